@@ -1,0 +1,64 @@
+# One command surface: make run, make test, make lint, make bench, make dist.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+# Debian packages Qt (xcb platform), the headless tests and PDF rendering need.
+APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1 \
+	libwayland-cursor0 libdbus-1-3 xvfb xauth poppler-utils
+
+.PHONY: run test lint format typecheck bench dist system-packages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# Installs the Debian packages when run as root on Debian/Ubuntu; otherwise says
+# what is missing and carries on (the offscreen tests need only the libraries).
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "安装系统软件包:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		else echo "缺少系统软件包(请以 root 安装):$$missing"; fi; \
+	fi
+
+run: $(STAMP) system-packages
+	$(PY) -m safecredit_desktop.gui.launch_demo
+
+test: $(TEST_STAMP) system-packages
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check safecredit_desktop tests bench
+	$(VENV)/bin/ruff format --check safecredit_desktop tests bench
+	$(VENV)/bin/mypy
+
+format: $(TEST_STAMP)
+	$(VENV)/bin/ruff format safecredit_desktop tests bench
+	$(VENV)/bin/ruff check --fix safecredit_desktop tests bench
+
+typecheck: $(TEST_STAMP)
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+dist: $(STAMP) system-packages
+	$(PY) -m pip install -q -e '.[dist]'
+	$(VENV)/bin/pyinstaller --noconfirm --clean pyinstaller.spec
+
+clean:
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
