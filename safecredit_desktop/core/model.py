@@ -1,0 +1,277 @@
+"""Fixed vocabularies shared by every profile (grading.md, workbook.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "管理员"
+    REVIEWER = "审核员"
+    CLERK = "录入员"
+
+
+class UnitStatus(StrEnum):
+    NORMAL = "正常"
+    SUSPENDED = "停产整顿"
+    CLOSED = "关闭"
+
+
+class StandardizationLevel(StrEnum):
+    FIRST = "一级"
+    SECOND = "二级"
+    THIRD = "三级"
+    NONE = "无"
+
+
+class AccidentGrade(StrEnum):
+    """事故等级, ordered from least to most severe (see ACCIDENT_GRADE_ORDER)."""
+
+    ORDINARY = "一般"
+    LARGER = "较大"
+    MAJOR = "重大"
+    EXTRAORDINARY = "特别重大"
+
+
+ACCIDENT_GRADE_ORDER: tuple[AccidentGrade, ...] = (
+    AccidentGrade.ORDINARY,
+    AccidentGrade.LARGER,
+    AccidentGrade.MAJOR,
+    AccidentGrade.EXTRAORDINARY,
+)
+
+
+class Responsibility(StrEnum):
+    YES = "是"
+    NO = "否"
+    PENDING = "待定"
+
+
+class InspectionMethod(StrEnum):
+    PLANNED = "计划"
+    RANDOM = "双随机"
+    SPECIAL = "专项"
+    COMPLAINT = "举报核查"
+    FOLLOW_UP = "复查"
+
+
+class PenaltyDepartment(StrEnum):
+    EMERGENCY = "应急管理部门"
+    OTHER = "其他部门"
+
+
+class ViolationSubject(StrEnum):
+    UNIT = "单位"
+    MAIN_PERSON = "主要负责人"
+    SAFETY_PERSON = "分管安全负责人"
+
+
+class CommitmentType(StrEnum):
+    UNIT = "单位承诺"
+    MAIN_PERSON_DUTY = "主要负责人履职尽责承诺"
+
+
+class HonourLevel(StrEnum):
+    COUNTY = "县级"
+    CITY = "市级"
+    PROVINCE = "省级"
+    NATIONAL = "国家级"
+
+
+HONOUR_LEVEL_ALIASES: dict[str, HonourLevel] = {"自治区级": HonourLevel.PROVINCE}
+
+
+class HonourType(StrEnum):
+    ADVANCED_UNIT = "先进单位"
+    COMMENDATION = "通报表扬"
+    TYPICAL_PUBLICITY = "典型宣传"
+
+
+class RepairTarget(StrEnum):
+    PENALTY = "行政处罚"
+    VIOLATION = "失信行为"
+    ACCIDENT = "生产安全事故"
+
+
+@dataclass(frozen=True)
+class ViolationKind:
+    code: str
+    name: str
+    serious: bool
+
+
+VIOLATION_KINDS: tuple[ViolationKind, ...] = (
+    ViolationKind("no_permit", "未依法取得安全生产许可或许可暂扣、吊销期间擅自生产经营", True),
+    ViolationKind("major_hazard_unrectified", "重大事故隐患不及时整改，仍组织冒险作业", True),
+    ViolationKind("evade_supervision", "以隐蔽、欺骗、阻碍等方式逃避、对抗安全监管监察", True),
+    ViolationKind("operate_while_suspended", "被责令停产停业整顿仍从事生产经营", True),
+    ViolationKind("accident_concealed", "瞒报、谎报生产安全事故", True),
+    ViolationKind("accident_reported_late", "迟报生产安全事故", True),
+    ViolationKind(
+        "facilities_not_accepted", "高危行业建设项目安全设施未经验收合格即投入使用", True
+    ),
+    ViolationKind("overstep_mining", "矿山超层越界开采、以探代采", True),
+    ViolationKind(
+        "obstruct_investigation",
+        "事故后破坏现场、伪造证据、妨碍调查，不立即组织抢救，主要负责人擅离职守或逃匿",
+        True,
+    ),
+    ViolationKind("false_report_agency", "技术服务机构出具虚假报告或证明、租借或转让资质", True),
+    ViolationKind("refuse_penalty_execution", "有执行能力拒不执行或逃避执行行政处罚", True),
+    ViolationKind(
+        "aggravated_fine",
+        "事故情节特别严重、影响特别恶劣，依安全生产法第一百一十四条处二至五倍罚款",
+        True,
+    ),
+    ViolationKind(
+        "other_serious", "其他违反安全生产法律法规受到行政处罚且性质恶劣、情节严重", True
+    ),
+    ViolationKind("illegal_production", "非法违法组织生产经营建设", False),
+    ViolationKind(
+        "dual_prevention_missing",
+        "未按规定开展风险分级管控和隐患排查治理双重预防体系建设",
+        False,
+    ),
+    ViolationKind("hazard_unreported", "隐患排查不如实记录、上报或期限内未完成整改", False),
+    ViolationKind("refuse_directive", "拒不执行安全监管监察指令或逾期不履行处罚", False),
+    ViolationKind("accident_not_reported", "未依法报告事故、组织抢险救援", False),
+    ViolationKind("commitment_breach", "违反安全生产承诺", False),
+    ViolationKind("other", "其他安全生产失信行为", False),
+)
+
+VIOLATION_KIND_BY_CODE: dict[str, ViolationKind] = {k.code: k for k in VIOLATION_KINDS}
+VIOLATION_KIND_BY_NAME: dict[str, ViolationKind] = {k.name: k for k in VIOLATION_KINDS}
+
+
+# --- Records, one dataclass per table of the schema (db/migrations). Dates are ISO text
+# in storage and ``datetime.date`` here; ``id`` is None until stored.
+
+
+@dataclass
+class Unit:
+    uscc: str
+    name: str
+    category: str
+    reporter: str = ""
+    check_accepted: bool = False
+    town: str = ""
+    address: str = ""
+    legal_rep: str = ""
+    main_person: str = ""
+    main_person_id: str = ""
+    safety_person: str = ""
+    phone: str = ""
+    permit_no: str = ""
+    permit_valid_until: date | None = None
+    std_level: str = StandardizationLevel.NONE
+    std_awarded_on: date | None = None
+    std_valid_until: date | None = None
+    high_risk: bool = False
+    status: str = UnitStatus.NORMAL
+    id: int | None = None
+
+
+@dataclass
+class Inspection:
+    unit_id: int
+    inspected_on: date
+    method: str = InspectionMethod.PLANNED
+    inspectors: str = ""
+    hazards: int = 0
+    major_hazards: int = 0
+    rectify_deadline: date | None = None
+    rectified_on: date | None = None
+    doc_no: str = ""
+    note: str = ""
+    id: int | None = None
+
+
+@dataclass
+class Accident:
+    unit_id: int
+    occurred_on: date
+    grade: str
+    responsible: str
+    accident_no: str = ""
+    deaths: int = 0
+    serious_injuries: int = 0
+    loss_wan: float = 0.0
+    needs_review: bool = False
+    note: str = ""
+    id: int | None = None
+
+
+@dataclass
+class Penalty:
+    unit_id: int
+    doc_no: str
+    decided_on: date
+    department: str
+    reason: str = ""
+    fine_yuan: float = 0.0
+    published_on: date | None = None
+    id: int | None = None
+
+
+@dataclass
+class Violation:
+    unit_id: int
+    kind: str
+    occurred_on: date
+    subject: str = ViolationSubject.UNIT
+    person_name: str = ""
+    basis_doc: str = ""
+    note: str = ""
+    id: int | None = None
+
+
+@dataclass
+class Commitment:
+    unit_id: int
+    type: str
+    signed_on: date
+    signer: str = ""
+    withdrawn_on: date | None = None
+    id: int | None = None
+
+
+@dataclass
+class Honour:
+    unit_id: int
+    honoured_on: date
+    level: str
+    type: str
+    title: str = ""
+    id: int | None = None
+
+
+@dataclass
+class JointPunishment:
+    unit_id: int
+    department: str
+    starts_on: date
+    ends_on: date | None = None
+    id: int | None = None
+
+
+@dataclass
+class Repair:
+    unit_id: int
+    target_kind: str
+    approved_on: date
+    penalty_id: int | None = None
+    violation_id: int | None = None
+    accident_id: int | None = None
+    approval_no: str = ""
+    id: int | None = None
+
+
+@dataclass
+class Inspector:
+    name: str
+    cert_no: str
+    org: str = ""
+    active: bool = True
+    id: int | None = None

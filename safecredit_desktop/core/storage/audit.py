@@ -1,0 +1,130 @@
+"""The hash-chained audit log.
+
+Each entry stores the hash of the entry before it; its own hash covers that and
+every stored field. Changing, inserting or deleting an entry behind the program's
+back breaks the chain at that entry, which ``verify_chain`` reports. (Removing the
+newest entries leaves a shorter valid chain; backups keep the older heads.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from safecredit_desktop.core.storage.clock import now_iso
+
+GENESIS = "0" * 64
+_SEP = "\x1f"
+_NULL = "\x00"
+
+
+def to_json(value: object) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(
+    prev_hash: str,
+    entry_id: int,
+    at: str,
+    user: str,
+    action: str,
+    table_name: str,
+    row_key: str,
+    before: str | None,
+    after: str | None,
+) -> str:
+    parts = [
+        prev_hash,
+        str(entry_id),
+        at,
+        user,
+        action,
+        table_name,
+        row_key,
+        _NULL if before is None else before,
+        _NULL if after is None else after,
+    ]
+    return hashlib.sha256(_SEP.join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    action: str  # insert | update | delete | event
+    table_name: str
+    row_key: str
+    before: object = None
+    after: object = None
+
+
+def _head(conn: sqlite3.Connection) -> tuple[int, str]:
+    row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def append(conn: sqlite3.Connection, user: str, entries: Iterable[AuditEntry]) -> int:
+    """Append entries to the chain; the caller holds the write transaction."""
+    last_id, prev = _head(conn)
+    at = now_iso()
+    rows: list[tuple[object, ...]] = []
+    for entry in entries:
+        last_id += 1
+        before, after = to_json(entry.before), to_json(entry.after)
+        digest = entry_hash(
+            prev, last_id, at, user, entry.action, entry.table_name, entry.row_key, before, after
+        )
+        rows.append(
+            (
+                last_id,
+                at,
+                user,
+                entry.action,
+                entry.table_name,
+                entry.row_key,
+                before,
+                after,
+                prev,
+                digest,
+            )
+        )
+        prev = digest
+    conn.executemany(
+        "INSERT INTO audit_log (id, at, user, action, table_name, row_key, before, after,"
+        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    entry_id: int
+    message: str
+
+
+def verify_chain(conn: sqlite3.Connection) -> ChainProblem | None:
+    """The first entry where the chain breaks, or None when it is whole."""
+    prev = GENESIS
+    expected_id = None
+    cursor = conn.execute(
+        "SELECT id, at, user, action, table_name, row_key, before, after, prev_hash, hash"
+        " FROM audit_log ORDER BY id"
+    )
+    for row in cursor:
+        entry_id, at, user, action, table_name, row_key, before, after, prev_hash, digest = row
+        if expected_id is not None and entry_id != expected_id:
+            return ChainProblem(entry_id, f"审计日志第 {expected_id} 条缺失（被删除）。")
+        if prev_hash != prev:
+            return ChainProblem(
+                entry_id, f"审计日志第 {entry_id} 条的前序哈希不符，其前面的记录被改动或删除。"
+            )
+        actual = entry_hash(prev, entry_id, at, user, action, table_name, row_key, before, after)
+        if actual != digest:
+            return ChainProblem(entry_id, f"审计日志第 {entry_id} 条的内容与其哈希不符，已被改动。")
+        prev = digest
+        expected_id = entry_id + 1
+    return None

@@ -1,0 +1,121 @@
+"""Online backup and restore with SQLite's backup API, from a separate connection.
+
+The copy is taken in one step (``pages=-1``): it reads one consistent snapshot, and
+in WAL mode a writer in another process is not blocked while it runs, nor does the
+copy restart because of it (a paged backup would restart on every outside write).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from safecredit_desktop.core.errors import StorageError
+from safecredit_desktop.core.paths import backups_dir_for
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def default_backup_path(database: Path, reason: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return backups_dir_for(database) / f"{database.stem}-{stamp}-{reason}.db"
+
+
+def copy_database(source: Path, dest: Path) -> None:
+    """Copy ``source`` to ``dest`` (a new file) through the backup API, then verify it."""
+    if dest.exists():
+        raise StorageError(f"备份目标已存在：{dest}，为防止覆盖，请换一个文件名。")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".part")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        src.execute("PRAGMA busy_timeout = 15000")
+        dst = sqlite3.connect(str(partial))
+        try:
+            src.backup(dst, pages=-1)
+            dst.execute("PRAGMA journal_mode = DELETE")
+            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                raise StorageError(f"备份副本未通过完整性检查：{result}")
+        finally:
+            dst.close()
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise StorageError(f"备份失败：{exc}") from exc
+    finally:
+        src.close()
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    partial.replace(dest)
+
+
+def backup_database(database: Path, *, reason: str = "manual", to: Path | None = None) -> Path:
+    """Back up ``database`` to ``to`` or to its backups folder; return the copy's path."""
+    dest = to or default_backup_path(database, reason)
+    copy_database(database, dest)
+    return dest
+
+
+def latest_backup(database: Path) -> Path | None:
+    folder = backups_dir_for(database)
+    if not folder.is_dir():
+        return None
+    copies = sorted(folder.glob("*.db"), key=lambda p: p.stat().st_mtime)
+    return copies[-1] if copies else None
+
+
+def inspect_candidate(path: Path, *, latest_version: int) -> int:
+    """Check that ``path`` is a sound database of this program; return its version.
+
+    Raises StorageError with one sentence when it is not.
+    """
+    if not path.is_file():
+        raise StorageError(f"找不到要恢复的文件：{path}")
+    if not is_sqlite_file(path):
+        raise StorageError(f"{path} 不是数据库备份文件（不是 SQLite 格式），当前数据库未作改动。")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path} 已损坏，无法恢复（{exc}），当前数据库未作改动。") from exc
+    if result != "ok":
+        raise StorageError(f"{path} 已损坏，未通过完整性检查（{result}），当前数据库未作改动。")
+    if version == 0 or not {"settings", "units", "audit_log"} <= tables:
+        raise StorageError(f"{path} 不是本程序的数据库备份，当前数据库未作改动。")
+    if version > latest_version:
+        raise StorageError(
+            f"{path} 由较新版本的程序创建（数据结构版本 {version}），"
+            "请先升级程序，当前数据库未作改动。"
+        )
+    return version
+
+
+def restore_into(candidate: Path, database: Path) -> None:
+    """Overwrite ``database`` with ``candidate`` through the backup API (locks respected)."""
+    src = sqlite3.connect(f"{candidate.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(str(database))
+        try:
+            dst.execute("PRAGMA busy_timeout = 15000")
+            src.backup(dst, pages=-1)
+            dst.execute("PRAGMA journal_mode = WAL")
+        finally:
+            dst.close()
+    finally:
+        src.close()

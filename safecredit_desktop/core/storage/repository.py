@@ -1,0 +1,195 @@
+"""Writing records: every insert, update and delete leaves an audit entry.
+
+The repository is the only place that writes record tables. It runs inside the
+caller's transaction when there is one, otherwise in its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from safecredit_desktop.core import model
+from safecredit_desktop.core.errors import StorageError
+from safecredit_desktop.core.pinyin_index import search_keys
+from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.clock import now_iso
+from safecredit_desktop.core.storage.connection import Database
+from safecredit_desktop.core.storage.tables import (
+    SPEC_BY_RECORD,
+    TableSpec,
+    columns,
+    from_row,
+    to_row,
+)
+
+R = TypeVar("R")
+_CHUNK = 5_000
+
+
+def _derived_columns(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
+    """Columns kept for search that are not part of the record itself."""
+    if spec.record is model.Unit:
+        initials, full = search_keys(str(row["name"]))
+        return {"name_initials": initials, "name_pinyin": full}
+    return {}
+
+
+class Repository:
+    def __init__(self, db: Database, user: str) -> None:
+        self.db = db
+        self.user = user
+        self._uscc_cache: dict[int, str] = {}
+
+    # -- keys -------------------------------------------------------------------
+    def _uscc(self, unit_id: int) -> str:
+        cached = self._uscc_cache.get(unit_id)
+        if cached is None:
+            found = self.db.conn.execute("SELECT uscc FROM units WHERE id = ?", (unit_id,))
+            row = found.fetchone()
+            if row is None:
+                raise StorageError(f"找不到编号为 {unit_id} 的企业。")
+            cached = self._uscc_cache[unit_id] = str(row[0])
+        return cached
+
+    def natural_key(self, spec: TableSpec, row: dict[str, Any]) -> str:
+        parts = [self._uscc(row[c]) if c == "unit_id" else row[c] for c in spec.key]
+        return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+
+    # -- reads ------------------------------------------------------------------
+    def get(self, record: type[R], record_id: int) -> R:
+        spec = SPEC_BY_RECORD[record]
+        cursor = self.db.conn.execute(f"SELECT * FROM {spec.name} WHERE id = ?", (record_id,))
+        row = cursor.fetchone()
+        if row is None:
+            raise StorageError(f"{spec.label}记录 {record_id} 不存在，可能已被删除。")
+        names = [d[0] for d in cursor.description]
+        result: R = from_row(record, dict(zip(names, row, strict=True)))
+        return result
+
+    def is_deleted(self, spec: TableSpec, natural_key: str) -> bool:
+        found = self.db.conn.execute(
+            "SELECT 1 FROM deleted_records WHERE table_name = ? AND natural_key = ?",
+            (spec.name, natural_key),
+        )
+        return found.fetchone() is not None
+
+    # -- writes -----------------------------------------------------------------
+    def insert(self, record: Any) -> int:
+        return self.insert_many([record])[0]
+
+    def insert_many(self, records: Sequence[Any]) -> list[int]:
+        """Insert records of one kind; ids are assigned here so one executemany serves."""
+        if not records:
+            return []
+        spec = SPEC_BY_RECORD[type(records[0])]
+        names = [c for c in columns(spec.record) if c != "id"]
+        ids: list[int] = []
+        with self.db.transaction() as conn:
+            next_id = int(
+                conn.execute(f"SELECT coalesce(max(id), 0) FROM {spec.name}").fetchone()[0]
+            )
+            if spec.record is not model.Unit:
+                self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
+            for start in range(0, len(records), _CHUNK):
+                rows: list[dict[str, Any]] = []
+                for record in records[start : start + _CHUNK]:
+                    if type(record) is not spec.record:
+                        raise TypeError("insert_many takes records of one kind")
+                    next_id += 1
+                    row = to_row(record)
+                    row["id"] = next_id
+                    row.update(_derived_columns(spec, row))
+                    rows.append(row)
+                all_names = ["id", *names, *(k for k in rows[0] if k not in names and k != "id")]
+                placeholders = ", ".join("?" for _ in all_names)
+                conn.executemany(
+                    f"INSERT INTO {spec.name} ({', '.join(all_names)}) VALUES ({placeholders})",
+                    [tuple(r[n] for n in all_names) for r in rows],
+                )
+                if spec.record is model.Unit:
+                    self._uscc_cache.update((r["id"], r["uscc"]) for r in rows)
+                audit.append(
+                    conn,
+                    self.user,
+                    (
+                        audit.AuditEntry("insert", spec.name, self.natural_key(spec, r), None, r)
+                        for r in rows
+                    ),
+                )
+                if self._has_tombstones(spec):
+                    keys = [self.natural_key(spec, r) for r in rows]
+                    conn.executemany(
+                        "DELETE FROM deleted_records WHERE table_name = ? AND natural_key = ?",
+                        [(spec.name, k) for k in keys],
+                    )
+                ids.extend(r["id"] for r in rows)
+        for record, new_id in zip(records, ids, strict=True):
+            record.id = new_id
+        return ids
+
+    def update(self, record: Any) -> bool:
+        """Store a changed record; return False (and write nothing) when nothing changed."""
+        spec = SPEC_BY_RECORD[type(record)]
+        if record.id is None:
+            raise StorageError(f"{spec.label}记录尚未保存，不能修改。")
+        with self.db.transaction() as conn:
+            before = to_row(self.get(spec.record, record.id))
+            after = to_row(record)
+            after.update(_derived_columns(spec, after))
+            before.update(_derived_columns(spec, before))
+            changed = {k: v for k, v in after.items() if before.get(k) != v}
+            if not changed:
+                return False
+            assignments = ", ".join(f"{k} = ?" for k in changed)
+            conn.execute(
+                f"UPDATE {spec.name} SET {assignments} WHERE id = ?", [*changed.values(), record.id]
+            )
+            audit.append(
+                conn,
+                self.user,
+                [
+                    audit.AuditEntry(
+                        "update", spec.name, self.natural_key(spec, after), before, after
+                    )
+                ],
+            )
+        return True
+
+    def delete(self, record: type[Any], record_id: int) -> None:
+        """Delete a record and remember its natural key, so an import won't bring it back."""
+        spec = SPEC_BY_RECORD[record]
+        with self.db.transaction() as conn:
+            before = to_row(self.get(record, record_id))
+            key = self.natural_key(spec, before)
+            conn.execute(f"DELETE FROM {spec.name} WHERE id = ?", (record_id,))
+            conn.execute(
+                "INSERT OR REPLACE INTO deleted_records (table_name, natural_key, deleted_at,"
+                " deleted_by) VALUES (?, ?, ?, ?)",
+                (spec.name, key, now_iso(), self.user),
+            )
+            audit.append(conn, self.user, [audit.AuditEntry("delete", spec.name, key, before)])
+
+    def log_event(self, table_name: str, key: str, detail: dict[str, Any]) -> None:
+        """An audited action that is not a row change (a backup, a restore, a log-in)."""
+        with self.db.transaction() as conn:
+            audit.append(
+                conn, self.user, [audit.AuditEntry("event", table_name, key, None, detail)]
+            )
+
+    # -- helpers ----------------------------------------------------------------
+    def _prime_uscc(self, unit_ids: Iterable[int]) -> None:
+        missing = sorted(set(unit_ids) - self._uscc_cache.keys())
+        for start in range(0, len(missing), 900):
+            chunk = missing[start : start + 900]
+            found = self.db.conn.execute(
+                f"SELECT id, uscc FROM units WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+            )
+            self._uscc_cache.update((int(i), str(u)) for i, u in found)
+
+    def _has_tombstones(self, spec: TableSpec) -> bool:
+        found = self.db.conn.execute(
+            "SELECT 1 FROM deleted_records WHERE table_name = ? LIMIT 1", (spec.name,)
+        )
+        return found.fetchone() is not None

@@ -1,0 +1,194 @@
+"""The `safecredit` commands of issue 2, driven the way a user drives them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from safecredit_desktop.cli import main
+
+CLI = [sys.executable, "-m", "safecredit_desktop.cli"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def init(db: Path, profile: str = "fenghuang") -> None:
+    assert main(["--db", str(db), "init", "--profile", profile, "--unit", "凤凰县应急管理局"]) == 0
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith("safecredit ")
+
+
+def test_usage_error_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["no-such-command"])
+    assert exc.value.code == 2
+
+
+def test_init_demo_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.db"
+    init(db)
+    assert main(["--db", str(db), "demo", "--enterprises", "200", "--seed", "7"]) == 0
+    assert main(["--db", str(db), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "检查通过" in out and "企业信息：200 条" in out
+
+
+def test_init_refuses_existing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.db"
+    init(db)
+    before = digest(db)
+    code = main(["--db", str(db), "init", "--profile", "kundulun", "--unit", "另一个局"])
+    assert code == 1
+    assert "已存在" in capsys.readouterr().err
+    assert digest(db) == before
+
+
+def test_unknown_profile_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.db"
+    assert main(["--db", str(db), "init", "--profile", "nowhere", "--unit", "某局"]) == 1
+    assert not db.exists()
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_missing_database_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(tmp_path / "none.db"), "check"]) == 1
+    assert "不存在" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_restore_refuses_text_and_truncated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.db"
+    init(db)
+    assert main(["--db", str(db), "demo", "--enterprises", "50"]) == 0
+    before = digest(db)
+    text = tmp_path / "notes.txt"
+    text.write_text("这不是数据库", encoding="utf-8")
+    assert main(["--db", str(db), "restore", str(text)]) == 1
+    assert "不是" in capsys.readouterr().err
+
+    copy = tmp_path / "copy.db"
+    assert main(["--db", str(db), "backup", "--to", str(copy)]) == 0
+    before = digest(db)
+    truncated = tmp_path / "truncated.db"
+    data = copy.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    assert main(["--db", str(db), "restore", str(truncated)]) == 1
+    err = capsys.readouterr().err
+    assert "损坏" in err and "未作改动" in err
+    assert digest(db) == before
+    assert not list((tmp_path / "x.db.backups").glob("*before-restore*"))
+
+
+def test_restore_good_copy_keeps_safety_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.db"
+    init(db)
+    copy = tmp_path / "empty.db"
+    assert main(["--db", str(db), "backup", "--to", str(copy)]) == 0
+    assert main(["--db", str(db), "demo", "--enterprises", "30"]) == 0
+    assert main(["--db", str(db), "restore", str(copy)]) == 0
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM units").fetchone()[0] == 0
+    (safety,) = (tmp_path / "x.db.backups").glob("*before-restore*")
+    assert sqlite3.connect(safety).execute("SELECT count(*) FROM units").fetchone()[0] == 30
+    assert main(["--db", str(db), "check"]) == 0
+
+
+def test_restore_needs_admin_when_one_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.db"
+    monkeypatch.setenv("SAFECREDIT_PASSWORD", "secret-1")
+    assert main(["--db", str(db), "init", "--profile", "suizhou", "--unit", "随州市应急管理局", "--admin", "admin"]) == 0
+    copy = tmp_path / "c.db"
+    assert main(["--db", str(db), "backup", "--to", str(copy)]) == 0
+    assert main(["--db", str(db), "restore", str(copy)]) == 1
+    assert "管理员" in capsys.readouterr().err
+    monkeypatch.setenv("SAFECREDIT_PASSWORD", "wrong-pw")
+    assert main(["--db", str(db), "--user", "admin", "restore", str(copy)]) == 1
+    monkeypatch.setenv("SAFECREDIT_PASSWORD", "secret-1")
+    assert main(["--db", str(db), "--user", "admin", "restore", str(copy)]) == 0
+
+
+def test_edited_audit_row_fails_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.db"
+    init(db)
+    assert main(["--db", str(db), "demo", "--enterprises", "20"]) == 0
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE audit_log SET after = replace(after, '有限', '无限') WHERE id = 7")
+    conn.commit()
+    conn.close()
+    assert main(["--db", str(db), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "第 7 条" in err
+
+
+def test_users_add_list_reset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.db"
+    init(db)
+    monkeypatch.setenv("SAFECREDIT_PASSWORD", "pass-123")
+    assert main(["--db", str(db), "users", "add", "李审核", "--role", "审核员"]) == 0
+    assert main(["--db", str(db), "users", "reset-password", "李审核"]) == 0
+    assert main(["--db", str(db), "users", "list"]) == 0
+    assert "李审核\t审核员" in capsys.readouterr().out
+    monkeypatch.setenv("SAFECREDIT_PASSWORD", "short")
+    assert main(["--db", str(db), "users", "add", "王", "--role", "录入员"]) == 1
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from safecredit_desktop.core import model, services
+s = services.open_session(Path(sys.argv[1]), user="并发写入")
+deadline = time.time() + float(sys.argv[2])
+i = 0
+print("started", flush=True)
+while time.time() < deadline:
+    with s.db.transaction():
+        for j in range(20):
+            i += 1
+            s.repo.insert(model.Inspection(unit_id=1 + i % 50, inspected_on=__import__("datetime").date(2000, 1, 1) + __import__("datetime").timedelta(days=i)))
+print(i, flush=True)
+"""
+
+
+def test_backup_while_another_process_writes(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    init(db)
+    assert main(["--db", str(db), "demo", "--enterprises", "50"]) == 0
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), "6"], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    assert writer.stdout.readline().strip() == "started"
+    time.sleep(0.5)
+    copies = []
+    for n in range(3):
+        copy = tmp_path / f"during-{n}.db"
+        result = run("--db", str(db), "backup", "--to", str(copy))
+        assert result.returncode == 0, result.stderr
+        copies.append(copy)
+        time.sleep(0.3)
+    written = int(writer.stdout.readline())
+    assert writer.wait(timeout=30) == 0
+    assert written > 0
+    for copy in copies:
+        result = run("--db", str(copy), "check")
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert run("--db", str(db), "check").returncode == 0
