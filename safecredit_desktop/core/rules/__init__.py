@@ -1,0 +1,1 @@
+"""Grading rules: profile loading (profiles are data), facts and the grading engine."""
