@@ -32,7 +32,7 @@ class Parser(argparse.ArgumentParser):
 def _os_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on some systems
+    except Exception:
         return "unknown"
 
 

@@ -17,7 +17,7 @@ from safecredit_desktop.core.paths import default_database_path
 def window_user() -> str:
     try:
         return f"窗口:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no login name on some systems
+    except Exception:
         return "窗口:unknown"
 
 

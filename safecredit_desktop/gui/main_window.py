@@ -12,7 +12,9 @@ class MainWindow(QMainWindow):
     def __init__(self, session: services.Session) -> None:
         super().__init__()
         self._session = session
-        self.setWindowTitle(self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", session.bureau_name))
+        self.setWindowTitle(
+            self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", session.bureau_name)
+        )
         self.resize(1100, 680)
 
         self.model = UnitTableModel(session, self)

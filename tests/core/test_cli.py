@@ -76,7 +76,9 @@ def test_missing_database_refused(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert not (tmp_path / "none.db").exists()
 
 
-def test_restore_refuses_text_and_truncated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_restore_refuses_text_and_truncated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "x.db"
     init(db)
     assert main(["--db", str(db), "demo", "--enterprises", "50"]) == 0
@@ -99,7 +101,9 @@ def test_restore_refuses_text_and_truncated(tmp_path: Path, capsys: pytest.Captu
     assert not list((tmp_path / "x.db.backups").glob("*before-restore*"))
 
 
-def test_restore_good_copy_keeps_safety_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_restore_good_copy_keeps_safety_backup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "x.db"
     init(db)
     copy = tmp_path / "empty.db"
@@ -112,10 +116,27 @@ def test_restore_good_copy_keeps_safety_backup(tmp_path: Path, capsys: pytest.Ca
     assert main(["--db", str(db), "check"]) == 0
 
 
-def test_restore_needs_admin_when_one_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_restore_needs_admin_when_one_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "x.db"
     monkeypatch.setenv("SAFECREDIT_PASSWORD", "secret-1")
-    assert main(["--db", str(db), "init", "--profile", "suizhou", "--unit", "随州市应急管理局", "--admin", "admin"]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "init",
+                "--profile",
+                "suizhou",
+                "--unit",
+                "随州市应急管理局",
+                "--admin",
+                "admin",
+            ]
+        )
+        == 0
+    )
     copy = tmp_path / "c.db"
     assert main(["--db", str(db), "backup", "--to", str(copy)]) == 0
     assert main(["--db", str(db), "restore", str(copy)]) == 1
@@ -139,7 +160,9 @@ def test_edited_audit_row_fails_check(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "第 7 条" in err
 
 
-def test_users_add_list_reset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_users_add_list_reset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "x.db"
     init(db)
     monkeypatch.setenv("SAFECREDIT_PASSWORD", "pass-123")
@@ -153,6 +176,7 @@ def test_users_add_list_reset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
 
 WRITER = """
 import sys, time
+from datetime import date, timedelta
 from pathlib import Path
 from safecredit_desktop.core import model, services
 s = services.open_session(Path(sys.argv[1]), user="并发写入")
@@ -163,7 +187,8 @@ while time.time() < deadline:
     with s.db.transaction():
         for j in range(20):
             i += 1
-            s.repo.insert(model.Inspection(unit_id=1 + i % 50, inspected_on=__import__("datetime").date(2000, 1, 1) + __import__("datetime").timedelta(days=i)))
+            day = date(2000, 1, 1) + timedelta(days=i)
+            s.repo.insert(model.Inspection(unit_id=1 + i % 50, inspected_on=day))
 print(i, flush=True)
 """
 

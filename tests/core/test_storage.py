@@ -41,9 +41,21 @@ def test_every_table_is_strict(db_path: Path) -> None:
         assert all(strict == 1 for _, strict in tables), tables
         names = {n for n, _ in tables}
         for required in (
-            "units", "inspections", "accidents", "penalties", "violations", "commitments",
-            "honours", "joint_punishments", "repairs", "inspectors", "users", "settings",
-            "audit_log", "documents", "draws",
+            "units",
+            "inspections",
+            "accidents",
+            "penalties",
+            "violations",
+            "commitments",
+            "honours",
+            "joint_punishments",
+            "repairs",
+            "inspectors",
+            "users",
+            "settings",
+            "audit_log",
+            "documents",
+            "draws",
         ):
             assert required in names
 
@@ -71,7 +83,9 @@ def test_open_refuses_missing_text_and_newer(tmp_path: Path) -> None:
     assert sqlite3.connect(newer).execute("PRAGMA user_version").fetchone()[0] == 999
 
 
-def test_failed_migration_leaves_old_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_migration_leaves_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "migrations"
     folder.mkdir()
     good = migrations.available_migrations()
@@ -88,12 +102,16 @@ def test_failed_migration_leaves_old_version(tmp_path: Path, monkeypatch: pytest
         Database.open(path)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(good)
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
+    assert (
+        conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
+    )
     backups = list((tmp_path / "db.sqlite.backups").glob("*.db"))
     assert backups, "a backup is taken before upgrading"
 
 
-def test_upgrade_runs_pending_step_after_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upgrade_runs_pending_step_after_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "migrations"
     folder.mkdir()
     good = migrations.available_migrations()
@@ -153,10 +171,9 @@ def repo_spec(name: str):  # type: ignore[no-untyped-def]
 def test_transaction_all_or_nothing(db_path: Path) -> None:
     with make_db(db_path) as db:
         repo = Repository(db, "测试")
-        with pytest.raises(sqlite3.IntegrityError):
-            with db.transaction():
-                repo.insert(_unit())
-                repo.insert(_unit())  # same uscc: UNIQUE fails
+        with pytest.raises(sqlite3.IntegrityError), db.transaction():
+            repo.insert(_unit())
+            repo.insert(_unit())  # same uscc: UNIQUE fails
         assert db.conn.execute("SELECT count(*) FROM units").fetchone()[0] == 0
         assert db.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0
 
@@ -176,9 +193,10 @@ def test_foreign_keys_enforced(db_path: Path) -> None:
         repo = Repository(db, "测试")
         with pytest.raises(sqlite3.IntegrityError):
             repo.insert(model.Inspection(unit_id=42, inspected_on=date(2025, 1, 1)))
-        with pytest.raises(sqlite3.IntegrityError):
-            with db.transaction() as conn:
-                conn.execute("INSERT INTO inspections (unit_id, inspected_on) VALUES (42, '2025-01-01')")
+        with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO inspections (unit_id, inspected_on) VALUES (42, '2025-01-01')"
+            )
 
 
 def test_audit_chain_detects_edit_and_delete(db_path: Path) -> None:

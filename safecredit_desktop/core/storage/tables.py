@@ -11,7 +11,6 @@ import dataclasses
 import typing
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 from safecredit_desktop.core import model
@@ -64,9 +63,14 @@ SPEC_BY_RECORD: dict[type[Any], TableSpec] = {spec.record: spec for spec in TABL
 SPEC_BY_NAME: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
 
-@cache
+_KINDS: dict[type[Any], dict[str, str]] = {}
+
+
 def _field_kinds(record: type[Any]) -> dict[str, str]:
-    """'date', 'bool' or 'plain' for each field, from the dataclass's type hints."""
+    """'date', 'bool' or 'plain' for each field, from the dataclass's type hints (memoised)."""
+    known = _KINDS.get(record)
+    if known is not None:
+        return known
     hints = typing.get_type_hints(record)
     kinds: dict[str, str] = {}
     for field in dataclasses.fields(record):
@@ -77,6 +81,7 @@ def _field_kinds(record: type[Any]) -> dict[str, str]:
             kinds[field.name] = "bool"
         else:
             kinds[field.name] = "plain"
+    _KINDS[record] = kinds
     return kinds
 
 

@@ -74,7 +74,9 @@ def reset_password(db: Database, actor: str, username: str, password: str) -> No
         audit.append(conn, actor, [audit.AuditEntry("update", "users", username, None, detail)])
 
 
-def authenticate(db: Database, username: str, password: str, *, now: datetime | None = None) -> User:
+def authenticate(
+    db: Database, username: str, password: str, *, now: datetime | None = None
+) -> User:
     """The user, or SafeCreditError; repeated failures lock the account for a while."""
     now = now or datetime.now()
     with db.transaction() as conn:
@@ -87,7 +89,9 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
             raise SafeCreditError("用户名或密码不正确。")
         locked_until = row[7]
         if locked_until and datetime.fromisoformat(locked_until) > now:
-            raise SafeCreditError(f"密码错误次数过多，账户已暂时锁定，请于 {locked_until[11:16]} 后再试。")
+            raise SafeCreditError(
+                f"密码错误次数过多，账户已暂时锁定，请于 {locked_until[11:16]} 后再试。"
+            )
         if not auth.verify_password(password, str(row[5])):
             failures = int(row[6]) + 1
             lock = None
