@@ -152,12 +152,19 @@ def test_edited_audit_row_fails_check(tmp_path: Path, capsys: pytest.CaptureFixt
     init(db)
     assert main(["--db", str(db), "demo", "--enterprises", "20"]) == 0
     conn = sqlite3.connect(db)
-    conn.execute("UPDATE audit_log SET after = replace(after, '有限', '无限') WHERE id = 7")
+    (entry_id,) = conn.execute(
+        "SELECT id FROM audit_log WHERE table_name = 'units' AND after LIKE '%公司%'"
+        " ORDER BY id LIMIT 1 OFFSET 5"
+    ).fetchone()
+    conn.execute(
+        "UPDATE audit_log SET after = replace(after, '公司', '工厂') WHERE id = ?", (entry_id,)
+    )
+    assert conn.total_changes == 1
     conn.commit()
     conn.close()
     assert main(["--db", str(db), "check"]) == 1
     err = capsys.readouterr().err
-    assert "第 7 条" in err
+    assert f"第 {entry_id} 条" in err
 
 
 def test_users_add_list_reset(
@@ -187,7 +194,7 @@ while time.time() < deadline:
     with s.db.transaction():
         for j in range(20):
             i += 1
-            day = date(2000, 1, 1) + timedelta(days=i)
+            day = date(1900, 1, 1) + timedelta(days=i // 50)
             s.repo.insert(model.Inspection(unit_id=1 + i % 50, inspected_on=day))
 print(i, flush=True)
 """
