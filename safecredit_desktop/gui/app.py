@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.paths import default_database_path
+from safecredit_desktop.gui.fonts import install_app_font
 
 
 def window_user() -> str:
@@ -26,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(args)
     assert isinstance(app, QApplication)
     app.setApplicationName("安全生产信用分级分类监管系统")
+    install_app_font(app)
     path = Path(args[1]) if len(args) > 1 else default_database_path()
     try:
         session = services.open_session(path, user=window_user())

@@ -11,10 +11,10 @@ from safecredit_desktop.core.validate import uscc_check_character
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
+from PySide6.QtCore import QModelIndex, Qt
 
-from safecredit_desktop.gui.main_window import MainWindow  # noqa: E402
-from safecredit_desktop.gui.unit_table_model import PAGE, UnitTableModel  # noqa: E402
+from safecredit_desktop.gui.main_window import MainWindow
+from safecredit_desktop.gui.unit_table_model import PAGE, UnitTableModel
 
 
 def make_code(n: int) -> str:
@@ -59,3 +59,14 @@ def test_window_shows_units_and_status(qtbot, filled: services.Session) -> None:
     assert "凤凰县应急管理局" in window.windowTitle()
     status = window.statusBar().currentMessage()
     assert "数据库" in status and "信用规则" in status and "上次备份" in status
+
+
+def test_shipped_font_draws_chinese(qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from safecredit_desktop.gui.fonts import install_app_font
+
+    families = install_app_font(qapp)
+    assert families, "no Chinese font registered"
+    metrics = QFontMetrics(QFont(families[-1]))
+    assert all(metrics.inFontUcs4(ord(ch)) for ch in "凤凰县应急管理局企业台账")
