@@ -33,7 +33,7 @@ BENCHES = (
         "bench_demo",
         {"enterprises": 100_000},
         60.0,
-        (("records", "records"), ("db_mb", "database MB")),
+        (("records", "records"), ("db_size_mb", "database MB")),
     ),
 )
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QModelIndex, Qt
 
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.validate import uscc_check_character
-
-pytest.importorskip("PySide6.QtWidgets")
-
-from PySide6.QtCore import QModelIndex, Qt
-
 from safecredit_desktop.gui.main_window import MainWindow
 from safecredit_desktop.gui.unit_table_model import PAGE, UnitTableModel
 
