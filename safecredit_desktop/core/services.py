@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.model import Role
@@ -17,7 +18,17 @@ from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.settings import get_setting, set_setting
-from safecredit_desktop.core.storage.tables import TABLES
+from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, SPEC_BY_RECORD, TABLES
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """How to take back the last save: the record as it was (None: it was new)."""
+
+    record_type: type[Any]
+    record_id: int
+    before: Any | None
+    description: str
 
 
 @dataclass
@@ -28,6 +39,7 @@ class Session:
     user: str
     role: Role = Role.CLERK
     _profile: Profile | None = field(default=None, repr=False)
+    last_save: UndoStep | None = field(default=None, repr=False)
 
     @property
     def repo(self) -> Repository:
@@ -276,3 +288,53 @@ def add_user(
 def reset_user_password(path: Path, actor: str, username: str, password: str) -> None:
     with Database.open(path) as db:
         user_store.reset_password(db, actor, username, password)
+
+
+# -- records: save, delete, undo --------------------------------------------------------------
+
+
+def record_type(table: str) -> type[Any]:
+    """The dataclass of a record kind, by table name (units, inspections, accidents …)."""
+    return SPEC_BY_NAME[table].record
+
+
+def get_record(session: Session, table: str, record_id: int) -> Any:
+    return session.repo.get(record_type(table), record_id)
+
+
+def save_record(session: Session, record: Any) -> int:
+    """Insert a new record or store an edited one; the save can be undone once."""
+    spec = SPEC_BY_RECORD[type(record)]
+    repo = session.repo
+    if record.id is None:
+        record_id = repo.insert(record)
+        step = UndoStep(type(record), record_id, None, f"撤销新增{spec.label}记录")
+    else:
+        before = repo.get(type(record), record.id)
+        if not repo.update(record):
+            return int(record.id)
+        record_id = int(record.id)
+        step = UndoStep(type(record), record_id, before, f"撤销对{spec.label}记录的修改")
+    session.last_save = step
+    return record_id
+
+
+def delete_record(session: Session, table: str, record_id: int) -> None:
+    """Delete a record (audited, remembered so an import won't bring it back)."""
+    session.repo.delete(record_type(table), record_id)
+    session.last_save = None
+
+
+def undo_last_save(session: Session) -> str:
+    """Take back the last save; returns what was undone, as a sentence."""
+    step = session.last_save
+    if step is None:
+        raise SafeCreditError("没有可以撤销的保存。")
+    repo = session.repo
+    with session.db.transaction():
+        if step.before is None:
+            repo.delete(step.record_type, step.record_id, remember=False)
+        else:
+            repo.update(replace(step.before))
+    session.last_save = None
+    return step.description

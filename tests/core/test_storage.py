@@ -213,3 +213,13 @@ def test_audit_chain_detects_edit_and_delete(db_path: Path) -> None:
     conn.commit()
     problem = audit.verify_chain(conn)
     assert problem is not None and problem.entry_id == 4
+
+
+def test_delete_referenced_unit_refused(db_path: Path) -> None:
+    with make_db(db_path) as db:
+        repo = Repository(db, "测试")
+        unit_id = repo.insert(_unit())
+        repo.insert(model.Inspection(unit_id=unit_id, inspected_on=date(2025, 1, 1)))
+        with pytest.raises(StorageError, match="引用"):
+            repo.delete(model.Unit, unit_id)
+        assert db.conn.execute("SELECT count(*) FROM units").fetchone()[0] == 1

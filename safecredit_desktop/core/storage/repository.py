@@ -7,6 +7,7 @@ caller's transaction when there is one, otherwise in its own.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -157,19 +158,33 @@ class Repository:
             )
         return True
 
-    def delete(self, record: type[Any], record_id: int) -> None:
-        """Delete a record and remember its natural key, so an import won't bring it back."""
+    def delete(self, record: type[Any], record_id: int, *, remember: bool = True) -> None:
+        """Delete a record; remember its natural key so an import won't bring it back.
+
+        ``remember=False`` is for undoing an insert: the record never really existed.
+        A record that others still refer to (a unit with records, a repaired penalty)
+        is refused with a sentence.
+        """
         spec = SPEC_BY_RECORD[record]
         with self.db.transaction() as conn:
             before = to_row(self.get(record, record_id))
             key = self.natural_key(spec, before)
-            conn.execute(f"DELETE FROM {spec.name} WHERE id = ?", (record_id,))
-            conn.execute(
-                "INSERT OR REPLACE INTO deleted_records (table_name, natural_key, deleted_at,"
-                " deleted_by) VALUES (?, ?, ?, ?)",
-                (spec.name, key, now_iso(), self.user),
-            )
-            audit.append(conn, self.user, [audit.AuditEntry("delete", spec.name, key, before)])
+            try:
+                conn.execute(f"DELETE FROM {spec.name} WHERE id = ?", (record_id,))
+            except sqlite3.IntegrityError as exc:
+                raise StorageError(
+                    f"这条{spec.label}记录还被其他记录引用（如企业下的检查、处罚，或信用修复），"
+                    "请先删除引用它的记录。"
+                ) from exc
+            if remember:
+                conn.execute(
+                    "INSERT OR REPLACE INTO deleted_records (table_name, natural_key, deleted_at,"
+                    " deleted_by) VALUES (?, ?, ?, ?)",
+                    (spec.name, key, now_iso(), self.user),
+                )
+            after = None if remember else {"撤销": "撤销新增"}
+            entry = audit.AuditEntry("delete", spec.name, key, before, after)
+            audit.append(conn, self.user, [entry])
 
     def log_event(self, table_name: str, key: str, detail: dict[str, Any]) -> None:
         """An audited action that is not a row change (a backup, a restore, a log-in)."""
