@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# QSettings (window state, recent files) of the tests must not touch the user's own.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="safecredit-test-config-")
 
 
 @pytest.fixture(autouse=True)

@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from random import Random
@@ -1594,12 +1594,15 @@ def generate_demo(
     enterprises: int,
     seed: int,
     today: date,
+    progress: Callable[[float, str], None] | None = None,
 ) -> DemoSummary:
     """Fill an empty database with ``enterprises`` units and their records.
 
     All or nothing: everything is written in one transaction. Refuses a database
-    that already has units.
+    that already has units. ``progress(fraction, sentence)`` is called between steps;
+    it may raise (e.g. ``Cancelled``) to stop, which rolls everything back.
     """
+    report = progress or (lambda fraction, text: None)
     if enterprises < 1:
         raise SafeCreditError("演示企业数量必须是正整数。")
     if not profile.categories:
@@ -1639,6 +1642,10 @@ def generate_demo(
             units, lives = gen.make_units(size)
             t_generate += time.perf_counter() - t0
             insert("units", units)
+            report(
+                (start + size * 0.3) / enterprises,
+                f"正在生成第 {start + 1}–{start + size} 家企业的记录…",
+            )
             t0 = time.perf_counter()
             batch_special = {
                 i - start: special[i] for i in range(start, start + size) if i in special
@@ -1657,6 +1664,7 @@ def generate_demo(
             t_generate += time.perf_counter() - t0
             insert("repairs", repairs)
             all_unit_ids.extend(u.id for u in units if u.id is not None)
+            report((start + size) / enterprises, f"已生成 {start + size} 家企业")
         t0 = time.perf_counter()
         conflicts = _conflicts(rng, inspectors, all_unit_ids)
         t_generate += time.perf_counter() - t0

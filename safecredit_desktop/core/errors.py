@@ -30,3 +30,10 @@ class BadCheckCharacterError(ValidationError):
 
 class StorageError(SafeCreditError):
     """The database cannot be opened, upgraded, restored or written."""
+
+
+class Cancelled(SafeCreditError):
+    """The user stopped a long operation; everything it did was rolled back."""
+
+    def __init__(self, message: str = "操作已取消，没有写入任何数据。") -> None:
+        super().__init__(message)

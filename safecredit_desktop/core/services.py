@@ -8,10 +8,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from safecredit_desktop.core import forms, registry
+from safecredit_desktop.core import timeline as _timeline
+from safecredit_desktop.core.demo import generate_demo
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.rules.profile import Profile, load_profile, parse_profile
-from safecredit_desktop.core.storage import audit, backup, migrations
+from safecredit_desktop.core.paths import backups_dir_for
+from safecredit_desktop.core.rules.profile import (
+    BUILTIN_PROFILES,
+    Profile,
+    load_profile,
+    parse_profile,
+)
+from safecredit_desktop.core.storage import audit, backup, migrations, rotation
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage import users as user_store
 from safecredit_desktop.core.storage.clock import now_iso
@@ -218,10 +227,8 @@ def fill_demo(
     enterprises: int,
     seed: int,
     today: date | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> DemoResult:
-    from safecredit_desktop.core.demo import generate_demo
-
     if enterprises < 1:
         raise SafeCreditError("企业数量至少为 1。")
     summary = generate_demo(
@@ -231,30 +238,12 @@ def fill_demo(
         enterprises=enterprises,
         seed=seed,
         today=today or date.today(),
+        progress=progress,
     )
     return DemoResult(dict(summary.counts))
 
 
-# -- registry (minimal until the window issue) ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class UnitListRow:
-    id: int
-    uscc: str
-    name: str
-    category: str
-    town: str
-    status: str
-
-
-def list_units(session: Session, *, limit: int = 200, offset: int = 0) -> list[UnitListRow]:
-    rows = session.db.conn.execute(
-        "SELECT id, uscc, name, category, town, status FROM units"
-        " ORDER BY name_pinyin, id LIMIT ? OFFSET ?",
-        (limit, offset),
-    )
-    return [UnitListRow(int(r[0]), *(str(v) for v in r[1:])) for r in rows]
+# -- units ---------------------------------------------------------------------------------
 
 
 def count_units(session: Session) -> int:
@@ -338,3 +327,168 @@ def undo_last_save(session: Session) -> str:
             repo.update(replace(step.before))
     session.last_save = None
     return step.description
+
+
+# -- automatic backups and the window's 备份与恢复 / 用户 pages -----------------------------
+
+
+def automatic_backup(
+    path: Path, *, force: bool = False, now: datetime | None = None
+) -> Path | None:
+    """The daily / on-close backup, then thinning. Returns the copy, or None if not due.
+
+    Without ``force`` a backup is made only when the newest one is a day old or more.
+    """
+    now = now or datetime.now()
+    folder = backups_dir_for(path)
+    newest = next(iter(rotation.list_backups(folder)), None)
+    if not force and newest is not None and (now - newest.taken).total_seconds() < 86_400:
+        return None
+    copy = backup.backup_database(path, reason="auto")
+    rotation.thin(folder, now)
+    return copy
+
+
+def backups_of(path: Path) -> list[Any]:
+    """Backups beside the database, newest first (rotation.BackupFile)."""
+    return list(rotation.list_backups(backups_dir_for(path)))
+
+
+def restore_backup(session: Session, candidate: Path) -> Path:
+    """The window's restore: administrator only; returns the safety copy of the current data."""
+    require_role(session, Role.ADMIN)
+    check_restore_candidate(candidate)
+    return restore_from(session.db.path, candidate, user=session.user)
+
+
+def session_users(session: Session) -> list[user_store.User]:
+    return user_store.list_users(session.db)
+
+
+def create_user(
+    session: Session, username: str, password: str, role: Role, display_name: str = ""
+) -> user_store.User:
+    require_role(session, Role.ADMIN)
+    return user_store.add_user(session.db, session.user, username, password, role, display_name)
+
+
+def set_user_password(session: Session, username: str, password: str) -> None:
+    require_role(session, Role.ADMIN)
+    user_store.reset_password(session.db, session.user, username, password)
+
+
+def database_needs_admin(path: Path) -> bool:
+    """True for a database made by ``safecredit init`` without an administrator."""
+    return not database_has_admin(path)
+
+
+def create_first_admin(path: Path, username: str, password: str) -> Session:
+    """The window's way into a database that has no administrator yet."""
+    with Database.open(path) as db:
+        if has_admin(db):
+            raise SafeCreditError("此数据库已有管理员，请直接登录。")
+        user_store.add_user(db, f"窗口:{username}", username, password, Role.ADMIN)
+    return sign_in(path, username, password)
+
+
+def builtin_profiles() -> list[Profile]:
+    """The three built-in profiles, for the first-run dialog's choice."""
+    return [load_profile(name) for name in BUILTIN_PROFILES]
+
+
+# -- unit detail: fields and timeline (issue 3, window) -----------------------------------
+
+
+def unit_timeline(session: Session, unit_id: int) -> list[_timeline.TimelineEntry]:
+    """Every record of a unit, newest first, one line each (date, kind, summary, flags)."""
+    return _timeline.unit_timeline(session.db, unit_id)
+
+
+def unit_summary(session: Session, unit_id: int) -> _timeline.UnitSummary:
+    """Every field of a unit for display, the ID number masked, and its records per kind."""
+    return _timeline.unit_summary(
+        session.db, unit_id, high_risk_categories=session.profile.high_risk_categories
+    )
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    bureau_name: str
+    profile_title: str
+    units_by_status: dict[str, int]
+    records: dict[str, int]  # Chinese label → count
+    last_backup: str | None
+
+
+def home_summary(session: Session) -> HomeSummary:
+    conn = session.db.conn
+    by_status = {
+        str(status): int(count)
+        for status, count in conn.execute(
+            "SELECT status, count(*) FROM units GROUP BY status ORDER BY status"
+        )
+    }
+    records = {
+        spec.label: int(conn.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0])
+        for spec in TABLES
+        if spec.name != "units"
+    }
+    return HomeSummary(
+        session.bureau_name,
+        session.profile.title,
+        by_status,
+        records,
+        latest_backup_time(session.db.path),
+    )
+
+
+# -- registry (企业台账): search, filters, sort, a page at a time ------------------------------
+
+
+def query_units(
+    session: Session, query: registry.UnitQuery, offset: int, limit: int
+) -> list[registry.RegistryRow]:
+    """One page of the registry for ``query`` (search, filters, sort)."""
+    return registry.fetch_units(
+        session.db, query, offset, limit, session.profile.high_risk_categories
+    )
+
+
+def count_matching_units(session: Session, query: registry.UnitQuery) -> int:
+    return registry.count_units(session.db, query, session.profile.high_risk_categories)
+
+
+def registry_filter_choices(session: Session) -> tuple[list[str], list[str], list[str]]:
+    """(categories, towns, statuses) present in the registry, for the filter lists."""
+    return registry.filter_choices(session.db)
+
+
+def registry_grades_available(session: Session) -> bool:
+    """Whether units have grades yet (the grading engine stores them; until then, no)."""
+    return registry.grades_available(session.db)
+
+
+def save_entered_record(session: Session, record: Any) -> int:
+    """``save_record`` for an entry form (issue 3): a record whose natural key is taken is refused
+    with a sentence next to the field (forms.FormErrors), and a database refusal becomes a
+    Chinese sentence instead of an sqlite3 error."""
+    import sqlite3
+
+    clash = forms.conflict_errors(session.db, record)
+    if clash is not None:
+        raise clash
+    try:
+        return save_record(session, record)
+    except sqlite3.IntegrityError as exc:
+        raise StorageError(
+            "保存被拒绝：与已有记录重复，或引用的企业已不存在。请刷新后核对再保存。"
+        ) from exc
+    except sqlite3.OperationalError as exc:
+        raise StorageError(
+            "数据库暂时无法写入（可能正被其他程序或备份占用），已填写的内容没有丢失，请稍后再保存。"
+        ) from exc
+
+
+def find_unit_by_code(session: Session, uscc: str) -> tuple[int, str] | None:
+    """A stored unit by its 统一社会信用代码: (id, name), or None."""
+    return forms.find_unit(session.db, uscc)

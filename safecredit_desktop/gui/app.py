@@ -1,4 +1,4 @@
-"""``safecredit-desktop``: open the database and show the main window."""
+"""``safecredit-desktop``: first run or log-in, then the main window; switches databases."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
@@ -18,8 +18,62 @@ from safecredit_desktop.gui.fonts import install_app_font
 def window_user() -> str:
     try:
         return f"窗口:{getpass.getuser()}"
-    except Exception:
+    except Exception:  # no login name on some systems
         return "窗口:unknown"
+
+
+def start_session(path: Path, *, create: bool) -> services.Session | None:
+    """First-run dialog for a new file, else log-in (or first administrator). None: cancelled."""
+    from safecredit_desktop.gui.dialogs.first_run import FirstRunDialog
+    from safecredit_desktop.gui.dialogs.login import LoginDialog
+    from safecredit_desktop.gui.main_window import app_settings
+
+    if create or not path.exists():
+        first = FirstRunDialog(path)
+        return first.session if first.exec() == QDialog.DialogCode.Accepted else None
+    try:
+        needs_admin = services.database_needs_admin(path)
+    except SafeCreditError as exc:
+        QMessageBox.critical(None, QApplication.translate("app", "无法打开数据库"), exc.message)
+        return None
+    last_user = str(app_settings().value("login/last_user", ""))
+    login = LoginDialog(path, last_user=last_user, create_admin=needs_admin)
+    if login.exec() != QDialog.DialogCode.Accepted or login.session is None:
+        return None
+    app_settings().setValue("login/last_user", login.session.user)
+    return login.session
+
+
+class Controller:
+    """Owns the one main window; replaces it when another database is opened."""
+
+    def __init__(self) -> None:
+        self.window: object | None = None
+
+    def show(self, path: Path, *, create: bool = False) -> bool:
+        from safecredit_desktop.gui.main_window import MainWindow
+
+        session = start_session(path, create=create)
+        if session is None:
+            return False
+        old = self.window
+        window = MainWindow(session)
+        window.switch_requested.connect(lambda p, c: self._switch(p, c))
+        window.sign_out_requested.connect(lambda: self._switch(session.db.path, False))
+        self.window = window
+        if isinstance(old, MainWindow):
+            old.close()
+        window.show()
+        return True
+
+    def _switch(self, path: Path, create: bool) -> None:
+        from safecredit_desktop.gui.main_window import MainWindow
+
+        current = self.window
+        if isinstance(current, MainWindow):
+            current.hide()
+        if not self.show(path, create=create) and isinstance(current, MainWindow):
+            current.show()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,20 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(args)
     assert isinstance(app, QApplication)
     app.setApplicationName("安全生产信用分级分类监管系统")
+    app.setOrganizationName("SafeCredit")
     install_app_font(app)
     path = Path(args[1]) if len(args) > 1 else default_database_path()
-    try:
-        session = services.open_session(path, user=window_user())
-    except SafeCreditError as exc:
-        QMessageBox.critical(None, app.tr("无法打开数据库"), exc.message)
-        return 1
-    from safecredit_desktop.gui.main_window import MainWindow
-
-    window = MainWindow(session)
-    window.show()
-    code = app.exec()
-    session.close()
-    return int(code)
+    controller = Controller()
+    if not controller.show(path):
+        return 0
+    return int(app.exec())
 
 
 if __name__ == "__main__":

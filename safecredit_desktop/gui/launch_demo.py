@@ -6,9 +6,10 @@ import sys
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.paths import default_database_path
-from safecredit_desktop.gui.app import main, window_user
+from safecredit_desktop.gui.app import main
 
 DEMO_ENTERPRISES = 2000
+DEMO_ADMIN, DEMO_PASSWORD = "管理员", "demo1234"
 
 
 def ensure_demo_database() -> None:
@@ -17,14 +18,20 @@ def ensure_demo_database() -> None:
         return
     print(f"首次运行：在 {path} 新建演示数据库（{DEMO_ENTERPRISES} 家企业）…", flush=True)
     session = services.init_database(
-        path, profile="fenghuang", bureau_name="凤凰县应急管理局（演示）", user=window_user()
+        path,
+        profile="fenghuang",
+        bureau_name="凤凰县应急管理局（演示）",
+        user=DEMO_ADMIN,
+        admin=(DEMO_ADMIN, DEMO_PASSWORD),
     )
     try:
         services.fill_demo(session, enterprises=DEMO_ENTERPRISES, seed=1)
     finally:
         session.close()
+    print(f"演示数据库的管理员：{DEMO_ADMIN}，密码：{DEMO_PASSWORD}", flush=True)
 
 
 if __name__ == "__main__":
     ensure_demo_database()
+    print(f"登录演示数据库：用户名 {DEMO_ADMIN}，密码 {DEMO_PASSWORD}", flush=True)
     sys.exit(main([sys.argv[0], str(default_database_path())]))

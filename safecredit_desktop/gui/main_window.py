@@ -1,50 +1,334 @@
-"""The main window. Until the window issue lands: the unit list and a status bar."""
+"""The main window: navigation pane, page stack, menus, status bar, remembered state."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QTableView, QVBoxLayout, QWidget
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+)
 
 from safecredit_desktop.core import services
-from safecredit_desktop.gui.unit_table_model import UnitTableModel
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.pages import NotYetPage, Page
+from safecredit_desktop.gui.views.home_page import HomePage
+from safecredit_desktop.gui.views.registry_page import RegistryPage
+from safecredit_desktop.gui.views.settings_page import SettingsPage
+from safecredit_desktop.gui.views.unit_detail_page import UnitDetailPage
+from safecredit_desktop.gui.workers import run_with_progress
+
+SETTINGS_ORG, SETTINGS_APP = "SafeCredit", "SafeCreditDesktop"
+RECENT_KEY, RECENT_MAX = "files/recent", 8
+
+
+def app_settings() -> QSettings:
+    return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+
+def remember_recent(path: Path) -> list[str]:
+    settings = app_settings()
+    recent = [p for p in (settings.value(RECENT_KEY) or []) if p != str(path)]
+    recent = [str(path), *recent][:RECENT_MAX]
+    settings.setValue(RECENT_KEY, recent)
+    return recent
 
 
 class MainWindow(QMainWindow):
+    # The controller (gui/app.py) opens another database: (path, create_new)
+    switch_requested = Signal(object, bool)
+    sign_out_requested = Signal()
+
     def __init__(self, session: services.Session) -> None:
         super().__init__()
-        self._session = session
+        self.session = session
+        self.bus = DataBus(self)
+        self._backup_on_close = True
         self.setWindowTitle(
             self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", session.bureau_name)
         )
-        self.resize(1100, 680)
+        self.resize(1280, 800)
 
-        self.model = UnitTableModel(session, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in ((0, 190), (1, 360), (2, 130), (3, 120)):
-            self.table.setColumnWidth(column, width)
+        self.nav = QListWidget(self)
+        self.nav.setMinimumWidth(130)
+        self.nav.setMaximumWidth(220)
+        self.nav.setStyleSheet(
+            "QListWidget { font-size: 14px; } QListWidget::item { padding: 7px; }"
+        )
+        self.stack = QStackedWidget(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
 
-        title = QLabel(self.tr("企业台账（共 %1 家）").replace("%1", str(self.model.total)), self)
-        title.setStyleSheet("font-size: 15px; font-weight: bold; padding: 4px;")
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.addWidget(title)
-        layout.addWidget(self.table)
-        self.setCentralWidget(central)
-        self._fill_status_bar()
+        self.pages: dict[str, Page] = {}
+        self.home = self._add_page(self.tr("首页"), HomePage(session, self.bus, self))
+        self.registry = self._add_page(self.tr("企业台账"), RegistryPage(session, self.bus, self))
+        later = self.tr("在企业台账中打开企业，在企业详情页中录入、修改和删除%1记录。")
+        for title, what in (
+            (self.tr("执法检查"), later.replace("%1", self.tr("执法检查"))),
+            (self.tr("生产安全事故"), later.replace("%1", self.tr("生产安全事故"))),
+            (self.tr("行政处罚"), later.replace("%1", self.tr("行政处罚"))),
+            (self.tr("失信行为"), later.replace("%1", self.tr("失信行为"))),
+            (self.tr("承诺与表彰"), later.replace("%1", self.tr("承诺书、表彰和联合惩戒"))),
+            (
+                self.tr("信用等级"),
+                self.tr("按本局信用规则评定每家企业的等级并说明理由（评级功能）。"),
+            ),
+            (self.tr("检查计划"), self.tr("按等级计算检查到期日、编制年度执法检查计划。")),
+            (self.tr("双随机抽查"), self.tr("按等级比例随机抽取企业和执法人员，并公示结果。")),
+            (self.tr("文书"), self.tr("打印信用等级告知书、承诺书等文书。")),
+            (self.tr("统计报表"), self.tr("导入导出工作簿、生成统计报表和报送邮件草稿。")),
+        ):
+            self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.settings_page = self._add_page(self.tr("设置"), SettingsPage(session, self.bus, self))
+        self.detail = UnitDetailPage(session, self.bus, self)
+        self.stack.addWidget(self.detail)
 
-    def _fill_status_bar(self) -> None:
-        profile = self._session.profile
-        last = services.latest_backup_time(self._session.db.path) or self.tr("无")
+        self._status = QLabel(self)
+        self.statusBar().addPermanentWidget(self._status, 1)
+        self._build_menus()
+        self._connect_signals()
+        self._restore_state()
+        self._refresh_status()
+        # the once-a-day backup runs after the window is up, without blocking it
+        self._daily_backup_timer = QTimer(self)
+        self._daily_backup_timer.setSingleShot(True)
+        self._daily_backup_timer.timeout.connect(self._on_daily_backup)
+        self._daily_backup_timer.start(3000)
+
+    # -- building -----------------------------------------------------------------------
+    def _add_page(self, title: str, page: Page) -> Page:  # type: ignore[override]
+        self.nav.addItem(title)
+        self.stack.addWidget(page)
+        self.pages[title] = page
+        return page
+
+    def _action(
+        self,
+        menu_title: str,
+        text: str,
+        slot: Callable[[], None],
+        shortcut: QKeySequence | None = None,
+    ) -> QAction:
+        menu = self._menus[menu_title]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self._menus = {
+            "file": bar.addMenu(self.tr("文件(&F)")),
+            "edit": bar.addMenu(self.tr("编辑(&E)")),
+            "help": bar.addMenu(self.tr("帮助(&H)")),
+        }
+        self._action(
+            "file", self.tr("新建数据库…"), self._on_new_database, QKeySequence.StandardKey.New
+        )
+        self._action(
+            "file", self.tr("打开数据库…"), self._on_open_database, QKeySequence.StandardKey.Open
+        )
+        self.recent_menu = self._menus["file"].addMenu(self.tr("最近打开"))
+        self._fill_recent_menu()
+        self._menus["file"].addSeparator()
+        self._action("file", self.tr("立即备份"), self._on_backup_now)
+        self._action("file", self.tr("生成演示数据…"), self._on_demo)
+        self._menus["file"].addSeparator()
+        self._action("file", self.tr("注销"), self._on_sign_out)
+        self._action("file", self.tr("退出"), self.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = self._action(
+            "edit", self.tr("撤销上次保存"), self._on_undo, QKeySequence.StandardKey.Undo
+        )
+        self._action("help", self.tr("关于"), self._on_about)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for entry in remember_recent(self.session.db.path):
+            action = self.recent_menu.addAction(entry)
+            action.triggered.connect(lambda _=False, p=entry: self._switch_to(Path(p), False))
+
+    def _connect_signals(self) -> None:
+        self.nav.currentRowChanged.connect(self._on_nav_changed)
+        self.registry.unit_activated.connect(self._on_unit_activated)
+        self.detail.back_requested.connect(self._on_back_to_registry)
+        self.bus.status_message.connect(self._on_status_message)
+        self.bus.data_changed.connect(self._on_data_changed)
+        self.settings_page.database_replaced.connect(self._on_database_replaced)
+
+    # -- state --------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([150, 1130])
+        last = int(settings.value("window/page", 1))
+        self.nav.setCurrentRow(last if 0 <= last < self.nav.count() else 1)
+
+    def _save_state(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/page", self.nav.currentRow())
+
+    def _refresh_status(self) -> None:
+        last = services.latest_backup_time(self.session.db.path) or self.tr("无")
         parts = [
-            self.tr("数据库：%1").replace("%1", str(self._session.db.path)),
-            self.tr("用户：%1").replace("%1", self._session.user),
-            self.tr("信用规则：%1").replace("%1", profile.title),
+            self.tr("数据库：%1").replace("%1", str(self.session.db.path)),
+            self.tr("用户：%1（%2）")
+            .replace("%1", self.session.user)
+            .replace("%2", self.session.role.value),
+            self.tr("信用规则：%1").replace("%1", self.session.profile.title),
             self.tr("上次备份：%1").replace("%1", last),
         ]
-        self.statusBar().showMessage("    ".join(parts))
+        self._status.setText("    ".join(parts))
+
+    # -- slots --------------------------------------------------------------------------
+    def _on_nav_changed(self, row: int) -> None:
+        page = self.stack.widget(row)
+        self.stack.setCurrentIndex(row)
+        if isinstance(page, Page):
+            page.refresh()
+
+    def _on_unit_activated(self, unit_id: int) -> None:
+        self.detail.show_unit(unit_id)
+        self.stack.setCurrentWidget(self.detail)
+
+    def _on_back_to_registry(self) -> None:
+        self.stack.setCurrentWidget(self.registry)
+
+    def _on_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _on_data_changed(self, _table: str) -> None:
+        self.undo_action.setEnabled(self.session.last_save is not None)
+
+    def _on_undo(self) -> None:
+        try:
+            done = services.undo_last_save(self.session)
+        except SafeCreditError as exc:
+            QMessageBox.information(self, self.tr("撤销"), exc.message)
+            return
+        self.bus.data_changed.emit("*")
+        self.bus.status_message.emit(self.tr("已%1").replace("%1", done))
+
+    def _on_backup_now(self) -> None:
+        path, user = self.session.db.path, self.session.user
+        try:
+            copy = run_with_progress(
+                self,
+                self.tr("正在备份…"),
+                lambda report: services.backup_now(path, user=user),
+                cancellable=False,
+            )
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("备份失败"), exc.message)
+            return
+        self.bus.status_message.emit(self.tr("已备份到 %1").replace("%1", str(copy)))
+        self._refresh_status()
+
+    def _on_daily_backup(self) -> None:
+        try:
+            copy = services.automatic_backup(self.session.db.path)
+        except SafeCreditError as exc:
+            self.bus.status_message.emit(self.tr("自动备份失败：%1").replace("%1", exc.message))
+            return
+        if copy is not None:
+            self.bus.status_message.emit(self.tr("已完成今天的自动备份"))
+            self._refresh_status()
+
+    def _on_demo(self) -> None:
+        if services.count_units(self.session):
+            QMessageBox.information(
+                self,
+                self.tr("生成演示数据"),
+                self.tr("演示数据只能生成到空数据库中，请先新建一个数据库。"),
+            )
+            return
+        session = self.session
+        try:
+            run_with_progress(
+                self,
+                self.tr("正在生成演示数据…"),
+                lambda report: services.fill_demo(
+                    session, enterprises=2000, seed=1, progress=report
+                ),
+            )
+        except SafeCreditError as exc:
+            QMessageBox.information(self, self.tr("生成演示数据"), exc.message)
+            return
+        self.bus.data_changed.emit("*")
+
+    def _on_new_database(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("新建数据库"),
+            str(self.session.db.path.parent / "新数据库.db"),
+            self.tr("数据库文件 (*.db)"),
+        )
+        if chosen:
+            self._switch_to(Path(chosen), True)
+
+    def _on_open_database(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("打开数据库"),
+            str(self.session.db.path.parent),
+            self.tr("数据库文件 (*.db)"),
+        )
+        if chosen:
+            self._switch_to(Path(chosen), False)
+
+    def _switch_to(self, path: Path, create: bool) -> None:
+        self.switch_requested.emit(path, create)
+
+    def _on_sign_out(self) -> None:
+        self.sign_out_requested.emit()
+
+    def _on_database_replaced(self) -> None:
+        self._backup_on_close = False  # the restore made its own safety copy
+        self.sign_out_requested.emit()
+
+    def _on_about(self) -> None:
+        from safecredit_desktop import __version__
+
+        QMessageBox.about(
+            self,
+            self.tr("关于"),
+            self.tr("安全生产信用分级分类监管系统（单机版）\n版本 %1").replace("%1", __version__),
+        )
+
+    # -- closing ------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_state()
+        if self._backup_on_close:
+            path = self.session.db.path
+            try:
+                run_with_progress(
+                    self,
+                    self.tr("关闭前自动备份…"),
+                    lambda report: services.automatic_backup(path, force=True),
+                    cancellable=False,
+                )
+            except SafeCreditError as exc:
+                QMessageBox.warning(self, self.tr("自动备份失败"), exc.message)
+        self.session.close()
+        event.accept()

@@ -1,60 +1,143 @@
-"""The minimal window: lists units lazily, Chinese everywhere."""
+"""The window shell: first run, log-in, navigation, roles, undo, font."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from safecredit_desktop.core import model, services
-from safecredit_desktop.core.validate import uscc_check_character
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.dialogs.first_run import FirstRunDialog
+from safecredit_desktop.gui.dialogs.login import LoginDialog
 from safecredit_desktop.gui.main_window import MainWindow
-from safecredit_desktop.gui.unit_table_model import PAGE, UnitTableModel
-
-
-def make_code(n: int) -> str:
-    first17 = f"91433123{n:09d}"
-    return first17 + uscc_check_character(first17)
+from safecredit_desktop.gui.pages import NotYetPage
 
 
 @pytest.fixture
-def filled(tmp_path: Path):  # type: ignore[no-untyped-def]
+def admin_db(tmp_path: Path) -> Path:
+    path = tmp_path / "w.db"
     session = services.init_database(
-        tmp_path / "w.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试"
+        path,
+        profile="fenghuang",
+        bureau_name="凤凰县应急管理局",
+        user="管理员",
+        admin=("管理员", "admin-pw"),
     )
-    units = [
-        model.Unit(uscc=make_code(i), name=f"凤凰县第{i}化工有限公司", category="危险化学品")
-        for i in range(PAGE + 120)
-    ]
-    session.repo.insert_many(units)
-    yield session
+    services.create_user(session, "小李", "clerk-pw", Role.CLERK)
     session.close()
+    return path
 
 
-def test_model_fetches_in_pages(filled: services.Session) -> None:
-    table = UnitTableModel(filled)
-    assert table.total == PAGE + 120
-    assert table.rowCount() == 0
-    assert table.canFetchMore(QModelIndex())
-    table.fetchMore(QModelIndex())
-    assert table.rowCount() == PAGE
-    table.fetchMore(QModelIndex())
-    assert table.rowCount() == PAGE + 120
-    assert not table.canFetchMore(QModelIndex())
-    header = table.headerData(1, Qt.Orientation.Horizontal)
-    assert header == "单位名称"
-    assert str(table.data(table.index(0, 1))).startswith("凤凰县第")
+def test_first_run_creates_database_and_admin(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "new.db"
+    dialog = FirstRunDialog(path)
+    qtbot.addWidget(dialog)
+    assert "凤凰县" in dialog.profile_note.text() or dialog.profile_note.text()
+    dialog.bureau.setText("")
+    dialog.buttons.accepted.emit()
+    assert "单位名称" in dialog.error.text() and not path.exists()
+    dialog.bureau.setText("蓝山县应急管理局")
+    dialog.profile.setCurrentIndex(dialog.profile.findData("suizhou"))
+    dialog.admin.setText("王管理")
+    dialog.password.setText("secret-1")
+    dialog.confirm.setText("secret-2")
+    dialog.buttons.accepted.emit()
+    assert "不一致" in dialog.error.text() and not path.exists()
+    assert dialog.bureau.text() == "蓝山县应急管理局"  # nothing typed is lost
+    dialog.confirm.setText("secret-1")
+    dialog.buttons.accepted.emit()
+    assert dialog.session is not None
+    assert dialog.session.profile.name == "suizhou"
+    assert dialog.session.role is Role.ADMIN
+    dialog.session.close()
+    signed = services.sign_in(path, "王管理", "secret-1")
+    assert signed.bureau_name == "蓝山县应急管理局"
+    signed.close()
 
 
-def test_window_shows_units_and_status(qtbot, filled: services.Session) -> None:  # type: ignore[no-untyped-def]
-    window = MainWindow(filled)
+def test_login_wrong_password_refused(qtbot, admin_db: Path) -> None:  # type: ignore[no-untyped-def]
+    dialog = LoginDialog(admin_db, last_user="管理员")
+    qtbot.addWidget(dialog)
+    dialog.password.setText("wrong")
+    dialog.buttons.accepted.emit()
+    assert dialog.session is None
+    assert "不正确" in dialog.error.text()
+    assert dialog.username.text() == "管理员"
+    dialog.password.setText("admin-pw")
+    dialog.buttons.accepted.emit()
+    assert dialog.session is not None and dialog.session.user == "管理员"
+    dialog.session.close()
+
+
+def test_lockout_after_repeated_failures(admin_db: Path) -> None:
+    from safecredit_desktop.core.errors import SafeCreditError
+
+    for _ in range(5):
+        with pytest.raises(SafeCreditError, match="不正确"):
+            services.sign_in(admin_db, "小李", "nope")
+    with pytest.raises(SafeCreditError, match="锁定"):
+        services.sign_in(admin_db, "小李", "clerk-pw")
+
+
+def test_window_pages_and_status(qtbot, admin_db: Path) -> None:  # type: ignore[no-untyped-def]
+    session = services.sign_in(admin_db, "管理员", "admin-pw")
+    window = MainWindow(session)
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0)
-    assert "凤凰县应急管理局" in window.windowTitle()
-    status = window.statusBar().currentMessage()
-    assert "数据库" in status and "信用规则" in status and "上次备份" in status
+    window._backup_on_close = False
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == [
+        "首页",
+        "企业台账",
+        "执法检查",
+        "生产安全事故",
+        "行政处罚",
+        "失信行为",
+        "承诺与表彰",
+        "信用等级",
+        "检查计划",
+        "双随机抽查",
+        "文书",
+        "统计报表",
+        "设置",
+    ]
+    window.nav.setCurrentRow(7)
+    assert isinstance(window.stack.currentWidget(), NotYetPage)
+    status = window._status.text()
+    assert "数据库" in status and "管理员（管理员）" in status and "上次备份" in status
+
+
+def test_clerk_refused_admin_action(qtbot, admin_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    session = services.sign_in(admin_db, "小李", "clerk-pw")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window._backup_on_close = False
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: shown.append(text))
+    window.settings_page._on_add_user()
+    assert shown and "管理员" in shown[0]
+    assert [u.username for u in services.session_users(session)] == ["小李", "管理员"]
+
+
+def test_undo_from_edit_menu(qtbot, admin_db: Path) -> None:  # type: ignore[no-untyped-def]
+    session = services.sign_in(admin_db, "小李", "clerk-pw")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window._backup_on_close = False
+    unit = model.Unit(
+        uscc="91433123111820220L", name="凤凰县沱江化工有限公司", category="危险化学品"
+    )
+    services.save_record(session, unit)
+    window.bus.data_changed.emit("units")
+    assert window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert services.count_units(session) == 0
+    users = {
+        r[0]
+        for r in session.db.conn.execute("SELECT user FROM audit_log WHERE table_name = 'units'")
+    }
+    assert users == {"小李"}
 
 
 def test_shipped_font_draws_chinese(qapp) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,211 @@
+"""Benchmark: the registry (企业台账) window page on a demo county of N units.
+
+    python bench/bench_registry.py [--enterprises N]
+
+Measures, in a fresh process with Qt offscreen:
+
+- ``startup_seconds``: from starting the process (interpreter, imports, opening the
+  database, building the page) to the page shown with its first rows and its count;
+- ``search_p50_ms`` / ``search_max_ms``: per keystroke of realistic typing (``f``,
+  ``fh``, ``fhx`` …, ``凤``, ``凤凰``, ``9143`` …), the time from the model being given
+  the new query to its count and first page being available.
+
+The demo database (``services.init_database`` + ``services.fill_demo``, about 30 s at
+100,000 units) is built once and kept as ``bench/out/registry-N.db``; later runs
+reuse it. ``seconds`` is the start-up time (for bench/run.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "bench" / "out"
+SEED = 20250630
+TODAY = date(2025, 6, 30)  # fixed, so every build makes the same data
+SHOWN = "registry-shown"
+
+# What people type: pinyin initials, full pinyin, code prefixes, Chinese words
+# (an IME commits a character or a word at a time), and two terms.
+KEYSTROKES: tuple[str, ...] = (
+    "f",
+    "fh",
+    "fhx",
+    "fhxt",
+    "fhxtj",
+    "fhh",
+    "fhhg",
+    "t",
+    "tu",
+    "tuo",
+    "tuoj",
+    "tuojiang",
+    "9",
+    "91",
+    "914",
+    "9143",
+    "91433123",
+    "91433123MA",
+    "凤",
+    "凤凰",
+    "化",
+    "化工",
+    "沱",
+    "沱江",
+    "沱江化工",
+    "烟花",
+    "烟花爆竹",
+    "fhx hg",
+    "%",
+    "",
+)
+
+
+def demo_database(enterprises: int) -> tuple[Path, float]:
+    """The cached demo database for ``enterprises`` units, built if missing or outdated."""
+    from safecredit_desktop.core import services
+    from safecredit_desktop.core.storage import migrations
+    from safecredit_desktop.core.storage.connection import connect_raw
+
+    path = OUT / f"registry-{enterprises}.db"
+    if path.exists():
+        conn = connect_raw(path, read_only=True)
+        try:
+            current = migrations.schema_version(conn) == migrations.latest_version()
+        finally:
+            conn.close()
+        if current:
+            return path, 0.0
+        path.unlink()
+    OUT.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(".part")
+    for leftover in OUT.glob(f"{part.name}*"):
+        leftover.unlink()
+    print(f"building {path} ({enterprises:,} units) …", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    session = services.init_database(
+        part, profile="fenghuang", bureau_name="凤凰县应急管理局", user="bench"
+    )
+    try:
+        services.fill_demo(session, enterprises=enterprises, seed=SEED, today=TODAY)
+        session.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        session.close()
+    part.rename(path)
+    return path, time.perf_counter() - started
+
+
+def child(path: Path) -> None:
+    """Runs in the measured process: show the page, then time keystroke searches."""
+    from PySide6.QtWidgets import QApplication
+
+    from safecredit_desktop.core import services
+    from safecredit_desktop.core.registry import UnitQuery
+    from safecredit_desktop.gui.bus import DataBus
+    from safecredit_desktop.gui.views.registry_page import RegistryPage
+
+    app = QApplication([])
+    session = services.open_session(path, user="bench")
+    page = RegistryPage(session, DataBus())
+    page.resize(1280, 800)
+    page.show()
+    while page.model.rowCount() == 0 or not page.count_label.text():
+        app.processEvents()
+    app.processEvents()  # paint
+    print(SHOWN, flush=True)
+
+    model = page.model
+    timings: list[float] = []
+    for _round in range(2):
+        for text in KEYSTROKES:
+            started = time.perf_counter()
+            model.set_query(UnitQuery(search=text))
+            total = model.total
+            rows = model.rowCount()
+            timings.append((time.perf_counter() - started) * 1000)
+            assert rows <= total
+            app.processEvents()
+    result = {
+        "search_p50_ms": statistics.median(timings),
+        "search_max_ms": max(timings),
+        "search_keystrokes": float(len(timings)),
+        "units_shown": float(page.model.total),
+    }
+    print(json.dumps(result), flush=True)
+    session.close()
+
+
+def run(enterprises: int = 100_000) -> dict[str, float]:
+    """Start-up and per-keystroke search figures of the registry page."""
+    path, build_seconds = demo_database(enterprises)
+    with tempfile.TemporaryDirectory(prefix="safecredit-bench-") as home:
+        # A clean settings folder: no remembered header state from a real user.
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": home}
+        errors_path = Path(home) / "stderr.txt"
+        with errors_path.open("w", encoding="utf-8") as errors:
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "--child", str(path)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=errors,  # Qt's offscreen plugin chatters; shown only on failure
+                text=True,
+            )
+            assert process.stdout is not None
+            startup: float | None = None
+            last = ""
+            for line in process.stdout:
+                if line.strip() == SHOWN and startup is None:
+                    startup = time.perf_counter() - started
+                elif line.strip():
+                    last = line.strip()
+        if process.wait() != 0 or startup is None:
+            detail = errors_path.read_text(encoding="utf-8")
+            raise SystemExit(f"bench_registry child failed (exit {process.returncode}):\n{detail}")
+    figures: dict[str, float] = json.loads(last)
+    return {
+        "enterprises": float(enterprises),
+        "seconds": startup,
+        "startup_seconds": startup,
+        **figures,
+        "build_seconds": build_seconds,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="企业台账页面基准测试")
+    parser.add_argument("--enterprises", type=int, default=100_000, help="企业数量")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        child(args.child)
+        return 0
+    result = run(args.enterprises)
+    print(f"registry: {args.enterprises:,} units")
+    print(f"  start-up to registry shown  {result['startup_seconds']:.2f} s  (target < 2 s)")
+    print(
+        f"  search per keystroke        p50 {result['search_p50_ms']:.1f} ms,"
+        f" max {result['search_max_ms']:.1f} ms  (target < 100 ms;"
+        f" {int(result['search_keystrokes'])} keystrokes)"
+    )
+    if result["build_seconds"]:
+        print(f"  (built the demo database in {result['build_seconds']:.0f} s)")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,310 @@
+"""The unit registry (企业台账): filter, search and sort units, a page at a time.
+
+Read-only SQL over ``units``. Search works on keys stored with each unit
+(``name_initials``, ``name_pinyin``, see :mod:`pinyin_index`), so a keystroke on
+100,000 units is a single scan of short strings, not a pinyin conversion per row.
+
+What a search term matches (terms separated by spaces must all match):
+
+- letters only (``fhhg``): the name's pinyin initials contain the letters in that
+  order (凤凰县沱江化工 = f·h·x·t·j·h·g), or the full pinyin contains the term, or the
+  统一社会信用代码 starts with it (upper-cased);
+- letters with digits (``9143``, ``91433123MA``): the code contains it, or the name;
+- anything with a Chinese character (``化工``): the name contains it;
+- anything else (``%``, ``A-1``): the name or the code contains it literally.
+
+Full-width input (``ｆｈｈｇ`` from an IME) counts as the plain letters. When the list
+is in its default order (name, ascending), better matches come first: the initials
+or code start with the term, then the initials hold it contiguously, then the rest,
+each group in pinyin order.
+
+Grades come with the grading engine (a later issue). Until then no unit has a grade:
+``RegistryRow.grade`` is None, sorting by grade sorts by name, and a grade filter
+matches no unit (it is a question with an honest answer, not an error).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from safecredit_desktop.core.pinyin_index import search_keys
+from safecredit_desktop.core.storage.connection import Database
+
+SortKey = Literal[
+    "name", "uscc", "category", "town", "main_person", "high_risk", "std_level", "status", "grade"
+]
+SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
+
+# Fixed vocabularies sort in their natural order, not alphabetically.
+STATUS_ORDER = ("正常", "停产整顿", "关闭")
+STD_LEVEL_ORDER = ("一级", "二级", "三级", "无")
+
+
+@dataclass(frozen=True)
+class UnitQuery:
+    """What the registry shows: a search, filters (None: any) and the order."""
+
+    search: str = ""
+    category: str | None = None
+    town: str | None = None
+    grade: str | None = None
+    status: str | None = None
+    high_risk: bool | None = None
+    sort: SortKey = "name"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {self.sort!r}; one of {SORT_KEYS}")
+
+    @property
+    def is_default_order(self) -> bool:
+        return self.sort in ("name", "grade") and not self.descending
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    id: int
+    uscc: str
+    name: str
+    category: str
+    town: str
+    status: str
+    high_risk: bool  # marked 高危行业, or the category is high-risk in the profile
+    main_person: str
+    std_level: str
+    grade: str | None  # None until the grading engine stores grades
+
+
+def grades_available(db: Database) -> bool:
+    """Whether any unit has a grade yet. The grading issue makes this true."""
+    del db
+    return False
+
+
+# -- search terms ----------------------------------------------------------------------------
+
+_LETTERS = re.compile(r"[a-z]+")
+_CODE_CHARS = re.compile(r"[0-9A-Z]+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _like_literal(text: str) -> str:
+    r"""``text`` with LIKE's wildcards made literal (used with ``ESCAPE '\'``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """One term's WHERE condition and, for ranking, its best-match condition."""
+
+    where: str
+    params: tuple[object, ...]
+    best: str = "0"
+    best_params: tuple[object, ...] = ()
+    good: str = "0"
+    good_params: tuple[object, ...] = ()
+
+
+def _term_clause(term: str) -> _Clause:
+    if _HAN.search(term):
+        like = f"%{_like_literal(term)}%"
+        prefix = f"{_like_literal(term)}%"
+        return _Clause("u.name LIKE ? ESCAPE '\\'", (like,), "u.name LIKE ? ESCAPE '\\'", (prefix,))
+    lower, upper = term.lower(), term.upper()
+    if _LETTERS.fullmatch(lower):
+        # Letters only: no LIKE wildcard can be in it, so no escaping is needed.
+        subsequence = "%" + "%".join(lower) + "%"
+        return _Clause(
+            "(u.name_initials LIKE ? OR instr(u.name_pinyin, ?) > 0 OR substr(u.uscc, 1, ?) = ?)",
+            (subsequence, lower, len(upper), upper),
+            "(substr(u.name_initials, 1, ?) = ? OR substr(u.uscc, 1, ?) = ?)",
+            (len(lower), lower, len(upper), upper),
+            "(instr(u.name_initials, ?) > 0 OR substr(u.name_pinyin, 1, ?) = ?)",
+            (lower, len(lower), lower),
+        )
+    if _CODE_CHARS.fullmatch(upper):
+        return _Clause(
+            "(instr(u.uscc, ?) > 0 OR u.name LIKE ? ESCAPE '\\')",
+            (upper, f"%{_like_literal(term)}%"),
+            "substr(u.uscc, 1, ?) = ?",
+            (len(upper), upper),
+        )
+    return _Clause(
+        "(u.name LIKE ? ESCAPE '\\' OR instr(u.uscc, ?) > 0)",
+        (f"%{_like_literal(term)}%", upper),
+        "(u.name LIKE ? ESCAPE '\\' OR substr(u.uscc, 1, ?) = ?)",
+        (f"{_like_literal(term)}%", len(upper), upper),
+    )
+
+
+def search_terms(text: str) -> list[str]:
+    """The terms of a search box's text: full-width folded to ASCII, split on spaces."""
+    return unicodedata.normalize("NFKC", text).split()
+
+
+# -- the WHERE and ORDER BY ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sql:
+    where: str
+    params: tuple[object, ...]
+    rank: str | None  # an ORDER BY term putting better matches first, or None
+    rank_params: tuple[object, ...]
+
+
+def _build(query: UnitQuery, high_risk_categories: frozenset[str]) -> _Sql:
+    conditions: list[str] = []
+    params: list[object] = []
+    clauses = [_term_clause(term) for term in search_terms(query.search)]
+    for clause in clauses:
+        conditions.append(clause.where)
+        params.extend(clause.params)
+    for column, value in (
+        ("category", query.category),
+        ("town", query.town),
+        ("status", query.status),
+    ):
+        if value is not None:
+            conditions.append(f"u.{column} = ?")
+            params.append(value)
+    if query.grade is not None:
+        conditions.append("0")  # no unit has a grade until the grading engine stores them
+    if query.high_risk is not None:
+        marks = ", ".join("?" * len(high_risk_categories))
+        if query.high_risk:
+            conditions.append(f"(u.high_risk = 1 OR u.category IN ({marks}))")
+        else:
+            conditions.append(f"(u.high_risk = 0 AND u.category NOT IN ({marks}))")
+        params.extend(sorted(high_risk_categories))
+    where = " AND ".join(conditions) if conditions else "1"
+    rank: str | None = None
+    rank_params: list[object] = []
+    if clauses and query.is_default_order:
+        parts: list[str] = []
+        for clause in clauses:
+            parts.append(f"(CASE WHEN {clause.best} THEN 0 WHEN {clause.good} THEN 1 ELSE 2 END)")
+            rank_params.extend((*clause.best_params, *clause.good_params))
+        rank = " + ".join(parts)
+    return _Sql(where, tuple(params), rank, tuple(rank_params))
+
+
+def _in_order(column: str, values: Sequence[str]) -> tuple[str, tuple[object, ...]]:
+    """An ORDER BY term putting ``column`` in the order of ``values`` (others last)."""
+    if not values:
+        return column, ()
+    whens = " ".join("WHEN ? THEN " + str(i) for i in range(len(values)))
+    return f"(CASE {column} {whens} ELSE {len(values)} END)", tuple(values)
+
+
+def _order_by(
+    db: Database, query: UnitQuery, high_risk_categories: frozenset[str]
+) -> tuple[str, tuple[object, ...]]:
+    """ORDER BY for the sort key; ties broken by pinyin of the name, then id."""
+    direction = " DESC" if query.descending else ""
+    key = query.sort
+    term: str | None
+    params: tuple[object, ...] = ()
+    if key in ("name", "grade"):
+        term = None
+    elif key == "uscc":
+        term = "u.uscc"
+    elif key == "main_person":
+        term = "u.main_person"
+    elif key in ("category", "town"):
+        term, params = _in_order(f"u.{key}", _distinct_by_pinyin(db, key))
+    elif key == "status":
+        term, params = _in_order("u.status", STATUS_ORDER)
+    elif key == "std_level":
+        term, params = _in_order("u.std_level", STD_LEVEL_ORDER)
+    else:  # high_risk: 否 before 是
+        marks = ", ".join("?" * len(high_risk_categories))
+        term = f"(u.high_risk = 1 OR u.category IN ({marks}))"
+        params = tuple(sorted(high_risk_categories))
+    name_order = f"u.name_pinyin{direction}, u.id{direction}"
+    if term is None:
+        return name_order, ()
+    if key == "uscc":  # unique: no tie to break
+        return f"{term}{direction}", params
+    return f"{term}{direction}, u.name_pinyin, u.id", params
+
+
+def _distinct_by_pinyin(db: Database, column: Literal["category", "town"]) -> list[str]:
+    rows = db.conn.execute(f"SELECT DISTINCT {column} FROM units")
+    return sorted((str(r[0]) for r in rows), key=_pinyin_key)
+
+
+def _pinyin_key(text: str) -> tuple[str, str]:
+    return search_keys(text)[1], text
+
+
+# -- the queries -------------------------------------------------------------------------------
+
+
+def count_units(db: Database, query: UnitQuery, high_risk_categories: frozenset[str]) -> int:
+    """How many units match the query's search and filters."""
+    sql = _build(query, high_risk_categories)
+    row = db.conn.execute(f"SELECT count(*) FROM units AS u WHERE {sql.where}", sql.params)
+    return int(row.fetchone()[0])
+
+
+def fetch_units(
+    db: Database,
+    query: UnitQuery,
+    offset: int,
+    limit: int,
+    high_risk_categories: frozenset[str],
+) -> list[RegistryRow]:
+    """Rows ``offset`` … ``offset + limit - 1`` of the matching units, in the query's order."""
+    sql = _build(query, high_risk_categories)
+    order, order_params = _order_by(db, query, high_risk_categories)
+    if sql.rank is not None:
+        order = f"{sql.rank}, {order}"
+    marks = ", ".join("?" * len(high_risk_categories))
+    statement = (
+        "SELECT u.id, u.uscc, u.name, u.category, u.town, u.status,"
+        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level"
+        f" FROM units AS u WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
+    )
+    params = (
+        *sorted(high_risk_categories),
+        *sql.params,
+        *sql.rank_params,
+        *order_params,
+        max(limit, 0),
+        max(offset, 0),
+    )
+    return [
+        RegistryRow(
+            id=int(r[0]),
+            uscc=str(r[1]),
+            name=str(r[2]),
+            category=str(r[3]),
+            town=str(r[4]),
+            status=str(r[5]),
+            high_risk=bool(r[6]),
+            main_person=str(r[7]),
+            std_level=str(r[8]),
+            grade=None,
+        )
+        for r in db.conn.execute(statement, params)
+    ]
+
+
+def filter_choices(db: Database) -> tuple[list[str], list[str], list[str]]:
+    """(categories, towns, statuses) present in the registry, for the filter lists.
+
+    Categories and towns in pinyin order; statuses in their natural order. Empty
+    values (a unit without a town) are left out.
+    """
+    categories = [c for c in _distinct_by_pinyin(db, "category") if c]
+    towns = [t for t in _distinct_by_pinyin(db, "town") if t]
+    present = {str(r[0]) for r in db.conn.execute("SELECT DISTINCT status FROM units")}
+    statuses = [s for s in STATUS_ORDER if s in present]
+    statuses += sorted(present - set(STATUS_ORDER) - {""})
+    return categories, towns, statuses

@@ -1,0 +1,1 @@
+"""Window part: see ARCHITECTURE.md."""

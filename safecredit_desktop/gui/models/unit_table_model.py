@@ -1,0 +1,204 @@
+"""The registry (企业台账) as a lazily fetched table model.
+
+``set_query`` loads the first page at once (so the count and the first rows come
+together); further pages of :data:`PAGE` rows come through ``canFetchMore`` /
+``fetchMore`` as the view scrolls. Sorting changes the query and reloads: the
+database sorts (pinyin of the name by default), the model never sorts rows itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.registry import RegistryRow, SortKey, UnitQuery
+
+PAGE = 500
+Index = QModelIndex | QPersistentModelIndex
+NO_GRADE = "—"
+
+
+class UnitTableModel(QAbstractTableModel):
+    (
+        COL_NAME,
+        COL_USCC,
+        COL_CATEGORY,
+        COL_TOWN,
+        COL_MAIN_PERSON,
+        COL_HIGH_RISK,
+        COL_STD_LEVEL,
+        COL_STATUS,
+        COL_GRADE,
+    ) = range(9)
+
+    SORT_KEYS: tuple[SortKey, ...] = (
+        "name",
+        "uscc",
+        "category",
+        "town",
+        "main_person",
+        "high_risk",
+        "std_level",
+        "status",
+        "grade",
+    )
+    ID_ROLE = Qt.ItemDataRole.UserRole
+
+    def __init__(
+        self,
+        session: services.Session,
+        parent: QObject | None = None,
+        *,
+        query: UnitQuery | None = None,
+        page_size: int = PAGE,
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._page_size = page_size
+        self._query = query or UnitQuery()
+        self._rows: list[RegistryRow] = []
+        self._total = 0
+        self._headers = (
+            self.tr("单位名称"),
+            self.tr("统一社会信用代码"),
+            self.tr("行业类别"),
+            self.tr("所在乡镇"),
+            self.tr("主要负责人"),
+            self.tr("高危行业"),
+            self.tr("标准化等级"),
+            self.tr("经营状态"),
+            self.tr("信用等级"),
+        )
+        self._yes, self._no = self.tr("是"), self.tr("否")
+        self.reload()
+
+    # -- the query ---------------------------------------------------------------------------
+
+    @property
+    def query(self) -> UnitQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        """How many units match the query (the rows loaded so far may be fewer)."""
+        return self._total
+
+    def set_query(self, query: UnitQuery) -> None:
+        self._query = query
+        self.reload()
+
+    def reload(self, at_least: int = 0) -> None:
+        """Re-read from the start: one page, or ``at_least`` rows (to keep a scroll position).
+
+        The count is skipped when what was read holds every match.
+        """
+        limit = max(self._page_size, at_least)
+        self.beginResetModel()
+        try:
+            first = services.query_units(self._session, self._query, 0, limit)
+            if len(first) < limit:
+                self._total = len(first)
+            else:
+                self._total = services.count_matching_units(self._session, self._query)
+            self._rows = first
+        finally:
+            self.endResetModel()
+
+    def unit_id(self, row: int) -> int:
+        return self._rows[row].id
+
+    def row_of(self, unit_id: int) -> int | None:
+        """The loaded row showing ``unit_id``, if it is loaded."""
+        for number, row in enumerate(self._rows):
+            if row.id == unit_id:
+                return number
+        return None
+
+    # -- Qt's model interface ------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid():
+            return
+        offset = len(self._rows)
+        page = services.query_units(self._session, self._query, offset, self._page_size)
+        if not page:
+            self._total = offset  # units were deleted meanwhile
+            return
+        self.beginInsertRows(QModelIndex(), offset, offset + len(page) - 1)
+        self._rows.extend(page)
+        self.endInsertRows()
+        if len(page) < self._page_size:
+            self._total = len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_NAME:
+            return row.name
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            self.COL_HIGH_RISK,
+            self.COL_STD_LEVEL,
+            self.COL_STATUS,
+            self.COL_GRADE,
+        ):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == self.ID_ROLE:
+            return row.id
+        return None
+
+    def _text(self, row: RegistryRow, column: int) -> str:
+        if column == self.COL_NAME:
+            return row.name
+        if column == self.COL_USCC:
+            return row.uscc
+        if column == self.COL_CATEGORY:
+            return row.category
+        if column == self.COL_TOWN:
+            return row.town
+        if column == self.COL_MAIN_PERSON:
+            return row.main_person
+        if column == self.COL_HIGH_RISK:
+            return self._yes if row.high_risk else self._no
+        if column == self.COL_STD_LEVEL:
+            return row.std_level
+        if column == self.COL_STATUS:
+            return row.status
+        return row.grade or NO_GRADE
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self._headers)
+        ):
+            return self._headers[section]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in the database by changing the query; a no-op if the order is unchanged."""
+        if not 0 <= column < len(self.SORT_KEYS):
+            return
+        query = replace(
+            self._query,
+            sort=self.SORT_KEYS[column],
+            descending=order == Qt.SortOrder.DescendingOrder,
+        )
+        if query != self._query:
+            self.set_query(query)

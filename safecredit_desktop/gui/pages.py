@@ -1,0 +1,48 @@
+"""The base of every page in the main window's stack, and the page for later issues."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from safecredit_desktop.core import services
+from safecredit_desktop.gui.bus import DataBus
+
+
+class Page(QWidget):
+    """A page: built with the session and the bus; ``refresh`` re-reads from services."""
+
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.bus = bus
+
+    def refresh(self) -> None:
+        """Re-read what the page shows. Called when the page is shown."""
+
+
+class NotYetPage(Page):
+    """A page whose work comes with a later version: says so plainly."""
+
+    def __init__(
+        self,
+        session: services.Session,
+        bus: DataBus,
+        title: str,
+        what: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(session, bus, parent)
+        layout = QVBoxLayout(self)
+        heading = QLabel(title, self)
+        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+        body = QLabel(
+            self.tr("本页面尚未完成：%1\n\n在此之前，请使用现有的表格和纸质流程。").replace(
+                "%1", what
+            ),
+            self,
+        )
+        body.setWordWrap(True)
+        body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(heading)
+        layout.addWidget(body, 1)

@@ -1,0 +1,65 @@
+"""首页: the bureau at a glance. Due and overdue inspections arrive with scheduling."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from safecredit_desktop.core import services
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.pages import Page
+
+
+class HomePage(Page):
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(session, bus, parent)
+        self.heading = QLabel(self)
+        self.heading.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.subheading = QLabel(self)
+        self.subheading.setWordWrap(True)
+        self.units_box = QGroupBox(self.tr("企业台账"), self)
+        self.units_grid = QGridLayout(self.units_box)
+        self.records_box = QGroupBox(self.tr("已录入记录"), self)
+        self.records_grid = QGridLayout(self.records_box)
+        self.due_box = QGroupBox(self.tr("检查到期提醒"), self)
+        due_layout = QVBoxLayout(self.due_box)
+        due_note = QLabel(
+            self.tr(
+                "逾期未检查和30天内到期的企业（按乡镇、按执法主体）将在“按等级检查”功能完成后"
+                "显示在这里。"
+            ),
+            self.due_box,
+        )
+        due_note.setWordWrap(True)
+        due_layout.addWidget(due_note)
+        self.backup_label = QLabel(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subheading)
+        layout.addWidget(self.units_box)
+        layout.addWidget(self.records_box)
+        layout.addWidget(self.due_box)
+        layout.addWidget(self.backup_label)
+        layout.addStretch(1)
+        bus.data_changed.connect(lambda _table: self.refresh() if self.isVisible() else None)
+
+    @staticmethod
+    def _fill(grid: QGridLayout, values: dict[str, int], parent: QWidget) -> None:
+        while grid.count():
+            item = grid.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        for index, (label, count) in enumerate(values.items()):
+            row, column = divmod(index, 4)
+            grid.addWidget(QLabel(f"{label}：<b>{count:,}</b>", parent), row, column)
+
+    def refresh(self) -> None:
+        summary = services.home_summary(self.session)
+        self.heading.setText(summary.bureau_name)
+        self.subheading.setText(self.tr("信用规则：%1").replace("%1", summary.profile_title))
+        total = sum(summary.units_by_status.values())
+        units = {self.tr("企业总数"): total, **summary.units_by_status}
+        self._fill(self.units_grid, units, self.units_box)
+        self._fill(self.records_grid, summary.records, self.records_box)
+        self.backup_label.setText(
+            self.tr("上次备份：%1").replace("%1", summary.last_backup or self.tr("尚无备份"))
+        )

@@ -1,0 +1,344 @@
+"""企业台账: search as you type, filters, a lazily fetched table sorted by pinyin.
+
+Layout only: what matches and in which order is decided by ``core/registry.py``
+through services; the table model pages the rows in.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.registry import UnitQuery
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.models.unit_table_model import UnitTableModel
+from safecredit_desktop.gui.pages import Page
+
+SEARCH_DELAY_MS = 150
+HEADER_KEY = "registry/header"
+HEADER_SAVE_DELAY_MS = 400
+# After a refresh, rows loaded before are loaded again (up to this many) so the
+# selection and the scroll position survive.
+KEEP_LOADED_MAX = 5000
+
+
+def _settings() -> QSettings:
+    return QSettings("SafeCredit", "SafeCreditDesktop")
+
+
+class RegistryPage(Page):
+    unit_activated = Signal(int)  # the unit's id, on double-click or Enter
+
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(session, bus, parent)
+        self._stale = False
+        self._refreshed = False
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText(self.tr("名称、统一社会信用代码或拼音首字母，如 fhhg"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.new_button = QPushButton(self.tr("新增企业"), self)
+        self.clear_button = QPushButton(self.tr("清除筛选"), self)
+
+        self.category_combo = QComboBox(self)
+        self.town_combo = QComboBox(self)
+        self.grade_combo = QComboBox(self)
+        self.status_combo = QComboBox(self)
+        self.high_risk_combo = QComboBox(self)
+        self.high_risk_combo.addItem(self.tr("全部"), None)
+        self.high_risk_combo.addItem(self.tr("是"), True)
+        self.high_risk_combo.addItem(self.tr("否"), False)
+        self._fill_grade_combo()
+        self.count_label = QLabel(self)
+
+        self.model = UnitTableModel(session, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self._setup_table()
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._header_timer = QTimer(self)
+        self._header_timer.setSingleShot(True)
+        self._header_timer.setInterval(HEADER_SAVE_DELAY_MS)
+
+        self._build_layout()
+        self._fill_filter_choices()
+        self._update_count()
+        self._connect_signals()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("搜索："), self))
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.new_button)
+
+        filters = QHBoxLayout()
+        grade_label = QLabel(self.tr("信用等级"), self)
+        grade_label.setToolTip(self.grade_combo.toolTip())
+        for text, combo in (
+            (self.tr("行业类别"), self.category_combo),
+            (self.tr("所在乡镇"), self.town_combo),
+            (None, self.grade_combo),
+            (self.tr("经营状态"), self.status_combo),
+            (self.tr("高危行业"), self.high_risk_combo),
+        ):
+            filters.addWidget(QLabel(text, self) if text is not None else grade_label)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            filters.addWidget(combo)
+            filters.addSpacing(8)
+        filters.addWidget(self.clear_button)
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+
+    def _setup_table(self) -> None:
+        table = self.table
+        table.setAlternatingRowColors(True)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        table.verticalHeader().setVisible(False)
+        # Fixed row heights: the view never measures 100,000 rows.
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        self._apply_default_widths()
+        # The model is already in pinyin order; say so before sorting is switched on,
+        # or the view would ask for its default (first column, descending).
+        header.setSortIndicator(UnitTableModel.COL_NAME, Qt.SortOrder.AscendingOrder)
+        table.setSortingEnabled(True)
+        state = _settings().value(HEADER_KEY)
+        if state is not None and not header.restoreState(state):
+            self._apply_default_widths()
+        table.installEventFilter(self)
+
+    def _apply_default_widths(self) -> None:
+        metrics = self.table.fontMetrics()
+        han = metrics.horizontalAdvance("国")
+        digits = metrics.horizontalAdvance("9" * 18)
+        pad = 24
+        widths = {
+            UnitTableModel.COL_NAME: han * 18 + pad,
+            UnitTableModel.COL_USCC: digits + pad,
+            UnitTableModel.COL_CATEGORY: han * 6 + pad,
+            UnitTableModel.COL_TOWN: han * 5 + pad,
+            UnitTableModel.COL_MAIN_PERSON: han * 5 + pad,
+            UnitTableModel.COL_HIGH_RISK: han * 4 + pad,
+            UnitTableModel.COL_STD_LEVEL: han * 5 + pad,
+            UnitTableModel.COL_STATUS: han * 4 + pad,
+            UnitTableModel.COL_GRADE: han * 4 + pad,
+        }
+        for column, width in widths.items():
+            self.table.setColumnWidth(column, width)
+
+    def _fill_grade_combo(self) -> None:
+        self.grade_combo.addItem(self.tr("全部"), None)
+        profile = self.session.profile
+        for letter in profile.grades:
+            self.grade_combo.addItem(profile.grade_display(letter), letter)
+        available = services.registry_grades_available(self.session)
+        self.grade_combo.setEnabled(available)
+        if not available:
+            self.grade_combo.setToolTip(self.tr("信用等级将在评级功能完成后可用"))
+
+    def _fill_filter_choices(self) -> None:
+        """(Re)fill the category, town and status lists, keeping what is chosen."""
+        categories, towns, statuses = services.registry_filter_choices(self.session)
+        for combo, values in (
+            (self.category_combo, categories),
+            (self.town_combo, towns),
+            (self.status_combo, statuses),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(self.tr("全部"), None)
+            for value in values:
+                combo.addItem(value, value)
+            if chosen is not None and chosen not in values:
+                combo.addItem(chosen, chosen)  # keep the filter: it now matches nothing
+            combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen is not None else 0)
+            combo.blockSignals(False)
+
+    def _connect_signals(self) -> None:
+        self.search_edit.textChanged.connect(self._on_search_text_changed)
+        self.search_edit.returnPressed.connect(self._on_search_return_pressed)
+        self._search_timer.timeout.connect(self._on_search_timeout)
+        for combo in (
+            self.category_combo,
+            self.town_combo,
+            self.grade_combo,
+            self.status_combo,
+            self.high_risk_combo,
+        ):
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.clear_button.clicked.connect(self._on_clear_clicked)
+        self.new_button.clicked.connect(self._on_new_unit_clicked)
+        self.table.doubleClicked.connect(self._on_row_double_clicked)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+        header = self.table.horizontalHeader()
+        header.sectionResized.connect(self._on_header_changed)
+        header.sectionMoved.connect(self._on_header_changed)
+        header.sortIndicatorChanged.connect(self._on_header_changed)
+        self._header_timer.timeout.connect(self._on_header_save_timeout)
+        self.bus.data_changed.connect(self._on_data_changed)
+
+    # -- the query -----------------------------------------------------------------------------
+
+    def current_query(self) -> UnitQuery:
+        """The query the search box and filters ask for, in the table's current order."""
+        sort = self.model.query
+        return UnitQuery(
+            search=self.search_edit.text().strip(),
+            category=self.category_combo.currentData(),
+            town=self.town_combo.currentData(),
+            grade=self.grade_combo.currentData() if self.grade_combo.isEnabled() else None,
+            status=self.status_combo.currentData(),
+            high_risk=self.high_risk_combo.currentData(),
+            sort=sort.sort,
+            descending=sort.descending,
+        )
+
+    def _apply_query(self) -> None:
+        self._search_timer.stop()
+        query = self.current_query()
+        if query != self.model.query:
+            self.model.set_query(query)
+
+    def _update_count(self) -> None:
+        self.count_label.setText(self.tr("共 %1 家").replace("%1", str(self.model.total)))
+
+    def refresh(self) -> None:
+        """Re-read the lists and rows, keeping the selection and scroll position."""
+        self._stale = False
+        self._refreshed = True
+        selected = self._selected_unit_id()
+        loaded = min(self.model.rowCount(), KEEP_LOADED_MAX)
+        scroll = self.table.verticalScrollBar().value()
+        self._fill_filter_choices()
+        query = self.current_query()
+        if query != self.model.query:
+            self.model.set_query(query)
+            return
+        self.model.reload(at_least=loaded)
+        if selected is not None:
+            row = self.model.row_of(selected)
+            if row is not None:
+                self.table.selectRow(row)
+        # the scroll bar's range is set when the view lays itself out, after this
+        QTimer.singleShot(0, self, lambda: self.table.verticalScrollBar().setValue(scroll))
+
+    def _selected_unit_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.unit_id(rows[0].row()) if rows else None
+
+    # -- events --------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter on a row of the table opens the unit, like a double-click."""
+        if watched is self.table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                index = self.table.currentIndex()
+                if index.isValid():
+                    self.unit_activated.emit(self.model.unit_id(index.row()))
+                    return True
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if self._header_timer.isActive():
+            self._on_header_save_timeout()
+        super().hideEvent(event)
+
+    # -- slots ---------------------------------------------------------------------------------
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_search_return_pressed(self) -> None:
+        self._apply_query()
+
+    def _on_search_timeout(self) -> None:
+        self._apply_query()
+
+    def _on_filter_changed(self, _index: int) -> None:
+        self._apply_query()
+
+    def _on_clear_clicked(self) -> None:
+        for combo in (
+            self.category_combo,
+            self.town_combo,
+            self.grade_combo,
+            self.status_combo,
+            self.high_risk_combo,
+        ):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search_edit.blockSignals(True)
+        self.search_edit.clear()
+        self.search_edit.blockSignals(False)
+        self._apply_query()
+
+    def _on_row_double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.unit_activated.emit(self.model.unit_id(index.row()))
+
+    def _on_new_unit_clicked(self) -> None:
+        try:
+            from safecredit_desktop.gui.dialogs.record_form import open_record_form
+        except ModuleNotFoundError as exc:
+            if exc.name != "safecredit_desktop.gui.dialogs.record_form":
+                raise
+            self.bus.status_message.emit(self.tr("新增企业表单尚未完成。"))
+            return
+        self._refreshed = False
+        saves = open_record_form(self, self.session, self.bus, "units")
+        if saves and not self._refreshed:
+            self.refresh()
+
+    def _on_data_changed(self, table: str) -> None:
+        if table not in ("units", "*"):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def _on_header_changed(self, *_args: object) -> None:
+        self._header_timer.start()
+
+    def _on_header_save_timeout(self) -> None:
+        self._header_timer.stop()
+        _settings().setValue(HEADER_KEY, self.table.horizontalHeader().saveState())

@@ -1,0 +1,280 @@
+"""设置: the bureau's details, users (administrator), backups and restore (administrator)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.workers import run_with_progress
+
+REASONS = {
+    "auto": "自动备份",
+    "manual": "手动备份",
+    "before-restore": "恢复前备份",
+}
+
+
+def _readonly_table(parent: QWidget, headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class NewUserDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("添加用户"))
+        self.username = QLineEdit(self)
+        self.display_name = QLineEdit(self)
+        self.role = QComboBox(self)
+        for role in (Role.CLERK, Role.REVIEWER, Role.ADMIN):
+            self.role.addItem(role.value, role)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(self)
+        form.addRow(self.tr("用户名："), self.username)
+        form.addRow(self.tr("姓名："), self.display_name)
+        form.addRow(self.tr("角色："), self.role)
+        form.addRow(self.tr("初始密码："), self.password)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(self.tr("添加"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class SettingsPage(Page):
+    database_replaced = Signal()  # after a restore: the window must sign in again
+
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(session, bus, parent)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._bureau_tab(), self.tr("单位信息"))
+        self.tabs.addTab(self._users_tab(), self.tr("用户与权限"))
+        self.tabs.addTab(self._backups_tab(), self.tr("备份与恢复"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self._connect_signals()
+
+    # -- building -----------------------------------------------------------------------
+    def _bureau_tab(self) -> QWidget:
+        tab = QWidget(self)
+        profile = self.session.profile
+        form = QFormLayout(tab)
+        form.addRow(self.tr("单位名称："), QLabel(self.session.bureau_name, tab))
+        form.addRow(self.tr("信用规则："), QLabel(profile.title, tab))
+        note = QLabel(profile.rules_of, tab)
+        note.setWordWrap(True)
+        form.addRow("", note)
+        form.addRow(self.tr("数据库文件："), QLabel(str(self.session.db.path), tab))
+        return tab
+
+    def _users_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.users_table = _readonly_table(
+            tab, [self.tr("用户名"), self.tr("姓名"), self.tr("角色"), self.tr("状态")]
+        )
+        self.add_user_button = QPushButton(self.tr("添加用户…"), tab)
+        self.reset_password_button = QPushButton(self.tr("重设密码…"), tab)
+        note = QLabel(
+            self.tr(
+                "管理员：用户、设置、恢复；审核员：确认评级、审批信用修复、处理异议；录入员：录入记录。"
+            ),
+            tab,
+        )
+        note.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_user_button)
+        buttons.addWidget(self.reset_password_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(note)
+        layout.addWidget(self.users_table)
+        layout.addLayout(buttons)
+        return tab
+
+    def _backups_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.backups_table = _readonly_table(
+            tab, [self.tr("备份时间"), self.tr("类型"), self.tr("大小"), self.tr("文件")]
+        )
+        self.backup_button = QPushButton(self.tr("立即备份"), tab)
+        self.restore_button = QPushButton(self.tr("从所选备份恢复…"), tab)
+        note = QLabel(
+            self.tr(
+                "程序在关闭时和每天首次打开时自动备份，并在导入、升级和恢复前备份；"
+                "自动备份保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。"
+                "恢复只限管理员，恢复前会先备份当前数据。"
+            ),
+            tab,
+        )
+        note.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.backup_button)
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(note)
+        layout.addWidget(self.backups_table)
+        layout.addLayout(buttons)
+        return tab
+
+    def _connect_signals(self) -> None:
+        self.add_user_button.clicked.connect(self._on_add_user)
+        self.reset_password_button.clicked.connect(self._on_reset_password)
+        self.backup_button.clicked.connect(self._on_backup_now)
+        self.restore_button.clicked.connect(self._on_restore)
+
+    # -- showing ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        users = services.session_users(self.session)
+        self.users_table.setRowCount(len(users))
+        for row, user in enumerate(users):
+            values = (
+                user.username,
+                user.display_name,
+                user.role.value,
+                "在用" if user.active else "停用",
+            )
+            for column, value in enumerate(values):
+                self.users_table.setItem(row, column, QTableWidgetItem(value))
+        copies = services.backups_of(self.session.db.path)
+        self.backups_table.setRowCount(len(copies))
+        for row, copy in enumerate(copies):
+            size = copy.path.stat().st_size / 1_048_576 if copy.path.exists() else 0.0
+            reason = REASONS.get(
+                copy.reason,
+                self.tr("升级前备份") if copy.reason.startswith("upgrade") else copy.reason,
+            )
+            values = (
+                copy.taken.strftime("%Y-%m-%d %H:%M:%S"),
+                reason,
+                f"{size:,.1f} MB",
+                copy.path.name,
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, str(copy.path))
+                self.backups_table.setItem(row, column, item)
+
+    def _refuse(self, exc: SafeCreditError) -> None:
+        QMessageBox.warning(self, self.tr("无法完成"), exc.message)
+
+    # -- users --------------------------------------------------------------------------
+    def _on_add_user(self) -> None:
+        try:
+            services.require_role(self.session, Role.ADMIN)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        dialog = NewUserDialog(self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                services.create_user(
+                    self.session,
+                    dialog.username.text(),
+                    dialog.password.text(),
+                    Role(dialog.role.currentData()),
+                    dialog.display_name.text().strip(),
+                )
+            except SafeCreditError as exc:
+                self._refuse(exc)
+                continue
+            self.bus.status_message.emit(
+                self.tr("已添加用户 %1").replace("%1", dialog.username.text())
+            )
+            break
+        self.refresh()
+
+    def _on_reset_password(self) -> None:
+        row = self.users_table.currentRow()
+        if row < 0:
+            return
+        username = self.users_table.item(row, 0).text()
+        password, ok = QInputDialog.getText(
+            self,
+            self.tr("重设密码"),
+            self.tr("用户 %1 的新密码：").replace("%1", username),
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok:
+            return
+        try:
+            services.set_user_password(self.session, username, password)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+
+    # -- backups ------------------------------------------------------------------------
+    def _on_backup_now(self) -> None:
+        path, user = self.session.db.path, self.session.user
+        try:
+            copy = run_with_progress(
+                self,
+                self.tr("正在备份…"),
+                lambda report: services.backup_now(path, user=user),
+                cancellable=False,
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        self.bus.status_message.emit(self.tr("已备份到 %1").replace("%1", str(copy)))
+        self.refresh()
+
+    def _on_restore(self) -> None:
+        row = self.backups_table.currentRow()
+        if row < 0:
+            QMessageBox.information(self, self.tr("恢复"), self.tr("请先在列表中选择一份备份。"))
+            return
+        candidate = Path(str(self.backups_table.item(row, 0).data(Qt.ItemDataRole.UserRole)))
+        try:
+            services.require_role(self.session, Role.ADMIN)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("确认恢复"),
+            self.tr("确定用 %1 的备份替换当前数据吗？\n当前数据会先另存一份备份。").replace(
+                "%1", self.backups_table.item(row, 0).text()
+            ),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            services.restore_backup(self.session, candidate)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        QMessageBox.information(self, self.tr("恢复完成"), self.tr("数据已恢复，请重新登录。"))
+        self.database_replaced.emit()

@@ -1,0 +1,366 @@
+"""One unit: all its fields, and a timeline of its records to add, edit or delete.
+
+Everything shown comes from ``services.unit_summary`` / ``services.unit_timeline``;
+edits and deletions go through services (which audit them under the session's user).
+The record form lives in ``gui.dialogs.record_form`` and is imported when first used.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.pages import Page
+
+_FORM_MODULE = "safecredit_desktop.gui.dialogs.record_form"
+FIELD_COLUMNS = 3  # label: value pairs per row of the field grid
+_KEY_ROLE = Qt.ItemDataRole.UserRole  # (table, record_id) on column 0 of each row
+_RECORD_TABLES = frozenset(
+    (
+        "units",
+        "inspections",
+        "accidents",
+        "penalties",
+        "violations",
+        "commitments",
+        "honours",
+        "joint_punishments",
+        "repairs",
+    )
+)
+
+
+class UnitDetailPage(Page):
+    back_requested = Signal()
+
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(session, bus, parent)
+        self._unit_id: int | None = None
+        self._summary: UnitSummary | None = None
+        self._entries: list[TimelineEntry] = []
+        self._build()
+        self._connect_signals()
+        self._update_buttons()
+
+    # -- building -----------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+
+        top = QHBoxLayout()
+        self.back_button = QPushButton(self.tr("← 返回台账"), self)
+        self.heading = QLabel(self)
+        self.heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.edit_unit_button = QPushButton(self.tr("修改企业信息"), self)
+        top.addWidget(self.back_button)
+        top.addSpacing(12)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.edit_unit_button)
+        layout.addLayout(top)
+
+        self.fields_box = QGroupBox(self.tr("企业信息"), self)
+        self.fields_grid = QGridLayout(self.fields_box)
+        self.fields_grid.setHorizontalSpacing(12)
+        for pair in range(FIELD_COLUMNS):
+            self.fields_grid.setColumnStretch(pair * 2 + 1, 1)
+        layout.addWidget(self.fields_box)
+
+        self.grade_box = QGroupBox(self.tr("信用等级"), self)
+        grade_layout = QVBoxLayout(self.grade_box)
+        self.grade_label = QLabel(self.tr("信用等级：尚未评定（评级功能完成后显示）"), self)
+        self.advice_label = QLabel(self.tr("信用提升提示：评级功能完成后显示。"), self)
+        self.advice_label.setWordWrap(True)
+        grade_layout.addWidget(self.grade_label)
+        grade_layout.addWidget(self.advice_label)
+        layout.addWidget(self.grade_box)
+
+        bar = QHBoxLayout()
+        self.timeline_title = QLabel(self)
+        self.timeline_title.setStyleSheet("font-weight: bold;")
+        self.add_button = QToolButton(self)
+        self.add_button.setText(self.tr("新增"))
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.add_menu = QMenu(self.add_button)
+        self.add_actions: dict[str, QAction] = {}
+        for table, label in (
+            ("inspections", self.tr("执法检查")),
+            ("accidents", self.tr("生产安全事故")),
+            ("penalties", self.tr("行政处罚")),
+            ("violations", self.tr("失信行为")),
+            ("commitments", self.tr("承诺书")),
+            ("honours", self.tr("表彰")),
+            ("joint_punishments", self.tr("联合惩戒")),
+        ):
+            action = self.add_menu.addAction(label)
+            action.setData(table)
+            self.add_actions[table] = action
+        self.add_button.setMenu(self.add_menu)
+        self.edit_button = QPushButton(self.tr("修改"), self)
+        self.delete_button = QPushButton(self.tr("删除"), self)
+        bar.addWidget(self.timeline_title, 1)
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.edit_button)
+        bar.addWidget(self.delete_button)
+        layout.addLayout(bar)
+
+        self.timeline = QTableWidget(0, 4, self)
+        self.timeline.setHorizontalHeaderLabels(
+            [self.tr("日期"), self.tr("类别"), self.tr("内容"), self.tr("标记")]
+        )
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.timeline.setAlternatingRowColors(True)
+        self.timeline.setWordWrap(False)
+        self.timeline.verticalHeader().setVisible(False)
+        header = self.timeline.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.timeline, 1)
+
+        self.empty_label = QLabel(
+            self.tr("该企业还没有任何记录。可点“新增”录入执法检查、事故、处罚等记录。"), self
+        )
+        self.empty_label.setStyleSheet("color: gray;")
+        layout.addWidget(self.empty_label)
+
+    def _connect_signals(self) -> None:
+        self.back_button.clicked.connect(self._on_back)
+        self.edit_unit_button.clicked.connect(self._on_edit_unit)
+        self.add_menu.triggered.connect(self._on_add_triggered)
+        self.edit_button.clicked.connect(self._on_edit_record)
+        self.delete_button.clicked.connect(self._on_delete_record)
+        self.timeline.itemDoubleClicked.connect(self._on_double_clicked)
+        self.timeline.itemSelectionChanged.connect(self._update_buttons)
+        self.bus.data_changed.connect(self._on_data_changed)
+
+    # -- public -------------------------------------------------------------------------
+    @property
+    def unit_id(self) -> int | None:
+        return self._unit_id
+
+    @property
+    def entries(self) -> list[TimelineEntry]:
+        """The timeline as shown, newest first (row i is entries[i])."""
+        return list(self._entries)
+
+    def show_unit(self, unit_id: int) -> None:
+        self._unit_id = unit_id
+        self.timeline.clearSelection()
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self._unit_id is None:
+            return
+        keep = self._selected_key()
+        try:
+            summary = services.unit_summary(self.session, self._unit_id)
+            entries = services.unit_timeline(self.session, self._unit_id)
+        except SafeCreditError as exc:
+            self._show_missing(exc.message)
+            return
+        self._summary = summary
+        self._entries = entries
+        self.heading.setText(summary.name)
+        self._fill_fields(summary)
+        self._fill_timeline(entries, keep)
+        self._update_buttons()
+
+    def select_record(self, table: str, record_id: int) -> bool:
+        """Select the timeline row of a record; False when it is not shown."""
+        for row, entry in enumerate(self._entries):
+            if (entry.table, entry.record_id) == (table, record_id):
+                self.timeline.selectRow(row)
+                return True
+        return False
+
+    # -- filling ------------------------------------------------------------------------
+    def _clear_fields(self) -> None:
+        while self.fields_grid.count():
+            item = self.fields_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+    def _fill_fields(self, summary: UnitSummary) -> None:
+        self._clear_fields()
+        for index, (label, value) in enumerate(summary.display_fields()):
+            row, pair = divmod(index, FIELD_COLUMNS)
+            name = QLabel(self.tr("%1：").replace("%1", label), self.fields_box)
+            name.setStyleSheet("color: #555;")
+            shown = QLabel(value, self.fields_box)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            shown.setWordWrap(True)
+            self.fields_grid.addWidget(name, row, pair * 2, Qt.AlignmentFlag.AlignTop)
+            self.fields_grid.addWidget(shown, row, pair * 2 + 1, Qt.AlignmentFlag.AlignTop)
+
+    def _fill_timeline(self, entries: list[TimelineEntry], keep: tuple[str, int] | None) -> None:
+        self.timeline.setUpdatesEnabled(False)
+        try:
+            self.timeline.clearSelection()
+            self.timeline.setRowCount(len(entries))
+            for row, entry in enumerate(entries):
+                cells = (
+                    entry.day.isoformat(),
+                    entry.kind_label,
+                    entry.summary,
+                    "、".join(entry.flags),
+                )
+                for column, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    if column == 2:
+                        item.setToolTip(text)
+                    self.timeline.setItem(row, column, item)
+                first = self.timeline.item(row, 0)
+                if first is not None:
+                    first.setData(_KEY_ROLE, (entry.table, entry.record_id))
+        finally:
+            self.timeline.setUpdatesEnabled(True)
+        self.timeline_title.setText(
+            self.tr("记录时间线（共 %1 条，最新的在前）").replace("%1", str(len(entries)))
+        )
+        self.empty_label.setVisible(not entries)
+        if keep is not None:
+            self.select_record(*keep)
+
+    def _show_missing(self, message: str) -> None:
+        self._summary = None
+        self._entries = []
+        self.heading.setText(self.tr("找不到该企业"))
+        self._fill_fields_message(message)
+        self.timeline.setRowCount(0)
+        self.timeline_title.setText("")
+        self.empty_label.setVisible(False)
+        self._update_buttons()
+
+    def _fill_fields_message(self, message: str) -> None:
+        self._clear_fields()
+        self.fields_grid.addWidget(QLabel(message, self.fields_box), 0, 0, 1, FIELD_COLUMNS * 2)
+
+    # -- state --------------------------------------------------------------------------
+    def _selected_entry(self) -> TimelineEntry | None:
+        rows = {index.row() for index in self.timeline.selectionModel().selectedRows()}
+        if len(rows) != 1:
+            return None
+        row = rows.pop()
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def _selected_key(self) -> tuple[str, int] | None:
+        entry = self._selected_entry()
+        return (entry.table, entry.record_id) if entry is not None else None
+
+    def _update_buttons(self) -> None:
+        has_unit = self._summary is not None
+        has_record = has_unit and self._selected_entry() is not None
+        self.edit_unit_button.setEnabled(has_unit)
+        self.add_button.setEnabled(has_unit)
+        self.edit_button.setEnabled(has_record)
+        self.delete_button.setEnabled(has_record)
+
+    # -- slots --------------------------------------------------------------------------
+    def _on_back(self) -> None:
+        self.back_requested.emit()
+
+    def _on_data_changed(self, table: str) -> None:
+        if self._unit_id is not None and (table == "*" or table in _RECORD_TABLES):
+            self.refresh()
+
+    def _on_add_triggered(self, action: QAction) -> None:
+        table = action.data()
+        if self._unit_id is not None and isinstance(table, str):
+            self._open_form(table, None)
+
+    def _on_edit_unit(self) -> None:
+        if self._unit_id is not None:
+            self._open_form("units", self._unit_id)
+
+    def _on_edit_record(self) -> None:
+        entry = self._selected_entry()
+        if entry is not None:
+            self._open_form(entry.table, entry.record_id)
+
+    def _on_double_clicked(self, item: QTableWidgetItem) -> None:
+        if 0 <= item.row() < len(self._entries):
+            entry = self._entries[item.row()]
+            self._open_form(entry.table, entry.record_id)
+
+    def _on_delete_record(self) -> None:
+        entry = self._selected_entry()
+        if entry is None:
+            return
+        question = (
+            self.tr(
+                "确定要删除这条%1记录吗？\n\n%2  %3\n\n"
+                "删除会记入操作日志（操作人：%4），不能撤销；"
+                "以后导入表格时，这条记录也不会再被导入。"
+            )
+            .replace("%1", entry.kind_label)
+            .replace("%2", entry.day.isoformat())
+            .replace("%3", entry.summary)
+            .replace("%4", self.session.user)
+        )
+        answer = QMessageBox.question(
+            self,
+            self.tr("删除%1记录").replace("%1", entry.kind_label),
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            services.delete_record(self.session, entry.table, entry.record_id)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("无法删除"), exc.message)
+            return
+        self.bus.status_message.emit(
+            self.tr("已删除%1记录（%2）。")
+            .replace("%1", entry.kind_label)
+            .replace("%2", entry.day.isoformat())
+        )
+        self.bus.data_changed.emit(entry.table)
+
+    # -- the record form ----------------------------------------------------------------
+    def _open_form(self, table: str, record_id: int | None) -> None:
+        if self._unit_id is None:
+            return
+        try:
+            from safecredit_desktop.gui.dialogs.record_form import open_record_form
+        except ModuleNotFoundError as exc:
+            if exc.name != _FORM_MODULE:
+                raise
+            QMessageBox.information(
+                self,
+                self.tr("暂不能录入"),
+                self.tr("录入表单尚未完成，请在新版本中使用此功能。"),
+            )
+            return
+        saves = open_record_form(
+            self, self.session, self.bus, table, unit_id=self._unit_id, record_id=record_id
+        )
+        if saves:
+            self.bus.data_changed.emit(table)
