@@ -108,19 +108,25 @@ def demo_database(enterprises: int) -> tuple[Path, float]:
 
 
 def child(path: Path) -> None:
-    """Runs in the measured process: show the page, then time keystroke searches."""
+    """Runs in the measured process: the whole main window up to the registry shown,
+    then keystroke searches."""
     from PySide6.QtWidgets import QApplication
 
     from safecredit_desktop.core import services
     from safecredit_desktop.core.registry import UnitQuery
-    from safecredit_desktop.gui.bus import DataBus
-    from safecredit_desktop.gui.views.registry_page import RegistryPage
+    from safecredit_desktop.gui.fonts import install_app_font
+    from safecredit_desktop.gui.main_window import MainWindow
 
     app = QApplication([])
+    install_app_font(app)
     session = services.open_session(path, user="bench")
-    page = RegistryPage(session, DataBus())
-    page.resize(1280, 800)
-    page.show()
+    window = MainWindow(session)
+    window._daily_backup_timer.stop()  # a backup would run during the timed searches
+    window._backup_on_close = False
+    window.nav.setCurrentRow(1)
+    page = window.registry
+    window.resize(1280, 800)
+    window.show()
     while page.model.rowCount() == 0 or not page.count_label.text():
         app.processEvents()
     app.processEvents()  # paint

@@ -1,7 +1,7 @@
-"""Screenshots of the window for README: run under Xvfb (``xvfb-run -s '-screen 0 1280x800x24'``).
+"""Screenshots of the window for README, taken from the real X screen under Xvfb.
 
-Usage: python docs/make_screenshots.py DATABASE OUT_DIR
-Grabs the real X screen (QScreen.grabWindow), so what is saved is what a user sees.
+Usage: xvfb-run -s '-screen 0 1280x800x24' python docs/make_screenshots.py DB OUT_DIR
+DB must hold demo data and the administrator 管理员 / demo1234 (as `make run` makes).
 """
 
 from __future__ import annotations
@@ -9,33 +9,65 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from safecredit_desktop.core import services
-from safecredit_desktop.gui.app import window_user
+from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
 from safecredit_desktop.gui.fonts import install_app_font
 from safecredit_desktop.gui.main_window import MainWindow
 
 
+def settle(app: QApplication, ms: int = 600) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def shoot(app: QApplication, widget: QWidget, path: Path) -> None:
+    settle(app)
+    geometry = widget.frameGeometry()
+    screen = app.primaryScreen().grabWindow(0)
+    screen.copy(geometry).save(str(path))
+    print(path)
+
+
 def main() -> int:
-    database, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
-    out_dir.mkdir(parents=True, exist_ok=True)
+    database, out = Path(sys.argv[1]), Path(sys.argv[2])
+    out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     install_app_font(app)
-    session = services.open_session(database, user=window_user())
+    session = services.sign_in(database, "管理员", "demo1234")
     window = MainWindow(session)
+    window._backup_on_close = False
     window.resize(1260, 760)
-    window.move(10, 10)
+    window.move(0, 0)
     window.show()
+    window.nav.setCurrentRow(1)
+    shoot(app, window, out / "main-window.png")
 
-    def shoot() -> None:
-        screen = app.primaryScreen()
-        screen.grabWindow(0).save(str(out_dir / "main-window.png"))
-        app.quit()
+    # a unit with a good timeline: the one with the most records
+    busiest = max(
+        (services.query_units(session, services.registry.UnitQuery(), 0, 400)),
+        key=lambda row: len(services.unit_timeline(session, row.id)),
+    )
+    window.registry.unit_activated.emit(busiest.id)
+    shoot(app, window, out / "unit-detail.png")
 
-    QTimer.singleShot(1500, shoot)
-    app.exec()
+    dialog = RecordFormDialog(session, window.bus, "accidents", unit_id=busiest.id, parent=window)
+    dialog.show()
+    dialog.move(140, 40)
+    for key, value in (
+        ("occurred_on", "2026-05-12"),
+        ("deaths", "3"),
+        ("serious_injuries", "1"),
+        ("loss_wan", "120"),
+        ("grade", "一般"),
+        ("responsible", "是"),
+    ):
+        dialog.set_value(key, value)
+    shoot(app, dialog, out / "accident-form.png")
+    dialog.reject()
     session.close()
     return 0
 
