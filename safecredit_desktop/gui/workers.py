@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEventLoop, QThread, Signal
+from PySide6.QtCore import QEventLoop, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from safecredit_desktop.core.errors import Cancelled
@@ -68,18 +68,23 @@ def run_with_progress(
         dialog.setLabelText(dialog.tr("正在取消，已写入的内容将被撤回…"))
 
     loop = QEventLoop()
+    # a job that reports rarely still shows its dialog (and cancel button) after a moment
+    show_timer = QTimer()
+    show_timer.setSingleShot(True)
+    show_timer.timeout.connect(dialog.forceShow)
     worker.progressed.connect(on_progress)
     worker.finished.connect(loop.quit)
     dialog.canceled.connect(on_cancel)
     worker.start()
+    show_timer.start(400)
     if worker.isRunning():
         loop.exec()
     worker.wait()
+    show_timer.stop()
+    dialog.canceled.disconnect(on_cancel)
     dialog.close()
     dialog.deleteLater()
     if worker.error is not None:
         raise worker.error
-    if worker.cancel_requested:
-        raise Cancelled()
-    result: T = worker.result
+    result: T = worker.result  # finished before the cancel took effect: keep the result
     return result

@@ -64,3 +64,18 @@ def test_delete_clears_undo_and_is_remembered(session: services.Session) -> None
         "SELECT natural_key, deleted_by FROM deleted_records"
     ).fetchall()
     assert remembered == [('["凤应急罚〔2025〕1号"]', session.user)]
+
+
+def test_automatic_backup_daily_and_forced(session: services.Session) -> None:
+    from datetime import datetime, timedelta
+
+    path = session.db.path
+    first = services.automatic_backup(path)
+    assert first is not None and first.exists()
+    assert services.automatic_backup(path) is None  # already one today
+    forced = services.automatic_backup(path, force=True)
+    assert forced is not None and forced != first
+    later = services.automatic_backup(path, now=datetime.now() + timedelta(days=2))
+    assert later is not None
+    reasons = {b.reason for b in services.backups_of(path)}
+    assert reasons == {"auto"}
