@@ -20,7 +20,7 @@ from safecredit_desktop.core.rules.profile import (
     load_profile,
     parse_profile,
 )
-from safecredit_desktop.core.storage import audit, backup, migrations, rotation
+from safecredit_desktop.core.storage import assessments, audit, backup, migrations, rotation
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage import users as user_store
 from safecredit_desktop.core.storage.clock import now_iso
@@ -170,6 +170,10 @@ def check_database(path: Path) -> CheckReport:
         broken = audit.verify_chain(conn)
         if broken is not None:
             problems.append(broken.message)
+        if version >= 2:
+            for year in assessments.confirmed_years(db):
+                if not assessments.verify(db, year):
+                    problems.append(f"{year}年度评定的存储结果与确认时记录的不一致，已被改动。")
         counts = {
             spec.label: int(conn.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0])
             for spec in TABLES
