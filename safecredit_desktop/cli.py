@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import getpass
+import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from safecredit_desktop import __version__
 from safecredit_desktop.core import services
@@ -156,6 +161,141 @@ def cmd_users(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _as_of(args: argparse.Namespace) -> date:
+    from safecredit_desktop.core.validate import parse_date
+
+    return parse_date(args.as_of, field="--as-of") if args.as_of else date.today()
+
+
+def _reasons_text(result: Any) -> str:
+    return "；".join(r.text for r in result.reasons)
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    session = services.open_session(_db_path(args), user=acting_user(args))
+    try:
+        results = services.grade_units(session, as_of=_as_of(args), uscc=args.uscc)
+    finally:
+        session.close()
+    if args.format == "json":
+        json.dump([r.as_json() for r in results], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(
+            [
+                "uscc",
+                "name",
+                "category",
+                "grade",
+                "label",
+                "tier",
+                "reasons",
+                "next_change_date",
+                "next_change_grade",
+                "improve",
+            ]
+        )
+        for r in results:
+            nxt = r.next_change
+            writer.writerow(
+                [
+                    r.uscc,
+                    r.name,
+                    r.category,
+                    r.grade,
+                    r.label,
+                    r.tier or "",
+                    _reasons_text(r),
+                    nxt.day.isoformat() if nxt else "",
+                    nxt.grade if nxt else "",
+                    "；".join(r.improve),
+                ]
+            )
+    else:
+        for r in results:
+            tier = f"，{r.tier}" if r.tier else ""
+            print(f"{r.uscc}  {r.grade}（{r.label}{tier}）  {r.name}")
+            for reason in r.reasons:
+                records = "、".join(reason.records)
+                print(f"    - {reason.text}" + (f"：{records}" if records else ""))
+        counts = Counter(r.grade for r in results)
+        summary = "，".join(f"{g}级 {counts[g]} 家" for g in "ABCD" if counts[g])
+        print(f"共 {len(results)} 家：{summary}")
+    return EXIT_OK
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    if args.confirm:
+        session = _signed_in(args, Role.REVIEWER)
+    else:
+        session = services.open_session(_db_path(args), user=acting_user(args))
+    try:
+        preview = services.preview_assessment(session, args.year)
+        counts = Counter(r.grade for r in preview.results)
+        print(
+            f"{args.year}年度评定（评定基准日 {preview.as_of.isoformat()}）："
+            f"共 {len(preview.results)} 家"
+        )
+        for letter in "ABCD":
+            print(f"  {letter}级（{session.profile.label(letter)}）：{counts[letter]} 家")
+        if preview.previous_year is None:
+            print("此前没有已确认的年度评定，无法列出等级变化。")
+        else:
+            print(f"与 {preview.previous_year} 年度评定相比，等级变化 {len(preview.changes)} 家：")
+            for change in preview.changes:
+                before = change.before or "未评定"
+                print(f"  {change.uscc}  {change.name}：{before} → {change.after}")
+        if preview.confirmed is not None:
+            done = preview.confirmed
+            print(f"该年度评定已于 {done.confirmed_at} 由 {done.confirmed_by} 确认。")
+        if args.confirm:
+            stored = services.confirm_assessment(session, args.year)
+            print(
+                f"已确认并保存 {args.year} 年度评定"
+                f"（{stored.confirmed_by}，{stored.confirmed_at}）。"
+            )
+    finally:
+        session.close()
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    session = services.open_session(_db_path(args), user=acting_user(args))
+    try:
+        summary = services.import_workbook(
+            session, Path(args.file), dry_run=args.dry_run, accept_bad_check=args.accept_bad_check
+        )
+    finally:
+        session.close()
+    print(summary.describe())
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    session = services.open_session(_db_path(args), user=acting_user(args))
+    out = Path(args.file)
+    try:
+        if args.what == "template":
+            services.export_template(session, out)
+        elif args.what == "data":
+            services.export_all_data(session, out, include_id=args.include_id)
+        elif args.what in ("stats", "grades"):
+            as_of, year = _as_of(args), args.assessment
+            if args.what == "stats":
+                services.export_stats(
+                    session, out, as_of=as_of, assessment=year, reporter_name=args.reporter or ""
+                )
+            else:
+                services.export_grade_list(session, out, as_of=as_of, assessment=year)
+        else:
+            raise SafeCreditError("年度执法检查计划的导出将随“按等级检查”功能提供，目前尚不可用。")
+    finally:
+        session.close()
+    print(f"已导出：{out}")
+    return EXIT_OK
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -176,6 +316,36 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("check", help="完整性与审计日志检查")
     p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("grade", help="按信用规则评定等级")
+    p.add_argument("--as-of", help="评定基准日 YYYY-MM-DD（默认今天）")
+    p.add_argument("--uscc", help="只评定这一家企业")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.set_defaults(handler=cmd_grade)
+
+    p = sub.add_parser("assess", help="年度评定：列出等级与变化；--confirm 确认保存（审核员）")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--confirm", action="store_true")
+    p.set_defaults(handler=cmd_assess)
+
+    p = sub.add_parser("import", help="导入模板工作簿（全部或全不）")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.add_argument(
+        "--accept-bad-check", action="store_true", help="接受校验码不符的统一社会信用代码"
+    )
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("export", help="导出工作簿")
+    p.add_argument("what", choices=["data", "stats", "grades", "plan", "template"])
+    p.add_argument("file")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--as-of", help="按此日实时评定（默认今天）")
+    when.add_argument("--assessment", type=int, help="使用已确认的某年度评定")
+    p.add_argument("--year", type=int, help="计划年度（年度执法检查计划）")
+    p.add_argument("--reporter", help="统计人员")
+    p.add_argument("--include-id", action="store_true", help="导出完整身份证号（记入审计日志）")
+    p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("backup", help="在线备份数据库")
     p.add_argument("--to", help="备份文件路径（默认：数据库旁的 .backups 目录）")

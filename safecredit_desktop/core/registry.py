@@ -18,9 +18,9 @@ is in its default order (name, ascending), better matches come first: the initia
 or code start with the term, then the initials hold it contiguously, then the rest,
 each group in pinyin order.
 
-Grades come with the grading engine (a later issue). Until then no unit has a grade:
-``RegistryRow.grade`` is None, sorting by grade sorts by name, and a grade filter
-matches no unit (it is a question with an honest answer, not an error).
+The registry's grade is the official one: the grade of the newest confirmed annual
+assessment (年度评定). Before any is confirmed ``RegistryRow.grade`` is None and a grade
+filter matches no unit; live grades as of any date are on the 信用等级 page.
 """
 
 from __future__ import annotations
@@ -77,13 +77,18 @@ class RegistryRow:
     high_risk: bool  # marked 高危行业, or the category is high-risk in the profile
     main_person: str
     std_level: str
-    grade: str | None  # None until the grading engine stores grades
+    grade: str | None  # from the newest confirmed annual assessment; None before one
+
+
+def latest_assessment_id(db: Database) -> int | None:
+    """The newest confirmed annual assessment, whose grades the registry shows."""
+    row = db.conn.execute("SELECT id FROM assessments ORDER BY year DESC LIMIT 1").fetchone()
+    return None if row is None else int(row[0])
 
 
 def grades_available(db: Database) -> bool:
-    """Whether any unit has a grade yet. The grading issue makes this true."""
-    del db
-    return False
+    """Grades show once an annual assessment has been confirmed (they are its grades)."""
+    return latest_assessment_id(db) is not None
 
 
 # -- search terms ----------------------------------------------------------------------------
@@ -174,7 +179,11 @@ def _build(query: UnitQuery, high_risk_categories: frozenset[str]) -> _Sql:
             conditions.append(f"u.{column} = ?")
             params.append(value)
     if query.grade is not None:
-        conditions.append("0")  # no unit has a grade until the grading engine stores them
+        conditions.append(
+            "u.id IN (SELECT unit_id FROM assessment_grades WHERE grade = ? AND assessment_id ="
+            " (SELECT id FROM assessments ORDER BY year DESC LIMIT 1))"
+        )
+        params.append(query.grade)
     if query.high_risk is not None:
         marks = ", ".join("?" * len(high_risk_categories))
         if query.high_risk:
@@ -210,8 +219,10 @@ def _order_by(
     key = query.sort
     term: str | None
     params: tuple[object, ...] = ()
-    if key in ("name", "grade"):
+    if key == "name":
         term = None
+    elif key == "grade":
+        term = "coalesce(g.grade, 'Z')"
     elif key == "uscc":
         term = "u.uscc"
     elif key == "main_person":
@@ -268,11 +279,14 @@ def fetch_units(
     marks = ", ".join("?" * len(high_risk_categories))
     statement = (
         "SELECT u.id, u.uscc, u.name, u.category, u.town, u.status,"
-        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level"
-        f" FROM units AS u WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
+        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level, g.grade"
+        " FROM units AS u LEFT JOIN assessment_grades AS g"
+        " ON g.unit_id = u.id AND g.assessment_id = ?"
+        f" WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
     )
     params = (
         *sorted(high_risk_categories),
+        latest_assessment_id(db) or 0,
         *sql.params,
         *sql.rank_params,
         *order_params,
@@ -290,7 +304,7 @@ def fetch_units(
             high_risk=bool(r[6]),
             main_person=str(r[7]),
             std_level=str(r[8]),
-            grade=None,
+            grade=None if r[9] is None else str(r[9]),
         )
         for r in db.conn.execute(statement, params)
     ]

@@ -496,3 +496,424 @@ def save_entered_record(session: Session, record: Any) -> int:
 def find_unit_by_code(session: Session, uscc: str) -> tuple[int, str] | None:
     """A stored unit by its 统一社会信用代码: (id, name), or None."""
     return forms.find_unit(session.db, uscc)
+
+
+# -- grading and the annual assessment ---------------------------------------------------------
+
+
+def grade_units(session: Session, *, as_of: date, uscc: str | None = None) -> list[Any]:
+    """Every unit's GradeResult as of ``as_of`` (sorted by code); one unit with ``uscc``."""
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    results = grade_all(session.db, session.profile, as_of, uscc=uscc)
+    if uscc is not None and not results:
+        raise SafeCreditError(f"没有统一社会信用代码为 {uscc} 的企业。")
+    return list(results)
+
+
+def assessment_date(year: int) -> date:
+    """T of the annual assessment for ``year``: 31 December of the year before (grading.md)."""
+    return date(year - 1, 12, 31)
+
+
+@dataclass(frozen=True)
+class GradeChange:
+    unit_id: int
+    uscc: str
+    name: str
+    before: str | None  # the grade in the last confirmed assessment; None: not graded then
+    after: str
+
+
+@dataclass(frozen=True)
+class AssessmentPreview:
+    year: int
+    as_of: date
+    results: list[Any]
+    previous_year: int | None
+    changes: list[GradeChange]
+    confirmed: assessments.StoredAssessment | None
+
+
+def preview_assessment(session: Session, year: int) -> AssessmentPreview:
+    """The computed grades for ``year`` and what changed since the last confirmed year."""
+    as_of = assessment_date(year)
+    results = grade_units(session, as_of=as_of)
+    earlier = [y for y in assessments.confirmed_years(session.db) if y < year]
+    previous = earlier[0] if earlier else None
+    before = assessments.stored_grades(session.db, previous) if previous is not None else {}
+    changes = [
+        GradeChange(
+            r.unit_id,
+            r.uscc,
+            r.name,
+            before[r.unit_id].grade if r.unit_id in before else None,
+            r.grade,
+        )
+        for r in results
+        if previous is not None and (r.unit_id not in before or before[r.unit_id].grade != r.grade)
+    ]
+    return AssessmentPreview(
+        year, as_of, results, previous, changes, assessments.find(session.db, year)
+    )
+
+
+def confirm_assessment(
+    session: Session, year: int, *, notes: dict[int, str] | None = None
+) -> assessments.StoredAssessment:
+    """Store the assessment for ``year`` (审核员 only); a year is confirmed once."""
+    require_role(session, Role.REVIEWER)
+    preview = preview_assessment(session, year)
+    return assessments.confirm(
+        session.db,
+        session.user,
+        year=year,
+        as_of=preview.as_of,
+        profile_name=session.profile.name,
+        profile_text=session.profile.text,
+        results=preview.results,
+        notes=notes,
+    )
+
+
+def last_confirmed_grades(session: Session) -> tuple[int | None, dict[int, str]]:
+    """The newest confirmed assessment's year and its grade per unit id (or None, {})."""
+    years = assessments.confirmed_years(session.db)
+    if not years:
+        return None, {}
+    stored = assessments.stored_grades(session.db, years[0])
+    return years[0], {unit_id: g.grade for unit_id, g in stored.items()}
+
+
+def confirmed_assessment_years(session: Session) -> list[int]:
+    return assessments.confirmed_years(session.db)
+
+
+# -- statistics and report exports (统计报表; workbook.md "Exports") ----------------------------
+
+from safecredit_desktop.core import statistics as _statistics  # noqa: E402
+from safecredit_desktop.core.rules.result import GradeResult as _GradeResult  # noqa: E402
+
+
+def report_grades(
+    session: Session, *, as_of: date, progress: Callable[[float, str], None] | None = None
+) -> list[_GradeResult]:
+    """Every unit's grade as of ``as_of``, for the statistics page and the report exports."""
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    if progress is not None:
+        progress(0.05, f"正在评定信用等级（评定基准日 {as_of.isoformat()}）…")
+    results = list(grade_all(session.db, session.profile, as_of))
+    if progress is not None:
+        progress(0.6, f"已评定 {len(results):,} 家企业")
+    return results
+
+
+def assessment_results(session: Session, year: int) -> list[_GradeResult]:
+    """The confirmed grades of ``year`` as GradeResults (reasons as stored; no way back)."""
+    from safecredit_desktop.core.rules.result import Reason
+
+    stored = assessments.stored_grades(session.db, year)
+    as_of = assessment_date(year)
+    results = []
+    for unit_id, uscc, name, category, town in session.db.conn.execute(
+        "SELECT id, uscc, name, category, town FROM units ORDER BY uscc"
+    ):
+        grade = stored.get(int(unit_id))
+        if grade is None:
+            continue  # a unit registered after the assessment was confirmed
+        reasons = tuple(
+            Reason(str(r["code"]), str(r["text"]), tuple(str(x) for x in r["records"]))
+            for r in grade.reasons
+        )
+        results.append(
+            _GradeResult(
+                int(unit_id),
+                str(uscc),
+                str(name),
+                str(category),
+                str(town),
+                grade.grade,
+                grade.label,
+                grade.tier,
+                reasons,
+                as_of=as_of,
+            )
+        )
+    return results
+
+
+def _report_basis(
+    session: Session,
+    as_of: date,
+    assessment: int | None,
+    results: list[_GradeResult] | None,
+    progress: Callable[[float, str], None] | None,
+) -> tuple[list[_GradeResult], str]:
+    """The grades a report uses and the sentence saying which: live, or a confirmed year."""
+    if assessment is not None:
+        return assessment_results(session, assessment), _statistics.assessment_basis(assessment)
+    if results is None:
+        results = report_grades(session, as_of=as_of, progress=progress)
+    return results, _statistics.live_basis(as_of)
+
+
+def statistics(
+    session: Session,
+    *,
+    as_of: date,
+    group_by_reporter: bool,
+    assessment: int | None = None,
+    results: list[_GradeResult] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> _statistics.StatisticsTables:
+    """Counts by grade × 行业类别 and grade × 乡镇 (and × 报送单位 when grouped, for a city
+    rolling up its counties; a blank 报送单位 is this bureau). ``results`` reuses grades
+    already computed for the same ``as_of``."""
+    results, basis = _report_basis(session, as_of, assessment, results, progress)
+    if assessment is not None:
+        as_of = assessment_date(assessment)
+    reporters = _statistics.unit_reporters(session.db) if group_by_reporter else None
+    return _statistics.build_statistics(
+        results,
+        profile=session.profile,
+        bureau_name=session.bureau_name,
+        as_of=as_of,
+        basis=basis,
+        reporters=reporters,
+    )
+
+
+def export_stats(
+    session: Session,
+    path: Path,
+    *,
+    as_of: date,
+    reporter_name: str,
+    assessment: int | None = None,
+    group_by_reporter: bool | None = None,
+    results: list[_GradeResult] | None = None,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Path:
+    """安全生产信用分级分类统计表 (seed 004's form) of the grades as of ``as_of``.
+
+    ``reporter_name`` is the 统计人员. Each unit's 报送单位 goes into 备注 when
+    ``group_by_reporter`` is true, or — when it is None — when some unit was reported by
+    another bureau (a city roll-up).
+    """
+    from safecredit_desktop.core.exchange import reports
+
+    results, basis = _report_basis(session, as_of, assessment, results, progress)
+    bureau = session.bureau_name
+    if group_by_reporter is None:
+        group_by_reporter = _statistics.has_other_reporters(session.db, bureau)
+    reporters = _statistics.unit_reporters(session.db) if group_by_reporter else None
+    if progress is not None:
+        progress(0.7, f"正在写入统计表（{len(results):,} 家企业）…")
+    written = reports.write_stats_form(
+        path,
+        results,
+        profile=session.profile,
+        bureau_name=bureau,
+        reporter_name=reporter_name.strip() or session.user,
+        basis=basis,
+        today=today or date.today(),
+        reporters=reporters,
+    )
+    session.repo.log_event(
+        "export",
+        str(written),
+        {"导出": reports.STATS_FORM_TITLE, "评定依据": basis, "企业数": len(results)},
+    )
+    return written
+
+
+def export_grade_list(
+    session: Session,
+    path: Path,
+    *,
+    as_of: date,
+    assessment: int | None = None,
+    results: list[_GradeResult] | None = None,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Path:
+    """信用等级名单 as of ``as_of``: code, name, category, town, grade, reasons with their
+    records, last inspection; 下次检查到期 stays blank until scheduling provides it."""
+    from safecredit_desktop.core.exchange import reports
+
+    results, basis = _report_basis(session, as_of, assessment, results, progress)
+    if assessment is not None:
+        as_of = assessment_date(assessment)
+    bureau = session.bureau_name
+    reporters = (
+        _statistics.unit_reporters(session.db)
+        if _statistics.has_other_reporters(session.db, bureau)
+        else None
+    )
+    if progress is not None:
+        progress(0.7, f"正在写入信用等级名单（{len(results):,} 家企业）…")
+    written = reports.write_grade_list(
+        path,
+        results,
+        profile=session.profile,
+        bureau_name=bureau,
+        basis=basis,
+        last_inspection=_statistics.last_inspections(session.db, as_of),
+        next_due=None,
+        reporters=reporters,
+        today=today,
+    )
+    session.repo.log_event(
+        "export",
+        str(written),
+        {"导出": reports.GRADE_LIST_TITLE, "评定依据": basis, "企业数": len(results)},
+    )
+    return written
+
+
+def upper_email(session: Session) -> str:
+    """The configured upper-level e-mail address (blank if none)."""
+    return get_setting(session.db, keys.UPPER_EMAIL).strip()
+
+
+def write_mail_draft(
+    session: Session, workbook: Path, out: Path | None = None, *, today: date | None = None
+) -> Path:
+    """An unsent e-mail (.eml, ``X-Unsent: 1``) to the upper-level address with ``workbook``
+    attached; its subject and body name the bureau, the report and its period (read from
+    the workbook's properties). Outlook and Foxmail open it as an editable draft."""
+    from safecredit_desktop.core.exchange import reports
+
+    workbook = Path(workbook)
+    if not workbook.is_file():
+        raise SafeCreditError(f"要附上的文件不存在：{workbook}")
+    bureau = session.bureau_name
+    title, basis = reports.read_report_properties(workbook)
+    report = title.removeprefix(bureau) if title else workbook.stem
+    subject, body = reports.draft_text(
+        bureau_name=bureau,
+        report_title=report,
+        basis=basis,
+        attachment_name=workbook.name,
+        today=today or date.today(),
+    )
+    target = out if out is not None else workbook.with_suffix(".eml")
+    return reports.write_eml_draft(
+        target,
+        to=upper_email(session),
+        subject=subject,
+        body=body,
+        attachment=workbook,
+        sender_name=bureau,
+    )
+
+
+# -- workbooks: import template, import, full-data export (issue 4; workbook.md) ------------
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+from safecredit_desktop.core.exchange import importer as _importer  # noqa: E402
+
+if TYPE_CHECKING:
+    from safecredit_desktop.core.exchange.data_export import DataExport as _DataExport
+
+ImportSummary = _importer.ImportSummary
+WorkbookError = _importer.WorkbookError
+
+
+def _progress_part(
+    progress: Callable[[float, str], None] | None, start: float, end: float
+) -> Callable[[float, str], None] | None:
+    """``progress`` for one stage of a longer job, scaled into [start, end]."""
+    if progress is None:
+        return None
+    report = progress
+
+    def part(fraction: float, text: str) -> None:
+        report(start + (end - start) * min(max(fraction, 0.0), 1.0), text)
+
+    return part
+
+
+def import_workbook(
+    session: Session,
+    path: Path,
+    *,
+    dry_run: bool,
+    accept_bad_check: bool,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> _importer.ImportSummary:
+    """Import a template workbook, all or nothing (workbook.md).
+
+    Every bad cell is reported at once as a ``WorkbookError`` (``.errors`` lists them;
+    ``.only_bad_check`` says whether accepting bad check characters would pass). With
+    ``dry_run`` nothing is written. Otherwise, when anything would change, the database
+    is backed up first (reason ``before-import``) and the rows are written in one
+    transaction, each audited as ``session.user``, followed by one ``import`` event.
+    """
+    day = today or date.today()
+    parsed = _importer.read_workbook(Path(path), progress=_progress_part(progress, 0.0, 0.4))
+    plan = _importer.plan_import(
+        session.db,
+        parsed,
+        profile=session.profile,
+        accept_bad_check=accept_bad_check,
+        today=day,
+        progress=_progress_part(progress, 0.4, 0.7),
+    )
+    plan.raise_for_errors()
+    if dry_run or not plan.changed:
+        return plan.summary(dry_run=dry_run)
+    if progress is not None:
+        progress(0.7, "导入前备份数据库…")
+    copy = backup.backup_database(session.db.path, reason="before-import")
+    _importer.apply_import(
+        session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
+    )
+    session.last_save = None
+    return plan.summary(dry_run=False, backup=copy)
+
+
+def export_template(session: Session, path: Path) -> Path:
+    """The empty import template for this database's profile (headers, lists, 说明)."""
+    from safecredit_desktop.core.exchange.template_export import write_template
+
+    return write_template(Path(path), session.profile)
+
+
+def export_all_data(
+    session: Session,
+    path: Path,
+    *,
+    include_id: bool,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> _DataExport:
+    """Every record in the import template's sheets (全部数据). Full ID numbers only with
+    ``include_id``, and then the export is written to the audit log."""
+    from safecredit_desktop.core.exchange.data_export import write_all_data
+
+    day = today or date.today()
+    result = write_all_data(
+        Path(path),
+        session.db,
+        session.profile,
+        session.bureau_name,
+        include_id=include_id,
+        today=day,
+        progress=progress,
+    )
+    if include_id:
+        session.repo.log_event(
+            "export",
+            result.path.name,
+            {
+                "导出全部数据": str(result.path),
+                "含身份证号": "是",
+                "企业数": result.counts["企业信息"],
+            },
+        )
+    return result

@@ -21,6 +21,7 @@ from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import NotYetPage, Page
+from safecredit_desktop.gui.views.grades_page import GradesPage
 from safecredit_desktop.gui.views.home_page import HomePage
 from safecredit_desktop.gui.views.registry_page import RegistryPage
 from safecredit_desktop.gui.views.settings_page import SettingsPage
@@ -81,16 +82,16 @@ class MainWindow(QMainWindow):
             (self.tr("行政处罚"), later.replace("%1", self.tr("行政处罚"))),
             (self.tr("失信行为"), later.replace("%1", self.tr("失信行为"))),
             (self.tr("承诺与表彰"), later.replace("%1", self.tr("承诺书、表彰和联合惩戒"))),
-            (
-                self.tr("信用等级"),
-                self.tr("按本局信用规则评定每家企业的等级并说明理由（评级功能）。"),
-            ),
+        ):
+            self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.grades = self._add_page(self.tr("信用等级"), GradesPage(session, self.bus, self))
+        for title, what in (
             (self.tr("检查计划"), self.tr("按等级计算检查到期日、编制年度执法检查计划。")),
             (self.tr("双随机抽查"), self.tr("按等级比例随机抽取企业和执法人员，并公示结果。")),
             (self.tr("文书"), self.tr("打印信用等级告知书、承诺书等文书。")),
-            (self.tr("统计报表"), self.tr("导入导出工作簿、生成统计报表和报送邮件草稿。")),
         ):
             self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.statistics = self._add_page(self.tr("统计报表"), self._statistics_page())
         self.settings_page = self._add_page(self.tr("设置"), SettingsPage(session, self.bus, self))
         self.detail = UnitDetailPage(session, self.bus, self)
         self.stack.addWidget(self.detail)
@@ -108,6 +109,11 @@ class MainWindow(QMainWindow):
         self._daily_backup_timer.start(3000)
 
     # -- building -----------------------------------------------------------------------
+    def _statistics_page(self) -> Page:
+        from safecredit_desktop.gui.views.statistics_page import StatisticsPage
+
+        return StatisticsPage(self.session, self.bus, self)
+
     def _add_page(self, title: str, page: Page) -> Page:  # type: ignore[override]
         self.nav.addItem(title)
         self.stack.addWidget(page)

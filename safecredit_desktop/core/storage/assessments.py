@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.result import GradeResult
@@ -36,7 +37,7 @@ class StoredGrade:
     grade: str
     label: str
     tier: str | None
-    reasons: list[dict[str, object]]
+    reasons: list[dict[str, Any]]
     annotation: str
 
 

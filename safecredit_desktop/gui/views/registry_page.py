@@ -164,7 +164,7 @@ class RegistryPage(Page):
         available = services.registry_grades_available(self.session)
         self.grade_combo.setEnabled(available)
         if not available:
-            self.grade_combo.setToolTip(self.tr("信用等级将在评级功能完成后可用"))
+            self.grade_combo.setToolTip(self.tr("信用等级取自最近一次已确认的年度评定，确认后可用"))
 
     def _fill_filter_choices(self) -> None:
         """(Re)fill the category, town and status lists, keeping what is chosen."""

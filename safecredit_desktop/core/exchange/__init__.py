@@ -1,0 +1,1 @@
+"""Workbooks: the import template, the full-data export and the report exports."""

@@ -1,0 +1,127 @@
+"""Chinese wording of grading results: records behind a reason, windows, the way back.
+
+Record descriptions are short and quotable on a notice (grading.md: "document number or
+date"), e.g. ``事故 2026-03-02 较大 死亡3人``, ``失信 2026-09-20 被责令停产停业整顿仍从事生产经营
+（单位）``, ``处罚 凤应急罚〔2025〕3号 2025-05-01``, ``标准化 三级 有效期至2025-12-31（已过期）``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from safecredit_desktop.core.model import (
+    VIOLATION_KIND_BY_CODE,
+    AccidentGrade,
+    PenaltyDepartment,
+    Responsibility,
+    StandardizationLevel,
+)
+from safecredit_desktop.core.rules.facts import (
+    AccidentFact,
+    CommitmentFact,
+    HonourFact,
+    JointPunishmentFact,
+    PenaltyFact,
+    ViolationFact,
+)
+from safecredit_desktop.core.rules.profile import Window, WindowKind
+from safecredit_desktop.core.validate import accident_grade_from_figures
+
+# Standardization levels from the best down; 无 is the absence of a level.
+STD_LEVELS: tuple[str, ...] = (
+    StandardizationLevel.FIRST.value,
+    StandardizationLevel.SECOND.value,
+    StandardizationLevel.THIRD.value,
+)
+
+COMMITMENT_FIX = "签署安全生产承诺书（单位承诺）"
+
+
+def number(value: float) -> str:
+    """1500.0 → "1500", 10.5 → "10.5"."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def accident(a: AccidentFact) -> str:
+    parts = ["事故", a.day.isoformat()]
+    if a.accident_no:
+        parts.append(a.accident_no)
+    if a.grade != AccidentGrade.ORDINARY.value:
+        parts.append(a.grade)
+    if a.deaths:
+        parts.append(f"死亡{a.deaths}人")
+    if a.serious_injuries:
+        parts.append(f"重伤{a.serious_injuries}人")
+    if a.loss_wan > 0:
+        by_loss = accident_grade_from_figures(0, 0, a.loss_wan).value
+        casualties = a.deaths or a.serious_injuries
+        if not casualties or (by_loss == a.grade and by_loss != AccidentGrade.ORDINARY.value):
+            parts.append(f"直接经济损失{number(a.loss_wan)}万元")
+    if a.responsible == Responsibility.NO.value:
+        parts.append("非责任事故")
+    elif a.responsible == Responsibility.PENDING.value:
+        parts.append("责任待定")
+    if a.needs_review:
+        parts.append("待核实")
+    return " ".join(parts)
+
+
+def violation(v: ViolationFact) -> str:
+    kind = VIOLATION_KIND_BY_CODE.get(v.kind)
+    name = kind.name if kind is not None else v.kind
+    who = f"{v.subject} {v.person_name}" if v.person_name else v.subject
+    text = f"失信 {v.day.isoformat()} {name}（{who}）"
+    return f"{text} {v.basis_doc}" if v.basis_doc else text
+
+
+def penalty(p: PenaltyFact) -> str:
+    text = f"处罚 {p.doc_no} {p.day.isoformat()}"
+    if p.department != PenaltyDepartment.EMERGENCY.value:
+        text += f"（{p.department}）"
+    return text
+
+
+def honour(h: HonourFact) -> str:
+    text = f"表彰 {h.day.isoformat()} {h.level} {h.type}"
+    return f"{text} {h.title}" if h.title else text
+
+
+def joint_punishment(j: JointPunishmentFact) -> str:
+    end = f"至{j.ends_on.isoformat()}" if j.ends_on is not None else "起（未结束）"
+    return f"联合惩戒 {j.department} {j.starts_on.isoformat()}{end}"
+
+
+def withdrawn_commitment(c: CommitmentFact) -> str:
+    assert c.withdrawn_on is not None
+    return f"承诺 {c.signed_on.isoformat()} 已于{c.withdrawn_on.isoformat()}撤回"
+
+
+def standardization(level: str, awarded: date | None, valid_until: date | None, as_of: date) -> str:
+    """The unit's standardization as it stands at ``as_of`` (with why it does not count)."""
+    if level == StandardizationLevel.NONE.value:
+        return "标准化 无"
+    text = f"标准化 {level}"
+    if valid_until is not None:
+        text += f" 有效期至{valid_until.isoformat()}"
+    if awarded is not None and awarded > as_of:
+        return f"{text}（评定日期{awarded.isoformat()}晚于评定基准日）"
+    if valid_until is not None and valid_until < as_of:
+        return f"{text}（已过期）"
+    return text
+
+
+def window(w: Window) -> str:
+    """``1年内``, ``3年内``, ``18个月内``, ``上年度以来``."""
+    if w.kind is WindowKind.LAST_YEAR_OR_SINCE:
+        return "上年度以来"
+    if w.months % 12 == 0:
+        return f"{w.months // 12}年内"
+    return f"{w.months}个月内"
+
+
+def std_fix(level: str) -> str:
+    """``取得三级及以上安全生产标准化`` (一级 has nothing above it)."""
+    if level == STD_LEVELS[0]:
+        return f"取得{level}安全生产标准化"
+    return f"取得{level}及以上安全生产标准化"

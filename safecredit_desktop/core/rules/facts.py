@@ -1,0 +1,453 @@
+"""A unit's grading facts: small immutable tuples with ``date`` objects, one bundle per unit.
+
+The engine (``engine.py``) grades from these bundles only; it never touches SQL. They
+come from two places:
+
+- :func:`load_facts`: the database, in **one query per table** (units, accidents,
+  violations, penalties, commitments, honours, joint_punishments, repairs), grouped by
+  unit in Python. ``unit_ids`` limits the load to one or a few units (the unit page).
+- :func:`build_facts`: in-memory records (the dataclasses of ``core.model``), for tests
+  and for "what if" questions.
+
+What a fact carries beyond its table row:
+
+- an accident's ``grade`` is the grade used for grading: the stated grade, or the grade
+  its figures reach when that is higher or the stated grade is blank (grading.md: a
+  stated grade above the figures is kept; one below them is refused at entry, so here
+  the figures win — the engine stays right even for a row written past the checks);
+- a repaired accident, violation or penalty carries its repair's approval date in
+  ``repaired_on``: from that date on it no longer counts (grading.md, "repaired").
+
+Records of a unit are sorted by date, then by their natural key, then by id, so that
+the same data always gives the same bundle whatever the storage order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from safecredit_desktop.core import model
+from safecredit_desktop.core.model import (
+    ACCIDENT_GRADE_ORDER,
+    CommitmentType,
+    RepairTarget,
+    StandardizationLevel,
+    ViolationSubject,
+)
+from safecredit_desktop.core.storage.connection import Database
+from safecredit_desktop.core.validate import accident_grade_from_figures
+
+__all__ = [
+    "AccidentFact",
+    "CommitmentFact",
+    "HonourFact",
+    "JointPunishmentFact",
+    "PenaltyFact",
+    "UnitFacts",
+    "ViolationFact",
+    "build_facts",
+    "effective_accident_grade",
+    "load_facts",
+]
+
+_GRADE_RANK: dict[str, int] = {g.value: i for i, g in enumerate(ACCIDENT_GRADE_ORDER)}
+
+
+class AccidentFact(NamedTuple):
+    day: date
+    grade: str  # the grade used for grading (see effective_accident_grade)
+    responsible: str  # 是 / 否 / 待定
+    deaths: int = 0
+    serious_injuries: int = 0
+    loss_wan: float = 0.0
+    accident_no: str = ""
+    needs_review: bool = False  # 待核实: the stated grade is above the figures' grade
+    repaired_on: date | None = None
+    id: int | None = None
+
+
+class ViolationFact(NamedTuple):
+    day: date
+    kind: str  # code of model.VIOLATION_KINDS
+    subject: str = ViolationSubject.UNIT.value
+    person_name: str = ""
+    basis_doc: str = ""
+    repaired_on: date | None = None
+    id: int | None = None
+
+
+class PenaltyFact(NamedTuple):
+    day: date  # 决定日期
+    doc_no: str
+    department: str
+    repaired_on: date | None = None
+    id: int | None = None
+
+
+class CommitmentFact(NamedTuple):
+    signed_on: date
+    type: str = CommitmentType.UNIT.value
+    withdrawn_on: date | None = None
+
+
+class HonourFact(NamedTuple):
+    day: date
+    level: str
+    type: str
+    title: str = ""
+
+
+class JointPunishmentFact(NamedTuple):
+    starts_on: date
+    department: str
+    ends_on: date | None = None
+
+
+class UnitFacts(NamedTuple):
+    """Everything grading may look at for one unit (unit fields as they are now)."""
+
+    unit_id: int
+    uscc: str
+    name: str
+    category: str
+    town: str = ""
+    std_level: str = StandardizationLevel.NONE.value
+    std_awarded_on: date | None = None
+    std_valid_until: date | None = None
+    high_risk: bool = False
+    status: str = model.UnitStatus.NORMAL.value
+    accidents: tuple[AccidentFact, ...] = ()
+    violations: tuple[ViolationFact, ...] = ()
+    penalties: tuple[PenaltyFact, ...] = ()
+    commitments: tuple[CommitmentFact, ...] = ()
+    honours: tuple[HonourFact, ...] = ()
+    joint_punishments: tuple[JointPunishmentFact, ...] = ()
+
+
+def effective_accident_grade(
+    stated: str | None, deaths: int, serious_injuries: int, loss_wan: float
+) -> str:
+    """The stated grade, unless blank or below what the figures reach (then the figures')."""
+    derived = accident_grade_from_figures(deaths, serious_injuries, loss_wan).value
+    if not stated or _GRADE_RANK.get(stated, -1) < _GRADE_RANK[derived]:
+        return derived
+    return stated
+
+
+# ---------------------------------------------------------------- sort keys
+
+
+def _accident_key(a: AccidentFact) -> tuple[date, str, int]:
+    return (a.day, a.accident_no, a.id or 0)
+
+
+def _violation_key(v: ViolationFact) -> tuple[date, str, str, int]:
+    return (v.day, v.kind, v.subject, v.id or 0)
+
+
+def _penalty_key(p: PenaltyFact) -> tuple[date, str, int]:
+    return (p.day, p.doc_no, p.id or 0)
+
+
+def _commitment_key(c: CommitmentFact) -> tuple[date, str]:
+    return (c.signed_on, c.type)
+
+
+def _honour_key(h: HonourFact) -> tuple[date, str]:
+    return (h.day, h.type)
+
+
+def _joint_key(j: JointPunishmentFact) -> date:
+    return j.starts_on
+
+
+# ---------------------------------------------------------------- from the database
+
+# Column order: unit, date, then what tells two records of a unit and a day apart, so
+# that sorting the rows sorts each unit's records by the keys above.
+_UNIT_SQL = (
+    "SELECT id, uscc, name, category, town, std_level, std_awarded_on, std_valid_until,"
+    " high_risk, status FROM units"
+)
+_ACCIDENT_SQL = (
+    "SELECT unit_id, occurred_on, accident_no, id, grade, responsible, deaths,"
+    " serious_injuries, loss_wan, needs_review FROM accidents"
+)
+_VIOLATION_SQL = (
+    "SELECT unit_id, occurred_on, kind, subject, id, person_name, basis_doc FROM violations"
+)
+_PENALTY_SQL = "SELECT unit_id, decided_on, doc_no, id, department FROM penalties"
+_COMMITMENT_SQL = "SELECT unit_id, signed_on, type, withdrawn_on FROM commitments"
+_HONOUR_SQL = "SELECT unit_id, honoured_on, type, level, title FROM honours"
+_JOINT_SQL = "SELECT unit_id, starts_on, department, ends_on FROM joint_punishments"
+_REPAIR_SQL = "SELECT unit_id, penalty_id, violation_id, accident_id, approved_on FROM repairs"
+
+# Every query of load_facts, for the benchmark's floor (the same columns, plain fetch).
+QUERIES: tuple[str, ...] = (
+    _UNIT_SQL,
+    _ACCIDENT_SQL,
+    _VIOLATION_SQL,
+    _PENALTY_SQL,
+    _COMMITMENT_SQL,
+    _HONOUR_SQL,
+    _JOINT_SQL,
+    _REPAIR_SQL,
+)
+
+_CHUNK = 500  # unit ids per IN (...) list when loading a few units
+
+
+def _fetch(
+    conn: sqlite3.Connection, sql: str, unit_ids: Sequence[int] | None, *, column: str = "unit_id"
+) -> list[Any]:
+    """All rows of ``sql``, or those of ``unit_ids``, sorted (by unit first)."""
+    if unit_ids is None:
+        rows = conn.execute(sql).fetchall()
+    else:
+        rows = []
+        for start in range(0, len(unit_ids), _CHUNK):
+            chunk = tuple(unit_ids[start : start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            rows += conn.execute(f"{sql} WHERE {column} IN ({marks})", chunk).fetchall()
+    rows.sort()  # almost sorted already (rowid order), so this is cheap
+    return rows
+
+
+def _group(rows: list[Any], facts: list[Any]) -> dict[int, tuple[Any, ...]]:
+    """Each unit's facts (rows sorted by unit, ``facts`` made from them in that order)."""
+    grouped: dict[int, tuple[Any, ...]] = {}
+    count = len(rows)
+    start = 0
+    while start < count:
+        uid = rows[start][0]
+        end = start + 1
+        while end < count and rows[end][0] == uid:
+            end += 1
+        grouped[uid] = tuple(facts[start:end])
+        start = end
+    return grouped
+
+
+def load_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> list[UnitFacts]:
+    """Every unit's facts (or only ``unit_ids``'), sorted by 统一社会信用代码.
+
+    One query per table for the whole register; unknown ids are skipped.
+    """
+    conn = db.conn
+    ids = None if unit_ids is None else sorted(set(unit_ids))
+    iso = date.fromisoformat
+
+    repaired: dict[tuple[int, int], date] = {}  # (0 penalty | 1 violation | 2 accident, id)
+    for _uid, penalty_id, violation_id, accident_id, approved in _fetch(conn, _REPAIR_SQL, ids):
+        if penalty_id is not None:
+            repaired[(0, penalty_id)] = iso(approved)
+        elif violation_id is not None:
+            repaired[(1, violation_id)] = iso(approved)
+        elif accident_id is not None:
+            repaired[(2, accident_id)] = iso(approved)
+    fixed = repaired.get
+
+    rows = _fetch(conn, _ACCIDENT_SQL, ids)
+    accidents = _group(
+        rows,
+        [
+            AccidentFact(
+                iso(day),
+                effective_accident_grade(grade, deaths, injuries, loss),
+                resp,
+                deaths,
+                injuries,
+                float(loss),
+                number,
+                bool(review),
+                fixed((2, rid)),
+                rid,
+            )
+            for _u, day, number, rid, grade, resp, deaths, injuries, loss, review in rows
+        ],
+    )
+    rows = _fetch(conn, _VIOLATION_SQL, ids)
+    violations = _group(
+        rows,
+        [
+            ViolationFact(iso(day), kind, subject, person, basis, fixed((1, rid)), rid)
+            for _u, day, kind, subject, rid, person, basis in rows
+        ],
+    )
+    rows = _fetch(conn, _PENALTY_SQL, ids)
+    penalties = _group(
+        rows,
+        [
+            PenaltyFact(iso(day), doc_no, department, fixed((0, rid)), rid)
+            for _u, day, doc_no, rid, department in rows
+        ],
+    )
+    rows = _fetch(conn, _COMMITMENT_SQL, ids)
+    commitments = _group(
+        rows,
+        [
+            CommitmentFact(iso(signed), ctype, iso(withdrawn) if withdrawn else None)
+            for _u, signed, ctype, withdrawn in rows
+        ],
+    )
+    rows = _fetch(conn, _HONOUR_SQL, ids)
+    honours = _group(
+        rows,
+        [HonourFact(iso(day), level, htype, title) for _u, day, htype, level, title in rows],
+    )
+    rows = _fetch(conn, _JOINT_SQL, ids)
+    joints = _group(
+        rows,
+        [
+            JointPunishmentFact(iso(starts), department, iso(ends) if ends else None)
+            for _u, starts, department, ends in rows
+        ],
+    )
+
+    units = _fetch(conn, _UNIT_SQL, ids, column="id")
+    units.sort(key=_uscc_of)
+    empty: tuple[Any, ...] = ()
+    acc, vio, pen = accidents.get, violations.get, penalties.get
+    com, hon, jps = commitments.get, honours.get, joints.get
+    return [
+        UnitFacts(
+            uid,
+            uscc,
+            name,
+            category,
+            town,
+            level,
+            iso(awarded) if awarded else None,
+            iso(valid) if valid else None,
+            bool(high),
+            status,
+            acc(uid, empty),
+            vio(uid, empty),
+            pen(uid, empty),
+            com(uid, empty),
+            hon(uid, empty),
+            jps(uid, empty),
+        )
+        for uid, uscc, name, category, town, level, awarded, valid, high, status in units
+    ]
+
+
+def _uscc_of(row: Any) -> str:
+    return str(row[1])
+
+
+def _sorted(items: list[Any], key: Any) -> tuple[Any, ...]:
+    if len(items) > 1:
+        items.sort(key=key)
+    return tuple(items)
+
+
+# ---------------------------------------------------------------- from records in memory
+
+
+def build_facts(
+    unit: model.Unit, records: Iterable[Any] = (), *, unit_id: int | None = None
+) -> UnitFacts:
+    """A unit's facts from ``core.model`` records (Accident, Violation, Penalty, Commitment,
+    Honour, JointPunishment, Repair; Inspection records are ignored).
+
+    A Repair names its record by id (``penalty_id`` …), so repaired records need ids. An
+    accident with a blank ``grade`` gets the grade of its figures.
+    """
+    uid = unit_id if unit_id is not None else (unit.id if unit.id is not None else 0)
+    items = list(records)
+    repaired: dict[tuple[str, int], date] = {}
+    for r in items:
+        if isinstance(r, model.Repair):
+            target = r.penalty_id or r.violation_id or r.accident_id
+            kind = (
+                RepairTarget.PENALTY
+                if r.penalty_id is not None
+                else RepairTarget.VIOLATION
+                if r.violation_id is not None
+                else RepairTarget.ACCIDENT
+            )
+            if target is not None:
+                repaired[(kind.value, target)] = r.approved_on
+
+    def fixed(kind: RepairTarget, rid: int | None) -> date | None:
+        return None if rid is None else repaired.get((kind.value, rid))
+
+    accidents: list[AccidentFact] = []
+    violations: list[ViolationFact] = []
+    penalties: list[PenaltyFact] = []
+    commitments: list[CommitmentFact] = []
+    honours: list[HonourFact] = []
+    joints: list[JointPunishmentFact] = []
+    for r in items:
+        if isinstance(r, model.Accident):
+            accidents.append(
+                AccidentFact(
+                    r.occurred_on,
+                    effective_accident_grade(
+                        r.grade or None, r.deaths, r.serious_injuries, r.loss_wan
+                    ),
+                    str(r.responsible),
+                    r.deaths,
+                    r.serious_injuries,
+                    float(r.loss_wan),
+                    r.accident_no,
+                    r.needs_review,
+                    fixed(RepairTarget.ACCIDENT, r.id),
+                    r.id,
+                )
+            )
+        elif isinstance(r, model.Violation):
+            violations.append(
+                ViolationFact(
+                    r.occurred_on,
+                    r.kind,
+                    str(r.subject),
+                    r.person_name,
+                    r.basis_doc,
+                    fixed(RepairTarget.VIOLATION, r.id),
+                    r.id,
+                )
+            )
+        elif isinstance(r, model.Penalty):
+            penalties.append(
+                PenaltyFact(
+                    r.decided_on,
+                    r.doc_no,
+                    str(r.department),
+                    fixed(RepairTarget.PENALTY, r.id),
+                    r.id,
+                )
+            )
+        elif isinstance(r, model.Commitment):
+            commitments.append(CommitmentFact(r.signed_on, str(r.type), r.withdrawn_on))
+        elif isinstance(r, model.Honour):
+            level = model.HONOUR_LEVEL_ALIASES.get(r.level, r.level)
+            honours.append(HonourFact(r.honoured_on, str(level), str(r.type), r.title))
+        elif isinstance(r, model.JointPunishment):
+            joints.append(JointPunishmentFact(r.starts_on, r.department, r.ends_on))
+        elif isinstance(r, model.Repair | model.Inspection):
+            continue
+        else:
+            raise TypeError(f"not a grading record: {type(r).__name__}")
+    return UnitFacts(
+        unit_id=uid,
+        uscc=unit.uscc,
+        name=unit.name,
+        category=unit.category,
+        town=unit.town,
+        std_level=str(unit.std_level),
+        std_awarded_on=unit.std_awarded_on,
+        std_valid_until=unit.std_valid_until,
+        high_risk=unit.high_risk,
+        status=str(unit.status),
+        accidents=_sorted(accidents, _accident_key),
+        violations=_sorted(violations, _violation_key),
+        penalties=_sorted(penalties, _penalty_key),
+        commitments=_sorted(commitments, _commitment_key),
+        honours=_sorted(honours, _honour_key),
+        joint_punishments=_sorted(joints, _joint_key),
+    )

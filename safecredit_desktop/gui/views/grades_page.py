@@ -1,0 +1,281 @@
+"""信用等级: every unit's grade with its reasons; a what-if date; the annual assessment."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.validate import parse_date
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.models.grade_table_model import GradeTableModel
+from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.workers import run_with_progress
+
+ALL = "全部"
+
+
+def explain_html(result: Any) -> str:
+    """The reasons, records and the way back of one result, as simple HTML."""
+    tier = f"，监管层级：{escape(result.tier)}" if result.tier else ""
+    parts = [
+        f"<h3>{escape(result.name)}</h3>",
+        f"<p><b>信用等级：{result.grade}（{escape(result.label)}）</b>{tier}"
+        f"　评定基准日：{result.as_of.isoformat() if result.as_of else ''}</p>",
+    ]
+    if result.flags:
+        parts.append(f"<p style='color:#c62828'>标记：{escape('、'.join(result.flags))}</p>")
+    parts.append("<p><b>评定理由</b></p><ul>")
+    for reason in result.reasons:
+        records = "；".join(escape(r) for r in reason.records)
+        extra = f"<br/><span style='color:#555'>{records}</span>" if records else ""
+        parts.append(f"<li>{escape(reason.text)}{extra}</li>")
+    parts.append("</ul>")
+    if result.next_change is not None:
+        parts.append(
+            f"<p><b>若无新记录：</b>{result.next_change.day.isoformat()} 起等级变为 "
+            f"{result.next_change.grade}</p>"
+        )
+    if result.improve:
+        parts.append("<p><b>信用提升提示</b></p><ul>")
+        parts.extend(f"<li>{escape(line)}</li>" for line in result.improve)
+        parts.append("</ul>")
+    return "".join(parts)
+
+
+class GradesPage(Page):
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(session, bus, parent)
+        self._results: list[Any] = []
+        self._before: dict[int, str] = {}
+        self._before_year: int | None = None
+        self._stale = True
+        self._assessment_year: int | None = None
+
+        self.as_of = QLineEdit(date.today().isoformat(), self)
+        self.as_of.setMaximumWidth(120)
+        self.as_of.setToolTip(self.tr("可以填写过去或将来的日期，查看“如果在那天评定”的结果"))
+        self.regrade_button = QPushButton(self.tr("按此日评定"), self)
+        self.category = QComboBox(self)
+        self.town = QComboBox(self)
+        self.grade = QComboBox(self)
+        self.changed_only = QCheckBox(self.tr("只看与上次年度评定相比有变化的"), self)
+        self.counts = QLabel(self)
+        self.basis = QLabel(self)
+        self.basis.setStyleSheet("color: #555;")
+
+        self.model = GradeTableModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in ((0, 170), (1, 260), (2, 110), (3, 90), (4, 150), (5, 70), (6, 360)):
+            self.table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)
+        self.detail = QTextBrowser(self)
+
+        self.year = QSpinBox(self)
+        self.year.setRange(2000, 2100)
+        self.year.setValue(date.today().year)
+        self.compute_year_button = QPushButton(self.tr("计算年度评定"), self)
+        self.confirm_button = QPushButton(self.tr("确认年度评定…"), self)
+        self.assessment_note = QLabel(self)
+        self.assessment_note.setWordWrap(True)
+
+        filters = QHBoxLayout()
+        for label, widget in (
+            (self.tr("评定基准日"), self.as_of),
+            (None, self.regrade_button),
+            (self.tr("行业类别"), self.category),
+            (self.tr("所在乡镇"), self.town),
+            (self.tr("信用等级"), self.grade),
+        ):
+            if label:
+                filters.addWidget(QLabel(label, self))
+            filters.addWidget(widget)
+        filters.addWidget(self.changed_only)
+        filters.addStretch(1)
+        assessment = QGroupBox(
+            self.tr("年度评定（评定基准日为上一年12月31日，由审核员确认）"), self
+        )
+        row = QHBoxLayout(assessment)
+        row.addWidget(QLabel(self.tr("年度"), assessment))
+        row.addWidget(self.year)
+        row.addWidget(self.compute_year_button)
+        row.addWidget(self.confirm_button)
+        row.addWidget(self.assessment_note, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([480, 200])
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.basis)
+        layout.addWidget(self.counts)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(assessment)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.regrade_button.clicked.connect(self._on_regrade)
+        self.as_of.returnPressed.connect(self._on_regrade)
+        for combo in (self.category, self.town, self.grade):
+            combo.currentIndexChanged.connect(self._apply_filters)
+        self.changed_only.toggled.connect(self._apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        self.compute_year_button.clicked.connect(self._on_compute_year)
+        self.confirm_button.clicked.connect(self._on_confirm)
+        self.bus.data_changed.connect(self._on_data_changed)
+
+    # -- loading ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self._stale:
+            self._grade(self._what_if_date(), year=None)
+
+    def _on_data_changed(self, _table: str) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def _what_if_date(self) -> date:
+        try:
+            return parse_date(self.as_of.text(), field=self.tr("评定基准日"))
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("日期有误"), exc.message)
+            return date.today()
+
+    def _grade(self, as_of: date, *, year: int | None) -> None:
+        session = self.session
+        try:
+            results = run_with_progress(
+                self,
+                self.tr("正在评定信用等级…"),
+                lambda report: services.grade_units(session, as_of=as_of),
+            )
+            self._before_year, self._before = services.last_confirmed_grades(session)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("无法评定"), exc.message)
+            return
+        self._results = results
+        self._stale = False
+        self._assessment_year = year
+        if year is None:
+            self.basis.setText(
+                self.tr("评定基准日：%1（实时评定）").replace("%1", as_of.isoformat())
+            )
+        else:
+            self.basis.setText(
+                self.tr("%1年度评定（评定基准日 %2）")
+                .replace("%1", str(year))
+                .replace("%2", as_of.isoformat())
+            )
+        self._fill_filter_choices()
+        self._apply_filters()
+
+    def _fill_filter_choices(self) -> None:
+        for combo, values in (
+            (self.category, sorted({r.category for r in self._results})),
+            (self.town, sorted({r.town for r in self._results if r.town})),
+            (self.grade, ["A", "B", "C", "D"]),
+        ):
+            current = combo.currentText()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(ALL)
+            combo.addItems(values)
+            index = combo.findText(current)
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+
+    def _apply_filters(self) -> None:
+        category, town, grade = (c.currentText() for c in (self.category, self.town, self.grade))
+        rows = [
+            r
+            for r in self._results
+            if (category == ALL or r.category == category)
+            and (town == ALL or r.town == town)
+            and (grade == ALL or r.grade == grade)
+            and (not self.changed_only.isChecked() or self._before.get(r.unit_id) != r.grade)
+        ]
+        self.model.set_rows(rows, self._before)
+        counts = Counter(r.grade for r in rows)
+        profile = self.session.profile
+        text = "　".join(
+            f"{letter}（{profile.label(letter)}）{counts[letter]:,} 家" for letter in "ABCD"
+        )
+        since = (
+            self.tr("；上次年度评定：%1年").replace("%1", str(self._before_year))
+            if self._before_year
+            else self.tr("；尚无已确认的年度评定")
+        )
+        self.counts.setText(self.tr("共 %1 家：").replace("%1", f"{len(rows):,}") + text + since)
+        self.detail.clear()
+        if rows:
+            self.table.selectRow(0)
+
+    def _on_row_changed(self, current: Any, _previous: Any) -> None:
+        if current.isValid():
+            self.detail.setHtml(explain_html(self.model.result_at(current.row())))
+
+    def _on_regrade(self) -> None:
+        self._grade(self._what_if_date(), year=None)
+
+    # -- annual assessment --------------------------------------------------------------
+    def _on_compute_year(self) -> None:
+        year = self.year.value()
+        self._grade(services.assessment_date(year), year=year)
+        confirmed = year in services.confirmed_assessment_years(self.session)
+        self.assessment_note.setText(
+            self.tr("%1年度评定已确认。").replace("%1", str(year))
+            if confirmed
+            else self.tr("请审核上表（可勾选“只看有变化的”），无误后由审核员确认。")
+        )
+
+    def _on_confirm(self) -> None:
+        year = self.year.value()
+        answer = QMessageBox.question(
+            self,
+            self.tr("确认年度评定"),
+            self.tr(
+                "确认并保存 %1 年度评定吗？确认后不能修改，统计表和告知书将使用该结果。"
+            ).replace("%1", str(year)),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            stored = services.confirm_assessment(self.session, year)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("无法确认"), exc.message)
+            return
+        self.assessment_note.setText(
+            self.tr("%1年度评定已由 %2 确认。")
+            .replace("%1", str(year))
+            .replace("%2", stored.confirmed_by)
+        )
+        self.bus.data_changed.emit("assessments")

@@ -1,0 +1,625 @@
+"""统计报表: counts by grade × 行业类别 and × 乡镇 (and × 报送单位), bar charts, and the
+report exports sent upward (统计表, 信用等级名单, e-mail draft).
+
+Grades are computed by services in a worker (100,000 units take seconds) when the page
+is shown after a change, or on 统计; the exports reuse them for the same date.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.statistics import CountTable, StatisticsTables
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.workers import run_with_progress
+
+GRADE_COLORS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
+LIVE = "live"
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+def _nice_step(maximum: int, ticks: int = 5) -> int:
+    """A round axis step (1, 2, 5 × 10^n) giving about ``ticks`` ticks up to ``maximum``."""
+    if maximum <= 0:
+        return 1
+    raw = maximum / ticks
+    power = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return max(1, int(factor * power))
+    return max(1, int(10 * power))
+
+
+class GradeBarChart(QWidget):
+    """Horizontal stacked bars, one per row of a CountTable, one colour per grade.
+
+    Drawn with QPainter in the widget's (the application's) font, so Chinese labels
+    show wherever the window shows Chinese. Hovering a bar shows its counts.
+    """
+
+    BAR = 18
+    GAP = 8
+    MARGIN = 10
+    LEGEND = 28
+    AXIS = 22
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._table: CountTable | None = None
+        self.setMouseTracking(True)
+        self.setMinimumHeight(120)
+
+    def set_table(self, table: CountTable | None) -> None:
+        self._table = table
+        self.updateGeometry()
+        self.adjustSize()
+        self.update()
+
+    @property
+    def table(self) -> CountTable | None:
+        return self._table
+
+    def sizeHint(self) -> QSize:
+        rows = len(self._table.rows) if self._table else 0
+        height = 2 * self.MARGIN + self.LEGEND + self.AXIS + rows * (self.BAR + self.GAP)
+        return QSize(480, max(120, height))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(240, self.sizeHint().height())
+
+    def _label_width(self) -> int:
+        metrics = self.fontMetrics()
+        names = self._table.rows if self._table else ()
+        widest = max((metrics.horizontalAdvance(n) for n in names), default=0)
+        return min(widest + 8, max(80, self.width() // 3))
+
+    def _plot_rect(self) -> QRect:
+        left = self.MARGIN + self._label_width()
+        top = self.MARGIN + self.LEGEND
+        total_width = self.fontMetrics().horizontalAdvance("000000") + 6
+        width = max(20, self.width() - left - self.MARGIN - total_width)
+        rows = len(self._table.rows) if self._table else 0
+        return QRect(left, top, width, rows * (self.BAR + self.GAP))
+
+    def _row_at(self, point: QPoint) -> int | None:
+        if self._table is None:
+            return None
+        plot = self._plot_rect()
+        if point.y() < plot.top() or point.y() >= plot.bottom():
+            return None
+        index = (point.y() - plot.top()) // (self.BAR + self.GAP)
+        return index if 0 <= index < len(self._table.rows) else None
+
+    def row_tooltip(self, index: int) -> str:
+        table = self._table
+        assert table is not None
+        parts = [
+            f"{header}：{count}家"
+            for header, count in zip(table.grade_headers, table.cells[index], strict=True)
+        ]
+        return f"{table.rows[index]}（共{sum(table.cells[index])}家）\n" + "\n".join(parts)
+
+    def event(self, event: Any) -> bool:
+        if isinstance(event, QHelpEvent) and self._table is not None:
+            index = self._row_at(event.pos())
+            if index is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.row_tooltip(index), self)
+            return True
+        return super().event(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.fillRect(self.rect(), self.palette().base())
+            table = self._table
+            if table is None or not table.rows:
+                painter.setPen(self.palette().placeholderText().color())
+                painter.drawText(
+                    self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("没有可统计的企业")
+                )
+                return
+            self._draw_legend(painter, table)
+            self._draw_bars(painter, table)
+        finally:
+            painter.end()
+
+    def _draw_legend(self, painter: QPainter, table: CountTable) -> None:
+        metrics = self.fontMetrics()
+        x = self.MARGIN
+        y = self.MARGIN
+        text_pen = QPen(self.palette().text().color())
+        for letter, header in zip(table.grades, table.grade_headers, strict=True):
+            painter.fillRect(QRect(x, y + 4, 14, 14), QColor(GRADE_COLORS.get(letter, "#777")))
+            painter.setPen(text_pen)
+            painter.drawText(
+                QRect(x + 18, y, metrics.horizontalAdvance(header) + 4, 22),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                header,
+            )
+            x += 18 + metrics.horizontalAdvance(header) + 16
+
+    def _draw_bars(self, painter: QPainter, table: CountTable) -> None:
+        plot = self._plot_rect()
+        totals = table.row_totals
+        step = _nice_step(max(totals, default=0))
+        top_value = max(step, math.ceil(max(totals, default=0) / step) * step)
+        scale = plot.width() / top_value
+        text_color = self.palette().text().color()
+        grid_pen = QPen(QColor(text_color))
+        grid_pen.setStyle(Qt.PenStyle.DotLine)
+        grid_pen.setColor(QColor(128, 128, 128, 110))
+        axis_y = plot.bottom() + 2
+        # grid lines and axis labels
+        for value in range(0, top_value + 1, step):
+            x = plot.left() + round(value * scale)
+            painter.setPen(grid_pen)
+            painter.drawLine(x, plot.top() - 2, x, axis_y)
+            painter.setPen(text_color)
+            painter.drawText(
+                QRect(x - 40, axis_y + 2, 80, self.AXIS - 4),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                f"{value:,}",
+            )
+        label_rect_width = plot.left() - self.MARGIN - 6
+        metrics = self.fontMetrics()
+        for index, (name, cells) in enumerate(zip(table.rows, table.cells, strict=True)):
+            y = plot.top() + index * (self.BAR + self.GAP) + self.GAP // 2
+            painter.setPen(text_color)
+            painter.drawText(
+                QRect(self.MARGIN, y, label_rect_width, self.BAR),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, label_rect_width),
+            )
+            bar_x = float(plot.left())
+            for letter, count in zip(table.grades, cells, strict=True):
+                if count == 0:
+                    continue
+                width = count * scale
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QBrush(QColor(GRADE_COLORS.get(letter, "#777"))))
+                painter.drawRect(QRect(round(bar_x), y, max(1, round(width)), self.BAR))
+                bar_x += width
+            painter.setPen(text_color)
+            painter.drawText(
+                QRect(round(bar_x) + 4, y, 80, self.BAR),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                f"{totals[index]:,}",
+            )
+
+
+def _count_item(value: object, *, bold: bool = False) -> QTableWidgetItem:
+    text = f"{value:,}" if isinstance(value, int) else str(value)
+    item = QTableWidgetItem(text)
+    if isinstance(value, int):
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if bold:
+        font = QFont(item.font())
+        font.setBold(True)
+        item.setFont(font)
+    return item
+
+
+class CountSection(QWidget):
+    """A count table (with row and column totals) beside its bar chart."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(self)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.chart = GradeBarChart(self)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.chart)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def show_table(self, counts: CountTable) -> None:
+        headers = counts.headers()
+        body = counts.body()
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setRowCount(len(body))
+        self.table.setHorizontalHeaderLabels(headers)
+        last_row, last_column = len(body) - 1, len(headers) - 1
+        for r, values in enumerate(body):
+            for c, value in enumerate(values):
+                bold = r == last_row or c == last_column
+                self.table.setItem(r, c, _count_item(value, bold=bold))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.chart.set_table(counts)
+
+
+class StatisticsPage(Page):
+    """统计报表."""
+
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(session, bus, parent)
+        self._stale = True
+        self._results: list[Any] | None = None
+        self._results_as_of: date | None = None
+        self._tables: StatisticsTables | None = None
+        self.last_export: Path | None = None
+        self._last_dir = Path.home()
+
+        heading = QLabel(self.tr("统计报表"), self)
+        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+
+        # -- what to count
+        self.basis = QComboBox(self)
+        self.basis.addItem(self.tr("实时（评定基准日）"), LIVE)
+        self.basis.setToolTip(self.tr("实时评定，或已确认的某年度评定（按年度报送时用）"))
+        self.as_of = QDateEdit(self)
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setDate(_qdate(date.today()))
+        self.group_by_reporter = QCheckBox(self.tr("按报送单位分组（市级汇总）"), self)
+        self.group_by_reporter.setToolTip(
+            self.tr("按企业的“报送单位”分别统计；报送单位为空的企业计入本单位。")
+        )
+        self.compute_button = QPushButton(self.tr("统计"), self)
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel(self.tr("评定依据："), self))
+        controls.addWidget(self.basis)
+        controls.addWidget(QLabel(self.tr("评定基准日："), self))
+        controls.addWidget(self.as_of)
+        controls.addWidget(self.group_by_reporter)
+        controls.addWidget(self.compute_button)
+        controls.addStretch(1)
+
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.notice = QLabel(self)
+        self.notice.setStyleSheet("color: #c00000; font-weight: bold;")
+        self.notice.setVisible(False)
+
+        # -- tables and charts
+        self.tabs = QTabWidget(self)
+        self.by_category = CountSection(self)
+        self.by_town = CountSection(self)
+        self.by_reporter = CountSection(self)
+        self.by_reporter.hide()  # a tab only while grouped by 报送单位
+        self.tabs.addTab(self.by_category, self.tr("按等级 × 行业类别"))
+        self.tabs.addTab(self.by_town, self.tr("按等级 × 乡镇"))
+
+        # -- scheduling figures: not yet
+        self.schedule_box = QGroupBox(self.tr("检查完成与到期（按月）/ 逾期（按乡镇）"), self)
+        schedule_layout = QVBoxLayout(self.schedule_box)
+        schedule_note = QLabel(
+            self.tr(
+                "本部分随“按等级检查”（检查计划）功能提供：届时这里按月显示应检、已检和到期的"
+                "企业数，并按乡镇列出逾期未检查的企业。目前尚未提供。"
+            ),
+            self.schedule_box,
+        )
+        schedule_note.setWordWrap(True)
+        schedule_layout.addWidget(schedule_note)
+
+        # -- exports
+        self.reporter_name = QLineEdit(self)
+        self.reporter_name.setPlaceholderText(self.tr("填表人姓名"))
+        self.reporter_name.setText(session.user)
+        self.reporter_name.setMaximumWidth(160)
+        self.export_stats_button = QPushButton(self.tr("导出统计表…"), self)
+        self.export_list_button = QPushButton(self.tr("导出信用等级名单…"), self)
+        self.mail_button = QPushButton(self.tr("生成邮件草稿"), self)
+        self.mail_button.setEnabled(False)
+        self.mail_button.setToolTip(
+            self.tr("先导出统计表或名单，再生成附有该文件、发往上级单位邮箱的邮件草稿。")
+        )
+        exports = QHBoxLayout()
+        exports.addWidget(QLabel(self.tr("统计人员："), self))
+        exports.addWidget(self.reporter_name)
+        exports.addWidget(self.export_stats_button)
+        exports.addWidget(self.export_list_button)
+        exports.addWidget(self.mail_button)
+        exports.addStretch(1)
+        self.export_result = QLabel(self)
+        self.export_result.setWordWrap(True)
+        self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.export_result.setOpenExternalLinks(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(controls)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.schedule_box)
+        layout.addLayout(exports)
+        layout.addWidget(self.export_result)
+
+        self.compute_button.clicked.connect(self._on_compute)
+        self.basis.currentIndexChanged.connect(self._on_basis_changed)
+        self.group_by_reporter.toggled.connect(lambda _on: self._on_compute())
+        self.export_stats_button.clicked.connect(self._on_export_stats)
+        self.export_list_button.clicked.connect(self._on_export_list)
+        self.mail_button.clicked.connect(self._on_mail_draft)
+        bus.data_changed.connect(self._on_data_changed)
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def tables(self) -> StatisticsTables | None:
+        return self._tables
+
+    def selected_year(self) -> int | None:
+        """The confirmed assessment chosen as the basis, or None for live grades."""
+        data = self.basis.currentData()
+        return None if data == LIVE else int(data)
+
+    def selected_as_of(self) -> date:
+        year = self.selected_year()
+        return services.assessment_date(year) if year else _pydate(self.as_of.date())
+
+    def _fill_basis(self) -> None:
+        current = self.basis.currentData()
+        self.basis.blockSignals(True)
+        self.basis.clear()
+        self.basis.addItem(self.tr("实时（评定基准日）"), LIVE)
+        for year in services.confirmed_assessment_years(self.session):
+            self.basis.addItem(self.tr("%1年度评定（已确认）").replace("%1", str(year)), year)
+        self.basis.setCurrentIndex(max(self.basis.findData(current), 0))
+        self.basis.blockSignals(False)
+        self.as_of.setEnabled(self.selected_year() is None)
+
+    def refresh(self) -> None:
+        self._fill_basis()
+        if self._stale:
+            self.compute()
+
+    def _on_data_changed(self, _table: str) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def _on_compute(self) -> None:
+        self.compute()
+
+    def _on_basis_changed(self, _index: int) -> None:
+        self.as_of.setEnabled(self.selected_year() is None)
+        self._results = None
+        self.compute()
+
+    def _refuse(self, exc: SafeCreditError) -> None:
+        if isinstance(exc, Cancelled):  # the user pressed 取消: nothing to warn about
+            self.bus.status_message.emit(exc.message)
+            return
+        QMessageBox.warning(self, self.tr("统计报表"), exc.message)
+
+    def _grades(self, as_of: date) -> list[Any]:
+        """Grades for ``as_of`` (or the chosen confirmed year), computed in a worker unless
+        already at hand."""
+        if self._results is not None and self._results_as_of == as_of and not self._stale:
+            return self._results
+        session, year = self.session, self.selected_year()
+        if year is not None:
+            results = services.assessment_results(session, year)
+        else:
+            results = run_with_progress(
+                self,
+                self.tr("正在评定信用等级…"),
+                lambda report: services.report_grades(session, as_of=as_of, progress=report),
+            )
+        self._results, self._results_as_of = results, as_of
+        return results
+
+    def compute(self) -> None:
+        """Grade as of the chosen date (in a worker) and show the counts."""
+        as_of = self.selected_as_of()
+        try:
+            results = self._grades(as_of)
+            tables = services.statistics(
+                self.session,
+                as_of=as_of,
+                group_by_reporter=self.group_by_reporter.isChecked(),
+                assessment=self.selected_year(),
+                results=results,
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        self._stale = False
+        self.show_tables(tables)
+
+    def show_tables(self, tables: StatisticsTables) -> None:
+        self._tables = tables
+        grades = "，".join(
+            f"{header} {count:,} 家"
+            for header, count in zip(
+                tables.by_category.grade_headers, tables.by_category.grade_totals, strict=True
+            )
+        )
+        text = self.tr("%1　共 %2 家：%3").replace("%1", tables.basis)
+        text = text.replace("%2", f"{tables.units:,}").replace("%3", grades)
+        if tables.flagged:
+            text += self.tr("。其中 %1 家有待定或待核实的事故记录，等级可能变化。").replace(
+                "%1", f"{tables.flagged:,}"
+            )
+        self.summary.setText(text)
+        self.notice.setVisible(bool(tables.internal_notice))
+        self.notice.setText(tables.internal_notice or "")
+        self.by_category.show_table(tables.by_category)
+        self.by_town.show_table(tables.by_town)
+        index = self.tabs.indexOf(self.by_reporter)
+        if tables.by_reporter is not None:
+            self.by_reporter.show_table(tables.by_reporter)
+            if index < 0:
+                self.tabs.addTab(self.by_reporter, self.tr("按等级 × 报送单位"))
+        elif index >= 0:
+            self.tabs.removeTab(index)
+
+    # -- exports ---------------------------------------------------------------------------
+    def _ask_path(self, title: str, suggested: str) -> Path | None:
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, title, str(self._last_dir / suggested), self.tr("Excel 工作簿 (*.xlsx)")
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        self._last_dir = path.parent
+        return path
+
+    def _exported(self, path: Path, what: str) -> None:
+        self.last_export = path
+        self.mail_button.setEnabled(True)
+        url = QUrl.fromLocalFile(str(path.parent)).toString()
+        self.export_result.setText(
+            self.tr('已导出%1：%2（<a href="%3">打开所在文件夹</a>）')
+            .replace("%1", what)
+            .replace("%2", str(path))
+            .replace("%3", url)
+        )
+        self.bus.status_message.emit(self.tr("已导出 %1").replace("%1", str(path)))
+
+    def _on_export_stats(self) -> None:
+        as_of = self.selected_as_of()
+        bureau = self.session.bureau_name
+        path = self._ask_path(
+            self.tr("导出统计表"), f"{bureau}安全生产信用分级分类统计表-{as_of.isoformat()}.xlsx"
+        )
+        if path is None:
+            return
+        session, reporter = self.session, self.reporter_name.text().strip()
+        year = self.selected_year()
+        grouped = True if self.group_by_reporter.isChecked() else None
+        try:
+            results = self._grades(as_of)
+            written = run_with_progress(
+                self,
+                self.tr("正在导出统计表…"),
+                lambda report: services.export_stats(
+                    session,
+                    path,
+                    as_of=as_of,
+                    assessment=year,
+                    reporter_name=reporter,
+                    group_by_reporter=grouped,
+                    results=results,
+                    progress=report,
+                ),
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        self._exported(written, self.tr("统计表"))
+
+    def _on_export_list(self) -> None:
+        as_of = self.selected_as_of()
+        bureau = self.session.bureau_name
+        path = self._ask_path(
+            self.tr("导出信用等级名单"), f"{bureau}安全生产信用等级名单-{as_of.isoformat()}.xlsx"
+        )
+        if path is None:
+            return
+        session, year = self.session, self.selected_year()
+        try:
+            results = self._grades(as_of)
+            written = run_with_progress(
+                self,
+                self.tr("正在导出信用等级名单…"),
+                lambda report: services.export_grade_list(
+                    session, path, as_of=as_of, assessment=year, results=results, progress=report
+                ),
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        self._exported(
+            written, self.tr("信用等级名单（“下次检查到期”一栏待检查计划功能完成后填写）")
+        )
+
+    def _on_mail_draft(self) -> None:
+        workbook = self.last_export
+        if workbook is None:
+            return
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("保存邮件草稿"),
+            str(workbook.with_suffix(".eml")),
+            self.tr("邮件草稿 (*.eml)"),
+        )
+        if not chosen:
+            return
+        out = Path(chosen)
+        if out.suffix.lower() != ".eml":
+            out = out.with_name(out.name + ".eml")
+        session = self.session
+        try:
+            draft = run_with_progress(
+                self,
+                self.tr("正在生成邮件草稿…"),
+                lambda report: services.write_mail_draft(session, workbook, out),
+                cancellable=False,
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        address = services.upper_email(session)
+        to = (
+            self.tr("收件人：%1").replace("%1", address)
+            if address
+            else self.tr("尚未设置上级单位邮箱，收件人为空，请在邮件程序中填写")
+        )
+        url = QUrl.fromLocalFile(str(draft.parent)).toString()
+        self.export_result.setText(
+            self.tr(
+                "已生成邮件草稿：%1（%2）。双击该文件即可在 Outlook 或 Foxmail 中打开、核对后发送。"
+                '（<a href="%3">打开所在文件夹</a>）'
+            )
+            .replace("%1", str(draft))
+            .replace("%2", to)
+            .replace("%3", url)
+        )
+        self.bus.status_message.emit(self.tr("已生成邮件草稿 %1").replace("%1", str(draft)))
