@@ -21,6 +21,7 @@ measured by bench/run.py (the child's maximum resident set).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -74,16 +75,23 @@ def run(enterprises: int = 100_000) -> dict[str, float]:
             started = time.perf_counter()
             results = engine.grade_all(db, profile, AS_OF)
             grade_times.append(time.perf_counter() - started)
-        # split of the engine's time (outside the timed rounds)
-        started = time.perf_counter()
-        facts = load_facts(db)
-        load_seconds = time.perf_counter() - started
-        grader = engine.Grader(profile, AS_OF)
-        started = time.perf_counter()
-        for f in facts:
-            grader.grade(f)
-        evaluate_seconds = time.perf_counter() - started
-        distinct = len(grader._cache)
+        # where grade_all's time goes (outside the timed rounds; the garbage collector
+        # paused as grade_all pauses it)
+        results = []
+        gc.disable()
+        try:
+            started = time.perf_counter()
+            facts = load_facts(db)
+            load_seconds = time.perf_counter() - started
+            grader = engine.Grader(profile, AS_OF)
+            started = time.perf_counter()
+            for f in facts:
+                grader.grade(f)
+            evaluate_seconds = time.perf_counter() - started
+            distinct = len(grader._cache)
+        finally:
+            gc.enable()
+        results = engine.grade_all(db, profile, AS_OF)
     finally:
         db.close()
     seconds = min(grade_times)
@@ -123,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  floor (plain SQL)    {r['floor_seconds']:.2f} s")
     print(f"  ratio                {r['ratio']:.1f}x  (target <= 5x)")
     print(
-        f"  split                load {r['load_seconds']:.2f} s,"
-        f" grade {r['evaluate_seconds']:.2f} s ({int(r['distinct_states']):,} distinct states)"
+        f"  split                load_facts {r['load_seconds']:.2f} s, grading"
+        f" {r['evaluate_seconds']:.2f} s ({int(r['distinct_states']):,} distinct states evaluated)"
     )
     print("  grades               " + ", ".join(f"{k} {int(r[f'grade_{k}']):,}" for k in "ABCD"))
     print(json.dumps(r))

@@ -870,9 +870,20 @@ def import_workbook(
     if progress is not None:
         progress(0.7, "导入前备份数据库…")
     copy = backup.backup_database(session.db.path, reason="before-import")
-    _importer.apply_import(
-        session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
-    )
+    import sqlite3
+
+    try:
+        _importer.apply_import(
+            session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
+        )
+    except sqlite3.OperationalError as exc:
+        raise StorageError(
+            "数据库暂时无法写入（可能正被其他程序或备份占用），没有导入任何数据，请稍后再导入。"
+        ) from exc
+    except sqlite3.IntegrityError as exc:
+        raise StorageError(
+            f"导入被数据库拒绝（{exc}），没有导入任何数据；导入前的备份在 {copy}。"
+        ) from exc
     session.last_save = None
     return plan.summary(dry_run=False, backup=copy)
 

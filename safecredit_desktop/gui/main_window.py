@@ -151,6 +151,10 @@ class MainWindow(QMainWindow):
         self.recent_menu = self._menus["file"].addMenu(self.tr("最近打开"))
         self._fill_recent_menu()
         self._menus["file"].addSeparator()
+        self._action("file", self.tr("导入工作簿…"), self._on_import)
+        self._action("file", self.tr("导出导入模板…"), self._on_export_template)
+        self._action("file", self.tr("导出全部数据…"), self._on_export_data)
+        self._menus["file"].addSeparator()
         self._action("file", self.tr("立即备份"), self._on_backup_now)
         self._action("file", self.tr("生成演示数据…"), self._on_demo)
         self._menus["file"].addSeparator()
@@ -282,6 +286,69 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, self.tr("生成演示数据"), exc.message)
             return
         self.bus.data_changed.emit("*")
+
+    def _save_path(self, title: str, suggested: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, title, str(Path.home() / suggested), self.tr("Excel 工作簿 (*.xlsx)")
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+
+    def _on_import(self) -> None:
+        from safecredit_desktop.gui.dialogs.import_dialog import ImportDialog
+
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, self.tr("导入工作簿"), str(Path.home()), self.tr("Excel 工作簿 (*.xlsx)")
+        )
+        if not chosen:
+            return
+        dialog = ImportDialog(self.session, self.bus, Path(chosen), self)
+        dialog.check()
+        dialog.exec()
+
+    def _on_export_template(self) -> None:
+        path = self._save_path(self.tr("导出导入模板"), self.tr("安全生产信用导入模板.xlsx"))
+        if path is None:
+            return
+        try:
+            services.export_template(self.session, path)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("导出失败"), exc.message)
+            return
+        self.bus.status_message.emit(self.tr("已导出导入模板：%1").replace("%1", str(path)))
+
+    def _on_export_data(self) -> None:
+        path = self._save_path(
+            self.tr("导出全部数据"), self.session.bureau_name + self.tr("全部数据.xlsx")
+        )
+        if path is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("身份证号"),
+            self.tr(
+                "是否导出完整的主要负责人身份证号？\n选“是”会记入审计日志；"
+                "选“否”则身份证号一栏留空（迁移到新电脑请用备份与恢复）。"
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        include_id = answer == QMessageBox.StandardButton.Yes
+        session = self.session
+        try:
+            run_with_progress(
+                self,
+                self.tr("正在导出全部数据…"),
+                lambda report: services.export_all_data(
+                    session, path, include_id=include_id, progress=report
+                ),
+            )
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("导出失败"), exc.message)
+            return
+        self.bus.status_message.emit(self.tr("已导出全部数据：%1").replace("%1", str(path)))
 
     def _on_new_database(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(

@@ -334,14 +334,21 @@ REPAIR_HEAD = (
 )
 
 
+INSPECTION_HEAD = (
+    *("统一社会信用代码", "检查日期", "检查方式"),
+    *("发现隐患数", "重大隐患数", "文书编号"),
+)
+
+
 def full_book(path: Path) -> Path:
     c1, c2 = code(1), code(2)
+    later = ("2024-02-01", None, "2025-03-01", None)
     return write_book(
         path,
         {
             "企业信息": unit_rows(1, 2),
             "执法检查": [
-                (*("统一社会信用代码", "检查日期", "检查方式"), "发现隐患数", "重大隐患数", "文书编号"),
+                INSPECTION_HEAD,
                 (c1, "2025-05-01", "双随机", 3, 1, "凤应急检〔2025〕1号"),
             ],
             "生产安全事故": [
@@ -377,8 +384,7 @@ def full_book(path: Path) -> Path:
             "信用修复": [
                 REPAIR_HEAD,
                 (c2, "行政处罚", "凤应急罚〔2024〕9号", *[None] * 4, "2025-02-01", "凤应急复1号"),
-                (c2, "失信行为", None, "accident_reported_late", "主要负责人", "2024-02-01")
-                + (None, "2025-03-01", None),
+                (c2, "失信行为", None, "accident_reported_late", "主要负责人", *later),
                 (c1, "生产安全事故", None, None, None, "2024-06-01", "B", "2025-07-01", None),
             ],
         },
@@ -490,3 +496,20 @@ def test_progress_is_reported(session: services.Session) -> None:
 def test_summary_types_for_the_window() -> None:
     assert issubclass(WorkbookError, services.SafeCreditError)
     assert model.Unit  # the records the plan holds are the model's dataclasses
+
+
+def test_apply_refuses_a_plan_made_before_another_write(
+    session: services.Session, tmp_path: Path
+) -> None:
+    from safecredit_desktop.core.exchange import importer
+
+    book = write_book(tmp_path / "a.xlsx", {"企业信息": unit_rows(1, 2)})
+    parsed = importer.read_workbook(book)
+    plan = importer.plan_import(
+        session.db, parsed, profile=session.profile, accept_bad_check=False, today=TODAY
+    )
+    assert plan.changed and not plan.errors
+    session.repo.log_event("users", "someone", {"登录": "x"})  # another writer meanwhile
+    with pytest.raises(services.SafeCreditError, match="重新导入"):
+        importer.apply_import(session.db, session.repo, plan)
+    assert table(session, "SELECT count(*) FROM units") == [(0,)]

@@ -1,8 +1,8 @@
 """The grading engine: a grade is a pure function of (profile, a unit's facts, as-of date T).
 
-``grade_unit(profile, facts, as_of)`` grades one unit; ``grade_many`` grades a list of
-units sharing one cache; ``grade_all(db, profile, as_of)`` loads every unit's facts
-(``facts.load_facts``, one query per table) and grades them, sorted by 统一社会信用代码.
+``grade_unit(profile, facts, as_of)`` grades one unit; ``grade_many`` grades many units
+sharing one cache; ``grade_all(db, profile, as_of)`` reads every unit's facts
+(``facts.iter_facts``, one query per table) and grades them, sorted by 统一社会信用代码.
 
 The engine reads the profile's criteria generically (``docs/profile-format.md``) and has
 no branch on a profile's name. Its choices, where grading.md leaves room:
@@ -45,8 +45,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -65,7 +66,7 @@ from safecredit_desktop.core.rules.facts import (
     PenaltyFact,
     UnitFacts,
     ViolationFact,
-    load_facts,
+    iter_facts,
 )
 from safecredit_desktop.core.rules.profile import (
     GRADE_LETTERS,
@@ -215,7 +216,8 @@ _FILTERS: dict[int, Callable[[Criterion], Callable[[Any], bool]]] = {
 }
 
 
-_Plan = tuple[tuple[str, bool, bool, tuple[tuple[int, int, bool, frozenset[str]], ...]], ...]
+_Checks = tuple[tuple[int, int, bool, frozenset[str]], ...]  # (index, kind, some, levels)
+_Plan = tuple[tuple[str, bool, bool, _Checks], ...]  # (letter, every, decided, checks)
 
 
 class _Fix(NamedTuple):
@@ -301,6 +303,11 @@ class _Compiled:
             kind: tuple(cr.accept for cr in by_kind.get(kind, ()) if cr.accept is not None)
             for kind in (_ACC, _VIO, _PEN, _HON)
         }
+        # which criteria can vary for a unit with no records, without / with a joint
+        # punishment in force (see _Evaluation)
+        self.no_records: list[tuple[Any, ...]] = [()] * len(crits)  # shared, never changed
+        self.shape_without_records = tuple(cr.kind in (_COM, _STD) for cr in crits)
+        self.shape_with_joint = tuple(cr.kind in (_COM, _STD, _JP) for cr in crits)
         # honour criteria over consecutive calendar years: (years, latest offset)
         self.consecutive: tuple[tuple[int, int], ...] = tuple(
             sorted(
@@ -312,7 +319,7 @@ class _Compiled:
             )
         )
 
-    def plan(self, varies: tuple[bool, ...]) -> tuple[_Plan, tuple[bool, ...], tuple[int, ...]]:
+    def plan(self, varies: tuple[bool, ...]) -> tuple[_Plan, tuple[bool, ...], _Checks]:
         """Grades in order with those of their criteria that can vary (``varies``); the
         others are folded into ``decided``: for "all", one always fails; for "any", one
         always holds. Also the verdicts of the criteria that cannot vary (the others'
@@ -330,7 +337,9 @@ class _Compiled:
                 decided = any(not crits[i].some for i in fixed)
             plan.append((letter, every, decided, checks))
         constant = tuple(not cr.some for cr in crits)
-        varying = tuple(i for i, v in enumerate(varies) if v)
+        varying = tuple(
+            (i, crits[i].kind, crits[i].some, crits[i].levels) for i, v in enumerate(varies) if v
+        )
         return tuple(plan), constant, varying
 
     def earliest(self, kind: int, as_of: date) -> date | None:
@@ -378,9 +387,27 @@ class _Core(NamedTuple):
     improve: tuple[str, ...]
 
 
-# GradeResult is a plain frozen dataclass (no slots, no __post_init__): see Grader.grade.
-_PLAIN_RESULT = "__slots__" not in GradeResult.__dict__ and not hasattr(
-    GradeResult, "__post_init__"
+# GradeResult is a plain frozen dataclass (no slots, no __post_init__, these fields):
+# see Grader.grade.
+_RESULT_FIELDS = (
+    "unit_id",
+    "uscc",
+    "name",
+    "category",
+    "town",
+    "grade",
+    "label",
+    "tier",
+    "reasons",
+    "next_change",
+    "improve",
+    "flags",
+    "as_of",
+)
+_PLAIN_RESULT = (
+    "__slots__" not in GradeResult.__dict__
+    and not hasattr(GradeResult, "__post_init__")
+    and tuple(f.name for f in dataclass_fields(GradeResult)) == _RESULT_FIELDS
 )
 
 
@@ -391,8 +418,10 @@ class Grader:
         self.profile = profile
         self.as_of = as_of
         self.comp = _Compiled(profile)
-        self._cache: dict[_State, _Core] = {}
-        self._plans: dict[tuple[bool, ...], tuple[_Plan, tuple[bool, ...], tuple[int, ...]]] = {}
+        self._cache: dict[_State, dict[str, Any]] = {}
+        # per shape (which criteria can vary): its number, plan, constant verdicts, varying
+        self._plans: dict[tuple[bool, ...], tuple[int, _Plan, tuple[bool, ...], _Checks]] = {}
+        self._walks: dict[tuple[Any, ...], str] = {}
         self._from = {k: self.comp.earliest(k, as_of) for k in (_ACC, _VIO, _PEN, _HON)}
         labels = {letter: profile.label(letter) for letter in GRADE_LETTERS}
         tiers = {}
@@ -407,32 +436,44 @@ class Grader:
 
     def grade(self, facts: UnitFacts) -> GradeResult:
         state = self.state(facts)
-        core = self._cache.get(state)
-        if core is None:
-            core = self._cache[state] = _Evaluation(self, state).run()
+        shared = self._cache.get(state)
+        if shared is None:
+            shared = self._cache[state] = self._shared(_Evaluation(self, state).run())
+        fields = shared.copy()
+        fields["unit_id"] = facts.unit_id
+        fields["uscc"] = facts.uscc
+        fields["name"] = facts.name
+        fields["category"] = facts.category
+        fields["town"] = facts.town
+        if facts.accidents:
+            fields["flags"] = self.flags(facts)
+        if _PLAIN_RESULT:
+            # The frozen dataclass's __init__ sets each field through object.__setattr__;
+            # giving the new object its field dict directly makes an equal object in a
+            # fraction of the time (100,000 results per register).
+            result: GradeResult = object.__new__(GradeResult)
+            object.__setattr__(result, "__dict__", fields)
+            return result
+        return GradeResult(**fields)
+
+    def _shared(self, core: _Core) -> dict[str, Any]:
+        """The fields of GradeResult that equal states share, in field order."""
         letter = core.grade
-        fields: dict[str, Any] = {
-            "unit_id": facts.unit_id,
-            "uscc": facts.uscc,
-            "name": facts.name,
-            "category": facts.category,
-            "town": facts.town,
+        return {
+            "unit_id": 0,
+            "uscc": "",
+            "name": "",
+            "category": "",
+            "town": "",
             "grade": letter,
             "label": self._labels[letter],
             "tier": self._tiers[letter],
             "reasons": core.reasons,
             "next_change": core.next_change,
             "improve": core.improve,
-            "flags": self.flags(facts) if facts.accidents else (),
+            "flags": (),
             "as_of": self.as_of,
         }
-        if _PLAIN_RESULT:
-            # The frozen dataclass's __init__ sets each field through object.__setattr__;
-            # filling __dict__ directly makes an equal object in a third of the time.
-            result: GradeResult = object.__new__(GradeResult)
-            result.__dict__.update(fields)
-            return result
-        return GradeResult(**fields)
 
     def flags(self, facts: UnitFacts) -> tuple[str, ...]:
         start = self._flag_from
@@ -540,27 +581,31 @@ class _Evaluation:
         self.comp = comp = grader.comp
         self.st = state
         self.as_of = grader.as_of
-        static: list[tuple[Any, ...]] = []
-        for cr in comp.crits:
-            kind = cr.kind
-            recs = state[kind] if kind <= _HON else ()  # fields 0-3 are the record kinds
-            accept = cr.accept
-            static.append(tuple(r for r in recs if accept(r)) if recs and accept else ())
-        self.static = static
         # Record criteria with no matching record, and joint-punishment criteria when
         # there is none, have one verdict at every date: the plan leaves them out.
-        shape = tuple(
-            bool(static[i]) if cr.kind <= _HON else cr.kind != _JP or bool(state.jp)
-            for i, cr in enumerate(comp.crits)
-        )
+        if state.acc or state.vio or state.pen or state.hon:
+            static: list[tuple[Any, ...]] = []
+            for cr in comp.crits:
+                kind = cr.kind
+                recs = state[kind] if kind <= _HON else ()  # fields 0-3: the record kinds
+                accept = cr.accept
+                static.append(tuple(r for r in recs if accept(r)) if recs and accept else ())
+            shape = tuple(
+                bool(static[i]) if cr.kind <= _HON else cr.kind != _JP or bool(state.jp)
+                for i, cr in enumerate(comp.crits)
+            )
+        else:
+            static = comp.no_records
+            shape = comp.shape_with_joint if state.jp else comp.shape_without_records
+        self.static = static
         plan = grader._plans.get(shape)
         if plan is None:
-            plan = grader._plans[shape] = comp.plan(shape)
-        self.plan, self._constant, self._varying = plan
+            plan = grader._plans[shape] = (len(grader._plans), *comp.plan(shape))
+        self._plan_id, self.plan, self._constant, self._varying = plan
         self.end_days = self.ends()
-        self._verdicts: dict[date, list[bool]] = {}
+        self._verdicts: dict[date, tuple[bool, ...]] = {}
         self._memo: dict[tuple[date, _Fix], str] = {}
-        self._fixes: dict[date, list[_Fix]] = {}
+        self._fixes: dict[date, tuple[_Fix, ...]] = {}
 
     # -- states at a date
 
@@ -645,15 +690,22 @@ class _Evaluation:
         ends = self.end_days
         return ends[bisect_right(ends, day) - 1] if ends and day >= ends[0] else self.as_of
 
-    def verdicts(self, day: date) -> list[bool]:
+    def verdicts(self, day: date) -> tuple[bool, ...]:
         """Every criterion's verdict at ``day`` (a stretch's first day), no step taken."""
         found = self._verdicts.get(day)
         if found is None:
-            found = list(self._constant)
+            verdicts = list(self._constant)
+            committed = self.committed(day)
+            level = self.level_at(day)
             holds = self.holds
-            for i in self._varying:
-                found[i] = holds(i, day)
-            self._verdicts[day] = found
+            for i, kind, some, levels in self._varying:
+                if kind == _COM:
+                    verdicts[i] = committed == some
+                elif kind == _STD:
+                    verdicts[i] = (level in levels) == some
+                else:
+                    verdicts[i] = holds(i, day)
+            found = self._verdicts[day] = tuple(verdicts)
         return found
 
     def grade_at(self, day: date, fix: _Fix = _NO_FIX) -> str:
@@ -664,16 +716,28 @@ class _Evaluation:
         if found is not None:
             return found
         verdicts = self.verdicts(day)
-        fixed = fix != _NO_FIX
-        committed = fix.commit or self.committed(day)
-        level = fix.level if fix.level is not None else self.level_at(day)
-        result = self.comp.profile.fallback
+        if fix == _NO_FIX:
+            walk: tuple[Any, ...] = (self._plan_id, verdicts)
+        else:
+            committed = fix.commit or self.committed(day)
+            level = fix.level if fix.level is not None else self.level_at(day)
+            walk = (self._plan_id, verdicts, committed, level)
+        # the same plan and verdicts give the same grade in every unit: shared
+        walks = self.g._walks
+        result = walks.get(walk)
+        if result is None:
+            result = walks[walk] = self._walk(verdicts, fix != _NO_FIX, walk[-2], walk[-1])
+        self._memo[key] = result
+        return result
+
+    def _walk(self, verdicts: tuple[bool, ...], fixed: bool, committed: Any, level: Any) -> str:
+        """The first grade of the plan that holds (with the step's commitment and level
+        in place of the unit's when ``fixed``)."""
         for letter, every, decided, checks in self.plan:
             if decided:
                 if every:
                     continue
-                result = letter
-                break
+                return letter
             for i, kind, some, levels in checks:
                 if fixed and kind == _COM:
                     ok = committed == some
@@ -685,14 +749,12 @@ class _Evaluation:
                     break
             else:
                 if every:
-                    result = letter
-                    break
+                    return letter
                 continue
             if not every:
-                result = letter
-                break
-        self._memo[key] = result
-        return result
+                return letter
+        fallback: str = self.comp.profile.fallback
+        return fallback
 
     # -- reasons at T
 
@@ -781,7 +843,7 @@ class _Evaluation:
             return max(repaired, self.as_of + _DAY)
         return end
 
-    def fixes(self, day: date) -> list[_Fix]:
+    def fixes(self, day: date) -> tuple[_Fix, ...]:
         """Steps the unit could take by ``day``, cheapest first: sign, then a level from
         the lowest up, then both together."""
         day = self.stretch(day)
@@ -789,16 +851,9 @@ class _Evaluation:
         if found is not None:
             return found
         sign = self.comp.can_commit and not self.committed(day)
-        levels: list[str] = []
-        if self.comp.uses_std:
-            current = _std_rank(self.level_at(day))
-            levels = [lv for lv in _LEVELS_UP if _std_rank(lv) < current]
-        result = [_FIXES[(True, None)]] if sign else []
-        result += [_FIXES[(False, lv)] for lv in levels]
-        if sign:
-            result += [_FIXES[(True, lv)] for lv in levels]
-        self._fixes[day] = result
-        return result
+        level = self.level_at(day) if self.comp.uses_std else None
+        found = self._fixes[day] = _fixes_for(sign, level)
+        return found
 
     def run(self) -> _Core:
         letter, reasons, deciding = self.decide()
@@ -935,6 +990,18 @@ def _std_rank(level: str) -> int:
     return _STD_ORDER.get(level, len(_STD_ORDER))
 
 
+@cache
+def _fixes_for(sign: bool, level: str | None) -> tuple[_Fix, ...]:
+    """Steps for a unit that can sign (``sign``) and has ``level`` (None: levels do not
+    matter), cheapest first: sign, then a level from the lowest up, then both."""
+    levels = [] if level is None else [lv for lv in _LEVELS_UP if _std_rank(lv) < _std_rank(level)]
+    result = [_FIXES[(True, None)]] if sign else []
+    result += [_FIXES[(False, lv)] for lv in levels]
+    if sign:
+        result += [_FIXES[(True, lv)] for lv in levels]
+    return tuple(result)
+
+
 def _better(a: str, b: str) -> bool:
     return _RANK[a] < _RANK[b]
 
@@ -976,7 +1043,7 @@ def grade_all(
             return []
         ids = [int(row[0])]
     with _collector_paused():
-        return grade_many(profile, load_facts(db, unit_ids=ids), as_of)
+        return grade_many(profile, iter_facts(db, unit_ids=ids), as_of)
 
 
 @contextmanager

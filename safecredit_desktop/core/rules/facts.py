@@ -16,7 +16,9 @@ What a fact carries beyond its table row:
   stated grade above the figures is kept; one below them is refused at entry, so here
   the figures win — the engine stays right even for a row written past the checks);
 - a repaired accident, violation or penalty carries its repair's approval date in
-  ``repaired_on``: from that date on it no longer counts (grading.md, "repaired").
+  ``repaired_on``: from that date on it no longer counts (grading.md, "repaired");
+- commitments are the unit commitments (单位承诺) only: a main-person 履职尽责承诺书 is
+  recorded but never counts in grading, so it is not loaded.
 
 Records of a unit are sorted by date, then by their natural key, then by id, so that
 the same data always gives the same bundle whatever the storage order.
@@ -25,8 +27,9 @@ the same data always gives the same bundle whatever the storage order.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from safecredit_desktop.core import model
@@ -48,8 +51,10 @@ __all__ = [
     "PenaltyFact",
     "UnitFacts",
     "ViolationFact",
+    "add_records",
     "build_facts",
     "effective_accident_grade",
+    "iter_facts",
     "load_facts",
 ]
 
@@ -180,7 +185,10 @@ _VIOLATION_SQL = (
     "SELECT unit_id, occurred_on, kind, subject, id, person_name, basis_doc FROM violations"
 )
 _PENALTY_SQL = "SELECT unit_id, decided_on, doc_no, id, department FROM penalties"
-_COMMITMENT_SQL = "SELECT unit_id, signed_on, type, withdrawn_on FROM commitments"
+# Only unit commitments: a main-person 履职尽责承诺书 never counts in grading.
+_COMMITMENT_SQL = (
+    "SELECT unit_id, signed_on, type, withdrawn_on FROM commitments WHERE type = '单位承诺'"
+)
 _HONOUR_SQL = "SELECT unit_id, honoured_on, type, level, title FROM honours"
 _JOINT_SQL = "SELECT unit_id, starts_on, department, ends_on FROM joint_punishments"
 _REPAIR_SQL = "SELECT unit_id, penalty_id, violation_id, accident_id, approved_on FROM repairs"
@@ -201,9 +209,14 @@ _CHUNK = 500  # unit ids per IN (...) list when loading a few units
 
 
 def _fetch(
-    conn: sqlite3.Connection, sql: str, unit_ids: Sequence[int] | None, *, column: str = "unit_id"
+    conn: sqlite3.Connection,
+    sql: str,
+    unit_ids: Sequence[int] | None,
+    *,
+    column: str = "unit_id",
+    sort: bool = True,
 ) -> list[Any]:
-    """All rows of ``sql``, or those of ``unit_ids``, sorted (by unit first)."""
+    """All rows of ``sql``, or those of ``unit_ids``; sorted (by unit first) if ``sort``."""
     if unit_ids is None:
         rows = conn.execute(sql).fetchall()
     else:
@@ -211,14 +224,17 @@ def _fetch(
         for start in range(0, len(unit_ids), _CHUNK):
             chunk = tuple(unit_ids[start : start + _CHUNK])
             marks = ",".join("?" * len(chunk))
-            rows += conn.execute(f"{sql} WHERE {column} IN ({marks})", chunk).fetchall()
-    rows.sort()  # almost sorted already (rowid order), so this is cheap
+            join = "AND" if " WHERE " in sql else "WHERE"
+            rows += conn.execute(f"{sql} {join} {column} IN ({marks})", chunk).fetchall()
+    if sort:
+        rows.sort()  # almost sorted already (rowid order), so this is cheap
     return rows
 
 
 def _group(rows: list[Any], facts: list[Any]) -> dict[int, tuple[Any, ...]]:
     """Each unit's facts (rows sorted by unit, ``facts`` made from them in that order)."""
     grouped: dict[int, tuple[Any, ...]] = {}
+    items = tuple(facts)
     count = len(rows)
     start = 0
     while start < count:
@@ -226,7 +242,7 @@ def _group(rows: list[Any], facts: list[Any]) -> dict[int, tuple[Any, ...]]:
         end = start + 1
         while end < count and rows[end][0] == uid:
             end += 1
-        grouped[uid] = tuple(facts[start:end])
+        grouped[uid] = items[start:end]
         start = end
     return grouped
 
@@ -236,12 +252,22 @@ def load_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> list[U
 
     One query per table for the whole register; unknown ids are skipped.
     """
+    return list(iter_facts(db, unit_ids=unit_ids))
+
+
+def iter_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> Iterator[UnitFacts]:
+    """As load_facts, one unit at a time: all rows are read first (one query per table),
+    then each unit's bundle is made when it is asked for and can be let go after use, so
+    that grading a register never holds every bundle at once."""
     conn = db.conn
     ids = None if unit_ids is None else sorted(set(unit_ids))
     iso = date.fromisoformat
+    new = tuple.__new__  # what NamedTuple._make does, for the two big tables
 
     repaired: dict[tuple[int, int], date] = {}  # (0 penalty | 1 violation | 2 accident, id)
-    for _uid, penalty_id, violation_id, accident_id, approved in _fetch(conn, _REPAIR_SQL, ids):
+    for _uid, penalty_id, violation_id, accident_id, approved in _fetch(
+        conn, _REPAIR_SQL, ids, sort=False
+    ):
         if penalty_id is not None:
             repaired[(0, penalty_id)] = iso(approved)
         elif violation_id is not None:
@@ -289,7 +315,7 @@ def load_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> list[U
     commitments = _group(
         rows,
         [
-            CommitmentFact(iso(signed), ctype, iso(withdrawn) if withdrawn else None)
+            new(CommitmentFact, (iso(signed), ctype, iso(withdrawn) if withdrawn else None))
             for _u, signed, ctype, withdrawn in rows
         ],
     )
@@ -307,36 +333,33 @@ def load_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> list[U
         ],
     )
 
-    units = _fetch(conn, _UNIT_SQL, ids, column="id")
-    units.sort(key=_uscc_of)
+    units = _fetch(conn, _UNIT_SQL, ids, column="id", sort=False)
+    units.sort(key=itemgetter(1))  # by uscc
     empty: tuple[Any, ...] = ()
-    acc, vio, pen = accidents.get, violations.get, penalties.get
-    com, hon, jps = commitments.get, honours.get, joints.get
-    return [
-        UnitFacts(
-            uid,
-            uscc,
-            name,
-            category,
-            town,
-            level,
-            iso(awarded) if awarded else None,
-            iso(valid) if valid else None,
-            bool(high),
-            status,
-            acc(uid, empty),
-            vio(uid, empty),
-            pen(uid, empty),
-            com(uid, empty),
-            hon(uid, empty),
-            jps(uid, empty),
+    acc, vio, pen = accidents.pop, violations.pop, penalties.pop
+    com, hon, jps = commitments.pop, honours.pop, joints.pop
+    for uid, uscc, name, category, town, level, awarded, valid, high, status in units:
+        yield new(
+            UnitFacts,
+            (
+                uid,
+                uscc,
+                name,
+                category,
+                town,
+                level,
+                iso(awarded) if awarded else None,
+                iso(valid) if valid else None,
+                bool(high),
+                status,
+                acc(uid, empty),
+                vio(uid, empty),
+                pen(uid, empty),
+                com(uid, empty),
+                hon(uid, empty),
+                jps(uid, empty),
+            ),
         )
-        for uid, uscc, name, category, town, level, awarded, valid, high, status in units
-    ]
-
-
-def _uscc_of(row: Any) -> str:
-    return str(row[1])
 
 
 def _sorted(items: list[Any], key: Any) -> tuple[Any, ...]:
@@ -358,6 +381,25 @@ def build_facts(
     accident with a blank ``grade`` gets the grade of its figures.
     """
     uid = unit_id if unit_id is not None else (unit.id if unit.id is not None else 0)
+    bare = UnitFacts(
+        unit_id=uid,
+        uscc=unit.uscc,
+        name=unit.name,
+        category=unit.category,
+        town=unit.town,
+        std_level=str(unit.std_level),
+        std_awarded_on=unit.std_awarded_on,
+        std_valid_until=unit.std_valid_until,
+        high_risk=unit.high_risk,
+        status=str(unit.status),
+    )
+    return add_records(bare, records)
+
+
+def add_records(facts: UnitFacts, records: Iterable[Any]) -> UnitFacts:
+    """``facts`` with more ``core.model`` records, for "what if" questions: what if this
+    violation were recorded, this penalty repaired (a Repair naming a record by its id, one
+    of ``facts`` or of ``records``)?"""
     items = list(records)
     repaired: dict[tuple[str, int], date] = {}
     for r in items:
@@ -373,15 +415,24 @@ def build_facts(
             if target is not None:
                 repaired[(kind.value, target)] = r.approved_on
 
-    def fixed(kind: RepairTarget, rid: int | None) -> date | None:
-        return None if rid is None else repaired.get((kind.value, rid))
+    def fixed(kind: RepairTarget, rid: int | None, known: date | None = None) -> date | None:
+        return known if rid is None else repaired.get((kind.value, rid), known)
 
-    accidents: list[AccidentFact] = []
-    violations: list[ViolationFact] = []
-    penalties: list[PenaltyFact] = []
-    commitments: list[CommitmentFact] = []
-    honours: list[HonourFact] = []
-    joints: list[JointPunishmentFact] = []
+    accidents = [
+        a._replace(repaired_on=fixed(RepairTarget.ACCIDENT, a.id, a.repaired_on))
+        for a in facts.accidents
+    ]
+    violations = [
+        v._replace(repaired_on=fixed(RepairTarget.VIOLATION, v.id, v.repaired_on))
+        for v in facts.violations
+    ]
+    penalties = [
+        p._replace(repaired_on=fixed(RepairTarget.PENALTY, p.id, p.repaired_on))
+        for p in facts.penalties
+    ]
+    commitments = list(facts.commitments)
+    honours = list(facts.honours)
+    joints = list(facts.joint_punishments)
     for r in items:
         if isinstance(r, model.Accident):
             accidents.append(
@@ -423,7 +474,8 @@ def build_facts(
                 )
             )
         elif isinstance(r, model.Commitment):
-            commitments.append(CommitmentFact(r.signed_on, str(r.type), r.withdrawn_on))
+            if r.type == CommitmentType.UNIT.value:  # as load_facts: unit commitments only
+                commitments.append(CommitmentFact(r.signed_on, str(r.type), r.withdrawn_on))
         elif isinstance(r, model.Honour):
             level = model.HONOUR_LEVEL_ALIASES.get(r.level, r.level)
             honours.append(HonourFact(r.honoured_on, str(level), str(r.type), r.title))
@@ -433,17 +485,7 @@ def build_facts(
             continue
         else:
             raise TypeError(f"not a grading record: {type(r).__name__}")
-    return UnitFacts(
-        unit_id=uid,
-        uscc=unit.uscc,
-        name=unit.name,
-        category=unit.category,
-        town=unit.town,
-        std_level=str(unit.std_level),
-        std_awarded_on=unit.std_awarded_on,
-        std_valid_until=unit.std_valid_until,
-        high_risk=unit.high_risk,
-        status=str(unit.status),
+    return facts._replace(
         accidents=_sorted(accidents, _accident_key),
         violations=_sorted(violations, _violation_key),
         penalties=_sorted(penalties, _penalty_key),

@@ -1,0 +1,166 @@
+"""文件 → 导入工作簿: a checked preview first (what would be added/updated, or every bad
+cell), then the import itself in one transaction, off the UI thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.workers import run_with_progress
+
+
+class ImportDialog(QDialog):
+    def __init__(
+        self,
+        session: services.Session,
+        bus: DataBus,
+        path: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.bus = bus
+        self.path = path
+        self.summary: services.ImportSummary | None = None
+        self.imported = False
+        self.setWindowTitle(self.tr("导入工作簿 — %1").replace("%1", path.name))
+        self.resize(820, 520)
+
+        self.heading = QLabel(self)
+        self.heading.setWordWrap(True)
+        self.accept_bad_check = QCheckBox(
+            self.tr("接受校验码不符的统一社会信用代码（2016年前发放的少数真实代码校验不通过）"),
+            self,
+        )
+        self.accept_bad_check.setVisible(False)
+        self.table = QTableWidget(0, 5, self)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.buttons = QDialogButtonBox(self)
+        self.import_button = QPushButton(self.tr("导入"), self)
+        self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.accept_bad_check)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.buttons.accepted.connect(self._on_import)
+        self.buttons.rejected.connect(self.reject)
+        self.accept_bad_check.toggled.connect(lambda _on: self.check())
+
+    def _run(self, *, dry_run: bool) -> services.ImportSummary:
+        session, path, accept = self.session, self.path, self.accept_bad_check.isChecked()
+        title = self.tr("正在检查工作簿…") if dry_run else self.tr("正在导入…")
+        return run_with_progress(
+            self,
+            title,
+            lambda report: services.import_workbook(
+                session, path, dry_run=dry_run, accept_bad_check=accept, progress=report
+            ),
+        )
+
+    def check(self) -> None:
+        """The dry run: fills the table with the plan, or with every bad cell."""
+        try:
+            self.summary = self._run(dry_run=True)
+        except services.WorkbookError as exc:
+            self._show_errors(exc)
+            return
+        except SafeCreditError as exc:
+            self._show_sentence(exc.message)
+            return
+        self._show_plan(self.summary)
+
+    def _show_errors(self, exc: services.WorkbookError) -> None:
+        self.summary = None
+        self.import_button.setEnabled(False)
+        if exc.only_bad_check or self.accept_bad_check.isChecked():
+            self.accept_bad_check.setVisible(True)
+        if not exc.errors:
+            self._show_sentence(exc.message)
+            return
+        self.heading.setText(
+            self.tr("工作簿有 %1 处错误，不能导入（不会写入任何数据）。请改正后重新导入：").replace(
+                "%1", str(len(exc.errors))
+            )
+        )
+        self.table.setColumnCount(5)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("工作表"), self.tr("行"), self.tr("列"), self.tr("内容"), self.tr("问题")]
+        )
+        self.table.setRowCount(len(exc.errors))
+        for row, error in enumerate(exc.errors):
+            values = (error.sheet, str(error.row), error.column, error.value, error.reason)
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+
+    def _show_sentence(self, message: str) -> None:
+        self.summary = None
+        self.import_button.setEnabled(False)
+        self.heading.setText(message)
+        self.table.setRowCount(0)
+
+    def _show_plan(self, summary: services.ImportSummary) -> None:
+        self.import_button.setEnabled(summary.changed)
+        lines = summary.lines()
+        self.heading.setText(
+            lines[0] + ("" if summary.changed else self.tr(" 与数据库中的记录相同，无需导入。"))
+        )
+        self.table.setColumnCount(5)
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("工作表"),
+                self.tr("新增"),
+                self.tr("更新"),
+                self.tr("不变"),
+                self.tr("未导入"),
+            ]
+        )
+        rows = [s for s in summary.sheets if s.added or s.updated or s.unchanged or s.skipped]
+        self.table.setRowCount(len(rows) + len(summary.skipped))
+        for row, sheet in enumerate(rows):
+            values = (sheet.sheet, sheet.added, sheet.updated, sheet.unchanged, sheet.skipped)
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(str(value)))
+        for offset, skipped in enumerate(summary.skipped):
+            text = f"第{skipped.row}行 {skipped.what}：{skipped.reason}"
+            self.table.setItem(len(rows) + offset, 0, QTableWidgetItem(skipped.sheet))
+            self.table.setItem(len(rows) + offset, 4, QTableWidgetItem(text))
+
+    def _on_import(self) -> None:
+        try:
+            summary = self._run(dry_run=False)
+        except services.WorkbookError as exc:
+            self._show_errors(exc)
+            return
+        except SafeCreditError as exc:
+            self._show_sentence(exc.message)
+            return
+        self.imported = True
+        self.summary = summary
+        self._show_plan(summary)
+        self.import_button.setEnabled(False)
+        self.heading.setText("\n".join(summary.lines()))
+        self.bus.data_changed.emit("*")
+        self.bus.status_message.emit(summary.lines()[0])

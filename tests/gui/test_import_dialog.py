@@ -1,0 +1,81 @@
+"""文件 → 导入: preview, every bad cell listed, then the import; nothing written on errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from safecredit_desktop.core import services
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.dialogs.import_dialog import ImportDialog
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "examples"
+
+
+def _session(tmp_path: Path, profile: str = "fenghuang") -> services.Session:
+    return services.init_database(
+        tmp_path / "i.db", profile=profile, bureau_name="测试县应急管理局", user="导入员"
+    )
+
+
+def test_preview_then_import(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = _session(tmp_path)
+    dialog = ImportDialog(session, DataBus(), EXAMPLES / "fenghuang.xlsx")
+    qtbot.addWidget(dialog)
+    dialog.check()
+    assert dialog.summary is not None and dialog.summary.added > 0
+    assert dialog.import_button.isEnabled()
+    assert services.count_units(session) == 0  # the preview wrote nothing
+    dialog.import_button.click()
+    assert dialog.imported
+    assert services.count_units(session) == 4
+    users = {
+        r[0]
+        for r in session.db.conn.execute(
+            "SELECT DISTINCT user FROM audit_log WHERE table_name = 'units'"
+        )
+    }
+    assert users == {"导入员"}
+    again = ImportDialog(session, DataBus(), EXAMPLES / "fenghuang.xlsx")
+    qtbot.addWidget(again)
+    again.check()
+    assert again.summary is not None and not again.summary.changed
+    assert not again.import_button.isEnabled()
+    session.close()
+
+
+def test_every_bad_cell_listed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = _session(tmp_path)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "企业信息"
+    sheet.append(["统一社会信用代码", "单位名称", "行业类别"])
+    sheet.append(["91433123111820220X", "甲公司", "危险化学品"])  # bad check character
+    sheet.append(["91433123111820220L", "", "不存在的行业"])  # two more faults
+    path = tmp_path / "bad.xlsx"
+    book.save(path)
+    dialog = ImportDialog(session, DataBus(), path)
+    qtbot.addWidget(dialog)
+    dialog.check()
+    assert dialog.table.rowCount() >= 3
+    rows = {
+        (dialog.table.item(r, 0).text(), dialog.table.item(r, 1).text())
+        for r in range(dialog.table.rowCount())
+    }
+    assert ("企业信息", "2") in rows and ("企业信息", "3") in rows
+    assert not dialog.import_button.isEnabled()
+    assert services.count_units(session) == 0
+    session.close()
+
+
+def test_text_file_one_sentence(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = _session(tmp_path)
+    path = tmp_path / "notes.xlsx"
+    path.write_text("不是工作簿", encoding="utf-8")
+    dialog = ImportDialog(session, DataBus(), path)
+    qtbot.addWidget(dialog)
+    dialog.check()
+    assert "notes.xlsx" in dialog.heading.text() or "工作簿" in dialog.heading.text()
+    assert dialog.table.rowCount() == 0 and not dialog.import_button.isEnabled()
+    session.close()
