@@ -62,3 +62,21 @@ def test_cancel_demo_rolls_back(qtbot, tmp_path: Path) -> None:  # type: ignore[
         == 0
     )
     session.close()
+
+
+def test_no_reference_leak_on_bools(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """PySide6 6.12 over-releases True in Signal.emit from a thread and in disconnect;
+    the worker must use neither, or a long session aborts the interpreter."""
+    import sys
+
+    def job(report) -> int:  # type: ignore[no-untyped-def]
+        for step in range(20):
+            report(step / 20, "步骤")
+        return 1
+
+    run_with_progress(None, "预热", job)
+    before = sys.getrefcount(True), sys.getrefcount(False)
+    for _ in range(30):
+        run_with_progress(None, "测试", job)
+    after = sys.getrefcount(True), sys.getrefcount(False)
+    assert after[0] - before[0] >= -2 and after[1] - before[1] >= -2, (before, after)

@@ -19,14 +19,20 @@ no branch on a profile's name. Its choices, where grading.md leaves room:
   leaves on 2025-03-01, because 2024-02-29 is still within 12 months of 2025-02-28), and
   in "last_year_or_since" on 1 January of year(d) + 2. ``next_change`` is the first of
   these dates (and the other ends) on which the grade differs from the grade at T.
-- **improve** (信用提升提示), for a unit below grade A: (1) for each record behind the
-  reasons (and each record that keeps the unit out of a better grade), the date it stops
-  counting and, when the grade rises on that date, ``届时可评为<label>`` — or, when only
-  a step the unit can take itself is then missing, ``届时<step>后可评为<label>``; records
-  that keep the unit out of a better grade are listed only when leaving raises the grade;
-  (2) the steps the unit can take itself now — sign a unit commitment, obtain a
-  standardization level — each with the grade it would give, cheapest step first, listed
-  only when it gives a better grade than the cheaper steps before it.
+- **improve** (信用提升提示), for a unit below grade A, in this order: (1) for each record
+  behind the reasons, and each record that keeps the unit out of a better grade, by
+  date: ``<date> 起该事故不再计入1年内`` (the record named in brackets when there are
+  several, ``经信用修复`` when a repair ends it first), followed, when the grade rises on
+  that date, by ``，届时可评为<label>``, or, when a step the unit can take itself would
+  then raise it, by ``，届时<step>后可评为<label>`` (the step giving the best grade, the
+  cheapest of those); a record that only keeps the unit out of a better grade is listed
+  only with such an ending; a joint punishment with an end date reads
+  ``<end + 1> 起联合惩戒（<department>）期满``; (2) the steps the unit can take itself
+  now — sign a unit commitment (签署安全生产承诺书（单位承诺）), obtain a standardization
+  level (取得三级及以上安全生产标准化), or both — each with the grade it gives, cheapest
+  first, each listed only when it gives a better grade than the ones before it. Which
+  steps a unit can take is decided by fact kind (commitment, standardization), never by
+  profile.
 - **Flags**: ``待定`` when an accident of the unit with responsibility 待定 is dated
   within the longest window of the profile's accident criteria (it is not counted, but
   could be once decided); ``待核实`` when an accident within that window has its stated
@@ -323,7 +329,7 @@ class _Compiled:
         """Grades in order with those of their criteria that can vary (``varies``); the
         others are folded into ``decided``: for "all", one always fails; for "any", one
         always holds. Also the verdicts of the criteria that cannot vary (the others'
-        entries are placeholders) and the indices of those that can."""
+        entries are placeholders) and the checks of those that can."""
         crits = self.crits
         plan = []
         for letter, every, idxs in self.order:
