@@ -928,3 +928,60 @@ def export_all_data(
             },
         )
     return result
+
+
+@dataclass(frozen=True)
+class GradePoint:
+    """One point of a unit's grade history: a date, the grade, and where it comes from."""
+
+    day: date
+    grade: str
+    label: str
+    source: str  # "实时" or "2026年度评定（已确认）"
+
+
+def grade_one(session: Session, unit_id: int, *, as_of: date | None = None) -> Any:
+    """One unit's GradeResult as of ``as_of`` (today by default)."""
+    from safecredit_desktop.core.rules.engine import grade_unit
+    from safecredit_desktop.core.rules.facts import load_facts
+
+    facts = load_facts(session.db, unit_ids=[unit_id])
+    if not facts:
+        raise SafeCreditError(f"找不到编号为 {unit_id} 的企业，可能已被删除。")
+    return grade_unit(session.profile, facts[0], as_of or date.today())
+
+
+def grade_history(session: Session, unit_id: int, *, years: int = 5) -> list[GradePoint]:
+    """How a unit's grade changed: the grade at the end of each of the last ``years`` years
+    (the confirmed assessment's where there is one) and today, oldest first."""
+    from safecredit_desktop.core.rules.engine import grade_unit
+    from safecredit_desktop.core.rules.facts import load_facts
+
+    facts = load_facts(session.db, unit_ids=[unit_id])
+    if not facts:
+        raise SafeCreditError(f"找不到编号为 {unit_id} 的企业，可能已被删除。")
+    today = date.today()
+    confirmed = {
+        year: assessments.stored_grades(session.db, year).get(unit_id)
+        for year in assessments.confirmed_years(session.db)
+    }
+    points: list[GradePoint] = []
+    for year in range(today.year - years + 1, today.year + 1):
+        day = assessment_date(year)
+        stored = confirmed.get(year)
+        if stored is not None:
+            source = _statistics.assessment_basis(year)
+            points.append(GradePoint(day, stored.grade, stored.label, source))
+        else:
+            result = grade_unit(session.profile, facts[0], day)
+            points.append(GradePoint(day, result.grade, result.label, "按当时记录计算"))
+    now = grade_unit(session.profile, facts[0], today)
+    points.append(GradePoint(today, now.grade, now.label, "实时"))
+    return points
+
+
+def profile_rules_text(session: Session) -> list[str]:
+    """The database's credit rules in Chinese (设置 → 信用规则)."""
+    from safecredit_desktop.core.rules.describe import describe_profile
+
+    return describe_profile(session.profile)

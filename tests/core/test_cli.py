@@ -224,3 +224,30 @@ def test_backup_while_another_process_writes(tmp_path: Path) -> None:
         result = run("--db", str(copy), "check")
         assert result.returncode == 0, result.stdout + result.stderr
     assert run("--db", str(db), "check").returncode == 0
+
+
+def test_init_with_edited_profile_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from safecredit_desktop.core import services
+    from safecredit_desktop.core.rules.profile import profiles_dir
+
+    text = (profiles_dir() / "fenghuang.toml").read_text(encoding="utf-8")
+    edited = tmp_path / "本县规则.toml"
+    edited.write_text(text.replace('label = "四级"', 'label = "较差"', 1), encoding="utf-8")
+    db = tmp_path / "own.db"
+    assert (
+        main(["--db", str(db), "init", "--profile", str(edited), "--unit", "某县应急管理局"]) == 0
+    )
+    session = services.open_session(db, user="测试")
+    assert session.profile.label("D") == "较差"
+    session.close()
+
+    broken = tmp_path / "坏规则.toml"
+    broken.write_text(text.replace("[grades.D]", "[grades.D]\nlable = 1", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert (
+        main(["--db", str(tmp_path / "b.db"), "init", "--profile", str(broken), "--unit", "某局"])
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "lable" in err and "行" in err
+    assert not (tmp_path / "b.db").exists()

@@ -149,3 +149,13 @@ def test_shipped_font_draws_chinese(qapp) -> None:  # type: ignore[no-untyped-de
     assert families, "no Chinese font registered"
     metrics = QFontMetrics(QFont(families[-1]))
     assert all(metrics.inFontUcs4(ord(ch)) for ch in "凤凰县应急管理局企业台账")
+
+
+def test_settings_shows_rules_in_chinese(qtbot, admin_db: Path) -> None:  # type: ignore[no-untyped-def]
+    session = services.sign_in(admin_db, "管理员", "admin-pw")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window._backup_on_close = False
+    text = window.settings_page.rules_view.toPlainText()
+    assert "评定顺序" in text and "D级（四级）" in text and "D.serious_violation_12m" in text
+    assert "至少每 3 个月检查一次" in text

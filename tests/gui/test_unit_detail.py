@@ -151,7 +151,11 @@ def test_shows_fields_masked_and_timeline_newest_first(page: UnitDetailPage) -> 
     assert "433123********1234" in texts
     assert all(ID_NUMBER not in t for t in texts)
     assert "沱江镇" in texts and "主要负责人：" in texts
-    assert page.grade_label.text() == "信用等级：尚未评定（评级功能完成后显示）"
+    grade_text = page.grade_label.text()
+    assert "信用等级" in grade_text and any(f"：{g}（" in grade_text for g in "ABCD")
+    assert "<li>" in grade_text  # the reasons are listed
+    assert page.advice_label.text().startswith("信用提升提示：")
+    assert "（实时）" in page.history_label.text()
     table = page.timeline
     assert table.rowCount() == 3
     assert [_header(page, c) for c in range(4)] == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -81,6 +83,7 @@ class SettingsPage(Page):
         super().__init__(session, bus, parent)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._bureau_tab(), self.tr("单位信息"))
+        self.tabs.addTab(self._rules_tab(), self.tr("信用规则"))
         self.tabs.addTab(self._users_tab(), self.tr("用户与权限"))
         self.tabs.addTab(self._backups_tab(), self.tr("备份与恢复"))
         layout = QVBoxLayout(self)
@@ -99,6 +102,22 @@ class SettingsPage(Page):
         form.addRow("", note)
         form.addRow(self.tr("数据库文件："), QLabel(str(self.session.db.path), tab))
         return tab
+
+    def _rules_tab(self) -> QWidget:
+        self.rules_view = QTextBrowser(self)
+        parts: list[str] = []
+        for line in services.profile_rules_text(self.session):
+            if line.startswith("# "):
+                parts.append(f"<h3>{escape(line[2:])}</h3>")
+            elif line:
+                parts.append(f"<p style='margin:2px'>{escape(line)}</p>")
+        note = self.tr(
+            "如需按本地文件调整规则：复制 resources/profiles 中的规则文件，修改后用"
+            " safecredit init --profile 文件路径 新建数据库（说明见 docs/profile-format.md）。"
+        )
+        parts.append(f"<p style='color:#555'>{escape(note)}</p>")
+        self.rules_view.setHtml("".join(parts))
+        return self.rules_view
 
     def _users_tab(self) -> QWidget:
         tab = QWidget(self)

@@ -7,6 +7,9 @@ The record form lives in ``gui.dialogs.record_form`` and is imported when first 
 
 from __future__ import annotations
 
+from datetime import date
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -87,11 +90,17 @@ class UnitDetailPage(Page):
 
         self.grade_box = QGroupBox(self.tr("信用等级"), self)
         grade_layout = QVBoxLayout(self.grade_box)
-        self.grade_label = QLabel(self.tr("信用等级：尚未评定（评级功能完成后显示）"), self)
-        self.advice_label = QLabel(self.tr("信用提升提示：评级功能完成后显示。"), self)
+        self.grade_label = QLabel(self)
+        self.grade_label.setWordWrap(True)
+        self.grade_label.setTextFormat(Qt.TextFormat.RichText)
+        self.advice_label = QLabel(self)
         self.advice_label.setWordWrap(True)
+        self.history_label = QLabel(self)
+        self.history_label.setWordWrap(True)
+        self.history_label.setStyleSheet("color: #555;")
         grade_layout.addWidget(self.grade_label)
         grade_layout.addWidget(self.advice_label)
+        grade_layout.addWidget(self.history_label)
         layout.addWidget(self.grade_box)
 
         bar = QHBoxLayout()
@@ -187,8 +196,48 @@ class UnitDetailPage(Page):
         self._entries = entries
         self.heading.setText(summary.name)
         self._fill_fields(summary)
+        self._fill_grade()
         self._fill_timeline(entries, keep)
         self._update_buttons()
+
+    def _fill_grade(self) -> None:
+        """Today's grade with its reasons, the way back, and the grade over the years."""
+        assert self._unit_id is not None
+        try:
+            result = services.grade_one(self.session, self._unit_id)
+            history = services.grade_history(self.session, self._unit_id)
+        except SafeCreditError as exc:
+            self.grade_label.setText(exc.message)
+            return
+        tier = f"，{escape(result.tier)}" if result.tier else ""
+        flags = f"　<span style='color:#c62828'>{escape('、'.join(result.flags))}</span>"
+        reasons = "".join(
+            f"<li>{escape(r.text)}"
+            + (
+                f"：<span style='color:#555'>{escape('；'.join(r.records))}</span>"
+                if r.records
+                else ""
+            )
+            + "</li>"
+            for r in result.reasons
+        )
+        self.grade_label.setText(
+            self.tr("<b>信用等级（%1，实时）：%2（%3%4）</b>%5<ul style='margin:2px'>%6</ul>")
+            .replace("%1", date.today().isoformat())
+            .replace("%2", result.grade)
+            .replace("%3", escape(result.label))
+            .replace("%4", tier)
+            .replace("%5", flags if result.flags else "")
+            .replace("%6", reasons)
+        )
+        if result.improve:
+            self.advice_label.setText(self.tr("信用提升提示：") + "；".join(result.improve))
+        else:
+            self.advice_label.setText(self.tr("信用提升提示：已是最高等级，保持即可。"))
+        self.history_label.setText(
+            self.tr("等级变化：")
+            + " → ".join(f"{p.day.isoformat()} {p.grade}（{p.source}）" for p in history)
+        )
 
     def select_record(self, table: str, record_id: int) -> bool:
         """Select the timeline row of a record; False when it is not shown."""
