@@ -67,7 +67,14 @@ def main() -> int:
     ):
         dialog.set_value(key, value)
     shoot(app, dialog, out / "accident-form.png")
-    dialog.reject()
+    dialog.hide()  # reject() would ask before discarding what was typed
+
+    window.nav.setCurrentRow(7)  # 信用等级
+    settle(app, 1500)
+    shoot(app, window, out / "grades.png")
+    window.nav.setCurrentRow(11)  # 统计报表
+    settle(app, 1500)
+    shoot(app, window, out / "statistics.png")
     session.close()
     return 0
 

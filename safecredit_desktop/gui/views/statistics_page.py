@@ -257,8 +257,9 @@ class CountSection(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
         splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self._splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -278,6 +279,12 @@ class CountSection(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.chart.set_table(counts)
+        # give the table the width its columns need, the chart the rest
+        self.table.resizeColumnsToContents()
+        needed = sum(self.table.columnWidth(c) for c in range(self.table.columnCount())) + 24
+        total = sum(self._splitter.sizes()) or self.width()
+        if total > needed:
+            self._splitter.setSizes([needed, total - needed])
 
 
 class StatisticsPage(Page):
