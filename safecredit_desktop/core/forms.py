@@ -591,29 +591,9 @@ def _parse_field(
             check_not_future(parsed, field=label, today=today)
         return parsed
     if kind == "count":
-        if spec.required and _is_blank(raw):
-            raise ValidationError(label, "不能为空", raw)
-        try:
-            count = parse_count(raw, field=label)
-        except ValidationError:
-            raise
-        except (ValueError, OverflowError):
-            raise ValidationError(label, "数字过大，请核对", raw) from None
-        if count > MAX_COUNT:
-            raise ValidationError(label, f"数字过大（{count}），请核对", raw)
-        return count
+        return _bounded(raw, spec, label, parse_count, MAX_COUNT)
     if kind == "amount":
-        if spec.required and _is_blank(raw):
-            raise ValidationError(label, "不能为空", raw)
-        try:
-            amount = parse_amount(raw, field=label)
-        except ValidationError:
-            raise
-        except (ValueError, OverflowError):
-            raise ValidationError(label, "数字过大，请核对", raw) from None
-        if amount > MAX_AMOUNT:
-            raise ValidationError(label, "数字过大，请核对", raw)
-        return amount
+        return _bounded(raw, spec, label, parse_amount, MAX_AMOUNT)
     if kind == "bool":
         if _is_blank(raw):
             return False
@@ -1017,3 +997,24 @@ _DATE_KEY: dict[str, str] = {
     "honours": "honoured_on",
     "joint_punishments": "starts_on",
 }
+
+
+def _bounded(
+    raw: object,
+    spec: FieldSpec,
+    label: str,
+    parse: Callable[..., int | float],
+    maximum: float,
+) -> int | float:
+    """A count or an amount: required if the field is, parsed, and not absurdly large."""
+    if spec.required and _is_blank(raw):
+        raise ValidationError(label, "不能为空", raw)
+    try:
+        value = parse(raw, field=label)
+    except ValidationError:
+        raise
+    except (ValueError, OverflowError):
+        raise ValidationError(label, "数字过大，请核对", raw) from None
+    if value > maximum:
+        raise ValidationError(label, f"数字过大（{value}），请核对", raw)
+    return value

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import NotYetPage, Page
 from safecredit_desktop.gui.views.grades_page import GradesPage
@@ -241,19 +242,8 @@ class MainWindow(QMainWindow):
         self.bus.status_message.emit(self.tr("已%1").replace("%1", done))
 
     def _on_backup_now(self) -> None:
-        path, user = self.session.db.path, self.session.user
-        try:
-            copy = run_with_progress(
-                self,
-                self.tr("正在备份…"),
-                lambda report: services.backup_now(path, user=user),
-                cancellable=False,
-            )
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("备份失败"), exc.message)
-            return
-        self.bus.status_message.emit(self.tr("已备份到 %1").replace("%1", str(copy)))
-        self._refresh_status()
+        if backup_now(self, self.session, self.bus):
+            self._refresh_status()
 
     def _on_daily_backup(self) -> None:
         try:

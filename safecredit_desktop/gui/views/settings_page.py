@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
-from safecredit_desktop.gui.workers import run_with_progress
 
 REASONS = {
     "auto": "自动备份",
@@ -256,19 +256,8 @@ class SettingsPage(Page):
 
     # -- backups ------------------------------------------------------------------------
     def _on_backup_now(self) -> None:
-        path, user = self.session.db.path, self.session.user
-        try:
-            copy = run_with_progress(
-                self,
-                self.tr("正在备份…"),
-                lambda report: services.backup_now(path, user=user),
-                cancellable=False,
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
-        self.bus.status_message.emit(self.tr("已备份到 %1").replace("%1", str(copy)))
-        self.refresh()
+        if backup_now(self, self.session, self.bus):
+            self.refresh()
 
     def _on_restore(self) -> None:
         row = self.backups_table.currentRow()
