@@ -985,3 +985,226 @@ def profile_rules_text(session: Session) -> list[str]:
     from safecredit_desktop.core.rules.describe import describe_profile
 
     return describe_profile(session.profile)
+
+
+# -- working-day calendar (设置 → 节假日) ---------------------------------------------------
+
+from safecredit_desktop.core import validate as _validate  # noqa: E402
+from safecredit_desktop.core.scheduling import calendar as _workcal  # noqa: E402
+
+
+def working_calendar(session: Session) -> _workcal.Calendar:
+    """The working-day calendar: chinesecalendar, then the holiday table, then Mon–Fri."""
+    return _workcal.Calendar.load(session.db)
+
+
+def holidays_of(session: Session, year: int | None = None) -> list[_workcal.HolidayRow]:
+    return _workcal.list_holidays(session.db, year)
+
+
+def set_holiday(session: Session, day: date | str, kind: str, name: str = "") -> None:
+    """Add or change a day of the holiday table (管理员); ``day`` as date or YYYY-MM-DD."""
+    require_role(session, Role.ADMIN)
+    parsed = _validate.parse_date(day, field="日期")
+    _workcal.set_holiday(session.db, session.user, parsed, kind, name)
+
+
+def remove_holiday(session: Session, day: date | str) -> None:
+    """Remove a day from the holiday table (管理员)."""
+    require_role(session, Role.ADMIN)
+    parsed = _validate.parse_date(day, field="日期")
+    _workcal.remove_holiday(session.db, session.user, parsed)
+
+
+# -- inspection scheduling: due list and annual plan (scheduling.md) ---------------------------
+
+from safecredit_desktop.core.scheduling import due as _due  # noqa: E402
+from safecredit_desktop.core.scheduling import plan as _plan  # noqa: E402
+
+
+def due_list(
+    session: Session,
+    *,
+    as_of: date,
+    within_days: int = 30,
+    progress: Callable[[float, str], None] | None = None,
+) -> _due.DueList:
+    """Overdue units and those due within ``within_days`` of ``as_of``, most overdue first,
+    from the live grades as of ``as_of`` (scheduling/due.py says why)."""
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    if progress is not None:
+        progress(0.05, f"正在评定信用等级（{as_of.isoformat()}）…")
+    grades = {r.unit_id: r.grade for r in grade_all(session.db, session.profile, as_of)}
+    if progress is not None:
+        progress(0.7, "正在计算检查到期日…")
+    items = _due.compute_due(
+        session.db, session.profile, grades, as_of=as_of, bureau_name=session.bureau_name
+    )
+    return _due.split_due(items, as_of=as_of, within_days=within_days)
+
+
+def annual_plan(
+    session: Session,
+    *,
+    year: int,
+    capacity: int | None = None,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> _plan.Plan:
+    """The 年度执法检查计划 of ``year``: grades of the confirmed assessment of ``year`` if
+    there is one, else computed as of 31 December of the year before."""
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    if capacity is not None and capacity < 1:
+        raise SafeCreditError("每月检查能力应为正整数。")
+    as_of = assessment_date(year)
+    if assessments.find(session.db, year) is not None:
+        grades = {u: g.grade for u, g in assessments.stored_grades(session.db, year).items()}
+        basis = _statistics.assessment_basis(year)
+    else:
+        if progress is not None:
+            progress(0.05, f"正在评定{year}年度信用等级（评定基准日 {as_of.isoformat()}）…")
+        grades = {r.unit_id: r.grade for r in grade_all(session.db, session.profile, as_of)}
+        basis = f"{year}年度评定（评定基准日 {as_of.isoformat()}，尚未确认）"
+    if progress is not None:
+        progress(0.7, "正在编制检查计划…")
+    return _plan.compute_plan(
+        session.db,
+        session.profile,
+        grades,
+        year=year,
+        capacity=capacity,
+        today=today or date.today(),
+        bureau_name=session.bureau_name,
+        basis=basis,
+    )
+
+
+def export_plan(
+    session: Session,
+    path: Path,
+    *,
+    year: int,
+    capacity: int | None = None,
+    plan: _plan.Plan | None = None,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Path:
+    """Write the 年度执法检查计划 workbook (``plan`` if already computed for ``year``)."""
+    from safecredit_desktop.core.exchange import plan_export
+
+    if plan is None or plan.year != year or plan.capacity != capacity:
+        plan = annual_plan(session, year=year, capacity=capacity, today=today, progress=progress)
+    if progress is not None:
+        progress(0.85, f"正在写入检查计划（{len(plan.items):,} 次检查）…")
+    bureau = session.bureau_name
+    written = plan_export.write_plan(
+        path, plan, profile=session.profile, bureau_name=bureau, today=today
+    )
+    session.repo.log_event(
+        "export",
+        str(written),
+        {"导出": plan_export.PLAN_TITLE, "年度": year, "计划检查": len(plan.items)},
+    )
+    return written
+
+
+# -- 双随机 draws and the inspector roster (scheduling.md "双随机 draws") --------------------------
+
+from safecredit_desktop.core import model as _model  # noqa: E402
+from safecredit_desktop.core.scheduling import draw as _draw  # noqa: E402
+
+
+def _draw_basis(session: Session, year: int) -> tuple[list[_GradeResult], str]:
+    """The grades a draw of ``year`` uses: the confirmed assessment of the year, else live."""
+    if assessments.find(session.db, year) is not None:
+        return assessment_results(session, year), f"{year}年度信用评定结果（已确认）"
+    as_of = assessment_date(year)
+    return (
+        grade_units(session, as_of=as_of),
+        f"按 {as_of.isoformat()} 的记录评定的信用等级（{year}年度评定尚未确认）",
+    )
+
+
+def make_draw(
+    session: Session,
+    *,
+    year: int,
+    grades: list[str] | None = None,
+    category: str | None = None,
+    town: str | None = None,
+    ratios: dict[str, Any] | None = None,
+    seed: str | None = None,
+    team_size: int = 2,
+    progress: Callable[[float, str], None] | None = None,
+) -> _draw.DrawDetail:
+    """Make and record a 双随机 draw; a blank seed gets a random one (stored)."""
+    if progress is not None:
+        progress(0.05, f"正在确定{year}年度的信用等级…")
+    graded, basis = _draw_basis(session, year)
+    draw_id = _draw.create_draw(
+        session.db,
+        session.user,
+        year=year,
+        graded=graded,
+        basis=basis,
+        filters=_draw.DrawFilters(tuple(grades) if grades else None, category, town),
+        ratios=ratios,
+        seed=seed,
+        team_size=team_size,
+        progress=progress,
+    )
+    return _draw.detail(session.db, draw_id)
+
+
+def list_draws(session: Session) -> list[_draw.DrawSummary]:
+    return _draw.list_draws(session.db)
+
+
+def draw_detail(session: Session, draw_id: int) -> _draw.DrawDetail:
+    return _draw.detail(session.db, draw_id)
+
+
+def verify_draw(session: Session, draw_id: int) -> bool:
+    """Re-run the draw from its stored pool, ratios, seed and roster; True when identical."""
+    return _draw.verify(session.db, draw_id)
+
+
+def annul_draw(session: Session, draw_id: int, reason: str) -> None:
+    """Annul a draw once with a reason (审核员 or 管理员); it is never edited or deleted."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    _draw.annul(session.db, session.user, draw_id, reason)
+
+
+def export_draw(session: Session, draw_id: int, path: Path, *, today: date | None = None) -> Path:
+    """双随机抽查结果 workbook (also the public notice)."""
+    from safecredit_desktop.core.exchange import draw_export
+
+    found = _draw.detail(session.db, draw_id)
+    written = draw_export.write_draw(path, found, bureau_name=session.bureau_name, today=today)
+    session.repo.log_event(
+        "export", str(written), {"导出": draw_export.DRAW_TITLE, "抽查编号": draw_id}
+    )
+    return written
+
+
+def inspectors(session: Session) -> list[_draw.RosterEntry]:
+    """执法人员名录 sorted by 执法证号, each with its conflicts (unit codes)."""
+    return _draw.list_inspectors(session.db)
+
+
+def save_inspector(session: Session, inspector: _model.Inspector) -> int:
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    return _draw.save_inspector(session.repo, inspector)
+
+
+def unit_ids_for_codes(session: Session, text: str) -> list[int]:
+    """Unit codes separated by 、 , ， ; or spaces → unit ids (an unknown code is refused)."""
+    return _draw.unit_ids_for_codes(session.db, text)
+
+
+def set_inspector_conflicts(session: Session, inspector_id: int, unit_ids: list[int]) -> None:
+    """Replace an inspector's declared conflicts (回避) with ``unit_ids`` (audited)."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    _draw.set_conflicts(session.db, session.user, inspector_id, unit_ids)

@@ -1,0 +1,112 @@
+"""设置 → 节假日 tab (pytest-qt, offscreen): coverage line, add/remove, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.views.holidays_tab import HolidaysTab
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "x.db"
+    services.init_database(
+        path,
+        profile="fenghuang",
+        bureau_name="测试县应急管理局",
+        user="管理员",
+        admin=("管理员", "admin-pw"),
+    ).close()
+    return path
+
+
+@pytest.fixture
+def admin(db: Path) -> Iterator[services.Session]:
+    session = services.sign_in(db, "管理员", "admin-pw")
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    shown: list[str] = []
+
+    def fake(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
+        shown.append(str(args[2]))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "warning", fake)
+    return shown
+
+
+def test_add_and_remove_for_2027(
+    qtbot: QtBot, admin: services.Session, warnings: list[str]
+) -> None:
+    bus = DataBus()
+    tab = HolidaysTab(admin, bus)
+    qtbot.addWidget(tab)
+    tab.year.setValue(2026)
+    assert "内置日历" in tab.coverage.text()
+    tab.year.setValue(2027)
+    assert "按周一至周五计算" in tab.coverage.text()
+    assert tab.table.rowCount() == 0
+
+    tab.day_edit.setText("2027-10-01")
+    tab.kind.setCurrentText("休息日")
+    tab.name_edit.setText("国庆节")
+    with qtbot.waitSignal(bus.data_changed):
+        tab.add_button.click()
+    tab.day_edit.setText("2027-10-09")
+    tab.kind.setCurrentText("工作日")
+    tab.name_edit.setText("国庆节调休上班")
+    tab.add_button.click()
+    assert warnings == []
+    assert tab.table.rowCount() == 2
+    cells = [tab.table.item(1, c) for c in range(3)]
+    assert [c.text() if c else None for c in cells] == [
+        "2027-10-09",
+        "工作日",
+        "国庆节调休上班",
+    ]
+    assert "按本节假日表计算" in tab.coverage.text()
+    assert services.working_calendar(admin).is_working_day(
+        services.holidays_of(admin, 2027)[1].day
+    ) == (True, False)
+
+    tab.table.selectRow(0)
+    tab.remove_button.click()
+    assert [r.name for r in services.holidays_of(admin, 2027)] == ["国庆节调休上班"]
+    assert tab.table.rowCount() == 1
+
+
+def test_errors_shown_as_sentences(
+    qtbot: QtBot, admin: services.Session, db: Path, warnings: list[str]
+) -> None:
+    tab = HolidaysTab(admin, DataBus())
+    qtbot.addWidget(tab)
+    tab.day_edit.setText("2027-13-01")
+    tab.add_button.click()
+    tab.day_edit.setText("2026-10-01")
+    tab.add_button.click()
+    assert len(warnings) == 2
+    assert "日期" in warnings[0] and "内置日历" in warnings[1]
+
+    clerk = services.open_session(db, user="录入员", role=Role.CLERK)
+    try:
+        clerk_tab = HolidaysTab(clerk, DataBus())
+        qtbot.addWidget(clerk_tab)
+        clerk_tab.day_edit.setText("2027-10-01")
+        clerk_tab.add_button.click()
+        assert "管理员" in warnings[-1]
+        assert services.holidays_of(clerk, 2027) == []
+    finally:
+        clerk.close()
