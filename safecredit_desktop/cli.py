@@ -296,6 +296,42 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_draw(args: argparse.Namespace) -> int:
+    from safecredit_desktop.core.scheduling.draw import parse_ratios
+
+    session = services.open_session(_db_path(args), user=acting_user(args))
+    try:
+        grades = [g.strip().upper() for g in args.grades.split(",")] if args.grades else None
+        drawn = services.make_draw(
+            session,
+            year=args.year,
+            grades=grades,
+            category=args.category,
+            town=args.town,
+            ratios=parse_ratios(args.ratio) if args.ratio else None,
+            seed=args.seed,
+            team_size=args.inspectors_per_team,
+        )
+        head = drawn.summary
+        print(
+            f"第 {head.id} 号双随机抽查（{args.year} 年度）：对象库 {head.pool_size} 家，"
+            f"抽中 {len(drawn.selections)} 家，随机种子 {head.seed}"
+        )
+        for quota in drawn.quotas:
+            share = float(quota.ratio) * 100
+            print(f"  {quota.grade}级 {quota.drawn}/{quota.pool_count}（{share:g}%）")
+        for picked in drawn.selections:
+            print(
+                f"{picked.position}\t{picked.uscc}\t{picked.name}\t{picked.grade}\t{picked.team_text}"
+            )
+        if args.out:
+            path = services.export_draw(session, head.id, Path(args.out))
+            print(f"已导出：{path}")
+    finally:
+        session.close()
+    return EXIT_OK
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -347,6 +383,17 @@ def build_parser() -> Parser:
     p.add_argument("--include-id", action="store_true", help="导出完整身份证号（记入审计日志）")
     p.set_defaults(handler=cmd_export)
 
+    p = sub.add_parser("draw", help="双随机抽查（记录在案，只能作废）")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--grades", help="如 A,B（默认全部等级）")
+    p.add_argument("--category")
+    p.add_argument("--town")
+    p.add_argument("--ratio", help="如 A=0.05,B=0.1,C=0.3,D=1")
+    p.add_argument("--seed", help="随机种子（默认随机生成并记录）")
+    p.add_argument("--inspectors-per-team", type=int, default=2)
+    p.add_argument("--out", help="导出抽查结果工作簿")
+    p.set_defaults(handler=cmd_draw)
+
     p = sub.add_parser("backup", help="在线备份数据库")
     p.add_argument("--to", help="备份文件路径（默认：数据库旁的 .backups 目录）")
     p.set_defaults(handler=cmd_backup)
@@ -385,6 +432,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:  # output piped into head/less that closed early
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import NotYetPage, Page
+from safecredit_desktop.gui.views.draw_page import DrawPage
 from safecredit_desktop.gui.views.grades_page import GradesPage
 from safecredit_desktop.gui.views.home_page import HomePage
 from safecredit_desktop.gui.views.registry_page import RegistryPage
@@ -86,12 +87,11 @@ class MainWindow(QMainWindow):
         ):
             self._add_page(title, NotYetPage(session, self.bus, title, what, self))
         self.grades = self._add_page(self.tr("信用等级"), GradesPage(session, self.bus, self))
-        for title, what in (
-            (self.tr("检查计划"), self.tr("按等级计算检查到期日、编制年度执法检查计划。")),
-            (self.tr("双随机抽查"), self.tr("按等级比例随机抽取企业和执法人员，并公示结果。")),
-            (self.tr("文书"), self.tr("打印信用等级告知书、承诺书等文书。")),
-        ):
-            self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.plan = self._add_page(self.tr("检查计划"), self._plan_page())
+        self.draws = self._add_page(self.tr("双随机抽查"), DrawPage(session, self.bus, self))
+        title = self.tr("文书")
+        what = self.tr("打印信用等级告知书、承诺书等文书。")
+        self._add_page(title, NotYetPage(session, self.bus, title, what, self))
         self.statistics = self._add_page(self.tr("统计报表"), self._statistics_page())
         self.settings_page = self._add_page(self.tr("设置"), SettingsPage(session, self.bus, self))
         self.detail = UnitDetailPage(session, self.bus, self)
@@ -110,6 +110,15 @@ class MainWindow(QMainWindow):
         self._daily_backup_timer.start(3000)
 
     # -- building -----------------------------------------------------------------------
+    def _plan_page(self) -> Page:
+        try:
+            from safecredit_desktop.gui.views.plan_page import PlanPage
+        except ImportError:  # the plan page is still being written
+            title = self.tr("检查计划")
+            what = self.tr("按等级计算检查到期日、编制年度执法检查计划。")
+            return NotYetPage(self.session, self.bus, title, what, self)
+        return PlanPage(self.session, self.bus, self)
+
     def _statistics_page(self) -> Page:
         from safecredit_desktop.gui.views.statistics_page import StatisticsPage
 

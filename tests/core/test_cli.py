@@ -251,3 +251,21 @@ def test_init_with_edited_profile_file(tmp_path: Path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert "lable" in err and "行" in err
     assert not (tmp_path / "b.db").exists()
+
+
+def test_draw_command_recorded_and_reproducible(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "d.db"
+    init(db)
+    assert main(["--db", str(db), "demo", "--enterprises", "120", "--seed", "3"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "draw.xlsx"
+    assert main(["--db", str(db), "draw", "--year", "2026", "--seed", "7", "--out", str(out)]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("第 1 号双随机抽查") and out.exists()
+    assert main(["--db", str(db), "draw", "--year", "2026", "--seed", "7"]) == 0
+    second = capsys.readouterr().out
+    assert first.splitlines()[1:-1] == second.splitlines()[1:]  # same units and teams
+    assert main(["--db", str(db), "draw", "--year", "2026", "--ratio", "A=2"]) == 1
+    assert "比例" in capsys.readouterr().err

@@ -33,6 +33,7 @@ from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.holidays_tab import HolidaysTab
+from safecredit_desktop.gui.views.roster_tab import RosterTab
 
 REASONS = {
     "auto": "自动备份",
@@ -87,6 +88,8 @@ class SettingsPage(Page):
         self.tabs.addTab(self._rules_tab(), self.tr("信用规则"))
         self.tabs.addTab(self._users_tab(), self.tr("用户与权限"))
         self.tabs.addTab(self._backups_tab(), self.tr("备份与恢复"))
+        self.roster_tab = RosterTab(session, bus, self)
+        self.tabs.addTab(self.roster_tab, self.tr("执法人员名录"))
         self.holidays_tab = HolidaysTab(session, bus, self)
         self.tabs.addTab(self.holidays_tab, self.tr("节假日"))
         layout = QVBoxLayout(self)

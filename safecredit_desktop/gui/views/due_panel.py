@@ -1,0 +1,176 @@
+"""检查到期提醒 for the 首页: overdue units and those due within 30 days, grouped by town
+or by enforcement body; double-clicking a unit emits ``unit_activated(unit_id)``.
+
+The list comes from ``services.due_list`` (live grades as of today, so computing it
+grades every unit: it runs in a worker with a progress dialog that appears only when
+it takes longer than a moment). Each group shows its most overdue units first, at most
+``MAX_PER_GROUP`` of them, and says how many more there are.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.scheduling.due import DueItem, DueList
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.workers import run_with_progress
+
+MAX_PER_GROUP = 200
+UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
+OVERDUE_COLOUR = QColor("#b00020")
+
+
+class DuePanel(QWidget):
+    """``DuePanel(session, bus=None, parent=None)``; ``refresh()`` recomputes as of today
+    (or ``refresh(as_of)``); ``show_list(due_list)`` shows a list computed elsewhere."""
+
+    unit_activated = Signal(int)
+
+    def __init__(
+        self,
+        session: services.Session,
+        bus: DataBus | None = None,
+        parent: QWidget | None = None,
+        *,
+        within_days: int = 30,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.bus = bus
+        self.within_days = within_days
+        self.due: DueList | None = None
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.group_by = QComboBox(self)
+        self.group_by.addItem(self.tr("按乡镇"), "town")
+        self.group_by.addItem(self.tr("按执法主体"), "body")
+        self.group_by.currentIndexChanged.connect(lambda _i: self._fill())
+        self.refresh_button = QPushButton(self.tr("重新计算"), self)
+        self.refresh_button.clicked.connect(lambda: self.refresh())
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderLabels(
+            [
+                self.tr("单位名称"),
+                self.tr("统一社会信用代码"),
+                self.tr("等级"),
+                self.tr("上次检查"),
+                self.tr("到期日"),
+                self.tr("情况"),
+                self.tr("执法主体"),
+            ]
+        )
+        self.tree.setUniformRowHeights(True)
+        self.tree.itemActivated.connect(self._on_double_click)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.group_by)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+
+    def refresh(self, as_of: date | None = None) -> None:
+        """Recompute the list (in a worker) and show it."""
+        day = as_of or date.today()
+        session, within = self.session, self.within_days
+        try:
+            listed = run_with_progress(
+                self,
+                self.tr("正在计算检查到期…"),
+                lambda report: services.due_list(
+                    session, as_of=day, within_days=within, progress=report
+                ),
+            )
+        except Cancelled:
+            return
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("检查到期提醒"), exc.message)
+            return
+        self.show_list(listed)
+
+    def show_list(self, listed: DueList) -> None:
+        self.due = listed
+        self.summary.setText(
+            self.tr("截至%1：逾期未检查 <b>%2</b> 家，%3天内到期 <b>%4</b> 家")
+            .replace("%1", listed.as_of.isoformat())
+            .replace("%2", f"{len(listed.overdue):,}")
+            .replace("%3", str(listed.within_days))
+            .replace("%4", f"{len(listed.upcoming):,}")
+        )
+        self._fill()
+
+    def _fill(self) -> None:
+        self.tree.clear()
+        if self.due is None:
+            return
+        by_body = self.group_by.currentData() == "body"
+        groups = self.due.by_body() if by_body else self.due.by_town()
+        header = self.tree.headerItem()
+        header.setText(6, self.tr("所在乡镇") if by_body else self.tr("执法主体"))
+        tops = []
+        for name, items in groups.items():
+            overdue = sum(1 for i in items if i.overdue)
+            top = QTreeWidgetItem(
+                [
+                    self.tr("%1（逾期 %2 家，即将到期 %3 家）")
+                    .replace("%1", name)
+                    .replace("%2", str(overdue))
+                    .replace("%3", str(len(items) - overdue))
+                ]
+            )
+            top.setFirstColumnSpanned(True)
+            for item in items[:MAX_PER_GROUP]:
+                top.addChild(self._row(item, by_body))
+            if len(items) > MAX_PER_GROUP:
+                more = QTreeWidgetItem(
+                    [self.tr("……另有 %1 家").replace("%1", f"{len(items) - MAX_PER_GROUP:,}")]
+                )
+                top.addChild(more)
+            tops.append(top)
+        self.tree.addTopLevelItems(tops)
+        if len(tops) <= 3:
+            self.tree.expandAll()
+        for column in range(self.tree.columnCount()):
+            self.tree.resizeColumnToContents(column)
+
+    def _row(self, item: DueItem, by_body: bool) -> QTreeWidgetItem:
+        situation = item.describe()
+        if item.follow_up:
+            situation += self.tr("（停产整顿，复查）")
+        row = QTreeWidgetItem(
+            [
+                item.name,
+                item.uscc,
+                item.grade,
+                item.last_inspection.isoformat() if item.last_inspection else "",
+                item.due_on.isoformat() if item.due_on else self.tr("立即"),
+                situation,
+                item.town if by_body else item.body,
+            ]
+        )
+        row.setData(0, UNIT_ROLE, item.unit_id)
+        if item.overdue:
+            row.setForeground(5, QBrush(OVERDUE_COLOUR))
+        return row
+
+    def _on_double_click(self, row: QTreeWidgetItem, _column: int = 0) -> None:
+        unit_id = row.data(0, UNIT_ROLE)
+        if unit_id is not None:
+            self.unit_activated.emit(int(unit_id))

@@ -1,0 +1,432 @@
+"""检查计划 page: the year's inspection plan (scheduling.md "Annual plan").
+
+Year and monthly capacity (0 = 不限) → 编制计划 (in a worker) → the planned inspections
+in a table (a model over the plan, so 170,000 rows show at once), the county's
+inspections per month as bars with the capacity line, what cannot fit (a sentence and a
+filter), filters by status, body and town, 导出计划… Double-clicking a row emits
+``unit_activated(unit_id)``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.exchange.plan_export import remarks
+from safecredit_desktop.core.scheduling.plan import Plan, PlannedInspection, PlanStatus
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.workers import run_with_progress
+
+ALL = ""
+CANNOT_FIT = "无法安排"
+COLUMNS = (
+    "统一社会信用代码",
+    "单位名称",
+    "所在乡镇",
+    "信用等级",
+    "高危行业",
+    "检查时段",
+    "到期日",
+    "建议月份",
+    "执法主体",
+    "状态",
+    "备注",
+)
+_STATUS_COLOURS = {
+    PlanStatus.DONE: QColor("#1b7a1b"),
+    PlanStatus.DUE: QColor("#b36b00"),
+    PlanStatus.OVERDUE: QColor("#b00020"),
+}
+
+
+class PlanModel(QAbstractTableModel):
+    """Read-only rows of planned inspections."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[PlannedInspection] = []
+
+    def set_items(self, items: list[PlannedInspection]) -> None:
+        self.beginResetModel()
+        self.items = items
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(item, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 9:
+            return _STATUS_COLOURS.get(item.status)
+        if role == Qt.ItemDataRole.UserRole:
+            return item.unit_id
+        return None
+
+    @staticmethod
+    def text(item: PlannedInspection, column: int) -> str:
+        values = (
+            item.uscc,
+            item.name,
+            item.town,
+            item.grade,
+            "是" if item.high_risk else "否",
+            item.window_text(),
+            item.due_on.isoformat(),
+            f"{item.suggested_month}月",
+            item.body,
+            item.status_text(),
+            remarks(item),
+        )
+        return values[column]
+
+
+class MonthBars(QWidget):
+    """County inspections per month as bars, with the capacity as a dashed line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loads: list[int] = [0] * 12
+        self.capacity: int | None = None
+        self.setMinimumHeight(110)
+
+    def set_loads(self, loads: list[int], capacity: int | None) -> None:
+        self.loads, self.capacity = list(loads), capacity
+        self.setToolTip(
+            "，".join(f"{m}月{n}次" for m, n in enumerate(loads, start=1))
+            + ("" if capacity is None else f"；每月能力{capacity}次")
+        )
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 130)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = painter.fontMetrics()
+        label_h = metrics.height() + 2
+        plot = QRect(8, label_h, self.width() - 16, self.height() - 2 * label_h - 4)
+        top = max([*self.loads, self.capacity or 0, 1])
+        slot = plot.width() / 12
+        for index, load in enumerate(self.loads):
+            x = int(plot.left() + index * slot + slot * 0.15)
+            w = max(2, int(slot * 0.7))
+            h = int(plot.height() * load / top)
+            over = self.capacity is not None and load > self.capacity
+            painter.fillRect(
+                QRect(x, plot.bottom() - h, w, h), QColor("#c0392b" if over else "#4a7ab5")
+            )
+            painter.setPen(self.palette().text().color())
+            painter.drawText(
+                QRect(x - 10, plot.bottom() - h - label_h, w + 20, label_h),
+                Qt.AlignmentFlag.AlignCenter,
+                str(load),
+            )
+            painter.drawText(
+                QRect(x - 10, plot.bottom() + 2, w + 20, label_h),
+                Qt.AlignmentFlag.AlignCenter,
+                f"{index + 1}月",
+            )
+        if self.capacity is not None:
+            y = int(plot.bottom() - plot.height() * self.capacity / top)
+            painter.setPen(QPen(QColor("#b00020"), 1.5, Qt.PenStyle.DashLine))
+            painter.drawLine(plot.left(), y, plot.right(), y)
+            painter.drawText(plot.left() + 2, y - 2, f"能力 {self.capacity}")
+        painter.end()
+
+
+class PlanPage(Page):
+    """``PlanPage(session, bus, parent=None)``: 检查计划."""
+
+    unit_activated = Signal(int)
+
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(session, bus, parent)
+        self.plan: Plan | None = None
+        self._stale = False
+        self._last_dir = Path.home()
+        self.last_export: Path | None = None
+
+        self.year = QSpinBox(self)
+        self.year.setRange(2000, 2100)
+        self.year.setValue(date.today().year)
+        self.year.setSuffix(self.tr(" 年"))
+        self.capacity = QSpinBox(self)
+        self.capacity.setRange(0, 1_000_000)
+        self.capacity.setSpecialValueText(self.tr("不限"))
+        self.capacity.setSuffix(self.tr(" 次/月"))
+        self.capacity.setToolTip(self.tr("本局每月能完成的检查次数；0 表示不限，不做均衡"))
+        self.compute_button = QPushButton(self.tr("编制计划"), self)
+        self.compute_button.clicked.connect(self.compute)
+        self.export_button = QPushButton(self.tr("导出计划…"), self)
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._on_export)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel(self.tr("计划年度"), self))
+        controls.addWidget(self.year)
+        controls.addWidget(QLabel(self.tr("每月检查能力"), self))
+        controls.addWidget(self.capacity)
+        controls.addWidget(self.compute_button)
+        controls.addStretch(1)
+        controls.addWidget(self.export_button)
+
+        self.summary = QLabel(self.tr("选择年度后点“编制计划”。"), self)
+        self.summary.setWordWrap(True)
+        self.bars = MonthBars(self)
+        self.cannot_fit_label = QLabel(self)
+        self.cannot_fit_label.setWordWrap(True)
+        self.cannot_fit_label.setStyleSheet("color: #b00020;")
+
+        self.status_filter = QComboBox(self)
+        self.body_filter = QComboBox(self)
+        self.town_filter = QComboBox(self)
+        for combo in (self.status_filter, self.body_filter, self.town_filter):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.count_label = QLabel(self)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(self.tr("状态"), self))
+        filters.addWidget(self.status_filter)
+        filters.addWidget(QLabel(self.tr("执法主体"), self))
+        filters.addWidget(self.body_filter)
+        filters.addWidget(QLabel(self.tr("乡镇"), self))
+        filters.addWidget(self.town_filter)
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+
+        self.model = PlanModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((170, 220, 90, 60, 60, 190, 90, 70, 150, 150)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(self._on_double_click)
+        self.table.activated.connect(self._on_double_click)
+
+        layout = QVBoxLayout(self)
+        heading = QLabel(self.tr("年度执法检查计划"), self)
+        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+        layout.addWidget(heading)
+        layout.addLayout(controls)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.bars)
+        layout.addWidget(self.cannot_fit_label)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        self._fill_filters()
+        bus.data_changed.connect(self._on_data_changed)
+
+    # -- computing -------------------------------------------------------------------------
+    def _on_data_changed(self, _table: str) -> None:
+        if self.plan is not None:
+            self._stale = True
+            self.summary.setText(
+                self.summary.text() + self.tr("（数据已变化，请重新编制计划）")
+                if "重新编制" not in self.summary.text()
+                else self.summary.text()
+            )
+
+    def selected_capacity(self) -> int | None:
+        value = self.capacity.value()
+        return value if value > 0 else None
+
+    def compute(self) -> None:
+        session, year, capacity = self.session, self.year.value(), self.selected_capacity()
+        try:
+            plan = run_with_progress(
+                self,
+                self.tr("正在编制检查计划…"),
+                lambda report: services.annual_plan(
+                    session, year=year, capacity=capacity, progress=report
+                ),
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        self.show_plan(plan)
+
+    def show_plan(self, plan: Plan) -> None:
+        self.plan, self._stale = plan, False
+        counts = plan.counts_by_grade()
+        units = plan.units_by_grade()
+        grades = "，".join(
+            f"{g}级 {units.get(g, 0):,} 家 {n:,} 次" for g, n in counts.items() if n or units.get(g)
+        )
+        status = "，".join(f"{k} {v:,}" for k, v in plan.counts_by_status().items())
+        capacity = self.tr("不限") if plan.capacity is None else f"{plan.capacity} 次/月"
+        self.summary.setText(
+            self.tr("%1年：%2；计划检查 %3 次（%4）；%5；每月检查能力：%6")
+            .replace("%1", str(plan.year))
+            .replace("%2", plan.basis)
+            .replace("%3", f"{len(plan.items):,}")
+            .replace("%4", grades or self.tr("无"))
+            .replace("%5", status)
+            .replace("%6", capacity)
+        )
+        self.bars.set_loads(plan.month_loads(), plan.capacity)
+        unfit = plan.cannot_fit
+        if unfit:
+            windows: dict[str, int] = {}
+            for item in unfit:
+                windows[item.window_label] = windows.get(item.window_label, 0) + 1
+            self.cannot_fit_label.setText(
+                self.tr("无法安排 %1 次（时段内每月都已达到检查能力）：%2。在“状态”中选“无法安排”查看。")
+                .replace("%1", f"{len(unfit):,}")
+                .replace("%2", "，".join(f"{w} {n:,} 次" for w, n in windows.items()))
+            )
+        else:
+            self.cannot_fit_label.setText("")
+        self.export_button.setEnabled(True)
+        self._fill_filters()
+        self.apply_filters()
+
+    def _fill_filters(self) -> None:
+        plan = self.plan
+        choices = (
+            (self.status_filter, [s.value for s in PlanStatus] + [CANNOT_FIT]),
+            (self.body_filter, plan.bodies() if plan else []),
+            (self.town_filter, plan.towns() if plan else []),
+        )
+        for combo, values in choices:
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(self.tr("全部"), ALL)
+            for value in values:
+                combo.addItem(value, value)
+            found = combo.findData(current)
+            combo.setCurrentIndex(max(0, found))
+            combo.blockSignals(False)
+
+    def apply_filters(self) -> None:
+        if self.plan is None:
+            self.model.set_items([])
+            self.count_label.setText("")
+            return
+        status = self.status_filter.currentData() or ALL
+        body = self.body_filter.currentData() or ALL
+        town = self.town_filter.currentData() or ALL
+        items = [
+            i
+            for i in self.plan.items
+            if (
+                not status
+                or (status == CANNOT_FIT and not i.fits)
+                or (status != CANNOT_FIT and i.status == status)
+            )
+            and (not body or i.body == body)
+            and (not town or i.town == town)
+        ]
+        self.model.set_items(items)
+        self.count_label.setText(self.tr("%1 次").replace("%1", f"{len(items):,}"))
+
+    def _on_double_click(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.unit_activated.emit(int(self.model.items[index.row()].unit_id))
+
+    def _refuse(self, exc: SafeCreditError) -> None:
+        if isinstance(exc, Cancelled):
+            self.bus.status_message.emit(exc.message)
+            return
+        QMessageBox.warning(self, self.tr("检查计划"), exc.message)
+
+    # -- export ----------------------------------------------------------------------------
+    def _ask_path(self, suggested: str) -> Path | None:
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("导出检查计划"),
+            str(self._last_dir / suggested),
+            self.tr("Excel 工作簿 (*.xlsx)"),
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        self._last_dir = path.parent
+        return path
+
+    def _on_export(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        path = self._ask_path(f"{self.session.bureau_name}{plan.year}年年度执法检查计划.xlsx")
+        if path is None:
+            return
+        self.export_to(path)
+
+    def export_to(self, path: Path) -> Path | None:
+        plan = self.plan
+        if plan is None:
+            return None
+        session = self.session
+        reuse = None if self._stale else plan
+        try:
+            written = run_with_progress(
+                self,
+                self.tr("正在导出检查计划…"),
+                lambda report: services.export_plan(
+                    session,
+                    path,
+                    year=plan.year,
+                    capacity=plan.capacity,
+                    plan=reuse,
+                    progress=report,
+                ),
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return None
+        self.last_export = written
+        self.bus.status_message.emit(self.tr("已导出 %1").replace("%1", str(written)))
+        return written

@@ -1,0 +1,220 @@
+"""执法人员名录 (a tab of 设置): inspectors (姓名, 执法证号, 所属单位, 在岗), add, edit,
+停用/启用, and each inspector's conflicts (回避: unit codes they must not inspect)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import model, services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.scheduling.draw import RosterEntry
+from safecredit_desktop.gui.bus import DataBus
+
+
+class InspectorDialog(QDialog):
+    """One inspector's fields."""
+
+    def __init__(self, inspector: model.Inspector | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("修改执法人员") if inspector else self.tr("新增执法人员"))
+        self._id = inspector.id if inspector else None
+        self.name = QLineEdit(inspector.name if inspector else "", self)
+        self.cert_no = QLineEdit(inspector.cert_no if inspector else "", self)
+        self.org = QLineEdit(inspector.org if inspector else "", self)
+        self.active = QCheckBox(self.tr("在岗"), self)
+        self.active.setChecked(inspector.active if inspector else True)
+        form = QFormLayout(self)
+        form.addRow(self.tr("姓名"), self.name)
+        form.addRow(self.tr("执法证号"), self.cert_no)
+        form.addRow(self.tr("所属单位"), self.org)
+        form.addRow("", self.active)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def inspector(self) -> model.Inspector:
+        return model.Inspector(
+            name=self.name.text(),
+            cert_no=self.cert_no.text(),
+            org=self.org.text(),
+            active=self.active.isChecked(),
+            id=self._id,
+        )
+
+
+class RosterTab(QWidget):
+    """``RosterTab(session, bus, parent=None)``; emits ``bus.data_changed("inspectors")``."""
+
+    def __init__(
+        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.bus = bus
+        self._entries: list[RosterEntry] = []
+        self.table = QTableWidget(0, 5, self)
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("姓名"),
+                self.tr("执法证号"),
+                self.tr("所属单位"),
+                self.tr("在岗"),
+                self.tr("回避企业"),
+            ]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+
+        self.add_button = QPushButton(self.tr("新增…"), self)
+        self.edit_button = QPushButton(self.tr("修改…"), self)
+        self.toggle_button = QPushButton(self.tr("停用"), self)
+        self.conflicts_button = QPushButton(self.tr("回避企业…"), self)
+        self.add_button.clicked.connect(self.add_inspector)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.toggle_button.clicked.connect(self.toggle_selected)
+        self.conflicts_button.clicked.connect(self.edit_conflicts)
+        buttons = QHBoxLayout()
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.toggle_button,
+            self.conflicts_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        bus.data_changed.connect(self._on_data_changed)
+        self.refresh()
+
+    def _on_data_changed(self, table: str) -> None:
+        if table in ("*", "inspectors", "inspector_conflicts", "units"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        chosen = self.selected()
+        chosen_id = chosen.inspector.id if chosen else None
+        self._entries = services.inspectors(self.session)
+        self.table.setRowCount(len(self._entries))
+        for row, entry in enumerate(self._entries):
+            i = entry.inspector
+            values = [
+                i.name,
+                i.cert_no,
+                i.org,
+                self.tr("是") if i.active else self.tr("否"),
+                "、".join(entry.conflicts),
+            ]
+            for col, value in enumerate(values):
+                self.table.setItem(row, col, QTableWidgetItem(value))
+            if i.id == chosen_id:
+                self.table.selectRow(row)
+        self._update_buttons()
+
+    def selected(self) -> RosterEntry | None:
+        model_ = self.table.selectionModel()
+        rows = model_.selectedRows() if model_ is not None else []
+        if not rows or rows[0].row() >= len(self._entries):
+            return None
+        return self._entries[rows[0].row()]
+
+    def _update_buttons(self) -> None:
+        may = self.session.role in (Role.REVIEWER, Role.ADMIN)
+        chosen = self.selected()
+        self.add_button.setEnabled(may)
+        for button in (self.edit_button, self.toggle_button, self.conflicts_button):
+            button.setEnabled(may and chosen is not None)
+        if chosen is not None:
+            self.toggle_button.setText(
+                self.tr("停用") if chosen.inspector.active else self.tr("启用")
+            )
+
+    # -- editing ------------------------------------------------------------------------
+    def ask_inspector(self, inspector: model.Inspector | None) -> model.Inspector | None:
+        """The dialog; tests replace this."""
+        dialog = InspectorDialog(inspector, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.inspector()
+
+    def _save(self, inspector: model.Inspector) -> bool:
+        try:
+            services.save_inspector(self.session, inspector)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("执法人员名录"), exc.message)
+            return False
+        self.bus.data_changed.emit("inspectors")
+        self.refresh()
+        return True
+
+    def add_inspector(self) -> None:
+        inspector = self.ask_inspector(None)
+        while inspector is not None and not self._save(inspector):
+            inspector = self.ask_inspector(inspector)
+
+    def edit_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        inspector = self.ask_inspector(chosen.inspector)
+        while inspector is not None and not self._save(inspector):
+            inspector = self.ask_inspector(inspector)
+
+    def toggle_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        i = chosen.inspector
+        self._save(model.Inspector(i.name, i.cert_no, i.org, not i.active, i.id))
+
+    def edit_conflicts(self) -> None:
+        chosen = self.selected()
+        if chosen is None or chosen.inspector.id is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            self.tr("回避企业"),
+            self.tr(
+                "%1 须回避的企业（统一社会信用代码，用“、”或“,”分隔；清空表示无回避）："
+            ).replace("%1", chosen.inspector.name),
+            "、".join(chosen.conflicts),
+        )
+        if not ok:
+            return
+        try:
+            ids = services.unit_ids_for_codes(self.session, text)
+            services.set_inspector_conflicts(self.session, chosen.inspector.id, ids)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("执法人员名录"), exc.message)
+            return
+        self.bus.data_changed.emit("inspector_conflicts")
+        self.refresh()

@@ -1,0 +1,144 @@
+"""双随机抽查 page and the 执法人员名录 tab (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QTableWidget
+from pytestqt.qtbot import QtBot
+
+from safecredit_desktop.core import model, services
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.views.draw_page import DrawPage
+from safecredit_desktop.gui.views.roster_tab import RosterTab
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[services.Session]:
+    session = services.init_database(
+        tmp_path / "x.db",
+        profile="fenghuang",
+        bureau_name="测试县应急管理局",
+        user="管理员",
+        admin=("管理员", "admin-pw"),
+    )
+    services.fill_demo(session, enterprises=300, seed=1)
+    yield session
+    session.close()
+
+
+def _text(table: QTableWidget, row: int, col: int) -> str:
+    item = table.item(row, col)
+    assert item is not None
+    return item.text()
+
+
+def _messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+
+    def box(kind: str) -> Any:
+        def show(_parent: object, _title: str, text: str, *args: object) -> int:
+            shown.append((kind, text))
+            return 0
+
+        return show
+
+    monkeypatch.setattr(QMessageBox, "warning", box("warning"))
+    monkeypatch.setattr(QMessageBox, "information", box("information"))
+    return shown
+
+
+def test_draw_show_verify_annul_export(
+    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    bus = DataBus()
+    page = DrawPage(demo, bus)
+    qtbot.addWidget(page)
+    assert page.draws.rowCount() == 0
+    assert page.ratio_spins["A"].value() == 5.0 and page.ratio_spins["D"].value() == 100.0
+    page.year.setValue(2026)
+    page.seed.setText("公开抽取")
+    page.grade_checks["A"].setChecked(False)
+    with qtbot.waitSignal(bus.data_changed):
+        page.draw_button.click()
+    assert page.draws.rowCount() == 1
+    found = services.list_draws(demo)[0]
+    assert found.seed == "公开抽取" and found.filters["grades"] == ["B", "C", "D"]
+    assert page.selected_draw_id() == found.id
+    assert page.result.rowCount() == found.selected > 0
+    assert "（" in _text(page.result, 0, 4)  # names with 执法证号
+
+    assert page.verify_selected() is True
+    assert shown[-1][0] == "information"
+
+    out = tmp_path / "结果"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kw: (str(out), ""))
+    page.export_button.click()
+    assert page.last_export == tmp_path / "结果.xlsx"
+    assert openpyxl.load_workbook(page.last_export).sheetnames[0] == "抽查结果"
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args: ("", True))
+    page.annul_button.click()
+    assert shown[-1][0] == "warning" and "理由" in shown[-1][1]
+    assert not services.list_draws(demo)[0].annulled
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args: ("见证人缺席", True))
+    page.annul_button.click()
+    assert services.list_draws(demo)[0].annul_reason == "见证人缺席"
+    assert _text(page.draws, 0, 7) == "已作废"
+    assert not page.annul_button.isEnabled()
+    assert "作废" in page.summary.text()
+
+
+def test_too_few_inspectors_is_a_sentence(
+    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    page = DrawPage(demo, DataBus())
+    qtbot.addWidget(page)
+    page.team_size.setValue(10)
+    page.draw_button.click()
+    assert shown and shown[-1][0] == "warning" and "不足每组 10 名" in shown[-1][1]
+    assert page.draws.rowCount() == 0
+
+
+def test_roster_tab_add_toggle_conflicts(
+    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    bus = DataBus()
+    tab = RosterTab(demo, bus)
+    qtbot.addWidget(tab)
+    before = tab.table.rowCount()
+    assert before == len(services.inspectors(demo)) > 0
+
+    answers = iter([model.Inspector(name="王五", cert_no="43312399990009", org="局机关"), None])
+    monkeypatch.setattr(tab, "ask_inspector", lambda _i: next(answers))
+    with qtbot.waitSignal(bus.data_changed):
+        tab.add_button.click()
+    assert tab.table.rowCount() == before + 1
+    row = next(r for r in range(tab.table.rowCount()) if _text(tab.table, r, 0) == "王五")
+    tab.table.selectRow(row)
+    assert tab.toggle_button.text() == "停用"
+    tab.toggle_button.click()
+    assert _text(tab.table, row, 3) == "否"
+
+    code = str(demo.db.conn.execute("SELECT uscc FROM units ORDER BY uscc LIMIT 1").fetchone()[0])
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args: (f"{code}、", True))
+    tab.table.selectRow(row)
+    tab.conflicts_button.click()
+    assert _text(tab.table, row, 4) == code
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args: ("91XXXX", True))
+    tab.conflicts_button.click()
+    assert shown[-1][0] == "warning" and "91XXXX" in shown[-1][1]
+
+    # a duplicate 执法证号 is refused with a sentence and the dialog comes back
+    answers = iter([model.Inspector(name="赵六", cert_no="43312399990009"), None])
+    monkeypatch.setattr(tab, "ask_inspector", lambda _i: next(answers))
+    tab.add_button.click()
+    assert "已登记" in shown[-1][1]
+    assert tab.table.rowCount() == before + 1
