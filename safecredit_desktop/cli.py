@@ -289,7 +289,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             else:
                 services.export_grade_list(session, out, as_of=as_of, assessment=year)
         else:
-            raise SafeCreditError("年度执法检查计划的导出将随“按等级检查”功能提供，目前尚不可用。")
+            if args.year is None:
+                raise SafeCreditError("导出年度执法检查计划需要 --year 年度。")
+            services.export_plan(session, out, year=args.year)
     finally:
         session.close()
     print(f"已导出：{out}")
@@ -329,6 +331,66 @@ def cmd_draw(args: argparse.Namespace) -> int:
             print(f"已导出：{path}")
     finally:
         session.close()
+    return EXIT_OK
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    session = services.open_session(_db_path(args), user=acting_user(args))
+    try:
+        as_of = _as_of(args)
+        listing = services.due_list(session, as_of=as_of)
+    finally:
+        session.close()
+    print(
+        f"截至 {as_of.isoformat()}：逾期 {len(listing.overdue)} 家，"
+        f"{listing.within_days}天内到期 {len(listing.upcoming)} 家"
+    )
+    for item in listing.items:
+        due_on = item.due_on.isoformat() if item.due_on else "立即"
+        fields = (
+            item.describe(),
+            due_on,
+            item.uscc,
+            item.name,
+            item.grade,
+            item.town,
+            item.body,
+            item.note,
+        )
+        print("\t".join(fields))
+    return EXIT_OK
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    session = services.open_session(_db_path(args), user=acting_user(args))
+    try:
+        plan = services.annual_plan(session, year=args.year, capacity=args.capacity)
+        if args.out:
+            path = services.export_plan(
+                session, Path(args.out), year=args.year, capacity=args.capacity, plan=plan
+            )
+            print(f"已导出：{path}")
+    finally:
+        session.close()
+    print(plan.basis)
+    counts = plan.counts_by_grade()
+    print("计划检查：" + "，".join(f"{g}级 {counts[g]} 次" for g in "ABCD"))
+    loads = plan.month_loads()
+    limit = f"（每月上限 {plan.capacity}）" if plan.capacity else ""
+    print("各月安排" + limit + "：" + "，".join(f"{m}月 {n}" for m, n in enumerate(loads, 1)))
+    for item in plan.items:
+        if not item.fits:
+            continue
+        print(
+            f"{item.suggested_month}月\t{item.window_text()}\t到期 {item.due_on.isoformat()}\t"
+            f"{item.uscc}\t{item.name}\t{item.grade}\t{'高危' if item.high_risk else '—'}\t"
+            f"{item.body}\t{item.status_text()}"
+        )
+    cannot = plan.cannot_fit
+    if cannot:
+        print(f"无法安排 {len(cannot)} 次（所在时段已满）：")
+        for item in cannot:
+            print(f"  {item.window_text()}\t{item.uscc}\t{item.name}\t{item.grade}")
     return EXIT_OK
 
 
@@ -393,6 +455,16 @@ def build_parser() -> Parser:
     p.add_argument("--inspectors-per-team", type=int, default=2)
     p.add_argument("--out", help="导出抽查结果工作簿")
     p.set_defaults(handler=cmd_draw)
+
+    p = sub.add_parser("due", help="检查到期与逾期的企业（最逾期的在前）")
+    p.add_argument("--as-of", help="截至日期（默认今天）")
+    p.set_defaults(handler=cmd_due)
+
+    p = sub.add_parser("plan", help="年度执法检查计划")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--capacity", type=int, help="每月最多检查次数")
+    p.add_argument("--out", help="导出计划工作簿")
+    p.set_defaults(handler=cmd_plan)
 
     p = sub.add_parser("backup", help="在线备份数据库")
     p.add_argument("--to", help="备份文件路径（默认：数据库旁的 .backups 目录）")

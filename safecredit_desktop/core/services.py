@@ -1208,3 +1208,21 @@ def set_inspector_conflicts(session: Session, inspector_id: int, unit_ids: list[
     """Replace an inspector's declared conflicts (回避) with ``unit_ids`` (audited)."""
     require_role(session, Role.REVIEWER, Role.ADMIN)
     _draw.set_conflicts(session.db, session.user, inspector_id, unit_ids)
+
+
+# -- tracked deadlines (home page) ------------------------------------------------------
+
+from safecredit_desktop.core.scheduling import deadlines as _deadlines  # noqa: E402
+
+
+def tracked_deadlines(
+    session: Session, *, as_of: date | None = None, horizon_days: int = 30
+) -> list[_deadlines.Deadline]:
+    """双公示, 整改期限, 许可证 and 管理期 deadlines, by due date (scheduling.md)."""
+    return _deadlines.tracked_deadlines(
+        session.db,
+        session.profile,
+        working_calendar(session),
+        as_of=as_of or date.today(),
+        horizon_days=horizon_days,
+    )

@@ -25,6 +25,7 @@ from safecredit_desktop.gui.pages import NotYetPage, Page
 from safecredit_desktop.gui.views.draw_page import DrawPage
 from safecredit_desktop.gui.views.grades_page import GradesPage
 from safecredit_desktop.gui.views.home_page import HomePage
+from safecredit_desktop.gui.views.plan_page import PlanPage
 from safecredit_desktop.gui.views.registry_page import RegistryPage
 from safecredit_desktop.gui.views.settings_page import SettingsPage
 from safecredit_desktop.gui.views.unit_detail_page import UnitDetailPage
@@ -75,7 +76,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.pages: dict[str, Page] = {}
-        self.home = self._add_page(self.tr("首页"), HomePage(session, self.bus, self))
+        self.home = HomePage(session, self.bus, self)
+        self._add_page(self.tr("首页"), self.home)
         self.registry = self._add_page(self.tr("企业台账"), RegistryPage(session, self.bus, self))
         later = self.tr("在企业台账中打开企业，在企业详情页中录入、修改和删除%1记录。")
         for title, what in (
@@ -87,7 +89,8 @@ class MainWindow(QMainWindow):
         ):
             self._add_page(title, NotYetPage(session, self.bus, title, what, self))
         self.grades = self._add_page(self.tr("信用等级"), GradesPage(session, self.bus, self))
-        self.plan = self._add_page(self.tr("检查计划"), self._plan_page())
+        self.plan = PlanPage(session, self.bus, self)
+        self._add_page(self.tr("检查计划"), self.plan)
         self.draws = self._add_page(self.tr("双随机抽查"), DrawPage(session, self.bus, self))
         title = self.tr("文书")
         what = self.tr("打印信用等级告知书、承诺书等文书。")
@@ -110,15 +113,6 @@ class MainWindow(QMainWindow):
         self._daily_backup_timer.start(3000)
 
     # -- building -----------------------------------------------------------------------
-    def _plan_page(self) -> Page:
-        try:
-            from safecredit_desktop.gui.views.plan_page import PlanPage
-        except ImportError:  # the plan page is still being written
-            title = self.tr("检查计划")
-            what = self.tr("按等级计算检查到期日、编制年度执法检查计划。")
-            return NotYetPage(self.session, self.bus, title, what, self)
-        return PlanPage(self.session, self.bus, self)
-
     def _statistics_page(self) -> Page:
         from safecredit_desktop.gui.views.statistics_page import StatisticsPage
 
@@ -184,6 +178,9 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav_changed)
         self.registry.unit_activated.connect(self._on_unit_activated)
+        self.home.due_panel.unit_activated.connect(self._on_unit_activated)
+        self.home.deadlines_panel.unit_activated.connect(self._on_unit_activated)
+        self.plan.unit_activated.connect(self._on_unit_activated)
         self.detail.back_requested.connect(self._on_back_to_registry)
         self.bus.status_message.connect(self._on_status_message)
         self.bus.data_changed.connect(self._on_data_changed)

@@ -102,7 +102,7 @@ def test_window_pages_and_status(qtbot, admin_db: Path) -> None:  # type: ignore
         "统计报表",
         "设置",
     ]
-    window.nav.setCurrentRow(8)
+    window.nav.setCurrentRow(10)  # 文书: the documents issue
     assert isinstance(window.stack.currentWidget(), NotYetPage)
     status = window._status.text()
     assert "数据库" in status and "管理员（管理员）" in status and "上次备份" in status

@@ -29,8 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-
-from dateutil.relativedelta import relativedelta
+from typing import NamedTuple
 
 from safecredit_desktop.core.model import UnitStatus
 from safecredit_desktop.core.rules.profile import Profile
@@ -45,8 +44,7 @@ NEVER_NOTE = "从未检查，立即到期"
 Progress = Callable[[float, str], None]
 
 
-@dataclass(frozen=True)
-class UnitRow:
+class UnitRow(NamedTuple):
     """What scheduling needs of a unit (one row of ``units``)."""
 
     unit_id: int
@@ -60,12 +58,10 @@ class UnitRow:
 
 def load_units(db: Database) -> list[UnitRow]:
     """Every unit, sorted by code; one query."""
-    return [
-        UnitRow(int(i), str(u), str(n), str(c), str(t), bool(h), str(s))
-        for i, u, n, c, t, h, s in db.conn.execute(
-            "SELECT id, uscc, name, category, town, high_risk, status FROM units ORDER BY uscc"
-        )
-    ]
+    rows = db.conn.execute(
+        "SELECT id, uscc, name, category, town, high_risk, status FROM units ORDER BY uscc"
+    )
+    return [UnitRow(i, u, n, c, t, h == 1, s) for i, u, n, c, t, h, s in rows]
 
 
 def last_inspections(db: Database, on_or_before: date) -> dict[int, date]:
@@ -109,15 +105,24 @@ def bodies_of(db: Database, profile: Profile, bureau_name: str) -> Bodies:
     return Bodies(profile, bureau_name, entrusted_towns(db))
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: date, months: int) -> date:
-    """``day`` plus calendar months, the day clamped to the month's end."""
-    result: date = day + relativedelta(months=months)
-    return result
+    """``day`` plus calendar months, the day clamped to the month's end (as
+    ``relativedelta(months=…)``, ten times faster: it runs once per unit and window)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month0 = divmod(index, 12)
+    last = _MONTH_DAYS[month0]
+    if month0 == 1 and (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        last = 29
+    return date(year, month0 + 1, min(day.day, last))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DueItem:
-    """One unit's next inspection. ``due_on`` None: never inspected, due at once."""
+    """One unit's next inspection. ``due_on`` None: never inspected, due at once.
+    (Read-only by convention; not frozen, which is three times slower to build.)"""
 
     unit_id: int
     uscc: str
@@ -180,6 +185,7 @@ def due_items(
     closed = UnitStatus.CLOSED.value
     suspended = UnitStatus.SUSPENDED.value
     cache: dict[tuple[str, bool], int] = {}
+    body_of: dict[tuple[str, str], str] = {}
     for u in units:
         if u.status == closed:
             continue
@@ -207,7 +213,8 @@ def due_items(
                 previous,
                 due_on,
                 None if due_on is None else (due_on - as_of).days,
-                bodies.body(grade, u.town),
+                body_of.get((grade, u.town))
+                or body_of.setdefault((grade, u.town), bodies.body(grade, u.town)),
                 u.status == suspended,
             )
         )

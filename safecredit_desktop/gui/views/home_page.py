@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidg
 from safecredit_desktop.core import services
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.views.deadlines_panel import DeadlinesPanel
+from safecredit_desktop.gui.views.due_panel import DuePanel
 
 
 class HomePage(Page):
@@ -20,26 +22,23 @@ class HomePage(Page):
         self.units_grid = QGridLayout(self.units_box)
         self.records_box = QGroupBox(self.tr("已录入记录"), self)
         self.records_grid = QGridLayout(self.records_box)
-        self.due_box = QGroupBox(self.tr("检查到期提醒"), self)
+        self.due_box = QGroupBox(self.tr("检查到期提醒（逾期和30天内到期）"), self)
         due_layout = QVBoxLayout(self.due_box)
-        due_note = QLabel(
-            self.tr(
-                "逾期未检查和30天内到期的企业（按乡镇、按执法主体）将在“按等级检查”功能完成后"
-                "显示在这里。"
-            ),
-            self.due_box,
-        )
-        due_note.setWordWrap(True)
-        due_layout.addWidget(due_note)
+        self.due_panel = DuePanel(session, bus, self.due_box)
+        due_layout.addWidget(self.due_panel)
+        self.deadlines_box = QGroupBox(self.tr("其他期限（双公示、整改、许可证、管理期）"), self)
+        deadlines_layout = QVBoxLayout(self.deadlines_box)
+        self.deadlines_panel = DeadlinesPanel(session, bus, self.deadlines_box)
+        deadlines_layout.addWidget(self.deadlines_panel)
         self.backup_label = QLabel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.subheading)
         layout.addWidget(self.units_box)
         layout.addWidget(self.records_box)
-        layout.addWidget(self.due_box)
+        layout.addWidget(self.due_box, 1)
+        layout.addWidget(self.deadlines_box, 1)
         layout.addWidget(self.backup_label)
-        layout.addStretch(1)
         bus.data_changed.connect(lambda _table: self.refresh() if self.isVisible() else None)
 
     @staticmethod
@@ -63,3 +62,4 @@ class HomePage(Page):
         self.backup_label.setText(
             self.tr("上次备份：%1").replace("%1", summary.last_backup or self.tr("尚无备份"))
         )
+        self.due_panel.refresh()

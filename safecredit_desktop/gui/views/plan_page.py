@@ -268,13 +268,9 @@ class PlanPage(Page):
 
     # -- computing -------------------------------------------------------------------------
     def _on_data_changed(self, _table: str) -> None:
-        if self.plan is not None:
+        if self.plan is not None and not self._stale:
             self._stale = True
-            self.summary.setText(
-                self.summary.text() + self.tr("（数据已变化，请重新编制计划）")
-                if "重新编制" not in self.summary.text()
-                else self.summary.text()
-            )
+            self.summary.setText(self.summary.text() + self.tr("（数据已变化，请重新编制计划）"))
 
     def selected_capacity(self) -> int | None:
         value = self.capacity.value()
@@ -320,7 +316,9 @@ class PlanPage(Page):
             for item in unfit:
                 windows[item.window_label] = windows.get(item.window_label, 0) + 1
             self.cannot_fit_label.setText(
-                self.tr("无法安排 %1 次（时段内每月都已达到检查能力）：%2。在“状态”中选“无法安排”查看。")
+                self.tr(
+                    "无法安排 %1 次（时段内每月都已达到检查能力）：%2。在“状态”中选“无法安排”查看。"
+                )
                 .replace("%1", f"{len(unfit):,}")
                 .replace("%2", "，".join(f"{w} {n:,} 次" for w, n in windows.items()))
             )

@@ -1,0 +1,204 @@
+"""Deadlines the program tracks for the home page (scheduling.md "Other deadlines").
+
+One query per table, read once; working days from the :class:`Calendar` (a result
+touching a year the calendar does not know is ``estimated``).
+
+- **双公示** — a penalty of the bureau's own (处罚部门 = 应急管理部门; other departments
+  publish their own decisions) is due for publication on the 7th working day after its
+  decision. Listed: decisions of the last :data:`PENALTY_LOOKBACK_DAYS` days not yet
+  published whose due date is past or within the horizon (双公示未公示), and those
+  published after their due date within the last :data:`LATE_LOOKBACK_DAYS` days
+  (双公示逾期公示).
+- **整改期限** — inspections with a 整改期限 and no 整改完成日期: past (整改逾期未完成) or
+  within the horizon (整改期限将到).
+- **安全生产许可证** — units not 关闭 whose permit expires within
+  :data:`PERMIT_WARNING_DAYS` days (许可证将到期), and 正常 units whose permit has
+  expired (许可证已过期).
+- **管理期** — only with a profile that has ``[listing]`` management periods: units
+  graded in ``management.grades`` at ``as_of`` whose ``next_change`` (the first day their
+  grade changes as the deciding records age out, counted from the record dates as
+  grading.md does) falls within the horizon (管理期届满). Early-removal eligibility
+  (可申请提前移出) is *not* listed: the deciding record's date is only available inside
+  the reasons' display strings, and deriving it from them would not be sound.
+- **异议** — not yet: objections are not recorded yet (see :data:`OBJECTIONS_NOTE`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from safecredit_desktop.core.rules.profile import Profile
+from safecredit_desktop.core.scheduling.calendar import Calendar, WorkingDays
+from safecredit_desktop.core.storage.connection import Database
+
+PUBLISH_WORKING_DAYS = 7
+PENALTY_LOOKBACK_DAYS = 60
+LATE_LOOKBACK_DAYS = 90
+PERMIT_WARNING_DAYS = 90
+
+UNPUBLISHED = "双公示未公示"
+PUBLISHED_LATE = "双公示逾期公示"
+RECTIFY_OVERDUE = "整改逾期未完成"
+RECTIFY_DUE = "整改期限将到"
+PERMIT_EXPIRING = "许可证将到期"
+PERMIT_EXPIRED = "许可证已过期"
+MANAGEMENT_ENDS = "管理期届满"
+EARLY_REMOVAL = "可申请提前移出"
+
+KINDS = (
+    UNPUBLISHED,
+    PUBLISHED_LATE,
+    RECTIFY_OVERDUE,
+    RECTIFY_DUE,
+    PERMIT_EXPIRED,
+    PERMIT_EXPIRING,
+    MANAGEMENT_ENDS,
+    EARLY_REMOVAL,
+)
+
+OBJECTIONS_NOTE = "异议办理期限将在异议功能完成后显示"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One tracked deadline of one unit."""
+
+    kind: str
+    unit_id: int
+    uscc: str
+    name: str
+    due_on: date
+    days_left: int  # negative when overdue
+    detail: str
+    estimated: bool = False
+    warning: str = ""  # the calendar's sentence when ``estimated``
+
+
+def _day(value: object) -> date:
+    return date.fromisoformat(str(value))
+
+
+def tracked_deadlines(
+    db: Database,
+    profile: Profile,
+    calendar: Calendar,
+    *,
+    as_of: date,
+    horizon_days: int = 30,
+) -> list[Deadline]:
+    """Every tracked deadline, by due date (then kind, then 统一社会信用代码)."""
+    horizon = as_of + timedelta(days=horizon_days)
+    conn = db.conn
+    units: dict[int, tuple[str, str]] = {}
+
+    found: list[Deadline] = []
+
+    def add(kind: str, unit_id: int, due: date, detail: str, wd: WorkingDays | None = None) -> None:
+        uscc, name = units[unit_id]
+        found.append(
+            Deadline(
+                kind,
+                unit_id,
+                uscc,
+                name,
+                due,
+                (due - as_of).days,
+                detail,
+                False if wd is None else wd.estimated,
+                "" if wd is None else wd.warning,
+            )
+        )
+
+    # units: names for every row, and permits
+    permit_limit = (as_of + timedelta(days=PERMIT_WARNING_DAYS)).isoformat()
+    permits: list[tuple[int, str, date, str]] = []
+    for uid, uscc, name, permit_no, valid, status in conn.execute(
+        "SELECT id, uscc, name, permit_no, permit_valid_until, status FROM units"
+    ):
+        units[int(uid)] = (str(uscc), str(name))
+        if valid is not None and status != "关闭" and str(valid) <= permit_limit:
+            permits.append((int(uid), str(permit_no), _day(valid), str(status)))
+    for uid, permit_no, valid, status in permits:
+        label = f"安全生产许可证 {permit_no}" if permit_no else "安全生产许可证"
+        if valid >= as_of:
+            add(PERMIT_EXPIRING, uid, valid, f"{label} 有效期至 {valid.isoformat()}")
+        elif status == "正常":
+            add(
+                PERMIT_EXPIRED,
+                uid,
+                valid,
+                f"{label} 已于 {valid.isoformat()} 到期，单位状态仍为正常",
+            )
+
+    # penalties: 双公示
+    due_cache: dict[date, WorkingDays] = {}
+
+    def publish_due(decided: date) -> WorkingDays:
+        wd = due_cache.get(decided)
+        if wd is None:
+            wd = due_cache[decided] = calendar.add_working_days(decided, PUBLISH_WORKING_DAYS)
+        return wd
+
+    since_decided = (as_of - timedelta(days=PENALTY_LOOKBACK_DAYS)).isoformat()
+    since_published = (as_of - timedelta(days=LATE_LOOKBACK_DAYS)).isoformat()
+    for uid, doc_no, decided_text, published_text in conn.execute(
+        "SELECT unit_id, doc_no, decided_on, published_on FROM penalties"
+        " WHERE department = '应急管理部门' AND decided_on <= ?"
+        " AND ((published_on IS NULL AND decided_on >= ?)"
+        " OR (published_on IS NOT NULL AND published_on >= ? AND published_on <= ?))",
+        (as_of.isoformat(), since_decided, since_published, as_of.isoformat()),
+    ):
+        decided = _day(decided_text)
+        wd = publish_due(decided)
+        head = f"处罚 {doc_no} {decided.isoformat()} 决定"
+        if published_text is None:
+            if wd.day <= horizon:
+                detail = f"{head}，应于 {wd.day.isoformat()} 前公示，尚未公示"
+                add(UNPUBLISHED, int(uid), wd.day, detail, wd)
+        else:
+            published = _day(published_text)
+            if published > wd.day:
+                late = calendar.working_days_between(wd.day, published).count
+                detail = (
+                    f"{head}，应于 {wd.day.isoformat()} 前公示，"
+                    f"{published.isoformat()} 才公示（迟 {late} 个工作日）"
+                )
+                add(PUBLISHED_LATE, int(uid), wd.day, detail, wd)
+
+    # inspections: 整改期限
+    for uid, inspected, deadline_text, hazards, doc_no in conn.execute(
+        "SELECT unit_id, inspected_on, rectify_deadline, hazards, doc_no FROM inspections"
+        " WHERE rectify_deadline IS NOT NULL AND rectified_on IS NULL"
+        " AND rectify_deadline <= ?",
+        (horizon.isoformat(),),
+    ):
+        deadline = _day(deadline_text)
+        doc = f"（{doc_no}）" if doc_no else ""
+        detail = (
+            f"检查 {inspected}{doc} 发现隐患 {hazards} 项，"
+            f"整改期限 {deadline.isoformat()}，尚未整改完成"
+        )
+        kind = RECTIFY_OVERDUE if deadline < as_of else RECTIFY_DUE
+        add(kind, int(uid), deadline, detail)
+
+    # management periods
+    management = profile.management
+    if management is not None:
+        from safecredit_desktop.core.rules.engine import grade_all
+
+        for result in grade_all(db, profile, as_of):
+            change = result.next_change
+            if result.grade not in management.grades or change is None:
+                continue
+            if change.day > horizon or result.unit_id not in units:
+                continue
+            detail = (
+                f"现为{result.label}（{result.grade}类），按记录日期起算，"
+                f"{change.day.isoformat()} 起评为 {change.grade} 类"
+            )
+            add(MANAGEMENT_ENDS, result.unit_id, change.day, detail)
+
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    found.sort(key=lambda d: (d.due_on, order.get(d.kind, len(order)), d.uscc))
+    return found

@@ -1,0 +1,86 @@
+"""The home page's deadlines panel (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+from pytestqt.qtbot import QtBot
+
+from safecredit_desktop.core import model, services
+from safecredit_desktop.core.validate import uscc_check_character
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.views.deadlines_panel import DeadlinesPanel
+
+
+def _top(tree: QTreeWidget, i: int) -> QTreeWidgetItem:
+    item = tree.topLevelItem(i)
+    assert item is not None
+    return item
+
+
+def _uscc(n: int) -> str:
+    first = f"9142130000{n:07d}"
+    return first + uscc_check_character(first)
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[services.Session]:
+    s = services.init_database(
+        tmp_path / "x.db", profile="suizhou", bureau_name="测试县应急管理局", user="测试"
+    )
+    yield s
+    s.close()
+
+
+def test_grouped_rows_estimate_mark_and_activation(qtbot: QtBot, session: services.Session) -> None:
+    uid = services.save_record(
+        session, model.Unit(uscc=_uscc(1), name="测试单位1", category="其他工贸")
+    )
+    services.save_record(
+        session,
+        model.Penalty(
+            unit_id=uid, doc_no="罚1", decided_on=date(2026, 12, 28), department="应急管理部门"
+        ),
+    )
+    bus = DataBus()
+    panel = DeadlinesPanel(session, bus, as_of=date(2026, 12, 30))
+    qtbot.addWidget(panel)
+    tree = panel.tree
+    assert tree.topLevelItemCount() == 1
+    group = _top(tree, 0)
+    assert group.text(0) == "双公示未公示（1）"
+    row = group.child(0)
+    assert row is not None
+    # 2027 is unknown: Mon–Fri (1 January included) → 29, 30, 31 Dec, 1, 4, 5, 6 Jan
+    assert row.text(0).startswith("2027-01-06※ · 测试单位1 · ")
+    assert "2027年" in row.toolTip(0)
+    assert "异议" in panel.note.text()
+
+    with qtbot.waitSignal(panel.unit_activated) as blocker:
+        tree.itemDoubleClicked.emit(row, 0)
+    assert blocker.args == [uid]
+
+    # a change announced on the bus refreshes the panel
+    services.save_record(
+        session,
+        model.Inspection(
+            unit_id=uid,
+            inspected_on=date(2026, 12, 1),
+            hazards=1,
+            rectify_deadline=date(2026, 12, 20),
+        ),
+    )
+    bus.data_changed.emit("inspections")
+    kinds = [_top(tree, i).text(0) for i in range(tree.topLevelItemCount())]
+    assert kinds == ["双公示未公示（1）", "整改逾期未完成（1）"]
+
+
+def test_empty(qtbot: QtBot, session: services.Session) -> None:
+    panel = DeadlinesPanel(session)
+    qtbot.addWidget(panel)
+    assert panel.tree.topLevelItemCount() == 1
+    assert _top(panel.tree, 0).text(0) == "暂无需要关注的期限"

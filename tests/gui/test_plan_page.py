@@ -1,0 +1,107 @@
+"""检查计划 page and the 首页's 检查到期提醒 panel (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pytestqt.qtbot import QtBot
+
+from safecredit_desktop.core import model, services
+from safecredit_desktop.core.validate import uscc_check_character
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.views.due_panel import UNIT_ROLE, DuePanel
+from safecredit_desktop.gui.views.plan_page import CANNOT_FIT, PlanPage
+
+
+def code(n: int) -> str:
+    first17 = f"9143312300{n:07d}"
+    return first17 + uscc_check_character(first17)
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[services.Session]:
+    opened = services.init_database(
+        tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
+    )
+    for n in range(1, 7):  # grade C (no commitment): half-years; never inspected
+        town = "沱江镇" if n <= 3 else "山江镇"
+        services.save_record(opened, model.Unit(code(n), f"单位{n}", "工贸八大行业", town=town))
+    yield opened
+    opened.close()
+
+
+def test_plan_page_levels_filters_and_exports(
+    qtbot: QtBot, session: services.Session, tmp_path: Path
+) -> None:
+    page = PlanPage(session, DataBus())
+    qtbot.addWidget(page)
+    page.year.setValue(2026)
+    page.capacity.setValue(2)
+    page.compute()
+    plan = page.plan
+    assert plan is not None and len(plan.items) == 12
+    assert page.model.rowCount() == 12
+    assert max(page.bars.loads) <= 2 and plan.cannot_fit == []
+    assert sum(page.bars.loads) == 12 and page.bars.loads[0] == 2
+
+    page.capacity.setValue(1)  # 6 per half-year into 6 months of 1: fits exactly
+    page.compute()
+    assert page.bars.loads == [1] * 12 and page.cannot_fit_label.text() == ""
+
+    page.town_filter.setCurrentIndex(page.town_filter.findData("山江镇"))
+    assert page.model.rowCount() == 6
+    page.status_filter.setCurrentIndex(page.status_filter.findData(CANNOT_FIT))
+    assert page.model.rowCount() == 0
+
+    with qtbot.waitSignal(page.unit_activated) as blocker:
+        page.town_filter.setCurrentIndex(0)
+        page.status_filter.setCurrentIndex(0)
+        page._on_double_click(page.model.index(0, 1))
+    assert blocker.args == [page.model.items[0].unit_id]
+
+    written = page.export_to(tmp_path / "plan.xlsx")
+    assert written is not None
+    assert openpyxl.load_workbook(written).sheetnames == ["检查计划", "月度安排", "说明"]
+
+
+def test_plan_page_names_what_cannot_fit(qtbot: QtBot, session: services.Session) -> None:
+    page = PlanPage(session, DataBus())
+    qtbot.addWidget(page)
+    for n in range(7, 9):
+        services.save_record(session, model.Unit(code(n), f"单位{n}", "工贸八大行业"))
+    page.year.setValue(2026)
+    page.capacity.setValue(1)  # 8 per half-year, 6 months of 1
+    page.compute()
+    assert page.bars.loads == [1] * 12
+    assert "无法安排 4 次" in page.cannot_fit_label.text()
+    page.status_filter.setCurrentIndex(page.status_filter.findData(CANNOT_FIT))
+    assert page.model.rowCount() == 4
+
+
+def test_due_panel_groups_and_activates(qtbot: QtBot, session: services.Session) -> None:
+    unit_ids = [int(r[0]) for r in session.db.conn.execute("SELECT id FROM units ORDER BY id")]
+    services.save_record(session, model.Inspection(unit_ids[0], date(2026, 1, 20)))  # due 07-20
+    for unit_id in unit_ids[1:]:
+        services.save_record(session, model.Inspection(unit_id, date(2026, 6, 1)))  # not due
+    services.save_record(
+        session, model.Unit(code(9), "从未检查公司", "工贸八大行业", town="禾库镇")
+    )
+    panel = DuePanel(session, DataBus())
+    qtbot.addWidget(panel)
+    panel.refresh(date(2026, 7, 1))
+    assert panel.due is not None
+    assert len(panel.due.overdue) == 1 and len(panel.due.upcoming) == 1
+    tops = [panel.tree.topLevelItem(i).text(0) for i in range(panel.tree.topLevelItemCount())]
+    assert len(tops) == 2 and any("禾库镇" in t for t in tops)
+    panel.group_by.setCurrentIndex(1)
+    assert panel.tree.topLevelItemCount() == 1
+    assert "测试县应急管理局" in panel.tree.topLevelItem(0).text(0)
+    first = panel.tree.topLevelItem(0).child(0)
+    assert first.text(0) == "从未检查公司"  # most overdue first
+    with qtbot.waitSignal(panel.unit_activated) as blocker:
+        panel.tree.itemActivated.emit(first, 0)
+    assert blocker.args == [first.data(0, UNIT_ROLE)]
