@@ -67,6 +67,15 @@ BENCHES = (
         (("floor_seconds", "floor s"),),
     ),
     Bench(
+        "bench_plan",
+        {"enterprises": 100_000},
+        (
+            Row("due list, 100,000 units (grading included)", "due_seconds", 5, "s"),
+            Row("annual plan, 100,000 units (grading included)", "plan_seconds", 5, "s"),
+        ),
+        (("planned", "planned inspections"), ("cannot_fit", "cannot fit")),
+    ),
+    Bench(
         "bench_import",
         {"enterprises": 10_000},
         (

@@ -72,6 +72,15 @@ def main() -> int:
     window.nav.setCurrentRow(7)  # 信用等级
     settle(app, 1500)
     shoot(app, window, out / "grades.png")
+    window.nav.setCurrentRow(0)  # 首页
+    settle(app, 1500)
+    shoot(app, window, out / "home.png")
+    window.nav.setCurrentRow(8)  # 检查计划
+    window.plan.year.setValue(2027)
+    window.plan.capacity.setValue(40)
+    window.plan.compute()
+    settle(app, 1500)
+    shoot(app, window, out / "plan.png")
     window.nav.setCurrentRow(11)  # 统计报表
     settle(app, 1500)
     shoot(app, window, out / "statistics.png")

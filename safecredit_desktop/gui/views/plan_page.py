@@ -149,7 +149,7 @@ class MonthBars(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = painter.fontMetrics()
         label_h = metrics.height() + 2
-        plot = QRect(8, label_h, self.width() - 16, self.height() - 2 * label_h - 4)
+        plot = QRect(56, label_h, self.width() - 64, self.height() - 2 * label_h - 4)
         top = max([*self.loads, self.capacity or 0, 1])
         slot = plot.width() / 12
         for index, load in enumerate(self.loads):
@@ -175,7 +175,12 @@ class MonthBars(QWidget):
             y = int(plot.bottom() - plot.height() * self.capacity / top)
             painter.setPen(QPen(QColor("#b00020"), 1.5, Qt.PenStyle.DashLine))
             painter.drawLine(plot.left(), y, plot.right(), y)
-            painter.drawText(plot.left() + 2, y - 2, f"能力 {self.capacity}")
+            # left of the plot, where no bar stands, so it never covers a bar's figure
+            painter.drawText(
+                QRect(0, y - label_h, plot.left() - 2, label_h * 2),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                f"上限{self.capacity}",
+            )
         painter.end()
 
 
