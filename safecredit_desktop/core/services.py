@@ -761,7 +761,7 @@ def export_grade_list(
         bureau_name=bureau,
         basis=basis,
         last_inspection=_statistics.last_inspections(session.db, as_of),
-        next_due=None,
+        next_due=_next_due(session, results, as_of),
         reporters=reporters,
         today=today,
     )
@@ -1226,3 +1226,12 @@ def tracked_deadlines(
         as_of=as_of or date.today(),
         horizon_days=horizon_days,
     )
+
+
+def _next_due(session: Session, results: list[_GradeResult], as_of: date) -> dict[int, date]:
+    """Each unit's next inspection due date under the grades a report shows."""
+    grades = {r.unit_id: r.grade for r in results}
+    items = _due.compute_due(
+        session.db, session.profile, grades, as_of=as_of, bureau_name=session.bureau_name
+    )
+    return _due.next_due_dates(items, as_of)

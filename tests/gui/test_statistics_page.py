@@ -186,7 +186,12 @@ def test_exports_and_mail_draft(
     page.export_list_button.click()
     names = tmp_path / "名单.xlsx"
     assert names.is_file() and page.last_export == names
-    assert "下次检查到期" in page.export_result.text()
+    assert "信用等级名单" in page.export_result.text()
+    sheet = openpyxl.load_workbook(names).worksheets[0]
+    header = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "序号")
+    due_at = header.index("下次检查到期")
+    first = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == 1)
+    assert first[due_at] is not None  # filled from the due dates
 
     page.mail_button.click()
     draft = tmp_path / "草稿.eml"

@@ -583,9 +583,7 @@ class StatisticsPage(Page):
         except SafeCreditError as exc:
             self._refuse(exc)
             return
-        self._exported(
-            written, self.tr("信用等级名单（“下次检查到期”一栏待检查计划功能完成后填写）")
-        )
+        self._exported(written, self.tr("信用等级名单"))
 
     def _on_mail_draft(self) -> None:
         workbook = self.last_export
