@@ -1235,3 +1235,44 @@ def _next_due(session: Session, results: list[_GradeResult], as_of: date) -> dic
         session.db, session.profile, grades, as_of=as_of, bureau_name=session.bureau_name
     )
     return _due.next_due_dates(items, as_of)
+
+
+@dataclass(frozen=True)
+class InspectionProgress:
+    """统计报表's schedule section: planned vs done per month of a year, overdue per town."""
+
+    year: int
+    planned: list[int]  # index 0 = January: planned county inspections (the annual plan)
+    done: list[int]  # of those, fulfilled by an inspection record
+    overdue_by_town: dict[str, int]
+    as_of: date
+
+
+def inspection_progress(
+    session: Session,
+    *,
+    as_of: date,
+    results: list[_GradeResult] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> InspectionProgress:
+    """``results``: grades as of ``as_of`` already at hand (the due list reuses them)."""
+    plan = annual_plan(session, year=as_of.year, today=as_of, progress=progress)
+    planned, done = [0] * 12, [0] * 12
+    for item in plan.items:
+        planned[item.suggested_month - 1] += 1
+        if item.done_on is not None:
+            done[item.suggested_month - 1] += 1
+    if results is None:
+        listing = due_list(session, as_of=as_of)
+    else:
+        grades = {r.unit_id: r.grade for r in results}
+        items = _due.compute_due(
+            session.db, session.profile, grades, as_of=as_of, bureau_name=session.bureau_name
+        )
+        listing = _due.split_due(items, as_of=as_of, within_days=30)
+    overdue: dict[str, int] = {}
+    for late in listing.overdue:
+        town = late.town or "（未填乡镇）"
+        overdue[town] = overdue.get(town, 0) + 1
+    ranked = dict(sorted(overdue.items(), key=lambda kv: (-kv[1], kv[0])))
+    return InspectionProgress(as_of.year, planned, done, ranked, as_of)

@@ -83,6 +83,12 @@ def test_counts_with_the_engine(qtbot: QtBot, demo: services.Session) -> None:
     assert tables is not None
     assert tables.units == 150 and tables.by_category.total == 150
     assert tables.basis == "评定基准日：2026-11-21（实时）"
+    assert "2026年度执法检查计划：应检" in page.schedule_summary.text()
+    months = page.schedule_months
+    planned = int(months.item(0, 12).text().replace(",", ""))
+    done = int(months.item(1, 12).text().replace(",", ""))
+    assert planned > 0 and 0 <= done <= planned
+    assert page.overdue_towns.text().startswith("逾期未检查（按乡镇）")
     table = page.by_category.table
     assert table.rowCount() == len(demo.profile.categories) + 1
     assert table.item(table.rowCount() - 1, 0).text() == "合计"
@@ -141,12 +147,13 @@ def test_grouped_by_reporter_with_fake_engine(
     demo.db.conn.execute("UPDATE units SET reporter = '吉首市应急管理局' WHERE id % 3 = 0")
     page = make_page(qtbot, demo)
     page.compute()
-    assert calls == [TODAY]
+    # today's grades for the counts (reused by the due list) and 31 December for the plan
+    assert calls == [TODAY, date(TODAY.year - 1, 12, 31)]
     assert page.tables is not None and page.tables.by_grade["A"] == sum(
         1 for i, *_ in unit_ids(demo) if i % 4 == 0
     )
     page.group_by_reporter.setChecked(True)  # recomputes with the grades at hand
-    assert calls == [TODAY]
+    assert calls == [TODAY, date(TODAY.year - 1, 12, 31)]
     assert page.tabs.count() == 3
     assert page.tables.by_reporter is not None
     assert page.tables.by_reporter.rows == ("凤凰县应急管理局", "吉首市应急管理局")

@@ -295,6 +295,7 @@ class StatisticsPage(Page):
         self._stale = True
         self._results: list[Any] | None = None
         self._results_as_of: date | None = None
+        self._schedule_as_of: date | None = None
         self._tables: StatisticsTables | None = None
         self.last_export: Path | None = None
         self._last_dir = Path.home()
@@ -342,15 +343,20 @@ class StatisticsPage(Page):
         # -- scheduling figures: not yet
         self.schedule_box = QGroupBox(self.tr("检查完成与到期（按月）/ 逾期（按乡镇）"), self)
         schedule_layout = QVBoxLayout(self.schedule_box)
-        schedule_note = QLabel(
-            self.tr(
-                "本部分随“按等级检查”（检查计划）功能提供：届时这里按月显示应检、已检和到期的"
-                "企业数，并按乡镇列出逾期未检查的企业。目前尚未提供。"
-            ),
-            self.schedule_box,
+        self.schedule_summary = QLabel(self.schedule_box)
+        self.schedule_summary.setWordWrap(True)
+        self.schedule_months = QTableWidget(2, 13, self.schedule_box)
+        self.schedule_months.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.schedule_months.setHorizontalHeaderLabels(
+            [self.tr("%1月").replace("%1", str(m)) for m in range(1, 13)] + [self.tr("合计")]
         )
-        schedule_note.setWordWrap(True)
-        schedule_layout.addWidget(schedule_note)
+        self.schedule_months.setVerticalHeaderLabels([self.tr("计划应检"), self.tr("已检")])
+        self.schedule_months.setMaximumHeight(90)
+        self.overdue_towns = QLabel(self.schedule_box)
+        self.overdue_towns.setWordWrap(True)
+        schedule_layout.addWidget(self.schedule_summary)
+        schedule_layout.addWidget(self.schedule_months)
+        schedule_layout.addWidget(self.overdue_towns)
 
         # -- exports
         self.reporter_name = QLineEdit(self)
@@ -426,6 +432,7 @@ class StatisticsPage(Page):
 
     def _on_data_changed(self, _table: str) -> None:
         self._stale = True
+        self._schedule_as_of = None
         if self.isVisible():
             self.refresh()
 
@@ -477,6 +484,40 @@ class StatisticsPage(Page):
             return
         self._stale = False
         self.show_tables(tables)
+        self._show_schedule(as_of)
+
+    def _show_schedule(self, as_of: date) -> None:
+        """Planned vs done per month of the year, and overdue units per town (once per date)."""
+        if self._schedule_as_of == as_of:
+            return
+        session, results = self.session, self._results
+        try:
+            done = run_with_progress(
+                self,
+                self.tr("正在统计检查完成情况…"),
+                lambda report: services.inspection_progress(
+                    session, as_of=as_of, results=results, progress=report
+                ),
+            )
+        except SafeCreditError as exc:
+            self.schedule_summary.setText(exc.message)
+            return
+        for row, values in enumerate((done.planned, done.done)):
+            for column, value in enumerate([*values, sum(values)]):
+                self.schedule_months.setItem(row, column, _count_item(value, bold=column == 12))
+        self.schedule_months.resizeColumnsToContents()
+        self._schedule_as_of = as_of
+        self.schedule_summary.setText(
+            self.tr("%1年度执法检查计划：应检 %2 次，已完成 %3 次（截至 %4）。")
+            .replace("%1", str(done.year))
+            .replace("%2", f"{sum(done.planned):,}")
+            .replace("%3", f"{sum(done.done):,}")
+            .replace("%4", done.as_of.isoformat())
+        )
+        towns = "，".join(f"{t} {n}" for t, n in done.overdue_by_town.items())
+        self.overdue_towns.setText(
+            self.tr("逾期未检查（按乡镇）：%1").replace("%1", towns or self.tr("无"))
+        )
 
     def show_tables(self, tables: StatisticsTables) -> None:
         self._tables = tables
