@@ -1276,3 +1276,16 @@ def inspection_progress(
         overdue[town] = overdue.get(town, 0) + 1
     ranked = dict(sorted(overdue.items(), key=lambda kv: (-kv[1], kv[0])))
     return InspectionProgress(as_of.year, planned, done, ranked, as_of)
+
+
+def export_count_table(
+    session: Session, path: Path, table: _statistics.CountTable, *, basis: str
+) -> Path:
+    """One count table of the statistics page as a workbook (audited as an export)."""
+    from safecredit_desktop.core.exchange import reports
+
+    written = reports.write_count_table(
+        path, table, profile=session.profile, bureau_name=session.bureau_name, basis=basis
+    )
+    session.repo.log_event("export", str(written), {"导出": table.title, "评定依据": basis})
+    return written

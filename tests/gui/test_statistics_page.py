@@ -172,6 +172,7 @@ def test_exports_and_mail_draft(
             str(tmp_path / "统计表"),  # no suffix typed: .xlsx is added
             str(tmp_path / "名单.xlsx"),
             str(tmp_path / "草稿.eml"),
+            str(tmp_path / "按乡镇.xlsx"),
         ]
     )
     asked: list[str] = []
@@ -200,15 +201,28 @@ def test_exports_and_mail_draft(
     first = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == 1)
     assert first[due_at] is not None  # filled from the due dates
 
+    opened: list[str] = []
+    monkeypatch.setattr(
+        "safecredit_desktop.gui.views.statistics_page.QDesktopServices.openUrl",
+        lambda url: opened.append(url.toLocalFile()),
+    )
     page.mail_button.click()
     draft = tmp_path / "草稿.eml"
     assert draft.is_file()
+    assert opened == [str(draft)]  # handed to the system's mail program
+
     assert asked[2] == str(names.with_suffix(".eml"))
     message = BytesParser(policy=policy.default).parsebytes(draft.read_bytes())
     assert message["X-Unsent"] == "1" and message["To"] == "shi@yjj.example.cn"
     (part,) = list(message.iter_attachments())
     assert part.get_filename() == "名单.xlsx"
     assert "shi@yjj.example.cn" in page.export_result.text()
+
+    page.tabs.setCurrentWidget(page.by_town)
+    page.export_table_button.click()
+    by_town = openpyxl.load_workbook(tmp_path / "按乡镇.xlsx").worksheets[0]
+    values = [c.value for row in by_town.iter_rows() for c in row]
+    assert page.current_count_table().row_header in values and "合计" in values
 
 
 def test_cancelled_file_dialog_does_nothing(

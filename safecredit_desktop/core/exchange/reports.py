@@ -39,7 +39,12 @@ from safecredit_desktop.core.exchange.sheets import (
 )
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
 from safecredit_desktop.core.rules.result import GradeResult, Reason
-from safecredit_desktop.core.statistics import count_table, grade_counts, reporter_of
+from safecredit_desktop.core.statistics import (
+    CountTable,
+    count_table,
+    grade_counts,
+    reporter_of,
+)
 
 __all__ = [
     "GRADE_LIST_TITLE",
@@ -365,3 +370,32 @@ def read_report_properties(workbook: Path) -> tuple[str, str]:
     title = root.findtext("dc:title", default="", namespaces=ns)
     subject = root.findtext("dc:subject", default="", namespaces=ns)
     return title, subject
+
+
+def write_count_table(
+    path: Path,
+    table: CountTable,
+    *,
+    profile: Profile,
+    bureau_name: str,
+    basis: str,
+) -> Path:
+    """One of the statistics page's count tables (grade × category / town / 报送单位)."""
+    wb = new_workbook()
+    columns = [
+        Column(table.row_header, Kind.TEXT, min_width=10.0),
+        *(Column(h, Kind.NUMBER, min_width=8.0) for h in table.grade_headers),
+        Column("合计", Kind.NUMBER, min_width=8.0),
+    ]
+    write_table(
+        wb,
+        table.title[:31],
+        columns=columns,
+        rows=[list(r) for r in table.body()],
+        title=f"{bureau_name}安全生产信用等级统计（{table.title}）",
+        lines=[Line(basis)],
+        notice=profile.internal_notice if profile.internal_only else None,
+        bold_last_row=True,
+    )
+    set_properties(wb, title=table.title, subject=basis, creator=bureau_name)
+    return save_workbook(wb, path)

@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QHelpEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -363,6 +372,7 @@ class StatisticsPage(Page):
         self.reporter_name.setPlaceholderText(self.tr("填表人姓名"))
         self.reporter_name.setText(session.user)
         self.reporter_name.setMaximumWidth(160)
+        self.export_table_button = QPushButton(self.tr("导出当前统计表…"), self)
         self.export_stats_button = QPushButton(self.tr("导出统计表…"), self)
         self.export_list_button = QPushButton(self.tr("导出信用等级名单…"), self)
         self.mail_button = QPushButton(self.tr("生成邮件草稿"), self)
@@ -373,6 +383,7 @@ class StatisticsPage(Page):
         exports = QHBoxLayout()
         exports.addWidget(QLabel(self.tr("统计人员："), self))
         exports.addWidget(self.reporter_name)
+        exports.addWidget(self.export_table_button)
         exports.addWidget(self.export_stats_button)
         exports.addWidget(self.export_list_button)
         exports.addWidget(self.mail_button)
@@ -398,6 +409,7 @@ class StatisticsPage(Page):
         self.export_stats_button.clicked.connect(self._on_export_stats)
         self.export_list_button.clicked.connect(self._on_export_list)
         self.mail_button.clicked.connect(self._on_mail_draft)
+        self.export_table_button.clicked.connect(self._on_export_table)
         bus.data_changed.connect(self._on_data_changed)
 
     # -- state ---------------------------------------------------------------------------
@@ -603,6 +615,35 @@ class StatisticsPage(Page):
             return
         self._exported(written, self.tr("统计表"))
 
+    def current_count_table(self) -> Any:
+        """The CountTable of the tab on show (grade × category, town or 报送单位)."""
+        if self._tables is None:
+            return None
+        widget = self.tabs.currentWidget()
+        if widget is self.by_town:
+            return self._tables.by_town
+        if widget is self.by_reporter:
+            return self._tables.by_reporter
+        return self._tables.by_category
+
+    def _on_export_table(self) -> None:
+        table = self.current_count_table()
+        if table is None or self._tables is None:
+            return
+        path = self._ask_path(
+            self.tr("导出统计表"), f"{self.session.bureau_name}信用等级统计-{table.title}.xlsx"
+        )
+        if path is None:
+            return
+        try:
+            written = services.export_count_table(
+                self.session, path, table, basis=self._tables.basis
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        self._exported(written, table.title)
+
     def _on_export_list(self) -> None:
         as_of = self.selected_as_of()
         bureau = self.session.bureau_name
@@ -669,3 +710,5 @@ class StatisticsPage(Page):
             .replace("%3", url)
         )
         self.bus.status_message.emit(self.tr("已生成邮件草稿 %1").replace("%1", str(draft)))
+        # hand the draft to the system's mail program (it waits in the outbox when offline)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(draft)))
