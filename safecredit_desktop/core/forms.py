@@ -100,6 +100,21 @@ UnitLookup = Callable[[str], "tuple[int, str] | None"]
 MAX_COUNT = 1_000_000
 MAX_AMOUNT = 1e12
 DATE_PLACEHOLDER = "如 2025-3-1"
+
+
+def _event_date(key: str, label: str) -> FieldSpec:
+    """A required date of something that happened: never in the future, kept by 保存并新增."""
+    return FieldSpec(
+        key,
+        label,
+        "date",
+        required=True,
+        max_today=True,
+        keep_on_next=True,
+        placeholder=DATE_PLACEHOLDER,
+    )
+
+
 DATE_HINT = f"可按 {DATE_FORMATS_HINT} 填写"
 
 
@@ -355,15 +370,7 @@ _ACCIDENT_FIELDS = (
 
 _PENALTY_FIELDS = (
     FieldSpec("doc_no", "决定书文号", required=True, placeholder="如 凤应急罚〔2025〕1号"),
-    FieldSpec(
-        "decided_on",
-        "决定日期",
-        "date",
-        required=True,
-        max_today=True,
-        keep_on_next=True,
-        placeholder=DATE_PLACEHOLDER,
-    ),
+    _event_date("decided_on", "决定日期"),
     FieldSpec(
         "department",
         "处罚部门",
@@ -385,15 +392,7 @@ _VIOLATION_FIELDS = (
         required=True,
         help="按认定文书选择失信行为类型",
     ),
-    FieldSpec(
-        "occurred_on",
-        "发生日期",
-        "date",
-        required=True,
-        max_today=True,
-        keep_on_next=True,
-        placeholder=DATE_PLACEHOLDER,
-    ),
+    _event_date("occurred_on", "发生日期"),
     FieldSpec(
         "subject",
         "责任主体",
@@ -415,29 +414,13 @@ _COMMITMENT_FIELDS = (
         required=True,
         choices=_values(model.CommitmentType),
     ),
-    FieldSpec(
-        "signed_on",
-        "签署日期",
-        "date",
-        required=True,
-        max_today=True,
-        keep_on_next=True,
-        placeholder=DATE_PLACEHOLDER,
-    ),
+    _event_date("signed_on", "签署日期"),
     FieldSpec("signer", "签署人"),
     FieldSpec("withdrawn_on", "撤回日期", "date", max_today=True, placeholder=DATE_PLACEHOLDER),
 )
 
 _HONOUR_FIELDS = (
-    FieldSpec(
-        "honoured_on",
-        "表彰日期",
-        "date",
-        required=True,
-        max_today=True,
-        keep_on_next=True,
-        placeholder=DATE_PLACEHOLDER,
-    ),
+    _event_date("honoured_on", "表彰日期"),
     FieldSpec(
         "level",
         "表彰级别",
