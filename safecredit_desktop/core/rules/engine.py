@@ -1,8 +1,10 @@
 """The grading engine: a grade is a pure function of (profile, a unit's facts, as-of date T).
 
 ``grade_unit(profile, facts, as_of)`` grades one unit; ``grade_many`` grades many units
-sharing one cache; ``grade_all(db, profile, as_of)`` reads every unit's facts
-(``facts.iter_facts``, one query per table) and grades them, sorted by 统一社会信用代码.
+sharing one cache; ``grade_all(db, profile, as_of)`` reads every unit's rows
+(``facts.load_register``, one query per table, only the records the profile can see at
+as_of) and grades them (``Grader.grade_register``, the same results as ``grade`` of each
+unit's facts), sorted by 统一社会信用代码.
 
 The engine reads the profile's criteria generically (``docs/profile-format.md``) and has
 no branch on a profile's name. Its choices, where grading.md leaves room:
@@ -54,6 +56,7 @@ from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from functools import cache, lru_cache
+from operator import attrgetter, or_
 from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -70,10 +73,13 @@ from safecredit_desktop.core.rules.facts import (
     HonourFact,
     JointPunishmentFact,
     PenaltyFact,
+    Register,
+    Scope,
     UnitFacts,
     ViolationFact,
-    iter_facts,
+    load_register,
 )
+from safecredit_desktop.core.rules.facts import standardization as facts_standardization
 from safecredit_desktop.core.rules.profile import (
     GRADE_LETTERS,
     Criterion,
@@ -168,6 +174,39 @@ class _Crit:
     levels: frozenset[str]
     window: Window | None
     single: bool  # a windowed record criterion that one counting record decides
+    # memos (criteria with equal windows share ``starts``): as-of date → the earliest
+    # record date counted (first_counted_day); record date → the first as-of date at which
+    # it no longer counts, repairs aside (leaves_window_on, or the end of its run of years)
+    starts: dict[date, date]
+    ends: dict[date, date]
+    span: str  # what a record stops counting in: 1年内, 连续3年 … ("" without a window)
+
+    def start(self, as_of: date) -> date:
+        found = self.starts.get(as_of)
+        if found is None:
+            assert self.window is not None
+            found = self.starts[as_of] = first_counted_day(as_of, self.window)
+        return found
+
+    def end(self, day: date) -> date:
+        found = self.ends.get(day)
+        if found is None:
+            years = self.c.consecutive_years
+            if years is not None:
+                found = date(day.year + self.c.latest_year_offset_max + 1, 1, 1)
+            else:
+                assert self.window is not None
+                found = leaves_window_on(day, self.window)
+            self.ends[day] = found
+        return found
+
+
+def _span(c: Criterion) -> str:
+    if c.consecutive_years is not None:
+        return f"连续{c.consecutive_years}年"
+    if c.window is not None:
+        return explain.window(c.window)
+    return ""
 
 
 def _accident_filter(c: Criterion) -> Callable[[Any], bool]:
@@ -256,6 +295,7 @@ class _Compiled:
         self.profile = profile
         crits: list[_Crit] = []
         index: dict[str, int] = {}
+        starts: dict[Window | None, dict[date, date]] = {}
         for letter in GRADE_LETTERS:
             for c in profile.criteria_for(letter):
                 kind = _KIND[c.fact]
@@ -271,6 +311,9 @@ class _Compiled:
                         window=c.window,
                         single=c.window is not None
                         and (c.expect is Expect.NONE or c.count_at_least == 1),
+                        starts=starts.setdefault(c.window, {}),
+                        ends={},
+                        span=_span(c),
                     )
                 )
         self.crits: tuple[_Crit, ...] = tuple(crits)
@@ -282,6 +325,18 @@ class _Compiled:
             )
             for letter in profile.evaluation_order
         )
+        # per grade: the criteria of better "all" grades that fail when a record or a
+        # joint punishment is there (expect "none"), in evaluation order (see obstacles)
+        self.blockers: dict[str, tuple[tuple[int, int], ...]] = {
+            letter: tuple(
+                (i, crits[i].kind)
+                for better, every, idxs in self.order
+                if every and _RANK[better] < _RANK[letter]
+                for i in idxs
+                if not crits[i].some
+            )
+            for letter in GRADE_LETTERS
+        }
         reasons_from = profile.fallback_reasons_from
         self.fallback_idx: tuple[int, ...] = (
             ()
@@ -302,6 +357,13 @@ class _Compiled:
                     {cr.c.window for cr in by_kind.get(kind, ()) if cr.c.window is not None},
                     key=lambda w: (w.kind.value, w.months),
                 )
+            )
+            for kind in (_ACC, _VIO, _PEN, _HON)
+        }
+        # per record kind: (criterion, its filter)
+        self.accepts: dict[int, tuple[tuple[int, Callable[[Any], bool]], ...]] = {
+            kind: tuple(
+                (i, cr.accept) for i, cr in enumerate(crits) if cr.kind == kind and cr.accept
             )
             for kind in (_ACC, _VIO, _PEN, _HON)
         }
@@ -425,9 +487,15 @@ class Grader:
         self.as_of = as_of
         self.comp = _Compiled(profile)
         self._cache: dict[_State, dict[str, Any]] = {}
+        self.evaluations = 0  # states evaluated (rather than taken from the cache)
         # per shape (which criteria can vary): its number, plan, constant verdicts, varying
         self._plans: dict[tuple[bool, ...], tuple[int, _Plan, tuple[bool, ...], _Checks]] = {}
         self._walks: dict[tuple[Any, ...], str] = {}
+        # improve's tails and steps, shared by states with the same verdicts (_Evaluation)
+        self._tails: dict[tuple[Any, ...], str] = {}
+        self._steps: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._reasons: dict[tuple[int, bool, tuple[str, ...]], Reason] = {}
+        self._fallback_reason = Reason(f"{profile.fallback}.fallback", profile.fallback_text or "")
         self._from = {k: self.comp.earliest(k, as_of) for k in (_ACC, _VIO, _PEN, _HON)}
         labels = {letter: profile.label(letter) for letter in GRADE_LETTERS}
         tiers = {}
@@ -436,15 +504,33 @@ class Grader:
             tiers[letter] = None if tier is None else tier.name
         self._labels = labels
         self._tiers = tiers
+        # The fields of a result, as a GradeResult's own __dict__: such a dict keeps its
+        # keys once for the class, and so do its copies (each result's fields), which
+        # makes them small and quick for the garbage collector to walk.
+        self._template: dict[str, Any] = dict(
+            unit_id=0,
+            uscc="",
+            name="",
+            category="",
+            town="",
+            grade=_BEST,
+            label=labels[_BEST],
+            tier=tiers[_BEST],
+            reasons=(),
+            next_change=None,
+            improve=(),
+            flags=(),
+            as_of=as_of,
+        )
+        if _PLAIN_RESULT:
+            self._template = vars(GradeResult(**self._template))
         self._flag_from = self._from[_ACC]
 
     # -- public
 
     def grade(self, facts: UnitFacts) -> GradeResult:
         state = self.state(facts)
-        shared = self._cache.get(state)
-        if shared is None:
-            shared = self._cache[state] = self._shared(_Evaluation(self, state).run())
+        shared = self._cache.get(state) or self._evaluate(state)
         fields = shared.copy()
         fields["unit_id"] = facts.unit_id
         fields["uscc"] = facts.uscc
@@ -462,32 +548,146 @@ class Grader:
             return result
         return GradeResult(**fields)
 
+    def scope(self) -> Scope:
+        """The records grading at as_of can look at (facts.load_register)."""
+        since = self._from
+        return Scope(
+            self.as_of,
+            since[_ACC],
+            since[_VIO],
+            since[_PEN],
+            since[_HON],
+            self.comp.uses_joint,
+        )
+
+    def grade_register(self, register: Register) -> list[GradeResult]:
+        """Every unit of ``register`` (facts.load_register with ``self.scope()``), in the
+        register's order: the same results as ``grade`` of each unit's UnitFacts (within
+        the scope), made without them.
+
+        A unit with no record in scope is looked up by its commitment state and the text
+        of its standardization, without making a _State. A state with an accident, violation
+        or penalty is evaluated without the cache: those records carry their row ids, so
+        no other unit of the register has that state (evaluating it again would only
+        cost time)."""
+        comp = self.comp
+        evaluated = self._cache
+        evaluate = self._evaluate
+        evaluate_once = self._evaluate_once
+        records_of = register.records.get
+        commitments_of = register.commitments.get
+        uses_com = comp.uses_commitment
+        uses_std = comp.uses_std
+        commitment = self._commitment
+        standardization = self._standardization
+        make_state = self._state
+        flags_of = self._flags
+        com_states: dict[tuple[CommitmentFact, ...], tuple[bool, Any]] = {}
+        std_states: dict[tuple[str, str | None, str | None], Any] = {}  # by the row's text
+        # A category or town is one string however many results keep it: less memory,
+        # and quicker for the garbage collector to walk (it looks at each string).
+        words: dict[str, str] = {}
+        word = words.setdefault
+        # a unit's only commitment → the commitment state
+        single: dict[CommitmentFact, tuple[bool, Any]] = {}
+        # (commitment state, level, awarded, valid) → shared fields
+        bare: dict[tuple[Any, ...], dict[str, Any]] = {}
+        no_commitments: tuple[CommitmentFact, ...] = ()
+        plain = _PLAIN_RESULT
+        new = object.__new__
+        set_dict = object.__setattr__
+        results: list[GradeResult] = []
+        append = results.append
+        com = std = None
+        for (
+            uid,
+            uscc,
+            name,
+            category,
+            town,
+            level,
+            awarded,
+            valid,
+            _high,
+            _status,
+        ) in register.units:
+            if uses_com:
+                commitments = commitments_of(uid, no_commitments)
+                if len(commitments) == 1:
+                    only = commitments[0]
+                    com = single.get(only)
+                    if com is None:
+                        com = single[only] = commitment(commitments)
+                else:
+                    com = com_states.get(commitments)
+                    if com is None:
+                        com = com_states[commitments] = commitment(commitments)
+            records = records_of(uid)
+            shared = None
+            if records is None:
+                key = (com, level, awarded, valid)
+                shared = bare.get(key)
+            if shared is None:
+                if uses_std:
+                    raw = (level, awarded, valid)
+                    std = std_states.get(raw)
+                    if std is None:
+                        std = std_states[raw] = standardization(*facts_standardization(*raw))
+                if records is None:
+                    state = _State((), (), (), (), com, std, ())
+                    shared = bare[key] = evaluated.get(state) or evaluate(state)
+                else:
+                    state = make_state(com, std, *records)
+                    if state.acc or state.vio or state.pen:
+                        shared = evaluate_once(state)
+                    else:
+                        shared = evaluated.get(state) or evaluate(state)
+            fields = shared.copy()
+            if records is not None and records.accidents:
+                fields["flags"] = flags_of(records.accidents)
+            fields["unit_id"] = uid
+            fields["uscc"] = uscc
+            fields["name"] = name
+            fields["category"] = word(category, category)
+            fields["town"] = word(town, town)
+            if plain:  # as in grade
+                result: GradeResult = new(GradeResult)
+                set_dict(result, "__dict__", fields)
+            else:
+                result = GradeResult(**fields)
+            append(result)
+        return results
+
+    def _evaluate(self, state: _State) -> dict[str, Any]:
+        shared = self._cache[state] = self._evaluate_once(state)
+        return shared
+
+    def _evaluate_once(self, state: _State) -> dict[str, Any]:
+        self.evaluations += 1
+        return self._shared(_Evaluation(self, state).run())
+
     def _shared(self, core: _Core) -> dict[str, Any]:
         """The fields of GradeResult that equal states share, in field order."""
         letter = core.grade
-        return {
-            "unit_id": 0,
-            "uscc": "",
-            "name": "",
-            "category": "",
-            "town": "",
-            "grade": letter,
-            "label": self._labels[letter],
-            "tier": self._tiers[letter],
-            "reasons": core.reasons,
-            "next_change": core.next_change,
-            "improve": core.improve,
-            "flags": (),
-            "as_of": self.as_of,
-        }
+        fields = self._template.copy()
+        fields["grade"] = letter
+        fields["label"] = self._labels[letter]
+        fields["tier"] = self._tiers[letter]
+        fields["reasons"] = core.reasons
+        fields["next_change"] = core.next_change
+        fields["improve"] = core.improve
+        return fields
 
     def flags(self, facts: UnitFacts) -> tuple[str, ...]:
+        return self._flags(facts.accidents)
+
+    def _flags(self, accidents: tuple[AccidentFact, ...]) -> tuple[str, ...]:
         start = self._flag_from
         if start is None:
             return ()
         as_of = self.as_of
         pending = review = False
-        for a in facts.accidents:
+        for a in accidents:
             if start <= a.day <= as_of and (a.repaired_on is None or a.repaired_on > as_of):
                 pending = pending or a.responsible == _PENDING
                 review = review or a.needs_review
@@ -501,25 +701,44 @@ class Grader:
     def state(self, f: UnitFacts) -> _State:
         comp = self.comp
         com = self._commitment(f.commitments) if comp.uses_commitment else None
-        std = self._standardization(f) if comp.uses_std else None
-        if not (f.accidents or f.violations or f.penalties or f.honours or f.joint_punishments):
+        std = (
+            self._standardization(f.std_level, f.std_awarded_on, f.std_valid_until)
+            if comp.uses_std
+            else None
+        )
+        return self._state(
+            com, std, f.accidents, f.violations, f.penalties, f.honours, f.joint_punishments
+        )
+
+    def _state(
+        self,
+        com: tuple[bool, Any] | None,
+        std: Any,
+        accidents: tuple[AccidentFact, ...],
+        violations: tuple[ViolationFact, ...],
+        penalties: tuple[PenaltyFact, ...],
+        honours: tuple[HonourFact, ...],
+        joint_punishments: tuple[JointPunishmentFact, ...],
+    ) -> _State:
+        if not (accidents or violations or penalties or honours or joint_punishments):
             return _State((), (), (), (), com, std, ())
+        comp = self.comp
         as_of = self.as_of
-        acc = self._records(_ACC, f.accidents) if f.accidents else ()
-        vio = self._records(_VIO, f.violations) if f.violations else ()
-        pen = self._records(_PEN, f.penalties) if f.penalties else ()
+        acc = self._records(_ACC, accidents) if accidents else ()
+        vio = self._records(_VIO, violations) if violations else ()
+        pen = self._records(_PEN, penalties) if penalties else ()
         hon: tuple[HonourFact, ...] = ()
-        if f.honours:
+        if honours:
             start = self._from[_HON]
             if start is not None:
                 hon = tuple(
-                    h for h in f.honours if start <= h.day <= as_of and comp.relevant(_HON, h)
+                    h for h in honours if start <= h.day <= as_of and comp.relevant(_HON, h)
                 )
         jp: tuple[JointPunishmentFact, ...] = ()
-        if f.joint_punishments and comp.uses_joint:
+        if joint_punishments and comp.uses_joint:
             jp = tuple(
                 j
-                for j in f.joint_punishments
+                for j in joint_punishments
                 if j.starts_on <= as_of and (j.ends_on is None or j.ends_on >= as_of)
             )
         return _State(acc, vio, pen, hon, com, std, jp)
@@ -560,9 +779,8 @@ class Grader:
         return (False, tuple(withdrawn)) if withdrawn else _NO_COMMITMENT
 
     def _standardization(
-        self, f: UnitFacts
+        self, level: str, awarded: date | None, valid: date | None
     ) -> tuple[str, date | None, tuple[str, date | None, date | None] | None]:
-        level, awarded, valid = f.std_level, f.std_awarded_on, f.std_valid_until
         if level == _NONE_LEVEL:
             return (_NONE_LEVEL, None, None)
         as_of = self.as_of
@@ -589,21 +807,26 @@ class _Evaluation:
         self.as_of = grader.as_of
         # Record criteria with no matching record, and joint-punishment criteria when
         # there is none, have one verdict at every date: the plan leaves them out.
+        base = comp.shape_with_joint if state.jp else comp.shape_without_records
+        # (criterion, its records) for the record criteria that have some
+        counted: list[tuple[int, tuple[Any, ...]]] = []
         if state.acc or state.vio or state.pen or state.hon:
-            static: list[tuple[Any, ...]] = []
-            for cr in comp.crits:
-                kind = cr.kind
-                recs = state[kind] if kind <= _HON else ()  # fields 0-3: the record kinds
-                accept = cr.accept
-                static.append(tuple(r for r in recs if accept(r)) if recs and accept else ())
-            shape = tuple(
-                bool(static[i]) if cr.kind <= _HON else cr.kind != _JP or bool(state.jp)
-                for i, cr in enumerate(comp.crits)
-            )
+            static = list(comp.no_records)
+            for kind in (_ACC, _VIO, _PEN, _HON):  # fields 0-3 of the state
+                recs = state[kind]
+                if recs:
+                    for i, accept in comp.accepts[kind]:
+                        kept = tuple(filter(accept, recs))
+                        if kept:
+                            static[i] = kept
+                            counted.append((i, kept))
+            # a record criterion varies when it has records; the others as ``base``
+            shape = tuple(map(or_, map(bool, static), base))
         else:
             static = comp.no_records
-            shape = comp.shape_with_joint if state.jp else comp.shape_without_records
+            shape = base
         self.static = static
+        self._counted = counted
         plan = grader._plans.get(shape)
         if plan is None:
             plan = grader._plans[shape] = (len(grader._plans), *comp.plan(shape))
@@ -637,8 +860,7 @@ class _Evaluation:
         c = cr.c
         if c.consecutive_years is not None:
             return _consecutive(recs, c.consecutive_years, c.latest_year_offset_max, day)
-        assert c.window is not None
-        start = first_counted_day(day, c.window)
+        start = cr.starts.get(day) or cr.start(day)
         if cr.kind == _HON:
             return tuple(h for h in recs if h.day >= start)
         return tuple(
@@ -670,15 +892,18 @@ class _Evaluation:
             if not recs:
                 return not cr.some
             if cr.single:  # one counting record decides
-                assert cr.window is not None
-                start = first_counted_day(day, cr.window)
+                start = cr.starts.get(day) or cr.start(day)
+                found = False
                 if kind == _HON:
-                    found = any(h.day >= start for h in recs)
+                    for h in recs:
+                        if h.day >= start:
+                            found = True
+                            break
                 else:
-                    found = any(
-                        r.day >= start and (r.repaired_on is None or r.repaired_on > day)
-                        for r in recs
-                    )
+                    for r in recs:
+                        if r.day >= start and (r.repaired_on is None or r.repaired_on > day):
+                            found = True
+                            break
                 return found == cr.some
             live = self.live(i, day)
             if cr.some:
@@ -704,11 +929,22 @@ class _Evaluation:
             committed = self.committed(day)
             level = self.level_at(day)
             holds = self.holds
+            static = self.static
+            crits = self.comp.crits
             for i, kind, some, levels in self._varying:
                 if kind == _COM:
                     verdicts[i] = committed == some
                 elif kind == _STD:
                     verdicts[i] = (level in levels) == some
+                elif kind < _HON and crits[i].single:  # as holds
+                    cr = crits[i]
+                    start = cr.starts.get(day) or cr.start(day)
+                    counting = False
+                    for r in static[i]:
+                        if r.day >= start and (r.repaired_on is None or r.repaired_on > day):
+                            counting = True
+                            break
+                    verdicts[i] = counting == some
                 else:
                     verdicts[i] = holds(i, day)
             found = self._verdicts[day] = tuple(verdicts)
@@ -789,11 +1025,17 @@ class _Evaluation:
         return tuple(explain.joint_punishment(j) for j in self.st.jp)
 
     def reasons(self, idxs: Iterable[int], holding: bool) -> list[Reason]:
+        made = self.g._reasons  # equal reasons are one object (they are immutable)
         result = []
         for i in idxs:
-            c = self.comp.crits[i].c
-            text = c.text if holding else (c.failed_text or c.text)
-            result.append(Reason(c.code, text, self.records_text(i, holding)))
+            records = self.records_text(i, holding)
+            key = (i, holding, records)
+            reason = made.get(key)
+            if reason is None:
+                c = self.comp.crits[i].c
+                text = c.text if holding else (c.failed_text or c.text)
+                reason = made[key] = Reason(c.code, text, records)
+            result.append(reason)
         return result
 
     def decide(self) -> tuple[str, list[Reason], list[int]]:
@@ -812,7 +1054,7 @@ class _Evaluation:
         fallback = profile.fallback
         reasons: list[Reason] = []
         if profile.fallback_text:
-            reasons.append(Reason(f"{fallback}.fallback", profile.fallback_text))
+            reasons.append(self.g._fallback_reason)
         failed = [i for i in self.comp.fallback_idx if not verdicts[i]]
         reasons += self.reasons(failed, False)
         return fallback, reasons, failed
@@ -823,9 +1065,17 @@ class _Evaluation:
         """Every later date on which something seen at T stops or lapses, in order."""
         as_of = self.as_of
         days: set[date] = set()
-        for i, recs in enumerate(self.static):
-            for r in recs:
-                days.add(self.leaves(i, r))
+        crits = self.comp.crits
+        after = as_of + _DAY
+        for i, recs in self._counted:
+            cr = crits[i]
+            memo = cr.ends
+            for r in recs:  # as leaves(i, r)
+                end = memo.get(r.day) or cr.end(r.day)
+                repaired = getattr(r, "repaired_on", None)
+                if repaired is not None and repaired < end:
+                    end = max(repaired, after)
+                days.add(end)
         st = self.st
         if st.std is not None and st.std[1] is not None:
             days.add(st.std[1] + _DAY)
@@ -838,12 +1088,8 @@ class _Evaluation:
 
     def leaves(self, i: int, record: Any) -> date:
         """The first date after T on which ``record`` no longer counts in criterion i."""
-        c = self.comp.crits[i].c
-        if c.consecutive_years is not None:
-            end = date(record.day.year + c.latest_year_offset_max + 1, 1, 1)
-        else:
-            assert c.window is not None
-            end = leaves_window_on(record.day, c.window)
+        cr = self.comp.crits[i]
+        end = cr.ends.get(record.day) or cr.end(record.day)
         repaired: date | None = getattr(record, "repaired_on", None)
         if repaired is not None and repaired < end:
             return max(repaired, self.as_of + _DAY)
@@ -890,22 +1136,16 @@ class _Evaluation:
             elif kind == _JP:
                 pairs += [(i, j, True) for j in self.st.jp]
         verdicts = self.verdicts(as_of)
-        rank = _RANK[letter]
-        for better, every, idxs in self.comp.order:
-            if _RANK[better] >= rank or not every:
+        for i, kind in self.comp.blockers[letter]:
+            if verdicts[i] or i in deciding:
                 continue
-            for i in idxs:
-                cr = crits[i]
-                if cr.some or verdicts[i] or i in deciding:
-                    continue
-                if cr.kind <= _HON:
-                    pairs += [(i, r, False) for r in self.live(i, as_of)]
-                elif cr.kind == _JP:
-                    pairs += [(i, j, False) for j in self.st.jp]
+            if kind <= _HON:
+                pairs += [(i, r, False) for r in self.live(i, as_of)]
+            elif kind == _JP:
+                pairs += [(i, j, False) for j in self.st.jp]
         return pairs
 
     def improve(self, letter: str, deciding: list[int]) -> tuple[str, ...]:
-        labels = self.g._labels
         items: dict[tuple[date, Any], tuple[int, bool]] = {}
         for i, record, behind in self.obstacles(letter, deciding):
             if isinstance(record, JointPunishmentFact):
@@ -919,30 +1159,69 @@ class _Evaluation:
                 items[key] = (i, behind)
         single = len({record for _day, record in items}) == 1
         result: list[str] = []
-        for (day, record), (i, behind) in sorted(items.items(), key=_item_order):
-            then = self.grade_at(day)
-            tail = ""
-            if _better(then, letter) and _better(then, self.grade_at(day - _DAY)):
-                tail = f"，届时可评为{labels[then]}"
-            else:
-                best: tuple[_Fix, str] | None = None
-                floor = then if _better(then, letter) else letter
-                for fix in self.fixes(day):
-                    fixed = self.grade_at(day, fix)
-                    if _better(fixed, floor) and (best is None or _better(fixed, best[1])):
-                        best = (fix, fixed)
-                if best is not None:
-                    tail = f"，届时{best[0].describe()}后可评为{labels[best[1]]}"
+        ordered = sorted(items.items(), key=_item_order) if len(items) > 1 else items.items()
+        tails = self.g._tails
+        for (day, record), (i, behind) in ordered:
+            # the tail depends on the grades at day and the day before and on the steps
+            # open at day: on the plan, the verdicts there, the commitment and the level
+            here = self.stretch(day)
+            seen = (
+                self._plan_id,
+                letter,
+                self.verdicts(here),
+                self.verdicts(self.stretch(day - _DAY)),
+                self.committed(here),
+                self.level_at(here),
+            )
+            tail = tails.get(seen)
+            if tail is None:
+                tail = tails[seen] = self._tail(letter, day)
             if tail or behind:
                 what = self._leaving(i, record, day, single=single)
                 result.append(f"{day.isoformat()} 起{what}{tail}")
+        as_of = self.as_of
+        now = (
+            self._plan_id,
+            letter,
+            self.verdicts(as_of),
+            self.committed(as_of),
+            self.level_at(as_of),
+        )
+        steps = self.g._steps.get(now)
+        if steps is None:
+            steps = self.g._steps[now] = self._steps(letter)
+        if steps:
+            result += steps
+        return tuple(dict.fromkeys(result))
+
+    def _tail(self, letter: str, day: date) -> str:
+        """``，届时可评为…`` or ``，届时<step>后可评为…`` for something leaving on ``day``."""
+        labels = self.g._labels
+        then = self.grade_at(day)
+        if _better(then, letter) and _better(then, self.grade_at(day - _DAY)):
+            return f"，届时可评为{labels[then]}"
+        best: tuple[_Fix, str] | None = None
+        floor = then if _better(then, letter) else letter
+        for fix in self.fixes(day):
+            fixed = self.grade_at(day, fix)
+            if _better(fixed, floor) and (best is None or _better(fixed, best[1])):
+                best = (fix, fixed)
+        if best is not None:
+            return f"，届时{best[0].describe()}后可评为{labels[best[1]]}"
+        return ""
+
+    def _steps(self, letter: str) -> tuple[str, ...]:
+        """The steps the unit can take now, each with the better grade it gives."""
+        labels = self.g._labels
+        as_of = self.as_of
+        result = []
         reached = letter
-        for fix in self.fixes(self.as_of):
-            fixed = self.grade_at(self.as_of, fix)
+        for fix in self.fixes(as_of):
+            fixed = self.grade_at(as_of, fix)
             if _better(fixed, reached):
                 result.append(f"{fix.describe()}后可评为{labels[fixed]}")
                 reached = fixed
-        return tuple(dict.fromkeys(result))
+        return tuple(result)
 
     def _leaving(self, i: int, record: Any, day: date, *, single: bool) -> str:
         cr = self.comp.crits[i]
@@ -953,11 +1232,7 @@ class _Evaluation:
         repaired = getattr(record, "repaired_on", None)
         if repaired is not None and repaired <= day:
             return f"该{noun}{which}经信用修复不再计入"
-        c = cr.c
-        if c.consecutive_years is not None:
-            return f"该{noun}{which}不再计入连续{c.consecutive_years}年"
-        assert c.window is not None
-        return f"该{noun}{which}不再计入{explain.window(c.window)}"
+        return f"该{noun}{which}不再计入{cr.span}"
 
 
 def _consecutive(
@@ -1049,7 +1324,16 @@ def grade_all(
             return []
         ids = [int(row[0])]
     with _collector_paused():
-        return grade_many(profile, iter_facts(db, unit_ids=ids), as_of)
+        grader = Grader(profile, as_of)
+        results = grader.grade_register(load_register(db, grader.scope(), unit_ids=ids))
+        results.sort(key=_by_uscc)  # graded in storage order (see facts.Register)
+        # The grader's caches go while the collector is paused: on its return it would
+        # walk them once more (it walks each object made during the pause that is alive).
+        del grader
+    return results
+
+
+_by_uscc = attrgetter("uscc")
 
 
 @contextmanager

@@ -9,6 +9,11 @@ come from two places:
 - :func:`build_facts`: in-memory records (the dataclasses of ``core.model``), for tests
   and for "what if" questions.
 
+For grading a whole register, :func:`load_register` runs the same queries (but those of
+record tables the profile cannot use) and makes no bundle per unit: the unit rows as
+read, each unit's records within a :class:`Scope` (what grading at one date can see),
+each unit's commitments; ``engine.Grader.grade_register`` grades from that directly.
+
 What a fact carries beyond its table row:
 
 - an accident's ``grade`` is the grade used for grading: the stated grade, or the grade
@@ -49,13 +54,20 @@ __all__ = [
     "HonourFact",
     "JointPunishmentFact",
     "PenaltyFact",
+    "Register",
+    "Scope",
+    "Standardization",
     "UnitFacts",
+    "UnitRecords",
     "ViolationFact",
     "add_records",
     "build_facts",
     "effective_accident_grade",
     "iter_facts",
     "load_facts",
+    "load_register",
+    "register_queries",
+    "standardization",
 ]
 
 _GRADE_RANK: dict[str, int] = {g.value: i for i, g in enumerate(ACCIDENT_GRADE_ORDER)}
@@ -192,18 +204,6 @@ _COMMITMENT_SQL = (
 _HONOUR_SQL = "SELECT unit_id, honoured_on, type, level, title FROM honours"
 _JOINT_SQL = "SELECT unit_id, starts_on, department, ends_on FROM joint_punishments"
 _REPAIR_SQL = "SELECT unit_id, penalty_id, violation_id, accident_id, approved_on FROM repairs"
-
-# Every query of load_facts, for the benchmark's floor (the same columns, plain fetch).
-QUERIES: tuple[str, ...] = (
-    _UNIT_SQL,
-    _ACCIDENT_SQL,
-    _VIOLATION_SQL,
-    _PENALTY_SQL,
-    _COMMITMENT_SQL,
-    _HONOUR_SQL,
-    _JOINT_SQL,
-    _REPAIR_SQL,
-)
 
 _CHUNK = 500  # unit ids per IN (...) list when loading a few units
 
@@ -360,6 +360,187 @@ def iter_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> Iterat
                 jps(uid, empty),
             ),
         )
+
+
+# ---------------------------------------------------------------- a register at once
+
+
+class Scope(NamedTuple):
+    """Which records bulk grading at ``until`` can look at (``load_register``): of each
+    record kind, those dated from its ``since`` date (None: none of that kind) to
+    ``until``; joint punishments started by ``until`` when ``joint_punishments``.
+    Commitments and the unit fields are always loaded. The engine applies its own exact
+    filters again: the scope only leaves out what it could never see."""
+
+    until: date
+    accidents: date | None
+    violations: date | None
+    penalties: date | None
+    honours: date | None
+    joint_punishments: bool
+
+
+class Standardization(NamedTuple):
+    level: str
+    awarded_on: date | None
+    valid_until: date | None
+
+
+def standardization(level: str, awarded: str | None, valid: str | None) -> Standardization:
+    """A unit's standardization from its row (dates as stored, ISO text or empty)."""
+    iso = date.fromisoformat
+    return Standardization(level, iso(awarded) if awarded else None, iso(valid) if valid else None)
+
+
+class UnitRecords(NamedTuple):
+    """A unit's records within a Scope, each kind sorted as in UnitFacts."""
+
+    accidents: tuple[AccidentFact, ...]
+    violations: tuple[ViolationFact, ...]
+    penalties: tuple[PenaltyFact, ...]
+    honours: tuple[HonourFact, ...]
+    joint_punishments: tuple[JointPunishmentFact, ...]
+
+
+class Register(NamedTuple):
+    """What bulk grading reads (``load_register``)."""
+
+    # the rows of units as read, in storage order (not sorted: going through them in the
+    # order they lie in memory is much quicker): (id, uscc, name, category, town,
+    # std_level, std_awarded_on, std_valid_until, high_risk, status), dates as ISO text
+    # (``standardization`` makes the level with its dates)
+    units: list[tuple[Any, ...]]
+    records: dict[int, UnitRecords]  # only units with at least one record in scope
+    # each unit's unit commitments (equal ones are one object: they carry no id)
+    commitments: dict[int, tuple[CommitmentFact, ...]]
+
+
+def register_queries(scope: Scope) -> tuple[str, ...]:
+    """The queries load_register runs for ``scope``: those of load_facts but the record
+    tables ``scope`` leaves out whole (and repairs when no repairable kind is in it).
+    The benchmark's floor reads exactly these."""
+    return tuple(sql for sql, wanted in _wanted(scope) if wanted)
+
+
+def _wanted(scope: Scope) -> tuple[tuple[str, bool], ...]:
+    repairable = (scope.accidents, scope.violations, scope.penalties)
+    return (
+        (_UNIT_SQL, True),
+        (_ACCIDENT_SQL, scope.accidents is not None),
+        (_VIOLATION_SQL, scope.violations is not None),
+        (_PENALTY_SQL, scope.penalties is not None),
+        (_COMMITMENT_SQL, True),
+        (_HONOUR_SQL, scope.honours is not None),
+        (_JOINT_SQL, scope.joint_punishments),
+        (_REPAIR_SQL, any(since is not None for since in repairable)),
+    )
+
+
+def load_register(db: Database, scope: Scope, *, unit_ids: Sequence[int] | None = None) -> Register:
+    """Every unit (or only ``unit_ids``) for grading a register in one go: the queries of
+    load_facts that ``scope`` needs (``register_queries``), but no UnitFacts bundle per
+    unit; the records outside ``scope`` are left out, and equal commitments are made
+    once and shared.
+
+    For each unit ``u``, ``UnitFacts`` of load_facts restricted to the scope is made of
+    ``units`` (fields), ``records.get(u)`` and ``commitments.get(u, ())``."""
+    conn = db.conn
+    ids = None if unit_ids is None else sorted(set(unit_ids))
+    iso = date.fromisoformat
+    new = tuple.__new__
+    until = scope.until
+    wanted = dict(_wanted(scope))
+
+    repaired: dict[tuple[int, int], date] = {}  # as iter_facts
+    if wanted[_REPAIR_SQL]:
+        for _uid, penalty_id, violation_id, accident_id, approved in _fetch(
+            conn, _REPAIR_SQL, ids, sort=False
+        ):
+            if penalty_id is not None:
+                repaired[(0, penalty_id)] = iso(approved)
+            elif violation_id is not None:
+                repaired[(1, violation_id)] = iso(approved)
+            elif accident_id is not None:
+                repaired[(2, accident_id)] = iso(approved)
+    fixed = repaired.get
+
+    per_unit: dict[int, list[list[Any]]] = {}  # unit → [accidents, violations, …] lists
+
+    def add(uid: int, slot: int, fact: Any) -> None:
+        lists = per_unit.get(uid)
+        if lists is None:
+            lists = per_unit[uid] = [[], [], [], [], []]
+        lists[slot].append(fact)
+
+    since = scope.accidents
+    if since is not None and wanted[_ACCIDENT_SQL]:
+        for _u, day, number, rid, grade, resp, deaths, injuries, loss, review in _fetch(
+            conn, _ACCIDENT_SQL, ids
+        ):
+            d = iso(day)
+            if since <= d <= until:
+                accident = AccidentFact(
+                    d,
+                    effective_accident_grade(grade, deaths, injuries, loss),
+                    resp,
+                    deaths,
+                    injuries,
+                    float(loss),
+                    number,
+                    bool(review),
+                    fixed((2, rid)),
+                    rid,
+                )
+                add(_u, 0, accident)
+    since = scope.violations
+    if since is not None and wanted[_VIOLATION_SQL]:
+        for _u, day, kind, subject, rid, person, basis in _fetch(conn, _VIOLATION_SQL, ids):
+            d = iso(day)
+            if since <= d <= until:
+                add(_u, 1, ViolationFact(d, kind, subject, person, basis, fixed((1, rid)), rid))
+    since = scope.penalties
+    if since is not None and wanted[_PENALTY_SQL]:
+        for _u, day, doc_no, rid, department in _fetch(conn, _PENALTY_SQL, ids):
+            d = iso(day)
+            if since <= d <= until:
+                add(_u, 2, PenaltyFact(d, doc_no, department, fixed((0, rid)), rid))
+    since = scope.honours
+    if since is not None and wanted[_HONOUR_SQL]:
+        for _u, day, htype, level, title in _fetch(conn, _HONOUR_SQL, ids):
+            d = iso(day)
+            if since <= d <= until:
+                add(_u, 3, HonourFact(d, level, htype, title))
+    if wanted[_JOINT_SQL]:
+        for _u, starts, department, ends in _fetch(conn, _JOINT_SQL, ids):
+            d = iso(starts)
+            if d <= until:
+                add(_u, 4, JointPunishmentFact(d, department, iso(ends) if ends else None))
+    records = {uid: new(UnitRecords, map(tuple, lists)) for uid, lists in per_unit.items()}
+
+    # Commitments: one fact per distinct row, one tuple per unit (rows sorted by unit).
+    made: dict[tuple[str, str, str | None], CommitmentFact] = {}
+    commitments: dict[int, tuple[CommitmentFact, ...]] = {}
+    group: list[CommitmentFact] = []
+    last = -1
+    for uid, signed, ctype, withdrawn in _fetch(conn, _COMMITMENT_SQL, ids):
+        key = (signed, ctype, withdrawn)
+        made_once = made.get(key)
+        if made_once is None:
+            made_once = made[key] = new(
+                CommitmentFact, (iso(signed), ctype, iso(withdrawn) if withdrawn else None)
+            )
+        if uid != last:
+            if group:
+                commitments[last] = tuple(group)
+            group = [made_once]
+            last = uid
+        else:
+            group.append(made_once)
+    if group:
+        commitments[last] = tuple(group)
+
+    units = _fetch(conn, _UNIT_SQL, ids, column="id", sort=False)
+    return Register(units, records, commitments)
 
 
 def _sorted(items: list[Any], key: Any) -> tuple[Any, ...]:
