@@ -107,6 +107,10 @@ class GradesPage(Page):
         self.confirm_button = QPushButton(self.tr("确认年度评定…"), self)
         self.assessment_note = QLabel(self)
         self.assessment_note.setWordWrap(True)
+        self.annotation = QLineEdit(self)
+        self.annotation.setPlaceholderText(self.tr("审核批注（对所选企业，随年度评定保存）"))
+        self.annotate_button = QPushButton(self.tr("记下批注"), self)
+        self._notes: dict[int, str] = {}
 
         filters = QHBoxLayout()
         for label, widget in (
@@ -124,12 +128,16 @@ class GradesPage(Page):
         assessment = QGroupBox(
             self.tr("年度评定（评定基准日为上一年12月31日，由审核员确认）"), self
         )
-        row = QHBoxLayout(assessment)
+        row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("年度"), assessment))
         row.addWidget(self.year)
         row.addWidget(self.compute_year_button)
+        row.addWidget(self.annotation, 1)
+        row.addWidget(self.annotate_button)
         row.addWidget(self.confirm_button)
-        row.addWidget(self.assessment_note, 1)
+        outer = QVBoxLayout()
+        outer.addLayout(row)
+        outer.addWidget(self.assessment_note)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
@@ -139,6 +147,7 @@ class GradesPage(Page):
         layout.addWidget(self.basis)
         layout.addWidget(self.counts)
         layout.addWidget(splitter, 1)
+        assessment.setLayout(outer)
         layout.addWidget(assessment)
         self._connect_signals()
 
@@ -151,6 +160,7 @@ class GradesPage(Page):
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.compute_year_button.clicked.connect(self._on_compute_year)
         self.confirm_button.clicked.connect(self._on_confirm)
+        self.annotate_button.clicked.connect(self._on_annotate)
         self.bus.data_changed.connect(self._on_data_changed)
 
     # -- loading ------------------------------------------------------------------------
@@ -241,7 +251,9 @@ class GradesPage(Page):
 
     def _on_row_changed(self, current: Any, _previous: Any) -> None:
         if current.isValid():
-            self.detail.setHtml(explain_html(self.model.result_at(current.row())))
+            result = self.model.result_at(current.row())
+            self.detail.setHtml(explain_html(result))
+            self.annotation.setText(self._notes.get(result.unit_id, ""))
 
     def _on_regrade(self) -> None:
         self._grade(self._what_if_date(), year=None)
@@ -257,6 +269,23 @@ class GradesPage(Page):
             else self.tr("请审核上表（可勾选“只看有变化的”），无误后由审核员确认。")
         )
 
+    def _on_annotate(self) -> None:
+        """Keep the reviewer's note for the selected unit until the year is confirmed."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        result = self.model.result_at(index.row())
+        text = self.annotation.text().strip()
+        if text:
+            self._notes[result.unit_id] = text
+        else:
+            self._notes.pop(result.unit_id, None)
+        self.assessment_note.setText(
+            self.tr("已记下 %1 条批注，确认年度评定时一并保存。").replace(
+                "%1", str(len(self._notes))
+            )
+        )
+
     def _on_confirm(self) -> None:
         year = self.year.value()
         answer = QMessageBox.question(
@@ -269,7 +298,7 @@ class GradesPage(Page):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            stored = services.confirm_assessment(self.session, year)
+            stored = services.confirm_assessment(self.session, year, notes=dict(self._notes))
         except SafeCreditError as exc:
             QMessageBox.warning(self, self.tr("无法确认"), exc.message)
             return
@@ -278,4 +307,5 @@ class GradesPage(Page):
             .replace("%1", str(year))
             .replace("%2", stored.confirmed_by)
         )
+        self._notes.clear()
         self.bus.data_changed.emit("assessments")
