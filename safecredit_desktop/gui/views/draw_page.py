@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -37,23 +35,12 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import DEFAULT_RATIOS, DrawDetail, DrawSummary
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.widgets import readonly_table
 from safecredit_desktop.gui.workers import run_with_progress
 
 GRADES = ("A", "B", "C", "D")
 ALL = "（全部）"
 _WATCHED = {"*", "draws", "units", "inspectors", "inspector_conflicts"}
-
-
-def _table(headers: list[str], parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -120,7 +107,8 @@ class DrawPage(Page):
         self.draw_button.clicked.connect(self.make_draw)
         form.addRow("", self.draw_button)
 
-        self.draws = _table(
+        self.draws = readonly_table(
+            self,
             [
                 self.tr("编号"),
                 self.tr("年度"),
@@ -131,7 +119,6 @@ class DrawPage(Page):
                 self.tr("抽中"),
                 self.tr("状态"),
             ],
-            self,
         )
         self.draws.itemSelectionChanged.connect(self._on_draw_selected)
         self.annul_button = QPushButton(self.tr("作废…"), self)
@@ -158,7 +145,8 @@ class DrawPage(Page):
         self.summary = QLabel(self.tr("尚未选择抽查记录。"), shown)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result = _table(
+        self.result = readonly_table(
+            shown,
             [
                 self.tr("序号"),
                 self.tr("统一社会信用代码"),
@@ -166,7 +154,6 @@ class DrawPage(Page):
                 self.tr("信用等级"),
                 self.tr("检查人员"),
             ],
-            shown,
         )
         shown_layout.addWidget(self.summary)
         shown_layout.addWidget(self.result, 1)

@@ -12,13 +12,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
@@ -34,24 +32,13 @@ from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.holidays_tab import HolidaysTab
 from safecredit_desktop.gui.views.roster_tab import RosterTab
+from safecredit_desktop.gui.widgets import readonly_table
 
 REASONS = {
     "auto": "自动备份",
     "manual": "手动备份",
     "before-restore": "恢复前备份",
 }
-
-
-def _readonly_table(parent: QWidget, headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 class NewUserDialog(QDialog):
@@ -127,7 +114,7 @@ class SettingsPage(Page):
 
     def _users_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.users_table = _readonly_table(
+        self.users_table = readonly_table(
             tab, [self.tr("用户名"), self.tr("姓名"), self.tr("角色"), self.tr("状态")]
         )
         self.add_user_button = QPushButton(self.tr("添加用户…"), tab)
@@ -151,7 +138,7 @@ class SettingsPage(Page):
 
     def _backups_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.backups_table = _readonly_table(
+        self.backups_table = readonly_table(
             tab, [self.tr("备份时间"), self.tr("类型"), self.tr("大小"), self.tr("文件")]
         )
         self.backup_button = QPushButton(self.tr("立即备份"), tab)
