@@ -1153,6 +1153,7 @@ def make_draw(
         ratios=ratios,
         seed=seed,
         team_size=team_size,
+        avoid_own_town=get_setting(session.db, DRAW_AVOID_OWN_TOWN) == "是",
         progress=progress,
     )
     return _draw.detail(session.db, draw_id)
@@ -1289,3 +1290,16 @@ def export_count_table(
     )
     session.repo.log_event("export", str(written), {"导出": table.title, "评定依据": basis})
     return written
+
+
+DRAW_AVOID_OWN_TOWN = "draw_avoid_own_town"
+
+
+def set_draw_avoid_own_town(session: Session, on: bool) -> None:
+    """The bureau's rule that inspectors stand aside from units of their own town."""
+    require_role(session, Role.ADMIN)
+    set_setting(session.db, session.user, DRAW_AVOID_OWN_TOWN, "是" if on else "否")
+
+
+def draw_avoid_own_town(session: Session) -> bool:
+    return get_setting(session.db, DRAW_AVOID_OWN_TOWN) == "是"

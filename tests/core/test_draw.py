@@ -9,6 +9,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterator
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
@@ -328,3 +329,37 @@ def test_export_says_everything_and_marks_annulment(
     first = found.selections[0]
     assert first.uscc in text and first.team[0][1] in text
     assert wb["抽查对象库"].max_row >= len(found.pool)
+
+
+def test_own_town_rule_keeps_town_inspectors_away_and_replays(tmp_path: Path) -> None:
+    """With the bureau's own-town rule on, no inspector of a unit's town is on its team,
+    and the stored snapshot alone reproduces the draw."""
+    from safecredit_desktop.core.model import Role
+
+    session = services.init_database(
+        tmp_path / "t.db",
+        profile="fenghuang",
+        bureau_name="测试县应急管理局",
+        user="管理员",
+        admin=("管理员", "admin-pw"),
+    )
+    session.role = Role.ADMIN
+    services.fill_demo(session, enterprises=300, seed=2, today=date(2026, 11, 21))
+    services.set_draw_avoid_own_town(session, True)
+    orgs = {
+        str(c): str(o) for c, o in session.db.conn.execute("SELECT cert_no, org FROM inspectors")
+    }
+    drawn = services.make_draw(
+        session, year=2026, seed="town-rule", ratios={"A": 1, "B": 1, "C": 1, "D": 1}
+    )
+    towns = dict(session.db.conn.execute("SELECT uscc, town FROM units").fetchall())
+    checked = 0
+    for picked in drawn.selections:
+        for cert, _name in picked.team:
+            assert orgs[cert] != towns[picked.uscc]
+            checked += 1
+    assert checked == 2 * len(drawn.selections) > 0
+    town_inspectors = [c for c, o in orgs.items() if o in set(towns.values())]
+    assert town_inspectors, "the demo roster has town inspectors, so the rule is exercised"
+    assert services.verify_draw(session, drawn.summary.id)
+    session.close()

@@ -255,9 +255,15 @@ def create_draw(
     ratios: Mapping[str, object] | None = None,
     seed: str | None = None,
     team_size: int = DEFAULT_TEAM_SIZE,
+    avoid_own_town: bool = False,
     progress: Progress | None = None,
 ) -> int:
-    """Make and store a draw; return its id. Refuses (stores nothing) when it cannot."""
+    """Make and store a draw; return its id. Refuses (stores nothing) when it cannot.
+
+    ``avoid_own_town``: an inspector whose 所属单位 is the unit's 所在乡镇 stands aside
+    too (the bureau's setting); such pairs join the stored conflict snapshot, so a
+    re-run needs nothing else.
+    """
     if not 2 <= team_size <= MAX_TEAM_SIZE:
         raise DrawError(f"每组执法人员应为 2 到 {MAX_TEAM_SIZE} 名。")
     norm_ratios = normalize_ratios(ratios)
@@ -307,6 +313,15 @@ def create_draw(
         )
         if str(c) in active and str(u) in by_code
     )
+    if avoid_own_town:
+        orgs = dict(
+            (str(c), str(o))
+            for c, o in db.conn.execute("SELECT cert_no, org FROM inspectors WHERE active = 1")
+        )
+        own_town = {
+            (cert, g.uscc) for g in chosen if g.town for cert, org in orgs.items() if org == g.town
+        }
+        conflicts = sorted(set(conflicts) | own_town)
     if progress is not None:
         progress(0.7, f"正在从 {len(pool):,} 家企业中抽取…")
     picks = compute(
@@ -327,6 +342,7 @@ def create_draw(
         "units": [list(p) for p in pool],
         "inspectors": [list(r) for r in roster],
         "conflicts": [list(c) for c in conflicts],
+        "avoid_own_town": avoid_own_town,
     }
     pool_text = _to_json(pool_json)
     row: dict[str, object] = {

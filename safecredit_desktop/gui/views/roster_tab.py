@@ -110,11 +110,28 @@ class RosterTab(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
+        self.avoid_own_town = QCheckBox(
+            self.tr("双随机抽查时，执法人员回避其所属乡镇的企业（所属单位与企业所在乡镇相同）"),
+            self,
+        )
+        self.avoid_own_town.setChecked(services.draw_avoid_own_town(session))
+        self.avoid_own_town.toggled.connect(self._on_avoid_own_town)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.avoid_own_town)
         bus.data_changed.connect(self._on_data_changed)
         self.refresh()
+
+    def _on_avoid_own_town(self, on: bool) -> None:
+        try:
+            services.set_draw_avoid_own_town(self.session, on)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("无法保存"), exc.message)
+            self.avoid_own_town.blockSignals(True)
+            self.avoid_own_town.setChecked(not on)
+            self.avoid_own_town.blockSignals(False)
 
     def _on_data_changed(self, table: str) -> None:
         if table in ("*", "inspectors", "inspector_conflicts", "units"):
