@@ -1,0 +1,260 @@
+"""Reading a template workbook: header folding, every non-blank cell (step 1 of importer).
+
+:func:`read_workbook` opens the file (one sentence for a file that is not a workbook, is
+encrypted, or has no known sheet; see :mod:`.xlsx_rows`), maps each sheet's header row
+to the template's columns and keeps every non-blank cell. Structural faults (an unknown
+or duplicated column, data under a blank header, Excel error values, formulas without a
+stored result) become :class:`CellError`\\ s; reading carries on so that every fault is
+reported.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.exchange.columns import (
+    AUX_SHEETS,
+    SHEETS,
+    Column,
+    SheetSpec,
+    fold_header,
+    sheet_for_title,
+)
+from safecredit_desktop.core.exchange.import_errors import (
+    CellError,
+    Progress,
+    WorkbookError,
+    show_value,
+)
+from safecredit_desktop.core.exchange.xlsx_rows import (
+    _broken,
+    _check_file,
+    _ExcelErrorValue,
+    _fast_sources,
+    _FormulaWithoutValue,
+    _openpyxl_sources,
+    _SheetSource,
+)
+
+
+@dataclass
+class RawRow:
+    """A data row: its Excel number, its non-blank cells by attribute, and the attributes
+    whose cell was already reported while reading (not checked again)."""
+
+    number: int
+    cells: dict[str, object]
+    reported: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ParsedSheet:
+    """A known sheet: its spec, title as in the file, the columns present, the data rows,
+    and the attributes of required columns the sheet lacks."""
+
+    spec: SheetSpec
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[RawRow]
+    missing: tuple[str, ...] = ()
+
+
+@dataclass
+class ParsedWorkbook:
+    path: Path
+    sheets: dict[str, ParsedSheet]
+    errors: list[CellError]
+    ignored_sheets: list[str]
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(s.rows) for s in self.sheets.values())
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def read_workbook(path: Path, *, progress: Progress | None = None) -> ParsedWorkbook:
+    """Read every known sheet of a template workbook; see the module docstring."""
+    path = Path(path)
+    _check_file(path)
+    with path.open("rb") as handle, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            sources, close = _fast_sources(handle)
+        except Exception:  # openpyxl internals changed, or a damaged file: try the slow way
+            try:
+                sources, close = _openpyxl_sources(handle)
+            except Exception:  # openpyxl raises many kinds for a damaged file
+                raise _broken(path.name) from None
+        try:
+            return _read_sheets(path, sources, progress)
+        finally:
+            close()
+
+
+def _read_sheets(
+    path: Path, sources: Sequence[_SheetSource], progress: Progress | None
+) -> ParsedWorkbook:
+    parsed = ParsedWorkbook(path, {}, [], [])
+    found: list[tuple[SheetSpec, _SheetSource]] = []
+    for source in sources:
+        title = source.title
+        spec = sheet_for_title(title)
+        if spec is None:
+            if fold_header(title) not in AUX_SHEETS:
+                parsed.ignored_sheets.append(title)
+            continue
+        if any(s is spec for s, _ in found):
+            parsed.errors.append(
+                CellError(title, 1, "", "", f"工作簿中有两张“{spec.name}”表，请合并为一张")
+            )
+            continue
+        if source.is_chart:
+            parsed.errors.append(CellError(title, 1, "", "", "这是图表，不是数据表"))
+            continue
+        found.append((spec, source))
+    if not found and not parsed.errors:
+        known = "、".join(s.name for s in SHEETS)
+        raise WorkbookError(
+            f"“{path.name}”中没有可导入的工作表：工作表名称应为{known}之一"
+            "（可从“导出模板”取得空白模板）。"
+        )
+    for index, (spec, source) in enumerate(found):
+        if progress is not None:
+            progress(index / max(len(found), 1), f"读取“{spec.name}”表")
+        try:
+            sheet = _read_sheet(spec, source.title, source.rows(), parsed.errors)
+        except SafeCreditError:
+            raise
+        except Exception:  # damaged XML inside the zip
+            raise WorkbookError(
+                f"“{path.name}”中的“{source.title}”表无法读取，文件可能已损坏；"
+                "请在 Excel 中打开并另存为 .xlsx 后再导入。"
+            ) from None
+        if sheet is not None:
+            parsed.sheets[spec.name] = sheet
+    if not parsed.errors and parsed.row_count == 0:
+        raise WorkbookError(
+            f"“{path.name}”中的{'、'.join(f'“{n}”' for n in parsed.sheets) or '工作表'}"
+            "只有列标题，没有数据行，没有可导入的内容。"
+        )
+    return parsed
+
+
+def _read_sheet(
+    spec: SheetSpec,
+    title: str,
+    rows: Iterator[tuple[int, dict[int, object]]],
+    errors: list[CellError],
+) -> ParsedSheet | None:
+    first = next(
+        ((n, cells) for n, cells in rows if any(not _is_blank(v) for v in cells.values())),
+        None,
+    )
+    if first is None:
+        return None  # an empty sheet: nothing to import
+    number, header_cells = first
+    if number != 1:
+        errors.append(
+            CellError(
+                title,
+                1,
+                "",
+                "",
+                f"第1行应为列标题（如“统一社会信用代码”），不能空着；本表第{number}行才有内容，"
+                "请删除上方的标题行或空行",
+            )
+        )
+        return None
+    by_index: dict[int, Column] = {}
+    unknown: set[int] = set()
+    seen: dict[str, int] = {}
+    for index, value in sorted(header_cells.items()):
+        if _is_blank(value):
+            continue
+        text = show_value(value)
+        column = spec.column_for(str(value))
+        if column is None:
+            unknown.add(index)
+            known = "、".join(spec.headers)
+            errors.append(
+                CellError(
+                    title, 1, text.strip(), text, f"不是“{spec.name}”表的列。本表的列为：{known}"
+                )
+            )
+            continue
+        if column.attr in seen:
+            errors.append(
+                CellError(title, 1, column.header, text, "列标题重复，请删除或合并其中一列")
+            )
+            unknown.add(index)
+            continue
+        seen[column.attr] = index
+        by_index[index] = column
+    # a missing required column is reported once, by the plan, if a row needs it (a row
+    # updating a stored record does not: its blank cells keep the stored values)
+    missing = tuple(c.attr for c in spec.required if c.attr not in seen)
+    blank_headers_reported: set[int] = set()
+    parsed_rows: list[RawRow] = []
+    for number, values in rows:
+        cells: dict[str, object] = {}
+        row = RawRow(number, cells)
+        for index, value in values.items():
+            if _is_blank(value):
+                continue
+            column_or_none = by_index.get(index)
+            if column_or_none is None:
+                if index not in unknown and index not in blank_headers_reported:
+                    blank_headers_reported.add(index)
+                    errors.append(
+                        CellError(
+                            title,
+                            number,
+                            f"第{_letters(index)}列",
+                            show_value(value),
+                            "这一列没有列标题，请填写列标题或删除该列的内容",
+                        )
+                    )
+                continue
+            if isinstance(value, _ExcelErrorValue):
+                errors.append(
+                    CellError(
+                        title,
+                        number,
+                        column_or_none.header,
+                        str(value),
+                        "单元格是公式错误值，请改为实际内容",
+                    )
+                )
+                row.reported.add(column_or_none.attr)
+            elif isinstance(value, _FormulaWithoutValue):
+                errors.append(
+                    CellError(
+                        title,
+                        number,
+                        column_or_none.header,
+                        "",
+                        "单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导入，"
+                        "或改为直接填写",
+                    )
+                )
+                row.reported.add(column_or_none.attr)
+            cells[column_or_none.attr] = value
+        if cells:
+            parsed_rows.append(row)
+    present = tuple(by_index[i] for i in sorted(by_index))
+    return ParsedSheet(spec, title, present, parsed_rows, missing)
+
+
+def _letters(index: int) -> str:
+    text = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        text = chr(65 + rest) + text
+    return text
