@@ -16,6 +16,7 @@ from typing import Any
 
 from safecredit_desktop import __version__
 from safecredit_desktop.core import services
+from safecredit_desktop.core.documents.kinds import KINDS as DOCUMENT_KINDS
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.paths import default_database_path
@@ -394,6 +395,84 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_output(path: Path, data: bytes) -> Path:
+    """Write ``data`` whole or not at all (a temporary file renamed into place)."""
+    temporary = path.with_name(path.name + ".part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise SafeCreditError(f"无法写入文件 {path}：{error.strerror or error}") from error
+    return path
+
+
+def _print_request(args: argparse.Namespace, session: services.Session) -> services.DocumentRequest:
+    from safecredit_desktop.core.validate import parse_date
+
+    as_of = parse_date(args.as_of, field="--as-of") if args.as_of else None
+    unit_ids: tuple[int, ...] = ()
+    if args.uscc:
+        found = services.find_unit_by_code(session, args.uscc.strip().upper())
+        if found is None:
+            raise SafeCreditError(f"没有统一社会信用代码为 {args.uscc} 的企业。")
+        unit_ids = (found[0],)
+    elif args.all_grade:
+        grade = args.all_grade.strip().upper()
+        if grade not in ("A", "B", "C", "D"):
+            raise SafeCreditError("--all-grade 应为 A、B、C 或 D。")
+        day = as_of or (
+            services.assessment_date(args.assessment) if args.assessment else date.today()
+        )
+        if args.assessment:
+            found_ids = [
+                r.unit_id
+                for r in services.assessment_results(session, args.assessment)
+                if r.grade == grade
+            ]
+        else:
+            found_ids = services.units_of_grade(session, grade, day)
+        if not found_ids:
+            raise SafeCreditError(f"没有{grade}级企业，未出具文书。")
+        unit_ids = tuple(found_ids)
+    return services.DocumentRequest(
+        kind=args.kind,
+        unit_ids=unit_ids,
+        as_of=as_of,
+        assessment=args.assessment,
+        year=args.year,
+        draw_id=args.draw,
+        repair_id=args.repair,
+        objection_id=args.objection,
+        listing_id=args.listing,
+    )
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise SafeCreditError(f"输出文件夹不存在：{out.parent}")
+    session = services.open_session(_db_path(args), user=acting_user(args))
+    try:
+        request = _print_request(args, session)
+        result = services.issue_documents(session, request)
+    finally:
+        session.close()
+    _write_output(out, result.pdf)
+    for note in result.notes:
+        print(f"注意：{note}")
+    if result.issued:
+        print(f"已出具 {len(result.issued)} 份：")
+        for doc in result.issued:
+            print(f"{doc.doc_no}\t{doc.uscc}\t{doc.subject}\t第{doc.first_page}页起")
+    if result.reprinted:
+        print(f"内容与已出具的文书相同，按原文号重印 {len(result.reprinted)} 份：")
+        for doc in result.reprinted:
+            print(f"{doc.doc_no}\t{doc.uscc}\t{doc.subject}\t{doc.issued_on.isoformat()}出具")
+    print(f"已保存：{out}")
+    return EXIT_OK
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -465,6 +544,27 @@ def build_parser() -> Parser:
     p.add_argument("--capacity", type=int, help="每月最多检查次数")
     p.add_argument("--out", help="导出计划工作簿")
     p.set_defaults(handler=cmd_plan)
+
+    p = sub.add_parser("print", help="出具文书（PDF）：编号、登记并保存")
+    p.add_argument(
+        "kind",
+        metavar="KIND",
+        choices=[k.kind for k in DOCUMENT_KINDS],
+        help="、".join(k.kind for k in DOCUMENT_KINDS),
+    )
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--uscc", help="一家企业的统一社会信用代码")
+    target.add_argument("--all-grade", metavar="G", help="该等级的全部企业，每家一份，合成一个文件")
+    target.add_argument("--year", type=int, help="检查计划的年度（inspection-plan）")
+    target.add_argument("--draw", type=int, metavar="ID", help="双随机抽查编号（draw-notice）")
+    target.add_argument("--objection", type=int, metavar="ID", help="异议编号（objection-reply）")
+    target.add_argument("--repair", type=int, metavar="ID", help="信用修复编号（removal-decision）")
+    target.add_argument("--listing", type=int, metavar="ID", help="名单记录编号")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--as-of", help="评定基准日 YYYY-MM-DD（默认今天）")
+    when.add_argument("--assessment", type=int, metavar="Y", help="使用已确认的 Y 年度评定结果")
+    p.add_argument("--out", required=True, help="保存的 PDF 文件")
+    p.set_defaults(handler=cmd_print)
 
     p = sub.add_parser("backup", help="在线备份数据库")
     p.add_argument("--to", help="备份文件路径（默认：数据库旁的 .backups 目录）")

@@ -1303,3 +1303,257 @@ def set_draw_avoid_own_town(session: Session, on: bool) -> None:
 
 def draw_avoid_own_town(session: Session) -> bool:
     return get_setting(session.db, DRAW_AVOID_OWN_TOWN) == "是"
+
+
+# -- printed documents (documents.md) -----------------------------------------------------------
+
+from safecredit_desktop.core.documents import build as _doc_build  # noqa: E402
+from safecredit_desktop.core.documents import data as _doc_data  # noqa: E402
+from safecredit_desktop.core.documents import fonts as _doc_fonts  # noqa: E402
+from safecredit_desktop.core.documents import register as _doc_register  # noqa: E402
+from safecredit_desktop.core.documents.kinds import KINDS as _DOC_KINDS  # noqa: E402
+from safecredit_desktop.core.documents.kinds import DocumentKind  # noqa: E402
+from safecredit_desktop.core.documents.kinds import kind_name as _kind_name  # noqa: E402
+
+DocumentRequest = _doc_build.DocumentRequest
+IssuedDocument = _doc_register.IssuedDocument
+
+DOC_PREFIX_KEY = "doc_prefix."
+DOC_FONTS_OFFICIAL = "documents.official_fonts"
+DOC_FONT_FOLDER = "documents.font_folder"
+_FORBIDDEN_IN_PREFIX = set(" \t\r\n〔〕[]()（）")
+
+
+def document_kinds(session: Session) -> list[DocumentKind]:
+    """The kinds of documents, named as this bureau's profile names them."""
+    return [replace(k, name=_kind_name(k.kind, session.profile)) for k in _DOC_KINDS]
+
+
+def document_prefixes(session: Session) -> dict[str, str]:
+    """文号 prefix per kind: the one set in 设置, else the profile's."""
+    profile = session.profile
+    return {
+        k.kind: get_setting(session.db, DOC_PREFIX_KEY + k.kind)
+        or profile.doc_prefixes.get(k.kind, "")
+        for k in _DOC_KINDS
+    }
+
+
+def set_document_prefix(session: Session, kind: str, prefix: str) -> None:
+    """Set a kind's 文号 prefix (管理员): 2 to 12 characters, no spaces or brackets."""
+    require_role(session, Role.ADMIN)
+    if kind not in {k.kind for k in _DOC_KINDS}:
+        raise SafeCreditError(f"没有“{kind}”这种文书。")
+    prefix = prefix.strip()
+    if not 2 <= len(prefix) <= 12:
+        raise SafeCreditError("文号前缀应为2至12个字，例如“凤应急信告”。")
+    bad = sorted(set(prefix) & _FORBIDDEN_IN_PREFIX)
+    if bad or any(ch.isdigit() for ch in prefix):
+        raise SafeCreditError(
+            "文号前缀不能含空格、括号或数字；年份和序号由程序按“〔2026〕12号”格式加上。"
+        )
+    set_setting(session.db, session.user, DOC_PREFIX_KEY + kind, prefix)
+
+
+@dataclass(frozen=True)
+class FontSettings:
+    use_official: bool
+    folder: str
+    description: str  # the fonts documents are drawn with now
+    notes: list[str]  # why an official font is not used
+
+
+def _font_choice(session: Session) -> _doc_fonts.FontChoice:
+    if get_setting(session.db, DOC_FONTS_OFFICIAL) != "是":
+        return _doc_fonts.shipped_choice()
+    folder = get_setting(session.db, DOC_FONT_FOLDER)
+    return _doc_fonts.official_choice(Path(folder) if folder else None)
+
+
+def document_font_settings(session: Session) -> FontSettings:
+    choice = _font_choice(session)
+    return FontSettings(
+        get_setting(session.db, DOC_FONTS_OFFICIAL) == "是",
+        get_setting(session.db, DOC_FONT_FOLDER),
+        choice.describe(),
+        list(choice.notes),
+    )
+
+
+def set_document_fonts(session: Session, *, use_official: bool, folder: str) -> None:
+    """Choose the shipped open fonts or the bureau's installed official fonts (管理员)."""
+    require_role(session, Role.ADMIN)
+    folder = folder.strip()
+    if folder and not Path(folder).is_dir():
+        raise SafeCreditError(f"字体文件夹不存在：{folder}")
+    with session.db.transaction():
+        set_setting(session.db, session.user, DOC_FONTS_OFFICIAL, "是" if use_official else "否")
+        set_setting(session.db, session.user, DOC_FONT_FOLDER, folder)
+
+
+def _document_grades(
+    session: Session, unit_ids: Any, as_of: date, assessment: int | None
+) -> dict[int, _GradeResult]:
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    wanted = set(unit_ids)
+    if assessment is not None:
+        if assessments.find(session.db, assessment) is None:
+            raise SafeCreditError(f"{assessment}年度的信用评定尚未确认。")
+        return {
+            r.unit_id: r for r in assessment_results(session, assessment) if r.unit_id in wanted
+        }
+    if len(wanted) <= 20:
+        found: dict[int, _GradeResult] = {}
+        for (uscc,) in session.db.conn.execute(
+            f"SELECT uscc FROM units WHERE id IN ({', '.join('?' for _ in wanted)})", list(wanted)
+        ):
+            for r in grade_all(session.db, session.profile, as_of, uscc=str(uscc)):
+                found[r.unit_id] = r
+        return found
+    return {
+        r.unit_id: r for r in grade_all(session.db, session.profile, as_of) if r.unit_id in wanted
+    }
+
+
+def _document_sources(session: Session) -> _doc_build.Sources:
+    return _doc_build.Sources(
+        grades=lambda ids, as_of, year: _document_grades(session, ids, as_of, year),
+        plan=lambda year: annual_plan(session, year=year),
+        draw=lambda draw_id: draw_detail(session, draw_id),
+    )
+
+
+def _build_documents(
+    session: Session,
+    request: _doc_build.DocumentRequest,
+    day: date,
+    progress: Callable[[float, str], None] | None,
+) -> list[Any]:
+    return _doc_build.build(
+        session.db,
+        session.profile,
+        request,
+        bureau=session.bureau_name,
+        day=day,
+        sources=_document_sources(session),
+        progress=progress,
+    )
+
+
+def _renderer(
+    session: Session, progress: Callable[[float, str], None] | None
+) -> Callable[[Any, Any], tuple[bytes, list[tuple[int, int]]]]:
+    from safecredit_desktop.core.documents.render import render_pdf
+
+    fonts = _doc_fonts.load_fonts(_font_choice(session))
+
+    def render(documents: Any, numbers: Any) -> tuple[bytes, list[tuple[int, int]]]:
+        total = len(documents)
+
+        def step(done: int) -> None:
+            if progress is not None and (done % 50 == 0 or done == total):
+                progress(0.3 + 0.6 * done / total, f"正在排版第 {done:,} / {total:,} 份文书…")
+
+        title = documents[0].title if total == 1 else f"{documents[0].title}（{total}份）"
+        return render_pdf(fonts, documents, numbers, title=title, progress=step)
+
+    return render
+
+
+def preview_documents(
+    session: Session,
+    request: _doc_build.DocumentRequest,
+    progress: Callable[[float, str], None] | None = None,
+    *,
+    today: date | None = None,
+) -> bytes:
+    """The PDF of ``request`` without numbers (a preview takes none) and without storing."""
+    from safecredit_desktop.core.documents.content import preview_number
+
+    day = today or date.today()
+    documents = _build_documents(session, request, day, progress)
+    prefixes = document_prefixes(session)
+    numbers = [preview_number(prefixes.get(d.kind, ""), day.year) for d in documents]
+    pdf, _ = _renderer(session, progress)(documents, numbers)
+    return pdf
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    pdf: bytes
+    issued: list[_doc_register.IssuedDocument]
+    reprinted: list[_doc_register.IssuedDocument]
+    notes: list[str]
+
+
+def issue_documents(
+    session: Session,
+    request: _doc_build.DocumentRequest,
+    progress: Callable[[float, str], None] | None = None,
+    *,
+    today: date | None = None,
+) -> IssueResult:
+    """Number, draw and register the documents of ``request`` (one PDF); an identical
+    document already issued is reprinted with its number instead."""
+    day = today or date.today()
+    documents = _build_documents(session, request, day, progress)
+    outcome = _doc_register.issue(
+        session.db,
+        session.user,
+        documents,
+        prefixes=document_prefixes(session),
+        day=day,
+        render=_renderer(session, progress),
+    )
+    notes = list(_font_choice(session).notes)
+    return IssueResult(outcome.pdf, outcome.issued, outcome.reprinted, notes)
+
+
+def document_register(
+    session: Session, *, search: str = "", kind: str | None = None, limit: int = 1000
+) -> list[_doc_register.IssuedDocument]:
+    return _doc_register.search(session.db, text=search, kind=kind, limit=limit)
+
+
+def issued_file(session: Session, document_id: int) -> bytes:
+    """The stored PDF file a document was issued in, byte for byte (a reprint; audited)."""
+    found = _doc_register.get(session.db, document_id)
+    pdf = _doc_register.file_bytes(session.db, found.file_id)
+    session.repo.log_event("documents", found.doc_no, {"重印": found.doc_no, "对象": found.subject})
+    return pdf
+
+
+def find_issued_document(session: Session, doc_no: str) -> _doc_register.IssuedDocument:
+    for found in _doc_register.search(session.db, text=doc_no, limit=50):
+        if found.doc_no == doc_no:
+            return found
+    raise SafeCreditError(f"文书登记中没有文号为“{doc_no}”的文书。")
+
+
+def search_units_for_documents(
+    session: Session, text: str, limit: int = 200
+) -> list[tuple[int, str, str]]:
+    """(id, code, name) of units matching ``text`` as the registry's search does."""
+    rows = query_units(session, registry.UnitQuery(search=text), 0, limit)
+    return [(r.id, r.uscc, r.name) for r in rows]
+
+
+def units_of_grade(session: Session, grade: str, as_of: date) -> list[int]:
+    """Ids of the units graded ``grade`` as of ``as_of`` (for batch printing)."""
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    return [r.unit_id for r in grade_all(session.db, session.profile, as_of) if r.grade == grade]
+
+
+def repairs_for_documents(session: Session) -> list[tuple[int, str]]:
+    """Approved repairs as (id, description) for the repair decision."""
+    names = dict(
+        session.db.conn.execute(
+            "SELECT id, name FROM units WHERE id IN (SELECT unit_id FROM repairs)"
+        ).fetchall()
+    )
+    return [
+        (r.id, f"{r.approved_on.isoformat()} {names.get(r.unit_id, '')} {r.record}")
+        for r in _doc_data.repairs(session.db)
+    ]

@@ -55,6 +55,7 @@ def test_every_table_is_strict(db_path: Path) -> None:
             "settings",
             "audit_log",
             "documents",
+            "document_files",
             "draws",
         ):
             assert required in names

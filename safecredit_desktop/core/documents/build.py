@@ -1,0 +1,129 @@
+"""From a request (kind, units, dates) to the ``Document`` contents to draw."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from safecredit_desktop.core.documents import data, letters, notices, tabular
+from safecredit_desktop.core.documents.content import Document
+from safecredit_desktop.core.documents.kinds import KIND_BY_NAME
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.rules.profile import Profile
+from safecredit_desktop.core.rules.result import GradeResult
+from safecredit_desktop.core.scheduling.draw import DrawDetail
+from safecredit_desktop.core.scheduling.plan import Plan
+from safecredit_desktop.core.storage.connection import Database
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """What to print: ``kind`` and, by what the kind needs, units, a year, a draw…"""
+
+    kind: str
+    unit_ids: tuple[int, ...] = ()
+    as_of: date | None = None
+    assessment: int | None = None
+    year: int | None = None
+    draw_id: int | None = None
+    repair_id: int | None = None
+    objection_id: int | None = None
+    listing_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Sources:
+    """How the builders get computed results (the services supply these)."""
+
+    grades: Callable[[Sequence[int], date, int | None], dict[int, GradeResult]]
+    plan: Callable[[int], Plan]
+    draw: Callable[[int], DrawDetail]
+
+
+def check_request(request: DocumentRequest) -> None:
+    kind = KIND_BY_NAME.get(request.kind)
+    if kind is None:
+        names = "、".join(KIND_BY_NAME)
+        raise SafeCreditError(f"没有“{request.kind}”这种文书。可用的文书：{names}。")
+    if kind.needs == "units" and not request.unit_ids:
+        raise SafeCreditError(f"请选择要出具“{kind.name}”的企业。")
+    if kind.needs == "year" and request.year is None:
+        raise SafeCreditError("请指定检查计划的年度（--year）。")
+    if kind.needs == "draw" and request.draw_id is None:
+        raise SafeCreditError("请指定双随机抽查的编号（--draw）。")
+    if kind.needs == "repair" and request.repair_id is None and request.listing_id is None:
+        raise SafeCreditError("请指定信用修复的编号（--repair）。")
+    if kind.needs in ("objection",) or request.listing_id is not None:
+        raise SafeCreditError(
+            "异议答复书和名单移出决定书由异议处理、名单管理功能出具，这两项功能尚未完成"
+            "（见 README 的“尚未完成”）。"
+        )
+
+
+def build(
+    db: Database,
+    profile: Profile,
+    request: DocumentRequest,
+    *,
+    bureau: str,
+    day: date,
+    sources: Sources,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[Document]:
+    """The documents of ``request``, one per unit (in code order) or one in all."""
+    check_request(request)
+    kind = request.kind
+    if kind == "inspection-plan":
+        assert request.year is not None
+        return [tabular.inspection_plan(sources.plan(request.year), bureau=bureau, day=day)]
+    if kind == "draw-notice":
+        assert request.draw_id is not None
+        return [tabular.draw_notice(sources.draw(request.draw_id), bureau=bureau, day=day)]
+    if kind == "removal-decision":
+        assert request.repair_id is not None
+        row = data.repair(db, request.repair_id)
+        unit, _ = data.units(db, [row.unit_id])[0]
+        after = sources.grades([unit.id], day, None).get(unit.id)
+        facts = notices.RepairFacts(
+            row.id, row.target_kind, row.record, row.approved_on, row.approval_no, after
+        )
+        return [notices.removal_decision(unit, facts, profile, bureau=bureau, day=day)]
+
+    units = data.units(db, request.unit_ids)
+    if kind in ("commitment", "duty-commitment"):
+        make = letters.commitment if kind == "commitment" else letters.duty_commitment
+        return [make(unit, bureau=bureau, day=day) for unit, _ in units]
+
+    as_of = request.as_of or day
+    if progress is not None:
+        progress(0.1, f"正在评定 {len(units):,} 家企业的信用等级…")
+    results = sources.grades([u.id for u, _ in units], as_of, request.assessment)
+    documents = []
+    for unit, marked in units:
+        result = results.get(unit.id)
+        if result is None:
+            raise SafeCreditError(
+                f"{unit.name}（{unit.uscc}）没有{request.assessment}年度的确认评定结果。"
+            )
+        high_risk = profile.is_high_risk(unit.category, marked)
+        if kind == "grade-notice":
+            documents.append(
+                notices.grade_notice(
+                    unit,
+                    result,
+                    profile,
+                    bureau=bureau,
+                    day=day,
+                    high_risk=high_risk,
+                    assessment_year=request.assessment,
+                )
+            )
+        else:  # listing-notice
+            if result.grade not in profile.listed_grades:
+                raise SafeCreditError(
+                    f"{unit.name}（{unit.uscc}）的信用等级为{result.grade}级（{result.label}），"
+                    f"不符合列入{profile.list_name}的条件。"
+                )
+            documents.append(notices.listing_notice(unit, result, profile, bureau=bureau, day=day))
+    return documents

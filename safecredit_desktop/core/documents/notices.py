@@ -1,0 +1,322 @@
+"""Notices to a unit: grade notice, listing notice, repair decision, objection reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from safecredit_desktop.core.documents.content import (
+    Block,
+    Document,
+    Gap,
+    Para,
+    Signature,
+    chinese_date,
+)
+from safecredit_desktop.core.documents.kinds import basis_title, kind_name
+from safecredit_desktop.core.rules.profile import Profile
+from safecredit_desktop.core.rules.result import GradeResult
+
+CHINESE_ORDINALS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    uscc: str
+    name: str
+    legal_rep: str
+    main_person: str
+    address: str
+    town: str
+    category: str
+
+    @property
+    def addressee(self) -> str:
+        return f"{self.name}（统一社会信用代码：{self.uscc}）："
+
+
+def heading(index: int, text: str) -> Para:
+    return Para(f"{CHINESE_ORDINALS[index]}、{text}", heading=True)
+
+
+def _sentence(text: str) -> str:
+    text = text.rstrip("。；;，, ")
+    return text + "。"
+
+
+def reason_paragraphs(
+    result: GradeResult, *, open_objections: frozenset[str] = frozenset()
+) -> list[Para]:
+    """One numbered paragraph per reason, quoting the records behind it."""
+    paras = []
+    for number, reason in enumerate(result.reasons, start=1):
+        text = f"（{number}）{reason.text.rstrip('。')}"
+        if reason.records:
+            quoted = []
+            for record in reason.records:
+                mark = "（异议中）" if record in open_objections else ""
+                quoted.append(record + mark)
+            text += "。依据记录：" + "；".join(quoted)
+        paras.append(Para(_sentence(text)))
+    if not paras:
+        paras.append(Para("（一）未发现影响信用等级的记录。"))
+    return paras
+
+
+def supervision_text(result: GradeResult, profile: Profile, high_risk: bool) -> list[Para]:
+    months = profile.interval_for(result.grade, high_risk)
+    grade_def = profile.grades[result.grade]
+    sentence = f"按照上述规定，我局对{result.grade}级（{result.label}）企业"
+    if result.tier:
+        sentence += f"实行{result.tier}监管，"
+    sentence += f"每{months}个月至少执法检查一次"
+    if high_risk and months < profile.interval_months[result.grade]:
+        sentence += "（你单位属高危行业，按高危行业频次检查）"
+    paras = [Para(_sentence(sentence))]
+    if grade_def.measures:
+        paras.append(Para(_sentence(f"同时采取以下措施：{grade_def.measures}")))
+    return paras
+
+
+def way_back(result: GradeResult, profile: Profile) -> list[Para]:
+    """信用提升提示: which records stop counting when, and what the unit can do."""
+    paras = []
+    if result.next_change is not None:
+        change = result.next_change
+        paras.append(
+            Para(
+                f"如不再发生新的失信行为，自{chinese_date(change.day)}起，你单位信用等级将调整为"
+                f"{change.grade}级（{profile.label(change.grade)}）。"
+            )
+        )
+    for item in result.improve:
+        paras.append(Para(_sentence(item)))
+    if not paras:
+        if result.grade == profile.evaluation_order[0] or result.grade == "A":
+            paras.append(Para("请继续保持良好的安全生产信用，严格落实安全生产主体责任。"))
+        else:
+            paras.append(
+                Para(
+                    "目前没有到期即不再计入的记录。请依法整改、履行处罚，满足条件后可申请信用修复。"
+                )
+            )
+    return paras
+
+
+def objection_paragraph(profile: Profile) -> Para:
+    d = profile.deadlines
+    return Para(
+        f"你单位如对评定结果有异议，可自收到本告知书之日起{d.objection_raise_working_days}"
+        f"个工作日内向我局书面提出异议申请，并提供相关证据材料。我局自受理之日起"
+        f"{d.objection_answer_working_days}个工作日内作出核查答复。异议核查期间，不影响信用等级的执行。"
+    )
+
+
+def grade_notice(
+    unit: UnitInfo,
+    result: GradeResult,
+    profile: Profile,
+    *,
+    bureau: str,
+    day: date,
+    high_risk: bool,
+    assessment_year: int | None,
+    open_objections: frozenset[str] = frozenset(),
+) -> Document:
+    as_of = result.as_of or day
+    if assessment_year is not None:
+        opening = (
+            f"根据{basis_title(profile)}，我局组织开展了{assessment_year}年度安全生产信用评定"
+            f"（评定基准日{chinese_date(as_of)}）。经评定，你单位安全生产信用等级为"
+        )
+    else:
+        opening = (
+            f"根据{basis_title(profile)}，我局依据截至{chinese_date(as_of)}的安全生产信用记录，"
+            f"对你单位安全生产信用状况进行了评定。经评定，你单位安全生产信用等级为"
+        )
+    opening += f"{result.grade}级（{result.label}）。"
+    if result.flags:
+        opening += "其中" + "、".join(result.flags) + "的记录，待核实后重新评定。"
+    blocks: list[Block] = [Para(opening), heading(0, "评定依据")]
+    blocks += reason_paragraphs(result, open_objections=open_objections)
+    blocks.append(heading(1, "监管措施"))
+    blocks += supervision_text(result, profile, high_risk)
+    blocks.append(heading(2, "信用提升提示"))
+    blocks += way_back(result, profile)
+    blocks.append(heading(3, "异议申请"))
+    blocks.append(objection_paragraph(profile))
+    if profile.internal_only and profile.internal_notice:
+        blocks.append(Para(_sentence(f"本告知书所载信用等级{profile.internal_notice}")))
+    blocks.append(Para("特此告知。"))
+    blocks.append(Signature(bureau, day))
+    return Document(
+        kind="grade-notice",
+        title=kind_name("grade-notice"),
+        issuer=bureau,
+        addressee=unit.addressee,
+        blocks=tuple(blocks),
+        unit_id=unit.id,
+        subject=unit.name,
+        params={"as_of": as_of.isoformat(), "assessment": assessment_year},
+    )
+
+
+def listing_period_text(profile: Profile) -> str:
+    if profile.management is not None:
+        m = profile.management
+        return (
+            f"管理期限为{m.period_months}个月，自公布之日起计算；"
+            f"列入满{m.early_removal_months}个月后，已完成整改、履行处罚并作出信用承诺的，"
+            f"可以申请提前移出。"
+        )
+    return (
+        "列入期限为1年，自公布之日起计算；因发生较大、重大、特别重大生产安全责任事故列入的，"
+        "期限分别为1年、2年、3年。期满后经复核不再符合列入条件的，予以移出。"
+    )
+
+
+def listing_notice(
+    unit: UnitInfo, result: GradeResult, profile: Profile, *, bureau: str, day: date
+) -> Document:
+    """Notice of the intention to list a unit (告知, before 审核 and 公布)."""
+    as_of = result.as_of or day
+    title = kind_name("listing-notice", profile)
+    blocks: list[Block] = [
+        Para(
+            f"经查，截至{chinese_date(as_of)}，你单位存在下列情形，根据{basis_title(profile)}，"
+            f"我局拟将你单位列入安全生产{profile.list_name}。"
+        ),
+        heading(0, "事实"),
+    ]
+    blocks += reason_paragraphs(result)
+    blocks.append(heading(1, "依据"))
+    basis = "；".join(r.text.rstrip("。") for r in result.reasons) or "见上述事实"
+    blocks.append(
+        Para(
+            _sentence(
+                f"{basis_title(profile)}规定，{result.grade}级（{result.label}）企业列入"
+                f"{profile.list_name}。你单位符合以下认定条件：{basis}"
+            )
+        )
+    )
+    blocks.append(heading(2, "列入期限"))
+    blocks.append(Para(listing_period_text(profile)))
+    blocks.append(heading(3, "陈述申辩"))
+    raise_days = profile.deadlines.objection_raise_working_days
+    blocks.append(
+        Para(
+            f"依法你单位享有陈述、申辩的权利。你单位可自收到本告知书之日起{raise_days}个工作日内，"
+            f"向我局提出书面陈述、申辩意见，并提供相关证据材料；逾期未提出的，视为放弃陈述、申辩的权利。"
+        )
+    )
+    blocks.append(Para("特此告知。"))
+    blocks.append(Signature(bureau, day))
+    return Document(
+        kind="listing-notice",
+        title=title,
+        issuer=bureau,
+        addressee=unit.addressee,
+        blocks=tuple(blocks),
+        unit_id=unit.id,
+        subject=unit.name,
+        params={"as_of": as_of.isoformat()},
+    )
+
+
+@dataclass(frozen=True)
+class RepairFacts:
+    """An approved credit repair (信用修复) and the record it repaired."""
+
+    repair_id: int
+    target_kind: str  # 行政处罚 / 失信行为 / 生产安全事故
+    record: str  # the record as quoted on notices
+    approved_on: date
+    approval_no: str
+    grade_after: GradeResult | None
+
+
+def removal_decision(
+    unit: UnitInfo, facts: RepairFacts, profile: Profile, *, bureau: str, day: date
+) -> Document:
+    approval = f"（审批文号：{facts.approval_no}）" if facts.approval_no else ""
+    blocks: list[Block] = [
+        Para(f"你单位就下列{facts.target_kind}记录向我局申请信用修复：{facts.record}。"),
+        Para(
+            f"经审核，你单位已按要求完成整改、履行相关义务并作出信用承诺，符合{basis_title(profile)}"
+            f"规定的信用修复条件。我局决定：自{chinese_date(facts.approved_on)}起，上述记录不再作为评定"
+            f"你单位安全生产信用等级的依据{approval}。"
+        ),
+    ]
+    if facts.grade_after is not None:
+        g = facts.grade_after
+        blocks.append(
+            Para(
+                f"按修复后的记录，截至{chinese_date(g.as_of or day)}，你单位安全生产信用等级为"
+                f"{g.grade}级（{g.label}）。"
+            )
+        )
+    blocks.append(
+        Para(
+            "信用修复后，你单位如再次发生同类失信行为，或者经查实以虚假材料取得信用修复的，我局将撤销本决定，恢复上述记录。"
+        )
+    )
+    blocks.append(Para("特此决定。"))
+    blocks.append(Signature(bureau, day))
+    return Document(
+        kind="removal-decision",
+        title=kind_name("removal-decision"),
+        issuer=bureau,
+        addressee=unit.addressee,
+        blocks=tuple(blocks),
+        unit_id=unit.id,
+        subject=unit.name,
+        params={"repair": facts.repair_id},
+    )
+
+
+@dataclass(frozen=True)
+class ObjectionFacts:
+    """An answered objection (异议), as the objection workflow records it."""
+
+    objection_id: int
+    filed_on: date
+    record: str  # the disputed record as quoted on notices
+    content: str
+    findings: str
+    outcome: str  # 更正 / 删除 / 保留
+    investigator: str
+
+
+OUTCOME_SENTENCES = {
+    "更正": "我局决定对该记录予以更正，并按更正后的记录重新评定你单位信用等级。",
+    "删除": "我局决定删除该记录，并按删除后的记录重新评定你单位信用等级。",
+    "保留": "经核查，该记录事实清楚、依据充分，我局决定予以保留。",
+}
+
+
+def objection_reply(
+    unit: UnitInfo, facts: ObjectionFacts, profile: Profile, *, bureau: str, day: date
+) -> Document:
+    blocks: list[Block] = [
+        Para(
+            f"你单位于{chinese_date(facts.filed_on)}对下列记录提出的异议申请收悉：{facts.record}。"
+            f"异议内容：{facts.content.rstrip('。')}。"
+        ),
+        Para(_sentence(f"经核查（核查人：{facts.investigator}），{facts.findings.rstrip('。')}")),
+        Para(OUTCOME_SENTENCES.get(facts.outcome, f"处理结果：{facts.outcome}。")),
+        Para(f"核查结论：{facts.outcome}。"),
+        Gap(),
+        Para("特此答复。"),
+        Signature(bureau, day),
+    ]
+    return Document(
+        kind="objection-reply",
+        title=kind_name("objection-reply"),
+        issuer=bureau,
+        addressee=unit.addressee,
+        blocks=tuple(blocks),
+        unit_id=unit.id,
+        subject=unit.name,
+        params={"objection": facts.objection_id},
+    )

@@ -1,0 +1,236 @@
+"""The register of issued documents (文书登记) and their numbers (文号).
+
+Issuing is one write transaction (``BEGIN IMMEDIATE``): the next sequence of each
+kind and year is read, the PDF is drawn with those numbers, and the file and the
+register rows are stored. A second program issuing at the same time waits for the
+lock, so numbers never repeat or skip. A document whose content is identical to one
+already issued (same kind, unit and every word but the number) is not numbered
+again: it is a reprint, and its stored file is returned byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from safecredit_desktop.core.documents.content import Document, doc_number
+from safecredit_desktop.core.documents.kinds import KIND_BY_NAME
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.connection import Database
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    id: int
+    kind: str
+    year: int
+    seq: int
+    doc_no: str
+    unit_id: int | None
+    uscc: str
+    subject: str
+    issued_on: date
+    issued_by: str
+    params: dict[str, Any]
+    content_sha256: str
+    file_id: int
+    first_page: int
+    page_count: int
+    sha256: str  # of the PDF file the document was issued in
+
+    @property
+    def kind_name(self) -> str:
+        found = KIND_BY_NAME.get(self.kind)
+        return found.name if found else self.kind
+
+
+_COLUMNS = (
+    "d.id, d.kind, d.year, d.seq, d.doc_no, d.unit_id, coalesce(u.uscc, ''), d.subject,"
+    " d.issued_on, d.issued_by, d.params, d.content_sha256, d.file_id, d.first_page,"
+    " d.page_count, f.sha256"
+)
+_FROM = (
+    " FROM documents d JOIN document_files f ON f.id = d.file_id"
+    " LEFT JOIN units u ON u.id = d.unit_id"
+)
+
+
+def _issued(row: Sequence[Any]) -> IssuedDocument:
+    return IssuedDocument(
+        int(row[0]),
+        str(row[1]),
+        int(row[2]),
+        int(row[3]),
+        str(row[4]),
+        None if row[5] is None else int(row[5]),
+        str(row[6]),
+        str(row[7]),
+        date.fromisoformat(str(row[8])),
+        str(row[9]),
+        json.loads(row[10]),
+        str(row[11]),
+        int(row[12]),
+        int(row[13]),
+        int(row[14]),
+        str(row[15]),
+    )
+
+
+def find_identical(db: Database, document: Document) -> IssuedDocument | None:
+    row = db.conn.execute(
+        f"SELECT {_COLUMNS}{_FROM} WHERE d.kind = ? AND d.unit_id IS ? AND d.content_sha256 = ?"
+        " ORDER BY d.id LIMIT 1",
+        (document.kind, document.unit_id, document.fingerprint()),
+    ).fetchone()
+    return None if row is None else _issued(row)
+
+
+def search(
+    db: Database, *, text: str = "", kind: str | None = None, limit: int = 1000
+) -> list[IssuedDocument]:
+    """Issued documents, newest first; ``text`` matches the number, subject or unit code."""
+    where = []
+    args: list[Any] = []
+    if text.strip():
+        like = f"%{text.strip()}%"
+        where.append("(d.doc_no LIKE ? OR d.subject LIKE ? OR u.uscc LIKE ?)")
+        args += [like, like, like]
+    if kind:
+        where.append("d.kind = ?")
+        args.append(kind)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    rows = db.conn.execute(
+        f"SELECT {_COLUMNS}{_FROM}{clause} ORDER BY d.id DESC LIMIT ?", (*args, limit)
+    )
+    return [_issued(r) for r in rows]
+
+
+def get(db: Database, document_id: int) -> IssuedDocument:
+    row = db.conn.execute(f"SELECT {_COLUMNS}{_FROM} WHERE d.id = ?", (document_id,)).fetchone()
+    if row is None:
+        raise SafeCreditError(f"文书登记中没有编号为 {document_id} 的记录。")
+    return _issued(row)
+
+
+def file_bytes(db: Database, file_id: int) -> bytes:
+    row = db.conn.execute("SELECT pdf FROM document_files WHERE id = ?", (file_id,)).fetchone()
+    if row is None:
+        raise SafeCreditError("文书文件不存在。")
+    return bytes(row[0])
+
+
+def _next_seq(db: Database, kind: str, year: int) -> int:
+    row = db.conn.execute(
+        "SELECT coalesce(max(seq), 0) FROM documents WHERE kind = ? AND year = ?", (kind, year)
+    ).fetchone()
+    return int(row[0]) + 1
+
+
+Renderer = Callable[[Sequence[Document], Sequence[str]], tuple[bytes, list[tuple[int, int]]]]
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    pdf: bytes
+    issued: list[IssuedDocument]
+    reprinted: list[IssuedDocument]
+
+
+def issue(
+    db: Database,
+    user: str,
+    documents: Sequence[Document],
+    *,
+    prefixes: dict[str, str],
+    day: date,
+    render: Renderer,
+) -> IssueOutcome:
+    """Number, draw and store ``documents`` as one PDF, in one transaction.
+
+    A single document identical to an issued one returns the stored file unchanged.
+    In a batch, such documents keep their number and are drawn again into the new
+    file; only the new ones are registered against it.
+    """
+    if not documents:
+        raise SafeCreditError("没有要出具的文书。")
+    with db.transaction() as conn:
+        existing = [find_identical(db, d) for d in documents]
+        single = existing[0]
+        if len(documents) == 1 and single is not None:
+            return IssueOutcome(file_bytes(db, single.file_id), [], [single])
+        numbers: list[str] = []
+        new_seq: list[tuple[int, int] | None] = []
+        next_by_kind: dict[str, int] = {}
+        for document, earlier in zip(documents, existing, strict=True):
+            if earlier is not None:
+                numbers.append(earlier.doc_no)
+                new_seq.append(None)
+                continue
+            seq = next_by_kind.get(document.kind) or _next_seq(db, document.kind, day.year)
+            next_by_kind[document.kind] = seq + 1
+            prefix = prefixes.get(document.kind, "")
+            if not prefix:
+                raise SafeCreditError(f"尚未设置“{KIND_BY_NAME[document.kind].name}”的文号前缀。")
+            numbers.append(doc_number(prefix, day.year, seq))
+            new_seq.append((day.year, seq))
+        pdf, pages = render(documents, numbers)
+        digest = hashlib.sha256(pdf).hexdigest()
+        file_id = int(
+            conn.execute(
+                "INSERT INTO document_files (sha256, pages, pdf) VALUES (?, ?, ?)",
+                (digest, sum(p[1] for p in pages), pdf),
+            ).lastrowid
+            or 0
+        )
+        entries = []
+        issued_ids = []
+        for document, number, year_seq, (first, count) in zip(
+            documents, numbers, new_seq, pages, strict=True
+        ):
+            if year_seq is None:
+                continue
+            params = json.dumps(document.params, ensure_ascii=False, sort_keys=True)
+            cursor = conn.execute(
+                "INSERT INTO documents (kind, year, seq, doc_no, unit_id, subject, issued_on,"
+                " issued_by, params, content_sha256, file_id, first_page, page_count)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document.kind,
+                    year_seq[0],
+                    year_seq[1],
+                    number,
+                    document.unit_id,
+                    document.subject,
+                    day.isoformat(),
+                    user,
+                    params,
+                    document.fingerprint(),
+                    file_id,
+                    first,
+                    count,
+                ),
+            )
+            issued_ids.append(int(cursor.lastrowid or 0))
+            entries.append(
+                audit.AuditEntry(
+                    "insert",
+                    "documents",
+                    number,
+                    None,
+                    {
+                        "文号": number,
+                        "文书": KIND_BY_NAME[document.kind].name,
+                        "对象": document.subject,
+                        "SHA-256": digest,
+                    },
+                )
+            )
+        audit.append(conn, user, entries)
+        issued = [get(db, i) for i in issued_ids]
+        reprinted = [f for f in existing if f is not None]
+    return IssueOutcome(pdf, issued, reprinted)

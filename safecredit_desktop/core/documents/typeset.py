@@ -1,0 +1,127 @@
+"""Chinese line breaking on a character grid.
+
+Full-width characters (hanzi, Chinese punctuation) take exactly one grid pitch, as
+word processors' 文档网格 places them; half-width characters take their own width,
+and a run of letters and digits (a code, a date, a number) is never split unless it
+is longer than a line. No line starts with closing punctuation nor ends with an
+opening mark: the character before is pushed to the next line (推出), and the
+line is justified so its right edge stays on the grid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Closing punctuation that must not start a line, and opening marks that must not
+# end one (documents.md, plus their half-width and other common forms).
+NO_LINE_START = frozenset("，。、；：？！」』）》〉】〕〗”’…‥·%‰℃,.;:?!)]}")
+NO_LINE_END = frozenset("「『（《〈【〔〖“‘([{")
+# Characters that join into one unbreakable half-width word.
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_/:+#&@%'")
+MAX_PUSH = 4  # how many characters may be pushed down to keep the rules
+
+
+@dataclass(frozen=True)
+class Token:
+    """An unbreakable piece: one full-width character or a half-width word."""
+
+    text: str
+    width: float
+
+
+@dataclass(frozen=True)
+class Line:
+    tokens: tuple[Token, ...]
+    indent: float  # points before the first token
+    last: bool  # the paragraph's last line (not justified)
+
+    @property
+    def text(self) -> str:
+        return "".join(t.text for t in self.tokens)
+
+    @property
+    def natural_width(self) -> float:
+        return sum(t.width for t in self.tokens)
+
+
+def tokens_of(text: str, width_of: Callable[[str], float]) -> list[Token]:
+    """Split ``text`` into tokens; ``width_of(char)`` gives a character's advance."""
+    found: list[Token] = []
+    word: list[str] = []
+    word_width = 0.0
+    for char in text:
+        if char in _WORD:
+            word.append(char)
+            word_width += width_of(char)
+            continue
+        if word:
+            found.append(Token("".join(word), word_width))
+            word, word_width = [], 0.0
+        found.append(Token(char, width_of(char)))
+    if word:
+        found.append(Token("".join(word), word_width))
+    return found
+
+
+def _split_long(token: Token, width: float, width_of: Callable[[str], float]) -> list[Token]:
+    """A word longer than a line, cut into pieces that fit."""
+    pieces: list[Token] = []
+    current, current_width = "", 0.0
+    for char in token.text:
+        w = width_of(char)
+        if current and current_width + w > width:
+            pieces.append(Token(current, current_width))
+            current, current_width = "", 0.0
+        current += char
+        current_width += w
+    if current:
+        pieces.append(Token(current, current_width))
+    return pieces
+
+
+def _breakable(before: Token, after: Token) -> bool:
+    return after.text[0] not in NO_LINE_START and before.text[-1] not in NO_LINE_END
+
+
+def break_lines(
+    text: str,
+    width: float,
+    width_of: Callable[[str], float],
+    *,
+    first_indent: float = 0.0,
+) -> list[Line]:
+    """Lines of one paragraph filling ``width`` points (``first_indent`` on the first)."""
+    tokens: list[Token] = []
+    for token in tokens_of(text, width_of):
+        if token.width > width - first_indent and len(token.text) > 1:
+            tokens.extend(_split_long(token, width - first_indent, width_of))
+        else:
+            tokens.append(token)
+    lines: list[Line] = []
+    start = 0
+    indent = first_indent
+    tolerance = 0.01
+    while start < len(tokens):
+        used = indent
+        end = start
+        while end < len(tokens) and used + tokens[end].width <= width + tolerance:
+            used += tokens[end].width
+            end += 1
+        if end == start:  # a single token wider than the line: it goes alone
+            end = start + 1
+        elif end < len(tokens):
+            pushed = 0
+            while (
+                end - start > 1
+                and pushed < MAX_PUSH
+                and not _breakable(tokens[end - 1], tokens[end])
+            ):
+                end -= 1
+                pushed += 1
+        lines.append(Line(tuple(tokens[start:end]), indent, end >= len(tokens)))
+        start = end
+        indent = 0.0
+    if not lines:
+        lines.append(Line((), first_indent, True))
+    return lines
