@@ -94,6 +94,20 @@ BENCHES = (
         ),
         (("floor_seconds", "floor s"), ("file_mb", "file MB")),
     ),
+    Bench(
+        "bench_documents",
+        {"notices": 1_000},
+        (
+            Row(
+                "issue 1,000 grade notices in one PDF (grading, layout, register)",
+                "seconds",
+                None,
+                "s",
+            ),
+            Row("issue ÷ bare reportlab drawing the same text", "ratio", 2, "×"),
+        ),
+        (("floor_seconds", "floor s"), ("render_seconds", "layout+drawing s"), ("pages", "pages")),
+    ),
 )
 
 

@@ -7,9 +7,9 @@ fingerprint (everything but the number) tells a reprint from a new document.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 Align = Literal["justify", "left", "center", "right"]
@@ -72,11 +72,23 @@ class Document:
     landscape: bool = False
     params: dict[str, object] = field(default_factory=dict)
 
+    @cached_property
     def fingerprint(self) -> str:
-        """SHA-256 of the content (title, addressee, every block, the dates in it)."""
-        payload = asdict(self)
-        payload.pop("params", None)
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+        """SHA-256 of the content (title, addressee, every block, the dates in it).
+
+        The blocks' dataclass ``repr`` is exact and stable: it names every field."""
+        text = repr(
+            (
+                self.kind,
+                self.title,
+                self.issuer,
+                self.addressee,
+                self.unit_id,
+                self.subject,
+                self.landscape,
+                self.blocks,
+            )
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -85,7 +85,7 @@ def find_identical(db: Database, document: Document) -> IssuedDocument | None:
     row = db.conn.execute(
         f"SELECT {_COLUMNS}{_FROM} WHERE d.kind = ? AND d.unit_id IS ? AND d.content_sha256 = ?"
         " ORDER BY d.id LIMIT 1",
-        (document.kind, document.unit_id, document.fingerprint()),
+        (document.kind, document.unit_id, document.fingerprint),
     ).fetchone()
     return None if row is None else _issued(row)
 
@@ -209,7 +209,7 @@ def issue(
                     day.isoformat(),
                     user,
                     params,
-                    document.fingerprint(),
+                    document.fingerprint,
                     file_id,
                     first,
                     count,

@@ -37,7 +37,6 @@ TITLE_SIZE = 22.0  # 2号
 PAGE_NUMBER_SIZE = 14.0  # 4号
 CHARS_PER_LINE = 28
 LINES_PER_PAGE = 22
-FULL_WIDTH_UNITS = 900  # an advance of at least this (of 1000) is a full-width glyph
 SEAL_DIAMETER = 42 * mm
 CELL_PAD = 2.5
 
@@ -87,8 +86,13 @@ class _Metrics:
         self.chain = chain
         self.size = size
         self.pitch = pitch
-        self._widths: dict[str, float] = {}
+        # One character spacing for every glyph of a line: a full-width glyph (one em)
+        # then takes exactly one pitch, a half-width one its width less a fraction of
+        # a point, and a line is drawn in one piece per font.
+        self.spacing = (pitch - size) if pitch else 0.0
         self._natural: dict[str, float] = {}
+        self._pieces: dict[str, list[tuple[str, str, float]]] = {}
+        self._lines: dict[tuple[str, float, float], list[Line]] = {}
 
     def natural(self, char: str) -> float:
         found = self._natural.get(char)
@@ -98,14 +102,26 @@ class _Metrics:
             self._natural[char] = found
         return found
 
-    def width(self, char: str) -> float:
-        found = self._widths.get(char)
+    def pieces(self, text: str) -> list[tuple[str, str, float]]:
+        """(font, text, character spacing) pieces drawing ``text`` on the grid (cached:
+        the same lines recur in every notice of a batch)."""
+        found = self._pieces.get(text)
         if found is None:
-            natural = self.natural(char)
-            full = natural >= self.size * FULL_WIDTH_UNITS / 1000
-            found = (self.pitch or self.size) if full else natural
-            self._widths[char] = found
+            found = [(font, run, self.spacing) for font, run in self.chain.runs(text)]
+            self._pieces[text] = found
         return found
+
+    def lines(self, text: str, width: float, first_indent: float) -> list[Line]:
+        key = (text, width, first_indent)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = break_lines(
+                text, width, self.width, first_indent=first_indent
+            )
+        return found
+
+    def width(self, char: str) -> float:
+        return self.natural(char) + self.spacing
 
 
 class PdfWriter:
@@ -211,7 +227,7 @@ class PdfWriter:
     def _title(self, title: str) -> None:
         frame = self._frame
         metrics = self._metrics_for(self.fonts.title, TITLE_SIZE, None)
-        for line in break_lines(title, frame.text_width - 2 * TITLE_SIZE, metrics.width):
+        for line in metrics.lines(title, frame.text_width - 2 * TITLE_SIZE, 0.0):
             self._ensure_lines(1)
             baseline = self._baseline(TITLE_SIZE)
             x = frame.left + (frame.text_width - line.natural_width) / 2
@@ -231,7 +247,7 @@ class PdfWriter:
         chain = self.fonts.title if para.heading else self.fonts.body
         metrics = self._metrics_for(chain, BODY_SIZE, frame.pitch)
         indent = 2 * frame.pitch if para.indent else 0.0
-        for line in break_lines(para.text, frame.text_width, metrics.width, first_indent=indent):
+        for line in metrics.lines(para.text, frame.text_width, indent):
             self._ensure_lines(1)
             natural = line.natural_width
             available = frame.text_width - line.indent
@@ -265,22 +281,15 @@ class PdfWriter:
         """Draw ``text`` from (x, y): each run in its font, each character on its width."""
         if not text:
             return
-        canvas = self.canvas
-        obj = canvas.beginText(x, y)
-        for font, run in chain.runs(text):
-            obj.setFont(font, size)
-            # Split the run where the character spacing must change.
-            start = 0
-            spacing = metrics.width(run[0]) - metrics.natural(run[0]) + extra
-            for i in range(1, len(run)):
-                wanted = metrics.width(run[i]) - metrics.natural(run[i]) + extra
-                if abs(wanted - spacing) > 1e-6:
-                    obj.setCharSpace(spacing)
-                    obj.textOut(run[start:i])
-                    start, spacing = i, wanted
-            obj.setCharSpace(spacing)
-            obj.textOut(run[start:])
-        canvas.drawText(obj)
+        obj = self.canvas.beginText(x, y)
+        current = ""
+        for font, piece, spacing in metrics.pieces(text):
+            if font != current:
+                obj.setFont(font, size)
+                current = font
+            obj.setCharSpace(spacing + extra)
+            obj.textOut(piece)
+        self.canvas.drawText(obj)
 
     # -- signature ------------------------------------------------------------------------
     def _signature(self, block: Signature) -> None:
@@ -340,7 +349,7 @@ class PdfWriter:
 
         def layout(cells: Sequence[str]) -> tuple[list[list[Line]], float]:
             wrapped = [
-                break_lines(cell, width - 2 * CELL_PAD, metrics.width)
+                metrics.lines(cell, width - 2 * CELL_PAD, 0.0)
                 for cell, width in zip(cells, widths, strict=True)
             ]
             height = max(len(lines) for lines in wrapped) * leading + 2 * CELL_PAD

@@ -10,20 +10,21 @@ line is justified so its right edge stays on the grid.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Closing punctuation that must not start a line, and opening marks that must not
 # end one (documents.md, plus their half-width and other common forms).
 NO_LINE_START = frozenset("，。、；：？！」』）》〉】〕〗”’…‥·%‰℃,.;:?!)]}")
 NO_LINE_END = frozenset("「『（《〈【〔〖“‘([{")
-# Characters that join into one unbreakable half-width word.
-_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_/:+#&@%'")
+# A run of these characters is one unbreakable half-width word.
+_TOKEN = re.compile(r"[A-Za-z0-9.\-_/:+#&@%']+|.", re.DOTALL)
 MAX_PUSH = 4  # how many characters may be pushed down to keep the rules
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """An unbreakable piece: one full-width character or a half-width word."""
 
     text: str
@@ -35,32 +36,23 @@ class Line:
     tokens: tuple[Token, ...]
     indent: float  # points before the first token
     last: bool  # the paragraph's last line (not justified)
+    text: str = ""
+    natural_width: float = 0.0
 
-    @property
-    def text(self) -> str:
-        return "".join(t.text for t in self.tokens)
-
-    @property
-    def natural_width(self) -> float:
-        return sum(t.width for t in self.tokens)
+    @classmethod
+    def of(cls, tokens: tuple[Token, ...], indent: float, last: bool) -> Line:
+        text = "".join(t.text for t in tokens)
+        return cls(tokens, indent, last, text, sum(t.width for t in tokens))
 
 
 def tokens_of(text: str, width_of: Callable[[str], float]) -> list[Token]:
     """Split ``text`` into tokens; ``width_of(char)`` gives a character's advance."""
-    found: list[Token] = []
-    word: list[str] = []
-    word_width = 0.0
-    for char in text:
-        if char in _WORD:
-            word.append(char)
-            word_width += width_of(char)
-            continue
-        if word:
-            found.append(Token("".join(word), word_width))
-            word, word_width = [], 0.0
-        found.append(Token(char, width_of(char)))
-    if word:
-        found.append(Token("".join(word), word_width))
+    found = []
+    for piece in _TOKEN.findall(text):
+        if len(piece) == 1:
+            found.append(Token(piece, width_of(piece)))
+        else:
+            found.append(Token(piece, sum(width_of(c) for c in piece)))
     return found
 
 
@@ -119,9 +111,9 @@ def break_lines(
             ):
                 end -= 1
                 pushed += 1
-        lines.append(Line(tuple(tokens[start:end]), indent, end >= len(tokens)))
+        lines.append(Line.of(tuple(tokens[start:end]), indent, end >= len(tokens)))
         start = end
         indent = 0.0
     if not lines:
-        lines.append(Line((), first_indent, True))
+        lines.append(Line.of((), first_indent, True))
     return lines
