@@ -9,34 +9,26 @@ from safecredit_desktop.core.documents.kinds import kind_name
 from safecredit_desktop.core.documents.notices import UnitInfo
 
 BLANK = "＿" * 8
-BLANK_DATE = "　　　　年　　月　　日"
+BLANK_DATE = "　　　　年　　月　　日"  # filled in by hand when signed
 
-# Seed 002 (一)'s five points of the unit's commitment.
+# Seed 002 (一)'s five points of the unit's commitment, one line each so that the
+# letter and its signature fit on one page.
 UNIT_COMMITMENTS = (
-    "严格执行安全生产各项法律法规、标准规范，绝不非法违法组织生产。",
-    "建立健全并严格落实全员安全生产责任制度，主要负责人对本单位安全生产工作全面负责。",
-    "确保职工生命安全，不违章指挥，不强令冒险作业，杜绝生产安全责任事故。",
-    "加强安全生产风险分级管控和隐患排查治理双重预防机制建设，如实记录、及时消除事故隐患。",
-    "自觉接受安全监管监察和相关部门依法检查，严格执行执法指令，按期完成整改。",
+    "遵守安全生产法律法规标准，不非法违法组织生产。",
+    "建立健全并严格落实全员安全生产责任制。",
+    "不违章指挥、不冒险作业，杜绝生产安全责任事故。",
+    "落实风险分级管控和隐患排查治理双重预防机制。",
+    "自觉接受安全监管监察，严格执行执法指令。",
 )
 
-# Seed 003 (一): the main responsible person's duties.
+# Seed 003 (一): the main responsible person's six guarantees.
 DUTY_COMMITMENTS = (
-    (
-        "组织机构保障",
-        "依法设置安全生产管理机构，配备专职安全生产管理人员，建立健全安全生产责任体系。",
-    ),
-    ("规章制度保障", "组织制定并实施本单位安全生产规章制度和操作规程，信守安全生产法律法规。"),
-    ("物质资金保障", "保证安全生产投入的有效实施，按规定提取和使用安全生产费用。"),
-    ("教育培训保障", "组织制定并实施安全生产教育和培训计划，从业人员未经培训合格不上岗作业。"),
-    (
-        "安全管理保障",
-        "督促、检查安全生产工作，及时消除生产安全事故隐患，不违章指挥、不强令冒险作业。",
-    ),
-    (
-        "事故报告和应急救援",
-        "组织制定并实施生产安全事故应急救援预案，发生事故时立即组织抢救，依法如实报告，不迟报、漏报、谎报、瞒报。",
-    ),
+    ("组织机构保障", "设置安全管理机构，配齐安全管理人员。"),
+    ("规章制度保障", "制定并落实安全规章制度和操作规程。"),
+    ("物质资金保障", "保证安全投入，足额提取使用安全费用。"),
+    ("教育培训保障", "开展安全教育培训，未经培训不得上岗。"),
+    ("安全管理保障", "及时消除隐患，不违章指挥冒险作业。"),
+    ("事故报告和应急救援", "落实应急预案，如实报告事故、全力救援。"),
 )
 
 
@@ -63,12 +55,7 @@ def commitment(unit: UnitInfo, *, bureau: str, day: date) -> Document:
             "我单位自愿接受社会和全体职工监督。如违反上述承诺，愿意承担相应的法律责任，并接受依法依规实施的失信惩戒。"
         ),
         SignLines(
-            (
-                f"承诺单位（盖章）：{unit.name}",
-                f"法定代表人（签字）：{BLANK}",
-                f"主要负责人（签字）：{BLANK}",
-                f"日期：{BLANK_DATE}",
-            )
+            ("承诺单位（盖章）：", "法定代表人（签字）：", "主要负责人（签字）：", BLANK_DATE)
         ),
         _filing_note(bureau, day),
     ]
@@ -89,8 +76,7 @@ def duty_commitment(unit: UnitInfo, *, bureau: str, day: date) -> Document:
     blocks: list[Block] = [
         Para(
             f"本人{person}，系{unit.name}（统一社会信用代码：{unit.uscc}）主要负责人，"
-            f"对本单位安全生产工作全面负责。本人郑重承诺，遵守国家法律法规规章及规范性文件的规定，"
-            f"严格落实生产经营单位安全生产主体责任，切实做到："
+            f"郑重承诺严格落实安全生产主体责任，切实做到："
         ),
         *[
             Para(f"{'一二三四五六七八九十'[i]}、{title}：{text}")
@@ -99,13 +85,7 @@ def duty_commitment(unit: UnitInfo, *, bureau: str, day: date) -> Document:
         Para(
             "本承诺书在本单位适当场所公开，接受社会各界、新闻媒体和本单位职工监督。如违反上述承诺，本人愿意承担相应的法律责任。"
         ),
-        SignLines(
-            (
-                f"单位名称（盖章）：{unit.name}",
-                f"主要负责人（签字）：{BLANK}",
-                f"日期：{BLANK_DATE}",
-            )
-        ),
+        SignLines(("单位（盖章）：", "主要负责人（签字）：", BLANK_DATE)),
         _filing_note(bureau, day),
     ]
     return Document(

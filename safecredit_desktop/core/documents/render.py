@@ -38,6 +38,7 @@ PAGE_NUMBER_SIZE = 14.0  # 4号
 CHARS_PER_LINE = 28
 LINES_PER_PAGE = 22
 SEAL_DIAMETER = 42 * mm
+SIGN_INDENT_CHARS = 12  # where a commitment's signature lines start
 CELL_PAD = 2.5
 
 
@@ -332,10 +333,17 @@ class PdfWriter:
         canvas.restoreState()
 
     def _sign_lines(self, block: SignLines) -> None:
-        self._ensure_lines(len(block.lines) * 2)
+        """The signer's lines from the middle of the line, after one blank line."""
+        frame = self._frame
+        self._ensure_lines(len(block.lines) + 1)
+        self._skip_lines(1)
+        metrics = self._metrics_for(self.fonts.body, BODY_SIZE, frame.pitch)
+        x = frame.left + SIGN_INDENT_CHARS * frame.pitch
         for text in block.lines:
-            self._skip_lines(1)
-            self._paragraph(Para(text, indent=False, align="left"))
+            self._draw_runs(
+                self.fonts.body, BODY_SIZE, x, self._baseline(BODY_SIZE), text, 0, metrics
+            )
+            self._y -= frame.line_pitch
 
     # -- tables -----------------------------------------------------------------------------
     def _table(self, table: Table) -> None:
