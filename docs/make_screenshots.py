@@ -84,6 +84,15 @@ def main() -> int:
     window.nav.setCurrentRow(11)  # 统计报表
     settle(app, 1500)
     shoot(app, window, out / "statistics.png")
+    window.nav.setCurrentRow(10)  # 文书: a grade notice of the busiest unit, previewed
+    documents = window.documents
+    documents.kind.setCurrentIndex(documents.kind.findData("grade-notice"))
+    documents.units.search.setText(busiest.uscc)
+    documents.units.run_search()
+    documents.units.add([busiest.id])
+    documents.preview()
+    settle(app, 1500)
+    shoot(app, window, out / "documents.png")
     session.close()
     return 0
 

@@ -424,14 +424,7 @@ def _print_request(args: argparse.Namespace, session: services.Session) -> servi
         day = as_of or (
             services.assessment_date(args.assessment) if args.assessment else date.today()
         )
-        if args.assessment:
-            found_ids = [
-                r.unit_id
-                for r in services.assessment_results(session, args.assessment)
-                if r.grade == grade
-            ]
-        else:
-            found_ids = services.units_of_grade(session, grade, day)
+        found_ids = services.units_of_grade(session, grade, day, assessment=args.assessment)
         if not found_ids:
             raise SafeCreditError(f"没有{grade}级企业，未出具文书。")
         unit_ids = tuple(found_ids)

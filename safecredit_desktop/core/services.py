@@ -1310,12 +1310,13 @@ def draw_avoid_own_town(session: Session) -> bool:
 from safecredit_desktop.core.documents import build as _doc_build  # noqa: E402
 from safecredit_desktop.core.documents import data as _doc_data  # noqa: E402
 from safecredit_desktop.core.documents import fonts as _doc_fonts  # noqa: E402
+from safecredit_desktop.core.documents import kinds as _doc_kinds  # noqa: E402
 from safecredit_desktop.core.documents import register as _doc_register  # noqa: E402
 from safecredit_desktop.core.documents.kinds import KINDS as _DOC_KINDS  # noqa: E402
-from safecredit_desktop.core.documents.kinds import DocumentKind  # noqa: E402
 from safecredit_desktop.core.documents.kinds import kind_name as _kind_name  # noqa: E402
 
 DocumentRequest = _doc_build.DocumentRequest
+DocumentKind = _doc_kinds.DocumentKind
 IssuedDocument = _doc_register.IssuedDocument
 
 DOC_PREFIX_KEY = "doc_prefix."
@@ -1516,11 +1517,15 @@ def document_register(
     return _doc_register.search(session.db, text=search, kind=kind, limit=limit)
 
 
-def issued_file(session: Session, document_id: int) -> bytes:
-    """The stored PDF file a document was issued in, byte for byte (a reprint; audited)."""
+def issued_file(session: Session, document_id: int, *, reprint: bool = True) -> bytes:
+    """The stored PDF file a document was issued in, byte for byte. A reprint (printing
+    or saving a copy) is audited; looking at it on screen (``reprint=False``) is not."""
     found = _doc_register.get(session.db, document_id)
     pdf = _doc_register.file_bytes(session.db, found.file_id)
-    session.repo.log_event("documents", found.doc_no, {"重印": found.doc_no, "对象": found.subject})
+    if reprint:
+        session.repo.log_event(
+            "documents", found.doc_no, {"重印": found.doc_no, "对象": found.subject}
+        )
     return pdf
 
 
@@ -1539,11 +1544,18 @@ def search_units_for_documents(
     return [(r.id, r.uscc, r.name) for r in rows]
 
 
-def units_of_grade(session: Session, grade: str, as_of: date) -> list[int]:
-    """Ids of the units graded ``grade`` as of ``as_of`` (for batch printing)."""
+def units_of_grade(
+    session: Session, grade: str, as_of: date, *, assessment: int | None = None
+) -> list[int]:
+    """Ids of the units graded ``grade`` as of ``as_of``, or in the confirmed assessment
+    of year ``assessment`` (for batch printing)."""
     from safecredit_desktop.core.rules.engine import grade_all
 
-    return [r.unit_id for r in grade_all(session.db, session.profile, as_of) if r.grade == grade]
+    if assessment is not None:
+        results = assessment_results(session, assessment)
+    else:
+        results = list(grade_all(session.db, session.profile, as_of))
+    return [r.unit_id for r in results if r.grade == grade]
 
 
 def repairs_for_documents(session: Session) -> list[tuple[int, str]]:

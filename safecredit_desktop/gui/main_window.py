@@ -22,6 +22,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import NotYetPage, Page
+from safecredit_desktop.gui.views.documents_page import DocumentsPage
 from safecredit_desktop.gui.views.draw_page import DrawPage
 from safecredit_desktop.gui.views.grades_page import GradesPage
 from safecredit_desktop.gui.views.home_page import HomePage
@@ -92,9 +93,8 @@ class MainWindow(QMainWindow):
         self.plan = PlanPage(session, self.bus, self)
         self._add_page(self.tr("检查计划"), self.plan)
         self.draws = self._add_page(self.tr("双随机抽查"), DrawPage(session, self.bus, self))
-        title = self.tr("文书")
-        what = self.tr("打印信用等级告知书、承诺书等文书。")
-        self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.documents = DocumentsPage(session, self.bus, self)
+        self._add_page(self.tr("文书"), self.documents)
         self.statistics = self._add_page(self.tr("统计报表"), self._statistics_page())
         self.settings_page = self._add_page(self.tr("设置"), SettingsPage(session, self.bus, self))
         self.detail = UnitDetailPage(session, self.bus, self)

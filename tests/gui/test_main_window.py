@@ -12,7 +12,7 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.dialogs.first_run import FirstRunDialog
 from safecredit_desktop.gui.dialogs.login import LoginDialog
 from safecredit_desktop.gui.main_window import MainWindow
-from safecredit_desktop.gui.pages import NotYetPage
+from safecredit_desktop.gui.views.documents_page import DocumentsPage
 
 
 @pytest.fixture
@@ -102,8 +102,8 @@ def test_window_pages_and_status(qtbot, admin_db: Path) -> None:  # type: ignore
         "统计报表",
         "设置",
     ]
-    window.nav.setCurrentRow(10)  # 文书: the documents issue
-    assert isinstance(window.stack.currentWidget(), NotYetPage)
+    window.nav.setCurrentRow(10)  # 文书
+    assert isinstance(window.stack.currentWidget(), DocumentsPage)
     status = window._status.text()
     assert "数据库" in status and "管理员（管理员）" in status and "上次备份" in status
 

@@ -13,13 +13,14 @@ class DocumentKind:
     kind: str  # as in ``safecredit print KIND``
     name: str  # 名称
     needs: str  # units | year | draw | repair | objection | listing
+    graded: bool = False  # filled from a grade: live as of a date, or a confirmed year
 
 
 KINDS: tuple[DocumentKind, ...] = (
-    DocumentKind("grade-notice", "安全生产信用等级告知书", "units"),
+    DocumentKind("grade-notice", "安全生产信用等级告知书", "units", graded=True),
     DocumentKind("commitment", "安全生产承诺书", "units"),
     DocumentKind("duty-commitment", "主要负责人安全生产履职尽责承诺书", "units"),
-    DocumentKind("listing-notice", "列入严重失信主体名单告知书", "units"),
+    DocumentKind("listing-notice", "列入严重失信主体名单告知书", "units", graded=True),
     DocumentKind("removal-decision", "信用修复决定书", "repair"),
     DocumentKind("objection-reply", "异议申请答复书", "objection"),
     DocumentKind("inspection-plan", "年度执法检查计划", "year"),

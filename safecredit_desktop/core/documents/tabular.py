@@ -27,7 +27,7 @@ PLAN_HEADERS = (
     "执法主体",
     "状态",
 )
-PLAN_WIDTHS = (3.2, 12.0, 14.0, 5.5, 6.5, 3.8, 8.5, 3.8, 7.5, 6.0)
+PLAN_WIDTHS = (26.0, 102.0, 122.0, 56.0, 60.0, 26.0, 86.0, 30.0, 80.0, 50.0)
 
 
 def inspection_plan(plan: Plan, *, bureau: str, day: date) -> Document:
@@ -59,14 +59,14 @@ def inspection_plan(plan: Plan, *, bureau: str, day: date) -> Document:
             i.town,
             i.category,
             i.grade,
-            i.window_text(),
+            f"{i.window_label} {i.window_start:%m.%d}—{i.window_end:%m.%d}",
             f"{i.suggested_month}月" + ("" if i.fits else "（时段内无余量）"),
             i.body,
             i.status_text(),
         )
         for n, i in enumerate(plan.items, start=1)
     )
-    blocks.append(Table(PLAN_HEADERS, rows, PLAN_WIDTHS, size=10.5))
+    blocks.append(Table(PLAN_HEADERS, rows, PLAN_WIDTHS, size=9.0))
     blocks.append(Signature(bureau, day))
     return Document(
         kind="inspection-plan",

@@ -30,6 +30,7 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.views.documents_settings_tab import DocumentsSettingsTab
 from safecredit_desktop.gui.views.holidays_tab import HolidaysTab
 from safecredit_desktop.gui.views.roster_tab import RosterTab
 from safecredit_desktop.gui.widgets import readonly_table
@@ -79,6 +80,8 @@ class SettingsPage(Page):
         self.tabs.addTab(self.roster_tab, self.tr("执法人员名录"))
         self.holidays_tab = HolidaysTab(session, bus, self)
         self.tabs.addTab(self.holidays_tab, self.tr("节假日"))
+        self.documents_tab = DocumentsSettingsTab(session, bus, self)
+        self.tabs.addTab(self.documents_tab, self.tr("文书"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self._connect_signals()

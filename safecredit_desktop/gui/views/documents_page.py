@@ -1,0 +1,789 @@
+"""文书: 出具文书 (choose a kind and what it is about, preview, issue and print or save)
+and 文书登记 (the register of issued documents: search, view, reprint, save).
+
+A preview takes no number. Issuing numbers each document, stores the PDF, and then
+prints or saves it; the register returns the stored file byte for byte.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.gui import printing
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.pdf_preview import PdfPreview
+from safecredit_desktop.gui.widgets import readonly_table
+from safecredit_desktop.gui.workers import run_with_progress
+
+GRADES = ("A", "B", "C", "D")
+ID_ROLE = Qt.ItemDataRole.UserRole
+SEARCH_LIMIT = 200
+REGISTER_LIMIT = 1000
+DEBOUNCE_MS = 250
+FILE_CACHE = 8  # stored files kept for previews in the register
+# the kinds whose content depends on the grade (an assessment can be their basis)
+_WATCHED = {"*", "documents", "units", "draws", "repairs", "assessments", "document_settings"}
+
+
+def _date_of(edit: QDateEdit) -> date:
+    value = edit.date()
+    return date(value.year(), value.month(), value.day())
+
+
+def _numbers_text(numbers: list[str]) -> str:
+    if len(numbers) <= 3:
+        return "、".join(numbers)
+    return f"{numbers[0]} 至 {numbers[-1]}"
+
+
+class UnitPicker(QWidget):
+    """Search units, tick them; ``chosen()`` keeps ticks across searches and grades."""
+
+    def __init__(self, session: services.Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._chosen: set[int] = set()
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("企业名称、统一社会信用代码或拼音首字母"))
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget(self)
+        self.list.setMinimumHeight(150)
+        self.tick_all = QPushButton(self.tr("勾选列表中全部"), self)
+        self.clear_button = QPushButton(self.tr("清空"), self)
+        self.count = QLabel(self)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+
+        row = QHBoxLayout()
+        row.addWidget(self.tick_all)
+        row.addWidget(self.clear_button)
+        row.addStretch(1)
+        row.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(self.tr("选择企业（可多选，每家出具一份）"), self))
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self._timer.timeout.connect(self.run_search)
+        self.list.itemChanged.connect(self._on_item_changed)
+        self.tick_all.clicked.connect(self._tick_listed)
+        self.clear_button.clicked.connect(self.clear)
+        self._update_count()
+
+    def chosen(self) -> tuple[int, ...]:
+        return tuple(sorted(self._chosen))
+
+    def add(self, unit_ids: list[int]) -> int:
+        """Tick ``unit_ids`` too; how many were not ticked before."""
+        before = len(self._chosen)
+        self._chosen.update(unit_ids)
+        self._sync_checks()
+        return len(self._chosen) - before
+
+    def clear(self) -> None:
+        self._chosen.clear()
+        self._sync_checks()
+
+    def run_search(self) -> None:
+        self._timer.stop()
+        try:
+            rows = services.search_units_for_documents(
+                self.session, self.search.text().strip(), SEARCH_LIMIT
+            )
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("查找企业"), exc.message)
+            return
+        self.list.blockSignals(True)
+        self.list.clear()
+        for unit_id, uscc, name in rows:
+            item = QListWidgetItem(f"{name}（{uscc}）", self.list)
+            item.setData(ID_ROLE, unit_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = unit_id in self._chosen
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.list.blockSignals(False)
+        if len(rows) >= SEARCH_LIMIT:
+            self.list.setToolTip(
+                self.tr("只列出前 %1 家，请输入更多文字缩小范围。").replace("%1", str(SEARCH_LIMIT))
+            )
+        else:
+            self.list.setToolTip("")
+        self._update_count()
+
+    def _sync_checks(self) -> None:
+        self.list.blockSignals(True)
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            checked = int(item.data(ID_ROLE)) in self._chosen
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.list.blockSignals(False)
+        self._update_count()
+
+    def _tick_listed(self) -> None:
+        self.add([int(self.list.item(r).data(ID_ROLE)) for r in range(self.list.count())])
+
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        unit_id = int(item.data(ID_ROLE))
+        if item.checkState() == Qt.CheckState.Checked:
+            self._chosen.add(unit_id)
+        else:
+            self._chosen.discard(unit_id)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count.setText(self.tr("已选 %1 家企业").replace("%1", f"{len(self._chosen):,}"))
+        self.clear_button.setEnabled(bool(self._chosen))
+
+
+class DocumentsPage(Page):
+    """文书. ``DocumentsPage(session, bus, parent=None)``."""
+
+    def __init__(
+        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(session, bus, parent)
+        self._kinds = services.document_kinds(session)
+        self._register_rows: list[services.IssuedDocument] = []
+        self._files: dict[int, bytes] = {}  # file_id → stored bytes, for previews
+        self.last_result: services.IssueResult | None = None
+        self.last_saved: Path | None = None
+
+        heading = QLabel(self.tr("文书"), self)
+        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._issue_tab(), self.tr("出具文书"))
+        self.tabs.addTab(self._register_tab(), self.tr("文书登记"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.tabs, 1)
+
+        bus.data_changed.connect(self._on_data_changed)
+        self._on_kind_changed()
+        self._fill_choices()
+        self.units.run_search()
+        self.refresh_register()
+
+    # -- building: 出具文书 --------------------------------------------------------------
+    def _issue_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.kind = QComboBox(tab)
+        for k in self._kinds:
+            self.kind.addItem(k.name, k.kind)
+        self.kind.setToolTip(self.tr("每种文书的文号前缀在“设置 → 文书”中设定"))
+
+        self.panes = QStackedWidget(tab)
+        self.pane_of: dict[str, QWidget] = {}
+
+        # units: picker, select by grade, as-of date, assessment
+        units_pane = QWidget(tab)
+        self.units = UnitPicker(self.session, units_pane)
+        self.by_grade = QComboBox(units_pane)
+        self.by_grade.addItem(self.tr("按等级全选…"), "")
+        for grade in GRADES:
+            self.by_grade.addItem(self.tr("%1级企业").replace("%1", grade), grade)
+        self.by_grade.setToolTip(self.tr("勾选截至日期信用等级为该级的全部企业"))
+        self.as_of = QDateEdit(QDate.currentDate(), units_pane)
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.assessment = QComboBox(units_pane)
+        self.assessment.setToolTip(
+            self.tr("告知书中的信用等级：按截至日期实时评定，或用已确认的年度评定结果")
+        )
+        units_form = QFormLayout()
+        units_form.setContentsMargins(0, 0, 0, 0)
+        units_form.addRow(self.tr("截至日期"), self.as_of)
+        units_form.addRow(self.tr("评定依据"), self.assessment)
+        units_form.addRow(self.tr("批量选择"), self.by_grade)
+        units_layout = QVBoxLayout(units_pane)
+        units_layout.setContentsMargins(0, 0, 0, 0)
+        units_layout.addWidget(self.units, 1)
+        units_layout.addLayout(units_form)
+        self._add_pane("units", units_pane)
+
+        # year: the annual inspection plan
+        year_pane = QWidget(tab)
+        self.year = QSpinBox(year_pane)
+        self.year.setRange(2000, 2100)
+        self.year.setValue(date.today().year)
+        self.year.setSuffix(self.tr(" 年度"))
+        year_form = QFormLayout(year_pane)
+        year_form.setContentsMargins(0, 0, 0, 0)
+        year_form.addRow(self.tr("计划年度"), self.year)
+        self._add_pane("year", year_pane)
+
+        # draw: a 双随机 draw
+        draw_pane = QWidget(tab)
+        self.draw = QComboBox(draw_pane)
+        self.draw.setMinimumContentsLength(24)
+        draw_form = QFormLayout(draw_pane)
+        draw_form.setContentsMargins(0, 0, 0, 0)
+        draw_form.addRow(self.tr("抽查记录"), self.draw)
+        self.draw_note = QLabel(draw_pane)
+        self.draw_note.setWordWrap(True)
+        draw_form.addRow("", self.draw_note)
+        self._add_pane("draw", draw_pane)
+
+        # repair: an approved credit repair
+        repair_pane = QWidget(tab)
+        self.repair = QComboBox(repair_pane)
+        self.repair.setMinimumContentsLength(24)
+        repair_form = QFormLayout(repair_pane)
+        repair_form.setContentsMargins(0, 0, 0, 0)
+        repair_form.addRow(self.tr("信用修复"), self.repair)
+        self.repair_note = QLabel(repair_pane)
+        self.repair_note.setWordWrap(True)
+        repair_form.addRow("", self.repair_note)
+        self._add_pane("repair", repair_pane)
+
+        # objection / listing: issued from their own pages (a later issue)
+        later = QLabel(
+            self.tr(
+                "异议申请答复书和名单相关决定书将在“异议处理”“名单管理”功能中，随办理结果"
+                "一并出具（这两项功能尚未完成）。出具后同样记入文书登记，可在此重印。"
+            ),
+            tab,
+        )
+        later.setWordWrap(True)
+        later.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        later.setStyleSheet("color: #8a5a00;")
+        self._add_pane("objection", later)
+        self.pane_of["listing"] = later
+
+        self.preview_button = QPushButton(self.tr("预览"), tab)
+        self.preview_button.setToolTip(self.tr("生成文书样稿，不取文号、不登记"))
+        self.print_button = QPushButton(self.tr("出具并打印…"), tab)
+        self.save_button = QPushButton(self.tr("出具并保存为PDF…"), tab)
+        self.preview_button.clicked.connect(self.preview)
+        self.print_button.clicked.connect(lambda: self.issue(then="print"))
+        self.save_button.clicked.connect(lambda: self.issue(then="save"))
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.print_button, self.save_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.issue_notes = QLabel(tab)
+        self.issue_notes.setWordWrap(True)
+        self.issue_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        box = QGroupBox(self.tr("文书内容"), tab)
+        box_layout = QVBoxLayout(box)
+        kind_form = QFormLayout()
+        kind_form.setContentsMargins(0, 0, 0, 0)
+        kind_form.addRow(self.tr("文书种类"), self.kind)
+        box_layout.addLayout(kind_form)
+        box_layout.addWidget(self.panes, 1)
+        left = QWidget(tab)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(box, 1)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.issue_notes)
+
+        self.preview_view = PdfPreview(
+            tab, self.tr("选择文书种类和对象后点击“预览”，样稿显示在这里。\n预览不取文号。")
+        )
+        splitter = QSplitter(Qt.Orientation.Horizontal, tab)
+        splitter.addWidget(left)
+        splitter.addWidget(self.preview_view)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([420, 640])
+        layout = QVBoxLayout(tab)
+        layout.addWidget(splitter)
+
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
+        self.by_grade.activated.connect(self._on_by_grade)
+        return tab
+
+    def _add_pane(self, needs: str, pane: QWidget) -> None:
+        self.panes.addWidget(pane)
+        self.pane_of[needs] = pane
+
+    # -- building: 文书登记 --------------------------------------------------------------
+    def _register_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.register_search = QLineEdit(tab)
+        self.register_search.setPlaceholderText(self.tr("文号、企业名称或统一社会信用代码"))
+        self.register_search.setClearButtonEnabled(True)
+        self.register_kind = QComboBox(tab)
+        self.register_kind.addItem(self.tr("全部文书"), None)
+        for k in self._kinds:
+            self.register_kind.addItem(k.name, k.kind)
+        self.register_count = QLabel(tab)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("查找"), tab))
+        top.addWidget(self.register_search, 2)
+        top.addWidget(self.register_kind, 1)
+        top.addWidget(self.register_count)
+
+        self.register_table = readonly_table(
+            tab,
+            [
+                self.tr("文号"),
+                self.tr("文书种类"),
+                self.tr("对象"),
+                self.tr("统一社会信用代码"),
+                self.tr("出具日期"),
+                self.tr("出具人"),
+                self.tr("页数"),
+                self.tr("文件SHA-256"),
+            ],
+        )
+        self.reprint_button = QPushButton(self.tr("重印…"), tab)
+        self.save_copy_button = QPushButton(self.tr("另存为…"), tab)
+        self.reprint_button.setToolTip(self.tr("打印出具时保存的文件，与原件逐字节相同"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reprint_button)
+        buttons.addWidget(self.save_copy_button)
+        buttons.addStretch(1)
+        left = QWidget(tab)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.register_table, 1)
+        left_layout.addLayout(buttons)
+
+        self.register_view = PdfPreview(tab, self.tr("在左侧选择一份已出具的文书查看原件。"))
+        splitter = QSplitter(Qt.Orientation.Horizontal, tab)
+        splitter.addWidget(left)
+        splitter.addWidget(self.register_view)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([620, 440])
+        layout = QVBoxLayout(tab)
+        layout.addWidget(splitter)
+
+        self._register_timer = QTimer(self)
+        self._register_timer.setSingleShot(True)
+        self._register_timer.setInterval(DEBOUNCE_MS)
+        self._register_timer.timeout.connect(self.refresh_register)
+        self.register_search.textChanged.connect(lambda _text: self._register_timer.start())
+        self.register_kind.currentIndexChanged.connect(lambda _i: self.refresh_register())
+        self.register_table.itemSelectionChanged.connect(self._on_register_selected)
+        self.reprint_button.clicked.connect(self.reprint_selected)
+        self.save_copy_button.clicked.connect(self.save_selected)
+        self._update_register_buttons()
+        return tab
+
+    # -- reading ------------------------------------------------------------------------
+    def _on_data_changed(self, table: str) -> None:
+        if table not in _WATCHED:
+            return
+        self._fill_choices()
+        if table in ("*", "units"):
+            self.units.run_search()
+        self.refresh_register()
+
+    def refresh(self) -> None:
+        self._fill_choices()
+        self.refresh_register()
+
+    def _fill_choices(self) -> None:
+        current = self.assessment.currentData()
+        self.assessment.blockSignals(True)
+        self.assessment.clear()
+        self.assessment.addItem(self.tr("按截至日期实时评定"), None)
+        for year in services.confirmed_assessment_years(self.session):
+            label = self.tr("%1年度评定结果（已确认）").replace("%1", str(year))
+            self.assessment.addItem(label, year)
+        index = self.assessment.findData(current) if current is not None else 0
+        self.assessment.setCurrentIndex(max(index, 0))
+        self.assessment.blockSignals(False)
+
+        current = self.draw.currentData()
+        self.draw.clear()
+        for s in services.list_draws(self.session):
+            if s.annulled:
+                continue
+            self.draw.addItem(
+                self.tr("第 %1 号（%2 年度，%3 抽取，抽中 %4 家）")
+                .replace("%1", str(s.id))
+                .replace("%2", str(s.year))
+                .replace("%3", s.drawn_at[:10])
+                .replace("%4", str(s.selected)),
+                s.id,
+            )
+        self.draw.setCurrentIndex(max(self.draw.findData(current), 0))
+        self.draw_note.setText(
+            ""
+            if self.draw.count()
+            else self.tr("尚无有效的双随机抽查记录，请先在“双随机抽查”页面抽取。")
+        )
+
+        current = self.repair.currentData()
+        self.repair.clear()
+        for repair_id, text in services.repairs_for_documents(self.session):
+            self.repair.addItem(text, repair_id)
+        self.repair.setCurrentIndex(max(self.repair.findData(current), 0))
+        self.repair_note.setText(
+            "" if self.repair.count() else self.tr("尚无已批准的信用修复记录。")
+        )
+        self._update_issue_buttons()
+
+    def current_kind(self) -> services.DocumentKind:
+        return self._kinds[max(self.kind.currentIndex(), 0)]
+
+    def _on_kind_changed(self) -> None:
+        kind = self.current_kind()
+        self.panes.setCurrentWidget(self.pane_of.get(kind.needs, self.pane_of["objection"]))
+        self.assessment.setEnabled(kind.graded)
+        self.preview_view.clear()
+        self.issue_notes.clear()
+        self._update_issue_buttons()
+
+    def _update_issue_buttons(self) -> None:
+        needs = self.current_kind().needs
+        ready = {
+            "units": True,  # the services say which units are missing
+            "year": True,
+            "draw": self.draw.count() > 0,
+            "repair": self.repair.count() > 0,
+        }.get(needs, False)
+        for button in (self.preview_button, self.print_button, self.save_button):
+            button.setEnabled(ready)
+
+    def request(self) -> services.DocumentRequest:
+        """What the form asks for, as the services take it."""
+        kind = self.current_kind()
+        if kind.needs == "units":
+            return services.DocumentRequest(
+                kind.kind,
+                unit_ids=self.units.chosen(),
+                as_of=_date_of(self.as_of),
+                assessment=self.assessment.currentData() if kind.graded else None,
+            )
+        if kind.needs == "year":
+            return services.DocumentRequest(kind.kind, year=self.year.value())
+        if kind.needs == "draw":
+            return services.DocumentRequest(kind.kind, draw_id=self.draw.currentData())
+        if kind.needs == "repair":
+            return services.DocumentRequest(kind.kind, repair_id=self.repair.currentData())
+        return services.DocumentRequest(kind.kind)
+
+    # -- acting: 出具文书 ----------------------------------------------------------------
+    def _refuse(self, exc: SafeCreditError) -> None:
+        if isinstance(exc, Cancelled):
+            self.bus.status_message.emit(exc.message)
+            return
+        QMessageBox.warning(self, self.tr("文书"), exc.message)
+
+    def _on_by_grade(self, index: int) -> None:
+        grade = self.by_grade.itemData(index)
+        self.by_grade.setCurrentIndex(0)
+        if not grade:
+            return
+        session, as_of = self.session, _date_of(self.as_of)
+        year = self.assessment.currentData() if self.current_kind().graded else None
+        try:
+            found = run_with_progress(
+                self,
+                self.tr("正在评定信用等级…"),
+                lambda _report: services.units_of_grade(session, grade, as_of, assessment=year),
+                cancellable=False,
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        added = self.units.add(found)
+        self.bus.status_message.emit(
+            self.tr("截至 %1 为 %2 级的企业共 %3 家，新勾选 %4 家。")
+            .replace("%1", as_of.isoformat())
+            .replace("%2", grade)
+            .replace("%3", str(len(found)))
+            .replace("%4", str(added))
+        )
+
+    def preview(self) -> bytes | None:
+        request = self.request()
+        session = self.session
+        try:
+            pdf = run_with_progress(
+                self,
+                self.tr("正在生成预览…"),
+                lambda report: services.preview_documents(session, request, progress=report),
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return None
+        pages = self.preview_view.load_pdf(pdf)
+        self.issue_notes.setText(
+            self.tr("预览：共 %1 页。预览不取文号，文号处显示“出具时编号”。").replace(
+                "%1", str(pages)
+            )
+        )
+        return pdf
+
+    def _document_count(self, request: services.DocumentRequest) -> int:
+        return len(request.unit_ids) if self.current_kind().needs == "units" else 1
+
+    def issue(self, then: str = "print") -> services.IssueResult | None:
+        """Issue what the form asks for, then ``then`` = "print" or "save" (or "")."""
+        request = self.request()
+        kind = self.current_kind()
+        count = self._document_count(request)
+        if kind.needs == "units" and count == 0:
+            QMessageBox.warning(
+                self,
+                self.tr("出具文书"),
+                self.tr("请先勾选要出具“%1”的企业。").replace("%1", kind.name),
+            )
+            return None
+        prefix = services.document_prefixes(self.session).get(kind.kind, "")
+        answer = QMessageBox.question(
+            self,
+            self.tr("出具文书"),
+            self.tr(
+                "将出具 %1 份“%2”，每份按顺序编一个文号（%3〔%4〕×号），"
+                "登记后不能修改或删除。\n与已出具文书内容完全相同的，按原文号重印，不另编号。"
+                "\n\n确定出具吗？"
+            )
+            .replace("%1", f"{count:,}")
+            .replace("%2", kind.name)
+            .replace("%3", prefix)
+            .replace("%4", str(date.today().year)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        session = self.session
+        try:
+            result = run_with_progress(
+                self,
+                self.tr("正在出具文书…"),
+                lambda report: services.issue_documents(session, request, progress=report),
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return None
+        self.last_result = result
+        self.bus.data_changed.emit("documents")
+        self.preview_view.load_pdf(result.pdf)
+        message = self._issued_message(result)
+        self.issue_notes.setText("\n".join([message, *result.notes]))
+        self.bus.status_message.emit(message)
+        if then == "print":
+            title = kind.name if count == 1 else f"{kind.name}（{count}份）"
+            self._print(result.pdf, title=title)
+        elif then == "save":
+            self.last_saved = self._save(result.pdf, self._issued_file_name(kind.name, result))
+        return result
+
+    def _issued_message(self, result: services.IssueResult) -> str:
+        parts = []
+        if result.issued:
+            parts.append(
+                self.tr("已出具 %1 份：%2")
+                .replace("%1", str(len(result.issued)))
+                .replace("%2", _numbers_text([d.doc_no for d in result.issued]))
+            )
+        if result.reprinted:
+            parts.append(
+                self.tr("%1 份与已出具的文书相同，按原文号重印：%2")
+                .replace("%1", str(len(result.reprinted)))
+                .replace("%2", _numbers_text([d.doc_no for d in result.reprinted]))
+            )
+        return "；".join(parts) + self.tr("。可在“文书登记”中重印。")
+
+    def _issued_file_name(self, kind_name: str, result: services.IssueResult) -> str:
+        documents = result.issued + result.reprinted
+        if len(documents) == 1:
+            return f"{documents[0].doc_no}{kind_name}（{documents[0].subject}）"
+        first = documents[0].doc_no if documents else ""
+        return f"{kind_name}（{len(documents)}份）{first}等"
+
+    def _print(
+        self,
+        data: bytes,
+        *,
+        first_page: int | None = None,
+        last_page: int | None = None,
+        title: str = "",
+    ) -> bool:
+        try:
+            done = printing.print_pdf(
+                self, data, first_page=first_page, last_page=last_page, title=title
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return False
+        if done:
+            self.bus.status_message.emit(self.tr("已送往打印机。"))
+        return done
+
+    def _save(self, data: bytes, name: str) -> Path | None:
+        path = printing.save_pdf_bytes(self, data, name)
+        if path is not None:
+            self.bus.status_message.emit(self.tr("已保存：%1").replace("%1", str(path)))
+        return path
+
+    # -- 文书登记 -------------------------------------------------------------------------
+    def refresh_register(self) -> None:
+        self._register_timer.stop()
+        selected = self.selected_document()
+        try:
+            rows = services.document_register(
+                self.session,
+                search=self.register_search.text().strip(),
+                kind=self.register_kind.currentData(),
+                limit=REGISTER_LIMIT,
+            )
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        self._register_rows = rows
+        table = self.register_table
+        table.blockSignals(True)
+        table.setRowCount(len(rows))
+        for r, d in enumerate(rows):
+            pages = (
+                str(d.page_count)
+                if d.page_count == 1 and d.first_page == 1
+                else self.tr("%1（文件第 %2–%3 页）")
+                .replace("%1", str(d.page_count))
+                .replace("%2", str(d.first_page))
+                .replace("%3", str(d.first_page + d.page_count - 1))
+            )
+            values = [
+                d.doc_no,
+                d.kind_name,
+                d.subject,
+                d.uscc,
+                d.issued_on.isoformat(),
+                d.issued_by,
+                pages,
+                d.sha256[:16] + "…",
+            ]
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if c == 0:
+                    item.setData(ID_ROLE, d.id)
+                if c == 7:
+                    item.setToolTip(d.sha256)
+                table.setItem(r, c, item)
+        table.blockSignals(False)
+        full = len(rows) >= REGISTER_LIMIT
+        self.register_count.setText(
+            (self.tr("前 %1 份，请缩小范围") if full else self.tr("共 %1 份")).replace(
+                "%1", f"{len(rows):,}"
+            )
+        )
+        if selected is not None and self.select_document(selected.id):
+            return
+        table.clearSelection()
+        self.register_view.clear()
+        self._update_register_buttons()
+
+    def selected_document(self) -> services.IssuedDocument | None:
+        model = self.register_table.selectionModel()
+        rows = model.selectedRows() if model is not None else []
+        if not rows or rows[0].row() >= len(self._register_rows):
+            return None
+        return self._register_rows[rows[0].row()]
+
+    def select_document(self, document_id: int) -> bool:
+        for row, d in enumerate(self._register_rows):
+            if d.id == document_id:
+                self.register_table.selectRow(row)
+                self._on_register_selected()
+                return True
+        return False
+
+    def _on_register_selected(self) -> None:
+        found = self.selected_document()
+        self._update_register_buttons()
+        if found is None:
+            self.register_view.clear()
+            return
+        data = self._files.get(found.file_id)
+        if data is None:
+            try:
+                data = services.issued_file(self.session, found.id, reprint=False)
+            except SafeCreditError as exc:
+                self._refuse(exc)
+                return
+            if len(self._files) >= FILE_CACHE:
+                self._files.pop(next(iter(self._files)))
+            self._files[found.file_id] = data
+        self.register_view.load_pdf(data, found.first_page - 1)
+
+    def _update_register_buttons(self) -> None:
+        chosen = self.selected_document() is not None
+        self.reprint_button.setEnabled(chosen)
+        self.save_copy_button.setEnabled(chosen)
+
+    def _stored(self, found: services.IssuedDocument) -> bytes | None:
+        try:
+            data = services.issued_file(self.session, found.id)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return None
+        self._files[found.file_id] = data
+        return data
+
+    def reprint_selected(self) -> bool:
+        found = self.selected_document()
+        if found is None:
+            return False
+        data = self._stored(found)
+        if data is None:
+            return False
+        return self._print(
+            data,
+            first_page=found.first_page,
+            last_page=found.first_page + found.page_count - 1,
+            title=f"{found.doc_no} {found.kind_name}",
+        )
+
+    def save_selected(self) -> Path | None:
+        found = self.selected_document()
+        if found is None:
+            return None
+        data = self._stored(found)
+        if data is None:
+            return None
+        path = self._save(data, f"{found.doc_no}{found.kind_name}（{found.subject}）")
+        if path is not None and (found.first_page > 1 or found.page_count < _pages_of(data)):
+            self.bus.status_message.emit(
+                self.tr("已保存：%1（该文书与同批文书同在此文件中，为第 %2–%3 页）")
+                .replace("%1", str(path))
+                .replace("%2", str(found.first_page))
+                .replace("%3", str(found.first_page + found.page_count - 1))
+            )
+        return path
+
+
+def _pages_of(data: bytes) -> int:
+    try:
+        return printing.pdf_page_count(data)
+    except SafeCreditError:
+        return 0
