@@ -104,4 +104,4 @@ def doc_number(prefix: str, year: int, seq: int) -> str:
 
 def preview_number(prefix: str, year: int) -> str:
     """What a preview shows where the number goes: a preview takes no number."""
-    return f"{prefix}〔{year}〕（出具时编号）号"
+    return f"{prefix}〔{year}〕　号（预览，出具时编号）"
