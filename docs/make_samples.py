@@ -73,7 +73,7 @@ def main() -> int:
         notice = issue(services.DocumentRequest("grade-notice", (worst.unit_id,), as_of=TODAY))
         _save("grade-notice", notice, "1-2")
         letter = issue(services.DocumentRequest("commitment", (worst.unit_id,)))
-        _save("commitment", letter, "1-2")
+        _save("commitment", letter, "1")
         plan = issue(services.DocumentRequest("inspection-plan", year=2027))
         _save("inspection-plan", plan, "1")
         session.close()
