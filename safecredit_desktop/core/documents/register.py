@@ -131,6 +131,12 @@ def _next_seq(db: Database, kind: str, year: int) -> int:
     return int(row[0]) + 1
 
 
+def _alone_in_file(db: Database, found: IssuedDocument) -> bool:
+    """Whether ``found`` is the only document of the file it was issued in."""
+    row = db.conn.execute("SELECT pages FROM document_files WHERE id = ?", (found.file_id,))
+    return int(row.fetchone()[0]) == found.page_count
+
+
 Renderer = Callable[[Sequence[Document], Sequence[str]], tuple[bytes, list[tuple[int, int]]]]
 
 
@@ -152,17 +158,24 @@ def issue(
 ) -> IssueOutcome:
     """Number, draw and store ``documents`` as one PDF, in one transaction.
 
-    A single document identical to an issued one returns the stored file unchanged.
-    In a batch, such documents keep their number and are drawn again into the new
-    file; only the new ones are registered against it.
+    A single document identical to one issued alone returns the stored file unchanged;
+    one issued in a batch is drawn again alone with its number. In a batch, documents
+    issued before keep their number and are drawn again into the new file; only the
+    new ones are registered against it, and a batch of only old ones stores nothing.
     """
     if not documents:
         raise SafeCreditError("没有要出具的文书。")
     with db.transaction() as conn:
         existing = [find_identical(db, d) for d in documents]
         single = existing[0]
-        if len(documents) == 1 and single is not None:
+        if len(documents) == 1 and single is not None and _alone_in_file(db, single):
             return IssueOutcome(file_bytes(db, single.file_id), [], [single])
+        if all(e is not None for e in existing):
+            # Every document was issued before: drawn again with its number (only these
+            # documents, not the rest of a batch they came in), nothing new stored.
+            again = [e.doc_no for e in existing if e is not None]
+            pdf, _ = render(documents, again)
+            return IssueOutcome(pdf, [], [e for e in existing if e is not None])
         numbers: list[str] = []
         new_seq: list[tuple[int, int] | None] = []
         next_by_kind: dict[str, int] = {}

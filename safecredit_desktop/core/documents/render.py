@@ -38,6 +38,7 @@ PAGE_NUMBER_SIZE = 14.0  # 4号
 CHARS_PER_LINE = 28
 LINES_PER_PAGE = 22
 SEAL_DIAMETER = 42 * mm
+SIGNATURE_MIN_LINES = 3  # a blank line, the issuer, the date
 SIGN_INDENT_CHARS = 12  # where a commitment's signature lines start
 CELL_PAD = 2.5
 
@@ -160,7 +161,16 @@ class PdfWriter:
         self._skip_lines(1)
         if document.addressee:
             self._paragraph(Para(document.addressee, indent=False, align="left"))
-        for block in document.blocks:
+        blocks = document.blocks
+        for index, block in enumerate(blocks):
+            if (
+                isinstance(block, Para)
+                and index + 1 < len(blocks)
+                and isinstance(blocks[index + 1], Signature)
+            ):
+                # GB/T 9704 7.3.5: the seal never stands on a page without text, so the
+                # closing paragraph goes with the signature.
+                self._ensure_lines(self._para_lines(block) + SIGNATURE_MIN_LINES)
             self._block(block)
         self._end_page()
         return first, self.page_total - first + 1
@@ -243,6 +253,13 @@ class PdfWriter:
     def _text_line(self, text: str, *, align: str) -> None:
         self._paragraph(Para(text, indent=False, align=align))  # type: ignore[arg-type]
 
+    def _para_lines(self, para: Para) -> int:
+        frame = self._frame
+        chain = self.fonts.title if para.heading else self.fonts.body
+        metrics = self._metrics_for(chain, BODY_SIZE, frame.pitch)
+        indent = 2 * frame.pitch if para.indent else 0.0
+        return len(metrics.lines(para.text, frame.text_width, indent))
+
     def _paragraph(self, para: Para) -> None:
         frame = self._frame
         chain = self.fonts.title if para.heading else self.fonts.body
@@ -297,8 +314,10 @@ class PdfWriter:
         """GB/T 9704 7.3.5.1: the date four characters in from the right, the issuer
         centred over it, the seal over both."""
         frame = self._frame
-        self._ensure_lines(5)
-        self._skip_lines(2)
+        self._ensure_lines(2)
+        left = self._lines_left()
+        blank = 2 if left >= 4 else (1 if left >= 3 else 0)
+        self._y -= blank * frame.line_pitch
         metrics = self._metrics_for(self.fonts.body, BODY_SIZE, frame.pitch)
         day = chinese_date(block.day)
         day_width = sum(metrics.width(c) for c in day)

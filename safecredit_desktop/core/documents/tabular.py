@@ -27,7 +27,7 @@ PLAN_HEADERS = (
     "执法主体",
     "状态",
 )
-PLAN_WIDTHS = (26.0, 102.0, 122.0, 56.0, 60.0, 26.0, 86.0, 30.0, 80.0, 50.0)
+PLAN_WIDTHS = (26.0, 112.0, 114.0, 56.0, 60.0, 26.0, 86.0, 30.0, 78.0, 50.0)
 
 
 def inspection_plan(plan: Plan, *, bureau: str, day: date) -> Document:
@@ -67,6 +67,7 @@ def inspection_plan(plan: Plan, *, bureau: str, day: date) -> Document:
         for n, i in enumerate(plan.items, start=1)
     )
     blocks.append(Table(PLAN_HEADERS, rows, PLAN_WIDTHS, size=9.0))
+    blocks.append(Para("请各执法主体按计划组织实施，并及时录入检查结果。"))
     blocks.append(Signature(bureau, day))
     return Document(
         kind="inspection-plan",
@@ -88,7 +89,7 @@ DRAW_HEADERS = (
     "信用等级",
     "检查组（执法人员）",
 )
-DRAW_WIDTHS = (3.2, 11.0, 12.0, 5.5, 4.0, 12.0)
+DRAW_WIDTHS = (3.0, 14.0, 12.0, 5.0, 4.0, 11.0)
 
 
 def draw_notice(found: DrawDetail, *, bureau: str, day: date) -> Document:
@@ -119,7 +120,7 @@ def draw_notice(found: DrawDetail, *, bureau: str, day: date) -> Document:
     rows = tuple(
         (str(s.position), s.uscc, s.name, s.town, s.grade, s.team_text) for s in found.selections
     )
-    blocks.append(Table(DRAW_HEADERS, rows, DRAW_WIDTHS, size=10.5, caption="抽中企业及检查组"))
+    blocks.append(Table(DRAW_HEADERS, rows, DRAW_WIDTHS, size=10.0, caption="抽中企业及检查组"))
     blocks.append(Para("现予公示。如有异议，请在公示期内向我局反映。"))
     blocks.append(Signature(bureau, day))
     return Document(
