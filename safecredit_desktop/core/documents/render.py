@@ -10,6 +10,7 @@ numbers.
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 
 from safecredit_desktop.core.documents.content import (
     Block,
@@ -147,6 +149,8 @@ class PdfWriter:
         self._page_in_doc = 0
         self._y = 0.0
         self._metrics: dict[tuple[int, float, float | None], _Metrics] = {}
+        self._text: PDFTextObject | None = None
+        self._text_state: tuple[str, float, float | None] = ("", 0.0, None)
 
     # -- documents and pages ------------------------------------------------------------
     def add(self, document: Document, number: str) -> tuple[int, int]:
@@ -200,6 +204,7 @@ class PdfWriter:
         else:
             x = frame.left + one_char
         self._draw_runs(self.fonts.body, PAGE_NUMBER_SIZE, x, baseline, text, 0.0, metrics)
+        self._flush_text()
         self.canvas.showPage()
 
     # -- blocks ----------------------------------------------------------------------------
@@ -296,18 +301,32 @@ class PdfWriter:
         extra: float,
         metrics: _Metrics,
     ) -> None:
-        """Draw ``text`` from (x, y): each run in its font, each character on its width."""
+        """Draw ``text`` from (x, y): each run in its font, each character on its width.
+
+        The lines of a page share one text object (one BT … ET), which sets the font and
+        the spacing only when they change."""
         if not text:
             return
-        obj = self.canvas.beginText(x, y)
-        current = ""
+        if self._text is None:
+            self._text = self.canvas.beginText()
+            self._text_state = ("", 0.0, None)
+        obj = self._text
+        obj.setTextOrigin(x, y)
+        font_now, size_now, spacing_now = self._text_state
         for font, piece, spacing in metrics.pieces(text):
-            if font != current:
+            if font != font_now or size != size_now:
                 obj.setFont(font, size)
-                current = font
-            obj.setCharSpace(spacing + extra)
+                font_now, size_now = font, size
+            if spacing + extra != spacing_now:
+                spacing_now = spacing + extra
+                obj.setCharSpace(spacing_now)
             obj.textOut(piece)
-        self.canvas.drawText(obj)
+        self._text_state = (font_now, size_now, spacing_now)
+
+    def _flush_text(self) -> None:
+        if self._text is not None:
+            self.canvas.drawText(self._text)
+            self._text = None
 
     # -- signature ------------------------------------------------------------------------
     def _signature(self, block: Signature) -> None:
@@ -337,6 +356,7 @@ class PdfWriter:
     def _seal_place(self, x: float, y: float) -> None:
         """A faint dashed circle where the seal goes."""
         canvas = self.canvas
+        self._flush_text()  # the grey label must not share the page's black text object
         canvas.saveState()
         canvas.setStrokeGray(0.7)
         canvas.setLineWidth(0.6)
@@ -349,6 +369,7 @@ class PdfWriter:
         self._draw_runs(
             self.fonts.body, 10.5, x - width / 2, y - SEAL_DIAMETER / 2 + 6, label, 0, metrics
         )
+        self._flush_text()
         canvas.restoreState()
 
     def _sign_lines(self, block: SignLines) -> None:
@@ -437,11 +458,21 @@ def render_pdf(
     title: str = "",
     progress: Callable[[int], None] | None = None,
 ) -> tuple[bytes, list[tuple[int, int]]]:
-    """One PDF of ``documents`` (each with its number); the pages of each."""
+    """One PDF of ``documents`` (each with its number); the pages of each.
+
+    The cyclic garbage collector is paused meanwhile: drawing makes hundreds of
+    thousands of short-lived objects and no cycles, and each collection would walk
+    every object the caller holds (a batch's grades and documents)."""
     writer = PdfWriter(fonts, title=title)
     pages = []
-    for index, (document, number) in enumerate(zip(documents, numbers, strict=True)):
-        pages.append(writer.add(document, number))
-        if progress is not None:
-            progress(index + 1)
-    return writer.finish(), pages
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for index, (document, number) in enumerate(zip(documents, numbers, strict=True)):
+            pages.append(writer.add(document, number))
+            if progress is not None:
+                progress(index + 1)
+        return writer.finish(), pages
+    finally:
+        if collecting:
+            gc.enable()
