@@ -1569,3 +1569,416 @@ def repairs_for_documents(session: Session) -> list[tuple[int, str]]:
         (r.id, f"{r.approved_on.isoformat()} {names.get(r.unit_id, '')} {r.record}")
         for r in _doc_data.repairs(session.db)
     ]
+
+
+# -- credit workflows: lists, objections, repairs, commitments, 双公示 --------------------------
+
+from safecredit_desktop.core.workflows import bad_records as _bad  # noqa: E402
+from safecredit_desktop.core.workflows import lists as _lists  # noqa: E402
+from safecredit_desktop.core.workflows import objections as _objections  # noqa: E402
+from safecredit_desktop.core.workflows import publicity as _publicity  # noqa: E402
+from safecredit_desktop.core.workflows import repairs as _repairs  # noqa: E402
+
+ListEntry = _lists.ListEntry
+Objection = _objections.Objection
+RepairApplication = _repairs.Application
+RepairCheck = _repairs.Check
+BadRecord = _bad.BadRecord
+PublicityItem = _publicity.PublicityItem
+Permit = _publicity.Permit
+CommitmentGap = _publicity.CommitmentGap
+OBJECTION_TARGETS = _objections.TARGET_TABLES
+REPAIR_TARGETS = _repairs.TARGETS
+
+
+def _today(today: date | None) -> date:
+    return today or date.today()
+
+
+def list_kinds(session: Session) -> tuple[str, ...]:
+    """红名单 and this profile's list of the seriously dishonest (黑名单 / 严重失信主体名单)."""
+    return _lists.list_kinds(session.profile)
+
+
+def expire_list_entries(session: Session, *, today: date | None = None) -> list[int]:
+    """Move published entries whose period has ended to 移出 (期满); runs whenever lists
+    are read, so nothing stays listed past its end."""
+    return _lists.expire(session.db, _today(today))
+
+
+def list_entries(
+    session: Session,
+    *,
+    list_kind: str | None = None,
+    stage: str | None = None,
+    unit_id: int | None = None,
+    search: str = "",
+    active_only: bool = False,
+    today: date | None = None,
+) -> list[_lists.ListEntry]:
+    expire_list_entries(session, today=today)
+    return _lists.entries(
+        session.db,
+        list_kind=list_kind,
+        stage=stage,
+        unit_id=unit_id,
+        search=search,
+        active_only=active_only,
+    )
+
+
+def list_entry(session: Session, entry_id: int) -> _lists.ListEntry:
+    return _lists.get(session.db, entry_id)
+
+
+def propose_list_entries(
+    session: Session,
+    *,
+    as_of: date | None = None,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[_lists.ListEntry]:
+    """采集 from the rules: units graded in the profile's listed grades (and A for the
+    red list) with no entry of that list in progress or in force."""
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    day = _today(today)
+    if progress is not None:
+        progress(0.1, "正在评定信用等级…")
+    results = grade_all(session.db, session.profile, as_of or day)
+    created = _lists.propose_from_rules(session.db, session.user, session.profile, results, day)
+    return [_lists.get(session.db, i) for i in created]
+
+
+def add_list_entry(
+    session: Session,
+    *,
+    unit_id: int,
+    list_kind: str,
+    facts: str,
+    basis: str,
+    period_months: int | None = None,
+    person_name: str = "",
+    person_role: str = "",
+    today: date | None = None,
+) -> _lists.ListEntry:
+    """采集 by hand, with the facts and the basis."""
+    entry_id = _lists.add_by_hand(
+        session.db,
+        session.user,
+        session.profile,
+        unit_id=unit_id,
+        list_kind=list_kind,
+        facts=facts,
+        basis=basis,
+        today=_today(today),
+        period_months=period_months,
+        person_name=person_name,
+        person_role=person_role,
+    )
+    return _lists.get(session.db, entry_id)
+
+
+def notify_list_entry(session: Session, entry_id: int, *, served_on: date) -> _lists.ListEntry:
+    """告知: the listing notice was served on ``served_on``; the statement period runs."""
+    return _lists.notify(
+        session.db, session.user, session.profile, working_calendar(session), entry_id, served_on
+    )
+
+
+def record_list_statement(session: Session, entry_id: int, text: str) -> _lists.ListEntry:
+    """The unit's 陈述申辩, recorded for the reviewer."""
+    return _lists.record_statement(session.db, session.user, entry_id, text)
+
+
+def review_list_entry(
+    session: Session, entry_id: int, *, approve: bool, note: str = "", today: date | None = None
+) -> _lists.ListEntry:
+    """审核 (审核员 or 管理员, never the proposer): 待公布, or 不予列入 with a reason."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    return _lists.review(
+        session.db, session.user, entry_id, approve=approve, note=note, today=_today(today)
+    )
+
+
+def publish_list_entry(session: Session, entry_id: int, *, published_on: date) -> _lists.ListEntry:
+    """公布 on ``published_on``; the period runs from it."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    return _lists.publish(session.db, session.user, entry_id, published_on)
+
+
+def remove_list_entry(
+    session: Session, entry_id: int, *, reason: str, on: date | None = None
+) -> _lists.ListEntry:
+    """移出 by hand with a reason (审核员 or 管理员); early removal goes through an
+    application (``apply_repair`` with the entry)."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    _lists.remove(session.db, session.user, entry_id, on=_today(on), reason=reason)
+    return _lists.get(session.db, entry_id)
+
+
+def export_list_publication(
+    session: Session, path: Path, *, list_kind: str, today: date | None = None
+) -> Path:
+    """The published entries of a list, for publication (nothing that must not be public)."""
+    from safecredit_desktop.core.exchange import workflow_export
+
+    if list_kind not in list_kinds(session):
+        raise SafeCreditError(f"本局的信用规则没有“{list_kind}”。")
+    entries = list_entries(session, list_kind=list_kind, stage="公布", today=today)
+    profile = session.profile
+    notice = profile.internal_notice if profile.internal_only else None
+    written = workflow_export.write_publication(
+        path,
+        entries,
+        list_kind=list_kind,
+        bureau_name=session.bureau_name,
+        notice=notice,
+        today=_today(today),
+    )
+    session.repo.log_event(
+        "export", str(written), {"导出": f"{list_kind}公布名单", "条数": len(entries)}
+    )
+    return written
+
+
+def units_in_force_on_lists(session: Session) -> dict[int, list[str]]:
+    """Published lists each unit is on now."""
+    return _lists.in_force(session.db)
+
+
+def incentives_for(session: Session, unit_id: int, *, as_of: date | None = None) -> list[str]:
+    """守信激励: for a unit on the red list or graded A, the measures that follow."""
+    day = _today(as_of)
+    on_red = _lists.RED_LIST in _lists.in_force(session.db, [unit_id]).get(unit_id, [])
+    result = grade_one(session, unit_id, as_of=day)
+    if not on_red and result.grade != "A":
+        return []
+    profile = session.profile
+    months = profile.interval_for("A", False)
+    measures = [
+        f"减少检查频次：每{months}个月至少检查一次，以“双随机”抽查为主",
+        "在政府采购、招标投标、评先评优、资金扶持等方面优先考虑",
+        "行政审批开通绿色通道，可适用告知承诺制",
+    ]
+    grade_measures = profile.grades["A"].measures
+    if grade_measures:
+        measures.append(grade_measures.rstrip("。"))
+    why = "列入红名单" if on_red else f"信用等级为A级（{profile.label('A')}）"
+    return [f"{why}，适用以下守信激励措施：", *measures]
+
+
+def objections(
+    session: Session, *, unit_id: int | None = None, open_only: bool = False, search: str = ""
+) -> list[_objections.Objection]:
+    return _objections.objections(session.db, unit_id=unit_id, open_only=open_only, search=search)
+
+
+def objection(session: Session, objection_id: int) -> _objections.Objection:
+    return _objections.get(session.db, objection_id)
+
+
+def file_objection(
+    session: Session,
+    *,
+    table: str,
+    record_id: int,
+    content: str,
+    evidence: str = "",
+    filed_on: date | None = None,
+) -> _objections.Objection:
+    """Record a unit's objection (异议) against one record."""
+    new_id = _objections.file(
+        session.db,
+        session.user,
+        table=table,
+        record_id=record_id,
+        filed_on=_today(filed_on),
+        content=content,
+        evidence=evidence,
+    )
+    return _objections.get(session.db, new_id)
+
+
+def accept_objection(
+    session: Session, objection_id: int, *, on: date | None = None
+) -> _objections.Objection:
+    """受理 (审核员 or 管理员): the answer is due in the profile's working days."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    return _objections.accept(
+        session.db,
+        session.user,
+        session.profile,
+        working_calendar(session),
+        objection_id,
+        _today(on),
+    )
+
+
+def refuse_objection(
+    session: Session, objection_id: int, *, reason: str, on: date | None = None
+) -> _objections.Objection:
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    return _objections.refuse(session.db, session.user, objection_id, reason, _today(on))
+
+
+def answer_objection(
+    session: Session,
+    objection_id: int,
+    *,
+    findings: str,
+    outcome: str,
+    corrected: Any | None = None,
+    on: date | None = None,
+) -> _objections.Objection:
+    """The investigator's answer (审核员 or 管理员, not who recorded the record): 更正
+    stores ``corrected``, 删除 deletes the record, 保留 keeps it."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    return _objections.answer(
+        session.db,
+        session.user,
+        objection_id,
+        findings=findings,
+        outcome=outcome,
+        on=_today(on),
+        corrected=corrected,
+    )
+
+
+def open_objection_targets(
+    session: Session, unit_id: int | None = None
+) -> dict[tuple[str, int], str]:
+    """Records under an open objection (异议中): (table, id) → the record as quoted."""
+    return _objections.open_targets(session.db, unit_id)
+
+
+def repair_applications(
+    session: Session, *, unit_id: int | None = None, status: str | None = None, search: str = ""
+) -> list[_repairs.Application]:
+    return _repairs.applications(session.db, unit_id=unit_id, status=status, search=search)
+
+
+def repair_application(session: Session, application_id: int) -> _repairs.Application:
+    return _repairs.get(session.db, application_id)
+
+
+def apply_repair(
+    session: Session,
+    *,
+    table: str,
+    target_id: int,
+    statement: str = "",
+    applied_on: date | None = None,
+) -> _repairs.Application:
+    """An application for credit repair (a penalty, violation or accident) or for early
+    removal (``table="list_entries"``)."""
+    new_id = _repairs.apply(
+        session.db,
+        session.user,
+        table=table,
+        target_id=target_id,
+        applied_on=_today(applied_on),
+        statement=statement,
+    )
+    return _repairs.get(session.db, new_id)
+
+
+def repair_checks(
+    session: Session, application_id: int, *, on: date | None = None
+) -> list[_repairs.Check]:
+    return _repairs.checks(session.db, session.profile, application_id, _today(on))
+
+
+def decide_repair(
+    session: Session, application_id: int, *, approve: bool, note: str = "", on: date | None = None
+) -> _repairs.Application:
+    """批准 (effective from ``on``) or 驳回, by a 审核员 or 管理员."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    return _repairs.decide(
+        session.db,
+        session.user,
+        session.profile,
+        application_id,
+        approve=approve,
+        note=note,
+        on=_today(on),
+    )
+
+
+def revoke_repair(
+    session: Session, application_id: int, *, reason: str, on: date | None = None
+) -> _repairs.Application:
+    """Revoke an approval obtained by false statements; the record counts again."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    return _repairs.revoke(session.db, session.user, application_id, reason=reason, on=_today(on))
+
+
+def bad_credit_records(
+    session: Session, *, unit_id: int | None = None, as_of: date | None = None
+) -> list[_bad.BadRecord]:
+    """不良信用记录 (seed 002's eight triggers) where the data show them."""
+    return _bad.bad_records(session.db, _today(as_of), unit_id)
+
+
+def commitment_gaps(
+    session: Session, *, as_of: date | None = None
+) -> list[_publicity.CommitmentGap]:
+    """Units lacking a valid unit commitment or main-person 履职尽责承诺."""
+    return _publicity.commitment_gaps(session.db, _today(as_of))
+
+
+def record_commitment_signed(
+    session: Session, *, unit_id: int, kind: str, signed_on: date, signer: str = ""
+) -> int:
+    """A commitment letter came back signed: store it (audited)."""
+    return save_record(session, _model.Commitment(unit_id, kind, signed_on, signer))
+
+
+def breached_commitment(session: Session, violation_id: int) -> str | None:
+    return _publicity.breached_commitment(session.db, violation_id)
+
+
+def publicity_items(session: Session) -> list[_publicity.PublicityItem]:
+    """双公示: the bureau's penalties and the permits, with their due dates."""
+    return _publicity.items(session.db, working_calendar(session))
+
+
+def mark_published(session: Session, kind: str, item_id: int, *, on: date) -> None:
+    """Mark a penalty (行政处罚) or a permit (行政许可) as published on ``on``."""
+    if kind == "行政处罚":
+        record = session.repo.get(_model.Penalty, item_id)
+        if on < record.decided_on:
+            raise SafeCreditError("公示日期不能早于处罚决定日期。")
+        session.repo.update(replace(record, published_on=on))
+    elif kind == "行政许可":
+        _publicity.mark_published_permit(session.db, session.user, item_id, on)
+    else:
+        raise SafeCreditError("双公示的类别应为行政处罚或行政许可。")
+
+
+def permits(session: Session) -> list[_publicity.Permit]:
+    return _publicity.permits(session.db)
+
+
+def add_permit(
+    session: Session, *, unit_id: int, permit_no: str, kind: str, decided_on: date
+) -> int:
+    return _publicity.add_permit(
+        session.db,
+        session.user,
+        unit_id=unit_id,
+        permit_no=permit_no,
+        kind=kind,
+        decided_on=decided_on,
+    )
+
+
+def export_publicity(session: Session, path: Path, *, today: date | None = None) -> Path:
+    from safecredit_desktop.core.exchange import workflow_export
+
+    items = publicity_items(session)
+    written = workflow_export.write_publicity(
+        path, items, bureau_name=session.bureau_name, today=_today(today)
+    )
+    session.repo.log_event("export", str(written), {"导出": "双公示", "条数": len(items)})
+    return written

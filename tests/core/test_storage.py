@@ -56,6 +56,10 @@ def test_every_table_is_strict(db_path: Path) -> None:
             "audit_log",
             "documents",
             "document_files",
+            "list_entries",
+            "objections",
+            "repair_applications",
+            "permits",
             "draws",
         ):
             assert required in names

@@ -1,0 +1,113 @@
+"""Workbooks of the credit workflows: a list for publication, and the 双公示 list.
+
+The publication workbook leaves out what must not be public: entries not yet
+published or already removed, review notes, statements, who proposed and reviewed;
+persons appear by name and role only (never an ID number). A profile whose grades are
+internal only (kundulun) says so on every sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from safecredit_desktop.core.exchange.sheets import (
+    Column,
+    Kind,
+    chinese_date,
+    code_column,
+    new_workbook,
+    save_workbook,
+    set_properties,
+    write_table,
+)
+from safecredit_desktop.core.workflows.lists import ListEntry
+from safecredit_desktop.core.workflows.publicity import PublicityItem
+
+
+def write_publication(
+    path: Path,
+    entries: Sequence[ListEntry],
+    *,
+    list_kind: str,
+    bureau_name: str,
+    notice: str | None,
+    today: date,
+) -> Path:
+    title = f"{bureau_name}安全生产{list_kind}"
+    published = [e for e in entries if e.stage == "公布" and e.list_kind == list_kind]
+    wb = new_workbook()
+    set_properties(wb, title=title, subject=f"{list_kind}（公布）", creator=bureau_name)
+    write_table(
+        wb,
+        list_kind,
+        columns=(
+            Column("序号", Kind.CENTER, 6, 8),
+            code_column(),
+            Column("单位名称", Kind.TEXT, 24, 40),
+            Column("列入对象", Kind.TEXT, 16, 30),
+            Column("列入事实", Kind.WRAP, 40, 80),
+            Column("公布日期", Kind.CENTER, 12, 12),
+            Column("期满日期", Kind.CENTER, 12, 12),
+        ),
+        rows=[
+            (
+                n,
+                e.uscc,
+                e.unit_name,
+                f"{e.person_name}（{e.person_role}）" if e.person_name else "单位",
+                e.facts,
+                e.published_on.isoformat() if e.published_on else "",
+                e.ends_on.isoformat() if e.ends_on else "",
+            )
+            for n, e in enumerate(published, start=1)
+        ],
+        title=title,
+        notice=notice,
+        footer=((2, bureau_name), (7, chinese_date(today))),
+    )
+    return save_workbook(wb, path)
+
+
+def write_publicity(
+    path: Path, items: Sequence[PublicityItem], *, bureau_name: str, today: date
+) -> Path:
+    title = f"{bureau_name}行政许可和行政处罚信息公示（双公示）"
+    wb = new_workbook()
+    set_properties(wb, title=title, subject="双公示", creator=bureau_name)
+    write_table(
+        wb,
+        "双公示",
+        columns=(
+            Column("序号", Kind.CENTER, 6, 8),
+            Column("类别", Kind.CENTER, 10, 10),
+            Column("决定书文号或许可证号", Kind.TEXT, 20, 36),
+            code_column(),
+            Column("单位名称", Kind.TEXT, 24, 40),
+            Column("事由或许可类别", Kind.WRAP, 24, 50),
+            Column("决定日期", Kind.CENTER, 12, 12),
+            Column("应公示日期", Kind.CENTER, 12, 12),
+            Column("公示日期", Kind.CENTER, 12, 12),
+            Column("状态", Kind.CENTER, 10, 12),
+        ),
+        rows=[
+            (
+                n,
+                i.kind,
+                i.number,
+                i.uscc,
+                i.unit_name,
+                i.title,
+                i.decided_on.isoformat(),
+                i.due_on.isoformat(),
+                i.published_on.isoformat() if i.published_on else "",
+                i.status(today),
+            )
+            for n, i in enumerate(items, start=1)
+        ],
+        title=title,
+        footer=((2, bureau_name), (10, chinese_date(today))),
+        auto_filter=True,
+    )
+    return save_workbook(wb, path)

@@ -1,0 +1,302 @@
+"""Objections (异议) against a recorded inspection, accident, penalty or violation.
+
+Filed (待受理) → accepted (已受理, due in the profile's working days) or refused
+(不予受理, with a reason) → answered (已答复) by an investigator who is not anyone who
+recorded or changed the disputed record (001 第十二条; enforced from the audit log).
+The outcome is applied to the record in the same transaction: 更正 stores the
+corrected record, 删除 deletes it (remembered, so an import does not bring it back),
+保留 leaves it. The next grading sees the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE
+from safecredit_desktop.core.rules.profile import Profile
+from safecredit_desktop.core.scheduling.calendar import Calendar
+from safecredit_desktop.core.storage.connection import Database
+from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
+from safecredit_desktop.core.workflows import store
+
+TARGET_TABLES = {
+    "inspections": "执法检查",
+    "accidents": "生产安全事故",
+    "penalties": "行政处罚",
+    "violations": "失信行为",
+}
+OPEN = ("待受理", "已受理")
+OUTCOMES = ("更正", "删除", "保留")
+
+
+@dataclass(frozen=True)
+class Objection:
+    id: int
+    unit_id: int
+    uscc: str
+    unit_name: str
+    target_table: str
+    target_id: int
+    target_text: str
+    filed_on: date
+    filed_by: str
+    content: str
+    evidence: str
+    status: str
+    accepted_on: date | None
+    due_on: date | None
+    refused_reason: str
+    investigator: str | None
+    findings: str
+    outcome: str | None
+    answered_on: date | None
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def target_kind(self) -> str:
+        return TARGET_TABLES[self.target_table]
+
+
+def _day(value: Any) -> date | None:
+    return None if value in (None, "") else date.fromisoformat(str(value))
+
+
+def _objection(r: dict[str, Any]) -> Objection:
+    return Objection(
+        id=int(r["id"]),
+        unit_id=int(r["unit_id"]),
+        uscc=str(r["uscc"]),
+        unit_name=str(r["unit_name"]),
+        target_table=str(r["target_table"]),
+        target_id=int(r["target_id"]),
+        target_text=str(r["target_text"]),
+        filed_on=date.fromisoformat(str(r["filed_on"])),
+        filed_by=str(r["filed_by"]),
+        content=str(r["content"]),
+        evidence=str(r["evidence"]),
+        status=str(r["status"]),
+        accepted_on=_day(r["accepted_on"]),
+        due_on=_day(r["due_on"]),
+        refused_reason=str(r["refused_reason"]),
+        investigator=r["investigator"],
+        findings=str(r["findings"]),
+        outcome=r["outcome"],
+        answered_on=_day(r["answered_on"]),
+    )
+
+
+_SELECT = (
+    "SELECT o.*, u.uscc AS uscc, u.name AS unit_name FROM objections o"
+    " JOIN units u ON u.id = o.unit_id"
+)
+
+
+def get(db: Database, objection_id: int) -> Objection:
+    found = store.rows(db.conn, _SELECT + " WHERE o.id = ?", (objection_id,))
+    if not found:
+        raise SafeCreditError(f"没有编号为 {objection_id} 的异议。")
+    return _objection(found[0])
+
+
+def objections(
+    db: Database, *, unit_id: int | None = None, open_only: bool = False, search: str = ""
+) -> list[Objection]:
+    where: list[str] = []
+    args: list[Any] = []
+    if unit_id is not None:
+        where.append("o.unit_id = ?")
+        args.append(unit_id)
+    if open_only:
+        where.append("o.status IN ('待受理', '已受理')")
+    if search.strip():
+        like = f"%{search.strip()}%"
+        where.append("(u.name LIKE ? OR u.uscc LIKE ? OR o.target_text LIKE ?)")
+        args += [like, like, like]
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    return [
+        _objection(r) for r in store.rows(db.conn, _SELECT + clause + " ORDER BY o.id DESC", args)
+    ]
+
+
+def describe(db: Database, table: str, record_id: int) -> tuple[int, str]:
+    """(unit id, the record as notices quote it) of a disputed record."""
+    if table not in TARGET_TABLES:
+        raise SafeCreditError(
+            f"不能对“{table}”提出异议；可以是：{'、'.join(TARGET_TABLES.values())}。"
+        )
+    r = store.row(db.conn, table, record_id)
+    if table == "penalties":
+        text = f"处罚 {r['doc_no']} {r['decided_on']}"
+    elif table == "violations":
+        kind = VIOLATION_KIND_BY_CODE.get(str(r["kind"]))
+        name = kind.name if kind is not None else str(r["kind"])
+        who = f"{r['subject']} {r['person_name']}" if r["person_name"] else str(r["subject"])
+        text = f"失信 {r['occurred_on']} {name}（{who}）"
+    elif table == "accidents":
+        text = f"事故 {r['occurred_on']} {r['grade']}" + (
+            f" 死亡{r['deaths']}人" if r["deaths"] else ""
+        )
+    else:
+        text = f"检查 {r['inspected_on']} 隐患{r['hazards']}处 重大隐患{r['major_hazards']}处"
+    return int(r["unit_id"]), text
+
+
+def quoted_prefix(target_text: str) -> str:
+    """The start of a reason's record string that names the same record (for 异议中)."""
+    parts = target_text.split(" ")
+    return " ".join(parts[:3]) if parts[0] == "失信" else " ".join(parts[:2])
+
+
+def recorders(db: Database, table: str, record_id: int) -> set[str]:
+    """Users who recorded or changed the record (from the audit log)."""
+    spec = SPEC_BY_NAME[table]
+    values = store.row(db.conn, table, record_id)
+    key = Repository(db, "").natural_key(spec, values)
+    found = db.conn.execute(
+        "SELECT DISTINCT user FROM audit_log WHERE table_name = ? AND row_key = ?"
+        " AND action IN ('insert', 'update')",
+        (table, key),
+    )
+    return {str(u) for (u,) in found}
+
+
+def file(
+    db: Database,
+    user: str,
+    *,
+    table: str,
+    record_id: int,
+    filed_on: date,
+    content: str,
+    evidence: str = "",
+) -> int:
+    unit_id, text = describe(db, table, record_id)
+    if not content.strip():
+        raise SafeCreditError("请填写异议内容。")
+    already = db.conn.execute(
+        "SELECT id FROM objections WHERE target_table = ? AND target_id = ?"
+        " AND status IN ('待受理', '已受理')",
+        (table, record_id),
+    ).fetchone()
+    if already is not None:
+        raise SafeCreditError(f"这条记录已有未办结的异议（第 {already[0]} 号）。")
+    with db.transaction() as conn:
+        return store.insert(
+            conn,
+            user,
+            "objections",
+            {
+                "unit_id": unit_id,
+                "target_table": table,
+                "target_id": record_id,
+                "target_text": text,
+                "filed_on": filed_on,
+                "filed_by": user,
+                "content": content.strip(),
+                "evidence": evidence.strip(),
+                "status": "待受理",
+            },
+        )
+
+
+def accept(
+    db: Database, user: str, profile: Profile, calendar: Calendar, objection_id: int, on: date
+) -> Objection:
+    found = get(db, objection_id)
+    if found.status != "待受理":
+        raise SafeCreditError(f"该异议已{found.status}。")
+    due = calendar.add_working_days(on, profile.deadlines.objection_answer_working_days)
+    with db.transaction() as conn:
+        store.update(
+            conn,
+            user,
+            "objections",
+            objection_id,
+            {"status": "已受理", "accepted_on": on, "due_on": due.day},
+        )
+    return get(db, objection_id)
+
+
+def refuse(db: Database, user: str, objection_id: int, reason: str, on: date) -> Objection:
+    found = get(db, objection_id)
+    if found.status != "待受理":
+        raise SafeCreditError(f"该异议已{found.status}。")
+    if not reason.strip():
+        raise SafeCreditError("不予受理时请填写理由。")
+    with db.transaction() as conn:
+        store.update(
+            conn,
+            user,
+            "objections",
+            objection_id,
+            {"status": "不予受理", "refused_reason": reason.strip(), "answered_on": on},
+        )
+    return get(db, objection_id)
+
+
+def answer(
+    db: Database,
+    user: str,
+    objection_id: int,
+    *,
+    findings: str,
+    outcome: str,
+    on: date,
+    corrected: Any | None = None,
+) -> Objection:
+    """The investigator's answer, applied to the record in the same transaction."""
+    found = get(db, objection_id)
+    if found.status != "已受理":
+        raise SafeCreditError("只能答复已受理的异议。")
+    if outcome not in OUTCOMES:
+        raise SafeCreditError(f"核查结论应为{'、'.join(OUTCOMES)}之一。")
+    if not findings.strip():
+        raise SafeCreditError("请填写核查情况。")
+    if user in recorders(db, found.target_table, found.target_id):
+        raise SafeCreditError(
+            f"{user}录入或修改过被异议的记录，不能担任核查人（异议须由记录录入人以外的人员核查）。"
+        )
+    repo = Repository(db, user)
+    spec = SPEC_BY_NAME[found.target_table]
+    with db.transaction() as conn:
+        if outcome == "删除":
+            repo.delete(spec.record, found.target_id)
+        elif outcome == "更正":
+            if corrected is None or getattr(corrected, "id", None) != found.target_id:
+                raise SafeCreditError("结论为更正时，请提供更正后的记录。")
+            if not repo.update(corrected):
+                raise SafeCreditError("更正后的记录与原记录相同；若无需更正，结论应为保留。")
+        store.update(
+            conn,
+            user,
+            "objections",
+            objection_id,
+            {
+                "status": "已答复",
+                "investigator": user,
+                "findings": findings.strip(),
+                "outcome": outcome,
+                "answered_on": on,
+            },
+        )
+    return get(db, objection_id)
+
+
+def open_targets(db: Database, unit_id: int | None = None) -> dict[tuple[str, int], str]:
+    """Records under an open objection: (table, id) → the record as quoted."""
+    sql = (
+        "SELECT target_table, target_id, target_text FROM objections"
+        " WHERE status IN ('待受理', '已受理')"
+    )
+    args: list[Any] = []
+    if unit_id is not None:
+        sql += " AND unit_id = ?"
+        args.append(unit_id)
+    return {(str(t), int(i)): str(x) for t, i, x in db.conn.execute(sql, args)}

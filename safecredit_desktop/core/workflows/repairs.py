@@ -1,0 +1,314 @@
+"""Credit repair (信用修复) and early removal from a list (提前移出).
+
+An application names one penalty, violation or accident (repair: the record stops
+counting from the approval date) or one published list entry (early removal). The
+program checks what it can — the minimum months passed, rectifications closed, a unit
+commitment on file, the penalty published — and shows the rest to the reviewer. A
+审核员 approves or refuses; an approval obtained by false statements can be revoked,
+which restores the record (or the listing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Repair
+from safecredit_desktop.core.rules.profile import Profile
+from safecredit_desktop.core.scheduling.due import add_months
+from safecredit_desktop.core.storage.connection import Database
+from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.workflows import lists, store
+from safecredit_desktop.core.workflows.objections import describe
+
+TARGETS = {
+    "penalties": "行政处罚",
+    "violations": "失信行为",
+    "accidents": "生产安全事故",
+    "list_entries": "名单",
+}
+_DATE_COLUMN = {"penalties": "decided_on", "violations": "occurred_on", "accidents": "occurred_on"}
+_REPAIR_COLUMN = {
+    "penalties": "penalty_id",
+    "violations": "violation_id",
+    "accidents": "accident_id",
+}
+
+
+@dataclass(frozen=True)
+class Application:
+    id: int
+    unit_id: int
+    uscc: str
+    unit_name: str
+    target_table: str
+    target_id: int
+    target_text: str
+    applied_on: date
+    applied_by: str
+    statement: str
+    status: str
+    decided_by: str | None
+    decided_on: date | None
+    decision_note: str
+    repair_id: int | None
+    revoked_by: str | None
+    revoked_on: date | None
+    revoke_reason: str
+
+    @property
+    def early_removal(self) -> bool:
+        return self.target_table == "list_entries"
+
+    @property
+    def kind_text(self) -> str:
+        return "提前移出" if self.early_removal else "信用修复"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One condition: ``ok`` True/False when the program can tell, None for the reviewer."""
+
+    text: str
+    ok: bool | None
+
+
+def _day(value: Any) -> date | None:
+    return None if value in (None, "") else date.fromisoformat(str(value))
+
+
+def _application(r: dict[str, Any]) -> Application:
+    return Application(
+        id=int(r["id"]),
+        unit_id=int(r["unit_id"]),
+        uscc=str(r["uscc"]),
+        unit_name=str(r["unit_name"]),
+        target_table=str(r["target_table"]),
+        target_id=int(r["target_id"]),
+        target_text=str(r["target_text"]),
+        applied_on=date.fromisoformat(str(r["applied_on"])),
+        applied_by=str(r["applied_by"]),
+        statement=str(r["statement"]),
+        status=str(r["status"]),
+        decided_by=r["decided_by"],
+        decided_on=_day(r["decided_on"]),
+        decision_note=str(r["decision_note"]),
+        repair_id=None if r["repair_id"] is None else int(r["repair_id"]),
+        revoked_by=r["revoked_by"],
+        revoked_on=_day(r["revoked_on"]),
+        revoke_reason=str(r["revoke_reason"]),
+    )
+
+
+_SELECT = (
+    "SELECT a.*, u.uscc AS uscc, u.name AS unit_name FROM repair_applications a"
+    " JOIN units u ON u.id = a.unit_id"
+)
+
+
+def get(db: Database, application_id: int) -> Application:
+    found = store.rows(db.conn, _SELECT + " WHERE a.id = ?", (application_id,))
+    if not found:
+        raise SafeCreditError(f"没有编号为 {application_id} 的信用修复申请。")
+    return _application(found[0])
+
+
+def applications(
+    db: Database, *, unit_id: int | None = None, status: str | None = None, search: str = ""
+) -> list[Application]:
+    where: list[str] = []
+    args: list[Any] = []
+    if unit_id is not None:
+        where.append("a.unit_id = ?")
+        args.append(unit_id)
+    if status:
+        where.append("a.status = ?")
+        args.append(status)
+    if search.strip():
+        like = f"%{search.strip()}%"
+        where.append("(u.name LIKE ? OR u.uscc LIKE ? OR a.target_text LIKE ?)")
+        args += [like, like, like]
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    return [
+        _application(r) for r in store.rows(db.conn, _SELECT + clause + " ORDER BY a.id DESC", args)
+    ]
+
+
+def _target(db: Database, table: str, target_id: int) -> tuple[int, str]:
+    if table == "list_entries":
+        entry = lists.get(db, target_id)
+        if entry.stage != "公布":
+            raise SafeCreditError("只能对已公布、尚在期内的名单记录申请提前移出。")
+        return entry.unit_id, f"{entry.list_kind}：{entry.subject}（{entry.published_on}公布）"
+    if table not in _DATE_COLUMN:
+        raise SafeCreditError("信用修复的对象应为行政处罚、失信行为、生产安全事故或名单记录。")
+    column = _REPAIR_COLUMN[table]
+    if db.conn.execute(f"SELECT 1 FROM repairs WHERE {column} = ?", (target_id,)).fetchone():
+        raise SafeCreditError("这条记录已经修复。")
+    return describe(db, table, target_id)
+
+
+def apply(
+    db: Database, user: str, *, table: str, target_id: int, applied_on: date, statement: str
+) -> int:
+    unit_id, text = _target(db, table, target_id)
+    pending = db.conn.execute(
+        "SELECT id FROM repair_applications WHERE target_table = ? AND target_id = ?"
+        " AND status = '待审核'",
+        (table, target_id),
+    ).fetchone()
+    if pending is not None:
+        raise SafeCreditError(f"这条记录已有待审核的申请（第 {pending[0]} 号）。")
+    with db.transaction() as conn:
+        return store.insert(
+            conn,
+            user,
+            "repair_applications",
+            {
+                "unit_id": unit_id,
+                "target_table": table,
+                "target_id": target_id,
+                "target_text": text,
+                "applied_on": applied_on,
+                "applied_by": user,
+                "statement": statement.strip(),
+                "status": "待审核",
+            },
+        )
+
+
+def _since(db: Database, found: Application) -> date:
+    """The date the minimum period runs from: the record's date, or the publication."""
+    if found.early_removal:
+        published = lists.get(db, found.target_id).published_on
+        assert published is not None
+        return published
+    column = _DATE_COLUMN[found.target_table]
+    value = db.conn.execute(
+        f"SELECT {column} FROM {found.target_table} WHERE id = ?", (found.target_id,)
+    ).fetchone()
+    return date.fromisoformat(str(value[0]))
+
+
+def minimum_months(profile: Profile, found: Application) -> int:
+    if found.early_removal:
+        return lists.early_removal_months(profile)
+    return profile.deadlines.repair_min_months
+
+
+def checks(db: Database, profile: Profile, application_id: int, on: date) -> list[Check]:
+    found = get(db, application_id)
+    since = _since(db, found)
+    months = minimum_months(profile, found)
+    earliest = add_months(since, months)
+    what = "公布" if found.early_removal else "记录"
+    result = [
+        Check(
+            f"自{what}日期 {since.isoformat()} 起满{months}个月（{earliest.isoformat()} 起可批准）",
+            on >= earliest,
+        )
+    ]
+    open_rectifications = db.conn.execute(
+        "SELECT count(*) FROM inspections WHERE unit_id = ? AND rectify_deadline IS NOT NULL"
+        " AND rectified_on IS NULL",
+        (found.unit_id,),
+    ).fetchone()[0]
+    result.append(
+        Check(f"整改已全部完成（未完成 {open_rectifications} 项）", open_rectifications == 0)
+    )
+    commitment = db.conn.execute(
+        "SELECT max(signed_on) FROM commitments WHERE unit_id = ? AND type = '单位承诺'"
+        " AND withdrawn_on IS NULL AND signed_on <= ?",
+        (found.unit_id, on.isoformat()),
+    ).fetchone()[0]
+    result.append(
+        Check(
+            f"已签署信用承诺书（{commitment}）" if commitment else "已签署信用承诺书（未找到）",
+            commitment is not None,
+        )
+    )
+    if found.target_table == "penalties":
+        result.append(Check("行政处罚已履行完毕（罚款缴纳、停产整顿结束等，请审核人核实）", None))
+    result.append(Check("申请材料真实、整改到位（请审核人核实）", None))
+    return result
+
+
+def decide(
+    db: Database,
+    user: str,
+    profile: Profile,
+    application_id: int,
+    *,
+    approve: bool,
+    note: str,
+    on: date,
+) -> Application:
+    """批准 or 驳回; an approval takes effect from ``on`` in grades and lists."""
+    found = get(db, application_id)
+    if found.status != "待审核":
+        raise SafeCreditError(f"该申请已{found.status}。")
+    if not approve and not note.strip():
+        raise SafeCreditError("驳回时请填写理由。")
+    if approve:
+        since = _since(db, found)
+        months = minimum_months(profile, found)
+        earliest = add_months(since, months)
+        if on < earliest:
+            raise SafeCreditError(
+                f"自{since.isoformat()}起未满{months}个月，{earliest.isoformat()}前不能批准{found.kind_text}。"
+            )
+    changes: dict[str, Any] = {
+        "status": "批准" if approve else "驳回",
+        "decided_by": user,
+        "decided_on": on,
+        "decision_note": note.strip(),
+    }
+    with db.transaction() as conn:
+        if approve and found.early_removal:
+            lists.remove(db, user, found.target_id, on=on, reason="提前移出", conn=conn)
+        elif approve:
+            repair = Repair(
+                unit_id=found.unit_id,
+                target_kind={
+                    "penalties": "行政处罚",
+                    "violations": "失信行为",
+                    "accidents": "生产安全事故",
+                }[found.target_table],
+                approved_on=on,
+                approval_no=f"信用修复申请第{found.id}号",
+                **{_REPAIR_COLUMN[found.target_table]: found.target_id},
+            )
+            changes["repair_id"] = Repository(db, user).insert(repair)
+        store.update(conn, user, "repair_applications", application_id, changes)
+    return get(db, application_id)
+
+
+def revoke(db: Database, user: str, application_id: int, *, reason: str, on: date) -> Application:
+    """Revoke an approval obtained by false statements: the record counts again (or the
+    unit is listed again)."""
+    found = get(db, application_id)
+    if found.status != "批准":
+        raise SafeCreditError("只能撤销已批准的申请。")
+    if not reason.strip():
+        raise SafeCreditError("请填写撤销理由（如以虚假材料取得信用修复）。")
+    with db.transaction() as conn:
+        store.update(
+            conn,
+            user,
+            "repair_applications",
+            application_id,
+            {
+                "status": "撤销",
+                "revoked_by": user,
+                "revoked_on": on,
+                "revoke_reason": reason.strip(),
+                "repair_id": None,
+            },
+        )
+        if found.early_removal:
+            lists.restore(conn, user, found.target_id)
+        elif found.repair_id is not None:
+            Repository(db, user).delete(Repair, found.repair_id)
+    return get(db, application_id)

@@ -1,0 +1,60 @@
+"""Audited writes of the workflow tables (lists, objections, repair applications,
+permits): every insert and update is one audit entry with the row before and after."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage import audit
+
+
+def _key(table: str, row_id: int) -> str:
+    return f"{table}#{row_id}"
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+
+
+def row(conn: sqlite3.Connection, table: str, row_id: int) -> dict[str, Any]:
+    cursor = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+    found = cursor.fetchone()
+    if found is None:
+        raise SafeCreditError(f"记录不存在（{table} 第 {row_id} 条）。")
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, found, strict=True))
+
+
+def rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, args)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def insert(conn: sqlite3.Connection, user: str, table: str, values: Mapping[str, Any]) -> int:
+    plain = _plain(values)
+    columns = ", ".join(plain)
+    marks = ", ".join("?" for _ in plain)
+    cursor = conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(plain.values()))
+    row_id = int(cursor.lastrowid or 0)
+    audit.append(conn, user, [audit.AuditEntry("insert", table, _key(table, row_id), None, plain)])
+    return row_id
+
+
+def update(
+    conn: sqlite3.Connection, user: str, table: str, row_id: int, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Apply ``changes`` to one row; the row after."""
+    before = row(conn, table, row_id)
+    plain = _plain(changes)
+    assignments = ", ".join(f"{k} = ?" for k in plain)
+    conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*plain.values(), row_id])
+    after = {**before, **plain}
+    audit.append(
+        conn, user, [audit.AuditEntry("update", table, _key(table, row_id), before, after)]
+    )
+    return after
