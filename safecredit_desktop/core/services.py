@@ -1418,10 +1418,26 @@ def _document_grades(
 
 
 def _document_sources(session: Session) -> _doc_build.Sources:
+    disputed: dict[int, frozenset[str]] = {}
+
+    def disputed_of(unit_id: int) -> frozenset[str]:
+        if not disputed:
+            by_unit: dict[int, set[str]] = {}
+            for row in _objections.objections(session.db, open_only=True):
+                by_unit.setdefault(row.unit_id, set()).add(
+                    _objections.quoted_prefix(row.target_text)
+                )
+            disputed.update({u: frozenset(p) for u, p in by_unit.items()})
+            disputed.setdefault(-1, frozenset())  # loaded, even when there are none
+        return disputed.get(unit_id, frozenset())
+
     return _doc_build.Sources(
         grades=lambda ids, as_of, year: _document_grades(session, ids, as_of, year),
         plan=lambda year: annual_plan(session, year=year),
         draw=lambda draw_id: draw_detail(session, draw_id),
+        listing=lambda entry_id: _listing_facts(session, entry_id),
+        objection=lambda objection_id: _objection_facts(session, objection_id),
+        disputed=disputed_of,
     )
 
 
@@ -1982,3 +1998,37 @@ def export_publicity(session: Session, path: Path, *, today: date | None = None)
     )
     session.repo.log_event("export", str(written), {"导出": "双公示", "条数": len(items)})
     return written
+
+
+def _listing_facts(session: Session, entry_id: int) -> tuple[int, Any]:
+    from safecredit_desktop.core.documents.notices import ListingFacts
+
+    entry = _lists.get(session.db, entry_id)
+    return entry.unit_id, ListingFacts(
+        entry.id,
+        entry.list_kind,
+        entry.subject,
+        entry.facts,
+        entry.basis,
+        entry.period_months,
+        entry.published_on,
+        entry.removed_on,
+        entry.removal_reason,
+    )
+
+
+def _objection_facts(session: Session, objection_id: int) -> tuple[int, Any]:
+    from safecredit_desktop.core.documents.notices import ObjectionFacts
+
+    found = _objections.get(session.db, objection_id)
+    if found.status != "已答复" or found.outcome is None or found.investigator is None:
+        raise SafeCreditError("该异议尚未答复，不能出具答复书。")
+    return found.unit_id, ObjectionFacts(
+        found.id,
+        found.filed_on,
+        found.target_text,
+        found.content,
+        found.findings,
+        found.outcome,
+        found.investigator,
+    )

@@ -39,6 +39,9 @@ class Sources:
     grades: Callable[[Sequence[int], date, int | None], dict[int, GradeResult]]
     plan: Callable[[int], Plan]
     draw: Callable[[int], DrawDetail]
+    listing: Callable[[int], tuple[int, notices.ListingFacts]]  # unit id and the entry
+    objection: Callable[[int], tuple[int, notices.ObjectionFacts]]
+    disputed: Callable[[int], frozenset[str]]  # records under an open objection, quoted
 
 
 def check_request(request: DocumentRequest) -> None:
@@ -46,18 +49,22 @@ def check_request(request: DocumentRequest) -> None:
     if kind is None:
         names = "、".join(KIND_BY_NAME)
         raise SafeCreditError(f"没有“{request.kind}”这种文书。可用的文书：{names}。")
-    if kind.needs == "units" and not request.unit_ids:
+    if kind.needs == "units" and not request.unit_ids and request.listing_id is None:
         raise SafeCreditError(f"请选择要出具“{kind.name}”的企业。")
     if kind.needs == "year" and request.year is None:
         raise SafeCreditError("请指定检查计划的年度（--year）。")
     if kind.needs == "draw" and request.draw_id is None:
         raise SafeCreditError("请指定双随机抽查的编号（--draw）。")
     if kind.needs == "repair" and request.repair_id is None and request.listing_id is None:
-        raise SafeCreditError("请指定信用修复的编号（--repair）。")
-    if kind.needs in ("objection",) or request.listing_id is not None:
+        raise SafeCreditError("请指定信用修复的编号（--repair）或名单记录的编号（--listing）。")
+    if kind.needs == "objection" and request.objection_id is None:
+        raise SafeCreditError("请指定异议的编号（--objection）。")
+    if request.listing_id is not None and request.kind not in (
+        "listing-notice",
+        "removal-decision",
+    ):
         raise SafeCreditError(
-            "异议答复书和名单移出决定书由异议处理、名单管理功能出具，这两项功能尚未完成"
-            "（见 README 的“尚未完成”）。"
+            "--listing 只用于列入告知书（listing-notice）和移出决定书（removal-decision）。"
         )
 
 
@@ -80,6 +87,20 @@ def build(
     if kind == "draw-notice":
         assert request.draw_id is not None
         return [tabular.draw_notice(sources.draw(request.draw_id), bureau=bureau, day=day)]
+    if request.listing_id is not None:
+        unit_id, entry = sources.listing(request.listing_id)
+        unit, _ = data.units(db, [unit_id])[0]
+        make_listing = (
+            notices.listing_notice_for_entry
+            if kind == "listing-notice"
+            else notices.listing_removal_decision
+        )
+        return [make_listing(unit, entry, profile, bureau=bureau, day=day)]
+    if kind == "objection-reply":
+        assert request.objection_id is not None
+        unit_id, answered = sources.objection(request.objection_id)
+        unit, _ = data.units(db, [unit_id])[0]
+        return [notices.objection_reply(unit, answered, profile, bureau=bureau, day=day)]
     if kind == "removal-decision":
         assert request.repair_id is not None
         row = data.repair(db, request.repair_id)
@@ -117,6 +138,7 @@ def build(
                     day=day,
                     high_risk=high_risk,
                     assessment_year=request.assessment,
+                    open_objections=sources.disputed(unit.id),
                 )
             )
         else:  # listing-notice

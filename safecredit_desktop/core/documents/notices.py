@@ -14,6 +14,7 @@ from safecredit_desktop.core.documents.content import (
     chinese_date,
 )
 from safecredit_desktop.core.documents.kinds import basis_title, kind_name
+from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.rules.result import GradeResult
 
@@ -55,8 +56,8 @@ def reason_paragraphs(
         if reason.records:
             quoted = []
             for record in reason.records:
-                mark = "（异议中）" if record in open_objections else ""
-                quoted.append(record + mark)
+                disputed = any(record.startswith(prefix) for prefix in open_objections)
+                quoted.append(record + ("（异议中）" if disputed else ""))
             text += "。依据记录：" + "；".join(quoted)
         paras.append(Para(_sentence(text)))
     if not paras:
@@ -319,4 +320,99 @@ def objection_reply(
         unit_id=unit.id,
         subject=unit.name,
         params={"objection": facts.objection_id},
+    )
+
+
+@dataclass(frozen=True)
+class ListingFacts:
+    """A list entry as the listing notice and the removal decision quote it."""
+
+    entry_id: int
+    list_kind: str
+    subject: str  # the unit, or a person beside it
+    facts: str
+    basis: str
+    period_months: int
+    published_on: date | None = None
+    removed_on: date | None = None
+    removal_reason: str | None = None
+
+
+def listing_notice_for_entry(
+    unit: UnitInfo, entry: ListingFacts, profile: Profile, *, bureau: str, day: date
+) -> Document:
+    """告知 of a list entry (采集 stage): facts, basis, period, 陈述申辩."""
+    raise_days = profile.deadlines.objection_raise_working_days
+    who = "你单位" if entry.subject == unit.name else f"{entry.subject}"
+    blocks: list[Block] = [
+        Para(
+            f"根据{basis_title(profile)}，我局拟将{who}列入安全生产{entry.list_kind}。"
+            "现将有关事项告知如下："
+        ),
+        heading(0, "事实"),
+        Para(_sentence(entry.facts)),
+        heading(1, "依据"),
+        Para(_sentence(entry.basis)),
+        heading(2, "列入期限"),
+        Para(
+            listing_period_text(profile)
+            if profile.management is not None
+            else f"列入期限为{entry.period_months}个月，自公布之日起计算。"
+        ),
+        heading(3, "陈述申辩"),
+        Para(
+            f"依法你单位享有陈述、申辩的权利。你单位可自收到本告知书之日起{raise_days}个工作日内，"
+            "向我局提出书面陈述、申辩意见，并提供相关证据材料；逾期未提出的，视为放弃陈述、申辩的权利。"
+        ),
+        Para("特此告知。"),
+        Signature(bureau, day),
+    ]
+    return Document(
+        kind="listing-notice",
+        title=f"列入{entry.list_kind}告知书",
+        issuer=bureau,
+        addressee=unit.addressee,
+        blocks=tuple(blocks),
+        unit_id=unit.id,
+        subject=unit.name,
+        params={"listing": entry.entry_id},
+    )
+
+
+def listing_removal_decision(
+    unit: UnitInfo, entry: ListingFacts, profile: Profile, *, bureau: str, day: date
+) -> Document:
+    """移出决定书 of a list entry that has been removed."""
+    if entry.removed_on is None or entry.published_on is None:
+        raise SafeCreditError("该名单记录尚未移出，不能出具移出决定书。")
+    reason = entry.removal_reason or "期满"
+    why = {
+        "期满": "列入期限届满，经复核不再符合列入条件",
+        "提前移出": (
+            "你单位列入满规定期限，已完成整改、履行相关义务并作出信用承诺，"
+            "经申请和审核，符合提前移出条件"
+        ),
+    }.get(reason, reason)
+    blocks: list[Block] = [
+        Para(
+            f"{entry.subject}于{chinese_date(entry.published_on)}被列入安全生产{entry.list_kind}"
+            f"（列入事实：{entry.facts.rstrip('。')}）。"
+        ),
+        Para(
+            f"因{why}，根据{basis_title(profile)}，我局决定自{chinese_date(entry.removed_on)}起"
+            f"将其移出安全生产{entry.list_kind}，并停止公示。"
+        ),
+        Para("移出后如再次发生失信行为，将依法依规重新列入。"),
+        Para("特此决定。"),
+        Signature(bureau, day),
+    ]
+    return Document(
+        kind="removal-decision",
+        title=f"移出{entry.list_kind}决定书",
+        issuer=bureau,
+        addressee=unit.addressee,
+        blocks=tuple(blocks),
+        unit_id=unit.id,
+        subject=unit.name,
+        params={"listing": entry.entry_id},
     )

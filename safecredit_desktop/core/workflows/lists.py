@@ -193,10 +193,12 @@ def early_removal_months(profile: Profile) -> int:
 
 
 def _facts_of(result: GradeResult) -> tuple[str, str]:
-    facts = "；".join(
-        r.text + ("（" + "；".join(r.records) + "）" if r.records else "") for r in result.reasons
+    """Facts: the records behind the reasons; basis: the criteria they meet."""
+    records = [rec for r in result.reasons for rec in r.records]
+    facts = "；".join(records) if records else "；".join(r.text for r in result.reasons)
+    basis = f"信用等级评定为{result.grade}级（{result.label}），符合以下情形：" + "；".join(
+        r.text.rstrip("。") for r in result.reasons
     )
-    basis = f"{result.grade}级（{result.label}）：" + "；".join(r.code for r in result.reasons)
     return facts or "符合列入条件", basis
 
 
