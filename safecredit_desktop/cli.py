@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from safecredit_desktop import __version__
+from safecredit_desktop import __version__, cli_workflows
 from safecredit_desktop.core import services
 from safecredit_desktop.core.documents.kinds import KINDS as DOCUMENT_KINDS
 from safecredit_desktop.core.errors import SafeCreditError
@@ -558,6 +558,14 @@ def build_parser() -> Parser:
     when.add_argument("--assessment", type=int, metavar="Y", help="使用已确认的 Y 年度评定结果")
     p.add_argument("--out", required=True, help="保存的 PDF 文件")
     p.set_defaults(handler=cmd_print)
+
+    cli_workflows.add_commands(
+        sub,
+        cli_workflows._Sessions(
+            lambda args: services.open_session(_db_path(args), user=acting_user(args)),
+            _signed_in,
+        ),
+    )
 
     p = sub.add_parser("backup", help="在线备份数据库")
     p.add_argument("--to", help="备份文件路径（默认：数据库旁的 .backups 目录）")

@@ -1,0 +1,492 @@
+"""``safecredit list|objection|repair|bad-records|commitments|publicity|permit``: the
+credit workflows on the command line (lists, objections, repairs, 双公示).
+
+Actions reserved to a role (reviewing and publishing a listing, removing one,
+handling an objection, deciding or revoking a repair) need ``--user`` of that role and
+its password (cli.md "Who acts"); the others are attributed like every other change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import typing
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.validate import parse_date
+
+REVIEWERS = (Role.REVIEWER, Role.ADMIN)
+EXIT_OK = 0
+
+
+def _day(value: str | None, field: str) -> date | None:
+    return parse_date(value, field=field) if value else None
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _unit_id(session: services.Session, uscc: str) -> int:
+    found = services.find_unit_by_code(session, uscc.strip().upper())
+    if found is None:
+        raise SafeCreditError(f"没有统一社会信用代码为 {uscc} 的企业。")
+    return found[0]
+
+
+class _Sessions:
+    """Opens the session a command needs: attributed, or signed in with a role."""
+
+    def __init__(
+        self,
+        open_session: Callable[[argparse.Namespace], services.Session],
+        signed_in: Callable[..., services.Session],
+    ) -> None:
+        self.open = open_session
+        self.signed_in = signed_in
+
+    def for_action(self, args: argparse.Namespace, reviewer: bool) -> services.Session:
+        return self.signed_in(args, *REVIEWERS) if reviewer else self.open(args)
+
+
+# -- lists -------------------------------------------------------------------------------------
+
+
+def _print_entry(e: services.ListEntry) -> None:
+    print(
+        f"{e.id}\t{e.list_kind}\t{e.stage}\t{e.uscc}\t{e.subject}"
+        f"\t提出 {e.proposed_on} {e.proposed_by}\t告知 {_iso(e.notified_on)}"
+        f"\t申辩期限 {_iso(e.statement_due)}\t审核 {e.reviewed_by or '—'}"
+        f"\t公布 {_iso(e.published_on)}\t期满 {_iso(e.ends_on)}"
+        + (f"\t移出 {e.removed_on}（{e.removal_reason}）" if e.removed_on else "")
+    )
+
+
+def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
+    action = args.list_command
+    reviewer = action in ("review", "publish", "remove")
+    session = sessions.for_action(args, reviewer)
+    try:
+        if action == "show":
+            unit_id = _unit_id(session, args.uscc) if args.uscc else None
+            for entry in services.list_entries(
+                session, list_kind=args.list, stage=args.stage, unit_id=unit_id
+            ):
+                _print_entry(entry)
+        elif action == "propose":
+            created = services.propose_list_entries(session, as_of=_day(args.as_of, "--as-of"))
+            print(f"按规则采集 {len(created)} 条：")
+            for entry in created:
+                _print_entry(entry)
+        elif action == "add":
+            entry = services.add_list_entry(
+                session,
+                unit_id=_unit_id(session, args.uscc),
+                list_kind=args.list,
+                facts=args.facts,
+                basis=args.basis,
+                period_months=args.months,
+                person_name=args.person or "",
+                person_role=args.role or "",
+            )
+            _print_entry(entry)
+        elif action == "notify":
+            served = _day(args.served, "--served") or date.today()
+            _print_entry(services.notify_list_entry(session, args.id, served_on=served))
+        elif action == "statement":
+            _print_entry(services.record_list_statement(session, args.id, args.text))
+        elif action == "review":
+            _print_entry(
+                services.review_list_entry(
+                    session, args.id, approve=args.approve, note=args.note or ""
+                )
+            )
+        elif action == "publish":
+            on = _day(args.on, "--on") or date.today()
+            _print_entry(services.publish_list_entry(session, args.id, published_on=on))
+        elif action == "remove":
+            entry = services.remove_list_entry(
+                session, args.id, reason=args.reason, on=_day(args.on, "--on")
+            )
+            _print_entry(entry)
+        elif action == "export":
+            path = services.export_list_publication(session, Path(args.out), list_kind=args.list)
+            print(f"已导出：{path}")
+    finally:
+        session.close()
+    return EXIT_OK
+
+
+# -- objections ----------------------------------------------------------------------------------
+
+
+def _print_objection(o: services.Objection) -> None:
+    print(
+        f"{o.id}\t{o.status}\t{o.uscc}\t{o.unit_name}\t{o.target_kind}：{o.target_text}"
+        f"\t提出 {o.filed_on}\t受理 {_iso(o.accepted_on)}\t答复期限 {_iso(o.due_on)}"
+        f"\t核查人 {o.investigator or '—'}\t结论 {o.outcome or '—'}"
+        + (f"\t不予受理：{o.refused_reason}" if o.refused_reason else "")
+    )
+
+
+def _convert(value: str, annotation: Any) -> Any:
+    text = str(annotation)
+    if value == "" and "None" in text:
+        return None
+    if "date" in text:
+        return parse_date(value, field="--set")
+    if "int" in text and "str" not in text:
+        return int(value)
+    if "float" in text:
+        return float(value)
+    if "bool" in text:
+        return value in ("1", "是", "true", "True")
+    return value
+
+
+def corrected_record(
+    session: services.Session, table: str, record_id: int, pairs: list[str]
+) -> Any:
+    """The record with ``field=value`` corrections applied (for an objection's 更正)."""
+    record = services.get_record(session, table, record_id)
+    hints = typing.get_type_hints(type(record))
+    changes: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or name not in hints or name in ("id", "unit_id"):
+            fields = "、".join(f for f in hints if f not in ("id", "unit_id"))
+            raise SafeCreditError(f"更正应写成 字段=值，字段可以是：{fields}。")
+        try:
+            changes[name] = _convert(value, hints[name])
+        except ValueError as error:
+            raise SafeCreditError(f"更正的值“{value}”无法用于字段 {name}。") from error
+    return dataclasses.replace(record, **changes)
+
+
+def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
+    action = args.objection_command
+    reviewer = action in ("accept", "refuse", "answer")
+    session = sessions.for_action(args, reviewer)
+    try:
+        if action == "show":
+            for found in services.objections(session, open_only=args.open):
+                _print_objection(found)
+        elif action == "file":
+            _print_objection(
+                services.file_objection(
+                    session,
+                    table=args.table,
+                    record_id=args.id,
+                    content=args.content,
+                    evidence=args.evidence or "",
+                    filed_on=_day(args.on, "--on"),
+                )
+            )
+        elif action == "accept":
+            _print_objection(services.accept_objection(session, args.id, on=_day(args.on, "--on")))
+        elif action == "refuse":
+            _print_objection(
+                services.refuse_objection(
+                    session, args.id, reason=args.reason, on=_day(args.on, "--on")
+                )
+            )
+        elif action == "answer":
+            found = services.objection(session, args.id)
+            corrected = None
+            if args.outcome == "更正":
+                corrected = corrected_record(
+                    session, found.target_table, found.target_id, args.set or []
+                )
+            _print_objection(
+                services.answer_objection(
+                    session,
+                    args.id,
+                    findings=args.findings,
+                    outcome=args.outcome,
+                    corrected=corrected,
+                    on=_day(args.on, "--on"),
+                )
+            )
+    finally:
+        session.close()
+    return EXIT_OK
+
+
+# -- repairs -------------------------------------------------------------------------------------
+
+
+def _print_application(a: services.RepairApplication) -> None:
+    print(
+        f"{a.id}\t{a.kind_text}\t{a.status}\t{a.uscc}\t{a.unit_name}\t{a.target_text}"
+        f"\t申请 {a.applied_on}\t审核 {a.decided_by or '—'} {_iso(a.decided_on)}"
+        + (f"\t撤销 {a.revoked_on}：{a.revoke_reason}" if a.revoked_on else "")
+    )
+
+
+def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
+    action = args.repair_command
+    reviewer = action in ("approve", "refuse", "revoke")
+    session = sessions.for_action(args, reviewer)
+    try:
+        if action == "show":
+            for found in services.repair_applications(session):
+                _print_application(found)
+        elif action == "apply":
+            _print_application(
+                services.apply_repair(
+                    session,
+                    table=args.table,
+                    target_id=args.id,
+                    statement=args.statement or "",
+                    applied_on=_day(args.on, "--on"),
+                )
+            )
+        elif action == "check":
+            for check in services.repair_checks(session, args.id, on=_day(args.on, "--on")):
+                mark = {True: "✔", False: "✘", None: "待核实"}[check.ok]
+                print(f"{mark}\t{check.text}")
+        elif action in ("approve", "refuse"):
+            _print_application(
+                services.decide_repair(
+                    session,
+                    args.id,
+                    approve=action == "approve",
+                    note=args.note or "",
+                    on=_day(args.on, "--on"),
+                )
+            )
+        elif action == "revoke":
+            _print_application(
+                services.revoke_repair(
+                    session, args.id, reason=args.reason, on=_day(args.on, "--on")
+                )
+            )
+    finally:
+        session.close()
+    return EXIT_OK
+
+
+# -- bad records, commitments, 双公示 -------------------------------------------------------------
+
+
+def cmd_bad_records(args: argparse.Namespace, sessions: _Sessions) -> int:
+    session = sessions.open(args)
+    try:
+        unit_id = _unit_id(session, args.uscc) if args.uscc else None
+        found = services.bad_credit_records(
+            session, unit_id=unit_id, as_of=_day(args.as_of, "--as-of")
+        )
+        codes = dict(session.db.conn.execute("SELECT id, uscc FROM units").fetchall())
+    finally:
+        session.close()
+    print(f"不良信用记录 {len(found)} 条")
+    for bad in found:
+        print(f"{codes.get(bad.unit_id, '')}\t第{bad.trigger}项\t{bad.trigger_text}\t{bad.record}")
+    return EXIT_OK
+
+
+def cmd_commitments(args: argparse.Namespace, sessions: _Sessions) -> int:
+    session = sessions.open(args)
+    try:
+        if args.signed:
+            kind = "主要负责人履职尽责承诺" if args.duty else "单位承诺"
+            services.record_commitment_signed(
+                session,
+                unit_id=_unit_id(session, args.signed),
+                kind=kind,
+                signed_on=_day(args.on, "--on") or date.today(),
+                signer=args.signer or "",
+            )
+            print(f"已登记：{args.signed} {kind}")
+            return EXIT_OK
+        gaps = services.commitment_gaps(session)
+    finally:
+        session.close()
+    print(f"缺少承诺书的企业 {len(gaps)} 家")
+    for gap in gaps:
+        lacks = "、".join(
+            t
+            for t, missing in (("单位承诺", gap.lacks_unit), ("履职尽责承诺", gap.lacks_duty))
+            if missing
+        )
+        print(f"{gap.uscc}\t{gap.name}\t{gap.main_person}\t缺：{lacks}")
+    return EXIT_OK
+
+
+def cmd_publicity(args: argparse.Namespace, sessions: _Sessions) -> int:
+    session = sessions.open(args)
+    try:
+        if args.mark:
+            services.mark_published(
+                session, args.kind, args.mark, on=_day(args.on, "--on") or date.today()
+            )
+            print(f"已标记公示：{args.kind} 第 {args.mark} 条")
+            return EXIT_OK
+        if args.out:
+            print(f"已导出：{services.export_publicity(session, Path(args.out))}")
+            return EXIT_OK
+        items = services.publicity_items(session)
+    finally:
+        session.close()
+    today = date.today()
+    for item in items:
+        if args.pending and item.published_on is not None:
+            continue
+        print(
+            f"{item.kind}\t{item.id}\t{item.number}\t{item.uscc}\t{item.unit_name}"
+            f"\t决定 {item.decided_on}"
+            f"\t应公示 {item.due_on}\t公示 {_iso(item.published_on)}\t{item.status(today)}"
+        )
+    return EXIT_OK
+
+
+def cmd_permit(args: argparse.Namespace, sessions: _Sessions) -> int:
+    session = sessions.open(args)
+    try:
+        decided = _day(args.date, "--date") or date.today()
+        services.add_permit(
+            session,
+            unit_id=_unit_id(session, args.uscc),
+            permit_no=args.no,
+            kind=args.kind,
+            decided_on=decided,
+        )
+    finally:
+        session.close()
+    print(f"已登记行政许可：{args.no}")
+    return EXIT_OK
+
+
+# -- parser --------------------------------------------------------------------------------------
+
+
+def add_commands(sub: Any, sessions: _Sessions) -> None:
+    """Add the workflow commands to ``safecredit``'s subparsers."""
+
+    def handler(
+        fn: Callable[[argparse.Namespace, _Sessions], int],
+    ) -> Callable[[argparse.Namespace], int]:
+        return lambda args: fn(args, sessions)
+
+    p = sub.add_parser("list", help="名单管理：采集、告知、审核、公布、移出")
+    lists = p.add_subparsers(dest="list_command", metavar="ACTION")
+    lists.required = True
+    s = lists.add_parser("show", help="列出名单记录")
+    s.add_argument("--list", help="红名单、黑名单或严重失信主体名单")
+    s.add_argument("--stage", help="采集、告知、待公布、公布、移出、不予列入")
+    s.add_argument("--uscc")
+    s = lists.add_parser("propose", help="按信用规则采集")
+    s.add_argument("--as-of")
+    s = lists.add_parser("add", help="人工采集")
+    s.add_argument("--uscc", required=True)
+    s.add_argument("--list", required=True)
+    s.add_argument("--facts", required=True)
+    s.add_argument("--basis", required=True)
+    s.add_argument("--months", type=int)
+    s.add_argument("--person")
+    s.add_argument("--role")
+    s = lists.add_parser("notify", help="告知书已送达：陈述申辩期开始")
+    s.add_argument("id", type=int)
+    s.add_argument("--served", help="送达日期（默认今天）")
+    s = lists.add_parser("statement", help="记录陈述申辩")
+    s.add_argument("id", type=int)
+    s.add_argument("--text", required=True)
+    s = lists.add_parser("review", help="审核（审核员，不能是提出人）")
+    s.add_argument("id", type=int)
+    choice = s.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--approve", action="store_true", dest="approve")
+    choice.add_argument("--refuse", action="store_false", dest="approve")
+    s.add_argument("--note")
+    s = lists.add_parser("publish", help="公布（审核员）")
+    s.add_argument("id", type=int)
+    s.add_argument("--on", help="公布日期（默认今天）")
+    s = lists.add_parser("remove", help="移出（审核员）")
+    s.add_argument("id", type=int)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--on")
+    s = lists.add_parser("export", help="导出公布名单")
+    s.add_argument("--list", required=True)
+    s.add_argument("--out", required=True)
+    p.set_defaults(handler=handler(cmd_list))
+
+    p = sub.add_parser("objection", help="异议：登记、受理、答复")
+    objections = p.add_subparsers(dest="objection_command", metavar="ACTION")
+    objections.required = True
+    s = objections.add_parser("show", help="列出异议")
+    s.add_argument("--open", action="store_true", help="只列未办结的")
+    s = objections.add_parser("file", help="登记异议")
+    s.add_argument("--table", required=True, choices=list(services.OBJECTION_TARGETS))
+    s.add_argument("--id", type=int, required=True, help="被异议记录的编号")
+    s.add_argument("--content", required=True)
+    s.add_argument("--evidence")
+    s.add_argument("--on")
+    s = objections.add_parser("accept", help="受理（审核员）")
+    s.add_argument("id", type=int)
+    s.add_argument("--on")
+    s = objections.add_parser("refuse", help="不予受理（审核员）")
+    s.add_argument("id", type=int)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--on")
+    s = objections.add_parser("answer", help="答复（审核员，不能是记录录入人）")
+    s.add_argument("id", type=int)
+    s.add_argument("--findings", required=True)
+    s.add_argument("--outcome", required=True, choices=["更正", "删除", "保留"])
+    s.add_argument("--set", action="append", metavar="字段=值", help="更正时的新值，可重复")
+    s.add_argument("--on")
+    p.set_defaults(handler=handler(cmd_objection))
+
+    p = sub.add_parser("repair", help="信用修复与提前移出")
+    repairs = p.add_subparsers(dest="repair_command", metavar="ACTION")
+    repairs.required = True
+    repairs.add_parser("show", help="列出申请")
+    s = repairs.add_parser("apply", help="登记申请")
+    s.add_argument("--table", required=True, choices=list(services.REPAIR_TARGETS))
+    s.add_argument("--id", type=int, required=True)
+    s.add_argument("--statement")
+    s.add_argument("--on")
+    s = repairs.add_parser("check", help="检查修复条件")
+    s.add_argument("id", type=int)
+    s.add_argument("--on")
+    for name, text in (("approve", "批准（审核员）"), ("refuse", "驳回（审核员）")):
+        s = repairs.add_parser(name, help=text)
+        s.add_argument("id", type=int)
+        s.add_argument("--note")
+        s.add_argument("--on")
+    s = repairs.add_parser("revoke", help="撤销批准（审核员）")
+    s.add_argument("id", type=int)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--on")
+    p.set_defaults(handler=handler(cmd_repair))
+
+    p = sub.add_parser("bad-records", help="不良信用记录")
+    p.add_argument("--uscc")
+    p.add_argument("--as-of")
+    p.set_defaults(handler=handler(cmd_bad_records))
+
+    p = sub.add_parser("commitments", help="缺少承诺书的企业；--signed 登记签署")
+    p.add_argument("--signed", metavar="USCC", help="登记该企业交回的承诺书")
+    p.add_argument("--duty", action="store_true", help="主要负责人履职尽责承诺（默认单位承诺）")
+    p.add_argument("--signer")
+    p.add_argument("--on")
+    p.set_defaults(handler=handler(cmd_commitments))
+
+    p = sub.add_parser("publicity", help="双公示：清单、标记公示、导出")
+    p.add_argument("--pending", action="store_true", help="只列未公示的")
+    p.add_argument("--mark", type=int, metavar="ID", help="标记该条已公示")
+    p.add_argument("--kind", default="行政处罚", choices=["行政处罚", "行政许可"])
+    p.add_argument("--on")
+    p.add_argument("--out", help="导出公示清单 FILE.xlsx")
+    p.set_defaults(handler=handler(cmd_publicity))
+
+    p = sub.add_parser("permit", help="登记行政许可（双公示）")
+    p.add_argument("--uscc", required=True)
+    p.add_argument("--no", required=True, help="许可证号")
+    p.add_argument("--kind", required=True, help="许可类别")
+    p.add_argument("--date", help="决定日期（默认今天）")
+    p.set_defaults(handler=handler(cmd_permit))
