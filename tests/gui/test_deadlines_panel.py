@@ -58,7 +58,7 @@ def test_grouped_rows_estimate_mark_and_activation(qtbot: QtBot, session: servic
     # 2027 is unknown: Mon–Fri (1 January included) → 29, 30, 31 Dec, 1, 4, 5, 6 Jan
     assert row.text(0).startswith("2027-01-06※ · 测试单位1 · ")
     assert "2027年" in row.toolTip(0)
-    assert "异议" in panel.note.text()
+    assert "双击" in panel.note.text()
 
     with qtbot.waitSignal(panel.unit_activated) as blocker:
         tree.itemDoubleClicked.emit(row, 0)

@@ -17,10 +17,14 @@ touching a year the calendar does not know is ``estimated``).
 - **管理期** — only with a profile that has ``[listing]`` management periods: units
   graded in ``management.grades`` at ``as_of`` whose ``next_change`` (the first day their
   grade changes as the deciding records age out, counted from the record dates as
-  grading.md does) falls within the horizon (管理期届满). Early-removal eligibility
-  (可申请提前移出) is *not* listed: the deciding record's date is only available inside
-  the reasons' display strings, and deriving it from them would not be sound.
-- **异议** — not yet: objections are not recorded yet (see :data:`OBJECTIONS_NOTE`).
+  grading.md does) falls within the horizon (管理期届满).
+- **名单** (the workflows' list entries, with their real dates) — a published entry
+  whose period ends within the horizon (名单期满), one that may apply for early
+  removal (可申请提前移出: published at least the minimum months ago, from the day it
+  becomes eligible until 30 days after), and a served listing notice whose 陈述申辩
+  period ends within the horizon (陈述申辩期满).
+- **异议** — accepted objections by their answer due date (异议答复期限), overdue
+  ones first.
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ PERMIT_EXPIRING = "许可证将到期"
 PERMIT_EXPIRED = "许可证已过期"
 MANAGEMENT_ENDS = "管理期届满"
 EARLY_REMOVAL = "可申请提前移出"
+LISTING_ENDS = "名单期满"
+STATEMENT_ENDS = "陈述申辩期满"
+OBJECTION_DUE = "异议答复期限"
+EARLY_REMOVAL_WINDOW_DAYS = 30
 
 KINDS = (
     UNPUBLISHED,
@@ -55,9 +63,10 @@ KINDS = (
     PERMIT_EXPIRING,
     MANAGEMENT_ENDS,
     EARLY_REMOVAL,
+    LISTING_ENDS,
+    STATEMENT_ENDS,
+    OBJECTION_DUE,
 )
-
-OBJECTIONS_NOTE = "异议办理期限将在异议功能完成后显示"
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,12 @@ class Deadline:
 
 def _day(value: object) -> date:
     return date.fromisoformat(str(value))
+
+
+def _add_months(day: date, months: int) -> date:
+    from safecredit_desktop.core.scheduling.due import add_months
+
+    return add_months(day, months)
 
 
 def tracked_deadlines(
@@ -198,6 +213,39 @@ def tracked_deadlines(
                 f"{change.day.isoformat()} 起评为 {change.grade} 类"
             )
             add(MANAGEMENT_ENDS, result.unit_id, change.day, detail)
+
+    # list entries and objections (the credit workflows)
+    from safecredit_desktop.core.workflows.lists import early_removal_months
+
+    early_months = early_removal_months(profile)
+    for entry_id, uid, kind, subject, published, ends, notified, statement_due in conn.execute(
+        "SELECT id, unit_id, list_kind, person_name, published_on, ends_on, notified_on,"
+        " statement_due FROM list_entries WHERE stage IN ('公布', '告知')"
+    ):
+        who = f"（{subject}）" if subject else ""
+        if published is not None and ends is not None:
+            end_day = _day(ends)
+            if end_day <= horizon:
+                add(LISTING_ENDS, int(uid), end_day, f"{kind}第{entry_id}号{who}于 {ends} 期满")
+            eligible = _add_months(_day(published), early_months)
+            if (
+                kind != "红名单"
+                and eligible <= horizon
+                and as_of <= eligible + timedelta(days=EARLY_REMOVAL_WINDOW_DAYS)
+            ):
+                detail = f"{kind}第{entry_id}号{who} {published} 公布，满{early_months}个月可申请"
+                add(EARLY_REMOVAL, int(uid), eligible, detail)
+        elif statement_due is not None and _day(statement_due) <= horizon:
+            detail = (
+                f"{kind}第{entry_id}号{who}告知书 {notified} 送达，陈述申辩期至 {statement_due}"
+            )
+            add(STATEMENT_ENDS, int(uid), _day(statement_due), detail)
+    for objection_id, uid, target, due in conn.execute(
+        "SELECT id, unit_id, target_text, due_on FROM objections WHERE status = '已受理'"
+    ):
+        if due is not None and _day(due) <= horizon:
+            detail = f"异议第{objection_id}号（{target}）应于 {due} 前答复"
+            add(OBJECTION_DUE, int(uid), _day(due), detail)
 
     order = {kind: i for i, kind in enumerate(KINDS)}
     found.sort(key=lambda d: (d.due_on, order.get(d.kind, len(order)), d.uscc))

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.scheduling.deadlines import KINDS, OBJECTIONS_NOTE, Deadline
+from safecredit_desktop.core.scheduling.deadlines import KINDS, Deadline
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.workers import run_with_progress
 
@@ -44,7 +44,7 @@ class DeadlinesPanel(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.itemDoubleClicked.connect(self._activated)
         layout.addWidget(self.tree)
-        self.note = QLabel(OBJECTIONS_NOTE)
+        self.note = QLabel(self.tr("双击一行打开该企业。"))
         self.note.setStyleSheet("color: gray;")
         layout.addWidget(self.note)
         if bus is not None:
