@@ -1772,14 +1772,15 @@ def incentives_for(session: Session, unit_id: int, *, as_of: date | None = None)
         return []
     profile = session.profile
     months = profile.interval_for("A", False)
-    measures = [
-        f"减少检查频次：每{months}个月至少检查一次，以“双随机”抽查为主",
-        "在政府采购、招标投标、评先评优、资金扶持等方面优先考虑",
-        "行政审批开通绿色通道，可适用告知承诺制",
-    ]
+    measures = [f"检查频次：每{months}个月至少检查一次，以“双随机”抽查为主"]
     grade_measures = profile.grades["A"].measures
-    if grade_measures:
-        measures.append(grade_measures.rstrip("。"))
+    if grade_measures:  # the bureau's own words for what follows grade A
+        measures += [m for m in grade_measures.rstrip("。").split("；") if m]
+    else:
+        measures += [
+            "在政府采购、招标投标、评先评优、资金扶持等方面优先考虑",
+            "行政审批开通绿色通道，可适用告知承诺制",
+        ]
     why = "列入红名单" if on_red else f"信用等级为A级（{profile.label('A')}）"
     return [f"{why}，适用以下守信激励措施：", *measures]
 
