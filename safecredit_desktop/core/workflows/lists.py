@@ -16,6 +16,7 @@ Every step is dated, attributed and audited (store.py).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -202,18 +203,21 @@ def _facts_of(result: GradeResult) -> tuple[str, str]:
     return facts or "符合列入条件", basis
 
 
-def _person_entries(
-    db: Database, profile: Profile, unit_id: int, as_of: date
-) -> list[tuple[str, str]]:
-    """Persons the list names beside the unit (suizhou: a violation's responsible person)."""
+_PERSON_IN_RECORD = re.compile(r"^失信 .*（(主要负责人|分管安全负责人) ([^）]+)）")
+
+
+def _person_entries(profile: Profile, result: GradeResult) -> list[tuple[str, str]]:
+    """Persons the list names beside the unit (suizhou): the responsible person of a
+    violation among the records that list it, as of the grading date."""
     if not profile.list_names_persons:
         return []
-    found = db.conn.execute(
-        "SELECT DISTINCT person_name, subject FROM violations WHERE unit_id = ?"
-        " AND subject != '单位' AND person_name != '' AND occurred_on <= ?",
-        (unit_id, as_of.isoformat()),
-    )
-    return [(str(n), str(s)) for n, s in found]
+    found: dict[str, str] = {}
+    for reason in result.reasons:
+        for record in reason.records:
+            match = _PERSON_IN_RECORD.match(record)
+            if match:
+                found.setdefault(match.group(2).split(" ")[0], match.group(1))
+    return list(found.items())
 
 
 def propose_from_rules(
@@ -254,7 +258,7 @@ def propose_from_rules(
             }
             created.append(store.insert(conn, user, "list_entries", values))
             if kind != RED_LIST:
-                for name, role in _person_entries(db, profile, result.unit_id, today):
+                for name, role in _person_entries(profile, result):
                     person = {**values, "person_name": name, "person_role": role}
                     created.append(store.insert(conn, user, "list_entries", person))
     return created

@@ -10,6 +10,8 @@ corrected record, 删除 deletes it (remembered, so an import does not bring it 
 
 from __future__ import annotations
 
+import contextlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -155,16 +157,30 @@ def quoted_prefix(target_text: str) -> str:
 
 
 def recorders(db: Database, table: str, record_id: int) -> set[str]:
-    """Users who recorded or changed the record (from the audit log)."""
+    """Users who recorded or changed the record (from the audit log), following the
+    record back through edits of its natural key (a corrected date is the same record)."""
     spec = SPEC_BY_NAME[table]
-    values = store.row(db.conn, table, record_id)
-    key = Repository(db, "").natural_key(spec, values)
-    found = db.conn.execute(
-        "SELECT DISTINCT user FROM audit_log WHERE table_name = ? AND row_key = ?"
-        " AND action IN ('insert', 'update')",
-        (table, key),
-    )
-    return {str(u) for (u,) in found}
+    repo = Repository(db, "")
+    pending = [repo.natural_key(spec, store.row(db.conn, table, record_id))]
+    keys: set[str] = set()
+    users: set[str] = set()
+    while pending:
+        key = pending.pop()
+        if key in keys:
+            continue
+        keys.add(key)
+        for user, action, before in db.conn.execute(
+            "SELECT user, action, before FROM audit_log WHERE table_name = ? AND row_key = ?"
+            " AND action IN ('insert', 'update')",
+            (table, key),
+        ):
+            users.add(str(user))
+            if action == "update" and before:
+                earlier = json.loads(before)
+                if isinstance(earlier, dict):
+                    with contextlib.suppress(KeyError, TypeError):
+                        pending.append(repo.natural_key(spec, earlier))
+    return users
 
 
 def file(

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import Repair
+from safecredit_desktop.core.model import VIOLATION_KINDS, Repair
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.scheduling.due import add_months
 from safecredit_desktop.core.storage.connection import Database
@@ -189,6 +189,11 @@ def _since(db: Database, found: Application) -> date:
     value = db.conn.execute(
         f"SELECT {column} FROM {found.target_table} WHERE id = ?", (found.target_id,)
     ).fetchone()
+    if value is None:
+        raise SafeCreditError(
+            f"申请修复的记录（{found.target_text}）已被删除（如异议核查后删除），"
+            "无需修复，请驳回该申请。"
+        )
     return date.fromisoformat(str(value[0]))
 
 
@@ -268,6 +273,18 @@ def decide(
     with db.transaction() as conn:
         if approve and found.early_removal:
             lists.remove(db, user, found.target_id, on=on, reason="提前移出", conn=conn)
+            # grading.md: early removal is a repair of the records that listed the unit.
+            repo = Repository(db, user)
+            for table, record_id in _records_behind(db, profile, found.unit_id, on):
+                repo.insert(
+                    Repair(
+                        unit_id=found.unit_id,
+                        target_kind=TARGETS[table],
+                        approved_on=on,
+                        approval_no=_early_removal_no(found.id),
+                        **{_REPAIR_COLUMN[table]: record_id},
+                    )
+                )
         elif approve:
             repair = Repair(
                 unit_id=found.unit_id,
@@ -283,6 +300,53 @@ def decide(
             changes["repair_id"] = Repository(db, user).insert(repair)
         store.update(conn, user, "repair_applications", application_id, changes)
     return get(db, application_id)
+
+
+def _early_removal_no(application_id: int) -> str:
+    return f"提前移出申请第{application_id}号"
+
+
+def _records_behind(
+    db: Database, profile: Profile, unit_id: int, on: date
+) -> list[tuple[str, int]]:
+    """(table, id) of the unrepaired records behind the unit's listed grade on ``on``."""
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    uscc = db.conn.execute("SELECT uscc FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+    results = grade_all(db, profile, on, uscc=str(uscc))
+    if not results or results[0].grade not in profile.listed_grades:
+        return []
+    names = {k.name: k.code for k in VIOLATION_KINDS}
+    found: list[tuple[str, int]] = []
+    for reason in results[0].reasons:
+        for record in reason.records:
+            parts = record.split(" ")
+            if parts[0] == "失信" and len(parts) >= 3:
+                kind = names.get(parts[2].split("（")[0])
+                rows = db.conn.execute(
+                    "SELECT id FROM violations WHERE unit_id = ? AND occurred_on = ? AND kind = ?",
+                    (unit_id, parts[1], kind),
+                )
+                found += [("violations", int(r[0])) for r in rows]
+            elif parts[0] == "事故" and len(parts) >= 2:
+                rows = db.conn.execute(
+                    "SELECT id FROM accidents WHERE unit_id = ? AND occurred_on = ?",
+                    (unit_id, parts[1]),
+                )
+                found += [("accidents", int(r[0])) for r in rows]
+            elif parts[0] == "处罚" and len(parts) >= 2:
+                rows = db.conn.execute(
+                    "SELECT id FROM penalties WHERE unit_id = ? AND doc_no = ?", (unit_id, parts[1])
+                )
+                found += [("penalties", int(r[0])) for r in rows]
+    unrepaired = []
+    for table, record_id in dict.fromkeys(found):
+        column = _REPAIR_COLUMN[table]
+        if not db.conn.execute(
+            f"SELECT 1 FROM repairs WHERE {column} = ?", (record_id,)
+        ).fetchone():
+            unrepaired.append((table, record_id))
+    return unrepaired
 
 
 def revoke(db: Database, user: str, application_id: int, *, reason: str, on: date) -> Application:
@@ -309,6 +373,11 @@ def revoke(db: Database, user: str, application_id: int, *, reason: str, on: dat
         )
         if found.early_removal:
             lists.restore(conn, user, found.target_id)
+            repo = Repository(db, user)
+            for (repair_id,) in conn.execute(
+                "SELECT id FROM repairs WHERE approval_no = ?", (_early_removal_no(found.id),)
+            ).fetchall():
+                repo.delete(Repair, int(repair_id))
         elif found.repair_id is not None:
             Repository(db, user).delete(Repair, found.repair_id)
     return get(db, application_id)

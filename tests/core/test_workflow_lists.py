@@ -1,0 +1,459 @@
+"""Credit lists (issue 8): every entry walks 采集 → 告知 → 审核 → 公布 → 移出 for each
+built-in profile (fenghuang and kundulun 黑名单, suizhou 严重失信主体名单 with the
+persons named beside the unit), the red list skips 告知, the proposer never reviews,
+the statement period is the 15th working day after service, periods follow the
+accident grade, and a published entry leaves the list by itself when its period ends."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from safecredit_desktop.core import model, services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.validate import uscc_check_character
+from safecredit_desktop.core.workflows.lists import SYSTEM_USER
+
+BUREAU = "测试县应急管理局"
+PROPOSED = date(2026, 6, 1)  # a Monday
+# 15 working days after 2026-06-01: 6-2…6-5, 6-8…6-12, 6-15…6-18, (6-19 端午节), 6-22, 6-23.
+STATEMENT_DUE = date(2026, 6, 23)
+REVIEWED = date(2026, 6, 24)
+PUBLISHED = date(2026, 6, 25)
+
+
+def code(n: int) -> str:
+    first = f"91433123{n:09d}"
+    return first + uscc_check_character(first)
+
+
+@dataclass
+class County:
+    """One database; a session per acting user (they share the connection)."""
+
+    admin: services.Session
+    path: Path
+
+    def as_user(self, user: str, role: Role) -> services.Session:
+        return services.Session(self.admin.db, user, role)
+
+    @property
+    def clerk(self) -> services.Session:
+        return self.as_user("录入员丙", Role.CLERK)
+
+    @property
+    def proposer(self) -> services.Session:
+        return self.as_user("审核员甲", Role.REVIEWER)
+
+    @property
+    def reviewer(self) -> services.Session:
+        return self.as_user("审核员乙", Role.REVIEWER)
+
+
+def make_county(tmp_path: Path, profile: str) -> County:
+    path = tmp_path / f"{profile}.db"
+    admin = services.init_database(
+        path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
+    )
+    for name, role in (("审核员甲", Role.REVIEWER), ("审核员乙", Role.REVIEWER)):
+        services.create_user(admin, name, "secret-pw", role)
+    services.create_user(admin, "录入员丙", "secret-pw", Role.CLERK)
+    return County(admin, path)
+
+
+@pytest.fixture
+def fenghuang(tmp_path: Path) -> Iterator[County]:
+    county = make_county(tmp_path, "fenghuang")
+    yield county
+    county.admin.close()
+
+
+def add_unit(
+    session: services.Session,
+    n: int,
+    name: str,
+    *,
+    category: str = "非煤矿山",
+    std_level: str = "无",
+    commitment: date | None = None,
+) -> int:
+    unit = services.save_record(
+        session,
+        model.Unit(code(n), name, category, main_person="张三", std_level=std_level),
+    )
+    if commitment is not None:
+        services.save_record(session, model.Commitment(unit, "单位承诺", commitment))
+    return unit
+
+
+def d_unit(session: services.Session, profile: str, n: int = 1, *, deaths: int = 3) -> int:
+    """A unit each profile grades D (and so proposes for its list of the dishonest)."""
+    unit = add_unit(session, n, f"丁{n}矿业有限公司", std_level="三级", commitment=date(2025, 1, 5))
+    if profile == "suizhou":
+        # suizhou: a serious violation of the main person lists the unit and the person
+        services.save_record(
+            session,
+            model.Violation(
+                unit, "no_permit", date(2026, 3, 2), subject="主要负责人", person_name="张三"
+            ),
+        )
+    else:
+        grade = {3: "较大", 10: "重大", 30: "特别重大"}[deaths]
+        services.save_record(
+            session, model.Accident(unit, date(2026, 3, 2), grade, "是", deaths=deaths)
+        )
+    return unit
+
+
+def a_unit(session: services.Session, n: int = 2) -> int:
+    return add_unit(session, n, f"甲{n}化工有限公司", std_level="一级", commitment=date(2025, 1, 5))
+
+
+def audit_users(session: services.Session, entry_id: int) -> list[tuple[str, str]]:
+    return [
+        (str(a), str(u))
+        for a, u in session.db.conn.execute(
+            "SELECT action, user FROM audit_log WHERE table_name = 'list_entries'"
+            " AND row_key = ? ORDER BY id",
+            (f"list_entries#{entry_id}",),
+        )
+    ]
+
+
+def pdf_text(pdf: bytes, tmp: Path) -> str:
+    path = tmp / "doc.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return "".join(out.stdout.split())
+
+
+# -- the whole lifecycle, per profile ------------------------------------------------------------
+
+LIFECYCLE = [
+    # profile, list, period, document prefix
+    ("fenghuang", "黑名单", 12, "凤应急移决"),
+    ("kundulun", "黑名单", 12, "昆应急移决"),
+    ("suizhou", "严重失信主体名单", 36, "随应急移决"),
+]
+
+
+@pytest.mark.parametrize(("profile", "list_name", "months", "prefix"), LIFECYCLE)
+def test_blacklist_lifecycle(
+    tmp_path: Path, profile: str, list_name: str, months: int, prefix: str
+) -> None:
+    county = make_county(tmp_path, profile)
+    try:
+        unit = d_unit(county.clerk, profile)
+        assert services.grade_one(county.admin, unit, as_of=PROPOSED).grade == "D"
+        assert services.list_kinds(county.admin) == ("红名单", list_name)
+
+        # 采集 from the rules, by a reviewer (who will then not be allowed to review)
+        created = services.propose_list_entries(county.proposer, today=PROPOSED)
+        assert {e.unit_id for e in created} == {unit}
+        assert all(e.list_kind == list_name and e.stage == "采集" for e in created)
+        assert all(e.source == "规则" and e.proposed_by == "审核员甲" for e in created)
+        assert all(e.period_months == months for e in created)
+        (main,) = [e for e in created if not e.person_name]
+        assert "2026-03-02" in main.facts and "D级" in main.basis
+        persons = [e for e in created if e.person_name]
+        if profile == "suizhou":
+            (person,) = persons
+            assert (person.person_name, person.person_role) == ("张三", "主要负责人")
+            assert person.subject == "张三（主要负责人，丁1矿业有限公司）"
+        else:
+            assert persons == []
+        # nothing more while the entries are in progress
+        assert services.propose_list_entries(county.proposer, today=PROPOSED) == []
+
+        for entry in created:
+            # 告知: the statement period ends on the 15th working day after service
+            notified = services.notify_list_entry(county.clerk, entry.id, served_on=PROPOSED)
+            assert notified.stage == "告知" and notified.notified_on == PROPOSED
+            assert notified.statement_due == STATEMENT_DUE
+            calendar = services.working_calendar(county.admin)
+            assert calendar.add_working_days(PROPOSED, 15).day == STATEMENT_DUE
+
+            # the proposer may not review, even after the period
+            with pytest.raises(SafeCreditError, match="审核人不能是提出列入的人"):
+                services.review_list_entry(county.proposer, entry.id, approve=True, today=REVIEWED)
+            # another reviewer, but inside the period without a statement
+            with pytest.raises(SafeCreditError, match="陈述申辩期至2026-06-23止"):
+                services.review_list_entry(
+                    county.reviewer, entry.id, approve=True, today=STATEMENT_DUE
+                )
+            # a clerk may not review or publish
+            with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
+                services.review_list_entry(county.clerk, entry.id, approve=True, today=REVIEWED)
+            assert services.list_entry(county.admin, entry.id).stage == "告知"
+
+            reviewed = services.review_list_entry(
+                county.reviewer, entry.id, approve=True, note="事实清楚", today=REVIEWED
+            )
+            assert reviewed.stage == "待公布"
+            assert (reviewed.reviewed_by, reviewed.reviewed_on) == ("审核员乙", REVIEWED)
+            with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
+                services.publish_list_entry(county.clerk, entry.id, published_on=PUBLISHED)
+            with pytest.raises(SafeCreditError, match="不能早于审核日期"):
+                services.publish_list_entry(county.reviewer, entry.id, published_on=STATEMENT_DUE)
+
+            published = services.publish_list_entry(
+                county.reviewer, entry.id, published_on=PUBLISHED
+            )
+            ends = date(2026 + months // 12, 6, 25)
+            assert published.stage == "公布"
+            assert (published.published_on, published.ends_on) == (PUBLISHED, ends)
+
+        assert services.units_in_force_on_lists(county.admin) == {unit: [list_name]}
+        # a removal decision is only for a removed entry
+        removal = services.DocumentRequest("removal-decision", listing_id=main.id)
+        with pytest.raises(SafeCreditError, match="尚未移出"):
+            services.preview_documents(county.admin, removal, today=PUBLISHED)
+
+        # the day before the end the entries are in force; on the end day they leave by
+        # themselves (期满), attributed to the system
+        last_day = date(ends.year, 6, 24)
+        assert services.list_entries(county.admin, stage="公布", today=last_day) != []
+        assert services.expire_list_entries(county.admin, today=last_day) == []
+        after = services.list_entries(county.admin, today=ends)
+        assert {e.id for e in after} == {e.id for e in created}
+        for entry in after:
+            assert entry.stage == "移出" and not entry.active
+            assert (entry.removed_on, entry.removal_reason, entry.removed_by) == (
+                ends,
+                "期满",
+                SYSTEM_USER,
+            )
+            assert audit_users(county.admin, entry.id) == [
+                ("insert", "审核员甲"),
+                ("update", "录入员丙"),  # 告知
+                ("update", "审核员乙"),  # 审核
+                ("update", "审核员乙"),  # 公布
+                ("update", SYSTEM_USER),  # 期满
+            ]
+        assert services.units_in_force_on_lists(county.admin) == {}
+
+        # the removal decision issues, numbered with the profile's prefix
+        issued = services.issue_documents(county.reviewer, removal, today=ends)
+        (doc,) = issued.issued
+        assert doc.doc_no == f"{prefix}〔{ends.year}〕1号" and doc.unit_id == unit
+        text = pdf_text(issued.pdf, tmp_path)
+        assert f"移出{list_name}决定书" in text and "列入期限届满" in text
+
+        assert services.check_database(county.path).problems == []
+    finally:
+        county.admin.close()
+
+
+def test_listing_notice_issues_for_an_entry(fenghuang: County, tmp_path: Path) -> None:
+    unit = d_unit(fenghuang.clerk, "fenghuang")
+    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    issued = services.issue_documents(
+        fenghuang.clerk,
+        services.DocumentRequest("listing-notice", listing_id=entry.id),
+        today=PROPOSED,
+    )
+    (doc,) = issued.issued
+    assert doc.doc_no == "凤应急列告〔2026〕1号" and doc.unit_id == unit
+    text = pdf_text(issued.pdf, tmp_path)
+    assert "黑名单" in text and "事故2026-03-02较大死亡3人" in text
+    assert "15个工作日内" in text and "列入期限为12个月" in text
+
+
+def test_a_statement_lets_the_review_come_before_the_period_ends(fenghuang: County) -> None:
+    d_unit(fenghuang.clerk, "fenghuang")
+    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    with pytest.raises(SafeCreditError, match="只能在“告知”阶段"):
+        services.record_list_statement(fenghuang.clerk, entry.id, "事故责任尚有争议")
+    services.notify_list_entry(fenghuang.clerk, entry.id, served_on=PROPOSED)
+    with pytest.raises(SafeCreditError, match="请填写陈述申辩的内容"):
+        services.record_list_statement(fenghuang.clerk, entry.id, "  ")
+    stated = services.record_list_statement(fenghuang.clerk, entry.id, "事故责任尚有争议")
+    assert stated.statement == "事故责任尚有争议"
+    reviewed = services.review_list_entry(
+        fenghuang.reviewer, entry.id, approve=True, note="申辩理由不成立", today=date(2026, 6, 5)
+    )
+    assert reviewed.stage == "待公布" and reviewed.review_note == "申辩理由不成立"
+
+
+def test_refusing_a_listing_needs_a_reason(fenghuang: County) -> None:
+    d_unit(fenghuang.clerk, "fenghuang")
+    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    # refusing is possible inside the statement period (only approving must wait)
+    services.notify_list_entry(fenghuang.clerk, entry.id, served_on=PROPOSED)
+    with pytest.raises(SafeCreditError, match="不予列入时请填写理由"):
+        services.review_list_entry(fenghuang.reviewer, entry.id, approve=False, today=PROPOSED)
+    refused = services.review_list_entry(
+        fenghuang.reviewer, entry.id, approve=False, note="事故责任认定已撤销", today=PROPOSED
+    )
+    assert refused.stage == "不予列入" and not refused.active
+    assert refused.review_note == "事故责任认定已撤销"
+    with pytest.raises(SafeCreditError, match="只能在“待公布”阶段"):
+        services.publish_list_entry(fenghuang.reviewer, entry.id, published_on=REVIEWED)
+    assert services.list_entries(fenghuang.admin, active_only=True, today=PROPOSED) == []
+
+
+def test_red_list_needs_no_notice(fenghuang: County) -> None:
+    unit = a_unit(fenghuang.clerk)
+    assert services.grade_one(fenghuang.admin, unit, as_of=PROPOSED).grade == "A"
+    (entry,) = services.propose_list_entries(fenghuang.proposer, today=PROPOSED)
+    assert (entry.unit_id, entry.list_kind, entry.period_months) == (unit, "红名单", 12)
+    assert "A级" in entry.basis
+
+    with pytest.raises(SafeCreditError, match="红名单是守信激励，不需要告知"):
+        services.notify_list_entry(fenghuang.clerk, entry.id, served_on=PROPOSED)
+    with pytest.raises(SafeCreditError, match="审核人不能是提出列入的人"):
+        services.review_list_entry(fenghuang.proposer, entry.id, approve=True, today=PROPOSED)
+    with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
+        services.review_list_entry(fenghuang.clerk, entry.id, approve=True, today=PROPOSED)
+
+    # reviewed on the day it was proposed: there is no statement period
+    reviewed = services.review_list_entry(
+        fenghuang.reviewer, entry.id, approve=True, today=PROPOSED
+    )
+    assert reviewed.stage == "待公布" and reviewed.notified_on is None
+    published = services.publish_list_entry(fenghuang.reviewer, entry.id, published_on=PROPOSED)
+    assert (published.stage, published.ends_on) == ("公布", date(2027, 6, 1))
+    assert services.units_in_force_on_lists(fenghuang.admin) == {unit: ["红名单"]}
+    incentives = services.incentives_for(fenghuang.admin, unit, as_of=PROPOSED)
+    assert incentives[0].startswith("列入红名单")
+
+
+def test_a_clerk_cannot_remove_and_a_reviewer_removes_with_a_reason(fenghuang: County) -> None:
+    unit = a_unit(fenghuang.clerk)
+    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    with pytest.raises(SafeCreditError, match="只能在“公布”阶段"):
+        services.remove_list_entry(fenghuang.reviewer, entry.id, reason="发生事故", on=REVIEWED)
+    services.review_list_entry(fenghuang.reviewer, entry.id, approve=True, today=PROPOSED)
+    services.publish_list_entry(fenghuang.reviewer, entry.id, published_on=PROPOSED)
+    with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
+        services.remove_list_entry(fenghuang.clerk, entry.id, reason="发生事故", on=REVIEWED)
+    with pytest.raises(SafeCreditError, match="请填写移出原因"):
+        services.remove_list_entry(fenghuang.reviewer, entry.id, reason=" ", on=REVIEWED)
+    removed = services.remove_list_entry(
+        fenghuang.reviewer, entry.id, reason="发生一般生产安全事故", on=REVIEWED
+    )
+    assert (removed.stage, removed.removed_on, removed.removed_by) == ("移出", REVIEWED, "审核员乙")
+    assert removed.removal_reason == "发生一般生产安全事故"
+    assert services.units_in_force_on_lists(fenghuang.admin) == {}
+    # a new proposal is possible once the entry has left the list
+    (again,) = services.propose_list_entries(fenghuang.clerk, today=REVIEWED)
+    assert again.unit_id == unit and again.id != entry.id
+
+
+# -- periods -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("deaths", "grade", "months"), [(3, "较大", 12), (10, "重大", 24), (30, "特别重大", 36)]
+)
+def test_fenghuang_blacklist_period_follows_the_accident_grade(
+    fenghuang: County, deaths: int, grade: str, months: int
+) -> None:
+    d_unit(fenghuang.clerk, "fenghuang", deaths=deaths)
+    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    assert f"事故 2026-03-02 {grade} 死亡{deaths}人" in entry.facts
+    assert entry.period_months == months
+    services.notify_list_entry(fenghuang.clerk, entry.id, served_on=PROPOSED)
+    services.review_list_entry(fenghuang.reviewer, entry.id, approve=True, today=REVIEWED)
+    published = services.publish_list_entry(fenghuang.reviewer, entry.id, published_on=PUBLISHED)
+    assert published.ends_on == date(2026 + months // 12, 6, 25)
+
+
+def test_suizhou_management_period_is_36_months_whatever_the_accident(tmp_path: Path) -> None:
+    county = make_county(tmp_path, "suizhou")
+    try:
+        unit = add_unit(county.clerk, 1, "随州丁矿业", std_level="三级")
+        # two responsible 较大 accidents within 12 months of each other: D in suizhou
+        for day in (date(2025, 11, 2), date(2026, 3, 2)):
+            services.save_record(county.clerk, model.Accident(unit, day, "较大", "是", deaths=3))
+        assert services.grade_one(county.admin, unit, as_of=PROPOSED).grade == "D"
+        (entry,) = services.propose_list_entries(county.clerk, today=PROPOSED)
+        assert (entry.list_kind, entry.period_months) == ("严重失信主体名单", 36)
+    finally:
+        county.admin.close()
+
+
+# -- by hand -------------------------------------------------------------------------------------
+
+
+def test_entry_by_hand(fenghuang: County) -> None:
+    unit = add_unit(fenghuang.clerk, 5, "戊贸易有限公司", category="工贸八大行业")
+    with pytest.raises(SafeCreditError, match="没有“严重失信主体名单”"):
+        services.add_list_entry(
+            fenghuang.clerk,
+            unit_id=unit,
+            list_kind="严重失信主体名单",
+            facts="拒不执行监管指令",
+            basis="凤凰县信用管理办法",
+            today=PROPOSED,
+        )
+    with pytest.raises(SafeCreditError, match="请填写列入的事实和依据"):
+        services.add_list_entry(
+            fenghuang.clerk, unit_id=unit, list_kind="黑名单", facts=" ", basis="x", today=PROPOSED
+        )
+    with pytest.raises(SafeCreditError, match="列入期限应为正整数"):
+        services.add_list_entry(
+            fenghuang.clerk,
+            unit_id=unit,
+            list_kind="黑名单",
+            facts="拒不执行监管指令",
+            basis="凤凰县信用管理办法",
+            period_months=0,
+            today=PROPOSED,
+        )
+    entry = services.add_list_entry(
+        fenghuang.clerk,
+        unit_id=unit,
+        list_kind="黑名单",
+        facts="拒不执行监管指令",
+        basis="凤凰县信用管理办法",
+        today=PROPOSED,
+    )
+    assert (entry.source, entry.stage, entry.period_months) == ("人工", "采集", 12)
+    assert entry.proposed_by == "录入员丙"
+    found = services.list_entries(fenghuang.admin, search="戊贸易", today=PROPOSED)
+    assert [e.id for e in found] == [entry.id]
+    assert services.list_entries(fenghuang.admin, list_kind="红名单", today=PROPOSED) == []
+
+
+def test_proposals_on_a_demo_county_cover_exactly_the_d_and_a_units(tmp_path: Path) -> None:
+    county = make_county(tmp_path, "fenghuang")
+    try:
+        services.fill_demo(county.admin, enterprises=40, seed=1, today=PROPOSED)
+        grades = {r.unit_id: r.grade for r in services.grade_units(county.admin, as_of=PROPOSED)}
+        created = services.propose_list_entries(county.clerk, today=PROPOSED)
+        expected = {(u, "黑名单") for u, g in grades.items() if g == "D"} | {
+            (u, "红名单") for u, g in grades.items() if g == "A"
+        }
+        assert {kind for _, kind in expected} == {"黑名单", "红名单"}
+        assert {(e.unit_id, e.list_kind) for e in created} == expected
+        assert services.propose_list_entries(county.clerk, today=PROPOSED) == []
+    finally:
+        county.admin.close()
+
+
+def test_suizhou_names_only_the_persons_whose_violation_lists_the_unit(tmp_path: Path) -> None:
+    county = make_county(tmp_path, "suizhou")
+    try:
+        unit = add_unit(county.clerk, 1, "随州丁矿业")
+        for violation in (
+            model.Violation(unit, "accident_concealed", date(2026, 3, 2)),  # the unit: D
+            # an old minor violation of another person: no ground for listing them
+            model.Violation(
+                unit, "other", date(2020, 1, 6), subject="分管安全负责人", person_name="李四"
+            ),
+        ):
+            services.save_record(county.clerk, violation)
+        assert services.grade_one(county.admin, unit, as_of=PROPOSED).grade == "D"
+        created = services.propose_list_entries(county.clerk, today=PROPOSED)
+        assert [e.person_name for e in created] == [""]
+    finally:
+        county.admin.close()

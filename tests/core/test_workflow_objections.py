@@ -1,0 +1,374 @@
+"""Objections (异议, issue 8): filed → accepted (answer due in the profile's working days)
+or refused with a reason → answered by an investigator who did not record the disputed
+record (001 第十二条, found from the audit log); the outcome is applied to the record
+(删除, 更正, 保留) and the next grade follows it. An open objection marks its record
+“（异议中）” on the grade notice; the reply document needs the answer."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from safecredit_desktop.core import model, services
+from safecredit_desktop.core.errors import SafeCreditError, StorageError
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.validate import uscc_check_character
+
+BUREAU = "测试县应急管理局"
+T = date(2026, 6, 1)  # filed, accepted and graded on this Monday
+ANSWERED = date(2026, 6, 10)
+
+
+def code(n: int) -> str:
+    first = f"91433123{n:09d}"
+    return first + uscc_check_character(first)
+
+
+@dataclass
+class County:
+    admin: services.Session
+    path: Path
+
+    def as_user(self, user: str, role: Role) -> services.Session:
+        return services.Session(self.admin.db, user, role)
+
+    @property
+    def recorder(self) -> services.Session:
+        """Records the disputed records; a 审核员, so only the recorder rule stops them."""
+        return self.as_user("审核员甲", Role.REVIEWER)
+
+    @property
+    def investigator(self) -> services.Session:
+        return self.as_user("审核员乙", Role.REVIEWER)
+
+    @property
+    def clerk(self) -> services.Session:
+        return self.as_user("录入员丙", Role.CLERK)
+
+
+def make_county(tmp_path: Path, profile: str = "fenghuang") -> County:
+    path = tmp_path / f"{profile}.db"
+    admin = services.init_database(
+        path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
+    )
+    return County(admin, path)
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Iterator[County]:
+    made = make_county(tmp_path)
+    yield made
+    made.admin.close()
+
+
+def good_unit(session: services.Session, n: int = 1) -> int:
+    """A fenghuang unit that is A unless a record says otherwise."""
+    unit = services.save_record(
+        session, model.Unit(code(n), f"丙{n}化工有限公司", "危险化学品", std_level="二级")
+    )
+    services.save_record(session, model.Commitment(unit, "单位承诺", date(2025, 1, 5)))
+    return unit
+
+
+def grade(county: County, unit: int, day: date = T) -> str:
+    return str(services.grade_one(county.admin, unit, as_of=day).grade)
+
+
+def pdf_text(pdf: bytes, tmp: Path) -> str:
+    path = tmp / "doc.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return "".join(out.stdout.split())
+
+
+def notice_text(county: County, unit: int, tmp: Path) -> str:
+    request = services.DocumentRequest("grade-notice", unit_ids=(unit,), as_of=T)
+    return pdf_text(services.preview_documents(county.admin, request, today=T), tmp)
+
+
+# -- the whole path with 删除 ---------------------------------------------------------------------
+
+
+def test_objection_upheld_by_deletion_changes_the_grade(county: County, tmp_path: Path) -> None:
+    unit = good_unit(county.recorder)
+    violation = services.save_record(
+        county.recorder, model.Violation(unit, "operate_while_suspended", date(2026, 3, 1))
+    )
+    assert grade(county, unit) == "D"
+
+    filed = services.file_objection(
+        county.clerk,
+        table="violations",
+        record_id=violation,
+        content="当日已停产，系误记",
+        evidence="停产记录",
+        filed_on=T,
+    )
+    assert (filed.status, filed.unit_id, filed.filed_by) == ("待受理", unit, "录入员丙")
+    assert filed.target_text == "失信 2026-03-01 被责令停产停业整顿仍从事生产经营（单位）"
+    assert filed.target_kind == "失信行为" and filed.open
+    with pytest.raises(SafeCreditError, match=f"已有未办结的异议（第 {filed.id} 号）"):
+        services.file_objection(
+            county.clerk, table="violations", record_id=violation, content="再次异议", filed_on=T
+        )
+    assert services.open_objection_targets(county.admin, unit) == {
+        ("violations", violation): filed.target_text
+    }
+
+    # the grade notice marks the disputed record
+    text = notice_text(county, unit, tmp_path)
+    assert "被责令停产停业整顿仍从事生产经营（单位）（异议中）" in text
+
+    # the reply waits for the answer
+    reply = services.DocumentRequest("objection-reply", objection_id=filed.id)
+    with pytest.raises(SafeCreditError, match="尚未答复"):
+        services.preview_documents(county.admin, reply, today=T)
+    with pytest.raises(SafeCreditError, match="只能答复已受理的异议"):
+        services.answer_objection(
+            county.investigator, filed.id, findings="核实", outcome="删除", on=T
+        )
+    with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
+        services.accept_objection(county.clerk, filed.id, on=T)
+
+    accepted = services.accept_objection(county.investigator, filed.id, on=T)
+    # 20 working days after 2026-06-01, 端午节 (06-19) left out
+    assert (accepted.status, accepted.accepted_on, accepted.due_on) == (
+        "已受理",
+        T,
+        date(2026, 6, 30),
+    )
+    with pytest.raises(SafeCreditError, match="该异议已已受理"):
+        services.accept_objection(county.investigator, filed.id, on=T)
+
+    # the recorder may not investigate, whatever their role
+    with pytest.raises(SafeCreditError, match="审核员甲录入或修改过被异议的记录，不能担任核查人"):
+        services.answer_objection(
+            county.recorder, filed.id, findings="核实无误", outcome="保留", on=ANSWERED
+        )
+    with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
+        services.answer_objection(
+            county.clerk, filed.id, findings="核实", outcome="删除", on=ANSWERED
+        )
+    with pytest.raises(SafeCreditError, match="请填写核查情况"):
+        services.answer_objection(
+            county.investigator, filed.id, findings=" ", outcome="删除", on=ANSWERED
+        )
+    with pytest.raises(SafeCreditError, match="核查结论应为"):
+        services.answer_objection(
+            county.investigator, filed.id, findings="核实", outcome="撤销", on=ANSWERED
+        )
+    assert services.objection(county.admin, filed.id).status == "已受理"
+    assert grade(county, unit) == "D"
+
+    answered = services.answer_objection(
+        county.investigator, filed.id, findings="经核查系误录", outcome="删除", on=ANSWERED
+    )
+    assert (answered.status, answered.outcome, answered.investigator) == (
+        "已答复",
+        "删除",
+        "审核员乙",
+    )
+    assert answered.answered_on == ANSWERED and not answered.open
+    with pytest.raises(StorageError):
+        services.get_record(county.admin, "violations", violation)
+    remembered = county.admin.db.conn.execute(
+        "SELECT deleted_by FROM deleted_records WHERE table_name = 'violations'"
+    ).fetchall()
+    assert remembered == [("审核员乙",)]
+    # the next grade no longer sees the record
+    assert grade(county, unit) == "A"
+    assert services.open_objection_targets(county.admin) == {}
+    assert "异议中" not in notice_text(county, unit, tmp_path)
+
+    issued = services.issue_documents(county.investigator, reply, today=ANSWERED)
+    (doc,) = issued.issued
+    assert doc.doc_no == "凤应急异复〔2026〕1号" and doc.unit_id == unit
+    text = pdf_text(issued.pdf, tmp_path)
+    assert "经核查系误录" in text and "被责令停产停业整顿仍从事生产经营" in text
+    assert services.check_database(county.path).problems == []
+
+
+# -- the other outcomes --------------------------------------------------------------------------
+
+
+def accepted_objection(county: County, table: str, record_id: int) -> int:
+    filed = services.file_objection(
+        county.clerk, table=table, record_id=record_id, content="记录有误", filed_on=T
+    )
+    services.accept_objection(county.investigator, filed.id, on=T)
+    return filed.id
+
+
+def test_correction_updates_the_record(county: County) -> None:
+    unit = good_unit(county.recorder)
+    accident = services.save_record(
+        county.recorder, model.Accident(unit, date(2026, 2, 10), "较大", "是", deaths=3)
+    )
+    assert grade(county, unit) == "D"
+    objection = accepted_objection(county, "accidents", accident)
+    assert services.objection(county.admin, objection).target_text == "事故 2026-02-10 较大 死亡3人"
+    with pytest.raises(SafeCreditError, match="请提供更正后的记录"):
+        services.answer_objection(
+            county.investigator, objection, findings="责任未定", outcome="更正", on=ANSWERED
+        )
+    stored = services.get_record(county.admin, "accidents", accident)
+    with pytest.raises(SafeCreditError, match="与原记录相同"):
+        services.answer_objection(
+            county.investigator,
+            objection,
+            findings="责任未定",
+            outcome="更正",
+            corrected=stored,
+            on=ANSWERED,
+        )
+    corrected = replace(stored, responsible="否", note="调查认定非责任事故")
+    answered = services.answer_objection(
+        county.investigator,
+        objection,
+        findings="事故调查报告认定为非责任事故",
+        outcome="更正",
+        corrected=corrected,
+        on=ANSWERED,
+    )
+    assert answered.outcome == "更正"
+    assert services.get_record(county.admin, "accidents", accident).responsible == "否"
+    assert grade(county, unit) == "A"
+    # the correction is audited under the investigator
+    who = county.admin.db.conn.execute(
+        "SELECT user FROM audit_log WHERE table_name = 'accidents' AND action = 'update'"
+    ).fetchall()
+    assert who == [("审核员乙",)]
+
+
+def test_keeping_the_record_leaves_it(county: County) -> None:
+    unit = good_unit(county.recorder)
+    violation = services.save_record(
+        county.recorder, model.Violation(unit, "accident_reported_late", date(2026, 4, 2))
+    )
+    objection = accepted_objection(county, "violations", violation)
+    answered = services.answer_objection(
+        county.investigator, objection, findings="迟报属实", outcome="保留", on=ANSWERED
+    )
+    assert answered.outcome == "保留" and answered.status == "已答复"
+    assert services.get_record(county.admin, "violations", violation).kind == (
+        "accident_reported_late"
+    )
+    assert grade(county, unit) == "D"
+    # answered: a new objection on the record may be filed
+    again = services.file_objection(
+        county.clerk, table="violations", record_id=violation, content="补充证据", filed_on=ANSWERED
+    )
+    assert again.status == "待受理"
+
+
+def test_refusal_needs_a_reason(county: County) -> None:
+    unit = good_unit(county.recorder)
+    penalty = services.save_record(
+        county.recorder,
+        model.Penalty(unit, "凤应急罚〔2026〕7号", date(2026, 3, 3), "应急管理部门"),
+    )
+    filed = services.file_objection(
+        county.clerk, table="penalties", record_id=penalty, content="罚款已缴", filed_on=T
+    )
+    assert filed.target_text == "处罚 凤应急罚〔2026〕7号 2026-03-03"
+    with pytest.raises(SafeCreditError, match="不予受理时请填写理由"):
+        services.refuse_objection(county.investigator, filed.id, reason=" ", on=T)
+    with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
+        services.refuse_objection(county.clerk, filed.id, reason="超过期限", on=T)
+    refused = services.refuse_objection(
+        county.investigator, filed.id, reason="超过提出异议的期限", on=T
+    )
+    assert (refused.status, refused.refused_reason) == ("不予受理", "超过提出异议的期限")
+    assert not refused.open
+    with pytest.raises(SafeCreditError, match="该异议已不予受理"):
+        services.accept_objection(county.investigator, filed.id, on=T)
+    assert services.objections(county.admin, open_only=True) == []
+    assert [o.id for o in services.objections(county.admin, search="凤应急罚")] == [filed.id]
+
+
+def test_filing_is_checked(county: County) -> None:
+    unit = good_unit(county.recorder)
+    commitment = county.admin.db.conn.execute("SELECT id FROM commitments").fetchone()[0]
+    with pytest.raises(SafeCreditError, match="不能对“commitments”提出异议"):
+        services.file_objection(
+            county.clerk, table="commitments", record_id=commitment, content="x", filed_on=T
+        )
+    violation = services.save_record(
+        county.recorder, model.Violation(unit, "other", date(2026, 4, 2))
+    )
+    with pytest.raises(SafeCreditError, match="请填写异议内容"):
+        services.file_objection(
+            county.clerk, table="violations", record_id=violation, content="  ", filed_on=T
+        )
+    with pytest.raises(SafeCreditError, match="记录不存在"):
+        services.file_objection(
+            county.clerk, table="violations", record_id=999, content="x", filed_on=T
+        )
+
+
+def test_anyone_who_changed_the_record_may_not_investigate(county: County) -> None:
+    unit = good_unit(county.recorder)
+    inspection = services.save_record(
+        county.recorder, model.Inspection(unit, date(2026, 4, 2), hazards=3, major_hazards=1)
+    )
+    # another reviewer edits the record (same natural key)
+    editor = county.as_user("审核员丁", Role.REVIEWER)
+    stored = services.get_record(county.admin, "inspections", inspection)
+    services.save_record(editor, replace(stored, hazards=2))
+    objection = accepted_objection(county, "inspections", inspection)
+    for who in (county.recorder, editor):
+        with pytest.raises(SafeCreditError, match="不能担任核查人"):
+            services.answer_objection(who, objection, findings="核实", outcome="保留", on=ANSWERED)
+    answered = services.answer_objection(
+        county.investigator, objection, findings="核实", outcome="保留", on=ANSWERED
+    )
+    assert answered.investigator == "审核员乙"
+
+
+def test_the_recorder_stays_the_recorder_after_the_date_is_corrected(county: County) -> None:
+    unit = good_unit(county.recorder)
+    violation = services.save_record(
+        county.recorder, model.Violation(unit, "other", date(2026, 4, 2))
+    )
+    editor = county.as_user("录入员戊", Role.CLERK)
+    stored = services.get_record(county.admin, "violations", violation)
+    services.save_record(editor, replace(stored, occurred_on=date(2026, 4, 3)))
+    objection = accepted_objection(county, "violations", violation)
+    with pytest.raises(SafeCreditError, match="不能担任核查人"):
+        services.answer_objection(
+            county.recorder, objection, findings="核实", outcome="保留", on=ANSWERED
+        )
+
+
+# -- deadlines by profile ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("profile", "due"),
+    [
+        ("fenghuang", date(2026, 6, 30)),  # 20 working days
+        ("kundulun", date(2026, 6, 30)),  # 20 working days
+        ("suizhou", date(2026, 6, 15)),  # 10 working days
+    ],
+)
+def test_answer_due_by_profile(tmp_path: Path, profile: str, due: date) -> None:
+    made = make_county(tmp_path, profile)
+    try:
+        unit = services.save_record(made.recorder, model.Unit(code(1), "某公司", "非煤矿山"))
+        penalty = services.save_record(
+            made.recorder, model.Penalty(unit, "罚〔2026〕1号", date(2026, 3, 3), "应急管理部门")
+        )
+        objection = accepted_objection(made, "penalties", penalty)
+        found = services.objection(made.admin, objection)
+        assert found.due_on == due
+        days = made.admin.profile.deadlines.objection_answer_working_days
+        assert services.working_calendar(made.admin).add_working_days(T, days).day == due
+    finally:
+        made.admin.close()
