@@ -7,15 +7,18 @@ DB must hold demo data and the administrator 管理员 / demo1234 (as `make run`
 from __future__ import annotations
 
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from safecredit_desktop.core import services
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
 from safecredit_desktop.gui.fonts import install_app_font
 from safecredit_desktop.gui.main_window import MainWindow
+from safecredit_desktop.gui.views.objections_page import AnswerDialog
 
 
 def settle(app: QApplication, ms: int = 600) -> None:
@@ -30,6 +33,94 @@ def shoot(app: QApplication, widget: QWidget, path: Path) -> None:
     screen = app.primaryScreen().grabWindow(0)
     screen.copy(geometry).save(str(path))
     print(path)
+
+
+def show_page(window: MainWindow, title: str) -> None:
+    rows = [window.nav.item(i).text() for i in range(window.nav.count())]
+    window.nav.setCurrentRow(rows.index(title))
+
+
+def prepare_lists(session: services.Session, reviewer: services.Session) -> int:
+    """Entries at every stage, the newest (shown first) most varied; the id of a
+    published blacklist entry entered by hand, to select."""
+    today = date.today()
+    proposed = services.propose_list_entries(session)  # red list and blacklist, 采集
+    newest = sorted(proposed, key=lambda e: e.id, reverse=True)
+    red = [e for e in newest if e.list_kind == "红名单"]
+    for e in red[:3]:
+        services.review_list_entry(reviewer, e.id, approve=True)
+        services.publish_list_entry(reviewer, e.id, published_on=today)
+    services.remove_list_entry(reviewer, red[1].id, reason="企业已注销", on=today)
+    services.review_list_entry(reviewer, red[3].id, approve=True)
+    services.review_list_entry(reviewer, red[4].id, approve=False, note="本年度有未整改的隐患")
+    listed = {e.unit_id for e in proposed}
+    units = [u for u in services.search_units_for_documents(session, "", 400) if u[0] not in listed]
+    by_hand = []
+    for (unit_id, _uscc, _name), facts in zip(
+        units,
+        (
+            "2026年5月12日发生较大生产安全事故，死亡3人，对事故负有责任",
+            "拒不执行停产停业整顿决定，继续组织生产",
+            "瞒报生产安全事故（2026年3月8日，死亡1人）",
+        ),
+        strict=False,
+    ):
+        by_hand.append(
+            services.add_list_entry(
+                session,
+                unit_id=unit_id,
+                list_kind=services.list_kinds(session)[-1],
+                facts=facts,
+                basis="《安全生产严重失信主体名单管理办法》第五条",
+                period_months=24,
+                today=today - timedelta(days=45),
+            )
+        )
+    published, refused, pending = by_hand
+    services.notify_list_entry(session, published.id, served_on=today - timedelta(days=40))
+    services.record_list_statement(session, published.id, "对事故责任认定无异议，请求从轻")
+    services.review_list_entry(reviewer, published.id, approve=True, note="事实清楚，依据充分")
+    services.publish_list_entry(reviewer, published.id, published_on=today)
+    services.notify_list_entry(session, refused.id, served_on=today - timedelta(days=35))
+    services.review_list_entry(
+        reviewer, refused.id, approve=False, note="停产整顿决定已撤销，不予列入"
+    )
+    services.notify_list_entry(session, pending.id, served_on=today - timedelta(days=6))
+    return published.id
+
+
+def prepare_objections(session: services.Session, reviewer: services.Session) -> int:
+    """Objections open, near their due date and overdue, and answered; the near one's id."""
+    calendar = services.working_calendar(session)
+    days = session.profile.deadlines.objection_answer_working_days
+    today = date.today()
+    records = [
+        (t.table, t.record_id)
+        for unit_id, _uscc, _name in services.search_units_for_documents(session, "", 60)
+        for t in services.unit_timeline(session, unit_id)
+        if t.table in services.OBJECTION_TARGETS and t.day < today - timedelta(days=60)
+    ]
+    filed = []
+    for (table, record_id), back in zip(records[::7][:5], (40, 32, 12, 5, 2), strict=False):
+        filed.append(
+            services.file_objection(
+                session,
+                table=table,
+                record_id=record_id,
+                content="企业认为记录的隐患数量与现场检查情况不符，已当场整改。",
+                evidence="整改照片4张、整改报告1份",
+                filed_on=today - timedelta(days=back),
+            )
+        )
+    overdue = calendar.add_working_days(today, -days - 2).day
+    near = calendar.add_working_days(today, -days + 3).day
+    services.accept_objection(reviewer, filed[0].id, on=overdue)
+    services.accept_objection(reviewer, filed[1].id, on=near)
+    services.accept_objection(reviewer, filed[2].id, on=today - timedelta(days=3))
+    services.answer_objection(
+        reviewer, filed[2].id, findings="经核查记录无误", outcome="保留", on=today
+    )
+    return filed[1].id
 
 
 def main() -> int:
@@ -69,22 +160,22 @@ def main() -> int:
     shoot(app, dialog, out / "accident-form.png")
     dialog.hide()  # reject() would ask before discarding what was typed
 
-    window.nav.setCurrentRow(7)  # 信用等级
+    show_page(window, "信用等级")
     settle(app, 1500)
     shoot(app, window, out / "grades.png")
     window.nav.setCurrentRow(0)  # 首页
     settle(app, 1500)
     shoot(app, window, out / "home.png")
-    window.nav.setCurrentRow(8)  # 检查计划
+    show_page(window, "检查计划")
     window.plan.year.setValue(2027)
     window.plan.capacity.setValue(40)
     window.plan.compute()
     settle(app, 1500)
     shoot(app, window, out / "plan.png")
-    window.nav.setCurrentRow(11)  # 统计报表
+    show_page(window, "统计报表")
     settle(app, 1500)
     shoot(app, window, out / "statistics.png")
-    window.nav.setCurrentRow(10)  # 文书: a grade notice of the busiest unit, previewed
+    show_page(window, "文书")  # a grade notice of the busiest unit, previewed
     documents = window.documents
     documents.kind.setCurrentIndex(documents.kind.findData("grade-notice"))
     documents.units.search.setText(busiest.uscc)
@@ -93,6 +184,36 @@ def main() -> int:
     documents.preview()
     settle(app, 1500)
     shoot(app, window, out / "documents.png")
+
+    reviewer = services.open_session(database, user="审核员", role=Role.REVIEWER)
+    try:
+        entry_id = prepare_lists(session, reviewer)
+        show_page(window, "名单管理")
+        window.lists.select_entry(entry_id)
+        settle(app, 1000)
+        shoot(app, window, out / "lists.png")
+
+        objection_id = prepare_objections(session, reviewer)
+        show_page(window, "异议与修复")
+        page = window.objections
+        page.refresh()
+        page.select_objection(objection_id)
+        dialog = AnswerDialog(page, services.objection(session, objection_id), page.exec_dialog)
+        dialog.findings.setPlainText(
+            "调取现场检查记录和执法记录仪视频核实：检查时该处隐患已当场整改，检查记录漏记整改情况。"
+        )
+        dialog.set_outcome("更正")
+        dialog.resize(600, 430)
+        dialog.show()
+        geometry = window.frameGeometry()
+        dialog.move(
+            geometry.right() - dialog.width() - 14, geometry.bottom() - dialog.height() - 40
+        )
+        settle(app, 1000)
+        shoot(app, window, out / "objection.png")
+        dialog.hide()
+    finally:
+        reviewer.close()
     session.close()
     return 0
 

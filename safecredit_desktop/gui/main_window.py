@@ -22,11 +22,15 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import NotYetPage, Page
+from safecredit_desktop.gui.views.commitments_page import CommitmentsPage
 from safecredit_desktop.gui.views.documents_page import DocumentsPage
 from safecredit_desktop.gui.views.draw_page import DrawPage
 from safecredit_desktop.gui.views.grades_page import GradesPage
 from safecredit_desktop.gui.views.home_page import HomePage
+from safecredit_desktop.gui.views.lists_page import ListsPage
+from safecredit_desktop.gui.views.objections_page import ObjectionsPage
 from safecredit_desktop.gui.views.plan_page import PlanPage
+from safecredit_desktop.gui.views.publicity_page import PublicityPage
 from safecredit_desktop.gui.views.registry_page import RegistryPage
 from safecredit_desktop.gui.views.settings_page import SettingsPage
 from safecredit_desktop.gui.views.unit_detail_page import UnitDetailPage
@@ -84,12 +88,20 @@ class MainWindow(QMainWindow):
         for title, what in (
             (self.tr("执法检查"), later.replace("%1", self.tr("执法检查"))),
             (self.tr("生产安全事故"), later.replace("%1", self.tr("生产安全事故"))),
-            (self.tr("行政处罚"), later.replace("%1", self.tr("行政处罚"))),
-            (self.tr("失信行为"), later.replace("%1", self.tr("失信行为"))),
-            (self.tr("承诺与表彰"), later.replace("%1", self.tr("承诺书、表彰和联合惩戒"))),
         ):
             self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.publicity = PublicityPage(session, self.bus, self)
+        self._add_page(self.tr("行政处罚"), self.publicity)
+        title = self.tr("失信行为")
+        what = later.replace("%1", title)
+        self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.commitments = CommitmentsPage(session, self.bus, self)
+        self._add_page(self.tr("承诺与表彰"), self.commitments)
         self.grades = self._add_page(self.tr("信用等级"), GradesPage(session, self.bus, self))
+        self.lists = self._add_page(self.tr("名单管理"), ListsPage(session, self.bus, self))
+        self.objections = self._add_page(
+            self.tr("异议与修复"), ObjectionsPage(session, self.bus, self)
+        )
         self.plan = PlanPage(session, self.bus, self)
         self._add_page(self.tr("检查计划"), self.plan)
         self.draws = self._add_page(self.tr("双随机抽查"), DrawPage(session, self.bus, self))
@@ -181,6 +193,8 @@ class MainWindow(QMainWindow):
         self.home.due_panel.unit_activated.connect(self._on_unit_activated)
         self.home.deadlines_panel.unit_activated.connect(self._on_unit_activated)
         self.plan.unit_activated.connect(self._on_unit_activated)
+        self.publicity.unit_activated.connect(self._on_unit_activated)
+        self.commitments.unit_activated.connect(self._on_unit_activated)
         self.detail.back_requested.connect(self._on_back_to_registry)
         self.bus.status_message.connect(self._on_status_message)
         self.bus.data_changed.connect(self._on_data_changed)

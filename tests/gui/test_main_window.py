@@ -96,13 +96,15 @@ def test_window_pages_and_status(qtbot, admin_db: Path) -> None:  # type: ignore
         "失信行为",
         "承诺与表彰",
         "信用等级",
+        "名单管理",
+        "异议与修复",
         "检查计划",
         "双随机抽查",
         "文书",
         "统计报表",
         "设置",
     ]
-    window.nav.setCurrentRow(10)  # 文书
+    window.nav.setCurrentRow(12)  # 文书
     assert isinstance(window.stack.currentWidget(), DocumentsPage)
     status = window._status.text()
     assert "数据库" in status and "管理员（管理员）" in status and "上次备份" in status

@@ -265,11 +265,11 @@ class DocumentsPage(Page):
         repair_form.addRow("", self.repair_note)
         self._add_pane("repair", repair_pane)
 
-        # objection / listing: issued from their own pages (a later issue)
+        # objection / listing: issued from the pages where they are handled
         later = QLabel(
             self.tr(
-                "异议申请答复书和名单相关决定书将在“异议处理”“名单管理”功能中，随办理结果"
-                "一并出具（这两项功能尚未完成）。出具后同样记入文书登记，可在此重印。"
+                "异议申请答复书在“异议与修复”页答复异议后出具；列入告知书和移出决定书"
+                "在“名单管理”页按名单记录出具。出具后同样记入文书登记，可在此重印。"
             ),
             tab,
         )

@@ -1,6 +1,8 @@
 """One unit: all its fields, and a timeline of its records to add, edit or delete.
 
 Everything shown comes from ``services.unit_summary`` / ``services.unit_timeline``;
+a record under an open objection is marked “（异议中）”; the 信用状况 tab is a
+``UnitCreditPanel`` (lists, 守信激励, 不良信用记录, objections, broken commitments);
 edits and deletions go through services (which audit them under the session's user).
 The record form lives in ``gui.dialogs.record_form`` and is imported when first used.
 """
@@ -11,7 +13,7 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -34,10 +37,13 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.views.unit_credit_panel import UnitCreditPanel
 
 _FORM_MODULE = "safecredit_desktop.gui.dialogs.record_form"
 FIELD_COLUMNS = 3  # label: value pairs per row of the field grid
 _KEY_ROLE = Qt.ItemDataRole.UserRole  # (table, record_id) on column 0 of each row
+OBJECTION_SUFFIX = "（异议中）"  # appended to a record under an open objection
+_OBJECTION_COLOR = QColor("#e65100")
 _RECORD_TABLES = frozenset(
     (
         "units",
@@ -49,6 +55,9 @@ _RECORD_TABLES = frozenset(
         "honours",
         "joint_punishments",
         "repairs",
+        "objections",
+        "list_entries",
+        "repair_applications",
     )
 )
 
@@ -61,6 +70,7 @@ class UnitDetailPage(Page):
         self._unit_id: int | None = None
         self._summary: UnitSummary | None = None
         self._entries: list[TimelineEntry] = []
+        self._objected: dict[tuple[str, int], str] = {}
         self._build()
         self._connect_signals()
         self._update_buttons()
@@ -103,6 +113,15 @@ class UnitDetailPage(Page):
         grade_layout.addWidget(self.history_label)
         layout.addWidget(self.grade_box)
 
+        self.tabs = QTabWidget(self)
+        timeline_tab = QWidget(self.tabs)
+        timeline_layout = QVBoxLayout(timeline_tab)
+        timeline_layout.setContentsMargins(4, 6, 4, 4)
+        self.credit_panel = UnitCreditPanel(self.session, self.bus, self.tabs)
+        self.tabs.addTab(timeline_tab, self.tr("记录时间线"))
+        self.tabs.addTab(self.credit_panel, self.tr("信用状况"))
+        layout.addWidget(self.tabs, 1)
+
         bar = QHBoxLayout()
         self.timeline_title = QLabel(self)
         self.timeline_title.setStyleSheet("font-weight: bold;")
@@ -132,7 +151,7 @@ class UnitDetailPage(Page):
         bar.addWidget(self.add_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.delete_button)
-        layout.addLayout(bar)
+        timeline_layout.addLayout(bar)
 
         self.timeline = QTableWidget(0, 4, self)
         self.timeline.setHorizontalHeaderLabels(
@@ -149,13 +168,13 @@ class UnitDetailPage(Page):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        layout.addWidget(self.timeline, 1)
+        timeline_layout.addWidget(self.timeline, 1)
 
         self.empty_label = QLabel(
             self.tr("该企业还没有任何记录。可点“新增”录入执法检查、事故、处罚等记录。"), self
         )
         self.empty_label.setStyleSheet("color: gray;")
-        layout.addWidget(self.empty_label)
+        timeline_layout.addWidget(self.empty_label)
 
     def _connect_signals(self) -> None:
         self.back_button.clicked.connect(self._on_back)
@@ -189,16 +208,28 @@ class UnitDetailPage(Page):
         try:
             summary = services.unit_summary(self.session, self._unit_id)
             entries = services.unit_timeline(self.session, self._unit_id)
+            objected = services.open_objection_targets(self.session, self._unit_id)
         except SafeCreditError as exc:
             self._show_missing(exc.message)
             return
         self._summary = summary
         self._entries = entries
+        self._objected = objected
         self.heading.setText(summary.name)
         self._fill_fields(summary)
         self._fill_grade()
         self._fill_timeline(entries, keep)
+        self._fill_credit()
         self._update_buttons()
+
+    def _fill_credit(self) -> None:
+        assert self._unit_id is not None
+        self.credit_panel.show_unit(self._unit_id)
+        counts = self.credit_panel.summary_text()
+        self.tabs.setTabText(
+            1,
+            self.tr("信用状况（%1）").replace("%1", counts) if counts else self.tr("信用状况"),
+        )
 
     def _fill_grade(self) -> None:
         """Today's grade with its reasons, the way back, and the grade over the years."""
@@ -274,16 +305,19 @@ class UnitDetailPage(Page):
             self.timeline.clearSelection()
             self.timeline.setRowCount(len(entries))
             for row, entry in enumerate(entries):
+                objected = (entry.table, entry.record_id) in self._objected
                 cells = (
                     entry.day.isoformat(),
                     entry.kind_label,
-                    entry.summary,
+                    entry.summary + (self.tr(OBJECTION_SUFFIX) if objected else ""),
                     "、".join(entry.flags),
                 )
                 for column, text in enumerate(cells):
                     item = QTableWidgetItem(text)
                     if column == 2:
                         item.setToolTip(text)
+                        if objected:
+                            item.setForeground(_OBJECTION_COLOR)
                     self.timeline.setItem(row, column, item)
                 first = self.timeline.item(row, 0)
                 if first is not None:
@@ -300,6 +334,9 @@ class UnitDetailPage(Page):
     def _show_missing(self, message: str) -> None:
         self._summary = None
         self._entries = []
+        self._objected = {}
+        self.credit_panel.clear()
+        self.tabs.setTabText(1, self.tr("信用状况"))
         self.heading.setText(self.tr("找不到该企业"))
         self._fill_fields_message(message)
         self.timeline.setRowCount(0)

@@ -1,0 +1,617 @@
+"""双公示: the bureau's administrative penalties and the permits it granted, each due to be
+published within 7 working days of its decision (seed 003).
+
+Lists ``services.publicity_items`` with their state (逾期未公示 in red, 待公示 falling due
+within two days in orange), marks items published on a date, registers a permit and
+exports the list for publication. Every decision is the services'.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.widgets import readonly_table
+
+ALL = "（全部）"
+KINDS = ("行政处罚", "行政许可")
+STATUSES = ("逾期未公示", "待公示", "逾期公示", "已公示")
+SOON_DAYS = 2  # 待公示 falling due within this many days is shown in orange
+RED = QColor("#c62828")
+ORANGE = QColor("#e65100")
+GREEN = QColor("#2e7d32")
+ID_ROLE = Qt.ItemDataRole.UserRole
+SEARCH_LIMIT = 200
+DEBOUNCE_MS = 250
+# permit kinds a county bureau grants, offered besides those already registered
+PERMIT_KINDS = ("危险化学品经营许可", "烟花爆竹经营（零售）许可")
+_WATCHED = {"*", "penalties", "permits", "units"}
+COLUMNS = (
+    "类别",
+    "文号/许可证号",
+    "统一社会信用代码",
+    "单位",
+    "事由/许可类别",
+    "决定日期",
+    "应公示日期",
+    "公示日期",
+    "状态",
+)
+STATUS_COLUMN = COLUMNS.index("状态")
+
+
+def _date_of(edit: QDateEdit) -> date:
+    value = edit.date()
+    return date(value.year(), value.month(), value.day())
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _date_edit(parent: QWidget, day: date | None = None) -> QDateEdit:
+    edit = QDateEdit(_qdate(day or date.today()), parent)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+class _SubmitDialog(QDialog):
+    """A dialog whose 确定 calls ``submit``; it closes only when that succeeds, so a
+    refusal (shown by ``submit``) keeps what was typed."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.submit: Callable[[], bool] = lambda: True
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def accept(self) -> None:
+        if self.submit():
+            super().accept()
+
+
+class PublishDialog(_SubmitDialog):
+    """标记已公示: the publication date of one or more items."""
+
+    def __init__(self, parent: QWidget | None, items: list[services.PublicityItem]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("标记已公示"))
+        if len(items) == 1:
+            item = items[0]
+            what = (
+                self.tr("%1 %2（%3）\n决定日期 %4，应于 %5 前公示。")
+                .replace("%1", item.kind)
+                .replace("%2", item.number)
+                .replace("%3", item.unit_name)
+                .replace("%4", item.decided_on.isoformat())
+                .replace("%5", item.due_on.isoformat())
+            )
+        else:
+            what = self.tr("选中的 %1 条记录，公示日期相同。").replace("%1", str(len(items)))
+        about = QLabel(what, self)
+        about.setWordWrap(True)
+        shown = [i.published_on for i in items if i.published_on is not None]
+        self.published_on = _date_edit(self, shown[0] if len(shown) == len(items) else None)
+        self.published_on.setMaximumDate(QDate.currentDate())
+        self.published_on.setToolTip(self.tr("在信用网站或政府网站上公示的日期"))
+        form = QFormLayout()
+        form.addRow(self.tr("公示日期"), self.published_on)
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(400)
+
+
+class PermitDialog(_SubmitDialog):
+    """登记行政许可: the unit (searched), 许可证号, 许可类别, 决定日期."""
+
+    def __init__(self, parent: QWidget | None, session: services.Session) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("登记行政许可"))
+        self.session = session
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("企业名称、统一社会信用代码或拼音首字母"))
+        self.search.setClearButtonEnabled(True)
+        self.units = QListWidget(self)
+        self.units.setMinimumHeight(160)
+        self.units.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.permit_no = QLineEdit(self)
+        self.permit_no.setPlaceholderText(self.tr("如：（湘）WH安许证字〔2026〕000123"))
+        self.kind = QComboBox(self)
+        self.kind.setEditable(True)
+        self.kind.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        known = sorted({p.kind for p in services.permits(session)})
+        for name in [*PERMIT_KINDS, *(k for k in known if k not in PERMIT_KINDS)]:
+            self.kind.addItem(name)
+        self.kind.setCurrentIndex(-1)
+        editor = self.kind.lineEdit()
+        if editor is not None:
+            editor.setPlaceholderText(self.tr("选择或填写许可类别"))
+        self.decided_on = _date_edit(self)
+        self.decided_on.setMaximumDate(QDate.currentDate())
+        self.chosen_label = QLabel(self.tr("尚未选择企业"), self)
+        self.chosen_label.setStyleSheet("color: #555;")
+
+        form = QFormLayout()
+        form.addRow(self.tr("查找企业"), self.search)
+        form.addRow("", self.units)
+        form.addRow(self.tr("许可对象"), self.chosen_label)
+        form.addRow(self.tr("许可证号"), self.permit_no)
+        form.addRow(self.tr("许可类别"), self.kind)
+        form.addRow(self.tr("决定日期"), self.decided_on)
+        note = QLabel(self.tr("行政许可决定应自作出之日起7个工作日内公示。"), self)
+        note.setStyleSheet("color: #555;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self.resize(520, 460)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.units.itemSelectionChanged.connect(self._on_unit_chosen)
+        self.run_search()
+
+    def run_search(self) -> None:
+        self._timer.stop()
+        keep = self.unit_id()
+        try:
+            rows = services.search_units_for_documents(
+                self.session, self.search.text().strip(), SEARCH_LIMIT
+            )
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("查找企业"), exc.message)
+            return
+        self.units.clear()
+        for unit_id, uscc, name in rows:
+            item = QListWidgetItem(f"{name}（{uscc}）", self.units)
+            item.setData(ID_ROLE, unit_id)
+            if unit_id == keep:
+                item.setSelected(True)
+        self._on_unit_chosen()
+
+    def unit_id(self) -> int | None:
+        chosen = self.units.selectedItems()
+        return int(chosen[0].data(ID_ROLE)) if chosen else None
+
+    def choose_unit(self, unit_id: int) -> bool:
+        for row in range(self.units.count()):
+            item = self.units.item(row)
+            if int(item.data(ID_ROLE)) == unit_id:
+                self.units.setCurrentItem(item)
+                item.setSelected(True)
+                return True
+        return False
+
+    def _on_unit_chosen(self) -> None:
+        chosen = self.units.selectedItems()
+        self.chosen_label.setText(chosen[0].text() if chosen else self.tr("尚未选择企业"))
+
+
+class PublicityPage(Page):
+    """双公示. ``PublicityPage(session, bus, parent=None)``; ``unit_activated(unit_id)`` on
+    a double-click, for the window to open the unit."""
+
+    unit_activated = Signal(int)
+
+    def __init__(
+        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(session, bus, parent)
+        self._items: list[services.PublicityItem] = []
+        self._shown: list[services.PublicityItem] = []
+        self._stale = False
+        self._announcing = False
+        self._last_dir = Path.home()
+        self.as_of: date | None = None  # the day states are judged on (tests); None = today
+        self.last_export: Path | None = None
+
+        heading = QLabel(self.tr("双公示（行政处罚、行政许可）"), self)
+        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+        about = QLabel(
+            self.tr(
+                "本局作出的行政处罚决定和行政许可决定，应自作出之日起7个工作日内在信用网站"
+                "公示。其他部门的处罚由作出决定的部门公示，不列入。"
+            ),
+            self,
+        )
+        about.setWordWrap(True)
+        about.setStyleSheet("color: #555;")
+
+        self.kind_filter = QComboBox(self)
+        self.kind_filter.addItems([ALL, *KINDS])
+        self.status_filter = QComboBox(self)
+        self.status_filter.addItems([ALL, *STATUSES])
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("文号、许可证号、单位名称或统一社会信用代码"))
+        self.search.setClearButtonEnabled(True)
+        self.count_label = QLabel(self)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(self.tr("类别"), self))
+        filters.addWidget(self.kind_filter)
+        filters.addWidget(QLabel(self.tr("状态"), self))
+        filters.addWidget(self.status_filter)
+        filters.addWidget(QLabel(self.tr("查找"), self))
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.count_label)
+
+        self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+
+        self.table = readonly_table(self, [self.tr(c) for c in COLUMNS])
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COLUMNS.index("事由/许可类别"), QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+        self.empty_label = QLabel(self.tr("没有符合条件的记录。"), self)
+        self.empty_label.setStyleSheet("color: gray;")
+
+        self.publish_button = QPushButton(self.tr("标记已公示…"), self)
+        self.publish_button.setToolTip(self.tr("可多选，选中的记录记为同一天公示"))
+        self.permit_button = QPushButton(self.tr("登记行政许可…"), self)
+        self.export_button = QPushButton(self.tr("导出公示清单…"), self)
+        self.export_button.setToolTip(self.tr("导出全部行政处罚和行政许可的公示情况（Excel）"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.publish_button)
+        buttons.addWidget(self.permit_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(about)
+        layout.addWidget(self.summary)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_label)
+        layout.addLayout(buttons)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.kind_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemDoubleClicked.connect(self._on_double_clicked)
+        self.publish_button.clicked.connect(self.mark_selected_published)
+        self.permit_button.clicked.connect(self.add_permit)
+        self.export_button.clicked.connect(self.export)
+        bus.data_changed.connect(self._on_data_changed)
+        self.refresh()
+
+    # -- reading ------------------------------------------------------------------------
+    def today(self) -> date:
+        return self.as_of or date.today()
+
+    def refresh(self) -> None:
+        self._stale = False
+        try:
+            self._items = services.publicity_items(self.session)
+        except SafeCreditError as exc:
+            self._items = []
+            self.summary.setText(exc.message)
+        else:
+            self._fill_summary()
+        self.apply_filters()
+
+    def _on_data_changed(self, table: str) -> None:
+        if self._announcing or table not in _WATCHED:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _soon(self, item: services.PublicityItem, today: date) -> bool:
+        return item.status(today) == "待公示" and (item.due_on - today).days <= SOON_DAYS
+
+    def _fill_summary(self) -> None:
+        today = self.today()
+        counts = Counter(i.status(today) for i in self._items)
+        soon = sum(1 for i in self._items if self._soon(i, today))
+
+        def part(label: str, n: int, color: QColor | None) -> str:
+            text = self.tr("%1 %2 条").replace("%1", label).replace("%2", str(n))
+            if color is not None and n:
+                return f"<b style='color:{color.name()}'>{text}</b>"
+            return text
+
+        pending = part(self.tr("待公示"), counts["待公示"], None)
+        if soon:
+            pending += (
+                f"<span style='color:{ORANGE.name()}'>"
+                + self.tr("（其中 %1 条 %2 天内到期）")
+                .replace("%1", str(soon))
+                .replace("%2", str(SOON_DAYS))
+                + "</span>"
+            )
+        parts = [
+            part(self.tr("逾期未公示"), counts["逾期未公示"], RED),
+            pending,
+            part(self.tr("逾期公示"), counts["逾期公示"], ORANGE),
+            part(self.tr("已按期公示"), counts["已公示"], None),
+        ]
+        self.summary.setText(
+            self.tr("截至 %1：").replace("%1", today.isoformat()) + "　·　".join(parts)
+        )
+
+    def _matches(self, item: services.PublicityItem, today: date) -> bool:
+        kind = self.kind_filter.currentText()
+        if kind != ALL and item.kind != kind:
+            return False
+        status = self.status_filter.currentText()
+        if status != ALL and item.status(today) != status:
+            return False
+        words = self.search.text().strip().lower().split()
+        haystack = f"{item.number} {item.uscc} {item.unit_name} {item.title}".lower()
+        return all(w in haystack for w in words)
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        today = self.today()
+        keep = {(i.kind, i.id) for i in self.selected_items()}
+        self._shown = [i for i in self._items if self._matches(i, today)]
+        table = self.table
+        table.setUpdatesEnabled(False)
+        table.blockSignals(True)
+        try:
+            table.clearSelection()
+            table.setRowCount(len(self._shown))
+            for row, item in enumerate(self._shown):
+                self._fill_row(row, item, today)
+        finally:
+            table.blockSignals(False)
+            table.setUpdatesEnabled(True)
+        for row, item in enumerate(self._shown):
+            if (item.kind, item.id) in keep:
+                self._select_row(row, add=True)
+        self.empty_label.setVisible(not self._shown)
+        self.count_label.setText(
+            self.tr("共 %1 条").replace("%1", str(len(self._shown)))
+            if len(self._shown) == len(self._items)
+            else self.tr("%1 / %2 条")
+            .replace("%1", str(len(self._shown)))
+            .replace("%2", str(len(self._items)))
+        )
+        self._update_buttons()
+
+    def _fill_row(self, row: int, item: services.PublicityItem, today: date) -> None:
+        status = item.status(today)
+        values = (
+            item.kind,
+            item.number,
+            item.uscc,
+            item.unit_name,
+            item.title,
+            item.decided_on.isoformat(),
+            item.due_on.isoformat(),
+            item.published_on.isoformat() if item.published_on else "",
+            status,
+        )
+        cells = [QTableWidgetItem(text) for text in values]
+        cells[4].setToolTip(values[4])
+        for column, cell in enumerate(cells):
+            self.table.setItem(row, column, cell)
+        cell = cells[STATUS_COLUMN]
+        left = (item.due_on - today).days
+        color: QColor | None = None
+        if status == "逾期未公示":
+            color = RED
+            cell.setToolTip(self.tr("已超过应公示日期 %1 天").replace("%1", str(-left)))
+        elif status == "待公示":
+            color = ORANGE if left <= SOON_DAYS else None
+            cell.setToolTip(
+                self.tr("今天是最后一天")
+                if left == 0
+                else self.tr("距应公示日期还有 %1 天").replace("%1", str(left))
+            )
+        elif status == "逾期公示":
+            assert item.published_on is not None
+            late = (item.published_on - item.due_on).days
+            cell.setToolTip(self.tr("晚于应公示日期 %1 天公示").replace("%1", str(late)))
+        if color is not None:
+            cell.setForeground(color)
+            font = QFont(cell.font())
+            font.setBold(True)
+            cell.setFont(font)
+
+    def selected_items(self) -> list[services.PublicityItem]:
+        model = self.table.selectionModel()
+        rows = sorted({i.row() for i in model.selectedRows()}) if model is not None else []
+        return [self._shown[r] for r in rows if r < len(self._shown)]
+
+    def _select_row(self, row: int, *, add: bool = False) -> None:
+        model = self.table.selectionModel()
+        index = self.table.model().index(row, 0)
+        flags = model.SelectionFlag.Rows | (
+            model.SelectionFlag.Select if add else model.SelectionFlag.ClearAndSelect
+        )
+        model.select(index, flags)
+        if not add:
+            self.table.scrollTo(index)
+
+    def select_item(self, kind: str, item_id: int) -> bool:
+        """Select the row of an item (clearing the filters if they hide it)."""
+        for attempt in range(2):
+            for row, item in enumerate(self._shown):
+                if (item.kind, item.id) == (kind, item_id):
+                    self._select_row(row)
+                    return True
+            if attempt == 0:
+                self.kind_filter.setCurrentIndex(0)
+                self.status_filter.setCurrentIndex(0)
+                self.search.clear()
+                self.apply_filters()
+        return False
+
+    def item_status(self, kind: str, item_id: int) -> str | None:
+        """The state shown for an item, or None when it is not listed."""
+        for item in self._items:
+            if (item.kind, item.id) == (kind, item_id):
+                return item.status(self.today())
+        return None
+
+    def _update_buttons(self) -> None:
+        self.publish_button.setEnabled(bool(self.selected_items()))
+
+    def _on_double_clicked(self, cell: QTableWidgetItem) -> None:
+        if 0 <= cell.row() < len(self._shown):
+            self.unit_activated.emit(self._shown[cell.row()].unit_id)
+
+    # -- acting -------------------------------------------------------------------------
+    def _announce(self, table: str) -> None:
+        """Tell the other pages; this page refreshes itself once."""
+        self._announcing = True
+        try:
+            self.bus.data_changed.emit(table)
+        finally:
+            self._announcing = False
+        self.refresh()
+
+    def mark_selected_published(self) -> None:
+        items = self.selected_items()
+        if not items:
+            return
+        dialog = PublishDialog(self, items)
+        done: list[services.PublicityItem] = []
+
+        def submit() -> bool:
+            on = _date_of(dialog.published_on)
+            return self.mark_published(items, on, done)
+
+        dialog.submit = submit
+        dialog.exec()
+        dialog.deleteLater()
+
+    def mark_published(
+        self,
+        items: list[services.PublicityItem],
+        on: date,
+        done: list[services.PublicityItem] | None = None,
+    ) -> bool:
+        """Mark ``items`` published on ``on``; refusals are shown. True when none was
+        refused (a dialog then closes; otherwise it stays open with the date typed)."""
+        done = [] if done is None else done
+        refused: list[str] = []
+        for item in items:
+            if item in done:
+                continue
+            try:
+                services.mark_published(self.session, item.kind, item.id, on=on)
+            except SafeCreditError as exc:
+                refused.append(f"{item.number}：{exc.message}")
+            else:
+                done.append(item)
+        if done:
+            self._announce("permits" if all(i.kind == "行政许可" for i in done) else "penalties")
+            self.bus.status_message.emit(
+                self.tr("已将 %1 条记录标记为 %2 公示。")
+                .replace("%1", str(len(done)))
+                .replace("%2", on.isoformat())
+            )
+        if refused:
+            QMessageBox.warning(self, self.tr("标记已公示"), "\n".join(refused))
+            return False
+        return True
+
+    def add_permit(self) -> int | None:
+        dialog = PermitDialog(self, self.session)
+        added: list[int] = []
+
+        def submit() -> bool:
+            unit_id = dialog.unit_id()
+            if unit_id is None:
+                QMessageBox.warning(dialog, self.tr("登记行政许可"), self.tr("请先选择企业。"))
+                return False
+            try:
+                new_id = services.add_permit(
+                    self.session,
+                    unit_id=unit_id,
+                    permit_no=dialog.permit_no.text(),
+                    kind=dialog.kind.currentText(),
+                    decided_on=_date_of(dialog.decided_on),
+                )
+            except SafeCreditError as exc:
+                QMessageBox.warning(dialog, self.tr("登记行政许可"), exc.message)
+                return False
+            added.append(new_id)
+            return True
+
+        dialog.submit = submit
+        dialog.exec()
+        dialog.deleteLater()
+        if not added:
+            return None
+        self._announce("permits")
+        self.select_item("行政许可", added[0])
+        self.bus.status_message.emit(self.tr("已登记行政许可，请在7个工作日内公示。"))
+        return added[0]
+
+    def export(self) -> Path | None:
+        suggested = self._last_dir / f"双公示清单-{self.today().isoformat()}.xlsx"
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("导出公示清单"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        self._last_dir = path.parent
+        try:
+            written = services.export_publicity(self.session, path, today=self.today())
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("导出公示清单"), exc.message)
+            return None
+        self.last_export = written
+        self.bus.status_message.emit(self.tr("已导出：%1").replace("%1", str(written)))
+        return written

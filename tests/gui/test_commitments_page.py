@@ -1,0 +1,249 @@
+"""承诺书 page: the gaps, batch printing numbered letters, recording a signed letter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialog, QMessageBox, QTableWidgetItem
+from pytestqt.qtbot import QtBot
+
+from safecredit_desktop.core import model, services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.validate import uscc_check_character
+from safecredit_desktop.gui import printing
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.views.commitments_page import MARK, CommitmentsPage, SignedDialog
+
+
+def _text(item: QTableWidgetItem | None) -> str:
+    assert item is not None
+    return item.text()
+
+
+def make_code(n: int) -> str:
+    first17 = f"91433123{n:09d}"
+    return first17 + uscc_check_character(first17)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[services.Session]:
+    session = services.init_database(
+        tmp_path / "x.db",
+        profile="fenghuang",
+        bureau_name="测试县应急管理局",
+        user="管理员",
+        admin=("管理员", "admin-pw"),
+    )
+    services.fill_demo(session, enterprises=60, seed=1)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def page(qtbot: QtBot, demo: services.Session) -> CommitmentsPage:
+    shown = CommitmentsPage(demo, DataBus())
+    qtbot.addWidget(shown)
+    return shown
+
+
+def _messages(monkeypatch: pytest.MonkeyPatch, answer: Any = None) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+
+    def box(kind: str) -> Any:
+        def show(_parent: object, _title: str, text: str, *args: object) -> Any:
+            shown.append((kind, text))
+            return answer if kind == "question" else QMessageBox.StandardButton.Ok
+
+        return show
+
+    for kind in ("warning", "information", "question"):
+        monkeypatch.setattr(QMessageBox, kind, box(kind))
+    return shown
+
+
+def _tick_row(page: CommitmentsPage, unit_id: int) -> None:
+    for row in range(page.table.rowCount()):
+        item = page.table.item(row, 0)
+        if item is not None and item.data(Qt.ItemDataRole.UserRole) == unit_id:
+            item.setCheckState(Qt.CheckState.Checked)
+            return
+    raise AssertionError(f"unit {unit_id} not listed")
+
+
+def _new_unit(session: services.Session, n: int, name: str) -> int:
+    return services.save_record(
+        session,
+        model.Unit(uscc=make_code(n), name=name, category="危险化学品", main_person="王五"),
+    )
+
+
+def test_gaps_list_units_without_commitments(page: CommitmentsPage, demo: services.Session) -> None:
+    gaps = services.commitment_gaps(demo)
+    assert page.table.rowCount() == len(gaps) > 0
+    assert page.gaps() == gaps
+    for row, gap in enumerate(gaps):
+        assert _text(page.table.item(row, 0)) == gap.uscc
+        assert _text(page.table.item(row, 1)) == gap.name
+        assert _text(page.table.item(row, 3)) == (MARK if gap.lacks_unit else "")
+        assert _text(page.table.item(row, 4)) == (MARK if gap.lacks_duty else "")
+    lacking_unit = sum(g.lacks_unit for g in gaps)
+    page.lack_filter.setCurrentText("缺单位承诺")
+    assert page.table.rowCount() == lacking_unit
+    page.lack_filter.setCurrentText("（全部）")
+    page.search.setText(gaps[0].uscc)
+    page.apply_filters()
+    assert page.table.rowCount() == 1
+    assert not page.print_unit_button.isEnabled() and not page.signed_button.isEnabled()
+
+
+def test_recording_signed_commitments_removes_the_unit(
+    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    unit_id = _new_unit(demo, 901, "凤凰县测试化工有限公司")
+    page.bus.data_changed.emit("units")  # hidden: stale until shown or refreshed
+    page.refresh()
+    gap = next(g for g in page.gaps() if g.unit_id == unit_id)
+    assert gap.lacks_unit and gap.lacks_duty
+    chosen: list[str] = []
+
+    def sign(kind: str, day: date, signer: str | None = None) -> Any:
+        def fake_exec(dialog: SignedDialog) -> int:
+            chosen.append(dialog.kind.currentData())
+            assert dialog.signer.text() == "王五"  # the main person, ready to change
+            dialog.kind.setCurrentIndex(dialog.kind.findData(kind))
+            dialog.signed_on.setDate(QDate(day.year, day.month, day.day))
+            if signer is not None:
+                dialog.signer.setText(signer)
+            dialog.accept()
+            return dialog.result()
+
+        return fake_exec
+
+    assert page.select_unit(unit_id)
+    monkeypatch.setattr(SignedDialog, "exec", sign("单位承诺", date(2026, 1, 5)))
+    changes: list[str] = []
+    page.bus.data_changed.connect(changes.append)
+    assert page.record_signed() is not None
+    assert changes == ["commitments"] and not shown
+    gap = next(g for g in page.gaps() if g.unit_id == unit_id)
+    assert not gap.lacks_unit and gap.lacks_duty
+
+    assert page.select_unit(unit_id)
+    monkeypatch.setattr(
+        SignedDialog, "exec", sign("主要负责人履职尽责承诺", date(2026, 1, 6), "王五")
+    )
+    page.signed_button.click()
+    assert chosen == ["单位承诺", "主要负责人履职尽责承诺"]  # the missing one comes first
+    assert all(g.unit_id != unit_id for g in page.gaps())
+    assert all(g.unit_id != unit_id for g in services.commitment_gaps(demo))
+    signed = [
+        (e.kind_label, e.summary)
+        for e in services.unit_timeline(demo, unit_id)
+        if e.table == "commitments"
+    ]
+    assert len(signed) == 2
+
+
+def test_a_refused_signing_keeps_the_dialog(
+    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    unit_id = _new_unit(demo, 902, "凤凰县测试烟花爆竹有限公司")
+    page.refresh()
+    assert page.select_unit(unit_id)
+
+    def boom(*_a: object, **_kw: object) -> int:  # the services' refusal, whatever it is
+        raise SafeCreditError("签署日期不能晚于今天。")
+
+    monkeypatch.setattr(services, "record_commitment_signed", boom)
+    results: list[int] = []
+
+    def fake_exec(dialog: SignedDialog) -> int:
+        dialog.signer.setText("赵六")
+        dialog.accept()
+        results.append(dialog.result())
+        assert dialog.signer.text() == "赵六"
+        return dialog.result()
+
+    monkeypatch.setattr(SignedDialog, "exec", fake_exec)
+    assert page.record_signed() is None
+    assert results == [QDialog.DialogCode.Rejected]
+    assert shown == [("warning", "签署日期不能晚于今天。")]
+
+
+def test_batch_print_issues_one_numbered_letter_per_unit(
+    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch, QMessageBox.StandardButton.Yes)
+    printed: list[tuple[bytes, str]] = []
+
+    def fake_print(_parent: object, data: bytes, **kw: Any) -> bool:
+        printed.append((data, kw.get("title", "")))
+        return True
+
+    monkeypatch.setattr(printing, "print_pdf", fake_print)
+    gaps = page.gaps()
+    lacking = [g for g in gaps if g.lacks_unit][:3]
+    only_duty = next(g for g in gaps if not g.lacks_unit)
+    assert len(lacking) == 3
+    for g in [*lacking, only_duty]:
+        _tick_row(page, g.unit_id)
+    assert page.ticked() == tuple(sorted(g.unit_id for g in [*lacking, only_duty]))
+    assert "已勾选 4 家（缺单位承诺 3 家" in page.ticked_label.text()
+    assert page.print_unit_button.isEnabled()
+
+    page.print_unit_button.click()
+    question = next(text for kind, text in shown if kind == "question")
+    assert "3 家单位" in question and "另外 1 家" in question
+    issued = services.document_register(demo, kind="commitment")
+    assert sorted(d.uscc for d in issued) == sorted(g.uscc for g in lacking)
+    assert len({d.doc_no for d in issued}) == 3
+    assert printed and printed[0][0].startswith(b"%PDF") and "3份" in printed[0][1]
+    assert page.last_result is not None and len(page.last_result.issued) == 3
+    assert services.document_register(demo, kind="duty-commitment") == []
+
+
+def test_batch_print_duty_and_save_when_not_printed(
+    page: CommitmentsPage,
+    demo: services.Session,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    shown = _messages(monkeypatch, QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(printing, "print_pdf", lambda *a, **k: False)  # print dialog cancelled
+    saved: list[str] = []
+
+    def fake_save(_parent: object, data: bytes, name: str) -> Path:
+        saved.append(name)
+        out = tmp_path / "out.pdf"
+        out.write_bytes(data)
+        return out
+
+    monkeypatch.setattr(printing, "save_pdf_bytes", fake_save)
+    duty = [g for g in page.gaps() if g.lacks_duty][:2]
+    page.tick([g.unit_id for g in duty])
+    page.print_duty_button.click()
+    issued = services.document_register(demo, kind="duty-commitment")
+    assert sorted(d.uscc for d in issued) == sorted(g.uscc for g in duty)
+    assert any("是否保存为 PDF" in text for kind, text in shown if kind == "question")
+    assert saved and (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_batch_print_answered_no_or_nothing_ticked_issues_nothing(
+    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch, QMessageBox.StandardButton.No)
+    assert page.print_letters("commitment") is None
+    assert shown[-1][0] == "warning" and "请先勾选" in shown[-1][1]
+    page.tick_listed()
+    assert len(page.ticked()) == len(page.gaps())
+    assert page.print_letters("commitment") is None  # answered No
+    assert services.document_register(demo) == []
+    page.clear_ticks()
+    assert page.ticked() == () and not page.clear_button.isEnabled()

@@ -1,0 +1,358 @@
+"""名单管理 page (pytest-qt, offscreen): 采集 by the rules and by hand, 告知, the proposer
+refused as reviewer, 审核 by another reviewer, 公布, 移出, early removal, export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.views.lists_page import (
+    COLUMNS,
+    STAGE_COLUMN,
+    DocumentDialog,
+    ListsPage,
+    ManualEntryDialog,
+    StepDialog,
+)
+
+STAGE = STAGE_COLUMN
+PASSWORDS = {"管理员": "admin-pw", "审核甲": "review-pw", "小李": "clerk-pw"}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "x.db"
+    session = services.init_database(
+        path,
+        profile="fenghuang",
+        bureau_name="测试县应急管理局",
+        user="管理员",
+        admin=("管理员", PASSWORDS["管理员"]),
+    )
+    services.fill_demo(session, enterprises=120, seed=1)
+    services.create_user(session, "审核甲", PASSWORDS["审核甲"], Role.REVIEWER)
+    services.create_user(session, "小李", PASSWORDS["小李"], Role.CLERK)
+    session.close()
+    return path
+
+
+@pytest.fixture
+def sign_in(db: Path) -> Iterator[Callable[[str], services.Session]]:
+    opened: list[services.Session] = []
+
+    def open_as(user: str) -> services.Session:
+        session = services.sign_in(db, user, PASSWORDS[user])
+        opened.append(session)
+        return session
+
+    yield open_as
+    for session in opened:
+        session.close()
+
+
+def _messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record message boxes; ``question`` answers Yes."""
+    shown: list[tuple[str, str]] = []
+
+    def box(kind: str) -> Any:
+        def show(_parent: object, _title: str, text: str, *args: object) -> Any:
+            shown.append((kind, text))
+            if kind == "question":
+                return QMessageBox.StandardButton.Yes
+            return QMessageBox.StandardButton.Ok
+
+        return show
+
+    for kind in ("warning", "information", "question"):
+        monkeypatch.setattr(QMessageBox, kind, box(kind))
+    return shown
+
+
+def _page(qtbot: QtBot, session: services.Session, bus: DataBus | None = None) -> ListsPage:
+    page = ListsPage(session, bus or DataBus())
+    qtbot.addWidget(page)
+    return page
+
+
+def _row_of(page: ListsPage, entry_id: int) -> int:
+    for row in range(page.table.rowCount()):
+        item = page.table.item(row, 0)
+        if item is not None and item.text() == str(entry_id):
+            return row
+    raise AssertionError(f"entry {entry_id} not shown")
+
+
+def _cell(page: ListsPage, entry_id: int, column: int) -> str:
+    item = page.table.item(_row_of(page, entry_id), column)
+    assert item is not None
+    return item.text()
+
+
+def _step(fill: Callable[[StepDialog], None]) -> Callable[[QDialog], bool]:
+    """An exec_dialog that fills a StepDialog and presses 确定."""
+
+    def run(dialog: QDialog) -> bool:
+        assert isinstance(dialog, StepDialog)
+        fill(dialog)
+        return dialog.try_accept()
+
+    return run
+
+
+def _add_blacklisted(page: ListsPage, unit_id: int) -> services.ListEntry:
+    def fill(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ManualEntryDialog)
+        assert not dialog.try_accept()  # no unit chosen yet: refused, nothing lost
+        uscc = services.get_record(page.session, "units", unit_id).uscc
+        dialog.units.search.setText(uscc)
+        dialog.units.run_search()
+        assert dialog.units.select_unit(unit_id)
+        dialog.kind.setCurrentIndex(dialog.kind.findData("黑名单"))
+        dialog.facts.setPlainText("2026年5月12日发生较大生产安全事故，死亡3人")
+        assert not dialog.try_accept()  # no basis: the core's sentence, the facts kept
+        assert dialog.facts.toPlainText().startswith("2026年5月12日")
+        dialog.basis.setPlainText("《安全生产严重失信主体名单管理办法》第五条")
+        dialog.months.setValue(24)
+        return dialog.try_accept()
+
+    page.exec_dialog = fill
+    created = page.add_by_hand()
+    assert created is not None
+    return created
+
+
+def test_columns_and_filters(qtbot: QtBot, sign_in: Callable[[str], services.Session]) -> None:
+    page = _page(qtbot, sign_in("管理员"))
+    assert [page.table.horizontalHeaderItem(c).text() for c in range(len(COLUMNS))] == list(COLUMNS)
+    assert [page.kind.itemText(i) for i in range(page.kind.count())] == [
+        "全部名单",
+        "红名单",
+        "黑名单",
+    ]
+    assert page.stage.count() == 7 and page.table.rowCount() == 0
+    assert not page.notify_button.isEnabled() and not page.approve_button.isEnabled()
+
+
+def test_list_lifecycle(
+    qtbot: QtBot,
+    sign_in: Callable[[str], services.Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown = _messages(monkeypatch)
+    admin = sign_in("管理员")
+    bus = DataBus()
+    page = _page(qtbot, admin, bus)
+
+    # 采集 by the rules: the red list of the A units
+    with qtbot.waitSignal(bus.data_changed):
+        created = page.propose()
+    assert created, "the demo county has A units"
+    assert page.table.rowCount() == len(created)
+    assert {_cell(page, e.id, STAGE) for e in created} == {"采集"}
+    assert {_cell(page, e.id, 1) for e in created} == {"红名单"}
+    assert page.propose() == [] and shown[-1][0] == "information"  # nothing new the second time
+
+    # 采集 by hand: a blacklist entry; shown and selected
+    unit_id = created[0].unit_id
+    entry = _add_blacklisted(page, unit_id)
+    assert entry.list_kind == "黑名单" and entry.period_months == 24 and entry.source == "人工"
+    assert page.selected_entry() is not None and page.selected_entry().id == entry.id
+    assert "较大生产安全事故" in page.detail.toPlainText()
+    assert page.notify_button.isEnabled() and page.print_notice_button.isEnabled()
+    assert not page.approve_button.isEnabled()  # a blacklist entry is reviewed after 告知
+
+    # 告知: served a month ago, so the statement period has run out
+    served = date.today() - timedelta(days=40)
+    page.exec_dialog = _step(lambda d: d.set_day(served))
+    page.notify_selected()
+    assert _cell(page, entry.id, STAGE) == "告知"
+    assert _cell(page, entry.id, 8) == served.isoformat()
+    assert _cell(page, entry.id, 9) != ""
+    assert page.statement_button.isEnabled() and page.approve_button.isEnabled()
+
+    # the unit's statement, recorded
+    page.exec_dialog = _step(lambda d: d.set_text("事故已结案，请求从轻处理"))
+    page.record_statement()
+    assert "请求从轻处理" in page.detail.toPlainText()
+
+    # the proposer may not review: the core's refusal is shown, nothing changes
+    assert page.approve_selected() is False
+    assert shown[-1][0] == "warning" and "提出列入的人" in shown[-1][1]
+    assert services.list_entry(admin, entry.id).stage == "告知"
+
+    # another reviewer approves and publishes; the first page follows through the bus
+    reviewer = _page(qtbot, sign_in("审核甲"), bus)
+    assert reviewer.select_entry(entry.id)
+    assert reviewer.approve_selected() is True
+    assert _cell(reviewer, entry.id, STAGE) == "待公布"
+    assert _cell(reviewer, entry.id, 10) == "审核甲"
+    assert _cell(page, entry.id, STAGE) == "待公布"
+    assert reviewer.publish_button.isEnabled()
+    reviewer.exec_dialog = _step(lambda d: None)  # today
+    reviewer.publish_selected()
+    published = services.list_entry(admin, entry.id)
+    assert published.stage == "公布" and published.published_on == date.today()
+    assert _cell(reviewer, entry.id, STAGE) == "公布"
+    assert _cell(reviewer, entry.id, 11) == date.today().isoformat()
+    assert _cell(reviewer, entry.id, 12) == published.ends_on.isoformat()  # type: ignore[union-attr]
+    assert _cell(page, entry.id, STAGE) == "公布"
+    assert "审核甲" in reviewer.detail.toPlainText()
+
+    # the stage filter
+    reviewer.stage.setCurrentIndex(reviewer.stage.findData("公布"))
+    assert reviewer.table.rowCount() == 1
+    reviewer.stage.setCurrentIndex(reviewer.stage.findData("采集"))
+    assert reviewer.table.rowCount() == len(created)
+
+    # a red-list entry is reviewed at once: 不予列入 wants a reason, kept on refusal
+    red = created[1]
+    assert reviewer.select_entry(red.id)
+    assert reviewer.refuse_button.isEnabled() and not reviewer.notify_button.isEnabled()
+
+    def refuse(dialog: QDialog) -> bool:
+        assert isinstance(dialog, StepDialog)
+        assert not dialog.try_accept()  # no reason
+        assert "理由" in shown[-1][1]
+        dialog.set_text("该企业本年度有未整改隐患")
+        return dialog.try_accept()
+
+    reviewer.exec_dialog = refuse
+    reviewer.refuse_selected()
+    assert services.list_entry(admin, red.id).stage == "不予列入"
+    assert reviewer.select_entry(red.id)  # the filter was cleared to show it
+    assert reviewer.stage.currentIndex() == 0
+    assert _cell(reviewer, red.id, STAGE) == "不予列入"
+
+
+def test_publish_export_remove_and_early_removal(
+    qtbot: QtBot,
+    sign_in: Callable[[str], services.Session],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    shown = _messages(monkeypatch)
+    admin = sign_in("管理员")
+    bus = DataBus()
+    page = _page(qtbot, admin, bus)
+    created = page.propose()
+    assert created is not None and len(created) >= 2
+    reviewer = _page(qtbot, sign_in("审核甲"), bus)
+    reviewer.exec_dialog = _step(lambda d: None)
+    for e in created[:2]:
+        assert reviewer.select_entry(e.id) and reviewer.approve_selected()
+        reviewer.publish_selected()
+    first, second = created[0], created[1]
+    assert services.list_entry(admin, first.id).stage == "公布"
+
+    # export the published red list (the filter's list)
+    page.kind.setCurrentIndex(page.kind.findData("红名单"))
+    out = tmp_path / "红名单公布"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    written = page.export_publication()
+    assert written == tmp_path / "红名单公布.xlsx" and written.exists()
+    sheet = openpyxl.load_workbook(written).active
+    text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert first.unit_name in text and second.unit_name in text
+    # all lists shown: the list to export is asked for
+    page.kind.setCurrentIndex(0)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("黑名单", True))
+    assert page.export_publication() is not None
+
+    # a clerk cannot review, publish or remove; may register an early removal
+    clerk = _page(qtbot, sign_in("小李"), bus)
+    assert clerk.select_entry(first.id)
+    assert not clerk.remove_button.isEnabled() and clerk.early_button.isEnabled()
+    assert "审核员或管理员" in clerk.role_note.text()
+    clerk.exec_dialog = _step(lambda d: d.set_text("已完成整改，申请提前移出"))
+    app = clerk.apply_early_removal()
+    assert app is not None and app.early_removal and app.status == "待审核"
+    assert services.repair_applications(admin)[0].target_id == first.id
+    clerk.exec_dialog = _step(lambda d: d.set_text("再次申请"))
+    assert clerk.apply_early_removal() is None  # one pending application at a time
+    assert "待审核" in shown[-1][1]
+
+    # 移出 by hand: the reason is required
+    assert reviewer.select_entry(second.id) and reviewer.remove_button.isEnabled()
+    reviewer.exec_dialog = _step(lambda d: d.set_text("企业已注销"))
+    reviewer.remove_selected()
+    removed = services.list_entry(admin, second.id)
+    assert removed.stage == "移出" and removed.removal_reason == "企业已注销"
+    assert _cell(reviewer, second.id, 13) == f"{date.today().isoformat()} 企业已注销"
+    assert not reviewer.remove_button.isEnabled()
+
+
+def test_listing_notice_preview_issue_print(
+    qtbot: QtBot,
+    sign_in: Callable[[str], services.Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown = _messages(monkeypatch)
+    admin = sign_in("管理员")
+    bus = DataBus()
+    page = _page(qtbot, admin, bus)
+    unit_id = services.search_units_for_documents(admin, "", 1)[0][0]
+    entry = _add_blacklisted(page, unit_id)
+    shown.clear()
+    printed: list[bytes] = []
+    monkeypatch.setattr(
+        "safecredit_desktop.gui.printing.print_pdf",
+        lambda _parent, data, **kw: printed.append(data) or True,
+    )
+    seen: list[DocumentDialog] = []
+
+    def issue(dialog: QDialog) -> bool:
+        assert isinstance(dialog, DocumentDialog)
+        seen.append(dialog)
+        assert dialog.preview.page_count() >= 1
+        with qtbot.waitSignal(bus.data_changed):
+            result = dialog.issue(then="print")
+        assert result is not None and len(result.issued) == 1
+        return True
+
+    page.exec_dialog = issue
+    page.print_notice()
+    assert not [m for m in shown if m[0] == "warning"], shown
+    assert seen and printed and printed[0].startswith(b"%PDF")
+    register = services.document_register(admin, kind="listing-notice")
+    assert len(register) == 1 and register[0].uscc == entry.uscc
+
+
+def test_expired_entries_are_removed_when_shown(
+    qtbot: QtBot, sign_in: Callable[[str], services.Session]
+) -> None:
+    admin = sign_in("管理员")
+    reviewer = sign_in("审核甲")
+    bus = DataBus()
+    page = _page(qtbot, admin, bus)
+    start = date.today() - timedelta(days=120)
+    unit_id = services.search_units_for_documents(admin, "", 1)[0][0]
+    entry = services.add_list_entry(
+        admin,
+        unit_id=unit_id,
+        list_kind="黑名单",
+        facts="瞒报事故",
+        basis="第五条",
+        period_months=1,
+        today=start,
+    )
+    services.notify_list_entry(admin, entry.id, served_on=start)
+    services.record_list_statement(admin, entry.id, "无")
+    services.review_list_entry(reviewer, entry.id, approve=True, today=start)
+    services.publish_list_entry(reviewer, entry.id, published_on=start)
+    messages: list[str] = []
+    bus.status_message.connect(messages.append)
+    with qtbot.waitSignal(bus.data_changed):
+        page.refresh()
+    assert messages == ["1 条名单记录期满，已自动移出。"]
+    assert _cell(page, entry.id, STAGE) == "移出"
+    assert _cell(page, entry.id, 13).endswith("期满")

@@ -1,0 +1,293 @@
+"""双公示 page: states and colours, marking published, registering a permit, export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QTableWidgetItem
+from pytestqt.qtbot import QtBot
+
+from safecredit_desktop.core import services
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.views import publicity_page
+from safecredit_desktop.gui.views.publicity_page import (
+    ORANGE,
+    RED,
+    STATUS_COLUMN,
+    PermitDialog,
+    PublicityPage,
+    PublishDialog,
+)
+
+
+def _text(item: QTableWidgetItem | None) -> str:
+    assert item is not None
+    return item.text()
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[services.Session]:
+    session = services.init_database(
+        tmp_path / "x.db",
+        profile="fenghuang",
+        bureau_name="测试县应急管理局",
+        user="管理员",
+        admin=("管理员", "admin-pw"),
+    )
+    services.fill_demo(session, enterprises=120, seed=1)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def page(qtbot: QtBot, demo: services.Session) -> PublicityPage:
+    shown = PublicityPage(demo, DataBus())
+    qtbot.addWidget(shown)
+    return shown
+
+
+def _messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+
+    def box(kind: str) -> Any:
+        def show(_parent: object, _title: str, text: str, *args: object) -> Any:
+            shown.append((kind, text))
+            return QMessageBox.StandardButton.Ok
+
+        return show
+
+    for kind in ("warning", "information"):
+        monkeypatch.setattr(QMessageBox, kind, box(kind))
+    return shown
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _row_of(page: PublicityPage, kind: str, item_id: int) -> int:
+    assert page.select_item(kind, item_id)
+    rows = page.table.selectionModel().selectedRows()
+    assert len(rows) == 1
+    return rows[0].row()
+
+
+def _status_cell(page: PublicityPage, kind: str, item_id: int) -> Any:
+    item = page.table.item(_row_of(page, kind, item_id), STATUS_COLUMN)
+    assert item is not None
+    return item
+
+
+def _service_status(session: services.Session, kind: str, item_id: int) -> str:
+    found = next(i for i in services.publicity_items(session) if (i.kind, i.id) == (kind, item_id))
+    return found.status(date.today())
+
+
+def test_lists_items_with_states_and_summary(page: PublicityPage, demo: services.Session) -> None:
+    items = services.publicity_items(demo)
+    assert page.table.rowCount() == len(items) > 0
+    header = page.table.horizontalHeaderItem
+    headers = [_text(header(c)) for c in range(page.table.columnCount())]
+    assert headers == list(publicity_page.COLUMNS)
+    overdue = [i for i in items if i.status(date.today()) == "逾期未公示"]
+    assert overdue, "the demo has penalties not published in time"
+    cell = _status_cell(page, overdue[0].kind, overdue[0].id)
+    assert cell.text() == "逾期未公示"
+    assert cell.foreground().color() == RED
+    assert f"逾期未公示 {len(overdue)} 条" in page.summary.text()
+
+    page.status_filter.setCurrentText("逾期未公示")
+    assert page.table.rowCount() == len(overdue)
+    assert page.count_label.text() == f"{len(overdue)} / {len(items)} 条"
+    page.status_filter.setCurrentText("（全部）")
+    page.search.setText(overdue[0].number)
+    page.apply_filters()
+    assert page.table.rowCount() == 1
+    page.search.setText("没有这样的文号")
+    page.apply_filters()
+    assert page.table.rowCount() == 0 and not page.empty_label.isHidden()
+    assert not page.publish_button.isEnabled()
+
+
+def test_marking_a_penalty_published_changes_its_state(
+    page: PublicityPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    overdue = next(
+        i for i in services.publicity_items(demo) if i.status(date.today()) == "逾期未公示"
+    )
+    assert overdue.kind == "行政处罚"
+    answers = [overdue.decided_on - timedelta(days=1), date.today()]
+    results: list[int] = []
+
+    def fake_exec(dialog: PublishDialog) -> int:
+        # first a date before the decision (refused, the dialog stays), then today
+        for day in answers:
+            dialog.published_on.setDate(_qdate(day))
+            dialog.accept()
+            results.append(dialog.result())
+        return dialog.result()
+
+    monkeypatch.setattr(PublishDialog, "exec", fake_exec)
+    page.select_item(overdue.kind, overdue.id)
+    assert page.publish_button.isEnabled()
+    page.publish_button.click()
+    assert results == [QDialog.DialogCode.Rejected, QDialog.DialogCode.Accepted]
+    assert len(shown) == 1 and "公示日期不能早于" in shown[0][1]
+    assert _service_status(demo, overdue.kind, overdue.id) == "逾期公示"
+    assert page.item_status(overdue.kind, overdue.id) == "逾期公示"
+    cell = _status_cell(page, overdue.kind, overdue.id)
+    assert cell.text() == "逾期公示"
+    row = _row_of(page, overdue.kind, overdue.id)
+    assert _text(page.table.item(row, 7)) == date.today().isoformat()
+
+
+def test_marking_several_at_once(
+    page: PublicityPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _messages(monkeypatch)
+    overdue = [i for i in services.publicity_items(demo) if i.status(date.today()) == "逾期未公示"]
+    assert len(overdue) >= 2
+    changes: list[str] = []
+    page.bus.data_changed.connect(changes.append)
+    assert page.mark_published(overdue[:2], date.today())
+    assert changes == ["penalties"]
+    for item in overdue[:2]:
+        assert _service_status(demo, item.kind, item.id) == "逾期公示"
+
+
+def test_adding_a_permit_shows_it_pending(
+    page: PublicityPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    unit_id, uscc, name = services.search_units_for_documents(demo, "")[3]
+    steps: list[int] = []
+
+    def fake_exec(dialog: PermitDialog) -> int:
+        dialog.accept()  # no unit chosen: refused, the dialog stays
+        steps.append(dialog.result())
+        dialog.search.setText(uscc)
+        dialog.run_search()
+        assert dialog.units.count() == 1 and dialog.choose_unit(unit_id)
+        assert name in dialog.chosen_label.text()
+        dialog.accept()  # no permit number: the services refuse, the typing is kept
+        steps.append(dialog.result())
+        assert dialog.unit_id() == unit_id
+        dialog.permit_no.setText("（湘）WH安经〔2026〕0001")
+        dialog.kind.setCurrentText("危险化学品经营许可")
+        dialog.decided_on.setDate(QDate.currentDate())
+        dialog.accept()
+        steps.append(dialog.result())
+        return dialog.result()
+
+    monkeypatch.setattr(PermitDialog, "exec", fake_exec)
+    new_id = page.add_permit()
+    assert steps == [
+        QDialog.DialogCode.Rejected,
+        QDialog.DialogCode.Rejected,
+        QDialog.DialogCode.Accepted,
+    ]
+    assert [m[1] for m in shown] == ["请先选择企业。", "请填写许可证号和许可类别。"]
+    assert new_id is not None
+    assert page.item_status("行政许可", new_id) == "待公示"
+    cell = _status_cell(page, "行政许可", new_id)
+    assert cell.text() == "待公示"
+    row = _row_of(page, "行政许可", new_id)
+    assert _text(page.table.item(row, 1)) == "（湘）WH安经〔2026〕0001"
+    assert _text(page.table.item(row, 2)) == uscc
+    assert [p.permit_no for p in services.permits(demo)] == ["（湘）WH安经〔2026〕0001"]
+
+    # the same number again is refused with the services' sentence
+    def again(dialog: PermitDialog) -> int:
+        dialog.choose_unit(unit_id)
+        dialog.permit_no.setText("（湘）WH安经〔2026〕0001")
+        dialog.kind.setCurrentText("危险化学品经营许可")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(PermitDialog, "exec", again)
+    assert page.add_permit() is None
+    assert "已登记" in shown[-1][1]
+
+
+def test_due_soon_is_orange(page: PublicityPage, demo: services.Session) -> None:
+    unit_id = services.search_units_for_documents(demo, "")[0][0]
+    permit_id = services.add_permit(
+        demo,
+        unit_id=unit_id,
+        permit_no="许可-1",
+        kind="危险化学品经营许可",
+        decided_on=date.today(),
+    )
+    page.refresh()
+    item = next(i for i in services.publicity_items(demo) if i.id == permit_id)
+    assert _status_cell(page, "行政许可", permit_id).foreground().color() != ORANGE
+    page.as_of = item.due_on - timedelta(days=1)
+    page.refresh()
+    cell = _status_cell(page, "行政许可", permit_id)
+    assert cell.text() == "待公示" and cell.foreground().color() == ORANGE
+    assert "其中 1 条 2 天内到期" in page.summary.text()
+    page.as_of = item.due_on + timedelta(days=1)
+    page.refresh()
+    assert _status_cell(page, "行政许可", permit_id).text() == "逾期未公示"
+
+
+def test_refreshes_on_data_changed_when_shown(
+    qtbot: QtBot, page: PublicityPage, demo: services.Session
+) -> None:
+    before = page.table.rowCount()
+    unit_id = services.search_units_for_documents(demo, "")[0][0]
+    services.add_permit(
+        demo,
+        unit_id=unit_id,
+        permit_no="许可-2",
+        kind="危险化学品经营许可",
+        decided_on=date.today(),
+    )
+    page.bus.data_changed.emit("permits")  # hidden: only marked stale
+    assert page.table.rowCount() == before
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.table.rowCount() == before + 1
+
+
+def test_export_writes_the_workbook(
+    page: PublicityPage, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _messages(monkeypatch)
+    target = tmp_path / "公示清单"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    written = page.export()
+    assert written == target.with_name("公示清单.xlsx") and written.exists()
+    items = services.publicity_items(demo)
+    wb = openpyxl.load_workbook(written)
+    ws = wb["双公示"]
+    rows = list(ws.iter_rows(values_only=True))
+    header_at = next(n for n, r in enumerate(rows) if r and r[0] == "序号")
+    assert list(rows[header_at]) == [
+        "序号",
+        "类别",
+        "决定书文号或许可证号",
+        "统一社会信用代码",
+        "单位名称",
+        "事由或许可类别",
+        "决定日期",
+        "应公示日期",
+        "公示日期",
+        "状态",
+    ]
+    first = header_at + 1
+    for n, item in enumerate(items):
+        code = ws.cell(row=first + n + 1, column=4)
+        assert code.value == item.uscc
+        assert code.data_type == "s" and code.number_format == "@"
+    assert ws.cell(row=first + 1, column=10).value == items[0].status(date.today())
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert page.export() is None  # cancelled
