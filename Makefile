@@ -59,6 +59,7 @@ bench: $(STAMP)
 dist: $(STAMP) system-packages
 	$(PY) -m pip install -q -e '.[dist]'
 	$(VENV)/bin/pyinstaller --noconfirm --clean pyinstaller.spec
+	$(PY) tests/bundle_smoke.py dist/SafeCredit-$$($(PY) -c "import tomllib;print(tomllib.load(open('pyproject.toml','rb'))['project']['version'])")
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -76,6 +76,32 @@ class Controller:
             current.show()
 
 
+def smoke_test(app: QApplication, path: Path) -> int:
+    """``--smoke-test DB``: open the main window on DB without log-in, let it draw every
+    page once, print what it showed and quit (the bundle's smoke test, make dist)."""
+    from PySide6.QtCore import QTimer
+
+    from safecredit_desktop.gui.main_window import MainWindow
+
+    session = services.open_session(path, user=window_user())
+    window = MainWindow(session)
+    window.show()
+    shown: list[str] = []
+
+    def visit(row: int) -> None:
+        if row < window.nav.count():
+            window.nav.setCurrentRow(row)
+            shown.append(window.nav.item(row).text())
+            QTimer.singleShot(50, lambda: visit(row + 1))
+        else:
+            print(f"窗口已打开：{len(shown)} 个页面（{'、'.join(shown)}）", flush=True)
+            window.close()
+            app.quit()
+
+    QTimer.singleShot(200, lambda: visit(0))
+    return int(app.exec())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv if argv is None else argv)
     app = QApplication.instance() or QApplication(args)
@@ -83,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("安全生产信用分级分类监管系统")
     app.setOrganizationName("SafeCredit")
     install_app_font(app)
+    if "--smoke-test" in args:
+        return smoke_test(app, Path(args[args.index("--smoke-test") + 1]))
     path = Path(args[1]) if len(args) > 1 else default_database_path()
     controller = Controller()
     if not controller.show(path):
