@@ -7,6 +7,7 @@ import csv
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -594,9 +595,15 @@ def build_parser() -> Parser:
     return parser
 
 
+def _warn(message: str) -> None:
+    print(f"警告：{message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
+    if _warn not in services.OPEN_WARNING_HOOKS:
+        services.OPEN_WARNING_HOOKS.append(_warn)
     try:
         return handler(args)
     except SafeCreditError as exc:
@@ -608,6 +615,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head/less that closed early
         sys.stderr.close()
         return EXIT_OK
+    except (sqlite3.Error, OSError) as exc:
+        message = services.failure_message(exc)
+        if message is None:
+            raise
+        print(f"错误：{message}", file=sys.stderr)
+        return EXIT_REFUSED
 
 
 if __name__ == "__main__":

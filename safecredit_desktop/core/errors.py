@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class SafeCreditError(Exception):
     """Input or data refused; ``message`` is the Chinese sentence shown to the user."""
@@ -30,6 +32,15 @@ class BadCheckCharacterError(ValidationError):
 
 class StorageError(SafeCreditError):
     """The database cannot be opened, upgraded, restored or written."""
+
+
+class DamagedDatabaseError(StorageError):
+    """SQLite cannot read the database file; ``backup`` is the newest good backup."""
+
+    def __init__(self, message: str, *, path: Path, backup: Path | None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.backup = backup
 
 
 class Cancelled(SafeCreditError):

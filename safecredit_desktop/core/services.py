@@ -49,6 +49,7 @@ class Session:
     role: Role = Role.CLERK
     _profile: Profile | None = field(default=None, repr=False)
     last_save: UndoStep | None = field(default=None, repr=False)
+    warnings: list[str] = field(default_factory=list)  # shown when the database opens
 
     @property
     def repo(self) -> Repository:
@@ -67,6 +68,16 @@ class Session:
         return get_setting(self.db, keys.BUREAU_NAME)
 
     def close(self) -> None:
+        """Close; first move the audit checkpoint past this session's own entries, so
+        the next opening verifies only what others wrote since."""
+        import sqlite3
+
+        if not self.db.read_only:
+            try:
+                with self.db.transaction() as conn:
+                    audit.verify_since_checkpoint(conn, move=True)
+            except (sqlite3.Error, StorageError):
+                pass  # a busy or broken database: the next opening verifies more
         self.db.close()
 
 
@@ -108,23 +119,54 @@ def init_database(
     return Session(db, user, Role.ADMIN if admin else Role.CLERK, loaded)
 
 
+# Called with each warning when a database opens (the CLI prints them on stderr).
+OPEN_WARNING_HOOKS: list[Callable[[str], None]] = []
+
+
+def open_warnings(db: Database) -> list[str]:
+    """What the user must know on opening: read-only (network folder), and whether the
+    audit entries written since the last opening still hold together."""
+    found = [db.warning] if db.warning else []
+    if db.read_only:
+        problem = audit.verify_since_checkpoint(db.conn, move=False)
+    else:
+        with db.transaction() as conn:
+            problem = audit.verify_since_checkpoint(conn, move=True)
+    if problem is not None:
+        found.append(
+            f"审计日志校验未通过：{problem.message}数据可能被程序以外的工具改动过，"
+            "请运行“检查”（safecredit check）并联系管理员。"
+        )
+    for warning in found:
+        for hook in OPEN_WARNING_HOOKS:
+            hook(warning)
+    return found
+
+
 def open_session(path: Path, *, user: str, role: Role = Role.CLERK) -> Session:
     db = Database.open(path)
     if not get_setting(db, keys.PROFILE_TEXT):
         db.close()
         raise StorageError(f"{path} 尚未完成初始化（没有信用规则），请用 safecredit init 新建。")
-    return Session(db, user, role)
+    try:
+        warnings = open_warnings(db)
+    except BaseException:
+        db.close()
+        raise
+    return Session(db, user, role, warnings=warnings)
 
 
 def sign_in(path: Path, username: str, password: str) -> Session:
     db = Database.open(path)
     try:
         found = user_store.authenticate(db, username, password)
+        warnings = open_warnings(db)
     except BaseException:
         db.close()
         raise
-    session = Session(db, found.username, found.role)
-    session.repo.log_event("users", found.username, {"登录": now_iso()})
+    session = Session(db, found.username, found.role, warnings=warnings)
+    if not db.read_only:
+        session.repo.log_event("users", found.username, {"登录": now_iso()})
     return session
 
 
@@ -244,6 +286,8 @@ def fill_demo(
         today=today or date.today(),
         progress=progress,
     )
+    with session.db.transaction() as conn:  # the entries just written are the trusted ones
+        audit.verify_since_checkpoint(conn, move=True)
     return DemoResult(dict(summary.counts))
 
 
@@ -877,9 +921,8 @@ def import_workbook(
             session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
         )
     except sqlite3.OperationalError as exc:
-        raise StorageError(
-            "数据库暂时无法写入（可能正被其他程序或备份占用），没有导入任何数据，请稍后再导入。"
-        ) from exc
+        reason = failure_message(exc) or "数据库暂时无法写入。"
+        raise StorageError(f"{reason}没有导入任何数据；导入前的备份在 {copy}。") from exc
     except sqlite3.IntegrityError as exc:
         raise StorageError(
             f"导入被数据库拒绝（{exc}），没有导入任何数据；导入前的备份在 {copy}。"
@@ -2033,3 +2076,33 @@ def _objection_facts(session: Session, objection_id: int) -> tuple[int, Any]:
         found.outcome,
         found.investigator,
     )
+
+
+def failure_message(error: BaseException) -> str | None:
+    """A Chinese sentence for a failure below the program's own checks (SQLite or the
+    operating system): a full disk, a locked or damaged database, a file not allowed.
+    None when the error is not one of these."""
+    import errno
+    import sqlite3
+
+    text = str(error).lower()
+    if isinstance(error, sqlite3.Error):
+        if "full" in text or "disk i/o" in text:
+            return (
+                "磁盘空间不足或磁盘读写失败，本次更改没有保存，数据库保持原样。"
+                "请清理磁盘空间后重试。"
+            )
+        if "locked" in text or "busy" in text:
+            return "数据库正被其他程序长时间占用，本次更改没有保存。请稍后重试。"
+        if "readonly" in text or "read-only" in text:
+            return "数据库文件不可写（只读或位于网络共享文件夹），本次更改没有保存。"
+        if "malformed" in text or "not a database" in text or "corrupt" in text:
+            return "数据库文件已损坏。请用最近的备份恢复（safecredit restore 备份文件）。"
+        return f"数据库操作失败（{error}），本次更改没有保存。"
+    if isinstance(error, OSError):
+        if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return "磁盘空间不足或文件超过了允许的大小，文件没有写完，已写入的内容作废。"
+        if error.errno in (errno.EACCES, errno.EPERM):
+            return f"没有权限访问文件：{error.filename or error}。"
+        return f"文件操作失败：{error.strerror or error}（{error.filename or ''}）。"
+    return None

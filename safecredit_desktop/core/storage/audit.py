@@ -106,13 +106,17 @@ class ChainProblem:
     message: str
 
 
-def verify_chain(conn: sqlite3.Connection) -> ChainProblem | None:
-    """The first entry where the chain breaks, or None when it is whole."""
-    prev = GENESIS
-    expected_id = None
+def verify_chain(
+    conn: sqlite3.Connection, *, after_id: int = 0, after_hash: str = GENESIS
+) -> ChainProblem | None:
+    """The first entry where the chain breaks, or None when it is whole; with
+    ``after_id``/``after_hash``, only the entries after a verified one."""
+    prev = after_hash
+    expected_id = after_id + 1 if after_id else None
     cursor = conn.execute(
         "SELECT id, at, user, action, table_name, row_key, before, after, prev_hash, hash"
-        " FROM audit_log ORDER BY id"
+        " FROM audit_log WHERE id > ? ORDER BY id",
+        (after_id,),
     )
     for row in cursor:
         entry_id, at, user, action, table_name, row_key, before, after, prev_hash, digest = row
@@ -128,3 +132,25 @@ def verify_chain(conn: sqlite3.Connection) -> ChainProblem | None:
         prev = digest
         expected_id = entry_id + 1
     return None
+
+
+def verify_since_checkpoint(conn: sqlite3.Connection, *, move: bool) -> ChainProblem | None:
+    """Verify the entries after the last verified one (opening a database); on success
+    and with ``move``, the newest entry becomes the checkpoint."""
+    row = conn.execute("SELECT entry_id, hash FROM audit_checkpoint WHERE id = 1").fetchone()
+    after_id, after_hash = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+    if after_id:
+        stored = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (after_id,)).fetchone()
+        if stored is None or stored[0] != after_hash:
+            return ChainProblem(after_id, f"审计日志第 {after_id} 条（上次核验处）已被改动或删除。")
+    problem = verify_chain(conn, after_id=after_id, after_hash=after_hash)
+    if problem is None and move:
+        head_id, head_hash = _head(conn)
+        if head_id > after_id:
+            conn.execute(
+                "INSERT INTO audit_checkpoint (id, entry_id, hash) VALUES (1, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id,"
+                " hash = excluded.hash",
+                (head_id, head_hash),
+            )
+    return problem

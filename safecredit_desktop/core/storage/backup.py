@@ -14,6 +14,7 @@ from pathlib import Path
 
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.paths import backups_dir_for
+from safecredit_desktop.core.storage import safety
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -36,8 +37,10 @@ def copy_database(source: Path, dest: Path) -> None:
     if dest.exists():
         raise StorageError(f"备份目标已存在：{dest}，为防止覆盖，请换一个文件名。")
     dest.parent.mkdir(parents=True, exist_ok=True)
+    safety.make_private_folder(dest.parent)
     partial = dest.with_name(dest.name + ".part")
     partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         src.execute("PRAGMA busy_timeout = 15000")
@@ -119,3 +122,16 @@ def restore_into(candidate: Path, database: Path) -> None:
             dst.close()
     finally:
         src.close()
+
+
+def latest_good_backup(database: Path, *, latest_version: int) -> Path | None:
+    """The newest backup of ``database`` that opens and passes its checks."""
+    from safecredit_desktop.core.storage.rotation import list_backups
+
+    for candidate in list_backups(backups_dir_for(database)):
+        try:
+            inspect_candidate(candidate.path, latest_version=latest_version)
+        except StorageError:
+            continue
+        return candidate.path
+    return None

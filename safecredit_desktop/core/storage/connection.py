@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,9 +10,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from safecredit_desktop.core.errors import StorageError
-from safecredit_desktop.core.storage import migrations
-from safecredit_desktop.core.storage.backup import backup_database, is_sqlite_file
+from safecredit_desktop.core.errors import DamagedDatabaseError, StorageError
+from safecredit_desktop.core.storage import migrations, safety
+from safecredit_desktop.core.storage.backup import (
+    backup_database,
+    is_sqlite_file,
+    latest_good_backup,
+)
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -46,11 +51,15 @@ def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 class Database:
     """One open database file. ``conn`` is autocommit; use ``transaction()`` to write."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False, warning: str = ""
+    ) -> None:
         self.path = path
         self.conn = conn
         self.utils = sqlite_utils.Database(conn)
         self._depth = 0
+        self.read_only = read_only
+        self.warning = warning  # why the database is read-only, shown to the user
 
     @classmethod
     def create(cls, path: Path) -> Database:
@@ -60,6 +69,12 @@ class Database:
                 f"数据库已存在：{path}。为防止覆盖数据，请另选文件名或先备份后删除。"
             )
         path.parent.mkdir(parents=True, exist_ok=True)
+        where = safety.network_location(path)
+        if where is not None:
+            raise StorageError(safety.NETWORK_WARNING.format(where=where) + "不能在此新建数据库。")
+        if not path.exists():  # created private; SQLite gives its -wal and -shm the same mode
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        safety.make_private(path)
         conn = connect_raw(path)
         try:
             migrations.apply_pending(conn)
@@ -76,10 +91,47 @@ class Database:
                 f"数据库文件不存在：{path}。请先用 safecredit init 新建，或在窗口中新建数据库。"
             )
         if not is_sqlite_file(path):
-            raise StorageError(f"{path} 不是本程序的数据库文件（不是 SQLite 数据库）。")
-        conn = connect_raw(path)
+            raise cls._damaged(path, "不是 SQLite 数据库，文件头已损坏或不是本程序的文件")
+        where = safety.network_location(path)
+        if where is not None:
+            return cls._open_read_only(path, safety.NETWORK_WARNING.format(where=where))
+        return cls._open_writable(path, upgrade=upgrade)
+
+    @classmethod
+    def _damaged(cls, path: Path, detail: str) -> DamagedDatabaseError:
+        good = latest_good_backup(path, latest_version=migrations.latest_version())
+        offer = (
+            f"最近一份完好的备份是 {good}，可以用它恢复（窗口会询问；命令行：safecredit"
+            f" restore {good}）。"
+            if good is not None
+            else "没有找到可用的备份。"
+        )
+        return DamagedDatabaseError(
+            f"数据库文件 {path} 已损坏，无法打开（{detail}）。{offer}", path=path, backup=good
+        )
+
+    @classmethod
+    def _open_read_only(cls, path: Path, warning: str) -> Database:
         try:
-            version = migrations.schema_version(conn)
+            conn = connect_raw(path, read_only=True)
+            conn.execute("PRAGMA query_only = 1")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{warning}（只读打开也失败：{exc}）") from exc
+        return cls(path, conn, read_only=True, warning=warning)
+
+    @classmethod
+    def _open_writable(cls, path: Path, *, upgrade: bool) -> Database:
+        try:
+            conn = connect_raw(path)
+        except sqlite3.DatabaseError as exc:
+            raise cls._damaged(path, str(exc)) from exc
+        try:
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # schema reads
+                version = migrations.schema_version(conn)
+            except sqlite3.DatabaseError as exc:
+                raise cls._damaged(path, str(exc)) from exc
             latest = migrations.latest_version()
             if version > latest:
                 raise StorageError(
@@ -112,6 +164,8 @@ class Database:
         ``BEGIN IMMEDIATE`` takes the write lock up front, so two programs writing at
         once wait for each other (busy timeout) instead of failing half-way.
         """
+        if self.read_only:
+            raise StorageError(self.warning or "数据库以只读方式打开，不能修改。")
         depth = self._depth
         name = f"sp{depth}"
         self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")

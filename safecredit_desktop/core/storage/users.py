@@ -77,8 +77,18 @@ def reset_password(db: Database, actor: str, username: str, password: str) -> No
 def authenticate(
     db: Database, username: str, password: str, *, now: datetime | None = None
 ) -> User:
-    """The user, or SafeCreditError; repeated failures lock the account for a while."""
+    """The user, or SafeCreditError; repeated failures lock the account for a while.
+    On a read-only database (a network folder) the password is checked, nothing written."""
     now = now or datetime.now()
+    if db.read_only:
+        row = db.conn.execute(
+            "SELECT id, username, display_name, role, active, password_hash FROM users"
+            " WHERE username = ?",
+            (username,),
+        ).fetchone()
+        if row is None or not row[4] or not auth.verify_password(password, str(row[5])):
+            raise SafeCreditError("用户名或密码不正确。")
+        return User(int(row[0]), str(row[1]), str(row[2]), Role(row[3]), bool(row[4]))
     with db.transaction() as conn:
         row = conn.execute(
             "SELECT id, username, display_name, role, active, password_hash, failed_attempts,"

@@ -1,0 +1,97 @@
+"""Keeping the database file safe: private permissions, network folders, damage.
+
+- Files the program writes (the database, its backups) are readable by the user only
+  (0600; on Windows the user's profile folder already restricts them).
+- SQLite's locking and WAL are unsafe on network file systems: a database on an NFS,
+  SMB/CIFS or other remote mount (Linux), or on a UNC path or mapped network drive
+  (Windows), is opened read-only with a warning.
+- A database that SQLite cannot read is reported with the newest backup that passes
+  its checks, so the window can offer to restore it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+NETWORK_FILE_SYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "afs",
+        "9p",
+        "ceph",
+        "glusterfs",
+        "lustre",
+        "fuse.sshfs",
+        "fuse.rclone",
+        "fuse.glusterfs",
+        "davfs",
+        "fuse.davfs2",
+    }
+)
+NETWORK_WARNING = (
+    "数据库位于网络共享文件夹（{where}），多台电脑同时写入会损坏数据，已以只读方式打开。"
+    "请把数据库放在本机磁盘上：每台电脑各用自己的数据库，用“全部数据”工作簿交换和合并。"
+)
+
+
+def make_private(path: Path) -> None:
+    """Readable and writable by the owner only (no effect where chmod means little)."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o600)
+
+
+def make_private_folder(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+
+
+def _linux_mount_type(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str | None:
+    """The file-system type of the mount holding ``path`` (the longest mount point)."""
+    try:
+        lines = mounts_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    target = str(path.resolve())
+    best, kind = "", None
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, parts[2]
+    return kind
+
+
+def _windows_remote(path: Path) -> bool:
+    text = str(path)
+    if text.startswith("\\\\") or text.startswith("//"):
+        return True
+    drive = path.resolve().drive
+    if not drive or sys.platform != "win32":
+        return False
+    import ctypes
+
+    drive_remote = 4
+    kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (Windows only)
+    kind = kernel32.GetDriveTypeW(f"{drive}\\")
+    return int(kind) == drive_remote
+
+
+def network_location(path: Path) -> str | None:
+    """A description of the network file system holding ``path``, or None if local."""
+    if _windows_remote(path):
+        return "网络路径或映射的网络驱动器"
+    if sys.platform.startswith("linux"):
+        kind = _linux_mount_type(path.parent if not path.exists() else path)
+        if kind is not None and kind.lower() in NETWORK_FILE_SYSTEMS:
+            return f"{kind} 网络文件系统"
+    return None
