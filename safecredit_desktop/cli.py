@@ -18,7 +18,7 @@ from typing import Any
 from safecredit_desktop import __version__, cli_workflows
 from safecredit_desktop.core import services
 from safecredit_desktop.core.documents.kinds import KINDS as DOCUMENT_KINDS
-from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.paths import default_database_path
 
@@ -123,7 +123,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     path, candidate = _db_path(args), Path(args.path)
     services.check_restore_candidate(candidate)
     user = acting_user(args)
-    if services.database_has_admin(path):
+    try:
+        has_admin = services.database_has_admin(path)
+    except DamagedDatabaseError:
+        # A damaged file cannot say who its administrator is; whoever holds the file
+        # may put a good backup in its place (the damaged file is kept aside).
+        has_admin = False
+    if has_admin:
         session = _signed_in(args, Role.ADMIN)
         user = session.user
         session.close()

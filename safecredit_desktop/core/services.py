@@ -251,7 +251,10 @@ def restore_from(path: Path, candidate: Path, *, user: str) -> Path:
     backup.inspect_candidate(candidate, latest_version=migrations.latest_version())
     if candidate.resolve() == path.resolve():
         raise StorageError("不能用数据库自身恢复自身，请选择一个备份文件。")
-    safety = backup.backup_database(path, reason="before-restore") if path.exists() else None
+    try:
+        safety = backup.backup_database(path, reason="before-restore") if path.exists() else None
+    except StorageError:  # the current file is damaged: keep it aside as it is
+        safety = backup.set_aside_damaged(path)
     backup.restore_into(candidate, path)
     with Database.open(path) as db:
         detail = {"恢复自": str(candidate), "恢复前备份": str(safety) if safety else ""}

@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
 from safecredit_desktop.core.paths import default_database_path
 from safecredit_desktop.gui.fonts import install_app_font
 
@@ -33,6 +33,10 @@ def start_session(path: Path, *, create: bool) -> services.Session | None:
         return first.session if first.exec() == QDialog.DialogCode.Accepted else None
     try:
         needs_admin = services.database_needs_admin(path)
+    except DamagedDatabaseError as exc:
+        if not offer_restore(exc):
+            return None
+        return start_session(path, create=False)
     except SafeCreditError as exc:
         QMessageBox.critical(None, QApplication.translate("app", "无法打开数据库"), exc.message)
         return None
@@ -42,6 +46,34 @@ def start_session(path: Path, *, create: bool) -> services.Session | None:
         return None
     app_settings().setValue("login/last_user", login.session.user)
     return login.session
+
+
+def offer_restore(error: DamagedDatabaseError) -> bool:
+    """A damaged database: offer the newest good backup. True when restored."""
+    title = QApplication.translate("app", "数据库已损坏")
+    if error.backup is None:
+        QMessageBox.critical(None, title, error.message)
+        return False
+    question = QApplication.translate(
+        "app", "%1\n\n是否现在用这份备份恢复？损坏的文件会原样保留在备份文件夹中。"
+    ).replace("%1", error.message)
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    if QMessageBox.question(None, title, question, buttons) != QMessageBox.StandardButton.Yes:
+        return False
+    try:
+        services.restore_from(error.path, error.backup, user=window_user())
+    except SafeCreditError as exc:
+        QMessageBox.critical(None, title, exc.message)
+        return False
+    return True
+
+
+def show_open_warnings(session: services.Session) -> None:
+    """What the user must know on opening (read-only network folder, audit log)."""
+    if session.warnings:
+        QMessageBox.warning(
+            None, QApplication.translate("app", "请注意"), "\n\n".join(session.warnings)
+        )
 
 
 class Controller:
@@ -57,6 +89,7 @@ class Controller:
         if session is None:
             return False
         old = self.window
+        show_open_warnings(session)
         window = MainWindow(session)
         window.switch_requested.connect(lambda p, c: self._switch(p, c))
         window.sign_out_requested.connect(lambda: self._switch(session.db.path, False))

@@ -230,6 +230,8 @@ class MainWindow(QMainWindow):
             self.tr("信用规则：%1").replace("%1", self.session.profile.title),
             self.tr("上次备份：%1").replace("%1", last),
         ]
+        if self.session.db.read_only:
+            parts.insert(1, self.tr("只读（网络共享文件夹）"))
         self._status.setText("    ".join(parts))
 
     # -- slots --------------------------------------------------------------------------

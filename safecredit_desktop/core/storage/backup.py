@@ -122,6 +122,21 @@ def restore_into(candidate: Path, database: Path) -> None:
             dst.close()
     finally:
         src.close()
+    safety.make_private(database)
+
+
+def set_aside_damaged(database: Path) -> Path:
+    """Move a damaged database (and its -wal/-shm) into the backups folder unchanged,
+    named ``…-damaged.damaged`` (not a backup: never offered for restore)."""
+    dest = default_backup_path(database, "damaged").with_suffix(".damaged")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    safety.make_private_folder(dest.parent)
+    os.replace(database, dest)
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{database}{suffix}")
+        if side.exists():
+            os.replace(side, Path(f"{dest}{suffix}"))
+    return dest
 
 
 def latest_good_backup(database: Path, *, latest_version: int) -> Path | None:
