@@ -175,6 +175,12 @@ def _as_of(args: argparse.Namespace) -> date:
     return parse_date(args.as_of, field="--as-of") if args.as_of else date.today()
 
 
+def _csv_safe(*cells: str) -> list[str]:
+    """Cells for a CSV that Excel will open: text beginning with = + - or @ is
+    prefixed with ' so that it is never taken for a formula."""
+    return [f"'{c}" if c[:1] in ("=", "+", "-", "@") else c for c in cells]
+
+
 def _reasons_text(result: Any) -> str:
     return "；".join(r.text for r in result.reasons)
 
@@ -207,7 +213,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         for r in results:
             nxt = r.next_change
             writer.writerow(
-                [
+                _csv_safe(
                     r.uscc,
                     r.name,
                     r.category,
@@ -218,7 +224,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                     nxt.day.isoformat() if nxt else "",
                     nxt.grade if nxt else "",
                     "；".join(r.improve),
-                ]
+                )
             )
     else:
         for r in results:
