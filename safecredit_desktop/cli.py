@@ -631,6 +631,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = services.failure_message(exc)
         if message is None:
             raise
+        if isinstance(exc, sqlite3.DatabaseError) and "损坏" in message:
+            message = services.damaged_message(_db_path(args), str(exc))
         print(f"错误：{message}", file=sys.stderr)
         return EXIT_REFUSED
 

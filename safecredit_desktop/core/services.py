@@ -919,10 +919,26 @@ def import_workbook(
     copy = backup.backup_database(session.db.path, reason="before-import")
     import sqlite3
 
+    from safecredit_desktop.core.exchange.applying import StalePlanError
+
     try:
-        _importer.apply_import(
-            session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
-        )
+        try:
+            _importer.apply_import(
+                session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
+            )
+        except StalePlanError:
+            # Someone saved meanwhile (the window, another program): plan again from the
+            # workbook already read, this time holding the write lock, and write.
+            with session.db.transaction():
+                plan = _importer.plan_import(
+                    session.db,
+                    parsed,
+                    profile=session.profile,
+                    accept_bad_check=accept_bad_check,
+                    today=day,
+                )
+                plan.raise_for_errors()
+                _importer.apply_import(session.db, session.repo, plan)
     except sqlite3.OperationalError as exc:
         reason = failure_message(exc) or "数据库暂时无法写入。"
         raise StorageError(f"{reason}没有导入任何数据；导入前的备份在 {copy}。") from exc
@@ -2081,6 +2097,11 @@ def _objection_facts(session: Session, objection_id: int) -> tuple[int, Any]:
     )
 
 
+def damaged_message(path: Path, detail: str) -> str:
+    """The damaged-database sentence naming the newest good backup of ``path``."""
+    return Database._damaged(path, detail).message
+
+
 def failure_message(error: BaseException) -> str | None:
     """A Chinese sentence for a failure below the program's own checks (SQLite or the
     operating system): a full disk, a locked or damaged database, a file not allowed.
@@ -2088,20 +2109,10 @@ def failure_message(error: BaseException) -> str | None:
     import errno
     import sqlite3
 
-    text = str(error).lower()
+    from safecredit_desktop.core.storage import safety
+
     if isinstance(error, sqlite3.Error):
-        if "full" in text or "disk i/o" in text:
-            return (
-                "磁盘空间不足或磁盘读写失败，本次更改没有保存，数据库保持原样。"
-                "请清理磁盘空间后重试。"
-            )
-        if "locked" in text or "busy" in text:
-            return "数据库正被其他程序长时间占用，本次更改没有保存。请稍后重试。"
-        if "readonly" in text or "read-only" in text:
-            return "数据库文件不可写（只读或位于网络共享文件夹），本次更改没有保存。"
-        if "malformed" in text or "not a database" in text or "corrupt" in text:
-            return "数据库文件已损坏。请用最近的备份恢复（safecredit restore 备份文件）。"
-        return f"数据库操作失败（{error}），本次更改没有保存。"
+        return safety.sqlite_failure(error) or f"数据库操作失败（{error}），本次更改没有保存。"
     if isinstance(error, OSError):
         if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
             return "磁盘空间不足或文件超过了允许的大小，文件没有写完，已写入的内容作废。"

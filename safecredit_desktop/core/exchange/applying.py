@@ -25,6 +25,10 @@ from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 
 
+class StalePlanError(SafeCreditError):
+    """The database changed between planning and writing; the plan must be made again."""
+
+
 def apply_import(
     db: Database,
     repo: Repository,
@@ -38,7 +42,7 @@ def apply_import(
         return
     with db.transaction() as conn:
         if _audit_head(db) != plan.audit_head:
-            raise SafeCreditError(
+            raise StalePlanError(
                 "检查工作簿之后，数据库又被其他用户或程序修改过；为防止覆盖，没有写入任何数据，"
                 "请重新导入。"
             )

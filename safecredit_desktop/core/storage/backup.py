@@ -36,8 +36,9 @@ def copy_database(source: Path, dest: Path) -> None:
     """Copy ``source`` to ``dest`` (a new file) through the backup API, then verify it."""
     if dest.exists():
         raise StorageError(f"备份目标已存在：{dest}，为防止覆盖，请换一个文件名。")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    safety.make_private_folder(dest.parent)
+    if not dest.parent.exists():  # a folder the program makes is private; others are left
+        dest.parent.mkdir(parents=True)
+        safety.make_private_folder(dest.parent)
     partial = dest.with_name(dest.name + ".part")
     partial.unlink(missing_ok=True)
     os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -55,7 +56,8 @@ def copy_database(source: Path, dest: Path) -> None:
             dst.close()
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
-        raise StorageError(f"备份失败：{exc}") from exc
+        reason = safety.sqlite_failure(exc) or str(exc)
+        raise StorageError(f"备份失败：{reason}") from exc
     finally:
         src.close()
     with partial.open("rb+") as handle:
@@ -129,8 +131,9 @@ def set_aside_damaged(database: Path) -> Path:
     """Move a damaged database (and its -wal/-shm) into the backups folder unchanged,
     named ``…-damaged.damaged`` (not a backup: never offered for restore)."""
     dest = default_backup_path(database, "damaged").with_suffix(".damaged")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    safety.make_private_folder(dest.parent)
+    if not dest.parent.exists():
+        dest.parent.mkdir(parents=True)
+        safety.make_private_folder(dest.parent)
     os.replace(database, dest)
     for suffix in ("-wal", "-shm"):
         side = Path(f"{database}{suffix}")

@@ -95,3 +95,19 @@ def network_location(path: Path) -> str | None:
         if kind is not None and kind.lower() in NETWORK_FILE_SYSTEMS:
             return f"{kind} 网络文件系统"
     return None
+
+
+def sqlite_failure(error: BaseException) -> str | None:
+    """A Chinese sentence for an SQLite failure the user can act on, or None."""
+    text = str(error).lower()
+    if "full" in text or "disk i/o" in text:
+        return (
+            "磁盘空间不足或磁盘读写失败，本次更改没有保存，数据库保持原样。请清理磁盘空间后重试。"
+        )
+    if "locked" in text or "busy" in text:
+        return "数据库正被其他程序长时间占用，本次更改没有保存。请稍后重试。"
+    if "readonly" in text or "read-only" in text:
+        return "数据库文件不可写（只读或位于网络共享文件夹），本次更改没有保存。"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "数据库文件已损坏。请用最近的备份恢复（safecredit restore 备份文件）。"
+    return None
