@@ -48,6 +48,7 @@ def demo(tmp_path: Path) -> Iterator[services.Session]:
 def page(qtbot: QtBot, demo: services.Session) -> CommitmentsPage:
     shown = CommitmentsPage(demo, DataBus())
     qtbot.addWidget(shown)
+    shown.refresh()  # the page loads when first shown; tests read it without showing
     return shown
 
 

@@ -49,6 +49,7 @@ def demo(tmp_path: Path) -> Iterator[services.Session]:
 def page(qtbot: QtBot, demo: services.Session) -> PublicityPage:
     shown = PublicityPage(demo, DataBus())
     qtbot.addWidget(shown)
+    shown.refresh()  # the page loads when first shown; tests read it without showing
     return shown
 
 

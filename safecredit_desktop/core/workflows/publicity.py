@@ -41,6 +41,16 @@ class PublicityItem:
 def items(db: Database, calendar: Calendar) -> list[PublicityItem]:
     """Every penalty of the bureau and every permit, with its due date, newest first."""
     found: list[PublicityItem] = []
+    due_by_day: dict[date, date] = {}  # many decisions share a day
+
+    def due(decided: date) -> date:
+        known = due_by_day.get(decided)
+        if known is None:
+            known = due_by_day[decided] = calendar.add_working_days(
+                decided, PUBLISH_WORKING_DAYS
+            ).day
+        return known
+
     queries = (
         (
             "行政处罚",
@@ -67,7 +77,7 @@ def items(db: Database, calendar: Calendar) -> list[PublicityItem]:
                     str(r[4]),
                     str(r[5]),
                     decided,
-                    calendar.add_working_days(decided, PUBLISH_WORKING_DAYS).day,
+                    due(decided),
                     None if r[7] is None else date.fromisoformat(str(r[7])),
                 )
             )

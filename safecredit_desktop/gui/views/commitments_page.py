@@ -229,7 +229,9 @@ class CommitmentsPage(Page):
         self.print_duty_button.clicked.connect(lambda: self.print_letters("duty-commitment"))
         self.signed_button.clicked.connect(self.record_signed)
         bus.data_changed.connect(self._on_data_changed)
-        self.refresh()
+        # Loaded when first shown: at 100,000 units this takes seconds, and the window
+        # must open at once.
+        self._stale = True
 
     # -- reading ------------------------------------------------------------------------
     def refresh(self) -> None:

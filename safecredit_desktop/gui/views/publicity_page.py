@@ -321,7 +321,9 @@ class PublicityPage(Page):
         self.permit_button.clicked.connect(self.add_permit)
         self.export_button.clicked.connect(self.export)
         bus.data_changed.connect(self._on_data_changed)
-        self.refresh()
+        # Loaded when first shown: at 100,000 units this takes seconds, and the window
+        # must open at once.
+        self._stale = True
 
     # -- reading ------------------------------------------------------------------------
     def today(self) -> date:
