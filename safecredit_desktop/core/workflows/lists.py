@@ -81,8 +81,7 @@ class ListEntry:
         return self.stage in ACTIVE_STAGES
 
 
-def _day(value: Any) -> date | None:
-    return None if value in (None, "") else date.fromisoformat(str(value))
+_day = store.day
 
 
 def _entry(r: dict[str, Any]) -> ListEntry:
@@ -115,10 +114,7 @@ def _entry(r: dict[str, Any]) -> ListEntry:
     )
 
 
-_SELECT = (
-    "SELECT e.*, u.uscc AS uscc, u.name AS unit_name FROM list_entries e"
-    " JOIN units u ON u.id = e.unit_id"
-)
+_SELECT = store.with_unit("list_entries", "e")
 
 
 def get(db: Database, entry_id: int) -> ListEntry:
@@ -137,26 +133,21 @@ def entries(
     search: str = "",
     active_only: bool = False,
 ) -> list[ListEntry]:
-    where: list[str] = []
-    args: list[Any] = []
-    if list_kind:
-        where.append("e.list_kind = ?")
-        args.append(list_kind)
-    if stage:
-        where.append("e.stage = ?")
-        args.append(stage)
-    if unit_id is not None:
-        where.append("e.unit_id = ?")
-        args.append(unit_id)
-    if active_only:
-        where.append(f"e.stage IN ({', '.join('?' for _ in ACTIVE_STAGES)})")
-        args.extend(ACTIVE_STAGES)
-    if search.strip():
-        where.append("(u.name LIKE ? OR u.uscc LIKE ? OR e.person_name LIKE ?)")
-        like = f"%{search.strip()}%"
-        args += [like, like, like]
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    return [_entry(r) for r in store.rows(db.conn, _SELECT + clause + " ORDER BY e.id DESC", args)]
+    extra = (
+        [(f"e.stage IN ({', '.join('?' for _ in ACTIVE_STAGES)})", ACTIVE_STAGES)]
+        if active_only
+        else []
+    )
+    found = store.search_rows(
+        db.conn,
+        "list_entries",
+        "e",
+        equal={"list_kind": list_kind, "stage": stage, "unit_id": unit_id},
+        search=search,
+        search_column="person_name",
+        extra=extra,
+    )
+    return [_entry(r) for r in found]
 
 
 def list_kinds(profile: Profile) -> tuple[str, ...]:

@@ -66,8 +66,7 @@ class Objection:
         return TARGET_TABLES[self.target_table]
 
 
-def _day(value: Any) -> date | None:
-    return None if value in (None, "") else date.fromisoformat(str(value))
+_day = store.day
 
 
 def _objection(r: dict[str, Any]) -> Objection:
@@ -94,10 +93,7 @@ def _objection(r: dict[str, Any]) -> Objection:
     )
 
 
-_SELECT = (
-    "SELECT o.*, u.uscc AS uscc, u.name AS unit_name FROM objections o"
-    " JOIN units u ON u.id = o.unit_id"
-)
+_SELECT = store.with_unit("objections", "o")
 
 
 def get(db: Database, objection_id: int) -> Objection:
@@ -110,21 +106,17 @@ def get(db: Database, objection_id: int) -> Objection:
 def objections(
     db: Database, *, unit_id: int | None = None, open_only: bool = False, search: str = ""
 ) -> list[Objection]:
-    where: list[str] = []
-    args: list[Any] = []
-    if unit_id is not None:
-        where.append("o.unit_id = ?")
-        args.append(unit_id)
-    if open_only:
-        where.append("o.status IN ('待受理', '已受理')")
-    if search.strip():
-        like = f"%{search.strip()}%"
-        where.append("(u.name LIKE ? OR u.uscc LIKE ? OR o.target_text LIKE ?)")
-        args += [like, like, like]
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    return [
-        _objection(r) for r in store.rows(db.conn, _SELECT + clause + " ORDER BY o.id DESC", args)
-    ]
+    extra = [("o.status IN ('待受理', '已受理')", ())] if open_only else []
+    found = store.search_rows(
+        db.conn,
+        "objections",
+        "o",
+        equal={"unit_id": unit_id},
+        search=search,
+        search_column="target_text",
+        extra=extra,
+    )
+    return [_objection(r) for r in found]
 
 
 def describe(db: Database, table: str, record_id: int) -> tuple[int, str]:

@@ -75,8 +75,7 @@ class Check:
     ok: bool | None
 
 
-def _day(value: Any) -> date | None:
-    return None if value in (None, "") else date.fromisoformat(str(value))
+_day = store.day
 
 
 def _application(r: dict[str, Any]) -> Application:
@@ -102,10 +101,7 @@ def _application(r: dict[str, Any]) -> Application:
     )
 
 
-_SELECT = (
-    "SELECT a.*, u.uscc AS uscc, u.name AS unit_name FROM repair_applications a"
-    " JOIN units u ON u.id = a.unit_id"
-)
+_SELECT = store.with_unit("repair_applications", "a")
 
 
 def get(db: Database, application_id: int) -> Application:
@@ -118,22 +114,15 @@ def get(db: Database, application_id: int) -> Application:
 def applications(
     db: Database, *, unit_id: int | None = None, status: str | None = None, search: str = ""
 ) -> list[Application]:
-    where: list[str] = []
-    args: list[Any] = []
-    if unit_id is not None:
-        where.append("a.unit_id = ?")
-        args.append(unit_id)
-    if status:
-        where.append("a.status = ?")
-        args.append(status)
-    if search.strip():
-        like = f"%{search.strip()}%"
-        where.append("(u.name LIKE ? OR u.uscc LIKE ? OR a.target_text LIKE ?)")
-        args += [like, like, like]
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    return [
-        _application(r) for r in store.rows(db.conn, _SELECT + clause + " ORDER BY a.id DESC", args)
-    ]
+    found = store.search_rows(
+        db.conn,
+        "repair_applications",
+        "a",
+        equal={"unit_id": unit_id, "status": status},
+        search=search,
+        search_column="target_text",
+    )
+    return [_application(r) for r in found]
 
 
 def _target(db: Database, table: str, target_id: int) -> tuple[int, str]:

@@ -58,3 +58,46 @@ def update(
         conn, user, [audit.AuditEntry("update", table, _key(table, row_id), before, after)]
     )
     return after
+
+
+def day(value: Any) -> date | None:
+    """An ISO date column, or None when empty."""
+    return None if value in (None, "") else date.fromisoformat(str(value))
+
+
+def with_unit(table: str, alias: str) -> str:
+    """``SELECT`` of a workflow table's rows with their unit's code and name."""
+    return (
+        f"SELECT {alias}.*, u.uscc AS uscc, u.name AS unit_name FROM {table} {alias}"
+        f" JOIN units u ON u.id = {alias}.unit_id"
+    )
+
+
+def search_rows(
+    conn: sqlite3.Connection,
+    table: str,
+    alias: str,
+    *,
+    equal: Mapping[str, Any],
+    search: str = "",
+    search_column: str,
+    extra: Sequence[tuple[str, Sequence[Any]]] = (),
+) -> list[dict[str, Any]]:
+    """Rows (with their unit) matching every ``equal`` column that is not None, the
+    ``extra`` conditions, and ``search`` in the unit's name or code or ``search_column``;
+    newest first."""
+    where: list[str] = []
+    args: list[Any] = []
+    for column, value in equal.items():
+        if value is not None and value != "":
+            where.append(f"{alias}.{column} = ?")
+            args.append(value)
+    for condition, values in extra:
+        where.append(condition)
+        args.extend(values)
+    if search.strip():
+        like = f"%{search.strip()}%"
+        where.append(f"(u.name LIKE ? OR u.uscc LIKE ? OR {alias}.{search_column} LIKE ?)")
+        args += [like, like, like]
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    return rows(conn, with_unit(table, alias) + clause + f" ORDER BY {alias}.id DESC", args)
