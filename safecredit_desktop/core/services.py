@@ -2010,6 +2010,8 @@ def record_commitment_signed(
     session: Session, *, unit_id: int, kind: str, signed_on: date, signer: str = ""
 ) -> int:
     """A commitment letter came back signed: store it (audited)."""
+    if signed_on > date.today():
+        raise SafeCreditError("签署日期不能晚于今天。")
     return save_record(session, _model.Commitment(unit_id, kind, signed_on, signer))
 
 

@@ -372,3 +372,40 @@ def test_answer_due_by_profile(tmp_path: Path, profile: str, due: date) -> None:
         assert services.working_calendar(made.admin).add_working_days(T, days).day == due
     finally:
         made.admin.close()
+
+
+def test_a_correction_clashing_with_another_record_is_a_sentence(tmp_path: Path) -> None:
+    """更正 onto another record's natural key (same unit, same day) is refused in words."""
+    Inspection = model.Inspection
+    path = tmp_path / "clash.db"
+    admin = services.init_database(
+        path,
+        profile="fenghuang",
+        bureau_name="测试局",
+        user="录入员甲",
+        admin=("管理员", "pw123456"),
+    )
+    try:
+        services.fill_demo(admin, enterprises=5, seed=2, today=date(2026, 11, 21))
+        unit_id = admin.db.conn.execute("SELECT id FROM units LIMIT 1").fetchone()[0]
+        first = services.save_record(
+            admin, Inspection(unit_id=unit_id, inspected_on=date(2026, 3, 1))
+        )
+        services.save_record(admin, Inspection(unit_id=unit_id, inspected_on=date(2026, 3, 2)))
+        filed = services.file_objection(
+            admin, table="inspections", record_id=first, content="日期错误"
+        )
+        reviewer = services.open_session(path, user="审核员乙", role=Role.REVIEWER)
+        try:
+            services.accept_objection(reviewer, filed.id)
+            record = services.get_record(reviewer, "inspections", first)
+            clash = replace(record, inspected_on=date(2026, 3, 2))
+            with pytest.raises(SafeCreditError, match="重复"):
+                services.answer_objection(
+                    reviewer, filed.id, findings="核实日期", outcome="更正", corrected=clash
+                )
+            assert services.objection(reviewer, filed.id).status == "已受理"
+        finally:
+            reviewer.close()
+    finally:
+        admin.close()

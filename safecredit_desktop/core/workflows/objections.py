@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -279,7 +280,14 @@ def answer(
         elif outcome == "更正":
             if corrected is None or getattr(corrected, "id", None) != found.target_id:
                 raise SafeCreditError("结论为更正时，请提供更正后的记录。")
-            if not repo.update(corrected):
+            try:
+                changed = repo.update(corrected)
+            except sqlite3.IntegrityError as exc:
+                raise SafeCreditError(
+                    "更正后的记录与本单位已有的另一条记录重复（如同一天的同类记录），"
+                    "请核对更正内容。"
+                ) from exc
+            if not changed:
                 raise SafeCreditError("更正后的记录与原记录相同；若无需更正，结论应为保留。")
         store.update(
             conn,
