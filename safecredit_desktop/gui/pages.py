@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from safecredit_desktop.core import services
@@ -19,6 +20,33 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         """Re-read what the page shows. Called when the page is shown."""
+
+
+class LazyPage(Page):
+    """A page whose data is costly at county scale: read when first shown, and after a
+    change of one of ``watched`` tables either at once (visible) or when next shown.
+    ``_announcing`` is set while the page itself reports a change it has already shown."""
+
+    watched: frozenset[str] = frozenset({"*"})
+
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(session, bus, parent)
+        self._stale = True
+        self._announcing = False
+        bus.data_changed.connect(self._on_data_changed)
+
+    def _on_data_changed(self, table: str) -> None:
+        if self._announcing or table not in self.watched:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
 
 class NotYetPage(Page):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -35,7 +35,7 @@ from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.model import CommitmentType
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.bus import DataBus
-from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.pages import LazyPage
 from safecredit_desktop.gui.widgets import readonly_table
 from safecredit_desktop.gui.workers import run_with_progress
 
@@ -46,7 +46,6 @@ RED = QColor("#c62828")
 ALL = "（全部）"
 LACKS_UNIT = "缺单位承诺"
 LACKS_DUTY = "缺履职尽责承诺"
-_WATCHED = {"*", "commitments", "units"}
 # document kind → (what a gap must lack, the commitment type it stands for)
 _LETTERS = {
     "commitment": CommitmentType.UNIT,
@@ -112,11 +111,12 @@ class SignedDialog(QDialog):
             super().accept()
 
 
-class CommitmentsPage(Page):
+class CommitmentsPage(LazyPage):
     """承诺书. ``CommitmentsPage(session, bus, parent=None)``; ``unit_activated(unit_id)``
     on a double-click, for the window to open the unit."""
 
     unit_activated = Signal(int)
+    watched = frozenset({"*", "commitments", "units"})
 
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
@@ -125,8 +125,6 @@ class CommitmentsPage(Page):
         self._gaps: list[services.CommitmentGap] = []
         self._shown: list[services.CommitmentGap] = []
         self._ticked: set[int] = set()
-        self._stale = False
-        self._announcing = False
         self.last_result: services.IssueResult | None = None
         names = {k.kind: k.name for k in services.document_kinds(session)}
         self._names = {kind: names.get(kind, kind) for kind in _LETTERS}
@@ -228,10 +226,6 @@ class CommitmentsPage(Page):
         self.print_unit_button.clicked.connect(lambda: self.print_letters("commitment"))
         self.print_duty_button.clicked.connect(lambda: self.print_letters("duty-commitment"))
         self.signed_button.clicked.connect(self.record_signed)
-        bus.data_changed.connect(self._on_data_changed)
-        # Loaded when first shown: at 100,000 units this takes seconds, and the window
-        # must open at once.
-        self._stale = True
 
     # -- reading ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -243,19 +237,6 @@ class CommitmentsPage(Page):
             self.count_label.setText(exc.message)
         self._ticked &= {g.unit_id for g in self._gaps}
         self.apply_filters()
-
-    def _on_data_changed(self, table: str) -> None:
-        if self._announcing or table not in _WATCHED:
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def _matches(self, gap: services.CommitmentGap) -> bool:
         lack = self.lack_filter.currentText()

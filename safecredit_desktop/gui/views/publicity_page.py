@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QShowEvent
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
-from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.pages import LazyPage
 from safecredit_desktop.gui.widgets import readonly_table
 
 ALL = "（全部）"
@@ -54,7 +54,6 @@ SEARCH_LIMIT = 200
 DEBOUNCE_MS = 250
 # permit kinds a county bureau grants, offered besides those already registered
 PERMIT_KINDS = ("危险化学品经营许可", "烟花爆竹经营（零售）许可")
-_WATCHED = {"*", "penalties", "permits", "units"}
 COLUMNS = (
     "类别",
     "文号/许可证号",
@@ -227,11 +226,12 @@ class PermitDialog(_SubmitDialog):
         self.chosen_label.setText(chosen[0].text() if chosen else self.tr("尚未选择企业"))
 
 
-class PublicityPage(Page):
+class PublicityPage(LazyPage):
     """双公示. ``PublicityPage(session, bus, parent=None)``; ``unit_activated(unit_id)`` on
     a double-click, for the window to open the unit."""
 
     unit_activated = Signal(int)
+    watched = frozenset({"*", "penalties", "permits", "units"})
 
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
@@ -239,8 +239,6 @@ class PublicityPage(Page):
         super().__init__(session, bus, parent)
         self._items: list[services.PublicityItem] = []
         self._shown: list[services.PublicityItem] = []
-        self._stale = False
-        self._announcing = False
         self._last_dir = Path.home()
         self.as_of: date | None = None  # the day states are judged on (tests); None = today
         self.last_export: Path | None = None
@@ -320,10 +318,6 @@ class PublicityPage(Page):
         self.publish_button.clicked.connect(self.mark_selected_published)
         self.permit_button.clicked.connect(self.add_permit)
         self.export_button.clicked.connect(self.export)
-        bus.data_changed.connect(self._on_data_changed)
-        # Loaded when first shown: at 100,000 units this takes seconds, and the window
-        # must open at once.
-        self._stale = True
 
     # -- reading ------------------------------------------------------------------------
     def today(self) -> date:
@@ -339,19 +333,6 @@ class PublicityPage(Page):
         else:
             self._fill_summary()
         self.apply_filters()
-
-    def _on_data_changed(self, table: str) -> None:
-        if self._announcing or table not in _WATCHED:
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def _soon(self, item: services.PublicityItem, today: date) -> bool:
         return item.status(today) == "待公示" and (item.due_on - today).days <= SOON_DAYS
