@@ -20,7 +20,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,8 +36,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -57,12 +55,10 @@ from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.pdf_preview import PdfPreview
+from safecredit_desktop.gui.unit_search import DEBOUNCE_MS, ID_ROLE, UnitSearch
 from safecredit_desktop.gui.widgets import readonly_table
 from safecredit_desktop.gui.workers import run_with_progress
 
-ID_ROLE = Qt.ItemDataRole.UserRole
-DEBOUNCE_MS = 250
-SEARCH_LIMIT = 200
 RED_LIST = "红名单"
 STAGES = ("采集", "告知", "待公布", "公布", "移出", "不予列入")
 REVIEWERS = (Role.REVIEWER, Role.ADMIN)
@@ -155,68 +151,6 @@ def html_rows(rows: list[tuple[str, str]]) -> str:
 
 def para(text: str) -> str:
     return escape(text).replace("\n", "<br>") if text else "<span style='color:#888;'>—</span>"
-
-
-class UnitSearch(QWidget):
-    """Find one unit by name, code or pinyin initials; ``selected()`` is (id, code, name)."""
-
-    unit_changed = Signal()
-
-    def __init__(self, session: services.Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("企业名称、统一社会信用代码或拼音首字母"))
-        self.search.setClearButtonEnabled(True)
-        self.list = QListWidget(self)
-        self.list.setMinimumHeight(110)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search)
-        layout.addWidget(self.list, 1)
-        self.search.textChanged.connect(lambda _text: self._timer.start())
-        self._timer.timeout.connect(self.run_search)
-        self.list.currentRowChanged.connect(lambda _row: self.unit_changed.emit())
-        self.run_search()
-
-    def run_search(self) -> None:
-        self._timer.stop()
-        chosen = self.selected()
-        try:
-            rows = services.search_units_for_documents(
-                self.session, self.search.text().strip(), SEARCH_LIMIT
-            )
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("查找企业"), exc.message)
-            return
-        self.list.blockSignals(True)
-        self.list.clear()
-        for unit_id, uscc, name in rows:
-            item = QListWidgetItem(f"{name}（{uscc}）", self.list)
-            item.setData(ID_ROLE, (unit_id, uscc, name))
-        self.list.blockSignals(False)
-        if chosen is None or not self.select_unit(chosen[0]):
-            self.list.setCurrentRow(-1)
-            self.unit_changed.emit()
-
-    def selected(self) -> tuple[int, str, str] | None:
-        item = self.list.currentItem()
-        if item is None or not item.isSelected():
-            return None
-        unit_id, uscc, name = item.data(ID_ROLE)
-        return int(unit_id), str(uscc), str(name)
-
-    def select_unit(self, unit_id: int) -> bool:
-        """Choose ``unit_id`` if it is listed (search its code first if it is not)."""
-        for row in range(self.list.count()):
-            if int(self.list.item(row).data(ID_ROLE)[0]) == unit_id:
-                self.list.setCurrentRow(row)
-                self.list.item(row).setSelected(True)
-                return True
-        return False
 
 
 class StepDialog(QDialog):

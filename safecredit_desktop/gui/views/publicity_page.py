@@ -27,8 +27,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QTableWidgetItem,
@@ -40,6 +38,7 @@ from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import LazyPage
+from safecredit_desktop.gui.unit_search import DEBOUNCE_MS, UnitSearch
 from safecredit_desktop.gui.widgets import readonly_table
 
 ALL = "（全部）"
@@ -49,9 +48,6 @@ SOON_DAYS = 2  # 待公示 falling due within this many days is shown in orange
 RED = QColor("#c62828")
 ORANGE = QColor("#e65100")
 GREEN = QColor("#2e7d32")
-ID_ROLE = Qt.ItemDataRole.UserRole
-SEARCH_LIMIT = 200
-DEBOUNCE_MS = 250
 # permit kinds a county bureau grants, offered besides those already registered
 PERMIT_KINDS = ("危险化学品经营许可", "烟花爆竹经营（零售）许可")
 COLUMNS = (
@@ -144,12 +140,10 @@ class PermitDialog(_SubmitDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("登记行政许可"))
         self.session = session
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("企业名称、统一社会信用代码或拼音首字母"))
-        self.search.setClearButtonEnabled(True)
-        self.units = QListWidget(self)
-        self.units.setMinimumHeight(160)
-        self.units.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.finder = UnitSearch(session, self)
+        self.finder.list.setMinimumHeight(160)
+        self.search = self.finder.search
+        self.units = self.finder.list
         self.permit_no = QLineEdit(self)
         self.permit_no.setPlaceholderText(self.tr("如：（湘）WH安许证字〔2026〕000123"))
         self.kind = QComboBox(self)
@@ -168,8 +162,7 @@ class PermitDialog(_SubmitDialog):
         self.chosen_label.setStyleSheet("color: #555;")
 
         form = QFormLayout()
-        form.addRow(self.tr("查找企业"), self.search)
-        form.addRow("", self.units)
+        form.addRow(self.tr("查找企业"), self.finder)
         form.addRow(self.tr("许可对象"), self.chosen_label)
         form.addRow(self.tr("许可证号"), self.permit_no)
         form.addRow(self.tr("许可类别"), self.kind)
@@ -182,48 +175,23 @@ class PermitDialog(_SubmitDialog):
         layout.addWidget(self.buttons)
         self.resize(520, 460)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.run_search)
-        self.search.textChanged.connect(lambda _text: self._timer.start())
-        self.units.itemSelectionChanged.connect(self._on_unit_chosen)
-        self.run_search()
-
-    def run_search(self) -> None:
-        self._timer.stop()
-        keep = self.unit_id()
-        try:
-            rows = services.search_units_for_documents(
-                self.session, self.search.text().strip(), SEARCH_LIMIT
-            )
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("查找企业"), exc.message)
-            return
-        self.units.clear()
-        for unit_id, uscc, name in rows:
-            item = QListWidgetItem(f"{name}（{uscc}）", self.units)
-            item.setData(ID_ROLE, unit_id)
-            if unit_id == keep:
-                item.setSelected(True)
+        self.finder.unit_changed.connect(self._on_unit_chosen)
         self._on_unit_chosen()
 
+    def run_search(self) -> None:
+        self.finder.run_search()
+
     def unit_id(self) -> int | None:
-        chosen = self.units.selectedItems()
-        return int(chosen[0].data(ID_ROLE)) if chosen else None
+        chosen = self.finder.selected()
+        return None if chosen is None else chosen[0]
 
     def choose_unit(self, unit_id: int) -> bool:
-        for row in range(self.units.count()):
-            item = self.units.item(row)
-            if int(item.data(ID_ROLE)) == unit_id:
-                self.units.setCurrentItem(item)
-                item.setSelected(True)
-                return True
-        return False
+        return self.finder.select_unit(unit_id)
 
     def _on_unit_chosen(self) -> None:
-        chosen = self.units.selectedItems()
-        self.chosen_label.setText(chosen[0].text() if chosen else self.tr("尚未选择企业"))
+        chosen = self.finder.selected()
+        text = f"{chosen[2]}（{chosen[1]}）" if chosen else self.tr("尚未选择企业")
+        self.chosen_label.setText(text)
 
 
 class PublicityPage(LazyPage):
