@@ -37,6 +37,28 @@ class UnitInfo:
         return f"{self.name}（统一社会信用代码：{self.uscc}）："
 
 
+def unit_document(
+    kind: str,
+    unit: UnitInfo,
+    blocks: list[Block],
+    *,
+    bureau: str,
+    title: str,
+    params: dict[str, object],
+) -> Document:
+    """A document addressed to ``unit`` (its name and code as the addressee)."""
+    return Document(
+        kind=kind,
+        title=title,
+        issuer=bureau,
+        addressee=unit.addressee,
+        blocks=tuple(blocks),
+        unit_id=unit.id,
+        subject=unit.name,
+        params=params,
+    )
+
+
 def heading(index: int, text: str) -> Para:
     return Para(f"{CHINESE_ORDINALS[index]}、{text}", heading=True)
 
@@ -151,14 +173,12 @@ def grade_notice(
         blocks.append(Para(_sentence(f"本告知书所载信用等级{profile.internal_notice}")))
     blocks.append(Para("特此告知。"))
     blocks.append(Signature(bureau, day))
-    return Document(
-        kind="grade-notice",
+    return unit_document(
+        "grade-notice",
+        unit,
+        blocks,
+        bureau=bureau,
         title=kind_name("grade-notice"),
-        issuer=bureau,
-        addressee=unit.addressee,
-        blocks=tuple(blocks),
-        unit_id=unit.id,
-        subject=unit.name,
         params={"as_of": as_of.isoformat(), "assessment": assessment_year},
     )
 
@@ -213,14 +233,12 @@ def listing_notice(
     )
     blocks.append(Para("特此告知。"))
     blocks.append(Signature(bureau, day))
-    return Document(
-        kind="listing-notice",
+    return unit_document(
+        "listing-notice",
+        unit,
+        blocks,
+        bureau=bureau,
         title=title,
-        issuer=bureau,
-        addressee=unit.addressee,
-        blocks=tuple(blocks),
-        unit_id=unit.id,
-        subject=unit.name,
         params={"as_of": as_of.isoformat()},
     )
 
@@ -264,14 +282,12 @@ def removal_decision(
     )
     blocks.append(Para("特此决定。"))
     blocks.append(Signature(bureau, day))
-    return Document(
-        kind="removal-decision",
+    return unit_document(
+        "removal-decision",
+        unit,
+        blocks,
+        bureau=bureau,
         title=kind_name("removal-decision"),
-        issuer=bureau,
-        addressee=unit.addressee,
-        blocks=tuple(blocks),
-        unit_id=unit.id,
-        subject=unit.name,
         params={"repair": facts.repair_id},
     )
 
@@ -311,14 +327,12 @@ def objection_reply(
         Para("特此答复。"),
         Signature(bureau, day),
     ]
-    return Document(
-        kind="objection-reply",
+    return unit_document(
+        "objection-reply",
+        unit,
+        blocks,
+        bureau=bureau,
         title=kind_name("objection-reply"),
-        issuer=bureau,
-        addressee=unit.addressee,
-        blocks=tuple(blocks),
-        unit_id=unit.id,
-        subject=unit.name,
         params={"objection": facts.objection_id},
     )
 
@@ -367,14 +381,12 @@ def listing_notice_for_entry(
         Para("特此告知。"),
         Signature(bureau, day),
     ]
-    return Document(
-        kind="listing-notice",
+    return unit_document(
+        "listing-notice",
+        unit,
+        blocks,
+        bureau=bureau,
         title=f"列入{entry.list_kind}告知书",
-        issuer=bureau,
-        addressee=unit.addressee,
-        blocks=tuple(blocks),
-        unit_id=unit.id,
-        subject=unit.name,
         params={"listing": entry.entry_id},
     )
 
@@ -406,13 +418,11 @@ def listing_removal_decision(
         Para("特此决定。"),
         Signature(bureau, day),
     ]
-    return Document(
-        kind="removal-decision",
+    return unit_document(
+        "removal-decision",
+        unit,
+        blocks,
+        bureau=bureau,
         title=f"移出{entry.list_kind}决定书",
-        issuer=bureau,
-        addressee=unit.addressee,
-        blocks=tuple(blocks),
-        unit_id=unit.id,
-        subject=unit.name,
         params={"listing": entry.entry_id},
     )
