@@ -10,6 +10,10 @@ PROFILE_NAME = "profile_name"
 PROFILE_TEXT = "profile_text"
 UPPER_EMAIL = "upper_email"
 CREATED_AT = "created_at"
+# The bureau's own 统一社会信用代码 (双公示 处罚机关/数据来源单位 columns) and the default
+# 统计人员 of the statistics form; both kept by an administrator (`settings set`).
+BUREAU_USCC = "bureau_uscc"
+REPORTER = "statistics_reporter"
 
 
 def get_setting(db: Database, key: str, default: str = "") -> str:
