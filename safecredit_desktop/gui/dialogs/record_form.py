@@ -300,7 +300,9 @@ class RecordFormDialog(QDialog):
     def _on_date_done(self, key: str) -> None:
         widget = self._editors[key]
         if isinstance(widget, QLineEdit):
-            normal = forms.normalize_date_text(widget.text())
+            normal = forms.normalize_date_text(
+                widget.text(), short=self.form.field(key).short_date, today=self.today
+            )
             if normal != widget.text():
                 widget.setText(normal)
         self._on_left(key)
@@ -321,6 +323,7 @@ class RecordFormDialog(QDialog):
             profile=self.session.profile,
             today=self.today,
             unit_lookup=self._lookup,
+            short_dates=True,
         )
         errors = self.errors()
         for spec in self.form.fields:
@@ -463,6 +466,7 @@ class RecordFormDialog(QDialog):
                 profile=profile,
                 today=self.today,
                 unit_lookup=self._lookup,
+                short_dates=True,
             )
             before = self.session.last_save
             services.save_entered_record(self.session, record)
