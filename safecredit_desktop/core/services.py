@@ -540,6 +540,21 @@ def save_entered_record(session: Session, record: Any) -> int:
         ) from exc
 
 
+def save_entered_record_telling(
+    session: Session, record: Any, *, today: date | None = None
+) -> tuple[int, str | None]:
+    """``save_entered_record``, and the sentence telling how the unit's live grade (as of
+    ``today``) changed with it (grade_change.py), or None when it did not."""
+    from safecredit_desktop.core.grade_change import grade_change_sentence
+
+    day = today or date.today()
+    unit_id = getattr(record, "unit_id", None)
+    before = grade_one(session, int(unit_id), as_of=day) if unit_id is not None else None
+    record_id = save_entered_record(session, record)
+    after = grade_one(session, int(unit_id), as_of=day) if unit_id is not None else None
+    return record_id, grade_change_sentence(before, after)
+
+
 def find_unit_by_code(session: Session, uscc: str) -> tuple[int, str] | None:
     """A stored unit by its 统一社会信用代码: (id, name), or None."""
     return forms.find_unit(session.db, uscc)

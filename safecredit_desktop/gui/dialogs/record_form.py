@@ -68,6 +68,7 @@ class RecordFormDialog(QDialog):
         self.table = table
         self.today = today or date.today()
         self.saved_count = 0
+        self.last_grade_change: str | None = None  # the sentence of the last save, if any
         self._record_id = record_id
         self._unit_id = unit_id
         self._unit_name = ""
@@ -469,7 +470,9 @@ class RecordFormDialog(QDialog):
                 short_dates=True,
             )
             before = self.session.last_save
-            services.save_entered_record(self.session, record)
+            _, change = services.save_entered_record_telling(
+                self.session, record, today=self.today
+            )
         except forms.FormErrors as exc:
             self._refused(exc.errors, exc.message)
             return False
@@ -489,11 +492,15 @@ class RecordFormDialog(QDialog):
             text += f"（{who}）"
         if getattr(record, "needs_review", False):
             text += self.tr("，已标记为待核实")
+        text += "。"
+        if change:  # the unit's live grade moved: say so where the clerk is looking
+            text += change + "。"
         self.bus.data_changed.emit(self.table)
-        self.bus.status_message.emit(text + "。")
-        self._saved_label.setText(
-            self.tr("本窗口已保存 %1 条。").replace("%1", str(self.saved_count))
-        )
+        self.bus.status_message.emit(text)
+        count = self.tr("本窗口已保存 %1 条。").replace("%1", str(self.saved_count))
+        self._saved_label.setText(count + (f"\n{change}。" if change else ""))
+        self._saved_label.setStyleSheet(_NOTE_STYLE if change else _HINT_STYLE)
+        self.last_grade_change = change
         return True
 
     def _refused(self, errors: Mapping[str, str], message: str) -> None:
