@@ -50,9 +50,11 @@ class NameKeys:
     """The stored search keys of one name (columns of ``units``).
 
     ``initials`` (name_initials) and ``pinyin`` (name_pinyin, the sort key) are the
-    name's own reading; ``keys`` (name_keys) is ``#initials#…#full pinyin#…#`` of every
-    kept reading; ``letters`` (name_letters) is one group of initials per character,
-    each ended by ``;`` (``c z;q;`` without the space for 重庆).
+    name's own reading; ``keys`` (name_keys) is ``#initials#…#other full pinyin#…#``:
+    the initials of every kept reading, then the full pinyin of the readings other than
+    the name's own (short for the many names without heteronyms, so a scan stays fast);
+    ``letters`` (name_letters) is one group of initials per character, each ended by
+    ``;`` (``cz;q;`` for 重庆).
     """
 
     initials: str
@@ -187,7 +189,9 @@ def name_keys(name: str) -> NameKeys:
     groups = "".join(_group(syllable, others) for syllable, others in positions)
     if not primary:
         return NameKeys("", "", "", "")
-    keys = KEY_SEPARATOR + KEY_SEPARATOR.join(_unique(initials + fulls)) + KEY_SEPARATOR
+    # the name's own full reading is name_pinyin; only the others are repeated here
+    others = [full for full in _unique(fulls) if full != primary_full]
+    keys = KEY_SEPARATOR + KEY_SEPARATOR.join(_unique(initials) + others) + KEY_SEPARATOR
     return NameKeys(primary_initials, primary_full, keys, groups)
 
 

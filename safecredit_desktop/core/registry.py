@@ -127,25 +127,32 @@ _MAX_SPLIT_TERM = 12  # longer terms are not ranked by pieces (one GLOB per spli
 
 
 def _letters_clause(term: str) -> _Clause:
-    """A term of letters only: initials (any reading), full pinyin or code prefix."""
+    """A term of letters only: initials (any reading), full pinyin or code prefix.
+
+    The cheap tests come first (SQLite stops an OR at the first true one); the name's
+    own full pinyin is ``name_pinyin``, the other readings are in the short ``name_keys``.
+    """
     upper = term.upper()
     # Letters only: no LIKE or GLOB wildcard can be in it, so no escaping is needed.
-    where = "(u.name_letters GLOB ? OR instr(u.name_keys, ?) > 0 OR substr(u.uscc, 1, ?) = ?)"
-    params: tuple[object, ...] = (letters_pattern(term), term, len(upper), upper)
-    whens = [
-        ("instr(u.name_keys, ?) > 0", (f"#{term}#",), BEST),
+    where = (
+        "(u.name_letters GLOB ? OR instr(u.name_pinyin, ?) > 0 OR instr(u.name_keys, ?) > 0"
+        " OR substr(u.uscc, 1, ?) = ?)"
+    )
+    params: tuple[object, ...] = (letters_pattern(term), term, term, len(upper), upper)
+    n = len(term)
+    whens: list[tuple[str, tuple[object, ...], int]] = [
+        ("instr(u.name_keys, ?) > 0 OR u.name_pinyin = ?", (f"#{term}#", term), BEST),
         (
-            "instr(u.name_keys, ?) > 0 OR substr(u.uscc, 1, ?) = ?",
-            (f"#{term}", len(upper), upper),
+            "instr(u.name_keys, ?) > 0 OR substr(u.name_pinyin, 1, ?) = ?"
+            " OR substr(u.uscc, 1, ?) = ?",
+            (f"#{term}", n, term, len(upper), upper),
             PREFIX,
         ),
-        ("instr(u.name_keys, ?) > 0", (term,), UNBROKEN),
+        ("instr(u.name_keys, ?) > 0 OR instr(u.name_pinyin, ?) > 0", (term, term), UNBROKEN),
     ]
-    if 3 <= len(term) <= _MAX_SPLIT_TERM:
-        splits = [f"*{term[:i]}*{term[i:]}*" for i in range(1, len(term))]
-        whens.append(
-            (" OR ".join("u.name_initials GLOB ?" for _ in splits), tuple(splits), TWO_PIECES)
-        )
+    if 3 <= n <= _MAX_SPLIT_TERM:
+        splits = tuple(f"*{term[:i]}*{term[i:]}*" for i in range(1, n))
+        whens.append((" OR ".join("u.name_initials GLOB ?" for _ in splits), splits, TWO_PIECES))
     rank = "CASE " + " ".join(f"WHEN {cond} THEN {value}" for cond, _, value in whens)
     rank += f" ELSE {OTHER} END"
     rank_params = tuple(p for _, ps, _ in whens for p in ps)
