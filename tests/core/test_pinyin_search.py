@@ -137,7 +137,7 @@ def _matches(term: str, name: str) -> bool:
         position += 1
     else:
         return True
-    return any(term in reading for reading in keys.keys.strip("#").split("#"))
+    return any(term in reading for reading in [keys.pinyin, *keys.keys.strip("#").split("#")])
 
 
 @pytest.fixture(scope="module")
