@@ -267,7 +267,16 @@ def restore_from(path: Path, candidate: Path, *, user: str) -> Path:
 
 @dataclass(frozen=True)
 class DemoResult:
-    counts: dict[str, int]
+    counts: dict[str, int]  # by table name
+
+
+_EXTRA_TABLE_LABELS = {"inspector_conflicts": "执法人员回避关系"}
+
+
+def table_label(table: str) -> str:
+    """The Chinese name of a table (企业信息, 执法检查 …) for a count shown to people."""
+    spec = SPEC_BY_NAME.get(table)
+    return spec.label if spec is not None else _EXTRA_TABLE_LABELS.get(table, table)
 
 
 def fill_demo(
@@ -553,6 +562,32 @@ def save_entered_record_telling(
     record_id = save_entered_record(session, record)
     after = grade_one(session, int(unit_id), as_of=day) if unit_id is not None else None
     return record_id, grade_change_sentence(before, after)
+
+
+def list_records(
+    session: Session,
+    table: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    town: str | None = None,
+    uscc: str | None = None,
+) -> Any:
+    """The records of one kind across the county, newest first (exchange/record_list.py)."""
+    from safecredit_desktop.core.exchange.record_list import list_records as _list
+
+    return _list(
+        session.db, table, date_from=date_from, date_to=date_to, town=town, uscc=uscc
+    )
+
+
+def export_records(session: Session, listing: Any, path: Path) -> Path:
+    """A listing as that sheet of the import template (re-importable)."""
+    from safecredit_desktop.core.exchange.record_list import write_records_sheet
+
+    return write_records_sheet(
+        Path(path), listing, session.profile, session.bureau_name, today=date.today()
+    )
 
 
 def find_unit_by_code(session: Session, uscc: str) -> tuple[int, str] | None:
