@@ -68,7 +68,9 @@ def parse_assignments(table: str, assignments: Sequence[str]) -> dict[str, str]:
             raise SafeCreditError("企业用 --uscc 指定，不写成 统一社会信用代码=…。")
         key = keys.get(folded)
         if key is None:
-            raise SafeCreditError(f"“{sheet.name}”表没有“{header.strip()}”列；可填写的列：{known}。")
+            raise SafeCreditError(
+                f"“{sheet.name}”表没有“{header.strip()}”列；可填写的列：{known}。"
+            )
         if key in values:
             raise SafeCreditError(f"“{header.strip()}”写了两次，请只写一次。")
         values[key] = value
@@ -254,7 +256,6 @@ def _intermixed(parser: argparse.ArgumentParser) -> None:
     parser.usage = usage[len(prefix) :].strip() if usage.startswith(prefix) else usage
     base = type(parser)
     parser.__class__ = type(f"Intermixed{base.__name__}", (_IntermixedMixin, base), {})
-
 
 
 def add_commands(sub: Any, open_session: OpenSession) -> None:

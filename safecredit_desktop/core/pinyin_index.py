@@ -31,6 +31,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 from pypinyin.seg.simpleseg import seg
@@ -114,7 +115,8 @@ def _convert_han(run: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _convert_piece(piece: str) -> tuple[str, ...]:
-    syllables = lazy_pinyin(piece, style=Style.NORMAL, errors=lambda text: list(text))
+    keep: Any = list  # pypinyin: a character it cannot read is kept as itself
+    syllables = lazy_pinyin(piece, style=Style.NORMAL, errors=keep)
     if len(syllables) != len(piece):
         syllables = [lazy_pinyin(ch, style=Style.NORMAL)[0] for ch in piece]
     return tuple(s.lower() for s in syllables)
@@ -190,8 +192,8 @@ def name_keys(name: str) -> NameKeys:
     if not primary:
         return NameKeys("", "", "", "")
     # the name's own full reading is name_pinyin; only the others are repeated here
-    others = [full for full in _unique(fulls) if full != primary_full]
-    keys = KEY_SEPARATOR + KEY_SEPARATOR.join(_unique(initials) + others) + KEY_SEPARATOR
+    other_fulls = [full for full in _unique(fulls) if full != primary_full]
+    keys = KEY_SEPARATOR + KEY_SEPARATOR.join(_unique(initials) + other_fulls) + KEY_SEPARATOR
     return NameKeys(primary_initials, primary_full, keys, groups)
 
 

@@ -576,9 +576,7 @@ def list_records(
     """The records of one kind across the county, newest first (exchange/record_list.py)."""
     from safecredit_desktop.core.exchange.record_list import list_records as _list
 
-    return _list(
-        session.db, table, date_from=date_from, date_to=date_to, town=town, uscc=uscc
-    )
+    return _list(session.db, table, date_from=date_from, date_to=date_to, town=town, uscc=uscc)
 
 
 def export_records(session: Session, listing: Any, path: Path) -> Path:

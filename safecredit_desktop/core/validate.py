@@ -31,16 +31,16 @@ from safecredit_desktop.core.model import (
 __all__ = [
     "ACCIDENT_GRADE_FIELD",
     "DATE_FORMATS_HINT",
-    "SHORT_DATE_FORMATS_HINT",
-    "ShortDate",
-    "date_formats_hint",
     "ID_CHECK_MAP",
     "ID_WEIGHTS",
+    "SHORT_DATE_FORMATS_HINT",
     "USCC_ALPHABET",
     "USCC_REGISTRATION_AUTHORITIES",
     "USCC_WEIGHTS",
+    "ShortDate",
     "accident_grade_from_figures",
     "check_not_future",
+    "date_formats_hint",
     "id_check_character",
     "mask_id_number",
     "optional_text",
@@ -323,15 +323,17 @@ def _full_date(year: int, month: int, day: int, field: str, shown: str, value: o
         raise ValidationError(field, f"「{shown}」不是真实存在的日期", value) from None
 
 
-def _short_date(month: int, day: int, short: ShortDate, today: date, field: str, shown: str,
-                value: object) -> date:
+def _short_date(
+    month: int, day: int, short: ShortDate, today: date, field: str, shown: str, value: object
+) -> date:
     """A month and day without a year, read as :data:`ShortDate` says."""
     if not (1 <= month <= 12 and 1 <= day <= 31):
         raise ValidationError(field, f"「{shown}」不是真实存在的日期", value)
-    if short == "past":
-        years = (today.year, today.year - 1, today.year - 2, today.year - 3, today.year - 4)
+    years: tuple[int, ...]
+    if short == "past":  # five years hold a 29 February
+        years = tuple(today.year - k for k in range(5))
     elif short == "next":
-        years = (today.year, today.year + 1, today.year + 2, today.year + 3, today.year + 4)
+        years = tuple(today.year + k for k in range(5))
     else:
         years = (today.year,)
     for year in years:

@@ -139,8 +139,10 @@ def _add_inspections(db: Path) -> None:
         (OTHER, "2023-12-31", "3"),
         (CHEM, "2024-05-02", "2"),
     ):
-        result = run("--db", str(db), "add", "inspection", "--uscc", uscc, f"检查日期={day}",
-                     f"发现隐患数={hazards}", "执法人员=张三、李四", "整改期限=2024.6.30")  # fmt: skip
+        fields = (f"检查日期={day}", f"发现隐患数={hazards}", "执法人员=张三、李四")
+        result = run(
+            "--db", str(db), "add", "inspection", "--uscc", uscc, *fields, "整改期限=2024.6.30"
+        )
         assert result.returncode == 0, result.stderr
 
 

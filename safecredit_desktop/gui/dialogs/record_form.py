@@ -470,9 +470,7 @@ class RecordFormDialog(QDialog):
                 short_dates=True,
             )
             before = self.session.last_save
-            _, change = services.save_entered_record_telling(
-                self.session, record, today=self.today
-            )
+            _, change = services.save_entered_record_telling(self.session, record, today=self.today)
         except forms.FormErrors as exc:
             self._refused(exc.errors, exc.message)
             return False
