@@ -371,7 +371,12 @@ def parse_date(
             text = str(int(number))
             return _full_date(int(text[:4]), int(text[4:6]), int(text[6:]), field, text, value)
         shown = _format_number(number) if math.isfinite(number) else str(value)
-        raise _bad_format(field, shown, value, short)
+        raise ValidationError(
+            field,
+            f"「{shown}」不是日期（数字只能是八位的年月日，如 20261103），"
+            f"请按 {date_formats_hint(short=short is not None)} 填写",
+            value,
+        )
     if not isinstance(value, str):
         raise _bad_format(field, str(value), value, short)
     text = value.strip()
