@@ -311,7 +311,7 @@ def date_formats_hint(*, short: bool = False) -> str:
 def _bad_format(field: str, shown: str, value: object, short: ShortDate | None) -> ValidationError:
     return ValidationError(
         field,
-        f"「{shown}」不是有效的日期，请按 {date_formats_hint(short=short is not None)} 填写",
+        f"「{shown}」不是有效的日期格式，请按 {date_formats_hint(short=short is not None)} 填写",
         value,
     )
 
