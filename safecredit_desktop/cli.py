@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from safecredit_desktop import __version__, cli_workflows
+from safecredit_desktop import __version__, cli_i18n, cli_records, cli_workflows
 from safecredit_desktop.core import services
 from safecredit_desktop.core.documents.kinds import KINDS as DOCUMENT_KINDS
 from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
@@ -32,8 +32,9 @@ class Parser(argparse.ArgumentParser):
     """argparse with Chinese usage errors (exit 2, as for any wrong usage)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"用法错误：{message}\n")
+        with cli_i18n.chinese_argparse():  # also when called outside main's parse
+            self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"用法错误：{cli_i18n.chinese_type_names(message)}\n")
 
 
 def _os_user() -> str:
@@ -145,8 +146,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         session.close()
     print("已生成演示数据：")
-    for label, count in result.counts.items():
-        print(f"  {label}：{count} 条")
+    for table, count in result.counts.items():
+        print(f"  {services.table_label(table)}：{count} 条")
     return EXIT_OK
 
 
@@ -484,7 +485,12 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 def build_parser() -> Parser:
     parser = Parser(prog="safecredit", description="安全生产信用分级分类监管系统（命令行）")
-    parser.add_argument("--version", action="version", version=f"safecredit {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"safecredit {__version__}",
+        help=cli_i18n.VERSION_HELP,
+    )
     parser.add_argument("--db", help="数据库文件（默认：$SAFECREDIT_DB 或用户数据目录）")
     parser.add_argument("--user", help="操作用户（默认：命令行:<系统用户名>）")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
@@ -580,6 +586,10 @@ def build_parser() -> Parser:
         ),
     )
 
+    cli_records.add_commands(
+        sub, lambda args: services.open_session(_db_path(args), user=acting_user(args))
+    )
+
     p = sub.add_parser("backup", help="在线备份数据库")
     p.add_argument("--to", help="备份文件路径（默认：数据库旁的 .backups 目录）")
     p.set_defaults(handler=cmd_backup)
@@ -612,7 +622,8 @@ def _warn(message: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with cli_i18n.chinese_argparse():
+        args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     if _warn not in services.OPEN_WARNING_HOOKS:
         services.OPEN_WARNING_HOOKS.append(_warn)

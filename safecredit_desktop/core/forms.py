@@ -37,9 +37,10 @@ from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, SPEC_BY_RECORD, to_row
 from safecredit_desktop.core.validate import (
-    DATE_FORMATS_HINT,
+    ShortDate,
     accident_grade_from_figures,
     check_not_future,
+    date_formats_hint,
     parse_amount,
     parse_choice,
     parse_count,
@@ -115,7 +116,7 @@ def _event_date(key: str, label: str) -> FieldSpec:
     )
 
 
-DATE_HINT = f"可按 {DATE_FORMATS_HINT} 填写"
+DATE_HINT = f"可按 {date_formats_hint(short=True)} 填写"
 
 
 class FormErrors(SafeCreditError):
@@ -156,6 +157,15 @@ class FieldSpec:
     blank_text: str = ""
     placeholder: str = ""
     check_text: str = "是"
+    deadline: bool = False
+
+    @property
+    def short_date(self) -> ShortDate:
+        """How a date typed without its year is read (validate.ShortDate): an event's
+        date is never in the future, a deadline is the next such day."""
+        if self.max_today:
+            return "past"
+        return "next" if self.deadline else "year"
 
     @property
     def display_label(self) -> str:
@@ -266,7 +276,9 @@ _UNIT_FIELDS = (
     FieldSpec("safety_person", "分管安全负责人"),
     FieldSpec("phone", "联系电话"),
     FieldSpec("permit_no", "安全生产许可证号"),
-    FieldSpec("permit_valid_until", "许可证有效期至", "date", placeholder=DATE_PLACEHOLDER),
+    FieldSpec(
+        "permit_valid_until", "许可证有效期至", "date", placeholder=DATE_PLACEHOLDER, deadline=True
+    ),
     FieldSpec(
         "std_level",
         "标准化等级",
@@ -282,7 +294,9 @@ _UNIT_FIELDS = (
         max_today=True,
         placeholder=DATE_PLACEHOLDER,
     ),
-    FieldSpec("std_valid_until", "标准化有效期至", "date", placeholder=DATE_PLACEHOLDER),
+    FieldSpec(
+        "std_valid_until", "标准化有效期至", "date", placeholder=DATE_PLACEHOLDER, deadline=True
+    ),
     FieldSpec(
         "high_risk",
         "高危行业",
@@ -330,7 +344,9 @@ _INSPECTION_FIELDS = (
     FieldSpec("inspectors", "执法人员", keep_on_next=True, help="多人用“、”分隔"),
     FieldSpec("hazards", "发现隐患数", "count", placeholder="0"),
     FieldSpec("major_hazards", "重大隐患数", "count", placeholder="0"),
-    FieldSpec("rectify_deadline", "整改期限", "date", placeholder=DATE_PLACEHOLDER),
+    FieldSpec(
+        "rectify_deadline", "整改期限", "date", placeholder=DATE_PLACEHOLDER, deadline=True
+    ),
     FieldSpec("rectified_on", "整改完成日期", "date", max_today=True, placeholder=DATE_PLACEHOLDER),
     FieldSpec("doc_no", "文书编号"),
     FieldSpec("note", "备注", "multiline"),
@@ -525,6 +541,7 @@ def _parse_field(
     values: Mapping[str, object],
     unit_lookup: UnitLookup | None,
     check: FormCheck,
+    short_dates: bool = False,
 ) -> object:
     """The stored value of one field; raises ValidationError with a Chinese reason."""
     label = spec.label
@@ -566,10 +583,11 @@ def _parse_field(
             return ""
         return validate_id_number(raw, field=label, today=today)
     if kind == "date":
+        short = spec.short_date if short_dates else None
         if spec.required:
-            parsed: date | None = parse_date(raw, field=label)
+            parsed: date | None = parse_date(raw, field=label, short=short, today=today)
         else:
-            parsed = parse_optional_date(raw, field=label)
+            parsed = parse_optional_date(raw, field=label, short=short, today=today)
         if parsed is not None and spec.max_today:
             check_not_future(parsed, field=label, today=today)
         return parsed
@@ -604,8 +622,12 @@ def check_form(
     profile: Profile,
     today: date,
     unit_lookup: UnitLookup | None = None,
+    short_dates: bool = False,
 ) -> FormCheck:
-    """Every field's message and note, the cross-field checks, and the parsed values."""
+    """Every field's message and note, the cross-field checks, and the parsed values.
+
+    ``short_dates``: dates may be typed without their year (``11-3``), as in the window
+    and ``safecredit add``; a workbook never may (workbook.md)."""
     check = FormCheck()
     for spec in form.fields:
         raw = values.get(spec.key, spec.default)
@@ -618,6 +640,7 @@ def check_form(
                 values=values,
                 unit_lookup=unit_lookup,
                 check=check,
+                short_dates=short_dates,
             )
         except ValidationError as exc:
             check.errors[spec.key] = exc.reason
@@ -634,11 +657,19 @@ def validate_field(
     today: date,
     values: Mapping[str, object],
     unit_lookup: UnitLookup | None = None,
+    short_dates: bool = False,
 ) -> str | None:
     """The message of one field (None when it is fine), the other values as context."""
     merged = dict(values)
     merged[key] = raw_value
-    check = check_form(form, merged, profile=profile, today=today, unit_lookup=unit_lookup)
+    check = check_form(
+        form,
+        merged,
+        profile=profile,
+        today=today,
+        unit_lookup=unit_lookup,
+        short_dates=short_dates,
+    )
     return check.errors.get(key)
 
 
@@ -782,9 +813,17 @@ def build_record(
     profile: Profile,
     today: date,
     unit_lookup: UnitLookup | None = None,
+    short_dates: bool = False,
 ) -> Any:
     """The record dataclass for the typed values; :class:`FormErrors` lists every bad field."""
-    check = check_form(form, values, profile=profile, today=today, unit_lookup=unit_lookup)
+    check = check_form(
+        form,
+        values,
+        profile=profile,
+        today=today,
+        unit_lookup=unit_lookup,
+        short_dates=short_dates,
+    )
     if not check.ok:
         raise FormErrors(check.errors, form.labels)
     kwargs: dict[str, Any] = {
@@ -841,12 +880,15 @@ def values_of(record: Any, form: FormSpec | None = None) -> dict[str, object]:
     return out
 
 
-def normalize_date_text(text: str) -> str:
-    """A typed date written as YYYY-MM-DD when it parses (2025/3/1 → 2025-03-01), else as is."""
+def normalize_date_text(
+    text: str, *, short: ShortDate | None = None, today: date | None = None
+) -> str:
+    """A typed date written as YYYY-MM-DD when it parses (2025/3/1 → 2025-03-01; with
+    ``short``, 3-1 → this year's or the nearest such day), else as is."""
     if text.strip() == "":
         return text
     try:
-        return parse_date(text, field="日期").isoformat()
+        return parse_date(text, field="日期", short=short, today=today).isoformat()
     except ValidationError:
         return text
 

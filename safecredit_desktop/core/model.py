@@ -50,6 +50,7 @@ class Responsibility(StrEnum):
 
 
 class InspectionMethod(StrEnum):
+    DAILY = "日常"
     PLANNED = "计划"
     RANDOM = "双随机"
     SPECIAL = "专项"

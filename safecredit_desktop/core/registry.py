@@ -1,22 +1,31 @@
 """The unit registry (企业台账): filter, search and sort units, a page at a time.
 
-Read-only SQL over ``units``. Search works on keys stored with each unit
-(``name_initials``, ``name_pinyin``, see :mod:`pinyin_index`), so a keystroke on
-100,000 units is a single scan of short strings, not a pinyin conversion per row.
+Read-only SQL over ``units``. Search works on keys stored with each unit (see
+:mod:`pinyin_index`: the name read whole, place names from a table, other readings of
+heteronyms kept), so a keystroke on 100,000 units is a single scan of short strings,
+not a pinyin conversion per row.
 
 What a search term matches (terms separated by spaces must all match):
 
-- letters only (``fhhg``): the name's pinyin initials contain the letters in that
-  order (凤凰县沱江化工 = f·h·x·t·j·h·g), or the full pinyin contains the term, or the
-  统一社会信用代码 starts with it (upper-cased);
+- letters only (``fhhg``): the letters are initials of the name's characters in that
+  order (凤凰县沱江化工 = f·h·x·t·j·h·g; any reading of a heteronym: 重庆 = cq or zq),
+  or a full pinyin reading contains the term, or the 统一社会信用代码 starts with it;
 - letters with digits (``9143``, ``91433123MA``): the code contains it, or the name;
 - anything with a Chinese character (``化工``): the name contains it;
 - anything else (``%``, ``A-1``): the name or the code contains it literally.
 
 Full-width input (``ｆｈｈｇ`` from an IME) counts as the plain letters. When the list
-is in its default order (name, ascending), better matches come first: the initials
-or code start with the term, then the initials hold it contiguously, then the rest,
-each group in pinyin order.
+is in its default order (name, ascending), better matches come first (:func:`rank`):
+
+0. the term is the initials or the full pinyin of the whole name (any reading);
+1. they start with the term, or the code does;
+2. they contain the term unbroken (the initials of a word: ``hg`` in 凤凰县沱江化工);
+3. the name's initials hold the term in two unbroken pieces (``fh``…``hg``: 凤凰…化工);
+4. any other match (a scattered subsequence);
+
+each group in pinyin order. pypinyin's phrase dictionary only holds phrases whose
+reading is irregular (it lacks 凤凰 and 公司), so there are no word boundaries to rank
+by; unbroken runs of initials stand in for words.
 
 The registry's grade is the official one: the grade of the newest confirmed annual
 assessment (年度评定). Before any is confirmed ``RegistryRow.grade`` is None and a grade
@@ -31,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from safecredit_desktop.core.pinyin_index import search_keys
+from safecredit_desktop.core.pinyin_index import letters_pattern, search_keys
 from safecredit_desktop.core.storage.connection import Database
 
 SortKey = Literal[
@@ -105,44 +114,76 @@ def _like_literal(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Clause:
-    """One term's WHERE condition and, for ranking, its best-match condition."""
+    """One term's WHERE condition and, for ranking, its rank expression (0 is best)."""
 
     where: str
     params: tuple[object, ...]
-    best: str = "0"
-    best_params: tuple[object, ...] = ()
-    good: str = "0"
-    good_params: tuple[object, ...] = ()
+    rank: str = "0"
+    rank_params: tuple[object, ...] = ()
+
+
+BEST, PREFIX, UNBROKEN, TWO_PIECES, OTHER = range(5)
+_MAX_SPLIT_TERM = 12  # longer terms are not ranked by pieces (one GLOB per split point)
+
+
+def _letters_clause(term: str) -> _Clause:
+    """A term of letters only: initials (any reading), full pinyin or code prefix.
+
+    The cheap tests come first (SQLite stops an OR at the first true one); the name's
+    own full pinyin is ``name_pinyin``, the other readings are in the short ``name_keys``.
+    """
+    upper = term.upper()
+    # Letters only: no LIKE or GLOB wildcard can be in it, so no escaping is needed.
+    where = (
+        "(u.name_letters GLOB ? OR instr(u.name_pinyin, ?) > 0 OR instr(u.name_keys, ?) > 0"
+        " OR substr(u.uscc, 1, ?) = ?)"
+    )
+    params: tuple[object, ...] = (letters_pattern(term), term, term, len(upper), upper)
+    n = len(term)
+    whens: list[tuple[str, tuple[object, ...], int]] = [
+        ("instr(u.name_keys, ?) > 0 OR u.name_pinyin = ?", (f"#{term}#", term), BEST),
+        (
+            "instr(u.name_keys, ?) > 0 OR substr(u.name_pinyin, 1, ?) = ?"
+            " OR substr(u.uscc, 1, ?) = ?",
+            (f"#{term}", n, term, len(upper), upper),
+            PREFIX,
+        ),
+        ("instr(u.name_keys, ?) > 0 OR instr(u.name_pinyin, ?) > 0", (term, term), UNBROKEN),
+    ]
+    if 3 <= n <= _MAX_SPLIT_TERM:
+        splits = tuple(f"*{term[:i]}*{term[i:]}*" for i in range(1, n))
+        whens.append((" OR ".join("u.name_initials GLOB ?" for _ in splits), splits, TWO_PIECES))
+    rank = "CASE " + " ".join(f"WHEN {cond} THEN {value}" for cond, _, value in whens)
+    rank += f" ELSE {OTHER} END"
+    rank_params = tuple(p for _, ps, _ in whens for p in ps)
+    return _Clause(where, params, rank, rank_params)
 
 
 def _term_clause(term: str) -> _Clause:
     if _HAN.search(term):
         like = f"%{_like_literal(term)}%"
         prefix = f"{_like_literal(term)}%"
-        return _Clause("u.name LIKE ? ESCAPE '\\'", (like,), "u.name LIKE ? ESCAPE '\\'", (prefix,))
+        return _Clause(
+            "u.name LIKE ? ESCAPE '\\'",
+            (like,),
+            f"CASE WHEN u.name LIKE ? ESCAPE '\\' THEN {PREFIX} ELSE {UNBROKEN} END",
+            (prefix,),
+        )
     lower, upper = term.lower(), term.upper()
     if _LETTERS.fullmatch(lower):
-        # Letters only: no LIKE wildcard can be in it, so no escaping is needed.
-        subsequence = "%" + "%".join(lower) + "%"
-        return _Clause(
-            "(u.name_initials LIKE ? OR instr(u.name_pinyin, ?) > 0 OR substr(u.uscc, 1, ?) = ?)",
-            (subsequence, lower, len(upper), upper),
-            "(substr(u.name_initials, 1, ?) = ? OR substr(u.uscc, 1, ?) = ?)",
-            (len(lower), lower, len(upper), upper),
-            "(instr(u.name_initials, ?) > 0 OR substr(u.name_pinyin, 1, ?) = ?)",
-            (lower, len(lower), lower),
-        )
+        return _letters_clause(lower)
     if _CODE_CHARS.fullmatch(upper):
         return _Clause(
             "(instr(u.uscc, ?) > 0 OR u.name LIKE ? ESCAPE '\\')",
             (upper, f"%{_like_literal(term)}%"),
-            "substr(u.uscc, 1, ?) = ?",
+            f"CASE WHEN substr(u.uscc, 1, ?) = ? THEN {PREFIX} ELSE {UNBROKEN} END",
             (len(upper), upper),
         )
     return _Clause(
         "(u.name LIKE ? ESCAPE '\\' OR instr(u.uscc, ?) > 0)",
         (f"%{_like_literal(term)}%", upper),
-        "(u.name LIKE ? ESCAPE '\\' OR substr(u.uscc, 1, ?) = ?)",
+        f"CASE WHEN u.name LIKE ? ESCAPE '\\' OR substr(u.uscc, 1, ?) = ? THEN {PREFIX}"
+        f" ELSE {UNBROKEN} END",
         (f"{_like_literal(term)}%", len(upper), upper),
     )
 
@@ -195,11 +236,9 @@ def _build(query: UnitQuery, high_risk_categories: frozenset[str]) -> _Sql:
     rank: str | None = None
     rank_params: list[object] = []
     if clauses and query.is_default_order:
-        parts: list[str] = []
+        rank = " + ".join(f"({clause.rank})" for clause in clauses)
         for clause in clauses:
-            parts.append(f"(CASE WHEN {clause.best} THEN 0 WHEN {clause.good} THEN 1 ELSE 2 END)")
-            rank_params.extend((*clause.best_params, *clause.good_params))
-        rank = " + ".join(parts)
+            rank_params.extend(clause.rank_params)
     return _Sql(where, tuple(params), rank, tuple(rank_params))
 
 

@@ -267,7 +267,16 @@ def restore_from(path: Path, candidate: Path, *, user: str) -> Path:
 
 @dataclass(frozen=True)
 class DemoResult:
-    counts: dict[str, int]
+    counts: dict[str, int]  # by table name
+
+
+_EXTRA_TABLE_LABELS = {"inspector_conflicts": "执法人员回避关系"}
+
+
+def table_label(table: str) -> str:
+    """The Chinese name of a table (企业信息, 执法检查 …) for a count shown to people."""
+    spec = SPEC_BY_NAME.get(table)
+    return spec.label if spec is not None else _EXTRA_TABLE_LABELS.get(table, table)
 
 
 def fill_demo(
@@ -538,6 +547,45 @@ def save_entered_record(session: Session, record: Any) -> int:
         raise StorageError(
             "数据库暂时无法写入（可能正被其他程序或备份占用），已填写的内容没有丢失，请稍后再保存。"
         ) from exc
+
+
+def save_entered_record_telling(
+    session: Session, record: Any, *, today: date | None = None
+) -> tuple[int, str | None]:
+    """``save_entered_record``, and the sentence telling how the unit's live grade (as of
+    ``today``) changed with it (grade_change.py), or None when it did not."""
+    from safecredit_desktop.core.grade_change import grade_change_sentence
+
+    day = today or date.today()
+    unit_id = getattr(record, "unit_id", None)
+    before = grade_one(session, int(unit_id), as_of=day) if unit_id is not None else None
+    record_id = save_entered_record(session, record)
+    after = grade_one(session, int(unit_id), as_of=day) if unit_id is not None else None
+    return record_id, grade_change_sentence(before, after)
+
+
+def list_records(
+    session: Session,
+    table: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    town: str | None = None,
+    uscc: str | None = None,
+) -> Any:
+    """The records of one kind across the county, newest first (exchange/record_list.py)."""
+    from safecredit_desktop.core.exchange.record_list import list_records as _list
+
+    return _list(session.db, table, date_from=date_from, date_to=date_to, town=town, uscc=uscc)
+
+
+def export_records(session: Session, listing: Any, path: Path) -> Path:
+    """A listing as that sheet of the import template (re-importable)."""
+    from safecredit_desktop.core.exchange.record_list import write_records_sheet
+
+    return write_records_sheet(
+        Path(path), listing, session.profile, session.bureau_name, today=date.today()
+    )
 
 
 def find_unit_by_code(session: Session, uscc: str) -> tuple[int, str] | None:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Literal
 
 from safecredit_desktop.core.errors import BadCheckCharacterError, ValidationError
 from safecredit_desktop.core.model import (
@@ -32,11 +33,14 @@ __all__ = [
     "DATE_FORMATS_HINT",
     "ID_CHECK_MAP",
     "ID_WEIGHTS",
+    "SHORT_DATE_FORMATS_HINT",
     "USCC_ALPHABET",
     "USCC_REGISTRATION_AUTHORITIES",
     "USCC_WEIGHTS",
+    "ShortDate",
     "accident_grade_from_figures",
     "check_not_future",
+    "date_formats_hint",
     "id_check_character",
     "mask_id_number",
     "optional_text",
@@ -266,11 +270,30 @@ def mask_id_number(value: str) -> str:
 # Dates
 # ---------------------------------------------------------------------------
 
-DATE_FORMATS_HINT = "YYYY-MM-DD、YYYY/M/D 或 YYYY年M月D日"
+ShortDate = Literal["past", "next", "year"]
+"""How a date written without its year (``11-3``, ``11.3``, ``1103``) is read, where it
+is allowed at all (the window, its entry grid and ``safecredit add``; never a workbook):
+
+- ``past``: the date of an event (检查日期, 事故日期 …) is never in the future: this
+  year's day, or last year's when this year's is still to come;
+- ``next``: a deadline (整改期限, 有效期至) is the next such day: this year's, or next
+  year's when this year's has passed;
+- ``year``: any other date: the day of the current year.
+"""
+
+DATE_FORMATS_HINT = "2026-11-03、2026/11/3、2026.11.3、2026年11月3日 或 20261103"
+SHORT_DATE_FORMATS_HINT = "11-3、11.3 或 1103"
 _DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"),
     re.compile(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"),
+    re.compile(r"([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2})"),
     re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日"),
+    re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})"),
+)
+_SHORT_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"([0-9]{1,2})-([0-9]{1,2})"),
+    re.compile(r"([0-9]{1,2})\.([0-9]{1,2})"),
+    re.compile(r"([0-9]{2})([0-9]{2})"),
 )
 
 
@@ -278,8 +301,64 @@ def _chinese_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def parse_date(value: object, *, field: str) -> date:
-    """A date from a date/datetime cell or text in one of the accepted formats."""
+def date_formats_hint(*, short: bool = False) -> str:
+    """The accepted ways of writing a date, for a message or a tooltip."""
+    if short:
+        return f"{DATE_FORMATS_HINT}（本年日期也可写 {SHORT_DATE_FORMATS_HINT}）"
+    return DATE_FORMATS_HINT
+
+
+def _bad_format(field: str, shown: str, value: object, short: ShortDate | None) -> ValidationError:
+    return ValidationError(
+        field,
+        f"「{shown}」不是有效的日期格式，请按 {date_formats_hint(short=short is not None)} 填写",
+        value,
+    )
+
+
+def _full_date(year: int, month: int, day: int, field: str, shown: str, value: object) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError(field, f"「{shown}」不是真实存在的日期", value) from None
+
+
+def _short_date(
+    month: int, day: int, short: ShortDate, today: date, field: str, shown: str, value: object
+) -> date:
+    """A month and day without a year, read as :data:`ShortDate` says."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ValidationError(field, f"「{shown}」不是真实存在的日期", value)
+    years: tuple[int, ...]
+    if short == "past":  # five years hold a 29 February
+        years = tuple(today.year - k for k in range(5))
+    elif short == "next":
+        years = tuple(today.year + k for k in range(5))
+    else:
+        years = (today.year,)
+    for year in years:
+        try:
+            candidate = date(year, month, day)
+        except ValueError:  # 2-29 in a year without it: the nearest year that has one
+            continue
+        if short == "past" and candidate > today:
+            continue
+        if short == "next" and candidate < today:
+            continue
+        return candidate
+    raise ValidationError(field, f"「{shown}」不是真实存在的日期", value)
+
+
+def parse_date(
+    value: object,
+    *,
+    field: str,
+    short: ShortDate | None = None,
+    today: date | None = None,
+) -> date:
+    """A date from a date/datetime cell, the number ``YYYYMMDD``, or text in one of the
+    accepted formats (:data:`DATE_FORMATS_HINT`); with ``short`` also the month and day
+    alone (:data:`ShortDate`), relative to ``today`` (default: the real today)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -287,31 +366,48 @@ def parse_date(value: object, *, field: str) -> date:
     if value is None:
         raise ValidationError(field, _EMPTY, value)
     if _is_number(value):
-        raise ValidationError(field, f"「{value}」不是日期，请以日期或 YYYY-MM-DD 文本填写", value)
+        number = float(value)  # type: ignore[arg-type]
+        if math.isfinite(number) and number.is_integer() and 10_000_101 <= number <= 99_991_231:
+            text = str(int(number))
+            return _full_date(int(text[:4]), int(text[4:6]), int(text[6:]), field, text, value)
+        shown = _format_number(number) if math.isfinite(number) else str(value)
+        raise ValidationError(
+            field,
+            f"「{shown}」不是日期（数字只能是八位的年月日，如 20261103），"
+            f"请按 {date_formats_hint(short=short is not None)} 填写",
+            value,
+        )
     if not isinstance(value, str):
-        raise ValidationError(field, "请以日期或 YYYY-MM-DD 文本填写", value)
+        raise _bad_format(field, str(value), value, short)
     text = value.strip()
     if text == "":
         raise ValidationError(field, _EMPTY, value)
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        year, month, day = (int(part) for part in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise ValidationError(field, f"「{text}」不是真实存在的日期", value) from None
-    raise ValidationError(
-        field, f"「{text}」不是有效的日期格式，请按 {DATE_FORMATS_HINT} 填写", value
-    )
+        if match is not None:
+            year, month, day = (int(part) for part in match.groups())
+            return _full_date(year, month, day, field, text, value)
+    if short is not None:
+        for pattern in _SHORT_PATTERNS:
+            match = pattern.fullmatch(text)
+            if match is not None:
+                month, day = (int(part) for part in match.groups())
+                reference = date.today() if today is None else today
+                return _short_date(month, day, short, reference, field, text, value)
+    raise _bad_format(field, text, value, short)
 
 
-def parse_optional_date(value: object, *, field: str) -> date | None:
+def parse_optional_date(
+    value: object,
+    *,
+    field: str,
+    short: ShortDate | None = None,
+    today: date | None = None,
+) -> date | None:
     """Like :func:`parse_date`, but ``None`` or blank text gives ``None``."""
     if _is_blank(value):
         return None
-    return parse_date(value, field=field)
+    return parse_date(value, field=field, short=short, today=today)
 
 
 def check_not_future(d: date, *, field: str, today: date) -> date:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +164,10 @@ def test_dates_typed_three_ways_and_the_future() -> None:
         assert field_error("inspections", "inspected_on", typed) is None
     assert "晚于今天" in (field_error("inspections", "inspected_on", "2025-7-1") or "")
     assert "不是真实存在的日期" in (field_error("inspections", "inspected_on", "2025-2-30") or "")
-    assert "格式" in (field_error("inspections", "inspected_on", "2025.3.1") or "")
+    assert field_error("inspections", "inspected_on", "2025.3.1") is None
+    assert field_error("inspections", "inspected_on", "20250301") is None
+    # a short date is the window's and `add`'s, never a workbook's (the importer's forms)
+    assert "不是有效的日期" in (field_error("inspections", "inspected_on", "3-1") or "")
     # deadlines and validity dates may lie ahead
     assert field_error("inspections", "rectify_deadline", "2026-1-1") is None
     assert field_error("units", "permit_valid_until", "2030-1-1") is None
@@ -503,3 +506,29 @@ def test_build_record_raises_only_form_errors(table: str, data: st.DataObject) -
         assert all(isinstance(m, str) and m for m in exc.errors.values())
     else:
         assert isinstance(record, form.record)
+
+
+def test_short_dates_in_the_window_and_add() -> None:
+    """The window and `safecredit add` take 11-3 / 11.3 / 1103: an event's date is never
+    in the future, a deadline is the next such day (workbook.md)."""
+    form = forms.FORMS["inspections"]
+    ahead = TODAY + timedelta(days=1)
+    behind = TODAY - timedelta(days=1)
+    check = forms.check_form(
+        form,
+        {
+            "inspected_on": f"{ahead.month}-{ahead.day}",
+            "method": "日常",
+            "rectify_deadline": f"{behind:%m%d}",
+        },
+        profile=PROFILE,
+        today=TODAY,
+        short_dates=True,
+    )
+    assert check.ok, check.errors
+    assert check.parsed["inspected_on"] == ahead.replace(year=TODAY.year - 1)
+    assert check.parsed["rectify_deadline"] == behind.replace(year=TODAY.year + 1)
+    assert forms.FORMS["inspections"].field("rectify_deadline").short_date == "next"
+    assert forms.FORMS["units"].field("permit_valid_until").short_date == "next"
+    assert forms.FORMS["penalties"].field("decided_on").short_date == "past"
+    assert forms.normalize_date_text("3.1", short="past", today=date(2026, 11, 3)) == "2026-03-01"

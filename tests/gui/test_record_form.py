@@ -466,3 +466,32 @@ def test_open_record_form_for_a_deleted_record_says_so(
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(str(a[2])))
     assert record_form.open_record_form(None, session, bus, "penalties", record_id=99) == 0
     assert shown and "不存在" in shown[0]
+
+
+def test_a_save_that_changes_the_grade_says_so(
+    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+) -> None:
+    unit = session.repo.get(model.Unit, unit_id)
+    unit.std_level, unit.std_awarded_on = "三级", date(2024, 1, 1)
+    unit.std_valid_until = date(2027, 1, 1)
+    services.save_record(session, unit)
+    for kind in model.CommitmentType:
+        services.save_record(session, model.Commitment(unit_id, kind.value, date(2025, 1, 2)))
+    shown: list[str] = []
+    bus.status_message.connect(shown.append)
+    form = dialog(qtbot, session, bus, "accidents", unit_id=unit_id)
+    type_into(qtbot, form, "occurred_on", "6.1")  # a short date: this year's, never ahead
+    type_into(qtbot, form, "deaths", "1")
+    choose(form, "responsible", "是")
+    assert form.save_and_new()
+    change = form.last_grade_change
+    assert change == "等级由B（二级）变为C（三级）：1年内发生造成人员死亡的生产安全责任事故"
+    assert change in shown[-1] and change in form._saved_label.text()
+    stored = session.db.conn.execute("SELECT occurred_on FROM accidents").fetchone()[0]
+    assert stored == "2025-06-01"
+    # a record that leaves the grade as it is says nothing of grades
+    form.close()
+    other = dialog(qtbot, session, bus, "inspections", unit_id=unit_id)
+    type_into(qtbot, other, "inspected_on", "0520")
+    assert other.save()
+    assert other.last_grade_change is None and "等级由" not in shown[-1]

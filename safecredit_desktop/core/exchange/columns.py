@@ -237,7 +237,10 @@ def _unit_ref() -> Column:
 def _date_note(what: str, *, required: bool = False, not_future: bool = True) -> str:
     head = "必填。" if required else ""
     tail = "，不能晚于今天" if not_future else ""
-    return f"{head}{what}。Excel 日期，或文本 YYYY-MM-DD、YYYY/M/D、YYYY年M月D日{tail}。"
+    return (
+        f"{head}{what}。Excel 日期，或 YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYY年M月D日、"
+        f"YYYYMMDD{tail}。"
+    )
 
 
 def _categories(profile: Profile) -> tuple[str, ...]:
@@ -311,7 +314,7 @@ _INSPECTION_COLUMNS = (
     _from_form(
         "inspections",
         "method",
-        "计划、双随机、专项、举报核查或复查；留空：新记录为“计划”。",
+        "日常、计划、双随机、专项、举报核查或复查；留空：新记录为“计划”。",
         width=12,
     ),
     _from_form("inspections", "inspectors", "执法人员姓名，多人用“、”分隔。", width=20),

@@ -48,7 +48,7 @@ from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import from_row
 from safecredit_desktop.core.validate import accident_grade_from_figures
 
-__all__ = ["DATA_TITLE", "DataExport", "write_all_data"]
+__all__ = ["DATA_TITLE", "RECORD_ORDER", "DataExport", "record_cells", "write_all_data"]
 
 DATA_TITLE = "安全生产信用信息（全部数据）"
 Progress = Callable[[float, str], None]
@@ -122,73 +122,77 @@ def _per_unit(db: Database, table: str, order: str) -> Iterator[tuple[str, Any]]
         yield str(row["_uscc"]), from_row(spec.record, row)
 
 
-def _record_rows(db: Database, table: str) -> list[list[object]]:
-    out: list[list[object]] = []
+RECORD_ORDER: dict[str, str] = {
+    "inspections": "t.inspected_on",
+    "accidents": "t.occurred_on, t.accident_no",
+    "penalties": "t.decided_on, t.doc_no",
+    "violations": "t.occurred_on, t.kind, t.subject",
+    "commitments": "t.signed_on, t.type",
+    "honours": "t.honoured_on, t.type",
+    "joint_punishments": "t.starts_on",
+}
+"""The order of a unit's records of each kind in the 全部数据 sheets."""
+
+
+def record_cells(table: str, code: str, r: Any) -> list[object]:
+    """One record as its row of the import template's sheet (template column order):
+    dates as dates, counts and amounts as numbers, 失信行为类型 as its Chinese name."""
     if table == "inspections":
-        for code, r in _per_unit(db, table, "t.inspected_on"):
-            out.append(
-                [
-                    code,
-                    r.inspected_on,
-                    r.method,
-                    r.inspectors,
-                    r.hazards,
-                    r.major_hazards,
-                    r.rectify_deadline,
-                    r.rectified_on,
-                    r.doc_no,
-                    r.note,
-                ]
-            )
-    elif table == "accidents":
-        for code, r in _per_unit(db, table, "t.occurred_on, t.accident_no"):
-            derived = accident_grade_from_figures(r.deaths, r.serious_injuries, r.loss_wan)
-            review = REVIEW_PENDING if r.needs_review else None
-            if not r.needs_review and r.grade != derived.value:
-                review = REVIEW_DONE
-            out.append(
-                [
-                    code,
-                    r.occurred_on,
-                    r.accident_no,
-                    r.grade,
-                    r.deaths,
-                    r.serious_injuries,
-                    r.loss_wan,
-                    r.responsible,
-                    review,
-                    r.note,
-                ]
-            )
-    elif table == "penalties":
-        for code, r in _per_unit(db, table, "t.decided_on, t.doc_no"):
-            out.append(
-                [code, r.doc_no, r.decided_on, r.department, r.reason, r.fine_yuan, r.published_on]
-            )
-    elif table == "violations":
-        for code, r in _per_unit(db, table, "t.occurred_on, t.kind, t.subject"):
-            kind = model.VIOLATION_KIND_BY_CODE.get(r.kind)
-            out.append(
-                [
-                    code,
-                    kind.name if kind else r.kind,
-                    r.occurred_on,
-                    r.subject,
-                    r.person_name,
-                    r.basis_doc,
-                    r.note,
-                ]
-            )
-    elif table == "commitments":
-        for code, r in _per_unit(db, table, "t.signed_on, t.type"):
-            out.append([code, r.type, r.signed_on, r.signer, r.withdrawn_on])
-    elif table == "honours":
-        for code, r in _per_unit(db, table, "t.honoured_on, t.type"):
-            out.append([code, r.honoured_on, r.level, r.type, r.title])
-    elif table == "joint_punishments":
-        for code, r in _per_unit(db, table, "t.starts_on"):
-            out.append([code, r.department, r.starts_on, r.ends_on])
-    return out
+        return [
+            code,
+            r.inspected_on,
+            r.method,
+            r.inspectors,
+            r.hazards,
+            r.major_hazards,
+            r.rectify_deadline,
+            r.rectified_on,
+            r.doc_no,
+            r.note,
+        ]
+    if table == "accidents":
+        derived = accident_grade_from_figures(r.deaths, r.serious_injuries, r.loss_wan)
+        review = REVIEW_PENDING if r.needs_review else None
+        if not r.needs_review and r.grade != derived.value:
+            review = REVIEW_DONE
+        return [
+            code,
+            r.occurred_on,
+            r.accident_no,
+            r.grade,
+            r.deaths,
+            r.serious_injuries,
+            r.loss_wan,
+            r.responsible,
+            review,
+            r.note,
+        ]
+    if table == "penalties":
+        return [code, r.doc_no, r.decided_on, r.department, r.reason, r.fine_yuan, r.published_on]
+    if table == "violations":
+        kind = model.VIOLATION_KIND_BY_CODE.get(r.kind)
+        return [
+            code,
+            kind.name if kind else r.kind,
+            r.occurred_on,
+            r.subject,
+            r.person_name,
+            r.basis_doc,
+            r.note,
+        ]
+    if table == "commitments":
+        return [code, r.type, r.signed_on, r.signer, r.withdrawn_on]
+    if table == "honours":
+        return [code, r.honoured_on, r.level, r.type, r.title]
+    if table == "joint_punishments":
+        return [code, r.department, r.starts_on, r.ends_on]
+    raise KeyError(table)
+
+
+def _record_rows(db: Database, table: str) -> list[list[object]]:
+    if table not in RECORD_ORDER:
+        return []
+    return [record_cells(table, code, r) for code, r in _per_unit(db, table, RECORD_ORDER[table])]
 
 
 def _inspectors(db: Database) -> list[list[object]]:

@@ -127,8 +127,8 @@ def _canonical(column: Column, raw: object, bureau: str) -> object:
     if kind == "date":
         if isinstance(raw, datetime):
             return raw.date() if raw.time() == time() else _DIFFERENT
-        if isinstance(raw, str):
-            try:
+        if isinstance(raw, str | int | float) and not isinstance(raw, bool):
+            try:  # text in any accepted format, or the number YYYYMMDD
                 return parse_date(raw, field="")
             except ValidationError:
                 return _DIFFERENT

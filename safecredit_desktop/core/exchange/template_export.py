@@ -105,7 +105,8 @@ def column_notes(profile: Profile) -> list[tuple[str, str]]:
         ),
         (
             "日期",
-            "Excel 日期，或文本 YYYY-MM-DD、YYYY/M/D、YYYY年M月D日；不能是数字或不存在的日期。",
+            "Excel 日期，或文本 YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYY年M月D日，或八位数字"
+            " YYYYMMDD（文本或数字）；不能是不存在的日期。",
         ),
         (
             "代码与编号",

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import StorageError
-from safecredit_desktop.core.pinyin_index import search_keys
+from safecredit_desktop.core.pinyin_index import name_keys
 from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
@@ -32,8 +32,7 @@ _CHUNK = 5_000
 def _derived_columns(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
     """Columns kept for search that are not part of the record itself."""
     if spec.record is model.Unit:
-        initials, full = search_keys(str(row["name"]))
-        return {"name_initials": initials, "name_pinyin": full}
+        return name_keys(str(row["name"])).columns()
     return {}
 
 

@@ -68,6 +68,7 @@ class RecordFormDialog(QDialog):
         self.table = table
         self.today = today or date.today()
         self.saved_count = 0
+        self.last_grade_change: str | None = None  # the sentence of the last save, if any
         self._record_id = record_id
         self._unit_id = unit_id
         self._unit_name = ""
@@ -300,7 +301,9 @@ class RecordFormDialog(QDialog):
     def _on_date_done(self, key: str) -> None:
         widget = self._editors[key]
         if isinstance(widget, QLineEdit):
-            normal = forms.normalize_date_text(widget.text())
+            normal = forms.normalize_date_text(
+                widget.text(), short=self.form.field(key).short_date, today=self.today
+            )
             if normal != widget.text():
                 widget.setText(normal)
         self._on_left(key)
@@ -321,6 +324,7 @@ class RecordFormDialog(QDialog):
             profile=self.session.profile,
             today=self.today,
             unit_lookup=self._lookup,
+            short_dates=True,
         )
         errors = self.errors()
         for spec in self.form.fields:
@@ -463,9 +467,10 @@ class RecordFormDialog(QDialog):
                 profile=profile,
                 today=self.today,
                 unit_lookup=self._lookup,
+                short_dates=True,
             )
             before = self.session.last_save
-            services.save_entered_record(self.session, record)
+            _, change = services.save_entered_record_telling(self.session, record, today=self.today)
         except forms.FormErrors as exc:
             self._refused(exc.errors, exc.message)
             return False
@@ -485,11 +490,15 @@ class RecordFormDialog(QDialog):
             text += f"（{who}）"
         if getattr(record, "needs_review", False):
             text += self.tr("，已标记为待核实")
+        text += "。"
+        if change:  # the unit's live grade moved: say so where the clerk is looking
+            text += change + "。"
         self.bus.data_changed.emit(self.table)
-        self.bus.status_message.emit(text + "。")
-        self._saved_label.setText(
-            self.tr("本窗口已保存 %1 条。").replace("%1", str(self.saved_count))
-        )
+        self.bus.status_message.emit(text)
+        count = self.tr("本窗口已保存 %1 条。").replace("%1", str(self.saved_count))
+        self._saved_label.setText(count + (f"\n{change}。" if change else ""))
+        self._saved_label.setStyleSheet(_NOTE_STYLE if change else _HINT_STYLE)
+        self.last_grade_change = change
         return True
 
     def _refused(self, errors: Mapping[str, str], message: str) -> None:

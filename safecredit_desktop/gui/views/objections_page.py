@@ -319,6 +319,7 @@ class CorrectionForm(RecordFormDialog):
                 profile=self.session.profile,
                 today=self.today,
                 unit_lookup=self._lookup,
+                short_dates=True,
             )
         except forms.FormErrors as exc:
             self._refused(exc.errors, exc.message)
