@@ -107,6 +107,7 @@ def _units(db: Database, bureau: str, include_id: bool) -> list[list[object]]:
                 u.std_valid_until,
                 _yes_no(u.high_risk),
                 u.status,
+                u.founded_on,
             ]
         )
     return out
@@ -163,7 +164,20 @@ def _record_rows(db: Database, table: str) -> list[list[object]]:
     elif table == "penalties":
         for code, r in _per_unit(db, table, "t.decided_on, t.doc_no"):
             out.append(
-                [code, r.doc_no, r.decided_on, r.department, r.reason, r.fine_yuan, r.published_on]
+                [
+                    code,
+                    r.doc_no,
+                    r.decided_on,
+                    r.department,
+                    r.reason,
+                    r.fine_yuan,
+                    r.published_on,
+                    r.violation_type,
+                    r.legal_basis,
+                    r.penalty_types,
+                    r.penalty_content,
+                    _yes_no(r.aggravated_fine),
+                ]
             )
     elif table == "violations":
         for code, r in _per_unit(db, table, "t.occurred_on, t.kind, t.subject"):
