@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import json
 import os
@@ -13,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from safecredit_desktop import __version__, cli_workflows
 from safecredit_desktop.core import services
@@ -175,16 +173,6 @@ def _as_of(args: argparse.Namespace) -> date:
     return parse_date(args.as_of, field="--as-of") if args.as_of else date.today()
 
 
-def _csv_safe(*cells: str) -> list[str]:
-    """Cells for a CSV that Excel will open: text beginning with = + - or @ is
-    prefixed with ' so that it is never taken for a formula."""
-    return [f"'{c}" if c[:1] in ("=", "+", "-", "@") else c for c in cells]
-
-
-def _reasons_text(result: Any) -> str:
-    return "；".join(r.text for r in result.reasons)
-
-
 def cmd_grade(args: argparse.Namespace) -> int:
     session = services.open_session(_db_path(args), user=acting_user(args))
     try:
@@ -195,37 +183,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         json.dump([r.as_json() for r in results], sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(
-            [
-                "uscc",
-                "name",
-                "category",
-                "grade",
-                "label",
-                "tier",
-                "reasons",
-                "next_change_date",
-                "next_change_grade",
-                "improve",
-            ]
-        )
-        for r in results:
-            nxt = r.next_change
-            writer.writerow(
-                _csv_safe(
-                    r.uscc,
-                    r.name,
-                    r.category,
-                    r.grade,
-                    r.label,
-                    r.tier or "",
-                    _reasons_text(r),
-                    nxt.day.isoformat() if nxt else "",
-                    nxt.grade if nxt else "",
-                    "；".join(r.improve),
-                )
-            )
+        from safecredit_desktop.core.exchange.grade_csv import grade_csv
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(grade_csv(results))  # bytes: BOM, UTF-8, CRLF on every OS
+        sys.stdout.buffer.flush()
     else:
         for r in results:
             tier = f"，{r.tier}" if r.tier else ""

@@ -731,6 +731,18 @@ def statistics(
     )
 
 
+def statistics_reporter(session: Session) -> str:
+    """The 统计人员 a statistics form is signed with when none is typed: the configured
+    reporter (设置), else the signed-in user's display name, else blank — a command-line
+    actor (``命令行:…``) or an account without a display name leaves the name to be
+    written by hand; a login or actor string is never a person's name."""
+    configured = get_setting(session.db, keys.REPORTER).strip()
+    if configured:
+        return configured
+    user = user_store.find_user(session.db, session.user)
+    return user.display_name.strip() if user is not None else ""
+
+
 def export_stats(
     session: Session,
     path: Path,
@@ -745,7 +757,8 @@ def export_stats(
 ) -> Path:
     """安全生产信用分级分类统计表 (seed 004's form) of the grades as of ``as_of``.
 
-    ``reporter_name`` is the 统计人员. Each unit's 报送单位 goes into 备注 when
+    ``reporter_name`` is the 统计人员 (blank: ``statistics_reporter``). Each unit's
+    报送单位 goes into 备注 when
     ``group_by_reporter`` is true, or — when it is None — when some unit was reported by
     another bureau (a city roll-up).
     """
@@ -763,7 +776,7 @@ def export_stats(
         results,
         profile=session.profile,
         bureau_name=bureau,
-        reporter_name=reporter_name.strip() or session.user,
+        reporter_name=reporter_name.strip() or statistics_reporter(session),
         basis=basis,
         today=today or date.today(),
         reporters=reporters,
