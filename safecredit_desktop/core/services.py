@@ -878,6 +878,9 @@ from safecredit_desktop.core.exchange import importer as _importer  # noqa: E402
 
 if TYPE_CHECKING:
     from safecredit_desktop.core.exchange.data_export import DataExport as _DataExport
+    from safecredit_desktop.core.exchange.publicity_export import (
+        PenaltyPublicity as _PenaltyPublicity,
+    )
 
 ImportSummary = _importer.ImportSummary
 WorkbookError = _importer.WorkbookError
@@ -2076,6 +2079,38 @@ def export_publicity(session: Session, path: Path, *, today: date | None = None)
     )
     session.repo.log_event("export", str(written), {"导出": "双公示", "条数": len(items)})
     return written
+
+
+def export_penalty_publicity(
+    session: Session, path: Path, *, start: date, end: date, today: date | None = None
+) -> _PenaltyPublicity:
+    """行政处罚双公示 (workbook.md): the bureau's penalties decided from ``start`` to ``end``
+    in the national publicity columns, with a 缺项 sheet naming every required cell the
+    records leave blank. Returns ``publicity_export.PenaltyPublicity`` (rows, gaps, path)."""
+    from safecredit_desktop.core.exchange import publicity_export
+
+    bureau = session.bureau_name
+    found = publicity_export.collect(
+        session.db,
+        start=start,
+        end=end,
+        bureau_name=bureau,
+        bureau_uscc=get_setting(session.db, keys.BUREAU_USCC),
+    )
+    written = publicity_export.write_penalty_publicity(
+        Path(path), found, bureau_name=bureau, today=_today(today)
+    )
+    session.repo.log_event(
+        "export",
+        str(written),
+        {
+            "导出": publicity_export.TITLE,
+            "期间": f"{start.isoformat()} 至 {end.isoformat()}",
+            "条数": len(found.rows),
+            "缺项": len(found.gaps),
+        },
+    )
+    return replace(found, path=written)
 
 
 def _listing_facts(session: Session, entry_id: int) -> tuple[int, Any]:

@@ -324,6 +324,7 @@ class Column:
     kind: Kind = Kind.TEXT
     min_width: float = 6.0
     max_width: float = 40.0
+    number_format: str | None = None  # instead of the kind's (e.g. yyyy/mm/dd dates)
 
 
 def code_column(header: str = "统一社会信用代码") -> Column:
@@ -341,12 +342,12 @@ _BODY_ALIGN = {
 _BODY_FORMAT = {Kind.CODE: TEXT_FORMAT, Kind.DATE: DATE_FORMAT}
 
 
-def body_style(kind: Kind, *, bold: bool = False) -> CellStyle:
+def body_style(kind: Kind, *, bold: bool = False, number_format: str | None = None) -> CellStyle:
     return CellStyle(
         font=_font(11, bold=bold),
         alignment=_BODY_ALIGN[kind],
         border=_GRID,
-        number_format=_BODY_FORMAT.get(kind),
+        number_format=number_format or _BODY_FORMAT.get(kind),
     )
 
 
@@ -429,7 +430,7 @@ def write_table(
     if height:
         ws.row_dimensions[row_no].height = height
     ws.append([styler.cell(c.header, HEADER) for c in columns])
-    styles = [styler.resolve(body_style(c.kind)) for c in columns]
+    styles = [styler.resolve(body_style(c.kind, number_format=c.number_format)) for c in columns]
     wrapped = [(i, widths[i]) for i, c in enumerate(columns) if c.kind is Kind.WRAP]
     last = len(rows)
     cell = styler.shared_cell
@@ -437,7 +438,10 @@ def write_table(
     for index, values in enumerate(rows, start=1):
         row_no += 1
         if bold_last_row and index == last:
-            styles = [styler.resolve(body_style(c.kind, bold=True)) for c in columns]
+            styles = [
+                styler.resolve(body_style(c.kind, bold=True, number_format=c.number_format))
+                for c in columns
+            ]
         if wrapped:  # a row height must be set before its row is written (write-only)
             height = wrapped_row_height(values, wrapped)
             if height:
