@@ -5,11 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-# Debian packages Qt (xcb platform), the headless tests and PDF rendering need.
+# Debian packages Qt (xcb platform), the headless tests and PDF rendering need;
+# LibreOffice Calc prints every export in a test (one page across), mpack reads the .eml.
 APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1 \
-	libwayland-cursor0 libdbus-1-3 xvfb xauth poppler-utils
+	libwayland-cursor0 libdbus-1-3 xvfb xauth poppler-utils \
+	libreoffice-calc-nogui mpack
 
 .PHONY: run test lint format typecheck bench dist system-packages clean
 

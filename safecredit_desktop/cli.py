@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import json
 import os
@@ -13,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from safecredit_desktop import __version__, cli_i18n, cli_records, cli_workflows
 from safecredit_desktop.core import services
@@ -176,16 +174,6 @@ def _as_of(args: argparse.Namespace) -> date:
     return parse_date(args.as_of, field="--as-of") if args.as_of else date.today()
 
 
-def _csv_safe(*cells: str) -> list[str]:
-    """Cells for a CSV that Excel will open: text beginning with = + - or @ is
-    prefixed with ' so that it is never taken for a formula."""
-    return [f"'{c}" if c[:1] in ("=", "+", "-", "@") else c for c in cells]
-
-
-def _reasons_text(result: Any) -> str:
-    return "；".join(r.text for r in result.reasons)
-
-
 def cmd_grade(args: argparse.Namespace) -> int:
     session = services.open_session(_db_path(args), user=acting_user(args))
     try:
@@ -196,37 +184,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         json.dump([r.as_json() for r in results], sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(
-            [
-                "uscc",
-                "name",
-                "category",
-                "grade",
-                "label",
-                "tier",
-                "reasons",
-                "next_change_date",
-                "next_change_grade",
-                "improve",
-            ]
-        )
-        for r in results:
-            nxt = r.next_change
-            writer.writerow(
-                _csv_safe(
-                    r.uscc,
-                    r.name,
-                    r.category,
-                    r.grade,
-                    r.label,
-                    r.tier or "",
-                    _reasons_text(r),
-                    nxt.day.isoformat() if nxt else "",
-                    nxt.grade if nxt else "",
-                    "；".join(r.improve),
-                )
-            )
+        from safecredit_desktop.core.exchange.grade_csv import grade_csv
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(grade_csv(results))  # bytes: BOM, UTF-8, CRLF on every OS
+        sys.stdout.buffer.flush()
     else:
         for r in results:
             tier = f"，{r.tier}" if r.tier else ""
@@ -291,6 +253,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     session = services.open_session(_db_path(args), user=acting_user(args))
     out = Path(args.file)
     try:
+        if args.what == "publicity":
+            return _export_publicity(session, args, out)
         if args.what == "template":
             services.export_template(session, out)
         elif args.what == "data":
@@ -310,6 +274,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         session.close()
     print(f"已导出：{out}")
+    return EXIT_OK
+
+
+GAPS_PRINTED = 20  # the workbook's 缺项 sheet lists them all
+
+
+def _export_publicity(session: services.Session, args: argparse.Namespace, out: Path) -> int:
+    """``export publicity FILE --from DATE --to DATE``: the 行政处罚双公示 sheet; every
+    blank required cell is listed (also in the workbook's 缺项 sheet)."""
+    from safecredit_desktop.core.validate import parse_date
+
+    if not args.date_from or not args.date_to:
+        raise SafeCreditError("导出行政处罚双公示需要期间：--from 开始日期 --to 结束日期。")
+    found = services.export_penalty_publicity(
+        session,
+        out,
+        start=parse_date(args.date_from, field="--from"),
+        end=parse_date(args.date_to, field="--to"),
+    )
+    print(f"已导出：{out}（{len(found.rows)} 条行政处罚，缺项 {len(found.gaps)} 处）")
+    for gap in found.gaps[:GAPS_PRINTED]:
+        where = f"第{gap.row}行" if gap.row is not None else "全部行"
+        print(f"  缺项：{where} {gap.column}：{gap.what}")
+    if len(found.gaps) > GAPS_PRINTED:
+        print(f"  …其余 {len(found.gaps) - GAPS_PRINTED} 处见工作簿的“缺项”表。")
     return EXIT_OK
 
 
@@ -526,7 +515,7 @@ def build_parser() -> Parser:
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="导出工作簿")
-    p.add_argument("what", choices=["data", "stats", "grades", "plan", "template"])
+    p.add_argument("what", choices=["data", "stats", "grades", "plan", "template", "publicity"])
     p.add_argument("file")
     when = p.add_mutually_exclusive_group()
     when.add_argument("--as-of", help="按此日实时评定（默认今天）")
@@ -534,6 +523,8 @@ def build_parser() -> Parser:
     p.add_argument("--year", type=int, help="计划年度（年度执法检查计划）")
     p.add_argument("--reporter", help="统计人员")
     p.add_argument("--include-id", action="store_true", help="导出完整身份证号（记入审计日志）")
+    p.add_argument("--from", dest="date_from", help="处罚决定日期自（行政处罚双公示）")
+    p.add_argument("--to", dest="date_to", help="处罚决定日期至（行政处罚双公示）")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("draw", help="双随机抽查（记录在案，只能作废）")

@@ -74,6 +74,7 @@ __all__ = [
     "find_unit",
     "form_for",
     "normalize_date_text",
+    "parse_penalty_types",
     "validate_field",
     "values_of",
 ]
@@ -312,6 +313,13 @@ _UNIT_FIELDS = (
         choices=_values(model.UnitStatus),
         default=model.UnitStatus.NORMAL.value,
     ),
+    FieldSpec(
+        "founded_on",
+        "成立日期",
+        "date",
+        help="企业成立（登记）日期，不是录入日期；此日期前不评定信用等级",
+        placeholder=DATE_PLACEHOLDER,
+    ),
     FieldSpec("reporter", "报送单位", keep_on_next=True, help="留空表示本局"),
     FieldSpec(
         "check_accepted",
@@ -343,7 +351,13 @@ _INSPECTION_FIELDS = (
     ),
     FieldSpec("inspectors", "执法人员", keep_on_next=True, help="多人用“、”分隔"),
     FieldSpec("hazards", "发现隐患数", "count", placeholder="0"),
-    FieldSpec("major_hazards", "重大隐患数", "count", placeholder="0"),
+    FieldSpec(
+        "major_hazards",
+        "重大隐患数",
+        "count",
+        placeholder="0",
+        help="重大事故隐患与重大职业病危害隐患合计",
+    ),
     FieldSpec(
         "rectify_deadline", "整改期限", "date", placeholder=DATE_PLACEHOLDER, deadline=True
     ),
@@ -398,6 +412,22 @@ _PENALTY_FIELDS = (
     FieldSpec("reason", "处罚事由", "multiline"),
     FieldSpec("fine_yuan", "罚款金额(元)", "amount", placeholder="0"),
     FieldSpec("published_on", "公示日期", "date", max_today=True, placeholder=DATE_PLACEHOLDER),
+    FieldSpec("violation_type", "违法行为类型", help="按处罚决定书填写，用于行政处罚双公示"),
+    FieldSpec("legal_basis", "处罚依据", "multiline", help="处罚所依据的法律条款"),
+    FieldSpec(
+        "penalty_types",
+        "处罚类别",
+        help="、".join(model.PENALTY_TYPES) + "；多个用“、”分隔",
+        placeholder="如 罚款、责令停产停业",
+    ),
+    FieldSpec("penalty_content", "处罚内容", "multiline"),
+    FieldSpec(
+        "aggravated_fine",
+        "加重罚款",
+        "bool",
+        default=False,
+        help="事故情节特别严重、影响特别恶劣，依安全生产法第一百一十四条处二至五倍罚款",
+    ),
 )
 
 _VIOLATION_FIELDS = (
@@ -762,6 +792,32 @@ def _cross_penalties(check: FormCheck, profile: Profile) -> None:
     _dates_ordered(
         check, "decided_on", "published_on", "公示日期（{b}）早于决定日期（{a}），请核对"
     )
+    if "penalty_types" not in check.errors:
+        try:
+            check.parsed["penalty_types"] = parse_penalty_types(check.parsed.get("penalty_types"))
+        except ValidationError as exc:
+            check.errors["penalty_types"] = exc.reason
+
+
+_PENALTY_TYPE_SEPARATORS = "、，,；;/"
+
+
+def parse_penalty_types(raw: object) -> str:
+    """处罚类别: names of ``model.PENALTY_TYPES`` separated by 、 (also ，,；;/), each
+    checked, written back joined by 、 in the order given (a repeat dropped)."""
+    text = "" if raw is None else str(raw).strip()
+    for separator in _PENALTY_TYPE_SEPARATORS:
+        text = text.replace(separator, model.PENALTY_TYPE_SEPARATOR)
+    parts = [p.strip() for p in text.split(model.PENALTY_TYPE_SEPARATOR) if p.strip()]
+    unknown = [p for p in parts if p not in model.PENALTY_TYPES]
+    if unknown:
+        raise ValidationError(
+            "处罚类别",
+            f"“{'、'.join(unknown)}”不是处罚类别；可填："
+            f"{'、'.join(model.PENALTY_TYPES)}（多个用“、”分隔）",
+            raw,
+        )
+    return model.PENALTY_TYPE_SEPARATOR.join(dict.fromkeys(parts))
 
 
 def _cross_violations(check: FormCheck, profile: Profile) -> None:

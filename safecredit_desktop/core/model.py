@@ -90,6 +90,25 @@ class HonourType(StrEnum):
     TYPICAL_PUBLICITY = "典型宣传"
 
 
+# 处罚类别 of workbook.md (the national 双公示 vocabulary); a penalty may have several.
+PENALTY_TYPES: tuple[str, ...] = (
+    "警告",
+    "通报批评",
+    "罚款",
+    "没收违法所得",
+    "没收非法财物",
+    "暂扣许可证件",
+    "降低资质等级",
+    "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
+    "限制从业",
+    "其他",
+)
+PENALTY_TYPE_SEPARATOR = "、"
+
+
 class RepairTarget(StrEnum):
     PENALTY = "行政处罚"
     VIOLATION = "失信行为"
@@ -171,6 +190,7 @@ class Unit:
     std_valid_until: date | None = None
     high_risk: bool = False
     status: str = UnitStatus.NORMAL
+    founded_on: date | None = None  # 成立日期: the unit has no grade before it (Revision 2)
     id: int | None = None
 
 
@@ -213,6 +233,11 @@ class Penalty:
     reason: str = ""
     fine_yuan: float = 0.0
     published_on: date | None = None
+    violation_type: str = ""  # 违法行为类型 (双公示)
+    legal_basis: str = ""  # 处罚依据
+    penalty_types: str = ""  # 处罚类别: PENALTY_TYPES, several joined by 、
+    penalty_content: str = ""  # 处罚内容
+    aggravated_fine: bool = False  # 加重罚款: 安全生产法第一百一十四条 two to five times
     id: int | None = None
 
 

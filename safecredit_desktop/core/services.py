@@ -779,6 +779,18 @@ def statistics(
     )
 
 
+def statistics_reporter(session: Session) -> str:
+    """The 统计人员 a statistics form is signed with when none is typed: the configured
+    reporter (设置), else the signed-in user's display name, else blank — a command-line
+    actor (``命令行:…``) or an account without a display name leaves the name to be
+    written by hand; a login or actor string is never a person's name."""
+    configured = get_setting(session.db, keys.REPORTER).strip()
+    if configured:
+        return configured
+    user = user_store.find_user(session.db, session.user)
+    return user.display_name.strip() if user is not None else ""
+
+
 def export_stats(
     session: Session,
     path: Path,
@@ -793,7 +805,8 @@ def export_stats(
 ) -> Path:
     """安全生产信用分级分类统计表 (seed 004's form) of the grades as of ``as_of``.
 
-    ``reporter_name`` is the 统计人员. Each unit's 报送单位 goes into 备注 when
+    ``reporter_name`` is the 统计人员 (blank: ``statistics_reporter``). Each unit's
+    报送单位 goes into 备注 when
     ``group_by_reporter`` is true, or — when it is None — when some unit was reported by
     another bureau (a city roll-up).
     """
@@ -811,7 +824,7 @@ def export_stats(
         results,
         profile=session.profile,
         bureau_name=bureau,
-        reporter_name=reporter_name.strip() or session.user,
+        reporter_name=reporter_name.strip() or statistics_reporter(session),
         basis=basis,
         today=today or date.today(),
         reporters=reporters,
@@ -913,6 +926,9 @@ from safecredit_desktop.core.exchange import importer as _importer  # noqa: E402
 
 if TYPE_CHECKING:
     from safecredit_desktop.core.exchange.data_export import DataExport as _DataExport
+    from safecredit_desktop.core.exchange.publicity_export import (
+        PenaltyPublicity as _PenaltyPublicity,
+    )
 
 ImportSummary = _importer.ImportSummary
 WorkbookError = _importer.WorkbookError
@@ -2111,6 +2127,38 @@ def export_publicity(session: Session, path: Path, *, today: date | None = None)
     )
     session.repo.log_event("export", str(written), {"导出": "双公示", "条数": len(items)})
     return written
+
+
+def export_penalty_publicity(
+    session: Session, path: Path, *, start: date, end: date, today: date | None = None
+) -> _PenaltyPublicity:
+    """行政处罚双公示 (workbook.md): the bureau's penalties decided from ``start`` to ``end``
+    in the national publicity columns, with a 缺项 sheet naming every required cell the
+    records leave blank. Returns ``publicity_export.PenaltyPublicity`` (rows, gaps, path)."""
+    from safecredit_desktop.core.exchange import publicity_export
+
+    bureau = session.bureau_name
+    found = publicity_export.collect(
+        session.db,
+        start=start,
+        end=end,
+        bureau_name=bureau,
+        bureau_uscc=get_setting(session.db, keys.BUREAU_USCC),
+    )
+    written = publicity_export.write_penalty_publicity(
+        Path(path), found, bureau_name=bureau, today=_today(today)
+    )
+    session.repo.log_event(
+        "export",
+        str(written),
+        {
+            "导出": publicity_export.TITLE,
+            "期间": f"{start.isoformat()} 至 {end.isoformat()}",
+            "条数": len(found.rows),
+            "缺项": len(found.gaps),
+        },
+    )
+    return replace(found, path=written)
 
 
 def _listing_facts(session: Session, entry_id: int) -> tuple[int, Any]:

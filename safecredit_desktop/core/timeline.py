@@ -41,6 +41,7 @@ FLAG_REPAIRED = "已修复"
 FLAG_WITHDRAWN = "已撤回"
 FLAG_NOT_RECTIFIED = "未整改"
 FLAG_SERIOUS = "严重失信"
+FLAG_AGGRAVATED = "加重罚款"
 
 _EMPTY = "—"
 _NOTE_CHARS = 40
@@ -84,6 +85,7 @@ class UnitSummary:
     high_risk_category: bool
     status: str
     counts: Mapping[str, int]  # kind label (执法检查 …) → records, in timeline order
+    founded_on: date | None = None
 
     @property
     def high_risk(self) -> bool:
@@ -122,6 +124,7 @@ class UnitSummary:
             ("标准化有效期至", _day(self.std_valid_until)),
             ("高危行业", high_risk),
             ("经营状态", self.status),
+            ("成立日期", _day(self.founded_on)),
         )
 
 
@@ -233,13 +236,24 @@ def _accident(r: model.Accident) -> tuple[str, tuple[str, ...]]:
 
 def _penalty(r: model.Penalty) -> tuple[str, tuple[str, ...]]:
     parts = [f"处罚 {r.doc_no}", r.department]
+    if r.penalty_types:
+        parts.append(r.penalty_types)
     if r.fine_yuan:
         parts.append(f"罚款{_yuan(r.fine_yuan)}元")
+    if r.aggravated_fine:
+        parts.append("加重罚款（安全生产法第一百一十四条二至五倍）")
+    if r.violation_type:
+        parts.append(f"违法行为类型：{_one_line(r.violation_type)}")
     if r.reason:
         parts.append(f"事由：{_one_line(r.reason)}")
+    if r.legal_basis:
+        parts.append(f"依据：{_one_line(r.legal_basis)}")
+    if r.penalty_content:
+        parts.append(f"内容：{_one_line(r.penalty_content)}")
     if r.published_on is not None:
         parts.append(f"{r.published_on.isoformat()}公示")
-    return "，".join(parts), ()
+    flags = (FLAG_AGGRAVATED,) if r.aggravated_fine else ()
+    return "，".join(parts), flags
 
 
 def _violation(r: model.Violation) -> tuple[str, tuple[str, ...]]:
@@ -401,4 +415,5 @@ def unit_summary(
         high_risk_category=unit.category in high_risk_categories,
         status=unit.status,
         counts=counts,
+        founded_on=unit.founded_on,
     )

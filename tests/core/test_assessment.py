@@ -129,7 +129,9 @@ def test_cli_assess_and_grade(
     ]
     assert item["uscc"] == USCC and item["grade"] == "B" and item["label"] == "二级"
     assert main(["--db", db, "grade", "--as-of", "2025-07-01", "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")  # UTF-8 with a byte-order mark
+    lines = out.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("uscc,name,category,grade")
     assert f"{USCC},凤凰县沱江化工有限公司,危险化学品,C,三级" in lines[1]
     assert main(["--db", db, "grade", "--uscc", "91433123111820221X"]) == 1

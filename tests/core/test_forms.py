@@ -92,6 +92,7 @@ def test_every_record_kind_has_a_form_in_paper_order() -> None:
         "标准化有效期至",
         "高危行业",
         "经营状态",
+        "成立日期",
         "报送单位",
         "代码校验",
     ]
@@ -112,6 +113,11 @@ def test_every_record_kind_has_a_form_in_paper_order() -> None:
         "处罚事由",
         "罚款金额(元)",
         "公示日期",
+        "违法行为类型",
+        "处罚依据",
+        "处罚类别",
+        "处罚内容",
+        "加重罚款",
     ]
 
 

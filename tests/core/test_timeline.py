@@ -317,7 +317,7 @@ def test_summary_masks_id_number_and_counts(session: services.Session) -> None:
     assert shown["报送单位"] == "本局"
     assert shown["代码校验"] == "校验位不符，已确认接受"
     assert shown["高危行业"] == "是（危险化学品属高危行业）"
-    assert len(shown) == 19
+    assert len(shown) == 20  # the 企业信息 sheet's 20 columns (成立日期 in schema v7)
     assert summary.high_risk
     assert summary.counts == {
         "执法检查": 1,

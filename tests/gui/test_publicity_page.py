@@ -292,3 +292,49 @@ def test_export_writes_the_workbook(
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     assert page.export() is None  # cancelled
+
+
+def test_penalty_publicity_export_button(
+    page: PublicityPage, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    start, end = date(2000, 1, 1), date.today()
+
+    def choose_period(dialog: publicity_page.PeriodDialog) -> int:
+        assert dialog.end.date() == _qdate(date.today())
+        assert dialog.start.date() == _qdate(date.today().replace(day=1))
+        dialog.start.setDate(_qdate(start))
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(publicity_page.PeriodDialog, "exec", choose_period)
+    target = tmp_path / "行政处罚双公示"
+    asked: list[str] = []
+
+    def save_as(_parent: object, _title: str, suggested: str, _filter: str) -> tuple[str, str]:
+        asked.append(suggested)
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    page.penalty_export_button.click()
+    written = target.with_name("行政处罚双公示.xlsx")
+    assert page.last_export == written and written.exists()
+    assert asked and f"{start.isoformat()}至{end.isoformat()}" in asked[0]
+    wb = openpyxl.load_workbook(written)
+    assert wb.sheetnames == ["行政处罚双公示", "缺项", "说明"]
+    header = [c.value for c in next(wb["行政处罚双公示"].iter_rows())]
+    assert header[0] == "行政相对人名称" and header[-1] == "备注"
+    penalties = demo.db.conn.execute(
+        "SELECT count(*) FROM penalties WHERE department = '应急管理部门'"
+    ).fetchone()[0]
+    assert wb["行政处罚双公示"].max_row == penalties + 1
+    # the demo's penalties lack the new national fields: the user is told where to look
+    assert shown and shown[-1][0] == "information" and "缺项" in shown[-1][1]
+
+    def backwards(dialog: publicity_page.PeriodDialog) -> int:
+        dialog.start.setDate(_qdate(end))
+        dialog.end.setDate(_qdate(start))
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(publicity_page.PeriodDialog, "exec", backwards)
+    assert page.export_penalty_publicity() is None
+    assert shown[-1][0] == "warning" and "晚于" in shown[-1][1]

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.result import GradeResult
+from safecredit_desktop.core.storage.settings import REPORTER, set_setting
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views import statistics_page
 from safecredit_desktop.gui.views.statistics_page import StatisticsPage, _nice_step
@@ -73,7 +74,10 @@ def test_built_without_grading(
     assert not page.mail_button.isEnabled()
     assert page.basis.count() == 1 and page.basis.currentText() == "实时（评定基准日）"
     assert "检查完成与到期（按月）/ 逾期（按乡镇）" in page.schedule_box.title()
-    assert page.reporter_name.text() == "测试员"
+    # 测试员 is an actor, not a registered user with a display name: left to be typed
+    assert page.reporter_name.text() == ""
+    set_setting(demo.db, "管理员", REPORTER, "李四")
+    assert make_page(qtbot, demo).reporter_name.text() == "李四"
 
 
 def test_counts_with_the_engine(qtbot: QtBot, demo: services.Session) -> None:

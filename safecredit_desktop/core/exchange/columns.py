@@ -302,6 +302,15 @@ _UNIT_COLUMNS = (
     _from_form(
         "units", "status", "正常、停产整顿或关闭；留空：新企业为“正常”，已有企业不变。", width=12
     ),
+    _from_form(
+        "units",
+        "founded_on",
+        _date_note(
+            "企业成立（登记）日期，不是录入日期；评定基准日早于此日期时该企业不评定信用等级，"
+            "不列入名单和统计。留空：从有记录起评定",
+            not_future=False,
+        ),
+    ),
 )
 
 _INSPECTION_COLUMNS = (
@@ -319,7 +328,12 @@ _INSPECTION_COLUMNS = (
     ),
     _from_form("inspections", "inspectors", "执法人员姓名，多人用“、”分隔。", width=20),
     _from_form("inspections", "hazards", "不小于0的整数；留空为0。"),
-    _from_form("inspections", "major_hazards", "不小于0的整数，不多于发现隐患数；留空为0。"),
+    _from_form(
+        "inspections",
+        "major_hazards",
+        "重大事故隐患与重大职业病危害隐患合计；不小于0的整数，不多于发现隐患数；留空为0。"
+        "重大隐患数不少于1的检查为不良信用记录。",
+    ),
     _from_form(
         "inspections",
         "rectify_deadline",
@@ -374,6 +388,21 @@ _PENALTY_COLUMNS = (
     _from_form("penalties", "reason", "处罚事由。"),
     _from_form("penalties", "fine_yuan", "罚款金额，单位元；留空为0。", width=14),
     _from_form("penalties", "published_on", _date_note("公示日期，不早于决定日期")),
+    _from_form("penalties", "violation_type", "违法行为类型，按处罚决定书填写（行政处罚双公示）。"),
+    _from_form("penalties", "legal_basis", "处罚依据：处罚所依据的法律条款。", width=30),
+    _from_form(
+        "penalties",
+        "penalty_types",
+        "处罚类别：" + "、".join(model.PENALTY_TYPES) + "之一，多个用“、”分隔。",
+        width=24,
+    ),
+    _from_form("penalties", "penalty_content", "处罚内容。", width=30),
+    _from_form(
+        "penalties",
+        "aggravated_fine",
+        "是或否；留空为否。“是”：事故情节特别严重、影响特别恶劣，"
+        "依安全生产法第一百一十四条处二至五倍罚款。",
+    ),
 )
 
 _VIOLATION_COLUMNS = (

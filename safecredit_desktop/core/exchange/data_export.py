@@ -107,6 +107,7 @@ def _units(db: Database, bureau: str, include_id: bool) -> list[list[object]]:
                 u.std_valid_until,
                 _yes_no(u.high_risk),
                 u.status,
+                u.founded_on,
             ]
         )
     return out
@@ -168,7 +169,20 @@ def record_cells(table: str, code: str, r: Any) -> list[object]:
             r.note,
         ]
     if table == "penalties":
-        return [code, r.doc_no, r.decided_on, r.department, r.reason, r.fine_yuan, r.published_on]
+        return [
+            code,
+            r.doc_no,
+            r.decided_on,
+            r.department,
+            r.reason,
+            r.fine_yuan,
+            r.published_on,
+            r.violation_type,
+            r.legal_basis,
+            r.penalty_types,
+            r.penalty_content,
+            _yes_no(r.aggravated_fine),
+        ]
     if table == "violations":
         kind = model.VIOLATION_KIND_BY_CODE.get(r.kind)
         return [

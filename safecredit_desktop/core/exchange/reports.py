@@ -18,12 +18,11 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date
-from email import policy
-from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.exchange import eml
 from safecredit_desktop.core.exchange.sheets import (
     XLSX_MIME,
     Column,
@@ -72,6 +71,7 @@ FLAG_NOTE = (
 )
 
 _GRADE_RANK = {letter: index for index, letter in enumerate(GRADE_LETTERS)}
+HANDWRITTEN = "\u3000" * 8  # room to write the 统计人员 by hand when no name is known
 
 
 def sorted_for_report(results: Sequence[GradeResult]) -> list[GradeResult]:
@@ -133,8 +133,9 @@ def write_stats_form(
 
     Rows are sorted by grade, then code. ``basis`` says which grades (e.g.
     ``评定基准日：2026-11-21（实时）`` or ``2026年度评定（已确认）``) and stands under the
-    title; ``reporter_name`` is the 统计人员, ``today`` the 时间. ``reporters`` (unit id
-    → 报送单位) puts each unit's 报送单位 into 备注, for a city roll-up.
+    title; ``reporter_name`` is the 统计人员 (blank: room to sign by hand), ``today`` the
+    时间. ``reporters`` (unit id → 报送单位) puts each unit's 报送单位 into 备注, for a
+    city roll-up.
     """
     notice = _notice(profile)
     title = f"{bureau_name}{STATS_FORM_TITLE}"
@@ -165,7 +166,10 @@ def write_stats_form(
         title=title,
         lines=(Line(basis, centered=True), Line(f"报送单位：{bureau_name}")),
         notice=notice,
-        footer=((2, f"统计人员：{reporter_name}"), (4, f"时间：{chinese_date(today)}")),
+        footer=(
+            (2, f"统计人员：{reporter_name or HANDWRITTEN}"),
+            (4, f"时间：{chinese_date(today)}"),
+        ),
     )
 
     table = count_table(
@@ -299,32 +303,25 @@ def write_eml_draft(
 
     There is no From: the mail program fills in its own account; ``sender_name`` (the
     bureau) goes into the Organization header. The attachment's Chinese file name is
-    encoded the standard way (RFC 2231); the file is written with CRLF line ends.
+    given both as RFC 2231 ``filename*`` and as an RFC 2047 ``name`` (``eml.py``); the
+    file is written with CRLF line ends.
     """
     attachment = Path(attachment)
     try:
         data = attachment.read_bytes()
     except OSError as exc:
         raise SafeCreditError(f"无法读取附件 {attachment}（{exc.strerror or exc}）。") from None
-    message = EmailMessage()
-    if to.strip():
-        message["To"] = to.strip()
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=True)
-    if sender_name:
-        message["Organization"] = sender_name
-    message["X-Unsent"] = "1"
-    message.set_content(body, charset="utf-8", cte="base64")
-    maintype, subtype = (
-        XLSX_MIME.split("/", 1)
-        if attachment.suffix.lower() == ".xlsx"
-        else ("application", "octet-stream")
+    content_type = XLSX_MIME if attachment.suffix.lower() == ".xlsx" else "application/octet-stream"
+    payload = eml.build_draft(
+        to=to,
+        subject=subject,
+        date=formatdate(localtime=True),
+        organization=sender_name,
+        body=body,
+        attachment=data,
+        filename=attachment.name,
+        content_type=content_type,
     )
-    # RFC 2231 (filename*=utf-8''…, continued over lines when long), which Outlook,
-    # Foxmail and Thunderbird read. No Content-Type ``name``: Python's folding of a long
-    # non-ASCII Content-Type header mangles the MIME type itself.
-    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment.name)
-    payload = message.as_bytes(policy=policy.SMTP)
 
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")

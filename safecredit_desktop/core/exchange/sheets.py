@@ -16,6 +16,7 @@ the workbook is saved and may be set at any time. ``write_table`` follows that o
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -102,6 +103,33 @@ class WidthMeter:
         ]
 
 
+LINE_HEIGHT = 14.5  # points per line of 11-pt 宋体 in Excel, WPS and LibreOffice
+ROW_PADDING = 3.0  # points above and below a wrapped cell's lines
+MAX_ROW_HEIGHT = 409.0  # Excel's largest row height
+
+
+def wrapped_lines(value: object, width: float) -> int:
+    """Lines a wrapped cell of column ``width`` needs for ``value``: each line of the text
+    takes ⌈display columns / usable columns⌉ lines (a CJK character is 2 columns; the
+    cell's margins take about 1.5)."""
+    if value is None or value == "":
+        return 1
+    text = value if isinstance(value, str) else str(value)
+    usable = max(1.0, width - 1.5)
+    if "\n" not in text and 2 * len(text) <= usable:
+        return 1  # at most twice its length wide: fits on one line without measuring
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
+
+
+def wrapped_row_height(values: Sequence[object], wrapped: Sequence[tuple[int, float]]) -> float:
+    """The height (points) of a row whose ``wrapped`` (index, width) cells wrap; 0 when
+    every one of them fits on one line (the sheet's default height serves)."""
+    lines = max((wrapped_lines(values[index], width) for index, width in wrapped), default=1)
+    if lines <= 1:
+        return 0.0
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + ROW_PADDING)
+
+
 def set_column_widths(ws: Any, widths: Sequence[float]) -> None:
     """Column widths, left to right (before the first row on a write-only sheet)."""
     for index, width in enumerate(widths, start=1):
@@ -126,14 +154,26 @@ def setup_print(
 ) -> None:
     """A4 (landscape by default), all columns on one page width, ``title_rows``
     repeated at the top of every printed page, page numbers in the footer and the
-    internal-use ``notice`` (if any) in the header of every page."""
+    internal-use ``notice`` (if any) in the header of every page.
+
+    On a write-only sheet call this before the first ``append``: the sheet properties
+    that switch fitting on are written with the first row (set later, they are lost and
+    Excel, WPS and LibreOffice print the columns two pages across).
+    """
+    if getattr(ws, "_writer", None) is not None:  # write-only sheet already streaming
+        raise RuntimeError("setup_print must precede the first row of a write-only sheet")
     setup = ws.page_setup
     setup.paperSize = PAPER_A4
     setup.orientation = "landscape" if landscape else "portrait"
     if fit_to_width:
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        # Excel, WPS and LibreOffice read "fit" from sheetPr/pageSetUpPr@fitToPage; the
+        # page counts come from pageSetup: 1 across, 0 = as many as needed down.
+        properties = ws.sheet_properties
+        if properties.pageSetUpPr is None:
+            properties.pageSetUpPr = PageSetupProperties()
+        properties.pageSetUpPr.fitToPage = True
         setup.fitToWidth = 1
-        setup.fitToHeight = 0  # as many pages down as needed
+        setup.fitToHeight = 0
     ws.print_options.horizontalCentered = True
     margins = ws.page_margins
     margins.left = margins.right = 0.5
@@ -284,6 +324,7 @@ class Column:
     kind: Kind = Kind.TEXT
     min_width: float = 6.0
     max_width: float = 40.0
+    number_format: str | None = None  # instead of the kind's (e.g. yyyy/mm/dd dates)
 
 
 def code_column(header: str = "统一社会信用代码") -> Column:
@@ -301,12 +342,12 @@ _BODY_ALIGN = {
 _BODY_FORMAT = {Kind.CODE: TEXT_FORMAT, Kind.DATE: DATE_FORMAT}
 
 
-def body_style(kind: Kind, *, bold: bool = False) -> CellStyle:
+def body_style(kind: Kind, *, bold: bool = False, number_format: str | None = None) -> CellStyle:
     return CellStyle(
         font=_font(11, bold=bold),
         alignment=_BODY_ALIGN[kind],
         border=_GRID,
-        number_format=_BODY_FORMAT.get(kind),
+        number_format=number_format or _BODY_FORMAT.get(kind),
     )
 
 
@@ -370,7 +411,9 @@ def write_table(
     if notice:
         top.append((notice, NOTICE, 22.0))
     header_row = len(top) + 1
-    freeze_below(ws, header_row)  # before the first append (write-only)
+    # before the first append (write-only sheets write these with the first row)
+    setup_print(ws, title_rows=(header_row, header_row), notice=notice, landscape=landscape)
+    freeze_below(ws, header_row)
     for text, style, height in top:
         row_no += 1
         ws.row_dimensions[row_no].height = height
@@ -382,15 +425,28 @@ def write_table(
             notice_row = row_no
 
     row_no += 1
+    # the header style wraps every cell
+    height = wrapped_row_height([c.header for c in columns], list(enumerate(widths)))
+    if height:
+        ws.row_dimensions[row_no].height = height
     ws.append([styler.cell(c.header, HEADER) for c in columns])
-    styles = [styler.resolve(body_style(c.kind)) for c in columns]
+    styles = [styler.resolve(body_style(c.kind, number_format=c.number_format)) for c in columns]
+    wrapped = [(i, widths[i]) for i, c in enumerate(columns) if c.kind is Kind.WRAP]
     last = len(rows)
     cell = styler.shared_cell
+    dimensions = ws.row_dimensions
     for index, values in enumerate(rows, start=1):
+        row_no += 1
         if bold_last_row and index == last:
-            styles = [styler.resolve(body_style(c.kind, bold=True)) for c in columns]
+            styles = [
+                styler.resolve(body_style(c.kind, bold=True, number_format=c.number_format))
+                for c in columns
+            ]
+        if wrapped:  # a row height must be set before its row is written (write-only)
+            height = wrapped_row_height(values, wrapped)
+            if height:
+                dimensions[row_no].height = height
         ws.append([cell(v, s) for v, s in zip(values, styles, strict=True)])
-    row_no += last
     last_data_row = row_no
 
     footer_row = None
@@ -406,7 +462,6 @@ def write_table(
 
     if auto_filter and rows:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{last_data_row}"
-    setup_print(ws, title_rows=(header_row, header_row), notice=notice, landscape=landscape)
     return TableLayout(
         title_row=title_row,
         notice_row=notice_row,

@@ -215,6 +215,7 @@ def write_template(path: Path, profile: Profile) -> Path:
             if style.number_format:
                 ws.column_dimensions[get_column_letter(index)].number_format = style.number_format
         sheets.freeze_below(ws, 1)
+        sheets.setup_print(ws, title_rows=(1, 1), notice=notice)  # before the first row
         styler = sheets.Styler(ws)
         cells = []
         for index, column in enumerate(spec.columns):
@@ -228,7 +229,6 @@ def write_template(path: Path, profile: Profile) -> Path:
             cells.append(cell)
         ws.append(cells)
         add_validations(ws, spec, profile, formulas)
-        sheets.setup_print(ws, title_rows=(1, 1), notice=notice)
     if long_lists:
         write_options(wb, long_lists, notice)
     return sheets.save_workbook(wb, path)

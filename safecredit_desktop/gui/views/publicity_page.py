@@ -194,6 +194,42 @@ class PermitDialog(_SubmitDialog):
         self.chosen_label.setText(text)
 
 
+class PeriodDialog(QDialog):
+    """导出行政处罚双公示: the period of 处罚决定日期 (this month so far by default)."""
+
+    def __init__(self, parent: QWidget | None, today: date) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("导出行政处罚双公示"))
+        self.start = _date_edit(self, today.replace(day=1))
+        self.end = _date_edit(self, today)
+        about = QLabel(
+            self.tr(
+                "导出本局在此期间作出的行政处罚，按国家双公示行政处罚信息的列排列，可上传信用网站。"
+                "记录中空白的必填项列在工作簿的“缺项”表中，不会推测填写。"
+            ),
+            self,
+        )
+        about.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("处罚决定日期自"), self.start)
+        form.addRow(self.tr("至"), self.end)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出…"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+
+    def period(self) -> tuple[date, date]:
+        return _date_of(self.start), _date_of(self.end)
+
+
 class PublicityPage(LazyPage):
     """双公示. ``PublicityPage(session, bus, parent=None)``; ``unit_activated(unit_id)`` on
     a double-click, for the window to open the unit."""
@@ -262,7 +298,12 @@ class PublicityPage(LazyPage):
         buttons = QHBoxLayout()
         buttons.addWidget(self.publish_button)
         buttons.addWidget(self.permit_button)
+        self.penalty_export_button = QPushButton(self.tr("导出行政处罚双公示…"), self)
+        self.penalty_export_button.setToolTip(
+            self.tr("按处罚决定日期导出国家双公示格式的行政处罚信息（Excel），用于上传信用网站")
+        )
         buttons.addStretch(1)
+        buttons.addWidget(self.penalty_export_button)
         buttons.addWidget(self.export_button)
 
         layout = QVBoxLayout(self)
@@ -286,6 +327,7 @@ class PublicityPage(LazyPage):
         self.publish_button.clicked.connect(self.mark_selected_published)
         self.permit_button.clicked.connect(self.add_permit)
         self.export_button.clicked.connect(self.export)
+        self.penalty_export_button.clicked.connect(self.export_penalty_publicity)
 
     # -- reading ------------------------------------------------------------------------
     def today(self) -> date:
@@ -566,3 +608,56 @@ class PublicityPage(LazyPage):
         self.last_export = written
         self.bus.status_message.emit(self.tr("已导出：%1").replace("%1", str(written)))
         return written
+
+    def export_penalty_publicity(self) -> Path | None:
+        """Ask for the period and the file, then write 行政处罚双公示."""
+        dialog = PeriodDialog(self, self.today())
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        start, end = dialog.period()
+        dialog.deleteLater()
+        if not accepted:
+            return None
+        if start > end:
+            QMessageBox.warning(
+                self, self.tr("导出行政处罚双公示"), self.tr("开始日期晚于结束日期，请重新选择。")
+            )
+            return None
+        suggested = self._last_dir / f"行政处罚双公示-{start.isoformat()}至{end.isoformat()}.xlsx"
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("导出行政处罚双公示"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        self._last_dir = path.parent
+        return self.write_penalty_publicity(path, start, end)
+
+    def write_penalty_publicity(self, path: Path, start: date, end: date) -> Path | None:
+        try:
+            found = services.export_penalty_publicity(
+                self.session, path, start=start, end=end, today=self.today()
+            )
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("导出行政处罚双公示"), exc.message)
+            return None
+        assert found.path is not None
+        self.last_export = found.path
+        done = (
+            self.tr("已导出 %1 条行政处罚：%2")
+            .replace("%1", str(len(found.rows)))
+            .replace("%2", str(found.path))
+        )
+        self.bus.status_message.emit(done)
+        if found.gaps:
+            QMessageBox.information(
+                self,
+                self.tr("导出行政处罚双公示"),
+                done
+                + "\n\n"
+                + self.tr(
+                    "有 %1 处必填项在记录中空白，已列在工作簿的“缺项”表中（未推测填写）。"
+                ).replace("%1", str(len(found.gaps))),
+            )
+        return found.path

@@ -370,7 +370,7 @@ class StatisticsPage(Page):
         # -- exports
         self.reporter_name = QLineEdit(self)
         self.reporter_name.setPlaceholderText(self.tr("填表人姓名"))
-        self.reporter_name.setText(session.user)
+        self.reporter_name.setText(services.statistics_reporter(session))
         self.reporter_name.setMaximumWidth(160)
         self.export_table_button = QPushButton(self.tr("导出当前统计表…"), self)
         self.export_stats_button = QPushButton(self.tr("导出统计表…"), self)
