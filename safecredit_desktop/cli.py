@@ -408,6 +408,72 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_text_file(path: Path) -> str:
+    """A text file as saved on a Chinese office PC: UTF-8 (with or without BOM) or GB18030."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SafeCreditError(f"无法读取文件 {path}：{error.strerror or error}") from error
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SafeCreditError(f"{path} 不是文本文件（应为 UTF-8 或 GBK 编码的通知正文）。")
+
+
+def holiday_line(row: Any) -> str:
+    """``YYYY-MM-DD 休 <节日>`` or ``YYYY-MM-DD 班 <节日>调休`` (cli.md)."""
+    from safecredit_desktop.core.scheduling.calendar import REST_DAY, festival_of
+
+    name = festival_of(row) or "节假日"
+    if row.kind == REST_DAY:
+        return f"{row.day.isoformat()} 休 {name}"
+    return f"{row.day.isoformat()} 班 {name}调休"
+
+
+def cmd_holidays(args: argparse.Namespace) -> int:
+    if args.holidays_command == "show":
+        session = services.open_session(_db_path(args), user=acting_user(args))
+        try:
+            source, rows = services.holiday_arrangement(session, args.year)
+        finally:
+            session.close()
+        for row in rows:
+            print(holiday_line(row))
+        if not rows:
+            print(f"{args.year}年：{source.value}。", file=sys.stderr)
+        return EXIT_OK
+    notice = services.read_holiday_notice(_read_text_file(Path(args.file)), args.year)
+    if args.dry_run:
+        for row in notice.days:
+            print(holiday_line(row))
+        print(
+            f"读到{notice.year}年的安排（{'、'.join(notice.holidays())}）：放假 "
+            f"{len(notice.rest_days)} 天，调休上班 {len(notice.work_days)} 天（未保存）。",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    session = _signed_in(args, Role.ADMIN)
+    try:
+        done = services.import_holiday_notice(session, notice)
+    finally:
+        session.close()
+    for row in notice.days:
+        if row.day not in done.skipped:
+            print(holiday_line(row))
+    print(
+        f"已保存{notice.year}年节假日安排：放假 {len(notice.rest_days)} 天，调休上班 "
+        f"{len(notice.work_days)} 天（新增 {done.added}，修改 {done.changed}，"
+        f"删除 {done.removed}，未变 {done.unchanged}）。",
+        file=sys.stderr,
+    )
+    if done.skipped:
+        days = "、".join(d.isoformat() for d in done.skipped)
+        print(f"{days} 所在年份由内置日历提供，未写入节假日表。", file=sys.stderr)
+    return EXIT_OK
+
+
 def _write_output(path: Path, data: bytes) -> Path:
     """Write ``data`` whole or not at all (a temporary file renamed into place)."""
     temporary = path.with_name(path.name + ".part")
@@ -579,6 +645,17 @@ def build_parser() -> Parser:
             _signed_in,
         ),
     )
+
+    p = sub.add_parser("holidays", help="节假日安排：读入国务院办公厅通知，或列出某年的安排")
+    holidays_sub = p.add_subparsers(dest="holidays_command", metavar="import|show")
+    holidays_sub.required = True
+    h = holidays_sub.add_parser("import", help="读入通知正文并保存该年安排（管理员）")
+    h.add_argument("file", help="通知正文的文本文件（UTF-8 或 GBK）")
+    h.add_argument("--year", type=int, help="年度（通知没有标题时必填）")
+    h.add_argument("--dry-run", action="store_true", help="只列出读到的日期，不保存")
+    h = holidays_sub.add_parser("show", help="列出某年的放假日和调休上班日")
+    h.add_argument("--year", type=int, required=True)
+    p.set_defaults(handler=cmd_holidays)
 
     p = sub.add_parser("backup", help="在线备份数据库")
     p.add_argument("--to", help="备份文件路径（默认：数据库旁的 .backups 目录）")

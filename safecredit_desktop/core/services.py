@@ -1053,6 +1053,7 @@ def profile_rules_text(session: Session) -> list[str]:
 
 from safecredit_desktop.core import validate as _validate  # noqa: E402
 from safecredit_desktop.core.scheduling import calendar as _workcal  # noqa: E402
+from safecredit_desktop.core.scheduling import holiday_notice as _notice  # noqa: E402
 
 
 def working_calendar(session: Session) -> _workcal.Calendar:
@@ -1076,6 +1077,28 @@ def remove_holiday(session: Session, day: date | str) -> None:
     require_role(session, Role.ADMIN)
     parsed = _validate.parse_date(day, field="日期")
     _workcal.remove_holiday(session.db, session.user, parsed)
+
+
+def read_holiday_notice(text: str, year: int | None = None) -> _notice.HolidayNotice:
+    """The days the State Council's holiday notice arranges (nothing stored)."""
+    return _notice.parse_notice(text, year)
+
+
+def import_holiday_notice(session: Session, notice: _notice.HolidayNotice) -> _workcal.YearImport:
+    """Store a read notice as its year's rows of the holiday table (管理员), replacing
+    what the table held for that year; audited, one transaction."""
+    require_role(session, Role.ADMIN)
+    return _workcal.replace_year(session.db, session.user, notice.year, notice.days)
+
+
+def holiday_arrangement(
+    session: Session, year: int
+) -> tuple[_workcal.YearSource, list[_workcal.HolidayRow]]:
+    """Where ``year``'s days off come from, and its days off and 调休 working days."""
+    source = working_calendar(session).year_source(year)
+    if source is _workcal.YearSource.BUILTIN:
+        return source, _workcal.builtin_rows(year)
+    return source, _workcal.list_holidays(session.db, year)
 
 
 # -- inspection scheduling: due list and annual plan (scheduling.md) ---------------------------
