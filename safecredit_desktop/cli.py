@@ -408,6 +408,35 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    from safecredit_desktop.core.storage.settings import bureau_setting
+
+    wanted = bureau_setting(args.key) if args.key is not None else None  # a typo: say so first
+    if args.settings_command == "get":
+        session = services.open_session(_db_path(args), user=acting_user(args))
+        try:
+            values = services.bureau_settings(session)
+        finally:
+            session.close()
+        if wanted is not None:
+            print(next(value for setting, value in values if setting is wanted))
+        else:
+            for setting, value in values:
+                print(f"{setting.name}\t{value}")
+        return EXIT_OK
+    session = _signed_in(args, Role.ADMIN)
+    try:
+        changed = services.set_bureau_settings(session, {args.key: args.value})
+        value = dict((s.name, v) for s, v in services.bureau_settings(session))[args.key.strip()]
+    finally:
+        session.close()
+    if changed:
+        print(f"已将“{args.key.strip()}”设为：{value}")
+    else:
+        print(f"“{args.key.strip()}”原来就是：{value}，未改动。")
+    return EXIT_OK
+
+
 def _read_text_file(path: Path) -> str:
     """A text file as saved on a Chinese office PC: UTF-8 (with or without BOM) or GB18030."""
     try:
@@ -645,6 +674,16 @@ def build_parser() -> Parser:
             _signed_in,
         ),
     )
+
+    p = sub.add_parser("settings", help="本局设置：单位名称、统一社会信用代码、上级单位邮箱等")
+    settings_sub = p.add_subparsers(dest="settings_command", metavar="get|set")
+    settings_sub.required = True
+    g = settings_sub.add_parser("get", help="列出设置，或显示一项的值")
+    g.add_argument("key", nargs="?", metavar="KEY", help="设置名称，如 上级单位邮箱")
+    g = settings_sub.add_parser("set", help="修改一项设置（管理员）")
+    g.add_argument("key", metavar="KEY", help="设置名称，如 上级单位邮箱")
+    g.add_argument("value", metavar="VALUE", help="新的值（空字符串表示清空）")
+    p.set_defaults(handler=cmd_settings)
 
     p = sub.add_parser("holidays", help="节假日安排：读入国务院办公厅通知，或列出某年的安排")
     holidays_sub = p.add_subparsers(dest="holidays_command", metavar="import|show")

@@ -97,6 +97,7 @@ def init_database(
     bureau_name = bureau_name.strip()
     if not bureau_name:
         raise SafeCreditError("请填写单位名称（如：凤凰县应急管理局）。")
+    upper_email = keys.check_email(upper_email)
     loaded = load_profile(profile)
     db = Database.create(path)
     try:
@@ -823,6 +824,18 @@ def export_grade_list(
 def upper_email(session: Session) -> str:
     """The configured upper-level e-mail address (blank if none)."""
     return get_setting(session.db, keys.UPPER_EMAIL).strip()
+
+
+def bureau_settings(session: Session) -> list[tuple[keys.BureauSetting, str]]:
+    """The settings an administrator keeps (设置 → 单位信息, `settings get`), with values."""
+    return keys.bureau_settings(session.db)
+
+
+def set_bureau_settings(session: Session, values: dict[str, str]) -> list[str]:
+    """Change settings by their Chinese names (管理员): every value checked first, the
+    changed ones stored in one transaction, audited. Returns the names changed."""
+    require_role(session, Role.ADMIN)
+    return keys.set_bureau_settings(session.db, session.user, values)
 
 
 def write_mail_draft(

@@ -268,8 +268,12 @@ class MainWindow(QMainWindow):
     def _on_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
-    def _on_data_changed(self, _table: str) -> None:
+    def _on_data_changed(self, table: str) -> None:
         self.undo_action.setEnabled(self.session.last_save is not None)
+        if table in ("settings", "*"):  # 单位名称 may have changed in 设置 → 单位信息
+            self.setWindowTitle(
+                self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", self.session.bureau_name)
+            )
 
     def _on_undo(self) -> None:
         try:
