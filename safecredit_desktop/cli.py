@@ -375,10 +375,35 @@ def cmd_due(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plan_adoption(session: services.Session, plan: Any, adopt: bool) -> list[str]:
+    """Lines saying how ``plan`` stands against the year's adopted plan (and adopting it)."""
+    changes = services.plan_changes(session, plan)
+    before = services.adopted_plan(session, plan.year)
+    lines: list[str] = []
+    if before is not None and before.adopted is not None and changes is not None:
+        lines.append(f"{plan.year}年度已采用的计划：{before.adopted.describe()}。")
+        lines.append(changes.summary())
+        lines.extend(changes.details())
+    if adopt:
+        adopted = services.adopt_plan(session, plan).adopted
+        assert adopted is not None
+        if before is not None and before.adopted is not None and adopted.id == before.adopted.id:
+            lines.append("与已采用的计划相同，未重复保存。")
+        else:
+            lines.append(f"已采用为{plan.year}年度检查计划（{adopted.describe()}）。")
+    elif before is None:
+        lines.append(f"{plan.year}年度尚未采用检查计划（用 --adopt 采用，需审核员或管理员）。")
+    return lines
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    if args.adopt:
+        session = _signed_in(args, Role.REVIEWER, Role.ADMIN)
+    else:
+        session = services.open_session(_db_path(args), user=acting_user(args))
     try:
         plan = services.annual_plan(session, year=args.year, capacity=args.capacity)
+        adoption = _plan_adoption(session, plan, args.adopt)
         if args.out:
             path = services.export_plan(
                 session, Path(args.out), year=args.year, capacity=args.capacity, plan=plan
@@ -386,6 +411,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
             print(f"已导出：{path}")
     finally:
         session.close()
+    for line in adoption:
+        print(line)
     print(plan.basis)
     counts = plan.counts_by_grade()
     print("计划检查：" + "，".join(f"{g}级 {counts[g]} 次" for g in "ABCD"))
@@ -643,6 +670,7 @@ def build_parser() -> Parser:
     p = sub.add_parser("plan", help="年度执法检查计划")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--capacity", type=int, help="每月最多检查次数")
+    p.add_argument("--adopt", action="store_true", help="采用为该年度的检查计划（审核员或管理员）")
     p.add_argument("--out", help="导出计划工作簿")
     p.set_defaults(handler=cmd_plan)
 

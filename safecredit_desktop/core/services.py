@@ -217,6 +217,7 @@ def check_database(path: Path) -> CheckReport:
             for year in assessments.confirmed_years(db):
                 if not assessments.verify(db, year):
                     problems.append(f"{year}年度评定的存储结果与确认时记录的不一致，已被改动。")
+        problems.extend(_plan_store.problems(conn))  # adopted plans unchanged
         counts = {
             spec.label: int(conn.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0])
             for spec in TABLES
@@ -1118,6 +1119,7 @@ def holiday_arrangement(
 
 from safecredit_desktop.core.scheduling import due as _due  # noqa: E402
 from safecredit_desktop.core.scheduling import plan as _plan  # noqa: E402
+from safecredit_desktop.core.storage import plans as _plan_store  # noqa: E402
 
 
 def due_list(
@@ -1179,6 +1181,56 @@ def annual_plan(
     )
 
 
+def adopted_plan(session: Session, year: int, *, today: date | None = None) -> _plan.Plan | None:
+    """The year's adopted plan as stored (statuses as of ``today``), or None."""
+    found = _plan_store.latest(session.db, year)
+    if found is None:
+        return None
+    return _plan.adopted_plan(
+        found,
+        _plan_store.items(session.db, found),
+        _plan.year_inspections(session.db, year),
+        today=today or date.today(),
+    )
+
+
+def year_plan(
+    session: Session,
+    *,
+    year: int,
+    capacity: int | None = None,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> _plan.Plan:
+    """The year's plan: the adopted one when there is one, else computed (a draft)."""
+    if progress is not None:
+        progress(0.05, f"正在读取{year}年度已采用的检查计划…")
+    adopted = adopted_plan(session, year, today=today)
+    if adopted is not None:
+        return adopted
+    return annual_plan(session, year=year, capacity=capacity, today=today, progress=progress)
+
+
+def plan_changes(session: Session, plan: _plan.Plan) -> _plan.PlanChanges | None:
+    """What ``plan`` changes against its year's adopted plan (None: nothing adopted)."""
+    adopted = adopted_plan(session, plan.year, today=plan.today)
+    return None if adopted is None else _plan.compare_plans(adopted, plan)
+
+
+def adopt_plan(session: Session, plan: _plan.Plan) -> _plan.Plan:
+    """Store a computed plan as its year's plan (审核员 or 管理员; audited). A plan the same
+    as the adopted one is not stored again: the adopted plan is returned unchanged."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    if plan.adopted is not None:
+        raise SafeCreditError(f"这是已采用的{plan.year}年度计划，如需调整请重新编制。")
+    changes = plan_changes(session, plan)
+    if changes is None or not changes.none:
+        _plan_store.adopt(session.db, session.user, plan)
+    adopted = adopted_plan(session, plan.year, today=plan.today)
+    assert adopted is not None
+    return adopted
+
+
 def export_plan(
     session: Session,
     path: Path,
@@ -1186,14 +1238,21 @@ def export_plan(
     year: int,
     capacity: int | None = None,
     plan: _plan.Plan | None = None,
+    draft: bool = False,
     today: date | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> Path:
-    """Write the 年度执法检查计划 workbook (``plan`` if already computed for ``year``)."""
+    """Write the 年度执法检查计划 workbook: ``plan`` if given for ``year``, else the year's
+    adopted plan when there is one (``draft``: always computed afresh)."""
     from safecredit_desktop.core.exchange import plan_export
 
-    if plan is None or plan.year != year or plan.capacity != capacity:
-        plan = annual_plan(session, year=year, capacity=capacity, today=today, progress=progress)
+    if plan is None or plan.year != year:
+        if draft:
+            plan = annual_plan(
+                session, year=year, capacity=capacity, today=today, progress=progress
+            )
+        else:
+            plan = year_plan(session, year=year, capacity=capacity, today=today, progress=progress)
     if progress is not None:
         progress(0.85, f"正在写入检查计划（{len(plan.items):,} 次检查）…")
     bureau = session.bureau_name
@@ -1531,7 +1590,7 @@ def _document_sources(session: Session) -> _doc_build.Sources:
 
     return _doc_build.Sources(
         grades=lambda ids, as_of, year: _document_grades(session, ids, as_of, year),
-        plan=lambda year: annual_plan(session, year=year),
+        plan=lambda year: year_plan(session, year=year),
         draw=lambda draw_id: draw_detail(session, draw_id),
         listing=lambda entry_id: _listing_facts(session, entry_id),
         objection=lambda objection_id: _objection_facts(session, objection_id),
