@@ -1194,6 +1194,11 @@ def adopted_plan(session: Session, year: int, *, today: date | None = None) -> _
     )
 
 
+def adopted_plan_years(session: Session) -> list[int]:
+    """The years with an adopted plan, latest first."""
+    return _plan_store.years(session.db)
+
+
 def year_plan(
     session: Session,
     *,

@@ -130,6 +130,14 @@ def latest(db: Database, year: int) -> Adoption | None:
     return None if row is None else _adoption(row)
 
 
+def years(db: Database) -> list[int]:
+    """The years that have an adopted plan, latest first."""
+    return [
+        int(r[0])
+        for r in db.conn.execute("SELECT DISTINCT year FROM plan_adoptions ORDER BY year DESC")
+    ]
+
+
 def adoptions(db: Database) -> list[Adoption]:
     """Every adoption, newest first."""
     rows = db.conn.execute(f"SELECT {_ADOPTION_COLUMNS} FROM plan_adoptions ORDER BY id DESC")
