@@ -1228,12 +1228,11 @@ def adopt_plan(session: Session, plan: _plan.Plan) -> _plan.Plan:
     require_role(session, Role.REVIEWER, Role.ADMIN)
     if plan.adopted is not None:
         raise SafeCreditError(f"这是已采用的{plan.year}年度计划，如需调整请重新编制。")
-    changes = plan_changes(session, plan)
-    if changes is None or not changes.none:
-        _plan_store.adopt(session.db, session.user, plan)
     adopted = adopted_plan(session, plan.year, today=plan.today)
-    assert adopted is not None
-    return adopted
+    if adopted is not None and _plan.compare_plans(adopted, plan).none:
+        return adopted
+    stored = _plan_store.adopt(session.db, session.user, plan)
+    return replace(plan, adopted=stored)  # the same items, now the adopted plan
 
 
 def export_plan(

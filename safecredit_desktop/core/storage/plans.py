@@ -144,43 +144,69 @@ def adoptions(db: Database) -> list[Adoption]:
     return [_adoption(r) for r in rows]
 
 
-def _day(value: object) -> date:
-    return date.fromisoformat(str(value))
-
-
 def items(db: Database, adoption: Adoption) -> list[PlannedInspection]:
-    """The adopted inspections, in their stored order; status not yet set (未到期)."""
-    out: list[PlannedInspection] = []
-    for r in db.conn.execute(
-        f"SELECT {_ITEM_COLUMNS} FROM plan_items WHERE adoption_id = ? ORDER BY position",
-        (adoption.id,),
-    ):
-        out.append(
-            PlannedInspection(
-                int(r[0]),
-                str(r[1]),
-                str(r[2]),
-                str(r[3]),
-                str(r[4]),
-                str(r[5]),
-                str(r[6]),
-                r[7] == 1,
-                int(r[8]),
-                None if r[9] is None else _day(r[9]),
-                _day(r[10]),
-                _day(r[11]),
-                str(r[12]),
-                _day(r[13]),
-                int(r[14]),
-                int(r[15]),
-                str(r[16]),
-                r[17] == 1,
-                r[18] == 1,
-                PlanStatus.NOT_DUE,
-                None,
-            )
+    """The adopted inspections, in their stored order; status not yet set (未到期).
+
+    A county plan holds ~170,000 of them: the few hundred distinct dates are parsed once.
+    """
+    days: dict[str, date] = {}
+
+    def day(text: str) -> date:
+        found = days.get(text)
+        if found is None:
+            found = days[text] = date.fromisoformat(text)
+        return found
+
+    not_due = PlanStatus.NOT_DUE
+    return [
+        PlannedInspection(
+            unit_id,
+            uscc,
+            name,
+            category,
+            town,
+            unit_status,
+            grade,
+            high_risk == 1,
+            interval,
+            None if last is None else day(last),
+            day(start),
+            day(end),
+            label,
+            day(due_on),
+            suggested,
+            original,
+            body,
+            county == 1,
+            fits == 1,
+            not_due,
+            None,
         )
-    return out
+        for (
+            unit_id,
+            uscc,
+            name,
+            category,
+            town,
+            unit_status,
+            grade,
+            high_risk,
+            interval,
+            last,
+            start,
+            end,
+            label,
+            due_on,
+            suggested,
+            original,
+            body,
+            county,
+            fits,
+        ) in db.conn.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM plan_items WHERE adoption_id = ? ORDER BY position",
+            (adoption.id,),
+        )
+    ]
 
 
 def problems(conn: sqlite3.Connection) -> list[str]:
