@@ -377,15 +377,15 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 def _plan_adoption(session: services.Session, plan: Any, adopt: bool) -> list[str]:
     """Lines saying how ``plan`` stands against the year's adopted plan (and adopting it)."""
-    changes = services.plan_changes(session, plan)
-    before = services.adopted_plan(session, plan.year)
+    before = services.adopted_plan(session, plan.year, today=plan.today)
+    changes = services.plan_changes(session, plan, adopted=before)
     lines: list[str] = []
     if before is not None and before.adopted is not None and changes is not None:
         lines.append(f"{plan.year}年度已采用的计划：{before.adopted.describe()}。")
         lines.append(changes.summary())
         lines.extend(changes.details())
     if adopt:
-        adopted = services.adopt_plan(session, plan).adopted
+        adopted = services.adopt_plan(session, plan, adopted=before).adopted
         assert adopted is not None
         if before is not None and before.adopted is not None and adopted.id == before.adopted.id:
             lines.append("与已采用的计划相同，未重复保存。")

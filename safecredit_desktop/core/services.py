@@ -1216,19 +1216,29 @@ def year_plan(
     return annual_plan(session, year=year, capacity=capacity, today=today, progress=progress)
 
 
-def plan_changes(session: Session, plan: _plan.Plan) -> _plan.PlanChanges | None:
-    """What ``plan`` changes against its year's adopted plan (None: nothing adopted)."""
-    adopted = adopted_plan(session, plan.year, today=plan.today)
+_NOT_READ: Any = object()  # "read the adopted plan yourself"
+
+
+def plan_changes(
+    session: Session, plan: _plan.Plan, *, adopted: _plan.Plan | None = _NOT_READ
+) -> _plan.PlanChanges | None:
+    """What ``plan`` changes against its year's adopted plan (None: nothing adopted).
+    ``adopted``: that plan when the caller has already read it (a county's is large)."""
+    if adopted is _NOT_READ:
+        adopted = adopted_plan(session, plan.year, today=plan.today)
     return None if adopted is None else _plan.compare_plans(adopted, plan)
 
 
-def adopt_plan(session: Session, plan: _plan.Plan) -> _plan.Plan:
+def adopt_plan(
+    session: Session, plan: _plan.Plan, *, adopted: _plan.Plan | None = _NOT_READ
+) -> _plan.Plan:
     """Store a computed plan as its year's plan (审核员 or 管理员; audited). A plan the same
     as the adopted one is not stored again: the adopted plan is returned unchanged."""
     require_role(session, Role.REVIEWER, Role.ADMIN)
     if plan.adopted is not None:
         raise SafeCreditError(f"这是已采用的{plan.year}年度计划，如需调整请重新编制。")
-    adopted = adopted_plan(session, plan.year, today=plan.today)
+    if adopted is _NOT_READ:
+        adopted = adopted_plan(session, plan.year, today=plan.today)
     if adopted is not None and _plan.compare_plans(adopted, plan).none:
         return adopted
     stored = _plan_store.adopt(session.db, session.user, plan)

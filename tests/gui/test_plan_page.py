@@ -231,3 +231,25 @@ def test_clerk_cannot_adopt_and_stale_draft_is_not_adopted(
         assert not page.adopt_button.isEnabled() and "数据已变化" in page.summary.text()
     finally:
         reviewer.close()
+
+
+def test_window_opens_the_plan_page_on_the_adopted_plan(
+    qtbot: QtBot, session: services.Session
+) -> None:
+    from safecredit_desktop.gui.main_window import MainWindow, app_settings
+
+    app_settings().setValue("window/page", 1)  # the window opens on 企业台账
+    reviewer = _reviewer(session)
+    services.adopt_plan(reviewer, services.annual_plan(reviewer, year=NEXT_YEAR, capacity=3))
+    reviewer.close()
+    window = MainWindow(services.open_session(session.db.path, user="录入员丙"))
+    qtbot.addWidget(window)
+    window._backup_on_close = False
+    page = window.plan
+    assert isinstance(page, PlanPage) and page.plan is None  # nothing read before it is shown
+    window.nav.setCurrentRow(
+        [window.nav.item(i).text() for i in range(window.nav.count())].index("检查计划")
+    )
+    assert page.plan is not None and page.plan.adopted is not None
+    assert page.year.value() == NEXT_YEAR and page.capacity.value() == 3
+    assert page.model.rowCount() == 12 and "已采用的检查计划" in page.state.text()

@@ -197,6 +197,7 @@ class PlanPage(Page):
         super().__init__(session, bus, parent)
         self.plan: Plan | None = None
         self.changes: PlanChanges | None = None  # a draft against the adopted plan
+        self._adopted: Plan | None = None  # the adopted plan a draft was compared with
         self._stale = False
         self._opened = False  # the adopted plan is read when the page is first shown
         self._last_dir = Path.home()
@@ -398,7 +399,8 @@ class PlanPage(Page):
             self.changes_label.setText("")
             self.changes_label.setToolTip("")
         else:
-            self.changes = services.plan_changes(self.session, plan)
+            self._adopted = services.adopted_plan(self.session, plan.year, today=plan.today)
+            self.changes = services.plan_changes(self.session, plan, adopted=self._adopted)
             self.state.setStyleSheet("color: #b36b00; font-weight: bold;")
             self.state.setText(
                 self.tr("草稿：%1年度计划尚未采用，核对后点“采用计划…”。").replace(
@@ -495,7 +497,7 @@ class PlanPage(Page):
         if not self.ask_adoption(text, details):
             return None
         try:
-            adopted = services.adopt_plan(self.session, plan)
+            adopted = services.adopt_plan(self.session, plan, adopted=self._adopted)
         except SafeCreditError as exc:
             self._refuse(exc)
             return None
