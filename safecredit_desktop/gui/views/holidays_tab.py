@@ -249,7 +249,7 @@ class HolidaysTab(QWidget):
 
     def refresh(self) -> None:
         year = self.year.value()
-        source = services.working_calendar(self.session).year_source(year)
+        source, rows = services.holiday_arrangement(self.session, year)
         if source is YearSource.BUILTIN:
             text = self.tr(
                 "%1年：由内置日历（chinesecalendar）提供，无需填写；下表灰色为内置的安排，仅供查看。"
@@ -263,7 +263,6 @@ class HolidaysTab(QWidget):
             )
         self.coverage.setText(text.replace("%1", str(year)))
         # a built-in year's days are shown greyed, for reference; only table rows can change
-        _source, rows = services.holiday_arrangement(self.session, year)
         builtin = source is YearSource.BUILTIN
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
