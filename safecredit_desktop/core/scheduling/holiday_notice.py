@@ -12,9 +12,9 @@ What is read: the numbered items of the arrangement, one per holiday, e.g.
 
 Each item's clauses (split at ，；。) are taken in turn: a clause with 放假 gives the days
 off — one date, or two joined by 至 (a range may cross months: 9月29日至10月6日; the end
-may leave out its month: 1月28日至4日 is refused as running backwards); 共N天 or 放假N天
-must equal the days of that range; a clause ending in 上班 gives 调休 working days (each
-must fall on a Saturday or Sunday). A sentence beginning 鼓励 (e.g. 鼓励各单位……安排职工在
+may leave out its month; 1月28日至4日, or 12月31日至1月2日 without years, is refused as
+running backwards); 共N天 or 放假N天 must equal the days of that range; a clause ending
+in 上班 gives 调休 working days (each must fall on a Saturday or Sunday). A sentence beginning 鼓励 (e.g. 鼓励各单位……安排职工在
 除夕（2月9日）休息) is advice, not an arrangement, and is skipped. A weekday written
 beside a date (（周四）, （星期日）, （农历除夕、周二）) must be that date's weekday, which
 also catches a notice of another year. Dates may carry their own year (元旦：2022年12月31日
@@ -190,7 +190,7 @@ def _rest_days(item: _Line, dates: _Dates) -> list[date]:
         if end < start:
             raise item.refuse(
                 f"放假日期从{start.month}月{start.day}日至{end.month}月{end.day}日是倒过来的，"
-                "请写明结束日期的月份。"
+                "请核对日期（跨月时结束日期应写明月份，跨年时应写明年份）。"
             )
         return [start + timedelta(days=n) for n in range((end - start).days + 1)]
     raise item.refuse("一句中有多个放假日期，无法确定是连续放假还是分开放假。")
