@@ -14,8 +14,9 @@ Each item's clauses (split at ，；。) are taken in turn: a clause with 放假
 off — one date, or two joined by 至 (a range may cross months: 9月29日至10月6日; the end
 may leave out its month; 1月28日至4日, or 12月31日至1月2日 without years, is refused as
 running backwards); 共N天 or 放假N天 must equal the days of that range; a clause ending
-in 上班 gives 调休 working days (each must fall on a Saturday or Sunday). A sentence beginning 鼓励 (e.g. 鼓励各单位……安排职工在
-除夕（2月9日）休息) is advice, not an arrangement, and is skipped. A weekday written
+in 上班 gives 调休 working days (each must fall on a Saturday or Sunday). A sentence
+beginning 鼓励 (e.g. 鼓励各单位……安排职工在除夕（2月9日）休息) is advice, not an
+arrangement, and is skipped. A weekday written
 beside a date (（周四）, （星期日）, （农历除夕、周二）) must be that date's weekday, which
 also catches a notice of another year. Dates may carry their own year (元旦：2022年12月31日
 至2023年1月2日); the others are in the notice's year, read from its title (关于2027年部分
