@@ -365,10 +365,35 @@ def cmd_due(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plan_adoption(session: services.Session, plan: Any, adopt: bool) -> list[str]:
+    """Lines saying how ``plan`` stands against the year's adopted plan (and adopting it)."""
+    before = services.adopted_plan(session, plan.year, today=plan.today)
+    changes = services.plan_changes(session, plan, adopted=before)
+    lines: list[str] = []
+    if before is not None and before.adopted is not None and changes is not None:
+        lines.append(f"{plan.year}年度已采用的计划：{before.adopted.describe()}。")
+        lines.append(changes.summary())
+        lines.extend(changes.details())
+    if adopt:
+        adopted = services.adopt_plan(session, plan, adopted=before).adopted
+        assert adopted is not None
+        if before is not None and before.adopted is not None and adopted.id == before.adopted.id:
+            lines.append("与已采用的计划相同，未重复保存。")
+        else:
+            lines.append(f"已采用为{plan.year}年度检查计划（{adopted.describe()}）。")
+    elif before is None:
+        lines.append(f"{plan.year}年度尚未采用检查计划（用 --adopt 采用，需审核员或管理员）。")
+    return lines
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    if args.adopt:
+        session = _signed_in(args, Role.REVIEWER, Role.ADMIN)
+    else:
+        session = services.open_session(_db_path(args), user=acting_user(args))
     try:
         plan = services.annual_plan(session, year=args.year, capacity=args.capacity)
+        adoption = _plan_adoption(session, plan, args.adopt)
         if args.out:
             path = services.export_plan(
                 session, Path(args.out), year=args.year, capacity=args.capacity, plan=plan
@@ -376,6 +401,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
             print(f"已导出：{path}")
     finally:
         session.close()
+    for line in adoption:
+        print(line)
     print(plan.basis)
     counts = plan.counts_by_grade()
     print("计划检查：" + "，".join(f"{g}级 {counts[g]} 次" for g in "ABCD"))
@@ -395,6 +422,101 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"无法安排 {len(cannot)} 次（所在时段已满）：")
         for item in cannot:
             print(f"  {item.window_text()}\t{item.uscc}\t{item.name}\t{item.grade}")
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from safecredit_desktop.core.storage.settings import bureau_setting
+
+    wanted = bureau_setting(args.key) if args.key is not None else None  # a typo: say so first
+    if args.settings_command == "get":
+        session = services.open_session(_db_path(args), user=acting_user(args))
+        try:
+            values = services.bureau_settings(session)
+        finally:
+            session.close()
+        if wanted is not None:
+            print(next(value for setting, value in values if setting is wanted))
+        else:
+            for setting, value in values:
+                print(f"{setting.name}\t{value}")
+        return EXIT_OK
+    session = _signed_in(args, Role.ADMIN)
+    try:
+        changed = services.set_bureau_settings(session, {args.key: args.value})
+        value = dict((s.name, v) for s, v in services.bureau_settings(session))[args.key.strip()]
+    finally:
+        session.close()
+    if changed:
+        print(f"已将“{args.key.strip()}”设为：{value}")
+    else:
+        print(f"“{args.key.strip()}”原来就是：{value}，未改动。")
+    return EXIT_OK
+
+
+def _read_text_file(path: Path) -> str:
+    """A text file as saved on a Chinese office PC: UTF-8 (with or without BOM) or GB18030."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SafeCreditError(f"无法读取文件 {path}：{error.strerror or error}") from error
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SafeCreditError(f"{path} 不是文本文件（应为 UTF-8 或 GBK 编码的通知正文）。")
+
+
+def holiday_line(row: Any) -> str:
+    """``YYYY-MM-DD 休 <节日>`` or ``YYYY-MM-DD 班 <节日>调休`` (cli.md)."""
+    from safecredit_desktop.core.scheduling.calendar import REST_DAY, festival_of
+
+    name = festival_of(row) or "节假日"
+    if row.kind == REST_DAY:
+        return f"{row.day.isoformat()} 休 {name}"
+    return f"{row.day.isoformat()} 班 {name}调休"
+
+
+def cmd_holidays(args: argparse.Namespace) -> int:
+    if args.holidays_command == "show":
+        session = services.open_session(_db_path(args), user=acting_user(args))
+        try:
+            source, rows = services.holiday_arrangement(session, args.year)
+        finally:
+            session.close()
+        for row in rows:
+            print(holiday_line(row))
+        if not rows:
+            print(f"{args.year}年：{source.value}。", file=sys.stderr)
+        return EXIT_OK
+    notice = services.read_holiday_notice(_read_text_file(Path(args.file)), args.year)
+    if args.dry_run:
+        for row in notice.days:
+            print(holiday_line(row))
+        print(
+            f"读到{notice.year}年的安排（{'、'.join(notice.holidays())}）：放假 "
+            f"{len(notice.rest_days)} 天，调休上班 {len(notice.work_days)} 天（未保存）。",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    session = _signed_in(args, Role.ADMIN)
+    try:
+        done = services.import_holiday_notice(session, notice)
+    finally:
+        session.close()
+    for row in notice.days:
+        if row.day not in done.skipped:
+            print(holiday_line(row))
+    print(
+        f"已保存{notice.year}年节假日安排：放假 {len(notice.rest_days)} 天，调休上班 "
+        f"{len(notice.work_days)} 天（新增 {done.added}，修改 {done.changed}，"
+        f"删除 {done.removed}，未变 {done.unchanged}）。",
+        file=sys.stderr,
+    )
+    if done.skipped:
+        days = "、".join(d.isoformat() for d in done.skipped)
+        print(f"{days} 所在年份由内置日历提供，未写入节假日表。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -545,6 +667,7 @@ def build_parser() -> Parser:
     p = sub.add_parser("plan", help="年度执法检查计划")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--capacity", type=int, help="每月最多检查次数")
+    p.add_argument("--adopt", action="store_true", help="采用为该年度的检查计划（审核员或管理员）")
     p.add_argument("--out", help="导出计划工作簿")
     p.set_defaults(handler=cmd_plan)
 
@@ -580,6 +703,26 @@ def build_parser() -> Parser:
     cli_records.add_commands(
         sub, lambda args: services.open_session(_db_path(args), user=acting_user(args))
     )
+    p = sub.add_parser("settings", help="本局设置：单位名称、统一社会信用代码、上级单位邮箱等")
+    settings_sub = p.add_subparsers(dest="settings_command", metavar="get|set")
+    settings_sub.required = True
+    g = settings_sub.add_parser("get", help="列出设置，或显示一项的值")
+    g.add_argument("key", nargs="?", metavar="KEY", help="设置名称，如 上级单位邮箱")
+    g = settings_sub.add_parser("set", help="修改一项设置（管理员）")
+    g.add_argument("key", metavar="KEY", help="设置名称，如 上级单位邮箱")
+    g.add_argument("value", metavar="VALUE", help="新的值（空字符串表示清空）")
+    p.set_defaults(handler=cmd_settings)
+
+    p = sub.add_parser("holidays", help="节假日安排：读入国务院办公厅通知，或列出某年的安排")
+    holidays_sub = p.add_subparsers(dest="holidays_command", metavar="import|show")
+    holidays_sub.required = True
+    h = holidays_sub.add_parser("import", help="读入通知正文并保存该年安排（管理员）")
+    h.add_argument("file", help="通知正文的文本文件（UTF-8 或 GBK）")
+    h.add_argument("--year", type=int, help="年度（通知没有标题时必填）")
+    h.add_argument("--dry-run", action="store_true", help="只列出读到的日期，不保存")
+    h = holidays_sub.add_parser("show", help="列出某年的放假日和调休上班日")
+    h.add_argument("--year", type=int, required=True)
+    p.set_defaults(handler=cmd_holidays)
 
     p = sub.add_parser("backup", help="在线备份数据库")
     p.add_argument("--to", help="备份文件路径（默认：数据库旁的 .backups 目录）")

@@ -97,6 +97,7 @@ def init_database(
     bureau_name = bureau_name.strip()
     if not bureau_name:
         raise SafeCreditError("请填写单位名称（如：凤凰县应急管理局）。")
+    upper_email = keys.check_email(upper_email)
     loaded = load_profile(profile)
     db = Database.create(path)
     try:
@@ -216,6 +217,7 @@ def check_database(path: Path) -> CheckReport:
             for year in assessments.confirmed_years(db):
                 if not assessments.verify(db, year):
                     problems.append(f"{year}年度评定的存储结果与确认时记录的不一致，已被改动。")
+        problems.extend(_plan_store.problems(conn))  # adopted plans unchanged
         counts = {
             spec.label: int(conn.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0])
             for spec in TABLES
@@ -886,6 +888,18 @@ def upper_email(session: Session) -> str:
     return get_setting(session.db, keys.UPPER_EMAIL).strip()
 
 
+def bureau_settings(session: Session) -> list[tuple[keys.BureauSetting, str]]:
+    """The settings an administrator keeps (设置 → 单位信息, `settings get`), with values."""
+    return keys.bureau_settings(session.db)
+
+
+def set_bureau_settings(session: Session, values: dict[str, str]) -> list[str]:
+    """Change settings by their Chinese names (管理员): every value checked first, the
+    changed ones stored in one transaction, audited. Returns the names changed."""
+    require_role(session, Role.ADMIN)
+    return keys.set_bureau_settings(session.db, session.user, values)
+
+
 def write_mail_draft(
     session: Session, workbook: Path, out: Path | None = None, *, today: date | None = None
 ) -> Path:
@@ -1117,6 +1131,7 @@ def profile_rules_text(session: Session) -> list[str]:
 
 from safecredit_desktop.core import validate as _validate  # noqa: E402
 from safecredit_desktop.core.scheduling import calendar as _workcal  # noqa: E402
+from safecredit_desktop.core.scheduling import holiday_notice as _notice  # noqa: E402
 
 
 def working_calendar(session: Session) -> _workcal.Calendar:
@@ -1142,10 +1157,33 @@ def remove_holiday(session: Session, day: date | str) -> None:
     _workcal.remove_holiday(session.db, session.user, parsed)
 
 
+def read_holiday_notice(text: str, year: int | None = None) -> _notice.HolidayNotice:
+    """The days the State Council's holiday notice arranges (nothing stored)."""
+    return _notice.parse_notice(text, year)
+
+
+def import_holiday_notice(session: Session, notice: _notice.HolidayNotice) -> _workcal.YearImport:
+    """Store a read notice as its year's rows of the holiday table (管理员), replacing
+    what the table held for that year; audited, one transaction."""
+    require_role(session, Role.ADMIN)
+    return _workcal.replace_year(session.db, session.user, notice.year, notice.days)
+
+
+def holiday_arrangement(
+    session: Session, year: int
+) -> tuple[_workcal.YearSource, list[_workcal.HolidayRow]]:
+    """Where ``year``'s days off come from, and its days off and 调休 working days."""
+    source = working_calendar(session).year_source(year)
+    if source is _workcal.YearSource.BUILTIN:
+        return source, _workcal.builtin_rows(year)
+    return source, _workcal.list_holidays(session.db, year)
+
+
 # -- inspection scheduling: due list and annual plan (scheduling.md) ---------------------------
 
 from safecredit_desktop.core.scheduling import due as _due  # noqa: E402
 from safecredit_desktop.core.scheduling import plan as _plan  # noqa: E402
+from safecredit_desktop.core.storage import plans as _plan_store  # noqa: E402
 
 
 def due_list(
@@ -1207,6 +1245,70 @@ def annual_plan(
     )
 
 
+def adopted_plan(session: Session, year: int, *, today: date | None = None) -> _plan.Plan | None:
+    """The year's adopted plan as stored (statuses as of ``today``), or None."""
+    found = _plan_store.latest(session.db, year)
+    if found is None:
+        return None
+    return _plan.adopted_plan(
+        found,
+        _plan_store.items(session.db, found),
+        _plan.year_inspections(session.db, year),
+        today=today or date.today(),
+    )
+
+
+def adopted_plan_years(session: Session) -> list[int]:
+    """The years with an adopted plan, latest first."""
+    return _plan_store.years(session.db)
+
+
+def year_plan(
+    session: Session,
+    *,
+    year: int,
+    capacity: int | None = None,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> _plan.Plan:
+    """The year's plan: the adopted one when there is one, else computed (a draft)."""
+    if progress is not None:
+        progress(0.05, f"正在读取{year}年度已采用的检查计划…")
+    adopted = adopted_plan(session, year, today=today)
+    if adopted is not None:
+        return adopted
+    return annual_plan(session, year=year, capacity=capacity, today=today, progress=progress)
+
+
+_NOT_READ: Any = object()  # "read the adopted plan yourself"
+
+
+def plan_changes(
+    session: Session, plan: _plan.Plan, *, adopted: _plan.Plan | None = _NOT_READ
+) -> _plan.PlanChanges | None:
+    """What ``plan`` changes against its year's adopted plan (None: nothing adopted).
+    ``adopted``: that plan when the caller has already read it (a county's is large)."""
+    if adopted is _NOT_READ:
+        adopted = adopted_plan(session, plan.year, today=plan.today)
+    return None if adopted is None else _plan.compare_plans(adopted, plan)
+
+
+def adopt_plan(
+    session: Session, plan: _plan.Plan, *, adopted: _plan.Plan | None = _NOT_READ
+) -> _plan.Plan:
+    """Store a computed plan as its year's plan (审核员 or 管理员; audited). A plan the same
+    as the adopted one is not stored again: the adopted plan is returned unchanged."""
+    require_role(session, Role.REVIEWER, Role.ADMIN)
+    if plan.adopted is not None:
+        raise SafeCreditError(f"这是已采用的{plan.year}年度计划，如需调整请重新编制。")
+    if adopted is _NOT_READ:
+        adopted = adopted_plan(session, plan.year, today=plan.today)
+    if adopted is not None and _plan.compare_plans(adopted, plan).none:
+        return adopted
+    stored = _plan_store.adopt(session.db, session.user, plan)
+    return replace(plan, adopted=stored)  # the same items, now the adopted plan
+
+
 def export_plan(
     session: Session,
     path: Path,
@@ -1214,14 +1316,21 @@ def export_plan(
     year: int,
     capacity: int | None = None,
     plan: _plan.Plan | None = None,
+    draft: bool = False,
     today: date | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> Path:
-    """Write the 年度执法检查计划 workbook (``plan`` if already computed for ``year``)."""
+    """Write the 年度执法检查计划 workbook: ``plan`` if given for ``year``, else the year's
+    adopted plan when there is one (``draft``: always computed afresh)."""
     from safecredit_desktop.core.exchange import plan_export
 
-    if plan is None or plan.year != year or plan.capacity != capacity:
-        plan = annual_plan(session, year=year, capacity=capacity, today=today, progress=progress)
+    if plan is None or plan.year != year:
+        if draft:
+            plan = annual_plan(
+                session, year=year, capacity=capacity, today=today, progress=progress
+            )
+        else:
+            plan = year_plan(session, year=year, capacity=capacity, today=today, progress=progress)
     if progress is not None:
         progress(0.85, f"正在写入检查计划（{len(plan.items):,} 次检查）…")
     bureau = session.bureau_name
@@ -1559,7 +1668,7 @@ def _document_sources(session: Session) -> _doc_build.Sources:
 
     return _doc_build.Sources(
         grades=lambda ids, as_of, year: _document_grades(session, ids, as_of, year),
-        plan=lambda year: annual_plan(session, year=year),
+        plan=lambda year: year_plan(session, year=year),
         draw=lambda draw_id: draw_detail(session, draw_id),
         listing=lambda entry_id: _listing_facts(session, entry_id),
         objection=lambda objection_id: _objection_facts(session, objection_id),

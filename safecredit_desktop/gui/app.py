@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from safecredit_desktop.core import services
@@ -135,6 +136,17 @@ def smoke_test(app: QApplication, path: Path) -> int:
     return int(app.exec())
 
 
+def install_qt_translations(app: QApplication) -> QTranslator | None:
+    """Qt's own words in Chinese: 是/否/取消 on message boxes, the file dialogs' buttons.
+    The translator installed, or None when PySide6's qtbase_zh_CN.qm is not found."""
+    translator = QTranslator(app)  # parented: kept alive as long as the application
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    if not translator.load(locale, "qtbase", "_", folder) or not app.installTranslator(translator):
+        return None
+    return translator
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv if argv is None else argv)
     app = QApplication.instance() or QApplication(args)
@@ -142,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("安全生产信用分级分类监管系统")
     app.setOrganizationName("SafeCredit")
     install_app_font(app)
+    install_qt_translations(app)
     if "--smoke-test" in args:
         return smoke_test(app, Path(args[args.index("--smoke-test") + 1]))
     path = Path(args[1]) if len(args) > 1 else default_database_path()

@@ -44,12 +44,29 @@ def app_settings() -> QSettings:
     return QSettings(SETTINGS_ORG, SETTINGS_APP)
 
 
+def recent_files(settings: QSettings | None = None) -> list[str]:
+    """The remembered database paths, newest first. QSettings gives back a one-element
+    list as a plain string (ini and registry backends) and nothing as None, so the
+    value is normalised here rather than iterated (a string would be split into
+    characters)."""
+    value = (settings or app_settings()).value(RECENT_KEY)
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else list(value)
+    return [str(item) for item in items if isinstance(item, str) and item]
+
+
 def remember_recent(path: Path) -> list[str]:
     settings = app_settings()
-    recent = [p for p in (settings.value(RECENT_KEY) or []) if p != str(path)]
+    recent = [p for p in recent_files(settings) if p != str(path)]
     recent = [str(path), *recent][:RECENT_MAX]
     settings.setValue(RECENT_KEY, recent)
     return recent
+
+
+def forget_recent(path: str) -> None:
+    settings = app_settings()
+    settings.setValue(RECENT_KEY, [p for p in recent_files(settings) if p != path])
 
 
 class MainWindow(QMainWindow):
@@ -185,7 +202,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for entry in remember_recent(self.session.db.path):
             action = self.recent_menu.addAction(entry)
-            action.triggered.connect(lambda _=False, p=entry: self._switch_to(Path(p), False))
+            action.triggered.connect(lambda _=False, p=entry: self._open_recent(p))
 
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav_changed)
@@ -251,8 +268,12 @@ class MainWindow(QMainWindow):
     def _on_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
-    def _on_data_changed(self, _table: str) -> None:
+    def _on_data_changed(self, table: str) -> None:
         self.undo_action.setEnabled(self.session.last_save is not None)
+        if table in ("settings", "*"):  # 单位名称 may have changed in 设置 → 单位信息
+            self.setWindowTitle(
+                self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", self.session.bureau_name)
+            )
 
     def _on_undo(self) -> None:
         try:
@@ -381,6 +402,21 @@ class MainWindow(QMainWindow):
         )
         if chosen:
             self._switch_to(Path(chosen), False)
+
+    def _open_recent(self, entry: str) -> None:
+        path = Path(entry)
+        if not path.is_file():
+            forget_recent(entry)
+            self._fill_recent_menu()
+            QMessageBox.warning(
+                self,
+                self.tr("最近打开"),
+                self.tr("找不到数据库文件 %1（可能已移动或删除），已从“最近打开”中移除。").replace(
+                    "%1", entry
+                ),
+            )
+            return
+        self._switch_to(path, False)
 
     def _switch_to(self, path: Path, create: bool) -> None:
         self.switch_requested.emit(path, create)

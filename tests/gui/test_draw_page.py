@@ -49,7 +49,22 @@ def _messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     monkeypatch.setattr(QMessageBox, "warning", box("warning"))
     monkeypatch.setattr(QMessageBox, "information", box("information"))
+    _answer(monkeypatch, QMessageBox.StandardButton.Yes, shown)
     return shown
+
+
+def _answer(
+    monkeypatch: pytest.MonkeyPatch,
+    button: QMessageBox.StandardButton,
+    shown: list[tuple[str, str]],
+) -> None:
+    """Answer every QMessageBox.question with ``button``, noting its text in ``shown``."""
+
+    def ask(_parent: object, _title: str, text: str, *args: object) -> QMessageBox.StandardButton:
+        shown.append(("question", text))
+        return button
+
+    monkeypatch.setattr(QMessageBox, "question", ask)
 
 
 def test_draw_show_verify_annul_export(
@@ -142,3 +157,31 @@ def test_roster_tab_add_toggle_conflicts(
     tab.add_button.click()
     assert "已登记" in shown[-1][1]
     assert tab.table.rowCount() == before + 1
+
+
+def test_draw_is_stored_only_after_yes(
+    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch)
+    bus = DataBus()
+    page = DrawPage(demo, bus)
+    qtbot.addWidget(page)
+    page.year.setValue(2026)
+    page.seed.setText("见证抽取")
+    page.grade_checks["A"].setChecked(False)
+    page.team_size.setValue(3)
+
+    _answer(monkeypatch, QMessageBox.StandardButton.No, shown)
+    page.draw_button.click()
+    assert services.list_draws(demo) == [] and page.draws.rowCount() == 0
+    kind, text = shown[-1]
+    assert kind == "question"
+    for part in ("2026", "B级 10%", "C级 30%", "D级 100%", "见证抽取", "3 名", "（全部）"):
+        assert part in text
+    assert "A级" not in text
+
+    _answer(monkeypatch, QMessageBox.StandardButton.Yes, shown)
+    with qtbot.waitSignal(bus.data_changed):
+        page.draw_button.click()
+    drawn = services.list_draws(demo)
+    assert len(drawn) == 1 and drawn[0].seed == "见证抽取" and drawn[0].team_size == 3

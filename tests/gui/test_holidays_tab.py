@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from safecredit_desktop.core import services
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.bus import DataBus
-from safecredit_desktop.gui.views.holidays_tab import HolidaysTab
+from safecredit_desktop.gui.views.holidays_tab import HolidaysTab, NoticeDialog
 
 
 @pytest.fixture
@@ -108,5 +109,93 @@ def test_errors_shown_as_sentences(
         clerk_tab.add_button.click()
         assert "管理员" in warnings[-1]
         assert services.holidays_of(clerk, 2027) == []
+    finally:
+        clerk.close()
+
+
+NOTICES = Path(__file__).resolve().parents[1] / "fixtures" / "holiday_notices"
+
+
+def _paste(tab: HolidaysTab, text: str, monkeypatch: pytest.MonkeyPatch) -> list[NoticeDialog]:
+    """Make 粘贴通知… open a dialog holding ``text``, read it and press 保存 (no exec)."""
+    dialogs: list[NoticeDialog] = []
+
+    def run() -> NoticeDialog:
+        dialog = NoticeDialog(tab.session, tab)
+        dialogs.append(dialog)
+        dialog.text.setPlainText(text)
+        dialog.read_button.click()
+        if dialog.save_button.isEnabled():
+            dialog.save_button.click()
+        return dialog
+
+    monkeypatch.setattr(tab, "ask_notice", run)
+    tab.notice_button.click()
+    return dialogs
+
+
+def test_paste_notice_fills_the_year(
+    qtbot: QtBot, admin: services.Session, warnings: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bus = DataBus()
+    tab = HolidaysTab(admin, bus)
+    qtbot.addWidget(tab)
+    before = services.working_calendar(admin).add_working_days(date(2027, 9, 30), 7)
+    assert before.estimated and "2027年" in before.warning
+
+    with qtbot.waitSignal(bus.data_changed):
+        dialogs = _paste(tab, (NOTICES / "2027-style.txt").read_text("utf-8"), monkeypatch)
+    dialog = dialogs[0]
+    assert dialog.saved and warnings == []
+    assert dialog.days.rowCount() == 33
+    assert "读到2027年的安排" in dialog.result.text() or "已保存" in dialog.result.text()
+    first = [dialog.days.item(0, c).text() for c in range(4)]  # type: ignore[union-attr]
+    assert first == ["2027-01-01", "周五", "放假", "元旦"]
+
+    assert tab.year.value() == 2027 and tab.table.rowCount() == 33
+    assert "按本节假日表计算" in tab.coverage.text()
+    after = services.working_calendar(admin).add_working_days(date(2027, 9, 30), 7)
+    assert after.day == date(2027, 10, 15) and not after.estimated and after.warning == ""
+    logged = admin.db.conn.execute(
+        "SELECT count(*) FROM audit_log WHERE table_name = 'holidays' AND user = '管理员'"
+    ).fetchone()[0]
+    assert logged == 34  # 33 days and the notice's event
+
+
+def test_paste_notice_refusals(
+    qtbot: QtBot, admin: services.Session, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab = HolidaysTab(admin, DataBus())
+    qtbot.addWidget(tab)
+    text = (NOTICES / "2027-style.txt").read_text("utf-8").replace("共7天", "共8天")
+    dialog = _paste(tab, text, monkeypatch)[0]
+    assert not dialog.saved and not dialog.save_button.isEnabled()
+    assert (
+        "第11行“七、国庆节" in dialog.result.text()
+        and "共7天，通知写的是8天" in dialog.result.text()
+    )
+    assert services.holidays_of(admin, 2027) == []
+
+    # rows typed by hand for the year: replacing them is asked first
+    services.set_holiday(admin, "2027-10-01", "休息日", "国庆节")
+    answers: list[str] = []
+
+    def no(*args: Any) -> QMessageBox.StandardButton:
+        answers.append(str(args[2]))
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", no)
+    good = (NOTICES / "2027-style.txt").read_text("utf-8")
+    dialog = _paste(tab, good, monkeypatch)[0]
+    assert "已有2027年的 1 天" in answers[0] and not dialog.saved
+    assert len(services.holidays_of(admin, 2027)) == 1
+
+    clerk = services.open_session(db, user="录入员", role=Role.CLERK)
+    try:
+        clerk_tab = HolidaysTab(clerk, DataBus())
+        qtbot.addWidget(clerk_tab)
+        dialog = _paste(clerk_tab, good, monkeypatch)[0]
+        assert dialog.days.rowCount() == 33  # a clerk may read it …
+        assert not dialog.save_button.isEnabled() and not dialog.saved  # … not store it
     finally:
         clerk.close()

@@ -11,6 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import model, services
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.due_panel import UNIT_ROLE, DuePanel
@@ -105,3 +106,150 @@ def test_due_panel_groups_and_activates(qtbot: QtBot, session: services.Session)
     with qtbot.waitSignal(panel.unit_activated) as blocker:
         panel.tree.itemActivated.emit(first, 0)
     assert blocker.args == [first.data(0, UNIT_ROLE)]
+
+
+NEXT_YEAR = date.today().year + 1  # "from this year on": the page opens on it once adopted
+
+
+def _reviewer(session: services.Session) -> services.Session:
+    return services.open_session(session.db.path, user="审核员甲", role=Role.REVIEWER)
+
+
+def test_adopted_plan_is_shown_on_opening_after_a_restart(
+    qtbot: QtBot, session: services.Session
+) -> None:
+    reviewer = _reviewer(session)
+    page = PlanPage(reviewer, DataBus())
+    qtbot.addWidget(page)
+    page.refresh()  # first showing: nothing adopted yet
+    assert page.plan is None and "尚未采用" in page.state.text()
+    page.year.setValue(NEXT_YEAR)
+    page.capacity.setValue(2)
+    page.compute()
+    assert page.plan is not None and page.plan.adopted is None
+    assert "草稿" in page.state.text() and page.adopt_button.isEnabled()
+    asked: list[str] = []
+    page.ask_adoption = lambda text, details: asked.append(text) or True  # type: ignore[method-assign]
+    adopted = page.adopt()
+    assert adopted is not None and adopted.adopted is not None
+    assert f"{NEXT_YEAR}年度" in asked[0] and "每月检查能力：2 次/月" in asked[0]
+    assert "计划检查：12 次" in asked[0]
+    assert "已采用的检查计划" in page.state.text() and "审核员甲" in page.state.text()
+    assert not page.adopt_button.isEnabled()
+    reviewer.close()
+
+    # a restart: another session, a new page, opened on the adopted plan without 编制
+    again = services.open_session(session.db.path, user="录入员乙")
+    try:
+        reopened = PlanPage(again, DataBus())
+        qtbot.addWidget(reopened)
+        reopened.year.setValue(NEXT_YEAR - 1)
+        reopened.refresh()
+        assert reopened.year.value() == NEXT_YEAR
+        assert reopened.plan is not None and reopened.plan.adopted is not None
+        assert reopened.model.rowCount() == 12 and reopened.bars.loads[0] == 2
+        assert reopened.plan.capacity == 2 and "2 次/月" in reopened.summary.text()
+        assert reopened.export_button.isEnabled() and not reopened.adopt_button.isEnabled()
+        reopened.year.setValue(NEXT_YEAR + 1)
+        assert reopened.plan is None and reopened.model.rowCount() == 0
+        assert "尚未采用" in reopened.state.text()
+    finally:
+        again.close()
+
+
+def test_replanning_says_what_changed_before_adopting(
+    qtbot: QtBot, session: services.Session, tmp_path: Path
+) -> None:
+    reviewer = _reviewer(session)
+    try:
+        page = PlanPage(reviewer, DataBus())
+        qtbot.addWidget(page)
+        page.year.setValue(NEXT_YEAR)
+        page.capacity.setValue(2)
+        page.compute()
+        page.ask_adoption = lambda text, details: True  # type: ignore[method-assign]
+        first = page.adopt()
+        assert first is not None
+
+        services.save_record(reviewer, model.Unit(code(20), "新开业公司", "工贸八大行业"))
+        page.capacity.setValue(1)
+        page.compute()
+        assert page.changes is not None
+        text = page.changes_label.text()
+        assert "新增企业 1 家" in text and "改变了建议月份" in text
+        assert "检查能力由每月2次改为每月1次" in text
+        assert f"{code(20)} 新开业公司" in page.changes_label.toolTip()
+        assert page.show_adopted_button.isEnabled()
+
+        asked: list[tuple[str, str]] = []
+
+        def refuse(text: str, details: str) -> bool:
+            asked.append((text, details))
+            return False
+
+        page.ask_adoption = refuse  # type: ignore[method-assign]
+        assert page.adopt() is None
+        assert "新增企业 1 家" in asked[0][0] and "新开业公司" in asked[0][1]
+        kept = services.adopted_plan(reviewer, NEXT_YEAR)
+        assert kept is not None and kept.adopted == first.adopted  # 否: nothing stored
+
+        page.show_adopted_button.click()  # back to the adopted plan
+        assert page.plan is not None and page.plan.adopted == first.adopted
+        written = page.export_to(tmp_path / "adopted.xlsx")
+        assert written is not None
+        rows = openpyxl.load_workbook(written)["检查计划"].max_row
+        page.compute()
+        page.ask_adoption = lambda text, details: True  # type: ignore[method-assign]
+        second = page.adopt()
+        assert second is not None and second.adopted is not None and first.adopted is not None
+        assert second.adopted.id > first.adopted.id and page.changes is None
+        assert len(second.items) == 14
+        assert rows == 4 + 12  # title, lines, header + the 12 adopted inspections
+    finally:
+        reviewer.close()
+
+
+def test_clerk_cannot_adopt_and_stale_draft_is_not_adopted(
+    qtbot: QtBot, session: services.Session
+) -> None:
+    bus = DataBus()
+    page = PlanPage(session, bus)  # the fixture's session is a 录入员
+    qtbot.addWidget(page)
+    page.year.setValue(NEXT_YEAR)
+    page.compute()
+    assert page.plan is not None and not page.adopt_button.isEnabled()
+    assert "审核员或管理员" in page.adopt_button.toolTip()
+
+    reviewer = _reviewer(session)
+    try:
+        page = PlanPage(reviewer, bus)
+        qtbot.addWidget(page)
+        page.year.setValue(NEXT_YEAR)
+        page.compute()
+        assert page.adopt_button.isEnabled()
+        bus.data_changed.emit("inspections")
+        assert not page.adopt_button.isEnabled() and "数据已变化" in page.summary.text()
+    finally:
+        reviewer.close()
+
+
+def test_window_opens_the_plan_page_on_the_adopted_plan(
+    qtbot: QtBot, session: services.Session
+) -> None:
+    from safecredit_desktop.gui.main_window import MainWindow, app_settings
+
+    app_settings().setValue("window/page", 1)  # the window opens on 企业台账
+    reviewer = _reviewer(session)
+    services.adopt_plan(reviewer, services.annual_plan(reviewer, year=NEXT_YEAR, capacity=3))
+    reviewer.close()
+    window = MainWindow(services.open_session(session.db.path, user="录入员丙"))
+    qtbot.addWidget(window)
+    window._backup_on_close = False
+    page = window.plan
+    assert isinstance(page, PlanPage) and page.plan is None  # nothing read before it is shown
+    window.nav.setCurrentRow(
+        [window.nav.item(i).text() for i in range(window.nav.count())].index("检查计划")
+    )
+    assert page.plan is not None and page.plan.adopted is not None
+    assert page.year.value() == NEXT_YEAR and page.capacity.value() == 3
+    assert page.model.rowCount() == 12 and "已采用的检查计划" in page.state.text()

@@ -55,8 +55,9 @@ def write_plan(
     notice = profile.internal_notice if profile.internal_only else None
     title = f"{bureau_name}{plan.year}年{PLAN_TITLE}"
     capacity = "不限" if plan.capacity is None else f"每月{plan.capacity}次"
+    adopted = "草稿，尚未采用" if plan.adopted is None else plan.adopted.describe()
     lines = (
-        Line(f"等级依据：{plan.basis}；检查能力：{capacity}", centered=True),
+        Line(f"等级依据：{plan.basis}；检查能力：{capacity}；{adopted}", centered=True),
         Line(f"编制单位：{bureau_name}"),
     )
     rows: list[tuple[object, ...]] = [
@@ -143,6 +144,7 @@ def write_plan(
     notes: list[tuple[str, str]] = [
         ("编制单位", bureau_name),
         ("计划年度", f"{plan.year}年"),
+        ("采用", adopted),
         ("等级依据", f"{plan.basis}（{plan.as_of.isoformat()}的等级）"),
         ("信用规则", profile.title),
         ("计划检查", f"共{len(plan.items)}次：{grade_line}"),

@@ -261,3 +261,119 @@ def remove_holiday(db: Database, user: str, day: date) -> None:
         conn.execute("DELETE FROM holidays WHERE day = ?", (key,))
         before = _row_dict(HolidayRow(day, str(found[0]), str(found[1])))
         audit.append(conn, user, [audit.AuditEntry("delete", TABLE, key, before, None)])
+
+
+# -- a whole year at once (the State Council's notice) ---------------------------------------
+
+# chinesecalendar's names beside the notices' own (清明 → 清明节 …)
+_NOTICE_NAMES = {"清明": "清明节", "端午": "端午节", "中秋": "中秋节"}
+
+
+def builtin_rows(year: int) -> list[HolidayRow]:
+    """chinesecalendar's days off and 调休 working days of ``year``, by date, with the
+    notices' names (empty for a year it does not know)."""
+    if year not in builtin_years():
+        return []
+    names = {h.value: _NOTICE_NAMES.get(h.chinese, h.chinese) for h in chinese_calendar.Holiday}
+    rows = [
+        HolidayRow(d, REST_DAY, names.get(str(n), str(n)))
+        for d, n in chinese_calendar.holidays.items()
+        if d.year == year
+    ]
+    rows += [
+        HolidayRow(d, WORK_DAY, names.get(str(n), str(n)))
+        for d, n in chinese_calendar.workdays.items()
+        if d.year == year
+    ]
+    return sorted(rows, key=lambda r: r.day)
+
+
+def festival_of(row: HolidayRow) -> str:
+    """The holiday a row belongs to: its name without a trailing 调休上班/调休/上班 (rows
+    typed by hand were often named 国庆节调休上班)."""
+    name = row.name.strip()
+    for suffix in ("调休上班", "上班调休", "调休", "上班"):
+        if row.kind == WORK_DAY and name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass(frozen=True)
+class YearImport:
+    """What storing a year's arrangement changed in the holiday table."""
+
+    year: int
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    skipped: tuple[date, ...]  # days of a year the built-in calendar already knows
+
+
+def replace_year(db: Database, user: str, year: int, rows: Iterable[HolidayRow]) -> YearImport:
+    """Make the table's ``year`` exactly ``rows`` (its days off and 调休 working days), in
+    one transaction, each added, changed or removed day audited. Days of ``rows`` in
+    another year (元旦 from 31 December) are added or changed there, nothing removed;
+    those in a year chinesecalendar knows are skipped. Refused for a built-in ``year``."""
+    known = builtin_years()
+    if year in known:
+        raise SafeCreditError(f"{year}年的节假日安排已由内置日历提供，无需也不能在节假日表中填写。")
+    wanted: dict[date, HolidayRow] = {}
+    skipped: list[date] = []
+    for row in rows:
+        if row.kind not in HOLIDAY_KINDS:
+            raise SafeCreditError(f"{row.day.isoformat()} 的类型“{row.kind}”无效。")
+        if row.day.year != year and row.day.year in known:
+            skipped.append(row.day)
+            continue
+        wanted[row.day] = HolidayRow(row.day, row.kind, row.name.strip())
+    if not any(d.year == year for d in wanted):
+        raise SafeCreditError(f"没有{year}年的放假日期，节假日表未改动。")
+    entries: list[audit.AuditEntry] = []
+    added = changed = unchanged = 0
+    with db.transaction() as conn:
+        existing = {r.day: r for r in _read_rows(conn, year)}
+        for day in sorted(set(existing) - set(wanted)):
+            conn.execute("DELETE FROM holidays WHERE day = ?", (day.isoformat(),))
+            entries.append(
+                audit.AuditEntry("delete", TABLE, day.isoformat(), _row_dict(existing[day]), None)
+            )
+        for day, row in sorted(wanted.items()):
+            found = existing.get(day)
+            if found is None and day.year != year:
+                hit = conn.execute(
+                    "SELECT kind, name FROM holidays WHERE day = ?", (day.isoformat(),)
+                ).fetchone()
+                found = None if hit is None else HolidayRow(day, str(hit[0]), str(hit[1]))
+            if found == row:
+                unchanged += 1
+                continue
+            conn.execute(
+                "INSERT INTO holidays (day, kind, name) VALUES (?, ?, ?)"
+                " ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name",
+                (day.isoformat(), row.kind, row.name),
+            )
+            if found is None:
+                added += 1
+            else:
+                changed += 1
+            entries.append(
+                audit.AuditEntry(
+                    "insert" if found is None else "update",
+                    TABLE,
+                    day.isoformat(),
+                    None if found is None else _row_dict(found),
+                    _row_dict(row),
+                )
+            )
+        removed = sum(1 for e in entries if e.action == "delete")
+        if entries:
+            summary = {
+                "操作": f"按国务院办公厅通知写入{year}年节假日安排",
+                "新增": added,
+                "修改": changed,
+                "删除": removed,
+            }
+            entries.append(audit.AuditEntry("event", TABLE, str(year), None, summary))
+            audit.append(conn, user, entries)
+    return YearImport(year, added, changed, removed, unchanged, tuple(skipped))

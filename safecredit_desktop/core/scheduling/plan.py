@@ -108,6 +108,26 @@ class PlannedInspection:
 
 
 @dataclass(frozen=True)
+class Adoption:
+    """One adoption of a year's plan (storage/plans.py keeps them)."""
+
+    id: int
+    year: int
+    capacity: int | None
+    basis: str
+    as_of: date
+    computed_on: date  # the day the plan was computed
+    adopted_at: str
+    adopted_by: str
+    items_count: int
+    items_sha256: str
+
+    def describe(self) -> str:
+        when = self.adopted_at.replace("T", " ")[:16]
+        return f"{when} 由 {self.adopted_by} 采用"
+
+
+@dataclass(frozen=True)
 class Plan:
     year: int
     as_of: date  # the grades' date: 31 December Y-1
@@ -115,6 +135,7 @@ class Plan:
     capacity: int | None
     today: date
     items: list[PlannedInspection]  # by suggested month, then code
+    adopted: Adoption | None = None  # the adoption this plan is (None: a draft)
 
     @property
     def county_items(self) -> list[PlannedInspection]:
@@ -380,3 +401,140 @@ def compute_plan(
         today=today,
         basis=basis,
     )
+
+
+def adopted_plan(
+    adoption: Adoption,
+    items: list[PlannedInspection],
+    done: Mapping[int, list[date]],
+    *,
+    today: date,
+) -> Plan:
+    """An adopted plan as stored, its statuses (done/due/overdue) as of ``today``."""
+    _set_status(items, done, today)
+    items.sort(key=lambda i: (i.suggested_month, i.uscc, i.window_start))
+    return Plan(
+        adoption.year,
+        adoption.as_of,
+        adoption.basis,
+        adoption.capacity,
+        today,
+        items,
+        adoption,
+    )
+
+
+# -- what changed between the adopted plan and a new one -------------------------------------
+
+
+@dataclass(frozen=True)
+class MovedInspection:
+    uscc: str
+    name: str
+    window: str
+    before: int  # month (0: could not fit)
+    after: int
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """A new plan against the adopted one: units added and removed, inspections added or
+    removed for units in both, months moved, grades changed, the capacity."""
+
+    units_added: list[tuple[str, str]]  # (code, name)
+    units_removed: list[tuple[str, str]]
+    inspections_added: int
+    inspections_removed: int
+    moved: list[MovedInspection]
+    grades_changed: list[tuple[str, str, str, str]]  # (code, name, before, after)
+    capacity: tuple[int | None, int | None] | None  # (before, after) when changed
+
+    @property
+    def none(self) -> bool:
+        return not (
+            self.units_added
+            or self.units_removed
+            or self.inspections_added
+            or self.inspections_removed
+            or self.moved
+            or self.grades_changed
+            or self.capacity
+        )
+
+    def summary(self) -> str:
+        """One sentence: what changed (or that nothing did)."""
+        if self.none:
+            return "与已采用的计划相同。"
+        parts: list[str] = []
+        if self.units_added:
+            parts.append(f"新增企业 {len(self.units_added)} 家")
+        if self.units_removed:
+            parts.append(f"减少企业 {len(self.units_removed)} 家")
+        if self.inspections_added or self.inspections_removed:
+            parts.append(
+                f"原有企业的检查增加 {self.inspections_added} 次、"
+                f"减少 {self.inspections_removed} 次"
+            )
+        if self.moved:
+            parts.append(f"{len(self.moved)} 次检查改变了建议月份")
+        if self.grades_changed:
+            parts.append(f"{len(self.grades_changed)} 家企业等级变化")
+        if self.capacity:
+            before, after = (("不限" if c is None else f"每月{c}次") for c in self.capacity)
+            parts.append(f"检查能力由{before}改为{after}")
+        return "与已采用的计划相比：" + "；".join(parts) + "。"
+
+    def details(self, limit: int = 20) -> list[str]:
+        """Lines naming the units and inspections concerned (at most ``limit`` of each)."""
+
+        def some(title: str, lines: list[str]) -> list[str]:
+            if not lines:
+                return []
+            more = [f"  ……等共 {len(lines)} 项"] if len(lines) > limit else []
+            return [title, *(f"  {line}" for line in lines[:limit]), *more]
+
+        def month(m: int) -> str:
+            return "无法安排" if m == 0 else f"{m}月"
+
+        return [
+            *some("新增企业：", [f"{code} {name}" for code, name in self.units_added]),
+            *some("减少企业：", [f"{code} {name}" for code, name in self.units_removed]),
+            *some(
+                "等级变化：",
+                [f"{code} {name}：{a} → {b}" for code, name, a, b in self.grades_changed],
+            ),
+            *some(
+                "改变建议月份：",
+                [
+                    f"{m.uscc} {m.name} {m.window}：{month(m.before)} → {month(m.after)}"
+                    for m in self.moved
+                ],
+            ),
+        ]
+
+
+def compare_plans(adopted: Plan, new: Plan) -> PlanChanges:
+    """What ``new`` changes against ``adopted`` (units matched by code, inspections by
+    unit and window start). Flat dictionaries: a county plan has ~170,000 items."""
+    old_items = {(i.uscc, i.window_start): i for i in adopted.items}
+    new_items = {(i.uscc, i.window_start): i for i in new.items}
+    old_units = {i.uscc: i for i in adopted.items}
+    new_units = {i.uscc: i for i in new.items}
+    added = sorted((c, new_units[c].name) for c in new_units.keys() - old_units.keys())
+    removed = sorted((c, old_units[c].name) for c in old_units.keys() - new_units.keys())
+    more = sum(1 for key in new_items.keys() - old_items.keys() if key[0] in old_units)
+    fewer = sum(1 for key in old_items.keys() - new_items.keys() if key[0] in new_units)
+    moved: list[MovedInspection] = []
+    for key in sorted(old_items.keys() & new_items.keys()):
+        b, a = old_items[key], new_items[key]
+        b_month = b.suggested_month if b.fits else 0
+        a_month = a.suggested_month if a.fits else 0
+        if b_month != a_month:
+            moved.append(MovedInspection(a.uscc, a.name, a.window_text(), b_month, a_month))
+    grades = sorted(
+        (code, new_units[code].name, old_units[code].grade, new_units[code].grade)
+        for code in old_units.keys() & new_units.keys()
+        if old_units[code].grade != new_units[code].grade
+    )
+    capacity = None if adopted.capacity == new.capacity else (adopted.capacity, new.capacity)
+    return PlanChanges(added, removed, more, fewer, moved, grades, capacity)

@@ -296,6 +296,8 @@ class DrawPage(Page):
         town = self.town.currentText()
         session = self.session
         year, seed, size = self.year.value(), self.seed.text(), self.team_size.value()
+        if not self.confirm_draw(year, ratios, category, town, seed, size):
+            return
         try:
             found = run_with_progress(
                 self,
@@ -325,6 +327,32 @@ class DrawPage(Page):
             .replace("%2", str(len(found.selections)))
             .replace("%3", found.summary.seed)
         )
+
+    def confirm_draw(
+        self, year: int, ratios: dict[str, str], category: str, town: str, seed: str, size: int
+    ) -> bool:
+        """A draw is recorded for good (only annulled later): ask before making it."""
+        text = (
+            self.tr(
+                "将按以下条件抽取并记录在案（记录不能修改或删除，只能作废）：\n\n"
+                "年度：%1\n等级与抽查比例：%2\n行业类别：%3\n所在乡镇：%4\n"
+                "随机种子：%5\n每组执法人员：%6 名\n\n确定抽取吗？"
+            )
+            .replace("%1", str(year))
+            .replace("%2", "，".join(f"{g}级 {r}" for g, r in ratios.items()))
+            .replace("%3", category)
+            .replace("%4", town)
+            .replace("%5", seed.strip() or self.tr("（随机生成）"))
+            .replace("%6", str(size))
+        )
+        answer = QMessageBox.question(
+            self,
+            self.tr("确认抽取"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def annul_selected(self) -> None:
         draw_id = self.selected_draw_id()

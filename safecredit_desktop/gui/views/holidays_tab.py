@@ -1,16 +1,22 @@
-"""设置 → 节假日: the administrator's holiday table for years the built-in calendar lacks."""
+"""设置 → 节假日: the administrator's holiday table for years the built-in calendar lacks,
+filled by hand or from the State Council's notice pasted as text (粘贴通知)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -21,8 +27,153 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.scheduling.calendar import HOLIDAY_KINDS, YearSource
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.scheduling.calendar import HOLIDAY_KINDS, REST_DAY, YearSource
+from safecredit_desktop.core.scheduling.holiday_notice import HolidayNotice
 from safecredit_desktop.gui.bus import DataBus
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def _table(parent: QWidget, headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class NoticeDialog(QDialog):
+    """粘贴通知: paste the notice's text, 读取 shows the days read, 保存 stores them."""
+
+    def __init__(self, session: services.Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.notice: HolidayNotice | None = None
+        self.saved = False
+        self.setWindowTitle(self.tr("粘贴国务院办公厅节假日安排通知"))
+        self.resize(760, 640)
+        hint = QLabel(
+            self.tr(
+                "把《国务院办公厅关于某年部分节假日安排的通知》全文（含标题）粘贴到下面，"
+                "点“读取”，核对读到的放假日和调休上班日后点“保存”。"
+            ),
+            self,
+        )
+        hint.setWordWrap(True)
+        self.text = QPlainTextEdit(self)
+        self.text.setPlaceholderText(
+            self.tr(
+                "国务院办公厅关于2027年部分节假日安排的通知\n……\n"
+                "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n……"
+            )
+        )
+        self.read_button = QPushButton(self.tr("读取"), self)
+        self.result = QLabel(self)
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.days = _table(
+            self, [self.tr("日期"), self.tr("星期"), self.tr("安排"), self.tr("节日")]
+        )
+        self.buttons = QDialogButtonBox(self)
+        self.save_button = self.buttons.addButton(
+            self.tr("保存到节假日表"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button.setEnabled(False)
+        if session.role is not Role.ADMIN:
+            self.save_button.setToolTip(self.tr("只有管理员可以保存节假日安排"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.text, 2)
+        row = QHBoxLayout()
+        row.addWidget(self.read_button)
+        row.addWidget(self.result, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.days, 3)
+        layout.addWidget(self.buttons)
+        self.read_button.clicked.connect(self.read)
+        self.text.textChanged.connect(self._on_text_changed)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+    def _on_text_changed(self) -> None:
+        if self.notice is not None:
+            self.notice = None
+            self.save_button.setEnabled(False)
+            self.result.setText(self.tr("通知已改动，请重新读取。"))
+
+    def read(self) -> HolidayNotice | None:
+        self.notice = None
+        self.save_button.setEnabled(False)
+        self.days.setRowCount(0)
+        try:
+            notice = services.read_holiday_notice(self.text.toPlainText())
+        except SafeCreditError as exc:
+            self.result.setStyleSheet("color: #b00020;")
+            self.result.setText(exc.message)
+            return None
+        self.notice = notice
+        self.result.setStyleSheet("")
+        self.result.setText(
+            self.tr("读到%1年的安排（%2）：放假 %3 天，调休上班 %4 天。请逐日核对后保存。")
+            .replace("%1", str(notice.year))
+            .replace("%2", "、".join(notice.holidays()))
+            .replace("%3", str(len(notice.rest_days)))
+            .replace("%4", str(len(notice.work_days)))
+        )
+        self.days.setRowCount(len(notice.days))
+        for i, row in enumerate(notice.days):
+            rest = row.kind == REST_DAY
+            values = (
+                row.day.isoformat(),
+                self.tr("周%1").replace("%1", _WEEKDAYS[row.day.weekday()]),
+                self.tr("放假") if rest else self.tr("调休上班"),
+                row.name,
+            )
+            for j, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if not rest:
+                    item.setForeground(QColor("#b36b00"))
+                self.days.setItem(i, j, item)
+        self.save_button.setEnabled(self.session.role is Role.ADMIN)
+        return notice
+
+    def save(self) -> None:
+        notice = self.notice
+        if notice is None:
+            return
+        held = services.holidays_of(self.session, notice.year)
+        if held:
+            answer = QMessageBox.question(
+                self,
+                self.tr("替换节假日安排"),
+                self.tr("节假日表中已有%1年的 %2 天，保存后将按本通知替换。确定保存吗？")
+                .replace("%1", str(notice.year))
+                .replace("%2", str(len(held))),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            done = services.import_holiday_notice(self.session, notice)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("节假日"), exc.message)
+            return
+        self.saved = True
+        self.result.setText(
+            self.tr("已保存：新增 %1 天，修改 %2 天，删除 %3 天。")
+            .replace("%1", str(done.added))
+            .replace("%2", str(done.changed))
+            .replace("%3", str(done.removed))
+        )
+        self.accept()
 
 
 class HolidaysTab(QWidget):
@@ -42,28 +193,26 @@ class HolidaysTab(QWidget):
         self.coverage = QLabel(self)
         self.coverage.setWordWrap(True)
 
-        self.table = QTableWidget(0, 3, self)
-        self.table.setHorizontalHeaderLabels([self.tr("日期"), self.tr("类型"), self.tr("名称")])
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = _table(self, [self.tr("日期"), self.tr("类型"), self.tr("名称")])
 
         self.day_edit = QLineEdit(self)
         self.day_edit.setPlaceholderText("YYYY-MM-DD")
         self.kind = QComboBox(self)
         self.kind.addItems(list(HOLIDAY_KINDS))
         self.name_edit = QLineEdit(self)
-        self.name_edit.setPlaceholderText(self.tr("名称，如 国庆节、国庆节调休上班"))
+        self.name_edit.setPlaceholderText(self.tr("节日名称，如 国庆节"))
         self.add_button = QPushButton(self.tr("添加/修改"), self)
         self.remove_button = QPushButton(self.tr("删除所选"), self)
+        self.notice_button = QPushButton(self.tr("粘贴通知…"), self)
+        self.notice_button.setToolTip(
+            self.tr("粘贴国务院办公厅节假日安排通知的全文，一次读入全年的放假和调休上班日")
+        )
 
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("年份："), self))
         top.addWidget(self.year)
         top.addStretch(1)
+        top.addWidget(self.notice_button)
         entry = QHBoxLayout()
         entry.addWidget(QLabel(self.tr("日期："), self))
         entry.addWidget(self.day_edit)
@@ -73,8 +222,9 @@ class HolidaysTab(QWidget):
         entry.addWidget(self.remove_button)
         hint = QLabel(
             self.tr(
-                "内置日历没有的年份，请按国务院办公厅通知填写该年全部放假日（休息日）"
-                "和调休上班的周末（工作日）；其余日期按周一至周五上班计算。"
+                "内置日历没有的年份，请点“粘贴通知…”读入国务院办公厅的节假日安排通知，"
+                "或逐日填写该年全部放假日（休息日）和调休上班的周末（工作日）；"
+                "其余日期按周一至周五上班计算。"
             ),
             self,
         )
@@ -89,6 +239,7 @@ class HolidaysTab(QWidget):
         self.year.valueChanged.connect(self.refresh)
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
+        self.notice_button.clicked.connect(self._on_paste_notice)
         self.bus.data_changed.connect(self._on_data_changed)
         self.refresh()
 
@@ -98,9 +249,11 @@ class HolidaysTab(QWidget):
 
     def refresh(self) -> None:
         year = self.year.value()
-        source = services.working_calendar(self.session).year_source(year)
+        source, rows = services.holiday_arrangement(self.session, year)
         if source is YearSource.BUILTIN:
-            text = self.tr("%1年：由内置日历（chinesecalendar）提供，无需填写。")
+            text = self.tr(
+                "%1年：由内置日历（chinesecalendar）提供，无需填写；下表灰色为内置的安排，仅供查看。"
+            )
         elif source is YearSource.TABLE:
             text = self.tr("%1年：按本节假日表计算。")
         else:
@@ -109,11 +262,32 @@ class HolidaysTab(QWidget):
                 "计算出的期限旁会显示提示。请补充该年的节假日。"
             )
         self.coverage.setText(text.replace("%1", str(year)))
-        rows = services.holidays_of(self.session, year)
+        # a built-in year's days are shown greyed, for reference; only table rows can change
+        builtin = source is YearSource.BUILTIN
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             for j, value in enumerate((row.day.isoformat(), row.kind, row.name)):
-                self.table.setItem(i, j, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if builtin:
+                    item.setForeground(Qt.GlobalColor.gray)
+                self.table.setItem(i, j, item)
+        self.remove_button.setEnabled(not builtin)
+
+    def ask_notice(self) -> NoticeDialog:
+        """The paste dialog, run modally (tests replace this to drive the dialog)."""
+        dialog = NoticeDialog(self.session, self)
+        dialog.exec()
+        return dialog
+
+    def _on_paste_notice(self) -> None:
+        dialog = self.ask_notice()
+        if not dialog.saved or dialog.notice is None:
+            return
+        year = dialog.notice.year
+        if self.year.minimum() <= year <= self.year.maximum():
+            self.year.setValue(year)
+        self.bus.data_changed.emit("holidays")
+        self.bus.status_message.emit(self.tr("已按通知保存%1年节假日安排").replace("%1", str(year)))
 
     def _add(self) -> None:
         text = self.day_edit.text().strip()

@@ -1,10 +1,13 @@
 """检查计划 page: the year's inspection plan (scheduling.md "Annual plan").
 
-Year and monthly capacity (0 = 不限) → 编制计划 (in a worker) → the planned inspections
-in a table (a model over the plan, so 170,000 rows show at once), the county's
-inspections per month as bars with the capacity line, what cannot fit (a sentence and a
-filter), filters by status, body and town, 导出计划… Double-clicking a row emits
-``unit_activated(unit_id)``.
+On first showing, the year's adopted plan (the latest year with one, from this year on)
+is read and shown; choosing another year shows that year's adopted plan, if any. Year
+and monthly capacity (0 = 不限) → 编制计划 (in a worker) → a draft, with what it changes
+against the adopted plan; 采用计划… (审核员 or 管理员) asks, naming the plan's parameters
+and the changes, then stores it. The planned inspections show in a table (a model over
+the plan, so 170,000 rows show at once), the county's inspections per month as bars with
+the capacity line, what cannot fit (a sentence and a filter), filters by status, body and
+town, 导出计划… Double-clicking a row emits ``unit_activated(unit_id)``.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.exchange.plan_export import remarks
-from safecredit_desktop.core.scheduling.plan import Plan, PlannedInspection, PlanStatus
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.workers import run_with_progress
@@ -192,7 +196,10 @@ class PlanPage(Page):
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self.plan: Plan | None = None
+        self.changes: PlanChanges | None = None  # a draft against the adopted plan
+        self._adopted: Plan | None = None  # the adopted plan a draft was compared with
         self._stale = False
+        self._opened = False  # the adopted plan is read when the page is first shown
         self._last_dir = Path.home()
         self.last_export: Path | None = None
 
@@ -200,6 +207,7 @@ class PlanPage(Page):
         self.year.setRange(2000, 2100)
         self.year.setValue(date.today().year)
         self.year.setSuffix(self.tr(" 年"))
+        self.year.setKeyboardTracking(False)  # read a year once it is typed, not per digit
         self.capacity = QSpinBox(self)
         self.capacity.setRange(0, 1_000_000)
         self.capacity.setSpecialValueText(self.tr("不限"))
@@ -210,6 +218,15 @@ class PlanPage(Page):
         self.export_button = QPushButton(self.tr("导出计划…"), self)
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._on_export)
+        self.adopt_button = QPushButton(self.tr("采用计划…"), self)
+        self.adopt_button.setEnabled(False)
+        self.adopt_button.setToolTip(
+            self.tr("把编制的计划采用为本年度的检查计划（审核员或管理员）")
+        )
+        self.adopt_button.clicked.connect(self.adopt)
+        self.show_adopted_button = QPushButton(self.tr("查看已采用的计划"), self)
+        self.show_adopted_button.setEnabled(False)
+        self.show_adopted_button.clicked.connect(lambda: self.load_adopted())
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel(self.tr("计划年度"), self))
@@ -217,9 +234,16 @@ class PlanPage(Page):
         controls.addWidget(QLabel(self.tr("每月检查能力"), self))
         controls.addWidget(self.capacity)
         controls.addWidget(self.compute_button)
+        controls.addWidget(self.adopt_button)
+        controls.addWidget(self.show_adopted_button)
         controls.addStretch(1)
         controls.addWidget(self.export_button)
 
+        self.state = QLabel(self)
+        self.state.setWordWrap(True)
+        self.changes_label = QLabel(self)
+        self.changes_label.setWordWrap(True)
+        self.changes_label.setStyleSheet("color: #b36b00;")
         self.summary = QLabel(self.tr("选择年度后点“编制计划”。"), self)
         self.summary.setWordWrap(True)
         self.bars = MonthBars(self)
@@ -263,6 +287,8 @@ class PlanPage(Page):
         heading.setStyleSheet("font-size: 18px; font-weight: bold;")
         layout.addWidget(heading)
         layout.addLayout(controls)
+        layout.addWidget(self.state)
+        layout.addWidget(self.changes_label)
         layout.addWidget(self.summary)
         layout.addWidget(self.bars)
         layout.addWidget(self.cannot_fit_label)
@@ -270,12 +296,75 @@ class PlanPage(Page):
         layout.addWidget(self.table, 1)
         self._fill_filters()
         bus.data_changed.connect(self._on_data_changed)
+        self.year.valueChanged.connect(self._on_year_changed)
+
+    # -- the adopted plan ------------------------------------------------------------------
+    def refresh(self) -> None:
+        """On first showing: the adopted plan of the latest adopted year from this year on
+        (else this year's, if adopted). Later: an adopted plan shown is read again when
+        the data changed meanwhile (its statuses)."""
+        if not self._opened:
+            self._opened = True
+            this_year = date.today().year
+            later = [y for y in services.adopted_plan_years(self.session) if y >= this_year]
+            if later and later[0] != self.year.value():
+                self.year.setValue(later[0])  # reads it (valueChanged)
+            else:
+                self.load_adopted()
+        elif self._stale and self.plan is not None and self.plan.adopted is not None:
+            self.load_adopted()
+
+    def _on_year_changed(self, _year: int) -> None:
+        self.load_adopted()
+
+    def load_adopted(self) -> Plan | None:
+        """Show the selected year's adopted plan; None (and an empty page) if it has none."""
+        year = self.year.value()
+        try:
+            plan = services.adopted_plan(self.session, year)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return None
+        if plan is None:
+            self.plan, self.changes, self._stale = None, None, False
+            self.state.setStyleSheet("color: #555;")
+            self.state.setText(
+                self.tr("%1年度尚未采用检查计划。点“编制计划”编制，核对后点“采用计划…”。").replace(
+                    "%1", str(year)
+                )
+            )
+            self.changes_label.setText("")
+            self.changes_label.setVisible(False)
+            self.summary.setText("")
+            self.bars.set_loads([0] * 12, None)
+            self.cannot_fit_label.setText("")
+            self.export_button.setEnabled(False)
+            self._update_buttons()
+            self._fill_filters()
+            self.apply_filters()
+            return None
+        self.show_plan(plan)
+        return plan
+
+    def _update_buttons(self) -> None:
+        draft = self.plan is not None and self.plan.adopted is None
+        may_adopt = self.session.role in (Role.REVIEWER, Role.ADMIN)
+        self.adopt_button.setEnabled(draft and not self._stale and may_adopt)
+        if not may_adopt:
+            self.adopt_button.setToolTip(self.tr("采用计划需要审核员或管理员"))
+        self.show_adopted_button.setEnabled(draft and self.changes is not None)
 
     # -- computing -------------------------------------------------------------------------
-    def _on_data_changed(self, _table: str) -> None:
-        if self.plan is not None and not self._stale:
-            self._stale = True
-            self.summary.setText(self.summary.text() + self.tr("（数据已变化，请重新编制计划）"))
+    def _on_data_changed(self, table: str) -> None:
+        if self.plan is None or self._stale or table == "plan_adoptions":
+            return
+        self._stale = True
+        if self.plan.adopted is not None:
+            if self.isVisible():
+                self.load_adopted()  # the adopted items stay; their statuses are read again
+            return
+        self.summary.setText(self.summary.text() + self.tr("（数据已变化，请重新编制计划）"))
+        self._update_buttons()
 
     def selected_capacity(self) -> int | None:
         value = self.capacity.value()
@@ -298,6 +387,33 @@ class PlanPage(Page):
 
     def show_plan(self, plan: Plan) -> None:
         self.plan, self._stale = plan, False
+        self.changes = None
+        if plan.adopted is not None:
+            self.capacity.setValue(plan.capacity or 0)  # 编制 again starts from its parameters
+            self.state.setStyleSheet("color: #1b7a1b; font-weight: bold;")
+            self.state.setText(
+                self.tr("%1年度已采用的检查计划（%2）")
+                .replace("%1", str(plan.year))
+                .replace("%2", plan.adopted.describe())
+            )
+            self.changes_label.setText("")
+            self.changes_label.setToolTip("")
+        else:
+            self._adopted = services.adopted_plan(self.session, plan.year, today=plan.today)
+            self.changes = services.plan_changes(self.session, plan, adopted=self._adopted)
+            self.state.setStyleSheet("color: #b36b00; font-weight: bold;")
+            self.state.setText(
+                self.tr("草稿：%1年度计划尚未采用，核对后点“采用计划…”。").replace(
+                    "%1", str(plan.year)
+                )
+                if self.changes is None
+                else self.tr("草稿：重新编制的%1年度计划，尚未采用（原计划仍有效）。").replace(
+                    "%1", str(plan.year)
+                )
+            )
+            self.changes_label.setText(self.changes.summary() if self.changes else "")
+            self.changes_label.setToolTip("\n".join(self.changes.details()) if self.changes else "")
+        self.changes_label.setVisible(bool(self.changes_label.text()))
         counts = plan.counts_by_grade()
         units = plan.units_by_grade()
         grades = "，".join(
@@ -330,8 +446,65 @@ class PlanPage(Page):
         else:
             self.cannot_fit_label.setText("")
         self.export_button.setEnabled(True)
+        self._update_buttons()
         self._fill_filters()
         self.apply_filters()
+
+    # -- adopting --------------------------------------------------------------------------
+    def ask_adoption(self, text: str, details: str) -> bool:
+        """Ask before adopting (tests replace this)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("采用检查计划"))
+        box.setText(text)
+        if details:
+            box.setDetailedText(details)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def adopt(self) -> Plan | None:
+        """Adopt the draft shown, after saying what it is and what it changes."""
+        plan = self.plan
+        if plan is None or plan.adopted is not None:
+            return None
+        if self._stale:
+            QMessageBox.warning(
+                self, self.tr("检查计划"), self.tr("数据已变化，请重新编制计划后再采用。")
+            )
+            return None
+        capacity = self.tr("不限") if plan.capacity is None else f"{plan.capacity} 次/月"
+        units = plan.units_by_grade()
+        grades = "，".join(
+            f"{g}级 {units.get(g, 0):,} 家 {n:,} 次" for g, n in plan.counts_by_grade().items() if n
+        )
+        changes = self.changes
+        text = (
+            self.tr(
+                "采用后，本计划即为%1年度检查计划，窗口、导出和打印都使用它。\n\n"
+                "等级依据：%2\n每月检查能力：%3\n计划检查：%4 次（%5）\n无法安排：%6 次\n\n%7"
+                "确定采用吗？"
+            )
+            .replace("%1", str(plan.year))
+            .replace("%2", plan.basis)
+            .replace("%3", capacity)
+            .replace("%4", f"{len(plan.items):,}")
+            .replace("%5", grades or self.tr("无"))
+            .replace("%6", f"{len(plan.cannot_fit):,}")
+            .replace("%7", "" if changes is None else changes.summary() + "\n\n")
+        )
+        details = "\n".join(changes.details(limit=200)) if changes is not None else ""
+        if not self.ask_adoption(text, details):
+            return None
+        try:
+            adopted = services.adopt_plan(self.session, plan, adopted=self._adopted)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return None
+        self.show_plan(adopted)
+        self.bus.data_changed.emit("plan_adoptions")
+        self.bus.status_message.emit(self.tr("已采用%1年度检查计划").replace("%1", str(plan.year)))
+        return adopted
 
     def _fill_filters(self) -> None:
         plan = self.plan
@@ -414,6 +587,7 @@ class PlanPage(Page):
             return None
         session = self.session
         reuse = None if self._stale else plan
+        draft = plan.adopted is None
         try:
             written = run_with_progress(
                 self,
@@ -424,6 +598,7 @@ class PlanPage(Page):
                     year=plan.year,
                     capacity=plan.capacity,
                     plan=reuse,
+                    draft=draft,
                     progress=report,
                 ),
             )

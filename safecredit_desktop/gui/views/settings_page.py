@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.settings import DRAW_AVOID_OWN_TOWN
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
@@ -88,15 +89,49 @@ class SettingsPage(Page):
 
     # -- building -----------------------------------------------------------------------
     def _bureau_tab(self) -> QWidget:
+        """单位信息: the settings an administrator keeps, editable by an administrator."""
         tab = QWidget(self)
+        admin = self.session.role is Role.ADMIN
+        self.bureau_fields: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        for setting, value in services.bureau_settings(self.session):
+            if setting.key == DRAW_AVOID_OWN_TOWN:
+                continue  # a switch of 执法人员名录, kept there
+            edit = QLineEdit(value, tab)
+            edit.setPlaceholderText(setting.note)
+            edit.setToolTip(setting.note)
+            edit.setReadOnly(not admin)
+            self.bureau_fields[setting.name] = edit
+            form.addRow(self.tr("%1：").replace("%1", setting.name), edit)
         profile = self.session.profile
-        form = QFormLayout(tab)
-        form.addRow(self.tr("单位名称："), QLabel(self.session.bureau_name, tab))
         form.addRow(self.tr("信用规则："), QLabel(profile.title, tab))
         note = QLabel(profile.rules_of, tab)
         note.setWordWrap(True)
         form.addRow("", note)
         form.addRow(self.tr("数据库文件："), QLabel(str(self.session.db.path), tab))
+        self.bureau_error = QLabel(tab)
+        self.bureau_error.setWordWrap(True)
+        self.bureau_error.setStyleSheet("color: #b00020;")
+        self.bureau_save_button = QPushButton(self.tr("保存单位信息"), tab)
+        self.bureau_revert_button = QPushButton(self.tr("还原"), tab)
+        self.bureau_save_button.setEnabled(admin)
+        self.bureau_revert_button.setEnabled(admin)
+        who = QLabel(
+            self.tr("修改后点“保存单位信息”；每次修改都记入审计日志。")
+            if admin
+            else self.tr("只有管理员可以修改单位信息。"),
+            tab,
+        )
+        who.setStyleSheet("color: #555;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.bureau_save_button)
+        buttons.addWidget(self.bureau_revert_button)
+        buttons.addWidget(who, 1)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(form)
+        layout.addWidget(self.bureau_error)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
         return tab
 
     def _rules_tab(self) -> QWidget:
@@ -166,6 +201,9 @@ class SettingsPage(Page):
         return tab
 
     def _connect_signals(self) -> None:
+        self.bureau_save_button.clicked.connect(self.save_bureau)
+        self.bureau_revert_button.clicked.connect(lambda: self.show_bureau())
+        self.bus.data_changed.connect(self._on_data_changed)
         self.add_user_button.clicked.connect(self._on_add_user)
         self.reset_password_button.clicked.connect(self._on_reset_password)
         self.backup_button.clicked.connect(self._on_backup_now)
@@ -205,6 +243,47 @@ class SettingsPage(Page):
 
     def _refuse(self, exc: SafeCreditError) -> None:
         QMessageBox.warning(self, self.tr("无法完成"), exc.message)
+
+    # -- 单位信息 ---------------------------------------------------------------------------
+    def _on_data_changed(self, table: str) -> None:
+        if table in ("settings", "*"):
+            self.show_bureau(keep_edits=True)
+
+    def show_bureau(self, *, keep_edits: bool = False) -> None:
+        """The stored values again (after a save, or 还原 of unsaved edits); with
+        ``keep_edits`` a field the user has typed in is left as it is."""
+        for setting, value in services.bureau_settings(self.session):
+            edit = self.bureau_fields.get(setting.name)
+            if edit is not None and not (keep_edits and edit.isModified()):
+                edit.setText(value)
+                edit.setModified(False)
+                edit.setStyleSheet("")
+        self.bureau_error.setText("")
+
+    def save_bureau(self) -> list[str] | None:
+        """Store the edited 单位信息; a refused value is named beside the form and nothing
+        typed is lost. Returns the names changed (None when refused)."""
+        values = {name: edit.text() for name, edit in self.bureau_fields.items()}
+        for edit in self.bureau_fields.values():
+            edit.setStyleSheet("")
+        try:
+            changed = services.set_bureau_settings(self.session, values)
+        except SafeCreditError as exc:
+            self.bureau_error.setText(exc.message)
+            field = self.bureau_fields.get(getattr(exc, "field", ""))
+            if field is not None:
+                field.setStyleSheet("border: 1px solid #b00020;")
+                field.setFocus()
+            return None
+        self.show_bureau()
+        if changed:
+            self.bus.data_changed.emit("settings")
+            self.bus.status_message.emit(
+                self.tr("已保存单位信息：%1").replace("%1", "、".join(changed))
+            )
+        else:
+            self.bus.status_message.emit(self.tr("单位信息没有改动"))
+        return changed
 
     # -- users --------------------------------------------------------------------------
     def _on_add_user(self) -> None:
