@@ -153,22 +153,19 @@ def make_county(tmp: Path, profile: str) -> County:
         address="沱江镇骉镕路1号",
     )
     d_unit = services.save_record(session, unit)
-    violation = services.save_record(
+    services.save_record(
         session, model.Violation(d_unit, "operate_while_suspended", date(2026, 9, 20))
     )
     services.save_record(session, model.Accident(d_unit, date(2026, 1, 10), "较大", "是", deaths=3))
     services.save_record(session, model.Accident(d_unit, date(2026, 6, 10), "较大", "是", deaths=4))
-    repair = services.save_record(
-        session,
-        model.Repair(
-            d_unit,
-            model.RepairTarget.VIOLATION,
-            date(2026, 11, 1),
-            violation_id=violation,
-            approval_no="测应急修〔2026〕3号",
-        ),
+    late = services.save_record(
+        session, model.Violation(d_unit, "accident_reported_late", date(2025, 6, 10))
     )
-    return County(session, profile, d_unit, code(1), repair, tmp)
+    application = services.apply_repair(
+        session, table="violations", target_id=late, applied_on=date(2026, 10, 8)
+    )
+    services.decide_repair(session, application.id, approve=True, on=date(2026, 11, 1))
+    return County(session, profile, d_unit, code(1), application.id, tmp)
 
 
 @pytest.fixture(params=PROFILES)
@@ -293,9 +290,10 @@ def test_removal_decision(county: County) -> None:
     text = check_common(path, result, county, "removal-decision")
     assert "信用修复决定书" in text
     assert flat(D_NAME) in text and county.d_uscc in text
-    assert "被责令停产停业整顿仍从事生产经营" in text and "失信2026-09-20" in text
-    assert "2026-09-20" in listed
-    assert "测应急修〔2026〕3号" in text
+    assert f"第{county.repair}号" in listed and "2025-06-10" in listed
+    assert f"2026年10月8日向我局提出信用修复申请（第{county.repair}号）" in text
+    assert "你单位于2025年6月10日有“迟报生产安全事故”的失信行为" in text
+    assert "失信2025-06-10" not in text  # told as a sentence, not quoted as a record
     assert "自2026年11月1日起" in text
     after = d_result(county)
     assert f"{after.grade}级（{after.label}）" in text
@@ -361,17 +359,58 @@ def test_objection_reply_renders(profile_name: str, tmp_path: Path) -> None:
         number,
         D_NAME,
         unit.uscc,
-        "2026年10月8日",
-        flat(facts.record),
-        facts.content,
-        facts.findings,
-        "核查结论：保留",
-        "核查人：张三、李四",
+        "你单位于2026年10月8日对我局记录的下列信息提出异议",
+        "你单位于2026年9月20日有“被责令停产停业整顿仍从事生产经营”的失信行为。",
+        f"异议的理由是：{facts.content}。",
+        "由张三、李四进行了核查。",
+        f"经核查，{facts.findings}。",
+        "该记录事实清楚、依据充分，我局决定予以保留。",
         "特此答复",
         BUREAU,
         chinese_date(TODAY),
     ):
         assert expected in text, expected
+    assert text.count("经核查") == 1 and "核查人" not in text
+
+
+def test_objection_reply_names_the_investigator_by_display_name(tmp_path: Path) -> None:
+    """The reply says who investigated as the bureau writes the name (用户管理's display
+    name), not the login, and does not repeat 经核查 when the findings begin with it."""
+    county = make_county(tmp_path, "suizhou")
+    session = county.session
+    try:
+        services.create_user(session, "shenhe", "审核员密码123", Role.REVIEWER, "沈和")
+        record = services.save_record(
+            session, model.Violation(county.d_unit, "refuse_directive", date(2026, 8, 3))
+        )
+        filed = services.file_objection(
+            session,
+            table="violations",
+            record_id=record,
+            content="该指令已于当日执行完毕",
+            filed_on=date(2026, 10, 8),
+        )
+        reviewer = services.open_session(session.db.path, user="shenhe", role=Role.REVIEWER)
+        try:
+            services.accept_objection(reviewer, filed.id, on=date(2026, 10, 9))
+            services.answer_objection(
+                reviewer,
+                filed.id,
+                findings="经核查，执行记录显示该指令于2026-08-10方执行",
+                outcome="保留",
+                on=date(2026, 10, 20),
+            )
+        finally:
+            reviewer.close()
+        request = services.DocumentRequest("objection-reply", objection_id=filed.id)
+        path, _ = issue(county, request)
+        text = flat(pdf_text(path))
+        assert "由沈和进行了核查" in text
+        assert "shenhe" not in text
+        assert text.count("经核查") == 1
+        assert "经核查，执行记录显示该指令于2026年8月10日方执行。" in text
+    finally:
+        session.close()
 
 
 # -- layout on the grid ---------------------------------------------------------------------

@@ -145,3 +145,19 @@ def _cut_next_word(
         Token(tail, sum(width_of(c) for c in tail)),
     ]
     return True
+
+
+def widest_run(text: str, width_of: Callable[[str], float]) -> float:
+    """The width of the widest piece of ``text`` that no line break may split (a code,
+    or characters glued by the punctuation rules: 「欣（4331…）、」): the least a column
+    holding ``text`` must give so that no line runs over it."""
+    widest = 0.0
+    run = 0.0
+    previous: Token | None = None
+    for token in tokens_of(text, width_of):
+        if previous is not None and _breakable(previous, token):
+            run = 0.0
+        run += token.width
+        widest = max(widest, run)
+        previous = token
+    return widest
