@@ -53,7 +53,11 @@ def _save(name: str, pdf: bytes) -> None:
 def _profile_samples(profile: str, folder: Path) -> None:
     path = folder / f"{profile}.db"
     session = services.init_database(
-        path, profile=profile, bureau_name=BUREAUS[profile], user="样例", admin=("样例", "sample-admin")
+        path,
+        profile=profile,
+        bureau_name=BUREAUS[profile],
+        user="样例",
+        admin=("样例", "sample-admin"),
     )
     services.fill_demo(session, enterprises=60, seed=3, today=TODAY)
     services.create_user(session, "shenhe", "sample-reviewer", Role.REVIEWER, "沈和")

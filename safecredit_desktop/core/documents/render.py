@@ -621,9 +621,7 @@ def _shared(least: Sequence[float], most: Sequence[float], available: float) -> 
     return [w + spare * s / sum(slack) for w, s in zip(least, slack, strict=True)]
 
 
-def table_columns(
-    table: Table, body: _Metrics, head: _Metrics, available: float
-) -> list[_Column]:
+def table_columns(table: Table, body: _Metrics, head: _Metrics, available: float) -> list[_Column]:
     """Column widths as readers expect of a table: each column at least as wide as its
     longest unbreakable piece (a code, a bracketed number with its marks, an unbroken
     line) and its header — whole, or broken between words when that makes the table

@@ -25,6 +25,8 @@ _JOINT = re.compile(r"^联合惩戒 (\S+) (\d{4}-\d{2}-\d{2})(?:至(\d{4}-\d{2}-
 _WITHDRAWN = re.compile(r"^承诺 (\d{4}-\d{2}-\d{2}) 已于(\d{4}-\d{2}-\d{2})撤回$")
 _STANDARDIZATION = re.compile(r"^标准化 (\S+?)(?: 有效期至(\d{4}-\d{2}-\d{2}))?(（.+）)?$")
 _UNDER_OBJECTION = "（异议中）"
+_WIDE = "\u3000-\u9fff\uff00-\uffef"  # CJK punctuation, ideographs, full-width forms
+_SPACE_BY_HANZI = re.compile(f"(?<=[{_WIDE}]) +| +(?=[{_WIDE}])")
 
 
 def chinese_dates(text: str) -> str:
@@ -42,8 +44,7 @@ def chinese_dates(text: str) -> str:
 def tidy(text: str) -> str:
     """``text`` with its ISO dates written out and no space left between a Chinese
     character and what follows or precedes it (按 2025-12-31 的 → 按2025年12月31日的)."""
-    text = chinese_dates(text)
-    return re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) +| +(?=[\u3000-\u9fff\uff00-\uffef])", "", text)
+    return _SPACE_BY_HANZI.sub("", chinese_dates(text))
 
 
 def _day(iso: str) -> str:
