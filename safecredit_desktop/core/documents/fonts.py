@@ -234,10 +234,11 @@ class FontChain:
     def missing(self, text: str) -> str:
         """Characters of ``text`` that no font of the chain has (whitespace aside), each
         once, in the order they first occur."""
-        lost = (
-            c for c in text if not c.isspace() and not any(ord(c) in cov for cov in self._coverage)
+        return "".join(
+            c
+            for c in dict.fromkeys(text)  # each character once, in order
+            if not c.isspace() and not any(ord(c) in cov for cov in self._coverage)
         )
-        return "".join(dict.fromkeys(lost))
 
 
 def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:

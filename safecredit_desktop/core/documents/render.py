@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.pdfgen.textobject import PDFTextObject
 
 from safecredit_desktop.core.documents.content import (
     Block,
@@ -107,7 +107,7 @@ class _Metrics:
         self._natural: dict[str, float] = {}
         self._pieces: dict[str, list[tuple[str, str, float]]] = {}
         self._lines: dict[tuple[str, float, float], list[Line]] = {}
-        self._segments: dict[str, list[str]] = {}
+        self._encoded: dict[str, list[tuple[str, str, int, float]]] = {}
 
     def natural(self, char: str) -> float:
         found = self._natural.get(char)
@@ -126,22 +126,27 @@ class _Metrics:
             self._pieces[text] = found
         return found
 
-    def segments(self, font: str, piece: str, canvas: Canvas) -> list[str]:
-        """``piece`` cut where reportlab changes the font's subset (256 characters each),
-        as it will when drawing it (cached: a character keeps its subset in a PDF)."""
-        found = self._segments.get(piece)
+    def encoded(self, font: str, piece: str, doc: object) -> list[tuple[str, str, int, float]]:
+        """``piece`` as the PDF draws it: cut where the font's subset (256 characters
+        each) changes, each part with its subset font's name, its string literal, its
+        length and its width on the grid (cached: a character keeps its code in a PDF)."""
+        found = self._encoded.get(piece)
         if found is None:
             face = getFont(font)
-            split = getattr(face, "splitString", None)
-            if split is None:
-                found = [piece]
-            else:
-                found = []
-                start = 0
-                for _subset, codes in split(piece, canvas._doc):
-                    found.append(piece[start : start + len(codes)])
-                    start += len(codes)
-            self._segments[piece] = found
+            found = []
+            start = 0
+            for subset, codes in face.splitString(piece, doc):
+                part = piece[start : start + len(codes)]
+                start += len(codes)
+                found.append(
+                    (
+                        face.getSubsetInternalName(subset, doc),
+                        f"({escapePDF(codes)})",
+                        len(part),
+                        sum(self.width(c) for c in part),
+                    )
+                )
+            self._encoded[piece] = found
         return found
 
     def lines(self, text: str, width: float, first_indent: float) -> list[Line]:
@@ -180,7 +185,7 @@ class PdfWriter:
         self._page_in_doc = 0
         self._y = 0.0
         self._metrics: dict[tuple[int, float, float | None], _Metrics] = {}
-        self._text: PDFTextObject | None = None
+        self._text: list[str] | None = None  # the page's text operators (BT … ET)
         self._text_state: tuple[str, float, float | None] = ("", 0.0, None)
 
     # -- documents and pages ------------------------------------------------------------
@@ -395,33 +400,36 @@ class PdfWriter:
 
         The lines of a page share one text object (one BT … ET), which sets the font and
         the spacing only when they change. Each piece that the PDF draws with one font
-        subset is placed where it belongs: readers differ on whether the character
+        subset is placed where it belongs (Tm): readers differ on whether the character
         spacing follows a piece's last character (pdfminer leaves it out), and a line
-        must end at the same place in all of them."""
+        must end at the same place in all of them. The operators are written as
+        reportlab's documentation shows for its subset fonts (splitString, then Tf and
+        Tj per subset), once per piece and cached."""
         if not text:
             return
         if self._text is None:
-            self._text = self.canvas.beginText()
+            self._text = ["BT"]
             self._text_state = ("", 0.0, None)
-        obj = self._text
+        ops = self._text
         font_now, size_now, spacing_now = self._text_state
+        doc = self.canvas._doc
         at = x
         for font, piece, spacing in metrics.pieces(text):
-            if font != font_now or size != size_now:
-                obj.setFont(font, size)
-                font_now, size_now = font, size
             if spacing + extra != spacing_now:
                 spacing_now = spacing + extra
-                obj.setCharSpace(spacing_now)
-            for segment in metrics.segments(font, piece, self.canvas):
-                obj.setTextOrigin(at, y)
-                obj.textOut(segment)
-                at += sum(metrics.width(c) + extra for c in segment)
+                ops.append(f"{fp_str(spacing_now)} Tc")
+            for subset_font, literal, count, width in metrics.encoded(font, piece, doc):
+                if subset_font != font_now or size != size_now:
+                    ops.append(f"{subset_font} {fp_str(size)} Tf")
+                    font_now, size_now = subset_font, size
+                ops.append(f"1 0 0 1 {fp_str(at)} {fp_str(y)} Tm {literal} Tj")
+                at += width + extra * count
         self._text_state = (font_now, size_now, spacing_now)
 
     def _flush_text(self) -> None:
         if self._text is not None:
-            self.canvas.drawText(self._text)
+            self._text.append("ET")
+            self.canvas.addLiteral(" ".join(self._text))
             self._text = None
 
     # -- signature ------------------------------------------------------------------------
@@ -701,6 +709,12 @@ def refuse_lost_characters(
 ) -> None:
     """Refuse documents that would lose a character no font has (documents.md: every
     character drawn), naming the characters and the documents, before any is numbered."""
+    used: set[str] = set()  # every character once: a batch repeats most of its text
+    for document, number in zip(documents, numbers, strict=True):
+        for text in document.texts(number):
+            used.update(text)
+    if not fonts.missing(used):
+        return
     lost: dict[str, list[str]] = {}
     for document, number in zip(documents, numbers, strict=True):
         missing = fonts.missing(document.texts(number))
