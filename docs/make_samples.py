@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from PIL import Image  # noqa: E402
+
 from safecredit_desktop.core import model, services  # noqa: E402
+from safecredit_desktop.core.documents.kinds import basis_title  # noqa: E402
 from safecredit_desktop.core.model import Role  # noqa: E402
 
 OUT = ROOT / "docs" / "samples"
@@ -44,9 +47,24 @@ def _save(name: str, pdf: bytes) -> None:
     pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
     last = min(pages, PAGES_SHOWN)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", str(last), str(path), str(OUT / name)],
+        [
+            "pdftoppm",
+            "-png",
+            "-gray",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            str(last),
+            str(path),
+            str(OUT / name),
+        ],
         check=True,
     )
+    for page in range(1, last + 1):  # 16 greys are plenty for black text: a quarter the size
+        png = OUT / f"{name}-{page}.png"
+        Image.open(png).convert("L").quantize(16).save(png, optimize=True)
     print(f"{path.name}: {pages} page(s), {last} shown")
 
 
@@ -106,7 +124,7 @@ def _profile_samples(profile: str, folder: Path) -> None:
             unit_id=worst.unit_id,
             list_kind=session.profile.list_name,
             facts="；".join(records) or "2026-09-20 拒不执行安全监管监察指令",
-            basis=f"{session.profile.title}规定的列入条件",
+            basis=f"{basis_title(session.profile)}规定的列入条件",
             today=TODAY,
         )
         entries = services.list_entries(session, list_kind=session.profile.list_name)

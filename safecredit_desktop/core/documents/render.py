@@ -53,6 +53,7 @@ DASH_TOP = 0.39  # the dash's top in ems above the baseline, where the font cann
 CELL_PAD = 2.5
 CELL_LEADING = 1.25  # a table line's height in its font size
 SHORT_CELL = 6  # a cell value this short (a town, a month, a grade) is never broken
+SAMPLE_ROWS = 400  # rows a table's column widths are tried on (a plan may have 100,000)
 
 
 @dataclass(frozen=True)
@@ -667,6 +668,22 @@ def table_columns(table: Table, body: _Metrics, head: _Metrics, available: float
             cells.append(found)
         parts.append(cells)
 
+    sample = parts[:: max(1, len(parts) // SAMPLE_ROWS)]  # rows the line counts look at
+
+    def row_lines(widths: Sequence[float]) -> int:
+        """The lines the (sampled) rows take at ``widths``, as break_lines would roughly
+        give them."""
+        inner = [max(1.0, w - pad) for w in widths]
+        return sum(
+            max(
+                sum(max(1, math.ceil(p / inner[c] - 0.01)) for p in cell)
+                if not unbroken[c]
+                else len(cell)
+                for c, cell in enumerate(cells)
+            )
+            for cells in sample
+        )
+
     def laid_out(
         heads: Sequence[float], pieces: Sequence[tuple[str, ...]]
     ) -> tuple[list[float], float]:
@@ -674,16 +691,23 @@ def table_columns(table: Table, body: _Metrics, head: _Metrics, available: float
         least = [max(h, w) for h, w in zip(heads, longest, strict=True)]
         most = [max(h, w, m) for h, w, m in zip(head_full, widest, least, strict=True)]
         widths = _shared(least, most, available)
-        inner = [max(1.0, w - pad) for w in widths]
-        lines = sum(
-            max(
-                sum(max(1, math.ceil(p / inner[c] - 0.01)) for p in cell)
-                if not unbroken[c]
-                else len(cell)
-                for c, cell in enumerate(cells)
-            )
-            for cells in parts
-        )
+        lines = row_lines(widths)
+        # A column whose every value would fit on one line (执法主体, a town) gets that
+        # width from the others' room above their least, where that saves lines: a
+        # value broken in every row costs more than a long name broken now and then.
+        for column in range(count):
+            need = most[column] - widths[column]
+            room = [
+                max(0.0, w - m) if c != column else 0.0
+                for c, (w, m) in enumerate(zip(widths, least, strict=True))
+            ]
+            if need <= 0.01 or sum(room) < need:
+                continue
+            trial = [w - need * r / sum(room) for w, r in zip(widths, room, strict=True)]
+            trial[column] = most[column]
+            trial_lines = row_lines(trial)
+            if trial_lines < lines:
+                widths, lines = trial, trial_lines
         head_lines = max(
             len(_Column(w, False, ws).header_lines("", head))
             for w, ws in zip(widths, pieces, strict=True)
