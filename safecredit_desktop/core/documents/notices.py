@@ -87,7 +87,7 @@ def reason_paragraphs(
             text += "。依据记录：" + "；".join(quoted)
         paras.append(Para(_sentence(text)))
     if not paras:
-        paras.append(Para("（一）未发现影响信用等级的记录。"))
+        paras.append(Para("（1）未发现影响信用等级的记录。"))
     return paras
 
 
