@@ -2,10 +2,12 @@
 
     .venv/bin/python docs/make_samples.py
 
-A demo database (fenghuang, 60 units, seed 3) with one unit renamed to carry rare
-name characters; a grade notice of a D or C unit, a commitment letter of the renamed
-unit and the first page of the 2027 inspection plan, each rasterised with
-``pdftoppm -png -r 80`` so a reader can look at them without a PDF viewer.
+For each built-in profile (fenghuang, kundulun, suizhou): a demo database (60 units,
+seed 3) in which the worst-graded unit is renamed to carry rare name characters (CJK
+Extension B among them), an approved credit repair application, an answered
+objection and a proposed list entry; then every kind of document is issued, saved as
+``<profile>-<kind>.pdf`` and its first pages rasterised with ``pdftoppm -png -r 80``
+so a reader can look at them without a PDF viewer.
 """
 
 from __future__ import annotations
@@ -21,33 +23,127 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from safecredit_desktop.core import services  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from safecredit_desktop.core import model, services  # noqa: E402
+from safecredit_desktop.core.documents.kinds import basis_title  # noqa: E402
+from safecredit_desktop.core.model import Role  # noqa: E402
 
 OUT = ROOT / "docs" / "samples"
 TODAY = date(2026, 11, 21)
-RARE_NAME = "凤凰县骉镕珺玥喆垚赟矿业有限公司"
+BUREAUS = {
+    "fenghuang": "凤凰县应急管理局",
+    "kundulun": "包头市昆都仑区应急管理局",
+    "suizhou": "随州市曾都区应急管理局",
+}
+RARE = "𠀀𪚥骉镕珺"  # two of CJK Extension B, three beyond GB2312
+PAGES_SHOWN = 2
 
 
-def _save(name: str, pdf: bytes, pages: str = "1") -> None:
+def _save(name: str, pdf: bytes) -> None:
     path = OUT / f"{name}.pdf"
     path.write_bytes(pdf)
-    first, _, last = pages.partition("-")
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+    last = min(pages, PAGES_SHOWN)
     subprocess.run(
         [
             "pdftoppm",
             "-png",
+            "-gray",
             "-r",
             "80",
             "-f",
-            first,
+            "1",
             "-l",
-            last or first,
+            str(last),
             str(path),
             str(OUT / name),
         ],
         check=True,
     )
-    print(f"{path.name}: pages {pages}")
+    for page in range(1, last + 1):  # 16 greys are plenty for black text: a quarter the size
+        png = OUT / f"{name}-{page}.png"
+        Image.open(png).convert("L").quantize(16).save(png, optimize=True)
+    print(f"{path.name}: {pages} page(s), {last} shown")
+
+
+def _profile_samples(profile: str, folder: Path) -> None:
+    path = folder / f"{profile}.db"
+    session = services.init_database(
+        path,
+        profile=profile,
+        bureau_name=BUREAUS[profile],
+        user="样例",
+        admin=("样例", "sample-admin"),
+    )
+    services.fill_demo(session, enterprises=60, seed=3, today=TODAY)
+    services.create_user(session, "shenhe", "sample-reviewer", Role.REVIEWER, "沈和")
+    results = services.grade_units(session, as_of=TODAY)
+    worst = min(results, key=lambda r: ("DCBA".index(r.grade), -len(r.reasons)))
+    unit = services.get_record(session, "units", worst.unit_id)
+    town = unit.town or ""
+    services.save_record(session, dataclasses.replace(unit, name=f"{town[:2]}{RARE}矿业有限公司"))
+    others = [r for r in results if r.unit_id != worst.unit_id]
+
+    # An objection to a record of the worst unit, answered by the reviewer.
+    disputed = services.save_record(
+        session, model.Violation(worst.unit_id, "operate_while_suspended", date(2026, 9, 20))
+    )
+    objection = services.file_objection(
+        session,
+        table="violations",
+        record_id=disputed,
+        content="该日已取得复产批复，不属于停产整顿期间生产",
+        filed_on=date(2026, 10, 8),
+    )
+    reviewer = services.open_session(path, user="shenhe", role=Role.REVIEWER)
+    services.accept_objection(reviewer, objection.id, on=date(2026, 10, 9))
+    services.answer_objection(
+        reviewer,
+        objection.id,
+        findings="复产批复的日期为2026年9月25日，晚于该行为发生之日",
+        outcome="保留",
+        on=date(2026, 10, 20),
+    )
+    # A credit repair of another unit's violation, applied for and approved.
+    repaired = services.save_record(
+        session, model.Violation(others[-1].unit_id, "accident_reported_late", date(2025, 6, 10))
+    )
+    application = services.apply_repair(
+        session, table="violations", target_id=repaired, applied_on=date(2026, 10, 8)
+    )
+    services.decide_repair(reviewer, application.id, approve=True, on=date(2026, 11, 1))
+    reviewer.close()
+    services.propose_list_entries(session, as_of=TODAY, today=TODAY)
+    entries = services.list_entries(session, list_kind=session.profile.list_name)
+    if not entries:  # no unit meets the list's conditions: one entered by hand
+        records = [r for reason in worst.reasons for r in reason.records]
+        services.add_list_entry(
+            session,
+            unit_id=worst.unit_id,
+            list_kind=session.profile.list_name,
+            facts="；".join(records) or "2026-09-20 拒不执行安全监管监察指令",
+            basis=f"{basis_title(session.profile)}规定的列入条件",
+            today=TODAY,
+        )
+        entries = services.list_entries(session, list_kind=session.profile.list_name)
+    listed = min(entries, key=lambda e: (e.unit_id != worst.unit_id, e.stage != "采集", e.id))
+    draw = services.make_draw(session, year=2026, seed="样例")
+
+    requests = {
+        "grade-notice": services.DocumentRequest("grade-notice", (worst.unit_id,), as_of=TODAY),
+        "commitment": services.DocumentRequest("commitment", (worst.unit_id,)),
+        "duty-commitment": services.DocumentRequest("duty-commitment", (worst.unit_id,)),
+        "listing-notice": services.DocumentRequest("listing-notice", listing_id=listed.id),
+        "removal-decision": services.DocumentRequest("removal-decision", repair_id=application.id),
+        "objection-reply": services.DocumentRequest("objection-reply", objection_id=objection.id),
+        "inspection-plan": services.DocumentRequest("inspection-plan", year=2027),
+        "draw-notice": services.DocumentRequest("draw-notice", draw_id=draw.summary.id),
+    }
+    for kind, request in requests.items():
+        _save(f"{profile}-{kind}", services.issue_documents(session, request, today=TODAY).pdf)
+    session.close()
 
 
 def main() -> int:
@@ -55,28 +151,8 @@ def main() -> int:
     for old in OUT.glob("*"):
         old.unlink()
     with tempfile.TemporaryDirectory() as folder:
-        session = services.init_database(
-            Path(folder) / "samples.db",
-            profile="fenghuang",
-            bureau_name="凤凰县应急管理局",
-            user="样例",
-        )
-        services.fill_demo(session, enterprises=60, seed=3, today=TODAY)
-        results = services.grade_units(session, as_of=TODAY)
-        worst = min(results, key=lambda r: ("DCBA".index(r.grade), -len(r.reasons)))
-        unit = services.get_record(session, "units", worst.unit_id)
-        services.save_record(session, dataclasses.replace(unit, name=RARE_NAME))
-
-        def issue(request: services.DocumentRequest) -> bytes:
-            return services.issue_documents(session, request, today=TODAY).pdf
-
-        notice = issue(services.DocumentRequest("grade-notice", (worst.unit_id,), as_of=TODAY))
-        _save("grade-notice", notice, "1-2")
-        letter = issue(services.DocumentRequest("commitment", (worst.unit_id,)))
-        _save("commitment", letter, "1")
-        plan = issue(services.DocumentRequest("inspection-plan", year=2027))
-        _save("inspection-plan", plan, "1")
-        session.close()
+        for profile in BUREAUS:
+            _profile_samples(profile, Path(folder))
     return 0
 
 

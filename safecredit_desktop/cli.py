@@ -573,10 +573,13 @@ def cmd_print(args: argparse.Namespace) -> int:
     session = services.open_session(_db_path(args), user=acting_user(args))
     try:
         request = _print_request(args, session)
-        result = services.issue_documents(session, request)
+        # The file is written before the numbers are committed: a file that cannot be
+        # written leaves nothing issued and no number used.
+        result = services.issue_documents(
+            session, request, deliver=lambda pdf: _write_output(out, pdf)
+        )
     finally:
         session.close()
-    _write_output(out, result.pdf)
     for note in result.notes:
         print(f"注意：{note}")
     if result.issued:
@@ -684,7 +687,9 @@ def build_parser() -> Parser:
     target.add_argument("--year", type=int, help="检查计划的年度（inspection-plan）")
     target.add_argument("--draw", type=int, metavar="ID", help="双随机抽查编号（draw-notice）")
     target.add_argument("--objection", type=int, metavar="ID", help="异议编号（objection-reply）")
-    target.add_argument("--repair", type=int, metavar="ID", help="信用修复编号（removal-decision）")
+    target.add_argument(
+        "--repair", type=int, metavar="N", help="信用修复申请编号（见 repair show）"
+    )
     target.add_argument("--listing", type=int, metavar="ID", help="名单记录编号")
     when = p.add_mutually_exclusive_group()
     when.add_argument("--as-of", help="评定基准日 YYYY-MM-DD（默认今天）")

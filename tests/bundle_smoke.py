@@ -16,7 +16,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-BUNDLED_FONTS = ("FandolSong-Bold", "FandolFang-Regular", "UMingCN", "WenQuanYiMicroHei")
+BUNDLED_FONTS = (
+    "FandolSong-Bold",
+    "FandolFang-Regular",
+    "UMingCN",
+    "WenQuanYiMicroHei",
+    "HanaMinA",
+    "HanaMinB",
+)
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> str:

@@ -87,24 +87,29 @@ def county(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Setup:
         # A repaired record of another unit, so that D_CODE and C_CODE keep their grades.
         other = services.find_unit_by_code(session, "91433123111820220L")  # EX-F1, A
         assert other is not None
-        violation = services.save_record(
-            session, model.Violation(other[0], "accident_reported_late", date(2024, 3, 5))
-        )
-        repair = services.save_record(
-            session,
-            model.Repair(
-                other[0],
-                model.RepairTarget.VIOLATION,
-                date(2026, 11, 1),
-                violation_id=violation,
-                approval_no="凤应急修〔2026〕5号",
-            ),
-        )
+        repair = approved_repair(session, db, other[0], date(2024, 3, 5))
         draw = services.make_draw(session, year=2026, seed="命令行").summary.id
     finally:
         session.close()
     capsys.readouterr()
     return Setup(db, tmp_path, repair, draw)
+
+
+def approved_repair(session: services.Session, db: Path, unit_id: int, day: date) -> int:
+    """A violation of the unit on ``day``, applied for and approved (2026-11-01): the
+    application's number, as ``repair show`` prints it."""
+    violation = services.save_record(
+        session, model.Violation(unit_id, "accident_reported_late", day)
+    )
+    applied = services.apply_repair(
+        session, table="violations", target_id=violation, applied_on=date(2026, 10, 8)
+    )
+    reviewer = services.open_session(db, user="审核员", role=Role.REVIEWER)
+    try:
+        services.decide_repair(reviewer, applied.id, approve=True, on=date(2026, 11, 1))
+    finally:
+        reviewer.close()
+    return applied.id
 
 
 def register(db: Path) -> list[tuple[object, ...]]:
@@ -131,7 +136,7 @@ CASES = [
     (
         "removal-decision",
         ["--repair", "REPAIR"],
-        ["信用修复决定书", "测试EX-F1有限公司", "凤应急修〔2026〕5号", "迟报生产安全事故"],
+        ["信用修复决定书", "测试EX-F1有限公司", "迟报生产安全事故", "自2026年11月1日起"],
     ),
     ("inspection-plan", ["--year", "2027"], ["凤凰县应急管理局2027年度执法检查计划"]),
     ("draw-notice", ["--draw", "DRAW"], ["双随机抽查结果公示", "命令行"]),
@@ -178,6 +183,96 @@ def test_print_each_kind(
     ((row_kind, seq, doc_no, _, first, count, _),) = register(county.db)
     assert (row_kind, seq, doc_no, first, count) == (kind, 1, number, 1, len(sizes))
     assert not list(county.tmp.glob("*.part"))
+
+
+def test_removal_decision_is_for_the_unit_of_the_application_repair_show_prints(
+    county: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--repair N` is the number `repair show` prints, and the decision names that
+    application's unit — not the unit of whatever repair record has the id N."""
+    codes = ["91433123111820220L", C_CODE, D_CODE]
+    session = services.open_session(county.db, user="测试员")
+    try:
+        units = {code: services.find_unit_by_code(session, code) for code in codes}
+        # An imported repair of a fourth unit first: repair record ids no longer match
+        # application numbers.
+        fourth = next(
+            r
+            for r in services.grade_units(session, as_of=date(2026, 11, 21))
+            if r.uscc not in codes
+        )
+        late = services.save_record(
+            session, model.Violation(fourth.unit_id, "refuse_directive", date(2024, 1, 9))
+        )
+        services.save_record(
+            session,
+            model.Repair(
+                fourth.unit_id, model.RepairTarget.VIOLATION, date(2026, 3, 1), violation_id=late
+            ),
+        )
+        for code in codes[1:]:
+            found = units[code]
+            assert found is not None
+            approved_repair(session, county.db, found[0], date(2025, 2, 3))
+    finally:
+        session.close()
+    names = {code: found[1] for code, found in units.items() if found is not None}
+    capsys.readouterr()
+    assert county.run("repair", "show") == 0
+    shown = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    by_code = {row[3]: int(row[0]) for row in shown}
+    assert sorted(by_code) == sorted(codes)
+    for code, number in by_code.items():
+        out = county.tmp / f"决定{number}.pdf"
+        assert (
+            county.run("print", "removal-decision", "--repair", str(number), "--out", str(out)) == 0
+        )
+        assert f"\t{code}\t" in capsys.readouterr().out
+        text = pdf_text(out)
+        assert flat(names[code]) + "（统一社会信用代码：" + code in text
+        assert f"（第{number}号）" in text
+        assert not any(flat(n) in text for c, n in names.items() if c != code)
+
+
+def test_removal_decision_needs_an_approved_application(
+    county: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = services.open_session(county.db, user="测试员")
+    try:
+        unit = services.find_unit_by_code(session, C_CODE)
+        assert unit is not None
+        violation = services.save_record(
+            session, model.Violation(unit[0], "refuse_directive", date(2025, 1, 9))
+        )
+        pending = services.apply_repair(session, table="violations", target_id=violation)
+    finally:
+        session.close()
+    out = county.tmp / "待审核.pdf"
+    assert (
+        county.run("print", "removal-decision", "--repair", str(pending.id), "--out", str(out)) == 1
+    )
+    err = capsys.readouterr().err
+    assert f"第 {pending.id} 号信用修复申请尚未审核" in err
+    assert not out.exists() and register(county.db) == []
+
+
+def test_unwritable_output_takes_no_number(
+    county: Setup, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF is written before the number is committed: when the file cannot be
+    written, nothing is issued and the next document still gets 1号."""
+    out = county.tmp / "x.pdf"
+
+    def refuse(path: Path, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    assert county.run("print", "commitment", "--uscc", D_CODE, "--out", str(out)) == 1
+    assert "无法写入文件" in capsys.readouterr().err
+    assert register(county.db) == [] and not out.exists()
+    monkeypatch.undo()
+    assert county.run("print", "commitment", "--uscc", D_CODE, "--out", str(out)) == 0
+    assert f"凤应急信诺〔{YEAR}〕1号" in capsys.readouterr().out
 
 
 def test_batch_all_grade_c(county: Setup, capsys: pytest.CaptureFixture[str]) -> None:
@@ -255,7 +350,7 @@ def test_objections_and_listings_must_exist(
         (["grade-notice", "--all-grade", "E"], "--all-grade 应为"),
         (["grade-notice", "--year", "2027"], "请选择要出具"),
         (["inspection-plan", "--uscc", D_CODE], "请指定检查计划的年度"),
-        (["removal-decision", "--repair", "999"], "没有编号为 999 的信用修复记录"),
+        (["removal-decision", "--repair", "999"], "没有编号为 999 的信用修复申请"),
         (["grade-notice", "--uscc", D_CODE, "--assessment", "2026"], "尚未确认"),
         (["grade-notice", "--uscc", D_CODE, "--as-of", "2026-02-30"], "--as-of"),
     ],

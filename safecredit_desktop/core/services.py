@@ -1694,11 +1694,17 @@ def _build_documents(
 
 
 def _renderer(
-    session: Session, progress: Callable[[float, str], None] | None
+    session: Session,
+    progress: Callable[[float, str], None] | None,
+    documents: Any,
+    numbers: Any,
 ) -> Callable[[Any, Any], tuple[bytes, list[tuple[int, int]]]]:
-    from safecredit_desktop.core.documents.render import render_pdf
+    """The function drawing ``documents``; refused first when the fonts would lose a
+    character of them (``numbers``: what the 文号 will say)."""
+    from safecredit_desktop.core.documents.render import refuse_lost_characters, render_pdf
 
     fonts = _doc_fonts.load_fonts(_font_choice(session))
+    refuse_lost_characters(fonts, documents, numbers)
 
     def render(documents: Any, numbers: Any) -> tuple[bytes, list[tuple[int, int]]]:
         total = len(documents)
@@ -1727,7 +1733,7 @@ def preview_documents(
     documents = _build_documents(session, request, day, progress)
     prefixes = document_prefixes(session)
     numbers = [preview_number(prefixes.get(d.kind, ""), day.year) for d in documents]
-    pdf, _ = _renderer(session, progress)(documents, numbers)
+    pdf, _ = _renderer(session, progress, documents, numbers)(documents, numbers)
     return pdf
 
 
@@ -1745,18 +1751,26 @@ def issue_documents(
     progress: Callable[[float, str], None] | None = None,
     *,
     today: date | None = None,
+    deliver: Callable[[bytes], None] | None = None,
 ) -> IssueResult:
     """Number, draw and register the documents of ``request`` (one PDF); an identical
-    document already issued is reprinted with its number instead."""
+    document already issued is reprinted with its number instead. ``deliver`` (writing
+    the file the user chose) runs before the numbers are committed: when it fails,
+    nothing is issued and no number is used."""
     day = today or date.today()
+    from safecredit_desktop.core.documents.content import preview_number
+
     documents = _build_documents(session, request, day, progress)
+    prefixes = document_prefixes(session)
+    numbers = [preview_number(prefixes.get(d.kind, ""), day.year) for d in documents]
     outcome = _doc_register.issue(
         session.db,
         session.user,
         documents,
-        prefixes=document_prefixes(session),
+        prefixes=prefixes,
         day=day,
-        render=_renderer(session, progress),
+        render=_renderer(session, progress, documents, numbers),
+        deliver=deliver,
     )
     notes = list(_font_choice(session).notes)
     return IssueResult(outcome.pdf, outcome.issued, outcome.reprinted, notes)
@@ -1810,16 +1824,9 @@ def units_of_grade(
 
 
 def repairs_for_documents(session: Session) -> list[tuple[int, str]]:
-    """Approved repairs as (id, description) for the repair decision."""
-    names = dict(
-        session.db.conn.execute(
-            "SELECT id, name FROM units WHERE id IN (SELECT unit_id FROM repairs)"
-        ).fetchall()
-    )
-    return [
-        (r.id, f"{r.approved_on.isoformat()} {names.get(r.unit_id, '')} {r.record}")
-        for r in _doc_data.repairs(session.db)
-    ]
+    """Approved repair and early-removal applications as (number, description), the
+    number being the one ``repair show`` prints and ``print --repair`` takes."""
+    return _doc_data.repair_decisions(session.db)
 
 
 # -- credit workflows: lists, objections, repairs, commitments, 双公示 --------------------------
@@ -2300,8 +2307,14 @@ def _objection_facts(session: Session, objection_id: int) -> tuple[int, Any]:
         found.content,
         found.findings,
         found.outcome,
-        found.investigator,
+        _display_name(session, found.investigator),
     )
+
+
+def _display_name(session: Session, username: str) -> str:
+    """How a notice names a user: the display name set in 用户管理, else the login."""
+    user = user_store.find_user(session.db, username)
+    return (user.display_name.strip() if user is not None else "") or username
 
 
 def damaged_message(path: Path, detail: str) -> str:

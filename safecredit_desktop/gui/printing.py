@@ -5,7 +5,9 @@ horizontal bands, so a 1200 dpi printer does not need half a gigabyte per page, 
 painted at its real size onto the whole sheet (``setFullPage``): on A4 paper the
 GB/T 9704 margins land where the PDF puts them. A page that does not fit the sheet
 is scaled down, never up, and centred; a landscape page on portrait paper is turned.
-``print_pdf_to`` does the painting for a given QPrinter, without a dialog.
+``print_pdf_to`` does the painting for a given QPrinter, without a dialog;
+``choose_printer`` asks first and ``print_on`` prints later, so that a document is
+issued (numbered) only once the user has not cancelled the dialog.
 """
 
 from __future__ import annotations
@@ -140,6 +142,52 @@ def _paint_page(painter: QPainter, printer: QPrinter, document: QPdfDocument, in
     painter.restore()
 
 
+def choose_printer(
+    parent: QWidget | None,
+    *,
+    title: str = "",
+    page_count: int | None = None,
+    first_page: int | None = None,
+    last_page: int | None = None,
+    landscape: bool = False,
+) -> QPrinter | None:
+    """The system print dialog for a document of ``page_count`` pages (unknown: the
+    range cannot be chosen), range preset to ``first_page``..``last_page``; the printer
+    chosen, or None when the dialog was cancelled."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    if landscape:
+        printer.setPageOrientation(QPageLayout.Orientation.Landscape)
+    printer.setFullPage(True)
+    if title:
+        printer.setDocName(title)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(parent.tr("打印") if parent is not None else "打印")
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, True)
+    if page_count is not None:
+        dialog.setMinMax(1, page_count)
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+        if first_page is not None or last_page is not None:
+            dialog.setPrintRange(QAbstractPrintDialog.PrintRange.PageRange)
+            dialog.setFromTo(max(1, first_page or 1), min(page_count, last_page or page_count))
+    else:
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, False)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return None
+    return printer
+
+
+def print_on(printer: QPrinter, data: bytes) -> bool:
+    """Print the PDF ``data`` on a printer chosen with ``choose_printer`` (its page
+    range and copies); whether anything was printed."""
+    first, last = None, None
+    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+        first, last = printer.fromPage(), printer.toPage()
+    # a driver that cannot make copies itself gets each copy painted (Qt's rule)
+    copies = 1 if printer.supportsMultipleCopies() else max(1, printer.copyCount())
+    return print_pdf_to(printer, data, first, last, copies=copies) > 0
+
+
 def print_pdf(
     parent: QWidget | None,
     data: bytes,
@@ -156,34 +204,19 @@ def print_pdf(
         landscape = _all_landscape(opened.document, _page_range(count, first_page, last_page))
     finally:
         opened.close()
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    if landscape:
-        printer.setPageOrientation(QPageLayout.Orientation.Landscape)
-    printer.setFullPage(True)
-    if title:
-        printer.setDocName(title)
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(parent.tr("打印") if parent is not None else "打印")
-    dialog.setMinMax(1, count)
-    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
-    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, True)
-    if first_page is not None or last_page is not None:
-        dialog.setPrintRange(QAbstractPrintDialog.PrintRange.PageRange)
-        dialog.setFromTo(max(1, first_page or 1), min(count, last_page or count))
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return False
-    first, last = None, None
-    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
-        first, last = printer.fromPage(), printer.toPage()
-    # a driver that cannot make copies itself gets each copy painted (Qt's rule)
-    copies = 1 if printer.supportsMultipleCopies() else max(1, printer.copyCount())
-    return print_pdf_to(printer, data, first, last, copies=copies) > 0
+    printer = choose_printer(
+        parent,
+        title=title,
+        page_count=count,
+        first_page=first_page,
+        last_page=last_page,
+        landscape=landscape,
+    )
+    return printer is not None and print_on(printer, data)
 
 
-def save_pdf_bytes(parent: QWidget | None, data: bytes, suggested_name: str) -> Path | None:
-    """Ask where to save the PDF ``data`` (a .pdf name is ensured) and write it."""
-    global _last_dir
+def ask_pdf_path(parent: QWidget | None, suggested_name: str) -> Path | None:
+    """Where to save a PDF (a .pdf name is ensured); None when the dialog was cancelled."""
     tr = parent.tr if parent is not None else (lambda text: text)
     folder = _last_dir or Path.home()
     chosen, _filter = QFileDialog.getSaveFileName(
@@ -194,21 +227,34 @@ def save_pdf_bytes(parent: QWidget | None, data: bytes, suggested_name: str) -> 
     path = Path(chosen)
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")
+    return path
+
+
+def write_pdf(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` whole or not at all; a sentence when it cannot be."""
+    global _last_dir
+    partial = path.with_name(path.name + ".part")
     try:
-        partial = path.with_name(path.name + ".part")
         partial.write_bytes(data)
         partial.replace(path)
     except OSError as exc:
-        QMessageBox.warning(
-            parent,
-            tr("保存失败"),
-            tr("无法保存到 %1：%2")
-            .replace("%1", str(path))
-            .replace("%2", exc.strerror or str(exc)),
-        )
-        return None
+        partial.unlink(missing_ok=True)
+        raise SafeCreditError(f"无法保存到 {path}：{exc.strerror or exc}") from exc
     _last_dir = path.parent
     return path
+
+
+def save_pdf_bytes(parent: QWidget | None, data: bytes, suggested_name: str) -> Path | None:
+    """Ask where to save the PDF ``data`` (a .pdf name is ensured) and write it."""
+    tr = parent.tr if parent is not None else (lambda text: text)
+    path = ask_pdf_path(parent, suggested_name)
+    if path is None:
+        return None
+    try:
+        return write_pdf(path, data)
+    except SafeCreditError as exc:
+        QMessageBox.warning(parent, tr("保存失败"), exc.message)
+        return None
 
 
 def _safe_name(name: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from safecredit_desktop.core import model, services
+from safecredit_desktop.core.documents import render
 from safecredit_desktop.core.documents.content import preview_number
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
@@ -226,6 +228,41 @@ def test_identical_batch_reprints_byte_for_byte(session: services.Session) -> No
     assert again.issued == [] and len(again.reprinted) == 4
     assert again.pdf == first.pdf
     assert len(register_rows(session)) == 4
+
+
+def test_reprints_return_the_stored_file_without_drawing_again(
+    session: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PDF carries its real creation time, so drawing the same documents again would
+    give other bytes: a reprint of a whole stored file is that file, never redrawn."""
+    units = c_units(session)[:3]
+    alone = services.issue_documents(session, notice(units[0]), today=TODAY)
+    batch = services.issue_documents(session, notice(*units[1:]), today=TODAY)
+    created = re.search(rb"/CreationDate \(D:(\d{4})", alone.pdf)
+    assert created is not None and created.group(1) == str(date.today().year).encode()
+
+    def no_drawing(*_args: object, **_kw: object) -> None:
+        raise AssertionError("a reprint was drawn again")
+
+    monkeypatch.setattr(render, "render_pdf", no_drawing)
+    assert services.issue_documents(session, notice(units[0]), today=TODAY).pdf == alone.pdf
+    assert services.issue_documents(session, notice(*units[1:]), today=TODAY).pdf == batch.pdf
+    assert file_count(session) == 2
+
+
+def test_a_file_that_cannot_be_written_takes_no_number(session: services.Session) -> None:
+    unit = c_units(session)[0]
+
+    def full_disk(_pdf: bytes) -> None:
+        raise SafeCreditError("无法写入文件：磁盘已满")
+
+    with pytest.raises(SafeCreditError, match="磁盘已满"):
+        services.issue_documents(session, notice(unit), today=TODAY, deliver=full_disk)
+    assert register_rows(session) == [] and file_count(session) == 0
+    written: list[bytes] = []
+    result = services.issue_documents(session, notice(unit), today=TODAY, deliver=written.append)
+    assert [d.doc_no for d in result.issued] == ["凤应急信告〔2026〕1号"]
+    assert written == [result.pdf]
 
 
 def test_identical_batch_stores_no_second_file(session: services.Session) -> None:

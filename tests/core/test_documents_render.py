@@ -4,6 +4,8 @@ characters drawn from a fallback font, and the bureau's own fonts when usable.""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from safecredit_desktop.core.documents.content import (
 from safecredit_desktop.core.documents.kinds import kind_name
 from safecredit_desktop.core.documents.notices import ObjectionFacts, UnitInfo, objection_reply
 from safecredit_desktop.core.documents.render import render_pdf
+from safecredit_desktop.core.documents.wording import record_sentence
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.rules.profile import load_profile
@@ -94,6 +97,28 @@ def assert_all_embedded(path: Path) -> None:
     assert not any("Helvetica" in r["name"] or "Times" in r["name"] for r in rows), rows
 
 
+def right_edges(path: Path) -> list[tuple[float, float, str]]:
+    """(page width, the rightmost word's right edge, that word) of each page, in points
+    (pdftotext -bbox)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = []
+    for page in re.findall(r"<page width=\"([\d.]+)\"[^>]*>(.*?)</page>", out, re.S):
+        boxes = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)<', page[1])
+        x_max, word = max(((float(x), w) for x, w in boxes), default=(0.0, ""))
+        found.append((float(page[0]), x_max, word))
+    return found
+
+
+def assert_within_block(path: Path) -> None:
+    """No word runs past the text block's right edge (156 mm portrait, 225 mm landscape)."""
+    mm = 72 / 25.4
+    for width, x_max, word in right_edges(path):
+        right = (28 + 156) * mm if width < 700 else (37 + 225) * mm
+        assert x_max <= right + 0.01 * mm, f"{word}: {(x_max - right) / mm:.3f} mm past the block"
+
+
 def page_sizes(path: Path) -> list[str]:
     info = subprocess.run(
         ["pdfinfo", "-f", "1", "-l", "999", str(path)], capture_output=True, text=True, check=True
@@ -153,22 +178,19 @@ def make_county(tmp: Path, profile: str) -> County:
         address="沱江镇骉镕路1号",
     )
     d_unit = services.save_record(session, unit)
-    violation = services.save_record(
+    services.save_record(
         session, model.Violation(d_unit, "operate_while_suspended", date(2026, 9, 20))
     )
     services.save_record(session, model.Accident(d_unit, date(2026, 1, 10), "较大", "是", deaths=3))
     services.save_record(session, model.Accident(d_unit, date(2026, 6, 10), "较大", "是", deaths=4))
-    repair = services.save_record(
-        session,
-        model.Repair(
-            d_unit,
-            model.RepairTarget.VIOLATION,
-            date(2026, 11, 1),
-            violation_id=violation,
-            approval_no="测应急修〔2026〕3号",
-        ),
+    late = services.save_record(
+        session, model.Violation(d_unit, "accident_reported_late", date(2025, 6, 10))
     )
-    return County(session, profile, d_unit, code(1), repair, tmp)
+    application = services.apply_repair(
+        session, table="violations", target_id=late, applied_on=date(2026, 10, 8)
+    )
+    services.decide_repair(session, application.id, approve=True, on=date(2026, 11, 1))
+    return County(session, profile, d_unit, code(1), application.id, tmp)
 
 
 @pytest.fixture(params=PROFILES)
@@ -198,6 +220,7 @@ def check_common(path: Path, result: services.IssueResult, county: County, kind:
     assert BUREAU in text
     assert chinese_date(TODAY) in text
     assert "—1—" in text  # page numbers 4号 at the foot
+    assert_within_block(path)
     return text
 
 
@@ -248,6 +271,20 @@ def test_commitment(county: County) -> None:
     assert flat(D_NAME) in text and county.d_uscc in text
     assert "承诺单位（盖章）" in text and "法定代表人（签字）" in text
     assert "双重预防" in text and "不违章指挥" in text
+    # documents.md's kinds table (seed 002): every point of the commitment
+    for point in (
+        "遵守安全生产法律法规标准",
+        "不非法违法组织生产",
+        "落实全员安全生产责任制",
+        "确保职工生命安全",
+        "不冒险作业",
+        "杜绝生产安全责任事故",
+        "隐患排查治理双重预防",
+        "自觉接受安全监管监察",
+        "严格执行执法指令",
+    ):
+        assert point in text, point
+    assert page_count(path) == 1  # signed on one sheet
 
 
 def test_duty_commitment(county: County) -> None:
@@ -259,6 +296,9 @@ def test_duty_commitment(county: County) -> None:
     assert "本人李垚" in text
     for duty in ("组织机构保障", "物质资金保障", "教育培训保障", "事故报告和应急救援"):
         assert duty in text
+    # the 盖章/签字/date block on the page with the letter, not alone on a second page
+    assert page_count(path) == 1
+    assert "主要负责人（签字）" in flat(pdf_text(path, first=1))
 
 
 def test_listing_notice(county: County) -> None:
@@ -274,6 +314,42 @@ def test_listing_notice(county: County) -> None:
     for reason in d_result(county).reasons:
         assert flat(reason.text.rstrip("。")) in text
     assert "陈述、申辩" in text
+    # 事实 told as sentences to the unit, not quoted as records
+    records = [r for reason in d_result(county).reasons for r in reason.records]
+    assert records
+    for record in records:
+        assert flat(record) not in text, record
+        assert flat(record_sentence(record)) in text
+    assert "你单位于2026年" in text and "（单位）" not in text
+
+
+def test_listing_notice_of_an_entry_tells_the_facts_as_sentences(county: County) -> None:
+    entries = services.propose_list_entries(county.session, as_of=TODAY, today=TODAY)
+    (entry,) = [
+        e
+        for e in entries
+        if e.unit_id == county.d_unit
+        and e.list_kind == county.session.profile.list_name
+        and not e.person_name
+    ]
+    records = entry.facts.split("；")  # the entry keeps the records as quoted
+    assert records and all(re.match(r"(失信|事故|处罚) \d{4}-\d{2}-\d{2}", r) for r in records)
+    request = services.DocumentRequest("listing-notice", listing_id=entry.id)
+    path, result = issue(county, request)
+    text = check_common(path, result, county, "listing-notice")
+    for record in records:
+        assert flat(record) not in text, record
+    sentences = {
+        "失信 2026-09-20 被责令停产停业整顿仍从事生产经营（单位）": (
+            "你单位于2026年9月20日有“被责令停产停业整顿仍从事生产经营”的失信行为。"
+        ),
+        "事故 2026-01-10 较大 死亡3人": "你单位于2026年1月10日发生较大生产安全事故，造成3人死亡。",
+    }
+    assert any(quoted in records for quoted in sentences)
+    for quoted, sentence in sentences.items():
+        if quoted in records:
+            assert sentence in text
+    assert "（单位）" not in text
 
 
 def test_listing_notice_refused_for_a_unit_not_listed(county: County) -> None:
@@ -293,9 +369,10 @@ def test_removal_decision(county: County) -> None:
     text = check_common(path, result, county, "removal-decision")
     assert "信用修复决定书" in text
     assert flat(D_NAME) in text and county.d_uscc in text
-    assert "被责令停产停业整顿仍从事生产经营" in text and "失信2026-09-20" in text
-    assert "2026-09-20" in listed
-    assert "测应急修〔2026〕3号" in text
+    assert f"第{county.repair}号" in listed and "2025-06-10" in listed
+    assert f"2026年10月8日向我局提出信用修复申请（第{county.repair}号）" in text
+    assert "你单位于2025年6月10日有“迟报生产安全事故”的失信行为" in text
+    assert "失信2025-06-10" not in text  # told as a sentence, not quoted as a record
     assert "自2026年11月1日起" in text
     after = d_result(county)
     assert f"{after.grade}级（{after.label}）" in text
@@ -322,7 +399,7 @@ def test_inspection_plan_is_landscape(county: County) -> None:
     assert table_pages >= 2
 
 
-def test_draw_notice(county: County) -> None:
+def test_draw_notice(county: County, tmp_path: Path) -> None:
     found = services.make_draw(county.session, year=2026, seed="文书测试种子")
     assert found.selections
     path, result = issue(county, services.DocumentRequest("draw-notice", draw_id=found.summary.id))
@@ -333,6 +410,54 @@ def test_draw_notice(county: County) -> None:
     for selected in found.selections:
         for cert, name in selected.team:
             assert name in text and cert in text
+    profile = county.session.profile
+    stored = services.draw_detail(county.session, found.summary.id)
+    assert {q.grade for q in stored.quotas} and all(s.grade for s in stored.selections)
+    per_grade = [f"{q.grade}级{q.pool_count}家" for q in stored.quotas]
+    if profile.internal_only:
+        # grading.md Revision 2 item 10: grades stay internal in the public notice...
+        assert "信用等级" not in text and not re.search(r"[ABCD]级", text), text
+        assert not any(p in text for p in per_grade) and "抽取比例0" not in text
+        assert f"随机抽取{len(found.selections)}家" in text
+        # ...and stay in the stored draw and its internal export.
+        from openpyxl import load_workbook
+
+        book = load_workbook(
+            services.export_draw(county.session, found.summary.id, tmp_path / "d.xlsx")
+        )
+        cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row}
+        assert {q.grade for q in stored.quotas} <= cells
+    else:
+        assert all(p in text for p in per_grade)
+        assert "信用等级" in text
+
+
+def test_draw_notice_fits_many_units_a_page(tmp_path: Path) -> None:
+    """A full page of the table holds at least 18 units (it held 8): one inspector a
+    line, headers broken only between words, codes and towns never broken."""
+    session = services.init_database(
+        tmp_path / "draw.db", profile="fenghuang", bureau_name=BUREAU, user="管理员"
+    )
+    try:
+        services.fill_demo(session, enterprises=80, seed=2, today=TODAY)
+        found = services.make_draw(session, year=2026, seed="满页", ratios={g: "1" for g in "ABCD"})
+        request = services.DocumentRequest("draw-notice", draw_id=found.summary.id)
+        pdf = services.issue_documents(session, request, today=TODAY).pdf
+    finally:
+        session.close()
+    path = _write(tmp_path, pdf)
+    assert_within_block(path)
+    per_page = []
+    for page in range(1, page_count(path) + 1):
+        layout = pdf_text(path, layout=True, first=page)
+        per_page.append(sum(1 for s in found.selections if s.uscc in layout))
+    assert sum(per_page) == len(found.selections) >= 60
+    full = per_page[1:-1]  # the pages wholly of table
+    assert full and min(full) >= 18, per_page
+    text = flat(pdf_text(path))
+    assert "信用等/级" not in pdf_text(path) and "乡镇（街/道）" not in pdf_text(path)
+    assert "（" not in [line.strip() for line in pdf_text(path, layout=False).splitlines()]
+    assert "检查组" in text
 
 
 @pytest.mark.parametrize("profile_name", PROFILES)
@@ -361,17 +486,58 @@ def test_objection_reply_renders(profile_name: str, tmp_path: Path) -> None:
         number,
         D_NAME,
         unit.uscc,
-        "2026年10月8日",
-        flat(facts.record),
-        facts.content,
-        facts.findings,
-        "核查结论：保留",
-        "核查人：张三、李四",
+        "你单位于2026年10月8日对我局记录的下列信息提出异议",
+        "你单位于2026年9月20日有“被责令停产停业整顿仍从事生产经营”的失信行为。",
+        f"异议的理由是：{facts.content}。",
+        "由张三、李四进行了核查。",
+        f"经核查，{facts.findings}。",
+        "该记录事实清楚、依据充分，我局决定予以保留。",
         "特此答复",
         BUREAU,
         chinese_date(TODAY),
     ):
         assert expected in text, expected
+    assert text.count("经核查") == 1 and "核查人" not in text
+
+
+def test_objection_reply_names_the_investigator_by_display_name(tmp_path: Path) -> None:
+    """The reply says who investigated as the bureau writes the name (用户管理's display
+    name), not the login, and does not repeat 经核查 when the findings begin with it."""
+    county = make_county(tmp_path, "suizhou")
+    session = county.session
+    try:
+        services.create_user(session, "shenhe", "审核员密码123", Role.REVIEWER, "沈和")
+        record = services.save_record(
+            session, model.Violation(county.d_unit, "refuse_directive", date(2026, 8, 3))
+        )
+        filed = services.file_objection(
+            session,
+            table="violations",
+            record_id=record,
+            content="该指令已于当日执行完毕",
+            filed_on=date(2026, 10, 8),
+        )
+        reviewer = services.open_session(session.db.path, user="shenhe", role=Role.REVIEWER)
+        try:
+            services.accept_objection(reviewer, filed.id, on=date(2026, 10, 9))
+            services.answer_objection(
+                reviewer,
+                filed.id,
+                findings="经核查，执行记录显示该指令于2026-08-10方执行",
+                outcome="保留",
+                on=date(2026, 10, 20),
+            )
+        finally:
+            reviewer.close()
+        request = services.DocumentRequest("objection-reply", objection_id=filed.id)
+        path, _ = issue(county, request)
+        text = flat(pdf_text(path))
+        assert "由沈和进行了核查" in text
+        assert "shenhe" not in text
+        assert text.count("经核查") == 1
+        assert "经核查，执行记录显示该指令于2026年8月10日方执行。" in text
+    finally:
+        session.close()
 
 
 # -- layout on the grid ---------------------------------------------------------------------
@@ -479,6 +645,62 @@ def test_rare_name_in_issued_notice_text_and_ink(tmp_path: Path) -> None:
         county.session.close()
 
 
+EXT_B_NAME = "𠀀𪚥𠮷企业有限公司"  # U+20000, U+2A6A5, U+20BB7: CJK Extension B
+
+
+def _rename(county: County, name: str) -> None:
+    unit = services.get_record(county.session, "units", county.d_unit)
+    services.save_record(county.session, dataclasses.replace(unit, name=name))
+
+
+def test_extension_b_characters_are_drawn_and_read_back(tmp_path: Path) -> None:
+    county = make_county(tmp_path, "fenghuang")
+    try:
+        _rename(county, EXT_B_NAME)
+        request = services.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
+        path, result = issue(county, request)
+        assert result.issued[0].doc_no == "凤应急信告〔2026〕1号"
+        text = pdf_text(path)
+        assert EXT_B_NAME + "（统一社会信用代码" in flat(text)  # not 「企业 有限公司」
+        assert "HanaMinB" in {r["name"].split("+")[-1] for r in font_rows(path)}
+        assert_all_embedded(path)  # subset and embedded, TrueType outlines
+    finally:
+        county.session.close()
+    # drawn, each a glyph of its own (not a blank, not one box three times)
+    loaded = doc_fonts.load_fonts()
+    assert loaded.missing(["𠀀𪚥𠮷"]) == ""
+    documents = [
+        Document("commitment", "字形", BUREAU, "", (Para(c * 14, indent=False),))
+        for c in ("𠀀", "𪚥", "𠮷", "　")
+    ]
+    pdf, _ = render_pdf(loaded, documents, [""] * 4)
+    *glyphs, blank = rasterise(_write(tmp_path, pdf, "ext-b.pdf"), tmp_path)
+    for page in glyphs:
+        assert ink(page) > ink(blank) + 200
+    assert ImageChops.difference(glyphs[0], glyphs[1]).getbbox() is not None
+    assert ImageChops.difference(glyphs[1], glyphs[2]).getbbox() is not None
+
+
+def test_a_character_no_font_has_is_refused_before_numbering(tmp_path: Path) -> None:
+    county = make_county(tmp_path, "fenghuang")
+    session = county.session
+    try:
+        _rename(county, "𠀀𪚥𠮷企业😀有限公司")
+        request = services.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
+        for attempt in (services.issue_documents, services.preview_documents):
+            with pytest.raises(SafeCreditError) as refused:
+                attempt(session, request, today=TODAY)
+            message = refused.value.message
+            assert "“😀”（U+1F600）" in message and "未取文号" in message
+            assert "𠀀𪚥𠮷企业😀有限公司" in message
+        assert services.document_register(session) == []  # nothing registered
+        _rename(county, EXT_B_NAME)
+        issued = services.issue_documents(session, request, today=TODAY)
+        assert [d.doc_no for d in issued.issued] == ["凤应急信告〔2026〕1号"]  # no number used
+    finally:
+        session.close()
+
+
 # -- fonts: shipped or the bureau's own ---------------------------------------------------------
 
 
@@ -494,6 +716,11 @@ def test_shipped_fonts_have_licences() -> None:
     for font in (choice.title, choice.body, *choice.fallbacks):
         assert font.path.is_file(), font
     assert any((folder / "licenses").iterdir())
+    assert "Hanazono" in (folder / "licenses" / "hanazono-copyright.txt").read_text("utf-8")
+    # every file shipped is used by a chain (no face carried for nothing)
+    used = {f.path.name for f in (choice.title, choice.body, *choice.fallbacks)}
+    shipped = {p.name for p in folder.iterdir() if p.suffix in (".ttf", ".ttc", ".otf")}
+    assert shipped == used
 
 
 def test_official_choice_without_fonts_falls_back(tmp_path: Path, no_windows_fonts: None) -> None:

@@ -263,7 +263,7 @@ def test_listing_notice_issues_for_an_entry(fenghuang: County, tmp_path: Path) -
     (doc,) = issued.issued
     assert doc.doc_no == "凤应急列告〔2026〕1号" and doc.unit_id == unit
     text = pdf_text(issued.pdf, tmp_path)
-    assert "黑名单" in text and "事故2026-03-02较大死亡3人" in text
+    assert "黑名单" in text and "你单位于2026年3月2日发生较大生产安全事故，造成3人死亡" in text
     assert "15个工作日内" in text and "列入期限为12个月" in text
 
 

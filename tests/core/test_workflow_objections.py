@@ -191,7 +191,7 @@ def test_objection_upheld_by_deletion_changes_the_grade(county: County, tmp_path
     (doc,) = issued.issued
     assert doc.doc_no == "凤应急异复〔2026〕1号" and doc.unit_id == unit
     text = pdf_text(issued.pdf, tmp_path)
-    assert "经核查系误录" in text and "被责令停产停业整顿仍从事生产经营" in text
+    assert "经核查，系误录。" in text and "被责令停产停业整顿仍从事生产经营" in text
     assert services.check_database(county.path).problems == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,16 @@ def test_issue_registers_and_reprints_stored_bytes(
         printed.append({"data": data, **kw})
         return True
 
+    chosen_printer = QPrinter()
+
+    def fake_print_on(printer: QPrinter, data: bytes) -> bool:
+        assert printer is chosen_printer
+        printed.append({"data": data})
+        return True
+
     monkeypatch.setattr(printing, "print_pdf", fake_print)
+    monkeypatch.setattr(printing, "choose_printer", lambda *_a, **_k: chosen_printer)
+    monkeypatch.setattr(printing, "print_on", fake_print_on)
     bus = DataBus()
     page = DocumentsPage(demo, bus)
     qtbot.addWidget(page)
@@ -223,6 +233,64 @@ def test_issue_and_save(
     result = page.issue(then="save")
     assert result is not None and page.last_saved == out
     assert out.read_bytes() == result.pdf
+
+
+def test_cancelled_save_dialog_issues_nothing(
+    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 文号 is taken only when the file is written: cancelling the save-as dialog
+    issues nothing, and the next document still gets 1号."""
+    _messages(monkeypatch, answer=QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+
+    def cancel(_parent: object, _title: str, suggested: str, *_a: object) -> tuple[str, str]:
+        asked.append(suggested)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", cancel)
+    page = DocumentsPage(demo, DataBus())
+    qtbot.addWidget(page)
+    _choose_kind(page, "commitment")
+    (unit,) = _tick(page, 1)
+    assert page.issue(then="save") is None
+    assert asked and "〔" not in asked[0]  # no number in the proposed name: none taken
+    assert services.get_record(demo, "units", unit).name in asked[0]
+    assert services.document_register(demo) == []
+    out = tmp_path / "承诺书.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    result = page.issue(then="save")
+    assert result is not None and [d.doc_no for d in result.issued] == [
+        "凤应急信诺〔2026〕1号".replace("2026", str(date.today().year))
+    ]
+    assert out.read_bytes() == result.pdf == services.issued_file(demo, result.issued[0].id)
+
+
+def test_cancelled_print_dialog_issues_nothing(
+    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _messages(monkeypatch, answer=QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QPrintDialog, "exec", lambda _d: QPrintDialog.DialogCode.Rejected)
+    page = DocumentsPage(demo, DataBus())
+    qtbot.addWidget(page)
+    _choose_kind(page, "grade-notice")
+    _tick(page, 2)
+    assert page.issue(then="print") is None
+    assert services.document_register(demo) == []
+
+
+def test_a_file_that_cannot_be_written_issues_nothing(
+    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _messages(monkeypatch, answer=QMessageBox.StandardButton.Yes)
+    missing = tmp_path / "没有这个文件夹" / "承诺书.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(missing), ""))
+    page = DocumentsPage(demo, DataBus())
+    qtbot.addWidget(page)
+    _choose_kind(page, "commitment")
+    _tick(page, 1)
+    assert page.issue(then="save") is None
+    assert any(kind == "warning" and "无法保存到" in text for kind, text in shown)
+    assert services.document_register(demo) == []
 
 
 def test_issue_cancelled_at_the_question_takes_no_number(

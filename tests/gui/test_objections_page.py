@@ -343,7 +343,7 @@ def test_repair_application_checks_decision_revocation(
     assert _cell(reviewer, 0, 6, repairs=True) == "审核甲"
     assert reviewer.revoke_button.isEnabled() and reviewer.decision_button.isEnabled()
     assert reviewer.decision_request(decided) == services.DocumentRequest(
-        "removal-decision", repair_id=decided.repair_id
+        "removal-decision", repair_id=decided.id
     )
 
     # the decision: previewed and saved

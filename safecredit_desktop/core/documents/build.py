@@ -56,7 +56,9 @@ def check_request(request: DocumentRequest) -> None:
     if kind.needs == "draw" and request.draw_id is None:
         raise SafeCreditError("请指定双随机抽查的编号（--draw）。")
     if kind.needs == "repair" and request.repair_id is None and request.listing_id is None:
-        raise SafeCreditError("请指定信用修复的编号（--repair）或名单记录的编号（--listing）。")
+        raise SafeCreditError(
+            "请指定信用修复申请的编号（--repair，见 repair show）或名单记录的编号（--listing）。"
+        )
     if kind.needs == "objection" and request.objection_id is None:
         raise SafeCreditError("请指定异议的编号（--objection）。")
     if request.listing_id is not None and request.kind not in (
@@ -86,7 +88,9 @@ def build(
         return [tabular.inspection_plan(sources.plan(request.year), bureau=bureau, day=day)]
     if kind == "draw-notice":
         assert request.draw_id is not None
-        return [tabular.draw_notice(sources.draw(request.draw_id), bureau=bureau, day=day)]
+        found = sources.draw(request.draw_id)
+        internal = profile.internal_only
+        return [tabular.draw_notice(found, bureau=bureau, day=day, internal=internal)]
     if request.listing_id is not None:
         unit_id, entry = sources.listing(request.listing_id)
         unit, _ = data.units(db, [unit_id])[0]
@@ -103,11 +107,19 @@ def build(
         return [notices.objection_reply(unit, answered, profile, bureau=bureau, day=day)]
     if kind == "removal-decision":
         assert request.repair_id is not None
-        row = data.repair(db, request.repair_id)
-        unit, _ = data.units(db, [row.unit_id])[0]
+        decided = data.repair_decision(db, request.repair_id)
+        unit, _ = data.units(db, [decided.unit_id])[0]
+        if decided.list_entry is not None:  # 提前移出: the decision removing the entry
+            _, entry = sources.listing(decided.list_entry)
+            return [notices.listing_removal_decision(unit, entry, profile, bureau=bureau, day=day)]
         after = sources.grades([unit.id], day, None).get(unit.id)
         facts = notices.RepairFacts(
-            row.id, row.target_kind, row.record, row.approved_on, row.approval_no, after
+            decided.application_id,
+            decided.target_kind,
+            decided.record,
+            decided.applied_on,
+            decided.approved_on,
+            after,
         )
         return [notices.removal_decision(unit, facts, profile, bureau=bureau, day=day)]
 

@@ -7,6 +7,7 @@ fingerprint (everything but the number) tells a reprint from a new document.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -17,23 +18,26 @@ Align = Literal["justify", "left", "center", "right"]
 
 @dataclass(frozen=True)
 class Para:
-    """A paragraph of body text; ``heading`` draws it in the title face."""
+    """A paragraph of body text, or a heading: ``level`` 1 (一、) is drawn in 黑体,
+    level 2 (（一）) in 楷体 where the fonts have one (GB/T 9704 7.3.3)."""
 
     text: str
     indent: bool = True  # 首行缩进两字
     align: Align = "justify"
-    heading: bool = False
+    level: int = 0
 
 
 @dataclass(frozen=True)
 class Table:
-    """A ruled table; the header row repeats on every page it runs onto."""
+    """A ruled table; the header row repeats on every page it runs onto. Columns are
+    as wide as their content asks (headers whole, codes unbroken); a cell's "\n"
+    starts a new line in it."""
 
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    widths: tuple[float, ...]  # relative column widths
     size: float = 12.0  # 小四
     caption: str = ""
+    unbroken: tuple[int, ...] = ()  # columns whose lines are never broken (names and ids)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,24 @@ class Document:
     subject: str = ""  # what the register lists: the unit's name, "2027年度检查计划"…
     landscape: bool = False
     params: dict[str, object] = field(default_factory=dict)
+
+    def texts(self, number: str = "") -> Iterator[str]:
+        """Every piece of text the document draws (with its 文号 ``number``): what the
+        fonts must cover."""
+        yield from (self.title, number, self.addressee)
+        for block in self.blocks:
+            if isinstance(block, Para):
+                yield block.text
+            elif isinstance(block, Table):
+                yield block.caption
+                yield from block.headers
+                for row in block.rows:
+                    yield from row
+            elif isinstance(block, Signature):
+                yield block.issuer
+                yield chinese_date(block.day)
+            elif isinstance(block, SignLines):
+                yield from block.lines
 
     @cached_property
     def fingerprint(self) -> str:

@@ -1,4 +1,4 @@
-"""Reading what documents are filled from: units and approved repairs."""
+"""Reading what documents are filled from: units and approved repair applications."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 
 from safecredit_desktop.core.documents.notices import UnitInfo
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE
 from safecredit_desktop.core.storage.connection import Database
+from safecredit_desktop.core.workflows import repairs
 
 _UNIT_COLUMNS = "id, uscc, name, legal_rep, main_person, address, town, category, high_risk"
 
@@ -34,56 +34,56 @@ def units(db: Database, unit_ids: Sequence[int]) -> list[tuple[UnitInfo, bool]]:
 
 
 @dataclass(frozen=True)
-class RepairRow:
-    id: int
+class RepairDecision:
+    """An approved application (the number ``repair show`` prints) a decision is about."""
+
+    application_id: int
     unit_id: int
-    target_kind: str
-    record: str
+    target_kind: str  # 行政处罚 / 失信行为 / 生产安全事故 / 名单
+    record: str  # the record as quoted when it was applied for
+    applied_on: date
     approved_on: date
-    approval_no: str
+    list_entry: int | None  # the entry removed early (提前移出), else None
 
 
-_REPAIR_SQL = """
-SELECT r.id, r.unit_id, r.target_kind, r.approved_on, r.approval_no,
-       p.doc_no, p.decided_on,
-       v.kind, v.occurred_on, v.subject, v.person_name,
-       a.occurred_on, a.grade, a.deaths, a.accident_no
-FROM repairs r
-LEFT JOIN penalties p ON p.id = r.penalty_id
-LEFT JOIN violations v ON v.id = r.violation_id
-LEFT JOIN accidents a ON a.id = r.accident_id
-"""
+_REFUSED = {
+    "待审核": "尚未审核，批准后才能出具决定书",
+    "驳回": "已被驳回，不能出具决定书",
+    "撤销": "的批准已被撤销，不能出具决定书",
+}
 
 
-def _repair(row: Sequence[object]) -> RepairRow:
-    if row[5] is not None:
-        record = f"处罚 {row[5]} {row[6]}"
-    elif row[7] is not None:
-        kind = VIOLATION_KIND_BY_CODE.get(str(row[7]))
-        name = kind.name if kind is not None else str(row[7])
-        who = f"{row[9]} {row[10]}" if row[10] else str(row[9])
-        record = f"失信 {row[8]} {name}（{who}）"
-    else:
-        parts = ["事故", str(row[11]), str(row[14] or ""), str(row[12])]
-        if row[13]:
-            parts.append(f"死亡{row[13]}人")
-        record = " ".join(p for p in parts if p)
-    return RepairRow(
-        int(str(row[0])),
-        int(str(row[1])),
-        str(row[2]),
-        record,
-        date.fromisoformat(str(row[3])),
-        str(row[4]),
+def repair_decision(db: Database, application_id: int) -> RepairDecision:
+    """The approved credit repair or early removal application ``application_id``."""
+    try:
+        found = repairs.get(db, application_id)
+    except SafeCreditError:
+        raise SafeCreditError(
+            f"没有编号为 {application_id} 的信用修复申请（编号见“repair show”）。"
+        ) from None
+    if found.status != "批准" or found.decided_on is None:
+        why = _REFUSED.get(found.status, f"状态为{found.status}，不能出具决定书")
+        raise SafeCreditError(f"第 {application_id} 号{found.kind_text}申请{why}。")
+    return RepairDecision(
+        found.id,
+        found.unit_id,
+        repairs.TARGETS.get(found.target_table, found.target_table),
+        found.target_text,
+        found.applied_on,
+        found.decided_on,
+        found.target_id if found.early_removal else None,
     )
 
 
-def repair(db: Database, repair_id: int) -> RepairRow:
-    row = db.conn.execute(_REPAIR_SQL + " WHERE r.id = ?", (repair_id,)).fetchone()
-    if row is None:
-        raise SafeCreditError(f"没有编号为 {repair_id} 的信用修复记录。")
-    return _repair(row)
-
-
-def repairs(db: Database) -> list[RepairRow]:
-    return [_repair(r) for r in db.conn.execute(_REPAIR_SQL + " ORDER BY r.approved_on DESC, r.id")]
+def repair_decisions(db: Database) -> list[tuple[int, str]]:
+    """Approved applications, newest first: (number, what the window lists)."""
+    found = repairs.applications(db, status="批准")
+    found.sort(key=lambda a: (a.decided_on or date.min, a.id), reverse=True)
+    return [
+        (
+            a.id,
+            f"第{a.id}号 {a.unit_name} {a.kind_text}：{a.target_text}"
+            f"（{a.decided_on.isoformat() if a.decided_on else ''}批准）",
+        )
+        for a in found
+    ]

@@ -11,31 +11,32 @@ from safecredit_desktop.core.documents.notices import UnitInfo
 BLANK = "＿" * 8
 BLANK_DATE = "　　　　年　　月　　日"  # filled in by hand when signed
 
-# Seed 002 (一)'s five points of the unit's commitment, one line each so that the
-# letter and its signature fit on one page.
+# Seed 002 (一)'s five points of the unit's commitment (documents.md's kinds table),
+# short enough that the letter and its signature fit on one page.
 UNIT_COMMITMENTS = (
     "遵守安全生产法律法规标准，不非法违法组织生产。",
     "建立健全并严格落实全员安全生产责任制。",
-    "不违章指挥、不冒险作业，杜绝生产安全责任事故。",
+    "确保职工生命安全，不违章指挥、不冒险作业，杜绝生产安全责任事故。",
     "落实风险分级管控和隐患排查治理双重预防机制。",
     "自觉接受安全监管监察，严格执行执法指令。",
 )
 
-# Seed 003 (一): the main responsible person's six guarantees.
+# Seed 003 (一): the main responsible person's six guarantees, one line each.
 DUTY_COMMITMENTS = (
-    ("组织机构保障", "设置安全管理机构，配齐安全管理人员。"),
+    ("组织机构保障", "设置安全机构，配齐安全管理人员。"),
     ("规章制度保障", "制定并落实安全规章制度和操作规程。"),
-    ("物质资金保障", "保证安全投入，足额提取使用安全费用。"),
-    ("教育培训保障", "开展安全教育培训，未经培训不得上岗。"),
+    ("物质资金保障", "保证安全投入，足额提取安全费用。"),
+    ("教育培训保障", "开展安全培训，未经培训不得上岗。"),
     ("安全管理保障", "及时消除隐患，不违章指挥冒险作业。"),
-    ("事故报告和应急救援", "落实应急预案，如实报告事故、全力救援。"),
+    ("事故报告和应急救援", "如实报告事故，全力组织救援。"),
 )
 
 
 def _filing_note(bureau: str, day: date) -> Para:
+    """Who made the form and where the signed copies go (two lines, not indented)."""
     return Para(
-        f"（本承诺书由{bureau}于{chinese_date(day)}制发。签署盖章后一份交{bureau}存档，"
-        "一份本单位留存并公开。）"
+        f"（{bureau}{chinese_date(day)}制发。签署盖章后一份交该局存档，一份本单位留存并公开。）",
+        indent=False,
     )
 
 
@@ -83,7 +84,8 @@ def duty_commitment(unit: UnitInfo, *, bureau: str, day: date) -> Document:
             for i, (title, text) in enumerate(DUTY_COMMITMENTS)
         ],
         Para(
-            "本承诺书在本单位适当场所公开，接受社会各界、新闻媒体和本单位职工监督。如违反上述承诺，本人愿意承担相应的法律责任。"
+            "本承诺书在本单位公开，接受社会各界、新闻媒体和本单位职工监督。"
+            "如违反上述承诺，本人愿意承担相应的法律责任。"
         ),
         SignLines(("单位（盖章）：", "主要负责人（签字）：", BLANK_DATE)),
         _filing_note(bureau, day),

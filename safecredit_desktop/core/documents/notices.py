@@ -8,12 +8,16 @@ from datetime import date
 from safecredit_desktop.core.documents.content import (
     Block,
     Document,
-    Gap,
     Para,
     Signature,
     chinese_date,
 )
 from safecredit_desktop.core.documents.kinds import basis_title, kind_name
+from safecredit_desktop.core.documents.wording import (
+    chinese_dates,
+    facts_sentences,
+    record_sentence,
+)
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.rules.result import GradeResult
@@ -60,7 +64,7 @@ def unit_document(
 
 
 def heading(index: int, text: str) -> Para:
-    return Para(f"{CHINESE_ORDINALS[index]}、{text}", heading=True)
+    return Para(f"{CHINESE_ORDINALS[index]}、{text}", level=1)
 
 
 def _sentence(text: str) -> str:
@@ -83,7 +87,7 @@ def reason_paragraphs(
             text += "。依据记录：" + "；".join(quoted)
         paras.append(Para(_sentence(text)))
     if not paras:
-        paras.append(Para("（一）未发现影响信用等级的记录。"))
+        paras.append(Para("（1）未发现影响信用等级的记录。"))
     return paras
 
 
@@ -183,6 +187,15 @@ def grade_notice(
     )
 
 
+def fact_paragraphs(result: GradeResult) -> list[Para]:
+    """The records behind the reasons, each once, as sentences to the unit; the reasons
+    themselves where no record stands behind them."""
+    records = list(dict.fromkeys(rec for reason in result.reasons for rec in reason.records))
+    if records:
+        return [Para(record_sentence(r)) for r in records]
+    return [Para(_sentence(r.text)) for r in result.reasons] or [Para("符合列入条件。")]
+
+
 def listing_period_text(profile: Profile) -> str:
     if profile.management is not None:
         m = profile.management
@@ -210,7 +223,7 @@ def listing_notice(
         ),
         heading(0, "事实"),
     ]
-    blocks += reason_paragraphs(result)
+    blocks += fact_paragraphs(result)
     blocks.append(heading(1, "依据"))
     basis = "；".join(r.text.rstrip("。") for r in result.reasons) or "见上述事实"
     blocks.append(
@@ -245,26 +258,28 @@ def listing_notice(
 
 @dataclass(frozen=True)
 class RepairFacts:
-    """An approved credit repair (信用修复) and the record it repaired."""
+    """An approved credit repair (信用修复) application and the record it repaired."""
 
-    repair_id: int
+    application_id: int  # the number ``repair show`` prints
     target_kind: str  # 行政处罚 / 失信行为 / 生产安全事故
     record: str  # the record as quoted on notices
+    applied_on: date
     approved_on: date
-    approval_no: str
     grade_after: GradeResult | None
 
 
 def removal_decision(
     unit: UnitInfo, facts: RepairFacts, profile: Profile, *, bureau: str, day: date
 ) -> Document:
-    approval = f"（审批文号：{facts.approval_no}）" if facts.approval_no else ""
     blocks: list[Block] = [
-        Para(f"你单位就下列{facts.target_kind}记录向我局申请信用修复：{facts.record}。"),
+        Para(
+            f"你单位于{chinese_date(facts.applied_on)}向我局提出信用修复申请（第{facts.application_id}号），"
+            f"申请修复的{facts.target_kind}记录为：{record_sentence(facts.record)}"
+        ),
         Para(
             f"经审核，你单位已按要求完成整改、履行相关义务并作出信用承诺，符合{basis_title(profile)}"
             f"规定的信用修复条件。我局决定：自{chinese_date(facts.approved_on)}起，上述记录不再作为评定"
-            f"你单位安全生产信用等级的依据{approval}。"
+            "你单位安全生产信用等级的依据。"
         ),
     ]
     if facts.grade_after is not None:
@@ -288,7 +303,7 @@ def removal_decision(
         blocks,
         bureau=bureau,
         title=kind_name("removal-decision"),
-        params={"repair": facts.repair_id},
+        params={"repair": facts.application_id},
     )
 
 
@@ -302,28 +317,35 @@ class ObjectionFacts:
     content: str
     findings: str
     outcome: str  # 更正 / 删除 / 保留
-    investigator: str
+    investigator: str  # the investigators' names as the bureau writes them (not logins)
 
 
 OUTCOME_SENTENCES = {
     "更正": "我局决定对该记录予以更正，并按更正后的记录重新评定你单位信用等级。",
     "删除": "我局决定删除该记录，并按删除后的记录重新评定你单位信用等级。",
-    "保留": "经核查，该记录事实清楚、依据充分，我局决定予以保留。",
+    "保留": "该记录事实清楚、依据充分，我局决定予以保留。",
 }
+
+
+def _findings(text: str) -> str:
+    """The investigator's findings as one sentence opening with 经核查 (once)."""
+    text = text.strip().rstrip("。")
+    for opening in ("经核查，", "经核查,", "经核查：", "经核查"):
+        text = text.removeprefix(opening)
+    return f"经核查，{chinese_dates(text)}。" if text else ""
 
 
 def objection_reply(
     unit: UnitInfo, facts: ObjectionFacts, profile: Profile, *, bureau: str, day: date
 ) -> Document:
+    content = chinese_dates(facts.content.strip().rstrip("。"))
     blocks: list[Block] = [
         Para(
-            f"你单位于{chinese_date(facts.filed_on)}对下列记录提出的异议申请收悉：{facts.record}。"
-            f"异议内容：{facts.content.rstrip('。')}。"
+            f"你单位于{chinese_date(facts.filed_on)}对我局记录的下列信息提出异议："
+            f"{record_sentence(facts.record)}异议的理由是：{content}。"
         ),
-        Para(_sentence(f"经核查（核查人：{facts.investigator}），{facts.findings.rstrip('。')}")),
-        Para(OUTCOME_SENTENCES.get(facts.outcome, f"处理结果：{facts.outcome}。")),
-        Para(f"核查结论：{facts.outcome}。"),
-        Gap(),
+        Para(f"我局受理后，由{facts.investigator}进行了核查。{_findings(facts.findings)}"),
+        Para(OUTCOME_SENTENCES.get(facts.outcome, f"我局的处理结果为：{facts.outcome}。")),
         Para("特此答复。"),
         Signature(bureau, day),
     ]
@@ -364,9 +386,9 @@ def listing_notice_for_entry(
             "现将有关事项告知如下："
         ),
         heading(0, "事实"),
-        Para(_sentence(entry.facts)),
+        *(Para(text) for text in facts_sentences(entry.facts)),
         heading(1, "依据"),
-        Para(_sentence(entry.basis)),
+        Para(_sentence(chinese_dates(entry.basis))),
         heading(2, "列入期限"),
         Para(
             listing_period_text(profile)
@@ -407,8 +429,8 @@ def listing_removal_decision(
     }.get(reason, reason)
     blocks: list[Block] = [
         Para(
-            f"{entry.subject}于{chinese_date(entry.published_on)}被列入安全生产{entry.list_kind}"
-            f"（列入事实：{entry.facts.rstrip('。')}）。"
+            f"{entry.subject}于{chinese_date(entry.published_on)}被列入安全生产{entry.list_kind}。"
+            "列入时认定的事实：" + "".join(facts_sentences(entry.facts))
         ),
         Para(
             f"因{why}，根据{basis_title(profile)}，我局决定自{chinese_date(entry.removed_on)}起"

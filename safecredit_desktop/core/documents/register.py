@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from safecredit_desktop.core.documents.content import Document, doc_number
@@ -131,10 +132,21 @@ def _next_seq(db: Database, kind: str, year: int) -> int:
     return int(row[0]) + 1
 
 
-def _alone_in_file(db: Database, found: IssuedDocument) -> bool:
-    """Whether ``found`` is the only document of the file it was issued in."""
-    row = db.conn.execute("SELECT pages FROM document_files WHERE id = ?", (found.file_id,))
-    return int(row.fetchone()[0]) == found.page_count
+def _whole_file(db: Database, found: Sequence[IssuedDocument]) -> int | None:
+    """The file ``found`` were issued in, when they are all of it in its page order
+    (then the stored bytes are the reprint); else None."""
+    files = {f.file_id for f in found}
+    if len(files) != 1:
+        return None
+    (file_id,) = files
+    pages, registered = db.conn.execute(
+        "SELECT f.pages, (SELECT count(*) FROM documents d WHERE d.file_id = f.id)"
+        " FROM document_files f WHERE f.id = ?",
+        (file_id,),
+    ).fetchone()
+    in_order = all(a.first_page < b.first_page for a, b in pairwise(found))
+    whole = int(pages) == sum(f.page_count for f in found) and int(registered) == len(found)
+    return file_id if in_order and whole else None
 
 
 Renderer = Callable[[Sequence[Document], Sequence[str]], tuple[bytes, list[tuple[int, int]]]]
@@ -155,27 +167,33 @@ def issue(
     prefixes: dict[str, str],
     day: date,
     render: Renderer,
+    deliver: Callable[[bytes], None] | None = None,
 ) -> IssueOutcome:
     """Number, draw and store ``documents`` as one PDF, in one transaction.
 
-    A single document identical to one issued alone returns the stored file unchanged;
-    one issued in a batch is drawn again alone with its number. In a batch, documents
-    issued before keep their number and are drawn again into the new file; only the
-    new ones are registered against it, and a batch of only old ones stores nothing.
+    Documents identical to the whole of a file issued before return that stored file
+    unchanged; documents issued before in other files are drawn again with their
+    numbers, and nothing new is stored. In a batch, documents issued before keep their
+    number and are drawn again into the new file; only the new ones are registered
+    against it. ``deliver`` receives the PDF before the transaction commits: when it
+    raises (the file could not be written), nothing is registered and no number used.
     """
     if not documents:
         raise SafeCreditError("没有要出具的文书。")
     with db.transaction() as conn:
         existing = [find_identical(db, d) for d in documents]
-        single = existing[0]
-        if len(documents) == 1 and single is not None and _alone_in_file(db, single):
-            return IssueOutcome(file_bytes(db, single.file_id), [], [single])
         if all(e is not None for e in existing):
-            # Every document was issued before: drawn again with its number (only these
-            # documents, not the rest of a batch they came in), nothing new stored.
-            again = [e.doc_no for e in existing if e is not None]
-            pdf, _ = render(documents, again)
-            return IssueOutcome(pdf, [], [e for e in existing if e is not None])
+            reprints = [e for e in existing if e is not None]
+            stored = _whole_file(db, reprints)
+            if stored is not None:
+                pdf = file_bytes(db, stored)
+            else:
+                # Drawn again with their numbers (only these documents, not the rest of
+                # a batch they came in), nothing new stored.
+                pdf, _ = render(documents, [e.doc_no for e in reprints])
+            if deliver is not None:
+                deliver(pdf)
+            return IssueOutcome(pdf, [], reprints)
         numbers: list[str] = []
         new_seq: list[tuple[int, int] | None] = []
         next_by_kind: dict[str, int] = {}
@@ -246,4 +264,6 @@ def issue(
         audit.append(conn, user, entries)
         issued = [get(db, i) for i in issued_ids]
         reprinted = [f for f in existing if f is not None]
+        if deliver is not None:
+            deliver(pdf)
     return IssueOutcome(pdf, issued, reprinted)

@@ -10,8 +10,10 @@ from safecredit_desktop.core.documents.content import (
     Para,
     Signature,
     Table,
+    chinese_date,
 )
 from safecredit_desktop.core.documents.kinds import kind_name
+from safecredit_desktop.core.documents.wording import chinese_dates, tidy
 from safecredit_desktop.core.scheduling.draw import DrawDetail
 from safecredit_desktop.core.scheduling.plan import Plan
 
@@ -27,7 +29,6 @@ PLAN_HEADERS = (
     "执法主体",
     "状态",
 )
-PLAN_WIDTHS = (26.0, 112.0, 114.0, 56.0, 60.0, 26.0, 86.0, 30.0, 78.0, 50.0)
 
 
 def inspection_plan(plan: Plan, *, bureau: str, day: date) -> Document:
@@ -38,7 +39,7 @@ def inspection_plan(plan: Plan, *, bureau: str, day: date) -> Document:
     capacity = f"每月检查能力{plan.capacity}次，" if plan.capacity else ""
     blocks: list[Block] = [
         Para(
-            f"依据{plan.basis}，按照各信用等级的检查频次，编制{plan.year}年度执法检查计划。"
+            f"依据{tidy(plan.basis)}，按照各信用等级的检查频次，编制{plan.year}年度执法检查计划。"
             f"共计划检查{len(plan.items)}次，涉及企业：{grade_text or '无'}。{capacity}"
             f"各月计划检查（本级）次数："
             + "、".join(f"{m}月{n}次" for m, n in enumerate(loads, 1))
@@ -66,7 +67,8 @@ def inspection_plan(plan: Plan, *, bureau: str, day: date) -> Document:
         )
         for n, i in enumerate(plan.items, start=1)
     )
-    blocks.append(Table(PLAN_HEADERS, rows, PLAN_WIDTHS, size=9.0))
+    window = PLAN_HEADERS.index("检查时段")
+    blocks.append(Table(PLAN_HEADERS, rows, size=9.0, unbroken=(window,)))
     blocks.append(Para("请各执法主体按计划组织实施，并及时录入检查结果。"))
     blocks.append(Signature(bureau, day))
     return Document(
@@ -87,40 +89,78 @@ DRAW_HEADERS = (
     "单位名称",
     "乡镇（街道）",
     "信用等级",
-    "检查组（执法人员）",
+    "检查组（姓名、执法证号）",
 )
-DRAW_WIDTHS = (3.0, 14.0, 12.0, 5.0, 4.0, 11.0)
+TEAM_COLUMN = len(DRAW_HEADERS) - 1
+GRADE_COLUMN = DRAW_HEADERS.index("信用等级")
+DRAW_TABLE_SIZE = 10.5  # 五号
 
 
-def draw_notice(found: DrawDetail, *, bureau: str, day: date) -> Document:
+def _method_text(found: DrawDetail, internal: bool) -> str:
     summary = found.summary
-    quotas = "；".join(
-        f"{q.grade}级{q.pool_count}家，抽取比例{q.ratio}，抽中{q.drawn}家" for q in found.quotas
+    by_grade = "" if internal else "按信用等级分别，"
+    return (
+        f"抽取方法：{by_grade}以随机种子“{summary.seed}”与企业统一社会信用代码计算SHA-256值并排序，"
+        f"按比例取排在前面的企业；再以同一种子为每家企业从执法人员名录中排序选取"
+        f"{summary.team_size}名执法人员组成检查组（方法编号{found.method or '—'}）。"
     )
-    blocks: list[Block] = [
-        Para(
-            f"根据“双随机、一公开”监管工作要求，我局于{summary.drawn_at[:10]}开展{summary.year}年度"
-            f"双随机抽查。抽查对象范围：{summary.filters_text or '全部在册企业'}，"
-            f"共{summary.pool_size}家；"
-            f"信用等级依据：{found.basis}。"
-        ),
-        Para(f"各等级抽取情况：{quotas or '无'}。"),
-        Para(
-            f"本次抽取使用的随机种子为“{summary.seed}”，每组{summary.team_size}名执法人员。"
-            f"抽取方法：{found.method.rstrip('。')}。任何人可按同一名单、比例和种子复核抽取结果。"
-        ),
-    ]
+
+
+def draw_notice(found: DrawDetail, *, bureau: str, day: date, internal: bool = False) -> Document:
+    """双随机抽查结果公示. Under a profile whose grades are internal (``internal``), the
+    notice shows neither the units' grades nor the per-grade pools and ratios; the
+    stored draw keeps them for whoever may check it (grading.md Revision 2 item 10)."""
+    summary = found.summary
+    drawn_on = date.fromisoformat(summary.drawn_at[:10])
+    scope = summary.filters_text or "全部在册企业"
+    opening = (
+        f"根据“双随机、一公开”监管工作要求，我局于{chinese_date(drawn_on)}开展{summary.year}年度"
+        f"双随机抽查。抽查对象范围：{scope}，共{summary.pool_size}家"
+    )
+    if internal:
+        blocks: list[Block] = [
+            Para(f"{opening}，随机抽取{len(found.selections)}家。"),
+            Para(
+                _method_text(found, internal) + "抽查对象名单和抽取比例留存备查，"
+                "有权查阅的人员可按同一名单、比例和种子复核抽取结果。"
+            ),
+        ]
+    else:
+        quotas = "；".join(
+            f"{q.grade}级{q.pool_count}家，抽取比例{q.ratio}，抽中{q.drawn}家" for q in found.quotas
+        )
+        blocks = [
+            Para(f"{opening}；信用等级依据：{tidy(found.basis)}。"),
+            Para(f"各等级抽取情况：{quotas or '无'}。"),
+            Para(_method_text(found, internal) + "任何人可按同一名单、比例和种子复核抽取结果。"),
+        ]
     if summary.annulled:
         blocks.append(
             Para(
-                f"本次抽查已于{(summary.annulled_at or '')[:10]}作废，"
+                f"本次抽查已于{chinese_dates((summary.annulled_at or '')[:10])}作废，"
                 f"作废原因：{summary.annul_reason}。"
             )
         )
-    rows = tuple(
-        (str(s.position), s.uscc, s.name, s.town, s.grade, s.team_text) for s in found.selections
+    headers: tuple[str, ...] = DRAW_HEADERS
+    rows: tuple[tuple[str, ...], ...] = tuple(
+        (
+            str(s.position),
+            s.uscc,
+            s.name,
+            s.town,
+            s.grade,
+            "\n".join(f"{name} {cert}" for cert, name in s.team),  # one inspector a line
+        )
+        for s in found.selections
     )
-    blocks.append(Table(DRAW_HEADERS, rows, DRAW_WIDTHS, size=10.0, caption="抽中企业及检查组"))
+    team = TEAM_COLUMN
+    if internal:
+        headers = _without(headers, GRADE_COLUMN)
+        rows = tuple(_without(row, GRADE_COLUMN) for row in rows)
+        team -= 1
+    blocks.append(
+        Table(headers, rows, size=DRAW_TABLE_SIZE, caption="抽中企业及检查组", unbroken=(team,))
+    )
     blocks.append(Para("现予公示。如有异议，请在公示期内向我局反映。"))
     blocks.append(Signature(bureau, day))
     return Document(
@@ -132,3 +172,7 @@ def draw_notice(found: DrawDetail, *, bureau: str, day: date) -> Document:
         subject=f"{summary.year}年度双随机抽查（第{summary.id}次）",
         params={"draw": summary.id},
     )
+
+
+def _without(cells: tuple[str, ...], index: int) -> tuple[str, ...]:
+    return cells[:index] + cells[index + 1 :]

@@ -4,8 +4,9 @@ Full-width characters (hanzi, Chinese punctuation) take exactly one grid pitch, 
 word processors' 文档网格 places them; half-width characters take their own width,
 and a run of letters and digits (a code, a date, a number) is never split unless it
 is longer than a line. No line starts with closing punctuation nor ends with an
-opening mark: the character before is pushed to the next line (推出), and the
-line is justified so its right edge stays on the grid.
+opening mark: the characters before are pushed to the next line (推出), and the
+line is justified so its right edge stays on the grid. Where nothing can be pushed
+(the line is one glued run), the half-width word after it is cut instead.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from typing import NamedTuple
 # end one (documents.md, plus their half-width and other common forms).
 NO_LINE_START = frozenset("，。、；：？！」』）》〉】〕〗”’…‥·%‰℃,.;:?!)]}")
 NO_LINE_END = frozenset("「『（《〈【〔〖“‘([{")
-# A run of these characters is one unbreakable half-width word.
-_TOKEN = re.compile(r"[A-Za-z0-9.\-_/:+#&@%']+|.", re.DOTALL)
-MAX_PUSH = 4  # how many characters may be pushed down to keep the rules
+# A run of these characters is one unbreakable half-width word; it never begins with
+# a closing mark (a leading "." or ":" is a token of its own, glued to what precedes).
+_TOKEN = re.compile(r"[A-Za-z0-9\-_/+#&@'][A-Za-z0-9.\-_/:+#&@%']*|.", re.DOTALL)
 
 
 class Token(NamedTuple):
@@ -63,8 +64,12 @@ def _split_long(token: Token, width: float, width_of: Callable[[str], float]) ->
     for char in token.text:
         w = width_of(char)
         if current and current_width + w > width:
-            pieces.append(Token(current, current_width))
-            current, current_width = "", 0.0
+            carried = ""
+            if char in NO_LINE_START and len(current) > 1:
+                carried = current[-1]  # the next piece must not start with a closing mark
+                current = current[:-1]
+            pieces.append(Token(current, sum(width_of(c) for c in current)))
+            current, current_width = carried, sum(width_of(c) for c in carried)
         current += char
         current_width += w
     if current:
@@ -102,18 +107,57 @@ def break_lines(
             end += 1
         if end == start:  # a single token wider than the line: it goes alone
             end = start + 1
-        elif end < len(tokens):
-            pushed = 0
-            while (
-                end - start > 1
-                and pushed < MAX_PUSH
-                and not _breakable(tokens[end - 1], tokens[end])
-            ):
-                end -= 1
-                pushed += 1
+        elif end < len(tokens) and not _breakable(tokens[end - 1], tokens[end]):
+            pushed = end - 1
+            while pushed > start and not _breakable(tokens[pushed - 1], tokens[pushed]):
+                pushed -= 1
+            if pushed > start:
+                end = pushed
+            elif _cut_next_word(tokens, end, width + tolerance - used, width_of):
+                end += 1
         lines.append(Line.of(tuple(tokens[start:end]), indent, end >= len(tokens)))
         start = end
         indent = 0.0
     if not lines:
         lines.append(Line.of((), first_indent, True))
     return lines
+
+
+def _cut_next_word(
+    tokens: list[Token], index: int, room: float, width_of: Callable[[str], float]
+) -> bool:
+    """Cut the half-width word ``tokens[index]`` so that its head fills ``room`` and the
+    line before it may end there; False when no such cut exists."""
+    word = tokens[index].text
+    head_width = 0.0
+    cut = 0
+    while cut < len(word) and head_width + width_of(word[cut]) <= room:
+        head_width += width_of(word[cut])
+        cut += 1
+    cut = min(cut, len(word) - 1)
+    while cut > 0 and (word[cut] in NO_LINE_START or word[cut - 1] in NO_LINE_END):
+        cut -= 1
+    if cut == 0 or len(word) < 2:
+        return False
+    head, tail = word[:cut], word[cut:]
+    tokens[index : index + 1] = [
+        Token(head, sum(width_of(c) for c in head)),
+        Token(tail, sum(width_of(c) for c in tail)),
+    ]
+    return True
+
+
+def widest_run(text: str, width_of: Callable[[str], float]) -> float:
+    """The width of the widest piece of ``text`` that no line break may split (a code,
+    or characters glued by the punctuation rules: 「欣（4331…）、」): the least a column
+    holding ``text`` must give so that no line runs over it."""
+    widest = 0.0
+    run = 0.0
+    previous: Token | None = None
+    for token in tokens_of(text, width_of):
+        if previous is not None and _breakable(previous, token):
+            run = 0.0
+        run += token.width
+        widest = max(widest, run)
+        previous = token
+    return widest

@@ -1,8 +1,9 @@
 """文书: 出具文书 (choose a kind and what it is about, preview, issue and print or save)
 and 文书登记 (the register of issued documents: search, view, reprint, save).
 
-A preview takes no number. Issuing numbers each document, stores the PDF, and then
-prints or saves it; the register returns the stored file byte for byte.
+A preview takes no number. Issuing asks for the printer or the file first, then
+numbers each document, stores the PDF and prints or saves it; a cancelled dialog
+issues nothing. The register returns the stored file byte for byte.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -48,7 +50,16 @@ REGISTER_LIMIT = 1000
 DEBOUNCE_MS = 250
 FILE_CACHE = 8  # stored files kept for previews in the register
 # the kinds whose content depends on the grade (an assessment can be their basis)
-_WATCHED = {"*", "documents", "units", "draws", "repairs", "assessments", "document_settings"}
+_WATCHED = {
+    "*",
+    "documents",
+    "units",
+    "draws",
+    "repairs",
+    "repair_applications",
+    "assessments",
+    "document_settings",
+}
 
 
 def _date_of(edit: QDateEdit) -> date:
@@ -253,13 +264,14 @@ class DocumentsPage(Page):
         draw_form.addRow("", self.draw_note)
         self._add_pane("draw", draw_pane)
 
-        # repair: an approved credit repair
+        # repair: an approved credit repair or early removal application
         repair_pane = QWidget(tab)
         self.repair = QComboBox(repair_pane)
         self.repair.setMinimumContentsLength(24)
         repair_form = QFormLayout(repair_pane)
         repair_form.setContentsMargins(0, 0, 0, 0)
-        repair_form.addRow(self.tr("信用修复"), self.repair)
+        repair_form.addRow(self.tr("修复申请"), self.repair)
+        self.repair.setToolTip(self.tr("已批准的信用修复或提前移出申请（编号同“异议与修复”页）"))
         self.repair_note = QLabel(repair_pane)
         self.repair_note.setWordWrap(True)
         repair_form.addRow("", self.repair_note)
@@ -445,7 +457,7 @@ class DocumentsPage(Page):
             self.repair.addItem(text, repair_id)
         self.repair.setCurrentIndex(max(self.repair.findData(current), 0))
         self.repair_note.setText(
-            "" if self.repair.count() else self.tr("尚无已批准的信用修复记录。")
+            "" if self.repair.count() else self.tr("尚无已批准的信用修复或提前移出申请。")
         )
         self._update_issue_buttons()
 
@@ -546,7 +558,11 @@ class DocumentsPage(Page):
         return len(request.unit_ids) if self.current_kind().needs == "units" else 1
 
     def issue(self, then: str = "print") -> services.IssueResult | None:
-        """Issue what the form asks for, then ``then`` = "print" or "save" (or "")."""
+        """Issue what the form asks for, then ``then`` = "print" or "save" (or "").
+
+        The print or save-as dialog comes first: a document is numbered only when the
+        user goes on, and a saved file is written before its number is committed, so a
+        cancelled dialog or a file that cannot be written leaves no number used."""
         request = self.request()
         kind = self.current_kind()
         count = self._document_count(request)
@@ -575,12 +591,30 @@ class DocumentsPage(Page):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
+        title = kind.name if count == 1 else f"{kind.name}（{count}份）"
+        printer = None
+        target: Path | None = None
+        if then == "print":
+            printer = printing.choose_printer(self, title=title)
+            if printer is None:
+                return None  # cancelled: nothing issued
+        elif then == "save":
+            target = printing.ask_pdf_path(self, self._file_name(kind.name, request))
+            if target is None:
+                return None  # cancelled: nothing issued
+
+        def deliver(pdf: bytes) -> None:
+            if target is not None:
+                printing.write_pdf(target, pdf)
+
         session = self.session
         try:
             result = run_with_progress(
                 self,
                 self.tr("正在出具文书…"),
-                lambda report: services.issue_documents(session, request, progress=report),
+                lambda report: services.issue_documents(
+                    session, request, progress=report, deliver=deliver
+                ),
             )
         except SafeCreditError as exc:
             self._refuse(exc)
@@ -591,12 +625,33 @@ class DocumentsPage(Page):
         message = self._issued_message(result)
         self.issue_notes.setText("\n".join([message, *result.notes]))
         self.bus.status_message.emit(message)
-        if then == "print":
-            title = kind.name if count == 1 else f"{kind.name}（{count}份）"
-            self._print(result.pdf, title=title)
-        elif then == "save":
-            self.last_saved = self._save(result.pdf, self._issued_file_name(kind.name, result))
+        if printer is not None:
+            self._print_on(printer, result.pdf)
+        elif target is not None:
+            self.last_saved = target
+            self.bus.status_message.emit(self.tr("已保存：%1").replace("%1", str(target)))
         return result
+
+    def _file_name(self, kind_name: str, request: services.DocumentRequest) -> str:
+        """The name the save-as dialog proposes (the 文号 is not known yet)."""
+        if len(request.unit_ids) == 1:
+            unit = services.get_record(self.session, "units", request.unit_ids[0])
+            return f"{kind_name}（{unit.name}）"
+        if request.unit_ids:
+            return f"{kind_name}（{len(request.unit_ids)}份）"
+        if request.year is not None:
+            return f"{request.year}年度{kind_name}"
+        return kind_name
+
+    def _print_on(self, printer: QPrinter, data: bytes) -> bool:
+        try:
+            done = printing.print_on(printer, data)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return False
+        if done:
+            self.bus.status_message.emit(self.tr("已送往打印机。"))
+        return done
 
     def _issued_message(self, result: services.IssueResult) -> str:
         parts = []
@@ -613,13 +668,6 @@ class DocumentsPage(Page):
                 .replace("%2", _numbers_text([d.doc_no for d in result.reprinted]))
             )
         return "；".join(parts) + self.tr("。可在“文书登记”中重印。")
-
-    def _issued_file_name(self, kind_name: str, result: services.IssueResult) -> str:
-        documents = result.issued + result.reprinted
-        if len(documents) == 1:
-            return f"{documents[0].doc_no}{kind_name}（{documents[0].subject}）"
-        first = documents[0].doc_no if documents else ""
-        return f"{kind_name}（{len(documents)}份）{first}等"
 
     def _print(
         self,

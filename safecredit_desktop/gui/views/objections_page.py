@@ -1180,7 +1180,7 @@ class ObjectionsPage(Page):
     def decision_request(self, a: services.RepairApplication) -> services.DocumentRequest:
         if a.early_removal:
             return services.DocumentRequest("removal-decision", listing_id=a.target_id)
-        return services.DocumentRequest("removal-decision", repair_id=a.repair_id)
+        return services.DocumentRequest("removal-decision", repair_id=a.id)
 
     def print_decision(self) -> DocumentDialog | None:
         a = self.selected_application()
