@@ -10,6 +10,7 @@ import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 from datetime import date
 from pathlib import Path
 
@@ -520,16 +521,25 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_output(path: Path, data: bytes) -> Path:
-    """Write ``data`` whole or not at all (a temporary file renamed into place)."""
-    temporary = path.with_name(path.name + ".part")
+def _partial(path: Path) -> Path:
+    return path.with_name(path.name + ".part")
+
+
+def _write_partial(path: Path, data: bytes) -> None:
+    """Write ``data`` beside ``path`` as ``.part``; ``_finish_output`` puts it in place."""
+    temporary = _partial(path)
     try:
         temporary.write_bytes(data)
-        os.replace(temporary, path)
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise SafeCreditError(f"无法写入文件 {path}：{error.strerror or error}") from error
-    return path
+
+
+def _finish_output(path: Path) -> None:
+    try:
+        os.replace(_partial(path), path)
+    except OSError as error:
+        raise SafeCreditError(f"无法写入文件 {path}：{error.strerror or error}") from error
 
 
 def _print_request(args: argparse.Namespace, session: services.Session) -> services.DocumentRequest:
@@ -573,11 +583,18 @@ def cmd_print(args: argparse.Namespace) -> int:
     session = services.open_session(_db_path(args), user=acting_user(args))
     try:
         request = _print_request(args, session)
-        # The file is written before the numbers are committed: a file that cannot be
-        # written leaves nothing issued and no number used.
-        result = services.issue_documents(
-            session, request, deliver=lambda pdf: _write_output(out, pdf)
-        )
+        # The file is written (as OUT.part) before the numbers are committed, so a file
+        # that cannot be written leaves nothing issued and no number used; it takes its
+        # name only after the commit, so a PDF bearing numbers never exists unregistered
+        # (a crash in between leaves OUT.part, and the register can reprint it).
+        try:
+            result = services.issue_documents(
+                session, request, deliver=lambda pdf: _write_partial(out, pdf)
+            )
+        except BaseException:
+            _partial(out).unlink(missing_ok=True)
+            raise
+        _finish_output(out)
     finally:
         session.close()
     for note in result.notes:

@@ -1,16 +1,17 @@
-"""Durability: the CLI killed with SIGKILL at random points loses nothing committed and
+"""Durability: the CLI killed with SIGKILL inside its writes loses nothing committed and
 leaves nothing half-done.
 
 One base database (fenghuang, 60 demo units, a 审核员) and one import workbook (40 units
 of another county, exported from a second demo database) are built once. Each of four
 operations — ``import``, ``assess --confirm``, ``print grade-notice --all-grade C`` and
-``backup --to`` — is timed once, then run 13 times, each on a fresh copy of the base
-database, and killed with SIGKILL after a delay drawn uniformly from
-[0, 1.1 × its duration] (seeded, so the runs are reproducible); then 13 times more with
-the delay drawn from the span in which the timed run had the database open, since most
-of the first kills land while the interpreter starts or exits. After each run
-``safecredit check`` must pass and the change must be there entirely or not at all.
-A summary line (runs, kills that landed, failures) is printed: run with ``-s``.
+``backup --to`` — is run once with ``SAFECREDIT_PAUSE_TRACE`` to learn the pause points
+it passes (``core/pause_points.py``: a transaction begun, each audited batch, just
+before and just after COMMIT, the backup's copy and rename), then once per chosen pass
+with ``SAFECREDIT_PAUSE_AT``, on a fresh copy of the base database: the program stops at
+that pass and the test kills it with SIGKILL there. The kill points are therefore the
+same on a quiet or a busy machine. After each run ``safecredit check`` must pass and the
+change must be there entirely or not at all; a printed PDF exists only if its numbers
+were committed. A summary line is printed: run with ``-s``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import random
 import shutil
 import signal
 import sqlite3
@@ -249,41 +249,41 @@ def _check_backups_folder(work: Path) -> None:
             services.check_restore_candidate(copy)
 
 
-@dataclass(frozen=True)
-class Timing:
-    duration: float  # start to exit
-    opened: float  # when the database's -shm file appeared (a connection opened it)
-    closed: float  # when it went (the last connection closed)
-
-
-def _measure(base: Base, op: Operation, folder: Path) -> Timing:
-    """One uninterrupted run: its timing, and the 'all' state it leaves."""
+def _trace(base: Base, op: Operation, folder: Path) -> list[str]:
+    """One uninterrupted run: the pause points it passes, in order, and the 'all' state
+    it leaves."""
     work = _fresh(base, folder)
-    shm = Path(f"{work / 'w.db'}-shm")
-    seen: list[float] = []
-    started = time.monotonic()
-    with (work / "out.txt").open("w") as out:
-        proc = subprocess.Popen(
-            _command(base, op, work), stdout=out, stderr=subprocess.STDOUT, env=base.env
-        )
-        while proc.poll() is None:
-            if shm.exists():
-                seen.append(time.monotonic() - started)
-            time.sleep(0.001)
-    duration = time.monotonic() - started
-    output = (work / "out.txt").read_text()
-    assert proc.returncode == 0, output
-    assert seen, "the database was never seen open"
+    trace = work / "trace.txt"
+    done = subprocess.run(
+        _command(base, op, work),
+        capture_output=True,
+        text=True,
+        env={**base.env, "SAFECREDIT_PAUSE_TRACE": str(trace)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
     if op.name == "import":
         base.imported = _counts(work / "w.db")
         assert base.imported["units"] == base.counts["units"] + 40
     elif op.name == "print":
         base.c_units = _scalar(work / "w.db", "SELECT count(*) FROM documents")
         assert base.c_units > 0
-        assert f"已出具 {base.c_units} 份" in output
+        assert f"已出具 {base.c_units} 份" in done.stdout
     assert _check(work / "w.db") == (0, "")
     assert _state(base, op, work) == "all"
-    return Timing(duration, seen[0], seen[-1])
+    return trace.read_text(encoding="utf-8").split()
+
+
+def kill_points(trace: list[str]) -> list[tuple[str, int]]:
+    """Where to kill: for every point the operation passes, its first pass, its last, and
+    for a point passed many times (each audited batch) three passes in between."""
+    passes = Counter(trace)
+    chosen: list[tuple[str, int]] = []
+    for name in dict.fromkeys(trace):  # in the order first passed
+        total = passes[name]
+        picks = {1, total} | ({total // 4, total // 2, 3 * total // 4} if total > 4 else set())
+        chosen.extend((name, n) for n in sorted(p for p in picks if p >= 1))
+    return chosen
 
 
 def _check(db: Path) -> tuple[int, str]:
@@ -305,29 +305,26 @@ def _check(db: Path) -> tuple[int, str]:
 @dataclass
 class Tally:
     runs: int = 0
-    killed: int = 0  # SIGKILL sent while the process was still running
-    opened: int = 0  # … after it had opened the database (its -shm file was there)
-    outcomes: Counter[str] = field(default_factory=Counter)  # of the killed runs
+    outcomes: Counter[str] = field(default_factory=Counter)
 
 
-def _one_run(base: Base, op: Operation, work: Path, delay: float, tally: Tally) -> str | None:
-    """Run ``op`` on a fresh copy, SIGKILL it after ``delay``; a failure, or None."""
+def _kill_at(base: Base, op: Operation, work: Path, point: str, n: int, tally: Tally) -> str | None:
+    """Run ``op`` on a fresh copy, SIGKILL it at the ``n``-th pass of ``point``; a failure,
+    or None. The kill lands exactly there: the program stops at the point and waits."""
     tally.runs += 1
     work = _fresh(base, work)
+    marker = work / "paused"
+    env = {**base.env, "SAFECREDIT_PAUSE_AT": f"{point}@{n}:{marker}"}
     with (work / "stderr.txt").open("w") as err:
         proc = subprocess.Popen(
-            _command(base, op, work), stdout=subprocess.DEVNULL, stderr=err, env=base.env
+            _command(base, op, work), stdout=subprocess.DEVNULL, stderr=err, env=env
         )
-        time.sleep(delay)
-        landed = proc.poll() is None
-        if landed:
-            proc.send_signal(signal.SIGKILL)
-        code = proc.wait(timeout=120)
-    if landed:
-        tally.killed += 1
-        tally.opened += Path(f"{work / 'w.db'}-shm").exists()  # removed on a clean close
-    elif code != 0:
-        return f"exit {code}: {(work / 'stderr.txt').read_text()}"
+        while not marker.exists():
+            if proc.poll() is not None:
+                return f"finished (exit {proc.returncode}) without reaching {point} #{n}"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=120)
     code, err_text = _check(work / "w.db")
     if code != 0:
         return f"check exit {code}: {err_text}"
@@ -336,54 +333,36 @@ def _one_run(base: Base, op: Operation, work: Path, delay: float, tally: Tally) 
         _check_backups_folder(work)
     except Exception as exc:  # every failure is reported by the caller
         return f"{type(exc).__name__}: {exc}"
-    if not landed and state != "all":
-        return f"finished, yet its change is {state}"
-    if landed:
-        tally.outcomes[state] += 1
+    if op.name == "print" and state == "none" and (work / "c.pdf").exists():
+        return "a numbered PDF exists while its numbers were never committed"
+    tally.outcomes[state] += 1
     return None
 
 
 def test_sigkill_during_writes_leaves_all_or_nothing(base: Base) -> None:
-    """Per operation: 13 kills uniform in [0, 1.1 × duration] (as the issue asks), then 13
-    more uniform over the span in which the measured run had the database open — most
-    of the first land while the interpreter is still importing modules or exiting."""
-    rng = random.Random(SEED)
+    """Per operation: one traced run names the points it passes (transaction begun, each
+    audited batch, before and after COMMIT, the backup's copy and rename); then one run
+    killed at each chosen pass. The same kills land on any machine, however busy."""
     failures: list[str] = []
-    tallies: dict[str, Tally] = {}
     lines: list[str] = []
+    runs = 0
     for op in OPERATIONS:
-        timing = _measure(base, op, base.folder / "runs" / op.name / "measure")
-        duration = timing.duration
-        tally = tallies[op.name] = Tally()
-        spans = (("a", 0.0, 1.1 * duration), ("b", timing.opened, timing.closed))
-        for phase, low, high in spans:
-            for i in range(RUNS_PER_OPERATION):
-                delay = rng.uniform(low, high)
-                work = base.folder / "runs" / op.name / f"{phase}{i:02d}"
-                failure = _one_run(base, op, work, delay, tally)
-                if failure is not None:
-                    failures.append(
-                        f"{op.name} {phase}{i} (kill at {delay:.3f}s of {duration:.3f}s): {failure}"
-                    )
+        trace = _trace(base, op, base.folder / "runs" / op.name / "trace")
+        points = kill_points(trace)
+        tally = Tally()
+        for point, n in points:
+            work = base.folder / "runs" / op.name / f"{point}-{n}"
+            failure = _kill_at(base, op, work, point, n, tally)
+            if failure is not None:
+                failures.append(f"{op.name} killed at {point} #{n}: {failure}")
+        runs += tally.runs
         lines.append(
-            f"  {op.name}: duration {duration:.2f}s (database open {timing.opened:.2f}–"
-            f"{timing.closed:.2f}s), {tally.runs} runs, {tally.killed} killed "
-            f"while running ({tally.opened} after opening the database; change none "
-            f"{tally.outcomes['none']}, all {tally.outcomes['all']}), "
-            f"{tally.runs - tally.killed} finished first"
+            f"  {op.name}: {len(trace)} points passed, {tally.runs} kills; change none "
+            f"{tally.outcomes['none']}, all {tally.outcomes['all']}"
         )
-    runs = sum(t.runs for t in tallies.values())
-    killed = sum(t.killed for t in tallies.values())
-    opened = sum(t.opened for t in tallies.values())
-    print(
-        f"\nSIGKILL durability (seed {SEED}): {runs} runs, {killed} "
-        f"kills landed during the operation ({opened} after it opened the database), "
-        f"{len(failures)} failures"
-    )
+        # The kills straddle the commit: some leave nothing, some the whole change.
+        assert tally.outcomes["none"] > 0 and tally.outcomes["all"] > 0, lines[-1]
+        assert any(p == "transaction.commit" for p, _ in points) or op.name == "backup"
+    print(f"\nSIGKILL durability: {runs} kills at chosen points, {len(failures)} failures")
     print("\n".join(lines))
-    for failure in failures:
-        print("  FAILURE", failure)
-    assert runs >= 4 * RUNS_PER_OPERATION >= 52
-    assert killed >= runs // 2, "too few kills landed to prove anything"
-    assert opened >= runs // 5, "too few kills landed while the database was open"
     assert not failures, "\n".join(failures)

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.storage.clock import now_iso
 
 GENESIS = "0" * 64
@@ -97,6 +98,7 @@ def append(conn: sqlite3.Connection, user: str, entries: Iterable[AuditEntry]) -
         " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    pause_points.point("audit.appended")
     return len(rows)
 
 

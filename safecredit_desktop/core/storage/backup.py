@@ -12,6 +12,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.paths import backups_dir_for
 from safecredit_desktop.core.storage import safety
@@ -47,7 +48,9 @@ def copy_database(source: Path, dest: Path) -> None:
         src.execute("PRAGMA busy_timeout = 15000")
         dst = sqlite3.connect(str(partial))
         try:
+            pause_points.point("backup.copying")
             src.backup(dst, pages=-1)
+            pause_points.point("backup.copied")
             dst.execute("PRAGMA journal_mode = DELETE")
             result = dst.execute("PRAGMA integrity_check").fetchone()[0]
             if result != "ok":
@@ -62,7 +65,9 @@ def copy_database(source: Path, dest: Path) -> None:
         src.close()
     with partial.open("rb+") as handle:
         os.fsync(handle.fileno())
+    pause_points.point("backup.renaming")
     partial.replace(dest)
+    pause_points.point("backup.renamed")
 
 
 def backup_database(database: Path, *, reason: str = "manual", to: Path | None = None) -> Path:

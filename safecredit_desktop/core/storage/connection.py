@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.errors import DamagedDatabaseError, StorageError
 from safecredit_desktop.core.storage import migrations, safety
 from safecredit_desktop.core.storage.backup import (
@@ -170,6 +171,8 @@ class Database:
         name = f"sp{depth}"
         self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
         self._depth = depth + 1
+        if depth == 0:
+            pause_points.point("transaction.begun")
         try:
             yield self.conn
         except BaseException:
@@ -181,7 +184,12 @@ class Database:
                 self.conn.execute(f"RELEASE {name}")
             raise
         self._depth = depth
-        self.conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+        if depth == 0:
+            pause_points.point("transaction.commit")
+            self.conn.execute("COMMIT")
+            pause_points.point("transaction.committed")
+        else:
+            self.conn.execute(f"RELEASE {name}")
 
     @property
     def in_transaction(self) -> bool:
