@@ -10,9 +10,9 @@ import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from safecredit_desktop import __version__, cli_i18n, cli_records, cli_workflows
 from safecredit_desktop.core import services

@@ -358,9 +358,7 @@ _INSPECTION_FIELDS = (
         placeholder="0",
         help="重大事故隐患与重大职业病危害隐患合计",
     ),
-    FieldSpec(
-        "rectify_deadline", "整改期限", "date", placeholder=DATE_PLACEHOLDER, deadline=True
-    ),
+    FieldSpec("rectify_deadline", "整改期限", "date", placeholder=DATE_PLACEHOLDER, deadline=True),
     FieldSpec("rectified_on", "整改完成日期", "date", max_today=True, placeholder=DATE_PLACEHOLDER),
     FieldSpec("doc_no", "文书编号"),
     FieldSpec("note", "备注", "multiline"),
