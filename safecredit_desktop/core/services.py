@@ -10,7 +10,6 @@ from typing import Any
 
 from safecredit_desktop.core import forms, registry
 from safecredit_desktop.core import timeline as _timeline
-from safecredit_desktop.core.demo import generate_demo
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.paths import backups_dir_for
@@ -291,6 +290,10 @@ def fill_demo(
 ) -> DemoResult:
     if enterprises < 1:
         raise SafeCreditError("企业数量至少为 1。")
+    from safecredit_desktop.core.demo import (
+        generate_demo,
+    )  # a fixture generator: only `demo` loads it
+
     summary = generate_demo(
         session.db,
         session.repo,
