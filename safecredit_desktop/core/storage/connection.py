@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from safecredit_desktop.core.errors import DamagedDatabaseError, StorageError
-from safecredit_desktop.core.storage import migrations, safety
+from safecredit_desktop.core.storage import anchor, audit, migrations, safety
 from safecredit_desktop.core.storage.backup import (
     backup_database,
     is_sqlite_file,
@@ -60,6 +60,8 @@ class Database:
         self._depth = 0
         self.read_only = read_only
         self.warning = warning  # why the database is read-only, shown to the user
+        self.wrote = False  # a write transaction was committed on this connection
+        self.keep_anchor = False  # set when the log must not be anchored on close
 
     @classmethod
     def create(cls, path: Path) -> Database:
@@ -78,6 +80,10 @@ class Database:
         conn = connect_raw(path)
         try:
             migrations.apply_pending(conn)
+            # A new log starts verified and anchored at its empty head; a stale anchor of
+            # an earlier file at this path is replaced.
+            audit.set_checkpoint(conn, 0, audit.GENESIS)
+            anchor.reset(path, conn)
         except BaseException:
             conn.close()
             raise
@@ -149,7 +155,16 @@ class Database:
         return cls(path, conn)
 
     def close(self) -> None:
-        self.conn.close()
+        """Close; after a session that wrote, record the audit chain's head outside the
+        file (anchor.py), unless told not to (the log did not verify)."""
+        try:
+            if self.wrote and not self.read_only and not self.keep_anchor:
+                try:
+                    anchor.advance(self.path, self.conn)
+                except (sqlite3.Error, OSError):
+                    pass  # the next opening compares and records again
+        finally:
+            self.conn.close()
 
     def __enter__(self) -> Database:
         return self
@@ -182,6 +197,7 @@ class Database:
             raise
         self._depth = depth
         self.conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+        self.wrote = True
 
     @property
     def in_transaction(self) -> bool:
