@@ -20,9 +20,15 @@ from safecredit_desktop.core.rules.profile import (
     load_profile,
     parse_profile,
 )
-from safecredit_desktop.core.storage import assessments, audit, backup, migrations, rotation
 from safecredit_desktop.core.storage import anchor as _anchor
-from safecredit_desktop.core.storage import verification
+from safecredit_desktop.core.storage import (
+    assessments,
+    audit,
+    backup,
+    migrations,
+    rotation,
+    verification,
+)
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage import users as user_store
 from safecredit_desktop.core.storage.clock import now_iso

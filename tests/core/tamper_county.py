@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import services
 from safecredit_desktop.core.model import Role
 
 TODAY = date(2026, 11, 21)
@@ -77,9 +77,9 @@ def _fill(admin: services.Session) -> Facts:
     )
     services.notify_list_entry(admin, entry.id, served_on=TODAY)
     inspection_id = int(
-        conn.execute(
-            "SELECT min(id) FROM inspections WHERE unit_id = ?", (c_units[1],)
-        ).fetchone()[0]
+        conn.execute("SELECT min(id) FROM inspections WHERE unit_id = ?", (c_units[1],)).fetchone()[
+            0
+        ]
     )
     objection = services.file_objection(
         admin, table="inspections", record_id=inspection_id, content="检查日期有误", filed_on=TODAY
@@ -93,7 +93,10 @@ def _fill(admin: services.Session) -> Facts:
         admin, table="penalties", target_id=int(penalty_id), applied_on=TODAY
     )
     services.add_permit(
-        admin, unit_id=unit_id, permit_no="（凤）WH安许证字〔2026〕001", kind="危险化学品经营许可",
+        admin,
+        unit_id=unit_id,
+        permit_no="（凤）WH安许证字〔2026〕001",
+        kind="危险化学品经营许可",
         decided_on=date(2026, 11, 2),
     )
     # an edited record and a deleted one (remembered so an import won't bring it back)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tamper_county import Facts, build, copy_database
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.storage import anchor, audit
-from tamper_county import Facts, build, copy_database
+from safecredit_desktop.core.storage.audited_tables import BY_NAME, DERIVED, UNKNOWN, Entry
 
 AFTERWORD = "数据可能被程序以外的工具改动过。"
 
@@ -84,8 +85,9 @@ def county(pristine: tuple[Path, Facts], tmp_path: Path) -> County:
     db = copy_database(source, tmp_path / "x.db")
     opened = services.open_session(db, user="测试员")
     try:
-        assert len(opened.warnings) == 1 and "本机没有此数据库审计日志位置的记录" in (
-            opened.warnings[0]
+        assert (
+            len(opened.warnings) == 1
+            and "本机没有此数据库审计日志位置的记录" in (opened.warnings[0])
         )
     finally:
         opened.close()
@@ -127,7 +129,9 @@ def test_record_text_changed(county: County) -> None:
 def test_record_number_changed(county: County) -> None:
     row = county.value("SELECT min(id) FROM inspections")
     hazards = county.value("SELECT hazards FROM inspections WHERE id = ?", row)
-    county.sql("UPDATE inspections SET hazards = hazards + 7 WHERE id = (SELECT min(id) FROM inspections)")
+    county.sql(
+        "UPDATE inspections SET hazards = hazards + 7 WHERE id = (SELECT min(id) FROM inspections)"
+    )
     assert_named(
         county.problems(),
         f"的“发现隐患数”与审计日志不符：数据库中为 {int(hazards) + 7} ，审计日志第",  # type: ignore[call-overload]
@@ -326,7 +330,10 @@ def test_trigger_added(county: County) -> None:
 def test_draw_edited_with_its_trigger_dropped(county: County) -> None:
     county.sql("DROP TRIGGER draws_only_annul", "UPDATE draws SET seed = '换过的种子' WHERE id = 1")
     problems = county.problems()
-    assert_named(problems, "数据库结构中缺少触发器 draws_only_annul（它保证“双随机抽查记录不能修改，只能作废一次”）")
+    assert_named(
+        problems,
+        "数据库结构中缺少触发器 draws_only_annul（它保证“双随机抽查记录不能修改，只能作废一次”）",
+    )
     assert_named(
         problems,
         "双随机抽查（第 1 号抽查）的“随机种子”与审计日志不符：数据库中为“换过的种子”，",
@@ -356,7 +363,9 @@ def change_one_pdf_byte(county: County, *, rehash: bool) -> None:
                 (bytes(changed), digest, file_id),
             )
         else:
-            conn.execute("UPDATE document_files SET pdf = ? WHERE id = ?", (bytes(changed), file_id))
+            conn.execute(
+                "UPDATE document_files SET pdf = ? WHERE id = ?", (bytes(changed), file_id)
+            )
         conn.execute(
             "CREATE TRIGGER document_files_no_update BEFORE UPDATE ON document_files\n"
             "BEGIN\n    SELECT RAISE(ABORT, '已出具的文书文件不能修改');\nEND"
@@ -380,7 +389,8 @@ def test_document_byte_changed_and_rehashed(county: County) -> None:
     entry = county.newest_entry("documents", doc)
     assert_named(
         county.problems(),
-        f"文书登记（{doc}）的“文件的 SHA-256”与审计日志第 {entry} 条记下的不同：存储的内容被改动过。",
+        f"文书登记（{doc}）的“文件的 SHA-256”与审计日志第 {entry} 条记下的不同："
+        "存储的内容被改动过。",
     )
 
 
@@ -417,7 +427,7 @@ def test_whole_audit_log_deleted(county: County) -> None:
     entries = head(county)
     county.sql("DELETE FROM audit_log", "DELETE FROM audit_checkpoint")
     problems = county.problems()
-    assert_named(problems, f"审计日志被清空了：")
+    assert_named(problems, "审计日志被清空了：")
     assert_named(problems, f"时已有 {entries} 条，现在一条也没有")
     assert_named(problems, "在数据库中存在，审计日志中却没有它的记录")
 
@@ -447,7 +457,9 @@ def test_middle_audit_entry_edited(county: County) -> None:
     assert_named(county.problems(), "审计日志第 100 条的内容与其哈希不符，已被改动。")
 
 
-def recompute_chain_from(county: County, first: int, edit: Callable[[sqlite3.Connection], None]) -> None:
+def recompute_chain_from(
+    county: County, first: int, edit: Callable[[sqlite3.Connection], None]
+) -> None:
     conn = sqlite3.connect(county.path)
     try:
         edit(conn)
@@ -456,9 +468,12 @@ def recompute_chain_from(county: County, first: int, edit: Callable[[sqlite3.Con
             f"SELECT {audit.ENTRY_COLUMNS} FROM audit_log WHERE id >= ? ORDER BY id", (first,)
         ).fetchall()
         for entry_id, at, user, action, table, row_key, before, after, _, _ in rows:
-            digest = audit.entry_hash(prev, entry_id, at, user, action, table, row_key, before, after)
+            digest = audit.entry_hash(
+                prev, entry_id, at, user, action, table, row_key, before, after
+            )
             conn.execute(
-                "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, entry_id)
+                "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?",
+                (prev, digest, entry_id),
             )
             prev = digest
         conn.commit()
@@ -474,7 +489,9 @@ def test_chain_recomputed_from_the_middle(county: County) -> None:
     entry = county.newest_entry("units", key(f.unit_code))
 
     def rename(conn: sqlite3.Connection) -> None:
-        after = json.loads(conn.execute("SELECT after FROM audit_log WHERE id = ?", (entry,)).fetchone()[0])
+        after = json.loads(
+            conn.execute("SELECT after FROM audit_log WHERE id = ?", (entry,)).fetchone()[0]
+        )
         after["name"] = "改写过的名称"
         text = json.dumps(after, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         conn.execute("UPDATE audit_log SET after = ? WHERE id = ?", (text, entry))
@@ -533,7 +550,7 @@ def test_user_folder_anchor_altered(county: County) -> None:
     entries = head(county)
     edit_anchor(anchor.store_path(county.path), entries=entries + 5)
     problems = county.problems()
-    assert_named(problems, f"审计日志被截短了：")
+    assert_named(problems, "审计日志被截短了：")
     assert_named(problems, "数据库旁的审计位置文件倒与现在的日志相符")
 
 
@@ -560,13 +577,17 @@ def test_what_is_not_protected(county: County) -> None:
     session = services.sign_in(county.path, "管理员", "admin-pw")
     session.close()
     county.sql("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
-    county.sql("UPDATE audit_checkpoint SET entry_id = entry_id - 1, hash ="
-               " (SELECT hash FROM audit_log WHERE id = (SELECT max(id) FROM audit_log))")
+    county.sql(
+        "UPDATE audit_checkpoint SET entry_id = entry_id - 1, hash ="
+        " (SELECT hash FROM audit_log WHERE id = (SELECT max(id) FROM audit_log))"
+    )
     anchor.file_path(county.path).unlink()
     anchor.store_path(county.path).unlink()
     report = services.check_database(county.path)
     assert report.ok
-    assert [n[:30] for n in report.notes] == ["本机没有此数据库审计日志位置的记录（可能是从其他电脑复制来的"]
+    assert [n[:30] for n in report.notes] == [
+        "本机没有此数据库审计日志位置的记录（可能是从其他电脑复制来的"
+    ]
 
 
 # -- opening: the cheap look ----------------------------------------------------------------
@@ -612,10 +633,50 @@ def test_opening_names_a_dropped_trigger(county: County) -> None:
 
 
 def test_opening_names_a_truncated_log(county: County) -> None:
-    county.sql("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)",
-               "DELETE FROM audit_checkpoint")
+    county.sql(
+        "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)",
+        "DELETE FROM audit_checkpoint",
+    )
     session = services.open_session(county.path, user="测试员")
     try:
         assert any("审计日志被截短了" in w for w in session.warnings), session.warnings
     finally:
         session.close()
+
+
+# -- what is covered ------------------------------------------------------------------------
+
+
+def test_every_table_is_accounted_for(county: County) -> None:
+    """A table the program writes is reconciled entry by entry, or derived from one that
+    is; a new table must be added to storage/audited_tables.py."""
+    conn = sqlite3.connect(county.path)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    finally:
+        conn.close()
+    assert tables - set(BY_NAME) - set(DERIVED) == set()
+
+
+@pytest.mark.parametrize(
+    ("after", "stated"),
+    [
+        ({"username": "甲", "状态": "停用"}, {"username": "甲", "active": 0}),
+        (
+            {"username": "甲", "密码存储": "已按当前强度重新计算"},
+            {"username": "甲", "password_sha256": UNKNOWN},
+        ),
+        ({"username": "甲", "role": "审核员"}, {"username": "甲", "roles": "审核员"}),
+        ({"username": "甲", "password_sha256": "ab"}, {"username": "甲", "password_sha256": "ab"}),
+    ],
+)
+def test_user_entries_of_every_shape_state_the_right_fields(
+    after: dict[str, object], stated: dict[str, object]
+) -> None:
+    """Entries name an account's state, a password change or a role in several ways
+    (also those of a later schema with a set of roles); each is read as the column."""
+    users = BY_NAME["users"]
+    entry = Entry(
+        1, "2026-11-21T10:00:00", "管理员", "update", "users", "甲", None, json.dumps(after)
+    )
+    assert users.stated(entry, frozenset({"username", "roles", "active"})) == stated

@@ -137,7 +137,9 @@ def verified_file(db: Database, found: IssuedDocument) -> bytes:
     ).fetchone()
     recorded = json.loads(entry[0]).get("SHA-256") if entry and entry[0] else None
     if digest != found.sha256 or recorded != digest:
-        why = "存档文件与出具时登记的不一致" if recorded is not None else "审计日志中没有它的出具记录"
+        why = (
+            "存档文件与出具时登记的不一致" if recorded is not None else "审计日志中没有它的出具记录"
+        )
         raise SafeCreditError(
             f"文书 {found.doc_no} 不能重印：{why}，可能被程序以外的工具改动过。"
             "请运行“检查”（safecredit check）并联系管理员。"

@@ -57,6 +57,7 @@ COUNTED_TABLES: tuple[str, ...] = (
     "objections",
     "repair_applications",
     "permits",
+    "account_recoveries",
 )
 
 
@@ -326,9 +327,7 @@ def examine(database: Path, conn: sqlite3.Connection) -> Examination:
             f"数据库旁的审计位置文件 {beside.name} 记下的位置与审计日志不符，而本机的记录"
             "相符：该文件被改动过，已按审计日志重新写入。"
         )
-    recordable = (trusted is not None and not store_wrong) or (
-        on_file is None and in_store is None
-    )
+    recordable = (trusted is not None and not store_wrong) or (on_file is None and in_store is None)
     anchors = [a for a in (on_file, in_store) if a is not None]
     return Examination(problems, notes, trusted, recordable, anchors)
 

@@ -159,7 +159,9 @@ def verify_rows(
             )
         )
         if sha256(text.encode("utf-8")).hexdigest() != digest:
-            problem = ChainProblem(entry_id, f"审计日志第 {entry_id} 条的内容与其哈希不符，已被改动。")
+            problem = ChainProblem(
+                entry_id, f"审计日志第 {entry_id} 条的内容与其哈希不符，已被改动。"
+            )
             continue
         prev = digest
         expected_id = entry_id + 1

@@ -131,7 +131,8 @@ class Table:
         return found
 
     def row_identity(self, row: Mapping[str, Any]) -> Hashable:
-        return row[self.key_column]
+        ident: Hashable = row[self.key_column]
+        return ident
 
     def comparable(self, conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
         """A stored row in the terms its entries use."""
@@ -220,7 +221,7 @@ class WorkflowTable(Table):
     an insert's entry names the values given, the rest are the columns' defaults."""
 
     def identity(self, entry: Entry) -> Hashable:
-        _, _, number = entry.row_key.partition("#")
+        _, _, number = entry.row_key.rpartition("#")
         return int(number) if number.isdigit() else entry.row_key
 
     def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
@@ -245,6 +246,9 @@ class SettingsTable(Table):
         return f"{name}，{ident}" if name else str(ident)
 
 
+_ACTIVE = {"在用": 1, "启用": 1, "停用": 0}  # how entries name an account's state
+
+
 @dataclass
 class UsersTable(Table):
     """Accounts: name, role, active and a fingerprint of the password hash are audited;
@@ -253,10 +257,14 @@ class UsersTable(Table):
     def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
         after = entry.after_json()
         found = {k: v for k, v in after.items() if k in cols and k not in self.unaudited}
+        if "role" in after and "role" not in cols and "roles" in cols:
+            found["roles"] = after["role"]  # a single role, written before roles were sets
+        if after.get("状态") in _ACTIVE:
+            found["active"] = _ACTIVE[after["状态"]]
         if "password_sha256" in after:
             found["password_sha256"] = after["password_sha256"]
-        elif any(k in after for k in ("password", "密码", "password_hash")):
-            found["password_sha256"] = UNKNOWN
+        elif any("password" in k or "密码" in k for k in after):
+            found["password_sha256"] = UNKNOWN  # changed, without saying to what
         return found
 
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
@@ -286,8 +294,12 @@ class ConflictsTable(Table):
         self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
     ) -> dict[Hashable, dict[str, Any]]:
         found = {
-            (int(i), int(u)): {"inspector_id": int(i), "unit_id": int(u)}
-            for i, u in conn.execute("SELECT inspector_id, unit_id FROM inspector_conflicts")
+            (int(i), int(u)): {"inspector_id": int(i), "unit_id": int(u), "cert_no": c, "uscc": x}
+            for i, u, c, x in conn.execute(
+                "SELECT k.inspector_id, k.unit_id, i.cert_no, u.uscc FROM inspector_conflicts k"
+                " LEFT JOIN inspectors i ON i.id = k.inspector_id"
+                " LEFT JOIN units u ON u.id = k.unit_id"
+            )
         }
         if idents is None:
             return dict(found)
@@ -300,7 +312,9 @@ class ConflictsTable(Table):
                 return f"执法证号 {cert} 回避 {uscc}"
             except (ValueError, TypeError):
                 return row_key
-        return f"执法人员编号 {ident[0]} 回避企业编号 {ident[1]}" if isinstance(ident, tuple) else str(ident)
+        if row is not None and row.get("cert_no") and row.get("uscc"):
+            return f"执法证号 {row['cert_no']} 回避 {row['uscc']}"
+        return str(ident)
 
 
 @dataclass
@@ -378,7 +392,8 @@ class AssessmentsTable(Table):
         return {}
 
     def row_identity(self, row: Mapping[str, Any]) -> Hashable:
-        return row["year"]
+        ident: Hashable = row["year"]
+        return ident
 
     def rows(
         self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
@@ -428,7 +443,8 @@ class DocumentsTable(Table):
         return found
 
     def row_identity(self, row: Mapping[str, Any]) -> Hashable:
-        return row["doc_no"]
+        ident: Hashable = row["doc_no"]
+        return ident
 
     def comparable(self, conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
         from safecredit_desktop.core.documents.kinds import KIND_BY_NAME
@@ -442,6 +458,7 @@ _WORKFLOW_LABELS = {
     "objections": "异议",
     "repair_applications": "信用修复申请",
     "permits": "行政许可",
+    "account_recoveries": "账户恢复记录",  # a later schema's; skipped where absent
 }
 
 _COMMON_LABELS = {
@@ -492,9 +509,7 @@ _COMMON_LABELS = {
 
 
 def _tables() -> tuple[Table, ...]:
-    records: list[Table] = [
-        RecordTable(spec.name, spec.label, spec=spec) for spec in TABLES
-    ]
+    records: list[Table] = [RecordTable(spec.name, spec.label, spec=spec) for spec in TABLES]
     others: list[Table] = [
         SettingsTable("settings", "设置", key_column="key", field_labels=_COMMON_LABELS),
         UsersTable(
@@ -502,7 +517,14 @@ def _tables() -> tuple[Table, ...]:
             "用户",
             key_column="username",
             unaudited=frozenset(
-                {"id", "password_hash", "failed_attempts", "locked_until", "created_at"}
+                {
+                    "id",
+                    "password_hash",
+                    "failed_attempts",
+                    "locked_until",
+                    "created_at",
+                    "recovery_hash",
+                }
             ),
             field_labels=_COMMON_LABELS,
         ),
@@ -521,9 +543,7 @@ def _tables() -> tuple[Table, ...]:
 
 AUDITED: tuple[Table, ...] = _tables()
 BY_NAME: dict[str, Table] = {t.name: t for t in AUDITED}
-RECORD_TABLES: dict[str, RecordTable] = {
-    t.name: t for t in AUDITED if isinstance(t, RecordTable)
-}
+RECORD_TABLES: dict[str, RecordTable] = {t.name: t for t in AUDITED if isinstance(t, RecordTable)}
 
 DERIVED: dict[str, str] = {
     "deleted_records": "repository deletes (reconcile.py: tombstones)",

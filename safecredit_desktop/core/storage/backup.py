@@ -7,6 +7,7 @@ copy restart because of it (a paged backup would restart on every outside write)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from datetime import datetime
@@ -69,10 +70,10 @@ def backup_database(database: Path, *, reason: str = "manual", to: Path | None =
     """Back up ``database`` to ``to`` or to its backups folder; return the copy's path."""
     dest = to or default_backup_path(database, reason)
     copy_database(database, dest)
-    try:
-        anchor.write_sidecar(dest)  # the copy's audit head, to tell if it is edited later
-    except (OSError, sqlite3.Error):
-        pass  # a copy on a read-only medium is still a copy; it is then not anchored
+    # The copy's audit head, to tell later whether it was edited; a copy on a read-only
+    # medium is still a copy, only not anchored.
+    with contextlib.suppress(OSError, sqlite3.Error):
+        anchor.write_sidecar(dest)
     return dest
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -159,10 +160,9 @@ class Database:
         file (anchor.py), unless told not to (the log did not verify)."""
         try:
             if self.wrote and not self.read_only and not self.keep_anchor:
-                try:
+                # On failure the next opening compares and records again.
+                with contextlib.suppress(sqlite3.Error, OSError):
                     anchor.advance(self.path, self.conn)
-                except (sqlite3.Error, OSError):
-                    pass  # the next opening compares and records again
         finally:
             self.conn.close()
 

@@ -30,7 +30,6 @@ from safecredit_desktop.core.storage.audited_tables import (
     RECORD_TABLES,
     UNKNOWN,
     Entry,
-    RecordTable,
     Table,
     natural_key_of,
 )
@@ -110,24 +109,24 @@ def missing_sentence(table: Table, key: str, eid: int) -> str:
 
 def undeleted_sentence(table: Table, key: str, eid: int) -> str:
     return (
-        f"{table.label}（{key}）按审计日志第 {eid} 条已被删除，数据库中却仍有这条记录。"
-        f"{AFTERWORD}"
+        f"{table.label}（{key}）按审计日志第 {eid} 条已被删除，数据库中却仍有这条记录。{AFTERWORD}"
     )
 
 
 def unknown_sentence(table: Table, key: str) -> str:
-    return (
-        f"{table.label}（{key}）在数据库中存在，审计日志中却没有它的记录："
-        "它是绕过程序写入的。"
-    )
+    return f"{table.label}（{key}）在数据库中存在，审计日志中却没有它的记录：它是绕过程序写入的。"
+
+
+def existing_tables(conn: sqlite3.Connection) -> set[str]:
+    """Tables of this file (an adapter may be for a later schema's table)."""
+    return {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
 
 
 # -- comparing one row -----------------------------------------------------------------------
 
 
 def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a == b
+    """Equal as stored: 1 and 1.0 and True are one value in SQLite."""
     return bool(a == b)
 
 
@@ -186,7 +185,7 @@ def _check_table(
     *,
     complete: bool,
 ) -> None:
-    order = table.columns(conn) + ["password_sha256", "kind_name", "file_sha256", "graded_units"]
+    order = [*table.columns(conn), "password_sha256", "kind_name", "file_sha256", "graded_units"]
     cols = frozenset(table.columns(conn))
     states = replay(table, entries, cols, table.defaults(conn))
     stored = table.rows(conn, None if complete else list(states))
@@ -197,7 +196,9 @@ def _check_table(
     if complete:
         for ident, row in stored.items():
             if ident not in states:
-                findings.add(table.name, 1 << 62, unknown_sentence(table, _key_of(conn, table, ident, row)))
+                findings.add(
+                    table.name, 1 << 62, unknown_sentence(table, _key_of(conn, table, ident, row))
+                )
 
 
 def _key_of(conn: sqlite3.Connection, table: Table, ident: Hashable, row: Mapping[str, Any]) -> str:
@@ -257,7 +258,7 @@ def _check_tombstones(
                 f"审计日志第 {eid} 条记下的是“{user}”。{AFTERWORD}",
             )
     if complete:
-        for (table_name, key) in stored:
+        for table_name, key in stored:
             if expected.get((table_name, key)) is None:
                 table = BY_NAME.get(table_name)
                 label = table.label if table else table_name
@@ -330,11 +331,11 @@ def _record_sql(conn: sqlite3.Connection) -> str:
             f"WHEN '{table.name}' THEN (SELECT 1 FROM {table.name} t"
             " WHERE t.id = json_extract(a.before, '$.id'))"
         )
-    names = ", ".join(f"'{t}'" for t in RECORD_TABLES)
+    tables = ", ".join(f"'{t}'" for t in RECORD_TABLES)
     cols = ", ".join(f"a.{c.strip()}" for c in audit.ENTRY_COLUMNS.split(","))
     return (
         f"SELECT {cols},"
-        f" CASE WHEN a.table_name IN ({names}) THEN json_extract(CASE a.action WHEN 'delete'"
+        f" CASE WHEN a.table_name IN ({tables}) THEN json_extract(CASE a.action WHEN 'delete'"
         " THEN a.before ELSE a.after END, '$.id') END,"
         f" CASE a.action WHEN 'event' THEN NULL WHEN 'delete' THEN CASE a.table_name"
         f" {' '.join(exists)} END ELSE CASE a.table_name {' '.join(rebuilt)} END END"
@@ -357,7 +358,7 @@ def full(conn: sqlite3.Connection, *, snapshots: Iterable[int] = ()) -> FullResu
     wanted = set(snapshots)
     net: dict[str, int] = {}
     counts_at: dict[int, dict[str, int]] = {}
-    pending: dict[tuple[str, Any], tuple[Any, ...]] = {}
+    pending: dict[tuple[str, Any], Sequence[Any]] = {}
     tombs: dict[tuple[str, str], tuple[int, str] | None] = {}
     others: dict[str, list[Entry]] = {}
     record_names = frozenset(RECORD_TABLES)
@@ -375,8 +376,7 @@ def full(conn: sqlite3.Connection, *, snapshots: Iterable[int] = ()) -> FullResu
                 net[table] = net.get(table, 0) - 1
             if table in record_names:
                 key = (table, row[10])
-                if key in pending:
-                    del pending[key]
+                pending.pop(key, None)
                 if action == "delete":
                     if row[11] is not None:
                         pending[key] = row
@@ -396,8 +396,9 @@ def full(conn: sqlite3.Connection, *, snapshots: Iterable[int] = ()) -> FullResu
     findings = Findings()
     _resolve_pending(conn, pending, findings)
     _check_record_counts(conn, net, pending, findings)
+    present = existing_tables(conn)
     for table in AUDITED:
-        if table.name in other_names:
+        if table.name in other_names and table.name in present:
             _check_table(conn, table, others.get(table.name, []), findings, complete=True)
     _check_tombstones(conn, tombs, findings, complete=True)
     check_document_files(conn, findings)
@@ -457,7 +458,9 @@ def _check_record_counts(
             row = dict(zip(names, values, strict=True))
             if row["id"] not in live:
                 findings.add(
-                    table.name, 1 << 62, unknown_sentence(table, _key_of(conn, table, row["id"], row))
+                    table.name,
+                    1 << 62,
+                    unknown_sentence(table, _key_of(conn, table, row["id"], row)),
                 )
 
 
@@ -479,9 +482,10 @@ def since(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[str]:
                 tombs[(entry.table, entry.row_key)] = (entry.eid, entry.user)
             elif entry.action == "insert" and (entry.table, entry.row_key) in tombs:
                 tombs[(entry.table, entry.row_key)] = None
+    present = existing_tables(conn)
     for table in AUDITED:
         touched = by_table.get(table.name)
-        if touched:
+        if touched and table.name in present:
             _check_table(conn, table, touched, findings, complete=False)
     _check_tombstones(conn, tombs, findings, complete=False)
     if "documents" in by_table:
@@ -498,9 +502,10 @@ def since(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[str]:
 def count_problems(conn: sqlite3.Connection, expected: Mapping[str, int]) -> list[str]:
     """Tables whose number of rows is not what the log adds up to (a cheap look)."""
     found: list[str] = []
+    present = existing_tables(conn)
     for name, want in expected.items():
         table = BY_NAME.get(name)
-        if table is None:
+        if table is None or name not in present:
             continue
         have = table.count(conn)
         if have != want:

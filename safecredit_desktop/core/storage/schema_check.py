@@ -69,7 +69,7 @@ def differences(conn: sqlite3.Connection) -> list[str]:
                 f"数据库结构中{label} {name} 的定义与本程序建立的不同{_guards(sql)}："
                 "它被程序以外的工具改动过。"
             )
-    for (kind, name), sql in sorted(have.items()):
+    for kind, name in sorted(have):
         if (kind, name) not in want:
             label = _KINDS.get(kind, kind)
             found.append(
