@@ -315,20 +315,21 @@ def check_document_files(
 
 
 def _record_sql(conn: sqlite3.Connection) -> str:
-    """One SELECT over the log: the chain's columns, the record row's id, and the row
-    as stored rebuilt as the repository's JSON (or, for a delete, whether it exists)."""
-    rebuilt: list[str] = []
-    exists: list[str] = []
+    """One SELECT over the log: the chain's columns, the record row's id, and whether
+    the row as stored is what the entry says (SQLite rebuilds it as the repository's
+    JSON and compares the text; for a delete: whether the row is gone)."""
+    same: list[str] = []
+    gone: list[str] = []
     for table in RECORD_TABLES.values():
         present = set(table.columns(conn))
         names = sorted(c for c in table.written_columns() if c in present)
         pairs = ", ".join(f"'{n}', t.{n}" for n in names)
-        rebuilt.append(
-            f"WHEN '{table.name}' THEN (SELECT json_object({pairs}) FROM {table.name} t"
-            " WHERE t.id = json_extract(a.after, '$.id'))"
+        same.append(
+            f"WHEN '{table.name}' THEN a.after IS (SELECT json_object({pairs}) FROM"
+            f" {table.name} t WHERE t.id = json_extract(a.after, '$.id'))"
         )
-        exists.append(
-            f"WHEN '{table.name}' THEN (SELECT 1 FROM {table.name} t"
+        gone.append(
+            f"WHEN '{table.name}' THEN NOT EXISTS (SELECT 1 FROM {table.name} t"
             " WHERE t.id = json_extract(a.before, '$.id'))"
         )
     tables = ", ".join(f"'{t}'" for t in RECORD_TABLES)
@@ -337,8 +338,8 @@ def _record_sql(conn: sqlite3.Connection) -> str:
         f"SELECT {cols},"
         f" CASE WHEN a.table_name IN ({tables}) THEN json_extract(CASE a.action WHEN 'delete'"
         " THEN a.before ELSE a.after END, '$.id') END,"
-        f" CASE a.action WHEN 'event' THEN NULL WHEN 'delete' THEN CASE a.table_name"
-        f" {' '.join(exists)} END ELSE CASE a.table_name {' '.join(rebuilt)} END END"
+        f" CASE a.action WHEN 'event' THEN 1 WHEN 'delete' THEN CASE a.table_name"
+        f" {' '.join(gone)} ELSE 1 END ELSE CASE a.table_name {' '.join(same)} ELSE 1 END END"
         " FROM audit_log a ORDER BY a.id"
     )
 
@@ -377,16 +378,13 @@ def full(conn: sqlite3.Connection, *, snapshots: Iterable[int] = ()) -> FullResu
             if table in record_names:
                 key = (table, row[10])
                 pending.pop(key, None)
+                if not row[11]:
+                    pending[key] = row
                 if action == "delete":
-                    if row[11] is not None:
-                        pending[key] = row
                     if after is None:
                         tombs[(table, row_key)] = (eid, user)
-                else:
-                    if after != row[11]:
-                        pending[key] = row
-                    if action == "insert" and tombs and (table, row_key) in tombs:
-                        tombs[(table, row_key)] = None
+                elif action == "insert" and tombs and (table, row_key) in tombs:
+                    tombs[(table, row_key)] = None
             elif table in other_names:
                 others.setdefault(table, []).append(Entry(*row[:8]))
         if eid in wanted:
