@@ -261,17 +261,15 @@ def restore_from(path: Path, candidate: Path, *, user: str) -> Path:
         safety = backup.set_aside_damaged(path)
     backup.restore_into(candidate, path)
     with Database.open(path) as db:
-        restored = _anchor.current_head(db.conn)
+        # The restored log is the one to compare with from now on, whatever head was
+        # recorded for the replaced file; the restore's own entry then extends it.
+        restored = _anchor.reset(path, db.conn).head
         detail = {
             "恢复自": str(candidate),
             "恢复前备份": str(safety) if safety else "",
             "恢复的审计日志": _anchor.describe(restored),
         }
         Repository(db, user).log_event("restore", str(candidate), detail)
-        # The restored log is the one to compare with from now on (the restore itself
-        # is its newest entry), whatever head was recorded for the replaced file.
-        _anchor.reset(path, db.conn)
-        db.keep_anchor = True
     return safety or path
 
 
