@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tamper_county import Facts, build, copy_database
+from tamper_county import TODAY, Facts, build, copy_database
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.storage import anchor, audit
@@ -349,11 +349,11 @@ def test_draw_selection_edited(county: County) -> None:
     assert_named(county.problems(), "双随机抽查（第 1 号抽查）的“抽中企业和检查组”与审计日志第 ")
 
 
-def change_one_pdf_byte(county: County, *, rehash: bool) -> None:
+def change_one_pdf_byte(county: County, *, rehash: bool, file_id: int = 1) -> None:
     conn = sqlite3.connect(county.path)
     try:
         conn.execute("DROP TRIGGER document_files_no_update")
-        file_id, pdf = conn.execute("SELECT id, pdf FROM document_files").fetchone()
+        (pdf,) = conn.execute("SELECT pdf FROM document_files WHERE id = ?", (file_id,)).fetchone()
         changed = bytearray(pdf)
         changed[len(changed) // 2] ^= 0x01
         digest = hashlib.sha256(bytes(changed)).hexdigest()
@@ -680,3 +680,19 @@ def test_user_entries_of_every_shape_state_the_right_fields(
         1, "2026-11-21T10:00:00", "管理员", "update", "users", "甲", None, json.dumps(after)
     )
     assert users.stated(entry, frozenset({"username", "roles", "active"})) == stated
+
+
+def test_issuing_an_identical_document_again_refuses_an_altered_file(county: County) -> None:
+    """Issuing a document identical to one issued alone hands back its stored file: the
+    file is checked first."""
+    session = services.sign_in(county.path, "管理员", "admin-pw")
+    try:
+        unit = services.units_of_grade(session, "B", TODAY)[0]
+        request = services.DocumentRequest("grade-notice", unit_ids=(unit,), as_of=TODAY)
+        (alone,) = services.issue_documents(session, request, today=TODAY).issued
+        change_one_pdf_byte(county, rehash=False, file_id=alone.file_id)
+        with pytest.raises(services.SafeCreditError) as refused:
+            services.issue_documents(session, request, today=TODAY)
+        assert refused.value.message.startswith(f"文书 {alone.doc_no} 不能重印：")
+    finally:
+        session.close()

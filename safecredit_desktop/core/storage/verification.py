@@ -45,10 +45,11 @@ def _opening(db: Database, conn: sqlite3.Connection, *, writable: bool) -> list[
         counts = reconcile.count_problems(conn, anchor.counts_at(conn, exam.trusted, head))
     structure = schema_check.differences(conn)
     found = [f"审计日志与数据不符：{r}" for r in rows] + counts + exam.problems + structure
-    if writable and not rows and not counts:
-        head_id, head_hash = audit.head(conn)
-        audit.set_checkpoint(conn, head_id, head_hash)
-        if exam.recordable:
+    if not rows and not counts:
+        if writable:
+            head_id, head_hash = audit.head(conn)
+            audit.set_checkpoint(conn, head_id, head_hash)
+        if exam.recordable:  # also for a read-only file: the records are not in it
             anchor.record(db.path, conn, exam.trusted)
     return found + exam.notes
 
@@ -89,7 +90,7 @@ def _full(db: Database, conn: sqlite3.Connection) -> Verdict:
     verdict.problems += schema_check.differences(conn)
     verdict.problems += result.problems
     verdict.notes += exam.notes
-    if result.chain is None and exam.recordable and not db.read_only:
+    if result.chain is None and exam.recordable:
         anchor.record(db.path, conn, exam.trusted, result.counts)
     return verdict
 
