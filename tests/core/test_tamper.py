@@ -134,7 +134,7 @@ def test_record_number_changed(county: County) -> None:
     )
     assert_named(
         county.problems(),
-        f"的“发现隐患数”与审计日志不符：数据库中为 {int(hazards) + 7} ，审计日志第",  # type: ignore[call-overload]
+        f"的“发现隐患数”与审计日志不符：数据库中为 {int(hazards) + 7}，审计日志第",  # type: ignore[call-overload]
     )
 
 
@@ -254,6 +254,37 @@ def test_holiday_changed(county: County) -> None:
         county.problems(),
         "节假日表（2031-01-01）的“类型”与审计日志不符：数据库中为“工作日”，",
     )
+
+
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        ("DELETE FROM holidays", "节假日表（2031-01-01）按审计日志（第 "),
+        (
+            "INSERT INTO holidays VALUES ('2031-01-02', '工作日', '')",
+            "节假日表（2031-01-02）在数据库中存在，审计日志中却没有它的记录",
+        ),
+        (
+            "DELETE FROM settings WHERE key = 'upper_email'",
+            "设置（上级单位邮箱，upper_email）按审计日志（第 ",
+        ),
+        (
+            "UPDATE inspectors SET active = 0 WHERE id = (SELECT min(id) FROM inspectors)",
+            "的“在岗”与审计日志不符：数据库中为 0，审计日志第 ",
+        ),
+        (
+            "UPDATE commitments SET withdrawn_on = '2026-01-01'"
+            " WHERE id = (SELECT min(id) FROM commitments)",
+            "的“撤回日期”与审计日志不符：数据库中为“2026-01-01”，审计日志第 ",
+        ),
+        ("DELETE FROM list_entries", "名单（第 1 号）按审计日志（第 "),
+        ("DELETE FROM permits", "行政许可（第 1 号）按审计日志（第 "),
+        ("DELETE FROM repair_applications", "信用修复申请（第 1 号）按审计日志（第 "),
+    ],
+)
+def test_more_rows_deleted_added_or_changed(county: County, statement: str, named: str) -> None:
+    county.sql(statement)
+    assert_named(county.problems(), named)
 
 
 # -- workflow tables ------------------------------------------------------------------------

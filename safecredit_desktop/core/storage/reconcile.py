@@ -73,7 +73,7 @@ AFTERWORD = "数据可能被程序以外的工具改动过。"
 
 
 def _shown(value: Any) -> str:
-    """A value inside a sentence: text in quotes, numbers between spaces."""
+    """A value inside a sentence: text in quotes, a number after a space."""
     if value is None:
         return "（空）"
     if isinstance(value, str):
@@ -82,7 +82,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, (list, dict)):
         text = json.dumps(value, ensure_ascii=False)
         return f"“{text if len(text) <= 60 else text[:60] + '…'}”"
-    return f" {value} "
+    return f" {value}"
 
 
 def mismatch_sentence(
@@ -96,7 +96,7 @@ def mismatch_sentence(
         )
     return (
         f"{table.label}（{key}）的“{label}”与审计日志不符：数据库中为{_shown(stored)}，"
-        f"审计日志第 {eid} 条记下的是{_shown(audited).rstrip()}。{AFTERWORD}"
+        f"审计日志第 {eid} 条记下的是{_shown(audited)}。{AFTERWORD}"
     )
 
 
