@@ -21,16 +21,10 @@ from safecredit_desktop.core.rules.profile import (
     parse_profile,
 )
 from safecredit_desktop.core.storage import anchor as _anchor
-from safecredit_desktop.core.storage import (
-    assessments,
-    audit,
-    backup,
-    migrations,
-    rotation,
-    verification,
-)
+from safecredit_desktop.core.storage import assessments, audit, backup, migrations, rotation
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage import users as user_store
+from safecredit_desktop.core.storage import verification as _verification
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
@@ -138,7 +132,7 @@ def open_warnings(db: Database) -> list[str]:
     touched, whether the log continues the head recorded outside the file, the row
     counts, and the triggers (storage/verification.py)."""
     found = [db.warning] if db.warning else []
-    found += verification.opening(db)
+    found += _verification.opening(db)
     for warning in found:
         for hook in OPEN_WARNING_HOOKS:
             hook(warning)
@@ -214,7 +208,7 @@ def check_database(path: Path) -> CheckReport:
             problems.extend(f"完整性检查：{line}" for line in integrity[:20])
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
             problems.append(f"表 {table} 第 {rowid} 行引用了不存在的 {parent} 记录。")
-        verdict = verification.full(db)
+        verdict = _verification.full(db)
         problems += verdict.problems
         if version >= 2:
             for year in assessments.confirmed_years(db):
