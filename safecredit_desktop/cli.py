@@ -102,8 +102,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     for label, count in report.counts.items():
         print(f"  {label}：{count} 条")
     print(f"  审计日志：{report.audit_entries} 条")
+    for note in report.notes:
+        print(f"说明：{note}")
     if report.ok:
-        print("检查通过：完整性、外键和审计日志链均正常。")
+        print("检查通过：完整性、外键、审计日志链均正常，各表记录与审计日志一致。")
         return EXIT_OK
     print("检查发现问题：", file=sys.stderr)
     for problem in report.problems:

@@ -19,9 +19,11 @@ from safecredit_desktop.core.rules.profile import (
     load_profile,
     parse_profile,
 )
+from safecredit_desktop.core.storage import anchor as _anchor
 from safecredit_desktop.core.storage import assessments, audit, backup, migrations, rotation
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage import users as user_store
+from safecredit_desktop.core.storage import verification as _verification
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
@@ -74,7 +76,8 @@ class Session:
         if not self.db.read_only:
             try:
                 with self.db.transaction() as conn:
-                    audit.verify_since_checkpoint(conn, move=True)
+                    if audit.verify_since_checkpoint(conn, move=True) is not None:
+                        self.db.keep_anchor = True  # a broken log is not recorded as seen
             except (sqlite3.Error, StorageError):
                 pass  # a busy or broken database: the next opening verifies more
         self.db.close()
@@ -124,19 +127,12 @@ OPEN_WARNING_HOOKS: list[Callable[[str], None]] = []
 
 
 def open_warnings(db: Database) -> list[str]:
-    """What the user must know on opening: read-only (network folder), and whether the
-    audit entries written since the last opening still hold together."""
+    """What the user must know on opening: read-only (network folder), whether the audit
+    entries written since the last opening still hold together and match the rows they
+    touched, whether the log continues the head recorded outside the file, the row
+    counts, and the triggers (storage/verification.py)."""
     found = [db.warning] if db.warning else []
-    if db.read_only:
-        problem = audit.verify_since_checkpoint(db.conn, move=False)
-    else:
-        with db.transaction() as conn:
-            problem = audit.verify_since_checkpoint(conn, move=True)
-    if problem is not None:
-        found.append(
-            f"审计日志校验未通过：{problem.message}数据可能被程序以外的工具改动过，"
-            "请运行“检查”（safecredit check）并联系管理员。"
-        )
+    found += _verification.opening(db)
     for warning in found:
         for hook in OPEN_WARNING_HOOKS:
             hook(warning)
@@ -189,6 +185,7 @@ class CheckReport:
     counts: dict[str, int]
     audit_entries: int
     schema_version: int
+    notes: list[str] = field(default_factory=list)  # said once, not a failure
 
     @property
     def ok(self) -> bool:
@@ -196,7 +193,9 @@ class CheckReport:
 
 
 def check_database(path: Path) -> CheckReport:
-    """integrity_check, foreign_key_check and the audit chain; read-only."""
+    """integrity_check, foreign_key_check, and the audit (storage/verification.py): the
+    chain, every row against it, the head recorded outside the file, the structure and
+    the stored documents. Writes nothing to the database."""
     db = Database.open(path, upgrade=False)
     try:
         conn = db.conn
@@ -209,9 +208,8 @@ def check_database(path: Path) -> CheckReport:
             problems.extend(f"完整性检查：{line}" for line in integrity[:20])
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
             problems.append(f"表 {table} 第 {rowid} 行引用了不存在的 {parent} 记录。")
-        broken = audit.verify_chain(conn)
-        if broken is not None:
-            problems.append(broken.message)
+        verdict = _verification.full(db)
+        problems += verdict.problems
         if version >= 2:
             for year in assessments.confirmed_years(db):
                 if not assessments.verify(db, year):
@@ -221,10 +219,10 @@ def check_database(path: Path) -> CheckReport:
             spec.label: int(conn.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0])
             for spec in TABLES
         }
-        entries = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+        entries = verdict.entries
     finally:
         db.close()
-    return CheckReport(problems, counts, entries, version)
+    return CheckReport(problems, counts, entries, version, verdict.notes)
 
 
 def backup_now(path: Path, *, to: Path | None = None, user: str) -> Path:
@@ -258,7 +256,14 @@ def restore_from(path: Path, candidate: Path, *, user: str) -> Path:
         safety = backup.set_aside_damaged(path)
     backup.restore_into(candidate, path)
     with Database.open(path) as db:
-        detail = {"恢复自": str(candidate), "恢复前备份": str(safety) if safety else ""}
+        # The restored log is the one to compare with from now on, whatever head was
+        # recorded for the replaced file; the restore's own entry then extends it.
+        restored = _anchor.reset(path, db.conn).head
+        detail = {
+            "恢复自": str(candidate),
+            "恢复前备份": str(safety) if safety else "",
+            "恢复的审计日志": _anchor.describe(restored),
+        }
         Repository(db, user).log_event("restore", str(candidate), detail)
     return safety or path
 
@@ -1789,7 +1794,7 @@ def issued_file(session: Session, document_id: int, *, reprint: bool = True) -> 
     """The stored PDF file a document was issued in, byte for byte. A reprint (printing
     or saving a copy) is audited; looking at it on screen (``reprint=False``) is not."""
     found = _doc_register.get(session.db, document_id)
-    pdf = _doc_register.file_bytes(session.db, found.file_id)
+    pdf = _doc_register.verified_file(session.db, found)
     if reprint:
         session.repo.log_event(
             "documents", found.doc_no, {"重印": found.doc_no, "对象": found.subject}

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage import anchor
 from safecredit_desktop.core.storage.tables import TABLES
 from safecredit_desktop.core.validate import uscc_check_character
 
@@ -228,6 +229,15 @@ def stocked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def fresh_copy(stocked: Path, db: Path) -> None:
+    """The stocked database at ``db``, which earlier examples used: the head recorded for
+    their file (anchor.py) is forgotten, or the copy would rightly look like an older
+    file put in place of a newer one."""
+    db.write_bytes(stocked.read_bytes())
+    for recorded in (anchor.file_path(db), anchor.store_path(db)):
+        recorded.unlink(missing_ok=True)
+
+
 def attempt(db: Path, book: Path, *, accept: bool) -> None:
     """Import; on refusal the database must be exactly as before; on success, again = no-op."""
     before = state(db)
@@ -260,7 +270,7 @@ def test_damaged_cells(
     stocked: Path, tmp_path: Path, ops: list[tuple[Any, ...]], accept: bool
 ) -> None:
     db = tmp_path / "x.db"
-    db.write_bytes(stocked.read_bytes())
+    fresh_copy(stocked, db)
     book = tmp_path / "d.xlsx"
     assume(write_book(book, damage(ops)))
     attempt(db, book, accept=accept)
@@ -294,7 +304,7 @@ def test_damaged_bytes(
     stocked: Path, tmp_path: Path, cut: int | None, flips: list[tuple[int, int]]
 ) -> None:
     db = tmp_path / "x.db"
-    db.write_bytes(stocked.read_bytes())
+    fresh_copy(stocked, db)
     book = tmp_path / "b.xlsx"
     assert write_book(book, BASE)
     data = bytearray(book.read_bytes())

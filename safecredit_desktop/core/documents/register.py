@@ -125,6 +125,29 @@ def file_bytes(db: Database, file_id: int) -> bytes:
     return bytes(row[0])
 
 
+def verified_file(db: Database, found: IssuedDocument) -> bytes:
+    """The stored file ``found`` was issued in, after checking it is the one issued: its
+    SHA-256 must be the register's and the one the audit log recorded at issue. A
+    reprint of an altered file is refused, naming the 文号."""
+    pdf = file_bytes(db, found.file_id)
+    digest = hashlib.sha256(pdf).hexdigest()
+    entry = db.conn.execute(
+        "SELECT after FROM audit_log WHERE table_name = 'documents' AND action = 'insert'"
+        " AND row_key = ? ORDER BY id DESC LIMIT 1",
+        (found.doc_no,),
+    ).fetchone()
+    recorded = json.loads(entry[0]).get("SHA-256") if entry and entry[0] else None
+    if digest != found.sha256 or recorded != digest:
+        why = (
+            "存档文件与出具时登记的不一致" if recorded is not None else "审计日志中没有它的出具记录"
+        )
+        raise SafeCreditError(
+            f"文书 {found.doc_no} 不能重印：{why}，可能被程序以外的工具改动过。"
+            "请运行“检查”（safecredit check）并联系管理员。"
+        )
+    return pdf
+
+
 def _next_seq(db: Database, kind: str, year: int) -> int:
     row = db.conn.execute(
         "SELECT coalesce(max(seq), 0) FROM documents WHERE kind = ? AND year = ?", (kind, year)
@@ -186,7 +209,8 @@ def issue(
             reprints = [e for e in existing if e is not None]
             stored = _whole_file(db, reprints)
             if stored is not None:
-                pdf = file_bytes(db, stored)
+                # the stored bytes, after checking they are the ones issued
+                pdf = verified_file(db, reprints[0])
             else:
                 # Drawn again with their numbers (only these documents, not the rest of
                 # a batch they came in), nothing new stored.

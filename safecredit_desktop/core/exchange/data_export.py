@@ -44,6 +44,7 @@ from safecredit_desktop.core.exchange.template_export import (
     write_options,
 )
 from safecredit_desktop.core.rules.profile import Profile
+from safecredit_desktop.core.storage import anchor
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import from_row
 from safecredit_desktop.core.validate import accident_grade_from_figures
@@ -328,7 +329,10 @@ def write_all_data(
         wb,
         NOTES_SHEET,
         title=f"{bureau_name}{DATA_TITLE}",
-        items=_notes(profile, bureau_name, today, counts, include_id),
+        items=[
+            *_notes(profile, bureau_name, today, counts, include_id),
+            ("审计日志", anchor.describe(anchor.current_head(db.conn))),  # to compare later
+        ],
         notice=notice,
     )
     formulas, long_lists = list_formulas(profile)

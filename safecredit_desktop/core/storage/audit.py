@@ -2,8 +2,10 @@
 
 Each entry stores the hash of the entry before it; its own hash covers that and
 every stored field. Changing, inserting or deleting an entry behind the program's
-back breaks the chain at that entry, which ``verify_chain`` reports. (Removing the
-newest entries leaves a shorter valid chain; backups keep the older heads.)
+back breaks the chain at that entry, which ``verify_chain`` reports. Removing the
+newest entries, or recomputing the chain from an edited entry on, leaves a valid
+chain: ``anchor.py`` keeps its head outside the file to catch that, and
+``reconcile.py`` checks that the records are what the log says they are.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.storage.clock import now_iso
@@ -62,14 +65,15 @@ class AuditEntry:
     after: object = None
 
 
-def _head(conn: sqlite3.Connection) -> tuple[int, str]:
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """(id, hash) of the newest entry; (0, GENESIS) for an empty log."""
     row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
 
 def append(conn: sqlite3.Connection, user: str, entries: Iterable[AuditEntry]) -> int:
     """Append entries to the chain; the caller holds the write transaction."""
-    last_id, prev = _head(conn)
+    last_id, prev = head(conn)
     at = now_iso()
     rows: list[tuple[object, ...]] = []
     for entry in entries:
@@ -108,51 +112,139 @@ class ChainProblem:
     message: str
 
 
+AuditRow = Sequence[Any]
+"""An audit_log row as selected by ``ENTRY_COLUMNS`` (extra columns may follow)."""
+
+ENTRY_COLUMNS = "id, at, user, action, table_name, row_key, before, after, prev_hash, hash"
+
+
+def verify_rows(
+    rows: Iterable[AuditRow],
+    *,
+    after_id: int = 0,
+    after_hash: str = GENESIS,
+    sink: Callable[[AuditRow], None] | None = None,
+) -> ChainProblem | None:
+    """The first entry of ``rows`` (in id order) where the chain breaks, or None.
+
+    ``sink`` sees every row, also those after a break (the reconciliation of the
+    records with the log goes on; only the chain stops being checked)."""
+    prev = after_hash
+    expected_id = after_id + 1 if after_id else None
+    problem: ChainProblem | None = None
+    sha256 = hashlib.sha256
+    for row in rows:
+        if sink is not None:
+            sink(row)
+        if problem is not None:
+            continue
+        entry_id, at, user, action, table_name, row_key, before, after, prev_hash, digest = row[:10]
+        if expected_id is not None and entry_id != expected_id:
+            problem = ChainProblem(entry_id, f"审计日志第 {expected_id} 条缺失（被删除）。")
+            continue
+        if prev_hash != prev:
+            problem = ChainProblem(
+                entry_id, f"审计日志第 {entry_id} 条的前序哈希不符，其前面的记录被改动或删除。"
+            )
+            continue
+        text = _SEP.join(
+            (
+                prev,
+                str(entry_id),
+                at,
+                user,
+                action,
+                table_name,
+                row_key,
+                _NULL if before is None else before,
+                _NULL if after is None else after,
+            )
+        )
+        if sha256(text.encode("utf-8")).hexdigest() != digest:
+            problem = ChainProblem(
+                entry_id, f"审计日志第 {entry_id} 条的内容与其哈希不符，已被改动。"
+            )
+            continue
+        prev = digest
+        expected_id = entry_id + 1
+    return problem
+
+
 def verify_chain(
     conn: sqlite3.Connection, *, after_id: int = 0, after_hash: str = GENESIS
 ) -> ChainProblem | None:
     """The first entry where the chain breaks, or None when it is whole; with
     ``after_id``/``after_hash``, only the entries after a verified one."""
-    prev = after_hash
-    expected_id = after_id + 1 if after_id else None
     cursor = conn.execute(
-        "SELECT id, at, user, action, table_name, row_key, before, after, prev_hash, hash"
-        " FROM audit_log WHERE id > ? ORDER BY id",
-        (after_id,),
+        f"SELECT {ENTRY_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id", (after_id,)
     )
-    for row in cursor:
-        entry_id, at, user, action, table_name, row_key, before, after, prev_hash, digest = row
-        if expected_id is not None and entry_id != expected_id:
-            return ChainProblem(entry_id, f"审计日志第 {expected_id} 条缺失（被删除）。")
-        if prev_hash != prev:
-            return ChainProblem(
-                entry_id, f"审计日志第 {entry_id} 条的前序哈希不符，其前面的记录被改动或删除。"
-            )
-        actual = entry_hash(prev, entry_id, at, user, action, table_name, row_key, before, after)
-        if actual != digest:
-            return ChainProblem(entry_id, f"审计日志第 {entry_id} 条的内容与其哈希不符，已被改动。")
-        prev = digest
-        expected_id = entry_id + 1
+    return verify_rows(cursor, after_id=after_id, after_hash=after_hash)
+
+
+def checkpoint(conn: sqlite3.Connection) -> tuple[int, str] | None:
+    """(entry id, hash) of the last verified entry; None when the row is missing."""
+    row = conn.execute("SELECT entry_id, hash FROM audit_checkpoint WHERE id = 1").fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def set_checkpoint(conn: sqlite3.Connection, entry_id: int, digest: str) -> None:
+    conn.execute(
+        "INSERT INTO audit_checkpoint (id, entry_id, hash) VALUES (1, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id, hash = excluded.hash",
+        (entry_id, digest),
+    )
+
+
+def checkpoint_problem(conn: sqlite3.Connection) -> ChainProblem | None:
+    """Whether the checkpoint still names an entry of the chain as it was verified."""
+    found = checkpoint(conn)
+    head_id, _ = head(conn)
+    if found is None:
+        if head_id == 0:
+            return None
+        return ChainProblem(
+            0,
+            f"审计核验点（上次核验到第几条）不见了，而审计日志已有 {head_id} 条："
+            "它被程序以外的工具删除了。",
+        )
+    after_id, after_hash = found
+    if not after_id:
+        return None
+    if after_id > head_id:
+        return ChainProblem(
+            after_id,
+            f"审计日志比上次核验时短：上次核验到第 {after_id} 条，现在只有 {head_id} 条，"
+            "最新的审计记录被删除了。",
+        )
+    stored = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (after_id,)).fetchone()
+    if stored is None or stored[0] != after_hash:
+        return ChainProblem(after_id, f"审计日志第 {after_id} 条（上次核验处）已被改动或删除。")
     return None
 
 
-def verify_since_checkpoint(conn: sqlite3.Connection, *, move: bool) -> ChainProblem | None:
+def verify_since_checkpoint(
+    conn: sqlite3.Connection, *, move: bool, collect: list[AuditRow] | None = None
+) -> ChainProblem | None:
     """Verify the entries after the last verified one (opening a database); on success
-    and with ``move``, the newest entry becomes the checkpoint."""
-    row = conn.execute("SELECT entry_id, hash FROM audit_checkpoint WHERE id = 1").fetchone()
-    after_id, after_hash = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+    and with ``move``, the newest entry becomes the checkpoint. ``collect`` receives
+    those entries (to check the rows they touched)."""
+    found = checkpoint(conn)
+    after_id, after_hash = found if found is not None else (0, GENESIS)
     if after_id:
         stored = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (after_id,)).fetchone()
         if stored is None or stored[0] != after_hash:
             return ChainProblem(after_id, f"审计日志第 {after_id} 条（上次核验处）已被改动或删除。")
-    problem = verify_chain(conn, after_id=after_id, after_hash=after_hash)
+    cursor = conn.execute(
+        f"SELECT {ENTRY_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id", (after_id,)
+    )
+    problem = verify_rows(
+        cursor,
+        after_id=after_id,
+        after_hash=after_hash,
+        sink=None if collect is None else collect.append,
+    )
     if problem is None and move:
-        head_id, head_hash = _head(conn)
+        head_id, head_hash = head(conn)
         if head_id > after_id:
-            conn.execute(
-                "INSERT INTO audit_checkpoint (id, entry_id, hash) VALUES (1, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id,"
-                " hash = excluded.hash",
-                (head_id, head_hash),
-            )
+            set_checkpoint(conn, head_id, head_hash)
     return problem

@@ -7,6 +7,7 @@ copy restart because of it (a paged backup would restart on every outside write)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from datetime import datetime
@@ -15,7 +16,7 @@ from pathlib import Path
 from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.paths import backups_dir_for
-from safecredit_desktop.core.storage import safety
+from safecredit_desktop.core.storage import anchor, safety
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -74,6 +75,10 @@ def backup_database(database: Path, *, reason: str = "manual", to: Path | None =
     """Back up ``database`` to ``to`` or to its backups folder; return the copy's path."""
     dest = to or default_backup_path(database, reason)
     copy_database(database, dest)
+    # The copy's audit head, to tell later whether it was edited; a copy on a read-only
+    # medium is still a copy, only not anchored.
+    with contextlib.suppress(OSError, sqlite3.Error):
+        anchor.write_sidecar(dest)
     return dest
 
 
@@ -113,7 +118,24 @@ def inspect_candidate(path: Path, *, latest_version: int) -> int:
             f"{path} 由较新版本的程序创建（数据结构版本 {version}），"
             "请先升级程序，当前数据库未作改动。"
         )
+    edited = _edited_since_backup(path)
+    if edited is not None:
+        raise StorageError(f"{path} 在备份之后被改动过：{edited}当前数据库未作改动。")
     return version
+
+
+def _edited_since_backup(path: Path) -> str | None:
+    """Why a copy's audit log no longer continues the head recorded beside it."""
+    recorded = anchor.read(anchor.sidecar_path(path))
+    if not isinstance(recorded, anchor.Anchor):
+        return None  # a copy made elsewhere or before anchors: nothing to compare
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return anchor.mismatch(conn, recorded)
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
 
 
 def restore_into(candidate: Path, database: Path) -> None:

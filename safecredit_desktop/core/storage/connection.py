@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import sqlite_utils
 
 from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.errors import DamagedDatabaseError, StorageError
-from safecredit_desktop.core.storage import migrations, safety
+from safecredit_desktop.core.storage import anchor, audit, migrations, safety
 from safecredit_desktop.core.storage.backup import (
     backup_database,
     is_sqlite_file,
@@ -61,6 +62,8 @@ class Database:
         self._depth = 0
         self.read_only = read_only
         self.warning = warning  # why the database is read-only, shown to the user
+        self.wrote = False  # a write transaction was committed on this connection
+        self.keep_anchor = False  # set when the log must not be anchored on close
 
     @classmethod
     def create(cls, path: Path) -> Database:
@@ -79,6 +82,10 @@ class Database:
         conn = connect_raw(path)
         try:
             migrations.apply_pending(conn)
+            # A new log starts verified and anchored at its empty head; a stale anchor of
+            # an earlier file at this path is replaced.
+            audit.set_checkpoint(conn, 0, audit.GENESIS)
+            anchor.reset(path, conn)
         except BaseException:
             conn.close()
             raise
@@ -150,7 +157,15 @@ class Database:
         return cls(path, conn)
 
     def close(self) -> None:
-        self.conn.close()
+        """Close; after a session that wrote, record the audit chain's head outside the
+        file (anchor.py), unless told not to (the log did not verify)."""
+        try:
+            if self.wrote and not self.read_only and not self.keep_anchor:
+                # On failure the next opening compares and records again.
+                with contextlib.suppress(sqlite3.Error, OSError):
+                    anchor.advance(self.path, self.conn)
+        finally:
+            self.conn.close()
 
     def __enter__(self) -> Database:
         return self
@@ -187,6 +202,7 @@ class Database:
         if depth == 0:
             pause_points.point("transaction.commit")
             self.conn.execute("COMMIT")
+            self.wrote = True
             pause_points.point("transaction.committed")
         else:
             self.conn.execute(f"RELEASE {name}")

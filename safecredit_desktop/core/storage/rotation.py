@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from safecredit_desktop.core.storage import anchor
+
 DAILY, WEEKLY, MONTHLY = 7, 4, 12
 _NAME = re.compile(r"^.*-(\d{8})-(\d{6})-(\d{6})-([a-z0-9-]+)$")
 
@@ -81,4 +83,5 @@ def thin(folder: Path, now: datetime) -> list[Path]:
     removed = [b.path for b in backups if b.path not in keep]
     for path in removed:
         path.unlink(missing_ok=True)
+        anchor.remove_sidecar(path)
     return removed

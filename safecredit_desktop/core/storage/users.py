@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +34,12 @@ def find_user(db: Database, username: str) -> User | None:
     return next((u for u in list_users(db) if u.username == username), None)
 
 
+def password_fingerprint(password_hash: str) -> str:
+    """What the audit keeps of a password: the SHA-256 of its stored scrypt hash, so a
+    hash replaced behind the program's back is noticed (reconcile.py), nothing more."""
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
+
+
 def _check_password(password: str) -> None:
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         raise SafeCreditError(f"密码至少需要 {auth.MIN_PASSWORD_LENGTH} 个字符。")
@@ -48,12 +55,18 @@ def add_user(
     with db.transaction() as conn:
         if conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
             raise SafeCreditError(f"用户“{username}”已存在。")
+        hashed = auth.hash_password(password)
         cursor = conn.execute(
             "INSERT INTO users (username, display_name, role, password_hash, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (username, display_name, role.value, auth.hash_password(password), now_iso()),
+            (username, display_name, role.value, hashed, now_iso()),
         )
-        after = {"username": username, "display_name": display_name, "role": role.value}
+        after = {
+            "username": username,
+            "display_name": display_name,
+            "role": role.value,
+            "password_sha256": password_fingerprint(hashed),
+        }
         audit.append(conn, actor, [audit.AuditEntry("insert", "users", username, None, after)])
         new_id = int(cursor.lastrowid or 0)
     return User(new_id, username, display_name, role, True)
@@ -65,12 +78,17 @@ def reset_password(db: Database, actor: str, username: str, password: str) -> No
         found = conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
         if not found:
             raise SafeCreditError(f"没有名为“{username}”的用户。")
+        hashed = auth.hash_password(password)
         conn.execute(
             "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL"
             " WHERE username = ?",
-            (auth.hash_password(password), username),
+            (hashed, username),
         )
-        detail = {"username": username, "password": "已重设"}
+        detail = {
+            "username": username,
+            "password": "已重设",
+            "password_sha256": password_fingerprint(hashed),
+        }
         audit.append(conn, actor, [audit.AuditEntry("update", "users", username, None, detail)])
 
 
