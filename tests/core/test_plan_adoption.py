@@ -75,8 +75,9 @@ def test_adopted_plan_survives_a_restart(db: Path) -> None:
         entry = again.db.conn.execute(
             "SELECT user, action, row_key, after FROM audit_log WHERE table_name = 'plan_adoptions'"
         ).fetchone()
-        assert entry[:3] == ("审核", "insert", str(YEAR))
+        assert entry[:3] == ("审核", "insert", "1")  # keyed by the adoption's number
         detail = json.loads(entry[3])
+        assert detail["编号"] == 1 and detail["年度"] == YEAR
         assert detail["计划检查"] == 12 and detail["每月检查能力"] == 1
         assert detail["企业数"] == 6 and len(detail["计划SHA256"]) == 64
     finally:

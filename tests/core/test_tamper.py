@@ -727,3 +727,30 @@ def test_issuing_an_identical_document_again_refuses_an_altered_file(county: Cou
         assert refused.value.message.startswith(f"文书 {alone.doc_no} 不能重印：")
     finally:
         session.close()
+
+
+def test_adopted_plan_changed_behind_the_program(tmp_path: Path) -> None:
+    """An adopted plan whose row is changed with the triggers dropped is named."""
+    from datetime import date
+
+    from safecredit_desktop.core.model import Role
+
+    db = tmp_path / "plan.db"
+    services.init_database(
+        db, profile="fenghuang", bureau_name="测试县应急管理局", user="t"
+    ).close()
+    session = services.open_session(db, user="审核", role=Role.REVIEWER)
+    try:
+        services.fill_demo(session, enterprises=20, seed=5)
+        plan = services.annual_plan(session, year=2027, today=date(2026, 12, 1))
+        services.adopt_plan(session, plan)
+    finally:
+        session.close()
+    assert services.check_database(db).ok
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER plan_adoptions_no_update")
+    conn.execute("UPDATE plan_adoptions SET capacity = 99")
+    conn.commit()
+    conn.close()
+    problems = services.check_database(db).problems
+    assert any("检查计划（第1次采用）" in p and "每月检查能力" in p for p in problems), problems

@@ -413,6 +413,37 @@ class AssessmentsTable(Table):
         return f"{ident}年度"
 
 
+_ADOPTION_FIELDS = {
+    "年度": "year",
+    "每月检查能力": "capacity",
+    "等级依据": "basis",
+    "计划检查": "items_count",
+    "计划SHA256": "items_sha256",
+}
+
+
+@dataclass
+class PlanAdoptionsTable(Table):
+    """Adopted annual plans: the entry holds the adoption's number, a summary and the
+    items' hash (the items themselves are checked against it by ``plans.problems``)."""
+
+    def identity(self, entry: Entry) -> Hashable:
+        return int(entry.row_key) if entry.row_key.isdigit() else entry.row_key
+
+    def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
+        after = entry.after_json()
+        found = {_ADOPTION_FIELDS[k]: v for k, v in after.items() if k in _ADOPTION_FIELDS}
+        found["adopted_by"] = entry.user
+        return found
+
+    def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
+        return {}
+
+    def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
+        year = f"{row['year']}年度" if row else ""
+        return f"{year}检查计划（第{ident}次采用）"
+
+
 @dataclass
 class DocumentsTable(Table):
     """The register of issued documents: the entry names the number, kind, subject and
@@ -493,6 +524,11 @@ _COMMON_LABELS = {
     "grades_sha256": "评定结果的 SHA-256",
     "graded_units": "评定企业数",
     "confirmed_by": "确认人",
+    "capacity": "每月检查能力",
+    "basis": "等级依据",
+    "items_count": "计划检查数",
+    "items_sha256": "计划的 SHA-256",
+    "adopted_by": "采用人",
     "drawn_at": "抽取时间",
     "drawn_by": "抽取人",
     "seed": "随机种子",
@@ -533,6 +569,7 @@ def _tables() -> tuple[Table, ...]:
         DrawsTable("draws", "双随机抽查", field_labels=_COMMON_LABELS),
         AssessmentsTable("assessments", "年度评定", field_labels=_COMMON_LABELS),
         DocumentsTable("documents", "文书登记", key_column="doc_no", field_labels=_COMMON_LABELS),
+        PlanAdoptionsTable("plan_adoptions", "检查计划采用", field_labels=_COMMON_LABELS),
     ]
     workflows: list[Table] = [
         WorkflowTable(name, label, field_labels=_COMMON_LABELS)
@@ -550,6 +587,7 @@ DERIVED: dict[str, str] = {
     "draw_selections": "the draw's entry (selections)",
     "document_files": "documents' entries (file SHA-256) and a re-hash of every file",
     "assessment_grades": "the assessment's grades SHA-256 (assessments.verify)",
+    "plan_items": "the adoption's items SHA-256 (plans.problems)",
     "audit_log": "the hash chain and the anchor",
     "audit_checkpoint": "compared with the chain",
 }

@@ -105,6 +105,7 @@ def adopt(db: Database, user: str, plan: Plan) -> Adoption:
         )
         loads = plan.month_loads()
         detail = {
+            "编号": adoption_id,
             "年度": plan.year,
             "等级依据": plan.basis,
             "每月检查能力": plan.capacity,
@@ -114,7 +115,9 @@ def adopt(db: Database, user: str, plan: Plan) -> Adoption:
             "无法安排": len(plan.cannot_fit),
             "计划SHA256": sha,
         }
-        audit.append(conn, user, [audit.AuditEntry("insert", TABLE, str(plan.year), None, detail)])
+        # keyed by the adoption's number: a year may be adopted again (a newer adoption)
+        entry = audit.AuditEntry("insert", TABLE, str(adoption_id), None, detail)
+        audit.append(conn, user, [entry])
         found = conn.execute(
             f"SELECT {_ADOPTION_COLUMNS} FROM plan_adoptions WHERE id = ?", (adoption_id,)
         ).fetchone()

@@ -13,7 +13,6 @@ import re
 import sqlite3
 
 from safecredit_desktop.core.storage import migrations
-from safecredit_desktop.core.storage.sqlfile import statements
 
 _KINDS = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
 _RAISE = re.compile(r"RAISE\s*\(\s*ABORT\s*,\s*'([^']*)'\s*\)", re.IGNORECASE)
@@ -37,8 +36,7 @@ def expected(version: int) -> dict[tuple[str, str], str | None]:
         conn = sqlite3.connect(":memory:")
         try:
             for migration in migrations.available_migrations()[:version]:
-                for statement in statements(migration.sql()):
-                    conn.execute(statement)
+                migration.run(conn)
             found = _expected_cache[version] = _objects(conn)
         finally:
             conn.close()
