@@ -890,10 +890,15 @@ def import_workbook(
     *,
     dry_run: bool,
     accept_bad_check: bool,
+    include_hidden: bool = False,
     today: date | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> _importer.ImportSummary:
     """Import a template workbook, all or nothing (workbook.md).
+
+    Hidden template sheets are named in the summary and read only with
+    ``include_hidden``; a workbook past a limit (rows, columns, characters, strings,
+    part sizes) is refused before its rows are read.
 
     Every bad cell is reported at once as a ``WorkbookError`` (``.errors`` lists them;
     ``.only_bad_check`` says whether accepting bad check characters would pass). With
@@ -902,7 +907,9 @@ def import_workbook(
     transaction, each audited as ``session.user``, followed by one ``import`` event.
     """
     day = today or date.today()
-    parsed = _importer.read_workbook(Path(path), progress=_progress_part(progress, 0.0, 0.4))
+    parsed = _importer.read_workbook(
+        Path(path), include_hidden=include_hidden, progress=_progress_part(progress, 0.0, 0.4)
+    )
     plan = _importer.plan_import(
         session.db,
         parsed,

@@ -33,7 +33,7 @@ from __future__ import annotations
 from datetime import date
 
 from safecredit_desktop.core.exchange.columns import SHEETS
-from safecredit_desktop.core.exchange.import_errors import CellError, Progress
+from safecredit_desktop.core.exchange.import_errors import CellError, CellErrors, Progress
 from safecredit_desktop.core.exchange.planning_records import _RecordPlanner
 from safecredit_desktop.core.exchange.planning_repairs import _RepairPlanner
 from safecredit_desktop.core.exchange.plans import (
@@ -88,7 +88,9 @@ def plan_import(
             plans[spec.name] = planner.plan_repairs(sheet)
         else:
             plans[spec.name] = planner.plan_records(sheet)
-    errors = _sorted_errors([*parsed.errors, *planner.errors, *_missing(planner)], parsed)
+    missing = CellErrors()
+    missing.extend(_missing(planner))
+    errors, total, only_bad_check = CellErrors.merged(parsed.errors, planner.errors, missing)
     return ImportPlan(
         parsed.path,
         [plans[s.name] for s in SHEETS if s.name in plans],
@@ -96,6 +98,10 @@ def plan_import(
         errors,
         list(parsed.ignored_sheets),
         head,
+        error_total=total,
+        only_bad_check=only_bad_check,
+        hidden_sheets=tuple(parsed.hidden_sheets),
+        hidden_included=parsed.hidden_included,
     )
 
 
@@ -116,11 +122,3 @@ def _missing(planner: _Planner) -> list[CellError]:
             )
         )
     return out
-
-
-def _sorted_errors(errors: list[CellError], parsed: ParsedWorkbook) -> list[CellError]:
-    """Errors in template sheet order, then by row (a row's own errors in column order)."""
-    order = {
-        parsed.sheets[s.name].title: i for i, s in enumerate(SHEETS) if s.name in parsed.sheets
-    }
-    return sorted(errors, key=lambda e: (order.get(e.sheet, len(SHEETS)), e.row))

@@ -15,7 +15,12 @@ from typing import Any
 from safecredit_desktop.core import forms, model
 from safecredit_desktop.core.errors import ValidationError
 from safecredit_desktop.core.exchange.columns import Column, SheetSpec
-from safecredit_desktop.core.exchange.import_errors import CellError, Progress, show_value
+from safecredit_desktop.core.exchange.import_errors import (
+    CellError,
+    CellErrors,
+    Progress,
+    show_value,
+)
 from safecredit_desktop.core.exchange.plans import (
     ADD,
     UNCHANGED,
@@ -181,7 +186,7 @@ class _PlannerBase:
         self.accept_bad_check = accept_bad_check
         self.today = today
         self.bureau = bureau_name.strip()
-        self.errors: list[CellError] = []
+        self.errors = CellErrors()
         conn = db.conn
         self.unit_ids: dict[str, int] = {
             str(u): int(i) for i, u in conn.execute("SELECT id, uscc FROM units")
