@@ -114,10 +114,16 @@ def too_many_columns(file_name: str, sheet: str, row: int, column: int) -> Limit
 
 
 def cell_too_long(file_name: str, sheet: str | None, ref: str | None, chars: int) -> LimitError:
-    where = f"“{sheet}”表" + (f"{ref}单元格" if ref else "") if sheet else "一个单元格"
-    count = f"有 {chars:,} 个字符" if chars <= MAX_RAW_CELL_CHARS else "的字符"
+    """A text past the cell limit; ``chars`` is shown when it was counted to the end."""
+    counted = f"有 {chars:,} 个字符，" if chars <= MAX_RAW_CELL_CHARS else ""
+    if sheet and ref:
+        where = f"“{sheet}”表{ref}单元格{counted or '的文字'}"
+    elif sheet:
+        where = f"“{sheet}”表中有一个单元格{counted or '的文字'}"
+    else:
+        where = f"有一个单元格{counted or '的文字'}"
     return LimitError(
-        f"“{file_name}”中{where}{count}，超过每个单元格 {MAX_CELL_CHARS:,} 个字符的上限"
+        f"“{file_name}”中{where}超过每个单元格 {MAX_CELL_CHARS:,} 个字符的上限"
         f"（Excel 本身的上限），没有导入任何数据；{_advice()}",
         "cell",
     )
@@ -217,10 +223,11 @@ _ROOT_SST = re.compile(rb"<([A-Za-z_][\w.-]*:)?sst[\s>/]")
 
 
 def count_shared_strings(stream: CappedStream, file_name: str) -> int | None:
-    """The number of strings, counted by their tags in C speed; refused past
-    :data:`MAX_SHARED_STRINGS`. None when the count cannot be trusted (string tags in a
-    second namespace prefix, CDATA, comments): then the table's own reading counts them
-    one by one."""
+    """The number of strings, counted by their tags in C speed, refused past
+    :data:`MAX_SHARED_STRINGS`; and a text run too long to be one cell's (a 1 GiB string)
+    refused after its first megabytes. None when the count cannot be trusted (string
+    tags in a second namespace prefix, CDATA, comments): then the table's own reading
+    counts them one by one."""
     with stream:
         data, prefix = _after_prologue(stream.read(_CHUNK), _ROOT_SST, file_name)
         if prefix is None:
@@ -228,7 +235,9 @@ def count_shared_strings(stream: CappedStream, file_name: str) -> int | None:
         tag = b"<" + prefix + b"si"
         count = 0
         carry = b""
+        run = 0  # bytes since the last '<'
         while data:
+            run = _text_run(run, data, file_name)
             window = carry + data
             if _alien(window, prefix, b"si"):
                 return None
@@ -238,6 +247,26 @@ def count_shared_strings(stream: CappedStream, file_name: str) -> int | None:
             carry = window[-(len(tag) - 1) :]
             data = stream.read(_CHUNK)
         return count
+
+
+_MAX_RUN_BYTES: Final = 10 * MAX_RAW_CELL_CHARS
+"""Bytes of text between two tags that hold more than :data:`MAX_RAW_CELL_CHARS`
+characters whatever they are (a character reference like ``&#x10FFFF;`` is 10 bytes)."""
+
+
+def _text_run(run: int, data: bytes, file_name: str) -> int:
+    """The bytes since the last '<' after ``data``, refused past :data:`_MAX_RUN_BYTES`.
+    Only a run across chunks can be that long (a chunk is smaller)."""
+    first = data.find(b"<")
+    if first < 0:
+        run += len(data)
+    else:
+        if run + first > _MAX_RUN_BYTES:
+            raise cell_too_long(file_name, None, None, MAX_RAW_CELL_CHARS + 1)
+        run = len(data) - data.rfind(b"<") - 1
+    if run > _MAX_RUN_BYTES:
+        raise cell_too_long(file_name, None, None, MAX_RAW_CELL_CHARS + 1)
+    return run
 
 
 def _after_prologue(
@@ -254,15 +283,19 @@ def _after_prologue(
     return data[found.start() :], found.group(1) or b""
 
 
+_PREFIXED = {name: re.compile(b":" + name) for name in (b"row", b"si")}
+
+
 def _alien(data: bytes, prefix: bytes, name: bytes) -> bool:
     """Whether ``data`` may hold ``name`` tags the byte count would miss or misplace: in
     another namespace prefix, or where '<' is not a tag (CDATA, comments, processing
     instructions). Text like "a:row" only costs the precise pass."""
-    if b"<!" in data or b"<?" in data:
+    # '!' and '?' are rare: look for them alone first (memchr), the pair only if found
+    if (b"!" in data and b"<!" in data) or (b"?" in data and b"<?" in data):
         return True
     if prefix:
         return b"<" + name in data or data.count(b":" + name) != data.count(b"<" + prefix + name)
-    return b":" + name in data
+    return _PREFIXED[name].search(data) is not None
 
 
 # -- the streaming pass over a sheet ------------------------------------------------------------
@@ -293,11 +326,8 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> bool:
     rows = 0
     tail = b""  # since the last row tag (or the start): a row, or the head, not yet complete
     head = True
-    while True:
+    while data:
         window = tail + data
-        end_at = min((i for i in (window.find(end) for end in ends) if i >= 0), default=-1)
-        if end_at >= 0:
-            window = window[:end_at]  # what follows sheetData is never read
         if _alien(window, prefix, b"row"):
             return False
         parts = window.split(tag)
@@ -308,18 +338,32 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> bool:
             head = False
         if parts:
             rows += sum(1 for part in parts if part[:1] in _NAME_ENDS)
+            if rows > MAX_ROWS:
+                raise too_many_rows(file_name, sheet)
             if max(map(len, parts)) > _SEGMENT:
                 return False
-        done = end_at >= 0 or not data
-        if done and not head:
-            rows += tail[:1] in _NAME_ENDS
+        if len(tail) > (_HEAD if head else _SEGMENT):
+            break  # the rows are over, or one is too long: sheetData's end tells
+        data = stream.read(_CHUNK)
+    # the last row (or the head) runs to the end of sheetData; what follows is never read
+    end = _sheet_data_end(tail, ends)
+    if not head and tail[:1] in _NAME_ENDS and end >= 0:
+        rows += 1
         if rows > MAX_ROWS:
             raise too_many_rows(file_name, sheet)
-        if len(tail) > (_HEAD if head else _SEGMENT):
-            return False
-        if done:
-            return end_at >= 0  # no end of sheetData: damaged, the precise pass says so
-        data = stream.read(_CHUNK)
+    return 0 <= end <= (_HEAD if head else _SEGMENT)
+
+
+def _sheet_data_end(window: bytes, ends: tuple[bytes, ...]) -> int:
+    """Where sheetData ends in ``window`` (-1: not in it); the name is searched once."""
+    at = window.find(b"sheetData")
+    while at >= 0:
+        for end in ends:
+            start = at - end.index(b"sheetData")
+            if start >= 0 and window.startswith(end, start):
+                return start
+        at = window.find(b"sheetData", at + 1)
+    return -1
 
 
 _NAME_ENDS = frozenset(bytes([c]) for c in b" >/\t\n\r")

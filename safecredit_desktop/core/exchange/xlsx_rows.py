@@ -165,7 +165,9 @@ def _xml_rows(stream: Any, cells: _Cells) -> Iterator[tuple[int, dict[int, objec
                     if node is None:
                         continue
                     if len(node) == 1 and node[0].tag == _T:  # plain text, the usual case
-                        value = _text(node[0].text or "", cells, number, column)
+                        value = node[0].text or ""
+                        if "_x" in value or len(value) > MAX_CELL_CHARS:  # rare: no call
+                            value = _text(value, cells, number, column)
                     else:  # rich text runs; phonetic runs (rPh) are not part of the value
                         parts = [t.text or "" for t in node.findall(_T)]
                         parts.extend(t.text or "" for r in node.findall(_R) for t in r.findall(_T))
