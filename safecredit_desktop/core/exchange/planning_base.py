@@ -33,7 +33,12 @@ from safecredit_desktop.core.exchange.reading import ParsedSheet, ParsedWorkbook
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, from_row, to_row
-from safecredit_desktop.core.validate import parse_date, uscc_check_character, validate_uscc
+from safecredit_desktop.core.validate import (
+    control_character_problem,
+    parse_date,
+    uscc_check_character,
+    validate_uscc,
+)
 
 MissingRows = dict[tuple[str, str], list[int]]
 """(sheet title, attribute) of a missing required column → the rows that needed it."""
@@ -104,8 +109,11 @@ def _code_problem(column: Column, value: object) -> str | None:
         return "开头或末尾有空格，请删除"
     if column.no_spaces and any(ch.isspace() for ch in value):
         return "中间有空格，请删除"
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cf"):
+    problem = control_character_problem(value)
+    if problem is not None:
+        return problem
+    for ch in value:  # a code also refuses format characters (zero-width space, BOM …)
+        if unicodedata.category(ch) == "Cf":
             return f"含不可见字符（U+{ord(ch):04X}），请删除"
     return None
 
