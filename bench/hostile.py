@@ -187,14 +187,17 @@ def declare_size(path: Path, member: str, size: int) -> Path:
     return path
 
 
-def many_shared_strings(path: Path, *, count: int = 30_000_000, empty: bool = False) -> Path:
-    """``count`` shared strings (``<si/>`` when ``empty``: 5 bytes each, so 30 million
-    stay within the part-size cap and only their count refuses them)."""
+def many_shared_strings(
+    path: Path, *, count: int = 30_000_000, empty: bool = False, distinct: bool = True
+) -> Path:
+    """``count`` shared strings: the numbers 0, 1, 2 … (or one string repeated, which
+    builds in seconds), or ``<si/>`` when ``empty`` (5 bytes each, so 30 million stay
+    within the part-size cap and only their count refuses them)."""
 
     def strings() -> Iterator[bytes]:
         yield f'<sst xmlns="{MAIN_NS}">'.encode()
-        if empty:
-            block = b"<si/>" * 100_000
+        if empty or not distinct:
+            block = (b"<si/>" if empty else b"<si><t>x</t></si>") * 100_000
             for _ in range(count // 100_000):
                 yield block
         else:

@@ -293,8 +293,9 @@ def _alien(data: bytes, prefix: bytes, name: bytes) -> bool:
     # '!' and '?' are rare: look for them alone first (memchr), the pair only if found
     if (b"!" in data and b"<!" in data) or (b"?" in data and b"<?" in data):
         return True
-    if prefix:
-        return b"<" + name in data or data.count(b":" + name) != data.count(b"<" + prefix + name)
+    if prefix:  # every ":name" must be this prefix's start or end tag
+        tags = data.count(b"<" + prefix + name) + data.count(b"</" + prefix + name)
+        return b"<" + name in data or data.count(b":" + name) != tags
     return _PREFIXED[name].search(data) is not None
 
 

@@ -105,13 +105,13 @@ def _code_problem(column: Column, value: object) -> str | None:
         return "必须以文本填写（单元格被当成了日期），请把该列设为文本格式后重新填写"
     if not isinstance(value, str):
         return "必须以文本填写"
+    problem = control_character_problem(value)
+    if problem is not None:
+        return problem
     if value != value.strip():
         return "开头或末尾有空格，请删除"
     if column.no_spaces and any(ch.isspace() for ch in value):
         return "中间有空格，请删除"
-    problem = control_character_problem(value)
-    if problem is not None:
-        return problem
     for ch in value:  # a code also refuses format characters (zero-width space, BOM …)
         if unicodedata.category(ch) == "Cf":
             return f"含不可见字符（U+{ord(ch):04X}），请删除"

@@ -133,7 +133,7 @@ def read_workbook(
             sources = _checked_sources(package, chosen)
             return _read_sheets(path, sources, parsed, progress)
         except WorkbookError as exc:
-            exc.hidden_sheets = tuple(hidden)
+            exc.hidden_sheets = exc.hidden_sheets or tuple(hidden)
             raise
         except SafeCreditError:
             raise
@@ -176,10 +176,12 @@ def _choose(
     if not chosen and not parsed.errors:
         if parsed.hidden_sheets:
             names = "、".join(f"“{n}”" for n in parsed.hidden_sheets)
-            raise WorkbookError(
+            error = WorkbookError(
                 f"“{path.name}”中可导入的工作表{names}是隐藏的，没有导入；如确需导入隐藏的"
                 "工作表，请选择“同时导入隐藏的工作表”（命令行 --include-hidden）。"
             )
+            error.hidden_sheets = tuple(parsed.hidden_sheets)
+            raise error
         known = "、".join(s.name for s in SHEETS)
         raise WorkbookError(
             f"“{path.name}”中没有可导入的工作表：工作表名称应为{known}之一"
