@@ -198,7 +198,7 @@ def _checked_sources(package: Package, chosen: Sequence[SheetPart]) -> list[_She
         checked_info(
             archive, part.member or "", MAX_SHEET_XML, f"“{part.title}”表", "sheet_size", name
         )
-    member = package.shared_strings
+    member = package.shared_strings if chosen else None
 
     def open_strings(member: str) -> CappedStream:
         what = "共享文字表（sharedStrings.xml）"

@@ -9,9 +9,11 @@ without their namespace, so that strict-namespace and prefixed files read alike.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -50,11 +52,30 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _parse(archive: zipfile.ZipFile, name: str, what: str, file_name: str) -> ET.Element:
+def _elements(
+    archive: zipfile.ZipFile, name: str, what: str, file_name: str
+) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Each element of a small part as (its parent's local name, its local name, its
+    attributes), streamed: nothing of the part's tree is kept, so even a hostile 20 MB
+    styles.xml of a million formats costs little memory."""
     data = read_member(archive, name, what, file_name)
     if b"<!DOCTYPE" in data:  # never in Excel's parts; entity expansion is a bomb
         raise broken(file_name)
-    return ET.fromstring(data)
+    path: list[str] = []
+    root: ET.Element | None = None
+    seen = 0
+    for event, node in ET.iterparse(io.BytesIO(data), events=("start", "end")):
+        if event == "end":
+            path.pop()
+            continue
+        tag = _local(node.tag)
+        if root is None:
+            root = node
+        seen += 1
+        if seen % 4096 == 0:
+            root.clear()  # the open elements stay with the parser; the rest is freed
+        yield (path[-1] if path else "", tag, dict(node.attrib))
+        path.append(tag)
 
 
 def _relationships(
@@ -66,12 +87,12 @@ def _relationships(
     if name not in archive.NameToInfo:
         return {}
     out: dict[str, tuple[str, str]] = {}
-    for node in _parse(archive, name, "关系文件", file_name):
-        if _local(node.tag) != "Relationship" or node.get("TargetMode") == "External":
+    for _parent, tag, attrs in _elements(archive, name, "关系文件", file_name):
+        if tag != "Relationship" or attrs.get("TargetMode") == "External":
             continue
-        target = node.get("Target", "")
+        target = attrs.get("Target", "")
         member = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-        out[node.get("Id", "")] = (node.get("Type", ""), posixpath.normpath(member))
+        out[attrs.get("Id", "")] = (attrs.get("Type", ""), posixpath.normpath(member))
     return out
 
 
@@ -88,20 +109,18 @@ def open_package(archive: zipfile.ZipFile, file_name: str) -> Package:
     """The package's sheets and parts; a sentence (WorkbookError) when it is no workbook."""
     workbook = _workbook_part(archive, file_name)
     rels = _relationships(archive, workbook, file_name)
-    root = _parse(archive, workbook, "workbook.xml", file_name)
     sheets: list[SheetPart] = []
     date1904 = False
-    for node in root.iter():
-        tag = _local(node.tag)
+    for _parent, tag, attrs in _elements(archive, workbook, "workbook.xml", file_name):
         if tag == "workbookPr":
-            date1904 = node.get("date1904", "").lower() in ("1", "true")
+            date1904 = attrs.get("date1904", "").lower() in ("1", "true")
         elif tag == "sheet":
-            rid = next((v for k, v in node.attrib.items() if _local(k) == "id"), "")
+            rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
             kind, member = rels.get(rid, ("", ""))
             sheets.append(
                 SheetPart(
-                    title=node.get("name", ""),
-                    state=node.get("state", VISIBLE),
+                    title=attrs.get("name", ""),
+                    state=attrs.get("state", VISIBLE),
                     member=member if member in archive.NameToInfo else None,
                     is_chart=kind.endswith("/chartsheet"),
                 )
@@ -130,19 +149,16 @@ def date_styles(package: Package) -> tuple[frozenset[int], frozenset[int]]:
 
     if package.styles is None:
         return frozenset(), frozenset()
-    root = _parse(package.archive, package.styles, "styles.xml", package.file_name)
     custom: dict[int, str] = {}
     formats: list[int] = []
-    for node in root:
-        tag = _local(node.tag)
-        if tag == "numFmts":
-            for fmt in node:
-                if fmt.get("numFmtId", "").isdigit():
-                    custom[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
-        elif tag == "cellXfs":
-            for xf in node:
-                given = xf.get("numFmtId", "0")
-                formats.append(int(given) if given.isdigit() else 0)
+    for parent, tag, attrs in _elements(
+        package.archive, package.styles, "styles.xml", package.file_name
+    ):
+        if parent == "numFmts" and tag == "numFmt" and attrs.get("numFmtId", "").isdigit():
+            custom[int(attrs["numFmtId"])] = attrs.get("formatCode", "")
+        elif parent == "cellXfs" and tag == "xf":
+            given = attrs.get("numFmtId", "0")
+            formats.append(int(given) if given.isdigit() else 0)
     dates: set[int] = set()
     durations: set[int] = set()
     for index, fmt_id in enumerate(formats):
