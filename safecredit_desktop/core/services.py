@@ -917,6 +917,7 @@ def import_workbook(
         accept_bad_check=accept_bad_check,
         today=day,
         progress=_progress_part(progress, 0.4, 0.7),
+        release_rows=True,  # a planned sheet's rows are dropped: a big file fits in memory
     )
     plan.raise_for_errors()
     if dry_run or not plan.changed:
@@ -934,8 +935,9 @@ def import_workbook(
                 session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
             )
         except StalePlanError:
-            # Someone saved meanwhile (the window, another program): plan again from the
-            # workbook already read, this time holding the write lock, and write.
+            # Someone saved meanwhile (the window, another program): read the workbook
+            # again, plan it holding the write lock this time, and write.
+            parsed = _importer.read_workbook(Path(path), include_hidden=include_hidden)
             with session.db.transaction():
                 plan = _importer.plan_import(
                     session.db,

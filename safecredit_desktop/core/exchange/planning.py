@@ -61,8 +61,12 @@ def plan_import(
     accept_bad_check: bool,
     today: date,
     progress: Progress | None = None,
+    release_rows: bool = False,
 ) -> ImportPlan:
-    """Decide every row's fate; every fault is in ``plan.errors`` (nothing is written)."""
+    """Decide every row's fate; every fault is in ``plan.errors`` (nothing is written).
+
+    With ``release_rows`` each sheet's rows are dropped from ``parsed`` once planned
+    (their records are in the plan), so that a big workbook is not held twice."""
     planner = _Planner(
         db,
         parsed,
@@ -88,6 +92,8 @@ def plan_import(
             plans[spec.name] = planner.plan_repairs(sheet)
         else:
             plans[spec.name] = planner.plan_records(sheet)
+        if release_rows:
+            sheet.rows = []
     missing = CellErrors()
     missing.extend(_missing(planner))
     errors, total, only_bad_check = CellErrors.merged(parsed.errors, planner.errors, missing)
