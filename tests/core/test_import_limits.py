@@ -9,6 +9,7 @@ import importlib.util
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 
@@ -572,3 +573,48 @@ def test_unusual_but_valid_xml_is_read_by_the_precise_pass(
     assert import_book(session, book).added == 1
     [name] = session.db.conn.execute("SELECT name FROM units").fetchone()
     assert name == "甲<乙>公司"
+
+
+# -- memory: a planned sheet's rows are dropped --------------------------------------------------
+
+
+def test_planned_rows_are_dropped_and_a_stale_plan_reads_the_workbook_again(
+    session: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of each sheet are released once planned (a big workbook is not held
+    twice); when another write lands between planning and writing, the workbook is read
+    again and planned under the write lock — not planned from the released rows."""
+    from safecredit_desktop.core.exchange import importer, planning
+    from safecredit_desktop.core.storage import backup
+
+    book = write_book(tmp_path / "u.xlsx", {"企业信息": [UNIT_HEAD, unit(1), unit(2)]})
+    parsed = read_workbook(book)
+    importer.plan_import(
+        session.db,
+        parsed,
+        profile=session.profile,
+        accept_bad_check=False,
+        today=date.fromisoformat(TODAY),
+        release_rows=True,
+    )
+    assert parsed.sheets["企业信息"].rows == []
+
+    real_backup = backup.backup_database
+    plans = []
+    real_plan = planning.plan_import
+
+    def backup_then_another_write(*args: object, **kwargs: object) -> Path:
+        copy = real_backup(*args, **kwargs)  # type: ignore[arg-type]
+        session.repo.log_event("users", "someone", {"登录": "x"})  # the audit log moves
+        return copy
+
+    def counting_plan(*args: object, **kwargs: object) -> object:
+        plans.append(kwargs.get("release_rows", False))
+        return real_plan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backup, "backup_database", backup_then_another_write)
+    monkeypatch.setattr(importer, "plan_import", counting_plan)
+    summary = import_book(session, book)
+    assert plans == [True, False]  # planned, went stale, planned again from a new read
+    assert summary.added == 2
+    assert session.db.conn.execute("SELECT count(*) FROM units").fetchone() == (2,)
