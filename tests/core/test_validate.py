@@ -823,6 +823,9 @@ def _banned(ch: str, multiline: bool) -> bool:
 @given(
     text=st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=20), multiline=st.booleans()
 )
+@example(text="\r\n", multiline=True)
+@example(text="\u2028", multiline=False)
+@example(text="\x7f", multiline=True)
 def test_control_characters_are_the_unicode_categories(text: str, multiline: bool) -> None:
     """The regular expression refuses exactly Cc and Cs (and, in a one-line field, the
     line and paragraph separators): what ``unicodedata`` says, not a hand-made list."""
