@@ -244,7 +244,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     session = services.open_session(_db_path(args), user=acting_user(args))
     try:
         summary = services.import_workbook(
-            session, Path(args.file), dry_run=args.dry_run, accept_bad_check=args.accept_bad_check
+            session,
+            Path(args.file),
+            dry_run=args.dry_run,
+            accept_bad_check=args.accept_bad_check,
+            include_hidden=args.include_hidden,
         )
     finally:
         session.close()
@@ -656,6 +660,7 @@ def build_parser() -> Parser:
     p.add_argument(
         "--accept-bad-check", action="store_true", help="接受校验码不符的统一社会信用代码"
     )
+    p.add_argument("--include-hidden", action="store_true", help="同时导入隐藏的工作表")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="导出工作簿")

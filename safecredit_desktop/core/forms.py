@@ -20,7 +20,6 @@ as ``date``/``int``/``float``. This module is Qt-free.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -41,6 +40,8 @@ from safecredit_desktop.core.validate import (
     accident_grade_from_figures,
     check_not_future,
     date_formats_hint,
+    control_character_problem,
+    join_line_breaks,
     parse_amount,
     parse_choice,
     parse_count,
@@ -546,17 +547,15 @@ def _is_blank(raw: object) -> bool:
 
 
 def _check_text(raw: object, spec: FieldSpec) -> str:
+    multiline = spec.kind == "multiline"
     text = "" if raw is None else str(raw).strip()
+    if multiline:
+        text = join_line_breaks(text)
     if spec.required and text == "":
         raise ValidationError(spec.label, "不能为空", raw)
-    for pos, ch in enumerate(text, start=1):
-        if spec.kind == "multiline" and ch in "\n\t":
-            continue
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Cs") or (spec.kind != "multiline" and ch in "\u2028\u2029"):
-            raise ValidationError(
-                spec.label, f"第{pos}位含不可见的控制字符（U+{ord(ch):04X}），请删除", raw
-            )
+    problem = control_character_problem(text, multiline=multiline)
+    if problem is not None:
+        raise ValidationError(spec.label, problem, raw)
     return text
 
 

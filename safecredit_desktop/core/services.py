@@ -976,10 +976,15 @@ def import_workbook(
     *,
     dry_run: bool,
     accept_bad_check: bool,
+    include_hidden: bool = False,
     today: date | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> _importer.ImportSummary:
     """Import a template workbook, all or nothing (workbook.md).
+
+    Hidden template sheets are named in the summary and read only with
+    ``include_hidden``; a workbook past a limit (rows, columns, characters, strings,
+    part sizes) is refused before its rows are read.
 
     Every bad cell is reported at once as a ``WorkbookError`` (``.errors`` lists them;
     ``.only_bad_check`` says whether accepting bad check characters would pass). With
@@ -988,7 +993,9 @@ def import_workbook(
     transaction, each audited as ``session.user``, followed by one ``import`` event.
     """
     day = today or date.today()
-    parsed = _importer.read_workbook(Path(path), progress=_progress_part(progress, 0.0, 0.4))
+    parsed = _importer.read_workbook(
+        Path(path), include_hidden=include_hidden, progress=_progress_part(progress, 0.0, 0.4)
+    )
     plan = _importer.plan_import(
         session.db,
         parsed,
@@ -996,6 +1003,7 @@ def import_workbook(
         accept_bad_check=accept_bad_check,
         today=day,
         progress=_progress_part(progress, 0.4, 0.7),
+        release_rows=True,  # a planned sheet's rows are dropped: a big file fits in memory
     )
     plan.raise_for_errors()
     if dry_run or not plan.changed:
@@ -1013,8 +1021,9 @@ def import_workbook(
                 session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
             )
         except StalePlanError:
-            # Someone saved meanwhile (the window, another program): plan again from the
-            # workbook already read, this time holding the write lock, and write.
+            # Someone saved meanwhile (the window, another program): read the workbook
+            # again, plan it holding the write lock this time, and write.
+            parsed = _importer.read_workbook(Path(path), include_hidden=include_hidden)
             with session.db.transaction():
                 plan = _importer.plan_import(
                     session.db,

@@ -41,7 +41,9 @@ __all__ = [
     "accident_grade_from_figures",
     "check_not_future",
     "date_formats_hint",
+    "control_character_problem",
     "id_check_character",
+    "join_line_breaks",
     "mask_id_number",
     "optional_text",
     "parse_amount",
@@ -654,6 +656,39 @@ def parse_honour_level(value: object, *, field: str = "表彰级别") -> HonourL
 # ---------------------------------------------------------------------------
 # Free text
 # ---------------------------------------------------------------------------
+
+
+_SINGLE_LINE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+"""Control characters (Cc: C0, DEL, C1, including CR, LF and tab), lone surrogates (Cs)
+and the line and paragraph separators: nothing a one-line field may hold."""
+_MULTILINE_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""The same for a multi-line field (备注, 处罚事由), which keeps LF, tab and the
+separators; CR is first joined into LF by :func:`join_line_breaks`."""
+_LINE_BREAKS = {"\n": "换行符", "\r": "回车符", "\u2028": "换行符", "\u2029": "分段符"}
+
+
+def control_character_problem(text: str, *, multiline: bool = False) -> str | None:
+    """Why ``text`` cannot be stored in a text field, or None.
+
+    Every single-line field (names, addresses, people, document numbers, codes …)
+    refuses every control character, line breaks included — whether typed, pasted or
+    imported as Excel's ``_x000D_`` — because it is printed on one line of a notice and
+    compared when searching. A multi-line field keeps line feeds and tabs."""
+    found = (_MULTILINE_BAD if multiline else _SINGLE_LINE_BAD).search(text)
+    if found is None:
+        return None
+    ch = found.group()
+    pos = found.start() + 1
+    if ch in _LINE_BREAKS and not multiline:
+        return f"第{pos}位有{_LINE_BREAKS[ch]}（U+{ord(ch):04X}），这一栏只能填一行，请删除"
+    return f"第{pos}位含不可见的控制字符（U+{ord(ch):04X}），请删除"
+
+
+def join_line_breaks(text: str) -> str:
+    """CR LF and a lone CR as LF: Excel keeps a Windows line break as ``_x000D_`` + LF."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def required_text(value: object, *, field: str) -> str:

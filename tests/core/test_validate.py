@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from safecredit_desktop.core.errors import BadCheckCharacterError, ValidationError
@@ -16,6 +17,8 @@ from safecredit_desktop.core.validate import (
     USCC_ALPHABET,
     accident_grade_from_figures,
     check_not_future,
+    control_character_problem,
+    join_line_breaks,
     mask_id_number,
     optional_text,
     parse_amount,
@@ -781,3 +784,55 @@ def test_optional_text() -> None:
     assert optional_text(" ", field="备注") is None
     assert optional_text(" 已整改 ", field="备注") == "已整改"
     assert optional_text(7, field="备注") == "7"
+
+
+# -- control characters ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "fragment"),
+    [
+        ("甲\r乙", False, "第2位有回车符（U+000D），这一栏只能填一行"),
+        ("甲乙\n", False, "第3位有换行符（U+000A）"),
+        ("a\u2028b", False, "换行符（U+2028）"),
+        ("a\u2029b", True, None),
+        ("a\tb", False, "控制字符（U+0009）"),
+        ("a\tb\nc", True, None),
+        ("a\x00b", True, "第2位含不可见的控制字符（U+0000）"),
+        ("a\x85b", True, "控制字符（U+0085）"),
+        ("a\ud800b", True, "控制字符（U+D800）"),
+        ("凤凰化工 😀", False, None),
+    ],
+)
+def test_control_character_problem(text: str, multiline: bool, fragment: str | None) -> None:
+    found = control_character_problem(text, multiline=multiline)
+    if fragment is None:
+        assert found is None
+    else:
+        assert found is not None and fragment in found
+
+
+def _banned(ch: str, multiline: bool) -> bool:
+    category = unicodedata.category(ch)
+    if multiline:
+        return category in ("Cc", "Cs") and ch not in "\n\t"
+    return category in ("Cc", "Cs", "Zl", "Zp")
+
+
+@FAST
+@given(
+    text=st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=20), multiline=st.booleans()
+)
+@example(text="\r\n", multiline=True)
+@example(text="\u2028", multiline=False)
+@example(text="\x7f", multiline=True)
+def test_control_characters_are_the_unicode_categories(text: str, multiline: bool) -> None:
+    """The regular expression refuses exactly Cc and Cs (and, in a one-line field, the
+    line and paragraph separators): what ``unicodedata`` says, not a hand-made list."""
+    expected = any(_banned(ch, multiline) for ch in text)
+    assert (control_character_problem(text, multiline=multiline) is not None) == expected
+
+
+def test_join_line_breaks() -> None:
+    assert join_line_breaks("a\r\nb\rc\nd") == "a\nb\nc\nd"
+    assert join_line_breaks("无换行") == "无换行"

@@ -79,3 +79,68 @@ def test_text_file_one_sentence(qtbot, tmp_path: Path) -> None:  # type: ignore[
     assert "notes.xlsx" in dialog.heading.text() or "工作簿" in dialog.heading.text()
     assert dialog.table.rowCount() == 0 and not dialog.import_button.isEnabled()
     session.close()
+
+
+def _code(n: int) -> str:
+    from safecredit_desktop.core.validate import uscc_check_character
+
+    first = f"91433123MA4L{n:05d}"
+    return first + uscc_check_character(first)
+
+
+def test_hidden_sheets_get_a_checkbox_naming_them(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = _session(tmp_path)
+    book = Workbook()
+    units = book.active
+    units.title = "企业信息"
+    units.append(["统一社会信用代码", "单位名称", "行业类别"])
+    units.append([_code(1), "甲公司", "危险化学品"])
+    inspections = book.create_sheet("执法检查")
+    inspections.append(["统一社会信用代码", "检查日期"])
+    inspections.append([_code(1), "2025-05-01"])
+    inspections.sheet_state = "hidden"
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    dialog = ImportDialog(session, DataBus(), path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.check()
+    assert dialog.include_hidden.isVisible() and not dialog.include_hidden.isChecked()
+    assert "“执法检查”" in dialog.include_hidden.text()
+    assert dialog.summary is not None
+    assert [s.sheet for s in dialog.summary.sheets] == ["企业信息"]
+    dialog.include_hidden.setChecked(True)  # checks again, reading the hidden sheet
+    assert [s.sheet for s in dialog.summary.sheets] == ["企业信息", "执法检查"]
+    dialog.import_button.click()
+    assert dialog.imported
+    assert session.db.conn.execute("SELECT count(*) FROM inspections").fetchone()[0] == 1
+    session.close()
+
+
+def test_no_checkbox_without_hidden_sheets(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = _session(tmp_path)
+    dialog = ImportDialog(session, DataBus(), EXAMPLES / "fenghuang.xlsx")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.check()
+    assert not dialog.include_hidden.isVisible()
+    session.close()
+
+
+def test_error_list_shows_the_first_1000_and_the_total(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = _session(tmp_path)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "执法检查"
+    sheet.append(["统一社会信用代码", "检查日期"])
+    for _ in range(1_300):
+        sheet.append(["不是代码", "2025-05-01"])
+    path = tmp_path / "many.xlsx"
+    book.save(path)
+    dialog = ImportDialog(session, DataBus(), path)
+    qtbot.addWidget(dialog)
+    dialog.check()
+    assert dialog.table.rowCount() == 1_000
+    assert "1,300 处错误" in dialog.heading.text() and "前 1,000 处" in dialog.heading.text()
+    assert not dialog.import_button.isEnabled()
+    session.close()

@@ -1,7 +1,8 @@
 """Importing a template workbook (workbook.md): read, plan, apply — all or nothing.
 
 1. :func:`read_workbook` opens the file (one sentence for a file that is not a
-   workbook, is encrypted, or has no known sheet), maps each sheet's header row to
+   workbook, is encrypted, has no known sheet, or is past a limit; hidden template
+   sheets skipped unless ``include_hidden``), maps each sheet's header row to
    the template's columns and keeps every non-blank cell. Structural faults (an
    unknown or duplicated column, data under a blank header, Excel error values,
    formulas without a stored result) become :class:`CellError`\\ s; reading carries
@@ -18,12 +19,17 @@
    100,000 rows stays quick). A missing required column is reported once, and only
    when some row adds a record (an update does not need it).
 3. :func:`apply_import` writes the plan in one transaction through the repository
-   (every row audited as the importing user), or refuses it when the plan has
+   (every row audited as the importing user), or refuses it when the plan has errors.
 
 The steps live in modules of their own; this module is their public face:
 
-- :mod:`.import_errors`: :class:`CellError`, :class:`WorkbookError`, :func:`show_value`.
-- :mod:`.xlsx_rows`: opening the file, the fast sheet-XML row reader (openpyxl fallback).
+- :mod:`.import_errors`: :class:`CellError`, :class:`CellErrors` (the first 1,000 kept,
+  all counted), :class:`WorkbookError`, :func:`show_value`.
+- :mod:`.limits`: the workbook's limits, checked from the zip's directory and a streaming
+  pass before any row is read (:class:`~.limits.LimitError`: one sentence).
+- :mod:`.xlsx_package`: the package's sheets (hidden or not), shared strings and styles.
+- :mod:`.xlsx_strings`: Excel's ``_xHHHH_`` escapes, the compact shared-strings table.
+- :mod:`.xlsx_rows`: opening the file, the fast sheet-XML row reader.
 - :mod:`.reading`: :func:`read_workbook`, header folding, the parsed rows.
 - :mod:`.plans`: :class:`ImportPlan`, its sheets' rows, :class:`ImportSummary`.
 - :mod:`.planning`: :func:`plan_import` and the choices where workbook.md leaves room;

@@ -33,7 +33,7 @@ from __future__ import annotations
 from datetime import date
 
 from safecredit_desktop.core.exchange.columns import SHEETS
-from safecredit_desktop.core.exchange.import_errors import CellError, Progress
+from safecredit_desktop.core.exchange.import_errors import CellError, CellErrors, Progress
 from safecredit_desktop.core.exchange.planning_records import _RecordPlanner
 from safecredit_desktop.core.exchange.planning_repairs import _RepairPlanner
 from safecredit_desktop.core.exchange.plans import (
@@ -61,8 +61,12 @@ def plan_import(
     accept_bad_check: bool,
     today: date,
     progress: Progress | None = None,
+    release_rows: bool = False,
 ) -> ImportPlan:
-    """Decide every row's fate; every fault is in ``plan.errors`` (nothing is written)."""
+    """Decide every row's fate; every fault is in ``plan.errors`` (nothing is written).
+
+    With ``release_rows`` each sheet's rows are dropped from ``parsed`` once planned
+    (their records are in the plan), so that a big workbook is not held twice."""
     planner = _Planner(
         db,
         parsed,
@@ -88,7 +92,11 @@ def plan_import(
             plans[spec.name] = planner.plan_repairs(sheet)
         else:
             plans[spec.name] = planner.plan_records(sheet)
-    errors = _sorted_errors([*parsed.errors, *planner.errors, *_missing(planner)], parsed)
+        if release_rows:
+            sheet.rows = []
+    missing = CellErrors()
+    missing.extend(_missing(planner))
+    errors, total, only_bad_check = CellErrors.merged(parsed.errors, planner.errors, missing)
     return ImportPlan(
         parsed.path,
         [plans[s.name] for s in SHEETS if s.name in plans],
@@ -96,6 +104,10 @@ def plan_import(
         errors,
         list(parsed.ignored_sheets),
         head,
+        error_total=total,
+        only_bad_check=only_bad_check,
+        hidden_sheets=tuple(parsed.hidden_sheets),
+        hidden_included=parsed.hidden_included,
     )
 
 
@@ -116,11 +128,3 @@ def _missing(planner: _Planner) -> list[CellError]:
             )
         )
     return out
-
-
-def _sorted_errors(errors: list[CellError], parsed: ParsedWorkbook) -> list[CellError]:
-    """Errors in template sheet order, then by row (a row's own errors in column order)."""
-    order = {
-        parsed.sheets[s.name].title: i for i, s in enumerate(SHEETS) if s.name in parsed.sheets
-    }
-    return sorted(errors, key=lambda e: (order.get(e.sheet, len(SHEETS)), e.row))

@@ -15,7 +15,12 @@ from typing import Any
 from safecredit_desktop.core import forms, model
 from safecredit_desktop.core.errors import ValidationError
 from safecredit_desktop.core.exchange.columns import Column, SheetSpec
-from safecredit_desktop.core.exchange.import_errors import CellError, Progress, show_value
+from safecredit_desktop.core.exchange.import_errors import (
+    CellError,
+    CellErrors,
+    Progress,
+    show_value,
+)
 from safecredit_desktop.core.exchange.plans import (
     ADD,
     UNCHANGED,
@@ -28,7 +33,12 @@ from safecredit_desktop.core.exchange.reading import ParsedSheet, ParsedWorkbook
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, from_row, to_row
-from safecredit_desktop.core.validate import parse_date, uscc_check_character, validate_uscc
+from safecredit_desktop.core.validate import (
+    control_character_problem,
+    parse_date,
+    uscc_check_character,
+    validate_uscc,
+)
 
 MissingRows = dict[tuple[str, str], list[int]]
 """(sheet title, attribute) of a missing required column → the rows that needed it."""
@@ -95,12 +105,15 @@ def _code_problem(column: Column, value: object) -> str | None:
         return "必须以文本填写（单元格被当成了日期），请把该列设为文本格式后重新填写"
     if not isinstance(value, str):
         return "必须以文本填写"
+    problem = control_character_problem(value)
+    if problem is not None:
+        return problem
     if value != value.strip():
         return "开头或末尾有空格，请删除"
     if column.no_spaces and any(ch.isspace() for ch in value):
         return "中间有空格，请删除"
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cf"):
+    for ch in value:  # a code also refuses format characters (zero-width space, BOM …)
+        if unicodedata.category(ch) == "Cf":
             return f"含不可见字符（U+{ord(ch):04X}），请删除"
     return None
 
@@ -181,7 +194,7 @@ class _PlannerBase:
         self.accept_bad_check = accept_bad_check
         self.today = today
         self.bureau = bureau_name.strip()
-        self.errors: list[CellError] = []
+        self.errors = CellErrors()
         conn = db.conn
         self.unit_ids: dict[str, int] = {
             str(u): int(i) for i, u in conn.execute("SELECT id, uscc FROM units")

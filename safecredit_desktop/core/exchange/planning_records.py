@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import replace
 from typing import Any
 
@@ -35,6 +34,7 @@ from safecredit_desktop.core.exchange.plans import (
 from safecredit_desktop.core.exchange.reading import ParsedSheet, RawRow, _is_blank
 from safecredit_desktop.core.storage.tables import to_row
 from safecredit_desktop.core.validate import (
+    control_character_problem,
     parse_choice,
     parse_date,
     parse_violation_kind,
@@ -318,10 +318,10 @@ class _RecordPlanner(_PlannerBase):
                 errors.add(attr, "不能为空")
             return None
         text = str(_text_cell(raw)).strip()
-        for pos, ch in enumerate(text, start=1):
-            if unicodedata.category(ch) in ("Cc", "Cs"):
-                errors.add(attr, f"第{pos}位含不可见的控制字符（U+{ord(ch):04X}），请删除")
-                return None
+        problem = control_character_problem(text)
+        if problem is not None:
+            errors.add(attr, problem)
+            return None
         return text
 
     def _conflict_codes(self, errors: _RowErrors, plan: SheetPlan, row: RawRow) -> list[str] | None:

@@ -85,6 +85,9 @@ class ImportSummary:
     conflicts_added: int
     conflicts_removed: int
     backup: Path | None = None
+    hidden_sheets: tuple[str, ...] = ()
+    """Template sheets hidden in the workbook: skipped, unless ``hidden_included``."""
+    hidden_included: bool = False
 
     @property
     def added(self) -> int:
@@ -129,6 +132,15 @@ class ImportSummary:
         if self.ignored_sheets:
             names = "、".join(f"“{n}”" for n in self.ignored_sheets)
             out.append(f"  不是导入模板中的工作表，已忽略：{names}")
+        if self.hidden_sheets:
+            names = "、".join(f"“{n}”" for n in self.hidden_sheets)
+            if self.hidden_included:
+                out.append(f"  已按要求读取隐藏的工作表：{names}")
+            else:
+                out.append(
+                    f"  隐藏的工作表，未导入：{names}（如需导入，请选择“同时导入隐藏的工作表”，"
+                    "命令行 --include-hidden）"
+                )
         if self.backup is not None:
             out.append(f"  导入前已备份数据库：{self.backup}")
         elif not self.dry_run and not self.changed:
@@ -144,6 +156,11 @@ class ImportPlan:
     errors: list[CellError]
     ignored_sheets: list[str]
     audit_head: int
+    error_total: int = 0
+    """All bad cells; ``errors`` holds the first MAX_LISTED_ERRORS of them."""
+    only_bad_check: bool = False
+    hidden_sheets: tuple[str, ...] = ()
+    hidden_included: bool = False
 
     @property
     def changed(self) -> bool:
@@ -152,8 +169,15 @@ class ImportPlan:
         )
 
     def raise_for_errors(self) -> None:
-        if self.errors:
-            raise WorkbookError.from_cells(self.path, self.errors)
+        if self.errors or self.error_total:
+            error = WorkbookError.from_cells(
+                self.path,
+                self.errors,
+                total=max(self.error_total, len(self.errors)),
+                only_bad_check=self.only_bad_check if self.error_total else None,
+            )
+            error.hidden_sheets = self.hidden_sheets
+            raise error
 
     def summary(self, *, dry_run: bool, backup: Path | None = None) -> ImportSummary:
         accepted = sorted(
@@ -185,6 +209,8 @@ class ImportPlan:
             conflicts_added=sum(len(c.add) for c in self.conflicts),
             conflicts_removed=sum(len(c.remove) for c in self.conflicts),
             backup=backup,
+            hidden_sheets=self.hidden_sheets,
+            hidden_included=self.hidden_included,
         )
 
 

@@ -1,16 +1,22 @@
 """Reading a template workbook: header folding, every non-blank cell (step 1 of importer).
 
 :func:`read_workbook` opens the file (one sentence for a file that is not a workbook, is
-encrypted, or has no known sheet; see :mod:`.xlsx_rows`), maps each sheet's header row
-to the template's columns and keeps every non-blank cell. Structural faults (an unknown
-or duplicated column, data under a blank header, Excel error values, formulas without a
-stored result) become :class:`CellError`\\ s; reading carries on so that every fault is
-reported.
+encrypted, or has no known sheet; see :mod:`.xlsx_rows`), checks the limits of the
+sheets it will read before reading any row (:mod:`.limits`), maps each sheet's header
+row to the template's columns and keeps every non-blank cell. Structural faults (an
+unknown or duplicated column, data under a blank header, Excel error values, formulas
+without a stored result) become :class:`CellError`\\ s; reading carries on so that every
+fault is counted (the first :data:`MAX_LISTED_ERRORS` are kept).
+
+Hidden sheets (``hidden`` or ``veryHidden`` in workbook.xml) of the template are named
+and skipped unless ``include_hidden``: a sheet nobody sees must not change records
+unnoticed.
 """
 
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,30 +31,50 @@ from safecredit_desktop.core.exchange.columns import (
     sheet_for_title,
 )
 from safecredit_desktop.core.exchange.import_errors import (
+    MAX_LISTED_ERRORS as MAX_LISTED_ERRORS,
+)
+from safecredit_desktop.core.exchange.import_errors import (
     CellError,
+    CellErrors,
     Progress,
     WorkbookError,
     show_value,
 )
+from safecredit_desktop.core.exchange.limits import (
+    MAX_SHEET_XML,
+    CappedStream,
+    checked_info,
+    count_shared_strings,
+    open_member,
+    scan_sheet,
+)
+from safecredit_desktop.core.exchange.xlsx_package import Package, SheetPart, open_package
 from safecredit_desktop.core.exchange.xlsx_rows import (
     _broken,
     _check_file,
     _ExcelErrorValue,
-    _fast_sources,
     _FormulaWithoutValue,
-    _openpyxl_sources,
     _SheetSource,
+    _sources,
 )
+from safecredit_desktop.core.exchange.xlsx_strings import StringTable, read_shared_strings
+
+_NOTHING: frozenset[str] = frozenset()
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     """A data row: its Excel number, its non-blank cells by attribute, and the attributes
     whose cell was already reported while reading (not checked again)."""
 
     number: int
     cells: dict[str, object]
-    reported: set[str] = field(default_factory=set)
+    reported: set[str] | frozenset[str] = _NOTHING
+
+    def report(self, attr: str) -> None:
+        if not isinstance(self.reported, set):
+            self.reported = set()
+        self.reported.add(attr)
 
 
 @dataclass
@@ -65,10 +91,16 @@ class ParsedSheet:
 
 @dataclass
 class ParsedWorkbook:
+    """The sheets read, the bad cells found while reading, the sheets ignored (not of the
+    template) and the template sheets that are hidden (read only when
+    ``hidden_included``)."""
+
     path: Path
     sheets: dict[str, ParsedSheet]
-    errors: list[CellError]
+    errors: CellErrors
     ignored_sheets: list[str]
+    hidden_sheets: list[str] = field(default_factory=list)
+    hidden_included: bool = False
 
     @property
     def row_count(self) -> int:
@@ -79,55 +111,121 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def read_workbook(path: Path, *, progress: Progress | None = None) -> ParsedWorkbook:
+def read_workbook(
+    path: Path, *, include_hidden: bool = False, progress: Progress | None = None
+) -> ParsedWorkbook:
     """Read every known sheet of a template workbook; see the module docstring."""
     path = Path(path)
     _check_file(path)
+    hidden: list[str] = []
     with path.open("rb") as handle, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            sources, close = _fast_sources(handle)
-        except Exception:  # openpyxl internals changed, or a damaged file: try the slow way
-            try:
-                sources, close = _openpyxl_sources(handle)
-            except Exception:  # openpyxl raises many kinds for a damaged file
-                raise _broken(path.name) from None
+            archive = zipfile.ZipFile(handle)
+        except Exception:  # zipfile raises many kinds for a damaged file
+            raise _broken(path.name) from None
         try:
-            return _read_sheets(path, sources, progress)
+            package = open_package(archive, path.name)
+            chosen, parsed = _choose(path, package, include_hidden)
+            hidden = parsed.hidden_sheets
+            if progress is not None:
+                progress(0.0, "检查工作簿的大小")
+            sources = _checked_sources(package, chosen)
+            return _read_sheets(path, sources, parsed, progress)
+        except WorkbookError as exc:
+            exc.hidden_sheets = exc.hidden_sheets or tuple(hidden)
+            raise
+        except SafeCreditError:
+            raise
+        except Exception:  # damaged zip or XML: zipfile, zlib and expat raise many kinds
+            raise _broken(path.name) from None
         finally:
-            close()
+            archive.close()
 
 
-def _read_sheets(
-    path: Path, sources: Sequence[_SheetSource], progress: Progress | None
-) -> ParsedWorkbook:
-    parsed = ParsedWorkbook(path, {}, [], [])
-    found: list[tuple[SheetSpec, _SheetSource]] = []
-    for source in sources:
-        title = source.title
+def _choose(
+    path: Path, package: Package, include_hidden: bool
+) -> tuple[list[SheetPart], ParsedWorkbook]:
+    """The sheets to read; the others are named (ignored, or hidden) or refused."""
+    parsed = ParsedWorkbook(path, {}, CellErrors(), [], hidden_included=include_hidden)
+    chosen: list[SheetPart] = []
+    specs: list[SheetSpec] = []
+    for part in package.sheets:
+        if part.member is None:
+            continue
+        title = part.title
         spec = sheet_for_title(title)
         if spec is None:
             if fold_header(title) not in AUX_SHEETS:
                 parsed.ignored_sheets.append(title)
             continue
-        if any(s is spec for s, _ in found):
+        if part.hidden:
+            parsed.hidden_sheets.append(title)
+            if not include_hidden:
+                continue
+        if any(s is spec for s in specs):
             parsed.errors.append(
                 CellError(title, 1, "", "", f"工作簿中有两张“{spec.name}”表，请合并为一张")
             )
             continue
-        if source.is_chart:
+        if part.is_chart:
             parsed.errors.append(CellError(title, 1, "", "", "这是图表，不是数据表"))
             continue
-        found.append((spec, source))
-    if not found and not parsed.errors:
+        specs.append(spec)
+        chosen.append(part)
+    if not chosen and not parsed.errors:
+        if parsed.hidden_sheets:
+            names = "、".join(f"“{n}”" for n in parsed.hidden_sheets)
+            error = WorkbookError(
+                f"“{path.name}”中可导入的工作表{names}是隐藏的，没有导入；如确需导入隐藏的"
+                "工作表，请选择“同时导入隐藏的工作表”（命令行 --include-hidden）。"
+            )
+            error.hidden_sheets = tuple(parsed.hidden_sheets)
+            raise error
         known = "、".join(s.name for s in SHEETS)
         raise WorkbookError(
             f"“{path.name}”中没有可导入的工作表：工作表名称应为{known}之一"
             "（可从“导出模板”取得空白模板）。"
         )
-    for index, (spec, source) in enumerate(found):
+    return chosen, parsed
+
+
+def _checked_sources(package: Package, chosen: Sequence[SheetPart]) -> list[_SheetSource]:
+    """The limits checked on what will be read (the zip's directory, then a streaming
+    pass over the shared strings and each chosen sheet), then the shared strings read."""
+    archive, name = package.archive, package.file_name
+    for part in chosen:
+        checked_info(
+            archive, part.member or "", MAX_SHEET_XML, f"“{part.title}”表", "sheet_size", name
+        )
+    member = package.shared_strings if chosen else None
+
+    def open_strings(member: str) -> CappedStream:
+        what = "共享文字表（sharedStrings.xml）"
+        return open_member(archive, member, MAX_SHEET_XML, what, "strings_size", name)
+
+    if member is not None:
+        count_shared_strings(open_strings(member), name)
+    for part in chosen:
+        scan_sheet(archive, part.member or "", part.title, name)
+    strings: StringTable = ()
+    if member is not None:
+        strings = read_shared_strings(open_strings(member), name)
+    return _sources(package, chosen, strings)
+
+
+def _read_sheets(
+    path: Path,
+    sources: Sequence[_SheetSource],
+    parsed: ParsedWorkbook,
+    progress: Progress | None,
+) -> ParsedWorkbook:
+    readable = [s for s in sources if not s.is_chart]
+    for index, source in enumerate(readable):
+        spec = sheet_for_title(source.title)
+        assert spec is not None  # chosen by title
         if progress is not None:
-            progress(index / max(len(found), 1), f"读取“{spec.name}”表")
+            progress(index / max(len(readable), 1), f"读取“{spec.name}”表")
         try:
             sheet = _read_sheet(spec, source.title, source.rows(), parsed.errors)
         except SafeCreditError:
@@ -151,7 +249,7 @@ def _read_sheet(
     spec: SheetSpec,
     title: str,
     rows: Iterator[tuple[int, dict[int, object]]],
-    errors: list[CellError],
+    errors: CellErrors,
 ) -> ParsedSheet | None:
     first = next(
         ((n, cells) for n, cells in rows if any(not _is_blank(v) for v in cells.values())),
@@ -232,7 +330,7 @@ def _read_sheet(
                         "单元格是公式错误值，请改为实际内容",
                     )
                 )
-                row.reported.add(column_or_none.attr)
+                row.report(column_or_none.attr)
             elif isinstance(value, _FormulaWithoutValue):
                 errors.append(
                     CellError(
@@ -244,7 +342,7 @@ def _read_sheet(
                         "或改为直接填写",
                     )
                 )
-                row.reported.add(column_or_none.attr)
+                row.report(column_or_none.attr)
             cells[column_or_none.attr] = value
         if cells:
             parsed_rows.append(row)

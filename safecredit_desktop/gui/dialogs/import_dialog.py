@@ -1,5 +1,7 @@
-"""文件 → 导入工作簿: a checked preview first (what would be added/updated, or every bad
-cell), then the import itself in one transaction, off the UI thread."""
+"""文件 → 导入工作簿: a checked preview first (what would be added/updated, or the bad
+cells: the first 1,000 listed, the total counted), then the import itself in one
+transaction, off the UI thread. A workbook with hidden template sheets gets a checkbox
+naming them: they are read only when it is ticked."""
 
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ class ImportDialog(QDialog):
             self,
         )
         self.accept_bad_check.setVisible(False)
+        self.include_hidden = QCheckBox(self)
+        self.include_hidden.setVisible(False)
         self.table = QTableWidget(0, 5, self)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
@@ -60,6 +64,7 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.accept_bad_check)
+        layout.addWidget(self.include_hidden)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
         self._connect_signals()
@@ -68,17 +73,37 @@ class ImportDialog(QDialog):
         self.buttons.accepted.connect(self._on_import)
         self.buttons.rejected.connect(self.reject)
         self.accept_bad_check.toggled.connect(lambda _on: self.check())
+        self.include_hidden.toggled.connect(lambda _on: self.check())
 
     def _run(self, *, dry_run: bool) -> services.ImportSummary:
         session, path, accept = self.session, self.path, self.accept_bad_check.isChecked()
+        hidden = self.include_hidden.isChecked()
         title = self.tr("正在检查工作簿…") if dry_run else self.tr("正在导入…")
         return run_with_progress(
             self,
             title,
             lambda report: services.import_workbook(
-                session, path, dry_run=dry_run, accept_bad_check=accept, progress=report
+                session,
+                path,
+                dry_run=dry_run,
+                accept_bad_check=accept,
+                include_hidden=hidden,
+                progress=report,
             ),
         )
+
+    def _show_hidden(self, names: tuple[str, ...]) -> None:
+        """The hidden template sheets, named on the checkbox that reads them."""
+        if not names:
+            self.include_hidden.setVisible(self.include_hidden.isChecked())
+            return
+        shown = "、".join(f"“{n}”" for n in names)
+        self.include_hidden.setText(
+            self.tr("同时导入隐藏的工作表：%1（在 Excel 中看不到，请确认其内容）").replace(
+                "%1", shown
+            )
+        )
+        self.include_hidden.setVisible(True)
 
     def check(self) -> None:
         """The dry run: fills the table with the plan, or with every bad cell."""
@@ -97,13 +122,21 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         if exc.only_bad_check or self.accept_bad_check.isChecked():
             self.accept_bad_check.setVisible(True)
+        self._show_hidden(exc.hidden_sheets)
         if not exc.errors:
             self._show_sentence(exc.message)
             return
-        self.heading.setText(
-            self.tr("工作簿有 %1 处错误，不能导入（不会写入任何数据）。请改正后重新导入：").replace(
-                "%1", str(len(exc.errors))
+        if exc.total > len(exc.errors):
+            heading = self.tr(
+                "工作簿有 %1 处错误，不能导入（不会写入任何数据）。下面列出前 %2 处，"
+                "请改正后重新导入："
             )
+        else:
+            heading = self.tr(
+                "工作簿有 %1 处错误，不能导入（不会写入任何数据）。请改正后重新导入："
+            )
+        self.heading.setText(
+            heading.replace("%1", f"{exc.total:,}").replace("%2", f"{len(exc.errors):,}")
         )
         self.table.setColumnCount(5)
         self.table.setHorizontalHeaderLabels(
@@ -123,6 +156,7 @@ class ImportDialog(QDialog):
 
     def _show_plan(self, summary: services.ImportSummary) -> None:
         self.import_button.setEnabled(summary.changed)
+        self._show_hidden(summary.hidden_sheets)
         lines = summary.lines()
         self.heading.setText(
             lines[0] + ("" if summary.changed else self.tr(" 与数据库中的记录相同，无需导入。"))
