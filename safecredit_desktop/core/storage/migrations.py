@@ -1,12 +1,15 @@
-"""Schema migrations: one SQL file per version under ``db/migrations``.
+"""Schema migrations: one file per version under ``db/migrations``.
 
-``NNNN_name.sql`` upgrades a database from version NNNN-1 to NNNN. The version is
-kept in ``PRAGMA user_version``. An upgrade runs every pending step in one
+``NNNN_name.sql`` upgrades a database from version NNNN-1 to NNNN. A step that SQL
+cannot do (one that writes hash-chained audit entries, say) is ``NNNN_name.py`` with a
+function ``upgrade(conn)`` that runs its statements on ``conn`` (never committing). The
+version is kept in ``PRAGMA user_version``. An upgrade runs every pending step in one
 transaction, so a failure leaves the database at its old version.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -15,7 +18,7 @@ from pathlib import Path
 from safecredit_desktop.core.paths import migrations_dir
 from safecredit_desktop.core.storage.sqlfile import statements
 
-_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,24 @@ class Migration:
     path: Path
 
     def sql(self) -> str:
+        """The step's text (SQL, or the Python source of a .py step)."""
         return self.path.read_text(encoding="utf-8")
+
+    @property
+    def is_python(self) -> bool:
+        return self.path.suffix == ".py"
+
+    def run(self, conn: sqlite3.Connection) -> None:
+        if not self.is_python:
+            for statement in statements(self.sql()):
+                conn.execute(statement)
+            return
+        spec = importlib.util.spec_from_file_location(f"_migration_{self.version}", self.path)
+        if spec is None or spec.loader is None:
+            raise RuntimeError(f"cannot load migration {self.path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.upgrade(conn)
 
 
 def available_migrations(folder: Path | None = None) -> list[Migration]:
@@ -62,8 +82,7 @@ def apply_pending(conn: sqlite3.Connection, target: int | None = None) -> list[i
     conn.execute("BEGIN IMMEDIATE")
     try:
         for migration in pending:
-            for statement in statements(migration.sql()):
-                conn.execute(statement)
+            migration.run(conn)
             conn.execute(f"PRAGMA user_version = {migration.version}")
         conn.execute("COMMIT")
     except BaseException:
