@@ -70,8 +70,9 @@ def _print_entry(e: services.ListEntry) -> None:
 
 
 def _entries_json(entries: list[services.ListEntry]) -> list[dict[str, Any]]:
-    """cli.md: number, list, stage, uscc, name, persons — a unit's entry with the persons
-    listed beside it in the same proposal, a person's entry with that person."""
+    """cli.md: number, list, stage, uscc, name, persons — ``name`` is who is listed (the
+    unit, or a person beside it: 张三（主要负责人，某公司）); a unit's entry has in
+    ``persons`` those listed beside it in the same proposal ({name, role})."""
     beside: dict[tuple[int, str, date], list[dict[str, str]]] = {}
     for e in entries:
         if e.person_name:
@@ -83,11 +84,9 @@ def _entries_json(entries: list[services.ListEntry]) -> list[dict[str, Any]]:
             "list": e.list_kind,
             "stage": e.stage,
             "uscc": e.uscc,
-            "name": e.unit_name,
+            "name": e.subject,
             "persons": (
-                [{"name": e.person_name, "role": e.person_role}]
-                if e.person_name
-                else beside.get((e.unit_id, e.list_kind, e.proposed_on), [])
+                [] if e.person_name else beside.get((e.unit_id, e.list_kind, e.proposed_on), [])
             ),
         }
         for e in entries

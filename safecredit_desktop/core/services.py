@@ -556,6 +556,14 @@ def grade_units(session: Session, *, as_of: date, uscc: str | None = None) -> li
 
     results = grade_all(session.db, session.profile, as_of, uscc=uscc)
     if uscc is not None and not results:
+        row = session.db.conn.execute(
+            "SELECT founded_on FROM units WHERE uscc = ?", (uscc,)
+        ).fetchone()
+        if row is not None and row[0]:
+            raise SafeCreditError(
+                f"统一社会信用代码为 {uscc} 的企业成立日期为{row[0]}，"
+                f"{as_of.isoformat()}尚未成立，不评定信用等级。"
+            )
         raise SafeCreditError(f"没有统一社会信用代码为 {uscc} 的企业。")
     return list(results)
 
