@@ -171,7 +171,8 @@ def test_shows_fields_masked_and_timeline_newest_first(page: UnitDetailPage) -> 
     ]
     assert [_cell(page, r, 1) for r in range(3)] == ["执法检查", "表彰", "行政处罚"]
     assert _cell(page, 0, 2).startswith("检查（计划），发现隐患3处，其中重大隐患1处")
-    assert _cell(page, 0, 3) == "未整改"
+    # a major hazard without 整改期限 is flagged (grading.md Revision 2 item 6)
+    assert _cell(page, 0, 3) == "未整改、重大隐患未定整改期限"
     assert "罚款20,000元" in _cell(page, 2, 2)
     assert not page.edit_button.isEnabled() and not page.delete_button.isEnabled()
 
