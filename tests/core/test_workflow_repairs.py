@@ -314,6 +314,13 @@ def test_early_removal_after_twelve_months_and_its_revocation(
         # 自列入之日起满12个月; grading.md Revision 2 item 2)
         checks = services.repair_checks(county.clerk, application.id, on=date(2027, 5, 25))
         assert checks[0].ok is False and "自列入日期 2026-06-24 起满12个月" in checks[0].text
+        # the home page's deadline says the same day
+        (eligible,) = [
+            d
+            for d in services.tracked_deadlines(county.admin, as_of=date(2027, 6, 1))
+            if d.kind == "可申请提前移出"
+        ]
+        assert eligible.due_on == date(2027, 6, 24) and "2026-06-24 列入" in eligible.detail
 
         # 11 months after 列入: refused, naming the first day it is possible
         with pytest.raises(SafeCreditError, match="2027-06-24前不能批准提前移出"):
