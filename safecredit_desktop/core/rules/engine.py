@@ -129,7 +129,6 @@ _BEST = GRADE_LETTERS[0]
 _NONE_LEVEL = StandardizationLevel.NONE.value
 _UNIT_COMMITMENT = CommitmentType.UNIT.value
 _YES = Responsibility.YES.value
-_NO = Responsibility.NO.value
 _PENDING = Responsibility.PENDING.value
 
 # fact kinds as small ints (record kinds first)

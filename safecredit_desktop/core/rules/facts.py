@@ -692,10 +692,12 @@ def build_facts(
     unit: model.Unit, records: Iterable[Any] = (), *, unit_id: int | None = None
 ) -> UnitFacts:
     """A unit's facts from ``core.model`` records (Accident, Violation, Penalty, Commitment,
-    Honour, JointPunishment, Repair; Inspection records are ignored).
+    Honour, JointPunishment, Repair, Inspection — grades never read inspections; lists
+    and 不良信用记录 do).
 
-    A Repair names its record by id (``penalty_id`` …), so repaired records need ids. An
-    accident with a blank ``grade`` gets the grade of its figures.
+    A Repair names its record by id (``penalty_id`` …), so repaired records need ids (a
+    repair of an accident is ignored: accidents are never repaired). An accident with a
+    blank ``grade`` gets the grade of its figures.
     """
     uid = unit_id if unit_id is not None else (unit.id if unit.id is not None else 0)
     bare = UnitFacts(
