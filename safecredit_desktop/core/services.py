@@ -1825,7 +1825,9 @@ def remove_list_entry(
     """移出 by hand with a reason (审核员 or 管理员); early removal goes through an
     application (``apply_repair`` with the entry)."""
     require_role(session, Role.REVIEWER, Role.ADMIN)
-    _lists.remove(session.db, session.user, entry_id, on=_today(on), reason=reason)
+    _lists.remove(
+        session.db, session.user, entry_id, on=_today(on), reason=reason, profile=session.profile
+    )
     return _lists.get(session.db, entry_id)
 
 

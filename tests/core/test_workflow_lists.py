@@ -508,6 +508,11 @@ def test_kundulun_lists_are_internal(tmp_path: Path) -> None:
             services.publish_list_entry(county.reviewer, entry.id, published_on=PUBLISHED)
         assert services.list_entry(county.admin, entry.id).stage == "待公布"
         assert services.list_publication_refused(county.admin) is not None
+        # reviewed into the internal list, it leaves it by hand like a published one
+        removed = services.remove_list_entry(
+            county.reviewer, entry.id, reason="整改到位", on=date(2026, 7, 1)
+        )
+        assert (removed.stage, removed.removal_reason) == ("移出", "整改到位")
     finally:
         county.admin.close()
 

@@ -392,6 +392,7 @@ def test_kundulun_lists_page_refuses_publication_with_the_cores_sentence(
         assert sentence is not None and "不对外公布" in sentence
         assert not page.publish_button.isEnabled()
         assert page.publish_button.toolTip() == sentence
+        assert page.remove_button.isEnabled()  # an internal list's entry leaves it by hand
 
         def publish(dialog: QDialog) -> bool:
             assert isinstance(dialog, StepDialog)

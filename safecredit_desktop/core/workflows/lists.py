@@ -502,9 +502,13 @@ def remove(
     on: date,
     reason: str,
     conn: sqlite3.Connection | None = None,
+    profile: Profile | None = None,
 ) -> None:
+    """移出. Under a profile whose lists are internal (never published) an entry reviewed
+    into the list (待公布) is removed the same way."""
     entry = get(db, entry_id)
-    _require_stage(entry, "公布")
+    internal = profile is not None and publication_refused(profile) is not None
+    _require_stage(entry, *(("公布", "待公布") if internal else ("公布",)))
     if not reason.strip():
         raise SafeCreditError("请填写移出原因。")
     changes = {

@@ -754,7 +754,8 @@ class ListsPage(Page):
         refused = services.list_publication_refused(self.session)
         self.publish_button.setEnabled(reviewer and stage == "待公布" and refused is None)
         self.publish_button.setToolTip(refused or "")
-        self.remove_button.setEnabled(reviewer and stage == "公布")
+        in_list = stage == "公布" or (refused is not None and stage == "待公布")
+        self.remove_button.setEnabled(reviewer and in_list)
         self.early_button.setEnabled(stage == "公布")
 
     # -- acting ---------------------------------------------------------------------------
