@@ -195,7 +195,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     else:
         for r in results:
             tier = f"，{r.tier}" if r.tier else ""
-            print(f"{r.uscc}  {r.grade}（{r.label}{tier}）  {r.name}")
+            flags = f"［{'、'.join(r.flags)}］" if r.flags else ""
+            print(f"{r.uscc}  {r.grade}（{r.label}{tier}）{flags}  {r.name}")
             for reason in r.reasons:
                 records = "、".join(reason.records)
                 print(f"    - {reason.text}" + (f"：{records}" if records else ""))

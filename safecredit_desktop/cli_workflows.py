@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import typing
 from collections.abc import Callable
 from datetime import date
@@ -68,6 +69,30 @@ def _print_entry(e: services.ListEntry) -> None:
     )
 
 
+def _entries_json(entries: list[services.ListEntry]) -> list[dict[str, Any]]:
+    """cli.md: number, list, stage, uscc, name, persons — ``name`` is who is listed (the
+    unit, or a person beside it: 张三（主要负责人，某公司）); a unit's entry has in
+    ``persons`` those listed beside it in the same proposal ({name, role})."""
+    beside: dict[tuple[int, str, date], list[dict[str, str]]] = {}
+    for e in entries:
+        if e.person_name:
+            key = (e.unit_id, e.list_kind, e.proposed_on)
+            beside.setdefault(key, []).append({"name": e.person_name, "role": e.person_role})
+    return [
+        {
+            "number": e.id,
+            "list": e.list_kind,
+            "stage": e.stage,
+            "uscc": e.uscc,
+            "name": e.subject,
+            "persons": (
+                [] if e.person_name else beside.get((e.unit_id, e.list_kind, e.proposed_on), [])
+            ),
+        }
+        for e in entries
+    ]
+
+
 def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.list_command
     reviewer = action in ("review", "publish", "remove")
@@ -75,10 +100,19 @@ def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
     try:
         if action == "show":
             unit_id = _unit_id(session, args.uscc) if args.uscc else None
-            for entry in services.list_entries(
+            shown = services.list_entries(
                 session, list_kind=args.list, stage=args.stage, unit_id=unit_id
-            ):
-                _print_entry(entry)
+            )
+            if args.format == "json":
+                everything = shown
+                if args.stage or args.list:  # the persons of a unit's entry, whatever the filter
+                    everything = services.list_entries(session, unit_id=unit_id)
+                by_id = {o["number"]: o for o in _entries_json(everything)}
+                rows = [by_id[e.id] for e in shown]
+                print(json.dumps(rows, ensure_ascii=False, indent=1))
+            else:
+                for entry in shown:
+                    _print_entry(entry)
         elif action == "propose":
             created = services.propose_list_entries(session, as_of=_day(args.as_of, "--as-of"))
             print(f"按规则采集 {len(created)} 条：")
@@ -235,8 +269,22 @@ def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
     session = sessions.for_action(args, reviewer)
     try:
         if action == "show":
-            for found in services.repair_applications(session):
-                _print_application(found)
+            found_all = services.repair_applications(session)
+            if args.format == "json":
+                rows = [
+                    {
+                        "number": a.id,
+                        "uscc": a.uscc,
+                        "name": a.unit_name,
+                        "status": a.status,
+                        "target": f"{a.kind_text}：{a.target_text}",
+                    }
+                    for a in found_all
+                ]
+                print(json.dumps(rows, ensure_ascii=False, indent=1))
+            else:
+                for found in found_all:
+                    _print_application(found)
         elif action == "apply":
             _print_application(
                 services.apply_repair(
@@ -381,6 +429,7 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
     s.add_argument("--list", help="红名单、黑名单或严重失信主体名单")
     s.add_argument("--stage", help="采集、告知、待公布、公布、移出、不予列入")
     s.add_argument("--uscc")
+    s.add_argument("--format", choices=["table", "json"], default="table")
     s = lists.add_parser("propose", help="按信用规则采集")
     s.add_argument("--as-of")
     s = lists.add_parser("add", help="人工采集")
@@ -444,9 +493,15 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
     p = sub.add_parser("repair", help="信用修复与提前移出")
     repairs = p.add_subparsers(dest="repair_command", metavar="ACTION")
     repairs.required = True
-    repairs.add_parser("show", help="列出申请")
+    s = repairs.add_parser("show", help="列出申请")
+    s.add_argument("--format", choices=["table", "json"], default="table")
     s = repairs.add_parser("apply", help="登记申请")
-    s.add_argument("--table", required=True, choices=list(services.REPAIR_TARGETS))
+    # checked by the core, which refuses an accident with a sentence (grading.md Revision 2)
+    s.add_argument(
+        "--table",
+        required=True,
+        help="penalties（行政处罚）、violations（失信行为）或 list_entries（提前移出）",
+    )
     s.add_argument("--id", type=int, required=True)
     s.add_argument("--statement")
     s.add_argument("--on")

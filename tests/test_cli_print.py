@@ -69,6 +69,7 @@ class Setup:
     tmp: Path
     repair: int
     draw: int
+    listing: int
 
     def run(self, *args: str) -> int:
         return main(["--db", str(self.db), *args])
@@ -89,10 +90,21 @@ def county(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Setup:
         assert other is not None
         repair = approved_repair(session, db, other[0], date(2024, 3, 5))
         draw = services.make_draw(session, year=2026, seed="命令行").summary.id
+        # grading.md Revision 2: fenghuang's 黑名单 has grounds of its own (not grade D), so
+        # its listing notice is issued for an entry of the list
+        d_unit = services.find_unit_by_code(session, D_CODE)
+        assert d_unit is not None
+        listing = services.add_list_entry(
+            session,
+            unit_id=d_unit[0],
+            list_kind="黑名单",
+            facts="2026年被责令停产停业整顿仍从事生产经营",
+            basis="拒不执行安全监管监察指令",
+        ).id
     finally:
         session.close()
     capsys.readouterr()
-    return Setup(db, tmp_path, repair, draw)
+    return Setup(db, tmp_path, repair, draw, listing)
 
 
 def approved_repair(session: services.Session, db: Path, unit_id: int, day: date) -> int:
@@ -132,7 +144,7 @@ CASES = [
     ),
     ("commitment", ["--uscc", D_CODE], ["安全生产承诺书", "测试EX-F3有限公司"]),
     ("duty-commitment", ["--uscc", D_CODE], ["主要负责人安全生产履职尽责承诺书", "本人张三"]),
-    ("listing-notice", ["--uscc", D_CODE, "--as-of", AS_OF], ["列入黑名单告知书", "陈述、申辩"]),
+    ("listing-notice", ["--listing", "LISTING"], ["列入黑名单告知书", "陈述、申辩"]),
     (
         "removal-decision",
         ["--repair", "REPAIR"],
@@ -160,10 +172,8 @@ def test_print_each_kind(
     target: list[str],
     expected: list[str],
 ) -> None:
-    target = [
-        str(county.repair) if t == "REPAIR" else str(county.draw) if t == "DRAW" else t
-        for t in target
-    ]
+    ids = {"REPAIR": county.repair, "DRAW": county.draw, "LISTING": county.listing}
+    target = [str(ids[t]) if t in ids else t for t in target]
     out = county.tmp / f"{kind}.pdf"
     assert county.run("print", kind, *target, "--out", str(out)) == 0
     printed = capsys.readouterr().out
@@ -328,7 +338,7 @@ def test_reprint_through_the_cli_is_byte_identical(
     [
         (["objection-reply", "--objection", "1"], "没有编号为 1 的异议"),
         (["objection-reply", "--uscc", D_CODE], "请指定异议的编号"),
-        (["removal-decision", "--listing", "1"], "名单中没有编号为 1 的记录"),
+        (["removal-decision", "--listing", "999"], "名单中没有编号为 999 的记录"),
     ],
 )
 def test_objections_and_listings_must_exist(

@@ -291,6 +291,9 @@ class Repair:
     violation_id: int | None = None
     accident_id: int | None = None
     approval_no: str = ""
+    # 按修订失效: an accident repair of before grading.md Revision 2 (accidents are never
+    # repaired); the row is kept as history and counts nowhere
+    void_reason: str | None = None
     id: int | None = None
 
 

@@ -364,6 +364,8 @@ def get_record(session: Session, table: str, record_id: int) -> Any:
 def save_record(session: Session, record: Any) -> int:
     """Insert a new record or store an edited one; the save can be undone once."""
     spec = SPEC_BY_RECORD[type(record)]
+    if isinstance(record, _model.Repair) and record.accident_id is not None:
+        raise SafeCreditError(_repairs.ACCIDENT_REFUSED)  # grading.md Revision 2 item 1
     repo = session.repo
     if record.id is None:
         record_id = repo.insert(record)
@@ -612,6 +614,14 @@ def grade_units(session: Session, *, as_of: date, uscc: str | None = None) -> li
 
     results = grade_all(session.db, session.profile, as_of, uscc=uscc)
     if uscc is not None and not results:
+        row = session.db.conn.execute(
+            "SELECT founded_on FROM units WHERE uscc = ?", (uscc,)
+        ).fetchone()
+        if row is not None and row[0]:
+            raise SafeCreditError(
+                f"统一社会信用代码为 {uscc} 的企业成立日期为{row[0]}，"
+                f"{as_of.isoformat()}尚未成立，不评定信用等级。"
+            )
         raise SafeCreditError(f"没有统一社会信用代码为 {uscc} 的企业。")
     return list(results)
 
@@ -1105,7 +1115,13 @@ def grade_one(session: Session, unit_id: int, *, as_of: date | None = None) -> A
     facts = load_facts(session.db, unit_ids=[unit_id])
     if not facts:
         raise SafeCreditError(f"找不到编号为 {unit_id} 的企业，可能已被删除。")
-    return grade_unit(session.profile, facts[0], as_of or date.today())
+    day = as_of or date.today()
+    founded = facts[0].founded_on
+    if founded is not None and founded > day:
+        raise SafeCreditError(
+            f"该企业成立日期为{founded.isoformat()}，{day.isoformat()}尚未成立，不评定信用等级。"
+        )
+    return grade_unit(session.profile, facts[0], day)
 
 
 def grade_history(session: Session, unit_id: int, *, years: int = 5) -> list[GradePoint]:
@@ -1123,8 +1139,11 @@ def grade_history(session: Session, unit_id: int, *, years: int = 5) -> list[Gra
         for year in assessments.confirmed_years(session.db)
     }
     points: list[GradePoint] = []
+    founded = facts[0].founded_on
     for year in range(today.year - years + 1, today.year + 1):
         day = assessment_date(year)
+        if founded is not None and founded > day:
+            continue  # not yet founded then: no grade (grading.md Revision 2)
         stored = confirmed.get(year)
         if stored is not None:
             source = _statistics.assessment_basis(year)
@@ -1132,8 +1151,9 @@ def grade_history(session: Session, unit_id: int, *, years: int = 5) -> list[Gra
         else:
             result = grade_unit(session.profile, facts[0], day)
             points.append(GradePoint(day, result.grade, result.label, "按当时记录计算"))
-    now = grade_unit(session.profile, facts[0], today)
-    points.append(GradePoint(today, now.grade, now.label, "实时"))
+    if founded is None or founded <= today:
+        now = grade_unit(session.profile, facts[0], today)
+        points.append(GradePoint(today, now.grade, now.label, "实时"))
     return points
 
 
@@ -1863,7 +1883,7 @@ PublicityItem = _publicity.PublicityItem
 Permit = _publicity.Permit
 CommitmentGap = _publicity.CommitmentGap
 OBJECTION_TARGETS = _objections.TARGET_TABLES
-REPAIR_TARGETS = _repairs.TARGETS
+REPAIR_TARGETS = _repairs.TARGET_NAMES
 
 
 def _today(today: date | None) -> date:
@@ -1921,7 +1941,9 @@ def propose_list_entries(
     if progress is not None:
         progress(0.1, "正在评定信用等级…")
     results = grade_all(session.db, session.profile, as_of or day)
-    created = _lists.propose_from_rules(session.db, session.user, session.profile, results, day)
+    created = _lists.propose_from_rules(
+        session.db, session.user, session.profile, results, day, as_of=as_of or day
+    )
     return [_lists.get(session.db, i) for i in created]
 
 
@@ -1972,14 +1994,26 @@ def review_list_entry(
     """审核 (审核员 or 管理员, never the proposer): 待公布, or 不予列入 with a reason."""
     require_role(session, Role.REVIEWER, Role.ADMIN)
     return _lists.review(
-        session.db, session.user, entry_id, approve=approve, note=note, today=_today(today)
+        session.db,
+        session.user,
+        entry_id,
+        approve=approve,
+        note=note,
+        today=_today(today),
+        profile=session.profile,
     )
 
 
 def publish_list_entry(session: Session, entry_id: int, *, published_on: date) -> _lists.ListEntry:
-    """公布 on ``published_on``; the period runs from it."""
+    """公布 on ``published_on``; the period runs from it. Refused with a sentence where
+    the profile's grades and lists are internal (kundulun)."""
     require_role(session, Role.REVIEWER, Role.ADMIN)
-    return _lists.publish(session.db, session.user, entry_id, published_on)
+    return _lists.publish(session.db, session.user, entry_id, published_on, session.profile)
+
+
+def list_publication_refused(session: Session) -> str | None:
+    """Why 公布 is not possible under this profile (None: it is), for the window."""
+    return _lists.publication_refused(session.profile)
 
 
 def remove_list_entry(
@@ -1988,7 +2022,9 @@ def remove_list_entry(
     """移出 by hand with a reason (审核员 or 管理员); early removal goes through an
     application (``apply_repair`` with the entry)."""
     require_role(session, Role.REVIEWER, Role.ADMIN)
-    _lists.remove(session.db, session.user, entry_id, on=_today(on), reason=reason)
+    _lists.remove(
+        session.db, session.user, entry_id, on=_today(on), reason=reason, profile=session.profile
+    )
     return _lists.get(session.db, entry_id)
 
 
@@ -2000,8 +2036,10 @@ def export_list_publication(
 
     if list_kind not in list_kinds(session):
         raise SafeCreditError(f"本局的信用规则没有“{list_kind}”。")
-    entries = list_entries(session, list_kind=list_kind, stage="公布", today=today)
     profile = session.profile
+    # internal lists are never published: the entries reviewed into them, 不对外公布
+    stage = "待公布" if _lists.publication_refused(profile) else "公布"
+    entries = list_entries(session, list_kind=list_kind, stage=stage, today=today)
     notice = profile.internal_notice if profile.internal_only else None
     written = workflow_export.write_publication(
         path,
@@ -2010,6 +2048,7 @@ def export_list_publication(
         bureau_name=session.bureau_name,
         notice=notice,
         today=_today(today),
+        stages=(stage,),
     )
     session.repo.log_event(
         "export", str(written), {"导出": f"{list_kind}公布名单", "条数": len(entries)}
@@ -2026,7 +2065,10 @@ def incentives_for(session: Session, unit_id: int, *, as_of: date | None = None)
     """守信激励: for a unit on the red list or graded A, the measures that follow."""
     day = _today(as_of)
     on_red = _lists.RED_LIST in _lists.in_force(session.db, [unit_id]).get(unit_id, [])
-    result = grade_one(session, unit_id, as_of=day)
+    try:
+        result = grade_one(session, unit_id, as_of=day)
+    except SafeCreditError:
+        return []  # not yet founded: no grade, no measures
     if not on_red and result.grade != "A":
         return []
     profile = session.profile

@@ -42,6 +42,8 @@ FLAG_WITHDRAWN = "已撤回"
 FLAG_NOT_RECTIFIED = "未整改"
 FLAG_SERIOUS = "严重失信"
 FLAG_AGGRAVATED = "加重罚款"
+FLAG_NO_DEADLINE = "重大隐患未定整改期限"  # never overdue without one (Revision 2 item 6)
+FLAG_VOIDED = "按修订失效"
 
 _EMPTY = "—"
 _NOTE_CHARS = 40
@@ -212,6 +214,8 @@ def _inspection(r: model.Inspection) -> tuple[str, tuple[str, ...]]:
     flags: tuple[str, ...] = ()
     if (r.hazards or r.major_hazards) and r.rectified_on is None:
         flags = (FLAG_NOT_RECTIFIED,)
+    if r.major_hazards and r.rectify_deadline is None and r.rectified_on is None:
+        flags = (*flags, FLAG_NO_DEADLINE)
     return "，".join(parts), flags
 
 
@@ -325,6 +329,8 @@ def _repair(r: model.Repair, records: Mapping[str, list[Any]]) -> tuple[str, tup
     text = f"信用修复：{_describe_target(r, records)}"
     if r.approval_no:
         text += f"，批准文号{r.approval_no}"
+    if r.void_reason:
+        return f"{text}；{r.void_reason}（生产安全事故不能信用修复，不再计入）", (FLAG_VOIDED,)
     return text, ()
 
 
@@ -348,6 +354,8 @@ def unit_timeline(db: Database, unit_id: int) -> list[TimelineEntry]:
     records = _records_of(db, unit_id)
     repaired: dict[str, set[int]] = {"penalties": set(), "violations": set(), "accidents": set()}
     for repair in records["repairs"]:
+        if repair.void_reason:
+            continue
         if repair.penalty_id is not None:
             repaired["penalties"].add(repair.penalty_id)
         if repair.violation_id is not None:

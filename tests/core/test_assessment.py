@@ -126,6 +126,7 @@ def test_cli_assess_and_grade(
         "reasons",
         "next_change",
         "improve",
+        "keep",  # cli.md: what keeps the top grade (grading.md Revision 2 item 8)
     ]
     assert item["uscc"] == USCC and item["grade"] == "B" and item["label"] == "二级"
     assert main(["--db", db, "grade", "--as-of", "2025-07-01", "--format", "csv"]) == 0

@@ -303,6 +303,12 @@ def test_duty_commitment(county: County) -> None:
 
 def test_listing_notice(county: County) -> None:
     profile = county.session.profile
+    if not profile.listed_grades:
+        # grading.md Revision 2 item 7: fenghuang's 黑名单 has grounds of its own (seed
+        # 002), grade D alone no longer lists a unit; its listing notice is issued for an
+        # entry (test_workflow_lists.test_listing_notice_issues_for_an_entry).
+        assert profile.name == "fenghuang"
+        return
     assert "D" in profile.listed_grades
     request = services.DocumentRequest("listing-notice", unit_ids=(county.d_unit,), as_of=TODAY)
     path, result = issue(county, request)

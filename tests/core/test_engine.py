@@ -971,7 +971,9 @@ def test_database_facts_match_records_and_repairs(tmp_path: Path) -> None:
         (facts,) = load_facts(session.db, unit_ids=[uid, 999])
         assert facts.penalties[0].repaired_on == date(2027, 1, 2)
         assert facts.violations[0].repaired_on == date(2027, 1, 6)
-        assert facts.accidents[0].repaired_on == date(2027, 1, 10)
+        # grading.md Revision 2 item 1: accidents are never repaired; a repair row naming
+        # one (made before the revision) is not read
+        assert facts.accidents[0].repaired_on is None
         assert facts.accidents[0].loss_wan == 12.5
         assert facts.commitments[0].signed_on == date(2020, 1, 1)
         p = session.profile
@@ -979,13 +981,12 @@ def test_database_facts_match_records_and_repairs(tmp_path: Path) -> None:
         # out of 1 year, within 3 years: no 优 until the last of them is repaired
         assert grade_unit(p, facts, date(2026, 12, 20)).grade == "B"
         assert grade_unit(p, facts, date(2027, 1, 9)).grade == "B"
-        assert grade_unit(p, facts, date(2027, 1, 10)).grade == "A"  # repaired from that day
+        # the accident is not repaired (Revision 2 item 1): it counts for its 3 years
+        assert grade_unit(p, facts, date(2027, 1, 10)).grade == "B"
+        assert grade_unit(p, facts, date(2028, 12, 9)).grade == "A"
         result = grade_unit(p, facts, date(2026, 12, 20))
-        assert result.next_change == NextChange(date(2027, 1, 10), "A")
-        assert (
-            result.improve[-1]
-            == "2027-01-10 起该事故（2025-12-09）经信用修复不再计入，届时可评为优"
-        )
+        assert result.next_change == NextChange(date(2028, 12, 9), "A")
+        assert result.improve[-1] == "2028-12-09 起该事故（2025-12-09）不再计入3年内，届时可评为优"
     finally:
         session.close()
 

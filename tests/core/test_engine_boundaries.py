@@ -200,7 +200,8 @@ def test_lapsed_standardization() -> None:
     lapsed = grade("fenghuang", unit(std="二级", valid=date(2026, 11, 20)), base)
     assert lapsed.grade == "C"
     assert lapsed.reasons[-1].records == ("标准化 二级 有效期至2026-11-20（已过期）",)
-    assert "取得三级及以上安全生产标准化后可评为二级" in lapsed.improve
+    # Revision 2 item 8: the unit holds 二级 (expired): renew it, never "obtain" a level
+    assert lapsed.improve == ("复评保持安全生产标准化二级（有效期至2026-11-20）后可评为一级",)
     awarded = unit(std="二级", valid=GOOD_STD, awarded=date(2026, 11, 21))
     assert letter("fenghuang", awarded, base) == "A"
     not_yet = unit(std="二级", valid=GOOD_STD, awarded=date(2026, 11, 22))
@@ -228,7 +229,8 @@ def test_repaired_records_stop_counting_from_the_approval_date() -> None:
     result = grade("fenghuang", u, [*base, v, fixed], date(2026, 11, 20))
     assert result.next_change == NextChange(date(2026, 11, 21), "B")
     a = accident(date(2026, 1, 5), deaths=1, rid=12)
-    assert letter("fenghuang", u, [*base, a, repair(a, date(2026, 11, 1))]) == "B"
+    # grading.md Revision 2 item 1: an accident is never repaired; it keeps counting
+    assert letter("fenghuang", u, [*base, a, repair(a, date(2026, 11, 1))]) == "C"
     kd, kd_base = clean("kundulun")
     p = penalty(date(2026, 1, 5), rid=13)
     assert letter("kundulun", kd, [*kd_base, p]) == "C"

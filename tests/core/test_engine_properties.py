@@ -239,13 +239,14 @@ def test_improve_tells_the_truth(
             then = grade_of(name, u, seen, date.fromisoformat(found[1]))
             assert then.grade == labels[found[2]], sentence
             assert RANK[then.grade] < RANK[result.grade]
-        elif sentence.startswith(("签署", "取得")) and "届时" not in sentence:
+        elif sentence.startswith(("签署", "取得", "复评保持")) and "届时" not in sentence:
             target = labels[sentence.rsplit("后可评为", 1)[1]]
             assert RANK[target] < RANK[result.grade]
             fixed = list(seen)
             if "签署" in sentence:
                 fixed.append(model.Commitment(1, "单位承诺", as_of))
-            level = re.search(r"取得(一级|二级|三级)", sentence)
+            # obtaining a level, or renewing the (expired) level the unit holds (Revision 2)
+            level = re.search(r"(?:取得|复评保持安全生产标准化)(一级|二级|三级)", sentence)
             v = u
             if level:
                 v = model.Unit(u.uscc, u.name, u.category, std_level=level[1], id=1)

@@ -385,7 +385,8 @@ def full_book(path: Path) -> Path:
                 REPAIR_HEAD,
                 (c2, "行政处罚", "凤应急罚〔2024〕9号", *[None] * 4, "2025-02-01", "凤应急复1号"),
                 (c2, "失信行为", None, "accident_reported_late", "主要负责人", *later),
-                (c1, "生产安全事故", None, None, None, "2024-06-01", "B", "2025-07-01", None),
+                # no accident: accidents are never repaired (grading.md Revision 2 item 1;
+                # tests/test_cli_revision2.py refuses such a row)
             ],
         },
     )  # fmt: skip
@@ -403,7 +404,7 @@ def test_every_sheet_imports(session: services.Session, tmp_path: Path) -> None:
         "表彰": (1, 0, 0, 0),
         "联合惩戒": (1, 0, 0, 0),
         "执法人员": (2, 0, 0, 0),
-        "信用修复": (3, 0, 0, 0),
+        "信用修复": (2, 0, 0, 0),
     }
     assert summary.conflicts_added == 2
     assert table(session, "SELECT level FROM honours") == [("省级",)]
@@ -425,7 +426,6 @@ def test_every_sheet_imports(session: services.Session, tmp_path: Path) -> None:
         [
             ("行政处罚", "凤应急罚〔2024〕9号", None, None),
             ("失信行为", None, "accident_reported_late", None),
-            ("生产安全事故", None, None, "B"),
         ],
         key=str,
     )

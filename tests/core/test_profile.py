@@ -73,7 +73,8 @@ def test_builtins_load_and_round_trip(profiles: dict[str, Profile]) -> None:
         assert profile.deadlines.repair_min_months == 12
         assert profile.high_risk_interval_months == 12
         assert dict(profile.interval_months) == {"A": 24, "B": 12, "C": 6, "D": 3}
-        assert profile.listed_grades == ("D",)
+        # grading.md Revision 2 item 7: fenghuang's 黑名单 has seed 002's grounds, not grade D
+        assert profile.listed_grades == (() if name == "fenghuang" else ("D",))
     assert [profiles[n].source_seed for n in BUILTIN_PROFILES] == ["000", "001", "004"]
     assert profiles["fenghuang"].title.startswith("凤凰县（湖南）— 依据《凤凰县")
     assert profiles["fenghuang"].doc_prefixes["grade-notice"] == "凤应急信告"
@@ -334,7 +335,7 @@ def test_unknown_violation_kind_is_refused() -> None:
 
 
 def test_broken_toml_line_is_refused() -> None:
-    error, line = refuse('list_name = "黑名单"', 'list_name = "黑名单')
+    error, line = refuse('name = "黑名单"', 'name = "黑名单')
     assert error.line == line and f"第{line}行" in str(error)
     error, line = refuse("[deadlines]", "[deadlines]\nrepair_min_months = 6")
     assert error.line is not None and error.line > line + 1 and "重复" in str(error)
@@ -383,7 +384,7 @@ SEMANTIC_ERRORS = [
     ),
     ('draw-notice = "凤应急抽公"\n', "", "doc_prefixes.draw-notice"),
     ("internal_only = false", "internal_only = true", "publication.notice"),
-    ("format = 1", "format = 2", "format"),
+    ("format = 2", "format = 3", "format"),
 ]
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from safecredit_desktop.core import model, services, timeline
-from safecredit_desktop.core.errors import StorageError
+from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.validate import uscc_check_character
 
 ID_NUMBER = "433123198001011234"
@@ -173,7 +173,9 @@ def test_timeline_newest_first_with_a_summary_for_every_kind(session: services.S
     assert "凤应急修〔2025〕1号" in repair.summary
 
 
-def test_repair_of_violation_and_accident_named_and_flagged(session: services.Session) -> None:
+def test_repair_of_violation_named_and_flagged_accident_repair_voided(
+    session: services.Session,
+) -> None:
     unit_id = _unit(session)
     ids = _fill(session, unit_id)
     services.save_record(
@@ -185,20 +187,24 @@ def test_repair_of_violation_and_accident_named_and_flagged(session: services.Se
             violation_id=ids["violations"],
         ),
     )
-    services.save_record(
-        session,
-        model.Repair(
-            unit_id=unit_id,
-            target_kind=model.RepairTarget.ACCIDENT,
-            approved_on=date(2025, 7, 2),
-            accident_id=ids["accidents"],
-        ),
+    # grading.md Revision 2: an accident is never repaired; one stored before the revision
+    # is kept, voided (按修订失效), and its accident is no longer shown as repaired
+    accident_repair = model.Repair(
+        unit_id=unit_id,
+        target_kind=model.RepairTarget.ACCIDENT,
+        approved_on=date(2025, 7, 2),
+        accident_id=ids["accidents"],
     )
+    with pytest.raises(SafeCreditError, match="生产安全事故不能信用修复"):
+        services.save_record(session, accident_repair)
+    accident_repair.void_reason = "按修订失效"
+    session.repo.insert(accident_repair)
     entries = services.unit_timeline(session, unit_id)
-    assert entries[0].summary == "信用修复：生产安全事故（2024-06-05，一般）"
+    assert entries[0].summary.startswith("信用修复：生产安全事故（2024-06-05，一般）；按修订失效")
+    assert entries[0].flags == ("按修订失效",)
     assert entries[1].summary == "信用修复：失信行为 迟报生产安全事故（主要负责人，2024-06-06）"
     flagged = {e.table for e in entries if "已修复" in e.flags}
-    assert flagged == {"penalties", "violations", "accidents"}
+    assert flagged == {"penalties", "violations"}
 
 
 def test_ties_by_table_order_then_newest_id(session: services.Session) -> None:

@@ -138,9 +138,9 @@ def pdf_text(pdf: bytes, tmp: Path) -> str:
 # -- the whole lifecycle, per profile ------------------------------------------------------------
 
 LIFECYCLE = [
-    # profile, list, period, document prefix
+    # profile, list, period, document prefix (kundulun's lists are internal and are never
+    # published: test_kundulun_lists_are_internal)
     ("fenghuang", "黑名单", 12, "凤应急移决"),
-    ("kundulun", "黑名单", 12, "昆应急移决"),
     ("suizhou", "严重失信主体名单", 36, "随应急移决"),
 ]
 
@@ -162,7 +162,10 @@ def test_blacklist_lifecycle(
         assert all(e.source == "规则" and e.proposed_by == "审核员甲" for e in created)
         assert all(e.period_months == months for e in created)
         (main,) = [e for e in created if not e.person_name]
-        assert "2026-03-02" in main.facts and "D级" in main.basis
+        assert "2026-03-02" in main.facts
+        # grading.md Revision 2 item 7: fenghuang lists on seed 002's grounds, suizhou on D
+        ground = "一年内发生死亡的生产安全责任事故" if profile == "fenghuang" else "D级"
+        assert ground in main.basis
         persons = [e for e in created if e.person_name]
         if profile == "suizhou":
             (person,) = persons
@@ -375,8 +378,14 @@ def test_suizhou_management_period_is_36_months_whatever_the_accident(tmp_path: 
         for day in (date(2025, 11, 2), date(2026, 3, 2)):
             services.save_record(county.clerk, model.Accident(unit, day, "较大", "是", deaths=3))
         assert services.grade_one(county.admin, unit, as_of=PROPOSED).grade == "D"
-        (entry,) = services.propose_list_entries(county.clerk, today=PROPOSED)
+        entry, person = services.propose_list_entries(county.clerk, today=PROPOSED)
         assert (entry.list_kind, entry.period_months) == ("严重失信主体名单", 36)
+        # Revision 2 item 5: 事故类2 names the unit's 主要负责人 at the accidents' dates
+        assert (person.person_name, person.person_role, person.period_months) == (
+            "张三",
+            "主要负责人",
+            36,
+        )
     finally:
         county.admin.close()
 
@@ -425,9 +434,10 @@ def test_entry_by_hand(fenghuang: County) -> None:
 
 
 def test_proposals_on_a_demo_county_cover_exactly_the_d_and_a_units(tmp_path: Path) -> None:
-    county = make_county(tmp_path, "fenghuang")
+    """kundulun: 黑名单 = grade D, 红名单 = grade A (as before Revision 2)."""
+    county = make_county(tmp_path, "kundulun")
     try:
-        services.fill_demo(county.admin, enterprises=40, seed=1, today=PROPOSED)
+        services.fill_demo(county.admin, enterprises=200, seed=1, today=PROPOSED)
         grades = {r.unit_id: r.grade for r in services.grade_units(county.admin, as_of=PROPOSED)}
         created = services.propose_list_entries(county.clerk, today=PROPOSED)
         expected = {(u, "黑名单") for u, g in grades.items() if g == "D"} | {
@@ -436,6 +446,73 @@ def test_proposals_on_a_demo_county_cover_exactly_the_d_and_a_units(tmp_path: Pa
         assert {kind for _, kind in expected} == {"黑名单", "红名单"}
         assert {(e.unit_id, e.list_kind) for e in created} == expected
         assert services.propose_list_entries(county.clerk, today=PROPOSED) == []
+    finally:
+        county.admin.close()
+
+
+def test_fenghuang_proposals_on_a_demo_county_follow_seed_002(tmp_path: Path) -> None:
+    """Revision 2 item 7: fenghuang's 黑名单 on seed 002's six grounds within 12 months (not
+    grade D); its 红名单 the A units without a 不良信用记录 within 12 months or a major
+    hazard overdue at T."""
+    county = make_county(tmp_path, "fenghuang")
+    try:
+        services.fill_demo(county.admin, enterprises=40, seed=1, today=PROPOSED)
+        conn = county.admin.db.conn
+        year_ago = date(2025, 6, 1).isoformat()
+        day = PROPOSED.isoformat()
+        grounds = {
+            int(u)
+            for (u,) in conn.execute(
+                "SELECT unit_id FROM violations v WHERE occurred_on > ? AND occurred_on <= ?"
+                " AND kind IN ('refuse_directive', 'evade_supervision', 'accident_concealed',"
+                " 'accident_reported_late', 'obstruct_investigation', 'no_permit',"
+                " 'overstep_mining', 'illegal_production', 'other_serious')"
+                " AND id NOT IN (SELECT violation_id FROM repairs WHERE violation_id IS NOT NULL"
+                " AND approved_on <= ?)"
+                " UNION SELECT unit_id FROM accidents WHERE responsible = '是' AND deaths > 0"
+                " AND occurred_on > ? AND occurred_on <= ?"
+                " UNION SELECT unit_id FROM inspections WHERE major_hazards > 0"
+                " AND rectify_deadline < ? AND (rectified_on IS NULL OR rectified_on > ?"
+                " OR (rectified_on > rectify_deadline AND rectified_on > ?))",
+                (year_ago, day, day, year_ago, day, day, day, year_ago),
+            )
+        }
+        grades = {r.unit_id: r.grade for r in services.grade_units(county.admin, as_of=PROPOSED)}
+        bad = {b.unit_id for b in services.bad_credit_records(county.admin, as_of=PROPOSED)}
+        recent_bad = {
+            b.unit_id
+            for b in services.bad_credit_records(county.admin, as_of=PROPOSED)
+            if b.day > date(2025, 6, 1)
+        }
+        assert bad  # the demo has bad records
+        created = services.propose_list_entries(county.clerk, today=PROPOSED)
+        black = {e.unit_id for e in created if e.list_kind == "黑名单"}
+        red = {e.unit_id for e in created if e.list_kind == "红名单"}
+        assert black == grounds
+        assert red == {u for u, g in grades.items() if g == "A" and u not in recent_bad}
+        assert red and black
+    finally:
+        county.admin.close()
+
+
+def test_kundulun_lists_are_internal(tmp_path: Path) -> None:
+    """Revision 2 item 7 (001 第十四条): 公布 is refused with a sentence."""
+    county = make_county(tmp_path, "kundulun")
+    try:
+        unit = d_unit(county.clerk, "kundulun")
+        (entry,) = services.propose_list_entries(county.proposer, today=PROPOSED)
+        assert (entry.unit_id, entry.list_kind) == (unit, "黑名单")
+        services.notify_list_entry(county.clerk, entry.id, served_on=PROPOSED)
+        services.review_list_entry(county.reviewer, entry.id, approve=True, today=REVIEWED)
+        with pytest.raises(SafeCreditError, match=r"只作内部管理使用，不对外公布.*不能公布"):
+            services.publish_list_entry(county.reviewer, entry.id, published_on=PUBLISHED)
+        assert services.list_entry(county.admin, entry.id).stage == "待公布"
+        assert services.list_publication_refused(county.admin) is not None
+        # reviewed into the internal list, it leaves it by hand like a published one
+        removed = services.remove_list_entry(
+            county.reviewer, entry.id, reason="整改到位", on=date(2026, 7, 1)
+        )
+        assert (removed.stage, removed.removal_reason) == ("移出", "整改到位")
     finally:
         county.admin.close()
 

@@ -193,17 +193,17 @@ def test_a_repaired_record_is_no_longer_flagged(county: County) -> None:
         return {b.trigger for b in services.bad_credit_records(s, unit_id=u, as_of=day)}
 
     assert triggers(T) == {1, 6}
-    save(
-        s,
-        model.Repair(u, "失信行为", date(2026, 3, 1), violation_id=violation),
-        model.Repair(u, "生产安全事故", date(2026, 5, 1), accident_id=accident),
-    )
-    # each repair counts from its approval date
+    save(s, model.Repair(u, "失信行为", date(2026, 3, 1), violation_id=violation))
+    # grading.md Revision 2 item 1: an accident is never repaired
+    with pytest.raises(SafeCreditError, match="生产安全事故不能信用修复"):
+        save(s, model.Repair(u, "生产安全事故", date(2026, 5, 1), accident_id=accident))
+    # the repair counts from its approval date; the accident stays a bad record for a year
     assert triggers(date(2026, 2, 28)) == {1, 6}
     assert triggers(date(2026, 3, 1)) == {1}
-    assert triggers(date(2026, 4, 30)) == {1}
-    assert triggers(date(2026, 5, 1)) == set()
-    assert services.bad_credit_records(county.admin, as_of=T) == []
+    assert triggers(date(2026, 5, 1)) == {1}
+    assert triggers(date(2027, 1, 9)) == {1}
+    assert triggers(date(2027, 1, 10)) == set()
+    assert services.bad_credit_records(county.admin, as_of=date(2027, 1, 10)) == []
 
 
 # -- 双公示 ---------------------------------------------------------------------------------------
@@ -476,7 +476,11 @@ def test_kundulun_publication_says_it_is_internal(tmp_path: Path) -> None:
         u = unit(s, 1, main_person_id=ID_NUMBER)
         save(s, model.Accident(u, date(2026, 3, 2), "较大", "是", deaths=3))
         (entry,) = services.propose_list_entries(s, today=T)
-        publish(county, entry.id)
+        # grading.md Revision 2 item 7: kundulun's lists are internal, never published; the
+        # list export holds the entries reviewed into the list
+        with pytest.raises(SafeCreditError, match="只作内部管理使用，不对外公布"):
+            publish(county, entry.id)
+        assert services.list_entry(county.admin, entry.id).stage == "待公布"
         out = services.export_list_publication(
             county.admin, tmp_path / "黑名单.xlsx", list_kind="黑名单", today=date(2026, 7, 1)
         )

@@ -230,18 +230,20 @@ def test_checks_show_what_is_missing_for_a_penalty(county: County) -> None:
         services.decide_repair(county.reviewer, application.id, approve=True, on=TWELVE_MONTHS)
 
 
-def test_repair_of_an_accident(county: County) -> None:
+def test_repair_of_an_accident_is_refused(county: County) -> None:
+    """grading.md Revision 2 item 1: accidents are never repaired."""
     unit = good_unit(county.clerk)
     accident = services.save_record(
         county.clerk, model.Accident(unit, RECORDED, "一般", "是", deaths=1)
     )
     assert grade(county, unit, TWELVE_MONTHS) == "B"  # a fatal accident within 36 months
-    application = services.apply_repair(
-        county.clerk, table="accidents", target_id=accident, applied_on=TWELVE_MONTHS
-    )
-    services.decide_repair(county.reviewer, application.id, approve=True, on=TWELVE_MONTHS)
-    assert len(repairs_of(county, "accident_id", accident)) == 1
-    assert grade(county, unit, TWELVE_MONTHS) == "A"
+    with pytest.raises(SafeCreditError, match=r"^生产安全事故不能信用修复"):
+        services.apply_repair(
+            county.clerk, table="accidents", target_id=accident, applied_on=TWELVE_MONTHS
+        )
+    assert services.repair_applications(county.admin) == []
+    assert repairs_of(county, "accident_id", accident) == []
+    assert grade(county, unit, TWELVE_MONTHS) == "B"
 
 
 def test_repair_targets_are_checked(county: County) -> None:
@@ -308,44 +310,56 @@ def test_early_removal_after_twelve_months_and_its_revocation(
         assert application.early_removal and application.kind_text == "提前移出"
         assert application.target_text.endswith("（2026-06-25公布）")
 
+        # counted from 列入 (the review's approval, 2026-06-24), not from 公布 (seed 004:
+        # 自列入之日起满12个月; grading.md Revision 2 item 2)
         checks = services.repair_checks(county.clerk, application.id, on=date(2027, 5, 25))
-        assert checks[0].ok is False and "自公布日期 2026-06-25 起满12个月" in checks[0].text
+        assert checks[0].ok is False and "自列入日期 2026-06-24 起满12个月" in checks[0].text
+        # the home page's deadline says the same day
+        (eligible,) = [
+            d
+            for d in services.tracked_deadlines(county.admin, as_of=date(2027, 6, 1))
+            if d.kind == "可申请提前移出"
+        ]
+        assert eligible.due_on == date(2027, 6, 24) and "2026-06-24 列入" in eligible.detail
 
-        # 11 months after publication: refused, naming the first day it is possible
-        with pytest.raises(SafeCreditError, match="2027-06-25前不能批准提前移出"):
+        # 11 months after 列入: refused, naming the first day it is possible
+        with pytest.raises(SafeCreditError, match="2027-06-24前不能批准提前移出"):
             services.decide_repair(
                 county.reviewer, application.id, approve=True, on=date(2027, 5, 25)
             )
-        with pytest.raises(SafeCreditError, match="2027-06-25前不能批准提前移出"):
+        with pytest.raises(SafeCreditError, match="2027-06-24前不能批准提前移出"):
             services.decide_repair(
-                county.reviewer, application.id, approve=True, on=date(2027, 6, 24)
+                county.reviewer, application.id, approve=True, on=date(2027, 6, 23)
             )
         assert services.list_entry(county.admin, entry.id).stage == "公布"
 
         # 12 months: allowed; the entry leaves the list (提前移出)
         approved = services.decide_repair(
-            county.reviewer, application.id, approve=True, on=date(2027, 6, 25)
+            county.reviewer, application.id, approve=True, on=date(2027, 6, 24)
         )
         assert approved.status == "批准" and approved.repair_id is None
         removed = services.list_entry(county.admin, entry.id)
         assert (removed.stage, removed.removal_reason, removed.removed_on) == (
             "移出",
             "提前移出",
-            date(2027, 6, 25),
+            date(2027, 6, 24),
         )
         assert removed.removed_by == "审核员乙"
         assert services.units_in_force_on_lists(county.admin) == {}
-        # grading.md: early removal is a repair of the records that listed the unit
-        repairs_sql = "SELECT count(*) FROM repairs WHERE approval_no LIKE '提前移出申请%'"
-        assert county.admin.db.conn.execute(repairs_sql).fetchone()[0] >= 1
+        # Revision 2 item 2: the removal releases the records that listed the unit (linked
+        # to the entry) from the list's grade; nothing is repaired
+        repairs_sql = "SELECT count(*) FROM repairs"
+        assert county.admin.db.conn.execute(repairs_sql).fetchone()[0] == 0
+        links = "SELECT count(*) FROM list_entry_records WHERE entry_id = ?"
+        assert county.admin.db.conn.execute(links, (entry.id,)).fetchone()[0] == 1
 
         decision = services.preview_documents(
             county.admin,
             services.DocumentRequest("removal-decision", listing_id=entry.id),
-            today=date(2027, 6, 25),
+            today=date(2027, 6, 24),
         )
         text = pdf_text(decision, tmp_path)
-        assert "符合提前移出条件" in text and "2027年6月25日起" in text
+        assert "符合提前移出条件" in text and "2027年6月24日起" in text
 
         # revoked: the listing is in force again, as it was
         revoked = services.revoke_repair(
@@ -367,7 +381,7 @@ def test_early_removal_after_twelve_months_and_its_revocation(
         county.admin.close()
 
 
-def test_suizhou_early_removal_is_a_repair_of_the_records_that_listed_it(
+def test_suizhou_early_removal_releases_the_records_that_listed_it(
     tmp_path: Path,
 ) -> None:
     county = make_county(tmp_path, "suizhou")

@@ -153,17 +153,20 @@ def test_list_lifecycle(
     bus = DataBus()
     page = _page(qtbot, admin, bus)
 
-    # 采集 by the rules: the red list of the A units
+    # 采集 by the rules: the red list of the A units, and (grading.md Revision 2) the
+    # 黑名单 of the units with one of seed 002's grounds
     with qtbot.waitSignal(bus.data_changed):
         created = page.propose()
     assert created, "the demo county has A units"
     assert page.table.rowCount() == len(created)
     assert {_cell(page, e.id, STAGE) for e in created} == {"采集"}
-    assert {_cell(page, e.id, 1) for e in created} == {"红名单"}
+    assert {_cell(page, e.id, 1) for e in created} == {e.list_kind for e in created}
+    reds = [e for e in created if e.list_kind == "红名单"]
+    assert len(reds) >= 2
     assert page.propose() == [] and shown[-1][0] == "information"  # nothing new the second time
 
     # 采集 by hand: a blacklist entry; shown and selected
-    unit_id = created[0].unit_id
+    unit_id = reds[0].unit_id
     entry = _add_blacklisted(page, unit_id)
     assert entry.list_kind == "黑名单" and entry.period_months == 24 and entry.source == "人工"
     assert page.selected_entry() is not None and page.selected_entry().id == entry.id
@@ -215,7 +218,7 @@ def test_list_lifecycle(
     assert reviewer.table.rowCount() == len(created)
 
     # a red-list entry is reviewed at once: 不予列入 wants a reason, kept on refusal
-    red = created[1]
+    red = reds[1]
     assert reviewer.select_entry(red.id)
     assert reviewer.refuse_button.isEnabled() and not reviewer.notify_button.isEnabled()
 
@@ -245,13 +248,15 @@ def test_publish_export_remove_and_early_removal(
     bus = DataBus()
     page = _page(qtbot, admin, bus)
     created = page.propose()
-    assert created is not None and len(created) >= 2
+    assert created is not None
+    reds = [e for e in created if e.list_kind == "红名单"]  # reviewed at once, no 告知
+    assert len(reds) >= 2
     reviewer = _page(qtbot, sign_in("审核甲"), bus)
     reviewer.exec_dialog = _step(lambda d: None)
-    for e in created[:2]:
+    for e in reds[:2]:
         assert reviewer.select_entry(e.id) and reviewer.approve_selected()
         reviewer.publish_selected()
-    first, second = created[0], created[1]
+    first, second = reds[0], reds[1]
     assert services.list_entry(admin, first.id).stage == "公布"
 
     # export the published red list (the filter's list)
@@ -356,3 +361,46 @@ def test_expired_entries_are_removed_when_shown(
     assert messages == ["1 条名单记录期满，已自动移出。"]
     assert _cell(page, entry.id, STAGE) == "移出"
     assert _cell(page, entry.id, 13).endswith("期满")
+
+
+def test_kundulun_lists_page_refuses_publication_with_the_cores_sentence(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """grading.md Revision 2 item 7: kundulun's lists are internal — 公布 is disabled and
+    says why in the core's own sentence; a publication attempted anyway is refused."""
+    shown = _messages(monkeypatch)
+    path = tmp_path / "k.db"
+    admin = services.init_database(
+        path,
+        profile="kundulun",
+        bureau_name="昆都仑区应急管理局",
+        user="管理员",
+        admin=("管理员", PASSWORDS["管理员"]),
+    )
+    try:
+        unit = services.save_record(
+            admin, services.record_type("units")("91150203MA0N000014", "丁煤业", "煤矿")
+        )
+        entry = services.add_list_entry(
+            admin, unit_id=unit, list_kind="红名单", facts="A级", basis="第十三条"
+        )
+        reviewer = services.Session(admin.db, "审核甲", Role.REVIEWER)
+        services.review_list_entry(reviewer, entry.id, approve=True)
+        page = _page(qtbot, admin)
+        assert page.select_entry(entry.id)
+        sentence = services.list_publication_refused(admin)
+        assert sentence is not None and "不对外公布" in sentence
+        assert not page.publish_button.isEnabled()
+        assert page.publish_button.toolTip() == sentence
+        assert page.remove_button.isEnabled()  # an internal list's entry leaves it by hand
+
+        def publish(dialog: QDialog) -> bool:
+            assert isinstance(dialog, StepDialog)
+            return dialog.try_accept()
+
+        page.exec_dialog = publish
+        page.publish_selected()
+        assert shown and shown[-1] == ("warning", sentence)
+        assert services.list_entry(admin, entry.id).stage == "待公布"
+    finally:
+        admin.close()

@@ -411,3 +411,28 @@ def test_early_removal_decision_names_the_listing(
     page.exec_dialog = lambda d: previewed.append(d) is None  # type: ignore[arg-type,func-returns-value]
     assert page.print_decision() is not None, shown
     assert previewed[0].preview.page_count() >= 1 and previewed[0].issued is None
+
+
+def test_the_repair_dialog_refuses_an_accident_with_the_cores_sentence(
+    qtbot: QtBot,
+    sign_in: Callable[[str], services.Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """grading.md Revision 2 item 1: an accident is never repaired."""
+    shown = _messages(monkeypatch)
+    admin = sign_in("管理员")
+    page = _page(qtbot, sign_in("小李"), DataBus())
+    unit_id, accident_id = _record_of(admin, "accidents")
+
+    def apply(dialog: QDialog) -> bool:
+        assert isinstance(dialog, RepairApplicationDialog)
+        assert dialog.choose(unit_id, "accidents", accident_id)
+        dialog.statement.setPlainText("事故已结案")
+        assert not dialog.try_accept()
+        return False
+
+    page.exec_dialog = apply
+    assert page.apply_repair() is None
+    assert shown[-1][0] == "warning"
+    assert shown[-1][1].startswith("生产安全事故不能信用修复")
+    assert services.repair_applications(admin) == []

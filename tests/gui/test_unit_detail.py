@@ -171,7 +171,8 @@ def test_shows_fields_masked_and_timeline_newest_first(page: UnitDetailPage) -> 
     ]
     assert [_cell(page, r, 1) for r in range(3)] == ["执法检查", "表彰", "行政处罚"]
     assert _cell(page, 0, 2).startswith("检查（计划），发现隐患3处，其中重大隐患1处")
-    assert _cell(page, 0, 3) == "未整改"
+    # a major hazard without 整改期限 is flagged (grading.md Revision 2 item 6)
+    assert _cell(page, 0, 3) == "未整改、重大隐患未定整改期限"
     assert "罚款20,000元" in _cell(page, 2, 2)
     assert not page.edit_button.isEnabled() and not page.delete_button.isEnabled()
 
@@ -346,3 +347,31 @@ def test_back_button_and_missing_unit(qtbot: Any, page: UnitDetailPage) -> None:
     assert page.heading.text() == "找不到该企业"
     assert page.timeline.rowCount() == 0
     assert not page.add_button.isEnabled() and not page.edit_unit_button.isEnabled()
+
+
+def test_a_top_grade_unit_is_told_what_keeps_it(qtbot: Any, tmp_path: Path) -> None:
+    """grading.md Revision 2 item 8: 信用保持提示 in place of 信用提升提示 for grade A."""
+    session = services.init_database(
+        tmp_path / "a.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
+    )
+    try:
+        unit_id = services.save_record(
+            session,
+            model.Unit(
+                uscc=make_code(8),
+                name="凤凰县一级化工有限公司",
+                category="危险化学品",
+                std_level="二级",
+                std_valid_until=date(2031, 12, 31),
+            ),
+        )
+        services.save_record(session, model.Commitment(unit_id, "单位承诺", date(2020, 1, 1)))
+        assert services.grade_one(session, unit_id).grade == "A"
+        page = UnitDetailPage(session, DataBus())
+        qtbot.addWidget(page)
+        page.show_unit(unit_id)
+        text = page.advice_label.text()
+        assert text.startswith("信用保持提示：")
+        assert "安全生产标准化二级有效期至2031-12-31" in text
+    finally:
+        session.close()

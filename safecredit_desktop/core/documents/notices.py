@@ -106,11 +106,21 @@ def supervision_text(result: GradeResult, profile: Profile, high_risk: bool) -> 
     return paras
 
 
+def way_back_title(result: GradeResult) -> str:
+    """信用保持提示 for the top grade (what keeps it), else 信用提升提示."""
+    return "信用保持提示" if result.grade == "A" else "信用提升提示"
+
+
 def way_back(result: GradeResult, profile: Profile) -> list[Para]:
-    """信用提升提示: which records stop counting when, and what the unit can do."""
+    """信用提升提示: which records stop counting when, and what the unit can do; for the top
+    grade 信用保持提示: what keeps it (grading.md Revision 2 item 8) — a lower grade to
+    come is never announced as a promise."""
+    if result.grade == "A":
+        keep = [Para(_sentence(item)) for item in result.keep]
+        return keep or [Para("请继续保持良好的安全生产信用，严格落实安全生产主体责任。")]
     paras = []
-    if result.next_change is not None:
-        change = result.next_change
+    change = result.next_change
+    if change is not None and "ABCD".index(change.grade) < "ABCD".index(result.grade):
         paras.append(
             Para(
                 f"如不再发生新的失信行为，自{chinese_date(change.day)}起，你单位信用等级将调整为"
@@ -169,7 +179,7 @@ def grade_notice(
     blocks += reason_paragraphs(result, open_objections=open_objections)
     blocks.append(heading(1, "监管措施"))
     blocks += supervision_text(result, profile, high_risk)
-    blocks.append(heading(2, "信用提升提示"))
+    blocks.append(heading(2, way_back_title(result)))
     blocks += way_back(result, profile)
     blocks.append(heading(3, "异议申请"))
     blocks.append(objection_paragraph(profile))

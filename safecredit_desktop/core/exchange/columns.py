@@ -487,8 +487,9 @@ _REPAIR_COLUMNS = (
         "target_kind",
         "choice",
         True,
-        "必填。行政处罚、失信行为或生产安全事故。",
-        choices=tuple(str(t.value) for t in model.RepairTarget),
+        "必填。行政处罚或失信行为；生产安全事故不能信用修复（信用分级规则修订2），"
+        "填“生产安全事故”的整个工作簿不予导入。",
+        choices=(model.RepairTarget.PENALTY.value, model.RepairTarget.VIOLATION.value),
         width=14,
     ),
     Column(
@@ -518,14 +519,14 @@ _REPAIR_COLUMNS = (
         "发生日期",
         "occurred_on",
         "date",
-        note="修复失信行为或生产安全事故时必填：被修复记录的发生日期（事故日期）。",
+        note="修复失信行为时必填：被修复失信行为的发生日期。",
         width=13,
     ),
     Column(
         "事故编号",
         "accident_no",
         "text",
-        note="修复生产安全事故、且该企业当天有两起事故时填写被修复事故的编号。",
+        note="不用填写：生产安全事故不能信用修复（本列只为读取旧的工作簿）。",
         code=True,
         width=14,
     ),

@@ -15,6 +15,8 @@ in every sheet's print header (not in a row: row 1 must stay the header row).
 - Codes, ID numbers and document numbers are text cells ('@'); dates are Excel dates.
 - 失信行为类型 is written as its Chinese name; 核实状态 as 待核实 (flagged) or 已核实 (a
   stated grade above the figures' grade that a reviewer has cleared).
+- 信用修复 leaves out the repairs voided by grading.md Revision 2 (按修订失效: accidents
+  are never repaired), so that the file imports again.
 """
 
 from __future__ import annotations
@@ -234,6 +236,9 @@ def _repairs(db: Database) -> list[list[object]]:
         " LEFT JOIN penalties p ON p.id = r.penalty_id"
         " LEFT JOIN violations v ON v.id = r.violation_id"
         " LEFT JOIN accidents a ON a.id = r.accident_id"
+        # a repair the revision voided (an accident's) is history, not an approval that
+        # imports (grading.md Revision 2: accidents are never repaired)
+        " WHERE r.void_reason IS NULL AND r.accident_id IS NULL"
         " ORDER BY u.uscc, r.approved_on, r.id"
     )
     out: list[list[object]] = []

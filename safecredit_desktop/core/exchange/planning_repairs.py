@@ -23,6 +23,7 @@ from safecredit_desktop.core.exchange.plans import (
 from safecredit_desktop.core.exchange.reading import ParsedSheet, RawRow
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, from_row
 from safecredit_desktop.core.validate import parse_choice, parse_date, parse_violation_kind
+from safecredit_desktop.core.workflows.repairs import ACCIDENT_REFUSED
 
 
 @dataclass
@@ -81,6 +82,7 @@ class _RepairPlanner(_PlannerBase):
             " LEFT JOIN penalties p ON p.id = r.penalty_id"
             " LEFT JOIN violations v ON v.id = r.violation_id"
             " LEFT JOIN accidents a ON a.id = r.accident_id"
+            " WHERE r.void_reason IS NULL"
         )
         names = [d[0] for d in cursor.description]
         for values in cursor:
@@ -203,7 +205,7 @@ class _RepairPlanner(_PlannerBase):
 
     def _repair_kind(self, errors: _RowErrors, row: RawRow) -> str | None:
         try:
-            return parse_choice(
+            kind = parse_choice(
                 row.cells.get("target_kind"),
                 tuple(str(t.value) for t in model.RepairTarget),
                 field="修复对象类型",
@@ -211,6 +213,11 @@ class _RepairPlanner(_PlannerBase):
         except ValidationError as exc:
             errors.add("target_kind", exc.reason)
             return None
+        if kind == model.RepairTarget.ACCIDENT.value:
+            # grading.md Revision 2: accidents are never repaired
+            errors.add("target_kind", ACCIDENT_REFUSED.rstrip("。"))
+            return None
+        return kind
 
     def _repair_date(self, errors: _RowErrors, row: RawRow) -> date | None:
         try:

@@ -34,11 +34,15 @@ def write_publication(
     bureau_name: str,
     notice: str | None,
     today: date,
+    stages: tuple[str, ...] = ("公布",),
 ) -> Path:
+    """The entries of a list at ``stages`` (公布; for an internal list, never published,
+    the entries reviewed into it — the notice then says 不对外公布)."""
     title = f"{bureau_name}安全生产{list_kind}"
-    published = [e for e in entries if e.stage == "公布" and e.list_kind == list_kind]
+    published = [e for e in entries if e.stage in stages and e.list_kind == list_kind]
     wb = new_workbook()
-    set_properties(wb, title=title, subject=f"{list_kind}（公布）", creator=bureau_name)
+    subject = f"{list_kind}（{'公布' if '公布' in stages else '内部管理，不对外公布'}）"
+    set_properties(wb, title=title, subject=subject, creator=bureau_name)
     write_table(
         wb,
         list_kind,

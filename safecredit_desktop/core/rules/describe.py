@@ -30,6 +30,25 @@ def describe_profile(profile: Profile) -> list[str]:
     fallback = profile.grades[profile.fallback]
     if profile.fallback not in profile.evaluation_order:
         lines += ["", f"# {profile.fallback}级（{fallback.label}）", "不属于以上各级的单位。"]
+    for list_def in profile.lists:
+        kind = "守信激励" if list_def.incentive else "失信惩戒"
+        lines += ["", f"# {list_def.name}（{kind}）"]
+        joined = "符合下列任一情形：" if list_def.mode is Mode.ANY else "同时符合下列全部条件："
+        lines.append(joined)
+        lines += [f"  {n}. {c.text}（{c.code}）" for n, c in enumerate(list_def.criteria, 1)]
+        period = f"列入期限：{list_def.period_months} 个月，自公布之日起"
+        if list_def.accident_period_months:
+            by_grade = "、".join(
+                f"{g}事故 {m} 个月" for g, m in list_def.accident_period_months.items()
+            )
+            period += f"（依据为{by_grade}）"
+        lines.append(period)
+        if list_def.early_removal_months is not None:
+            lines.append(f"列入满 {list_def.early_removal_months} 个月可申请提前移出")
+        if list_def.names_persons:
+            lines.append("相关责任人员与单位一同列入")
+        if profile.internal_only:
+            lines.append("只作内部管理使用，不公布")
     lines += ["", "# 检查频次"]
     for letter in "ABCD":
         months = profile.interval_months[letter]
@@ -44,7 +63,7 @@ def describe_profile(profile: Profile) -> list[str]:
         "# 期限",
         f"异议答复：受理后 {d.objection_answer_working_days} 个工作日内",
         f"提出异议：告知书送达后 {d.objection_raise_working_days} 个工作日内",
-        f"信用修复：记录之日起满 {d.repair_min_months} 个月后方可申请",
+        f"信用修复：记录之日起满 {d.repair_min_months} 个月后方可申请（生产安全事故不能信用修复）",
         "",
         "# 行业类别",
         "、".join(profile.categories),

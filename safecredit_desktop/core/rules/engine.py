@@ -35,6 +35,17 @@ no branch on a profile's name. Its choices, where grading.md leaves room:
   first, each listed only when it gives a better grade than the ones before it. Which
   steps a unit can take is decided by fact kind (commitment, standardization), never by
   profile.
+- **Lists in grading** (grading.md Revision 2): a ``listing`` criterion holds while an
+  entry of its list is published and neither removed nor past its period; a grade with
+  ``released_by_list`` stops counting, in its own criteria only, the records that listed
+  the unit from the day such an entry is removed or its period ends (in the projection a
+  recorded end is carried forward like a repair).
+- **keep** (信用保持提示), for a unit in the top grade: the conditions that lapse on a
+  known date, by date, each saying what must happen by then to stay in the grade (a
+  new honour in a year, a standardization level renewed before it expires …), then the
+  conditions that must keep holding. A lower grade to come is never announced as a
+  promise here; ``next_change`` still gives it.
+- **Units before their 成立日期** have no grade: ``grade_all`` leaves them out.
 - **Flags**: ``待定`` when an accident of the unit with responsibility 待定 is dated
   within the longest window of the profile's accident criteria (it is not counted, but
   could be once decided); ``待核实`` when an accident within that window has its stated
@@ -72,10 +83,12 @@ from safecredit_desktop.core.rules.facts import (
     CommitmentFact,
     HonourFact,
     JointPunishmentFact,
+    ListingFact,
     PenaltyFact,
     Register,
     Scope,
     UnitFacts,
+    UnitRecords,
     ViolationFact,
     load_register,
 )
@@ -97,6 +110,8 @@ __all__ = [
     "FLAG_PENDING",
     "FLAG_REVIEW",
     "Grader",
+    "criterion_records",
+    "exists_at",
     "first_counted_day",
     "grade_all",
     "grade_many",
@@ -114,11 +129,10 @@ _BEST = GRADE_LETTERS[0]
 _NONE_LEVEL = StandardizationLevel.NONE.value
 _UNIT_COMMITMENT = CommitmentType.UNIT.value
 _YES = Responsibility.YES.value
-_NO = Responsibility.NO.value
 _PENDING = Responsibility.PENDING.value
 
 # fact kinds as small ints (record kinds first)
-_ACC, _VIO, _PEN, _HON, _COM, _STD, _JP = range(7)
+_ACC, _VIO, _PEN, _HON, _COM, _STD, _JP, _LS = range(8)
 _KIND: dict[FactKind, int] = {
     FactKind.ACCIDENT: _ACC,
     FactKind.VIOLATION: _VIO,
@@ -127,8 +141,12 @@ _KIND: dict[FactKind, int] = {
     FactKind.COMMITMENT: _COM,
     FactKind.STANDARDIZATION: _STD,
     FactKind.JOINT_PUNISHMENT: _JP,
+    FactKind.LISTING: _LS,
 }
 _NOUN: dict[int, str] = {_ACC: "事故", _VIO: "失信行为", _PEN: "处罚", _HON: "表彰"}
+# record kinds by the table a listing's links name
+_TABLE_KIND: dict[str, int] = {"accidents": _ACC, "violations": _VIO, "penalties": _PEN}
+_KIND_TABLE: dict[int, str] = {kind: table for table, kind in _TABLE_KIND.items()}
 
 
 # ---------------------------------------------------------------- calendar
@@ -210,7 +228,7 @@ def _span(c: Criterion) -> str:
 
 
 def _accident_filter(c: Criterion) -> Callable[[Any], bool]:
-    allowed = (_YES,) if c.responsible else (_YES, _NO)
+    allowed = c.responsibilities
     grades = None if c.accident_grades is None else frozenset(g.value for g in c.accident_grades)
     fatal = c.fatal
 
@@ -236,9 +254,12 @@ def _violation_filter(c: Criterion) -> Callable[[Any], bool]:
 
 def _penalty_filter(c: Criterion) -> Callable[[Any], bool]:
     department = None if c.department is None else c.department.value
+    aggravated = c.aggravated_fine
 
     def accept(p: PenaltyFact) -> bool:
-        return department is None or p.department == department
+        return (department is None or p.department == department) and (
+            aggravated is None or p.aggravated_fine == aggravated
+        )
 
     return accept
 
@@ -271,12 +292,17 @@ class _Fix(NamedTuple):
     commit: bool
     level: str | None
 
-    def describe(self) -> str:
+    def describe(self, held: tuple[str, date | None, date | None] | None = None) -> str:
+        """``held``: the level on the unit's record (level, 评定日期, 有效期至) when it does
+        not count then; a step to that very level renews it rather than obtains it."""
         parts = []
         if self.commit:
             parts.append(explain.COMMITMENT_FIX)
         if self.level is not None:
-            parts.append(explain.std_fix(self.level))
+            if held is not None and held[0] == self.level:
+                parts.append(explain.std_renewal(*held))
+            else:
+                parts.append(explain.std_fix(self.level))
         return "并".join(parts)
 
 
@@ -372,10 +398,34 @@ class _Compiled:
             for kind in (_ACC, _VIO, _PEN, _HON)
         }
         # which criteria can vary for a unit with no records, without / with a joint
-        # punishment in force (see _Evaluation)
+        # punishment in force, without / with list entries (see _Evaluation)
         self.no_records: list[tuple[Any, ...]] = [()] * len(crits)  # shared, never changed
-        self.shape_without_records = tuple(cr.kind in (_COM, _STD) for cr in crits)
-        self.shape_with_joint = tuple(cr.kind in (_COM, _STD, _JP) for cr in crits)
+        self.shapes: dict[tuple[bool, bool], tuple[bool, ...]] = {
+            (joint, listed): tuple(
+                cr.kind in (_COM, _STD) or (joint and cr.kind == _JP) or (listed and cr.kind == _LS)
+                for cr in crits
+            )
+            for joint in (False, True)
+            for listed in (False, True)
+        }
+        self.shape_without_records = self.shapes[(False, False)]
+        # lists: a listing criterion's list (by name), and the list whose removed entries
+        # release a criterion's records (the grade's released_by_list)
+        names = {d.key: d.name for d in profile.lists}
+        self.list_of: tuple[str | None, ...] = tuple(
+            names.get(cr.c.list_key or "") if cr.kind == _LS else None for cr in crits
+        )
+        grade_of = {i: letter for letter, _every, idxs in self.order for i in idxs}
+        self.released_by: tuple[str | None, ...] = tuple(
+            names.get(profile.grades[grade_of[i]].released_by_list or "")
+            if i in grade_of and cr.kind < _HON
+            else None
+            for i, cr in enumerate(crits)
+        )
+        self.listing_names: frozenset[str] = frozenset(
+            n for n in (*self.list_of, *self.released_by) if n is not None
+        )
+        self.releases = any(n is not None for n in self.released_by)
         # honour criteria over consecutive calendar years: (years, latest offset)
         self.consecutive: tuple[tuple[int, int], ...] = tuple(
             sorted(
@@ -442,9 +492,19 @@ class _State(NamedTuple):
     # None: not used
     std: tuple[str, date | None, tuple[str, date | None, date | None] | None] | None
     jp: tuple[JointPunishmentFact, ...]  # periods in force at T
+    # entries of the lists the profile grades by, published on or before T (in force or
+    # not: a removed one releases its records)
+    ls: tuple[ListingFact, ...] = ()
 
 
 _ACTIVE_FOREVER: tuple[bool, Any] = (True, _FOREVER)
+_NO_RECORDS = UnitRecords((), (), (), (), ())
+
+
+def _listing_key(entry: ListingFact) -> tuple[date, int]:
+    return (entry.published_on, entry.id or 0)
+
+
 _NO_COMMITMENT: tuple[bool, Any] = (False, ())
 
 
@@ -453,6 +513,7 @@ class _Core(NamedTuple):
     reasons: tuple[Reason, ...]
     next_change: NextChange | None
     improve: tuple[str, ...]
+    keep: tuple[str, ...] = ()
 
 
 # GradeResult is a plain frozen dataclass (no slots, no __post_init__, these fields):
@@ -469,6 +530,7 @@ _RESULT_FIELDS = (
     "reasons",
     "next_change",
     "improve",
+    "keep",
     "flags",
     "as_of",
 )
@@ -519,6 +581,7 @@ class Grader:
             reasons=(),
             next_change=None,
             improve=(),
+            keep=(),
             flags=(),
             as_of=as_of,
         )
@@ -548,6 +611,23 @@ class Grader:
             return result
         return GradeResult(**fields)
 
+    def deciding(self, facts: UnitFacts) -> tuple[str, list[tuple[Criterion, tuple[Any, ...]]]]:
+        """The unit's grade at T and, for each of that grade's criteria that holds on
+        records, the records that make it hold (with their ids) — what a list names."""
+        evaluation = _Evaluation(self, self.state(facts))
+        letter = evaluation.decide()[0]
+        verdicts = evaluation.verdicts(self.as_of)
+        crits = self.comp.crits
+        found: list[tuple[Criterion, tuple[Any, ...]]] = []
+        for grade, _every, idxs in self.comp.order:
+            if grade != letter:
+                continue
+            for i in idxs:
+                if verdicts[i] and crits[i].some and crits[i].kind <= _HON:
+                    live = evaluation.live(i, self.as_of)
+                    found.append((crits[i].c, evaluation.counted(i, live)))
+        return letter, found
+
     def scope(self) -> Scope:
         """The records grading at as_of can look at (facts.load_register)."""
         since = self._from
@@ -558,6 +638,7 @@ class Grader:
             since[_PEN],
             since[_HON],
             self.comp.uses_joint,
+            bool(self.comp.listing_names),
         )
 
     def grade_register(self, register: Register) -> list[GradeResult]:
@@ -593,6 +674,9 @@ class Grader:
         # (commitment state, level, awarded, valid) → shared fields
         bare: dict[tuple[Any, ...], dict[str, Any]] = {}
         no_commitments: tuple[CommitmentFact, ...] = ()
+        listings_of = register.listings.get
+        listing_state = self._listings
+        as_of_text = self.as_of.isoformat()
         plain = _PLAIN_RESULT
         new = object.__new__
         set_dict = object.__setattr__
@@ -610,7 +694,10 @@ class Grader:
             valid,
             _high,
             _status,
+            founded,
         ) in register.units:
+            if founded is not None and founded > as_of_text:
+                continue  # not yet founded at T: no grade (Revision 2)
             if uses_com:
                 commitments = commitments_of(uid, no_commitments)
                 if len(commitments) == 1:
@@ -623,8 +710,11 @@ class Grader:
                     if com is None:
                         com = com_states[commitments] = commitment(commitments)
             records = records_of(uid)
+            listed = listings_of(uid)
+            if listed is not None:
+                listed = listing_state(listed) or None
             shared = None
-            if records is None:
+            if records is None and listed is None:
                 key = (com, level, awarded, valid)
                 shared = bare.get(key)
             if shared is None:
@@ -633,12 +723,22 @@ class Grader:
                     std = std_states.get(raw)
                     if std is None:
                         std = std_states[raw] = standardization(*facts_standardization(*raw))
-                if records is None:
+                if records is None and listed is None:
                     state = _State((), (), (), (), com, std, ())
                     shared = bare[key] = evaluated.get(state) or evaluate(state)
                 else:
-                    state = make_state(com, std, *records)
-                    if state.acc or state.vio or state.pen:
+                    recs = _NO_RECORDS if records is None else records
+                    state = make_state(
+                        com,
+                        std,
+                        recs.accidents,
+                        recs.violations,
+                        recs.penalties,
+                        recs.honours,
+                        recs.joint_punishments,
+                        listed or (),
+                    )
+                    if state.acc or state.vio or state.pen or state.ls:
                         shared = evaluate_once(state)
                     else:
                         shared = evaluated.get(state) or evaluate(state)
@@ -676,6 +776,7 @@ class Grader:
         fields["reasons"] = core.reasons
         fields["next_change"] = core.next_change
         fields["improve"] = core.improve
+        fields["keep"] = core.keep
         return fields
 
     def flags(self, facts: UnitFacts) -> tuple[str, ...]:
@@ -707,7 +808,29 @@ class Grader:
             else None
         )
         return self._state(
-            com, std, f.accidents, f.violations, f.penalties, f.honours, f.joint_punishments
+            com,
+            std,
+            f.accidents,
+            f.violations,
+            f.penalties,
+            f.honours,
+            f.joint_punishments,
+            self._listings(f.listings) if f.listings else (),
+        )
+
+    def _listings(self, listings: tuple[ListingFact, ...]) -> tuple[ListingFact, ...]:
+        """The entries grading at T can see: of the lists the profile grades by,
+        published on or before T, with a removal after T not yet happened at T (it is
+        carried forward in the projection like a repair)."""
+        names = self.comp.listing_names
+        if not names:
+            return ()
+        as_of = self.as_of
+        return tuple(
+            sorted(
+                (e for e in listings if e.list_kind in names and e.published_on <= as_of),
+                key=_listing_key,
+            )
         )
 
     def _state(
@@ -719,8 +842,9 @@ class Grader:
         penalties: tuple[PenaltyFact, ...],
         honours: tuple[HonourFact, ...],
         joint_punishments: tuple[JointPunishmentFact, ...],
+        listings: tuple[ListingFact, ...] = (),
     ) -> _State:
-        if not (accidents or violations or penalties or honours or joint_punishments):
+        if not (accidents or violations or penalties or honours or joint_punishments or listings):
             return _State((), (), (), (), com, std, ())
         comp = self.comp
         as_of = self.as_of
@@ -741,7 +865,7 @@ class Grader:
                 for j in joint_punishments
                 if j.starts_on <= as_of and (j.ends_on is None or j.ends_on >= as_of)
             )
-        return _State(acc, vio, pen, hon, com, std, jp)
+        return _State(acc, vio, pen, hon, com, std, jp, listings)
 
     # -- state helpers
 
@@ -805,19 +929,26 @@ class _Evaluation:
         self.comp = comp = grader.comp
         self.st = state
         self.as_of = grader.as_of
-        # Record criteria with no matching record, and joint-punishment criteria when
-        # there is none, have one verdict at every date: the plan leaves them out.
-        base = comp.shape_with_joint if state.jp else comp.shape_without_records
+        # Record criteria with no matching record, and joint-punishment and listing
+        # criteria when there is none, have one verdict at every date: the plan leaves
+        # them out.
+        base = comp.shapes[(bool(state.jp), bool(state.ls))]
         # (criterion, its records) for the record criteria that have some
         counted: list[tuple[int, tuple[Any, ...]]] = []
+        # (criterion, record id) of the records a removed list entry releases
+        self.released: set[tuple[int, int]] = set()
         if state.acc or state.vio or state.pen or state.hon:
             static = list(comp.no_records)
+            release = _releases(state.ls) if state.ls and comp.releases else {}
             for kind in (_ACC, _VIO, _PEN, _HON):  # fields 0-3 of the state
                 recs = state[kind]
                 if recs:
                     for i, accept in comp.accepts[kind]:
                         kept = tuple(filter(accept, recs))
                         if kept:
+                            name = comp.released_by[i]
+                            if name is not None and release:
+                                kept = self._release(i, kind, kept, release.get(name, {}))
                             static[i] = kept
                             counted.append((i, kept))
             # a record criterion varies when it has records; the others as ``base``
@@ -836,7 +967,28 @@ class _Evaluation:
         self._memo: dict[tuple[date, _Fix], str] = {}
         self._fixes: dict[date, tuple[_Fix, ...]] = {}
 
+    def _release(
+        self, i: int, kind: int, records: tuple[Any, ...], ends: dict[tuple[int, int], date]
+    ) -> tuple[Any, ...]:
+        """``records`` of criterion i, those a removed entry listed ending at its end (as
+        a repair would, but in this criterion only)."""
+        if not ends:
+            return records
+        out = []
+        for r in records:
+            end = ends.get((kind, r.id))
+            if end is not None and (r.repaired_on is None or end < r.repaired_on):
+                r = r._replace(repaired_on=end)
+                self.released.add((i, r.id))
+            out.append(r)
+        return tuple(out)
+
     # -- states at a date
+
+    def listed(self, i: int, day: date) -> tuple[ListingFact, ...]:
+        """Entries of criterion i's list in force at ``day``."""
+        name = self.comp.list_of[i]
+        return tuple(e for e in self.st.ls if e.list_kind == name and e.in_force(day))
 
     def level_at(self, day: date) -> str:
         std = self.st.std
@@ -869,20 +1021,7 @@ class _Evaluation:
 
     def counted(self, i: int, live: tuple[Any, ...]) -> tuple[Any, ...]:
         """The records that make an expect-"some" criterion hold (empty: it fails)."""
-        c = self.comp.crits[i].c
-        n = c.count_at_least
-        if c.consecutive_years is not None:
-            return live
-        if len(live) < n:
-            return ()
-        pair = c.pair_within_months
-        if pair is None:
-            return live
-        used: set[int] = set()
-        for k in range(len(live) - n + 1):
-            if _months_before(live[k + n - 1].day, pair) < live[k].day:
-                used.update(range(k, k + n))
-        return tuple(r for k, r in enumerate(live) if k in used)
+        return _counted(self.comp.crits[i].c, live)
 
     def holds(self, i: int, day: date) -> bool:
         cr = self.comp.crits[i]
@@ -913,6 +1052,8 @@ class _Evaluation:
             return self.committed(day) == cr.some
         if kind == _STD:
             return (self.level_at(day) in cr.levels) == cr.some
+        if kind == _LS:
+            return bool(self.listed(i, day)) == cr.some
         active = any(j.ends_on is None or j.ends_on >= day for j in self.st.jp)
         return active == cr.some
 
@@ -1022,6 +1163,8 @@ class _Evaluation:
             if raw is not None:
                 return (explain.standardization(raw[0], raw[1], raw[2], as_of),)
             return (explain.standardization(level, None, valid, as_of),)
+        if kind == _LS:
+            return tuple(explain.listing(entry) for entry in self.listed(i, as_of))
         return tuple(explain.joint_punishment(j) for j in self.st.jp)
 
     def reasons(self, idxs: Iterable[int], holding: bool) -> list[Reason]:
@@ -1084,6 +1227,9 @@ class _Evaluation:
         for j in st.jp:
             if j.ends_on is not None:
                 days.add(j.ends_on + _DAY)
+        for entry in st.ls:
+            if entry.end is not None:
+                days.add(entry.end)
         return sorted(d for d in days if d > as_of)
 
     def leaves(self, i: int, record: Any) -> date:
@@ -1097,15 +1243,37 @@ class _Evaluation:
 
     def fixes(self, day: date) -> tuple[_Fix, ...]:
         """Steps the unit could take by ``day``, cheapest first: sign, then a level from
-        the lowest up, then both together."""
+        the lowest up, then both together. A level the unit's record holds but that does
+        not count by ``day`` (expired, or awarded later) is offered as a renewal, and no
+        lower level (never ask a unit to obtain what it already holds)."""
         day = self.stretch(day)
         found = self._fixes.get(day)
         if found is not None:
             return found
         sign = self.comp.can_commit and not self.committed(day)
         level = self.level_at(day) if self.comp.uses_std else None
-        found = self._fixes[day] = _fixes_for(sign, level)
+        held = self.held_level(day)
+        if level is not None and held is not None:
+            found = _fixes_for(sign, held[0], held[0])
+        else:
+            found = _fixes_for(sign, level)
+        self._fixes[day] = found
         return found
+
+    def held_level(self, day: date) -> tuple[str, date | None, date | None] | None:
+        """The level on the unit's record when it has expired by ``day`` (a level awarded
+        after T is not there yet): (level, 评定日期, 有效期至)."""
+        std = self.st.std
+        if std is None:
+            return None
+        level, valid, raw = std
+        if raw is not None:
+            expired = raw[2] is not None and raw[2] < self.as_of
+            awarded = raw[1] is None or raw[1] <= self.as_of
+            return raw if expired and awarded and raw[0] != _NONE_LEVEL else None
+        if level != _NONE_LEVEL and valid is not None and valid < day:
+            return (level, None, valid)
+        return None
 
     def run(self) -> _Core:
         letter, reasons, deciding = self.decide()
@@ -1116,9 +1284,64 @@ class _Evaluation:
                 next_change = NextChange(day, then)
                 break
         improve: tuple[str, ...] = ()
+        keep: tuple[str, ...] = ()
         if letter != _BEST:
             improve = self.improve(letter, deciding)
-        return _Core(letter, tuple(reasons), next_change, improve)
+        else:
+            keep = self.keep(letter)
+        return _Core(letter, tuple(reasons), next_change, improve, keep)
+
+    # -- what keeps the top grade
+
+    def keep(self, letter: str) -> tuple[str, ...]:
+        """信用保持提示: the conditions of ``letter`` (the top grade, held at T) that lapse
+        on a known date — by date, each with what must happen by then — and then those
+        that must keep holding. Never a lower grade to come."""
+        found = next(((every, idxs) for g, every, idxs in self.comp.order if g == letter), None)
+        if found is None:
+            return ()  # the top grade is the fallback: nothing of its own to keep
+        every, idxs = found
+        as_of = self.as_of
+        held = self.verdicts(as_of)
+        target = f"{letter}级（{self.g._labels[letter]}）"
+        lapsing: list[tuple[date, str]] = []
+        steady: list[str] = []
+        for i in idxs:
+            if not held[i]:
+                continue
+            lapse = next((d for d in self.end_days if not self.verdicts(d)[i]), None)
+            c = self.comp.crits[i].c
+            if lapse is None:
+                steady.append(c.text.rstrip("。"))
+            else:
+                lapsing.append((lapse, f"{self._renewal(i, lapse)}，方可继续评为{target}"))
+            if not every:
+                break  # one holding criterion of an "any" grade is what keeps it
+        result = [text for _day, text in sorted(lapsing)]
+        if steady:
+            head = "其余条件需继续保持" if lapsing else f"需继续保持以下条件，方可继续评为{target}"
+            result.append(f"{head}：{'；'.join(steady)}")
+        return tuple(result)
+
+    def _renewal(self, i: int, lapse: date) -> str:
+        """What must happen before ``lapse`` for criterion i to keep holding."""
+        cr = self.comp.crits[i]
+        c = cr.c
+        if cr.kind == _HON:
+            what = explain.honour_wanted(c.honour_levels, c.honour_types)
+            if c.consecutive_years is not None:
+                return f"{lapse.year - c.latest_year_offset_max}年需再次获得{what}"
+            return f"{lapse.isoformat()}前需再次获得{what}"
+        if cr.kind == _STD and self.st.std is not None:
+            level, valid, _raw = self.st.std
+            lowest = max(cr.levels, key=_std_rank) if cr.levels else level
+            return (
+                f"安全生产标准化{level}有效期至{valid.isoformat() if valid else '—'}，"
+                f"需在期满前复评并保持{explain.level_or_better(lowest)}"
+            )
+        if cr.kind == _COM:
+            return f"安全生产承诺书{lapse.isoformat()}起撤回，需重新{explain.COMMITMENT_FIX}"
+        return f"{lapse.isoformat()}起不再满足“{c.text.rstrip('。')}”，需在此前重新满足"
 
     # -- the way back
 
@@ -1135,6 +1358,8 @@ class _Evaluation:
                 pairs += [(i, r, True) for r in blocking]
             elif kind == _JP:
                 pairs += [(i, j, True) for j in self.st.jp]
+            elif kind == _LS:
+                pairs += [(i, entry, True) for entry in self.listed(i, as_of)]
         verdicts = self.verdicts(as_of)
         for i, kind in self.comp.blockers[letter]:
             if verdicts[i] or i in deciding:
@@ -1152,6 +1377,10 @@ class _Evaluation:
                 if record.ends_on is None:
                     continue
                 day = record.ends_on + _DAY
+            elif isinstance(record, ListingFact):
+                if record.end is None:
+                    continue
+                day = record.end
             else:
                 day = self.leaves(i, record)
             key = (day, record)
@@ -1172,6 +1401,7 @@ class _Evaluation:
                 self.verdicts(self.stretch(day - _DAY)),
                 self.committed(here),
                 self.level_at(here),
+                self.held_level(here),
             )
             tail = tails.get(seen)
             if tail is None:
@@ -1186,6 +1416,7 @@ class _Evaluation:
             self.verdicts(as_of),
             self.committed(as_of),
             self.level_at(as_of),
+            self.held_level(as_of),
         )
         steps = self.g._steps.get(now)
         if steps is None:
@@ -1207,7 +1438,7 @@ class _Evaluation:
             if _better(fixed, floor) and (best is None or _better(fixed, best[1])):
                 best = (fix, fixed)
         if best is not None:
-            return f"，届时{best[0].describe()}后可评为{labels[best[1]]}"
+            return f"，届时{best[0].describe(self.held_level(day))}后可评为{labels[best[1]]}"
         return ""
 
     def _steps(self, letter: str) -> tuple[str, ...]:
@@ -1219,7 +1450,7 @@ class _Evaluation:
         for fix in self.fixes(as_of):
             fixed = self.grade_at(as_of, fix)
             if _better(fixed, reached):
-                result.append(f"{fix.describe()}后可评为{labels[fixed]}")
+                result.append(f"{fix.describe(self.held_level(as_of))}后可评为{labels[fixed]}")
                 reached = fixed
         return tuple(result)
 
@@ -1227,12 +1458,74 @@ class _Evaluation:
         cr = self.comp.crits[i]
         if isinstance(record, JointPunishmentFact):
             return f"联合惩戒（{record.department}）期满"
+        if isinstance(record, ListingFact):
+            if record.removed_on is not None and record.removed_on == record.end:
+                return f"移出{record.list_kind}"
+            return f"{record.list_kind}管理期满"
         noun = _NOUN[cr.kind]
         which = "" if single else f"（{_identify(cr.kind, record)}）"
         repaired = getattr(record, "repaired_on", None)
         if repaired is not None and repaired <= day:
+            if (i, record.id) in self.released:
+                return f"该{noun}{which}随名单移出不再计入{cr.c.grade}级条件"
             return f"该{noun}{which}经信用修复不再计入"
         return f"该{noun}{which}不再计入{cr.span}"
+
+
+def _counted(c: Criterion, live: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Of the records ``live`` of criterion ``c`` (by date), those that make it hold when
+    it expects some: all of them, or those of the pairs (runs of count_at_least) within
+    pair_within_months of each other; empty when it fails."""
+    n = c.count_at_least
+    if c.consecutive_years is not None:
+        return live
+    if len(live) < n:
+        return ()
+    pair = c.pair_within_months
+    if pair is None:
+        return live
+    used: set[int] = set()
+    for k in range(len(live) - n + 1):
+        if _months_before(live[k + n - 1].day, pair) < live[k].day:
+            used.update(range(k, k + n))
+    return tuple(r for k, r in enumerate(live) if k in used)
+
+
+def criterion_records(c: Criterion, records: Iterable[Any], as_of: date) -> tuple[Any, ...]:
+    """The records (accident, violation, penalty or honour facts, sorted by date) that a
+    record criterion counts at ``as_of`` — with the engine's own filters, windows, repairs
+    and counting: for expect "some" those that make it hold (empty: it fails), for
+    expect "none" those that make it fail. Lists are evaluated with this (rules/listing)."""
+    kind = _KIND[c.fact]
+    accept = _FILTERS[kind](c)
+    if c.consecutive_years is not None:
+        kept = tuple(r for r in records if r.day <= as_of and accept(r))
+        return _consecutive(kept, c.consecutive_years, c.latest_year_offset_max, as_of)
+    assert c.window is not None
+    start = first_counted_day(as_of, c.window)
+    live = tuple(
+        r
+        for r in records
+        if start <= r.day <= as_of
+        and (getattr(r, "repaired_on", None) is None or r.repaired_on > as_of)
+        and accept(r)
+    )
+    return _counted(c, live) if c.expect is Expect.SOME else live
+
+
+def _releases(entries: tuple[ListingFact, ...]) -> dict[str, dict[tuple[int, int], date]]:
+    """Per list: (record kind, id) → the first day a removed entry no longer lists it."""
+    found: dict[str, dict[tuple[int, int], date]] = {}
+    for entry in entries:
+        end = entry.end
+        if end is None:
+            continue
+        ends = found.setdefault(entry.list_kind, {})
+        for table, record_id in entry.records:
+            key = (_TABLE_KIND[table], record_id)
+            known = ends.get(key)
+            ends[key] = end if known is None else min(known, end)
+    return found
 
 
 def _consecutive(
@@ -1272,10 +1565,13 @@ def _std_rank(level: str) -> int:
 
 
 @cache
-def _fixes_for(sign: bool, level: str | None) -> tuple[_Fix, ...]:
+def _fixes_for(sign: bool, level: str | None, renew: str | None = None) -> tuple[_Fix, ...]:
     """Steps for a unit that can sign (``sign``) and has ``level`` (None: levels do not
-    matter), cheapest first: sign, then a level from the lowest up, then both."""
+    matter), cheapest first: sign, then a level from the lowest up (``renew`` first: the
+    level its record holds, to be renewed), then both."""
     levels = [] if level is None else [lv for lv in _LEVELS_UP if _std_rank(lv) < _std_rank(level)]
+    if renew is not None:
+        levels = [renew, *levels]
     result = [_FIXES[(True, None)]] if sign else []
     result += [_FIXES[(False, lv)] for lv in levels]
     if sign:
@@ -1298,6 +1594,12 @@ def _describe(kind: int, records: Iterable[Any]) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- entry points
+
+
+def exists_at(founded_on: date | None, as_of: date) -> bool:
+    """Whether a unit has a grade at ``as_of``: not before its 成立日期 (Revision 2);
+    a blank 成立日期 is no limit."""
+    return founded_on is None or founded_on <= as_of
 
 
 def grade_unit(profile: Profile, facts: UnitFacts, as_of: date) -> GradeResult:

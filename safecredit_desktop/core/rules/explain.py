@@ -12,6 +12,8 @@ from datetime import date
 from safecredit_desktop.core.model import (
     VIOLATION_KIND_BY_CODE,
     AccidentGrade,
+    HonourLevel,
+    HonourType,
     PenaltyDepartment,
     Responsibility,
     StandardizationLevel,
@@ -21,6 +23,7 @@ from safecredit_desktop.core.rules.facts import (
     CommitmentFact,
     HonourFact,
     JointPunishmentFact,
+    ListingFact,
     PenaltyFact,
     ViolationFact,
 )
@@ -79,6 +82,16 @@ def penalty(p: PenaltyFact) -> str:
     text = f"处罚 {p.doc_no} {p.day.isoformat()}"
     if p.department != PenaltyDepartment.EMERGENCY.value:
         text += f"（{p.department}）"
+    if p.aggravated_fine:
+        text += " 加重罚款"
+    return text
+
+
+def listing(entry: ListingFact) -> str:
+    """``名单 严重失信主体名单 2026-07-01公布 管理期至2029-07-01``."""
+    text = f"名单 {entry.list_kind} {entry.published_on.isoformat()}公布"
+    if entry.ends_on is not None:
+        text += f" 期限至{entry.ends_on.isoformat()}"
     return text
 
 
@@ -125,3 +138,29 @@ def std_fix(level: str) -> str:
     if level == STD_LEVELS[0]:
         return f"取得{level}安全生产标准化"
     return f"取得{level}及以上安全生产标准化"
+
+
+def level_or_better(level: str) -> str:
+    """``三级及以上安全生产标准化`` (``一级安全生产标准化``)."""
+    return std_fix(level).removeprefix("取得")
+
+
+def std_renewal(level: str, awarded: date | None, valid_until: date | None) -> str:
+    """A level the unit's record holds that has expired (or will) when it is needed: it is
+    renewed (复评), not obtained (取得) — the unit already holds it."""
+    if valid_until is not None:
+        return f"复评保持安全生产标准化{level}（有效期至{valid_until.isoformat()}）"
+    return f"复评保持安全生产标准化{level}"
+
+
+def honour_wanted(
+    levels: tuple[HonourLevel, ...] | None, types: tuple[HonourType, ...] | None
+) -> str:
+    """``市级及以上先进单位表彰``, ``市级及以上部门通报表扬或典型宣传``."""
+    level = ""
+    if levels:
+        level = f"{levels[0].value}及以上" if len(levels) > 1 else levels[0].value
+    kinds = "或".join(t.value for t in types) if types else "表彰"
+    if types and all(t is HonourType.ADVANCED_UNIT for t in types):
+        return f"{level}{kinds}表彰"
+    return f"{level}部门{kinds}" if level else kinds

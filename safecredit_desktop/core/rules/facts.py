@@ -20,8 +20,12 @@ What a fact carries beyond its table row:
   its figures reach when that is higher or the stated grade is blank (grading.md: a
   stated grade above the figures is kept; one below them is refused at entry, so here
   the figures win — the engine stays right even for a row written past the checks);
-- a repaired accident, violation or penalty carries its repair's approval date in
-  ``repaired_on``: from that date on it no longer counts (grading.md, "repaired");
+- a repaired violation or penalty carries its repair's approval date in ``repaired_on``:
+  from that date on it no longer counts (grading.md, "repaired"); accidents are never
+  repaired (Revision 2), and a repair voided by the revision (按修订失效) is not read;
+- a published entry of a list (``ListingFact``, unit entries only) carries the records
+  that listed the unit (``list_entry_records``): once the entry is removed or its period
+  ends, a grade released by that list no longer counts them (Revision 2);
 - commitments are the unit commitments (单位承诺) only: a main-person 履职尽责承诺书 is
   recorded but never counts in grading, so it is not loaded.
 
@@ -52,7 +56,9 @@ __all__ = [
     "AccidentFact",
     "CommitmentFact",
     "HonourFact",
+    "InspectionFact",
     "JointPunishmentFact",
+    "ListingFact",
     "PenaltyFact",
     "Register",
     "Scope",
@@ -102,6 +108,7 @@ class PenaltyFact(NamedTuple):
     department: str
     repaired_on: date | None = None
     id: int | None = None
+    aggravated_fine: bool = False  # 加重罚款: 安全生产法第一百一十四条 two to five times
 
 
 class CommitmentFact(NamedTuple):
@@ -123,6 +130,65 @@ class JointPunishmentFact(NamedTuple):
     ends_on: date | None = None
 
 
+class InspectionFact(NamedTuple):
+    """An inspection, for hazards (list criteria and 不良信用记录; grades never read it)."""
+
+    day: date
+    hazards: int = 0
+    major_hazards: int = 0
+    deadline: date | None = None  # 整改期限
+    rectified_on: date | None = None  # 整改完成日期
+    id: int | None = None
+
+    def overdue(self, as_of: date) -> bool:
+        """整改期限 before T and 整改完成日期 blank or after T (a blank deadline never)."""
+        return (
+            self.deadline is not None
+            and self.deadline < as_of
+            and (self.rectified_on is None or self.rectified_on > as_of)
+        )
+
+    def late(self, as_of: date) -> bool:
+        """Rectified after its deadline, known at T."""
+        return (
+            self.deadline is not None
+            and self.rectified_on is not None
+            and self.deadline < self.rectified_on <= as_of
+        )
+
+    def overdue_or_late_on(self, as_of: date) -> date | None:
+        """The date an overdue or late rectification counts as of T (Revision 2 item 6):
+        T while overdue, the 整改完成日期 once rectified late; None otherwise."""
+        if self.overdue(as_of):
+            return as_of
+        if self.late(as_of):
+            return self.rectified_on
+        return None
+
+
+class ListingFact(NamedTuple):
+    """A unit's entry of a list, published on or before some date (unit entries only)."""
+
+    list_kind: str  # 红名单 / 黑名单 / 严重失信主体名单
+    published_on: date
+    ends_on: date | None  # the end of the period (公布 + period)
+    removed_on: date | None = None  # 移出 (early, by hand, or at the end of the period)
+    listed_on: date | None = None  # 列入: the review approved it
+    # the records that listed the unit: ("accidents" | "violations" | "penalties", id)
+    records: frozenset[tuple[str, int]] = frozenset()
+    id: int | None = None
+
+    @property
+    def end(self) -> date | None:
+        """The first day the entry is no longer in force (None: not known)."""
+        days = [d for d in (self.ends_on, self.removed_on) if d is not None]
+        return min(days) if days else None
+
+    def in_force(self, day: date) -> bool:
+        end = self.end
+        return self.published_on <= day and (end is None or day < end)
+
+
 class UnitFacts(NamedTuple):
     """Everything grading may look at for one unit (unit fields as they are now)."""
 
@@ -142,6 +208,9 @@ class UnitFacts(NamedTuple):
     commitments: tuple[CommitmentFact, ...] = ()
     honours: tuple[HonourFact, ...] = ()
     joint_punishments: tuple[JointPunishmentFact, ...] = ()
+    founded_on: date | None = None  # 成立日期: no grade at a T before it
+    listings: tuple[ListingFact, ...] = ()
+    inspections: tuple[InspectionFact, ...] = ()  # only when asked for (load_facts)
 
 
 def effective_accident_grade(
@@ -181,13 +250,17 @@ def _joint_key(j: JointPunishmentFact) -> date:
     return j.starts_on
 
 
+def _inspection_key(i: InspectionFact) -> tuple[date, int]:
+    return (i.day, i.id or 0)
+
+
 # ---------------------------------------------------------------- from the database
 
 # Column order: unit, date, then what tells two records of a unit and a day apart, so
 # that sorting the rows sorts each unit's records by the keys above.
 _UNIT_SQL = (
     "SELECT id, uscc, name, category, town, std_level, std_awarded_on, std_valid_until,"
-    " high_risk, status FROM units"
+    " high_risk, status, founded_on FROM units"
 )
 _ACCIDENT_SQL = (
     "SELECT unit_id, occurred_on, accident_no, id, grade, responsible, deaths,"
@@ -196,14 +269,29 @@ _ACCIDENT_SQL = (
 _VIOLATION_SQL = (
     "SELECT unit_id, occurred_on, kind, subject, id, person_name, basis_doc FROM violations"
 )
-_PENALTY_SQL = "SELECT unit_id, decided_on, doc_no, id, department FROM penalties"
+_PENALTY_SQL = "SELECT unit_id, decided_on, doc_no, id, department, aggravated_fine FROM penalties"
 # Only unit commitments: a main-person 履职尽责承诺书 never counts in grading.
 _COMMITMENT_SQL = (
     "SELECT unit_id, signed_on, type, withdrawn_on FROM commitments WHERE type = '单位承诺'"
 )
 _HONOUR_SQL = "SELECT unit_id, honoured_on, type, level, title FROM honours"
 _JOINT_SQL = "SELECT unit_id, starts_on, department, ends_on FROM joint_punishments"
-_REPAIR_SQL = "SELECT unit_id, penalty_id, violation_id, accident_id, approved_on FROM repairs"
+# Accidents are never repaired (Revision 2): their repairs, voided by the revision, are
+# not read.
+_REPAIR_SQL = (
+    "SELECT unit_id, penalty_id, violation_id, approved_on FROM repairs"
+    " WHERE accident_id IS NULL AND void_reason IS NULL"
+)
+_INSPECTION_SQL = (
+    "SELECT unit_id, inspected_on, id, hazards, major_hazards, rectify_deadline, rectified_on"
+    " FROM inspections"
+)
+# Published unit entries (a person's entry stands beside its unit's) with their links.
+_LISTING_SQL = (
+    "SELECT unit_id, published_on, id, list_kind, ends_on, removed_on, reviewed_on"
+    " FROM list_entries WHERE person_name = '' AND published_on IS NOT NULL"
+)
+_LISTING_RECORDS_SQL = "SELECT entry_id, record_table, record_id FROM list_entry_records"
 
 _CHUNK = 500  # unit ids per IN (...) list when loading a few units
 
@@ -247,15 +335,61 @@ def _group(rows: list[Any], facts: list[Any]) -> dict[int, tuple[Any, ...]]:
     return grouped
 
 
-def load_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> list[UnitFacts]:
-    """Every unit's facts (or only ``unit_ids``'), sorted by 统一社会信用代码.
+def load_facts(
+    db: Database, *, unit_ids: Sequence[int] | None = None, inspections: bool = False
+) -> list[UnitFacts]:
+    """Every unit's facts (or only ``unit_ids``'), sorted by 统一社会信用代码; with
+    ``inspections`` also each unit's inspections (grades never read them).
 
     One query per table for the whole register; unknown ids are skipped.
     """
-    return list(iter_facts(db, unit_ids=unit_ids))
+    return list(iter_facts(db, unit_ids=unit_ids, inspections=inspections))
 
 
-def iter_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> Iterator[UnitFacts]:
+def _repairs(conn: sqlite3.Connection, ids: Sequence[int] | None) -> dict[tuple[int, int], date]:
+    """(0 penalty | 1 violation, id) → the approval date of the repair in force."""
+    iso = date.fromisoformat
+    repaired: dict[tuple[int, int], date] = {}
+    for _uid, penalty_id, violation_id, approved in _fetch(conn, _REPAIR_SQL, ids, sort=False):
+        if penalty_id is not None:
+            repaired[(0, penalty_id)] = iso(approved)
+        elif violation_id is not None:
+            repaired[(1, violation_id)] = iso(approved)
+    return repaired
+
+
+def _listings(
+    conn: sqlite3.Connection, ids: Sequence[int] | None
+) -> dict[int, tuple[ListingFact, ...]]:
+    """Each unit's published entries, with the records that listed it."""
+    linked: dict[int, set[tuple[str, int]]] = {}
+    rows = _fetch(conn, _LISTING_SQL, ids)
+    if not rows:
+        return {}
+    for entry_id, table, record_id in conn.execute(_LISTING_RECORDS_SQL):
+        linked.setdefault(int(entry_id), set()).add((str(table), int(record_id)))
+    facts = [
+        ListingFact(
+            str(kind),
+            date.fromisoformat(published),
+            _optional_day(ends),
+            _optional_day(removed),
+            _optional_day(reviewed),
+            frozenset(linked.get(int(rid), ())),
+            int(rid),
+        )
+        for _u, published, rid, kind, ends, removed, reviewed in rows
+    ]
+    return _group(rows, facts)
+
+
+def _optional_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def iter_facts(
+    db: Database, *, unit_ids: Sequence[int] | None = None, inspections: bool = False
+) -> Iterator[UnitFacts]:
     """As load_facts, one unit at a time: all rows are read first (one query per table),
     then each unit's bundle is made when it is asked for and can be let go after use, so
     that grading a register never holds every bundle at once."""
@@ -264,17 +398,20 @@ def iter_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> Iterat
     iso = date.fromisoformat
     new = tuple.__new__  # what NamedTuple._make does, for the two big tables
 
-    repaired: dict[tuple[int, int], date] = {}  # (0 penalty | 1 violation | 2 accident, id)
-    for _uid, penalty_id, violation_id, accident_id, approved in _fetch(
-        conn, _REPAIR_SQL, ids, sort=False
-    ):
-        if penalty_id is not None:
-            repaired[(0, penalty_id)] = iso(approved)
-        elif violation_id is not None:
-            repaired[(1, violation_id)] = iso(approved)
-        elif accident_id is not None:
-            repaired[(2, accident_id)] = iso(approved)
-    fixed = repaired.get
+    fixed = _repairs(conn, ids).get
+    listings = _listings(conn, ids)
+    checks: dict[int, tuple[Any, ...]] = {}
+    if inspections:
+        rows = _fetch(conn, _INSPECTION_SQL, ids)
+        checks = _group(
+            rows,
+            [
+                InspectionFact(
+                    iso(day), hazards, major, _optional_day(deadline), _optional_day(done), rid
+                )
+                for _u, day, rid, hazards, major, deadline, done in rows
+            ],
+        )
 
     rows = _fetch(conn, _ACCIDENT_SQL, ids)
     accidents = _group(
@@ -289,7 +426,7 @@ def iter_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> Iterat
                 float(loss),
                 number,
                 bool(review),
-                fixed((2, rid)),
+                None,
                 rid,
             )
             for _u, day, number, rid, grade, resp, deaths, injuries, loss, review in rows
@@ -307,8 +444,8 @@ def iter_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> Iterat
     penalties = _group(
         rows,
         [
-            PenaltyFact(iso(day), doc_no, department, fixed((0, rid)), rid)
-            for _u, day, doc_no, rid, department in rows
+            PenaltyFact(iso(day), doc_no, department, fixed((0, rid)), rid, bool(aggravated))
+            for _u, day, doc_no, rid, department, aggravated in rows
         ],
     )
     rows = _fetch(conn, _COMMITMENT_SQL, ids)
@@ -338,7 +475,7 @@ def iter_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> Iterat
     empty: tuple[Any, ...] = ()
     acc, vio, pen = accidents.pop, violations.pop, penalties.pop
     com, hon, jps = commitments.pop, honours.pop, joints.pop
-    for uid, uscc, name, category, town, level, awarded, valid, high, status in units:
+    for uid, uscc, name, category, town, level, awarded, valid, high, status, founded in units:
         yield new(
             UnitFacts,
             (
@@ -358,6 +495,9 @@ def iter_facts(db: Database, *, unit_ids: Sequence[int] | None = None) -> Iterat
                 com(uid, empty),
                 hon(uid, empty),
                 jps(uid, empty),
+                iso(founded) if founded else None,
+                listings.get(uid, empty),
+                checks.get(uid, empty),
             ),
         )
 
@@ -378,6 +518,7 @@ class Scope(NamedTuple):
     penalties: date | None
     honours: date | None
     joint_punishments: bool
+    listings: bool = False  # published list entries (a profile with a listing criterion)
 
 
 class Standardization(NamedTuple):
@@ -407,12 +548,14 @@ class Register(NamedTuple):
 
     # the rows of units as read, in storage order (not sorted: going through them in the
     # order they lie in memory is much quicker): (id, uscc, name, category, town,
-    # std_level, std_awarded_on, std_valid_until, high_risk, status), dates as ISO text
-    # (``standardization`` makes the level with its dates)
+    # std_level, std_awarded_on, std_valid_until, high_risk, status, founded_on), dates
+    # as ISO text (``standardization`` makes the level with its dates)
     units: list[tuple[Any, ...]]
     records: dict[int, UnitRecords]  # only units with at least one record in scope
     # each unit's unit commitments (equal ones are one object: they carry no id)
     commitments: dict[int, tuple[CommitmentFact, ...]]
+    # each unit's published list entries (only when the scope asks for them)
+    listings: dict[int, tuple[ListingFact, ...]] = {}  # noqa: RUF012 (never changed)
 
 
 def register_queries(scope: Scope) -> tuple[str, ...]:
@@ -433,6 +576,7 @@ def _wanted(scope: Scope) -> tuple[tuple[str, bool], ...]:
         (_HONOUR_SQL, scope.honours is not None),
         (_JOINT_SQL, scope.joint_punishments),
         (_REPAIR_SQL, any(since is not None for since in repairable)),
+        (_LISTING_SQL, scope.listings),
     )
 
 
@@ -451,17 +595,7 @@ def load_register(db: Database, scope: Scope, *, unit_ids: Sequence[int] | None 
     until = scope.until
     wanted = dict(_wanted(scope))
 
-    repaired: dict[tuple[int, int], date] = {}  # as iter_facts
-    if wanted[_REPAIR_SQL]:
-        for _uid, penalty_id, violation_id, accident_id, approved in _fetch(
-            conn, _REPAIR_SQL, ids, sort=False
-        ):
-            if penalty_id is not None:
-                repaired[(0, penalty_id)] = iso(approved)
-            elif violation_id is not None:
-                repaired[(1, violation_id)] = iso(approved)
-            elif accident_id is not None:
-                repaired[(2, accident_id)] = iso(approved)
+    repaired = _repairs(conn, ids) if wanted[_REPAIR_SQL] else {}  # as iter_facts
     fixed = repaired.get
 
     per_unit: dict[int, list[list[Any]]] = {}  # unit → [accidents, violations, …] lists
@@ -488,7 +622,7 @@ def load_register(db: Database, scope: Scope, *, unit_ids: Sequence[int] | None 
                     float(loss),
                     number,
                     bool(review),
-                    fixed((2, rid)),
+                    None,
                     rid,
                 )
                 add(_u, 0, accident)
@@ -500,10 +634,11 @@ def load_register(db: Database, scope: Scope, *, unit_ids: Sequence[int] | None 
                 add(_u, 1, ViolationFact(d, kind, subject, person, basis, fixed((1, rid)), rid))
     since = scope.penalties
     if since is not None and wanted[_PENALTY_SQL]:
-        for _u, day, doc_no, rid, department in _fetch(conn, _PENALTY_SQL, ids):
+        for _u, day, doc_no, rid, department, aggravated in _fetch(conn, _PENALTY_SQL, ids):
             d = iso(day)
             if since <= d <= until:
-                add(_u, 2, PenaltyFact(d, doc_no, department, fixed((0, rid)), rid))
+                penalty = PenaltyFact(d, doc_no, department, fixed((0, rid)), rid, bool(aggravated))
+                add(_u, 2, penalty)
     since = scope.honours
     if since is not None and wanted[_HONOUR_SQL]:
         for _u, day, htype, level, title in _fetch(conn, _HONOUR_SQL, ids):
@@ -540,7 +675,8 @@ def load_register(db: Database, scope: Scope, *, unit_ids: Sequence[int] | None 
         commitments[last] = tuple(group)
 
     units = _fetch(conn, _UNIT_SQL, ids, column="id", sort=False)
-    return Register(units, records, commitments)
+    listings = _listings(conn, ids) if wanted[_LISTING_SQL] else {}
+    return Register(units, records, commitments, listings)
 
 
 def _sorted(items: list[Any], key: Any) -> tuple[Any, ...]:
@@ -556,10 +692,12 @@ def build_facts(
     unit: model.Unit, records: Iterable[Any] = (), *, unit_id: int | None = None
 ) -> UnitFacts:
     """A unit's facts from ``core.model`` records (Accident, Violation, Penalty, Commitment,
-    Honour, JointPunishment, Repair; Inspection records are ignored).
+    Honour, JointPunishment, Repair, Inspection — grades never read inspections; lists
+    and 不良信用记录 do).
 
-    A Repair names its record by id (``penalty_id`` …), so repaired records need ids. An
-    accident with a blank ``grade`` gets the grade of its figures.
+    A Repair names its record by id (``penalty_id`` …), so repaired records need ids (a
+    repair of an accident is ignored: accidents are never repaired). An accident with a
+    blank ``grade`` gets the grade of its figures.
     """
     uid = unit_id if unit_id is not None else (unit.id if unit.id is not None else 0)
     bare = UnitFacts(
@@ -573,6 +711,7 @@ def build_facts(
         std_valid_until=unit.std_valid_until,
         high_risk=unit.high_risk,
         status=str(unit.status),
+        founded_on=unit.founded_on,
     )
     return add_records(bare, records)
 
@@ -580,29 +719,21 @@ def build_facts(
 def add_records(facts: UnitFacts, records: Iterable[Any]) -> UnitFacts:
     """``facts`` with more ``core.model`` records, for "what if" questions: what if this
     violation were recorded, this penalty repaired (a Repair naming a record by its id, one
-    of ``facts`` or of ``records``)?"""
+    of ``facts`` or of ``records``)? A repair of an accident is ignored: accidents are
+    never repaired (grading.md Revision 2); Inspections are the unit's inspections."""
     items = list(records)
     repaired: dict[tuple[str, int], date] = {}
     for r in items:
-        if isinstance(r, model.Repair):
-            target = r.penalty_id or r.violation_id or r.accident_id
-            kind = (
-                RepairTarget.PENALTY
-                if r.penalty_id is not None
-                else RepairTarget.VIOLATION
-                if r.violation_id is not None
-                else RepairTarget.ACCIDENT
-            )
+        if isinstance(r, model.Repair) and r.accident_id is None:
+            target = r.penalty_id or r.violation_id
+            kind = RepairTarget.PENALTY if r.penalty_id is not None else RepairTarget.VIOLATION
             if target is not None:
                 repaired[(kind.value, target)] = r.approved_on
 
     def fixed(kind: RepairTarget, rid: int | None, known: date | None = None) -> date | None:
         return known if rid is None else repaired.get((kind.value, rid), known)
 
-    accidents = [
-        a._replace(repaired_on=fixed(RepairTarget.ACCIDENT, a.id, a.repaired_on))
-        for a in facts.accidents
-    ]
+    accidents = list(facts.accidents)
     violations = [
         v._replace(repaired_on=fixed(RepairTarget.VIOLATION, v.id, v.repaired_on))
         for v in facts.violations
@@ -614,6 +745,7 @@ def add_records(facts: UnitFacts, records: Iterable[Any]) -> UnitFacts:
     commitments = list(facts.commitments)
     honours = list(facts.honours)
     joints = list(facts.joint_punishments)
+    inspections = list(facts.inspections)
     for r in items:
         if isinstance(r, model.Accident):
             accidents.append(
@@ -628,7 +760,7 @@ def add_records(facts: UnitFacts, records: Iterable[Any]) -> UnitFacts:
                     float(r.loss_wan),
                     r.accident_no,
                     r.needs_review,
-                    fixed(RepairTarget.ACCIDENT, r.id),
+                    None,
                     r.id,
                 )
             )
@@ -652,6 +784,7 @@ def add_records(facts: UnitFacts, records: Iterable[Any]) -> UnitFacts:
                     str(r.department),
                     fixed(RepairTarget.PENALTY, r.id),
                     r.id,
+                    r.aggravated_fine,
                 )
             )
         elif isinstance(r, model.Commitment):
@@ -662,7 +795,18 @@ def add_records(facts: UnitFacts, records: Iterable[Any]) -> UnitFacts:
             honours.append(HonourFact(r.honoured_on, str(level), str(r.type), r.title))
         elif isinstance(r, model.JointPunishment):
             joints.append(JointPunishmentFact(r.starts_on, r.department, r.ends_on))
-        elif isinstance(r, model.Repair | model.Inspection):
+        elif isinstance(r, model.Inspection):
+            inspections.append(
+                InspectionFact(
+                    r.inspected_on,
+                    r.hazards,
+                    r.major_hazards,
+                    r.rectify_deadline,
+                    r.rectified_on,
+                    r.id,
+                )
+            )
+        elif isinstance(r, model.Repair):
             continue
         else:
             raise TypeError(f"not a grading record: {type(r).__name__}")
@@ -673,4 +817,5 @@ def add_records(facts: UnitFacts, records: Iterable[Any]) -> UnitFacts:
         commitments=_sorted(commitments, _commitment_key),
         honours=_sorted(honours, _honour_key),
         joint_punishments=_sorted(joints, _joint_key),
+        inspections=_sorted(inspections, _inspection_key),
     )

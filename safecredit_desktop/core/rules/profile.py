@@ -79,7 +79,12 @@ from safecredit_desktop.core.model import (
 )
 
 BUILTIN_PROFILES: tuple[str, ...] = ("fenghuang", "kundulun", "suizhou")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Format 1 (before grading.md Revision 2) had one [listing] table instead of [[lists]] and
+# [management]; it is still read, as the lists it meant, so that a database keeps its rules.
+READABLE_FORMATS: tuple[int, ...] = (1, 2)
+# The list kinds the database accepts (list_entries.list_kind).
+LIST_NAMES: tuple[str, ...] = ("红名单", "黑名单", "严重失信主体名单")
 GRADE_LETTERS: tuple[str, ...] = ("A", "B", "C", "D")
 DOC_KINDS: tuple[str, ...] = (
     "grade-notice",
@@ -125,9 +130,33 @@ class FactKind(StrEnum):
     STANDARDIZATION = "standardization"
     JOINT_PUNISHMENT = "joint_punishment"
     HONOUR = "honour"
+    LISTING = "listing"  # a published entry of one of the profile's lists, in force
+    # for list criteria only:
+    GRADE = "grade"  # the unit's grade at T
+    MAJOR_HAZARD = "major_hazard"  # an inspection's 重大隐患 overdue (or rectified late)
+    BAD_RECORD = "bad_record"  # a 不良信用记录 of seed 002
 
 
-RECORD_FACTS = frozenset({FactKind.ACCIDENT, FactKind.VIOLATION, FactKind.PENALTY, FactKind.HONOUR})
+RECORD_FACTS = frozenset(
+    {
+        FactKind.ACCIDENT,
+        FactKind.VIOLATION,
+        FactKind.PENALTY,
+        FactKind.HONOUR,
+        FactKind.BAD_RECORD,
+    }
+)
+LIST_ONLY_FACTS = frozenset({FactKind.GRADE, FactKind.MAJOR_HAZARD, FactKind.BAD_RECORD})
+# The facts a list criterion may use (the record facts, the grade, hazards, bad records).
+LIST_FACTS = (
+    frozenset({FactKind.ACCIDENT, FactKind.VIOLATION, FactKind.PENALTY, FactKind.HONOUR})
+    | LIST_ONLY_FACTS
+)
+
+
+class HazardState(StrEnum):
+    OVERDUE = "overdue"  # at T: 整改期限 before T, 整改完成日期 blank or after T
+    OVERDUE_OR_LATE = "overdue_or_late"  # dated T while overdue, 整改完成日期 once late
 
 
 class Expect(StrEnum):
@@ -178,15 +207,18 @@ class Criterion:
     window: Window | None = None
     count_at_least: int = 1
     pair_within_months: int | None = None
-    # accident
+    # accident: ``responsibilities`` are the 责任事故 values that count (responsible = true:
+    # 是; false: 是 and 否; "any": 是, 否 and 待定); ``responsible`` is true when only 是
     responsible: bool = True
     fatal: bool = False
+    responsibilities: tuple[str, ...] = ("是",)
     accident_grades: tuple[AccidentGrade, ...] | None = None
     # violation
     kinds: tuple[str, ...] | None = None
     subjects: tuple[ViolationSubject, ...] | None = None
-    # penalty
+    # penalty; ``aggravated_fine``: only penalties with 加重罚款 = 是 (true) or 否 (false)
     department: PenaltyDepartment | None = None
+    aggravated_fine: bool | None = None
     # standardization
     levels: tuple[StandardizationLevel, ...] | None = None
     # honour
@@ -194,6 +226,17 @@ class Criterion:
     honour_levels: tuple[HonourLevel, ...] | None = None
     consecutive_years: int | None = None
     latest_year_offset_max: int = 0
+    # a list naming persons lists the unit's 主要负责人 at the date of each record behind
+    # this criterion (seed 004 "及其主要负责人"); for a violation criterion, only the
+    # records of ``main_person_kinds`` when given
+    lists_main_person: bool = False
+    main_person_kinds: tuple[str, ...] | None = None
+    # listing: the list (its key) whose published entry in force makes this hold
+    list_key: str | None = None
+    # grade (list criteria): the grades that meet it
+    grades: tuple[str, ...] | None = None
+    # major_hazard
+    hazard_state: HazardState | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +255,36 @@ class GradeDef:
     measures: str = ""
     mode: Mode | None = None
     criteria: tuple[Criterion, ...] = ()
+    # once an entry of this list (its key) is removed or its period ends, this grade's
+    # criteria no longer count the records that listed the unit (grading.md Revision 2)
+    released_by_list: str | None = None
+
+
+@dataclass(frozen=True)
+class ListDef:
+    """One list of the profile ([[lists]]): which units the rules propose for it.
+
+    The criteria are read like a grade's (mode "any" or "all"); ``incentive`` lists
+    (守信激励, the red list) skip the listing notice and the statement period. A listing
+    lasts ``period_months``; when a criterion behind it counts an accident of a grade in
+    ``accident_period_months``, the longest of those periods (seed 002: 较大 1 year, 重大
+    2, 特别重大 3)."""
+
+    key: str
+    name: str
+    incentive: bool
+    mode: Mode
+    criteria: tuple[Criterion, ...]
+    period_months: int
+    accident_period_months: Mapping[str, int]
+    early_removal_months: int | None
+    names_persons: bool
+
+    def period_for(self, accident_grades: Collection[str]) -> int:
+        months = self.period_months
+        for grade in accident_grades:
+            months = max(months, self.accident_period_months.get(grade, months))
+        return months
 
 
 @dataclass(frozen=True)
@@ -248,13 +321,47 @@ class Profile:
     deadlines: Deadlines
     internal_only: bool
     internal_notice: str | None
-    list_name: str
-    listed_grades: tuple[str, ...]
-    list_names_persons: bool
+    lists: tuple[ListDef, ...]
     management: ManagementPeriod | None
     doc_prefixes: Mapping[str, str]
     text: str
     source: str = field(default="", compare=False)
+    format: int = FORMAT_VERSION
+
+    # -- lists
+
+    @property
+    def incentive_list(self) -> ListDef | None:
+        return next((d for d in self.lists if d.incentive), None)
+
+    @property
+    def dishonest_list(self) -> ListDef | None:
+        """The list of the seriously dishonest (黑名单, 严重失信主体名单), if any."""
+        return next((d for d in self.lists if not d.incentive), None)
+
+    @property
+    def list_name(self) -> str:
+        found = self.dishonest_list
+        return found.name if found is not None else ""
+
+    @property
+    def listed_grades(self) -> tuple[str, ...]:
+        """Grades that by themselves put a unit on the list of the dishonest (empty when
+        that list has grounds of its own, as fenghuang's 黑名单 since Revision 2)."""
+        found = self.dishonest_list
+        if found is None:
+            return ()
+        return tuple(
+            g for c in found.criteria if c.fact is FactKind.GRADE for g in (c.grades or ())
+        )
+
+    @property
+    def list_names_persons(self) -> bool:
+        found = self.dishonest_list
+        return found is not None and found.names_persons
+
+    def list_def(self, name_or_key: str) -> ListDef | None:
+        return next((d for d in self.lists if name_or_key in (d.name, d.key)), None)
 
     def label(self, letter: str) -> str:
         return self._grade(letter).label
@@ -418,18 +525,39 @@ def _locate(lines: Mapping[str, int], path: str) -> int | None:
 _E = TypeVar("_E", bound=StrEnum)
 _CODE = re.compile(r"^[A-D]\.[A-Za-z0-9_]+$")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+_LIST_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 _CRITERION_COMMON = frozenset({"code", "text", "failed_text", "fact", "expect"})
-_RECORD_KEYS = frozenset({"window", "count_at_least", "pair_within_months"})
+_RECORD_KEYS = frozenset({"window", "count_at_least", "pair_within_months", "lists_main_person"})
 _FACT_KEYS: dict[FactKind, frozenset[str]] = {
     FactKind.ACCIDENT: _RECORD_KEYS | {"responsible", "fatal", "min_grade", "accident_grades"},
     FactKind.VIOLATION: _RECORD_KEYS | {"kinds", "subjects"},
-    FactKind.PENALTY: _RECORD_KEYS | {"department"},
+    FactKind.PENALTY: _RECORD_KEYS | {"department", "aggravated_fine"},
     FactKind.HONOUR: _RECORD_KEYS
     | {"honour_types", "min_level", "honour_levels", "consecutive_years", "latest_year_offset_max"},
     FactKind.COMMITMENT: frozenset(),
     FactKind.STANDARDIZATION: frozenset({"levels"}),
     FactKind.JOINT_PUNISHMENT: frozenset(),
+    FactKind.LISTING: frozenset({"list"}),
+    FactKind.GRADE: frozenset({"grades"}),
+    FactKind.MAJOR_HAZARD: frozenset({"state", "window"}),
+    FactKind.BAD_RECORD: frozenset({"window"}),
+}
+_LIST_KEYS = (
+    "key",
+    "name",
+    "incentive",
+    "mode",
+    "period_months",
+    "accident_period_months",
+    "early_removal_months",
+    "names_persons",
+    "criteria",
+)
+_RESPONSIBILITIES: dict[object, tuple[str, ...]] = {
+    True: ("是",),
+    False: ("是", "否"),
+    "any": ("是", "否", "待定"),
 }
 _ALL_CRITERION_KEYS = _CRITERION_COMMON.union(*_FACT_KEYS.values())
 
@@ -438,6 +566,7 @@ class _Parser:
     def __init__(self, text: str, source: str) -> None:
         self.text = text
         self.source = source
+        self.version = FORMAT_VERSION
         self._lines: dict[str, int] | None = None
 
     def fail(self, path: str, message: str) -> NoReturn:
@@ -567,14 +696,17 @@ class _Parser:
                 "inspection",
                 "deadlines",
                 "listing",
+                "lists",
+                "management",
                 "publication",
                 "doc_prefixes",
                 "grades",
             ),
         )
         version = self.integer(data, "", "format")
-        if version != FORMAT_VERSION:
+        if version not in READABLE_FORMATS:
             self.fail("format", f"本程序只认识格式版本 {FORMAT_VERSION}，文件写的是 {version}")
+        self.version = version
 
         head = self.table(data, "", "profile", ("name", "title", "rules_of", "seed"))
         name = self.string(head, "profile", "name")
@@ -589,7 +721,16 @@ class _Parser:
             if category not in categories:
                 self.fail(f"categories.high_risk[{index}]", f"“{category}”不在 categories.names 中")
 
-        grades = self.grades(data)
+        if version == 1:
+            lists, management = self.format1_lists(data)
+        else:
+            for key in ("listing",):
+                if key in data:
+                    self.fail(key, "格式版本 2 用 [[lists]] 和 [management] 代替 [listing]")
+            lists = self.lists(data)
+            management = self.management(data)
+        list_keys = {d.key for d in lists}
+        grades = self.grades(data, list_keys)
         evaluation = self.evaluation(data, grades)
 
         insp = self.table(data, "", "inspection", ("interval_months", "high_risk_interval_months"))
@@ -614,22 +755,6 @@ class _Parser:
             ),
             repair_min_months=self.integer(dl, "deadlines", "repair_min_months"),
         )
-
-        listing = self.table(
-            data,
-            "",
-            "listing",
-            (
-                "list_name",
-                "listed_grades",
-                "names_persons",
-                "managed_grades",
-                "management_period_months",
-                "early_removal_months",
-            ),
-        )
-        listed_grades = self.letters(listing, "listing", "listed_grades")
-        assert listed_grades is not None
 
         pub = self.table(data, "", "publication", ("internal_only", "notice"))
         internal_only = self.boolean(pub, "publication", "internal_only", False)
@@ -659,14 +784,144 @@ class _Parser:
             deadlines=deadlines,
             internal_only=internal_only,
             internal_notice=notice,
-            list_name=self.string(listing, "listing", "list_name"),
-            listed_grades=listed_grades,
-            list_names_persons=self.boolean(listing, "listing", "names_persons", False),
-            management=self.management(listing),
+            lists=lists,
+            management=management,
             doc_prefixes=MappingProxyType(doc_prefixes),
             text=self.text,
             source=self.source,
+            format=version,
         )
+
+    # -- lists
+
+    def format1_lists(
+        self, data: Mapping[str, Any]
+    ) -> tuple[tuple[ListDef, ...], ManagementPeriod | None]:
+        """A format-1 [listing] as the lists it meant: the red list of grade A units and
+        the list of the dishonest of its listed grades (periods as seed 002 unless a
+        management period is given)."""
+        listing = self.table(
+            data,
+            "",
+            "listing",
+            (
+                "list_name",
+                "listed_grades",
+                "names_persons",
+                "managed_grades",
+                "management_period_months",
+                "early_removal_months",
+            ),
+        )
+        name = self.string(listing, "listing", "list_name")
+        if name not in LIST_NAMES[1:]:
+            self.fail("listing.list_name", f"应为{'或'.join(LIST_NAMES[1:])}")
+        listed = self.letters(listing, "listing", "listed_grades")
+        assert listed is not None
+        keys = ("managed_grades", "management_period_months", "early_removal_months")
+        management = self.management_of(listing, "listing", keys)
+        red = ListDef(
+            key="red",
+            name=LIST_NAMES[0],
+            incentive=True,
+            mode=Mode.ALL,
+            criteria=(
+                Criterion(
+                    code="red.grade",
+                    grade="",
+                    text="信用等级评定为A级",
+                    failed_text=None,
+                    fact=FactKind.GRADE,
+                    grades=("A",),
+                ),
+            ),
+            period_months=12,
+            accident_period_months=MappingProxyType({}),
+            early_removal_months=None,
+            names_persons=False,
+        )
+        dishonest = ListDef(
+            key="dishonest",
+            name=name,
+            incentive=False,
+            mode=Mode.ANY,
+            criteria=(
+                Criterion(
+                    code="dishonest.grade",
+                    grade="",
+                    text=f"信用等级评定为{'、'.join(listed)}级",
+                    failed_text=None,
+                    fact=FactKind.GRADE,
+                    grades=listed,
+                ),
+            ),
+            period_months=management.period_months if management else 12,
+            accident_period_months=MappingProxyType(
+                {} if management else {"较大": 12, "重大": 24, "特别重大": 36}
+            ),
+            early_removal_months=management.early_removal_months if management else 12,
+            names_persons=self.boolean(listing, "listing", "names_persons", False),
+        )
+        return (red, dishonest), management
+
+    def lists(self, data: Mapping[str, Any]) -> tuple[ListDef, ...]:
+        raw = data.get("lists")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            self.fail("lists", "应写作 [[lists]] 表")
+        result: list[ListDef] = []
+        codes: set[str] = set()
+        for index, item in enumerate(raw):
+            path = f"lists[{index}]"
+            self.no_unknown(item, path, _LIST_KEYS)
+            key = self.string(item, path, "key")
+            if not _LIST_KEY.match(key):
+                self.fail(f"{path}.key", "应由小写英文字母、数字或 _ 组成，并以字母开头")
+            name = self.string(item, path, "name")
+            if name not in LIST_NAMES:
+                self.fail(f"{path}.name", f"应为{'、'.join(LIST_NAMES)}之一")
+            for other in result:
+                if key == other.key:
+                    self.fail(f"{path}.key", f"名单代码“{key}”重复")
+                if name == other.name:
+                    self.fail(f"{path}.name", f"名单“{name}”重复")
+            mode = self.enum(self.string(item, path, "mode"), f"{path}.mode", Mode)
+            criteria = self.criteria(item, path, key, codes, in_list=True)
+            if not criteria:
+                self.fail(f"{path}.criteria", f"缺少 [[lists.criteria]]（名单“{name}”的条件）")
+            periods: dict[str, int] = {}
+            if "accident_period_months" in item:
+                table = self.table(
+                    item,
+                    path,
+                    "accident_period_months",
+                    tuple(g.value for g in ACCIDENT_GRADE_ORDER),
+                )
+                periods = {
+                    grade: self.integer(table, f"{path}.accident_period_months", grade)
+                    for grade in table
+                }
+            incentive = self.boolean(item, path, "incentive", False)
+            early = self.opt_integer(item, path, "early_removal_months")
+            if incentive and early is not None:
+                self.fail(f"{path}.early_removal_months", "守信激励名单不用提前移出")
+            result.append(
+                ListDef(
+                    key=key,
+                    name=name,
+                    incentive=incentive,
+                    mode=mode,
+                    criteria=criteria,
+                    period_months=self.integer(item, path, "period_months"),
+                    accident_period_months=MappingProxyType(periods),
+                    early_removal_months=early,
+                    names_persons=self.boolean(item, path, "names_persons", False),
+                )
+            )
+        if sum(1 for d in result if not d.incentive) > 1:
+            self.fail("lists", "最多一个非守信激励的名单（黑名单或严重失信主体名单）")
+        return tuple(result)
 
     def evaluation(
         self, data: Mapping[str, Any], grades: Mapping[str, GradeDef]
@@ -715,23 +970,32 @@ class _Parser:
                     )
         return order, fallback, reasons_from, fallback_text
 
-    def management(self, listing: Mapping[str, Any]) -> ManagementPeriod | None:
-        keys = ("managed_grades", "management_period_months", "early_removal_months")
-        present = [key for key in keys if key in listing]
+    def management(self, data: Mapping[str, Any]) -> ManagementPeriod | None:
+        """[management] (format 2): grades, period_months, early_removal_months."""
+        if "management" not in data:
+            return None
+        keys = ("grades", "period_months", "early_removal_months")
+        table = self.table(data, "", "management", keys)
+        return self.management_of(table, "management", keys)
+
+    def management_of(
+        self, table: Mapping[str, Any], path: str, keys: tuple[str, str, str]
+    ) -> ManagementPeriod | None:
+        present = [key for key in keys if key in table]
         if not present:
             return None
         for key in keys:
-            if key not in listing:
-                self.fail(f"listing.{key}", f"{'、'.join(present)} 已写，须同时写 {key}")
-        grades = self.letters(listing, "listing", "managed_grades")
+            if key not in table:
+                self.fail(f"{path}.{key}", f"{'、'.join(present)} 已写，须同时写 {key}")
+        grades = self.letters(table, path, keys[0])
         assert grades is not None
-        period = self.integer(listing, "listing", "management_period_months")
-        early = self.integer(listing, "listing", "early_removal_months")
+        period = self.integer(table, path, keys[1])
+        early = self.integer(table, path, keys[2])
         if early > period:
-            self.fail("listing.early_removal_months", "不能长于 management_period_months")
+            self.fail(f"{path}.{keys[2]}", f"不能长于 {keys[1]}")
         return ManagementPeriod(grades, period, early)
 
-    def grades(self, data: Mapping[str, Any]) -> dict[str, GradeDef]:
+    def grades(self, data: Mapping[str, Any], list_keys: Collection[str]) -> dict[str, GradeDef]:
         table = data.get("grades")
         if not isinstance(table, dict):
             self.fail("grades", "缺少 [grades.A] … [grades.D]")
@@ -745,7 +1009,10 @@ class _Parser:
             if letter not in table:
                 self.fail(path, f"缺少等级 [grades.{letter}]（A、B、C、D 四个等级都要写）")
             g = self.table(
-                table, "grades", letter, ("label", "tier", "measures", "mode", "criteria")
+                table,
+                "grades",
+                letter,
+                ("label", "tier", "measures", "mode", "criteria", "released_by_list"),
             )
             label = self.string(g, path, "label")
             if label in labels:
@@ -759,6 +1026,12 @@ class _Parser:
                     self.boolean(t, f"{path}.tier", "above_county", False),
                 )
             criteria = self.criteria(g, path, letter, codes)
+            for index, c in enumerate(criteria):
+                if c.list_key is not None and c.list_key not in list_keys:
+                    self.fail(f"{path}.criteria[{index}].list", f"没有代码为“{c.list_key}”的名单")
+            released = self.opt_string(g, path, "released_by_list")
+            if released is not None and released not in list_keys:
+                self.fail(f"{path}.released_by_list", f"没有代码为“{released}”的名单")
             mode_text = self.opt_string(g, path, "mode")
             mode = None if mode_text is None else self.enum(mode_text, f"{path}.mode", Mode)
             if criteria and mode is None:
@@ -772,11 +1045,18 @@ class _Parser:
                 measures=self.opt_string(g, path, "measures") or "",
                 mode=mode,
                 criteria=criteria,
+                released_by_list=released,
             )
         return result
 
     def criteria(
-        self, grade: Mapping[str, Any], path: str, letter: str, codes: set[str]
+        self,
+        grade: Mapping[str, Any],
+        path: str,
+        letter: str,
+        codes: set[str],
+        *,
+        in_list: bool = False,
     ) -> tuple[Criterion, ...]:
         raw = grade.get("criteria")
         if raw is None:
@@ -785,21 +1065,36 @@ class _Parser:
             self.fail(f"{path}.criteria", f"应写作 [[{path}.criteria]] 表")
         result: list[Criterion] = []
         for index, item in enumerate(raw):
-            criterion = self.criterion(item, f"{path}.criteria[{index}]", letter)
+            criterion = self.criterion(item, f"{path}.criteria[{index}]", letter, in_list=in_list)
             if criterion.code in codes:
                 self.fail(f"{path}.criteria[{index}].code", f"条件代码“{criterion.code}”重复")
             codes.add(criterion.code)
             result.append(criterion)
         return tuple(result)
 
-    def criterion(self, data: Mapping[str, Any], path: str, letter: str) -> Criterion:
+    def criterion(
+        self, data: Mapping[str, Any], path: str, letter: str, *, in_list: bool = False
+    ) -> Criterion:
+        """A criterion of grade ``letter``, or (``in_list``) of the list whose key is
+        ``letter``."""
         self.no_unknown(data, path, _ALL_CRITERION_KEYS)
         fact = self.enum(self.string(data, path, "fact"), f"{path}.fact", FactKind)
+        if in_list and fact not in LIST_FACTS:
+            allowed = "、".join(sorted(f.value for f in LIST_FACTS))
+            self.fail(f"{path}.fact", f"名单的条件只能用 {allowed}")
+        if not in_list and fact in LIST_ONLY_FACTS:
+            self.fail(f"{path}.fact", f'fact = "{fact}" 只用于名单的条件（[[lists.criteria]]）')
         for key in data:
             if key not in _CRITERION_COMMON and key not in _FACT_KEYS[fact]:
                 self.fail(_join(path, key), f'fact = "{fact}" 的条件不能使用 {key}')
         code = self.string(data, path, "code")
-        if not _CODE.match(code) or code[0] != letter:
+        if in_list:
+            if not re.match(rf"^{re.escape(letter)}\.[A-Za-z0-9_]+$", code):
+                self.fail(
+                    f"{path}.code",
+                    f"应以“{letter}.”（名单代码）开头，后接英文字母、数字或 _，如 {letter}.grade",
+                )
+        elif not _CODE.match(code) or code[0] != letter:
             self.fail(
                 f"{path}.code",
                 f"应以“{letter}.”开头，后接英文字母、数字或 _，如 {letter}.no_penalty",
@@ -825,9 +1120,30 @@ class _Parser:
                     f"未知的失信行为类型“{kind}”（可用：{'、'.join(VIOLATION_KIND_BY_CODE)}）",
                 )
 
+        responsible = data.get("responsible", True)
+        if not isinstance(responsible, bool) and responsible != "any":
+            self.fail(f"{path}.responsible", '应为 true（只计责任事故）、false 或 "any"（含待定）')
+        hazard_state = None
+        if fact is FactKind.MAJOR_HAZARD:
+            hazard_state = self.enum(self.string(data, path, "state"), f"{path}.state", HazardState)
+            if (hazard_state is HazardState.OVERDUE) != (window is None):
+                self.fail(
+                    f"{path}.window",
+                    'state = "overdue" 是评定基准日的状态，不写 window；'
+                    '"overdue_or_late" 须写 window',
+                )
+        grades = self.letters(data, path, "grades") if fact is FactKind.GRADE else None
+        main_person: bool | tuple[str, ...] = (
+            self.boolean(data, path, "lists_main_person", False)
+            if (not isinstance(data.get("lists_main_person"), list))
+            else self.kind_codes(data, path, "lists_main_person", fact, kinds)
+        )
+        aggravated = data.get("aggravated_fine")
+        if aggravated is not None and not isinstance(aggravated, bool):
+            self.fail(f"{path}.aggravated_fine", "应为 true 或 false")
         return Criterion(
             code=code,
-            grade=letter,
+            grade="" if in_list else letter,
             text=self.string(data, path, "text"),
             failed_text=self.opt_string(data, path, "failed_text"),
             fact=fact,
@@ -835,21 +1151,46 @@ class _Parser:
             window=window,
             count_at_least=count,
             pair_within_months=pair,
-            responsible=self.boolean(data, path, "responsible", True),
+            responsible=responsible is True,
             fatal=self.boolean(data, path, "fatal", False),
+            responsibilities=_RESPONSIBILITIES[responsible],
             accident_grades=self.ranked(
                 data, path, "min_grade", "accident_grades", AccidentGrade, ACCIDENT_GRADE_ORDER
             ),
             kinds=kinds,
             subjects=self.enums(data, path, "subjects", ViolationSubject),
             department=self.opt_enum(data, path, "department", PenaltyDepartment),
+            aggravated_fine=aggravated,
             levels=self.levels(data, path, fact),
             honour_types=self.enums(data, path, "honour_types", HonourType),
             honour_levels=self.honour_levels(data, path),
             consecutive_years=self.consecutive(data, path, window),
             latest_year_offset_max=self.opt_integer(data, path, "latest_year_offset_max", minimum=0)
             or 0,
+            lists_main_person=main_person is not False,
+            main_person_kinds=None if isinstance(main_person, bool) else main_person,
+            list_key=self.string(data, path, "list") if fact is FactKind.LISTING else None,
+            grades=grades,
+            hazard_state=hazard_state,
         )
+
+    def kind_codes(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        fact: FactKind,
+        kinds: tuple[str, ...] | None,
+    ) -> tuple[str, ...]:
+        """A list of violation kinds among the criterion's own ``kinds``."""
+        if fact is not FactKind.VIOLATION:
+            self.fail(f"{path}.{key}", "只有失信行为的条件可以按行为类型列出，其他写 true 或 false")
+        values = self.strings(data, path, key)
+        assert values is not None
+        for index, value in enumerate(values):
+            if (kinds is not None and value not in kinds) or value not in VIOLATION_KIND_BY_CODE:
+                self.fail(f"{path}.{key}[{index}]", f"“{value}”不是本条件的失信行为类型")
+        return values
 
     def window(self, data: Mapping[str, Any], path: str, fact: FactKind) -> Window | None:
         full = f"{path}.window"

@@ -46,6 +46,7 @@ class GradeResult:
     reasons: tuple[Reason, ...]
     next_change: NextChange | None = None
     improve: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()  # 信用保持提示: the top grade only (grading.md Revision 2)
     flags: tuple[str, ...] = field(default=())  # e.g. "待定" (an accident under investigation)
     as_of: date | None = None
 
@@ -61,4 +62,5 @@ class GradeResult:
             "reasons": [r.as_json() for r in self.reasons],
             "next_change": None if self.next_change is None else self.next_change.as_json(),
             "improve": list(self.improve),
+            "keep": list(self.keep),
         }

@@ -218,22 +218,34 @@ def tracked_deadlines(
     from safecredit_desktop.core.workflows.lists import early_removal_months
 
     early_months = early_removal_months(profile)
-    for entry_id, uid, kind, subject, published, ends, notified, statement_due in conn.execute(
+    for (
+        entry_id,
+        uid,
+        kind,
+        subject,
+        published,
+        ends,
+        notified,
+        statement_due,
+        listed,
+    ) in conn.execute(
         "SELECT id, unit_id, list_kind, person_name, published_on, ends_on, notified_on,"
-        " statement_due FROM list_entries WHERE stage IN ('公布', '告知')"
+        " statement_due, reviewed_on FROM list_entries WHERE stage IN ('公布', '告知')"
     ):
         who = f"（{subject}）" if subject else ""
         if published is not None and ends is not None:
             end_day = _day(ends)
             if end_day <= horizon:
                 add(LISTING_ENDS, int(uid), end_day, f"{kind}第{entry_id}号{who}于 {ends} 期满")
-            eligible = _add_months(_day(published), early_months)
+            # early removal counts from 列入, the review's approval (grading.md Revision 2)
+            since = listed or published
+            eligible = _add_months(_day(since), early_months)
             if (
                 kind != "红名单"
                 and eligible <= horizon
                 and as_of <= eligible + timedelta(days=EARLY_REMOVAL_WINDOW_DAYS)
             ):
-                detail = f"{kind}第{entry_id}号{who} {published} 公布，满{early_months}个月可申请"
+                detail = f"{kind}第{entry_id}号{who} {since} 列入，满{early_months}个月可申请"
                 add(EARLY_REMOVAL, int(uid), eligible, detail)
         elif statement_due is not None and _day(statement_due) <= horizon:
             detail = (

@@ -1,8 +1,11 @@
 """Credit lists and their lifecycle (seed 002's 信息采集—告知—交换—公布—移出).
 
-Lists: 红名单 (守信激励: units graded A), the profile's list of the seriously
-dishonest (黑名单 for fenghuang and kundulun, 严重失信主体名单 for suizhou: the
-profile's listed grades). Stages:
+Lists are the profile's ``[[lists]]`` (grading.md Revision 2 item 7): the 红名单
+(守信激励) and the list of the seriously dishonest (黑名单, 严重失信主体名单), each with
+criteria the rules evaluate (``core.rules.listing``); a rule proposal links the records
+behind it to the entry (``list_entry_records``), so that after the entry's removal the
+grade released by that list no longer counts them. Under a profile whose grades are
+internal (kundulun) nothing is published: 公布 is refused with a sentence. Stages:
 
     采集 (proposed by the rules or entered by hand, with facts and basis)
     → 告知 (the listing notice served; the 陈述申辩 period runs; not for the red list)
@@ -16,7 +19,7 @@ Every step is dated, attributed and audited (store.py).
 
 from __future__ import annotations
 
-import re
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,10 +27,15 @@ from datetime import date
 from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.rules.profile import Profile
+from safecredit_desktop.core.rules import bad_records as bad
+from safecredit_desktop.core.rules import listing
+from safecredit_desktop.core.rules.engine import Grader
+from safecredit_desktop.core.rules.facts import iter_facts
+from safecredit_desktop.core.rules.profile import ListDef, Profile
 from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.scheduling.calendar import Calendar
 from safecredit_desktop.core.scheduling.due import add_months
+from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.workflows import store
 
@@ -35,9 +43,7 @@ RED_LIST = "红名单"
 STAGES = ("采集", "告知", "待公布", "公布", "移出", "不予列入")
 ACTIVE_STAGES = ("采集", "告知", "待公布", "公布")
 RED_LIST_MONTHS = 12
-BLACKLIST_MONTHS_BY_ACCIDENT = {"较大": 12, "重大": 24, "特别重大": 36}
-BLACKLIST_MONTHS = 12
-EARLY_REMOVAL_MONTHS = 12  # seed 004; the profile's management period may say otherwise
+EARLY_REMOVAL_MONTHS = 12  # seed 004; the profile's list may say otherwise
 SYSTEM_USER = "系统（期满自动移出）"
 
 
@@ -151,108 +157,201 @@ def entries(
 
 
 def list_kinds(profile: Profile) -> tuple[str, ...]:
-    return (RED_LIST, profile.list_name)
+    """The profile's lists by name (the red list first)."""
+    return tuple(d.name for d in sorted(profile.lists, key=lambda d: not d.incentive))
+
+
+def _list_def(profile: Profile, list_kind: str) -> ListDef:
+    found = profile.list_def(list_kind)
+    if found is None:
+        names = "、".join(list_kinds(profile))
+        raise SafeCreditError(f"本局的信用规则没有“{list_kind}”，可用的名单：{names}。")
+    return found
 
 
 def _check_kind(profile: Profile, list_kind: str) -> None:
-    if list_kind not in list_kinds(profile):
-        names = "、".join(list_kinds(profile))
-        raise SafeCreditError(f"本局的信用规则没有“{list_kind}”，可用的名单：{names}。")
+    _list_def(profile, list_kind)
 
 
-def period_for(profile: Profile, list_kind: str, result: GradeResult | None) -> int:
-    """Months a listing lasts: the profile's management period, else seed 002's
-    blacklist periods (1 year; 1/2/3 years for 较大/重大/特别重大 accidents)."""
-    if list_kind == RED_LIST:
-        return RED_LIST_MONTHS
-    if profile.management is not None:
-        return profile.management.period_months
-    months = BLACKLIST_MONTHS
-    if result is not None:
-        for reason in result.reasons:
-            for record in reason.records:
-                if record.startswith("事故"):
-                    for grade, m in BLACKLIST_MONTHS_BY_ACCIDENT.items():
-                        if f" {grade}" in record:
-                            months = max(months, m)
-    return months
+def is_incentive(profile: Profile, list_kind: str) -> bool:
+    """守信激励 (the red list): no listing notice and no statement period."""
+    found = profile.list_def(list_kind)
+    return found.incentive if found is not None else list_kind == RED_LIST
+
+
+def period_for(profile: Profile, list_kind: str) -> int:
+    """Months a listing by hand lasts: the list's period (a rule proposal's period also
+    follows the accidents behind it, ``listing.Proposal.period_months``)."""
+    found = profile.list_def(list_kind)
+    return found.period_months if found is not None else RED_LIST_MONTHS
 
 
 def early_removal_months(profile: Profile) -> int:
+    """Months after 列入 (the review's approval) before early removal (提前移出)."""
+    found = profile.dishonest_list
+    if found is not None and found.early_removal_months is not None:
+        return found.early_removal_months
     if profile.management is not None:
         return profile.management.early_removal_months
     return EARLY_REMOVAL_MONTHS
 
 
-def _facts_of(result: GradeResult) -> tuple[str, str]:
-    """Facts: the records behind the reasons; basis: the criteria they meet."""
-    records = [rec for r in result.reasons for rec in r.records]
-    facts = "；".join(records) if records else "；".join(r.text for r in result.reasons)
-    basis = f"信用等级评定为{result.grade}级（{result.label}），符合以下情形：" + "；".join(
-        r.text.rstrip("。") for r in result.reasons
+def publication_refused(profile: Profile) -> str | None:
+    """The sentence refusing 公布 under a profile whose grades and lists are internal
+    (kundulun: 只作内部管理使用，不对外公布); None when lists may be published."""
+    if not profile.internal_only:
+        return None
+    notice = profile.internal_notice or "只作内部管理使用，不对外公布"
+    return (
+        f"本局的信用规则规定信用等级和名单{notice}，名单不能公布；审核同意列入后即在本局内部管理。"
     )
-    return facts or "符合列入条件", basis
 
 
-_PERSON_IN_RECORD = re.compile(r"^失信 .*（(主要负责人|分管安全负责人) ([^）]+)）")
+def person_at(db: Database, unit_id: int, role: str, day: date) -> str:
+    """The unit's 主要负责人 (or 分管安全负责人) at ``day``: from the audited history of the
+    field — the value before the first change made after ``day`` — else the field now."""
+    column = {"主要负责人": "main_person", "分管安全负责人": "safety_person"}.get(role)
+    if column is None:
+        return ""
+    row = db.conn.execute(f"SELECT uscc, {column} FROM units WHERE id = ?", (unit_id,)).fetchone()
+    if row is None:
+        return ""
+    uscc, current = str(row[0]), str(row[1] or "")
+    key = json.dumps([uscc], ensure_ascii=False, separators=(",", ":"))
+    for at, before, after in db.conn.execute(
+        "SELECT at, before, after FROM audit_log WHERE table_name = 'units' AND action = 'update'"
+        " AND row_key = ? ORDER BY id",
+        (key,),
+    ):
+        old = json.loads(before or "{}").get(column)
+        new = json.loads(after or "{}").get(column)
+        if old != new and date.fromisoformat(str(at)[:10]) > day:
+            return str(old or "")
+    return current
 
 
-def _person_entries(profile: Profile, result: GradeResult) -> list[tuple[str, str]]:
-    """Persons the list names beside the unit (suizhou): the responsible person of a
-    violation among the records that list it, as of the grading date."""
-    if not profile.list_names_persons:
-        return []
-    found: dict[str, str] = {}
-    for reason in result.reasons:
-        for record in reason.records:
-            match = _PERSON_IN_RECORD.match(record)
-            if match:
-                found.setdefault(match.group(2).split(" ")[0], match.group(1))
-    return list(found.items())
+def _link(
+    conn: sqlite3.Connection, user: str, entry_id: int, refs: Iterable[tuple[str, int]]
+) -> None:
+    """Link the records behind a listing to its entry (audited)."""
+    links = [
+        {"entry_id": entry_id, "record_table": table, "record_id": record_id}
+        for table, record_id in refs
+    ]
+    if not links:
+        return
+    conn.executemany(
+        "INSERT OR IGNORE INTO list_entry_records (entry_id, record_table, record_id)"
+        " VALUES (:entry_id, :record_table, :record_id)",
+        links,
+    )
+    audit.append(
+        conn,
+        user,
+        [
+            audit.AuditEntry("insert", "list_entry_records", f"list_entries#{entry_id}", None, link)
+            for link in links
+        ],
+    )
+
+
+def proposals(
+    db: Database, profile: Profile, results: Iterable[GradeResult], as_of: date
+) -> dict[int, list[listing.Proposal]]:
+    """What the rules propose at ``as_of`` for the units graded in ``results`` (units not
+    yet founded are not among them): unit id → proposals, one per list."""
+    by_id = {r.unit_id: r for r in results}
+    if not by_id:
+        return {}
+    grader = Grader(profile, as_of)
+    found: dict[int, list[listing.Proposal]] = {}
+    for facts in iter_facts(db, unit_ids=sorted(by_id), inspections=True):
+        made = listing.evaluate(
+            profile, grader, facts, by_id[facts.unit_id], bad.of_unit(facts, as_of)
+        )
+        if made:
+            found[facts.unit_id] = made
+    return found
 
 
 def propose_from_rules(
-    db: Database, user: str, profile: Profile, results: Iterable[GradeResult], today: date
+    db: Database,
+    user: str,
+    profile: Profile,
+    results: Iterable[GradeResult],
+    today: date,
+    *,
+    as_of: date | None = None,
 ) -> list[int]:
-    """采集: entries for units the rules list (listed grades; A for the red list) that
-    have no entry of that list in progress or in force. Ids of the new entries."""
+    """采集: entries for the units the profile's lists take at ``as_of`` (the results'
+    date) that have no entry of that list in progress or in force, with the persons the
+    list names beside the unit. Ids of the new entries."""
+    graded = list(results)
+    day = as_of or next((r.as_of for r in graded if r.as_of is not None), today)
+    found = proposals(db, profile, graded, day)
     active = {
         (int(u), str(k))
         for u, k in db.conn.execute(
             f"SELECT unit_id, list_kind FROM list_entries WHERE stage IN"
-            f" ({', '.join('?' for _ in ACTIVE_STAGES)})",
+            f" ({', '.join('?' for _ in ACTIVE_STAGES)}) AND person_name = ''",
             ACTIVE_STAGES,
         )
     }
     created = []
     with db.transaction() as conn:
-        for result in results:
-            if result.grade in profile.listed_grades:
-                kind = profile.list_name
-            elif result.grade == "A":
-                kind = RED_LIST
-            else:
-                continue
-            if (result.unit_id, kind) in active:
-                continue
-            facts, basis = _facts_of(result)
-            values = {
-                "list_kind": kind,
-                "unit_id": result.unit_id,
-                "source": "规则",
-                "facts": facts,
-                "basis": basis,
-                "period_months": period_for(profile, kind, result),
-                "stage": "采集",
-                "proposed_by": user,
-                "proposed_on": today,
-            }
-            created.append(store.insert(conn, user, "list_entries", values))
-            if kind != RED_LIST:
-                for name, role in _person_entries(profile, result):
+        for unit_id in sorted(found):
+            for proposal in found[unit_id]:
+                kind = proposal.list_def.name
+                if (unit_id, kind) in active:
+                    continue
+                values = {
+                    "list_kind": kind,
+                    "unit_id": unit_id,
+                    "source": "规则",
+                    "facts": proposal.facts,
+                    "basis": proposal.basis,
+                    "period_months": proposal.period_months,
+                    "stage": "采集",
+                    "proposed_by": user,
+                    "proposed_on": today,
+                }
+                entry_id = store.insert(conn, user, "list_entries", values)
+                created.append(entry_id)
+                _link(conn, user, entry_id, proposal.refs)
+                for name, role in _persons(db, unit_id, proposal):
                     person = {**values, "person_name": name, "person_role": role}
                     created.append(store.insert(conn, user, "list_entries", person))
     return created
+
+
+def _persons(db: Database, unit_id: int, proposal: listing.Proposal) -> list[tuple[str, str]]:
+    """(name, role) of the persons listed beside the unit, each once."""
+    found: dict[str, str] = {}
+    for person in proposal.persons:
+        name = person.name.strip() or person_at(db, unit_id, person.role, person.day)
+        if name:
+            found.setdefault(name, person.role)
+    return list(found.items())
+
+
+def link_if_unlinked(db: Database, user: str, profile: Profile, entry_id: int, day: date) -> None:
+    """An entry of the list of the dishonest with no records linked (by hand, or made
+    before links were kept): link those behind the rules' proposal for its unit at
+    ``day`` (the 列入), so that its removal releases them."""
+    entry = get(db, entry_id)
+    if entry.person_name or is_incentive(profile, entry.list_kind):
+        return
+    if db.conn.execute(
+        "SELECT 1 FROM list_entry_records WHERE entry_id = ?", (entry_id,)
+    ).fetchone():
+        return
+    from safecredit_desktop.core.rules.engine import grade_all
+
+    results = grade_all(db, profile, day, uscc=entry.uscc)
+    for proposal in proposals(db, profile, results, day).get(entry.unit_id, []):
+        if proposal.list_def.name == entry.list_kind:
+            with db.transaction() as conn:
+                _link(conn, user, entry_id, proposal.refs)
 
 
 def add_by_hand(
@@ -269,7 +368,7 @@ def add_by_hand(
     person_name: str = "",
     person_role: str = "",
 ) -> int:
-    _check_kind(profile, list_kind)
+    list_def = _list_def(profile, list_kind)
     if not facts.strip() or not basis.strip():
         raise SafeCreditError("请填写列入的事实和依据。")
     if period_months is not None and period_months < 1:
@@ -287,7 +386,7 @@ def add_by_hand(
                 "source": "人工",
                 "facts": facts.strip(),
                 "basis": basis.strip(),
-                "period_months": period_months or period_for(profile, list_kind, None),
+                "period_months": period_months or list_def.period_months,
                 "stage": "采集",
                 "proposed_by": user,
                 "proposed_on": today,
@@ -309,8 +408,8 @@ def notify(
     """告知: the listing notice served on ``served_on``; 陈述申辩 runs for the profile's days."""
     entry = get(db, entry_id)
     _require_stage(entry, "采集")
-    if entry.list_kind == RED_LIST:
-        raise SafeCreditError("红名单是守信激励，不需要告知和陈述申辩，请直接审核。")
+    if is_incentive(profile, entry.list_kind):
+        raise SafeCreditError(f"{entry.list_kind}是守信激励，不需要告知和陈述申辩，请直接审核。")
     due = calendar.add_working_days(served_on, profile.deadlines.objection_raise_working_days)
     with db.transaction() as conn:
         store.update(
@@ -334,11 +433,20 @@ def record_statement(db: Database, user: str, entry_id: int, text: str) -> ListE
 
 
 def review(
-    db: Database, user: str, entry_id: int, *, approve: bool, note: str, today: date
+    db: Database,
+    user: str,
+    entry_id: int,
+    *,
+    approve: bool,
+    note: str,
+    today: date,
+    profile: Profile | None = None,
 ) -> ListEntry:
-    """审核 by a 审核员 other than the proposer (roles are checked by the services)."""
+    """审核 by a 审核员 other than the proposer (roles are checked by the services). An
+    approval is the 列入: the records behind an unlinked entry are linked to it then."""
     entry = get(db, entry_id)
-    if entry.list_kind == RED_LIST:
+    incentive = is_incentive(profile, entry.list_kind) if profile else entry.list_kind == RED_LIST
+    if incentive:
         _require_stage(entry, "采集")
     else:
         _require_stage(entry, "告知")
@@ -358,10 +466,18 @@ def review(
     }
     with db.transaction() as conn:
         store.update(conn, user, "list_entries", entry_id, changes)
+    if approve and profile is not None:
+        link_if_unlinked(db, user, profile, entry_id, today)
     return get(db, entry_id)
 
 
-def publish(db: Database, user: str, entry_id: int, published_on: date) -> ListEntry:
+def publish(
+    db: Database, user: str, entry_id: int, published_on: date, profile: Profile | None = None
+) -> ListEntry:
+    """公布 on ``published_on``; the period runs from it (refused where lists are internal)."""
+    refused = None if profile is None else publication_refused(profile)
+    if refused is not None:
+        raise SafeCreditError(refused)
     entry = get(db, entry_id)
     _require_stage(entry, "待公布")
     if entry.reviewed_on and published_on < entry.reviewed_on:
@@ -386,9 +502,13 @@ def remove(
     on: date,
     reason: str,
     conn: sqlite3.Connection | None = None,
+    profile: Profile | None = None,
 ) -> None:
+    """移出. Under a profile whose lists are internal (never published) an entry reviewed
+    into the list (待公布) is removed the same way."""
     entry = get(db, entry_id)
-    _require_stage(entry, "公布")
+    internal = profile is not None and publication_refused(profile) is not None
+    _require_stage(entry, *(("公布", "待公布") if internal else ("公布",)))
     if not reason.strip():
         raise SafeCreditError("请填写移出原因。")
     changes = {

@@ -1,11 +1,15 @@
 """Credit repair (信用修复) and early removal from a list (提前移出).
 
-An application names one penalty, violation or accident (repair: the record stops
-counting from the approval date) or one published list entry (early removal). The
-program checks what it can — the minimum months passed, rectifications closed, a unit
-commitment on file, the penalty published — and shows the rest to the reviewer. A
-审核员 approves or refuses; an approval obtained by false statements can be revoked,
-which restores the record (or the listing).
+An application names one penalty or violation (repair: the record stops counting from
+the approval date) or one published list entry (early removal, at least the list's
+months after 列入 — the date the entry's review approved it). Accidents are never
+repaired (grading.md Revision 2): an application naming one is refused with a sentence.
+An early removal removes the entry; from then on the grade the list releases (suizhou D)
+no longer counts the records that listed the unit — they still count everywhere else,
+and nothing is repaired. The program checks what it can — the minimum months passed,
+rectifications closed, a unit commitment on file, the penalty published — and shows the
+rest to the reviewer. A 审核员 approves or refuses; an approval obtained by false
+statements can be revoked, which restores the record (or the listing).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import VIOLATION_KINDS, Repair
+from safecredit_desktop.core.model import Repair
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.scheduling.due import add_months
 from safecredit_desktop.core.storage.connection import Database
@@ -26,9 +30,14 @@ from safecredit_desktop.core.workflows.objections import describe
 TARGETS = {
     "penalties": "行政处罚",
     "violations": "失信行为",
-    "accidents": "生产安全事故",
     "list_entries": "名单",
 }
+# Older applications (before the revision) may name an accident: shown, never made.
+TARGET_NAMES = {**TARGETS, "accidents": "生产安全事故"}
+ACCIDENT_REFUSED = (
+    "生产安全事故不能信用修复：信用修复只适用于行政处罚和失信行为，"
+    "事故在各项事故条件的期限内始终计入（信用分级规则修订2）。"
+)
 _DATE_COLUMN = {"penalties": "decided_on", "violations": "occurred_on", "accidents": "occurred_on"}
 _REPAIR_COLUMN = {
     "penalties": "penalty_id",
@@ -131,10 +140,14 @@ def _target(db: Database, table: str, target_id: int) -> tuple[int, str]:
         if entry.stage != "公布":
             raise SafeCreditError("只能对已公布、尚在期内的名单记录申请提前移出。")
         return entry.unit_id, f"{entry.list_kind}：{entry.subject}（{entry.published_on}公布）"
-    if table not in _DATE_COLUMN:
-        raise SafeCreditError("信用修复的对象应为行政处罚、失信行为、生产安全事故或名单记录。")
+    if table == "accidents":
+        raise SafeCreditError(ACCIDENT_REFUSED)
+    if table not in TARGETS:
+        raise SafeCreditError("信用修复的对象应为行政处罚、失信行为或名单记录（提前移出）。")
     column = _REPAIR_COLUMN[table]
-    if db.conn.execute(f"SELECT 1 FROM repairs WHERE {column} = ?", (target_id,)).fetchone():
+    if db.conn.execute(
+        f"SELECT 1 FROM repairs WHERE {column} = ? AND void_reason IS NULL", (target_id,)
+    ).fetchone():
         raise SafeCreditError("这条记录已经修复。")
     return describe(db, table, target_id)
 
@@ -169,11 +182,13 @@ def apply(
 
 
 def _since(db: Database, found: Application) -> date:
-    """The date the minimum period runs from: the record's date, or the publication."""
+    """The date the minimum period runs from: the record's date, or for an early removal
+    the 列入 — the day the entry's review approved it (seed 004: 自列入之日起满12个月)."""
     if found.early_removal:
-        published = lists.get(db, found.target_id).published_on
-        assert published is not None
-        return published
+        entry = lists.get(db, found.target_id)
+        listed = entry.reviewed_on or entry.published_on
+        assert listed is not None
+        return listed
     column = _DATE_COLUMN[found.target_table]
     value = db.conn.execute(
         f"SELECT {column} FROM {found.target_table} WHERE id = ?", (found.target_id,)
@@ -197,7 +212,7 @@ def checks(db: Database, profile: Profile, application_id: int, on: date) -> lis
     since = _since(db, found)
     months = minimum_months(profile, found)
     earliest = add_months(since, months)
-    what = "公布" if found.early_removal else "记录"
+    what = "列入" if found.early_removal else "记录"
     result = [
         Check(
             f"自{what}日期 {since.isoformat()} 起满{months}个月（{earliest.isoformat()} 起可批准）",
@@ -245,6 +260,8 @@ def decide(
         raise SafeCreditError(f"该申请已{found.status}。")
     if not approve and not note.strip():
         raise SafeCreditError("驳回时请填写理由。")
+    if approve and found.target_table == "accidents":
+        raise SafeCreditError(ACCIDENT_REFUSED)
     if approve:
         since = _since(db, found)
         months = minimum_months(profile, found)
@@ -259,83 +276,34 @@ def decide(
         "decided_on": on,
         "decision_note": note.strip(),
     }
+    if approve and found.early_removal:
+        entry = lists.get(db, found.target_id)
+        # an entry listed before its records were linked: link them now (its 列入)
+        lists.link_if_unlinked(db, user, profile, entry.id, entry.reviewed_on or on)
     with db.transaction() as conn:
         if approve and found.early_removal:
+            # grading.md Revision 2: the removal releases the records that listed the unit
+            # from the list's grade; nothing is repaired.
             lists.remove(db, user, found.target_id, on=on, reason="提前移出", conn=conn)
-            # grading.md: early removal is a repair of the records that listed the unit.
-            repo = Repository(db, user)
-            for table, record_id in _records_behind(db, profile, found.unit_id, on):
-                repo.insert(
-                    Repair(
-                        unit_id=found.unit_id,
-                        target_kind=TARGETS[table],
-                        approved_on=on,
-                        approval_no=_early_removal_no(found.id),
-                        **{_REPAIR_COLUMN[table]: record_id},
-                    )
-                )
         elif approve:
             repair = Repair(
                 unit_id=found.unit_id,
-                target_kind={
-                    "penalties": "行政处罚",
-                    "violations": "失信行为",
-                    "accidents": "生产安全事故",
-                }[found.target_table],
+                target_kind=TARGETS[found.target_table],
                 approved_on=on,
                 approval_no=f"信用修复申请第{found.id}号",
-                **{_REPAIR_COLUMN[found.target_table]: found.target_id},
             )
+            if found.target_table == "penalties":
+                repair.penalty_id = found.target_id
+            else:
+                repair.violation_id = found.target_id
             changes["repair_id"] = Repository(db, user).insert(repair)
         store.update(conn, user, "repair_applications", application_id, changes)
     return get(db, application_id)
 
 
 def _early_removal_no(application_id: int) -> str:
+    """The approval number of the repairs an early removal made before the revision."""
     return f"提前移出申请第{application_id}号"
-
-
-def _records_behind(
-    db: Database, profile: Profile, unit_id: int, on: date
-) -> list[tuple[str, int]]:
-    """(table, id) of the unrepaired records behind the unit's listed grade on ``on``."""
-    from safecredit_desktop.core.rules.engine import grade_all
-
-    uscc = db.conn.execute("SELECT uscc FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
-    results = grade_all(db, profile, on, uscc=str(uscc))
-    if not results or results[0].grade not in profile.listed_grades:
-        return []
-    names = {k.name: k.code for k in VIOLATION_KINDS}
-    found: list[tuple[str, int]] = []
-    for reason in results[0].reasons:
-        for record in reason.records:
-            parts = record.split(" ")
-            if parts[0] == "失信" and len(parts) >= 3:
-                kind = names.get(parts[2].split("（")[0])
-                rows = db.conn.execute(
-                    "SELECT id FROM violations WHERE unit_id = ? AND occurred_on = ? AND kind = ?",
-                    (unit_id, parts[1], kind),
-                )
-                found += [("violations", int(r[0])) for r in rows]
-            elif parts[0] == "事故" and len(parts) >= 2:
-                rows = db.conn.execute(
-                    "SELECT id FROM accidents WHERE unit_id = ? AND occurred_on = ?",
-                    (unit_id, parts[1]),
-                )
-                found += [("accidents", int(r[0])) for r in rows]
-            elif parts[0] == "处罚" and len(parts) >= 2:
-                rows = db.conn.execute(
-                    "SELECT id FROM penalties WHERE unit_id = ? AND doc_no = ?", (unit_id, parts[1])
-                )
-                found += [("penalties", int(r[0])) for r in rows]
-    unrepaired = []
-    for table, record_id in dict.fromkeys(found):
-        column = _REPAIR_COLUMN[table]
-        if not db.conn.execute(
-            f"SELECT 1 FROM repairs WHERE {column} = ?", (record_id,)
-        ).fetchone():
-            unrepaired.append((table, record_id))
-    return unrepaired
 
 
 def revoke(db: Database, user: str, application_id: int, *, reason: str, on: date) -> Application:

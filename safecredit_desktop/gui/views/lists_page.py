@@ -567,8 +567,9 @@ class ListsPage(Page):
         self.refresh()
 
     def _listed_grades_text(self) -> str:
+        # a list with grounds of its own (fenghuang's 黑名单, seed 002) names no grade
         grades = self.session.profile.listed_grades
-        return "、".join(f"{g}级" for g in grades) or self.tr("列入等级")
+        return "、".join(f"{g}级" for g in grades) or self.tr("符合列入情形")
 
     # -- reading --------------------------------------------------------------------------
     def _on_data_changed(self, table: str) -> None:
@@ -749,8 +750,12 @@ class ListsPage(Page):
         self.statement_button.setEnabled(stage == "告知")
         self.approve_button.setEnabled(reviewer and e is not None and stage == review_stage)
         self.refuse_button.setEnabled(reviewer and e is not None and stage == review_stage)
-        self.publish_button.setEnabled(reviewer and stage == "待公布")
-        self.remove_button.setEnabled(reviewer and stage == "公布")
+        # kundulun: lists are internal, never published (grading.md Revision 2 item 7)
+        refused = services.list_publication_refused(self.session)
+        self.publish_button.setEnabled(reviewer and stage == "待公布" and refused is None)
+        self.publish_button.setToolTip(refused or "")
+        in_list = stage == "公布" or (refused is not None and stage == "待公布")
+        self.remove_button.setEnabled(reviewer and in_list)
         self.early_button.setEnabled(stage == "公布")
 
     # -- acting ---------------------------------------------------------------------------

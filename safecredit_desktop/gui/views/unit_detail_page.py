@@ -263,6 +263,8 @@ class UnitDetailPage(Page):
         )
         if result.improve:
             self.advice_label.setText(self.tr("信用提升提示：") + "；".join(result.improve))
+        elif result.keep:  # the top grade: what keeps it (grading.md Revision 2 item 8)
+            self.advice_label.setText(self.tr("信用保持提示：") + "；".join(result.keep))
         else:
             self.advice_label.setText(self.tr("信用提升提示：已是最高等级，保持即可。"))
         self.history_label.setText(
