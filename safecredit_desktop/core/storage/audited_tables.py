@@ -318,6 +318,41 @@ class ConflictsTable(Table):
 
 
 @dataclass
+class ListingRecordsTable(Table):
+    """The records that listed a unit (an entry of a list): an entry names the triple;
+    there is nothing else to a row."""
+
+    def identity(self, entry: Entry) -> Hashable:
+        source = entry.before_json() if entry.action == "delete" else entry.after_json()
+        return (source.get("entry_id"), source.get("record_table"), source.get("record_id"))
+
+    def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
+        return {}
+
+    def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
+        return {}
+
+    def rows(
+        self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
+    ) -> dict[Hashable, dict[str, Any]]:
+        found: dict[Hashable, dict[str, Any]] = {
+            (int(e), str(t), int(r)): {"entry_id": int(e), "record_table": t, "record_id": int(r)}
+            for e, t, r in conn.execute(
+                "SELECT entry_id, record_table, record_id FROM list_entry_records"
+            )
+        }
+        if idents is None:
+            return found
+        return {k: found[k] for k in idents if k in found}
+
+    def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
+        if isinstance(ident, tuple) and len(ident) == 3:
+            entry_id, table, record_id = ident
+            return f"名单第{entry_id}号所依据的记录（{table} 编号 {record_id}）"
+        return str(ident)
+
+
+@dataclass
 class DrawsTable(Table):
     """双随机 draws: the entry holds the inputs, the pool's hash and the selections."""
 
@@ -570,6 +605,7 @@ def _tables() -> tuple[Table, ...]:
         AssessmentsTable("assessments", "年度评定", field_labels=_COMMON_LABELS),
         DocumentsTable("documents", "文书登记", key_column="doc_no", field_labels=_COMMON_LABELS),
         PlanAdoptionsTable("plan_adoptions", "检查计划采用", field_labels=_COMMON_LABELS),
+        ListingRecordsTable("list_entry_records", "列入名单的依据记录"),
     ]
     workflows: list[Table] = [
         WorkflowTable(name, label, field_labels=_COMMON_LABELS)
