@@ -157,7 +157,9 @@ def open_warnings(db: Database) -> list[str]:
             f"审计日志校验未通过：{problem.message}数据可能被程序以外的工具改动过，"
             "请运行“检查”（safecredit check）并联系管理员。"
         )
-    found.extend(recovery_notice(r) for r in user_store.pending_recoveries(db.conn))
+    found.extend(
+        recovery_notice(r) + RECOVERY_ACKNOWLEDGE for r in user_store.pending_recoveries(db.conn)
+    )
     for warning in found:
         for hook in OPEN_WARNING_HOOKS:
             hook(warning)
@@ -215,9 +217,13 @@ def recovery_notice(recovery: user_store.Recovery) -> str:
     return (
         f"管理员“{recovery.username}”的密码已于 {recovery.recovered_at.replace('T', ' ')} "
         f"用恢复码重设（操作者：{recovery.recovered_by}）。如非本人所为，请立即检查用户和审计日志。"
-        "管理员确认知悉后不再提示（窗口：提示栏的“确认知悉”；命令行：safecredit --user 管理员名"
-        " users recover --acknowledge）。"
     )
+
+
+RECOVERY_ACKNOWLEDGE = (
+    "管理员确认知悉后不再提示（窗口：提示栏的“确认知悉”；命令行：safecredit --user 管理员名"
+    " users recover --acknowledge）。"
+)
 
 
 # -- check, backup, restore ---------------------------------------------------------------

@@ -18,7 +18,9 @@ from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.file_names import safe_file_name
 
 MAX_DPI = 600
 BAND_PIXELS = 1024  # rows rendered at a time
@@ -195,9 +197,7 @@ def save_pdf_bytes(parent: QWidget | None, data: bytes, suggested_name: str) -> 
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")
     try:
-        partial = path.with_name(path.name + ".part")
-        partial.write_bytes(data)
-        partial.replace(path)
+        services.write_private_file(path, data)  # owner only: documents name people
     except OSError as exc:
         QMessageBox.warning(
             parent,
@@ -213,5 +213,4 @@ def save_pdf_bytes(parent: QWidget | None, data: bytes, suggested_name: str) -> 
 
 def _safe_name(name: str) -> str:
     """A file name without the characters Windows refuses."""
-    cleaned = "".join("_" if c in '<>:"/\\|?*' else c for c in name).strip() or "文书"
-    return cleaned if cleaned.lower().endswith(".pdf") else cleaned + ".pdf"
+    return safe_file_name(name, suffix=".pdf", fallback="文书")

@@ -485,6 +485,11 @@ def recover(
 
 
 def pending_recoveries(conn: sqlite3.Connection) -> list[Recovery]:
+    known = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account_recoveries'"
+    ).fetchone()
+    if known is None:  # an older database opened read-only (not upgraded)
+        return []
     rows = conn.execute(
         "SELECT id, username, recovered_at, recovered_by FROM account_recoveries"
         " WHERE acknowledged_at IS NULL ORDER BY id"
