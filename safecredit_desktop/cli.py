@@ -276,7 +276,10 @@ def _users_recover(args: argparse.Namespace) -> int:
         _db_path(args), args.name, args.code, password, actor=_anonymous()
     )
     print(f"已用恢复码重设管理员 {args.name} 的密码；原恢复码已失效。")
-    print("此次重设已记入审计日志，并在每次打开数据库时提示，直到另一位管理员确认知悉。")
+    print(
+        "此次重设已记入审计日志，并在每次打开数据库时提示，"
+        "直到管理员确认知悉（另有管理员时须由另一位确认）。"
+    )
     _print_recovery_code(args.name, code)
     return EXIT_OK
 

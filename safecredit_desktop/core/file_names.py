@@ -8,8 +8,6 @@ make the save fail.
 
 from __future__ import annotations
 
-import unicodedata
-
 _REFUSED = set('<>:"/\\|?*')
 _WINDOWS_DEVICES = {
     "CON",
@@ -24,13 +22,11 @@ MAX_STEM = 120  # characters; well within every file system's 255 bytes of UTF-8
 
 def safe_file_name(name: str, *, suffix: str, fallback: str = "导出") -> str:
     """``name`` as one file name ending in ``suffix`` (e.g. ``.xlsx``): path separators,
-    characters Windows refuses and control characters become ``_``; dots, spaces and
-    ``_`` at either end go (no hidden file, no ``..``); Windows device names get a ``_``; a blank result is
-    ``fallback``."""
+    characters Windows refuses and unprintable ones (line breaks, tabs) become ``_``;
+    dots, spaces and ``_`` at either end go (no hidden file, no ``..``); Windows device
+    names get a ``_``; a blank result is ``fallback``."""
     stem = name[: -len(suffix)] if suffix and name.lower().endswith(suffix.lower()) else name
-    cleaned = "".join(
-        "_" if c in _REFUSED or unicodedata.category(c)[0] == "C" else c for c in stem
-    )
+    cleaned = "".join("_" if c in _REFUSED or not c.isprintable() else c for c in stem)
     cleaned = cleaned.strip(" ._") or fallback
     if cleaned.split(".")[0].strip().upper() in _WINDOWS_DEVICES:
         cleaned = f"_{cleaned}"

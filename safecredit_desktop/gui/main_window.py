@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
+from safecredit_desktop.core.storage.users import ROLE_ORDER
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import NotYetPage, Page
@@ -229,7 +230,7 @@ class MainWindow(QMainWindow):
             self.tr("数据库：%1").replace("%1", str(self.session.db.path)),
             self.tr("用户：%1（%2）")
             .replace("%1", self.session.user)
-            .replace("%2", self.session.role.value),
+            .replace("%2", "、".join(r.value for r in ROLE_ORDER if self.session.has_role(r))),
             self.tr("信用规则：%1").replace("%1", self.session.profile.title),
             self.tr("上次备份：%1").replace("%1", last),
         ]
