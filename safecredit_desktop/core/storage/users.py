@@ -8,6 +8,7 @@ long as the program runs.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -142,6 +143,12 @@ def _require_user(conn: sqlite3.Connection, username: str) -> User:
 # -- writing -----------------------------------------------------------------------------
 
 
+def password_fingerprint(password_hash: str) -> str:
+    """What the audit keeps of a password: the SHA-256 of its stored scrypt hash, so a
+    hash replaced behind the program's back can be noticed, nothing more."""
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
+
+
 def check_new_password(password: str) -> None:
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         raise SafeCreditError(f"密码至少需要 {auth.MIN_PASSWORD_LENGTH} 个字符。")
@@ -190,7 +197,12 @@ def add_user(
                 hashes[1],
             ),
         )
-        after = {"username": username, "display_name": display_name, "roles": roles_text(chosen)}
+        after = {
+            "username": username,
+            "display_name": display_name,
+            "roles": roles_text(chosen),
+            "password_sha256": password_fingerprint(hashes[0]),
+        }
         if code:
             after["恢复码"] = "已生成"
         audit.append(conn, actor, [audit.AuditEntry("insert", "users", username, None, after)])
@@ -210,7 +222,11 @@ def reset_password(db: Database, actor: str, username: str, password: str) -> No
             " WHERE username = ?",
             (hashed, username),
         )
-        detail = {"username": username, "password": "已重设"}
+        detail = {
+            "username": username,
+            "password": "已重设",
+            "password_sha256": password_fingerprint(hashed),
+        }
         audit.append(conn, actor, [audit.AuditEntry("update", "users", username, None, detail)])
 
 
@@ -409,7 +425,11 @@ def authenticate(
                     "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
                     (rehashed, user.id, row[5]),
                 )
-                detail = {"username": username, "密码存储": "已按当前强度重新计算"}
+                detail = {
+                    "username": username,
+                    "密码存储": "已按当前强度重新计算",
+                    "password_sha256": password_fingerprint(rehashed),
+                }
                 entry = audit.AuditEntry("update", "users", username, None, detail)
                 audit.append(conn, username, [entry])
     # Raised after the transaction: the failure count must be committed.
@@ -469,16 +489,20 @@ def recover(
             " VALUES (?, ?, ?)",
             (username, at, actor),
         )
-        detail = {"username": username, "password": "已用恢复码重设", "恢复码": "已更换"}
+        detail = {
+            "username": username,
+            "password": "已用恢复码重设",
+            "恢复码": "已更换",
+            "password_sha256": password_fingerprint(new_hashes[0]),
+        }
         record = {"username": username, "recovered_at": at, "recovered_by": actor}
+        key = f"account_recoveries#{cursor.lastrowid}"  # as the workflow tables' entries
         audit.append(
             conn,
             actor,
             [
                 audit.AuditEntry("update", "users", username, None, detail),
-                audit.AuditEntry(
-                    "insert", "account_recoveries", str(cursor.lastrowid), None, record
-                ),
+                audit.AuditEntry("insert", "account_recoveries", key, None, record),
             ],
         )
     return fresh
@@ -518,11 +542,16 @@ def acknowledge_recoveries(db: Database, actor: str) -> int:
                 " WHERE id = ?",
                 (at, actor, found.id),
             )
-            before = {"username": found.username, "recovered_at": found.recovered_at}
+            before = {
+                "username": found.username,
+                "recovered_at": found.recovered_at,
+                "recovered_by": found.recovered_by,
+                "acknowledged_at": None,
+                "acknowledged_by": None,
+            }
             after = {**before, "acknowledged_at": at, "acknowledged_by": actor}
-            entries.append(
-                audit.AuditEntry("update", "account_recoveries", str(found.id), before, after)
-            )
+            key = f"account_recoveries#{found.id}"
+            entries.append(audit.AuditEntry("update", "account_recoveries", key, before, after))
         if entries:
             audit.append(conn, actor, entries)
     return len(pending)
