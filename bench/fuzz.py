@@ -37,6 +37,7 @@ import openpyxl  # noqa: E402
 
 from safecredit_desktop.core import forms, services  # noqa: E402
 from safecredit_desktop.core.errors import SafeCreditError  # noqa: E402
+from safecredit_desktop.core.model import Role  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 NASTY = (
@@ -164,7 +165,7 @@ def fuzz(seconds: float, seed: int = 1) -> dict[str, int]:
             shutil.copy(empty, db)
             before = _digest(db)
             counts["imports"] += 1
-            target = services.open_session(db, user="fuzz")
+            target = services.open_session(db, user="fuzz", role=Role.REVIEWER)
             try:
                 services.import_workbook(
                     target, book, dry_run=False, accept_bad_check=rng.random() < 0.3

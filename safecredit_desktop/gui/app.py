@@ -62,7 +62,15 @@ def offer_restore(error: DamagedDatabaseError) -> bool:
     if QMessageBox.question(None, title, question, buttons) != QMessageBox.StandardButton.Yes:
         return False
     try:
-        services.restore_from(error.path, error.backup, user=window_user())
+        user = window_user()
+        if services.restore_needs_admin(error.path, error.backup):
+            from safecredit_desktop.gui.dialogs.login import RestoreCredentialsDialog
+
+            check = RestoreCredentialsDialog(error.path, error.backup)
+            if check.exec() != QDialog.DialogCode.Accepted or check.verified_user is None:
+                return False
+            user = check.verified_user
+        services.restore_from(error.path, error.backup, user=user)
     except SafeCreditError as exc:
         QMessageBox.critical(None, title, exc.message)
         return False

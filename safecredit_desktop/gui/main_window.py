@@ -19,9 +19,12 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.file_names import safe_file_name
+from safecredit_desktop.core.storage.users import ROLE_ORDER
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import NotYetPage, Page
+from safecredit_desktop.gui.recovery_banner import RecoveryBanner, with_banner
 from safecredit_desktop.gui.views.commitments_page import CommitmentsPage
 from safecredit_desktop.gui.views.documents_page import DocumentsPage
 from safecredit_desktop.gui.views.draw_page import DrawPage
@@ -95,7 +98,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
+        self.recovery_banner = RecoveryBanner(session, self.bus, self)
+        self.setCentralWidget(with_banner(self.recovery_banner, self.splitter, self))
 
         self.pages: dict[str, Page] = {}
         self.home = HomePage(session, self.bus, self)
@@ -243,7 +247,7 @@ class MainWindow(QMainWindow):
             self.tr("数据库：%1").replace("%1", str(self.session.db.path)),
             self.tr("用户：%1（%2）")
             .replace("%1", self.session.user)
-            .replace("%2", self.session.role.value),
+            .replace("%2", "、".join(r.value for r in ROLE_ORDER if self.session.has_role(r))),
             self.tr("信用规则：%1").replace("%1", self.session.profile.title),
             self.tr("上次备份：%1").replace("%1", last),
         ]
@@ -322,7 +326,10 @@ class MainWindow(QMainWindow):
 
     def _save_path(self, title: str, suggested: str) -> Path | None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, title, str(Path.home() / suggested), self.tr("Excel 工作簿 (*.xlsx)")
+            self,
+            title,
+            str(Path.home() / safe_file_name(suggested, suffix=".xlsx")),
+            self.tr("Excel 工作簿 (*.xlsx)"),
         )
         if not chosen:
             return None

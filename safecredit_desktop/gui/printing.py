@@ -20,7 +20,9 @@ from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.file_names import safe_file_name
 
 MAX_DPI = 600
 BAND_PIXELS = 1024  # rows rendered at a time
@@ -233,12 +235,9 @@ def ask_pdf_path(parent: QWidget | None, suggested_name: str) -> Path | None:
 def write_pdf(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` whole or not at all; a sentence when it cannot be."""
     global _last_dir
-    partial = path.with_name(path.name + ".part")
     try:
-        partial.write_bytes(data)
-        partial.replace(path)
+        services.write_private_file(path, data)  # whole or not at all; owner only
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise SafeCreditError(f"无法保存到 {path}：{exc.strerror or exc}") from exc
     _last_dir = path.parent
     return path
@@ -259,5 +258,4 @@ def save_pdf_bytes(parent: QWidget | None, data: bytes, suggested_name: str) -> 
 
 def _safe_name(name: str) -> str:
     """A file name without the characters Windows refuses."""
-    cleaned = "".join("_" if c in '<>:"/\\|?*' else c for c in name).strip() or "文书"
-    return cleaned if cleaned.lower().endswith(".pdf") else cleaned + ".pdf"
+    return safe_file_name(name, suffix=".pdf", fallback="文书")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.model import Role
@@ -30,6 +30,31 @@ def admin_db(tmp_path: Path) -> Path:
     return path
 
 
+def answer_recovery_code(qtbot) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Once the recovery-code dialog is up: note its text, tick 我已抄写 and close it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from safecredit_desktop.gui.dialogs.recovery_code import RecoveryCodeDialog
+
+    seen: list[tuple[str, str]] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, RecoveryCodeDialog):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append((dialog.findChildren(QLabel)[0].text(), dialog.code.text()))
+        assert not dialog.ok_button.isEnabled()
+        dialog.reject()  # Escape does not close it before the code is written down
+        assert dialog.isVisible()
+        dialog.written.setChecked(True)
+        dialog.ok_button.click()
+
+    QTimer.singleShot(0, answer)
+    return seen
+
+
 def test_first_run_creates_database_and_admin(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "new.db"
     dialog = FirstRunDialog(path)
@@ -47,8 +72,10 @@ def test_first_run_creates_database_and_admin(qtbot, tmp_path: Path) -> None:  #
     assert "不一致" in dialog.error.text() and not path.exists()
     assert dialog.bureau.text() == "蓝山县应急管理局"  # nothing typed is lost
     dialog.confirm.setText("secret-1")
+    shown = answer_recovery_code(qtbot)
     dialog.buttons.accepted.emit()
-    assert dialog.session is not None
+    assert shown and "王管理" in shown[0][0]  # the code was shown once, to be written down
+    assert dialog.session is not None and dialog.session.recovery_code is None
     assert dialog.session.profile.name == "suizhou"
     assert dialog.session.role is Role.ADMIN
     dialog.session.close()
@@ -117,7 +144,7 @@ def test_clerk_refused_admin_action(qtbot, admin_db: Path, monkeypatch: pytest.M
     window._backup_on_close = False
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: shown.append(text))
-    window.settings_page._on_add_user()
+    window.settings_page.users_tab._on_add_user()
     assert shown and "管理员" in shown[0]
     assert [u.username for u in services.session_users(session)] == ["小李", "管理员"]
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.dialogs import recovery_code
 
 
 class FirstRunDialog(QDialog):
@@ -111,9 +112,7 @@ class FirstRunDialog(QDialog):
             return self.tr("请填写单位名称。")
         if not self.admin.text().strip():
             return self.tr("请填写管理员用户名。")
-        if self.password.text() != self.confirm.text():
-            return self.tr("两次输入的密码不一致。")
-        return None
+        return recovery_code.password_problem(self, self.password.text(), self.confirm.text())
 
     def _on_create(self) -> None:
         problem = self._problem()
@@ -134,4 +133,7 @@ class FirstRunDialog(QDialog):
             self.error.setText(exc.message)
             return
         self.session.user = admin
+        code, self.session.recovery_code = self.session.recovery_code, None
+        if code:
+            recovery_code.show_recovery_code(self, admin, code)
         self.accept()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.dialogs import recovery_code
 
 
 class LoginDialog(QDialog):
@@ -84,8 +85,11 @@ class LoginDialog(QDialog):
         name = self.username.text().strip()
         try:
             if self.create_admin:
-                if self.password.text() != self.confirm.text():
-                    self.error.setText(self.tr("两次输入的密码不一致。"))
+                problem = recovery_code.password_problem(
+                    self, self.password.text(), self.confirm.text()
+                )
+                if problem:
+                    self.error.setText(problem)
                     return
                 self.session = services.create_first_admin(self.path, name, self.password.text())
             else:
@@ -94,5 +98,58 @@ class LoginDialog(QDialog):
             self.error.setText(exc.message)
             self.password.clear()
             self.password.setFocus()
+            return
+        code, self.session.recovery_code = self.session.recovery_code, None
+        if code:
+            recovery_code.show_recovery_code(self, self.session.user, code)
+        self.accept()
+
+
+class RestoreCredentialsDialog(QDialog):
+    """An administrator's name and password before a damaged database is replaced by a
+    backup: checked against the backup's own users (the damaged file cannot say)."""
+
+    def __init__(self, path: Path, backup: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.backup = backup
+        self.verified_user: str | None = None
+        self.setWindowTitle(self.tr("恢复需要管理员"))
+        self.setMinimumWidth(420)
+        heading = QLabel(
+            self.tr("用备份 %1 恢复需要管理员的用户名和密码（按备份中的用户核对）。").replace(
+                "%1", backup.name
+            ),
+            self,
+        )
+        heading.setWordWrap(True)
+        self.username = QLineEdit(self)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #c00;")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("管理员用户名："), self.username)
+        form.addRow(self.tr("密码："), self.password)
+        self.buttons = QDialogButtonBox(self)
+        self.buttons.addButton(self.tr("恢复"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self._on_accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def _on_accept(self) -> None:
+        try:
+            self.verified_user = services.verify_restore_user(
+                self.path, self.backup, self.username.text().strip(), self.password.text()
+            )
+        except SafeCreditError as exc:
+            self.error.setText(exc.message)
+            self.password.clear()
             return
         self.accept()

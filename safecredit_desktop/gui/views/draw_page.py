@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import DEFAULT_RATIOS, DrawDetail, DrawSummary
 from safecredit_desktop.gui.bus import DataBus
@@ -379,7 +380,7 @@ class DrawPage(Page):
         draw_id = self.selected_draw_id()
         if draw_id is None:
             return
-        suggested = self._last_dir / f"双随机抽查结果-第{draw_id}号.xlsx"
+        suggested = self._last_dir / safe_file_name(f"双随机抽查结果-第{draw_id}号", suffix=".xlsx")
         chosen, _filter = QFileDialog.getSaveFileName(
             self, self.tr("导出双随机抽查结果"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
         )

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.bus import DataBus
@@ -1068,7 +1069,8 @@ class ListsPage(Page):
             if not ok:
                 return None
             kind = chosen
-        suggested = self._last_dir / f"{kind}公布名单-{date.today().isoformat()}.xlsx"
+        name = f"{kind}公布名单-{date.today().isoformat()}"
+        suggested = self._last_dir / safe_file_name(name, suffix=".xlsx")
         chosen_path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("导出公布名单"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
         )

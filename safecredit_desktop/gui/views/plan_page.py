@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.exchange.plan_export import remarks
+from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
 from safecredit_desktop.gui.bus import DataBus
@@ -561,7 +562,7 @@ class PlanPage(Page):
         chosen, _filter = QFileDialog.getSaveFileName(
             self,
             self.tr("导出检查计划"),
-            str(self._last_dir / suggested),
+            str(self._last_dir / safe_file_name(suggested, suffix=".xlsx")),
             self.tr("Excel 工作簿 (*.xlsx)"),
         )
         if not chosen:

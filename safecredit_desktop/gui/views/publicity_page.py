@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import LazyPage
 from safecredit_desktop.gui.unit_search import DEBOUNCE_MS, UnitSearch
@@ -590,7 +591,8 @@ class PublicityPage(LazyPage):
         return added[0]
 
     def export(self) -> Path | None:
-        suggested = self._last_dir / f"双公示清单-{self.today().isoformat()}.xlsx"
+        name = f"双公示清单-{self.today().isoformat()}"
+        suggested = self._last_dir / safe_file_name(name, suffix=".xlsx")
         chosen, _filter = QFileDialog.getSaveFileName(
             self, self.tr("导出公示清单"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
         )

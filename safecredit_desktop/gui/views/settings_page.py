@@ -7,12 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -34,6 +30,7 @@ from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.documents_settings_tab import DocumentsSettingsTab
 from safecredit_desktop.gui.views.holidays_tab import HolidaysTab
 from safecredit_desktop.gui.views.roster_tab import RosterTab
+from safecredit_desktop.gui.views.users_tab import UsersTab
 from safecredit_desktop.gui.widgets import readonly_table
 
 REASONS = {
@@ -41,30 +38,6 @@ REASONS = {
     "manual": "手动备份",
     "before-restore": "恢复前备份",
 }
-
-
-class NewUserDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("添加用户"))
-        self.username = QLineEdit(self)
-        self.display_name = QLineEdit(self)
-        self.role = QComboBox(self)
-        for role in (Role.CLERK, Role.REVIEWER, Role.ADMIN):
-            self.role.addItem(role.value, role)
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form = QFormLayout(self)
-        form.addRow(self.tr("用户名："), self.username)
-        form.addRow(self.tr("姓名："), self.display_name)
-        form.addRow(self.tr("角色："), self.role)
-        form.addRow(self.tr("初始密码："), self.password)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton(self.tr("添加"), QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
 
 
 class SettingsPage(Page):
@@ -151,28 +124,8 @@ class SettingsPage(Page):
         return self.rules_view
 
     def _users_tab(self) -> QWidget:
-        tab = QWidget(self)
-        self.users_table = readonly_table(
-            tab, [self.tr("用户名"), self.tr("姓名"), self.tr("角色"), self.tr("状态")]
-        )
-        self.add_user_button = QPushButton(self.tr("添加用户…"), tab)
-        self.reset_password_button = QPushButton(self.tr("重设密码…"), tab)
-        note = QLabel(
-            self.tr(
-                "管理员：用户、设置、恢复；审核员：确认评级、审批信用修复、处理异议；录入员：录入记录。"
-            ),
-            tab,
-        )
-        note.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_user_button)
-        buttons.addWidget(self.reset_password_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(tab)
-        layout.addWidget(note)
-        layout.addWidget(self.users_table)
-        layout.addLayout(buttons)
-        return tab
+        self.users_tab = UsersTab(self.session, self.bus, self)
+        return self.users_tab
 
     def _backups_tab(self) -> QWidget:
         tab = QWidget(self)
@@ -204,24 +157,12 @@ class SettingsPage(Page):
         self.bureau_save_button.clicked.connect(self.save_bureau)
         self.bureau_revert_button.clicked.connect(lambda: self.show_bureau())
         self.bus.data_changed.connect(self._on_data_changed)
-        self.add_user_button.clicked.connect(self._on_add_user)
-        self.reset_password_button.clicked.connect(self._on_reset_password)
         self.backup_button.clicked.connect(self._on_backup_now)
         self.restore_button.clicked.connect(self._on_restore)
 
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
-        users = services.session_users(self.session)
-        self.users_table.setRowCount(len(users))
-        for row, user in enumerate(users):
-            values = (
-                user.username,
-                user.display_name,
-                user.role.value,
-                "在用" if user.active else "停用",
-            )
-            for column, value in enumerate(values):
-                self.users_table.setItem(row, column, QTableWidgetItem(value))
+        self.users_tab.refresh()
         copies = services.backups_of(self.session.db.path)
         self.backups_table.setRowCount(len(copies))
         for row, copy in enumerate(copies):
@@ -284,50 +225,6 @@ class SettingsPage(Page):
         else:
             self.bus.status_message.emit(self.tr("单位信息没有改动"))
         return changed
-
-    # -- users --------------------------------------------------------------------------
-    def _on_add_user(self) -> None:
-        try:
-            services.require_role(self.session, Role.ADMIN)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
-        dialog = NewUserDialog(self)
-        while dialog.exec() == QDialog.DialogCode.Accepted:
-            try:
-                services.create_user(
-                    self.session,
-                    dialog.username.text(),
-                    dialog.password.text(),
-                    Role(dialog.role.currentData()),
-                    dialog.display_name.text().strip(),
-                )
-            except SafeCreditError as exc:
-                self._refuse(exc)
-                continue
-            self.bus.status_message.emit(
-                self.tr("已添加用户 %1").replace("%1", dialog.username.text())
-            )
-            break
-        self.refresh()
-
-    def _on_reset_password(self) -> None:
-        row = self.users_table.currentRow()
-        if row < 0:
-            return
-        username = self.users_table.item(row, 0).text()
-        password, ok = QInputDialog.getText(
-            self,
-            self.tr("重设密码"),
-            self.tr("用户 %1 的新密码：").replace("%1", username),
-            QLineEdit.EchoMode.Password,
-        )
-        if not ok:
-            return
-        try:
-            services.set_user_password(self.session, username, password)
-        except SafeCreditError as exc:
-            self._refuse(exc)
 
     # -- backups ------------------------------------------------------------------------
     def _on_backup_now(self) -> None:

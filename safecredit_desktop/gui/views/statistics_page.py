@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.statistics import CountTable, StatisticsTables
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
@@ -561,7 +562,10 @@ class StatisticsPage(Page):
     # -- exports ---------------------------------------------------------------------------
     def _ask_path(self, title: str, suggested: str) -> Path | None:
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, title, str(self._last_dir / suggested), self.tr("Excel 工作簿 (*.xlsx)")
+            self,
+            title,
+            str(self._last_dir / safe_file_name(suggested, suffix=".xlsx")),
+            self.tr("Excel 工作簿 (*.xlsx)"),
         )
         if not chosen:
             return None

@@ -1,0 +1,272 @@
+"""设置 → 用户与权限: users, their roles (a set), passwords, deactivation (管理员)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.users import ROLE_ORDER, User
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.dialogs.recovery_code import (
+    NewPasswordDialog,
+    password_problem,
+    show_recovery_code,
+)
+from safecredit_desktop.gui.widgets import readonly_table
+
+
+def roles_label(roles: frozenset[Role]) -> str:
+    return "、".join(r.value for r in ROLE_ORDER if r in roles)
+
+
+class RoleChoice(QWidget):
+    """One check box per role; a user may hold several (管理员 and 审核员)."""
+
+    def __init__(self, chosen: frozenset[Role], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[Role, QCheckBox] = {}
+        for role in ROLE_ORDER:
+            box = QCheckBox(role.value, self)
+            box.setChecked(role in chosen)
+            layout.addWidget(box)
+            self.boxes[role] = box
+        layout.addStretch(1)
+
+    def roles(self) -> frozenset[Role]:
+        return frozenset(r for r, box in self.boxes.items() if box.isChecked())
+
+
+class NewUserDialog(QDialog):
+    """A new user: name, 姓名, roles and the first password typed twice."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("添加用户"))
+        self.setMinimumWidth(420)
+        self.username = QLineEdit(self)
+        self.display_name = QLineEdit(self)
+        self.roles = RoleChoice(frozenset({Role.CLERK}), self)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm = QLineEdit(self)
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #c00;")
+        self.error.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(self.tr("用户名："), self.username)
+        form.addRow(self.tr("姓名："), self.display_name)
+        form.addRow(self.tr("角色："), self.roles)
+        form.addRow(self.tr("初始密码："), self.password)
+        form.addRow(self.tr("确认密码："), self.confirm)
+        form.addRow(self.error)
+        self.buttons = QDialogButtonBox(self)
+        self.buttons.addButton(self.tr("添加"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self._on_accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def _on_accept(self) -> None:
+        problem = password_problem(self, self.password.text(), self.confirm.text())
+        if not self.username.text().strip():
+            problem = self.tr("请填写用户名。")
+        elif not self.roles.roles():
+            problem = self.tr("请至少选择一个角色。")
+        if problem:
+            self.error.setText(problem)
+            return
+        self.accept()
+
+
+class RolesDialog(QDialog):
+    def __init__(self, username: str, roles: frozenset[Role], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("更改角色"))
+        label = QLabel(self.tr("用户 %1 的角色：").replace("%1", username), self)
+        self.roles = RoleChoice(roles, self)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(self.tr("确定"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.roles)
+        layout.addWidget(buttons)
+
+
+class UsersTab(QWidget):
+    """The user list and the administrator's actions on it; every refusal (not an
+    administrator, the last administrator, a short password) is the services' sentence."""
+
+    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.bus = bus
+        self.users: list[User] = []
+        self.table = readonly_table(
+            self, [self.tr("用户名"), self.tr("姓名"), self.tr("角色"), self.tr("状态")]
+        )
+        self.add_button = QPushButton(self.tr("添加用户…"), self)
+        self.reset_button = QPushButton(self.tr("重设密码…"), self)
+        self.roles_button = QPushButton(self.tr("更改角色…"), self)
+        self.active_button = QPushButton(self.tr("停用"), self)
+        note = QLabel(
+            self.tr(
+                "管理员：用户、设置、恢复；审核员：确认评级、审批信用修复、处理异议、审核名单、"
+                "导入信用修复和执法人员；录入员：录入记录。一位用户可兼有多个角色。"
+                "停用的用户不能登录；唯一在用的管理员不能停用或取消管理员角色。"
+            ),
+            self,
+        )
+        note.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.reset_button, self.roles_button, self.active_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        self.add_button.clicked.connect(self._on_add_user)
+        self.reset_button.clicked.connect(self._on_reset_password)
+        self.roles_button.clicked.connect(self._on_change_roles)
+        self.active_button.clicked.connect(self._on_toggle_active)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+
+    # -- showing ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.users = services.session_users(self.session)
+        self.table.setRowCount(len(self.users))
+        for row, user in enumerate(self.users):
+            values = (
+                user.username,
+                user.display_name,
+                roles_label(user.roles),
+                self.tr("在用") if user.active else self.tr("停用"),
+            )
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        self._on_selection()
+
+    def _selected(self) -> User | None:
+        row = self.table.currentRow()
+        return self.users[row] if 0 <= row < len(self.users) else None
+
+    def _on_selection(self) -> None:
+        chosen = self._selected()
+        for button in (self.reset_button, self.roles_button, self.active_button):
+            button.setEnabled(chosen is not None)
+        active = chosen is None or chosen.active
+        self.active_button.setText(self.tr("停用") if active else self.tr("启用"))
+
+    def _refuse(self, exc: SafeCreditError) -> None:
+        QMessageBox.warning(self, self.tr("无法完成"), exc.message)
+
+    def _may_manage(self) -> bool:
+        """Only administrators manage users (the services refuse others too)."""
+        if services.has_admin(self.session.db) and not self.session.has_role(Role.ADMIN):
+            self._refuse(
+                SafeCreditError(f"此操作需要管理员权限，当前用户“{self.session.user}”没有该权限。")
+            )
+            return False
+        return True
+
+    def _changed(self, message: str) -> None:
+        self.bus.status_message.emit(message)
+        self.bus.data_changed.emit("users")
+        self.refresh()
+
+    # -- actions ------------------------------------------------------------------------
+    def _on_add_user(self) -> None:
+        if not self._may_manage():
+            return
+        dialog = NewUserDialog(self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                made = services.create_user(
+                    self.session,
+                    dialog.username.text(),
+                    dialog.password.text(),
+                    dialog.roles.roles(),
+                    dialog.display_name.text(),
+                )
+            except SafeCreditError as exc:
+                dialog.error.setText(exc.message)
+                continue
+            if made.recovery_code:
+                show_recovery_code(self, made.user.username, made.recovery_code)
+            self._changed(self.tr("已添加用户 %1").replace("%1", made.user.username))
+            return
+
+    def _on_reset_password(self) -> None:
+        chosen = self._selected()
+        if chosen is None or not self._may_manage():
+            return
+        dialog = NewPasswordDialog(
+            self.tr("重设密码"), self.tr("用户 %1 的新密码：").replace("%1", chosen.username), self
+        )
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                services.set_user_password(self.session, chosen.username, dialog.password.text())
+            except SafeCreditError as exc:
+                dialog.error.setText(exc.message)
+                continue
+            self._changed(self.tr("已重设用户 %1 的密码").replace("%1", chosen.username))
+            return
+
+    def _on_change_roles(self) -> None:
+        chosen = self._selected()
+        if chosen is None or not self._may_manage():
+            return
+        dialog = RolesDialog(chosen.username, chosen.roles, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            code = services.set_user_roles(self.session, chosen.username, dialog.roles.roles())
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        if code:
+            show_recovery_code(self, chosen.username, code)
+        self._changed(self.tr("已更改用户 %1 的角色").replace("%1", chosen.username))
+
+    def _on_toggle_active(self) -> None:
+        chosen = self._selected()
+        if chosen is None or not self._may_manage():
+            return
+        if chosen.active:
+            answer = QMessageBox.question(
+                self,
+                self.tr("停用用户"),
+                self.tr("停用用户 %1？停用后不能登录，记录和审计日志保留。").replace(
+                    "%1", chosen.username
+                ),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            services.set_user_active(self.session, chosen.username, not chosen.active)
+        except SafeCreditError as exc:
+            self._refuse(exc)
+            return
+        done = self.tr("已启用用户 %1") if not chosen.active else self.tr("已停用用户 %1")
+        self._changed(done.replace("%1", chosen.username))
