@@ -211,7 +211,7 @@ def test_setting_added(county: County) -> None:
 
 
 def test_user_role_changed(county: County) -> None:
-    county.sql("UPDATE users SET role = '管理员' WHERE username = '审核员甲'")
+    county.sql("UPDATE users SET roles = '管理员' WHERE username = '审核员甲'")
     entry = county.newest_entry("users", "审核员甲")
     assert_named(
         county.problems(),
@@ -235,7 +235,7 @@ def test_user_password_hash_replaced(county: County, user: str) -> None:
 
 def test_user_added(county: County) -> None:
     county.sql(
-        "INSERT INTO users (username, role, password_hash, created_at) VALUES"
+        "INSERT INTO users (username, roles, password_hash, created_at) VALUES"
         " ('后门', '管理员', (SELECT password_hash FROM users WHERE username = '管理员'),"
         " '2026-11-21T10:00:00')"
     )
@@ -638,8 +638,12 @@ def test_opening_names_a_deleted_row_by_count(county: County) -> None:
 
 
 def test_opening_checks_rows_touched_since_the_checkpoint(county: County) -> None:
-    services.add_user(county.path, "测试员", "录入员丁", "clerk-pw", services.Role.CLERK)
-    county.sql("UPDATE users SET role = '管理员' WHERE username = '录入员丁'")
+    from safecredit_desktop.core.storage import users as user_store
+    from safecredit_desktop.core.storage.connection import Database
+
+    with Database.open(county.path) as db:  # written without a session: the checkpoint stays
+        user_store.add_user(db, "测试员", "录入员丁", "clerk-password", services.Role.CLERK)
+    county.sql("UPDATE users SET roles = '管理员' WHERE username = '录入员丁'")
     entry = county.newest_entry("users", "录入员丁")
     session = services.open_session(county.path, user="测试员")
     try:

@@ -86,7 +86,11 @@ def test_import_keeps_check_passing(county: Path, tmp_path: Path) -> None:
         source.close()
     target_path = tmp_path / "target.db"
     target = services.init_database(
-        target_path, profile="fenghuang", bureau_name="测试县应急管理局", user="管理员"
+        target_path,
+        profile="fenghuang",
+        bureau_name="测试县应急管理局",
+        user="管理员",
+        admin=("管理员", "admin-password"),  # the roster sheet needs a 管理员 or 审核员
     )
     try:
         services.import_workbook(target, exported.path, dry_run=False, accept_bad_check=False)

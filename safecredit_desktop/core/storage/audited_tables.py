@@ -546,6 +546,7 @@ _COMMON_LABELS = {
     "username": "用户名",
     "display_name": "显示名",
     "role": "角色",
+    "roles": "角色",
     "active": "启用",
     "password_sha256": "密码",
     "doc_no": "文号",
