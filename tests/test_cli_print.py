@@ -17,6 +17,7 @@ from safecredit_desktop.cli import main
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.documents import fonts as doc_fonts
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage import safety
 
 EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "examples"
 AS_OF = "2026-11-21"
@@ -273,10 +274,10 @@ def test_unwritable_output_takes_no_number(
     written, nothing is issued and the next document still gets 1号."""
     out = county.tmp / "x.pdf"
 
-    def refuse(path: Path, data: bytes) -> int:
+    def refuse(path: Path, data: bytes) -> Path:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_bytes", refuse)
+    monkeypatch.setattr(safety, "write_private_file", refuse)
     assert county.run("print", "commitment", "--uscc", D_CODE, "--out", str(out)) == 1
     assert "无法写入文件" in capsys.readouterr().err
     assert register(county.db) == [] and not out.exists()

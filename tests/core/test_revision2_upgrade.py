@@ -45,7 +45,7 @@ def grade(path: Path, uscc: str, as_of: date, capsys: pytest.CaptureFixture[str]
 
 
 def test_an_accident_repair_is_voided_on_upgrade(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = copy("v6-accident-repair.db", tmp_path)
     before = sqlite3.connect(path)
@@ -99,8 +99,11 @@ def test_an_accident_repair_is_voided_on_upgrade(
     sheet = openpyxl.load_workbook(out)["信用修复"]
     assert sheet.max_row == 1  # the header only: the one repair was voided
     empty = tmp_path / "empty.db"
-    assert main(["--db", str(empty), "init", "--profile", "fenghuang", "--unit", "某县"]) == 0
-    assert main(["--db", str(empty), "import", str(out)]) == 0
+    # the export carries the 执法人员 roster, which only a 审核员 or 管理员 imports
+    monkeypatch.setenv("SAFECREDIT_PASSWORD", "admin-password")
+    init = ["init", "--profile", "fenghuang", "--unit", "某县", "--admin", "管理员"]
+    assert main(["--db", str(empty), *init]) == 0
+    assert main(["--db", str(empty), "--user", "管理员", "import", str(out)]) == 0
     again = grade(empty, uscc, date(2026, 11, 21), capsys)
     assert again["grade"] == item["grade"] and again["reasons"] == item["reasons"]
 
