@@ -16,11 +16,15 @@ from pathlib import Path
 from safecredit_desktop import __version__, cli_i18n, cli_records, cli_workflows
 from safecredit_desktop.core import services
 from safecredit_desktop.core.documents.kinds import KINDS as DOCUMENT_KINDS
-from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
+from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.paths import default_database_path
+from safecredit_desktop.core.storage.users import parse_roles, roles_text
 
 PASSWORD_ENV = "SAFECREDIT_PASSWORD"
+# A new password (users add, reset-password, recover) when $SAFECREDIT_PASSWORD already
+# holds the password of the administrator acting.
+NEW_PASSWORD_ENV = "SAFECREDIT_NEW_PASSWORD"
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 Handler = Callable[[argparse.Namespace], int]
@@ -42,11 +46,25 @@ def _os_user() -> str:
         return "unknown"
 
 
+def _anonymous() -> str:
+    return f"命令行:{_os_user()}"
+
+
 def acting_user(args: argparse.Namespace) -> str:
-    return args.user or f"命令行:{_os_user()}"
+    """Who acts (cli.md "Who acts"): ``--user NAME`` after its password is checked, else
+    ``命令行:<system user>`` (录入员)."""
+    if not args.user:
+        return _anonymous()
+    verified = getattr(args, "verified_user", None)
+    if verified is None:
+        session = _open(args)
+        session.close()
+        verified = session.user
+    return str(verified)
 
 
 def _password(prompt: str) -> str:
+    """The password of ``--user``: $SAFECREDIT_PASSWORD, else asked on the terminal."""
     value = os.environ.get(PASSWORD_ENV)
     if value is not None:
         return value
@@ -55,8 +73,35 @@ def _password(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
+def _new_password(name: str, *, credential_used: bool) -> str:
+    """A new password for ``name``: $SAFECREDIT_NEW_PASSWORD; else $SAFECREDIT_PASSWORD
+    when no one signed in with it; else typed twice on the terminal."""
+    value = os.environ.get(NEW_PASSWORD_ENV)
+    if value is None and not credential_used:
+        value = os.environ.get(PASSWORD_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        where = NEW_PASSWORD_ENV if credential_used else f"{NEW_PASSWORD_ENV}（或 {PASSWORD_ENV}）"
+        raise SafeCreditError(f"需要 {name} 的新密码：请在终端输入，或设置环境变量 {where}。")
+    first = getpass.getpass(f"{name} 的新密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise SafeCreditError("两次输入的密码不一致，未作任何改动。")
+    return first
+
+
 def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else default_database_path()
+
+
+def _open(args: argparse.Namespace) -> services.Session:
+    """The session a command acts in: ``--user`` signed in with its password (an unknown
+    name, a wrong password or no password is refused), else ``命令行:<system user>``."""
+    if not args.user:
+        return services.open_session(_db_path(args), user=_anonymous())
+    session = services.sign_in(_db_path(args), args.user, _password(f"{args.user} 的密码："))
+    args.verified_user = session.user
+    return session
 
 
 def _signed_in(args: argparse.Namespace, *roles: Role) -> services.Session:
@@ -64,7 +109,7 @@ def _signed_in(args: argparse.Namespace, *roles: Role) -> services.Session:
     if not args.user:
         names = "或".join(r.value for r in roles)
         raise SafeCreditError(f"此操作需要{names}：请用 --user 指定用户并输入密码。")
-    session = services.sign_in(_db_path(args), args.user, _password(f"{args.user} 的密码："))
+    session = _open(args)
     try:
         services.require_role(session, *roles)
     except BaseException:
@@ -73,25 +118,39 @@ def _signed_in(args: argparse.Namespace, *roles: Role) -> services.Session:
     return session
 
 
+def _print_recovery_code(name: str, code: str) -> None:
+    print(f"管理员 {name} 的恢复码：{code}")
+    print(
+        "恢复码只显示这一次，请抄写在纸上，与电脑分开妥善保存。忘记密码时可用"
+        f" safecredit users recover --code 恢复码 {name} 重设密码。"
+    )
+
+
 # -- commands ----------------------------------------------------------------------------
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if args.user:
+        raise SafeCreditError(
+            "新建数据库时还没有可以核对密码的用户，请去掉 --user（用 --admin 同时创建管理员）。"
+        )
     admin = None
     if args.admin:
-        admin = (args.admin, _password(f"管理员 {args.admin} 的密码："))
+        admin = (args.admin, _new_password(f"管理员 {args.admin}", credential_used=False))
     session = services.init_database(
         _db_path(args),
         profile=args.profile,
         bureau_name=args.unit,
-        user=acting_user(args),
+        user=_anonymous(),
         admin=admin,
         upper_email=args.email or "",
     )
-    profile = session.profile
+    profile, code = session.profile, session.recovery_code
     session.close()
     print(f"已新建数据库：{_db_path(args)}")
     print(f"单位：{args.unit.strip()}；信用规则：{profile.name}（{profile.title}）")
+    if admin is not None and code:
+        _print_recovery_code(admin[0].strip(), code)
     return EXIT_OK
 
 
@@ -119,26 +178,24 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    """Restoring needs an administrator's password once the database has one; when the
+    database is damaged, the backup's own users decide (cli.md "Who acts")."""
     path, candidate = _db_path(args), Path(args.path)
     services.check_restore_candidate(candidate)
-    user = acting_user(args)
-    try:
-        has_admin = services.database_has_admin(path)
-    except DamagedDatabaseError:
-        # A damaged file cannot say who its administrator is; whoever holds the file
-        # may put a good backup in its place (the damaged file is kept aside).
-        has_admin = False
-    if has_admin:
-        session = _signed_in(args, Role.ADMIN)
-        user = session.user
-        session.close()
+    needs_admin = services.restore_needs_admin(path, candidate)
+    if needs_admin and not args.user:
+        raise SafeCreditError("恢复需要管理员：请用 --user 指定管理员并输入密码。")
+    user = _anonymous()
+    if args.user:
+        password = _password(f"{args.user} 的密码：")
+        user = services.verify_restore_user(path, candidate, args.user, password)
     safety = services.restore_from(path, candidate, user=user)
     print(f"已从 {candidate} 恢复。恢复前的数据库已备份到：{safety}")
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    session = _open(args)
     try:
         result = services.fill_demo(session, enterprises=args.enterprises, seed=args.seed)
     finally:
@@ -149,22 +206,77 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _user_manager(args: argparse.Namespace) -> services.Session:
+    """Managing users: an administrator with their password once the database has one;
+    before that anyone (so that the first administrator can be made)."""
+    if services.database_has_admin(_db_path(args)):
+        return _signed_in(args, Role.ADMIN)
+    return _open(args)
+
+
 def cmd_users(args: argparse.Namespace) -> int:
-    path = _db_path(args)
-    if args.users_command == "list":
+    path, action = _db_path(args), args.users_command
+    if action == "list":
         for user in services.users_of(path):
             state = "在用" if user.active else "停用"
-            print(f"{user.username}\t{user.role.value}\t{user.display_name}\t{state}")
+            print(f"{user.username}\t{user.roles_text}\t{user.display_name}\t{state}")
         return EXIT_OK
-    password = _password(f"{args.name} 的新密码：")
-    if args.users_command == "add":
-        services.add_user(
-            path, acting_user(args), args.name, password, Role(args.role), args.display_name or ""
+    if action == "recover":
+        return _users_recover(args)
+    session = _user_manager(args)
+    try:
+        signed = bool(args.user)
+        if action == "add":
+            roles = parse_roles(args.role)
+            password = _new_password(args.name, credential_used=signed)
+            made = services.create_user(
+                session, args.name, password, roles, args.display_name or ""
+            )
+            print(f"已添加用户 {made.user.username}（{made.user.roles_text}）。")
+            if made.recovery_code:
+                _print_recovery_code(made.user.username, made.recovery_code)
+        elif action == "reset-password":
+            password = _new_password(args.name, credential_used=signed)
+            services.set_user_password(session, args.name, password)
+            print(f"已重设用户 {args.name} 的密码。")
+        elif action == "set-role":
+            roles = parse_roles(args.roles)
+            code = services.set_user_roles(session, args.name, roles)
+            print(f"用户 {args.name} 的角色：{roles_text(roles)}。")
+            if code:
+                _print_recovery_code(args.name, code)
+        elif action in ("deactivate", "activate"):
+            active = action == "activate"
+            services.set_user_active(session, args.name, active)
+            print(f"已{'启用' if active else '停用'}用户 {args.name}。")
+    finally:
+        session.close()
+    return EXIT_OK
+
+
+def _users_recover(args: argparse.Namespace) -> int:
+    if args.acknowledge:
+        if args.code or args.name:
+            raise SafeCreditError("--acknowledge 不与 --code 或用户名同用。")
+        session = _signed_in(args, Role.ADMIN)
+        try:
+            count = services.acknowledge_recoveries(session)
+        finally:
+            session.close()
+        print(f"已确认知悉 {count} 次恢复码重设密码，打开数据库时不再提示。")
+        return EXIT_OK
+    if not args.code or not args.name:
+        raise SafeCreditError(
+            "用法：safecredit users recover --code 恢复码 管理员用户名"
+            "（或 safecredit --user 管理员 users recover --acknowledge）。"
         )
-        print(f"已添加用户 {args.name}（{args.role}）。")
-    else:
-        services.reset_user_password(path, acting_user(args), args.name, password)
-        print(f"已重设用户 {args.name} 的密码。")
+    password = _new_password(args.name, credential_used=False)
+    code = services.recover_admin(
+        _db_path(args), args.name, args.code, password, actor=_anonymous()
+    )
+    print(f"已用恢复码重设管理员 {args.name} 的密码；原恢复码已失效。")
+    print("此次重设已记入审计日志，并在每次打开数据库时提示，直到另一位管理员确认知悉。")
+    _print_recovery_code(args.name, code)
     return EXIT_OK
 
 
@@ -175,7 +287,7 @@ def _as_of(args: argparse.Namespace) -> date:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    session = _open(args)
     try:
         results = services.grade_units(session, as_of=_as_of(args), uscc=args.uscc)
     finally:
@@ -203,10 +315,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    if args.confirm:
-        session = _signed_in(args, Role.REVIEWER)
-    else:
-        session = services.open_session(_db_path(args), user=acting_user(args))
+    session = _signed_in(args, Role.REVIEWER) if args.confirm else _open(args)
     try:
         preview = services.preview_assessment(session, args.year)
         counts = Counter(r.grade for r in preview.results)
@@ -238,7 +347,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    session = _open(args)
     try:
         summary = services.import_workbook(
             session, Path(args.file), dry_run=args.dry_run, accept_bad_check=args.accept_bad_check
@@ -250,7 +359,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    session = _open(args)
     out = Path(args.file)
     try:
         if args.what == "publicity":
@@ -305,7 +414,7 @@ def _export_publicity(session: services.Session, args: argparse.Namespace, out: 
 def cmd_draw(args: argparse.Namespace) -> int:
     from safecredit_desktop.core.scheduling.draw import parse_ratios
 
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    session = _open(args)
     try:
         grades = [g.strip().upper() for g in args.grades.split(",")] if args.grades else None
         drawn = services.make_draw(
@@ -339,7 +448,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    session = _open(args)
     try:
         as_of = _as_of(args)
         listing = services.due_list(session, as_of=as_of)
@@ -390,7 +499,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.adopt:
         session = _signed_in(args, Role.REVIEWER, Role.ADMIN)
     else:
-        session = services.open_session(_db_path(args), user=acting_user(args))
+        session = _open(args)
     try:
         plan = services.annual_plan(session, year=args.year, capacity=args.capacity)
         adoption = _plan_adoption(session, plan, args.adopt)
@@ -521,15 +630,11 @@ def cmd_holidays(args: argparse.Namespace) -> int:
 
 
 def _write_output(path: Path, data: bytes) -> Path:
-    """Write ``data`` whole or not at all (a temporary file renamed into place)."""
-    temporary = path.with_name(path.name + ".part")
+    """Write ``data`` whole or not at all, readable by the owner only."""
     try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        return services.write_private_file(path, data)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise SafeCreditError(f"无法写入文件 {path}：{error.strerror or error}") from error
-    return path
 
 
 def _print_request(args: argparse.Namespace, session: services.Session) -> services.DocumentRequest:
@@ -570,7 +675,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise SafeCreditError(f"输出文件夹不存在：{out.parent}")
-    session = services.open_session(_db_path(args), user=acting_user(args))
+    session = _open(args)
     try:
         request = _print_request(args, session)
         # The file is written before the numbers are committed: a file that cannot be
@@ -700,7 +805,7 @@ def build_parser() -> Parser:
     cli_workflows.add_commands(
         sub,
         cli_workflows._Sessions(
-            lambda args: services.open_session(_db_path(args), user=acting_user(args)),
+            _open,
             _signed_in,
         ),
     )
@@ -742,16 +847,31 @@ def build_parser() -> Parser:
     p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据）")
     p.set_defaults(handler=cmd_demo)
 
-    p = sub.add_parser("users", help="用户管理")
-    users_sub = p.add_subparsers(dest="users_command", metavar="add|list|reset-password")
+    p = sub.add_parser("users", help="用户管理（已有管理员后，须用 --user 指定管理员并输入密码）")
+    users_sub = p.add_subparsers(
+        dest="users_command", metavar="add|list|reset-password|set-role|deactivate|recover"
+    )
     users_sub.required = True
-    u = users_sub.add_parser("add", help="添加用户")
+    u = users_sub.add_parser("add", help="添加用户（新密码在终端输入两次）")
     u.add_argument("name")
-    u.add_argument("--role", required=True, choices=[r.value for r in Role])
+    u.add_argument("--role", required=True, help="管理员、审核员或录入员；可多个，如 管理员,审核员")
     u.add_argument("--display-name")
     users_sub.add_parser("list", help="列出用户")
-    u = users_sub.add_parser("reset-password", help="重设密码（持有数据库文件者可用）")
+    u = users_sub.add_parser("reset-password", help="重设密码（管理员）")
     u.add_argument("name")
+    u = users_sub.add_parser("set-role", help="设定角色，如 管理员,审核员（管理员）")
+    u.add_argument("name")
+    u.add_argument("roles", metavar="ROLE[,ROLE]")
+    u = users_sub.add_parser("deactivate", help="停用用户：不能再登录（管理员）")
+    u.add_argument("name")
+    u = users_sub.add_parser("activate", help="重新启用停用的用户（管理员）")
+    u.add_argument("name")
+    u = users_sub.add_parser(
+        "recover", help="用恢复码重设管理员密码；--acknowledge：管理员确认知悉此类重设"
+    )
+    u.add_argument("name", nargs="?", help="忘记密码的管理员")
+    u.add_argument("--code", help="创建该管理员时显示的恢复码")
+    u.add_argument("--acknowledge", action="store_true", help="确认知悉（管理员，--user）")
     p.set_defaults(handler=cmd_users)
     return parser
 

@@ -12,6 +12,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # QSettings (window state, recent files) of the tests must not touch the user's own.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="safecredit-test-config-")
+# Passwords hashed at scrypt N=2^10 instead of the product's 2^17 (about a second each):
+# the suite signs in hundreds of times. Inherited by the CLI subprocesses the tests run;
+# tests/core/test_credentials.py checks the product default without it.
+os.environ["SAFECREDIT_TEST_ONLY_SCRYPT_LOG2N"] = "10"
 
 
 @pytest.fixture(autouse=True)

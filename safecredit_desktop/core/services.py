@@ -46,10 +46,21 @@ class Session:
 
     db: Database
     user: str
-    role: Role = Role.CLERK
+    role: Role = Role.CLERK  # the highest of the user's roles (管理员 > 审核员 > 录入员)
     _profile: Profile | None = field(default=None, repr=False)
     last_save: UndoStep | None = field(default=None, repr=False)
     warnings: list[str] = field(default_factory=list)  # shown when the database opens
+    extra_roles: frozenset[Role] = frozenset()  # the user's other roles
+    # The recovery code of the administrator this session just created (init, first
+    # administrator): shown once, then forgotten; only its hash is stored.
+    recovery_code: str | None = field(default=None, repr=False)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return self.extra_roles | {self.role}
+
+    def has_role(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
 
     @property
     def repo(self) -> Repository:
@@ -93,12 +104,20 @@ def init_database(
     admin: tuple[str, str] | None = None,
     upper_email: str = "",
 ) -> Session:
-    """Create a database for a profile; refuses an existing file. ``admin`` = (name, password)."""
-    bureau_name = bureau_name.strip()
+    """Create a database for a profile; refuses an existing file. ``admin`` = (name, password);
+    the administrator's recovery code is in the session's ``recovery_code``."""
+    from safecredit_desktop.core.validate import single_line_text
+
+    bureau_name = single_line_text(bureau_name, field="单位名称")
+    upper_email = single_line_text(upper_email, field="上级单位邮箱")
     if not bureau_name:
         raise SafeCreditError("请填写单位名称（如：凤凰县应急管理局）。")
     upper_email = keys.check_email(upper_email)
+    if admin is not None:
+        admin = (user_store.clean_username(admin[0]), admin[1])
+        user_store.check_new_password(admin[1])
     loaded = load_profile(profile)
+    code = None
     db = Database.create(path)
     try:
         values = {
@@ -112,12 +131,13 @@ def init_database(
             for key, value in values.items():
                 set_setting(db, user, key, value)
             if admin is not None:
-                user_store.add_user(db, user, admin[0], admin[1], Role.ADMIN)
+                made = user_store.add_user(db, user, admin[0], admin[1], Role.ADMIN)
+                code = made.recovery_code
     except BaseException:
         db.close()
         path.unlink(missing_ok=True)
         raise
-    return Session(db, user, Role.ADMIN if admin else Role.CLERK, loaded)
+    return Session(db, user, Role.ADMIN if admin else Role.CLERK, loaded, recovery_code=code)
 
 
 # Called with each warning when a database opens (the CLI prints them on stderr).
@@ -138,6 +158,7 @@ def open_warnings(db: Database) -> list[str]:
             f"审计日志校验未通过：{problem.message}数据可能被程序以外的工具改动过，"
             "请运行“检查”（safecredit check）并联系管理员。"
         )
+    found.extend(recovery_notice(r) for r in user_store.pending_recoveries(db.conn))
     for warning in found:
         for hook in OPEN_WARNING_HOOKS:
             hook(warning)
@@ -158,6 +179,8 @@ def open_session(path: Path, *, user: str, role: Role = Role.CLERK) -> Session:
 
 
 def sign_in(path: Path, username: str, password: str) -> Session:
+    """A session of a registered, active user whose password is right (lock-out after
+    five failures; counted in memory on a read-only database)."""
     db = Database.open(path)
     try:
         found = user_store.authenticate(db, username, password)
@@ -165,20 +188,37 @@ def sign_in(path: Path, username: str, password: str) -> Session:
     except BaseException:
         db.close()
         raise
-    session = Session(db, found.username, found.role, warnings=warnings)
+    session = _session_of(db, found, warnings)
     if not db.read_only:
         session.repo.log_event("users", found.username, {"登录": now_iso()})
     return session
 
 
+def _session_of(db: Database, user: user_store.User, warnings: list[str]) -> Session:
+    return Session(
+        db, user.username, user.role, warnings=warnings, extra_roles=user.roles - {user.role}
+    )
+
+
 def require_role(session: Session, *roles: Role) -> None:
-    if session.role not in roles:
+    """Refuse unless the session's user has one of ``roles``."""
+    if not session.has_role(*roles):
         names = "或".join(r.value for r in roles)
         raise SafeCreditError(f"此操作需要{names}权限，当前用户“{session.user}”没有该权限。")
 
 
 def has_admin(db: Database) -> bool:
-    return any(u.role is Role.ADMIN and u.active for u in user_store.list_users(db))
+    return bool(user_store.active_admins(db.conn))
+
+
+def recovery_notice(recovery: user_store.Recovery) -> str:
+    """The sentence announcing an account recovery until an administrator acknowledges it."""
+    return (
+        f"管理员“{recovery.username}”的密码已于 {recovery.recovered_at.replace('T', ' ')} "
+        f"用恢复码重设（操作者：{recovery.recovered_by}）。如非本人所为，请立即检查用户和审计日志。"
+        "管理员确认知悉后不再提示（窗口：提示栏的“确认知悉”；命令行：safecredit --user 管理员名"
+        " users recover --acknowledge）。"
+    )
 
 
 # -- check, backup, restore ---------------------------------------------------------------
@@ -329,16 +369,56 @@ def users_of(path: Path) -> list[user_store.User]:
         return user_store.list_users(db)
 
 
-def add_user(
-    path: Path, actor: str, username: str, password: str, role: Role, display_name: str = ""
-) -> user_store.User:
-    with Database.open(path) as db:
-        return user_store.add_user(db, actor, username, password, role, display_name)
+def _restore_judge(path: Path, candidate: Path) -> tuple[Path, bool]:
+    """Whose users decide a restore of ``candidate`` over ``path`` — ``path`` itself, or,
+    when it is damaged or missing, the backup's own users — and whether that database
+    has an active administrator."""
+    from safecredit_desktop.core.errors import DamagedDatabaseError
+
+    try:
+        with Database.open(path) as db:
+            return path, has_admin(db)
+    except DamagedDatabaseError:
+        pass
+    except StorageError:
+        if path.exists():
+            raise
+    with backup.open_read_only(candidate) as conn:
+        return candidate, bool(user_store.active_admins(conn))
 
 
-def reset_user_password(path: Path, actor: str, username: str, password: str) -> None:
-    with Database.open(path) as db:
-        user_store.reset_password(db, actor, username, password)
+def restore_needs_admin(path: Path, candidate: Path) -> bool:
+    """Whether restoring ``candidate`` over ``path`` needs an administrator's password
+    (none while the deciding database has no administrator: whoever holds the file)."""
+    return _restore_judge(path, candidate)[1]
+
+
+def verify_restore_user(path: Path, candidate: Path, username: str, password: str) -> str:
+    """Check the password of the user restoring (an administrator when one is needed);
+    returns the name. Against a backup nothing is written: failures count in memory."""
+    where, needs_admin = _restore_judge(path, candidate)
+    if where == path:
+        session = sign_in(path, username, password)
+        try:
+            if needs_admin:
+                require_role(session, Role.ADMIN)
+        finally:
+            session.close()
+        return session.user
+    with backup.open_read_only(candidate) as conn:
+        found = user_store.verify_read_only(conn, candidate, username, password, now=datetime.now())
+    if needs_admin and not found.has_role(Role.ADMIN):
+        raise SafeCreditError(
+            f"数据库已损坏，恢复需要备份中的管理员的密码；用户“{username}”在备份中不是管理员。"
+        )
+    return found.username
+
+
+def write_private_file(path: Path, data: bytes) -> Path:
+    """Write a PDF or other output whole or not at all, readable by the owner only."""
+    from safecredit_desktop.core.storage.safety import write_private_file as write
+
+    return write(path, data)
 
 
 # -- records: save, delete, undo --------------------------------------------------------------
@@ -427,16 +507,60 @@ def session_users(session: Session) -> list[user_store.User]:
     return user_store.list_users(session.db)
 
 
+def _require_user_manager(session: Session) -> None:
+    """Managing users needs an administrator once the database has one; before that,
+    anyone holding the file may (so that the first administrator can be made)."""
+    if has_admin(session.db):
+        require_role(session, Role.ADMIN)
+
+
 def create_user(
-    session: Session, username: str, password: str, role: Role, display_name: str = ""
-) -> user_store.User:
-    require_role(session, Role.ADMIN)
-    return user_store.add_user(session.db, session.user, username, password, role, display_name)
+    session: Session,
+    username: str,
+    password: str,
+    roles: Role | frozenset[Role] | set[Role],
+    display_name: str = "",
+) -> user_store.NewAccount:
+    """Add a user (an administrator's session once there is one); an administrator's
+    recovery code comes back in ``recovery_code``, to be shown once."""
+    _require_user_manager(session)
+    return user_store.add_user(session.db, session.user, username, password, roles, display_name)
 
 
 def set_user_password(session: Session, username: str, password: str) -> None:
-    require_role(session, Role.ADMIN)
+    _require_user_manager(session)
     user_store.reset_password(session.db, session.user, username, password)
+
+
+def set_user_roles(
+    session: Session, username: str, roles: Role | frozenset[Role] | set[Role]
+) -> str | None:
+    """Give a user exactly ``roles``; returns a recovery code for a new administrator."""
+    _require_user_manager(session)
+    return user_store.set_roles(session.db, session.user, username, roles)
+
+
+def set_user_active(session: Session, username: str, active: bool) -> None:
+    """Deactivate a user (they cannot sign in) or take them back."""
+    _require_user_manager(session)
+    user_store.set_active(session.db, session.user, username, active)
+
+
+def recover_admin(path: Path, username: str, code: str, password: str, *, actor: str) -> str:
+    """Reset a forgotten administrator's password with the recovery code; returns the
+    new recovery code. Audited, and announced on every opening until acknowledged."""
+    with Database.open(path) as db:
+        return user_store.recover(db, actor, username, code, password)
+
+
+def pending_recoveries(session: Session) -> list[user_store.Recovery]:
+    return user_store.pending_recoveries(session.db.conn)
+
+
+def acknowledge_recoveries(session: Session) -> int:
+    """An administrator has seen the recovery notices: stop announcing them."""
+    require_role(session, Role.ADMIN)
+    return user_store.acknowledge_recoveries(session.db, session.user)
 
 
 def database_needs_admin(path: Path) -> bool:
@@ -445,12 +569,15 @@ def database_needs_admin(path: Path) -> bool:
 
 
 def create_first_admin(path: Path, username: str, password: str) -> Session:
-    """The window's way into a database that has no administrator yet."""
+    """The window's way into a database that has no administrator yet; the signed-in
+    session carries the administrator's recovery code, to be shown once."""
     with Database.open(path) as db:
         if has_admin(db):
             raise SafeCreditError("此数据库已有管理员，请直接登录。")
-        user_store.add_user(db, f"窗口:{username}", username, password, Role.ADMIN)
-    return sign_in(path, username, password)
+        made = user_store.add_user(db, f"窗口:{username}", username, password, Role.ADMIN)
+    session = sign_in(path, made.user.username, password)
+    session.recovery_code = made.recovery_code
+    return session
 
 
 def builtin_profiles() -> list[Profile]:
@@ -992,6 +1119,7 @@ def import_workbook(
     plan.raise_for_errors()
     if dry_run or not plan.changed:
         return plan.summary(dry_run=dry_run)
+    require_import_role(session, plan)
     if progress is not None:
         progress(0.7, "导入前备份数据库…")
     copy = backup.backup_database(session.db.path, reason="before-import")
@@ -1016,6 +1144,7 @@ def import_workbook(
                     today=day,
                 )
                 plan.raise_for_errors()
+                require_import_role(session, plan)
                 _importer.apply_import(session.db, session.repo, plan)
     except sqlite3.OperationalError as exc:
         reason = failure_message(exc) or "数据库暂时无法写入。"
@@ -1026,6 +1155,34 @@ def import_workbook(
         ) from exc
     session.last_save = None
     return plan.summary(dry_run=False, backup=copy)
+
+
+# Sheets whose rows change grades and draws: imported only by a 审核员 or 管理员
+# (workbook.md "Roles"). Rows that change nothing (a re-imported export) need no role.
+REVIEWED_IMPORT_TABLES = ("repairs", "inspectors")
+
+
+def require_import_role(session: Session, plan: _importer.ImportPlan) -> None:
+    """Refuse an import that would add or change 信用修复 or 执法人员 rows (or an
+    inspector's 回避单位) unless the user is a 审核员 or 管理员."""
+    if session.has_role(Role.REVIEWER, Role.ADMIN):
+        return
+    parts = []
+    for sheet in plan.sheets:
+        if sheet.spec.table in REVIEWED_IMPORT_TABLES:
+            count = sum(1 for r in sheet.rows if r.action in (_importer.ADD, _importer.UPDATE))
+            if count:
+                parts.append(f"“{sheet.title}”工作表的 {count} 行")
+    if any(c.add or c.remove for c in plan.conflicts):
+        parts.append("执法人员的回避单位")
+    if not parts:
+        return
+    where = "、".join(parts)
+    raise SafeCreditError(
+        f"工作簿会新增或更改{where}。信用修复和执法人员影响信用等级和抽查，只能由审核员或"
+        f"管理员导入（当前用户“{session.user}”没有该权限）：请以审核员或管理员登录，"
+        "命令行用 --user 指定并输入密码。没有导入任何数据。"
+    )
 
 
 def export_template(session: Session, path: Path) -> Path:

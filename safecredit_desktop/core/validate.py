@@ -672,3 +672,18 @@ def optional_text(value: object, *, field: str) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def single_line_text(value: str, *, field: str) -> str:
+    """Text for a one-line field (a name, an e-mail address), stripped; a line break,
+    tab or other control character is refused (it would break e-mail headers and file
+    names made from the value)."""
+    text = value.strip()
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d":
+            raise ValidationError(
+                field,
+                f"不能包含换行符、制表符或其他控制字符（发现 {_show(ch)}），请只填一行文字",
+                value,
+            )
+    return text

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +27,19 @@ def is_sqlite_file(path: Path) -> bool:
             return handle.read(16) == SQLITE_HEADER
     except OSError:
         return False
+
+
+@contextmanager
+def open_read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to a backup (its users are read, nothing is written)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StorageError(f"无法读取 {path}（{exc}）。") from exc
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def default_backup_path(database: Path, reason: str) -> Path:
@@ -63,6 +78,9 @@ def copy_database(source: Path, dest: Path) -> None:
     with partial.open("rb+") as handle:
         os.fsync(handle.fileno())
     partial.replace(dest)
+    safety.make_private(dest)
+    if dest.parent == backups_dir_for(source):  # the program's own folder, not one chosen
+        safety.make_private_folder(dest.parent)
 
 
 def backup_database(database: Path, *, reason: str = "manual", to: Path | None = None) -> Path:
@@ -124,7 +142,7 @@ def restore_into(candidate: Path, database: Path) -> None:
             dst.close()
     finally:
         src.close()
-    safety.make_private(database)
+    safety.make_private_database(database)
 
 
 def set_aside_damaged(database: Path) -> Path:

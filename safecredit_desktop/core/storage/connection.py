@@ -81,6 +81,7 @@ class Database:
         except BaseException:
             conn.close()
             raise
+        safety.make_private_database(path)
         return cls(path, conn)
 
     @classmethod
@@ -118,6 +119,7 @@ class Database:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"{warning}（只读打开也失败：{exc}）") from exc
+        safety.make_private_database(path)  # where the share lets the owner chmod
         return cls(path, conn, read_only=True, warning=warning)
 
     @classmethod
@@ -146,6 +148,7 @@ class Database:
         except BaseException:
             conn.close()
             raise
+        safety.make_private_database(path)  # also one made 0644 by another tool
         return cls(path, conn)
 
     def close(self) -> None:

@@ -1,7 +1,9 @@
 """Keeping the database file safe: private permissions, network folders, damage.
 
-- Files the program writes (the database, its backups) are readable by the user only
-  (0600; on Windows the user's profile folder already restricts them).
+- Files the program opens or writes (the database and its -wal/-shm, backups, PDFs,
+  workbooks, e-mail drafts) are readable by the user only (0600; on Windows the user's
+  profile folder already restricts them), whatever the umask and whatever mode an
+  existing file had: they hold personal data (ID numbers, penalties).
 - SQLite's locking and WAL are unsafe on network file systems: a database on an NFS,
   SMB/CIFS or other remote mount (Linux), or on a UNC path or mapped network drive
   (Windows), is opened read-only with a warning.
@@ -50,6 +52,41 @@ def make_private(path: Path) -> None:
 def make_private_folder(path: Path) -> None:
     with contextlib.suppress(OSError):
         os.chmod(path, 0o700)
+
+
+DATABASE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def make_private_database(path: Path) -> None:
+    """The database and the files SQLite keeps beside it, owner only."""
+    make_private(path)
+    for suffix in DATABASE_SIDE_FILES:
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            make_private(side)
+
+
+def write_private_file(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` whole or not at all, readable by the owner only: a
+    temporary file created 0600 beside it, flushed to disk, then renamed into place.
+    OSError is left to the caller (it knows what the file was)."""
+    partial = path.with_name(f".~{path.name}.part")
+    partial.unlink(missing_ok=True)
+    try:
+        handle = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _BINARY, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    make_private(path)
+    return path
+
+
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def _linux_mount_type(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str | None:
