@@ -27,9 +27,12 @@ each group in pinyin order. pypinyin's phrase dictionary only holds phrases whos
 reading is irregular (it lacks 凤凰 and 公司), so there are no word boundaries to rank
 by; unbroken runs of initials stand in for words.
 
-The registry's grade is the official one: the grade of the newest confirmed annual
-assessment (年度评定). Before any is confirmed ``RegistryRow.grade`` is None and a grade
-filter matches no unit; live grades as of any date are on the 信用等级 page.
+Grades: ``RegistryRow.grade`` is the unit's live grade as of today, read from the stored
+live grades (``unit_grades``, kept by core/grade_cache.py), so the column and the grade
+filter work on a new database and at once after every save, import or confirmation.
+``RegistryRow.confirmed_grade`` is the grade of the newest confirmed annual assessment
+(年度评定, :func:`latest_confirmed_year`), None before one or for a unit it did not
+grade; a live grade no confirmed assessment gives the unit is shown as not confirmed.
 """
 
 from __future__ import annotations
@@ -38,13 +41,23 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal, get_args
 
 from safecredit_desktop.core.pinyin_index import letters_pattern, search_keys
 from safecredit_desktop.core.storage.connection import Database
 
 SortKey = Literal[
-    "name", "uscc", "category", "town", "main_person", "high_risk", "std_level", "status", "grade"
+    "name",
+    "uscc",
+    "category",
+    "town",
+    "main_person",
+    "high_risk",
+    "std_level",
+    "status",
+    "grade",
+    "confirmed_grade",
 ]
 SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
 
@@ -60,9 +73,10 @@ class UnitQuery:
     search: str = ""
     category: str | None = None
     town: str | None = None
-    grade: str | None = None
+    grade: str | None = None  # the live grade (today)
     status: str | None = None
     high_risk: bool | None = None
+    confirmed_grade: str | None = None  # the newest confirmed annual assessment's grade
     sort: SortKey = "name"
     descending: bool = False
 
@@ -72,7 +86,7 @@ class UnitQuery:
 
     @property
     def is_default_order(self) -> bool:
-        return self.sort in ("name", "grade") and not self.descending
+        return self.sort in ("name", "grade", "confirmed_grade") and not self.descending
 
 
 @dataclass(frozen=True)
@@ -86,18 +100,31 @@ class RegistryRow:
     high_risk: bool  # marked 高危行业, or the category is high-risk in the profile
     main_person: str
     std_level: str
-    grade: str | None  # from the newest confirmed annual assessment; None before one
+    grade: str | None  # the live grade as of today (None: not graded, e.g. not founded yet)
+    confirmed_grade: str | None = None  # the newest confirmed assessment's; None: none
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the newest confirmed annual assessment gives the unit its live grade."""
+        return self.grade is not None and self.grade == self.confirmed_grade
 
 
 def latest_assessment_id(db: Database) -> int | None:
-    """The newest confirmed annual assessment, whose grades the registry shows."""
+    """The newest confirmed annual assessment, whose grades the confirmed column shows."""
     row = db.conn.execute("SELECT id FROM assessments ORDER BY year DESC LIMIT 1").fetchone()
     return None if row is None else int(row[0])
 
 
-def grades_available(db: Database) -> bool:
-    """Grades show once an annual assessment has been confirmed (they are its grades)."""
-    return latest_assessment_id(db) is not None
+def latest_confirmed_year(db: Database) -> int | None:
+    """The year of the newest confirmed annual assessment (None before one)."""
+    row = db.conn.execute("SELECT max(year) FROM assessments").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def live_grades_as_of(db: Database) -> date | None:
+    """The day the stored live grades hold for (None: not filled yet)."""
+    row = db.conn.execute("SELECT settled_on FROM unit_grades_state WHERE id = 1").fetchone()
+    return None if row is None or not row[0] else date.fromisoformat(str(row[0]))
 
 
 # -- search terms ----------------------------------------------------------------------------
@@ -220,11 +247,14 @@ def _build(query: UnitQuery, high_risk_categories: frozenset[str]) -> _Sql:
             conditions.append(f"u.{column} = ?")
             params.append(value)
     if query.grade is not None:
+        conditions.append("u.id IN (SELECT unit_id FROM unit_grades WHERE grade = ?)")
+        params.append(query.grade)
+    if query.confirmed_grade is not None:
         conditions.append(
             "u.id IN (SELECT unit_id FROM assessment_grades WHERE grade = ? AND assessment_id ="
             " (SELECT id FROM assessments ORDER BY year DESC LIMIT 1))"
         )
-        params.append(query.grade)
+        params.append(query.confirmed_grade)
     if query.high_risk is not None:
         marks = ", ".join("?" * len(high_risk_categories))
         if query.high_risk:
@@ -262,6 +292,8 @@ def _order_by(
         term = None
     elif key == "grade":
         term = "coalesce(g.grade, 'Z')"
+    elif key == "confirmed_grade":
+        term = "coalesce(a.grade, 'Z')"
     elif key == "uscc":
         term = "u.uscc"
     elif key == "main_person":
@@ -318,9 +350,10 @@ def fetch_units(
     marks = ", ".join("?" * len(high_risk_categories))
     statement = (
         "SELECT u.id, u.uscc, u.name, u.category, u.town, u.status,"
-        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level, g.grade"
-        " FROM units AS u LEFT JOIN assessment_grades AS g"
-        " ON g.unit_id = u.id AND g.assessment_id = ?"
+        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level, g.grade,"
+        " a.grade"
+        " FROM units AS u LEFT JOIN unit_grades AS g ON g.unit_id = u.id"
+        " LEFT JOIN assessment_grades AS a ON a.unit_id = u.id AND a.assessment_id = ?"
         f" WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
     )
     params = (
@@ -344,6 +377,7 @@ def fetch_units(
             main_person=str(r[7]),
             std_level=str(r[8]),
             grade=None if r[9] is None else str(r[9]),
+            confirmed_grade=None if r[10] is None else str(r[10]),
         )
         for r in db.conn.execute(statement, params)
     ]
