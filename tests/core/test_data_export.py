@@ -17,6 +17,7 @@ import pytest
 from safecredit_desktop.core import services
 from safecredit_desktop.core.exchange.columns import NOTES_SHEET, SHEETS
 from safecredit_desktop.core.exchange.importer import WorkbookError
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.tables import TABLES
 from safecredit_desktop.core.validate import uscc_check_character
 
@@ -30,7 +31,9 @@ def code(n: int) -> str:
 
 
 def new_session(path: Path, bureau: str, profile: str = "fenghuang") -> services.Session:
-    return services.init_database(path, profile=profile, bureau_name=bureau, user="导入员")
+    session = services.init_database(path, profile=profile, bureau_name=bureau, user="导入员")
+    session.role = Role.REVIEWER  # 信用修复 and 执法人员 rows are imported by a 审核员
+    return session
 
 
 def snapshot(db: Path) -> dict[str, list[str]]:

@@ -396,7 +396,7 @@ WORKER = textwrap.dedent(
     while not Path(go).exists():
         time.sleep(0.005)
     for code in codes:
-        rc = main(["--db", db, "--user", "worker", "print", "grade-notice", "--uscc", code,
+        rc = main(["--db", db, "print", "grade-notice", "--uscc", code,
                    "--as-of", "2026-11-21", "--out", str(Path(out) / (code + ".pdf"))])
         if rc != 0:
             sys.exit(rc)

@@ -161,7 +161,9 @@ def _target(work: Path) -> Path:
 
 
 OPERATIONS = (
-    Operation("import", lambda base, work: ["import", str(base.workbook)]),
+    Operation(
+        "import", lambda base, work: ["--user", REVIEWER, "import", str(base.workbook)]
+    ),  # 执法人员 and 信用修复 rows: a 审核员
     Operation(
         "assess",
         lambda base, work: ["--user", REVIEWER, "assess", "--year", str(YEAR), "--confirm"],

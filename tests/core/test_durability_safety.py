@@ -62,10 +62,25 @@ def record_counts(db: Path) -> dict[str, int]:
     return counts(db, *(spec.name for spec in TABLES))
 
 
+# 执法人员 and 信用修复 rows are imported by a 审核员 (workbook.md "Roles").
+IMPORTER = "审核员"
+IMPORT = ("--user", IMPORTER, "import")
+
+
+def add_user(db: Path, name: str, role: Role) -> None:
+    """A user made as `users add` makes one while the database has no administrator."""
+    session = services.open_session(db, user="测试员")
+    try:
+        services.create_user(session, name, PASSWORD, role)
+    finally:
+        session.close()
+
+
 def make_database(path: Path, *, enterprises: int, seed: int = 3) -> Path:
     session = services.init_database(path, profile="fenghuang", bureau_name=BUREAU, user="测试员")
     try:
         services.fill_demo(session, enterprises=enterprises, seed=seed)
+        services.create_user(session, IMPORTER, PASSWORD, Role.REVIEWER)
     finally:
         session.close()
     return path
@@ -154,10 +169,11 @@ def test_two_writers_at_once_lose_nothing(county: Path, workbook: Workbook, tmp_
     before = counts(db, "units", "inspections", "documents")
     slots = free_inspection_slots(db)
     importer = subprocess.Popen(
-        [*CLI, "--db", str(db), "import", str(workbook.path)],
+        [*CLI, "--db", str(db), *IMPORT, str(workbook.path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "SAFECREDIT_PASSWORD": PASSWORD},
     )
     pdf = str(tmp_path / "c.pdf")
     printer = subprocess.Popen(
@@ -203,7 +219,7 @@ def test_two_writers_at_once_lose_nothing(county: Path, workbook: Workbook, tmp_
     if refused:
         assert importer.returncode == 1 and CONFLICT in import_err, import_err
         assert counts(db, "units")["units"] == before["units"]  # refused whole
-        again = run_cli(db, "import", str(workbook.path))
+        again = run_cli(db, *IMPORT, str(workbook.path))
         assert again.returncode == 0, again.stderr
     assert overlapped["import"] > 0 and overlapped["print"] > 0, overlapped
 
@@ -240,7 +256,7 @@ def test_import_survives_an_unrelated_save_in_the_window(
     before = counts(db, "units")["units"]
     unit, day = next(free_inspection_slots(db))
     window = services.open_session(db, user="窗口用户")
-    cli = services.open_session(db, user="命令行")
+    cli = services.open_session(db, user="命令行", role=Role.REVIEWER)
     saved: list[int] = []
 
     def progress(fraction: float, text: str) -> None:
@@ -284,9 +300,9 @@ def test_full_disk_import_clear_message_nothing_lost(small_db: Path, workbook: W
     limit = small_db.stat().st_size + 8192
     # Precondition: the import's write (all in the WAL until it commits) outgrows the limit.
     trial = copy_of(small_db, small_db.parent / "trial")
-    assert run_cli(trial, "import", str(workbook.path)).returncode == 0
+    assert run_cli(trial, *IMPORT, str(workbook.path)).returncode == 0
     assert trial.stat().st_size - small_db.stat().st_size > limit, "workbook too small"
-    result = run_cli(small_db, "import", str(workbook.path), preexec_fn=file_size_limit(limit))
+    result = run_cli(small_db, *IMPORT, str(workbook.path), preexec_fn=file_size_limit(limit))
     assert result.returncode == 1, result.stdout
     assert result.stderr.startswith("错误："), result.stderr
     assert "磁盘" in result.stderr and "没有导入任何数据" in result.stderr
@@ -295,7 +311,7 @@ def test_full_disk_import_clear_message_nothing_lost(small_db: Path, workbook: W
     assert check.returncode == 0, check.stderr
     assert record_counts(small_db) == before
     # Nothing is wedged: with room again the same import goes through whole.
-    again = run_cli(small_db, "import", str(workbook.path))
+    again = run_cli(small_db, *IMPORT, str(workbook.path))
     assert again.returncode == 0, again.stderr
     assert counts(small_db, "units")["units"] == before["units"] + workbook.units
 
@@ -305,7 +321,7 @@ def test_full_disk_before_import_backup_fails_nothing_lost(
 ) -> None:
     """Not even the copy before the import fits: refused in a sentence, nothing lost."""
     before = record_counts(small_db)
-    result = run_cli(small_db, "import", str(workbook.path), preexec_fn=file_size_limit(64 * 1024))
+    result = run_cli(small_db, *IMPORT, str(workbook.path), preexec_fn=file_size_limit(64 * 1024))
     assert result.returncode == 1, result.stdout
     assert result.stderr.startswith("错误："), result.stderr
     assert "Traceback" not in result.stderr
@@ -334,7 +350,7 @@ def test_full_disk_backup_message_names_the_disk(
     backup = run_cli(
         small_db, "backup", "--to", str(tmp_path / "c.db"), preexec_fn=file_size_limit(limit)
     )
-    imported = run_cli(small_db, "import", str(workbook.path), preexec_fn=file_size_limit(limit))
+    imported = run_cli(small_db, *IMPORT, str(workbook.path), preexec_fn=file_size_limit(limit))
     assert backup.returncode == imported.returncode == 1
     assert "磁盘" in backup.stderr, backup.stderr
     assert "磁盘" in imported.stderr, imported.stderr
@@ -479,7 +495,7 @@ WARNING = safety.NETWORK_WARNING.format(where=NFS)
 def on_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A database with an administrator, then seen as lying on an NFS mount."""
     db = make_database(tmp_path / "share.db", enterprises=5)
-    services.add_user(db, "测试员", "admin", PASSWORD, Role.ADMIN)
+    add_user(db, "admin", Role.ADMIN)
     monkeypatch.setattr(safety, "network_location", lambda path: NFS)
     return db
 
@@ -610,6 +626,7 @@ def test_database_and_backups_are_private(tmp_path: Path, workbook: Workbook) ->
         session = services.init_database(db, profile="fenghuang", bureau_name=BUREAU, user="测试员")
         try:
             services.fill_demo(session, enterprises=3, seed=1)
+            session.role = Role.REVIEWER  # 执法人员 and 信用修复 rows: a 审核员 imports them
             assert mode(db) == 0o600
             assert mode(Path(f"{db}-wal")) == 0o600
             assert mode(Path(f"{db}-shm")) == 0o600
@@ -688,8 +705,10 @@ def test_tampered_entry_after_checkpoint_is_reported_on_opening(tmp_path: Path) 
     db = make_database(tmp_path / "a.db", enterprises=3)
     session = services.open_session(db, user="测试员")
     session.close()
-    # Written without a session (as `users add` does): after the checkpoint.
-    services.add_user(db, "测试员", "reviewer", PASSWORD, Role.REVIEWER)
+    # Written by another program after this session closed: after the checkpoint.
+    writer = services.Session(Database.open(db), "测试员")
+    services.create_user(writer, "reviewer", PASSWORD, Role.REVIEWER)
+    writer.db.close()
     head, checkpoint = audit_head(db)
     assert head > checkpoint
     tamper(db, head)

@@ -14,6 +14,7 @@ import pytest
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.exchange.columns import SHEETS, fold_header, sheet_for_title
 from safecredit_desktop.core.exchange.importer import WorkbookError
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.paths import backups_dir_for
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.validate import uscc_check_character
@@ -55,6 +56,7 @@ def session(tmp_path: Path) -> Iterator[services.Session]:
     opened = services.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
+    opened.role = Role.REVIEWER  # 信用修复 and 执法人员 rows are imported by a 审核员
     yield opened
     opened.close()
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.tables import TABLES
 from safecredit_desktop.core.validate import uscc_check_character
 
@@ -231,7 +232,7 @@ def stocked(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def attempt(db: Path, book: Path, *, accept: bool) -> None:
     """Import; on refusal the database must be exactly as before; on success, again = no-op."""
     before = state(db)
-    session = services.open_session(db, user="测试员")
+    session = services.open_session(db, user="测试员", role=Role.REVIEWER)
     try:
         try:
             services.import_workbook(
@@ -271,7 +272,7 @@ def test_undamaged_base_imports(stocked: Path, tmp_path: Path) -> None:
     db.write_bytes(stocked.read_bytes())
     book = tmp_path / "b.xlsx"
     assert write_book(book, BASE)
-    session = services.open_session(db, user="测试员")
+    session = services.open_session(db, user="测试员", role=Role.REVIEWER)
     try:
         summary = services.import_workbook(
             session, book, dry_run=False, accept_bad_check=False, today=TODAY
