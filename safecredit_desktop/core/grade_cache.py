@@ -257,9 +257,13 @@ def _ends_after(profile: Profile, day: date, register: Register) -> dict[int, da
                 ends[uid] = when
 
     for uid, held in register.records.items():
-        for slot, records in enumerate(
-            (held.accidents, held.violations, held.penalties, held.honours)
-        ):
+        kinds: tuple[tuple[Any, ...], ...] = (
+            held.accidents,
+            held.violations,
+            held.penalties,
+            held.honours,
+        )
+        for slot, records in enumerate(kinds):
             for record in records:
                 note(uid, leave(slot, record.day))
                 note(uid, getattr(record, "repaired_on", None))
@@ -280,9 +284,7 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")}
 
 
-def _dates_after(
-    conn: sqlite3.Connection, day: date, ids: Sequence[int] | None
-) -> dict[int, date]:
+def _dates_after(conn: sqlite3.Connection, day: date, ids: Sequence[int] | None) -> dict[int, date]:
     """Per unit, the first date after ``day`` at which one of its records starts to count."""
     known: dict[str, set[str]] = {}
     selects: list[tuple[str, str, str]] = []
