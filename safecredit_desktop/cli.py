@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from safecredit_desktop import __version__, cli_i18n, cli_records, cli_workflows
 from safecredit_desktop.core import services
@@ -496,10 +497,7 @@ def _plan_adoption(session: services.Session, plan: Any, adopt: bool) -> list[st
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    if args.adopt:
-        session = _signed_in(args, Role.REVIEWER, Role.ADMIN)
-    else:
-        session = _open(args)
+    session = _signed_in(args, Role.REVIEWER, Role.ADMIN) if args.adopt else _open(args)
     try:
         plan = services.annual_plan(session, year=args.year, capacity=args.capacity)
         adoption = _plan_adoption(session, plan, args.adopt)

@@ -121,6 +121,29 @@ def latest_confirmed_year(db: Database) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+@dataclass(frozen=True)
+class ConfirmedGrade:
+    """A unit's grade in the newest confirmed annual assessment."""
+
+    year: int
+    as_of: date  # 评定基准日: 31 December of the year before
+    grade: str
+    label: str
+
+
+def confirmed_grade(db: Database, unit_id: int) -> ConfirmedGrade | None:
+    """The unit's grade in the newest confirmed assessment (None: none, or not in it)."""
+    row = db.conn.execute(
+        "SELECT a.year, a.as_of, g.grade, g.label FROM assessments AS a"
+        " JOIN assessment_grades AS g ON g.assessment_id = a.id AND g.unit_id = ?"
+        " WHERE a.year = (SELECT max(year) FROM assessments)",
+        (unit_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return ConfirmedGrade(int(row[0]), date.fromisoformat(str(row[1])), str(row[2]), str(row[3]))
+
+
 def live_grades_as_of(db: Database) -> date | None:
     """The day the stored live grades hold for (None: not filled yet)."""
     row = db.conn.execute("SELECT settled_on FROM unit_grades_state WHERE id = 1").fetchone()

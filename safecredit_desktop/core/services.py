@@ -692,6 +692,11 @@ def live_grades_as_of(session: Session) -> date | None:
     return registry.live_grades_as_of(session.db)
 
 
+def confirmed_grade_of(session: Session, unit_id: int) -> registry.ConfirmedGrade | None:
+    """The unit's grade in the newest confirmed annual assessment, with its year."""
+    return registry.confirmed_grade(session.db, unit_id)
+
+
 def registry_confirmed_year(session: Session) -> int | None:
     """The year of the newest confirmed annual assessment (the registry's 年度评定 column)."""
     return registry.latest_confirmed_year(session.db)
