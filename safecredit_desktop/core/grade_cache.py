@@ -315,25 +315,47 @@ def _dates_after(conn: sqlite3.Connection, day: date, ids: Sequence[int] | None)
     return found
 
 
-def _row(result: GradeResult, day: date, *laters: dict[int, date]) -> tuple[object, ...]:
-    change = result.next_change
-    uid = result.unit_id
-    recheck = change.day if change is not None else None
-    for later in laters:
-        when = later.get(uid)
-        if when is not None and (recheck is None or when < recheck):
-            recheck = when
-    return (
-        uid,
-        result.grade,
-        result.label,
-        result.tier,
-        ",".join(r.code for r in result.reasons),
-        day.isoformat(),
-        None if change is None else change.day.isoformat(),
-        None if change is None else change.grade,
-        None if recheck is None else recheck.isoformat(),
-    )
+def _rows(
+    results: Sequence[GradeResult], day: date, ends: dict[int, date], starts: dict[int, date]
+) -> list[tuple[object, ...]]:
+    """The table rows of ``results``; ``recheck_on`` is the first of the next change, the
+    unit's first end (``ends``) and its first record coming into view (``starts``)."""
+    as_of = day.isoformat()
+    iso: dict[date, str] = {}
+    codes: dict[int, str] = {}  # equal units share their reasons tuple: joined once
+    rows: list[tuple[object, ...]] = []
+    for result in results:
+        uid = result.unit_id
+        change = result.next_change
+        recheck = change.day if change is not None else None
+        for later in (ends, starts):
+            when = later.get(uid)
+            if when is not None and (recheck is None or when < recheck):
+                recheck = when
+        reasons = result.reasons
+        joined = codes.get(id(reasons))
+        if joined is None:
+            joined = codes[id(reasons)] = ",".join(r.code for r in reasons)
+        change_day = None
+        if change is not None:
+            change_day = iso.get(change.day) or iso.setdefault(change.day, change.day.isoformat())
+        recheck_day = None
+        if recheck is not None:
+            recheck_day = iso.get(recheck) or iso.setdefault(recheck, recheck.isoformat())
+        rows.append(
+            (
+                uid,
+                result.grade,
+                result.label,
+                result.tier,
+                joined,
+                as_of,
+                change_day,
+                None if change is None else change.grade,
+                recheck_day,
+            )
+        )
+    return rows
 
 
 _INSERT = (
@@ -362,7 +384,7 @@ def _store(
     if progress is not None:
         progress(0.6, f"已计算 {len(results):,} 家企业的信用等级，正在保存…")
     starts = _dates_after(conn, day, ids)
-    rows = [_row(r, day, ends, starts) for r in results]
+    rows = _rows(results, day, ends, starts)
     if ids is None:
         conn.execute("DELETE FROM unit_grades")
         conn.execute("DELETE FROM unit_grades_stale")
