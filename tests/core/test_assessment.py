@@ -178,3 +178,18 @@ def test_the_first_administrator_also_reviews_and_can_confirm(graded: Path) -> N
         assert stored.confirmed_by == "管理员"
     finally:
         first.close()
+
+
+def test_the_first_administrator_of_a_database_made_without_one_also_reviews(
+    tmp_path: Path,
+) -> None:
+    """``init`` without --admin, then the window's first administrator: both roles."""
+    path = tmp_path / "later.db"
+    services.init_database(
+        path, profile="fenghuang", bureau_name="凤凰县应急管理局", user="命令行"
+    ).close()
+    first = services.create_first_admin(path, "所长", "first-pw")
+    try:
+        assert first.roles == {Role.ADMIN, Role.REVIEWER}
+    finally:
+        first.close()
