@@ -39,7 +39,8 @@ from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.workers import run_with_progress
 
 SEARCH_DELAY_MS = 150
-HEADER_KEY = "registry/header"
+# v2: the 年度评定 column was added (a remembered 9-column header would squeeze 信用等级)
+HEADER_KEY = "registry/header-v2"
 HEADER_SAVE_DELAY_MS = 400
 # After a refresh, rows loaded before are loaded again (up to this many) so the
 # selection and the scroll position survive.
