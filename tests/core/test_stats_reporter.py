@@ -32,8 +32,8 @@ def test_reporter_chosen_in_order(tmp_path: Path) -> None:
     )
     try:
         services.fill_demo(admin, enterprises=5, seed=3, today=TODAY)
-        services.add_user(db, "命令行:root", "wang", "password-123", Role.CLERK, "王五")
-        services.add_user(db, "命令行:root", "zhao", "password-123", Role.CLERK, "")
+        services.create_user(admin, "wang", "password-123", Role.CLERK, "王五")
+        services.create_user(admin, "zhao", "password-123", Role.CLERK, "")
 
         def export(user: str, typed: str = "") -> str:
             session = services.Session(admin.db, user, Role.CLERK)
