@@ -431,10 +431,17 @@ def test_every_table_grading_reads_marks_its_units_stale(fresh_copy: Any) -> Non
     them would leave its units' rows stale)."""
     import re
 
-    from safecredit_desktop.core.rules.facts import Scope, register_queries
+    from safecredit_desktop.core.rules.facts import register_queries
 
     session = fresh_copy("fenghuang")
-    everything = Scope(D0, date.min, date.min, date.min, date.min, True)
+    scope = engine.Grader(session.profile, D0).scope()
+    everything = scope._replace(  # every kind of record, whatever the profile reads
+        **{
+            name: True if isinstance(value, bool) else date.min
+            for name, value in scope._asdict().items()
+            if name != "until"
+        }
+    )
     read = {m for sql in register_queries(everything) for m in re.findall(r"FROM (\w+)", sql)}
     triggers = {
         (str(table), str(name))
