@@ -266,7 +266,8 @@ def test_unwritable_output_takes_no_number(
     def refuse(path: Path, data: bytes) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_bytes", refuse)
+    # the file is written whole and private (h16-creds: services.write_private_file)
+    monkeypatch.setattr(services, "write_private_file", refuse)
     assert county.run("print", "commitment", "--uscc", D_CODE, "--out", str(out)) == 1
     assert "无法写入文件" in capsys.readouterr().err
     assert register(county.db) == [] and not out.exists()
