@@ -226,6 +226,7 @@ def stored_grade_figures(path: Path) -> dict[str, float]:
             ).fetchall()
             for (name,) in triggers:
                 conn.execute(f"DROP TRIGGER {name}")
+            conn.execute("DROP INDEX IF EXISTS assessment_grades_grade")
             for table in tables:
                 conn.execute(f"DROP TABLE {table}")
             started = time.perf_counter()

@@ -26,6 +26,8 @@ CREATE TABLE unit_grades (
 ) STRICT;
 CREATE INDEX unit_grades_grade ON unit_grades (grade);
 CREATE INDEX unit_grades_recheck ON unit_grades (recheck_on);
+-- the registry filters by the newest confirmed assessment's grade too
+CREATE INDEX assessment_grades_grade ON assessment_grades (assessment_id, grade);
 
 -- Units whose facts changed since their row was computed.
 CREATE TABLE unit_grades_stale (

@@ -254,7 +254,44 @@ class _Sql:
     rank_params: tuple[object, ...]
 
 
-def _build(query: UnitQuery, high_risk_categories: frozenset[str]) -> _Sql:
+# The grade filters read the joined rows (g: live grade, a: the newest confirmed
+# assessment's). ``wide``: the chosen grade holds many units, so a page in the list's
+# order is found quickest by walking the units in that order and looking each one's
+# grade up (the unary + keeps SQLite off the grade index); a narrow one is found through
+# the index and sorted. Counting always goes through the index.
+_GRADE_TERM = {False: "g.grade = ?", True: "+g.grade = ?"}
+_CONFIRMED_TERM = {False: "a.grade = ?", True: "+a.grade = ?"}
+_WIDE_SHARE = 8  # a grade held by at least 1/8 of the units is wide
+_JOINS = (
+    " LEFT JOIN unit_grades AS g ON g.unit_id = u.id"
+    " LEFT JOIN assessment_grades AS a ON a.unit_id = u.id AND a.assessment_id = ?"
+)
+
+
+def _is_wide(db: Database, query: UnitQuery) -> bool:
+    """Whether the query's grade filters keep many units (see _GRADE_TERM)."""
+    counts = []
+    if query.grade is not None:
+        counts.append(
+            db.conn.execute(
+                "SELECT count(*) FROM unit_grades WHERE grade = ?", (query.grade,)
+            ).fetchone()[0]
+        )
+    if query.confirmed_grade is not None:
+        counts.append(
+            db.conn.execute(
+                "SELECT count(*) FROM assessment_grades WHERE grade = ? AND assessment_id ="
+                " (SELECT id FROM assessments ORDER BY year DESC LIMIT 1)",
+                (query.confirmed_grade,),
+            ).fetchone()[0]
+        )
+    if not counts:
+        return False
+    total = int(db.conn.execute("SELECT count(*) FROM unit_grades").fetchone()[0])
+    return min(int(c) for c in counts) * _WIDE_SHARE >= total
+
+
+def _build(query: UnitQuery, high_risk_categories: frozenset[str], *, wide: bool = False) -> _Sql:
     conditions: list[str] = []
     params: list[object] = []
     clauses = [_term_clause(term) for term in search_terms(query.search)]
@@ -270,13 +307,10 @@ def _build(query: UnitQuery, high_risk_categories: frozenset[str]) -> _Sql:
             conditions.append(f"u.{column} = ?")
             params.append(value)
     if query.grade is not None:
-        conditions.append("u.id IN (SELECT unit_id FROM unit_grades WHERE grade = ?)")
+        conditions.append(_GRADE_TERM[wide])
         params.append(query.grade)
     if query.confirmed_grade is not None:
-        conditions.append(
-            "u.id IN (SELECT unit_id FROM assessment_grades WHERE grade = ? AND assessment_id ="
-            " (SELECT id FROM assessments ORDER BY year DESC LIMIT 1))"
-        )
+        conditions.append(_CONFIRMED_TERM[wide])
         params.append(query.confirmed_grade)
     if query.high_risk is not None:
         marks = ", ".join("?" * len(high_risk_categories))
@@ -354,7 +388,10 @@ def _pinyin_key(text: str) -> tuple[str, str]:
 def count_units(db: Database, query: UnitQuery, high_risk_categories: frozenset[str]) -> int:
     """How many units match the query's search and filters."""
     sql = _build(query, high_risk_categories)
-    row = db.conn.execute(f"SELECT count(*) FROM units AS u WHERE {sql.where}", sql.params)
+    row = db.conn.execute(
+        f"SELECT count(*) FROM units AS u{_JOINS} WHERE {sql.where}",
+        (latest_assessment_id(db) or 0, *sql.params),
+    )
     return int(row.fetchone()[0])
 
 
@@ -366,7 +403,7 @@ def fetch_units(
     high_risk_categories: frozenset[str],
 ) -> list[RegistryRow]:
     """Rows ``offset`` … ``offset + limit - 1`` of the matching units, in the query's order."""
-    sql = _build(query, high_risk_categories)
+    sql = _build(query, high_risk_categories, wide=_is_wide(db, query))
     order, order_params = _order_by(db, query, high_risk_categories)
     if sql.rank is not None:
         order = f"{sql.rank}, {order}"
@@ -374,9 +411,7 @@ def fetch_units(
     statement = (
         "SELECT u.id, u.uscc, u.name, u.category, u.town, u.status,"
         f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level, g.grade,"
-        " a.grade"
-        " FROM units AS u LEFT JOIN unit_grades AS g ON g.unit_id = u.id"
-        " LEFT JOIN assessment_grades AS a ON a.unit_id = u.id AND a.assessment_id = ?"
+        f" a.grade FROM units AS u{_JOINS}"
         f" WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
     )
     params = (

@@ -307,3 +307,25 @@ def test_demo_search_agrees_with_a_plain_python_filter(tmp_path: Path) -> None:
             assert expected, search
     finally:
         demo.close()
+
+
+def test_grade_filter_pages_agree_walking_or_through_the_index(
+    session: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wide grade is paged by walking the units in order, a narrow one through the
+    grade index (registry._is_wide): both give the same pages in every order."""
+
+    def pages(query: UnitQuery) -> list[list[int]]:
+        return [[r.id for r in services.query_units(session, query, o, 2)] for o in range(0, 8, 2)]
+
+    queries = [
+        UnitQuery(grade=letter, sort=key, descending=descending, search=search)
+        for letter in "ABCD"
+        for key in ("name", "uscc", "town", "grade")
+        for descending in (False, True)
+        for search in ("", "fh")
+    ]
+    monkeypatch.setattr(registry, "_WIDE_SHARE", 0)  # never wide: through the index
+    narrow = [pages(q) for q in queries]
+    monkeypatch.setattr(registry, "_WIDE_SHARE", 10**9)  # always wide: walk in order
+    assert [pages(q) for q in queries] == narrow
