@@ -262,10 +262,21 @@ class _Sql:
 _GRADE_TERM = {False: "g.grade = ?", True: "+g.grade = ?"}
 _CONFIRMED_TERM = {False: "a.grade = ?", True: "+a.grade = ?"}
 _WIDE_SHARE = 8  # a grade held by at least 1/8 of the units is wide
-_JOINS = (
-    " LEFT JOIN unit_grades AS g ON g.unit_id = u.id"
-    " LEFT JOIN assessment_grades AS a ON a.unit_id = u.id AND a.assessment_id = ?"
-)
+_LIVE_JOIN = " LEFT JOIN unit_grades AS g ON g.unit_id = u.id"
+_CONFIRMED_JOIN = " LEFT JOIN assessment_grades AS a ON a.unit_id = u.id AND a.assessment_id = ?"
+
+
+def _joins(db: Database, query: UnitQuery) -> tuple[str, tuple[object, ...]]:
+    """The grade joins the query's filters or order need, and their parameters: only
+    those (SQLite walks a join for every matching row, needed or not)."""
+    joins = ""
+    params: tuple[object, ...] = ()
+    if query.grade is not None or query.sort == "grade":
+        joins += _LIVE_JOIN
+    if query.confirmed_grade is not None or query.sort == "confirmed_grade":
+        joins += _CONFIRMED_JOIN
+        params = (latest_assessment_id(db) or 0,)
+    return joins, params
 
 
 def _is_wide(db: Database, query: UnitQuery) -> bool:
@@ -388,9 +399,9 @@ def _pinyin_key(text: str) -> tuple[str, str]:
 def count_units(db: Database, query: UnitQuery, high_risk_categories: frozenset[str]) -> int:
     """How many units match the query's search and filters."""
     sql = _build(query, high_risk_categories)
+    joins, join_params = _joins(db, query)
     row = db.conn.execute(
-        f"SELECT count(*) FROM units AS u{_JOINS} WHERE {sql.where}",
-        (latest_assessment_id(db) or 0, *sql.params),
+        f"SELECT count(*) FROM units AS u{joins} WHERE {sql.where}", (*join_params, *sql.params)
     )
     return int(row.fetchone()[0])
 
@@ -402,27 +413,32 @@ def fetch_units(
     limit: int,
     high_risk_categories: frozenset[str],
 ) -> list[RegistryRow]:
-    """Rows ``offset`` … ``offset + limit - 1`` of the matching units, in the query's order."""
+    """Rows ``offset`` … ``offset + limit - 1`` of the matching units, in the query's order.
+
+    The page is chosen first (joining grades only where the filters or the order need
+    them), then its units' grades are read: one lookup per shown row, not per match."""
     sql = _build(query, high_risk_categories, wide=_is_wide(db, query))
     order, order_params = _order_by(db, query, high_risk_categories)
     if sql.rank is not None:
         order = f"{sql.rank}, {order}"
+    joins, join_params = _joins(db, query)
     marks = ", ".join("?" * len(high_risk_categories))
     statement = (
         "SELECT u.id, u.uscc, u.name, u.category, u.town, u.status,"
-        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level, g.grade,"
-        f" a.grade FROM units AS u{_JOINS}"
-        f" WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
+        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level"
+        f" FROM units AS u{joins} WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
     )
     params = (
         *sorted(high_risk_categories),
-        latest_assessment_id(db) or 0,
+        *join_params,
         *sql.params,
         *sql.rank_params,
         *order_params,
         max(limit, 0),
         max(offset, 0),
     )
+    page = db.conn.execute(statement, params).fetchall()
+    live, confirmed = _page_grades(db, [int(r[0]) for r in page])
     return [
         RegistryRow(
             id=int(r[0]),
@@ -434,11 +450,37 @@ def fetch_units(
             high_risk=bool(r[6]),
             main_person=str(r[7]),
             std_level=str(r[8]),
-            grade=None if r[9] is None else str(r[9]),
-            confirmed_grade=None if r[10] is None else str(r[10]),
+            grade=live.get(int(r[0])),
+            confirmed_grade=confirmed.get(int(r[0])),
         )
-        for r in db.conn.execute(statement, params)
+        for r in page
     ]
+
+
+def _page_grades(db: Database, ids: Sequence[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """The live and the newest confirmed grade of each of ``ids``."""
+    live: dict[int, str] = {}
+    confirmed: dict[int, str] = {}
+    assessment = latest_assessment_id(db)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        marks = ", ".join("?" * len(chunk))
+        live.update(
+            (int(u), str(g))
+            for u, g in db.conn.execute(
+                f"SELECT unit_id, grade FROM unit_grades WHERE unit_id IN ({marks})", chunk
+            )
+        )
+        if assessment is not None:
+            confirmed.update(
+                (int(u), str(g))
+                for u, g in db.conn.execute(
+                    "SELECT unit_id, grade FROM assessment_grades WHERE assessment_id = ?"
+                    f" AND unit_id IN ({marks})",
+                    (assessment, *chunk),
+                )
+            )
+    return live, confirmed
 
 
 def filter_choices(db: Database) -> tuple[list[str], list[str], list[str]]:
