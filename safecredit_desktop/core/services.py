@@ -679,12 +679,17 @@ def settle_live_grades(
     of an upgraded database fills them; later, the turn of a day regrades the units whose
     grade may change that day. ``quiet``: only when something is to do, and never on a
     read-only database. Returns how many units were graded."""
+    import sqlite3
+
     from safecredit_desktop.core import grade_cache
 
     day = today or date.today()
-    if quiet:
+    if not quiet:
+        return grade_cache.settle(session.db, today=day, progress=progress)
+    try:
         return grade_cache.ensure_current(session.db, today=day, progress=progress)
-    return grade_cache.settle(session.db, today=day, progress=progress)
+    except sqlite3.OperationalError:
+        return 0  # busy (another program writing): read what is stored, settle next time
 
 
 def live_grades_as_of(session: Session) -> date | None:

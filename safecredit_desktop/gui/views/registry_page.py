@@ -10,6 +10,7 @@ its own column and filter once there is one. 导出 writes the filtered list as 
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -255,7 +256,8 @@ class RegistryPage(Page):
                 )
             else:
                 services.settle_live_grades(session)
-        except (SafeCreditError, Cancelled) as exc:
+        except (SafeCreditError, Cancelled, sqlite3.Error) as exc:
+            # the rows stay as stored; the next opening or page read tries again
             message = exc.message if isinstance(exc, SafeCreditError) else ""
             self.bus.status_message.emit(self.tr("未能更新实时信用等级。") + message)
 
