@@ -6,18 +6,20 @@ How the stored rows stay equal to a fresh grade of every unit:
 - **Writes.** Every table grading reads has triggers that put the id of each unit a
   write touches into ``unit_grades_stale``, whatever wrote it (the repository, an
   import, a list publication or removal, a repair approved or revoked, an objection's
-  outcome). Just before the write's transaction commits, :func:`_settle_stale` (a
+  outcome). Just before the write's transaction commits, :func:`settle_stale` (a
   ``connection.BEFORE_COMMIT`` hook) grades the stale units in one batch and replaces
   their rows, in that same transaction. An import calls :func:`settle_stale` itself at
   the end of its transaction, to report progress. A step that changes grades by a
   table without a trigger calls :func:`mark_changed` ("units whose facts changed").
 - **Days.** All rows hold for the day in ``unit_grades_state.settled_on``. A row holds
-  until its ``recheck_on``: the engine's ``next_change`` (the first day the grade moves
-  with nothing new recorded), or the first day a record of the unit dated after the
-  row's day comes into view, whichever is first. :func:`settle` for a later day regrades
-  only the rows whose ``recheck_on`` has come (an index range: cheap). Stale units met
-  before the day is settled are graded as of the settled day, so every row always holds
-  for that one day.
+  until its ``recheck_on``, the first of: the engine's ``next_change`` (the first day the
+  grade moves with nothing new recorded); the first day something the unit holds stops
+  counting or lapses (a record leaving a criterion's window, a repair, a withdrawal, an
+  end date: so that the reasons hold too, not only the grade); the first day a record
+  dated after the row's day comes into view. :func:`settle` for a later day regrades
+  only the rows whose ``recheck_on`` has come (an index range: cheap) and units without
+  a row. Stale units met before the day is settled are graded as of the settled day, so
+  every row always holds for that one day.
 - **Rules.** ``fingerprint`` names the profile and the grading program that computed the
   rows. When it differs (a new or upgraded database, a new program version, other rules)
   or the clock went back before the settled day, :func:`settle` regrades every unit
@@ -34,7 +36,7 @@ import gc
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -127,7 +129,8 @@ def _program_digest() -> str:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError:
             continue
-    digest.update(Path(__file__).name.encode())
+    with suppress(OSError):
+        digest.update(Path(__file__).read_bytes())  # how the rows are made, too
     return digest.hexdigest()[:16]
 
 
