@@ -8,11 +8,23 @@ Measures, in a fresh process with Qt offscreen:
   database, building the page) to the page shown with its first rows and its count;
 - ``search_p50_ms`` / ``search_max_ms``: per keystroke of realistic typing (``f``,
   ``fh``, ``fhx`` …, ``凤``, ``凤凰``, ``9143`` …), the time from the model being given
-  the new query to its count and first page being available.
+  the new query to its count and first page being available;
+- ``grade_filter_p50_ms`` / ``grade_filter_max_ms``: the same for the 信用等级 filter
+  (live grades) set to each grade in turn, with and without a search; ``confirmed_filter_
+  max_ms`` for the 年度评定 filter; ``grade_sort_ms``: the list sorted by 信用等级.
 
-The demo database (``services.init_database`` + ``services.fill_demo``, about 30 s at
-100,000 units) is built once and kept as ``bench/out/registry-N.db``; later runs
-reuse it. ``seconds`` is the start-up time (for bench/run.py).
+Outside the window, on the same database, each in a transaction rolled back after:
+
+- ``fill_seconds``: the stored live grades filled for every unit (the first opening of a
+  database upgraded to schema 12, or after a new program or other rules);
+- ``migration_seconds``: the schema step itself (tables and triggers, no grading);
+- ``day_turn_seconds`` / ``day_turn_units``: the turn of a day (the units whose grade may
+  change that day regraded).
+
+The demo database (``services.init_database`` + ``services.fill_demo`` and the annual
+assessment of the demo year confirmed, about 35 s at 100,000 units) is built once and
+kept as ``bench/out/registry-N.db``; later runs reuse it. ``seconds`` is the start-up
+time (for bench/run.py).
 """
 
 from __future__ import annotations
@@ -76,6 +88,7 @@ KEYSTROKES: tuple[str, ...] = (
 def demo_database(enterprises: int) -> tuple[Path, float]:
     """The cached demo database for ``enterprises`` units, built if missing or outdated."""
     from safecredit_desktop.core import services
+    from safecredit_desktop.core.model import Role
     from safecredit_desktop.core.storage import migrations
     from safecredit_desktop.core.storage.connection import connect_raw
 
@@ -100,6 +113,8 @@ def demo_database(enterprises: int) -> tuple[Path, float]:
     )
     try:
         services.fill_demo(session, enterprises=enterprises, seed=SEED, today=TODAY)
+        session.role = Role.REVIEWER  # the demo year's assessment, as a bureau would have
+        services.confirm_assessment(session, TODAY.year)
         session.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         session.close()
@@ -143,19 +158,107 @@ def child(path: Path) -> None:
             timings.append((time.perf_counter() - started) * 1000)
             assert rows <= total
             app.processEvents()
+    units_shown = float(page.model.total)
+
+    def timed(query: UnitQuery) -> float:
+        started = time.perf_counter()
+        model.set_query(query)
+        total = model.total
+        assert model.rowCount() <= total
+        spent = (time.perf_counter() - started) * 1000
+        app.processEvents()
+        return spent
+
+    letters = "ABCD"
+    grade_timings = [
+        timed(UnitQuery(grade=letter, search=search))
+        for _round in range(2)
+        for search in ("", "fh", "化工")
+        for letter in letters
+    ]
+    # (a program before the stored live grades filters 信用等级 by the confirmed year)
+    has_confirmed = "confirmed_grade" in UnitQuery.__dataclass_fields__
+    confirmed_timings = [
+        timed(UnitQuery(confirmed_grade=letter))  # type: ignore[call-arg]
+        for _round in range(2 if has_confirmed else 0)
+        for letter in letters
+    ] or [0.0]
+    sort_timings = [timed(UnitQuery(sort="grade", descending=d)) for d in (False, True)]
     result = {
         "search_p50_ms": statistics.median(timings),
         "search_max_ms": max(timings),
         "search_keystrokes": float(len(timings)),
-        "units_shown": float(page.model.total),
+        "grade_filter_p50_ms": statistics.median(grade_timings),
+        "grade_filter_max_ms": max(grade_timings),
+        "confirmed_filter_max_ms": max(confirmed_timings),
+        "grade_sort_ms": max(sort_timings),
+        "units_shown": units_shown,
     }
     print(json.dumps(result), flush=True)
     session.close()
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def stored_grade_figures(path: Path) -> dict[str, float]:
+    """The cost of the stored live grades on ``path``: a whole fill, the schema step and
+    the turn of a day, each in a transaction rolled back (the database is left as it was)."""
+    from datetime import timedelta
+
+    from safecredit_desktop.core import grade_cache, services
+    from safecredit_desktop.core.storage import migrations
+    from safecredit_desktop.core.storage.sqlfile import statements
+
+    session = services.open_session(path, user="bench")
+    db = session.db
+    today = date.today()
+    services.settle_live_grades(session, today=today, quiet=True)
+    figures: dict[str, float] = {}
+    step = next(m for m in migrations.available_migrations() if "live_grades" in m.path.name)
+    try:
+        with db.transaction() as conn:
+            tables = ("unit_grades", "unit_grades_stale", "unit_grades_state")
+            triggers = conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                " AND name LIKE '%grade_stale%'"
+            ).fetchall()
+            for (name,) in triggers:
+                conn.execute(f"DROP TRIGGER {name}")
+            conn.execute("DROP INDEX IF EXISTS assessment_grades_grade")
+            for table in tables:
+                conn.execute(f"DROP TABLE {table}")
+            started = time.perf_counter()
+            for statement in statements(step.sql()):
+                conn.execute(statement)
+            figures["migration_seconds"] = time.perf_counter() - started
+            started = time.perf_counter()
+            figures["fill_units"] = float(grade_cache.settle(db, today=today))
+            figures["fill_seconds"] = time.perf_counter() - started
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    try:
+        with db.transaction():
+            tomorrow = today + timedelta(days=1)
+            started = time.perf_counter()
+            figures["day_turn_units"] = float(grade_cache.settle(db, today=tomorrow))
+            figures["day_turn_seconds"] = time.perf_counter() - started
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    session.close()
+    return figures
+
+
 def run(enterprises: int = 100_000) -> dict[str, float]:
     """Start-up and per-keystroke search figures of the registry page."""
     path, build_seconds = demo_database(enterprises)
+    try:
+        stored = stored_grade_figures(path)
+    except ImportError:  # a program before the stored live grades (before/after figures)
+        stored = {}
     with tempfile.TemporaryDirectory(prefix="safecredit-bench-") as home:
         # A clean settings folder: no remembered header state from a real user.
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": home}
@@ -187,6 +290,7 @@ def run(enterprises: int = 100_000) -> dict[str, float]:
         "seconds": startup,
         "startup_seconds": startup,
         **figures,
+        **stored,
         "build_seconds": build_seconds,
     }
 
@@ -207,6 +311,19 @@ def main(argv: list[str] | None = None) -> int:
         f" max {result['search_max_ms']:.1f} ms  (target < 100 ms;"
         f" {int(result['search_keystrokes'])} keystrokes)"
     )
+    print(
+        f"  filter by 信用等级 (live)     p50 {result['grade_filter_p50_ms']:.1f} ms,"
+        f" max {result['grade_filter_max_ms']:.1f} ms;"
+        f" by 年度评定 max {result['confirmed_filter_max_ms']:.1f} ms;"
+        f" sort by 信用等级 {result['grade_sort_ms']:.0f} ms"
+    )
+    if stored := {k: v for k, v in result.items() if k.startswith(("fill", "day", "mig"))}:
+        print(
+            f"  stored live grades: fill {stored['fill_seconds']:.2f} s"
+            f" ({int(stored['fill_units']):,} units), schema step"
+            f" {stored['migration_seconds'] * 1000:.0f} ms, turn of a day"
+            f" {stored['day_turn_seconds']:.2f} s ({int(stored['day_turn_units']):,} units)"
+        )
     if result["build_seconds"]:
         print(f"  (built the demo database in {result['build_seconds']:.0f} s)")
     print(json.dumps(result))

@@ -1,5 +1,5 @@
--- Schema version 7: a user holds a set of roles (a 管理员 may also be 审核员), stored
--- as their names joined by commas in a fixed order; an administrator's recovery code
+-- Schema version 11 (h16-creds numbered it 7): a user holds a set of roles (a 管理员 may
+-- also be 审核员), stored as their names joined by commas in a fixed order; an administrator's recovery code
 -- (its scrypt hash only); and account recoveries, announced on every opening until an
 -- administrator acknowledges them. Nothing references users, so the table is rebuilt.
 

@@ -27,9 +27,12 @@ each group in pinyin order. pypinyin's phrase dictionary only holds phrases whos
 reading is irregular (it lacks 凤凰 and 公司), so there are no word boundaries to rank
 by; unbroken runs of initials stand in for words.
 
-The registry's grade is the official one: the grade of the newest confirmed annual
-assessment (年度评定). Before any is confirmed ``RegistryRow.grade`` is None and a grade
-filter matches no unit; live grades as of any date are on the 信用等级 page.
+Grades: ``RegistryRow.grade`` is the unit's live grade as of today, read from the stored
+live grades (``unit_grades``, kept by core/grade_cache.py), so the column and the grade
+filter work on a new database and at once after every save, import or confirmation.
+``RegistryRow.confirmed_grade`` is the grade of the newest confirmed annual assessment
+(年度评定, :func:`latest_confirmed_year`), None before one or for a unit it did not
+grade; a live grade no confirmed assessment gives the unit is shown as not confirmed.
 """
 
 from __future__ import annotations
@@ -38,13 +41,23 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal, get_args
 
 from safecredit_desktop.core.pinyin_index import letters_pattern, search_keys
 from safecredit_desktop.core.storage.connection import Database
 
 SortKey = Literal[
-    "name", "uscc", "category", "town", "main_person", "high_risk", "std_level", "status", "grade"
+    "name",
+    "uscc",
+    "category",
+    "town",
+    "main_person",
+    "high_risk",
+    "std_level",
+    "status",
+    "grade",
+    "confirmed_grade",
 ]
 SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
 
@@ -60,9 +73,10 @@ class UnitQuery:
     search: str = ""
     category: str | None = None
     town: str | None = None
-    grade: str | None = None
+    grade: str | None = None  # the live grade (today)
     status: str | None = None
     high_risk: bool | None = None
+    confirmed_grade: str | None = None  # the newest confirmed annual assessment's grade
     sort: SortKey = "name"
     descending: bool = False
 
@@ -72,7 +86,7 @@ class UnitQuery:
 
     @property
     def is_default_order(self) -> bool:
-        return self.sort in ("name", "grade") and not self.descending
+        return self.sort in ("name", "grade", "confirmed_grade") and not self.descending
 
 
 @dataclass(frozen=True)
@@ -86,18 +100,54 @@ class RegistryRow:
     high_risk: bool  # marked 高危行业, or the category is high-risk in the profile
     main_person: str
     std_level: str
-    grade: str | None  # from the newest confirmed annual assessment; None before one
+    grade: str | None  # the live grade as of today (None: not graded, e.g. not founded yet)
+    confirmed_grade: str | None = None  # the newest confirmed assessment's; None: none
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the newest confirmed annual assessment gives the unit its live grade."""
+        return self.grade is not None and self.grade == self.confirmed_grade
 
 
 def latest_assessment_id(db: Database) -> int | None:
-    """The newest confirmed annual assessment, whose grades the registry shows."""
+    """The newest confirmed annual assessment, whose grades the confirmed column shows."""
     row = db.conn.execute("SELECT id FROM assessments ORDER BY year DESC LIMIT 1").fetchone()
     return None if row is None else int(row[0])
 
 
-def grades_available(db: Database) -> bool:
-    """Grades show once an annual assessment has been confirmed (they are its grades)."""
-    return latest_assessment_id(db) is not None
+def latest_confirmed_year(db: Database) -> int | None:
+    """The year of the newest confirmed annual assessment (None before one)."""
+    row = db.conn.execute("SELECT max(year) FROM assessments").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+@dataclass(frozen=True)
+class ConfirmedGrade:
+    """A unit's grade in the newest confirmed annual assessment."""
+
+    year: int
+    as_of: date  # 评定基准日: 31 December of the year before
+    grade: str
+    label: str
+
+
+def confirmed_grade(db: Database, unit_id: int) -> ConfirmedGrade | None:
+    """The unit's grade in the newest confirmed assessment (None: none, or not in it)."""
+    row = db.conn.execute(
+        "SELECT a.year, a.as_of, g.grade, g.label FROM assessments AS a"
+        " JOIN assessment_grades AS g ON g.assessment_id = a.id AND g.unit_id = ?"
+        " WHERE a.year = (SELECT max(year) FROM assessments)",
+        (unit_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return ConfirmedGrade(int(row[0]), date.fromisoformat(str(row[1])), str(row[2]), str(row[3]))
+
+
+def live_grades_as_of(db: Database) -> date | None:
+    """The day the stored live grades hold for (None: not filled yet)."""
+    row = db.conn.execute("SELECT settled_on FROM unit_grades_state WHERE id = 1").fetchone()
+    return None if row is None or not row[0] else date.fromisoformat(str(row[0]))
 
 
 # -- search terms ----------------------------------------------------------------------------
@@ -204,7 +254,55 @@ class _Sql:
     rank_params: tuple[object, ...]
 
 
-def _build(query: UnitQuery, high_risk_categories: frozenset[str]) -> _Sql:
+# The grade filters read the joined rows (g: live grade, a: the newest confirmed
+# assessment's). ``wide``: the chosen grade holds many units, so a page in the list's
+# order is found quickest by walking the units in that order and looking each one's
+# grade up (the unary + keeps SQLite off the grade index); a narrow one is found through
+# the index and sorted. Counting always goes through the index.
+_GRADE_TERM = {False: "g.grade = ?", True: "+g.grade = ?"}
+_CONFIRMED_TERM = {False: "a.grade = ?", True: "+a.grade = ?"}
+_WIDE_SHARE = 8  # a grade held by at least 1/8 of the units is wide
+_LIVE_JOIN = " LEFT JOIN unit_grades AS g ON g.unit_id = u.id"
+_CONFIRMED_JOIN = " LEFT JOIN assessment_grades AS a ON a.unit_id = u.id AND a.assessment_id = ?"
+
+
+def _joins(db: Database, query: UnitQuery) -> tuple[str, tuple[object, ...]]:
+    """The grade joins the query's filters or order need, and their parameters: only
+    those (SQLite walks a join for every matching row, needed or not)."""
+    joins = ""
+    params: tuple[object, ...] = ()
+    if query.grade is not None or query.sort == "grade":
+        joins += _LIVE_JOIN
+    if query.confirmed_grade is not None or query.sort == "confirmed_grade":
+        joins += _CONFIRMED_JOIN
+        params = (latest_assessment_id(db) or 0,)
+    return joins, params
+
+
+def _is_wide(db: Database, query: UnitQuery) -> bool:
+    """Whether the query's grade filters keep many units (see _GRADE_TERM)."""
+    counts = []
+    if query.grade is not None:
+        counts.append(
+            db.conn.execute(
+                "SELECT count(*) FROM unit_grades WHERE grade = ?", (query.grade,)
+            ).fetchone()[0]
+        )
+    if query.confirmed_grade is not None:
+        counts.append(
+            db.conn.execute(
+                "SELECT count(*) FROM assessment_grades WHERE grade = ? AND assessment_id ="
+                " (SELECT id FROM assessments ORDER BY year DESC LIMIT 1)",
+                (query.confirmed_grade,),
+            ).fetchone()[0]
+        )
+    if not counts:
+        return False
+    total = int(db.conn.execute("SELECT count(*) FROM unit_grades").fetchone()[0])
+    return min(int(c) for c in counts) * _WIDE_SHARE >= total
+
+
+def _build(query: UnitQuery, high_risk_categories: frozenset[str], *, wide: bool = False) -> _Sql:
     conditions: list[str] = []
     params: list[object] = []
     clauses = [_term_clause(term) for term in search_terms(query.search)]
@@ -220,11 +318,11 @@ def _build(query: UnitQuery, high_risk_categories: frozenset[str]) -> _Sql:
             conditions.append(f"u.{column} = ?")
             params.append(value)
     if query.grade is not None:
-        conditions.append(
-            "u.id IN (SELECT unit_id FROM assessment_grades WHERE grade = ? AND assessment_id ="
-            " (SELECT id FROM assessments ORDER BY year DESC LIMIT 1))"
-        )
+        conditions.append(_GRADE_TERM[wide])
         params.append(query.grade)
+    if query.confirmed_grade is not None:
+        conditions.append(_CONFIRMED_TERM[wide])
+        params.append(query.confirmed_grade)
     if query.high_risk is not None:
         marks = ", ".join("?" * len(high_risk_categories))
         if query.high_risk:
@@ -262,6 +360,8 @@ def _order_by(
         term = None
     elif key == "grade":
         term = "coalesce(g.grade, 'Z')"
+    elif key == "confirmed_grade":
+        term = "coalesce(a.grade, 'Z')"
     elif key == "uscc":
         term = "u.uscc"
     elif key == "main_person":
@@ -299,7 +399,10 @@ def _pinyin_key(text: str) -> tuple[str, str]:
 def count_units(db: Database, query: UnitQuery, high_risk_categories: frozenset[str]) -> int:
     """How many units match the query's search and filters."""
     sql = _build(query, high_risk_categories)
-    row = db.conn.execute(f"SELECT count(*) FROM units AS u WHERE {sql.where}", sql.params)
+    joins, join_params = _joins(db, query)
+    row = db.conn.execute(
+        f"SELECT count(*) FROM units AS u{joins} WHERE {sql.where}", (*join_params, *sql.params)
+    )
     return int(row.fetchone()[0])
 
 
@@ -310,28 +413,32 @@ def fetch_units(
     limit: int,
     high_risk_categories: frozenset[str],
 ) -> list[RegistryRow]:
-    """Rows ``offset`` … ``offset + limit - 1`` of the matching units, in the query's order."""
-    sql = _build(query, high_risk_categories)
+    """Rows ``offset`` … ``offset + limit - 1`` of the matching units, in the query's order.
+
+    The page is chosen first (joining grades only where the filters or the order need
+    them), then its units' grades are read: one lookup per shown row, not per match."""
+    sql = _build(query, high_risk_categories, wide=_is_wide(db, query))
     order, order_params = _order_by(db, query, high_risk_categories)
     if sql.rank is not None:
         order = f"{sql.rank}, {order}"
+    joins, join_params = _joins(db, query)
     marks = ", ".join("?" * len(high_risk_categories))
     statement = (
         "SELECT u.id, u.uscc, u.name, u.category, u.town, u.status,"
-        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level, g.grade"
-        " FROM units AS u LEFT JOIN assessment_grades AS g"
-        " ON g.unit_id = u.id AND g.assessment_id = ?"
-        f" WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
+        f" (u.high_risk = 1 OR u.category IN ({marks})), u.main_person, u.std_level"
+        f" FROM units AS u{joins} WHERE {sql.where} ORDER BY {order} LIMIT ? OFFSET ?"
     )
     params = (
         *sorted(high_risk_categories),
-        latest_assessment_id(db) or 0,
+        *join_params,
         *sql.params,
         *sql.rank_params,
         *order_params,
         max(limit, 0),
         max(offset, 0),
     )
+    page = db.conn.execute(statement, params).fetchall()
+    live, confirmed = _page_grades(db, [int(r[0]) for r in page])
     return [
         RegistryRow(
             id=int(r[0]),
@@ -343,10 +450,37 @@ def fetch_units(
             high_risk=bool(r[6]),
             main_person=str(r[7]),
             std_level=str(r[8]),
-            grade=None if r[9] is None else str(r[9]),
+            grade=live.get(int(r[0])),
+            confirmed_grade=confirmed.get(int(r[0])),
         )
-        for r in db.conn.execute(statement, params)
+        for r in page
     ]
+
+
+def _page_grades(db: Database, ids: Sequence[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """The live and the newest confirmed grade of each of ``ids``."""
+    live: dict[int, str] = {}
+    confirmed: dict[int, str] = {}
+    assessment = latest_assessment_id(db)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        marks = ", ".join("?" * len(chunk))
+        live.update(
+            (int(u), str(g))
+            for u, g in db.conn.execute(
+                f"SELECT unit_id, grade FROM unit_grades WHERE unit_id IN ({marks})", chunk
+            )
+        )
+        if assessment is not None:
+            confirmed.update(
+                (int(u), str(g))
+                for u, g in db.conn.execute(
+                    "SELECT unit_id, grade FROM assessment_grades WHERE assessment_id = ?"
+                    f" AND unit_id IN ({marks})",
+                    (assessment, *chunk),
+                )
+            )
+    return live, confirmed
 
 
 def filter_choices(db: Database) -> tuple[list[str], list[str], list[str]]:

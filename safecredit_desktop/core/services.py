@@ -96,6 +96,12 @@ class Session:
 
 # -- creating and opening ----------------------------------------------------------------
 
+# The first administrator of a database (init --admin, the first-run dialog, the first
+# administrator of a database made without one) also reviews: a small office has one
+# person who must be able to confirm the annual assessment (审核员). Either role can be
+# taken away later (users set-role, 设置 → 用户).
+FIRST_ADMIN_ROLES = frozenset({Role.ADMIN, Role.REVIEWER})
+
 
 def init_database(
     path: Path,
@@ -133,13 +139,17 @@ def init_database(
             for key, value in values.items():
                 set_setting(db, user, key, value)
             if admin is not None:
-                made = user_store.add_user(db, user, admin[0], admin[1], Role.ADMIN)
+                made = user_store.add_user(db, user, admin[0], admin[1], FIRST_ADMIN_ROLES)
                 code = made.recovery_code
+        settle_live_grades(Session(db, user, _profile=loaded))  # none yet: filled as of today
     except BaseException:
         db.close()
         path.unlink(missing_ok=True)
         raise
-    return Session(db, user, Role.ADMIN if admin else Role.CLERK, loaded, recovery_code=code)
+    session = Session(db, user, Role.ADMIN if admin else Role.CLERK, loaded, recovery_code=code)
+    if admin is not None:
+        session.extra_roles = FIRST_ADMIN_ROLES - {Role.ADMIN}
+    return session
 
 
 # Called with each warning when a database opens (the CLI prints them on stderr).
@@ -590,7 +600,7 @@ def create_first_admin(path: Path, username: str, password: str) -> Session:
     with Database.open(path) as db:
         if has_admin(db):
             raise SafeCreditError("此数据库已有管理员，请直接登录。")
-        made = user_store.add_user(db, f"窗口:{username}", username, password, Role.ADMIN)
+        made = user_store.add_user(db, f"窗口:{username}", username, password, FIRST_ADMIN_ROLES)
     session = sign_in(path, made.user.username, password)
     session.recovery_code = made.recovery_code
     return session
@@ -653,7 +663,10 @@ def home_summary(session: Session) -> HomeSummary:
 def query_units(
     session: Session, query: registry.UnitQuery, offset: int, limit: int
 ) -> list[registry.RegistryRow]:
-    """One page of the registry for ``query`` (search, filters, sort)."""
+    """One page of the registry for ``query`` (search, filters, sort); live grades as of
+    today (brought up to date first when the day turned or the rules changed)."""
+    if offset == 0:
+        settle_live_grades(session, quiet=True)
     return registry.fetch_units(
         session.db, query, offset, limit, session.profile.high_risk_categories
     )
@@ -663,14 +676,73 @@ def count_matching_units(session: Session, query: registry.UnitQuery) -> int:
     return registry.count_units(session.db, query, session.profile.high_risk_categories)
 
 
+def live_grades_work(session: Session, *, today: date | None = None) -> Any:
+    """What bringing the stored live grades to ``today`` would take (grade_cache.Work):
+    the window shows progress when it is the whole register."""
+    from safecredit_desktop.core import grade_cache
+
+    return grade_cache.pending_work(session.db, today or date.today())
+
+
+def settle_live_grades(
+    session: Session,
+    *,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    quiet: bool = False,
+) -> int:
+    """Bring the stored live grades to ``today`` (grade_cache.settle): the first opening
+    of an upgraded database fills them; later, the turn of a day regrades the units whose
+    grade may change that day. ``quiet``: only when something is to do, and never on a
+    read-only database. Returns how many units were graded."""
+    import sqlite3
+
+    from safecredit_desktop.core import grade_cache
+
+    day = today or date.today()
+    if not quiet:
+        return grade_cache.settle(session.db, today=day, progress=progress)
+    try:
+        return grade_cache.ensure_current(session.db, today=day, progress=progress)
+    except sqlite3.OperationalError:
+        return 0  # busy (another program writing): read what is stored, settle next time
+
+
+def live_grades_as_of(session: Session) -> date | None:
+    """The day the registry's live grades hold for."""
+    return registry.live_grades_as_of(session.db)
+
+
+def confirmed_grade_of(session: Session, unit_id: int) -> registry.ConfirmedGrade | None:
+    """The unit's grade in the newest confirmed annual assessment, with its year."""
+    return registry.confirmed_grade(session.db, unit_id)
+
+
+def registry_confirmed_year(session: Session) -> int | None:
+    """The year of the newest confirmed annual assessment (the registry's 年度评定 column)."""
+    return registry.latest_confirmed_year(session.db)
+
+
+def export_registry(
+    session: Session, query: registry.UnitQuery, path: Path, *, today: date | None = None
+) -> Path:
+    """The registry's units matching ``query``, in its order, as a workbook."""
+    from safecredit_desktop.core.exchange.registry_export import write_registry
+
+    settle_live_grades(session, today=today, quiet=True)
+    return write_registry(
+        session.db,
+        Path(path),
+        query,
+        session.profile,
+        bureau_name=session.bureau_name,
+        today=today or date.today(),
+    )
+
+
 def registry_filter_choices(session: Session) -> tuple[list[str], list[str], list[str]]:
     """(categories, towns, statuses) present in the registry, for the filter lists."""
     return registry.filter_choices(session.db)
-
-
-def registry_grades_available(session: Session) -> bool:
-    """Whether units have grades yet (the grading engine stores them; until then, no)."""
-    return registry.grades_available(session.db)
 
 
 def save_entered_record(session: Session, record: Any) -> int:

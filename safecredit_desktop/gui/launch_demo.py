@@ -28,7 +28,9 @@ def ensure_demo_database() -> None:
         services.fill_demo(session, enterprises=DEMO_ENTERPRISES, seed=1)
     finally:
         session.close()
-    print(f"演示数据库的管理员：{DEMO_ADMIN}，密码：{DEMO_PASSWORD}", flush=True)
+    # init_database makes the first administrator a 审核员 too: the demo's only user can
+    # confirm the annual assessment (a small office)
+    print(f"演示数据库的管理员（兼审核员）：{DEMO_ADMIN}，密码：{DEMO_PASSWORD}", flush=True)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ def graded(tmp_path: Path) -> Path:
         admin=("管理员", "admin-pw"),
     )
     services.create_user(admin, "审核员甲", "review-pw", Role.REVIEWER)
+    services.create_user(admin, "管理员乙", "admin2-pw", Role.ADMIN)
     unit = model.Unit(
         uscc=USCC,
         name="凤凰县沱江化工有限公司",
@@ -68,10 +69,10 @@ def test_assessment_uses_december_31_of_previous_year(graded: Path) -> None:
 
 
 def test_confirm_once_by_reviewer_and_changes_listed(graded: Path) -> None:
-    clerk_like = services.sign_in(graded, "管理员", "admin-pw")
+    admin_only = services.sign_in(graded, "管理员乙", "admin2-pw")
     with pytest.raises(SafeCreditError, match="审核员"):
-        services.confirm_assessment(clerk_like, 2026)
-    clerk_like.close()
+        services.confirm_assessment(admin_only, 2026)
+    admin_only.close()
 
     session = services.sign_in(graded, "审核员甲", "review-pw")
     stored = services.confirm_assessment(session, 2026)
@@ -82,9 +83,14 @@ def test_confirm_once_by_reviewer_and_changes_listed(graded: Path) -> None:
     assert preview.previous_year == 2026
     assert [(c.before, c.after) for c in preview.changes] == [("C", "B")]
     rows = services.query_units(session, UnitQuery(), 0, 10)
-    assert rows[0].grade == "C"  # the registry shows the confirmed grade
-    assert services.count_matching_units(session, UnitQuery(grade="C")) == 1
-    assert services.count_matching_units(session, UnitQuery(grade="B")) == 0
+    # the registry: the live grade today (the accident is out of 12 months: B, not yet
+    # confirmed) beside the confirmed 2026 grade (C)
+    assert (rows[0].grade, rows[0].confirmed_grade, rows[0].confirmed) == ("B", "C", False)
+    assert services.registry_confirmed_year(session) == 2026
+    assert services.count_matching_units(session, UnitQuery(grade="B")) == 1
+    assert services.count_matching_units(session, UnitQuery(grade="C")) == 0
+    assert services.count_matching_units(session, UnitQuery(confirmed_grade="C")) == 1
+    assert services.count_matching_units(session, UnitQuery(confirmed_grade="B")) == 0
     session.close()
     assert services.check_database(graded).ok
 
@@ -162,3 +168,29 @@ def test_exports_from_confirmed_assessment(
     assert (
         main(["--db", db, "export", "stats", str(tmp_path / "x.xlsx"), "--assessment", "2024"]) == 1
     )
+
+
+def test_the_first_administrator_also_reviews_and_can_confirm(graded: Path) -> None:
+    """A small office: the administrator made with the database holds 审核员 too."""
+    first = services.sign_in(graded, "管理员", "admin-pw")
+    try:
+        assert first.roles == {Role.ADMIN, Role.REVIEWER}
+        stored = services.confirm_assessment(first, 2026)
+        assert stored.confirmed_by == "管理员"
+    finally:
+        first.close()
+
+
+def test_the_first_administrator_of_a_database_made_without_one_also_reviews(
+    tmp_path: Path,
+) -> None:
+    """``init`` without --admin, then the window's first administrator: both roles."""
+    path = tmp_path / "later.db"
+    services.init_database(
+        path, profile="fenghuang", bureau_name="凤凰县应急管理局", user="命令行"
+    ).close()
+    first = services.create_first_admin(path, "所长", "first-pw")
+    try:
+        assert first.roles == {Role.ADMIN, Role.REVIEWER}
+    finally:
+        first.close()

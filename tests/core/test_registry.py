@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -188,13 +189,22 @@ def test_high_risk_is_marked_or_by_category(session: services.Session) -> None:
     assert {r.name for r in rows if r.high_risk} == high
 
 
-def test_grade_filter_matches_nothing_until_grades_exist(session: services.Session) -> None:
-    assert not services.registry_grades_available(session)
-    assert services.count_matching_units(session, UnitQuery(grade="A")) == 0
-    assert services.query_units(session, UnitQuery(grade="A"), 0, 10) == []
+def test_grade_filter_uses_live_grades_without_any_assessment(
+    session: services.Session,
+) -> None:
+    """A new database with no confirmed assessment: every unit has its live grade, the
+    grade filter partitions the register, and no grade is marked confirmed."""
+    assert services.registry_confirmed_year(session) is None
+    live = {r.unit_id: r.grade for r in services.grade_units(session, as_of=date.today())}
     rows = services.query_units(session, UnitQuery(sort="grade"), 0, 100)
-    assert all(r.grade is None for r in rows)
-    assert len(rows) == len(UNITS)
+    assert {r.id: r.grade for r in rows} == live
+    assert [r.grade for r in rows] == sorted(live.values())
+    assert not any(r.confirmed or r.confirmed_grade for r in rows)
+    by_letter = {letter: names(session, UnitQuery(grade=letter)) for letter in "ABCD"}
+    assert sum(len(found) for found in by_letter.values()) == len(UNITS)
+    for letter, found in by_letter.items():
+        assert len(found) == sum(1 for g in live.values() if g == letter)
+    assert services.count_matching_units(session, UnitQuery(confirmed_grade="C")) == 0
 
 
 def test_filter_choices(session: services.Session) -> None:
@@ -256,8 +266,9 @@ def test_created_through_save_record_is_found(tmp_path: Path) -> None:
             model.Unit(uscc=make_code(42), name="凤凰县沱江化工有限公司", category="危险化学品"),
         )
         rows = services.query_units(fresh, UnitQuery(search="fhhg"), 0, 10)
+        live = services.grade_one(fresh, unit_id).grade
         assert [(r.id, r.name, r.high_risk, r.grade) for r in rows] == [
-            (unit_id, "凤凰县沱江化工有限公司", True, None)
+            (unit_id, "凤凰县沱江化工有限公司", True, live)
         ]
     finally:
         fresh.close()
@@ -296,3 +307,25 @@ def test_demo_search_agrees_with_a_plain_python_filter(tmp_path: Path) -> None:
             assert expected, search
     finally:
         demo.close()
+
+
+def test_grade_filter_pages_agree_walking_or_through_the_index(
+    session: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wide grade is paged by walking the units in order, a narrow one through the
+    grade index (registry._is_wide): both give the same pages in every order."""
+
+    def pages(query: UnitQuery) -> list[list[int]]:
+        return [[r.id for r in services.query_units(session, query, o, 2)] for o in range(0, 8, 2)]
+
+    queries = [
+        UnitQuery(grade=letter, sort=key, descending=descending, search=search)
+        for letter in "ABCD"
+        for key in ("name", "uscc", "town", "grade")
+        for descending in (False, True)
+        for search in ("", "fh")
+    ]
+    monkeypatch.setattr(registry, "_WIDE_SHARE", 0)  # never wide: through the index
+    narrow = [pages(q) for q in queries]
+    monkeypatch.setattr(registry, "_WIDE_SHARE", 10**9)  # always wide: walk in order
+    assert [pages(q) for q in queries] == narrow

@@ -81,7 +81,17 @@ def test_first_run_creates_database_and_admin(qtbot, tmp_path: Path) -> None:  #
     dialog.session.close()
     signed = services.sign_in(path, "王管理", "secret-1")
     assert signed.bureau_name == "蓝山县应急管理局"
+    # the first administrator also reviews (confirms the annual assessment), as the
+    # dialog says
+    assert signed.roles == {Role.ADMIN, Role.REVIEWER}
     signed.close()
+
+
+def test_first_run_says_the_first_administrator_also_reviews(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dialog = FirstRunDialog(tmp_path / "new.db")
+    qtbot.addWidget(dialog)
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("第一位管理员同时担任审核员" in text for text in texts)
 
 
 def test_login_wrong_password_refused(qtbot, admin_db: Path) -> None:  # type: ignore[no-untyped-def]

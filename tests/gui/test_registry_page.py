@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -107,12 +108,15 @@ def test_model_headers_and_cells(filled: services.Session, tuojiang_id: int) -> 
         "标准化等级",
         "经营状态",
         "信用等级",
+        "年度评定",
     ]
     row = table.row_of(tuojiang_id)
     assert row is not None
     assert table.data(table.index(row, UnitTableModel.COL_NAME)) == TUOJIANG
     assert table.data(table.index(row, UnitTableModel.COL_HIGH_RISK)) == "是"
-    assert table.data(table.index(row, UnitTableModel.COL_GRADE)) == "—"
+    live = services.grade_one(filled, tuojiang_id).grade
+    assert table.data(table.index(row, UnitTableModel.COL_GRADE)) == f"{live}（未确认）"
+    assert table.data(table.index(row, UnitTableModel.COL_CONFIRMED)) == "—"
     assert table.data(table.index(row, 0), UnitTableModel.ID_ROLE) == tuojiang_id
     all_rows(table)
     assert set(column(table, UnitTableModel.COL_HIGH_RISK)) <= {"是", "否"}
@@ -207,12 +211,23 @@ def test_filters(page: RegistryPage, filled: services.Session) -> None:
     assert set(column(page.model, UnitTableModel.COL_HIGH_RISK)) == {"否"}
 
 
-def test_grade_filter_waits_for_grading(page: RegistryPage) -> None:
-    assert not page.grade_combo.isEnabled()
-    assert "年度评定" in page.grade_combo.toolTip()
-    assert page.grade_combo.count() > 1  # the profile's grades, ready for later
-    assert page.current_query().grade is None
-    assert set(column(page.model, UnitTableModel.COL_GRADE)) == {"—"}
+def test_grade_filter_works_on_live_grades_without_an_assessment(
+    page: RegistryPage, filled: services.Session
+) -> None:
+    """A new database, no confirmed assessment: the filter is on and filters by the live
+    grade; every grade is marked not yet confirmed; no 年度评定 column or filter."""
+    assert page.grade_combo.isEnabled()
+    assert "实时" in page.grade_combo.toolTip()
+    live = {r.unit_id: r.grade for r in services.grade_units(filled, as_of=date.today())}
+    page.grade_combo.setCurrentIndex(page.grade_combo.findData("C"))
+    assert page.current_query().grade == "C"
+    all_rows(page.model)
+    expected = sum(1 for g in live.values() if g == "C")
+    assert page.model.total == page.model.rowCount() == expected > 0
+    assert set(column(page.model, UnitTableModel.COL_GRADE)) == {"C（未确认）"}
+    assert page.count_label.text() == f"共 {expected} 家"
+    assert page.table.isColumnHidden(UnitTableModel.COL_CONFIRMED)
+    assert not page.confirmed_combo.isVisible()
 
 
 def test_header_click_sorts(qtbot: QtBot, page: RegistryPage) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from safecredit_desktop.core import grade_cache
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.import_errors import Progress
 from safecredit_desktop.core.exchange.plans import (
@@ -50,7 +51,7 @@ def apply_import(
         unit_ids: dict[str, int] = {}
         for index, sheet in enumerate(sorted(plan.sheets, key=_apply_order)):
             if progress is not None:
-                progress(index / steps, f"写入“{sheet.spec.name}”表")
+                progress(0.9 * index / steps, f"写入“{sheet.spec.name}”表")
             if sheet.spec.table != "units" and not unit_ids:
                 unit_ids = {str(u): int(i) for u, i in conn.execute("SELECT uscc, id FROM units")}
             if sheet.spec.table == "repairs":
@@ -81,6 +82,19 @@ def apply_import(
         audit.append(
             conn, repo.user, [audit.AuditEntry("event", "import", plan.path.name, None, detail)]
         )
+        # the live grades of every unit the import touched, in one batch, in this transaction
+        grade_cache.settle_stale(db, progress=_grading_progress(progress))
+
+
+def _grading_progress(progress: Progress | None) -> Progress | None:
+    if progress is None:
+        return None
+    report = progress
+
+    def part(fraction: float, text: str) -> None:
+        report(0.9 + 0.1 * fraction, text)
+
+    return part
 
 
 def _apply_order(sheet: SheetPlan) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,11 @@ from safecredit_desktop.core.storage.backup import (
 )
 
 BUSY_TIMEOUT_MS = 15_000
+
+# Called with the database inside every outermost transaction, just before it commits:
+# derived data brought up to date with what the transaction wrote, in the same
+# transaction (core/grade_cache.py registers the live grades of the units it touched).
+BEFORE_COMMIT: list[Callable[[Database], None]] = []
 
 
 def configure(conn: sqlite3.Connection) -> None:
@@ -193,6 +198,9 @@ class Database:
             pause_points.point("transaction.begun")
         try:
             yield self.conn
+            if depth == 0:
+                for hook in BEFORE_COMMIT:
+                    hook(self)
         except BaseException:
             self._depth = depth
             if depth == 0:

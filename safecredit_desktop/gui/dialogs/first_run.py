@@ -35,7 +35,11 @@ class FirstRunDialog(QDialog):
         self._profiles = services.builtin_profiles()
 
         intro = QLabel(
-            self.tr("欢迎使用安全生产信用分级分类监管系统。请填写本局信息并设置第一位管理员。"),
+            self.tr(
+                "欢迎使用安全生产信用分级分类监管系统。请填写本局信息并设置第一位管理员。"
+                "第一位管理员同时担任审核员，可以确认年度评定；人员多时，可在“设置 → 用户”中"
+                "另设审核员并调整角色。"
+            ),
             self,
         )
         intro.setWordWrap(True)

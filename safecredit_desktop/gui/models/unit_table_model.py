@@ -4,11 +4,16 @@
 together); further pages of :data:`PAGE` rows come through ``canFetchMore`` /
 ``fetchMore`` as the view scrolls. Sorting changes the query and reloads: the
 database sorts (pinyin of the name by default), the model never sorts rows itself.
+
+信用等级 is the live grade as of today (stored, core/grade_cache.py), written
+``C（未确认）`` unless the newest confirmed annual assessment gives the unit that grade;
+that assessment's grade is the last column, headed with its year (「2026年度评定」).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
@@ -31,7 +36,8 @@ class UnitTableModel(QAbstractTableModel):
         COL_STD_LEVEL,
         COL_STATUS,
         COL_GRADE,
-    ) = range(9)
+        COL_CONFIRMED,
+    ) = range(10)
 
     SORT_KEYS: tuple[SortKey, ...] = (
         "name",
@@ -43,6 +49,7 @@ class UnitTableModel(QAbstractTableModel):
         "std_level",
         "status",
         "grade",
+        "confirmed_grade",
     )
     ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -70,8 +77,12 @@ class UnitTableModel(QAbstractTableModel):
             self.tr("标准化等级"),
             self.tr("经营状态"),
             self.tr("信用等级"),
+            self.tr("年度评定"),
         )
         self._yes, self._no = self.tr("是"), self.tr("否")
+        self._not_confirmed = self.tr("（未确认）")
+        self._confirmed_year: int | None = None
+        self._as_of: date | None = None
         self.reload()
 
     # -- the query ---------------------------------------------------------------------------
@@ -79,6 +90,16 @@ class UnitTableModel(QAbstractTableModel):
     @property
     def query(self) -> UnitQuery:
         return self._query
+
+    @property
+    def confirmed_year(self) -> int | None:
+        """The year of the newest confirmed annual assessment (its column's header)."""
+        return self._confirmed_year
+
+    @property
+    def grades_as_of(self) -> date | None:
+        """The day the live grades hold for."""
+        return self._as_of
 
     @property
     def total(self) -> int:
@@ -98,6 +119,8 @@ class UnitTableModel(QAbstractTableModel):
         self.beginResetModel()
         try:
             first = services.query_units(self._session, self._query, 0, limit)
+            self._confirmed_year = services.registry_confirmed_year(self._session)
+            self._as_of = services.live_grades_as_of(self._session)
             if len(first) < limit:
                 self._total = len(first)
             else:
@@ -150,11 +173,14 @@ class UnitTableModel(QAbstractTableModel):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_NAME:
             return row.name
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_GRADE:
+            return self._grade_tip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
             self.COL_HIGH_RISK,
             self.COL_STD_LEVEL,
             self.COL_STATUS,
             self.COL_GRADE,
+            self.COL_CONFIRMED,
         ):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == self.ID_ROLE:
@@ -178,17 +204,46 @@ class UnitTableModel(QAbstractTableModel):
             return row.std_level
         if column == self.COL_STATUS:
             return row.status
-        return row.grade or NO_GRADE
+        if column == self.COL_GRADE:
+            if row.grade is None:
+                return NO_GRADE
+            return row.grade if row.confirmed else row.grade + self._not_confirmed
+        return row.confirmed_grade or NO_GRADE
+
+    def _basis(self) -> str:
+        day = self._as_of.isoformat() if self._as_of else self.tr("今日")
+        return self.tr("实时评定（截至 %1）").replace("%1", day)
+
+    def _grade_tip(self, row: RegistryRow) -> str:
+        if row.grade is None:
+            return self.tr("没有实时等级（如成立日期之前）")
+        if row.confirmed:
+            return self._basis() + self.tr("，与%1年度评定一致").replace(
+                "%1", str(self._confirmed_year)
+            )
+        if self._confirmed_year is None:
+            return self._basis() + self.tr("，尚无已确认的年度评定")
+        if row.confirmed_grade is None:
+            return self._basis() + self.tr("，%1年度评定未评定该企业").replace(
+                "%1", str(self._confirmed_year)
+            )
+        return self._basis() + self.tr("，%1年度评定（已确认）为 %2").replace(
+            "%1", str(self._confirmed_year)
+        ).replace("%2", row.confirmed_grade)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self._headers)
-        ):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section == self.COL_CONFIRMED and self._confirmed_year is not None:
+                return self.tr("%1年度评定").replace("%1", str(self._confirmed_year))
             return self._headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.COL_GRADE:
+            return self._basis() + self.tr("；标“未确认”的，没有已确认的年度评定给出该等级")
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.COL_CONFIRMED:
+            return self.tr("最近一次已确认的年度评定（评定基准日为上一年12月31日）")
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.grade_table_model import GradeTableModel
@@ -107,6 +108,12 @@ class GradesPage(Page):
         self.confirm_button = QPushButton(self.tr("确认年度评定…"), self)
         self.assessment_note = QLabel(self)
         self.assessment_note.setWordWrap(True)
+        self._may_confirm = session.has_role(Role.REVIEWER)
+        if not self._may_confirm:
+            # said before anything is asked: the button is off and says who may confirm
+            self.confirm_button.setEnabled(False)
+            self.confirm_button.setToolTip(self._needs_reviewer())
+            self.assessment_note.setText(self._needs_reviewer())
         self.annotation = QLineEdit(self)
         self.annotation.setPlaceholderText(self.tr("审核批注（对所选企业，随年度评定保存）"))
         self.annotate_button = QPushButton(self.tr("记下批注"), self)
@@ -263,10 +270,23 @@ class GradesPage(Page):
         year = self.year.value()
         self._grade(services.assessment_date(year), year=year)
         confirmed = year in services.confirmed_assessment_years(self.session)
-        self.assessment_note.setText(
-            self.tr("%1年度评定已确认。").replace("%1", str(year))
-            if confirmed
-            else self.tr("请审核上表（可勾选“只看有变化的”），无误后由审核员确认。")
+        if confirmed:
+            self.assessment_note.setText(self.tr("%1年度评定已确认。").replace("%1", str(year)))
+        elif self._may_confirm:
+            self.assessment_note.setText(
+                self.tr("请审核上表（可勾选“只看有变化的”），无误后由审核员确认。")
+            )
+        else:
+            self.assessment_note.setText(self._needs_reviewer())
+
+    def _needs_reviewer(self) -> str:
+        return (
+            self.tr(
+                "确认年度评定需要“审核员”角色；当前用户“%1”（%2）没有该角色。"
+                "请由审核员登录后确认，或由管理员在“设置 → 用户”中为其加上审核员角色。"
+            )
+            .replace("%1", self.session.user)
+            .replace("%2", "、".join(sorted(r.value for r in self.session.roles)))
         )
 
     def _on_annotate(self) -> None:
@@ -287,6 +307,8 @@ class GradesPage(Page):
         )
 
     def _on_confirm(self) -> None:
+        if not self._may_confirm:
+            return
         year = self.year.value()
         answer = QMessageBox.question(
             self,

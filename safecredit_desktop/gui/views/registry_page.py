@@ -1,20 +1,30 @@
 """企业台账: search as you type, filters, a lazily fetched table sorted by pinyin.
 
 Layout only: what matches and in which order is decided by ``core/registry.py``
-through services; the table model pages the rows in.
+through services; the table model pages the rows in. The 信用等级 column and filter are
+the live grades as of today, stored by the core: brought up to date when the page is
+made (the first opening of an upgraded database fills them, with progress) and when the
+day turns while the window is open. The newest confirmed annual assessment's grade has
+its own column and filter once there is one. 导出 writes the filtered list as a workbook.
 """
 
 from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,17 +32,44 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import services
+from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.registry import UnitQuery
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.unit_table_model import UnitTableModel
 from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.workers import run_with_progress
 
 SEARCH_DELAY_MS = 150
-HEADER_KEY = "registry/header"
+# v2: the 年度评定 column was added (a remembered 9-column header would squeeze 信用等级)
+HEADER_KEY = "registry/header-v2"
 HEADER_SAVE_DELAY_MS = 400
 # After a refresh, rows loaded before are loaded again (up to this many) so the
 # selection and the scroll position survive.
 KEEP_LOADED_MAX = 5000
+# How often the page looks whether the day turned (live grades as of a new day).
+DAY_CHECK_MS = 60_000
+# More units than this to grade: a progress dialog (a few hundred take a blink).
+QUIET_GRADING_MAX = 3000
+# Changes that can move what the registry shows: units, what grading reads, the workflow
+# steps that change records or lists, a confirmed assessment ("*": anything).
+WATCHED = frozenset(
+    {
+        "*",
+        "units",
+        "accidents",
+        "violations",
+        "penalties",
+        "commitments",
+        "honours",
+        "joint_punishments",
+        "repairs",
+        "list_entries",
+        "objections",
+        "repair_applications",
+        "assessments",
+        "unit_grades",
+    }
+)
 
 
 def _settings() -> QSettings:
@@ -46,16 +83,24 @@ class RegistryPage(Page):
         super().__init__(session, bus, parent)
         self._stale = False
         self._refreshed = False
+        self._day = date.today()
+        self.bring_grades_up_to_date()
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText(self.tr("名称、统一社会信用代码或拼音首字母，如 fhhg"))
         self.search_edit.setClearButtonEnabled(True)
         self.new_button = QPushButton(self.tr("新增企业"), self)
+        self.export_button = QPushButton(self.tr("导出工作簿…"), self)
+        self.export_button.setToolTip(
+            self.tr("把当前筛选出的企业（按当前排序）导出为 Excel 工作簿")
+        )
         self.clear_button = QPushButton(self.tr("清除筛选"), self)
 
         self.category_combo = QComboBox(self)
         self.town_combo = QComboBox(self)
         self.grade_combo = QComboBox(self)
+        self.confirmed_label = QLabel(self)
+        self.confirmed_combo = QComboBox(self)
         self.status_combo = QComboBox(self)
         self.high_risk_combo = QComboBox(self)
         self.high_risk_combo.addItem(self.tr("全部"), None)
@@ -75,11 +120,15 @@ class RegistryPage(Page):
         self._header_timer = QTimer(self)
         self._header_timer.setSingleShot(True)
         self._header_timer.setInterval(HEADER_SAVE_DELAY_MS)
+        self._day_timer = QTimer(self)
+        self._day_timer.setInterval(DAY_CHECK_MS)
 
         self._build_layout()
         self._fill_filter_choices()
+        self._show_confirmed()
         self._update_count()
         self._connect_signals()
+        self._day_timer.start()
 
     # -- building ------------------------------------------------------------------------------
 
@@ -88,6 +137,7 @@ class RegistryPage(Page):
         top.addWidget(QLabel(self.tr("搜索："), self))
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.new_button)
+        top.addWidget(self.export_button)
 
         filters = QHBoxLayout()
         grade_label = QLabel(self.tr("信用等级"), self)
@@ -96,10 +146,16 @@ class RegistryPage(Page):
             (self.tr("行业类别"), self.category_combo),
             (self.tr("所在乡镇"), self.town_combo),
             (None, self.grade_combo),
+            ("", self.confirmed_combo),
             (self.tr("经营状态"), self.status_combo),
             (self.tr("高危行业"), self.high_risk_combo),
         ):
-            filters.addWidget(QLabel(text, self) if text is not None else grade_label)
+            if text is None:
+                filters.addWidget(grade_label)
+            elif combo is self.confirmed_combo:
+                filters.addWidget(self.confirmed_label)
+            else:
+                filters.addWidget(QLabel(text, self))
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             filters.addWidget(combo)
             filters.addSpacing(8)
@@ -151,20 +207,59 @@ class RegistryPage(Page):
             UnitTableModel.COL_HIGH_RISK: han * 4 + pad,
             UnitTableModel.COL_STD_LEVEL: han * 5 + pad,
             UnitTableModel.COL_STATUS: han * 4 + pad,
-            UnitTableModel.COL_GRADE: han * 4 + pad,
+            UnitTableModel.COL_GRADE: han * 6 + pad,
+            UnitTableModel.COL_CONFIRMED: han * 6 + pad,
         }
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)
 
     def _fill_grade_combo(self) -> None:
-        self.grade_combo.addItem(self.tr("全部"), None)
         profile = self.session.profile
-        for letter in profile.grades:
-            self.grade_combo.addItem(profile.grade_display(letter), letter)
-        available = services.registry_grades_available(self.session)
-        self.grade_combo.setEnabled(available)
-        if not available:
-            self.grade_combo.setToolTip(self.tr("信用等级取自最近一次已确认的年度评定，确认后可用"))
+        for combo in (self.grade_combo, self.confirmed_combo):
+            combo.addItem(self.tr("全部"), None)
+            for letter in profile.grades:
+                combo.addItem(profile.grade_display(letter), letter)
+        self.grade_combo.setToolTip(
+            self.tr("按今日实时评定的信用等级筛选；尚未经年度评定确认的等级在表中标“未确认”")
+        )
+        self.confirmed_combo.setToolTip(self.tr("按最近一次已确认的年度评定的等级筛选"))
+
+    def _show_confirmed(self) -> None:
+        """The confirmed assessment's filter and column, once there is one (its year)."""
+        year = self.model.confirmed_year
+        shown = year is not None
+        self.confirmed_label.setText(self.tr("%1年度评定").replace("%1", str(year)))
+        for widget in (self.confirmed_label, self.confirmed_combo):
+            widget.setVisible(shown)
+        self.table.setColumnHidden(UnitTableModel.COL_CONFIRMED, not shown)
+        if not shown and self.confirmed_combo.currentIndex() != 0:
+            self.confirmed_combo.blockSignals(True)
+            self.confirmed_combo.setCurrentIndex(0)
+            self.confirmed_combo.blockSignals(False)
+
+    def bring_grades_up_to_date(self) -> None:
+        """Live grades as of today: the whole register (first opening of an upgraded
+        database, other rules) or many units behind a progress dialog, a few at once."""
+        session = self.session
+        if session.db.read_only:
+            return
+        try:
+            work = services.live_grades_work(session)
+            if work.none:
+                return
+            if work.whole or work.units > QUIET_GRADING_MAX:
+                run_with_progress(
+                    self,
+                    self.tr("正在计算企业的实时信用等级…"),
+                    lambda report: services.settle_live_grades(session, progress=report),
+                    cancellable=False,
+                )
+            else:
+                services.settle_live_grades(session)
+        except (SafeCreditError, Cancelled, sqlite3.Error) as exc:
+            # the rows stay as stored; the next opening or page read tries again
+            message = exc.message if isinstance(exc, SafeCreditError) else ""
+            self.bus.status_message.emit(self.tr("未能更新实时信用等级。") + message)
 
     def _fill_filter_choices(self) -> None:
         """(Re)fill the category, town and status lists, keeping what is chosen."""
@@ -193,12 +288,15 @@ class RegistryPage(Page):
             self.category_combo,
             self.town_combo,
             self.grade_combo,
+            self.confirmed_combo,
             self.status_combo,
             self.high_risk_combo,
         ):
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.clear_button.clicked.connect(self._on_clear_clicked)
         self.new_button.clicked.connect(self._on_new_unit_clicked)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self._day_timer.timeout.connect(self._on_day_check)
         self.table.doubleClicked.connect(self._on_row_double_clicked)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
@@ -218,9 +316,14 @@ class RegistryPage(Page):
             search=self.search_edit.text().strip(),
             category=self.category_combo.currentData(),
             town=self.town_combo.currentData(),
-            grade=self.grade_combo.currentData() if self.grade_combo.isEnabled() else None,
+            grade=self.grade_combo.currentData(),
             status=self.status_combo.currentData(),
             high_risk=self.high_risk_combo.currentData(),
+            confirmed_grade=(
+                self.confirmed_combo.currentData()
+                if self.confirmed_combo.isVisibleTo(self)
+                else None
+            ),
             sort=sort.sort,
             descending=sort.descending,
         )
@@ -245,8 +348,10 @@ class RegistryPage(Page):
         query = self.current_query()
         if query != self.model.query:
             self.model.set_query(query)
+            self._show_confirmed()
             return
         self.model.reload(at_least=loaded)
+        self._show_confirmed()
         if selected is not None:
             row = self.model.row_of(selected)
             if row is not None:
@@ -300,6 +405,7 @@ class RegistryPage(Page):
             self.category_combo,
             self.town_combo,
             self.grade_combo,
+            self.confirmed_combo,
             self.status_combo,
             self.high_risk_combo,
         ):
@@ -329,12 +435,56 @@ class RegistryPage(Page):
             self.refresh()
 
     def _on_data_changed(self, table: str) -> None:
-        if table not in ("units", "*"):
+        if table not in WATCHED:
             return
         if self.isVisible():
             self.refresh()
         else:
             self._stale = True
+
+    def _on_day_check(self) -> None:
+        """The day turned while the window was open: the grades whose day came move."""
+        today = date.today()
+        if today == self._day:
+            return
+        self._day = today
+        self.bring_grades_up_to_date()
+        self._on_data_changed("unit_grades")
+
+    def _on_export_clicked(self) -> None:
+        query = self.current_query()
+        suggested = Path.home() / self.tr("企业台账%1.xlsx").replace(
+            "%1", date.today().strftime("%Y%m%d")
+        )
+        name, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("导出企业台账"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
+        )
+        if not name:
+            return
+        path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
+        self.export_to(path, query)
+
+    def export_to(self, path: Path, query: UnitQuery | None = None) -> Path | None:
+        """Write the filtered list (``query``: the page's) to ``path``; None on a refusal."""
+        session = self.session
+        chosen = query or self.current_query()
+        try:
+            written = run_with_progress(
+                self,
+                self.tr("正在导出企业台账…"),
+                lambda _report: services.export_registry(session, chosen, path),
+            )
+        except Cancelled:
+            return None
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("无法导出"), exc.message)
+            return None
+        self.bus.status_message.emit(
+            self.tr("已导出 %1 家企业：%2")
+            .replace("%1", f"{self.model.total:,}")
+            .replace("%2", str(written))
+        )
+        return written
 
     def _on_header_changed(self, *_args: object) -> None:
         self._header_timer.start()

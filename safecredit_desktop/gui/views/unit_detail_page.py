@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.registry import ConfirmedGrade
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
@@ -237,6 +238,7 @@ class UnitDetailPage(Page):
         try:
             result = services.grade_one(self.session, self._unit_id)
             history = services.grade_history(self.session, self._unit_id)
+            confirmed = services.confirmed_grade_of(self.session, self._unit_id)
         except SafeCreditError as exc:
             self.grade_label.setText(exc.message)
             return
@@ -252,14 +254,27 @@ class UnitDetailPage(Page):
             + "</li>"
             for r in result.reasons
         )
+        # Labelled with its basis, as the registry and the notices are: the live grade
+        # (as of today's records) and the confirmed annual one (its year and 基准日).
+        if confirmed is None:
+            standing = self.tr("尚无已确认的年度评定")
+        elif confirmed.grade == result.grade:
+            standing = self.tr("与%1年度评定一致").replace("%1", str(confirmed.year))
+        else:
+            standing = self.tr("未经年度评定确认")
         self.grade_label.setText(
-            self.tr("<b>信用等级（%1，实时）：%2（%3%4）</b>%5<ul style='margin:2px'>%6</ul>")
+            self.tr(
+                "<b>实时信用等级（截至 %1 的记录，%7）：%2（%3%4）</b>%5"
+                "<ul style='margin:2px'>%6</ul>"
+            )
             .replace("%1", date.today().isoformat())
             .replace("%2", result.grade)
             .replace("%3", escape(result.label))
             .replace("%4", tier)
             .replace("%5", flags if result.flags else "")
             .replace("%6", reasons)
+            .replace("%7", standing)
+            + self._confirmed_line(confirmed)
         )
         if result.improve:
             self.advice_label.setText(self.tr("信用提升提示：") + "；".join(result.improve))
@@ -270,6 +285,17 @@ class UnitDetailPage(Page):
         self.history_label.setText(
             self.tr("等级变化：")
             + " → ".join(f"{p.day.isoformat()} {p.grade}（{p.source}）" for p in history)
+        )
+
+    def _confirmed_line(self, confirmed: ConfirmedGrade | None) -> str:
+        if confirmed is None:
+            return ""
+        return (
+            self.tr("<div><b>%1年度评定（评定基准日 %2，已确认）：%3（%4）</b></div>")
+            .replace("%1", str(confirmed.year))
+            .replace("%2", confirmed.as_of.isoformat())
+            .replace("%3", confirmed.grade)
+            .replace("%4", escape(confirmed.label))
         )
 
     def select_record(self, table: str, record_id: int) -> bool:
