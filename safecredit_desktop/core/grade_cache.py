@@ -525,3 +525,57 @@ def _settle_stale_before_commit(db: Database) -> None:
 
 
 connection.BEFORE_COMMIT.append(_settle_stale_before_commit)
+
+
+def problems(db: Database) -> list[str]:
+    """For ``check``: every stored row against a fresh grade as of the day it was stored
+    for (the rows are derived, not audited, so they are recomputed instead), and every
+    unit without a row that should have one. A row changed, added or removed behind the
+    program's back is named; rows waiting to be regraded (stale, never filled, other
+    rules) are not judged."""
+    conn = db.conn
+    present = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unit_grades_state'"
+    ).fetchone()
+    if present is None:
+        return []
+    state = _state(conn)
+    if state.settled_on is None or state.fingerprint != fingerprint(_profile_text(conn)):
+        return []
+    stale = {int(r[0]) for r in conn.execute("SELECT unit_id FROM unit_grades_stale")}
+    stored: dict[int, tuple[str, str]] = {}
+    by_day: dict[date, list[int]] = {}
+    for uid, grade, reasons, as_of in conn.execute(
+        "SELECT unit_id, grade, reasons, as_of FROM unit_grades"
+    ):
+        stored[int(uid)] = (str(grade), str(reasons))
+        by_day.setdefault(date.fromisoformat(str(as_of)), []).append(int(uid))
+    missing = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM units WHERE id NOT IN (SELECT unit_id FROM unit_grades)"
+        )
+    ]
+    by_day.setdefault(state.settled_on, []).extend(missing)
+    profile = _parsed(_profile_text(conn))
+    codes = dict(conn.execute("SELECT id, uscc FROM units").fetchall())
+    found: list[str] = []
+    for day, ids in sorted(by_day.items()):
+        wanted = sorted(set(ids) - stale)
+        if not wanted:
+            continue
+        results, _ends = _grade(db, profile, day, wanted)
+        fresh = {r.unit_id: (r.grade, ",".join(c.code for c in r.reasons)) for r in results}
+        for uid in wanted:
+            have, want = stored.get(uid), fresh.get(uid)
+            if have == want:
+                continue
+            kept, fresh_grade = have[0] if have else "缺失", want[0] if want else "无"
+            found.append(
+                f"企业 {codes.get(uid, f'编号 {uid}')} 保存的实时信用等级（{kept}）"
+                f"与按记录重新评定的（{fresh_grade}）不一致：等级表被程序以外的工具改动过"
+                "（打开数据库时会重新计算）。"
+            )
+            if len(found) >= 20:
+                return found
+    return found

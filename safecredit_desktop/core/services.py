@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from safecredit_desktop.core import forms, registry
+from safecredit_desktop.core import grade_cache as _grade_cache
 from safecredit_desktop.core import timeline as _timeline
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.model import Role
@@ -271,6 +272,7 @@ def check_database(path: Path) -> CheckReport:
                 if not assessments.verify(db, year):
                     problems.append(f"{year}年度评定的存储结果与确认时记录的不一致，已被改动。")
         problems.extend(_plan_store.problems(conn))  # adopted plans unchanged
+        problems.extend(_grade_cache.problems(db))  # stored live grades as graded
         counts = {
             spec.label: int(conn.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0])
             for spec in TABLES

@@ -758,3 +758,20 @@ def test_adopted_plan_changed_behind_the_program(tmp_path: Path) -> None:
     conn.close()
     problems = services.check_database(db).problems
     assert any("检查计划（第1次采用）" in p and "每月检查能力" in p for p in problems), problems
+
+
+def test_stored_live_grade_changed_behind_the_program(county: County) -> None:
+    """The registry's stored grades are derived data: check regrades and names a row
+    changed or removed with another tool."""
+    settled = services.open_session(county.path, user="测试员")
+    settled.close()
+    code = county.value("SELECT uscc FROM units ORDER BY id LIMIT 1")
+    county.sql(
+        "UPDATE unit_grades SET grade = CASE grade WHEN 'A' THEN 'D' ELSE 'A' END"
+        " WHERE unit_id = (SELECT id FROM units ORDER BY id LIMIT 1)"
+    )
+    problems = county.problems()
+    assert any(f"企业 {code} 保存的实时信用等级" in p for p in problems), problems
+    county.sql("DELETE FROM unit_grades WHERE unit_id = (SELECT id FROM units ORDER BY id LIMIT 1)")
+    problems = county.problems()
+    assert any(f"企业 {code} 保存的实时信用等级（缺失）" in p for p in problems), problems

@@ -627,5 +627,8 @@ DERIVED: dict[str, str] = {
     "plan_items": "the adoption's items SHA-256 (plans.problems)",
     "audit_log": "the hash chain and the anchor",
     "audit_checkpoint": "compared with the chain",
+    "unit_grades": "derived: recomputed from the records by check (grade_cache.problems)",
+    "unit_grades_stale": "derived: the units a write touched, regraded before it commits",
+    "unit_grades_state": "derived: what the stored grades are good for (rules, day)",
 }
 """Tables not reconciled entry by entry, and what accounts for their rows."""
