@@ -144,7 +144,7 @@ def test_window_pages_and_status(qtbot, admin_db: Path) -> None:  # type: ignore
     window.nav.setCurrentRow(12)  # 文书
     assert isinstance(window.stack.currentWidget(), DocumentsPage)
     status = window._status.text()
-    assert "数据库" in status and "管理员（管理员）" in status and "上次备份" in status
+    assert "数据库" in status and "管理员（管理员、审核员）" in status and "上次备份" in status
 
 
 def test_clerk_refused_admin_action(qtbot, admin_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
