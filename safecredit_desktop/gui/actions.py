@@ -23,5 +23,5 @@ def backup_now(parent: QWidget, session: services.Session, bus: DataBus) -> bool
     except SafeCreditError as exc:
         QMessageBox.warning(parent, parent.tr("备份失败"), exc.message)
         return False
-    bus.status_message.emit(parent.tr("已备份到 %1").replace("%1", str(copy)))
+    bus.status_message.emit(parent.tr("已备份到 {copy}").format(copy=str(copy)))
     return True

@@ -56,8 +56,8 @@ def offer_restore(error: DamagedDatabaseError) -> bool:
         QMessageBox.critical(None, title, error.message)
         return False
     question = QApplication.translate(
-        "app", "%1\n\n是否现在用这份备份恢复？损坏的文件会原样保留在备份文件夹中。"
-    ).replace("%1", error.message)
+        "app", "{message}\n\n是否现在用这份备份恢复？损坏的文件会原样保留在备份文件夹中。"
+    ).format(message=error.message)
     buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
     if QMessageBox.question(None, title, question, buttons) != QMessageBox.StandardButton.Yes:
         return False

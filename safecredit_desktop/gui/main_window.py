@@ -80,7 +80,9 @@ class MainWindow(QMainWindow):
         self.bus = DataBus(self)
         self._backup_on_close = True
         self.setWindowTitle(
-            self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", session.bureau_name)
+            self.tr("安全生产信用分级分类监管系统 — {bureau_name}").format(
+                bureau_name=session.bureau_name
+            )
         )
         self.resize(1280, 800)
 
@@ -101,16 +103,16 @@ class MainWindow(QMainWindow):
         self.home = HomePage(session, self.bus, self)
         self._add_page(self.tr("首页"), self.home)
         self.registry = self._add_page(self.tr("企业台账"), RegistryPage(session, self.bus, self))
-        later = self.tr("在企业台账中打开企业，在企业详情页中录入、修改和删除%1记录。")
+        later = self.tr("在企业台账中打开企业，在企业详情页中录入、修改和删除{kind}记录。")
         for title, what in (
-            (self.tr("执法检查"), later.replace("%1", self.tr("执法检查"))),
-            (self.tr("生产安全事故"), later.replace("%1", self.tr("生产安全事故"))),
+            (self.tr("执法检查"), later.format(kind=self.tr("执法检查"))),
+            (self.tr("生产安全事故"), later.format(kind=self.tr("生产安全事故"))),
         ):
             self._add_page(title, NotYetPage(session, self.bus, title, what, self))
         self.publicity = PublicityPage(session, self.bus, self)
         self._add_page(self.tr("行政处罚"), self.publicity)
         title = self.tr("失信行为")
-        what = later.replace("%1", title)
+        what = later.format(kind=title)
         self._add_page(title, NotYetPage(session, self.bus, title, what, self))
         self.commitments = CommitmentsPage(session, self.bus, self)
         self._add_page(self.tr("承诺与表彰"), self.commitments)
@@ -240,12 +242,12 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         last = services.latest_backup_time(self.session.db.path) or self.tr("无")
         parts = [
-            self.tr("数据库：%1").replace("%1", str(self.session.db.path)),
-            self.tr("用户：%1（%2）")
-            .replace("%1", self.session.user)
-            .replace("%2", self.session.role.value),
-            self.tr("信用规则：%1").replace("%1", self.session.profile.title),
-            self.tr("上次备份：%1").replace("%1", last),
+            self.tr("数据库：{path}").format(path=str(self.session.db.path)),
+            self.tr("用户：{user}（{value}）").format(
+                user=self.session.user, value=self.session.role.value
+            ),
+            self.tr("信用规则：{title}").format(title=self.session.profile.title),
+            self.tr("上次备份：{last}").format(last=last),
         ]
         if self.session.db.read_only:
             parts.insert(1, self.tr("只读（网络共享文件夹）"))
@@ -272,7 +274,9 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(self.session.last_save is not None)
         if table in ("settings", "*"):  # 单位名称 may have changed in 设置 → 单位信息
             self.setWindowTitle(
-                self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", self.session.bureau_name)
+                self.tr("安全生产信用分级分类监管系统 — {bureau_name}").format(
+                    bureau_name=self.session.bureau_name
+                )
             )
 
     def _on_undo(self) -> None:
@@ -282,7 +286,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, self.tr("撤销"), exc.message)
             return
         self.bus.data_changed.emit("*")
-        self.bus.status_message.emit(self.tr("已%1").replace("%1", done))
+        self.bus.status_message.emit(self.tr("已{done}").format(done=done))
 
     def _on_backup_now(self) -> None:
         if backup_now(self, self.session, self.bus):
@@ -292,7 +296,9 @@ class MainWindow(QMainWindow):
         try:
             copy = services.automatic_backup(self.session.db.path)
         except SafeCreditError as exc:
-            self.bus.status_message.emit(self.tr("自动备份失败：%1").replace("%1", exc.message))
+            self.bus.status_message.emit(
+                self.tr("自动备份失败：{message}").format(message=exc.message)
+            )
             return
         if copy is not None:
             self.bus.status_message.emit(self.tr("已完成今天的自动备份"))
@@ -350,7 +356,7 @@ class MainWindow(QMainWindow):
         except SafeCreditError as exc:
             QMessageBox.warning(self, self.tr("导出失败"), exc.message)
             return
-        self.bus.status_message.emit(self.tr("已导出导入模板：%1").replace("%1", str(path)))
+        self.bus.status_message.emit(self.tr("已导出导入模板：{path}").format(path=str(path)))
 
     def _on_export_data(self) -> None:
         path = self._save_path(
@@ -381,7 +387,7 @@ class MainWindow(QMainWindow):
         except SafeCreditError as exc:
             QMessageBox.warning(self, self.tr("导出失败"), exc.message)
             return
-        self.bus.status_message.emit(self.tr("已导出全部数据：%1").replace("%1", str(path)))
+        self.bus.status_message.emit(self.tr("已导出全部数据：{path}").format(path=str(path)))
 
     def _on_new_database(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
@@ -411,9 +417,9 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(
                 self,
                 self.tr("最近打开"),
-                self.tr("找不到数据库文件 %1（可能已移动或删除），已从“最近打开”中移除。").replace(
-                    "%1", entry
-                ),
+                self.tr(
+                    "找不到数据库文件 {entry}（可能已移动或删除），已从“最近打开”中移除。"
+                ).format(entry=entry),
             )
             return
         self._switch_to(path, False)
@@ -434,7 +440,9 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             self.tr("关于"),
-            self.tr("安全生产信用分级分类监管系统（单机版）\n版本 %1").replace("%1", __version__),
+            self.tr("安全生产信用分级分类监管系统（单机版）\n版本 {version}").format(
+                version=__version__
+            ),
         )
 
     # -- closing ------------------------------------------------------------------------

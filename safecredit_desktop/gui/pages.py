@@ -65,8 +65,8 @@ class NotYetPage(Page):
         heading = QLabel(title, self)
         heading.setStyleSheet("font-size: 18px; font-weight: bold;")
         body = QLabel(
-            self.tr("本页面尚未完成：%1\n\n在此之前，请使用现有的表格和纸质流程。").replace(
-                "%1", what
+            self.tr("本页面尚未完成：{what}\n\n在此之前，请使用现有的表格和纸质流程。").format(
+                what=what
             ),
             self,
         )

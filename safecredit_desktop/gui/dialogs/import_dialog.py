@@ -38,7 +38,7 @@ class ImportDialog(QDialog):
         self.path = path
         self.summary: services.ImportSummary | None = None
         self.imported = False
-        self.setWindowTitle(self.tr("导入工作簿 — %1").replace("%1", path.name))
+        self.setWindowTitle(self.tr("导入工作簿 — {name}").format(name=path.name))
         self.resize(820, 520)
 
         self.heading = QLabel(self)
@@ -101,9 +101,9 @@ class ImportDialog(QDialog):
             self._show_sentence(exc.message)
             return
         self.heading.setText(
-            self.tr("工作簿有 %1 处错误，不能导入（不会写入任何数据）。请改正后重新导入：").replace(
-                "%1", str(len(exc.errors))
-            )
+            self.tr(
+                "工作簿有 {count} 处错误，不能导入（不会写入任何数据）。请改正后重新导入："
+            ).format(count=str(len(exc.errors)))
         )
         self.table.setColumnCount(5)
         self.table.setHorizontalHeaderLabels(

@@ -255,7 +255,7 @@ class RecordFormDialog(QDialog):
             text = "" if value is None else str(value)
             index = widget.findData(text)
             if index < 0 and text:
-                widget.addItem(self.tr("%1（不在可选范围内）").replace("%1", text), text)
+                widget.addItem(self.tr("{text}（不在可选范围内）").format(text=text), text)
                 index = widget.count() - 1
             widget.setCurrentIndex(max(index, 0))
         elif isinstance(widget, QCheckBox):
@@ -351,9 +351,9 @@ class RecordFormDialog(QDialog):
             names = [spec.label for spec in self.form.fields if spec.key in errors]
             listed = "、".join(names[:4]) + ("等" if len(names) > 4 else "")
             self._summary.setText(
-                self.tr("尚有 %1 项未填写或需更正（%2），改正后才能保存。")
-                .replace("%1", str(len(names)))
-                .replace("%2", listed)
+                self.tr("尚有 {count} 项未填写或需更正（{listed}），改正后才能保存。").format(
+                    count=str(len(names)), listed=listed
+                )
             )
             any_shown = any(not self._messages[k].isHidden() for k in errors)
             self._summary.setStyleSheet(_ERROR_STYLE if any_shown else _HINT_STYLE)
@@ -479,13 +479,13 @@ class RecordFormDialog(QDialog):
             return False
         step = self.session.last_save
         if step is before:  # an edit that changed nothing
-            self.bus.status_message.emit(self.tr("%1没有改动。").replace("%1", self.form.title))
+            self.bus.status_message.emit(self.tr("{title}没有改动。").format(title=self.form.title))
             return True
         self.saved_count += 1
         self._undo_step = step
         self._last_saved = (values, self._record_id)
         who = self._unit_name or str(getattr(record, "name", ""))
-        text = self.tr("已保存%1").replace("%1", self.form.title)
+        text = self.tr("已保存{title}").format(title=self.form.title)
         if who:
             text += f"（{who}）"
         if getattr(record, "needs_review", False):
@@ -495,7 +495,7 @@ class RecordFormDialog(QDialog):
             text += change + "。"
         self.bus.data_changed.emit(self.table)
         self.bus.status_message.emit(text)
-        count = self.tr("本窗口已保存 %1 条。").replace("%1", str(self.saved_count))
+        count = self.tr("本窗口已保存 {saved_count} 条。").format(saved_count=str(self.saved_count))
         self._saved_label.setText(count + (f"\n{change}。" if change else ""))
         self._saved_label.setStyleSheet(_NOTE_STYLE if change else _HINT_STYLE)
         self.last_grade_change = change
@@ -533,7 +533,9 @@ class RecordFormDialog(QDialog):
             self._record_id = record_id
             self._load(values)
             self._touched.update(self._editors)
-            self._saved_label.setText(self.tr("%1，刚才填写的内容已放回表中。").replace("%1", done))
+            self._saved_label.setText(
+                self.tr("{done}，刚才填写的内容已放回表中。").format(done=done)
+            )
         else:
             self._saved_label.setText(done + "。")
         self._refresh()

@@ -133,11 +133,9 @@ class CommitmentsPage(LazyPage):
         heading.setStyleSheet("font-size: 18px; font-weight: bold;")
         about = QLabel(
             self.tr(
-                "下列单位缺少有效的%1或%2（已关闭的单位不列入）。勾选单位后可批量出具、"
+                "下列单位缺少有效的{names}或{names2}（已关闭的单位不列入）。勾选单位后可批量出具、"
                 "打印承诺书；承诺书签署交回后点“登记签署…”，单位即从本表移出。"
-            )
-            .replace("%1", self._names["commitment"])
-            .replace("%2", self._names["duty-commitment"]),
+            ).format(names=self._names["commitment"], names2=self._names["duty-commitment"]),
             self,
         )
         about.setWordWrap(True)
@@ -185,14 +183,14 @@ class CommitmentsPage(LazyPage):
 
         self.print_unit_button = QPushButton(self.tr("批量打印承诺书…"), self)
         self.print_unit_button.setToolTip(
-            self.tr("为勾选的、缺少%1的单位各出具一份（编文号、登记），然后打印").replace(
-                "%1", self._names["commitment"]
+            self.tr("为勾选的、缺少{names}的单位各出具一份（编文号、登记），然后打印").format(
+                names=self._names["commitment"]
             )
         )
         self.print_duty_button = QPushButton(self.tr("批量打印履职尽责承诺书…"), self)
         self.print_duty_button.setToolTip(
-            self.tr("为勾选的、缺少%1的单位各出具一份（编文号、登记），然后打印").replace(
-                "%1", self._names["duty-commitment"]
+            self.tr("为勾选的、缺少{names}的单位各出具一份（编文号、登记），然后打印").format(
+                names=self._names["duty-commitment"]
             )
         )
         self.signed_button = QPushButton(self.tr("登记签署…"), self)
@@ -280,10 +278,11 @@ class CommitmentsPage(LazyPage):
             self.select_unit(keep.unit_id, clear_filters=False)
         self.empty_label.setVisible(not self._gaps)
         self.count_label.setText(
-            self.tr("缺单位承诺 %1 家，缺履职尽责承诺 %2 家；列出 %3 家")
-            .replace("%1", str(sum(g.lacks_unit for g in self._gaps)))
-            .replace("%2", str(sum(g.lacks_duty for g in self._gaps)))
-            .replace("%3", str(len(self._shown)))
+            self.tr("缺单位承诺 {sum} 家，缺履职尽责承诺 {sum2} 家；列出 {count} 家").format(
+                sum=str(sum(g.lacks_unit for g in self._gaps)),
+                sum2=str(sum(g.lacks_duty for g in self._gaps)),
+                count=str(len(self._shown)),
+            )
         )
         self._update_ticked()
 
@@ -328,10 +327,11 @@ class CommitmentsPage(LazyPage):
     def _update_ticked(self) -> None:
         ticked = [g for g in self._gaps if g.unit_id in self._ticked]
         self.ticked_label.setText(
-            self.tr("已勾选 %1 家（缺单位承诺 %2 家，缺履职尽责承诺 %3 家）")
-            .replace("%1", str(len(ticked)))
-            .replace("%2", str(sum(g.lacks_unit for g in ticked)))
-            .replace("%3", str(sum(g.lacks_duty for g in ticked)))
+            self.tr("已勾选 {count} 家（缺单位承诺 {sum} 家，缺履职尽责承诺 {sum2} 家）").format(
+                count=str(len(ticked)),
+                sum=str(sum(g.lacks_unit for g in ticked)),
+                sum2=str(sum(g.lacks_duty for g in ticked)),
+            )
         )
         self.clear_button.setEnabled(bool(ticked))
         self.print_unit_button.setEnabled(any(g.lacks_unit for g in ticked))
@@ -390,24 +390,18 @@ class CommitmentsPage(LazyPage):
             QMessageBox.warning(
                 self,
                 self.tr("批量打印"),
-                self.tr("请先勾选缺少“%1”的单位。").replace("%1", name),
+                self.tr("请先勾选缺少“{name}”的单位。").format(name=name),
             )
             return None
         skipped = len(ticked) - len(wanted)
         prefix = services.document_prefixes(self.session).get(kind, "")
-        question = (
-            self.tr(
-                "将为 %1 家单位各出具一份“%2”，每份按顺序编一个文号（%3〔%4〕×号），"
-                "登记后不能修改或删除。"
-            )
-            .replace("%1", str(len(wanted)))
-            .replace("%2", name)
-            .replace("%3", prefix)
-            .replace("%4", str(date.today().year))
-        )
+        question = self.tr(
+            "将为 {count} 家单位各出具一份“{name}”，每份按顺序编一个文号（{prefix}〔{year}〕×号），"
+            "登记后不能修改或删除。"
+        ).format(count=str(len(wanted)), name=name, prefix=prefix, year=str(date.today().year))
         if skipped:
-            question += self.tr("\n勾选的另外 %1 家单位已有该承诺书，不出具。").replace(
-                "%1", str(skipped)
+            question += self.tr("\n勾选的另外 {skipped} 家单位已有该承诺书，不出具。").format(
+                skipped=str(skipped)
             )
         question += self.tr("\n\n确定出具并打印吗？")
         answer = QMessageBox.question(
@@ -424,7 +418,7 @@ class CommitmentsPage(LazyPage):
         try:
             result = run_with_progress(
                 self,
-                self.tr("正在出具%1…").replace("%1", name),
+                self.tr("正在出具{name}…").format(name=name),
                 lambda report: services.issue_documents(session, request, progress=report),
             )
         except SafeCreditError as exc:
@@ -458,22 +452,24 @@ class CommitmentsPage(LazyPage):
             first = result.issued[0].doc_no if result.issued else ""
             path = printing.save_pdf_bytes(self, result.pdf, f"{title}{first}")
             if path is not None:
-                self.bus.status_message.emit(self.tr("已保存：%1").replace("%1", str(path)))
+                self.bus.status_message.emit(self.tr("已保存：{path}").format(path=str(path)))
         return result
 
     def _issued_message(self, result: services.IssueResult) -> str:
         parts = []
         if result.issued:
             parts.append(
-                self.tr("已出具 %1 份：%2")
-                .replace("%1", str(len(result.issued)))
-                .replace("%2", _numbers_text([d.doc_no for d in result.issued]))
+                self.tr("已出具 {count} 份：{numbers_text}").format(
+                    count=str(len(result.issued)),
+                    numbers_text=_numbers_text([d.doc_no for d in result.issued]),
+                )
             )
         if result.reprinted:
             parts.append(
-                self.tr("%1 份与已出具的相同，按原文号重印：%2")
-                .replace("%1", str(len(result.reprinted)))
-                .replace("%2", _numbers_text([d.doc_no for d in result.reprinted]))
+                self.tr("{count} 份与已出具的相同，按原文号重印：{numbers_text}").format(
+                    count=str(len(result.reprinted)),
+                    numbers_text=_numbers_text([d.doc_no for d in result.reprinted]),
+                )
             )
         return "；".join(parts) + self.tr("。")
 
@@ -510,6 +506,6 @@ class CommitmentsPage(LazyPage):
         self._announce("commitments")
         self.refresh()
         self.bus.status_message.emit(
-            self.tr("已登记 %1 的%2书。").replace("%1", gap.name).replace("%2", kind)
+            self.tr("已登记 {name} 的{kind}书。").format(name=gap.name, kind=kind)
         )
         return new_id

@@ -145,7 +145,9 @@ class UnitPicker(QWidget):
         self.list.blockSignals(False)
         if len(rows) >= SEARCH_LIMIT:
             self.list.setToolTip(
-                self.tr("只列出前 %1 家，请输入更多文字缩小范围。").replace("%1", str(SEARCH_LIMIT))
+                self.tr("只列出前 {search_limit} 家，请输入更多文字缩小范围。").format(
+                    search_limit=str(SEARCH_LIMIT)
+                )
             )
         else:
             self.list.setToolTip("")
@@ -172,7 +174,7 @@ class UnitPicker(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count.setText(self.tr("已选 %1 家企业").replace("%1", f"{len(self._chosen):,}"))
+        self.count.setText(self.tr("已选 {count} 家企业").format(count=f"{len(self._chosen):,}"))
         self.clear_button.setEnabled(bool(self._chosen))
 
 
@@ -221,7 +223,7 @@ class DocumentsPage(Page):
         self.by_grade = QComboBox(units_pane)
         self.by_grade.addItem(self.tr("按等级全选…"), "")
         for grade in GRADES:
-            self.by_grade.addItem(self.tr("%1级企业").replace("%1", grade), grade)
+            self.by_grade.addItem(self.tr("{grade}级企业").format(grade=grade), grade)
         self.by_grade.setToolTip(self.tr("勾选截至日期信用等级为该级的全部企业"))
         self.as_of = QDateEdit(QDate.currentDate(), units_pane)
         self.as_of.setCalendarPopup(True)
@@ -425,7 +427,7 @@ class DocumentsPage(Page):
         self.assessment.clear()
         self.assessment.addItem(self.tr("按截至日期实时评定"), None)
         for year in services.confirmed_assessment_years(self.session):
-            label = self.tr("%1年度评定结果（已确认）").replace("%1", str(year))
+            label = self.tr("{year}年度评定结果（已确认）").format(year=str(year))
             self.assessment.addItem(label, year)
         index = self.assessment.findData(current) if current is not None else 0
         self.assessment.setCurrentIndex(max(index, 0))
@@ -437,11 +439,12 @@ class DocumentsPage(Page):
             if s.annulled:
                 continue
             self.draw.addItem(
-                self.tr("第 %1 号（%2 年度，%3 抽取，抽中 %4 家）")
-                .replace("%1", str(s.id))
-                .replace("%2", str(s.year))
-                .replace("%3", s.drawn_at[:10])
-                .replace("%4", str(s.selected)),
+                self.tr("第 {id} 号（{year} 年度，{drawn_at} 抽取，抽中 {selected} 家）").format(
+                    id=str(s.id),
+                    year=str(s.year),
+                    drawn_at=s.drawn_at[:10],
+                    selected=str(s.selected),
+                ),
                 s.id,
             )
         self.draw.setCurrentIndex(max(self.draw.findData(current), 0))
@@ -527,11 +530,9 @@ class DocumentsPage(Page):
             return
         added = self.units.add(found)
         self.bus.status_message.emit(
-            self.tr("截至 %1 为 %2 级的企业共 %3 家，新勾选 %4 家。")
-            .replace("%1", as_of.isoformat())
-            .replace("%2", grade)
-            .replace("%3", str(len(found)))
-            .replace("%4", str(added))
+            self.tr("截至 {as_of} 为 {grade} 级的企业共 {count} 家，新勾选 {added} 家。").format(
+                as_of=as_of.isoformat(), grade=grade, count=str(len(found)), added=str(added)
+            )
         )
 
     def preview(self) -> bytes | None:
@@ -548,8 +549,8 @@ class DocumentsPage(Page):
             return None
         pages = self.preview_view.load_pdf(pdf)
         self.issue_notes.setText(
-            self.tr("预览：共 %1 页。预览不取文号，文号处显示“出具时编号”。").replace(
-                "%1", str(pages)
+            self.tr("预览：共 {pages} 页。预览不取文号，文号处显示“出具时编号”。").format(
+                pages=str(pages)
             )
         )
         return pdf
@@ -570,7 +571,7 @@ class DocumentsPage(Page):
             QMessageBox.warning(
                 self,
                 self.tr("出具文书"),
-                self.tr("请先勾选要出具“%1”的企业。").replace("%1", kind.name),
+                self.tr("请先勾选要出具“{name}”的企业。").format(name=kind.name),
             )
             return None
         prefix = services.document_prefixes(self.session).get(kind.kind, "")
@@ -578,14 +579,12 @@ class DocumentsPage(Page):
             self,
             self.tr("出具文书"),
             self.tr(
-                "将出具 %1 份“%2”，每份按顺序编一个文号（%3〔%4〕×号），"
+                "将出具 {count} 份“{name}”，每份按顺序编一个文号（{prefix}〔{year}〕×号），"
                 "登记后不能修改或删除。\n与已出具文书内容完全相同的，按原文号重印，不另编号。"
                 "\n\n确定出具吗？"
-            )
-            .replace("%1", f"{count:,}")
-            .replace("%2", kind.name)
-            .replace("%3", prefix)
-            .replace("%4", str(date.today().year)),
+            ).format(
+                count=f"{count:,}", name=kind.name, prefix=prefix, year=str(date.today().year)
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -629,7 +628,7 @@ class DocumentsPage(Page):
             self._print_on(printer, result.pdf)
         elif target is not None:
             self.last_saved = target
-            self.bus.status_message.emit(self.tr("已保存：%1").replace("%1", str(target)))
+            self.bus.status_message.emit(self.tr("已保存：{target}").format(target=str(target)))
         return result
 
     def _file_name(self, kind_name: str, request: services.DocumentRequest) -> str:
@@ -657,15 +656,17 @@ class DocumentsPage(Page):
         parts = []
         if result.issued:
             parts.append(
-                self.tr("已出具 %1 份：%2")
-                .replace("%1", str(len(result.issued)))
-                .replace("%2", _numbers_text([d.doc_no for d in result.issued]))
+                self.tr("已出具 {count} 份：{numbers_text}").format(
+                    count=str(len(result.issued)),
+                    numbers_text=_numbers_text([d.doc_no for d in result.issued]),
+                )
             )
         if result.reprinted:
             parts.append(
-                self.tr("%1 份与已出具的文书相同，按原文号重印：%2")
-                .replace("%1", str(len(result.reprinted)))
-                .replace("%2", _numbers_text([d.doc_no for d in result.reprinted]))
+                self.tr("{count} 份与已出具的文书相同，按原文号重印：{numbers_text}").format(
+                    count=str(len(result.reprinted)),
+                    numbers_text=_numbers_text([d.doc_no for d in result.reprinted]),
+                )
             )
         return "；".join(parts) + self.tr("。可在“文书登记”中重印。")
 
@@ -691,7 +692,7 @@ class DocumentsPage(Page):
     def _save(self, data: bytes, name: str) -> Path | None:
         path = printing.save_pdf_bytes(self, data, name)
         if path is not None:
-            self.bus.status_message.emit(self.tr("已保存：%1").replace("%1", str(path)))
+            self.bus.status_message.emit(self.tr("已保存：{path}").format(path=str(path)))
         return path
 
     # -- 文书登记 -------------------------------------------------------------------------
@@ -716,10 +717,11 @@ class DocumentsPage(Page):
             pages = (
                 str(d.page_count)
                 if d.page_count == 1 and d.first_page == 1
-                else self.tr("%1（文件第 %2–%3 页）")
-                .replace("%1", str(d.page_count))
-                .replace("%2", str(d.first_page))
-                .replace("%3", str(d.first_page + d.page_count - 1))
+                else self.tr("{page_count}（文件第 {first_page}–{first_page2} 页）").format(
+                    page_count=str(d.page_count),
+                    first_page=str(d.first_page),
+                    first_page2=str(d.first_page + d.page_count - 1),
+                )
             )
             values = [
                 d.doc_no,
@@ -741,8 +743,8 @@ class DocumentsPage(Page):
         table.blockSignals(False)
         full = len(rows) >= REGISTER_LIMIT
         self.register_count.setText(
-            (self.tr("前 %1 份，请缩小范围") if full else self.tr("共 %1 份")).replace(
-                "%1", f"{len(rows):,}"
+            (self.tr("前 {count} 份，请缩小范围") if full else self.tr("共 {count} 份")).format(
+                count=f"{len(rows):,}"
             )
         )
         if selected is not None and self.select_document(selected.id):
@@ -822,10 +824,13 @@ class DocumentsPage(Page):
         path = self._save(data, f"{found.doc_no}{found.kind_name}（{found.subject}）")
         if path is not None and (found.first_page > 1 or found.page_count < _pages_of(data)):
             self.bus.status_message.emit(
-                self.tr("已保存：%1（该文书与同批文书同在此文件中，为第 %2–%3 页）")
-                .replace("%1", str(path))
-                .replace("%2", str(found.first_page))
-                .replace("%3", str(found.first_page + found.page_count - 1))
+                self.tr(
+                    "已保存：{path}（该文书与同批文书同在此文件中，为第 {first_page}–{first_page2} 页）"
+                ).format(
+                    path=str(path),
+                    first_page=str(found.first_page),
+                    first_page2=str(found.first_page + found.page_count - 1),
+                )
             )
         return path
 

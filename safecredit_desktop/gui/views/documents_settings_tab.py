@@ -150,7 +150,7 @@ class DocumentsSettingsTab(QWidget):
     def _show_example(self, kind: str, text: str) -> None:
         prefix = text.strip()
         self.prefix_examples[kind].setText(
-            self.tr("例：%1〔%2〕1号").replace("%1", prefix).replace("%2", str(date.today().year))
+            self.tr("例：{prefix}〔{year}〕1号").format(prefix=prefix, year=str(date.today().year))
             if prefix
             else ""
         )
@@ -159,7 +159,9 @@ class DocumentsSettingsTab(QWidget):
         if reset_inputs:
             (self.official_radio if found.use_official else self.shipped_radio).setChecked(True)
             self.folder.setText(found.folder)
-        self.font_description.setText(self.tr("当前文书字体：%1").replace("%1", found.description))
+        self.font_description.setText(
+            self.tr("当前文书字体：{description}").format(description=found.description)
+        )
         self.font_notes.setText("\n".join(found.notes))
         self.font_notes.setVisible(bool(found.notes))
 

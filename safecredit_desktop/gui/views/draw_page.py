@@ -76,7 +76,7 @@ class DrawPage(Page):
         self.grade_checks: dict[str, QCheckBox] = {}
         self.ratio_spins: dict[str, QDoubleSpinBox] = {}
         for grade in GRADES:
-            check = QCheckBox(self.tr("%1级").replace("%1", grade), box)
+            check = QCheckBox(self.tr("{grade}级").format(grade=grade), box)
             check.setChecked(True)
             spin = QDoubleSpinBox(box)
             spin.setRange(0.0, 100.0)
@@ -201,7 +201,9 @@ class DrawPage(Page):
                     if item is None:
                         continue
                     item.setForeground(Qt.GlobalColor.gray)
-                    item.setToolTip(self.tr("已作废：%1").replace("%1", s.annul_reason or ""))
+                    item.setToolTip(
+                        self.tr("已作废：{annul_reason}").format(annul_reason=s.annul_reason or "")
+                    )
         if selected is not None:
             self.select_draw(selected)
         self._update_buttons()
@@ -249,14 +251,15 @@ class DrawPage(Page):
             for q in found.quotas
             if q.ratio
         )
-        text = (
-            self.tr("第 %1 号抽查（%2 年度）：%3。随机种子 %4，每组 %5 名。%6")
-            .replace("%1", str(s.id))
-            .replace("%2", str(s.year))
-            .replace("%3", quotas)
-            .replace("%4", s.seed)
-            .replace("%5", str(s.team_size))
-            .replace("%6", found.basis)
+        text = self.tr(
+            "第 {id} 号抽查（{year} 年度）：{quotas}。随机种子 {seed}，每组 {team_size} 名。{basis}"
+        ).format(
+            id=str(s.id),
+            year=str(s.year),
+            quotas=quotas,
+            seed=s.seed,
+            team_size=str(s.team_size),
+            basis=found.basis,
         )
         if s.annulled:
             text += self.tr("\n已于 %1 由 %2 作废，理由：%3")
@@ -322,28 +325,28 @@ class DrawPage(Page):
         self.refresh()
         self.select_draw(found.summary.id)
         self.bus.status_message.emit(
-            self.tr("已完成第 %1 号抽查：抽中 %2 家企业，随机种子 %3。")
-            .replace("%1", str(found.summary.id))
-            .replace("%2", str(len(found.selections)))
-            .replace("%3", found.summary.seed)
+            self.tr("已完成第 {summary_id} 号抽查：抽中 {count} 家企业，随机种子 {seed}。").format(
+                summary_id=str(found.summary.id),
+                count=str(len(found.selections)),
+                seed=found.summary.seed,
+            )
         )
 
     def confirm_draw(
         self, year: int, ratios: dict[str, str], category: str, town: str, seed: str, size: int
     ) -> bool:
         """A draw is recorded for good (only annulled later): ask before making it."""
-        text = (
-            self.tr(
-                "将按以下条件抽取并记录在案（记录不能修改或删除，只能作废）：\n\n"
-                "年度：%1\n等级与抽查比例：%2\n行业类别：%3\n所在乡镇：%4\n"
-                "随机种子：%5\n每组执法人员：%6 名\n\n确定抽取吗？"
-            )
-            .replace("%1", str(year))
-            .replace("%2", "，".join(f"{g}级 {r}" for g, r in ratios.items()))
-            .replace("%3", category)
-            .replace("%4", town)
-            .replace("%5", seed.strip() or self.tr("（随机生成）"))
-            .replace("%6", str(size))
+        text = self.tr(
+            "将按以下条件抽取并记录在案（记录不能修改或删除，只能作废）：\n\n"
+            "年度：{year}\n等级与抽查比例：{value}\n行业类别：{category}\n所在乡镇：{town}\n"
+            "随机种子：{seed}\n每组执法人员：{size} 名\n\n确定抽取吗？"
+        ).format(
+            year=str(year),
+            value="，".join(f"{g}级 {r}" for g, r in ratios.items()),
+            category=category,
+            town=town,
+            seed=seed.strip() or self.tr("（随机生成）"),
+            size=str(size),
         )
         answer = QMessageBox.question(
             self,
@@ -361,8 +364,8 @@ class DrawPage(Page):
         reason, ok = QInputDialog.getText(
             self,
             self.tr("作废抽查结果"),
-            self.tr("第 %1 号抽查作废后不能恢复，记录仍保留。请填写作废理由：").replace(
-                "%1", str(draw_id)
+            self.tr("第 {draw_id} 号抽查作废后不能恢复，记录仍保留。请填写作废理由：").format(
+                draw_id=str(draw_id)
             ),
         )
         if not ok:
@@ -394,7 +397,7 @@ class DrawPage(Page):
         except SafeCreditError as exc:
             self._refuse(exc)
             return
-        self.bus.status_message.emit(self.tr("已导出：%1").replace("%1", str(path)))
+        self.bus.status_message.emit(self.tr("已导出：{path}").format(path=str(path)))
 
     def verify_selected(self) -> bool | None:
         draw_id = self.selected_draw_id()
@@ -410,16 +413,16 @@ class DrawPage(Page):
                 self,
                 self.tr("验证"),
                 self.tr(
-                    "按保存的抽查对象库、比例、随机种子和人员名录重新抽取，结果与第 %1 号"
+                    "按保存的抽查对象库、比例、随机种子和人员名录重新抽取，结果与第 {draw_id} 号"
                     "抽查完全一致。"
-                ).replace("%1", str(draw_id)),
+                ).format(draw_id=str(draw_id)),
             )
         else:
             QMessageBox.warning(
                 self,
                 self.tr("验证"),
                 self.tr(
-                    "重新抽取的结果与第 %1 号抽查的记录不一致，请检查数据库是否被改动。"
-                ).replace("%1", str(draw_id)),
+                    "重新抽取的结果与第 {draw_id} 号抽查的记录不一致，请检查数据库是否被改动。"
+                ).format(draw_id=str(draw_id)),
             )
         return same

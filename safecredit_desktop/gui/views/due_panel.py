@@ -108,11 +108,14 @@ class DuePanel(QWidget):
     def show_list(self, listed: DueList) -> None:
         self.due = listed
         self.summary.setText(
-            self.tr("截至%1：逾期未检查 <b>%2</b> 家，%3天内到期 <b>%4</b> 家")
-            .replace("%1", listed.as_of.isoformat())
-            .replace("%2", f"{len(listed.overdue):,}")
-            .replace("%3", str(listed.within_days))
-            .replace("%4", f"{len(listed.upcoming):,}")
+            self.tr(
+                "截至{as_of}：逾期未检查 <b>{count}</b> 家，{within_days}天内到期 <b>{count2}</b> 家"
+            ).format(
+                as_of=listed.as_of.isoformat(),
+                count=f"{len(listed.overdue):,}",
+                within_days=str(listed.within_days),
+                count2=f"{len(listed.upcoming):,}",
+            )
         )
         self._fill()
 
@@ -129,10 +132,9 @@ class DuePanel(QWidget):
             overdue = sum(1 for i in items if i.overdue)
             top = QTreeWidgetItem(
                 [
-                    self.tr("%1（逾期 %2 家，即将到期 %3 家）")
-                    .replace("%1", name)
-                    .replace("%2", str(overdue))
-                    .replace("%3", str(len(items) - overdue))
+                    self.tr("{name}（逾期 {overdue} 家，即将到期 {count} 家）").format(
+                        name=name, overdue=str(overdue), count=str(len(items) - overdue)
+                    )
                 ]
             )
             top.setFirstColumnSpanned(True)
@@ -140,7 +142,7 @@ class DuePanel(QWidget):
                 top.addChild(self._row(item, by_body))
             if len(items) > MAX_PER_GROUP:
                 more = QTreeWidgetItem(
-                    [self.tr("……另有 %1 家").replace("%1", f"{len(items) - MAX_PER_GROUP:,}")]
+                    [self.tr("……另有 {count} 家").format(count=f"{len(items) - MAX_PER_GROUP:,}")]
                 )
                 top.addChild(more)
             tops.append(top)

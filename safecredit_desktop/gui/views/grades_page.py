@@ -197,13 +197,13 @@ class GradesPage(Page):
         self._assessment_year = year
         if year is None:
             self.basis.setText(
-                self.tr("评定基准日：%1（实时评定）").replace("%1", as_of.isoformat())
+                self.tr("评定基准日：{as_of}（实时评定）").format(as_of=as_of.isoformat())
             )
         else:
             self.basis.setText(
-                self.tr("%1年度评定（评定基准日 %2）")
-                .replace("%1", str(year))
-                .replace("%2", as_of.isoformat())
+                self.tr("{year}年度评定（评定基准日 {as_of}）").format(
+                    year=str(year), as_of=as_of.isoformat()
+                )
             )
         self._fill_filter_choices()
         self._apply_filters()
@@ -240,11 +240,13 @@ class GradesPage(Page):
             f"{letter}（{profile.label(letter)}）{counts[letter]:,} 家" for letter in "ABCD"
         )
         since = (
-            self.tr("；上次年度评定：%1年").replace("%1", str(self._before_year))
+            self.tr("；上次年度评定：{before_year}年").format(before_year=str(self._before_year))
             if self._before_year
             else self.tr("；尚无已确认的年度评定")
         )
-        self.counts.setText(self.tr("共 %1 家：").replace("%1", f"{len(rows):,}") + text + since)
+        self.counts.setText(
+            self.tr("共 {count} 家：").format(count=f"{len(rows):,}") + text + since
+        )
         self.detail.clear()
         if rows:
             self.table.selectRow(0)
@@ -264,7 +266,7 @@ class GradesPage(Page):
         self._grade(services.assessment_date(year), year=year)
         confirmed = year in services.confirmed_assessment_years(self.session)
         self.assessment_note.setText(
-            self.tr("%1年度评定已确认。").replace("%1", str(year))
+            self.tr("{year}年度评定已确认。").format(year=str(year))
             if confirmed
             else self.tr("请审核上表（可勾选“只看有变化的”），无误后由审核员确认。")
         )
@@ -281,8 +283,8 @@ class GradesPage(Page):
         else:
             self._notes.pop(result.unit_id, None)
         self.assessment_note.setText(
-            self.tr("已记下 %1 条批注，确认年度评定时一并保存。").replace(
-                "%1", str(len(self._notes))
+            self.tr("已记下 {count} 条批注，确认年度评定时一并保存。").format(
+                count=str(len(self._notes))
             )
         )
 
@@ -292,8 +294,8 @@ class GradesPage(Page):
             self,
             self.tr("确认年度评定"),
             self.tr(
-                "确认并保存 %1 年度评定吗？确认后不能修改，统计表和告知书将使用该结果。"
-            ).replace("%1", str(year)),
+                "确认并保存 {year} 年度评定吗？确认后不能修改，统计表和告知书将使用该结果。"
+            ).format(year=str(year)),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -303,9 +305,9 @@ class GradesPage(Page):
             QMessageBox.warning(self, self.tr("无法确认"), exc.message)
             return
         self.assessment_note.setText(
-            self.tr("%1年度评定已由 %2 确认。")
-            .replace("%1", str(year))
-            .replace("%2", stored.confirmed_by)
+            self.tr("{year}年度评定已由 {confirmed_by} 确认。").format(
+                year=str(year), confirmed_by=stored.confirmed_by
+            )
         )
         self._notes.clear()
         self.bus.data_changed.emit("assessments")

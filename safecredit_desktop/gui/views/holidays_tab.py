@@ -121,18 +121,21 @@ class NoticeDialog(QDialog):
         self.notice = notice
         self.result.setStyleSheet("")
         self.result.setText(
-            self.tr("读到%1年的安排（%2）：放假 %3 天，调休上班 %4 天。请逐日核对后保存。")
-            .replace("%1", str(notice.year))
-            .replace("%2", "、".join(notice.holidays()))
-            .replace("%3", str(len(notice.rest_days)))
-            .replace("%4", str(len(notice.work_days)))
+            self.tr(
+                "读到{year}年的安排（{holidays}）：放假 {count} 天，调休上班 {count2} 天。请逐日核对后保存。"
+            ).format(
+                year=str(notice.year),
+                holidays="、".join(notice.holidays()),
+                count=str(len(notice.rest_days)),
+                count2=str(len(notice.work_days)),
+            )
         )
         self.days.setRowCount(len(notice.days))
         for i, row in enumerate(notice.days):
             rest = row.kind == REST_DAY
             values = (
                 row.day.isoformat(),
-                self.tr("周%1").replace("%1", _WEEKDAYS[row.day.weekday()]),
+                self.tr("周{weekdays}").format(weekdays=_WEEKDAYS[row.day.weekday()]),
                 self.tr("放假") if rest else self.tr("调休上班"),
                 row.name,
             )
@@ -153,9 +156,9 @@ class NoticeDialog(QDialog):
             answer = QMessageBox.question(
                 self,
                 self.tr("替换节假日安排"),
-                self.tr("节假日表中已有%1年的 %2 天，保存后将按本通知替换。确定保存吗？")
-                .replace("%1", str(notice.year))
-                .replace("%2", str(len(held))),
+                self.tr(
+                    "节假日表中已有{year}年的 {count} 天，保存后将按本通知替换。确定保存吗？"
+                ).format(year=str(notice.year), count=str(len(held))),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -168,10 +171,9 @@ class NoticeDialog(QDialog):
             return
         self.saved = True
         self.result.setText(
-            self.tr("已保存：新增 %1 天，修改 %2 天，删除 %3 天。")
-            .replace("%1", str(done.added))
-            .replace("%2", str(done.changed))
-            .replace("%3", str(done.removed))
+            self.tr("已保存：新增 {added} 天，修改 {changed} 天，删除 {removed} 天。").format(
+                added=str(done.added), changed=str(done.changed), removed=str(done.removed)
+            )
         )
         self.accept()
 
@@ -287,7 +289,9 @@ class HolidaysTab(QWidget):
         if self.year.minimum() <= year <= self.year.maximum():
             self.year.setValue(year)
         self.bus.data_changed.emit("holidays")
-        self.bus.status_message.emit(self.tr("已按通知保存%1年节假日安排").replace("%1", str(year)))
+        self.bus.status_message.emit(
+            self.tr("已按通知保存{year}年节假日安排").format(year=str(year))
+        )
 
     def _add(self) -> None:
         text = self.day_edit.text().strip()

@@ -54,12 +54,16 @@ class HomePage(Page):
     def refresh(self) -> None:
         summary = services.home_summary(self.session)
         self.heading.setText(summary.bureau_name)
-        self.subheading.setText(self.tr("信用规则：%1").replace("%1", summary.profile_title))
+        self.subheading.setText(
+            self.tr("信用规则：{profile_title}").format(profile_title=summary.profile_title)
+        )
         total = sum(summary.units_by_status.values())
         units = {self.tr("企业总数"): total, **summary.units_by_status}
         self._fill(self.units_grid, units, self.units_box)
         self._fill(self.records_grid, summary.records, self.records_box)
         self.backup_label.setText(
-            self.tr("上次备份：%1").replace("%1", summary.last_backup or self.tr("尚无备份"))
+            self.tr("上次备份：{last_backup}").format(
+                last_backup=summary.last_backup or self.tr("尚无备份")
+            )
         )
         self.due_panel.refresh()

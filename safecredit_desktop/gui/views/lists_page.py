@@ -320,7 +320,9 @@ class DocumentDialog(QDialog):
         elif then == "save":
             self.saved = printing.save_pdf_bytes(self, result.pdf, f"{numbers}{self.file_stem}")
             if self.saved is not None:
-                self.bus.status_message.emit(self.tr("已保存：%1").replace("%1", str(self.saved)))
+                self.bus.status_message.emit(
+                    self.tr("已保存：{saved}").format(saved=str(self.saved))
+                )
         return result
 
 
@@ -466,9 +468,12 @@ class ListsPage(Page):
 
         self.propose_button = QPushButton(self.tr("按规则采集"), self)
         self.propose_button.setToolTip(
-            self.tr("按截至今天的信用等级采集：A级企业列入红名单，%1的企业列入%2")
-            .replace("%1", self._listed_grades_text())
-            .replace("%2", services.list_kinds(session)[-1])
+            self.tr(
+                "按截至今天的信用等级采集：A级企业列入红名单，{listed_grades_text}的企业列入{list_kinds}"
+            ).format(
+                listed_grades_text=self._listed_grades_text(),
+                list_kinds=services.list_kinds(session)[-1],
+            )
         )
         self.add_button = QPushButton(self.tr("手工采集…"), self)
         self.export_button = QPushButton(self.tr("导出公布名单…"), self)
@@ -582,7 +587,7 @@ class ListsPage(Page):
             expired = services.expire_list_entries(self.session)
             if expired:  # periods ended since last read: every page that shows lists hears
                 self.bus.status_message.emit(
-                    self.tr("%1 条名单记录期满，已自动移出。").replace("%1", str(len(expired)))
+                    self.tr("{count} 条名单记录期满，已自动移出。").format(count=str(len(expired)))
                 )
                 self.bus.data_changed.emit("list_entries")  # refreshes this page too
                 return
@@ -642,7 +647,7 @@ class ListsPage(Page):
                 table.setItem(r, c, item)
         table.blockSignals(False)
         fit_columns(table, WIDEST)
-        self.count.setText(self.tr("共 %1 条").replace("%1", f"{len(rows):,}"))
+        self.count.setText(self.tr("共 {count} 条").format(count=f"{len(rows):,}"))
         if selected is None or not self.select_entry(selected.id):
             table.clearSelection()
             self._on_selected()
@@ -682,7 +687,11 @@ class ListsPage(Page):
                 (self.tr("统一社会信用代码"), escape(e.uscc)),
                 (
                     self.tr("列入期限"),
-                    escape(self.tr("%1 个月（自公布之日起）").replace("%1", str(e.period_months))),
+                    escape(
+                        self.tr("{period_months} 个月（自公布之日起）").format(
+                            period_months=str(e.period_months)
+                        )
+                    ),
                 ),
                 (self.tr("事实"), para(e.facts)),
                 (self.tr("依据"), para(e.basis)),
@@ -700,9 +709,9 @@ class ListsPage(Page):
                 (
                     self.tr("告知"),
                     escape(
-                        self.tr("%1 告知书送达，陈述申辩期至 %2")
-                        .replace("%1", iso(e.notified_on))
-                        .replace("%2", iso(e.statement_due))
+                        self.tr("{notified_on} 告知书送达，陈述申辩期至 {statement_due}").format(
+                            notified_on=iso(e.notified_on), statement_due=iso(e.statement_due)
+                        )
                     ),
                 )
             )
@@ -724,9 +733,9 @@ class ListsPage(Page):
                 (
                     self.tr("公布"),
                     escape(
-                        self.tr("%1 公布，期满日期 %2")
-                        .replace("%1", iso(e.published_on))
-                        .replace("%2", iso(e.ends_on))
+                        self.tr("{published_on} 公布，期满日期 {ends_on}").format(
+                            published_on=iso(e.published_on), ends_on=iso(e.ends_on)
+                        )
                     ),
                 )
             )
@@ -793,12 +802,13 @@ class ListsPage(Page):
             self,
             self.tr("按规则采集"),
             self.tr(
-                "将按截至今天的信用等级采集名单信息：A级企业采集到红名单，%1的企业采集到%2。"
+                "将按截至今天的信用等级采集名单信息：A级企业采集到红名单，{listed_grades_text}的企业采集到{list_kinds}。"
                 "已在名单办理中或在公布期内的不重复采集。\n\n采集后还要经过告知、审核和公布。"
                 "确定采集吗？"
-            )
-            .replace("%1", self._listed_grades_text())
-            .replace("%2", services.list_kinds(self.session)[-1]),
+            ).format(
+                listed_grades_text=self._listed_grades_text(),
+                list_kinds=services.list_kinds(self.session)[-1],
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -827,9 +837,9 @@ class ListsPage(Page):
         parts = "，".join(f"{k} {n} 条" for k, n in counts.items())
         self.bus.data_changed.emit("list_entries")
         self.bus.status_message.emit(
-            self.tr("已按规则采集 %1 条：%2。")
-            .replace("%1", str(len(created)))
-            .replace("%2", parts)
+            self.tr("已按规则采集 {count} 条：{parts}。").format(
+                count=str(len(created)), parts=parts
+            )
         )
         return created
 
@@ -841,10 +851,9 @@ class ListsPage(Page):
         if created is not None:
             self._changed(
                 created.id,
-                self.tr("已采集第 %1 号：%2（%3）。")
-                .replace("%1", str(created.id))
-                .replace("%2", created.subject)
-                .replace("%3", created.list_kind),
+                self.tr("已采集第 {id} 号：{subject}（{list_kind}）。").format(
+                    id=str(created.id), subject=created.subject, list_kind=created.list_kind
+                ),
             )
         return created
 
@@ -858,7 +867,7 @@ class ListsPage(Page):
             self.bus,
             services.DocumentRequest("listing-notice", listing_id=e.id),
             title=self.tr("列入名单告知书"),
-            file_stem=self.tr("列入名单告知书（%1）").replace("%1", e.subject),
+            file_stem=self.tr("列入名单告知书（{subject}）").format(subject=e.subject),
             exec_dialog=self.exec_dialog,
         )
 
@@ -870,11 +879,9 @@ class ListsPage(Page):
             self,
             self.tr("告知书已送达"),
             self.tr(
-                "第 %1 号：%2\n登记列入名单告知书的送达日期。陈述申辩期自送达之日起计算，"
+                "第 {id} 号：{subject}\n登记列入名单告知书的送达日期。陈述申辩期自送达之日起计算，"
                 "期满或收到陈述申辩后才能审核列入。"
-            )
-            .replace("%1", str(e.id))
-            .replace("%2", e.subject),
+            ).format(id=str(e.id), subject=e.subject),
             date_label=self.tr("送达日期"),
             latest=date.today(),
             attempt=lambda d: self._step(
@@ -893,9 +900,9 @@ class ListsPage(Page):
         dialog = StepDialog(
             self,
             self.tr("记录陈述申辩"),
-            self.tr("第 %1 号：%2\n记录企业（或当事人）的陈述、申辩意见，供审核时参考。")
-            .replace("%1", str(e.id))
-            .replace("%2", e.subject),
+            self.tr(
+                "第 {id} 号：{subject}\n记录企业（或当事人）的陈述、申辩意见，供审核时参考。"
+            ).format(id=str(e.id), subject=e.subject),
             text_label=self.tr("陈述申辩"),
             text=e.statement,
             placeholder=self.tr("收到日期、方式和主要意见"),
@@ -915,10 +922,9 @@ class ListsPage(Page):
         answer = QMessageBox.question(
             self,
             self.tr("审核通过"),
-            self.tr("审核通过第 %1 号（%2，%3）？通过后转为待公布。")
-            .replace("%1", str(e.id))
-            .replace("%2", e.subject)
-            .replace("%3", e.list_kind),
+            self.tr("审核通过第 {id} 号（{subject}，{list_kind}）？通过后转为待公布。").format(
+                id=str(e.id), subject=e.subject, list_kind=e.list_kind
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -937,10 +943,9 @@ class ListsPage(Page):
         dialog = StepDialog(
             self,
             self.tr("不予列入"),
-            self.tr("第 %1 号：%2\n不予列入%3，请填写理由。")
-            .replace("%1", str(e.id))
-            .replace("%2", e.subject)
-            .replace("%3", e.list_kind),
+            self.tr("第 {id} 号：{subject}\n不予列入{list_kind}，请填写理由。").format(
+                id=str(e.id), subject=e.subject, list_kind=e.list_kind
+            ),
             text_label=self.tr("理由"),
             ok_text=self.tr("不予列入"),
             attempt=lambda d: self._step(
@@ -961,11 +966,14 @@ class ListsPage(Page):
         dialog = StepDialog(
             self,
             self.tr("公布"),
-            self.tr("第 %1 号：%2\n公布到%3。列入期限 %4 个月，自公布之日起计算。")
-            .replace("%1", str(e.id))
-            .replace("%2", e.subject)
-            .replace("%3", e.list_kind)
-            .replace("%4", str(e.period_months)),
+            self.tr(
+                "第 {id} 号：{subject}\n公布到{list_kind}。列入期限 {period_months} 个月，自公布之日起计算。"
+            ).format(
+                id=str(e.id),
+                subject=e.subject,
+                list_kind=e.list_kind,
+                period_months=str(e.period_months),
+            ),
             date_label=self.tr("公布日期"),
             ok_text=self.tr("公布"),
             attempt=lambda d: self._step(
@@ -985,12 +993,9 @@ class ListsPage(Page):
             self,
             self.tr("移出名单"),
             self.tr(
-                "第 %1 号：%2\n从%3中移出（期满的由程序自动移出；企业申请提前移出的，"
+                "第 {id} 号：{subject}\n从{list_kind}中移出（期满的由程序自动移出；企业申请提前移出的，"
                 "请用“申请提前移出…”）。"
-            )
-            .replace("%1", str(e.id))
-            .replace("%2", e.subject)
-            .replace("%3", e.list_kind),
+            ).format(id=str(e.id), subject=e.subject, list_kind=e.list_kind),
             date_label=self.tr("移出日期"),
             text_label=self.tr("移出原因"),
             ok_text=self.tr("移出"),
@@ -1029,12 +1034,9 @@ class ListsPage(Page):
             self,
             self.tr("申请提前移出"),
             self.tr(
-                "第 %1 号：%2（%3 公布）\n登记企业的提前移出申请。申请由审核员在"
+                "第 {id} 号：{subject}（{published_on} 公布）\n登记企业的提前移出申请。申请由审核员在"
                 "“异议与修复 → 信用修复”中核实条件后批准或驳回。"
-            )
-            .replace("%1", str(e.id))
-            .replace("%2", e.subject)
-            .replace("%3", iso(e.published_on)),
+            ).format(id=str(e.id), subject=e.subject, published_on=iso(e.published_on)),
             date_label=self.tr("申请日期"),
             latest=date.today(),
             text_label=self.tr("申请理由"),
@@ -1049,7 +1051,7 @@ class ListsPage(Page):
         app = made[0]
         self.bus.data_changed.emit("repair_applications")
         self.bus.status_message.emit(
-            self.tr("已登记第 %1 号提前移出申请，待审核。").replace("%1", str(app.id))
+            self.tr("已登记第 {id} 号提前移出申请，待审核。").format(id=str(app.id))
         )
         return app
 
@@ -1080,5 +1082,7 @@ class ListsPage(Page):
         except SafeCreditError as exc:
             self._refuse(exc)
             return None
-        self.bus.status_message.emit(self.tr("已导出：%1").replace("%1", str(self.last_export)))
+        self.bus.status_message.emit(
+            self.tr("已导出：{last_export}").format(last_export=str(self.last_export))
+        )
         return self.last_export

@@ -342,7 +342,7 @@ class AnswerDialog(QDialog):
         self.exec_dialog = exec_dialog
         self.corrected: Any | None = None
         self.answered: services.Objection | None = None
-        self.setWindowTitle(self.tr("答复异议（第 %1 号）").replace("%1", str(found.id)))
+        self.setWindowTitle(self.tr("答复异议（第 {id} 号）").format(id=str(found.id)))
         due = escape(iso(found.due_on))
         state, colour = page.due_state(found)
         if state:
@@ -382,8 +382,8 @@ class AnswerDialog(QDialog):
         form.addRow("", self.corrected_note)
         form.addRow(self.tr("答复日期"), self.day)
         self.investigator = QLabel(
-            self.tr("核查人：%1（录入或修改过被异议记录的人员不能担任核查人）").replace(
-                "%1", page.session.user
+            self.tr("核查人：{user}（录入或修改过被异议记录的人员不能担任核查人）").format(
+                user=page.session.user
             ),
             self,
         )
@@ -452,9 +452,9 @@ class AnswerDialog(QDialog):
             answer = QMessageBox.question(
                 self,
                 self.windowTitle(),
-                self.tr("将删除被异议的记录“%1”，删除记入操作日志，不能撤销。确定吗？").replace(
-                    "%1", self.found.target_text
-                ),
+                self.tr(
+                    "将删除被异议的记录“{target_text}”，删除记入操作日志，不能撤销。确定吗？"
+                ).format(target_text=self.found.target_text),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -721,7 +721,7 @@ class ObjectionsPage(Page):
                 items[5].setFont(font)
         table.blockSignals(False)
         fit_columns(table, {1: 220, 2: 320})
-        self.objection_count.setText(self.tr("共 %1 件").replace("%1", f"{len(rows):,}"))
+        self.objection_count.setText(self.tr("共 {count} 件").format(count=f"{len(rows):,}"))
         if selected is None or not self.select_objection(selected.id):
             table.clearSelection()
             self._on_objection_selected()
@@ -765,7 +765,7 @@ class ObjectionsPage(Page):
                 table.setItem(r, c, item)
         table.blockSignals(False)
         fit_columns(table, {1: 220, 3: 320})
-        self.repair_count.setText(self.tr("共 %1 件").replace("%1", f"{len(rows):,}"))
+        self.repair_count.setText(self.tr("共 {count} 件").format(count=f"{len(rows):,}"))
         if selected is None or not self.select_application(selected.id):
             table.clearSelection()
             self._on_repair_selected()
@@ -787,7 +787,7 @@ class ObjectionsPage(Page):
         if o.due_on < today:
             return self.tr("已超期"), OVERDUE
         left = self._calendar.working_days_between(today, o.due_on).count
-        text = self.tr("还有 %1 个工作日").replace("%1", str(left))
+        text = self.tr("还有 {left} 个工作日").format(left=str(left))
         return text, NEAR if left <= NEAR_WORKING_DAYS else None
 
     def selected_objection(self) -> services.Objection | None:
@@ -833,9 +833,9 @@ class ObjectionsPage(Page):
             (
                 self.tr("提出日期"),
                 escape(
-                    self.tr("%1（%2 登记）")
-                    .replace("%1", iso(o.filed_on))
-                    .replace("%2", o.filed_by)
+                    self.tr("{filed_on}（{filed_by} 登记）").format(
+                        filed_on=iso(o.filed_on), filed_by=o.filed_by
+                    )
                 ),
             ),
             (self.tr("异议内容"), para(o.content)),
@@ -906,9 +906,9 @@ class ObjectionsPage(Page):
             (
                 self.tr("申请日期"),
                 escape(
-                    self.tr("%1（%2 登记）")
-                    .replace("%1", iso(a.applied_on))
-                    .replace("%2", a.applied_by)
+                    self.tr("{applied_on}（{applied_by} 登记）").format(
+                        applied_on=iso(a.applied_on), applied_by=a.applied_by
+                    )
                 ),
             ),
             (self.tr("申请理由"), para(a.statement)),
@@ -926,7 +926,7 @@ class ObjectionsPage(Page):
                     escape(f"{iso(a.revoked_on)}　{a.revoked_by or ''}：{a.revoke_reason}"),
                 )
             )
-        title = self.tr("第 %1 号%2申请").replace("%1", str(a.id)).replace("%2", a.kind_text)
+        title = self.tr("第 {id} 号{kind_text}申请").format(id=str(a.id), kind_text=a.kind_text)
         head = f"<p><b>{escape(title)}　{escape(a.status)}</b></p>"
         checks_title = self.tr("核查项目（按今天的数据）")
         return (
@@ -954,9 +954,9 @@ class ObjectionsPage(Page):
         if created is not None:
             self._objection_changed(
                 created,
-                self.tr("已登记第 %1 号异议：%2。")
-                .replace("%1", str(created.id))
-                .replace("%2", created.target_text),
+                self.tr("已登记第 {id} 号异议：{target_text}。").format(
+                    id=str(created.id), target_text=created.target_text
+                ),
             )
         return created
 
@@ -971,9 +971,9 @@ class ObjectionsPage(Page):
             return None
         self._objection_changed(
             found,
-            self.tr("已受理第 %1 号异议，答复期限 %2。")
-            .replace("%1", str(found.id))
-            .replace("%2", iso(found.due_on)),
+            self.tr("已受理第 {id} 号异议，答复期限 {due_on}。").format(
+                id=str(found.id), due_on=iso(found.due_on)
+            ),
         )
         return found
 
@@ -996,10 +996,9 @@ class ObjectionsPage(Page):
         dialog = StepDialog(
             self,
             self.tr("不予受理"),
-            self.tr("第 %1 号异议：%2\n%3\n不予受理，请填写理由。")
-            .replace("%1", str(o.id))
-            .replace("%2", o.unit_name)
-            .replace("%3", o.target_text),
+            self.tr("第 {id} 号异议：{unit_name}\n{target_text}\n不予受理，请填写理由。").format(
+                id=str(o.id), unit_name=o.unit_name, target_text=o.target_text
+            ),
             date_label=self.tr("日期"),
             text_label=self.tr("理由"),
             ok_text=self.tr("不予受理"),
@@ -1009,7 +1008,7 @@ class ObjectionsPage(Page):
         dialog.deleteLater()
         if done:
             self._objection_changed(
-                done[0], self.tr("第 %1 号异议不予受理。").replace("%1", str(o.id))
+                done[0], self.tr("第 {id} 号异议不予受理。").format(id=str(o.id))
             )
 
     def answer_selected(self) -> services.Objection | None:
@@ -1024,9 +1023,9 @@ class ObjectionsPage(Page):
             tables = () if answered.outcome == "保留" else (answered.target_table,)
             self._objection_changed(
                 answered,
-                self.tr("已答复第 %1 号异议：%2。")
-                .replace("%1", str(answered.id))
-                .replace("%2", answered.outcome or ""),
+                self.tr("已答复第 {id} 号异议：{outcome}。").format(
+                    id=str(answered.id), outcome=answered.outcome or ""
+                ),
                 *tables,
             )
         return answered
@@ -1041,7 +1040,7 @@ class ObjectionsPage(Page):
             self.bus,
             services.DocumentRequest("objection-reply", objection_id=o.id),
             title=self.tr("异议申请答复书"),
-            file_stem=self.tr("异议申请答复书（%1）").replace("%1", o.unit_name),
+            file_stem=self.tr("异议申请答复书（{unit_name}）").format(unit_name=o.unit_name),
             exec_dialog=self.exec_dialog,
         )
 
@@ -1070,7 +1069,7 @@ class ObjectionsPage(Page):
             self.tabs.setCurrentIndex(1)
             self._repair_changed(
                 created,
-                self.tr("已登记第 %1 号信用修复申请，待审核。").replace("%1", str(created.id)),
+                self.tr("已登记第 {id} 号信用修复申请，待审核。").format(id=str(created.id)),
             )
         return created
 
@@ -1107,15 +1106,14 @@ class ObjectionsPage(Page):
             title, label, verb = self.tr("驳回"), self.tr("理由"), self.tr("驳回")
         dialog = StepDialog(
             self,
-            self.tr("%1%2申请（第 %3 号）")
-            .replace("%1", title)
-            .replace("%2", a.kind_text)
-            .replace("%3", str(a.id)),
-            self.tr("%1：%2\n\n核查项目（截至今天）：\n%3\n\n%4")
-            .replace("%1", a.unit_name)
-            .replace("%2", a.target_text)
-            .replace("%3", checks)
-            .replace("%4", effect),
+            self.tr("{title}{kind_text}申请（第 {id} 号）").format(
+                title=title, kind_text=a.kind_text, id=str(a.id)
+            ),
+            self.tr(
+                "{unit_name}：{target_text}\n\n核查项目（截至今天）：\n{checks}\n\n{effect}"
+            ).format(
+                unit_name=a.unit_name, target_text=a.target_text, checks=checks, effect=effect
+            ),
             date_label=self.tr("决定日期"),
             text_label=label,
             ok_text=verb,
@@ -1128,7 +1126,7 @@ class ObjectionsPage(Page):
         found = done[0]
         self._repair_changed(
             found,
-            self.tr("第 %1 号申请：%2。").replace("%1", str(found.id)).replace("%2", found.status),
+            self.tr("第 {id} 号申请：{status}。").format(id=str(found.id), status=found.status),
             *(self._affected(found) if approve else ()),
         )
         return found
@@ -1154,12 +1152,15 @@ class ObjectionsPage(Page):
         )
         dialog = StepDialog(
             self,
-            self.tr("撤销批准（第 %1 号）").replace("%1", str(a.id)),
-            self.tr("%1：%2\n以虚假材料等不正当手段取得%3的，撤销批准。%4")
-            .replace("%1", a.unit_name)
-            .replace("%2", a.target_text)
-            .replace("%3", a.kind_text)
-            .replace("%4", effect),
+            self.tr("撤销批准（第 {id} 号）").format(id=str(a.id)),
+            self.tr(
+                "{unit_name}：{target_text}\n以虚假材料等不正当手段取得{kind_text}的，撤销批准。{effect}"
+            ).format(
+                unit_name=a.unit_name,
+                target_text=a.target_text,
+                kind_text=a.kind_text,
+                effect=effect,
+            ),
             date_label=self.tr("撤销日期"),
             text_label=self.tr("撤销理由"),
             ok_text=self.tr("撤销批准"),
@@ -1172,7 +1173,7 @@ class ObjectionsPage(Page):
         found = done[0]
         self._repair_changed(
             found,
-            self.tr("已撤销第 %1 号申请的批准。").replace("%1", str(found.id)),
+            self.tr("已撤销第 {id} 号申请的批准。").format(id=str(found.id)),
             *self._affected(found),
         )
         return found

@@ -329,9 +329,9 @@ class PlanPage(Page):
             self.plan, self.changes, self._stale = None, None, False
             self.state.setStyleSheet("color: #555;")
             self.state.setText(
-                self.tr("%1年度尚未采用检查计划。点“编制计划”编制，核对后点“采用计划…”。").replace(
-                    "%1", str(year)
-                )
+                self.tr(
+                    "{year}年度尚未采用检查计划。点“编制计划”编制，核对后点“采用计划…”。"
+                ).format(year=str(year))
             )
             self.changes_label.setText("")
             self.changes_label.setVisible(False)
@@ -392,9 +392,9 @@ class PlanPage(Page):
             self.capacity.setValue(plan.capacity or 0)  # 编制 again starts from its parameters
             self.state.setStyleSheet("color: #1b7a1b; font-weight: bold;")
             self.state.setText(
-                self.tr("%1年度已采用的检查计划（%2）")
-                .replace("%1", str(plan.year))
-                .replace("%2", plan.adopted.describe())
+                self.tr("{year}年度已采用的检查计划（{describe}）").format(
+                    year=str(plan.year), describe=plan.adopted.describe()
+                )
             )
             self.changes_label.setText("")
             self.changes_label.setToolTip("")
@@ -403,12 +403,12 @@ class PlanPage(Page):
             self.changes = services.plan_changes(self.session, plan, adopted=self._adopted)
             self.state.setStyleSheet("color: #b36b00; font-weight: bold;")
             self.state.setText(
-                self.tr("草稿：%1年度计划尚未采用，核对后点“采用计划…”。").replace(
-                    "%1", str(plan.year)
+                self.tr("草稿：{year}年度计划尚未采用，核对后点“采用计划…”。").format(
+                    year=str(plan.year)
                 )
                 if self.changes is None
-                else self.tr("草稿：重新编制的%1年度计划，尚未采用（原计划仍有效）。").replace(
-                    "%1", str(plan.year)
+                else self.tr("草稿：重新编制的{year}年度计划，尚未采用（原计划仍有效）。").format(
+                    year=str(plan.year)
                 )
             )
             self.changes_label.setText(self.changes.summary() if self.changes else "")
@@ -422,13 +422,16 @@ class PlanPage(Page):
         status = "，".join(f"{k} {v:,}" for k, v in plan.counts_by_status().items())
         capacity = self.tr("不限") if plan.capacity is None else f"{plan.capacity} 次/月"
         self.summary.setText(
-            self.tr("%1年：%2；计划检查 %3 次（%4）；%5；每月检查能力：%6")
-            .replace("%1", str(plan.year))
-            .replace("%2", plan.basis)
-            .replace("%3", f"{len(plan.items):,}")
-            .replace("%4", grades or self.tr("无"))
-            .replace("%5", status)
-            .replace("%6", capacity)
+            self.tr(
+                "{year}年：{basis}；计划检查 {count} 次（{grades}）；{status}；每月检查能力：{capacity}"
+            ).format(
+                year=str(plan.year),
+                basis=plan.basis,
+                count=f"{len(plan.items):,}",
+                grades=grades or self.tr("无"),
+                status=status,
+                capacity=capacity,
+            )
         )
         self.bars.set_loads(plan.month_loads(), plan.capacity)
         unfit = plan.cannot_fit
@@ -438,10 +441,11 @@ class PlanPage(Page):
                 windows[item.window_label] = windows.get(item.window_label, 0) + 1
             self.cannot_fit_label.setText(
                 self.tr(
-                    "无法安排 %1 次（时段内每月都已达到检查能力）：%2。在“状态”中选“无法安排”查看。"
+                    "无法安排 {count} 次（时段内每月都已达到检查能力）：{value}。在“状态”中选“无法安排”查看。"
+                ).format(
+                    count=f"{len(unfit):,}",
+                    value="，".join(f"{w} {n:,} 次" for w, n in windows.items()),
                 )
-                .replace("%1", f"{len(unfit):,}")
-                .replace("%2", "，".join(f"{w} {n:,} 次" for w, n in windows.items()))
             )
         else:
             self.cannot_fit_label.setText("")
@@ -479,19 +483,18 @@ class PlanPage(Page):
             f"{g}级 {units.get(g, 0):,} 家 {n:,} 次" for g, n in plan.counts_by_grade().items() if n
         )
         changes = self.changes
-        text = (
-            self.tr(
-                "采用后，本计划即为%1年度检查计划，窗口、导出和打印都使用它。\n\n"
-                "等级依据：%2\n每月检查能力：%3\n计划检查：%4 次（%5）\n无法安排：%6 次\n\n%7"
-                "确定采用吗？"
-            )
-            .replace("%1", str(plan.year))
-            .replace("%2", plan.basis)
-            .replace("%3", capacity)
-            .replace("%4", f"{len(plan.items):,}")
-            .replace("%5", grades or self.tr("无"))
-            .replace("%6", f"{len(plan.cannot_fit):,}")
-            .replace("%7", "" if changes is None else changes.summary() + "\n\n")
+        text = self.tr(
+            "采用后，本计划即为{year}年度检查计划，窗口、导出和打印都使用它。\n\n"
+            "等级依据：{basis}\n每月检查能力：{capacity}\n计划检查：{count} 次（{grades}）\n无法安排：{count2} 次\n\n{value}"
+            "确定采用吗？"
+        ).format(
+            year=str(plan.year),
+            basis=plan.basis,
+            capacity=capacity,
+            count=f"{len(plan.items):,}",
+            grades=grades or self.tr("无"),
+            count2=f"{len(plan.cannot_fit):,}",
+            value="" if changes is None else changes.summary() + "\n\n",
         )
         details = "\n".join(changes.details(limit=200)) if changes is not None else ""
         if not self.ask_adoption(text, details):
@@ -503,7 +506,9 @@ class PlanPage(Page):
             return None
         self.show_plan(adopted)
         self.bus.data_changed.emit("plan_adoptions")
-        self.bus.status_message.emit(self.tr("已采用%1年度检查计划").replace("%1", str(plan.year)))
+        self.bus.status_message.emit(
+            self.tr("已采用{year}年度检查计划").format(year=str(plan.year))
+        )
         return adopted
 
     def _fill_filters(self) -> None:
@@ -544,7 +549,7 @@ class PlanPage(Page):
             and (not town or i.town == town)
         ]
         self.model.set_items(items)
-        self.count_label.setText(self.tr("%1 次").replace("%1", f"{len(items):,}"))
+        self.count_label.setText(self.tr("{count} 次").format(count=f"{len(items):,}"))
 
     def _on_double_click(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -606,5 +611,5 @@ class PlanPage(Page):
             self._refuse(exc)
             return None
         self.last_export = written
-        self.bus.status_message.emit(self.tr("已导出 %1").replace("%1", str(written)))
+        self.bus.status_message.emit(self.tr("已导出 {written}").format(written=str(written)))
         return written

@@ -108,16 +108,17 @@ class PublishDialog(_SubmitDialog):
         self.setWindowTitle(self.tr("标记已公示"))
         if len(items) == 1:
             item = items[0]
-            what = (
-                self.tr("%1 %2（%3）\n决定日期 %4，应于 %5 前公示。")
-                .replace("%1", item.kind)
-                .replace("%2", item.number)
-                .replace("%3", item.unit_name)
-                .replace("%4", item.decided_on.isoformat())
-                .replace("%5", item.due_on.isoformat())
+            what = self.tr(
+                "{kind} {number}（{unit_name}）\n决定日期 {decided_on}，应于 {due_on} 前公示。"
+            ).format(
+                kind=item.kind,
+                number=item.number,
+                unit_name=item.unit_name,
+                decided_on=item.decided_on.isoformat(),
+                due_on=item.due_on.isoformat(),
             )
         else:
-            what = self.tr("选中的 %1 条记录，公示日期相同。").replace("%1", str(len(items)))
+            what = self.tr("选中的 {count} 条记录，公示日期相同。").format(count=str(len(items)))
         about = QLabel(what, self)
         about.setWordWrap(True)
         shown = [i.published_on for i in items if i.published_on is not None]
@@ -353,7 +354,7 @@ class PublicityPage(LazyPage):
         soon = sum(1 for i in self._items if self._soon(i, today))
 
         def part(label: str, n: int, color: QColor | None) -> str:
-            text = self.tr("%1 %2 条").replace("%1", label).replace("%2", str(n))
+            text = self.tr("{label} {n} 条").format(label=label, n=str(n))
             if color is not None and n:
                 return f"<b style='color:{color.name()}'>{text}</b>"
             return text
@@ -362,9 +363,9 @@ class PublicityPage(LazyPage):
         if soon:
             pending += (
                 f"<span style='color:{ORANGE.name()}'>"
-                + self.tr("（其中 %1 条 %2 天内到期）")
-                .replace("%1", str(soon))
-                .replace("%2", str(SOON_DAYS))
+                + self.tr("（其中 {soon} 条 {soon_days} 天内到期）").format(
+                    soon=str(soon), soon_days=str(SOON_DAYS)
+                )
                 + "</span>"
             )
         parts = [
@@ -374,7 +375,7 @@ class PublicityPage(LazyPage):
             part(self.tr("已按期公示"), counts["已公示"], None),
         ]
         self.summary.setText(
-            self.tr("截至 %1：").replace("%1", today.isoformat()) + "　·　".join(parts)
+            self.tr("截至 {today}：").format(today=today.isoformat()) + "　·　".join(parts)
         )
 
     def _matches(self, item: services.PublicityItem, today: date) -> bool:
@@ -409,11 +410,11 @@ class PublicityPage(LazyPage):
                 self._select_row(row, add=True)
         self.empty_label.setVisible(not self._shown)
         self.count_label.setText(
-            self.tr("共 %1 条").replace("%1", str(len(self._shown)))
+            self.tr("共 {count} 条").format(count=str(len(self._shown)))
             if len(self._shown) == len(self._items)
-            else self.tr("%1 / %2 条")
-            .replace("%1", str(len(self._shown)))
-            .replace("%2", str(len(self._items)))
+            else self.tr("{count} / {count2} 条").format(
+                count=str(len(self._shown)), count2=str(len(self._items))
+            )
         )
         self._update_buttons()
 
@@ -439,18 +440,18 @@ class PublicityPage(LazyPage):
         color: QColor | None = None
         if status == "逾期未公示":
             color = RED
-            cell.setToolTip(self.tr("已超过应公示日期 %1 天").replace("%1", str(-left)))
+            cell.setToolTip(self.tr("已超过应公示日期 {value} 天").format(value=str(-left)))
         elif status == "待公示":
             color = ORANGE if left <= SOON_DAYS else None
             cell.setToolTip(
                 self.tr("今天是最后一天")
                 if left == 0
-                else self.tr("距应公示日期还有 %1 天").replace("%1", str(left))
+                else self.tr("距应公示日期还有 {left} 天").format(left=str(left))
             )
         elif status == "逾期公示":
             assert item.published_on is not None
             late = (item.published_on - item.due_on).days
-            cell.setToolTip(self.tr("晚于应公示日期 %1 天公示").replace("%1", str(late)))
+            cell.setToolTip(self.tr("晚于应公示日期 {late} 天公示").format(late=str(late)))
         if color is not None:
             cell.setForeground(color)
             font = QFont(cell.font())
@@ -547,9 +548,9 @@ class PublicityPage(LazyPage):
         if done:
             self._announce("permits" if all(i.kind == "行政许可" for i in done) else "penalties")
             self.bus.status_message.emit(
-                self.tr("已将 %1 条记录标记为 %2 公示。")
-                .replace("%1", str(len(done)))
-                .replace("%2", on.isoformat())
+                self.tr("已将 {count} 条记录标记为 {on} 公示。").format(
+                    count=str(len(done)), on=on.isoformat()
+                )
             )
         if refused:
             QMessageBox.warning(self, self.tr("标记已公示"), "\n".join(refused))
@@ -606,7 +607,7 @@ class PublicityPage(LazyPage):
             QMessageBox.warning(self, self.tr("导出公示清单"), exc.message)
             return None
         self.last_export = written
-        self.bus.status_message.emit(self.tr("已导出：%1").replace("%1", str(written)))
+        self.bus.status_message.emit(self.tr("已导出：{written}").format(written=str(written)))
         return written
 
     def export_penalty_publicity(self) -> Path | None:
@@ -644,10 +645,8 @@ class PublicityPage(LazyPage):
             return None
         assert found.path is not None
         self.last_export = found.path
-        done = (
-            self.tr("已导出 %1 条行政处罚：%2")
-            .replace("%1", str(len(found.rows)))
-            .replace("%2", str(found.path))
+        done = self.tr("已导出 {count} 条行政处罚：{path}").format(
+            count=str(len(found.rows)), path=str(found.path)
         )
         self.bus.status_message.emit(done)
         if found.gaps:
@@ -657,7 +656,7 @@ class PublicityPage(LazyPage):
                 done
                 + "\n\n"
                 + self.tr(
-                    "有 %1 处必填项在记录中空白，已列在工作簿的“缺项”表中（未推测填写）。"
-                ).replace("%1", str(len(found.gaps))),
+                    "有 {count} 处必填项在记录中空白，已列在工作簿的“缺项”表中（未推测填写）。"
+                ).format(count=str(len(found.gaps))),
             )
         return found.path

@@ -232,7 +232,7 @@ class RegistryPage(Page):
             self.model.set_query(query)
 
     def _update_count(self) -> None:
-        self.count_label.setText(self.tr("共 %1 家").replace("%1", str(self.model.total)))
+        self.count_label.setText(self.tr("共 {total} 家").format(total=str(self.model.total)))
 
     def refresh(self) -> None:
         """Re-read the lists and rows, keeping the selection and scroll position."""

@@ -221,8 +221,8 @@ class RosterTab(QWidget):
             self,
             self.tr("回避企业"),
             self.tr(
-                "%1 须回避的企业（统一社会信用代码，用“、”或“,”分隔；清空表示无回避）："
-            ).replace("%1", chosen.inspector.name),
+                "{name} 须回避的企业（统一社会信用代码，用“、”或“,”分隔；清空表示无回避）："
+            ).format(name=chosen.inspector.name),
             "、".join(chosen.conflicts),
         )
         if not ok:

@@ -102,7 +102,7 @@ class SettingsPage(Page):
             edit.setToolTip(setting.note)
             edit.setReadOnly(not admin)
             self.bureau_fields[setting.name] = edit
-            form.addRow(self.tr("%1：").replace("%1", setting.name), edit)
+            form.addRow(self.tr("{name}：").format(name=setting.name), edit)
         profile = self.session.profile
         form.addRow(self.tr("信用规则："), QLabel(profile.title, tab))
         note = QLabel(profile.rules_of, tab)
@@ -279,7 +279,7 @@ class SettingsPage(Page):
         if changed:
             self.bus.data_changed.emit("settings")
             self.bus.status_message.emit(
-                self.tr("已保存单位信息：%1").replace("%1", "、".join(changed))
+                self.tr("已保存单位信息：{changed}").format(changed="、".join(changed))
             )
         else:
             self.bus.status_message.emit(self.tr("单位信息没有改动"))
@@ -306,7 +306,7 @@ class SettingsPage(Page):
                 self._refuse(exc)
                 continue
             self.bus.status_message.emit(
-                self.tr("已添加用户 %1").replace("%1", dialog.username.text())
+                self.tr("已添加用户 {username}").format(username=dialog.username.text())
             )
             break
         self.refresh()
@@ -319,7 +319,7 @@ class SettingsPage(Page):
         password, ok = QInputDialog.getText(
             self,
             self.tr("重设密码"),
-            self.tr("用户 %1 的新密码：").replace("%1", username),
+            self.tr("用户 {username} 的新密码：").format(username=username),
             QLineEdit.EchoMode.Password,
         )
         if not ok:
@@ -348,8 +348,8 @@ class SettingsPage(Page):
         answer = QMessageBox.question(
             self,
             self.tr("确认恢复"),
-            self.tr("确定用 %1 的备份替换当前数据吗？\n当前数据会先另存一份备份。").replace(
-                "%1", self.backups_table.item(row, 0).text()
+            self.tr("确定用 {item} 的备份替换当前数据吗？\n当前数据会先另存一份备份。").format(
+                item=self.backups_table.item(row, 0).text()
             ),
         )
         if answer != QMessageBox.StandardButton.Yes:

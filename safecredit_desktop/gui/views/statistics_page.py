@@ -357,7 +357,7 @@ class StatisticsPage(Page):
         self.schedule_months = QTableWidget(2, 13, self.schedule_box)
         self.schedule_months.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.schedule_months.setHorizontalHeaderLabels(
-            [self.tr("%1月").replace("%1", str(m)) for m in range(1, 13)] + [self.tr("合计")]
+            [self.tr("{m}月").format(m=str(m)) for m in range(1, 13)] + [self.tr("合计")]
         )
         self.schedule_months.setVerticalHeaderLabels([self.tr("计划应检"), self.tr("已检")])
         self.schedule_months.setMaximumHeight(90)
@@ -432,7 +432,7 @@ class StatisticsPage(Page):
         self.basis.clear()
         self.basis.addItem(self.tr("实时（评定基准日）"), LIVE)
         for year in services.confirmed_assessment_years(self.session):
-            self.basis.addItem(self.tr("%1年度评定（已确认）").replace("%1", str(year)), year)
+            self.basis.addItem(self.tr("{year}年度评定（已确认）").format(year=str(year)), year)
         self.basis.setCurrentIndex(max(self.basis.findData(current), 0))
         self.basis.blockSignals(False)
         self.as_of.setEnabled(self.selected_year() is None)
@@ -520,15 +520,18 @@ class StatisticsPage(Page):
         self.schedule_months.resizeColumnsToContents()
         self._schedule_as_of = as_of
         self.schedule_summary.setText(
-            self.tr("%1年度执法检查计划：应检 %2 次，已完成 %3 次（截至 %4）。")
-            .replace("%1", str(done.year))
-            .replace("%2", f"{sum(done.planned):,}")
-            .replace("%3", f"{sum(done.done):,}")
-            .replace("%4", done.as_of.isoformat())
+            self.tr(
+                "{year}年度执法检查计划：应检 {sum} 次，已完成 {sum2} 次（截至 {as_of}）。"
+            ).format(
+                year=str(done.year),
+                sum=f"{sum(done.planned):,}",
+                sum2=f"{sum(done.done):,}",
+                as_of=done.as_of.isoformat(),
+            )
         )
         towns = "，".join(f"{t} {n}" for t, n in done.overdue_by_town.items())
         self.overdue_towns.setText(
-            self.tr("逾期未检查（按乡镇）：%1").replace("%1", towns or self.tr("无"))
+            self.tr("逾期未检查（按乡镇）：{towns}").format(towns=towns or self.tr("无"))
         )
 
     def show_tables(self, tables: StatisticsTables) -> None:
@@ -539,11 +542,12 @@ class StatisticsPage(Page):
                 tables.by_category.grade_headers, tables.by_category.grade_totals, strict=True
             )
         )
-        text = self.tr("%1　共 %2 家：%3").replace("%1", tables.basis)
-        text = text.replace("%2", f"{tables.units:,}").replace("%3", grades)
+        text = self.tr("{basis}　共 {units} 家：{grades}").format(
+            basis=tables.basis, units=f"{tables.units:,}", grades=grades
+        )
         if tables.flagged:
-            text += self.tr("。其中 %1 家有待定或待核实的事故记录，等级可能变化。").replace(
-                "%1", f"{tables.flagged:,}"
+            text += self.tr("。其中 {flagged} 家有待定或待核实的事故记录，等级可能变化。").format(
+                flagged=f"{tables.flagged:,}"
             )
         self.summary.setText(text)
         self.notice.setVisible(bool(tables.internal_notice))
@@ -576,12 +580,11 @@ class StatisticsPage(Page):
         self.mail_button.setEnabled(True)
         url = QUrl.fromLocalFile(str(path.parent)).toString()
         self.export_result.setText(
-            self.tr('已导出%1：%2（<a href="%3">打开所在文件夹</a>）')
-            .replace("%1", what)
-            .replace("%2", str(path))
-            .replace("%3", url)
+            self.tr('已导出{what}：{path}（<a href="{url}">打开所在文件夹</a>）').format(
+                what=what, path=str(path), url=url
+            )
         )
-        self.bus.status_message.emit(self.tr("已导出 %1").replace("%1", str(path)))
+        self.bus.status_message.emit(self.tr("已导出 {path}").format(path=str(path)))
 
     def _on_export_stats(self) -> None:
         as_of = self.selected_as_of()
@@ -695,20 +698,17 @@ class StatisticsPage(Page):
             return
         address = services.upper_email(session)
         to = (
-            self.tr("收件人：%1").replace("%1", address)
+            self.tr("收件人：{address}").format(address=address)
             if address
             else self.tr("尚未设置上级单位邮箱，收件人为空，请在邮件程序中填写")
         )
         url = QUrl.fromLocalFile(str(draft.parent)).toString()
         self.export_result.setText(
             self.tr(
-                "已生成邮件草稿：%1（%2）。双击该文件即可在 Outlook 或 Foxmail 中打开、核对后发送。"
-                '（<a href="%3">打开所在文件夹</a>）'
-            )
-            .replace("%1", str(draft))
-            .replace("%2", to)
-            .replace("%3", url)
+                "已生成邮件草稿：{draft}（{to}）。双击该文件即可在 Outlook 或 Foxmail 中打开、核对后发送。"
+                '（<a href="{url}">打开所在文件夹</a>）'
+            ).format(draft=str(draft), to=to, url=url)
         )
-        self.bus.status_message.emit(self.tr("已生成邮件草稿 %1").replace("%1", str(draft)))
+        self.bus.status_message.emit(self.tr("已生成邮件草稿 {draft}").format(draft=str(draft)))
         # hand the draft to the system's mail program (it waits in the outbox when offline)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(draft)))

@@ -153,11 +153,11 @@ class UnitCreditPanel(QWidget):
         """A short count for a tab title: 名单 1 · 不良记录 3 · 异议中 1."""
         parts = []
         if self.lists:
-            parts.append(self.tr("名单 %1").replace("%1", str(len(self.lists))))
+            parts.append(self.tr("名单 {count}").format(count=str(len(self.lists))))
         if self.bad_records:
-            parts.append(self.tr("不良记录 %1").replace("%1", str(len(self.bad_records))))
+            parts.append(self.tr("不良记录 {count}").format(count=str(len(self.bad_records))))
         if self.objected:
-            parts.append(self.tr("异议中 %1").replace("%1", str(len(self.objected))))
+            parts.append(self.tr("异议中 {count}").format(count=str(len(self.objected))))
         return " · ".join(parts)
 
     # -- filling ------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class UnitCreditPanel(QWidget):
             )
         self.bad_box.setVisible(True)
         self.bad_box.setTitle(
-            self.tr("不良信用记录（%1 条）").replace("%1", str(len(self.bad_records)))
+            self.tr("不良信用记录（{count} 条）").format(count=str(len(self.bad_records)))
         )
         self.bad_label.setText(self._bad_html())
         self.objections_box.setVisible(bool(self.objected))
@@ -204,19 +204,19 @@ class UnitCreditPanel(QWidget):
         lines = []
         for e in self.lists:
             color = GREEN if e.list_kind == "红名单" else RED
-            dates = [self.tr("%1 采集").replace("%1", _day(e.proposed_on))]
+            dates = [self.tr("{day} 采集").format(day=_day(e.proposed_on))]
             if e.notified_on is not None:
-                dates.append(self.tr("%1 告知").replace("%1", _day(e.notified_on)))
+                dates.append(self.tr("{day} 告知").format(day=_day(e.notified_on)))
             if e.published_on is not None:
-                dates.append(self.tr("%1 公布").replace("%1", _day(e.published_on)))
+                dates.append(self.tr("{day} 公布").format(day=_day(e.published_on)))
             if e.ends_on is not None:
-                dates.append(self.tr("至 %1").replace("%1", _day(e.ends_on)))
+                dates.append(self.tr("至 {day}").format(day=_day(e.ends_on)))
             who = f"（{escape(e.subject)}）" if e.person_name else ""
             lines.append(
                 f"<b style='color:{color}'>{escape(e.list_kind)}</b>{who}　"
-                + self.tr("阶段：%1（%2）")
-                .replace("%1", escape(e.stage))
-                .replace("%2", escape("，".join(dates)))
+                + self.tr("阶段：{stage}（{dates}）").format(
+                    stage=escape(e.stage), dates=escape("，".join(dates))
+                )
             )
         return _items(lines)
 
@@ -234,7 +234,7 @@ class UnitCreditPanel(QWidget):
         lines = []
         for violation, commitment in self.breaches:
             broken = (
-                self.tr("违反的承诺：%1").replace("%1", escape(commitment))
+                self.tr("违反的承诺：{commitment}").format(commitment=escape(commitment))
                 if commitment
                 else self.tr("未找到此前签署的单位承诺书")
             )

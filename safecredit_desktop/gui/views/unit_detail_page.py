@@ -228,7 +228,9 @@ class UnitDetailPage(Page):
         counts = self.credit_panel.summary_text()
         self.tabs.setTabText(
             1,
-            self.tr("信用状况（%1）").replace("%1", counts) if counts else self.tr("信用状况"),
+            self.tr("信用状况（{counts}）").format(counts=counts)
+            if counts
+            else self.tr("信用状况"),
         )
 
     def _fill_grade(self) -> None:
@@ -253,13 +255,16 @@ class UnitDetailPage(Page):
             for r in result.reasons
         )
         self.grade_label.setText(
-            self.tr("<b>信用等级（%1，实时）：%2（%3%4）</b>%5<ul style='margin:2px'>%6</ul>")
-            .replace("%1", date.today().isoformat())
-            .replace("%2", result.grade)
-            .replace("%3", escape(result.label))
-            .replace("%4", tier)
-            .replace("%5", flags if result.flags else "")
-            .replace("%6", reasons)
+            self.tr(
+                "<b>信用等级（{today}，实时）：{grade}（{label}{tier}）</b>{flags}<ul style='margin:2px'>{reasons}</ul>"
+            ).format(
+                today=date.today().isoformat(),
+                grade=result.grade,
+                label=escape(result.label),
+                tier=tier,
+                flags=flags if result.flags else "",
+                reasons=reasons,
+            )
         )
         if result.improve:
             self.advice_label.setText(self.tr("信用提升提示：") + "；".join(result.improve))
@@ -291,7 +296,7 @@ class UnitDetailPage(Page):
         self._clear_fields()
         for index, (label, value) in enumerate(summary.display_fields()):
             row, pair = divmod(index, FIELD_COLUMNS)
-            name = QLabel(self.tr("%1：").replace("%1", label), self.fields_box)
+            name = QLabel(self.tr("{label}：").format(label=label), self.fields_box)
             name.setStyleSheet("color: #555;")
             shown = QLabel(value, self.fields_box)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -325,7 +330,7 @@ class UnitDetailPage(Page):
         finally:
             self.timeline.setUpdatesEnabled(True)
         self.timeline_title.setText(
-            self.tr("记录时间线（共 %1 条，最新的在前）").replace("%1", str(len(entries)))
+            self.tr("记录时间线（共 {count} 条，最新的在前）").format(count=str(len(entries)))
         )
         self.empty_label.setVisible(not entries)
         if keep is not None:
@@ -399,20 +404,19 @@ class UnitDetailPage(Page):
         entry = self._selected_entry()
         if entry is None:
             return
-        question = (
-            self.tr(
-                "确定要删除这条%1记录吗？\n\n%2  %3\n\n"
-                "删除会记入操作日志（操作人：%4），不能撤销；"
-                "以后导入表格时，这条记录也不会再被导入。"
-            )
-            .replace("%1", entry.kind_label)
-            .replace("%2", entry.day.isoformat())
-            .replace("%3", entry.summary)
-            .replace("%4", self.session.user)
+        question = self.tr(
+            "确定要删除这条{kind_label}记录吗？\n\n{day}  {summary}\n\n"
+            "删除会记入操作日志（操作人：{user}），不能撤销；"
+            "以后导入表格时，这条记录也不会再被导入。"
+        ).format(
+            kind_label=entry.kind_label,
+            day=entry.day.isoformat(),
+            summary=entry.summary,
+            user=self.session.user,
         )
         answer = QMessageBox.question(
             self,
-            self.tr("删除%1记录").replace("%1", entry.kind_label),
+            self.tr("删除{kind_label}记录").format(kind_label=entry.kind_label),
             question,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
@@ -425,9 +429,9 @@ class UnitDetailPage(Page):
             QMessageBox.warning(self, self.tr("无法删除"), exc.message)
             return
         self.bus.status_message.emit(
-            self.tr("已删除%1记录（%2）。")
-            .replace("%1", entry.kind_label)
-            .replace("%2", entry.day.isoformat())
+            self.tr("已删除{kind_label}记录（{day}）。").format(
+                kind_label=entry.kind_label, day=entry.day.isoformat()
+            )
         )
         self.bus.data_changed.emit(entry.table)
 
