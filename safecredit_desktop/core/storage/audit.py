@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from safecredit_desktop.core.storage.changes import KNOWN_TABLES, Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 
 GENESIS = "0" * 64
@@ -97,6 +98,10 @@ def append(conn: sqlite3.Connection, user: str, entries: Iterable[AuditEntry]) -
         " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    # every audited row change names its table: that is what the write touched
+    # (an "event" — a backup, an export, a log-in — changed no table but the log)
+    changed = {str(r[4]) for r in rows if r[3] != "event"}
+    note_written(conn, Table.AUDIT_LOG, *(changed & KNOWN_TABLES))
     return len(rows)
 
 
@@ -147,6 +152,7 @@ def verify_since_checkpoint(conn: sqlite3.Connection, *, move: bool) -> ChainPro
     if problem is None and move:
         head_id, head_hash = _head(conn)
         if head_id > after_id:
+            note_written(conn, Table.AUDIT_CHECKPOINT)
             conn.execute(
                 "INSERT INTO audit_checkpoint (id, entry_id, hash) VALUES (1, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id,"

@@ -9,6 +9,7 @@ from safecredit_desktop.core import auth
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 
@@ -114,6 +115,7 @@ def authenticate(
             )
             # Not raised inside the transaction: the failure count must be committed.
             failed = True
+            note_written(conn, Table.USERS)
         else:
             conn.execute(
                 "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?", (row[0],)
