@@ -1,0 +1,34 @@
+"""Window tests: a dialog nobody will close never opens. An unexpected error, a message
+box or a file, input or print dialog a test did not answer itself fails the test with
+what it would have said, instead of waiting for a click."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtPrintSupport import QPrintDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+_UNANSWERED = {
+    QMessageBox: ("critical", "warning", "information", "question", "about"),
+    QFileDialog: ("getSaveFileName", "getOpenFileName", "getExistingDirectory"),
+    QInputDialog: ("getText", "getItem", "getMultiLineText", "getInt"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_unanswered_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that expects one of these patches it itself (after this fixture)."""
+
+    def refuse(owner: str, name: str) -> Any:
+        def fail(*args: object, **_kwargs: object) -> Any:
+            said = " / ".join(str(a) for a in args[1:3] if isinstance(a, str))
+            raise AssertionError(f"{owner}.{name} would wait for the user: {said}")
+
+        return fail
+
+    for cls, names in _UNANSWERED.items():
+        for name in names:
+            monkeypatch.setattr(cls, name, refuse(cls.__name__, name))
+    monkeypatch.setattr(QPrintDialog, "exec", refuse("QPrintDialog", "exec"))
