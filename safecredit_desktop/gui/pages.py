@@ -55,6 +55,11 @@ class LazyPage(Page):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
+        """Read again if a watched change came while hidden (after the page's own
+        change: it shows the result even when it is not on screen)."""
         if self._stale:
             self.refresh()
 

@@ -130,7 +130,9 @@ def _add_blacklisted(page: ListsPage, unit_id: int) -> services.ListEntry:
 
 def test_columns_and_filters(qtbot: QtBot, sign_in: Callable[[str], services.Session]) -> None:
     page = _page(qtbot, sign_in("管理员"))
-    assert [page.pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))] == list(COLUMNS)
+    assert [
+        page.pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))
+    ] == list(COLUMNS)
     assert [page.kind.itemText(i) for i in range(page.kind.count())] == [
         "全部名单",
         "红名单",
@@ -302,9 +304,7 @@ def test_listing_notice_preview_issue_print(
     shown.clear()
     printed: list[bytes] = []
     printer = object()
-    monkeypatch.setattr(
-        "safecredit_desktop.gui.printing.choose_printer", lambda *_a, **_k: printer
-    )
+    monkeypatch.setattr("safecredit_desktop.gui.printing.choose_printer", lambda *_a, **_k: printer)
     monkeypatch.setattr(
         "safecredit_desktop.gui.printing.print_on",
         lambda chosen, data: chosen is printer and not printed.append(data),

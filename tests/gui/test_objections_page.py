@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.blocks.forms import StepDialog
+from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.dialogs.document_dialog import DocumentDialog
 from safecredit_desktop.gui.views.objections_page import (
     AnswerDialog,
@@ -205,9 +205,7 @@ def test_objection_filed_accepted_answered_with_deletion(
     assert reviewer.select_objection(found.id)
     printed: list[bytes] = []
     printer = object()
-    monkeypatch.setattr(
-        "safecredit_desktop.gui.printing.choose_printer", lambda *_a, **_k: printer
-    )
+    monkeypatch.setattr("safecredit_desktop.gui.printing.choose_printer", lambda *_a, **_k: printer)
     monkeypatch.setattr(
         "safecredit_desktop.gui.printing.print_on",
         lambda chosen, data: chosen is printer and not printed.append(data),

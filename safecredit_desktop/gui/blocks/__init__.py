@@ -6,6 +6,7 @@ from safecredit_desktop.gui.blocks.columns import ColumnFitter, fit_columns
 from safecredit_desktop.gui.blocks.heading import PageHeading
 from safecredit_desktop.gui.blocks.list_pane import ListPane, action_box
 from safecredit_desktop.gui.blocks.row_model import ID_ROLE, Column, RowModel
+from safecredit_desktop.gui.blocks.row_table import RowTable
 
 __all__ = [
     "ID_ROLE",
@@ -14,6 +15,7 @@ __all__ = [
     "ListPane",
     "PageHeading",
     "RowModel",
+    "RowTable",
     "action_box",
     "fit_columns",
 ]

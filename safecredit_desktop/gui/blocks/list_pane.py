@@ -12,27 +12,24 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from safecredit_desktop.gui.blocks.columns import ColumnFitter
-from safecredit_desktop.gui.blocks.row_model import Column, RowModel
+from safecredit_desktop.gui.blocks.row_model import Column
+from safecredit_desktop.gui.blocks.row_table import RowTable
 
 R = TypeVar("R")
 DEBOUNCE_MS = 250
@@ -86,7 +83,6 @@ class ListPane(QWidget, Generic[R]):
         self._resets: list[Callable[[], None]] = []
         self._filters: list[QWidget] = []
         self._wanted: Hashable | None = None
-        self.model: RowModel[R] = RowModel(columns, row_id, self, on_check=on_check)
 
         self.filter_bar = QHBoxLayout()
         self.search: QLineEdit | None = None
@@ -94,25 +90,11 @@ class ListPane(QWidget, Generic[R]):
         self.tools = QHBoxLayout()
         self.buttons = QHBoxLayout()
 
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(
-            QAbstractItemView.SelectionMode.ExtendedSelection
-            if multi
-            else QAbstractItemView.SelectionMode.SingleSelection
+        self.table: RowTable[R] = RowTable(
+            self, columns, row_id, multi=multi, sortable=sortable, on_check=on_check
         )
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setHighlightSections(False)
-        if sortable:
-            self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-            self.table.setSortingEnabled(True)
-        widest = {i: c.widest for i, c in enumerate(columns) if c.widest}
-        self.fitter = ColumnFitter(self.table, self.model.stretch_column, widest=widest)
+        self.model = self.table.rows_model
+        self.fitter = self.table.fitter
         self.empty_label = QLabel(self)
         self.empty_label.setStyleSheet("color: gray;")
         self.empty_label.hide()
@@ -214,20 +196,16 @@ class ListPane(QWidget, Generic[R]):
     def refresh(self) -> None:
         """Read the rows again, keeping the selected ones (by id) selected."""
         self._timer.stop()
-        keep = [self.model.id_of(r) for r in self.selected_rows()]
-        if self._wanted is not None:
-            keep, self._wanted = [self._wanted], None
+        wanted, self._wanted = self._wanted, None
         rows = self._load()
         selection = self.table.selectionModel()
-        selection.blockSignals(True)
-        self.model.set_rows(rows)
-        header = self.table.horizontalHeader()
-        if self.table.isSortingEnabled() and header.sortIndicatorSection() >= 0:
-            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        for row_id in keep:
-            self._select(row_id, add=True)
-        selection.blockSignals(False)
-        self.fitter.fit()
+        was = selection.blockSignals(True)
+        try:
+            self.table.set_rows(rows)  # the rows selected before stay selected
+            if wanted is not None:
+                self.table.select_id(wanted)
+        finally:
+            selection.blockSignals(was)
         self.count.setText(self._count_text(len(rows)))
         self.empty_label.setVisible(not rows and bool(self.empty_label.text()))
         self.selection_changed.emit()
@@ -236,41 +214,23 @@ class ListPane(QWidget, Generic[R]):
         return self.model.rows()
 
     def selected_rows(self) -> list[R]:
-        selection = self.table.selectionModel()
-        numbers = sorted({i.row() for i in selection.selectedRows()})
-        return [self.model.row(n) for n in numbers if n < self.model.rowCount()]
+        return self.table.selected_rows()
 
     def selected(self) -> R | None:
         """The one selected row (None when none or several are)."""
-        rows = self.selected_rows()
-        return rows[0] if len(rows) == 1 else None
-
-    def _select(self, row_id: Hashable, *, add: bool = False) -> bool:
-        number = self.model.row_of(row_id)
-        if number is None:
-            return False
-        flags = QItemSelectionModel.SelectionFlag.Rows | (
-            QItemSelectionModel.SelectionFlag.Select
-            if add
-            else QItemSelectionModel.SelectionFlag.ClearAndSelect
-        )
-        index = self.model.index(number, 0)
-        self.table.selectionModel().select(index, flags)
-        self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
-        self.table.scrollTo(index)
-        return True
+        return self.table.selected()
 
     def select_id(self, row_id: Hashable) -> bool:
         """Select the row with this id if it is listed."""
-        return self._select(row_id)
+        return self.table.select_id(row_id)
 
     def show_id(self, row_id: Hashable) -> bool:
         """Select the row with this id; when the filters hide it, clear them first."""
-        if self._select(row_id):
+        if self.table.select_id(row_id):
             return True
         self._wanted = row_id
         self.clear_filters()
-        return self._select(row_id)
+        return self.table.select_id(row_id)
 
     def keep_selected(self, row_id: Hashable) -> None:
         """Select this row after the next refresh (a row just made)."""
