@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
 from safecredit_desktop.core.paths import default_database_path
+from safecredit_desktop.gui import errors
 from safecredit_desktop.gui.fonts import install_app_font
 
 
@@ -155,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("SafeCredit")
     install_app_font(app)
     install_qt_translations(app)
+    errors.install(app)  # anything no slot caught: a sentence, and the traceback logged
     if "--smoke-test" in args:
         return smoke_test(app, Path(args[args.index("--smoke-test") + 1]))
     path = Path(args[1]) if len(args) > 1 else default_database_path()

@@ -10,6 +10,7 @@ slot caught (``sys.excepthook``, ``threading.excepthook``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -102,9 +103,7 @@ def show_unexpected(parent: QWidget | None, error: BaseException, title: str = "
     return text
 
 
-def _excepthook(
-    kind: type[BaseException], error: BaseException, tb: TracebackType | None
-) -> None:
+def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, error, tb)
         return
@@ -117,10 +116,8 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
     error = args.exc_value
     if error is None or isinstance(error, SystemExit):
         return
-    try:
+    with contextlib.suppress(OSError):  # the log cannot be written: still say it
         log_error(error, f"线程 {args.thread.name if args.thread else '?'}")
-    except OSError:
-        pass
     with _pending_lock:  # a message box belongs to the UI thread: shown by its timer
         _pending.append(error)
 

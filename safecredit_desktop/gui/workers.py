@@ -136,21 +136,23 @@ def jobs_running() -> bool:
 
 def wait_for_jobs() -> None:
     """Return once no worker job runs (keeping the window responsive meanwhile)."""
-    while True:
+    busy = [w for w in _running if w.isRunning()]
+    while busy:
+        _wait_for(busy[0])
         busy = [w for w in _running if w.isRunning()]
-        if not busy:
-            return
-        loop = QEventLoop()
-        worker = busy[0]
-        worker.finished.connect(loop.quit)
-        # also polled: ``finished`` may have been emitted just before it was connected
-        poll = QTimer()
-        poll.setInterval(POLL_MS)
-        poll.timeout.connect(lambda: None if worker.isRunning() else loop.quit())
-        poll.start()
-        if worker.isRunning():
-            loop.exec()
-        poll.stop()
+
+
+def _wait_for(worker: _Worker) -> None:
+    loop = QEventLoop()
+    worker.finished.connect(loop.quit)
+    # also polled: ``finished`` may have been emitted just before it was connected
+    poll = QTimer()
+    poll.setInterval(POLL_MS)
+    poll.timeout.connect(lambda: None if worker.isRunning() else loop.quit())
+    poll.start()
+    if worker.isRunning():
+        loop.exec()
+    poll.stop()
 
 
 def run_with_progress(

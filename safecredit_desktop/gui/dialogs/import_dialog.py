@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.workers import run_with_progress
 
 
@@ -70,16 +71,18 @@ class ImportDialog(QDialog):
         self.accept_bad_check.toggled.connect(lambda _on: self.check())
 
     def _run(self, *, dry_run: bool) -> services.ImportSummary:
-        session, path, accept = self.session, self.path, self.accept_bad_check.isChecked()
+        path, accept = self.path, self.accept_bad_check.isChecked()
         title = self.tr("正在检查工作簿…") if dry_run else self.tr("正在导入…")
         return run_with_progress(
             self,
             title,
-            lambda report: services.import_workbook(
-                session, path, dry_run=dry_run, accept_bad_check=accept, progress=report
+            lambda own, report: services.import_workbook(
+                own, path, dry_run=dry_run, accept_bad_check=accept, progress=report
             ),
+            session=self.session,
         )
 
+    @operation
     def check(self) -> None:
         """The dry run: fills the table with the plan, or with every bad cell."""
         try:
@@ -148,6 +151,7 @@ class ImportDialog(QDialog):
             self.table.setItem(len(rows) + offset, 0, QTableWidgetItem(skipped.sheet))
             self.table.setItem(len(rows) + offset, 4, QTableWidgetItem(text))
 
+    @operation
     def _on_import(self) -> None:
         try:
             summary = self._run(dry_run=False)
@@ -162,5 +166,4 @@ class ImportDialog(QDialog):
         self._show_plan(summary)
         self.import_button.setEnabled(False)
         self.heading.setText("\n".join(summary.lines()))
-        self.bus.data_changed.emit("*")
         self.bus.status_message.emit(summary.lines()[0])

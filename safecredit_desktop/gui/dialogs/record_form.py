@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import forms, services
-from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, perform, publish
 
 _ERROR_STYLE = "color: #c62828;"
 _NOTE_STYLE = "color: #8a5300;"
@@ -458,25 +458,35 @@ class RecordFormDialog(QDialog):
             self._focus_first_error()
             return False
         profile = self.session.profile
-        try:
-            record = forms.build_record(
-                self.form,
-                values,
-                unit_id=self._unit_id,
-                record_id=self._record_id,
-                profile=profile,
-                today=self.today,
-                unit_lookup=self._lookup,
-                short_dates=True,
-            )
-            before = self.session.last_save
-            _, change = services.save_entered_record_telling(self.session, record, today=self.today)
-        except forms.FormErrors as exc:
-            self._refused(exc.errors, exc.message)
+        before = self.session.last_save
+
+        def save() -> tuple[Any, str | None] | forms.FormErrors:
+            try:
+                record = forms.build_record(
+                    self.form,
+                    values,
+                    unit_id=self._unit_id,
+                    record_id=self._record_id,
+                    profile=profile,
+                    today=self.today,
+                    unit_lookup=self._lookup,
+                    short_dates=True,
+                )
+                _, change = services.save_entered_record_telling(
+                    self.session, record, today=self.today
+                )
+            except forms.FormErrors as exc:  # shown beside the fields, below
+                return exc
+            return record, change
+
+        # any other refusal or failure is shown by the operation; the form keeps its values
+        saved = perform(self, save, title=self.tr("无法保存"))
+        if saved is None:
             return False
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法保存"), exc.message)
+        if isinstance(saved, forms.FormErrors):
+            self._refused(saved.errors, saved.message)
             return False
+        record, change = saved
         step = self.session.last_save
         if step is before:  # an edit that changed nothing
             self.bus.status_message.emit(self.tr("{title}没有改动。").format(title=self.form.title))
@@ -493,9 +503,8 @@ class RecordFormDialog(QDialog):
         text += "。"
         if change:  # the unit's live grade moved: say so where the clerk is looking
             text += change + "。"
-        self.bus.data_changed.emit(self.table)
         self.bus.status_message.emit(text)
-        count = self.tr("本窗口已保存 {saved_count} 条。").format(saved_count=str(self.saved_count))
+        count = self.tr("本窗口已保存 {count} 条。").format(count=self.saved_count)
         self._saved_label.setText(count + (f"\n{change}。" if change else ""))
         self._saved_label.setStyleSheet(_NOTE_STYLE if change else _HINT_STYLE)
         self.last_grade_change = change
@@ -514,17 +523,14 @@ class RecordFormDialog(QDialog):
             QMessageBox.warning(self, self.tr("无法保存"), message)
 
     # -- undo and cancel ---------------------------------------------------------------
+    @operation(title="无法撤销")
     def _on_undo(self) -> None:
         if self._undo_step is None or self.session.last_save is not self._undo_step:
             return
-        try:
-            done = services.undo_last_save(self.session)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法撤销"), exc.message)
-            return
+        done = services.undo_last_save(self.session)
         self._undo_step = None
         self.saved_count -= 1
-        self.bus.data_changed.emit(self.table)
+        publish(self)
         self.bus.status_message.emit(done + "。")
         last = self._last_saved
         self._last_saved = None
@@ -570,13 +576,14 @@ def open_record_form(
     record_id: int | None = None,
 ) -> int:
     """Open the entry form of ``table`` modally; return how many records were saved."""
-    try:
-        dialog = RecordFormDialog(
+    dialog = perform(
+        parent,
+        lambda: RecordFormDialog(
             session, bus, table, unit_id=unit_id, record_id=record_id, parent=parent
-        )
-    except SafeCreditError as exc:
-        title = QCoreApplication.translate("RecordFormDialog", "无法打开录入表")
-        QMessageBox.warning(parent, title, exc.message)
+        ),
+        title=QCoreApplication.translate("RecordFormDialog", "无法打开录入表"),
+    )
+    if dialog is None:  # the record is gone, or the form cannot be built: said
         return 0
     dialog.exec()
     count = dialog.saved_count

@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.grade_table_model import GradeTableModel
+from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.workers import run_with_progress
 
@@ -66,8 +68,11 @@ def explain_html(result: Any) -> str:
 
 
 class GradesPage(Page):
+    watched = GRADE_INPUTS | {Table.ASSESSMENTS}
+
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
+        self.page_title = self.tr("信用等级")
         self._results: list[Any] = []
         self._before: dict[int, str] = {}
         self._before_year: int | None = None
@@ -161,14 +166,13 @@ class GradesPage(Page):
         self.compute_year_button.clicked.connect(self._on_compute_year)
         self.confirm_button.clicked.connect(self._on_confirm)
         self.annotate_button.clicked.connect(self._on_annotate)
-        self.bus.data_changed.connect(self._on_data_changed)
 
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
         if self._stale:
             self._grade(self._what_if_date(), year=None)
 
-    def _on_data_changed(self, _table: str) -> None:
+    def on_changes(self, changes: Changes) -> None:
         self._stale = True
         if self.isVisible():
             self.refresh()
@@ -176,22 +180,19 @@ class GradesPage(Page):
     def _what_if_date(self) -> date:
         try:
             return parse_date(self.as_of.text(), field=self.tr("评定基准日"))
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # said, and today's grades shown instead
             QMessageBox.warning(self, self.tr("日期有误"), exc.message)
             return date.today()
 
+    @operation(title="无法评定")
     def _grade(self, as_of: date, *, year: int | None) -> None:
-        session = self.session
-        try:
-            results = run_with_progress(
-                self,
-                self.tr("正在评定信用等级…"),
-                lambda report: services.grade_units(session, as_of=as_of),
-            )
-            self._before_year, self._before = services.last_confirmed_grades(session)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法评定"), exc.message)
-            return
+        results = run_with_progress(
+            self,
+            self.tr("正在评定信用等级…"),
+            lambda own, _report: services.grade_units(own, as_of=as_of),
+            session=self.session,
+        )
+        self._before_year, self._before = services.last_confirmed_grades(self.session)
         self._results = results
         self._stale = False
         self._assessment_year = year
@@ -288,6 +289,7 @@ class GradesPage(Page):
             )
         )
 
+    @operation(title="无法确认")
     def _on_confirm(self) -> None:
         year = self.year.value()
         answer = QMessageBox.question(
@@ -299,15 +301,10 @@ class GradesPage(Page):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            stored = services.confirm_assessment(self.session, year, notes=dict(self._notes))
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法确认"), exc.message)
-            return
+        stored = services.confirm_assessment(self.session, year, notes=dict(self._notes))
         self.assessment_note.setText(
             self.tr("{year}年度评定已由 {confirmed_by} 确认。").format(
                 year=str(year), confirmed_by=stored.confirmed_by
             )
         )
         self._notes.clear()
-        self.bus.data_changed.emit("assessments")

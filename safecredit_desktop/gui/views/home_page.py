@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from safecredit_desktop.core import services
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.deadlines_panel import DeadlinesPanel
@@ -12,8 +13,12 @@ from safecredit_desktop.gui.views.due_panel import DuePanel
 
 
 class HomePage(Page):
+    # the counts, the due list (grades) and the deadlines; read again only when on show
+    watched = GRADE_INPUTS | {Table.PERMITS, Table.PLAN_ADOPTIONS}
+
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
+        self.page_title = self.tr("首页")
         self.heading = QLabel(self)
         self.heading.setStyleSheet("font-size: 20px; font-weight: bold;")
         self.subheading = QLabel(self)
@@ -39,7 +44,10 @@ class HomePage(Page):
         layout.addWidget(self.due_box, 1)
         layout.addWidget(self.deadlines_box, 1)
         layout.addWidget(self.backup_label)
-        bus.data_changed.connect(lambda _table: self.refresh() if self.isVisible() else None)
+
+    def on_changes(self, changes: Changes) -> None:
+        if self.isVisible():  # else the window refreshes it when it is chosen
+            self.refresh()
 
     @staticmethod
     def _fill(grid: QGridLayout, values: dict[str, int], parent: QWidget) -> None:

@@ -168,9 +168,7 @@ class ManualEntryDialog(QDialog):
 class ListsPage(Page):
     """名单管理. ``ListsPage(session, bus, parent=None)``."""
 
-    watched = frozenset(
-        {Table.LIST_ENTRIES, Table.UNITS, Table.REPAIR_APPLICATIONS, Table.REPAIRS}
-    )
+    watched = frozenset({Table.LIST_ENTRIES, Table.UNITS, Table.REPAIR_APPLICATIONS, Table.REPAIRS})
 
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
@@ -396,9 +394,7 @@ class ListsPage(Page):
         self.pane.show_id(entry_id)
         self.bus.status_message.emit(message)
 
-    def _step(
-        self, call: Callable[[], services.ListEntry], dialog: QWidget, message: str
-    ) -> bool:
+    def _step(self, call: Callable[[], services.ListEntry], dialog: QWidget, message: str) -> bool:
         """One step from a StepDialog: True (the dialog closes) when it went through."""
         done: list[services.ListEntry] = []
         if not attempt(dialog, lambda: done.append(call())):

@@ -424,9 +424,9 @@ class AnswerDialog(QDialog):
             answer = QMessageBox.question(
                 self,
                 self.windowTitle(),
-                self.tr("将删除被异议的记录“{record}”，删除记入操作日志，不能撤销。确定吗？").format(
-                    record=self.found.target_text
-                ),
+                self.tr(
+                    "将删除被异议的记录“{record}”，删除记入操作日志，不能撤销。确定吗？"
+                ).format(record=self.found.target_text),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -522,9 +522,7 @@ class ObjectionsPage(Page):
             Column(self.tr("状态"), lambda a: a.status, colour=grey),
             Column(self.tr("审核人"), lambda a: a.decided_by or "", colour=grey),
             Column(self.tr("决定日期"), lambda a: iso(a.decided_on), colour=grey),
-            Column(
-                self.tr("撤销"), revoked, tooltip=lambda a: a.revoke_reason or "", colour=grey
-            ),
+            Column(self.tr("撤销"), revoked, tooltip=lambda a: a.revoke_reason or "", colour=grey),
         ]
 
     def _objections_tab(self) -> QWidget:
@@ -593,7 +591,12 @@ class ObjectionsPage(Page):
         note = QLabel(tab)
         if self.session.role not in REVIEWERS:
             note.setText(self.tr("批准、驳回和撤销需要审核员或管理员权限。"))
-        buttons = (self.approve_button, self.reject_button, self.revoke_button, self.decision_button)
+        buttons = (
+            self.approve_button,
+            self.reject_button,
+            self.revoke_button,
+            self.decision_button,
+        )
         actions = action_box(tab, self.tr("办理"), [(b,) for b in buttons], note)
         self.repairs.set_detail(self.repair_detail, actions)
         QVBoxLayout(tab).addWidget(self.repairs)
@@ -928,9 +931,9 @@ class ObjectionsPage(Page):
         dialog = StepDialog(
             self,
             self.tr("撤销批准（第 {id} 号）").format(id=a.id),
-            self.tr("{unit}：{record}\n以虚假材料等不正当手段取得{kind}的，撤销批准。{effect}").format(
-                unit=a.unit_name, record=a.target_text, kind=a.kind_text, effect=effect
-            ),
+            self.tr(
+                "{unit}：{record}\n以虚假材料等不正当手段取得{kind}的，撤销批准。{effect}"
+            ).format(unit=a.unit_name, record=a.target_text, kind=a.kind_text, effect=effect),
             date_label=self.tr("撤销日期"),
             text_label=self.tr("撤销理由"),
             ok_text=self.tr("撤销批准"),

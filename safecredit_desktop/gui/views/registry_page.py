@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.registry import UnitQuery
+from safecredit_desktop.core.storage.changes import Changes, Table
+from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.unit_table_model import UnitTableModel
 from safecredit_desktop.gui.pages import Page
@@ -41,6 +43,7 @@ def _settings() -> QSettings:
 
 class RegistryPage(Page):
     unit_activated = Signal(int)  # the unit's id, on double-click or Enter
+    watched = frozenset({Table.UNITS, Table.ASSESSMENTS})
 
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
@@ -125,8 +128,10 @@ class RegistryPage(Page):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
         header.setHighlightSections(False)
+        # the unit's name takes the width the other columns leave (not the last column,
+        # 信用等级, which is a few characters wide)
+        self.fitter = ColumnFitter(self.table, UnitTableModel.COL_NAME)
         self._apply_default_widths()
         # The model is already in pinyin order; say so before sorting is switched on,
         # or the view would ask for its default (first column, descending).
@@ -135,6 +140,7 @@ class RegistryPage(Page):
         state = _settings().value(HEADER_KEY)
         if state is not None and not header.restoreState(state):
             self._apply_default_widths()
+        header.setStretchLastSection(False)  # also over a state saved when it was on
         table.installEventFilter(self)
 
     def _apply_default_widths(self) -> None:
@@ -207,7 +213,6 @@ class RegistryPage(Page):
         header.sectionMoved.connect(self._on_header_changed)
         header.sortIndicatorChanged.connect(self._on_header_changed)
         self._header_timer.timeout.connect(self._on_header_save_timeout)
-        self.bus.data_changed.connect(self._on_data_changed)
 
     # -- the query -----------------------------------------------------------------------------
 
@@ -328,9 +333,7 @@ class RegistryPage(Page):
         if saves and not self._refreshed:
             self.refresh()
 
-    def _on_data_changed(self, table: str) -> None:
-        if table not in ("units", "*"):
-            return
+    def on_changes(self, changes: Changes) -> None:
         if self.isVisible():
             self.refresh()
         else:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui.bus import DataBus
 
 OBJECTION_MARK = "异议中"
@@ -30,7 +31,8 @@ GREEN = "#2e7d32"
 RED = "#c62828"
 ORANGE = "#e65100"
 GREY = "#555"
-_IGNORED = {"documents", "document_settings", "draws", "inspectors", "inspector_conflicts"}
+# what the panel shows: lists, incentives, bad records, objections, breached commitments
+WATCHED = GRADE_INPUTS | {Table.OBJECTIONS}
 # the violation kind whose records name the commitment they break
 _BREACH_NAME = VIOLATION_KIND_BY_CODE["commitment_breach"].name
 
@@ -106,7 +108,7 @@ class UnitCreditPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
-        bus.data_changed.connect(self._on_data_changed)
+        bus.changed.connect(self._on_changes)
         self._show_nothing()
 
     # -- public -------------------------------------------------------------------------
@@ -144,7 +146,7 @@ class UnitCreditPanel(QWidget):
                 for e in timeline
                 if e.table == "violations" and _BREACH_NAME in e.summary
             ]
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # said in the panel's place
             self._show_nothing(exc.message)
             return
         self._fill()
@@ -242,6 +244,6 @@ class UnitCreditPanel(QWidget):
         return _items(lines)
 
     # -- slots --------------------------------------------------------------------------
-    def _on_data_changed(self, table: str) -> None:
-        if self._unit_id is not None and table not in _IGNORED:
+    def _on_changes(self, changes: Changes) -> None:
+        if self._unit_id is not None and changes.touches(WATCHED):
             self._timer.start()

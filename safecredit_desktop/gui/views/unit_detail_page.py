@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.unit_credit_panel import UnitCreditPanel
 
@@ -44,26 +46,11 @@ FIELD_COLUMNS = 3  # label: value pairs per row of the field grid
 _KEY_ROLE = Qt.ItemDataRole.UserRole  # (table, record_id) on column 0 of each row
 OBJECTION_SUFFIX = "（异议中）"  # appended to a record under an open objection
 _OBJECTION_COLOR = QColor("#e65100")
-_RECORD_TABLES = frozenset(
-    (
-        "units",
-        "inspections",
-        "accidents",
-        "penalties",
-        "violations",
-        "commitments",
-        "honours",
-        "joint_punishments",
-        "repairs",
-        "objections",
-        "list_entries",
-        "repair_applications",
-    )
-)
 
 
 class UnitDetailPage(Page):
     back_requested = Signal()
+    watched = GRADE_INPUTS  # the unit's fields, records and grade
 
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
@@ -184,7 +171,6 @@ class UnitDetailPage(Page):
         self.delete_button.clicked.connect(self._on_delete_record)
         self.timeline.itemDoubleClicked.connect(self._on_double_clicked)
         self.timeline.itemSelectionChanged.connect(self._update_buttons)
-        self.bus.data_changed.connect(self._on_data_changed)
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -256,7 +242,8 @@ class UnitDetailPage(Page):
         )
         self.grade_label.setText(
             self.tr(
-                "<b>信用等级（{today}，实时）：{grade}（{label}{tier}）</b>{flags}<ul style='margin:2px'>{reasons}</ul>"
+                "<b>信用等级（{today}，实时）：{grade}（{label}{tier}）</b>{flags}"
+                "<ul style='margin:2px'>{reasons}</ul>"
             ).format(
                 today=date.today().isoformat(),
                 grade=result.grade,
@@ -377,8 +364,8 @@ class UnitDetailPage(Page):
     def _on_back(self) -> None:
         self.back_requested.emit()
 
-    def _on_data_changed(self, table: str) -> None:
-        if self._unit_id is not None and (table == "*" or table in _RECORD_TABLES):
+    def on_changes(self, changes: Changes) -> None:
+        if self._unit_id is not None:
             self.refresh()
 
     def _on_add_triggered(self, action: QAction) -> None:
@@ -400,6 +387,7 @@ class UnitDetailPage(Page):
             entry = self._entries[item.row()]
             self._open_form(entry.table, entry.record_id)
 
+    @operation(title="无法删除")
     def _on_delete_record(self) -> None:
         entry = self._selected_entry()
         if entry is None:
@@ -423,17 +411,12 @@ class UnitDetailPage(Page):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            services.delete_record(self.session, entry.table, entry.record_id)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法删除"), exc.message)
-            return
+        services.delete_record(self.session, entry.table, entry.record_id)
         self.bus.status_message.emit(
             self.tr("已删除{kind_label}记录（{day}）。").format(
                 kind_label=entry.kind_label, day=entry.day.isoformat()
             )
         )
-        self.bus.data_changed.emit(entry.table)
 
     # -- the record form ----------------------------------------------------------------
     def _open_form(self, table: str, record_id: int | None) -> None:
@@ -450,8 +433,7 @@ class UnitDetailPage(Page):
                 self.tr("录入表单尚未完成，请在新版本中使用此功能。"),
             )
             return
-        saves = open_record_form(
+        open_record_form(
             self, self.session, self.bus, table, unit_id=self._unit_id, record_id=record_id
         )
-        if saves:
-            self.bus.data_changed.emit(table)
+        publish(self)
