@@ -10,7 +10,8 @@ the slots used to do each in their own way:
   the dialog a slot runs from stays open with what was typed;
 * afterwards the tables the storage layer saw written are taken from the session
   (``services.take_changes``) and announced once on the bus — pages never say by hand
-  what they changed.
+  what they changed. (Writes made outside any operation are announced before the next
+  one starts, so an operation's announcement is its own.)
 
 The session and the bus are those of the acting widget or of the nearest parent that
 has them (a dialog opened by a page uses the page's).
@@ -72,6 +73,7 @@ def run(owner: QWidget | None, call: Callable[[], T], *, title: str = "") -> tup
     """``call()`` as one operation: (True, its result), or (False, None) after the
     refusal or the failure was shown."""
     workers.wait_for_jobs()
+    publish(owner)  # what was written before (outside any operation) is told first
     try:
         return True, call()
     except Cancelled as exc:

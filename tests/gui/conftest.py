@@ -4,6 +4,7 @@ what it would have said, instead of waiting for a click."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -24,7 +25,8 @@ def _no_unanswered_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(owner: str, name: str) -> Any:
         def fail(*args: object, **_kwargs: object) -> Any:
             said = " / ".join(str(a) for a in args[1:3] if isinstance(a, str))
-            raise AssertionError(f"{owner}.{name} would wait for the user: {said}")
+            cause = sys.exc_info()[1]  # what the window's error handler was showing
+            raise AssertionError(f"{owner}.{name} would wait for the user: {said}") from cause
 
         return fail
 

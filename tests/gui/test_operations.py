@@ -69,7 +69,7 @@ def _cancel_the_job() -> None:
     raise AssertionError("no progress dialog")
 
 
-# -- (1) the lost save -----------------------------------------------------------------------
+# -- (1) the lost save --------------------------------------------------------------------
 
 
 def test_a_save_made_while_a_job_holds_its_transaction_is_kept(
@@ -114,7 +114,7 @@ def test_a_save_made_while_a_job_holds_its_transaction_is_kept(
     assert [c.data_tables for c in heard] == [{"holidays"}]
 
 
-# -- (2) the unexpected is said and logged ---------------------------------------------------------
+# -- (2) the unexpected is said and logged ----------------------------------------------
 
 
 def test_database_locked_in_a_slot_is_said_and_logged(
@@ -198,7 +198,7 @@ def test_the_handler_of_last_resort(qtbot: QtBot, monkeypatch: pytest.MonkeyPatc
     assert "No space left on device" in logged and "ZeroDivisionError" in logged
 
 
-# -- (3) Changes reach the bus from the storage layer ---------------------------------------------------
+# -- (3) Changes reach the bus from the storage layer ------------------------------------
 
 
 def test_a_save_announces_its_tables_and_a_rollback_nothing(
