@@ -4,8 +4,9 @@ the long text column taking what is left of the view's width.
 Measured from the model's texts with the view's font, not from what the view happens
 to have laid out, so the rows of a collapsed group count as much as the visible ones
 (the home page's due list cut 统一社会信用代码 and the dates to "…" for that reason).
-When the columns need more than the view's width, the long column shrinks to its
-floor and a horizontal scroll bar appears; nothing else is cut.
+When the columns need more than the view's width, the long column keeps its text up
+to a floor (``STRETCH_FLOOR_CHARS``) and a horizontal scroll bar appears; a column is
+cut with "…" only past its own cap (``widest``), its whole text then in the tooltip.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from PySide6.QtWidgets import QHeaderView, QTableView, QTreeView
 CELL_PAD = 18  # the delegate's margins and the grid line
 HEADER_PAD = 30  # the header's margins and a sort arrow
 SAMPLE_ROWS = 3000  # rows measured per column (a long list: its first rows)
-STRETCH_FLOOR_CHARS = 10  # the long column keeps at least this many characters
+# When the columns need more than the view's width, the long column still shows this
+# many characters of its text (a scroll bar appears) rather than being cut first.
+STRETCH_FLOOR_CHARS = 14
 
 
 def _header(view: QTableView | QTreeView) -> QHeaderView:
@@ -74,12 +77,13 @@ def fit_columns(
     stretch: int | None,
     *,
     widest: Mapping[int, int] | None = None,
-) -> None:
+) -> int:
     """Size every column to its content (at most ``widest[column]`` pixels); the
-    ``stretch`` column then takes the rest of the view's width (at least a floor)."""
+    ``stretch`` column then takes the rest of the view's width, and at least its floor
+    (its content, up to ``STRETCH_FLOOR_CHARS`` characters), which is returned."""
     model = view.model()
     if model is None:
-        return
+        return 0
     header = _header(view)
     header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -91,16 +95,19 @@ def fit_columns(
         width = content_width(view, column)
         cap = caps.get(column)
         wanted[column] = min(width, cap) if cap else width
+    floor = 0
     if stretch is not None and stretch in wanted:
         others = sum(w for c, w in wanted.items() if c != stretch)
-        floor = min(
-            wanted[stretch],
-            view.fontMetrics().horizontalAdvance("国" * STRETCH_FLOOR_CHARS) + CELL_PAD,
-        )
+        floor = min(wanted[stretch], stretch_floor(view))
         room = view.viewport().width() - others - 2
         wanted[stretch] = max(floor, room)
     for column, width in wanted.items():
         view.setColumnWidth(column, width)
+    return floor
+
+
+def stretch_floor(view: QTableView | QTreeView) -> int:
+    return view.fontMetrics().horizontalAdvance("国" * STRETCH_FLOOR_CHARS) + CELL_PAD
 
 
 class ColumnFitter(QObject):
@@ -119,10 +126,11 @@ class ColumnFitter(QObject):
         self.stretch = stretch
         self.widest = dict(widest or {})
         self._last_width = -1
+        self._floor: int | None = None  # the long column's floor at the last fit
         view.viewport().installEventFilter(self)
 
     def fit(self) -> None:
-        fit_columns(self.view, self.stretch, widest=self.widest)
+        self._floor = fit_columns(self.view, self.stretch, widest=self.widest)
         self._last_width = self.view.viewport().width()
 
     def fill(self) -> None:
@@ -136,7 +144,7 @@ class ColumnFitter(QObject):
             for c in range(header.count())
             if c != self.stretch and not header.isSectionHidden(c)
         )
-        floor = self.view.fontMetrics().horizontalAdvance("国" * STRETCH_FLOOR_CHARS)
+        floor = self._floor if self._floor is not None else stretch_floor(self.view)
         room = self.view.viewport().width() - others - 2
         self.view.setColumnWidth(self.stretch, max(floor, room))
         self._last_width = self.view.viewport().width()

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -172,11 +171,7 @@ class CommitmentsPage(LazyPage):
         )
         self.signed_button = QPushButton(self.tr("登记签署…"), self)
         self.signed_button.setToolTip(self.tr("登记选中单位交回的已签署承诺书"))
-        ticks = QHBoxLayout()
-        ticks.addWidget(self.tick_all_button)
-        ticks.addWidget(self.clear_button)
-        ticks.addWidget(self.ticked_label)
-        ticks.addStretch(1)
+        self.pane.add_tools([self.tick_all_button, self.clear_button, self.ticked_label])
         self.pane.add_buttons(
             [self.print_unit_button, self.print_duty_button], [self.signed_button]
         )
@@ -184,8 +179,6 @@ class CommitmentsPage(LazyPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.pane, 1)
-        layout.addLayout(ticks)
-        layout.addLayout(self.pane.buttons)
         self._connect_signals()
 
     def _columns(self) -> list[Column[services.CommitmentGap]]:

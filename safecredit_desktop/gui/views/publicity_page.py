@@ -44,6 +44,7 @@ ALL = "（全部）"
 KINDS = ("行政处罚", "行政许可")
 STATUSES = ("逾期未公示", "待公示", "逾期公示", "已公示")
 SOON_DAYS = 2  # 待公示 falling due within this many days is shown in orange
+UNIT_WIDEST = 240  # pixels of a unit's name before it is cut (the tooltip is whole)
 RED = QColor("#c62828")
 ORANGE = QColor("#e65100")
 GREEN = QColor("#2e7d32")
@@ -300,7 +301,7 @@ class PublicityPage(LazyPage):
             Column(titles[0], lambda i: i.kind),
             Column(titles[1], lambda i: i.number),
             Column(titles[2], lambda i: i.uscc),
-            Column(titles[3], lambda i: i.unit_name),
+            Column(titles[3], lambda i: i.unit_name, widest=UNIT_WIDEST),
             Column(titles[4], lambda i: i.title, stretch=True),
             Column(titles[5], lambda i: i.decided_on.isoformat()),
             Column(titles[6], lambda i: i.due_on.isoformat()),
