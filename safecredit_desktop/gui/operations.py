@@ -22,9 +22,9 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from safecredit_desktop.core import services
@@ -61,6 +61,8 @@ def publish(owner: QObject | None) -> Changes:
 
 
 def _title(owner: QWidget | None, title: str) -> str:
+    if title and owner is not None:  # as the owner's own self.tr(title) would
+        return QCoreApplication.translate(type(owner).__name__, title)
     if title or owner is None:
         return title
     named = getattr(owner, "page_title", "")
@@ -108,10 +110,19 @@ def _positional_count(fn: Callable[..., Any]) -> int | None:
     return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
 
 
+@overload
+def operation(fn: F) -> F: ...
+
+
+@overload
+def operation(*, title: str = "") -> Callable[[F], F]: ...
+
+
 def operation(fn: F | None = None, *, title: str = "") -> Any:
     """Decorate a method of a widget (a page, a tab, a dialog) as an operation; it
-    returns the method's result, or None when refused or failed. ``title`` is the
-    message boxes' title (default: the page's title or the window's)."""
+    returns the method's result, or None when refused or failed (the declared return
+    type does not say so: a caller that needs to know uses ``attempt``). ``title`` is
+    the message boxes' title (default: the page's title or the window's)."""
 
     def wrap(method: F) -> F:
         takes = _positional_count(method)

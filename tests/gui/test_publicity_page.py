@@ -348,3 +348,20 @@ def test_penalty_publicity_export_button(
     monkeypatch.setattr(publicity_page.PeriodDialog, "exec", backwards)
     assert page.export_penalty_publicity() is None
     assert shown[-1][0] == "warning" and "晚于" in shown[-1][1]
+
+
+def test_the_reason_column_is_readable_at_1366(
+    qtbot: QtBot, page: PublicityPage, demo: services.Session
+) -> None:
+    """Issue 18: 事由 was 30 px wide at 1366 px; it now takes what the other columns
+    leave (at least 14 characters), and 状态 stays on screen."""
+    page.resize(1190, 700)  # the page's share of a 1366 px window
+    page.show()
+    qtbot.waitExposed(page)
+    table = page.pane.table
+    reason = publicity_page.COLUMNS.index("事由/许可类别")
+    assert table.columnWidth(reason) >= table.fontMetrics().horizontalAdvance("国" * 12)
+    status_right = table.columnViewportPosition(STATUS_COLUMN) + table.columnWidth(STATUS_COLUMN)
+    assert status_right <= table.viewport().width()
+    tip = page.pane.model.index(0, reason).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == page.pane.model.text(0, reason)  # a cut reason is read whole in its tooltip

@@ -321,3 +321,21 @@ def test_refresh_keeps_selection_and_scroll(qtbot: QtBot, page: RegistryPage) ->
     qtbot.waitUntil(lambda: bar.value() == where, timeout=2000)
     rows = page.table.selectionModel().selectedRows()
     assert [page.model.unit_id(r.row()) for r in rows] == [chosen]
+
+
+def test_the_name_takes_the_spare_width_not_the_grade(qtbot: QtBot, page: RegistryPage) -> None:
+    """Issue 18: the registry gave all spare width to 信用等级; the name takes it, also
+    after a header state saved while the last column stretched."""
+    page.resize(1600, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    table = page.table
+    header = table.horizontalHeader()
+    assert not header.stretchLastSection()
+    grade = table.columnWidth(UnitTableModel.COL_GRADE)
+    assert grade < table.fontMetrics().horizontalAdvance("国" * 8)
+    used = sum(table.columnWidth(c) for c in range(page.model.columnCount()))
+    assert used >= table.viewport().width() - 4  # no empty strip at the right
+    assert table.columnWidth(UnitTableModel.COL_NAME) == max(
+        table.columnWidth(c) for c in range(page.model.columnCount())
+    )
