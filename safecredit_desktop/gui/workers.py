@@ -99,7 +99,8 @@ class _Worker(QThread):
 
 class _InputBlocker(QObject):
     """Drops clicks and keys for every window but the progress dialog while a job runs
-    (before the dialog shows, modality does not hold yet)."""
+    (before the dialog shows, modality does not hold yet). Once the job has ended, an
+    operation that waited for it may show its own dialogs: nothing is dropped then."""
 
     BLOCKED = frozenset(
         {
@@ -115,12 +116,15 @@ class _InputBlocker(QObject):
         }
     )
 
-    def __init__(self, dialog: QWidget) -> None:
+    def __init__(self, dialog: QWidget, worker: QThread) -> None:
         super().__init__()
         self._dialog = dialog
+        self._worker = worker
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() not in self.BLOCKED or not isinstance(watched, QWidget):
+            return False
+        if not self._worker.isRunning():
             return False
         if watched is self._dialog or self._dialog.isAncestorOf(watched):
             return False
@@ -192,7 +196,7 @@ def run_with_progress(
             QCoreApplication.translate("workers", "正在取消，已写入的内容将被撤回…")
         )
 
-    blocker = _InputBlocker(dialog)
+    blocker = _InputBlocker(dialog, worker)
     app = QApplication.instance()
     loop = QEventLoop()
     poll = QTimer()
