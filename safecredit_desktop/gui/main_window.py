@@ -247,8 +247,8 @@ class MainWindow(QMainWindow):
         last = services.latest_backup_time(self.session.db.path) or self.tr("无")
         parts = [
             self.tr("数据库：{path}").format(path=str(self.session.db.path)),
-            self.tr("用户：{user}（{value}）").format(
-                user=self.session.user, value=self.session.role.value
+            self.tr("用户：{user}（{role}）").format(
+                user=self.session.user, role=self.session.role.value
             ),
             self.tr("信用规则：{title}").format(title=self.session.profile.title),
             self.tr("上次备份：{last}").format(last=last),

@@ -160,21 +160,38 @@ def _operations(s: services.Session) -> list[tuple[str, Callable[[], object]]]:
         ("plan", adopt),
         ("draw", draw),
         ("annul", annul),
-        ("objection", lambda: services.file_objection(
-            s, table="penalties", record_id=penalty_id, content="不服", filed_on=TODAY
-        )),
-        ("permit", lambda: services.add_permit(
-            s, unit_id=unit_id, permit_no="许字001", kind="危险化学品经营许可", decided_on=TODAY
-        )),
-        ("commitment", lambda: services.record_commitment_signed(
-            s, unit_id=unit_id, kind="单位承诺", signed_on=TODAY
-        )),
-        ("delete", lambda: services.delete_record(s, "commitments", int(
-            s.db.conn.execute("SELECT max(id) FROM commitments").fetchone()[0]
-        ))),
-        ("documents", lambda: services.issue_documents(
-            s, services.DocumentRequest("commitment", unit_ids=(unit_id,)), today=TODAY
-        )),
+        (
+            "objection",
+            lambda: services.file_objection(
+                s, table="penalties", record_id=penalty_id, content="不服", filed_on=TODAY
+            ),
+        ),
+        (
+            "permit",
+            lambda: services.add_permit(
+                s, unit_id=unit_id, permit_no="许字001", kind="危险化学品经营许可", decided_on=TODAY
+            ),
+        ),
+        (
+            "commitment",
+            lambda: services.record_commitment_signed(
+                s, unit_id=unit_id, kind="单位承诺", signed_on=TODAY
+            ),
+        ),
+        (
+            "delete",
+            lambda: services.delete_record(
+                s,
+                "commitments",
+                int(s.db.conn.execute("SELECT max(id) FROM commitments").fetchone()[0]),
+            ),
+        ),
+        (
+            "documents",
+            lambda: services.issue_documents(
+                s, services.DocumentRequest("commitment", unit_ids=(unit_id,)), today=TODAY
+            ),
+        ),
     ]
 
 
@@ -260,12 +277,21 @@ def test_worker_transaction_is_not_joined_by_the_window(admin: services.Session)
         finally:
             own.close()
 
-    worker = threading.Thread(target=lambda: pytest.raises(SafeCreditError, job))
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            job()
+        except SafeCreditError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
     worker.start()
     holding.wait()
     assert not session.db.in_transaction
     release.set()  # the window's write below waits for the worker's lock, then succeeds
     services.set_holiday(session, "2031-10-01", "休息日", "国庆节")
     worker.join()
+    assert [str(e) for e in outcome] == ["取消"]
     assert [h.name for h in services.holidays_of(session, 2031)] == ["国庆节"]
     assert services.inspectors(session) == []

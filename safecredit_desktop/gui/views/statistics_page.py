@@ -361,7 +361,7 @@ class StatisticsPage(Page):
         self.schedule_months = QTableWidget(2, 13, self.schedule_box)
         self.schedule_months.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.schedule_months.setHorizontalHeaderLabels(
-            [self.tr("{m}月").format(m=str(m)) for m in range(1, 13)] + [self.tr("合计")]
+            [self.tr("{month}月").format(month=m) for m in range(1, 13)] + [self.tr("合计")]
         )
         self.schedule_months.setVerticalHeaderLabels([self.tr("计划应检"), self.tr("已检")])
         self.schedule_months.setMaximumHeight(90)
