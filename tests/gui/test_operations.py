@@ -287,3 +287,18 @@ def test_pages_watch_table_constants() -> None:
     assert Table.LIST_ENTRIES in found["ListsPage"]
     assert connection.BUSY_TIMEOUT_MS == 15_000  # the tests' short waits are their own
     assert workers.POLL_MS > 0
+
+
+def test_the_error_log_rotates_and_stays_private(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(errors, "LOG_BYTES", 2_000)
+    for n in range(6):
+        try:
+            raise RuntimeError("很长的错误说明" * 40 + str(n))
+        except RuntimeError as exc:
+            errors.log_error(exc, f"第{n}次")
+    log = errors.log_path()
+    kept = sorted(log.parent.glob(log.name + "*"))
+    assert log in kept and len(kept) > 1  # rotated …
+    assert len(kept) <= errors.LOG_KEEP + 1  # … keeping a few
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
+    assert "第5次" in log.read_text("utf-8")
