@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import services
@@ -355,6 +355,11 @@ def test_the_reason_column_is_readable_at_1366(
 ) -> None:
     """Issue 18: 事由 was 30 px wide at 1366 px; it now takes what the other columns
     leave (at least 14 characters), and 状态 stays on screen."""
+    from safecredit_desktop.gui.fonts import install_app_font
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    install_app_font(app)  # measured in the window's own font
     page.resize(1190, 700)  # the page's share of a 1366 px window
     page.show()
     qtbot.waitExposed(page)
