@@ -25,6 +25,7 @@ from safecredit_desktop.core.storage import assessments, audit, backup, migratio
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage import users as user_store
 from safecredit_desktop.core.storage import verification as _verification
+from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
@@ -64,6 +65,10 @@ class Session:
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
 
+    # a worker's second connection (reopen): closing it leaves the audit checkpoint
+    # to the session that opened the database
+    moves_checkpoint: bool = field(default=True, repr=False)
+
     @property
     def repo(self) -> Repository:
         return Repository(self.db, self.user)
@@ -85,7 +90,7 @@ class Session:
         the next opening verifies only what others wrote since."""
         import sqlite3
 
-        if not self.db.read_only:
+        if not self.db.read_only and self.moves_checkpoint:
             try:
                 with self.db.transaction() as conn:
                     if audit.verify_since_checkpoint(conn, move=True) is not None:
@@ -206,6 +211,32 @@ def _session_of(db: Database, user: user_store.User, warnings: list[str]) -> Ses
     return Session(
         db, user.username, user.role, warnings=warnings, extra_roles=user.roles - {user.role}
     )
+
+
+def reopen(session: Session) -> Session:
+    """The same database, user and role on a new connection, for a worker thread (call
+    it in that thread; the worker closes it). The two connections' transactions are
+    separate: what the window saves while a job runs is not the job's to roll back."""
+    db = Database.open(session.db.path, upgrade=False)
+    return Session(
+        db,
+        session.user,
+        session.role,
+        session._profile,
+        moves_checkpoint=False,
+        extra_roles=session.extra_roles,
+    )
+
+
+def take_changes(session: Session) -> Changes:
+    """What the session's committed writes touched since last asked (and forget it)."""
+    return session.db.take_changes()
+
+
+def absorb_changes(session: Session, changes: Changes) -> None:
+    """Count a worker's committed writes as the session's own, for its next
+    ``take_changes``."""
+    session.db.absorb_changes(changes)
 
 
 def require_role(session: Session, *roles: Role) -> None:

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import perform
 from safecredit_desktop.gui.workers import run_with_progress
 
 
 def backup_now(parent: QWidget, session: services.Session, bus: DataBus) -> bool:
     """Back up the open database in a worker; says where, or why not. True when done."""
-    path, user = session.db.path, session.user
-    try:
-        copy = run_with_progress(
+    copy = perform(
+        parent,
+        lambda: run_with_progress(
             parent,
             parent.tr("正在备份…"),
-            lambda report: services.backup_now(path, user=user),
+            lambda own, _report: services.backup_now(own.db.path, user=own.user),
+            session=session,
             cancellable=False,
-        )
-    except SafeCreditError as exc:
-        QMessageBox.warning(parent, parent.tr("备份失败"), exc.message)
+        ),
+        title=parent.tr("备份失败"),
+    )
+    if copy is None:
         return False
-    bus.status_message.emit(parent.tr("已备份到 %1").replace("%1", str(copy)))
+    bus.status_message.emit(parent.tr("已备份到 {path}").format(path=copy))
     return True

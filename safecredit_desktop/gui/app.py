@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
 from safecredit_desktop.core.paths import default_database_path
+from safecredit_desktop.gui import errors
 from safecredit_desktop.gui.fonts import install_app_font
 
 
@@ -56,8 +57,8 @@ def offer_restore(error: DamagedDatabaseError) -> bool:
         QMessageBox.critical(None, title, error.message)
         return False
     question = QApplication.translate(
-        "app", "%1\n\n是否现在用这份备份恢复？损坏的文件会原样保留在备份文件夹中。"
-    ).replace("%1", error.message)
+        "app", "{message}\n\n是否现在用这份备份恢复？损坏的文件会原样保留在备份文件夹中。"
+    ).format(message=error.message)
     buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
     if QMessageBox.question(None, title, question, buttons) != QMessageBox.StandardButton.Yes:
         return False
@@ -163,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("SafeCredit")
     install_app_font(app)
     install_qt_translations(app)
+    errors.install(app)  # anything no slot caught: a sentence, and the traceback logged
     if "--smoke-test" in args:
         return smoke_test(app, Path(args[args.index("--smoke-test") + 1]))
     path = Path(args[1]) if len(args) > 1 else default_database_path()

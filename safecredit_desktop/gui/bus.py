@@ -1,7 +1,9 @@
-"""One "data changed" signal for the whole window (Anki's CollectionOp idea).
+"""One "what changed" signal for the whole window (Anki's OpChanges).
 
-A page that changes data emits ``data_changed`` with the table name; every page that
-shows that data refreshes itself from services.
+Nobody emits ``changed`` by hand: after every operation the operation wrapper
+(``gui/operations.py``) takes the tables the storage layer saw written
+(``services.take_changes``) and emits them once; each page refreshes when one of the
+tables it watches is among them.
 """
 
 from __future__ import annotations
@@ -10,5 +12,5 @@ from PySide6.QtCore import QObject, Signal
 
 
 class DataBus(QObject):
-    data_changed = Signal(str)  # table name, e.g. "units", "inspections"; "*" for all
+    changed = Signal(object)  # a core Changes: the tables an operation wrote
     status_message = Signal(str)  # a short sentence for the status bar

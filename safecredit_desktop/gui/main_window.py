@@ -20,9 +20,12 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
+from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.storage.users import ROLE_ORDER
+from safecredit_desktop.gui import errors, workers
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, perform
 from safecredit_desktop.gui.pages import NotYetPage, Page
 from safecredit_desktop.gui.recovery_banner import RecoveryBanner, with_banner
 from safecredit_desktop.gui.views.commitments_page import CommitmentsPage
@@ -81,9 +84,12 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session
         self.bus = DataBus(self)
+        services.take_changes(session)  # opening (the log-in, the audit check) is no change
         self._backup_on_close = True
         self.setWindowTitle(
-            self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", session.bureau_name)
+            self.tr("安全生产信用分级分类监管系统 — {bureau_name}").format(
+                bureau_name=session.bureau_name
+            )
         )
         self.resize(1280, 800)
 
@@ -105,16 +111,16 @@ class MainWindow(QMainWindow):
         self.home = HomePage(session, self.bus, self)
         self._add_page(self.tr("首页"), self.home)
         self.registry = self._add_page(self.tr("企业台账"), RegistryPage(session, self.bus, self))
-        later = self.tr("在企业台账中打开企业，在企业详情页中录入、修改和删除%1记录。")
+        later = self.tr("在企业台账中打开企业，在企业详情页中录入、修改和删除{kind}记录。")
         for title, what in (
-            (self.tr("执法检查"), later.replace("%1", self.tr("执法检查"))),
-            (self.tr("生产安全事故"), later.replace("%1", self.tr("生产安全事故"))),
+            (self.tr("执法检查"), later.format(kind=self.tr("执法检查"))),
+            (self.tr("生产安全事故"), later.format(kind=self.tr("生产安全事故"))),
         ):
             self._add_page(title, NotYetPage(session, self.bus, title, what, self))
         self.publicity = PublicityPage(session, self.bus, self)
         self._add_page(self.tr("行政处罚"), self.publicity)
         title = self.tr("失信行为")
-        what = later.replace("%1", title)
+        what = later.format(kind=title)
         self._add_page(title, NotYetPage(session, self.bus, title, what, self))
         self.commitments = CommitmentsPage(session, self.bus, self)
         self._add_page(self.tr("承诺与表彰"), self.commitments)
@@ -218,7 +224,7 @@ class MainWindow(QMainWindow):
         self.commitments.unit_activated.connect(self._on_unit_activated)
         self.detail.back_requested.connect(self._on_back_to_registry)
         self.bus.status_message.connect(self._on_status_message)
-        self.bus.data_changed.connect(self._on_data_changed)
+        self.bus.changed.connect(self._on_changes)
         self.settings_page.database_replaced.connect(self._on_database_replaced)
 
     # -- state --------------------------------------------------------------------------
@@ -244,12 +250,13 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         last = services.latest_backup_time(self.session.db.path) or self.tr("无")
         parts = [
-            self.tr("数据库：%1").replace("%1", str(self.session.db.path)),
-            self.tr("用户：%1（%2）")
-            .replace("%1", self.session.user)
-            .replace("%2", "、".join(r.value for r in ROLE_ORDER if self.session.has_role(r))),
-            self.tr("信用规则：%1").replace("%1", self.session.profile.title),
-            self.tr("上次备份：%1").replace("%1", last),
+            self.tr("数据库：{path}").format(path=str(self.session.db.path)),
+            self.tr("用户：{user}（{roles}）").format(
+                user=self.session.user,
+                roles="、".join(r.value for r in ROLE_ORDER if self.session.has_role(r)),
+            ),
+            self.tr("信用规则：{title}").format(title=self.session.profile.title),
+            self.tr("上次备份：{last}").format(last=last),
         ]
         if self.session.db.read_only:
             parts.insert(1, self.tr("只读（网络共享文件夹）"))
@@ -272,36 +279,43 @@ class MainWindow(QMainWindow):
     def _on_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
-    def _on_data_changed(self, table: str) -> None:
+    def _on_changes(self, changes: Changes) -> None:
         self.undo_action.setEnabled(self.session.last_save is not None)
-        if table in ("settings", "*"):  # 单位名称 may have changed in 设置 → 单位信息
+        if Table.SETTINGS in changes:  # 单位名称 may have changed in 设置 → 单位信息
             self.setWindowTitle(
-                self.tr("安全生产信用分级分类监管系统 — %1").replace("%1", self.session.bureau_name)
+                self.tr("安全生产信用分级分类监管系统 — {bureau_name}").format(
+                    bureau_name=self.session.bureau_name
+                )
             )
 
+    @operation(title="撤销")
     def _on_undo(self) -> None:
-        try:
-            done = services.undo_last_save(self.session)
-        except SafeCreditError as exc:
-            QMessageBox.information(self, self.tr("撤销"), exc.message)
-            return
-        self.bus.data_changed.emit("*")
-        self.bus.status_message.emit(self.tr("已%1").replace("%1", done))
+        done = services.undo_last_save(self.session)
+        self.bus.status_message.emit(self.tr("已{done}").format(done=done))
 
     def _on_backup_now(self) -> None:
         if backup_now(self, self.session, self.bus):
             self._refresh_status()
 
     def _on_daily_backup(self) -> None:
+        """The once-a-day backup; a failure is a line in the status bar (and the error
+        log), not a box in the way of the morning's work."""
+        workers.wait_for_jobs()
         try:
             copy = services.automatic_backup(self.session.db.path)
-        except SafeCreditError as exc:
-            self.bus.status_message.emit(self.tr("自动备份失败：%1").replace("%1", exc.message))
+        except Exception as exc:  # said in the status bar; anything unexpected also logged
+            if isinstance(exc, SafeCreditError):
+                message = exc.message
+            else:
+                errors.log_error(exc, "自动备份")
+                message = services.failure_message(exc) or self.tr("请查看错误日志。")
+            self.bus.status_message.emit(self.tr("自动备份失败：{message}").format(message=message))
             return
         if copy is not None:
             self.bus.status_message.emit(self.tr("已完成今天的自动备份"))
             self._refresh_status()
 
+    @operation(title="生成演示数据")
     def _on_demo(self) -> None:
         if services.count_units(self.session):
             QMessageBox.information(
@@ -310,19 +324,12 @@ class MainWindow(QMainWindow):
                 self.tr("演示数据只能生成到空数据库中，请先新建一个数据库。"),
             )
             return
-        session = self.session
-        try:
-            run_with_progress(
-                self,
-                self.tr("正在生成演示数据…"),
-                lambda report: services.fill_demo(
-                    session, enterprises=2000, seed=1, progress=report
-                ),
-            )
-        except SafeCreditError as exc:
-            QMessageBox.information(self, self.tr("生成演示数据"), exc.message)
-            return
-        self.bus.data_changed.emit("*")
+        run_with_progress(
+            self,
+            self.tr("正在生成演示数据…"),
+            lambda own, report: services.fill_demo(own, enterprises=2000, seed=1, progress=report),
+            session=self.session,
+        )
 
     def _save_path(self, title: str, suggested: str) -> Path | None:
         chosen, _ = QFileDialog.getSaveFileName(
@@ -348,17 +355,15 @@ class MainWindow(QMainWindow):
         dialog.check()
         dialog.exec()
 
+    @operation(title="导出失败")
     def _on_export_template(self) -> None:
         path = self._save_path(self.tr("导出导入模板"), self.tr("安全生产信用导入模板.xlsx"))
         if path is None:
             return
-        try:
-            services.export_template(self.session, path)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("导出失败"), exc.message)
-            return
-        self.bus.status_message.emit(self.tr("已导出导入模板：%1").replace("%1", str(path)))
+        services.export_template(self.session, path)
+        self.bus.status_message.emit(self.tr("已导出导入模板：{path}").format(path=path))
 
+    @operation(title="导出失败")
     def _on_export_data(self) -> None:
         path = self._save_path(
             self.tr("导出全部数据"), self.session.bureau_name + self.tr("全部数据.xlsx")
@@ -376,19 +381,15 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.No,
         )
         include_id = answer == QMessageBox.StandardButton.Yes
-        session = self.session
-        try:
-            run_with_progress(
-                self,
-                self.tr("正在导出全部数据…"),
-                lambda report: services.export_all_data(
-                    session, path, include_id=include_id, progress=report
-                ),
-            )
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("导出失败"), exc.message)
-            return
-        self.bus.status_message.emit(self.tr("已导出全部数据：%1").replace("%1", str(path)))
+        run_with_progress(
+            self,
+            self.tr("正在导出全部数据…"),
+            lambda own, report: services.export_all_data(
+                own, path, include_id=include_id, progress=report
+            ),
+            session=self.session,
+        )
+        self.bus.status_message.emit(self.tr("已导出全部数据：{path}").format(path=path))
 
     def _on_new_database(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
@@ -418,9 +419,9 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(
                 self,
                 self.tr("最近打开"),
-                self.tr("找不到数据库文件 %1（可能已移动或删除），已从“最近打开”中移除。").replace(
-                    "%1", entry
-                ),
+                self.tr(
+                    "找不到数据库文件 {entry}（可能已移动或删除），已从“最近打开”中移除。"
+                ).format(entry=entry),
             )
             return
         self._switch_to(path, False)
@@ -441,22 +442,25 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             self.tr("关于"),
-            self.tr("安全生产信用分级分类监管系统（单机版）\n版本 %1").replace("%1", __version__),
+            self.tr("安全生产信用分级分类监管系统（单机版）\n版本 {version}").format(
+                version=__version__
+            ),
         )
 
     # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
-        if self._backup_on_close:
-            path = self.session.db.path
-            try:
-                run_with_progress(
+        if self._backup_on_close:  # a failure is said; the window closes all the same
+            perform(
+                self,
+                lambda: run_with_progress(
                     self,
                     self.tr("关闭前自动备份…"),
-                    lambda report: services.automatic_backup(path, force=True),
+                    lambda own, _report: services.automatic_backup(own.db.path, force=True),
+                    session=self.session,
                     cancellable=False,
-                )
-            except SafeCreditError as exc:
-                QMessageBox.warning(self, self.tr("自动备份失败"), exc.message)
+                ),
+                title=self.tr("自动备份失败"),
+            )
         self.session.close()
         event.accept()

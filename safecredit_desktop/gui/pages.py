@@ -7,16 +7,33 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from safecredit_desktop.core import services
+from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.gui.bus import DataBus
 
 
 class Page(QWidget):
-    """A page: built with the session and the bus; ``refresh`` re-reads from services."""
+    """A page: built with the session and the bus; ``refresh`` re-reads from services.
+
+    ``watched``: the tables (``core.storage.changes.Table``) whose change makes the
+    page read again; ``on_changes`` does it (a page that needs more overrides it).
+    ``page_title`` titles the page's message boxes."""
+
+    watched: frozenset[str] = frozenset()
+    page_title = ""
 
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.bus = bus
+        bus.changed.connect(self._on_changed)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touches(self.watched):
+            self.on_changes(changes)
+
+    def on_changes(self, changes: Changes) -> None:
+        """One of the watched tables was written."""
+        self.refresh()
 
     def refresh(self) -> None:
         """Re-read what the page shows. Called when the page is shown."""
@@ -24,20 +41,13 @@ class Page(QWidget):
 
 class LazyPage(Page):
     """A page whose data is costly at county scale: read when first shown, and after a
-    change of one of ``watched`` tables either at once (visible) or when next shown.
-    ``_announcing`` is set while the page itself reports a change it has already shown."""
-
-    watched: frozenset[str] = frozenset({"*"})
+    change of one of ``watched`` tables either at once (visible) or when next shown."""
 
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self._stale = True
-        self._announcing = False
-        bus.data_changed.connect(self._on_data_changed)
 
-    def _on_data_changed(self, table: str) -> None:
-        if self._announcing or table not in self.watched:
-            return
+    def on_changes(self, changes: Changes) -> None:
         if self.isVisible():
             self.refresh()
         else:
@@ -45,6 +55,11 @@ class LazyPage(Page):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
+        """Read again if a watched change came while hidden (after the page's own
+        change: it shows the result even when it is not on screen)."""
         if self._stale:
             self.refresh()
 
@@ -65,8 +80,8 @@ class NotYetPage(Page):
         heading = QLabel(title, self)
         heading.setStyleSheet("font-size: 18px; font-weight: bold;")
         body = QLabel(
-            self.tr("本页面尚未完成：%1\n\n在此之前，请使用现有的表格和纸质流程。").replace(
-                "%1", what
+            self.tr("本页面尚未完成：{what}\n\n在此之前，请使用现有的表格和纸质流程。").format(
+                what=what
             ),
             self,
         )

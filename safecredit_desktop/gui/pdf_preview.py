@@ -237,7 +237,7 @@ class PdfPreview(QWidget):
         self.page_spin.setRange(1, max(count, 1))
         self.page_spin.setValue(page + 1 if has else 1)
         self.page_spin.blockSignals(False)
-        self.page_total.setText(self.tr("/ %1 页").replace("%1", str(count)))
+        self.page_total.setText(self.tr("/ {count} 页").format(count=str(count)))
         fitting = self.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
         self.fit_button.setChecked(fitting)
         for button in (self.fit_button, self.zoom_in_button, self.zoom_out_button):

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import publish
 
 
 class RecoveryBanner(QFrame):
@@ -38,7 +40,7 @@ class RecoveryBanner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.acknowledge_button)
         self.acknowledge_button.clicked.connect(self._on_acknowledge)
-        bus.data_changed.connect(self._on_data_changed)
+        bus.changed.connect(self._on_changed)
         self.refresh()
 
     def refresh(self) -> None:
@@ -54,8 +56,8 @@ class RecoveryBanner(QFrame):
         self.text.setText("\n".join(lines))
         self.acknowledge_button.setEnabled(admin)
 
-    def _on_data_changed(self, table: str) -> None:
-        if table in ("users", "*"):
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touches({Table.USERS, Table.ACCOUNT_RECOVERIES}):
             self.refresh()
 
     def _on_acknowledge(self) -> None:
@@ -64,6 +66,7 @@ class RecoveryBanner(QFrame):
         except SafeCreditError as exc:
             QMessageBox.warning(self, self.tr("无法确认"), exc.message)
             return
+        publish(self)
         self.refresh()
         self.bus.status_message.emit(self.tr("已确认知悉恢复码重设密码"))
 

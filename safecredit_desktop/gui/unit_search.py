@@ -8,13 +8,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.operations import operation
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 DEBOUNCE_MS = 250  # the search runs this long after the last keystroke
@@ -46,16 +45,13 @@ class UnitSearch(QWidget):
         self.list.currentRowChanged.connect(lambda _row: self.unit_changed.emit())
         self.run_search()
 
+    @operation(title="查找企业")
     def run_search(self) -> None:
         self._timer.stop()
         chosen = self.selected()
-        try:
-            rows = services.search_units_for_documents(
-                self.session, self.search.text().strip(), SEARCH_LIMIT
-            )
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("查找企业"), exc.message)
-            return
+        rows = services.search_units_for_documents(
+            self.session, self.search.text().strip(), SEARCH_LIMIT
+        )
         self.list.blockSignals(True)
         self.list.clear()
         for unit_id, uscc, name in rows:

@@ -9,20 +9,16 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog, QMessageBox, QTableWidgetItem
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.commitments_page import MARK, CommitmentsPage, SignedDialog
-
-
-def _text(item: QTableWidgetItem | None) -> str:
-    assert item is not None
-    return item.text()
 
 
 def make_code(n: int) -> str:
@@ -68,12 +64,12 @@ def _messages(monkeypatch: pytest.MonkeyPatch, answer: Any = None) -> list[tuple
 
 
 def _tick_row(page: CommitmentsPage, unit_id: int) -> None:
-    for row in range(page.table.rowCount()):
-        item = page.table.item(row, 0)
-        if item is not None and item.data(Qt.ItemDataRole.UserRole) == unit_id:
-            item.setCheckState(Qt.CheckState.Checked)
-            return
-    raise AssertionError(f"unit {unit_id} not listed")
+    """Tick the row's box as a click does (the model is told the new check state)."""
+    model = page.pane.model
+    row = model.row_of(unit_id)
+    assert row is not None, f"unit {unit_id} not listed"
+    assert model.setData(model.index(row, 0), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+    assert model.index(row, 0).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
 
 
 def _new_unit(session: services.Session, n: int, name: str) -> int:
@@ -85,20 +81,20 @@ def _new_unit(session: services.Session, n: int, name: str) -> int:
 
 def test_gaps_list_units_without_commitments(page: CommitmentsPage, demo: services.Session) -> None:
     gaps = services.commitment_gaps(demo)
-    assert page.table.rowCount() == len(gaps) > 0
+    assert page.pane.model.rowCount() == len(gaps) > 0
     assert page.gaps() == gaps
     for row, gap in enumerate(gaps):
-        assert _text(page.table.item(row, 0)) == gap.uscc
-        assert _text(page.table.item(row, 1)) == gap.name
-        assert _text(page.table.item(row, 3)) == (MARK if gap.lacks_unit else "")
-        assert _text(page.table.item(row, 4)) == (MARK if gap.lacks_duty else "")
+        assert page.pane.model.text(row, 0) == gap.uscc
+        assert page.pane.model.text(row, 1) == gap.name
+        assert page.pane.model.text(row, 3) == (MARK if gap.lacks_unit else "")
+        assert page.pane.model.text(row, 4) == (MARK if gap.lacks_duty else "")
     lacking_unit = sum(g.lacks_unit for g in gaps)
     page.lack_filter.setCurrentText("缺单位承诺")
-    assert page.table.rowCount() == lacking_unit
+    assert page.pane.model.rowCount() == lacking_unit
     page.lack_filter.setCurrentText("（全部）")
     page.search.setText(gaps[0].uscc)
     page.apply_filters()
-    assert page.table.rowCount() == 1
+    assert page.pane.model.rowCount() == 1
     assert not page.print_unit_button.isEnabled() and not page.signed_button.isEnabled()
 
 
@@ -107,7 +103,7 @@ def test_recording_signed_commitments_removes_the_unit(
 ) -> None:
     shown = _messages(monkeypatch)
     unit_id = _new_unit(demo, 901, "凤凰县测试化工有限公司")
-    page.bus.data_changed.emit("units")  # hidden: stale until shown or refreshed
+    page.bus.changed.emit(Changes(frozenset({Table.UNITS})))  # hidden: stale until shown
     page.refresh()
     gap = next(g for g in page.gaps() if g.unit_id == unit_id)
     assert gap.lacks_unit and gap.lacks_duty
@@ -128,10 +124,10 @@ def test_recording_signed_commitments_removes_the_unit(
 
     assert page.select_unit(unit_id)
     monkeypatch.setattr(SignedDialog, "exec", sign("单位承诺", date(2026, 1, 5)))
-    changes: list[str] = []
-    page.bus.data_changed.connect(changes.append)
+    changes: list[Changes] = []
+    page.bus.changed.connect(changes.append)
     assert page.record_signed() is not None
-    assert changes == ["commitments"] and not shown
+    assert [c.data_tables for c in changes] == [{"commitments"}] and not shown
     gap = next(g for g in page.gaps() if g.unit_id == unit_id)
     assert not gap.lacks_unit and gap.lacks_duty
 
@@ -182,13 +178,19 @@ def test_batch_print_issues_one_numbered_letter_per_unit(
     page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch, QMessageBox.StandardButton.Yes)
-    printed: list[tuple[bytes, str]] = []
+    printer = object()
+    titles: list[str] = []
+    printed: list[bytes] = []
 
-    def fake_print(_parent: object, data: bytes, **kw: Any) -> bool:
-        printed.append((data, kw.get("title", "")))
-        return True
+    def choose(_parent: object, *, title: str = "", **_kw: Any) -> object:
+        titles.append(title)
+        assert services.document_register(demo, kind="commitment") == []  # no number yet
+        return printer
 
-    monkeypatch.setattr(printing, "print_pdf", fake_print)
+    monkeypatch.setattr(printing, "choose_printer", choose)
+    monkeypatch.setattr(
+        printing, "print_on", lambda chosen, data: chosen is printer and not printed.append(data)
+    )
     gaps = page.gaps()
     lacking = [g for g in gaps if g.lacks_unit][:3]
     only_duty = next(g for g in gaps if not g.lacks_unit)
@@ -205,7 +207,7 @@ def test_batch_print_issues_one_numbered_letter_per_unit(
     issued = services.document_register(demo, kind="commitment")
     assert sorted(d.uscc for d in issued) == sorted(g.uscc for g in lacking)
     assert len({d.doc_no for d in issued}) == 3
-    assert printed and printed[0][0].startswith(b"%PDF") and "3份" in printed[0][1]
+    assert printed and printed[0].startswith(b"%PDF") and "3份" in titles[0]
     assert page.last_result is not None and len(page.last_result.issued) == 3
     assert services.document_register(demo, kind="duty-commitment") == []
 
@@ -216,24 +218,37 @@ def test_batch_print_duty_and_save_when_not_printed(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
+    """Printing cancelled: the file is asked for before any 文号 is taken, and written
+    before the numbers are committed."""
     shown = _messages(monkeypatch, QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(printing, "print_pdf", lambda *a, **k: False)  # print dialog cancelled
-    saved: list[str] = []
+    monkeypatch.setattr(printing, "choose_printer", lambda *a, **k: None)  # cancelled
+    asked: list[int] = []
+    out = tmp_path / "out.pdf"
 
-    def fake_save(_parent: object, data: bytes, name: str) -> Path:
-        saved.append(name)
-        out = tmp_path / "out.pdf"
-        out.write_bytes(data)
+    def ask(_parent: object, name: str) -> Path:
+        asked.append(len(services.document_register(demo, kind="duty-commitment")))
         return out
 
-    monkeypatch.setattr(printing, "save_pdf_bytes", fake_save)
+    monkeypatch.setattr(printing, "ask_pdf_path", ask)
     duty = [g for g in page.gaps() if g.lacks_duty][:2]
     page.tick([g.unit_id for g in duty])
     page.print_duty_button.click()
     issued = services.document_register(demo, kind="duty-commitment")
+    assert asked == [0]  # the save dialog came before the numbers
     assert sorted(d.uscc for d in issued) == sorted(g.uscc for g in duty)
-    assert any("是否保存为 PDF" in text for kind, text in shown if kind == "question")
-    assert saved and (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert any("是否改为出具后保存为 PDF" in text for kind, text in shown if kind == "question")
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_batch_print_with_both_dialogs_cancelled_takes_no_number(
+    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _messages(monkeypatch, QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(printing, "choose_printer", lambda *a, **k: None)
+    monkeypatch.setattr(printing, "ask_pdf_path", lambda *a, **k: None)
+    page.tick([g.unit_id for g in page.gaps() if g.lacks_unit][:2])
+    assert page.print_letters("commitment") is None
+    assert services.document_register(demo) == []
 
 
 def test_batch_print_answered_no_or_nothing_ticked_issues_nothing(

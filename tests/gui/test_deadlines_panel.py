@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import model, services
+from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.deadlines_panel import DeadlinesPanel
@@ -74,7 +75,7 @@ def test_grouped_rows_estimate_mark_and_activation(qtbot: QtBot, session: servic
             rectify_deadline=date(2026, 12, 20),
         ),
     )
-    bus.data_changed.emit("inspections")
+    bus.changed.emit(Changes(frozenset({"inspections"})))
     kinds = [_top(tree, i).text(0) for i in range(tree.topLevelItemCount())]
     assert kinds == ["双公示未公示（1）", "整改逾期未完成（1）"]
 

@@ -59,9 +59,7 @@ def _pdf_pages(data: bytes) -> int:
 
 
 def _cell(page: DocumentsPage, row: int, column: int) -> str:
-    item = page.register_table.item(row, column)
-    assert item is not None
-    return item.text()
+    return page.register.model.text(row, column)
 
 
 def _choose_kind(page: DocumentsPage, kind: str) -> None:
@@ -172,7 +170,7 @@ def test_issue_registers_and_reprints_stored_bytes(
     qtbot.addWidget(page)
     _choose_kind(page, "grade-notice")
     chosen = _tick(page, 2)
-    with qtbot.waitSignal(bus.data_changed):
+    with qtbot.waitSignal(bus.changed):
         result = page.issue(then="print")
     assert result is not None and len(result.issued) == 2
     assert "2 份" in shown[-1][1] or any("2 份" in text for _k, text in shown)
@@ -182,7 +180,7 @@ def test_issue_registers_and_reprints_stored_bytes(
     assert numbers[0] in page.issue_notes.text()
 
     # the register tab lists both, newest state read from the services
-    assert page.register_table.rowCount() == 2
+    assert page.register.model.rowCount() == 2
     listed = {_cell(page, r, 0) for r in range(2)}
     assert listed == set(numbers)
     second = next(d for d in result.issued if d.first_page > 1)
@@ -207,10 +205,10 @@ def test_issue_registers_and_reprints_stored_bytes(
     # searching the register by number and by kind
     page.register_search.setText(numbers[0])
     page.refresh_register()
-    assert page.register_table.rowCount() == 1
+    assert page.register.model.rowCount() == 1
     page.register_search.setText("")
     page.register_kind.setCurrentIndex(page.register_kind.findData("commitment"))
-    assert page.register_table.rowCount() == 0
+    assert page.register.model.rowCount() == 0
 
     # issuing the same again is a reprint under the same numbers, not new numbers
     page.units.clear()
@@ -420,7 +418,7 @@ def test_prefix_edit_refused_keeps_text(
     assert services.document_prefixes(demo) == before
 
     edit.setText("凤应急信用告")
-    with qtbot.waitSignal(bus.data_changed):
+    with qtbot.waitSignal(bus.changed):
         assert tab.save_prefixes() is True
     assert services.document_prefixes(demo)["grade-notice"] == "凤应急信用告"
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import model, services
+from safecredit_desktop.gui.blocks import RowTable
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.draw_page import DrawPage
 from safecredit_desktop.gui.views.roster_tab import RosterTab
@@ -31,10 +32,8 @@ def demo(tmp_path: Path) -> Iterator[services.Session]:
     session.close()
 
 
-def _text(table: QTableWidget, row: int, col: int) -> str:
-    item = table.item(row, col)
-    assert item is not None
-    return item.text()
+def _text(table: RowTable[Any], row: int, col: int) -> str:
+    return table.text(row, col)
 
 
 def _messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
@@ -74,18 +73,18 @@ def test_draw_show_verify_annul_export(
     bus = DataBus()
     page = DrawPage(demo, bus)
     qtbot.addWidget(page)
-    assert page.draws.rowCount() == 0
+    assert len(page.draws.rows()) == 0
     assert page.ratio_spins["A"].value() == 5.0 and page.ratio_spins["D"].value() == 100.0
     page.year.setValue(2026)
     page.seed.setText("公开抽取")
     page.grade_checks["A"].setChecked(False)
-    with qtbot.waitSignal(bus.data_changed):
+    with qtbot.waitSignal(bus.changed):
         page.draw_button.click()
-    assert page.draws.rowCount() == 1
+    assert len(page.draws.rows()) == 1
     found = services.list_draws(demo)[0]
     assert found.seed == "公开抽取" and found.filters["grades"] == ["B", "C", "D"]
     assert page.selected_draw_id() == found.id
-    assert page.result.rowCount() == found.selected > 0
+    assert len(page.result.rows()) == found.selected > 0
     assert "（" in _text(page.result, 0, 4)  # names with 执法证号
 
     assert page.verify_selected() is True
@@ -118,7 +117,7 @@ def test_too_few_inspectors_is_a_sentence(
     page.team_size.setValue(10)
     page.draw_button.click()
     assert shown and shown[-1][0] == "warning" and "不足每组 10 名" in shown[-1][1]
-    assert page.draws.rowCount() == 0
+    assert len(page.draws.rows()) == 0
 
 
 def test_roster_tab_add_toggle_conflicts(
@@ -128,15 +127,15 @@ def test_roster_tab_add_toggle_conflicts(
     bus = DataBus()
     tab = RosterTab(demo, bus)
     qtbot.addWidget(tab)
-    before = tab.table.rowCount()
+    before = len(tab.table.rows())
     assert before == len(services.inspectors(demo)) > 0
 
     answers = iter([model.Inspector(name="王五", cert_no="43312399990009", org="局机关"), None])
     monkeypatch.setattr(tab, "ask_inspector", lambda _i: next(answers))
-    with qtbot.waitSignal(bus.data_changed):
+    with qtbot.waitSignal(bus.changed):
         tab.add_button.click()
-    assert tab.table.rowCount() == before + 1
-    row = next(r for r in range(tab.table.rowCount()) if _text(tab.table, r, 0) == "王五")
+    assert len(tab.table.rows()) == before + 1
+    row = next(r for r in range(len(tab.table.rows())) if _text(tab.table, r, 0) == "王五")
     tab.table.selectRow(row)
     assert tab.toggle_button.text() == "停用"
     tab.toggle_button.click()
@@ -156,7 +155,7 @@ def test_roster_tab_add_toggle_conflicts(
     monkeypatch.setattr(tab, "ask_inspector", lambda _i: next(answers))
     tab.add_button.click()
     assert "已登记" in shown[-1][1]
-    assert tab.table.rowCount() == before + 1
+    assert len(tab.table.rows()) == before + 1
 
 
 def test_draw_is_stored_only_after_yes(
@@ -173,7 +172,7 @@ def test_draw_is_stored_only_after_yes(
 
     _answer(monkeypatch, QMessageBox.StandardButton.No, shown)
     page.draw_button.click()
-    assert services.list_draws(demo) == [] and page.draws.rowCount() == 0
+    assert services.list_draws(demo) == [] and len(page.draws.rows()) == 0
     kind, text = shown[-1]
     assert kind == "question"
     for part in ("2026", "B级 10%", "C级 30%", "D级 100%", "见证抽取", "3 名", "（全部）"):
@@ -181,7 +180,7 @@ def test_draw_is_stored_only_after_yes(
     assert "A级" not in text
 
     _answer(monkeypatch, QMessageBox.StandardButton.Yes, shown)
-    with qtbot.waitSignal(bus.data_changed):
+    with qtbot.waitSignal(bus.changed):
         page.draw_button.click()
     drawn = services.list_draws(demo)
     assert len(drawn) == 1 and drawn[0].seed == "见证抽取" and drawn[0].team_size == 3

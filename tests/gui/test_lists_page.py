@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -85,17 +86,13 @@ def _page(qtbot: QtBot, session: services.Session, bus: DataBus | None = None) -
 
 
 def _row_of(page: ListsPage, entry_id: int) -> int:
-    for row in range(page.table.rowCount()):
-        item = page.table.item(row, 0)
-        if item is not None and item.text() == str(entry_id):
-            return row
-    raise AssertionError(f"entry {entry_id} not shown")
+    row = page.pane.model.row_of(entry_id)
+    assert row is not None, f"entry {entry_id} not shown"
+    return row
 
 
 def _cell(page: ListsPage, entry_id: int, column: int) -> str:
-    item = page.table.item(_row_of(page, entry_id), column)
-    assert item is not None
-    return item.text()
+    return page.pane.model.text(_row_of(page, entry_id), column)
 
 
 def _step(fill: Callable[[StepDialog], None]) -> Callable[[QDialog], bool]:
@@ -133,13 +130,15 @@ def _add_blacklisted(page: ListsPage, unit_id: int) -> services.ListEntry:
 
 def test_columns_and_filters(qtbot: QtBot, sign_in: Callable[[str], services.Session]) -> None:
     page = _page(qtbot, sign_in("管理员"))
-    assert [page.table.horizontalHeaderItem(c).text() for c in range(len(COLUMNS))] == list(COLUMNS)
+    assert [
+        page.pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))
+    ] == list(COLUMNS)
     assert [page.kind.itemText(i) for i in range(page.kind.count())] == [
         "全部名单",
         "红名单",
         "黑名单",
     ]
-    assert page.stage.count() == 7 and page.table.rowCount() == 0
+    assert page.stage.count() == 7 and page.pane.model.rowCount() == 0
     assert not page.notify_button.isEnabled() and not page.approve_button.isEnabled()
 
 
@@ -155,10 +154,10 @@ def test_list_lifecycle(
 
     # 采集 by the rules: the red list of the A units, and (grading.md Revision 2) the
     # 黑名单 of the units with one of seed 002's grounds
-    with qtbot.waitSignal(bus.data_changed):
+    with qtbot.waitSignal(bus.changed):
         created = page.propose()
     assert created, "the demo county has A units"
-    assert page.table.rowCount() == len(created)
+    assert page.pane.model.rowCount() == len(created)
     assert {_cell(page, e.id, STAGE) for e in created} == {"采集"}
     assert {_cell(page, e.id, 1) for e in created} == {e.list_kind for e in created}
     reds = [e for e in created if e.list_kind == "红名单"]
@@ -213,9 +212,9 @@ def test_list_lifecycle(
 
     # the stage filter
     reviewer.stage.setCurrentIndex(reviewer.stage.findData("公布"))
-    assert reviewer.table.rowCount() == 1
+    assert reviewer.pane.model.rowCount() == 1
     reviewer.stage.setCurrentIndex(reviewer.stage.findData("采集"))
-    assert reviewer.table.rowCount() == len(created)
+    assert reviewer.pane.model.rowCount() == len(created)
 
     # a red-list entry is reviewed at once: 不予列入 wants a reason, kept on refusal
     red = reds[1]
@@ -309,9 +308,11 @@ def test_listing_notice_preview_issue_print(
     entry = _add_blacklisted(page, unit_id)
     shown.clear()
     printed: list[bytes] = []
+    printer = object()
+    monkeypatch.setattr("safecredit_desktop.gui.printing.choose_printer", lambda *_a, **_k: printer)
     monkeypatch.setattr(
-        "safecredit_desktop.gui.printing.print_pdf",
-        lambda _parent, data, **kw: printed.append(data) or True,
+        "safecredit_desktop.gui.printing.print_on",
+        lambda chosen, data: chosen is printer and not printed.append(data),
     )
     seen: list[DocumentDialog] = []
 
@@ -319,7 +320,7 @@ def test_listing_notice_preview_issue_print(
         assert isinstance(dialog, DocumentDialog)
         seen.append(dialog)
         assert dialog.preview.page_count() >= 1
-        with qtbot.waitSignal(bus.data_changed):
+        with qtbot.waitSignal(bus.changed):
             result = dialog.issue(then="print")
         assert result is not None and len(result.issued) == 1
         return True
@@ -330,6 +331,56 @@ def test_listing_notice_preview_issue_print(
     assert seen and printed and printed[0].startswith(b"%PDF")
     register = services.document_register(admin, kind="listing-notice")
     assert len(register) == 1 and register[0].uscc == entry.uscc
+
+
+def test_listing_notice_takes_its_number_after_the_dialog(
+    qtbot: QtBot,
+    sign_in: Callable[[str], services.Session],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The printer or the file is chosen before the 文号 is taken: a cancelled dialog
+    uses no number; a saved notice is written before its number is committed."""
+    shown = _messages(monkeypatch)
+    admin = sign_in("管理员")
+    page = _page(qtbot, admin, DataBus())
+    unit_id = services.search_units_for_documents(admin, "", 1)[0][0]
+    _add_blacklisted(page, unit_id)
+    registered_when_asked: list[int] = []
+
+    def count() -> int:
+        return len(services.document_register(admin, kind="listing-notice"))
+
+    def no_printer(*_a: object, **_k: object) -> None:
+        registered_when_asked.append(count())
+
+    chosen: list[Path | None] = [None, tmp_path / "告知书.pdf"]
+
+    def ask_path(*_a: object) -> Path | None:
+        registered_when_asked.append(count())
+        return chosen.pop(0)
+
+    monkeypatch.setattr("safecredit_desktop.gui.printing.choose_printer", no_printer)
+    monkeypatch.setattr("safecredit_desktop.gui.printing.ask_pdf_path", ask_path)
+    outcomes: list[object] = []
+
+    def issue(dialog: QDialog) -> bool:
+        assert isinstance(dialog, DocumentDialog)
+        outcomes.append(dialog.issue(then="print"))  # print dialog cancelled
+        outcomes.append(dialog.issue(then="save"))  # save dialog cancelled
+        outcomes.append(dialog.issue(then="save"))  # saved
+        return True
+
+    page.exec_dialog = issue
+    shown.clear()
+    page.print_notice()
+    assert outcomes[:2] == [None, None]
+    assert registered_when_asked == [0, 0, 0]  # each dialog came before any number
+    result = outcomes[2]
+    assert isinstance(result, services.IssueResult) and len(result.issued) == 1
+    assert count() == 1
+    assert (tmp_path / "告知书.pdf").read_bytes() == result.pdf
+    assert not [m for m in shown if m[0] == "warning"], shown
 
 
 def test_expired_entries_are_removed_when_shown(
@@ -356,7 +407,7 @@ def test_expired_entries_are_removed_when_shown(
     services.publish_list_entry(reviewer, entry.id, published_on=start)
     messages: list[str] = []
     bus.status_message.connect(messages.append)
-    with qtbot.waitSignal(bus.data_changed):
+    with qtbot.waitSignal(bus.changed):
         page.refresh()
     assert messages == ["1 条名单记录期满，已自动移出。"]
     assert _cell(page, entry.id, STAGE) == "移出"

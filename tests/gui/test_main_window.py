@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.gui.dialogs.first_run import FirstRunDialog
 from safecredit_desktop.gui.dialogs.login import LoginDialog
 from safecredit_desktop.gui.main_window import MainWindow
@@ -168,7 +169,7 @@ def test_undo_from_edit_menu(qtbot, admin_db: Path) -> None:  # type: ignore[no-
         uscc="91433123111820220L", name="凤凰县沱江化工有限公司", category="危险化学品"
     )
     services.save_record(session, unit)
-    window.bus.data_changed.emit("units")
+    window.bus.changed.emit(Changes(frozenset({"units"})))
     assert window.undo_action.isEnabled()
     window.undo_action.trigger()
     assert services.count_units(session) == 0

@@ -16,8 +16,9 @@ from pytestqt.qtbot import QtBot
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.blocks.forms import StepDialog
 from safecredit_desktop.gui.bus import DataBus
-from safecredit_desktop.gui.views.lists_page import DocumentDialog, StepDialog
+from safecredit_desktop.gui.dialogs.document_dialog import DocumentDialog
 from safecredit_desktop.gui.views.objections_page import (
     AnswerDialog,
     CorrectionForm,
@@ -111,10 +112,8 @@ def _file(page: ObjectionsPage, unit_id: int, table: str, record_id: int) -> ser
 
 
 def _cell(page: ObjectionsPage, row: int, column: int, repairs: bool = False) -> str:
-    table = page.repair_table if repairs else page.objection_table
-    item = table.item(row, column)
-    assert item is not None
-    return item.text()
+    pane = page.repairs if repairs else page.objections
+    return pane.model.text(row, column)
 
 
 def test_objection_filed_accepted_answered_with_deletion(
@@ -131,7 +130,7 @@ def test_objection_filed_accepted_answered_with_deletion(
     # 登记 (a clerk may file; may not accept)
     found = _file(clerk_page, unit_id, "penalties", penalty_id)
     assert found.status == "待受理" and found.filed_by == "小李"
-    assert clerk_page.objection_table.rowCount() == 1
+    assert clerk_page.objections.model.rowCount() == 1
     assert _cell(clerk_page, 0, 4) == "待受理"
     assert not clerk_page.accept_button.isEnabled()
     assert "现场照片3张" in clerk_page.objection_detail.toPlainText()
@@ -182,7 +181,7 @@ def test_objection_filed_accepted_answered_with_deletion(
         return dialog.try_accept()
 
     reviewer.exec_dialog = delete
-    with qtbot.waitSignal(bus.data_changed):
+    with qtbot.waitSignal(bus.changed):
         answered = reviewer.answer_selected()
     assert answered is not None and answered.outcome == "删除"
     assert answered.investigator == "审核甲"
@@ -199,15 +198,17 @@ def test_objection_filed_accepted_answered_with_deletion(
 
     # open only
     reviewer.open_only.setChecked(True)
-    assert reviewer.objection_table.rowCount() == 0
+    assert reviewer.objections.model.rowCount() == 0
 
     # the reply letter: previewed, issued and printed
     reviewer.open_only.setChecked(False)
     assert reviewer.select_objection(found.id)
     printed: list[bytes] = []
+    printer = object()
+    monkeypatch.setattr("safecredit_desktop.gui.printing.choose_printer", lambda *_a, **_k: printer)
     monkeypatch.setattr(
-        "safecredit_desktop.gui.printing.print_pdf",
-        lambda _parent, data, **kw: printed.append(data) or True,
+        "safecredit_desktop.gui.printing.print_on",
+        lambda chosen, data: chosen is printer and not printed.append(data),
     )
 
     def issue(dialog: QDialog) -> bool:
@@ -291,6 +292,7 @@ def test_repair_application_checks_decision_revocation(
     qtbot: QtBot,
     sign_in: Callable[[str], services.Session],
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     shown = _messages(monkeypatch)
     bus = DataBus()
@@ -314,7 +316,7 @@ def test_repair_application_checks_decision_revocation(
     app = page.apply_repair()
     assert app is not None and app.status == "待审核" and app.kind_text == "信用修复"
     assert page.tabs.currentIndex() == 1
-    assert page.repair_table.rowCount() == 1
+    assert page.repairs.model.rowCount() == 1
     assert _cell(page, 0, 2, repairs=True) == "信用修复"
     assert _cell(page, 0, 5, repairs=True) == "待审核"
     detail = page.repair_detail.toPlainText()
@@ -346,11 +348,10 @@ def test_repair_application_checks_decision_revocation(
         "removal-decision", repair_id=decided.id
     )
 
-    # the decision: previewed and saved
-    saved: list[bytes] = []
+    # the decision: previewed and saved (the file chosen before the number is taken)
+    target = tmp_path / "决定书.pdf"
     monkeypatch.setattr(
-        "safecredit_desktop.gui.printing.save_pdf_bytes",
-        lambda _parent, data, name: saved.append(data) or Path(name + ".pdf"),
+        "safecredit_desktop.gui.printing.ask_pdf_path", lambda _parent, _name: target
     )
     reviewer.exec_dialog = lambda d: (
         isinstance(d, DocumentDialog) and d.issue(then="save") is not None
@@ -358,7 +359,7 @@ def test_repair_application_checks_decision_revocation(
     shown.clear()
     assert reviewer.print_decision() is not None
     assert not [m for m in shown if m[0] == "warning"], shown
-    assert saved and saved[0].startswith(b"%PDF")
+    assert target.read_bytes().startswith(b"%PDF")
 
     def revoke(dialog: QDialog) -> bool:
         assert isinstance(dialog, StepDialog)

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.due_panel import UNIT_ROLE, DuePanel
@@ -227,7 +228,7 @@ def test_clerk_cannot_adopt_and_stale_draft_is_not_adopted(
         page.year.setValue(NEXT_YEAR)
         page.compute()
         assert page.adopt_button.isEnabled()
-        bus.data_changed.emit("inspections")
+        bus.changed.emit(Changes(frozenset({Table.INSPECTIONS})))
         assert not page.adopt_button.isEnabled() and "数据已变化" in page.summary.text()
     finally:
         reviewer.close()

@@ -9,11 +9,13 @@ from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QTableWidgetItem
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import services
+from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views import publicity_page
 from safecredit_desktop.gui.views.publicity_page import (
@@ -26,9 +28,19 @@ from safecredit_desktop.gui.views.publicity_page import (
 )
 
 
-def _text(item: QTableWidgetItem | None) -> str:
-    assert item is not None
-    return item.text()
+class _Cell:
+    """A shown cell: its text and colour, as the model gives them to the view."""
+
+    def __init__(self, page: PublicityPage, row: int, column: int) -> None:
+        index = page.pane.model.index(row, column)
+        self._text = str(index.data(Qt.ItemDataRole.DisplayRole))
+        self._colour = index.data(Qt.ItemDataRole.ForegroundRole)
+
+    def text(self) -> str:
+        return self._text
+
+    def colour(self) -> QColor | None:
+        return self._colour  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -74,15 +86,13 @@ def _qdate(day: date) -> QDate:
 
 def _row_of(page: PublicityPage, kind: str, item_id: int) -> int:
     assert page.select_item(kind, item_id)
-    rows = page.table.selectionModel().selectedRows()
+    rows = page.pane.table.selectionModel().selectedRows()
     assert len(rows) == 1
     return rows[0].row()
 
 
-def _status_cell(page: PublicityPage, kind: str, item_id: int) -> Any:
-    item = page.table.item(_row_of(page, kind, item_id), STATUS_COLUMN)
-    assert item is not None
-    return item
+def _status_cell(page: PublicityPage, kind: str, item_id: int) -> _Cell:
+    return _Cell(page, _row_of(page, kind, item_id), STATUS_COLUMN)
 
 
 def _service_status(session: services.Session, kind: str, item_id: int) -> str:
@@ -92,27 +102,27 @@ def _service_status(session: services.Session, kind: str, item_id: int) -> str:
 
 def test_lists_items_with_states_and_summary(page: PublicityPage, demo: services.Session) -> None:
     items = services.publicity_items(demo)
-    assert page.table.rowCount() == len(items) > 0
-    header = page.table.horizontalHeaderItem
-    headers = [_text(header(c)) for c in range(page.table.columnCount())]
+    assert page.pane.model.rowCount() == len(items) > 0
+    model = page.pane.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers == list(publicity_page.COLUMNS)
     overdue = [i for i in items if i.status(date.today()) == "逾期未公示"]
     assert overdue, "the demo has penalties not published in time"
     cell = _status_cell(page, overdue[0].kind, overdue[0].id)
     assert cell.text() == "逾期未公示"
-    assert cell.foreground().color() == RED
+    assert cell.colour() == RED
     assert f"逾期未公示 {len(overdue)} 条" in page.summary.text()
 
     page.status_filter.setCurrentText("逾期未公示")
-    assert page.table.rowCount() == len(overdue)
+    assert page.pane.model.rowCount() == len(overdue)
     assert page.count_label.text() == f"{len(overdue)} / {len(items)} 条"
     page.status_filter.setCurrentText("（全部）")
     page.search.setText(overdue[0].number)
     page.apply_filters()
-    assert page.table.rowCount() == 1
+    assert page.pane.model.rowCount() == 1
     page.search.setText("没有这样的文号")
     page.apply_filters()
-    assert page.table.rowCount() == 0 and not page.empty_label.isHidden()
+    assert page.pane.model.rowCount() == 0 and not page.empty_label.isHidden()
     assert not page.publish_button.isEnabled()
 
 
@@ -146,7 +156,7 @@ def test_marking_a_penalty_published_changes_its_state(
     cell = _status_cell(page, overdue.kind, overdue.id)
     assert cell.text() == "逾期公示"
     row = _row_of(page, overdue.kind, overdue.id)
-    assert _text(page.table.item(row, 7)) == date.today().isoformat()
+    assert _Cell(page, row, 7).text() == date.today().isoformat()
 
 
 def test_marking_several_at_once(
@@ -155,10 +165,10 @@ def test_marking_several_at_once(
     _messages(monkeypatch)
     overdue = [i for i in services.publicity_items(demo) if i.status(date.today()) == "逾期未公示"]
     assert len(overdue) >= 2
-    changes: list[str] = []
-    page.bus.data_changed.connect(changes.append)
+    changes: list[Changes] = []
+    page.bus.changed.connect(changes.append)
     assert page.mark_published(overdue[:2], date.today())
-    assert changes == ["penalties"]
+    assert [c.data_tables for c in changes] == [{"penalties"}]
     for item in overdue[:2]:
         assert _service_status(demo, item.kind, item.id) == "逾期公示"
 
@@ -200,8 +210,8 @@ def test_adding_a_permit_shows_it_pending(
     cell = _status_cell(page, "行政许可", new_id)
     assert cell.text() == "待公示"
     row = _row_of(page, "行政许可", new_id)
-    assert _text(page.table.item(row, 1)) == "（湘）WH安经〔2026〕0001"
-    assert _text(page.table.item(row, 2)) == uscc
+    assert _Cell(page, row, 1).text() == "（湘）WH安经〔2026〕0001"
+    assert _Cell(page, row, 2).text() == uscc
     assert [p.permit_no for p in services.permits(demo)] == ["（湘）WH安经〔2026〕0001"]
 
     # the same number again is refused with the services' sentence
@@ -228,11 +238,11 @@ def test_due_soon_is_orange(page: PublicityPage, demo: services.Session) -> None
     )
     page.refresh()
     item = next(i for i in services.publicity_items(demo) if i.id == permit_id)
-    assert _status_cell(page, "行政许可", permit_id).foreground().color() != ORANGE
+    assert _status_cell(page, "行政许可", permit_id).colour() != ORANGE
     page.as_of = item.due_on - timedelta(days=1)
     page.refresh()
     cell = _status_cell(page, "行政许可", permit_id)
-    assert cell.text() == "待公示" and cell.foreground().color() == ORANGE
+    assert cell.text() == "待公示" and cell.colour() == ORANGE
     assert "其中 1 条 2 天内到期" in page.summary.text()
     page.as_of = item.due_on + timedelta(days=1)
     page.refresh()
@@ -242,7 +252,7 @@ def test_due_soon_is_orange(page: PublicityPage, demo: services.Session) -> None
 def test_refreshes_on_data_changed_when_shown(
     qtbot: QtBot, page: PublicityPage, demo: services.Session
 ) -> None:
-    before = page.table.rowCount()
+    before = page.pane.model.rowCount()
     unit_id = services.search_units_for_documents(demo, "")[0][0]
     services.add_permit(
         demo,
@@ -251,11 +261,11 @@ def test_refreshes_on_data_changed_when_shown(
         kind="危险化学品经营许可",
         decided_on=date.today(),
     )
-    page.bus.data_changed.emit("permits")  # hidden: only marked stale
-    assert page.table.rowCount() == before
+    page.bus.changed.emit(Changes(frozenset({Table.PERMITS})))  # hidden: only marked stale
+    assert page.pane.model.rowCount() == before
     page.show()
     qtbot.waitExposed(page)
-    assert page.table.rowCount() == before + 1
+    assert page.pane.model.rowCount() == before + 1
 
 
 def test_export_writes_the_workbook(
@@ -338,3 +348,25 @@ def test_penalty_publicity_export_button(
     monkeypatch.setattr(publicity_page.PeriodDialog, "exec", backwards)
     assert page.export_penalty_publicity() is None
     assert shown[-1][0] == "warning" and "晚于" in shown[-1][1]
+
+
+def test_the_reason_column_is_readable_at_1366(
+    qtbot: QtBot, page: PublicityPage, demo: services.Session
+) -> None:
+    """Issue 18: 事由 was 30 px wide at 1366 px; it now takes what the other columns
+    leave (at least 14 characters), and 状态 stays on screen."""
+    from safecredit_desktop.gui.fonts import install_app_font
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    install_app_font(app)  # measured in the window's own font
+    page.resize(1190, 700)  # the page's share of a 1366 px window
+    page.show()
+    qtbot.waitExposed(page)
+    table = page.pane.table
+    reason = publicity_page.COLUMNS.index("事由/许可类别")
+    assert table.columnWidth(reason) >= table.fontMetrics().horizontalAdvance("国" * 12)
+    status_right = table.columnViewportPosition(STATUS_COLUMN) + table.columnWidth(STATUS_COLUMN)
+    assert status_right <= table.viewport().width()
+    tip = page.pane.model.index(0, reason).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == page.pane.model.text(0, reason)  # a cut reason is read whole in its tooltip

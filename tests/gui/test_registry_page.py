@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.pinyin_index import search_keys
 from safecredit_desktop.core.registry import UnitQuery
+from safecredit_desktop.core.storage.changes import EVERYTHING, Changes
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.unit_table_model import PAGE, UnitTableModel
@@ -271,12 +272,12 @@ def test_refreshes_when_units_change(
 ) -> None:
     before = page.model.total
     with qtbot.assertNotEmitted(page.model.modelReset):
-        page.bus.data_changed.emit("inspections")
+        page.bus.changed.emit(Changes(frozenset({"inspections"})))
     services.save_record(
         filled,
         model.Unit(uscc=make_code(123_123_123), name="凤凰县新开化工厂", category="危险化学品"),
     )
-    page.bus.data_changed.emit("units")
+    page.bus.changed.emit(Changes(frozenset({"units"})))
     assert page.model.total == before + 1
     assert page.count_label.text() == f"共 {before + 1} 家"
     page.hide()
@@ -284,7 +285,7 @@ def test_refreshes_when_units_change(
         filled,
         model.Unit(uscc=make_code(123_123_124), name="凤凰县再开化工厂", category="危险化学品"),
     )
-    page.bus.data_changed.emit("*")
+    page.bus.changed.emit(EVERYTHING)
     page.show()  # a hidden page catches up when shown
     assert page.model.total == before + 2
 
@@ -331,7 +332,25 @@ def test_refresh_keeps_selection_and_scroll(qtbot: QtBot, page: RegistryPage) ->
     bar.setValue(bar.maximum() // 2)
     where = bar.value()
     assert where > 0
-    page.bus.data_changed.emit("units")
+    page.bus.changed.emit(Changes(frozenset({"units"})))
     qtbot.waitUntil(lambda: bar.value() == where, timeout=2000)
     rows = page.table.selectionModel().selectedRows()
     assert [page.model.unit_id(r.row()) for r in rows] == [chosen]
+
+
+def test_the_name_takes_the_spare_width_not_the_grade(qtbot: QtBot, page: RegistryPage) -> None:
+    """Issue 18: the registry gave all spare width to 信用等级; the name takes it, also
+    after a header state saved while the last column stretched."""
+    page.resize(1600, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    table = page.table
+    header = table.horizontalHeader()
+    assert not header.stretchLastSection()
+    grade = table.columnWidth(UnitTableModel.COL_GRADE)
+    assert grade < table.fontMetrics().horizontalAdvance("国" * 8)
+    used = sum(table.columnWidth(c) for c in range(page.model.columnCount()))
+    assert used >= table.viewport().width() - 4  # no empty strip at the right
+    assert table.columnWidth(UnitTableModel.COL_NAME) == max(
+        table.columnWidth(c) for c in range(page.model.columnCount())
+    )

@@ -48,9 +48,9 @@ def test_admin_sets_upper_email_later(qtbot: QtBot, db: Path) -> None:
     assert services.upper_email(admin) == "" and keys.get_setting(admin.db, keys.REPORTER) == ""
 
     fields["上级单位邮箱"].setText(" tjk@xxzz.gov.cn ")
-    with qtbot.waitSignal(bus.data_changed) as changed:
+    with qtbot.waitSignal(bus.changed) as changed:
         page.bureau_save_button.click()
-    assert changed.args == ["settings"]
+    assert changed.args[0].data_tables == {"settings"}
     assert page.bureau_error.text() == ""
     assert services.upper_email(admin) == "tjk@xxzz.gov.cn"
     assert fields["上级单位邮箱"].text() == "tjk@xxzz.gov.cn"  # as stored

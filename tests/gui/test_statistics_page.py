@@ -12,11 +12,13 @@ from typing import Any
 import openpyxl
 import pytest
 from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.result import GradeResult
+from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.storage.settings import REPORTER, set_setting
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views import statistics_page
@@ -40,24 +42,26 @@ def demo(tmp_path: Path) -> Iterator[services.Session]:
 
 
 def make_page(qtbot: QtBot, session: services.Session) -> StatisticsPage:
+    services.take_changes(session)  # the fixture's writes are not news to the page
     page = StatisticsPage(session, DataBus())
     qtbot.addWidget(page)
     page.as_of.setDate(statistics_page._qdate(TODAY))
     return page
 
 
-def unit_ids(session: services.Session) -> list[tuple[int, str, str, str, str]]:
-    rows = session.db.conn.execute("SELECT id, uscc, name, category, town FROM units ORDER BY id")
+def unit_ids(db: Any) -> list[tuple[int, str, str, str, str]]:
+    rows = db.conn.execute("SELECT id, uscc, name, category, town FROM units ORDER BY id")
     return [(int(i), str(u), str(n), str(c), str(t)) for i, u, n, c, t in rows]
 
 
-def fake_grades(session: services.Session) -> list[GradeResult]:
-    """Hand-made grades for the stored units: A, B, C, D in turn."""
-    profile = session.profile
+def fake_grades(session: services.Session, profile: Any = None) -> list[GradeResult]:
+    """Hand-made grades for the stored units: A, B, C, D in turn (read on the
+    connection of ``session`` — in a worker, the worker's own)."""
+    profile = profile or session.profile
     letters = "ABCD"
     return [
         GradeResult(i, u, n, c, t, letters[i % 4], profile.label(letters[i % 4]), None, ())
-        for i, u, n, c, t in unit_ids(session)
+        for i, u, n, c, t in unit_ids(session.db)
     ]
 
 
@@ -145,7 +149,7 @@ def test_grouped_by_reporter_with_fake_engine(
 
     def grade_all(db: Any, profile: Any, as_of: date, *, uscc: str | None = None) -> Any:
         calls.append(as_of)
-        return fake_grades(demo)
+        return fake_grades(services.Session(db, "测试员"), profile)  # the worker's connection
 
     monkeypatch.setattr(engine, "grade_all", grade_all)
     demo.db.conn.execute("UPDATE units SET reporter = '吉首市应急管理局' WHERE id % 3 = 0")
@@ -154,7 +158,7 @@ def test_grouped_by_reporter_with_fake_engine(
     # today's grades for the counts (reused by the due list) and 31 December for the plan
     assert calls == [TODAY, date(TODAY.year - 1, 12, 31)]
     assert page.tables is not None and page.tables.by_grade["A"] == sum(
-        1 for i, *_ in unit_ids(demo) if i % 4 == 0
+        1 for i, *_ in unit_ids(demo.db) if i % 4 == 0
     )
     page.group_by_reporter.setChecked(True)  # recomputes with the grades at hand
     assert calls == [TODAY, date(TODAY.year - 1, 12, 31)]
@@ -260,17 +264,17 @@ def test_data_changed_regrades_when_visible(
 
     def report_grades(session: Any, *, as_of: date, progress: Any = None) -> Any:
         calls.append(as_of)
-        return fake_grades(demo)
+        return fake_grades(session)  # the worker's own session (not the window's)
 
     monkeypatch.setattr(services, "report_grades", report_grades)
     page = make_page(qtbot, demo)
     page.refresh()
     page.refresh()  # nothing changed: no regrading
     assert len(calls) == 1
-    page.bus.data_changed.emit("units")  # hidden: only marked
+    page.bus.changed.emit(Changes(frozenset({Table.UNITS})))  # hidden: only marked
     assert len(calls) == 1
     page.show()
-    page.bus.data_changed.emit("inspections")
+    page.bus.changed.emit(Changes(frozenset({Table.INSPECTIONS})))
     assert len(calls) == 2
 
 
@@ -282,9 +286,7 @@ def test_refusal_is_shown(
 
     shown: list[str] = []
     monkeypatch.setattr(services, "report_grades", refuse)
-    monkeypatch.setattr(
-        statistics_page.QMessageBox, "warning", lambda parent, title, text: shown.append(text)
-    )
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     page = make_page(qtbot, demo)
     page.refresh()
     assert shown == ["数据库暂时无法读取。"]

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import model, services
+from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.unit_credit_panel import UnitCreditPanel
@@ -106,7 +107,7 @@ def test_objection_marks_the_record(qtbot: QtBot, panel: UnitCreditPanel, filled
     services.file_objection(
         session, table="inspections", record_id=ids["inspections"], content="重大隐患认定有误"
     )
-    panel.bus.data_changed.emit("objections")  # refreshed once, after the signal
+    panel.bus.changed.emit(Changes(frozenset({"objections"})))  # refreshed once, after the signal
     qtbot.waitUntil(lambda: not panel.objections_box.isHidden())
     text = panel.objections_label.text()
     assert "异议中" in text and "检查 2025-03-01" in text
@@ -168,7 +169,7 @@ def test_unit_detail_tab_and_timeline_mark(qtbot: QtBot, filled: Filled) -> None
     services.file_objection(
         session, table="inspections", record_id=ids["inspections"], content="重大隐患认定有误"
     )
-    page.bus.data_changed.emit("objections")
+    page.bus.changed.emit(Changes(frozenset({"objections"})))
     assert page.select_record("inspections", ids["inspections"])
     row = page.timeline.selectionModel().selectedRows()[0].row()
     assert _text(page.timeline.item(row, 2)).endswith("（异议中）")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage.changes import EVERYTHING, Changes
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.unit_detail_page import UnitDetailPage
@@ -204,9 +205,9 @@ def test_delete_answered_yes_is_gone_and_audited(
     session, _, ids = filled
     _answer(monkeypatch, QMessageBox.StandardButton.Yes)
     _select(page, "inspections", ids["inspections"])
-    with qtbot.waitSignal(page.bus.data_changed) as changed:
+    with qtbot.waitSignal(page.bus.changed) as changed:
         page.delete_button.click()
-    assert changed.args == ["inspections"]
+    assert "inspections" in changed.args[0]
     with pytest.raises(SafeCreditError, match="不存在"):
         services.get_record(session, "inspections", ids["inspections"])
     rows = session.db.conn.execute(
@@ -302,11 +303,22 @@ def test_a_save_in_the_form_announces_the_change(
     monkeypatch: pytest.MonkeyPatch,
     form_calls: list[tuple[str, int | None, int | None]],
 ) -> None:
+    """What the form stored is announced from the storage layer, whatever the form."""
+    session, unit_id, _ids = filled
     module = sys.modules[FORM_MODULE]
-    monkeypatch.setattr(module, "open_record_form", lambda *a, **k: 1)
-    with qtbot.waitSignal(page.bus.data_changed) as changed:
+
+    def save_one(*_a: Any, **_k: Any) -> int:
+        services.save_record(
+            session,
+            model.Commitment(unit_id=unit_id, type="单位承诺", signed_on=date(2025, 5, 1)),
+        )
+        return 1
+
+    monkeypatch.setattr(module, "open_record_form", save_one)
+    services.take_changes(session)  # the fixture's records are not the form's news
+    with qtbot.waitSignal(page.bus.changed) as changed:
         page.add_actions["violations"].trigger()
-    assert changed.args == ["violations"]
+    assert changed.args[0].data_tables == {"commitments"}
 
 
 def test_form_not_there_yet_says_so(page: UnitDetailPage, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -328,7 +340,7 @@ def test_refreshes_on_data_changed_and_keeps_selection(
         session,
         model.Commitment(unit_id=unit_id, type="单位承诺", signed_on=date(2025, 4, 1)),
     )
-    page.bus.data_changed.emit("commitments")
+    page.bus.changed.emit(Changes(frozenset({"commitments"})))
     assert page.timeline.rowCount() == 4
     assert _cell(page, 0, 1) == "承诺书"
     selected = page.timeline.selectionModel().selectedRows()
@@ -336,7 +348,7 @@ def test_refreshes_on_data_changed_and_keeps_selection(
     unit = services.get_record(session, "units", unit_id)
     unit.name = "凤凰县沱江新材料有限公司"
     services.save_record(session, unit)
-    page.bus.data_changed.emit("*")
+    page.bus.changed.emit(EVERYTHING)
     assert page.heading.text() == "凤凰县沱江新材料有限公司"
 
 

@@ -22,6 +22,7 @@ from safecredit_desktop.core.documents.content import Document, doc_number
 from safecredit_desktop.core.documents.kinds import KIND_BY_NAME
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.connection import Database
 
 
@@ -235,6 +236,7 @@ def issue(
             new_seq.append((day.year, seq))
         pdf, pages = render(documents, numbers)
         digest = hashlib.sha256(pdf).hexdigest()
+        note_written(conn, Table.DOCUMENT_FILES)
         file_id = int(
             conn.execute(
                 "INSERT INTO document_files (sha256, pages, pdf) VALUES (?, ?, ?)",

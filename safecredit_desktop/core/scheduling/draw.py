@@ -42,6 +42,7 @@ from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS
 from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
@@ -361,6 +362,7 @@ def create_draw(
             list(row.values()),
         )
         draw_id = int(cursor.lastrowid or 0)
+        note_written(conn, Table.DRAW_SELECTIONS)
         conn.executemany(
             "INSERT INTO draw_selections (draw_id, position, unit_id, team) VALUES (?, ?, ?, ?)",
             [

@@ -16,6 +16,7 @@ from typing import Any
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 
@@ -116,6 +117,7 @@ def confirm(
             ),
         )
         assessment_id = int(cursor.lastrowid or 0)
+        note_written(conn, Table.ASSESSMENT_GRADES)
         conn.executemany(
             "INSERT INTO assessment_grades (assessment_id, unit_id, grade, label, tier, reasons,"
             " annotation) VALUES (?, ?, ?, ?, ?, ?, ?)",

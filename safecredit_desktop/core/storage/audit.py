@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from safecredit_desktop.core import pause_points
+from safecredit_desktop.core.storage.changes import KNOWN_TABLES, Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 
 GENESIS = "0" * 64
@@ -103,6 +104,10 @@ def append(conn: sqlite3.Connection, user: str, entries: Iterable[AuditEntry]) -
         rows,
     )
     pause_points.point("audit.appended")
+    # every audited row change names its table: that is what the write touched
+    # (an "event" — a backup, an export, a log-in — changed no table but the log)
+    changed = {str(r[4]) for r in rows if r[3] != "event"}
+    note_written(conn, Table.AUDIT_LOG, *(changed & KNOWN_TABLES))
     return len(rows)
 
 
@@ -246,5 +251,6 @@ def verify_since_checkpoint(
     if problem is None and move:
         head_id, head_hash = head(conn)
         if head_id > after_id:
+            note_written(conn, Table.AUDIT_CHECKPOINT)
             set_checkpoint(conn, head_id, head_hash)
     return problem

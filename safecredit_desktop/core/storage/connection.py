@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from safecredit_desktop.core.storage.backup import (
     is_sqlite_file,
     latest_good_backup,
 )
+from safecredit_desktop.core.storage.changes import Changes, TrackedConnection
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -26,6 +28,10 @@ BUSY_TIMEOUT_MS = 15_000
 # derived data brought up to date with what the transaction wrote, in the same
 # transaction (core/grade_cache.py registers the live grades of the units it touched).
 BEFORE_COMMIT: list[Callable[[Database], None]] = []
+
+
+class WrongThreadError(RuntimeError):
+    """A program error: a connection used by a thread that did not open it."""
 
 
 def configure(conn: sqlite3.Connection) -> None:
@@ -44,13 +50,17 @@ def configure(conn: sqlite3.Connection) -> None:
 
 
 def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """A configured autocommit connection (transactions are explicit)."""
+    """A configured autocommit connection (transactions are explicit).
+
+    The connection belongs to the thread that opened it (sqlite3's own check stays on):
+    a job in a worker thread opens its own (``services.reopen``), so the window's open
+    transaction can never be joined or rolled back by another thread."""
     if read_only:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(str(path), isolation_level=None, factory=TrackedConnection)
     configure(conn)
     return conn
 
@@ -65,6 +75,7 @@ class Database:
         self.conn = conn
         self.utils = sqlite_utils.Database(conn)
         self._depth = 0
+        self.owner_thread = threading.get_ident()  # the only thread that may use ``conn``
         self.read_only = read_only
         self.warning = warning  # why the database is read-only, shown to the user
         self.wrote = False  # a write transaction was committed on this connection
@@ -190,9 +201,14 @@ class Database:
         """
         if self.read_only:
             raise StorageError(self.warning or "数据库以只读方式打开，不能修改。")
+        self.check_thread()
         depth = self._depth
         name = f"sp{depth}"
+        written = self._written()
+        before = set(written)  # what a rolled-back savepoint returns to
         self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+        if depth == 0:
+            written.clear()
         self._depth = depth + 1
         if depth == 0:
             pause_points.point("transaction.begun")
@@ -205,9 +221,11 @@ class Database:
             self._depth = depth
             if depth == 0:
                 self.conn.execute("ROLLBACK")
+                written.clear()
             else:
                 self.conn.execute(f"ROLLBACK TO {name}")
                 self.conn.execute(f"RELEASE {name}")
+                written.intersection_update(before)
             raise
         self._depth = depth
         if depth == 0:
@@ -217,6 +235,38 @@ class Database:
             pause_points.point("transaction.committed")
         else:
             self.conn.execute(f"RELEASE {name}")
+        if depth == 0 and isinstance(self.conn, TrackedConnection):
+            self.conn.committed.update(written)
+            written.clear()
+
+    def _written(self) -> set[str]:
+        return self.conn.pending if isinstance(self.conn, TrackedConnection) else set()
+
+    def take_changes(self) -> Changes:
+        """The tables written by transactions committed since the last call, and forget
+        them. A rolled-back transaction wrote nothing."""
+        if not isinstance(self.conn, TrackedConnection):
+            return Changes()
+        self.check_thread()
+        taken = Changes(frozenset(self.conn.committed))
+        self.conn.committed.clear()
+        return taken
+
+    def absorb_changes(self, changes: Changes) -> None:
+        """Count ``changes`` committed on another connection to the same file (a
+        worker's) as this one's, so whoever takes this one's changes hears of them."""
+        if isinstance(self.conn, TrackedConnection):
+            self.check_thread()
+            self.conn.committed.update(changes.tables)
+
+    def check_thread(self) -> None:
+        """Refuse use from a thread other than the opener's: one connection belongs to
+        one thread (sqlite3 checks each call too; this says why, in words)."""
+        if threading.get_ident() != self.owner_thread:
+            raise WrongThreadError(
+                f"数据库连接 {self.path.name} 属于打开它的线程，不能在其他线程中使用"
+                "（后台任务请用 services.reopen 打开自己的连接）。"
+            )
 
     @property
     def in_transaction(self) -> bool:

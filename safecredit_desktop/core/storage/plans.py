@@ -17,6 +17,7 @@ from datetime import date
 
 from safecredit_desktop.core.scheduling.plan import Adoption, Plan, PlannedInspection, PlanStatus
 from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 
@@ -98,6 +99,7 @@ def adopt(db: Database, user: str, plan: Plan) -> Adoption:
             ),
         )
         adoption_id = int(cursor.lastrowid or 0)
+        note_written(conn, Table.PLAN_ITEMS)
         conn.executemany(
             f"INSERT INTO plan_items (adoption_id, position, {_ITEM_COLUMNS})"
             f" VALUES ({', '.join('?' for _ in range(21))})",

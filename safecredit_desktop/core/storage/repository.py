@@ -21,6 +21,7 @@ from safecredit_desktop.core import (
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.pinyin_index import name_keys
 from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import (
@@ -125,6 +126,7 @@ class Repository:
                     ),
                 )
                 if self._has_tombstones(spec):
+                    note_written(conn, Table.DELETED_RECORDS)
                     keys = [self.natural_key(spec, r) for r in rows]
                     conn.executemany(
                         "DELETE FROM deleted_records WHERE table_name = ? AND natural_key = ?",
@@ -182,6 +184,7 @@ class Repository:
                     "请先删除引用它的记录。"
                 ) from exc
             if remember:
+                note_written(conn, Table.DELETED_RECORDS)
                 conn.execute(
                     "INSERT OR REPLACE INTO deleted_records (table_name, natural_key, deleted_at,"
                     " deleted_by) VALUES (?, ?, ?, ?)",

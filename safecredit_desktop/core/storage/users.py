@@ -21,6 +21,7 @@ from safecredit_desktop.core import auth
 from safecredit_desktop.core.errors import SafeCreditError, ValidationError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.validate import single_line_text
@@ -383,6 +384,7 @@ def _record_failure(conn: sqlite3.Connection, user_id: int, now: datetime) -> No
         "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
         (failures, lock, user_id),
     )
+    note_written(conn, Table.USERS)
 
 
 def authenticate(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.workers import run_with_progress
 
 
@@ -40,7 +41,7 @@ class ImportDialog(QDialog):
         self.path = path
         self.summary: services.ImportSummary | None = None
         self.imported = False
-        self.setWindowTitle(self.tr("导入工作簿 — %1").replace("%1", path.name))
+        self.setWindowTitle(self.tr("导入工作簿 — {name}").format(name=path.name))
         self.resize(820, 520)
 
         self.heading = QLabel(self)
@@ -76,20 +77,21 @@ class ImportDialog(QDialog):
         self.include_hidden.toggled.connect(lambda _on: self.check())
 
     def _run(self, *, dry_run: bool) -> services.ImportSummary:
-        session, path, accept = self.session, self.path, self.accept_bad_check.isChecked()
+        path, accept = self.path, self.accept_bad_check.isChecked()
         hidden = self.include_hidden.isChecked()
         title = self.tr("正在检查工作簿…") if dry_run else self.tr("正在导入…")
         return run_with_progress(
             self,
             title,
-            lambda report: services.import_workbook(
-                session,
+            lambda own, report: services.import_workbook(
+                own,
                 path,
                 dry_run=dry_run,
                 accept_bad_check=accept,
                 include_hidden=hidden,
                 progress=report,
             ),
+            session=self.session,
         )
 
     def _show_hidden(self, names: tuple[str, ...]) -> None:
@@ -99,12 +101,13 @@ class ImportDialog(QDialog):
             return
         shown = "、".join(f"“{n}”" for n in names)
         self.include_hidden.setText(
-            self.tr("同时导入隐藏的工作表：%1（在 Excel 中看不到，请确认其内容）").replace(
-                "%1", shown
+            self.tr("同时导入隐藏的工作表：{sheets}（在 Excel 中看不到，请确认其内容）").format(
+                sheets=shown
             )
         )
         self.include_hidden.setVisible(True)
 
+    @operation
     def check(self) -> None:
         """The dry run: fills the table with the plan, or with every bad cell."""
         try:
@@ -128,16 +131,14 @@ class ImportDialog(QDialog):
             return
         if exc.total > len(exc.errors):
             heading = self.tr(
-                "工作簿有 %1 处错误，不能导入（不会写入任何数据）。下面列出前 %2 处，"
+                "工作簿有 {total} 处错误，不能导入（不会写入任何数据）。下面列出前 {listed} 处，"
                 "请改正后重新导入："
             )
         else:
             heading = self.tr(
-                "工作簿有 %1 处错误，不能导入（不会写入任何数据）。请改正后重新导入："
+                "工作簿有 {total} 处错误，不能导入（不会写入任何数据）。请改正后重新导入："
             )
-        self.heading.setText(
-            heading.replace("%1", f"{exc.total:,}").replace("%2", f"{len(exc.errors):,}")
-        )
+        self.heading.setText(heading.format(total=f"{exc.total:,}", listed=f"{len(exc.errors):,}"))
         self.table.setColumnCount(5)
         self.table.setHorizontalHeaderLabels(
             [self.tr("工作表"), self.tr("行"), self.tr("列"), self.tr("内容"), self.tr("问题")]
@@ -182,6 +183,7 @@ class ImportDialog(QDialog):
             self.table.setItem(len(rows) + offset, 0, QTableWidgetItem(skipped.sheet))
             self.table.setItem(len(rows) + offset, 4, QTableWidgetItem(text))
 
+    @operation
     def _on_import(self) -> None:
         try:
             summary = self._run(dry_run=False)
@@ -196,5 +198,4 @@ class ImportDialog(QDialog):
         self._show_plan(summary)
         self.import_button.setEnabled(False)
         self.heading.setText("\n".join(summary.lines()))
-        self.bus.data_changed.emit("*")
         self.bus.status_message.emit(summary.lines()[0])

@@ -41,12 +41,12 @@ class LoginDialog(QDialog):
         heading.setWordWrap(True)
         if create_admin:
             heading.setText(
-                self.tr("此数据库（%1）还没有管理员。请设置一位管理员后继续。").replace(
-                    "%1", path.name
+                self.tr("此数据库（{name}）还没有管理员。请设置一位管理员后继续。").format(
+                    name=path.name
                 )
             )
         else:
-            heading.setText(self.tr("数据库：%1").replace("%1", str(path)))
+            heading.setText(self.tr("数据库：{path}").format(path=str(path)))
         self.username = QLineEdit(self)
         self.username.setText(last_user)
         self.password = QLineEdit(self)
@@ -117,8 +117,8 @@ class RestoreCredentialsDialog(QDialog):
         self.setWindowTitle(self.tr("恢复需要管理员"))
         self.setMinimumWidth(420)
         heading = QLabel(
-            self.tr("用备份 %1 恢复需要管理员的用户名和密码（按备份中的用户核对）。").replace(
-                "%1", backup.name
+            self.tr("用备份 {name} 恢复需要管理员的用户名和密码（按备份中的用户核对）。").format(
+                name=backup.name
             ),
             self,
         )

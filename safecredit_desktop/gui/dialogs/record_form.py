@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import forms, services
-from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, perform, publish
 
 _ERROR_STYLE = "color: #c62828;"
 _NOTE_STYLE = "color: #8a5300;"
@@ -255,7 +255,7 @@ class RecordFormDialog(QDialog):
             text = "" if value is None else str(value)
             index = widget.findData(text)
             if index < 0 and text:
-                widget.addItem(self.tr("%1（不在可选范围内）").replace("%1", text), text)
+                widget.addItem(self.tr("{text}（不在可选范围内）").format(text=text), text)
                 index = widget.count() - 1
             widget.setCurrentIndex(max(index, 0))
         elif isinstance(widget, QCheckBox):
@@ -351,9 +351,9 @@ class RecordFormDialog(QDialog):
             names = [spec.label for spec in self.form.fields if spec.key in errors]
             listed = "、".join(names[:4]) + ("等" if len(names) > 4 else "")
             self._summary.setText(
-                self.tr("尚有 %1 项未填写或需更正（%2），改正后才能保存。")
-                .replace("%1", str(len(names)))
-                .replace("%2", listed)
+                self.tr("尚有 {count} 项未填写或需更正（{listed}），改正后才能保存。").format(
+                    count=str(len(names)), listed=listed
+                )
             )
             any_shown = any(not self._messages[k].isHidden() for k in errors)
             self._summary.setStyleSheet(_ERROR_STYLE if any_shown else _HINT_STYLE)
@@ -458,34 +458,44 @@ class RecordFormDialog(QDialog):
             self._focus_first_error()
             return False
         profile = self.session.profile
-        try:
-            record = forms.build_record(
-                self.form,
-                values,
-                unit_id=self._unit_id,
-                record_id=self._record_id,
-                profile=profile,
-                today=self.today,
-                unit_lookup=self._lookup,
-                short_dates=True,
-            )
-            before = self.session.last_save
-            _, change = services.save_entered_record_telling(self.session, record, today=self.today)
-        except forms.FormErrors as exc:
-            self._refused(exc.errors, exc.message)
+        before = self.session.last_save
+
+        def save() -> tuple[Any, str | None] | forms.FormErrors:
+            try:
+                record = forms.build_record(
+                    self.form,
+                    values,
+                    unit_id=self._unit_id,
+                    record_id=self._record_id,
+                    profile=profile,
+                    today=self.today,
+                    unit_lookup=self._lookup,
+                    short_dates=True,
+                )
+                _, change = services.save_entered_record_telling(
+                    self.session, record, today=self.today
+                )
+            except forms.FormErrors as exc:  # shown beside the fields, below
+                return exc
+            return record, change
+
+        # any other refusal or failure is shown by the operation; the form keeps its values
+        saved = perform(self, save, title=self.tr("无法保存"))
+        if saved is None:
             return False
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法保存"), exc.message)
+        if isinstance(saved, forms.FormErrors):
+            self._refused(saved.errors, saved.message)
             return False
+        record, change = saved
         step = self.session.last_save
         if step is before:  # an edit that changed nothing
-            self.bus.status_message.emit(self.tr("%1没有改动。").replace("%1", self.form.title))
+            self.bus.status_message.emit(self.tr("{title}没有改动。").format(title=self.form.title))
             return True
         self.saved_count += 1
         self._undo_step = step
         self._last_saved = (values, self._record_id)
         who = self._unit_name or str(getattr(record, "name", ""))
-        text = self.tr("已保存%1").replace("%1", self.form.title)
+        text = self.tr("已保存{title}").format(title=self.form.title)
         if who:
             text += f"（{who}）"
         if getattr(record, "needs_review", False):
@@ -493,9 +503,8 @@ class RecordFormDialog(QDialog):
         text += "。"
         if change:  # the unit's live grade moved: say so where the clerk is looking
             text += change + "。"
-        self.bus.data_changed.emit(self.table)
         self.bus.status_message.emit(text)
-        count = self.tr("本窗口已保存 %1 条。").replace("%1", str(self.saved_count))
+        count = self.tr("本窗口已保存 {count} 条。").format(count=self.saved_count)
         self._saved_label.setText(count + (f"\n{change}。" if change else ""))
         self._saved_label.setStyleSheet(_NOTE_STYLE if change else _HINT_STYLE)
         self.last_grade_change = change
@@ -514,17 +523,14 @@ class RecordFormDialog(QDialog):
             QMessageBox.warning(self, self.tr("无法保存"), message)
 
     # -- undo and cancel ---------------------------------------------------------------
+    @operation(title="无法撤销")
     def _on_undo(self) -> None:
         if self._undo_step is None or self.session.last_save is not self._undo_step:
             return
-        try:
-            done = services.undo_last_save(self.session)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法撤销"), exc.message)
-            return
+        done = services.undo_last_save(self.session)
         self._undo_step = None
         self.saved_count -= 1
-        self.bus.data_changed.emit(self.table)
+        publish(self)
         self.bus.status_message.emit(done + "。")
         last = self._last_saved
         self._last_saved = None
@@ -533,7 +539,9 @@ class RecordFormDialog(QDialog):
             self._record_id = record_id
             self._load(values)
             self._touched.update(self._editors)
-            self._saved_label.setText(self.tr("%1，刚才填写的内容已放回表中。").replace("%1", done))
+            self._saved_label.setText(
+                self.tr("{done}，刚才填写的内容已放回表中。").format(done=done)
+            )
         else:
             self._saved_label.setText(done + "。")
         self._refresh()
@@ -568,13 +576,14 @@ def open_record_form(
     record_id: int | None = None,
 ) -> int:
     """Open the entry form of ``table`` modally; return how many records were saved."""
-    try:
-        dialog = RecordFormDialog(
+    dialog = perform(
+        parent,
+        lambda: RecordFormDialog(
             session, bus, table, unit_id=unit_id, record_id=record_id, parent=parent
-        )
-    except SafeCreditError as exc:
-        title = QCoreApplication.translate("RecordFormDialog", "无法打开录入表")
-        QMessageBox.warning(parent, title, exc.message)
+        ),
+        title=QCoreApplication.translate("RecordFormDialog", "无法打开录入表"),
+    )
+    if dialog is None:  # the record is gone, or the form cannot be built: said
         return 0
     dialog.exec()
     count = dialog.saved_count

@@ -29,9 +29,9 @@ class RecoveryCodeDialog(QDialog):
         self.setMinimumWidth(520)
         intro = QLabel(
             self.tr(
-                "这是管理员“%1”的恢复码。忘记密码时，可用它重设密码"
-                "（命令行：safecredit users recover --code 恢复码 %1）。"
-            ).replace("%1", username),
+                "这是管理员“{username}”的恢复码。忘记密码时，可用它重设密码"
+                "（命令行：safecredit users recover --code 恢复码 {username}）。"
+            ).format(username=username),
             self,
         )
         intro.setWordWrap(True)
@@ -98,7 +98,7 @@ class NewPasswordDialog(QDialog):
         form.addRow(self.tr("新密码："), self.password)
         form.addRow(self.tr("确认密码："), self.confirm)
         hint = QLabel(
-            self.tr("至少 %1 个字符。").replace("%1", str(auth.MIN_PASSWORD_LENGTH)), self
+            self.tr("至少 {auth} 个字符。").format(auth=str(auth.MIN_PASSWORD_LENGTH)), self
         )
         hint.setStyleSheet("color: #555;")
         self.buttons = QDialogButtonBox(self)
@@ -129,5 +129,5 @@ def password_problem(widget: QWidget, password: str, confirm: str) -> str | None
     if password != confirm:
         return widget.tr("两次输入的密码不一致。")
     if len(password) < auth.MIN_PASSWORD_LENGTH:
-        return widget.tr("密码至少需要 %1 个字符。").replace("%1", str(auth.MIN_PASSWORD_LENGTH))
+        return widget.tr("密码至少需要 {auth} 个字符。").format(auth=str(auth.MIN_PASSWORD_LENGTH))
     return None

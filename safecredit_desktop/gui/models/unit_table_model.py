@@ -212,24 +212,24 @@ class UnitTableModel(QAbstractTableModel):
 
     def _basis(self) -> str:
         day = self._as_of.isoformat() if self._as_of else self.tr("今日")
-        return self.tr("实时评定（截至 %1）").replace("%1", day)
+        return self.tr("实时评定（截至 {day}）").format(day=day)
 
     def _grade_tip(self, row: RegistryRow) -> str:
         if row.grade is None:
             return self.tr("没有实时等级（如成立日期之前）")
         if row.confirmed:
-            return self._basis() + self.tr("，与%1年度评定一致").replace(
-                "%1", str(self._confirmed_year)
+            return self._basis() + self.tr("，与{confirmed_year}年度评定一致").format(
+                confirmed_year=str(self._confirmed_year)
             )
         if self._confirmed_year is None:
             return self._basis() + self.tr("，尚无已确认的年度评定")
         if row.confirmed_grade is None:
-            return self._basis() + self.tr("，%1年度评定未评定该企业").replace(
-                "%1", str(self._confirmed_year)
+            return self._basis() + self.tr("，{confirmed_year}年度评定未评定该企业").format(
+                confirmed_year=str(self._confirmed_year)
             )
-        return self._basis() + self.tr("，%1年度评定（已确认）为 %2").replace(
-            "%1", str(self._confirmed_year)
-        ).replace("%2", row.confirmed_grade)
+        return self._basis() + self.tr(
+            "，{confirmed_year}年度评定（已确认）为 {confirmed_grade}"
+        ).format(confirmed_year=str(self._confirmed_year), confirmed_grade=row.confirmed_grade)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -238,7 +238,9 @@ class UnitTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             if section == self.COL_CONFIRMED and self._confirmed_year is not None:
-                return self.tr("%1年度评定").replace("%1", str(self._confirmed_year))
+                return self.tr("{confirmed_year}年度评定").format(
+                    confirmed_year=str(self._confirmed_year)
+                )
             return self._headers[section]
         if role == Qt.ItemDataRole.ToolTipRole and section == self.COL_GRADE:
             return self._basis() + self.tr("；标“未确认”的，没有已确认的年度评定给出该等级")

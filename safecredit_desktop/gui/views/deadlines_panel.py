@@ -10,8 +10,12 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.scheduling.deadlines import KINDS, Deadline
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.workers import run_with_progress
+
+# what the deadlines are computed from (publicity, rectification, permits, periods)
+WATCHED = GRADE_INPUTS | {Table.PERMITS}
 
 UNIT_ROLE = Qt.ItemDataRole.UserRole
 ESTIMATED_MARK = "※"
@@ -48,18 +52,23 @@ class DeadlinesPanel(QWidget):
         self.note.setStyleSheet("color: gray;")
         layout.addWidget(self.note)
         if bus is not None:
-            bus.data_changed.connect(lambda _table: self.refresh())
+            bus.changed.connect(self._on_changes)
         self.refresh()
 
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(WATCHED):
+            self.refresh()
+
     def refresh(self) -> None:
-        session, as_of = self._session, self._as_of
+        as_of = self._as_of
         try:
             items = run_with_progress(
                 self,
                 self.tr("正在计算各项期限…"),
-                lambda report: services.tracked_deadlines(session, as_of=as_of),
+                lambda own, _report: services.tracked_deadlines(own, as_of=as_of),
+                session=self._session,
             )
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # said in the panel, where the list would be
             self.note.setText(exc.message)
             return
         self.tree.clear()
@@ -82,8 +91,8 @@ class DeadlinesPanel(QWidget):
                 top.addChild(row)
             top.setExpanded(True)
         if not items:
-            self.tree.addTopLevelItem(QTreeWidgetItem(["暂无需要关注的期限"]))
-        self.title.setText(f"待办期限（{len(items)}）")
+            self.tree.addTopLevelItem(QTreeWidgetItem([self.tr("暂无需要关注的期限")]))
+        self.title.setText(self.tr("待办期限（{count}）").format(count=len(items)))
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         unit_id = item.data(0, UNIT_ROLE)

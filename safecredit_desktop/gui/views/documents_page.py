@@ -28,19 +28,20 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui import printing
+from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.pdf_preview import PdfPreview
-from safecredit_desktop.gui.widgets import readonly_table
 from safecredit_desktop.gui.workers import run_with_progress
 
 GRADES = ("A", "B", "C", "D")
@@ -49,17 +50,6 @@ SEARCH_LIMIT = 200
 REGISTER_LIMIT = 1000
 DEBOUNCE_MS = 250
 FILE_CACHE = 8  # stored files kept for previews in the register
-# the kinds whose content depends on the grade (an assessment can be their basis)
-_WATCHED = {
-    "*",
-    "documents",
-    "units",
-    "draws",
-    "repairs",
-    "repair_applications",
-    "assessments",
-    "document_settings",
-}
 
 
 def _date_of(edit: QDateEdit) -> date:
@@ -125,15 +115,12 @@ class UnitPicker(QWidget):
         self._chosen.clear()
         self._sync_checks()
 
+    @operation(title="查找企业")
     def run_search(self) -> None:
         self._timer.stop()
-        try:
-            rows = services.search_units_for_documents(
-                self.session, self.search.text().strip(), SEARCH_LIMIT
-            )
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("查找企业"), exc.message)
-            return
+        rows = services.search_units_for_documents(
+            self.session, self.search.text().strip(), SEARCH_LIMIT
+        )
         self.list.blockSignals(True)
         self.list.clear()
         for unit_id, uscc, name in rows:
@@ -145,7 +132,7 @@ class UnitPicker(QWidget):
         self.list.blockSignals(False)
         if len(rows) >= SEARCH_LIMIT:
             self.list.setToolTip(
-                self.tr("只列出前 %1 家，请输入更多文字缩小范围。").replace("%1", str(SEARCH_LIMIT))
+                self.tr("只列出前 {limit} 家，请输入更多文字缩小范围。").format(limit=SEARCH_LIMIT)
             )
         else:
             self.list.setToolTip("")
@@ -172,25 +159,32 @@ class UnitPicker(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count.setText(self.tr("已选 %1 家企业").replace("%1", f"{len(self._chosen):,}"))
+        self.count.setText(self.tr("已选 {count} 家企业").format(count=f"{len(self._chosen):,}"))
         self.clear_button.setEnabled(bool(self._chosen))
 
 
 class DocumentsPage(Page):
     """文书. ``DocumentsPage(session, bus, parent=None)``."""
 
+    # the register, and what the documents' content and choices are made from
+    watched = GRADE_INPUTS | {
+        Table.DOCUMENTS,
+        Table.DRAWS,
+        Table.ASSESSMENTS,
+        Table.REPAIR_APPLICATIONS,
+    }
+
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
     ) -> None:
         super().__init__(session, bus, parent)
         self._kinds = services.document_kinds(session)
-        self._register_rows: list[services.IssuedDocument] = []
         self._files: dict[int, bytes] = {}  # file_id → stored bytes, for previews
         self.last_result: services.IssueResult | None = None
         self.last_saved: Path | None = None
 
-        heading = QLabel(self.tr("文书"), self)
-        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.page_title = self.tr("文书")
+        heading = PageHeading(self, self.page_title)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._issue_tab(), self.tr("出具文书"))
         self.tabs.addTab(self._register_tab(), self.tr("文书登记"))
@@ -198,7 +192,6 @@ class DocumentsPage(Page):
         layout.addWidget(heading)
         layout.addWidget(self.tabs, 1)
 
-        bus.data_changed.connect(self._on_data_changed)
         self._on_kind_changed()
         self._fill_choices()
         self.units.run_search()
@@ -221,7 +214,7 @@ class DocumentsPage(Page):
         self.by_grade = QComboBox(units_pane)
         self.by_grade.addItem(self.tr("按等级全选…"), "")
         for grade in GRADES:
-            self.by_grade.addItem(self.tr("%1级企业").replace("%1", grade), grade)
+            self.by_grade.addItem(self.tr("{grade}级企业").format(grade=grade), grade)
         self.by_grade.setToolTip(self.tr("勾选截至日期信用等级为该级的全部企业"))
         self.as_of = QDateEdit(QDate.currentDate(), units_pane)
         self.as_of.setCalendarPopup(True)
@@ -343,78 +336,71 @@ class DocumentsPage(Page):
     # -- building: 文书登记 --------------------------------------------------------------
     def _register_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.register_search = QLineEdit(tab)
-        self.register_search.setPlaceholderText(self.tr("文号、企业名称或统一社会信用代码"))
-        self.register_search.setClearButtonEnabled(True)
         self.register_kind = QComboBox(tab)
         self.register_kind.addItem(self.tr("全部文书"), None)
         for k in self._kinds:
             self.register_kind.addItem(k.name, k.kind)
-        self.register_count = QLabel(tab)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("查找"), tab))
-        top.addWidget(self.register_search, 2)
-        top.addWidget(self.register_kind, 1)
-        top.addWidget(self.register_count)
 
-        self.register_table = readonly_table(
+        def pages(d: services.IssuedDocument) -> str:
+            if d.page_count == 1 and d.first_page == 1:
+                return str(d.page_count)
+            return self.tr("{count}（文件第 {first}–{last} 页）").format(
+                count=d.page_count, first=d.first_page, last=d.first_page + d.page_count - 1
+            )
+
+        def count_text(n: int) -> str:
+            text = self.tr("前 {count} 份，请缩小范围") if n >= REGISTER_LIMIT else None
+            return (text or self.tr("共 {count} 份")).format(count=f"{n:,}")
+
+        self.register: ListPane[services.IssuedDocument] = ListPane(
             tab,
             [
-                self.tr("文号"),
-                self.tr("文书种类"),
-                self.tr("对象"),
-                self.tr("统一社会信用代码"),
-                self.tr("出具日期"),
-                self.tr("出具人"),
-                self.tr("页数"),
-                self.tr("文件SHA-256"),
+                Column(self.tr("文号"), lambda d: d.doc_no),
+                Column(self.tr("文书种类"), lambda d: d.kind_name),
+                Column(self.tr("对象"), lambda d: d.subject, stretch=True),
+                Column(self.tr("统一社会信用代码"), lambda d: d.uscc),
+                Column(self.tr("出具日期"), lambda d: d.issued_on.isoformat()),
+                Column(self.tr("出具人"), lambda d: d.issued_by),
+                Column(self.tr("页数"), pages),
+                Column(
+                    self.tr("文件SHA-256"),
+                    lambda d: d.sha256[:16] + "…",
+                    tooltip=lambda d: d.sha256,
+                ),
             ],
+            lambda d: d.id,
+            self._load_register,
+            count_text=count_text,
+            orientation=Qt.Orientation.Horizontal,
         )
+        self.register_table = self.register.table
+        self.register_count = self.register.count
+        self.register_search = self.register.add_search(self.tr("文号、企业名称或统一社会信用代码"))
+        self.register.add_filter("", self.register_kind)
         self.reprint_button = QPushButton(self.tr("重印…"), tab)
         self.save_copy_button = QPushButton(self.tr("另存为…"), tab)
         self.reprint_button.setToolTip(self.tr("打印出具时保存的文件，与原件逐字节相同"))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.reprint_button)
-        buttons.addWidget(self.save_copy_button)
-        buttons.addStretch(1)
-        left = QWidget(tab)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(top)
-        left_layout.addWidget(self.register_table, 1)
-        left_layout.addLayout(buttons)
-
+        self.register.add_buttons([self.reprint_button, self.save_copy_button])
         self.register_view = PdfPreview(tab, self.tr("在左侧选择一份已出具的文书查看原件。"))
-        splitter = QSplitter(Qt.Orientation.Horizontal, tab)
-        splitter.addWidget(left)
-        splitter.addWidget(self.register_view)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([620, 440])
+        self.register.set_detail(self.register_view)
+        self.register.splitter.setSizes([620, 440])
         layout = QVBoxLayout(tab)
-        layout.addWidget(splitter)
+        layout.addWidget(self.register)
 
-        self._register_timer = QTimer(self)
-        self._register_timer.setSingleShot(True)
-        self._register_timer.setInterval(DEBOUNCE_MS)
-        self._register_timer.timeout.connect(self.refresh_register)
-        self.register_search.textChanged.connect(lambda _text: self._register_timer.start())
-        self.register_kind.currentIndexChanged.connect(lambda _i: self.refresh_register())
-        self.register_table.itemSelectionChanged.connect(self._on_register_selected)
+        self.register.selection_changed.connect(self._on_register_selected)
         self.reprint_button.clicked.connect(self.reprint_selected)
         self.save_copy_button.clicked.connect(self.save_selected)
         self._update_register_buttons()
         return tab
 
     # -- reading ------------------------------------------------------------------------
-    def _on_data_changed(self, table: str) -> None:
-        if table not in _WATCHED:
-            return
+    def on_changes(self, changes: Changes) -> None:
         self._fill_choices()
-        if table in ("*", "units"):
+        if Table.UNITS in changes:
             self.units.run_search()
         self.refresh_register()
 
+    @operation
     def refresh(self) -> None:
         self._fill_choices()
         self.refresh_register()
@@ -425,7 +411,7 @@ class DocumentsPage(Page):
         self.assessment.clear()
         self.assessment.addItem(self.tr("按截至日期实时评定"), None)
         for year in services.confirmed_assessment_years(self.session):
-            label = self.tr("%1年度评定结果（已确认）").replace("%1", str(year))
+            label = self.tr("{year}年度评定结果（已确认）").format(year=year)
             self.assessment.addItem(label, year)
         index = self.assessment.findData(current) if current is not None else 0
         self.assessment.setCurrentIndex(max(index, 0))
@@ -437,11 +423,12 @@ class DocumentsPage(Page):
             if s.annulled:
                 continue
             self.draw.addItem(
-                self.tr("第 %1 号（%2 年度，%3 抽取，抽中 %4 家）")
-                .replace("%1", str(s.id))
-                .replace("%2", str(s.year))
-                .replace("%3", s.drawn_at[:10])
-                .replace("%4", str(s.selected)),
+                self.tr("第 {id} 号（{year} 年度，{drawn_at} 抽取，抽中 {selected} 家）").format(
+                    id=str(s.id),
+                    year=str(s.year),
+                    drawn_at=s.drawn_at[:10],
+                    selected=str(s.selected),
+                ),
                 s.id,
             )
         self.draw.setCurrentIndex(max(self.draw.findData(current), 0))
@@ -502,54 +489,41 @@ class DocumentsPage(Page):
         return services.DocumentRequest(kind.kind)
 
     # -- acting: 出具文书 ----------------------------------------------------------------
-    def _refuse(self, exc: SafeCreditError) -> None:
-        if isinstance(exc, Cancelled):
-            self.bus.status_message.emit(exc.message)
-            return
-        QMessageBox.warning(self, self.tr("文书"), exc.message)
-
+    @operation
     def _on_by_grade(self, index: int) -> None:
         grade = self.by_grade.itemData(index)
         self.by_grade.setCurrentIndex(0)
         if not grade:
             return
-        session, as_of = self.session, _date_of(self.as_of)
+        as_of = _date_of(self.as_of)
         year = self.assessment.currentData() if self.current_kind().graded else None
-        try:
-            found = run_with_progress(
-                self,
-                self.tr("正在评定信用等级…"),
-                lambda _report: services.units_of_grade(session, grade, as_of, assessment=year),
-                cancellable=False,
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
+        found = run_with_progress(
+            self,
+            self.tr("正在评定信用等级…"),
+            lambda own, _report: services.units_of_grade(own, grade, as_of, assessment=year),
+            session=self.session,
+            cancellable=False,
+        )
         added = self.units.add(found)
         self.bus.status_message.emit(
-            self.tr("截至 %1 为 %2 级的企业共 %3 家，新勾选 %4 家。")
-            .replace("%1", as_of.isoformat())
-            .replace("%2", grade)
-            .replace("%3", str(len(found)))
-            .replace("%4", str(added))
+            self.tr("截至 {day} 为 {grade} 级的企业共 {count} 家，新勾选 {added} 家。").format(
+                day=as_of.isoformat(), grade=grade, count=len(found), added=added
+            )
         )
 
+    @operation
     def preview(self) -> bytes | None:
         request = self.request()
-        session = self.session
-        try:
-            pdf = run_with_progress(
-                self,
-                self.tr("正在生成预览…"),
-                lambda report: services.preview_documents(session, request, progress=report),
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return None
+        pdf = run_with_progress(
+            self,
+            self.tr("正在生成预览…"),
+            lambda own, report: services.preview_documents(own, request, progress=report),
+            session=self.session,
+        )
         pages = self.preview_view.load_pdf(pdf)
         self.issue_notes.setText(
-            self.tr("预览：共 %1 页。预览不取文号，文号处显示“出具时编号”。").replace(
-                "%1", str(pages)
+            self.tr("预览：共 {pages} 页。预览不取文号，文号处显示“出具时编号”。").format(
+                pages=pages
             )
         )
         return pdf
@@ -557,6 +531,7 @@ class DocumentsPage(Page):
     def _document_count(self, request: services.DocumentRequest) -> int:
         return len(request.unit_ids) if self.current_kind().needs == "units" else 1
 
+    @operation
     def issue(self, then: str = "print") -> services.IssueResult | None:
         """Issue what the form asks for, then ``then`` = "print" or "save" (or "").
 
@@ -570,7 +545,7 @@ class DocumentsPage(Page):
             QMessageBox.warning(
                 self,
                 self.tr("出具文书"),
-                self.tr("请先勾选要出具“%1”的企业。").replace("%1", kind.name),
+                self.tr("请先勾选要出具“{name}”的企业。").format(name=kind.name),
             )
             return None
         prefix = services.document_prefixes(self.session).get(kind.kind, "")
@@ -578,14 +553,12 @@ class DocumentsPage(Page):
             self,
             self.tr("出具文书"),
             self.tr(
-                "将出具 %1 份“%2”，每份按顺序编一个文号（%3〔%4〕×号），"
+                "将出具 {count} 份“{name}”，每份按顺序编一个文号（{prefix}〔{year}〕×号），"
                 "登记后不能修改或删除。\n与已出具文书内容完全相同的，按原文号重印，不另编号。"
                 "\n\n确定出具吗？"
-            )
-            .replace("%1", f"{count:,}")
-            .replace("%2", kind.name)
-            .replace("%3", prefix)
-            .replace("%4", str(date.today().year)),
+            ).format(
+                count=f"{count:,}", name=kind.name, prefix=prefix, year=str(date.today().year)
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -607,20 +580,16 @@ class DocumentsPage(Page):
             if target is not None:
                 printing.write_pdf(target, pdf)
 
-        session = self.session
-        try:
-            result = run_with_progress(
-                self,
-                self.tr("正在出具文书…"),
-                lambda report: services.issue_documents(
-                    session, request, progress=report, deliver=deliver
-                ),
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return None
+        result = run_with_progress(
+            self,
+            self.tr("正在出具文书…"),
+            lambda own, report: services.issue_documents(
+                own, request, progress=report, deliver=deliver
+            ),
+            session=self.session,
+        )
         self.last_result = result
-        self.bus.data_changed.emit("documents")
+        publish(self)
         self.preview_view.load_pdf(result.pdf)
         message = self._issued_message(result)
         self.issue_notes.setText("\n".join([message, *result.notes]))
@@ -629,7 +598,7 @@ class DocumentsPage(Page):
             self._print_on(printer, result.pdf)
         elif target is not None:
             self.last_saved = target
-            self.bus.status_message.emit(self.tr("已保存：%1").replace("%1", str(target)))
+            self.bus.status_message.emit(self.tr("已保存：{path}").format(path=target))
         return result
 
     def _file_name(self, kind_name: str, request: services.DocumentRequest) -> str:
@@ -643,12 +612,9 @@ class DocumentsPage(Page):
             return f"{request.year}年度{kind_name}"
         return kind_name
 
+    @operation
     def _print_on(self, printer: QPrinter, data: bytes) -> bool:
-        try:
-            done = printing.print_on(printer, data)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return False
+        done = printing.print_on(printer, data)
         if done:
             self.bus.status_message.emit(self.tr("已送往打印机。"))
         return done
@@ -657,18 +623,21 @@ class DocumentsPage(Page):
         parts = []
         if result.issued:
             parts.append(
-                self.tr("已出具 %1 份：%2")
-                .replace("%1", str(len(result.issued)))
-                .replace("%2", _numbers_text([d.doc_no for d in result.issued]))
+                self.tr("已出具 {count} 份：{numbers_text}").format(
+                    count=str(len(result.issued)),
+                    numbers_text=_numbers_text([d.doc_no for d in result.issued]),
+                )
             )
         if result.reprinted:
             parts.append(
-                self.tr("%1 份与已出具的文书相同，按原文号重印：%2")
-                .replace("%1", str(len(result.reprinted)))
-                .replace("%2", _numbers_text([d.doc_no for d in result.reprinted]))
+                self.tr("{count} 份与已出具的文书相同，按原文号重印：{numbers_text}").format(
+                    count=str(len(result.reprinted)),
+                    numbers_text=_numbers_text([d.doc_no for d in result.reprinted]),
+                )
             )
         return "；".join(parts) + self.tr("。可在“文书登记”中重印。")
 
+    @operation
     def _print(
         self,
         data: bytes,
@@ -677,13 +646,9 @@ class DocumentsPage(Page):
         last_page: int | None = None,
         title: str = "",
     ) -> bool:
-        try:
-            done = printing.print_pdf(
-                self, data, first_page=first_page, last_page=last_page, title=title
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return False
+        done = printing.print_pdf(
+            self, data, first_page=first_page, last_page=last_page, title=title
+        )
         if done:
             self.bus.status_message.emit(self.tr("已送往打印机。"))
         return done
@@ -691,81 +656,28 @@ class DocumentsPage(Page):
     def _save(self, data: bytes, name: str) -> Path | None:
         path = printing.save_pdf_bytes(self, data, name)
         if path is not None:
-            self.bus.status_message.emit(self.tr("已保存：%1").replace("%1", str(path)))
+            self.bus.status_message.emit(self.tr("已保存：{path}").format(path=str(path)))
         return path
 
     # -- 文书登记 -------------------------------------------------------------------------
     def refresh_register(self) -> None:
-        self._register_timer.stop()
-        selected = self.selected_document()
-        try:
-            rows = services.document_register(
-                self.session,
-                search=self.register_search.text().strip(),
-                kind=self.register_kind.currentData(),
-                limit=REGISTER_LIMIT,
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
-        self._register_rows = rows
-        table = self.register_table
-        table.blockSignals(True)
-        table.setRowCount(len(rows))
-        for r, d in enumerate(rows):
-            pages = (
-                str(d.page_count)
-                if d.page_count == 1 and d.first_page == 1
-                else self.tr("%1（文件第 %2–%3 页）")
-                .replace("%1", str(d.page_count))
-                .replace("%2", str(d.first_page))
-                .replace("%3", str(d.first_page + d.page_count - 1))
-            )
-            values = [
-                d.doc_no,
-                d.kind_name,
-                d.subject,
-                d.uscc,
-                d.issued_on.isoformat(),
-                d.issued_by,
-                pages,
-                d.sha256[:16] + "…",
-            ]
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if c == 0:
-                    item.setData(ID_ROLE, d.id)
-                if c == 7:
-                    item.setToolTip(d.sha256)
-                table.setItem(r, c, item)
-        table.blockSignals(False)
-        full = len(rows) >= REGISTER_LIMIT
-        self.register_count.setText(
-            (self.tr("前 %1 份，请缩小范围") if full else self.tr("共 %1 份")).replace(
-                "%1", f"{len(rows):,}"
-            )
+        self.register.refresh()
+
+    def _load_register(self) -> list[services.IssuedDocument]:
+        return services.document_register(
+            self.session,
+            search=self.register_search.text().strip(),
+            kind=self.register_kind.currentData(),
+            limit=REGISTER_LIMIT,
         )
-        if selected is not None and self.select_document(selected.id):
-            return
-        table.clearSelection()
-        self.register_view.clear()
-        self._update_register_buttons()
 
     def selected_document(self) -> services.IssuedDocument | None:
-        model = self.register_table.selectionModel()
-        rows = model.selectedRows() if model is not None else []
-        if not rows or rows[0].row() >= len(self._register_rows):
-            return None
-        return self._register_rows[rows[0].row()]
+        return self.register.selected()
 
     def select_document(self, document_id: int) -> bool:
-        for row, d in enumerate(self._register_rows):
-            if d.id == document_id:
-                self.register_table.selectRow(row)
-                self._on_register_selected()
-                return True
-        return False
+        return self.register.select_id(document_id)
 
+    @operation
     def _on_register_selected(self) -> None:
         found = self.selected_document()
         self._update_register_buttons()
@@ -774,11 +686,7 @@ class DocumentsPage(Page):
             return
         data = self._files.get(found.file_id)
         if data is None:
-            try:
-                data = services.issued_file(self.session, found.id, reprint=False)
-            except SafeCreditError as exc:
-                self._refuse(exc)
-                return
+            data = services.issued_file(self.session, found.id, reprint=False)
             if len(self._files) >= FILE_CACHE:
                 self._files.pop(next(iter(self._files)))
             self._files[found.file_id] = data
@@ -789,22 +697,17 @@ class DocumentsPage(Page):
         self.reprint_button.setEnabled(chosen)
         self.save_copy_button.setEnabled(chosen)
 
-    def _stored(self, found: services.IssuedDocument) -> bytes | None:
-        try:
-            data = services.issued_file(self.session, found.id)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return None
+    def _stored(self, found: services.IssuedDocument) -> bytes:
+        data = services.issued_file(self.session, found.id)
         self._files[found.file_id] = data
         return data
 
+    @operation
     def reprint_selected(self) -> bool:
         found = self.selected_document()
         if found is None:
             return False
         data = self._stored(found)
-        if data is None:
-            return False
         return self._print(
             data,
             first_page=found.first_page,
@@ -812,20 +715,20 @@ class DocumentsPage(Page):
             title=f"{found.doc_no} {found.kind_name}",
         )
 
+    @operation
     def save_selected(self) -> Path | None:
         found = self.selected_document()
         if found is None:
             return None
         data = self._stored(found)
-        if data is None:
-            return None
         path = self._save(data, f"{found.doc_no}{found.kind_name}（{found.subject}）")
         if path is not None and (found.first_page > 1 or found.page_count < _pages_of(data)):
             self.bus.status_message.emit(
-                self.tr("已保存：%1（该文书与同批文书同在此文件中，为第 %2–%3 页）")
-                .replace("%1", str(path))
-                .replace("%2", str(found.first_page))
-                .replace("%3", str(found.first_page + found.page_count - 1))
+                self.tr(
+                    "已保存：{path}（该文书与同批文书同在此文件中，为第 {first}–{last} 页）"
+                ).format(
+                    path=path, first=found.first_page, last=found.first_page + found.page_count - 1
+                )
             )
         return path
 

@@ -5,6 +5,7 @@ Administrators edit; others see the settings read-only."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -22,16 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.bus import DataBus
-
-CHANGED = "document_settings"
+from safecredit_desktop.gui.operations import attempt, perform
 
 
 class DocumentsSettingsTab(QWidget):
-    """``DocumentsSettingsTab(session, bus, parent=None)``; emits
-    ``bus.data_changed("document_settings")`` after a change."""
+    """``DocumentsSettingsTab(session, bus, parent=None)``. Its own saves are all that
+    change these settings, so it reads them once and keeps what was typed."""
 
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
@@ -132,14 +130,9 @@ class DocumentsSettingsTab(QWidget):
         layout.addWidget(font_box)
         layout.addStretch(1)
 
-        self.bus.data_changed.connect(self._on_data_changed)
         self.refresh()
 
     # -- showing ------------------------------------------------------------------------
-    def _on_data_changed(self, table: str) -> None:
-        if table == "*":
-            self.refresh()
-
     def refresh(self) -> None:
         self._saved = services.document_prefixes(self.session)
         for kind, edit in self.prefix_edits.items():
@@ -150,7 +143,7 @@ class DocumentsSettingsTab(QWidget):
     def _show_example(self, kind: str, text: str) -> None:
         prefix = text.strip()
         self.prefix_examples[kind].setText(
-            self.tr("例：%1〔%2〕1号").replace("%1", prefix).replace("%2", str(date.today().year))
+            self.tr("例：{prefix}〔{year}〕1号").format(prefix=prefix, year=str(date.today().year))
             if prefix
             else ""
         )
@@ -159,7 +152,9 @@ class DocumentsSettingsTab(QWidget):
         if reset_inputs:
             (self.official_radio if found.use_official else self.shipped_radio).setChecked(True)
             self.folder.setText(found.folder)
-        self.font_description.setText(self.tr("当前文书字体：%1").replace("%1", found.description))
+        self.font_description.setText(
+            self.tr("当前文书字体：{description}").format(description=found.description)
+        )
         self.font_notes.setText("\n".join(found.notes))
         self.font_notes.setVisible(bool(found.notes))
 
@@ -188,21 +183,28 @@ class DocumentsSettingsTab(QWidget):
             typed = edit.text().strip()
             if typed == self._saved.get(kind, ""):
                 continue
-            try:
-                services.set_document_prefix(self.session, kind, typed)
-            except SafeCreditError as exc:
-                QMessageBox.warning(self, self.tr("文号前缀"), exc.message)
+            saved = attempt(
+                self,
+                partial(services.set_document_prefix, self.session, kind, typed),
+                title=self.tr("文号前缀"),
+            )
+            if not saved:  # the sentence was shown; the field keeps what was typed
                 edit.setFocus()
                 edit.selectAll()
-                if changed:
-                    self.bus.data_changed.emit(CHANGED)
                 return False
             self._saved[kind] = typed
             changed += 1
         if changed:
-            self.bus.data_changed.emit(CHANGED)
             self.bus.status_message.emit(self.tr("已保存文号前缀。"))
         return True
+
+    def _store_fonts(self) -> services.FontSettings:
+        services.set_document_fonts(
+            self.session,
+            use_official=self.official_radio.isChecked(),
+            folder=self.folder.text().strip(),
+        )
+        return services.document_font_settings(self.session)
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(
@@ -212,17 +214,9 @@ class DocumentsSettingsTab(QWidget):
             self.folder.setText(chosen)
 
     def save_fonts(self) -> bool:
-        try:
-            services.set_document_fonts(
-                self.session,
-                use_official=self.official_radio.isChecked(),
-                folder=self.folder.text().strip(),
-            )
-            found = services.document_font_settings(self.session)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("文书字体"), exc.message)
+        found = perform(self, self._store_fonts, title=self.tr("文书字体"))
+        if found is None:
             return False
         self._show_fonts(found, reset_inputs=False)
-        self.bus.data_changed.emit(CHANGED)
         self.bus.status_message.emit(self.tr("已保存文书字体设置。"))
         return True

@@ -4,8 +4,10 @@ export the result (公示) and verify a draw by re-running it from its stored in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,36 +25,35 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.scheduling.draw import DEFAULT_RATIOS, DrawDetail, DrawSummary
+from safecredit_desktop.core.scheduling.draw import (
+    DEFAULT_RATIOS,
+    DrawDetail,
+    DrawSummary,
+    Selected,
+)
+from safecredit_desktop.core.storage.changes import Changes, Table
+from safecredit_desktop.gui.blocks import Column, PageHeading, RowTable
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
-from safecredit_desktop.gui.widgets import readonly_table
 from safecredit_desktop.gui.workers import run_with_progress
 
 GRADES = ("A", "B", "C", "D")
 ALL = "（全部）"
-_WATCHED = {"*", "draws", "units", "inspectors", "inspector_conflicts"}
-
-
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem(value))
+GREY = "#808080"
 
 
 class DrawPage(Page):
     """双随机抽查. ``DrawPage(session, bus, parent=None)``."""
+
+    watched = frozenset({Table.DRAWS, Table.UNITS, Table.INSPECTORS, Table.INSPECTOR_CONFLICTS})
 
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
@@ -60,11 +61,9 @@ class DrawPage(Page):
         super().__init__(session, bus, parent)
         self._last_dir = Path.home()
         self._shown: DrawDetail | None = None
-        self._summaries: list[DrawSummary] = []
         self.last_export: Path | None = None
-
-        heading = QLabel(self.tr("双随机抽查"), self)
-        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.page_title = self.tr("双随机抽查")
+        heading = PageHeading(self, self.page_title)
 
         box = QGroupBox(self.tr("抽取条件"), self)
         form = QFormLayout(box)
@@ -77,7 +76,7 @@ class DrawPage(Page):
         self.grade_checks: dict[str, QCheckBox] = {}
         self.ratio_spins: dict[str, QDoubleSpinBox] = {}
         for grade in GRADES:
-            check = QCheckBox(self.tr("%1级").replace("%1", grade), box)
+            check = QCheckBox(self.tr("{grade}级").format(grade=grade), box)
             check.setChecked(True)
             spin = QDoubleSpinBox(box)
             spin.setRange(0.0, 100.0)
@@ -105,29 +104,12 @@ class DrawPage(Page):
         self.team_size.setValue(2)
         form.addRow(self.tr("每组执法人员"), self.team_size)
         self.draw_button = QPushButton(self.tr("抽取"), box)
-        self.draw_button.clicked.connect(self.make_draw)
         form.addRow("", self.draw_button)
 
-        self.draws = readonly_table(
-            self,
-            [
-                self.tr("编号"),
-                self.tr("年度"),
-                self.tr("抽取时间"),
-                self.tr("抽取人"),
-                self.tr("范围"),
-                self.tr("对象库"),
-                self.tr("抽中"),
-                self.tr("状态"),
-            ],
-        )
-        self.draws.itemSelectionChanged.connect(self._on_draw_selected)
+        self.draws: RowTable[DrawSummary] = RowTable(self, self._draw_columns(), lambda s: s.id)
         self.annul_button = QPushButton(self.tr("作废…"), self)
         self.export_button = QPushButton(self.tr("导出结果…"), self)
         self.verify_button = QPushButton(self.tr("验证"), self)
-        self.annul_button.clicked.connect(self.annul_selected)
-        self.export_button.clicked.connect(self.export_selected)
-        self.verify_button.clicked.connect(self.verify_selected)
         buttons = QHBoxLayout()
         for button in (self.annul_button, self.export_button, self.verify_button):
             buttons.addWidget(button)
@@ -146,15 +128,16 @@ class DrawPage(Page):
         self.summary = QLabel(self.tr("尚未选择抽查记录。"), shown)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result = readonly_table(
+        self.result: RowTable[Selected] = RowTable(
             shown,
             [
-                self.tr("序号"),
-                self.tr("统一社会信用代码"),
-                self.tr("单位名称"),
-                self.tr("信用等级"),
-                self.tr("检查人员"),
+                Column(self.tr("序号"), lambda x: str(x.position), sort_key=lambda x: x.position),
+                Column(self.tr("统一社会信用代码"), lambda x: x.uscc),
+                Column(self.tr("单位名称"), lambda x: x.name, stretch=True),
+                Column(self.tr("信用等级"), lambda x: x.grade),
+                Column(self.tr("检查人员"), lambda x: x.team_text, widest=420),
             ],
+            lambda x: x.position,
         )
         shown_layout.addWidget(self.summary)
         shown_layout.addWidget(self.result, 1)
@@ -169,9 +152,46 @@ class DrawPage(Page):
         layout.addWidget(box)
         layout.addWidget(splitter, 1)
 
-        bus.data_changed.connect(self._on_data_changed)
+        self._connect_signals()
         self._fill_choices()
         self.refresh()
+
+    def _draw_columns(self) -> list[Column[DrawSummary]]:
+        def grey(s: DrawSummary) -> str | None:
+            return GREY if s.annulled else None
+
+        def why(s: DrawSummary) -> str:
+            return (
+                self.tr("已作废：{reason}").format(reason=s.annul_reason or "")
+                if s.annulled
+                else ""
+            )
+
+        def state(s: DrawSummary) -> str:
+            return self.tr("已作废") if s.annulled else self.tr("有效")
+
+        def column(
+            title: str, text: Callable[[DrawSummary], str], **more: Any
+        ) -> Column[DrawSummary]:
+            return Column(title, text, colour=grey, tooltip=why, **more)
+
+        return [
+            column(self.tr("编号"), lambda s: str(s.id), sort_key=lambda s: s.id, align="right"),
+            column(self.tr("年度"), lambda s: str(s.year)),
+            column(self.tr("抽取时间"), lambda s: s.drawn_at.replace("T", " ")),
+            column(self.tr("抽取人"), lambda s: s.drawn_by),
+            column(self.tr("范围"), lambda s: s.filters_text, stretch=True),
+            column(self.tr("对象库"), lambda s: str(s.pool_size), sort_key=lambda s: s.pool_size),
+            column(self.tr("抽中"), lambda s: str(s.selected), sort_key=lambda s: s.selected),
+            column(self.tr("状态"), state),
+        ]
+
+    def _connect_signals(self) -> None:
+        self.draw_button.clicked.connect(self.make_draw)
+        self.draws.selectionModel().selectionChanged.connect(lambda *_a: self._on_draw_selected())
+        self.annul_button.clicked.connect(self.annul_selected)
+        self.export_button.clicked.connect(self.export_selected)
+        self.verify_button.clicked.connect(self.verify_selected)
 
     # -- reading ------------------------------------------------------------------------
     def _fill_choices(self) -> None:
@@ -185,60 +205,32 @@ class DrawPage(Page):
             combo.setCurrentIndex(max(index, 0))
             combo.blockSignals(False)
 
-    def _on_data_changed(self, table: str) -> None:
-        if table in _WATCHED:
-            if table in ("*", "units"):
-                self._fill_choices()
-            self.refresh()
+    def on_changes(self, changes: Changes) -> None:
+        if Table.UNITS in changes:
+            self._fill_choices()
+        self.refresh()
 
+    @operation
     def refresh(self) -> None:
-        selected = self.selected_draw_id()
-        self._summaries = services.list_draws(self.session)
-        _fill(self.draws, [self._draw_row(s) for s in self._summaries])
-        for row, s in enumerate(self._summaries):
-            if s.annulled:
-                for col in range(self.draws.columnCount()):
-                    item = self.draws.item(row, col)
-                    if item is None:
-                        continue
-                    item.setForeground(Qt.GlobalColor.gray)
-                    item.setToolTip(self.tr("已作废：%1").replace("%1", s.annul_reason or ""))
-        if selected is not None:
-            self.select_draw(selected)
-        self._update_buttons()
-
-    def _draw_row(self, s: DrawSummary) -> list[str]:
-        state = self.tr("已作废") if s.annulled else self.tr("有效")
-        return [
-            str(s.id),
-            str(s.year),
-            s.drawn_at.replace("T", " "),
-            s.drawn_by,
-            s.filters_text,
-            str(s.pool_size),
-            str(s.selected),
-            state,
-        ]
+        self.draws.set_rows(services.list_draws(self.session))
+        self._on_draw_selected()
 
     def selected_draw_id(self) -> int | None:
-        rows = self.draws.selectionModel().selectedRows() if self.draws.selectionModel() else []
-        if not rows:
-            return None
-        item = self.draws.item(rows[0].row(), 0)
-        return int(item.text()) if item is not None else None
+        chosen = self.draws.selected()
+        return chosen.id if chosen is not None else None
 
     def select_draw(self, draw_id: int) -> None:
-        for row in range(self.draws.rowCount()):
-            item = self.draws.item(row, 0)
-            if item is not None and item.text() == str(draw_id):
-                self.draws.selectRow(row)
-                self.show_draw(draw_id)
-                return
+        if self.draws.select_id(draw_id):
+            self.show_draw(draw_id)
 
     def _on_draw_selected(self) -> None:
         draw_id = self.selected_draw_id()
         if draw_id is not None:
             self.show_draw(draw_id)
+        else:
+            self._shown = None
+            self.summary.setText(self.tr("尚未选择抽查记录。"))
+            self.result.set_rows([])
         self._update_buttons()
 
     def show_draw(self, draw_id: int) -> None:
@@ -250,101 +242,78 @@ class DrawPage(Page):
             for q in found.quotas
             if q.ratio
         )
-        text = (
-            self.tr("第 %1 号抽查（%2 年度）：%3。随机种子 %4，每组 %5 名。%6")
-            .replace("%1", str(s.id))
-            .replace("%2", str(s.year))
-            .replace("%3", quotas)
-            .replace("%4", s.seed)
-            .replace("%5", str(s.team_size))
-            .replace("%6", found.basis)
+        text = self.tr(
+            "第 {id} 号抽查（{year} 年度）：{quotas}。随机种子 {seed}，每组 {size} 名。{basis}"
+        ).format(
+            id=s.id, year=s.year, quotas=quotas, seed=s.seed, size=s.team_size, basis=found.basis
         )
         if s.annulled:
-            text += self.tr("\n已于 %1 由 %2 作废，理由：%3")
-            text = (
-                text.replace("%1", s.annulled_at or "")
-                .replace("%2", s.annulled_by or "")
-                .replace("%3", s.annul_reason or "")
+            text += self.tr("\n已于 {when} 由 {who} 作废，理由：{reason}").format(
+                when=s.annulled_at or "", who=s.annulled_by or "", reason=s.annul_reason or ""
             )
         self.summary.setText(text)
-        _fill(
-            self.result,
-            [[str(x.position), x.uscc, x.name, x.grade, x.team_text] for x in found.selections],
-        )
+        self.result.set_rows(found.selections)
 
     def _update_buttons(self) -> None:
-        chosen = self.selected_draw_id()
-        summary = next((s for s in self._summaries if s.id == chosen), None)
+        summary = self.draws.selected()
         may_annul = self.session.role in (Role.REVIEWER, Role.ADMIN)
         self.annul_button.setEnabled(summary is not None and not summary.annulled and may_annul)
         self.export_button.setEnabled(summary is not None)
         self.verify_button.setEnabled(summary is not None)
 
     # -- acting -------------------------------------------------------------------------
-    def _refuse(self, exc: SafeCreditError) -> None:
-        if isinstance(exc, Cancelled):
-            self.bus.status_message.emit(exc.message)
-            return
-        QMessageBox.warning(self, self.tr("双随机抽查"), exc.message)
-
+    @operation
     def make_draw(self) -> None:
         grades = [g for g, check in self.grade_checks.items() if check.isChecked()]
         if not grades:
-            QMessageBox.warning(self, self.tr("双随机抽查"), self.tr("请至少选择一个信用等级。"))
+            QMessageBox.warning(self, self.page_title, self.tr("请至少选择一个信用等级。"))
             return
         ratios = {g: f"{self.ratio_spins[g].value():g}%" for g in grades}
         category = self.category.currentText()
         town = self.town.currentText()
-        session = self.session
         year, seed, size = self.year.value(), self.seed.text(), self.team_size.value()
         if not self.confirm_draw(year, ratios, category, town, seed, size):
             return
-        try:
-            found = run_with_progress(
-                self,
-                self.tr("正在抽取…"),
-                lambda report: services.make_draw(
-                    session,
-                    year=year,
-                    grades=None if len(grades) == len(GRADES) else grades,
-                    category=None if category == ALL else category,
-                    town=None if town == ALL else town,
-                    ratios=ratios,
-                    seed=seed,
-                    team_size=size,
-                    progress=report,
-                ),
-                cancellable=False,
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
-        self.bus.data_changed.emit("draws")
-        self.refresh()
+        found = run_with_progress(
+            self,
+            self.tr("正在抽取…"),
+            lambda own, report: services.make_draw(
+                own,
+                year=year,
+                grades=None if len(grades) == len(GRADES) else grades,
+                category=None if category == ALL else category,
+                town=None if town == ALL else town,
+                ratios=ratios,
+                seed=seed,
+                team_size=size,
+                progress=report,
+            ),
+            session=self.session,
+            cancellable=False,
+        )
+        publish(self)
         self.select_draw(found.summary.id)
         self.bus.status_message.emit(
-            self.tr("已完成第 %1 号抽查：抽中 %2 家企业，随机种子 %3。")
-            .replace("%1", str(found.summary.id))
-            .replace("%2", str(len(found.selections)))
-            .replace("%3", found.summary.seed)
+            self.tr("已完成第 {id} 号抽查：抽中 {count} 家企业，随机种子 {seed}。").format(
+                id=found.summary.id, count=len(found.selections), seed=found.summary.seed
+            )
         )
 
     def confirm_draw(
         self, year: int, ratios: dict[str, str], category: str, town: str, seed: str, size: int
     ) -> bool:
         """A draw is recorded for good (only annulled later): ask before making it."""
-        text = (
-            self.tr(
-                "将按以下条件抽取并记录在案（记录不能修改或删除，只能作废）：\n\n"
-                "年度：%1\n等级与抽查比例：%2\n行业类别：%3\n所在乡镇：%4\n"
-                "随机种子：%5\n每组执法人员：%6 名\n\n确定抽取吗？"
-            )
-            .replace("%1", str(year))
-            .replace("%2", "，".join(f"{g}级 {r}" for g, r in ratios.items()))
-            .replace("%3", category)
-            .replace("%4", town)
-            .replace("%5", seed.strip() or self.tr("（随机生成）"))
-            .replace("%6", str(size))
+        text = self.tr(
+            "将按以下条件抽取并记录在案（记录不能修改或删除，只能作废）：\n\n"
+            "年度：{year}\n等级与抽查比例：{ratios}\n行业类别：{category}\n所在乡镇：{town}\n"
+            "随机种子：{seed}\n每组执法人员：{size} 名\n\n确定抽取吗？"
+        ).format(
+            year=year,
+            ratios="，".join(f"{g}级 {r}" for g, r in ratios.items()),
+            category=category,
+            town=town,
+            seed=seed.strip() or self.tr("（随机生成）"),
+            size=size,
         )
         answer = QMessageBox.question(
             self,
@@ -355,6 +324,7 @@ class DrawPage(Page):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    @operation
     def annul_selected(self) -> None:
         draw_id = self.selected_draw_id()
         if draw_id is None:
@@ -362,20 +332,14 @@ class DrawPage(Page):
         reason, ok = QInputDialog.getText(
             self,
             self.tr("作废抽查结果"),
-            self.tr("第 %1 号抽查作废后不能恢复，记录仍保留。请填写作废理由：").replace(
-                "%1", str(draw_id)
+            self.tr("第 {id} 号抽查作废后不能恢复，记录仍保留。请填写作废理由：").format(
+                id=draw_id
             ),
         )
-        if not ok:
-            return
-        try:
+        if ok:
             services.annul_draw(self.session, draw_id, reason)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
-        self.bus.data_changed.emit("draws")
-        self.refresh()
 
+    @operation
     def export_selected(self) -> None:
         draw_id = self.selected_draw_id()
         if draw_id is None:
@@ -390,37 +354,30 @@ class DrawPage(Page):
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         self._last_dir = path.parent
-        try:
-            self.last_export = services.export_draw(self.session, draw_id, path)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
-        self.bus.status_message.emit(self.tr("已导出：%1").replace("%1", str(path)))
+        self.last_export = services.export_draw(self.session, draw_id, path)
+        self.bus.status_message.emit(self.tr("已导出：{path}").format(path=path))
 
+    @operation
     def verify_selected(self) -> bool | None:
         draw_id = self.selected_draw_id()
         if draw_id is None:
             return None
-        try:
-            same = services.verify_draw(self.session, draw_id)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return None
+        same = services.verify_draw(self.session, draw_id)
         if same:
             QMessageBox.information(
                 self,
                 self.tr("验证"),
                 self.tr(
-                    "按保存的抽查对象库、比例、随机种子和人员名录重新抽取，结果与第 %1 号"
+                    "按保存的抽查对象库、比例、随机种子和人员名录重新抽取，结果与第 {id} 号"
                     "抽查完全一致。"
-                ).replace("%1", str(draw_id)),
+                ).format(id=draw_id),
             )
         else:
             QMessageBox.warning(
                 self,
                 self.tr("验证"),
                 self.tr(
-                    "重新抽取的结果与第 %1 号抽查的记录不一致，请检查数据库是否被改动。"
-                ).replace("%1", str(draw_id)),
+                    "重新抽取的结果与第 {id} 号抽查的记录不一致，请检查数据库是否被改动。"
+                ).format(id=draw_id),
             )
         return same

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -26,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.scheduling.due import DueItem, DueList
+from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.workers import run_with_progress
 
 MAX_PER_GROUP = 200
@@ -76,6 +76,9 @@ class DuePanel(QWidget):
             ]
         )
         self.tree.setUniformRowHeights(True)
+        # every column as wide as its longest cell (collapsed groups' rows too); the
+        # unit's name takes what is left
+        self.fitter = ColumnFitter(self.tree, 0)
         self.tree.itemActivated.connect(self._on_double_click)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -86,33 +89,32 @@ class DuePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
 
+    @operation(title="检查到期提醒")
     def refresh(self, as_of: date | None = None) -> None:
         """Recompute the list (in a worker) and show it."""
         day = as_of or date.today()
-        session, within = self.session, self.within_days
-        try:
-            listed = run_with_progress(
-                self,
-                self.tr("正在计算检查到期…"),
-                lambda report: services.due_list(
-                    session, as_of=day, within_days=within, progress=report
-                ),
-            )
-        except Cancelled:
-            return
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("检查到期提醒"), exc.message)
-            return
+        within = self.within_days
+        listed = run_with_progress(
+            self,
+            self.tr("正在计算检查到期…"),
+            lambda own, report: services.due_list(
+                own, as_of=day, within_days=within, progress=report
+            ),
+            session=self.session,
+        )
         self.show_list(listed)
 
     def show_list(self, listed: DueList) -> None:
         self.due = listed
         self.summary.setText(
-            self.tr("截至%1：逾期未检查 <b>%2</b> 家，%3天内到期 <b>%4</b> 家")
-            .replace("%1", listed.as_of.isoformat())
-            .replace("%2", f"{len(listed.overdue):,}")
-            .replace("%3", str(listed.within_days))
-            .replace("%4", f"{len(listed.upcoming):,}")
+            self.tr(
+                "截至{as_of}：逾期未检查 <b>{overdue}</b> 家，{days}天内到期 <b>{upcoming}</b> 家"
+            ).format(
+                as_of=listed.as_of.isoformat(),
+                overdue=f"{len(listed.overdue):,}",
+                days=listed.within_days,
+                upcoming=f"{len(listed.upcoming):,}",
+            )
         )
         self._fill()
 
@@ -129,10 +131,9 @@ class DuePanel(QWidget):
             overdue = sum(1 for i in items if i.overdue)
             top = QTreeWidgetItem(
                 [
-                    self.tr("%1（逾期 %2 家，即将到期 %3 家）")
-                    .replace("%1", name)
-                    .replace("%2", str(overdue))
-                    .replace("%3", str(len(items) - overdue))
+                    self.tr("{name}（逾期 {overdue} 家，即将到期 {count} 家）").format(
+                        name=name, overdue=str(overdue), count=str(len(items) - overdue)
+                    )
                 ]
             )
             top.setFirstColumnSpanned(True)
@@ -140,15 +141,14 @@ class DuePanel(QWidget):
                 top.addChild(self._row(item, by_body))
             if len(items) > MAX_PER_GROUP:
                 more = QTreeWidgetItem(
-                    [self.tr("……另有 %1 家").replace("%1", f"{len(items) - MAX_PER_GROUP:,}")]
+                    [self.tr("……另有 {count} 家").format(count=f"{len(items) - MAX_PER_GROUP:,}")]
                 )
                 top.addChild(more)
             tops.append(top)
         self.tree.addTopLevelItems(tops)
         if len(tops) <= 3:
             self.tree.expandAll()
-        for column in range(self.tree.columnCount()):
-            self.tree.resizeColumnToContents(column)
+        self.fitter.fit()
 
     def _row(self, item: DueItem, by_body: bool) -> QTreeWidgetItem:
         situation = item.describe()

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.grade_table_model import GradeTableModel
+from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.workers import run_with_progress
 
@@ -67,8 +69,11 @@ def explain_html(result: Any) -> str:
 
 
 class GradesPage(Page):
+    watched = GRADE_INPUTS | {Table.ASSESSMENTS}
+
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
+        self.page_title = self.tr("信用等级")
         self._results: list[Any] = []
         self._before: dict[int, str] = {}
         self._before_year: int | None = None
@@ -168,14 +173,13 @@ class GradesPage(Page):
         self.compute_year_button.clicked.connect(self._on_compute_year)
         self.confirm_button.clicked.connect(self._on_confirm)
         self.annotate_button.clicked.connect(self._on_annotate)
-        self.bus.data_changed.connect(self._on_data_changed)
 
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
         if self._stale:
             self._grade(self._what_if_date(), year=None)
 
-    def _on_data_changed(self, _table: str) -> None:
+    def on_changes(self, changes: Changes) -> None:
         self._stale = True
         if self.isVisible():
             self.refresh()
@@ -183,34 +187,31 @@ class GradesPage(Page):
     def _what_if_date(self) -> date:
         try:
             return parse_date(self.as_of.text(), field=self.tr("评定基准日"))
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # said, and today's grades shown instead
             QMessageBox.warning(self, self.tr("日期有误"), exc.message)
             return date.today()
 
+    @operation(title="无法评定")
     def _grade(self, as_of: date, *, year: int | None) -> None:
-        session = self.session
-        try:
-            results = run_with_progress(
-                self,
-                self.tr("正在评定信用等级…"),
-                lambda report: services.grade_units(session, as_of=as_of),
-            )
-            self._before_year, self._before = services.last_confirmed_grades(session)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法评定"), exc.message)
-            return
+        results = run_with_progress(
+            self,
+            self.tr("正在评定信用等级…"),
+            lambda own, _report: services.grade_units(own, as_of=as_of),
+            session=self.session,
+        )
+        self._before_year, self._before = services.last_confirmed_grades(self.session)
         self._results = results
         self._stale = False
         self._assessment_year = year
         if year is None:
             self.basis.setText(
-                self.tr("评定基准日：%1（实时评定）").replace("%1", as_of.isoformat())
+                self.tr("评定基准日：{as_of}（实时评定）").format(as_of=as_of.isoformat())
             )
         else:
             self.basis.setText(
-                self.tr("%1年度评定（评定基准日 %2）")
-                .replace("%1", str(year))
-                .replace("%2", as_of.isoformat())
+                self.tr("{year}年度评定（评定基准日 {as_of}）").format(
+                    year=str(year), as_of=as_of.isoformat()
+                )
             )
         self._fill_filter_choices()
         self._apply_filters()
@@ -247,11 +248,13 @@ class GradesPage(Page):
             f"{letter}（{profile.label(letter)}）{counts[letter]:,} 家" for letter in "ABCD"
         )
         since = (
-            self.tr("；上次年度评定：%1年").replace("%1", str(self._before_year))
+            self.tr("；上次年度评定：{before_year}年").format(before_year=str(self._before_year))
             if self._before_year
             else self.tr("；尚无已确认的年度评定")
         )
-        self.counts.setText(self.tr("共 %1 家：").replace("%1", f"{len(rows):,}") + text + since)
+        self.counts.setText(
+            self.tr("共 {count} 家：").format(count=f"{len(rows):,}") + text + since
+        )
         self.detail.clear()
         if rows:
             self.table.selectRow(0)
@@ -271,7 +274,7 @@ class GradesPage(Page):
         self._grade(services.assessment_date(year), year=year)
         confirmed = year in services.confirmed_assessment_years(self.session)
         if confirmed:
-            self.assessment_note.setText(self.tr("%1年度评定已确认。").replace("%1", str(year)))
+            self.assessment_note.setText(self.tr("{year}年度评定已确认。").format(year=str(year)))
         elif self._may_confirm:
             self.assessment_note.setText(
                 self.tr("请审核上表（可勾选“只看有变化的”），无误后由审核员确认。")
@@ -280,13 +283,12 @@ class GradesPage(Page):
             self.assessment_note.setText(self._needs_reviewer())
 
     def _needs_reviewer(self) -> str:
-        return (
-            self.tr(
-                "确认年度评定需要“审核员”角色；当前用户“%1”（%2）没有该角色。"
-                "请由审核员登录后确认，或由管理员在“设置 → 用户”中为其加上审核员角色。"
-            )
-            .replace("%1", self.session.user)
-            .replace("%2", "、".join(sorted(r.value for r in self.session.roles)))
+        return self.tr(
+            "确认年度评定需要“审核员”角色；当前用户“{user}”（{roles}）没有该角色。"
+            "请由审核员登录后确认，或由管理员在“设置 → 用户”中为其加上审核员角色。"
+        ).format(
+            user=self.session.user,
+            roles="、".join(sorted(r.value for r in self.session.roles)),
         )
 
     def _on_annotate(self) -> None:
@@ -301,11 +303,12 @@ class GradesPage(Page):
         else:
             self._notes.pop(result.unit_id, None)
         self.assessment_note.setText(
-            self.tr("已记下 %1 条批注，确认年度评定时一并保存。").replace(
-                "%1", str(len(self._notes))
+            self.tr("已记下 {count} 条批注，确认年度评定时一并保存。").format(
+                count=str(len(self._notes))
             )
         )
 
+    @operation(title="无法确认")
     def _on_confirm(self) -> None:
         if not self._may_confirm:
             return
@@ -314,20 +317,15 @@ class GradesPage(Page):
             self,
             self.tr("确认年度评定"),
             self.tr(
-                "确认并保存 %1 年度评定吗？确认后不能修改，统计表和告知书将使用该结果。"
-            ).replace("%1", str(year)),
+                "确认并保存 {year} 年度评定吗？确认后不能修改，统计表和告知书将使用该结果。"
+            ).format(year=str(year)),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            stored = services.confirm_assessment(self.session, year, notes=dict(self._notes))
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法确认"), exc.message)
-            return
+        stored = services.confirm_assessment(self.session, year, notes=dict(self._notes))
         self.assessment_note.setText(
-            self.tr("%1年度评定已由 %2 确认。")
-            .replace("%1", str(year))
-            .replace("%2", stored.confirmed_by)
+            self.tr("{year}年度评定已由 {confirmed_by} 确认。").format(
+                year=str(year), confirmed_by=stored.confirmed_by
+            )
         )
         self._notes.clear()
-        self.bus.data_changed.emit("assessments")

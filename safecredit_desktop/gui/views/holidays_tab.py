@@ -6,21 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,24 +24,20 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.scheduling.calendar import HOLIDAY_KINDS, REST_DAY, YearSource
+from safecredit_desktop.core.scheduling.calendar import (
+    HOLIDAY_KINDS,
+    REST_DAY,
+    HolidayRow,
+    YearSource,
+)
 from safecredit_desktop.core.scheduling.holiday_notice import HolidayNotice
+from safecredit_desktop.core.storage.changes import Changes, Table
+from safecredit_desktop.gui.blocks import Column, RowTable
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, publish
 
 _WEEKDAYS = "一二三四五六日"
-
-
-def _table(parent: QWidget, headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(24)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
+WORK_DAY_COLOUR = "#b36b00"
 
 
 class NoticeDialog(QDialog):
@@ -77,8 +69,27 @@ class NoticeDialog(QDialog):
         self.result = QLabel(self)
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.days = _table(
-            self, [self.tr("日期"), self.tr("星期"), self.tr("安排"), self.tr("节日")]
+
+        def colour(row: HolidayRow) -> str | None:
+            return None if row.kind == REST_DAY else WORK_DAY_COLOUR
+
+        self.days: RowTable[HolidayRow] = RowTable(
+            self,
+            [
+                Column(self.tr("日期"), lambda r: r.day.isoformat(), colour=colour),
+                Column(
+                    self.tr("星期"),
+                    lambda r: self.tr("周{weekday}").format(weekday=_WEEKDAYS[r.day.weekday()]),
+                    colour=colour,
+                ),
+                Column(
+                    self.tr("安排"),
+                    lambda r: self.tr("放假") if r.kind == REST_DAY else self.tr("调休上班"),
+                    colour=colour,
+                ),
+                Column(self.tr("节日"), lambda r: r.name, colour=colour, stretch=True),
+            ],
+            lambda r: r.day,
         )
         self.buttons = QDialogButtonBox(self)
         self.save_button = self.buttons.addButton(
@@ -111,39 +122,31 @@ class NoticeDialog(QDialog):
     def read(self) -> HolidayNotice | None:
         self.notice = None
         self.save_button.setEnabled(False)
-        self.days.setRowCount(0)
+        self.days.set_rows([])
         try:
             notice = services.read_holiday_notice(self.text.toPlainText())
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # the notice's own sentence, next to the text
             self.result.setStyleSheet("color: #b00020;")
             self.result.setText(exc.message)
             return None
         self.notice = notice
         self.result.setStyleSheet("")
         self.result.setText(
-            self.tr("读到%1年的安排（%2）：放假 %3 天，调休上班 %4 天。请逐日核对后保存。")
-            .replace("%1", str(notice.year))
-            .replace("%2", "、".join(notice.holidays()))
-            .replace("%3", str(len(notice.rest_days)))
-            .replace("%4", str(len(notice.work_days)))
-        )
-        self.days.setRowCount(len(notice.days))
-        for i, row in enumerate(notice.days):
-            rest = row.kind == REST_DAY
-            values = (
-                row.day.isoformat(),
-                self.tr("周%1").replace("%1", _WEEKDAYS[row.day.weekday()]),
-                self.tr("放假") if rest else self.tr("调休上班"),
-                row.name,
+            self.tr(
+                "读到{year}年的安排（{holidays}）：放假 {rest} 天，调休上班 {work} 天。"
+                "请逐日核对后保存。"
+            ).format(
+                year=notice.year,
+                holidays="、".join(notice.holidays()),
+                rest=len(notice.rest_days),
+                work=len(notice.work_days),
             )
-            for j, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if not rest:
-                    item.setForeground(QColor("#b36b00"))
-                self.days.setItem(i, j, item)
+        )
+        self.days.set_rows(list(notice.days))
         self.save_button.setEnabled(self.session.role is Role.ADMIN)
         return notice
 
+    @operation
     def save(self) -> None:
         notice = self.notice
         if notice is None:
@@ -153,25 +156,20 @@ class NoticeDialog(QDialog):
             answer = QMessageBox.question(
                 self,
                 self.tr("替换节假日安排"),
-                self.tr("节假日表中已有%1年的 %2 天，保存后将按本通知替换。确定保存吗？")
-                .replace("%1", str(notice.year))
-                .replace("%2", str(len(held))),
+                self.tr(
+                    "节假日表中已有{year}年的 {count} 天，保存后将按本通知替换。确定保存吗？"
+                ).format(year=str(notice.year), count=str(len(held))),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        try:
-            done = services.import_holiday_notice(self.session, notice)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("节假日"), exc.message)
-            return
+        done = services.import_holiday_notice(self.session, notice)
         self.saved = True
         self.result.setText(
-            self.tr("已保存：新增 %1 天，修改 %2 天，删除 %3 天。")
-            .replace("%1", str(done.added))
-            .replace("%2", str(done.changed))
-            .replace("%3", str(done.removed))
+            self.tr("已保存：新增 {added} 天，修改 {changed} 天，删除 {removed} 天。").format(
+                added=str(done.added), changed=str(done.changed), removed=str(done.removed)
+            )
         )
         self.accept()
 
@@ -185,6 +183,7 @@ class HolidaysTab(QWidget):
         super().__init__(parent)
         self.session = session
         self.bus = bus
+        self.page_title = self.tr("节假日")
 
         self.year = QSpinBox(self)
         self.year.setRange(2000, 2100)
@@ -193,7 +192,17 @@ class HolidaysTab(QWidget):
         self.coverage = QLabel(self)
         self.coverage.setWordWrap(True)
 
-        self.table = _table(self, [self.tr("日期"), self.tr("类型"), self.tr("名称")])
+        self.builtin = False  # the year shown comes from the built-in calendar
+        grey = lambda _row: "#808080" if self.builtin else None  # noqa: E731
+        self.table: RowTable[HolidayRow] = RowTable(
+            self,
+            [
+                Column(self.tr("日期"), lambda r: r.day.isoformat(), colour=grey),
+                Column(self.tr("类型"), lambda r: r.kind, colour=grey),
+                Column(self.tr("名称"), lambda r: r.name, colour=grey, stretch=True),
+            ],
+            lambda r: r.day,
+        )
 
         self.day_edit = QLineEdit(self)
         self.day_edit.setPlaceholderText("YYYY-MM-DD")
@@ -236,15 +245,18 @@ class HolidaysTab(QWidget):
         layout.addLayout(entry)
         layout.addWidget(hint)
 
-        self.year.valueChanged.connect(self.refresh)
-        self.add_button.clicked.connect(self._add)
-        self.remove_button.clicked.connect(self._remove)
-        self.notice_button.clicked.connect(self._on_paste_notice)
-        self.bus.data_changed.connect(self._on_data_changed)
+        self._connect_signals()
         self.refresh()
 
-    def _on_data_changed(self, table: str) -> None:
-        if table in ("holidays", "*"):
+    def _connect_signals(self) -> None:
+        self.year.valueChanged.connect(lambda _year: self.refresh())
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.notice_button.clicked.connect(self._on_paste_notice)
+        self.bus.changed.connect(self._on_changes)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if Table.HOLIDAYS in changes:
             self.refresh()
 
     def refresh(self) -> None:
@@ -252,26 +264,20 @@ class HolidaysTab(QWidget):
         source, rows = services.holiday_arrangement(self.session, year)
         if source is YearSource.BUILTIN:
             text = self.tr(
-                "%1年：由内置日历（chinesecalendar）提供，无需填写；下表灰色为内置的安排，仅供查看。"
+                "{year}年：由内置日历（chinesecalendar）提供，无需填写；下表灰色为内置的安排，仅供查看。"
             )
         elif source is YearSource.TABLE:
-            text = self.tr("%1年：按本节假日表计算。")
+            text = self.tr("{year}年：按本节假日表计算。")
         else:
             text = self.tr(
-                "%1年：内置日历和本表都没有该年的安排，按周一至周五计算，"
+                "{year}年：内置日历和本表都没有该年的安排，按周一至周五计算，"
                 "计算出的期限旁会显示提示。请补充该年的节假日。"
             )
-        self.coverage.setText(text.replace("%1", str(year)))
+        self.coverage.setText(text.format(year=year))
         # a built-in year's days are shown greyed, for reference; only table rows can change
-        builtin = source is YearSource.BUILTIN
-        self.table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            for j, value in enumerate((row.day.isoformat(), row.kind, row.name)):
-                item = QTableWidgetItem(value)
-                if builtin:
-                    item.setForeground(Qt.GlobalColor.gray)
-                self.table.setItem(i, j, item)
-        self.remove_button.setEnabled(not builtin)
+        self.builtin = source is YearSource.BUILTIN
+        self.table.set_rows(rows)
+        self.remove_button.setEnabled(not self.builtin)
 
     def ask_notice(self) -> NoticeDialog:
         """The paste dialog, run modally (tests replace this to drive the dialog)."""
@@ -279,6 +285,7 @@ class HolidaysTab(QWidget):
         dialog.exec()
         return dialog
 
+    @operation
     def _on_paste_notice(self) -> None:
         dialog = self.ask_notice()
         if not dialog.saved or dialog.notice is None:
@@ -286,32 +293,25 @@ class HolidaysTab(QWidget):
         year = dialog.notice.year
         if self.year.minimum() <= year <= self.year.maximum():
             self.year.setValue(year)
-        self.bus.data_changed.emit("holidays")
-        self.bus.status_message.emit(self.tr("已按通知保存%1年节假日安排").replace("%1", str(year)))
+        publish(self)
+        self.bus.status_message.emit(
+            self.tr("已按通知保存{year}年节假日安排").format(year=str(year))
+        )
 
-    def _add(self) -> None:
+    @operation
+    def _on_add_clicked(self) -> None:
         text = self.day_edit.text().strip()
-        try:
-            services.set_holiday(self.session, text, self.kind.currentText(), self.name_edit.text())
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("节假日"), exc.message)
-            return
+        services.set_holiday(self.session, text, self.kind.currentText(), self.name_edit.text())
         self.day_edit.clear()
         self.name_edit.clear()
         year = int(text[:4]) if text[:4].isdigit() else self.year.value()
         if year != self.year.value() and self.year.minimum() <= year <= self.year.maximum():
             self.year.setValue(year)
-        self.bus.data_changed.emit("holidays")
 
-    def _remove(self) -> None:
-        row = self.table.currentRow()
-        item = self.table.item(row, 0) if row >= 0 else None
-        if item is None:
+    @operation
+    def _on_remove_clicked(self) -> None:
+        row = self.table.selected()
+        if row is None:
             QMessageBox.warning(self, self.tr("节假日"), self.tr("请先在表中选择要删除的日期。"))
             return
-        try:
-            services.remove_holiday(self.session, item.text())
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("节假日"), exc.message)
-            return
-        self.bus.data_changed.emit("holidays")
+        services.remove_holiday(self.session, row.day)

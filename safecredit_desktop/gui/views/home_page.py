@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from safecredit_desktop.core import services
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.deadlines_panel import DeadlinesPanel
@@ -12,8 +13,12 @@ from safecredit_desktop.gui.views.due_panel import DuePanel
 
 
 class HomePage(Page):
+    # the counts, the due list (grades) and the deadlines; read again only when on show
+    watched = GRADE_INPUTS | {Table.PERMITS, Table.PLAN_ADOPTIONS}
+
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
+        self.page_title = self.tr("首页")
         self.heading = QLabel(self)
         self.heading.setStyleSheet("font-size: 20px; font-weight: bold;")
         self.subheading = QLabel(self)
@@ -39,7 +44,10 @@ class HomePage(Page):
         layout.addWidget(self.due_box, 1)
         layout.addWidget(self.deadlines_box, 1)
         layout.addWidget(self.backup_label)
-        bus.data_changed.connect(lambda _table: self.refresh() if self.isVisible() else None)
+
+    def on_changes(self, changes: Changes) -> None:
+        if self.isVisible():  # else the window refreshes it when it is chosen
+            self.refresh()
 
     @staticmethod
     def _fill(grid: QGridLayout, values: dict[str, int], parent: QWidget) -> None:
@@ -54,12 +62,16 @@ class HomePage(Page):
     def refresh(self) -> None:
         summary = services.home_summary(self.session)
         self.heading.setText(summary.bureau_name)
-        self.subheading.setText(self.tr("信用规则：%1").replace("%1", summary.profile_title))
+        self.subheading.setText(
+            self.tr("信用规则：{profile_title}").format(profile_title=summary.profile_title)
+        )
         total = sum(summary.units_by_status.values())
         units = {self.tr("企业总数"): total, **summary.units_by_status}
         self._fill(self.units_grid, units, self.units_box)
         self._fill(self.records_grid, summary.records, self.records_box)
         self.backup_label.setText(
-            self.tr("上次备份：%1").replace("%1", summary.last_backup or self.tr("尚无备份"))
+            self.tr("上次备份：{last_backup}").format(
+                last_backup=summary.last_backup or self.tr("尚无备份")
+            )
         )
         self.due_panel.refresh()

@@ -17,25 +17,19 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -44,27 +38,26 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import forms, services
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.gui.bus import DataBus
-from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
-from safecredit_desktop.gui.pages import Page
-from safecredit_desktop.gui.views.lists_page import (
-    DEBOUNCE_MS,
-    ID_ROLE,
-    REVIEWERS,
-    DocumentDialog,
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Table
+from safecredit_desktop.gui.blocks import ID_ROLE, Column, ListPane, PageHeading, action_box
+from safecredit_desktop.gui.blocks.forms import (
     StepDialog,
-    UnitSearch,
     date_edit,
     exec_modal,
-    fit_columns,
     from_qdate,
     html_rows,
     iso,
+    ok_cancel,
     para,
-    show_document,
     text_edit,
 )
-from safecredit_desktop.gui.widgets import readonly_table
+from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.dialogs.document_dialog import DocumentDialog, show_document
+from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
+from safecredit_desktop.gui.operations import attempt, operation, publish
+from safecredit_desktop.gui.pages import Page
+from safecredit_desktop.gui.unit_search import UnitSearch
 
 OVERDUE = QColor("#c62828")
 NEAR = QColor("#c77700")
@@ -76,16 +69,9 @@ OUTCOME_NOTES = {
 }
 REPAIR_STATUSES = ("待审核", "批准", "驳回", "撤销")
 REPAIRABLE = ("penalties", "violations", "accidents")
-_UNWATCHED = {"documents", "document_settings", "settings", "users", "holidays"}
+REVIEWERS = (Role.REVIEWER, Role.ADMIN)
 CHECK_MARKS = {True: ("✔", "#2e7d32"), False: ("✘", "#c62828"), None: ("待核实", "#c77700")}
-
-
-def _item(text: str, data: Any = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if data is not None:
-        item.setData(ID_ROLE, data)
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
+WIDEST = 320  # pixels before 被异议记录 / 对象 is cut (its tooltip is whole)
 
 
 class RecordPicker(QListWidget):
@@ -174,10 +160,7 @@ class _UnitRecordDialog(QDialog):
         self.form = QFormLayout()
         self.form.addRow(self.tr("企业 *"), self.units)
         self.form.addRow(self.tr("记录 *"), self.records)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons = ok_cancel(self)
         self.buttons.accepted.connect(self.try_accept)
         self.buttons.rejected.connect(self.reject)
         self.units.unit_changed.connect(self._fill_records)
@@ -213,11 +196,9 @@ class _UnitRecordDialog(QDialog):
         if record is None:
             QMessageBox.warning(self, self.windowTitle(), self.tr("请选择一条记录。"))
             return False
-        try:
-            self._submit(record[0], record[1], from_qdate(self.day.date()))
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.windowTitle(), exc.message)
-            return False
+        day = from_qdate(self.day.date())
+        if not attempt(self, lambda: self._submit(record[0], record[1], day)):
+            return False  # refused: the dialog stays open with what was typed
         self.accept()
         return True
 
@@ -238,7 +219,7 @@ class FileObjectionDialog(_UnitRecordDialog):
         self.form.addRow(self.tr("提出日期"), self.day)
         self.form.addRow(self.tr("异议内容 *"), self.content)
         self.form.addRow(self.tr("证明材料"), self.evidence)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登记"))
+        self.buttons.button(self.buttons.StandardButton.Ok).setText(self.tr("登记"))
 
     def blocked(self, unit_id: int) -> dict[tuple[str, int], str]:
         open_ones = services.open_objection_targets(self.session, unit_id)
@@ -267,7 +248,7 @@ class RepairApplicationDialog(_UnitRecordDialog):
         self.statement = text_edit(self, self.tr("企业的修复申请理由、整改和履行情况"), 3)
         self.form.addRow(self.tr("申请日期"), self.day)
         self.form.addRow(self.tr("申请理由"), self.statement)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登记申请"))
+        self.buttons.button(self.buttons.StandardButton.Ok).setText(self.tr("登记申请"))
 
     def _submit(self, table: str, record_id: int, day: date) -> None:
         self.created = services.apply_repair(
@@ -342,19 +323,14 @@ class AnswerDialog(QDialog):
         self.exec_dialog = exec_dialog
         self.corrected: Any | None = None
         self.answered: services.Objection | None = None
-        self.setWindowTitle(self.tr("答复异议（第 %1 号）").replace("%1", str(found.id)))
-        due = escape(iso(found.due_on))
-        state, colour = page.due_state(found)
-        if state:
-            style = f"color:{colour.name()}; font-weight:bold;" if colour else ""
-            due += f"<span style='{style}'>（{escape(state)}）</span>"
+        self.setWindowTitle(self.tr("答复异议（第 {id} 号）").format(id=found.id))
         about = html_rows(
             [
                 (self.tr("单位"), escape(f"{found.unit_name}（{found.uscc}）")),
                 (self.tr("被异议记录"), escape(f"{found.target_kind}：{found.target_text}")),
                 (self.tr("异议内容"), para(found.content)),
                 (self.tr("证明材料"), para(found.evidence)),
-                (self.tr("答复期限"), due),
+                (self.tr("答复期限"), page.due_html(found)),
             ]
         )
         self.about = QLabel(about, self)
@@ -382,18 +358,14 @@ class AnswerDialog(QDialog):
         form.addRow("", self.corrected_note)
         form.addRow(self.tr("答复日期"), self.day)
         self.investigator = QLabel(
-            self.tr("核查人：%1（录入或修改过被异议记录的人员不能担任核查人）").replace(
-                "%1", page.session.user
+            self.tr("核查人：{user}（录入或修改过被异议记录的人员不能担任核查人）").format(
+                user=page.session.user
             ),
             self,
         )
         self.investigator.setWordWrap(True)
         self.investigator.setStyleSheet("color: #666666;")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("答复"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons = ok_cancel(self, self.tr("答复"))
         self.buttons.accepted.connect(self.try_accept)
         self.buttons.rejected.connect(self.reject)
         self.outcome.currentIndexChanged.connect(self._on_outcome)
@@ -434,7 +406,7 @@ class AnswerDialog(QDialog):
     def edit_correction(self) -> bool:
         try:
             form = self.correction_form()
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # the record is gone: say so, keep the answer open
             QMessageBox.warning(self, self.windowTitle(), exc.message)
             return False
         self.exec_dialog(form)
@@ -452,15 +424,16 @@ class AnswerDialog(QDialog):
             answer = QMessageBox.question(
                 self,
                 self.windowTitle(),
-                self.tr("将删除被异议的记录“%1”，删除记入操作日志，不能撤销。确定吗？").replace(
-                    "%1", self.found.target_text
-                ),
+                self.tr(
+                    "将删除被异议的记录“{record}”，删除记入操作日志，不能撤销。确定吗？"
+                ).format(record=self.found.target_text),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        try:
+
+        def answer_it() -> None:
             self.answered = services.answer_objection(
                 self.page.session,
                 self.found.id,
@@ -469,8 +442,8 @@ class AnswerDialog(QDialog):
                 corrected=self.corrected if outcome == "更正" else None,
                 on=from_qdate(self.day.date()),
             )
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.windowTitle(), exc.message)
+
+        if not attempt(self, answer_it):
             return False
         self.accept()
         return True
@@ -479,92 +452,97 @@ class AnswerDialog(QDialog):
 class ObjectionsPage(Page):
     """异议与信用修复. ``ObjectionsPage(session, bus, parent=None)``."""
 
+    # what the lists show, and what the repair checks are computed from
+    watched = GRADE_INPUTS | {Table.OBJECTIONS, Table.REPAIR_APPLICATIONS}
+
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
     ) -> None:
         super().__init__(session, bus, parent)
+        self.page_title = self.tr("异议与信用修复")
         self.exec_dialog: Callable[[QDialog], bool] = exec_modal
-        self._objections: list[services.Objection] = []
-        self._applications: list[services.RepairApplication] = []
         self._calendar = services.working_calendar(session)
-
-        heading = QLabel(self.tr("异议与信用修复"), self)
-        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.heading = PageHeading(self, self.page_title)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._objections_tab(), self.tr("异议"))
         self.tabs.addTab(self._repairs_tab(), self.tr("信用修复"))
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(self.heading)
         layout.addWidget(self.tabs, 1)
-        bus.data_changed.connect(self._on_data_changed)
+        self._connect_signals()
         self.refresh()
 
     # -- building -------------------------------------------------------------------------
-    def _split(
-        self,
-        tab: QWidget,
-        top: QHBoxLayout,
-        table: QTableWidget,
-        detail: QTextBrowser,
-        actions: list[QPushButton],
-        note: QLabel,
-    ) -> None:
-        box = QGroupBox(self.tr("办理"), tab)
-        column = QVBoxLayout(box)
-        for button in actions:
-            column.addWidget(button)
-        column.addStretch(1)
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #666666;")
-        column.addWidget(note)
-        bottom = QWidget(tab)
-        bottom_layout = QHBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(detail, 1)
-        bottom_layout.addWidget(box)
-        upper = QWidget(tab)
-        upper_layout = QVBoxLayout(upper)
-        upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addLayout(top)
-        upper_layout.addWidget(table, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical, tab)
-        splitter.addWidget(upper)
-        splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([380, 300])
-        layout = QVBoxLayout(tab)
-        layout.addWidget(splitter)
+    def _objection_columns(self) -> list[Column[services.Objection]]:
+        def due_colour(o: services.Objection) -> QColor | None:
+            return self.due_state(o)[1]
+
+        return [
+            Column(self.tr("编号"), lambda o: str(o.id), sort_key=lambda o: o.id, align="right"),
+            Column(self.tr("单位"), lambda o: o.unit_name, stretch=True),
+            Column(
+                self.tr("被异议记录"),
+                lambda o: o.target_text,
+                tooltip=lambda o: f"{o.target_kind}：{o.target_text}",
+                widest=WIDEST,
+            ),
+            Column(self.tr("提出日期"), lambda o: iso(o.filed_on)),
+            Column(self.tr("状态"), lambda o: o.status),
+            Column(self.tr("受理日期"), lambda o: iso(o.accepted_on)),
+            Column(
+                self.tr("答复期限"),
+                lambda o: iso(o.due_on),
+                tooltip=lambda o: self.due_state(o)[0],
+                colour=due_colour,
+                bold=lambda o: due_colour(o) is not None,
+            ),
+            Column(self.tr("核查人"), lambda o: o.investigator or ""),
+            Column(self.tr("结论"), lambda o: o.outcome or ""),
+        ]
+
+    def _repair_columns(self) -> list[Column[services.RepairApplication]]:
+        def grey(a: services.RepairApplication) -> str | None:
+            return "#808080" if a.status == "撤销" else None
+
+        def revoked(a: services.RepairApplication) -> str:
+            return f"{iso(a.revoked_on)} {a.revoked_by or ''}".strip() if a.revoked_on else ""
+
+        return [
+            Column(
+                self.tr("编号"),
+                lambda a: str(a.id),
+                sort_key=lambda a: a.id,
+                align="right",
+                colour=grey,
+            ),
+            Column(self.tr("单位"), lambda a: a.unit_name, stretch=True, colour=grey),
+            Column(self.tr("类别"), lambda a: a.kind_text, colour=grey),
+            Column(self.tr("对象"), lambda a: a.target_text, widest=WIDEST, colour=grey),
+            Column(self.tr("申请日期"), lambda a: iso(a.applied_on), colour=grey),
+            Column(self.tr("状态"), lambda a: a.status, colour=grey),
+            Column(self.tr("审核人"), lambda a: a.decided_by or "", colour=grey),
+            Column(self.tr("决定日期"), lambda a: iso(a.decided_on), colour=grey),
+            Column(self.tr("撤销"), revoked, tooltip=lambda a: a.revoke_reason or "", colour=grey),
+        ]
 
     def _objections_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.open_only = QCheckBox(self.tr("只看未办结"), tab)
-        self.objection_search = QLineEdit(tab)
-        self.objection_search.setPlaceholderText(self.tr("企业名称、统一社会信用代码或记录"))
-        self.objection_search.setClearButtonEnabled(True)
-        self.objection_count = QLabel(tab)
-        self.file_button = QPushButton(self.tr("登记异议…"), tab)
-        top = QHBoxLayout()
-        top.addWidget(self.file_button)
-        top.addSpacing(16)
-        top.addWidget(self.open_only)
-        top.addWidget(QLabel(self.tr("查找"), tab))
-        top.addWidget(self.objection_search, 1)
-        top.addWidget(self.objection_count)
-        self.objection_table = readonly_table(
+        self.objections: ListPane[services.Objection] = ListPane(
             tab,
-            [
-                self.tr("编号"),
-                self.tr("单位"),
-                self.tr("被异议记录"),
-                self.tr("提出日期"),
-                self.tr("状态"),
-                self.tr("受理日期"),
-                self.tr("答复期限"),
-                self.tr("核查人"),
-                self.tr("结论"),
-            ],
+            self._objection_columns(),
+            lambda o: o.id,
+            self._load_objections,
+            count_text=lambda n: self.tr("共 {count} 件").format(count=f"{n:,}"),
         )
+        self.objection_table = self.objections.table
+        self.objection_count = self.objections.count
+        self.open_only = QCheckBox(self.tr("只看未办结"), tab)
+        self.objections.add_filter("", self.open_only)
+        self.objection_search = self.objections.add_search(
+            self.tr("企业名称、统一社会信用代码或记录")
+        )
+        self.file_button = QPushButton(self.tr("登记异议…"), tab)
+        self.objections.add_tools([self.file_button])
         self.objection_detail = QTextBrowser(tab)
         self.objection_detail.setPlaceholderText(self.tr("在上面的表中选择一件异议查看详情。"))
         self.accept_button = QPushButton(self.tr("受理"), tab)
@@ -575,64 +553,34 @@ class ObjectionsPage(Page):
         note = QLabel(tab)
         if self.session.role not in REVIEWERS:
             note.setText(self.tr("受理、答复需要审核员或管理员权限。"))
-        self._split(
-            tab,
-            top,
-            self.objection_table,
-            self.objection_detail,
-            [self.accept_button, self.refuse_button, self.answer_button, self.reply_button],
-            note,
-        )
-        self._objection_timer = QTimer(self)
-        self._objection_timer.setSingleShot(True)
-        self._objection_timer.setInterval(DEBOUNCE_MS)
-        self._objection_timer.timeout.connect(self.refresh_objections)
-        self.objection_search.textChanged.connect(lambda _t: self._objection_timer.start())
-        self.open_only.toggled.connect(lambda _b: self.refresh_objections())
-        self.objection_table.itemSelectionChanged.connect(self._on_objection_selected)
-        self.file_button.clicked.connect(self.file_objection)
-        self.accept_button.clicked.connect(self.accept_selected)
-        self.refuse_button.clicked.connect(self.refuse_selected)
-        self.answer_button.clicked.connect(self.answer_selected)
-        self.reply_button.clicked.connect(self.print_reply)
+        buttons = (self.accept_button, self.refuse_button, self.answer_button, self.reply_button)
+        actions = action_box(tab, self.tr("办理"), [(b,) for b in buttons], note)
+        self.objections.set_detail(self.objection_detail, actions)
+        QVBoxLayout(tab).addWidget(self.objections)
         return tab
 
     def _repairs_tab(self) -> QWidget:
         tab = QWidget(self)
+        self.repairs: ListPane[services.RepairApplication] = ListPane(
+            tab,
+            self._repair_columns(),
+            lambda a: a.id,
+            self._load_repairs,
+            count_text=lambda n: self.tr("共 {count} 件").format(count=f"{n:,}"),
+        )
+        self.repair_table = self.repairs.table
+        self.repair_count = self.repairs.count
         self.repair_status = QComboBox(tab)
         self.repair_status.addItem(self.tr("全部状态"), None)
         for status in REPAIR_STATUSES:
             self.repair_status.addItem(status, status)
-        self.repair_search = QLineEdit(tab)
-        self.repair_search.setPlaceholderText(self.tr("企业名称、统一社会信用代码或记录"))
-        self.repair_search.setClearButtonEnabled(True)
-        self.repair_count = QLabel(tab)
+        self.repairs.add_filter(self.tr("状态"), self.repair_status)
+        self.repair_search = self.repairs.add_search(self.tr("企业名称、统一社会信用代码或记录"))
         self.apply_button = QPushButton(self.tr("申请信用修复…"), tab)
         self.apply_button.setToolTip(
             self.tr("行政处罚、失信行为或生产安全事故的信用修复；提前移出名单在“名单管理”中申请")
         )
-        top = QHBoxLayout()
-        top.addWidget(self.apply_button)
-        top.addSpacing(16)
-        top.addWidget(QLabel(self.tr("状态"), tab))
-        top.addWidget(self.repair_status)
-        top.addWidget(QLabel(self.tr("查找"), tab))
-        top.addWidget(self.repair_search, 1)
-        top.addWidget(self.repair_count)
-        self.repair_table = readonly_table(
-            tab,
-            [
-                self.tr("编号"),
-                self.tr("单位"),
-                self.tr("类别"),
-                self.tr("对象"),
-                self.tr("申请日期"),
-                self.tr("状态"),
-                self.tr("审核人"),
-                self.tr("决定日期"),
-                self.tr("撤销"),
-            ],
-        )
+        self.repairs.add_tools([self.apply_button])
         self.repair_detail = QTextBrowser(tab)
         self.repair_detail.setPlaceholderText(self.tr("在上面的表中选择一件申请查看核查项目。"))
         self.approve_button = QPushButton(self.tr("批准…"), tab)
@@ -643,140 +591,57 @@ class ObjectionsPage(Page):
         note = QLabel(tab)
         if self.session.role not in REVIEWERS:
             note.setText(self.tr("批准、驳回和撤销需要审核员或管理员权限。"))
-        self._split(
-            tab,
-            top,
-            self.repair_table,
-            self.repair_detail,
-            [self.approve_button, self.reject_button, self.revoke_button, self.decision_button],
-            note,
+        buttons = (
+            self.approve_button,
+            self.reject_button,
+            self.revoke_button,
+            self.decision_button,
         )
-        self._repair_timer = QTimer(self)
-        self._repair_timer.setSingleShot(True)
-        self._repair_timer.setInterval(DEBOUNCE_MS)
-        self._repair_timer.timeout.connect(self.refresh_repairs)
-        self.repair_search.textChanged.connect(lambda _t: self._repair_timer.start())
-        self.repair_status.currentIndexChanged.connect(lambda _i: self.refresh_repairs())
-        self.repair_table.itemSelectionChanged.connect(self._on_repair_selected)
+        actions = action_box(tab, self.tr("办理"), [(b,) for b in buttons], note)
+        self.repairs.set_detail(self.repair_detail, actions)
+        QVBoxLayout(tab).addWidget(self.repairs)
+        return tab
+
+    def _connect_signals(self) -> None:
+        self.objections.selection_changed.connect(self._on_objection_selected)
+        self.file_button.clicked.connect(self.file_objection)
+        self.accept_button.clicked.connect(self.accept_selected)
+        self.refuse_button.clicked.connect(self.refuse_selected)
+        self.answer_button.clicked.connect(self.answer_selected)
+        self.reply_button.clicked.connect(self.print_reply)
+        self.repairs.selection_changed.connect(self._on_repair_selected)
         self.apply_button.clicked.connect(self.apply_repair)
         self.approve_button.clicked.connect(lambda: self.decide_selected(approve=True))
         self.reject_button.clicked.connect(lambda: self.decide_selected(approve=False))
         self.revoke_button.clicked.connect(self.revoke_selected)
         self.decision_button.clicked.connect(self.print_decision)
-        return tab
 
     # -- reading --------------------------------------------------------------------------
-    def _on_data_changed(self, table: str) -> None:
-        if table not in _UNWATCHED:
-            self.refresh()
-
+    @operation
     def refresh(self) -> None:
         self.refresh_objections()
         self.refresh_repairs()
 
-    def _warn(self, exc: SafeCreditError, parent: QWidget | None = None) -> None:
-        QMessageBox.warning(parent or self, self.tr("异议与信用修复"), exc.message)
-
     def refresh_objections(self) -> None:
-        self._objection_timer.stop()
-        selected = self.selected_objection()
-        try:
-            rows = services.objections(
-                self.session,
-                open_only=self.open_only.isChecked(),
-                search=self.objection_search.text().strip(),
-            )
-            self._calendar = services.working_calendar(self.session)
-        except SafeCreditError as exc:
-            self._warn(exc)
-            return
-        self._objections = rows
-        table = self.objection_table
-        table.blockSignals(True)
-        table.setRowCount(len(rows))
-        for r, o in enumerate(rows):
-            values = [
-                o.unit_name,
-                o.target_text,
-                iso(o.filed_on),
-                o.status,
-                iso(o.accepted_on),
-                iso(o.due_on),
-                o.investigator or "",
-                o.outcome or "",
-            ]
-            table.setItem(r, 0, _item(str(o.id), o.id))
-            items = [_item(value) for value in values]
-            items[0].setToolTip(o.unit_name)
-            items[1].setToolTip(f"{o.target_kind}：{o.target_text}")
-            for c, item in enumerate(items, start=1):
-                table.setItem(r, c, item)
-            state, colour = self.due_state(o)
-            if state:
-                items[5].setToolTip(state)
-            if colour is not None:
-                items[5].setForeground(colour)
-                font = items[5].font()
-                font.setBold(True)
-                items[5].setFont(font)
-        table.blockSignals(False)
-        fit_columns(table, {1: 220, 2: 320})
-        self.objection_count.setText(self.tr("共 %1 件").replace("%1", f"{len(rows):,}"))
-        if selected is None or not self.select_objection(selected.id):
-            table.clearSelection()
-            self._on_objection_selected()
+        self._calendar = services.working_calendar(self.session)
+        self.objections.refresh()
 
     def refresh_repairs(self) -> None:
-        self._repair_timer.stop()
-        selected = self.selected_application()
-        try:
-            rows = services.repair_applications(
-                self.session,
-                status=self.repair_status.currentData(),
-                search=self.repair_search.text().strip(),
-            )
-        except SafeCreditError as exc:
-            self._warn(exc)
-            return
-        self._applications = rows
-        table = self.repair_table
-        table.blockSignals(True)
-        table.setRowCount(len(rows))
-        for r, a in enumerate(rows):
-            revoked = f"{iso(a.revoked_on)} {a.revoked_by or ''}".strip() if a.revoked_on else ""
-            values = [
-                a.unit_name,
-                a.kind_text,
-                a.target_text,
-                iso(a.applied_on),
-                a.status,
-                a.decided_by or "",
-                iso(a.decided_on),
-                revoked,
-            ]
-            items = [_item(str(a.id), a.id), *(_item(value) for value in values)]
-            items[1].setToolTip(a.unit_name)
-            items[3].setToolTip(a.target_text)
-            if a.revoke_reason:
-                items[8].setToolTip(a.revoke_reason)
-            for c, item in enumerate(items):
-                if a.status == "撤销":
-                    item.setForeground(Qt.GlobalColor.gray)
-                table.setItem(r, c, item)
-        table.blockSignals(False)
-        fit_columns(table, {1: 220, 3: 320})
-        self.repair_count.setText(self.tr("共 %1 件").replace("%1", f"{len(rows):,}"))
-        if selected is None or not self.select_application(selected.id):
-            table.clearSelection()
-            self._on_repair_selected()
+        self.repairs.refresh()
 
-    @staticmethod
-    def _selected_row(table: QTableWidget, count: int) -> int | None:
-        model = table.selectionModel()
-        rows = model.selectedRows() if model is not None else []
-        if not rows or rows[0].row() >= count:
-            return None
-        return rows[0].row()
+    def _load_objections(self) -> list[services.Objection]:
+        return services.objections(
+            self.session,
+            open_only=self.open_only.isChecked(),
+            search=self.objection_search.text().strip(),
+        )
+
+    def _load_repairs(self) -> list[services.RepairApplication]:
+        return services.repair_applications(
+            self.session,
+            status=self.repair_status.currentData(),
+            search=self.repair_search.text().strip(),
+        )
 
     def due_state(self, o: services.Objection) -> tuple[str, QColor | None]:
         """An open objection's answer due date: ("已超期", red), ("还有 N 个工作日",
@@ -787,34 +652,28 @@ class ObjectionsPage(Page):
         if o.due_on < today:
             return self.tr("已超期"), OVERDUE
         left = self._calendar.working_days_between(today, o.due_on).count
-        text = self.tr("还有 %1 个工作日").replace("%1", str(left))
+        text = self.tr("还有 {days} 个工作日").format(days=left)
         return text, NEAR if left <= NEAR_WORKING_DAYS else None
 
+    def due_html(self, o: services.Objection) -> str:
+        due = escape(iso(o.due_on))
+        state, colour = self.due_state(o)
+        if state:
+            style = f"color:{colour.name()}; font-weight:bold;" if colour else ""
+            due += f"<span style='{style}'>（{escape(state)}）</span>"
+        return due
+
     def selected_objection(self) -> services.Objection | None:
-        row = self._selected_row(self.objection_table, len(self._objections))
-        return None if row is None else self._objections[row]
+        return self.objections.selected()
 
     def selected_application(self) -> services.RepairApplication | None:
-        row = self._selected_row(self.repair_table, len(self._applications))
-        return None if row is None else self._applications[row]
+        return self.repairs.selected()
 
     def select_objection(self, objection_id: int) -> bool:
-        for row, o in enumerate(self._objections):
-            if o.id == objection_id:
-                self.objection_table.selectRow(row)
-                self.objection_table.scrollTo(self.objection_table.model().index(row, 0))
-                self._on_objection_selected()
-                return True
-        return False
+        return self.objections.select_id(objection_id)
 
     def select_application(self, application_id: int) -> bool:
-        for row, a in enumerate(self._applications):
-            if a.id == application_id:
-                self.repair_table.selectRow(row)
-                self.repair_table.scrollTo(self.repair_table.model().index(row, 0))
-                self._on_repair_selected()
-                return True
-        return False
+        return self.repairs.select_id(application_id)
 
     def _on_objection_selected(self) -> None:
         o = self.selected_objection()
@@ -827,48 +686,27 @@ class ObjectionsPage(Page):
         self.objection_detail.setHtml(self.objection_html(o) if o is not None else "")
 
     def objection_html(self, o: services.Objection) -> str:
+        filed = self.tr("{day}（{user} 登记）").format(day=iso(o.filed_on), user=o.filed_by)
         rows = [
             (self.tr("单位"), escape(f"{o.unit_name}（{o.uscc}）")),
             (self.tr("被异议记录"), escape(f"{o.target_kind}：{o.target_text}")),
-            (
-                self.tr("提出日期"),
-                escape(
-                    self.tr("%1（%2 登记）")
-                    .replace("%1", iso(o.filed_on))
-                    .replace("%2", o.filed_by)
-                ),
-            ),
+            (self.tr("提出日期"), escape(filed)),
             (self.tr("异议内容"), para(o.content)),
             (self.tr("证明材料"), para(o.evidence)),
         ]
         if o.accepted_on is not None:
-            due = escape(iso(o.due_on))
-            state, colour = self.due_state(o)
-            if state:
-                style = f"color:{colour.name()}; font-weight:bold;" if colour else ""
-                due += f"<span style='{style}'>（{escape(state)}）</span>"
             rows.append((self.tr("受理"), escape(iso(o.accepted_on))))
-            rows.append((self.tr("答复期限"), due))
+            rows.append((self.tr("答复期限"), self.due_html(o)))
         if o.status == "不予受理":
-            rows.append(
-                (
-                    self.tr("不予受理"),
-                    escape(iso(o.answered_on)) + "　" + para(o.refused_reason),
-                )
-            )
+            refused = escape(iso(o.answered_on)) + "　" + para(o.refused_reason)
+            rows.append((self.tr("不予受理"), refused))
         if o.status == "已答复":
             rows.append((self.tr("核查人"), escape(o.investigator or "")))
             rows.append((self.tr("核查情况"), para(o.findings)))
-            rows.append(
-                (
-                    self.tr("结论"),
-                    escape(f"{o.outcome or ''}（{iso(o.answered_on)} 答复）"),
-                )
-            )
-        head = (
-            f"<p><b>{escape(self.tr('第 %1 号异议').replace('%1', str(o.id)))}"
-            f"　{escape(o.status)}</b></p>"
-        )
+            outcome = f"{o.outcome or ''}（{iso(o.answered_on)} 答复）"
+            rows.append((self.tr("结论"), escape(outcome)))
+        number = self.tr("第 {id} 号异议").format(id=o.id)
+        head = f"<p><b>{escape(number)}　{escape(o.status)}</b></p>"
         return head + html_rows(rows)
 
     def _on_repair_selected(self) -> None:
@@ -879,15 +717,12 @@ class ObjectionsPage(Page):
         self.reject_button.setEnabled(reviewer and status == "待审核")
         self.revoke_button.setEnabled(reviewer and status == "批准")
         self.decision_button.setEnabled(status == "批准")
-        if a is None:
-            self.repair_detail.setHtml("")
-            return
-        self.repair_detail.setHtml(self.application_html(a))
+        self.repair_detail.setHtml(self.application_html(a) if a is not None else "")
 
     def checks_html(self, a: services.RepairApplication) -> str:
         try:
             checks = services.repair_checks(self.session, a.id)
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # shown in place of the checks
             return f"<p style='color:#c62828;'>{escape(exc.message)}</p>"
         lines = []
         for check in checks:
@@ -900,17 +735,11 @@ class ObjectionsPage(Page):
 
     def application_html(self, a: services.RepairApplication) -> str:
         kind_name = services.REPAIR_TARGETS.get(a.target_table, "")
+        applied = self.tr("{day}（{user} 登记）").format(day=iso(a.applied_on), user=a.applied_by)
         rows = [
             (self.tr("单位"), escape(f"{a.unit_name}（{a.uscc}）")),
             (self.tr("对象"), escape(f"{kind_name}：{a.target_text}")),
-            (
-                self.tr("申请日期"),
-                escape(
-                    self.tr("%1（%2 登记）")
-                    .replace("%1", iso(a.applied_on))
-                    .replace("%2", a.applied_by)
-                ),
-            ),
+            (self.tr("申请日期"), escape(applied)),
             (self.tr("申请理由"), para(a.statement)),
         ]
         if a.decided_on is not None:
@@ -920,13 +749,9 @@ class ObjectionsPage(Page):
                 text += f"：{a.decision_note}"
             rows.append((self.tr("决定"), escape(text)))
         if a.revoked_on is not None:
-            rows.append(
-                (
-                    self.tr("撤销"),
-                    escape(f"{iso(a.revoked_on)}　{a.revoked_by or ''}：{a.revoke_reason}"),
-                )
-            )
-        title = self.tr("第 %1 号%2申请").replace("%1", str(a.id)).replace("%2", a.kind_text)
+            revoked = f"{iso(a.revoked_on)}　{a.revoked_by or ''}：{a.revoke_reason}"
+            rows.append((self.tr("撤销"), escape(revoked)))
+        title = self.tr("第 {id} 号{kind}申请").format(id=a.id, kind=a.kind_text)
         head = f"<p><b>{escape(title)}　{escape(a.status)}</b></p>"
         checks_title = self.tr("核查项目（按今天的数据）")
         return (
@@ -936,14 +761,9 @@ class ObjectionsPage(Page):
         )
 
     # -- acting: 异议 ---------------------------------------------------------------------
-    def _objection_changed(self, found: services.Objection, message: str, *tables: str) -> None:
-        for table in ("objections", *tables):
-            self.bus.data_changed.emit(table)
-        if not self.select_objection(found.id):
-            self.open_only.setChecked(False)
-            self.objection_search.clear()
-            self.refresh_objections()
-            self.select_objection(found.id)
+    def _objection_done(self, found: services.Objection, message: str) -> None:
+        publish(self)
+        self.objections.show_id(found.id)
         self.bus.status_message.emit(message)
 
     def file_objection(self) -> services.Objection | None:
@@ -952,28 +772,25 @@ class ObjectionsPage(Page):
         created = dialog.created
         dialog.deleteLater()
         if created is not None:
-            self._objection_changed(
+            self._objection_done(
                 created,
-                self.tr("已登记第 %1 号异议：%2。")
-                .replace("%1", str(created.id))
-                .replace("%2", created.target_text),
+                self.tr("已登记第 {id} 号异议：{record}。").format(
+                    id=created.id, record=created.target_text
+                ),
             )
         return created
 
+    @operation
     def accept_selected(self) -> services.Objection | None:
         o = self.selected_objection()
         if o is None:
             return None
-        try:
-            found = services.accept_objection(self.session, o.id)
-        except SafeCreditError as exc:
-            self._warn(exc)
-            return None
-        self._objection_changed(
+        found = services.accept_objection(self.session, o.id)
+        self._objection_done(
             found,
-            self.tr("已受理第 %1 号异议，答复期限 %2。")
-            .replace("%1", str(found.id))
-            .replace("%2", iso(found.due_on)),
+            self.tr("已受理第 {id} 号异议，答复期限 {due}。").format(
+                id=found.id, due=iso(found.due_on)
+            ),
         )
         return found
 
@@ -982,35 +799,26 @@ class ObjectionsPage(Page):
         if o is None:
             return
         done: list[services.Objection] = []
-
-        def attempt(d: StepDialog) -> bool:
-            try:
-                done.append(
-                    services.refuse_objection(self.session, o.id, reason=d.text(), on=d.day())
-                )
-            except SafeCreditError as exc:
-                self._warn(exc, d)
-                return False
-            return True
-
         dialog = StepDialog(
             self,
             self.tr("不予受理"),
-            self.tr("第 %1 号异议：%2\n%3\n不予受理，请填写理由。")
-            .replace("%1", str(o.id))
-            .replace("%2", o.unit_name)
-            .replace("%3", o.target_text),
+            self.tr("第 {id} 号异议：{unit}\n{record}\n不予受理，请填写理由。").format(
+                id=o.id, unit=o.unit_name, record=o.target_text
+            ),
             date_label=self.tr("日期"),
             text_label=self.tr("理由"),
             ok_text=self.tr("不予受理"),
-            attempt=attempt,
+            attempt=lambda d: attempt(
+                d,
+                lambda: done.append(
+                    services.refuse_objection(self.session, o.id, reason=d.text(), on=d.day())
+                ),
+            ),
         )
         self.exec_dialog(dialog)
         dialog.deleteLater()
         if done:
-            self._objection_changed(
-                done[0], self.tr("第 %1 号异议不予受理。").replace("%1", str(o.id))
-            )
+            self._objection_done(done[0], self.tr("第 {id} 号异议不予受理。").format(id=o.id))
 
     def answer_selected(self) -> services.Objection | None:
         o = self.selected_objection()
@@ -1021,13 +829,11 @@ class ObjectionsPage(Page):
         answered = dialog.answered
         dialog.deleteLater()
         if answered is not None:
-            tables = () if answered.outcome == "保留" else (answered.target_table,)
-            self._objection_changed(
+            self._objection_done(
                 answered,
-                self.tr("已答复第 %1 号异议：%2。")
-                .replace("%1", str(answered.id))
-                .replace("%2", answered.outcome or ""),
-                *tables,
+                self.tr("已答复第 {id} 号异议：{outcome}。").format(
+                    id=answered.id, outcome=answered.outcome or ""
+                ),
             )
         return answered
 
@@ -1041,25 +847,15 @@ class ObjectionsPage(Page):
             self.bus,
             services.DocumentRequest("objection-reply", objection_id=o.id),
             title=self.tr("异议申请答复书"),
-            file_stem=self.tr("异议申请答复书（%1）").replace("%1", o.unit_name),
+            file_stem=self.tr("异议申请答复书（{unit}）").format(unit=o.unit_name),
             exec_dialog=self.exec_dialog,
         )
 
     # -- acting: 信用修复 ------------------------------------------------------------------
-    def _repair_changed(
-        self, found: services.RepairApplication, message: str, *tables: str
-    ) -> None:
-        for table in ("repair_applications", *tables):
-            self.bus.data_changed.emit(table)
-        if not self.select_application(found.id):
-            self.repair_status.setCurrentIndex(0)
-            self.repair_search.clear()
-            self.refresh_repairs()
-            self.select_application(found.id)
+    def _repair_done(self, found: services.RepairApplication, message: str) -> None:
+        publish(self)
+        self.repairs.show_id(found.id)
         self.bus.status_message.emit(message)
-
-    def _affected(self, a: services.RepairApplication) -> tuple[str, ...]:
-        return ("list_entries",) if a.early_removal else ("repairs",)
 
     def apply_repair(self) -> services.RepairApplication | None:
         dialog = RepairApplicationDialog(self.session, self)
@@ -1068,9 +864,9 @@ class ObjectionsPage(Page):
         dialog.deleteLater()
         if created is not None:
             self.tabs.setCurrentIndex(1)
-            self._repair_changed(
+            self._repair_done(
                 created,
-                self.tr("已登记第 %1 号信用修复申请，待审核。").replace("%1", str(created.id)),
+                self.tr("已登记第 {id} 号信用修复申请，待审核。").format(id=created.id),
             )
         return created
 
@@ -1079,19 +875,6 @@ class ObjectionsPage(Page):
         if a is None:
             return None
         done: list[services.RepairApplication] = []
-
-        def attempt(d: StepDialog) -> bool:
-            try:
-                done.append(
-                    services.decide_repair(
-                        self.session, a.id, approve=approve, note=d.text(), on=d.day()
-                    )
-                )
-            except SafeCreditError as exc:
-                self._warn(exc, d)
-                return False
-            return True
-
         checks = "\n".join(
             f"{CHECK_MARKS[c.ok][0]}　{c.text}" for c in services.repair_checks(self.session, a.id)
         )
@@ -1101,35 +884,37 @@ class ObjectionsPage(Page):
                 if a.early_removal
                 else self.tr("批准后自决定日期起，该记录不再计入信用评定。")
             )
-            title, label, verb = self.tr("批准"), self.tr("意见"), self.tr("批准")
+            title = self.tr("批准{kind}申请（第 {id} 号）").format(kind=a.kind_text, id=a.id)
+            label, verb = self.tr("意见"), self.tr("批准")
         else:
             effect = self.tr("驳回须填写理由。")
-            title, label, verb = self.tr("驳回"), self.tr("理由"), self.tr("驳回")
+            title = self.tr("驳回{kind}申请（第 {id} 号）").format(kind=a.kind_text, id=a.id)
+            label, verb = self.tr("理由"), self.tr("驳回")
         dialog = StepDialog(
             self,
-            self.tr("%1%2申请（第 %3 号）")
-            .replace("%1", title)
-            .replace("%2", a.kind_text)
-            .replace("%3", str(a.id)),
-            self.tr("%1：%2\n\n核查项目（截至今天）：\n%3\n\n%4")
-            .replace("%1", a.unit_name)
-            .replace("%2", a.target_text)
-            .replace("%3", checks)
-            .replace("%4", effect),
+            title,
+            self.tr("{unit}：{record}\n\n核查项目（截至今天）：\n{checks}\n\n{effect}").format(
+                unit=a.unit_name, record=a.target_text, checks=checks, effect=effect
+            ),
             date_label=self.tr("决定日期"),
             text_label=label,
             ok_text=verb,
-            attempt=attempt,
+            attempt=lambda d: attempt(
+                d,
+                lambda: done.append(
+                    services.decide_repair(
+                        self.session, a.id, approve=approve, note=d.text(), on=d.day()
+                    )
+                ),
+            ),
         )
         self.exec_dialog(dialog)
         dialog.deleteLater()
         if not done:
             return None
         found = done[0]
-        self._repair_changed(
-            found,
-            self.tr("第 %1 号申请：%2。").replace("%1", str(found.id)).replace("%2", found.status),
-            *(self._affected(found) if approve else ()),
+        self._repair_done(
+            found, self.tr("第 {id} 号申请：{status}。").format(id=found.id, status=found.status)
         )
         return found
 
@@ -1138,15 +923,6 @@ class ObjectionsPage(Page):
         if a is None:
             return None
         done: list[services.RepairApplication] = []
-
-        def attempt(d: StepDialog) -> bool:
-            try:
-                done.append(services.revoke_repair(self.session, a.id, reason=d.text(), on=d.day()))
-            except SafeCreditError as exc:
-                self._warn(exc, d)
-                return False
-            return True
-
         effect = (
             self.tr("撤销后该企业恢复列入名单。")
             if a.early_removal
@@ -1154,27 +930,26 @@ class ObjectionsPage(Page):
         )
         dialog = StepDialog(
             self,
-            self.tr("撤销批准（第 %1 号）").replace("%1", str(a.id)),
-            self.tr("%1：%2\n以虚假材料等不正当手段取得%3的，撤销批准。%4")
-            .replace("%1", a.unit_name)
-            .replace("%2", a.target_text)
-            .replace("%3", a.kind_text)
-            .replace("%4", effect),
+            self.tr("撤销批准（第 {id} 号）").format(id=a.id),
+            self.tr(
+                "{unit}：{record}\n以虚假材料等不正当手段取得{kind}的，撤销批准。{effect}"
+            ).format(unit=a.unit_name, record=a.target_text, kind=a.kind_text, effect=effect),
             date_label=self.tr("撤销日期"),
             text_label=self.tr("撤销理由"),
             ok_text=self.tr("撤销批准"),
-            attempt=attempt,
+            attempt=lambda d: attempt(
+                d,
+                lambda: done.append(
+                    services.revoke_repair(self.session, a.id, reason=d.text(), on=d.day())
+                ),
+            ),
         )
         self.exec_dialog(dialog)
         dialog.deleteLater()
         if not done:
             return None
         found = done[0]
-        self._repair_changed(
-            found,
-            self.tr("已撤销第 %1 号申请的批准。").replace("%1", str(found.id)),
-            *self._affected(found),
-        )
+        self._repair_done(found, self.tr("已撤销第 {id} 号申请的批准。").format(id=found.id))
         return found
 
     def decision_request(self, a: services.RepairApplication) -> services.DocumentRequest:

@@ -42,12 +42,13 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.exchange.plan_export import remarks
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.workers import run_with_progress
 
@@ -193,9 +194,12 @@ class PlanPage(Page):
     """``PlanPage(session, bus, parent=None)``: 检查计划."""
 
     unit_activated = Signal(int)
+    # what a plan is computed from (its own adoption is not among them)
+    watched = GRADE_INPUTS | {Table.ASSESSMENTS}
 
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
+        self.page_title = self.tr("检查计划")
         self.plan: Plan | None = None
         self.changes: PlanChanges | None = None  # a draft against the adopted plan
         self._adopted: Plan | None = None  # the adopted plan a draft was compared with
@@ -296,7 +300,6 @@ class PlanPage(Page):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         self._fill_filters()
-        bus.data_changed.connect(self._on_data_changed)
         self.year.valueChanged.connect(self._on_year_changed)
 
     # -- the adopted plan ------------------------------------------------------------------
@@ -318,21 +321,18 @@ class PlanPage(Page):
     def _on_year_changed(self, _year: int) -> None:
         self.load_adopted()
 
+    @operation
     def load_adopted(self) -> Plan | None:
         """Show the selected year's adopted plan; None (and an empty page) if it has none."""
         year = self.year.value()
-        try:
-            plan = services.adopted_plan(self.session, year)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return None
+        plan = services.adopted_plan(self.session, year)
         if plan is None:
             self.plan, self.changes, self._stale = None, None, False
             self.state.setStyleSheet("color: #555;")
             self.state.setText(
-                self.tr("%1年度尚未采用检查计划。点“编制计划”编制，核对后点“采用计划…”。").replace(
-                    "%1", str(year)
-                )
+                self.tr(
+                    "{year}年度尚未采用检查计划。点“编制计划”编制，核对后点“采用计划…”。"
+                ).format(year=str(year))
             )
             self.changes_label.setText("")
             self.changes_label.setVisible(False)
@@ -356,8 +356,8 @@ class PlanPage(Page):
         self.show_adopted_button.setEnabled(draft and self.changes is not None)
 
     # -- computing -------------------------------------------------------------------------
-    def _on_data_changed(self, table: str) -> None:
-        if self.plan is None or self._stale or table == "plan_adoptions":
+    def on_changes(self, changes: Changes) -> None:
+        if self.plan is None or self._stale:
             return
         self._stale = True
         if self.plan.adopted is not None:
@@ -371,19 +371,17 @@ class PlanPage(Page):
         value = self.capacity.value()
         return value if value > 0 else None
 
+    @operation
     def compute(self) -> None:
-        session, year, capacity = self.session, self.year.value(), self.selected_capacity()
-        try:
-            plan = run_with_progress(
-                self,
-                self.tr("正在编制检查计划…"),
-                lambda report: services.annual_plan(
-                    session, year=year, capacity=capacity, progress=report
-                ),
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
+        year, capacity = self.year.value(), self.selected_capacity()
+        plan = run_with_progress(
+            self,
+            self.tr("正在编制检查计划…"),
+            lambda own, report: services.annual_plan(
+                own, year=year, capacity=capacity, progress=report
+            ),
+            session=self.session,
+        )
         self.show_plan(plan)
 
     def show_plan(self, plan: Plan) -> None:
@@ -393,9 +391,9 @@ class PlanPage(Page):
             self.capacity.setValue(plan.capacity or 0)  # 编制 again starts from its parameters
             self.state.setStyleSheet("color: #1b7a1b; font-weight: bold;")
             self.state.setText(
-                self.tr("%1年度已采用的检查计划（%2）")
-                .replace("%1", str(plan.year))
-                .replace("%2", plan.adopted.describe())
+                self.tr("{year}年度已采用的检查计划（{describe}）").format(
+                    year=str(plan.year), describe=plan.adopted.describe()
+                )
             )
             self.changes_label.setText("")
             self.changes_label.setToolTip("")
@@ -404,12 +402,12 @@ class PlanPage(Page):
             self.changes = services.plan_changes(self.session, plan, adopted=self._adopted)
             self.state.setStyleSheet("color: #b36b00; font-weight: bold;")
             self.state.setText(
-                self.tr("草稿：%1年度计划尚未采用，核对后点“采用计划…”。").replace(
-                    "%1", str(plan.year)
+                self.tr("草稿：{year}年度计划尚未采用，核对后点“采用计划…”。").format(
+                    year=str(plan.year)
                 )
                 if self.changes is None
-                else self.tr("草稿：重新编制的%1年度计划，尚未采用（原计划仍有效）。").replace(
-                    "%1", str(plan.year)
+                else self.tr("草稿：重新编制的{year}年度计划，尚未采用（原计划仍有效）。").format(
+                    year=str(plan.year)
                 )
             )
             self.changes_label.setText(self.changes.summary() if self.changes else "")
@@ -423,13 +421,17 @@ class PlanPage(Page):
         status = "，".join(f"{k} {v:,}" for k, v in plan.counts_by_status().items())
         capacity = self.tr("不限") if plan.capacity is None else f"{plan.capacity} 次/月"
         self.summary.setText(
-            self.tr("%1年：%2；计划检查 %3 次（%4）；%5；每月检查能力：%6")
-            .replace("%1", str(plan.year))
-            .replace("%2", plan.basis)
-            .replace("%3", f"{len(plan.items):,}")
-            .replace("%4", grades or self.tr("无"))
-            .replace("%5", status)
-            .replace("%6", capacity)
+            self.tr(
+                "{year}年：{basis}；计划检查 {count} 次（{grades}）；{status}；"
+                "每月检查能力：{capacity}"
+            ).format(
+                year=plan.year,
+                basis=plan.basis,
+                count=f"{len(plan.items):,}",
+                grades=grades or self.tr("无"),
+                status=status,
+                capacity=capacity,
+            )
         )
         self.bars.set_loads(plan.month_loads(), plan.capacity)
         unfit = plan.cannot_fit
@@ -439,10 +441,12 @@ class PlanPage(Page):
                 windows[item.window_label] = windows.get(item.window_label, 0) + 1
             self.cannot_fit_label.setText(
                 self.tr(
-                    "无法安排 %1 次（时段内每月都已达到检查能力）：%2。在“状态”中选“无法安排”查看。"
+                    "无法安排 {count} 次（时段内每月都已达到检查能力）：{windows}。"
+                    "在“状态”中选“无法安排”查看。"
+                ).format(
+                    count=f"{len(unfit):,}",
+                    windows="，".join(f"{w} {n:,} 次" for w, n in windows.items()),
                 )
-                .replace("%1", f"{len(unfit):,}")
-                .replace("%2", "，".join(f"{w} {n:,} 次" for w, n in windows.items()))
             )
         else:
             self.cannot_fit_label.setText("")
@@ -464,6 +468,7 @@ class PlanPage(Page):
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
 
+    @operation
     def adopt(self) -> Plan | None:
         """Adopt the draft shown, after saying what it is and what it changes."""
         plan = self.plan
@@ -480,31 +485,25 @@ class PlanPage(Page):
             f"{g}级 {units.get(g, 0):,} 家 {n:,} 次" for g, n in plan.counts_by_grade().items() if n
         )
         changes = self.changes
-        text = (
-            self.tr(
-                "采用后，本计划即为%1年度检查计划，窗口、导出和打印都使用它。\n\n"
-                "等级依据：%2\n每月检查能力：%3\n计划检查：%4 次（%5）\n无法安排：%6 次\n\n%7"
-                "确定采用吗？"
-            )
-            .replace("%1", str(plan.year))
-            .replace("%2", plan.basis)
-            .replace("%3", capacity)
-            .replace("%4", f"{len(plan.items):,}")
-            .replace("%5", grades or self.tr("无"))
-            .replace("%6", f"{len(plan.cannot_fit):,}")
-            .replace("%7", "" if changes is None else changes.summary() + "\n\n")
+        text = self.tr(
+            "采用后，本计划即为{year}年度检查计划，窗口、导出和打印都使用它。\n\n"
+            "等级依据：{basis}\n每月检查能力：{capacity}\n计划检查：{count} 次（{grades}）\n"
+            "无法安排：{unfit} 次\n\n{changes}确定采用吗？"
+        ).format(
+            year=plan.year,
+            basis=plan.basis,
+            capacity=capacity,
+            count=f"{len(plan.items):,}",
+            grades=grades or self.tr("无"),
+            unfit=f"{len(plan.cannot_fit):,}",
+            changes="" if changes is None else changes.summary() + "\n\n",
         )
         details = "\n".join(changes.details(limit=200)) if changes is not None else ""
         if not self.ask_adoption(text, details):
             return None
-        try:
-            adopted = services.adopt_plan(self.session, plan, adopted=self._adopted)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return None
+        adopted = services.adopt_plan(self.session, plan, adopted=self._adopted)
         self.show_plan(adopted)
-        self.bus.data_changed.emit("plan_adoptions")
-        self.bus.status_message.emit(self.tr("已采用%1年度检查计划").replace("%1", str(plan.year)))
+        self.bus.status_message.emit(self.tr("已采用{year}年度检查计划").format(year=plan.year))
         return adopted
 
     def _fill_filters(self) -> None:
@@ -545,17 +544,11 @@ class PlanPage(Page):
             and (not town or i.town == town)
         ]
         self.model.set_items(items)
-        self.count_label.setText(self.tr("%1 次").replace("%1", f"{len(items):,}"))
+        self.count_label.setText(self.tr("{count} 次").format(count=f"{len(items):,}"))
 
     def _on_double_click(self, index: QModelIndex) -> None:
         if index.isValid():
             self.unit_activated.emit(int(self.model.items[index.row()].unit_id))
-
-    def _refuse(self, exc: SafeCreditError) -> None:
-        if isinstance(exc, Cancelled):
-            self.bus.status_message.emit(exc.message)
-            return
-        QMessageBox.warning(self, self.tr("检查计划"), exc.message)
 
     # -- export ----------------------------------------------------------------------------
     def _ask_path(self, suggested: str) -> Path | None:
@@ -582,30 +575,27 @@ class PlanPage(Page):
             return
         self.export_to(path)
 
+    @operation
     def export_to(self, path: Path) -> Path | None:
         plan = self.plan
         if plan is None:
             return None
-        session = self.session
         reuse = None if self._stale else plan
         draft = plan.adopted is None
-        try:
-            written = run_with_progress(
-                self,
-                self.tr("正在导出检查计划…"),
-                lambda report: services.export_plan(
-                    session,
-                    path,
-                    year=plan.year,
-                    capacity=plan.capacity,
-                    plan=reuse,
-                    draft=draft,
-                    progress=report,
-                ),
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return None
+        written = run_with_progress(
+            self,
+            self.tr("正在导出检查计划…"),
+            lambda own, report: services.export_plan(
+                own,
+                path,
+                year=plan.year,
+                capacity=plan.capacity,
+                plan=reuse,
+                draft=draft,
+                progress=report,
+            ),
+            session=self.session,
+        )
         self.last_export = written
-        self.bus.status_message.emit(self.tr("已导出 %1").replace("%1", str(written)))
+        self.bus.status_message.emit(self.tr("已导出 {path}").format(path=written))
         return written

@@ -13,23 +13,19 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -37,15 +33,19 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
+from safecredit_desktop.core.storage.changes import Table
+from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
+from safecredit_desktop.gui.blocks.forms import date_edit, from_qdate
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import LazyPage
-from safecredit_desktop.gui.unit_search import DEBOUNCE_MS, UnitSearch
-from safecredit_desktop.gui.widgets import readonly_table
+from safecredit_desktop.gui.unit_search import UnitSearch
 
 ALL = "（全部）"
 KINDS = ("行政处罚", "行政许可")
 STATUSES = ("逾期未公示", "待公示", "逾期公示", "已公示")
 SOON_DAYS = 2  # 待公示 falling due within this many days is shown in orange
+UNIT_WIDEST = 210  # pixels of a unit's name before it is cut (the tooltip is whole)
 RED = QColor("#c62828")
 ORANGE = QColor("#e65100")
 GREEN = QColor("#2e7d32")
@@ -66,19 +66,7 @@ STATUS_COLUMN = COLUMNS.index("状态")
 
 
 def _date_of(edit: QDateEdit) -> date:
-    value = edit.date()
-    return date(value.year(), value.month(), value.day())
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _date_edit(parent: QWidget, day: date | None = None) -> QDateEdit:
-    edit = QDateEdit(_qdate(day or date.today()), parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+    return from_qdate(edit.date())
 
 
 class _SubmitDialog(QDialog):
@@ -109,20 +97,21 @@ class PublishDialog(_SubmitDialog):
         self.setWindowTitle(self.tr("标记已公示"))
         if len(items) == 1:
             item = items[0]
-            what = (
-                self.tr("%1 %2（%3）\n决定日期 %4，应于 %5 前公示。")
-                .replace("%1", item.kind)
-                .replace("%2", item.number)
-                .replace("%3", item.unit_name)
-                .replace("%4", item.decided_on.isoformat())
-                .replace("%5", item.due_on.isoformat())
+            what = self.tr(
+                "{kind} {number}（{unit_name}）\n决定日期 {decided_on}，应于 {due_on} 前公示。"
+            ).format(
+                kind=item.kind,
+                number=item.number,
+                unit_name=item.unit_name,
+                decided_on=item.decided_on.isoformat(),
+                due_on=item.due_on.isoformat(),
             )
         else:
-            what = self.tr("选中的 %1 条记录，公示日期相同。").replace("%1", str(len(items)))
+            what = self.tr("选中的 {count} 条记录，公示日期相同。").format(count=str(len(items)))
         about = QLabel(what, self)
         about.setWordWrap(True)
         shown = [i.published_on for i in items if i.published_on is not None]
-        self.published_on = _date_edit(self, shown[0] if len(shown) == len(items) else None)
+        self.published_on = date_edit(self, shown[0] if len(shown) == len(items) else None)
         self.published_on.setMaximumDate(QDate.currentDate())
         self.published_on.setToolTip(self.tr("在信用网站或政府网站上公示的日期"))
         form = QFormLayout()
@@ -157,7 +146,7 @@ class PermitDialog(_SubmitDialog):
         editor = self.kind.lineEdit()
         if editor is not None:
             editor.setPlaceholderText(self.tr("选择或填写许可类别"))
-        self.decided_on = _date_edit(self)
+        self.decided_on = date_edit(self)
         self.decided_on.setMaximumDate(QDate.currentDate())
         self.chosen_label = QLabel(self.tr("尚未选择企业"), self)
         self.chosen_label.setStyleSheet("color: #555;")
@@ -201,8 +190,8 @@ class PeriodDialog(QDialog):
     def __init__(self, parent: QWidget | None, today: date) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("导出行政处罚双公示"))
-        self.start = _date_edit(self, today.replace(day=1))
-        self.end = _date_edit(self, today)
+        self.start = date_edit(self, today.replace(day=1))
+        self.end = date_edit(self, today)
         about = QLabel(
             self.tr(
                 "导出本局在此期间作出的行政处罚，按国家双公示行政处罚信息的列排列，可上传信用网站。"
@@ -236,95 +225,100 @@ class PublicityPage(LazyPage):
     a double-click, for the window to open the unit."""
 
     unit_activated = Signal(int)
-    watched = frozenset({"*", "penalties", "permits", "units"})
+    watched = frozenset({Table.PENALTIES, Table.PERMITS, Table.UNITS, Table.HOLIDAYS})
 
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
     ) -> None:
         super().__init__(session, bus, parent)
         self._items: list[services.PublicityItem] = []
-        self._shown: list[services.PublicityItem] = []
         self._last_dir = Path.home()
         self.as_of: date | None = None  # the day states are judged on (tests); None = today
         self.last_export: Path | None = None
-
-        heading = QLabel(self.tr("双公示（行政处罚、行政许可）"), self)
-        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
-        about = QLabel(
+        self.page_title = self.tr("双公示（行政处罚、行政许可）")
+        self.heading = PageHeading(
+            self,
+            self.page_title,
             self.tr(
                 "本局作出的行政处罚决定和行政许可决定，应自作出之日起7个工作日内在信用网站"
                 "公示。其他部门的处罚由作出决定的部门公示，不列入。"
             ),
-            self,
         )
-        about.setWordWrap(True)
-        about.setStyleSheet("color: #555;")
+        self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
 
         self.kind_filter = QComboBox(self)
         self.kind_filter.addItems([ALL, *KINDS])
         self.status_filter = QComboBox(self)
         self.status_filter.addItems([ALL, *STATUSES])
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("文号、许可证号、单位名称或统一社会信用代码"))
-        self.search.setClearButtonEnabled(True)
-        self.count_label = QLabel(self)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel(self.tr("类别"), self))
-        filters.addWidget(self.kind_filter)
-        filters.addWidget(QLabel(self.tr("状态"), self))
-        filters.addWidget(self.status_filter)
-        filters.addWidget(QLabel(self.tr("查找"), self))
-        filters.addWidget(self.search, 1)
-        filters.addWidget(self.count_label)
-
-        self.summary = QLabel(self)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setWordWrap(True)
-
-        self.table = readonly_table(self, [self.tr(c) for c in COLUMNS])
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COLUMNS.index("事由/许可类别"), QHeaderView.ResizeMode.Stretch)
-        self.table.setAlternatingRowColors(True)
-        self.empty_label = QLabel(self.tr("没有符合条件的记录。"), self)
-        self.empty_label.setStyleSheet("color: gray;")
+        self.pane: ListPane[services.PublicityItem] = ListPane(
+            self,
+            self._columns(),
+            lambda i: (i.kind, i.id),
+            self._shown_items,
+            multi=True,
+            count_text=self._count_text,
+        )
+        self.table = self.pane.table
+        self.pane.add_filter(self.tr("类别"), self.kind_filter)
+        self.pane.add_filter(self.tr("状态"), self.status_filter)
+        self.search = self.pane.add_search(self.tr("文号、许可证号、单位名称或统一社会信用代码"))
+        self.count_label = self.pane.count
+        self.pane.set_empty_text(self.tr("没有符合条件的记录。"))
+        self.empty_label = self.pane.empty_label
 
         self.publish_button = QPushButton(self.tr("标记已公示…"), self)
         self.publish_button.setToolTip(self.tr("可多选，选中的记录记为同一天公示"))
         self.permit_button = QPushButton(self.tr("登记行政许可…"), self)
         self.export_button = QPushButton(self.tr("导出公示清单…"), self)
         self.export_button.setToolTip(self.tr("导出全部行政处罚和行政许可的公示情况（Excel）"))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.publish_button)
-        buttons.addWidget(self.permit_button)
         self.penalty_export_button = QPushButton(self.tr("导出行政处罚双公示…"), self)
         self.penalty_export_button.setToolTip(
             self.tr("按处罚决定日期导出国家双公示格式的行政处罚信息（Excel），用于上传信用网站")
         )
-        buttons.addStretch(1)
-        buttons.addWidget(self.penalty_export_button)
-        buttons.addWidget(self.export_button)
+        self.pane.add_buttons(
+            [self.publish_button, self.permit_button],
+            [self.penalty_export_button, self.export_button],
+        )
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(about)
+        layout.addWidget(self.heading)
         layout.addWidget(self.summary)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty_label)
-        layout.addLayout(buttons)
+        layout.addWidget(self.pane, 1)
+        self._connect_signals()
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(DEBOUNCE_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.kind_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.itemDoubleClicked.connect(self._on_double_clicked)
+    def _columns(self) -> list[Column[services.PublicityItem]]:
+        def colour(item: services.PublicityItem) -> QColor | None:
+            status = item.status(self.today())
+            if status == "逾期未公示":
+                return RED
+            if status == "待公示" and (item.due_on - self.today()).days <= SOON_DAYS:
+                return ORANGE
+            return None
+
+        titles = [self.tr(c) for c in COLUMNS]
+        return [
+            Column(titles[0], lambda i: i.kind),
+            Column(titles[1], lambda i: i.number),
+            Column(titles[2], lambda i: i.uscc),
+            Column(titles[3], lambda i: i.unit_name, widest=UNIT_WIDEST),
+            Column(titles[4], lambda i: i.title, stretch=True),
+            Column(titles[5], lambda i: i.decided_on.isoformat()),
+            Column(titles[6], lambda i: i.due_on.isoformat()),
+            Column(titles[7], lambda i: i.published_on.isoformat() if i.published_on else ""),
+            Column(
+                titles[8],
+                lambda i: i.status(self.today()),
+                tooltip=self._status_tip,
+                colour=colour,
+                bold=lambda i: colour(i) is not None,
+            ),
+        ]
+
+    def _connect_signals(self) -> None:
+        self.pane.selection_changed.connect(self._update_buttons)
+        self.pane.activated.connect(lambda item: self.unit_activated.emit(item.unit_id))
         self.publish_button.clicked.connect(self.mark_selected_published)
         self.permit_button.clicked.connect(self.add_permit)
         self.export_button.clicked.connect(self.export)
@@ -334,16 +328,15 @@ class PublicityPage(LazyPage):
     def today(self) -> date:
         return self.as_of or date.today()
 
+    @operation
     def refresh(self) -> None:
         self._stale = False
+        self._items = []
         try:
             self._items = services.publicity_items(self.session)
-        except SafeCreditError as exc:
-            self._items = []
-            self.summary.setText(exc.message)
-        else:
+        finally:
             self._fill_summary()
-        self.apply_filters()
+            self.apply_filters()
 
     def _soon(self, item: services.PublicityItem, today: date) -> bool:
         return item.status(today) == "待公示" and (item.due_on - today).days <= SOON_DAYS
@@ -354,7 +347,7 @@ class PublicityPage(LazyPage):
         soon = sum(1 for i in self._items if self._soon(i, today))
 
         def part(label: str, n: int, color: QColor | None) -> str:
-            text = self.tr("%1 %2 条").replace("%1", label).replace("%2", str(n))
+            text = self.tr("{label} {count} 条").format(label=label, count=n)
             if color is not None and n:
                 return f"<b style='color:{color.name()}'>{text}</b>"
             return text
@@ -363,9 +356,7 @@ class PublicityPage(LazyPage):
         if soon:
             pending += (
                 f"<span style='color:{ORANGE.name()}'>"
-                + self.tr("（其中 %1 条 %2 天内到期）")
-                .replace("%1", str(soon))
-                .replace("%2", str(SOON_DAYS))
+                + self.tr("（其中 {count} 条 {days} 天内到期）").format(count=soon, days=SOON_DAYS)
                 + "</span>"
             )
         parts = [
@@ -375,7 +366,7 @@ class PublicityPage(LazyPage):
             part(self.tr("已按期公示"), counts["已公示"], None),
         ]
         self.summary.setText(
-            self.tr("截至 %1：").replace("%1", today.isoformat()) + "　·　".join(parts)
+            self.tr("截至 {today}：").format(today=today.isoformat()) + "　·　".join(parts)
         )
 
     def _matches(self, item: services.PublicityItem, today: date) -> bool:
@@ -389,103 +380,40 @@ class PublicityPage(LazyPage):
         haystack = f"{item.number} {item.uscc} {item.unit_name} {item.title}".lower()
         return all(w in haystack for w in words)
 
-    def apply_filters(self) -> None:
-        self._search_timer.stop()
+    def _shown_items(self) -> list[services.PublicityItem]:
         today = self.today()
-        keep = {(i.kind, i.id) for i in self.selected_items()}
-        self._shown = [i for i in self._items if self._matches(i, today)]
-        table = self.table
-        table.setUpdatesEnabled(False)
-        table.blockSignals(True)
-        try:
-            table.clearSelection()
-            table.setRowCount(len(self._shown))
-            for row, item in enumerate(self._shown):
-                self._fill_row(row, item, today)
-        finally:
-            table.blockSignals(False)
-            table.setUpdatesEnabled(True)
-        for row, item in enumerate(self._shown):
-            if (item.kind, item.id) in keep:
-                self._select_row(row, add=True)
-        self.empty_label.setVisible(not self._shown)
-        self.count_label.setText(
-            self.tr("共 %1 条").replace("%1", str(len(self._shown)))
-            if len(self._shown) == len(self._items)
-            else self.tr("%1 / %2 条")
-            .replace("%1", str(len(self._shown)))
-            .replace("%2", str(len(self._items)))
-        )
-        self._update_buttons()
+        return [i for i in self._items if self._matches(i, today)]
 
-    def _fill_row(self, row: int, item: services.PublicityItem, today: date) -> None:
+    def _count_text(self, shown: int) -> str:
+        if shown == len(self._items):
+            return self.tr("共 {count} 条").format(count=shown)
+        return self.tr("{shown} / {total} 条").format(shown=shown, total=len(self._items))
+
+    def _status_tip(self, item: services.PublicityItem) -> str:
+        today = self.today()
         status = item.status(today)
-        values = (
-            item.kind,
-            item.number,
-            item.uscc,
-            item.unit_name,
-            item.title,
-            item.decided_on.isoformat(),
-            item.due_on.isoformat(),
-            item.published_on.isoformat() if item.published_on else "",
-            status,
-        )
-        cells = [QTableWidgetItem(text) for text in values]
-        cells[4].setToolTip(values[4])
-        for column, cell in enumerate(cells):
-            self.table.setItem(row, column, cell)
-        cell = cells[STATUS_COLUMN]
         left = (item.due_on - today).days
-        color: QColor | None = None
         if status == "逾期未公示":
-            color = RED
-            cell.setToolTip(self.tr("已超过应公示日期 %1 天").replace("%1", str(-left)))
-        elif status == "待公示":
-            color = ORANGE if left <= SOON_DAYS else None
-            cell.setToolTip(
-                self.tr("今天是最后一天")
-                if left == 0
-                else self.tr("距应公示日期还有 %1 天").replace("%1", str(left))
-            )
-        elif status == "逾期公示":
-            assert item.published_on is not None
+            return self.tr("已超过应公示日期 {days} 天").format(days=-left)
+        if status == "待公示":
+            if left == 0:
+                return self.tr("今天是最后一天")
+            return self.tr("距应公示日期还有 {days} 天").format(days=left)
+        if status == "逾期公示" and item.published_on is not None:
             late = (item.published_on - item.due_on).days
-            cell.setToolTip(self.tr("晚于应公示日期 %1 天公示").replace("%1", str(late)))
-        if color is not None:
-            cell.setForeground(color)
-            font = QFont(cell.font())
-            font.setBold(True)
-            cell.setFont(font)
+            return self.tr("晚于应公示日期 {days} 天公示").format(days=late)
+        return ""
+
+    def apply_filters(self) -> None:
+        """Show the items the filters let through (the selection kept)."""
+        self.pane.refresh()
 
     def selected_items(self) -> list[services.PublicityItem]:
-        model = self.table.selectionModel()
-        rows = sorted({i.row() for i in model.selectedRows()}) if model is not None else []
-        return [self._shown[r] for r in rows if r < len(self._shown)]
-
-    def _select_row(self, row: int, *, add: bool = False) -> None:
-        model = self.table.selectionModel()
-        index = self.table.model().index(row, 0)
-        flags = model.SelectionFlag.Rows | (
-            model.SelectionFlag.Select if add else model.SelectionFlag.ClearAndSelect
-        )
-        model.select(index, flags)
-        if not add:
-            self.table.scrollTo(index)
+        return self.pane.selected_rows()
 
     def select_item(self, kind: str, item_id: int) -> bool:
         """Select the row of an item (clearing the filters if they hide it)."""
-        for attempt in range(2):
-            for row, item in enumerate(self._shown):
-                if (item.kind, item.id) == (kind, item_id):
-                    self._select_row(row)
-                    return True
-            if attempt == 0:
-                self.kind_filter.setCurrentIndex(0)
-                self.status_filter.setCurrentIndex(0)
-                self.search.clear()
-                self.apply_filters()
-        return False
+        return self.pane.show_id((kind, item_id))
 
     def item_status(self, kind: str, item_id: int) -> str | None:
         """The state shown for an item, or None when it is not listed."""
@@ -497,20 +425,7 @@ class PublicityPage(LazyPage):
     def _update_buttons(self) -> None:
         self.publish_button.setEnabled(bool(self.selected_items()))
 
-    def _on_double_clicked(self, cell: QTableWidgetItem) -> None:
-        if 0 <= cell.row() < len(self._shown):
-            self.unit_activated.emit(self._shown[cell.row()].unit_id)
-
     # -- acting -------------------------------------------------------------------------
-    def _announce(self, table: str) -> None:
-        """Tell the other pages; this page refreshes itself once."""
-        self._announcing = True
-        try:
-            self.bus.data_changed.emit(table)
-        finally:
-            self._announcing = False
-        self.refresh()
-
     def mark_selected_published(self) -> None:
         items = self.selected_items()
         if not items:
@@ -536,21 +451,25 @@ class PublicityPage(LazyPage):
         refused (a dialog then closes; otherwise it stays open with the date typed)."""
         done = [] if done is None else done
         refused: list[str] = []
-        for item in items:
-            if item in done:
-                continue
-            try:
-                services.mark_published(self.session, item.kind, item.id, on=on)
-            except SafeCreditError as exc:
-                refused.append(f"{item.number}：{exc.message}")
-            else:
-                done.append(item)
+
+        def mark_all() -> None:
+            for item in items:
+                if item in done:
+                    continue
+                try:
+                    services.mark_published(self.session, item.kind, item.id, on=on)
+                except SafeCreditError as exc:  # each refusal named; the others go on
+                    refused.append(f"{item.number}：{exc.message}")
+                else:
+                    done.append(item)
+
+        attempt(self, mark_all)
+        self.refresh_if_stale()
         if done:
-            self._announce("permits" if all(i.kind == "行政许可" for i in done) else "penalties")
             self.bus.status_message.emit(
-                self.tr("已将 %1 条记录标记为 %2 公示。")
-                .replace("%1", str(len(done)))
-                .replace("%2", on.isoformat())
+                self.tr("已将 {count} 条记录标记为 {day} 公示。").format(
+                    count=len(done), day=on.isoformat()
+                )
             )
         if refused:
             QMessageBox.warning(self, self.tr("标记已公示"), "\n".join(refused))
@@ -566,30 +485,31 @@ class PublicityPage(LazyPage):
             if unit_id is None:
                 QMessageBox.warning(dialog, self.tr("登记行政许可"), self.tr("请先选择企业。"))
                 return False
-            try:
-                new_id = services.add_permit(
-                    self.session,
-                    unit_id=unit_id,
-                    permit_no=dialog.permit_no.text(),
-                    kind=dialog.kind.currentText(),
-                    decided_on=_date_of(dialog.decided_on),
-                )
-            except SafeCreditError as exc:
-                QMessageBox.warning(dialog, self.tr("登记行政许可"), exc.message)
-                return False
-            added.append(new_id)
-            return True
+            return attempt(
+                dialog,
+                lambda: added.append(
+                    services.add_permit(
+                        self.session,
+                        unit_id=unit_id,
+                        permit_no=dialog.permit_no.text(),
+                        kind=dialog.kind.currentText(),
+                        decided_on=_date_of(dialog.decided_on),
+                    )
+                ),
+            )
 
         dialog.submit = submit
         dialog.exec()
         dialog.deleteLater()
         if not added:
             return None
-        self._announce("permits")
+        publish(self)
+        self.refresh_if_stale()
         self.select_item("行政许可", added[0])
         self.bus.status_message.emit(self.tr("已登记行政许可，请在7个工作日内公示。"))
         return added[0]
 
+    @operation(title="导出公示清单")
     def export(self) -> Path | None:
         name = f"双公示清单-{self.today().isoformat()}"
         suggested = self._last_dir / safe_file_name(name, suffix=".xlsx")
@@ -602,13 +522,9 @@ class PublicityPage(LazyPage):
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         self._last_dir = path.parent
-        try:
-            written = services.export_publicity(self.session, path, today=self.today())
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("导出公示清单"), exc.message)
-            return None
+        written = services.export_publicity(self.session, path, today=self.today())
         self.last_export = written
-        self.bus.status_message.emit(self.tr("已导出：%1").replace("%1", str(written)))
+        self.bus.status_message.emit(self.tr("已导出：{path}").format(path=written))
         return written
 
     def export_penalty_publicity(self) -> Path | None:
@@ -636,20 +552,15 @@ class PublicityPage(LazyPage):
         self._last_dir = path.parent
         return self.write_penalty_publicity(path, start, end)
 
+    @operation(title="导出行政处罚双公示")
     def write_penalty_publicity(self, path: Path, start: date, end: date) -> Path | None:
-        try:
-            found = services.export_penalty_publicity(
-                self.session, path, start=start, end=end, today=self.today()
-            )
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("导出行政处罚双公示"), exc.message)
-            return None
+        found = services.export_penalty_publicity(
+            self.session, path, start=start, end=end, today=self.today()
+        )
         assert found.path is not None
         self.last_export = found.path
-        done = (
-            self.tr("已导出 %1 条行政处罚：%2")
-            .replace("%1", str(len(found.rows)))
-            .replace("%2", str(found.path))
+        done = self.tr("已导出 {count} 条行政处罚：{path}").format(
+            count=len(found.rows), path=found.path
         )
         self.bus.status_message.emit(done)
         if found.gaps:
@@ -659,7 +570,7 @@ class PublicityPage(LazyPage):
                 done
                 + "\n\n"
                 + self.tr(
-                    "有 %1 处必填项在记录中空白，已列在工作簿的“缺项”表中（未推测填写）。"
-                ).replace("%1", str(len(found.gaps))),
+                    "有 {count} 处必填项在记录中空白，已列在工作簿的“缺项”表中（未推测填写）。"
+                ).format(count=len(found.gaps)),
             )
         return found.path

@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.registry import UnitQuery
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
+from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.unit_table_model import UnitTableModel
 from safecredit_desktop.gui.pages import Page
@@ -50,26 +52,6 @@ KEEP_LOADED_MAX = 5000
 DAY_CHECK_MS = 60_000
 # More units than this to grade: a progress dialog (a few hundred take a blink).
 QUIET_GRADING_MAX = 3000
-# Changes that can move what the registry shows: units, what grading reads, the workflow
-# steps that change records or lists, a confirmed assessment ("*": anything).
-WATCHED = frozenset(
-    {
-        "*",
-        "units",
-        "accidents",
-        "violations",
-        "penalties",
-        "commitments",
-        "honours",
-        "joint_punishments",
-        "repairs",
-        "list_entries",
-        "objections",
-        "repair_applications",
-        "assessments",
-        "unit_grades",
-    }
-)
 
 
 def _settings() -> QSettings:
@@ -78,6 +60,9 @@ def _settings() -> QSettings:
 
 class RegistryPage(Page):
     unit_activated = Signal(int)  # the unit's id, on double-click or Enter
+    # what can move what the registry shows: what grading reads, a confirmed assessment,
+    # the stored live grades
+    watched = GRADE_INPUTS | {Table.UNITS, Table.ASSESSMENTS, Table.UNIT_GRADES}
 
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
@@ -181,8 +166,10 @@ class RegistryPage(Page):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
         header.setHighlightSections(False)
+        # the unit's name takes the width the other columns leave (not the last column,
+        # 信用等级, which is a few characters wide)
+        self.fitter = ColumnFitter(self.table, UnitTableModel.COL_NAME)
         self._apply_default_widths()
         # The model is already in pinyin order; say so before sorting is switched on,
         # or the view would ask for its default (first column, descending).
@@ -191,6 +178,7 @@ class RegistryPage(Page):
         state = _settings().value(HEADER_KEY)
         if state is not None and not header.restoreState(state):
             self._apply_default_widths()
+        header.setStretchLastSection(False)  # also over a state saved when it was on
         table.installEventFilter(self)
 
     def _apply_default_widths(self) -> None:
@@ -228,7 +216,7 @@ class RegistryPage(Page):
         """The confirmed assessment's filter and column, once there is one (its year)."""
         year = self.model.confirmed_year
         shown = year is not None
-        self.confirmed_label.setText(self.tr("%1年度评定").replace("%1", str(year)))
+        self.confirmed_label.setText(self.tr("{year}年度评定").format(year=str(year)))
         for widget in (self.confirmed_label, self.confirmed_combo):
             widget.setVisible(shown)
         self.table.setColumnHidden(UnitTableModel.COL_CONFIRMED, not shown)
@@ -305,7 +293,6 @@ class RegistryPage(Page):
         header.sectionMoved.connect(self._on_header_changed)
         header.sortIndicatorChanged.connect(self._on_header_changed)
         self._header_timer.timeout.connect(self._on_header_save_timeout)
-        self.bus.data_changed.connect(self._on_data_changed)
 
     # -- the query -----------------------------------------------------------------------------
 
@@ -335,7 +322,7 @@ class RegistryPage(Page):
             self.model.set_query(query)
 
     def _update_count(self) -> None:
-        self.count_label.setText(self.tr("共 %1 家").replace("%1", str(self.model.total)))
+        self.count_label.setText(self.tr("共 {total} 家").format(total=str(self.model.total)))
 
     def refresh(self) -> None:
         """Re-read the lists and rows, keeping the selection and scroll position."""
@@ -434,9 +421,7 @@ class RegistryPage(Page):
         if saves and not self._refreshed:
             self.refresh()
 
-    def _on_data_changed(self, table: str) -> None:
-        if table not in WATCHED:
-            return
+    def on_changes(self, changes: Changes) -> None:
         if self.isVisible():
             self.refresh()
         else:
@@ -449,12 +434,12 @@ class RegistryPage(Page):
             return
         self._day = today
         self.bring_grades_up_to_date()
-        self._on_data_changed("unit_grades")
+        self.on_changes(Changes(frozenset({Table.UNIT_GRADES})))
 
     def _on_export_clicked(self) -> None:
         query = self.current_query()
-        suggested = Path.home() / self.tr("企业台账%1.xlsx").replace(
-            "%1", date.today().strftime("%Y%m%d")
+        suggested = Path.home() / self.tr("企业台账{d}.xlsx").format(
+            d=date.today().strftime("%Y%m%d")
         )
         name, _filter = QFileDialog.getSaveFileName(
             self, self.tr("导出企业台账"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
@@ -480,9 +465,9 @@ class RegistryPage(Page):
             QMessageBox.warning(self, self.tr("无法导出"), exc.message)
             return None
         self.bus.status_message.emit(
-            self.tr("已导出 %1 家企业：%2")
-            .replace("%1", f"{self.model.total:,}")
-            .replace("%2", str(written))
+            self.tr("已导出 {total} 家企业：{written}").format(
+                total=f"{self.model.total:,}", written=str(written)
+            )
         )
         return written
 

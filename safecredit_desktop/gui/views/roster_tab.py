@@ -4,28 +4,25 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLineEdit,
-    QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from safecredit_desktop.core import model, services
-from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import RosterEntry
+from safecredit_desktop.core.storage.changes import Changes, Table
+from safecredit_desktop.gui.blocks import Column, RowTable
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import attempt, operation
 
 
 class InspectorDialog(QDialog):
@@ -63,7 +60,9 @@ class InspectorDialog(QDialog):
 
 
 class RosterTab(QWidget):
-    """``RosterTab(session, bus, parent=None)``; emits ``bus.data_changed("inspectors")``."""
+    """``RosterTab(session, bus, parent=None)``: the roster, its editing and the 回避."""
+
+    watched = frozenset({Table.INSPECTORS, Table.INSPECTOR_CONFLICTS, Table.UNITS})
 
     def __init__(
         self, session: services.Session, bus: DataBus, parent: QWidget | None = None
@@ -71,31 +70,29 @@ class RosterTab(QWidget):
         super().__init__(parent)
         self.session = session
         self.bus = bus
-        self._entries: list[RosterEntry] = []
-        self.table = QTableWidget(0, 5, self)
-        self.table.setHorizontalHeaderLabels(
+        self.page_title = self.tr("执法人员名录")
+        self.table: RowTable[RosterEntry] = RowTable(
+            self,
             [
-                self.tr("姓名"),
-                self.tr("执法证号"),
-                self.tr("所属单位"),
-                self.tr("在岗"),
-                self.tr("回避企业"),
-            ]
+                Column(self.tr("姓名"), lambda e: e.inspector.name),
+                Column(self.tr("执法证号"), lambda e: e.inspector.cert_no),
+                Column(self.tr("所属单位"), lambda e: e.inspector.org),
+                Column(
+                    self.tr("在岗"),
+                    lambda e: self.tr("是") if e.inspector.active else self.tr("否"),
+                    colour=lambda e: None if e.inspector.active else "#808080",
+                ),
+                Column(self.tr("回避企业"), lambda e: "、".join(e.conflicts), stretch=True),
+            ],
+            lambda e: e.inspector.id,
         )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
 
         self.add_button = QPushButton(self.tr("新增…"), self)
         self.edit_button = QPushButton(self.tr("修改…"), self)
         self.toggle_button = QPushButton(self.tr("停用"), self)
         self.conflicts_button = QPushButton(self.tr("回避企业…"), self)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.add_button.clicked.connect(self.add_inspector)
         self.edit_button.clicked.connect(self.edit_selected)
         self.toggle_button.clicked.connect(self.toggle_selected)
@@ -121,48 +118,25 @@ class RosterTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.avoid_own_town)
-        bus.data_changed.connect(self._on_data_changed)
+        bus.changed.connect(self._on_changes)
         self.refresh()
 
     def _on_avoid_own_town(self, on: bool) -> None:
-        try:
-            services.set_draw_avoid_own_town(self.session, on)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法保存"), exc.message)
-            self.avoid_own_town.blockSignals(True)
+        if not attempt(self, lambda: services.set_draw_avoid_own_town(self.session, on)):
+            self.avoid_own_town.blockSignals(True)  # not saved: show what holds
             self.avoid_own_town.setChecked(not on)
             self.avoid_own_town.blockSignals(False)
 
-    def _on_data_changed(self, table: str) -> None:
-        if table in ("*", "inspectors", "inspector_conflicts", "units"):
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(self.watched):
             self.refresh()
 
     def refresh(self) -> None:
-        chosen = self.selected()
-        chosen_id = chosen.inspector.id if chosen else None
-        self._entries = services.inspectors(self.session)
-        self.table.setRowCount(len(self._entries))
-        for row, entry in enumerate(self._entries):
-            i = entry.inspector
-            values = [
-                i.name,
-                i.cert_no,
-                i.org,
-                self.tr("是") if i.active else self.tr("否"),
-                "、".join(entry.conflicts),
-            ]
-            for col, value in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(value))
-            if i.id == chosen_id:
-                self.table.selectRow(row)
+        self.table.set_rows(services.inspectors(self.session))
         self._update_buttons()
 
     def selected(self) -> RosterEntry | None:
-        model_ = self.table.selectionModel()
-        rows = model_.selectedRows() if model_ is not None else []
-        if not rows or rows[0].row() >= len(self._entries):
-            return None
-        return self._entries[rows[0].row()]
+        return self.table.selected()
 
     def _update_buttons(self) -> None:
         may = self.session.role in (Role.REVIEWER, Role.ADMIN)
@@ -184,14 +158,8 @@ class RosterTab(QWidget):
         return dialog.inspector()
 
     def _save(self, inspector: model.Inspector) -> bool:
-        try:
-            services.save_inspector(self.session, inspector)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("执法人员名录"), exc.message)
-            return False
-        self.bus.data_changed.emit("inspectors")
-        self.refresh()
-        return True
+        """Save; on a refusal the dialog opens again with what was typed."""
+        return attempt(self, lambda: services.save_inspector(self.session, inspector))
 
     def add_inspector(self) -> None:
         inspector = self.ask_inspector(None)
@@ -213,6 +181,7 @@ class RosterTab(QWidget):
         i = chosen.inspector
         self._save(model.Inspector(i.name, i.cert_no, i.org, not i.active, i.id))
 
+    @operation
     def edit_conflicts(self) -> None:
         chosen = self.selected()
         if chosen is None or chosen.inspector.id is None:
@@ -221,17 +190,11 @@ class RosterTab(QWidget):
             self,
             self.tr("回避企业"),
             self.tr(
-                "%1 须回避的企业（统一社会信用代码，用“、”或“,”分隔；清空表示无回避）："
-            ).replace("%1", chosen.inspector.name),
+                "{name} 须回避的企业（统一社会信用代码，用“、”或“,”分隔；清空表示无回避）："
+            ).format(name=chosen.inspector.name),
             "、".join(chosen.conflicts),
         )
         if not ok:
             return
-        try:
-            ids = services.unit_ids_for_codes(self.session, text)
-            services.set_inspector_conflicts(self.session, chosen.inspector.id, ids)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("执法人员名录"), exc.message)
-            return
-        self.bus.data_changed.emit("inspector_conflicts")
-        self.refresh()
+        ids = services.unit_ids_for_codes(self.session, text)
+        services.set_inspector_conflicts(self.session, chosen.inspector.id, ids)

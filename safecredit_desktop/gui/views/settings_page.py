@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.storage.settings import DRAW_AVOID_OWN_TOWN
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.documents_settings_tab import DocumentsSettingsTab
 from safecredit_desktop.gui.views.holidays_tab import HolidaysTab
@@ -42,9 +44,11 @@ REASONS = {
 
 class SettingsPage(Page):
     database_replaced = Signal()  # after a restore: the window must sign in again
+    watched = frozenset({Table.SETTINGS})
 
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
+        self.page_title = self.tr("设置")
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._bureau_tab(), self.tr("单位信息"))
         self.tabs.addTab(self._rules_tab(), self.tr("信用规则"))
@@ -75,7 +79,7 @@ class SettingsPage(Page):
             edit.setToolTip(setting.note)
             edit.setReadOnly(not admin)
             self.bureau_fields[setting.name] = edit
-            form.addRow(self.tr("%1：").replace("%1", setting.name), edit)
+            form.addRow(self.tr("{name}：").format(name=setting.name), edit)
         profile = self.session.profile
         form.addRow(self.tr("信用规则："), QLabel(profile.title, tab))
         note = QLabel(profile.rules_of, tab)
@@ -156,7 +160,6 @@ class SettingsPage(Page):
     def _connect_signals(self) -> None:
         self.bureau_save_button.clicked.connect(self.save_bureau)
         self.bureau_revert_button.clicked.connect(lambda: self.show_bureau())
-        self.bus.data_changed.connect(self._on_data_changed)
         self.backup_button.clicked.connect(self._on_backup_now)
         self.restore_button.clicked.connect(self._on_restore)
 
@@ -186,9 +189,8 @@ class SettingsPage(Page):
         QMessageBox.warning(self, self.tr("无法完成"), exc.message)
 
     # -- 单位信息 ---------------------------------------------------------------------------
-    def _on_data_changed(self, table: str) -> None:
-        if table in ("settings", "*"):
-            self.show_bureau(keep_edits=True)
+    def on_changes(self, changes: Changes) -> None:
+        self.show_bureau(keep_edits=True)
 
     def show_bureau(self, *, keep_edits: bool = False) -> None:
         """The stored values again (after a save, or 还原 of unsaved edits); with
@@ -209,7 +211,7 @@ class SettingsPage(Page):
             edit.setStyleSheet("")
         try:
             changed = services.set_bureau_settings(self.session, values)
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # said beside the form, the field marked
             self.bureau_error.setText(exc.message)
             field = self.bureau_fields.get(getattr(exc, "field", ""))
             if field is not None:
@@ -217,10 +219,10 @@ class SettingsPage(Page):
                 field.setFocus()
             return None
         self.show_bureau()
+        publish(self)
         if changed:
-            self.bus.data_changed.emit("settings")
             self.bus.status_message.emit(
-                self.tr("已保存单位信息：%1").replace("%1", "、".join(changed))
+                self.tr("已保存单位信息：{changed}").format(changed="、".join(changed))
             )
         else:
             self.bus.status_message.emit(self.tr("单位信息没有改动"))
@@ -231,30 +233,23 @@ class SettingsPage(Page):
         if backup_now(self, self.session, self.bus):
             self.refresh()
 
+    @operation(title="恢复")
     def _on_restore(self) -> None:
         row = self.backups_table.currentRow()
         if row < 0:
             QMessageBox.information(self, self.tr("恢复"), self.tr("请先在列表中选择一份备份。"))
             return
         candidate = Path(str(self.backups_table.item(row, 0).data(Qt.ItemDataRole.UserRole)))
-        try:
-            services.require_role(self.session, Role.ADMIN)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
+        services.require_role(self.session, Role.ADMIN)
         answer = QMessageBox.question(
             self,
             self.tr("确认恢复"),
-            self.tr("确定用 %1 的备份替换当前数据吗？\n当前数据会先另存一份备份。").replace(
-                "%1", self.backups_table.item(row, 0).text()
+            self.tr("确定用 {item} 的备份替换当前数据吗？\n当前数据会先另存一份备份。").format(
+                item=self.backups_table.item(row, 0).text()
             ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            services.restore_backup(self.session, candidate)
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
+        services.restore_backup(self.session, candidate)
         QMessageBox.information(self, self.tr("恢复完成"), self.tr("数据已恢复，请重新登录。"))
         self.database_replaced.emit()

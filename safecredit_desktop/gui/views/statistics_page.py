@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -47,10 +46,12 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import services
-from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.statistics import CountTable, StatisticsTables
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.workers import run_with_progress
 
@@ -300,8 +301,11 @@ class CountSection(QWidget):
 class StatisticsPage(Page):
     """统计报表."""
 
+    watched = GRADE_INPUTS | {Table.ASSESSMENTS, Table.PLAN_ADOPTIONS}
+
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
+        self.page_title = self.tr("统计报表")
         self._stale = True
         self._results: list[Any] | None = None
         self._results_as_of: date | None = None
@@ -358,7 +362,7 @@ class StatisticsPage(Page):
         self.schedule_months = QTableWidget(2, 13, self.schedule_box)
         self.schedule_months.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.schedule_months.setHorizontalHeaderLabels(
-            [self.tr("%1月").replace("%1", str(m)) for m in range(1, 13)] + [self.tr("合计")]
+            [self.tr("{month}月").format(month=m) for m in range(1, 13)] + [self.tr("合计")]
         )
         self.schedule_months.setVerticalHeaderLabels([self.tr("计划应检"), self.tr("已检")])
         self.schedule_months.setMaximumHeight(90)
@@ -411,7 +415,6 @@ class StatisticsPage(Page):
         self.export_list_button.clicked.connect(self._on_export_list)
         self.mail_button.clicked.connect(self._on_mail_draft)
         self.export_table_button.clicked.connect(self._on_export_table)
-        bus.data_changed.connect(self._on_data_changed)
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -433,7 +436,7 @@ class StatisticsPage(Page):
         self.basis.clear()
         self.basis.addItem(self.tr("实时（评定基准日）"), LIVE)
         for year in services.confirmed_assessment_years(self.session):
-            self.basis.addItem(self.tr("%1年度评定（已确认）").replace("%1", str(year)), year)
+            self.basis.addItem(self.tr("{year}年度评定（已确认）").format(year=str(year)), year)
         self.basis.setCurrentIndex(max(self.basis.findData(current), 0))
         self.basis.blockSignals(False)
         self.as_of.setEnabled(self.selected_year() is None)
@@ -443,7 +446,7 @@ class StatisticsPage(Page):
         if self._stale:
             self.compute()
 
-    def _on_data_changed(self, _table: str) -> None:
+    def on_changes(self, changes: Changes) -> None:
         self._stale = True
         self._schedule_as_of = None
         if self.isVisible():
@@ -457,44 +460,36 @@ class StatisticsPage(Page):
         self._results = None
         self.compute()
 
-    def _refuse(self, exc: SafeCreditError) -> None:
-        if isinstance(exc, Cancelled):  # the user pressed 取消: nothing to warn about
-            self.bus.status_message.emit(exc.message)
-            return
-        QMessageBox.warning(self, self.tr("统计报表"), exc.message)
-
     def _grades(self, as_of: date) -> list[Any]:
         """Grades for ``as_of`` (or the chosen confirmed year), computed in a worker unless
         already at hand."""
         if self._results is not None and self._results_as_of == as_of and not self._stale:
             return self._results
-        session, year = self.session, self.selected_year()
+        year = self.selected_year()
         if year is not None:
-            results = services.assessment_results(session, year)
+            results = services.assessment_results(self.session, year)
         else:
             results = run_with_progress(
                 self,
                 self.tr("正在评定信用等级…"),
-                lambda report: services.report_grades(session, as_of=as_of, progress=report),
+                lambda own, report: services.report_grades(own, as_of=as_of, progress=report),
+                session=self.session,
             )
         self._results, self._results_as_of = results, as_of
         return results
 
+    @operation
     def compute(self) -> None:
         """Grade as of the chosen date (in a worker) and show the counts."""
         as_of = self.selected_as_of()
-        try:
-            results = self._grades(as_of)
-            tables = services.statistics(
-                self.session,
-                as_of=as_of,
-                group_by_reporter=self.group_by_reporter.isChecked(),
-                assessment=self.selected_year(),
-                results=results,
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
+        results = self._grades(as_of)
+        tables = services.statistics(
+            self.session,
+            as_of=as_of,
+            group_by_reporter=self.group_by_reporter.isChecked(),
+            assessment=self.selected_year(),
+            results=results,
+        )
         self._stale = False
         self.show_tables(tables)
         self._show_schedule(as_of)
@@ -503,16 +498,17 @@ class StatisticsPage(Page):
         """Planned vs done per month of the year, and overdue units per town (once per date)."""
         if self._schedule_as_of == as_of:
             return
-        session, results = self.session, self._results
+        results = self._results
         try:
             done = run_with_progress(
                 self,
                 self.tr("正在统计检查完成情况…"),
-                lambda report: services.inspection_progress(
-                    session, as_of=as_of, results=results, progress=report
+                lambda own, report: services.inspection_progress(
+                    own, as_of=as_of, results=results, progress=report
                 ),
+                session=self.session,
             )
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # said in place of the schedule; the counts stand
             self.schedule_summary.setText(exc.message)
             return
         for row, values in enumerate((done.planned, done.done)):
@@ -521,15 +517,18 @@ class StatisticsPage(Page):
         self.schedule_months.resizeColumnsToContents()
         self._schedule_as_of = as_of
         self.schedule_summary.setText(
-            self.tr("%1年度执法检查计划：应检 %2 次，已完成 %3 次（截至 %4）。")
-            .replace("%1", str(done.year))
-            .replace("%2", f"{sum(done.planned):,}")
-            .replace("%3", f"{sum(done.done):,}")
-            .replace("%4", done.as_of.isoformat())
+            self.tr(
+                "{year}年度执法检查计划：应检 {planned} 次，已完成 {done} 次（截至 {as_of}）。"
+            ).format(
+                year=done.year,
+                planned=f"{sum(done.planned):,}",
+                done=f"{sum(done.done):,}",
+                as_of=done.as_of.isoformat(),
+            )
         )
         towns = "，".join(f"{t} {n}" for t, n in done.overdue_by_town.items())
         self.overdue_towns.setText(
-            self.tr("逾期未检查（按乡镇）：%1").replace("%1", towns or self.tr("无"))
+            self.tr("逾期未检查（按乡镇）：{towns}").format(towns=towns or self.tr("无"))
         )
 
     def show_tables(self, tables: StatisticsTables) -> None:
@@ -540,11 +539,12 @@ class StatisticsPage(Page):
                 tables.by_category.grade_headers, tables.by_category.grade_totals, strict=True
             )
         )
-        text = self.tr("%1　共 %2 家：%3").replace("%1", tables.basis)
-        text = text.replace("%2", f"{tables.units:,}").replace("%3", grades)
+        text = self.tr("{basis}　共 {units} 家：{grades}").format(
+            basis=tables.basis, units=f"{tables.units:,}", grades=grades
+        )
         if tables.flagged:
-            text += self.tr("。其中 %1 家有待定或待核实的事故记录，等级可能变化。").replace(
-                "%1", f"{tables.flagged:,}"
+            text += self.tr("。其中 {flagged} 家有待定或待核实的事故记录，等级可能变化。").format(
+                flagged=f"{tables.flagged:,}"
             )
         self.summary.setText(text)
         self.notice.setVisible(bool(tables.internal_notice))
@@ -580,13 +580,13 @@ class StatisticsPage(Page):
         self.mail_button.setEnabled(True)
         url = QUrl.fromLocalFile(str(path.parent)).toString()
         self.export_result.setText(
-            self.tr('已导出%1：%2（<a href="%3">打开所在文件夹</a>）')
-            .replace("%1", what)
-            .replace("%2", str(path))
-            .replace("%3", url)
+            self.tr('已导出{what}：{path}（<a href="{url}">打开所在文件夹</a>）').format(
+                what=what, path=str(path), url=url
+            )
         )
-        self.bus.status_message.emit(self.tr("已导出 %1").replace("%1", str(path)))
+        self.bus.status_message.emit(self.tr("已导出 {path}").format(path=str(path)))
 
+    @operation
     def _on_export_stats(self) -> None:
         as_of = self.selected_as_of()
         bureau = self.session.bureau_name
@@ -595,28 +595,25 @@ class StatisticsPage(Page):
         )
         if path is None:
             return
-        session, reporter = self.session, self.reporter_name.text().strip()
+        reporter = self.reporter_name.text().strip()
         year = self.selected_year()
         grouped = True if self.group_by_reporter.isChecked() else None
-        try:
-            results = self._grades(as_of)
-            written = run_with_progress(
-                self,
-                self.tr("正在导出统计表…"),
-                lambda report: services.export_stats(
-                    session,
-                    path,
-                    as_of=as_of,
-                    assessment=year,
-                    reporter_name=reporter,
-                    group_by_reporter=grouped,
-                    results=results,
-                    progress=report,
-                ),
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
+        results = self._grades(as_of)
+        written = run_with_progress(
+            self,
+            self.tr("正在导出统计表…"),
+            lambda own, report: services.export_stats(
+                own,
+                path,
+                as_of=as_of,
+                assessment=year,
+                reporter_name=reporter,
+                group_by_reporter=grouped,
+                results=results,
+                progress=report,
+            ),
+            session=self.session,
+        )
         self._exported(written, self.tr("统计表"))
 
     def current_count_table(self) -> Any:
@@ -630,6 +627,7 @@ class StatisticsPage(Page):
             return self._tables.by_reporter
         return self._tables.by_category
 
+    @operation
     def _on_export_table(self) -> None:
         table = self.current_count_table()
         if table is None or self._tables is None:
@@ -639,15 +637,10 @@ class StatisticsPage(Page):
         )
         if path is None:
             return
-        try:
-            written = services.export_count_table(
-                self.session, path, table, basis=self._tables.basis
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
+        written = services.export_count_table(self.session, path, table, basis=self._tables.basis)
         self._exported(written, table.title)
 
+    @operation
     def _on_export_list(self) -> None:
         as_of = self.selected_as_of()
         bureau = self.session.bureau_name
@@ -656,21 +649,19 @@ class StatisticsPage(Page):
         )
         if path is None:
             return
-        session, year = self.session, self.selected_year()
-        try:
-            results = self._grades(as_of)
-            written = run_with_progress(
-                self,
-                self.tr("正在导出信用等级名单…"),
-                lambda report: services.export_grade_list(
-                    session, path, as_of=as_of, assessment=year, results=results, progress=report
-                ),
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
+        year = self.selected_year()
+        results = self._grades(as_of)
+        written = run_with_progress(
+            self,
+            self.tr("正在导出信用等级名单…"),
+            lambda own, report: services.export_grade_list(
+                own, path, as_of=as_of, assessment=year, results=results, progress=report
+            ),
+            session=self.session,
+        )
         self._exported(written, self.tr("信用等级名单"))
 
+    @operation
     def _on_mail_draft(self) -> None:
         workbook = self.last_export
         if workbook is None:
@@ -686,33 +677,26 @@ class StatisticsPage(Page):
         out = Path(chosen)
         if out.suffix.lower() != ".eml":
             out = out.with_name(out.name + ".eml")
-        session = self.session
-        try:
-            draft = run_with_progress(
-                self,
-                self.tr("正在生成邮件草稿…"),
-                lambda report: services.write_mail_draft(session, workbook, out),
-                cancellable=False,
-            )
-        except SafeCreditError as exc:
-            self._refuse(exc)
-            return
-        address = services.upper_email(session)
+        draft = run_with_progress(
+            self,
+            self.tr("正在生成邮件草稿…"),
+            lambda own, _report: services.write_mail_draft(own, workbook, out),
+            session=self.session,
+            cancellable=False,
+        )
+        address = services.upper_email(self.session)
         to = (
-            self.tr("收件人：%1").replace("%1", address)
+            self.tr("收件人：{address}").format(address=address)
             if address
             else self.tr("尚未设置上级单位邮箱，收件人为空，请在邮件程序中填写")
         )
         url = QUrl.fromLocalFile(str(draft.parent)).toString()
         self.export_result.setText(
             self.tr(
-                "已生成邮件草稿：%1（%2）。双击该文件即可在 Outlook 或 Foxmail 中打开、核对后发送。"
-                '（<a href="%3">打开所在文件夹</a>）'
-            )
-            .replace("%1", str(draft))
-            .replace("%2", to)
-            .replace("%3", url)
+                "已生成邮件草稿：{draft}（{to}）。双击该文件即可在 Outlook 或 Foxmail 中打开、"
+                '核对后发送。（<a href="{url}">打开所在文件夹</a>）'
+            ).format(draft=draft, to=to, url=url)
         )
-        self.bus.status_message.emit(self.tr("已生成邮件草稿 %1").replace("%1", str(draft)))
+        self.bus.status_message.emit(self.tr("已生成邮件草稿 {draft}").format(draft=str(draft)))
         # hand the draft to the system's mail program (it waits in the outbox when offline)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(draft)))

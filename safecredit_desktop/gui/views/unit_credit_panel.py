@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui.bus import DataBus
 
 OBJECTION_MARK = "异议中"
@@ -30,7 +31,8 @@ GREEN = "#2e7d32"
 RED = "#c62828"
 ORANGE = "#e65100"
 GREY = "#555"
-_IGNORED = {"documents", "document_settings", "draws", "inspectors", "inspector_conflicts"}
+# what the panel shows: lists, incentives, bad records, objections, breached commitments
+WATCHED = GRADE_INPUTS | {Table.OBJECTIONS}
 # the violation kind whose records name the commitment they break
 _BREACH_NAME = VIOLATION_KIND_BY_CODE["commitment_breach"].name
 
@@ -106,7 +108,7 @@ class UnitCreditPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
-        bus.data_changed.connect(self._on_data_changed)
+        bus.changed.connect(self._on_changes)
         self._show_nothing()
 
     # -- public -------------------------------------------------------------------------
@@ -144,7 +146,7 @@ class UnitCreditPanel(QWidget):
                 for e in timeline
                 if e.table == "violations" and _BREACH_NAME in e.summary
             ]
-        except SafeCreditError as exc:
+        except SafeCreditError as exc:  # said in the panel's place
             self._show_nothing(exc.message)
             return
         self._fill()
@@ -153,11 +155,11 @@ class UnitCreditPanel(QWidget):
         """A short count for a tab title: 名单 1 · 不良记录 3 · 异议中 1."""
         parts = []
         if self.lists:
-            parts.append(self.tr("名单 %1").replace("%1", str(len(self.lists))))
+            parts.append(self.tr("名单 {count}").format(count=str(len(self.lists))))
         if self.bad_records:
-            parts.append(self.tr("不良记录 %1").replace("%1", str(len(self.bad_records))))
+            parts.append(self.tr("不良记录 {count}").format(count=str(len(self.bad_records))))
         if self.objected:
-            parts.append(self.tr("异议中 %1").replace("%1", str(len(self.objected))))
+            parts.append(self.tr("异议中 {count}").format(count=str(len(self.objected))))
         return " · ".join(parts)
 
     # -- filling ------------------------------------------------------------------------
@@ -180,7 +182,7 @@ class UnitCreditPanel(QWidget):
             )
         self.bad_box.setVisible(True)
         self.bad_box.setTitle(
-            self.tr("不良信用记录（%1 条）").replace("%1", str(len(self.bad_records)))
+            self.tr("不良信用记录（{count} 条）").format(count=str(len(self.bad_records)))
         )
         self.bad_label.setText(self._bad_html())
         self.objections_box.setVisible(bool(self.objected))
@@ -204,19 +206,19 @@ class UnitCreditPanel(QWidget):
         lines = []
         for e in self.lists:
             color = GREEN if e.list_kind == "红名单" else RED
-            dates = [self.tr("%1 采集").replace("%1", _day(e.proposed_on))]
+            dates = [self.tr("{day} 采集").format(day=_day(e.proposed_on))]
             if e.notified_on is not None:
-                dates.append(self.tr("%1 告知").replace("%1", _day(e.notified_on)))
+                dates.append(self.tr("{day} 告知").format(day=_day(e.notified_on)))
             if e.published_on is not None:
-                dates.append(self.tr("%1 公布").replace("%1", _day(e.published_on)))
+                dates.append(self.tr("{day} 公布").format(day=_day(e.published_on)))
             if e.ends_on is not None:
-                dates.append(self.tr("至 %1").replace("%1", _day(e.ends_on)))
+                dates.append(self.tr("至 {day}").format(day=_day(e.ends_on)))
             who = f"（{escape(e.subject)}）" if e.person_name else ""
             lines.append(
                 f"<b style='color:{color}'>{escape(e.list_kind)}</b>{who}　"
-                + self.tr("阶段：%1（%2）")
-                .replace("%1", escape(e.stage))
-                .replace("%2", escape("，".join(dates)))
+                + self.tr("阶段：{stage}（{dates}）").format(
+                    stage=escape(e.stage), dates=escape("，".join(dates))
+                )
             )
         return _items(lines)
 
@@ -234,7 +236,7 @@ class UnitCreditPanel(QWidget):
         lines = []
         for violation, commitment in self.breaches:
             broken = (
-                self.tr("违反的承诺：%1").replace("%1", escape(commitment))
+                self.tr("违反的承诺：{commitment}").format(commitment=escape(commitment))
                 if commitment
                 else self.tr("未找到此前签署的单位承诺书")
             )
@@ -242,6 +244,6 @@ class UnitCreditPanel(QWidget):
         return _items(lines)
 
     # -- slots --------------------------------------------------------------------------
-    def _on_data_changed(self, table: str) -> None:
-        if self._unit_id is not None and table not in _IGNORED:
+    def _on_changes(self, changes: Changes) -> None:
+        if self._unit_id is not None and changes.touches(WATCHED):
             self._timer.start()

@@ -35,8 +35,10 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.registry import ConfirmedGrade
+from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.unit_credit_panel import UnitCreditPanel
 
@@ -45,26 +47,11 @@ FIELD_COLUMNS = 3  # label: value pairs per row of the field grid
 _KEY_ROLE = Qt.ItemDataRole.UserRole  # (table, record_id) on column 0 of each row
 OBJECTION_SUFFIX = "（异议中）"  # appended to a record under an open objection
 _OBJECTION_COLOR = QColor("#e65100")
-_RECORD_TABLES = frozenset(
-    (
-        "units",
-        "inspections",
-        "accidents",
-        "penalties",
-        "violations",
-        "commitments",
-        "honours",
-        "joint_punishments",
-        "repairs",
-        "objections",
-        "list_entries",
-        "repair_applications",
-    )
-)
 
 
 class UnitDetailPage(Page):
     back_requested = Signal()
+    watched = GRADE_INPUTS  # the unit's fields, records and grade
 
     def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
@@ -185,7 +172,6 @@ class UnitDetailPage(Page):
         self.delete_button.clicked.connect(self._on_delete_record)
         self.timeline.itemDoubleClicked.connect(self._on_double_clicked)
         self.timeline.itemSelectionChanged.connect(self._update_buttons)
-        self.bus.data_changed.connect(self._on_data_changed)
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -229,7 +215,9 @@ class UnitDetailPage(Page):
         counts = self.credit_panel.summary_text()
         self.tabs.setTabText(
             1,
-            self.tr("信用状况（%1）").replace("%1", counts) if counts else self.tr("信用状况"),
+            self.tr("信用状况（{counts}）").format(counts=counts)
+            if counts
+            else self.tr("信用状况"),
         )
 
     def _fill_grade(self) -> None:
@@ -259,21 +247,22 @@ class UnitDetailPage(Page):
         if confirmed is None:
             standing = self.tr("尚无已确认的年度评定")
         elif confirmed.grade == result.grade:
-            standing = self.tr("与%1年度评定一致").replace("%1", str(confirmed.year))
+            standing = self.tr("与{year}年度评定一致").format(year=str(confirmed.year))
         else:
             standing = self.tr("未经年度评定确认")
         self.grade_label.setText(
             self.tr(
-                "<b>实时信用等级（截至 %1 的记录，%7）：%2（%3%4）</b>%5"
-                "<ul style='margin:2px'>%6</ul>"
+                "<b>实时信用等级（截至 {today} 的记录，{standing}）：{grade}（{label}{tier}）</b>"
+                "{flags}<ul style='margin:2px'>{reasons}</ul>"
+            ).format(
+                today=date.today().isoformat(),
+                grade=result.grade,
+                label=escape(result.label),
+                tier=tier,
+                flags=flags if result.flags else "",
+                reasons=reasons,
+                standing=standing,
             )
-            .replace("%1", date.today().isoformat())
-            .replace("%2", result.grade)
-            .replace("%3", escape(result.label))
-            .replace("%4", tier)
-            .replace("%5", flags if result.flags else "")
-            .replace("%6", reasons)
-            .replace("%7", standing)
             + self._confirmed_line(confirmed)
         )
         if result.improve:
@@ -290,12 +279,13 @@ class UnitDetailPage(Page):
     def _confirmed_line(self, confirmed: ConfirmedGrade | None) -> str:
         if confirmed is None:
             return ""
-        return (
-            self.tr("<div><b>%1年度评定（评定基准日 %2，已确认）：%3（%4）</b></div>")
-            .replace("%1", str(confirmed.year))
-            .replace("%2", confirmed.as_of.isoformat())
-            .replace("%3", confirmed.grade)
-            .replace("%4", escape(confirmed.label))
+        return self.tr(
+            "<div><b>{year}年度评定（评定基准日 {as_of}，已确认）：{grade}（{label}）</b></div>"
+        ).format(
+            year=str(confirmed.year),
+            as_of=confirmed.as_of.isoformat(),
+            grade=confirmed.grade,
+            label=escape(confirmed.label),
         )
 
     def select_record(self, table: str, record_id: int) -> bool:
@@ -319,7 +309,7 @@ class UnitDetailPage(Page):
         self._clear_fields()
         for index, (label, value) in enumerate(summary.display_fields()):
             row, pair = divmod(index, FIELD_COLUMNS)
-            name = QLabel(self.tr("%1：").replace("%1", label), self.fields_box)
+            name = QLabel(self.tr("{label}：").format(label=label), self.fields_box)
             name.setStyleSheet("color: #555;")
             shown = QLabel(value, self.fields_box)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -353,7 +343,7 @@ class UnitDetailPage(Page):
         finally:
             self.timeline.setUpdatesEnabled(True)
         self.timeline_title.setText(
-            self.tr("记录时间线（共 %1 条，最新的在前）").replace("%1", str(len(entries)))
+            self.tr("记录时间线（共 {count} 条，最新的在前）").format(count=str(len(entries)))
         )
         self.empty_label.setVisible(not entries)
         if keep is not None:
@@ -400,8 +390,8 @@ class UnitDetailPage(Page):
     def _on_back(self) -> None:
         self.back_requested.emit()
 
-    def _on_data_changed(self, table: str) -> None:
-        if self._unit_id is not None and (table == "*" or table in _RECORD_TABLES):
+    def on_changes(self, changes: Changes) -> None:
+        if self._unit_id is not None:
             self.refresh()
 
     def _on_add_triggered(self, action: QAction) -> None:
@@ -423,41 +413,36 @@ class UnitDetailPage(Page):
             entry = self._entries[item.row()]
             self._open_form(entry.table, entry.record_id)
 
+    @operation(title="无法删除")
     def _on_delete_record(self) -> None:
         entry = self._selected_entry()
         if entry is None:
             return
-        question = (
-            self.tr(
-                "确定要删除这条%1记录吗？\n\n%2  %3\n\n"
-                "删除会记入操作日志（操作人：%4），不能撤销；"
-                "以后导入表格时，这条记录也不会再被导入。"
-            )
-            .replace("%1", entry.kind_label)
-            .replace("%2", entry.day.isoformat())
-            .replace("%3", entry.summary)
-            .replace("%4", self.session.user)
+        question = self.tr(
+            "确定要删除这条{kind_label}记录吗？\n\n{day}  {summary}\n\n"
+            "删除会记入操作日志（操作人：{user}），不能撤销；"
+            "以后导入表格时，这条记录也不会再被导入。"
+        ).format(
+            kind_label=entry.kind_label,
+            day=entry.day.isoformat(),
+            summary=entry.summary,
+            user=self.session.user,
         )
         answer = QMessageBox.question(
             self,
-            self.tr("删除%1记录").replace("%1", entry.kind_label),
+            self.tr("删除{kind_label}记录").format(kind_label=entry.kind_label),
             question,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            services.delete_record(self.session, entry.table, entry.record_id)
-        except SafeCreditError as exc:
-            QMessageBox.warning(self, self.tr("无法删除"), exc.message)
-            return
+        services.delete_record(self.session, entry.table, entry.record_id)
         self.bus.status_message.emit(
-            self.tr("已删除%1记录（%2）。")
-            .replace("%1", entry.kind_label)
-            .replace("%2", entry.day.isoformat())
+            self.tr("已删除{kind_label}记录（{day}）。").format(
+                kind_label=entry.kind_label, day=entry.day.isoformat()
+            )
         )
-        self.bus.data_changed.emit(entry.table)
 
     # -- the record form ----------------------------------------------------------------
     def _open_form(self, table: str, record_id: int | None) -> None:
@@ -474,8 +459,7 @@ class UnitDetailPage(Page):
                 self.tr("录入表单尚未完成，请在新版本中使用此功能。"),
             )
             return
-        saves = open_record_form(
+        open_record_form(
             self, self.session, self.bus, table, unit_id=self._unit_id, record_id=record_id
         )
-        if saves:
-            self.bus.data_changed.emit(table)
+        publish(self)

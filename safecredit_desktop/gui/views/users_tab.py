@@ -27,6 +27,7 @@ from safecredit_desktop.gui.dialogs.recovery_code import (
     password_problem,
     show_recovery_code,
 )
+from safecredit_desktop.gui.operations import publish
 from safecredit_desktop.gui.widgets import readonly_table
 
 
@@ -100,7 +101,7 @@ class RolesDialog(QDialog):
     def __init__(self, username: str, roles: frozenset[Role], parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("更改角色"))
-        label = QLabel(self.tr("用户 %1 的角色：").replace("%1", username), self)
+        label = QLabel(self.tr("用户 {username} 的角色：").format(username=username), self)
         self.roles = RoleChoice(roles, self)
         buttons = QDialogButtonBox(self)
         buttons.addButton(self.tr("确定"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -192,7 +193,7 @@ class UsersTab(QWidget):
 
     def _changed(self, message: str) -> None:
         self.bus.status_message.emit(message)
-        self.bus.data_changed.emit("users")
+        publish(self)
         self.refresh()
 
     # -- actions ------------------------------------------------------------------------
@@ -214,7 +215,7 @@ class UsersTab(QWidget):
                 continue
             if made.recovery_code:
                 show_recovery_code(self, made.user.username, made.recovery_code)
-            self._changed(self.tr("已添加用户 %1").replace("%1", made.user.username))
+            self._changed(self.tr("已添加用户 {username}").format(username=made.user.username))
             return
 
     def _on_reset_password(self) -> None:
@@ -222,7 +223,9 @@ class UsersTab(QWidget):
         if chosen is None or not self._may_manage():
             return
         dialog = NewPasswordDialog(
-            self.tr("重设密码"), self.tr("用户 %1 的新密码：").replace("%1", chosen.username), self
+            self.tr("重设密码"),
+            self.tr("用户 {username} 的新密码：").format(username=chosen.username),
+            self,
         )
         while dialog.exec() == QDialog.DialogCode.Accepted:
             try:
@@ -230,7 +233,7 @@ class UsersTab(QWidget):
             except SafeCreditError as exc:
                 dialog.error.setText(exc.message)
                 continue
-            self._changed(self.tr("已重设用户 %1 的密码").replace("%1", chosen.username))
+            self._changed(self.tr("已重设用户 {username} 的密码").format(username=chosen.username))
             return
 
     def _on_change_roles(self) -> None:
@@ -247,7 +250,7 @@ class UsersTab(QWidget):
             return
         if code:
             show_recovery_code(self, chosen.username, code)
-        self._changed(self.tr("已更改用户 %1 的角色").replace("%1", chosen.username))
+        self._changed(self.tr("已更改用户 {username} 的角色").format(username=chosen.username))
 
     def _on_toggle_active(self) -> None:
         chosen = self._selected()
@@ -257,8 +260,8 @@ class UsersTab(QWidget):
             answer = QMessageBox.question(
                 self,
                 self.tr("停用用户"),
-                self.tr("停用用户 %1？停用后不能登录，记录和审计日志保留。").replace(
-                    "%1", chosen.username
+                self.tr("停用用户 {username}？停用后不能登录，记录和审计日志保留。").format(
+                    username=chosen.username
                 ),
             )
             if answer != QMessageBox.StandardButton.Yes:
@@ -268,5 +271,9 @@ class UsersTab(QWidget):
         except SafeCreditError as exc:
             self._refuse(exc)
             return
-        done = self.tr("已启用用户 %1") if not chosen.active else self.tr("已停用用户 %1")
-        self._changed(done.replace("%1", chosen.username))
+        done = (
+            self.tr("已启用用户 {username}")
+            if not chosen.active
+            else self.tr("已停用用户 {username}")
+        )
+        self._changed(done.format(username=chosen.username))
