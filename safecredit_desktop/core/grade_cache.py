@@ -48,7 +48,6 @@ from safecredit_desktop.core.rules.facts import Register, load_register
 from safecredit_desktop.core.rules.profile import FactKind, Profile, parse_profile
 from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.storage import connection
-from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.connection import Database
 
 __all__ = [
@@ -398,7 +397,6 @@ def _store(
         # a unit the engine gives no grade now (not founded yet) keeps no old row
         conn.executemany("DELETE FROM unit_grades WHERE unit_id = ?", graded)
     conn.executemany(_INSERT, rows)
-    note_written(conn, Table.UNIT_GRADES)
     if progress is not None:
         progress(1.0, f"已更新 {len(rows):,} 家企业的信用等级")
     return len(rows)

@@ -239,7 +239,8 @@ class RegistryPage(Page):
                 run_with_progress(
                     self,
                     self.tr("正在计算企业的实时信用等级…"),
-                    lambda report: services.settle_live_grades(session, progress=report),
+                    lambda own, report: services.settle_live_grades(own, progress=report),
+                    session=session,
                     cancellable=False,
                 )
             else:
@@ -457,7 +458,8 @@ class RegistryPage(Page):
             written = run_with_progress(
                 self,
                 self.tr("正在导出企业台账…"),
-                lambda _report: services.export_registry(session, chosen, path),
+                lambda own, _report: services.export_registry(own, chosen, path),
+                session=session,
             )
         except Cancelled:
             return None
