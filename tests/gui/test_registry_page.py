@@ -272,7 +272,7 @@ def test_refreshes_when_units_change(
 ) -> None:
     before = page.model.total
     with qtbot.assertNotEmitted(page.model.modelReset):
-        page.bus.changed.emit(Changes(frozenset({"documents"}))  # nothing the registry shows)
+        page.bus.changed.emit(Changes(frozenset({"documents"})))  # nothing the registry shows
     services.save_record(
         filled,
         model.Unit(uscc=make_code(123_123_123), name="凤凰县新开化工厂", category="危险化学品"),
