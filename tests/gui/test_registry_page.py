@@ -348,7 +348,7 @@ def test_the_name_takes_the_spare_width_not_the_grade(qtbot: QtBot, page: Regist
     header = table.horizontalHeader()
     assert not header.stretchLastSection()
     grade = table.columnWidth(UnitTableModel.COL_GRADE)
-    assert grade < table.fontMetrics().horizontalAdvance("国" * 8)
+    assert grade < table.fontMetrics().horizontalAdvance("国" * 10)  # 「C（未确认）」 fits
     used = sum(table.columnWidth(c) for c in range(page.model.columnCount()))
     assert used >= table.viewport().width() - 4  # no empty strip at the right
     assert table.columnWidth(UnitTableModel.COL_NAME) == max(
