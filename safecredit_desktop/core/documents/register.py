@@ -237,9 +237,9 @@ def issue(
         digest = hashlib.sha256(pdf).hexdigest()
         file_id = int(
             conn.execute(
-                "INSERT INTO document_files (sha256, pages, pdf) VALUES (?, ?, ?)",
+                "INSERT INTO document_files (sha256, pages, pdf) VALUES (?, ?, ?) RETURNING id",
                 (digest, sum(p[1] for p in pages), pdf),
-            ).lastrowid
+            ).fetchone()[0]
             or 0
         )
         entries = []
@@ -253,7 +253,7 @@ def issue(
             cursor = conn.execute(
                 "INSERT INTO documents (kind, year, seq, doc_no, unit_id, subject, issued_on,"
                 " issued_by, params, content_sha256, file_id, first_page, page_count)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     document.kind,
                     year_seq[0],
@@ -270,7 +270,7 @@ def issue(
                     count,
                 ),
             )
-            issued_ids.append(int(cursor.lastrowid or 0))
+            issued_ids.append(int(cursor.fetchone()[0]))
             entries.append(
                 audit.AuditEntry(
                     "insert",

@@ -103,7 +103,8 @@ def confirm(
             raise SafeCreditError(f"{year}年度评定已经确认过，不能重复确认。")
         cursor = conn.execute(
             "INSERT INTO assessments (year, as_of, profile_name, profile_sha256, profile_text,"
-            " confirmed_at, confirmed_by, grades_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " confirmed_at, confirmed_by, grades_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (
                 year,
                 as_of.isoformat(),
@@ -115,7 +116,7 @@ def confirm(
                 digest,
             ),
         )
-        assessment_id = int(cursor.lastrowid or 0)
+        assessment_id = int(cursor.fetchone()[0])
         conn.executemany(
             "INSERT INTO assessment_grades (assessment_id, unit_id, grade, label, tier, reasons,"
             " annotation) VALUES (?, ?, ?, ?, ?, ?, ?)",

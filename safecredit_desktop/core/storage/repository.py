@@ -177,8 +177,10 @@ class Repository:
                 ) from exc
             if remember:
                 conn.execute(
-                    "INSERT OR REPLACE INTO deleted_records (table_name, natural_key, deleted_at,"
-                    " deleted_by) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO deleted_records (table_name, natural_key, deleted_at,"
+                    " deleted_by) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, natural_key)"
+                    " DO UPDATE SET deleted_at = excluded.deleted_at,"
+                    " deleted_by = excluded.deleted_by",
                     (spec.name, key, now_iso(), self.user),
                 )
             after = None if remember else {"撤销": "撤销新增"}
