@@ -1155,7 +1155,7 @@ def import_workbook(
     require_import_role(session, plan)
     if progress is not None:
         progress(0.7, "导入前备份数据库…")
-    copy = backup.backup_database(session.db.path, reason="before-import")
+    copy = backup.backup_database(session.db.location, reason="before-import")
     import sqlite3
 
     from safecredit_desktop.core.exchange.applying import StalePlanError

@@ -12,7 +12,7 @@ from safecredit_desktop.gui.workers import run_with_progress
 
 def backup_now(parent: QWidget, session: services.Session, bus: DataBus) -> bool:
     """Back up the open database in a worker; says where, or why not. True when done."""
-    path, user = session.db.path, session.user
+    path, user = session.db.location, session.user
     try:
         copy = run_with_progress(
             parent,

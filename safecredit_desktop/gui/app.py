@@ -101,7 +101,7 @@ class Controller:
         show_open_warnings(session)
         window = MainWindow(session)
         window.switch_requested.connect(lambda p, c: self._switch(p, c))
-        window.sign_out_requested.connect(lambda: self._switch(session.db.path, False))
+        window.sign_out_requested.connect(lambda: self._switch(session.db.location, False))
         self.window = window
         if isinstance(old, MainWindow):
             old.close()

@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
 
     def _on_daily_backup(self) -> None:
         try:
-            copy = services.automatic_backup(self.session.db.path)
+            copy = services.automatic_backup(self.session.db.location)
         except SafeCreditError as exc:
             self.bus.status_message.emit(self.tr("自动备份失败：%1").replace("%1", exc.message))
             return
@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
         if self._backup_on_close:
-            path = self.session.db.path
+            path = self.session.db.location
             try:
                 run_with_progress(
                     self,

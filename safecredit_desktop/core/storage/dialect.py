@@ -96,7 +96,10 @@ _IS = re.compile(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORE
 _ESCAPE = re.compile(r"\bESCAPE\b", re.IGNORECASE)
 
 
-def _code(text: str, with_params: bool) -> str:
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _code(text: str, with_params: bool | str) -> str:
     text = _USER.sub('"user"', text)
     text = _INSTR.sub("strpos(", text)
     text = _IS_NOT.sub("IS DISTINCT FROM ", text)
@@ -105,6 +108,8 @@ def _code(text: str, with_params: bool) -> str:
     text = _GLOB.sub("LIKE sc_glob(?)", text)
     if with_params:
         text = text.replace("%", "%%").replace("?", "%s")
+        if with_params == "named":
+            text = _NAMED.sub(r"%(\1)s", text)
     return text
 
 
@@ -117,8 +122,9 @@ _LEADING_COMMENTS = re.compile(r"^(?:\s*--[^\n]*\n)*\s*")
 
 
 @lru_cache(maxsize=4096)
-def to_postgres(sql: str, with_params: bool = True) -> tuple[str, ...]:
-    """The PostgreSQL statements for one statement of the program (DDL may need more)."""
+def to_postgres(sql: str, with_params: bool | str = True) -> tuple[str, ...]:
+    """The PostgreSQL statements for one statement of the program (DDL may need more).
+    ``with_params``: False (none), True (``?``) or "named" (``:name``)."""
     stripped = _LEADING_COMMENTS.sub("", sql)
     if stripped[:12].upper().startswith(("CREATE", "ALTER", "DROP")):
         return ddl_to_postgres(stripped)

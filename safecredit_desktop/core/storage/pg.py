@@ -18,7 +18,7 @@ columns are INTEGER and TEXT, as on SQLite); a ``numeric`` result (``sum`` of BI
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -141,6 +141,7 @@ class PgConnection:
     def __init__(self, raw: psycopg.Connection[Any], *, read_only: bool = False) -> None:
         self.raw = raw
         self.read_only = read_only
+        self._trace: Callable[[str], object] | None = None
         _configure(raw)
 
     @classmethod
@@ -152,14 +153,22 @@ class PgConnection:
         return cls(raw)
 
     # -- statements ----------------------------------------------------------------------
+    def set_trace_callback(self, trace: Callable[[str], object] | None) -> None:
+        """As sqlite3's: ``trace`` sees each statement run (the program's spelling)."""
+        self._trace = trace
+
     def _run(self, cursor: psycopg.Cursor[Any], sql: str, params: Any) -> None:
+        if self._trace is not None:
+            self._trace(sql)
         begin = dialect.begin_statements(sql) if len(sql) < 40 else None
         try:
             if begin is not None:
                 for statement in begin:
                     cursor.execute(statement.encode("utf-8"))
                 return
-            with_params = params is not None
+            with_params: bool | str = params is not None
+            if isinstance(params, dict):
+                with_params = "named"
             statements = dialect.to_postgres(sql, with_params)
             for statement in statements[:-1]:
                 cursor.execute(statement.encode("utf-8"))
@@ -184,9 +193,11 @@ class PgConnection:
 
     def executemany(self, sql: str, seq: Iterable[Any]) -> PgCursor:
         cursor = self.raw.cursor()
-        statements = dialect.to_postgres(sql, True)
+        rows = [_params(p) for p in seq]
+        named = "named" if rows and isinstance(rows[0], dict) else True
+        statements = dialect.to_postgres(sql, named)
         try:
-            cursor.executemany(statements[-1], [_params(p) for p in seq])
+            cursor.executemany(statements[-1], rows)
         except psycopg.Error as exc:
             raise as_sqlite_error(exc) from exc
         return PgCursor(cursor)
@@ -225,7 +236,7 @@ class PgConnection:
         return bool(self.raw.closed)
 
 
-def _params(params: Any) -> Sequence[Any]:
+def _params(params: Any) -> Any:
     if isinstance(params, dict):
-        raise TypeError("named parameters are not used by the program's SQL")
+        return params
     return tuple(params)
