@@ -26,7 +26,7 @@ from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage import users as user_store
 from safecredit_desktop.core.storage import verification as _verification
 from safecredit_desktop.core.storage.clock import now_iso
-from safecredit_desktop.core.storage.connection import Database, PasswordNeededError
+from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.location import Location, local_path
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.settings import get_setting, set_setting
@@ -313,6 +313,33 @@ def restore_from(path: Location, candidate: Path, *, user: str) -> Path:
         }
         Repository(db, user).log_event("restore", str(candidate), detail)
     return safety or local_path(path)
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    counts: dict[str, int]  # rows per table copied
+    source: CheckReport
+    target: CheckReport
+
+
+def copy_register(
+    source: Location, target: Location, *, progress: Callable[[str, int], None] | None = None
+) -> CopyReport:
+    """Copy a whole register between engines or files (cli.md ``copy``): the audit chain,
+    users, lists, draws and the document register included; a target that already holds
+    a register is refused; ``check`` runs on both ends afterwards."""
+    from safecredit_desktop.core.storage import copying
+
+    counts = copying.copy_register(source, target, progress=progress)
+    return CopyReport(counts, check_database(source), check_database(target))
+
+
+def probe_location(location: Location) -> None:
+    """Connect to a server register once (PasswordNeededError when a password is wanted);
+    nothing for a file."""
+    if isinstance(location, Path):
+        return
+    Database._connect_server(location).close()
 
 
 # -- demo data ---------------------------------------------------------------------------
@@ -2540,9 +2567,9 @@ def _display_name(session: Session, username: str) -> str:
     return (user.display_name.strip() if user is not None else "") or username
 
 
-def damaged_message(path: Path, detail: str) -> str:
+def damaged_message(path: Location, detail: str) -> str:
     """The damaged-database sentence naming the newest good backup of ``path``."""
-    return Database._damaged(path, detail).message
+    return Database._damaged(local_path(path), detail).message
 
 
 def failure_message(error: BaseException) -> str | None:
