@@ -57,6 +57,9 @@ class Session:
     # The recovery code of the administrator this session just created (init, first
     # administrator): shown once, then forgotten; only its hash is stored.
     recovery_code: str | None = field(default=None, repr=False)
+    # (table, id) → the record's newest audit entry when it was opened for editing
+    # (get_record): save_record refuses an edit another seat has overtaken.
+    opened_versions: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -472,7 +475,12 @@ def record_type(table: str) -> type[Any]:
 
 
 def get_record(session: Session, table: str, record_id: int) -> Any:
-    return session.repo.get(record_type(table), record_id)
+    """A stored record, opened for editing: an edit saved later is refused if another
+    seat changed the record in between (save_record)."""
+    repo = session.repo
+    record = repo.get(record_type(table), record_id)
+    session.opened_versions[(table, record_id)] = repo.version(record_type(table), record_id)
+    return record
 
 
 def save_record(session: Session, record: Any) -> int:
@@ -486,9 +494,12 @@ def save_record(session: Session, record: Any) -> int:
         step = UndoStep(type(record), record_id, None, f"撤销新增{spec.label}记录")
     else:
         before = repo.get(type(record), record.id)
-        if not repo.update(record):
+        opened = (spec.name, int(record.id))
+        if not repo.update(record, seen=session.opened_versions.get(opened)):
             return int(record.id)
         record_id = int(record.id)
+        if opened in session.opened_versions:  # a second save of the same form goes on
+            session.opened_versions[opened] = repo.version(type(record), record_id)
         step = UndoStep(type(record), record_id, before, f"撤销对{spec.label}记录的修改")
     session.last_save = step
     return record_id

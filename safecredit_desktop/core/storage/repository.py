@@ -13,6 +13,10 @@ from typing import Any, TypeVar
 
 from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import StorageError
+
+
+class ConcurrentEditError(StorageError):
+    """Another seat changed the record since it was opened for editing."""
 from safecredit_desktop.core.pinyin_index import name_keys
 from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.clock import now_iso
@@ -67,6 +71,21 @@ class Repository:
         names = [d[0] for d in cursor.description]
         result: R = from_row(record, dict(zip(names, row, strict=True)))
         return result
+
+    def version(self, record: type[Any], record_id: int) -> int:
+        """The newest audit entry of a stored record: what an edit started from (0 when
+        the log has none, e.g. a row older than the log)."""
+        spec = SPEC_BY_RECORD[record]
+        key = self.natural_key(spec, to_row(self.get(record, record_id)))
+        return self._newest_entry(spec, key)[0]
+
+    def _newest_entry(self, spec: TableSpec, key: str) -> tuple[int, str, str]:
+        found = self.db.conn.execute(
+            "SELECT id, user, at FROM audit_log WHERE table_name = ? AND row_key = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (spec.name, key),
+        ).fetchone()
+        return (0, "", "") if found is None else (int(found[0]), str(found[1]), str(found[2]))
 
     def is_deleted(self, spec: TableSpec, natural_key: str) -> bool:
         found = self.db.conn.execute(
@@ -129,13 +148,21 @@ class Repository:
             record.id = new_id
         return ids
 
-    def update(self, record: Any) -> bool:
-        """Store a changed record; return False (and write nothing) when nothing changed."""
+    def update(self, record: Any, *, seen: int | None = None) -> bool:
+        """Store a changed record; return False (and write nothing) when nothing changed.
+
+        ``seen``: the record's ``version`` when it was opened for editing; if another
+        seat has changed it since, the edit is refused (ConcurrentEditError) and nothing
+        is overwritten. Checked inside the write transaction, so it cannot race."""
         spec = SPEC_BY_RECORD[type(record)]
         if record.id is None:
             raise StorageError(f"{spec.label}记录尚未保存，不能修改。")
         with self.db.transaction() as conn:
             before = to_row(self.get(spec.record, record.id))
+            if seen is not None:
+                newest = self._newest_entry(spec, self.natural_key(spec, before))
+                if newest[0] > seen:
+                    raise ConcurrentEditError(self._changed_by(newest[1], newest[2]))
             after = to_row(record)
             after.update(_derived_columns(spec, after))
             before.update(_derived_columns(spec, before))
@@ -195,6 +222,18 @@ class Repository:
             )
 
     # -- helpers ----------------------------------------------------------------
+    def _changed_by(self, user: str, at: str) -> str:
+        """该记录已被张丽于 10:42 修改，请重新打开后再改 (a display name when known)."""
+        shown = user
+        found = self.db.conn.execute(
+            "SELECT display_name FROM users WHERE username = ?", (user,)
+        ).fetchone()
+        if found is not None and str(found[0]).strip():
+            shown = str(found[0]).strip()
+        moment = at.replace("T", " ")
+        when = moment[11:16] if moment[:10] == now_iso()[:10] else moment[:16]
+        return f"该记录已被{shown}于 {when} 修改，请重新打开后再改。"
+
     def _prime_uscc(self, unit_ids: Iterable[int]) -> None:
         missing = sorted(set(unit_ids) - self._uscc_cache.keys())
         for start in range(0, len(missing), 900):
