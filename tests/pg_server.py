@@ -66,6 +66,16 @@ def _run_as() -> str | None:
     return TEST_USER
 
 
+def _die_with_parent() -> None:
+    """The server ends when the test run does, even one killed without its finalizers
+    (Linux: PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))
+
+
 @dataclass
 class Server:
     folder: Path
@@ -182,6 +192,7 @@ def start() -> Server:
             stdout=log,
             stderr=subprocess.STDOUT,
             user=user,
+            preexec_fn=_die_with_parent,
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
