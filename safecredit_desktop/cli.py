@@ -926,7 +926,9 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("copy", help="在数据库文件与 PostgreSQL 服务器之间复制整个数据库")
     p.add_argument("--from", dest="source", required=True, help="来源：文件路径或 postgresql://…")
-    p.add_argument("--to", dest="target", required=True, help="目标（须为空）：文件路径或 postgresql://…")
+    p.add_argument(
+        "--to", dest="target", required=True, help="目标（须为空）：文件路径或 postgresql://…"
+    )
     p.set_defaults(handler=cmd_copy)
 
     p = sub.add_parser("demo", help="生成演示数据")

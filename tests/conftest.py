@@ -78,8 +78,6 @@ def engine_under_test() -> str:
     return os.environ.get(ENGINE_ENV, "sqlite")
 
 
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if engine_under_test() != "postgresql":
         return

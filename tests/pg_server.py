@@ -233,8 +233,7 @@ def make_database(server: Server, name: str, *, template: str | None = None) -> 
     owner makes (README's setup), with C collation like the SQLite file's."""
     source = f" TEMPLATE {template}" if template else " TEMPLATE template0"
     server.psql(
-        f"CREATE DATABASE {name} OWNER {OWNER}{source} ENCODING 'UTF8' LC_COLLATE 'C'"
-        " LC_CTYPE 'C'"
+        f"CREATE DATABASE {name} OWNER {OWNER}{source} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
     )
     if template is None:
         server.psql(

@@ -303,6 +303,8 @@ def restore_from(path: Location, candidate: Path, *, user: str) -> Path:
     try:
         safety = backup.backup_database(path, reason="before-restore") if exists else None
     except StorageError:  # the current file is damaged: keep it aside as it is
+        if not isinstance(path, Path):
+            raise  # a server register that cannot be copied is not replaced
         safety = backup.set_aside_damaged(path)
     backup.restore_into(candidate, path)
     with Database.open(path) as db:

@@ -58,11 +58,12 @@ WORKER = textwrap.dedent(
 )
 
 
-def test_eight_seats_enter_records_and_number_documents_at_once(
-    pg: object, tmp_path: Path
-) -> None:
+def test_eight_seats_enter_records_and_number_documents_at_once(pg: object, tmp_path: Path) -> None:
     session = services.init_database(
-        pg, profile="fenghuang", bureau_name="测试县应急管理局", user="管理员"  # type: ignore[arg-type]
+        pg,
+        profile="fenghuang",
+        bureau_name="测试县应急管理局",
+        user="管理员",  # type: ignore[arg-type]
     )
     services.fill_demo(session, enterprises=40, seed=1, today=TODAY)
     before_inspections = int(

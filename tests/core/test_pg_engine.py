@@ -55,7 +55,7 @@ def test_ddl_and_triggers_are_translated() -> None:
     assert table[0] == (
         "CREATE TABLE x (\n id BIGINT PRIMARY KEY,\n unit_id BIGINT NOT NULL REFERENCES"
         " units (id) DEFERRABLE INITIALLY IMMEDIATE,\n amount DOUBLE PRECISION NOT NULL"
-        ' DEFAULT 0,\n pdf BYTEA,\n note TEXT COLLATE "C" NOT NULL DEFAULT \'\',\n'
+        " DEFAULT 0,\n pdf BYTEA,\n note TEXT COLLATE \"C\" NOT NULL DEFAULT '',\n"
         " CHECK ((a IS NOT NULL)::int + (b IS NOT NULL)::int = 1)\n)"
     )
     assert table[1] == (
@@ -67,9 +67,13 @@ def test_ddl_and_triggers_are_translated() -> None:
     )
     assert "IF OLD.a IS NOT NULL OR NEW.b IS DISTINCT FROM OLD.b THEN" in function
     assert "ERRCODE = '23000', MESSAGE = '不能修改'" in function and "RETURN NEW" in function
-    assert trigger == "CREATE TRIGGER t_only BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION t_only()"
+    assert (
+        trigger == "CREATE TRIGGER t_only BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION t_only()"
+    )
     with pytest.raises(ValueError):
-        dialect.ddl_to_postgres("CREATE TRIGGER odd AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END")
+        dialect.ddl_to_postgres(
+            "CREATE TRIGGER odd AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END"
+        )
 
 
 def test_a_server_url_is_checked() -> None:
@@ -120,7 +124,7 @@ def _grades(location: object) -> str:
 
 def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, pg_cluster) -> None:  # type: ignore[no-untyped-def]
     app = parse_server(pg.url.replace("safecredit_owner@", "safecredit_app@"))
-    with pytest.raises(StorageError, match="没有在服务器数据库.*建立或升级数据表的权限"):
+    with pytest.raises(StorageError, match=r"没有在服务器数据库.*建立或升级数据表的权限"):
         Database.create(app)
     _county(pg, enterprises=5)
     session = services.sign_in(app, "admin", "admin-password")
@@ -189,7 +193,8 @@ def test_check_finds_changes_made_behind_the_program_on_the_server(pg: ServerLoc
             " RETURN NEW; END $$"
         )
         raw.execute(
-            "CREATE TRIGGER sneaky BEFORE INSERT ON penalties FOR EACH ROW EXECUTE FUNCTION sneaky()"
+            "CREATE TRIGGER sneaky BEFORE INSERT ON penalties FOR EACH ROW"
+            " EXECUTE FUNCTION sneaky()"
         )
         raw.execute("DROP INDEX units_town")
     problems = "\n".join(services.check_database(pg).problems)
@@ -204,7 +209,9 @@ def test_check_finds_changes_made_behind_the_program_on_the_server(pg: ServerLoc
 
 
 def test_copy_file_to_server_and_back_keeps_everything(
-    tmp_path: Path, pg: ServerLocation, pg_cluster  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    pg: ServerLocation,
+    pg_cluster,  # type: ignore[no-untyped-def]
 ) -> None:
     import tamper_county
 
@@ -218,9 +225,10 @@ def test_copy_file_to_server_and_back_keeps_everything(
     with Database.open(source) as a, Database.open(pg) as b:
         assert audit.head(a.conn) == audit.head(b.conn)
         for table in ("documents", "document_files", "users", "draws", "list_entries"):
-            assert a.conn.execute(f"SELECT count(*) FROM {table}").fetchone() == b.conn.execute(
-                f"SELECT count(*) FROM {table}"
-            ).fetchone()
+            assert (
+                a.conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+                == b.conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            )
         pdf = a.conn.execute("SELECT pdf FROM document_files ORDER BY id").fetchall()
         assert [bytes(r[0]) for r in pdf] == [
             bytes(r[0]) for r in b.conn.execute("SELECT pdf FROM document_files ORDER BY id")
@@ -244,7 +252,9 @@ def test_copy_file_to_server_and_back_keeps_everything(
 
 
 def test_a_server_backup_is_a_sqlite_file_that_restores(
-    tmp_path: Path, pg: ServerLocation, pg_cluster  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    pg: ServerLocation,
+    pg_cluster,  # type: ignore[no-untyped-def]
 ) -> None:
     _county(pg, enterprises=12)
     expected = _grades(pg)

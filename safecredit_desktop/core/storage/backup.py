@@ -90,9 +90,7 @@ def copy_database(source: Path, dest: Path) -> None:
         safety.make_private_folder(dest.parent)
 
 
-def backup_database(
-    database: Location, *, reason: str = "manual", to: Path | None = None
-) -> Path:
+def backup_database(database: Location, *, reason: str = "manual", to: Path | None = None) -> Path:
     """Back up ``database`` to ``to`` or to its backups folder; return the copy's path.
     A server register's copy is a SQLite file of the whole register (copying.py)."""
     dest = to or default_backup_path(local_path(database), reason)

@@ -10,16 +10,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.errors import DamagedDatabaseError, StorageError
 from safecredit_desktop.core.storage import anchor, audit, dialect, migrations, safety
-from safecredit_desktop.core.storage.location import Location, ServerLocation
 from safecredit_desktop.core.storage.backup import (
     backup_database,
     is_sqlite_file,
     latest_good_backup,
 )
+from safecredit_desktop.core.storage.location import Location, ServerLocation
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -190,7 +189,7 @@ class Database:
 
         try:
             conn = pg.PgConnection.connect(where.url, password=where.password)
-        except pg.psycopg.OperationalError as exc:
+        except pg.ConnectFailed as exc:
             text = str(exc)
             if "password" in text.lower() and (
                 "no password supplied" in text or "authentication failed" in text

@@ -52,9 +52,7 @@ def copy_rows(source: Any, target: Any, *, progress: Progress | None = None) -> 
         wanted = set(dialect.column_names(target, table))
         names = [c for c in dialect.column_names(source, table) if c in wanted]
         listed = ", ".join(names)
-        insert = (
-            f"INSERT INTO {table} ({listed}) VALUES ({', '.join('?' for _ in names)})"
-        )
+        insert = f"INSERT INTO {table} ({listed}) VALUES ({', '.join('?' for _ in names)})"
         order = " ORDER BY id" if "id" in names else ""
         batch: list[Any] = []
         total = 0

@@ -46,8 +46,7 @@ VERSION_TABLE = "schema_version"
 # What every PostgreSQL register has before migration 1: the schema version, the
 # functions the translated SQL calls. Not part of the SQLite schema; schema_check knows.
 BOOTSTRAP: tuple[str, ...] = (
-    f"CREATE TABLE {VERSION_TABLE} (id BIGINT PRIMARY KEY CHECK (id = 1),"
-    " version BIGINT NOT NULL)",
+    f"CREATE TABLE {VERSION_TABLE} (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)",
     f"INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, 0)",
     "CREATE FUNCTION sc_glob(pattern text) RETURNS text IMMUTABLE LANGUAGE sql AS $$"
     " SELECT replace(replace(replace(replace(replace(pattern, '\\', '\\\\'), '%', '\\%'),"

@@ -4,8 +4,9 @@
 A ``.py`` step is for what SQL cannot do (e.g. re-computing pinyin keys): it defines
 ``def upgrade(conn: sqlite3.Connection) -> None``, runs inside the same transaction as
 the other steps, and must not commit, roll back or run ``executescript`` (which
-commits). The version is kept in ``PRAGMA user_version`` (PostgreSQL: dialect.py). The same steps
-build a PostgreSQL register: its connection translates each statement (dialect.py). An upgrade runs every pending
+commits). The version is kept in ``PRAGMA user_version`` (PostgreSQL: a table, see
+dialect.py). The same steps build a PostgreSQL register: its connection translates each
+statement (dialect.py). An upgrade runs every pending
 step in one transaction, so a failure leaves the database at its old version.
 """
 

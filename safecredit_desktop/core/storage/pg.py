@@ -30,6 +30,7 @@ from psycopg.pq import Format, TransactionStatus
 from safecredit_desktop.core.storage import dialect
 
 ENGINE = dialect.POSTGRESQL
+ConnectFailed = psycopg.OperationalError  # the server cannot be reached or refused us
 
 
 class _BoolAsInt(Dumper):

@@ -13,10 +13,6 @@ from typing import Any, TypeVar
 
 from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import StorageError
-
-
-class ConcurrentEditError(StorageError):
-    """Another seat changed the record since it was opened for editing."""
 from safecredit_desktop.core.pinyin_index import name_keys
 from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.clock import now_iso
@@ -30,6 +26,12 @@ from safecredit_desktop.core.storage.tables import (
 )
 
 R = TypeVar("R")
+
+
+class ConcurrentEditError(StorageError):
+    """Another seat changed the record since it was opened for editing."""
+
+
 _CHUNK = 5_000
 
 

@@ -160,15 +160,20 @@ def _pg_differences(
             pg_kind = _PG_TYPES.get(kind.split()[0] if kind else "", "")
             if mine is None:
                 found.append(f"数据库结构中数据表 {table} 缺少字段 {name}：{gone}")
-            elif (pg_kind and mine[0] != pg_kind) or mine[1] != notnull or (
-                pg_kind == "text" and mine[2] != "C"
+            elif (
+                (pg_kind and mine[0] != pg_kind)
+                or mine[1] != notnull
+                or (pg_kind == "text" and mine[2] != "C")
             ):
-                found.append(f"数据库结构中数据表 {table} 的字段 {name} 的定义与本程序建立的不同：{changed}")
+                found.append(
+                    f"数据库结构中数据表 {table} 的字段 {name} 的定义与本程序建立的不同：{changed}"
+                )
         for name in sorted(have):
             found.append(f"数据库结构中数据表 {table} 多出字段 {name}，不是本程序建立的。")
     for table in sorted(tables - set(columns)):
         found.append(
-            f"数据库结构中多出数据表 {table}，不是本程序建立的：它可能在暗中改动数据，请联系管理员。"
+            f"数据库结构中多出数据表 {table}，不是本程序建立的：它可能在暗中改动数据，"
+            "请联系管理员。"
         )
     indexes = {
         str(r[0])
@@ -188,8 +193,8 @@ def _pg_differences(
         "SELECT rulename, tablename FROM pg_rules WHERE schemaname = current_schema()"
     ):
         found.append(
-            f"数据库结构中数据表 {table} 上多出规则 {rule}，不是本程序建立的：它可能在暗中改动数据，"
-            "请联系管理员。"
+            f"数据库结构中数据表 {table} 上多出规则 {rule}，不是本程序建立的："
+            "它可能在暗中改动数据，请联系管理员。"
         )
     for policy, table in conn.execute(
         "SELECT policyname, tablename FROM pg_policies WHERE schemaname = current_schema()"
@@ -250,5 +255,7 @@ def _pg_trigger_differences(
         " AND p.proname IN ('sc_glob', 'sc_next_id')"
     ):
         if bodies.get(str(name)) != str(source):
-            found.append(f"数据库结构中函数 {name} 的定义与本程序建立的不同：它被程序以外的工具改动过。")
+            found.append(
+                f"数据库结构中函数 {name} 的定义与本程序建立的不同：它被程序以外的工具改动过。"
+            )
     return found

@@ -510,7 +510,9 @@ def recover(
 
 
 def pending_recoveries(conn: sqlite3.Connection) -> list[Recovery]:
-    if not dialect.has_table(conn, "account_recoveries"):  # an older database opened read-only (not upgraded)
+    if not dialect.has_table(
+        conn, "account_recoveries"
+    ):  # an older database opened read-only (not upgraded)
         return []
     rows = conn.execute(
         "SELECT id, username, recovered_at, recovered_by FROM account_recoveries"
