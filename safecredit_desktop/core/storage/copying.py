@@ -54,9 +54,15 @@ def copy_rows(source: Any, target: Any, *, progress: Progress | None = None) -> 
         listed = ", ".join(names)
         insert = f"INSERT INTO {table} ({listed}) VALUES ({', '.join('?' for _ in names)})"
         order = " ORDER BY id" if "id" in names else ""
+        rows = dialect.stream_rows(source, f"SELECT {listed} FROM {table}{order}")
+        if dialect.is_postgres(target):
+            counts[table] = target.copy_in(table, names, rows)
+            if progress is not None:
+                progress(table, counts[table])
+            continue
         batch: list[Any] = []
         total = 0
-        for row in dialect.stream_rows(source, f"SELECT {listed} FROM {table}{order}"):
+        for row in rows:
             batch.append(tuple(row))
             if len(batch) >= _BATCH:
                 target.executemany(insert, batch)

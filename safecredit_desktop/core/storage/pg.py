@@ -213,6 +213,22 @@ class PgConnection:
         except psycopg.Error as exc:
             raise as_sqlite_error(exc) from exc
 
+    def copy_in(self, table: str, names: list[str], rows: Iterable[Any]) -> int:
+        """Rows into ``table`` through COPY (``copy`` and backups: far faster than
+        INSERTs); inside the caller's transaction. Returns the rows written."""
+        listed = ", ".join(f'"{n}"' for n in names)
+        count = 0
+        try:
+            with self.raw.cursor() as cursor, cursor.copy(
+                f"COPY {table} ({listed}) FROM STDIN".encode()
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        except psycopg.Error as exc:
+            raise as_sqlite_error(exc) from exc
+        return count
+
     def cursor(self) -> PgConnection:
         return self
 
