@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self._action(
             "file", self.tr("打开数据库…"), self._on_open_database, QKeySequence.StandardKey.Open
         )
+        self._action("file", self.tr("打开服务器上的数据库…"), self._on_open_server)
         self.recent_menu = self._menus["file"].addMenu(self.tr("最近打开"))
         self._fill_recent_menu()
         self._menus["file"].addSeparator()
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        for entry in remember_recent(self.session.db.path):
+        for entry in remember_recent(self.session.db.path) if not self.session.db.is_server else []:
             action = self.recent_menu.addAction(entry)
             action.triggered.connect(lambda _=False, p=entry: self._open_recent(p))
 
@@ -410,6 +411,29 @@ class MainWindow(QMainWindow):
         if chosen:
             self._switch_to(Path(chosen), False)
 
+    def _on_open_server(self) -> None:
+        """A PostgreSQL register by its address (the password is asked when opening)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from safecredit_desktop.core.storage.location import parse_server
+
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("打开服务器上的数据库"),
+            self.tr(
+                "数据库地址（不含密码）：\npostgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]"
+            ),
+            text="postgresql://",
+        )
+        if not ok or not text.strip():
+            return
+        try:
+            location = parse_server(text)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("打开服务器上的数据库"), exc.message)
+            return
+        self._switch_to(location, False)
+
     def _open_recent(self, entry: str) -> None:
         path = Path(entry)
         if not path.is_file():
@@ -425,7 +449,7 @@ class MainWindow(QMainWindow):
             return
         self._switch_to(path, False)
 
-    def _switch_to(self, path: Path, create: bool) -> None:
+    def _switch_to(self, path: object, create: bool) -> None:
         self.switch_requested.emit(path, create)
 
     def _on_sign_out(self) -> None:

@@ -42,7 +42,7 @@ class LoginDialog(QDialog):
         if create_admin:
             heading.setText(
                 self.tr("此数据库（%1）还没有管理员。请设置一位管理员后继续。").replace(
-                    "%1", path.name
+                    "%1", path.name if isinstance(path, Path) else str(path)
                 )
             )
         else:
