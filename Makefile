@@ -50,7 +50,7 @@ PG_TESTS := tests/core/test_records_service.py tests/core/test_storage.py \
 	tests/core/test_data_export.py tests/core/test_documents_register.py \
 	tests/core/test_workflow_lists.py tests/core/test_workflow_objections.py \
 	tests/core/test_workflow_repairs.py tests/core/test_draw.py tests/core/test_assessment.py \
-	tests/core/test_credentials.py tests/core/test_tamper_operations.py \
+	tests/core/test_tamper_operations.py \
 	tests/core/test_concurrent_edit.py tests/core/test_plan_adoption.py
 
 test: $(TEST_STAMP) system-packages

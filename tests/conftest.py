@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -143,3 +143,38 @@ def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[object]:
     location = cluster.fresh()
     yield location
     cluster.drop(location)
+
+
+def fresh_location(request: pytest.FixtureRequest, folder: Path, name: str) -> object:
+    """A new database for a test or a module: ``folder / name``, or on PostgreSQL a fresh
+    server database (kept until the server stops)."""
+    if engine_under_test() != "postgresql":
+        return folder / name
+    cluster: _PgCluster = request.getfixturevalue("pg_cluster")
+    return cluster.fresh()
+
+
+@pytest.fixture
+def new_db(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[str], object]]:
+    """``new_db("x.db")``: a new database of the engine under test (file or server)."""
+    made: list[object] = []
+
+    def make(name: str = "x.db") -> object:
+        location = fresh_location(request, tmp_path, name)
+        made.append(location)
+        return location
+
+    yield make
+    if engine_under_test() == "postgresql":
+        cluster: _PgCluster = request.getfixturevalue("pg_cluster")
+        for location in made:
+            cluster.drop(location)
+
+
+@pytest.fixture(scope="module")
+def module_new_db(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[str], object]:
+    """``new_db`` for module-scoped fixtures."""
+    folder = tmp_path_factory.mktemp("module-db")
+    return lambda name="x.db": fresh_location(request, folder, name)

@@ -112,6 +112,7 @@ def _code(text: str, with_params: bool | str) -> str:
     return text
 
 
+_BLOB = re.compile(r"(?<![\w'])[xX]'([0-9A-Fa-f]*)'")  # SQLite's x'00' → '\x00'::bytea
 _NO_ESCAPE = re.compile(
     r"(\bILIKE\s+(?>%s|\?|'(?:[^']|'')*+'|[\w.]++))(?!\s*ESCAPE\b)", re.IGNORECASE
 )
@@ -128,6 +129,7 @@ def to_postgres(sql: str, with_params: bool | str = True) -> tuple[str, ...]:
     if stripped[:12].upper().startswith(("CREATE", "ALTER", "DROP")):
         return ddl_to_postgres(stripped)
     pieces = []
+    sql = _BLOB.sub(r"'\\x\1'::bytea", sql)
     for is_code, text in _split(sql):
         if is_code:
             pieces.append(_code(text, with_params))
@@ -221,8 +223,10 @@ def ddl_to_postgres(sql: str) -> tuple[str, ...]:
             f"ALTER TRIGGER {id_trigger_name(old)} ON {new} RENAME TO {id_trigger_name(new)}",
         )
     if upper.startswith("DROP TRIGGER"):
-        name = text.split()[-1]
-        return (text, f"DROP FUNCTION IF EXISTS {name}()")
+        # PostgreSQL's DROP TRIGGER needs its table; the trigger's own function, dropped
+        # with CASCADE, takes the trigger with it.
+        exists = " IF EXISTS" if "IF EXISTS" in upper else ""
+        return (f"DROP FUNCTION{exists} {text.split()[-1]}() CASCADE",)
     if upper.startswith("CREATE TABLE"):
         table = _CREATE_TABLE.match(text)
         has_id = _ID_KEY.search(text) is not None
