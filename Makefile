@@ -41,7 +41,8 @@ run: $(STAMP) system-packages
 	$(PY) -m safecredit_desktop.gui.launch_demo
 
 # The core tests that also run on PostgreSQL (issue 19): entry, grading, registry search,
-# import/export, documents numbering, workflows, draws, assessments, users, audit/check.
+# import/export, documents numbering, workflows, draws, assessments, plans, audit/check
+# (≈50 s). Their databases come from the ``db_path``/``new_db`` fixtures.
 # The session fixture starts a throwaway server from the distribution's packages and
 # stops it at the end, also when tests fail (tests/pg_server.py). The PostgreSQL-only
 # tests (copy, concurrency, roles, tamper on the server) run in the first pass.
@@ -51,7 +52,9 @@ PG_TESTS := tests/core/test_records_service.py tests/core/test_storage.py \
 	tests/core/test_workflow_lists.py tests/core/test_workflow_objections.py \
 	tests/core/test_workflow_repairs.py tests/core/test_draw.py tests/core/test_assessment.py \
 	tests/core/test_tamper_operations.py \
-	tests/core/test_concurrent_edit.py tests/core/test_plan_adoption.py
+	tests/core/test_concurrent_edit.py tests/core/test_plan_adoption.py \
+	tests/core/test_timeline.py tests/core/test_workflow_publicity.py \
+	tests/core/test_holiday_import.py tests/core/test_engine.py
 
 test: $(TEST_STAMP) system-packages
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
