@@ -219,9 +219,10 @@ class PgConnection:
         listed = ", ".join(f'"{n}"' for n in names)
         count = 0
         try:
-            with self.raw.cursor() as cursor, cursor.copy(
-                f"COPY {table} ({listed}) FROM STDIN".encode()
-            ) as copy:
+            with (
+                self.raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({listed}) FROM STDIN".encode()) as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
                     count += 1
