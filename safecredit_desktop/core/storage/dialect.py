@@ -27,7 +27,6 @@ engine it runs on.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -396,6 +395,66 @@ def json_matches(conn: Any, text_expr: str, pairs: str, table: str, id_expr: str
     return f"{text_expr} IS (SELECT json_object({pairs}) FROM {table} t WHERE t.id = {id_expr})"
 
 
+# -- PostgreSQL's catalogue, for schema_check ----------------------------------------------
+
+
+def pg_columns(conn: Any, table: str) -> dict[str, tuple[str, bool, str | None]]:
+    """column → (data type, NOT NULL, collation) of a table on the server."""
+    rows = conn.execute(
+        "SELECT column_name, data_type, is_nullable, collation_name"
+        " FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND table_name = ?",
+        (table,),
+    )
+    return {str(n): (str(kind), nullable == "NO", c) for n, kind, nullable, c in rows}
+
+
+def pg_indexes(conn: Any) -> set[str]:
+    """Indexes made by CREATE INDEX (not those behind a key or UNIQUE constraint)."""
+    rows = conn.execute(
+        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+    )
+    return {str(r[0]) for r in rows}
+
+
+def pg_triggers(conn: Any) -> dict[str, tuple[str, str, str, str, str]]:
+    """trigger → (table, enabled flag, function, function's source, definition)."""
+    rows = conn.execute(
+        "SELECT t.tgname, c.relname, t.tgenabled, p.proname, p.prosrc,"
+        " pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        " JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+    )
+    return {str(r[0]): (str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows}
+
+
+def pg_function_sources(conn: Any, names: Iterable[str]) -> list[tuple[str, str]]:
+    wanted = sorted(names)
+    marks = ", ".join("?" for _ in wanted)
+    rows = conn.execute(
+        "SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n"
+        f" ON n.oid = p.pronamespace WHERE n.nspname = current_schema() AND p.proname IN ({marks})",
+        wanted,
+    )
+    return [(str(a), str(b)) for a, b in rows]
+
+
+def pg_rules(conn: Any) -> list[tuple[str, str]]:
+    rows = conn.execute(
+        "SELECT rulename, tablename FROM pg_rules WHERE schemaname = current_schema()"
+    )
+    return [(str(a), str(b)) for a, b in rows]
+
+
+def pg_policies(conn: Any) -> list[tuple[str, str]]:
+    rows = conn.execute(
+        "SELECT policyname, tablename FROM pg_policies WHERE schemaname = current_schema()"
+    )
+    return [(str(a), str(b)) for a, b in rows]
+
+
 def begin_statements(sql: str) -> tuple[str, ...] | None:
     """PostgreSQL's statements for SQLite's BEGIN forms, or None for another statement."""
     word = " ".join(sql.split()).upper()
@@ -404,8 +463,3 @@ def begin_statements(sql: str) -> tuple[str, ...] | None:
     if word in ("BEGIN", "BEGIN DEFERRED", "BEGIN TRANSACTION"):
         return BEGIN_READ
     return None
-
-
-def sqlite_error(conn: Any) -> type[sqlite3.Error]:
-    """For symmetry in tests: both engines raise sqlite3's exception classes."""
-    return sqlite3.Error

@@ -146,15 +146,7 @@ def _pg_differences(
         if table not in tables:
             found.append(f"数据库结构中缺少数据表 {table}：{gone}")
             continue
-        have = {
-            str(name): (str(kind), nullable == "NO", collation)
-            for name, kind, nullable, collation in conn.execute(
-                "SELECT column_name, data_type, is_nullable, collation_name"
-                " FROM information_schema.columns WHERE table_schema = current_schema()"
-                " AND table_name = ?",
-                (table,),
-            )
-        }
+        have = dialect.pg_columns(conn, table)
         for name, kind, notnull in columns[table]:
             mine = have.pop(name, None)
             pg_kind = _PG_TYPES.get(kind.split()[0] if kind else "", "")
@@ -175,30 +167,19 @@ def _pg_differences(
             f"数据库结构中多出数据表 {table}，不是本程序建立的：它可能在暗中改动数据，"
             "请联系管理员。"
         )
-    indexes = {
-        str(r[0])
-        for r in conn.execute(
-            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
-            " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
-        )
-    }
+    indexes = dialect.pg_indexes(conn)
     for kind, name in sorted(want):
         if kind == "index" and name not in indexes:
             found.append(f"数据库结构中缺少索引 {name}：{gone}")
     for name in sorted(indexes - {n for k, n in want if k == "index"}):
         found.append(f"数据库结构中多出索引 {name}，不是本程序建立的。")
     found += _pg_trigger_differences(conn, want, columns)
-    for rule, table in conn.execute(
-        "SELECT rulename, tablename FROM pg_rules WHERE schemaname = current_schema()"
-    ):
+    for rule, table in dialect.pg_rules(conn):
         found.append(
             f"数据库结构中数据表 {table} 上多出规则 {rule}，不是本程序建立的："
             "它可能在暗中改动数据，请联系管理员。"
         )
-    for policy, table in conn.execute(
-        "SELECT policyname, tablename FROM pg_policies WHERE schemaname = current_schema()"
-    ):
+    for policy, table in dialect.pg_policies(conn):
         found.append(f"数据库结构中数据表 {table} 上多出行级策略 {policy}，不是本程序建立的。")
     return found
 
@@ -210,15 +191,7 @@ def _pg_trigger_differences(
 ) -> list[str]:
     found: list[str] = []
     expected_triggers = _pg_expected_triggers(want, columns)
-    have = {
-        str(name): (str(table), str(enabled), str(function), str(body), str(definition))
-        for name, table, enabled, function, body, definition in conn.execute(
-            "SELECT t.tgname, c.relname, t.tgenabled, p.proname, p.prosrc,"
-            " pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
-        )
-    }
+    have = dialect.pg_triggers(conn)
     for name, (table, event, function, body) in sorted(expected_triggers.items()):
         guard = _guards(want.get(("trigger", name)))
         mine = have.pop(name, None)
@@ -249,11 +222,7 @@ def _pg_trigger_differences(
             "它可能在暗中改动数据，请联系管理员。"
         )
     bodies = _bootstrap_bodies()
-    for name, source in conn.execute(
-        "SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n"
-        " ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"
-        " AND p.proname IN ('sc_glob', 'sc_next_id')"
-    ):
+    for name, source in dialect.pg_function_sources(conn, dialect.BOOTSTRAP_FUNCTIONS):
         if bodies.get(str(name)) != str(source):
             found.append(
                 f"数据库结构中函数 {name} 的定义与本程序建立的不同：它被程序以外的工具改动过。"
