@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         last = services.latest_backup_time(self.session.db.path) or self.tr("无")
         parts = [
-            self.tr("数据库：%1").replace("%1", str(self.session.db.path)),
+            self.tr("数据库：%1").replace("%1", str(self.session.db.location)),
             self.tr("用户：%1（%2）")
             .replace("%1", self.session.user)
             .replace("%2", "、".join(r.value for r in ROLE_ORDER if self.session.has_role(r))),
