@@ -288,3 +288,12 @@ def _an_inspection(session: services.Session, unit_id: int) -> int:
 
 def _inspections(session: services.Session) -> int:
     return int(session.db.conn.execute("SELECT count(*) FROM inspections").fetchone()[0])
+
+
+def test_a_closed_server_connection_fails_as_sqlites_does(pg: ServerLocation) -> None:
+    """The window closes its session on closing; a second close must stay quiet."""
+    session = services.init_database(pg, profile="fenghuang", bureau_name="局", user="测试")
+    session.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        session.db.conn.execute("SELECT 1")
+    session.close()  # the verification it tries first is a database error, suppressed

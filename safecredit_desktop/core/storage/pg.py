@@ -180,8 +180,14 @@ class PgConnection:
         except psycopg.Error as exc:
             raise as_sqlite_error(exc) from exc
 
+    def _cursor(self) -> psycopg.Cursor[Any]:
+        try:
+            return self.raw.cursor()
+        except psycopg.Error as exc:  # closed: sqlite3 says ProgrammingError
+            raise sqlite3.ProgrammingError(f"Cannot operate on a closed database ({exc})") from exc
+
     def execute(self, sql: str, params: Any = None) -> PgCursor:
-        cursor = self.raw.cursor()
+        cursor = self._cursor()
         self._run(cursor, sql, params)
         return PgCursor(cursor)
 
@@ -193,7 +199,7 @@ class PgConnection:
             raise as_sqlite_error(exc) from exc
 
     def executemany(self, sql: str, seq: Iterable[Any]) -> PgCursor:
-        cursor = self.raw.cursor()
+        cursor = self._cursor()
         rows = [_params(p) for p in seq]
         named = "named" if rows and isinstance(rows[0], dict) else True
         statements = dialect.to_postgres(sql, named)
