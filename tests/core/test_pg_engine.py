@@ -18,6 +18,7 @@ import pytest
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.storage import audit, dialect
+from safecredit_desktop.core.storage.migrations import latest_version
 from safecredit_desktop.core.storage.connection import Database, PasswordNeededError
 from safecredit_desktop.core.storage.location import ServerLocation, parse, parse_server
 
@@ -135,6 +136,17 @@ def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, 
             session.db.conn.execute("DROP TABLE units")
     finally:
         session.close()
+    assert services.check_database(app).problems == []
+    # An older register: the app role is told to let the owner upgrade, nothing changes;
+    # the owner's opening backs it up and upgrades it.
+    with _owner(pg) as raw:
+        raw.execute("DROP INDEX audit_log_row")
+        raw.execute("UPDATE schema_version SET version = version - 1")
+    with pytest.raises(StorageError, match=r"需要从数据结构版本 \d+ 升级.*所有者账户"):
+        services.open_session(app, user="录入")
+    assert services.backups_of(app) == []
+    services.open_session(pg, user="所有者").close()
+    assert [b.reason for b in services.backups_of(pg)] == [f"upgrade-v{latest_version() - 1}"]
     assert services.check_database(app).problems == []
 
 

@@ -83,11 +83,14 @@ class Database:
         self.keep_anchor = False  # set when the log must not be anchored on close
 
     @classmethod
-    def create(cls, path: Location, *, record_anchor: bool = True) -> Database:
-        """A new database at the latest schema; refuses to touch an existing file, or a
-        server database that already has tables."""
+    def create(
+        cls, path: Location, *, record_anchor: bool = True, version: int | None = None
+    ) -> Database:
+        """A new database at the latest schema (or ``version``: a backup of an older
+        register); refuses to touch an existing file, or a server database that already
+        has tables."""
         if isinstance(path, ServerLocation):
-            return cls._create_server(path, record_anchor=record_anchor)
+            return cls._create_server(path, record_anchor=record_anchor, version=version)
         if path.exists() and path.stat().st_size > 0:
             raise StorageError(
                 f"数据库已存在：{path}。为防止覆盖数据，请另选文件名或先备份后删除。"
@@ -101,7 +104,7 @@ class Database:
         safety.make_private(path)
         conn = connect_raw(path)
         try:
-            migrations.apply_pending(conn)
+            migrations.apply_pending(conn, version)
             # A new log starts verified and anchored at its empty head; a stale anchor of
             # an earlier file at this path is replaced.
             audit.set_checkpoint(conn, 0, audit.GENESIS)
@@ -207,7 +210,9 @@ class Database:
         return typing.cast(sqlite3.Connection, conn)
 
     @classmethod
-    def _create_server(cls, where: ServerLocation, *, record_anchor: bool) -> Database:
+    def _create_server(
+        cls, where: ServerLocation, *, record_anchor: bool, version: int | None = None
+    ) -> Database:
         conn = cls._connect_server(where)
         try:
             if dialect.table_names(conn) or dialect.schema_version(conn):
@@ -216,7 +221,7 @@ class Database:
                     "请新建一个空数据库（见 README 的“用 PostgreSQL 服务器”一节）。"
                 )
             try:
-                migrations.apply_pending(conn)
+                migrations.apply_pending(conn, version)
             except sqlite3.OperationalError as exc:
                 raise StorageError(_ddl_refused(where, exc)) from exc
             with _transaction(conn):
@@ -247,6 +252,11 @@ class Database:
             if version < latest and upgrade:
                 from safecredit_desktop.core.storage.backup import backup_database
 
+                if not dialect.can_change_schema(conn):
+                    raise StorageError(
+                        f"服务器上的数据库需要从数据结构版本 {version} 升级到 {latest}。"
+                        + _ddl_refused(where, sqlite3.OperationalError("readonly"))
+                    )
                 backup_database(where, reason=f"upgrade-v{version}")
                 try:
                     migrations.apply_pending(conn)
@@ -333,7 +343,7 @@ def _ddl_refused(where: ServerLocation, exc: BaseException) -> str:
         return (
             f"用户 {where.user} 没有在服务器数据库 {where.label} 上建立或升级数据表的权限"
             "（本程序日常使用的账户只能读写数据）。请由数据库所有者账户（如 safecredit_owner）"
-            "运行一次 safecredit --db postgresql://所有者@服务器/数据库 check 完成升级，"
-            "或用它运行 init 新建。"
+            "打开一次（如 safecredit --db postgresql://所有者@服务器/数据库 settings get），"
+            "程序会先备份再升级；新建则用它运行 init。"
         )
     return f"在服务器数据库 {where.label} 上建立数据表失败：{exc}"

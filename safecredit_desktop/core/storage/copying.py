@@ -89,11 +89,12 @@ def _snapshot(conn: Any) -> Iterator[None]:
         conn.execute("COMMIT")
 
 
-def _open_source(location: Location, scratch: Path) -> Database:
-    """The source at the program's schema (an older file: an upgraded temporary copy)."""
+def _open_source(location: Location, scratch: Path, *, as_is: bool = False) -> Database:
+    """The source at the program's schema (an older file: an upgraded temporary copy);
+    ``as_is``: at its own version (a backup before an upgrade)."""
     db = Database.open(location, upgrade=False)
     version = migrations.schema_version(db.conn)
-    if version == migrations.latest_version():
+    if version == migrations.latest_version() or as_is:
         return db
     db.close()
     if isinstance(location, ServerLocation):
@@ -114,15 +115,18 @@ def copy_register(
     *,
     progress: Progress | None = None,
     record_anchor: bool = True,
+    as_is: bool = False,
 ) -> dict[str, int]:
-    """Copy the register at ``source`` into a new one at ``target``; rows per table."""
+    """Copy the register at ``source`` into a new one at ``target``; rows per table.
+    ``as_is``: keep the source's schema version (a backup before an upgrade)."""
     if str(source) == str(target):
         raise StorageError("复制的来源和目标是同一个数据库，请换一个目标。")
     scratch = Path(tempfile.mkdtemp(prefix="safecredit-copy-"))
     try:
-        source_db = _open_source(source, scratch)
+        source_db = _open_source(source, scratch, as_is=as_is)
         try:
-            target_db = Database.create(target, record_anchor=False)
+            version = migrations.schema_version(source_db.conn) if as_is else None
+            target_db = Database.create(target, record_anchor=False, version=version)
             try:
                 with _snapshot(source_db.conn), target_db.transaction() as conn:
                     counts = copy_rows(source_db.conn, conn, progress=progress)
@@ -162,7 +166,7 @@ def export_sqlite(source: ServerLocation, dest: Path) -> None:
     partial = dest.with_name(dest.name + ".part")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    copy_register(source, partial, record_anchor=False)
+    copy_register(source, partial, record_anchor=False, as_is=True)
     conn = sqlite3.connect(str(partial), isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file

@@ -319,6 +319,18 @@ def bootstrap(conn: Any) -> None:
             conn.execute_raw(statement)
 
 
+def can_change_schema(conn: Any) -> bool:
+    """Whether this connection may run migrations: always on SQLite; on PostgreSQL the
+    role must own the program's tables (the owner role, not the app role)."""
+    if not is_postgres(conn):
+        return True
+    row = conn.execute(
+        "SELECT coalesce(bool_and(pg_has_role(current_user, tableowner, 'USAGE')), TRUE)"
+        " FROM pg_tables WHERE schemaname = current_schema()"
+    ).fetchone()
+    return bool(row[0])
+
+
 def integrity_problems(conn: Any) -> list[str]:
     """The engine's own consistency check: SQLite's integrity_check and foreign_key_check;
     on PostgreSQL the server keeps pages and keys itself (foreign keys are enforced,
