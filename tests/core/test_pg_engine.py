@@ -18,9 +18,9 @@ import pytest
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.storage import audit, dialect
-from safecredit_desktop.core.storage.migrations import latest_version
 from safecredit_desktop.core.storage.connection import Database, PasswordNeededError
 from safecredit_desktop.core.storage.location import ServerLocation, parse, parse_server
+from safecredit_desktop.core.storage.migrations import latest_version
 
 TODAY = date(2026, 11, 21)
 ROOT = Path(__file__).resolve().parents[2]
