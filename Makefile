@@ -11,7 +11,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1 \
 	libwayland-cursor0 libdbus-1-3 xvfb xauth poppler-utils \
-	libreoffice-calc-nogui mpack
+	libreoffice-calc-nogui mpack postgresql
 
 .PHONY: run test lint format typecheck bench dist system-packages clean
 
@@ -40,8 +40,25 @@ system-packages:
 run: $(STAMP) system-packages
 	$(PY) -m safecredit_desktop.gui.launch_demo
 
+# The core tests that also run on PostgreSQL (issue 19): entry, grading, registry search,
+# import/export, documents numbering, workflows, draws, assessments, plans, audit/check
+# (≈50 s). Their databases come from the ``db_path``/``new_db`` fixtures.
+# The session fixture starts a throwaway server from the distribution's packages and
+# stops it at the end, also when tests fail (tests/pg_server.py). The PostgreSQL-only
+# tests (copy, concurrency, roles, tamper on the server) run in the first pass.
+PG_TESTS := tests/core/test_records_service.py tests/core/test_storage.py \
+	tests/core/test_registry.py tests/core/test_pinyin_search.py tests/core/test_import.py \
+	tests/core/test_data_export.py tests/core/test_documents_register.py \
+	tests/core/test_workflow_lists.py tests/core/test_workflow_objections.py \
+	tests/core/test_workflow_repairs.py tests/core/test_draw.py tests/core/test_assessment.py \
+	tests/core/test_tamper_operations.py \
+	tests/core/test_concurrent_edit.py tests/core/test_plan_adoption.py \
+	tests/core/test_timeline.py tests/core/test_workflow_publicity.py \
+	tests/core/test_holiday_import.py tests/core/test_engine.py
+
 test: $(TEST_STAMP) system-packages
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen SAFECREDIT_TEST_ENGINE=postgresql $(PY) -m pytest $(PG_TESTS)
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check safecredit_desktop tests bench

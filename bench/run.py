@@ -112,6 +112,30 @@ BENCHES = (
         ),
         (("floor_seconds", "floor s"), ("render_seconds", "layout+drawing s"), ("pages", "pages")),
     ),
+    Bench(
+        "bench_engines",
+        {"enterprises": 100_000},
+        (
+            Row("SQLite: grade 100,000 units", "sqlite_grade_seconds", None, "s"),
+            Row("PostgreSQL: grade 100,000 units", "pg_grade_seconds", None, "s"),
+            Row("SQLite: registry search, median", "sqlite_search_p50_ms", None, "ms"),
+            Row("PostgreSQL: registry search, median", "pg_search_p50_ms", None, "ms"),
+            Row("SQLite: one record saved, p50", "sqlite_save_p50_ms", None, "ms"),
+            Row("SQLite: one record saved, p95", "sqlite_save_p95_ms", None, "ms"),
+            Row("PostgreSQL: one record saved, p50", "pg_save_p50_ms", None, "ms"),
+            Row("PostgreSQL: one record saved, p95", "pg_save_p95_ms", None, "ms"),
+            Row("SQLite: 8 concurrent writers, records/s", "sqlite_writers_per_second", None, "/s"),
+            Row("PostgreSQL: 8 concurrent writers, records/s", "pg_writers_per_second", None, "/s"),
+            Row("`copy` of the 100,000-unit demo to PostgreSQL", "copy_to_pg_seconds", None, "s"),
+            Row("`copy` back to a SQLite file", "copy_back_seconds", None, "s"),
+            Row("`check` on PostgreSQL", "pg_check_seconds", None, "s"),
+        ),
+        (
+            ("same_grades", "grade --format json identical (1 = yes)"),
+            ("pg_check_ok", "check passes on PostgreSQL"),
+            ("back_check_ok", "on the copy back"),
+        ),
+    ),
 )
 
 

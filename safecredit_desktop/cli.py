@@ -19,7 +19,10 @@ from safecredit_desktop.core import services
 from safecredit_desktop.core.documents.kinds import KINDS as DOCUMENT_KINDS
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.paths import default_database_path
+from safecredit_desktop.core.paths import DB_ENV, default_database_path
+from safecredit_desktop.core.storage.connection import PasswordNeededError
+from safecredit_desktop.core.storage.location import Location, ServerLocation
+from safecredit_desktop.core.storage.location import parse as parse_location
 from safecredit_desktop.core.storage.users import parse_roles, roles_text
 
 PASSWORD_ENV = "SAFECREDIT_PASSWORD"
@@ -91,8 +94,35 @@ def _new_password(name: str, *, credential_used: bool) -> str:
     return first
 
 
-def _db_path(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else default_database_path()
+def _db_path(args: argparse.Namespace) -> Location:
+    """``--db``, else ``$SAFECREDIT_DB``, else the user data folder's file: a path or a
+    PostgreSQL URL (whose password is asked once, unless libpq finds one)."""
+    known: Location | None = getattr(args, "db_location", None)
+    if known is None:
+        text = args.db or os.environ.get(DB_ENV)
+        known = _with_password(parse_location(text) if text else default_database_path())
+        args.db_location = known
+    return known
+
+
+def _with_password(location: Location) -> Location:
+    """A server location with the password it needs: from $PGPASSWORD or ~/.pgpass
+    (libpq), else asked on the terminal; never stored."""
+    if not isinstance(location, ServerLocation):
+        return location
+    try:
+        services.probe_location(location)
+        return location
+    except PasswordNeededError as exc:
+        if not sys.stdin.isatty():
+            raise SafeCreditError(
+                f"{exc.message}没有终端可以输入密码：请设置环境变量 PGPASSWORD，"
+                "或写入 ~/.pgpass 文件。"
+            ) from None
+    password = getpass.getpass(f"数据库用户 {location.user}（{location.host}）的密码：")
+    located = location.with_password(password)
+    services.probe_location(located)
+    return located
 
 
 def _open(args: argparse.Namespace) -> services.Session:
@@ -195,6 +225,28 @@ def cmd_restore(args: argparse.Namespace) -> int:
     safety = services.restore_from(path, candidate, user=user)
     print(f"已从 {candidate} 恢复。恢复前的数据库已备份到：{safety}")
     return EXIT_OK
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    """A whole register between engines or files; check on both ends (cli.md)."""
+    source = _with_password(parse_location(args.source))
+    target = _with_password(parse_location(args.target))
+    report = services.copy_register(source, target)
+    total = sum(report.counts.values())
+    print(f"已复制：{source} → {target}（{len(report.counts)} 张表，共 {total} 行）")
+    for label, count in report.target.counts.items():
+        print(f"  {label}：{count} 条")
+    print(f"  审计日志：{report.target.audit_entries} 条")
+    failed = False
+    for name, checked in (("来源", report.source), ("目标", report.target)):
+        if checked.ok:
+            print(f"{name}检查通过。")
+        else:
+            failed = True
+            print(f"{name}检查发现问题：", file=sys.stderr)
+            for problem in checked.problems:
+                print(f"  - {problem}", file=sys.stderr)
+    return EXIT_REFUSED if failed else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -737,7 +789,11 @@ def build_parser() -> Parser:
         version=f"safecredit {__version__}",
         help=cli_i18n.VERSION_HELP,
     )
-    parser.add_argument("--db", help="数据库文件（默认：$SAFECREDIT_DB 或用户数据目录）")
+    parser.add_argument(
+        "--db",
+        help="数据库文件，或 PostgreSQL 地址 postgresql://用户@服务器[:端口]/数据库"
+        "（默认：$SAFECREDIT_DB 或用户数据目录）",
+    )
     parser.add_argument("--user", help="操作用户（默认：命令行:<系统用户名>）")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
@@ -867,6 +923,13 @@ def build_parser() -> Parser:
     p = sub.add_parser("restore", help="从备份恢复（先检查备份，并备份当前数据库）")
     p.add_argument("path", help="备份文件")
     p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser("copy", help="在数据库文件与 PostgreSQL 服务器之间复制整个数据库")
+    p.add_argument("--from", dest="source", required=True, help="来源：文件路径或 postgresql://…")
+    p.add_argument(
+        "--to", dest="target", required=True, help="目标（须为空）：文件路径或 postgresql://…"
+    )
+    p.set_defaults(handler=cmd_copy)
 
     p = sub.add_parser("demo", help="生成演示数据")
     p.add_argument("--enterprises", type=int, required=True, help="企业数量")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,11 +37,6 @@ def _isolated_user_data(
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "test.db"
-
-
-@pytest.fixture
 def session(db_path: Path) -> Iterator[object]:
     from safecredit_desktop.core import services
 
@@ -50,3 +45,136 @@ def session(db_path: Path) -> Iterator[object]:
     )
     yield opened
     opened.close()
+
+
+# -- the engines (issue 19) ------------------------------------------------------------------
+# SAFECREDIT_TEST_ENGINE=postgresql (or --engine postgresql) runs the tests on a throwaway
+# PostgreSQL server (tests/pg_server.py): ``db_path`` is then a fresh server database made
+# from a template, and tests marked ``sqlite_only`` (they open or edit the file itself)
+# are skipped. Tests that always need the server use the ``pg`` fixture.
+
+ENGINE_ENV = "SAFECREDIT_TEST_ENGINE"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        default=None,
+        choices=("sqlite", "postgresql"),
+        help="the engine the tests' databases use (default: $SAFECREDIT_TEST_ENGINE or sqlite)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test works on the SQLite file itself (skipped on PostgreSQL)"
+    )
+    chosen = config.getoption("--engine")
+    if chosen:
+        os.environ[ENGINE_ENV] = chosen
+
+
+def engine_under_test() -> str:
+    return os.environ.get(ENGINE_ENV, "sqlite")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if engine_under_test() != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="works on the SQLite file itself")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+class _PgCluster:
+    """The session's server and its template database (roles and grants as README's)."""
+
+    TEMPLATE = "sc_template"
+
+    def __init__(self) -> None:
+        import pg_server
+
+        self.module = pg_server
+        self.server = pg_server.start()
+        pg_server.make_database(self.server, self.TEMPLATE)
+        self.count = 0
+
+    def fresh(self, *, role: str | None = None) -> object:
+        """A new empty database (made from the template) and its location."""
+        from safecredit_desktop.core.storage.location import parse_server
+
+        self.count += 1
+        name = f"t{os.getpid()}_{self.count}"
+        self.module.make_database(self.server, name, template=self.TEMPLATE)
+        return parse_server(self.server.url(name, role or self.module.OWNER))
+
+    def drop(self, location: object) -> None:
+        self.module.drop_database(self.server, str(getattr(location, "dbname", "")))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[_PgCluster]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    cluster = _PgCluster()
+    try:
+        yield cluster
+    finally:
+        cluster.server.stop()
+
+
+@pytest.fixture
+def pg(pg_cluster: _PgCluster) -> Iterator[object]:
+    """A fresh, empty PostgreSQL database's location (whatever the test engine)."""
+    location = pg_cluster.fresh()
+    yield location
+    pg_cluster.drop(location)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[object]:
+    """The test's database: a file in tmp_path, or on PostgreSQL a fresh server database."""
+    if engine_under_test() != "postgresql":
+        yield tmp_path / "test.db"
+        return
+    cluster: _PgCluster = request.getfixturevalue("pg_cluster")
+    location = cluster.fresh()
+    yield location
+    cluster.drop(location)
+
+
+def fresh_location(request: pytest.FixtureRequest, folder: Path, name: str) -> object:
+    """A new database for a test or a module: ``folder / name``, or on PostgreSQL a fresh
+    server database (kept until the server stops)."""
+    if engine_under_test() != "postgresql":
+        return folder / name
+    cluster: _PgCluster = request.getfixturevalue("pg_cluster")
+    return cluster.fresh()
+
+
+@pytest.fixture
+def new_db(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[str], object]]:
+    """``new_db("x.db")``: a new database of the engine under test (file or server)."""
+    made: list[object] = []
+
+    def make(name: str = "x.db") -> object:
+        location = fresh_location(request, tmp_path, name)
+        made.append(location)
+        return location
+
+    yield make
+    if engine_under_test() == "postgresql":
+        cluster: _PgCluster = request.getfixturevalue("pg_cluster")
+        for location in made:
+            cluster.drop(location)
+
+
+@pytest.fixture(scope="module")
+def module_new_db(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[str], object]:
+    """``new_db`` for module-scoped fixtures."""
+    folder = tmp_path_factory.mktemp("module-db")
+    return lambda name="x.db": fresh_location(request, folder, name)

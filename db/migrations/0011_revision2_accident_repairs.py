@@ -125,8 +125,8 @@ def _as_removal(conn: sqlite3.Connection, repair: dict[str, Any]) -> list[audit.
         return []
     link = {"entry_id": entry_id, "record_table": "accidents", "record_id": repair["accident_id"]}
     conn.execute(
-        "INSERT OR IGNORE INTO list_entry_records (entry_id, record_table, record_id)"
-        " VALUES (?, ?, ?)",
+        "INSERT INTO list_entry_records (entry_id, record_table, record_id)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (entry_id, "accidents", repair["accident_id"]),
     )
     return [

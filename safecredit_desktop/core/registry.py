@@ -330,7 +330,7 @@ def _build(query: UnitQuery, high_risk_categories: frozenset[str], *, wide: bool
         else:
             conditions.append(f"(u.high_risk = 0 AND u.category NOT IN ({marks}))")
         params.extend(sorted(high_risk_categories))
-    where = " AND ".join(conditions) if conditions else "1"
+    where = " AND ".join(conditions) if conditions else "1 = 1"
     rank: str | None = None
     rank_params: list[object] = []
     if clauses and query.is_default_order:

@@ -22,12 +22,14 @@ from safecredit_desktop.core.rules.profile import (
 )
 from safecredit_desktop.core.storage import anchor as _anchor
 from safecredit_desktop.core.storage import assessments, audit, backup, migrations, rotation
+from safecredit_desktop.core.storage import dialect as _dialect
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage import users as user_store
 from safecredit_desktop.core.storage import verification as _verification
 from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
+from safecredit_desktop.core.storage.location import Location, local_path
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.settings import get_setting, set_setting
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, SPEC_BY_RECORD, TABLES
@@ -57,6 +59,9 @@ class Session:
     # The recovery code of the administrator this session just created (init, first
     # administrator): shown once, then forgotten; only its hash is stored.
     recovery_code: str | None = field(default=None, repr=False)
+    # (table, id) → the record's newest audit entry when it was opened for editing
+    # (get_record): save_record refuses an edit another seat has overtaken.
+    opened_versions: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -110,7 +115,7 @@ FIRST_ADMIN_ROLES = frozenset({Role.ADMIN, Role.REVIEWER})
 
 
 def init_database(
-    path: Path,
+    path: Location,
     *,
     profile: str,
     bureau_name: str,
@@ -150,7 +155,8 @@ def init_database(
         settle_live_grades(Session(db, user, _profile=loaded))  # none yet: filled as of today
     except BaseException:
         db.close()
-        path.unlink(missing_ok=True)
+        if isinstance(path, Path):
+            path.unlink(missing_ok=True)
         raise
     session = Session(db, user, Role.ADMIN if admin else Role.CLERK, loaded, recovery_code=code)
     if admin is not None:
@@ -178,7 +184,7 @@ def open_warnings(db: Database) -> list[str]:
     return found
 
 
-def open_session(path: Path, *, user: str, role: Role = Role.CLERK) -> Session:
+def open_session(path: Location, *, user: str, role: Role = Role.CLERK) -> Session:
     db = Database.open(path)
     if not get_setting(db, keys.PROFILE_TEXT):
         db.close()
@@ -191,7 +197,7 @@ def open_session(path: Path, *, user: str, role: Role = Role.CLERK) -> Session:
     return Session(db, user, role, warnings=warnings)
 
 
-def sign_in(path: Path, username: str, password: str) -> Session:
+def sign_in(path: Location, username: str, password: str) -> Session:
     """A session of a registered, active user whose password is right (lock-out after
     five failures; counted in memory on a read-only database)."""
     db = Database.open(path)
@@ -217,7 +223,7 @@ def reopen(session: Session) -> Session:
     """The same database, user and role on a new connection, for a worker thread (call
     it in that thread; the worker closes it). The two connections' transactions are
     separate: what the window saves while a job runs is not the job's to roll back."""
-    db = Database.open(session.db.path, upgrade=False)
+    db = Database.open(session.db.location, upgrade=False)
     return Session(
         db,
         session.user,
@@ -280,7 +286,7 @@ class CheckReport:
         return not self.problems
 
 
-def check_database(path: Path) -> CheckReport:
+def check_database(path: Location) -> CheckReport:
     """integrity_check, foreign_key_check, and the audit (storage/verification.py): the
     chain, every row against it, the head recorded outside the file, the structure and
     the stored documents. Writes nothing to the database."""
@@ -291,11 +297,7 @@ def check_database(path: Path) -> CheckReport:
         version = migrations.schema_version(conn)
         if version < migrations.latest_version():
             problems.append(f"数据结构版本 {version} 较旧，打开时将自动升级（升级前会先备份）。")
-        integrity = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
-        if integrity != ["ok"]:
-            problems.extend(f"完整性检查：{line}" for line in integrity[:20])
-        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-            problems.append(f"表 {table} 第 {rowid} 行引用了不存在的 {parent} 记录。")
+        problems.extend(_dialect.integrity_problems(conn))
         verdict = _verification.full(db)
         problems += verdict.problems
         if version >= 2:
@@ -314,9 +316,10 @@ def check_database(path: Path) -> CheckReport:
     return CheckReport(problems, counts, entries, version, verdict.notes)
 
 
-def backup_now(path: Path, *, to: Path | None = None, user: str) -> Path:
-    """Copy the database while it may be in use; the copy is verified, then the act audited."""
-    if not path.exists():
+def backup_now(path: Location, *, to: Path | None = None, user: str) -> Path:
+    """Copy the database while it may be in use; the copy is verified, then the act audited.
+    A server register's copy is a SQLite file of the whole register."""
+    if isinstance(path, Path) and not path.exists():
         raise StorageError(f"数据库文件不存在：{path}")
     copy = backup.backup_database(path, reason="manual", to=to)
     with Database.open(path) as db:
@@ -324,37 +327,67 @@ def backup_now(path: Path, *, to: Path | None = None, user: str) -> Path:
     return copy
 
 
-def latest_backup_time(path: Path) -> str | None:
-    found = backup.latest_backup(path)
+def latest_backup_time(path: Location) -> str | None:
+    found = backup.latest_backup(local_path(path))
     if found is None:
         return None
     return datetime.fromtimestamp(found.stat().st_mtime).isoformat(sep=" ", timespec="minutes")
 
 
-def restore_from(path: Path, candidate: Path, *, user: str) -> Path:
+def restore_from(path: Location, candidate: Path, *, user: str) -> Path:
     """Replace the database with ``candidate`` after checking it; returns the safety copy.
 
     The current database is backed up first, so a restore can itself be undone.
     """
     backup.inspect_candidate(candidate, latest_version=migrations.latest_version())
-    if candidate.resolve() == path.resolve():
+    if isinstance(path, Path) and candidate.resolve() == path.resolve():
         raise StorageError("不能用数据库自身恢复自身，请选择一个备份文件。")
+    exists = not isinstance(path, Path) or path.exists()
     try:
-        safety = backup.backup_database(path, reason="before-restore") if path.exists() else None
+        safety = backup.backup_database(path, reason="before-restore") if exists else None
     except StorageError:  # the current file is damaged: keep it aside as it is
+        if not isinstance(path, Path):
+            raise  # a server register that cannot be copied is not replaced
         safety = backup.set_aside_damaged(path)
     backup.restore_into(candidate, path)
     with Database.open(path) as db:
         # The restored log is the one to compare with from now on, whatever head was
         # recorded for the replaced file; the restore's own entry then extends it.
-        restored = _anchor.reset(path, db.conn).head
+        restored = _anchor.reset(db.path, db.conn).head
         detail = {
             "恢复自": str(candidate),
             "恢复前备份": str(safety) if safety else "",
             "恢复的审计日志": _anchor.describe(restored),
         }
         Repository(db, user).log_event("restore", str(candidate), detail)
-    return safety or path
+    return safety or local_path(path)
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    counts: dict[str, int]  # rows per table copied
+    source: CheckReport
+    target: CheckReport
+
+
+def copy_register(
+    source: Location, target: Location, *, progress: Callable[[str, int], None] | None = None
+) -> CopyReport:
+    """Copy a whole register between engines or files (cli.md ``copy``): the audit chain,
+    users, lists, draws and the document register included; a target that already holds
+    a register is refused; ``check`` runs on both ends afterwards."""
+    from safecredit_desktop.core.storage import copying
+
+    counts = copying.copy_register(source, target, progress=progress)
+    return CopyReport(counts, check_database(source), check_database(target))
+
+
+def probe_location(location: Location) -> None:
+    """Connect to a server register once (PasswordNeededError when a password is wanted);
+    nothing for a file."""
+    if isinstance(location, Path):
+        return
+    Database._connect_server(location).close()
 
 
 # -- demo data ---------------------------------------------------------------------------
@@ -416,17 +449,17 @@ def check_restore_candidate(candidate: Path) -> int:
     return backup.inspect_candidate(candidate, latest_version=migrations.latest_version())
 
 
-def database_has_admin(path: Path) -> bool:
+def database_has_admin(path: Location) -> bool:
     with Database.open(path) as db:
         return has_admin(db)
 
 
-def users_of(path: Path) -> list[user_store.User]:
+def users_of(path: Location) -> list[user_store.User]:
     with Database.open(path) as db:
         return user_store.list_users(db)
 
 
-def _restore_judge(path: Path, candidate: Path) -> tuple[Path, bool]:
+def _restore_judge(path: Location, candidate: Path) -> tuple[Location, bool]:
     """Whose users decide a restore of ``candidate`` over ``path`` — ``path`` itself, or,
     when it is damaged or missing, the backup's own users — and whether that database
     has an active administrator."""
@@ -438,19 +471,19 @@ def _restore_judge(path: Path, candidate: Path) -> tuple[Path, bool]:
     except DamagedDatabaseError:
         pass
     except StorageError:
-        if path.exists():
+        if not isinstance(path, Path) or path.exists():
             raise
     with backup.open_read_only(candidate) as conn:
         return candidate, bool(user_store.active_admins(conn))
 
 
-def restore_needs_admin(path: Path, candidate: Path) -> bool:
+def restore_needs_admin(path: Location, candidate: Path) -> bool:
     """Whether restoring ``candidate`` over ``path`` needs an administrator's password
     (none while the deciding database has no administrator: whoever holds the file)."""
     return _restore_judge(path, candidate)[1]
 
 
-def verify_restore_user(path: Path, candidate: Path, username: str, password: str) -> str:
+def verify_restore_user(path: Location, candidate: Path, username: str, password: str) -> str:
     """Check the password of the user restoring (an administrator when one is needed);
     returns the name. Against a backup nothing is written: failures count in memory."""
     where, needs_admin = _restore_judge(path, candidate)
@@ -487,7 +520,12 @@ def record_type(table: str) -> type[Any]:
 
 
 def get_record(session: Session, table: str, record_id: int) -> Any:
-    return session.repo.get(record_type(table), record_id)
+    """A stored record, opened for editing: an edit saved later is refused if another
+    seat changed the record in between (save_record)."""
+    repo = session.repo
+    record = repo.get(record_type(table), record_id)
+    session.opened_versions[(table, record_id)] = repo.version(record_type(table), record_id)
+    return record
 
 
 def save_record(session: Session, record: Any) -> int:
@@ -501,9 +539,12 @@ def save_record(session: Session, record: Any) -> int:
         step = UndoStep(type(record), record_id, None, f"撤销新增{spec.label}记录")
     else:
         before = repo.get(type(record), record.id)
-        if not repo.update(record):
+        opened = (spec.name, int(record.id))
+        if not repo.update(record, seen=session.opened_versions.get(opened)):
             return int(record.id)
         record_id = int(record.id)
+        if opened in session.opened_versions:  # a second save of the same form goes on
+            session.opened_versions[opened] = repo.version(type(record), record_id)
         step = UndoStep(type(record), record_id, before, f"撤销对{spec.label}记录的修改")
     session.last_save = step
     return record_id
@@ -534,14 +575,14 @@ def undo_last_save(session: Session) -> str:
 
 
 def automatic_backup(
-    path: Path, *, force: bool = False, now: datetime | None = None
+    path: Location, *, force: bool = False, now: datetime | None = None
 ) -> Path | None:
     """The daily / on-close backup, then thinning. Returns the copy, or None if not due.
 
     Without ``force`` a backup is made only when the newest one is a day old or more.
     """
     now = now or datetime.now()
-    folder = backups_dir_for(path)
+    folder = backups_dir_for(local_path(path))
     newest = next(iter(rotation.list_backups(folder)), None)
     if not force and newest is not None and (now - newest.taken).total_seconds() < 86_400:
         return None
@@ -550,16 +591,16 @@ def automatic_backup(
     return copy
 
 
-def backups_of(path: Path) -> list[Any]:
+def backups_of(path: Location) -> list[Any]:
     """Backups beside the database, newest first (rotation.BackupFile)."""
-    return list(rotation.list_backups(backups_dir_for(path)))
+    return list(rotation.list_backups(backups_dir_for(local_path(path))))
 
 
 def restore_backup(session: Session, candidate: Path) -> Path:
     """The window's restore: administrator only; returns the safety copy of the current data."""
     require_role(session, Role.ADMIN)
     check_restore_candidate(candidate)
-    return restore_from(session.db.path, candidate, user=session.user)
+    return restore_from(session.db.location, candidate, user=session.user)
 
 
 def session_users(session: Session) -> list[user_store.User]:
@@ -605,7 +646,7 @@ def set_user_active(session: Session, username: str, active: bool) -> None:
     user_store.set_active(session.db, session.user, username, active)
 
 
-def recover_admin(path: Path, username: str, code: str, password: str, *, actor: str) -> str:
+def recover_admin(path: Location, username: str, code: str, password: str, *, actor: str) -> str:
     """Reset a forgotten administrator's password with the recovery code; returns the
     new recovery code. Audited, and announced on every opening until acknowledged."""
     with Database.open(path) as db:
@@ -622,12 +663,12 @@ def acknowledge_recoveries(session: Session) -> int:
     return user_store.acknowledge_recoveries(session.db, session.user)
 
 
-def database_needs_admin(path: Path) -> bool:
+def database_needs_admin(path: Location) -> bool:
     """True for a database made by ``safecredit init`` without an administrator."""
     return not database_has_admin(path)
 
 
-def create_first_admin(path: Path, username: str, password: str) -> Session:
+def create_first_admin(path: Location, username: str, password: str) -> Session:
     """The window's way into a database that has no administrator yet; the signed-in
     session carries the administrator's recovery code, to be shown once."""
     with Database.open(path) as db:
@@ -1259,7 +1300,7 @@ def import_workbook(
     require_import_role(session, plan)
     if progress is not None:
         progress(0.7, "导入前备份数据库…")
-    copy = backup.backup_database(session.db.path, reason="before-import")
+    copy = backup.backup_database(session.db.location, reason="before-import")
     import sqlite3
 
     from safecredit_desktop.core.exchange.applying import StalePlanError
@@ -2644,9 +2685,9 @@ def _display_name(session: Session, username: str) -> str:
     return (user.display_name.strip() if user is not None else "") or username
 
 
-def damaged_message(path: Path, detail: str) -> str:
+def damaged_message(path: Location, detail: str) -> str:
     """The damaged-database sentence naming the newest good backup of ``path``."""
-    return Database._damaged(path, detail).message
+    return Database._damaged(local_path(path), detail).message
 
 
 def failure_message(error: BaseException) -> str | None:

@@ -17,7 +17,7 @@ def backup_now(parent: QWidget, session: services.Session, bus: DataBus) -> bool
         lambda: run_with_progress(
             parent,
             parent.tr("正在备份…"),
-            lambda own, _report: services.backup_now(own.db.path, user=own.user),
+            lambda own, _report: services.backup_now(own.db.location, user=own.user),
             session=session,
             cancellable=False,
         ),

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
 from safecredit_desktop.core.paths import default_database_path
+from safecredit_desktop.core.storage.location import Location, ServerLocation
 from safecredit_desktop.gui import errors
 from safecredit_desktop.gui.fonts import install_app_font
 
@@ -24,13 +25,44 @@ def window_user() -> str:
         return "窗口:unknown"
 
 
-def start_session(path: Path, *, create: bool) -> services.Session | None:
+def server_password(location: ServerLocation) -> ServerLocation | None:
+    """The server register with the password it needs (asked in a dialog when libpq
+    finds none); None when cancelled. The password is kept in memory only."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from safecredit_desktop.core.storage.connection import PasswordNeededError
+
+    while True:
+        try:
+            services.probe_location(location)
+            return location
+        except PasswordNeededError as exc:
+            password, ok = QInputDialog.getText(
+                None,
+                QApplication.translate("app", "数据库服务器的密码"),
+                exc.message,
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok:
+                return None
+            location = location.with_password(password)
+        except SafeCreditError as exc:
+            QMessageBox.critical(None, QApplication.translate("app", "无法打开数据库"), exc.message)
+            return None
+
+
+def start_session(path: Location, *, create: bool) -> services.Session | None:
     """First-run dialog for a new file, else log-in (or first administrator). None: cancelled."""
     from safecredit_desktop.gui.dialogs.first_run import FirstRunDialog
     from safecredit_desktop.gui.dialogs.login import LoginDialog
     from safecredit_desktop.gui.main_window import app_settings
 
-    if create or not path.exists():
+    if isinstance(path, ServerLocation):
+        located = server_password(path)
+        if located is None:
+            return None
+        path = located
+    elif create or not path.exists():
         first = FirstRunDialog(path)
         return first.session if first.exec() == QDialog.DialogCode.Accepted else None
     try:
@@ -92,7 +124,7 @@ class Controller:
     def __init__(self) -> None:
         self.window: object | None = None
 
-    def show(self, path: Path, *, create: bool = False) -> bool:
+    def show(self, path: Location, *, create: bool = False) -> bool:
         from safecredit_desktop.gui.main_window import MainWindow
 
         session = start_session(path, create=create)
@@ -102,14 +134,14 @@ class Controller:
         show_open_warnings(session)
         window = MainWindow(session)
         window.switch_requested.connect(lambda p, c: self._switch(p, c))
-        window.sign_out_requested.connect(lambda: self._switch(session.db.path, False))
+        window.sign_out_requested.connect(lambda: self._switch(session.db.location, False))
         self.window = window
         if isinstance(old, MainWindow):
             old.close()
         window.show()
         return True
 
-    def _switch(self, path: Path, create: bool) -> None:
+    def _switch(self, path: Location, create: bool) -> None:
         from safecredit_desktop.gui.main_window import MainWindow
 
         current = self.window

@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         self._action(
             "file", self.tr("打开数据库…"), self._on_open_database, QKeySequence.StandardKey.Open
         )
+        self._action("file", self.tr("打开服务器上的数据库…"), self._on_open_server)
         self.recent_menu = self._menus["file"].addMenu(self.tr("最近打开"))
         self._fill_recent_menu()
         self._menus["file"].addSeparator()
@@ -210,7 +211,7 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        for entry in remember_recent(self.session.db.path):
+        for entry in remember_recent(self.session.db.path) if not self.session.db.is_server else []:
             action = self.recent_menu.addAction(entry)
             action.triggered.connect(lambda _=False, p=entry: self._open_recent(p))
 
@@ -250,7 +251,7 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         last = services.latest_backup_time(self.session.db.path) or self.tr("无")
         parts = [
-            self.tr("数据库：{path}").format(path=str(self.session.db.path)),
+            self.tr("数据库：{path}").format(path=str(self.session.db.location)),
             self.tr("用户：{user}（{roles}）").format(
                 user=self.session.user,
                 roles="、".join(r.value for r in ROLE_ORDER if self.session.has_role(r)),
@@ -302,7 +303,7 @@ class MainWindow(QMainWindow):
         log), not a box in the way of the morning's work."""
         workers.wait_for_jobs()
         try:
-            copy = services.automatic_backup(self.session.db.path)
+            copy = services.automatic_backup(self.session.db.location)
         except Exception as exc:  # said in the status bar; anything unexpected also logged
             if isinstance(exc, SafeCreditError):
                 message = exc.message
@@ -411,6 +412,29 @@ class MainWindow(QMainWindow):
         if chosen:
             self._switch_to(Path(chosen), False)
 
+    def _on_open_server(self) -> None:
+        """A PostgreSQL register by its address (the password is asked when opening)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from safecredit_desktop.core.storage.location import parse_server
+
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("打开服务器上的数据库"),
+            self.tr(
+                "数据库地址（不含密码）：\npostgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]"
+            ),
+            text="postgresql://",
+        )
+        if not ok or not text.strip():
+            return
+        try:
+            location = parse_server(text)
+        except SafeCreditError as exc:
+            QMessageBox.warning(self, self.tr("打开服务器上的数据库"), exc.message)
+            return
+        self._switch_to(location, False)
+
     def _open_recent(self, entry: str) -> None:
         path = Path(entry)
         if not path.is_file():
@@ -426,7 +450,7 @@ class MainWindow(QMainWindow):
             return
         self._switch_to(path, False)
 
-    def _switch_to(self, path: Path, create: bool) -> None:
+    def _switch_to(self, path: object, create: bool) -> None:
         self.switch_requested.emit(path, create)
 
     def _on_sign_out(self) -> None:
@@ -456,7 +480,7 @@ class MainWindow(QMainWindow):
                 lambda: run_with_progress(
                     self,
                     self.tr("关闭前自动备份…"),
-                    lambda own, _report: services.automatic_backup(own.db.path, force=True),
+                    lambda own, _report: services.automatic_backup(own.db.location, force=True),
                     session=self.session,
                     cancellable=False,
                 ),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
+from outside import outside
 
 from safecredit_desktop.cli import main
 from safecredit_desktop.core import model, services
@@ -19,8 +20,8 @@ USCC = "91433123111820220L"
 
 
 @pytest.fixture
-def graded(tmp_path: Path) -> Path:
-    path = tmp_path / "a.db"
+def graded(new_db: Callable[[str], Path]) -> Path:
+    path = new_db("a.db")
     admin = services.init_database(
         path,
         profile="fenghuang",
@@ -99,7 +100,7 @@ def test_tampered_assessment_fails_check(graded: Path) -> None:
     session = services.sign_in(graded, "审核员甲", "review-pw")
     services.confirm_assessment(session, 2026)
     session.close()
-    conn = sqlite3.connect(graded)
+    conn = outside(graded)
     conn.execute("UPDATE assessment_grades SET grade = 'A'")
     conn.commit()
     conn.close()

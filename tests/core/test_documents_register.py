@@ -13,11 +13,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from outside import outside
 
 from safecredit_desktop.core import model, services
 from safecredit_desktop.core.documents import render
@@ -55,8 +56,8 @@ def new_session(path: Path, enterprises: int = 20) -> services.Session:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[services.Session]:
-    opened = new_session(tmp_path / "x.db")
+def session(new_db: Callable[[str], Path]) -> Iterator[services.Session]:
+    opened = new_session(new_db("x.db"))
     yield opened
     opened.close()
 
@@ -175,7 +176,7 @@ def test_issuing_is_audited_and_the_database_checks(session: services.Session) -
         )
     ]
     assert len(numbers) == 3 and all("凤应急信告〔2026〕" in n for n in numbers)
-    report = services.check_database(session.db.path)
+    report = services.check_database(session.db.location)
     assert report.problems == []
 
 
@@ -314,7 +315,7 @@ def test_issued_documents_and_files_cannot_change(session: services.Session, sql
 
 def test_immutability_holds_on_a_plain_connection(session: services.Session) -> None:
     services.issue_documents(session, notice(c_units(session)[0]), today=TODAY)
-    conn = sqlite3.connect(session.db.path)
+    conn = outside(session.db.location)
     try:
         for sql in ("DELETE FROM documents", "UPDATE document_files SET pages = 9"):
             with pytest.raises(sqlite3.IntegrityError):
@@ -357,7 +358,7 @@ def test_bad_prefixes_are_refused(session: services.Session, prefix: str, messag
 def test_prefix_needs_admin_and_a_known_kind(session: services.Session) -> None:
     with pytest.raises(SafeCreditError, match="没有“no-such”这种文书"):
         services.set_document_prefix(session, "no-such", "凤应急告")
-    clerk = services.open_session(session.db.path, user="录入员", role=Role.CLERK)
+    clerk = services.open_session(session.db.location, user="录入员", role=Role.CLERK)
     try:
         with pytest.raises(SafeCreditError, match="管理员"):
             services.set_document_prefix(clerk, "grade-notice", "凤应急评告")
@@ -404,6 +405,7 @@ WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.sqlite_only  # tests/core/test_pg_concurrency.py does it on the server
 def test_concurrent_issue_has_no_gaps_or_repeats(tmp_path: Path) -> None:
     session = new_session(tmp_path / "x.db", enterprises=24)
     db = session.db.path

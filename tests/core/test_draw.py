@@ -8,7 +8,7 @@ import hashlib
 import json
 import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -39,8 +39,8 @@ def _new(path: Path, *, demo: bool = True) -> services.Session:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[services.Session]:
-    opened = _new(tmp_path / "x.db")
+def session(new_db: Callable[[str], Path]) -> Iterator[services.Session]:
+    opened = _new(new_db("x.db"))
     yield opened
     opened.close()
 

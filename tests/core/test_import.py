@@ -4,7 +4,7 @@ inspectors with their 回避单位, repairs, audit and the backup before writing
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -52,9 +52,9 @@ def unit_rows(*numbers: int) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[services.Session]:
+def session(new_db: Callable[[str], Path]) -> Iterator[services.Session]:
     opened = services.init_database(
-        tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
+        new_db("x.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     opened.role = Role.REVIEWER  # 信用修复 and 执法人员 rows are imported by a 审核员
     yield opened
@@ -438,7 +438,7 @@ def test_every_sheet_imports(session: services.Session, tmp_path: Path) -> None:
     assert conflicts == [
         (json.dumps(["43312320190001", code(n)], separators=(",", ":")),) for n in (1, 2)
     ]
-    check = services.check_database(session.db.path)
+    check = services.check_database(session.db.location)
     assert check.ok, check.problems
     again = do_import(session, full_book(tmp_path / "full2.xlsx"))
     assert again.added == again.updated == 0 and not again.changed

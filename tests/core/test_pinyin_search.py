@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -71,9 +71,9 @@ NAMES = (
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Session]:
+def session(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
     opened = services.init_database(
-        tmp_path_factory.mktemp("pinyin") / "x.db",
+        module_new_db("x.db"),
         profile="suizhou",
         bureau_name="随州市曾都区应急管理局",
         user="测试",
@@ -141,9 +141,9 @@ def _matches(term: str, name: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Session]:
+def demo(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
     opened = services.init_database(
-        tmp_path_factory.mktemp("pinyin-demo") / "x.db",
+        module_new_db("demo.db"),
         profile="suizhou",
         bureau_name="随州市曾都区应急管理局",
         user="测试",

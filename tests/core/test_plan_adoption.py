@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
+from outside import outside
 
 from safecredit_desktop.cli import main
 from safecredit_desktop.core import model, services
@@ -29,8 +31,8 @@ def code(n: int) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "x.db"
+def db(new_db: Callable[[str], Path]) -> Path:
+    path = new_db("x.db")
     session = services.init_database(
         path,
         profile="fenghuang",
@@ -204,7 +206,7 @@ def test_adopted_rows_cannot_be_changed_and_check_notices(db: Path) -> None:
     admin = services.sign_in(db, "管理员", "admin-pw")
     services.adopt_plan(admin, services.annual_plan(admin, year=YEAR, today=TODAY))
     admin.close()
-    conn = sqlite3.connect(db)
+    conn = outside(db)
     with pytest.raises(sqlite3.DatabaseError, match="不能修改"):
         conn.execute("UPDATE plan_items SET suggested_month = 12")
     with pytest.raises(sqlite3.DatabaseError, match="不能删除"):

@@ -69,7 +69,7 @@ def test_delete_clears_undo_and_is_remembered(session: services.Session) -> None
 def test_automatic_backup_daily_and_forced(session: services.Session) -> None:
     from datetime import datetime, timedelta
 
-    path = session.db.path
+    path = session.db.location  # the file, or a server register
     first = services.automatic_backup(path)
     assert first is not None and first.exists()
     assert services.automatic_backup(path) is None  # already one today

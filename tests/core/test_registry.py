@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,9 +43,9 @@ CODES = {spec.name: make_code(111_111_111 * (i + 1)) for i, spec in enumerate(UN
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Session]:
+def session(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
     opened = services.init_database(
-        tmp_path_factory.mktemp("registry") / "x.db",
+        module_new_db("x.db"),
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="测试",

@@ -21,6 +21,7 @@ def make_db(path: Path) -> Database:
     return Database.create(path)
 
 
+@pytest.mark.sqlite_only
 def test_create_sets_pragmas_and_version(db_path: Path) -> None:
     with make_db(db_path) as db:
         conn = db.conn
@@ -31,6 +32,7 @@ def test_create_sets_pragmas_and_version(db_path: Path) -> None:
         assert migrations.schema_version(conn) == migrations.latest_version()
 
 
+@pytest.mark.sqlite_only
 def test_every_table_is_strict(db_path: Path) -> None:
     with make_db(db_path) as db:
         tables = db.conn.execute(
@@ -65,6 +67,7 @@ def test_every_table_is_strict(db_path: Path) -> None:
             assert required in names
 
 
+@pytest.mark.sqlite_only
 def test_create_refuses_existing_file(db_path: Path) -> None:
     make_db(db_path).close()
     with pytest.raises(StorageError, match="已存在"):
@@ -204,6 +207,7 @@ def test_foreign_keys_enforced(db_path: Path) -> None:
             )
 
 
+@pytest.mark.sqlite_only
 def test_audit_chain_detects_edit_and_delete(db_path: Path) -> None:
     with make_db(db_path) as db:
         repo = Repository(db, "测试")

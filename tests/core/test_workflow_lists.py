@@ -7,7 +7,7 @@ accident grade, and a published entry leaves the list by itself when its period 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,8 +56,8 @@ class County:
         return self.as_user("审核员乙", Role.REVIEWER)
 
 
-def make_county(tmp_path: Path, profile: str) -> County:
-    path = tmp_path / f"{profile}.db"
+def make_county(tmp_path: Path | Callable[[str], Path], profile: str) -> County:
+    path = tmp_path(f"{profile}.db") if callable(tmp_path) else tmp_path / f"{profile}.db"
     admin = services.init_database(
         path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
     )
@@ -68,8 +68,8 @@ def make_county(tmp_path: Path, profile: str) -> County:
 
 
 @pytest.fixture
-def fenghuang(tmp_path: Path) -> Iterator[County]:
-    county = make_county(tmp_path, "fenghuang")
+def fenghuang(new_db: Callable[[str], Path]) -> Iterator[County]:
+    county = make_county(new_db, "fenghuang")
     yield county
     county.admin.close()
 

@@ -7,7 +7,7 @@ record (001 第十二条, found from the audit log); the outcome is applied to t
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -51,8 +51,8 @@ class County:
         return self.as_user("录入员丙", Role.CLERK)
 
 
-def make_county(tmp_path: Path, profile: str = "fenghuang") -> County:
-    path = tmp_path / f"{profile}.db"
+def make_county(tmp_path: Path | Callable[[str], Path], profile: str = "fenghuang") -> County:
+    path = tmp_path(f"{profile}.db") if callable(tmp_path) else tmp_path / f"{profile}.db"
     admin = services.init_database(
         path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
     )
@@ -60,8 +60,8 @@ def make_county(tmp_path: Path, profile: str = "fenghuang") -> County:
 
 
 @pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    made = make_county(tmp_path)
+def county(new_db: Callable[[str], Path]) -> Iterator[County]:
+    made = make_county(new_db)
     yield made
     made.admin.close()
 

@@ -6,7 +6,7 @@ on the list, and revocation restoring the record or the listing."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,8 +50,8 @@ class County:
         return self.as_user("审核员乙", Role.REVIEWER)
 
 
-def make_county(tmp_path: Path, profile: str = "fenghuang") -> County:
-    path = tmp_path / f"{profile}.db"
+def make_county(tmp_path: Path | Callable[[str], Path], profile: str = "fenghuang") -> County:
+    path = tmp_path(f"{profile}.db") if callable(tmp_path) else tmp_path / f"{profile}.db"
     admin = services.init_database(
         path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
     )
@@ -59,8 +59,8 @@ def make_county(tmp_path: Path, profile: str = "fenghuang") -> County:
 
 
 @pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    made = make_county(tmp_path)
+def county(new_db: Callable[[str], Path]) -> Iterator[County]:
+    made = make_county(new_db)
     yield made
     made.admin.close()
 

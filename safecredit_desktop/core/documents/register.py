@@ -239,9 +239,9 @@ def issue(
         note_written(conn, Table.DOCUMENT_FILES)
         file_id = int(
             conn.execute(
-                "INSERT INTO document_files (sha256, pages, pdf) VALUES (?, ?, ?)",
+                "INSERT INTO document_files (sha256, pages, pdf) VALUES (?, ?, ?) RETURNING id",
                 (digest, sum(p[1] for p in pages), pdf),
-            ).lastrowid
+            ).fetchone()[0]
             or 0
         )
         entries = []
@@ -255,7 +255,7 @@ def issue(
             cursor = conn.execute(
                 "INSERT INTO documents (kind, year, seq, doc_no, unit_id, subject, issued_on,"
                 " issued_by, params, content_sha256, file_id, first_page, page_count)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     document.kind,
                     year_seq[0],
@@ -272,7 +272,7 @@ def issue(
                     count,
                 ),
             )
-            issued_ids.append(int(cursor.lastrowid or 0))
+            issued_ids.append(int(cursor.fetchone()[0]))
             entries.append(
                 audit.AuditEntry(
                     "insert",

@@ -99,7 +99,7 @@ def list_records(
     if uscc is not None:
         conditions.append("u.uscc = ?")
         params.append(uscc)
-    where = " AND ".join(conditions) or "1"
+    where = " AND ".join(conditions) or "1 = 1"
     cursor = db.conn.execute(
         f"SELECT t.*, u.uscc AS _uscc, u.name AS _name FROM {table} t"
         f" JOIN units u ON u.id = t.unit_id WHERE {where}"

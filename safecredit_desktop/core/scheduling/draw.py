@@ -358,10 +358,11 @@ def create_draw(
     }
     with db.transaction() as conn:
         cursor = conn.execute(
-            f"INSERT INTO draws ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            f"INSERT INTO draws ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})"
+            " RETURNING id",
             list(row.values()),
         )
-        draw_id = int(cursor.lastrowid or 0)
+        draw_id = int(cursor.fetchone()[0])
         note_written(conn, Table.DRAW_SELECTIONS)
         conn.executemany(
             "INSERT INTO draw_selections (draw_id, position, unit_id, team) VALUES (?, ?, ?, ?)",

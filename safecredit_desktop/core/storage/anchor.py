@@ -118,7 +118,8 @@ def net_counts(
         return found
     names = ", ".join(f"'{t}'" for t in COUNTED_TABLES)
     for table, net in conn.execute(
-        "SELECT table_name, sum(action = 'insert') - sum(action = 'delete') FROM audit_log"
+        "SELECT table_name, sum(CASE action WHEN 'insert' THEN 1 WHEN 'delete' THEN -1"
+        " ELSE 0 END) FROM audit_log"
         f" WHERE id > ? AND id <= ? AND action IN ('insert', 'delete')"
         f" AND table_name IN ({names}) GROUP BY table_name",
         (after_id, upto),

@@ -104,7 +104,8 @@ def confirm(
             raise SafeCreditError(f"{year}年度评定已经确认过，不能重复确认。")
         cursor = conn.execute(
             "INSERT INTO assessments (year, as_of, profile_name, profile_sha256, profile_text,"
-            " confirmed_at, confirmed_by, grades_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " confirmed_at, confirmed_by, grades_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (
                 year,
                 as_of.isoformat(),
@@ -116,7 +117,7 @@ def confirm(
                 digest,
             ),
         )
-        assessment_id = int(cursor.lastrowid or 0)
+        assessment_id = int(cursor.fetchone()[0])
         note_written(conn, Table.ASSESSMENT_GRADES)
         conn.executemany(
             "INSERT INTO assessment_grades (assessment_id, unit_id, grade, label, tier, reasons,"

@@ -18,6 +18,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from safecredit_desktop.core.storage import dialect
 from safecredit_desktop.core.storage.tables import TABLES, TableSpec, columns
 
 
@@ -90,9 +91,7 @@ class Table:
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         """What an insert leaves in the columns its entry does not name."""
         found: dict[str, Any] = {}
-        for _, name, _type, notnull, default, _pk in conn.execute(
-            f"PRAGMA table_info({self.name})"
-        ):
+        for name, notnull, default in dialect.table_info(conn, self.name):
             if name in self.unaudited or name == self.key_column:
                 continue
             if default is not None or not notnull:
@@ -101,7 +100,7 @@ class Table:
 
     # -- the stored rows ----------------------------------------------------------------
     def columns(self, conn: sqlite3.Connection) -> list[str]:
-        return [str(r[1]) for r in conn.execute(f"PRAGMA table_info({self.name})")]
+        return dialect.column_names(conn, self.name)
 
     def rows(
         self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None

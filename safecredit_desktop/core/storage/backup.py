@@ -19,6 +19,7 @@ from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.paths import backups_dir_for
 from safecredit_desktop.core.storage import anchor, safety
+from safecredit_desktop.core.storage.location import Location, ServerLocation, local_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -89,10 +90,21 @@ def copy_database(source: Path, dest: Path) -> None:
         safety.make_private_folder(dest.parent)
 
 
-def backup_database(database: Path, *, reason: str = "manual", to: Path | None = None) -> Path:
-    """Back up ``database`` to ``to`` or to its backups folder; return the copy's path."""
-    dest = to or default_backup_path(database, reason)
-    copy_database(database, dest)
+def backup_database(database: Location, *, reason: str = "manual", to: Path | None = None) -> Path:
+    """Back up ``database`` to ``to`` or to its backups folder; return the copy's path.
+    A server register's copy is a SQLite file of the whole register (copying.py)."""
+    dest = to or default_backup_path(local_path(database), reason)
+    if isinstance(database, ServerLocation):
+        from safecredit_desktop.core.storage import copying
+
+        if dest.exists():
+            raise StorageError(f"备份目标已存在：{dest}，为防止覆盖，请换一个文件名。")
+        if not dest.parent.exists():
+            dest.parent.mkdir(parents=True)
+            safety.make_private_folder(dest.parent)
+        copying.export_sqlite(database, dest)
+    else:
+        copy_database(database, dest)
     # The copy's audit head, to tell later whether it was edited; a copy on a read-only
     # medium is still a copy, only not anchored.
     with contextlib.suppress(OSError, sqlite3.Error):
@@ -156,8 +168,14 @@ def _edited_since_backup(path: Path) -> str | None:
         conn.close()
 
 
-def restore_into(candidate: Path, database: Path) -> None:
-    """Overwrite ``database`` with ``candidate`` through the backup API (locks respected)."""
+def restore_into(candidate: Path, database: Location) -> None:
+    """Overwrite ``database`` with ``candidate`` through the backup API (locks respected);
+    a server register's rows are replaced by the backup's in one transaction."""
+    if isinstance(database, ServerLocation):
+        from safecredit_desktop.core.storage import copying
+
+        copying.restore_server(candidate, database)
+        return
     src = sqlite3.connect(f"{candidate.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(str(database))

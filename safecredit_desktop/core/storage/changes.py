@@ -121,7 +121,10 @@ EVERYTHING = Changes(KNOWN_TABLES)
 
 class TrackedConnection(sqlite3.Connection):
     """A connection that remembers which tables were written: ``pending`` for the open
-    transaction, ``committed`` for transactions committed and not yet taken."""
+    transaction, ``committed`` for transactions committed and not yet taken (the
+    PostgreSQL connection, ``pg.PgConnection``, keeps the same two sets)."""
+
+    tracks_changes = True
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -129,10 +132,16 @@ class TrackedConnection(sqlite3.Connection):
         self.committed: set[str] = set()
 
 
+def tracks_changes(conn: object) -> bool:
+    """Whether ``conn`` keeps the ``pending``/``committed`` sets (either engine's)."""
+    return bool(getattr(conn, "tracks_changes", False))
+
+
 def note_written(conn: sqlite3.Connection, *tables: str) -> None:
     """Record that ``tables`` were written on ``conn`` (in its open transaction, or at
     once in autocommit mode). Connections that do not track (read-only ones, a backup's)
     are ignored."""
-    if isinstance(conn, TrackedConnection):
-        target = conn.pending if conn.in_transaction else conn.committed
+    if tracks_changes(conn):
+        tracked: TrackedConnection = conn  # type: ignore[assignment]
+        target = tracked.pending if tracked.in_transaction else tracked.committed
         target.update(tables)

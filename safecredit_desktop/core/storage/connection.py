@@ -6,21 +6,21 @@ import contextlib
 import os
 import sqlite3
 import threading
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.errors import DamagedDatabaseError, StorageError
-from safecredit_desktop.core.storage import anchor, audit, migrations, safety
+from safecredit_desktop.core.storage import anchor, audit, dialect, migrations, safety
 from safecredit_desktop.core.storage.backup import (
     backup_database,
     is_sqlite_file,
     latest_good_backup,
 )
-from safecredit_desktop.core.storage.changes import Changes, TrackedConnection
+from safecredit_desktop.core.storage.changes import Changes, TrackedConnection, tracks_changes
+from safecredit_desktop.core.storage.location import Location, ServerLocation
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -65,15 +65,32 @@ def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
+class PasswordNeededError(StorageError):
+    """The server wants a password the program does not have (ask, then open again)."""
+
+    def __init__(self, message: str, location: ServerLocation) -> None:
+        super().__init__(message)
+        self.location = location
+
+
 class Database:
-    """One open database file. ``conn`` is autocommit; use ``transaction()`` to write."""
+    """One open register: a SQLite file or a PostgreSQL database (``location``).
+    ``conn`` is autocommit; use ``transaction()`` to write. For a server register
+    ``path`` is the name its anchors and backups are kept under on this computer."""
 
     def __init__(
-        self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False, warning: str = ""
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        *,
+        read_only: bool = False,
+        warning: str = "",
+        location: Location | None = None,
     ) -> None:
         self.path = path
+        self.location: Location = path if location is None else location
         self.conn = conn
-        self.utils = sqlite_utils.Database(conn)
+        self.engine = dialect.engine_of(conn)
         self._depth = 0
         self.owner_thread = threading.get_ident()  # the only thread that may use ``conn``
         self.read_only = read_only
@@ -82,8 +99,14 @@ class Database:
         self.keep_anchor = False  # set when the log must not be anchored on close
 
     @classmethod
-    def create(cls, path: Path) -> Database:
-        """A new database at the latest schema; refuses to touch an existing file."""
+    def create(
+        cls, path: Location, *, record_anchor: bool = True, version: int | None = None
+    ) -> Database:
+        """A new database at the latest schema (or ``version``: a backup of an older
+        register); refuses to touch an existing file, or a server database that already
+        has tables."""
+        if isinstance(path, ServerLocation):
+            return cls._create_server(path, record_anchor=record_anchor, version=version)
         if path.exists() and path.stat().st_size > 0:
             raise StorageError(
                 f"数据库已存在：{path}。为防止覆盖数据，请另选文件名或先备份后删除。"
@@ -97,11 +120,12 @@ class Database:
         safety.make_private(path)
         conn = connect_raw(path)
         try:
-            migrations.apply_pending(conn)
+            migrations.apply_pending(conn, version)
             # A new log starts verified and anchored at its empty head; a stale anchor of
             # an earlier file at this path is replaced.
             audit.set_checkpoint(conn, 0, audit.GENESIS)
-            anchor.reset(path, conn)
+            if record_anchor:
+                anchor.reset(path, conn)
         except BaseException:
             conn.close()
             raise
@@ -109,8 +133,10 @@ class Database:
         return cls(path, conn)
 
     @classmethod
-    def open(cls, path: Path, *, upgrade: bool = True) -> Database:
+    def open(cls, path: Location, *, upgrade: bool = True) -> Database:
         """Open an existing database, upgrading it (after a backup) when it is older."""
+        if isinstance(path, ServerLocation):
+            return cls._open_server(path, upgrade=upgrade)
         if not path.exists():
             raise StorageError(
                 f"数据库文件不存在：{path}。请先用 safecredit init 新建，或在窗口中新建数据库。"
@@ -175,6 +201,92 @@ class Database:
         safety.make_private_database(path)  # also one made 0644 by another tool
         return cls(path, conn)
 
+    # -- a PostgreSQL register ------------------------------------------------------------
+    @classmethod
+    def _connect_server(cls, where: ServerLocation) -> sqlite3.Connection:
+        from safecredit_desktop.core.storage import pg
+
+        try:
+            conn = pg.PgConnection.connect(where.url, password=where.password)
+        except pg.ConnectFailed as exc:
+            text = str(exc)
+            if "password" in text.lower() and (
+                "no password supplied" in text or "authentication failed" in text
+            ):
+                wrong = where.password is not None and "authentication failed" in text
+                raise PasswordNeededError(
+                    f"数据库服务器 {where.label} 的密码{'不对' if wrong else '尚未提供'}，"
+                    "请输入密码（也可以用环境变量 PGPASSWORD 或 ~/.pgpass 文件）。",
+                    where,
+                ) from exc
+            raise StorageError(
+                f"无法连接数据库服务器 {where.label}：{text.strip()}。"
+                "请检查地址、网络和服务器是否在运行。"
+            ) from exc
+        return typing.cast(sqlite3.Connection, conn)
+
+    @classmethod
+    def _create_server(
+        cls, where: ServerLocation, *, record_anchor: bool, version: int | None = None
+    ) -> Database:
+        conn = cls._connect_server(where)
+        try:
+            if dialect.table_names(conn) or dialect.schema_version(conn):
+                raise StorageError(
+                    f"服务器上的数据库 {where.label} 不是空的（已有数据表）。为防止覆盖数据，"
+                    "请新建一个空数据库（见 README 的“用 PostgreSQL 服务器”一节）。"
+                )
+            try:
+                migrations.apply_pending(conn, version)
+            except sqlite3.OperationalError as exc:
+                raise StorageError(_ddl_refused(where, exc)) from exc
+            with _transaction(conn):
+                audit.set_checkpoint(conn, 0, audit.GENESIS)
+            if record_anchor:
+                anchor.reset(where.local_path, conn)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(where.local_path, conn, location=where)
+
+    @classmethod
+    def _open_server(cls, where: ServerLocation, *, upgrade: bool) -> Database:
+        conn = cls._connect_server(where)
+        try:
+            version = migrations.schema_version(conn)
+            latest = migrations.latest_version()
+            if version > latest:
+                raise StorageError(
+                    f"此数据库由较新版本的程序创建（数据结构版本 {version}），"
+                    f"本程序只支持到版本 {latest}。请升级程序后再打开，数据未作任何改动。"
+                )
+            if version == 0:
+                raise StorageError(
+                    f"服务器上的数据库 {where.label} 还不是本程序的数据库（没有数据结构版本）。"
+                    "请先用 safecredit --db 该地址 init 新建。"
+                )
+            if version < latest and upgrade:
+                from safecredit_desktop.core.storage.backup import backup_database
+
+                if not dialect.can_change_schema(conn):
+                    raise StorageError(
+                        f"服务器上的数据库需要从数据结构版本 {version} 升级到 {latest}。"
+                        + _ddl_refused(where, sqlite3.OperationalError("readonly"))
+                    )
+                backup_database(where, reason=f"upgrade-v{version}")
+                try:
+                    migrations.apply_pending(conn)
+                except sqlite3.OperationalError as exc:
+                    raise StorageError(_ddl_refused(where, exc)) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(where.local_path, conn, location=where)
+
+    @property
+    def is_server(self) -> bool:
+        return isinstance(self.location, ServerLocation)
+
     def close(self) -> None:
         """Close; after a session that wrote, record the audit chain's head outside the
         file (anchor.py), unless told not to (the log did not verify)."""
@@ -235,29 +347,33 @@ class Database:
             pause_points.point("transaction.committed")
         else:
             self.conn.execute(f"RELEASE {name}")
-        if depth == 0 and isinstance(self.conn, TrackedConnection):
-            self.conn.committed.update(written)
+        if depth == 0 and tracks_changes(self.conn):
+            self._tracked().committed.update(written)
             written.clear()
 
+    def _tracked(self) -> TrackedConnection:
+        """The connection's two sets of written tables (both engines keep them)."""
+        return typing.cast(TrackedConnection, self.conn)
+
     def _written(self) -> set[str]:
-        return self.conn.pending if isinstance(self.conn, TrackedConnection) else set()
+        return self._tracked().pending if tracks_changes(self.conn) else set()
 
     def take_changes(self) -> Changes:
         """The tables written by transactions committed since the last call, and forget
         them. A rolled-back transaction wrote nothing."""
-        if not isinstance(self.conn, TrackedConnection):
+        if not tracks_changes(self.conn):
             return Changes()
         self.check_thread()
-        taken = Changes(frozenset(self.conn.committed))
-        self.conn.committed.clear()
+        taken = Changes(frozenset(self._tracked().committed))
+        self._tracked().committed.clear()
         return taken
 
     def absorb_changes(self, changes: Changes) -> None:
         """Count ``changes`` committed on another connection to the same file (a
         worker's) as this one's, so whoever takes this one's changes hears of them."""
-        if isinstance(self.conn, TrackedConnection):
+        if tracks_changes(self.conn):
             self.check_thread()
-            self.conn.committed.update(changes.tables)
+            self._tracked().committed.update(changes.tables)
 
     def check_thread(self) -> None:
         """Refuse use from a thread other than the opener's: one connection belongs to
@@ -271,3 +387,25 @@ class Database:
     @property
     def in_transaction(self) -> bool:
         return self._depth > 0
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _ddl_refused(where: ServerLocation, exc: BaseException) -> str:
+    if "readonly" in str(exc) or "permission denied" in str(exc):
+        return (
+            f"用户 {where.user} 没有在服务器数据库 {where.label} 上建立或升级数据表的权限"
+            "（本程序日常使用的账户只能读写数据）。请由数据库所有者账户（如 safecredit_owner）"
+            "打开一次（如 safecredit --db postgresql://所有者@服务器/数据库 settings get），"
+            "程序会先备份再升级；新建则用它运行 init。"
+        )
+    return f"在服务器数据库 {where.label} 上建立数据表失败：{exc}"

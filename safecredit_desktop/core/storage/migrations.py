@@ -4,7 +4,9 @@
 A ``.py`` step is for what SQL cannot do (e.g. re-computing pinyin keys): it defines
 ``def upgrade(conn: sqlite3.Connection) -> None``, runs inside the same transaction as
 the other steps, and must not commit, roll back or run ``executescript`` (which
-commits). The version is kept in ``PRAGMA user_version``. An upgrade runs every pending
+commits). The version is kept in ``PRAGMA user_version`` (PostgreSQL: a table, see
+dialect.py). The same steps build a PostgreSQL register: its connection translates each
+statement (dialect.py). An upgrade runs every pending
 step in one transaction, so a failure leaves the database at its old version.
 """
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from safecredit_desktop.core.paths import migrations_dir
+from safecredit_desktop.core.storage import dialect
 from safecredit_desktop.core.storage.sqlfile import statements
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
@@ -81,7 +84,8 @@ def latest_version() -> int:
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    """``PRAGMA user_version`` on SQLite; the ``schema_version`` row on PostgreSQL."""
+    return dialect.schema_version(conn)
 
 
 def apply_pending(
@@ -100,9 +104,10 @@ def apply_pending(
         return []
     conn.execute("BEGIN IMMEDIATE")
     try:
+        dialect.bootstrap(conn)
         for migration in pending:
             migration.run(conn)
-            conn.execute(f"PRAGMA user_version = {migration.version}")
+            dialect.set_schema_version(conn, migration.version)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from safecredit_desktop.core.scheduling.plan import Adoption, Plan, PlannedInspection, PlanStatus
-from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage import audit, dialect
 from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
@@ -85,7 +85,7 @@ def adopt(db: Database, user: str, plan: Plan) -> Adoption:
     with db.transaction() as conn:
         cursor = conn.execute(
             f"INSERT INTO plan_adoptions ({_ADOPTION_COLUMNS.replace('id, ', '', 1)})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 plan.year,
                 plan.capacity,
@@ -98,7 +98,7 @@ def adopt(db: Database, user: str, plan: Plan) -> Adoption:
                 sha,
             ),
         )
-        adoption_id = int(cursor.lastrowid or 0)
+        adoption_id = int(cursor.fetchone()[0])
         note_written(conn, Table.PLAN_ITEMS)
         conn.executemany(
             f"INSERT INTO plan_items (adoption_id, position, {_ITEM_COLUMNS})"
@@ -216,10 +216,7 @@ def items(db: Database, adoption: Adoption) -> list[PlannedInspection]:
 
 def problems(conn: sqlite3.Connection) -> list[str]:
     """Adoptions whose stored items no longer hash to what was adopted (for ``check``)."""
-    present = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plan_adoptions'"
-    ).fetchone()
-    if present is None:
+    if not dialect.has_table(conn, "plan_adoptions"):
         return []
     found: list[str] = []
     for adoption_id, year, sha in conn.execute(

@@ -23,7 +23,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage import audit, dialect
 from safecredit_desktop.core.storage.audited_tables import (
     AUDITED,
     BY_NAME,
@@ -119,7 +119,7 @@ def unknown_sentence(table: Table, key: str) -> str:
 
 def existing_tables(conn: sqlite3.Connection) -> set[str]:
     """Tables of this file (an adapter may be for a later schema's table)."""
-    return {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    return dialect.table_names(conn)
 
 
 # -- comparing one row -----------------------------------------------------------------------
@@ -314,6 +314,11 @@ def check_document_files(
 # -- the full pass (check) -------------------------------------------------------------------
 
 
+_TRUE = "(1 = 1)"  # a truth value on both engines (PostgreSQL's CASE wants one type)
+_STATED_A = "CASE a.action WHEN 'delete' THEN a.before ELSE a.after END"
+_STATED = "CASE action WHEN 'delete' THEN before ELSE after END"
+
+
 def _record_sql(conn: sqlite3.Connection) -> str:
     """One SELECT over the log: the chain's columns, the record row's id, and whether
     the row as stored is what the entry says (SQLite rebuilds it as the repository's
@@ -324,22 +329,21 @@ def _record_sql(conn: sqlite3.Connection) -> str:
         present = set(table.columns(conn))
         names = sorted(c for c in table.written_columns() if c in present)
         pairs = ", ".join(f"'{n}', t.{n}" for n in names)
-        same.append(
-            f"WHEN '{table.name}' THEN a.after IS (SELECT json_object({pairs}) FROM"
-            f" {table.name} t WHERE t.id = json_extract(a.after, '$.id'))"
-        )
+        after_id = dialect.json_id(conn, "a.after")
+        matches = dialect.json_matches(conn, "a.after", pairs, table.name, after_id)
+        same.append(f"WHEN '{table.name}' THEN {matches}")
         gone.append(
             f"WHEN '{table.name}' THEN NOT EXISTS (SELECT 1 FROM {table.name} t"
-            " WHERE t.id = json_extract(a.before, '$.id'))"
+            f" WHERE t.id = {dialect.json_id(conn, 'a.before')})"
         )
     tables = ", ".join(f"'{t}'" for t in RECORD_TABLES)
     cols = ", ".join(f"a.{c.strip()}" for c in audit.ENTRY_COLUMNS.split(","))
     return (
         f"SELECT {cols},"
-        f" CASE WHEN a.table_name IN ({tables}) THEN json_extract(CASE a.action WHEN 'delete'"
-        " THEN a.before ELSE a.after END, '$.id') END,"
-        f" CASE a.action WHEN 'event' THEN 1 WHEN 'delete' THEN CASE a.table_name"
-        f" {' '.join(gone)} ELSE 1 END ELSE CASE a.table_name {' '.join(same)} ELSE 1 END END"
+        f" CASE WHEN a.table_name IN ({tables}) THEN {dialect.json_id(conn, _STATED_A)} END,"
+        f" CASE a.action WHEN 'event' THEN {_TRUE} WHEN 'delete' THEN CASE a.table_name"
+        f" {' '.join(gone)} ELSE {_TRUE} END ELSE CASE a.table_name {' '.join(same)}"
+        f" ELSE {_TRUE} END END"
         " FROM audit_log a ORDER BY a.id"
     )
 
@@ -441,8 +445,8 @@ def _check_record_counts(
             continue
         live: set[Any] = set()
         for action, ident in conn.execute(
-            "SELECT action, json_extract(CASE action WHEN 'delete' THEN before ELSE after END,"
-            " '$.id') FROM audit_log WHERE table_name = ? AND action IN ('insert', 'delete')"
+            f"SELECT action, {dialect.json_id(conn, _STATED)}"
+            " FROM audit_log WHERE table_name = ? AND action IN ('insert', 'delete')"
             " ORDER BY id",
             (table.name,),
         ):

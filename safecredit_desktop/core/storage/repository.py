@@ -33,6 +33,12 @@ from safecredit_desktop.core.storage.tables import (
 )
 
 R = TypeVar("R")
+
+
+class ConcurrentEditError(StorageError):
+    """Another seat changed the record since it was opened for editing."""
+
+
 _CHUNK = 5_000
 
 
@@ -74,6 +80,21 @@ class Repository:
         names = [d[0] for d in cursor.description]
         result: R = from_row(record, dict(zip(names, row, strict=True)))
         return result
+
+    def version(self, record: type[Any], record_id: int) -> int:
+        """The newest audit entry of a stored record: what an edit started from (0 when
+        the log has none, e.g. a row older than the log)."""
+        spec = SPEC_BY_RECORD[record]
+        key = self.natural_key(spec, to_row(self.get(record, record_id)))
+        return self._newest_entry(spec, key)[0]
+
+    def _newest_entry(self, spec: TableSpec, key: str) -> tuple[int, str, str]:
+        found = self.db.conn.execute(
+            "SELECT id, user, at FROM audit_log WHERE table_name = ? AND row_key = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (spec.name, key),
+        ).fetchone()
+        return (0, "", "") if found is None else (int(found[0]), str(found[1]), str(found[2]))
 
     def is_deleted(self, spec: TableSpec, natural_key: str) -> bool:
         found = self.db.conn.execute(
@@ -137,13 +158,21 @@ class Repository:
             record.id = new_id
         return ids
 
-    def update(self, record: Any) -> bool:
-        """Store a changed record; return False (and write nothing) when nothing changed."""
+    def update(self, record: Any, *, seen: int | None = None) -> bool:
+        """Store a changed record; return False (and write nothing) when nothing changed.
+
+        ``seen``: the record's ``version`` when it was opened for editing; if another
+        seat has changed it since, the edit is refused (ConcurrentEditError) and nothing
+        is overwritten. Checked inside the write transaction, so it cannot race."""
         spec = SPEC_BY_RECORD[type(record)]
         if record.id is None:
             raise StorageError(f"{spec.label}记录尚未保存，不能修改。")
         with self.db.transaction() as conn:
             before = to_row(self.get(spec.record, record.id))
+            if seen is not None:
+                newest = self._newest_entry(spec, self.natural_key(spec, before))
+                if newest[0] > seen:
+                    raise ConcurrentEditError(self._changed_by(newest[1], newest[2]))
             after = to_row(record)
             after.update(_derived_columns(spec, after))
             before.update(_derived_columns(spec, before))
@@ -186,8 +215,10 @@ class Repository:
             if remember:
                 note_written(conn, Table.DELETED_RECORDS)
                 conn.execute(
-                    "INSERT OR REPLACE INTO deleted_records (table_name, natural_key, deleted_at,"
-                    " deleted_by) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO deleted_records (table_name, natural_key, deleted_at,"
+                    " deleted_by) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, natural_key)"
+                    " DO UPDATE SET deleted_at = excluded.deleted_at,"
+                    " deleted_by = excluded.deleted_by",
                     (spec.name, key, now_iso(), self.user),
                 )
             after = None if remember else {"撤销": "撤销新增"}
@@ -202,6 +233,18 @@ class Repository:
             )
 
     # -- helpers ----------------------------------------------------------------
+    def _changed_by(self, user: str, at: str) -> str:
+        """该记录已被张丽于 10:42 修改，请重新打开后再改 (a display name when known)."""
+        shown = user
+        found = self.db.conn.execute(
+            "SELECT display_name FROM users WHERE username = ?", (user,)
+        ).fetchone()
+        if found is not None and str(found[0]).strip():
+            shown = str(found[0]).strip()
+        moment = at.replace("T", " ")
+        when = moment[11:16] if moment[:10] == now_iso()[:10] else moment[:16]
+        return f"该记录已被{shown}于 {when} 修改，请重新打开后再改。"
+
     def _prime_uscc(self, unit_ids: Iterable[int]) -> None:
         missing = sorted(set(unit_ids) - self._uscc_cache.keys())
         for start in range(0, len(missing), 900):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from safecredit_desktop.core.storage import migrations
+from safecredit_desktop.core.storage import dialect, migrations
 
 _KINDS = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
 _RAISE = re.compile(r"RAISE\s*\(\s*ABORT\s*,\s*'([^']*)'\s*\)", re.IGNORECASE)
 
 _expected_cache: dict[int, dict[tuple[str, str], str | None]] = {}
+_columns_cache: dict[int, dict[str, list[tuple[str, str, bool]]]] = {}
 
 
 def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
@@ -38,6 +39,14 @@ def expected(version: int) -> dict[tuple[str, str], str | None]:
             for migration in migrations.available_migrations()[:version]:
                 migration.run(conn)
             found = _expected_cache[version] = _objects(conn)
+            _columns_cache[version] = {
+                str(name): [
+                    (str(r[1]), str(r[2]).upper(), bool(r[3]) or bool(r[5]))
+                    for r in conn.execute(f"PRAGMA table_info({name})")
+                ]
+                for kind, name in found
+                if kind == "table"
+            }
         finally:
             conn.close()
     return found
@@ -54,6 +63,8 @@ def differences(conn: sqlite3.Connection) -> list[str]:
     if version < 1 or version > migrations.latest_version():
         return []
     want = expected(version)
+    if dialect.is_postgres(conn):
+        return _pg_differences(conn, want, _columns_cache[version])
     have = _objects(conn)
     found: list[str] = []
     for (kind, name), sql in sorted(want.items()):
@@ -73,5 +84,147 @@ def differences(conn: sqlite3.Connection) -> list[str]:
             found.append(
                 f"数据库结构中多出{label} {name}，不是本程序建立的：它可能在暗中改动数据，"
                 "请联系管理员。"
+            )
+    return found
+
+
+# -- PostgreSQL: the catalogue against what the migrations make ---------------------------
+
+_PG_TYPES = {"INTEGER": "bigint", "TEXT": "text", "REAL": "double precision", "BLOB": "bytea"}
+_TRIGGER_PARTS = re.compile(
+    r"^CREATE TRIGGER \w+ BEFORE (\w+) ON (\w+)\s*(?:WHEN\s+(.*?))?\s*BEGIN\s+SELECT"
+    r" RAISE\(ABORT,\s*'([^']*)'\);\s*END;?$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _bootstrap_bodies() -> dict[str, str]:
+    bodies = {}
+    for statement in dialect.BOOTSTRAP:
+        found = re.match(r"CREATE FUNCTION (\w+)\(.*?\$\$(.*)\$\$$", statement, re.DOTALL)
+        if found:
+            bodies[found.group(1)] = found.group(2)
+    return bodies
+
+
+def _pg_expected_triggers(
+    want: dict[tuple[str, str], str | None],
+    columns: dict[str, list[tuple[str, str, bool]]],
+) -> dict[str, tuple[str, str, str, str | None]]:
+    """trigger → (table, event, function, body of its own function or None)."""
+    triggers: dict[str, tuple[str, str, str, str | None]] = {}
+    for (kind, name), sql in want.items():
+        if kind != "trigger" or sql is None:
+            continue
+        found = _TRIGGER_PARTS.match(sql)
+        if found is None:
+            continue
+        event, table, when, message = found.groups()
+        body = dialect.trigger_function_body(event, when, message)
+        triggers[name] = (table, event.upper(), name, body)
+    for table, cols in columns.items():
+        if any(c[0] == "id" and c[1] == "INTEGER" for c in cols) and _has_id_key(want, table):
+            triggers[dialect.id_trigger_name(table)] = (table, "INSERT", "sc_next_id", None)
+    return triggers
+
+
+def _has_id_key(want: dict[tuple[str, str], str | None], table: str) -> bool:
+    sql = want.get(("table", table)) or ""
+    return re.search(r"\bid\s+INTEGER PRIMARY KEY\b", sql) is not None
+
+
+def _pg_differences(
+    conn: sqlite3.Connection,
+    want: dict[tuple[str, str], str | None],
+    columns: dict[str, list[tuple[str, str, bool]]],
+) -> list[str]:
+    found: list[str] = []
+    gone = "它被程序以外的工具删除了。"
+    changed = "它被程序以外的工具改动过。"
+    tables = dialect.table_names(conn)
+    for table in sorted(columns):
+        if table not in tables:
+            found.append(f"数据库结构中缺少数据表 {table}：{gone}")
+            continue
+        have = dialect.pg_columns(conn, table)
+        for name, kind, notnull in columns[table]:
+            mine = have.pop(name, None)
+            pg_kind = _PG_TYPES.get(kind.split()[0] if kind else "", "")
+            if mine is None:
+                found.append(f"数据库结构中数据表 {table} 缺少字段 {name}：{gone}")
+            elif (
+                (pg_kind and mine[0] != pg_kind)
+                or mine[1] != notnull
+                or (pg_kind == "text" and mine[2] != "C")
+            ):
+                found.append(
+                    f"数据库结构中数据表 {table} 的字段 {name} 的定义与本程序建立的不同：{changed}"
+                )
+        for name in sorted(have):
+            found.append(f"数据库结构中数据表 {table} 多出字段 {name}，不是本程序建立的。")
+    for table in sorted(tables - set(columns)):
+        found.append(
+            f"数据库结构中多出数据表 {table}，不是本程序建立的：它可能在暗中改动数据，"
+            "请联系管理员。"
+        )
+    indexes = dialect.pg_indexes(conn)
+    for kind, name in sorted(want):
+        if kind == "index" and name not in indexes:
+            found.append(f"数据库结构中缺少索引 {name}：{gone}")
+    for name in sorted(indexes - {n for k, n in want if k == "index"}):
+        found.append(f"数据库结构中多出索引 {name}，不是本程序建立的。")
+    found += _pg_trigger_differences(conn, want, columns)
+    for rule, table in dialect.pg_rules(conn):
+        found.append(
+            f"数据库结构中数据表 {table} 上多出规则 {rule}，不是本程序建立的："
+            "它可能在暗中改动数据，请联系管理员。"
+        )
+    for policy, table in dialect.pg_policies(conn):
+        found.append(f"数据库结构中数据表 {table} 上多出行级策略 {policy}，不是本程序建立的。")
+    return found
+
+
+def _pg_trigger_differences(
+    conn: sqlite3.Connection,
+    want: dict[tuple[str, str], str | None],
+    columns: dict[str, list[tuple[str, str, bool]]],
+) -> list[str]:
+    found: list[str] = []
+    expected_triggers = _pg_expected_triggers(want, columns)
+    have = dialect.pg_triggers(conn)
+    for name, (table, event, function, body) in sorted(expected_triggers.items()):
+        guard = _guards(want.get(("trigger", name)))
+        mine = have.pop(name, None)
+        if mine is None:
+            found.append(f"数据库结构中缺少触发器 {name}{guard}：它被程序以外的工具删除了。")
+            continue
+        on_table, enabled, used, source, definition = mine
+        same = (
+            on_table == table
+            and used == function
+            and f"BEFORE {event} ON" in definition
+            and "FOR EACH ROW" in definition
+            and (body is None or source == body)
+        )
+        if not same:
+            found.append(
+                f"数据库结构中触发器 {name} 的定义与本程序建立的不同{guard}："
+                "它被程序以外的工具改动过。"
+            )
+        elif enabled != "O":
+            found.append(
+                f"数据库结构中触发器 {name}{guard} 被停用了（ALTER TABLE … DISABLE TRIGGER）："
+                "它被程序以外的工具改动过。"
+            )
+    for name, mine in sorted(have.items()):
+        found.append(
+            f"数据库结构中多出触发器 {name}（数据表 {mine[0]}），不是本程序建立的："
+            "它可能在暗中改动数据，请联系管理员。"
+        )
+    bodies = _bootstrap_bodies()
+    for name, source in dialect.pg_function_sources(conn, dialect.BOOTSTRAP_FUNCTIONS):
+        if bodies.get(str(name)) != str(source):
+            found.append(
+                f"数据库结构中函数 {name} 的定义与本程序建立的不同：它被程序以外的工具改动过。"
             )
     return found

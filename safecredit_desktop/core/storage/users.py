@@ -20,7 +20,7 @@ from typing import Any
 from safecredit_desktop.core import auth
 from safecredit_desktop.core.errors import SafeCreditError, ValidationError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage import audit, dialect
 from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
@@ -106,7 +106,7 @@ def _stored_roles(text: str) -> frozenset[Role]:
 
 def _roles_column(conn: sqlite3.Connection) -> str:
     """``roles`` (schema 7 on), or ``role`` in an older database (a backup being checked)."""
-    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(users)")}
+    columns = set(dialect.column_names(conn, "users"))
     return "roles" if "roles" in columns else "role"
 
 
@@ -188,7 +188,7 @@ def add_user(
             raise SafeCreditError(f"用户“{username}”已存在。")
         cursor = conn.execute(
             "INSERT INTO users (username, display_name, roles, password_hash, created_at,"
-            " recovery_hash) VALUES (?, ?, ?, ?, ?, ?)",
+            " recovery_hash) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 username,
                 display_name,
@@ -198,6 +198,7 @@ def add_user(
                 hashes[1],
             ),
         )
+        new_id = int(cursor.fetchone()[0])
         after = {
             "username": username,
             "display_name": display_name,
@@ -207,7 +208,6 @@ def add_user(
         if code:
             after["恢复码"] = "已生成"
         audit.append(conn, actor, [audit.AuditEntry("insert", "users", username, None, after)])
-        new_id = int(cursor.lastrowid or 0)
     return NewAccount(User(new_id, username, display_name, chosen, True), code)
 
 
@@ -488,9 +488,10 @@ def recover(
         at = now.isoformat(timespec="seconds")
         cursor = conn.execute(
             "INSERT INTO account_recoveries (username, recovered_at, recovered_by)"
-            " VALUES (?, ?, ?)",
+            " VALUES (?, ?, ?) RETURNING id",
             (username, at, actor),
         )
+        recovery_id = int(cursor.fetchone()[0])
         detail = {
             "username": username,
             "password": "已用恢复码重设",
@@ -498,7 +499,7 @@ def recover(
             "password_sha256": password_fingerprint(new_hashes[0]),
         }
         record = {"username": username, "recovered_at": at, "recovered_by": actor}
-        key = f"account_recoveries#{cursor.lastrowid}"  # as the workflow tables' entries
+        key = f"account_recoveries#{recovery_id}"  # as the workflow tables' entries
         audit.append(
             conn,
             actor,
@@ -511,10 +512,9 @@ def recover(
 
 
 def pending_recoveries(conn: sqlite3.Connection) -> list[Recovery]:
-    known = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account_recoveries'"
-    ).fetchone()
-    if known is None:  # an older database opened read-only (not upgraded)
+    if not dialect.has_table(
+        conn, "account_recoveries"
+    ):  # an older database opened read-only (not upgraded)
         return []
     rows = conn.execute(
         "SELECT id, username, recovered_at, recovered_by FROM account_recoveries"

@@ -241,9 +241,9 @@ def _link(
     if not links:
         return
     conn.executemany(
-        "INSERT OR IGNORE INTO list_entry_records (entry_id, record_table, record_id)"
-        " VALUES (:entry_id, :record_table, :record_id)",
-        links,
+        "INSERT INTO list_entry_records (entry_id, record_table, record_id)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [(link["entry_id"], link["record_table"], link["record_id"]) for link in links],
     )
     audit.append(
         conn,

@@ -39,8 +39,10 @@ def insert(conn: sqlite3.Connection, user: str, table: str, values: Mapping[str,
     plain = _plain(values)
     columns = ", ".join(plain)
     marks = ", ".join("?" for _ in plain)
-    cursor = conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(plain.values()))
-    row_id = int(cursor.lastrowid or 0)
+    cursor = conn.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", list(plain.values())
+    )
+    row_id = int(cursor.fetchone()[0])
     audit.append(conn, user, [audit.AuditEntry("insert", table, _key(table, row_id), None, plain)])
     return row_id
 

@@ -41,8 +41,8 @@ class LoginDialog(QDialog):
         heading.setWordWrap(True)
         if create_admin:
             heading.setText(
-                self.tr("此数据库（{name}）还没有管理员。请设置一位管理员后继续。").format(
-                    name=path.name
+                self.tr("此数据库（{path}）还没有管理员。请设置一位管理员后继续。").format(
+                    path=path.name if isinstance(path, Path) else str(path)
                 )
             )
         else:

@@ -85,7 +85,7 @@ class SettingsPage(Page):
         note = QLabel(profile.rules_of, tab)
         note.setWordWrap(True)
         form.addRow("", note)
-        form.addRow(self.tr("数据库文件："), QLabel(str(self.session.db.path), tab))
+        form.addRow(self.tr("数据库文件："), QLabel(str(self.session.db.location), tab))
         self.bureau_error = QLabel(tab)
         self.bureau_error.setWordWrap(True)
         self.bureau_error.setStyleSheet("color: #b00020;")
