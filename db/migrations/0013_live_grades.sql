@@ -46,10 +46,12 @@ INSERT INTO unit_grades_state (id, fingerprint, settled_on) VALUES (1, '', NULL)
 
 -- A unit's own fields (category, standardization, status …) count in grading.
 CREATE TRIGGER units_grade_stale_insert AFTER INSERT ON units BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER units_grade_stale_update AFTER UPDATE ON units BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER units_grade_stale_delete AFTER DELETE ON units BEGIN
     DELETE FROM unit_grades_stale WHERE unit_id = OLD.id;
@@ -57,98 +59,128 @@ END;
 
 -- The records of a unit (and the list entries that may release or hold a grade).
 CREATE TRIGGER accidents_grade_stale_insert AFTER INSERT ON accidents BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER accidents_grade_stale_update AFTER UPDATE ON accidents BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER accidents_grade_stale_delete AFTER DELETE ON accidents BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER violations_grade_stale_insert AFTER INSERT ON violations BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER violations_grade_stale_update AFTER UPDATE ON violations BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER violations_grade_stale_delete AFTER DELETE ON violations BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER penalties_grade_stale_insert AFTER INSERT ON penalties BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER penalties_grade_stale_update AFTER UPDATE ON penalties BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER penalties_grade_stale_delete AFTER DELETE ON penalties BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER commitments_grade_stale_insert AFTER INSERT ON commitments BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER commitments_grade_stale_update AFTER UPDATE ON commitments BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER commitments_grade_stale_delete AFTER DELETE ON commitments BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER honours_grade_stale_insert AFTER INSERT ON honours BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER honours_grade_stale_update AFTER UPDATE ON honours BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER honours_grade_stale_delete AFTER DELETE ON honours BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER joint_punishments_grade_stale_insert AFTER INSERT ON joint_punishments BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER joint_punishments_grade_stale_update AFTER UPDATE ON joint_punishments BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER joint_punishments_grade_stale_delete AFTER DELETE ON joint_punishments BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER repairs_grade_stale_insert AFTER INSERT ON repairs BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER repairs_grade_stale_update AFTER UPDATE ON repairs BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER repairs_grade_stale_delete AFTER DELETE ON repairs BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER list_entries_grade_stale_insert AFTER INSERT ON list_entries BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER list_entries_grade_stale_update AFTER UPDATE ON list_entries BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER list_entries_grade_stale_delete AFTER DELETE ON list_entries BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER inspections_grade_stale_insert AFTER INSERT ON inspections BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER inspections_grade_stale_update AFTER UPDATE ON inspections BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id), (NEW.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER inspections_grade_stale_delete AFTER DELETE ON inspections BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id);
+    INSERT INTO unit_grades_stale (unit_id) VALUES (OLD.unit_id)
+        ON CONFLICT DO NOTHING;
 END;
 
 -- The records that listed a unit (grading.md Revision 2 item 2): linking or unlinking
 -- one changes what suizhou's D criteria count for the entry's unit.
 CREATE TRIGGER list_entry_records_grade_stale_insert AFTER INSERT ON list_entry_records BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id)
-        SELECT unit_id FROM list_entries WHERE id = NEW.entry_id;
+    INSERT INTO unit_grades_stale (unit_id)
+        SELECT unit_id FROM list_entries WHERE id = NEW.entry_id
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER list_entry_records_grade_stale_update AFTER UPDATE ON list_entry_records BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id)
-        SELECT unit_id FROM list_entries WHERE id IN (OLD.entry_id, NEW.entry_id);
+    INSERT INTO unit_grades_stale (unit_id)
+        SELECT unit_id FROM list_entries WHERE id IN (OLD.entry_id, NEW.entry_id)
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER list_entry_records_grade_stale_delete AFTER DELETE ON list_entry_records BEGIN
-    INSERT OR IGNORE INTO unit_grades_stale (unit_id)
-        SELECT unit_id FROM list_entries WHERE id = OLD.entry_id;
+    INSERT INTO unit_grades_stale (unit_id)
+        SELECT unit_id FROM list_entries WHERE id = OLD.entry_id
+        ON CONFLICT DO NOTHING;
 END;

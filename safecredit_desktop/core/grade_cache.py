@@ -47,7 +47,7 @@ from safecredit_desktop.core.rules import engine
 from safecredit_desktop.core.rules.facts import Register, load_register
 from safecredit_desktop.core.rules.profile import FactKind, Profile, parse_profile
 from safecredit_desktop.core.rules.result import GradeResult
-from safecredit_desktop.core.storage import connection
+from safecredit_desktop.core.storage import connection, dialect
 from safecredit_desktop.core.storage.connection import Database
 
 __all__ = [
@@ -284,7 +284,7 @@ def _ends_after(profile: Profile, day: date, register: Register) -> dict[int, da
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")}
+    return set(dialect.column_names(conn, table))
 
 
 def _dates_after(conn: sqlite3.Connection, day: date, ids: Sequence[int] | None) -> dict[int, date]:
@@ -312,7 +312,7 @@ def _dates_after(conn: sqlite3.Connection, day: date, ids: Sequence[int] | None)
             parts.append(f"SELECT {unit_column} AS u, {column} AS d FROM {table} WHERE {where}")
         if not parts:
             break
-        statement = f"SELECT u, min(d) FROM ({' UNION ALL '.join(parts)}) GROUP BY u"
+        statement = f"SELECT u, min(d) FROM ({' UNION ALL '.join(parts)}) AS s GROUP BY u"
         for uid, first in conn.execute(statement, params):
             found[int(uid)] = date.fromisoformat(str(first))
     return found
@@ -362,7 +362,7 @@ def _rows(
 
 
 _INSERT = (
-    "INSERT OR REPLACE INTO unit_grades (unit_id, grade, label, tier, reasons, as_of,"
+    "INSERT INTO unit_grades (unit_id, grade, label, tier, reasons, as_of,"
     " next_change, next_grade, recheck_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
@@ -409,7 +409,7 @@ def mark_changed(conn: sqlite3.Connection, unit_ids: Iterable[int]) -> None:
     """Units whose facts changed through something the triggers do not see: their rows
     are regraded before the transaction commits."""
     conn.executemany(
-        "INSERT OR IGNORE INTO unit_grades_stale (unit_id) VALUES (?)",
+        "INSERT INTO unit_grades_stale (unit_id) VALUES (?) ON CONFLICT DO NOTHING",
         [(int(u),) for u in unit_ids],
     )
 
@@ -534,10 +534,7 @@ def problems(db: Database) -> list[str]:
     program's back is named; rows waiting to be regraded (stale, never filled, other
     rules) are not judged."""
     conn = db.conn
-    present = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unit_grades_state'"
-    ).fetchone()
-    if present is None:
+    if not dialect.has_table(conn, "unit_grades_state"):
         return []
     state = _state(conn)
     if state.settled_on is None or state.fingerprint != fingerprint(_profile_text(conn)):

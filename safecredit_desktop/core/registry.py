@@ -257,10 +257,11 @@ class _Sql:
 # The grade filters read the joined rows (g: live grade, a: the newest confirmed
 # assessment's). ``wide``: the chosen grade holds many units, so a page in the list's
 # order is found quickest by walking the units in that order and looking each one's
-# grade up (the unary + keeps SQLite off the grade index); a narrow one is found through
-# the index and sorted. Counting always goes through the index.
-_GRADE_TERM = {False: "g.grade = ?", True: "+g.grade = ?"}
-_CONFIRMED_TERM = {False: "a.grade = ?", True: "+a.grade = ?"}
+# grade up (comparing ``grade || ''``, an expression, keeps SQLite off the grade index —
+# and, unlike SQLite's unary +, reads the same on PostgreSQL); a narrow one is found
+# through the index and sorted. Counting always goes through the index.
+_GRADE_TERM = {False: "g.grade = ?", True: "g.grade || '' = ?"}
+_CONFIRMED_TERM = {False: "a.grade = ?", True: "a.grade || '' = ?"}
 _WIDE_SHARE = 8  # a grade held by at least 1/8 of the units is wide
 _LIVE_JOIN = " LEFT JOIN unit_grades AS g ON g.unit_id = u.id"
 _CONFIRMED_JOIN = " LEFT JOIN assessment_grades AS a ON a.unit_id = u.id AND a.assessment_id = ?"

@@ -28,7 +28,10 @@ from safecredit_desktop.core.storage import anchor, dialect, migrations, safety
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.location import Location, ServerLocation
 
-_SKIPPED = frozenset({"sqlite_sequence", "sqlite_stat1", dialect.VERSION_TABLE})
+# Derived tables are not copied: the stored live grades are recomputed when the copy is
+# first opened (its own empty cache says so), as after an upgrade.
+_DERIVED = frozenset({"unit_grades", "unit_grades_stale", "unit_grades_state"})
+_SKIPPED = frozenset({"sqlite_sequence", "sqlite_stat1", dialect.VERSION_TABLE}) | _DERIVED
 _BATCH = 2_000
 
 Progress = Callable[[str, int], None]
@@ -197,8 +200,13 @@ def restore_server(candidate: Path, target: ServerLocation) -> None:
                         "打开它一次（会升级），再恢复。"
                     )
                 with _snapshot(source_db.conn), target_db.transaction() as conn:
-                    dialect.empty_tables(conn, program_tables(conn))
+                    dialect.empty_tables(conn, [*program_tables(conn), *sorted(_DERIVED)])
                     copy_rows(source_db.conn, conn)
+                    # the restored register's live grades are recomputed when it is opened
+                    conn.execute(
+                        "INSERT INTO unit_grades_state (id, fingerprint, settled_on)"
+                        " VALUES (1, '', NULL)"
+                    )
             finally:
                 target_db.conn.close()
         finally:

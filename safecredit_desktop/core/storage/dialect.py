@@ -149,7 +149,10 @@ _TYPES = (
     (re.compile(r"\bBLOB\b"), "BYTEA"),
     (re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'),
 )
-_REFERENCES = re.compile(r"(\bREFERENCES\s+\w+\s*\(\s*\w+\s*\))")
+_REFERENCES = re.compile(
+    r"(\bREFERENCES\s+\w+\s*\(\s*\w+\s*\)"
+    r"(?:\s+ON\s+(?:DELETE|UPDATE)\s+(?:CASCADE|SET\s+NULL|RESTRICT|NO\s+ACTION))*)"
+)
 _BOOL_SUM = re.compile(r"\((\w+ IS NOT NULL)\)(?=\s*[+=])")
 _STRICT = re.compile(r"\)\s*STRICT\s*;?\s*$")
 _CREATE_TABLE = re.compile(r"^CREATE TABLE (\w+)\s*\(", re.IGNORECASE)
@@ -187,10 +190,46 @@ def trigger_function_body(event: str, when: str | None, message: str) -> str:
     )
 
 
+_ROW_TRIGGER = re.compile(
+    r"^CREATE TRIGGER (\w+) AFTER (UPDATE|DELETE|INSERT) ON (\w+)\s*BEGIN\s+(?P<body>.*?)\s*END;?$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def row_trigger_parts(sql: str) -> tuple[str, str, str, str] | None:
+    """(name, event, table, PL/pgSQL body) of an AFTER trigger whose body is statements
+    of the common subset (NEW./OLD. read the same in PL/pgSQL); None for another kind."""
+    found = _ROW_TRIGGER.match(sql.strip())
+    if found is None:
+        return None
+    statements = [s.strip() for s in found.group("body").split(";") if s.strip()]
+    code = " ".join(" ".join(_code(s, with_params=False).split()) + ";" for s in statements)
+    return (
+        found.group(1),
+        found.group(2).upper(),
+        found.group(3),
+        f" BEGIN {code} RETURN NULL; END ",
+    )
+
+
+def row_trigger_to_postgres(sql: str) -> tuple[str, ...] | None:
+    """An AFTER trigger: a function running its statements, and the trigger calling it
+    for each row."""
+    parts = row_trigger_parts(sql)
+    if parts is None:
+        return None
+    name, event, table, body = parts
+    return (
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS ${name}${body}${name}$",
+        f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table}"
+        f" FOR EACH ROW EXECUTE FUNCTION {name}()",
+    )
+
+
 def trigger_to_postgres(sql: str) -> tuple[str, ...] | None:
     found = _TRIGGER.match(sql.strip())
     if found is None:
-        return None
+        return row_trigger_to_postgres(sql)
     name, event, table = found.group(1), found.group(2), found.group(3)
     body = trigger_function_body(event, found.group("when"), found.group("msg"))
     return (

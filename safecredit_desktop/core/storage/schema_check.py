@@ -111,20 +111,30 @@ def _pg_expected_triggers(
     want: dict[tuple[str, str], str | None],
     columns: dict[str, list[tuple[str, str, bool]]],
 ) -> dict[str, tuple[str, str, str, str | None]]:
-    """trigger → (table, event, function, body of its own function or None)."""
+    """trigger → (table, "BEFORE event" or "AFTER event", function, body of its own
+    function or None)."""
     triggers: dict[str, tuple[str, str, str, str | None]] = {}
     for (kind, name), sql in want.items():
         if kind != "trigger" or sql is None:
             continue
         found = _TRIGGER_PARTS.match(sql)
-        if found is None:
+        if found is not None:
+            event, table, when, message = found.groups()
+            body = dialect.trigger_function_body(event, when, message)
+            triggers[name] = (table, f"BEFORE {event.upper()}", name, body)
             continue
-        event, table, when, message = found.groups()
-        body = dialect.trigger_function_body(event, when, message)
-        triggers[name] = (table, event.upper(), name, body)
+        parts = dialect.row_trigger_parts(sql)
+        if parts is not None:
+            _name, event, table, body = parts
+            triggers[name] = (table, f"AFTER {event}", name, body)
     for table, cols in columns.items():
         if any(c[0] == "id" and c[1] == "INTEGER" for c in cols) and _has_id_key(want, table):
-            triggers[dialect.id_trigger_name(table)] = (table, "INSERT", "sc_next_id", None)
+            triggers[dialect.id_trigger_name(table)] = (
+                table,
+                "BEFORE INSERT",
+                "sc_next_id",
+                None,
+            )
     return triggers
 
 
@@ -202,7 +212,7 @@ def _pg_trigger_differences(
         same = (
             on_table == table
             and used == function
-            and f"BEFORE {event} ON" in definition
+            and f"{event} ON" in definition
             and "FOR EACH ROW" in definition
             and (body is None or source == body)
         )
