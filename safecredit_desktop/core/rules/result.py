@@ -82,7 +82,7 @@ _BLOCK = 1 << 20  # characters gathered before one write
 def _text(value: object) -> str:
     """One JSON scalar as ``json.dumps(ensure_ascii=False)`` writes it."""
     if type(value) is str:
-        return encode_basestring(value)  # type: ignore[no-any-return]
+        return encode_basestring(value)
     if value is None:
         return "null"
     return json.dumps(value, ensure_ascii=False)
