@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass
 from typing import IO, Final
 from xml.parsers import expat
 
@@ -222,31 +223,50 @@ def read_member(archive: zipfile.ZipFile, name: str, what: str, file_name: str) 
 _ROOT_SST = re.compile(rb"<([A-Za-z_][\w.-]*:)?sst[\s>/]")
 
 
-def count_shared_strings(stream: CappedStream, file_name: str) -> int | None:
+@dataclass(frozen=True)
+class StringsScan:
+    """What the pass over the shared strings found: their number (None when the count
+    cannot be trusted) and whether every string is short for sure — its XML, tags and
+    all, within :data:`MAX_CELL_CHARS` bytes, so no string can be past the cell limit
+    (a string's characters are never more than its bytes, escapes decoded or not)."""
+
+    count: int | None
+    short: bool
+
+
+def count_shared_strings(stream: CappedStream, file_name: str) -> StringsScan:
     """The number of strings, counted by their tags in C speed, refused past
     :data:`MAX_SHARED_STRINGS`; and a text run too long to be one cell's (a 1 GiB string)
-    refused after its first megabytes. None when the count cannot be trusted (string
-    tags in a second namespace prefix, CDATA, comments): then the table's own reading
-    counts them one by one."""
+    refused after its first megabytes. The count is None when it cannot be trusted
+    (string tags in a second namespace prefix, CDATA, comments): then the table's own
+    reading counts them one by one."""
     with stream:
         data, prefix = _after_prologue(stream.read(_CHUNK), _ROOT_SST, file_name)
         if prefix is None:
-            return None
+            return StringsScan(None, False)
         tag = b"<" + prefix + b"si"
         count = 0
         carry = b""
         run = 0  # bytes since the last '<'
+        short = True
+        since = b""  # since the last string tag, while every string so far is short
         while data:
             run = _text_run(run, data, file_name)
             window = carry + data
             if _alien(window, prefix, b"si"):
-                return None
+                return StringsScan(None, False)
             count += window.count(tag)
             if count > MAX_SHARED_STRINGS:
                 raise too_many_strings(file_name)
             carry = window[-(len(tag) - 1) :]
+            if short:
+                parts = (since + data).split(tag)
+                since = parts.pop()
+                short = len(since) <= MAX_CELL_CHARS and all(
+                    len(part) <= MAX_CELL_CHARS for part in parts
+                )
             data = stream.read(_CHUNK)
-        return count
+        return StringsScan(count, short)
 
 
 _MAX_RUN_BYTES: Final = 10 * MAX_RAW_CELL_CHARS
@@ -304,24 +324,35 @@ def _alien(data: bytes, prefix: bytes, name: bytes) -> bool:
 _ROOT_SHEET = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>/]")
 
 
-def scan_sheet(archive: zipfile.ZipFile, name: str, sheet: str, file_name: str) -> None:
-    """Refuse the sheet (LimitError) when past a limit; return when it is within them."""
+def scan_sheet(archive: zipfile.ZipFile, name: str, sheet: str, file_name: str) -> bool:
+    """Refuse the sheet (LimitError) when past a limit; return when it is within them:
+    True when the sheet is *plain* — proven by the byte-level pass, with no formula, no
+    error value and no ISO-date cell — so that python-calamine reads it as our own reader
+    would (:mod:`.xlsx_calamine`); False when only our reader should."""
     what = f"“{sheet}”表"
     stream = open_member(archive, name, MAX_SHEET_XML, what, "sheet_size", file_name)
     with stream:
-        proven = _fast_scan(stream, sheet, file_name)
+        proven, plain = _fast_scan(stream, sheet, file_name)
     if not proven:
         stream = open_member(archive, name, MAX_SHEET_XML, what, "sheet_size", file_name)
         with stream:
             _precise_scan(stream, sheet, file_name)
+    return proven and plain
 
 
-def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> bool:
-    """The byte-level pass: True when the rows are counted (refused past the limit) and
-    each row, and what precedes them, is within its byte bound; False when unproven."""
+# what only our reader reads as openpyxl would: a formula (its cached value or none), an
+# error value (#N/A), an ISO-8601 date cell
+_NOT_PLAIN = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["'][ed]["']""")
+
+
+def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> tuple[bool, bool]:
+    """The byte-level pass: (proven, plain). Proven when the rows are counted (refused
+    past the limit) and each row, and what precedes them, is within its byte bound;
+    plain when no formula, error value or ISO-date cell was seen (see scan_sheet)."""
     data, prefix = _after_prologue(stream.read(_CHUNK), _ROOT_SHEET, file_name)
     if prefix is None:
-        return False
+        return False, False
+    plain = True
     tag = b"<" + prefix + b"row"
     ends = (b"</" + prefix + b"sheetData>", b"<" + prefix + b"sheetData/>")
     rows = 0
@@ -330,19 +361,21 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> bool:
     while data:
         window = tail + data
         if _alien(window, prefix, b"row"):
-            return False
+            return False, False
+        if plain and _NOT_PLAIN.search(window) is not None:
+            plain = False
         parts = window.split(tag)
         tail = parts.pop()
         if head and parts:
             if len(parts.pop(0)) > _HEAD:
-                return False
+                return False, False
             head = False
         if parts:
             rows += sum(1 for part in parts if part[:1] in _NAME_ENDS)
             if rows > MAX_ROWS:
                 raise too_many_rows(file_name, sheet)
             if max(map(len, parts)) > _SEGMENT:
-                return False
+                return False, False
         if len(tail) > (_HEAD if head else _SEGMENT):
             break  # the rows are over, or one is too long: sheetData's end tells
         data = stream.read(_CHUNK)
@@ -352,7 +385,7 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> bool:
         rows += 1
         if rows > MAX_ROWS:
             raise too_many_rows(file_name, sheet)
-    return 0 <= end <= (_HEAD if head else _SEGMENT)
+    return 0 <= end <= (_HEAD if head else _SEGMENT), plain
 
 
 def _sheet_data_end(window: bytes, ends: tuple[bytes, ...]) -> int:

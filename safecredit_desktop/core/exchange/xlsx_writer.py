@@ -68,7 +68,7 @@ class StreamingSheet(Worksheet):  # type: ignore[misc]
     def _write_page_setup(self) -> None:
         """XlsxWriter leaves out ``fitToWidth="1"`` (the schema's default); written, as
         openpyxl writes it, for the readers that want it said (tests read it too)."""
-        original = self._xml_empty_tag
+        original: Any = getattr(self, "_xml_empty_tag")  # noqa: B009  (untyped base)
 
         def tag(name: str, attributes: list[tuple[str, object]] | None = None) -> None:
             if name == "pageSetup" and self.fit_page and self.fit_width == 1:
@@ -127,9 +127,10 @@ class StreamingSheet(Worksheet):  # type: ignore[misc]
                 elif kind is int:
                     parts.append(f'<c r="{ref}" s="{styles[column]}"><v>{value}</v></c>')
                 elif kind is date:
-                    serial = day_serials.get(value)  # type: ignore[call-overload]
+                    day: date = value  # type: ignore[assignment]
+                    serial = day_serials.get(day)
                     if serial is None:
-                        serial = day_serials[value] = str(value.toordinal() - _EPOCH)  # type: ignore[attr-defined]
+                        serial = day_serials[day] = str(day.toordinal() - _EPOCH)
                     parts.append(f'<c r="{ref}" s="{styles[column]}"><v>{serial}</v></c>')
                 elif kind is float:
                     parts.append(f'<c r="{ref}" s="{styles[column]}"><v>{value:.16G}</v></c>')
