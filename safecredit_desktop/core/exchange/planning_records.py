@@ -49,7 +49,7 @@ class _RecordPlanner(_PlannerBase):
     # -- units ---------------------------------------------------------------------
     def plan_units(self, sheet: ParsedSheet) -> SheetPlan:
         plan = SheetPlan(sheet.spec, sheet.title)
-        existing = self._existing(sheet.spec)
+        existing = self._existing(sheet.spec, sheet)
         seen: dict[tuple[Any, ...], int] = {}
         form = forms.FORMS["units"]
         for row in sheet.rows:
@@ -164,7 +164,7 @@ class _RecordPlanner(_PlannerBase):
     def plan_records(self, sheet: ParsedSheet) -> SheetPlan:
         spec = sheet.spec
         plan = SheetPlan(spec, sheet.title)
-        existing = self._existing(spec)
+        existing = self._existing(spec, sheet)
         form = forms.FORMS[spec.form or ""]
         seen: dict[tuple[Any, ...], int] = {}
         final = self.final.setdefault(spec.table, {})
