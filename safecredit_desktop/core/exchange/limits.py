@@ -341,8 +341,23 @@ def scan_sheet(archive: zipfile.ZipFile, name: str, sheet: str, file_name: str) 
 
 
 # what only our reader reads as openpyxl would: a formula (its cached value or none), an
-# error value (#N/A), an ISO-8601 date cell
-_NOT_PLAIN = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["'][ed]["']""")
+# error value (#N/A: calamine gives a blank), an ISO-8601 date cell. Looked for as plain
+# bytes (memchr speed); whitespace around an '=' (legal in XML, never written by Excel,
+# so a t="e" might hide behind it) also sends the sheet to our reader.
+_NOT_PLAIN = (
+    tuple(
+        token.encode()
+        for start in ("<f", ":f")
+        for token in (f"{start}>", f"{start} ", f"{start}/")
+    )
+    + tuple(f"t={q}{kind}{q}".encode() for q in "\"'" for kind in "ed")
+    + tuple(f"{a}{b}".encode() for a, b in [(" ", "="), ("\t", "="), ("\n", "="), ("\r", "=")])
+    + tuple(f"={w}".encode() for w in " \t\n\r")
+)
+
+
+def _plain(window: bytes) -> bool:
+    return not any(token in window for token in _NOT_PLAIN)
 
 
 def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> tuple[bool, bool]:
@@ -362,7 +377,7 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> tuple[bool, 
         window = tail + data
         if _alien(window, prefix, b"row"):
             return False, False
-        if plain and _NOT_PLAIN.search(window) is not None:
+        if plain and not _plain(window):
             plain = False
         parts = window.split(tag)
         tail = parts.pop()
