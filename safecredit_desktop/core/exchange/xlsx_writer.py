@@ -34,7 +34,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import sheets
-from safecredit_desktop.core.exchange.sheets import Column, Kind, WidthMeter
+from safecredit_desktop.core.exchange.sheets import Column, Kind, WidthMeter, text_width
 
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system)
 _MAX_TEXT = 32_767  # characters Excel keeps in one cell
@@ -95,23 +95,26 @@ class StreamingSheet(Worksheet):  # type: ignore[misc]
         out = self.fh
         strings = self.str_table
         index_of = strings.string_table
-        letters = [xl_col_to_name(i) for i in range(len(formats))]
+        width = len(formats)
         styles = [str(f._get_xf_index()) for f in formats]
-        blank = [f'"{s}"/>' for s in styles]
+        # each cell is opens[c] + row number + one of these + its value
+        opens = [f'<c r="{xl_col_to_name(c)}' for c in range(width)]
+        blanks = [f'" s="{s}"/>' for s in styles]
+        texts = [f'" s="{s}" t="s"><v>' for s in styles]
+        numbers = [f'" s="{s}"><v>' for s in styles]
+        # the widths are measured here, in the same pass (WidthMeter.add's rules)
+        widest = meter.widest if meter is not None else [float("inf")] * width
+        full = meter.full if meter is not None else [0.0] * width
         day_serials: dict[date, str] = {}
         number = first_row
-        width = len(formats)
         pending: list[str] = []
         for values in rows:
             number += 1
-            if meter is not None:
-                meter.add(values)
             row = str(number)
             parts = [f'<row r="{row}">']
             for column, value in enumerate(values):
-                ref = letters[column] + row
                 if value is None or value == "":
-                    parts.append(f'<c r="{ref}" s={blank[column]}')
+                    parts.append(opens[column] + row + blanks[column])
                     continue
                 kind = type(value)
                 if kind is str:
@@ -123,19 +126,32 @@ class StreamingSheet(Worksheet):  # type: ignore[misc]
                         found = strings._get_shared_string_index(text)
                     else:
                         strings.count += 1
-                    parts.append(f'<c r="{ref}" s="{styles[column]}" t="s"><v>{found}</v></c>')
-                elif kind is int:
-                    parts.append(f'<c r="{ref}" s="{styles[column]}"><v>{value}</v></c>')
+                    known = widest[column]
+                    if 2 * len(text) > known and known < full[column]:
+                        measured = text_width(text)
+                        if measured > known:
+                            widest[column] = measured
+                    parts.append(f"{opens[column]}{row}{texts[column]}{found}</v></c>")
+                    continue
+                if kind is int:
+                    shown = str(value)
                 elif kind is date:
                     day: date = value  # type: ignore[assignment]
-                    serial = day_serials.get(day)
-                    if serial is None:
-                        serial = day_serials[day] = str(day.toordinal() - _EPOCH)
-                    parts.append(f'<c r="{ref}" s="{styles[column]}"><v>{serial}</v></c>')
+                    shown = day_serials.get(day)  # type: ignore[assignment]
+                    if shown is None:
+                        shown = day_serials[day] = str(day.toordinal() - _EPOCH)
                 elif kind is float:
-                    parts.append(f'<c r="{ref}" s="{styles[column]}"><v>{value:.16G}</v></c>')
+                    shown = f"{value:.16G}"
                 else:  # rare (bool, datetime): XlsxWriter's own way
-                    parts.append(_other_cell(ref, styles[column], value))
+                    parts.append(_other_cell(opens[column] + row, styles[column], value))
+                    shown = ""
+                known = widest[column]
+                if known < full[column]:
+                    measured = 10.0 if kind is date else text_width(value)
+                    if measured > known:
+                        widest[column] = measured
+                if shown:
+                    parts.append(f"{opens[column]}{row}{numbers[column]}{shown}</v></c>")
             parts.append("</row>")
             pending.append("".join(parts))
             if len(pending) >= 2048:
@@ -149,15 +165,16 @@ class StreamingSheet(Worksheet):  # type: ignore[misc]
         return number - first_row
 
 
-def _other_cell(ref: str, style: str, value: object) -> str:
+def _other_cell(opened: str, style: str, value: object) -> str:
+    """A cell of a rarer kind; ``opened`` is ``<c r="A2``."""
     if isinstance(value, bool):
-        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+        return f'{opened}" s="{style}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, datetime):
         delta = value - datetime(1899, 12, 30)
         serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
-        return f'<c r="{ref}" s="{style}"><v>{serial:.16G}</v></c>'
+        return f'{opened}" s="{style}"><v>{serial:.16G}</v></c>'
     if isinstance(value, (int, float)):
-        return f'<c r="{ref}" s="{style}"><v>{float(value):.16G}</v></c>'
+        return f'{opened}" s="{style}"><v>{float(value):.16G}</v></c>'
     raise TypeError(f"cannot write {type(value).__name__} to a cell")
 
 
