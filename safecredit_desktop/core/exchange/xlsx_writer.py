@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
@@ -37,6 +39,20 @@ from safecredit_desktop.core.exchange import sheets
 from safecredit_desktop.core.exchange.sheets import Column, Kind, WidthMeter, text_width
 
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system)
+_DEFLATE_LEVEL = 3
+
+
+class _Zip(zipfile.ZipFile):
+    """XlsxWriter's zip, deflating at level 3 rather than zlib's 6: a 全部数据 workbook
+    of a million records is 450 MB of XML; level 6 took 7 s of the export's 21 s of CPU,
+    level 3 takes 3 s for a file 16 % larger (level 1: 2 s, 35 % larger)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("compresslevel", _DEFLATE_LEVEL)
+        super().__init__(*args, **kwargs)
+
+
+xlsxwriter.workbook.ZipFile = _Zip  # the one name XlsxWriter's packaging opens the file by
 _MAX_TEXT = 32_767  # characters Excel keeps in one cell
 
 _ALIGN: dict[Kind, dict[str, Any]] = {
