@@ -35,9 +35,11 @@ for folder in (ROOT, BENCH):
 
 from bench_registry import TODAY, demo_database  # noqa: E402
 
+PEAKS: dict[str, float] = {}  # the largest resident set of each command, MB
 
-def timed(argv: list[str], stdout: Path | None = None) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one process."""
+
+def timed(argv: list[str], stdout: Path | None = None, *, name: str = "") -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one process; its peak memory kept in PEAKS[name]."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(stdout or os.devnull, "wb") as out:
         started = time.perf_counter()
@@ -47,6 +49,7 @@ def timed(argv: list[str], stdout: Path | None = None) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         assert child.stderr is not None
         raise SystemExit(f"{argv} failed: {child.stderr.read().decode()}")
+    PEAKS[name] = max(PEAKS.get(name, 0.0), usage.ru_maxrss / 1024)
     return usage.ru_utime + usage.ru_stime, wall
 
 
@@ -64,9 +67,10 @@ def run(enterprises: int = 100_000, rounds: int = 3) -> dict[str, float]:
         timed([*cli, "check"])  # the first opening on this PC records the head: not timed
         for _ in range(rounds):
             add("grade_floor", timed([*floors, "grade-json", str(path), str(out)]))
-            add("grade", timed([*cli, "grade", "--format", "json", "--as-of", str(TODAY)], out))
+            grade = [*cli, "grade", "--format", "json", "--as-of", str(TODAY)]
+            add("grade", timed(grade, out, name="grade"))
             add("check_floor", timed([*floors, "check", str(path)]))
-            add("check", timed([*cli, "check"]))
+            add("check", timed([*cli, "check"], name="check"))
         units = len(json.loads(out.read_text(encoding="utf-8")))
 
     def cpu(name: str) -> float:
@@ -87,6 +91,8 @@ def run(enterprises: int = 100_000, rounds: int = 3) -> dict[str, float]:
         "check_wall": wall("check"),
         "check_floor_wall": wall("check_floor"),
         "units": float(units),
+        "grade_peak_mb": PEAKS["grade"],
+        "check_peak_mb": PEAKS["check"],
     }
 
 

@@ -26,7 +26,7 @@ for folder in (ROOT, BENCH):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from bench_cli import timed  # noqa: E402
+from bench_cli import PEAKS, timed  # noqa: E402
 from bench_registry import demo_database  # noqa: E402
 
 from safecredit_desktop.core.exchange.columns import SHEETS  # noqa: E402
@@ -42,7 +42,7 @@ def run(enterprises: int = 100_000, rounds: int = 1) -> dict[str, float]:
         book = Path(tmp) / "all.xlsx"
         for _ in range(rounds):
             book.unlink(missing_ok=True)
-            used, took = timed([*cli, "export", "data", str(book)])
+            used, took = timed([*cli, "export", "data", str(book)], name="export")
             cpu.append(used)
             wall.append(took)
         with zipfile.ZipFile(book) as archive:
@@ -65,6 +65,7 @@ def run(enterprises: int = 100_000, rounds: int = 1) -> dict[str, float]:
         "file_mb": size / 1_000_000,
         "inspection_sheet_mb": sheet_bytes / 1_000_000,
         "bytes_per_inspection": sheet_bytes / inspections,
+        "peak_mb": PEAKS["export"],
     }
 
 

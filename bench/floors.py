@@ -2,6 +2,7 @@
 
     python bench/floors.py grade-json DB OUT   # every row of the unit-keyed tables,
                                                # grouped by unit, written as a JSON array
+                                               # (one object a unit, streamed)
     python bench/floors.py check DB            # PRAGMA integrity_check, then every audit
                                                # entry read and hashed as the chain hashes it
 
@@ -30,21 +31,32 @@ def unit_keyed_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def grade_json(db: str, out: str) -> int:
+    """Each unit with its rows of every unit-keyed table, one JSON object a unit, the
+    tables read in unit order side by side (nothing held but one unit's rows)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    units: dict[int, dict[str, object]] = {}
-    for row in conn.execute("SELECT * FROM units ORDER BY uscc"):
-        units[row[0]] = {"unit": list(row)}
-    for table in unit_keyed_tables(conn):
-        cursor = conn.execute(f"SELECT * FROM {table} ORDER BY unit_id")
-        names = [d[0] for d in cursor.description]
-        at = names.index("unit_id")
-        for row in cursor:
-            found = units.get(row[at])
-            if found is not None:
-                found.setdefault(table, []).append(list(row))  # type: ignore[union-attr]
+    tables = unit_keyed_tables(conn)
+    cursors = []
+    for table in tables:
+        cursor = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
+            f"SELECT * FROM {table} ORDER BY unit_id"
+        )
+        at = [d[0] for d in cursor.description].index("unit_id")
+        cursors.append((table, cursor, at, [next(cursor, None)]))
+    units = 0
     with open(out, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(list(units.values()), ensure_ascii=False))
-    return len(units)
+        handle.write("[")
+        for unit in conn.execute("SELECT * FROM units ORDER BY id"):
+            found: dict[str, object] = {"unit": unit}
+            for table, cursor, at, ahead in cursors:
+                rows = []
+                while ahead[0] is not None and ahead[0][at] == unit[0]:
+                    rows.append(ahead[0])
+                    ahead[0] = next(cursor, None)
+                found[table] = rows
+            handle.write(("," if units else "") + json.dumps(found, ensure_ascii=False))
+            units += 1
+        handle.write("]")
+    return units
 
 
 def check(db: str) -> int:

@@ -106,8 +106,10 @@ BENCHES = (
         (
             ("grade_floor_cpu", "grade floor CPU s"),
             ("grade_wall", "grade wall s"),
+            ("grade_peak_mb", "grade peak MB"),
             ("check_floor_cpu", "check floor CPU s"),
             ("check_wall", "check wall s"),
+            ("check_peak_mb", "check peak MB"),
         ),
     ),
     Bench(
@@ -116,6 +118,7 @@ BENCHES = (
         (Row("`export data` (全部数据), ≈1 million records", "seconds", 60, "s"),),
         (
             ("cpu_seconds", "CPU s"),
+            ("peak_mb", "export peak MB"),
             ("records", "records"),
             ("file_mb", "file MB"),
             ("inspection_sheet_mb", "执法检查 sheet XML MB"),
