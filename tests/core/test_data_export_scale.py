@@ -7,7 +7,9 @@ test_data_export.py and test_print_layout.py; times are in bench/, not here.)
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -108,3 +110,31 @@ def test_a_city_roll_up_reimports_each_county_unchanged(tmp_path: Path) -> None:
     separate = [snapshot(tmp_path / f"county{i}.db") for i in (0, 1)]
     for table in ("inspections", "commitments", "penalties", "accidents"):
         assert len(stored[table]) == len(separate[0][table]) + len(separate[1][table]), table
+
+
+def test_a_failed_export_leaves_nothing_behind(
+    county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error halfway through the rows leaves no workbook, no half file and no row
+    files of XlsxWriter's, and says nothing was written."""
+    original = data_export.direct_rows
+
+    def failing(db: Database, table: str) -> Iterator[list[object]]:
+        for n, row in enumerate(original(db, table)):
+            if table == "commitments" and n == 50:
+                raise OSError(28, "No space left on device")
+            yield row
+
+    monkeypatch.setattr(data_export, "direct_rows", failing)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    session = services.open_session(county, user="导出员")
+    try:
+        with pytest.raises(OSError):
+            services.export_all_data(session, out / "all.xlsx", include_id=False, today=TODAY)
+    finally:
+        session.close()
+    assert list(out.iterdir()) == []
+    assert list((tmp_path / "temp").iterdir()) == []

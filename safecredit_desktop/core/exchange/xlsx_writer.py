@@ -216,7 +216,6 @@ class StreamingBook:
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
-                "tmpdir": str(folder),
             },
         )
         self._formats: dict[tuple[object, ...], Format] = {}
