@@ -1,17 +1,19 @@
 """Large workbooks written fast: XlsxWriter's constant-memory mode, rows streamed, text
 in the shared-strings table.
 
-Measured on 100,000 执法检查 rows of the demo county (bench/README): openpyxl's
-write-only mode took 15.6 s, XlsxWriter's constant-memory mode 6.4 s (its ``write``),
-and the rows written here straight into XlsxWriter's row file about 1.6 s. Every other
+Measured on 100,000 执法检查 rows of the demo county (bench/bench_formats.py, CPU):
+openpyxl's write-only mode took 14.8–15.3 s, XlsxWriter's constant-memory mode 5.3–6.1 s
+(its ``write``), and the rows written here straight into XlsxWriter's row file 1.2–1.8
+s. Every other
 part of the sheet — frozen header, column widths, print setup (A4, one page across,
 the header row repeated, page numbers, the internal-use notice in the page header),
 drop-down lists, merged title rows — is XlsxWriter's own.
 
 Text goes into the shared-strings table, not inline: a cell is then ``<c r="A2" s="1"
 t="s"><v>12</v></c>`` whatever its text, and a unit's code or a method repeated on
-every record is stored once. A 执法检查 row takes about 350 bytes of sheet XML instead
-of 540, so a county's sheet of 570,000 rows stays within the import's 200 MB a sheet.
+every record is stored once. A 执法检查 row takes 366–385 bytes of sheet XML (the cell
+references grow with the row numbers) instead of 540, so a county's sheet of about
+540,000 rows stays within the import's 200 MB a sheet.
 
 The look is the one of :mod:`.sheets` (宋体 11, thin grid, grey bold header row, codes
 as text '@', dates ``yyyy-mm-dd``), so a 全部数据 export looks like every other export.
@@ -53,6 +55,7 @@ class _Zip(zipfile.ZipFile):
 
 
 xlsxwriter.workbook.ZipFile = _Zip  # the one name XlsxWriter's packaging opens the file by
+
 _MAX_TEXT = 32_767  # characters Excel keeps in one cell
 
 _ALIGN: dict[Kind, dict[str, Any]] = {
