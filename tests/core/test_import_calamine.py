@@ -9,6 +9,7 @@ cannot pass by falling back unseen.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
@@ -183,7 +184,13 @@ def styled_book(path: Path, cells: Sequence[tuple[str, object, str | None]]) -> 
         ),
         # a value past column 100; text past the cell limit (a shared string past it is
         # refused before any row: test_import_limits)
-        ([("A2", code(1), None), ("B2", "2025-05-01", None), ("CW2", "x", None)], True),
+        ([("A2", code(1), None), ("B2", "2025-05-01", None), ("CV2", "x", None)], True),
+        ([("A2", code(1), None), ("B2", "2025-05-01", None), ("CW2", "x", None)], False),
+        # calamine would hold the grid from A1 to the last cell: far cells go to our reader
+        ([("A2", code(1), None), ("B2", "2025-05-01", None), ("XFD2", "x", None)], False),
+        ([("A2", code(1), None), ("B2", "2025-05-01", None), ("A99999", "x", None)], True),
+        ([("A2", code(1), None), ("B2", "2025-05-01", None), ("A100000", "x", None)], False),
+        ([("A2", code(1), None), ("B2", "2025-05-01", None), ("A1048576", "x", None)], False),
         ([("A2", code(1), None), ("B2", "2025-05-01", None), ("F2", "备" * 32_768, None)], True),
         # a formula with its result, a formula without one, an error value
         ([("A2", code(1), None), ("B2", "=DATE(2025,5,1)", "yyyy-mm-dd")], False),
@@ -230,6 +237,23 @@ def test_a_1904_workbook_reads_its_dates(
     result, read = both(stocked, tmp_path / "mac.xlsx", monkeypatch)
     assert read == ["执法检查"]
     assert "datetime.datetime(2025, 5, 1, 0, 0)" in str(result[1][0])
+
+
+def test_cells_without_their_reference_go_to_our_reader(
+    stocked: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell may leave out ``r`` (it is then the next one); calamine would place such
+    cells as it likes, so the sheet is read by our reader."""
+    book = write_book(tmp_path / "r.xlsx", {"执法检查": [INSPECTION_HEAD, (code(1), "2025-05-01")]})
+    with zipfile.ZipFile(book) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b' r="B2"', b"")
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    result, read = both(stocked, book, monkeypatch)
+    assert read == [] and result[0] == "planned"
 
 
 def test_the_full_data_export_reads_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -327,8 +327,9 @@ _ROOT_SHEET = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>/]")
 def scan_sheet(archive: zipfile.ZipFile, name: str, sheet: str, file_name: str) -> bool:
     """Refuse the sheet (LimitError) when past a limit; return when it is within them:
     True when the sheet is *plain* — proven by the byte-level pass, with no formula, no
-    error value and no ISO-date cell — so that python-calamine reads it as our own reader
-    would (:mod:`.xlsx_calamine`); False when only our reader should."""
+    error value and no ISO-date cell, every cell naming its place within 100,000 rows and
+    100 columns — so that python-calamine reads it as our own reader would, in bounded
+    memory (:mod:`.xlsx_calamine`); False when only our reader should."""
     what = f"“{sheet}”表"
     stream = open_member(archive, name, MAX_SHEET_XML, what, "sheet_size", file_name)
     with stream:
@@ -360,10 +361,33 @@ def _plain(window: bytes) -> bool:
     return not any(token in window for token in _NOT_PLAIN)
 
 
+# calamine holds a sheet as a dense grid (rows × columns between its first and last
+# cells): a cell beyond column CV (100) or a row number of six digits or more (two cells,
+# A1 and XFD1048576, would be a grid of 17 billion cells), or a cell without its
+# reference, sends the sheet to our reader, which holds only the cells there are. Within
+# these bounds the grid is at most 100,000 × 100 cells.
+_FAR = rb"""(?:[A-Za-z]{3}|[Cc][W-Zw-z]|[D-Zd-z][A-Za-z]|[A-Za-z]{0,2}[0-9]{6})"""
+_FAR_REFERENCE: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _small_grid(rows: bytes, prefix: bytes) -> bool:
+    """Whether every cell of these complete rows names its place (``<c r="…"``, the
+    only form counted), within the bounds."""
+    cell = b"<" + prefix + b"c"
+    opened = sum(rows.count(cell + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    if opened != rows.count(cell + b' r="'):
+        return False
+    far = _FAR_REFERENCE.get(prefix)
+    if far is None:
+        far = _FAR_REFERENCE[prefix] = re.compile(re.escape(cell + b' r="') + _FAR)
+    return far.search(rows) is None
+
+
 def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> tuple[bool, bool]:
     """The byte-level pass: (proven, plain). Proven when the rows are counted (refused
     past the limit) and each row, and what precedes them, is within its byte bound;
-    plain when no formula, error value or ISO-date cell was seen (see scan_sheet)."""
+    plain when no formula, error value or ISO-date cell was seen and every cell names its
+    place within 100,000 rows and 100 columns (see scan_sheet)."""
     data, prefix = _after_prologue(stream.read(_CHUNK), _ROOT_SHEET, file_name)
     if prefix is None:
         return False, False
@@ -381,6 +405,8 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> tuple[bool, 
             plain = False
         parts = window.split(tag)
         tail = parts.pop()
+        if plain and not _small_grid(window[: len(window) - len(tail)], prefix):
+            plain = False  # the rows completed here (the tail is looked at with the next)
         if head and parts:
             if len(parts.pop(0)) > _HEAD:
                 return False, False
@@ -400,6 +426,7 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> tuple[bool, 
         rows += 1
         if rows > MAX_ROWS:
             raise too_many_rows(file_name, sheet)
+    plain = plain and end >= 0 and _small_grid(tail[:end], prefix)
     return 0 <= end <= (_HEAD if head else _SEGMENT), plain
 
 

@@ -69,6 +69,8 @@ _NOTHING: frozenset[str] = frozenset()
 USE_CALAMINE = True
 """Plain sheets read by calamine (:mod:`.xlsx_calamine`); tests switch it off to compare
 both readers on the same workbooks."""
+CALAMINE_MAX_STRINGS_XML = 64 * 1024 * 1024
+"""Shared strings past this (XML bytes) are read by our compact table only."""
 
 
 @dataclass(slots=True)
@@ -251,7 +253,9 @@ def _checked_sources(path: Path, package: Package, chosen: Sequence[SheetPart]) 
         # a string that may be past the cell limit is refused before any row is read, as
         # it always was; otherwise our reader reads the table only if a sheet needs it
         strings = _LazyStrings(read) if short else read()
-    calamine = CalamineBook(path) if USE_CALAMINE and any(plain) else None
+    # calamine holds the shared strings as Python-sized strings, not compactly as ours
+    few = member is None or archive.getinfo(member).file_size <= CALAMINE_MAX_STRINGS_XML
+    calamine = CalamineBook(path) if USE_CALAMINE and few and any(plain) else None
     return [
         _Source(xml, calamine if is_plain else None)
         for xml, is_plain in zip(_sources(package, chosen, strings), plain, strict=True)
