@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sqlite3
 import sys
@@ -351,7 +350,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     finally:
         session.close()
     if args.format == "json":
-        json.dump([r.as_json() for r in results], sys.stdout, ensure_ascii=False, indent=1)
+        from safecredit_desktop.core.rules.result import write_json_array
+
+        write_json_array(results, sys.stdout)  # json.dump's text (indent=1), written fast
         print()
     elif args.format == "csv":
         from safecredit_desktop.core.exchange.grade_csv import grade_csv

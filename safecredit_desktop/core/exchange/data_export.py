@@ -21,7 +21,8 @@ in every sheet's print header (not in a row: row 1 must stay the header row).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,7 @@ from safecredit_desktop.core.exchange import sheets
 from safecredit_desktop.core.exchange.columns import (
     ACCEPT_TEXT,
     NOTES_SHEET,
+    OPTIONS_SHEET,
     REVIEW_DONE,
     REVIEW_PENDING,
     SHEET_BY_TABLE,
@@ -39,11 +41,16 @@ from safecredit_desktop.core.exchange.columns import (
     SheetSpec,
 )
 from safecredit_desktop.core.exchange.template_export import (
-    add_validations,
+    LAST_ROW,
     list_formulas,
     notice_of,
     sheet_columns,
-    write_options,
+)
+from safecredit_desktop.core.exchange.xlsx_writer import (
+    Line,
+    StreamingBook,
+    fill_small_table,
+    set_header_footer,
 )
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage import anchor
@@ -85,35 +92,31 @@ def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
-def _units(db: Database, bureau: str, include_id: bool) -> list[list[object]]:
-    out: list[list[object]] = []
+def _units(db: Database, bureau: str, include_id: bool) -> Iterator[list[object]]:
     for row in _rows(db, "SELECT * FROM units ORDER BY uscc"):
         u = from_row(model.Unit, row)
-        out.append(
-            [
-                u.uscc,
-                u.name,
-                u.category,
-                u.reporter or bureau,
-                ACCEPT_TEXT if u.check_accepted else None,
-                u.town,
-                u.address,
-                u.legal_rep,
-                u.main_person,
-                u.main_person_id if include_id else None,
-                u.safety_person,
-                u.phone,
-                u.permit_no,
-                u.permit_valid_until,
-                u.std_level,
-                u.std_awarded_on,
-                u.std_valid_until,
-                _yes_no(u.high_risk),
-                u.status,
-                u.founded_on,
-            ]
-        )
-    return out
+        yield [
+            u.uscc,
+            u.name,
+            u.category,
+            u.reporter or bureau,
+            ACCEPT_TEXT if u.check_accepted else None,
+            u.town,
+            u.address,
+            u.legal_rep,
+            u.main_person,
+            u.main_person_id if include_id else None,
+            u.safety_person,
+            u.phone,
+            u.permit_no,
+            u.permit_valid_until,
+            u.std_level,
+            u.std_awarded_on,
+            u.std_valid_until,
+            _yes_no(u.high_risk),
+            u.status,
+            u.founded_on,
+        ]
 
 
 def _per_unit(db: Database, table: str, order: str) -> Iterator[tuple[str, Any]]:
@@ -206,10 +209,67 @@ def record_cells(table: str, code: str, r: Any) -> list[object]:
     raise KeyError(table)
 
 
-def _record_rows(db: Database, table: str) -> list[list[object]]:
+# The big plain tables read straight into their cells (dates converted once each): the
+# same cells as ``record_cells`` of the record (tests/core/test_data_export.py compares),
+# without a record object per row — a county's 700,000 inspections.
+_DIRECT: dict[str, tuple[str, ...]] = {
+    "inspections": (
+        "inspected_on",
+        "method",
+        "inspectors",
+        "hazards",
+        "major_hazards",
+        "rectify_deadline",
+        "rectified_on",
+        "doc_no",
+        "note",
+    ),
+    "commitments": ("type", "signed_on", "signer", "withdrawn_on"),
+    "honours": ("honoured_on", "level", "type", "title"),
+    "joint_punishments": ("department", "starts_on", "ends_on"),
+}
+
+
+def _kind_of(record: type[Any], name: str) -> str:
+    """'date', 'bool' or 'plain': how the column is stored (as ``tables.from_row`` reads it)."""
+    hint = typing.get_type_hints(record)[name]
+    args = set(typing.get_args(hint)) or {hint}
+    return "date" if date in args else "bool" if bool in args else "plain"
+
+
+def direct_rows(db: Database, table: str) -> Iterator[list[object]]:
+    """The rows of a table of :data:`_DIRECT`, in :data:`RECORD_ORDER`."""
+    names = _DIRECT[table]
+    spec = SHEET_BY_TABLE[table]
+    kinds = [_kind_of(spec.record, name) for name in names]
+    dates = [i + 1 for i, kind in enumerate(kinds) if kind == "date"]
+    flags = [i + 1 for i, kind in enumerate(kinds) if kind == "bool"]
+    sql = (
+        f"SELECT u.uscc, {', '.join(f't.{n}' for n in names)} FROM {table} t"
+        f" JOIN units u ON u.id = t.unit_id ORDER BY u.uscc, {RECORD_ORDER[table]}"
+    )
+    days: dict[str, date] = {}
+    for values in db.conn.execute(sql):
+        cells = list(values)
+        for index in dates:
+            text = cells[index]
+            if text is not None:
+                day = days.get(text)
+                if day is None:
+                    day = days[text] = date.fromisoformat(text)
+                cells[index] = day
+        for index in flags:
+            if cells[index] is not None:
+                cells[index] = bool(cells[index])
+        yield cells
+
+
+def _record_rows(db: Database, table: str) -> Iterator[list[object]]:
     if table not in RECORD_ORDER:
-        return []
-    return [record_cells(table, code, r) for code, r in _per_unit(db, table, RECORD_ORDER[table])]
+        return iter(())
+    if table in _DIRECT:
+        return direct_rows(db, table)
+    return (record_cells(table, code, r) for code, r in _per_unit(db, table, RECORD_ORDER[table]))
 
 
 def _inspectors(db: Database) -> list[list[object]]:
@@ -261,7 +321,9 @@ def _repairs(db: Database) -> list[list[object]]:
     return out
 
 
-def _sheet_rows(db: Database, spec: SheetSpec, bureau: str, include_id: bool) -> list[list[object]]:
+def _sheet_rows(
+    db: Database, spec: SheetSpec, bureau: str, include_id: bool
+) -> Iterable[Sequence[object]]:
     if spec.table == "units":
         return _units(db, bureau, include_id)
     if spec.table == "inspectors":
@@ -318,37 +380,102 @@ def write_all_data(
     today: date,
     progress: Progress | None = None,
 ) -> DataExport:
-    """Write every record of ``db`` to ``path`` in the import template's sheets."""
-    data: dict[str, list[list[object]]] = {}
-    for index, spec in enumerate(SHEETS):
-        if progress is not None:
-            progress(index / (2 * len(SHEETS)), f"读取{spec.name}")
-        data[spec.name] = _sheet_rows(db, spec, bureau_name, include_id)
-    counts = {name: len(rows) for name, rows in data.items()}
+    """Write every record of ``db`` to ``path`` in the import template's sheets, each
+    sheet streamed from the database (nothing but one row is held; see
+    :mod:`.xlsx_writer`)."""
     notice = notice_of(profile)
-    wb = sheets.new_workbook()
-    sheets.set_properties(
-        wb, title=DATA_TITLE, subject=f"{bureau_name} {today.isoformat()}", creator=bureau_name
-    )
-    sheets.write_notes(
-        wb,
-        NOTES_SHEET,
-        title=f"{bureau_name}{DATA_TITLE}",
-        items=[
+    formulas, long_lists = list_formulas(profile)
+    book = StreamingBook(path)
+    try:
+        book.book.set_properties(
+            {
+                "title": DATA_TITLE,
+                "subject": f"{bureau_name} {today.isoformat()}",
+                "author": bureau_name,
+            }
+        )
+        notes = book.add_sheet(NOTES_SHEET)  # first in the book, filled once counted
+        counts: dict[str, int] = {}
+        for index, spec in enumerate(SHEETS):
+            if progress is not None:
+                progress(index / len(SHEETS), f"写入{spec.name}")
+            sheet = book.add_sheet(spec.name)
+            columns = sheet_columns(spec)
+            header = book.start_table(sheet, columns, notice=notice)
+            meter = sheets.WidthMeter(columns)
+            rows = _sheet_rows(db, spec, bureau_name, include_id)
+            formats = [book.body(c) for c in columns]
+            counts[spec.name] = sheet.append_rows(header, rows, formats, meter)
+            book.finish_table(sheet, meter.widths())
+            add_list_validations(sheet, spec, profile, formulas)
+        items = [
             *_notes(profile, bureau_name, today, counts, include_id),
             ("审计日志", anchor.describe(anchor.current_head(db.conn))),  # to compare later
-        ],
-        notice=notice,
-    )
-    formulas, long_lists = list_formulas(profile)
-    for index, spec in enumerate(SHEETS):
-        if progress is not None:
-            progress(0.5 + index / (2 * len(SHEETS)), f"写入{spec.name}")
-        sheets.write_table(wb, spec.name, columns=sheet_columns(spec), rows=data[spec.name])
-        ws = wb[spec.name]
-        add_validations(ws, spec, profile, formulas)
+        ]
+        lines = [Line(f"{bureau_name}{DATA_TITLE}", "title", 36.0)]
         if notice:
-            sheets.set_header_footer(ws, notice=notice)
-    if long_lists:
-        write_options(wb, long_lists, notice)
-    return DataExport(sheets.save_workbook(wb, path), counts, include_id)
+            lines.append(Line(notice, "notice", 22.0))
+        fill_small_table(
+            book,
+            notes,
+            columns=NOTES_COLUMNS,
+            rows=items,
+            lines=lines,
+            notice=notice,
+            landscape=False,
+        )
+        if long_lists:
+            write_option_lists(book, long_lists, notice)
+        return DataExport(book.close(), counts, include_id)
+    except BaseException:
+        book.discard()
+        raise
+
+
+NOTES_COLUMNS = (
+    sheets.Column("项目", sheets.Kind.TEXT, 10, 16),
+    sheets.Column("内容", sheets.Kind.WRAP, 30, 80),
+)
+"""The 说明 sheet's columns (those of :func:`.sheets.write_notes`)."""
+
+
+def add_list_validations(
+    sheet: Any, spec: SheetSpec, profile: Profile, formulas: dict[tuple[str, ...], str]
+) -> None:
+    """The drop-down lists of :func:`.template_export.add_validations`, for XlsxWriter."""
+    for index, column in enumerate(spec.columns):
+        values = column.choice_values(profile)
+        if not values:
+            continue
+        strict = column.kind not in ("violation_kind",) and column.attr != "level"
+        sheet.data_validation(
+            1,
+            index,
+            LAST_ROW - 1,
+            index,
+            {
+                "validate": "list",
+                "source": "=" + formulas[values],
+                "ignore_blank": True,
+                "show_input": False,
+                "show_error": True,
+                "error_type": "stop" if strict else "warning",
+                "error_title": column.header,
+                "error_message": "请从下拉列表中选择"
+                + ("" if strict else "（也可填写说明中所列的其他写法）"),
+            },
+        )
+
+
+def write_option_lists(
+    book: StreamingBook, long_lists: Sequence[list[str]], notice: str | None
+) -> None:
+    """The hidden 选项 sheet of :func:`.template_export.write_options`."""
+    sheet = book.add_sheet(OPTIONS_SHEET)
+    sheet.hide()
+    set_header_footer(sheet, notice=notice)
+    depth = max((len(v) for v in long_lists), default=0)
+    for row in range(depth):
+        for column, values in enumerate(long_lists):
+            if row < len(values):
+                sheet.write_string(row, column, values[row])

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass
 from typing import IO, Final
 from xml.parsers import expat
 
@@ -222,31 +223,50 @@ def read_member(archive: zipfile.ZipFile, name: str, what: str, file_name: str) 
 _ROOT_SST = re.compile(rb"<([A-Za-z_][\w.-]*:)?sst[\s>/]")
 
 
-def count_shared_strings(stream: CappedStream, file_name: str) -> int | None:
+@dataclass(frozen=True)
+class StringsScan:
+    """What the pass over the shared strings found: their number (None when the count
+    cannot be trusted) and whether every string is short for sure — its XML, tags and
+    all, within :data:`MAX_CELL_CHARS` bytes, so no string can be past the cell limit
+    (a string's characters are never more than its bytes, escapes decoded or not)."""
+
+    count: int | None
+    short: bool
+
+
+def count_shared_strings(stream: CappedStream, file_name: str) -> StringsScan:
     """The number of strings, counted by their tags in C speed, refused past
     :data:`MAX_SHARED_STRINGS`; and a text run too long to be one cell's (a 1 GiB string)
-    refused after its first megabytes. None when the count cannot be trusted (string
-    tags in a second namespace prefix, CDATA, comments): then the table's own reading
-    counts them one by one."""
+    refused after its first megabytes. The count is None when it cannot be trusted
+    (string tags in a second namespace prefix, CDATA, comments): then the table's own
+    reading counts them one by one."""
     with stream:
         data, prefix = _after_prologue(stream.read(_CHUNK), _ROOT_SST, file_name)
         if prefix is None:
-            return None
+            return StringsScan(None, False)
         tag = b"<" + prefix + b"si"
         count = 0
         carry = b""
         run = 0  # bytes since the last '<'
+        short = True
+        since = b""  # since the last string tag, while every string so far is short
         while data:
             run = _text_run(run, data, file_name)
             window = carry + data
             if _alien(window, prefix, b"si"):
-                return None
+                return StringsScan(None, False)
             count += window.count(tag)
             if count > MAX_SHARED_STRINGS:
                 raise too_many_strings(file_name)
             carry = window[-(len(tag) - 1) :]
+            if short:
+                parts = (since + data).split(tag)
+                since = parts.pop()
+                short = len(since) <= MAX_CELL_CHARS and all(
+                    len(part) <= MAX_CELL_CHARS for part in parts
+                )
             data = stream.read(_CHUNK)
-        return count
+        return StringsScan(count, short)
 
 
 _MAX_RUN_BYTES: Final = 10 * MAX_RAW_CELL_CHARS
@@ -304,24 +324,74 @@ def _alien(data: bytes, prefix: bytes, name: bytes) -> bool:
 _ROOT_SHEET = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>/]")
 
 
-def scan_sheet(archive: zipfile.ZipFile, name: str, sheet: str, file_name: str) -> None:
-    """Refuse the sheet (LimitError) when past a limit; return when it is within them."""
+def scan_sheet(archive: zipfile.ZipFile, name: str, sheet: str, file_name: str) -> bool:
+    """Refuse the sheet (LimitError) when past a limit; return when it is within them:
+    True when the sheet is *plain* — proven by the byte-level pass, with no formula, no
+    error value and no ISO-date cell, every cell naming its place within 100,000 rows and
+    100 columns — so that python-calamine reads it as our own reader would, in bounded
+    memory (:mod:`.xlsx_calamine`); False when only our reader should."""
     what = f"“{sheet}”表"
     stream = open_member(archive, name, MAX_SHEET_XML, what, "sheet_size", file_name)
     with stream:
-        proven = _fast_scan(stream, sheet, file_name)
+        proven, plain = _fast_scan(stream, sheet, file_name)
     if not proven:
         stream = open_member(archive, name, MAX_SHEET_XML, what, "sheet_size", file_name)
         with stream:
             _precise_scan(stream, sheet, file_name)
+    return proven and plain
 
 
-def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> bool:
-    """The byte-level pass: True when the rows are counted (refused past the limit) and
-    each row, and what precedes them, is within its byte bound; False when unproven."""
+# what only our reader reads as openpyxl would: a formula (its cached value or none), an
+# error value (#N/A: calamine gives a blank), an ISO-8601 date cell. Looked for as plain
+# bytes (memchr speed); whitespace around an '=' (legal in XML, never written by Excel,
+# so a t="e" might hide behind it) also sends the sheet to our reader.
+_NOT_PLAIN = (
+    tuple(
+        token.encode()
+        for start in ("<f", ":f")
+        for token in (f"{start}>", f"{start} ", f"{start}/")
+    )
+    + tuple(f"t={q}{kind}{q}".encode() for q in "\"'" for kind in "ed")
+    + tuple(f"{a}{b}".encode() for a, b in [(" ", "="), ("\t", "="), ("\n", "="), ("\r", "=")])
+    + tuple(f"={w}".encode() for w in " \t\n\r")
+)
+
+
+def _plain(window: bytes) -> bool:
+    return not any(token in window for token in _NOT_PLAIN)
+
+
+# calamine holds a sheet as a dense grid (rows × columns between its first and last
+# cells): a cell beyond column CV (100) or a row number of six digits or more (two cells,
+# A1 and XFD1048576, would be a grid of 17 billion cells), or a cell without its
+# reference, sends the sheet to our reader, which holds only the cells there are. Within
+# these bounds the grid is at most 100,000 × 100 cells.
+_FAR = rb"""(?:[A-Za-z]{3}|[Cc][W-Zw-z]|[D-Zd-z][A-Za-z]|[A-Za-z]{0,2}[0-9]{6})"""
+_FAR_REFERENCE: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _small_grid(rows: bytes, prefix: bytes) -> bool:
+    """Whether every cell of these complete rows names its place (``<c r="…"``, the
+    only form counted), within the bounds."""
+    cell = b"<" + prefix + b"c"
+    opened = sum(rows.count(cell + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    if opened != rows.count(cell + b' r="'):
+        return False
+    far = _FAR_REFERENCE.get(prefix)
+    if far is None:
+        far = _FAR_REFERENCE[prefix] = re.compile(re.escape(cell + b' r="') + _FAR)
+    return far.search(rows) is None
+
+
+def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> tuple[bool, bool]:
+    """The byte-level pass: (proven, plain). Proven when the rows are counted (refused
+    past the limit) and each row, and what precedes them, is within its byte bound;
+    plain when no formula, error value or ISO-date cell was seen and every cell names its
+    place within 100,000 rows and 100 columns (see scan_sheet)."""
     data, prefix = _after_prologue(stream.read(_CHUNK), _ROOT_SHEET, file_name)
     if prefix is None:
-        return False
+        return False, False
+    plain = True
     tag = b"<" + prefix + b"row"
     ends = (b"</" + prefix + b"sheetData>", b"<" + prefix + b"sheetData/>")
     rows = 0
@@ -330,19 +400,23 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> bool:
     while data:
         window = tail + data
         if _alien(window, prefix, b"row"):
-            return False
+            return False, False
+        if plain and not _plain(window):
+            plain = False
         parts = window.split(tag)
         tail = parts.pop()
+        if plain and not _small_grid(window[: len(window) - len(tail)], prefix):
+            plain = False  # the rows completed here (the tail is looked at with the next)
         if head and parts:
             if len(parts.pop(0)) > _HEAD:
-                return False
+                return False, False
             head = False
         if parts:
             rows += sum(1 for part in parts if part[:1] in _NAME_ENDS)
             if rows > MAX_ROWS:
                 raise too_many_rows(file_name, sheet)
             if max(map(len, parts)) > _SEGMENT:
-                return False
+                return False, False
         if len(tail) > (_HEAD if head else _SEGMENT):
             break  # the rows are over, or one is too long: sheetData's end tells
         data = stream.read(_CHUNK)
@@ -352,7 +426,8 @@ def _fast_scan(stream: CappedStream, sheet: str, file_name: str) -> bool:
         rows += 1
         if rows > MAX_ROWS:
             raise too_many_rows(file_name, sheet)
-    return 0 <= end <= (_HEAD if head else _SEGMENT)
+    plain = plain and end >= 0 and _small_grid(tail[:end], prefix)
+    return 0 <= end <= (_HEAD if head else _SEGMENT), plain
 
 
 def _sheet_data_end(window: bytes, ends: tuple[bytes, ...]) -> int:

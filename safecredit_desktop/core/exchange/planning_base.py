@@ -7,6 +7,7 @@ tombstones, the rows checked so far); the sheets' own planning is in
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, time
@@ -219,10 +220,28 @@ class _PlannerBase:
         if self.progress is not None and self.done % 2000 == 0:
             self.progress(self.done / self.total, f"已检查 {self.done} 行")
 
-    def _existing(self, spec: SheetSpec) -> dict[tuple[Any, ...], Any]:
-        """Stored records of a sheet's table by natural key (unit as its code)."""
+    def _existing(
+        self, spec: SheetSpec, sheet: ParsedSheet | None = None
+    ) -> dict[tuple[Any, ...], Any]:
+        """Stored records of a sheet's table by natural key (unit as its code). With
+        ``sheet``, only those a row of the sheet can name when the key starts from the
+        unit (a county's workbook into a city's database reads that county's records,
+        not the city's): the rows' codes are read as the rows' own keys read them."""
         table = SPEC_BY_NAME[spec.table]
-        cursor = self.db.conn.execute(f"SELECT * FROM {table.name}")
+        sql = f"SELECT * FROM {table.name}"
+        params: tuple[Any, ...] = ()
+        if sheet is not None and spec.key[:1] in (("unit",), ("uscc",)):
+            attr = spec.key[0]
+            codes = {self._checked_code(r.cells[attr])[0] for r in sheet.rows if attr in r.cells}
+            if attr == "unit":
+                ids = sorted(self.unit_ids[c] for c in codes if c in self.unit_ids)
+                sql += " WHERE unit_id IN (SELECT value FROM json_each(?))"
+                params = (json.dumps(ids),)
+            else:
+                found = sorted(c for c in codes if c is not None)
+                sql += " WHERE uscc IN (SELECT value FROM json_each(?))"
+                params = (json.dumps(found, ensure_ascii=False),)
+        cursor = self.db.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         out: dict[tuple[Any, ...], Any] = {}
         for values in cursor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from safecredit_desktop.core import forms, model
@@ -32,7 +33,6 @@ from safecredit_desktop.core.exchange.plans import (
     SheetPlan,
 )
 from safecredit_desktop.core.exchange.reading import ParsedSheet, RawRow, _is_blank
-from safecredit_desktop.core.storage.tables import to_row
 from safecredit_desktop.core.validate import (
     control_character_problem,
     parse_choice,
@@ -49,7 +49,7 @@ class _RecordPlanner(_PlannerBase):
     # -- units ---------------------------------------------------------------------
     def plan_units(self, sheet: ParsedSheet) -> SheetPlan:
         plan = SheetPlan(sheet.spec, sheet.title)
-        existing = self._existing(sheet.spec)
+        existing = self._existing(sheet.spec, sheet)
         seen: dict[tuple[Any, ...], int] = {}
         form = forms.FORMS["units"]
         for row in sheet.rows:
@@ -164,7 +164,7 @@ class _RecordPlanner(_PlannerBase):
     def plan_records(self, sheet: ParsedSheet) -> SheetPlan:
         spec = sheet.spec
         plan = SheetPlan(spec, sheet.title)
-        existing = self._existing(spec)
+        existing = self._existing(spec, sheet)
         form = forms.FORMS[spec.form or ""]
         seen: dict[tuple[Any, ...], int] = {}
         final = self.final.setdefault(spec.table, {})
@@ -231,8 +231,10 @@ class _RecordPlanner(_PlannerBase):
 
     @staticmethod
     def _record_key(spec: SheetSpec, record: Any, code: str) -> tuple[Any, ...]:
-        row = to_row(record)
-        return tuple(code if k == "unit" else row[k] for k in spec.key)
+        """The key as ``to_row`` would store its parts (dates as ISO text, flags as 0/1),
+        read from the record's own fields (a to_row of every record cost a tenth of a
+        county's planning)."""
+        return tuple(code if k == "unit" else _stored(getattr(record, k)) for k in spec.key)
 
     def _review(self, row: RawRow, errors: _RowErrors, record: Any, stored: Any) -> None:
         raw = row.cells.get("needs_review")
@@ -361,3 +363,14 @@ class _RecordPlanner(_PlannerBase):
             if code not in codes:
                 codes.append(code)
         return codes
+
+
+def _stored(value: Any) -> Any:
+    """A field's value as ``tables.to_row`` stores it."""
+    if value is None or type(value) is int:
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if isinstance(value, str) else value

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,7 @@ from safecredit_desktop.core.exchange.limits import (
     open_member,
     scan_sheet,
 )
+from safecredit_desktop.core.exchange.xlsx_calamine import CalamineBook, NotPlain
 from safecredit_desktop.core.exchange.xlsx_package import Package, SheetPart, open_package
 from safecredit_desktop.core.exchange.xlsx_rows import (
     _broken,
@@ -57,9 +58,19 @@ from safecredit_desktop.core.exchange.xlsx_rows import (
     _SheetSource,
     _sources,
 )
-from safecredit_desktop.core.exchange.xlsx_strings import StringTable, read_shared_strings
+from safecredit_desktop.core.exchange.xlsx_strings import (
+    SharedStrings,
+    StringTable,
+    read_shared_strings,
+)
 
 _NOTHING: frozenset[str] = frozenset()
+
+USE_CALAMINE = True
+"""Plain sheets read by calamine (:mod:`.xlsx_calamine`); tests switch it off to compare
+both readers on the same workbooks."""
+CALAMINE_MAX_STRINGS_XML = 64 * 1024 * 1024
+"""Shared strings past this (XML bytes) are read by our compact table only."""
 
 
 @dataclass(slots=True)
@@ -130,7 +141,7 @@ def read_workbook(
             hidden = parsed.hidden_sheets
             if progress is not None:
                 progress(0.0, "检查工作簿的大小")
-            sources = _checked_sources(package, chosen)
+            sources = _checked_sources(path, package, chosen)
             return _read_sheets(path, sources, parsed, progress)
         except WorkbookError as exc:
             exc.hidden_sheets = exc.hidden_sheets or tuple(hidden)
@@ -190,9 +201,33 @@ def _choose(
     return chosen, parsed
 
 
-def _checked_sources(package: Package, chosen: Sequence[SheetPart]) -> list[_SheetSource]:
+@dataclass
+class _Source:
+    """A chosen sheet: our reader's source, and calamine's when the sheet is plain."""
+
+    xml: _SheetSource
+    calamine: CalamineBook | None
+
+
+class _LazyStrings:
+    """The shared strings, read by our reader only when a sheet needs them (calamine
+    reads its own)."""
+
+    def __init__(self, read: Callable[[], SharedStrings]) -> None:
+        self._read = read
+        self._table: SharedStrings | None = None
+
+    def __getitem__(self, index: int) -> str:
+        if self._table is None:
+            self._table = self._read()
+        return self._table[index]
+
+
+def _checked_sources(path: Path, package: Package, chosen: Sequence[SheetPart]) -> list[_Source]:
     """The limits checked on what will be read (the zip's directory, then a streaming
-    pass over the shared strings and each chosen sheet), then the shared strings read."""
+    pass over the shared strings and each chosen sheet); plain sheets are read by
+    calamine, the others (and any calamine gives up on) by our reader, which then reads
+    the shared strings itself."""
     archive, name = package.archive, package.file_name
     for part in chosen:
         checked_info(
@@ -204,30 +239,44 @@ def _checked_sources(package: Package, chosen: Sequence[SheetPart]) -> list[_She
         what = "共享文字表（sharedStrings.xml）"
         return open_member(archive, member, MAX_SHEET_XML, what, "strings_size", name)
 
+    short = True
     if member is not None:
-        count_shared_strings(open_strings(member), name)
-    for part in chosen:
-        scan_sheet(archive, part.member or "", part.title, name)
+        short = count_shared_strings(open_strings(member), name).short
+    plain = [scan_sheet(archive, part.member or "", part.title, name) for part in chosen]
     strings: StringTable = ()
     if member is not None:
-        strings = read_shared_strings(open_strings(member), name)
-    return _sources(package, chosen, strings)
+        strings_member = member
+
+        def read() -> SharedStrings:
+            return read_shared_strings(open_strings(strings_member), name)
+
+        # a string that may be past the cell limit is refused before any row is read, as
+        # it always was; otherwise our reader reads the table only if a sheet needs it
+        strings = _LazyStrings(read) if short else read()
+    # calamine holds the shared strings as Python-sized strings, not compactly as ours
+    few = member is None or archive.getinfo(member).file_size <= CALAMINE_MAX_STRINGS_XML
+    calamine = CalamineBook(path) if USE_CALAMINE and few and any(plain) else None
+    return [
+        _Source(xml, calamine if is_plain else None)
+        for xml, is_plain in zip(_sources(package, chosen, strings), plain, strict=True)
+    ]
 
 
 def _read_sheets(
     path: Path,
-    sources: Sequence[_SheetSource],
+    sources: Sequence[_Source],
     parsed: ParsedWorkbook,
     progress: Progress | None,
 ) -> ParsedWorkbook:
-    readable = [s for s in sources if not s.is_chart]
-    for index, source in enumerate(readable):
+    readable = [s for s in sources if not s.xml.is_chart]
+    for index, both in enumerate(readable):
+        source = both.xml
         spec = sheet_for_title(source.title)
         assert spec is not None  # chosen by title
         if progress is not None:
             progress(index / max(len(readable), 1), f"读取“{spec.name}”表")
         try:
-            sheet = _read_sheet(spec, source.title, source.rows(), parsed.errors)
+            sheet = _read_either(spec, both, parsed.errors, path.name)
         except SafeCreditError:
             raise
         except Exception:  # damaged XML inside the zip
@@ -243,6 +292,32 @@ def _read_sheets(
             "只有列标题，没有数据行，没有可导入的内容。"
         )
     return parsed
+
+
+def _read_either(
+    spec: SheetSpec, source: _Source, errors: CellErrors, file_name: str
+) -> ParsedSheet | None:
+    """The sheet read by calamine when it is plain, else (or when calamine gives up on
+    it) by our reader; the sheet's bad cells are the same either way."""
+    title = source.xml.title
+    if source.calamine is not None:
+        found = CellErrors(errors.limit)
+        try:
+            sheet = _read_sheet(spec, title, source.calamine.rows(title, file_name, title), found)
+        except NotPlain:
+            pass
+        else:
+            _merge_errors(errors, found)
+            return sheet
+    return _read_sheet(spec, title, source.xml.rows(), errors)
+
+
+def _merge_errors(into: CellErrors, found: CellErrors) -> None:
+    """A sheet's bad cells added after the earlier sheets', in the order found."""
+    kept = found.first()
+    into.extend(kept)
+    into.total += found.total - len(kept)
+    into.only_bad_check = into.only_bad_check and found.only_bad_check
 
 
 def _read_sheet(

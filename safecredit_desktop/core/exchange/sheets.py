@@ -81,25 +81,38 @@ class WidthMeter:
 
     def __init__(self, columns: Sequence[Column]) -> None:
         self._columns = tuple(columns)
-        self._widest = [text_width(c.header) for c in self._columns]
+        self.widest = [text_width(c.header) for c in self._columns]
+        # past this a column is as wide as it may be (widths() caps it): no more measuring
+        self.full = [c.max_width - 2 for c in self._columns]
 
     def add(self, row: Sequence[object]) -> None:
-        widest = self._widest
+        widest = self.widest
+        full = self.full
         for index, value in enumerate(row):
-            if value is None or value == "":
+            if value is None:
                 continue
-            # a text is at most twice its length wide: most cells need no measuring
-            if isinstance(value, str) and 2 * len(value) <= widest[index]:
+            known = widest[index]
+            if known >= full[index]:
+                continue
+            kind = type(value)
+            if kind is str:
+                # a text is at most twice its length wide: most cells need no measuring
+                if 2 * len(value) <= known:  # type: ignore[arg-type]
+                    continue
+            elif kind is date:  # text_width's figure for a date, without its tests
+                if known >= 10.0:
+                    continue
+            elif value == "":
                 continue
             width = text_width(value)
-            if width > widest[index]:
+            if width > known:
                 widest[index] = width
 
     def widths(self) -> list[float]:
         """Excel column widths (characters of the default font), with a little padding."""
         return [
             max(c.min_width, min(c.max_width, w + 2))
-            for c, w in zip(self._columns, self._widest, strict=True)
+            for c, w in zip(self._columns, self.widest, strict=True)
         ]
 
 
