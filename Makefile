@@ -11,7 +11,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1 \
 	libwayland-cursor0 libdbus-1-3 xvfb xauth poppler-utils
 
-.PHONY: run test lint format typecheck bench dist system-packages clean
+.PHONY: run test lint format typecheck bench dist deb system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ dist: $(STAMP) system-packages
 	$(PY) -m pip install -q -e '.[dist]'
 	$(VENV)/bin/pyinstaller --noconfirm --clean pyinstaller.spec
 	$(PY) tests/bundle_smoke.py dist/SafeCredit-$$($(PY) -c "import tomllib;print(tomllib.load(open('pyproject.toml','rb'))['project']['version'])")
+
+# A .deb of the bundle for 信创 desktops (UOS, Kylin) and Debian; as root it is installed,
+# smoke-tested through the PATH and removed again (resources/packaging/build_deb.py).
+deb: dist
+	$(PY) resources/packaging/build_deb.py dist/SafeCredit-$$($(PY) -c "import tomllib;print(tomllib.load(open('pyproject.toml','rb'))['project']['version'])") \
+		$$([ "$$(id -u)" = 0 ] && command -v dpkg >/dev/null && echo --check)
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -32,7 +32,9 @@ def test_open_and_check_refuse_before_touching_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "x.db"
-    assert main(["--db", str(db), "init", "--profile", "suizhou", "--unit", "随州市应急管理局"]) == 0
+    assert (
+        main(["--db", str(db), "init", "--profile", "suizhou", "--unit", "随州市应急管理局"]) == 0
+    )
     before = db.read_bytes()
     monkeypatch.setattr(connection.sqlite3, "sqlite_version_info", (3, 31, 1))
     with pytest.raises(StorageError):
