@@ -4,6 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# The oldest PySide6 the program supports (the 6.8 LTS line; 6.8.0.2 is also the newest
+# wheel for arm64 with glibc 2.31, as on Kylin V10): the window tests run on it too.
+QT_OLDEST := 6.8.0.2
+VENV_OLDEST := .venv-qt$(QT_OLDEST)
+OLDEST_STAMP := $(VENV_OLDEST)/.installed-test
 
 # Debian packages Qt (xcb platform), the headless tests and PDF rendering need.
 APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
@@ -23,6 +28,15 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
+$(OLDEST_STAMP): pyproject.toml
+	test -x $(VENV_OLDEST)/bin/python || $(PYTHON) -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/python -m pip install -q --upgrade pip
+	$(VENV_OLDEST)/bin/python -m pip install -q -e '.[test]'
+	$(VENV_OLDEST)/bin/python -m pip install -q --no-deps PySide6-Essentials==$(QT_OLDEST) \
+		PySide6-Addons==$(QT_OLDEST) shiboken6==$(QT_OLDEST) 2>&1 | grep -v "dependency" || true
+	$(VENV_OLDEST)/bin/python -c "import PySide6, sys; sys.exit(PySide6.__version__ != '$(QT_OLDEST)')"
+	touch $@
+
 # Installs the Debian packages when run as root on Debian/Ubuntu; otherwise says
 # what is missing and carries on (the offscreen tests need only the libraries).
 system-packages:
@@ -38,8 +52,10 @@ system-packages:
 run: $(STAMP) system-packages
 	$(PY) -m safecredit_desktop.gui.launch_demo
 
-test: $(TEST_STAMP) system-packages
+test: $(TEST_STAMP) $(OLDEST_STAMP) system-packages
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	@echo "窗口测试（最旧支持的 PySide6 $(QT_OLDEST)）："
+	QT_QPA_PLATFORM=offscreen $(VENV_OLDEST)/bin/python -m pytest tests/gui
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check safecredit_desktop tests bench
