@@ -4,6 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# The oldest PySide6 the program supports (the 6.8 LTS line; 6.8.0.2 is also the newest
+# wheel for arm64 with glibc 2.31, as on Kylin V10): the window tests run on it too.
+QT_OLDEST := 6.8.0.2
+VENV_OLDEST := .venv-qt$(QT_OLDEST)
+OLDEST_STAMP := $(VENV_OLDEST)/.installed-test
 
 # Debian packages Qt (xcb platform), the headless tests and PDF rendering need;
 # LibreOffice Calc prints every export in a test (one page across), mpack reads the .eml.
@@ -13,7 +18,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libwayland-cursor0 libdbus-1-3 xvfb xauth poppler-utils \
 	libreoffice-calc-nogui mpack postgresql
 
-.PHONY: run test lint format typecheck bench dist system-packages clean
+.PHONY: run test lint format typecheck bench dist deb system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +28,15 @@ $(STAMP): pyproject.toml
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+$(OLDEST_STAMP): pyproject.toml
+	test -x $(VENV_OLDEST)/bin/python || $(PYTHON) -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/python -m pip install -q --upgrade pip
+	$(VENV_OLDEST)/bin/python -m pip install -q -e '.[test]'
+	$(VENV_OLDEST)/bin/python -m pip install -q --no-deps PySide6-Essentials==$(QT_OLDEST) \
+		PySide6-Addons==$(QT_OLDEST) shiboken6==$(QT_OLDEST) 2>&1 | grep -v "dependency" || true
+	$(VENV_OLDEST)/bin/python -c "import PySide6, sys; sys.exit(PySide6.__version__ != '$(QT_OLDEST)')"
 	touch $@
 
 # Installs the Debian packages when run as root on Debian/Ubuntu; otherwise says
@@ -56,9 +70,11 @@ PG_TESTS := tests/core/test_records_service.py tests/core/test_storage.py \
 	tests/core/test_timeline.py tests/core/test_workflow_publicity.py \
 	tests/core/test_holiday_import.py tests/core/test_engine.py
 
-test: $(TEST_STAMP) system-packages
+test: $(TEST_STAMP) $(OLDEST_STAMP) system-packages
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 	QT_QPA_PLATFORM=offscreen SAFECREDIT_TEST_ENGINE=postgresql $(PY) -m pytest $(PG_TESTS)
+	@echo "窗口测试（最旧支持的 PySide6 $(QT_OLDEST)）："
+	QT_QPA_PLATFORM=offscreen $(VENV_OLDEST)/bin/python -m pytest tests/gui
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check safecredit_desktop tests bench
@@ -79,6 +95,12 @@ dist: $(STAMP) system-packages
 	$(PY) -m pip install -q -e '.[dist]'
 	$(VENV)/bin/pyinstaller --noconfirm --clean pyinstaller.spec
 	$(PY) tests/bundle_smoke.py dist/SafeCredit-$$($(PY) -c "import tomllib;print(tomllib.load(open('pyproject.toml','rb'))['project']['version'])")
+
+# A .deb of the bundle for 信创 desktops (UOS, Kylin) and Debian; as root it is installed,
+# smoke-tested through the PATH and removed again (resources/packaging/build_deb.py).
+deb: dist
+	$(PY) resources/packaging/build_deb.py dist/SafeCredit-$$($(PY) -c "import tomllib;print(tomllib.load(open('pyproject.toml','rb'))['project']['version'])") \
+		$$([ "$$(id -u)" = 0 ] && command -v dpkg >/dev/null && echo --check)
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from safecredit_desktop.core import services
 from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
-from safecredit_desktop.core.paths import default_database_path
+from safecredit_desktop.core.paths import default_database_path, resources_dir
 from safecredit_desktop.core.storage.location import Location, ServerLocation
 from safecredit_desktop.gui import errors
 from safecredit_desktop.gui.fonts import install_app_font
@@ -194,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("安全生产信用分级分类监管系统")
     app.setOrganizationName("SafeCredit")
+    app.setDesktopFileName("safecredit")  # the .deb's menu entry: the dock shows its icon
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "safecredit-256.png")))
     install_app_font(app)
     install_qt_translations(app)
     errors.install(app)  # anything no slot caught: a sentence, and the traceback logged

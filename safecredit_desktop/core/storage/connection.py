@@ -23,6 +23,24 @@ from safecredit_desktop.core.storage.changes import Changes, TrackedConnection, 
 from safecredit_desktop.core.storage.location import Location, ServerLocation
 
 BUSY_TIMEOUT_MS = 15_000
+# STRICT tables (schema v1) need SQLite 3.37; an older library reads the schema as
+# malformed, which would be mistaken for a damaged file.
+MIN_SQLITE = (3, 37, 0)
+
+
+def require_sqlite(version: tuple[int, int, int] | None = None) -> None:
+    """Refuse, with what to install, when the SQLite library Python uses is too old."""
+    found = version or sqlite3.sqlite_version_info
+    if tuple(found) >= MIN_SQLITE:
+        return
+    have = ".".join(str(part) for part in found)
+    need = ".".join(str(part) for part in MIN_SQLITE)
+    raise StorageError(
+        f"本程序需要 SQLite {need} 或更新版本，本机 Python 使用的是 SQLite {have}，"
+        "无法正确读取数据库（数据未作任何改动）。请使用本程序的安装包（自带合适的 SQLite），"
+        "或安装 Python 3.11 及以上的官方版本；在统信UOS、银河麒麟上请升级系统的 libsqlite3"
+        "（3.37 或以上）后再运行。"
+    )
 
 # Called with the database inside every outermost transaction, just before it commits:
 # derived data brought up to date with what the transaction wrote, in the same
@@ -55,6 +73,7 @@ def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     The connection belongs to the thread that opened it (sqlite3's own check stays on):
     a job in a worker thread opens its own (``services.reopen``), so the window's open
     transaction can never be joined or rolled back by another thread."""
+    require_sqlite()
     if read_only:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
