@@ -42,6 +42,7 @@ def require_sqlite(version: tuple[int, int, int] | None = None) -> None:
         "（3.37 或以上）后再运行。"
     )
 
+
 # Called with the database inside every outermost transaction, just before it commits:
 # derived data brought up to date with what the transaction wrote, in the same
 # transaction (core/grade_cache.py registers the live grades of the units it touched).
