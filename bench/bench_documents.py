@@ -2,7 +2,7 @@
 
     python bench/bench_documents.py [--notices N]
 
-Makes a demo database of N units and times ``services.issue_documents`` for a
+Makes a demo database of N units and times ``session.documents.issue`` for a
 grade notice to every unit: grading, building the text, laying it out on the
 GB/T 9704 grid with line-breaking rules and font fallback, drawing, numbering and
 storing the one PDF in the register. The floor, in the same run: bare reportlab
@@ -23,6 +23,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from safecredit_desktop.core.app.documents import _build_documents as build_documents
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -30,7 +32,7 @@ if str(ROOT) not in sys.path:
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from safecredit_desktop.core import services  # noqa: E402
+from safecredit_desktop.core import app as core  # noqa: E402
 from safecredit_desktop.core.documents.content import (  # noqa: E402
     Document,
     Para,
@@ -83,23 +85,23 @@ def _floor(documents: list[Document], numbers: list[str]) -> float:
 def run(notices: int = 1000, repeat: int = 2) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="safecredit-bench-") as folder:
         path = Path(folder) / "documents.db"
-        session = services.init_database(
+        session = core.init_database(
             path, profile="fenghuang", bureau_name="凤凰县应急管理局", user="bench"
         )
-        services.fill_demo(session, enterprises=notices, seed=5, today=TODAY)
+        core.fill_demo(session, enterprises=notices, seed=5, today=TODAY)
         unit_ids = tuple(
             int(i) for (i,) in session.db.conn.execute("SELECT id FROM units ORDER BY uscc")
         )
         seconds, renders, floors, pages = [], [], [], 0
         for attempt in range(repeat):
             as_of = TODAY - timedelta(days=attempt)  # new content: numbered, not reprinted
-            request = services.DocumentRequest("grade-notice", unit_ids, as_of=as_of)
+            request = core.DocumentRequest("grade-notice", unit_ids, as_of=as_of)
             started = time.perf_counter()
-            result = services.issue_documents(session, request, today=TODAY)
+            result = session.documents.issue(request, today=TODAY)
             seconds.append(time.perf_counter() - started)
             assert len(result.issued) == len(unit_ids)
             pages = sum(d.page_count for d in result.issued)
-            documents = services._build_documents(session, request, TODAY, None)
+            documents = build_documents(session, request, TODAY, None)
             numbers = [d.doc_no for d in result.issued]
             fonts = load_fonts()
             started = time.perf_counter()

@@ -6,9 +6,9 @@ Uses the demo database of bench_registry.py (built if missing), copies it to a
 throwaway PostgreSQL server (tests/pg_server.py, the distribution's binaries) with
 ``safecredit copy``'s code, then on each engine:
 
-- grade every unit (``services.grade_units``), the best of two;
+- grade every unit (``session.grading.grade``), the best of two;
 - registry search: the 企业台账's first page for typical search texts, median;
-- one record saved (``services.save_record`` of an inspection, its own transaction,
+- one record saved (``session.records.save`` of an inspection, its own transaction,
   audited): p50 and p95 of 200 saves;
 - 8 concurrent writers: 8 processes saving 150 inspections each at once; records per
   second over the whole run.
@@ -44,7 +44,8 @@ for folder in (ROOT, BENCH, ROOT / "tests"):
 import pg_server  # noqa: E402
 from bench_registry import TODAY, demo_database  # noqa: E402
 
-from safecredit_desktop.core import model, registry, services  # noqa: E402
+from safecredit_desktop.core import app as core  # noqa: E402
+from safecredit_desktop.core import model, registry  # noqa: E402
 from safecredit_desktop.core.storage import copying  # noqa: E402
 from safecredit_desktop.core.storage.location import parse_server  # noqa: E402
 
@@ -58,12 +59,13 @@ WRITER = textwrap.dedent(
     import sys, time
     from datetime import date, timedelta
     from pathlib import Path
-    from safecredit_desktop.core import model, services
+    from safecredit_desktop.core import model
+    from safecredit_desktop.core import app as core
     from safecredit_desktop.core.storage.location import parse
 
     where, n, ready, go, count = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), Path(
         sys.argv[4]), int(sys.argv[5])
-    session = services.open_session(parse(where), user=f"席位{n}")
+    session = core.open_session(parse(where), user=f"席位{n}")
     units = [int(r[0]) for r in session.db.conn.execute(
         "SELECT id FROM units ORDER BY id LIMIT 2000")]
     ready.touch()
@@ -71,7 +73,7 @@ WRITER = textwrap.dedent(
         time.sleep(0.002)
     for k in range(count):
         day = date(1990, 1, 1) + timedelta(days=n * count + k)
-        services.save_record(session, model.Inspection(
+        session.records.save(model.Inspection(
             unit_id=units[(n * count + k) % len(units)], inspected_on=day, method="日常"))
     session.close()
     """
@@ -79,13 +81,13 @@ WRITER = textwrap.dedent(
 
 
 def _grade_json(location: Any) -> tuple[str, float]:
-    session = services.open_session(location, user="bench")
+    session = core.open_session(location, user="bench")
     try:
         best = float("inf")
         text = ""
         for _ in range(2):
             started = time.perf_counter()
-            results = services.grade_units(session, as_of=TODAY)
+            results = session.grading.grade(as_of=TODAY)
             best = min(best, time.perf_counter() - started)
             text = json.dumps([r.as_json() for r in results], ensure_ascii=False)
         return text, best
@@ -94,14 +96,14 @@ def _grade_json(location: Any) -> tuple[str, float]:
 
 
 def _search_ms(location: Any) -> float:
-    session = services.open_session(location, user="bench")
+    session = core.open_session(location, user="bench")
     try:
         times = []
         for text in SEARCHES:
             query = registry.UnitQuery(search=text)
             started = time.perf_counter()
-            services.query_units(session, query, 0, 50)
-            services.count_matching_units(session, query)
+            session.units.query(query, 0, 50)
+            session.units.count_matching(query)
             times.append((time.perf_counter() - started) * 1000)
         return statistics.median(times)
     finally:
@@ -109,7 +111,7 @@ def _search_ms(location: Any) -> float:
 
 
 def _saves_ms(location: Any) -> tuple[float, float]:
-    session = services.open_session(location, user="bench")
+    session = core.open_session(location, user="bench")
     try:
         units = [int(r[0]) for r in session.db.conn.execute("SELECT id FROM units LIMIT 500")]
         times = []
@@ -120,7 +122,7 @@ def _saves_ms(location: Any) -> tuple[float, float]:
                 method="日常",
             )
             started = time.perf_counter()
-            services.save_record(session, record)
+            session.records.save(record)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         return statistics.median(times), times[int(len(times) * 0.95) - 1]
@@ -192,10 +194,10 @@ def run(enterprises: int = 100_000) -> dict[str, float]:
         copied_back, _ = _grade_json(back)
         result["same_grades"] = float(original == on_server == copied_back)
         started = time.perf_counter()
-        result["pg_check_ok"] = float(services.check_database(location).ok)
+        result["pg_check_ok"] = float(core.check_database(location).ok)
         result["pg_check_seconds"] = time.perf_counter() - started
         started = time.perf_counter()
-        result["back_check_ok"] = float(services.check_database(back).ok)
+        result["back_check_ok"] = float(core.check_database(back).ok)
         result["back_check_seconds"] = time.perf_counter() - started
         _measure("sqlite", work, scratch, result)
         _measure("pg", location, scratch, result)

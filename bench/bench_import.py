@@ -6,7 +6,7 @@ The workbook is the program's own 全部数据 export of ``demo --enterprises N`
 under bench/out/). Timed in the same run:
 
 - the floor: plain openpyxl read-only iteration over every row of every sheet;
-- ``services.import_workbook`` into an empty database (read, check every cell, write
+- ``session.exchange.import_workbook`` into an empty database (read, check every cell, write
   every row with its audit entry in one transaction);
 - the pre-import backup of the filled database, separately (an import into a
   non-empty database takes it first).
@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 from openpyxl import load_workbook  # noqa: E402
 
-from safecredit_desktop.core import services  # noqa: E402
+from safecredit_desktop.core import app as core  # noqa: E402
 from safecredit_desktop.core.model import Role  # noqa: E402
 from safecredit_desktop.core.storage import backup  # noqa: E402
 
@@ -40,14 +40,14 @@ def workbook(enterprises: int) -> Path:
         return path
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        session = services.init_database(
+        session = core.init_database(
             Path(tmp) / "source.db",
             profile="fenghuang",
             bureau_name="凤凰县应急管理局",
             user="bench",
         )
-        services.fill_demo(session, enterprises=enterprises, seed=5)
-        services.export_all_data(session, path, include_id=True)
+        core.fill_demo(session, enterprises=enterprises, seed=5)
+        session.exchange.export_all_data(path, include_id=True)
         session.close()
     return path
 
@@ -68,7 +68,7 @@ def run(enterprises: int = 10_000) -> dict[str, float]:
     floor(path)  # warm the file cache
     floor_seconds, rows = floor(path)
     with tempfile.TemporaryDirectory() as tmp:
-        session = services.init_database(
+        session = core.init_database(
             Path(tmp) / "target.db",
             profile="fenghuang",
             bureau_name="凤凰县应急管理局",
@@ -76,7 +76,7 @@ def run(enterprises: int = 10_000) -> dict[str, float]:
         )
         session.role = Role.REVIEWER  # the workbook holds 执法人员 rows: a 审核员 imports it
         started = time.perf_counter()
-        summary = services.import_workbook(session, path, dry_run=False, accept_bad_check=False)
+        summary = session.exchange.import_workbook(path, dry_run=False, accept_bad_check=False)
         seconds = time.perf_counter() - started
         session.close()
         started = time.perf_counter()

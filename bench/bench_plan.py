@@ -3,8 +3,8 @@
     python bench/bench_plan.py [--enterprises N] [--repeat R]
 
 On the cached demo database of bench_registry (``bench/out/registry-N.db``, whose
-data end on 2025-06-30), times ``services.due_list`` as of 2025-06-30 (live grades of
-every unit, then the due dates) and ``services.annual_plan`` for 2025 with a capacity
+data end on 2025-06-30), times ``session.schedule.due`` as of 2025-06-30 (live grades of
+every unit, then the due dates) and ``session.schedule.plan`` for 2025 with a capacity
 of N/100 per month (grades as of 2024-12-31, windows, levelling, fulfilment) — each
 including its grading. Reports ``due_seconds``, ``plan_seconds`` and ``seconds`` (the
 larger; target 5 s each), each the best of ``repeat`` runs, plus the list's and the
@@ -30,10 +30,10 @@ from bench_registry import TODAY, demo_database  # noqa: E402
 
 
 def run(enterprises: int = 100_000, repeat: int = 2) -> dict[str, float]:
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
 
     path, _built = demo_database(enterprises)
-    session = services.open_session(path, user="bench")
+    session = core.open_session(path, user="bench")
     try:
         session.profile  # noqa: B018 - parse the stored profile outside the timing
         due_times: list[float] = []
@@ -42,11 +42,11 @@ def run(enterprises: int = 100_000, repeat: int = 2) -> dict[str, float]:
         capacity = max(1, enterprises // 100)
         for _ in range(repeat):
             started = time.perf_counter()
-            due = services.due_list(session, as_of=TODAY)
+            due = session.schedule.due(as_of=TODAY)
             due_times.append(time.perf_counter() - started)
             listed = len(due.items)
             started = time.perf_counter()
-            plan = services.annual_plan(session, year=TODAY.year, capacity=capacity, today=TODAY)
+            plan = session.schedule.plan(year=TODAY.year, capacity=capacity, today=TODAY)
             plan_times.append(time.perf_counter() - started)
             planned, unfit = len(plan.items), len(plan.cannot_fit)
     finally:

@@ -21,7 +21,7 @@ Outside the window, on the same database, each in a transaction rolled back afte
 - ``day_turn_seconds`` / ``day_turn_units``: the turn of a day (the units whose grade may
   change that day regraded).
 
-The demo database (``services.init_database`` + ``services.fill_demo`` and the annual
+The demo database (``core.init_database`` + ``core.fill_demo`` and the annual
 assessment of the demo year confirmed, about 35 s at 100,000 units) is built once and
 kept as ``bench/out/registry-N.db``; later runs reuse it. ``seconds`` is the start-up
 time (for bench/run.py).
@@ -87,7 +87,7 @@ KEYSTROKES: tuple[str, ...] = (
 
 def demo_database(enterprises: int) -> tuple[Path, float]:
     """The cached demo database for ``enterprises`` units, built if missing or outdated."""
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
     from safecredit_desktop.core.model import Role
     from safecredit_desktop.core.storage import migrations
     from safecredit_desktop.core.storage.connection import connect_raw
@@ -108,13 +108,13 @@ def demo_database(enterprises: int) -> tuple[Path, float]:
         leftover.unlink()
     print(f"building {path} ({enterprises:,} units) …", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    session = services.init_database(
+    session = core.init_database(
         part, profile="fenghuang", bureau_name="凤凰县应急管理局", user="bench"
     )
     try:
-        services.fill_demo(session, enterprises=enterprises, seed=SEED, today=TODAY)
+        core.fill_demo(session, enterprises=enterprises, seed=SEED, today=TODAY)
         session.role = Role.REVIEWER  # the demo year's assessment, as a bureau would have
-        services.confirm_assessment(session, TODAY.year)
+        session.grading.confirm_assessment(TODAY.year)
         session.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         session.close()
@@ -127,14 +127,14 @@ def child(path: Path) -> None:
     then keystroke searches."""
     from PySide6.QtWidgets import QApplication
 
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
     from safecredit_desktop.core.registry import UnitQuery
     from safecredit_desktop.gui.fonts import install_app_font
     from safecredit_desktop.gui.main_window import MainWindow
 
     app = QApplication([])
     install_app_font(app)
-    session = services.open_session(path, user="bench")
+    session = core.open_session(path, user="bench")
     window = MainWindow(session)
     window._daily_backup_timer.stop()  # a backup would run during the timed searches
     window._backup_on_close = False
@@ -207,14 +207,15 @@ def stored_grade_figures(path: Path) -> dict[str, float]:
     the turn of a day, each in a transaction rolled back (the database is left as it was)."""
     from datetime import timedelta
 
-    from safecredit_desktop.core import grade_cache, services
+    from safecredit_desktop.core import app as core
+    from safecredit_desktop.core import grade_cache
     from safecredit_desktop.core.storage import migrations
     from safecredit_desktop.core.storage.sqlfile import statements
 
-    session = services.open_session(path, user="bench")
+    session = core.open_session(path, user="bench")
     db = session.db
     today = date.today()
-    services.settle_live_grades(session, today=today, quiet=True)
+    session.grading.settle_live(today=today, quiet=True)
     figures: dict[str, float] = {}
     step = next(m for m in migrations.available_migrations() if "live_grades" in m.path.name)
     try:

@@ -5,11 +5,11 @@
 Ten demo counties (profile fenghuang, 5,000 units each, about 50,000 records each) are
 generated with different area codes and document abbreviations — so their 统一社会信用代码,
 执法证号 and 决定书文号 do not collide, as real counties' do not — and each is exported
-with ``services.export_all_data`` (full ID numbers). The workbooks are cached under
+with ``session.exchange.export_all_data`` (full ID numbers). The workbooks are cached under
 bench/out/rollup-*/ (built in a child process, so that their making is not part of the
 peak memory measured here).
 
-Timed: ``services.import_workbook`` of the ten, one after the other, into one empty
+Timed: ``session.exchange.import_workbook`` of the ten, one after the other, into one empty
 database as a 审核员 — read, every cell checked, every row written with its audit entry,
 each workbook in one transaction, and the pre-import backup that every import into a
 non-empty database takes (its seconds are also reported on their own).
@@ -43,7 +43,8 @@ def county_folder(counties: int, enterprises: int) -> Path:
 
 def build_county(index: int, enterprises: int, path: Path) -> None:
     """One county's 全部数据 workbook (runs in the builder process)."""
-    from safecredit_desktop.core import demo, services
+    from safecredit_desktop.core import app as core
+    from safecredit_desktop.core import demo
 
     base = demo._county_for("fenghuang")
     county = replace(
@@ -54,16 +55,16 @@ def build_county(index: int, enterprises: int, path: Path) -> None:
     )
     demo._county_for = lambda _name: county  # type: ignore[assignment]
     with tempfile.TemporaryDirectory(prefix="safecredit-rollup-") as tmp:
-        session = services.init_database(
+        session = core.init_database(
             Path(tmp) / "county.db",
             profile="fenghuang",
             bureau_name=county.bureau,
             user="bench",
         )
         try:
-            services.fill_demo(session, enterprises=enterprises, seed=100 + index, today=TODAY)
+            core.fill_demo(session, enterprises=enterprises, seed=100 + index, today=TODAY)
             part = path.with_suffix(".part.xlsx")
-            services.export_all_data(session, part, include_id=True, today=TODAY)
+            session.exchange.export_all_data(part, include_id=True, today=TODAY)
             part.rename(path)
         finally:
             session.close()
@@ -86,7 +87,7 @@ def workbooks(counties: int, enterprises: int) -> list[Path]:
 
 
 def run(counties: int = 10, enterprises: int = 5_000) -> dict[str, float]:
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
     from safecredit_desktop.core.model import Role
     from safecredit_desktop.core.storage import backup
 
@@ -107,7 +108,7 @@ def run(counties: int = 10, enterprises: int = 5_000) -> dict[str, float]:
 
     backup.backup_database = timed_backup  # type: ignore[assignment]
     with tempfile.TemporaryDirectory(prefix="safecredit-rollup-") as tmp:
-        session = services.init_database(
+        session = core.init_database(
             Path(tmp) / "city.db", profile="fenghuang", bureau_name="湘西州应急管理局", user="bench"
         )
         session.role = Role.REVIEWER  # the workbooks hold 执法人员 rows
@@ -115,8 +116,8 @@ def run(counties: int = 10, enterprises: int = 5_000) -> dict[str, float]:
         started = time.perf_counter()
         try:
             for path in paths:
-                summary = services.import_workbook(
-                    session, path, dry_run=False, accept_bad_check=False
+                summary = session.exchange.import_workbook(
+                    path, dry_run=False, accept_bad_check=False
                 )
                 rows += summary.added
         finally:

@@ -35,7 +35,8 @@ if str(ROOT) not in sys.path:
 
 import openpyxl  # noqa: E402
 
-from safecredit_desktop.core import forms, services  # noqa: E402
+from safecredit_desktop.core import app as core  # noqa: E402
+from safecredit_desktop.core import forms  # noqa: E402
 from safecredit_desktop.core.errors import SafeCreditError  # noqa: E402
 from safecredit_desktop.core.model import Role  # noqa: E402
 
@@ -140,18 +141,16 @@ def fuzz(seconds: float, seed: int = 1) -> dict[str, int]:
     with tempfile.TemporaryDirectory(prefix="safecredit-fuzz-") as folder:
         base = Path(folder)
         source_db = base / "source.db"
-        session = services.init_database(
+        session = core.init_database(
             source_db, profile="fenghuang", bureau_name="测试局", user="fuzz"
         )
-        services.fill_demo(session, enterprises=20, seed=seed, today=TODAY)
+        core.fill_demo(session, enterprises=20, seed=seed, today=TODAY)
         good = base / "good.xlsx"
-        services.export_all_data(session, good, include_id=True)
+        session.exchange.export_all_data(good, include_id=True)
         session.close()
         empty = base / "empty.db"
-        services.init_database(
-            empty, profile="fenghuang", bureau_name="测试局", user="fuzz"
-        ).close()
-        profile = services.builtin_profiles()[0]
+        core.init_database(empty, profile="fenghuang", bureau_name="测试局", user="fuzz").close()
+        profile = core.builtin_profiles()[0]
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             # one damaged workbook
@@ -165,10 +164,10 @@ def fuzz(seconds: float, seed: int = 1) -> dict[str, int]:
             shutil.copy(empty, db)
             before = _digest(db)
             counts["imports"] += 1
-            target = services.open_session(db, user="fuzz", role=Role.REVIEWER)
+            target = core.open_session(db, user="fuzz", role=Role.REVIEWER)
             try:
-                services.import_workbook(
-                    target, book, dry_run=False, accept_bad_check=rng.random() < 0.3
+                target.exchange.import_workbook(
+                    book, dry_run=False, accept_bad_check=rng.random() < 0.3
                 )
                 counts["accepted"] += 1
                 refused = False

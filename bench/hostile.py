@@ -289,9 +289,9 @@ def run_import(db: Path, book: Path, *, limit_mb: int = 1024, timeout: float = 6
 
 def make_database(path: Path) -> Path:
     sys.path.insert(0, str(ROOT))
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
 
-    session = services.init_database(
+    session = core.init_database(
         path, profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     session.close()

@@ -25,7 +25,8 @@ if str(ROOT) not in sys.path:
 
 from PIL import Image  # noqa: E402
 
-from safecredit_desktop.core import model, services  # noqa: E402
+from safecredit_desktop.core import app as core  # noqa: E402
+from safecredit_desktop.core import model  # noqa: E402
 from safecredit_desktop.core.documents.kinds import basis_title  # noqa: E402
 from safecredit_desktop.core.model import Role  # noqa: E402
 
@@ -70,79 +71,76 @@ def _save(name: str, pdf: bytes) -> None:
 
 def _profile_samples(profile: str, folder: Path) -> None:
     path = folder / f"{profile}.db"
-    session = services.init_database(
+    session = core.init_database(
         path,
         profile=profile,
         bureau_name=BUREAUS[profile],
         user="样例",
         admin=("样例", "sample-admin"),
     )
-    services.fill_demo(session, enterprises=60, seed=3, today=TODAY)
-    services.create_user(session, "shenhe", "sample-reviewer", Role.REVIEWER, "沈和")
-    results = services.grade_units(session, as_of=TODAY)
+    core.fill_demo(session, enterprises=60, seed=3, today=TODAY)
+    session.accounts.create_user("shenhe", "sample-reviewer", Role.REVIEWER, "沈和")
+    results = session.grading.grade(as_of=TODAY)
     worst = min(results, key=lambda r: ("DCBA".index(r.grade), -len(r.reasons)))
-    unit = services.get_record(session, "units", worst.unit_id)
+    unit = session.records.get("units", worst.unit_id)
     town = unit.town or ""
-    services.save_record(session, dataclasses.replace(unit, name=f"{town[:2]}{RARE}矿业有限公司"))
+    session.records.save(dataclasses.replace(unit, name=f"{town[:2]}{RARE}矿业有限公司"))
     others = [r for r in results if r.unit_id != worst.unit_id]
 
     # An objection to a record of the worst unit, answered by the reviewer.
-    disputed = services.save_record(
-        session, model.Violation(worst.unit_id, "operate_while_suspended", date(2026, 9, 20))
+    disputed = session.records.save(
+        model.Violation(worst.unit_id, "operate_while_suspended", date(2026, 9, 20))
     )
-    objection = services.file_objection(
-        session,
+    objection = session.objections.file(
         table="violations",
         record_id=disputed,
         content="该日已取得复产批复，不属于停产整顿期间生产",
         filed_on=date(2026, 10, 8),
     )
-    reviewer = services.open_session(path, user="shenhe", role=Role.REVIEWER)
-    services.accept_objection(reviewer, objection.id, on=date(2026, 10, 9))
-    services.answer_objection(
-        reviewer,
+    reviewer = core.open_session(path, user="shenhe", role=Role.REVIEWER)
+    reviewer.objections.accept(objection.id, on=date(2026, 10, 9))
+    reviewer.objections.answer(
         objection.id,
         findings="复产批复的日期为2026年9月25日，晚于该行为发生之日",
         outcome="保留",
         on=date(2026, 10, 20),
     )
     # A credit repair of another unit's violation, applied for and approved.
-    repaired = services.save_record(
-        session, model.Violation(others[-1].unit_id, "accident_reported_late", date(2025, 6, 10))
+    repaired = session.records.save(
+        model.Violation(others[-1].unit_id, "accident_reported_late", date(2025, 6, 10))
     )
-    application = services.apply_repair(
-        session, table="violations", target_id=repaired, applied_on=date(2026, 10, 8)
+    application = session.repairs.apply(
+        table="violations", target_id=repaired, applied_on=date(2026, 10, 8)
     )
-    services.decide_repair(reviewer, application.id, approve=True, on=date(2026, 11, 1))
+    reviewer.repairs.decide(application.id, approve=True, on=date(2026, 11, 1))
     reviewer.close()
-    services.propose_list_entries(session, as_of=TODAY, today=TODAY)
-    entries = services.list_entries(session, list_kind=session.profile.list_name)
+    session.lists.propose(as_of=TODAY, today=TODAY)
+    entries = session.lists.entries(list_kind=session.profile.list_name)
     if not entries:  # no unit meets the list's conditions: one entered by hand
         records = [r for reason in worst.reasons for r in reason.records]
-        services.add_list_entry(
-            session,
+        session.lists.add(
             unit_id=worst.unit_id,
             list_kind=session.profile.list_name,
             facts="；".join(records) or "2026-09-20 拒不执行安全监管监察指令",
             basis=f"{basis_title(session.profile)}规定的列入条件",
             today=TODAY,
         )
-        entries = services.list_entries(session, list_kind=session.profile.list_name)
+        entries = session.lists.entries(list_kind=session.profile.list_name)
     listed = min(entries, key=lambda e: (e.unit_id != worst.unit_id, e.stage != "采集", e.id))
-    draw = services.make_draw(session, year=2026, seed="样例")
+    draw = session.draws.make(year=2026, seed="样例")
 
     requests = {
-        "grade-notice": services.DocumentRequest("grade-notice", (worst.unit_id,), as_of=TODAY),
-        "commitment": services.DocumentRequest("commitment", (worst.unit_id,)),
-        "duty-commitment": services.DocumentRequest("duty-commitment", (worst.unit_id,)),
-        "listing-notice": services.DocumentRequest("listing-notice", listing_id=listed.id),
-        "removal-decision": services.DocumentRequest("removal-decision", repair_id=application.id),
-        "objection-reply": services.DocumentRequest("objection-reply", objection_id=objection.id),
-        "inspection-plan": services.DocumentRequest("inspection-plan", year=2027),
-        "draw-notice": services.DocumentRequest("draw-notice", draw_id=draw.summary.id),
+        "grade-notice": core.DocumentRequest("grade-notice", (worst.unit_id,), as_of=TODAY),
+        "commitment": core.DocumentRequest("commitment", (worst.unit_id,)),
+        "duty-commitment": core.DocumentRequest("duty-commitment", (worst.unit_id,)),
+        "listing-notice": core.DocumentRequest("listing-notice", listing_id=listed.id),
+        "removal-decision": core.DocumentRequest("removal-decision", repair_id=application.id),
+        "objection-reply": core.DocumentRequest("objection-reply", objection_id=objection.id),
+        "inspection-plan": core.DocumentRequest("inspection-plan", year=2027),
+        "draw-notice": core.DocumentRequest("draw-notice", draw_id=draw.summary.id),
     }
     for kind, request in requests.items():
-        _save(f"{profile}-{kind}", services.issue_documents(session, request, today=TODAY).pdf)
+        _save(f"{profile}-{kind}", session.documents.issue(request, today=TODAY).pdf)
     session.close()
 
 

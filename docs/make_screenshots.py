@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
 from safecredit_desktop.gui.fonts import install_app_font
@@ -40,21 +40,21 @@ def show_page(window: MainWindow, title: str) -> None:
     window.nav.setCurrentRow(rows.index(title))
 
 
-def prepare_lists(session: services.Session, reviewer: services.Session) -> int:
+def prepare_lists(session: core.Session, reviewer: core.Session) -> int:
     """Entries at every stage, the newest (shown first) most varied; the id of a
     published blacklist entry entered by hand, to select."""
     today = date.today()
-    proposed = services.propose_list_entries(session)  # red list and blacklist, 采集
+    proposed = session.lists.propose()  # red list and blacklist, 采集
     newest = sorted(proposed, key=lambda e: e.id, reverse=True)
     red = [e for e in newest if e.list_kind == "红名单"]
     for e in red[:3]:
-        services.review_list_entry(reviewer, e.id, approve=True)
-        services.publish_list_entry(reviewer, e.id, published_on=today)
-    services.remove_list_entry(reviewer, red[1].id, reason="企业已注销", on=today)
-    services.review_list_entry(reviewer, red[3].id, approve=True)
-    services.review_list_entry(reviewer, red[4].id, approve=False, note="本年度有未整改的隐患")
+        reviewer.lists.review(e.id, approve=True)
+        reviewer.lists.publish(e.id, published_on=today)
+    reviewer.lists.remove(red[1].id, reason="企业已注销", on=today)
+    reviewer.lists.review(red[3].id, approve=True)
+    reviewer.lists.review(red[4].id, approve=False, note="本年度有未整改的隐患")
     listed = {e.unit_id for e in proposed}
-    units = [u for u in services.search_units_for_documents(session, "", 400) if u[0] not in listed]
+    units = [u for u in session.units.search("", 400) if u[0] not in listed]
     by_hand = []
     for (unit_id, _uscc, _name), facts in zip(
         units,
@@ -66,10 +66,9 @@ def prepare_lists(session: services.Session, reviewer: services.Session) -> int:
         strict=False,
     ):
         by_hand.append(
-            services.add_list_entry(
-                session,
+            session.lists.add(
                 unit_id=unit_id,
-                list_kind=services.list_kinds(session)[-1],
+                list_kind=session.lists.kinds()[-1],
                 facts=facts,
                 basis="《安全生产严重失信主体名单管理办法》第五条",
                 period_months=24,
@@ -77,34 +76,31 @@ def prepare_lists(session: services.Session, reviewer: services.Session) -> int:
             )
         )
     published, refused, pending = by_hand
-    services.notify_list_entry(session, published.id, served_on=today - timedelta(days=40))
-    services.record_list_statement(session, published.id, "对事故责任认定无异议，请求从轻")
-    services.review_list_entry(reviewer, published.id, approve=True, note="事实清楚，依据充分")
-    services.publish_list_entry(reviewer, published.id, published_on=today)
-    services.notify_list_entry(session, refused.id, served_on=today - timedelta(days=35))
-    services.review_list_entry(
-        reviewer, refused.id, approve=False, note="停产整顿决定已撤销，不予列入"
-    )
-    services.notify_list_entry(session, pending.id, served_on=today - timedelta(days=6))
+    session.lists.notify(published.id, served_on=today - timedelta(days=40))
+    session.lists.record_statement(published.id, "对事故责任认定无异议，请求从轻")
+    reviewer.lists.review(published.id, approve=True, note="事实清楚，依据充分")
+    reviewer.lists.publish(published.id, published_on=today)
+    session.lists.notify(refused.id, served_on=today - timedelta(days=35))
+    reviewer.lists.review(refused.id, approve=False, note="停产整顿决定已撤销，不予列入")
+    session.lists.notify(pending.id, served_on=today - timedelta(days=6))
     return published.id
 
 
-def prepare_objections(session: services.Session, reviewer: services.Session) -> int:
+def prepare_objections(session: core.Session, reviewer: core.Session) -> int:
     """Objections open, near their due date and overdue, and answered; the near one's id."""
-    calendar = services.working_calendar(session)
+    calendar = session.schedule.calendar()
     days = session.profile.deadlines.objection_answer_working_days
     today = date.today()
     records = [
         (t.table, t.record_id)
-        for unit_id, _uscc, _name in services.search_units_for_documents(session, "", 60)
-        for t in services.unit_timeline(session, unit_id)
-        if t.table in services.OBJECTION_TARGETS and t.day < today - timedelta(days=60)
+        for unit_id, _uscc, _name in session.units.search("", 60)
+        for t in session.units.timeline(unit_id)
+        if t.table in core.OBJECTION_TARGETS and t.day < today - timedelta(days=60)
     ]
     filed = []
     for (table, record_id), back in zip(records[::7][:5], (40, 32, 12, 5, 2), strict=False):
         filed.append(
-            services.file_objection(
-                session,
+            session.objections.file(
                 table=table,
                 record_id=record_id,
                 content="企业认为记录的隐患数量与现场检查情况不符，已当场整改。",
@@ -114,12 +110,10 @@ def prepare_objections(session: services.Session, reviewer: services.Session) ->
         )
     overdue = calendar.add_working_days(today, -days - 2).day
     near = calendar.add_working_days(today, -days + 3).day
-    services.accept_objection(reviewer, filed[0].id, on=overdue)
-    services.accept_objection(reviewer, filed[1].id, on=near)
-    services.accept_objection(reviewer, filed[2].id, on=today - timedelta(days=3))
-    services.answer_objection(
-        reviewer, filed[2].id, findings="经核查记录无误", outcome="保留", on=today
-    )
+    reviewer.objections.accept(filed[0].id, on=overdue)
+    reviewer.objections.accept(filed[1].id, on=near)
+    reviewer.objections.accept(filed[2].id, on=today - timedelta(days=3))
+    reviewer.objections.answer(filed[2].id, findings="经核查记录无误", outcome="保留", on=today)
     return filed[1].id
 
 
@@ -128,7 +122,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     install_app_font(app)
-    session = services.sign_in(database, "管理员", "demo1234")
+    session = core.sign_in(database, "管理员", "demo1234")
     window = MainWindow(session)
     window._backup_on_close = False
     window.resize(1260, 760)
@@ -139,8 +133,8 @@ def main() -> int:
 
     # a unit with a good timeline: the one with the most records
     busiest = max(
-        (services.query_units(session, services.registry.UnitQuery(), 0, 400)),
-        key=lambda row: len(services.unit_timeline(session, row.id)),
+        (session.units.query(core.registry.UnitQuery(), 0, 400)),
+        key=lambda row: len(session.units.timeline(row.id)),
     )
     window.registry.unit_activated.emit(busiest.id)
     shoot(app, window, out / "unit-detail.png")
@@ -185,7 +179,7 @@ def main() -> int:
     settle(app, 1500)
     shoot(app, window, out / "documents.png")
 
-    reviewer = services.open_session(database, user="审核员", role=Role.REVIEWER)
+    reviewer = core.open_session(database, user="审核员", role=Role.REVIEWER)
     try:
         entry_id = prepare_lists(session, reviewer)
         show_page(window, "名单管理")
@@ -198,7 +192,7 @@ def main() -> int:
         page = window.objections
         page.refresh()
         page.select_objection(objection_id)
-        dialog = AnswerDialog(page, services.objection(session, objection_id), page.exec_dialog)
+        dialog = AnswerDialog(page, session.objections.get(objection_id), page.exec_dialog)
         dialog.findings.setPlainText(
             "调取现场检查记录和执法记录仪视频核实：检查时该处隐患已当场整改，检查记录漏记整改情况。"
         )

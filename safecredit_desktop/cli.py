@@ -1,4 +1,4 @@
-"""``safecredit``: the command line over the same services as the window (cli.md)."""
+"""``safecredit``: the command line over the same Session (core.app) as the window (cli.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from safecredit_desktop import __version__, cli_i18n, cli_records, cli_workflows
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.documents.kinds import KINDS as DOCUMENT_KINDS
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
@@ -110,7 +110,7 @@ def _with_password(location: Location) -> Location:
     if not isinstance(location, ServerLocation):
         return location
     try:
-        services.probe_location(location)
+        core.probe_location(location)
         return location
     except PasswordNeededError as exc:
         if not sys.stdin.isatty():
@@ -120,28 +120,28 @@ def _with_password(location: Location) -> Location:
             ) from None
     password = getpass.getpass(f"数据库用户 {location.user}（{location.host}）的密码：")
     located = location.with_password(password)
-    services.probe_location(located)
+    core.probe_location(located)
     return located
 
 
-def _open(args: argparse.Namespace) -> services.Session:
+def _open(args: argparse.Namespace) -> core.Session:
     """The session a command acts in: ``--user`` signed in with its password (an unknown
     name, a wrong password or no password is refused), else ``命令行:<system user>``."""
     if not args.user:
-        return services.open_session(_db_path(args), user=_anonymous())
-    session = services.sign_in(_db_path(args), args.user, _password(f"{args.user} 的密码："))
+        return core.open_session(_db_path(args), user=_anonymous())
+    session = core.sign_in(_db_path(args), args.user, _password(f"{args.user} 的密码："))
     args.verified_user = session.user
     return session
 
 
-def _signed_in(args: argparse.Namespace, *roles: Role) -> services.Session:
+def _signed_in(args: argparse.Namespace, *roles: Role) -> core.Session:
     """A session of ``--user`` with its password, holding one of ``roles``."""
     if not args.user:
         names = "或".join(r.value for r in roles)
         raise SafeCreditError(f"此操作需要{names}：请用 --user 指定用户并输入密码。")
     session = _open(args)
     try:
-        services.require_role(session, *roles)
+        session.require(*roles)
     except BaseException:
         session.close()
         raise
@@ -167,7 +167,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     admin = None
     if args.admin:
         admin = (args.admin, _new_password(f"管理员 {args.admin}", credential_used=False))
-    session = services.init_database(
+    session = core.init_database(
         _db_path(args),
         profile=args.profile,
         bureau_name=args.unit,
@@ -185,7 +185,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    report = services.check_database(_db_path(args))
+    report = core.check_database(_db_path(args))
     print(f"数据库：{_db_path(args)}（数据结构版本 {report.schema_version}）")
     for label, count in report.counts.items():
         print(f"  {label}：{count} 条")
@@ -202,7 +202,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    copy = services.backup_now(
+    copy = core.backup_now(
         _db_path(args), to=Path(args.to) if args.to else None, user=acting_user(args)
     )
     print(f"已备份到：{copy}")
@@ -213,15 +213,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Restoring needs an administrator's password once the database has one; when the
     database is damaged, the backup's own users decide (cli.md "Who acts")."""
     path, candidate = _db_path(args), Path(args.path)
-    services.check_restore_candidate(candidate)
-    needs_admin = services.restore_needs_admin(path, candidate)
+    core.check_restore_candidate(candidate)
+    needs_admin = core.restore_needs_admin(path, candidate)
     if needs_admin and not args.user:
         raise SafeCreditError("恢复需要管理员：请用 --user 指定管理员并输入密码。")
     user = _anonymous()
     if args.user:
         password = _password(f"{args.user} 的密码：")
-        user = services.verify_restore_user(path, candidate, args.user, password)
-    safety = services.restore_from(path, candidate, user=user)
+        user = core.verify_restore_user(path, candidate, args.user, password)
+    safety = core.restore_from(path, candidate, user=user)
     print(f"已从 {candidate} 恢复。恢复前的数据库已备份到：{safety}")
     return EXIT_OK
 
@@ -230,7 +230,7 @@ def cmd_copy(args: argparse.Namespace) -> int:
     """A whole register between engines or files; check on both ends (cli.md)."""
     source = _with_password(parse_location(args.source))
     target = _with_password(parse_location(args.target))
-    report = services.copy_register(source, target)
+    report = core.copy_register(source, target)
     total = sum(report.counts.values())
     print(f"已复制：{source} → {target}（{len(report.counts)} 张表，共 {total} 行）")
     for label, count in report.target.counts.items():
@@ -251,19 +251,19 @@ def cmd_copy(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     session = _open(args)
     try:
-        result = services.fill_demo(session, enterprises=args.enterprises, seed=args.seed)
+        result = core.fill_demo(session, enterprises=args.enterprises, seed=args.seed)
     finally:
         session.close()
     print("已生成演示数据：")
     for table, count in result.counts.items():
-        print(f"  {services.table_label(table)}：{count} 条")
+        print(f"  {core.table_label(table)}：{count} 条")
     return EXIT_OK
 
 
-def _user_manager(args: argparse.Namespace) -> services.Session:
+def _user_manager(args: argparse.Namespace) -> core.Session:
     """Managing users: an administrator with their password once the database has one;
     before that anyone (so that the first administrator can be made)."""
-    if services.database_has_admin(_db_path(args)):
+    if core.database_has_admin(_db_path(args)):
         return _signed_in(args, Role.ADMIN)
     return _open(args)
 
@@ -271,7 +271,7 @@ def _user_manager(args: argparse.Namespace) -> services.Session:
 def cmd_users(args: argparse.Namespace) -> int:
     path, action = _db_path(args), args.users_command
     if action == "list":
-        for user in services.users_of(path):
+        for user in core.users_of(path):
             state = "在用" if user.active else "停用"
             print(f"{user.username}\t{user.roles_text}\t{user.display_name}\t{state}")
         return EXIT_OK
@@ -283,25 +283,23 @@ def cmd_users(args: argparse.Namespace) -> int:
         if action == "add":
             roles = parse_roles(args.role)
             password = _new_password(args.name, credential_used=signed)
-            made = services.create_user(
-                session, args.name, password, roles, args.display_name or ""
-            )
+            made = session.accounts.create_user(args.name, password, roles, args.display_name or "")
             print(f"已添加用户 {made.user.username}（{made.user.roles_text}）。")
             if made.recovery_code:
                 _print_recovery_code(made.user.username, made.recovery_code)
         elif action == "reset-password":
             password = _new_password(args.name, credential_used=signed)
-            services.set_user_password(session, args.name, password)
+            session.accounts.set_password(args.name, password)
             print(f"已重设用户 {args.name} 的密码。")
         elif action == "set-role":
             roles = parse_roles(args.roles)
-            code = services.set_user_roles(session, args.name, roles)
+            code = session.accounts.set_roles(args.name, roles)
             print(f"用户 {args.name} 的角色：{roles_text(roles)}。")
             if code:
                 _print_recovery_code(args.name, code)
         elif action in ("deactivate", "activate"):
             active = action == "activate"
-            services.set_user_active(session, args.name, active)
+            session.accounts.set_active(args.name, active)
             print(f"已{'启用' if active else '停用'}用户 {args.name}。")
     finally:
         session.close()
@@ -314,7 +312,7 @@ def _users_recover(args: argparse.Namespace) -> int:
             raise SafeCreditError("--acknowledge 不与 --code 或用户名同用。")
         session = _signed_in(args, Role.ADMIN)
         try:
-            count = services.acknowledge_recoveries(session)
+            count = session.accounts.acknowledge_recoveries()
         finally:
             session.close()
         print(f"已确认知悉 {count} 次恢复码重设密码，打开数据库时不再提示。")
@@ -325,9 +323,7 @@ def _users_recover(args: argparse.Namespace) -> int:
             "（或 safecredit --user 管理员 users recover --acknowledge）。"
         )
     password = _new_password(args.name, credential_used=False)
-    code = services.recover_admin(
-        _db_path(args), args.name, args.code, password, actor=_anonymous()
-    )
+    code = core.recover_admin(_db_path(args), args.name, args.code, password, actor=_anonymous())
     print(f"已用恢复码重设管理员 {args.name} 的密码；原恢复码已失效。")
     print(
         "此次重设已记入审计日志，并在每次打开数据库时提示，"
@@ -346,7 +342,7 @@ def _as_of(args: argparse.Namespace) -> date:
 def cmd_grade(args: argparse.Namespace) -> int:
     session = _open(args)
     try:
-        results = services.grade_units(session, as_of=_as_of(args), uscc=args.uscc)
+        results = session.grading.grade(as_of=_as_of(args), uscc=args.uscc)
     finally:
         session.close()
     if args.format == "json":
@@ -377,7 +373,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 def cmd_assess(args: argparse.Namespace) -> int:
     session = _signed_in(args, Role.REVIEWER) if args.confirm else _open(args)
     try:
-        preview = services.preview_assessment(session, args.year)
+        preview = session.grading.preview_assessment(args.year)
         counts = Counter(r.grade for r in preview.results)
         print(
             f"{args.year}年度评定（评定基准日 {preview.as_of.isoformat()}）："
@@ -396,7 +392,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
             done = preview.confirmed
             print(f"该年度评定已于 {done.confirmed_at} 由 {done.confirmed_by} 确认。")
         if args.confirm:
-            stored = services.confirm_assessment(session, args.year)
+            stored = session.grading.confirm_assessment(args.year)
             print(
                 f"已确认并保存 {args.year} 年度评定"
                 f"（{stored.confirmed_by}，{stored.confirmed_at}）。"
@@ -409,8 +405,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     session = _open(args)
     try:
-        summary = services.import_workbook(
-            session,
+        summary = session.exchange.import_workbook(
             Path(args.file),
             dry_run=args.dry_run,
             accept_bad_check=args.accept_bad_check,
@@ -429,21 +424,21 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.what == "publicity":
             return _export_publicity(session, args, out)
         if args.what == "template":
-            services.export_template(session, out)
+            session.exchange.export_template(out)
         elif args.what == "data":
-            services.export_all_data(session, out, include_id=args.include_id)
+            session.exchange.export_all_data(out, include_id=args.include_id)
         elif args.what in ("stats", "grades"):
             as_of, year = _as_of(args), args.assessment
             if args.what == "stats":
-                services.export_stats(
-                    session, out, as_of=as_of, assessment=year, reporter_name=args.reporter or ""
+                session.reports.export_stats(
+                    out, as_of=as_of, assessment=year, reporter_name=args.reporter or ""
                 )
             else:
-                services.export_grade_list(session, out, as_of=as_of, assessment=year)
+                session.reports.export_grade_list(out, as_of=as_of, assessment=year)
         else:
             if args.year is None:
                 raise SafeCreditError("导出年度执法检查计划需要 --year 年度。")
-            services.export_plan(session, out, year=args.year)
+            session.schedule.export_plan(out, year=args.year)
     finally:
         session.close()
     print(f"已导出：{out}")
@@ -453,15 +448,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 GAPS_PRINTED = 20  # the workbook's 缺项 sheet lists them all
 
 
-def _export_publicity(session: services.Session, args: argparse.Namespace, out: Path) -> int:
+def _export_publicity(session: core.Session, args: argparse.Namespace, out: Path) -> int:
     """``export publicity FILE --from DATE --to DATE``: the 行政处罚双公示 sheet; every
     blank required cell is listed (also in the workbook's 缺项 sheet)."""
     from safecredit_desktop.core.validate import parse_date
 
     if not args.date_from or not args.date_to:
         raise SafeCreditError("导出行政处罚双公示需要期间：--from 开始日期 --to 结束日期。")
-    found = services.export_penalty_publicity(
-        session,
+    found = session.publicity.export_penalties(
         out,
         start=parse_date(args.date_from, field="--from"),
         end=parse_date(args.date_to, field="--to"),
@@ -481,8 +475,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     session = _open(args)
     try:
         grades = [g.strip().upper() for g in args.grades.split(",")] if args.grades else None
-        drawn = services.make_draw(
-            session,
+        drawn = session.draws.make(
             year=args.year,
             grades=grades,
             category=args.category,
@@ -504,7 +497,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
                 f"{picked.position}\t{picked.uscc}\t{picked.name}\t{picked.grade}\t{picked.team_text}"
             )
         if args.out:
-            path = services.export_draw(session, head.id, Path(args.out))
+            path = session.draws.export(head.id, Path(args.out))
             print(f"已导出：{path}")
     finally:
         session.close()
@@ -515,7 +508,7 @@ def cmd_due(args: argparse.Namespace) -> int:
     session = _open(args)
     try:
         as_of = _as_of(args)
-        listing = services.due_list(session, as_of=as_of)
+        listing = session.schedule.due(as_of=as_of)
     finally:
         session.close()
     print(
@@ -538,17 +531,17 @@ def cmd_due(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _plan_adoption(session: services.Session, plan: Any, adopt: bool) -> list[str]:
+def _plan_adoption(session: core.Session, plan: Any, adopt: bool) -> list[str]:
     """Lines saying how ``plan`` stands against the year's adopted plan (and adopting it)."""
-    before = services.adopted_plan(session, plan.year, today=plan.today)
-    changes = services.plan_changes(session, plan, adopted=before)
+    before = session.schedule.adopted_plan(plan.year, today=plan.today)
+    changes = session.schedule.plan_changes(plan, adopted=before)
     lines: list[str] = []
     if before is not None and before.adopted is not None and changes is not None:
         lines.append(f"{plan.year}年度已采用的计划：{before.adopted.describe()}。")
         lines.append(changes.summary())
         lines.extend(changes.details())
     if adopt:
-        adopted = services.adopt_plan(session, plan, adopted=before).adopted
+        adopted = session.schedule.adopt(plan, adopted=before).adopted
         assert adopted is not None
         if before is not None and before.adopted is not None and adopted.id == before.adopted.id:
             lines.append("与已采用的计划相同，未重复保存。")
@@ -562,11 +555,11 @@ def _plan_adoption(session: services.Session, plan: Any, adopt: bool) -> list[st
 def cmd_plan(args: argparse.Namespace) -> int:
     session = _signed_in(args, Role.REVIEWER, Role.ADMIN) if args.adopt else _open(args)
     try:
-        plan = services.annual_plan(session, year=args.year, capacity=args.capacity)
+        plan = session.schedule.plan(year=args.year, capacity=args.capacity)
         adoption = _plan_adoption(session, plan, args.adopt)
         if args.out:
-            path = services.export_plan(
-                session, Path(args.out), year=args.year, capacity=args.capacity, plan=plan
+            path = session.schedule.export_plan(
+                Path(args.out), year=args.year, capacity=args.capacity, plan=plan
             )
             print(f"已导出：{path}")
     finally:
@@ -602,7 +595,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
     if args.settings_command == "get":
         session = _open(args)
         try:
-            values = services.bureau_settings(session)
+            values = session.settings.bureau()
         finally:
             session.close()
         if wanted is not None:
@@ -613,8 +606,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
         return EXIT_OK
     session = _signed_in(args, Role.ADMIN)
     try:
-        changed = services.set_bureau_settings(session, {args.key: args.value})
-        value = dict((s.name, v) for s, v in services.bureau_settings(session))[args.key.strip()]
+        changed = session.settings.set_bureau({args.key: args.value})
+        value = dict((s.name, v) for s, v in session.settings.bureau())[args.key.strip()]
     finally:
         session.close()
     if changed:
@@ -652,7 +645,7 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     if args.holidays_command == "show":
         session = _open(args)
         try:
-            source, rows = services.holiday_arrangement(session, args.year)
+            source, rows = session.schedule.holiday_arrangement(args.year)
         finally:
             session.close()
         for row in rows:
@@ -660,7 +653,7 @@ def cmd_holidays(args: argparse.Namespace) -> int:
         if not rows:
             print(f"{args.year}年：{source.value}。", file=sys.stderr)
         return EXIT_OK
-    notice = services.read_holiday_notice(_read_text_file(Path(args.file)), args.year)
+    notice = core.read_holiday_notice(_read_text_file(Path(args.file)), args.year)
     if args.dry_run:
         for row in notice.days:
             print(holiday_line(row))
@@ -672,7 +665,7 @@ def cmd_holidays(args: argparse.Namespace) -> int:
         return EXIT_OK
     session = _signed_in(args, Role.ADMIN)
     try:
-        done = services.import_holiday_notice(session, notice)
+        done = session.schedule.import_holiday_notice(notice)
     finally:
         session.close()
     for row in notice.days:
@@ -698,7 +691,7 @@ def _write_partial(path: Path, data: bytes) -> None:
     """Write ``data`` beside ``path`` as ``.part``; ``_finish_output`` puts it in place."""
     temporary = _partial(path)
     try:
-        services.write_private_file(temporary, data)  # owner only: documents name people
+        core.write_private_file(temporary, data)  # owner only: documents name people
     except OSError as error:
         raise SafeCreditError(f"无法写入文件 {path}：{error.strerror or error}") from error
 
@@ -710,13 +703,13 @@ def _finish_output(path: Path) -> None:
         raise SafeCreditError(f"无法写入文件 {path}：{error.strerror or error}") from error
 
 
-def _print_request(args: argparse.Namespace, session: services.Session) -> services.DocumentRequest:
+def _print_request(args: argparse.Namespace, session: core.Session) -> core.DocumentRequest:
     from safecredit_desktop.core.validate import parse_date
 
     as_of = parse_date(args.as_of, field="--as-of") if args.as_of else None
     unit_ids: tuple[int, ...] = ()
     if args.uscc:
-        found = services.find_unit_by_code(session, args.uscc.strip().upper())
+        found = session.units.find_by_code(args.uscc.strip().upper())
         if found is None:
             raise SafeCreditError(f"没有统一社会信用代码为 {args.uscc} 的企业。")
         unit_ids = (found[0],)
@@ -724,14 +717,12 @@ def _print_request(args: argparse.Namespace, session: services.Session) -> servi
         grade = args.all_grade.strip().upper()
         if grade not in ("A", "B", "C", "D"):
             raise SafeCreditError("--all-grade 应为 A、B、C 或 D。")
-        day = as_of or (
-            services.assessment_date(args.assessment) if args.assessment else date.today()
-        )
-        found_ids = services.units_of_grade(session, grade, day, assessment=args.assessment)
+        day = as_of or (core.assessment_date(args.assessment) if args.assessment else date.today())
+        found_ids = session.units.of_grade(grade, day, assessment=args.assessment)
         if not found_ids:
             raise SafeCreditError(f"没有{grade}级企业，未出具文书。")
         unit_ids = tuple(found_ids)
-    return services.DocumentRequest(
+    return core.DocumentRequest(
         kind=args.kind,
         unit_ids=unit_ids,
         as_of=as_of,
@@ -756,9 +747,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         # name only after the commit, so a PDF bearing numbers never exists unregistered
         # (a crash in between leaves OUT.part, and the register can reprint it).
         try:
-            result = services.issue_documents(
-                session, request, deliver=lambda pdf: _write_partial(out, pdf)
-            )
+            result = session.documents.issue(request, deliver=lambda pdf: _write_partial(out, pdf))
         except BaseException:
             _partial(out).unlink(missing_ok=True)
             raise
@@ -974,8 +963,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with cli_i18n.chinese_argparse():
         args = build_parser().parse_args(argv)
     handler: Handler = args.handler
-    if _warn not in services.OPEN_WARNING_HOOKS:
-        services.OPEN_WARNING_HOOKS.append(_warn)
+    if _warn not in core.OPEN_WARNING_HOOKS:
+        core.OPEN_WARNING_HOOKS.append(_warn)
     try:
         return handler(args)
     except SafeCreditError as exc:
@@ -988,11 +977,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except (sqlite3.Error, OSError) as exc:
-        message = services.failure_message(exc)
+        message = core.failure_message(exc)
         if message is None:
             raise
         if isinstance(exc, sqlite3.DatabaseError) and "损坏" in message:
-            message = services.damaged_message(_db_path(args), str(exc))
+            message = core.damaged_message(_db_path(args), str(exc))
         print(f"错误：{message}", file=sys.stderr)
         return EXIT_REFUSED
 

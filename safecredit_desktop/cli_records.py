@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from safecredit_desktop.core import forms, model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import forms, model
 from safecredit_desktop.core.errors import SafeCreditError, ValidationError
 from safecredit_desktop.core.exchange.columns import SHEET_BY_TABLE, fold_header
 from safecredit_desktop.core.registry import UnitQuery
@@ -36,7 +37,7 @@ KINDS: dict[str, str] = {
 }
 """The KIND of cli.md → the record table."""
 
-OpenSession = Callable[[argparse.Namespace], services.Session]
+OpenSession = Callable[[argparse.Namespace], core.Session]
 
 
 # -- add ---------------------------------------------------------------------------------------
@@ -77,12 +78,12 @@ def parse_assignments(table: str, assignments: Sequence[str]) -> dict[str, str]:
     return values
 
 
-def _unit(session: services.Session, code: str) -> tuple[int, str, str]:
+def _unit(session: core.Session, code: str) -> tuple[int, str, str]:
     try:
         uscc, _ = validate_uscc(code.strip(), field="--uscc", accept_bad_check=True)
     except ValidationError as exc:
         raise SafeCreditError(exc.message) from None
-    found = services.find_unit_by_code(session, uscc)
+    found = session.units.find_by_code(uscc)
     if found is None:
         raise SafeCreditError(f"没有统一社会信用代码为 {uscc} 的企业，请先录入或导入企业信息。")
     return found[0], uscc, found[1]
@@ -122,7 +123,7 @@ def cmd_add(args: argparse.Namespace, open_session: OpenSession) -> int:
             today=today,
             short_dates=True,
         )
-        record_id, change = services.save_entered_record_telling(session, record, today=today)
+        record_id, change = session.records.save_entered_telling(record, today=today)
     finally:
         session.close()
     print(f"已保存{form.title}（编号 {record_id}）：{name}（{uscc}）")
@@ -170,11 +171,11 @@ def cmd_records(args: argparse.Namespace, open_session: OpenSession) -> int:
             raise SafeCreditError(exc.message) from None
     session = open_session(args)
     try:
-        listing = services.list_records(
-            session, table, date_from=date_from, date_to=date_to, town=args.town, uscc=uscc
+        listing = session.records.of_kind(
+            table, date_from=date_from, date_to=date_to, town=args.town, uscc=uscc
         )
         if args.format == "xlsx":
-            path = services.export_records(session, listing, Path(args.out))
+            path = session.records.export(listing, Path(args.out))
             print(f"已导出 {len(listing.records)} 条{listing.sheet.name}记录：{path}")
             return EXIT_OK
     finally:
@@ -213,8 +214,8 @@ def cmd_find(args: argparse.Namespace, open_session: OpenSession) -> int:
     session = open_session(args)
     try:
         query = UnitQuery(search=text)
-        total = services.count_matching_units(session, query)
-        rows = services.query_units(session, query, 0, total)
+        total = session.units.count_matching(query)
+        rows = session.units.query(query, 0, total)
     finally:
         session.close()
     if args.format == "json":

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import parse_date
@@ -34,8 +34,8 @@ def _iso(value: date | None) -> str:
     return value.isoformat() if value else "—"
 
 
-def _unit_id(session: services.Session, uscc: str) -> int:
-    found = services.find_unit_by_code(session, uscc.strip().upper())
+def _unit_id(session: core.Session, uscc: str) -> int:
+    found = session.units.find_by_code(uscc.strip().upper())
     if found is None:
         raise SafeCreditError(f"没有统一社会信用代码为 {uscc} 的企业。")
     return found[0]
@@ -46,20 +46,20 @@ class _Sessions:
 
     def __init__(
         self,
-        open_session: Callable[[argparse.Namespace], services.Session],
-        signed_in: Callable[..., services.Session],
+        open_session: Callable[[argparse.Namespace], core.Session],
+        signed_in: Callable[..., core.Session],
     ) -> None:
         self.open = open_session
         self.signed_in = signed_in
 
-    def for_action(self, args: argparse.Namespace, reviewer: bool) -> services.Session:
+    def for_action(self, args: argparse.Namespace, reviewer: bool) -> core.Session:
         return self.signed_in(args, *REVIEWERS) if reviewer else self.open(args)
 
 
 # -- lists -------------------------------------------------------------------------------------
 
 
-def _print_entry(e: services.ListEntry) -> None:
+def _print_entry(e: core.ListEntry) -> None:
     print(
         f"{e.id}\t{e.list_kind}\t{e.stage}\t{e.uscc}\t{e.subject}"
         f"\t提出 {e.proposed_on} {e.proposed_by}\t告知 {_iso(e.notified_on)}"
@@ -69,7 +69,7 @@ def _print_entry(e: services.ListEntry) -> None:
     )
 
 
-def _entries_json(entries: list[services.ListEntry]) -> list[dict[str, Any]]:
+def _entries_json(entries: list[core.ListEntry]) -> list[dict[str, Any]]:
     """cli.md: number, list, stage, uscc, name, persons — ``name`` is who is listed (the
     unit, or a person beside it: 张三（主要负责人，某公司）); a unit's entry has in
     ``persons`` those listed beside it in the same proposal ({name, role})."""
@@ -100,13 +100,11 @@ def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
     try:
         if action == "show":
             unit_id = _unit_id(session, args.uscc) if args.uscc else None
-            shown = services.list_entries(
-                session, list_kind=args.list, stage=args.stage, unit_id=unit_id
-            )
+            shown = session.lists.entries(list_kind=args.list, stage=args.stage, unit_id=unit_id)
             if args.format == "json":
                 everything = shown
                 if args.stage or args.list:  # the persons of a unit's entry, whatever the filter
-                    everything = services.list_entries(session, unit_id=unit_id)
+                    everything = session.lists.entries(unit_id=unit_id)
                 by_id = {o["number"]: o for o in _entries_json(everything)}
                 rows = [by_id[e.id] for e in shown]
                 print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -114,13 +112,12 @@ def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
                 for entry in shown:
                     _print_entry(entry)
         elif action == "propose":
-            created = services.propose_list_entries(session, as_of=_day(args.as_of, "--as-of"))
+            created = session.lists.propose(as_of=_day(args.as_of, "--as-of"))
             print(f"按规则采集 {len(created)} 条：")
             for entry in created:
                 _print_entry(entry)
         elif action == "add":
-            entry = services.add_list_entry(
-                session,
+            entry = session.lists.add(
                 unit_id=_unit_id(session, args.uscc),
                 list_kind=args.list,
                 facts=args.facts,
@@ -132,25 +129,19 @@ def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
             _print_entry(entry)
         elif action == "notify":
             served = _day(args.served, "--served") or date.today()
-            _print_entry(services.notify_list_entry(session, args.id, served_on=served))
+            _print_entry(session.lists.notify(args.id, served_on=served))
         elif action == "statement":
-            _print_entry(services.record_list_statement(session, args.id, args.text))
+            _print_entry(session.lists.record_statement(args.id, args.text))
         elif action == "review":
-            _print_entry(
-                services.review_list_entry(
-                    session, args.id, approve=args.approve, note=args.note or ""
-                )
-            )
+            _print_entry(session.lists.review(args.id, approve=args.approve, note=args.note or ""))
         elif action == "publish":
             on = _day(args.on, "--on") or date.today()
-            _print_entry(services.publish_list_entry(session, args.id, published_on=on))
+            _print_entry(session.lists.publish(args.id, published_on=on))
         elif action == "remove":
-            entry = services.remove_list_entry(
-                session, args.id, reason=args.reason, on=_day(args.on, "--on")
-            )
+            entry = session.lists.remove(args.id, reason=args.reason, on=_day(args.on, "--on"))
             _print_entry(entry)
         elif action == "export":
-            path = services.export_list_publication(session, Path(args.out), list_kind=args.list)
+            path = session.lists.export_publication(Path(args.out), list_kind=args.list)
             print(f"已导出：{path}")
     finally:
         session.close()
@@ -160,7 +151,7 @@ def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
 # -- objections ----------------------------------------------------------------------------------
 
 
-def _print_objection(o: services.Objection) -> None:
+def _print_objection(o: core.Objection) -> None:
     print(
         f"{o.id}\t{o.status}\t{o.uscc}\t{o.unit_name}\t{o.target_kind}：{o.target_text}"
         f"\t提出 {o.filed_on}\t受理 {_iso(o.accepted_on)}\t答复期限 {_iso(o.due_on)}"
@@ -184,11 +175,9 @@ def _convert(value: str, annotation: Any) -> Any:
     return value
 
 
-def corrected_record(
-    session: services.Session, table: str, record_id: int, pairs: list[str]
-) -> Any:
+def corrected_record(session: core.Session, table: str, record_id: int, pairs: list[str]) -> Any:
     """The record with ``field=value`` corrections applied (for an objection's 更正)."""
-    record = services.get_record(session, table, record_id)
+    record = session.records.get(table, record_id)
     hints = typing.get_type_hints(type(record))
     changes: dict[str, Any] = {}
     for pair in pairs:
@@ -209,12 +198,11 @@ def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
     session = sessions.for_action(args, reviewer)
     try:
         if action == "show":
-            for found in services.objections(session, open_only=args.open):
+            for found in session.objections.all(open_only=args.open):
                 _print_objection(found)
         elif action == "file":
             _print_objection(
-                services.file_objection(
-                    session,
+                session.objections.file(
                     table=args.table,
                     record_id=args.id,
                     content=args.content,
@@ -223,23 +211,20 @@ def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
                 )
             )
         elif action == "accept":
-            _print_objection(services.accept_objection(session, args.id, on=_day(args.on, "--on")))
+            _print_objection(session.objections.accept(args.id, on=_day(args.on, "--on")))
         elif action == "refuse":
             _print_objection(
-                services.refuse_objection(
-                    session, args.id, reason=args.reason, on=_day(args.on, "--on")
-                )
+                session.objections.refuse(args.id, reason=args.reason, on=_day(args.on, "--on"))
             )
         elif action == "answer":
-            found = services.objection(session, args.id)
+            found = session.objections.get(args.id)
             corrected = None
             if args.outcome == "更正":
                 corrected = corrected_record(
                     session, found.target_table, found.target_id, args.set or []
                 )
             _print_objection(
-                services.answer_objection(
-                    session,
+                session.objections.answer(
                     args.id,
                     findings=args.findings,
                     outcome=args.outcome,
@@ -255,7 +240,7 @@ def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
 # -- repairs -------------------------------------------------------------------------------------
 
 
-def _print_application(a: services.RepairApplication) -> None:
+def _print_application(a: core.RepairApplication) -> None:
     print(
         f"{a.id}\t{a.kind_text}\t{a.status}\t{a.uscc}\t{a.unit_name}\t{a.target_text}"
         f"\t申请 {a.applied_on}\t审核 {a.decided_by or '—'} {_iso(a.decided_on)}"
@@ -269,7 +254,7 @@ def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
     session = sessions.for_action(args, reviewer)
     try:
         if action == "show":
-            found_all = services.repair_applications(session)
+            found_all = session.repairs.all()
             if args.format == "json":
                 rows = [
                     {
@@ -287,8 +272,7 @@ def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
                     _print_application(found)
         elif action == "apply":
             _print_application(
-                services.apply_repair(
-                    session,
+                session.repairs.apply(
                     table=args.table,
                     target_id=args.id,
                     statement=args.statement or "",
@@ -296,13 +280,12 @@ def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
                 )
             )
         elif action == "check":
-            for check in services.repair_checks(session, args.id, on=_day(args.on, "--on")):
+            for check in session.repairs.checks(args.id, on=_day(args.on, "--on")):
                 mark = {True: "✔", False: "✘", None: "待核实"}[check.ok]
                 print(f"{mark}\t{check.text}")
         elif action in ("approve", "refuse"):
             _print_application(
-                services.decide_repair(
-                    session,
+                session.repairs.decide(
                     args.id,
                     approve=action == "approve",
                     note=args.note or "",
@@ -311,9 +294,7 @@ def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
             )
         elif action == "revoke":
             _print_application(
-                services.revoke_repair(
-                    session, args.id, reason=args.reason, on=_day(args.on, "--on")
-                )
+                session.repairs.revoke(args.id, reason=args.reason, on=_day(args.on, "--on"))
             )
     finally:
         session.close()
@@ -327,9 +308,7 @@ def cmd_bad_records(args: argparse.Namespace, sessions: _Sessions) -> int:
     session = sessions.open(args)
     try:
         unit_id = _unit_id(session, args.uscc) if args.uscc else None
-        found = services.bad_credit_records(
-            session, unit_id=unit_id, as_of=_day(args.as_of, "--as-of")
-        )
+        found = session.repairs.bad_records(unit_id=unit_id, as_of=_day(args.as_of, "--as-of"))
         codes = dict(session.db.conn.execute("SELECT id, uscc FROM units").fetchall())
     finally:
         session.close()
@@ -344,8 +323,7 @@ def cmd_commitments(args: argparse.Namespace, sessions: _Sessions) -> int:
     try:
         if args.signed:
             kind = "主要负责人履职尽责承诺" if args.duty else "单位承诺"
-            services.record_commitment_signed(
-                session,
+            session.publicity.record_commitment_signed(
                 unit_id=_unit_id(session, args.signed),
                 kind=kind,
                 signed_on=_day(args.on, "--on") or date.today(),
@@ -353,7 +331,7 @@ def cmd_commitments(args: argparse.Namespace, sessions: _Sessions) -> int:
             )
             print(f"已登记：{args.signed} {kind}")
             return EXIT_OK
-        gaps = services.commitment_gaps(session)
+        gaps = session.publicity.commitment_gaps()
     finally:
         session.close()
     print(f"缺少承诺书的企业 {len(gaps)} 家")
@@ -371,15 +349,15 @@ def cmd_publicity(args: argparse.Namespace, sessions: _Sessions) -> int:
     session = sessions.open(args)
     try:
         if args.mark:
-            services.mark_published(
-                session, args.kind, args.mark, on=_day(args.on, "--on") or date.today()
+            session.publicity.mark_published(
+                args.kind, args.mark, on=_day(args.on, "--on") or date.today()
             )
             print(f"已标记公示：{args.kind} 第 {args.mark} 条")
             return EXIT_OK
         if args.out:
-            print(f"已导出：{services.export_publicity(session, Path(args.out))}")
+            print(f"已导出：{session.publicity.export(Path(args.out))}")
             return EXIT_OK
-        items = services.publicity_items(session)
+        items = session.publicity.items()
     finally:
         session.close()
     today = date.today()
@@ -398,8 +376,7 @@ def cmd_permit(args: argparse.Namespace, sessions: _Sessions) -> int:
     session = sessions.open(args)
     try:
         decided = _day(args.date, "--date") or date.today()
-        services.add_permit(
-            session,
+        session.publicity.add_permit(
             unit_id=_unit_id(session, args.uscc),
             permit_no=args.no,
             kind=args.kind,
@@ -470,7 +447,7 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
     s = objections.add_parser("show", help="列出异议")
     s.add_argument("--open", action="store_true", help="只列未办结的")
     s = objections.add_parser("file", help="登记异议")
-    s.add_argument("--table", required=True, choices=list(services.OBJECTION_TARGETS))
+    s.add_argument("--table", required=True, choices=list(core.OBJECTION_TARGETS))
     s.add_argument("--id", type=int, required=True, help="被异议记录的编号")
     s.add_argument("--content", required=True)
     s.add_argument("--evidence")

@@ -38,9 +38,9 @@ def _isolated_user_data(
 
 @pytest.fixture
 def session(db_path: Path) -> Iterator[object]:
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
 
-    opened = services.init_database(
+    opened = core.init_database(
         db_path, profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     yield opened

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.documents import fonts as doc_fonts
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import safety
@@ -84,19 +85,18 @@ def county(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Setup:
     )
     assert main(["--db", str(db), "demo", "--enterprises", "20", "--seed", "1"]) == 0
     assert main(["--db", str(db), "import", str(EXAMPLES / "fenghuang.xlsx")]) == 0
-    session = services.open_session(db, user="测试员")
+    session = core.open_session(db, user="测试员")
     try:
         # A repaired record of another unit, so that D_CODE and C_CODE keep their grades.
-        other = services.find_unit_by_code(session, "91433123111820220L")  # EX-F1, A
+        other = session.units.find_by_code("91433123111820220L")  # EX-F1, A
         assert other is not None
         repair = approved_repair(session, db, other[0], date(2024, 3, 5))
-        draw = services.make_draw(session, year=2026, seed="命令行").summary.id
+        draw = session.draws.make(year=2026, seed="命令行").summary.id
         # grading.md Revision 2: fenghuang's 黑名单 has grounds of its own (not grade D), so
         # its listing notice is issued for an entry of the list
-        d_unit = services.find_unit_by_code(session, D_CODE)
+        d_unit = session.units.find_by_code(D_CODE)
         assert d_unit is not None
-        listing = services.add_list_entry(
-            session,
+        listing = session.lists.add(
             unit_id=d_unit[0],
             list_kind="黑名单",
             facts="2026年被责令停产停业整顿仍从事生产经营",
@@ -108,18 +108,16 @@ def county(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Setup:
     return Setup(db, tmp_path, repair, draw, listing)
 
 
-def approved_repair(session: services.Session, db: Path, unit_id: int, day: date) -> int:
+def approved_repair(session: core.Session, db: Path, unit_id: int, day: date) -> int:
     """A violation of the unit on ``day``, applied for and approved (2026-11-01): the
     application's number, as ``repair show`` prints it."""
-    violation = services.save_record(
-        session, model.Violation(unit_id, "accident_reported_late", day)
+    violation = session.records.save(model.Violation(unit_id, "accident_reported_late", day))
+    applied = session.repairs.apply(
+        table="violations", target_id=violation, applied_on=date(2026, 10, 8)
     )
-    applied = services.apply_repair(
-        session, table="violations", target_id=violation, applied_on=date(2026, 10, 8)
-    )
-    reviewer = services.open_session(db, user="审核员", role=Role.REVIEWER)
+    reviewer = core.open_session(db, user="审核员", role=Role.REVIEWER)
     try:
-        services.decide_repair(reviewer, applied.id, approve=True, on=date(2026, 11, 1))
+        reviewer.repairs.decide(applied.id, approve=True, on=date(2026, 11, 1))
     finally:
         reviewer.close()
     return applied.id
@@ -202,21 +200,18 @@ def test_removal_decision_is_for_the_unit_of_the_application_repair_show_prints(
     """`--repair N` is the number `repair show` prints, and the decision names that
     application's unit — not the unit of whatever repair record has the id N."""
     codes = ["91433123111820220L", C_CODE, D_CODE]
-    session = services.open_session(county.db, user="测试员")
+    session = core.open_session(county.db, user="测试员")
     try:
-        units = {code: services.find_unit_by_code(session, code) for code in codes}
+        units = {code: session.units.find_by_code(code) for code in codes}
         # An imported repair of a fourth unit first: repair record ids no longer match
         # application numbers.
         fourth = next(
-            r
-            for r in services.grade_units(session, as_of=date(2026, 11, 21))
-            if r.uscc not in codes
+            r for r in session.grading.grade(as_of=date(2026, 11, 21)) if r.uscc not in codes
         )
-        late = services.save_record(
-            session, model.Violation(fourth.unit_id, "refuse_directive", date(2024, 1, 9))
+        late = session.records.save(
+            model.Violation(fourth.unit_id, "refuse_directive", date(2024, 1, 9))
         )
-        services.save_record(
-            session,
+        session.records.save(
             model.Repair(
                 fourth.unit_id, model.RepairTarget.VIOLATION, date(2026, 3, 1), violation_id=late
             ),
@@ -248,14 +243,14 @@ def test_removal_decision_is_for_the_unit_of_the_application_repair_show_prints(
 def test_removal_decision_needs_an_approved_application(
     county: Setup, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session = services.open_session(county.db, user="测试员")
+    session = core.open_session(county.db, user="测试员")
     try:
-        unit = services.find_unit_by_code(session, C_CODE)
+        unit = session.units.find_by_code(C_CODE)
         assert unit is not None
-        violation = services.save_record(
-            session, model.Violation(unit[0], "refuse_directive", date(2025, 1, 9))
+        violation = session.records.save(
+            model.Violation(unit[0], "refuse_directive", date(2025, 1, 9))
         )
-        pending = services.apply_repair(session, table="violations", target_id=violation)
+        pending = session.repairs.apply(table="violations", target_id=violation)
     finally:
         session.close()
     out = county.tmp / "待审核.pdf"
@@ -287,9 +282,9 @@ def test_unwritable_output_takes_no_number(
 
 
 def test_batch_all_grade_c(county: Setup, capsys: pytest.CaptureFixture[str]) -> None:
-    session = services.open_session(county.db, user="测试员")
+    session = core.open_session(county.db, user="测试员")
     try:
-        c_ids = services.units_of_grade(session, "C", date(2026, 11, 21))
+        c_ids = session.units.of_grade("C", date(2026, 11, 21))
     finally:
         session.close()
     assert len(c_ids) >= 5
@@ -402,10 +397,10 @@ def test_usage_errors_exit_2(county: Setup, args: list[str]) -> None:
 
 
 def test_assessment_year_is_named(county: Setup, capsys: pytest.CaptureFixture[str]) -> None:
-    reviewer = services.open_session(county.db, user="审核员", role=Role.REVIEWER)
+    reviewer = core.open_session(county.db, user="审核员", role=Role.REVIEWER)
     try:
-        services.confirm_assessment(reviewer, 2026)
-        c_2026 = [r for r in services.assessment_results(reviewer, 2026) if r.grade == "C"]
+        reviewer.grading.confirm_assessment(2026)
+        c_2026 = [r for r in reviewer.grading.assessment_results(2026) if r.grade == "C"]
     finally:
         reviewer.close()
     assert c_2026
@@ -425,9 +420,9 @@ def test_official_font_notes_are_printed(
     folder = county.tmp / "字体"
     folder.mkdir()
     shutil.copy(doc_fonts.shipped_fonts_dir() / doc_fonts.SHIPPED_BODY[0], folder / "simfang.ttf")
-    admin = services.open_session(county.db, user="管理员", role=Role.ADMIN)
+    admin = core.open_session(county.db, user="管理员", role=Role.ADMIN)
     try:
-        services.set_document_fonts(admin, use_official=True, folder=str(folder))
+        admin.documents.set_fonts(use_official=True, folder=str(folder))
     finally:
         admin.close()
     out = county.tmp / "承诺.pdf"

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.due import add_months
 from safecredit_desktop.core.validate import uscc_check_character
@@ -123,10 +123,10 @@ def make_county(
     db = tmp_path / f"{profile}.db"
     argv = ["--db", str(db), "init", "--profile", profile, "--unit", "测试县应急管理局"]
     assert main([*argv, "--admin", "管理员"]) == 0
-    admin = services.sign_in(db, "管理员", PASSWORD)
+    admin = core.sign_in(db, "管理员", PASSWORD)
     try:
         for name in ("审核员甲", "审核员乙"):
-            services.create_user(admin, name, PASSWORD, Role.REVIEWER)
+            admin.accounts.create_user(name, PASSWORD, Role.REVIEWER)
     finally:
         admin.close()
     capsys.readouterr()
@@ -452,15 +452,15 @@ def test_6_major_hazards_are_bad_records_and_never_change_grades(fenghuang: Coun
         out = c.ok("bad-records", "--uscc", code(n), "--as-of", AS_OF.isoformat())
         assert "第3项" in out and "第5项" in out
 
-    session = services.open_session(c.db, user="测试")
+    session = core.open_session(c.db, user="测试")
     try:
-        found = {u: services.find_unit_by_code(session, code(u)) for u in (1, 2, 3)}
+        found = {u: session.units.find_by_code(code(u)) for u in (1, 2, 3)}
         ids = {u: f[0] for u, f in found.items() if f is not None}
-        overdue = services.bad_credit_records(session, unit_id=ids[2], as_of=AS_OF)
+        overdue = session.repairs.bad_records(unit_id=ids[2], as_of=AS_OF)
         assert {b.trigger: b.day for b in overdue} == {5: AS_OF, 3: date(2026, 3, 2)}
-        late = services.bad_credit_records(session, unit_id=ids[3], as_of=AS_OF)
+        late = session.repairs.bad_records(unit_id=ids[3], as_of=AS_OF)
         assert {b.trigger: b.day for b in late} == {5: date(2026, 5, 10), 3: date(2026, 3, 2)}
-        (line,) = [e for e in services.unit_timeline(session, ids[1]) if e.table == "inspections"]
+        (line,) = [e for e in session.units.timeline(ids[1]) if e.table == "inspections"]
         assert "重大隐患未定整改期限" in line.flags
     finally:
         session.close()
@@ -677,11 +677,11 @@ def test_9_a_unit_has_no_grade_before_its_founding(fenghuang: County) -> None:
     ]
     assert code(2) in cells and code(1) not in cells
     # its grade history starts at its founding
-    session = services.open_session(c.db, user="测试")
+    session = core.open_session(c.db, user="测试")
     try:
-        found = services.find_unit_by_code(session, code(1))
+        found = session.units.find_by_code(code(1))
         assert found is not None
-        history = services.grade_history(session, found[0])
+        history = session.grading.history(found[0])
         assert all(p.day >= date(2026, 5, 1) for p in history)
     finally:
         session.close()

@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.due import add_months
 from safecredit_desktop.core.validate import uscc_check_character
@@ -65,13 +66,13 @@ class Setup:
         assert err.startswith("错误：") and "Traceback" not in err
         return err
 
-    def session(self) -> services.Session:
-        return services.open_session(self.db, user="测试")
+    def session(self) -> core.Session:
+        return core.open_session(self.db, user="测试")
 
     def grade(self, uscc: str) -> str:
         session = self.session()
         try:
-            (result,) = services.grade_units(session, as_of=TODAY, uscc=uscc)
+            (result,) = session.grading.grade(as_of=TODAY, uscc=uscc)
             return str(result.grade)
         finally:
             session.close()
@@ -92,19 +93,19 @@ def county(
     db = tmp_path / "凤凰.db"
     argv = ["--db", str(db), "init", "--profile", "fenghuang", "--unit", "凤凰县应急管理局"]
     assert main([*argv, "--admin", "管理员"]) == 0
-    admin = services.sign_in(db, "管理员", PASSWORD)
+    admin = core.sign_in(db, "管理员", PASSWORD)
     try:
         for name, role in (
             ("审核员甲", Role.REVIEWER),
             ("审核员乙", Role.REVIEWER),
             ("录入员丙", Role.CLERK),
         ):
-            services.create_user(admin, name, PASSWORD, role)
+            admin.accounts.create_user(name, PASSWORD, role)
     finally:
         admin.close()
 
-    clerk = services.open_session(db, user="录入员丙")
-    recorder = services.open_session(db, user="审核员甲", role=Role.REVIEWER)
+    clerk = core.open_session(db, user="录入员丙")
+    recorder = core.open_session(db, user="审核员甲", role=Role.REVIEWER)
     try:
         units = {}
         for uscc, name in (
@@ -113,22 +114,20 @@ def county(
             (REPAIR_CODE, "乙烟花有限公司"),
             (BARE_CODE, "戊贸易有限公司"),
         ):
-            units[uscc] = services.save_record(
-                clerk, model.Unit(uscc, name, "非煤矿山", main_person="张三", std_level="二级")
+            units[uscc] = clerk.records.save(
+                model.Unit(uscc, name, "非煤矿山", main_person="张三", std_level="二级")
             )
         for uscc in (D_CODE, OBJECTION_CODE, REPAIR_CODE):
-            services.save_record(
-                clerk, model.Commitment(units[uscc], "单位承诺", TODAY - timedelta(days=800))
+            clerk.records.save(
+                model.Commitment(units[uscc], "单位承诺", TODAY - timedelta(days=800))
             )
-        services.save_record(
-            clerk,
+        clerk.records.save(
             model.Accident(units[D_CODE], TODAY - timedelta(days=30), "较大", "是", deaths=3),
         )
-        violation = services.save_record(
-            recorder, model.Violation(units[OBJECTION_CODE], "other", TODAY - timedelta(days=20))
+        violation = recorder.records.save(
+            model.Violation(units[OBJECTION_CODE], "other", TODAY - timedelta(days=20))
         )
-        penalty = services.save_record(
-            clerk,
+        penalty = clerk.records.save(
             model.Penalty(
                 units[OBJECTION_CODE],
                 "凤应急罚〔2020〕1号",
@@ -137,8 +136,7 @@ def county(
                 reason="未整改",
             ),
         )
-        old_violation = services.save_record(
-            clerk,
+        old_violation = clerk.records.save(
             model.Violation(units[REPAIR_CODE], "refuse_directive", TODAY - timedelta(days=400)),
         )
     finally:

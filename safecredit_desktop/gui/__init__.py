@@ -1,1 +1,1 @@
-"""The PySide6 window: a thin layer over ``core.services``."""
+"""The PySide6 window: a thin layer over the core's Session (``core.app``)."""

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import perform
 from safecredit_desktop.gui.workers import run_with_progress
 
 
-def backup_now(parent: QWidget, session: services.Session, bus: DataBus) -> bool:
+def backup_now(parent: QWidget, session: core.Session, bus: DataBus) -> bool:
     """Back up the open database in a worker; says where, or why not. True when done."""
     copy = perform(
         parent,
         lambda: run_with_progress(
             parent,
             parent.tr("正在备份…"),
-            lambda own, _report: services.backup_now(own.db.location, user=own.user),
+            lambda own, _report: core.backup_now(own.db.location, user=own.user),
             session=session,
             cancellable=False,
         ),

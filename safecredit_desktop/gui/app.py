@@ -11,7 +11,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
 from safecredit_desktop.core.paths import default_database_path, resources_dir
 from safecredit_desktop.core.storage.location import Location, ServerLocation
@@ -35,7 +35,7 @@ def server_password(location: ServerLocation) -> ServerLocation | None:
 
     while True:
         try:
-            services.probe_location(location)
+            core.probe_location(location)
             return location
         except PasswordNeededError as exc:
             password, ok = QInputDialog.getText(
@@ -52,7 +52,7 @@ def server_password(location: ServerLocation) -> ServerLocation | None:
             return None
 
 
-def start_session(path: Location, *, create: bool) -> services.Session | None:
+def start_session(path: Location, *, create: bool) -> core.Session | None:
     """First-run dialog for a new file, else log-in (or first administrator). None: cancelled."""
     from safecredit_desktop.gui.dialogs.first_run import FirstRunDialog
     from safecredit_desktop.gui.dialogs.login import LoginDialog
@@ -67,7 +67,7 @@ def start_session(path: Location, *, create: bool) -> services.Session | None:
         first = FirstRunDialog(path)
         return first.session if first.exec() == QDialog.DialogCode.Accepted else None
     try:
-        needs_admin = services.database_needs_admin(path)
+        needs_admin = core.database_needs_admin(path)
     except DamagedDatabaseError as exc:
         if not offer_restore(exc):
             return None
@@ -97,21 +97,21 @@ def offer_restore(error: DamagedDatabaseError) -> bool:
         return False
     try:
         user = window_user()
-        if services.restore_needs_admin(error.path, error.backup):
+        if core.restore_needs_admin(error.path, error.backup):
             from safecredit_desktop.gui.dialogs.login import RestoreCredentialsDialog
 
             check = RestoreCredentialsDialog(error.path, error.backup)
             if check.exec() != QDialog.DialogCode.Accepted or check.verified_user is None:
                 return False
             user = check.verified_user
-        services.restore_from(error.path, error.backup, user=user)
+        core.restore_from(error.path, error.backup, user=user)
     except SafeCreditError as exc:
         QMessageBox.critical(None, title, exc.message)
         return False
     return True
 
 
-def show_open_warnings(session: services.Session) -> None:
+def show_open_warnings(session: core.Session) -> None:
     """What the user must know on opening (read-only network folder, audit log)."""
     if session.warnings:
         QMessageBox.warning(
@@ -159,7 +159,7 @@ def smoke_test(app: QApplication, path: Path) -> int:
 
     from safecredit_desktop.gui.main_window import MainWindow
 
-    session = services.open_session(path, user=window_user())
+    session = core.open_session(path, user=window_user())
     window = MainWindow(session)
     window.show()
     shown: list[str] = []

@@ -2,7 +2,7 @@
 
 Nobody emits ``changed`` by hand: after every operation the operation wrapper
 (``gui/operations.py``) takes the tables the storage layer saw written
-(``services.take_changes``) and emits them once; each page refreshes when one of the
+(``session.take_changes()``) and emits them once; each page refreshes when one of the
 tables it watches is among them.
 """
 

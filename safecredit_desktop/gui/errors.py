@@ -23,7 +23,7 @@ from types import TracebackType
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.paths import user_data_dir
 
 LOG_NAME = "safecredit-errors.log"
@@ -80,9 +80,9 @@ def _tr(text: str) -> str:
 
 
 def message_for(error: BaseException, log: Path) -> str:
-    """The sentence the user reads: what went wrong (``services.failure_message`` for
+    """The sentence the user reads: what went wrong (``core.failure_message`` for
     the database and the disk, a general one for a program error), then where the log is."""
-    known = services.failure_message(error)
+    known = core.failure_message(error)
     if known is None:
         known = _tr(
             "程序遇到了意外的问题，这一步没有完成。已保存的数据不受影响，"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.paths import default_database_path
 from safecredit_desktop.gui.app import main
 
@@ -17,7 +17,7 @@ def ensure_demo_database() -> None:
     if path.exists():
         return
     print(f"首次运行：在 {path} 新建演示数据库（{DEMO_ENTERPRISES} 家企业）…", flush=True)
-    session = services.init_database(
+    session = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局（演示）",
@@ -25,7 +25,7 @@ def ensure_demo_database() -> None:
         admin=(DEMO_ADMIN, DEMO_PASSWORD),
     )
     try:
-        services.fill_demo(session, enterprises=DEMO_ENTERPRISES, seed=1)
+        core.fill_demo(session, enterprises=DEMO_ENTERPRISES, seed=1)
     finally:
         session.close()
     # init_database makes the first administrator a 审核员 too: the demo's only user can

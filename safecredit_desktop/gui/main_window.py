@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.storage.changes import Changes, Table
@@ -80,11 +80,11 @@ class MainWindow(QMainWindow):
     switch_requested = Signal(object, bool)
     sign_out_requested = Signal()
 
-    def __init__(self, session: services.Session) -> None:
+    def __init__(self, session: core.Session) -> None:
         super().__init__()
         self.session = session
         self.bus = DataBus(self)
-        services.take_changes(session)  # opening (the log-in, the audit check) is no change
+        session.take_changes()  # opening (the log-in, the audit check) is no change
         self._backup_on_close = True
         self.setWindowTitle(
             self.tr("安全生产信用分级分类监管系统 — {bureau_name}").format(
@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/page", self.nav.currentRow())
 
     def _refresh_status(self) -> None:
-        last = services.latest_backup_time(self.session.db.path) or self.tr("无")
+        last = core.latest_backup_time(self.session.db.path) or self.tr("无")
         parts = [
             self.tr("数据库：{path}").format(path=str(self.session.db.location)),
             self.tr("用户：{user}（{roles}）").format(
@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
 
     @operation(title="撤销")
     def _on_undo(self) -> None:
-        done = services.undo_last_save(self.session)
+        done = self.session.records.undo()
         self.bus.status_message.emit(self.tr("已{done}").format(done=done))
 
     def _on_backup_now(self) -> None:
@@ -303,13 +303,13 @@ class MainWindow(QMainWindow):
         log), not a box in the way of the morning's work."""
         workers.wait_for_jobs()
         try:
-            copy = services.automatic_backup(self.session.db.location)
+            copy = core.automatic_backup(self.session.db.location)
         except Exception as exc:  # said in the status bar; anything unexpected also logged
             if isinstance(exc, SafeCreditError):
                 message = exc.message
             else:
                 errors.log_error(exc, "自动备份")
-                message = services.failure_message(exc) or self.tr("请查看错误日志。")
+                message = core.failure_message(exc) or self.tr("请查看错误日志。")
             self.bus.status_message.emit(self.tr("自动备份失败：{message}").format(message=message))
             return
         if copy is not None:
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
 
     @operation(title="生成演示数据")
     def _on_demo(self) -> None:
-        if services.count_units(self.session):
+        if self.session.units.count():
             QMessageBox.information(
                 self,
                 self.tr("生成演示数据"),
@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
         run_with_progress(
             self,
             self.tr("正在生成演示数据…"),
-            lambda own, report: services.fill_demo(own, enterprises=2000, seed=1, progress=report),
+            lambda own, report: core.fill_demo(own, enterprises=2000, seed=1, progress=report),
             session=self.session,
         )
 
@@ -361,7 +361,7 @@ class MainWindow(QMainWindow):
         path = self._save_path(self.tr("导出导入模板"), self.tr("安全生产信用导入模板.xlsx"))
         if path is None:
             return
-        services.export_template(self.session, path)
+        self.session.exchange.export_template(path)
         self.bus.status_message.emit(self.tr("已导出导入模板：{path}").format(path=path))
 
     @operation(title="导出失败")
@@ -385,8 +385,8 @@ class MainWindow(QMainWindow):
         run_with_progress(
             self,
             self.tr("正在导出全部数据…"),
-            lambda own, report: services.export_all_data(
-                own, path, include_id=include_id, progress=report
+            lambda own, report: own.exchange.export_all_data(
+                path, include_id=include_id, progress=report
             ),
             session=self.session,
         )
@@ -480,7 +480,7 @@ class MainWindow(QMainWindow):
                 lambda: run_with_progress(
                     self,
                     self.tr("关闭前自动备份…"),
-                    lambda own, _report: services.automatic_backup(own.db.location, force=True),
+                    lambda own, _report: core.automatic_backup(own.db.location, force=True),
                     session=self.session,
                     cancellable=False,
                 ),

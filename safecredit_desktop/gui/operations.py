@@ -9,7 +9,7 @@ the slots used to do each in their own way:
   as a status line, and anything unexpected goes to the one handler (``gui/errors.py``);
   the dialog a slot runs from stays open with what was typed;
 * afterwards the tables the storage layer saw written are taken from the session
-  (``services.take_changes``) and announced once on the bus — pages never say by hand
+  (``session.take_changes()``) and announced once on the bus — pages never say by hand
   what they changed. (Writes made outside any operation are announced before the next
   one starts, so an operation's announcement is its own.)
 
@@ -27,7 +27,7 @@ from typing import Any, TypeVar, cast, overload
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.gui import errors, workers
@@ -37,12 +37,12 @@ T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def context(owner: QObject | None) -> tuple[services.Session, DataBus] | None:
+def context(owner: QObject | None) -> tuple[core.Session, DataBus] | None:
     """The session and bus of ``owner`` or of its nearest parent that has both."""
     found: QObject | None = owner
     while found is not None:
         session, bus = getattr(found, "session", None), getattr(found, "bus", None)
-        if isinstance(session, services.Session) and isinstance(bus, DataBus):
+        if isinstance(session, core.Session) and isinstance(bus, DataBus):
             return session, bus
         found = found.parent()
     return None
@@ -54,7 +54,7 @@ def publish(owner: QObject | None) -> Changes:
     if found is None:
         return Changes()
     session, bus = found
-    changes = services.take_changes(session)
+    changes = session.take_changes()
     if changes:
         bus.changed.emit(changes)
     return changes

@@ -6,13 +6,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.gui.bus import DataBus
 
 
 class Page(QWidget):
-    """A page: built with the session and the bus; ``refresh`` re-reads from services.
+    """A page: built with the session and the bus; ``refresh`` re-reads from the Session.
 
     ``watched``: the tables (``core.storage.changes.Table``) whose change makes the
     page read again; ``on_changes`` does it (a page that needs more overrides it).
@@ -21,7 +21,7 @@ class Page(QWidget):
     watched: frozenset[str] = frozenset()
     page_title = ""
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.bus = bus
@@ -43,7 +43,7 @@ class LazyPage(Page):
     """A page whose data is costly at county scale: read when first shown, and after a
     change of one of ``watched`` tables either at once (visible) or when next shown."""
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self._stale = True
 
@@ -69,7 +69,7 @@ class NotYetPage(Page):
 
     def __init__(
         self,
-        session: services.Session,
+        session: core.Session,
         bus: DataBus,
         title: str,
         what: str,

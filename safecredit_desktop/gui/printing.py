@@ -20,7 +20,7 @@ from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
 
@@ -236,7 +236,7 @@ def write_pdf(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` whole or not at all; a sentence when it cannot be."""
     global _last_dir
     try:
-        services.write_private_file(path, data)  # whole or not at all; owner only
+        core.write_private_file(path, data)  # whole or not at all; owner only
     except OSError as exc:
         raise SafeCreditError(f"无法保存到 {path}：{exc.strerror or exc}") from exc
     _last_dir = path.parent

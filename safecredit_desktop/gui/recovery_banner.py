@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import Changes, Table
@@ -24,7 +24,7 @@ from safecredit_desktop.gui.operations import publish
 class RecoveryBanner(QFrame):
     """Says who recovered which account when; 确认知悉 (administrators) hides it."""
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.bus = bus
@@ -44,9 +44,9 @@ class RecoveryBanner(QFrame):
         self.refresh()
 
     def refresh(self) -> None:
-        pending = services.pending_recoveries(self.session)
+        pending = self.session.accounts.pending_recoveries()
         self.setVisible(bool(pending))
-        lines = [services.recovery_notice(r) for r in pending]
+        lines = [core.recovery_notice(r) for r in pending]
         admin = self.session.has_role(Role.ADMIN)
         lines.append(
             self.tr("管理员确认知悉后此提示不再出现。")
@@ -62,7 +62,7 @@ class RecoveryBanner(QFrame):
 
     def _on_acknowledge(self) -> None:
         try:
-            services.acknowledge_recoveries(self.session)
+            self.session.accounts.acknowledge_recoveries()
         except SafeCreditError as exc:
             QMessageBox.warning(self, self.tr("无法确认"), exc.message)
             return

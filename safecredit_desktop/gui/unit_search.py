@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.gui.operations import operation
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -25,7 +25,7 @@ class UnitSearch(QWidget):
 
     unit_changed = Signal()
 
-    def __init__(self, session: services.Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: core.Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.search = QLineEdit(self)
@@ -49,9 +49,7 @@ class UnitSearch(QWidget):
     def run_search(self) -> None:
         self._timer.stop()
         chosen = self.selected()
-        rows = services.search_units_for_documents(
-            self.session, self.search.text().strip(), SEARCH_LIMIT
-        )
+        rows = self.session.units.search(self.search.text().strip(), SEARCH_LIMIT)
         self.list.blockSignals(True)
         self.list.clear()
         for unit_id, uscc, name in rows:

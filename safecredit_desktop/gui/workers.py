@@ -2,11 +2,11 @@
 dialog with a cancel button.
 
 The job gets ``(session, report)``: ``session`` is the worker's own — the same database,
-user and role on a connection opened in the worker thread (``services.reopen``) and
+user and role on a connection opened in the worker thread (``session.reopen()``) and
 closed when the job ends — never the window's, so the window's transactions and the
 job's cannot mix (a save made in the window cannot join the job's transaction and
 vanish when the job is cancelled). What the job wrote is handed back with its result
-(``services.take_changes`` of the worker's session, absorbed into the window's), so the
+(``session.take_changes()`` of the worker's session, absorbed into the window's), so the
 operation that ran it announces it.
 
 ``report(fraction, sentence)`` shows progress; after 取消 the next ``report`` raises
@@ -33,22 +33,22 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Qt, QThread, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import Cancelled
 from safecredit_desktop.core.storage.changes import Changes
 
 T = TypeVar("T")
 Report = Callable[[float, str], None]
-Job = Callable[[services.Session, Report], T]
+Job = Callable[[core.Session, Report], T]
 POLL_MS = 80
 SHOW_AFTER_MS = 400
 _running: list[_Worker] = []  # started and not yet waited for, oldest first
 # Run in the worker thread as the job starts, with the worker's session (tests).
-JOB_START_HOOKS: list[Callable[[services.Session], None]] = []
+JOB_START_HOOKS: list[Callable[[core.Session], None]] = []
 
 
 class _Worker(QThread):
-    def __init__(self, origin: services.Session, job: Job[Any]) -> None:
+    def __init__(self, origin: core.Session, job: Job[Any]) -> None:
         super().__init__()
         self._origin = origin
         self._job = job
@@ -79,7 +79,7 @@ class _Worker(QThread):
 
     def run(self) -> None:
         try:
-            own = services.reopen(self._origin)  # reads only the origin's plain fields
+            own = self._origin.reopen()  # reads only the origin's plain fields
         except BaseException as exc:  # handed to the UI thread
             self.error = exc
             return
@@ -91,7 +91,7 @@ class _Worker(QThread):
             self.error = exc
         finally:
             try:
-                self.changes = services.take_changes(own)  # what committed, even on failure
+                self.changes = own.take_changes()  # what committed, even on failure
                 own.close()
             except BaseException as exc:
                 self.error = self.error or exc
@@ -164,7 +164,7 @@ def run_with_progress(
     title: str,
     job: Job[T],
     *,
-    session: services.Session,
+    session: core.Session,
     cancellable: bool = True,
 ) -> T:
     """Run ``job(worker_session, report)`` in a thread on its own connection to
@@ -226,7 +226,7 @@ def run_with_progress(
         show_timer.stop()
         dialog.close()
         dialog.deleteLater()
-    services.absorb_changes(session, worker.changes)
+    session.absorb_changes(worker.changes)
     if worker.error is not None:
         raise worker.error
     result: T = worker.result  # finished before the cancel took effect: keep the result

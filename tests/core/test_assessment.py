@@ -11,7 +11,8 @@ import pytest
 from outside import outside
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.registry import UnitQuery
@@ -22,15 +23,15 @@ USCC = "91433123111820220L"
 @pytest.fixture
 def graded(new_db: Callable[[str], Path]) -> Path:
     path = new_db("a.db")
-    admin = services.init_database(
+    admin = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.create_user(admin, "审核员甲", "review-pw", Role.REVIEWER)
-    services.create_user(admin, "管理员乙", "admin2-pw", Role.ADMIN)
+    admin.accounts.create_user("审核员甲", "review-pw", Role.REVIEWER)
+    admin.accounts.create_user("管理员乙", "admin2-pw", Role.ADMIN)
     unit = model.Unit(
         uscc=USCC,
         name="凤凰县沱江化工有限公司",
@@ -38,14 +39,12 @@ def graded(new_db: Callable[[str], Path]) -> Path:
         std_level="二级",
         std_valid_until=date(2030, 1, 1),
     )
-    services.save_record(admin, unit)
-    services.save_record(
-        admin,
+    admin.records.save(unit)
+    admin.records.save(
         model.Commitment(unit_id=unit.id or 0, type="单位承诺", signed_on=date(2023, 3, 1)),
     )
     # a fatal responsible accident in 2025: D? no, 一般 — fenghuang: C/B depend on 12 months
-    services.save_record(
-        admin,
+    admin.records.save(
         model.Accident(
             unit_id=unit.id or 0,
             occurred_on=date(2025, 6, 1),
@@ -59,52 +58,52 @@ def graded(new_db: Callable[[str], Path]) -> Path:
 
 
 def test_assessment_uses_december_31_of_previous_year(graded: Path) -> None:
-    session = services.sign_in(graded, "审核员甲", "review-pw")
-    preview = services.preview_assessment(session, 2026)
+    session = core.sign_in(graded, "审核员甲", "review-pw")
+    preview = session.grading.preview_assessment(2026)
     assert preview.as_of == date(2025, 12, 31)
     (result,) = preview.results
     assert result.grade == "C"  # fatal accident within the calendar year 2025
-    later = services.preview_assessment(session, 2027)
+    later = session.grading.preview_assessment(2027)
     assert later.results[0].grade == "B"  # 2026 was clean; the accident is out of 12 months
     session.close()
 
 
 def test_confirm_once_by_reviewer_and_changes_listed(graded: Path) -> None:
-    admin_only = services.sign_in(graded, "管理员乙", "admin2-pw")
+    admin_only = core.sign_in(graded, "管理员乙", "admin2-pw")
     with pytest.raises(SafeCreditError, match="审核员"):
-        services.confirm_assessment(admin_only, 2026)
+        admin_only.grading.confirm_assessment(2026)
     admin_only.close()
 
-    session = services.sign_in(graded, "审核员甲", "review-pw")
-    stored = services.confirm_assessment(session, 2026)
+    session = core.sign_in(graded, "审核员甲", "review-pw")
+    stored = session.grading.confirm_assessment(2026)
     assert stored.confirmed_by == "审核员甲" and stored.as_of == date(2025, 12, 31)
     with pytest.raises(SafeCreditError, match="已经确认"):
-        services.confirm_assessment(session, 2026)
-    preview = services.preview_assessment(session, 2027)
+        session.grading.confirm_assessment(2026)
+    preview = session.grading.preview_assessment(2027)
     assert preview.previous_year == 2026
     assert [(c.before, c.after) for c in preview.changes] == [("C", "B")]
-    rows = services.query_units(session, UnitQuery(), 0, 10)
+    rows = session.units.query(UnitQuery(), 0, 10)
     # the registry: the live grade today (the accident is out of 12 months: B, not yet
     # confirmed) beside the confirmed 2026 grade (C)
     assert (rows[0].grade, rows[0].confirmed_grade, rows[0].confirmed) == ("B", "C", False)
-    assert services.registry_confirmed_year(session) == 2026
-    assert services.count_matching_units(session, UnitQuery(grade="B")) == 1
-    assert services.count_matching_units(session, UnitQuery(grade="C")) == 0
-    assert services.count_matching_units(session, UnitQuery(confirmed_grade="C")) == 1
-    assert services.count_matching_units(session, UnitQuery(confirmed_grade="B")) == 0
+    assert session.grading.confirmed_year() == 2026
+    assert session.units.count_matching(UnitQuery(grade="B")) == 1
+    assert session.units.count_matching(UnitQuery(grade="C")) == 0
+    assert session.units.count_matching(UnitQuery(confirmed_grade="C")) == 1
+    assert session.units.count_matching(UnitQuery(confirmed_grade="B")) == 0
     session.close()
-    assert services.check_database(graded).ok
+    assert core.check_database(graded).ok
 
 
 def test_tampered_assessment_fails_check(graded: Path) -> None:
-    session = services.sign_in(graded, "审核员甲", "review-pw")
-    services.confirm_assessment(session, 2026)
+    session = core.sign_in(graded, "审核员甲", "review-pw")
+    session.grading.confirm_assessment(2026)
     session.close()
     conn = outside(graded)
     conn.execute("UPDATE assessment_grades SET grade = 'A'")
     conn.commit()
     conn.close()
-    report = services.check_database(graded)
+    report = core.check_database(graded)
     assert any("2026年度评定" in p for p in report.problems)
 
 
@@ -173,10 +172,10 @@ def test_exports_from_confirmed_assessment(
 
 def test_the_first_administrator_also_reviews_and_can_confirm(graded: Path) -> None:
     """A small office: the administrator made with the database holds 审核员 too."""
-    first = services.sign_in(graded, "管理员", "admin-pw")
+    first = core.sign_in(graded, "管理员", "admin-pw")
     try:
         assert first.roles == {Role.ADMIN, Role.REVIEWER}
-        stored = services.confirm_assessment(first, 2026)
+        stored = first.grading.confirm_assessment(2026)
         assert stored.confirmed_by == "管理员"
     finally:
         first.close()
@@ -187,10 +186,10 @@ def test_the_first_administrator_of_a_database_made_without_one_also_reviews(
 ) -> None:
     """``init`` without --admin, then the window's first administrator: both roles."""
     path = tmp_path / "later.db"
-    services.init_database(
+    core.init_database(
         path, profile="fenghuang", bureau_name="凤凰县应急管理局", user="命令行"
     ).close()
-    first = services.create_first_admin(path, "所长", "first-pw")
+    first = core.create_first_admin(path, "所长", "first-pw")
     try:
         assert first.roles == {Role.ADMIN, Role.REVIEWER}
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError, ValidationError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling import due
@@ -22,7 +22,7 @@ BUREAU_CODE = "11433123MB1234567" + uscc_check_character("11433123MB1234567")
 @pytest.fixture
 def admin_db(tmp_path: Path) -> Path:
     path = tmp_path / "x.db"
-    services.init_database(
+    core.init_database(
         path,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
@@ -73,21 +73,20 @@ def test_other_checks() -> None:
         keys.check_yes_no("也许")
     # the same keys as the code that reads them
     assert keys.ENTRUSTED_TOWNS == due.ENTRUSTED_TOWNS
-    assert keys.DRAW_AVOID_OWN_TOWN == services.DRAW_AVOID_OWN_TOWN
+    assert keys.DRAW_AVOID_OWN_TOWN == core.DRAW_AVOID_OWN_TOWN
     names = [s.name for s in keys.BUREAU_SETTINGS]
     assert names[:4] == ["单位名称", "单位统一社会信用代码", "上级单位邮箱", "统计人员"]
 
 
 def test_set_all_or_nothing_audited(admin_db: Path) -> None:
-    admin = services.sign_in(admin_db, "管理员", "secret-1")
+    admin = core.sign_in(admin_db, "管理员", "secret-1")
     try:
         with pytest.raises(SafeCreditError, match="上级单位邮箱"):
-            services.set_bureau_settings(
-                admin, {"统计人员": "张三", "上级单位邮箱": "tjk@xxzz.gov.cn\r\nBcc: x@y.cn"}
+            admin.settings.set_bureau(
+                {"统计人员": "张三", "上级单位邮箱": "tjk@xxzz.gov.cn\r\nBcc: x@y.cn"}
             )
-        assert dict((s.name, v) for s, v in services.bureau_settings(admin))["统计人员"] == ""
-        changed = services.set_bureau_settings(
-            admin,
+        assert dict((s.name, v) for s, v in admin.settings.bureau())["统计人员"] == ""
+        changed = admin.settings.set_bureau(
             {
                 "统计人员": "张三",
                 "上级单位邮箱": "tjk@xxzz.gov.cn",
@@ -97,7 +96,7 @@ def test_set_all_or_nothing_audited(admin_db: Path) -> None:
             },
         )
         assert changed == ["统计人员", "上级单位邮箱", "单位统一社会信用代码", "受委托乡镇"]
-        assert services.upper_email(admin) == "tjk@xxzz.gov.cn"
+        assert admin.settings.upper_email() == "tjk@xxzz.gov.cn"
         assert keys.get_setting(admin.db, keys.REPORTER) == "张三"
         assert keys.get_setting(admin.db, keys.BUREAU_USCC) == BUREAU_CODE
         assert due.entrusted_towns(admin.db) == frozenset({"沱江镇", "山江镇"})
@@ -108,13 +107,13 @@ def test_set_all_or_nothing_audited(admin_db: Path) -> None:
         assert rows[-1][0] == "管理员"
         assert json.loads(rows[-1][2])["value"] == ""
         assert json.loads(rows[-1][3])["value"] == "tjk@xxzz.gov.cn"
-        assert services.set_bureau_settings(admin, {"统计人员": " 张三 "}) == []
+        assert admin.settings.set_bureau({"统计人员": " 张三 "}) == []
     finally:
         admin.close()
-    clerk = services.open_session(admin_db, user="录入员", role=Role.CLERK)
+    clerk = core.open_session(admin_db, user="录入员", role=Role.CLERK)
     try:
         with pytest.raises(SafeCreditError, match="管理员"):
-            services.set_bureau_settings(clerk, {"统计人员": "李四"})
+            clerk.settings.set_bureau({"统计人员": "李四"})
         with pytest.raises(SafeCreditError, match="可设置的项目：单位名称、"):
             keys.bureau_setting("邮箱")
     finally:
@@ -123,7 +122,7 @@ def test_set_all_or_nothing_audited(admin_db: Path) -> None:
 
 def test_init_refuses_a_bad_email(tmp_path: Path) -> None:
     with pytest.raises(SafeCreditError, match="上级单位邮箱"):
-        services.init_database(
+        core.init_database(
             tmp_path / "y.db",
             profile="fenghuang",
             bureau_name="凤凰县应急管理局",
@@ -159,8 +158,8 @@ def test_cli_settings(
     assert main([*db, "settings", "get", "邮箱"]) == 1
     assert "可设置的项目" in capsys.readouterr().err
 
-    admin = services.sign_in(admin_db, "管理员", "secret-1")
-    services.create_user(admin, "审核", "review-1", Role.REVIEWER)
+    admin = core.sign_in(admin_db, "管理员", "secret-1")
+    admin.accounts.create_user("审核", "review-1", Role.REVIEWER)
     admin.close()
     monkeypatch.setenv("SAFECREDIT_PASSWORD", "review-1")
     assert main([*db, "--user", "审核", "settings", "set", "统计人员", "李四"]) == 1

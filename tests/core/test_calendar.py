@@ -9,7 +9,7 @@ from pathlib import Path
 import chinese_calendar
 import pytest
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.calendar import (
@@ -22,16 +22,16 @@ from safecredit_desktop.core.scheduling.calendar import (
 
 
 @pytest.fixture
-def admin(tmp_path: Path) -> Iterator[services.Session]:
+def admin(tmp_path: Path) -> Iterator[core.Session]:
     path = tmp_path / "x.db"
-    services.init_database(
+    core.init_database(
         path,
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     ).close()
-    session = services.sign_in(path, "管理员", "admin-pw")
+    session = core.sign_in(path, "管理员", "admin-pw")
     yield session
     session.close()
 
@@ -107,20 +107,20 @@ def test_2027_with_table_rows_uses_them() -> None:
     assert cal.year_source(2028) is YearSource.WEEKDAYS
 
 
-def test_set_and_remove_holiday_audited(admin: services.Session) -> None:
-    services.set_holiday(admin, "2027-10-01", "休息日", "国庆节")
-    services.set_holiday(admin, date(2027, 10, 9), "工作日", "国庆节调休上班")
-    services.set_holiday(admin, "2027-10-01", "休息日", " 国庆节 ")  # unchanged: no entry
-    services.set_holiday(admin, "2027-10-09", "工作日", "调休")
-    assert [r.day for r in services.holidays_of(admin, 2027)] == [
+def test_set_and_remove_holiday_audited(admin: core.Session) -> None:
+    admin.schedule.set_holiday("2027-10-01", "休息日", "国庆节")
+    admin.schedule.set_holiday(date(2027, 10, 9), "工作日", "国庆节调休上班")
+    admin.schedule.set_holiday("2027-10-01", "休息日", " 国庆节 ")  # unchanged: no entry
+    admin.schedule.set_holiday("2027-10-09", "工作日", "调休")
+    assert [r.day for r in admin.schedule.holidays(2027)] == [
         date(2027, 10, 1),
         date(2027, 10, 9),
     ]
-    assert services.holidays_of(admin, 2028) == []
-    cal = services.working_calendar(admin)
+    assert admin.schedule.holidays(2028) == []
+    cal = admin.schedule.calendar()
     assert cal.year_source(2027) is YearSource.TABLE
     assert cal.add_working_days(date(2027, 9, 30), 1).day == date(2027, 10, 4)
-    services.remove_holiday(admin, "2027-10-09")
+    admin.schedule.remove_holiday("2027-10-09")
     entries = admin.db.conn.execute(
         "SELECT user, action, row_key, before, after FROM audit_log"
         " WHERE table_name = 'holidays' ORDER BY id"
@@ -133,26 +133,26 @@ def test_set_and_remove_holiday_audited(admin: services.Session) -> None:
     ]
     assert "调休" in entries[2][4] and entries[3][4] is None
     with pytest.raises(SafeCreditError, match="没有"):
-        services.remove_holiday(admin, "2027-10-09")
+        admin.schedule.remove_holiday("2027-10-09")
 
 
-def test_bad_input_refused(admin: services.Session) -> None:
+def test_bad_input_refused(admin: core.Session) -> None:
     with pytest.raises(SafeCreditError, match="内置日历"):
-        services.set_holiday(admin, "2026-10-09", "休息日", "")
+        admin.schedule.set_holiday("2026-10-09", "休息日", "")
     with pytest.raises(SafeCreditError, match="类型"):
-        services.set_holiday(admin, "2027-10-01", "放假", "")
+        admin.schedule.set_holiday("2027-10-01", "放假", "")
     with pytest.raises(SafeCreditError, match="日期"):
-        services.set_holiday(admin, "2027-02-30", "休息日", "")
-    assert services.holidays_of(admin) == []
+        admin.schedule.set_holiday("2027-02-30", "休息日", "")
+    assert admin.schedule.holidays() == []
 
 
-def test_non_admin_refused(admin: services.Session) -> None:
-    clerk = services.open_session(admin.db.path, user="录入员", role=Role.CLERK)
+def test_non_admin_refused(admin: core.Session) -> None:
+    clerk = core.open_session(admin.db.path, user="录入员", role=Role.CLERK)
     try:
         with pytest.raises(SafeCreditError, match="管理员"):
-            services.set_holiday(clerk, "2027-10-01", "休息日", "国庆节")
+            clerk.schedule.set_holiday("2027-10-01", "休息日", "国庆节")
         with pytest.raises(SafeCreditError, match="管理员"):
-            services.remove_holiday(clerk, "2027-10-01")
-        assert services.holidays_of(clerk, 2027) == []
+            clerk.schedule.remove_holiday("2027-10-01")
+        assert clerk.schedule.holidays(2027) == []
     finally:
         clerk.close()

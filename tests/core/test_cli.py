@@ -185,8 +185,9 @@ WRITER = """
 import sys, time
 from datetime import date, timedelta
 from pathlib import Path
-from safecredit_desktop.core import model, services
-s = services.open_session(Path(sys.argv[1]), user="并发写入")
+from safecredit_desktop.core import model
+from safecredit_desktop.core import app as core
+s = core.open_session(Path(sys.argv[1]), user="并发写入")
 deadline = time.time() + float(sys.argv[2])
 i = 0
 print("started", flush=True)
@@ -227,7 +228,7 @@ def test_backup_while_another_process_writes(tmp_path: Path) -> None:
 
 
 def test_init_with_edited_profile_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
     from safecredit_desktop.core.rules.profile import profiles_dir
 
     text = (profiles_dir() / "fenghuang.toml").read_text(encoding="utf-8")
@@ -237,7 +238,7 @@ def test_init_with_edited_profile_file(tmp_path: Path, capsys: pytest.CaptureFix
     assert (
         main(["--db", str(db), "init", "--profile", str(edited), "--unit", "某县应急管理局"]) == 0
     )
-    session = services.open_session(db, user="测试")
+    session = core.open_session(db, user="测试")
     assert session.profile.label("D") == "较差"
     session.close()
 

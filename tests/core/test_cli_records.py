@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.validate import uscc_check_character
 
 CLI = [sys.executable, "-m", "safecredit_desktop.cli"]
@@ -37,7 +38,7 @@ CHEM, TEA, OTHER = code(1), code(2), code(3)
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "x.db"
-    session = services.init_database(
+    session = core.init_database(
         path, profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试"
     )
     try:
@@ -65,9 +66,7 @@ def db(tmp_path: Path) -> Path:
             ]
         )
         for kind in model.CommitmentType:
-            services.save_record(
-                session, model.Commitment(ids[0], kind.value, TODAY - timedelta(days=30))
-            )
+            session.records.save(model.Commitment(ids[0], kind.value, TODAY - timedelta(days=30)))
     finally:
         session.close()
     return path
@@ -194,12 +193,12 @@ def test_records_xlsx_reimports_to_the_same_rows(db: Path, tmp_path: Path) -> No
     before = json.loads(run("--db", str(db), "records", "inspection", "--format", "json").stdout)
     # a new database holding the same units takes the file back as the same rows
     other = tmp_path / "y.db"
-    session = services.init_database(
+    session = core.init_database(
         other, profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试"
     )
-    source = services.open_session(db, user="测试")
+    source = core.open_session(db, user="测试")
     try:
-        units = [services.get_record(source, "units", i) for i in (1, 2, 3)]
+        units = [source.records.get("units", i) for i in (1, 2, 3)]
         for unit in units:
             unit.id = None
         session.repo.insert_many(units)

@@ -8,46 +8,47 @@ from datetime import date
 
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.repository import ConcurrentEditError
 
 
-def _seats(db_path: object) -> tuple[services.Session, services.Session, int]:
-    first = services.init_database(
+def _seats(db_path: object) -> tuple[core.Session, core.Session, int]:
+    first = core.init_database(
         db_path,  # type: ignore[arg-type]
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("admin", "admin-password"),
     )
-    services.create_user(first, "zhangli", "zhangli-password", Role.CLERK, "张丽")
+    first.accounts.create_user("zhangli", "zhangli-password", Role.CLERK, "张丽")
     unit = model.Unit(uscc="91433123MA4L0K2X5B", name="凤凰矿业有限公司", category="非煤矿山")
-    unit_id = services.save_record(first, unit)
+    unit_id = first.records.save(unit)
     inspection = model.Inspection(unit_id=unit_id, inspected_on=date(2026, 3, 2), hazards=1)
-    record_id = services.save_record(first, inspection)
+    record_id = first.records.save(inspection)
     first.close()
-    mine = services.sign_in(db_path, "admin", "admin-password")  # type: ignore[arg-type]
-    other = services.sign_in(db_path, "zhangli", "zhangli-password")  # type: ignore[arg-type]
+    mine = core.sign_in(db_path, "admin", "admin-password")  # type: ignore[arg-type]
+    other = core.sign_in(db_path, "zhangli", "zhangli-password")  # type: ignore[arg-type]
     return mine, other, record_id
 
 
 def test_an_edit_overtaken_by_another_seat_is_refused(db_path: object) -> None:
     mine, other, record_id = _seats(db_path)
     try:
-        opened = services.get_record(mine, "inspections", record_id)
-        theirs = services.get_record(other, "inspections", record_id)
-        services.save_record(other, replace(theirs, hazards=5, note="复查发现"))
+        opened = mine.records.get("inspections", record_id)
+        theirs = other.records.get("inspections", record_id)
+        other.records.save(replace(theirs, hazards=5, note="复查发现"))
         with pytest.raises(ConcurrentEditError) as refused:
-            services.save_record(mine, replace(opened, hazards=2))
+            mine.records.save(replace(opened, hazards=2))
         assert "该记录已被张丽于 " in refused.value.message
         assert refused.value.message.endswith("修改，请重新打开后再改。")
-        stored = services.get_record(mine, "inspections", record_id)
+        stored = mine.records.get("inspections", record_id)
         assert (stored.hazards, stored.note) == (5, "复查发现")  # nothing overwritten
         # Opened again, the edit goes through; a second save of the same form too.
-        services.save_record(mine, replace(stored, hazards=2))
-        services.save_record(mine, replace(stored, hazards=3))
-        assert services.get_record(other, "inspections", record_id).hazards == 3
+        mine.records.save(replace(stored, hazards=2))
+        mine.records.save(replace(stored, hazards=3))
+        assert other.records.get("inspections", record_id).hazards == 3
     finally:
         mine.close()
         other.close()
@@ -56,12 +57,12 @@ def test_an_edit_overtaken_by_another_seat_is_refused(db_path: object) -> None:
 def test_a_changed_natural_key_is_an_edit_too(db_path: object) -> None:
     mine, other, record_id = _seats(db_path)
     try:
-        opened = services.get_record(mine, "inspections", record_id)
-        theirs = services.get_record(other, "inspections", record_id)
-        services.save_record(other, replace(theirs, inspected_on=date(2026, 3, 3)))
+        opened = mine.records.get("inspections", record_id)
+        theirs = other.records.get("inspections", record_id)
+        other.records.save(replace(theirs, inspected_on=date(2026, 3, 3)))
         with pytest.raises(ConcurrentEditError):
-            services.save_record(mine, replace(opened, hazards=4))
-        assert services.get_record(mine, "inspections", record_id).inspected_on == date(2026, 3, 3)
+            mine.records.save(replace(opened, hazards=4))
+        assert mine.records.get("inspections", record_id).inspected_on == date(2026, 3, 3)
     finally:
         mine.close()
         other.close()
@@ -70,10 +71,10 @@ def test_a_changed_natural_key_is_an_edit_too(db_path: object) -> None:
 def test_an_edit_nobody_overtook_is_saved(db_path: object) -> None:
     mine, other, record_id = _seats(db_path)
     try:
-        opened = services.get_record(mine, "inspections", record_id)
-        services.get_record(other, "inspections", record_id)  # looked at, not changed
-        services.save_record(mine, replace(opened, hazards=7))
-        assert services.get_record(other, "inspections", record_id).hazards == 7
+        opened = mine.records.get("inspections", record_id)
+        other.records.get("inspections", record_id)  # looked at, not changed
+        mine.records.save(replace(opened, hazards=7))
+        assert other.records.get("inspections", record_id).hazards == 7
     finally:
         mine.close()
         other.close()

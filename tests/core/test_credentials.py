@@ -20,7 +20,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from safecredit_desktop.core import auth, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import auth
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import safety
@@ -96,7 +97,7 @@ def user_row(db: Path, name: str) -> tuple[object, ...]:
 def county(tmp_path: Path) -> Path:
     """Five demo units, an administrator, a reviewer and a clerk."""
     db = tmp_path / "county.db"
-    session = services.init_database(
+    session = core.init_database(
         db,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
@@ -105,9 +106,9 @@ def county(tmp_path: Path) -> Path:
     )
     try:
         session.role = Role.ADMIN
-        services.fill_demo(session, enterprises=5, seed=2)
+        core.fill_demo(session, enterprises=5, seed=2)
         for name in ("rita", "carl"):
-            services.create_user(session, name, PASSWORDS[name], ROLES[name])
+            session.accounts.create_user(name, PASSWORDS[name], ROLES[name])
     finally:
         session.close()
     return db
@@ -151,7 +152,7 @@ def test_wrong_passwords_lock_the_account_as_in_the_window(county: Path) -> None
         refused(run(county, "--user", "carl", "due", password="wrong-pass"), "不正确")
     refused(run(county, "--user", "carl", "due", password=PASSWORDS["carl"]), "锁定")
     with pytest.raises(SafeCreditError, match="锁定"):  # the window sees the same lock
-        services.sign_in(county, "carl", PASSWORDS["carl"])
+        core.sign_in(county, "carl", PASSWORDS["carl"])
 
 
 def test_reserved_actions_need_the_role_with_its_password(county: Path) -> None:
@@ -231,7 +232,7 @@ def test_the_measured_hole_is_closed(county: Path) -> None:
     refused(
         run(county, "--user", "rita", "restore", str(copy), password=PASSWORDS["rita"]), "管理员"
     )
-    assert [u.username for u in services.users_of(county)] == ["boss", "carl", "rita"]
+    assert [u.username for u in core.users_of(county)] == ["boss", "carl", "rita"]
     ok(
         run(
             county,
@@ -267,7 +268,7 @@ def test_new_password_does_not_reuse_the_administrators(county: Path) -> None:
         "SAFECREDIT_NEW_PASSWORD",
     )
     assert "dan" in text
-    assert "dan" not in [u.username for u in services.users_of(county)]
+    assert "dan" not in [u.username for u in core.users_of(county)]
 
 
 def test_reset_password_needs_an_administrator_and_clears_the_lock(county: Path) -> None:
@@ -378,7 +379,7 @@ def test_roles_are_a_set(county: Path) -> None:
         )
     )
     ok(run(county, "--user", "rita", "users", "deactivate", "carl", password=PASSWORDS["rita"]))
-    session = services.sign_in(county, "rita", PASSWORDS["rita"])
+    session = core.sign_in(county, "rita", PASSWORDS["rita"])
     try:
         assert session.roles == {Role.ADMIN, Role.REVIEWER}
         assert session.has_role(Role.REVIEWER) and session.role is Role.ADMIN
@@ -413,10 +414,10 @@ def test_a_deactivated_user_cannot_sign_in(county: Path) -> None:
     ok(run(county, "--user", "boss", "users", "deactivate", "carl", password=PASSWORDS["boss"]))
     refused(run(county, "--user", "carl", "due", password=PASSWORDS["carl"]), "已停用")
     with pytest.raises(SafeCreditError, match="已停用"):
-        services.sign_in(county, "carl", PASSWORDS["carl"])
+        core.sign_in(county, "carl", PASSWORDS["carl"])
     assert "carl\t录入员\t\t停用" in ok(run(county, "users", "list"))
     ok(run(county, "--user", "boss", "users", "activate", "carl", password=PASSWORDS["boss"]))
-    services.sign_in(county, "carl", PASSWORDS["carl"]).close()
+    core.sign_in(county, "carl", PASSWORDS["carl"]).close()
 
 
 # -- recovery codes ----------------------------------------------------------------------------
@@ -505,7 +506,7 @@ def test_recovery_resets_a_forgotten_password_and_is_announced(tmp_path: Path) -
         (OS_USER, "insert", "account_recoveries"),
         ("anna", "update", "account_recoveries"),
     ]
-    assert services.check_database(db).ok
+    assert core.check_database(db).ok
 
 
 def test_recovery_only_for_administrators_with_a_code(county: Path) -> None:
@@ -527,18 +528,18 @@ def test_recovery_only_for_administrators_with_a_code(county: Path) -> None:
 
 def test_sole_administrator_acknowledges_their_own_recovery(tmp_path: Path) -> None:
     db = tmp_path / "one.db"
-    session = services.init_database(
+    session = core.init_database(
         db, profile="fenghuang", bureau_name="局", user="测试", admin=("boss", "boss-pass-1")
     )
     code = session.recovery_code
     session.close()
     assert code
-    services.recover_admin(db, "boss", code, "boss-pass-2", actor="测试")
-    signed = services.sign_in(db, "boss", "boss-pass-2")
+    core.recover_admin(db, "boss", code, "boss-pass-2", actor="测试")
+    signed = core.sign_in(db, "boss", "boss-pass-2")
     try:
         assert any("用恢复码重设" in w for w in signed.warnings)
-        assert services.acknowledge_recoveries(signed) == 1
-        assert services.pending_recoveries(signed) == []
+        assert signed.accounts.acknowledge_recoveries() == 1
+        assert signed.accounts.pending_recoveries() == []
     finally:
         signed.close()
 
@@ -550,9 +551,9 @@ def test_wrong_recovery_codes_count_towards_the_lock(county: Path) -> None:
     assert stored
     for _ in range(auth.MAX_FAILURES):
         with pytest.raises(SafeCreditError, match="恢复码不正确"):
-            services.recover_admin(county, "boss", "WRONG-CODE", "boss-new-11", actor="x")
+            core.recover_admin(county, "boss", "WRONG-CODE", "boss-new-11", actor="x")
     with pytest.raises(SafeCreditError, match="锁定"):
-        services.sign_in(county, "boss", PASSWORDS["boss"])
+        core.sign_in(county, "boss", PASSWORDS["boss"])
 
 
 # -- restore -----------------------------------------------------------------------------------
@@ -572,13 +573,13 @@ def test_restore_of_a_damaged_database_asks_the_backups_administrator(county: Pa
     refused(run(county, "--user", "boss", "restore", str(copy), password="wrong-pass"), "不正确")
     assert not copy.with_name("good.db-wal").exists()  # the backup was only read
     ok(run(county, "--user", "boss", "restore", str(copy), password=PASSWORDS["boss"]))
-    assert services.check_database(county).ok
+    assert core.check_database(county).ok
     assert audit_users(county)[-1] == "boss"
 
 
 def test_restore_of_a_damaged_database_without_administrator(tmp_path: Path) -> None:
     db = tmp_path / "plain.db"
-    services.init_database(db, profile="fenghuang", bureau_name="局", user="测试").close()
+    core.init_database(db, profile="fenghuang", bureau_name="局", user="测试").close()
     copy = tmp_path / "copy.db"
     ok(run(db, "backup", "--to", str(copy)))
     db.write_bytes(b"garbage" * 1000)
@@ -587,18 +588,18 @@ def test_restore_of_a_damaged_database_without_administrator(tmp_path: Path) -> 
 
 def test_read_only_backup_check_counts_failures_in_memory(county: Path) -> None:
     copy = county.parent / "good.db"
-    services.backup_now(county, to=copy, user="测试")
+    core.backup_now(county, to=copy, user="测试")
     damaged = county.parent / "damaged.db"
     damaged.write_bytes(b"x" * 4096)
     digest = copy.read_bytes()
     for _ in range(auth.MAX_FAILURES):
         with pytest.raises(SafeCreditError, match="不正确"):
-            services.verify_restore_user(damaged, copy, "boss", "wrong-pass")
+            core.verify_restore_user(damaged, copy, "boss", "wrong-pass")
     with pytest.raises(SafeCreditError, match="锁定"):
-        services.verify_restore_user(damaged, copy, "boss", PASSWORDS["boss"])
+        core.verify_restore_user(damaged, copy, "boss", PASSWORDS["boss"])
     assert copy.read_bytes() == digest
     user_store.forget_in_memory_failures()
-    assert services.verify_restore_user(damaged, copy, "boss", PASSWORDS["boss"]) == "boss"
+    assert core.verify_restore_user(damaged, copy, "boss", PASSWORDS["boss"]) == "boss"
 
 
 # -- importing 信用修复 and 执法人员 ------------------------------------------------------------
@@ -610,14 +611,14 @@ def repair_book(db: Path, folder: Path) -> Path:
     from safecredit_desktop.core.model import Penalty, PenaltyDepartment
 
     decided = datetime.now().date() - timedelta(days=730)
-    session = services.open_session(db, user="测试")
+    session = core.open_session(db, user="测试")
     try:
         unit_id, uscc = session.db.conn.execute(
             "SELECT id, uscc FROM units ORDER BY uscc LIMIT 1"
         ).fetchone()
         doc_no = "凤应急罚〔2024〕77号"
-        services.save_record(
-            session, Penalty(unit_id, doc_no, decided, PenaltyDepartment.EMERGENCY, "未整改")
+        session.records.save(
+            Penalty(unit_id, doc_no, decided, PenaltyDepartment.EMERGENCY, "未整改")
         )
     finally:
         session.close()
@@ -654,7 +655,7 @@ def test_importing_a_repair_needs_a_reviewer(county: Path) -> None:
     ok(run(county, "import", str(book)))
 
 
-def test_importing_inspectors_needs_a_reviewer(session: services.Session, tmp_path: Path) -> None:
+def test_importing_inspectors_needs_a_reviewer(session: core.Session, tmp_path: Path) -> None:
     book = tmp_path / "roster.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -664,10 +665,10 @@ def test_importing_inspectors_needs_a_reviewer(session: services.Session, tmp_pa
     wb.save(book)
     assert session.role is Role.CLERK
     with pytest.raises(SafeCreditError, match=r"执法人员.*审核员或管理员"):
-        services.import_workbook(session, book, dry_run=False, accept_bad_check=False)
+        session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False)
     assert session.db.conn.execute("SELECT count(*) FROM inspectors").fetchone() == (0,)
     session.role = Role.REVIEWER
-    services.import_workbook(session, book, dry_run=False, accept_bad_check=False)
+    session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False)
     assert session.db.conn.execute("SELECT count(*) FROM inspectors").fetchone() == (1,)
 
 
@@ -691,26 +692,26 @@ def test_malformed_hash_is_a_refused_sign_in(county: Path, stored: str) -> None:
     conn.commit()
     conn.close()
     with pytest.raises(SafeCreditError, match="密码记录已损坏") as refusal:
-        services.sign_in(county, "carl", PASSWORDS["carl"])
+        core.sign_in(county, "carl", PASSWORDS["carl"])
     assert "重设密码" in refusal.value.message
     refused(run(county, "--user", "carl", "due", password=PASSWORDS["carl"]), "密码记录已损坏")
     # an administrator can repair it
-    admin = services.sign_in(county, "boss", PASSWORDS["boss"])
+    admin = core.sign_in(county, "boss", PASSWORDS["boss"])
     try:
-        services.set_user_password(admin, "carl", "carl-pass-9")
+        admin.accounts.set_password("carl", "carl-pass-9")
     finally:
         admin.close()
-    services.sign_in(county, "carl", "carl-pass-9").close()
+    core.sign_in(county, "carl", "carl-pass-9").close()
 
 
 def test_new_passwords_need_eight_characters(county: Path) -> None:
-    admin = services.sign_in(county, "boss", PASSWORDS["boss"])
+    admin = core.sign_in(county, "boss", PASSWORDS["boss"])
     try:
         with pytest.raises(SafeCreditError, match="至少需要 8 个字符"):
-            services.create_user(admin, "dan", "1234567", Role.CLERK)
+            admin.accounts.create_user("dan", "1234567", Role.CLERK)
         with pytest.raises(SafeCreditError, match="至少需要 8 个字符"):
-            services.set_user_password(admin, "carl", "abc-12")
-        services.create_user(admin, "dan", "12345678", Role.CLERK)
+            admin.accounts.set_password("carl", "abc-12")
+        admin.accounts.create_user("dan", "12345678", Role.CLERK)
     finally:
         admin.close()
 
@@ -719,9 +720,10 @@ PRODUCT_COST = """
 import os, sys
 os.environ.pop("SAFECREDIT_TEST_ONLY_SCRYPT_LOG2N", None)
 from pathlib import Path
-from safecredit_desktop.core import auth, services
+from safecredit_desktop.core import auth
+from safecredit_desktop.core import app as core
 assert auth.current_cost() == auth.Cost(2**17, 8, 1)
-services.sign_in(Path(sys.argv[1]), "old", "secret")  .close()
+core.sign_in(Path(sys.argv[1]), "old", "secret")  .close()
 """
 
 
@@ -729,7 +731,7 @@ def test_product_cost_is_2_17_and_old_hashes_are_upgraded(tmp_path: Path) -> Non
     """An old 6-character password hashed at N=2^14 still signs in; the hash is then
     replaced by one at the product's N=2^17 (which needs maxmem raised to 128 MiB)."""
     db = tmp_path / "old.db"
-    services.init_database(db, profile="fenghuang", bureau_name="局", user="测试").close()
+    core.init_database(db, profile="fenghuang", bureau_name="局", user="测试").close()
     old_hash = auth.hash_password("secret", auth.Cost(2**14, 8, 1))
     conn = sqlite3.connect(db)
     conn.execute(
@@ -773,13 +775,13 @@ def test_read_only_sign_in_counts_failures_in_memory(
     before = county.read_bytes()
     for _ in range(auth.MAX_FAILURES):
         with pytest.raises(SafeCreditError, match="不正确"):
-            services.sign_in(county, "carl", "wrong-pass")
+            core.sign_in(county, "carl", "wrong-pass")
     with pytest.raises(SafeCreditError, match="锁定"):
-        services.sign_in(county, "carl", PASSWORDS["carl"])
-    services.sign_in(county, "rita", PASSWORDS["rita"]).close()  # others are not locked
+        core.sign_in(county, "carl", PASSWORDS["carl"])
+    core.sign_in(county, "rita", PASSWORDS["rita"]).close()  # others are not locked
     assert county.read_bytes() == before
     user_store.forget_in_memory_failures()
-    services.sign_in(county, "carl", PASSWORDS["carl"]).close()
+    core.sign_in(county, "carl", PASSWORDS["carl"]).close()
 
 
 def test_lock_expires_after_five_minutes(county: Path) -> None:
@@ -831,7 +833,7 @@ def test_an_existing_0644_database_becomes_private_on_opening(county: Path) -> N
     for path in (county, Path(f"{county}-wal"), Path(f"{county}-shm")):
         if path.exists():
             os.chmod(path, 0o644)
-    session = services.open_session(county, user="测试")
+    session = core.open_session(county, user="测试")
     try:
         assert mode(county) == 0o600
         assert mode(Path(f"{county}-wal")) == 0o600
@@ -849,7 +851,7 @@ def test_an_upgraded_0644_database_and_its_backup_are_private(tmp_path: Path) ->
     os.chmod(db, 0o644)
     old = os.umask(0)
     try:
-        services.sign_in(db, "管理员", "sample-pw").close()
+        core.sign_in(db, "管理员", "sample-pw").close()
     finally:
         os.umask(old)
     assert mode(db) == 0o600
@@ -866,28 +868,27 @@ def test_pdfs_workbooks_and_drafts_are_private_under_umask_0(county: Path, tmp_p
     conn.close()
     pdf = tmp_path / "notice.pdf"
     old = os.umask(0)
-    hooks = list(services.OPEN_WARNING_HOOKS)
+    hooks = list(core.OPEN_WARNING_HOOKS)
     try:
         code = main(
             ["--db", str(county), "print", "grade-notice", "--uscc", uscc, "--out", str(pdf)]
         )
         assert code == 0
-        session = services.open_session(county, user="测试")
+        session = core.open_session(county, user="测试")
         try:
-            book = services.export_all_data(session, tmp_path / "all.xlsx", include_id=False)
-            stats = services.export_stats(
-                session,
+            book = session.exchange.export_all_data(tmp_path / "all.xlsx", include_id=False)
+            stats = session.reports.export_stats(
                 tmp_path / "stats.xlsx",
                 as_of=datetime(2026, 11, 21).date(),
                 reporter_name="张三",
             )
-            draft = services.write_mail_draft(session, stats, tmp_path / "stats.eml")
+            draft = session.reports.write_mail_draft(stats, tmp_path / "stats.eml")
         finally:
             session.close()
-        written = services.write_private_file(tmp_path / "other.pdf", b"%PDF-1.4\n%%EOF\n")
+        written = core.write_private_file(tmp_path / "other.pdf", b"%PDF-1.4\n%%EOF\n")
     finally:
         os.umask(old)
-        services.OPEN_WARNING_HOOKS[:] = hooks
+        core.OPEN_WARNING_HOOKS[:] = hooks
     assert pdf.read_bytes().startswith(b"%PDF")
     for path in (pdf, tmp_path / "all.xlsx", stats, draft, written):
         assert mode(path) == 0o600, (path.name, oct(mode(path)))

@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.exchange.columns import NOTES_SHEET, SHEETS
 from safecredit_desktop.core.exchange.importer import WorkbookError
 from safecredit_desktop.core.model import Role
@@ -30,8 +30,8 @@ def code(n: int) -> str:
     return first + uscc_check_character(first)
 
 
-def new_session(path: Path, bureau: str, profile: str = "fenghuang") -> services.Session:
-    session = services.init_database(path, profile=profile, bureau_name=bureau, user="导入员")
+def new_session(path: Path, bureau: str, profile: str = "fenghuang") -> core.Session:
+    session = core.init_database(path, profile=profile, bureau_name=bureau, user="导入员")
     session.role = Role.REVIEWER  # 信用修复 and 执法人员 rows are imported by a 审核员
     return session
 
@@ -78,7 +78,7 @@ def county_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo county (every record kind), closed; its database file."""
     path = tmp_path_factory.mktemp("county") / "county.db"
     session = new_session(path, "凤凰县应急管理局")
-    services.fill_demo(session, enterprises=80, seed=7, today=TODAY)
+    core.fill_demo(session, enterprises=80, seed=7, today=TODAY)
     # a unit reported by another bureau (a city's roll-up) keeps that name
     session.db.conn.execute("UPDATE units SET reporter = '外县应急管理局' WHERE id = 1")
     session.close()
@@ -92,9 +92,9 @@ def county(county_master: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def export(db: Path, out: Path, *, include_id: bool) -> services.Session:
-    session = services.open_session(db, user="导出员")
-    services.export_all_data(session, out, include_id=include_id, today=TODAY)
+def export(db: Path, out: Path, *, include_id: bool) -> core.Session:
+    session = core.open_session(db, user="导出员")
+    session.exchange.export_all_data(out, include_id=include_id, today=TODAY)
     return session
 
 
@@ -104,8 +104,8 @@ def test_round_trip_gives_the_same_records(county: Path, tmp_path: Path) -> None
     target = tmp_path / "new.db"
     session = new_session(target, "凤凰县应急管理局")
     try:
-        summary = services.import_workbook(
-            session, book, dry_run=False, accept_bad_check=False, today=TODAY
+        summary = session.exchange.import_workbook(
+            book, dry_run=False, accept_bad_check=False, today=TODAY
         )
         assert summary.updated == summary.unchanged == 0
         users = {
@@ -115,8 +115,8 @@ def test_round_trip_gives_the_same_records(county: Path, tmp_path: Path) -> None
             )
         }
         assert users == {"导入员"}
-        again = services.import_workbook(
-            session, book, dry_run=False, accept_bad_check=False, today=TODAY
+        again = session.exchange.import_workbook(
+            book, dry_run=False, accept_bad_check=False, today=TODAY
         )
         assert not again.changed and again.unchanged == summary.added
     finally:
@@ -145,7 +145,7 @@ def test_without_ids_the_column_is_empty(county: Path, tmp_path: Path) -> None:
     wb.close()
     target = tmp_path / "new.db"
     session = new_session(target, "凤凰县应急管理局")
-    services.import_workbook(session, book, dry_run=False, accept_bad_check=False, today=TODAY)
+    session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False, today=TODAY)
     session.close()
     stored = sqlite3.connect(target)
     try:
@@ -194,10 +194,10 @@ def test_sheets_are_the_template(county: Path, tmp_path: Path) -> None:
 def test_internal_profile_carries_the_notice_everywhere(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
     session = new_session(db, "昆都仑区应急管理局", profile="kundulun")
-    services.fill_demo(session, enterprises=15, seed=3, today=TODAY)
+    core.fill_demo(session, enterprises=15, seed=3, today=TODAY)
     book = tmp_path / "k.xlsx"
-    services.export_all_data(session, book, include_id=True, today=TODAY)
-    template = services.export_template(session, tmp_path / "kt.xlsx")
+    session.exchange.export_all_data(book, include_id=True, today=TODAY)
+    template = session.exchange.export_template(tmp_path / "kt.xlsx")
     session.close()
     for path in (book, template):
         wb = openpyxl.load_workbook(path)
@@ -213,8 +213,8 @@ def test_internal_profile_carries_the_notice_everywhere(tmp_path: Path) -> None:
     # the notice does not break re-import
     copy = new_session(tmp_path / "k2.db", "昆都仑区应急管理局", profile="kundulun")
     try:
-        summary = services.import_workbook(
-            copy, book, dry_run=False, accept_bad_check=False, today=TODAY
+        summary = copy.exchange.import_workbook(
+            book, dry_run=False, accept_bad_check=False, today=TODAY
         )
         assert summary.added > 15
     finally:
@@ -233,14 +233,14 @@ def test_city_keeps_each_countys_name(tmp_path: Path) -> None:
         ws.append(["统一社会信用代码", "单位名称", "行业类别"])
         ws.append([code(n), f"县{n}企业", "危险化学品"])
         wb.save(unit_book)
-        services.import_workbook(session, unit_book, dry_run=False, accept_bad_check=False)
+        session.exchange.import_workbook(unit_book, dry_run=False, accept_bad_check=False)
         books.append(tmp_path / f"all{n}.xlsx")
-        services.export_all_data(session, books[-1], include_id=False, today=TODAY)
+        session.exchange.export_all_data(books[-1], include_id=False, today=TODAY)
         session.close()
     city = new_session(tmp_path / "city.db", "某市应急管理局")
     try:
         for book in books:
-            services.import_workbook(city, book, dry_run=False, accept_bad_check=False)
+            city.exchange.import_workbook(book, dry_run=False, accept_bad_check=False)
         rows = city.db.conn.execute("SELECT uscc, reporter FROM units ORDER BY uscc").fetchall()
     finally:
         city.close()
@@ -251,14 +251,14 @@ def test_city_keeps_each_countys_name(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[services.Session]:
+def session(tmp_path: Path) -> Iterator[core.Session]:
     opened = new_session(tmp_path / "t.db", "测试县应急管理局")
     yield opened
     opened.close()
 
 
-def test_template_has_headers_lists_and_notes(session: services.Session, tmp_path: Path) -> None:
-    path = services.export_template(session, tmp_path / "模板.xlsx")
+def test_template_has_headers_lists_and_notes(session: core.Session, tmp_path: Path) -> None:
+    path = session.exchange.export_template(tmp_path / "模板.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == NOTES_SHEET and wb["选项"].sheet_state == "hidden"
     notes = json.dumps(
@@ -290,15 +290,15 @@ def test_template_has_headers_lists_and_notes(session: services.Session, tmp_pat
     wb.close()
 
 
-def test_template_filled_in_imports(session: services.Session, tmp_path: Path) -> None:
-    path = services.export_template(session, tmp_path / "模板.xlsx")
+def test_template_filled_in_imports(session: core.Session, tmp_path: Path) -> None:
+    path = session.exchange.export_template(tmp_path / "模板.xlsx")
     with pytest.raises(WorkbookError, match="没有数据行"):
-        services.import_workbook(session, path, dry_run=True, accept_bad_check=False)
+        session.exchange.import_workbook(path, dry_run=True, accept_bad_check=False)
     wb = openpyxl.load_workbook(path)
     wb["企业信息"].append([code(5), "填写企业", "危险化学品"])
     wb["执法检查"].append([code(5), date(2025, 6, 1), "专项"])
     wb.save(path)
-    summary = services.import_workbook(
-        session, path, dry_run=False, accept_bad_check=False, today=TODAY
+    summary = session.exchange.import_workbook(
+        path, dry_run=False, accept_bad_check=False, today=TODAY
     )
     assert summary.added == 2

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from test_data_export import new_session, snapshot
 
-from safecredit_desktop.core import demo, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import demo
 from safecredit_desktop.core.exchange import data_export
 from safecredit_desktop.core.exchange.columns import SHEETS
 from safecredit_desktop.core.storage.connection import Database, connect_raw
@@ -29,7 +30,7 @@ TODAY = date(2026, 11, 21)
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("county") / "county.db"
     session = new_session(path, "凤凰县应急管理局")
-    services.fill_demo(session, enterprises=150, seed=9, today=TODAY)
+    core.fill_demo(session, enterprises=150, seed=9, today=TODAY)
     session.close()
     return path
 
@@ -53,9 +54,9 @@ def test_text_is_in_the_shared_strings(county: Path, tmp_path: Path) -> None:
     """No data row holds inline text (the header rows may); every text cell is an index
     into one table. A 执法检查 row takes well under the 540 bytes inline text took."""
     book = tmp_path / "all.xlsx"
-    session = services.open_session(county, user="导出员")
+    session = core.open_session(county, user="导出员")
     try:
-        result = services.export_all_data(session, book, include_id=False, today=TODAY)
+        result = session.exchange.export_all_data(book, include_id=False, today=TODAY)
     finally:
         session.close()
     with zipfile.ZipFile(book) as archive:
@@ -82,9 +83,9 @@ def _county(index: int, tmp: Path) -> Path:
     demo._county_for = lambda _name: county  # type: ignore[assignment]
     try:
         session = new_session(tmp / f"county{index}.db", f"第{index + 1}县应急管理局")
-        services.fill_demo(session, enterprises=40, seed=20 + index, today=TODAY)
+        core.fill_demo(session, enterprises=40, seed=20 + index, today=TODAY)
         book = tmp / f"county{index}.xlsx"
-        services.export_all_data(session, book, include_id=True, today=TODAY)
+        session.exchange.export_all_data(book, include_id=True, today=TODAY)
         session.close()
     finally:
         demo._county_for = original  # type: ignore[assignment]
@@ -99,10 +100,10 @@ def test_a_city_roll_up_reimports_each_county_unchanged(tmp_path: Path) -> None:
     city = new_session(tmp_path / "city.db", "湘西州应急管理局")
     try:
         added = [
-            services.import_workbook(city, book, dry_run=False, accept_bad_check=False).added
+            city.exchange.import_workbook(book, dry_run=False, accept_bad_check=False).added
             for book in (first, second)
         ]
-        again = services.import_workbook(city, first, dry_run=False, accept_bad_check=False)
+        again = city.exchange.import_workbook(first, dry_run=False, accept_bad_check=False)
         assert not again.changed and again.unchanged == added[0]
     finally:
         city.close()
@@ -130,10 +131,10 @@ def test_a_failed_export_leaves_nothing_behind(
     (tmp_path / "temp").mkdir()
     out = tmp_path / "out"
     out.mkdir()
-    session = services.open_session(county, user="导出员")
+    session = core.open_session(county, user="导出员")
     try:
         with pytest.raises(OSError):
-            services.export_all_data(session, out / "all.xlsx", include_id=False, today=TODAY)
+            session.exchange.export_all_data(out / "all.xlsx", include_id=False, today=TODAY)
     finally:
         session.close()
     assert list(out.iterdir()) == []

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from outside import outside
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.documents import render
 from safecredit_desktop.core.documents.content import preview_number
 from safecredit_desktop.core.errors import SafeCreditError
@@ -47,128 +48,126 @@ def pages_of(pdf: bytes, tmp: Path) -> int:
     return int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
 
 
-def new_session(path: Path, enterprises: int = 20) -> services.Session:
-    session = services.init_database(
+def new_session(path: Path, enterprises: int = 20) -> core.Session:
+    session = core.init_database(
         path, profile="fenghuang", bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
     )
-    services.fill_demo(session, enterprises=enterprises, seed=1, today=TODAY)
+    core.fill_demo(session, enterprises=enterprises, seed=1, today=TODAY)
     return session
 
 
 @pytest.fixture
-def session(new_db: Callable[[str], Path]) -> Iterator[services.Session]:
+def session(new_db: Callable[[str], Path]) -> Iterator[core.Session]:
     opened = new_session(new_db("x.db"))
     yield opened
     opened.close()
 
 
-def c_units(session: services.Session) -> list[int]:
-    found = services.units_of_grade(session, "C", TODAY)
+def c_units(session: core.Session) -> list[int]:
+    found = session.units.of_grade("C", TODAY)
     assert len(found) >= 4
     return found
 
 
-def notice(*unit_ids: int) -> services.DocumentRequest:
-    return services.DocumentRequest("grade-notice", unit_ids=tuple(unit_ids), as_of=TODAY)
+def notice(*unit_ids: int) -> core.DocumentRequest:
+    return core.DocumentRequest("grade-notice", unit_ids=tuple(unit_ids), as_of=TODAY)
 
 
-def register_rows(session: services.Session) -> list[tuple[object, ...]]:
+def register_rows(session: core.Session) -> list[tuple[object, ...]]:
     return session.db.conn.execute(
         "SELECT kind, year, seq, doc_no, unit_id, file_id, first_page, page_count"
         " FROM documents ORDER BY id"
     ).fetchall()
 
 
-def file_count(session: services.Session) -> int:
+def file_count(session: core.Session) -> int:
     return int(session.db.conn.execute("SELECT count(*) FROM document_files").fetchone()[0])
 
 
 # -- numbers ------------------------------------------------------------------------------------
 
 
-def test_preview_takes_no_number(session: services.Session, tmp_path: Path) -> None:
+def test_preview_takes_no_number(session: core.Session, tmp_path: Path) -> None:
     unit = c_units(session)[0]
-    pdf = services.preview_documents(session, notice(unit), today=TODAY)
+    pdf = session.documents.preview(notice(unit), today=TODAY)
     assert pdf.startswith(b"%PDF")
     assert register_rows(session) == [] and file_count(session) == 0
     text = pdf_text(pdf, tmp_path)
     assert "".join(preview_number("凤应急信告", 2026).split()) in text
     assert "出具时编号" in text
     assert "凤应急信告〔2026〕1号" not in text
-    issued = services.issue_documents(session, notice(unit), today=TODAY)
+    issued = session.documents.issue(notice(unit), today=TODAY)
     assert [d.doc_no for d in issued.issued] == ["凤应急信告〔2026〕1号"]
 
 
-def test_reprint_returns_the_stored_file(session: services.Session, tmp_path: Path) -> None:
+def test_reprint_returns_the_stored_file(session: core.Session, tmp_path: Path) -> None:
     unit = c_units(session)[0]
-    first = services.issue_documents(session, notice(unit), today=TODAY)
+    first = session.documents.issue(notice(unit), today=TODAY)
     (doc,) = first.issued
     assert doc.doc_no == "凤应急信告〔2026〕1号" and (doc.year, doc.seq) == (2026, 1)
     assert doc.issued_by == "管理员" and doc.issued_on == TODAY and doc.unit_id == unit
     assert doc.sha256 == hashlib.sha256(first.pdf).hexdigest()
     assert doc.doc_no in pdf_text(first.pdf, tmp_path)
 
-    again = services.issue_documents(session, notice(unit), today=TODAY)
+    again = session.documents.issue(notice(unit), today=TODAY)
     assert again.issued == [] and [d.doc_no for d in again.reprinted] == [doc.doc_no]
     assert again.pdf == first.pdf
     assert len(register_rows(session)) == 1 and file_count(session) == 1
 
-    assert services.issued_file(session, doc.id) == first.pdf
-    assert services.find_issued_document(session, doc.doc_no).id == doc.id
+    assert session.documents.issued_file(doc.id) == first.pdf
+    assert session.documents.find(doc.doc_no).id == doc.id
     logged = session.db.conn.execute(
         "SELECT count(*) FROM audit_log WHERE table_name = 'documents' AND after LIKE '%重印%'"
     ).fetchone()[0]
     assert logged == 1
     with pytest.raises(SafeCreditError, match="没有文号"):
-        services.find_issued_document(session, "凤应急信告〔2026〕99号")
+        session.documents.find("凤应急信告〔2026〕99号")
 
 
-def test_changed_record_gets_a_new_number(session: services.Session, tmp_path: Path) -> None:
+def test_changed_record_gets_a_new_number(session: core.Session, tmp_path: Path) -> None:
     unit = c_units(session)[0]
-    first = services.issue_documents(session, notice(unit), today=TODAY)
-    services.save_record(
-        session, model.Violation(unit, "accident_reported_late", date(2026, 10, 3))
-    )
-    second = services.issue_documents(session, notice(unit), today=TODAY)
+    first = session.documents.issue(notice(unit), today=TODAY)
+    session.records.save(model.Violation(unit, "accident_reported_late", date(2026, 10, 3)))
+    second = session.documents.issue(notice(unit), today=TODAY)
     assert [d.doc_no for d in second.issued] == ["凤应急信告〔2026〕2号"]
     assert second.reprinted == [] and second.pdf != first.pdf
     text = pdf_text(second.pdf, tmp_path)
     assert "凤应急信告〔2026〕2号" in text and "迟报生产安全事故" in text
     # the first stays as issued
-    assert services.issued_file(session, first.issued[0].id) == first.pdf
+    assert session.documents.issued_file(first.issued[0].id) == first.pdf
     assert [r[2] for r in register_rows(session)] == [1, 2]
 
 
-def test_sequences_run_per_kind_and_year(session: services.Session) -> None:
+def test_sequences_run_per_kind_and_year(session: core.Session) -> None:
     units = c_units(session)
-    a = services.issue_documents(session, notice(units[0]), today=TODAY)
-    b = services.issue_documents(
-        session, services.DocumentRequest("commitment", unit_ids=(units[0],)), today=TODAY
+    a = session.documents.issue(notice(units[0]), today=TODAY)
+    b = session.documents.issue(
+        core.DocumentRequest("commitment", unit_ids=(units[0],)), today=TODAY
     )
-    c = services.issue_documents(session, notice(units[1]), today=TODAY)
-    d = services.issue_documents(session, notice(units[2]), today=date(2027, 1, 4))
+    c = session.documents.issue(notice(units[1]), today=TODAY)
+    d = session.documents.issue(notice(units[2]), today=date(2027, 1, 4))
     assert [x.issued[0].doc_no for x in (a, b, c, d)] == [
         "凤应急信告〔2026〕1号",
         "凤应急信诺〔2026〕1号",
         "凤应急信告〔2026〕2号",
         "凤应急信告〔2027〕1号",
     ]
-    found = services.document_register(session, kind="grade-notice")
+    found = session.documents.register(kind="grade-notice")
     assert [x.doc_no for x in found] == [
         "凤应急信告〔2027〕1号",
         "凤应急信告〔2026〕2号",
         "凤应急信告〔2026〕1号",
     ]
     uscc = found[-1].uscc
-    assert [x.doc_no for x in services.document_register(session, search=uscc)] == [
+    assert [x.doc_no for x in session.documents.register(search=uscc)] == [
         "凤应急信诺〔2026〕1号",
         "凤应急信告〔2026〕1号",
     ]
 
 
-def test_issuing_is_audited_and_the_database_checks(session: services.Session) -> None:
+def test_issuing_is_audited_and_the_database_checks(session: core.Session) -> None:
     units = c_units(session)
-    services.issue_documents(session, notice(*units[:3]), today=TODAY)
+    session.documents.issue(notice(*units[:3]), today=TODAY)
     numbers = [
         r[0]
         for r in session.db.conn.execute(
@@ -176,7 +175,7 @@ def test_issuing_is_audited_and_the_database_checks(session: services.Session) -
         )
     ]
     assert len(numbers) == 3 and all("凤应急信告〔2026〕" in n for n in numbers)
-    report = services.check_database(session.db.location)
+    report = core.check_database(session.db.location)
     assert report.problems == []
 
 
@@ -184,10 +183,10 @@ def test_issuing_is_audited_and_the_database_checks(session: services.Session) -
 
 
 def test_batch_one_document_per_unit_each_from_a_new_page(
-    session: services.Session, tmp_path: Path
+    session: core.Session, tmp_path: Path
 ) -> None:
     units = c_units(session)
-    result = services.issue_documents(session, notice(*units), today=TODAY)
+    result = session.documents.issue(notice(*units), today=TODAY)
     assert len(result.issued) == len(units) and result.reprinted == []
     assert [d.seq for d in result.issued] == list(range(1, len(units) + 1))
     assert len({d.file_id for d in result.issued}) == 1 and file_count(session) == 1
@@ -209,36 +208,36 @@ def test_batch_one_document_per_unit_each_from_a_new_page(
     assert stored == total
 
 
-def test_batch_keeps_numbers_already_issued(session: services.Session, tmp_path: Path) -> None:
+def test_batch_keeps_numbers_already_issued(session: core.Session, tmp_path: Path) -> None:
     units = c_units(session)[:4]
-    alone = services.issue_documents(session, notice(units[2]), today=TODAY)
-    batch = services.issue_documents(session, notice(*units), today=TODAY)
+    alone = session.documents.issue(notice(units[2]), today=TODAY)
+    batch = session.documents.issue(notice(*units), today=TODAY)
     assert [d.doc_no for d in batch.reprinted] == [alone.issued[0].doc_no]
     assert sorted(d.seq for d in batch.issued) == [2, 3, 4]
     text = pdf_text(batch.pdf, tmp_path)
     for n in range(1, 5):
         assert f"凤应急信告〔2026〕{n}号" in text
     # the earlier document still points at its own file
-    assert services.issued_file(session, alone.issued[0].id) == alone.pdf
+    assert session.documents.issued_file(alone.issued[0].id) == alone.pdf
 
 
-def test_identical_batch_reprints_byte_for_byte(session: services.Session) -> None:
+def test_identical_batch_reprints_byte_for_byte(session: core.Session) -> None:
     units = c_units(session)[:4]
-    first = services.issue_documents(session, notice(*units), today=TODAY)
-    again = services.issue_documents(session, notice(*units), today=TODAY)
+    first = session.documents.issue(notice(*units), today=TODAY)
+    again = session.documents.issue(notice(*units), today=TODAY)
     assert again.issued == [] and len(again.reprinted) == 4
     assert again.pdf == first.pdf
     assert len(register_rows(session)) == 4
 
 
 def test_reprints_return_the_stored_file_without_drawing_again(
-    session: services.Session, monkeypatch: pytest.MonkeyPatch
+    session: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A PDF carries its real creation time, so drawing the same documents again would
     give other bytes: a reprint of a whole stored file is that file, never redrawn."""
     units = c_units(session)[:3]
-    alone = services.issue_documents(session, notice(units[0]), today=TODAY)
-    batch = services.issue_documents(session, notice(*units[1:]), today=TODAY)
+    alone = session.documents.issue(notice(units[0]), today=TODAY)
+    batch = session.documents.issue(notice(*units[1:]), today=TODAY)
     created = re.search(rb"/CreationDate \(D:(\d{4})", alone.pdf)
     assert created is not None and created.group(1) == str(date.today().year).encode()
 
@@ -246,40 +245,40 @@ def test_reprints_return_the_stored_file_without_drawing_again(
         raise AssertionError("a reprint was drawn again")
 
     monkeypatch.setattr(render, "render_pdf", no_drawing)
-    assert services.issue_documents(session, notice(units[0]), today=TODAY).pdf == alone.pdf
-    assert services.issue_documents(session, notice(*units[1:]), today=TODAY).pdf == batch.pdf
+    assert session.documents.issue(notice(units[0]), today=TODAY).pdf == alone.pdf
+    assert session.documents.issue(notice(*units[1:]), today=TODAY).pdf == batch.pdf
     assert file_count(session) == 2
 
 
-def test_a_file_that_cannot_be_written_takes_no_number(session: services.Session) -> None:
+def test_a_file_that_cannot_be_written_takes_no_number(session: core.Session) -> None:
     unit = c_units(session)[0]
 
     def full_disk(_pdf: bytes) -> None:
         raise SafeCreditError("无法写入文件：磁盘已满")
 
     with pytest.raises(SafeCreditError, match="磁盘已满"):
-        services.issue_documents(session, notice(unit), today=TODAY, deliver=full_disk)
+        session.documents.issue(notice(unit), today=TODAY, deliver=full_disk)
     assert register_rows(session) == [] and file_count(session) == 0
     written: list[bytes] = []
-    result = services.issue_documents(session, notice(unit), today=TODAY, deliver=written.append)
+    result = session.documents.issue(notice(unit), today=TODAY, deliver=written.append)
     assert [d.doc_no for d in result.issued] == ["凤应急信告〔2026〕1号"]
     assert written == [result.pdf]
 
 
-def test_identical_batch_stores_no_second_file(session: services.Session) -> None:
+def test_identical_batch_stores_no_second_file(session: core.Session) -> None:
     units = c_units(session)[:3]
-    services.issue_documents(session, notice(*units), today=TODAY)
-    services.issue_documents(session, notice(*units), today=TODAY)
+    session.documents.issue(notice(*units), today=TODAY)
+    session.documents.issue(notice(*units), today=TODAY)
     assert file_count(session) == 1
 
 
 def test_reprint_of_one_document_from_a_batch_is_that_document(
-    session: services.Session, tmp_path: Path
+    session: core.Session, tmp_path: Path
 ) -> None:
     units = c_units(session)[:4]
-    batch = services.issue_documents(session, notice(*units), today=TODAY)
+    batch = session.documents.issue(notice(*units), today=TODAY)
     target = next(d for d in batch.issued if d.unit_id == units[1])
-    again = services.issue_documents(session, notice(units[1]), today=TODAY)
+    again = session.documents.issue(notice(units[1]), today=TODAY)
     assert [d.doc_no for d in again.reprinted] == [target.doc_no]
     assert pages_of(again.pdf, tmp_path) == target.page_count
     text = pdf_text(again.pdf, tmp_path)
@@ -302,9 +301,9 @@ def test_reprint_of_one_document_from_a_batch_is_that_document(
         "DELETE FROM document_files",
     ],
 )
-def test_issued_documents_and_files_cannot_change(session: services.Session, sql: str) -> None:
+def test_issued_documents_and_files_cannot_change(session: core.Session, sql: str) -> None:
     unit = c_units(session)[0]
-    services.issue_documents(session, notice(unit), today=TODAY)
+    session.documents.issue(notice(unit), today=TODAY)
     before = register_rows(session)
     pdf = session.db.conn.execute("SELECT pdf FROM document_files").fetchone()[0]
     with pytest.raises(sqlite3.IntegrityError, match="已出具的文书"):
@@ -313,8 +312,8 @@ def test_issued_documents_and_files_cannot_change(session: services.Session, sql
     assert session.db.conn.execute("SELECT pdf FROM document_files").fetchone()[0] == pdf
 
 
-def test_immutability_holds_on_a_plain_connection(session: services.Session) -> None:
-    services.issue_documents(session, notice(c_units(session)[0]), today=TODAY)
+def test_immutability_holds_on_a_plain_connection(session: core.Session) -> None:
+    session.documents.issue(notice(c_units(session)[0]), today=TODAY)
     conn = outside(session.db.location)
     try:
         for sql in ("DELETE FROM documents", "UPDATE document_files SET pages = 9"):
@@ -327,10 +326,10 @@ def test_immutability_holds_on_a_plain_connection(session: services.Session) -> 
 # -- prefixes -----------------------------------------------------------------------------------
 
 
-def test_profile_prefixes_are_the_defaults(session: services.Session) -> None:
-    prefixes = services.document_prefixes(session)
+def test_profile_prefixes_are_the_defaults(session: core.Session) -> None:
+    prefixes = session.documents.prefixes()
     assert prefixes["grade-notice"] == "凤应急信告"
-    assert set(prefixes) == {k.kind for k in services.document_kinds(session)}
+    assert set(prefixes) == {k.kind for k in session.documents.kinds()}
     assert all(prefixes.values())
 
 
@@ -348,34 +347,32 @@ def test_profile_prefixes_are_the_defaults(session: services.Session) -> None:
         ("凤" * 13, "2至12个字"),
     ],
 )
-def test_bad_prefixes_are_refused(session: services.Session, prefix: str, message: str) -> None:
-    before = services.document_prefixes(session)
+def test_bad_prefixes_are_refused(session: core.Session, prefix: str, message: str) -> None:
+    before = session.documents.prefixes()
     with pytest.raises(SafeCreditError, match=message):
-        services.set_document_prefix(session, "grade-notice", prefix)
-    assert services.document_prefixes(session) == before
+        session.documents.set_prefix("grade-notice", prefix)
+    assert session.documents.prefixes() == before
 
 
-def test_prefix_needs_admin_and_a_known_kind(session: services.Session) -> None:
+def test_prefix_needs_admin_and_a_known_kind(session: core.Session) -> None:
     with pytest.raises(SafeCreditError, match="没有“no-such”这种文书"):
-        services.set_document_prefix(session, "no-such", "凤应急告")
-    clerk = services.open_session(session.db.location, user="录入员", role=Role.CLERK)
+        session.documents.set_prefix("no-such", "凤应急告")
+    clerk = core.open_session(session.db.location, user="录入员", role=Role.CLERK)
     try:
         with pytest.raises(SafeCreditError, match="管理员"):
-            services.set_document_prefix(clerk, "grade-notice", "凤应急评告")
+            clerk.documents.set_prefix("grade-notice", "凤应急评告")
     finally:
         clerk.close()
-    assert services.document_prefixes(session)["grade-notice"] == "凤应急信告"
+    assert session.documents.prefixes()["grade-notice"] == "凤应急信告"
 
 
-def test_new_prefix_numbers_on_in_the_same_sequence(
-    session: services.Session, tmp_path: Path
-) -> None:
+def test_new_prefix_numbers_on_in_the_same_sequence(session: core.Session, tmp_path: Path) -> None:
     units = c_units(session)
-    services.issue_documents(session, notice(units[0]), today=TODAY)
-    services.set_document_prefix(session, "grade-notice", " 凤应急评告 ")
-    assert services.document_prefixes(session)["grade-notice"] == "凤应急评告"
-    assert services.document_prefixes(session)["commitment"] == "凤应急信诺"
-    result = services.issue_documents(session, notice(units[1]), today=TODAY)
+    session.documents.issue(notice(units[0]), today=TODAY)
+    session.documents.set_prefix("grade-notice", " 凤应急评告 ")
+    assert session.documents.prefixes()["grade-notice"] == "凤应急评告"
+    assert session.documents.prefixes()["commitment"] == "凤应急信诺"
+    result = session.documents.issue(notice(units[1]), today=TODAY)
     assert result.issued[0].doc_no == "凤应急评告〔2026〕2号"
     assert "凤应急评告〔2026〕2号" in pdf_text(result.pdf, tmp_path)
     audited = session.db.conn.execute(
@@ -465,4 +462,4 @@ def test_concurrent_issue_has_no_gaps_or_repeats(tmp_path: Path) -> None:
         assert doc_no == f"凤应急信告〔{date.today().year}〕{seq}号"
         text = pdf_text((out / f"{uscc}.pdf").read_bytes(), tmp_path)
         assert doc_no in text and uscc in text
-    assert services.check_database(db).problems == []
+    assert core.check_database(db).problems == []

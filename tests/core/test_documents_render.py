@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.documents import fonts as doc_fonts
 from safecredit_desktop.core.documents.content import (
     Document,
@@ -151,7 +152,7 @@ def ink(image: Image.Image) -> int:
 
 @dataclass
 class County:
-    session: services.Session
+    session: core.Session
     profile: str
     d_unit: int
     d_uscc: str
@@ -160,14 +161,14 @@ class County:
 
 
 def make_county(tmp: Path, profile: str) -> County:
-    session = services.init_database(
+    session = core.init_database(
         tmp / f"{profile}.db",
         profile=profile,
         bureau_name=BUREAU,
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.fill_demo(session, enterprises=20, seed=1, today=TODAY)
+    core.fill_demo(session, enterprises=20, seed=1, today=TODAY)
     unit = model.Unit(
         code(1),
         D_NAME,
@@ -177,19 +178,17 @@ def make_county(tmp: Path, profile: str) -> County:
         main_person="李垚",
         address="沱江镇骉镕路1号",
     )
-    d_unit = services.save_record(session, unit)
-    services.save_record(
-        session, model.Violation(d_unit, "operate_while_suspended", date(2026, 9, 20))
+    d_unit = session.records.save(unit)
+    session.records.save(model.Violation(d_unit, "operate_while_suspended", date(2026, 9, 20)))
+    session.records.save(model.Accident(d_unit, date(2026, 1, 10), "较大", "是", deaths=3))
+    session.records.save(model.Accident(d_unit, date(2026, 6, 10), "较大", "是", deaths=4))
+    late = session.records.save(
+        model.Violation(d_unit, "accident_reported_late", date(2025, 6, 10))
     )
-    services.save_record(session, model.Accident(d_unit, date(2026, 1, 10), "较大", "是", deaths=3))
-    services.save_record(session, model.Accident(d_unit, date(2026, 6, 10), "较大", "是", deaths=4))
-    late = services.save_record(
-        session, model.Violation(d_unit, "accident_reported_late", date(2025, 6, 10))
+    application = session.repairs.apply(
+        table="violations", target_id=late, applied_on=date(2026, 10, 8)
     )
-    application = services.apply_repair(
-        session, table="violations", target_id=late, applied_on=date(2026, 10, 8)
-    )
-    services.decide_repair(session, application.id, approve=True, on=date(2026, 11, 1))
+    session.repairs.decide(application.id, approve=True, on=date(2026, 11, 1))
     return County(session, profile, d_unit, code(1), application.id, tmp)
 
 
@@ -200,19 +199,19 @@ def county(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[County]:
     made.session.close()
 
 
-def issue(county: County, request: services.DocumentRequest) -> tuple[Path, services.IssueResult]:
-    result = services.issue_documents(county.session, request, today=TODAY)
+def issue(county: County, request: core.DocumentRequest) -> tuple[Path, core.IssueResult]:
+    result = county.session.documents.issue(request, today=TODAY)
     assert len(result.issued) == 1 and not result.reprinted
     return _write(county.tmp, result.pdf, f"{request.kind}.pdf"), result
 
 
-def check_common(path: Path, result: services.IssueResult, county: County, kind: str) -> str:
+def check_common(path: Path, result: core.IssueResult, county: County, kind: str) -> str:
     assert_all_embedded(path)
     landscape = kind == "inspection-plan"
     sizes = page_sizes(path)
     assert sizes and set(sizes) == {A4_LANDSCAPE if landscape else A4_PORTRAIT}
     (issued,) = result.issued
-    prefix = services.document_prefixes(county.session)[kind]
+    prefix = county.session.documents.prefixes()[kind]
     assert issued.doc_no == doc_number(prefix, 2026, 1) == f"{prefix}〔2026〕1号"
     assert issued.page_count == page_count(path) and issued.first_page == 1
     text = flat(pdf_text(path))
@@ -225,7 +224,7 @@ def check_common(path: Path, result: services.IssueResult, county: County, kind:
 
 
 def d_result(county: County) -> GradeResult:
-    (found,) = services.grade_units(county.session, as_of=TODAY, uscc=county.d_uscc)
+    (found,) = county.session.grading.grade(as_of=TODAY, uscc=county.d_uscc)
     return found
 
 
@@ -233,7 +232,7 @@ def d_result(county: County) -> GradeResult:
 
 
 def test_grade_notice(county: County) -> None:
-    request = services.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
+    request = core.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
     path, result = issue(county, request)
     text = check_common(path, result, county, "grade-notice")
     profile = county.session.profile
@@ -253,9 +252,9 @@ def test_grade_notice(county: County) -> None:
 
 
 def test_grade_notice_of_a_c_unit_names_c(county: County) -> None:
-    graded = services.grade_units(county.session, as_of=TODAY)
+    graded = county.session.grading.grade(as_of=TODAY)
     c_unit = next(r for r in graded if r.grade == "C")
-    request = services.DocumentRequest("grade-notice", unit_ids=(c_unit.unit_id,), as_of=TODAY)
+    request = core.DocumentRequest("grade-notice", unit_ids=(c_unit.unit_id,), as_of=TODAY)
     path, result = issue(county, request)
     text = check_common(path, result, county, "grade-notice")
     assert f"C级（{c_unit.label}）" in text
@@ -265,7 +264,7 @@ def test_grade_notice_of_a_c_unit_names_c(county: County) -> None:
 
 
 def test_commitment(county: County) -> None:
-    path, result = issue(county, services.DocumentRequest("commitment", unit_ids=(county.d_unit,)))
+    path, result = issue(county, core.DocumentRequest("commitment", unit_ids=(county.d_unit,)))
     text = check_common(path, result, county, "commitment")
     assert "安全生产承诺书" in text
     assert flat(D_NAME) in text and county.d_uscc in text
@@ -288,7 +287,7 @@ def test_commitment(county: County) -> None:
 
 
 def test_duty_commitment(county: County) -> None:
-    request = services.DocumentRequest("duty-commitment", unit_ids=(county.d_unit,))
+    request = core.DocumentRequest("duty-commitment", unit_ids=(county.d_unit,))
     path, result = issue(county, request)
     text = check_common(path, result, county, "duty-commitment")
     assert "主要负责人安全生产履职尽责承诺书" in text
@@ -310,7 +309,7 @@ def test_listing_notice(county: County) -> None:
         assert profile.name == "fenghuang"
         return
     assert "D" in profile.listed_grades
-    request = services.DocumentRequest("listing-notice", unit_ids=(county.d_unit,), as_of=TODAY)
+    request = core.DocumentRequest("listing-notice", unit_ids=(county.d_unit,), as_of=TODAY)
     path, result = issue(county, request)
     text = check_common(path, result, county, "listing-notice")
     assert flat(kind_name("listing-notice", profile)) in text
@@ -330,7 +329,7 @@ def test_listing_notice(county: County) -> None:
 
 
 def test_listing_notice_of_an_entry_tells_the_facts_as_sentences(county: County) -> None:
-    entries = services.propose_list_entries(county.session, as_of=TODAY, today=TODAY)
+    entries = county.session.lists.propose(as_of=TODAY, today=TODAY)
     (entry,) = [
         e
         for e in entries
@@ -340,7 +339,7 @@ def test_listing_notice_of_an_entry_tells_the_facts_as_sentences(county: County)
     ]
     records = entry.facts.split("；")  # the entry keeps the records as quoted
     assert records and all(re.match(r"(失信|事故|处罚) \d{4}-\d{2}-\d{2}", r) for r in records)
-    request = services.DocumentRequest("listing-notice", listing_id=entry.id)
+    request = core.DocumentRequest("listing-notice", listing_id=entry.id)
     path, result = issue(county, request)
     text = check_common(path, result, county, "listing-notice")
     for record in records:
@@ -359,19 +358,19 @@ def test_listing_notice_of_an_entry_tells_the_facts_as_sentences(county: County)
 
 
 def test_listing_notice_refused_for_a_unit_not_listed(county: County) -> None:
-    graded = services.grade_units(county.session, as_of=TODAY)
+    graded = county.session.grading.grade(as_of=TODAY)
     other = next(r for r in graded if r.grade not in county.session.profile.listed_grades)
-    request = services.DocumentRequest("listing-notice", unit_ids=(other.unit_id,), as_of=TODAY)
+    request = core.DocumentRequest("listing-notice", unit_ids=(other.unit_id,), as_of=TODAY)
     with pytest.raises(SafeCreditError, match="不符合列入"):
-        services.issue_documents(county.session, request, today=TODAY)
-    assert services.document_register(county.session) == []
+        county.session.documents.issue(request, today=TODAY)
+    assert county.session.documents.register() == []
 
 
 def test_removal_decision(county: County) -> None:
-    (listed,) = [d for i, d in services.repairs_for_documents(county.session) if i == county.repair]
-    path, result = issue(
-        county, services.DocumentRequest("removal-decision", repair_id=county.repair)
-    )
+    (listed,) = [
+        d for i, d in county.session.documents.repairs_for_documents() if i == county.repair
+    ]
+    path, result = issue(county, core.DocumentRequest("removal-decision", repair_id=county.repair))
     text = check_common(path, result, county, "removal-decision")
     assert "信用修复决定书" in text
     assert flat(D_NAME) in text and county.d_uscc in text
@@ -385,9 +384,9 @@ def test_removal_decision(county: County) -> None:
 
 
 def test_inspection_plan_is_landscape(county: County) -> None:
-    path, result = issue(county, services.DocumentRequest("inspection-plan", year=2027))
+    path, result = issue(county, core.DocumentRequest("inspection-plan", year=2027))
     text = check_common(path, result, county, "inspection-plan")
-    plan = services.annual_plan(county.session, year=2027)
+    plan = county.session.schedule.plan(year=2027)
     assert f"{BUREAU}2027年度执法检查计划" in text
     assert f"共计划检查{len(plan.items)}次" in text
     assert "统一社会信用代码" in text and "检查时段" in text
@@ -406,9 +405,9 @@ def test_inspection_plan_is_landscape(county: County) -> None:
 
 
 def test_draw_notice(county: County, tmp_path: Path) -> None:
-    found = services.make_draw(county.session, year=2026, seed="文书测试种子")
+    found = county.session.draws.make(year=2026, seed="文书测试种子")
     assert found.selections
-    path, result = issue(county, services.DocumentRequest("draw-notice", draw_id=found.summary.id))
+    path, result = issue(county, core.DocumentRequest("draw-notice", draw_id=found.summary.id))
     text = check_common(path, result, county, "draw-notice")
     assert "双随机抽查结果公示" in text
     assert "文书测试种子" in text
@@ -417,7 +416,7 @@ def test_draw_notice(county: County, tmp_path: Path) -> None:
         for cert, name in selected.team:
             assert name in text and cert in text
     profile = county.session.profile
-    stored = services.draw_detail(county.session, found.summary.id)
+    stored = county.session.draws.detail(found.summary.id)
     assert {q.grade for q in stored.quotas} and all(s.grade for s in stored.selections)
     per_grade = [f"{q.grade}级{q.pool_count}家" for q in stored.quotas]
     if profile.internal_only:
@@ -428,9 +427,7 @@ def test_draw_notice(county: County, tmp_path: Path) -> None:
         # ...and stay in the stored draw and its internal export.
         from openpyxl import load_workbook
 
-        book = load_workbook(
-            services.export_draw(county.session, found.summary.id, tmp_path / "d.xlsx")
-        )
+        book = load_workbook(county.session.draws.export(found.summary.id, tmp_path / "d.xlsx"))
         cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row}
         assert {q.grade for q in stored.quotas} <= cells
     else:
@@ -441,14 +438,14 @@ def test_draw_notice(county: County, tmp_path: Path) -> None:
 def test_draw_notice_fits_many_units_a_page(tmp_path: Path) -> None:
     """A full page of the table holds at least 18 units (it held 8): one inspector a
     line, headers broken only between words, codes and towns never broken."""
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "draw.db", profile="fenghuang", bureau_name=BUREAU, user="管理员"
     )
     try:
-        services.fill_demo(session, enterprises=80, seed=2, today=TODAY)
-        found = services.make_draw(session, year=2026, seed="满页", ratios={g: "1" for g in "ABCD"})
-        request = services.DocumentRequest("draw-notice", draw_id=found.summary.id)
-        pdf = services.issue_documents(session, request, today=TODAY).pdf
+        core.fill_demo(session, enterprises=80, seed=2, today=TODAY)
+        found = session.draws.make(year=2026, seed="满页", ratios={g: "1" for g in "ABCD"})
+        request = core.DocumentRequest("draw-notice", draw_id=found.summary.id)
+        pdf = session.documents.issue(request, today=TODAY).pdf
     finally:
         session.close()
     path = _write(tmp_path, pdf)
@@ -512,22 +509,20 @@ def test_objection_reply_names_the_investigator_by_display_name(tmp_path: Path) 
     county = make_county(tmp_path, "suizhou")
     session = county.session
     try:
-        services.create_user(session, "shenhe", "审核员密码123", Role.REVIEWER, "沈和")
-        record = services.save_record(
-            session, model.Violation(county.d_unit, "refuse_directive", date(2026, 8, 3))
+        session.accounts.create_user("shenhe", "审核员密码123", Role.REVIEWER, "沈和")
+        record = session.records.save(
+            model.Violation(county.d_unit, "refuse_directive", date(2026, 8, 3))
         )
-        filed = services.file_objection(
-            session,
+        filed = session.objections.file(
             table="violations",
             record_id=record,
             content="该指令已于当日执行完毕",
             filed_on=date(2026, 10, 8),
         )
-        reviewer = services.open_session(session.db.path, user="shenhe", role=Role.REVIEWER)
+        reviewer = core.open_session(session.db.path, user="shenhe", role=Role.REVIEWER)
         try:
-            services.accept_objection(reviewer, filed.id, on=date(2026, 10, 9))
-            services.answer_objection(
-                reviewer,
+            reviewer.objections.accept(filed.id, on=date(2026, 10, 9))
+            reviewer.objections.answer(
                 filed.id,
                 findings="经核查，执行记录显示该指令于2026-08-10方执行",
                 outcome="保留",
@@ -535,7 +530,7 @@ def test_objection_reply_names_the_investigator_by_display_name(tmp_path: Path) 
             )
         finally:
             reviewer.close()
-        request = services.DocumentRequest("objection-reply", objection_id=filed.id)
+        request = core.DocumentRequest("objection-reply", objection_id=filed.id)
         path, _ = issue(county, request)
         text = flat(pdf_text(path))
         assert "由沈和进行了核查" in text
@@ -639,7 +634,7 @@ def test_rare_characters_are_drawn(tmp_path: Path) -> None:
 def test_rare_name_in_issued_notice_text_and_ink(tmp_path: Path) -> None:
     county = make_county(tmp_path, "fenghuang")
     try:
-        request = services.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
+        request = core.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
         path, _ = issue(county, request)
         assert D_NAME in flat(pdf_text(path))
         assert RARE in pdf_text(path)
@@ -655,15 +650,15 @@ EXT_B_NAME = "𠀀𪚥𠮷企业有限公司"  # U+20000, U+2A6A5, U+20BB7: CJK 
 
 
 def _rename(county: County, name: str) -> None:
-    unit = services.get_record(county.session, "units", county.d_unit)
-    services.save_record(county.session, dataclasses.replace(unit, name=name))
+    unit = county.session.records.get("units", county.d_unit)
+    county.session.records.save(dataclasses.replace(unit, name=name))
 
 
 def test_extension_b_characters_are_drawn_and_read_back(tmp_path: Path) -> None:
     county = make_county(tmp_path, "fenghuang")
     try:
         _rename(county, EXT_B_NAME)
-        request = services.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
+        request = core.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
         path, result = issue(county, request)
         assert result.issued[0].doc_no == "凤应急信告〔2026〕1号"
         text = pdf_text(path)
@@ -692,16 +687,16 @@ def test_a_character_no_font_has_is_refused_before_numbering(tmp_path: Path) -> 
     session = county.session
     try:
         _rename(county, "𠀀𪚥𠮷企业😀有限公司")
-        request = services.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
-        for attempt in (services.issue_documents, services.preview_documents):
+        request = core.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
+        for attempt in (session.documents.issue, session.documents.preview):
             with pytest.raises(SafeCreditError) as refused:
-                attempt(session, request, today=TODAY)
+                attempt(request, today=TODAY)
             message = refused.value.message
             assert "“😀”（U+1F600）" in message and "未取文号" in message
             assert "𠀀𪚥𠮷企业😀有限公司" in message
-        assert services.document_register(session) == []  # nothing registered
+        assert session.documents.register() == []  # nothing registered
         _rename(county, EXT_B_NAME)
-        issued = services.issue_documents(session, request, today=TODAY)
+        issued = session.documents.issue(request, today=TODAY)
         assert [d.doc_no for d in issued.issued] == ["凤应急信告〔2026〕1号"]  # no number used
     finally:
         session.close()
@@ -800,22 +795,22 @@ def test_font_settings_through_services(tmp_path: Path, no_windows_fonts: None) 
     folder.mkdir()
     shutil.copy(SHIPPED_FANG, folder / "SIMFANG.TTF")
     try:
-        before = services.document_font_settings(session)
+        before = session.documents.font_settings()
         assert not before.use_official and before.notes == []
         with pytest.raises(SafeCreditError, match="不存在"):
-            services.set_document_fonts(session, use_official=True, folder=str(tmp_path / "none"))
-        clerk = services.open_session(session.db.path, user="录入员", role=Role.CLERK)
+            session.documents.set_fonts(use_official=True, folder=str(tmp_path / "none"))
+        clerk = core.open_session(session.db.path, user="录入员", role=Role.CLERK)
         try:
             with pytest.raises(SafeCreditError, match="管理员"):
-                services.set_document_fonts(clerk, use_official=True, folder=str(folder))
+                clerk.documents.set_fonts(use_official=True, folder=str(folder))
         finally:
             clerk.close()
-        services.set_document_fonts(session, use_official=True, folder=str(folder))
-        after = services.document_font_settings(session)
+        session.documents.set_fonts(use_official=True, folder=str(folder))
+        after = session.documents.font_settings()
         assert after.use_official and after.folder == str(folder)
         assert "SIMFANG" in after.description
         assert len(after.notes) == 1 and "方正小标宋" in after.notes[0]
-        request = services.DocumentRequest("commitment", unit_ids=(county.d_unit,))
+        request = core.DocumentRequest("commitment", unit_ids=(county.d_unit,))
         path, result = issue(county, request)
         assert result.notes == after.notes
         assert_all_embedded(path)
@@ -830,8 +825,8 @@ def test_font_settings_through_services(tmp_path: Path, no_windows_fonts: None) 
 def test_codes_in_the_plan_table_stay_on_one_line(tmp_path: Path) -> None:
     county = make_county(tmp_path, "fenghuang")
     try:
-        path, _ = issue(county, services.DocumentRequest("inspection-plan", year=2027))
-        plan = services.annual_plan(county.session, year=2027)
+        path, _ = issue(county, core.DocumentRequest("inspection-plan", year=2027))
+        plan = county.session.schedule.plan(year=2027)
         assert any("MA" in i.uscc for i in plan.items)  # new-style codes, the widest
         layout = pdf_text(path, layout=True)
         assert sorted({i.uscc for i in plan.items if i.uscc not in layout}) == []
@@ -842,11 +837,9 @@ def test_codes_in_the_plan_table_stay_on_one_line(tmp_path: Path) -> None:
 def test_codes_in_the_draw_table_stay_on_one_line(tmp_path: Path) -> None:
     county = make_county(tmp_path, "fenghuang")
     try:
-        found = services.make_draw(
-            county.session, year=2026, seed="s", ratios={g: "1" for g in "ABCD"}
-        )
+        found = county.session.draws.make(year=2026, seed="s", ratios={g: "1" for g in "ABCD"})
         assert any("MA" in s.uscc for s in found.selections)
-        path, _ = issue(county, services.DocumentRequest("draw-notice", draw_id=found.summary.id))
+        path, _ = issue(county, core.DocumentRequest("draw-notice", draw_id=found.summary.id))
         layout = pdf_text(path, layout=True)
         assert sorted({s.uscc for s in found.selections if s.uscc not in layout}) == []
     finally:

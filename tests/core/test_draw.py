@@ -18,15 +18,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling import draw as d
 from safecredit_desktop.core.storage import audit
 
 
-def _new(path: Path, *, demo: bool = True) -> services.Session:
-    session = services.init_database(
+def _new(path: Path, *, demo: bool = True) -> core.Session:
+    session = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="测试县应急管理局",
@@ -34,12 +35,12 @@ def _new(path: Path, *, demo: bool = True) -> services.Session:
         admin=("管理员", "admin-pw"),
     )
     if demo:
-        services.fill_demo(session, enterprises=300, seed=1)
+        core.fill_demo(session, enterprises=300, seed=1)
     return session
 
 
 @pytest.fixture
-def session(new_db: Callable[[str], Path]) -> Iterator[services.Session]:
+def session(new_db: Callable[[str], Path]) -> Iterator[core.Session]:
     opened = _new(new_db("x.db"))
     yield opened
     opened.close()
@@ -71,10 +72,10 @@ def witness(pool_json: str, ratios_json: str, seed: str, team_size: int) -> list
     return result
 
 
-def test_draw_reruns_to_the_same_units_and_teams(session: services.Session) -> None:
-    found = services.make_draw(session, year=2026, seed="县局2026第1次")
+def test_draw_reruns_to_the_same_units_and_teams(session: core.Session) -> None:
+    found = session.draws.make(year=2026, seed="县局2026第1次")
     assert found.summary.seed == "县局2026第1次"
-    assert found.selections and services.verify_draw(session, found.summary.id)
+    assert found.selections and session.draws.verify(found.summary.id)
     rerun = d.rerun(session.db, found.summary.id)
     assert [(p.uscc, p.team) for p in rerun] == _picks(found)
     # the pool is sorted by code, the selection numbered in code order
@@ -83,15 +84,15 @@ def test_draw_reruns_to_the_same_units_and_teams(session: services.Session) -> N
     assert all(len(s.team) == 2 and len(set(s.team)) == 2 for s in found.selections)
 
 
-def test_blank_seed_is_generated_and_stored(session: services.Session) -> None:
-    found = services.make_draw(session, year=2026, seed="  ")
+def test_blank_seed_is_generated_and_stored(session: core.Session) -> None:
+    found = session.draws.make(year=2026, seed="  ")
     assert len(found.summary.seed) == 16
-    assert services.verify_draw(session, found.summary.id)
+    assert session.draws.verify(found.summary.id)
 
 
 def test_stored_draw_replays_on_a_fresh_database(tmp_path: Path) -> None:
     first = _new(tmp_path / "a.db")
-    found = services.make_draw(first, year=2026, seed="s-1", team_size=3, grades=["B", "C"])
+    found = first.draws.make(year=2026, seed="s-1", team_size=3, grades=["B", "C"])
     stored = first.db.conn.execute(
         "SELECT pool, ratios, seed, team_size FROM draws WHERE id = ?", (found.summary.id,)
     ).fetchone()
@@ -99,7 +100,7 @@ def test_stored_draw_replays_on_a_fresh_database(tmp_path: Path) -> None:
     # an empty database (no units, no roster): the stored columns alone suffice
     fresh = _new(tmp_path / "fresh.db", demo=False)
     try:
-        assert services.count_units(fresh) == 0
+        assert fresh.units.count() == 0
         replayed = d.replay(*stored)
         assert [(p.uscc, p.team) for p in replayed] == _picks(found)
         # and a witness following the documented procedure with hashlib gets the same
@@ -109,21 +110,21 @@ def test_stored_draw_replays_on_a_fresh_database(tmp_path: Path) -> None:
     # the same county on another computer: the same inputs give the same draw
     other = _new(tmp_path / "b.db")
     try:
-        again = services.make_draw(other, year=2026, seed="s-1", team_size=3, grades=["B", "C"])
+        again = other.draws.make(year=2026, seed="s-1", team_size=3, grades=["B", "C"])
         assert _picks(again) == _picks(found)
         assert {g for _, g in found.pool} <= {"B", "C"}
     finally:
         other.close()
 
 
-def test_a_different_seed_gives_a_different_draw(session: services.Session) -> None:
-    one = services.make_draw(session, year=2026, seed="1")
-    two = services.make_draw(session, year=2026, seed="2")
+def test_a_different_seed_gives_a_different_draw(session: core.Session) -> None:
+    one = session.draws.make(year=2026, seed="1")
+    two = session.draws.make(year=2026, seed="2")
     assert _picks(one) != _picks(two)
 
 
-def test_conflicted_inspector_is_never_on_that_units_team(session: services.Session) -> None:
-    entries = [e for e in services.inspectors(session) if e.inspector.active]
+def test_conflicted_inspector_is_never_on_that_units_team(session: core.Session) -> None:
+    entries = [e for e in session.draws.inspectors() if e.inspector.active]
     pool_codes = [
         str(r[0]) for r in session.db.conn.execute("SELECT uscc FROM units WHERE status != '关闭'")
     ]
@@ -131,12 +132,12 @@ def test_conflicted_inspector_is_never_on_that_units_team(session: services.Sess
     conflicts: dict[str, set[str]] = {}
     for n, entry in enumerate(entries[:3]):
         codes = pool_codes[n % 2 :: 2]
-        ids = services.unit_ids_for_codes(session, "、".join(codes))
+        ids = session.units.ids_for_codes("、".join(codes))
         assert entry.inspector.id is not None
-        services.set_inspector_conflicts(session, entry.inspector.id, ids)
+        session.draws.set_conflicts(entry.inspector.id, ids)
         conflicts[entry.inspector.cert_no] = set(codes)
     for seed in ("a", "b", "c", "d", "e"):
-        found = services.make_draw(session, year=2026, seed=seed, team_size=3)
+        found = session.draws.make(year=2026, seed=seed, team_size=3)
         for s in found.selections:
             for cert, _name in s.team:
                 assert s.uscc not in conflicts.get(cert, set())
@@ -144,7 +145,7 @@ def test_conflicted_inspector_is_never_on_that_units_team(session: services.Sess
     assert all((cert, code) in stored for cert, codes in conflicts.items() for code in codes)
 
 
-def found_pool(session: services.Session, draw_id: int) -> str:
+def found_pool(session: core.Session, draw_id: int) -> str:
     row = session.db.conn.execute("SELECT pool FROM draws WHERE id = ?", (draw_id,)).fetchone()
     return str(row[0])
 
@@ -213,23 +214,21 @@ def test_ratios_round_up_exactly() -> None:
             d.parse_ratios(bad)
 
 
-def test_draw_counts_follow_the_ratios(session: services.Session) -> None:
-    found = services.make_draw(
-        session, year=2026, seed="q", ratios={"A": "0.5", "B": 0.1, "C": "0.03"}
-    )
+def test_draw_counts_follow_the_ratios(session: core.Session) -> None:
+    found = session.draws.make(year=2026, seed="q", ratios={"A": "0.5", "B": 0.1, "C": "0.03"})
     for q in found.quotas:
         assert q.drawn == math.ceil(Fraction(q.ratio) * q.pool_count)
     assert found.summary.selected == sum(q.drawn for q in found.quotas)
 
 
-def test_annul_once_with_reason_never_edit_or_delete(session: services.Session) -> None:
-    found = services.make_draw(session, year=2026, seed="x")
+def test_annul_once_with_reason_never_edit_or_delete(session: core.Session) -> None:
+    found = session.draws.make(year=2026, seed="x")
     draw_id = found.summary.id
     with pytest.raises(SafeCreditError, match="理由"):
-        services.annul_draw(session, draw_id, "  ")
-    clerk = services.Session(session.db, "录入", Role.CLERK)
+        session.draws.annul(draw_id, "  ")
+    clerk = core.Session(session.db, "录入", Role.CLERK)
     with pytest.raises(SafeCreditError, match="权限"):
-        services.annul_draw(clerk, draw_id, "想作废")
+        clerk.draws.annul(draw_id, "想作废")
     conn = session.db.conn
     with pytest.raises(sqlite3.IntegrityError, match="不能修改"):
         conn.execute("UPDATE draws SET seed = 'y' WHERE id = ?", (draw_id,))
@@ -240,16 +239,16 @@ def test_annul_once_with_reason_never_edit_or_delete(session: services.Session) 
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("DELETE FROM draw_selections WHERE draw_id = ?", (draw_id,))
 
-    services.annul_draw(session, draw_id, "抽取时见证人未到场")
-    summary = services.list_draws(session)[0]
+    session.draws.annul(draw_id, "抽取时见证人未到场")
+    summary = session.draws.history()[0]
     assert summary.annulled and summary.annul_reason == "抽取时见证人未到场"
     assert summary.annulled_by == "管理员"
     with pytest.raises(SafeCreditError, match="不能再次作废"):
-        services.annul_draw(session, draw_id, "再次")
+        session.draws.annul(draw_id, "再次")
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("UPDATE draws SET annul_reason = '改' WHERE id = ?", (draw_id,))
     # still on record, still verifiable, and every step is in the audit chain
-    assert services.verify_draw(session, draw_id)
+    assert session.draws.verify(draw_id)
     assert audit.verify_chain(conn) is None
     actions = conn.execute(
         "SELECT action FROM audit_log WHERE table_name = 'draws' ORDER BY id"
@@ -257,69 +256,65 @@ def test_annul_once_with_reason_never_edit_or_delete(session: services.Session) 
     assert [a for (a,) in actions] == ["insert", "update"]
 
 
-def test_too_few_inspectors_refuses_the_whole_draw(session: services.Session) -> None:
-    active = [e.inspector for e in services.inspectors(session) if e.inspector.active]
+def test_too_few_inspectors_refuses_the_whole_draw(session: core.Session) -> None:
+    active = [e.inspector for e in session.draws.inspectors() if e.inspector.active]
     for inspector in active[3:]:
         inspector.active = False
-        services.save_inspector(session, inspector)
+        session.draws.save_inspector(inspector)
     # three in post; one of them stands aside from every unit: teams of three impossible
     assert active[0].id is not None
     all_ids = [int(r[0]) for r in session.db.conn.execute("SELECT id FROM units")]
-    services.set_inspector_conflicts(session, active[0].id, all_ids)
+    session.draws.set_conflicts(active[0].id, all_ids)
     with pytest.raises(SafeCreditError, match="不足每组 3 名") as info:
-        services.make_draw(session, year=2026, seed="z", team_size=3)
+        session.draws.make(year=2026, seed="z", team_size=3)
     first = session.db.conn.execute(
         "SELECT name, uscc FROM units WHERE status != '关闭' ORDER BY uscc"
     ).fetchall()
     assert any(f"{n}（{u}）" in info.value.message for n, u in first)  # names the unit
-    assert services.list_draws(session) == []
+    assert session.draws.history() == []
     assert session.db.conn.execute("SELECT count(*) FROM draw_selections").fetchone()[0] == 0
     with pytest.raises(SafeCreditError):
-        services.make_draw(session, year=2026, team_size=1)
+        session.draws.make(year=2026, team_size=1)
 
 
-def test_empty_pool_is_refused(session: services.Session) -> None:
+def test_empty_pool_is_refused(session: core.Session) -> None:
     with pytest.raises(SafeCreditError, match="没有符合条件"):
-        services.make_draw(session, year=2026, town="不存在的镇")
+        session.draws.make(year=2026, town="不存在的镇")
 
 
-def test_closed_units_are_left_out_of_the_pool(session: services.Session) -> None:
+def test_closed_units_are_left_out_of_the_pool(session: core.Session) -> None:
     closed = {
         str(r[0]) for r in session.db.conn.execute("SELECT uscc FROM units WHERE status = '关闭'")
     }
-    found = services.make_draw(session, year=2026, seed="c")
+    found = session.draws.make(year=2026, seed="c")
     assert not closed & {c for c, _ in found.pool}
 
 
-def test_roster_edits_are_audited(session: services.Session) -> None:
+def test_roster_edits_are_audited(session: core.Session) -> None:
     new = model.Inspector(name="张三", cert_no="43312399990001", org="测试县应急管理局")
-    new_id = services.save_inspector(session, new)
+    new_id = session.draws.save_inspector(new)
     with pytest.raises(SafeCreditError, match="已登记"):
-        services.save_inspector(session, model.Inspector(name="李四", cert_no="43312399990001"))
+        session.draws.save_inspector(model.Inspector(name="李四", cert_no="43312399990001"))
     new.active = False
-    assert services.save_inspector(session, new) == new_id
+    assert session.draws.save_inspector(new) == new_id
     codes = [str(r[0]) for r in session.db.conn.execute("SELECT uscc FROM units LIMIT 2")]
-    services.set_inspector_conflicts(
-        session, new_id, services.unit_ids_for_codes(session, f"{codes[0]}，{codes[1]}")
-    )
-    entry = next(e for e in services.inspectors(session) if e.inspector.id == new_id)
+    session.draws.set_conflicts(new_id, session.units.ids_for_codes(f"{codes[0]}，{codes[1]}"))
+    entry = next(e for e in session.draws.inspectors() if e.inspector.id == new_id)
     assert not entry.inspector.active and set(entry.conflicts) == set(codes)
-    services.set_inspector_conflicts(session, new_id, [])
+    session.draws.set_conflicts(new_id, [])
     rows = session.db.conn.execute(
         "SELECT action FROM audit_log WHERE table_name = 'inspector_conflicts'"
         " AND row_key LIKE '%43312399990001%' ORDER BY id"
     ).fetchall()
     assert [a for (a,) in rows] == ["insert", "insert", "delete", "delete"]
     with pytest.raises(SafeCreditError, match="没有统一社会信用代码"):
-        services.unit_ids_for_codes(session, "91000000000000000X")
+        session.units.ids_for_codes("91000000000000000X")
 
 
-def test_export_says_everything_and_marks_annulment(
-    session: services.Session, tmp_path: Path
-) -> None:
-    found = services.make_draw(session, year=2026, seed="公示")
-    services.annul_draw(session, found.summary.id, "重新抽取")
-    out = services.export_draw(session, found.summary.id, tmp_path / "draw.xlsx")
+def test_export_says_everything_and_marks_annulment(session: core.Session, tmp_path: Path) -> None:
+    found = session.draws.make(year=2026, seed="公示")
+    session.draws.annul(found.summary.id, "重新抽取")
+    out = session.draws.export(found.summary.id, tmp_path / "draw.xlsx")
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["抽查结果", "抽取参数", "抽查对象库", "执法人员", "说明"]
     text = "\n".join(
@@ -336,7 +331,7 @@ def test_own_town_rule_keeps_town_inspectors_away_and_replays(tmp_path: Path) ->
     and the stored snapshot alone reproduces the draw."""
     from safecredit_desktop.core.model import Role
 
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "t.db",
         profile="fenghuang",
         bureau_name="测试县应急管理局",
@@ -344,14 +339,12 @@ def test_own_town_rule_keeps_town_inspectors_away_and_replays(tmp_path: Path) ->
         admin=("管理员", "admin-pw"),
     )
     session.role = Role.ADMIN
-    services.fill_demo(session, enterprises=300, seed=2, today=date(2026, 11, 21))
-    services.set_draw_avoid_own_town(session, True)
+    core.fill_demo(session, enterprises=300, seed=2, today=date(2026, 11, 21))
+    session.draws.set_avoid_own_town(True)
     orgs = {
         str(c): str(o) for c, o in session.db.conn.execute("SELECT cert_no, org FROM inspectors")
     }
-    drawn = services.make_draw(
-        session, year=2026, seed="town-rule", ratios={"A": 1, "B": 1, "C": 1, "D": 1}
-    )
+    drawn = session.draws.make(year=2026, seed="town-rule", ratios={"A": 1, "B": 1, "C": 1, "D": 1})
     towns = dict(session.db.conn.execute("SELECT uscc, town FROM units").fetchall())
     checked = 0
     for picked in drawn.selections:
@@ -361,5 +354,5 @@ def test_own_town_rule_keeps_town_inspectors_away_and_replays(tmp_path: Path) ->
     assert checked == 2 * len(drawn.selections) > 0
     town_inspectors = [c for c, o in orgs.items() if o in set(towns.values())]
     assert town_inspectors, "the demo roster has town inspectors, so the rule is exercised"
-    assert services.verify_draw(session, drawn.summary.id)
+    assert session.draws.verify(drawn.summary.id)
     session.close()

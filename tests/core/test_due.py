@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.rules.profile import Profile, load_profile
 from safecredit_desktop.core.scheduling import due
 from safecredit_desktop.core.storage.settings import set_setting
@@ -112,7 +113,7 @@ def test_higher_tier_is_the_body() -> None:
 
 @pytest.fixture
 def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     yield session
@@ -121,9 +122,7 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_due_list_service(db) -> None:  # type: ignore[no-untyped-def]
     ids = [
-        services.save_record(
-            db, model.Unit(code(n), f"单位{n}", "工贸八大行业", town=town, status=status)
-        )
+        db.records.save(model.Unit(code(n), f"单位{n}", "工贸八大行业", town=town, status=status))
         for n, town, status in (
             (1, "沱江镇", "正常"),
             (2, "山江镇", "正常"),
@@ -132,11 +131,11 @@ def test_due_list_service(db) -> None:  # type: ignore[no-untyped-def]
         )
     ]
     # no commitment: grade C (6 months)
-    services.save_record(db, model.Inspection(ids[0], date(2026, 1, 10)))
-    services.save_record(db, model.Inspection(ids[1], date(2025, 12, 1)))
-    services.save_record(db, model.Inspection(ids[3], date(2026, 6, 1)))
+    db.records.save(model.Inspection(ids[0], date(2026, 1, 10)))
+    db.records.save(model.Inspection(ids[1], date(2025, 12, 1)))
+    db.records.save(model.Inspection(ids[3], date(2026, 6, 1)))
     set_setting(db.db, "测试", due.ENTRUSTED_TOWNS, "山江镇")
-    listed = services.due_list(db, as_of=AS_OF)
+    listed = db.schedule.due(as_of=AS_OF)
     assert [i.unit_id for i in listed.items] == [ids[1], ids[0]]
     assert listed.items[0].due_on == date(2026, 6, 1) and listed.items[0].overdue
     assert listed.items[0].body == "山江镇（受委托）"

@@ -243,12 +243,12 @@ def _state(base: Base, op: Operation, work: Path) -> str:
 
 def _check_backups_folder(work: Path) -> None:
     """Every finished backup the program left (*.db) is a complete database."""
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
 
     folder = work / "w.db.backups"
     if folder.is_dir():
         for copy in folder.glob("*.db"):
-            services.check_restore_candidate(copy)
+            core.check_restore_candidate(copy)
 
 
 def _trace(base: Base, op: Operation, folder: Path) -> list[str]:
@@ -292,15 +292,15 @@ def _check(db: Path) -> tuple[int, str]:
     """``safecredit check`` (its main(), in this process: a fresh connection opens the
     file the killed process left); exit code and what it printed on stderr."""
     from safecredit_desktop.cli import main
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
 
-    hooks = list(services.OPEN_WARNING_HOOKS)  # main() adds its printer; leave none behind
+    hooks = list(core.OPEN_WARNING_HOOKS)  # main() adds its printer; leave none behind
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["--db", str(db), "check"])
     finally:
-        services.OPEN_WARNING_HOOKS[:] = hooks
+        core.OPEN_WARNING_HOOKS[:] = hooks
     return code, err.getvalue()
 
 

@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
+from safecredit_desktop.core.app import files as app_files
 from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError, StorageError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import safety
@@ -69,18 +71,18 @@ IMPORT = ("--user", IMPORTER, "import")
 
 def add_user(db: Path, name: str, role: Role) -> None:
     """A user made as `users add` makes one while the database has no administrator."""
-    session = services.open_session(db, user="测试员")
+    session = core.open_session(db, user="测试员")
     try:
-        services.create_user(session, name, PASSWORD, role)
+        session.accounts.create_user(name, PASSWORD, role)
     finally:
         session.close()
 
 
 def make_database(path: Path, *, enterprises: int, seed: int = 3) -> Path:
-    session = services.init_database(path, profile="fenghuang", bureau_name=BUREAU, user="测试员")
+    session = core.init_database(path, profile="fenghuang", bureau_name=BUREAU, user="测试员")
     try:
-        services.fill_demo(session, enterprises=enterprises, seed=seed)
-        services.create_user(session, IMPORTER, PASSWORD, Role.REVIEWER)
+        core.fill_demo(session, enterprises=enterprises, seed=seed)
+        session.accounts.create_user(IMPORTER, PASSWORD, Role.REVIEWER)
     finally:
         session.close()
     return path
@@ -105,9 +107,9 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> Workbook:
     folder = tmp_path_factory.mktemp("workbook")
     other = make_database(folder / "other.db", enterprises=60, seed=11)
     raw = folder / "raw.xlsx"
-    session = services.open_session(other, user="测试员")
+    session = core.open_session(other, user="测试员")
     try:
-        services.export_all_data(session, raw, include_id=False)
+        session.exchange.export_all_data(raw, include_id=False)
     finally:
         session.close()
     book = openpyxl.load_workbook(raw)
@@ -183,7 +185,7 @@ def test_two_writers_at_once_lose_nothing(county: Path, workbook: Workbook, tmp_
         text=True,
     )
     started = time.monotonic()
-    session = services.open_session(db, user="窗口用户")
+    session = core.open_session(db, user="窗口用户")
     saved: dict[int, tuple[int, str]] = {}
     overlapped = {"import": 0, "print": 0}
     took: dict[str, float] = {}
@@ -194,14 +196,14 @@ def test_two_writers_at_once_lose_nothing(county: Path, workbook: Workbook, tmp_
         ):
             unit, day = next(slots)
             record = model.Inspection(unit_id=unit, inspected_on=day, note="窗口保存")
-            record_id = services.save_record(session, record)
+            record_id = session.records.save(record)
             saved[record_id] = (unit, day.isoformat())
             for name, proc in (("import", importer), ("print", printer)):
                 if proc.poll() is None:
                     overlapped[name] += 1
                 else:
                     took.setdefault(name, time.monotonic() - started)
-            services.count_units(session)  # the window reads between saves too
+            session.units.count()  # the window reads between saves too
             # Far faster than anyone types, yet leaves SQLite's busy handler (which
             # sleeps and retries) a gap: a writer in a tight loop starves the others.
             time.sleep(WINDOW_PAUSE)
@@ -255,18 +257,18 @@ def test_import_survives_an_unrelated_save_in_the_window(
     db = copy_of(county, tmp_path)
     before = counts(db, "units")["units"]
     unit, day = next(free_inspection_slots(db))
-    window = services.open_session(db, user="窗口用户")
-    cli = services.open_session(db, user="命令行", role=Role.REVIEWER)
+    window = core.open_session(db, user="窗口用户")
+    cli = core.open_session(db, user="命令行", role=Role.REVIEWER)
     saved: list[int] = []
 
     def progress(fraction: float, text: str) -> None:
         if fraction >= 0.7 and not saved:  # the workbook is checked, not yet written
             record = model.Inspection(unit_id=unit, inspected_on=day, note="窗口保存")
-            saved.append(services.save_record(window, record))
+            saved.append(window.records.save(record))
 
     try:
-        services.import_workbook(
-            cli, workbook.path, dry_run=False, accept_bad_check=False, progress=progress
+        cli.exchange.import_workbook(
+            workbook.path, dry_run=False, accept_bad_check=False, progress=progress
         )
     finally:
         cli.close()
@@ -369,7 +371,7 @@ class Damaged:
 @pytest.fixture
 def with_backup(tmp_path: Path) -> Damaged:
     db = make_database(tmp_path / "x.db", enterprises=15)
-    copy = services.backup_now(db, user="测试员")
+    copy = core.backup_now(db, user="测试员")
     return Damaged(db, copy, record_counts(copy))
 
 
@@ -424,7 +426,7 @@ def test_damaged_database_offers_latest_good_backup(with_backup: Damaged, how: s
     assert opened.value.backup == good
     assert str(good) in opened.value.message and "损坏" in opened.value.message
     with pytest.raises(DamagedDatabaseError) as session:
-        services.open_session(db, user="测试员")
+        core.open_session(db, user="测试员")
     assert session.value.backup == good
 
     for args in (["check"], ["grade"]):
@@ -442,7 +444,7 @@ def test_damaged_database_offers_latest_good_backup(with_backup: Damaged, how: s
     # The damaged file is kept aside unchanged, never offered as a backup.
     aside = list((db.parent / "x.db.backups").glob("*.damaged"))
     assert [p.read_bytes() == damaged_bytes for p in aside] == [True]
-    session_after = services.open_session(db, user="测试员")
+    session_after = core.open_session(db, user="测试员")
     try:
         assert session_after.warnings == []
     finally:
@@ -451,7 +453,7 @@ def test_damaged_database_offers_latest_good_backup(with_backup: Damaged, how: s
 
 def test_damaged_database_skips_a_damaged_newer_backup(with_backup: Damaged) -> None:
     time.sleep(0.01)
-    newer = services.backup_now(with_backup.db, user="测试员")
+    newer = core.backup_now(with_backup.db, user="测试员")
     assert newer != with_backup.backup
     damage_header(newer)
     damage_header(with_backup.db)
@@ -503,20 +505,20 @@ def on_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_network_database_opens_read_only_with_warning(on_network: Path) -> None:
     db = on_network
     digest = sha256(db)
-    session = services.open_session(db, user="测试员")
+    session = core.open_session(db, user="测试员")
     try:
         assert session.db.read_only
         assert WARNING in session.warnings
-        assert services.count_units(session) == 5
+        assert session.units.count() == 5
         unit_id = int(session.db.conn.execute("SELECT min(id) FROM units").fetchone()[0])
         record = model.Inspection(unit_id=unit_id, inspected_on=date(2025, 3, 3))
         with pytest.raises(SafeCreditError) as refused:
-            services.save_record(session, record)
+            session.records.save(record)
         assert refused.value.message == WARNING
         with pytest.raises(SafeCreditError, match="网络共享文件夹"):
-            services.delete_record(session, "units", unit_id)
+            session.records.delete("units", unit_id)
         with pytest.raises(SafeCreditError, match="网络共享文件夹"):
-            services.fill_demo(session, enterprises=1, seed=1)
+            core.fill_demo(session, enterprises=1, seed=1)
     finally:
         session.close()
     assert sha256(db) == digest
@@ -525,21 +527,23 @@ def test_network_database_opens_read_only_with_warning(on_network: Path) -> None
 def test_network_sign_in_works_read_only(on_network: Path) -> None:
     db = on_network
     entries = counts(db, "audit_log")
-    session = services.sign_in(db, "admin", PASSWORD)
+    session = core.sign_in(db, "admin", PASSWORD)
     try:
         assert session.db.read_only and session.role is Role.ADMIN
         assert WARNING in session.warnings
     finally:
         session.close()
     with pytest.raises(SafeCreditError, match="用户名或密码不正确"):
-        services.sign_in(db, "admin", "wrong-password")
+        core.sign_in(db, "admin", "wrong-password")
     assert counts(db, "audit_log") == entries  # no log-in event, no failure count written
 
 
 def test_network_cli_warns_and_refuses_writes(
     on_network: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "OPEN_WARNING_HOOKS", [])  # main() adds its printer here
+    hooks: list[object] = []  # main() adds its printer here
+    monkeypatch.setattr(core, "OPEN_WARNING_HOOKS", hooks)
+    monkeypatch.setattr(app_files, "OPEN_WARNING_HOOKS", hooks)
     assert main(["--db", str(on_network), "due"]) == 0
     assert f"警告：{WARNING}" in capsys.readouterr().err
     assert main(["--db", str(on_network), "demo", "--enterprises", "1"]) == 1
@@ -553,7 +557,7 @@ def test_network_folder_refuses_a_new_database(
     monkeypatch.setattr(safety, "network_location", lambda path: NFS)
     new = tmp_path / "share" / "new.db"
     with pytest.raises(StorageError, match="不能在此新建数据库"):
-        services.init_database(new, profile="fenghuang", bureau_name=BUREAU, user="测试员")
+        core.init_database(new, profile="fenghuang", bureau_name=BUREAU, user="测试员")
     assert not new.exists()
 
 
@@ -623,19 +627,19 @@ def test_database_and_backups_are_private(tmp_path: Path, workbook: Workbook) ->
     """Even with a permissive umask, nothing the program writes is readable by others."""
     db = tmp_path / "private.db"
     with umask(0):
-        session = services.init_database(db, profile="fenghuang", bureau_name=BUREAU, user="测试员")
+        session = core.init_database(db, profile="fenghuang", bureau_name=BUREAU, user="测试员")
         try:
-            services.fill_demo(session, enterprises=3, seed=1)
+            core.fill_demo(session, enterprises=3, seed=1)
             session.role = Role.REVIEWER  # 执法人员 and 信用修复 rows: a 审核员 imports them
             assert mode(db) == 0o600
             assert mode(Path(f"{db}-wal")) == 0o600
             assert mode(Path(f"{db}-shm")) == 0o600
-            services.import_workbook(session, workbook.path, dry_run=False, accept_bad_check=False)
+            session.exchange.import_workbook(workbook.path, dry_run=False, accept_bad_check=False)
         finally:
             session.close()
-        manual = services.backup_now(db, user="测试员")
-        auto = services.automatic_backup(db, force=True)
-        elsewhere = services.backup_now(db, to=tmp_path / "new-folder" / "copy.db", user="测试员")
+        manual = core.backup_now(db, user="测试员")
+        auto = core.automatic_backup(db, force=True)
+        elsewhere = core.backup_now(db, to=tmp_path / "new-folder" / "copy.db", user="测试员")
     folder = tmp_path / "private.db.backups"
     assert mode(db) == 0o600
     assert mode(folder) == 0o700
@@ -688,11 +692,11 @@ def tamper(db: Path, entry_id: int) -> None:
 def test_untouched_database_opens_without_warnings(tmp_path: Path) -> None:
     db = make_database(tmp_path / "a.db", enterprises=3)
     for day in (1, 2):
-        session = services.open_session(db, user="测试员")
+        session = core.open_session(db, user="测试员")
         try:
             assert session.warnings == []
-            record_id = services.save_record(
-                session, model.Inspection(unit_id=1, inspected_on=date(2025, 6, day))
+            record_id = session.records.save(
+                model.Inspection(unit_id=1, inspected_on=date(2025, 6, day))
             )
             assert record_id
         finally:
@@ -703,18 +707,18 @@ def test_untouched_database_opens_without_warnings(tmp_path: Path) -> None:
 
 def test_tampered_entry_after_checkpoint_is_reported_on_opening(tmp_path: Path) -> None:
     db = make_database(tmp_path / "a.db", enterprises=3)
-    session = services.open_session(db, user="测试员")
+    session = core.open_session(db, user="测试员")
     session.close()
     # Written by another program after this session closed: after the checkpoint.
-    writer = services.Session(Database.open(db), "测试员")
-    services.create_user(writer, "reviewer", PASSWORD, Role.REVIEWER)
+    writer = core.Session(Database.open(db), "测试员")
+    writer.accounts.create_user("reviewer", PASSWORD, Role.REVIEWER)
     writer.db.close()
     head, checkpoint = audit_head(db)
     assert head > checkpoint
     tamper(db, head)
 
     for _ in range(2):  # the checkpoint does not move past a broken entry
-        opened = services.open_session(db, user="测试员")
+        opened = core.open_session(db, user="测试员")
         try:
             assert len(opened.warnings) == 1
             assert "审计日志" in opened.warnings[0] and f"第 {head} 条" in opened.warnings[0]
@@ -735,7 +739,7 @@ def test_tampered_entry_before_checkpoint_is_found_by_check(tmp_path: Path) -> N
     head, checkpoint = audit_head(db)
     assert head == checkpoint
     tamper(db, 2)
-    session = services.open_session(db, user="测试员")
+    session = core.open_session(db, user="测试员")
     try:
         assert session.warnings == []
     finally:

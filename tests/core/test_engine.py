@@ -898,9 +898,9 @@ def test_what_if_adds_records_and_repairs() -> None:
 
 
 def _store(db_path: Path, name: str, cases: Iterable[Mapping[str, Any]]) -> Any:
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
 
-    session = services.init_database(
+    session = core.init_database(
         db_path, profile=name, bureau_name="测试县应急管理局", user="测试员"
     )
     repo = session.repo
@@ -948,9 +948,9 @@ def test_worked_examples_through_the_database(tmp_path: Path, name: str) -> None
 
 
 def test_database_facts_match_records_and_repairs(tmp_path: Path) -> None:
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
 
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "r.db", profile="kundulun", bureau_name="测试县应急管理局", user="测试员"
     )
     try:
@@ -994,14 +994,14 @@ def test_database_facts_match_records_and_repairs(tmp_path: Path) -> None:
 def test_demo_county_grades_like_records_built_in_memory(tmp_path: Path) -> None:
     """Every unit of a small demo county: load_facts (one query per table) and build_facts
     (records read one by one) give the same results."""
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
     from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, from_row
 
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "demo.db", profile="suizhou", bureau_name="测试县应急管理局", user="测试员"
     )
     try:
-        services.fill_demo(session, enterprises=400, seed=7, today=date(2025, 6, 30))
+        core.fill_demo(session, enterprises=400, seed=7, today=date(2025, 6, 30))
         conn = session.db.conn
         conn.row_factory = None
         by_unit: dict[int, list[Any]] = {}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.rules.engine import grade_all, grade_unit
 from safecredit_desktop.core.rules.facts import load_facts
 from safecredit_desktop.core.rules.result import GradeResult
@@ -60,11 +60,11 @@ def serialise(results: Iterable[GradeResult]) -> bytes:
 
 
 def digest(folder: Path, profile: str) -> str:
-    session = services.init_database(
+    session = core.init_database(
         folder / f"{profile}.db", profile=profile, bureau_name="测试县应急管理局", user="测试员"
     )
     try:
-        services.fill_demo(session, enterprises=UNITS, seed=SEED, today=TODAY)
+        core.fill_demo(session, enterprises=UNITS, seed=SEED, today=TODAY)
         db = session.db
         ids = [int(row[0]) for row in db.conn.execute("SELECT id FROM units ORDER BY id")]
         sample = ids[::SAMPLE_EVERY]

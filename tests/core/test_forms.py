@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safecredit_desktop.core import forms, model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import forms, model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.profile import Profile, load_profile
 from safecredit_desktop.core.storage.tables import SPEC_BY_RECORD
@@ -30,8 +31,8 @@ def code(n: int) -> str:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[services.Session]:
-    opened = services.init_database(
+def session(tmp_path: Path) -> Iterator[core.Session]:
+    opened = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     yield opened
@@ -39,9 +40,9 @@ def session(tmp_path: Path) -> Iterator[services.Session]:
 
 
 @pytest.fixture
-def unit_id(session: services.Session) -> int:
+def unit_id(session: core.Session) -> int:
     unit = model.Unit(uscc=CODE, name="凤凰县沱江化工有限公司", category="危险化学品")
-    return services.save_record(session, unit)
+    return session.records.save(unit)
 
 
 def check(table: str, values: dict[str, object], profile: Profile = PROFILE) -> forms.FormCheck:
@@ -392,16 +393,16 @@ def test_carry_over_keeps_the_runs_fields() -> None:
 # -- stored data --------------------------------------------------------------------------------
 
 
-def test_conflicts_are_sentences(session: services.Session, unit_id: int) -> None:
+def test_conflicts_are_sentences(session: core.Session, unit_id: int) -> None:
     db = session.db
     twin = model.Unit(uscc=CODE, name="乙", category="烟花爆竹")
     message = forms.find_conflict(db, twin)
     assert message is not None and "已登记为“凤凰县沱江化工有限公司”" in message
-    stored = services.get_record(session, "units", unit_id)
+    stored = session.records.get("units", unit_id)
     assert forms.find_conflict(db, stored) is None  # itself, when edited
 
     first = model.Inspection(unit_id=unit_id, inspected_on=date(2025, 5, 1))
-    services.save_record(session, first)
+    session.records.save(first)
     same_day = model.Inspection(unit_id=unit_id, inspected_on=date(2025, 5, 1), hazards=2)
     assert "2025年5月1日已有一条执法检查记录" in (forms.find_conflict(db, same_day) or "")
     assert forms.find_conflict(db, first) is None
@@ -409,7 +410,7 @@ def test_conflicts_are_sentences(session: services.Session, unit_id: int) -> Non
     accident = model.Accident(
         unit_id=unit_id, occurred_on=date(2025, 5, 1), grade="一般", responsible="是"
     )
-    services.save_record(session, accident)
+    session.records.save(accident)
     another = model.Accident(
         unit_id=unit_id, occurred_on=date(2025, 5, 1), grade="一般", responsible="否"
     )
@@ -423,10 +424,8 @@ def test_conflicts_are_sentences(session: services.Session, unit_id: int) -> Non
         decided_on=date(2025, 3, 3),
         department="其他部门",
     )
-    services.save_record(session, penalty)
-    other_unit = services.save_record(
-        session, model.Unit(uscc=code(1), name="丙", category="非煤矿山")
-    )
+    session.records.save(penalty)
+    other_unit = session.records.save(model.Unit(uscc=code(1), name="丙", category="非煤矿山"))
     copy = model.Penalty(
         unit_id=other_unit,
         doc_no="凤应急罚〔2025〕1号",
@@ -436,35 +435,33 @@ def test_conflicts_are_sentences(session: services.Session, unit_id: int) -> Non
     assert "决定书文号“凤应急罚〔2025〕1号”已经登记" in (forms.find_conflict(db, copy) or "")
 
     violation = model.Violation(unit_id=unit_id, kind="no_permit", occurred_on=date(2025, 1, 1))
-    services.save_record(session, violation)
+    session.records.save(violation)
     twice = model.Violation(unit_id=unit_id, kind="no_permit", occurred_on=date(2025, 1, 1))
     assert "已登记过“未依法取得" in (forms.find_conflict(db, twice) or "")
 
 
-def test_save_entered_record_refuses_with_the_field(
-    session: services.Session, unit_id: int
-) -> None:
+def test_save_entered_record_refuses_with_the_field(session: core.Session, unit_id: int) -> None:
     twin = model.Unit(uscc=CODE, name="乙", category="烟花爆竹")
     with pytest.raises(forms.FormErrors) as caught:
-        services.save_entered_record(session, twin)
+        session.records.save_entered(twin)
     assert list(caught.value.errors) == ["uscc"]
-    assert services.count_units(session) == 1
+    assert session.units.count() == 1
     ok = model.Commitment(unit_id=unit_id, type="单位承诺", signed_on=date(2025, 1, 1))
-    new_id = services.save_entered_record(session, ok)
-    assert services.get_record(session, "commitments", new_id).signed_on == date(2025, 1, 1)
-    assert "撤销新增" in services.undo_last_save(session)
+    new_id = session.records.save_entered(ok)
+    assert session.records.get("commitments", new_id).signed_on == date(2025, 1, 1)
+    assert "撤销新增" in session.records.undo()
     users = {r[0] for r in session.db.conn.execute("SELECT user FROM audit_log")}
     assert users == {"测试员"}
-    assert services.find_unit_by_code(session, CODE) == (unit_id, "凤凰县沱江化工有限公司")
-    assert services.find_unit_by_code(session, code(3)) is None
+    assert session.units.find_by_code(CODE) == (unit_id, "凤凰县沱江化工有限公司")
+    assert session.units.find_by_code(code(3)) is None
 
 
 def test_save_entered_record_turns_sqlite_refusals_into_sentences(
-    session: services.Session,
+    session: core.Session,
 ) -> None:
     orphan = model.Honour(unit_id=999, honoured_on=date(2025, 1, 1), level="县级", type="通报表扬")
     with pytest.raises(SafeCreditError) as caught:
-        services.save_entered_record(session, orphan)
+        session.records.save_entered(orphan)
     assert "企业" in caught.value.message
 
 

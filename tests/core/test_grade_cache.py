@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from safecredit_desktop.core import grade_cache, model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import grade_cache, model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules import engine
 from safecredit_desktop.core.rules.engine import grade_all
@@ -27,7 +28,7 @@ D0 = date(2026, 3, 15)  # the day the base database is filled and settled for
 PROFILES = ("fenghuang", "suizhou", "kundulun")
 
 
-def stored_rows(session: services.Session) -> dict[int, tuple[Any, ...]]:
+def stored_rows(session: core.Session) -> dict[int, tuple[Any, ...]]:
     return {
         int(r[0]): tuple(r[1:])
         for r in session.db.conn.execute(
@@ -37,12 +38,12 @@ def stored_rows(session: services.Session) -> dict[int, tuple[Any, ...]]:
     }
 
 
-def settled_day(session: services.Session) -> date:
+def settled_day(session: core.Session) -> date:
     row = session.db.conn.execute("SELECT settled_on FROM unit_grades_state").fetchone()
     return date.fromisoformat(row[0])
 
 
-def assert_cache_is_fresh(session: services.Session) -> None:
+def assert_cache_is_fresh(session: core.Session) -> None:
     """Every unit's row is what grading it now (as of the settled day) gives, no unit is
     left stale, and no row is due for a look on that day."""
     day = settled_day(session)
@@ -69,12 +70,10 @@ def assert_cache_is_fresh(session: services.Session) -> None:
 
 def _base(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Path:
     path = tmp_path_factory.mktemp(f"base-{profile}") / "base.db"
-    session = services.init_database(
-        path, profile=profile, bureau_name="测试县应急管理局", user="测试"
-    )
+    session = core.init_database(path, profile=profile, bureau_name="测试县应急管理局", user="测试")
     try:
-        services.fill_demo(session, enterprises=14, seed=7, today=D0)
-        services.settle_live_grades(session, today=D0)
+        core.fill_demo(session, enterprises=14, seed=7, today=D0)
+        session.grading.settle_live(today=D0)
         session.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         session.close()
@@ -88,13 +87,13 @@ def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture
 def fresh_copy(tmp_path: Path, bases: dict[str, Path]) -> Iterator[Any]:
-    made: list[services.Session] = []
+    made: list[core.Session] = []
     counter = iter(range(1_000_000))
 
-    def open_copy(profile: str) -> services.Session:
+    def open_copy(profile: str) -> core.Session:
         target = tmp_path / f"copy-{next(counter)}.db"
         shutil.copyfile(bases[profile], target)
-        session = services.open_session(target, user="测试")
+        session = core.open_session(target, user="测试")
         made.append(session)
         return session
 
@@ -133,7 +132,7 @@ OPS = st.lists(
 class Writer:
     """Applies one generated operation through the program's own services."""
 
-    def __init__(self, session: services.Session) -> None:
+    def __init__(self, session: core.Session) -> None:
         self.s = session
         self.serial = 0
 
@@ -192,10 +191,10 @@ class Writer:
             record = model.JointPunishment(
                 unit_id=unit_id, department="市场监管部门", starts_on=when, ends_on=ends
             )
-        services.save_record(self.s, record)
+        self.s.records.save(record)
 
     def do_edit(self, day: date, position: int, field: int, offset: int) -> None:
-        unit = services.get_record(self.s, "units", self._unit(position))
+        unit = self.s.records.get("units", self._unit(position))
         when = day + timedelta(days=offset)
         if field == 0:
             changed = replace(unit, std_level="二级", std_awarded_on=when, std_valid_until=None)
@@ -209,12 +208,12 @@ class Writer:
             changed = replace(unit, category="危险化学品", high_risk=not unit.high_risk)
         else:
             changed = replace(unit, name=unit.name + "分公司")
-        services.save_record(self.s, changed)
+        self.s.records.save(changed)
 
     def do_delete(self, _day: date, table: str, pick: int) -> None:
         ids = self._ids(table)
         if ids:
-            services.delete_record(self.s, table, ids[pick % len(ids)])
+            self.s.records.delete(table, ids[pick % len(ids)])
 
     def do_repair(self, day: date, pick: int, after: int) -> None:
         free = [
@@ -227,8 +226,7 @@ class Writer:
         if free:
             penalty_id, unit_id = free[pick % len(free)]
             approved = day - timedelta(days=after) if after < 30 else day + timedelta(days=after)
-            services.save_record(
-                self.s,
+            self.s.records.save(
                 model.Repair(
                     unit_id=unit_id,
                     target_kind="行政处罚",
@@ -241,7 +239,7 @@ class Writer:
         self.do_delete(day, "repairs", pick)
 
     def do_day(self, day: date, step: int) -> None:
-        services.settle_live_grades(self.s, today=day + timedelta(days=step))
+        self.s.grading.settle_live(today=day + timedelta(days=step))
 
     def do_unit(self, _day: date, which: int) -> None:
         if which == 0:
@@ -250,8 +248,7 @@ class Writer:
             from safecredit_desktop.core.validate import uscc_check_character
 
             code = code[:17] + uscc_check_character(code[:17])
-            services.save_record(
-                self.s,
+            self.s.records.save(
                 model.Unit(uscc=code, name=f"测试新企业{self.serial}", category="危险化学品"),
             )
         else:  # a unit without records can go
@@ -269,11 +266,11 @@ class Writer:
                 )
             ]
             if bare:
-                services.delete_record(self.s, "units", bare[0])
+                self.s.records.delete("units", bare[0])
 
     def do_undo(self, _day: date) -> None:
         if self.s.last_save is not None:
-            services.undo_last_save(self.s)
+            self.s.records.undo()
 
 
 @settings(
@@ -334,8 +331,7 @@ def test_a_save_grades_only_its_unit_in_its_transaction(
     session = fresh_copy("fenghuang")
     unit_id = int(session.db.conn.execute("SELECT min(id) FROM units").fetchone()[0])
     graded = GradedUnits(monkeypatch)
-    services.save_record(
-        session,
+    session.records.save(
         model.Accident(unit_id=unit_id, occurred_on=D0, grade="较大", responsible="是", deaths=3),
     )
     assert graded.batches == [1]
@@ -365,14 +361,14 @@ def test_the_turn_of_a_day_regrades_only_the_units_due(
     rows = stored_rows(session)
     soonest = min(date.fromisoformat(r[7]) for r in rows.values() if r[7])
     due = [u for u, r in rows.items() if r[7] and date.fromisoformat(r[7]) <= soonest]
-    work = services.live_grades_work(session, today=soonest)
+    work = session.grading.live_work(today=soonest)
     assert work == grade_cache.Work(False, len(due))
     graded = GradedUnits(monkeypatch)
-    assert services.settle_live_grades(session, today=soonest) == len(due)
+    assert session.grading.settle_live(today=soonest) == len(due)
     assert graded.batches == [len(due)]
     assert settled_day(session) == soonest
     assert_cache_is_fresh(session)
-    assert services.settle_live_grades(session, today=soonest, quiet=True) == 0
+    assert session.grading.settle_live(today=soonest, quiet=True) == 0
 
 
 def test_a_write_before_the_day_is_settled_keeps_the_settled_day(fresh_copy: Any) -> None:
@@ -380,30 +376,24 @@ def test_a_write_before_the_day_is_settled_keeps_the_settled_day(fresh_copy: Any
     the day every other row holds for; the next settle brings all to the new day."""
     session = fresh_copy("fenghuang")
     unit_id = min(stored_rows(session))
-    services.save_record(
-        session, model.Violation(unit_id=unit_id, kind=VIOLATION_CODES[0], occurred_on=D0)
-    )
+    session.records.save(model.Violation(unit_id=unit_id, kind=VIOLATION_CODES[0], occurred_on=D0))
     assert stored_rows(session)[unit_id][4] == D0.isoformat()
     assert_cache_is_fresh(session)
-    services.settle_live_grades(session, today=D0 + timedelta(days=1))
+    session.grading.settle_live(today=D0 + timedelta(days=1))
     assert_cache_is_fresh(session)
 
 
 def test_other_rules_or_a_clock_gone_back_regrade_every_unit(fresh_copy: Any) -> None:
     session = fresh_copy("fenghuang")
-    count = services.count_units(session)
-    assert services.live_grades_work(session, today=D0 - timedelta(days=1)) == grade_cache.Work(
-        True, count
-    )
+    count = session.units.count()
+    assert session.grading.live_work(today=D0 - timedelta(days=1)) == grade_cache.Work(True, count)
     session.db.conn.execute("UPDATE unit_grades_state SET fingerprint = 'older program'")
-    assert services.live_grades_work(session, today=D0) == grade_cache.Work(True, count)
+    assert session.grading.live_work(today=D0) == grade_cache.Work(True, count)
     # a save meanwhile leaves its unit for the whole fill
     unit_id = min(stored_rows(session))
-    services.save_record(
-        session, model.Violation(unit_id=unit_id, kind=VIOLATION_CODES[0], occurred_on=D0)
-    )
+    session.records.save(model.Violation(unit_id=unit_id, kind=VIOLATION_CODES[0], occurred_on=D0))
     assert session.db.conn.execute("SELECT count(*) FROM unit_grades_stale").fetchone()[0] == 1
-    assert services.settle_live_grades(session, today=D0) == count
+    assert session.grading.settle_live(today=D0) == count
     assert_cache_is_fresh(session)
 
 
@@ -413,12 +403,12 @@ def test_an_upgraded_database_is_filled_at_first_opening(tmp_path: Path) -> None
     sample = install_root() / "db" / "samples" / f"v{latest_version() - 1}.db"
     copy = tmp_path / "old.db"
     shutil.copyfile(sample, copy)
-    session = services.open_session(copy, user="测试")
+    session = core.open_session(copy, user="测试")
     try:
-        work = services.live_grades_work(session)
+        work = session.grading.live_work()
         assert work.whole and work.units == 40
         assert stored_rows(session) == {}
-        services.settle_live_grades(session)
+        session.grading.settle_live()
         assert len(stored_rows(session)) == 40
         assert_cache_is_fresh(session)
     finally:
@@ -493,8 +483,7 @@ def test_an_import_grades_the_units_it_touched_in_one_batch(
     before = stored_rows(session)
     graded = GradedUnits(monkeypatch)
     said: list[str] = []
-    services.import_workbook(
-        session,
+    session.exchange.import_workbook(
         path,
         dry_run=False,
         accept_bad_check=False,
@@ -516,18 +505,18 @@ def test_a_whole_register_import_reads_each_table_once(
     bases: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every unit of a fresh database imported at once: one batch over the whole register."""
-    source = services.open_session(bases["fenghuang"], user="测试")
-    book = services.export_all_data(source, tmp_path / "all.xlsx", include_id=True, today=D0)
+    source = core.open_session(bases["fenghuang"], user="测试")
+    book = source.exchange.export_all_data(tmp_path / "all.xlsx", include_id=True, today=D0)
     source.close()
-    target = services.init_database(
+    target = core.init_database(
         tmp_path / "t.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     try:
         target.role = model.Role.REVIEWER
-        services.settle_live_grades(target, today=D0)
+        target.grading.settle_live(today=D0)
         graded = GradedUnits(monkeypatch)
-        services.import_workbook(target, book.path, dry_run=False, accept_bad_check=True, today=D0)
-        assert graded.batches == [services.count_units(target)]
+        target.exchange.import_workbook(book.path, dry_run=False, accept_bad_check=True, today=D0)
+        assert graded.batches == [target.units.count()]
         assert_cache_is_fresh(target)
     finally:
         target.close()

@@ -11,7 +11,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.exchange.grade_csv import not_a_formula
 from safecredit_desktop.core.validate import uscc_check_character
 
@@ -42,13 +43,13 @@ def test_not_a_formula() -> None:
 
 def test_grade_csv_from_the_command_line(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    session = services.init_database(
+    session = core.init_database(
         db, profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     digits = digits_only_code()
     try:
-        services.save_record(session, model.Unit(digits, "凤凰县数字化工有限公司", "危险化学品"))
-        services.save_record(session, model.Unit(code(7), "=HYPERLINK(1)", "非煤矿山"))
+        session.records.save(model.Unit(digits, "凤凰县数字化工有限公司", "危险化学品"))
+        session.records.save(model.Unit(code(7), "=HYPERLINK(1)", "非煤矿山"))
     finally:
         session.close()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

@@ -19,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.rules.result import GradeResult, NextChange, Reason, write_json_array
 
 TODAY = date(2026, 11, 21)
@@ -40,11 +40,11 @@ def fast(results: list[GradeResult]) -> str:
 @pytest.fixture(scope="module", params=["fenghuang", "kundulun", "suizhou"])
 def county(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp(request.param) / "county.db"
-    session = services.init_database(
+    session = core.init_database(
         path, profile=request.param, bureau_name="测试应急管理局", user="测试员"
     )
     try:
-        services.fill_demo(session, enterprises=400, seed=11, today=TODAY)
+        core.fill_demo(session, enterprises=400, seed=11, today=TODAY)
     finally:
         session.close()
     return path
@@ -52,9 +52,9 @@ def county(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.mark.parametrize("as_of", [date(2024, 12, 31), date(2025, 6, 30), TODAY])
 def test_demo_counties_give_json_dumps_text(county: Path, as_of: date) -> None:
-    session = services.open_session(county, user="测试员")
+    session = core.open_session(county, user="测试员")
     try:
-        results = services.grade_units(session, as_of=as_of)
+        results = session.grading.grade(as_of=as_of)
     finally:
         session.close()
     assert any(r.reasons for r in results) and any(r.next_change for r in results)
@@ -67,9 +67,9 @@ def test_the_command_prints_the_same_bytes(
 ) -> None:
     assert main(["--db", str(county), "grade", "--as-of", "2026-11-21", "--format", "json"]) == 0
     printed = capsys.readouterr().out
-    session = services.open_session(county, user="测试员")
+    session = core.open_session(county, user="测试员")
     try:
-        results = services.grade_units(session, as_of=TODAY)
+        results = session.grading.grade(as_of=TODAY)
     finally:
         session.close()
     assert printed == reference(results) + "\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.calendar import (
@@ -29,7 +29,7 @@ NOTICE_2027 = NOTICES / "2027-style.txt"
 @pytest.fixture
 def admin_db(tmp_path: Path) -> Path:
     path = tmp_path / "x.db"
-    services.init_database(
+    core.init_database(
         path,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
@@ -39,7 +39,7 @@ def admin_db(tmp_path: Path) -> Path:
     return path
 
 
-def _audit(session: services.Session) -> list[tuple[str, str, str]]:
+def _audit(session: core.Session) -> list[tuple[str, str, str]]:
     return [
         (str(a), str(k), str(after))
         for a, k, after in session.db.conn.execute(
@@ -49,51 +49,51 @@ def _audit(session: services.Session) -> list[tuple[str, str, str]]:
 
 
 def test_import_replaces_the_year_audited(admin_db: Path) -> None:
-    admin = services.sign_in(admin_db, "管理员", "secret-1")
+    admin = core.sign_in(admin_db, "管理员", "secret-1")
     try:
-        services.set_holiday(admin, "2027-03-01", REST_DAY, "手填错的一天")
-        notice = services.read_holiday_notice(NOTICE_2027.read_text("utf-8"))
-        done = services.import_holiday_notice(admin, notice)
+        admin.schedule.set_holiday("2027-03-01", REST_DAY, "手填错的一天")
+        notice = core.read_holiday_notice(NOTICE_2027.read_text("utf-8"))
+        done = admin.schedule.import_holiday_notice(notice)
         assert (done.added, done.changed, done.removed, done.unchanged) == (33, 0, 1, 0)
-        rows = services.holidays_of(admin, 2027)
+        rows = admin.schedule.holidays(2027)
         assert [(r.day, r.kind, r.name) for r in rows] == [
             (r.day, r.kind, r.name) for r in notice.days
         ]
         log = _audit(admin)
         assert log[-1][0] == "event" and json.loads(log[-1][2])["新增"] == 33
         assert ("delete", "2027-03-01", "None") in log
-        assert services.working_calendar(admin).year_source(2027) is YearSource.TABLE
+        assert admin.schedule.calendar().year_source(2027) is YearSource.TABLE
 
-        again = services.import_holiday_notice(admin, notice)
+        again = admin.schedule.import_holiday_notice(notice)
         assert (again.added, again.changed, again.removed, again.unchanged) == (0, 0, 0, 33)
         assert len(_audit(admin)) == len(log)  # nothing changed, nothing logged
-        assert services.check_database(admin_db).ok
+        assert core.check_database(admin_db).ok
     finally:
         admin.close()
 
 
 def test_import_needs_an_administrator_and_an_unknown_year(admin_db: Path) -> None:
-    notice = services.read_holiday_notice(NOTICE_2027.read_text("utf-8"))
-    clerk = services.open_session(admin_db, user="录入员", role=Role.CLERK)
+    notice = core.read_holiday_notice(NOTICE_2027.read_text("utf-8"))
+    clerk = core.open_session(admin_db, user="录入员", role=Role.CLERK)
     try:
         with pytest.raises(SafeCreditError, match="管理员"):
-            services.import_holiday_notice(clerk, notice)
-        assert services.holidays_of(clerk, 2027) == []
+            clerk.schedule.import_holiday_notice(notice)
+        assert clerk.schedule.holidays(2027) == []
     finally:
         clerk.close()
-    admin = services.sign_in(admin_db, "管理员", "secret-1")
+    admin = core.sign_in(admin_db, "管理员", "secret-1")
     try:
-        builtin = services.read_holiday_notice((NOTICES / "2026.txt").read_text("utf-8"))
+        builtin = core.read_holiday_notice((NOTICES / "2026.txt").read_text("utf-8"))
         with pytest.raises(SafeCreditError, match="2026年的节假日安排已由内置日历提供"):
-            services.import_holiday_notice(admin, builtin)
-        assert services.holidays_of(admin) == []
+            admin.schedule.import_holiday_notice(builtin)
+        assert admin.schedule.holidays() == []
     finally:
         admin.close()
 
 
 def test_days_of_other_years(admin_db: Path) -> None:
     """元旦 from 31 December: stored in a year the table keeps, skipped in a built-in one."""
-    admin = services.sign_in(admin_db, "管理员", "secret-1")
+    admin = core.sign_in(admin_db, "管理员", "secret-1")
     try:
         rows = [
             HolidayRow(date(2026, 12, 31), REST_DAY, "元旦"),  # 2026: chinesecalendar's
@@ -102,12 +102,12 @@ def test_days_of_other_years(admin_db: Path) -> None:
         ]
         done = replace_year(admin.db, admin.user, 2028, rows)
         assert done.skipped == (date(2026, 12, 31),) and done.added == 2
-        assert [r.day for r in services.holidays_of(admin, 2027)] == [date(2027, 12, 31)]
+        assert [r.day for r in admin.schedule.holidays(2027)] == [date(2027, 12, 31)]
         done = replace_year(
             admin.db, admin.user, 2027, [*rows[:2], HolidayRow(date(2027, 1, 1), REST_DAY, "元旦")]
         )
         assert done.skipped == (date(2026, 12, 31),)
-        assert [r.day for r in services.holidays_of(admin, 2027)] == [
+        assert [r.day for r in admin.schedule.holidays(2027)] == [
             date(2027, 1, 1),
             date(2027, 12, 31),
         ]
@@ -119,11 +119,11 @@ def test_days_of_other_years(admin_db: Path) -> None:
 
 def test_builtin_and_table_arrangements_read_alike(admin_db: Path) -> None:
     """holidays show's source: chinesecalendar's 2026 (notices' names), the table's 2027."""
-    session = services.open_session(admin_db, user="看")
+    session = core.open_session(admin_db, user="看")
     try:
-        source, rows = services.holiday_arrangement(session, 2026)
+        source, rows = session.schedule.holiday_arrangement(2026)
         assert source is YearSource.BUILTIN
-        expected = services.read_holiday_notice((NOTICES / "2026.txt").read_text("utf-8"))
+        expected = core.read_holiday_notice((NOTICES / "2026.txt").read_text("utf-8"))
         assert [(r.day, r.kind) for r in rows] == [(r.day, r.kind) for r in expected.days]
         assert {r.name for r in rows} == {
             "元旦",
@@ -134,7 +134,7 @@ def test_builtin_and_table_arrangements_read_alike(admin_db: Path) -> None:
             "中秋节",
             "国庆节",
         }
-        source, rows = services.holiday_arrangement(session, 2027)
+        source, rows = session.schedule.holiday_arrangement(2027)
         assert source is YearSource.WEEKDAYS and rows == []
     finally:
         session.close()
@@ -172,8 +172,8 @@ def test_cli_import_and_show(
     assert shown == sorted(shown)  # date order
 
     # a day typed by hand as 国庆节调休上班 is shown as the holiday's 调休
-    admin = services.sign_in(admin_db, "管理员", "secret-1")
-    services.set_holiday(admin, "2027-10-09", WORK_DAY, "国庆节调休上班")
+    admin = core.sign_in(admin_db, "管理员", "secret-1")
+    admin.schedule.set_holiday("2027-10-09", WORK_DAY, "国庆节调休上班")
     admin.close()
     assert _cli(admin_db, "holidays", "show", "--year", "2027") == 0
     assert "2027-10-09 班 国庆节调休" in capsys.readouterr().out.splitlines()

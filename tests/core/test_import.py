@@ -11,7 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
+from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.columns import SHEETS, fold_header, sheet_for_title
 from safecredit_desktop.core.exchange.importer import WorkbookError
 from safecredit_desktop.core.model import Role
@@ -52,8 +54,8 @@ def unit_rows(*numbers: int) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture
-def session(new_db: Callable[[str], Path]) -> Iterator[services.Session]:
-    opened = services.init_database(
+def session(new_db: Callable[[str], Path]) -> Iterator[core.Session]:
+    opened = core.init_database(
         new_db("x.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     opened.role = Role.REVIEWER  # 信用修复 and 执法人员 rows are imported by a 审核员
@@ -62,18 +64,18 @@ def session(new_db: Callable[[str], Path]) -> Iterator[services.Session]:
 
 
 def do_import(
-    session: services.Session, path: Path, *, dry_run: bool = False, accept: bool = False
-) -> services.ImportSummary:
-    return services.import_workbook(
-        session, path, dry_run=dry_run, accept_bad_check=accept, today=TODAY
+    session: core.Session, path: Path, *, dry_run: bool = False, accept: bool = False
+) -> core.ImportSummary:
+    return session.exchange.import_workbook(
+        path, dry_run=dry_run, accept_bad_check=accept, today=TODAY
     )
 
 
-def counts(summary: services.ImportSummary) -> dict[str, tuple[int, int, int, int]]:
+def counts(summary: core.ImportSummary) -> dict[str, tuple[int, int, int, int]]:
     return {s.sheet: (s.added, s.updated, s.unchanged, s.skipped) for s in summary.sheets}
 
 
-def table(session: services.Session, sql: str) -> list[tuple[object, ...]]:
+def table(session: core.Session, sql: str) -> list[tuple[object, ...]]:
     return [tuple(r) for r in session.db.conn.execute(sql)]
 
 
@@ -105,7 +107,7 @@ def test_examples_import_cleanly_and_twice_changes_nothing(tmp_path: Path, profi
     book = examples_dir() / f"{profile}.xlsx"
     cases = json.loads((examples_dir() / "cases.json").read_text(encoding="utf-8"))
     mine = [c for c in cases if c["profile"] == profile]
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "x.db", profile=profile, bureau_name="测试县应急管理局", user="测试员"
     )
     try:
@@ -128,7 +130,7 @@ def test_examples_import_cleanly_and_twice_changes_nothing(tmp_path: Path, profi
         session.close()
 
 
-def test_every_row_is_audited_as_the_importing_user(session: services.Session) -> None:
+def test_every_row_is_audited_as_the_importing_user(session: core.Session) -> None:
     do_import(session, examples_dir() / "fenghuang.xlsx")
     rows = table(session, "SELECT DISTINCT user, action FROM audit_log WHERE table_name = 'units'")
     assert rows == [("测试员", "insert")]
@@ -139,7 +141,7 @@ def test_every_row_is_audited_as_the_importing_user(session: services.Session) -
     assert inserts == [(4 + 4 + 2 + 1,)]
 
 
-def test_dry_run_writes_nothing(session: services.Session) -> None:
+def test_dry_run_writes_nothing(session: core.Session) -> None:
     summary = do_import(session, examples_dir() / "fenghuang.xlsx", dry_run=True)
     assert summary.dry_run and summary.added == 11
     assert "试导入" in summary.lines()[0]
@@ -147,7 +149,7 @@ def test_dry_run_writes_nothing(session: services.Session) -> None:
     assert not backups_dir_for(session.db.path).exists()
 
 
-def test_backup_is_taken_before_writing(session: services.Session) -> None:
+def test_backup_is_taken_before_writing(session: core.Session) -> None:
     summary = do_import(
         session, write_book(session.db.path.with_name("u.xlsx"), {"企业信息": unit_rows(1)})
     )
@@ -167,7 +169,7 @@ def test_backup_is_taken_before_writing(session: services.Session) -> None:
 
 
 def test_blank_never_clears_and_a_changed_cell_updates(
-    session: services.Session, tmp_path: Path
+    session: core.Session, tmp_path: Path
 ) -> None:
     head = (
         "统一社会信用代码",
@@ -194,9 +196,7 @@ def test_blank_never_clears_and_a_changed_cell_updates(
     assert "甲公司（更名）" in str(audit_row[0][2]) and "甲公司" in str(audit_row[0][1])
 
 
-def test_revised_accident_figures_update_the_record(
-    session: services.Session, tmp_path: Path
-) -> None:
+def test_revised_accident_figures_update_the_record(session: core.Session, tmp_path: Path) -> None:
     head = ("统一社会信用代码", "事故日期", "死亡人数", "直接经济损失(万元)", "责任事故")
     do_import(
         session,
@@ -220,7 +220,7 @@ def test_revised_accident_figures_update_the_record(
     ]
 
 
-def test_stated_grade_above_figures_is_flagged(session: services.Session, tmp_path: Path) -> None:
+def test_stated_grade_above_figures_is_flagged(session: core.Session, tmp_path: Path) -> None:
     head = ("统一社会信用代码", "事故日期", "事故等级", "死亡人数", "责任事故")
     rows = [head, (code(1), "2025/3/10", "较大", 1, "待定")]
     do_import(
@@ -229,15 +229,13 @@ def test_stated_grade_above_figures_is_flagged(session: services.Session, tmp_pa
     assert table(session, "SELECT grade, needs_review FROM accidents") == [("较大", 1)]
 
 
-def test_deleted_record_is_reported_not_brought_back(
-    session: services.Session, tmp_path: Path
-) -> None:
+def test_deleted_record_is_reported_not_brought_back(session: core.Session, tmp_path: Path) -> None:
     head = ("统一社会信用代码", "决定书文号", "决定日期", "处罚部门")
     penalties = [head, (code(1), "凤应急罚〔2025〕1号", "2025年3月3日", "应急管理部门")]
     book = write_book(tmp_path / "a.xlsx", {"企业信息": unit_rows(1), "行政处罚": penalties})
     do_import(session, book)
     penalty_id = table(session, "SELECT id FROM penalties")[0][0]
-    services.delete_record(session, "penalties", int(str(penalty_id)))
+    session.records.delete("penalties", int(str(penalty_id)))
     summary = do_import(session, book)
     assert counts(summary)["行政处罚"] == (0, 0, 0, 1)
     assert summary.skipped[0].reason == "已删除，未导入"
@@ -246,7 +244,7 @@ def test_deleted_record_is_reported_not_brought_back(
     assert table(session, "SELECT count(*) FROM penalties") == [(0,)]
 
 
-def test_deleted_unit_skips_its_records_too(session: services.Session, tmp_path: Path) -> None:
+def test_deleted_unit_skips_its_records_too(session: core.Session, tmp_path: Path) -> None:
     book = write_book(
         tmp_path / "a.xlsx",
         {
@@ -256,7 +254,7 @@ def test_deleted_unit_skips_its_records_too(session: services.Session, tmp_path:
     )
     do_import(session, write_book(tmp_path / "u.xlsx", {"企业信息": unit_rows(1)}))
     unit_id = table(session, "SELECT id FROM units")[0][0]
-    services.delete_record(session, "units", int(str(unit_id)))
+    session.records.delete("units", int(str(unit_id)))
     summary = do_import(session, book)
     assert counts(summary) == {"企业信息": (0, 0, 0, 1), "执法检查": (0, 0, 0, 1)}
     assert "所属企业已删除" in summary.skipped[1].reason
@@ -272,7 +270,7 @@ def bad_check(n: int) -> str:
 
 
 def test_bad_check_character_is_refused_then_accepted(
-    session: services.Session, tmp_path: Path
+    session: core.Session, tmp_path: Path
 ) -> None:
     rows = [UNIT_HEAD[:3], (bad_check(1), "旧代码公司", "危险化学品")]
     book = write_book(tmp_path / "a.xlsx", {"企业信息": rows})
@@ -287,13 +285,13 @@ def test_bad_check_character_is_refused_then_accepted(
     assert do_import(session, book).unchanged == 1
 
 
-def test_accept_column_accepts_one_code(session: services.Session, tmp_path: Path) -> None:
+def test_accept_column_accepts_one_code(session: core.Session, tmp_path: Path) -> None:
     rows = [(*UNIT_HEAD[:3], "代码校验"), (bad_check(2), "旧代码公司", "危险化学品", "接受")]
     do_import(session, write_book(tmp_path / "a.xlsx", {"企业信息": rows}))
     assert table(session, "SELECT check_accepted FROM units") == [(1,)]
 
 
-def test_reporter_of_this_bureau_is_stored_blank(session: services.Session, tmp_path: Path) -> None:
+def test_reporter_of_this_bureau_is_stored_blank(session: core.Session, tmp_path: Path) -> None:
     rows = [
         (*UNIT_HEAD[:3], "报送单位"),
         (code(1), "本局企业", "危险化学品", "测试县应急管理局"),
@@ -308,7 +306,7 @@ def test_reporter_of_this_bureau_is_stored_blank(session: services.Session, tmp_
     ]
 
 
-def test_other_sheets_may_refer_to_stored_units(session: services.Session, tmp_path: Path) -> None:
+def test_other_sheets_may_refer_to_stored_units(session: core.Session, tmp_path: Path) -> None:
     do_import(session, write_book(tmp_path / "u.xlsx", {"企业信息": unit_rows(1)}))
     rows = [
         ("统一社会信用代码", "承诺类型", "签署日期", "撤回日期"),
@@ -318,7 +316,7 @@ def test_other_sheets_may_refer_to_stored_units(session: services.Session, tmp_p
     assert counts(summary) == {"承诺书": (1, 0, 0, 0)}
 
 
-def test_unknown_sheets_are_named_in_the_summary(session: services.Session, tmp_path: Path) -> None:
+def test_unknown_sheets_are_named_in_the_summary(session: core.Session, tmp_path: Path) -> None:
     book = write_book(
         tmp_path / "a.xlsx", {"说明": [("说明",)], "企业信息": unit_rows(1), "统计": [("x",)]}
     )
@@ -394,7 +392,7 @@ def full_book(path: Path) -> Path:
     )  # fmt: skip
 
 
-def test_every_sheet_imports(session: services.Session, tmp_path: Path) -> None:
+def test_every_sheet_imports(session: core.Session, tmp_path: Path) -> None:
     summary = do_import(session, full_book(tmp_path / "full.xlsx"))
     assert counts(summary) == {
         "企业信息": (2, 0, 0, 0),
@@ -438,13 +436,13 @@ def test_every_sheet_imports(session: services.Session, tmp_path: Path) -> None:
     assert conflicts == [
         (json.dumps(["43312320190001", code(n)], separators=(",", ":")),) for n in (1, 2)
     ]
-    check = services.check_database(session.db.location)
+    check = core.check_database(session.db.location)
     assert check.ok, check.problems
     again = do_import(session, full_book(tmp_path / "full2.xlsx"))
     assert again.added == again.updated == 0 and not again.changed
 
 
-def test_conflicts_cell_replaces_the_list(session: services.Session, tmp_path: Path) -> None:
+def test_conflicts_cell_replaces_the_list(session: core.Session, tmp_path: Path) -> None:
     do_import(session, full_book(tmp_path / "full.xlsx"))
     rows = [("姓名", "执法证号", "回避单位"), ("王五", "43312320190001", code(2))]
     summary = do_import(session, write_book(tmp_path / "i.xlsx", {"执法人员": rows}))
@@ -460,7 +458,7 @@ def test_conflicts_cell_replaces_the_list(session: services.Session, tmp_path: P
     assert actions == [("insert",), ("insert",), ("delete",)]
 
 
-def test_repair_too_early_is_refused(session: services.Session, tmp_path: Path) -> None:
+def test_repair_too_early_is_refused(session: core.Session, tmp_path: Path) -> None:
     book = write_book(
         tmp_path / "r.xlsx",
         {
@@ -482,10 +480,9 @@ def test_repair_too_early_is_refused(session: services.Session, tmp_path: Path) 
     assert "须满12个月" in error.reason and "2027年1月15日" in error.reason
 
 
-def test_progress_is_reported(session: services.Session) -> None:
+def test_progress_is_reported(session: core.Session) -> None:
     seen: list[float] = []
-    services.import_workbook(
-        session,
+    session.exchange.import_workbook(
         examples_dir() / "fenghuang.xlsx",
         dry_run=False,
         accept_bad_check=False,
@@ -496,12 +493,12 @@ def test_progress_is_reported(session: services.Session) -> None:
 
 
 def test_summary_types_for_the_window() -> None:
-    assert issubclass(WorkbookError, services.SafeCreditError)
+    assert issubclass(WorkbookError, SafeCreditError)
     assert model.Unit  # the records the plan holds are the model's dataclasses
 
 
 def test_apply_refuses_a_plan_made_before_another_write(
-    session: services.Session, tmp_path: Path
+    session: core.Session, tmp_path: Path
 ) -> None:
     from safecredit_desktop.core.exchange import importer
 
@@ -512,6 +509,6 @@ def test_apply_refuses_a_plan_made_before_another_write(
     )
     assert plan.changed and not plan.errors
     session.repo.log_event("users", "someone", {"登录": "x"})  # another writer meanwhile
-    with pytest.raises(services.SafeCreditError, match="重新导入"):
+    with pytest.raises(SafeCreditError, match="重新导入"):
         importer.apply_import(session.db, session.repo, plan)
     assert table(session, "SELECT count(*) FROM units") == [(0,)]

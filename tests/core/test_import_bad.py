@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.importer import WorkbookError
 from safecredit_desktop.core.paths import backups_dir_for
@@ -58,7 +58,7 @@ def stocked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed database holding unit 1 with an inspection (made once, copied per test)."""
     folder = tmp_path_factory.mktemp("stocked")
     path = folder / "x.db"
-    session = services.init_database(
+    session = core.init_database(
         path, profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     book = write_book(
@@ -68,7 +68,7 @@ def stocked(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "执法检查": [("统一社会信用代码", "检查日期"), (code(1), "2025-05-01")],
         },
     )
-    services.import_workbook(session, book, dry_run=False, accept_bad_check=False)
+    session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False)
     session.close()
     return path
 
@@ -83,10 +83,10 @@ def db(stocked: Path, tmp_path: Path) -> Path:
 def refuse(db: Path, book: Path, *, accept: bool = False) -> WorkbookError:
     """Import ``book``, expect a refusal, and check the database file is untouched."""
     before = digest(db)
-    session = services.open_session(db, user="测试员")
+    session = core.open_session(db, user="测试员")
     try:
         with pytest.raises(WorkbookError) as refused:
-            services.import_workbook(session, book, dry_run=False, accept_bad_check=accept)
+            session.exchange.import_workbook(book, dry_run=False, accept_bad_check=accept)
     finally:
         session.close()
     assert digest(db) == before
@@ -423,9 +423,9 @@ def test_header_must_be_on_row_one(db: Path, tmp_path: Path) -> None:
 
 def test_an_empty_known_sheet_is_ignored(db: Path, tmp_path: Path) -> None:
     book = write_book(tmp_path / "e.xlsx", {"企业信息": [UNIT_HEAD, unit(2)], "执法检查": []})
-    session = services.open_session(db, user="测试员")
+    session = core.open_session(db, user="测试员")
     try:
-        summary = services.import_workbook(session, book, dry_run=False, accept_bad_check=False)
+        summary = session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False)
     finally:
         session.close()
     assert [s.sheet for s in summary.sheets] == ["企业信息"]

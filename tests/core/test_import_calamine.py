@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from test_import_bad import CELL_CASES, UNIT_HEAD, code, unit, write_book
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.exchange import reading, xlsx_calamine
 from safecredit_desktop.core.exchange.importer import WorkbookError, plan_import, read_workbook
 
@@ -28,14 +28,14 @@ INSPECTION_HEAD = ("统一社会信用代码", "检查日期", "检查方式", "
 
 
 @pytest.fixture(scope="module")
-def stocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Session]:
+def stocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[core.Session]:
     """A database holding units 1 and 2 (the workbooks' records refer to them)."""
     folder = tmp_path_factory.mktemp("stocked")
-    session = services.init_database(
+    session = core.init_database(
         folder / "x.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     book = write_book(folder / "units.xlsx", {"企业信息": [UNIT_HEAD, unit(1), unit(2)]})
-    services.import_workbook(session, book, dry_run=False, accept_bad_check=False, today=TODAY)
+    session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False, today=TODAY)
     yield session
     session.close()
 
@@ -60,7 +60,7 @@ class Spy:
         monkeypatch.setattr(xlsx_calamine.CalamineBook, "rows", rows)
 
 
-def outcome(session: services.Session, book: Path) -> tuple[Any, ...]:
+def outcome(session: core.Session, book: Path) -> tuple[Any, ...]:
     """What reading and planning ``book`` gives: the rows, or the refusal."""
     try:
         parsed = read_workbook(book)
@@ -102,7 +102,7 @@ def _errors(exc: WorkbookError) -> list[tuple[object, ...]]:
 
 
 def both(
-    session: services.Session, book: Path, monkeypatch: pytest.MonkeyPatch
+    session: core.Session, book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[tuple[Any, ...], list[str]]:
     """The outcome with calamine (and the sheets it read), checked equal to our reader's."""
     spy = Spy(monkeypatch)
@@ -117,7 +117,7 @@ def both(
 
 @pytest.mark.parametrize("name", list(CELL_CASES))
 def test_every_bad_workbook_gets_the_same_verdict(
-    name: str, stocked: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, stocked: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     book = write_book(tmp_path / "bad.xlsx", CELL_CASES[name].sheets)
     result, _read = both(stocked, book, monkeypatch)
@@ -125,7 +125,7 @@ def test_every_bad_workbook_gets_the_same_verdict(
 
 
 def test_calamine_reads_plain_sheets(
-    stocked: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stocked: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     book = write_book(
         tmp_path / "ok.xlsx",
@@ -199,7 +199,7 @@ def styled_book(path: Path, cells: Sequence[tuple[str, object, str | None]]) -> 
 def test_values_read_alike(
     cells: list[tuple[str, object, str | None]],
     calamine: bool,
-    stocked: services.Session,
+    stocked: core.Session,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -209,7 +209,7 @@ def test_values_read_alike(
 
 
 def test_an_excel_error_value_goes_to_our_reader(
-    stocked: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stocked: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -224,7 +224,7 @@ def test_an_excel_error_value_goes_to_our_reader(
 
 
 def test_a_1904_workbook_reads_its_dates(
-    stocked: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stocked: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wb = openpyxl.Workbook()
     wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
@@ -240,7 +240,7 @@ def test_a_1904_workbook_reads_its_dates(
 
 
 def test_cells_without_their_reference_go_to_our_reader(
-    stocked: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stocked: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cell may leave out ``r`` (it is then the next one); calamine would place such
     cells as it likes, so the sheet is read by our reader."""
@@ -259,15 +259,15 @@ def test_cells_without_their_reference_go_to_our_reader(
 def test_the_full_data_export_reads_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Our own 全部数据 export (shared strings, styles, lists, a 说明 sheet) of a demo
     county: every sheet read by calamine, the same rows as our reader's."""
-    source = services.init_database(
+    source = core.init_database(
         tmp_path / "source.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     try:
-        services.fill_demo(source, enterprises=60, seed=3, today=TODAY)
-        services.export_all_data(source, tmp_path / "all.xlsx", include_id=True, today=TODAY)
+        core.fill_demo(source, enterprises=60, seed=3, today=TODAY)
+        source.exchange.export_all_data(tmp_path / "all.xlsx", include_id=True, today=TODAY)
     finally:
         source.close()
-    target = services.init_database(
+    target = core.init_database(
         tmp_path / "target.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     try:

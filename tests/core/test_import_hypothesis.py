@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import anchor
@@ -218,14 +218,14 @@ def stocked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed database that already holds unit 1 (so rows also update)."""
     folder = tmp_path_factory.mktemp("hyp")
     path = folder / "x.db"
-    session = services.init_database(
+    session = core.init_database(
         path, profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     book = folder / "u.xlsx"
     assert write_book(
         book, {"企业信息": [BASE["企业信息"][0], [C1, "甲公司（旧名）", "危险化学品"]]}
     )
-    services.import_workbook(session, book, dry_run=False, accept_bad_check=False, today=TODAY)
+    session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False, today=TODAY)
     session.close()
     return path
 
@@ -242,19 +242,19 @@ def fresh_copy(stocked: Path, db: Path) -> None:
 def attempt(db: Path, book: Path, *, accept: bool) -> None:
     """Import; on refusal the database must be exactly as before; on success, again = no-op."""
     before = state(db)
-    session = services.open_session(db, user="测试员", role=Role.REVIEWER)
+    session = core.open_session(db, user="测试员", role=Role.REVIEWER)
     try:
         try:
-            services.import_workbook(
-                session, book, dry_run=False, accept_bad_check=accept, today=TODAY
+            session.exchange.import_workbook(
+                book, dry_run=False, accept_bad_check=accept, today=TODAY
             )
         except SafeCreditError as exc:
             assert str(exc)
             assert state(db) == before
             return
-        assert services.check_database(db).ok
-        again = services.import_workbook(
-            session, book, dry_run=False, accept_bad_check=accept, today=TODAY
+        assert core.check_database(db).ok
+        again = session.exchange.import_workbook(
+            book, dry_run=False, accept_bad_check=accept, today=TODAY
         )
         assert not again.changed, again.lines()
     finally:
@@ -282,10 +282,10 @@ def test_undamaged_base_imports(stocked: Path, tmp_path: Path) -> None:
     db.write_bytes(stocked.read_bytes())
     book = tmp_path / "b.xlsx"
     assert write_book(book, BASE)
-    session = services.open_session(db, user="测试员", role=Role.REVIEWER)
+    session = core.open_session(db, user="测试员", role=Role.REVIEWER)
     try:
-        summary = services.import_workbook(
-            session, book, dry_run=False, accept_bad_check=False, today=TODAY
+        summary = session.exchange.import_workbook(
+            book, dry_run=False, accept_bad_check=False, today=TODAY
         )
     finally:
         session.close()

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from safecredit_desktop import cli
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.exchange import limits, xlsx_rows
 from safecredit_desktop.core.exchange.import_errors import MAX_LISTED_ERRORS
 from safecredit_desktop.core.exchange.importer import WorkbookError, read_workbook
@@ -64,7 +64,7 @@ def unit(n: int, name: str | None = None) -> tuple[str, str, str]:
 @pytest.fixture(scope="module")
 def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "x.db"
-    services.init_database(
+    core.init_database(
         path, profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     ).close()
     return path
@@ -75,15 +75,15 @@ def db(tmp_path: Path) -> Path:
     """A database of its own (a copied file would rightly get the opening's note that
     this computer has no record of its audit head)."""
     path = tmp_path / "x.db"
-    services.init_database(
+    core.init_database(
         path, profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     ).close()
     return path
 
 
 @pytest.fixture
-def session(db: Path) -> Iterator[services.Session]:
-    opened = services.open_session(db, user="测试员", role=Role.ADMIN)
+def session(db: Path) -> Iterator[core.Session]:
+    opened = core.open_session(db, user="测试员", role=Role.ADMIN)
     yield opened
     opened.close()
 
@@ -111,14 +111,14 @@ def inline_book(path: Path, title: str, rows: Sequence[Sequence[str]], **kwargs:
 
 
 def import_book(
-    session: services.Session, path: Path, *, dry_run: bool = False, **kwargs: bool
-) -> services.ImportSummary:
-    return services.import_workbook(
-        session, path, dry_run=dry_run, accept_bad_check=kwargs.pop("accept", False), **kwargs
+    session: core.Session, path: Path, *, dry_run: bool = False, **kwargs: bool
+) -> core.ImportSummary:
+    return session.exchange.import_workbook(
+        path, dry_run=dry_run, accept_bad_check=kwargs.pop("accept", False), **kwargs
     )
 
 
-def refused(session: services.Session, path: Path, **kwargs: bool) -> WorkbookError:
+def refused(session: core.Session, path: Path, **kwargs: bool) -> WorkbookError:
     with pytest.raises(WorkbookError) as caught:
         import_book(session, path, dry_run=True, **kwargs)
     return caught.value
@@ -188,7 +188,7 @@ def test_a_column_filled_down_to_the_last_row_is_refused(empty_db: Path, tmp_pat
 # -- each limit on its own ---------------------------------------------------------------------
 
 
-def test_a_value_beyond_column_100_is_refused(session: services.Session, tmp_path: Path) -> None:
+def test_a_value_beyond_column_100_is_refused(session: core.Session, tmp_path: Path) -> None:
     row = [""] * 101
     row[0], row[100] = code(1), "多余"
     book = inline_book(tmp_path / "wide.xlsx", "执法检查", [INSPECTION_HEAD, row])
@@ -216,7 +216,7 @@ def _two_sheets(path: Path, note: str, *, shared: bool = False) -> Path:
 
 @pytest.mark.parametrize("shared", [False, True])
 def test_a_cell_of_32768_characters_is_refused_32767_are_not(
-    session: services.Session, tmp_path: Path, shared: bool
+    session: core.Session, tmp_path: Path, shared: bool
 ) -> None:
     error = refused(session, _two_sheets(tmp_path / "long.xlsx", "备" * 32_768, shared=shared))
     assert isinstance(error, LimitError) and error.limit == "cell"
@@ -344,7 +344,7 @@ def test_shared_strings_table_is_compact_and_decoded() -> None:
 
 
 def test_error_list_stops_at_1000_and_gives_the_total(
-    session: services.Session, tmp_path: Path
+    session: core.Session, tmp_path: Path
 ) -> None:
     rows = [INSPECTION_HEAD[:3], *(("不是代码", "某天", "计划") for _ in range(1_200))]
     book = write_book(tmp_path / "bad.xlsx", {"执法检查": rows})
@@ -364,7 +364,7 @@ def test_error_list_stops_at_1000_and_gives_the_total(
 
 
 def test_only_bad_check_is_decided_on_every_error_not_the_listed_ones(
-    session: services.Session, tmp_path: Path
+    session: core.Session, tmp_path: Path
 ) -> None:
     rows = [UNIT_HEAD, *((bad_check(n), f"单位{n}", "危险化学品") for n in range(1, 1_101))]
     book = write_book(tmp_path / "checks.xlsx", {"企业信息": rows})
@@ -405,7 +405,7 @@ def _hidden_book(path: Path, state: str) -> Path:
 
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])
 def test_hidden_sheets_are_named_and_skipped_unless_asked(
-    session: services.Session, tmp_path: Path, state: str
+    session: core.Session, tmp_path: Path, state: str
 ) -> None:
     book = _hidden_book(tmp_path / "h.xlsx", state)
     summary = import_book(session, book, dry_run=True)
@@ -419,9 +419,7 @@ def test_hidden_sheets_are_named_and_skipped_unless_asked(
     assert "已按要求读取隐藏的工作表：“执法检查”" in summary.describe()
 
 
-def test_only_hidden_template_sheets_get_a_sentence(
-    session: services.Session, tmp_path: Path
-) -> None:
+def test_only_hidden_template_sheets_get_a_sentence(session: core.Session, tmp_path: Path) -> None:
     book = write_book(
         tmp_path / "h.xlsx",
         {"企业信息": [UNIT_HEAD, unit(1)], "Sheet": [("笔记",)]},
@@ -433,9 +431,7 @@ def test_only_hidden_template_sheets_get_a_sentence(
     assert import_book(session, book, include_hidden=True).added == 1
 
 
-def test_a_hidden_sheet_is_not_scanned_unless_asked(
-    session: services.Session, tmp_path: Path
-) -> None:
+def test_a_hidden_sheet_is_not_scanned_unless_asked(session: core.Session, tmp_path: Path) -> None:
     """A hidden sheet that will not be read cannot refuse the workbook by its size."""
     wide = [""] * 101
     wide[100] = "多余"
@@ -484,9 +480,7 @@ def test_decode_escapes(escaped: str, decoded: str) -> None:
     assert decode_escapes(escaped) == decoded
 
 
-def test_escaped_cr_in_a_one_line_field_is_refused(
-    session: services.Session, tmp_path: Path
-) -> None:
+def test_escaped_cr_in_a_one_line_field_is_refused(session: core.Session, tmp_path: Path) -> None:
     """Before, ``_x000D_`` was stored as seven characters and passed every check."""
     for name, book in (
         (
@@ -504,7 +498,7 @@ def test_escaped_cr_in_a_one_line_field_is_refused(
         assert "第2位有回车符（U+000D），这一栏只能填一行" in cell.reason, name
 
 
-def test_escaped_underscore_stays_text(session: services.Session, tmp_path: Path) -> None:
+def test_escaped_underscore_stays_text(session: core.Session, tmp_path: Path) -> None:
     book = write_book(
         tmp_path / "u.xlsx", {"企业信息": [UNIT_HEAD, unit(1, "甲_x005F_x000D_公司")]}
     )
@@ -513,7 +507,7 @@ def test_escaped_underscore_stays_text(session: services.Session, tmp_path: Path
     assert name == "甲_x000D_公司"
 
 
-def test_a_note_keeps_its_line_breaks(session: services.Session, tmp_path: Path) -> None:
+def test_a_note_keeps_its_line_breaks(session: core.Session, tmp_path: Path) -> None:
     note = "第一行_x000D_\n第二行\t完"
     sheets = {
         "企业信息": [UNIT_HEAD, unit(1)],
@@ -547,7 +541,7 @@ def test_a_note_keeps_its_line_breaks(session: services.Session, tmp_path: Path)
     ],
 )
 def test_every_one_line_field_refuses_line_breaks(
-    session: services.Session,
+    session: core.Session,
     tmp_path: Path,
     sheet: str,
     head: tuple[str, ...],
@@ -562,7 +556,7 @@ def test_every_one_line_field_refuses_line_breaks(
 
 
 def test_unusual_but_valid_xml_is_read_by_the_precise_pass(
-    session: services.Session, tmp_path: Path
+    session: core.Session, tmp_path: Path
 ) -> None:
     """CDATA and a comment make the byte count untrustworthy; the expat pass proves the
     sheet within the limits and it imports as Excel would read it."""
@@ -583,7 +577,7 @@ def test_unusual_but_valid_xml_is_read_by_the_precise_pass(
 
 
 def test_planned_rows_are_dropped_and_a_stale_plan_reads_the_workbook_again(
-    session: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    session: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The rows of each sheet are released once planned (a big workbook is not held
     twice); when another write lands between planning and writing, the workbook is read

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import publicity_export
 from safecredit_desktop.core.storage import settings as keys
@@ -65,22 +66,19 @@ def penalty(unit_id: int, doc_no: str, decided_on: date, **fields: object) -> mo
 
 
 @pytest.fixture
-def county(tmp_path: Path) -> Iterator[tuple[services.Session, dict[str, int]]]:
-    session = services.init_database(
+def county(tmp_path: Path) -> Iterator[tuple[core.Session, dict[str, int]]]:
+    session = core.init_database(
         tmp_path / "p.db", profile="fenghuang", bureau_name=BUREAU, user="测试员"
     )
-    company = services.save_record(
-        session, model.Unit(code("91", 1), "凤凰县沱江化工有限公司", "危险化学品", legal_rep="田华")
+    company = session.records.save(
+        model.Unit(code("91", 1), "凤凰县沱江化工有限公司", "危险化学品", legal_rep="田华")
     )
-    trader = services.save_record(
-        session, model.Unit(code("92", 2), "凤凰县廖家桥镇王记碾米坊", "工贸八大行业")
+    trader = session.records.save(
+        model.Unit(code("92", 2), "凤凰县廖家桥镇王记碾米坊", "工贸八大行业")
     )
     ids = {
-        "fine": services.save_record(
-            session, penalty(company, "凤应急罚〔2026〕1号", date(2026, 3, 2))
-        ),
-        "suspend": services.save_record(
-            session,
+        "fine": session.records.save(penalty(company, "凤应急罚〔2026〕1号", date(2026, 3, 2))),
+        "suspend": session.records.save(
             penalty(
                 company,
                 "凤应急罚〔2026〕2号",
@@ -90,8 +88,7 @@ def county(tmp_path: Path) -> Iterator[tuple[services.Session, dict[str, int]]]:
                 penalty_content="暂扣安全生产许可证三个月",
             ),
         ),
-        "revoke": services.save_record(
-            session,
+        "revoke": session.records.save(
             penalty(
                 company,
                 "凤应急罚〔2026〕3号",
@@ -101,8 +98,7 @@ def county(tmp_path: Path) -> Iterator[tuple[services.Session, dict[str, int]]]:
                 aggravated_fine=True,
             ),
         ),
-        "bare": services.save_record(
-            session,
+        "bare": session.records.save(
             model.Penalty(
                 unit_id=trader,
                 doc_no="凤应急罚〔2026〕4号",
@@ -111,20 +107,15 @@ def county(tmp_path: Path) -> Iterator[tuple[services.Session, dict[str, int]]]:
                 fine_yuan=3_000.0,
             ),
         ),
-        "fine_missing": services.save_record(
-            session,
+        "fine_missing": session.records.save(
             penalty(trader, "凤应急罚〔2026〕5号", date(2026, 1, 1), fine_yuan=0.0),
         ),
-        "other_department": services.save_record(
-            session,
+        "other_department": session.records.save(
             penalty(company, "凤市监罚〔2026〕9号", date(2026, 3, 3), department="其他部门"),
         ),
-        "too_late": services.save_record(
-            session, penalty(company, "凤应急罚〔2026〕6号", date(2026, 7, 1))
-        ),
+        "too_late": session.records.save(penalty(company, "凤应急罚〔2026〕6号", date(2026, 7, 1))),
     }
-    services.save_record(
-        session,
+    session.records.save(
         model.Repair(
             unit_id=company,
             target_kind="行政处罚",
@@ -142,12 +133,12 @@ def sheet_rows(path: Path, name: str) -> list[list[openpyxl.cell.cell.Cell]]:
 
 
 def test_columns_values_and_formats(
-    county: tuple[services.Session, dict[str, int]], tmp_path: Path
+    county: tuple[core.Session, dict[str, int]], tmp_path: Path
 ) -> None:
     session, _ids = county
     keys.set_setting(session.db, "管理员", keys.BUREAU_USCC, BUREAU_USCC)
-    found = services.export_penalty_publicity(
-        session, tmp_path / "pub.xlsx", start=FROM, end=TO, today=date(2026, 7, 2)
+    found = session.publicity.export_penalties(
+        tmp_path / "pub.xlsx", start=FROM, end=TO, today=date(2026, 7, 2)
     )
     assert found.path is not None
     wb = openpyxl.load_workbook(found.path)
@@ -240,10 +231,10 @@ def test_columns_values_and_formats(
 
 
 def test_bureau_code_not_set_is_listed_once_per_column(
-    county: tuple[services.Session, dict[str, int]], tmp_path: Path
+    county: tuple[core.Session, dict[str, int]], tmp_path: Path
 ) -> None:
     session, _ids = county
-    found = services.export_penalty_publicity(session, tmp_path / "p.xlsx", start=FROM, end=TO)
+    found = session.publicity.export_penalties(tmp_path / "p.xlsx", start=FROM, end=TO)
     everywhere = [g for g in found.gaps if g.row is None]
     assert [g.column for g in everywhere] == [
         "处罚机关统一社会信用代码",
@@ -257,11 +248,11 @@ def test_bureau_code_not_set_is_listed_once_per_column(
 
 
 def test_empty_period_and_reversed_period(
-    county: tuple[services.Session, dict[str, int]], tmp_path: Path
+    county: tuple[core.Session, dict[str, int]], tmp_path: Path
 ) -> None:
     session, _ids = county
-    found = services.export_penalty_publicity(
-        session, tmp_path / "e.xlsx", start=date(2025, 1, 1), end=date(2025, 12, 31)
+    found = session.publicity.export_penalties(
+        tmp_path / "e.xlsx", start=date(2025, 1, 1), end=date(2025, 12, 31)
     )
     assert found.rows == [] and found.gaps == []
     rows = list(
@@ -269,7 +260,7 @@ def test_empty_period_and_reversed_period(
     )
     assert list(rows[0]) == NATIONAL_COLUMNS and len(rows) == 1
     with pytest.raises(SafeCreditError, match="晚于结束日期"):
-        services.export_penalty_publicity(session, tmp_path / "r.xlsx", start=TO, end=FROM)
+        session.publicity.export_penalties(tmp_path / "r.xlsx", start=TO, end=FROM)
 
 
 def test_decision_ends_by_penalty_kind() -> None:

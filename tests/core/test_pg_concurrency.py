@@ -13,7 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.storage import audit
 
 TODAY = date(2026, 11, 21)
@@ -26,12 +26,13 @@ WORKER = textwrap.dedent(
     import sys, time
     from datetime import date, timedelta
     from pathlib import Path
-    from safecredit_desktop.core import model, services
+    from safecredit_desktop.core import model
+    from safecredit_desktop.core import app as core
     from safecredit_desktop.core.storage.location import parse
 
     url, n, ready, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
     records, documents = int(sys.argv[5]), int(sys.argv[6])
-    session = services.open_session(parse(url), user=f"席位{n}")
+    session = core.open_session(parse(url), user=f"席位{n}")
     units = [int(r[0]) for r in session.db.conn.execute("SELECT id FROM units ORDER BY id")]
     ready.touch()
     while not go.exists():
@@ -43,14 +44,14 @@ WORKER = textwrap.dedent(
             unit_id=units[k % len(units)], inspected_on=day, method="日常",
             inspectors=f"席位{n}", hazards=k % 3,
         )
-        services.save_record(session, record)
+        session.records.save(record)
         if k % (records // documents) == 0 and k // (records // documents) < documents:
             i = k // (records // documents)
             as_of = date(2026, 11, 21) - timedelta(days=n * documents + i)
-            request = services.DocumentRequest(
+            request = core.DocumentRequest(
                 "grade-notice", unit_ids=(units[(n * documents + i) % len(units)],), as_of=as_of
             )
-            issued = services.issue_documents(session, request, today=date(2026, 11, 21))
+            issued = session.documents.issue(request, today=date(2026, 11, 21))
             assert len(issued.issued) == 1, issued
             print(issued.issued[0].doc_no, flush=True)
     session.close()
@@ -59,13 +60,13 @@ WORKER = textwrap.dedent(
 
 
 def test_eight_seats_enter_records_and_number_documents_at_once(pg: object, tmp_path: Path) -> None:
-    session = services.init_database(
+    session = core.init_database(
         pg,
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",  # type: ignore[arg-type]
     )
-    services.fill_demo(session, enterprises=40, seed=1, today=TODAY)
+    core.fill_demo(session, enterprises=40, seed=1, today=TODAY)
     before_inspections = int(
         session.db.conn.execute("SELECT count(*) FROM inspections").fetchone()[0]
     )
@@ -112,7 +113,7 @@ def test_eight_seats_enter_records_and_number_documents_at_once(pg: object, tmp_
             if proc.poll() is None:
                 proc.kill()
 
-    session = services.open_session(pg, user="核对")  # type: ignore[arg-type]
+    session = core.open_session(pg, user="核对")  # type: ignore[arg-type]
     try:
         conn = session.db.conn
         total = int(conn.execute("SELECT count(*) FROM inspections").fetchone()[0])
@@ -139,5 +140,5 @@ def test_eight_seats_enter_records_and_number_documents_at_once(pg: object, tmp_
         assert audit.verify_chain(conn) is None
     finally:
         session.close()
-    report = services.check_database(pg)  # type: ignore[arg-type]
+    report = core.check_database(pg)  # type: ignore[arg-type]
     assert report.problems == []

@@ -15,7 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.storage import audit, dialect
 from safecredit_desktop.core.storage.connection import Database, PasswordNeededError
@@ -107,25 +108,25 @@ def test_a_server_url_is_checked() -> None:
 
 
 def _county(location: object, enterprises: int = 30) -> None:
-    session = services.init_database(
+    session = core.init_database(
         location,  # type: ignore[arg-type]
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("admin", "admin-password"),
     )
-    services.fill_demo(session, enterprises=enterprises, seed=3, today=TODAY)
-    units = services.units_of_grade(session, "C", TODAY)
-    request = services.DocumentRequest("grade-notice", unit_ids=(units[0],), as_of=TODAY)
-    services.issue_documents(session, request, today=TODAY)
-    services.make_draw(session, year=2026, seed="县局2026第1次")
+    core.fill_demo(session, enterprises=enterprises, seed=3, today=TODAY)
+    units = session.units.of_grade("C", TODAY)
+    request = core.DocumentRequest("grade-notice", unit_ids=(units[0],), as_of=TODAY)
+    session.documents.issue(request, today=TODAY)
+    session.draws.make(year=2026, seed="县局2026第1次")
     session.close()
 
 
 def _grades(location: object) -> str:
-    session = services.open_session(location, user="核对")  # type: ignore[arg-type]
+    session = core.open_session(location, user="核对")  # type: ignore[arg-type]
     try:
-        results = services.grade_units(session, as_of=TODAY)
+        results = session.grading.grade(as_of=TODAY)
         return json.dumps([r.as_json() for r in results], ensure_ascii=False, sort_keys=True)
     finally:
         session.close()
@@ -136,26 +137,26 @@ def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, 
     with pytest.raises(StorageError, match=r"没有在服务器数据库.*建立或升级数据表的权限"):
         Database.create(app)
     _county(pg, enterprises=5)
-    session = services.sign_in(app, "admin", "admin-password")
+    session = core.sign_in(app, "admin", "admin-password")
     try:
         unit = model.Unit(uscc="91433123MA4L0K2X5B", name="凤凰矿业有限公司", category="非煤矿山")
-        services.save_record(session, unit)
+        session.records.save(unit)
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             session.db.conn.execute("DROP TABLE units")
     finally:
         session.close()
-    assert services.check_database(app).problems == []
+    assert core.check_database(app).problems == []
     # An older register: the app role is told to let the owner upgrade, nothing changes;
     # the owner's opening backs it up and upgrades it.
     with _owner(pg) as raw:
         raw.execute("DROP INDEX audit_log_row")
         raw.execute("UPDATE schema_version SET version = version - 1")
     with pytest.raises(StorageError, match=r"需要从数据结构版本 \d+ 升级.*所有者账户"):
-        services.open_session(app, user="录入")
-    assert services.backups_of(app) == []
-    services.open_session(pg, user="所有者").close()
-    assert [b.reason for b in services.backups_of(pg)] == [f"upgrade-v{latest_version() - 1}"]
-    assert services.check_database(app).problems == []
+        core.open_session(app, user="录入")
+    assert core.backups_of(app) == []
+    core.open_session(pg, user="所有者").close()
+    assert [b.reason for b in core.backups_of(pg)] == [f"upgrade-v{latest_version() - 1}"]
+    assert core.check_database(app).problems == []
 
 
 def test_a_password_is_asked_for_and_never_in_the_url(pg: ServerLocation, pg_cluster) -> None:  # type: ignore[no-untyped-def]
@@ -200,7 +201,7 @@ def _owner(location: ServerLocation) -> psycopg.Connection:  # type: ignore[type
 
 def test_check_finds_changes_made_behind_the_program_on_the_server(pg: ServerLocation) -> None:
     _county(pg, enterprises=10)
-    assert services.check_database(pg).problems == []
+    assert core.check_database(pg).problems == []
     with _owner(pg) as raw:
         raw.execute("UPDATE units SET name = '改过的名字' WHERE id = 2")
         raw.execute("ALTER TABLE documents DISABLE TRIGGER documents_no_update")
@@ -217,7 +218,7 @@ def test_check_finds_changes_made_behind_the_program_on_the_server(pg: ServerLoc
             " EXECUTE FUNCTION sneaky()"
         )
         raw.execute("DROP INDEX units_town")
-    problems = "\n".join(services.check_database(pg).problems)
+    problems = "\n".join(core.check_database(pg).problems)
     assert "改过的名字" in problems
     assert "触发器 documents_no_update（它保证“已出具的文书不能修改”） 被停用了" in problems
     assert "触发器 draws_no_delete 的定义与本程序建立的不同" in problems
@@ -238,7 +239,7 @@ def test_copy_file_to_server_and_back_keeps_everything(
     source = tmp_path / "county.db"
     tamper_county.build(source)  # every table the program writes has rows
     expected = _grades(source)
-    report = services.copy_register(source, pg)
+    report = core.copy_register(source, pg)
     assert report.source.ok and report.target.ok, (report.source.problems, report.target.problems)
     assert report.counts["audit_log"] == report.source.audit_entries
     assert _grades(pg) == expected
@@ -254,21 +255,21 @@ def test_copy_file_to_server_and_back_keeps_everything(
             bytes(r[0]) for r in b.conn.execute("SELECT pdf FROM document_files ORDER BY id")
         ]
     back = tmp_path / "back.db"
-    again = services.copy_register(pg, back)
+    again = core.copy_register(pg, back)
     assert again.target.ok and again.source.ok
     assert _grades(back) == expected
     # Records entered on the server after the copy get the next ids and entries.
-    session = services.open_session(pg, user="录入")
+    session = core.open_session(pg, user="录入")
     try:
         unit = model.Unit(uscc="91433123MA4L0K2X5B", name="新录入有限公司", category="非煤矿山")
-        services.save_record(session, unit)
+        session.records.save(unit)
     finally:
         session.close()
-    assert services.check_database(pg).problems == []
+    assert core.check_database(pg).problems == []
     with pytest.raises(StorageError, match="不是空的"):
-        services.copy_register(source, pg)
+        core.copy_register(source, pg)
     with pytest.raises(StorageError, match="数据库已存在"):
-        services.copy_register(pg, back)
+        core.copy_register(pg, back)
 
 
 def test_a_server_backup_is_a_sqlite_file_that_restores(
@@ -278,27 +279,27 @@ def test_a_server_backup_is_a_sqlite_file_that_restores(
 ) -> None:
     _county(pg, enterprises=12)
     expected = _grades(pg)
-    copy = services.backup_now(pg, user="管理员")
+    copy = core.backup_now(pg, user="管理员")
     assert copy.read_bytes()[:16] == b"SQLite format 3\x00"
-    assert services.check_restore_candidate(copy) >= 1
+    assert core.check_restore_candidate(copy) >= 1
     assert _grades(copy) == expected
-    session = services.open_session(pg, user="录入")
+    session = core.open_session(pg, user="录入")
     try:
         before = _inspections(session)
         for unit_id in (1, 2):
-            services.delete_record(session, "inspections", _an_inspection(session, unit_id))
+            session.records.delete("inspections", _an_inspection(session, unit_id))
         assert _inspections(session) == before - 2
     finally:
         session.close()
-    services.restore_from(pg, copy, user="管理员")
+    core.restore_from(pg, copy, user="管理员")
     assert _grades(pg) == expected
     with Database.open(pg) as db:
         assert db.conn.execute("SELECT count(*) FROM inspections").fetchone()[0] == before
-    report = services.check_database(pg)
+    report = core.check_database(pg)
     assert report.problems == [], report.problems
 
 
-def _an_inspection(session: services.Session, unit_id: int) -> int:
+def _an_inspection(session: core.Session, unit_id: int) -> int:
     found = session.db.conn.execute(
         "SELECT id FROM inspections WHERE unit_id = ? ORDER BY id LIMIT 1", (unit_id,)
     ).fetchone()
@@ -306,13 +307,13 @@ def _an_inspection(session: services.Session, unit_id: int) -> int:
     return int(found[0])
 
 
-def _inspections(session: services.Session) -> int:
+def _inspections(session: core.Session) -> int:
     return int(session.db.conn.execute("SELECT count(*) FROM inspections").fetchone()[0])
 
 
 def test_a_closed_server_connection_fails_as_sqlites_does(pg: ServerLocation) -> None:
     """The window closes its session on closing; a second close must stay quiet."""
-    session = services.init_database(pg, profile="fenghuang", bureau_name="局", user="测试")
+    session = core.init_database(pg, profile="fenghuang", bureau_name="局", user="测试")
     session.close()
     with pytest.raises(sqlite3.ProgrammingError):
         session.db.conn.execute("SELECT 1")

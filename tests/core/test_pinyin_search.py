@@ -13,7 +13,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.paths import install_root
 from safecredit_desktop.core.pinyin_index import (
     MAX_INITIALS_PER_CHARACTER,
@@ -71,8 +72,8 @@ NAMES = (
 
 
 @pytest.fixture(scope="module")
-def session(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
-    opened = services.init_database(
+def session(module_new_db: Callable[[str], Path]) -> Iterator[core.Session]:
+    opened = core.init_database(
         module_new_db("x.db"),
         profile="suizhou",
         bureau_name="随州市曾都区应急管理局",
@@ -86,18 +87,18 @@ def session(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
     opened.close()
 
 
-def search(session: services.Session, text: str) -> list[str]:
-    rows = services.query_units(session, UnitQuery(search=text), 0, 100)
-    assert services.count_matching_units(session, UnitQuery(search=text)) == len(rows)
+def search(session: core.Session, text: str) -> list[str]:
+    rows = session.units.query(UnitQuery(search=text), 0, 100)
+    assert session.units.count_matching(UnitQuery(search=text)) == len(rows)
     return [r.name for r in rows]
 
 
-def test_the_profiles_own_county_is_found(session: services.Session) -> None:
+def test_the_profiles_own_county_is_found(session: core.Session) -> None:
     assert search(session, "zdq") == ["随州市曾都区何店镇建材厂"]
     assert search(session, "zengdu") == ["随州市曾都区何店镇建材厂"]
 
 
-def test_both_readings_of_a_heteronym_find(session: services.Session) -> None:
+def test_both_readings_of_a_heteronym_find(session: core.Session) -> None:
     assert search(session, "cqca") == ["重庆长安汽车随州销售有限公司"]
     assert search(session, "zqca") == ["重庆长安汽车随州销售有限公司"]
     assert search(session, "zhongqing") == ["重庆长安汽车随州销售有限公司"]
@@ -106,7 +107,7 @@ def test_both_readings_of_a_heteronym_find(session: services.Session) -> None:
 
 
 def test_fhhg_ranks_fenghuang_chemicals_before_a_scattered_match(
-    session: services.Session,
+    session: core.Session,
 ) -> None:
     found = search(session, "fhhg")
     assert found[0] == "凤凰化工"  # the initials of the whole name
@@ -117,7 +118,7 @@ def test_fhhg_ranks_fenghuang_chemicals_before_a_scattered_match(
     assert order.index("凤凰县华光化工有限公司") < order.index("湖南湘西凤凰县城建公司")
 
 
-def test_ranking_tiers_in_order(session: services.Session) -> None:
+def test_ranking_tiers_in_order(session: core.Session) -> None:
     # "xjs": unbroken in 湘西凤凰县城建公司? no; x·j·s scattered in several names
     ranked = search(session, "fhxtj")
     assert ranked[0] == "凤凰县沱江化工有限公司"  # prefix of the initials
@@ -141,14 +142,14 @@ def _matches(term: str, name: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def demo(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
-    opened = services.init_database(
+def demo(module_new_db: Callable[[str], Path]) -> Iterator[core.Session]:
+    opened = core.init_database(
         module_new_db("demo.db"),
         profile="suizhou",
         bureau_name="随州市曾都区应急管理局",
         user="测试",
     )
-    services.fill_demo(opened, enterprises=400, seed=3)
+    core.fill_demo(opened, enterprises=400, seed=3)
     yield opened
     opened.close()
 
@@ -158,15 +159,15 @@ def demo(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
 @example("zdq")
 @example("szs")
 @example("zd")
-def test_search_agrees_with_a_plain_python_rule(demo: services.Session, term: str) -> None:
-    units = services.query_units(demo, UnitQuery(), 0, 10_000)
+def test_search_agrees_with_a_plain_python_rule(demo: core.Session, term: str) -> None:
+    units = demo.units.query(UnitQuery(), 0, 10_000)
     expected = {r.id for r in units if _matches(term, r.name) or r.uscc.startswith(term.upper())}
-    got = services.query_units(demo, UnitQuery(search=term), 0, 10_000)
+    got = demo.units.query(UnitQuery(search=term), 0, 10_000)
     assert {r.id for r in got} == expected
 
 
-def test_the_suizhou_demo_county_is_found_by_zdq(demo: services.Session) -> None:
-    found = services.query_units(demo, UnitQuery(search="zdq"), 0, 10_000)
+def test_the_suizhou_demo_county_is_found_by_zdq(demo: core.Session) -> None:
+    found = demo.units.query(UnitQuery(search="zdq"), 0, 10_000)
     assert any("曾都区" in r.name for r in found)
 
 
@@ -183,9 +184,9 @@ def test_migration_reindexes_the_v6_sample(tmp_path: Path) -> None:
     for name, initials, pinyin, keys, letters in rows:
         assert (initials, pinyin, keys, letters) == tuple(name_keys(name).columns().values())
     # 凤凰县龙盛服饰: 盛 read cheng finds it now (the old index had only sheng)
-    session = services.open_session(copy, user="测试")
+    session = core.open_session(copy, user="测试")
     try:
-        found = services.query_units(session, UnitQuery(search="fhxlcfs"), 0, 99)
+        found = session.units.query(UnitQuery(search="fhxlcfs"), 0, 99)
         assert found[0].name == "凤凰县龙盛服饰有限公司"  # a prefix of a reading: first
         assert not before["凤凰县龙盛服饰有限公司"].startswith("fhxlc")
     finally:

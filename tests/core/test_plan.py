@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.exchange.plan_export import write_plan
 from safecredit_desktop.core.rules.profile import load_profile
 from safecredit_desktop.core.scheduling import due, plan
@@ -178,7 +179,7 @@ def test_levelling_never_exceeds_capacity_where_feasible(seed: int) -> None:
 
 @pytest.fixture
 def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     yield session
@@ -186,24 +187,24 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_service_and_workbook(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    a = services.save_record(
-        db, model.Unit(code(1), "甲公司", "工贸八大行业", town="沱江镇", std_level="二级")
+    a = db.records.save(
+        model.Unit(code(1), "甲公司", "工贸八大行业", town="沱江镇", std_level="二级")
     )
-    services.save_record(db, model.Commitment(a, model.CommitmentType.UNIT, date(2024, 1, 5)))
-    c = services.save_record(db, model.Unit(code(2), "乙公司", "危险化学品", town="山江镇"))
-    services.save_record(db, model.Unit(code(3), "丙公司", "工贸八大行业", status="关闭"))
-    services.save_record(db, model.Inspection(a, date(2024, 3, 1)))
-    services.save_record(db, model.Inspection(c, date(2025, 10, 9)))
-    services.save_record(db, model.Inspection(c, date(2026, 3, 2)))
-    p = services.annual_plan(db, year=YEAR, capacity=5, today=TODAY)
+    db.records.save(model.Commitment(a, model.CommitmentType.UNIT, date(2024, 1, 5)))
+    c = db.records.save(model.Unit(code(2), "乙公司", "危险化学品", town="山江镇"))
+    db.records.save(model.Unit(code(3), "丙公司", "工贸八大行业", status="关闭"))
+    db.records.save(model.Inspection(a, date(2024, 3, 1)))
+    db.records.save(model.Inspection(c, date(2025, 10, 9)))
+    db.records.save(model.Inspection(c, date(2026, 3, 2)))
+    p = db.schedule.plan(year=YEAR, capacity=5, today=TODAY)
     assert "尚未确认" in p.basis
     got = sorted((i.unit_id, i.grade, i.window_label, i.suggested_month) for i in p.items)
     assert got == [(a, "A", "全年", 3), (c, "C", "上半年", 4), (c, "C", "下半年", 10)]
     h1 = next(i for i in p.items if i.window_label == "上半年")
     assert h1.status is plan.PlanStatus.DONE and h1.done_on == date(2026, 3, 2)
 
-    path = services.export_plan(
-        db, tmp_path / "计划.xlsx", year=YEAR, capacity=5, plan=p, today=TODAY
+    path = db.schedule.export_plan(
+        tmp_path / "计划.xlsx", year=YEAR, capacity=5, plan=p, today=TODAY
     )
     wb = load_workbook(path)
     assert wb.sheetnames == ["检查计划", "月度安排", "说明"]

@@ -15,10 +15,11 @@ import pytest
 from outside import outside
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.scheduling.plan import PlanStatus, compare_plans
+from safecredit_desktop.core.scheduling.plan import Plan, PlanStatus, compare_plans
 from safecredit_desktop.core.validate import uscc_check_character
 
 YEAR = 2027
@@ -33,23 +34,23 @@ def code(n: int) -> str:
 @pytest.fixture
 def db(new_db: Callable[[str], Path]) -> Path:
     path = new_db("x.db")
-    session = services.init_database(
+    session = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.create_user(session, "审核", "review-pw", Role.REVIEWER)
-    services.create_user(session, "录入", "clerk-pw", Role.CLERK)
+    session.accounts.create_user("审核", "review-pw", Role.REVIEWER)
+    session.accounts.create_user("录入", "clerk-pw", Role.CLERK)
     for n in range(1, 7):  # grade C (no commitment), never inspected: one per half-year
         town = "沱江镇" if n <= 3 else "山江镇"
-        services.save_record(session, model.Unit(code(n), f"单位{n}", "工贸八大行业", town=town))
+        session.records.save(model.Unit(code(n), f"单位{n}", "工贸八大行业", town=town))
     session.close()
     return path
 
 
-def _key(plan: services._plan.Plan) -> list[tuple[object, ...]]:
+def _key(plan: Plan) -> list[tuple[object, ...]]:
     return [
         (i.uscc, i.name, i.grade, i.window_start, i.window_end, i.suggested_month, i.fits, i.body)
         for i in plan.items
@@ -57,23 +58,23 @@ def _key(plan: services._plan.Plan) -> list[tuple[object, ...]]:
 
 
 def test_adopted_plan_survives_a_restart(db: Path) -> None:
-    reviewer = services.sign_in(db, "审核", "review-pw")
-    draft = services.annual_plan(reviewer, year=YEAR, capacity=1, today=TODAY)
-    assert draft.adopted is None and services.adopted_plan(reviewer, YEAR) is None
-    adopted = services.adopt_plan(reviewer, draft)
+    reviewer = core.sign_in(db, "审核", "review-pw")
+    draft = reviewer.schedule.plan(year=YEAR, capacity=1, today=TODAY)
+    assert draft.adopted is None and reviewer.schedule.adopted_plan(YEAR) is None
+    adopted = reviewer.schedule.adopt(draft)
     assert adopted.adopted is not None and adopted.adopted.adopted_by == "审核"
     reviewer.close()
 
-    again = services.open_session(db, user="别人")  # a restart
+    again = core.open_session(db, user="别人")  # a restart
     try:
-        stored = services.adopted_plan(again, YEAR, today=TODAY)
+        stored = again.schedule.adopted_plan(YEAR, today=TODAY)
         assert stored is not None and stored.adopted is not None
         assert stored.adopted.adopted_by == "审核" and stored.adopted.capacity == 1
         assert stored.capacity == 1 and stored.basis == draft.basis and stored.as_of == draft.as_of
         assert _key(stored) == _key(draft)
         assert stored.month_loads() == draft.month_loads() == [1] * 12
-        assert services.year_plan(again, year=YEAR, today=TODAY).adopted == stored.adopted
-        assert services.year_plan(again, year=2028, today=TODAY).adopted is None
+        assert again.schedule.year_plan(year=YEAR, today=TODAY).adopted == stored.adopted
+        assert again.schedule.year_plan(year=2028, today=TODAY).adopted is None
         entry = again.db.conn.execute(
             "SELECT user, action, row_key, after FROM audit_log WHERE table_name = 'plan_adoptions'"
         ).fetchone()
@@ -84,36 +85,36 @@ def test_adopted_plan_survives_a_restart(db: Path) -> None:
         assert detail["企业数"] == 6 and len(detail["计划SHA256"]) == 64
     finally:
         again.close()
-    assert services.check_database(db).ok
+    assert core.check_database(db).ok
 
 
 def test_only_reviewers_and_administrators_adopt(db: Path) -> None:
-    clerk = services.sign_in(db, "录入", "clerk-pw")
+    clerk = core.sign_in(db, "录入", "clerk-pw")
     try:
-        draft = services.annual_plan(clerk, year=YEAR, today=TODAY)
+        draft = clerk.schedule.plan(year=YEAR, today=TODAY)
         with pytest.raises(SafeCreditError, match="审核员或管理员"):
-            services.adopt_plan(clerk, draft)
-        assert services.adopted_plan(clerk, YEAR) is None
+            clerk.schedule.adopt(draft)
+        assert clerk.schedule.adopted_plan(YEAR) is None
     finally:
         clerk.close()
-    admin = services.sign_in(db, "管理员", "admin-pw")
+    admin = core.sign_in(db, "管理员", "admin-pw")
     try:
-        adopted = services.adopt_plan(admin, services.annual_plan(admin, year=YEAR, today=TODAY))
+        adopted = admin.schedule.adopt(admin.schedule.plan(year=YEAR, today=TODAY))
         with pytest.raises(SafeCreditError, match="已采用"):
-            services.adopt_plan(admin, adopted)
+            admin.schedule.adopt(adopted)
     finally:
         admin.close()
 
 
 def test_statuses_are_live_items_are_as_adopted(db: Path) -> None:
-    admin = services.sign_in(db, "管理员", "admin-pw")
+    admin = core.sign_in(db, "管理员", "admin-pw")
     try:
-        services.adopt_plan(admin, services.annual_plan(admin, year=YEAR, today=TODAY))
-        unit_id = services.find_unit_by_code(admin, code(1))
+        admin.schedule.adopt(admin.schedule.plan(year=YEAR, today=TODAY))
+        unit_id = admin.units.find_by_code(code(1))
         assert unit_id is not None
-        services.save_record(admin, model.Inspection(unit_id[0], date(2027, 3, 2)))
-        services.save_record(admin, model.Unit(code(9), "后来的企业", "工贸八大行业"))
-        stored = services.adopted_plan(admin, YEAR, today=date(2027, 8, 1))
+        admin.records.save(model.Inspection(unit_id[0], date(2027, 3, 2)))
+        admin.records.save(model.Unit(code(9), "后来的企业", "工贸八大行业"))
+        stored = admin.schedule.adopted_plan(YEAR, today=date(2027, 8, 1))
         assert stored is not None
         first = [i for i in stored.items if i.uscc == code(1)]
         assert [i.status for i in first] == [PlanStatus.DONE, PlanStatus.DUE]
@@ -121,36 +122,34 @@ def test_statuses_are_live_items_are_as_adopted(db: Path) -> None:
         assert code(9) not in {i.uscc for i in stored.items}  # not in the adopted plan
         assert len(stored.items) == 12
         # a unit of the adopted plan can still be deleted (the plan keeps its code and name)
-        other = services.find_unit_by_code(admin, code(2))
+        other = admin.units.find_by_code(code(2))
         assert other is not None
-        services.delete_record(admin, "units", other[0])
-        kept = services.adopted_plan(admin, YEAR, today=TODAY)
+        admin.records.delete("units", other[0])
+        kept = admin.schedule.adopted_plan(YEAR, today=TODAY)
         assert kept is not None and code(2) in {i.uscc for i in kept.items}
     finally:
         admin.close()
 
 
 def test_changes_against_the_adopted_plan(db: Path) -> None:
-    admin = services.sign_in(db, "管理员", "admin-pw")
+    admin = core.sign_in(db, "管理员", "admin-pw")
     try:
-        adopted = services.adopt_plan(
-            admin, services.annual_plan(admin, year=YEAR, capacity=2, today=TODAY)
-        )
-        same = services.annual_plan(admin, year=YEAR, capacity=2, today=TODAY)
-        changes = services.plan_changes(admin, same)
+        adopted = admin.schedule.adopt(admin.schedule.plan(year=YEAR, capacity=2, today=TODAY))
+        same = admin.schedule.plan(year=YEAR, capacity=2, today=TODAY)
+        changes = admin.schedule.plan_changes(same)
         assert changes is not None and changes.none
         assert changes.summary() == "与已采用的计划相同。"
-        assert services.adopt_plan(admin, same).adopted == adopted.adopted  # not stored again
+        assert admin.schedule.adopt(same).adopted == adopted.adopted  # not stored again
 
-        services.save_record(admin, model.Unit(code(7), "新开的企业", "工贸八大行业"))
-        gone = services.find_unit_by_code(admin, code(6))
+        admin.records.save(model.Unit(code(7), "新开的企业", "工贸八大行业"))
+        gone = admin.units.find_by_code(code(6))
         assert gone is not None
-        services.delete_record(admin, "units", gone[0])
-        unit2 = services.find_unit_by_code(admin, code(2))
+        admin.records.delete("units", gone[0])
+        unit2 = admin.units.find_by_code(code(2))
         assert unit2 is not None
-        services.save_record(admin, model.Inspection(unit2[0], date(2026, 11, 2)))
-        new = services.annual_plan(admin, year=YEAR, capacity=1, today=TODAY)
-        changes = services.plan_changes(admin, new)
+        admin.records.save(model.Inspection(unit2[0], date(2026, 11, 2)))
+        new = admin.schedule.plan(year=YEAR, capacity=1, today=TODAY)
+        changes = admin.schedule.plan_changes(new)
         assert changes is not None and not changes.none
         assert changes.units_added == [(code(7), "新开的企业")]
         assert changes.units_removed == [(code(6), "单位6")]
@@ -164,10 +163,10 @@ def test_changes_against_the_adopted_plan(db: Path) -> None:
         assert f"{code(7)} 新开的企业" in details and f"{code(6)} 单位6" in details
         assert "→" in details
 
-        second = services.adopt_plan(admin, new)
+        second = admin.schedule.adopt(new)
         assert second.adopted is not None and adopted.adopted is not None
         assert second.adopted.id > adopted.adopted.id
-        assert services.adopted_plan(admin, YEAR, today=TODAY).adopted == second.adopted  # type: ignore[union-attr]
+        assert admin.schedule.adopted_plan(YEAR, today=TODAY).adopted == second.adopted  # type: ignore[union-attr]
         assert admin.db.conn.execute("SELECT count(*) FROM plan_adoptions").fetchone()[0] == 2
     finally:
         admin.close()
@@ -182,7 +181,7 @@ def test_compare_grade_change_and_windows() -> None:
     profile = load_profile("fenghuang")
     units = [UnitRow(1, code(1), "甲", "工贸八大行业", "沱江镇", False, "正常")]
 
-    def plan(grade: str) -> services._plan.Plan:
+    def plan(grade: str) -> Plan:
         return build_plan(
             units,
             {1: grade},
@@ -203,8 +202,8 @@ def test_compare_grade_change_and_windows() -> None:
 
 
 def test_adopted_rows_cannot_be_changed_and_check_notices(db: Path) -> None:
-    admin = services.sign_in(db, "管理员", "admin-pw")
-    services.adopt_plan(admin, services.annual_plan(admin, year=YEAR, today=TODAY))
+    admin = core.sign_in(db, "管理员", "admin-pw")
+    admin.schedule.adopt(admin.schedule.plan(year=YEAR, today=TODAY))
     admin.close()
     conn = outside(db)
     with pytest.raises(sqlite3.DatabaseError, match="不能修改"):
@@ -216,7 +215,7 @@ def test_adopted_rows_cannot_be_changed_and_check_notices(db: Path) -> None:
     conn.execute("UPDATE plan_items SET suggested_month = 12 WHERE position = 1")
     conn.commit()
     conn.close()
-    report = services.check_database(db)
+    report = core.check_database(db)
     assert any("2027年度检查计划" in p and "已被改动" in p for p in report.problems)
 
 
@@ -241,8 +240,8 @@ def test_export_and_print_use_the_adopted_plan(
     out = capsys.readouterr().out
     assert f"已采用为{YEAR}年度检查计划" in out and "由 审核 采用" in out
 
-    session = services.open_session(db, user="录入")
-    services.save_record(session, model.Unit(code(8), "采用后新增的企业", "工贸八大行业"))
+    session = core.open_session(db, user="录入")
+    session.records.save(model.Unit(code(8), "采用后新增的企业", "工贸八大行业"))
     session.close()
 
     # the plan command computes afresh and says what differs from the adopted plan

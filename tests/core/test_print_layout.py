@@ -29,7 +29,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.exchange import reports, sheets
 from safecredit_desktop.core.paths import resources_dir
 from safecredit_desktop.core.rules.profile import load_profile
@@ -40,7 +41,7 @@ TODAY = date(2026, 11, 21)
 ENTERPRISES = 300  # a small county: LibreOffice converts every export in seconds
 
 
-def complete_some_penalties(session: services.Session) -> None:
+def complete_some_penalties(session: core.Session) -> None:
     """The demo leaves the national 双公示 fields blank; fill them on most penalties so
     the 行政处罚双公示 sheet prints with its long texts."""
     ids = session.db.conn.execute(
@@ -50,8 +51,7 @@ def complete_some_penalties(session: services.Session) -> None:
         if n % 5 == 4:
             continue
         record = session.repo.get(model.Penalty, int(penalty_id))
-        services.save_record(
-            session,
+        session.records.save(
             replace(
                 record,
                 violation_type="未按规定开展安全生产教育和培训",
@@ -65,41 +65,39 @@ def complete_some_penalties(session: services.Session) -> None:
 
 def write_all_exports(folder: Path, *, enterprises: int) -> dict[str, Path]:
     """Every export of workbook.md from one demo county, by name."""
-    session = services.init_database(
+    session = core.init_database(
         folder / "exports.db",
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
         user="测试员",
     )
     try:
-        services.fill_demo(session, enterprises=enterprises, seed=7, today=TODAY)
+        core.fill_demo(session, enterprises=enterprises, seed=7, today=TODAY)
         complete_some_penalties(session)
         keys.set_setting(session.db, "管理员", keys.BUREAU_USCC, "11433123MB1234567X")
         out = {
-            "全部数据": services.export_all_data(
-                session, folder / "data.xlsx", include_id=False, today=TODAY
+            "全部数据": session.exchange.export_all_data(
+                folder / "data.xlsx", include_id=False, today=TODAY
             ).path,
-            "统计表": services.export_stats(
-                session, folder / "stats.xlsx", as_of=TODAY, reporter_name="张三", today=TODAY
+            "统计表": session.reports.export_stats(
+                folder / "stats.xlsx", as_of=TODAY, reporter_name="张三", today=TODAY
             ),
-            "信用等级名单": services.export_grade_list(
-                session, folder / "grades.xlsx", as_of=TODAY, today=TODAY
+            "信用等级名单": session.reports.export_grade_list(
+                folder / "grades.xlsx", as_of=TODAY, today=TODAY
             ),
-            "检查计划": services.export_plan(
-                session, folder / "plan.xlsx", year=TODAY.year, today=TODAY
+            "检查计划": session.schedule.export_plan(
+                folder / "plan.xlsx", year=TODAY.year, today=TODAY
             ),
-            "template": services.export_template(session, folder / "template.xlsx"),
+            "template": session.exchange.export_template(folder / "template.xlsx"),
         }
-        drawn = services.make_draw(session, year=TODAY.year, seed="print-layout")
-        out["双随机抽查结果"] = services.export_draw(
-            session, drawn.summary.id, folder / "draw.xlsx", today=TODAY
+        drawn = session.draws.make(year=TODAY.year, seed="print-layout")
+        out["双随机抽查结果"] = session.draws.export(
+            drawn.summary.id, folder / "draw.xlsx", today=TODAY
         )
-        out["行政处罚双公示"] = services.export_penalty_publicity(
-            session, folder / "penalties.xlsx", start=date(2020, 1, 1), end=TODAY, today=TODAY
+        out["行政处罚双公示"] = session.publicity.export_penalties(
+            folder / "penalties.xlsx", start=date(2020, 1, 1), end=TODAY, today=TODAY
         ).path
-        out["双公示清单"] = services.export_publicity(
-            session, folder / "publicity.xlsx", today=TODAY
-        )
+        out["双公示清单"] = session.publicity.export(folder / "publicity.xlsx", today=TODAY)
         return out
     finally:
         session.close()

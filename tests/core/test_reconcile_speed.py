@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.storage import reconcile
 
 UNITS = 300
@@ -22,11 +22,11 @@ UNITS = 300
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("county") / "county.db"
-    session = services.init_database(
+    session = core.init_database(
         path, profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     try:
-        services.fill_demo(session, enterprises=UNITS, seed=5)
+        core.fill_demo(session, enterprises=UNITS, seed=5)
     finally:
         session.close()
     return path
@@ -45,7 +45,7 @@ def test_untouched_units_match_as_text(county: Path, monkeypatch: pytest.MonkeyP
         original(conn, pending, findings)
 
     monkeypatch.setattr(reconcile, "_resolve_pending", spy)
-    report = services.check_database(county)
+    report = core.check_database(county)
     assert report.ok, report.problems
     assert "units" not in looked_at
     assert looked_at == []
@@ -60,5 +60,5 @@ def test_a_search_key_changed_behind_the_program_is_named(county: Path, tmp_path
     target.execute("UPDATE units SET name_letters = 'x;' WHERE id = 1")
     target.commit()
     target.close()
-    problems = services.check_database(copy).problems
+    problems = core.check_database(copy).problems
     assert any("与审计日志不符" in p for p in problems), problems

@@ -1,4 +1,4 @@
-"""The registry's search, filters, sort and paging (core/registry.py via services)."""
+"""The registry's search, filters, sort and paging (core/registry.py via the Session)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import model, registry, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model, registry
 from safecredit_desktop.core.pinyin_index import search_keys
 from safecredit_desktop.core.registry import UnitQuery
 from safecredit_desktop.core.validate import uscc_check_character
@@ -43,8 +44,8 @@ CODES = {spec.name: make_code(111_111_111 * (i + 1)) for i, spec in enumerate(UN
 
 
 @pytest.fixture(scope="module")
-def session(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
-    opened = services.init_database(
+def session(module_new_db: Callable[[str], Path]) -> Iterator[core.Session]:
+    opened = core.init_database(
         module_new_db("x.db"),
         profile="fenghuang",
         bureau_name="测试县应急管理局",
@@ -68,37 +69,37 @@ def session(module_new_db: Callable[[str], Path]) -> Iterator[services.Session]:
     opened.close()
 
 
-def names(session: services.Session, query: UnitQuery) -> list[str]:
-    rows = services.query_units(session, query, 0, 1000)
-    assert services.count_matching_units(session, query) == len(rows)
+def names(session: core.Session, query: UnitQuery) -> list[str]:
+    rows = session.units.query(query, 0, 1000)
+    assert session.units.count_matching(query) == len(rows)
     return [r.name for r in rows]
 
 
-def found(session: services.Session, search: str) -> set[str]:
+def found(session: core.Session, search: str) -> set[str]:
     return set(names(session, UnitQuery(search=search)))
 
 
 # -- search ------------------------------------------------------------------------------------
 
 
-def test_empty_search_lists_all(session: services.Session) -> None:
+def test_empty_search_lists_all(session: core.Session) -> None:
     assert found(session, "") == {s.name for s in UNITS}
     assert found(session, "   ") == {s.name for s in UNITS}
 
 
-def test_pinyin_initials_as_a_subsequence(session: services.Session) -> None:
+def test_pinyin_initials_as_a_subsequence(session: core.Session) -> None:
     assert "凤凰县沱江化工有限公司" in found(session, "fhhg")
     assert "凤凰县阿拉营五金店" not in found(session, "fhhg")
     assert found(session, "FHHG") == found(session, "fhhg")
     assert found(session, "ｆｈｈｇ") == found(session, "fhhg")  # full-width from an IME
 
 
-def test_full_pinyin_contains(session: services.Session) -> None:
+def test_full_pinyin_contains(session: core.Session) -> None:
     assert found(session, "tuojiang") == {"凤凰县沱江化工有限公司"}
     assert found(session, "wujin") == {"凤凰县阿拉营五金店"}
 
 
-def test_better_matches_first(session: services.Session) -> None:
+def test_better_matches_first(session: core.Session) -> None:
     # 华山石材厂 (hssc) starts with the initials, 湘西华盛 (xxhsjc…) holds them together,
     # 凤凰县沱江化工有限公司 (fhxtjhgyxgs) only in order: pinyin order alone would differ.
     ranked = names(session, UnitQuery(search="hs"))
@@ -110,7 +111,7 @@ def test_better_matches_first(session: services.Session) -> None:
     assert by_name_desc == sorted(by_name_desc, key=lambda n: search_keys(n)[1], reverse=True)
 
 
-def test_code_prefix_and_contains(session: services.Session) -> None:
+def test_code_prefix_and_contains(session: core.Session) -> None:
     code = CODES["湘西华盛建材有限公司"]
     assert code.startswith("91433123333")
     assert found(session, code[:10]) == {"湘西华盛建材有限公司"}
@@ -121,7 +122,7 @@ def test_code_prefix_and_contains(session: services.Session) -> None:
     assert found(session, "9243") == set()
 
 
-def test_chinese_substring(session: services.Session) -> None:
+def test_chinese_substring(session: core.Session) -> None:
     assert found(session, "化工") == {"凤凰县沱江化工有限公司"}
     assert found(session, "茶田") == set()  # the town is a filter, not the name
     assert found(session, "有限公司") == {
@@ -131,7 +132,7 @@ def test_chinese_substring(session: services.Session) -> None:
     }
 
 
-def test_terms_separated_by_spaces_all_match(session: services.Session) -> None:
+def test_terms_separated_by_spaces_all_match(session: core.Session) -> None:
     assert found(session, "凤凰 化工") == {"凤凰县沱江化工有限公司"}
     assert found(session, "fhx 有限") == {"凤凰县沱江化工有限公司", "凤凰县甲_乙商贸有限公司"}
 
@@ -148,16 +149,14 @@ def test_terms_separated_by_spaces_all_match(session: services.Session) -> None:
         ("'", set()),
     ],
 )
-def test_like_wildcards_are_literal(
-    session: services.Session, search: str, expected: set[str]
-) -> None:
+def test_like_wildcards_are_literal(session: core.Session, search: str, expected: set[str]) -> None:
     assert found(session, search) == expected
 
 
 # -- filters -----------------------------------------------------------------------------------
 
 
-def test_filters(session: services.Session) -> None:
+def test_filters(session: core.Session) -> None:
     assert set(names(session, UnitQuery(category="非煤矿山"))) == {
         "湘西华盛建材有限公司",
         "华山石材厂",
@@ -175,7 +174,7 @@ def test_filters(session: services.Session) -> None:
     assert names(session, UnitQuery(category="烟花爆竹")) == []
 
 
-def test_high_risk_is_marked_or_by_category(session: services.Session) -> None:
+def test_high_risk_is_marked_or_by_category(session: core.Session) -> None:
     high = set(names(session, UnitQuery(high_risk=True)))
     assert high == {
         "凤凰县沱江化工有限公司",  # 危险化学品
@@ -185,18 +184,18 @@ def test_high_risk_is_marked_or_by_category(session: services.Session) -> None:
     }
     low = set(names(session, UnitQuery(high_risk=False)))
     assert low == {s.name for s in UNITS} - high
-    rows = services.query_units(session, UnitQuery(), 0, 100)
+    rows = session.units.query(UnitQuery(), 0, 100)
     assert {r.name for r in rows if r.high_risk} == high
 
 
 def test_grade_filter_uses_live_grades_without_any_assessment(
-    session: services.Session,
+    session: core.Session,
 ) -> None:
     """A new database with no confirmed assessment: every unit has its live grade, the
     grade filter partitions the register, and no grade is marked confirmed."""
-    assert services.registry_confirmed_year(session) is None
-    live = {r.unit_id: r.grade for r in services.grade_units(session, as_of=date.today())}
-    rows = services.query_units(session, UnitQuery(sort="grade"), 0, 100)
+    assert session.grading.confirmed_year() is None
+    live = {r.unit_id: r.grade for r in session.grading.grade(as_of=date.today())}
+    rows = session.units.query(UnitQuery(sort="grade"), 0, 100)
     assert {r.id: r.grade for r in rows} == live
     assert [r.grade for r in rows] == sorted(live.values())
     assert not any(r.confirmed or r.confirmed_grade for r in rows)
@@ -204,11 +203,11 @@ def test_grade_filter_uses_live_grades_without_any_assessment(
     assert sum(len(found) for found in by_letter.values()) == len(UNITS)
     for letter, found in by_letter.items():
         assert len(found) == sum(1 for g in live.values() if g == letter)
-    assert services.count_matching_units(session, UnitQuery(confirmed_grade="C")) == 0
+    assert session.units.count_matching(UnitQuery(confirmed_grade="C")) == 0
 
 
-def test_filter_choices(session: services.Session) -> None:
-    categories, towns, statuses = services.registry_filter_choices(session)
+def test_filter_choices(session: core.Session) -> None:
+    categories, towns, statuses = session.units.filter_choices()
     assert categories == ["非煤矿山", "工贸八大行业", "危险化学品"]  # pinyin order
     assert towns == ["阿拉营镇", "茶田镇", "禾库镇", "沱江镇"]
     assert statuses == ["正常", "停产整顿", "关闭"]
@@ -217,30 +216,30 @@ def test_filter_choices(session: services.Session) -> None:
 # -- sort and paging ---------------------------------------------------------------------------
 
 
-def test_sort_by_pinyin_of_name_both_ways(session: services.Session) -> None:
+def test_sort_by_pinyin_of_name_both_ways(session: core.Session) -> None:
     expected = sorted((s.name for s in UNITS), key=lambda n: search_keys(n)[1])
     assert names(session, UnitQuery()) == expected
     assert names(session, UnitQuery(sort="name", descending=True)) == expected[::-1]
 
 
-def test_sort_by_code_both_ways(session: services.Session) -> None:
-    ascending = services.query_units(session, UnitQuery(sort="uscc"), 0, 100)
+def test_sort_by_code_both_ways(session: core.Session) -> None:
+    ascending = session.units.query(UnitQuery(sort="uscc"), 0, 100)
     codes = [r.uscc for r in ascending]
     assert codes == sorted(CODES.values())
-    descending = services.query_units(session, UnitQuery(sort="uscc", descending=True), 0, 100)
+    descending = session.units.query(UnitQuery(sort="uscc", descending=True), 0, 100)
     assert [r.uscc for r in descending] == codes[::-1]
 
 
-def test_sort_by_small_vocabularies(session: services.Session) -> None:
-    by_town = [r.town for r in services.query_units(session, UnitQuery(sort="town"), 0, 100)]
+def test_sort_by_small_vocabularies(session: core.Session) -> None:
+    by_town = [r.town for r in session.units.query(UnitQuery(sort="town"), 0, 100)]
     assert by_town == sorted(by_town, key=lambda t: search_keys(t)[1])
-    by_status = services.query_units(session, UnitQuery(sort="status", descending=True), 0, 100)
+    by_status = session.units.query(UnitQuery(sort="status", descending=True), 0, 100)
     assert [r.status for r in by_status][:2] == ["关闭", "停产整顿"]
-    by_risk = services.query_units(session, UnitQuery(sort="high_risk"), 0, 100)
+    by_risk = session.units.query(UnitQuery(sort="high_risk"), 0, 100)
     assert [r.high_risk for r in by_risk] == sorted(r.high_risk for r in by_risk)
     for key in registry.SORT_KEYS:
         for descending in (False, True):
-            rows = services.query_units(session, UnitQuery(sort=key, descending=descending), 0, 99)
+            rows = session.units.query(UnitQuery(sort=key, descending=descending), 0, 99)
             assert len(rows) == len(UNITS)
 
 
@@ -249,24 +248,23 @@ def test_unknown_sort_key_is_refused() -> None:
         UnitQuery(sort="address")  # type: ignore[arg-type]
 
 
-def test_pages_join_up(session: services.Session) -> None:
+def test_pages_join_up(session: core.Session) -> None:
     for query in (UnitQuery(), UnitQuery(search="hs"), UnitQuery(sort="town", descending=True)):
-        everything = services.query_units(session, query, 0, 100)
-        pages = [services.query_units(session, query, offset, 3) for offset in range(0, 9, 3)]
+        everything = session.units.query(query, 0, 100)
+        pages = [session.units.query(query, offset, 3) for offset in range(0, 9, 3)]
         assert [r.id for page in pages for r in page] == [r.id for r in everything]
 
 
 def test_created_through_save_record_is_found(tmp_path: Path) -> None:
-    fresh = services.init_database(
+    fresh = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     try:
-        unit_id = services.save_record(
-            fresh,
+        unit_id = fresh.records.save(
             model.Unit(uscc=make_code(42), name="凤凰县沱江化工有限公司", category="危险化学品"),
         )
-        rows = services.query_units(fresh, UnitQuery(search="fhhg"), 0, 10)
-        live = services.grade_one(fresh, unit_id).grade
+        rows = fresh.units.query(UnitQuery(search="fhhg"), 0, 10)
+        live = fresh.grading.grade_one(unit_id).grade
         assert [(r.id, r.name, r.high_risk, r.grade) for r in rows] == [
             (unit_id, "凤凰县沱江化工有限公司", True, live)
         ]
@@ -283,13 +281,13 @@ def _is_subsequence(term: str, text: str) -> bool:
 
 
 def test_demo_search_agrees_with_a_plain_python_filter(tmp_path: Path) -> None:
-    demo = services.init_database(
+    demo = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     try:
-        services.fill_demo(demo, enterprises=300, seed=1)
-        units = services.query_units(demo, UnitQuery(), 0, 10_000)
-        assert len(units) == services.count_matching_units(demo, UnitQuery()) >= 300
+        core.fill_demo(demo, enterprises=300, seed=1)
+        units = demo.units.query(UnitQuery(), 0, 10_000)
+        assert len(units) == demo.units.count_matching(UnitQuery()) >= 300
         cases = {
             "fhhg": lambda r: (
                 _is_subsequence("fhhg", search_keys(r.name)[0]) or "fhhg" in search_keys(r.name)[1]
@@ -302,7 +300,7 @@ def test_demo_search_agrees_with_a_plain_python_filter(tmp_path: Path) -> None:
         }
         for search, wanted in cases.items():
             expected = {r.id for r in units if wanted(r)}
-            got = services.query_units(demo, UnitQuery(search=search), 0, 10_000)
+            got = demo.units.query(UnitQuery(search=search), 0, 10_000)
             assert {r.id for r in got} == expected, search
             assert expected, search
     finally:
@@ -310,13 +308,13 @@ def test_demo_search_agrees_with_a_plain_python_filter(tmp_path: Path) -> None:
 
 
 def test_grade_filter_pages_agree_walking_or_through_the_index(
-    session: services.Session, monkeypatch: pytest.MonkeyPatch
+    session: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A wide grade is paged by walking the units in order, a narrow one through the
     grade index (registry._is_wide): both give the same pages in every order."""
 
     def pages(query: UnitQuery) -> list[list[int]]:
-        return [[r.id for r in services.query_units(session, query, o, 2)] for o in range(0, 8, 2)]
+        return [[r.id for r in session.units.query(query, o, 2)] for o in range(0, 8, 2)]
 
     queries = [
         UnitQuery(grade=letter, sort=key, descending=descending, search=search)

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from safecredit_desktop.core import services, statistics
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import statistics
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import reports, sheets
 from safecredit_desktop.core.rules.profile import Profile, load_profile
@@ -456,7 +457,7 @@ def test_eml_missing_attachment(tmp_path: Path) -> None:
 
 
 def test_services_exports(tmp_path: Path) -> None:
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "s.db",
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
@@ -464,14 +465,14 @@ def test_services_exports(tmp_path: Path) -> None:
         upper_email="shi@yjj.example.cn",
     )
     try:
-        services.fill_demo(session, enterprises=200, seed=4, today=TODAY)
-        tables = services.statistics(session, as_of=TODAY, group_by_reporter=True)
+        core.fill_demo(session, enterprises=200, seed=4, today=TODAY)
+        tables = session.reports.statistics(as_of=TODAY, group_by_reporter=True)
         assert tables.units == 200 and tables.by_category.total == 200
         assert tables.by_reporter is not None
-        stats = services.export_stats(
-            session, tmp_path / "统计表.xlsx", as_of=TODAY, reporter_name="张三", today=TODAY
+        stats = session.reports.export_stats(
+            tmp_path / "统计表.xlsx", as_of=TODAY, reporter_name="张三", today=TODAY
         )
-        names = services.export_grade_list(session, tmp_path / "名单.xlsx", as_of=TODAY)
+        names = session.reports.export_grade_list(tmp_path / "名单.xlsx", as_of=TODAY)
         ws = openpyxl.load_workbook(stats)["统计表"]
         header = find_row(ws, "序号")
         assert ws.cell(row=header + 200, column=1).value == 200
@@ -481,7 +482,7 @@ def test_services_exports(tmp_path: Path) -> None:
             "SELECT count(*) FROM audit_log WHERE table_name = 'export'"
         ).fetchone()[0]
         assert events == 2
-        draft = services.write_mail_draft(session, stats)
+        draft = session.reports.write_mail_draft(stats)
         assert draft == stats.with_suffix(".eml")
         message = BytesParser(policy=policy.default).parsebytes(draft.read_bytes())
         assert message["To"] == "shi@yjj.example.cn"

@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.rules.profile import load_profile
 from safecredit_desktop.core.storage import migrations
 
@@ -88,7 +88,7 @@ def test_an_accident_repair_is_voided_on_upgrade(
     ).fetchone() == (1,)
     conn.close()
 
-    report = services.check_database(path)
+    report = core.check_database(path)
     assert report.ok, report.problems
     capsys.readouterr()
     assert main(["--db", str(path), "check"]) == 0
@@ -140,4 +140,4 @@ def test_a_suizhou_early_removal_that_repaired_an_accident_becomes_a_removal(
     assert item["grade"] == "B"
     day_before = grade(path, uscc, date(2026, 6, 25), capsys)
     assert [r["code"] for r in day_before["reasons"]] == ["D.listed", "D.major_accident_36m"]
-    assert services.check_database(path).ok
+    assert core.check_database(path).ok

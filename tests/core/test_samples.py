@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.paths import install_root
 from safecredit_desktop.core.storage import migrations
 
@@ -27,14 +27,14 @@ def test_sample_opens_and_checks(sample: Path, tmp_path: Path) -> None:
     shutil.copyfile(sample, copy)
     stated = int(re.sub(r"\D", "", sample.stem))
     assert sqlite3.connect(copy).execute("PRAGMA user_version").fetchone()[0] == stated
-    session = services.open_session(copy, user="测试")
+    session = core.open_session(copy, user="测试")
     try:
-        assert services.count_units(session) == 40
+        assert session.units.count() == 40
         assert session.profile.name == "fenghuang"
     finally:
         session.close()
-    report = services.check_database(copy)
+    report = core.check_database(copy)
     assert report.ok, report.problems
     assert report.schema_version == migrations.latest_version()
-    signed = services.sign_in(copy, "管理员", "sample-pw")
+    signed = core.sign_in(copy, "管理员", "sample-pw")
     signed.close()

@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import forms, model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import forms, model
 from safecredit_desktop.core.exchange.columns import SHEET_BY_NAME
 from safecredit_desktop.core.rules.profile import load_profile
 from safecredit_desktop.core.validate import uscc_check_character
@@ -199,17 +200,17 @@ def test_forms_check_each_penalty_type_and_the_unit_page_shows_the_fields(
         )
     assert forms.values_of(record)["aggravated_fine"] is True
 
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "f.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试"
     )
     try:
-        unit = services.save_record(
-            session, model.Unit(code(3), "丙公司", "非煤矿山", founded_on=date(2018, 1, 2))
+        unit = session.records.save(
+            model.Unit(code(3), "丙公司", "非煤矿山", founded_on=date(2018, 1, 2))
         )
-        services.save_record(session, model.Penalty(**{**record.__dict__, "unit_id": unit}))
-        shown = dict(services.unit_summary(session, unit).display_fields())
+        session.records.save(model.Penalty(**{**record.__dict__, "unit_id": unit}))
+        shown = dict(session.units.summary(unit).display_fields())
         assert shown["成立日期"] == "2018-01-02"
-        (line,) = [e for e in services.unit_timeline(session, unit) if e.table == "penalties"]
+        (line,) = [e for e in session.units.timeline(unit) if e.table == "penalties"]
         assert "罚款、警告" in line.summary and "加重罚款" in line.flags
     finally:
         session.close()
@@ -220,7 +221,7 @@ def test_the_v7_columns_exist_in_an_upgraded_sample(tmp_path: Path) -> None:
 
     copy = tmp_path / "v6.db"
     copy.write_bytes((install_root() / "db" / "samples" / "v6.db").read_bytes())
-    services.open_session(copy, user="测试").close()
+    core.open_session(copy, user="测试").close()
     conn = sqlite3.connect(copy)
     columns = {r[1] for r in conn.execute("PRAGMA table_info(penalties)")}
     assert {"violation_type", "legal_basis", "penalty_types", "penalty_content"} <= columns

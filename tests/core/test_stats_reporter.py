@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import settings as keys
 
@@ -27,18 +27,18 @@ def signed_by(path: Path) -> str:
 
 def test_reporter_chosen_in_order(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
-    admin = services.init_database(
+    admin = core.init_database(
         db, profile="fenghuang", bureau_name="凤凰县应急管理局", user="命令行:root"
     )
     try:
-        services.fill_demo(admin, enterprises=5, seed=3, today=TODAY)
-        services.create_user(admin, "wang", "password-123", Role.CLERK, "王五")
-        services.create_user(admin, "zhao", "password-123", Role.CLERK, "")
+        core.fill_demo(admin, enterprises=5, seed=3, today=TODAY)
+        admin.accounts.create_user("wang", "password-123", Role.CLERK, "王五")
+        admin.accounts.create_user("zhao", "password-123", Role.CLERK, "")
 
         def export(user: str, typed: str = "") -> str:
-            session = services.Session(admin.db, user, Role.CLERK)
+            session = core.Session(admin.db, user, Role.CLERK)
             out = tmp_path / f"{user.replace(':', '_')}-{typed}.xlsx"
-            services.export_stats(session, out, as_of=TODAY, reporter_name=typed, today=TODAY)
+            session.reports.export_stats(out, as_of=TODAY, reporter_name=typed, today=TODAY)
             return signed_by(out)
 
         # a command-line actor with nothing configured: blank, to be signed by hand
@@ -48,7 +48,7 @@ def test_reporter_chosen_in_order(tmp_path: Path) -> None:
         assert export("wang") == "王五"  # the signed-in user's display name
         assert export("命令行:root", "张三") == "张三"  # typed wins
         keys.set_setting(admin.db, "管理员", keys.REPORTER, "李四")
-        assert services.statistics_reporter(admin) == "李四"
+        assert admin.reports.reporter() == "李四"
         assert export("命令行:root") == "李四"  # the configured reporter
         assert export("wang") == "李四"
         assert export("wang", "张三") == "张三"

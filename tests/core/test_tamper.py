@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from tamper_county import TODAY, Facts, build, copy_database
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.storage import anchor, audit
 from safecredit_desktop.core.storage.audited_tables import BY_NAME, DERIVED, UNKNOWN, Entry
 
@@ -65,7 +66,7 @@ class County:
         return found
 
     def problems(self) -> list[str]:
-        return services.check_database(self.path).problems
+        return core.check_database(self.path).problems
 
 
 def key(*parts: object) -> str:
@@ -83,7 +84,7 @@ def county(pristine: tuple[Path, Facts], tmp_path: Path) -> County:
     """A copy of the county, opened once on this 'PC' so that its head is recorded."""
     source, facts = pristine
     db = copy_database(source, tmp_path / "x.db")
-    opened = services.open_session(db, user="测试员")
+    opened = core.open_session(db, user="测试员")
     try:
         assert (
             len(opened.warnings) == 1
@@ -91,7 +92,7 @@ def county(pristine: tuple[Path, Facts], tmp_path: Path) -> County:
         )
     finally:
         opened.close()
-    again = services.open_session(db, user="测试员")  # said once, then anchored
+    again = core.open_session(db, user="测试员")  # said once, then anchored
     try:
         assert again.warnings == []
     finally:
@@ -107,7 +108,7 @@ def assert_named(problems: list[str], expected: str) -> None:
 
 
 def test_untouched_county_passes(county: County) -> None:
-    report = services.check_database(county.path)
+    report = core.check_database(county.path)
     assert report.ok, report.problems
     assert report.notes == []
 
@@ -432,11 +433,11 @@ def test_document_deleted_with_its_trigger_dropped(county: County) -> None:
 
 def test_reprint_refuses_an_altered_file(county: County) -> None:
     change_one_pdf_byte(county, rehash=True)
-    session = services.sign_in(county.path, "管理员", "admin-pw")
+    session = core.sign_in(county.path, "管理员", "admin-pw")
     try:
-        found = services.find_issued_document(session, county.facts.doc_no)
-        with pytest.raises(services.SafeCreditError) as refused:
-            services.issued_file(session, found.id)
+        found = session.documents.find(county.facts.doc_no)
+        with pytest.raises(SafeCreditError) as refused:
+            session.documents.issued_file(found.id)
         assert refused.value.message == (
             f"文书 {county.facts.doc_no} 不能重印：存档文件与出具时登记的不一致，可能被程序以外的"
             "工具改动过。请运行“检查”（safecredit check）并联系管理员。"
@@ -552,7 +553,7 @@ def test_anchor_file_deleted(county: County) -> None:
     assert problems[0].startswith("数据库旁的审计位置文件 x.db.anchor 不见了（本机在 ")
     assert problems[0].endswith("记下的位置与审计日志相符）：它被删除了，已重新写入。")
     assert anchor.file_path(county.path).exists()
-    assert services.check_database(county.path).ok  # said once, rewritten from the log
+    assert core.check_database(county.path).ok  # said once, rewritten from the log
 
 
 def edit_anchor(path: Path, **changes: object) -> None:
@@ -591,7 +592,7 @@ def test_database_replaced_with_an_older_copy(county: County, tmp_path: Path) ->
     older.mkdir()
     copy_database(county.path, older / "x.db")
     (older / "x.db.anchor").write_bytes(anchor.file_path(county.path).read_bytes())
-    session = services.sign_in(county.path, "管理员", "admin-pw")  # later work: a log-in
+    session = core.sign_in(county.path, "管理员", "admin-pw")  # later work: a log-in
     session.close()
     entries = head(county)
     copy_database(older / "x.db", county.path)
@@ -605,7 +606,7 @@ def test_database_replaced_with_an_older_copy(county: County, tmp_path: Path) ->
 def test_what_is_not_protected(county: County) -> None:
     """Someone who deletes both recorded heads and only the newest entries that touched
     no row (a log-in event) leaves nothing to compare with: ``check`` says so once."""
-    session = services.sign_in(county.path, "管理员", "admin-pw")
+    session = core.sign_in(county.path, "管理员", "admin-pw")
     session.close()
     county.sql("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
     county.sql(
@@ -614,7 +615,7 @@ def test_what_is_not_protected(county: County) -> None:
     )
     anchor.file_path(county.path).unlink()
     anchor.store_path(county.path).unlink()
-    report = services.check_database(county.path)
+    report = core.check_database(county.path)
     assert report.ok
     assert [n[:30] for n in report.notes] == [
         "本机没有此数据库审计日志位置的记录（可能是从其他电脑复制来的"
@@ -626,7 +627,7 @@ def test_what_is_not_protected(county: County) -> None:
 
 def test_opening_names_a_deleted_row_by_count(county: County) -> None:
     county.sql("DELETE FROM penalties WHERE doc_no = :penalty")
-    session = services.open_session(county.path, user="测试员")
+    session = core.open_session(county.path, user="测试员")
     try:
         count = int(county.value("SELECT count(*) FROM penalties"))  # type: ignore[arg-type]
         assert session.warnings == [
@@ -642,10 +643,10 @@ def test_opening_checks_rows_touched_since_the_checkpoint(county: County) -> Non
     from safecredit_desktop.core.storage.connection import Database
 
     with Database.open(county.path) as db:  # written without a session: the checkpoint stays
-        user_store.add_user(db, "测试员", "录入员丁", "clerk-password", services.Role.CLERK)
+        user_store.add_user(db, "测试员", "录入员丁", "clerk-password", core.Role.CLERK)
     county.sql("UPDATE users SET roles = '管理员' WHERE username = '录入员丁'")
     entry = county.newest_entry("users", "录入员丁")
-    session = services.open_session(county.path, user="测试员")
+    session = core.open_session(county.path, user="测试员")
     try:
         assert session.warnings == [
             "审计日志与数据不符：用户（录入员丁）的“角色”与审计日志不符：数据库中为“管理员”，"
@@ -657,7 +658,7 @@ def test_opening_checks_rows_touched_since_the_checkpoint(county: County) -> Non
 
 def test_opening_names_a_dropped_trigger(county: County) -> None:
     county.sql("DROP TRIGGER draw_selections_no_delete")
-    session = services.open_session(county.path, user="测试员")
+    session = core.open_session(county.path, user="测试员")
     try:
         assert session.warnings == [
             "数据库结构中缺少触发器 draw_selections_no_delete（它保证“双随机抽查结果不能删除”）："
@@ -672,7 +673,7 @@ def test_opening_names_a_truncated_log(county: County) -> None:
         "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)",
         "DELETE FROM audit_checkpoint",
     )
-    session = services.open_session(county.path, user="测试员")
+    session = core.open_session(county.path, user="测试员")
     try:
         assert any("审计日志被截短了" in w for w in session.warnings), session.warnings
     finally:
@@ -720,14 +721,14 @@ def test_user_entries_of_every_shape_state_the_right_fields(
 def test_issuing_an_identical_document_again_refuses_an_altered_file(county: County) -> None:
     """Issuing a document identical to one issued alone hands back its stored file: the
     file is checked first."""
-    session = services.sign_in(county.path, "管理员", "admin-pw")
+    session = core.sign_in(county.path, "管理员", "admin-pw")
     try:
-        unit = services.units_of_grade(session, "B", TODAY)[0]
-        request = services.DocumentRequest("grade-notice", unit_ids=(unit,), as_of=TODAY)
-        (alone,) = services.issue_documents(session, request, today=TODAY).issued
+        unit = session.units.of_grade("B", TODAY)[0]
+        request = core.DocumentRequest("grade-notice", unit_ids=(unit,), as_of=TODAY)
+        (alone,) = session.documents.issue(request, today=TODAY).issued
         change_one_pdf_byte(county, rehash=False, file_id=alone.file_id)
-        with pytest.raises(services.SafeCreditError) as refused:
-            services.issue_documents(session, request, today=TODAY)
+        with pytest.raises(SafeCreditError) as refused:
+            session.documents.issue(request, today=TODAY)
         assert refused.value.message.startswith(f"文书 {alone.doc_no} 不能重印：")
     finally:
         session.close()
@@ -740,30 +741,28 @@ def test_adopted_plan_changed_behind_the_program(tmp_path: Path) -> None:
     from safecredit_desktop.core.model import Role
 
     db = tmp_path / "plan.db"
-    services.init_database(
-        db, profile="fenghuang", bureau_name="测试县应急管理局", user="t"
-    ).close()
-    session = services.open_session(db, user="审核", role=Role.REVIEWER)
+    core.init_database(db, profile="fenghuang", bureau_name="测试县应急管理局", user="t").close()
+    session = core.open_session(db, user="审核", role=Role.REVIEWER)
     try:
-        services.fill_demo(session, enterprises=20, seed=5)
-        plan = services.annual_plan(session, year=2027, today=date(2026, 12, 1))
-        services.adopt_plan(session, plan)
+        core.fill_demo(session, enterprises=20, seed=5)
+        plan = session.schedule.plan(year=2027, today=date(2026, 12, 1))
+        session.schedule.adopt(plan)
     finally:
         session.close()
-    assert services.check_database(db).ok
+    assert core.check_database(db).ok
     conn = sqlite3.connect(db)
     conn.execute("DROP TRIGGER plan_adoptions_no_update")
     conn.execute("UPDATE plan_adoptions SET capacity = 99")
     conn.commit()
     conn.close()
-    problems = services.check_database(db).problems
+    problems = core.check_database(db).problems
     assert any("检查计划（第1次采用）" in p and "每月检查能力" in p for p in problems), problems
 
 
 def test_stored_live_grade_changed_behind_the_program(county: County) -> None:
     """The registry's stored grades are derived data: check regrades and names a row
     changed or removed with another tool."""
-    settled = services.open_session(county.path, user="测试员")
+    settled = core.open_session(county.path, user="测试员")
     settled.close()
     code = county.value("SELECT uscc FROM units ORDER BY id LIMIT 1")
     county.sql(

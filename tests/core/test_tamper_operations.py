@@ -17,7 +17,8 @@ import pytest
 from tamper_county import Facts, build, copy_database
 
 from safecredit_desktop.cli import main
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.storage import anchor, rotation
 
@@ -31,7 +32,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Facts]:
 @pytest.fixture
 def county(pristine: tuple[Path, Facts], tmp_path: Path) -> Path:
     db = copy_database(pristine[0], tmp_path / "x.db")
-    services.open_session(db, user="测试员").close()  # records the head on this 'PC'
+    core.open_session(db, user="测试员").close()  # records the head on this 'PC'
     return db
 
 
@@ -50,7 +51,7 @@ def recorded(path: Path) -> anchor.Anchor:
 
 
 def opens_silently(db: Path) -> None:
-    session = services.open_session(db, user="测试员")
+    session = core.open_session(db, user="测试员")
     try:
         assert session.warnings == []
     finally:
@@ -60,7 +61,7 @@ def opens_silently(db: Path) -> None:
 def test_every_workflow_of_the_county_keeps_check_passing(county: Path) -> None:
     """The county was made by assess --confirm, print, the list, objection, repair and
     permit workflows, draws, users, holidays, edits and a delete."""
-    report = services.check_database(county)
+    report = core.check_database(county)
     assert report.ok, report.problems
     opens_silently(county)
     assert recorded(anchor.file_path(county)).head == head(county)
@@ -79,13 +80,13 @@ def test_cli_check_says_once_that_a_copied_database_had_no_head(
 
 
 def test_import_keeps_check_passing(county: Path, tmp_path: Path) -> None:
-    source = services.open_session(county, user="测试员")
+    source = core.open_session(county, user="测试员")
     try:
-        exported = services.export_all_data(source, tmp_path / "all.xlsx", include_id=True)
+        exported = source.exchange.export_all_data(tmp_path / "all.xlsx", include_id=True)
     finally:
         source.close()
     target_path = tmp_path / "target.db"
-    target = services.init_database(
+    target = core.init_database(
         target_path,
         profile="fenghuang",
         bureau_name="测试县应急管理局",
@@ -93,17 +94,17 @@ def test_import_keeps_check_passing(county: Path, tmp_path: Path) -> None:
         admin=("管理员", "admin-password"),  # the roster sheet needs a 管理员 or 审核员
     )
     try:
-        services.import_workbook(target, exported.path, dry_run=False, accept_bad_check=False)
+        target.exchange.import_workbook(exported.path, dry_run=False, accept_bad_check=False)
     finally:
         target.close()
-    assert services.check_database(target_path).problems == []
+    assert core.check_database(target_path).problems == []
     opens_silently(target_path)
 
 
 def test_export_notes_carry_the_head(county: Path, tmp_path: Path) -> None:
-    session = services.open_session(county, user="测试员")
+    session = core.open_session(county, user="测试员")
     try:
-        exported = services.export_all_data(session, tmp_path / "all.xlsx", include_id=False)
+        exported = session.exchange.export_all_data(tmp_path / "all.xlsx", include_id=False)
         now = anchor.current_head(session.db.conn)
     finally:
         session.close()
@@ -113,16 +114,16 @@ def test_export_notes_carry_the_head(county: Path, tmp_path: Path) -> None:
 
 
 def test_restore_resets_the_head_and_is_audited(county: Path, tmp_path: Path) -> None:
-    copy = services.backup_now(county, to=tmp_path / "copy.db", user="管理员")
+    copy = core.backup_now(county, to=tmp_path / "copy.db", user="管理员")
     assert recorded(anchor.file_path(copy)).head == head(copy)
-    session = services.open_session(county, user="测试员")
+    session = core.open_session(county, user="测试员")
     try:
-        unit = services.get_record(session, "units", 1)
+        unit = session.records.get("units", 1)
         unit.phone = "0743-0000000"
-        services.save_record(session, unit)
+        session.records.save(unit)
     finally:
         session.close()
-    services.restore_from(county, copy, user="管理员")
+    core.restore_from(county, copy, user="管理员")
     now = head(county)
     assert recorded(anchor.file_path(county)).head == now
     assert recorded(anchor.store_path(county)).head == now
@@ -134,13 +135,13 @@ def test_restore_resets_the_head_and_is_audited(county: Path, tmp_path: Path) ->
     restored = head(copy)
     assert (action, table) == ("event", "restore")
     assert json.loads(after)["恢复的审计日志"] == anchor.describe(restored)
-    assert services.check_database(county).problems == []
+    assert core.check_database(county).problems == []
     opens_silently(county)
 
 
 def test_backups_carry_their_head_and_thinning_removes_it(county: Path) -> None:
-    older = services.automatic_backup(county, force=True)
-    copy = services.automatic_backup(county, force=True)
+    older = core.automatic_backup(county, force=True)
+    copy = core.automatic_backup(county, force=True)
     assert older is not None and copy is not None
     sidecar = anchor.sidecar_path(copy)
     assert sidecar.parent.name == "anchors" and recorded(sidecar).head == head(copy)
@@ -152,7 +153,7 @@ def test_backups_carry_their_head_and_thinning_removes_it(county: Path) -> None:
 
 
 def test_restore_refuses_a_backup_edited_after_it_was_made(county: Path, tmp_path: Path) -> None:
-    copy = services.backup_now(county, to=tmp_path / "copy.db", user="管理员")
+    copy = core.backup_now(county, to=tmp_path / "copy.db", user="管理员")
     entries = head(copy).entries
     conn = sqlite3.connect(copy)
     conn.execute("DELETE FROM audit_log WHERE id = ?", (entries,))
@@ -160,28 +161,26 @@ def test_restore_refuses_a_backup_edited_after_it_was_made(county: Path, tmp_pat
     conn.close()
     before = county.read_bytes()
     with pytest.raises(StorageError) as refused:
-        services.restore_from(county, copy, user="管理员")
+        core.restore_from(county, copy, user="管理员")
     assert refused.value.message.startswith(f"{copy} 在备份之后被改动过：审计日志被截短了：")
     assert refused.value.message.endswith("当前数据库未作改动。")
     assert county.read_bytes() == before
 
 
 def test_two_writers_move_the_head_forward_only(county: Path) -> None:
-    first = services.open_session(county, user="甲")
-    second = services.open_session(county, user="乙")
+    first = core.open_session(county, user="甲")
+    second = core.open_session(county, user="乙")
     try:
         for session, day in ((second, 1), (first, 2)):
-            services.save_record(
-                session, model.Inspection(unit_id=1, inspected_on=date(2026, 12, day))
-            )
+            session.records.save(model.Inspection(unit_id=1, inspected_on=date(2026, 12, day)))
         second.close()
         assert recorded(anchor.file_path(county)).head == head(county)
-        services.save_record(first, model.Inspection(unit_id=2, inspected_on=date(2026, 12, 3)))
+        first.records.save(model.Inspection(unit_id=2, inspected_on=date(2026, 12, 3)))
     finally:
         first.close()
     assert recorded(anchor.file_path(county)).head == head(county)
     assert list(county.parent.glob("*.part")) == []
-    assert services.check_database(county).problems == []
+    assert core.check_database(county).problems == []
     opens_silently(county)
 
 
@@ -190,24 +189,24 @@ def test_a_head_of_another_chain_is_never_moved(county: Path) -> None:
     data = json.loads(kept.read_text(encoding="utf-8"))
     data["hash"] = "f" * 64
     kept.write_text(json.dumps(data), encoding="utf-8")
-    session = services.open_session(county, user="测试员")
+    session = core.open_session(county, user="测试员")
     try:
         assert any("审计日志被改写过" in w for w in session.warnings), session.warnings
-        services.save_record(session, model.Inspection(unit_id=1, inspected_on=date(2026, 12, 9)))
+        session.records.save(model.Inspection(unit_id=1, inspected_on=date(2026, 12, 9)))
     finally:
         session.close()
     assert json.loads(kept.read_text(encoding="utf-8"))["hash"] == "f" * 64
-    assert any("审计日志被改写过" in p for p in services.check_database(county).problems)
+    assert any("审计日志被改写过" in p for p in core.check_database(county).problems)
 
 
 def test_a_new_database_at_the_same_path_replaces_a_stale_head(county: Path) -> None:
     for side in (county, Path(f"{county}-wal"), Path(f"{county}-shm")):
         side.unlink(missing_ok=True)
     assert anchor.file_path(county).exists()  # the old file's head is left behind
-    services.init_database(
+    core.init_database(
         county, profile="fenghuang", bureau_name="测试县应急管理局", user="管理员"
     ).close()
-    assert services.check_database(county).problems == []
+    assert core.check_database(county).problems == []
     opens_silently(county)
 
 

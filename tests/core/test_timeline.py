@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from safecredit_desktop.core import model, services, timeline
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model, timeline
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.validate import uscc_check_character
 
@@ -18,21 +19,20 @@ def make_code(n: int) -> str:
     return first17 + uscc_check_character(first17)
 
 
-def _unit(session: services.Session, n: int = 1, **fields: object) -> int:
+def _unit(session: core.Session, n: int = 1, **fields: object) -> int:
     unit = model.Unit(
         uscc=make_code(n),
         name=f"凤凰县第{n}化工有限公司",
         category=str(fields.pop("category", "危险化学品")),
         **fields,  # type: ignore[arg-type]
     )
-    return services.save_record(session, unit)
+    return session.records.save(unit)
 
 
-def _fill(session: services.Session, unit_id: int) -> dict[str, int]:
+def _fill(session: core.Session, unit_id: int) -> dict[str, int]:
     """One record of every kind, on distinct dates; returns table → id."""
     ids: dict[str, int] = {}
-    ids["inspections"] = services.save_record(
-        session,
+    ids["inspections"] = session.records.save(
         model.Inspection(
             unit_id=unit_id,
             inspected_on=date(2025, 3, 1),
@@ -42,8 +42,7 @@ def _fill(session: services.Session, unit_id: int) -> dict[str, int]:
             rectify_deadline=date(2025, 4, 1),
         ),
     )
-    ids["accidents"] = services.save_record(
-        session,
+    ids["accidents"] = session.records.save(
         model.Accident(
             unit_id=unit_id,
             occurred_on=date(2024, 6, 5),
@@ -54,8 +53,7 @@ def _fill(session: services.Session, unit_id: int) -> dict[str, int]:
             needs_review=True,
         ),
     )
-    ids["penalties"] = services.save_record(
-        session,
+    ids["penalties"] = session.records.save(
         model.Penalty(
             unit_id=unit_id,
             doc_no="凤应急罚〔2024〕12号",
@@ -64,8 +62,7 @@ def _fill(session: services.Session, unit_id: int) -> dict[str, int]:
             fine_yuan=20000,
         ),
     )
-    ids["violations"] = services.save_record(
-        session,
+    ids["violations"] = session.records.save(
         model.Violation(
             unit_id=unit_id,
             kind="accident_reported_late",
@@ -74,8 +71,7 @@ def _fill(session: services.Session, unit_id: int) -> dict[str, int]:
             person_name="张三",
         ),
     )
-    ids["commitments"] = services.save_record(
-        session,
+    ids["commitments"] = session.records.save(
         model.Commitment(
             unit_id=unit_id,
             type=model.CommitmentType.UNIT,
@@ -84,8 +80,7 @@ def _fill(session: services.Session, unit_id: int) -> dict[str, int]:
             withdrawn_on=date(2024, 12, 31),
         ),
     )
-    ids["honours"] = services.save_record(
-        session,
+    ids["honours"] = session.records.save(
         model.Honour(
             unit_id=unit_id,
             honoured_on=date(2023, 12, 20),
@@ -94,12 +89,10 @@ def _fill(session: services.Session, unit_id: int) -> dict[str, int]:
             title="安全生产先进单位",
         ),
     )
-    ids["joint_punishments"] = services.save_record(
-        session,
+    ids["joint_punishments"] = session.records.save(
         model.JointPunishment(unit_id=unit_id, department="县税务局", starts_on=date(2023, 5, 1)),
     )
-    ids["repairs"] = services.save_record(
-        session,
+    ids["repairs"] = session.records.save(
         model.Repair(
             unit_id=unit_id,
             target_kind=model.RepairTarget.PENALTY,
@@ -111,10 +104,10 @@ def _fill(session: services.Session, unit_id: int) -> dict[str, int]:
     return ids
 
 
-def test_timeline_newest_first_with_a_summary_for_every_kind(session: services.Session) -> None:
+def test_timeline_newest_first_with_a_summary_for_every_kind(session: core.Session) -> None:
     unit_id = _unit(session)
     ids = _fill(session, unit_id)
-    entries = services.unit_timeline(session, unit_id)
+    entries = session.units.timeline(unit_id)
     assert [e.day for e in entries] == sorted((e.day for e in entries), reverse=True)
     assert [e.table for e in entries] == [
         "inspections",
@@ -174,12 +167,11 @@ def test_timeline_newest_first_with_a_summary_for_every_kind(session: services.S
 
 
 def test_repair_of_violation_named_and_flagged_accident_repair_voided(
-    session: services.Session,
+    session: core.Session,
 ) -> None:
     unit_id = _unit(session)
     ids = _fill(session, unit_id)
-    services.save_record(
-        session,
+    session.records.save(
         model.Repair(
             unit_id=unit_id,
             target_kind=model.RepairTarget.VIOLATION,
@@ -196,10 +188,10 @@ def test_repair_of_violation_named_and_flagged_accident_repair_voided(
         accident_id=ids["accidents"],
     )
     with pytest.raises(SafeCreditError, match="生产安全事故不能信用修复"):
-        services.save_record(session, accident_repair)
+        session.records.save(accident_repair)
     accident_repair.void_reason = "按修订失效"
     session.repo.insert(accident_repair)
-    entries = services.unit_timeline(session, unit_id)
+    entries = session.units.timeline(unit_id)
     assert entries[0].summary.startswith("信用修复：生产安全事故（2024-06-05，一般）；按修订失效")
     assert entries[0].flags == ("按修订失效",)
     assert entries[1].summary == "信用修复：失信行为 迟报生产安全事故（主要负责人，2024-06-06）"
@@ -207,17 +199,17 @@ def test_repair_of_violation_named_and_flagged_accident_repair_voided(
     assert flagged == {"penalties", "violations"}
 
 
-def test_ties_by_table_order_then_newest_id(session: services.Session) -> None:
+def test_ties_by_table_order_then_newest_id(session: core.Session) -> None:
     unit_id = _unit(session)
     day = date(2025, 1, 15)
-    first = services.save_record(
-        session, model.Honour(unit_id=unit_id, honoured_on=day, level="县级", type="通报表扬")
+    first = session.records.save(
+        model.Honour(unit_id=unit_id, honoured_on=day, level="县级", type="通报表扬")
     )
-    second = services.save_record(
-        session, model.Honour(unit_id=unit_id, honoured_on=day, level="县级", type="典型宣传")
+    second = session.records.save(
+        model.Honour(unit_id=unit_id, honoured_on=day, level="县级", type="典型宣传")
     )
-    inspection = services.save_record(session, model.Inspection(unit_id=unit_id, inspected_on=day))
-    entries = services.unit_timeline(session, unit_id)
+    inspection = session.records.save(model.Inspection(unit_id=unit_id, inspected_on=day))
+    entries = session.units.timeline(unit_id)
     assert [(e.table, e.record_id) for e in entries] == [
         ("inspections", inspection),
         ("honours", second),
@@ -227,10 +219,9 @@ def test_ties_by_table_order_then_newest_id(session: services.Session) -> None:
     assert entries[0].flags == ()
 
 
-def test_accident_pending_responsibility_and_other_formats(session: services.Session) -> None:
+def test_accident_pending_responsibility_and_other_formats(session: core.Session) -> None:
     unit_id = _unit(session)
-    services.save_record(
-        session,
+    session.records.save(
         model.Accident(
             unit_id=unit_id,
             occurred_on=date(2025, 1, 1),
@@ -242,8 +233,7 @@ def test_accident_pending_responsibility_and_other_formats(session: services.Ses
             loss_wan=1000.0,
         ),
     )
-    services.save_record(
-        session,
+    session.records.save(
         model.Penalty(
             unit_id=unit_id,
             doc_no="凤应急罚〔2024〕13号",
@@ -254,8 +244,7 @@ def test_accident_pending_responsibility_and_other_formats(session: services.Ses
             published_on=date(2024, 1, 10),
         ),
     )
-    services.save_record(
-        session,
+    session.records.save(
         model.JointPunishment(
             unit_id=unit_id,
             department="县市场监管局",
@@ -263,7 +252,7 @@ def test_accident_pending_responsibility_and_other_formats(session: services.Ses
             ends_on=date(2023, 12, 31),
         ),
     )
-    accident, penalty, joint = services.unit_timeline(session, unit_id)
+    accident, penalty, joint = session.units.timeline(unit_id)
     assert accident.summary == (
         "事故（较大，责任待定），编号2025-01，死亡3人，重伤2人，直接经济损失1000万元"
     )
@@ -275,24 +264,22 @@ def test_accident_pending_responsibility_and_other_formats(session: services.Ses
     assert joint.summary == "联合惩戒（认定部门：县市场监管局），2023-01-01至2023-12-31"
 
 
-def test_timeline_is_of_one_unit_only(session: services.Session) -> None:
+def test_timeline_is_of_one_unit_only(session: core.Session) -> None:
     mine = _unit(session, 1)
     other = _unit(session, 2)
     _fill(session, other)
-    assert services.unit_timeline(session, mine) == []
-    assert len(services.unit_timeline(session, other)) == 8
+    assert session.units.timeline(mine) == []
+    assert len(session.units.timeline(other)) == 8
 
 
-def test_timeline_one_query_per_table(session: services.Session) -> None:
+def test_timeline_one_query_per_table(session: core.Session) -> None:
     unit_id = _unit(session)
     for day in range(1, 29):
-        services.save_record(
-            session, model.Inspection(unit_id=unit_id, inspected_on=date(2025, 2, day))
-        )
+        session.records.save(model.Inspection(unit_id=unit_id, inspected_on=date(2025, 2, day)))
     statements: list[str] = []
     session.db.conn.set_trace_callback(statements.append)
     try:
-        entries = services.unit_timeline(session, unit_id)
+        entries = session.units.timeline(unit_id)
     finally:
         session.db.conn.set_trace_callback(None)
     assert len(entries) == 28
@@ -300,7 +287,7 @@ def test_timeline_one_query_per_table(session: services.Session) -> None:
     assert len(statements) == 1 + len(timeline.TIMELINE_TABLES)
 
 
-def test_summary_masks_id_number_and_counts(session: services.Session) -> None:
+def test_summary_masks_id_number_and_counts(session: core.Session) -> None:
     unit_id = _unit(
         session,
         main_person="王五",
@@ -311,7 +298,7 @@ def test_summary_masks_id_number_and_counts(session: services.Session) -> None:
         check_accepted=True,
     )
     _fill(session, unit_id)
-    summary = services.unit_summary(session, unit_id)
+    summary = session.units.summary(unit_id)
     assert summary.main_person_id_masked == "433123********1234"
     shown = dict(summary.display_fields())
     assert shown["主要负责人身份证号"] == "433123********1234"
@@ -338,21 +325,19 @@ def test_summary_masks_id_number_and_counts(session: services.Session) -> None:
     assert summary.total_records == 8
 
 
-def test_summary_high_risk_by_mark_or_not(session: services.Session) -> None:
+def test_summary_high_risk_by_mark_or_not(session: core.Session) -> None:
     marked = _unit(session, 1, category="工贸八大行业", high_risk=True)
     plain = _unit(session, 2, category="工贸八大行业")
-    assert dict(services.unit_summary(session, marked).display_fields())["高危行业"] == (
-        "是（单独标记）"
-    )
-    summary = services.unit_summary(session, plain)
+    assert dict(session.units.summary(marked).display_fields())["高危行业"] == ("是（单独标记）")
+    summary = session.units.summary(plain)
     assert dict(summary.display_fields())["高危行业"] == "否"
     assert not summary.high_risk
     assert summary.main_person_id_masked == ""
     assert summary.total_records == 0
 
 
-def test_missing_unit_is_a_sentence(session: services.Session) -> None:
+def test_missing_unit_is_a_sentence(session: core.Session) -> None:
     with pytest.raises(StorageError, match="找不到编号为 99 的企业"):
-        services.unit_timeline(session, 99)
+        session.units.timeline(99)
     with pytest.raises(StorageError, match="找不到编号为 99 的企业"):
-        services.unit_summary(session, 99)
+        session.units.summary(99)

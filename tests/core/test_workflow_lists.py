@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import uscc_check_character
@@ -37,33 +38,33 @@ def code(n: int) -> str:
 class County:
     """One database; a session per acting user (they share the connection)."""
 
-    admin: services.Session
+    admin: core.Session
     path: Path
 
-    def as_user(self, user: str, role: Role) -> services.Session:
-        return services.Session(self.admin.db, user, role)
+    def as_user(self, user: str, role: Role) -> core.Session:
+        return core.Session(self.admin.db, user, role)
 
     @property
-    def clerk(self) -> services.Session:
+    def clerk(self) -> core.Session:
         return self.as_user("录入员丙", Role.CLERK)
 
     @property
-    def proposer(self) -> services.Session:
+    def proposer(self) -> core.Session:
         return self.as_user("审核员甲", Role.REVIEWER)
 
     @property
-    def reviewer(self) -> services.Session:
+    def reviewer(self) -> core.Session:
         return self.as_user("审核员乙", Role.REVIEWER)
 
 
 def make_county(tmp_path: Path | Callable[[str], Path], profile: str) -> County:
     path = tmp_path(f"{profile}.db") if callable(tmp_path) else tmp_path / f"{profile}.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
     )
     for name, role in (("审核员甲", Role.REVIEWER), ("审核员乙", Role.REVIEWER)):
-        services.create_user(admin, name, "secret-pw", role)
-    services.create_user(admin, "录入员丙", "secret-pw", Role.CLERK)
+        admin.accounts.create_user(name, "secret-pw", role)
+    admin.accounts.create_user("录入员丙", "secret-pw", Role.CLERK)
     return County(admin, path)
 
 
@@ -75,7 +76,7 @@ def fenghuang(new_db: Callable[[str], Path]) -> Iterator[County]:
 
 
 def add_unit(
-    session: services.Session,
+    session: core.Session,
     n: int,
     name: str,
     *,
@@ -83,39 +84,35 @@ def add_unit(
     std_level: str = "无",
     commitment: date | None = None,
 ) -> int:
-    unit = services.save_record(
-        session,
+    unit = session.records.save(
         model.Unit(code(n), name, category, main_person="张三", std_level=std_level),
     )
     if commitment is not None:
-        services.save_record(session, model.Commitment(unit, "单位承诺", commitment))
+        session.records.save(model.Commitment(unit, "单位承诺", commitment))
     return unit
 
 
-def d_unit(session: services.Session, profile: str, n: int = 1, *, deaths: int = 3) -> int:
+def d_unit(session: core.Session, profile: str, n: int = 1, *, deaths: int = 3) -> int:
     """A unit each profile grades D (and so proposes for its list of the dishonest)."""
     unit = add_unit(session, n, f"丁{n}矿业有限公司", std_level="三级", commitment=date(2025, 1, 5))
     if profile == "suizhou":
         # suizhou: a serious violation of the main person lists the unit and the person
-        services.save_record(
-            session,
+        session.records.save(
             model.Violation(
                 unit, "no_permit", date(2026, 3, 2), subject="主要负责人", person_name="张三"
             ),
         )
     else:
         grade = {3: "较大", 10: "重大", 30: "特别重大"}[deaths]
-        services.save_record(
-            session, model.Accident(unit, date(2026, 3, 2), grade, "是", deaths=deaths)
-        )
+        session.records.save(model.Accident(unit, date(2026, 3, 2), grade, "是", deaths=deaths))
     return unit
 
 
-def a_unit(session: services.Session, n: int = 2) -> int:
+def a_unit(session: core.Session, n: int = 2) -> int:
     return add_unit(session, n, f"甲{n}化工有限公司", std_level="一级", commitment=date(2025, 1, 5))
 
 
-def audit_users(session: services.Session, entry_id: int) -> list[tuple[str, str]]:
+def audit_users(session: core.Session, entry_id: int) -> list[tuple[str, str]]:
     return [
         (str(a), str(u))
         for a, u in session.db.conn.execute(
@@ -152,11 +149,11 @@ def test_blacklist_lifecycle(
     county = make_county(tmp_path, profile)
     try:
         unit = d_unit(county.clerk, profile)
-        assert services.grade_one(county.admin, unit, as_of=PROPOSED).grade == "D"
-        assert services.list_kinds(county.admin) == ("红名单", list_name)
+        assert county.admin.grading.grade_one(unit, as_of=PROPOSED).grade == "D"
+        assert county.admin.lists.kinds() == ("红名单", list_name)
 
         # 采集 from the rules, by a reviewer (who will then not be allowed to review)
-        created = services.propose_list_entries(county.proposer, today=PROPOSED)
+        created = county.proposer.lists.propose(today=PROPOSED)
         assert {e.unit_id for e in created} == {unit}
         assert all(e.list_kind == list_name and e.stage == "采集" for e in created)
         assert all(e.source == "规则" and e.proposed_by == "审核员甲" for e in created)
@@ -174,58 +171,54 @@ def test_blacklist_lifecycle(
         else:
             assert persons == []
         # nothing more while the entries are in progress
-        assert services.propose_list_entries(county.proposer, today=PROPOSED) == []
+        assert county.proposer.lists.propose(today=PROPOSED) == []
 
         for entry in created:
             # 告知: the statement period ends on the 15th working day after service
-            notified = services.notify_list_entry(county.clerk, entry.id, served_on=PROPOSED)
+            notified = county.clerk.lists.notify(entry.id, served_on=PROPOSED)
             assert notified.stage == "告知" and notified.notified_on == PROPOSED
             assert notified.statement_due == STATEMENT_DUE
-            calendar = services.working_calendar(county.admin)
+            calendar = county.admin.schedule.calendar()
             assert calendar.add_working_days(PROPOSED, 15).day == STATEMENT_DUE
 
             # the proposer may not review, even after the period
             with pytest.raises(SafeCreditError, match="审核人不能是提出列入的人"):
-                services.review_list_entry(county.proposer, entry.id, approve=True, today=REVIEWED)
+                county.proposer.lists.review(entry.id, approve=True, today=REVIEWED)
             # another reviewer, but inside the period without a statement
             with pytest.raises(SafeCreditError, match="陈述申辩期至2026-06-23止"):
-                services.review_list_entry(
-                    county.reviewer, entry.id, approve=True, today=STATEMENT_DUE
-                )
+                county.reviewer.lists.review(entry.id, approve=True, today=STATEMENT_DUE)
             # a clerk may not review or publish
             with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-                services.review_list_entry(county.clerk, entry.id, approve=True, today=REVIEWED)
-            assert services.list_entry(county.admin, entry.id).stage == "告知"
+                county.clerk.lists.review(entry.id, approve=True, today=REVIEWED)
+            assert county.admin.lists.entry(entry.id).stage == "告知"
 
-            reviewed = services.review_list_entry(
-                county.reviewer, entry.id, approve=True, note="事实清楚", today=REVIEWED
+            reviewed = county.reviewer.lists.review(
+                entry.id, approve=True, note="事实清楚", today=REVIEWED
             )
             assert reviewed.stage == "待公布"
             assert (reviewed.reviewed_by, reviewed.reviewed_on) == ("审核员乙", REVIEWED)
             with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-                services.publish_list_entry(county.clerk, entry.id, published_on=PUBLISHED)
+                county.clerk.lists.publish(entry.id, published_on=PUBLISHED)
             with pytest.raises(SafeCreditError, match="不能早于审核日期"):
-                services.publish_list_entry(county.reviewer, entry.id, published_on=STATEMENT_DUE)
+                county.reviewer.lists.publish(entry.id, published_on=STATEMENT_DUE)
 
-            published = services.publish_list_entry(
-                county.reviewer, entry.id, published_on=PUBLISHED
-            )
+            published = county.reviewer.lists.publish(entry.id, published_on=PUBLISHED)
             ends = date(2026 + months // 12, 6, 25)
             assert published.stage == "公布"
             assert (published.published_on, published.ends_on) == (PUBLISHED, ends)
 
-        assert services.units_in_force_on_lists(county.admin) == {unit: [list_name]}
+        assert county.admin.lists.units_in_force() == {unit: [list_name]}
         # a removal decision is only for a removed entry
-        removal = services.DocumentRequest("removal-decision", listing_id=main.id)
+        removal = core.DocumentRequest("removal-decision", listing_id=main.id)
         with pytest.raises(SafeCreditError, match="尚未移出"):
-            services.preview_documents(county.admin, removal, today=PUBLISHED)
+            county.admin.documents.preview(removal, today=PUBLISHED)
 
         # the day before the end the entries are in force; on the end day they leave by
         # themselves (期满), attributed to the system
         last_day = date(ends.year, 6, 24)
-        assert services.list_entries(county.admin, stage="公布", today=last_day) != []
-        assert services.expire_list_entries(county.admin, today=last_day) == []
-        after = services.list_entries(county.admin, today=ends)
+        assert county.admin.lists.entries(stage="公布", today=last_day) != []
+        assert county.admin.lists.expire(today=last_day) == []
+        after = county.admin.lists.entries(today=ends)
         assert {e.id for e in after} == {e.id for e in created}
         for entry in after:
             assert entry.stage == "移出" and not entry.active
@@ -241,26 +234,25 @@ def test_blacklist_lifecycle(
                 ("update", "审核员乙"),  # 公布
                 ("update", SYSTEM_USER),  # 期满
             ]
-        assert services.units_in_force_on_lists(county.admin) == {}
+        assert county.admin.lists.units_in_force() == {}
 
         # the removal decision issues, numbered with the profile's prefix
-        issued = services.issue_documents(county.reviewer, removal, today=ends)
+        issued = county.reviewer.documents.issue(removal, today=ends)
         (doc,) = issued.issued
         assert doc.doc_no == f"{prefix}〔{ends.year}〕1号" and doc.unit_id == unit
         text = pdf_text(issued.pdf, tmp_path)
         assert f"移出{list_name}决定书" in text and "列入期限届满" in text
 
-        assert services.check_database(county.path).problems == []
+        assert core.check_database(county.path).problems == []
     finally:
         county.admin.close()
 
 
 def test_listing_notice_issues_for_an_entry(fenghuang: County, tmp_path: Path) -> None:
     unit = d_unit(fenghuang.clerk, "fenghuang")
-    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
-    issued = services.issue_documents(
-        fenghuang.clerk,
-        services.DocumentRequest("listing-notice", listing_id=entry.id),
+    (entry,) = fenghuang.clerk.lists.propose(today=PROPOSED)
+    issued = fenghuang.clerk.documents.issue(
+        core.DocumentRequest("listing-notice", listing_id=entry.id),
         today=PROPOSED,
     )
     (doc,) = issued.issued
@@ -272,82 +264,78 @@ def test_listing_notice_issues_for_an_entry(fenghuang: County, tmp_path: Path) -
 
 def test_a_statement_lets_the_review_come_before_the_period_ends(fenghuang: County) -> None:
     d_unit(fenghuang.clerk, "fenghuang")
-    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    (entry,) = fenghuang.clerk.lists.propose(today=PROPOSED)
     with pytest.raises(SafeCreditError, match="只能在“告知”阶段"):
-        services.record_list_statement(fenghuang.clerk, entry.id, "事故责任尚有争议")
-    services.notify_list_entry(fenghuang.clerk, entry.id, served_on=PROPOSED)
+        fenghuang.clerk.lists.record_statement(entry.id, "事故责任尚有争议")
+    fenghuang.clerk.lists.notify(entry.id, served_on=PROPOSED)
     with pytest.raises(SafeCreditError, match="请填写陈述申辩的内容"):
-        services.record_list_statement(fenghuang.clerk, entry.id, "  ")
-    stated = services.record_list_statement(fenghuang.clerk, entry.id, "事故责任尚有争议")
+        fenghuang.clerk.lists.record_statement(entry.id, "  ")
+    stated = fenghuang.clerk.lists.record_statement(entry.id, "事故责任尚有争议")
     assert stated.statement == "事故责任尚有争议"
-    reviewed = services.review_list_entry(
-        fenghuang.reviewer, entry.id, approve=True, note="申辩理由不成立", today=date(2026, 6, 5)
+    reviewed = fenghuang.reviewer.lists.review(
+        entry.id, approve=True, note="申辩理由不成立", today=date(2026, 6, 5)
     )
     assert reviewed.stage == "待公布" and reviewed.review_note == "申辩理由不成立"
 
 
 def test_refusing_a_listing_needs_a_reason(fenghuang: County) -> None:
     d_unit(fenghuang.clerk, "fenghuang")
-    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    (entry,) = fenghuang.clerk.lists.propose(today=PROPOSED)
     # refusing is possible inside the statement period (only approving must wait)
-    services.notify_list_entry(fenghuang.clerk, entry.id, served_on=PROPOSED)
+    fenghuang.clerk.lists.notify(entry.id, served_on=PROPOSED)
     with pytest.raises(SafeCreditError, match="不予列入时请填写理由"):
-        services.review_list_entry(fenghuang.reviewer, entry.id, approve=False, today=PROPOSED)
-    refused = services.review_list_entry(
-        fenghuang.reviewer, entry.id, approve=False, note="事故责任认定已撤销", today=PROPOSED
+        fenghuang.reviewer.lists.review(entry.id, approve=False, today=PROPOSED)
+    refused = fenghuang.reviewer.lists.review(
+        entry.id, approve=False, note="事故责任认定已撤销", today=PROPOSED
     )
     assert refused.stage == "不予列入" and not refused.active
     assert refused.review_note == "事故责任认定已撤销"
     with pytest.raises(SafeCreditError, match="只能在“待公布”阶段"):
-        services.publish_list_entry(fenghuang.reviewer, entry.id, published_on=REVIEWED)
-    assert services.list_entries(fenghuang.admin, active_only=True, today=PROPOSED) == []
+        fenghuang.reviewer.lists.publish(entry.id, published_on=REVIEWED)
+    assert fenghuang.admin.lists.entries(active_only=True, today=PROPOSED) == []
 
 
 def test_red_list_needs_no_notice(fenghuang: County) -> None:
     unit = a_unit(fenghuang.clerk)
-    assert services.grade_one(fenghuang.admin, unit, as_of=PROPOSED).grade == "A"
-    (entry,) = services.propose_list_entries(fenghuang.proposer, today=PROPOSED)
+    assert fenghuang.admin.grading.grade_one(unit, as_of=PROPOSED).grade == "A"
+    (entry,) = fenghuang.proposer.lists.propose(today=PROPOSED)
     assert (entry.unit_id, entry.list_kind, entry.period_months) == (unit, "红名单", 12)
     assert "A级" in entry.basis
 
     with pytest.raises(SafeCreditError, match="红名单是守信激励，不需要告知"):
-        services.notify_list_entry(fenghuang.clerk, entry.id, served_on=PROPOSED)
+        fenghuang.clerk.lists.notify(entry.id, served_on=PROPOSED)
     with pytest.raises(SafeCreditError, match="审核人不能是提出列入的人"):
-        services.review_list_entry(fenghuang.proposer, entry.id, approve=True, today=PROPOSED)
+        fenghuang.proposer.lists.review(entry.id, approve=True, today=PROPOSED)
     with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-        services.review_list_entry(fenghuang.clerk, entry.id, approve=True, today=PROPOSED)
+        fenghuang.clerk.lists.review(entry.id, approve=True, today=PROPOSED)
 
     # reviewed on the day it was proposed: there is no statement period
-    reviewed = services.review_list_entry(
-        fenghuang.reviewer, entry.id, approve=True, today=PROPOSED
-    )
+    reviewed = fenghuang.reviewer.lists.review(entry.id, approve=True, today=PROPOSED)
     assert reviewed.stage == "待公布" and reviewed.notified_on is None
-    published = services.publish_list_entry(fenghuang.reviewer, entry.id, published_on=PROPOSED)
+    published = fenghuang.reviewer.lists.publish(entry.id, published_on=PROPOSED)
     assert (published.stage, published.ends_on) == ("公布", date(2027, 6, 1))
-    assert services.units_in_force_on_lists(fenghuang.admin) == {unit: ["红名单"]}
-    incentives = services.incentives_for(fenghuang.admin, unit, as_of=PROPOSED)
+    assert fenghuang.admin.lists.units_in_force() == {unit: ["红名单"]}
+    incentives = fenghuang.admin.lists.incentives(unit, as_of=PROPOSED)
     assert incentives[0].startswith("列入红名单")
 
 
 def test_a_clerk_cannot_remove_and_a_reviewer_removes_with_a_reason(fenghuang: County) -> None:
     unit = a_unit(fenghuang.clerk)
-    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    (entry,) = fenghuang.clerk.lists.propose(today=PROPOSED)
     with pytest.raises(SafeCreditError, match="只能在“公布”阶段"):
-        services.remove_list_entry(fenghuang.reviewer, entry.id, reason="发生事故", on=REVIEWED)
-    services.review_list_entry(fenghuang.reviewer, entry.id, approve=True, today=PROPOSED)
-    services.publish_list_entry(fenghuang.reviewer, entry.id, published_on=PROPOSED)
+        fenghuang.reviewer.lists.remove(entry.id, reason="发生事故", on=REVIEWED)
+    fenghuang.reviewer.lists.review(entry.id, approve=True, today=PROPOSED)
+    fenghuang.reviewer.lists.publish(entry.id, published_on=PROPOSED)
     with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-        services.remove_list_entry(fenghuang.clerk, entry.id, reason="发生事故", on=REVIEWED)
+        fenghuang.clerk.lists.remove(entry.id, reason="发生事故", on=REVIEWED)
     with pytest.raises(SafeCreditError, match="请填写移出原因"):
-        services.remove_list_entry(fenghuang.reviewer, entry.id, reason=" ", on=REVIEWED)
-    removed = services.remove_list_entry(
-        fenghuang.reviewer, entry.id, reason="发生一般生产安全事故", on=REVIEWED
-    )
+        fenghuang.reviewer.lists.remove(entry.id, reason=" ", on=REVIEWED)
+    removed = fenghuang.reviewer.lists.remove(entry.id, reason="发生一般生产安全事故", on=REVIEWED)
     assert (removed.stage, removed.removed_on, removed.removed_by) == ("移出", REVIEWED, "审核员乙")
     assert removed.removal_reason == "发生一般生产安全事故"
-    assert services.units_in_force_on_lists(fenghuang.admin) == {}
+    assert fenghuang.admin.lists.units_in_force() == {}
     # a new proposal is possible once the entry has left the list
-    (again,) = services.propose_list_entries(fenghuang.clerk, today=REVIEWED)
+    (again,) = fenghuang.clerk.lists.propose(today=REVIEWED)
     assert again.unit_id == unit and again.id != entry.id
 
 
@@ -361,12 +349,12 @@ def test_fenghuang_blacklist_period_follows_the_accident_grade(
     fenghuang: County, deaths: int, grade: str, months: int
 ) -> None:
     d_unit(fenghuang.clerk, "fenghuang", deaths=deaths)
-    (entry,) = services.propose_list_entries(fenghuang.clerk, today=PROPOSED)
+    (entry,) = fenghuang.clerk.lists.propose(today=PROPOSED)
     assert f"事故 2026-03-02 {grade} 死亡{deaths}人" in entry.facts
     assert entry.period_months == months
-    services.notify_list_entry(fenghuang.clerk, entry.id, served_on=PROPOSED)
-    services.review_list_entry(fenghuang.reviewer, entry.id, approve=True, today=REVIEWED)
-    published = services.publish_list_entry(fenghuang.reviewer, entry.id, published_on=PUBLISHED)
+    fenghuang.clerk.lists.notify(entry.id, served_on=PROPOSED)
+    fenghuang.reviewer.lists.review(entry.id, approve=True, today=REVIEWED)
+    published = fenghuang.reviewer.lists.publish(entry.id, published_on=PUBLISHED)
     assert published.ends_on == date(2026 + months // 12, 6, 25)
 
 
@@ -376,9 +364,9 @@ def test_suizhou_management_period_is_36_months_whatever_the_accident(tmp_path: 
         unit = add_unit(county.clerk, 1, "随州丁矿业", std_level="三级")
         # two responsible 较大 accidents within 12 months of each other: D in suizhou
         for day in (date(2025, 11, 2), date(2026, 3, 2)):
-            services.save_record(county.clerk, model.Accident(unit, day, "较大", "是", deaths=3))
-        assert services.grade_one(county.admin, unit, as_of=PROPOSED).grade == "D"
-        entry, person = services.propose_list_entries(county.clerk, today=PROPOSED)
+            county.clerk.records.save(model.Accident(unit, day, "较大", "是", deaths=3))
+        assert county.admin.grading.grade_one(unit, as_of=PROPOSED).grade == "D"
+        entry, person = county.clerk.lists.propose(today=PROPOSED)
         assert (entry.list_kind, entry.period_months) == ("严重失信主体名单", 36)
         # Revision 2 item 5: 事故类2 names the unit's 主要负责人 at the accidents' dates
         assert (person.person_name, person.person_role, person.period_months) == (
@@ -396,8 +384,7 @@ def test_suizhou_management_period_is_36_months_whatever_the_accident(tmp_path: 
 def test_entry_by_hand(fenghuang: County) -> None:
     unit = add_unit(fenghuang.clerk, 5, "戊贸易有限公司", category="工贸八大行业")
     with pytest.raises(SafeCreditError, match="没有“严重失信主体名单”"):
-        services.add_list_entry(
-            fenghuang.clerk,
+        fenghuang.clerk.lists.add(
             unit_id=unit,
             list_kind="严重失信主体名单",
             facts="拒不执行监管指令",
@@ -405,12 +392,11 @@ def test_entry_by_hand(fenghuang: County) -> None:
             today=PROPOSED,
         )
     with pytest.raises(SafeCreditError, match="请填写列入的事实和依据"):
-        services.add_list_entry(
-            fenghuang.clerk, unit_id=unit, list_kind="黑名单", facts=" ", basis="x", today=PROPOSED
+        fenghuang.clerk.lists.add(
+            unit_id=unit, list_kind="黑名单", facts=" ", basis="x", today=PROPOSED
         )
     with pytest.raises(SafeCreditError, match="列入期限应为正整数"):
-        services.add_list_entry(
-            fenghuang.clerk,
+        fenghuang.clerk.lists.add(
             unit_id=unit,
             list_kind="黑名单",
             facts="拒不执行监管指令",
@@ -418,8 +404,7 @@ def test_entry_by_hand(fenghuang: County) -> None:
             period_months=0,
             today=PROPOSED,
         )
-    entry = services.add_list_entry(
-        fenghuang.clerk,
+    entry = fenghuang.clerk.lists.add(
         unit_id=unit,
         list_kind="黑名单",
         facts="拒不执行监管指令",
@@ -428,24 +413,24 @@ def test_entry_by_hand(fenghuang: County) -> None:
     )
     assert (entry.source, entry.stage, entry.period_months) == ("人工", "采集", 12)
     assert entry.proposed_by == "录入员丙"
-    found = services.list_entries(fenghuang.admin, search="戊贸易", today=PROPOSED)
+    found = fenghuang.admin.lists.entries(search="戊贸易", today=PROPOSED)
     assert [e.id for e in found] == [entry.id]
-    assert services.list_entries(fenghuang.admin, list_kind="红名单", today=PROPOSED) == []
+    assert fenghuang.admin.lists.entries(list_kind="红名单", today=PROPOSED) == []
 
 
 def test_proposals_on_a_demo_county_cover_exactly_the_d_and_a_units(tmp_path: Path) -> None:
     """kundulun: 黑名单 = grade D, 红名单 = grade A (as before Revision 2)."""
     county = make_county(tmp_path, "kundulun")
     try:
-        services.fill_demo(county.admin, enterprises=200, seed=1, today=PROPOSED)
-        grades = {r.unit_id: r.grade for r in services.grade_units(county.admin, as_of=PROPOSED)}
-        created = services.propose_list_entries(county.clerk, today=PROPOSED)
+        core.fill_demo(county.admin, enterprises=200, seed=1, today=PROPOSED)
+        grades = {r.unit_id: r.grade for r in county.admin.grading.grade(as_of=PROPOSED)}
+        created = county.clerk.lists.propose(today=PROPOSED)
         expected = {(u, "黑名单") for u, g in grades.items() if g == "D"} | {
             (u, "红名单") for u, g in grades.items() if g == "A"
         }
         assert {kind for _, kind in expected} == {"黑名单", "红名单"}
         assert {(e.unit_id, e.list_kind) for e in created} == expected
-        assert services.propose_list_entries(county.clerk, today=PROPOSED) == []
+        assert county.clerk.lists.propose(today=PROPOSED) == []
     finally:
         county.admin.close()
 
@@ -456,7 +441,7 @@ def test_fenghuang_proposals_on_a_demo_county_follow_seed_002(tmp_path: Path) ->
     hazard overdue at T."""
     county = make_county(tmp_path, "fenghuang")
     try:
-        services.fill_demo(county.admin, enterprises=40, seed=1, today=PROPOSED)
+        core.fill_demo(county.admin, enterprises=40, seed=1, today=PROPOSED)
         conn = county.admin.db.conn
         year_ago = date(2025, 6, 1).isoformat()
         day = PROPOSED.isoformat()
@@ -477,15 +462,15 @@ def test_fenghuang_proposals_on_a_demo_county_follow_seed_002(tmp_path: Path) ->
                 (year_ago, day, day, year_ago, day, day, day, year_ago),
             )
         }
-        grades = {r.unit_id: r.grade for r in services.grade_units(county.admin, as_of=PROPOSED)}
-        bad = {b.unit_id for b in services.bad_credit_records(county.admin, as_of=PROPOSED)}
+        grades = {r.unit_id: r.grade for r in county.admin.grading.grade(as_of=PROPOSED)}
+        bad = {b.unit_id for b in county.admin.repairs.bad_records(as_of=PROPOSED)}
         recent_bad = {
             b.unit_id
-            for b in services.bad_credit_records(county.admin, as_of=PROPOSED)
+            for b in county.admin.repairs.bad_records(as_of=PROPOSED)
             if b.day > date(2025, 6, 1)
         }
         assert bad  # the demo has bad records
-        created = services.propose_list_entries(county.clerk, today=PROPOSED)
+        created = county.clerk.lists.propose(today=PROPOSED)
         black = {e.unit_id for e in created if e.list_kind == "黑名单"}
         red = {e.unit_id for e in created if e.list_kind == "红名单"}
         assert black == grounds
@@ -500,18 +485,16 @@ def test_kundulun_lists_are_internal(tmp_path: Path) -> None:
     county = make_county(tmp_path, "kundulun")
     try:
         unit = d_unit(county.clerk, "kundulun")
-        (entry,) = services.propose_list_entries(county.proposer, today=PROPOSED)
+        (entry,) = county.proposer.lists.propose(today=PROPOSED)
         assert (entry.unit_id, entry.list_kind) == (unit, "黑名单")
-        services.notify_list_entry(county.clerk, entry.id, served_on=PROPOSED)
-        services.review_list_entry(county.reviewer, entry.id, approve=True, today=REVIEWED)
+        county.clerk.lists.notify(entry.id, served_on=PROPOSED)
+        county.reviewer.lists.review(entry.id, approve=True, today=REVIEWED)
         with pytest.raises(SafeCreditError, match=r"只作内部管理使用，不对外公布.*不能公布"):
-            services.publish_list_entry(county.reviewer, entry.id, published_on=PUBLISHED)
-        assert services.list_entry(county.admin, entry.id).stage == "待公布"
-        assert services.list_publication_refused(county.admin) is not None
+            county.reviewer.lists.publish(entry.id, published_on=PUBLISHED)
+        assert county.admin.lists.entry(entry.id).stage == "待公布"
+        assert county.admin.lists.publication_refused() is not None
         # reviewed into the internal list, it leaves it by hand like a published one
-        removed = services.remove_list_entry(
-            county.reviewer, entry.id, reason="整改到位", on=date(2026, 7, 1)
-        )
+        removed = county.reviewer.lists.remove(entry.id, reason="整改到位", on=date(2026, 7, 1))
         assert (removed.stage, removed.removal_reason) == ("移出", "整改到位")
     finally:
         county.admin.close()
@@ -528,9 +511,9 @@ def test_suizhou_names_only_the_persons_whose_violation_lists_the_unit(tmp_path:
                 unit, "other", date(2020, 1, 6), subject="分管安全负责人", person_name="李四"
             ),
         ):
-            services.save_record(county.clerk, violation)
-        assert services.grade_one(county.admin, unit, as_of=PROPOSED).grade == "D"
-        created = services.propose_list_entries(county.clerk, today=PROPOSED)
+            county.clerk.records.save(violation)
+        assert county.admin.grading.grade_one(unit, as_of=PROPOSED).grade == "D"
+        created = county.clerk.lists.propose(today=PROPOSED)
         assert [e.person_name for e in created] == [""]
     finally:
         county.admin.close()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import uscc_check_character
@@ -31,29 +32,29 @@ def code(n: int) -> str:
 
 @dataclass
 class County:
-    admin: services.Session
+    admin: core.Session
     path: Path
 
-    def as_user(self, user: str, role: Role) -> services.Session:
-        return services.Session(self.admin.db, user, role)
+    def as_user(self, user: str, role: Role) -> core.Session:
+        return core.Session(self.admin.db, user, role)
 
     @property
-    def recorder(self) -> services.Session:
+    def recorder(self) -> core.Session:
         """Records the disputed records; a 审核员, so only the recorder rule stops them."""
         return self.as_user("审核员甲", Role.REVIEWER)
 
     @property
-    def investigator(self) -> services.Session:
+    def investigator(self) -> core.Session:
         return self.as_user("审核员乙", Role.REVIEWER)
 
     @property
-    def clerk(self) -> services.Session:
+    def clerk(self) -> core.Session:
         return self.as_user("录入员丙", Role.CLERK)
 
 
 def make_county(tmp_path: Path | Callable[[str], Path], profile: str = "fenghuang") -> County:
     path = tmp_path(f"{profile}.db") if callable(tmp_path) else tmp_path / f"{profile}.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
     )
     return County(admin, path)
@@ -66,17 +67,17 @@ def county(new_db: Callable[[str], Path]) -> Iterator[County]:
     made.admin.close()
 
 
-def good_unit(session: services.Session, n: int = 1) -> int:
+def good_unit(session: core.Session, n: int = 1) -> int:
     """A fenghuang unit that is A unless a record says otherwise."""
-    unit = services.save_record(
-        session, model.Unit(code(n), f"丙{n}化工有限公司", "危险化学品", std_level="二级")
+    unit = session.records.save(
+        model.Unit(code(n), f"丙{n}化工有限公司", "危险化学品", std_level="二级")
     )
-    services.save_record(session, model.Commitment(unit, "单位承诺", date(2025, 1, 5)))
+    session.records.save(model.Commitment(unit, "单位承诺", date(2025, 1, 5)))
     return unit
 
 
 def grade(county: County, unit: int, day: date = T) -> str:
-    return str(services.grade_one(county.admin, unit, as_of=day).grade)
+    return str(county.admin.grading.grade_one(unit, as_of=day).grade)
 
 
 def pdf_text(pdf: bytes, tmp: Path) -> str:
@@ -89,8 +90,8 @@ def pdf_text(pdf: bytes, tmp: Path) -> str:
 
 
 def notice_text(county: County, unit: int, tmp: Path) -> str:
-    request = services.DocumentRequest("grade-notice", unit_ids=(unit,), as_of=T)
-    return pdf_text(services.preview_documents(county.admin, request, today=T), tmp)
+    request = core.DocumentRequest("grade-notice", unit_ids=(unit,), as_of=T)
+    return pdf_text(county.admin.documents.preview(request, today=T), tmp)
 
 
 # -- the whole path with 删除 ---------------------------------------------------------------------
@@ -98,13 +99,12 @@ def notice_text(county: County, unit: int, tmp: Path) -> str:
 
 def test_objection_upheld_by_deletion_changes_the_grade(county: County, tmp_path: Path) -> None:
     unit = good_unit(county.recorder)
-    violation = services.save_record(
-        county.recorder, model.Violation(unit, "operate_while_suspended", date(2026, 3, 1))
+    violation = county.recorder.records.save(
+        model.Violation(unit, "operate_while_suspended", date(2026, 3, 1))
     )
     assert grade(county, unit) == "D"
 
-    filed = services.file_objection(
-        county.clerk,
+    filed = county.clerk.objections.file(
         table="violations",
         record_id=violation,
         content="当日已停产，系误记",
@@ -115,10 +115,10 @@ def test_objection_upheld_by_deletion_changes_the_grade(county: County, tmp_path
     assert filed.target_text == "失信 2026-03-01 被责令停产停业整顿仍从事生产经营（单位）"
     assert filed.target_kind == "失信行为" and filed.open
     with pytest.raises(SafeCreditError, match=f"已有未办结的异议（第 {filed.id} 号）"):
-        services.file_objection(
-            county.clerk, table="violations", record_id=violation, content="再次异议", filed_on=T
+        county.clerk.objections.file(
+            table="violations", record_id=violation, content="再次异议", filed_on=T
         )
-    assert services.open_objection_targets(county.admin, unit) == {
+    assert county.admin.objections.open_targets(unit) == {
         ("violations", violation): filed.target_text
     }
 
@@ -127,17 +127,15 @@ def test_objection_upheld_by_deletion_changes_the_grade(county: County, tmp_path
     assert "被责令停产停业整顿仍从事生产经营（单位）（异议中）" in text
 
     # the reply waits for the answer
-    reply = services.DocumentRequest("objection-reply", objection_id=filed.id)
+    reply = core.DocumentRequest("objection-reply", objection_id=filed.id)
     with pytest.raises(SafeCreditError, match="尚未答复"):
-        services.preview_documents(county.admin, reply, today=T)
+        county.admin.documents.preview(reply, today=T)
     with pytest.raises(SafeCreditError, match="只能答复已受理的异议"):
-        services.answer_objection(
-            county.investigator, filed.id, findings="核实", outcome="删除", on=T
-        )
+        county.investigator.objections.answer(filed.id, findings="核实", outcome="删除", on=T)
     with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-        services.accept_objection(county.clerk, filed.id, on=T)
+        county.clerk.objections.accept(filed.id, on=T)
 
-    accepted = services.accept_objection(county.investigator, filed.id, on=T)
+    accepted = county.investigator.objections.accept(filed.id, on=T)
     # 20 working days after 2026-06-01, 端午节 (06-19) left out
     assert (accepted.status, accepted.accepted_on, accepted.due_on) == (
         "已受理",
@@ -145,30 +143,26 @@ def test_objection_upheld_by_deletion_changes_the_grade(county: County, tmp_path
         date(2026, 6, 30),
     )
     with pytest.raises(SafeCreditError, match="该异议已已受理"):
-        services.accept_objection(county.investigator, filed.id, on=T)
+        county.investigator.objections.accept(filed.id, on=T)
 
     # the recorder may not investigate, whatever their role
     with pytest.raises(SafeCreditError, match="审核员甲录入或修改过被异议的记录，不能担任核查人"):
-        services.answer_objection(
-            county.recorder, filed.id, findings="核实无误", outcome="保留", on=ANSWERED
+        county.recorder.objections.answer(
+            filed.id, findings="核实无误", outcome="保留", on=ANSWERED
         )
     with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-        services.answer_objection(
-            county.clerk, filed.id, findings="核实", outcome="删除", on=ANSWERED
-        )
+        county.clerk.objections.answer(filed.id, findings="核实", outcome="删除", on=ANSWERED)
     with pytest.raises(SafeCreditError, match="请填写核查情况"):
-        services.answer_objection(
-            county.investigator, filed.id, findings=" ", outcome="删除", on=ANSWERED
-        )
+        county.investigator.objections.answer(filed.id, findings=" ", outcome="删除", on=ANSWERED)
     with pytest.raises(SafeCreditError, match="核查结论应为"):
-        services.answer_objection(
-            county.investigator, filed.id, findings="核实", outcome="撤销", on=ANSWERED
+        county.investigator.objections.answer(
+            filed.id, findings="核实", outcome="撤销", on=ANSWERED
         )
-    assert services.objection(county.admin, filed.id).status == "已受理"
+    assert county.admin.objections.get(filed.id).status == "已受理"
     assert grade(county, unit) == "D"
 
-    answered = services.answer_objection(
-        county.investigator, filed.id, findings="经核查系误录", outcome="删除", on=ANSWERED
+    answered = county.investigator.objections.answer(
+        filed.id, findings="经核查系误录", outcome="删除", on=ANSWERED
     )
     assert (answered.status, answered.outcome, answered.investigator) == (
         "已答复",
@@ -177,51 +171,50 @@ def test_objection_upheld_by_deletion_changes_the_grade(county: County, tmp_path
     )
     assert answered.answered_on == ANSWERED and not answered.open
     with pytest.raises(StorageError):
-        services.get_record(county.admin, "violations", violation)
+        county.admin.records.get("violations", violation)
     remembered = county.admin.db.conn.execute(
         "SELECT deleted_by FROM deleted_records WHERE table_name = 'violations'"
     ).fetchall()
     assert remembered == [("审核员乙",)]
     # the next grade no longer sees the record
     assert grade(county, unit) == "A"
-    assert services.open_objection_targets(county.admin) == {}
+    assert county.admin.objections.open_targets() == {}
     assert "异议中" not in notice_text(county, unit, tmp_path)
 
-    issued = services.issue_documents(county.investigator, reply, today=ANSWERED)
+    issued = county.investigator.documents.issue(reply, today=ANSWERED)
     (doc,) = issued.issued
     assert doc.doc_no == "凤应急异复〔2026〕1号" and doc.unit_id == unit
     text = pdf_text(issued.pdf, tmp_path)
     assert "经核查，系误录。" in text and "被责令停产停业整顿仍从事生产经营" in text
-    assert services.check_database(county.path).problems == []
+    assert core.check_database(county.path).problems == []
 
 
 # -- the other outcomes --------------------------------------------------------------------------
 
 
 def accepted_objection(county: County, table: str, record_id: int) -> int:
-    filed = services.file_objection(
-        county.clerk, table=table, record_id=record_id, content="记录有误", filed_on=T
+    filed = county.clerk.objections.file(
+        table=table, record_id=record_id, content="记录有误", filed_on=T
     )
-    services.accept_objection(county.investigator, filed.id, on=T)
+    county.investigator.objections.accept(filed.id, on=T)
     return filed.id
 
 
 def test_correction_updates_the_record(county: County) -> None:
     unit = good_unit(county.recorder)
-    accident = services.save_record(
-        county.recorder, model.Accident(unit, date(2026, 2, 10), "较大", "是", deaths=3)
+    accident = county.recorder.records.save(
+        model.Accident(unit, date(2026, 2, 10), "较大", "是", deaths=3)
     )
     assert grade(county, unit) == "D"
     objection = accepted_objection(county, "accidents", accident)
-    assert services.objection(county.admin, objection).target_text == "事故 2026-02-10 较大 死亡3人"
+    assert county.admin.objections.get(objection).target_text == "事故 2026-02-10 较大 死亡3人"
     with pytest.raises(SafeCreditError, match="请提供更正后的记录"):
-        services.answer_objection(
-            county.investigator, objection, findings="责任未定", outcome="更正", on=ANSWERED
+        county.investigator.objections.answer(
+            objection, findings="责任未定", outcome="更正", on=ANSWERED
         )
-    stored = services.get_record(county.admin, "accidents", accident)
+    stored = county.admin.records.get("accidents", accident)
     with pytest.raises(SafeCreditError, match="与原记录相同"):
-        services.answer_objection(
-            county.investigator,
+        county.investigator.objections.answer(
             objection,
             findings="责任未定",
             outcome="更正",
@@ -229,8 +222,7 @@ def test_correction_updates_the_record(county: County) -> None:
             on=ANSWERED,
         )
     corrected = replace(stored, responsible="否", note="调查认定非责任事故")
-    answered = services.answer_objection(
-        county.investigator,
+    answered = county.investigator.objections.answer(
         objection,
         findings="事故调查报告认定为非责任事故",
         outcome="更正",
@@ -238,7 +230,7 @@ def test_correction_updates_the_record(county: County) -> None:
         on=ANSWERED,
     )
     assert answered.outcome == "更正"
-    assert services.get_record(county.admin, "accidents", accident).responsible == "否"
+    assert county.admin.records.get("accidents", accident).responsible == "否"
     assert grade(county, unit) == "A"
     # the correction is audited under the investigator
     who = county.admin.db.conn.execute(
@@ -249,102 +241,89 @@ def test_correction_updates_the_record(county: County) -> None:
 
 def test_keeping_the_record_leaves_it(county: County) -> None:
     unit = good_unit(county.recorder)
-    violation = services.save_record(
-        county.recorder, model.Violation(unit, "accident_reported_late", date(2026, 4, 2))
+    violation = county.recorder.records.save(
+        model.Violation(unit, "accident_reported_late", date(2026, 4, 2))
     )
     objection = accepted_objection(county, "violations", violation)
-    answered = services.answer_objection(
-        county.investigator, objection, findings="迟报属实", outcome="保留", on=ANSWERED
+    answered = county.investigator.objections.answer(
+        objection, findings="迟报属实", outcome="保留", on=ANSWERED
     )
     assert answered.outcome == "保留" and answered.status == "已答复"
-    assert services.get_record(county.admin, "violations", violation).kind == (
-        "accident_reported_late"
-    )
+    assert county.admin.records.get("violations", violation).kind == ("accident_reported_late")
     assert grade(county, unit) == "D"
     # answered: a new objection on the record may be filed
-    again = services.file_objection(
-        county.clerk, table="violations", record_id=violation, content="补充证据", filed_on=ANSWERED
+    again = county.clerk.objections.file(
+        table="violations", record_id=violation, content="补充证据", filed_on=ANSWERED
     )
     assert again.status == "待受理"
 
 
 def test_refusal_needs_a_reason(county: County) -> None:
     unit = good_unit(county.recorder)
-    penalty = services.save_record(
-        county.recorder,
+    penalty = county.recorder.records.save(
         model.Penalty(unit, "凤应急罚〔2026〕7号", date(2026, 3, 3), "应急管理部门"),
     )
-    filed = services.file_objection(
-        county.clerk, table="penalties", record_id=penalty, content="罚款已缴", filed_on=T
+    filed = county.clerk.objections.file(
+        table="penalties", record_id=penalty, content="罚款已缴", filed_on=T
     )
     assert filed.target_text == "处罚 凤应急罚〔2026〕7号 2026-03-03"
     with pytest.raises(SafeCreditError, match="不予受理时请填写理由"):
-        services.refuse_objection(county.investigator, filed.id, reason=" ", on=T)
+        county.investigator.objections.refuse(filed.id, reason=" ", on=T)
     with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-        services.refuse_objection(county.clerk, filed.id, reason="超过期限", on=T)
-    refused = services.refuse_objection(
-        county.investigator, filed.id, reason="超过提出异议的期限", on=T
-    )
+        county.clerk.objections.refuse(filed.id, reason="超过期限", on=T)
+    refused = county.investigator.objections.refuse(filed.id, reason="超过提出异议的期限", on=T)
     assert (refused.status, refused.refused_reason) == ("不予受理", "超过提出异议的期限")
     assert not refused.open
     with pytest.raises(SafeCreditError, match="该异议已不予受理"):
-        services.accept_objection(county.investigator, filed.id, on=T)
-    assert services.objections(county.admin, open_only=True) == []
-    assert [o.id for o in services.objections(county.admin, search="凤应急罚")] == [filed.id]
+        county.investigator.objections.accept(filed.id, on=T)
+    assert county.admin.objections.all(open_only=True) == []
+    assert [o.id for o in county.admin.objections.all(search="凤应急罚")] == [filed.id]
 
 
 def test_filing_is_checked(county: County) -> None:
     unit = good_unit(county.recorder)
     commitment = county.admin.db.conn.execute("SELECT id FROM commitments").fetchone()[0]
     with pytest.raises(SafeCreditError, match="不能对“commitments”提出异议"):
-        services.file_objection(
-            county.clerk, table="commitments", record_id=commitment, content="x", filed_on=T
+        county.clerk.objections.file(
+            table="commitments", record_id=commitment, content="x", filed_on=T
         )
-    violation = services.save_record(
-        county.recorder, model.Violation(unit, "other", date(2026, 4, 2))
-    )
+    violation = county.recorder.records.save(model.Violation(unit, "other", date(2026, 4, 2)))
     with pytest.raises(SafeCreditError, match="请填写异议内容"):
-        services.file_objection(
-            county.clerk, table="violations", record_id=violation, content="  ", filed_on=T
+        county.clerk.objections.file(
+            table="violations", record_id=violation, content="  ", filed_on=T
         )
     with pytest.raises(SafeCreditError, match="记录不存在"):
-        services.file_objection(
-            county.clerk, table="violations", record_id=999, content="x", filed_on=T
-        )
+        county.clerk.objections.file(table="violations", record_id=999, content="x", filed_on=T)
 
 
 def test_anyone_who_changed_the_record_may_not_investigate(county: County) -> None:
     unit = good_unit(county.recorder)
-    inspection = services.save_record(
-        county.recorder, model.Inspection(unit, date(2026, 4, 2), hazards=3, major_hazards=1)
+    inspection = county.recorder.records.save(
+        model.Inspection(unit, date(2026, 4, 2), hazards=3, major_hazards=1)
     )
     # another reviewer edits the record (same natural key)
     editor = county.as_user("审核员丁", Role.REVIEWER)
-    stored = services.get_record(county.admin, "inspections", inspection)
-    services.save_record(editor, replace(stored, hazards=2))
+    stored = county.admin.records.get("inspections", inspection)
+    editor.records.save(replace(stored, hazards=2))
     objection = accepted_objection(county, "inspections", inspection)
     for who in (county.recorder, editor):
         with pytest.raises(SafeCreditError, match="不能担任核查人"):
-            services.answer_objection(who, objection, findings="核实", outcome="保留", on=ANSWERED)
-    answered = services.answer_objection(
-        county.investigator, objection, findings="核实", outcome="保留", on=ANSWERED
+            who.objections.answer(objection, findings="核实", outcome="保留", on=ANSWERED)
+    answered = county.investigator.objections.answer(
+        objection, findings="核实", outcome="保留", on=ANSWERED
     )
     assert answered.investigator == "审核员乙"
 
 
 def test_the_recorder_stays_the_recorder_after_the_date_is_corrected(county: County) -> None:
     unit = good_unit(county.recorder)
-    violation = services.save_record(
-        county.recorder, model.Violation(unit, "other", date(2026, 4, 2))
-    )
+    violation = county.recorder.records.save(model.Violation(unit, "other", date(2026, 4, 2)))
     editor = county.as_user("录入员戊", Role.CLERK)
-    stored = services.get_record(county.admin, "violations", violation)
-    services.save_record(editor, replace(stored, occurred_on=date(2026, 4, 3)))
+    stored = county.admin.records.get("violations", violation)
+    editor.records.save(replace(stored, occurred_on=date(2026, 4, 3)))
     objection = accepted_objection(county, "violations", violation)
     with pytest.raises(SafeCreditError, match="不能担任核查人"):
-        services.answer_objection(
-            county.recorder, objection, findings="核实", outcome="保留", on=ANSWERED
-        )
+        county.recorder.objections.answer(objection, findings="核实", outcome="保留", on=ANSWERED)
 
 
 # -- deadlines by profile ------------------------------------------------------------------------
@@ -361,15 +340,15 @@ def test_the_recorder_stays_the_recorder_after_the_date_is_corrected(county: Cou
 def test_answer_due_by_profile(tmp_path: Path, profile: str, due: date) -> None:
     made = make_county(tmp_path, profile)
     try:
-        unit = services.save_record(made.recorder, model.Unit(code(1), "某公司", "非煤矿山"))
-        penalty = services.save_record(
-            made.recorder, model.Penalty(unit, "罚〔2026〕1号", date(2026, 3, 3), "应急管理部门")
+        unit = made.recorder.records.save(model.Unit(code(1), "某公司", "非煤矿山"))
+        penalty = made.recorder.records.save(
+            model.Penalty(unit, "罚〔2026〕1号", date(2026, 3, 3), "应急管理部门")
         )
         objection = accepted_objection(made, "penalties", penalty)
-        found = services.objection(made.admin, objection)
+        found = made.admin.objections.get(objection)
         assert found.due_on == due
         days = made.admin.profile.deadlines.objection_answer_working_days
-        assert services.working_calendar(made.admin).add_working_days(T, days).day == due
+        assert made.admin.schedule.calendar().add_working_days(T, days).day == due
     finally:
         made.admin.close()
 
@@ -378,7 +357,7 @@ def test_a_correction_clashing_with_another_record_is_a_sentence(tmp_path: Path)
     """更正 onto another record's natural key (same unit, same day) is refused in words."""
     Inspection = model.Inspection
     path = tmp_path / "clash.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="测试局",
@@ -386,25 +365,21 @@ def test_a_correction_clashing_with_another_record_is_a_sentence(tmp_path: Path)
         admin=("管理员", "pw123456"),
     )
     try:
-        services.fill_demo(admin, enterprises=5, seed=2, today=date(2026, 11, 21))
+        core.fill_demo(admin, enterprises=5, seed=2, today=date(2026, 11, 21))
         unit_id = admin.db.conn.execute("SELECT id FROM units LIMIT 1").fetchone()[0]
-        first = services.save_record(
-            admin, Inspection(unit_id=unit_id, inspected_on=date(2026, 3, 1))
-        )
-        services.save_record(admin, Inspection(unit_id=unit_id, inspected_on=date(2026, 3, 2)))
-        filed = services.file_objection(
-            admin, table="inspections", record_id=first, content="日期错误"
-        )
-        reviewer = services.open_session(path, user="审核员乙", role=Role.REVIEWER)
+        first = admin.records.save(Inspection(unit_id=unit_id, inspected_on=date(2026, 3, 1)))
+        admin.records.save(Inspection(unit_id=unit_id, inspected_on=date(2026, 3, 2)))
+        filed = admin.objections.file(table="inspections", record_id=first, content="日期错误")
+        reviewer = core.open_session(path, user="审核员乙", role=Role.REVIEWER)
         try:
-            services.accept_objection(reviewer, filed.id)
-            record = services.get_record(reviewer, "inspections", first)
+            reviewer.objections.accept(filed.id)
+            record = reviewer.records.get("inspections", first)
             clash = replace(record, inspected_on=date(2026, 3, 2))
             with pytest.raises(SafeCreditError, match="重复"):
-                services.answer_objection(
-                    reviewer, filed.id, findings="核实日期", outcome="更正", corrected=clash
+                reviewer.objections.answer(
+                    filed.id, findings="核实日期", outcome="更正", corrected=clash
                 )
-            assert services.objection(reviewer, filed.id).status == "已受理"
+            assert reviewer.objections.get(filed.id).status == "已受理"
         finally:
             reviewer.close()
     finally:

@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import uscc_check_character
@@ -30,24 +31,24 @@ def code(n: int) -> str:
 
 @dataclass
 class County:
-    admin: services.Session
+    admin: core.Session
     path: Path
 
-    def as_user(self, user: str, role: Role) -> services.Session:
-        return services.Session(self.admin.db, user, role)
+    def as_user(self, user: str, role: Role) -> core.Session:
+        return core.Session(self.admin.db, user, role)
 
     @property
-    def clerk(self) -> services.Session:
+    def clerk(self) -> core.Session:
         return self.as_user("录入员丙", Role.CLERK)
 
     @property
-    def reviewer(self) -> services.Session:
+    def reviewer(self) -> core.Session:
         return self.as_user("审核员乙", Role.REVIEWER)
 
 
 def make_county(tmp_path: Path, profile: str = "fenghuang") -> County:
     path = tmp_path / f"{profile}.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
     )
     return County(admin, path)
@@ -61,7 +62,7 @@ def county(tmp_path: Path) -> Iterator[County]:
 
 
 def unit(
-    session: services.Session,
+    session: core.Session,
     n: int,
     *,
     category: str = "非煤矿山",
@@ -69,8 +70,7 @@ def unit(
     main_person_id: str = "",
     status: str = "正常",
 ) -> int:
-    return services.save_record(
-        session,
+    return session.records.save(
         model.Unit(
             code(n),
             f"第{n}有限公司",
@@ -83,8 +83,8 @@ def unit(
     )
 
 
-def save(session: services.Session, *records: object) -> list[int]:
-    return [services.save_record(session, r) for r in records]
+def save(session: core.Session, *records: object) -> list[int]:
+    return [session.records.save(r) for r in records]
 
 
 def sheet_rows(path: Path) -> tuple[list[str], list[list[object]], list[object]]:
@@ -154,13 +154,13 @@ def test_each_of_the_eight_triggers_is_flagged_from_its_data(county: County) -> 
         save(s, model.Violation(violations, kind, date(2025, month, 15)))
     save(s, model.Violation(violations, "other", date(2026, 7, 1)))  # after as_of: not yet
 
-    found = services.bad_credit_records(county.admin, as_of=T)
+    found = county.admin.repairs.bad_records(as_of=T)
     assert {b.trigger for b in found} == set(range(1, 9))
     assert clean not in {b.unit_id for b in found}
     assert [b.day for b in found] == sorted((b.day for b in found), reverse=True)
 
     by_unit = {
-        u: {(b.trigger, b.record) for b in services.bad_credit_records(s, unit_id=u, as_of=T)}
+        u: {(b.trigger, b.record) for b in s.repairs.bad_records(unit_id=u, as_of=T)}
         for u in (accidents, inspections)
     }
     assert by_unit[accidents] == {(1, "事故 2026-02-01 一般 死亡1人")}
@@ -169,7 +169,7 @@ def test_each_of_the_eight_triggers_is_flagged_from_its_data(county: County) -> 
         (5, "检查 2026-01-10 整改期限2026-02-10，未完成整改"),
         (5, "检查 2026-03-01 整改期限2026-03-20，2026-03-25才完成"),
     }
-    flagged = services.bad_credit_records(s, unit_id=violations, as_of=T)
+    flagged = s.repairs.bad_records(unit_id=violations, as_of=T)
     assert sorted((b.day.month, b.trigger) for b in flagged) == [
         (month, trigger) for month, trigger in enumerate(kinds.values(), start=1)
     ]
@@ -177,7 +177,7 @@ def test_each_of_the_eight_triggers_is_flagged_from_its_data(county: County) -> 
     assert refused.record == "失信 2025-06-15 拒不执行安全监管监察指令或逾期不履行处罚（单位）"
     assert refused.trigger_text == "拒不执行安全监管监察指令，或逾期不履行处罚"
     # the fatal accident leaves the list a year later
-    assert services.bad_credit_records(s, unit_id=accidents, as_of=date(2027, 2, 1)) == []
+    assert s.repairs.bad_records(unit_id=accidents, as_of=date(2027, 2, 1)) == []
 
 
 def test_a_repaired_record_is_no_longer_flagged(county: County) -> None:
@@ -190,7 +190,7 @@ def test_a_repaired_record_is_no_longer_flagged(county: County) -> None:
     )
 
     def triggers(day: date) -> set[int]:
-        return {b.trigger for b in services.bad_credit_records(s, unit_id=u, as_of=day)}
+        return {b.trigger for b in s.repairs.bad_records(unit_id=u, as_of=day)}
 
     assert triggers(T) == {1, 6}
     save(s, model.Repair(u, "失信行为", date(2026, 3, 1), violation_id=violation))
@@ -203,7 +203,7 @@ def test_a_repaired_record_is_no_longer_flagged(county: County) -> None:
     assert triggers(date(2026, 5, 1)) == {1}
     assert triggers(date(2027, 1, 9)) == {1}
     assert triggers(date(2027, 1, 10)) == set()
-    assert services.bad_credit_records(county.admin, as_of=date(2027, 1, 10)) == []
+    assert county.admin.repairs.bad_records(as_of=date(2027, 1, 10)) == []
 
 
 # -- 双公示 ---------------------------------------------------------------------------------------
@@ -224,64 +224,61 @@ def test_penalties_are_due_on_the_seventh_working_day(county: County) -> None:
         model.Penalty(u, "凤应急罚〔2026〕13号", DECIDED, "应急管理部门", reason="未备案"),
         model.Penalty(u, "凤市监罚〔2026〕1号", DECIDED, "其他部门"),  # not ours to publish
     )
-    items = {i.id: i for i in services.publicity_items(county.admin)}
+    items = {i.id: i for i in county.admin.publicity.items()}
     assert set(items) == {on_time, late, unpublished}
     assert all(i.kind == "行政处罚" and i.due_on == DUE for i in items.values())
-    calendar = services.working_calendar(county.admin)
+    calendar = county.admin.schedule.calendar()
     assert calendar.add_working_days(DECIDED, 7).day == DUE
     item = items[unpublished]
     assert (item.status(DUE), item.status(date(2026, 10, 14))) == ("待公示", "逾期未公示")
 
     with pytest.raises(SafeCreditError, match="公示日期不能早于处罚决定日期"):
-        services.mark_published(s, "行政处罚", on_time, on=date(2026, 9, 27))
+        s.publicity.mark_published("行政处罚", on_time, on=date(2026, 9, 27))
     with pytest.raises(SafeCreditError, match="类别应为行政处罚或行政许可"):
-        services.mark_published(s, "行政强制", on_time, on=DUE)
-    services.mark_published(s, "行政处罚", on_time, on=DUE)
-    services.mark_published(s, "行政处罚", late, on=date(2026, 10, 14))
-    items = {i.id: i for i in services.publicity_items(county.admin)}
+        s.publicity.mark_published("行政强制", on_time, on=DUE)
+    s.publicity.mark_published("行政处罚", on_time, on=DUE)
+    s.publicity.mark_published("行政处罚", late, on=date(2026, 10, 14))
+    items = {i.id: i for i in county.admin.publicity.items()}
     as_of = date(2026, 10, 20)
     assert items[on_time].status(as_of) == "已公示"
     assert items[late].status(as_of) == "逾期公示"
     assert items[unpublished].status(as_of) == "逾期未公示"
-    assert services.get_record(county.admin, "penalties", on_time).published_on == DUE
+    assert county.admin.records.get("penalties", on_time).published_on == DUE
 
 
 def test_permits_register_and_the_publicity_workbook(county: County, tmp_path: Path) -> None:
     s = county.clerk
     u = unit(s, DIGITS_ONLY)
     (penalty,) = save(s, model.Penalty(u, "凤应急罚〔2026〕11号", DECIDED, "应急管理部门"))
-    permit = services.add_permit(
-        s,
+    permit = s.publicity.add_permit(
         unit_id=u,
         permit_no="（湘）FM安许证字〔2026〕001",
         kind="安全生产许可",
         decided_on=DECIDED,
     )
     with pytest.raises(SafeCreditError, match="已登记"):
-        services.add_permit(
-            s, unit_id=u, permit_no=" （湘）FM安许证字〔2026〕001 ", kind="其他", decided_on=DECIDED
+        s.publicity.add_permit(
+            unit_id=u, permit_no=" （湘）FM安许证字〔2026〕001 ", kind="其他", decided_on=DECIDED
         )
     with pytest.raises(SafeCreditError, match="请填写许可证号和许可类别"):
-        services.add_permit(s, unit_id=u, permit_no=" ", kind="安全生产许可", decided_on=DECIDED)
-    (registered,) = services.permits(county.admin)
+        s.publicity.add_permit(unit_id=u, permit_no=" ", kind="安全生产许可", decided_on=DECIDED)
+    (registered,) = county.admin.publicity.permits()
     assert (registered.id, registered.uscc, registered.published_on) == (permit, code(6), None)
 
     with pytest.raises(SafeCreditError, match="不能早于许可决定日期"):
-        services.mark_published(s, "行政许可", permit, on=date(2026, 9, 1))
-    services.mark_published(s, "行政许可", permit, on=date(2026, 10, 9))
-    assert services.permits(county.admin)[0].published_on == date(2026, 10, 9)
+        s.publicity.mark_published("行政许可", permit, on=date(2026, 9, 1))
+    s.publicity.mark_published("行政许可", permit, on=date(2026, 10, 9))
+    assert county.admin.publicity.permits()[0].published_on == date(2026, 10, 9)
     logged = county.admin.db.conn.execute(
         "SELECT action, user FROM audit_log WHERE table_name = 'permits' ORDER BY id"
     ).fetchall()
     assert logged == [("insert", "录入员丙"), ("update", "录入员丙")]
 
-    kinds = {(i.kind, i.id): i for i in services.publicity_items(county.admin)}
+    kinds = {(i.kind, i.id): i for i in county.admin.publicity.items()}
     assert set(kinds) == {("行政处罚", penalty), ("行政许可", permit)}
     assert kinds[("行政许可", permit)].due_on == DUE
 
-    out = services.export_publicity(
-        county.admin, tmp_path / "双公示.xlsx", today=date(2026, 10, 20)
-    )
+    out = county.admin.publicity.export(tmp_path / "双公示.xlsx", today=date(2026, 10, 20))
     headers, data, _ = sheet_rows(out)
     assert headers == [
         "序号",
@@ -327,27 +324,27 @@ def test_commitment_gaps_close_when_the_letters_come_back(county: County) -> Non
         model.Commitment(withdrawn, "单位承诺", date(2025, 1, 5), withdrawn_on=date(2026, 5, 15)),
         model.Commitment(withdrawn, "主要负责人履职尽责承诺", date(2025, 1, 5)),
     )
-    gaps = {g.unit_id: g for g in services.commitment_gaps(county.admin, as_of=T)}
+    gaps = {g.unit_id: g for g in county.admin.publicity.commitment_gaps(as_of=T)}
     assert set(gaps) == {lacking, withdrawn}
     assert (gaps[lacking].lacks_unit, gaps[lacking].lacks_duty) == (True, True)
     assert (gaps[withdrawn].lacks_unit, gaps[withdrawn].lacks_duty) == (True, False)
     assert gaps[lacking].main_person == "张三" and gaps[lacking].uscc == code(1)
     # before the withdrawal it counted
-    earlier = services.commitment_gaps(county.admin, as_of=date(2026, 5, 10))
+    earlier = county.admin.publicity.commitment_gaps(as_of=date(2026, 5, 10))
     assert [g.unit_id for g in earlier] == [lacking]
 
-    services.record_commitment_signed(
-        s, unit_id=lacking, kind="单位承诺", signed_on=date(2026, 5, 20), signer="张三"
+    s.publicity.record_commitment_signed(
+        unit_id=lacking, kind="单位承诺", signed_on=date(2026, 5, 20), signer="张三"
     )
-    (gap,) = [g for g in services.commitment_gaps(county.admin, as_of=T) if g.unit_id == lacking]
+    (gap,) = [g for g in county.admin.publicity.commitment_gaps(as_of=T) if g.unit_id == lacking]
     assert (gap.lacks_unit, gap.lacks_duty) == (False, True)
-    services.record_commitment_signed(
-        s, unit_id=lacking, kind="主要负责人履职尽责承诺", signed_on=date(2026, 5, 20)
+    s.publicity.record_commitment_signed(
+        unit_id=lacking, kind="主要负责人履职尽责承诺", signed_on=date(2026, 5, 20)
     )
-    assert [g.unit_id for g in services.commitment_gaps(county.admin, as_of=T)] == [withdrawn]
+    assert [g.unit_id for g in county.admin.publicity.commitment_gaps(as_of=T)] == [withdrawn]
     # a letter signed after the date does not count yet
     assert lacking in {
-        g.unit_id for g in services.commitment_gaps(county.admin, as_of=date(2026, 5, 19))
+        g.unit_id for g in county.admin.publicity.commitment_gaps(as_of=date(2026, 5, 19))
     }
 
 
@@ -364,9 +361,9 @@ def test_breached_commitment_is_the_newest_before_the_breach(county: County) -> 
         model.Commitment(u, "单位承诺", date(2026, 5, 10), signer="赵六"),  # after the breach
         model.Commitment(u, "主要负责人履职尽责承诺", date(2026, 4, 1)),
     )[:3]
-    assert services.breached_commitment(county.admin, breach) == "单位承诺 2025-01-05（李四签署）"
-    assert services.breached_commitment(county.admin, other) is None
-    assert services.breached_commitment(county.admin, bare_breach) is None
+    assert county.admin.publicity.breached_commitment(breach) == "单位承诺 2025-01-05（李四签署）"
+    assert county.admin.publicity.breached_commitment(other) is None
+    assert county.admin.publicity.breached_commitment(bare_breach) is None
 
 
 # -- 守信激励 -------------------------------------------------------------------------------------
@@ -376,23 +373,23 @@ def test_incentives_for_an_a_unit_only(county: County) -> None:
     s = county.clerk
     good, plain = unit(s, 1, std_level="一级"), unit(s, 2)
     save(s, model.Commitment(good, "单位承诺", date(2025, 1, 5)))
-    assert services.grade_one(county.admin, good, as_of=T).grade == "A"
-    assert services.grade_one(county.admin, plain, as_of=T).grade == "C"
-    incentives = services.incentives_for(county.admin, good, as_of=T)
+    assert county.admin.grading.grade_one(good, as_of=T).grade == "A"
+    assert county.admin.grading.grade_one(plain, as_of=T).grade == "C"
+    incentives = county.admin.lists.incentives(good, as_of=T)
     assert incentives and incentives[0].startswith("信用等级为A级")
     assert any("减少检查频次" in line for line in incentives)
-    assert services.incentives_for(county.admin, plain, as_of=T) == []
+    assert county.admin.lists.incentives(plain, as_of=T) == []
 
 
 # -- the publication workbook of a list ---------------------------------------------------------
 
 
 def publish(county: County, entry_id: int, *, day: date = date(2026, 6, 25)) -> None:
-    entry = services.list_entry(county.admin, entry_id)
+    entry = county.admin.lists.entry(entry_id)
     if entry.list_kind != "红名单":
-        services.notify_list_entry(county.clerk, entry_id, served_on=T)
-    services.review_list_entry(county.reviewer, entry_id, approve=True, today=date(2026, 6, 24))
-    services.publish_list_entry(county.reviewer, entry_id, published_on=day)
+        county.clerk.lists.notify(entry_id, served_on=T)
+    county.reviewer.lists.review(entry_id, approve=True, today=date(2026, 6, 24))
+    county.reviewer.lists.publish(entry_id, published_on=day)
 
 
 def test_publication_leaves_out_what_is_not_public(tmp_path: Path) -> None:
@@ -407,19 +404,16 @@ def test_publication_leaves_out_what_is_not_public(tmp_path: Path) -> None:
                 listed, "no_permit", date(2026, 3, 2), subject="主要负责人", person_name="张三"
             ),
         )
-        created = services.propose_list_entries(s, today=T)
+        created = s.lists.propose(today=T)
         assert len(created) == 2
-        services.notify_list_entry(s, created[0].id, served_on=T)
-        services.record_list_statement(s, created[0].id, "申辩：无证系历史遗留")
-        services.review_list_entry(
-            county.reviewer, created[0].id, approve=True, note="内部意见甲", today=T
-        )
-        services.publish_list_entry(county.reviewer, created[0].id, published_on=T)
+        s.lists.notify(created[0].id, served_on=T)
+        s.lists.record_statement(created[0].id, "申辩：无证系历史遗留")
+        county.reviewer.lists.review(created[0].id, approve=True, note="内部意见甲", today=T)
+        county.reviewer.lists.publish(created[0].id, published_on=T)
         publish(county, created[1].id)
 
         def by_hand(u: int) -> int:
-            return services.add_list_entry(
-                s,
+            return s.lists.add(
                 unit_id=u,
                 list_kind="严重失信主体名单",
                 facts="拒不执行",
@@ -428,13 +422,12 @@ def test_publication_leaves_out_what_is_not_public(tmp_path: Path) -> None:
             ).id
 
         by_hand(pending)  # 采集 only
-        services.notify_list_entry(s, by_hand(refused), served_on=T)
+        s.lists.notify(by_hand(refused), served_on=T)
         gone = by_hand(removed)
         publish(county, gone)
-        services.remove_list_entry(county.reviewer, gone, reason="撤销处罚", on=date(2026, 7, 1))
+        county.reviewer.lists.remove(gone, reason="撤销处罚", on=date(2026, 7, 1))
 
-        out = services.export_list_publication(
-            county.admin,
+        out = county.admin.lists.export_publication(
             tmp_path / "名单.xlsx",
             list_kind="严重失信主体名单",
             today=date(2026, 7, 2),
@@ -460,9 +453,9 @@ def test_publication_leaves_out_what_is_not_public(tmp_path: Path) -> None:
         assert "只作内部管理使用" not in text
 
         with pytest.raises(SafeCreditError, match="没有“黑名单”"):
-            services.export_list_publication(county.admin, tmp_path / "x.xlsx", list_kind="黑名单")
-        red = services.export_list_publication(
-            county.admin, tmp_path / "红.xlsx", list_kind="红名单", today=T
+            county.admin.lists.export_publication(tmp_path / "x.xlsx", list_kind="黑名单")
+        red = county.admin.lists.export_publication(
+            tmp_path / "红.xlsx", list_kind="红名单", today=T
         )
         assert sheet_rows(red)[1] == []
     finally:
@@ -475,14 +468,14 @@ def test_kundulun_publication_says_it_is_internal(tmp_path: Path) -> None:
         s = county.clerk
         u = unit(s, 1, main_person_id=ID_NUMBER)
         save(s, model.Accident(u, date(2026, 3, 2), "较大", "是", deaths=3))
-        (entry,) = services.propose_list_entries(s, today=T)
+        (entry,) = s.lists.propose(today=T)
         # grading.md Revision 2 item 7: kundulun's lists are internal, never published; the
         # list export holds the entries reviewed into the list
         with pytest.raises(SafeCreditError, match="只作内部管理使用，不对外公布"):
             publish(county, entry.id)
-        assert services.list_entry(county.admin, entry.id).stage == "待公布"
-        out = services.export_list_publication(
-            county.admin, tmp_path / "黑名单.xlsx", list_kind="黑名单", today=date(2026, 7, 1)
+        assert county.admin.lists.entry(entry.id).stage == "待公布"
+        out = county.admin.lists.export_publication(
+            tmp_path / "黑名单.xlsx", list_kind="黑名单", today=date(2026, 7, 1)
         )
         _, data, cells = sheet_rows(out)
         assert [r[2] for r in data] == ["第1有限公司"]
@@ -498,8 +491,8 @@ def test_edits_of_a_published_penalty_keep_its_publication(county: County) -> No
     s = county.clerk
     u = unit(s, 1)
     (penalty,) = save(s, model.Penalty(u, "凤应急罚〔2026〕11号", DECIDED, "应急管理部门"))
-    services.mark_published(s, "行政处罚", penalty, on=DUE)
-    stored = services.get_record(county.admin, "penalties", penalty)
-    services.save_record(s, replace(stored, reason="补录事由"))
-    (item,) = services.publicity_items(county.admin)
+    s.publicity.mark_published("行政处罚", penalty, on=DUE)
+    stored = county.admin.records.get("penalties", penalty)
+    s.records.save(replace(stored, reason="补录事由"))
+    (item,) = county.admin.publicity.items()
     assert (item.published_on, item.title, item.status(DUE)) == (DUE, "补录事由", "已公示")

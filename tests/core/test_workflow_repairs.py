@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import uscc_check_character
@@ -31,28 +32,28 @@ def code(n: int) -> str:
 
 @dataclass
 class County:
-    admin: services.Session
+    admin: core.Session
     path: Path
 
-    def as_user(self, user: str, role: Role) -> services.Session:
-        return services.Session(self.admin.db, user, role)
+    def as_user(self, user: str, role: Role) -> core.Session:
+        return core.Session(self.admin.db, user, role)
 
     @property
-    def clerk(self) -> services.Session:
+    def clerk(self) -> core.Session:
         return self.as_user("录入员丙", Role.CLERK)
 
     @property
-    def proposer(self) -> services.Session:
+    def proposer(self) -> core.Session:
         return self.as_user("审核员甲", Role.REVIEWER)
 
     @property
-    def reviewer(self) -> services.Session:
+    def reviewer(self) -> core.Session:
         return self.as_user("审核员乙", Role.REVIEWER)
 
 
 def make_county(tmp_path: Path | Callable[[str], Path], profile: str = "fenghuang") -> County:
     path = tmp_path(f"{profile}.db") if callable(tmp_path) else tmp_path / f"{profile}.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path, profile=profile, bureau_name=BUREAU, user="管理员", admin=("管理员", "admin-pw")
     )
     return County(admin, path)
@@ -65,18 +66,18 @@ def county(new_db: Callable[[str], Path]) -> Iterator[County]:
     made.admin.close()
 
 
-def good_unit(session: services.Session, n: int = 1, *, commitment: bool = True) -> int:
+def good_unit(session: core.Session, n: int = 1, *, commitment: bool = True) -> int:
     """A fenghuang unit that is A unless a record says otherwise."""
-    unit = services.save_record(
-        session, model.Unit(code(n), f"丙{n}化工有限公司", "危险化学品", std_level="二级")
+    unit = session.records.save(
+        model.Unit(code(n), f"丙{n}化工有限公司", "危险化学品", std_level="二级")
     )
     if commitment:
-        services.save_record(session, model.Commitment(unit, "单位承诺", date(2024, 1, 5)))
+        session.records.save(model.Commitment(unit, "单位承诺", date(2024, 1, 5)))
     return unit
 
 
 def grade(county: County, unit: int, day: date) -> str:
-    return str(services.grade_one(county.admin, unit, as_of=day).grade)
+    return str(county.admin.grading.grade_one(unit, as_of=day).grade)
 
 
 def repairs_of(county: County, column: str, record_id: int) -> list[tuple[object, ...]]:
@@ -99,15 +100,14 @@ def pdf_text(pdf: bytes, tmp: Path) -> str:
 
 def test_repair_of_a_violation_from_application_to_revocation(county: County) -> None:
     unit = good_unit(county.clerk)
-    violation = services.save_record(
-        county.clerk, model.Violation(unit, "other", RECORDED, basis_doc="凤应急责改〔2025〕2号")
+    violation = county.clerk.records.save(
+        model.Violation(unit, "other", RECORDED, basis_doc="凤应急责改〔2025〕2号")
     )
     # a violation within 36 months keeps the unit from A; within 12 months from B
     assert grade(county, unit, ELEVEN_MONTHS) == "C"
     assert grade(county, unit, TWELVE_MONTHS) == "B"
 
-    application = services.apply_repair(
-        county.clerk,
+    application = county.clerk.repairs.apply(
         table="violations",
         target_id=violation,
         statement="已整改并签署承诺",
@@ -121,27 +121,27 @@ def test_repair_of_a_violation_from_application_to_revocation(county: County) ->
     assert application.target_text == "失信 2025-03-10 其他安全生产失信行为（单位）"
     assert not application.early_removal
     with pytest.raises(SafeCreditError, match=f"已有待审核的申请（第 {application.id} 号）"):
-        services.apply_repair(
-            county.clerk, table="violations", target_id=violation, applied_on=ELEVEN_MONTHS
+        county.clerk.repairs.apply(
+            table="violations", target_id=violation, applied_on=ELEVEN_MONTHS
         )
 
-    early = services.repair_checks(county.clerk, application.id, on=ELEVEN_MONTHS)
+    early = county.clerk.repairs.checks(application.id, on=ELEVEN_MONTHS)
     assert [c.ok for c in early] == [False, True, True, None]
     assert "2026-03-10 起可批准" in early[0].text
     assert "2024-01-05" in early[2].text
-    later = services.repair_checks(county.clerk, application.id, on=TWELVE_MONTHS)
+    later = county.clerk.repairs.checks(application.id, on=TWELVE_MONTHS)
     assert later[0].ok is True
 
     with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-        services.decide_repair(county.clerk, application.id, approve=True, on=TWELVE_MONTHS)
+        county.clerk.repairs.decide(application.id, approve=True, on=TWELVE_MONTHS)
     with pytest.raises(SafeCreditError, match=r"未满12个月，2026-03-10前不能批准信用修复"):
-        services.decide_repair(county.reviewer, application.id, approve=True, on=ELEVEN_MONTHS)
+        county.reviewer.repairs.decide(application.id, approve=True, on=ELEVEN_MONTHS)
     with pytest.raises(SafeCreditError, match=r"2026-03-10前不能批准"):
-        services.decide_repair(county.reviewer, application.id, approve=True, on=date(2026, 3, 9))
+        county.reviewer.repairs.decide(application.id, approve=True, on=date(2026, 3, 9))
     assert repairs_of(county, "violation_id", violation) == []
 
-    approved = services.decide_repair(
-        county.reviewer, application.id, approve=True, note="材料齐全", on=TWELVE_MONTHS
+    approved = county.reviewer.repairs.decide(
+        application.id, approve=True, note="材料齐全", on=TWELVE_MONTHS
     )
     assert (approved.status, approved.decided_by, approved.decided_on) == (
         "批准",
@@ -150,29 +150,29 @@ def test_repair_of_a_violation_from_application_to_revocation(county: County) ->
     )
     ((repair_id, approved_on),) = repairs_of(county, "violation_id", violation)
     assert approved.repair_id == repair_id and approved_on == "2026-03-10"
-    repair = services.get_record(county.admin, "repairs", repair_id)
+    repair = county.admin.records.get("repairs", repair_id)
     assert (repair.unit_id, repair.target_kind) == (unit, "失信行为")
     with pytest.raises(SafeCreditError, match="该申请已批准"):
-        services.decide_repair(county.reviewer, application.id, approve=True, on=TWELVE_MONTHS)
+        county.reviewer.repairs.decide(application.id, approve=True, on=TWELVE_MONTHS)
     with pytest.raises(SafeCreditError, match="这条记录已经修复"):
-        services.apply_repair(
-            county.clerk, table="violations", target_id=violation, applied_on=TWELVE_MONTHS
+        county.clerk.repairs.apply(
+            table="violations", target_id=violation, applied_on=TWELVE_MONTHS
         )
 
     # from the approval date the violation no longer counts: A instead of B
     assert grade(county, unit, TWELVE_MONTHS) == "A"
-    (graded,) = services.grade_units(county.admin, as_of=TWELVE_MONTHS, uscc=code(1))
+    (graded,) = county.admin.grading.grade(as_of=TWELVE_MONTHS, uscc=code(1))
     assert graded.grade == "A"
     # before it, it still does
     assert grade(county, unit, date(2026, 3, 9)) == "C"
 
     # revocation: the repairs row goes, the record counts again
     with pytest.raises(SafeCreditError, match="请填写撤销理由"):
-        services.revoke_repair(county.reviewer, application.id, reason=" ", on=TWELVE_MONTHS)
+        county.reviewer.repairs.revoke(application.id, reason=" ", on=TWELVE_MONTHS)
     with pytest.raises(SafeCreditError, match="需要审核员或管理员权限"):
-        services.revoke_repair(county.clerk, application.id, reason="虚假材料", on=TWELVE_MONTHS)
-    revoked = services.revoke_repair(
-        county.reviewer, application.id, reason="以虚假材料取得信用修复", on=date(2026, 4, 1)
+        county.clerk.repairs.revoke(application.id, reason="虚假材料", on=TWELVE_MONTHS)
+    revoked = county.reviewer.repairs.revoke(
+        application.id, reason="以虚假材料取得信用修复", on=date(2026, 4, 1)
     )
     assert (revoked.status, revoked.revoked_by, revoked.revoked_on) == (
         "撤销",
@@ -183,42 +183,39 @@ def test_repair_of_a_violation_from_application_to_revocation(county: County) ->
     assert repairs_of(county, "violation_id", violation) == []
     assert grade(county, unit, TWELVE_MONTHS) == "B"
     with pytest.raises(SafeCreditError, match="只能撤销已批准的申请"):
-        services.revoke_repair(county.reviewer, application.id, reason="再次", on=TWELVE_MONTHS)
+        county.reviewer.repairs.revoke(application.id, reason="再次", on=TWELVE_MONTHS)
 
     # a new application is possible once revoked
-    again = services.apply_repair(
-        county.clerk, table="violations", target_id=violation, applied_on=date(2026, 5, 1)
+    again = county.clerk.repairs.apply(
+        table="violations", target_id=violation, applied_on=date(2026, 5, 1)
     )
     assert again.status == "待审核"
-    assert [a.id for a in services.repair_applications(county.admin, status="撤销")] == [
-        application.id
-    ]
-    assert services.check_database(county.path).problems == []
+    assert [a.id for a in county.admin.repairs.all(status="撤销")] == [application.id]
+    assert core.check_database(county.path).problems == []
 
 
 def test_checks_show_what_is_missing_for_a_penalty(county: County) -> None:
     unit = good_unit(county.clerk, commitment=False)
-    penalty = services.save_record(
-        county.clerk, model.Penalty(unit, "凤应急罚〔2025〕3号", RECORDED, "应急管理部门")
+    penalty = county.clerk.records.save(
+        model.Penalty(unit, "凤应急罚〔2025〕3号", RECORDED, "应急管理部门")
     )
-    services.save_record(
-        county.clerk,
+    county.clerk.records.save(
         model.Inspection(unit, date(2025, 6, 1), hazards=2, rectify_deadline=date(2025, 7, 1)),
     )
-    application = services.apply_repair(
-        county.clerk, table="penalties", target_id=penalty, applied_on=TWELVE_MONTHS
+    application = county.clerk.repairs.apply(
+        table="penalties", target_id=penalty, applied_on=TWELVE_MONTHS
     )
     assert application.target_text == "处罚 凤应急罚〔2025〕3号 2025-03-10"
-    checks = services.repair_checks(county.clerk, application.id, on=TWELVE_MONTHS)
+    checks = county.clerk.repairs.checks(application.id, on=TWELVE_MONTHS)
     assert [c.ok for c in checks] == [True, False, False, None, None]
     assert "未完成 1 项" in checks[1].text
     assert "未找到" in checks[2].text
     assert "行政处罚已履行完毕" in checks[3].text
     # the checks inform; the reviewer may still refuse, with a reason
     with pytest.raises(SafeCreditError, match="驳回时请填写理由"):
-        services.decide_repair(county.reviewer, application.id, approve=False, on=TWELVE_MONTHS)
-    refused = services.decide_repair(
-        county.reviewer, application.id, approve=False, note="整改未完成", on=TWELVE_MONTHS
+        county.reviewer.repairs.decide(application.id, approve=False, on=TWELVE_MONTHS)
+    refused = county.reviewer.repairs.decide(
+        application.id, approve=False, note="整改未完成", on=TWELVE_MONTHS
     )
     assert (refused.status, refused.decision_note, refused.repair_id) == (
         "驳回",
@@ -227,34 +224,29 @@ def test_checks_show_what_is_missing_for_a_penalty(county: County) -> None:
     )
     assert repairs_of(county, "penalty_id", penalty) == []
     with pytest.raises(SafeCreditError, match="该申请已驳回"):
-        services.decide_repair(county.reviewer, application.id, approve=True, on=TWELVE_MONTHS)
+        county.reviewer.repairs.decide(application.id, approve=True, on=TWELVE_MONTHS)
 
 
 def test_repair_of_an_accident_is_refused(county: County) -> None:
     """grading.md Revision 2 item 1: accidents are never repaired."""
     unit = good_unit(county.clerk)
-    accident = services.save_record(
-        county.clerk, model.Accident(unit, RECORDED, "一般", "是", deaths=1)
-    )
+    accident = county.clerk.records.save(model.Accident(unit, RECORDED, "一般", "是", deaths=1))
     assert grade(county, unit, TWELVE_MONTHS) == "B"  # a fatal accident within 36 months
     with pytest.raises(SafeCreditError, match=r"^生产安全事故不能信用修复"):
-        services.apply_repair(
-            county.clerk, table="accidents", target_id=accident, applied_on=TWELVE_MONTHS
-        )
-    assert services.repair_applications(county.admin) == []
+        county.clerk.repairs.apply(table="accidents", target_id=accident, applied_on=TWELVE_MONTHS)
+    assert county.admin.repairs.all() == []
     assert repairs_of(county, "accident_id", accident) == []
     assert grade(county, unit, TWELVE_MONTHS) == "B"
 
 
 def test_repair_targets_are_checked(county: County) -> None:
     unit = good_unit(county.clerk)
-    inspection = services.save_record(county.clerk, model.Inspection(unit, RECORDED))
+    inspection = county.clerk.records.save(model.Inspection(unit, RECORDED))
     with pytest.raises(SafeCreditError, match="信用修复的对象应为"):
-        services.apply_repair(
-            county.clerk, table="inspections", target_id=inspection, applied_on=TWELVE_MONTHS
+        county.clerk.repairs.apply(
+            table="inspections", target_id=inspection, applied_on=TWELVE_MONTHS
         )
-    entry = services.add_list_entry(
-        county.clerk,
+    entry = county.clerk.lists.add(
         unit_id=unit,
         list_kind="黑名单",
         facts="拒不执行指令",
@@ -262,8 +254,8 @@ def test_repair_targets_are_checked(county: County) -> None:
         today=RECORDED,
     )
     with pytest.raises(SafeCreditError, match="只能对已公布、尚在期内的名单记录申请提前移出"):
-        services.apply_repair(
-            county.clerk, table="list_entries", target_id=entry.id, applied_on=TWELVE_MONTHS
+        county.clerk.repairs.apply(
+            table="list_entries", target_id=entry.id, applied_on=TWELVE_MONTHS
         )
 
 
@@ -272,23 +264,19 @@ def test_repair_targets_are_checked(county: County) -> None:
 PUBLISHED = date(2026, 6, 25)
 
 
-def published_entry(county: County, profile: str) -> services.ListEntry:
+def published_entry(county: County, profile: str) -> core.ListEntry:
     """A published entry of the list of the dishonest that lasts longer than 12 months."""
-    unit = services.save_record(
-        county.clerk, model.Unit(code(7), "丁矿业有限公司", "非煤矿山", std_level="三级")
+    unit = county.clerk.records.save(
+        model.Unit(code(7), "丁矿业有限公司", "非煤矿山", std_level="三级")
     )
     if profile == "suizhou":
-        services.save_record(
-            county.clerk, model.Violation(unit, "accident_concealed", date(2026, 3, 2))
-        )
+        county.clerk.records.save(model.Violation(unit, "accident_concealed", date(2026, 3, 2)))
     else:  # a 重大 accident: 24 months on fenghuang's 黑名单
-        services.save_record(
-            county.clerk, model.Accident(unit, date(2026, 3, 2), "重大", "是", deaths=10)
-        )
-    (entry,) = services.propose_list_entries(county.proposer, today=date(2026, 6, 1))
-    services.notify_list_entry(county.clerk, entry.id, served_on=date(2026, 6, 1))
-    services.review_list_entry(county.reviewer, entry.id, approve=True, today=date(2026, 6, 24))
-    return services.publish_list_entry(county.reviewer, entry.id, published_on=PUBLISHED)
+        county.clerk.records.save(model.Accident(unit, date(2026, 3, 2), "重大", "是", deaths=10))
+    (entry,) = county.proposer.lists.propose(today=date(2026, 6, 1))
+    county.clerk.lists.notify(entry.id, served_on=date(2026, 6, 1))
+    county.reviewer.lists.review(entry.id, approve=True, today=date(2026, 6, 24))
+    return county.reviewer.lists.publish(entry.id, published_on=PUBLISHED)
 
 
 @pytest.mark.parametrize(("profile", "months"), [("fenghuang", 24), ("suizhou", 36)])
@@ -300,8 +288,7 @@ def test_early_removal_after_twelve_months_and_its_revocation(
         entry = published_entry(county, profile)
         assert entry.period_months == months and entry.ends_on == date(2026 + months // 12, 6, 25)
         unit = entry.unit_id
-        application = services.apply_repair(
-            county.clerk,
+        application = county.clerk.repairs.apply(
             table="list_entries",
             target_id=entry.id,
             statement="已整改到位",
@@ -312,40 +299,36 @@ def test_early_removal_after_twelve_months_and_its_revocation(
 
         # counted from 列入 (the review's approval, 2026-06-24), not from 公布 (seed 004:
         # 自列入之日起满12个月; grading.md Revision 2 item 2)
-        checks = services.repair_checks(county.clerk, application.id, on=date(2027, 5, 25))
+        checks = county.clerk.repairs.checks(application.id, on=date(2027, 5, 25))
         assert checks[0].ok is False and "自列入日期 2026-06-24 起满12个月" in checks[0].text
         # the home page's deadline says the same day
         (eligible,) = [
             d
-            for d in services.tracked_deadlines(county.admin, as_of=date(2027, 6, 1))
+            for d in county.admin.schedule.deadlines(as_of=date(2027, 6, 1))
             if d.kind == "可申请提前移出"
         ]
         assert eligible.due_on == date(2027, 6, 24) and "2026-06-24 列入" in eligible.detail
 
         # 11 months after 列入: refused, naming the first day it is possible
         with pytest.raises(SafeCreditError, match="2027-06-24前不能批准提前移出"):
-            services.decide_repair(
-                county.reviewer, application.id, approve=True, on=date(2027, 5, 25)
-            )
+            county.reviewer.repairs.decide(application.id, approve=True, on=date(2027, 5, 25))
         with pytest.raises(SafeCreditError, match="2027-06-24前不能批准提前移出"):
-            services.decide_repair(
-                county.reviewer, application.id, approve=True, on=date(2027, 6, 23)
-            )
-        assert services.list_entry(county.admin, entry.id).stage == "公布"
+            county.reviewer.repairs.decide(application.id, approve=True, on=date(2027, 6, 23))
+        assert county.admin.lists.entry(entry.id).stage == "公布"
 
         # 12 months: allowed; the entry leaves the list (提前移出)
-        approved = services.decide_repair(
-            county.reviewer, application.id, approve=True, on=date(2027, 6, 24)
+        approved = county.reviewer.repairs.decide(
+            application.id, approve=True, on=date(2027, 6, 24)
         )
         assert approved.status == "批准" and approved.repair_id is None
-        removed = services.list_entry(county.admin, entry.id)
+        removed = county.admin.lists.entry(entry.id)
         assert (removed.stage, removed.removal_reason, removed.removed_on) == (
             "移出",
             "提前移出",
             date(2027, 6, 24),
         )
         assert removed.removed_by == "审核员乙"
-        assert services.units_in_force_on_lists(county.admin) == {}
+        assert county.admin.lists.units_in_force() == {}
         # Revision 2 item 2: the removal releases the records that listed the unit (linked
         # to the entry) from the list's grade; nothing is repaired
         repairs_sql = "SELECT count(*) FROM repairs"
@@ -353,20 +336,19 @@ def test_early_removal_after_twelve_months_and_its_revocation(
         links = "SELECT count(*) FROM list_entry_records WHERE entry_id = ?"
         assert county.admin.db.conn.execute(links, (entry.id,)).fetchone()[0] == 1
 
-        decision = services.preview_documents(
-            county.admin,
-            services.DocumentRequest("removal-decision", listing_id=entry.id),
+        decision = county.admin.documents.preview(
+            core.DocumentRequest("removal-decision", listing_id=entry.id),
             today=date(2027, 6, 24),
         )
         text = pdf_text(decision, tmp_path)
         assert "符合提前移出条件" in text and "2027年6月24日起" in text
 
         # revoked: the listing is in force again, as it was
-        revoked = services.revoke_repair(
-            county.reviewer, application.id, reason="整改材料虚假", on=date(2027, 7, 1)
+        revoked = county.reviewer.repairs.revoke(
+            application.id, reason="整改材料虚假", on=date(2027, 7, 1)
         )
         assert revoked.status == "撤销"
-        restored = services.list_entry(county.admin, entry.id)
+        restored = county.admin.lists.entry(entry.id)
         assert restored.stage == "公布"
         assert (restored.removed_on, restored.removal_reason, restored.removed_by) == (
             None,
@@ -374,9 +356,9 @@ def test_early_removal_after_twelve_months_and_its_revocation(
             None,
         )
         assert (restored.published_on, restored.ends_on) == (entry.published_on, entry.ends_on)
-        assert services.units_in_force_on_lists(county.admin) == {unit: [entry.list_kind]}
+        assert county.admin.lists.units_in_force() == {unit: [entry.list_kind]}
         assert county.admin.db.conn.execute(repairs_sql).fetchone()[0] == 0
-        assert services.check_database(county.path).problems == []
+        assert core.check_database(county.path).problems == []
     finally:
         county.admin.close()
 
@@ -387,13 +369,13 @@ def test_suizhou_early_removal_releases_the_records_that_listed_it(
     county = make_county(tmp_path, "suizhou")
     try:
         entry = published_entry(county, "suizhou")
-        application = services.apply_repair(
-            county.clerk, table="list_entries", target_id=entry.id, applied_on=date(2027, 6, 25)
+        application = county.clerk.repairs.apply(
+            table="list_entries", target_id=entry.id, applied_on=date(2027, 6, 25)
         )
-        services.decide_repair(county.reviewer, application.id, approve=True, on=date(2027, 6, 25))
-        assert services.list_entry(county.admin, entry.id).stage == "移出"
+        county.reviewer.repairs.decide(application.id, approve=True, on=date(2027, 6, 25))
+        assert county.admin.lists.entry(entry.id).stage == "移出"
         assert grade(county, entry.unit_id, date(2027, 6, 26)) != "D"
-        assert services.propose_list_entries(county.clerk, today=date(2027, 6, 26)) == []
+        assert county.clerk.lists.propose(today=date(2027, 6, 26)) == []
     finally:
         county.admin.close()
 
@@ -402,18 +384,18 @@ def test_an_application_whose_record_was_deleted_is_refused_with_a_sentence(
     county: County,
 ) -> None:
     unit = good_unit(county.clerk)
-    violation = services.save_record(county.clerk, model.Violation(unit, "other", RECORDED))
-    application = services.apply_repair(
-        county.clerk, table="violations", target_id=violation, applied_on=TWELVE_MONTHS
+    violation = county.clerk.records.save(model.Violation(unit, "other", RECORDED))
+    application = county.clerk.repairs.apply(
+        table="violations", target_id=violation, applied_on=TWELVE_MONTHS
     )
-    objection = services.file_objection(
-        county.clerk, table="violations", record_id=violation, content="误记", filed_on=RECORDED
+    objection = county.clerk.objections.file(
+        table="violations", record_id=violation, content="误记", filed_on=RECORDED
     )
-    services.accept_objection(county.reviewer, objection.id, on=TWELVE_MONTHS)
-    services.answer_objection(
-        county.reviewer, objection.id, findings="系误录", outcome="删除", on=TWELVE_MONTHS
+    county.reviewer.objections.accept(objection.id, on=TWELVE_MONTHS)
+    county.reviewer.objections.answer(
+        objection.id, findings="系误录", outcome="删除", on=TWELVE_MONTHS
     )
     with pytest.raises(SafeCreditError):
-        services.repair_checks(county.clerk, application.id, on=TWELVE_MONTHS)
+        county.clerk.repairs.checks(application.id, on=TWELVE_MONTHS)
     with pytest.raises(SafeCreditError):
-        services.decide_repair(county.reviewer, application.id, approve=True, on=TWELVE_MONTHS)
+        county.reviewer.repairs.decide(application.id, approve=True, on=TWELVE_MONTHS)

@@ -193,15 +193,15 @@ def test_home_due_list_shows_codes_and_dates_whole(qtbot: QtBot, tmp_path: objec
     上次检查, 到期日 or 情况 is cut, whether its group is expanded or not."""
     from pathlib import Path
 
-    from safecredit_desktop.core import services
+    from safecredit_desktop.core import app as core
     from safecredit_desktop.gui.views.due_panel import DuePanel
 
     assert isinstance(tmp_path, Path)
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "d.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     try:
-        services.fill_demo(session, enterprises=150, seed=2)
+        core.fill_demo(session, enterprises=150, seed=2)
         panel = DuePanel(session)
         qtbot.addWidget(panel)
         panel.resize(1600, 500)

@@ -12,7 +12,9 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
+from safecredit_desktop.core.app.publicity import PublicityPart
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.validate import uscc_check_character
@@ -27,21 +29,21 @@ def make_code(n: int) -> str:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[services.Session]:
-    session = services.init_database(
+def demo(tmp_path: Path) -> Iterator[core.Session]:
+    session = core.init_database(
         tmp_path / "x.db",
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.fill_demo(session, enterprises=60, seed=1)
+    core.fill_demo(session, enterprises=60, seed=1)
     yield session
     session.close()
 
 
 @pytest.fixture
-def page(qtbot: QtBot, demo: services.Session) -> CommitmentsPage:
+def page(qtbot: QtBot, demo: core.Session) -> CommitmentsPage:
     shown = CommitmentsPage(demo, DataBus())
     qtbot.addWidget(shown)
     shown.refresh()  # the page loads when first shown; tests read it without showing
@@ -72,15 +74,14 @@ def _tick_row(page: CommitmentsPage, unit_id: int) -> None:
     assert model.index(row, 0).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
 
 
-def _new_unit(session: services.Session, n: int, name: str) -> int:
-    return services.save_record(
-        session,
+def _new_unit(session: core.Session, n: int, name: str) -> int:
+    return session.records.save(
         model.Unit(uscc=make_code(n), name=name, category="危险化学品", main_person="王五"),
     )
 
 
-def test_gaps_list_units_without_commitments(page: CommitmentsPage, demo: services.Session) -> None:
-    gaps = services.commitment_gaps(demo)
+def test_gaps_list_units_without_commitments(page: CommitmentsPage, demo: core.Session) -> None:
+    gaps = demo.publicity.commitment_gaps()
     assert page.pane.model.rowCount() == len(gaps) > 0
     assert page.gaps() == gaps
     for row, gap in enumerate(gaps):
@@ -99,7 +100,7 @@ def test_gaps_list_units_without_commitments(page: CommitmentsPage, demo: servic
 
 
 def test_recording_signed_commitments_removes_the_unit(
-    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: CommitmentsPage, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     unit_id = _new_unit(demo, 901, "凤凰县测试化工有限公司")
@@ -138,27 +139,25 @@ def test_recording_signed_commitments_removes_the_unit(
     page.signed_button.click()
     assert chosen == ["单位承诺", "主要负责人履职尽责承诺"]  # the missing one comes first
     assert all(g.unit_id != unit_id for g in page.gaps())
-    assert all(g.unit_id != unit_id for g in services.commitment_gaps(demo))
+    assert all(g.unit_id != unit_id for g in demo.publicity.commitment_gaps())
     signed = [
-        (e.kind_label, e.summary)
-        for e in services.unit_timeline(demo, unit_id)
-        if e.table == "commitments"
+        (e.kind_label, e.summary) for e in demo.units.timeline(unit_id) if e.table == "commitments"
     ]
     assert len(signed) == 2
 
 
 def test_a_refused_signing_keeps_the_dialog(
-    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: CommitmentsPage, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     unit_id = _new_unit(demo, 902, "凤凰县测试烟花爆竹有限公司")
     page.refresh()
     assert page.select_unit(unit_id)
 
-    def boom(*_a: object, **_kw: object) -> int:  # the services' refusal, whatever it is
+    def boom(*_a: object, **_kw: object) -> int:  # the core's refusal, whatever it is
         raise SafeCreditError("签署日期不能晚于今天。")
 
-    monkeypatch.setattr(services, "record_commitment_signed", boom)
+    monkeypatch.setattr(PublicityPart, "record_commitment_signed", boom)
     results: list[int] = []
 
     def fake_exec(dialog: SignedDialog) -> int:
@@ -175,7 +174,7 @@ def test_a_refused_signing_keeps_the_dialog(
 
 
 def test_batch_print_issues_one_numbered_letter_per_unit(
-    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: CommitmentsPage, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch, QMessageBox.StandardButton.Yes)
     printer = object()
@@ -184,7 +183,7 @@ def test_batch_print_issues_one_numbered_letter_per_unit(
 
     def choose(_parent: object, *, title: str = "", **_kw: Any) -> object:
         titles.append(title)
-        assert services.document_register(demo, kind="commitment") == []  # no number yet
+        assert demo.documents.register(kind="commitment") == []  # no number yet
         return printer
 
     monkeypatch.setattr(printing, "choose_printer", choose)
@@ -204,17 +203,17 @@ def test_batch_print_issues_one_numbered_letter_per_unit(
     page.print_unit_button.click()
     question = next(text for kind, text in shown if kind == "question")
     assert "3 家单位" in question and "另外 1 家" in question
-    issued = services.document_register(demo, kind="commitment")
+    issued = demo.documents.register(kind="commitment")
     assert sorted(d.uscc for d in issued) == sorted(g.uscc for g in lacking)
     assert len({d.doc_no for d in issued}) == 3
     assert printed and printed[0].startswith(b"%PDF") and "3份" in titles[0]
     assert page.last_result is not None and len(page.last_result.issued) == 3
-    assert services.document_register(demo, kind="duty-commitment") == []
+    assert demo.documents.register(kind="duty-commitment") == []
 
 
 def test_batch_print_duty_and_save_when_not_printed(
     page: CommitmentsPage,
-    demo: services.Session,
+    demo: core.Session,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -226,14 +225,14 @@ def test_batch_print_duty_and_save_when_not_printed(
     out = tmp_path / "out.pdf"
 
     def ask(_parent: object, name: str) -> Path:
-        asked.append(len(services.document_register(demo, kind="duty-commitment")))
+        asked.append(len(demo.documents.register(kind="duty-commitment")))
         return out
 
     monkeypatch.setattr(printing, "ask_pdf_path", ask)
     duty = [g for g in page.gaps() if g.lacks_duty][:2]
     page.tick([g.unit_id for g in duty])
     page.print_duty_button.click()
-    issued = services.document_register(demo, kind="duty-commitment")
+    issued = demo.documents.register(kind="duty-commitment")
     assert asked == [0]  # the save dialog came before the numbers
     assert sorted(d.uscc for d in issued) == sorted(g.uscc for g in duty)
     assert any("是否改为出具后保存为 PDF" in text for kind, text in shown if kind == "question")
@@ -241,18 +240,18 @@ def test_batch_print_duty_and_save_when_not_printed(
 
 
 def test_batch_print_with_both_dialogs_cancelled_takes_no_number(
-    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: CommitmentsPage, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _messages(monkeypatch, QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(printing, "choose_printer", lambda *a, **k: None)
     monkeypatch.setattr(printing, "ask_pdf_path", lambda *a, **k: None)
     page.tick([g.unit_id for g in page.gaps() if g.lacks_unit][:2])
     assert page.print_letters("commitment") is None
-    assert services.document_register(demo) == []
+    assert demo.documents.register() == []
 
 
 def test_batch_print_answered_no_or_nothing_ticked_issues_nothing(
-    page: CommitmentsPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: CommitmentsPage, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch, QMessageBox.StandardButton.No)
     assert page.print_letters("commitment") is None
@@ -260,6 +259,6 @@ def test_batch_print_answered_no_or_nothing_ticked_issues_nothing(
     page.tick_listed()
     assert len(page.ticked()) == len(page.gaps())
     assert page.print_letters("commitment") is None  # answered No
-    assert services.document_register(demo) == []
+    assert demo.documents.register() == []
     page.clear_ticks()
     assert page.ticked() == () and not page.clear_button.isEnabled()

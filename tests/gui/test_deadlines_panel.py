@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
@@ -29,20 +30,17 @@ def _uscc(n: int) -> str:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[services.Session]:
-    s = services.init_database(
+def session(tmp_path: Path) -> Iterator[core.Session]:
+    s = core.init_database(
         tmp_path / "x.db", profile="suizhou", bureau_name="测试县应急管理局", user="测试"
     )
     yield s
     s.close()
 
 
-def test_grouped_rows_estimate_mark_and_activation(qtbot: QtBot, session: services.Session) -> None:
-    uid = services.save_record(
-        session, model.Unit(uscc=_uscc(1), name="测试单位1", category="其他工贸")
-    )
-    services.save_record(
-        session,
+def test_grouped_rows_estimate_mark_and_activation(qtbot: QtBot, session: core.Session) -> None:
+    uid = session.records.save(model.Unit(uscc=_uscc(1), name="测试单位1", category="其他工贸"))
+    session.records.save(
         model.Penalty(
             unit_id=uid, doc_no="罚1", decided_on=date(2026, 12, 28), department="应急管理部门"
         ),
@@ -66,8 +64,7 @@ def test_grouped_rows_estimate_mark_and_activation(qtbot: QtBot, session: servic
     assert blocker.args == [uid]
 
     # a change announced on the bus refreshes the panel
-    services.save_record(
-        session,
+    session.records.save(
         model.Inspection(
             unit_id=uid,
             inspected_on=date(2026, 12, 1),
@@ -80,7 +77,7 @@ def test_grouped_rows_estimate_mark_and_activation(qtbot: QtBot, session: servic
     assert kinds == ["双公示未公示（1）", "整改逾期未完成（1）"]
 
 
-def test_empty(qtbot: QtBot, session: services.Session) -> None:
+def test_empty(qtbot: QtBot, session: core.Session) -> None:
     panel = DeadlinesPanel(session)
     qtbot.addWidget(panel)
     assert panel.tree.topLevelItemCount() == 1

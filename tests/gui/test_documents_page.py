@@ -15,7 +15,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.bus import DataBus
@@ -25,15 +25,15 @@ from safecredit_desktop.gui.views.documents_settings_tab import DocumentsSetting
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[services.Session]:
-    session = services.init_database(
+def demo(tmp_path: Path) -> Iterator[core.Session]:
+    session = core.init_database(
         tmp_path / "x.db",
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.fill_demo(session, enterprises=120, seed=1)
+    core.fill_demo(session, enterprises=120, seed=1)
     yield session
     session.close()
 
@@ -78,7 +78,7 @@ def _tick(page: DocumentsPage, count: int) -> tuple[int, ...]:
 
 
 def test_preview_shows_pages_and_takes_no_number(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     page = DocumentsPage(demo, DataBus())
@@ -88,7 +88,7 @@ def test_preview_shows_pages_and_takes_no_number(
 
     _choose_kind(page, "grade-notice")
     assert page.panes.currentWidget() is page.pane_of["units"]
-    page.preview()  # nothing ticked: the services' sentence, nothing shown
+    page.preview()  # nothing ticked: the core's sentence, nothing shown
     assert shown and shown[-1][0] == "warning" and "企业" in shown[-1][1]
     assert page.preview_view.page_count() == 0
 
@@ -99,7 +99,7 @@ def test_preview_shows_pages_and_takes_no_number(
     assert page.preview_view.page_count() == _pdf_pages(data) >= 3
     assert page.preview_view.page_total.text() == f"/ {_pdf_pages(data)} 页"
     assert "预览" in page.issue_notes.text()
-    assert services.document_register(demo) == []  # a preview takes no number
+    assert demo.documents.register() == []  # a preview takes no number
 
     # the search keeps ticks across searches
     page.units.search.setText("没有这样的企业名称")
@@ -108,7 +108,7 @@ def test_preview_shows_pages_and_takes_no_number(
 
 
 def test_kind_panes_and_buttons(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _messages(monkeypatch)
     page = DocumentsPage(demo, DataBus())
@@ -123,13 +123,13 @@ def test_kind_panes_and_buttons(
     _choose_kind(page, "inspection-plan")
     assert page.panes.currentWidget() is page.pane_of["year"]
     page.year.setValue(2027)
-    assert page.request() == services.DocumentRequest("inspection-plan", year=2027)
+    assert page.request() == core.DocumentRequest("inspection-plan", year=2027)
     data = page.preview()
     assert data is not None and page.preview_view.page_count() >= 1
 
 
 def test_by_grade_ticks_units_of_that_grade(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _messages(monkeypatch)
     bus = DataBus()
@@ -137,8 +137,8 @@ def test_by_grade_ticks_units_of_that_grade(
     qtbot.addWidget(page)
     as_of = page.request().as_of
     assert as_of is not None
-    grade = next(g for g in "DCBA" if services.units_of_grade(demo, g, as_of))
-    wanted = services.units_of_grade(demo, grade, as_of)
+    grade = next(g for g in "DCBA" if demo.units.of_grade(g, as_of))
+    wanted = demo.units.of_grade(grade, as_of)
     with qtbot.waitSignal(bus.status_message):
         page._on_by_grade(page.by_grade.findData(grade))
     assert page.units.chosen() == tuple(sorted(wanted))
@@ -146,7 +146,7 @@ def test_by_grade_ticks_units_of_that_grade(
 
 
 def test_issue_registers_and_reprints_stored_bytes(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch, answer=QMessageBox.StandardButton.Yes)
     printed: list[dict[str, Any]] = []
@@ -179,7 +179,7 @@ def test_issue_registers_and_reprints_stored_bytes(
     assert all(n.startswith("凤应急信告〔") for n in numbers)
     assert numbers[0] in page.issue_notes.text()
 
-    # the register tab lists both, newest state read from the services
+    # the register tab lists both, newest state read from the Session
     assert page.register.model.rowCount() == 2
     listed = {_cell(page, r, 0) for r in range(2)}
     assert listed == set(numbers)
@@ -191,7 +191,7 @@ def test_issue_registers_and_reprints_stored_bytes(
     # 重印: the stored file, byte for byte, with the document's pages preset
     assert page.reprint_selected() is True
     again = printed[-1]
-    assert again["data"] == result.pdf == services.issued_file(demo, second.id)
+    assert again["data"] == result.pdf == demo.documents.issued_file(second.id)
     assert hashlib.sha256(again["data"]).hexdigest() == second.sha256
     assert again["first_page"] == second.first_page
     assert again["last_page"] == second.first_page + second.page_count - 1
@@ -219,7 +219,7 @@ def test_issue_registers_and_reprints_stored_bytes(
 
 
 def test_issue_and_save(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _messages(monkeypatch, answer=QMessageBox.StandardButton.Yes)
     out = tmp_path / "承诺书.pdf"
@@ -234,7 +234,7 @@ def test_issue_and_save(
 
 
 def test_cancelled_save_dialog_issues_nothing(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The 文号 is taken only when the file is written: cancelling the save-as dialog
     issues nothing, and the next document still gets 1号."""
@@ -252,19 +252,19 @@ def test_cancelled_save_dialog_issues_nothing(
     (unit,) = _tick(page, 1)
     assert page.issue(then="save") is None
     assert asked and "〔" not in asked[0]  # no number in the proposed name: none taken
-    assert services.get_record(demo, "units", unit).name in asked[0]
-    assert services.document_register(demo) == []
+    assert demo.records.get("units", unit).name in asked[0]
+    assert demo.documents.register() == []
     out = tmp_path / "承诺书.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     result = page.issue(then="save")
     assert result is not None and [d.doc_no for d in result.issued] == [
         "凤应急信诺〔2026〕1号".replace("2026", str(date.today().year))
     ]
-    assert out.read_bytes() == result.pdf == services.issued_file(demo, result.issued[0].id)
+    assert out.read_bytes() == result.pdf == demo.documents.issued_file(result.issued[0].id)
 
 
 def test_cancelled_print_dialog_issues_nothing(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _messages(monkeypatch, answer=QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QPrintDialog, "exec", lambda _d: QPrintDialog.DialogCode.Rejected)
@@ -273,11 +273,11 @@ def test_cancelled_print_dialog_issues_nothing(
     _choose_kind(page, "grade-notice")
     _tick(page, 2)
     assert page.issue(then="print") is None
-    assert services.document_register(demo) == []
+    assert demo.documents.register() == []
 
 
 def test_a_file_that_cannot_be_written_issues_nothing(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch, answer=QMessageBox.StandardButton.Yes)
     missing = tmp_path / "没有这个文件夹" / "承诺书.pdf"
@@ -288,11 +288,11 @@ def test_a_file_that_cannot_be_written_issues_nothing(
     _tick(page, 1)
     assert page.issue(then="save") is None
     assert any(kind == "warning" and "无法保存到" in text for kind, text in shown)
-    assert services.document_register(demo) == []
+    assert demo.documents.register() == []
 
 
 def test_issue_cancelled_at_the_question_takes_no_number(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _messages(monkeypatch, answer=QMessageBox.StandardButton.No)
     page = DocumentsPage(demo, DataBus())
@@ -300,14 +300,14 @@ def test_issue_cancelled_at_the_question_takes_no_number(
     _choose_kind(page, "grade-notice")
     _tick(page, 1)
     assert page.issue(then="") is None
-    assert services.document_register(demo) == []
+    assert demo.documents.register() == []
 
 
 def test_print_pdf_to_writes_the_pages_asked_for(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path
+    qtbot: QtBot, demo: core.Session, tmp_path: Path
 ) -> None:
-    ids = tuple(row[0] for row in services.search_units_for_documents(demo, "", 3))
-    data = services.preview_documents(demo, services.DocumentRequest("commitment", unit_ids=ids))
+    ids = tuple(row[0] for row in demo.units.search("", 3))
+    data = demo.documents.preview(core.DocumentRequest("commitment", unit_ids=ids))
     total = _pdf_pages(data)
     assert total >= 3
 
@@ -334,10 +334,10 @@ def test_print_pdf_to_writes_the_pages_asked_for(
 
 
 def test_print_dialog_presets_the_range(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ids = tuple(row[0] for row in services.search_units_for_documents(demo, "", 3))
-    data = services.preview_documents(demo, services.DocumentRequest("commitment", unit_ids=ids))
+    ids = tuple(row[0] for row in demo.units.search("", 3))
+    data = demo.documents.preview(core.DocumentRequest("commitment", unit_ids=ids))
     out = tmp_path / "printed.pdf"
     seen: list[tuple[int, int]] = []
 
@@ -367,9 +367,9 @@ def test_save_pdf_bytes_adds_the_suffix(tmp_path: Path, monkeypatch: pytest.Monk
     assert printing.save_pdf_bytes(None, b"x", "y") is None
 
 
-def test_pdf_preview_navigation(qtbot: QtBot, demo: services.Session) -> None:
-    ids = tuple(row[0] for row in services.search_units_for_documents(demo, "", 3))
-    data = services.preview_documents(demo, services.DocumentRequest("commitment", unit_ids=ids))
+def test_pdf_preview_navigation(qtbot: QtBot, demo: core.Session) -> None:
+    ids = tuple(row[0] for row in demo.units.search("", 3))
+    data = demo.documents.preview(core.DocumentRequest("commitment", unit_ids=ids))
     total = _pdf_pages(data)
     preview = PdfPreview(placeholder="空")
     qtbot.addWidget(preview)
@@ -400,13 +400,13 @@ def test_pdf_preview_navigation(qtbot: QtBot, demo: services.Session) -> None:
 
 
 def test_prefix_edit_refused_keeps_text(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     bus = DataBus()
     tab = DocumentsSettingsTab(demo, bus)
     qtbot.addWidget(tab)
-    before = services.document_prefixes(demo)
+    before = demo.documents.prefixes()
     edit = tab.prefix_edits["grade-notice"]
     assert edit.text() == before["grade-notice"]
     assert "〔" in tab.prefix_examples["grade-notice"].text()
@@ -415,16 +415,16 @@ def test_prefix_edit_refused_keeps_text(
     assert tab.save_prefixes() is False
     assert shown and shown[-1][0] == "warning" and "前缀" in shown[-1][1]
     assert edit.text() == "凤应急（信）告"  # what was typed stays
-    assert services.document_prefixes(demo) == before
+    assert demo.documents.prefixes() == before
 
     edit.setText("凤应急信用告")
     with qtbot.waitSignal(bus.changed):
         assert tab.save_prefixes() is True
-    assert services.document_prefixes(demo)["grade-notice"] == "凤应急信用告"
+    assert demo.documents.prefixes()["grade-notice"] == "凤应急信用告"
 
 
 def test_fonts_setting_and_clerk_read_only(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     tab = DocumentsSettingsTab(demo, DataBus())
@@ -438,9 +438,9 @@ def test_fonts_setting_and_clerk_read_only(
     assert tab.folder.text() == str(tmp_path / "没有这个文件夹")
     tab.folder.setText(str(tmp_path))  # a folder without the official fonts
     assert tab.save_fonts() is True
-    assert services.document_font_settings(demo).use_official is True
+    assert demo.documents.font_settings().use_official is True
 
-    clerk = services.open_session(demo.db.path, user="小李", role=Role.CLERK)
+    clerk = core.open_session(demo.db.path, user="小李", role=Role.CLERK)
     try:
         read_only = DocumentsSettingsTab(clerk, DataBus())
         qtbot.addWidget(read_only)

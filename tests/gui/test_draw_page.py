@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.gui.blocks import RowTable
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.draw_page import DrawPage
@@ -19,15 +20,15 @@ from safecredit_desktop.gui.views.roster_tab import RosterTab
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[services.Session]:
-    session = services.init_database(
+def demo(tmp_path: Path) -> Iterator[core.Session]:
+    session = core.init_database(
         tmp_path / "x.db",
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.fill_demo(session, enterprises=300, seed=1)
+    core.fill_demo(session, enterprises=300, seed=1)
     yield session
     session.close()
 
@@ -67,7 +68,7 @@ def _answer(
 
 
 def test_draw_show_verify_annul_export(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     bus = DataBus()
@@ -81,7 +82,7 @@ def test_draw_show_verify_annul_export(
     with qtbot.waitSignal(bus.changed):
         page.draw_button.click()
     assert len(page.draws.rows()) == 1
-    found = services.list_draws(demo)[0]
+    found = demo.draws.history()[0]
     assert found.seed == "公开抽取" and found.filters["grades"] == ["B", "C", "D"]
     assert page.selected_draw_id() == found.id
     assert len(page.result.rows()) == found.selected > 0
@@ -99,17 +100,17 @@ def test_draw_show_verify_annul_export(
     monkeypatch.setattr(QInputDialog, "getText", lambda *args: ("", True))
     page.annul_button.click()
     assert shown[-1][0] == "warning" and "理由" in shown[-1][1]
-    assert not services.list_draws(demo)[0].annulled
+    assert not demo.draws.history()[0].annulled
     monkeypatch.setattr(QInputDialog, "getText", lambda *args: ("见证人缺席", True))
     page.annul_button.click()
-    assert services.list_draws(demo)[0].annul_reason == "见证人缺席"
+    assert demo.draws.history()[0].annul_reason == "见证人缺席"
     assert _text(page.draws, 0, 7) == "已作废"
     assert not page.annul_button.isEnabled()
     assert "作废" in page.summary.text()
 
 
 def test_too_few_inspectors_is_a_sentence(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     page = DrawPage(demo, DataBus())
@@ -121,14 +122,14 @@ def test_too_few_inspectors_is_a_sentence(
 
 
 def test_roster_tab_add_toggle_conflicts(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     bus = DataBus()
     tab = RosterTab(demo, bus)
     qtbot.addWidget(tab)
     before = len(tab.table.rows())
-    assert before == len(services.inspectors(demo)) > 0
+    assert before == len(demo.draws.inspectors()) > 0
 
     answers = iter([model.Inspector(name="王五", cert_no="43312399990009", org="局机关"), None])
     monkeypatch.setattr(tab, "ask_inspector", lambda _i: next(answers))
@@ -159,7 +160,7 @@ def test_roster_tab_add_toggle_conflicts(
 
 
 def test_draw_is_stored_only_after_yes(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     bus = DataBus()
@@ -172,7 +173,7 @@ def test_draw_is_stored_only_after_yes(
 
     _answer(monkeypatch, QMessageBox.StandardButton.No, shown)
     page.draw_button.click()
-    assert services.list_draws(demo) == [] and len(page.draws.rows()) == 0
+    assert demo.draws.history() == [] and len(page.draws.rows()) == 0
     kind, text = shown[-1]
     assert kind == "question"
     for part in ("2026", "B级 10%", "C级 30%", "D级 100%", "见证抽取", "3 名", "（全部）"):
@@ -182,5 +183,5 @@ def test_draw_is_stored_only_after_yes(
     _answer(monkeypatch, QMessageBox.StandardButton.Yes, shown)
     with qtbot.waitSignal(bus.changed):
         page.draw_button.click()
-    drawn = services.list_draws(demo)
+    drawn = demo.draws.history()
     assert len(drawn) == 1 and drawn[0].seed == "见证抽取" and drawn[0].team_size == 3

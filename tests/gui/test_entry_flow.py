@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.dialogs import record_form
 from safecredit_desktop.gui.main_window import MainWindow
@@ -22,16 +22,16 @@ Typist = Callable[[record_form.RecordFormDialog], None]
 @pytest.fixture
 def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     path = tmp_path / "flow.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.create_user(admin, "小王", "clerk-pw", Role.CLERK)
+    admin.accounts.create_user("小王", "clerk-pw", Role.CLERK)
     admin.close()
-    session = services.sign_in(path, "小王", "clerk-pw")
+    session = core.sign_in(path, "小王", "clerk-pw")
     main = MainWindow(session)
     main._backup_on_close = False
     qtbot.addWidget(main)
@@ -56,7 +56,7 @@ def test_unit_then_inspection_and_accident_from_detail(window, monkeypatch, qtbo
         dialog.set_value("category", "危险化学品")
         assert dialog.message("uscc")
         assert not dialog.save_button.isEnabled()
-        assert services.count_units(session) == 0
+        assert session.units.count() == 0
         dialog.set_value("uscc", "91433123111820220L")
         assert not dialog.message("uscc")
         dialog.save()
@@ -75,18 +75,18 @@ def test_unit_then_inspection_and_accident_from_detail(window, monkeypatch, qtbo
     drive_forms(monkeypatch, [bad_then_good_unit, inspection, accident])
     window.nav.setCurrentRow(1)
     window.registry.new_button.click()
-    assert services.count_units(session) == 1
+    assert session.units.count() == 1
 
     window.registry.search_edit.setText("fhtj")  # pinyin initials of 凤凰…沱江…
     qtbot.waitUntil(lambda: window.registry.count_label.text() == "共 1 家")
     window.registry.search_edit.setText("qqq")
     qtbot.waitUntil(lambda: window.registry.count_label.text() == "共 0 家")
-    unit_id = services.find_unit_by_code(session, "91433123111820220L")[0]
+    unit_id = session.units.find_by_code("91433123111820220L")[0]
     window.registry.unit_activated.emit(unit_id)
     assert window.stack.currentWidget() is window.detail
     window.detail.add_actions["inspections"].trigger()
     window.detail.add_actions["accidents"].trigger()
-    kinds = [entry.table for entry in services.unit_timeline(session, unit_id)]
+    kinds = [entry.table for entry in session.units.timeline(unit_id)]
     assert kinds == ["accidents", "inspections"]  # newest first
     users = {
         row[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import assessments
 from safecredit_desktop.gui.bus import DataBus
@@ -16,22 +16,22 @@ from safecredit_desktop.gui.views.grades_page import GradesPage
 
 
 @pytest.fixture
-def reviewer(tmp_path: Path) -> services.Session:
+def reviewer(tmp_path: Path) -> core.Session:
     path = tmp_path / "g.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path,
         profile="kundulun",
         bureau_name="昆都仑区应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.create_user(admin, "审核员乙", "review-pw", Role.REVIEWER)
-    services.fill_demo(admin, enterprises=120, seed=4, today=date(2026, 11, 21))
+    admin.accounts.create_user("审核员乙", "review-pw", Role.REVIEWER)
+    core.fill_demo(admin, enterprises=120, seed=4, today=date(2026, 11, 21))
     admin.close()
-    return services.sign_in(path, "审核员乙", "review-pw")
+    return core.sign_in(path, "审核员乙", "review-pw")
 
 
-def test_live_grades_filters_and_what_if(qtbot, reviewer: services.Session) -> None:  # type: ignore[no-untyped-def]
+def test_live_grades_filters_and_what_if(qtbot, reviewer: core.Session) -> None:  # type: ignore[no-untyped-def]
     page = GradesPage(reviewer, DataBus())
     qtbot.addWidget(page)
     page.refresh()
@@ -47,7 +47,7 @@ def test_live_grades_filters_and_what_if(qtbot, reviewer: services.Session) -> N
 
 
 def test_assessment_with_annotation(
-    qtbot, reviewer: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot, reviewer: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     page = GradesPage(reviewer, DataBus())
     qtbot.addWidget(page)

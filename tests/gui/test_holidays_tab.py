@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.holidays_tab import HolidaysTab, NoticeDialog
@@ -20,7 +20,7 @@ from safecredit_desktop.gui.views.holidays_tab import HolidaysTab, NoticeDialog
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "x.db"
-    services.init_database(
+    core.init_database(
         path,
         profile="fenghuang",
         bureau_name="测试县应急管理局",
@@ -31,8 +31,8 @@ def db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def admin(db: Path) -> Iterator[services.Session]:
-    session = services.sign_in(db, "管理员", "admin-pw")
+def admin(db: Path) -> Iterator[core.Session]:
+    session = core.sign_in(db, "管理员", "admin-pw")
     yield session
     session.close()
 
@@ -49,9 +49,7 @@ def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return shown
 
 
-def test_add_and_remove_for_2027(
-    qtbot: QtBot, admin: services.Session, warnings: list[str]
-) -> None:
+def test_add_and_remove_for_2027(qtbot: QtBot, admin: core.Session, warnings: list[str]) -> None:
     bus = DataBus()
     tab = HolidaysTab(admin, bus)
     qtbot.addWidget(tab)
@@ -78,18 +76,19 @@ def test_add_and_remove_for_2027(
         "国庆节调休上班",
     ]
     assert "按本节假日表计算" in tab.coverage.text()
-    assert services.working_calendar(admin).is_working_day(
-        services.holidays_of(admin, 2027)[1].day
-    ) == (True, False)
+    assert admin.schedule.calendar().is_working_day(admin.schedule.holidays(2027)[1].day) == (
+        True,
+        False,
+    )
 
     tab.table.selectRow(0)
     tab.remove_button.click()
-    assert [r.name for r in services.holidays_of(admin, 2027)] == ["国庆节调休上班"]
+    assert [r.name for r in admin.schedule.holidays(2027)] == ["国庆节调休上班"]
     assert len(tab.table.rows()) == 1
 
 
 def test_errors_shown_as_sentences(
-    qtbot: QtBot, admin: services.Session, db: Path, warnings: list[str]
+    qtbot: QtBot, admin: core.Session, db: Path, warnings: list[str]
 ) -> None:
     tab = HolidaysTab(admin, DataBus())
     qtbot.addWidget(tab)
@@ -100,14 +99,14 @@ def test_errors_shown_as_sentences(
     assert len(warnings) == 2
     assert "日期" in warnings[0] and "内置日历" in warnings[1]
 
-    clerk = services.open_session(db, user="录入员", role=Role.CLERK)
+    clerk = core.open_session(db, user="录入员", role=Role.CLERK)
     try:
         clerk_tab = HolidaysTab(clerk, DataBus())
         qtbot.addWidget(clerk_tab)
         clerk_tab.day_edit.setText("2027-10-01")
         clerk_tab.add_button.click()
         assert "管理员" in warnings[-1]
-        assert services.holidays_of(clerk, 2027) == []
+        assert clerk.schedule.holidays(2027) == []
     finally:
         clerk.close()
 
@@ -134,12 +133,12 @@ def _paste(tab: HolidaysTab, text: str, monkeypatch: pytest.MonkeyPatch) -> list
 
 
 def test_paste_notice_fills_the_year(
-    qtbot: QtBot, admin: services.Session, warnings: list[str], monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, admin: core.Session, warnings: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bus = DataBus()
     tab = HolidaysTab(admin, bus)
     qtbot.addWidget(tab)
-    before = services.working_calendar(admin).add_working_days(date(2027, 9, 30), 7)
+    before = admin.schedule.calendar().add_working_days(date(2027, 9, 30), 7)
     assert before.estimated and "2027年" in before.warning
 
     with qtbot.waitSignal(bus.changed):
@@ -153,7 +152,7 @@ def test_paste_notice_fills_the_year(
 
     assert tab.year.value() == 2027 and len(tab.table.rows()) == 33
     assert "按本节假日表计算" in tab.coverage.text()
-    after = services.working_calendar(admin).add_working_days(date(2027, 9, 30), 7)
+    after = admin.schedule.calendar().add_working_days(date(2027, 9, 30), 7)
     assert after.day == date(2027, 10, 15) and not after.estimated and after.warning == ""
     logged = admin.db.conn.execute(
         "SELECT count(*) FROM audit_log WHERE table_name = 'holidays' AND user = '管理员'"
@@ -162,7 +161,7 @@ def test_paste_notice_fills_the_year(
 
 
 def test_paste_notice_refusals(
-    qtbot: QtBot, admin: services.Session, db: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, admin: core.Session, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tab = HolidaysTab(admin, DataBus())
     qtbot.addWidget(tab)
@@ -173,10 +172,10 @@ def test_paste_notice_refusals(
         "第11行“七、国庆节" in dialog.result.text()
         and "共7天，通知写的是8天" in dialog.result.text()
     )
-    assert services.holidays_of(admin, 2027) == []
+    assert admin.schedule.holidays(2027) == []
 
     # rows typed by hand for the year: replacing them is asked first
-    services.set_holiday(admin, "2027-10-01", "休息日", "国庆节")
+    admin.schedule.set_holiday("2027-10-01", "休息日", "国庆节")
     answers: list[str] = []
 
     def no(*args: Any) -> QMessageBox.StandardButton:
@@ -187,9 +186,9 @@ def test_paste_notice_refusals(
     good = (NOTICES / "2027-style.txt").read_text("utf-8")
     dialog = _paste(tab, good, monkeypatch)[0]
     assert "已有2027年的 1 天" in answers[0] and not dialog.saved
-    assert len(services.holidays_of(admin, 2027)) == 1
+    assert len(admin.schedule.holidays(2027)) == 1
 
-    clerk = services.open_session(db, user="录入员", role=Role.CLERK)
+    clerk = core.open_session(db, user="录入员", role=Role.CLERK)
     try:
         clerk_tab = HolidaysTab(clerk, DataBus())
         qtbot.addWidget(clerk_tab)

@@ -6,15 +6,15 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.dialogs.import_dialog import ImportDialog
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "examples"
 
 
-def _session(tmp_path: Path, profile: str = "fenghuang") -> services.Session:
-    return services.init_database(
+def _session(tmp_path: Path, profile: str = "fenghuang") -> core.Session:
+    return core.init_database(
         tmp_path / "i.db", profile=profile, bureau_name="测试县应急管理局", user="导入员"
     )
 
@@ -26,10 +26,10 @@ def test_preview_then_import(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
     dialog.check()
     assert dialog.summary is not None and dialog.summary.added > 0
     assert dialog.import_button.isEnabled()
-    assert services.count_units(session) == 0  # the preview wrote nothing
+    assert session.units.count() == 0  # the preview wrote nothing
     dialog.import_button.click()
     assert dialog.imported
-    assert services.count_units(session) == 4
+    assert session.units.count() == 4
     users = {
         r[0]
         for r in session.db.conn.execute(
@@ -65,7 +65,7 @@ def test_every_bad_cell_listed(qtbot, tmp_path: Path) -> None:  # type: ignore[n
     }
     assert ("企业信息", "2") in rows and ("企业信息", "3") in rows
     assert not dialog.import_button.isEnabled()
-    assert services.count_units(session) == 0
+    assert session.units.count() == 0
     session.close()
 
 

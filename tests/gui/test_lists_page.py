@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views.lists_page import (
@@ -33,26 +33,26 @@ PASSWORDS = {"管理员": "admin-pw", "审核甲": "review-pw", "小李": "clerk
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "x.db"
-    session = services.init_database(
+    session = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("管理员", PASSWORDS["管理员"]),
     )
-    services.fill_demo(session, enterprises=120, seed=1)
-    services.create_user(session, "审核甲", PASSWORDS["审核甲"], Role.REVIEWER)
-    services.create_user(session, "小李", PASSWORDS["小李"], Role.CLERK)
+    core.fill_demo(session, enterprises=120, seed=1)
+    session.accounts.create_user("审核甲", PASSWORDS["审核甲"], Role.REVIEWER)
+    session.accounts.create_user("小李", PASSWORDS["小李"], Role.CLERK)
     session.close()
     return path
 
 
 @pytest.fixture
-def sign_in(db: Path) -> Iterator[Callable[[str], services.Session]]:
-    opened: list[services.Session] = []
+def sign_in(db: Path) -> Iterator[Callable[[str], core.Session]]:
+    opened: list[core.Session] = []
 
-    def open_as(user: str) -> services.Session:
-        session = services.sign_in(db, user, PASSWORDS[user])
+    def open_as(user: str) -> core.Session:
+        session = core.sign_in(db, user, PASSWORDS[user])
         opened.append(session)
         return session
 
@@ -79,7 +79,7 @@ def _messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return shown
 
 
-def _page(qtbot: QtBot, session: services.Session, bus: DataBus | None = None) -> ListsPage:
+def _page(qtbot: QtBot, session: core.Session, bus: DataBus | None = None) -> ListsPage:
     page = ListsPage(session, bus or DataBus())
     qtbot.addWidget(page)
     return page
@@ -106,11 +106,11 @@ def _step(fill: Callable[[StepDialog], None]) -> Callable[[QDialog], bool]:
     return run
 
 
-def _add_blacklisted(page: ListsPage, unit_id: int) -> services.ListEntry:
+def _add_blacklisted(page: ListsPage, unit_id: int) -> core.ListEntry:
     def fill(dialog: QDialog) -> bool:
         assert isinstance(dialog, ManualEntryDialog)
         assert not dialog.try_accept()  # no unit chosen yet: refused, nothing lost
-        uscc = services.get_record(page.session, "units", unit_id).uscc
+        uscc = page.session.records.get("units", unit_id).uscc
         dialog.units.search.setText(uscc)
         dialog.units.run_search()
         assert dialog.units.select_unit(unit_id)
@@ -128,7 +128,7 @@ def _add_blacklisted(page: ListsPage, unit_id: int) -> services.ListEntry:
     return created
 
 
-def test_columns_and_filters(qtbot: QtBot, sign_in: Callable[[str], services.Session]) -> None:
+def test_columns_and_filters(qtbot: QtBot, sign_in: Callable[[str], core.Session]) -> None:
     page = _page(qtbot, sign_in("管理员"))
     assert [
         page.pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))
@@ -144,7 +144,7 @@ def test_columns_and_filters(qtbot: QtBot, sign_in: Callable[[str], services.Ses
 
 def test_list_lifecycle(
     qtbot: QtBot,
-    sign_in: Callable[[str], services.Session],
+    sign_in: Callable[[str], core.Session],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shown = _messages(monkeypatch)
@@ -190,7 +190,7 @@ def test_list_lifecycle(
     # the proposer may not review: the core's refusal is shown, nothing changes
     assert page.approve_selected() is False
     assert shown[-1][0] == "warning" and "提出列入的人" in shown[-1][1]
-    assert services.list_entry(admin, entry.id).stage == "告知"
+    assert admin.lists.entry(entry.id).stage == "告知"
 
     # another reviewer approves and publishes; the first page follows through the bus
     reviewer = _page(qtbot, sign_in("审核甲"), bus)
@@ -202,7 +202,7 @@ def test_list_lifecycle(
     assert reviewer.publish_button.isEnabled()
     reviewer.exec_dialog = _step(lambda d: None)  # today
     reviewer.publish_selected()
-    published = services.list_entry(admin, entry.id)
+    published = admin.lists.entry(entry.id)
     assert published.stage == "公布" and published.published_on == date.today()
     assert _cell(reviewer, entry.id, STAGE) == "公布"
     assert _cell(reviewer, entry.id, 11) == date.today().isoformat()
@@ -230,7 +230,7 @@ def test_list_lifecycle(
 
     reviewer.exec_dialog = refuse
     reviewer.refuse_selected()
-    assert services.list_entry(admin, red.id).stage == "不予列入"
+    assert admin.lists.entry(red.id).stage == "不予列入"
     assert reviewer.select_entry(red.id)  # the filter was cleared to show it
     assert reviewer.stage.currentIndex() == 0
     assert _cell(reviewer, red.id, STAGE) == "不予列入"
@@ -238,7 +238,7 @@ def test_list_lifecycle(
 
 def test_publish_export_remove_and_early_removal(
     qtbot: QtBot,
-    sign_in: Callable[[str], services.Session],
+    sign_in: Callable[[str], core.Session],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -256,7 +256,7 @@ def test_publish_export_remove_and_early_removal(
         assert reviewer.select_entry(e.id) and reviewer.approve_selected()
         reviewer.publish_selected()
     first, second = reds[0], reds[1]
-    assert services.list_entry(admin, first.id).stage == "公布"
+    assert admin.lists.entry(first.id).stage == "公布"
 
     # export the published red list (the filter's list)
     page.kind.setCurrentIndex(page.kind.findData("红名单"))
@@ -280,7 +280,7 @@ def test_publish_export_remove_and_early_removal(
     clerk.exec_dialog = _step(lambda d: d.set_text("已完成整改，申请提前移出"))
     app = clerk.apply_early_removal()
     assert app is not None and app.early_removal and app.status == "待审核"
-    assert services.repair_applications(admin)[0].target_id == first.id
+    assert admin.repairs.all()[0].target_id == first.id
     clerk.exec_dialog = _step(lambda d: d.set_text("再次申请"))
     assert clerk.apply_early_removal() is None  # one pending application at a time
     assert "待审核" in shown[-1][1]
@@ -289,7 +289,7 @@ def test_publish_export_remove_and_early_removal(
     assert reviewer.select_entry(second.id) and reviewer.remove_button.isEnabled()
     reviewer.exec_dialog = _step(lambda d: d.set_text("企业已注销"))
     reviewer.remove_selected()
-    removed = services.list_entry(admin, second.id)
+    removed = admin.lists.entry(second.id)
     assert removed.stage == "移出" and removed.removal_reason == "企业已注销"
     assert _cell(reviewer, second.id, 13) == f"{date.today().isoformat()} 企业已注销"
     assert not reviewer.remove_button.isEnabled()
@@ -297,14 +297,14 @@ def test_publish_export_remove_and_early_removal(
 
 def test_listing_notice_preview_issue_print(
     qtbot: QtBot,
-    sign_in: Callable[[str], services.Session],
+    sign_in: Callable[[str], core.Session],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shown = _messages(monkeypatch)
     admin = sign_in("管理员")
     bus = DataBus()
     page = _page(qtbot, admin, bus)
-    unit_id = services.search_units_for_documents(admin, "", 1)[0][0]
+    unit_id = admin.units.search("", 1)[0][0]
     entry = _add_blacklisted(page, unit_id)
     shown.clear()
     printed: list[bytes] = []
@@ -329,13 +329,13 @@ def test_listing_notice_preview_issue_print(
     page.print_notice()
     assert not [m for m in shown if m[0] == "warning"], shown
     assert seen and printed and printed[0].startswith(b"%PDF")
-    register = services.document_register(admin, kind="listing-notice")
+    register = admin.documents.register(kind="listing-notice")
     assert len(register) == 1 and register[0].uscc == entry.uscc
 
 
 def test_listing_notice_takes_its_number_after_the_dialog(
     qtbot: QtBot,
-    sign_in: Callable[[str], services.Session],
+    sign_in: Callable[[str], core.Session],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -344,12 +344,12 @@ def test_listing_notice_takes_its_number_after_the_dialog(
     shown = _messages(monkeypatch)
     admin = sign_in("管理员")
     page = _page(qtbot, admin, DataBus())
-    unit_id = services.search_units_for_documents(admin, "", 1)[0][0]
+    unit_id = admin.units.search("", 1)[0][0]
     _add_blacklisted(page, unit_id)
     registered_when_asked: list[int] = []
 
     def count() -> int:
-        return len(services.document_register(admin, kind="listing-notice"))
+        return len(admin.documents.register(kind="listing-notice"))
 
     def no_printer(*_a: object, **_k: object) -> None:
         registered_when_asked.append(count())
@@ -377,23 +377,22 @@ def test_listing_notice_takes_its_number_after_the_dialog(
     assert outcomes[:2] == [None, None]
     assert registered_when_asked == [0, 0, 0]  # each dialog came before any number
     result = outcomes[2]
-    assert isinstance(result, services.IssueResult) and len(result.issued) == 1
+    assert isinstance(result, core.IssueResult) and len(result.issued) == 1
     assert count() == 1
     assert (tmp_path / "告知书.pdf").read_bytes() == result.pdf
     assert not [m for m in shown if m[0] == "warning"], shown
 
 
 def test_expired_entries_are_removed_when_shown(
-    qtbot: QtBot, sign_in: Callable[[str], services.Session]
+    qtbot: QtBot, sign_in: Callable[[str], core.Session]
 ) -> None:
     admin = sign_in("管理员")
     reviewer = sign_in("审核甲")
     bus = DataBus()
     page = _page(qtbot, admin, bus)
     start = date.today() - timedelta(days=120)
-    unit_id = services.search_units_for_documents(admin, "", 1)[0][0]
-    entry = services.add_list_entry(
-        admin,
+    unit_id = admin.units.search("", 1)[0][0]
+    entry = admin.lists.add(
         unit_id=unit_id,
         list_kind="黑名单",
         facts="瞒报事故",
@@ -401,10 +400,10 @@ def test_expired_entries_are_removed_when_shown(
         period_months=1,
         today=start,
     )
-    services.notify_list_entry(admin, entry.id, served_on=start)
-    services.record_list_statement(admin, entry.id, "无")
-    services.review_list_entry(reviewer, entry.id, approve=True, today=start)
-    services.publish_list_entry(reviewer, entry.id, published_on=start)
+    admin.lists.notify(entry.id, served_on=start)
+    admin.lists.record_statement(entry.id, "无")
+    reviewer.lists.review(entry.id, approve=True, today=start)
+    reviewer.lists.publish(entry.id, published_on=start)
     messages: list[str] = []
     bus.status_message.connect(messages.append)
     with qtbot.waitSignal(bus.changed):
@@ -421,7 +420,7 @@ def test_kundulun_lists_page_refuses_publication_with_the_cores_sentence(
     says why in the core's own sentence; a publication attempted anyway is refused."""
     shown = _messages(monkeypatch)
     path = tmp_path / "k.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path,
         profile="kundulun",
         bureau_name="昆都仑区应急管理局",
@@ -429,17 +428,13 @@ def test_kundulun_lists_page_refuses_publication_with_the_cores_sentence(
         admin=("管理员", PASSWORDS["管理员"]),
     )
     try:
-        unit = services.save_record(
-            admin, services.record_type("units")("91150203MA0N000014", "丁煤业", "煤矿")
-        )
-        entry = services.add_list_entry(
-            admin, unit_id=unit, list_kind="红名单", facts="A级", basis="第十三条"
-        )
-        reviewer = services.Session(admin.db, "审核甲", Role.REVIEWER)
-        services.review_list_entry(reviewer, entry.id, approve=True)
+        unit = admin.records.save(core.record_type("units")("91150203MA0N000014", "丁煤业", "煤矿"))
+        entry = admin.lists.add(unit_id=unit, list_kind="红名单", facts="A级", basis="第十三条")
+        reviewer = core.Session(admin.db, "审核甲", Role.REVIEWER)
+        reviewer.lists.review(entry.id, approve=True)
         page = _page(qtbot, admin)
         assert page.select_entry(entry.id)
-        sentence = services.list_publication_refused(admin)
+        sentence = admin.lists.publication_refused()
         assert sentence is not None and "不对外公布" in sentence
         assert not page.publish_button.isEnabled()
         assert page.publish_button.toolTip() == sentence
@@ -452,6 +447,6 @@ def test_kundulun_lists_page_refuses_publication_with_the_cores_sentence(
         page.exec_dialog = publish
         page.publish_selected()
         assert shown and shown[-1] == ("warning", sentence)
-        assert services.list_entry(admin, entry.id).stage == "待公布"
+        assert admin.lists.entry(entry.id).stage == "待公布"
     finally:
         admin.close()

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.gui.dialogs.first_run import FirstRunDialog
@@ -19,14 +20,14 @@ from safecredit_desktop.gui.views.documents_page import DocumentsPage
 @pytest.fixture
 def admin_db(tmp_path: Path) -> Path:
     path = tmp_path / "w.db"
-    session = services.init_database(
+    session = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.create_user(session, "小李", "clerk-pw", Role.CLERK)
+    session.accounts.create_user("小李", "clerk-pw", Role.CLERK)
     session.close()
     return path
 
@@ -80,7 +81,7 @@ def test_first_run_creates_database_and_admin(qtbot, tmp_path: Path) -> None:  #
     assert dialog.session.profile.name == "suizhou"
     assert dialog.session.role is Role.ADMIN
     dialog.session.close()
-    signed = services.sign_in(path, "王管理", "secret-1")
+    signed = core.sign_in(path, "王管理", "secret-1")
     assert signed.bureau_name == "蓝山县应急管理局"
     # the first administrator also reviews (confirms the annual assessment), as the
     # dialog says
@@ -114,13 +115,13 @@ def test_lockout_after_repeated_failures(admin_db: Path) -> None:
 
     for _ in range(5):
         with pytest.raises(SafeCreditError, match="不正确"):
-            services.sign_in(admin_db, "小李", "nope")
+            core.sign_in(admin_db, "小李", "nope")
     with pytest.raises(SafeCreditError, match="锁定"):
-        services.sign_in(admin_db, "小李", "clerk-pw")
+        core.sign_in(admin_db, "小李", "clerk-pw")
 
 
 def test_window_pages_and_status(qtbot, admin_db: Path) -> None:  # type: ignore[no-untyped-def]
-    session = services.sign_in(admin_db, "管理员", "admin-pw")
+    session = core.sign_in(admin_db, "管理员", "admin-pw")
     window = MainWindow(session)
     qtbot.addWidget(window)
     window._backup_on_close = False
@@ -149,7 +150,7 @@ def test_window_pages_and_status(qtbot, admin_db: Path) -> None:  # type: ignore
 
 
 def test_clerk_refused_admin_action(qtbot, admin_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    session = services.sign_in(admin_db, "小李", "clerk-pw")
+    session = core.sign_in(admin_db, "小李", "clerk-pw")
     window = MainWindow(session)
     qtbot.addWidget(window)
     window._backup_on_close = False
@@ -157,22 +158,22 @@ def test_clerk_refused_admin_action(qtbot, admin_db: Path, monkeypatch: pytest.M
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: shown.append(text))
     window.settings_page.users_tab._on_add_user()
     assert shown and "管理员" in shown[0]
-    assert [u.username for u in services.session_users(session)] == ["小李", "管理员"]
+    assert [u.username for u in session.accounts.users()] == ["小李", "管理员"]
 
 
 def test_undo_from_edit_menu(qtbot, admin_db: Path) -> None:  # type: ignore[no-untyped-def]
-    session = services.sign_in(admin_db, "小李", "clerk-pw")
+    session = core.sign_in(admin_db, "小李", "clerk-pw")
     window = MainWindow(session)
     qtbot.addWidget(window)
     window._backup_on_close = False
     unit = model.Unit(
         uscc="91433123111820220L", name="凤凰县沱江化工有限公司", category="危险化学品"
     )
-    services.save_record(session, unit)
+    session.records.save(unit)
     window.bus.changed.emit(Changes(frozenset({"units"})))
     assert window.undo_action.isEnabled()
     window.undo_action.trigger()
-    assert services.count_units(session) == 0
+    assert session.units.count() == 0
     users = {
         r[0]
         for r in session.db.conn.execute("SELECT user FROM audit_log WHERE table_name = 'units'")
@@ -192,7 +193,7 @@ def test_shipped_font_draws_chinese(qapp) -> None:  # type: ignore[no-untyped-de
 
 
 def test_settings_shows_rules_in_chinese(qtbot, admin_db: Path) -> None:  # type: ignore[no-untyped-def]
-    session = services.sign_in(admin_db, "管理员", "admin-pw")
+    session = core.sign_in(admin_db, "管理员", "admin-pw")
     window = MainWindow(session)
     qtbot.addWidget(window)
     window._backup_on_close = False

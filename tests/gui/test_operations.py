@@ -17,7 +17,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.storage import connection
 from safecredit_desktop.core.storage.changes import Changes, Table
@@ -30,8 +31,8 @@ from safecredit_desktop.gui.workers import run_with_progress
 
 
 @pytest.fixture
-def admin(tmp_path: Path) -> Iterator[services.Session]:
-    opened = services.init_database(
+def admin(tmp_path: Path) -> Iterator[core.Session]:
+    opened = core.init_database(
         tmp_path / "x.db",
         profile="fenghuang",
         bureau_name="测试县应急管理局",
@@ -43,7 +44,7 @@ def admin(tmp_path: Path) -> Iterator[services.Session]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, admin: services.Session) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, admin: core.Session) -> Iterator[MainWindow]:
     shown = MainWindow(admin)
     shown._backup_on_close = False  # closing the test's window takes no backup
     qtbot.addWidget(shown)
@@ -73,7 +74,7 @@ def _cancel_the_job() -> None:
 
 
 def test_a_save_made_while_a_job_holds_its_transaction_is_kept(
-    qtbot: QtBot, window: MainWindow, admin: services.Session
+    qtbot: QtBot, window: MainWindow, admin: core.Session
 ) -> None:
     """A job opens its transaction and waits; meanwhile 设置 → 节假日 adds a holiday
     through its real slot; the job is cancelled. The holiday is stored (it used to join
@@ -83,7 +84,7 @@ def test_a_save_made_while_a_job_holds_its_transaction_is_kept(
     heard: list[Changes] = []
     window.bus.changed.connect(heard.append)
 
-    def job(own: services.Session, report: Any) -> None:
+    def job(own: core.Session, report: Any) -> None:
         with own.db.transaction():
             own.repo.insert(model.Inspector("乙", "J002", "执法大队"))
             holding.set()
@@ -106,10 +107,10 @@ def test_a_save_made_while_a_job_holds_its_transaction_is_kept(
     QTimer.singleShot(0, while_the_job_waits)
     with pytest.raises(Cancelled):
         run_with_progress(window, "测试任务", job, session=admin)
-    assert [(h.day.isoformat(), h.name) for h in services.holidays_of(admin, 2031)] == [
+    assert [(h.day.isoformat(), h.name) for h in admin.schedule.holidays(2031)] == [
         ("2031-10-01", "国庆节")
     ]
-    assert services.inspectors(admin) == []  # the job's own write was rolled back
+    assert admin.draws.inspectors() == []  # the job's own write was rolled back
     assert tab.table.text(0, 2) == "国庆节" and tab.day_edit.text() == ""
     assert [c.data_tables for c in heard] == [{"holidays"}]
 
@@ -120,7 +121,7 @@ def test_a_save_made_while_a_job_holds_its_transaction_is_kept(
 def test_database_locked_in_a_slot_is_said_and_logged(
     qtbot: QtBot,
     window: MainWindow,
-    admin: services.Session,
+    admin: core.Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another program holds the write lock: adding a holiday shows the Chinese sentence,
@@ -154,9 +155,9 @@ def test_database_locked_in_a_slot_is_said_and_logged(
     assert "_on_add_clicked" in written  # the traceback, down to the slot
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
     assert (tab.day_edit.text(), tab.name_edit.text()) == ("2031-10-01", "国庆节")
-    assert services.holidays_of(admin, 2031) == [] and heard == []
+    assert admin.schedule.holidays(2031) == [] and heard == []
     tab.add_button.click()  # the lock gone, the same typing saves
-    assert [h.name for h in services.holidays_of(admin, 2031)] == ["国庆节"]
+    assert [h.name for h in admin.schedule.holidays(2031)] == ["国庆节"]
 
 
 def test_a_program_error_gets_the_general_sentence(
@@ -202,9 +203,9 @@ def test_the_handler_of_last_resort(qtbot: QtBot, monkeypatch: pytest.MonkeyPatc
 
 
 def test_a_save_announces_its_tables_and_a_rollback_nothing(
-    qtbot: QtBot, admin: services.Session
+    qtbot: QtBot, admin: core.Session
 ) -> None:
-    services.take_changes(admin)  # making the database is not what this test watches
+    admin.take_changes()  # making the database is not what this test watches
     bus = DataBus()
     tab = HolidaysTab(admin, bus)
     qtbot.addWidget(tab)
@@ -220,7 +221,7 @@ def test_a_save_announces_its_tables_and_a_rollback_nothing(
 
     def written_then_refused() -> None:
         with admin.db.transaction():
-            services.set_holiday(admin, "2031-10-02", "休息日", "国庆节")
+            admin.schedule.set_holiday("2031-10-02", "休息日", "国庆节")
             raise SafeCreditError("撤回整笔操作")
 
     warned: list[str] = []
@@ -232,13 +233,11 @@ def test_a_save_announces_its_tables_and_a_rollback_nothing(
         assert perform(owner, written_then_refused) is None
     assert warned == ["撤回整笔操作"]
     assert len(heard) == 1  # the rolled-back write announced nothing
-    assert [h.name for h in services.holidays_of(admin, 2031)] == ["国庆节"]
+    assert [h.name for h in admin.schedule.holidays(2031)] == ["国庆节"]
 
 
-def test_a_workers_write_is_announced_by_the_operation(
-    qtbot: QtBot, admin: services.Session
-) -> None:
-    services.take_changes(admin)
+def test_a_workers_write_is_announced_by_the_operation(qtbot: QtBot, admin: core.Session) -> None:
+    admin.take_changes()
     bus = DataBus()
     owner = QWidget()
     owner.session, owner.bus = admin, bus  # type: ignore[attr-defined]
@@ -250,7 +249,7 @@ def test_a_workers_write_is_announced_by_the_operation(
         lambda: run_with_progress(
             owner,
             "测试",
-            lambda own, _report: services.set_holiday(own, "2031-10-01", "休息日", "国庆节"),
+            lambda own, _report: own.schedule.set_holiday("2031-10-01", "休息日", "国庆节"),
             session=admin,
         ),
     )

@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.validate import uscc_check_character
@@ -25,19 +26,19 @@ def code(n: int) -> str:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[services.Session]:
-    opened = services.init_database(
+def session(tmp_path: Path) -> Iterator[core.Session]:
+    opened = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     for n in range(1, 7):  # grade C (no commitment): half-years; never inspected
         town = "沱江镇" if n <= 3 else "山江镇"
-        services.save_record(opened, model.Unit(code(n), f"单位{n}", "工贸八大行业", town=town))
+        opened.records.save(model.Unit(code(n), f"单位{n}", "工贸八大行业", town=town))
     yield opened
     opened.close()
 
 
 def test_plan_page_levels_filters_and_exports(
-    qtbot: QtBot, session: services.Session, tmp_path: Path
+    qtbot: QtBot, session: core.Session, tmp_path: Path
 ) -> None:
     page = PlanPage(session, DataBus())
     qtbot.addWidget(page)
@@ -70,11 +71,11 @@ def test_plan_page_levels_filters_and_exports(
     assert openpyxl.load_workbook(written).sheetnames == ["检查计划", "月度安排", "说明"]
 
 
-def test_plan_page_names_what_cannot_fit(qtbot: QtBot, session: services.Session) -> None:
+def test_plan_page_names_what_cannot_fit(qtbot: QtBot, session: core.Session) -> None:
     page = PlanPage(session, DataBus())
     qtbot.addWidget(page)
     for n in range(7, 9):
-        services.save_record(session, model.Unit(code(n), f"单位{n}", "工贸八大行业"))
+        session.records.save(model.Unit(code(n), f"单位{n}", "工贸八大行业"))
     page.year.setValue(2026)
     page.capacity.setValue(1)  # 8 per half-year, 6 months of 1
     page.compute()
@@ -84,14 +85,12 @@ def test_plan_page_names_what_cannot_fit(qtbot: QtBot, session: services.Session
     assert page.model.rowCount() == 4
 
 
-def test_due_panel_groups_and_activates(qtbot: QtBot, session: services.Session) -> None:
+def test_due_panel_groups_and_activates(qtbot: QtBot, session: core.Session) -> None:
     unit_ids = [int(r[0]) for r in session.db.conn.execute("SELECT id FROM units ORDER BY id")]
-    services.save_record(session, model.Inspection(unit_ids[0], date(2026, 1, 20)))  # due 07-20
+    session.records.save(model.Inspection(unit_ids[0], date(2026, 1, 20)))  # due 07-20
     for unit_id in unit_ids[1:]:
-        services.save_record(session, model.Inspection(unit_id, date(2026, 6, 1)))  # not due
-    services.save_record(
-        session, model.Unit(code(9), "从未检查公司", "工贸八大行业", town="禾库镇")
-    )
+        session.records.save(model.Inspection(unit_id, date(2026, 6, 1)))  # not due
+    session.records.save(model.Unit(code(9), "从未检查公司", "工贸八大行业", town="禾库镇"))
     panel = DuePanel(session, DataBus())
     qtbot.addWidget(panel)
     panel.refresh(date(2026, 7, 1))
@@ -112,12 +111,12 @@ def test_due_panel_groups_and_activates(qtbot: QtBot, session: services.Session)
 NEXT_YEAR = date.today().year + 1  # "from this year on": the page opens on it once adopted
 
 
-def _reviewer(session: services.Session) -> services.Session:
-    return services.open_session(session.db.path, user="审核员甲", role=Role.REVIEWER)
+def _reviewer(session: core.Session) -> core.Session:
+    return core.open_session(session.db.path, user="审核员甲", role=Role.REVIEWER)
 
 
 def test_adopted_plan_is_shown_on_opening_after_a_restart(
-    qtbot: QtBot, session: services.Session
+    qtbot: QtBot, session: core.Session
 ) -> None:
     reviewer = _reviewer(session)
     page = PlanPage(reviewer, DataBus())
@@ -140,7 +139,7 @@ def test_adopted_plan_is_shown_on_opening_after_a_restart(
     reviewer.close()
 
     # a restart: another session, a new page, opened on the adopted plan without 编制
-    again = services.open_session(session.db.path, user="录入员乙")
+    again = core.open_session(session.db.path, user="录入员乙")
     try:
         reopened = PlanPage(again, DataBus())
         qtbot.addWidget(reopened)
@@ -159,7 +158,7 @@ def test_adopted_plan_is_shown_on_opening_after_a_restart(
 
 
 def test_replanning_says_what_changed_before_adopting(
-    qtbot: QtBot, session: services.Session, tmp_path: Path
+    qtbot: QtBot, session: core.Session, tmp_path: Path
 ) -> None:
     reviewer = _reviewer(session)
     try:
@@ -172,7 +171,7 @@ def test_replanning_says_what_changed_before_adopting(
         first = page.adopt()
         assert first is not None
 
-        services.save_record(reviewer, model.Unit(code(20), "新开业公司", "工贸八大行业"))
+        reviewer.records.save(model.Unit(code(20), "新开业公司", "工贸八大行业"))
         page.capacity.setValue(1)
         page.compute()
         assert page.changes is not None
@@ -191,7 +190,7 @@ def test_replanning_says_what_changed_before_adopting(
         page.ask_adoption = refuse  # type: ignore[method-assign]
         assert page.adopt() is None
         assert "新增企业 1 家" in asked[0][0] and "新开业公司" in asked[0][1]
-        kept = services.adopted_plan(reviewer, NEXT_YEAR)
+        kept = reviewer.schedule.adopted_plan(NEXT_YEAR)
         assert kept is not None and kept.adopted == first.adopted  # 否: nothing stored
 
         page.show_adopted_button.click()  # back to the adopted plan
@@ -211,7 +210,7 @@ def test_replanning_says_what_changed_before_adopting(
 
 
 def test_clerk_cannot_adopt_and_stale_draft_is_not_adopted(
-    qtbot: QtBot, session: services.Session
+    qtbot: QtBot, session: core.Session
 ) -> None:
     bus = DataBus()
     page = PlanPage(session, bus)  # the fixture's session is a 录入员
@@ -235,15 +234,15 @@ def test_clerk_cannot_adopt_and_stale_draft_is_not_adopted(
 
 
 def test_window_opens_the_plan_page_on_the_adopted_plan(
-    qtbot: QtBot, session: services.Session
+    qtbot: QtBot, session: core.Session
 ) -> None:
     from safecredit_desktop.gui.main_window import MainWindow, app_settings
 
     app_settings().setValue("window/page", 1)  # the window opens on 企业台账
     reviewer = _reviewer(session)
-    services.adopt_plan(reviewer, services.annual_plan(reviewer, year=NEXT_YEAR, capacity=3))
+    reviewer.schedule.adopt(reviewer.schedule.plan(year=NEXT_YEAR, capacity=3))
     reviewer.close()
-    window = MainWindow(services.open_session(session.db.path, user="录入员丙"))
+    window = MainWindow(core.open_session(session.db.path, user="录入员丙"))
     qtbot.addWidget(window)
     window._backup_on_close = False
     page = window.plan

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.views import publicity_page
@@ -44,21 +44,21 @@ class _Cell:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[services.Session]:
-    session = services.init_database(
+def demo(tmp_path: Path) -> Iterator[core.Session]:
+    session = core.init_database(
         tmp_path / "x.db",
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.fill_demo(session, enterprises=120, seed=1)
+    core.fill_demo(session, enterprises=120, seed=1)
     yield session
     session.close()
 
 
 @pytest.fixture
-def page(qtbot: QtBot, demo: services.Session) -> PublicityPage:
+def page(qtbot: QtBot, demo: core.Session) -> PublicityPage:
     shown = PublicityPage(demo, DataBus())
     qtbot.addWidget(shown)
     shown.refresh()  # the page loads when first shown; tests read it without showing
@@ -95,13 +95,13 @@ def _status_cell(page: PublicityPage, kind: str, item_id: int) -> _Cell:
     return _Cell(page, _row_of(page, kind, item_id), STATUS_COLUMN)
 
 
-def _service_status(session: services.Session, kind: str, item_id: int) -> str:
-    found = next(i for i in services.publicity_items(session) if (i.kind, i.id) == (kind, item_id))
+def _service_status(session: core.Session, kind: str, item_id: int) -> str:
+    found = next(i for i in session.publicity.items() if (i.kind, i.id) == (kind, item_id))
     return found.status(date.today())
 
 
-def test_lists_items_with_states_and_summary(page: PublicityPage, demo: services.Session) -> None:
-    items = services.publicity_items(demo)
+def test_lists_items_with_states_and_summary(page: PublicityPage, demo: core.Session) -> None:
+    items = demo.publicity.items()
     assert page.pane.model.rowCount() == len(items) > 0
     model = page.pane.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
@@ -127,12 +127,10 @@ def test_lists_items_with_states_and_summary(page: PublicityPage, demo: services
 
 
 def test_marking_a_penalty_published_changes_its_state(
-    page: PublicityPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: PublicityPage, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
-    overdue = next(
-        i for i in services.publicity_items(demo) if i.status(date.today()) == "逾期未公示"
-    )
+    overdue = next(i for i in demo.publicity.items() if i.status(date.today()) == "逾期未公示")
     assert overdue.kind == "行政处罚"
     answers = [overdue.decided_on - timedelta(days=1), date.today()]
     results: list[int] = []
@@ -160,10 +158,10 @@ def test_marking_a_penalty_published_changes_its_state(
 
 
 def test_marking_several_at_once(
-    page: PublicityPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: PublicityPage, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _messages(monkeypatch)
-    overdue = [i for i in services.publicity_items(demo) if i.status(date.today()) == "逾期未公示"]
+    overdue = [i for i in demo.publicity.items() if i.status(date.today()) == "逾期未公示"]
     assert len(overdue) >= 2
     changes: list[Changes] = []
     page.bus.changed.connect(changes.append)
@@ -174,10 +172,10 @@ def test_marking_several_at_once(
 
 
 def test_adding_a_permit_shows_it_pending(
-    page: PublicityPage, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: PublicityPage, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
-    unit_id, uscc, name = services.search_units_for_documents(demo, "")[3]
+    unit_id, uscc, name = demo.units.search("")[3]
     steps: list[int] = []
 
     def fake_exec(dialog: PermitDialog) -> int:
@@ -187,7 +185,7 @@ def test_adding_a_permit_shows_it_pending(
         dialog.run_search()
         assert dialog.units.count() == 1 and dialog.choose_unit(unit_id)
         assert name in dialog.chosen_label.text()
-        dialog.accept()  # no permit number: the services refuse, the typing is kept
+        dialog.accept()  # no permit number: the core refuses, the typing is kept
         steps.append(dialog.result())
         assert dialog.unit_id() == unit_id
         dialog.permit_no.setText("（湘）WH安经〔2026〕0001")
@@ -212,9 +210,9 @@ def test_adding_a_permit_shows_it_pending(
     row = _row_of(page, "行政许可", new_id)
     assert _Cell(page, row, 1).text() == "（湘）WH安经〔2026〕0001"
     assert _Cell(page, row, 2).text() == uscc
-    assert [p.permit_no for p in services.permits(demo)] == ["（湘）WH安经〔2026〕0001"]
+    assert [p.permit_no for p in demo.publicity.permits()] == ["（湘）WH安经〔2026〕0001"]
 
-    # the same number again is refused with the services' sentence
+    # the same number again is refused with the core's sentence
     def again(dialog: PermitDialog) -> int:
         dialog.choose_unit(unit_id)
         dialog.permit_no.setText("（湘）WH安经〔2026〕0001")
@@ -227,17 +225,16 @@ def test_adding_a_permit_shows_it_pending(
     assert "已登记" in shown[-1][1]
 
 
-def test_due_soon_is_orange(page: PublicityPage, demo: services.Session) -> None:
-    unit_id = services.search_units_for_documents(demo, "")[0][0]
-    permit_id = services.add_permit(
-        demo,
+def test_due_soon_is_orange(page: PublicityPage, demo: core.Session) -> None:
+    unit_id = demo.units.search("")[0][0]
+    permit_id = demo.publicity.add_permit(
         unit_id=unit_id,
         permit_no="许可-1",
         kind="危险化学品经营许可",
         decided_on=date.today(),
     )
     page.refresh()
-    item = next(i for i in services.publicity_items(demo) if i.id == permit_id)
+    item = next(i for i in demo.publicity.items() if i.id == permit_id)
     assert _status_cell(page, "行政许可", permit_id).colour() != ORANGE
     page.as_of = item.due_on - timedelta(days=1)
     page.refresh()
@@ -250,12 +247,11 @@ def test_due_soon_is_orange(page: PublicityPage, demo: services.Session) -> None
 
 
 def test_refreshes_on_data_changed_when_shown(
-    qtbot: QtBot, page: PublicityPage, demo: services.Session
+    qtbot: QtBot, page: PublicityPage, demo: core.Session
 ) -> None:
     before = page.pane.model.rowCount()
-    unit_id = services.search_units_for_documents(demo, "")[0][0]
-    services.add_permit(
-        demo,
+    unit_id = demo.units.search("")[0][0]
+    demo.publicity.add_permit(
         unit_id=unit_id,
         permit_no="许可-2",
         kind="危险化学品经营许可",
@@ -269,14 +265,14 @@ def test_refreshes_on_data_changed_when_shown(
 
 
 def test_export_writes_the_workbook(
-    page: PublicityPage, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    page: PublicityPage, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _messages(monkeypatch)
     target = tmp_path / "公示清单"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     written = page.export()
     assert written == target.with_name("公示清单.xlsx") and written.exists()
-    items = services.publicity_items(demo)
+    items = demo.publicity.items()
     wb = openpyxl.load_workbook(written)
     ws = wb["双公示"]
     rows = list(ws.iter_rows(values_only=True))
@@ -305,7 +301,7 @@ def test_export_writes_the_workbook(
 
 
 def test_penalty_publicity_export_button(
-    page: PublicityPage, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    page: PublicityPage, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown = _messages(monkeypatch)
     start, end = date(2000, 1, 1), date.today()
@@ -351,7 +347,7 @@ def test_penalty_publicity_export_button(
 
 
 def test_the_reason_column_is_readable_at_1366(
-    qtbot: QtBot, page: PublicityPage, demo: services.Session
+    qtbot: QtBot, page: PublicityPage, demo: core.Session
 ) -> None:
     """Issue 18: 事由 was 30 px wide at 1366 px; it now takes what the other columns
     leave (at least 14 characters), and 状态 stays on screen."""

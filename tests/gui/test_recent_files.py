@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.gui.main_window import (
     RECENT_KEY,
     MainWindow,
@@ -18,14 +18,14 @@ from safecredit_desktop.gui.main_window import (
 
 
 def _database(path: Path) -> Path:
-    services.init_database(
+    core.init_database(
         path, profile="fenghuang", bureau_name="凤凰县应急管理局", user="管理员"
     ).close()
     return path
 
 
 def _window(qtbot: QtBot, path: Path) -> MainWindow:
-    window = MainWindow(services.open_session(path, user="管理员"))
+    window = MainWindow(core.open_session(path, user="管理员"))
     qtbot.addWidget(window)
     window._backup_on_close = False
     return window

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QMessageBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.validate import id_check_character, uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.dialogs import record_form
@@ -25,8 +26,8 @@ TODAY = date(2025, 6, 30)
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[services.Session]:
-    opened = services.init_database(
+def session(tmp_path: Path) -> Iterator[core.Session]:
+    opened = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     yield opened
@@ -39,13 +40,13 @@ def bus() -> DataBus:
 
 
 @pytest.fixture
-def unit_id(session: services.Session) -> int:
+def unit_id(session: core.Session) -> int:
     unit = model.Unit(uscc=CODE, name="凤凰县沱江化工有限公司", category="危险化学品")
-    return services.save_record(session, unit)
+    return session.records.save(unit)
 
 
 def dialog(
-    qtbot: QtBot, session: services.Session, bus: DataBus, table: str, **kwargs: int | None
+    qtbot: QtBot, session: core.Session, bus: DataBus, table: str, **kwargs: int | None
 ) -> RecordFormDialog:
     form = RecordFormDialog(session, bus, table, today=TODAY, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(form)
@@ -74,7 +75,7 @@ def choose(form: RecordFormDialog, key: str, value: str) -> None:
     combo.setCurrentIndex(index)
 
 
-def audit_users(session: services.Session, table: str) -> list[str]:
+def audit_users(session: core.Session, table: str) -> list[str]:
     rows = session.db.conn.execute(
         "SELECT user FROM audit_log WHERE table_name = ? ORDER BY id", (table,)
     )
@@ -85,7 +86,7 @@ def audit_users(session: services.Session, table: str) -> list[str]:
 
 
 def test_bad_code_blocks_save_until_fixed(
-    qtbot: QtBot, session: services.Session, bus: DataBus
+    qtbot: QtBot, session: core.Session, bus: DataBus
 ) -> None:
     form = dialog(qtbot, session, bus, "units")
     assert form.windowTitle() == "新增企业信息"
@@ -95,32 +96,30 @@ def test_bad_code_blocks_save_until_fixed(
     choose(form, "category", "危险化学品")
     assert not form.save_button.isEnabled()
     assert not form.save()
-    assert services.count_units(session) == 0
+    assert session.units.count() == 0
     assert form.value("name") == "凤凰县沱江化工有限公司"  # nothing typed is lost
 
     type_into(qtbot, form, "uscc", CODE)
     assert form.message("uscc") == ""
     assert form.save_button.isEnabled()
-    services.take_changes(session)  # what the fixture wrote is not this save's news
+    session.take_changes()  # what the fixture wrote is not this save's news
     with qtbot.waitSignal(bus.changed) as changed:
         assert form.save()
     assert changed.args[0].data_tables == {"units"}
-    assert services.count_units(session) == 1
+    assert session.units.count() == 1
     assert form.saved_count == 1
     assert audit_users(session, "units") == ["测试员"]
 
 
 def test_lowercase_code_message_next_to_field(
-    qtbot: QtBot, session: services.Session, bus: DataBus
+    qtbot: QtBot, session: core.Session, bus: DataBus
 ) -> None:
     form = dialog(qtbot, session, bus, "units")
     type_into(qtbot, form, "uscc", CODE.lower())
     assert "字母应大写" in form.message("uscc")
 
 
-def test_accepting_a_bad_check_character(
-    qtbot: QtBot, session: services.Session, bus: DataBus
-) -> None:
+def test_accepting_a_bad_check_character(qtbot: QtBot, session: core.Session, bus: DataBus) -> None:
     form = dialog(qtbot, session, bus, "units")
     type_into(qtbot, form, "uscc", BAD_CHECK)
     type_into(qtbot, form, "name", "老代码企业")
@@ -131,12 +130,12 @@ def test_accepting_a_bad_check_character(
     accept.setChecked(True)
     assert "已按“接受”保存" in form.message("uscc")
     assert form.save()
-    stored = services.get_record(session, "units", 1)
+    stored = session.records.get("units", 1)
     assert stored.uscc == BAD_CHECK and stored.check_accepted
 
 
 def test_bad_id_number_and_full_id_in_the_units_own_form(
-    qtbot: QtBot, session: services.Session, bus: DataBus
+    qtbot: QtBot, session: core.Session, bus: DataBus
 ) -> None:
     form = dialog(qtbot, session, bus, "units")
     type_into(qtbot, form, "uscc", CODE)
@@ -155,7 +154,7 @@ def test_bad_id_number_and_full_id_in_the_units_own_form(
 
 
 def test_duplicate_code_is_a_sentence_not_a_crash(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "units")
     type_into(qtbot, form, "uscc", CODE)
@@ -163,19 +162,19 @@ def test_duplicate_code_is_a_sentence_not_a_crash(
     choose(form, "category", "非煤矿山")
     assert not form.save()
     assert "已登记为“凤凰县沱江化工有限公司”" in form.message("uscc")
-    assert services.count_units(session) == 1
+    assert session.units.count() == 1
     assert not form.save_button.isEnabled()
     type_into(qtbot, form, "uscc", OTHER_CODE)  # the clash goes once the code changes
     assert form.message("uscc") == ""
     assert form.save()
-    assert services.count_units(session) == 2
+    assert session.units.count() == 2
 
 
 # -- records of a unit ---------------------------------------------------------------------
 
 
 def test_accident_grade_that_disagrees_with_the_figures(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "accidents", unit_id=unit_id)
     assert form.windowTitle() == "新增生产安全事故记录 — 凤凰县沱江化工有限公司"
@@ -192,12 +191,12 @@ def test_accident_grade_that_disagrees_with_the_figures(
     with qtbot.waitSignal(bus.status_message) as status:
         assert form.save()
     assert "待核实" in status.args[0]
-    stored = services.get_record(session, "accidents", 1)
+    stored = session.records.get("accidents", 1)
     assert (stored.grade, stored.needs_review, stored.deaths) == ("重大", True, 3)
 
 
 def test_blank_grade_is_derived(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "accidents", unit_id=unit_id)
     type_into(qtbot, form, "occurred_on", "2025/3/1")
@@ -205,12 +204,12 @@ def test_blank_grade_is_derived(
     choose(form, "responsible", "待定")
     assert "较大事故" in form.message("grade")
     assert form.save()
-    stored = services.get_record(session, "accidents", 1)
+    stored = session.records.get("accidents", 1)
     assert (stored.grade, stored.needs_review) == ("较大", False)
 
 
 def test_date_in_the_future_is_refused(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "inspections", unit_id=unit_id)
     type_into(qtbot, form, "inspected_on", "2025-7-1")
@@ -220,11 +219,11 @@ def test_date_in_the_future_is_refused(
     assert form.message("rectify_deadline") == ""
     type_into(qtbot, form, "inspected_on", "2025-6-1")
     assert form.save()
-    assert services.get_record(session, "inspections", 1).rectify_deadline == date(2025, 9, 1)
+    assert session.records.get("inspections", 1).rectify_deadline == date(2025, 9, 1)
 
 
 def test_save_and_new_saves_a_run(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "inspections", unit_id=unit_id)
     type_into(qtbot, form, "inspected_on", "2025-5-6")
@@ -254,7 +253,7 @@ def test_save_and_new_saves_a_run(
 
 
 def test_undo_takes_back_the_last_save_and_gives_back_the_input(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "penalties", unit_id=unit_id)
     assert not form.undo_button.isEnabled()
@@ -276,7 +275,7 @@ def test_undo_takes_back_the_last_save_and_gives_back_the_input(
 
 def test_cancel_asks_and_keeps_nothing(
     qtbot: QtBot,
-    session: services.Session,
+    session: core.Session,
     bus: DataBus,
     unit_id: int,
     monkeypatch: pytest.MonkeyPatch,
@@ -303,7 +302,7 @@ def test_cancel_asks_and_keeps_nothing(
 
 def test_cancel_of_an_untouched_form_does_not_ask(
     qtbot: QtBot,
-    session: services.Session,
+    session: core.Session,
     bus: DataBus,
     unit_id: int,
     monkeypatch: pytest.MonkeyPatch,
@@ -319,10 +318,10 @@ def test_cancel_of_an_untouched_form_does_not_ask(
 
 
 def test_editing_an_existing_record(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     inspection = model.Inspection(unit_id=unit_id, inspected_on=date(2025, 5, 1), hazards=1)
-    services.save_record(session, inspection)
+    session.records.save(inspection)
     form = dialog(qtbot, session, bus, "inspections", record_id=inspection.id)
     assert form.windowTitle() == "修改执法检查记录 — 凤凰县沱江化工有限公司"
     assert form.value("inspected_on") == "2025-05-01"
@@ -335,7 +334,7 @@ def test_editing_an_existing_record(
     assert "早于检查日期" in form.message("rectified_on")
     type_into(qtbot, form, "rectified_on", "2025-5-30")
     assert form.save()
-    stored = services.get_record(session, "inspections", inspection.id or 0)
+    stored = session.records.get("inspections", inspection.id or 0)
     assert (stored.hazards, stored.major_hazards, stored.rectified_on) == (
         4,
         1,
@@ -345,7 +344,7 @@ def test_editing_an_existing_record(
 
 
 def test_violation_kind_shows_chinese_and_stores_the_code(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "violations", unit_id=unit_id)
     combo = form.editor("kind")
@@ -357,11 +356,11 @@ def test_violation_kind_shows_chinese_and_stores_the_code(
     assert "严重失信" in form.message("kind")
     type_into(qtbot, form, "occurred_on", "2025-1-9")
     assert form.save()
-    assert services.get_record(session, "violations", 1).kind == "accident_concealed"
+    assert session.records.get("violations", 1).kind == "accident_concealed"
 
 
 def test_enter_moves_on_and_saves_on_the_last_field(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "joint_punishments", unit_id=unit_id)
     form.show()
@@ -383,7 +382,7 @@ def test_enter_moves_on_and_saves_on_the_last_field(
 
 
 def test_tab_order_follows_the_paper(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "commitments", unit_id=unit_id)
     order = []
@@ -397,7 +396,7 @@ def test_tab_order_follows_the_paper(
 
 
 def test_commitment_withdrawn_before_signed(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "commitments", unit_id=unit_id)
     choose(form, "type", "单位承诺")
@@ -408,7 +407,7 @@ def test_commitment_withdrawn_before_signed(
 
 
 def test_form_without_a_unit_asks_for_its_code(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "honours")
     assert form.windowTitle() == "新增表彰记录"
@@ -422,12 +421,12 @@ def test_form_without_a_unit_asks_for_its_code(
     assert form.windowTitle() == "新增表彰记录 — 凤凰县沱江化工有限公司"
     assert form.save_and_new()
     assert form.value("unit_id") == CODE  # the unit is kept for the run
-    stored = services.get_record(session, "honours", 1)
+    stored = session.records.get("honours", 1)
     assert (stored.unit_id, stored.level, stored.type) == (unit_id, "市级", "先进单位")
 
 
 def test_errors_are_shown_only_after_typing_on_a_fresh_form(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     form = dialog(qtbot, session, bus, "penalties", unit_id=unit_id)
     assert form.message("doc_no") == ""
@@ -440,7 +439,7 @@ def test_errors_are_shown_only_after_typing_on_a_fresh_form(
 
 def test_open_record_form_returns_the_count(
     qtbot: QtBot,
-    session: services.Session,
+    session: core.Session,
     bus: DataBus,
     unit_id: int,
     monkeypatch: pytest.MonkeyPatch,
@@ -461,7 +460,7 @@ def test_open_record_form_returns_the_count(
 
 
 def test_open_record_form_for_a_deleted_record_says_so(
-    session: services.Session, bus: DataBus, monkeypatch: pytest.MonkeyPatch
+    session: core.Session, bus: DataBus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(str(a[2])))
@@ -470,14 +469,14 @@ def test_open_record_form_for_a_deleted_record_says_so(
 
 
 def test_a_save_that_changes_the_grade_says_so(
-    qtbot: QtBot, session: services.Session, bus: DataBus, unit_id: int
+    qtbot: QtBot, session: core.Session, bus: DataBus, unit_id: int
 ) -> None:
     unit = session.repo.get(model.Unit, unit_id)
     unit.std_level, unit.std_awarded_on = "三级", date(2024, 1, 1)
     unit.std_valid_until = date(2027, 1, 1)
-    services.save_record(session, unit)
+    session.records.save(unit)
     for kind in model.CommitmentType:
-        services.save_record(session, model.Commitment(unit_id, kind.value, date(2025, 1, 2)))
+        session.records.save(model.Commitment(unit_id, kind.value, date(2025, 1, 2)))
     shown: list[str] = []
     bus.status_message.connect(shown.append)
     form = dialog(qtbot, session, bus, "accidents", unit_id=unit_id)

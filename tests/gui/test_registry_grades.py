@@ -14,7 +14,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.documents import _build_documents
 from safecredit_desktop.core.exchange.sheets import chinese_date
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.bus import DataBus
@@ -30,22 +31,22 @@ YEAR = 2026
 def office(tmp_path: Path) -> Path:
     """A small office: the administrator made with the database, 120 demo units."""
     path = tmp_path / "office.db"
-    admin = services.init_database(
+    admin = core.init_database(
         path,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    services.create_user(admin, "录入员甲", "clerk-pw", Role.CLERK)
-    services.fill_demo(admin, enterprises=120, seed=9, today=date(2026, 11, 21))
+    admin.accounts.create_user("录入员甲", "clerk-pw", Role.CLERK)
+    core.fill_demo(admin, enterprises=120, seed=9, today=date(2026, 11, 21))
     admin.close()
     return path
 
 
 @pytest.fixture
-def admin(office: Path) -> Iterator[services.Session]:
-    session = services.sign_in(office, "管理员", "admin-pw")
+def admin(office: Path) -> Iterator[core.Session]:
+    session = core.sign_in(office, "管理员", "admin-pw")
     yield session
     session.close()
 
@@ -66,7 +67,7 @@ def shown(qtbot: QtBot, widget: object) -> None:
 
 
 def test_confirming_shows_the_year_column_and_its_filter_at_once(
-    qtbot: QtBot, admin: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, admin: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bus = DataBus()
     registry = RegistryPage(admin, bus)
@@ -83,7 +84,7 @@ def test_confirming_shows_the_year_column_and_its_filter_at_once(
     )
     grades.year.setValue(YEAR)
     grades.confirm_button.click()
-    assert services.confirmed_assessment_years(admin) == [YEAR]
+    assert admin.grading.confirmed_years() == [YEAR]
 
     # no restart: the registry shows the year's column and filter now
     assert not registry.table.isColumnHidden(UnitTableModel.COL_CONFIRMED)
@@ -91,14 +92,14 @@ def test_confirming_shows_the_year_column_and_its_filter_at_once(
     assert header == f"{YEAR}年度评定"
     assert registry.confirmed_combo.isVisible()
     assert registry.confirmed_label.text() == f"{YEAR}年度评定"
-    stored = services.last_confirmed_grades(admin)[1]
+    stored = admin.grading.last_confirmed()[1]
     registry.confirmed_combo.setCurrentIndex(registry.confirmed_combo.findData("C"))
     all_rows(registry.model)
     expected = sum(1 for g in stored.values() if g == "C")
     assert registry.model.total == registry.model.rowCount() == expected > 0
     assert set(column(registry.model, UnitTableModel.COL_CONFIRMED)) == {"C"}
     # beside it the live grade, plain where the year confirms it, marked where not
-    live = {r.unit_id: r.grade for r in services.grade_units(admin, as_of=date.today())}
+    live = {r.unit_id: r.grade for r in admin.grading.grade(as_of=date.today())}
     for row in range(registry.model.rowCount()):
         unit_id = registry.model.unit_id(row)
         text = registry.model.data(registry.model.index(row, UnitTableModel.COL_GRADE))
@@ -117,7 +118,7 @@ def test_a_user_who_cannot_confirm_is_told_before_any_question(
         raise AssertionError("asked 是/否 of a user who cannot confirm")
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(asked))
-    clerk = services.sign_in(office, "录入员甲", "clerk-pw")
+    clerk = core.sign_in(office, "录入员甲", "clerk-pw")
     try:
         page = GradesPage(clerk, DataBus())
         shown(qtbot, page)
@@ -126,13 +127,13 @@ def test_a_user_who_cannot_confirm_is_told_before_any_question(
         assert "录入员甲" in page.confirm_button.toolTip()
         assert "审核员" in page.assessment_note.text()
         page._on_confirm()  # even if reached, nothing is asked or stored
-        assert services.confirmed_assessment_years(clerk) == []
+        assert clerk.grading.confirmed_years() == []
     finally:
         clerk.close()
 
 
 def test_the_filtered_list_exports_as_a_workbook(
-    qtbot: QtBot, admin: services.Session, tmp_path: Path
+    qtbot: QtBot, admin: core.Session, tmp_path: Path
 ) -> None:
     page = RegistryPage(admin, DataBus())
     shown(qtbot, page)
@@ -155,7 +156,7 @@ def test_the_filtered_list_exports_as_a_workbook(
 
 
 def test_unit_page_and_notice_name_the_basis_of_their_grade(
-    qtbot: QtBot, admin: services.Session
+    qtbot: QtBot, admin: core.Session
 ) -> None:
     """The page's grade says it is live, as of which day, and whether a confirmed year
     agrees; the confirmed year's grade is beside it; the notice names its basis too."""
@@ -163,32 +164,30 @@ def test_unit_page_and_notice_name_the_basis_of_their_grade(
     page = UnitDetailPage(admin, DataBus())
     shown(qtbot, page)
     page.show_unit(unit_id)
-    live = services.grade_one(admin, unit_id)
+    live = admin.grading.grade_one(unit_id)
     text = page.grade_label.text()
     today = date.today().isoformat()
     assert f"实时信用等级（截至 {today} 的记录，尚无已确认的年度评定）：{live.grade}" in text
     assert "年度评定（评定基准日" not in text
 
-    services.confirm_assessment(admin, YEAR)
+    admin.grading.confirm_assessment(YEAR)
     page.show_unit(unit_id)
-    confirmed = services.confirmed_grade_of(admin, unit_id)
+    confirmed = admin.grading.confirmed_of(unit_id)
     assert confirmed is not None
     text = page.grade_label.text()
     standing = "与2026年度评定一致" if confirmed.grade == live.grade else "未经年度评定确认"
     assert f"（截至 {today} 的记录，{standing}）：{live.grade}" in text
     assert f"{YEAR}年度评定（评定基准日 2025-12-31，已确认）：{confirmed.grade}" in text
 
-    def notice_text(request: services.DocumentRequest) -> str:
-        documents = services._build_documents(admin, request, date.today(), None)
+    def notice_text(request: core.DocumentRequest) -> str:
+        documents = _build_documents(admin, request, date.today(), None)
         return "".join(documents[0].texts())
 
     live_notice = notice_text(
-        services.DocumentRequest("grade-notice", unit_ids=(unit_id,), as_of=date.today())
+        core.DocumentRequest("grade-notice", unit_ids=(unit_id,), as_of=date.today())
     )
     assert f"截至{chinese_date(date.today())}" in live_notice
     assert f"安全生产信用等级为{live.grade}级" in live_notice
-    yearly = notice_text(
-        services.DocumentRequest("grade-notice", unit_ids=(unit_id,), assessment=YEAR)
-    )
+    yearly = notice_text(core.DocumentRequest("grade-notice", unit_ids=(unit_id,), assessment=YEAR))
     assert f"{YEAR}年度安全生产信用评定（评定基准日{chinese_date(date(2025, 12, 31))}）" in yearly
     assert f"安全生产信用等级为{confirmed.grade}级" in yearly

@@ -12,7 +12,8 @@ import pytest
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.pinyin_index import search_keys
 from safecredit_desktop.core.registry import UnitQuery
 from safecredit_desktop.core.storage.changes import EVERYTHING, Changes
@@ -40,24 +41,24 @@ def _no_remembered_header() -> Iterator[None]:
 
 
 @pytest.fixture
-def filled(tmp_path: Path) -> Iterator[services.Session]:
-    session = services.init_database(
+def filled(tmp_path: Path) -> Iterator[core.Session]:
+    session = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
-    services.fill_demo(session, enterprises=300, seed=1)
+    core.fill_demo(session, enterprises=300, seed=1)
     yield session
     session.close()
 
 
 @pytest.fixture
-def tuojiang_id(filled: services.Session) -> int:
-    return services.save_record(
-        filled, model.Unit(uscc=make_code(987_654_321), name=TUOJIANG, category="危险化学品")
+def tuojiang_id(filled: core.Session) -> int:
+    return filled.records.save(
+        model.Unit(uscc=make_code(987_654_321), name=TUOJIANG, category="危险化学品")
     )
 
 
 @pytest.fixture
-def page(qtbot: QtBot, filled: services.Session) -> RegistryPage:
+def page(qtbot: QtBot, filled: core.Session) -> RegistryPage:
     shown = RegistryPage(filled, DataBus())
     qtbot.addWidget(shown)
     shown.resize(1200, 700)
@@ -78,9 +79,9 @@ def column(table: UnitTableModel, col: int) -> list[str]:
 # -- the model, without widgets -----------------------------------------------------------------
 
 
-def test_model_fetches_lazily_in_pages(filled: services.Session) -> None:
+def test_model_fetches_lazily_in_pages(filled: core.Session) -> None:
     assert 400 <= PAGE <= 1000
-    total = services.count_matching_units(filled, UnitQuery())
+    total = filled.units.count_matching(UnitQuery())
     table = UnitTableModel(filled, page_size=100)
     assert table.total == total == 300
     assert table.rowCount() == 100
@@ -96,7 +97,7 @@ def test_model_fetches_lazily_in_pages(filled: services.Session) -> None:
     assert names == sorted(names, key=lambda n: search_keys(n)[1])
 
 
-def test_model_headers_and_cells(filled: services.Session, tuojiang_id: int) -> None:
+def test_model_headers_and_cells(filled: core.Session, tuojiang_id: int) -> None:
     table = UnitTableModel(filled, query=UnitQuery(search="fhhg"))
     headers = [table.headerData(c, Qt.Orientation.Horizontal) for c in range(table.columnCount())]
     assert headers == [
@@ -115,7 +116,7 @@ def test_model_headers_and_cells(filled: services.Session, tuojiang_id: int) -> 
     assert row is not None
     assert table.data(table.index(row, UnitTableModel.COL_NAME)) == TUOJIANG
     assert table.data(table.index(row, UnitTableModel.COL_HIGH_RISK)) == "是"
-    live = services.grade_one(filled, tuojiang_id).grade
+    live = filled.grading.grade_one(tuojiang_id).grade
     assert table.data(table.index(row, UnitTableModel.COL_GRADE)) == f"{live}（未确认）"
     assert table.data(table.index(row, UnitTableModel.COL_CONFIRMED)) == "—"
     assert table.data(table.index(row, 0), UnitTableModel.ID_ROLE) == tuojiang_id
@@ -125,11 +126,11 @@ def test_model_headers_and_cells(filled: services.Session, tuojiang_id: int) -> 
     assert set(column(table, UnitTableModel.COL_HIGH_RISK)) == {"否"}
 
 
-def test_set_query_resets_and_counts(qtbot: QtBot, filled: services.Session) -> None:
+def test_set_query_resets_and_counts(qtbot: QtBot, filled: core.Session) -> None:
     table = UnitTableModel(filled, page_size=50)
     with qtbot.waitSignal(table.modelReset):
         table.set_query(UnitQuery(search="化工"))
-    assert table.total == services.count_matching_units(filled, UnitQuery(search="化工"))
+    assert table.total == filled.units.count_matching(UnitQuery(search="化工"))
     all_rows(table)
     assert all("化工" in n for n in column(table, UnitTableModel.COL_NAME))
     table.set_query(UnitQuery(search="不存在的企业名称"))
@@ -137,7 +138,7 @@ def test_set_query_resets_and_counts(qtbot: QtBot, filled: services.Session) -> 
     assert not table.canFetchMore(QModelIndex())
 
 
-def test_model_sorts_in_the_database(filled: services.Session) -> None:
+def test_model_sorts_in_the_database(filled: core.Session) -> None:
     table = UnitTableModel(filled, page_size=100)
     table.sort(UnitTableModel.COL_USCC, Qt.SortOrder.DescendingOrder)
     assert (table.query.sort, table.query.descending) == ("uscc", True)
@@ -156,8 +157,8 @@ def test_model_sorts_in_the_database(filled: services.Session) -> None:
 # -- the page ---------------------------------------------------------------------------------
 
 
-def test_page_shows_count_and_rows(page: RegistryPage, filled: services.Session) -> None:
-    total = services.count_matching_units(filled, UnitQuery())
+def test_page_shows_count_and_rows(page: RegistryPage, filled: core.Session) -> None:
+    total = filled.units.count_matching(UnitQuery())
     assert page.count_label.text() == f"共 {total} 家"
     assert page.model.rowCount() > 0
     assert page.search_edit.placeholderText() == "名称、统一社会信用代码或拼音首字母，如 fhhg"
@@ -170,14 +171,14 @@ def test_page_shows_count_and_rows(page: RegistryPage, filled: services.Session)
 
 
 def test_search_as_you_type_is_debounced(
-    qtbot: QtBot, page: RegistryPage, filled: services.Session, tuojiang_id: int
+    qtbot: QtBot, page: RegistryPage, filled: core.Session, tuojiang_id: int
 ) -> None:
     page.refresh()
     qtbot.keyClicks(page.search_edit, "fhhg")
     assert page.model.query.search == ""  # not yet: waits for the typing to pause
     qtbot.waitUntil(lambda: page.model.query.search == "fhhg", timeout=2000)
     assert page.model.row_of(tuojiang_id) is not None
-    count = services.count_matching_units(filled, UnitQuery(search="fhhg"))
+    count = filled.units.count_matching(UnitQuery(search="fhhg"))
     assert page.count_label.text() == f"共 {count} 家"
     page.search_edit.clear()
     page.search_edit.insert("沱江化工")  # as an IME commits it (QTest types ASCII only)
@@ -186,14 +187,14 @@ def test_search_as_you_type_is_debounced(
     assert page.model.row_of(tuojiang_id) is not None
 
 
-def test_filters(page: RegistryPage, filled: services.Session) -> None:
+def test_filters(page: RegistryPage, filled: core.Session) -> None:
     combo = page.category_combo
     assert combo.itemText(0) == "全部"
     combo.setCurrentIndex(combo.findData("危险化学品"))
     assert page.model.query.category == "危险化学品"
     all_rows(page.model)
     assert set(column(page.model, UnitTableModel.COL_CATEGORY)) == {"危险化学品"}
-    count = services.count_matching_units(filled, UnitQuery(category="危险化学品"))
+    count = filled.units.count_matching(UnitQuery(category="危险化学品"))
     assert page.count_label.text() == f"共 {count} 家"
 
     town = page.town_combo.itemData(1)
@@ -203,7 +204,7 @@ def test_filters(page: RegistryPage, filled: services.Session) -> None:
     page.high_risk_combo.setCurrentIndex(page.high_risk_combo.findData(True))
     expected = UnitQuery(category="危险化学品", town=town, status=status, high_risk=True)
     assert page.model.query == expected
-    assert page.model.total == services.count_matching_units(filled, expected)
+    assert page.model.total == filled.units.count_matching(expected)
 
     page.clear_button.click()
     assert page.model.query == UnitQuery()
@@ -213,13 +214,13 @@ def test_filters(page: RegistryPage, filled: services.Session) -> None:
 
 
 def test_grade_filter_works_on_live_grades_without_an_assessment(
-    page: RegistryPage, filled: services.Session
+    page: RegistryPage, filled: core.Session
 ) -> None:
     """A new database, no confirmed assessment: the filter is on and filters by the live
     grade; every grade is marked not yet confirmed; no 年度评定 column or filter."""
     assert page.grade_combo.isEnabled()
     assert "实时" in page.grade_combo.toolTip()
-    live = {r.unit_id: r.grade for r in services.grade_units(filled, as_of=date.today())}
+    live = {r.unit_id: r.grade for r in filled.grading.grade(as_of=date.today())}
     page.grade_combo.setCurrentIndex(page.grade_combo.findData("C"))
     assert page.current_query().grade == "C"
     all_rows(page.model)
@@ -268,21 +269,19 @@ def test_double_click_and_enter_open_the_unit(
 
 
 def test_refreshes_when_units_change(
-    qtbot: QtBot, page: RegistryPage, filled: services.Session
+    qtbot: QtBot, page: RegistryPage, filled: core.Session
 ) -> None:
     before = page.model.total
     with qtbot.assertNotEmitted(page.model.modelReset):
         page.bus.changed.emit(Changes(frozenset({"documents"})))  # nothing the registry shows
-    services.save_record(
-        filled,
+    filled.records.save(
         model.Unit(uscc=make_code(123_123_123), name="凤凰县新开化工厂", category="危险化学品"),
     )
     page.bus.changed.emit(Changes(frozenset({"units"})))
     assert page.model.total == before + 1
     assert page.count_label.text() == f"共 {before + 1} 家"
     page.hide()
-    services.save_record(
-        filled,
+    filled.records.save(
         model.Unit(uscc=make_code(123_123_124), name="凤凰县再开化工厂", category="危险化学品"),
     )
     page.bus.changed.emit(EVERYTHING)
@@ -291,14 +290,13 @@ def test_refreshes_when_units_change(
 
 
 def test_new_unit_button_opens_the_form(
-    page: RegistryPage, filled: services.Session, monkeypatch: pytest.MonkeyPatch
+    page: RegistryPage, filled: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[object, ...]] = []
 
     def open_record_form(parent: object, session: object, bus: object, table: str) -> int:
         calls.append((parent, session, bus, table))
-        services.save_record(
-            filled,
+        filled.records.save(
             model.Unit(uscc=make_code(555_555_555), name="凤凰县新增企业", category="非煤矿山"),
         )
         return 1
@@ -312,9 +310,7 @@ def test_new_unit_button_opens_the_form(
     assert page.model.total == before + 1
 
 
-def test_header_state_is_remembered(
-    qtbot: QtBot, page: RegistryPage, filled: services.Session
-) -> None:
+def test_header_state_is_remembered(qtbot: QtBot, page: RegistryPage, filled: core.Session) -> None:
     settings = QSettings("SafeCredit", "SafeCreditDesktop")
     page.table.setColumnWidth(UnitTableModel.COL_TOWN, 333)
     page.table.horizontalHeader().moveSection(UnitTableModel.COL_STATUS, 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QInputDialog
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.storage.location import ServerLocation, parse_server
 from safecredit_desktop.gui import app
 
@@ -16,7 +16,7 @@ def test_the_password_is_asked_until_right_or_cancelled(
 ) -> None:
     import pg_server
 
-    services.init_database(
+    core.init_database(
         pg, profile="fenghuang", bureau_name="测试县应急管理局", user="管理员"
     ).close()
     needs = parse_server(pg.url.replace("safecredit_owner@", f"{pg_server.PASSWORD_USER}@"))
@@ -33,9 +33,9 @@ def test_the_password_is_asked_until_right_or_cancelled(
     assert located is not None and located.password == pg_server.PASSWORD
     assert "尚未提供" in asked[0] and "不对" in asked[1]
     assert pg_server.PASSWORD not in str(located) and "password" not in repr(located)
-    session = services.open_session(located, user="窗口:测试")
+    session = core.open_session(located, user="窗口:测试")
     try:
-        assert services.count_units(session) == 0
+        assert session.units.count() == 0
     finally:
         session.close()
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))

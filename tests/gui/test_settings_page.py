@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.gui.bus import DataBus
@@ -18,7 +18,7 @@ from safecredit_desktop.gui.views.settings_page import SettingsPage
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "x.db"
-    services.init_database(
+    core.init_database(
         path,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
@@ -30,7 +30,7 @@ def db(tmp_path: Path) -> Path:
 
 def test_admin_sets_upper_email_later(qtbot: QtBot, db: Path) -> None:
     """The first-run dialog says 可稍后在设置中填写: here is where."""
-    admin = services.sign_in(db, "管理员", "secret-1")
+    admin = core.sign_in(db, "管理员", "secret-1")
     bus = DataBus()
     page = SettingsPage(admin, bus)
     qtbot.addWidget(page)
@@ -45,14 +45,14 @@ def test_admin_sets_upper_email_later(qtbot: QtBot, db: Path) -> None:
     assert "上级单位邮箱" in page.bureau_error.text() and "换行" in page.bureau_error.text()
     assert fields["统计人员"].text() == "张三"  # nothing typed is lost
     assert "b00020" in fields["上级单位邮箱"].styleSheet()
-    assert services.upper_email(admin) == "" and keys.get_setting(admin.db, keys.REPORTER) == ""
+    assert admin.settings.upper_email() == "" and keys.get_setting(admin.db, keys.REPORTER) == ""
 
     fields["上级单位邮箱"].setText(" tjk@xxzz.gov.cn ")
     with qtbot.waitSignal(bus.changed) as changed:
         page.bureau_save_button.click()
     assert changed.args[0].data_tables == {"settings"}
     assert page.bureau_error.text() == ""
-    assert services.upper_email(admin) == "tjk@xxzz.gov.cn"
+    assert admin.settings.upper_email() == "tjk@xxzz.gov.cn"
     assert fields["上级单位邮箱"].text() == "tjk@xxzz.gov.cn"  # as stored
     assert keys.get_setting(admin.db, keys.REPORTER) == "张三"
     logged = admin.db.conn.execute(
@@ -68,7 +68,7 @@ def test_admin_sets_upper_email_later(qtbot: QtBot, db: Path) -> None:
 
 
 def test_clerk_sees_but_cannot_change(qtbot: QtBot, db: Path) -> None:
-    clerk = services.open_session(db, user="录入员", role=Role.CLERK)
+    clerk = core.open_session(db, user="录入员", role=Role.CLERK)
     page = SettingsPage(clerk, DataBus())
     qtbot.addWidget(page)
     assert all(edit.isReadOnly() for edit in page.bureau_fields.values())
@@ -78,7 +78,7 @@ def test_clerk_sees_but_cannot_change(qtbot: QtBot, db: Path) -> None:
 
 
 def test_window_title_follows_the_bureau_name(qtbot: QtBot, db: Path) -> None:
-    window = MainWindow(services.sign_in(db, "管理员", "secret-1"))
+    window = MainWindow(core.sign_in(db, "管理员", "secret-1"))
     qtbot.addWidget(window)
     window._backup_on_close = False
     page = window.settings_page

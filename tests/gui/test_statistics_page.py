@@ -15,7 +15,8 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.grading import GradingPart
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.storage.changes import Changes, Table
@@ -28,21 +29,21 @@ TODAY = date(2026, 11, 21)
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[services.Session]:
-    session = services.init_database(
+def demo(tmp_path: Path) -> Iterator[core.Session]:
+    session = core.init_database(
         tmp_path / "demo.db",
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
         user="测试员",
         upper_email="shi@yjj.example.cn",
     )
-    services.fill_demo(session, enterprises=150, seed=7, today=TODAY)
+    core.fill_demo(session, enterprises=150, seed=7, today=TODAY)
     yield session
     session.close()
 
 
-def make_page(qtbot: QtBot, session: services.Session) -> StatisticsPage:
-    services.take_changes(session)  # the fixture's writes are not news to the page
+def make_page(qtbot: QtBot, session: core.Session) -> StatisticsPage:
+    session.take_changes()  # the fixture's writes are not news to the page
     page = StatisticsPage(session, DataBus())
     qtbot.addWidget(page)
     page.as_of.setDate(statistics_page._qdate(TODAY))
@@ -54,7 +55,7 @@ def unit_ids(db: Any) -> list[tuple[int, str, str, str, str]]:
     return [(int(i), str(u), str(n), str(c), str(t)) for i, u, n, c, t in rows]
 
 
-def fake_grades(session: services.Session, profile: Any = None) -> list[GradeResult]:
+def fake_grades(session: core.Session, profile: Any = None) -> list[GradeResult]:
     """Hand-made grades for the stored units: A, B, C, D in turn (read on the
     connection of ``session`` — in a worker, the worker's own)."""
     profile = profile or session.profile
@@ -66,11 +67,11 @@ def fake_grades(session: services.Session, profile: Any = None) -> list[GradeRes
 
 
 def test_built_without_grading(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[date] = []
     monkeypatch.setattr(
-        services, "report_grades", lambda session, *, as_of, progress=None: calls.append(as_of)
+        GradingPart, "report_grades", lambda session, *, as_of, progress=None: calls.append(as_of)
     )
     page = make_page(qtbot, demo)
     assert calls == []
@@ -84,7 +85,7 @@ def test_built_without_grading(
     assert make_page(qtbot, demo).reporter_name.text() == "李四"
 
 
-def test_counts_with_the_engine(qtbot: QtBot, demo: services.Session) -> None:
+def test_counts_with_the_engine(qtbot: QtBot, demo: core.Session) -> None:
     page = make_page(qtbot, demo)
     page.refresh()
     tables = page.tables
@@ -116,7 +117,7 @@ def test_counts_with_the_engine(qtbot: QtBot, demo: services.Session) -> None:
     assert page.tabs.count() == 2
 
 
-def test_charts_paint(qtbot: QtBot, demo: services.Session) -> None:
+def test_charts_paint(qtbot: QtBot, demo: core.Session) -> None:
     page = make_page(qtbot, demo)
     page.resize(1200, 800)
     page.show()
@@ -141,7 +142,7 @@ def test_charts_paint(qtbot: QtBot, demo: services.Session) -> None:
 
 
 def test_grouped_by_reporter_with_fake_engine(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from safecredit_desktop.core.rules import engine
 
@@ -149,7 +150,7 @@ def test_grouped_by_reporter_with_fake_engine(
 
     def grade_all(db: Any, profile: Any, as_of: date, *, uscc: str | None = None) -> Any:
         calls.append(as_of)
-        return fake_grades(services.Session(db, "测试员"), profile)  # the worker's connection
+        return fake_grades(core.Session(db, "测试员"), profile)  # the worker's connection
 
     monkeypatch.setattr(engine, "grade_all", grade_all)
     demo.db.conn.execute("UPDATE units SET reporter = '吉首市应急管理局' WHERE id % 3 = 0")
@@ -171,7 +172,7 @@ def test_grouped_by_reporter_with_fake_engine(
 
 
 def test_exports_and_mail_draft(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = make_page(qtbot, demo)
     page.refresh()
@@ -234,7 +235,7 @@ def test_exports_and_mail_draft(
 
 
 def test_cancelled_file_dialog_does_nothing(
-    qtbot: QtBot, demo: services.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = make_page(qtbot, demo)
     monkeypatch.setattr(statistics_page.QFileDialog, "getSaveFileName", lambda *args: ("", ""))
@@ -243,11 +244,11 @@ def test_cancelled_file_dialog_does_nothing(
 
 
 def test_kundulun_notice(qtbot: QtBot, tmp_path: Path) -> None:
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "k.db", profile="kundulun", bureau_name="昆都仑区应急管理局", user="测试"
     )
     try:
-        services.fill_demo(session, enterprises=40, seed=2, today=TODAY)
+        core.fill_demo(session, enterprises=40, seed=2, today=TODAY)
         page = make_page(qtbot, session)
         page.show()
         page.refresh()
@@ -258,15 +259,15 @@ def test_kundulun_notice(qtbot: QtBot, tmp_path: Path) -> None:
 
 
 def test_data_changed_regrades_when_visible(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[date] = []
 
-    def report_grades(session: Any, *, as_of: date, progress: Any = None) -> Any:
+    def report_grades(part: GradingPart, *, as_of: date, progress: Any = None) -> Any:
         calls.append(as_of)
-        return fake_grades(session)  # the worker's own session (not the window's)
+        return fake_grades(part._session)  # the worker's own session (not the window's)
 
-    monkeypatch.setattr(services, "report_grades", report_grades)
+    monkeypatch.setattr(GradingPart, "report_grades", report_grades)
     page = make_page(qtbot, demo)
     page.refresh()
     page.refresh()  # nothing changed: no regrading
@@ -279,13 +280,13 @@ def test_data_changed_regrades_when_visible(
 
 
 def test_refusal_is_shown(
-    qtbot: QtBot, demo: services.Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise SafeCreditError("数据库暂时无法读取。")
 
     shown: list[str] = []
-    monkeypatch.setattr(services, "report_grades", refuse)
+    monkeypatch.setattr(GradingPart, "report_grades", refuse)
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     page = make_page(qtbot, demo)
     page.refresh()

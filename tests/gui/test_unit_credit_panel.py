@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
@@ -29,20 +30,19 @@ def make_code(n: int) -> str:
     return first17 + uscc_check_character(first17)
 
 
-Filled = tuple[services.Session, int, dict[str, int]]
+Filled = tuple[core.Session, int, dict[str, int]]
 
 
 @pytest.fixture
 def filled(tmp_path: Path) -> Iterator[Filled]:
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "x.db",
         profile="fenghuang",
         bureau_name="测试县应急管理局",
         user="管理员",
         admin=("管理员", "admin-pw"),
     )
-    unit_id = services.save_record(
-        session,
+    unit_id = session.records.save(
         model.Unit(
             uscc=make_code(7),
             name="凤凰县沱江化工有限公司",
@@ -52,11 +52,10 @@ def filled(tmp_path: Path) -> Iterator[Filled]:
         ),
     )
     ids = {
-        "commitments": services.record_commitment_signed(
-            session, unit_id=unit_id, kind="单位承诺", signed_on=date(2024, 1, 10), signer="王五"
+        "commitments": session.publicity.record_commitment_signed(
+            unit_id=unit_id, kind="单位承诺", signed_on=date(2024, 1, 10), signer="王五"
         ),
-        "inspections": services.save_record(
-            session,
+        "inspections": session.records.save(
             model.Inspection(
                 unit_id=unit_id,
                 inspected_on=date(2025, 3, 1),
@@ -66,8 +65,7 @@ def filled(tmp_path: Path) -> Iterator[Filled]:
                 rectified_on=date(2025, 3, 20),
             ),
         ),
-        "violations": services.save_record(
-            session,
+        "violations": session.records.save(
             model.Violation(
                 unit_id=unit_id, kind="commitment_breach", occurred_on=date(2025, 5, 6)
             ),
@@ -104,23 +102,21 @@ def test_shows_bad_records_and_the_broken_commitment(panel: UnitCreditPanel) -> 
 
 def test_objection_marks_the_record(qtbot: QtBot, panel: UnitCreditPanel, filled: Filled) -> None:
     session, _, ids = filled
-    services.file_objection(
-        session, table="inspections", record_id=ids["inspections"], content="重大隐患认定有误"
+    session.objections.file(
+        table="inspections", record_id=ids["inspections"], content="重大隐患认定有误"
     )
     panel.bus.changed.emit(Changes(frozenset({"objections"})))  # refreshed once, after the signal
     qtbot.waitUntil(lambda: not panel.objections_box.isHidden())
     text = panel.objections_label.text()
     assert "异议中" in text and "检查 2025-03-01" in text
-    assert panel.objected == services.open_objection_targets(session, panel.unit_id)
+    assert panel.objected == session.objections.open_targets(panel.unit_id)
     assert "异议中 1" in panel.summary_text()
 
 
 def test_lists_show_kind_stage_and_dates(panel: UnitCreditPanel, filled: Filled) -> None:
     session, unit_id, _ = filled
-    black = next(k for k in services.list_kinds(session) if k != "红名单")
-    services.add_list_entry(
-        session, unit_id=unit_id, list_kind=black, facts="拒不执行监管指令", basis="第十条"
-    )
+    black = next(k for k in session.lists.kinds() if k != "红名单")
+    session.lists.add(unit_id=unit_id, list_kind=black, facts="拒不执行监管指令", basis="第十条")
     panel.refresh()
     text = panel.lists_label.text()
     assert black in text and "阶段：采集" in text and date.today().isoformat() in text
@@ -128,24 +124,22 @@ def test_lists_show_kind_stage_and_dates(panel: UnitCreditPanel, filled: Filled)
 
 
 def test_incentives_shown_green_only_when_there_are_some(qtbot: QtBot, tmp_path: Path) -> None:
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "demo.db", profile="fenghuang", bureau_name="测试县应急管理局", user="管理员"
     )
     try:
-        services.fill_demo(session, enterprises=60, seed=1)
-        graded_a = services.units_of_grade(session, "A", date.today())
+        core.fill_demo(session, enterprises=60, seed=1)
+        graded_a = session.units.of_grade("A", date.today())
         assert graded_a
         panel = UnitCreditPanel(session, DataBus())
         qtbot.addWidget(panel)
         panel.show_unit(graded_a[0])
         assert not panel.incentives_box.isHidden()
-        assert panel.incentives == services.incentives_for(session, graded_a[0])
+        assert panel.incentives == session.lists.incentives(graded_a[0])
         assert "守信激励" in panel.incentives_label.text()
         assert "#2e7d32" in panel.incentives_label.text()
-        other = next(
-            u for u, _c, _n in services.search_units_for_documents(session, "") if u not in graded_a
-        )
-        if not services.incentives_for(session, other):
+        other = next(u for u, _c, _n in session.units.search("") if u not in graded_a)
+        if not session.lists.incentives(other):
             panel.show_unit(other)
             assert panel.incentives_box.isHidden()
         panel.clear()
@@ -166,8 +160,8 @@ def test_unit_detail_tab_and_timeline_mark(qtbot: QtBot, filled: Filled) -> None
     row = page.timeline.selectionModel().selectedRows()[0].row()
     assert not _text(page.timeline.item(row, 2)).endswith(OBJECTION_SUFFIX)
 
-    services.file_objection(
-        session, table="inspections", record_id=ids["inspections"], content="重大隐患认定有误"
+    session.objections.file(
+        table="inspections", record_id=ids["inspections"], content="重大隐患认定有误"
     )
     page.bus.changed.emit(Changes(frozenset({"objections"})))
     assert page.select_record("inspections", ids["inspections"])

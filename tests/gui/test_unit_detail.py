@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.storage.changes import EVERYTHING, Changes
 from safecredit_desktop.core.validate import uscc_check_character
@@ -30,12 +31,11 @@ def make_code(n: int) -> str:
 
 
 @pytest.fixture
-def filled(tmp_path: Path) -> Iterator[tuple[services.Session, int, dict[str, int]]]:
-    session = services.init_database(
+def filled(tmp_path: Path) -> Iterator[tuple[core.Session, int, dict[str, int]]]:
+    session = core.init_database(
         tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
-    unit_id = services.save_record(
-        session,
+    unit_id = session.records.save(
         model.Unit(
             uscc=make_code(7),
             name="凤凰县沱江化工有限公司",
@@ -46,14 +46,12 @@ def filled(tmp_path: Path) -> Iterator[tuple[services.Session, int, dict[str, in
         ),
     )
     ids = {
-        "inspections": services.save_record(
-            session,
+        "inspections": session.records.save(
             model.Inspection(
                 unit_id=unit_id, inspected_on=date(2025, 3, 1), hazards=3, major_hazards=1
             ),
         ),
-        "penalties": services.save_record(
-            session,
+        "penalties": session.records.save(
             model.Penalty(
                 unit_id=unit_id,
                 doc_no="凤应急罚〔2024〕12号",
@@ -62,8 +60,7 @@ def filled(tmp_path: Path) -> Iterator[tuple[services.Session, int, dict[str, in
                 fine_yuan=20000,
             ),
         ),
-        "honours": services.save_record(
-            session,
+        "honours": session.records.save(
             model.Honour(
                 unit_id=unit_id, honoured_on=date(2024, 12, 1), level="市级", type="先进单位"
             ),
@@ -74,7 +71,7 @@ def filled(tmp_path: Path) -> Iterator[tuple[services.Session, int, dict[str, in
 
 
 @pytest.fixture
-def page(qtbot: Any, filled: tuple[services.Session, int, dict[str, int]]) -> UnitDetailPage:
+def page(qtbot: Any, filled: tuple[core.Session, int, dict[str, int]]) -> UnitDetailPage:
     session, unit_id, _ = filled
     shown = UnitDetailPage(session, DataBus())
     qtbot.addWidget(shown)
@@ -180,7 +177,7 @@ def test_shows_fields_masked_and_timeline_newest_first(page: UnitDetailPage) -> 
 
 def test_delete_answered_no_deletes_nothing(
     page: UnitDetailPage,
-    filled: tuple[services.Session, int, dict[str, int]],
+    filled: tuple[core.Session, int, dict[str, int]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     session, _, ids = filled
@@ -190,7 +187,7 @@ def test_delete_answered_no_deletes_nothing(
     page.delete_button.click()
     assert len(asked) == 1
     assert "行政处罚" in asked[0] and "凤应急罚〔2024〕12号" in asked[0]
-    assert services.get_record(session, "penalties", ids["penalties"]).doc_no
+    assert session.records.get("penalties", ids["penalties"]).doc_no
     assert page.timeline.rowCount() == 3
     deletes = session.db.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'delete'")
     assert deletes.fetchone()[0] == 0
@@ -199,7 +196,7 @@ def test_delete_answered_no_deletes_nothing(
 def test_delete_answered_yes_is_gone_and_audited(
     qtbot: Any,
     page: UnitDetailPage,
-    filled: tuple[services.Session, int, dict[str, int]],
+    filled: tuple[core.Session, int, dict[str, int]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     session, _, ids = filled
@@ -209,7 +206,7 @@ def test_delete_answered_yes_is_gone_and_audited(
         page.delete_button.click()
     assert "inspections" in changed.args[0]
     with pytest.raises(SafeCreditError, match="不存在"):
-        services.get_record(session, "inspections", ids["inspections"])
+        session.records.get("inspections", ids["inspections"])
     rows = session.db.conn.execute(
         "SELECT user, table_name FROM audit_log WHERE action = 'delete'"
     ).fetchall()
@@ -220,12 +217,11 @@ def test_delete_answered_yes_is_gone_and_audited(
 
 def test_refused_delete_shows_the_sentence(
     page: UnitDetailPage,
-    filled: tuple[services.Session, int, dict[str, int]],
+    filled: tuple[core.Session, int, dict[str, int]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     session, unit_id, ids = filled
-    services.save_record(
-        session,
+    session.records.save(
         model.Repair(
             unit_id=unit_id,
             target_kind="行政处罚",
@@ -242,12 +238,12 @@ def test_refused_delete_shows_the_sentence(
     _select(page, "penalties", ids["penalties"])
     page.delete_button.click()
     assert len(warned) == 1 and "请先删除引用它的记录" in warned[0]
-    assert services.get_record(session, "penalties", ids["penalties"])
+    assert session.records.get("penalties", ids["penalties"])
 
 
 def test_add_menu_opens_the_form_for_each_kind(
     page: UnitDetailPage,
-    filled: tuple[services.Session, int, dict[str, int]],
+    filled: tuple[core.Session, int, dict[str, int]],
     form_calls: list[tuple[str, int | None, int | None]],
 ) -> None:
     _, unit_id, _ = filled
@@ -280,7 +276,7 @@ def test_add_menu_opens_the_form_for_each_kind(
 def test_edit_by_button_double_click_and_unit_button(
     qtbot: Any,
     page: UnitDetailPage,
-    filled: tuple[services.Session, int, dict[str, int]],
+    filled: tuple[core.Session, int, dict[str, int]],
     form_calls: list[tuple[str, int | None, int | None]],
 ) -> None:
     _, unit_id, ids = filled
@@ -299,7 +295,7 @@ def test_edit_by_button_double_click_and_unit_button(
 def test_a_save_in_the_form_announces_the_change(
     qtbot: Any,
     page: UnitDetailPage,
-    filled: tuple[services.Session, int, dict[str, int]],
+    filled: tuple[core.Session, int, dict[str, int]],
     monkeypatch: pytest.MonkeyPatch,
     form_calls: list[tuple[str, int | None, int | None]],
 ) -> None:
@@ -308,14 +304,13 @@ def test_a_save_in_the_form_announces_the_change(
     module = sys.modules[FORM_MODULE]
 
     def save_one(*_a: Any, **_k: Any) -> int:
-        services.save_record(
-            session,
+        session.records.save(
             model.Commitment(unit_id=unit_id, type="单位承诺", signed_on=date(2025, 5, 1)),
         )
         return 1
 
     monkeypatch.setattr(module, "open_record_form", save_one)
-    services.take_changes(session)  # the fixture's records are not the form's news
+    session.take_changes()  # the fixture's records are not the form's news
     with qtbot.waitSignal(page.bus.changed) as changed:
         page.add_actions["violations"].trigger()
     assert changed.args[0].data_tables == {"commitments"}
@@ -332,12 +327,11 @@ def test_form_not_there_yet_says_so(page: UnitDetailPage, monkeypatch: pytest.Mo
 
 
 def test_refreshes_on_data_changed_and_keeps_selection(
-    page: UnitDetailPage, filled: tuple[services.Session, int, dict[str, int]]
+    page: UnitDetailPage, filled: tuple[core.Session, int, dict[str, int]]
 ) -> None:
     session, unit_id, ids = filled
     _select(page, "penalties", ids["penalties"])
-    services.save_record(
-        session,
+    session.records.save(
         model.Commitment(unit_id=unit_id, type="单位承诺", signed_on=date(2025, 4, 1)),
     )
     page.bus.changed.emit(Changes(frozenset({"commitments"})))
@@ -345,9 +339,9 @@ def test_refreshes_on_data_changed_and_keeps_selection(
     assert _cell(page, 0, 1) == "承诺书"
     selected = page.timeline.selectionModel().selectedRows()
     assert [page.entries[i.row()].table for i in selected] == ["penalties"]
-    unit = services.get_record(session, "units", unit_id)
+    unit = session.records.get("units", unit_id)
     unit.name = "凤凰县沱江新材料有限公司"
-    services.save_record(session, unit)
+    session.records.save(unit)
     page.bus.changed.emit(EVERYTHING)
     assert page.heading.text() == "凤凰县沱江新材料有限公司"
 
@@ -363,12 +357,11 @@ def test_back_button_and_missing_unit(qtbot: Any, page: UnitDetailPage) -> None:
 
 def test_a_top_grade_unit_is_told_what_keeps_it(qtbot: Any, tmp_path: Path) -> None:
     """grading.md Revision 2 item 8: 信用保持提示 in place of 信用提升提示 for grade A."""
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "a.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     try:
-        unit_id = services.save_record(
-            session,
+        unit_id = session.records.save(
             model.Unit(
                 uscc=make_code(8),
                 name="凤凰县一级化工有限公司",
@@ -377,8 +370,8 @@ def test_a_top_grade_unit_is_told_what_keeps_it(qtbot: Any, tmp_path: Path) -> N
                 std_valid_until=date(2031, 12, 31),
             ),
         )
-        services.save_record(session, model.Commitment(unit_id, "单位承诺", date(2020, 1, 1)))
-        assert services.grade_one(session, unit_id).grade == "A"
+        session.records.save(model.Commitment(unit_id, "单位承诺", date(2020, 1, 1)))
+        assert session.grading.grade_one(unit_id).grade == "A"
         page = UnitDetailPage(session, DataBus())
         qtbot.addWidget(page)
         page.show_unit(unit_id)

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.dialogs.login import LoginDialog, RestoreCredentialsDialog
 from safecredit_desktop.gui.dialogs.recovery_code import NewPasswordDialog, RecoveryCodeDialog
@@ -58,7 +58,7 @@ def modal() -> Modal:
 @pytest.fixture
 def county(tmp_path: Path) -> Path:
     db = tmp_path / "w.db"
-    session = services.init_database(
+    session = core.init_database(
         db,
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
@@ -66,8 +66,8 @@ def county(tmp_path: Path) -> Path:
         admin=("boss", PASSWORDS["boss"]),
     )
     session.role = Role.ADMIN
-    services.create_user(session, "rita", PASSWORDS["rita"], Role.REVIEWER)
-    services.create_user(session, "carl", PASSWORDS["carl"], Role.CLERK)
+    session.accounts.create_user("rita", PASSWORDS["rita"], Role.REVIEWER)
+    session.accounts.create_user("carl", PASSWORDS["carl"], Role.CLERK)
     session.close()
     return db
 
@@ -81,7 +81,7 @@ def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def users_tab(qtbot, db: Path, name: str) -> UsersTab:  # type: ignore[no-untyped-def]
-    session = services.sign_in(db, name, PASSWORDS[name])
+    session = core.sign_in(db, name, PASSWORDS[name])
     tab = UsersTab(session, _bus(), None)
     qtbot.addWidget(tab)
     tab.refresh()
@@ -125,7 +125,7 @@ def test_new_user_password_twice_eight_characters(qtbot, county: Path, modal: Mo
     assert not modal.problems, modal.problems
     assert "不一致" in errors[0] and "8" in errors[1]
     assert [u.username for u in tab.users] == ["boss", "carl", "dan", "rita"]
-    services.sign_in(county, "dan", "dan-pass-1").close()
+    core.sign_in(county, "dan", "dan-pass-1").close()
 
 
 def test_new_administrator_sees_the_recovery_code_once(qtbot, county: Path, modal: Modal) -> None:  # type: ignore[no-untyped-def]
@@ -158,7 +158,7 @@ def test_new_administrator_sees_the_recovery_code_once(qtbot, county: Path, moda
     assert tab.table.item([u.username for u in tab.users].index("anna"), 2).text() == (
         "管理员、审核员"
     )
-    services.recover_admin(county, "anna", code, "anna-pass-2", actor="窗口:测试")
+    core.recover_admin(county, "anna", code, "anna-pass-2", actor="窗口:测试")
 
 
 def test_clerk_cannot_manage_users(qtbot, county: Path, warnings: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -167,7 +167,7 @@ def test_clerk_cannot_manage_users(qtbot, county: Path, warnings: list[str]) -> 
     select(tab, "boss")
     tab._on_toggle_active()
     assert len(warnings) == 2 and all("管理员" in w for w in warnings)
-    assert all(u.active for u in services.users_of(county))
+    assert all(u.active for u in core.users_of(county))
 
 
 def test_last_administrator_stays_and_a_deactivated_user_cannot_sign_in(  # type: ignore[no-untyped-def]
@@ -222,7 +222,7 @@ def test_roles_dialog_sets_several_roles(
     modal.expect(RolesDialog, promote)
     tab._on_change_roles()
     assert not modal.problems, modal.problems
-    rita = services.sign_in(county, "rita", PASSWORDS["rita"])
+    rita = core.sign_in(county, "rita", PASSWORDS["rita"])
     assert rita.roles == {Role.ADMIN, Role.REVIEWER}
     rita.close()
 
@@ -244,7 +244,7 @@ def test_reset_password_typed_twice(qtbot, county: Path, modal: Modal) -> None: 
     modal.expect(NewPasswordDialog, fill)
     tab._on_reset_password()
     assert not modal.problems and "不一致" in errors[0]
-    services.sign_in(county, "carl", "carl-new-1").close()
+    core.sign_in(county, "carl", "carl-new-1").close()
 
 
 def test_malformed_hash_is_a_sentence_at_log_in(qtbot, county: Path) -> None:  # type: ignore[no-untyped-def]
@@ -263,7 +263,7 @@ def test_first_administrator_of_a_cli_database_sees_the_code(  # type: ignore[no
     qtbot, tmp_path: Path, modal: Modal
 ) -> None:
     db = tmp_path / "cli.db"
-    services.init_database(db, profile="fenghuang", bureau_name="局", user="命令行").close()
+    core.init_database(db, profile="fenghuang", bureau_name="局", user="命令行").close()
     login = LoginDialog(db, create_admin=True)
     qtbot.addWidget(login)
     login.username.setText("first")
@@ -289,19 +289,19 @@ def test_recovery_banner_until_another_administrator_acknowledges(  # type: igno
     qtbot, tmp_path: Path, warnings: list[str]
 ) -> None:
     db = tmp_path / "r.db"
-    session = services.init_database(
+    session = core.init_database(
         db, profile="fenghuang", bureau_name="局", user="测试", admin=("boss", PASSWORDS["boss"])
     )
     code = session.recovery_code
     session.role = Role.ADMIN
-    services.create_user(session, "anna", "anna-pass-1", Role.ADMIN)
-    services.create_user(session, "carl", PASSWORDS["carl"], Role.CLERK)
+    session.accounts.create_user("anna", "anna-pass-1", Role.ADMIN)
+    session.accounts.create_user("carl", PASSWORDS["carl"], Role.CLERK)
     session.close()
     assert code
-    services.recover_admin(db, "boss", code, "boss-pass-2", actor="窗口:测试")
+    core.recover_admin(db, "boss", code, "boss-pass-2", actor="窗口:测试")
 
     def window(name: str, password: str) -> MainWindow:
-        opened = MainWindow(services.sign_in(db, name, password))
+        opened = MainWindow(core.sign_in(db, name, password))
         qtbot.addWidget(opened)
         opened._backup_on_close = False
         opened.show()
@@ -326,9 +326,9 @@ def test_restore_of_a_damaged_database_asks_the_backups_administrator(  # type: 
     qtbot, county: Path
 ) -> None:
     copy = county.parent / "good.db"
-    services.backup_now(county, to=copy, user="测试")
+    core.backup_now(county, to=copy, user="测试")
     county.write_bytes(b"damaged" * 1000)
-    assert services.restore_needs_admin(county, copy)
+    assert core.restore_needs_admin(county, copy)
     dialog = RestoreCredentialsDialog(county, copy)
     qtbot.addWidget(dialog)
     dialog.username.setText("carl")
@@ -346,7 +346,7 @@ def test_suggested_save_paths_stay_in_the_folder(  # type: ignore[no-untyped-def
 ) -> None:
     """A bureau name like ../../x built the suggested path of 全部数据 and the plan."""
     db = tmp_path / "p.db"
-    session = services.init_database(
+    session = core.init_database(
         db, profile="fenghuang", bureau_name="../../etc/凤凰县", user="测试"
     )
     window = MainWindow(session)

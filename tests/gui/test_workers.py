@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import Cancelled
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import Table
@@ -24,7 +24,7 @@ from safecredit_desktop.gui.workers import run_with_progress
 
 
 @pytest.fixture
-def admin(session: services.Session) -> Iterator[services.Session]:
+def admin(session: core.Session) -> Iterator[core.Session]:
     session.role = Role.ADMIN
     yield session
 
@@ -36,10 +36,10 @@ def _progress_dialog() -> QProgressDialog | None:
     return None
 
 
-def test_result_and_progress(qtbot: QtBot, session: services.Session) -> None:
+def test_result_and_progress(qtbot: QtBot, session: core.Session) -> None:
     seen: list[str] = []
 
-    def job(own: services.Session, report) -> int:  # type: ignore[no-untyped-def]
+    def job(own: core.Session, report) -> int:  # type: ignore[no-untyped-def]
         assert own.db.conn is not session.db.conn and own.user == session.user
         for step in range(3):
             report(step / 3, f"第 {step} 步")
@@ -50,37 +50,37 @@ def test_result_and_progress(qtbot: QtBot, session: services.Session) -> None:
     assert seen == ["0", "1", "2"]
 
 
-def test_error_raised_in_ui_thread(qtbot: QtBot, session: services.Session) -> None:
-    def job(own: services.Session, report) -> None:  # type: ignore[no-untyped-def]
+def test_error_raised_in_ui_thread(qtbot: QtBot, session: core.Session) -> None:
+    def job(own: core.Session, report) -> None:  # type: ignore[no-untyped-def]
         raise ValueError("坏了")
 
     with pytest.raises(ValueError, match="坏了"):
         run_with_progress(None, "测试", job, session=session)
 
 
-def test_the_windows_connection_refuses_the_worker(qtbot: QtBot, admin: services.Session) -> None:
+def test_the_windows_connection_refuses_the_worker(qtbot: QtBot, admin: core.Session) -> None:
     """A job that reaches for the window's session (not its own) is refused there."""
 
-    def job(own: services.Session, report) -> None:  # type: ignore[no-untyped-def]
-        services.set_holiday(admin, "2031-10-01", "休息日", "国庆节")
+    def job(own: core.Session, report) -> None:  # type: ignore[no-untyped-def]
+        admin.schedule.set_holiday("2031-10-01", "休息日", "国庆节")
 
     with pytest.raises((WrongThreadError, sqlite3.ProgrammingError)):
         run_with_progress(None, "测试", job, session=admin)
-    assert services.holidays_of(admin, 2031) == []
+    assert admin.schedule.holidays(2031) == []
 
 
-def test_the_jobs_changes_come_back_with_it(qtbot: QtBot, admin: services.Session) -> None:
-    services.take_changes(admin)
+def test_the_jobs_changes_come_back_with_it(qtbot: QtBot, admin: core.Session) -> None:
+    admin.take_changes()
 
-    def job(own: services.Session, report) -> None:  # type: ignore[no-untyped-def]
-        services.set_holiday(own, "2031-10-01", "休息日", "国庆节")
+    def job(own: core.Session, report) -> None:  # type: ignore[no-untyped-def]
+        own.schedule.set_holiday("2031-10-01", "休息日", "国庆节")
 
     run_with_progress(None, "测试", job, session=admin)
-    assert services.take_changes(admin).data_tables == {Table.HOLIDAYS}
+    assert admin.take_changes().data_tables == {Table.HOLIDAYS}
 
 
 def test_dialog_is_application_modal_and_other_input_is_dropped(
-    qtbot: QtBot, session: services.Session
+    qtbot: QtBot, session: core.Session
 ) -> None:
     """While a job runs, a click meant for the window does nothing (before the dialog
     shows, too); the dialog that shows is application-modal."""
@@ -92,7 +92,7 @@ def test_dialog_is_application_modal_and_other_input_is_dropped(
     release = threading.Event()
     seen: list[Qt.WindowModality] = []
 
-    def job(own: services.Session, report) -> str:  # type: ignore[no-untyped-def]
+    def job(own: core.Session, report) -> str:  # type: ignore[no-untyped-def]
         release.wait()
         return "完成"
 
@@ -117,7 +117,7 @@ def test_dialog_is_application_modal_and_other_input_is_dropped(
 
 
 def test_cancel_demo_rolls_back(qtbot: QtBot, tmp_path: Path) -> None:
-    session = services.init_database(
+    session = core.init_database(
         tmp_path / "c.db", profile="kundulun", bureau_name="昆都仑区应急管理局", user="测试"
     )
     started = threading.Event()
@@ -136,30 +136,30 @@ def test_cancel_demo_rolls_back(qtbot: QtBot, tmp_path: Path) -> None:
             run_with_progress(
                 None,
                 "生成演示数据",
-                lambda own, report: services.fill_demo(
+                lambda own, report: core.fill_demo(
                     own, enterprises=45_000, seed=3, progress=report
                 ),
                 session=session,
             )
     finally:
         workers.JOB_START_HOOKS.clear()
-    assert services.count_units(session) == 0
+    assert session.units.count() == 0
     assert (
         session.db.conn.execute(
             "SELECT count(*) FROM audit_log WHERE table_name = 'units'"
         ).fetchone()[0]
         == 0
     )
-    assert not services.take_changes(session).data_tables & {Table.UNITS}
+    assert not session.take_changes().data_tables & {Table.UNITS}
     session.close()
 
 
-def test_no_reference_leak_on_bools(qtbot: QtBot, session: services.Session) -> None:
+def test_no_reference_leak_on_bools(qtbot: QtBot, session: core.Session) -> None:
     """PySide6 6.12 over-releases True in Signal.emit from a thread and in disconnect;
     the worker must use neither, or a long session aborts the interpreter."""
     import sys
 
-    def job(own: services.Session, report) -> int:  # type: ignore[no-untyped-def]
+    def job(own: core.Session, report) -> int:  # type: ignore[no-untyped-def]
         for step in range(20):
             report(step / 20, "步骤")
         return 1

@@ -34,7 +34,7 @@ class DocumentRequest:
 
 @dataclass(frozen=True)
 class Sources:
-    """How the builders get computed results (the services supply these)."""
+    """How the builders get computed results (the Session's documents part supplies these)."""
 
     grades: Callable[[Sequence[int], date, int | None], dict[int, GradeResult]]
     plan: Callable[[int], Plan]

@@ -1,7 +1,7 @@
 """The annual inspection plan (年度执法检查计划; scheduling.md "Annual plan").
 
 Grades: the annual assessment for year Y — the confirmed one when Y has been
-confirmed, otherwise computed as of 31 December Y-1 (``services.assessment_date``).
+confirmed, otherwise computed as of 31 December Y-1 (``core.assessment_date``).
 Units that are 关闭 get nothing.
 
 Windows: a unit's interval (``Profile.interval_for(grade, high_risk)``, so a high-risk

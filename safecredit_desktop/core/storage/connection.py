@@ -72,7 +72,7 @@ def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """A configured autocommit connection (transactions are explicit).
 
     The connection belongs to the thread that opened it (sqlite3's own check stays on):
-    a job in a worker thread opens its own (``services.reopen``), so the window's open
+    a job in a worker thread opens its own (``session.reopen()``), so the window's open
     transaction can never be joined or rolled back by another thread."""
     require_sqlite()
     if read_only:
@@ -401,7 +401,7 @@ class Database:
         if threading.get_ident() != self.owner_thread:
             raise WrongThreadError(
                 f"数据库连接 {self.path.name} 属于打开它的线程，不能在其他线程中使用"
-                "（后台任务请用 services.reopen 打开自己的连接）。"
+                "（后台任务请用 session.reopen() 打开自己的连接）。"
             )
 
     @property

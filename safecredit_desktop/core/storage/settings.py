@@ -46,7 +46,7 @@ def set_setting(db: Database, user: str, key: str, value: str) -> None:
 # -- the settings an administrator keeps (设置 → 单位信息, `safecredit settings`) -------------
 
 ENTRUSTED_TOWNS = "entrusted_towns"  # the same key as scheduling/due.py reads
-DRAW_AVOID_OWN_TOWN = "draw_avoid_own_town"  # the same key as services' draw setting
+DRAW_AVOID_OWN_TOWN = "draw_avoid_own_town"  # the same key as the draws part's setting
 
 _LINE_BREAKS = re.compile(r"[\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _EMAIL = re.compile(

@@ -442,7 +442,7 @@ def review(
     today: date,
     profile: Profile | None = None,
 ) -> ListEntry:
-    """审核 by a 审核员 other than the proposer (roles are checked by the services). An
+    """审核 by a 审核员 other than the proposer (roles are checked by the Session). An
     approval is the 列入: the records behind an unlinked entry are linked to it then."""
     entry = get(db, entry_id)
     incentive = is_incentive(profile, entry.list_kind) if profile else entry.list_kind == RED_LIST

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks.forms import exec_modal
 from safecredit_desktop.gui.bus import DataBus
@@ -30,9 +30,9 @@ class DocumentDialog(QDialog):
     def __init__(
         self,
         parent: QWidget,
-        session: services.Session,
+        session: core.Session,
         bus: DataBus,
-        request: services.DocumentRequest,
+        request: core.DocumentRequest,
         *,
         title: str,
         file_stem: str,
@@ -43,7 +43,7 @@ class DocumentDialog(QDialog):
         self.bus = bus
         self.request = request
         self.file_stem = file_stem
-        self.issued: services.IssueResult | None = None
+        self.issued: core.IssueResult | None = None
         self.printed = False
         self.saved: Path | None = None
         self.setWindowTitle(title)
@@ -80,7 +80,7 @@ class DocumentDialog(QDialog):
         return "、".join(d.doc_no for d in self.issued.issued + self.issued.reprinted)
 
     @operation
-    def issue(self, then: str = "print") -> services.IssueResult | None:
+    def issue(self, then: str = "print") -> core.IssueResult | None:
         """``then`` = "print" or "save": the printer or the file is chosen first; the
         first time, the document is then issued (numbered, registered); later clicks
         print or save the issued file again."""
@@ -106,9 +106,7 @@ class DocumentDialog(QDialog):
         result = run_with_progress(
             self,
             self.tr("正在出具文书…"),
-            lambda own, report: services.issue_documents(
-                own, request, progress=report, deliver=deliver
-            ),
+            lambda own, report: own.documents.issue(request, progress=report, deliver=deliver),
             session=self.session,
             cancellable=False,
         )
@@ -151,9 +149,9 @@ class DocumentDialog(QDialog):
 
 def show_document(
     page: QWidget,
-    session: services.Session,
+    session: core.Session,
     bus: DataBus,
-    request: services.DocumentRequest,
+    request: core.DocumentRequest,
     *,
     title: str,
     file_stem: str,
@@ -165,7 +163,7 @@ def show_document(
         lambda: run_with_progress(
             page,
             page.tr("正在生成预览…"),
-            lambda own, report: services.preview_documents(own, request, progress=report),
+            lambda own, report: own.documents.preview(request, progress=report),
             session=session,
             cancellable=False,
         ),

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.dialogs import recovery_code
 
@@ -31,8 +31,8 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(self.tr("新建数据库 — 首次使用"))
         self.setMinimumWidth(560)
         self.path = path
-        self.session: services.Session | None = None
-        self._profiles = services.builtin_profiles()
+        self.session: core.Session | None = None
+        self._profiles = core.builtin_profiles()
 
         intro = QLabel(
             self.tr(
@@ -125,7 +125,7 @@ class FirstRunDialog(QDialog):
             return
         admin = self.admin.text().strip()
         try:
-            self.session = services.init_database(
+            self.session = core.init_database(
                 self.path,
                 profile=str(self.profile.currentData()),
                 bureau_name=self.bureau.text(),

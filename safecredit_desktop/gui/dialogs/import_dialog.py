@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
@@ -30,7 +30,7 @@ from safecredit_desktop.gui.workers import run_with_progress
 class ImportDialog(QDialog):
     def __init__(
         self,
-        session: services.Session,
+        session: core.Session,
         bus: DataBus,
         path: Path,
         parent: QWidget | None = None,
@@ -39,7 +39,7 @@ class ImportDialog(QDialog):
         self.session = session
         self.bus = bus
         self.path = path
-        self.summary: services.ImportSummary | None = None
+        self.summary: core.ImportSummary | None = None
         self.imported = False
         self.setWindowTitle(self.tr("导入工作簿 — {name}").format(name=path.name))
         self.resize(820, 520)
@@ -76,15 +76,14 @@ class ImportDialog(QDialog):
         self.accept_bad_check.toggled.connect(lambda _on: self.check())
         self.include_hidden.toggled.connect(lambda _on: self.check())
 
-    def _run(self, *, dry_run: bool) -> services.ImportSummary:
+    def _run(self, *, dry_run: bool) -> core.ImportSummary:
         path, accept = self.path, self.accept_bad_check.isChecked()
         hidden = self.include_hidden.isChecked()
         title = self.tr("正在检查工作簿…") if dry_run else self.tr("正在导入…")
         return run_with_progress(
             self,
             title,
-            lambda own, report: services.import_workbook(
-                own,
+            lambda own, report: own.exchange.import_workbook(
                 path,
                 dry_run=dry_run,
                 accept_bad_check=accept,
@@ -112,7 +111,7 @@ class ImportDialog(QDialog):
         """The dry run: fills the table with the plan, or with every bad cell."""
         try:
             self.summary = self._run(dry_run=True)
-        except services.WorkbookError as exc:
+        except core.WorkbookError as exc:
             self._show_errors(exc)
             return
         except SafeCreditError as exc:
@@ -120,7 +119,7 @@ class ImportDialog(QDialog):
             return
         self._show_plan(self.summary)
 
-    def _show_errors(self, exc: services.WorkbookError) -> None:
+    def _show_errors(self, exc: core.WorkbookError) -> None:
         self.summary = None
         self.import_button.setEnabled(False)
         if exc.only_bad_check or self.accept_bad_check.isChecked():
@@ -155,7 +154,7 @@ class ImportDialog(QDialog):
         self.heading.setText(message)
         self.table.setRowCount(0)
 
-    def _show_plan(self, summary: services.ImportSummary) -> None:
+    def _show_plan(self, summary: core.ImportSummary) -> None:
         self.import_button.setEnabled(summary.changed)
         self._show_hidden(summary.hidden_sheets)
         lines = summary.lines()
@@ -187,7 +186,7 @@ class ImportDialog(QDialog):
     def _on_import(self) -> None:
         try:
             summary = self._run(dry_run=False)
-        except services.WorkbookError as exc:
+        except core.WorkbookError as exc:
             self._show_errors(exc)
             return
         except SafeCreditError as exc:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.dialogs import recovery_code
 
@@ -33,7 +33,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.path = path
         self.create_admin = create_admin
-        self.session: services.Session | None = None
+        self.session: core.Session | None = None
         self.setWindowTitle(self.tr("创建管理员") if create_admin else self.tr("登录"))
         self.setMinimumWidth(420)
 
@@ -91,9 +91,9 @@ class LoginDialog(QDialog):
                 if problem:
                     self.error.setText(problem)
                     return
-                self.session = services.create_first_admin(self.path, name, self.password.text())
+                self.session = core.create_first_admin(self.path, name, self.password.text())
             else:
-                self.session = services.sign_in(self.path, name, self.password.text())
+                self.session = core.sign_in(self.path, name, self.password.text())
         except SafeCreditError as exc:
             self.error.setText(exc.message)
             self.password.clear()
@@ -145,7 +145,7 @@ class RestoreCredentialsDialog(QDialog):
 
     def _on_accept(self) -> None:
         try:
-            self.verified_user = services.verify_restore_user(
+            self.verified_user = core.verify_restore_user(
                 self.path, self.backup, self.username.text().strip(), self.password.text()
             )
         except SafeCreditError as exc:

@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import forms, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import forms
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform, publish
 
@@ -53,7 +54,7 @@ class RecordFormDialog(QDialog):
 
     def __init__(
         self,
-        session: services.Session,
+        session: core.Session,
         bus: DataBus,
         table: str,
         *,
@@ -75,13 +76,13 @@ class RecordFormDialog(QDialog):
 
         existing: Any = None
         if record_id is not None:
-            existing = services.get_record(session, table, record_id)
+            existing = session.records.get(table, record_id)
         base = forms.form_for(table)
         if base.per_unit and existing is not None:
             self._unit_id = int(existing.unit_id)
         self.form = forms.form_for(table, pick_unit=base.per_unit and self._unit_id is None)
         if base.per_unit and self._unit_id is not None:
-            self._unit_name = str(services.get_record(session, "units", self._unit_id).name)
+            self._unit_name = str(session.records.get("units", self._unit_id).name)
         elif existing is not None:
             self._unit_name = str(existing.name)
 
@@ -282,7 +283,7 @@ class RecordFormDialog(QDialog):
 
     # -- checking ----------------------------------------------------------------------
     def _lookup(self, code: str) -> tuple[int, str] | None:
-        return services.find_unit_by_code(self.session, code)
+        return self.session.units.find_by_code(code)
 
     def _on_edited(self, key: str) -> None:
         if self._loading:
@@ -472,9 +473,7 @@ class RecordFormDialog(QDialog):
                     unit_lookup=self._lookup,
                     short_dates=True,
                 )
-                _, change = services.save_entered_record_telling(
-                    self.session, record, today=self.today
-                )
+                _, change = self.session.records.save_entered_telling(record, today=self.today)
             except forms.FormErrors as exc:  # shown beside the fields, below
                 return exc
             return record, change
@@ -527,7 +526,7 @@ class RecordFormDialog(QDialog):
     def _on_undo(self) -> None:
         if self._undo_step is None or self.session.last_save is not self._undo_step:
             return
-        done = services.undo_last_save(self.session)
+        done = self.session.records.undo()
         self._undo_step = None
         self.saved_count -= 1
         publish(self)
@@ -568,7 +567,7 @@ class RecordFormDialog(QDialog):
 
 def open_record_form(
     parent: QWidget | None,
-    session: services.Session,
+    session: core.Session,
     bus: DataBus,
     table: str,
     *,

@@ -17,7 +17,7 @@ from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.registry import RegistryRow, SortKey, UnitQuery
 
 PAGE = 500
@@ -55,7 +55,7 @@ class UnitTableModel(QAbstractTableModel):
 
     def __init__(
         self,
-        session: services.Session,
+        session: core.Session,
         parent: QObject | None = None,
         *,
         query: UnitQuery | None = None,
@@ -118,13 +118,13 @@ class UnitTableModel(QAbstractTableModel):
         limit = max(self._page_size, at_least)
         self.beginResetModel()
         try:
-            first = services.query_units(self._session, self._query, 0, limit)
-            self._confirmed_year = services.registry_confirmed_year(self._session)
-            self._as_of = services.live_grades_as_of(self._session)
+            first = self._session.units.query(self._query, 0, limit)
+            self._confirmed_year = self._session.grading.confirmed_year()
+            self._as_of = self._session.grading.live_as_of()
             if len(first) < limit:
                 self._total = len(first)
             else:
-                self._total = services.count_matching_units(self._session, self._query)
+                self._total = self._session.units.count_matching(self._query)
             self._rows = first
         finally:
             self.endResetModel()
@@ -154,7 +154,7 @@ class UnitTableModel(QAbstractTableModel):
         if parent.isValid():
             return
         offset = len(self._rows)
-        page = services.query_units(self._session, self._query, offset, self._page_size)
+        page = self._session.units.query(self._query, offset, self._page_size)
         if not page:
             self._total = offset  # units were deleted meanwhile
             return

@@ -1,8 +1,8 @@
 """承诺书: units lacking a valid 安全生产承诺书 or 主要负责人履职尽责承诺书.
 
-Lists ``services.commitment_gaps``; prints the missing letters for the ticked units in
+Lists ``publicity.commitment_gaps``; prints the missing letters for the ticked units in
 one batch (the printer — or, when printing is cancelled, the file — is chosen first;
-then the letters are numbered and registered by ``services.issue_documents``, a saved
+then the letters are numbered and registered by ``documents.issue``, a saved
 file written before the numbers are committed), and records a letter that came back
 signed (``record_commitment_signed``), after which the unit leaves the list.
 """
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import CommitmentType
 from safecredit_desktop.core.storage.changes import Table
 from safecredit_desktop.gui import printing
@@ -52,7 +52,7 @@ _LETTERS = {
 }
 
 
-def _lacks(gap: services.CommitmentGap, kind: str) -> bool:
+def _lacks(gap: core.CommitmentGap, kind: str) -> bool:
     return gap.lacks_unit if kind == CommitmentType.UNIT else gap.lacks_duty
 
 
@@ -65,7 +65,7 @@ def _numbers_text(numbers: list[str]) -> str:
 class SignedDialog(QDialog):
     """登记签署: which letter, when, by whom; 确定 closes only when the save succeeds."""
 
-    def __init__(self, parent: QWidget | None, gap: services.CommitmentGap) -> None:
+    def __init__(self, parent: QWidget | None, gap: core.CommitmentGap) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("登记承诺书签署"))
         self.submit: Callable[[], bool] = lambda: True
@@ -117,14 +117,12 @@ class CommitmentsPage(LazyPage):
     unit_activated = Signal(int)
     watched = frozenset({Table.COMMITMENTS, Table.UNITS, Table.DOCUMENTS})
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
-        self._gaps: list[services.CommitmentGap] = []
+        self._gaps: list[core.CommitmentGap] = []
         self._ticked: set[int] = set()
-        self.last_result: services.IssueResult | None = None
-        names = {k.kind: k.name for k in services.document_kinds(session)}
+        self.last_result: core.IssueResult | None = None
+        names = {k.kind: k.name for k in session.documents.kinds()}
         self._names = {kind: names.get(kind, kind) for kind in _LETTERS}
         self.page_title = self.tr("承诺书")
         self.heading = PageHeading(
@@ -138,7 +136,7 @@ class CommitmentsPage(LazyPage):
 
         self.lack_filter = QComboBox(self)
         self.lack_filter.addItems([ALL, LACKS_UNIT, LACKS_DUTY])
-        self.pane: ListPane[services.CommitmentGap] = ListPane(
+        self.pane: ListPane[core.CommitmentGap] = ListPane(
             self,
             self._columns(),
             lambda g: g.unit_id,
@@ -181,7 +179,7 @@ class CommitmentsPage(LazyPage):
         layout.addWidget(self.pane, 1)
         self._connect_signals()
 
-    def _columns(self) -> list[Column[services.CommitmentGap]]:
+    def _columns(self) -> list[Column[core.CommitmentGap]]:
         return [
             Column(
                 self.tr("统一社会信用代码"),
@@ -219,12 +217,12 @@ class CommitmentsPage(LazyPage):
         self._stale = False
         self._gaps = []
         try:
-            self._gaps = services.commitment_gaps(self.session)
+            self._gaps = self.session.publicity.commitment_gaps()
         finally:
             self._ticked &= {g.unit_id for g in self._gaps}
             self.apply_filters()
 
-    def _matches(self, gap: services.CommitmentGap) -> bool:
+    def _matches(self, gap: core.CommitmentGap) -> bool:
         lack = self.lack_filter.currentText()
         if lack == LACKS_UNIT and not gap.lacks_unit:
             return False
@@ -234,7 +232,7 @@ class CommitmentsPage(LazyPage):
         haystack = f"{gap.uscc} {gap.name} {gap.main_person}".lower()
         return all(w in haystack for w in words)
 
-    def _shown_gaps(self) -> list[services.CommitmentGap]:
+    def _shown_gaps(self) -> list[core.CommitmentGap]:
         return [g for g in self._gaps if self._matches(g)]
 
     def _count_text(self, shown: int) -> str:
@@ -249,7 +247,7 @@ class CommitmentsPage(LazyPage):
         self.empty_label.setVisible(not self._gaps)
         self._update_ticked()
 
-    def gaps(self) -> list[services.CommitmentGap]:
+    def gaps(self) -> list[core.CommitmentGap]:
         return list(self._gaps)
 
     def ticked(self) -> tuple[int, ...]:
@@ -269,7 +267,7 @@ class CommitmentsPage(LazyPage):
         self.pane.model.refresh_rows()
         self._update_ticked()
 
-    def _on_check(self, gap: services.CommitmentGap, ticked: bool) -> None:
+    def _on_check(self, gap: core.CommitmentGap, ticked: bool) -> None:
         if ticked:
             self._ticked.add(gap.unit_id)
         else:
@@ -290,7 +288,7 @@ class CommitmentsPage(LazyPage):
         self.print_duty_button.setEnabled(any(g.lacks_duty for g in ticked))
         self._update_buttons()
 
-    def current_gap(self) -> services.CommitmentGap | None:
+    def current_gap(self) -> core.CommitmentGap | None:
         return self.pane.selected()
 
     def select_unit(self, unit_id: int, *, clear_filters: bool = True) -> bool:
@@ -303,7 +301,7 @@ class CommitmentsPage(LazyPage):
 
     # -- acting -------------------------------------------------------------------------
     @operation
-    def print_letters(self, kind: str) -> services.IssueResult | None:
+    def print_letters(self, kind: str) -> core.IssueResult | None:
         """Issue ``kind`` ("commitment" / "duty-commitment") for the ticked units that
         lack it, one numbered letter each, and print them — or save them, when the print
         dialog is cancelled. The printer or the file is chosen before any number is
@@ -319,7 +317,7 @@ class CommitmentsPage(LazyPage):
             )
             return None
         skipped = len(ticked) - len(wanted)
-        prefix = services.document_prefixes(self.session).get(kind, "")
+        prefix = self.session.documents.prefixes().get(kind, "")
         question = self.tr(
             "将为 {count} 家单位各出具一份“{name}”，每份按顺序编一个文号（{prefix}〔{year}〕×号），"
             "登记后不能修改或删除。"
@@ -346,7 +344,7 @@ class CommitmentsPage(LazyPage):
         printer, target = self._choose_output(title)
         if printer is None and target is None:
             return None  # both dialogs cancelled: nothing issued
-        request = services.DocumentRequest(kind, unit_ids=wanted)
+        request = core.DocumentRequest(kind, unit_ids=wanted)
 
         def deliver(pdf: bytes) -> None:
             if target is not None:
@@ -355,9 +353,7 @@ class CommitmentsPage(LazyPage):
         result = run_with_progress(
             self,
             self.tr("正在出具{name}…").format(name=name),
-            lambda own, report: services.issue_documents(
-                own, request, progress=report, deliver=deliver
-            ),
+            lambda own, report: own.documents.issue(request, progress=report, deliver=deliver),
             session=self.session,
         )
         self.last_result = result
@@ -390,7 +386,7 @@ class CommitmentsPage(LazyPage):
             return None, None
         return None, printing.ask_pdf_path(self, title)
 
-    def _issued_message(self, result: services.IssueResult) -> str:
+    def _issued_message(self, result: core.IssueResult) -> str:
         parts = []
         if result.issued:
             parts.append(
@@ -422,8 +418,7 @@ class CommitmentsPage(LazyPage):
                 dialog,
                 lambda: saved.append(
                     (
-                        services.record_commitment_signed(
-                            self.session,
+                        self.session.publicity.record_commitment_signed(
                             unit_id=gap.unit_id,
                             kind=kind,
                             signed_on=dialog.signed_date(),

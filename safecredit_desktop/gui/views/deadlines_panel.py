@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.scheduling.deadlines import KINDS, Deadline
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
@@ -28,7 +28,7 @@ class DeadlinesPanel(QWidget):
 
     def __init__(
         self,
-        session: services.Session,
+        session: core.Session,
         bus: DataBus | None = None,
         parent: QWidget | None = None,
         *,
@@ -65,7 +65,7 @@ class DeadlinesPanel(QWidget):
             items = run_with_progress(
                 self,
                 self.tr("正在计算各项期限…"),
-                lambda own, _report: services.tracked_deadlines(own, as_of=as_of),
+                lambda own, _report: own.schedule.deadlines(as_of=as_of),
                 session=self._session,
             )
         except SafeCreditError as exc:  # said in the panel, where the list would be

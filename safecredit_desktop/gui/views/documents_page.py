@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui import printing
@@ -66,7 +66,7 @@ def _numbers_text(numbers: list[str]) -> str:
 class UnitPicker(QWidget):
     """Search units, tick them; ``chosen()`` keeps ticks across searches and grades."""
 
-    def __init__(self, session: services.Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: core.Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self._chosen: set[int] = set()
@@ -118,9 +118,7 @@ class UnitPicker(QWidget):
     @operation(title="查找企业")
     def run_search(self) -> None:
         self._timer.stop()
-        rows = services.search_units_for_documents(
-            self.session, self.search.text().strip(), SEARCH_LIMIT
-        )
+        rows = self.session.units.search(self.search.text().strip(), SEARCH_LIMIT)
         self.list.blockSignals(True)
         self.list.clear()
         for unit_id, uscc, name in rows:
@@ -174,13 +172,11 @@ class DocumentsPage(Page):
         Table.REPAIR_APPLICATIONS,
     }
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
-        self._kinds = services.document_kinds(session)
+        self._kinds = session.documents.kinds()
         self._files: dict[int, bytes] = {}  # file_id → stored bytes, for previews
-        self.last_result: services.IssueResult | None = None
+        self.last_result: core.IssueResult | None = None
         self.last_saved: Path | None = None
 
         self.page_title = self.tr("文书")
@@ -341,7 +337,7 @@ class DocumentsPage(Page):
         for k in self._kinds:
             self.register_kind.addItem(k.name, k.kind)
 
-        def pages(d: services.IssuedDocument) -> str:
+        def pages(d: core.IssuedDocument) -> str:
             if d.page_count == 1 and d.first_page == 1:
                 return str(d.page_count)
             return self.tr("{count}（文件第 {first}–{last} 页）").format(
@@ -352,7 +348,7 @@ class DocumentsPage(Page):
             text = self.tr("前 {count} 份，请缩小范围") if n >= REGISTER_LIMIT else None
             return (text or self.tr("共 {count} 份")).format(count=f"{n:,}")
 
-        self.register: ListPane[services.IssuedDocument] = ListPane(
+        self.register: ListPane[core.IssuedDocument] = ListPane(
             tab,
             [
                 Column(self.tr("文号"), lambda d: d.doc_no),
@@ -410,7 +406,7 @@ class DocumentsPage(Page):
         self.assessment.blockSignals(True)
         self.assessment.clear()
         self.assessment.addItem(self.tr("按截至日期实时评定"), None)
-        for year in services.confirmed_assessment_years(self.session):
+        for year in self.session.grading.confirmed_years():
             label = self.tr("{year}年度评定结果（已确认）").format(year=year)
             self.assessment.addItem(label, year)
         index = self.assessment.findData(current) if current is not None else 0
@@ -419,7 +415,7 @@ class DocumentsPage(Page):
 
         current = self.draw.currentData()
         self.draw.clear()
-        for s in services.list_draws(self.session):
+        for s in self.session.draws.history():
             if s.annulled:
                 continue
             self.draw.addItem(
@@ -440,7 +436,7 @@ class DocumentsPage(Page):
 
         current = self.repair.currentData()
         self.repair.clear()
-        for repair_id, text in services.repairs_for_documents(self.session):
+        for repair_id, text in self.session.documents.repairs_for_documents():
             self.repair.addItem(text, repair_id)
         self.repair.setCurrentIndex(max(self.repair.findData(current), 0))
         self.repair_note.setText(
@@ -448,7 +444,7 @@ class DocumentsPage(Page):
         )
         self._update_issue_buttons()
 
-    def current_kind(self) -> services.DocumentKind:
+    def current_kind(self) -> core.DocumentKind:
         return self._kinds[max(self.kind.currentIndex(), 0)]
 
     def _on_kind_changed(self) -> None:
@@ -462,7 +458,7 @@ class DocumentsPage(Page):
     def _update_issue_buttons(self) -> None:
         needs = self.current_kind().needs
         ready = {
-            "units": True,  # the services say which units are missing
+            "units": True,  # the core says which units are missing
             "year": True,
             "draw": self.draw.count() > 0,
             "repair": self.repair.count() > 0,
@@ -470,23 +466,23 @@ class DocumentsPage(Page):
         for button in (self.preview_button, self.print_button, self.save_button):
             button.setEnabled(ready)
 
-    def request(self) -> services.DocumentRequest:
-        """What the form asks for, as the services take it."""
+    def request(self) -> core.DocumentRequest:
+        """What the form asks for, as the core takes it."""
         kind = self.current_kind()
         if kind.needs == "units":
-            return services.DocumentRequest(
+            return core.DocumentRequest(
                 kind.kind,
                 unit_ids=self.units.chosen(),
                 as_of=_date_of(self.as_of),
                 assessment=self.assessment.currentData() if kind.graded else None,
             )
         if kind.needs == "year":
-            return services.DocumentRequest(kind.kind, year=self.year.value())
+            return core.DocumentRequest(kind.kind, year=self.year.value())
         if kind.needs == "draw":
-            return services.DocumentRequest(kind.kind, draw_id=self.draw.currentData())
+            return core.DocumentRequest(kind.kind, draw_id=self.draw.currentData())
         if kind.needs == "repair":
-            return services.DocumentRequest(kind.kind, repair_id=self.repair.currentData())
-        return services.DocumentRequest(kind.kind)
+            return core.DocumentRequest(kind.kind, repair_id=self.repair.currentData())
+        return core.DocumentRequest(kind.kind)
 
     # -- acting: 出具文书 ----------------------------------------------------------------
     @operation
@@ -500,7 +496,7 @@ class DocumentsPage(Page):
         found = run_with_progress(
             self,
             self.tr("正在评定信用等级…"),
-            lambda own, _report: services.units_of_grade(own, grade, as_of, assessment=year),
+            lambda own, _report: own.units.of_grade(grade, as_of, assessment=year),
             session=self.session,
             cancellable=False,
         )
@@ -517,7 +513,7 @@ class DocumentsPage(Page):
         pdf = run_with_progress(
             self,
             self.tr("正在生成预览…"),
-            lambda own, report: services.preview_documents(own, request, progress=report),
+            lambda own, report: own.documents.preview(request, progress=report),
             session=self.session,
         )
         pages = self.preview_view.load_pdf(pdf)
@@ -528,11 +524,11 @@ class DocumentsPage(Page):
         )
         return pdf
 
-    def _document_count(self, request: services.DocumentRequest) -> int:
+    def _document_count(self, request: core.DocumentRequest) -> int:
         return len(request.unit_ids) if self.current_kind().needs == "units" else 1
 
     @operation
-    def issue(self, then: str = "print") -> services.IssueResult | None:
+    def issue(self, then: str = "print") -> core.IssueResult | None:
         """Issue what the form asks for, then ``then`` = "print" or "save" (or "").
 
         The print or save-as dialog comes first: a document is numbered only when the
@@ -548,7 +544,7 @@ class DocumentsPage(Page):
                 self.tr("请先勾选要出具“{name}”的企业。").format(name=kind.name),
             )
             return None
-        prefix = services.document_prefixes(self.session).get(kind.kind, "")
+        prefix = self.session.documents.prefixes().get(kind.kind, "")
         answer = QMessageBox.question(
             self,
             self.tr("出具文书"),
@@ -583,9 +579,7 @@ class DocumentsPage(Page):
         result = run_with_progress(
             self,
             self.tr("正在出具文书…"),
-            lambda own, report: services.issue_documents(
-                own, request, progress=report, deliver=deliver
-            ),
+            lambda own, report: own.documents.issue(request, progress=report, deliver=deliver),
             session=self.session,
         )
         self.last_result = result
@@ -601,10 +595,10 @@ class DocumentsPage(Page):
             self.bus.status_message.emit(self.tr("已保存：{path}").format(path=target))
         return result
 
-    def _file_name(self, kind_name: str, request: services.DocumentRequest) -> str:
+    def _file_name(self, kind_name: str, request: core.DocumentRequest) -> str:
         """The name the save-as dialog proposes (the 文号 is not known yet)."""
         if len(request.unit_ids) == 1:
-            unit = services.get_record(self.session, "units", request.unit_ids[0])
+            unit = self.session.records.get("units", request.unit_ids[0])
             return f"{kind_name}（{unit.name}）"
         if request.unit_ids:
             return f"{kind_name}（{len(request.unit_ids)}份）"
@@ -619,7 +613,7 @@ class DocumentsPage(Page):
             self.bus.status_message.emit(self.tr("已送往打印机。"))
         return done
 
-    def _issued_message(self, result: services.IssueResult) -> str:
+    def _issued_message(self, result: core.IssueResult) -> str:
         parts = []
         if result.issued:
             parts.append(
@@ -663,15 +657,14 @@ class DocumentsPage(Page):
     def refresh_register(self) -> None:
         self.register.refresh()
 
-    def _load_register(self) -> list[services.IssuedDocument]:
-        return services.document_register(
-            self.session,
+    def _load_register(self) -> list[core.IssuedDocument]:
+        return self.session.documents.register(
             search=self.register_search.text().strip(),
             kind=self.register_kind.currentData(),
             limit=REGISTER_LIMIT,
         )
 
-    def selected_document(self) -> services.IssuedDocument | None:
+    def selected_document(self) -> core.IssuedDocument | None:
         return self.register.selected()
 
     def select_document(self, document_id: int) -> bool:
@@ -686,7 +679,7 @@ class DocumentsPage(Page):
             return
         data = self._files.get(found.file_id)
         if data is None:
-            data = services.issued_file(self.session, found.id, reprint=False)
+            data = self.session.documents.issued_file(found.id, reprint=False)
             if len(self._files) >= FILE_CACHE:
                 self._files.pop(next(iter(self._files)))
             self._files[found.file_id] = data
@@ -697,8 +690,8 @@ class DocumentsPage(Page):
         self.reprint_button.setEnabled(chosen)
         self.save_copy_button.setEnabled(chosen)
 
-    def _stored(self, found: services.IssuedDocument) -> bytes:
-        data = services.issued_file(self.session, found.id)
+    def _stored(self, found: core.IssuedDocument) -> bytes:
+        data = self.session.documents.issued_file(found.id)
         self._files[found.file_id] = data
         return data
 

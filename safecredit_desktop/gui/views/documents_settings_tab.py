@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, perform
@@ -31,9 +31,7 @@ class DocumentsSettingsTab(QWidget):
     """``DocumentsSettingsTab(session, bus, parent=None)``. Its own saves are all that
     change these settings, so it reads them once and keeps what was typed."""
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.bus = bus
@@ -45,7 +43,7 @@ class DocumentsSettingsTab(QWidget):
         prefix_form = QFormLayout(prefix_box)
         self.prefix_edits: dict[str, QLineEdit] = {}
         self.prefix_examples: dict[str, QLabel] = {}
-        for kind in services.document_kinds(session):
+        for kind in session.documents.kinds():
             edit = QLineEdit(prefix_box)
             edit.setMaxLength(20)
             example = QLabel(prefix_box)
@@ -134,10 +132,10 @@ class DocumentsSettingsTab(QWidget):
 
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
-        self._saved = services.document_prefixes(self.session)
+        self._saved = self.session.documents.prefixes()
         for kind, edit in self.prefix_edits.items():
             edit.setText(self._saved.get(kind, ""))
-        self._show_fonts(services.document_font_settings(self.session), reset_inputs=True)
+        self._show_fonts(self.session.documents.font_settings(), reset_inputs=True)
         self._apply_role()
 
     def _show_example(self, kind: str, text: str) -> None:
@@ -148,7 +146,7 @@ class DocumentsSettingsTab(QWidget):
             else ""
         )
 
-    def _show_fonts(self, found: services.FontSettings, *, reset_inputs: bool) -> None:
+    def _show_fonts(self, found: core.FontSettings, *, reset_inputs: bool) -> None:
         if reset_inputs:
             (self.official_radio if found.use_official else self.shipped_radio).setChecked(True)
             self.folder.setText(found.folder)
@@ -185,7 +183,7 @@ class DocumentsSettingsTab(QWidget):
                 continue
             saved = attempt(
                 self,
-                partial(services.set_document_prefix, self.session, kind, typed),
+                partial(self.session.documents.set_prefix, kind, typed),
                 title=self.tr("文号前缀"),
             )
             if not saved:  # the sentence was shown; the field keeps what was typed
@@ -198,13 +196,12 @@ class DocumentsSettingsTab(QWidget):
             self.bus.status_message.emit(self.tr("已保存文号前缀。"))
         return True
 
-    def _store_fonts(self) -> services.FontSettings:
-        services.set_document_fonts(
-            self.session,
+    def _store_fonts(self) -> core.FontSettings:
+        self.session.documents.set_fonts(
             use_official=self.official_radio.isChecked(),
             folder=self.folder.text().strip(),
         )
-        return services.document_font_settings(self.session)
+        return self.session.documents.font_settings()
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(

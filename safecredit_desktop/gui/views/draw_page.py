@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import (
@@ -55,9 +55,7 @@ class DrawPage(Page):
 
     watched = frozenset({Table.DRAWS, Table.UNITS, Table.INSPECTORS, Table.INSPECTOR_CONFLICTS})
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
         self._last_dir = Path.home()
         self._shown: DrawDetail | None = None
@@ -195,7 +193,7 @@ class DrawPage(Page):
 
     # -- reading ------------------------------------------------------------------------
     def _fill_choices(self) -> None:
-        categories, towns, _statuses = services.registry_filter_choices(self.session)
+        categories, towns, _statuses = self.session.units.filter_choices()
         for combo, values in ((self.category, categories), (self.town, towns)):
             current = combo.currentText()
             combo.blockSignals(True)
@@ -212,7 +210,7 @@ class DrawPage(Page):
 
     @operation
     def refresh(self) -> None:
-        self.draws.set_rows(services.list_draws(self.session))
+        self.draws.set_rows(self.session.draws.history())
         self._on_draw_selected()
 
     def selected_draw_id(self) -> int | None:
@@ -234,7 +232,7 @@ class DrawPage(Page):
         self._update_buttons()
 
     def show_draw(self, draw_id: int) -> None:
-        found = services.draw_detail(self.session, draw_id)
+        found = self.session.draws.detail(draw_id)
         self._shown = found
         s = found.summary
         quotas = "；".join(
@@ -277,8 +275,7 @@ class DrawPage(Page):
         found = run_with_progress(
             self,
             self.tr("正在抽取…"),
-            lambda own, report: services.make_draw(
-                own,
+            lambda own, report: own.draws.make(
                 year=year,
                 grades=None if len(grades) == len(GRADES) else grades,
                 category=None if category == ALL else category,
@@ -337,7 +334,7 @@ class DrawPage(Page):
             ),
         )
         if ok:
-            services.annul_draw(self.session, draw_id, reason)
+            self.session.draws.annul(draw_id, reason)
 
     @operation
     def export_selected(self) -> None:
@@ -354,7 +351,7 @@ class DrawPage(Page):
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         self._last_dir = path.parent
-        self.last_export = services.export_draw(self.session, draw_id, path)
+        self.last_export = self.session.draws.export(draw_id, path)
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=path))
 
     @operation
@@ -362,7 +359,7 @@ class DrawPage(Page):
         draw_id = self.selected_draw_id()
         if draw_id is None:
             return None
-        same = services.verify_draw(self.session, draw_id)
+        same = self.session.draws.verify(draw_id)
         if same:
             QMessageBox.information(
                 self,

@@ -1,7 +1,7 @@
 """检查到期提醒 for the 首页: overdue units and those due within 30 days, grouped by town
 or by enforcement body; double-clicking a unit emits ``unit_activated(unit_id)``.
 
-The list comes from ``services.due_list`` (live grades as of today, so computing it
+The list comes from ``schedule.due`` (live grades as of today, so computing it
 grades every unit: it runs in a worker with a progress dialog that appears only when
 it takes longer than a moment). Each group shows its most overdue units first, at most
 ``MAX_PER_GROUP`` of them, and says how many more there are.
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.scheduling.due import DueItem, DueList
 from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.bus import DataBus
@@ -44,7 +44,7 @@ class DuePanel(QWidget):
 
     def __init__(
         self,
-        session: services.Session,
+        session: core.Session,
         bus: DataBus | None = None,
         parent: QWidget | None = None,
         *,
@@ -97,9 +97,7 @@ class DuePanel(QWidget):
         listed = run_with_progress(
             self,
             self.tr("正在计算检查到期…"),
-            lambda own, report: services.due_list(
-                own, as_of=day, within_days=within, progress=report
-            ),
+            lambda own, report: own.schedule.due(as_of=day, within_days=within, progress=report),
             session=self.session,
         )
         self.show_list(listed)

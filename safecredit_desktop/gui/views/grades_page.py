@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
@@ -71,7 +71,7 @@ def explain_html(result: Any) -> str:
 class GradesPage(Page):
     watched = GRADE_INPUTS | {Table.ASSESSMENTS}
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self.page_title = self.tr("信用等级")
         self._results: list[Any] = []
@@ -196,10 +196,10 @@ class GradesPage(Page):
         results = run_with_progress(
             self,
             self.tr("正在评定信用等级…"),
-            lambda own, _report: services.grade_units(own, as_of=as_of),
+            lambda own, _report: own.grading.grade(as_of=as_of),
             session=self.session,
         )
-        self._before_year, self._before = services.last_confirmed_grades(self.session)
+        self._before_year, self._before = self.session.grading.last_confirmed()
         self._results = results
         self._stale = False
         self._assessment_year = year
@@ -271,8 +271,8 @@ class GradesPage(Page):
     # -- annual assessment --------------------------------------------------------------
     def _on_compute_year(self) -> None:
         year = self.year.value()
-        self._grade(services.assessment_date(year), year=year)
-        confirmed = year in services.confirmed_assessment_years(self.session)
+        self._grade(core.assessment_date(year), year=year)
+        confirmed = year in self.session.grading.confirmed_years()
         if confirmed:
             self.assessment_note.setText(self.tr("{year}年度评定已确认。").format(year=str(year)))
         elif self._may_confirm:
@@ -322,7 +322,7 @@ class GradesPage(Page):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        stored = services.confirm_assessment(self.session, year, notes=dict(self._notes))
+        stored = self.session.grading.confirm_assessment(year, notes=dict(self._notes))
         self.assessment_note.setText(
             self.tr("{year}年度评定已由 {confirmed_by} 确认。").format(
                 year=str(year), confirmed_by=stored.confirmed_by

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.calendar import (
@@ -43,7 +43,7 @@ WORK_DAY_COLOUR = "#b36b00"
 class NoticeDialog(QDialog):
     """粘贴通知: paste the notice's text, 读取 shows the days read, 保存 stores them."""
 
-    def __init__(self, session: services.Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: core.Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.notice: HolidayNotice | None = None
@@ -124,7 +124,7 @@ class NoticeDialog(QDialog):
         self.save_button.setEnabled(False)
         self.days.set_rows([])
         try:
-            notice = services.read_holiday_notice(self.text.toPlainText())
+            notice = core.read_holiday_notice(self.text.toPlainText())
         except SafeCreditError as exc:  # the notice's own sentence, next to the text
             self.result.setStyleSheet("color: #b00020;")
             self.result.setText(exc.message)
@@ -151,7 +151,7 @@ class NoticeDialog(QDialog):
         notice = self.notice
         if notice is None:
             return
-        held = services.holidays_of(self.session, notice.year)
+        held = self.session.schedule.holidays(notice.year)
         if held:
             answer = QMessageBox.question(
                 self,
@@ -164,7 +164,7 @@ class NoticeDialog(QDialog):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        done = services.import_holiday_notice(self.session, notice)
+        done = self.session.schedule.import_holiday_notice(notice)
         self.saved = True
         self.result.setText(
             self.tr("已保存：新增 {added} 天，修改 {changed} 天，删除 {removed} 天。").format(
@@ -177,9 +177,7 @@ class NoticeDialog(QDialog):
 class HolidaysTab(QWidget):
     """A year's rows of the holiday table, add/remove, and which source covers the year."""
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.bus = bus
@@ -261,7 +259,7 @@ class HolidaysTab(QWidget):
 
     def refresh(self) -> None:
         year = self.year.value()
-        source, rows = services.holiday_arrangement(self.session, year)
+        source, rows = self.session.schedule.holiday_arrangement(year)
         if source is YearSource.BUILTIN:
             text = self.tr(
                 "{year}年：由内置日历（chinesecalendar）提供，无需填写；下表灰色为内置的安排，仅供查看。"
@@ -301,7 +299,7 @@ class HolidaysTab(QWidget):
     @operation
     def _on_add_clicked(self) -> None:
         text = self.day_edit.text().strip()
-        services.set_holiday(self.session, text, self.kind.currentText(), self.name_edit.text())
+        self.session.schedule.set_holiday(text, self.kind.currentText(), self.name_edit.text())
         self.day_edit.clear()
         self.name_edit.clear()
         year = int(text[:4]) if text[:4].isdigit() else self.year.value()
@@ -314,4 +312,4 @@ class HolidaysTab(QWidget):
         if row is None:
             QMessageBox.warning(self, self.tr("节假日"), self.tr("请先在表中选择要删除的日期。"))
             return
-        services.remove_holiday(self.session, row.day)
+        self.session.schedule.remove_holiday(row.day)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.pages import Page
@@ -16,7 +16,7 @@ class HomePage(Page):
     # the counts, the due list (grades) and the deadlines; read again only when on show
     watched = GRADE_INPUTS | {Table.PERMITS, Table.PLAN_ADOPTIONS}
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self.page_title = self.tr("首页")
         self.heading = QLabel(self)
@@ -60,7 +60,7 @@ class HomePage(Page):
             grid.addWidget(QLabel(f"{label}：<b>{count:,}</b>", parent), row, column)
 
     def refresh(self) -> None:
-        summary = services.home_summary(self.session)
+        summary = self.session.schedule.home_summary()
         self.heading.setText(summary.bureau_name)
         self.subheading.setText(
             self.tr("信用规则：{profile_title}").format(profile_title=summary.profile_title)

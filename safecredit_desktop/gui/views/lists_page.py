@@ -1,7 +1,7 @@
 """名单管理: 红名单 and the profile's list of the seriously dishonest, through their
 stages 采集 → 告知 → 审核 → 公布 → 移出 (or 不予列入).
 
-Everything shown and done goes through ``services`` (list_entries, propose_list_entries,
+Everything shown and done goes through ``session.lists`` (entries, propose,
 add_list_entry, notify / record_statement / review / publish / remove, apply_repair for
 an early removal, export_list_publication, and the listing notice as a document). The
 core decides: who may review (never the proposer), the statement period, the dates;
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import Table
@@ -87,7 +87,7 @@ STAGE_COLUMN = COLUMNS.index("阶段")
 WIDEST = 240  # pixels before 列入对象 or 移出日期/原因 is cut (its tooltip is whole)
 
 
-def _removed(e: services.ListEntry) -> str:
+def _removed(e: core.ListEntry) -> str:
     if e.removed_on is None:
         return ""
     return f"{iso(e.removed_on)} {e.removal_reason or ''}".strip()
@@ -102,11 +102,11 @@ class ManualEntryDialog(QDialog):
     def __init__(self, page: ListsPage) -> None:
         super().__init__(page)
         self.page = page
-        self.created: services.ListEntry | None = None
+        self.created: core.ListEntry | None = None
         self.setWindowTitle(self.tr("手工采集名单信息"))
         self.units = UnitSearch(page.session, self)
         self.kind = QComboBox(self)
-        for kind in services.list_kinds(page.session):
+        for kind in page.session.lists.kinds():
             self.kind.addItem(kind, kind)
         self.facts = text_edit(self, self.tr("失信或守信的事实：时间、行为、文书文号等"), 3)
         self.basis = text_edit(self, self.tr("列入依据：规定的条款"), 2)
@@ -146,8 +146,7 @@ class ManualEntryDialog(QDialog):
         months = self.months.value()
 
         def add() -> None:
-            self.created = services.add_list_entry(
-                self.page.session,
+            self.created = self.page.session.lists.add(
                 unit_id=unit[0],
                 list_kind=str(self.kind.currentData()),
                 facts=self.facts.toPlainText(),
@@ -171,9 +170,7 @@ class ListsPage(Page):
 
     watched = frozenset({Table.LIST_ENTRIES, Table.UNITS, Table.REPAIR_APPLICATIONS, Table.REPAIRS})
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
         self.page_title = self.tr("名单管理")
         self.exec_dialog: Callable[[QDialog], bool] = exec_modal
@@ -183,13 +180,13 @@ class ListsPage(Page):
 
         self.kind = QComboBox(self)
         self.kind.addItem(self.tr("全部名单"), None)
-        for kind in services.list_kinds(session):
+        for kind in session.lists.kinds():
             self.kind.addItem(kind, kind)
         self.stage = QComboBox(self)
         self.stage.addItem(self.tr("全部阶段"), None)
         for stage in STAGES:
             self.stage.addItem(stage, stage)
-        self.pane: ListPane[services.ListEntry] = ListPane(
+        self.pane: ListPane[core.ListEntry] = ListPane(
             self, self._columns(), lambda e: e.id, self._load
         )
         self.table = self.pane.table
@@ -201,7 +198,7 @@ class ListsPage(Page):
         self.propose_button = QPushButton(self.tr("按规则采集"), self)
         self.propose_button.setToolTip(
             self.tr("按截至今天的信用等级采集：A级企业列入红名单，{grades}的企业列入{kind}").format(
-                grades=self._listed_grades_text(), kind=services.list_kinds(session)[-1]
+                grades=self._listed_grades_text(), kind=session.lists.kinds()[-1]
             )
         )
         self.add_button = QPushButton(self.tr("手工采集…"), self)
@@ -250,8 +247,8 @@ class ListsPage(Page):
         self._connect_signals()
         self.refresh()
 
-    def _columns(self) -> list[Column[services.ListEntry]]:
-        def due_tip(e: services.ListEntry) -> str:
+    def _columns(self) -> list[Column[core.ListEntry]]:
+        def due_tip(e: core.ListEntry) -> str:
             if e.stage != "告知" or e.statement_due is None:
                 return ""
             if e.statement_due < date.today():
@@ -303,22 +300,21 @@ class ListsPage(Page):
     # -- reading --------------------------------------------------------------------------
     @operation
     def refresh(self) -> None:
-        expired = services.expire_list_entries(self.session)
+        expired = self.session.lists.expire()
         if expired:  # periods ended since last read: every page that shows lists hears
             self.bus.status_message.emit(
                 self.tr("{count} 条名单记录期满，已自动移出。").format(count=len(expired))
             )
         self.pane.refresh()
 
-    def _load(self) -> list[services.ListEntry]:
-        return services.list_entries(
-            self.session,
+    def _load(self) -> list[core.ListEntry]:
+        return self.session.lists.entries(
             list_kind=self.kind.currentData(),
             stage=self.stage.currentData(),
             search=self.search.text().strip(),
         )
 
-    def selected_entry(self) -> services.ListEntry | None:
+    def selected_entry(self) -> core.ListEntry | None:
         return self.pane.selected()
 
     def select_entry(self, entry_id: int) -> bool:
@@ -329,7 +325,7 @@ class ListsPage(Page):
         self.detail.setHtml(self.detail_html(entry) if entry is not None else "")
         self._update_buttons(entry)
 
-    def detail_html(self, e: services.ListEntry) -> str:
+    def detail_html(self, e: core.ListEntry) -> str:
         colour = STAGE_COLOURS.get(e.stage, "#000000")
         number = self.tr("第 {id} 号").format(id=e.id)
         head = (
@@ -374,7 +370,7 @@ class ListsPage(Page):
             steps.append((self.tr("移出"), escape(removed)))
         return head + about + f"<p><b>{escape(self.tr('办理经过'))}</b></p>" + html_rows(steps)
 
-    def _update_buttons(self, e: services.ListEntry | None) -> None:
+    def _update_buttons(self, e: core.ListEntry | None) -> None:
         reviewer = self.session.role in REVIEWERS
         stage = e.stage if e is not None else ""
         red = e is not None and e.list_kind == RED_LIST
@@ -385,7 +381,7 @@ class ListsPage(Page):
         self.approve_button.setEnabled(reviewer and e is not None and stage == review_stage)
         self.refuse_button.setEnabled(reviewer and e is not None and stage == review_stage)
         # kundulun: lists are internal, never published (grading.md Revision 2 item 7)
-        refused = services.list_publication_refused(self.session)
+        refused = self.session.lists.publication_refused()
         self.publish_button.setEnabled(reviewer and stage == "待公布" and refused is None)
         self.publish_button.setToolTip(refused or "")
         in_list = stage == "公布" or (refused is not None and stage == "待公布")
@@ -400,16 +396,16 @@ class ListsPage(Page):
         self.pane.show_id(entry_id)
         self.bus.status_message.emit(message)
 
-    def _step(self, call: Callable[[], services.ListEntry], dialog: QWidget, message: str) -> bool:
+    def _step(self, call: Callable[[], core.ListEntry], dialog: QWidget, message: str) -> bool:
         """One step from a StepDialog: True (the dialog closes) when it went through."""
-        done: list[services.ListEntry] = []
+        done: list[core.ListEntry] = []
         if not attempt(dialog, lambda: done.append(call())):
             return False
         self._done(done[0].id, message.format(id=done[0].id))
         return True
 
     @operation
-    def propose(self) -> list[services.ListEntry] | None:
+    def propose(self) -> list[core.ListEntry] | None:
         answer = QMessageBox.question(
             self,
             self.tr("按规则采集"),
@@ -417,7 +413,7 @@ class ListsPage(Page):
                 "将按截至今天的信用等级采集名单信息：A级企业采集到红名单，{grades}的企业"
                 "采集到{kind}。已在名单办理中或在公布期内的不重复采集。\n\n"
                 "采集后还要经过告知、审核和公布。确定采集吗？"
-            ).format(grades=self._listed_grades_text(), kind=services.list_kinds(self.session)[-1]),
+            ).format(grades=self._listed_grades_text(), kind=self.session.lists.kinds()[-1]),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -426,7 +422,7 @@ class ListsPage(Page):
         created = run_with_progress(
             self,
             self.tr("正在按规则采集…"),
-            lambda own, report: services.propose_list_entries(own, progress=report),
+            lambda own, report: own.lists.propose(progress=report),
             session=self.session,
             cancellable=False,
         )
@@ -445,7 +441,7 @@ class ListsPage(Page):
         )
         return created
 
-    def add_by_hand(self) -> services.ListEntry | None:
+    def add_by_hand(self) -> core.ListEntry | None:
         dialog = ManualEntryDialog(self)
         self.exec_dialog(dialog)
         created = dialog.created
@@ -467,7 +463,7 @@ class ListsPage(Page):
             self,
             self.session,
             self.bus,
-            services.DocumentRequest("listing-notice", listing_id=e.id),
+            core.DocumentRequest("listing-notice", listing_id=e.id),
             title=self.tr("列入名单告知书"),
             file_stem=self.tr("列入名单告知书（{subject}）").format(subject=e.subject),
             exec_dialog=self.exec_dialog,
@@ -492,7 +488,7 @@ class ListsPage(Page):
                 date_label=self.tr("送达日期"),
                 latest=date.today(),
                 attempt=lambda d: self._step(
-                    lambda: services.notify_list_entry(self.session, e.id, served_on=d.day()),
+                    lambda: self.session.lists.notify(e.id, served_on=d.day()),
                     d,
                     self.tr("第 {id} 号：已登记告知书送达。"),
                 ),
@@ -514,7 +510,7 @@ class ListsPage(Page):
                 text=e.statement,
                 placeholder=self.tr("收到日期、方式和主要意见"),
                 attempt=lambda d: self._step(
-                    lambda: services.record_list_statement(self.session, e.id, d.text()),
+                    lambda: self.session.lists.record_statement(e.id, d.text()),
                     d,
                     self.tr("第 {id} 号：已记录陈述申辩。"),
                 ),
@@ -537,7 +533,7 @@ class ListsPage(Page):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         return self._step(
-            lambda: services.review_list_entry(self.session, e.id, approve=True),
+            lambda: self.session.lists.review(e.id, approve=True),
             self,
             self.tr("第 {id} 号：审核通过，待公布。"),
         )
@@ -556,9 +552,7 @@ class ListsPage(Page):
                 text_label=self.tr("理由"),
                 ok_text=self.tr("不予列入"),
                 attempt=lambda d: self._step(
-                    lambda: services.review_list_entry(
-                        self.session, e.id, approve=False, note=d.text()
-                    ),
+                    lambda: self.session.lists.review(e.id, approve=False, note=d.text()),
                     d,
                     self.tr("第 {id} 号：不予列入。"),
                 ),
@@ -580,7 +574,7 @@ class ListsPage(Page):
                 date_label=self.tr("公布日期"),
                 ok_text=self.tr("公布"),
                 attempt=lambda d: self._step(
-                    lambda: services.publish_list_entry(self.session, e.id, published_on=d.day()),
+                    lambda: self.session.lists.publish(e.id, published_on=d.day()),
                     d,
                     self.tr("第 {id} 号：已公布。"),
                 ),
@@ -603,27 +597,24 @@ class ListsPage(Page):
                 text_label=self.tr("移出原因"),
                 ok_text=self.tr("移出"),
                 attempt=lambda d: self._step(
-                    lambda: services.remove_list_entry(
-                        self.session, e.id, reason=d.text(), on=d.day()
-                    ),
+                    lambda: self.session.lists.remove(e.id, reason=d.text(), on=d.day()),
                     d,
                     self.tr("第 {id} 号：已移出。"),
                 ),
             )
         )
 
-    def apply_early_removal(self) -> services.RepairApplication | None:
+    def apply_early_removal(self) -> core.RepairApplication | None:
         e = self.selected_entry()
         if e is None:
             return None
-        made: list[services.RepairApplication] = []
+        made: list[core.RepairApplication] = []
 
         def apply(d: StepDialog) -> bool:
             return attempt(
                 d,
                 lambda: made.append(
-                    services.apply_repair(
-                        self.session,
+                    self.session.repairs.apply(
                         table="list_entries",
                         target_id=e.id,
                         statement=d.text(),
@@ -659,7 +650,7 @@ class ListsPage(Page):
     def export_publication(self) -> Path | None:
         kind = self.kind.currentData()
         if kind is None:
-            kinds = list(services.list_kinds(self.session))
+            kinds = list(self.session.lists.kinds())
             chosen, ok = QInputDialog.getItem(
                 self, self.tr("导出公布名单"), self.tr("导出哪一个名单？"), kinds, 0, False
             )
@@ -677,6 +668,6 @@ class ListsPage(Page):
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         self._last_dir = path.parent
-        self.last_export = services.export_list_publication(self.session, path, list_kind=str(kind))
+        self.last_export = self.session.lists.export_publication(path, list_kind=str(kind))
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=self.last_export))
         return self.last_export

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import forms, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import forms
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Table
@@ -83,7 +84,7 @@ class RecordPicker(QListWidget):
 
     def fill(
         self,
-        session: services.Session,
+        session: core.Session,
         unit_id: int | None,
         tables: tuple[str, ...],
         blocked: dict[tuple[str, int], str],
@@ -94,7 +95,7 @@ class RecordPicker(QListWidget):
         self.clear()
         if unit_id is None:
             return
-        for entry in services.unit_timeline(session, unit_id):
+        for entry in session.units.timeline(unit_id):
             if entry.table not in tables:
                 continue
             text = f"{entry.day.isoformat()}　{entry.kind_label}：{entry.summary}"
@@ -149,7 +150,7 @@ class _UnitRecordDialog(QDialog):
     tables: tuple[str, ...] = ()
     blocked_flags: tuple[str, ...] = ()
 
-    def __init__(self, session: services.Session, parent: QWidget | None, title: str) -> None:
+    def __init__(self, session: core.Session, parent: QWidget | None, title: str) -> None:
         super().__init__(parent)
         self.session = session
         self.setWindowTitle(title)
@@ -181,7 +182,7 @@ class _UnitRecordDialog(QDialog):
     def choose(self, unit_id: int, table: str, record_id: int) -> bool:
         """Pick the unit and the record (searching the unit's code first)."""
         if not self.units.select_unit(unit_id):
-            uscc = services.get_record(self.session, "units", unit_id).uscc
+            uscc = self.session.records.get("units", unit_id).uscc
             self.units.search.setText(uscc)
             self.units.run_search()
             if not self.units.select_unit(unit_id):
@@ -209,11 +210,11 @@ class _UnitRecordDialog(QDialog):
 class FileObjectionDialog(_UnitRecordDialog):
     """登记异议: the unit, the disputed record, what the unit says and its evidence."""
 
-    tables = tuple(services.OBJECTION_TARGETS)
+    tables = tuple(core.OBJECTION_TARGETS)
 
-    def __init__(self, session: services.Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: core.Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent, self.tr("登记异议"))
-        self.created: services.Objection | None = None
+        self.created: core.Objection | None = None
         self.content = text_edit(self, self.tr("企业认为记录有误的内容和理由"), 3)
         self.evidence = text_edit(self, self.tr("企业提交的证明材料（名称、页数）"), 2)
         self.form.addRow(self.tr("提出日期"), self.day)
@@ -222,12 +223,11 @@ class FileObjectionDialog(_UnitRecordDialog):
         self.buttons.button(self.buttons.StandardButton.Ok).setText(self.tr("登记"))
 
     def blocked(self, unit_id: int) -> dict[tuple[str, int], str]:
-        open_ones = services.open_objection_targets(self.session, unit_id)
+        open_ones = self.session.objections.open_targets(unit_id)
         return {key: self.tr("已有未办结的异议") for key in open_ones}
 
     def _submit(self, table: str, record_id: int, day: date) -> None:
-        self.created = services.file_objection(
-            self.session,
+        self.created = self.session.objections.file(
             table=table,
             record_id=record_id,
             content=self.content.toPlainText(),
@@ -242,17 +242,16 @@ class RepairApplicationDialog(_UnitRecordDialog):
     tables = REPAIRABLE
     blocked_flags = ("已修复",)
 
-    def __init__(self, session: services.Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: core.Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent, self.tr("申请信用修复"))
-        self.created: services.RepairApplication | None = None
+        self.created: core.RepairApplication | None = None
         self.statement = text_edit(self, self.tr("企业的修复申请理由、整改和履行情况"), 3)
         self.form.addRow(self.tr("申请日期"), self.day)
         self.form.addRow(self.tr("申请理由"), self.statement)
         self.buttons.button(self.buttons.StandardButton.Ok).setText(self.tr("登记申请"))
 
     def _submit(self, table: str, record_id: int, day: date) -> None:
-        self.created = services.apply_repair(
-            self.session,
+        self.created = self.session.repairs.apply(
             table=table,
             target_id=record_id,
             statement=self.statement.toPlainText(),
@@ -266,7 +265,7 @@ class CorrectionForm(RecordFormDialog):
 
     def __init__(
         self,
-        session: services.Session,
+        session: core.Session,
         bus: DataBus,
         table: str,
         record_id: int,
@@ -314,7 +313,7 @@ class AnswerDialog(QDialog):
     def __init__(
         self,
         page: ObjectionsPage,
-        found: services.Objection,
+        found: core.Objection,
         exec_dialog: Callable[[QDialog], bool],
     ) -> None:
         super().__init__(page)
@@ -322,7 +321,7 @@ class AnswerDialog(QDialog):
         self.found = found
         self.exec_dialog = exec_dialog
         self.corrected: Any | None = None
-        self.answered: services.Objection | None = None
+        self.answered: core.Objection | None = None
         self.setWindowTitle(self.tr("答复异议（第 {id} 号）").format(id=found.id))
         about = html_rows(
             [
@@ -434,8 +433,7 @@ class AnswerDialog(QDialog):
                 return False
 
         def answer_it() -> None:
-            self.answered = services.answer_objection(
-                self.page.session,
+            self.answered = self.page.session.objections.answer(
                 self.found.id,
                 findings=self.findings.toPlainText(),
                 outcome=outcome,
@@ -455,13 +453,11 @@ class ObjectionsPage(Page):
     # what the lists show, and what the repair checks are computed from
     watched = GRADE_INPUTS | {Table.OBJECTIONS, Table.REPAIR_APPLICATIONS}
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
         self.page_title = self.tr("异议与信用修复")
         self.exec_dialog: Callable[[QDialog], bool] = exec_modal
-        self._calendar = services.working_calendar(session)
+        self._calendar = session.schedule.calendar()
         self.heading = PageHeading(self, self.page_title)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._objections_tab(), self.tr("异议"))
@@ -473,8 +469,8 @@ class ObjectionsPage(Page):
         self.refresh()
 
     # -- building -------------------------------------------------------------------------
-    def _objection_columns(self) -> list[Column[services.Objection]]:
-        def due_colour(o: services.Objection) -> QColor | None:
+    def _objection_columns(self) -> list[Column[core.Objection]]:
+        def due_colour(o: core.Objection) -> QColor | None:
             return self.due_state(o)[1]
 
         return [
@@ -500,11 +496,11 @@ class ObjectionsPage(Page):
             Column(self.tr("结论"), lambda o: o.outcome or ""),
         ]
 
-    def _repair_columns(self) -> list[Column[services.RepairApplication]]:
-        def grey(a: services.RepairApplication) -> str | None:
+    def _repair_columns(self) -> list[Column[core.RepairApplication]]:
+        def grey(a: core.RepairApplication) -> str | None:
             return "#808080" if a.status == "撤销" else None
 
-        def revoked(a: services.RepairApplication) -> str:
+        def revoked(a: core.RepairApplication) -> str:
             return f"{iso(a.revoked_on)} {a.revoked_by or ''}".strip() if a.revoked_on else ""
 
         return [
@@ -527,7 +523,7 @@ class ObjectionsPage(Page):
 
     def _objections_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.objections: ListPane[services.Objection] = ListPane(
+        self.objections: ListPane[core.Objection] = ListPane(
             tab,
             self._objection_columns(),
             lambda o: o.id,
@@ -561,7 +557,7 @@ class ObjectionsPage(Page):
 
     def _repairs_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.repairs: ListPane[services.RepairApplication] = ListPane(
+        self.repairs: ListPane[core.RepairApplication] = ListPane(
             tab,
             self._repair_columns(),
             lambda a: a.id,
@@ -623,27 +619,25 @@ class ObjectionsPage(Page):
         self.refresh_repairs()
 
     def refresh_objections(self) -> None:
-        self._calendar = services.working_calendar(self.session)
+        self._calendar = self.session.schedule.calendar()
         self.objections.refresh()
 
     def refresh_repairs(self) -> None:
         self.repairs.refresh()
 
-    def _load_objections(self) -> list[services.Objection]:
-        return services.objections(
-            self.session,
+    def _load_objections(self) -> list[core.Objection]:
+        return self.session.objections.all(
             open_only=self.open_only.isChecked(),
             search=self.objection_search.text().strip(),
         )
 
-    def _load_repairs(self) -> list[services.RepairApplication]:
-        return services.repair_applications(
-            self.session,
+    def _load_repairs(self) -> list[core.RepairApplication]:
+        return self.session.repairs.all(
             status=self.repair_status.currentData(),
             search=self.repair_search.text().strip(),
         )
 
-    def due_state(self, o: services.Objection) -> tuple[str, QColor | None]:
+    def due_state(self, o: core.Objection) -> tuple[str, QColor | None]:
         """An open objection's answer due date: ("已超期", red), ("还有 N 个工作日",
         orange when N is small), or ("", None) when nothing is due."""
         if not o.open or o.due_on is None:
@@ -655,7 +649,7 @@ class ObjectionsPage(Page):
         text = self.tr("还有 {days} 个工作日").format(days=left)
         return text, NEAR if left <= NEAR_WORKING_DAYS else None
 
-    def due_html(self, o: services.Objection) -> str:
+    def due_html(self, o: core.Objection) -> str:
         due = escape(iso(o.due_on))
         state, colour = self.due_state(o)
         if state:
@@ -663,10 +657,10 @@ class ObjectionsPage(Page):
             due += f"<span style='{style}'>（{escape(state)}）</span>"
         return due
 
-    def selected_objection(self) -> services.Objection | None:
+    def selected_objection(self) -> core.Objection | None:
         return self.objections.selected()
 
-    def selected_application(self) -> services.RepairApplication | None:
+    def selected_application(self) -> core.RepairApplication | None:
         return self.repairs.selected()
 
     def select_objection(self, objection_id: int) -> bool:
@@ -685,7 +679,7 @@ class ObjectionsPage(Page):
         self.reply_button.setEnabled(status in ("已答复", "不予受理"))
         self.objection_detail.setHtml(self.objection_html(o) if o is not None else "")
 
-    def objection_html(self, o: services.Objection) -> str:
+    def objection_html(self, o: core.Objection) -> str:
         filed = self.tr("{day}（{user} 登记）").format(day=iso(o.filed_on), user=o.filed_by)
         rows = [
             (self.tr("单位"), escape(f"{o.unit_name}（{o.uscc}）")),
@@ -719,9 +713,9 @@ class ObjectionsPage(Page):
         self.decision_button.setEnabled(status == "批准")
         self.repair_detail.setHtml(self.application_html(a) if a is not None else "")
 
-    def checks_html(self, a: services.RepairApplication) -> str:
+    def checks_html(self, a: core.RepairApplication) -> str:
         try:
-            checks = services.repair_checks(self.session, a.id)
+            checks = self.session.repairs.checks(a.id)
         except SafeCreditError as exc:  # shown in place of the checks
             return f"<p style='color:#c62828;'>{escape(exc.message)}</p>"
         lines = []
@@ -733,8 +727,8 @@ class ObjectionsPage(Page):
             )
         return "<br>".join(lines)
 
-    def application_html(self, a: services.RepairApplication) -> str:
-        kind_name = services.REPAIR_TARGETS.get(a.target_table, "")
+    def application_html(self, a: core.RepairApplication) -> str:
+        kind_name = core.REPAIR_TARGETS.get(a.target_table, "")
         applied = self.tr("{day}（{user} 登记）").format(day=iso(a.applied_on), user=a.applied_by)
         rows = [
             (self.tr("单位"), escape(f"{a.unit_name}（{a.uscc}）")),
@@ -761,12 +755,12 @@ class ObjectionsPage(Page):
         )
 
     # -- acting: 异议 ---------------------------------------------------------------------
-    def _objection_done(self, found: services.Objection, message: str) -> None:
+    def _objection_done(self, found: core.Objection, message: str) -> None:
         publish(self)
         self.objections.show_id(found.id)
         self.bus.status_message.emit(message)
 
-    def file_objection(self) -> services.Objection | None:
+    def file_objection(self) -> core.Objection | None:
         dialog = FileObjectionDialog(self.session, self)
         self.exec_dialog(dialog)
         created = dialog.created
@@ -781,11 +775,11 @@ class ObjectionsPage(Page):
         return created
 
     @operation
-    def accept_selected(self) -> services.Objection | None:
+    def accept_selected(self) -> core.Objection | None:
         o = self.selected_objection()
         if o is None:
             return None
-        found = services.accept_objection(self.session, o.id)
+        found = self.session.objections.accept(o.id)
         self._objection_done(
             found,
             self.tr("已受理第 {id} 号异议，答复期限 {due}。").format(
@@ -798,7 +792,7 @@ class ObjectionsPage(Page):
         o = self.selected_objection()
         if o is None:
             return
-        done: list[services.Objection] = []
+        done: list[core.Objection] = []
         dialog = StepDialog(
             self,
             self.tr("不予受理"),
@@ -811,7 +805,7 @@ class ObjectionsPage(Page):
             attempt=lambda d: attempt(
                 d,
                 lambda: done.append(
-                    services.refuse_objection(self.session, o.id, reason=d.text(), on=d.day())
+                    self.session.objections.refuse(o.id, reason=d.text(), on=d.day())
                 ),
             ),
         )
@@ -820,7 +814,7 @@ class ObjectionsPage(Page):
         if done:
             self._objection_done(done[0], self.tr("第 {id} 号异议不予受理。").format(id=o.id))
 
-    def answer_selected(self) -> services.Objection | None:
+    def answer_selected(self) -> core.Objection | None:
         o = self.selected_objection()
         if o is None:
             return None
@@ -845,19 +839,19 @@ class ObjectionsPage(Page):
             self,
             self.session,
             self.bus,
-            services.DocumentRequest("objection-reply", objection_id=o.id),
+            core.DocumentRequest("objection-reply", objection_id=o.id),
             title=self.tr("异议申请答复书"),
             file_stem=self.tr("异议申请答复书（{unit}）").format(unit=o.unit_name),
             exec_dialog=self.exec_dialog,
         )
 
     # -- acting: 信用修复 ------------------------------------------------------------------
-    def _repair_done(self, found: services.RepairApplication, message: str) -> None:
+    def _repair_done(self, found: core.RepairApplication, message: str) -> None:
         publish(self)
         self.repairs.show_id(found.id)
         self.bus.status_message.emit(message)
 
-    def apply_repair(self) -> services.RepairApplication | None:
+    def apply_repair(self) -> core.RepairApplication | None:
         dialog = RepairApplicationDialog(self.session, self)
         self.exec_dialog(dialog)
         created = dialog.created
@@ -870,13 +864,13 @@ class ObjectionsPage(Page):
             )
         return created
 
-    def decide_selected(self, *, approve: bool) -> services.RepairApplication | None:
+    def decide_selected(self, *, approve: bool) -> core.RepairApplication | None:
         a = self.selected_application()
         if a is None:
             return None
-        done: list[services.RepairApplication] = []
+        done: list[core.RepairApplication] = []
         checks = "\n".join(
-            f"{CHECK_MARKS[c.ok][0]}　{c.text}" for c in services.repair_checks(self.session, a.id)
+            f"{CHECK_MARKS[c.ok][0]}　{c.text}" for c in self.session.repairs.checks(a.id)
         )
         if approve:
             effect = (
@@ -902,9 +896,7 @@ class ObjectionsPage(Page):
             attempt=lambda d: attempt(
                 d,
                 lambda: done.append(
-                    services.decide_repair(
-                        self.session, a.id, approve=approve, note=d.text(), on=d.day()
-                    )
+                    self.session.repairs.decide(a.id, approve=approve, note=d.text(), on=d.day())
                 ),
             ),
         )
@@ -918,11 +910,11 @@ class ObjectionsPage(Page):
         )
         return found
 
-    def revoke_selected(self) -> services.RepairApplication | None:
+    def revoke_selected(self) -> core.RepairApplication | None:
         a = self.selected_application()
         if a is None:
             return None
-        done: list[services.RepairApplication] = []
+        done: list[core.RepairApplication] = []
         effect = (
             self.tr("撤销后该企业恢复列入名单。")
             if a.early_removal
@@ -939,9 +931,7 @@ class ObjectionsPage(Page):
             ok_text=self.tr("撤销批准"),
             attempt=lambda d: attempt(
                 d,
-                lambda: done.append(
-                    services.revoke_repair(self.session, a.id, reason=d.text(), on=d.day())
-                ),
+                lambda: done.append(self.session.repairs.revoke(a.id, reason=d.text(), on=d.day())),
             ),
         )
         self.exec_dialog(dialog)
@@ -952,10 +942,10 @@ class ObjectionsPage(Page):
         self._repair_done(found, self.tr("已撤销第 {id} 号申请的批准。").format(id=found.id))
         return found
 
-    def decision_request(self, a: services.RepairApplication) -> services.DocumentRequest:
+    def decision_request(self, a: core.RepairApplication) -> core.DocumentRequest:
         if a.early_removal:
-            return services.DocumentRequest("removal-decision", listing_id=a.target_id)
-        return services.DocumentRequest("removal-decision", repair_id=a.id)
+            return core.DocumentRequest("removal-decision", listing_id=a.target_id)
+        return core.DocumentRequest("removal-decision", repair_id=a.id)
 
     def print_decision(self) -> DocumentDialog | None:
         a = self.selected_application()

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.exchange.plan_export import remarks
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
@@ -197,7 +197,7 @@ class PlanPage(Page):
     # what a plan is computed from (its own adoption is not among them)
     watched = GRADE_INPUTS | {Table.ASSESSMENTS}
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self.page_title = self.tr("检查计划")
         self.plan: Plan | None = None
@@ -310,7 +310,7 @@ class PlanPage(Page):
         if not self._opened:
             self._opened = True
             this_year = date.today().year
-            later = [y for y in services.adopted_plan_years(self.session) if y >= this_year]
+            later = [y for y in self.session.schedule.adopted_years() if y >= this_year]
             if later and later[0] != self.year.value():
                 self.year.setValue(later[0])  # reads it (valueChanged)
             else:
@@ -325,7 +325,7 @@ class PlanPage(Page):
     def load_adopted(self) -> Plan | None:
         """Show the selected year's adopted plan; None (and an empty page) if it has none."""
         year = self.year.value()
-        plan = services.adopted_plan(self.session, year)
+        plan = self.session.schedule.adopted_plan(year)
         if plan is None:
             self.plan, self.changes, self._stale = None, None, False
             self.state.setStyleSheet("color: #555;")
@@ -377,9 +377,7 @@ class PlanPage(Page):
         plan = run_with_progress(
             self,
             self.tr("正在编制检查计划…"),
-            lambda own, report: services.annual_plan(
-                own, year=year, capacity=capacity, progress=report
-            ),
+            lambda own, report: own.schedule.plan(year=year, capacity=capacity, progress=report),
             session=self.session,
         )
         self.show_plan(plan)
@@ -398,8 +396,8 @@ class PlanPage(Page):
             self.changes_label.setText("")
             self.changes_label.setToolTip("")
         else:
-            self._adopted = services.adopted_plan(self.session, plan.year, today=plan.today)
-            self.changes = services.plan_changes(self.session, plan, adopted=self._adopted)
+            self._adopted = self.session.schedule.adopted_plan(plan.year, today=plan.today)
+            self.changes = self.session.schedule.plan_changes(plan, adopted=self._adopted)
             self.state.setStyleSheet("color: #b36b00; font-weight: bold;")
             self.state.setText(
                 self.tr("草稿：{year}年度计划尚未采用，核对后点“采用计划…”。").format(
@@ -501,7 +499,7 @@ class PlanPage(Page):
         details = "\n".join(changes.details(limit=200)) if changes is not None else ""
         if not self.ask_adoption(text, details):
             return None
-        adopted = services.adopt_plan(self.session, plan, adopted=self._adopted)
+        adopted = self.session.schedule.adopt(plan, adopted=self._adopted)
         self.show_plan(adopted)
         self.bus.status_message.emit(self.tr("已采用{year}年度检查计划").format(year=plan.year))
         return adopted
@@ -585,8 +583,7 @@ class PlanPage(Page):
         written = run_with_progress(
             self,
             self.tr("正在导出检查计划…"),
-            lambda own, report: services.export_plan(
-                own,
+            lambda own, report: own.schedule.export_plan(
                 path,
                 year=plan.year,
                 capacity=plan.capacity,

@@ -1,9 +1,9 @@
 """双公示: the bureau's administrative penalties and the permits it granted, each due to be
 published within 7 working days of its decision (seed 003).
 
-Lists ``services.publicity_items`` with their state (逾期未公示 in red, 待公示 falling due
+Lists ``publicity.items`` with their state (逾期未公示 in red, 待公示 falling due
 within two days in orange), marks items published on a date, registers a permit and
-exports the list for publication. Every decision is the services'.
+exports the list for publication. Every decision is the core's.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.storage.changes import Table
@@ -92,7 +92,7 @@ class _SubmitDialog(QDialog):
 class PublishDialog(_SubmitDialog):
     """标记已公示: the publication date of one or more items."""
 
-    def __init__(self, parent: QWidget | None, items: list[services.PublicityItem]) -> None:
+    def __init__(self, parent: QWidget | None, items: list[core.PublicityItem]) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("标记已公示"))
         if len(items) == 1:
@@ -126,7 +126,7 @@ class PublishDialog(_SubmitDialog):
 class PermitDialog(_SubmitDialog):
     """登记行政许可: the unit (searched), 许可证号, 许可类别, 决定日期."""
 
-    def __init__(self, parent: QWidget | None, session: services.Session) -> None:
+    def __init__(self, parent: QWidget | None, session: core.Session) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("登记行政许可"))
         self.session = session
@@ -139,7 +139,7 @@ class PermitDialog(_SubmitDialog):
         self.kind = QComboBox(self)
         self.kind.setEditable(True)
         self.kind.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        known = sorted({p.kind for p in services.permits(session)})
+        known = sorted({p.kind for p in session.publicity.permits()})
         for name in [*PERMIT_KINDS, *(k for k in known if k not in PERMIT_KINDS)]:
             self.kind.addItem(name)
         self.kind.setCurrentIndex(-1)
@@ -227,11 +227,9 @@ class PublicityPage(LazyPage):
     unit_activated = Signal(int)
     watched = frozenset({Table.PENALTIES, Table.PERMITS, Table.UNITS, Table.HOLIDAYS})
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
-        self._items: list[services.PublicityItem] = []
+        self._items: list[core.PublicityItem] = []
         self._last_dir = Path.home()
         self.as_of: date | None = None  # the day states are judged on (tests); None = today
         self.last_export: Path | None = None
@@ -252,7 +250,7 @@ class PublicityPage(LazyPage):
         self.kind_filter.addItems([ALL, *KINDS])
         self.status_filter = QComboBox(self)
         self.status_filter.addItems([ALL, *STATUSES])
-        self.pane: ListPane[services.PublicityItem] = ListPane(
+        self.pane: ListPane[core.PublicityItem] = ListPane(
             self,
             self._columns(),
             lambda i: (i.kind, i.id),
@@ -288,8 +286,8 @@ class PublicityPage(LazyPage):
         layout.addWidget(self.pane, 1)
         self._connect_signals()
 
-    def _columns(self) -> list[Column[services.PublicityItem]]:
-        def colour(item: services.PublicityItem) -> QColor | None:
+    def _columns(self) -> list[Column[core.PublicityItem]]:
+        def colour(item: core.PublicityItem) -> QColor | None:
             status = item.status(self.today())
             if status == "逾期未公示":
                 return RED
@@ -333,12 +331,12 @@ class PublicityPage(LazyPage):
         self._stale = False
         self._items = []
         try:
-            self._items = services.publicity_items(self.session)
+            self._items = self.session.publicity.items()
         finally:
             self._fill_summary()
             self.apply_filters()
 
-    def _soon(self, item: services.PublicityItem, today: date) -> bool:
+    def _soon(self, item: core.PublicityItem, today: date) -> bool:
         return item.status(today) == "待公示" and (item.due_on - today).days <= SOON_DAYS
 
     def _fill_summary(self) -> None:
@@ -369,7 +367,7 @@ class PublicityPage(LazyPage):
             self.tr("截至 {today}：").format(today=today.isoformat()) + "　·　".join(parts)
         )
 
-    def _matches(self, item: services.PublicityItem, today: date) -> bool:
+    def _matches(self, item: core.PublicityItem, today: date) -> bool:
         kind = self.kind_filter.currentText()
         if kind != ALL and item.kind != kind:
             return False
@@ -380,7 +378,7 @@ class PublicityPage(LazyPage):
         haystack = f"{item.number} {item.uscc} {item.unit_name} {item.title}".lower()
         return all(w in haystack for w in words)
 
-    def _shown_items(self) -> list[services.PublicityItem]:
+    def _shown_items(self) -> list[core.PublicityItem]:
         today = self.today()
         return [i for i in self._items if self._matches(i, today)]
 
@@ -389,7 +387,7 @@ class PublicityPage(LazyPage):
             return self.tr("共 {count} 条").format(count=shown)
         return self.tr("{shown} / {total} 条").format(shown=shown, total=len(self._items))
 
-    def _status_tip(self, item: services.PublicityItem) -> str:
+    def _status_tip(self, item: core.PublicityItem) -> str:
         today = self.today()
         status = item.status(today)
         left = (item.due_on - today).days
@@ -408,7 +406,7 @@ class PublicityPage(LazyPage):
         """Show the items the filters let through (the selection kept)."""
         self.pane.refresh()
 
-    def selected_items(self) -> list[services.PublicityItem]:
+    def selected_items(self) -> list[core.PublicityItem]:
         return self.pane.selected_rows()
 
     def select_item(self, kind: str, item_id: int) -> bool:
@@ -431,7 +429,7 @@ class PublicityPage(LazyPage):
         if not items:
             return
         dialog = PublishDialog(self, items)
-        done: list[services.PublicityItem] = []
+        done: list[core.PublicityItem] = []
 
         def submit() -> bool:
             on = _date_of(dialog.published_on)
@@ -443,9 +441,9 @@ class PublicityPage(LazyPage):
 
     def mark_published(
         self,
-        items: list[services.PublicityItem],
+        items: list[core.PublicityItem],
         on: date,
-        done: list[services.PublicityItem] | None = None,
+        done: list[core.PublicityItem] | None = None,
     ) -> bool:
         """Mark ``items`` published on ``on``; refusals are shown. True when none was
         refused (a dialog then closes; otherwise it stays open with the date typed)."""
@@ -457,7 +455,7 @@ class PublicityPage(LazyPage):
                 if item in done:
                     continue
                 try:
-                    services.mark_published(self.session, item.kind, item.id, on=on)
+                    self.session.publicity.mark_published(item.kind, item.id, on=on)
                 except SafeCreditError as exc:  # each refusal named; the others go on
                     refused.append(f"{item.number}：{exc.message}")
                 else:
@@ -488,8 +486,7 @@ class PublicityPage(LazyPage):
             return attempt(
                 dialog,
                 lambda: added.append(
-                    services.add_permit(
-                        self.session,
+                    self.session.publicity.add_permit(
                         unit_id=unit_id,
                         permit_no=dialog.permit_no.text(),
                         kind=dialog.kind.currentText(),
@@ -522,7 +519,7 @@ class PublicityPage(LazyPage):
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         self._last_dir = path.parent
-        written = services.export_publicity(self.session, path, today=self.today())
+        written = self.session.publicity.export(path, today=self.today())
         self.last_export = written
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=written))
         return written
@@ -554,8 +551,8 @@ class PublicityPage(LazyPage):
 
     @operation(title="导出行政处罚双公示")
     def write_penalty_publicity(self, path: Path, start: date, end: date) -> Path | None:
-        found = services.export_penalty_publicity(
-            self.session, path, start=start, end=end, today=self.today()
+        found = self.session.publicity.export_penalties(
+            path, start=start, end=end, today=self.today()
         )
         assert found.path is not None
         self.last_export = found.path

@@ -1,7 +1,7 @@
 """企业台账: search as you type, filters, a lazily fetched table sorted by pinyin.
 
 Layout only: what matches and in which order is decided by ``core/registry.py``
-through services; the table model pages the rows in. The 信用等级 column and filter are
+through the Session; the table model pages the rows in. The 信用等级 column and filter are
 the live grades as of today, stored by the core: brought up to date when the page is
 made (the first opening of an upgraded database fills them, with progress) and when the
 day turns while the window is open. The newest confirmed annual assessment's grade has
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.registry import UnitQuery
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
@@ -64,7 +64,7 @@ class RegistryPage(Page):
     # the stored live grades
     watched = GRADE_INPUTS | {Table.UNITS, Table.ASSESSMENTS, Table.UNIT_GRADES}
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self._stale = False
         self._refreshed = False
@@ -232,19 +232,19 @@ class RegistryPage(Page):
         if session.db.read_only:
             return
         try:
-            work = services.live_grades_work(session)
+            work = session.grading.live_work()
             if work.none:
                 return
             if work.whole or work.units > QUIET_GRADING_MAX:
                 run_with_progress(
                     self,
                     self.tr("正在计算企业的实时信用等级…"),
-                    lambda own, report: services.settle_live_grades(own, progress=report),
+                    lambda own, report: own.grading.settle_live(progress=report),
                     session=session,
                     cancellable=False,
                 )
             else:
-                services.settle_live_grades(session)
+                session.grading.settle_live()
         except (SafeCreditError, Cancelled, sqlite3.Error) as exc:
             # the rows stay as stored; the next opening or page read tries again
             message = exc.message if isinstance(exc, SafeCreditError) else ""
@@ -252,7 +252,7 @@ class RegistryPage(Page):
 
     def _fill_filter_choices(self) -> None:
         """(Re)fill the category, town and status lists, keeping what is chosen."""
-        categories, towns, statuses = services.registry_filter_choices(self.session)
+        categories, towns, statuses = self.session.units.filter_choices()
         for combo, values in (
             (self.category_combo, categories),
             (self.town_combo, towns),
@@ -458,7 +458,7 @@ class RegistryPage(Page):
             written = run_with_progress(
                 self,
                 self.tr("正在导出企业台账…"),
-                lambda own, _report: services.export_registry(own, chosen, path),
+                lambda own, _report: own.units.export_registry(chosen, path),
                 session=session,
             )
         except Cancelled:

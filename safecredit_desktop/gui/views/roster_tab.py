@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import model, services
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import RosterEntry
 from safecredit_desktop.core.storage.changes import Changes, Table
@@ -64,9 +65,7 @@ class RosterTab(QWidget):
 
     watched = frozenset({Table.INSPECTORS, Table.INSPECTOR_CONFLICTS, Table.UNITS})
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.bus = bus
@@ -111,7 +110,7 @@ class RosterTab(QWidget):
             self.tr("双随机抽查时，执法人员回避其所属乡镇的企业（所属单位与企业所在乡镇相同）"),
             self,
         )
-        self.avoid_own_town.setChecked(services.draw_avoid_own_town(session))
+        self.avoid_own_town.setChecked(session.draws.avoid_own_town())
         self.avoid_own_town.toggled.connect(self._on_avoid_own_town)
 
         layout = QVBoxLayout(self)
@@ -122,7 +121,7 @@ class RosterTab(QWidget):
         self.refresh()
 
     def _on_avoid_own_town(self, on: bool) -> None:
-        if not attempt(self, lambda: services.set_draw_avoid_own_town(self.session, on)):
+        if not attempt(self, lambda: self.session.draws.set_avoid_own_town(on)):
             self.avoid_own_town.blockSignals(True)  # not saved: show what holds
             self.avoid_own_town.setChecked(not on)
             self.avoid_own_town.blockSignals(False)
@@ -132,7 +131,7 @@ class RosterTab(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        self.table.set_rows(services.inspectors(self.session))
+        self.table.set_rows(self.session.draws.inspectors())
         self._update_buttons()
 
     def selected(self) -> RosterEntry | None:
@@ -159,7 +158,7 @@ class RosterTab(QWidget):
 
     def _save(self, inspector: model.Inspector) -> bool:
         """Save; on a refusal the dialog opens again with what was typed."""
-        return attempt(self, lambda: services.save_inspector(self.session, inspector))
+        return attempt(self, lambda: self.session.draws.save_inspector(inspector))
 
     def add_inspector(self) -> None:
         inspector = self.ask_inspector(None)
@@ -196,5 +195,5 @@ class RosterTab(QWidget):
         )
         if not ok:
             return
-        ids = services.unit_ids_for_codes(self.session, text)
-        services.set_inspector_conflicts(self.session, chosen.inspector.id, ids)
+        ids = self.session.units.ids_for_codes(text)
+        self.session.draws.set_conflicts(chosen.inspector.id, ids)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import Changes, Table
@@ -46,7 +46,7 @@ class SettingsPage(Page):
     database_replaced = Signal()  # after a restore: the window must sign in again
     watched = frozenset({Table.SETTINGS})
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self.page_title = self.tr("设置")
         self.tabs = QTabWidget(self)
@@ -71,7 +71,7 @@ class SettingsPage(Page):
         admin = self.session.role is Role.ADMIN
         self.bureau_fields: dict[str, QLineEdit] = {}
         form = QFormLayout()
-        for setting, value in services.bureau_settings(self.session):
+        for setting, value in self.session.settings.bureau():
             if setting.key == DRAW_AVOID_OWN_TOWN:
                 continue  # a switch of 执法人员名录, kept there
             edit = QLineEdit(value, tab)
@@ -114,7 +114,7 @@ class SettingsPage(Page):
     def _rules_tab(self) -> QWidget:
         self.rules_view = QTextBrowser(self)
         parts: list[str] = []
-        for line in services.profile_rules_text(self.session):
+        for line in self.session.grading.rules_text():
             if line.startswith("# "):
                 parts.append(f"<h3>{escape(line[2:])}</h3>")
             elif line:
@@ -166,7 +166,7 @@ class SettingsPage(Page):
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
         self.users_tab.refresh()
-        copies = services.backups_of(self.session.db.path)
+        copies = core.backups_of(self.session.db.path)
         self.backups_table.setRowCount(len(copies))
         for row, copy in enumerate(copies):
             size = copy.path.stat().st_size / 1_048_576 if copy.path.exists() else 0.0
@@ -195,7 +195,7 @@ class SettingsPage(Page):
     def show_bureau(self, *, keep_edits: bool = False) -> None:
         """The stored values again (after a save, or 还原 of unsaved edits); with
         ``keep_edits`` a field the user has typed in is left as it is."""
-        for setting, value in services.bureau_settings(self.session):
+        for setting, value in self.session.settings.bureau():
             edit = self.bureau_fields.get(setting.name)
             if edit is not None and not (keep_edits and edit.isModified()):
                 edit.setText(value)
@@ -210,7 +210,7 @@ class SettingsPage(Page):
         for edit in self.bureau_fields.values():
             edit.setStyleSheet("")
         try:
-            changed = services.set_bureau_settings(self.session, values)
+            changed = self.session.settings.set_bureau(values)
         except SafeCreditError as exc:  # said beside the form, the field marked
             self.bureau_error.setText(exc.message)
             field = self.bureau_fields.get(getattr(exc, "field", ""))
@@ -240,7 +240,7 @@ class SettingsPage(Page):
             QMessageBox.information(self, self.tr("恢复"), self.tr("请先在列表中选择一份备份。"))
             return
         candidate = Path(str(self.backups_table.item(row, 0).data(Qt.ItemDataRole.UserRole)))
-        services.require_role(self.session, Role.ADMIN)
+        self.session.require(Role.ADMIN)
         answer = QMessageBox.question(
             self,
             self.tr("确认恢复"),
@@ -250,6 +250,6 @@ class SettingsPage(Page):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        services.restore_backup(self.session, candidate)
+        core.restore_backup(self.session, candidate)
         QMessageBox.information(self, self.tr("恢复完成"), self.tr("数据已恢复，请重新登录。"))
         self.database_replaced.emit()

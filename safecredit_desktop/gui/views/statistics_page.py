@@ -1,7 +1,7 @@
 """统计报表: counts by grade × 行业类别 and × 乡镇 (and × 报送单位), bar charts, and the
 report exports sent upward (统计表, 信用等级名单, e-mail draft).
 
-Grades are computed by services in a worker (100,000 units take seconds) when the page
+Grades are computed by the core in a worker (100,000 units take seconds) when the page
 is shown after a change, or on 统计; the exports reuse them for the same date.
 """
 
@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.statistics import CountTable, StatisticsTables
@@ -303,7 +303,7 @@ class StatisticsPage(Page):
 
     watched = GRADE_INPUTS | {Table.ASSESSMENTS, Table.PLAN_ADOPTIONS}
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self.page_title = self.tr("统计报表")
         self._stale = True
@@ -375,7 +375,7 @@ class StatisticsPage(Page):
         # -- exports
         self.reporter_name = QLineEdit(self)
         self.reporter_name.setPlaceholderText(self.tr("填表人姓名"))
-        self.reporter_name.setText(services.statistics_reporter(session))
+        self.reporter_name.setText(session.reports.reporter())
         self.reporter_name.setMaximumWidth(160)
         self.export_table_button = QPushButton(self.tr("导出当前统计表…"), self)
         self.export_stats_button = QPushButton(self.tr("导出统计表…"), self)
@@ -428,14 +428,14 @@ class StatisticsPage(Page):
 
     def selected_as_of(self) -> date:
         year = self.selected_year()
-        return services.assessment_date(year) if year else _pydate(self.as_of.date())
+        return core.assessment_date(year) if year else _pydate(self.as_of.date())
 
     def _fill_basis(self) -> None:
         current = self.basis.currentData()
         self.basis.blockSignals(True)
         self.basis.clear()
         self.basis.addItem(self.tr("实时（评定基准日）"), LIVE)
-        for year in services.confirmed_assessment_years(self.session):
+        for year in self.session.grading.confirmed_years():
             self.basis.addItem(self.tr("{year}年度评定（已确认）").format(year=str(year)), year)
         self.basis.setCurrentIndex(max(self.basis.findData(current), 0))
         self.basis.blockSignals(False)
@@ -467,12 +467,12 @@ class StatisticsPage(Page):
             return self._results
         year = self.selected_year()
         if year is not None:
-            results = services.assessment_results(self.session, year)
+            results = self.session.grading.assessment_results(year)
         else:
             results = run_with_progress(
                 self,
                 self.tr("正在评定信用等级…"),
-                lambda own, report: services.report_grades(own, as_of=as_of, progress=report),
+                lambda own, report: own.grading.report_grades(as_of=as_of, progress=report),
                 session=self.session,
             )
         self._results, self._results_as_of = results, as_of
@@ -483,8 +483,7 @@ class StatisticsPage(Page):
         """Grade as of the chosen date (in a worker) and show the counts."""
         as_of = self.selected_as_of()
         results = self._grades(as_of)
-        tables = services.statistics(
-            self.session,
+        tables = self.session.reports.statistics(
             as_of=as_of,
             group_by_reporter=self.group_by_reporter.isChecked(),
             assessment=self.selected_year(),
@@ -503,8 +502,8 @@ class StatisticsPage(Page):
             done = run_with_progress(
                 self,
                 self.tr("正在统计检查完成情况…"),
-                lambda own, report: services.inspection_progress(
-                    own, as_of=as_of, results=results, progress=report
+                lambda own, report: own.schedule.progress(
+                    as_of=as_of, results=results, progress=report
                 ),
                 session=self.session,
             )
@@ -602,8 +601,7 @@ class StatisticsPage(Page):
         written = run_with_progress(
             self,
             self.tr("正在导出统计表…"),
-            lambda own, report: services.export_stats(
-                own,
+            lambda own, report: own.reports.export_stats(
                 path,
                 as_of=as_of,
                 assessment=year,
@@ -637,7 +635,7 @@ class StatisticsPage(Page):
         )
         if path is None:
             return
-        written = services.export_count_table(self.session, path, table, basis=self._tables.basis)
+        written = self.session.reports.export_count_table(path, table, basis=self._tables.basis)
         self._exported(written, table.title)
 
     @operation
@@ -654,8 +652,8 @@ class StatisticsPage(Page):
         written = run_with_progress(
             self,
             self.tr("正在导出信用等级名单…"),
-            lambda own, report: services.export_grade_list(
-                own, path, as_of=as_of, assessment=year, results=results, progress=report
+            lambda own, report: own.reports.export_grade_list(
+                path, as_of=as_of, assessment=year, results=results, progress=report
             ),
             session=self.session,
         )
@@ -680,11 +678,11 @@ class StatisticsPage(Page):
         draft = run_with_progress(
             self,
             self.tr("正在生成邮件草稿…"),
-            lambda own, _report: services.write_mail_draft(own, workbook, out),
+            lambda own, _report: own.reports.write_mail_draft(workbook, out),
             session=self.session,
             cancellable=False,
         )
-        address = services.upper_email(self.session)
+        address = self.session.settings.upper_email()
         to = (
             self.tr("收件人：{address}").format(address=address)
             if address

@@ -2,7 +2,7 @@
 an open objection (异议中) and, for a 违反安全生产承诺 violation, the commitment it breaks.
 
 ``UnitCreditPanel(session, bus, parent=None)``; ``show_unit(unit_id)``. Everything comes
-from services; the panel refreshes itself (once, deferred) when the data change.
+from the Session; the panel refreshes itself (once, deferred) when the data change.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
@@ -63,16 +63,14 @@ def _items(lines: list[str]) -> str:
 class UnitCreditPanel(QWidget):
     """The credit standing of one unit (see the module's note)."""
 
-    def __init__(
-        self, session: services.Session, bus: DataBus, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.bus = bus
         self._unit_id: int | None = None
-        self.lists: list[services.ListEntry] = []
+        self.lists: list[core.ListEntry] = []
         self.incentives: list[str] = []
-        self.bad_records: list[services.BadRecord] = []
+        self.bad_records: list[core.BadRecord] = []
         self.objected: dict[tuple[str, int], str] = {}
         self.breaches: list[tuple[str, str | None]] = []  # (violation, commitment or None)
 
@@ -133,15 +131,15 @@ class UnitCreditPanel(QWidget):
             return
         unit_id = self._unit_id
         try:
-            self.lists = services.list_entries(self.session, unit_id=unit_id, active_only=True)
-            self.incentives = services.incentives_for(self.session, unit_id)
-            self.bad_records = services.bad_credit_records(self.session, unit_id=unit_id)
-            self.objected = services.open_objection_targets(self.session, unit_id)
-            timeline = services.unit_timeline(self.session, unit_id)
+            self.lists = self.session.lists.entries(unit_id=unit_id, active_only=True)
+            self.incentives = self.session.lists.incentives(unit_id)
+            self.bad_records = self.session.repairs.bad_records(unit_id=unit_id)
+            self.objected = self.session.objections.open_targets(unit_id)
+            timeline = self.session.units.timeline(unit_id)
             self.breaches = [
                 (
                     f"{e.day.isoformat()} {e.summary}",
-                    services.breached_commitment(self.session, e.record_id),
+                    self.session.publicity.breached_commitment(e.record_id),
                 )
                 for e in timeline
                 if e.table == "violations" and _BREACH_NAME in e.summary

@@ -1,9 +1,9 @@
 """One unit: all its fields, and a timeline of its records to add, edit or delete.
 
-Everything shown comes from ``services.unit_summary`` / ``services.unit_timeline``;
+Everything shown comes from ``units.summary`` / ``units.timeline``;
 a record under an open objection is marked “（异议中）”; the 信用状况 tab is a
 ``UnitCreditPanel`` (lists, 守信激励, 不良信用记录, objections, broken commitments);
-edits and deletions go through services (which audit them under the session's user).
+edits and deletions go through the Session (which audit them under the session's user).
 The record form lives in ``gui.dialogs.record_form`` and is imported when first used.
 """
 
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.registry import ConfirmedGrade
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes
@@ -53,7 +53,7 @@ class UnitDetailPage(Page):
     back_requested = Signal()
     watched = GRADE_INPUTS  # the unit's fields, records and grade
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(session, bus, parent)
         self._unit_id: int | None = None
         self._summary: UnitSummary | None = None
@@ -193,9 +193,9 @@ class UnitDetailPage(Page):
             return
         keep = self._selected_key()
         try:
-            summary = services.unit_summary(self.session, self._unit_id)
-            entries = services.unit_timeline(self.session, self._unit_id)
-            objected = services.open_objection_targets(self.session, self._unit_id)
+            summary = self.session.units.summary(self._unit_id)
+            entries = self.session.units.timeline(self._unit_id)
+            objected = self.session.objections.open_targets(self._unit_id)
         except SafeCreditError as exc:
             self._show_missing(exc.message)
             return
@@ -224,9 +224,9 @@ class UnitDetailPage(Page):
         """Today's grade with its reasons, the way back, and the grade over the years."""
         assert self._unit_id is not None
         try:
-            result = services.grade_one(self.session, self._unit_id)
-            history = services.grade_history(self.session, self._unit_id)
-            confirmed = services.confirmed_grade_of(self.session, self._unit_id)
+            result = self.session.grading.grade_one(self._unit_id)
+            history = self.session.grading.history(self._unit_id)
+            confirmed = self.session.grading.confirmed_of(self._unit_id)
         except SafeCreditError as exc:
             self.grade_label.setText(exc.message)
             return
@@ -437,7 +437,7 @@ class UnitDetailPage(Page):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        services.delete_record(self.session, entry.table, entry.record_id)
+        self.session.records.delete(entry.table, entry.record_id)
         self.bus.status_message.emit(
             self.tr("已删除{kind_label}记录（{day}）。").format(
                 kind_label=entry.kind_label, day=entry.day.isoformat()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safecredit_desktop.core import services
+from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.users import ROLE_ORDER, User
@@ -116,9 +116,9 @@ class RolesDialog(QDialog):
 
 class UsersTab(QWidget):
     """The user list and the administrator's actions on it; every refusal (not an
-    administrator, the last administrator, a short password) is the services' sentence."""
+    administrator, the last administrator, a short password) is the core's sentence."""
 
-    def __init__(self, session: services.Session, bus: DataBus, parent: QWidget | None = None):
+    def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.bus = bus
@@ -155,7 +155,7 @@ class UsersTab(QWidget):
 
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.users = services.session_users(self.session)
+        self.users = self.session.accounts.users()
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
             values = (
@@ -183,8 +183,8 @@ class UsersTab(QWidget):
         QMessageBox.warning(self, self.tr("无法完成"), exc.message)
 
     def _may_manage(self) -> bool:
-        """Only administrators manage users (the services refuse others too)."""
-        if services.has_admin(self.session.db) and not self.session.has_role(Role.ADMIN):
+        """Only administrators manage users (the core refuses others too)."""
+        if core.has_admin(self.session.db) and not self.session.has_role(Role.ADMIN):
             self._refuse(
                 SafeCreditError(f"此操作需要管理员权限，当前用户“{self.session.user}”没有该权限。")
             )
@@ -203,8 +203,7 @@ class UsersTab(QWidget):
         dialog = NewUserDialog(self)
         while dialog.exec() == QDialog.DialogCode.Accepted:
             try:
-                made = services.create_user(
-                    self.session,
+                made = self.session.accounts.create_user(
                     dialog.username.text(),
                     dialog.password.text(),
                     dialog.roles.roles(),
@@ -229,7 +228,7 @@ class UsersTab(QWidget):
         )
         while dialog.exec() == QDialog.DialogCode.Accepted:
             try:
-                services.set_user_password(self.session, chosen.username, dialog.password.text())
+                self.session.accounts.set_password(chosen.username, dialog.password.text())
             except SafeCreditError as exc:
                 dialog.error.setText(exc.message)
                 continue
@@ -244,7 +243,7 @@ class UsersTab(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
-            code = services.set_user_roles(self.session, chosen.username, dialog.roles.roles())
+            code = self.session.accounts.set_roles(chosen.username, dialog.roles.roles())
         except SafeCreditError as exc:
             self._refuse(exc)
             return
@@ -267,7 +266,7 @@ class UsersTab(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            services.set_user_active(self.session, chosen.username, not chosen.active)
+            self.session.accounts.set_active(chosen.username, not chosen.active)
         except SafeCreditError as exc:
             self._refuse(exc)
             return

@@ -1,0 +1,184 @@
+"""Workbook import and the template / 全部数据 exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.values import (
+    REVIEWED_IMPORT_TABLES,
+)
+from safecredit_desktop.core.errors import SafeCreditError, StorageError
+from safecredit_desktop.core.exchange import importer as _importer
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage import backup
+
+if TYPE_CHECKING:
+    from safecredit_desktop.core.app.session import Session
+    from safecredit_desktop.core.exchange.data_export import DataExport as _DataExport
+
+
+def _progress_part(
+    progress: Callable[[float, str], None] | None, start: float, end: float
+) -> Callable[[float, str], None] | None:
+    """``progress`` for one stage of a longer job, scaled into [start, end]."""
+    if progress is None:
+        return None
+    report = progress
+
+    def part(fraction: float, text: str) -> None:
+        report(start + (end - start) * min(max(fraction, 0.0), 1.0), text)
+
+    return part
+
+
+class ExchangePart:
+    """Workbook import and the template / 全部数据 exports."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def import_workbook(
+        self,
+        path: Path,
+        *,
+        dry_run: bool,
+        accept_bad_check: bool,
+        include_hidden: bool = False,
+        today: date | None = None,
+        progress: Callable[[float, str], None] | None = None,
+    ) -> _importer.ImportSummary:
+        """Import a template workbook, all or nothing (workbook.md).
+
+        Hidden template sheets are named in the summary and read only with
+        ``include_hidden``; a workbook past a limit (rows, columns, characters, strings,
+        part sizes) is refused before its rows are read.
+
+        Every bad cell is reported at once as a ``WorkbookError`` (``.errors`` lists them;
+        ``.only_bad_check`` says whether accepting bad check characters would pass). With
+        ``dry_run`` nothing is written. Otherwise, when anything would change, the database
+        is backed up first (reason ``before-import``) and the rows are written in one
+        transaction, each audited as ``session.user``, followed by one ``import`` event.
+        """
+        session = self._session
+        day = today or date.today()
+        parsed = _importer.read_workbook(
+            Path(path), include_hidden=include_hidden, progress=_progress_part(progress, 0.0, 0.4)
+        )
+        plan = _importer.plan_import(
+            session.db,
+            parsed,
+            profile=session.profile,
+            accept_bad_check=accept_bad_check,
+            today=day,
+            progress=_progress_part(progress, 0.4, 0.7),
+            release_rows=True,  # a planned sheet's rows are dropped: a big file fits in memory
+        )
+        plan.raise_for_errors()
+        if dry_run or not plan.changed:
+            return plan.summary(dry_run=dry_run)
+        session.exchange.require_import_role(plan)
+        if progress is not None:
+            progress(0.7, "导入前备份数据库…")
+        copy = backup.backup_database(session.db.location, reason="before-import")
+        import sqlite3
+
+        from safecredit_desktop.core.exchange.applying import StalePlanError
+
+        try:
+            try:
+                _importer.apply_import(
+                    session.db, session.repo, plan, progress=_progress_part(progress, 0.75, 1.0)
+                )
+            except StalePlanError:
+                # Someone saved meanwhile (the window, another program): read the workbook
+                # again, plan it holding the write lock this time, and write.
+                parsed = _importer.read_workbook(Path(path), include_hidden=include_hidden)
+                with session.db.transaction():
+                    plan = _importer.plan_import(
+                        session.db,
+                        parsed,
+                        profile=session.profile,
+                        accept_bad_check=accept_bad_check,
+                        today=day,
+                    )
+                    plan.raise_for_errors()
+                    session.exchange.require_import_role(plan)
+                    _importer.apply_import(session.db, session.repo, plan)
+        except sqlite3.OperationalError as exc:
+            reason = files.failure_message(exc) or "数据库暂时无法写入。"
+            raise StorageError(f"{reason}没有导入任何数据；导入前的备份在 {copy}。") from exc
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(
+                f"导入被数据库拒绝（{exc}），没有导入任何数据；导入前的备份在 {copy}。"
+            ) from exc
+        session.last_save = None
+        return plan.summary(dry_run=False, backup=copy)
+
+    def require_import_role(self, plan: _importer.ImportPlan) -> None:
+        """Refuse an import that would add or change 信用修复 or 执法人员 rows (or an
+        inspector's 回避单位) unless the user is a 审核员 or 管理员."""
+        session = self._session
+        if session.has_role(Role.REVIEWER, Role.ADMIN):
+            return
+        parts = []
+        for sheet in plan.sheets:
+            if sheet.spec.table in REVIEWED_IMPORT_TABLES:
+                count = sum(1 for r in sheet.rows if r.action in (_importer.ADD, _importer.UPDATE))
+                if count:
+                    parts.append(f"“{sheet.title}”工作表的 {count} 行")
+        if any(c.add or c.remove for c in plan.conflicts):
+            parts.append("执法人员的回避单位")
+        if not parts:
+            return
+        where = "、".join(parts)
+        raise SafeCreditError(
+            f"工作簿会新增或更改{where}。信用修复和执法人员影响信用等级和抽查，只能由审核员或"
+            f"管理员导入（当前用户“{session.user}”没有该权限）：请以审核员或管理员登录，"
+            "命令行用 --user 指定并输入密码。没有导入任何数据。"
+        )
+
+    def export_template(self, path: Path) -> Path:
+        """The empty import template for this database's profile (headers, lists, 说明)."""
+        session = self._session
+        from safecredit_desktop.core.exchange.template_export import write_template
+
+        return write_template(Path(path), session.profile)
+
+    def export_all_data(
+        self,
+        path: Path,
+        *,
+        include_id: bool,
+        today: date | None = None,
+        progress: Callable[[float, str], None] | None = None,
+    ) -> _DataExport:
+        """Every record in the import template's sheets (全部数据). Full ID numbers only with
+        ``include_id``, and then the export is written to the audit log."""
+        session = self._session
+        from safecredit_desktop.core.exchange.data_export import write_all_data
+
+        day = today or date.today()
+        result = write_all_data(
+            Path(path),
+            session.db,
+            session.profile,
+            session.bureau_name,
+            include_id=include_id,
+            today=day,
+            progress=progress,
+        )
+        if include_id:
+            session.repo.log_event(
+                "export",
+                result.path.name,
+                {
+                    "导出全部数据": str(result.path),
+                    "含身份证号": "是",
+                    "企业数": result.counts["企业信息"],
+                },
+            )
+        return result

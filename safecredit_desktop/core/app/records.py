@@ -1,0 +1,140 @@
+"""Records of every kind: get, save (with the forms' checks), delete, undo, lists."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from safecredit_desktop.core import forms
+from safecredit_desktop.core import model as _model
+from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.session import UndoStep
+from safecredit_desktop.core.errors import SafeCreditError, StorageError
+from safecredit_desktop.core.storage.tables import SPEC_BY_RECORD
+from safecredit_desktop.core.workflows import repairs as _repairs
+
+if TYPE_CHECKING:
+    from safecredit_desktop.core.app.session import Session
+
+
+class RecordsPart:
+    """Records of every kind: get, save (with the forms' checks), delete, undo, lists."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, table: str, record_id: int) -> Any:
+        """A stored record, opened for editing: an edit saved later is refused if another
+        seat changed the record in between (save_record)."""
+        session = self._session
+        repo = session.repo
+        record = repo.get(files.record_type(table), record_id)
+        session.opened_versions[(table, record_id)] = repo.version(
+            files.record_type(table), record_id
+        )
+        return record
+
+    def save(self, record: Any) -> int:
+        """Insert a new record or store an edited one; the save can be undone once."""
+        session = self._session
+        spec = SPEC_BY_RECORD[type(record)]
+        if isinstance(record, _model.Repair) and record.accident_id is not None:
+            raise SafeCreditError(_repairs.ACCIDENT_REFUSED)  # grading.md Revision 2 item 1
+        repo = session.repo
+        if record.id is None:
+            record_id = repo.insert(record)
+            step = UndoStep(type(record), record_id, None, f"撤销新增{spec.label}记录")
+        else:
+            before = repo.get(type(record), record.id)
+            opened = (spec.name, int(record.id))
+            if not repo.update(record, seen=session.opened_versions.get(opened)):
+                return int(record.id)
+            record_id = int(record.id)
+            if opened in session.opened_versions:  # a second save of the same form goes on
+                session.opened_versions[opened] = repo.version(type(record), record_id)
+            step = UndoStep(type(record), record_id, before, f"撤销对{spec.label}记录的修改")
+        session.last_save = step
+        return record_id
+
+    def delete(self, table: str, record_id: int) -> None:
+        """Delete a record (audited, remembered so an import won't bring it back)."""
+        session = self._session
+        session.repo.delete(files.record_type(table), record_id)
+        session.last_save = None
+
+    def undo(self) -> str:
+        """Take back the last save; returns what was undone, as a sentence."""
+        session = self._session
+        step = session.last_save
+        if step is None:
+            raise SafeCreditError("没有可以撤销的保存。")
+        repo = session.repo
+        with session.db.transaction():
+            if step.before is None:
+                repo.delete(step.record_type, step.record_id, remember=False)
+            else:
+                repo.update(replace(step.before))
+        session.last_save = None
+        return step.description
+
+    def save_entered(self, record: Any) -> int:
+        """``save`` for an entry form (issue 3): a record whose natural key is taken is refused
+        with a sentence next to the field (forms.FormErrors), and a database refusal becomes a
+        Chinese sentence instead of an sqlite3 error."""
+        session = self._session
+        import sqlite3
+
+        clash = forms.conflict_errors(session.db, record)
+        if clash is not None:
+            raise clash
+        try:
+            return session.records.save(record)
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(
+                "保存被拒绝：与已有记录重复，或引用的企业已不存在。请刷新后核对再保存。"
+            ) from exc
+        except sqlite3.OperationalError as exc:
+            raise StorageError(
+                "数据库暂时无法写入（可能正被其他程序或备份占用），已填写的内容没有丢失，请稍后再保存。"
+            ) from exc
+
+    def save_entered_telling(
+        self, record: Any, *, today: date | None = None
+    ) -> tuple[int, str | None]:
+        """``records.save_entered``, and the sentence telling how the unit's live grade (as of
+        ``today``) changed with it (grade_change.py), or None when it did not."""
+        session = self._session
+        from safecredit_desktop.core.grade_change import grade_change_sentence
+
+        day = today or date.today()
+        unit_id = getattr(record, "unit_id", None)
+        before = session.grading.grade_one(int(unit_id), as_of=day) if unit_id is not None else None
+        record_id = session.records.save_entered(record)
+        after = session.grading.grade_one(int(unit_id), as_of=day) if unit_id is not None else None
+        return record_id, grade_change_sentence(before, after)
+
+    def of_kind(
+        self,
+        table: str,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        town: str | None = None,
+        uscc: str | None = None,
+    ) -> Any:
+        """The records of one kind across the county, newest first (exchange/record_list.py)."""
+        session = self._session
+        from safecredit_desktop.core.exchange.record_list import list_records as _list
+
+        return _list(session.db, table, date_from=date_from, date_to=date_to, town=town, uscc=uscc)
+
+    def export(self, listing: Any, path: Path) -> Path:
+        """A listing as that sheet of the import template (re-importable)."""
+        session = self._session
+        from safecredit_desktop.core.exchange.record_list import write_records_sheet
+
+        return write_records_sheet(
+            Path(path), listing, session.profile, session.bureau_name, today=date.today()
+        )
