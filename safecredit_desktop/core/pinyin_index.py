@@ -33,9 +33,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.seg.simpleseg import seg
-
 from safecredit_desktop.core.paths import resources_dir
 
 MAX_READINGS = 8
@@ -105,6 +102,8 @@ def _convert_han(run: str) -> list[str]:
     pypinyin's own segmentation (its phrase dictionary) splits the run; each piece is
     converted once and remembered, since names repeat their pieces (有限公司, 凤凰县).
     """
+    from pypinyin.seg.simpleseg import seg  # loaded when first needed (0.3 s at start-up)
+
     out: list[str] = []
     for piece in seg(run):
         out.extend(_convert_piece(piece))
@@ -115,6 +114,8 @@ def _convert_han(run: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _convert_piece(piece: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
     keep: Any = list  # pypinyin: a character it cannot read is kept as itself
     syllables = lazy_pinyin(piece, style=Style.NORMAL, errors=keep)
     if len(syllables) != len(piece):

@@ -15,6 +15,7 @@ from safecredit_desktop.core import model
 from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.core.validate import uscc_check_character
 from safecredit_desktop.gui.bus import DataBus
+from safecredit_desktop.gui.views import deadlines_panel
 from safecredit_desktop.gui.views.deadlines_panel import DeadlinesPanel
 
 
@@ -81,4 +82,38 @@ def test_empty(qtbot: QtBot, session: core.Session) -> None:
     panel = DeadlinesPanel(session)
     qtbot.addWidget(panel)
     assert panel.tree.topLevelItemCount() == 1
+    assert _top(panel.tree, 0).text(0) == "暂无需要关注的期限"
+
+
+def test_long_kinds_show_the_soonest_and_say_how_many_more(
+    qtbot: QtBot, session: core.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deadlines_panel, "ROWS_PER_KIND", 2)
+    for n, day in enumerate((28, 21, 24), start=1):
+        uid = session.records.save(
+            model.Unit(uscc=_uscc(n), name=f"测试单位{n}", category="其他工贸")
+        )
+        session.records.save(
+            model.Penalty(
+                unit_id=uid,
+                doc_no=f"罚{n}",
+                decided_on=date(2026, 12, day),
+                department="应急管理部门",
+            ),
+        )
+    panel = DeadlinesPanel(session, as_of=date(2026, 12, 30))
+    qtbot.addWidget(panel)
+    group = _top(panel.tree, 0)
+    assert group.text(0) == "双公示未公示（3）"
+    shown = [group.child(i).text(0) for i in range(group.childCount())]  # type: ignore[union-attr]
+    assert [s.split(" · ")[1] for s in shown[:2]] == ["测试单位2", "测试单位3"]  # soonest first
+    assert shown[2] == "……另有 1 条，期限较晚，未列出"
+    assert group.child(2).data(0, deadlines_panel.UNIT_ROLE) is None  # type: ignore[union-attr]
+
+
+def test_not_computed_until_asked(qtbot: QtBot, session: core.Session) -> None:
+    panel = DeadlinesPanel(session, load_now=False)
+    qtbot.addWidget(panel)
+    assert panel.tree.topLevelItemCount() == 0
+    panel.refresh()
     assert _top(panel.tree, 0).text(0) == "暂无需要关注的期限"

@@ -26,27 +26,12 @@ from safecredit_desktop.core.exchange.sheets import (
     write_table,
 )
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
-from safecredit_desktop.core.scheduling.due import FOLLOW_UP_NOTE
-from safecredit_desktop.core.scheduling.plan import Plan, PlannedInspection
+from safecredit_desktop.core.scheduling.plan import (
+    CANNOT_FIT_NOTE,
+    Plan,
+)
 
 PLAN_TITLE = "年度执法检查计划"
-CANNOT_FIT_NOTE = "本时段检查能力已满，无法安排"
-HIGHER_TIER_NOTE = "由上级执法主体检查，不占本级检查能力"
-
-
-def remarks(item: PlannedInspection) -> str:
-    parts = []
-    if item.last_inspection is None:
-        parts.append("从未检查")
-    if item.follow_up:
-        parts.append(FOLLOW_UP_NOTE)
-    if not item.county:
-        parts.append(HIGHER_TIER_NOTE)
-    if not item.fits:
-        parts.append(CANNOT_FIT_NOTE)
-    elif item.suggested_month != item.original_month:
-        parts.append(f"由{item.original_month}月调整")
-    return "；".join(parts)
 
 
 def write_plan(
@@ -75,7 +60,7 @@ def write_plan(
             f"{i.suggested_month}月",
             i.body,
             i.status_text(),
-            remarks(i),
+            i.remarks(),
         )
         for number, i in enumerate(plan.items, start=1)
     ]

@@ -48,6 +48,7 @@ from enum import StrEnum
 from safecredit_desktop.core.model import UnitStatus
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
 from safecredit_desktop.core.scheduling.due import (
+    FOLLOW_UP_NOTE,
     Bodies,
     UnitRow,
     add_months,
@@ -56,6 +57,9 @@ from safecredit_desktop.core.scheduling.due import (
     load_units,
 )
 from safecredit_desktop.core.storage.connection import Database
+
+CANNOT_FIT_NOTE = "本时段检查能力已满，无法安排"
+HIGHER_TIER_NOTE = "由上级执法主体检查，不占本级检查能力"
 
 WINDOW_LENGTHS = (12, 6, 4, 3, 2, 1)
 
@@ -105,6 +109,21 @@ class PlannedInspection:
         if self.done_on is not None:
             return f"{self.status}（{self.done_on.isoformat()}）"
         return str(self.status)
+
+    def remarks(self) -> str:
+        """The 备注 of the plan's row (window and workbook)."""
+        parts = []
+        if self.last_inspection is None:
+            parts.append("从未检查")
+        if self.follow_up:
+            parts.append(FOLLOW_UP_NOTE)
+        if not self.county:
+            parts.append(HIGHER_TIER_NOTE)
+        if not self.fits:
+            parts.append(CANNOT_FIT_NOTE)
+        elif self.suggested_month != self.original_month:
+            parts.append(f"由{self.original_month}月调整")
+        return "；".join(parts)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ WATCHED = GRADE_INPUTS | {Table.PERMITS}
 
 UNIT_ROLE = Qt.ItemDataRole.UserRole
 ESTIMATED_MARK = "※"
+# rows shown per kind, the soonest first: at 100,000 units a kind can hold tens of
+# thousands, which no one reads on a home page and which took seconds to build
+ROWS_PER_KIND = 200
 
 
 class DeadlinesPanel(QWidget):
@@ -33,6 +36,7 @@ class DeadlinesPanel(QWidget):
         parent: QWidget | None = None,
         *,
         as_of: date | None = None,
+        load_now: bool = True,
     ) -> None:
         super().__init__(parent)
         self._session = session
@@ -53,7 +57,8 @@ class DeadlinesPanel(QWidget):
         layout.addWidget(self.note)
         if bus is not None:
             bus.changed.connect(self._on_changes)
-        self.refresh()
+        if load_now:
+            self.refresh()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(WATCHED):
@@ -77,10 +82,10 @@ class DeadlinesPanel(QWidget):
             groups.setdefault(d.kind, []).append(d)
         order = {k: i for i, k in enumerate(KINDS)}
         for kind in sorted(groups, key=lambda k: order.get(k, len(order))):
-            rows = groups[kind]
+            rows = sorted(groups[kind], key=lambda d: d.due_on)
             top = QTreeWidgetItem([f"{kind}（{len(rows)}）"])
             self.tree.addTopLevelItem(top)
-            for d in rows:
+            for d in rows[:ROWS_PER_KIND]:
                 mark = ESTIMATED_MARK if d.estimated else ""
                 row = QTreeWidgetItem([f"{d.due_on.isoformat()}{mark} · {d.name} · {d.detail}"])
                 row.setData(0, UNIT_ROLE, d.unit_id)
@@ -89,6 +94,11 @@ class DeadlinesPanel(QWidget):
                     tip += f"\n{ESTIMATED_MARK} {d.warning}"
                 row.setToolTip(0, tip)
                 top.addChild(row)
+            if len(rows) > ROWS_PER_KIND:
+                more = self.tr("……另有 {count} 条，期限较晚，未列出").format(
+                    count=len(rows) - ROWS_PER_KIND
+                )
+                top.addChild(QTreeWidgetItem([more]))
             top.setExpanded(True)
         if not items:
             self.tree.addTopLevelItem(QTreeWidgetItem([self.tr("暂无需要关注的期限")]))

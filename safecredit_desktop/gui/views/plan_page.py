@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core.exchange.plan_export import remarks
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
@@ -125,7 +124,7 @@ class PlanModel(QAbstractTableModel):
             f"{item.suggested_month}月",
             item.body,
             item.status_text(),
-            remarks(item),
+            item.remarks(),
         )
         return values[column]
 
