@@ -235,7 +235,7 @@ class _PlannerBase:
             codes = {self._checked_code(r.cells[attr])[0] for r in sheet.rows if attr in r.cells}
             if attr == "unit":
                 ids = sorted(self.unit_ids[c] for c in codes if c in self.unit_ids)
-                sql += " WHERE unit_id IN (SELECT value FROM json_each(?))"
+                sql += " WHERE unit_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"
                 params = (json.dumps(ids),)
             else:
                 found = sorted(c for c in codes if c is not None)

@@ -10,6 +10,8 @@ triggers ending in ``SELECT RAISE(ABORT, '…')``). On PostgreSQL the connection
 - ``LIKE`` → ``ILIKE`` (SQLite's LIKE ignores ASCII case) with SQLite's "no escape
   character" unless the statement names one; ``GLOB`` → a case-sensitive ``LIKE`` of
   the pattern converted by the function ``sc_glob``; ``instr`` → ``strpos``;
+  ``json_each(?)`` (a JSON array of keys as one parameter) → ``json_array_elements_text``,
+  whose column is also ``value`` (text);
   ``a IS b`` / ``a IS NOT b`` → ``IS [NOT] DISTINCT FROM``;
 - DDL: ``INTEGER`` → ``BIGINT``, ``REAL`` → ``DOUBLE PRECISION``, ``BLOB`` → ``BYTEA``,
   ``TEXT`` → ``TEXT COLLATE "C"`` (byte order, as SQLite compares), ``STRICT`` dropped,
@@ -87,6 +89,7 @@ def _split(sql: str) -> list[tuple[bool, str]]:
 
 _USER = re.compile(r"(?<![\w.\"])user\b(?!\s*\()|(?<=\.)user\b")
 _INSTR = re.compile(r"\binstr\s*\(", re.IGNORECASE)
+_JSON_EACH = re.compile(r"\bjson_each\s*\(\s*\?\s*\)", re.IGNORECASE)
 _LIKE = re.compile(r"\bLIKE\b", re.IGNORECASE)
 _GLOB = re.compile(r"\bGLOB\s+\?", re.IGNORECASE)
 _IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
@@ -100,6 +103,7 @@ _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 def _code(text: str, with_params: bool | str) -> str:
     text = _USER.sub('"user"', text)
     text = _INSTR.sub("strpos(", text)
+    text = _JSON_EACH.sub("json_array_elements_text(CAST(? AS json))", text)
     text = _IS_NOT.sub("IS DISTINCT FROM ", text)
     text = _IS.sub("IS NOT DISTINCT FROM ", text)
     text = _LIKE.sub("ILIKE", text)
