@@ -210,8 +210,11 @@ def _value_targets(spec: SheetSpec) -> dict[str, str]:
             targets.setdefault("id_number", column.header)
         elif column.attr == "phone":
             targets.setdefault("phone", column.header)
-        elif column.kind == "date":
-            targets.setdefault("date", column.header)  # the sheet's first date column
+    dates = [c for c in spec.columns if c.kind == "date"]
+    preferred = [c for c in dates if c.required or c.attr == "founded_on"]
+    if preferred or dates:
+        # a column of dates is the sheet's own date (检查日期 …; a unit's 成立日期)
+        targets["date"] = (preferred or dates)[0].header
     return targets
 
 
