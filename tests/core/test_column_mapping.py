@@ -322,7 +322,7 @@ def test_import_mapped_register(session: core.Session, tmp_path: Path) -> None:
     assert summary.new_towns == ("吉首市乾州街道",)
     assert summary.ignored_columns == ("序号", "登记状态")
     text = summary.describe()
-    assert "新出现的乡镇（已按原样记入）：吉首市乾州街道" in text
+    assert "新出现的乡镇（按原样导入）：吉首市乾州街道" in text
     assert "未对照的列，已忽略：“序号”、“登记状态”" in text
     unit = session.db.conn.execute(
         "SELECT name, legal_rep, main_person, phone, founded_on, town FROM units WHERE uscc = ?",

@@ -203,24 +203,31 @@ class ExchangePart:
         """The mapping confirmed for the layout with this header-row signature, or None."""
         return _memory.recall(self._session.db, signature)
 
+    def sheet_and_kind(self, path: Path, sheet: str | None) -> tuple[str, str | None]:
+        """cli.md's ``--sheet`` as (template sheet the rows are, workbook sheet to read):
+        it names the workbook's sheet to read; when it is a template sheet's name (执法检查
+        …) the rows are records of that kind, and when the workbook has no sheet of that
+        name its first sheet is read as such records. Without it: units, first sheet."""
+        from safecredit_desktop.core.exchange.columns import sheet_for_title
+        from safecredit_desktop.core.exchange.source_sheet import sheet_titles
+
+        if sheet is None:
+            return _mapping.UNITS_SHEET, None
+        spec = sheet_for_title(sheet)
+        if spec is None:
+            return _mapping.UNITS_SHEET, sheet
+        kind = _mapping.sheet_spec(spec.name).name
+        titles = {fold_header(t) for t in sheet_titles(Path(path))[0]}
+        return kind, sheet if fold_header(sheet) in titles else None
+
     def mapping_from_text(
         self, path: Path, text: str, *, sheet: str | None = None
     ) -> tuple[str, dict[int, str], str | None]:
         """``--map HEADER=TEMPLATE_HEADER,…`` and ``--sheet`` (cli.md) as (template sheet,
-        mapping, source sheet): ``--sheet`` names the workbook's sheet to read; when it is
-        a template sheet's name (执法检查 …) the rows are records of that kind, and when
-        the workbook has no sheet of that name its first sheet is read as such records."""
-        from safecredit_desktop.core.exchange.columns import sheet_for_title
-        from safecredit_desktop.core.exchange.source_sheet import read_source_sheet, sheet_titles
+        mapping, workbook sheet to read); see :meth:`sheet_and_kind`."""
+        from safecredit_desktop.core.exchange.source_sheet import read_source_sheet
 
-        kind, source_sheet = _mapping.UNITS_SHEET, sheet
-        if sheet is not None:
-            spec = sheet_for_title(sheet)
-            if spec is not None:
-                kind = _mapping.sheet_spec(spec.name).name
-                titles = {fold_header(t) for t in sheet_titles(Path(path))[0]}
-                if fold_header(sheet) not in titles:
-                    source_sheet = None
+        kind, source_sheet = self.sheet_and_kind(path, sheet)
         source = read_source_sheet(Path(path), source_sheet)
         pairs = _mapping.pairs_from_text(text)
         return kind, _mapping.resolve_pairs(source, kind, pairs), source_sheet

@@ -146,7 +146,7 @@ class ImportSummary:
                     "命令行 --include-hidden）"
                 )
         if self.new_towns:
-            out.append(f"  新出现的乡镇（已按原样记入）：{'、'.join(self.new_towns)}")
+            out.append(f"  新出现的乡镇（按原样导入）：{'、'.join(self.new_towns)}")
         if self.ignored_columns:
             names = "、".join(f"“{n}”" for n in self.ignored_columns)
             out.append(f"  未对照的列，已忽略：{names}")
