@@ -182,6 +182,18 @@ class ExchangePart:
 
         return sheet_titles(Path(path))[1]
 
+    def mapping_kinds(self) -> tuple[str, ...]:
+        """The template sheets a sheet of another layout may be imported as."""
+        return _mapping.mappable_sheets()
+
+    def template_headers(self, kind: str) -> tuple[str, ...]:
+        """The template sheet ``kind``'s headers, in template order (required marked by
+        :meth:`required_headers`)."""
+        return _mapping.sheet_spec(kind).headers
+
+    def required_headers(self, kind: str) -> tuple[str, ...]:
+        return tuple(c.header for c in _mapping.sheet_spec(kind).required)
+
     def propose_mapping(
         self, path: Path, *, sheet: str | None = None, kind: str | None = None
     ) -> _mapping.MappingProposal:

@@ -93,10 +93,12 @@ class SourceSheet:
 
 
 def sheet_titles(path: Path) -> tuple[tuple[str, ...], bool]:
-    """The visible sheets' titles, and whether any is a sheet of the import template."""
+    """The visible sheets' titles, and whether any sheet (hidden ones too: the template
+    import names and skips them) is a sheet of the import template."""
     with _opened(Path(path)) as package:
         titles = tuple(p.title for p in _visible(package))
-    return titles, any(sheet_for_title(t) is not None for t in titles)
+        template = any(sheet_for_title(p.title) is not None for p in package.sheets)
+    return titles, template
 
 
 @contextmanager
