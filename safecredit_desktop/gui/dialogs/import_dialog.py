@@ -155,8 +155,8 @@ class ImportDialog(QDialog):
         self.check_button.setVisible(True)
         self.include_hidden.setVisible(False)
         self.setWindowTitle(self.tr("按列对照导入 — {name}").format(name=self.path.name))
-        self.resize(max(self.width(), 1180), max(self.height(), 700))
-        self.split.setSizes([380, 220])
+        self.resize(max(self.width(), 1180), max(self.height(), 660))  # fits 1366×768
+        self.split.setSizes([380, 180])
 
     def _show_hidden(self, names: tuple[str, ...]) -> None:
         """The hidden template sheets, named on the checkbox that reads them."""

@@ -40,8 +40,18 @@ class MappingPanel(QWidget):
         self._proposal: core.MappingProposal | None = None
         self._filling = False
         self._required: tuple[str, ...] = ()
+        self.intro = QLabel(
+            self.tr(
+                "这个工作簿不是导入模板的格式。已按列标题和内容建议了每一列对应的模板列，"
+                "请逐列核对（可更改，不需要的列选“不导入”），再点“检查”，无误后“导入”。"
+            ),
+            self,
+        )
+        self.intro.setWordWrap(True)
         self.sheet_box = QComboBox(self)
         self.kind_box = QComboBox(self)
+        for box in (self.sheet_box, self.kind_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.where = QLabel(self)
         self.missing = QLabel(self)
         self.missing.setStyleSheet("color: #b00020;")
@@ -86,6 +96,7 @@ class MappingPanel(QWidget):
         split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.intro)
         layout.addLayout(top)
         layout.addWidget(split, 1)
         layout.addWidget(self.missing)
