@@ -203,9 +203,7 @@ def test_a_match_is_always_a_column_of_the_sheet(header: str) -> None:
         spec = SHEET_BY_NAME[sheet]
         found = match_header(header, spec)
         assert found is None or found.template in spec.headers
-        assert found == match_header(unicodedata.normalize("NFKC", header), spec) or (
-            found is not None and found.how == "same"
-        )
+        assert found == match_header(unicodedata.normalize("NFKC", header), spec)
 
 
 # -- proposing --------------------------------------------------------------------------
@@ -299,6 +297,15 @@ def test_pairs_by_header_or_letter_and_every_fault_named(tmp_path: Path) -> None
     assert "原表有2列都叫“备注”（B列、C列），请用列字母指明" in message
     assert "没有“企业名”列" in message
     assert "“信用代码”不是“企业信息”表的列" in message
+    # the window's mapping is by column number, even where a header looks like letters
+    lettered = read_source_sheet(
+        write_register(tmp_path / "y.xlsx", [["甲", code(1)]], head=("B", "A"))
+    )
+    assert column_mapping.check_mapping(
+        lettered, "企业信息", {1: "单位名称", 2: "统一社会信用代码"}
+    ) == {1: "单位名称", 2: "统一社会信用代码"}
+    with pytest.raises(SafeCreditError, match="的C列没有内容"):
+        column_mapping.check_mapping(lettered, "企业信息", {3: "地址"})
     with pytest.raises(SafeCreditError, match="应写成“原表列标题=模板列标题”"):
         column_mapping.pairs_from_text("企业名称")
 

@@ -36,7 +36,11 @@ from safecredit_desktop.core.exchange.columns import (
 from safecredit_desktop.core.exchange.header_synonyms import SCORE, match_header
 from safecredit_desktop.core.exchange.import_errors import CellError, CellErrors, show_value
 from safecredit_desktop.core.exchange.reading import ParsedWorkbook, _read_sheet
-from safecredit_desktop.core.exchange.source_sheet import SourceColumn, SourceSheet
+from safecredit_desktop.core.exchange.source_sheet import (
+    SourceColumn,
+    SourceSheet,
+    column_letters,
+)
 from safecredit_desktop.core.validate import (
     USCC_ALPHABET,
     id_check_character,
@@ -53,9 +57,7 @@ VALUE_SHARE = 0.8
 VALUE_SAMPLE = 50
 PREVIEW_ROWS = 5
 
-_PHONE = re.compile(
-    r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}(?:[-转]\d{1,6})?)$"
-)
+_PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}(?:[-转]\d{1,6})?)$")
 
 
 def mappable_sheets() -> tuple[str, ...]:
@@ -324,48 +326,70 @@ def resolve_pairs(
     """The mapping named by (source header or column letters, template header) pairs:
     every name checked, each template column taken once; refused with one sentence
     listing every fault."""
-    spec = sheet_spec(kind)
-    faults: list[str] = []
-    mapping: dict[int, str] = {}
     by_folded: dict[str, list[SourceColumn]] = {}
     for column in source.columns:
         by_folded.setdefault(fold_header(column.header), []).append(column)
     letters = {c.letter: c for c in source.columns}
+    chosen: list[tuple[SourceColumn | None, str]] = []
+    faults: list[str] = []
     for name, target in pairs:
-        template = spec.column_for(target)
-        if template is None:
-            faults.append(f"“{target}”不是“{spec.name}”表的列（可用：{'、'.join(spec.headers)}）")
-            continue
         found = by_folded.get(fold_header(name), [])
         if len(found) > 1:
             faults.append(
                 f"原表有{len(found)}列都叫“{name}”（"
                 + "、".join(f"{c.letter}列" for c in found)
-                + "），请用列字母指明，如 "
-                + f"{found[0].letter}={template.header}"
+                + f"），请用列字母指明，如 {found[0].letter}={target}"
             )
             continue
         picked = found[0] if found else letters.get(name.strip().upper())
         if picked is None:
             shown = "、".join(c.label for c in source.columns)
             faults.append(f"原表“{source.title}”中没有“{name}”列（其列标题：{shown}）")
-            continue
-        if picked.index in mapping:
-            faults.append(f"“{picked.label}”列对照了两次")
-            continue
-        if template.header in mapping.values():
-            faults.append(f"模板列“{template.header}”对照了两列")
-            continue
-        mapping[picked.index] = template.header
-    if faults:
-        raise SafeCreditError("列对照有误：" + "；".join(faults) + "。没有导入任何数据。")
-    return mapping
+        chosen.append((picked, target))
+    return _checked(source, kind, chosen, faults)
 
 
 def check_mapping(source: SourceSheet, kind: str, mapping: ColumnMap) -> dict[int, str]:
-    """A mapping from the window or the memory, checked like the command line's."""
-    pairs = [(source.column(i).letter, t) for i, t in mapping.items() if t]
-    return resolve_pairs(source, kind, pairs) if pairs else {}
+    """A mapping by column number (the window's, the memory's) checked like ``--map``."""
+    faults: list[str] = []
+    chosen: list[tuple[SourceColumn | None, str]] = []
+    known = {c.index: c for c in source.columns}
+    for index, target in mapping.items():
+        if not target:
+            continue
+        if index not in known:
+            faults.append(f"原表“{source.title}”的{column_letters(index)}列没有内容")
+            continue
+        chosen.append((known[index], target))
+    return _checked(source, kind, chosen, faults)
+
+
+def _checked(
+    source: SourceSheet,
+    kind: str,
+    chosen: list[tuple[SourceColumn | None, str]],
+    faults: list[str],
+) -> dict[int, str]:
+    """(source column, template header) pairs as a mapping: every template header a
+    column of ``kind``, each source and template column once; else one sentence."""
+    spec = sheet_spec(kind)
+    mapping: dict[int, str] = {}
+    for column, target in chosen:
+        template = spec.column_for(target)
+        if template is None:
+            faults.append(f"“{target}”不是“{spec.name}”表的列（可用：{'、'.join(spec.headers)}）")
+            continue
+        if column is None:
+            continue
+        if column.index in mapping:
+            faults.append(f"“{column.label}”列对照了两次")
+        elif template.header in mapping.values():
+            faults.append(f"模板列“{template.header}”对照了两列")
+        else:
+            mapping[column.index] = template.header
+    if faults:
+        raise SafeCreditError("列对照有误：" + "；".join(faults) + "。没有导入任何数据。")
+    return mapping
 
 
 def ignored_columns(source: SourceSheet, mapping: ColumnMap) -> tuple[str, ...]:
