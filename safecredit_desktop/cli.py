@@ -867,7 +867,9 @@ def build_parser() -> Parser:
         help="按列对照导入其他格式的工作簿（未列出的列不导入）",
     )
     p.add_argument(
-        "--sheet", help="要读取的工作表；为“执法检查”等模板表名时按该类记录导入（与 --map 同用）"
+        "--sheet",
+        metavar="工作表",
+        help="要读取的工作表；为“执法检查”等模板表名时按该类记录导入（与 --map 同用）",
     )
     p.set_defaults(handler=cmd_import)
 
