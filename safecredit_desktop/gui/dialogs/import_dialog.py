@@ -78,14 +78,18 @@ class ImportDialog(QDialog):
         self.buttons.addButton(self.tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         self.mapping = MappingPanel(self)
         self.mapping.setVisible(False)
+        result = QWidget(self)  # what the check found, under the mapping step if any
+        result_layout = QVBoxLayout(result)
+        result_layout.setContentsMargins(0, 0, 0, 0)
+        result_layout.addWidget(self.heading)
+        result_layout.addWidget(self.accept_bad_check)
+        result_layout.addWidget(self.include_hidden)
+        result_layout.addWidget(self.table, 1)
         self.split = QSplitter(Qt.Orientation.Vertical, self)
         self.split.addWidget(self.mapping)
-        self.split.addWidget(self.table)
+        self.split.addWidget(result)
         self.split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.accept_bad_check)
-        layout.addWidget(self.include_hidden)
         layout.addWidget(self.split, 1)
         layout.addWidget(self.buttons)
         self._connect_signals()
@@ -156,7 +160,7 @@ class ImportDialog(QDialog):
         self.include_hidden.setVisible(False)
         self.setWindowTitle(self.tr("按列对照导入 — {name}").format(name=self.path.name))
         self.resize(max(self.width(), 1180), max(self.height(), 660))  # fits 1366×768
-        self.split.setSizes([380, 180])
+        self.split.setSizes([370, 230])
 
     def _show_hidden(self, names: tuple[str, ...]) -> None:
         """The hidden template sheets, named on the checkbox that reads them."""
