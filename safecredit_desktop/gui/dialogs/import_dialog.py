@@ -221,7 +221,11 @@ class ImportDialog(QDialog):
         self.table.setRowCount(len(exc.errors))
         for row, error in enumerate(exc.errors):
             letter = getattr(error, "letter", "")  # a mapped import names the source column
-            named = f"{letter}列 {error.column}" if letter else error.column
+            named = (
+                self.tr("{letter}列 {header}").format(letter=letter, header=error.column)
+                if letter
+                else error.column
+            )
             values = (error.sheet, str(error.row), named, error.value, error.reason)
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
