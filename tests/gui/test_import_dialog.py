@@ -221,3 +221,32 @@ def test_mapping_step_lists_every_bad_cell_by_source_column(qtbot, tmp_path: Pat
     assert not dialog.import_button.isEnabled()
     assert session.units.count() == 0
     session.close()
+
+
+def test_mapping_step_imports_records_of_another_kind(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.test_column_mapping import code, write_register
+
+    session = _session(tmp_path)
+    register = ImportDialog(session, DataBus(), _register(tmp_path, 2))
+    qtbot.addWidget(register)
+    register.check()
+    register.import_button.click()
+    head = ("信用代码", "检查时间", "检查人员", "隐患数量")
+    rows = [[code(1), "2026.11.3", "王五、赵六", 2], [code(2), "2026/11/4", "王五", 0]]
+    path = write_register(tmp_path / "检查台账.xlsx", rows, head=head, title="台账")
+    dialog = ImportDialog(session, DataBus(), path)
+    qtbot.addWidget(dialog)
+    dialog.check()  # proposed as units first: 单位名称 and 行业类别 missing
+    assert "单位名称" in dialog.mapping.missing.text()
+    dialog.mapping.kind_box.setCurrentText("执法检查")
+    assert dialog.mapping.combo_for("检查时间").currentData() == "检查日期"
+    assert dialog.mapping.combo_for("检查人员").currentData() == "执法人员"
+    assert dialog.mapping.missing.text() == ""
+    assert dialog.summary is not None and [(s.sheet, s.added) for s in dialog.summary.sheets] == [
+        ("执法检查", 2)
+    ]
+    dialog.import_button.click()
+    assert dialog.imported
+    (count,) = session.db.conn.execute("SELECT count(*) FROM inspections").fetchone()
+    assert count == 2
+    session.close()
