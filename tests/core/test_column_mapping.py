@@ -453,3 +453,24 @@ def test_template_workbook_is_recognised(session: core.Session, tmp_path: Path) 
     template = session.exchange.export_template(tmp_path / "模板.xlsx")
     assert session.exchange.is_template(template)
     assert not session.exchange.is_template(write_register(tmp_path / "x.xlsx", register_rows(1)))
+
+
+@given(
+    titles=st.lists(
+        st.sampled_from(
+            ["凤凰县市场主体登记信息", "导出日期：2026-11-20", "单位：户", "注：本表由系统导出"]
+        ),
+        max_size=6,
+    ),
+    data=st.integers(1, 8),
+)
+@example(titles=[], data=1)
+@example(titles=["凤凰县市场主体登记信息", "导出日期：2026-11-20"], data=3)
+def test_header_row_found_under_any_title_rows(titles: list[str], data: int) -> None:
+    from safecredit_desktop.core.exchange.source_sheet import header_index
+
+    rows: list[tuple[int, dict[int, object]]] = [(n + 1, {1: t}) for n, t in enumerate(titles)]
+    rows.append((len(rows) + 1, dict(enumerate(REGISTER_HEAD, start=1))))
+    for row in register_rows(data):
+        rows.append((len(rows) + 1, dict(enumerate(row, start=1))))
+    assert header_index(rows) == len(titles)
