@@ -404,17 +404,62 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     session = _open(args)
+    path = Path(args.file)
     try:
-        summary = session.exchange.import_workbook(
-            Path(args.file),
-            dry_run=args.dry_run,
-            accept_bad_check=args.accept_bad_check,
-            include_hidden=args.include_hidden,
-        )
+        if args.map is not None:
+            kind, mapping, sheet = session.exchange.mapping_from_text(
+                path, args.map, sheet=args.sheet
+            )
+            summary = session.exchange.import_mapped(
+                path,
+                mapping,
+                kind=kind,
+                sheet=sheet,
+                dry_run=args.dry_run,
+                accept_bad_check=args.accept_bad_check,
+            )
+        elif args.sheet is not None or not session.exchange.is_template(path):
+            return _propose_mapping(session, path, args.sheet)
+        else:
+            summary = session.exchange.import_workbook(
+                path,
+                dry_run=args.dry_run,
+                accept_bad_check=args.accept_bad_check,
+                include_hidden=args.include_hidden,
+            )
     finally:
         session.close()
     print(summary.describe())
     return EXIT_OK
+
+
+def _propose_mapping(session: core.Session, path: Path, sheet: str | None) -> int:
+    """A workbook of another layout without --map: the proposed mapping printed, and a
+    sentence asking to confirm it with --map (exit 1, nothing imported)."""
+    kind, source = session.exchange.sheet_and_kind(path, sheet)
+    proposal = session.exchange.propose_mapping(
+        path, sheet=source, kind=kind if sheet is not None else None
+    )
+    where = "上次确认的" if proposal.remembered else "建议的"
+    print(
+        f"“{path.name}”的“{proposal.sheet}”表不是导入模板的格式：第{proposal.header_row}行是"
+        f"列标题，共 {proposal.row_count} 行数据，按“{proposal.kind}”导入。{where}列对照："
+    )
+    for item in proposal.columns:
+        target = item.template or "（不导入）"
+        why = f"  [{item.why}]" if item.why else ""
+        print(f"  {item.column.letter}列 {item.column.label} → {target}{why}")
+    if proposal.missing_required:
+        print(f"  必填的模板列尚未对照：{'、'.join(proposal.missing_required)}")
+    import shlex
+
+    sheet_part = f" --sheet {shlex.quote(sheet)}" if sheet else ""
+    command = f"safecredit import {shlex.quote(str(path))} --map "
+    print(f"确认无误后导入：{command}{shlex.quote(proposal.map_argument())}{sheet_part}")
+    raise SafeCreditError(
+        "这个工作簿不是导入模板，没有导入任何数据：请核对上面的列对照，"
+        "用 --map 原表列标题=模板列标题,… 确认后再导入（可先加 --dry-run 检查）。"
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -816,6 +861,16 @@ def build_parser() -> Parser:
         "--accept-bad-check", action="store_true", help="接受校验码不符的统一社会信用代码"
     )
     p.add_argument("--include-hidden", action="store_true", help="同时导入隐藏的工作表")
+    p.add_argument(
+        "--map",
+        metavar="原表列标题=模板列标题,…",
+        help="按列对照导入其他格式的工作簿（未列出的列不导入）",
+    )
+    p.add_argument(
+        "--sheet",
+        metavar="工作表",
+        help="要读取的工作表；为“执法检查”等模板表名时按该类记录导入（与 --map 同用）",
+    )
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="导出工作簿")

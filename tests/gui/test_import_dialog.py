@@ -144,3 +144,109 @@ def test_error_list_shows_the_first_1000_and_the_total(qtbot, tmp_path: Path) ->
     assert "1,300 处错误" in dialog.heading.text() and "前 1,000 处" in dialog.heading.text()
     assert not dialog.import_button.isEnabled()
     session.close()
+
+
+# -- a workbook in another layout: the mapping step (issue 18) -------------------------
+
+
+def _register(tmp_path: Path, rows: int = 6, *, bad: bool = False) -> Path:
+    from tests.core.test_column_mapping import register_rows, write_register
+
+    data = register_rows(rows)
+    if bad:
+        data[1][5] = "化工"  # row 5, column F (行业)
+        data[3][2] = data[3][2].lower()  # row 7, column C (社会信用代码)
+    return write_register(tmp_path / "市场监管名录.xlsx", data)
+
+
+def test_mapping_step_proposes_changes_checks_and_imports(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = _session(tmp_path)
+    dialog = ImportDialog(session, DataBus(), _register(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.check()
+    assert dialog.mapped and not dialog.mapping.isHidden()
+    panel = dialog.mapping
+    assert panel.combo_for("企业名称").currentData() == "单位名称"
+    assert panel.combo_for("社会信用代码").currentData() == "统一社会信用代码"
+    assert panel.combo_for("登记状态").currentData() == ""
+    assert panel.preview.rowCount() == 5
+    assert panel.preview.verticalHeaderItem(0).text() == "4"  # Excel's row number
+    assert panel.preview.horizontalHeaderItem(1).text() == "B 企业名称\n→ 单位名称"
+    assert dialog.summary is not None and dialog.summary.added == 6
+    assert dialog.import_button.isEnabled()
+    assert "未对照的列，已忽略" in dialog.heading.text()
+    # the clerk says 负责人 is the safety person: 导入 waits for a new check
+    box = panel.combo_for("负责人")
+    box.setCurrentIndex(box.findData("分管安全负责人"))
+    assert not dialog.import_button.isEnabled()
+    assert "请点“检查”" in dialog.heading.text()
+    # choosing a template column taken by another column frees that one
+    serial = panel.combo_for("序号")
+    serial.setCurrentIndex(serial.findData("单位名称"))
+    assert panel.combo_for("企业名称").currentData() == ""
+    assert panel.missing.text() == ""
+    serial.setCurrentIndex(0)
+    assert "尚未对照的必填列：单位名称" in panel.missing.text()
+    panel.combo_for("企业名称").setCurrentIndex(panel.combo_for("企业名称").findData("单位名称"))
+    assert panel.missing.text() == ""
+    dialog.check_button.click()
+    assert dialog.import_button.isEnabled()
+    assert session.units.count() == 0
+    dialog.import_button.click()
+    assert dialog.imported and session.units.count() == 6
+    (safety,) = session.db.conn.execute("SELECT DISTINCT safety_person FROM units").fetchone()
+    assert safety == "李四"
+    # the next workbook of this layout gets the clerk's mapping
+    again = ImportDialog(session, DataBus(), _register(tmp_path, 7))
+    qtbot.addWidget(again)
+    again.check()
+    assert again.mapping.combo_for("负责人").currentData() == "分管安全负责人"
+    assert "已套用上次确认的对照" in again.mapping.where.text()
+    assert again.summary is not None and (again.summary.added, again.summary.unchanged) == (1, 6)
+    session.close()
+
+
+def test_mapping_step_lists_every_bad_cell_by_source_column(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = _session(tmp_path)
+    dialog = ImportDialog(session, DataBus(), _register(tmp_path, bad=True))
+    qtbot.addWidget(dialog)
+    dialog.check()
+    rows = [
+        tuple(dialog.table.item(r, c).text() for c in range(4))
+        for r in range(dialog.table.rowCount())
+    ]
+    assert ("市场主体名录", "5", "F列 行业", "化工") in rows
+    assert any(r[:3] == ("市场主体名录", "7", "C列 社会信用代码") for r in rows)
+    assert len(rows) == 2
+    assert not dialog.import_button.isEnabled()
+    assert session.units.count() == 0
+    session.close()
+
+
+def test_mapping_step_imports_records_of_another_kind(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.test_column_mapping import code, write_register
+
+    session = _session(tmp_path)
+    register = ImportDialog(session, DataBus(), _register(tmp_path, 2))
+    qtbot.addWidget(register)
+    register.check()
+    register.import_button.click()
+    head = ("信用代码", "检查时间", "检查人员", "隐患数量")
+    rows = [[code(1), "2026.11.3", "王五、赵六", 2], [code(2), "2026/11/4", "王五", 0]]
+    path = write_register(tmp_path / "检查台账.xlsx", rows, head=head, title="台账")
+    dialog = ImportDialog(session, DataBus(), path)
+    qtbot.addWidget(dialog)
+    dialog.check()  # proposed as units first: 单位名称 and 行业类别 missing
+    assert "单位名称" in dialog.mapping.missing.text()
+    dialog.mapping.kind_box.setCurrentText("执法检查")
+    assert dialog.mapping.combo_for("检查时间").currentData() == "检查日期"
+    assert dialog.mapping.combo_for("检查人员").currentData() == "执法人员"
+    assert dialog.mapping.missing.text() == ""
+    assert dialog.summary is not None and [(s.sheet, s.added) for s in dialog.summary.sheets] == [
+        ("执法检查", 2)
+    ]
+    dialog.import_button.click()
+    assert dialog.imported
+    (count,) = session.db.conn.execute("SELECT count(*) FROM inspections").fetchone()
+    assert count == 2
+    session.close()

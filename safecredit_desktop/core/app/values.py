@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from safecredit_desktop.core.documents import build as _doc_build
 from safecredit_desktop.core.documents import kinds as _doc_kinds
 from safecredit_desktop.core.documents import register as _doc_register
+from safecredit_desktop.core.exchange import column_mapping as _column_mapping
 from safecredit_desktop.core.exchange import importer as _importer
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import assessments
@@ -100,6 +101,9 @@ ImportSummary = _importer.ImportSummary
 
 
 WorkbookError = _importer.WorkbookError
+
+
+MappingProposal = _column_mapping.MappingProposal
 
 
 # Sheets whose rows change grades and draws: imported only by a 审核员 or 管理员

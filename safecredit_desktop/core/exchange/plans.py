@@ -88,6 +88,10 @@ class ImportSummary:
     hidden_sheets: tuple[str, ...] = ()
     """Template sheets hidden in the workbook: skipped, unless ``hidden_included``."""
     hidden_included: bool = False
+    new_towns: tuple[str, ...] = ()
+    """所在乡镇 not yet on any unit: taken as they are (a city holds other counties' towns)."""
+    ignored_columns: tuple[str, ...] = ()
+    """A workbook of another layout: its columns not mapped to the template (not read)."""
 
     @property
     def added(self) -> int:
@@ -141,6 +145,11 @@ class ImportSummary:
                     f"  隐藏的工作表，未导入：{names}（如需导入，请选择“同时导入隐藏的工作表”，"
                     "命令行 --include-hidden）"
                 )
+        if self.new_towns:
+            out.append(f"  新出现的乡镇（按原样导入）：{'、'.join(self.new_towns)}")
+        if self.ignored_columns:
+            names = "、".join(f"“{n}”" for n in self.ignored_columns)
+            out.append(f"  未对照的列，已忽略：{names}")
         if self.backup is not None:
             out.append(f"  导入前已备份数据库：{self.backup}")
         elif not self.dry_run and not self.changed:

@@ -1,0 +1,23 @@
+"""The towns an import brings that no stored unit has yet (issue 18): an import takes any
+所在乡镇 as written — a city bureau holds other counties' towns — and its summary names
+the new ones, so that a misspelt town is seen the day it comes in."""
+
+from __future__ import annotations
+
+from safecredit_desktop.core.exchange.plans import ADD, UPDATE, ImportPlan
+from safecredit_desktop.core.storage.connection import Database
+
+
+def new_towns(db: Database, plan: ImportPlan) -> tuple[str, ...]:
+    """所在乡镇 of the units the plan adds or updates that no stored unit has, sorted."""
+    towns = {
+        r.record.town
+        for sheet in plan.sheets
+        if sheet.spec.table == "units"
+        for r in sheet.rows
+        if r.action in (ADD, UPDATE) and r.record.town
+    }
+    if not towns:
+        return ()
+    known = {str(row[0]) for row in db.conn.execute("SELECT DISTINCT town FROM units")}
+    return tuple(sorted(towns - known))
