@@ -356,7 +356,7 @@ def test_bad_cells_named_by_the_source_column_and_nothing_written(
     rows[3][8] = "2010年13月1日"  # row 7, column I
     path = write_register(tmp_path / "名录.xlsx", rows)
     proposal = session.exchange.propose_mapping(path)
-    backups = backups_dir_for(session.db.location)
+    backups = backups_dir_for(session.db.path)
     before = sorted(backups.glob("*")) if backups.exists() else []
     with pytest.raises(WorkbookError) as exc:
         session.exchange.import_mapped(path, proposal.mapping, dry_run=False, today=TODAY)
