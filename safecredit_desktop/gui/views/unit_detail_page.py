@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,7 +45,8 @@ from safecredit_desktop.gui.views.unit_credit_panel import UnitCreditPanel
 _FORM_MODULE = "safecredit_desktop.gui.dialogs.record_form"
 FIELD_COLUMNS = 3  # label: value pairs per row of the field grid
 _KEY_ROLE = Qt.ItemDataRole.UserRole  # (table, record_id) on column 0 of each row
-OBJECTION_SUFFIX = "（异议中）"  # appended to a record under an open objection
+# appended to a record under an open objection
+OBJECTION_SUFFIX = QT_TRANSLATE_NOOP("UnitDetailPage", "（异议中）")
 _OBJECTION_COLOR = QColor("#e65100")
 
 
