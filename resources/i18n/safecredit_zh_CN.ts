@@ -480,8 +480,8 @@
         <translation>页数</translation>
     </message>
     <message>
-        <source>文件SHA-256</source>
-        <translation>文件SHA-256</translation>
+        <source>文件校验码</source>
+        <translation>文件校验码</translation>
     </message>
     <message>
         <source>文号、企业名称或统一社会信用代码</source>
@@ -1199,6 +1199,31 @@
     </message>
 </context>
 <context>
+    <name>HelpDialog</name>
+    <message>
+        <source>使用说明</source>
+        <translation>使用说明</translation>
+    </message>
+    <message>
+        <source>找不到使用说明文件：{path}
+请重新安装程序。</source>
+        <translation>找不到使用说明文件：{path}
+请重新安装程序。</translation>
+    </message>
+    <message>
+        <source>返回目录</source>
+        <translation>返回目录</translation>
+    </message>
+    <message>
+        <source>后退</source>
+        <translation>后退</translation>
+    </message>
+    <message>
+        <source>点击目录中的标题跳到该节。</source>
+        <translation>点击目录中的标题跳到该节。</translation>
+    </message>
+</context>
+<context>
     <name>HolidaysTab</name>
     <message>
         <source>节假日</source>
@@ -1219,6 +1244,10 @@
     <message>
         <source>名称</source>
         <translation>名称</translation>
+    </message>
+    <message>
+        <source>如 2026-10-01</source>
+        <translation>如 2026-10-01</translation>
     </message>
     <message>
         <source>节日名称，如 国庆节</source>
@@ -1253,8 +1282,8 @@
         <translation>内置日历没有的年份，请点“粘贴通知…”读入国务院办公厅的节假日安排通知，或逐日填写该年全部放假日（休息日）和调休上班的周末（工作日）；其余日期按周一至周五上班计算。</translation>
     </message>
     <message>
-        <source>{year}年：由内置日历（chinesecalendar）提供，无需填写；下表灰色为内置的安排，仅供查看。</source>
-        <translation>{year}年：由内置日历（chinesecalendar）提供，无需填写；下表灰色为内置的安排，仅供查看。</translation>
+        <source>{year}年：由程序内置的节假日日历提供，无需填写；下表灰色为内置的安排，仅供查看。</source>
+        <translation>{year}年：由程序内置的节假日日历提供，无需填写；下表灰色为内置的安排，仅供查看。</translation>
     </message>
     <message>
         <source>{year}年：按本节假日表计算。</source>
@@ -2000,6 +2029,10 @@
     <message>
         <source>撤销上次保存</source>
         <translation>撤销上次保存</translation>
+    </message>
+    <message>
+        <source>使用说明</source>
+        <translation>使用说明</translation>
     </message>
     <message>
         <source>关于</source>

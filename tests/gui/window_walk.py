@@ -5,9 +5,12 @@ navigation holds (pages added by later work are checked too), and looks at the t
 a user reads — labels, buttons, group boxes, tab texts, table headers, list items,
 combo box items, menu actions, tool tips, placeholder texts, window titles.
 
-A run of Latin letters is English unless it is on ``ALLOWED_WORDS`` or part of
-something that is data, not the window's words: a 统一社会信用代码, a file path or
-name with an extension, a keyboard mnemonic (``&F``).
+A run of Latin letters is English unless it is on ``ALLOWED_WORDS``, a single capital
+letter (a grade, the X of an ID number, "不使用 I、O、S、V、Z"), or part of something
+that is data, not the window's words: a 统一社会信用代码, a file path or name with an
+extension, a keyboard mnemonic (``&F``). A widget that shows a record's own text (a
+unit's 许可证号 may hold Latin letters) says so with the dynamic property
+``shows_data`` and is skipped.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ ALLOWED_WORDS = frozenset(
     {
         "A", "B", "C", "D", "PDF", "Excel", "WPS", "SQLite", "PostgreSQL", "ID",
         "xlsx", "xls", "csv", "pdf", "db", "eml", "png", "html", "toml", "txt", "zip",
+        "HTML", "GB", "Fandol",  # GB 32100, 仿宋_GB2312; the shipped Fandol fonts
+        "Tab", "Enter", "Ctrl", "Shift", "Alt", "Esc", "Del",  # key caps
         "fhhg",  # the search box's example of pinyin initials (凤凰化工)
     }
 )  # fmt: skip
@@ -64,7 +69,11 @@ def english_words(text: str) -> list[str]:
         text = _ENTITY.sub(" ", _TAG.sub(" ", text))
     for pattern in (_MNEMONIC, _USCC, _PATH):
         text = pattern.sub(" ", text)
-    return [word for word in _LATIN.findall(text) if word not in ALLOWED_WORDS]
+    return [
+        word
+        for word in _LATIN.findall(text)
+        if word not in ALLOWED_WORDS and not (len(word) == 1 and word.isupper())
+    ]
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,7 @@ def menu_texts(window: QMainWindow) -> Iterator[str]:
 def visible_widgets(root: QWidget) -> Iterator[QWidget]:
     yield root
     for child in root.findChildren(QWidget):
-        if child.isVisibleTo(root) and child.isVisible():
+        if child.isVisible() and not child.property("shows_data"):
             yield child
 
 

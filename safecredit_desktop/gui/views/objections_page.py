@@ -730,8 +730,7 @@ class ObjectionsPage(Page):
         for check in checks:
             mark, colour = self.tr(CHECK_MARKS[check.ok][0]), CHECK_MARKS[check.ok][1]
             lines.append(
-                f"<span style='color:{colour};'><b>{escape(mark)}</b></span>　"
-                f"{escape(check.text)}"
+                f"<span style='color:{colour};'><b>{escape(mark)}</b></span>　{escape(check.text)}"
             )
         return "<br>".join(lines)
 

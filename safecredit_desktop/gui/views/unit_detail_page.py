@@ -315,6 +315,7 @@ class UnitDetailPage(Page):
             shown = QLabel(value, self.fields_box)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             shown.setWordWrap(True)
+            shown.setProperty("shows_data", True)  # the unit's own text, in any script
             self.fields_grid.addWidget(name, row, pair * 2, Qt.AlignmentFlag.AlignTop)
             self.fields_grid.addWidget(shown, row, pair * 2 + 1, Qt.AlignmentFlag.AlignTop)
 
