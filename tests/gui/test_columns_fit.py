@@ -15,7 +15,7 @@ from safecredit_desktop.gui.blocks.columns import content_width
 from safecredit_desktop.gui.fonts import install_app_font
 from safecredit_desktop.gui.main_window import MainWindow
 from safecredit_desktop.gui.models.grade_table_model import GradeTableModel
-from safecredit_desktop.gui.views import grades_page, plan_page
+from safecredit_desktop.gui.views import grades_page, plan_page, unit_detail_page
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +99,17 @@ def test_plan_table_fits(window: MainWindow, size: tuple[int, int]) -> None:
     assert not _unfitted(table, name, caps)
     if size[0] >= 1920:
         assert _row_width(table) <= table.viewport().width()
+
+
+def test_unit_timeline_fits(window: MainWindow) -> None:
+    _show(window, (1366, 768), "企业台账")
+    busiest = max(
+        (row[0] for row in window.session.units.search("", 40)),
+        key=lambda unit_id: len(window.session.units.timeline(unit_id)),
+    )
+    window.registry.unit_activated.emit(busiest)
+    QApplication.processEvents()
+    table = window.detail.timeline
+    assert table.rowCount() > 5
+    assert not _unfitted(table, unit_detail_page.TIMELINE_TEXT_COLUMN, {})
+    assert _row_width(table) <= table.viewport().width()
