@@ -1282,8 +1282,8 @@
         <translation>内置日历没有的年份，请点“粘贴通知…”读入国务院办公厅的节假日安排通知，或逐日填写该年全部放假日（休息日）和调休上班的周末（工作日）；其余日期按周一至周五上班计算。</translation>
     </message>
     <message>
-        <source>{year}年：由程序内置的节假日日历提供，无需填写；下表灰色为内置的安排，仅供查看。</source>
-        <translation>{year}年：由程序内置的节假日日历提供，无需填写；下表灰色为内置的安排，仅供查看。</translation>
+        <source>{year}年：由程序的内置日历提供，无需填写；下表灰色为内置的安排，仅供查看。</source>
+        <translation>{year}年：由程序的内置日历提供，无需填写；下表灰色为内置的安排，仅供查看。</translation>
     </message>
     <message>
         <source>{year}年：按本节假日表计算。</source>

@@ -226,3 +226,35 @@ def test_checker_finds_english_and_a_cut_header(qtbot, chinese: None) -> None:  
     QApplication.processEvents()
     found = english_in(root, "试验") + cut_headers(root, "试验")
     assert [f.text.split("（")[0] for f in found] == ["File name:", "统一社会信用代码"]
+
+
+def test_page_dialogs_in_chinese(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from safecredit_desktop.gui.views.holidays_tab import NoticeDialog
+    from safecredit_desktop.gui.views.lists_page import ManualEntryDialog
+    from safecredit_desktop.gui.views.objections_page import (
+        FileObjectionDialog,
+        RepairApplicationDialog,
+    )
+    from safecredit_desktop.gui.views.publicity_page import PeriodDialog, PermitDialog
+    from safecredit_desktop.gui.views.roster_tab import InspectorDialog
+
+    session = window.session
+    dialogs = (
+        (NoticeDialog(session, window), "节假日通知"),
+        (ManualEntryDialog(window.lists), "手工采集"),  # type: ignore[arg-type]
+        (FileObjectionDialog(session, window), "登记异议"),
+        (RepairApplicationDialog(session, window), "信用修复申请"),
+        (PermitDialog(window, session), "登记行政许可"),
+        (PeriodDialog(window, date.today()), "导出公示清单"),
+        (InspectorDialog(None, window), "执法人员"),
+    )
+    found: list[Finding] = []
+    for dialog, where in dialogs:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        QApplication.processEvents()
+        found += english_in(dialog, where) + cut_headers(dialog, where)
+        dialog.hide()
+    assert not found, "\n" + _report(found)

@@ -49,6 +49,7 @@ ALLOWED_WORDS = frozenset(
         "xlsx", "xls", "csv", "pdf", "db", "eml", "png", "html", "toml", "txt", "zip",
         "HTML", "GB", "Fandol",  # GB 32100, 仿宋_GB2312; the shipped Fandol fonts
         "Tab", "Enter", "Ctrl", "Shift", "Alt", "Esc", "Del",  # key caps
+        "WH", "FM", "YH",  # as printed in permit numbers: （湘）WH安许证字〔2026〕…
         "fhhg",  # the search box's example of pinyin initials (凤凰化工)
     }
 )  # fmt: skip

@@ -262,7 +262,7 @@ class HolidaysTab(QWidget):
         source, rows = self.session.schedule.holiday_arrangement(year)
         if source is YearSource.BUILTIN:
             text = self.tr(
-                "{year}年：由程序内置的节假日日历提供，无需填写；下表灰色为内置的安排，仅供查看。"
+                "{year}年：由程序的内置日历提供，无需填写；下表灰色为内置的安排，仅供查看。"
             )
         elif source is YearSource.TABLE:
             text = self.tr("{year}年：按本节假日表计算。")
