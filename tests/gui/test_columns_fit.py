@@ -36,9 +36,9 @@ def window(qtbot, qapp: QApplication, demo_db: Path) -> Iterator[MainWindow]:  #
     install_app_font(qapp)  # measured in the window's own font
     window = MainWindow(core.sign_in(demo_db, "管理员", "demo1234"))
     window._backup_on_close = False
+    window._daily_backup_timer.stop()  # no backup while the test looks
     qtbot.addWidget(window)
     yield window
-    window._daily_backup_timer.stop()
     qapp.setFont(font)
 
 

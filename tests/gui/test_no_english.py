@@ -70,9 +70,9 @@ def window(qtbot, demo_db: Path, chinese: None) -> Iterator[MainWindow]:  # type
     session = core.sign_in(demo_db, "管理员", "demo1234")
     window = MainWindow(session)
     window._backup_on_close = False
+    window._daily_backup_timer.stop()  # no backup while the test looks
     qtbot.addWidget(window)
     yield window
-    window._daily_backup_timer.stop()
 
 
 def _show(window: QWidget, size: tuple[int, int]) -> None:
