@@ -113,3 +113,11 @@ def test_unit_timeline_fits(window: MainWindow) -> None:
     assert table.rowCount() > 5
     assert not _unfitted(table, unit_detail_page.TIMELINE_TEXT_COLUMN, {})
     assert _row_width(table) <= table.viewport().width()
+
+
+def test_empty_plan_shows_whole_titles(window: MainWindow) -> None:
+    """Before a plan is computed the table has no rows: its titles are not cut."""
+    _show(window, (1366, 768), "检查计划")
+    table = window.plan.table
+    assert table.model().rowCount() == 0
+    assert not _unfitted(table, plan_page.COLUMNS.index("单位名称"), {})

@@ -107,6 +107,7 @@ class GradesPage(Page):
             GradeTableModel.COL_REASONS,
             widest={GradeTableModel.COL_NAME: NAME_WIDEST, GradeTableModel.COL_NEXT: NEXT_WIDEST},
         )
+        self.fitter.fit()  # nothing graded yet: the titles whole
         self.detail = QTextBrowser(self)
 
         self.year = QSpinBox(self)

@@ -286,6 +286,7 @@ class PlanPage(Page):
         self.fitter = ColumnFitter(
             self.table, COLUMNS.index("单位名称"), widest={COLUMNS.index("备注"): REMARKS_WIDEST}
         )
+        self.fitter.fit()  # no plan yet: the titles whole
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.activated.connect(self._on_double_click)
 
