@@ -2875,6 +2875,53 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     </message>
 </context>
 <context>
+    <name>PlanModel</name>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation type="unfinished">统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>单位名称</source>
+        <translation type="unfinished">单位名称</translation>
+    </message>
+    <message>
+        <source>所在乡镇</source>
+        <translation type="unfinished">所在乡镇</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation type="unfinished">信用等级</translation>
+    </message>
+    <message>
+        <source>高危行业</source>
+        <translation type="unfinished">高危行业</translation>
+    </message>
+    <message>
+        <source>检查时段</source>
+        <translation>检查时段</translation>
+    </message>
+    <message>
+        <source>到期日</source>
+        <translation type="unfinished">到期日</translation>
+    </message>
+    <message>
+        <source>建议月份</source>
+        <translation>建议月份</translation>
+    </message>
+    <message>
+        <source>执法主体</source>
+        <translation type="unfinished">执法主体</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
     <name>PlanPage</name>
     <message>
         <source>检查计划</source>

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -56,17 +57,17 @@ ALL = ""
 CANNOT_FIT = "无法安排"
 REMARKS_WIDEST = 200  # pixels before 备注 is cut (its tooltip is whole)
 COLUMNS = (
-    "统一社会信用代码",
-    "单位名称",
-    "所在乡镇",
-    "信用等级",
-    "高危行业",
-    "检查时段",
-    "到期日",
-    "建议月份",
-    "执法主体",
-    "状态",
-    "备注",
+    QT_TRANSLATE_NOOP("PlanModel", "统一社会信用代码"),
+    QT_TRANSLATE_NOOP("PlanModel", "单位名称"),
+    QT_TRANSLATE_NOOP("PlanModel", "所在乡镇"),
+    QT_TRANSLATE_NOOP("PlanModel", "信用等级"),
+    QT_TRANSLATE_NOOP("PlanModel", "高危行业"),
+    QT_TRANSLATE_NOOP("PlanModel", "检查时段"),
+    QT_TRANSLATE_NOOP("PlanModel", "到期日"),
+    QT_TRANSLATE_NOOP("PlanModel", "建议月份"),
+    QT_TRANSLATE_NOOP("PlanModel", "执法主体"),
+    QT_TRANSLATE_NOOP("PlanModel", "状态"),
+    QT_TRANSLATE_NOOP("PlanModel", "备注"),
 )
 _STATUS_COLOURS = {
     PlanStatus.DONE: QColor("#1b7a1b"),
@@ -97,7 +98,7 @@ class PlanModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
