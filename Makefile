@@ -18,7 +18,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libwayland-cursor0 libdbus-1-3 xvfb xauth poppler-utils \
 	libreoffice-calc-nogui mpack postgresql
 
-.PHONY: run test lint format typecheck bench dist deb system-packages clean
+.PHONY: run test lint format typecheck bench dist deb system-packages clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ format: $(TEST_STAMP)
 
 typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy
+
+# The window's Qt translation files (resources/i18n): pyside6-lupdate over the gui
+# package, then pyside6-lrelease. Run after adding or changing window text; commit both.
+translations: $(STAMP)
+	$(PY) resources/i18n/build.py
 
 bench: $(STAMP)
 	$(PY) bench/run.py

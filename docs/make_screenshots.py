@@ -1,6 +1,9 @@
-"""Screenshots of the window for README, taken from the real X screen under Xvfb.
+"""Screenshots of the window: README's scenes, then every page of the navigation (and the
+unit page) at 1366×768, named by the page's title in pinyin (企业台账 → qi-ye-tai-zhang.png);
+those the user guide shows are also written, smaller, to resources/help/images.
 
-Usage: xvfb-run -s '-screen 0 1280x800x24' python docs/make_screenshots.py DB OUT_DIR
+Usage: xvfb-run -s '-screen 0 1366x768x24' python docs/make_screenshots.py DB OUT_DIR
+       (or QT_QPA_PLATFORM=offscreen: the window draws itself into the picture)
 DB must hold demo data and the administrator 管理员 / demo1234 (as `make run` makes).
 """
 
@@ -10,11 +13,15 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from pypinyin import lazy_pinyin
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMessageBox, QTabWidget, QWidget
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.registry import UnitQuery
+from safecredit_desktop.gui.app import install_translations
 from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
 from safecredit_desktop.gui.fonts import install_app_font
 from safecredit_desktop.gui.main_window import MainWindow
@@ -27,12 +34,72 @@ def settle(app: QApplication, ms: int = 600) -> None:
     loop.exec()
 
 
+PAGE_SIZE = (1366, 768)  # the smallest screen a bureau's PC has
+HELP_IMAGES = Path(__file__).resolve().parent.parent / "resources" / "help" / "images"
+HELP_WIDTH = 960  # pixels of the guide's copies (shown 720 wide)
+DETAIL_NAME = "qi-ye-xiang-qing"  # the unit page, not in the navigation
+
+
 def shoot(app: QApplication, widget: QWidget, path: Path) -> None:
     settle(app)
-    geometry = widget.frameGeometry()
-    screen = app.primaryScreen().grabWindow(0)
-    screen.copy(geometry).save(str(path))
+    if app.platformName() == "offscreen":  # no screen to read: the widgets draw themselves
+        widget.grab().save(str(path))
+    else:
+        geometry = widget.frameGeometry()
+        screen = app.primaryScreen().grabWindow(0)
+        screen.copy(geometry).save(str(path))
     print(path)
+
+
+def file_name(title: str) -> str:
+    """A page's title in pinyin: 双随机抽查 → shuang-sui-ji-chou-cha."""
+    return "-".join(lazy_pinyin(title))
+
+
+def prepare_draw(window: MainWindow) -> None:
+    """One 双随机 draw, so that its page shows a result (its questions answered 是)."""
+    page = window.draws
+    page.seed.setText("2026年第四季度公开抽取")
+    asked, told = QMessageBox.question, QMessageBox.information
+    QMessageBox.question = lambda *_a, **_k: QMessageBox.StandardButton.Yes  # type: ignore[method-assign]
+    QMessageBox.information = lambda *_a, **_k: QMessageBox.StandardButton.Ok  # type: ignore[method-assign]
+    try:
+        page.draw_button.click()
+    finally:
+        QMessageBox.question, QMessageBox.information = asked, told  # type: ignore[method-assign]
+
+
+def show_tab(page: QWidget, title: str) -> None:
+    for tabs in page.findChildren(QTabWidget):
+        for index in range(tabs.count()):
+            if tabs.tabText(index) == title:
+                tabs.setCurrentIndex(index)
+
+
+def shoot_every_page(app: QApplication, window: MainWindow, out: Path, unit_id: int) -> None:
+    """Every page of the navigation, then the unit page, at 1366×768; copies for the guide."""
+    prepare_draw(window)
+    show_tab(window.settings_page, "备份与恢复")  # what the guide's 备份与恢复 shows
+    window.resize(*PAGE_SIZE)
+    window.move(0, 0)
+    settle(app, 800)
+    names = []
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        names.append(file_name(window.nav.item(row).text()))
+        shoot(app, window, out / f"{names[-1]}.png")
+    show_page(window, "企业台账")  # the unit is opened from the registry
+    window.registry.unit_activated.emit(unit_id)
+    names.append(DETAIL_NAME)
+    shoot(app, window, out / f"{DETAIL_NAME}.png")
+    HELP_IMAGES.mkdir(parents=True, exist_ok=True)
+    guide = (HELP_IMAGES.parent / "index.html").read_text(encoding="utf-8")
+    for name in names:
+        if f'src="images/{name}.png"' not in guide:  # only those the guide shows
+            continue
+        image = QImage(str(out / f"{name}.png"))
+        small = image.scaledToWidth(HELP_WIDTH, Qt.TransformationMode.SmoothTransformation)
+        small.save(str(HELP_IMAGES / f"{name}.png"))
 
 
 def show_page(window: MainWindow, title: str) -> None:
@@ -122,6 +189,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     install_app_font(app)
+    install_translations(app)
     session = core.sign_in(database, "管理员", "demo1234")
     window = MainWindow(session)
     window._backup_on_close = False
@@ -133,7 +201,7 @@ def main() -> int:
 
     # a unit with a good timeline: the one with the most records
     busiest = max(
-        (session.units.query(core.registry.UnitQuery(), 0, 400)),
+        (session.units.query(UnitQuery(), 0, 400)),
         key=lambda row: len(session.units.timeline(row.id)),
     )
     window.registry.unit_activated.emit(busiest.id)
@@ -208,6 +276,7 @@ def main() -> int:
         dialog.hide()
     finally:
         reviewer.close()
+    shoot_every_page(app, window, out, busiest.id)
     session.close()
     return 0
 

@@ -178,15 +178,33 @@ def smoke_test(app: QApplication, path: Path) -> int:
     return int(app.exec())
 
 
-def install_qt_translations(app: QApplication) -> QTranslator | None:
-    """Qt's own words in Chinese: 是/否/取消 on message boxes, the file dialogs' buttons.
-    The translator installed, or None when PySide6's qtbase_zh_CN.qm is not found."""
+CHINESE = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+# resources/i18n: the program's own text (safecredit_zh_CN.qm, built by make translations
+# from the tr calls) and Qt words PySide6's catalogue lacks (qt_supplement_zh_CN.qm).
+PROGRAM_CATALOGUES = ("qt_supplement", "safecredit")
+
+
+def _install(app: QApplication, name: str, folder: str) -> QTranslator | None:
     translator = QTranslator(app)  # parented: kept alive as long as the application
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
-    if not translator.load(locale, "qtbase", "_", folder) or not app.installTranslator(translator):
+    if not translator.load(CHINESE, name, "_", folder) or not app.installTranslator(translator):
         return None
     return translator
+
+
+def install_qt_translations(app: QApplication) -> QTranslator | None:
+    """Qt's own words in Chinese: 是/否/取消 on message boxes, the file, input, colour and
+    print dialogs. The translator installed, or None when PySide6's qtbase_zh_CN.qm is
+    not found."""
+    return _install(app, "qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+
+
+def install_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's catalogue, then ours (installed later, so looked up first): the translators
+    installed."""
+    installed = [install_qt_translations(app)]
+    folder = str(resources_dir() / "i18n")
+    installed += [_install(app, name, folder) for name in PROGRAM_CATALOGUES]
+    return [translator for translator in installed if translator is not None]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -198,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName("safecredit")  # the .deb's menu entry: the dock shows its icon
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "safecredit-256.png")))
     install_app_font(app)
-    install_qt_translations(app)
+    install_translations(app)
     errors.install(app)  # anything no slot caught: a sentence, and the traceback logged
     if "--smoke-test" in args:
         return smoke_test(app, Path(args[args.index("--smoke-test") + 1]))

@@ -207,6 +207,9 @@ class MainWindow(QMainWindow):
         self.undo_action = self._action(
             "edit", self.tr("撤销上次保存"), self._on_undo, QKeySequence.StandardKey.Undo
         )
+        self._action(
+            "help", self.tr("使用说明"), self._on_help, QKeySequence.StandardKey.HelpContents
+        )
         self._action("help", self.tr("关于"), self._on_about)
 
     def _fill_recent_menu(self) -> None:
@@ -459,6 +462,14 @@ class MainWindow(QMainWindow):
     def _on_database_replaced(self) -> None:
         self._backup_on_close = False  # the restore made its own safety copy
         self.sign_out_requested.emit()
+
+    def _on_help(self) -> None:
+        from safecredit_desktop.gui.dialogs.help_dialog import HelpDialog
+
+        if getattr(self, "help_dialog", None) is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
 
     def _on_about(self) -> None:
         from safecredit_desktop import __version__

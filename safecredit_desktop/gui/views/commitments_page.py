@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
@@ -43,8 +43,8 @@ from safecredit_desktop.gui.workers import run_with_progress
 MARK = "✔"
 RED = QColor("#c62828")
 ALL = "（全部）"
-LACKS_UNIT = "缺单位承诺"
-LACKS_DUTY = "缺履职尽责承诺"
+LACKS_UNIT = QT_TRANSLATE_NOOP("CommitmentsPage", "缺单位承诺")
+LACKS_DUTY = QT_TRANSLATE_NOOP("CommitmentsPage", "缺履职尽责承诺")
 # document kind → (what a gap must lack, the commitment type it stands for)
 _LETTERS = {
     "commitment": CommitmentType.UNIT,

@@ -359,7 +359,7 @@ class DocumentsPage(Page):
                 Column(self.tr("出具人"), lambda d: d.issued_by),
                 Column(self.tr("页数"), pages),
                 Column(
-                    self.tr("文件SHA-256"),
+                    self.tr("文件校验码"),
                     lambda d: d.sha256[:16] + "…",
                     tooltip=lambda d: d.sha256,
                 ),

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -31,6 +30,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.validate import parse_date
+from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.grade_table_model import GradeTableModel
 from safecredit_desktop.gui.operations import operation
@@ -38,6 +38,8 @@ from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.workers import run_with_progress
 
 ALL = "全部"
+NAME_WIDEST = 320  # pixels before 单位名称 is cut (the detail below has it whole)
+NEXT_WIDEST = 300  # pixels before 下次变化 is cut
 
 
 def explain_html(result: Any) -> str:
@@ -99,11 +101,13 @@ class GradesPage(Page):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((0, 170), (1, 260), (2, 110), (3, 90), (4, 150), (5, 70), (6, 360)):
-            self.table.setColumnWidth(column, width)
-        header.setStretchLastSection(True)
+        # columns as wide as their texts, 评定理由 taking the rest (下次变化 stays in view)
+        self.fitter = ColumnFitter(
+            self.table,
+            GradeTableModel.COL_REASONS,
+            widest={GradeTableModel.COL_NAME: NAME_WIDEST, GradeTableModel.COL_NEXT: NEXT_WIDEST},
+        )
+        self.fitter.fit()  # nothing graded yet: the titles whole
         self.detail = QTextBrowser(self)
 
         self.year = QSpinBox(self)
@@ -242,6 +246,7 @@ class GradesPage(Page):
             and (not self.changed_only.isChecked() or self._before.get(r.unit_id) != r.grade)
         ]
         self.model.set_rows(rows, self._before)
+        self.fitter.fit()
         counts = Counter(r.grade for r in rows)
         profile = self.session.profile
         text = "　".join(

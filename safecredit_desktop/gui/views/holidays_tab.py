@@ -203,7 +203,7 @@ class HolidaysTab(QWidget):
         )
 
         self.day_edit = QLineEdit(self)
-        self.day_edit.setPlaceholderText("YYYY-MM-DD")
+        self.day_edit.setPlaceholderText(self.tr("如 2026-10-01"))
         self.kind = QComboBox(self)
         self.kind.addItems(list(HOLIDAY_KINDS))
         self.name_edit = QLineEdit(self)
@@ -262,7 +262,7 @@ class HolidaysTab(QWidget):
         source, rows = self.session.schedule.holiday_arrangement(year)
         if source is YearSource.BUILTIN:
             text = self.tr(
-                "{year}年：由内置日历（chinesecalendar）提供，无需填写；下表灰色为内置的安排，仅供查看。"
+                "{year}年：由程序的内置日历提供，无需填写；下表灰色为内置的安排，仅供查看。"
             )
         elif source is YearSource.TABLE:
             text = self.tr("{year}年：按本节假日表计算。")

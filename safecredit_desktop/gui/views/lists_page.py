@@ -16,6 +16,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -68,20 +69,20 @@ STAGE_COLOURS = {
     "不予列入": "#777777",
 }
 COLUMNS = (
-    "编号",
-    "名单",
-    "统一社会信用代码",
-    "单位",
-    "列入对象",
-    "阶段",
-    "来源",
-    "提出人",
-    "告知日期",
-    "陈述申辩期限",
-    "审核人",
-    "公布日期",
-    "期满日期",
-    "移出日期/原因",
+    QT_TRANSLATE_NOOP("ListsPage", "编号"),
+    QT_TRANSLATE_NOOP("ListsPage", "名单"),
+    QT_TRANSLATE_NOOP("ListsPage", "统一社会信用代码"),
+    QT_TRANSLATE_NOOP("ListsPage", "单位"),
+    QT_TRANSLATE_NOOP("ListsPage", "列入对象"),
+    QT_TRANSLATE_NOOP("ListsPage", "阶段"),
+    QT_TRANSLATE_NOOP("ListsPage", "来源"),
+    QT_TRANSLATE_NOOP("ListsPage", "提出人"),
+    QT_TRANSLATE_NOOP("ListsPage", "告知日期"),
+    QT_TRANSLATE_NOOP("ListsPage", "陈述申辩期限"),
+    QT_TRANSLATE_NOOP("ListsPage", "审核人"),
+    QT_TRANSLATE_NOOP("ListsPage", "公布日期"),
+    QT_TRANSLATE_NOOP("ListsPage", "期满日期"),
+    QT_TRANSLATE_NOOP("ListsPage", "移出日期/原因"),
 )
 STAGE_COLUMN = COLUMNS.index("阶段")
 WIDEST = 240  # pixels before 列入对象 or 移出日期/原因 is cut (its tooltip is whole)
@@ -368,7 +369,9 @@ class ListsPage(Page):
         if e.removed_on is not None:
             removed = f"{iso(e.removed_on)}　{e.removed_by or ''}　{e.removal_reason or ''}"
             steps.append((self.tr("移出"), escape(removed)))
-        return head + about + f"<p><b>{escape(self.tr('办理经过'))}</b></p>" + html_rows(steps)
+        # tr outside the f-string: lupdate does not look inside one
+        steps_title = escape(self.tr("办理经过"))
+        return head + about + f"<p><b>{steps_title}</b></p>" + html_rows(steps)
 
     def _update_buttons(self, e: core.ListEntry | None) -> None:
         reviewer = self.session.role in REVIEWERS

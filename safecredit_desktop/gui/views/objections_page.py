@@ -17,7 +17,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -64,14 +64,22 @@ OVERDUE = QColor("#c62828")
 NEAR = QColor("#c77700")
 NEAR_WORKING_DAYS = 5
 OUTCOME_NOTES = {
-    "更正": "按核查结果更正被异议的记录（点击“填写更正内容…”在录入表中改正）。",
-    "删除": "被异议的记录有误，予以删除（记入操作日志，以后导入也不会再导入）。",
-    "保留": "经核查记录无误，予以保留。",
+    "更正": QT_TRANSLATE_NOOP(
+        "AnswerDialog", "按核查结果更正被异议的记录（点击“填写更正内容…”在录入表中改正）。"
+    ),
+    "删除": QT_TRANSLATE_NOOP(
+        "AnswerDialog", "被异议的记录有误，予以删除（记入操作日志，以后导入也不会再导入）。"
+    ),
+    "保留": QT_TRANSLATE_NOOP("AnswerDialog", "经核查记录无误，予以保留。"),
 }
 REPAIR_STATUSES = ("待审核", "批准", "驳回", "撤销")
 REPAIRABLE = ("penalties", "violations", "accidents")
 REVIEWERS = (Role.REVIEWER, Role.ADMIN)
-CHECK_MARKS = {True: ("✔", "#2e7d32"), False: ("✘", "#c62828"), None: ("待核实", "#c77700")}
+CHECK_MARKS = {
+    True: ("✔", "#2e7d32"),
+    False: ("✘", "#c62828"),
+    None: (QT_TRANSLATE_NOOP("ObjectionsPage", "待核实"), "#c77700"),
+}
 WIDEST = 320  # pixels before 被异议记录 / 对象 is cut (its tooltip is whole)
 
 
@@ -720,10 +728,9 @@ class ObjectionsPage(Page):
             return f"<p style='color:#c62828;'>{escape(exc.message)}</p>"
         lines = []
         for check in checks:
-            mark, colour = CHECK_MARKS[check.ok]
+            mark, colour = self.tr(CHECK_MARKS[check.ok][0]), CHECK_MARKS[check.ok][1]
             lines.append(
-                f"<span style='color:{colour};'><b>{escape(self.tr(mark))}</b></span>　"
-                f"{escape(check.text)}"
+                f"<span style='color:{colour};'><b>{escape(mark)}</b></span>　{escape(check.text)}"
             )
         return "<br>".join(lines)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -31,7 +32,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -46,6 +46,7 @@ from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
+from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
@@ -53,18 +54,19 @@ from safecredit_desktop.gui.workers import run_with_progress
 
 ALL = ""
 CANNOT_FIT = "无法安排"
+REMARKS_WIDEST = 200  # pixels before 备注 is cut (its tooltip is whole)
 COLUMNS = (
-    "统一社会信用代码",
-    "单位名称",
-    "所在乡镇",
-    "信用等级",
-    "高危行业",
-    "检查时段",
-    "到期日",
-    "建议月份",
-    "执法主体",
-    "状态",
-    "备注",
+    QT_TRANSLATE_NOOP("PlanModel", "统一社会信用代码"),
+    QT_TRANSLATE_NOOP("PlanModel", "单位名称"),
+    QT_TRANSLATE_NOOP("PlanModel", "所在乡镇"),
+    QT_TRANSLATE_NOOP("PlanModel", "信用等级"),
+    QT_TRANSLATE_NOOP("PlanModel", "高危行业"),
+    QT_TRANSLATE_NOOP("PlanModel", "检查时段"),
+    QT_TRANSLATE_NOOP("PlanModel", "到期日"),
+    QT_TRANSLATE_NOOP("PlanModel", "建议月份"),
+    QT_TRANSLATE_NOOP("PlanModel", "执法主体"),
+    QT_TRANSLATE_NOOP("PlanModel", "状态"),
+    QT_TRANSLATE_NOOP("PlanModel", "备注"),
 )
 _STATUS_COLOURS = {
     PlanStatus.DONE: QColor("#1b7a1b"),
@@ -95,7 +97,7 @@ class PlanModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
@@ -107,6 +109,8 @@ class PlanModel(QAbstractTableModel):
             return self.text(item, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == 9:
             return _STATUS_COLOURS.get(item.status)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (1, 10):  # cut past their caps
+            return self.text(item, column) or None
         if role == Qt.ItemDataRole.UserRole:
             return item.unit_id
         return None
@@ -278,11 +282,11 @@ class PlanPage(Page):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((170, 220, 90, 60, 60, 190, 90, 70, 150, 150)):
-            self.table.setColumnWidth(column, width)
+        # columns as wide as their texts, 单位名称 taking the rest; 备注 cut past its cap
+        self.fitter = ColumnFitter(
+            self.table, COLUMNS.index("单位名称"), widest={COLUMNS.index("备注"): REMARKS_WIDEST}
+        )
+        self.fitter.fit()  # no plan yet: the titles whole
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.activated.connect(self._on_double_click)
 
@@ -541,6 +545,7 @@ class PlanPage(Page):
             and (not town or i.town == town)
         ]
         self.model.set_items(items)
+        self.fitter.fit()
         self.count_label.setText(self.tr("{count} 次").format(count=f"{len(items):,}"))
 
     def _on_double_click(self, index: QModelIndex) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,15 +52,15 @@ GREEN = QColor("#2e7d32")
 # permit kinds a county bureau grants, offered besides those already registered
 PERMIT_KINDS = ("危险化学品经营许可", "烟花爆竹经营（零售）许可")
 COLUMNS = (
-    "类别",
-    "文号/许可证号",
-    "统一社会信用代码",
-    "单位",
-    "事由/许可类别",
-    "决定日期",
-    "应公示日期",
-    "公示日期",
-    "状态",
+    QT_TRANSLATE_NOOP("PublicityPage", "类别"),
+    QT_TRANSLATE_NOOP("PublicityPage", "文号/许可证号"),
+    QT_TRANSLATE_NOOP("PublicityPage", "统一社会信用代码"),
+    QT_TRANSLATE_NOOP("PublicityPage", "单位"),
+    QT_TRANSLATE_NOOP("PublicityPage", "事由/许可类别"),
+    QT_TRANSLATE_NOOP("PublicityPage", "决定日期"),
+    QT_TRANSLATE_NOOP("PublicityPage", "应公示日期"),
+    QT_TRANSLATE_NOOP("PublicityPage", "公示日期"),
+    QT_TRANSLATE_NOOP("PublicityPage", "状态"),
 )
 STATUS_COLUMN = COLUMNS.index("状态")
 

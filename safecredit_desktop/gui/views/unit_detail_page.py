@@ -12,14 +12,13 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QMessageBox,
@@ -37,6 +36,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.registry import ConfirmedGrade
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
+from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -44,8 +44,10 @@ from safecredit_desktop.gui.views.unit_credit_panel import UnitCreditPanel
 
 _FORM_MODULE = "safecredit_desktop.gui.dialogs.record_form"
 FIELD_COLUMNS = 3  # label: value pairs per row of the field grid
+TIMELINE_TEXT_COLUMN = 2  # 内容, the long column of the timeline
 _KEY_ROLE = Qt.ItemDataRole.UserRole  # (table, record_id) on column 0 of each row
-OBJECTION_SUFFIX = "（异议中）"  # appended to a record under an open objection
+# appended to a record under an open objection
+OBJECTION_SUFFIX = QT_TRANSLATE_NOOP("UnitDetailPage", "（异议中）")
 _OBJECTION_COLOR = QColor("#e65100")
 
 
@@ -151,11 +153,8 @@ class UnitDetailPage(Page):
         self.timeline.setAlternatingRowColors(True)
         self.timeline.setWordWrap(False)
         self.timeline.verticalHeader().setVisible(False)
-        header = self.timeline.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        # date, kind and marks as wide as their texts; 内容 takes the rest (whole in its tooltip)
+        self.timeline_fitter = ColumnFitter(self.timeline, TIMELINE_TEXT_COLUMN)
         timeline_layout.addWidget(self.timeline, 1)
 
         self.empty_label = QLabel(
@@ -314,6 +313,7 @@ class UnitDetailPage(Page):
             shown = QLabel(value, self.fields_box)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             shown.setWordWrap(True)
+            shown.setProperty("shows_data", True)  # the unit's own text, in any script
             self.fields_grid.addWidget(name, row, pair * 2, Qt.AlignmentFlag.AlignTop)
             self.fields_grid.addWidget(shown, row, pair * 2 + 1, Qt.AlignmentFlag.AlignTop)
 
@@ -332,7 +332,7 @@ class UnitDetailPage(Page):
                 )
                 for column, text in enumerate(cells):
                     item = QTableWidgetItem(text)
-                    if column == 2:
+                    if column == TIMELINE_TEXT_COLUMN:
                         item.setToolTip(text)
                         if objected:
                             item.setForeground(_OBJECTION_COLOR)
@@ -342,6 +342,7 @@ class UnitDetailPage(Page):
                     first.setData(_KEY_ROLE, (entry.table, entry.record_id))
         finally:
             self.timeline.setUpdatesEnabled(True)
+        self.timeline_fitter.fit()
         self.timeline_title.setText(
             self.tr("记录时间线（共 {count} 条，最新的在前）").format(count=str(len(entries)))
         )

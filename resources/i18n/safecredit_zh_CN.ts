@@ -1,0 +1,4633 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="zh_CN">
+<context>
+    <name></name>
+    <message>
+        <source>另存为 PDF</source>
+        <translation>另存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>保存失败</source>
+        <translation>保存失败</translation>
+    </message>
+</context>
+<context>
+    <name>AnswerDialog</name>
+    <message>
+        <source>按核查结果更正被异议的记录（点击“填写更正内容…”在录入表中改正）。</source>
+        <translation>按核查结果更正被异议的记录（点击“填写更正内容…”在录入表中改正）。</translation>
+    </message>
+    <message>
+        <source>被异议的记录有误，予以删除（记入操作日志，以后导入也不会再导入）。</source>
+        <translation>被异议的记录有误，予以删除（记入操作日志，以后导入也不会再导入）。</translation>
+    </message>
+    <message>
+        <source>经核查记录无误，予以保留。</source>
+        <translation>经核查记录无误，予以保留。</translation>
+    </message>
+    <message>
+        <source>答复异议（第 {id} 号）</source>
+        <translation>答复异议（第 {id} 号）</translation>
+    </message>
+    <message>
+        <source>单位</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>被异议记录</source>
+        <translation>被异议记录</translation>
+    </message>
+    <message>
+        <source>异议内容</source>
+        <translation>异议内容</translation>
+    </message>
+    <message>
+        <source>证明材料</source>
+        <translation>证明材料</translation>
+    </message>
+    <message>
+        <source>答复期限</source>
+        <translation>答复期限</translation>
+    </message>
+    <message>
+        <source>核查经过和认定的事实</source>
+        <translation>核查经过和认定的事实</translation>
+    </message>
+    <message>
+        <source>填写更正内容…</source>
+        <translation>填写更正内容…</translation>
+    </message>
+    <message>
+        <source>核查情况 *</source>
+        <translation>核查情况 *</translation>
+    </message>
+    <message>
+        <source>核查结论 *</source>
+        <translation>核查结论 *</translation>
+    </message>
+    <message>
+        <source>答复日期</source>
+        <translation>答复日期</translation>
+    </message>
+    <message>
+        <source>核查人：{user}（录入或修改过被异议记录的人员不能担任核查人）</source>
+        <translation>核查人：{user}（录入或修改过被异议记录的人员不能担任核查人）</translation>
+    </message>
+    <message>
+        <source>答复</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>尚未填写更正内容。</source>
+        <translation>尚未填写更正内容。</translation>
+    </message>
+    <message>
+        <source>已填写更正内容，随答复一并保存。</source>
+        <translation>已填写更正内容，随答复一并保存。</translation>
+    </message>
+    <message>
+        <source>将删除被异议的记录“{record}”，删除记入操作日志，不能撤销。确定吗？</source>
+        <translation>将删除被异议的记录“{record}”，删除记入操作日志，不能撤销。确定吗？</translation>
+    </message>
+</context>
+<context>
+    <name>CommitmentsPage</name>
+    <message>
+        <source>缺单位承诺</source>
+        <translation>缺单位承诺</translation>
+    </message>
+    <message>
+        <source>缺履职尽责承诺</source>
+        <translation>缺履职尽责承诺</translation>
+    </message>
+    <message>
+        <source>承诺书</source>
+        <translation>承诺书</translation>
+    </message>
+    <message>
+        <source>下列单位缺少有效的{unit}或{duty}（已关闭的单位不列入）。勾选单位后可批量出具、打印承诺书；承诺书签署交回后点“登记签署…”，单位即从本表移出。</source>
+        <translation>下列单位缺少有效的{unit}或{duty}（已关闭的单位不列入）。勾选单位后可批量出具、打印承诺书；承诺书签署交回后点“登记签署…”，单位即从本表移出。</translation>
+    </message>
+    <message>
+        <source>缺少</source>
+        <translation>缺少</translation>
+    </message>
+    <message>
+        <source>单位名称、统一社会信用代码或主要负责人</source>
+        <translation>单位名称、统一社会信用代码或主要负责人</translation>
+    </message>
+    <message>
+        <source>所有单位的承诺书都已签署在案。</source>
+        <translation>所有单位的承诺书都已签署在案。</translation>
+    </message>
+    <message>
+        <source>勾选列表中全部</source>
+        <translation>勾选列表中全部</translation>
+    </message>
+    <message>
+        <source>清空勾选</source>
+        <translation>清空勾选</translation>
+    </message>
+    <message>
+        <source>批量打印承诺书…</source>
+        <translation>批量打印承诺书…</translation>
+    </message>
+    <message>
+        <source>为勾选的、缺少{name}的单位各出具一份（编文号、登记），然后打印</source>
+        <translation>为勾选的、缺少{name}的单位各出具一份（编文号、登记），然后打印</translation>
+    </message>
+    <message>
+        <source>批量打印履职尽责承诺书…</source>
+        <translation>批量打印履职尽责承诺书…</translation>
+    </message>
+    <message>
+        <source>登记签署…</source>
+        <translation>登记签署…</translation>
+    </message>
+    <message>
+        <source>登记选中单位交回的已签署承诺书</source>
+        <translation>登记选中单位交回的已签署承诺书</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>单位名称</source>
+        <translation>单位名称</translation>
+    </message>
+    <message>
+        <source>主要负责人</source>
+        <translation>主要负责人</translation>
+    </message>
+    <message>
+        <source>缺单位承诺 {unit} 家，缺履职尽责承诺 {duty} 家；列出 {shown} 家</source>
+        <translation>缺单位承诺 {unit} 家，缺履职尽责承诺 {duty} 家；列出 {shown} 家</translation>
+    </message>
+    <message>
+        <source>已勾选 {count} 家（缺单位承诺 {unit} 家，缺履职尽责承诺 {duty} 家）</source>
+        <translation>已勾选 {count} 家（缺单位承诺 {unit} 家，缺履职尽责承诺 {duty} 家）</translation>
+    </message>
+    <message>
+        <source>批量打印</source>
+        <translation>批量打印</translation>
+    </message>
+    <message>
+        <source>请先勾选缺少“{name}”的单位。</source>
+        <translation>请先勾选缺少“{name}”的单位。</translation>
+    </message>
+    <message>
+        <source>将为 {count} 家单位各出具一份“{name}”，每份按顺序编一个文号（{prefix}〔{year}〕×号），登记后不能修改或删除。</source>
+        <translation>将为 {count} 家单位各出具一份“{name}”，每份按顺序编一个文号（{prefix}〔{year}〕×号），登记后不能修改或删除。</translation>
+    </message>
+    <message>
+        <source>
+勾选的另外 {count} 家单位已有该承诺书，不出具。</source>
+        <translation>
+勾选的另外 {count} 家单位已有该承诺书，不出具。</translation>
+    </message>
+    <message>
+        <source>
+
+确定出具并打印吗？</source>
+        <translation>
+
+确定出具并打印吗？</translation>
+    </message>
+    <message>
+        <source>{name}（{count}份）</source>
+        <translation>{name}（{count}份）</translation>
+    </message>
+    <message>
+        <source>正在出具{name}…</source>
+        <translation>正在出具{name}…</translation>
+    </message>
+    <message>
+        <source>已送往打印机。</source>
+        <translation>已送往打印机。</translation>
+    </message>
+    <message>
+        <source>已保存：{path}</source>
+        <translation>已保存：{path}</translation>
+    </message>
+    <message>
+        <source>未打印</source>
+        <translation>未打印</translation>
+    </message>
+    <message>
+        <source>没有选择打印机。是否改为出具后保存为 PDF 文件？以后也可在“文书 → 文书登记”中重印。
+选“否”则不出具，不占用文号。</source>
+        <translation>没有选择打印机。是否改为出具后保存为 PDF 文件？以后也可在“文书 → 文书登记”中重印。
+选“否”则不出具，不占用文号。</translation>
+    </message>
+    <message>
+        <source>已出具 {count} 份：{numbers}</source>
+        <translation>已出具 {count} 份：{numbers}</translation>
+    </message>
+    <message>
+        <source>{count} 份与已出具的相同，按原文号重印：{numbers}</source>
+        <translation>{count} 份与已出具的相同，按原文号重印：{numbers}</translation>
+    </message>
+    <message>
+        <source>。</source>
+        <translation>。</translation>
+    </message>
+    <message>
+        <source>登记签署</source>
+        <translation>登记签署</translation>
+    </message>
+    <message>
+        <source>请先在列表中选择一家单位。</source>
+        <translation>请先在列表中选择一家单位。</translation>
+    </message>
+    <message>
+        <source>已登记 {name} 的{kind}书。</source>
+        <translation>已登记 {name} 的{kind}书。</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionForm</name>
+    <message>
+        <source>确定更正内容</source>
+        <translation>确定更正内容</translation>
+    </message>
+    <message>
+        <source>更正内容随答复一并保存</source>
+        <translation>更正内容随答复一并保存</translation>
+    </message>
+    <message>
+        <source>修改</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <source>更正</source>
+        <translation>更正</translation>
+    </message>
+</context>
+<context>
+    <name>DeadlinesPanel</name>
+    <message>
+        <source>待办期限</source>
+        <translation>待办期限</translation>
+    </message>
+    <message>
+        <source>双击一行打开该企业。</source>
+        <translation>双击一行打开该企业。</translation>
+    </message>
+    <message>
+        <source>正在计算各项期限…</source>
+        <translation>正在计算各项期限…</translation>
+    </message>
+    <message>
+        <source>暂无需要关注的期限</source>
+        <translation>暂无需要关注的期限</translation>
+    </message>
+    <message>
+        <source>待办期限（{count}）</source>
+        <translation>待办期限（{count}）</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentDialog</name>
+    <message>
+        <source>预览：文号处显示“出具时编号”。出具时按顺序编文号并记入文书登记，登记后不能修改或删除；与已出具文书内容相同的按原文号重印。</source>
+        <translation>预览：文号处显示“出具时编号”。出具时按顺序编文号并记入文书登记，登记后不能修改或删除；与已出具文书内容相同的按原文号重印。</translation>
+    </message>
+    <message>
+        <source>出具并打印…</source>
+        <translation>出具并打印…</translation>
+    </message>
+    <message>
+        <source>出具并保存为PDF…</source>
+        <translation>出具并保存为PDF…</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>正在出具文书…</source>
+        <translation>正在出具文书…</translation>
+    </message>
+    <message>
+        <source>已出具，文号：{numbers}。可在“文书 → 文书登记”中重印。</source>
+        <translation>已出具，文号：{numbers}。可在“文书 → 文书登记”中重印。</translation>
+    </message>
+    <message>
+        <source>与已出具的文书相同，按原文号重印：{numbers}。</source>
+        <translation>与已出具的文书相同，按原文号重印：{numbers}。</translation>
+    </message>
+    <message>
+        <source>打印…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>保存为PDF…</source>
+        <translation>保存为PDF…</translation>
+    </message>
+    <message>
+        <source>已送往打印机。</source>
+        <translation>已送往打印机。</translation>
+    </message>
+    <message>
+        <source>已保存：{path}</source>
+        <translation>已保存：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsPage</name>
+    <message>
+        <source>文书</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>出具文书</source>
+        <translation>出具文书</translation>
+    </message>
+    <message>
+        <source>文书登记</source>
+        <translation>文书登记</translation>
+    </message>
+    <message>
+        <source>每种文书的文号前缀在“设置 → 文书”中设定</source>
+        <translation>每种文书的文号前缀在“设置 → 文书”中设定</translation>
+    </message>
+    <message>
+        <source>按等级全选…</source>
+        <translation>按等级全选…</translation>
+    </message>
+    <message>
+        <source>{grade}级企业</source>
+        <translation>{grade}级企业</translation>
+    </message>
+    <message>
+        <source>勾选截至日期信用等级为该级的全部企业</source>
+        <translation>勾选截至日期信用等级为该级的全部企业</translation>
+    </message>
+    <message>
+        <source>告知书中的信用等级：按截至日期实时评定，或用已确认的年度评定结果</source>
+        <translation>告知书中的信用等级：按截至日期实时评定，或用已确认的年度评定结果</translation>
+    </message>
+    <message>
+        <source>截至日期</source>
+        <translation>截至日期</translation>
+    </message>
+    <message>
+        <source>评定依据</source>
+        <translation>评定依据</translation>
+    </message>
+    <message>
+        <source>批量选择</source>
+        <translation>批量选择</translation>
+    </message>
+    <message>
+        <source> 年度</source>
+        <translation> 年度</translation>
+    </message>
+    <message>
+        <source>计划年度</source>
+        <translation>计划年度</translation>
+    </message>
+    <message>
+        <source>抽查记录</source>
+        <translation>抽查记录</translation>
+    </message>
+    <message>
+        <source>修复申请</source>
+        <translation>修复申请</translation>
+    </message>
+    <message>
+        <source>已批准的信用修复或提前移出申请（编号同“异议与修复”页）</source>
+        <translation>已批准的信用修复或提前移出申请（编号同“异议与修复”页）</translation>
+    </message>
+    <message>
+        <source>异议申请答复书在“异议与修复”页答复异议后出具；列入告知书和移出决定书在“名单管理”页按名单记录出具。出具后同样记入文书登记，可在此重印。</source>
+        <translation>异议申请答复书在“异议与修复”页答复异议后出具；列入告知书和移出决定书在“名单管理”页按名单记录出具。出具后同样记入文书登记，可在此重印。</translation>
+    </message>
+    <message>
+        <source>预览</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>生成文书样稿，不取文号、不登记</source>
+        <translation>生成文书样稿，不取文号、不登记</translation>
+    </message>
+    <message>
+        <source>出具并打印…</source>
+        <translation>出具并打印…</translation>
+    </message>
+    <message>
+        <source>出具并保存为PDF…</source>
+        <translation>出具并保存为PDF…</translation>
+    </message>
+    <message>
+        <source>文书内容</source>
+        <translation>文书内容</translation>
+    </message>
+    <message>
+        <source>文书种类</source>
+        <translation>文书种类</translation>
+    </message>
+    <message>
+        <source>选择文书种类和对象后点击“预览”，样稿显示在这里。
+预览不取文号。</source>
+        <translation>选择文书种类和对象后点击“预览”，样稿显示在这里。
+预览不取文号。</translation>
+    </message>
+    <message>
+        <source>全部文书</source>
+        <translation>全部文书</translation>
+    </message>
+    <message>
+        <source>{count}（文件第 {first}–{last} 页）</source>
+        <translation>{count}（文件第 {first}–{last} 页）</translation>
+    </message>
+    <message>
+        <source>前 {count} 份，请缩小范围</source>
+        <translation>前 {count} 份，请缩小范围</translation>
+    </message>
+    <message>
+        <source>共 {count} 份</source>
+        <translation>共 {count} 份</translation>
+    </message>
+    <message>
+        <source>文号</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <source>对象</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>出具日期</source>
+        <translation>出具日期</translation>
+    </message>
+    <message>
+        <source>出具人</source>
+        <translation>出具人</translation>
+    </message>
+    <message>
+        <source>页数</source>
+        <translation>页数</translation>
+    </message>
+    <message>
+        <source>文件校验码</source>
+        <translation>文件校验码</translation>
+    </message>
+    <message>
+        <source>文号、企业名称或统一社会信用代码</source>
+        <translation>文号、企业名称或统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>重印…</source>
+        <translation>重印…</translation>
+    </message>
+    <message>
+        <source>另存为…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>打印出具时保存的文件，与原件逐字节相同</source>
+        <translation>打印出具时保存的文件，与原件逐字节相同</translation>
+    </message>
+    <message>
+        <source>在左侧选择一份已出具的文书查看原件。</source>
+        <translation>在左侧选择一份已出具的文书查看原件。</translation>
+    </message>
+    <message>
+        <source>按截至日期实时评定</source>
+        <translation>按截至日期实时评定</translation>
+    </message>
+    <message>
+        <source>{year}年度评定结果（已确认）</source>
+        <translation>{year}年度评定结果（已确认）</translation>
+    </message>
+    <message>
+        <source>第 {id} 号（{year} 年度，{drawn_at} 抽取，抽中 {selected} 家）</source>
+        <translation>第 {id} 号（{year} 年度，{drawn_at} 抽取，抽中 {selected} 家）</translation>
+    </message>
+    <message>
+        <source>尚无有效的双随机抽查记录，请先在“双随机抽查”页面抽取。</source>
+        <translation>尚无有效的双随机抽查记录，请先在“双随机抽查”页面抽取。</translation>
+    </message>
+    <message>
+        <source>尚无已批准的信用修复或提前移出申请。</source>
+        <translation>尚无已批准的信用修复或提前移出申请。</translation>
+    </message>
+    <message>
+        <source>正在评定信用等级…</source>
+        <translation>正在评定信用等级…</translation>
+    </message>
+    <message>
+        <source>截至 {day} 为 {grade} 级的企业共 {count} 家，新勾选 {added} 家。</source>
+        <translation>截至 {day} 为 {grade} 级的企业共 {count} 家，新勾选 {added} 家。</translation>
+    </message>
+    <message>
+        <source>正在生成预览…</source>
+        <translation>正在生成预览…</translation>
+    </message>
+    <message>
+        <source>预览：共 {pages} 页。预览不取文号，文号处显示“出具时编号”。</source>
+        <translation>预览：共 {pages} 页。预览不取文号，文号处显示“出具时编号”。</translation>
+    </message>
+    <message>
+        <source>请先勾选要出具“{name}”的企业。</source>
+        <translation>请先勾选要出具“{name}”的企业。</translation>
+    </message>
+    <message>
+        <source>将出具 {count} 份“{name}”，每份按顺序编一个文号（{prefix}〔{year}〕×号），登记后不能修改或删除。
+与已出具文书内容完全相同的，按原文号重印，不另编号。
+
+确定出具吗？</source>
+        <translation>将出具 {count} 份“{name}”，每份按顺序编一个文号（{prefix}〔{year}〕×号），登记后不能修改或删除。
+与已出具文书内容完全相同的，按原文号重印，不另编号。
+
+确定出具吗？</translation>
+    </message>
+    <message>
+        <source>正在出具文书…</source>
+        <translation>正在出具文书…</translation>
+    </message>
+    <message>
+        <source>已保存：{path}</source>
+        <translation>已保存：{path}</translation>
+    </message>
+    <message>
+        <source>已送往打印机。</source>
+        <translation>已送往打印机。</translation>
+    </message>
+    <message>
+        <source>已出具 {count} 份：{numbers_text}</source>
+        <translation>已出具 {count} 份：{numbers_text}</translation>
+    </message>
+    <message>
+        <source>{count} 份与已出具的文书相同，按原文号重印：{numbers_text}</source>
+        <translation>{count} 份与已出具的文书相同，按原文号重印：{numbers_text}</translation>
+    </message>
+    <message>
+        <source>。可在“文书登记”中重印。</source>
+        <translation>。可在“文书登记”中重印。</translation>
+    </message>
+    <message>
+        <source>已保存：{path}（该文书与同批文书同在此文件中，为第 {first}–{last} 页）</source>
+        <translation>已保存：{path}（该文书与同批文书同在此文件中，为第 {first}–{last} 页）</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsSettingsTab</name>
+    <message>
+        <source>文号前缀</source>
+        <translation>文号前缀</translation>
+    </message>
+    <message>
+        <source>保存文号前缀</source>
+        <translation>保存文号前缀</translation>
+    </message>
+    <message>
+        <source>文号由前缀、年份和序号组成，如“凤应急信告〔2026〕12号”；序号按文书种类和年份顺序编排，不重复、不跳号。修改前缀只影响此后出具的文书。</source>
+        <translation>文号由前缀、年份和序号组成，如“凤应急信告〔2026〕12号”；序号按文书种类和年份顺序编排，不重复、不跳号。修改前缀只影响此后出具的文书。</translation>
+    </message>
+    <message>
+        <source>文书字体</source>
+        <translation>文书字体</translation>
+    </message>
+    <message>
+        <source>随程序提供的开放字体</source>
+        <translation>随程序提供的开放字体</translation>
+    </message>
+    <message>
+        <source>本局安装的公文字体（仿宋_GB2312、方正小标宋）</source>
+        <translation>本局安装的公文字体（仿宋_GB2312、方正小标宋）</translation>
+    </message>
+    <message>
+        <source>留空则在系统字体文件夹中查找</source>
+        <translation>留空则在系统字体文件夹中查找</translation>
+    </message>
+    <message>
+        <source>选择文件夹…</source>
+        <translation>选择文件夹…</translation>
+    </message>
+    <message>
+        <source>保存字体设置</source>
+        <translation>保存字体设置</translation>
+    </message>
+    <message>
+        <source>字体文件夹</source>
+        <translation>字体文件夹</translation>
+    </message>
+    <message>
+        <source>无论用哪种字体，字体都嵌入生成的PDF，在任何电脑上打印效果相同。公文字体须由本局合法取得并安装；找不到时仍用开放字体，并在下方说明原因。</source>
+        <translation>无论用哪种字体，字体都嵌入生成的PDF，在任何电脑上打印效果相同。公文字体须由本局合法取得并安装；找不到时仍用开放字体，并在下方说明原因。</translation>
+    </message>
+    <message>
+        <source>只有管理员可以修改文书设置。</source>
+        <translation>只有管理员可以修改文书设置。</translation>
+    </message>
+    <message>
+        <source>例：{prefix}〔{year}〕1号</source>
+        <translation>例：{prefix}〔{year}〕1号</translation>
+    </message>
+    <message>
+        <source>当前文书字体：{description}</source>
+        <translation>当前文书字体：{description}</translation>
+    </message>
+    <message>
+        <source>已保存文号前缀。</source>
+        <translation>已保存文号前缀。</translation>
+    </message>
+    <message>
+        <source>选择公文字体所在的文件夹</source>
+        <translation>选择公文字体所在的文件夹</translation>
+    </message>
+    <message>
+        <source>已保存文书字体设置。</source>
+        <translation>已保存文书字体设置。</translation>
+    </message>
+</context>
+<context>
+    <name>DrawPage</name>
+    <message>
+        <source>双随机抽查</source>
+        <translation>双随机抽查</translation>
+    </message>
+    <message>
+        <source>抽取条件</source>
+        <translation>抽取条件</translation>
+    </message>
+    <message>
+        <source>年度</source>
+        <translation>年度</translation>
+    </message>
+    <message>
+        <source>{grade}级</source>
+        <translation>{grade}级</translation>
+    </message>
+    <message>
+        <source>抽查比例，按企业数向上取整</source>
+        <translation>抽查比例，按企业数向上取整</translation>
+    </message>
+    <message>
+        <source>等级与抽查比例</source>
+        <translation>等级与抽查比例</translation>
+    </message>
+    <message>
+        <source>行业类别</source>
+        <translation>行业类别</translation>
+    </message>
+    <message>
+        <source>所在乡镇</source>
+        <translation>所在乡镇</translation>
+    </message>
+    <message>
+        <source>留空则随机生成；填写后任何人可复核</source>
+        <translation>留空则随机生成；填写后任何人可复核</translation>
+    </message>
+    <message>
+        <source>随机种子</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>每组执法人员</source>
+        <translation>每组执法人员</translation>
+    </message>
+    <message>
+        <source>抽取</source>
+        <translation>抽取</translation>
+    </message>
+    <message>
+        <source>作废…</source>
+        <translation>作废…</translation>
+    </message>
+    <message>
+        <source>导出结果…</source>
+        <translation>导出结果…</translation>
+    </message>
+    <message>
+        <source>验证</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>历次抽查</source>
+        <translation>历次抽查</translation>
+    </message>
+    <message>
+        <source>尚未选择抽查记录。</source>
+        <translation>尚未选择抽查记录。</translation>
+    </message>
+    <message>
+        <source>序号</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>单位名称</source>
+        <translation>单位名称</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation>信用等级</translation>
+    </message>
+    <message>
+        <source>检查人员</source>
+        <translation>检查人员</translation>
+    </message>
+    <message>
+        <source>已作废：{reason}</source>
+        <translation>已作废：{reason}</translation>
+    </message>
+    <message>
+        <source>已作废</source>
+        <translation>已作废</translation>
+    </message>
+    <message>
+        <source>有效</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <source>编号</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>抽取时间</source>
+        <translation>抽取时间</translation>
+    </message>
+    <message>
+        <source>抽取人</source>
+        <translation>抽取人</translation>
+    </message>
+    <message>
+        <source>范围</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>对象库</source>
+        <translation>对象库</translation>
+    </message>
+    <message>
+        <source>抽中</source>
+        <translation>抽中</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>第 {id} 号抽查（{year} 年度）：{quotas}。随机种子 {seed}，每组 {size} 名。{basis}</source>
+        <translation>第 {id} 号抽查（{year} 年度）：{quotas}。随机种子 {seed}，每组 {size} 名。{basis}</translation>
+    </message>
+    <message>
+        <source>
+已于 {when} 由 {who} 作废，理由：{reason}</source>
+        <translation>
+已于 {when} 由 {who} 作废，理由：{reason}</translation>
+    </message>
+    <message>
+        <source>请至少选择一个信用等级。</source>
+        <translation>请至少选择一个信用等级。</translation>
+    </message>
+    <message>
+        <source>正在抽取…</source>
+        <translation>正在抽取…</translation>
+    </message>
+    <message>
+        <source>已完成第 {id} 号抽查：抽中 {count} 家企业，随机种子 {seed}。</source>
+        <translation>已完成第 {id} 号抽查：抽中 {count} 家企业，随机种子 {seed}。</translation>
+    </message>
+    <message>
+        <source>将按以下条件抽取并记录在案（记录不能修改或删除，只能作废）：
+
+年度：{year}
+等级与抽查比例：{ratios}
+行业类别：{category}
+所在乡镇：{town}
+随机种子：{seed}
+每组执法人员：{size} 名
+
+确定抽取吗？</source>
+        <translation>将按以下条件抽取并记录在案（记录不能修改或删除，只能作废）：
+
+年度：{year}
+等级与抽查比例：{ratios}
+行业类别：{category}
+所在乡镇：{town}
+随机种子：{seed}
+每组执法人员：{size} 名
+
+确定抽取吗？</translation>
+    </message>
+    <message>
+        <source>（随机生成）</source>
+        <translation>（随机生成）</translation>
+    </message>
+    <message>
+        <source>确认抽取</source>
+        <translation>确认抽取</translation>
+    </message>
+    <message>
+        <source>作废抽查结果</source>
+        <translation>作废抽查结果</translation>
+    </message>
+    <message>
+        <source>第 {id} 号抽查作废后不能恢复，记录仍保留。请填写作废理由：</source>
+        <translation>第 {id} 号抽查作废后不能恢复，记录仍保留。请填写作废理由：</translation>
+    </message>
+    <message>
+        <source>导出双随机抽查结果</source>
+        <translation>导出双随机抽查结果</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>已导出：{path}</source>
+        <translation>已导出：{path}</translation>
+    </message>
+    <message>
+        <source>按保存的抽查对象库、比例、随机种子和人员名录重新抽取，结果与第 {id} 号抽查完全一致。</source>
+        <translation>按保存的抽查对象库、比例、随机种子和人员名录重新抽取，结果与第 {id} 号抽查完全一致。</translation>
+    </message>
+    <message>
+        <source>重新抽取的结果与第 {id} 号抽查的记录不一致，请检查数据库是否被改动。</source>
+        <translation>重新抽取的结果与第 {id} 号抽查的记录不一致，请检查数据库是否被改动。</translation>
+    </message>
+</context>
+<context>
+    <name>DuePanel</name>
+    <message>
+        <source>按乡镇</source>
+        <translation>按乡镇</translation>
+    </message>
+    <message>
+        <source>按执法主体</source>
+        <translation>按执法主体</translation>
+    </message>
+    <message>
+        <source>重新计算</source>
+        <translation>重新计算</translation>
+    </message>
+    <message>
+        <source>单位名称</source>
+        <translation>单位名称</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>上次检查</source>
+        <translation>上次检查</translation>
+    </message>
+    <message>
+        <source>到期日</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>情况</source>
+        <translation>情况</translation>
+    </message>
+    <message>
+        <source>执法主体</source>
+        <translation>执法主体</translation>
+    </message>
+    <message>
+        <source>正在计算检查到期…</source>
+        <translation>正在计算检查到期…</translation>
+    </message>
+    <message>
+        <source>截至{as_of}：逾期未检查 &lt;b&gt;{overdue}&lt;/b&gt; 家，{days}天内到期 &lt;b&gt;{upcoming}&lt;/b&gt; 家</source>
+        <translation>截至{as_of}：逾期未检查 &lt;b&gt;{overdue}&lt;/b&gt; 家，{days}天内到期 &lt;b&gt;{upcoming}&lt;/b&gt; 家</translation>
+    </message>
+    <message>
+        <source>所在乡镇</source>
+        <translation>所在乡镇</translation>
+    </message>
+    <message>
+        <source>{name}（逾期 {overdue} 家，即将到期 {count} 家）</source>
+        <translation>{name}（逾期 {overdue} 家，即将到期 {count} 家）</translation>
+    </message>
+    <message>
+        <source>……另有 {count} 家</source>
+        <translation>……另有 {count} 家</translation>
+    </message>
+    <message>
+        <source>（停产整顿，复查）</source>
+        <translation>（停产整顿，复查）</translation>
+    </message>
+    <message>
+        <source>立即</source>
+        <translation>立即</translation>
+    </message>
+</context>
+<context>
+    <name>FileObjectionDialog</name>
+    <message>
+        <source>登记异议</source>
+        <translation>登记异议</translation>
+    </message>
+    <message>
+        <source>企业认为记录有误的内容和理由</source>
+        <translation>企业认为记录有误的内容和理由</translation>
+    </message>
+    <message>
+        <source>企业提交的证明材料（名称、页数）</source>
+        <translation>企业提交的证明材料（名称、页数）</translation>
+    </message>
+    <message>
+        <source>提出日期</source>
+        <translation>提出日期</translation>
+    </message>
+    <message>
+        <source>异议内容 *</source>
+        <translation>异议内容 *</translation>
+    </message>
+    <message>
+        <source>证明材料</source>
+        <translation>证明材料</translation>
+    </message>
+    <message>
+        <source>登记</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>已有未办结的异议</source>
+        <translation>已有未办结的异议</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>新建数据库 — 首次使用</source>
+        <translation>新建数据库 — 首次使用</translation>
+    </message>
+    <message>
+        <source>欢迎使用安全生产信用分级分类监管系统。请填写本局信息并设置第一位管理员。第一位管理员同时担任审核员，可以确认年度评定；人员多时，可在“设置 → 用户”中另设审核员并调整角色。</source>
+        <translation>欢迎使用安全生产信用分级分类监管系统。请填写本局信息并设置第一位管理员。第一位管理员同时担任审核员，可以确认年度评定；人员多时，可在“设置 → 用户”中另设审核员并调整角色。</translation>
+    </message>
+    <message>
+        <source>如：凤凰县应急管理局</source>
+        <translation>如：凤凰县应急管理局</translation>
+    </message>
+    <message>
+        <source>报送统计表的上级单位邮箱（可稍后在设置中填写）</source>
+        <translation>报送统计表的上级单位邮箱（可稍后在设置中填写）</translation>
+    </message>
+    <message>
+        <source>更改位置…</source>
+        <translation>更改位置…</translation>
+    </message>
+    <message>
+        <source>单位名称：</source>
+        <translation>单位名称：</translation>
+    </message>
+    <message>
+        <source>信用规则：</source>
+        <translation>信用规则：</translation>
+    </message>
+    <message>
+        <source>上级单位邮箱：</source>
+        <translation>上级单位邮箱：</translation>
+    </message>
+    <message>
+        <source>管理员用户名：</source>
+        <translation>管理员用户名：</translation>
+    </message>
+    <message>
+        <source>管理员密码：</source>
+        <translation>管理员密码：</translation>
+    </message>
+    <message>
+        <source>确认密码：</source>
+        <translation>确认密码：</translation>
+    </message>
+    <message>
+        <source>数据库位置：</source>
+        <translation>数据库位置：</translation>
+    </message>
+    <message>
+        <source>新建</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>数据库保存位置</source>
+        <translation>数据库保存位置</translation>
+    </message>
+    <message>
+        <source>数据库文件 (*.db)</source>
+        <translation>数据库文件 (*.db)</translation>
+    </message>
+    <message>
+        <source>请填写单位名称。</source>
+        <translation>请填写单位名称。</translation>
+    </message>
+    <message>
+        <source>请填写管理员用户名。</source>
+        <translation>请填写管理员用户名。</translation>
+    </message>
+</context>
+<context>
+    <name>GradeBarChart</name>
+    <message>
+        <source>没有可统计的企业</source>
+        <translation>没有可统计的企业</translation>
+    </message>
+</context>
+<context>
+    <name>GradeTableModel</name>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>单位名称</source>
+        <translation>单位名称</translation>
+    </message>
+    <message>
+        <source>行业类别</source>
+        <translation>行业类别</translation>
+    </message>
+    <message>
+        <source>所在乡镇</source>
+        <translation>所在乡镇</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation>信用等级</translation>
+    </message>
+    <message>
+        <source>上次评定</source>
+        <translation>上次评定</translation>
+    </message>
+    <message>
+        <source>评定理由</source>
+        <translation>评定理由</translation>
+    </message>
+    <message>
+        <source>下次变化</source>
+        <translation>下次变化</translation>
+    </message>
+</context>
+<context>
+    <name>GradesPage</name>
+    <message>
+        <source>信用等级</source>
+        <translation>信用等级</translation>
+    </message>
+    <message>
+        <source>可以填写过去或将来的日期，查看“如果在那天评定”的结果</source>
+        <translation>可以填写过去或将来的日期，查看“如果在那天评定”的结果</translation>
+    </message>
+    <message>
+        <source>按此日评定</source>
+        <translation>按此日评定</translation>
+    </message>
+    <message>
+        <source>只看与上次年度评定相比有变化的</source>
+        <translation>只看与上次年度评定相比有变化的</translation>
+    </message>
+    <message>
+        <source>计算年度评定</source>
+        <translation>计算年度评定</translation>
+    </message>
+    <message>
+        <source>确认年度评定…</source>
+        <translation>确认年度评定…</translation>
+    </message>
+    <message>
+        <source>审核批注（对所选企业，随年度评定保存）</source>
+        <translation>审核批注（对所选企业，随年度评定保存）</translation>
+    </message>
+    <message>
+        <source>记下批注</source>
+        <translation>记下批注</translation>
+    </message>
+    <message>
+        <source>评定基准日</source>
+        <translation>评定基准日</translation>
+    </message>
+    <message>
+        <source>行业类别</source>
+        <translation>行业类别</translation>
+    </message>
+    <message>
+        <source>所在乡镇</source>
+        <translation>所在乡镇</translation>
+    </message>
+    <message>
+        <source>年度评定（评定基准日为上一年12月31日，由审核员确认）</source>
+        <translation>年度评定（评定基准日为上一年12月31日，由审核员确认）</translation>
+    </message>
+    <message>
+        <source>年度</source>
+        <translation>年度</translation>
+    </message>
+    <message>
+        <source>日期有误</source>
+        <translation>日期有误</translation>
+    </message>
+    <message>
+        <source>正在评定信用等级…</source>
+        <translation>正在评定信用等级…</translation>
+    </message>
+    <message>
+        <source>评定基准日：{as_of}（实时评定）</source>
+        <translation>评定基准日：{as_of}（实时评定）</translation>
+    </message>
+    <message>
+        <source>{year}年度评定（评定基准日 {as_of}）</source>
+        <translation>{year}年度评定（评定基准日 {as_of}）</translation>
+    </message>
+    <message>
+        <source>；上次年度评定：{before_year}年</source>
+        <translation>；上次年度评定：{before_year}年</translation>
+    </message>
+    <message>
+        <source>；尚无已确认的年度评定</source>
+        <translation>；尚无已确认的年度评定</translation>
+    </message>
+    <message>
+        <source>共 {count} 家：</source>
+        <translation>共 {count} 家：</translation>
+    </message>
+    <message>
+        <source>{year}年度评定已确认。</source>
+        <translation>{year}年度评定已确认。</translation>
+    </message>
+    <message>
+        <source>请审核上表（可勾选“只看有变化的”），无误后由审核员确认。</source>
+        <translation>请审核上表（可勾选“只看有变化的”），无误后由审核员确认。</translation>
+    </message>
+    <message>
+        <source>确认年度评定需要“审核员”角色；当前用户“{user}”（{roles}）没有该角色。请由审核员登录后确认，或由管理员在“设置 → 用户”中为其加上审核员角色。</source>
+        <translation>确认年度评定需要“审核员”角色；当前用户“{user}”（{roles}）没有该角色。请由审核员登录后确认，或由管理员在“设置 → 用户”中为其加上审核员角色。</translation>
+    </message>
+    <message>
+        <source>已记下 {count} 条批注，确认年度评定时一并保存。</source>
+        <translation>已记下 {count} 条批注，确认年度评定时一并保存。</translation>
+    </message>
+    <message>
+        <source>确认年度评定</source>
+        <translation>确认年度评定</translation>
+    </message>
+    <message>
+        <source>确认并保存 {year} 年度评定吗？确认后不能修改，统计表和告知书将使用该结果。</source>
+        <translation>确认并保存 {year} 年度评定吗？确认后不能修改，统计表和告知书将使用该结果。</translation>
+    </message>
+    <message>
+        <source>{year}年度评定已由 {confirmed_by} 确认。</source>
+        <translation>{year}年度评定已由 {confirmed_by} 确认。</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialog</name>
+    <message>
+        <source>使用说明</source>
+        <translation>使用说明</translation>
+    </message>
+    <message>
+        <source>找不到使用说明文件：{path}
+请重新安装程序。</source>
+        <translation>找不到使用说明文件：{path}
+请重新安装程序。</translation>
+    </message>
+    <message>
+        <source>返回目录</source>
+        <translation>返回目录</translation>
+    </message>
+    <message>
+        <source>后退</source>
+        <translation>后退</translation>
+    </message>
+    <message>
+        <source>点击目录中的标题跳到该节。</source>
+        <translation>点击目录中的标题跳到该节。</translation>
+    </message>
+</context>
+<context>
+    <name>HolidaysTab</name>
+    <message>
+        <source>节假日</source>
+        <translation>节假日</translation>
+    </message>
+    <message>
+        <source> 年</source>
+        <translation> 年</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>如 2026-10-01</source>
+        <translation>如 2026-10-01</translation>
+    </message>
+    <message>
+        <source>节日名称，如 国庆节</source>
+        <translation>节日名称，如 国庆节</translation>
+    </message>
+    <message>
+        <source>添加/修改</source>
+        <translation>添加/修改</translation>
+    </message>
+    <message>
+        <source>删除所选</source>
+        <translation>删除所选</translation>
+    </message>
+    <message>
+        <source>粘贴通知…</source>
+        <translation>粘贴通知…</translation>
+    </message>
+    <message>
+        <source>粘贴国务院办公厅节假日安排通知的全文，一次读入全年的放假和调休上班日</source>
+        <translation>粘贴国务院办公厅节假日安排通知的全文，一次读入全年的放假和调休上班日</translation>
+    </message>
+    <message>
+        <source>年份：</source>
+        <translation>年份：</translation>
+    </message>
+    <message>
+        <source>日期：</source>
+        <translation>日期：</translation>
+    </message>
+    <message>
+        <source>内置日历没有的年份，请点“粘贴通知…”读入国务院办公厅的节假日安排通知，或逐日填写该年全部放假日（休息日）和调休上班的周末（工作日）；其余日期按周一至周五上班计算。</source>
+        <translation>内置日历没有的年份，请点“粘贴通知…”读入国务院办公厅的节假日安排通知，或逐日填写该年全部放假日（休息日）和调休上班的周末（工作日）；其余日期按周一至周五上班计算。</translation>
+    </message>
+    <message>
+        <source>{year}年：由程序的内置日历提供，无需填写；下表灰色为内置的安排，仅供查看。</source>
+        <translation>{year}年：由程序的内置日历提供，无需填写；下表灰色为内置的安排，仅供查看。</translation>
+    </message>
+    <message>
+        <source>{year}年：按本节假日表计算。</source>
+        <translation>{year}年：按本节假日表计算。</translation>
+    </message>
+    <message>
+        <source>{year}年：内置日历和本表都没有该年的安排，按周一至周五计算，计算出的期限旁会显示提示。请补充该年的节假日。</source>
+        <translation>{year}年：内置日历和本表都没有该年的安排，按周一至周五计算，计算出的期限旁会显示提示。请补充该年的节假日。</translation>
+    </message>
+    <message>
+        <source>已按通知保存{year}年节假日安排</source>
+        <translation>已按通知保存{year}年节假日安排</translation>
+    </message>
+    <message>
+        <source>请先在表中选择要删除的日期。</source>
+        <translation>请先在表中选择要删除的日期。</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>首页</source>
+        <translation>首页</translation>
+    </message>
+    <message>
+        <source>企业台账</source>
+        <translation>企业台账</translation>
+    </message>
+    <message>
+        <source>已录入记录</source>
+        <translation>已录入记录</translation>
+    </message>
+    <message>
+        <source>检查到期提醒（逾期和30天内到期）</source>
+        <translation>检查到期提醒（逾期和30天内到期）</translation>
+    </message>
+    <message>
+        <source>其他期限（双公示、整改、许可证、管理期）</source>
+        <translation>其他期限（双公示、整改、许可证、管理期）</translation>
+    </message>
+    <message>
+        <source>信用规则：{profile_title}</source>
+        <translation>信用规则：{profile_title}</translation>
+    </message>
+    <message>
+        <source>企业总数</source>
+        <translation>企业总数</translation>
+    </message>
+    <message>
+        <source>上次备份：{last_backup}</source>
+        <translation>上次备份：{last_backup}</translation>
+    </message>
+    <message>
+        <source>尚无备份</source>
+        <translation>尚无备份</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>导入工作簿 — {name}</source>
+        <translation>导入工作簿 — {name}</translation>
+    </message>
+    <message>
+        <source>接受校验码不符的统一社会信用代码（2016年前发放的少数真实代码校验不通过）</source>
+        <translation>接受校验码不符的统一社会信用代码（2016年前发放的少数真实代码校验不通过）</translation>
+    </message>
+    <message>
+        <source>导入</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>正在检查工作簿…</source>
+        <translation>正在检查工作簿…</translation>
+    </message>
+    <message>
+        <source>正在导入…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>同时导入隐藏的工作表：{sheets}（在 Excel 中看不到，请确认其内容）</source>
+        <translation>同时导入隐藏的工作表：{sheets}（在 Excel 中看不到，请确认其内容）</translation>
+    </message>
+    <message>
+        <source>工作簿有 {total} 处错误，不能导入（不会写入任何数据）。下面列出前 {listed} 处，请改正后重新导入：</source>
+        <translation>工作簿有 {total} 处错误，不能导入（不会写入任何数据）。下面列出前 {listed} 处，请改正后重新导入：</translation>
+    </message>
+    <message>
+        <source>工作簿有 {total} 处错误，不能导入（不会写入任何数据）。请改正后重新导入：</source>
+        <translation>工作簿有 {total} 处错误，不能导入（不会写入任何数据）。请改正后重新导入：</translation>
+    </message>
+    <message>
+        <source>工作表</source>
+        <translation>工作表</translation>
+    </message>
+    <message>
+        <source>行</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>列</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source> 与数据库中的记录相同，无需导入。</source>
+        <translation> 与数据库中的记录相同，无需导入。</translation>
+    </message>
+    <message>
+        <source>新增</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <source>更新</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>不变</source>
+        <translation>不变</translation>
+    </message>
+    <message>
+        <source>未导入</source>
+        <translation>未导入</translation>
+    </message>
+</context>
+<context>
+    <name>InspectorDialog</name>
+    <message>
+        <source>修改执法人员</source>
+        <translation>修改执法人员</translation>
+    </message>
+    <message>
+        <source>新增执法人员</source>
+        <translation>新增执法人员</translation>
+    </message>
+    <message>
+        <source>在岗</source>
+        <translation>在岗</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>执法证号</source>
+        <translation>执法证号</translation>
+    </message>
+    <message>
+        <source>所属单位</source>
+        <translation>所属单位</translation>
+    </message>
+</context>
+<context>
+    <name>ListPane</name>
+    <message>
+        <source>共 {count} 条</source>
+        <translation>共 {count} 条</translation>
+    </message>
+    <message>
+        <source>查找</source>
+        <translation>查找</translation>
+    </message>
+</context>
+<context>
+    <name>ListsPage</name>
+    <message>
+        <source>编号</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>名单</source>
+        <translation>名单</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>单位</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>列入对象</source>
+        <translation>列入对象</translation>
+    </message>
+    <message>
+        <source>阶段</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>来源</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>提出人</source>
+        <translation>提出人</translation>
+    </message>
+    <message>
+        <source>告知日期</source>
+        <translation>告知日期</translation>
+    </message>
+    <message>
+        <source>陈述申辩期限</source>
+        <translation>陈述申辩期限</translation>
+    </message>
+    <message>
+        <source>审核人</source>
+        <translation>审核人</translation>
+    </message>
+    <message>
+        <source>公布日期</source>
+        <translation>公布日期</translation>
+    </message>
+    <message>
+        <source>期满日期</source>
+        <translation>期满日期</translation>
+    </message>
+    <message>
+        <source>移出日期/原因</source>
+        <translation>移出日期/原因</translation>
+    </message>
+    <message>
+        <source>名单管理</source>
+        <translation>名单管理</translation>
+    </message>
+    <message>
+        <source>全部名单</source>
+        <translation>全部名单</translation>
+    </message>
+    <message>
+        <source>全部阶段</source>
+        <translation>全部阶段</translation>
+    </message>
+    <message>
+        <source>企业名称、统一社会信用代码或人员姓名</source>
+        <translation>企业名称、统一社会信用代码或人员姓名</translation>
+    </message>
+    <message>
+        <source>按规则采集</source>
+        <translation>按规则采集</translation>
+    </message>
+    <message>
+        <source>按截至今天的信用等级采集：A级企业列入红名单，{grades}的企业列入{kind}</source>
+        <translation>按截至今天的信用等级采集：A级企业列入红名单，{grades}的企业列入{kind}</translation>
+    </message>
+    <message>
+        <source>手工采集…</source>
+        <translation>手工采集…</translation>
+    </message>
+    <message>
+        <source>导出公布名单…</source>
+        <translation>导出公布名单…</translation>
+    </message>
+    <message>
+        <source>导出已公布、尚在期内的名单，供向社会公布</source>
+        <translation>导出已公布、尚在期内的名单，供向社会公布</translation>
+    </message>
+    <message>
+        <source>在上面的表中选择一条名单记录，查看事实、依据和办理经过。</source>
+        <translation>在上面的表中选择一条名单记录，查看事实、依据和办理经过。</translation>
+    </message>
+    <message>
+        <source>打印告知书</source>
+        <translation>打印告知书</translation>
+    </message>
+    <message>
+        <source>已送达…</source>
+        <translation>已送达…</translation>
+    </message>
+    <message>
+        <source>记录陈述申辩…</source>
+        <translation>记录陈述申辩…</translation>
+    </message>
+    <message>
+        <source>审核通过</source>
+        <translation>审核通过</translation>
+    </message>
+    <message>
+        <source>不予列入…</source>
+        <translation>不予列入…</translation>
+    </message>
+    <message>
+        <source>公布…</source>
+        <translation>公布…</translation>
+    </message>
+    <message>
+        <source>移出…</source>
+        <translation>移出…</translation>
+    </message>
+    <message>
+        <source>申请提前移出…</source>
+        <translation>申请提前移出…</translation>
+    </message>
+    <message>
+        <source>预览、出具并打印列入名单告知书</source>
+        <translation>预览、出具并打印列入名单告知书</translation>
+    </message>
+    <message>
+        <source>告知书已送达：登记送达日期，陈述申辩期开始计算</source>
+        <translation>告知书已送达：登记送达日期，陈述申辩期开始计算</translation>
+    </message>
+    <message>
+        <source>登记企业的提前移出申请，由审核员在“异议与修复 → 信用修复”中审核</source>
+        <translation>登记企业的提前移出申请，由审核员在“异议与修复 → 信用修复”中审核</translation>
+    </message>
+    <message>
+        <source>审核、公布和移出需要审核员或管理员权限。</source>
+        <translation>审核、公布和移出需要审核员或管理员权限。</translation>
+    </message>
+    <message>
+        <source>办理</source>
+        <translation>办理</translation>
+    </message>
+    <message>
+        <source>陈述申辩期已满，可以审核</source>
+        <translation>陈述申辩期已满，可以审核</translation>
+    </message>
+    <message>
+        <source>陈述申辩期内：收到陈述申辩或期满后才能审核列入</source>
+        <translation>陈述申辩期内：收到陈述申辩或期满后才能审核列入</translation>
+    </message>
+    <message>
+        <source>符合列入情形</source>
+        <translation>符合列入情形</translation>
+    </message>
+    <message>
+        <source>{count} 条名单记录期满，已自动移出。</source>
+        <translation>{count} 条名单记录期满，已自动移出。</translation>
+    </message>
+    <message>
+        <source>第 {id} 号</source>
+        <translation>第 {id} 号</translation>
+    </message>
+    <message>
+        <source>{months} 个月（自公布之日起）</source>
+        <translation>{months} 个月（自公布之日起）</translation>
+    </message>
+    <message>
+        <source>列入期限</source>
+        <translation>列入期限</translation>
+    </message>
+    <message>
+        <source>事实</source>
+        <translation>事实</translation>
+    </message>
+    <message>
+        <source>依据</source>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <source>手工采集</source>
+        <translation>手工采集</translation>
+    </message>
+    <message>
+        <source>采集</source>
+        <translation>采集</translation>
+    </message>
+    <message>
+        <source>{served} 告知书送达，陈述申辩期至 {due}</source>
+        <translation>{served} 告知书送达，陈述申辩期至 {due}</translation>
+    </message>
+    <message>
+        <source>告知</source>
+        <translation>告知</translation>
+    </message>
+    <message>
+        <source>尚未收到</source>
+        <translation>尚未收到</translation>
+    </message>
+    <message>
+        <source>陈述申辩</source>
+        <translation>陈述申辩</translation>
+    </message>
+    <message>
+        <source>不予列入</source>
+        <translation>不予列入</translation>
+    </message>
+    <message>
+        <source>审核</source>
+        <translation>审核</translation>
+    </message>
+    <message>
+        <source>{published} 公布，期满日期 {ends}</source>
+        <translation>{published} 公布，期满日期 {ends}</translation>
+    </message>
+    <message>
+        <source>公布</source>
+        <translation>公布</translation>
+    </message>
+    <message>
+        <source>移出</source>
+        <translation>移出</translation>
+    </message>
+    <message>
+        <source>办理经过</source>
+        <translation>办理经过</translation>
+    </message>
+    <message>
+        <source>将按截至今天的信用等级采集名单信息：A级企业采集到红名单，{grades}的企业采集到{kind}。已在名单办理中或在公布期内的不重复采集。
+
+采集后还要经过告知、审核和公布。确定采集吗？</source>
+        <translation>将按截至今天的信用等级采集名单信息：A级企业采集到红名单，{grades}的企业采集到{kind}。已在名单办理中或在公布期内的不重复采集。
+
+采集后还要经过告知、审核和公布。确定采集吗？</translation>
+    </message>
+    <message>
+        <source>正在按规则采集…</source>
+        <translation>正在按规则采集…</translation>
+    </message>
+    <message>
+        <source>没有新的名单信息可采集。</source>
+        <translation>没有新的名单信息可采集。</translation>
+    </message>
+    <message>
+        <source>已按规则采集 {count} 条：{parts}。</source>
+        <translation>已按规则采集 {count} 条：{parts}。</translation>
+    </message>
+    <message>
+        <source>已采集第 {id} 号：{subject}（{kind}）。</source>
+        <translation>已采集第 {id} 号：{subject}（{kind}）。</translation>
+    </message>
+    <message>
+        <source>列入名单告知书</source>
+        <translation>列入名单告知书</translation>
+    </message>
+    <message>
+        <source>列入名单告知书（{subject}）</source>
+        <translation>列入名单告知书（{subject}）</translation>
+    </message>
+    <message>
+        <source>告知书已送达</source>
+        <translation>告知书已送达</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：{subject}
+登记列入名单告知书的送达日期。陈述申辩期自送达之日起计算，期满或收到陈述申辩后才能审核列入。</source>
+        <translation>第 {id} 号：{subject}
+登记列入名单告知书的送达日期。陈述申辩期自送达之日起计算，期满或收到陈述申辩后才能审核列入。</translation>
+    </message>
+    <message>
+        <source>送达日期</source>
+        <translation>送达日期</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：已登记告知书送达。</source>
+        <translation>第 {id} 号：已登记告知书送达。</translation>
+    </message>
+    <message>
+        <source>记录陈述申辩</source>
+        <translation>记录陈述申辩</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：{subject}
+记录企业（或当事人）的陈述、申辩意见，供审核时参考。</source>
+        <translation>第 {id} 号：{subject}
+记录企业（或当事人）的陈述、申辩意见，供审核时参考。</translation>
+    </message>
+    <message>
+        <source>收到日期、方式和主要意见</source>
+        <translation>收到日期、方式和主要意见</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：已记录陈述申辩。</source>
+        <translation>第 {id} 号：已记录陈述申辩。</translation>
+    </message>
+    <message>
+        <source>审核通过第 {id} 号（{subject}，{kind}）？通过后转为待公布。</source>
+        <translation>审核通过第 {id} 号（{subject}，{kind}）？通过后转为待公布。</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：审核通过，待公布。</source>
+        <translation>第 {id} 号：审核通过，待公布。</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：{subject}
+不予列入{kind}，请填写理由。</source>
+        <translation>第 {id} 号：{subject}
+不予列入{kind}，请填写理由。</translation>
+    </message>
+    <message>
+        <source>理由</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：不予列入。</source>
+        <translation>第 {id} 号：不予列入。</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：{subject}
+公布到{kind}。列入期限 {months} 个月，自公布之日起计算。</source>
+        <translation>第 {id} 号：{subject}
+公布到{kind}。列入期限 {months} 个月，自公布之日起计算。</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：已公布。</source>
+        <translation>第 {id} 号：已公布。</translation>
+    </message>
+    <message>
+        <source>移出名单</source>
+        <translation>移出名单</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：{subject}
+从{kind}中移出（期满的由程序自动移出；企业申请提前移出的，请用“申请提前移出…”）。</source>
+        <translation>第 {id} 号：{subject}
+从{kind}中移出（期满的由程序自动移出；企业申请提前移出的，请用“申请提前移出…”）。</translation>
+    </message>
+    <message>
+        <source>移出日期</source>
+        <translation>移出日期</translation>
+    </message>
+    <message>
+        <source>移出原因</source>
+        <translation>移出原因</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：已移出。</source>
+        <translation>第 {id} 号：已移出。</translation>
+    </message>
+    <message>
+        <source>申请提前移出</source>
+        <translation>申请提前移出</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：{subject}（{published} 公布）
+登记企业的提前移出申请。申请由审核员在“异议与修复 → 信用修复”中核实条件后批准或驳回。</source>
+        <translation>第 {id} 号：{subject}（{published} 公布）
+登记企业的提前移出申请。申请由审核员在“异议与修复 → 信用修复”中核实条件后批准或驳回。</translation>
+    </message>
+    <message>
+        <source>申请日期</source>
+        <translation>申请日期</translation>
+    </message>
+    <message>
+        <source>申请理由</source>
+        <translation>申请理由</translation>
+    </message>
+    <message>
+        <source>企业陈述的整改情况和理由</source>
+        <translation>企业陈述的整改情况和理由</translation>
+    </message>
+    <message>
+        <source>登记申请</source>
+        <translation>登记申请</translation>
+    </message>
+    <message>
+        <source>已登记第 {id} 号提前移出申请，待审核。</source>
+        <translation>已登记第 {id} 号提前移出申请，待审核。</translation>
+    </message>
+    <message>
+        <source>导出公布名单</source>
+        <translation>导出公布名单</translation>
+    </message>
+    <message>
+        <source>导出哪一个名单？</source>
+        <translation>导出哪一个名单？</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>已导出：{path}</source>
+        <translation>已导出：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>创建管理员</source>
+        <translation>创建管理员</translation>
+    </message>
+    <message>
+        <source>登录</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>此数据库（{path}）还没有管理员。请设置一位管理员后继续。</source>
+        <translation>此数据库（{path}）还没有管理员。请设置一位管理员后继续。</translation>
+    </message>
+    <message>
+        <source>数据库：{path}</source>
+        <translation>数据库：{path}</translation>
+    </message>
+    <message>
+        <source>用户名：</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <source>密码：</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>确认密码：</source>
+        <translation>确认密码：</translation>
+    </message>
+    <message>
+        <source>创建并登录</source>
+        <translation>创建并登录</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>安全生产信用分级分类监管系统 — {bureau_name}</source>
+        <translation>安全生产信用分级分类监管系统 — {bureau_name}</translation>
+    </message>
+    <message>
+        <source>首页</source>
+        <translation>首页</translation>
+    </message>
+    <message>
+        <source>企业台账</source>
+        <translation>企业台账</translation>
+    </message>
+    <message>
+        <source>在企业台账中打开企业，在企业详情页中录入、修改和删除{kind}记录。</source>
+        <translation>在企业台账中打开企业，在企业详情页中录入、修改和删除{kind}记录。</translation>
+    </message>
+    <message>
+        <source>执法检查</source>
+        <translation>执法检查</translation>
+    </message>
+    <message>
+        <source>生产安全事故</source>
+        <translation>生产安全事故</translation>
+    </message>
+    <message>
+        <source>行政处罚</source>
+        <translation>行政处罚</translation>
+    </message>
+    <message>
+        <source>失信行为</source>
+        <translation>失信行为</translation>
+    </message>
+    <message>
+        <source>承诺与表彰</source>
+        <translation>承诺与表彰</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation>信用等级</translation>
+    </message>
+    <message>
+        <source>名单管理</source>
+        <translation>名单管理</translation>
+    </message>
+    <message>
+        <source>异议与修复</source>
+        <translation>异议与修复</translation>
+    </message>
+    <message>
+        <source>检查计划</source>
+        <translation>检查计划</translation>
+    </message>
+    <message>
+        <source>双随机抽查</source>
+        <translation>双随机抽查</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>统计报表</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>文件(&amp;F)</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>编辑(&amp;E)</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>帮助(&amp;H)</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>新建数据库…</source>
+        <translation>新建数据库…</translation>
+    </message>
+    <message>
+        <source>打开数据库…</source>
+        <translation>打开数据库…</translation>
+    </message>
+    <message>
+        <source>打开服务器上的数据库…</source>
+        <translation>打开服务器上的数据库…</translation>
+    </message>
+    <message>
+        <source>最近打开</source>
+        <translation>最近打开</translation>
+    </message>
+    <message>
+        <source>导入工作簿…</source>
+        <translation>导入工作簿…</translation>
+    </message>
+    <message>
+        <source>导出导入模板…</source>
+        <translation>导出导入模板…</translation>
+    </message>
+    <message>
+        <source>导出全部数据…</source>
+        <translation>导出全部数据…</translation>
+    </message>
+    <message>
+        <source>立即备份</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <source>生成演示数据…</source>
+        <translation>生成演示数据…</translation>
+    </message>
+    <message>
+        <source>注销</source>
+        <translation>注销</translation>
+    </message>
+    <message>
+        <source>退出</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>撤销上次保存</source>
+        <translation>撤销上次保存</translation>
+    </message>
+    <message>
+        <source>使用说明</source>
+        <translation>使用说明</translation>
+    </message>
+    <message>
+        <source>关于</source>
+        <translation>关于</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>数据库：{path}</source>
+        <translation>数据库：{path}</translation>
+    </message>
+    <message>
+        <source>用户：{user}（{roles}）</source>
+        <translation>用户：{user}（{roles}）</translation>
+    </message>
+    <message>
+        <source>信用规则：{title}</source>
+        <translation>信用规则：{title}</translation>
+    </message>
+    <message>
+        <source>上次备份：{last}</source>
+        <translation>上次备份：{last}</translation>
+    </message>
+    <message>
+        <source>只读（网络共享文件夹）</source>
+        <translation>只读（网络共享文件夹）</translation>
+    </message>
+    <message>
+        <source>已{done}</source>
+        <translation>已{done}</translation>
+    </message>
+    <message>
+        <source>请查看错误日志。</source>
+        <translation>请查看错误日志。</translation>
+    </message>
+    <message>
+        <source>自动备份失败：{message}</source>
+        <translation>自动备份失败：{message}</translation>
+    </message>
+    <message>
+        <source>已完成今天的自动备份</source>
+        <translation>已完成今天的自动备份</translation>
+    </message>
+    <message>
+        <source>生成演示数据</source>
+        <translation>生成演示数据</translation>
+    </message>
+    <message>
+        <source>演示数据只能生成到空数据库中，请先新建一个数据库。</source>
+        <translation>演示数据只能生成到空数据库中，请先新建一个数据库。</translation>
+    </message>
+    <message>
+        <source>正在生成演示数据…</source>
+        <translation>正在生成演示数据…</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>导入工作簿</source>
+        <translation>导入工作簿</translation>
+    </message>
+    <message>
+        <source>导出导入模板</source>
+        <translation>导出导入模板</translation>
+    </message>
+    <message>
+        <source>安全生产信用导入模板.xlsx</source>
+        <translation>安全生产信用导入模板.xlsx</translation>
+    </message>
+    <message>
+        <source>已导出导入模板：{path}</source>
+        <translation>已导出导入模板：{path}</translation>
+    </message>
+    <message>
+        <source>导出全部数据</source>
+        <translation>导出全部数据</translation>
+    </message>
+    <message>
+        <source>全部数据.xlsx</source>
+        <translation>全部数据.xlsx</translation>
+    </message>
+    <message>
+        <source>身份证号</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>是否导出完整的主要负责人身份证号？
+选“是”会记入审计日志；选“否”则身份证号一栏留空（迁移到新电脑请用备份与恢复）。</source>
+        <translation>是否导出完整的主要负责人身份证号？
+选“是”会记入审计日志；选“否”则身份证号一栏留空（迁移到新电脑请用备份与恢复）。</translation>
+    </message>
+    <message>
+        <source>正在导出全部数据…</source>
+        <translation>正在导出全部数据…</translation>
+    </message>
+    <message>
+        <source>已导出全部数据：{path}</source>
+        <translation>已导出全部数据：{path}</translation>
+    </message>
+    <message>
+        <source>新建数据库</source>
+        <translation>新建数据库</translation>
+    </message>
+    <message>
+        <source>数据库文件 (*.db)</source>
+        <translation>数据库文件 (*.db)</translation>
+    </message>
+    <message>
+        <source>打开数据库</source>
+        <translation>打开数据库</translation>
+    </message>
+    <message>
+        <source>打开服务器上的数据库</source>
+        <translation>打开服务器上的数据库</translation>
+    </message>
+    <message>
+        <source>数据库地址（不含密码）：
+postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</source>
+        <translation>数据库地址（不含密码）：
+postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</translation>
+    </message>
+    <message>
+        <source>找不到数据库文件 {entry}（可能已移动或删除），已从“最近打开”中移除。</source>
+        <translation>找不到数据库文件 {entry}（可能已移动或删除），已从“最近打开”中移除。</translation>
+    </message>
+    <message>
+        <source>安全生产信用分级分类监管系统（单机版）
+版本 {version}</source>
+        <translation>安全生产信用分级分类监管系统（单机版）
+版本 {version}</translation>
+    </message>
+    <message>
+        <source>关闭前自动备份…</source>
+        <translation>关闭前自动备份…</translation>
+    </message>
+    <message>
+        <source>自动备份失败</source>
+        <translation>自动备份失败</translation>
+    </message>
+</context>
+<context>
+    <name>ManualEntryDialog</name>
+    <message>
+        <source>手工采集名单信息</source>
+        <translation>手工采集名单信息</translation>
+    </message>
+    <message>
+        <source>失信或守信的事实：时间、行为、文书文号等</source>
+        <translation>失信或守信的事实：时间、行为、文书文号等</translation>
+    </message>
+    <message>
+        <source>列入依据：规定的条款</source>
+        <translation>列入依据：规定的条款</translation>
+    </message>
+    <message>
+        <source> 个月</source>
+        <translation> 个月</translation>
+    </message>
+    <message>
+        <source>按规定期限</source>
+        <translation>按规定期限</translation>
+    </message>
+    <message>
+        <source>不填（按规定期限）时，由信用规则确定列入期限</source>
+        <translation>不填（按规定期限）时，由信用规则确定列入期限</translation>
+    </message>
+    <message>
+        <source>只列入单位时不填</source>
+        <translation>只列入单位时不填</translation>
+    </message>
+    <message>
+        <source>如：主要负责人、实际控制人</source>
+        <translation>如：主要负责人、实际控制人</translation>
+    </message>
+    <message>
+        <source>企业 *</source>
+        <translation>企业 *</translation>
+    </message>
+    <message>
+        <source>名单 *</source>
+        <translation>名单 *</translation>
+    </message>
+    <message>
+        <source>事实 *</source>
+        <translation>事实 *</translation>
+    </message>
+    <message>
+        <source>依据 *</source>
+        <translation>依据 *</translation>
+    </message>
+    <message>
+        <source>列入期限</source>
+        <translation>列入期限</translation>
+    </message>
+    <message>
+        <source>身份</source>
+        <translation>身份</translation>
+    </message>
+    <message>
+        <source>责任人员</source>
+        <translation>责任人员</translation>
+    </message>
+    <message>
+        <source>采集</source>
+        <translation>采集</translation>
+    </message>
+    <message>
+        <source>请先查找并选中一家企业。</source>
+        <translation>请先查找并选中一家企业。</translation>
+    </message>
+</context>
+<context>
+    <name>NewPasswordDialog</name>
+    <message>
+        <source>新密码：</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <source>确认密码：</source>
+        <translation>确认密码：</translation>
+    </message>
+    <message>
+        <source>至少 {auth} 个字符。</source>
+        <translation>至少 {auth} 个字符。</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>NewUserDialog</name>
+    <message>
+        <source>添加用户</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>用户名：</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <source>姓名：</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <source>角色：</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>初始密码：</source>
+        <translation>初始密码：</translation>
+    </message>
+    <message>
+        <source>确认密码：</source>
+        <translation>确认密码：</translation>
+    </message>
+    <message>
+        <source>添加</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>请填写用户名。</source>
+        <translation>请填写用户名。</translation>
+    </message>
+    <message>
+        <source>请至少选择一个角色。</source>
+        <translation>请至少选择一个角色。</translation>
+    </message>
+</context>
+<context>
+    <name>NotYetPage</name>
+    <message>
+        <source>本页面尚未完成：{what}
+
+在此之前，请使用现有的表格和纸质流程。</source>
+        <translation>本页面尚未完成：{what}
+
+在此之前，请使用现有的表格和纸质流程。</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeDialog</name>
+    <message>
+        <source>粘贴国务院办公厅节假日安排通知</source>
+        <translation>粘贴国务院办公厅节假日安排通知</translation>
+    </message>
+    <message>
+        <source>把《国务院办公厅关于某年部分节假日安排的通知》全文（含标题）粘贴到下面，点“读取”，核对读到的放假日和调休上班日后点“保存”。</source>
+        <translation>把《国务院办公厅关于某年部分节假日安排的通知》全文（含标题）粘贴到下面，点“读取”，核对读到的放假日和调休上班日后点“保存”。</translation>
+    </message>
+    <message>
+        <source>国务院办公厅关于2027年部分节假日安排的通知
+……
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+……</source>
+        <translation>国务院办公厅关于2027年部分节假日安排的通知
+……
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+……</translation>
+    </message>
+    <message>
+        <source>读取</source>
+        <translation>读取</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>星期</source>
+        <translation>星期</translation>
+    </message>
+    <message>
+        <source>周{weekday}</source>
+        <translation>周{weekday}</translation>
+    </message>
+    <message>
+        <source>安排</source>
+        <translation>安排</translation>
+    </message>
+    <message>
+        <source>放假</source>
+        <translation>放假</translation>
+    </message>
+    <message>
+        <source>调休上班</source>
+        <translation>调休上班</translation>
+    </message>
+    <message>
+        <source>节日</source>
+        <translation>节日</translation>
+    </message>
+    <message>
+        <source>保存到节假日表</source>
+        <translation>保存到节假日表</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>只有管理员可以保存节假日安排</source>
+        <translation>只有管理员可以保存节假日安排</translation>
+    </message>
+    <message>
+        <source>通知已改动，请重新读取。</source>
+        <translation>通知已改动，请重新读取。</translation>
+    </message>
+    <message>
+        <source>读到{year}年的安排（{holidays}）：放假 {rest} 天，调休上班 {work} 天。请逐日核对后保存。</source>
+        <translation>读到{year}年的安排（{holidays}）：放假 {rest} 天，调休上班 {work} 天。请逐日核对后保存。</translation>
+    </message>
+    <message>
+        <source>替换节假日安排</source>
+        <translation>替换节假日安排</translation>
+    </message>
+    <message>
+        <source>节假日表中已有{year}年的 {count} 天，保存后将按本通知替换。确定保存吗？</source>
+        <translation>节假日表中已有{year}年的 {count} 天，保存后将按本通知替换。确定保存吗？</translation>
+    </message>
+    <message>
+        <source>已保存：新增 {added} 天，修改 {changed} 天，删除 {removed} 天。</source>
+        <translation>已保存：新增 {added} 天，修改 {changed} 天，删除 {removed} 天。</translation>
+    </message>
+</context>
+<context>
+    <name>ObjectionsPage</name>
+    <message>
+        <source>待核实</source>
+        <translation>待核实</translation>
+    </message>
+    <message>
+        <source>异议与信用修复</source>
+        <translation>异议与信用修复</translation>
+    </message>
+    <message>
+        <source>异议</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>信用修复</source>
+        <translation>信用修复</translation>
+    </message>
+    <message>
+        <source>编号</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>单位</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>被异议记录</source>
+        <translation>被异议记录</translation>
+    </message>
+    <message>
+        <source>提出日期</source>
+        <translation>提出日期</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>受理日期</source>
+        <translation>受理日期</translation>
+    </message>
+    <message>
+        <source>答复期限</source>
+        <translation>答复期限</translation>
+    </message>
+    <message>
+        <source>核查人</source>
+        <translation>核查人</translation>
+    </message>
+    <message>
+        <source>结论</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>对象</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>申请日期</source>
+        <translation>申请日期</translation>
+    </message>
+    <message>
+        <source>审核人</source>
+        <translation>审核人</translation>
+    </message>
+    <message>
+        <source>决定日期</source>
+        <translation>决定日期</translation>
+    </message>
+    <message>
+        <source>撤销</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>共 {count} 件</source>
+        <translation>共 {count} 件</translation>
+    </message>
+    <message>
+        <source>只看未办结</source>
+        <translation>只看未办结</translation>
+    </message>
+    <message>
+        <source>企业名称、统一社会信用代码或记录</source>
+        <translation>企业名称、统一社会信用代码或记录</translation>
+    </message>
+    <message>
+        <source>登记异议…</source>
+        <translation>登记异议…</translation>
+    </message>
+    <message>
+        <source>在上面的表中选择一件异议查看详情。</source>
+        <translation>在上面的表中选择一件异议查看详情。</translation>
+    </message>
+    <message>
+        <source>受理</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>今天受理，答复期限按工作日计算</source>
+        <translation>今天受理，答复期限按工作日计算</translation>
+    </message>
+    <message>
+        <source>不予受理…</source>
+        <translation>不予受理…</translation>
+    </message>
+    <message>
+        <source>答复…</source>
+        <translation>答复…</translation>
+    </message>
+    <message>
+        <source>打印答复书</source>
+        <translation>打印答复书</translation>
+    </message>
+    <message>
+        <source>受理、答复需要审核员或管理员权限。</source>
+        <translation>受理、答复需要审核员或管理员权限。</translation>
+    </message>
+    <message>
+        <source>办理</source>
+        <translation>办理</translation>
+    </message>
+    <message>
+        <source>全部状态</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>申请信用修复…</source>
+        <translation>申请信用修复…</translation>
+    </message>
+    <message>
+        <source>行政处罚、失信行为或生产安全事故的信用修复；提前移出名单在“名单管理”中申请</source>
+        <translation>行政处罚、失信行为或生产安全事故的信用修复；提前移出名单在“名单管理”中申请</translation>
+    </message>
+    <message>
+        <source>在上面的表中选择一件申请查看核查项目。</source>
+        <translation>在上面的表中选择一件申请查看核查项目。</translation>
+    </message>
+    <message>
+        <source>批准…</source>
+        <translation>批准…</translation>
+    </message>
+    <message>
+        <source>驳回…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <source>撤销批准…</source>
+        <translation>撤销批准…</translation>
+    </message>
+    <message>
+        <source>以虚假材料取得信用修复的，撤销批准，记录重新计入</source>
+        <translation>以虚假材料取得信用修复的，撤销批准，记录重新计入</translation>
+    </message>
+    <message>
+        <source>打印决定书</source>
+        <translation>打印决定书</translation>
+    </message>
+    <message>
+        <source>批准、驳回和撤销需要审核员或管理员权限。</source>
+        <translation>批准、驳回和撤销需要审核员或管理员权限。</translation>
+    </message>
+    <message>
+        <source>已超期</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>还有 {days} 个工作日</source>
+        <translation>还有 {days} 个工作日</translation>
+    </message>
+    <message>
+        <source>{day}（{user} 登记）</source>
+        <translation>{day}（{user} 登记）</translation>
+    </message>
+    <message>
+        <source>异议内容</source>
+        <translation>异议内容</translation>
+    </message>
+    <message>
+        <source>证明材料</source>
+        <translation>证明材料</translation>
+    </message>
+    <message>
+        <source>不予受理</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <source>核查情况</source>
+        <translation>核查情况</translation>
+    </message>
+    <message>
+        <source>第 {id} 号异议</source>
+        <translation>第 {id} 号异议</translation>
+    </message>
+    <message>
+        <source>申请理由</source>
+        <translation>申请理由</translation>
+    </message>
+    <message>
+        <source>驳回</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <source>批准</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>决定</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <source>第 {id} 号{kind}申请</source>
+        <translation>第 {id} 号{kind}申请</translation>
+    </message>
+    <message>
+        <source>核查项目（按今天的数据）</source>
+        <translation>核查项目（按今天的数据）</translation>
+    </message>
+    <message>
+        <source>已登记第 {id} 号异议：{record}。</source>
+        <translation>已登记第 {id} 号异议：{record}。</translation>
+    </message>
+    <message>
+        <source>已受理第 {id} 号异议，答复期限 {due}。</source>
+        <translation>已受理第 {id} 号异议，答复期限 {due}。</translation>
+    </message>
+    <message>
+        <source>第 {id} 号异议：{unit}
+{record}
+不予受理，请填写理由。</source>
+        <translation>第 {id} 号异议：{unit}
+{record}
+不予受理，请填写理由。</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>理由</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>第 {id} 号异议不予受理。</source>
+        <translation>第 {id} 号异议不予受理。</translation>
+    </message>
+    <message>
+        <source>已答复第 {id} 号异议：{outcome}。</source>
+        <translation>已答复第 {id} 号异议：{outcome}。</translation>
+    </message>
+    <message>
+        <source>异议申请答复书</source>
+        <translation>异议申请答复书</translation>
+    </message>
+    <message>
+        <source>异议申请答复书（{unit}）</source>
+        <translation>异议申请答复书（{unit}）</translation>
+    </message>
+    <message>
+        <source>已登记第 {id} 号信用修复申请，待审核。</source>
+        <translation>已登记第 {id} 号信用修复申请，待审核。</translation>
+    </message>
+    <message>
+        <source>批准后自决定日期起从名单中移出。</source>
+        <translation>批准后自决定日期起从名单中移出。</translation>
+    </message>
+    <message>
+        <source>批准后自决定日期起，该记录不再计入信用评定。</source>
+        <translation>批准后自决定日期起，该记录不再计入信用评定。</translation>
+    </message>
+    <message>
+        <source>批准{kind}申请（第 {id} 号）</source>
+        <translation>批准{kind}申请（第 {id} 号）</translation>
+    </message>
+    <message>
+        <source>意见</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>驳回须填写理由。</source>
+        <translation>驳回须填写理由。</translation>
+    </message>
+    <message>
+        <source>驳回{kind}申请（第 {id} 号）</source>
+        <translation>驳回{kind}申请（第 {id} 号）</translation>
+    </message>
+    <message>
+        <source>{unit}：{record}
+
+核查项目（截至今天）：
+{checks}
+
+{effect}</source>
+        <translation>{unit}：{record}
+
+核查项目（截至今天）：
+{checks}
+
+{effect}</translation>
+    </message>
+    <message>
+        <source>第 {id} 号申请：{status}。</source>
+        <translation>第 {id} 号申请：{status}。</translation>
+    </message>
+    <message>
+        <source>撤销后该企业恢复列入名单。</source>
+        <translation>撤销后该企业恢复列入名单。</translation>
+    </message>
+    <message>
+        <source>撤销后该记录重新计入信用评定。</source>
+        <translation>撤销后该记录重新计入信用评定。</translation>
+    </message>
+    <message>
+        <source>撤销批准（第 {id} 号）</source>
+        <translation>撤销批准（第 {id} 号）</translation>
+    </message>
+    <message>
+        <source>{unit}：{record}
+以虚假材料等不正当手段取得{kind}的，撤销批准。{effect}</source>
+        <translation>{unit}：{record}
+以虚假材料等不正当手段取得{kind}的，撤销批准。{effect}</translation>
+    </message>
+    <message>
+        <source>撤销日期</source>
+        <translation>撤销日期</translation>
+    </message>
+    <message>
+        <source>撤销理由</source>
+        <translation>撤销理由</translation>
+    </message>
+    <message>
+        <source>撤销批准</source>
+        <translation>撤销批准</translation>
+    </message>
+    <message>
+        <source>已撤销第 {id} 号申请的批准。</source>
+        <translation>已撤销第 {id} 号申请的批准。</translation>
+    </message>
+    <message>
+        <source>提前移出名单决定书</source>
+        <translation>提前移出名单决定书</translation>
+    </message>
+    <message>
+        <source>信用修复决定书</source>
+        <translation>信用修复决定书</translation>
+    </message>
+</context>
+<context>
+    <name>PdfPreview</name>
+    <message>
+        <source>尚无文书可显示。</source>
+        <translation>尚无文书可显示。</translation>
+    </message>
+    <message>
+        <source>上一页</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <source>下一页</source>
+        <translation>下一页</translation>
+    </message>
+    <message>
+        <source>输入页码后按回车跳到该页</source>
+        <translation>输入页码后按回车跳到该页</translation>
+    </message>
+    <message>
+        <source>适合宽度</source>
+        <translation>适合宽度</translation>
+    </message>
+    <message>
+        <source>缩小</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>放大</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>第</source>
+        <translation>第</translation>
+    </message>
+    <message>
+        <source>无法显示此文件：不是有效的 PDF。</source>
+        <translation>无法显示此文件：不是有效的 PDF。</translation>
+    </message>
+    <message>
+        <source>/ {count} 页</source>
+        <translation>/ {count} 页</translation>
+    </message>
+</context>
+<context>
+    <name>PeriodDialog</name>
+    <message>
+        <source>导出行政处罚双公示</source>
+        <translation>导出行政处罚双公示</translation>
+    </message>
+    <message>
+        <source>导出本局在此期间作出的行政处罚，按国家双公示行政处罚信息的列排列，可上传信用网站。记录中空白的必填项列在工作簿的“缺项”表中，不会推测填写。</source>
+        <translation>导出本局在此期间作出的行政处罚，按国家双公示行政处罚信息的列排列，可上传信用网站。记录中空白的必填项列在工作簿的“缺项”表中，不会推测填写。</translation>
+    </message>
+    <message>
+        <source>处罚决定日期自</source>
+        <translation>处罚决定日期自</translation>
+    </message>
+    <message>
+        <source>至</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>导出…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PermitDialog</name>
+    <message>
+        <source>登记行政许可</source>
+        <translation>登记行政许可</translation>
+    </message>
+    <message>
+        <source>如：（湘）WH安许证字〔2026〕000123</source>
+        <translation>如：（湘）WH安许证字〔2026〕000123</translation>
+    </message>
+    <message>
+        <source>选择或填写许可类别</source>
+        <translation>选择或填写许可类别</translation>
+    </message>
+    <message>
+        <source>尚未选择企业</source>
+        <translation>尚未选择企业</translation>
+    </message>
+    <message>
+        <source>查找企业</source>
+        <translation>查找企业</translation>
+    </message>
+    <message>
+        <source>许可对象</source>
+        <translation>许可对象</translation>
+    </message>
+    <message>
+        <source>许可证号</source>
+        <translation>许可证号</translation>
+    </message>
+    <message>
+        <source>许可类别</source>
+        <translation>许可类别</translation>
+    </message>
+    <message>
+        <source>决定日期</source>
+        <translation>决定日期</translation>
+    </message>
+    <message>
+        <source>行政许可决定应自作出之日起7个工作日内公示。</source>
+        <translation>行政许可决定应自作出之日起7个工作日内公示。</translation>
+    </message>
+</context>
+<context>
+    <name>PlanModel</name>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation type="unfinished">统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>单位名称</source>
+        <translation type="unfinished">单位名称</translation>
+    </message>
+    <message>
+        <source>所在乡镇</source>
+        <translation type="unfinished">所在乡镇</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation type="unfinished">信用等级</translation>
+    </message>
+    <message>
+        <source>高危行业</source>
+        <translation type="unfinished">高危行业</translation>
+    </message>
+    <message>
+        <source>检查时段</source>
+        <translation>检查时段</translation>
+    </message>
+    <message>
+        <source>到期日</source>
+        <translation type="unfinished">到期日</translation>
+    </message>
+    <message>
+        <source>建议月份</source>
+        <translation>建议月份</translation>
+    </message>
+    <message>
+        <source>执法主体</source>
+        <translation type="unfinished">执法主体</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation type="unfinished">状态</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>PlanPage</name>
+    <message>
+        <source>检查计划</source>
+        <translation>检查计划</translation>
+    </message>
+    <message>
+        <source> 年</source>
+        <translation> 年</translation>
+    </message>
+    <message>
+        <source>不限</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source> 次/月</source>
+        <translation> 次/月</translation>
+    </message>
+    <message>
+        <source>本局每月能完成的检查次数；0 表示不限，不做均衡</source>
+        <translation>本局每月能完成的检查次数；0 表示不限，不做均衡</translation>
+    </message>
+    <message>
+        <source>编制计划</source>
+        <translation>编制计划</translation>
+    </message>
+    <message>
+        <source>导出计划…</source>
+        <translation>导出计划…</translation>
+    </message>
+    <message>
+        <source>采用计划…</source>
+        <translation>采用计划…</translation>
+    </message>
+    <message>
+        <source>把编制的计划采用为本年度的检查计划（审核员或管理员）</source>
+        <translation>把编制的计划采用为本年度的检查计划（审核员或管理员）</translation>
+    </message>
+    <message>
+        <source>查看已采用的计划</source>
+        <translation>查看已采用的计划</translation>
+    </message>
+    <message>
+        <source>计划年度</source>
+        <translation>计划年度</translation>
+    </message>
+    <message>
+        <source>每月检查能力</source>
+        <translation>每月检查能力</translation>
+    </message>
+    <message>
+        <source>选择年度后点“编制计划”。</source>
+        <translation>选择年度后点“编制计划”。</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>执法主体</source>
+        <translation>执法主体</translation>
+    </message>
+    <message>
+        <source>乡镇</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>年度执法检查计划</source>
+        <translation>年度执法检查计划</translation>
+    </message>
+    <message>
+        <source>{year}年度尚未采用检查计划。点“编制计划”编制，核对后点“采用计划…”。</source>
+        <translation>{year}年度尚未采用检查计划。点“编制计划”编制，核对后点“采用计划…”。</translation>
+    </message>
+    <message>
+        <source>采用计划需要审核员或管理员</source>
+        <translation>采用计划需要审核员或管理员</translation>
+    </message>
+    <message>
+        <source>（数据已变化，请重新编制计划）</source>
+        <translation>（数据已变化，请重新编制计划）</translation>
+    </message>
+    <message>
+        <source>正在编制检查计划…</source>
+        <translation>正在编制检查计划…</translation>
+    </message>
+    <message>
+        <source>{year}年度已采用的检查计划（{describe}）</source>
+        <translation>{year}年度已采用的检查计划（{describe}）</translation>
+    </message>
+    <message>
+        <source>草稿：{year}年度计划尚未采用，核对后点“采用计划…”。</source>
+        <translation>草稿：{year}年度计划尚未采用，核对后点“采用计划…”。</translation>
+    </message>
+    <message>
+        <source>草稿：重新编制的{year}年度计划，尚未采用（原计划仍有效）。</source>
+        <translation>草稿：重新编制的{year}年度计划，尚未采用（原计划仍有效）。</translation>
+    </message>
+    <message>
+        <source>{year}年：{basis}；计划检查 {count} 次（{grades}）；{status}；每月检查能力：{capacity}</source>
+        <translation>{year}年：{basis}；计划检查 {count} 次（{grades}）；{status}；每月检查能力：{capacity}</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>无法安排 {count} 次（时段内每月都已达到检查能力）：{windows}。在“状态”中选“无法安排”查看。</source>
+        <translation>无法安排 {count} 次（时段内每月都已达到检查能力）：{windows}。在“状态”中选“无法安排”查看。</translation>
+    </message>
+    <message>
+        <source>采用检查计划</source>
+        <translation>采用检查计划</translation>
+    </message>
+    <message>
+        <source>数据已变化，请重新编制计划后再采用。</source>
+        <translation>数据已变化，请重新编制计划后再采用。</translation>
+    </message>
+    <message>
+        <source>采用后，本计划即为{year}年度检查计划，窗口、导出和打印都使用它。
+
+等级依据：{basis}
+每月检查能力：{capacity}
+计划检查：{count} 次（{grades}）
+无法安排：{unfit} 次
+
+{changes}确定采用吗？</source>
+        <translation>采用后，本计划即为{year}年度检查计划，窗口、导出和打印都使用它。
+
+等级依据：{basis}
+每月检查能力：{capacity}
+计划检查：{count} 次（{grades}）
+无法安排：{unfit} 次
+
+{changes}确定采用吗？</translation>
+    </message>
+    <message>
+        <source>已采用{year}年度检查计划</source>
+        <translation>已采用{year}年度检查计划</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>{count} 次</source>
+        <translation>{count} 次</translation>
+    </message>
+    <message>
+        <source>导出检查计划</source>
+        <translation>导出检查计划</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>正在导出检查计划…</source>
+        <translation>正在导出检查计划…</translation>
+    </message>
+    <message>
+        <source>已导出 {path}</source>
+        <translation>已导出 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>PublicityPage</name>
+    <message>
+        <source>类别</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>文号/许可证号</source>
+        <translation>文号/许可证号</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>单位</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>事由/许可类别</source>
+        <translation>事由/许可类别</translation>
+    </message>
+    <message>
+        <source>决定日期</source>
+        <translation>决定日期</translation>
+    </message>
+    <message>
+        <source>应公示日期</source>
+        <translation>应公示日期</translation>
+    </message>
+    <message>
+        <source>公示日期</source>
+        <translation>公示日期</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>双公示（行政处罚、行政许可）</source>
+        <translation>双公示（行政处罚、行政许可）</translation>
+    </message>
+    <message>
+        <source>本局作出的行政处罚决定和行政许可决定，应自作出之日起7个工作日内在信用网站公示。其他部门的处罚由作出决定的部门公示，不列入。</source>
+        <translation>本局作出的行政处罚决定和行政许可决定，应自作出之日起7个工作日内在信用网站公示。其他部门的处罚由作出决定的部门公示，不列入。</translation>
+    </message>
+    <message>
+        <source>文号、许可证号、单位名称或统一社会信用代码</source>
+        <translation>文号、许可证号、单位名称或统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>没有符合条件的记录。</source>
+        <translation>没有符合条件的记录。</translation>
+    </message>
+    <message>
+        <source>标记已公示…</source>
+        <translation>标记已公示…</translation>
+    </message>
+    <message>
+        <source>可多选，选中的记录记为同一天公示</source>
+        <translation>可多选，选中的记录记为同一天公示</translation>
+    </message>
+    <message>
+        <source>登记行政许可…</source>
+        <translation>登记行政许可…</translation>
+    </message>
+    <message>
+        <source>导出公示清单…</source>
+        <translation>导出公示清单…</translation>
+    </message>
+    <message>
+        <source>导出全部行政处罚和行政许可的公示情况（Excel）</source>
+        <translation>导出全部行政处罚和行政许可的公示情况（Excel）</translation>
+    </message>
+    <message>
+        <source>导出行政处罚双公示…</source>
+        <translation>导出行政处罚双公示…</translation>
+    </message>
+    <message>
+        <source>按处罚决定日期导出国家双公示格式的行政处罚信息（Excel），用于上传信用网站</source>
+        <translation>按处罚决定日期导出国家双公示格式的行政处罚信息（Excel），用于上传信用网站</translation>
+    </message>
+    <message>
+        <source>{label} {count} 条</source>
+        <translation>{label} {count} 条</translation>
+    </message>
+    <message>
+        <source>待公示</source>
+        <translation>待公示</translation>
+    </message>
+    <message>
+        <source>（其中 {count} 条 {days} 天内到期）</source>
+        <translation>（其中 {count} 条 {days} 天内到期）</translation>
+    </message>
+    <message>
+        <source>逾期未公示</source>
+        <translation>逾期未公示</translation>
+    </message>
+    <message>
+        <source>逾期公示</source>
+        <translation>逾期公示</translation>
+    </message>
+    <message>
+        <source>已按期公示</source>
+        <translation>已按期公示</translation>
+    </message>
+    <message>
+        <source>截至 {today}：</source>
+        <translation>截至 {today}：</translation>
+    </message>
+    <message>
+        <source>共 {count} 条</source>
+        <translation>共 {count} 条</translation>
+    </message>
+    <message>
+        <source>{shown} / {total} 条</source>
+        <translation>{shown} / {total} 条</translation>
+    </message>
+    <message>
+        <source>已超过应公示日期 {days} 天</source>
+        <translation>已超过应公示日期 {days} 天</translation>
+    </message>
+    <message>
+        <source>今天是最后一天</source>
+        <translation>今天是最后一天</translation>
+    </message>
+    <message>
+        <source>距应公示日期还有 {days} 天</source>
+        <translation>距应公示日期还有 {days} 天</translation>
+    </message>
+    <message>
+        <source>晚于应公示日期 {days} 天公示</source>
+        <translation>晚于应公示日期 {days} 天公示</translation>
+    </message>
+    <message>
+        <source>已将 {count} 条记录标记为 {day} 公示。</source>
+        <translation>已将 {count} 条记录标记为 {day} 公示。</translation>
+    </message>
+    <message>
+        <source>标记已公示</source>
+        <translation>标记已公示</translation>
+    </message>
+    <message>
+        <source>登记行政许可</source>
+        <translation>登记行政许可</translation>
+    </message>
+    <message>
+        <source>请先选择企业。</source>
+        <translation>请先选择企业。</translation>
+    </message>
+    <message>
+        <source>已登记行政许可，请在7个工作日内公示。</source>
+        <translation>已登记行政许可，请在7个工作日内公示。</translation>
+    </message>
+    <message>
+        <source>导出公示清单</source>
+        <translation>导出公示清单</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>已导出：{path}</source>
+        <translation>已导出：{path}</translation>
+    </message>
+    <message>
+        <source>导出行政处罚双公示</source>
+        <translation>导出行政处罚双公示</translation>
+    </message>
+    <message>
+        <source>开始日期晚于结束日期，请重新选择。</source>
+        <translation>开始日期晚于结束日期，请重新选择。</translation>
+    </message>
+    <message>
+        <source>已导出 {count} 条行政处罚：{path}</source>
+        <translation>已导出 {count} 条行政处罚：{path}</translation>
+    </message>
+    <message>
+        <source>有 {count} 处必填项在记录中空白，已列在工作簿的“缺项”表中（未推测填写）。</source>
+        <translation>有 {count} 处必填项在记录中空白，已列在工作簿的“缺项”表中（未推测填写）。</translation>
+    </message>
+</context>
+<context>
+    <name>PublishDialog</name>
+    <message>
+        <source>标记已公示</source>
+        <translation>标记已公示</translation>
+    </message>
+    <message>
+        <source>{kind} {number}（{unit_name}）
+决定日期 {decided_on}，应于 {due_on} 前公示。</source>
+        <translation>{kind} {number}（{unit_name}）
+决定日期 {decided_on}，应于 {due_on} 前公示。</translation>
+    </message>
+    <message>
+        <source>选中的 {count} 条记录，公示日期相同。</source>
+        <translation>选中的 {count} 条记录，公示日期相同。</translation>
+    </message>
+    <message>
+        <source>在信用网站或政府网站上公示的日期</source>
+        <translation>在信用网站或政府网站上公示的日期</translation>
+    </message>
+    <message>
+        <source>公示日期</source>
+        <translation>公示日期</translation>
+    </message>
+</context>
+<context>
+    <name>RecordFormDialog</name>
+    <message>
+        <source>带 * 的为必填项。Tab 或 Enter 到下一项，最后一项按 Enter 保存。</source>
+        <translation>带 * 的为必填项。Tab 或 Enter 到下一项，最后一项按 Enter 保存。</translation>
+    </message>
+    <message>
+        <source>撤销上次保存</source>
+        <translation>撤销上次保存</translation>
+    </message>
+    <message>
+        <source>撤销本窗口中最近一次保存</source>
+        <translation>撤销本窗口中最近一次保存</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>保存并关闭（Enter 或 Ctrl+S）</source>
+        <translation>保存并关闭（Enter 或 Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>保存并新增</source>
+        <translation>保存并新增</translation>
+    </message>
+    <message>
+        <source>保存后继续录入下一条（Ctrl+N）</source>
+        <translation>保存后继续录入下一条（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter 换行</source>
+        <translation>Ctrl+Enter 换行</translation>
+    </message>
+    <message>
+        <source>{text}（不在可选范围内）</source>
+        <translation>{text}（不在可选范围内）</translation>
+    </message>
+    <message>
+        <source>尚有 {count} 项未填写或需更正（{listed}），改正后才能保存。</source>
+        <translation>尚有 {count} 项未填写或需更正（{listed}），改正后才能保存。</translation>
+    </message>
+    <message>
+        <source>修改</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <source>新增</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <source>无法保存</source>
+        <translation>无法保存</translation>
+    </message>
+    <message>
+        <source>{title}没有改动。</source>
+        <translation>{title}没有改动。</translation>
+    </message>
+    <message>
+        <source>已保存{title}</source>
+        <translation>已保存{title}</translation>
+    </message>
+    <message>
+        <source>，已标记为待核实</source>
+        <translation>，已标记为待核实</translation>
+    </message>
+    <message>
+        <source>本窗口已保存 {count} 条。</source>
+        <translation>本窗口已保存 {count} 条。</translation>
+    </message>
+    <message>
+        <source>{done}，刚才填写的内容已放回表中。</source>
+        <translation>{done}，刚才填写的内容已放回表中。</translation>
+    </message>
+    <message>
+        <source>放弃录入</source>
+        <translation>放弃录入</translation>
+    </message>
+    <message>
+        <source>已填写的内容尚未保存，确定要放弃吗？</source>
+        <translation>已填写的内容尚未保存，确定要放弃吗？</translation>
+    </message>
+    <message>
+        <source>无法打开录入表</source>
+        <translation>无法打开录入表</translation>
+    </message>
+</context>
+<context>
+    <name>RecordPicker</name>
+    <message>
+        <source>（该企业没有可选的记录）</source>
+        <translation>（该企业没有可选的记录）</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryBanner</name>
+    <message>
+        <source>确认知悉</source>
+        <translation>确认知悉</translation>
+    </message>
+    <message>
+        <source>管理员确认知悉后此提示不再出现。</source>
+        <translation>管理员确认知悉后此提示不再出现。</translation>
+    </message>
+    <message>
+        <source>请管理员登录后确认知悉。</source>
+        <translation>请管理员登录后确认知悉。</translation>
+    </message>
+    <message>
+        <source>无法确认</source>
+        <translation>无法确认</translation>
+    </message>
+    <message>
+        <source>已确认知悉恢复码重设密码</source>
+        <translation>已确认知悉恢复码重设密码</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryCodeDialog</name>
+    <message>
+        <source>管理员恢复码</source>
+        <translation>管理员恢复码</translation>
+    </message>
+    <message>
+        <source>这是管理员“{username}”的恢复码。忘记密码时，可用它重设密码（命令行：safecredit users recover --code 恢复码 {username}）。</source>
+        <translation>这是管理员“{username}”的恢复码。忘记密码时，可用它重设密码（命令行：safecredit users recover --code 恢复码 {username}）。</translation>
+    </message>
+    <message>
+        <source>恢复码只显示这一次，程序不保存它的原文。请现在抄写在纸上，与电脑分开妥善保存，不要拍照或存在这台电脑上。用恢复码重设密码会记入审计日志，并在每次打开时提示，直到管理员确认知悉（另有管理员时须由另一位确认）。</source>
+        <translation>恢复码只显示这一次，程序不保存它的原文。请现在抄写在纸上，与电脑分开妥善保存，不要拍照或存在这台电脑上。用恢复码重设密码会记入审计日志，并在每次打开时提示，直到管理员确认知悉（另有管理员时须由另一位确认）。</translation>
+    </message>
+    <message>
+        <source>我已抄写并妥善保存恢复码</source>
+        <translation>我已抄写并妥善保存恢复码</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>确定</translation>
+    </message>
+</context>
+<context>
+    <name>RegistryPage</name>
+    <message>
+        <source>名称、统一社会信用代码或拼音首字母，如 fhhg</source>
+        <translation>名称、统一社会信用代码或拼音首字母，如 fhhg</translation>
+    </message>
+    <message>
+        <source>新增企业</source>
+        <translation>新增企业</translation>
+    </message>
+    <message>
+        <source>导出工作簿…</source>
+        <translation>导出工作簿…</translation>
+    </message>
+    <message>
+        <source>把当前筛选出的企业（按当前排序）导出为 Excel 工作簿</source>
+        <translation>把当前筛选出的企业（按当前排序）导出为 Excel 工作簿</translation>
+    </message>
+    <message>
+        <source>清除筛选</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>否</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>搜索：</source>
+        <translation>搜索：</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation>信用等级</translation>
+    </message>
+    <message>
+        <source>行业类别</source>
+        <translation>行业类别</translation>
+    </message>
+    <message>
+        <source>所在乡镇</source>
+        <translation>所在乡镇</translation>
+    </message>
+    <message>
+        <source>经营状态</source>
+        <translation>经营状态</translation>
+    </message>
+    <message>
+        <source>高危行业</source>
+        <translation>高危行业</translation>
+    </message>
+    <message>
+        <source>按今日实时评定的信用等级筛选；尚未经年度评定确认的等级在表中标“未确认”</source>
+        <translation>按今日实时评定的信用等级筛选；尚未经年度评定确认的等级在表中标“未确认”</translation>
+    </message>
+    <message>
+        <source>按最近一次已确认的年度评定的等级筛选</source>
+        <translation>按最近一次已确认的年度评定的等级筛选</translation>
+    </message>
+    <message>
+        <source>{year}年度评定</source>
+        <translation>{year}年度评定</translation>
+    </message>
+    <message>
+        <source>正在计算企业的实时信用等级…</source>
+        <translation>正在计算企业的实时信用等级…</translation>
+    </message>
+    <message>
+        <source>未能更新实时信用等级。</source>
+        <translation>未能更新实时信用等级。</translation>
+    </message>
+    <message>
+        <source>共 {total} 家</source>
+        <translation>共 {total} 家</translation>
+    </message>
+    <message>
+        <source>新增企业表单尚未完成。</source>
+        <translation>新增企业表单尚未完成。</translation>
+    </message>
+    <message>
+        <source>企业台账{d}.xlsx</source>
+        <translation>企业台账{d}.xlsx</translation>
+    </message>
+    <message>
+        <source>导出企业台账</source>
+        <translation>导出企业台账</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>正在导出企业台账…</source>
+        <translation>正在导出企业台账…</translation>
+    </message>
+    <message>
+        <source>无法导出</source>
+        <translation>无法导出</translation>
+    </message>
+    <message>
+        <source>已导出 {total} 家企业：{written}</source>
+        <translation>已导出 {total} 家企业：{written}</translation>
+    </message>
+</context>
+<context>
+    <name>RepairApplicationDialog</name>
+    <message>
+        <source>申请信用修复</source>
+        <translation>申请信用修复</translation>
+    </message>
+    <message>
+        <source>企业的修复申请理由、整改和履行情况</source>
+        <translation>企业的修复申请理由、整改和履行情况</translation>
+    </message>
+    <message>
+        <source>申请日期</source>
+        <translation>申请日期</translation>
+    </message>
+    <message>
+        <source>申请理由</source>
+        <translation>申请理由</translation>
+    </message>
+    <message>
+        <source>登记申请</source>
+        <translation>登记申请</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreCredentialsDialog</name>
+    <message>
+        <source>恢复需要管理员</source>
+        <translation>恢复需要管理员</translation>
+    </message>
+    <message>
+        <source>用备份 {name} 恢复需要管理员的用户名和密码（按备份中的用户核对）。</source>
+        <translation>用备份 {name} 恢复需要管理员的用户名和密码（按备份中的用户核对）。</translation>
+    </message>
+    <message>
+        <source>管理员用户名：</source>
+        <translation>管理员用户名：</translation>
+    </message>
+    <message>
+        <source>密码：</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>恢复</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>RolesDialog</name>
+    <message>
+        <source>更改角色</source>
+        <translation>更改角色</translation>
+    </message>
+    <message>
+        <source>用户 {username} 的角色：</source>
+        <translation>用户 {username} 的角色：</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>RosterTab</name>
+    <message>
+        <source>执法人员名录</source>
+        <translation>执法人员名录</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>执法证号</source>
+        <translation>执法证号</translation>
+    </message>
+    <message>
+        <source>所属单位</source>
+        <translation>所属单位</translation>
+    </message>
+    <message>
+        <source>在岗</source>
+        <translation>在岗</translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>否</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>回避企业</source>
+        <translation>回避企业</translation>
+    </message>
+    <message>
+        <source>新增…</source>
+        <translation>新增…</translation>
+    </message>
+    <message>
+        <source>修改…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <source>停用</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>回避企业…</source>
+        <translation>回避企业…</translation>
+    </message>
+    <message>
+        <source>双随机抽查时，执法人员回避其所属乡镇的企业（所属单位与企业所在乡镇相同）</source>
+        <translation>双随机抽查时，执法人员回避其所属乡镇的企业（所属单位与企业所在乡镇相同）</translation>
+    </message>
+    <message>
+        <source>启用</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>{name} 须回避的企业（统一社会信用代码，用“、”或“,”分隔；清空表示无回避）：</source>
+        <translation>{name} 须回避的企业（统一社会信用代码，用“、”或“,”分隔；清空表示无回避）：</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>设置</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>单位信息</source>
+        <translation>单位信息</translation>
+    </message>
+    <message>
+        <source>信用规则</source>
+        <translation>信用规则</translation>
+    </message>
+    <message>
+        <source>用户与权限</source>
+        <translation>用户与权限</translation>
+    </message>
+    <message>
+        <source>备份与恢复</source>
+        <translation>备份与恢复</translation>
+    </message>
+    <message>
+        <source>执法人员名录</source>
+        <translation>执法人员名录</translation>
+    </message>
+    <message>
+        <source>节假日</source>
+        <translation>节假日</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>{name}：</source>
+        <translation>{name}：</translation>
+    </message>
+    <message>
+        <source>信用规则：</source>
+        <translation>信用规则：</translation>
+    </message>
+    <message>
+        <source>数据库文件：</source>
+        <translation>数据库文件：</translation>
+    </message>
+    <message>
+        <source>保存单位信息</source>
+        <translation>保存单位信息</translation>
+    </message>
+    <message>
+        <source>还原</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <source>修改后点“保存单位信息”；每次修改都记入审计日志。</source>
+        <translation>修改后点“保存单位信息”；每次修改都记入审计日志。</translation>
+    </message>
+    <message>
+        <source>只有管理员可以修改单位信息。</source>
+        <translation>只有管理员可以修改单位信息。</translation>
+    </message>
+    <message>
+        <source>如需按本地文件调整规则：复制 resources/profiles 中的规则文件，修改后用 safecredit init --profile 文件路径 新建数据库（说明见 docs/profile-format.md）。</source>
+        <translation>如需按本地文件调整规则：复制 resources/profiles 中的规则文件，修改后用 safecredit init --profile 文件路径 新建数据库（说明见 docs/profile-format.md）。</translation>
+    </message>
+    <message>
+        <source>备份时间</source>
+        <translation>备份时间</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>大小</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>文件</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>立即备份</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <source>从所选备份恢复…</source>
+        <translation>从所选备份恢复…</translation>
+    </message>
+    <message>
+        <source>程序在关闭时和每天首次打开时自动备份，并在导入、升级和恢复前备份；自动备份保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。恢复只限管理员，恢复前会先备份当前数据。</source>
+        <translation>程序在关闭时和每天首次打开时自动备份，并在导入、升级和恢复前备份；自动备份保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。恢复只限管理员，恢复前会先备份当前数据。</translation>
+    </message>
+    <message>
+        <source>升级前备份</source>
+        <translation>升级前备份</translation>
+    </message>
+    <message>
+        <source>无法完成</source>
+        <translation>无法完成</translation>
+    </message>
+    <message>
+        <source>已保存单位信息：{changed}</source>
+        <translation>已保存单位信息：{changed}</translation>
+    </message>
+    <message>
+        <source>单位信息没有改动</source>
+        <translation>单位信息没有改动</translation>
+    </message>
+    <message>
+        <source>恢复</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>请先在列表中选择一份备份。</source>
+        <translation>请先在列表中选择一份备份。</translation>
+    </message>
+    <message>
+        <source>确认恢复</source>
+        <translation>确认恢复</translation>
+    </message>
+    <message>
+        <source>确定用 {item} 的备份替换当前数据吗？
+当前数据会先另存一份备份。</source>
+        <translation>确定用 {item} 的备份替换当前数据吗？
+当前数据会先另存一份备份。</translation>
+    </message>
+    <message>
+        <source>恢复完成</source>
+        <translation>恢复完成</translation>
+    </message>
+    <message>
+        <source>数据已恢复，请重新登录。</source>
+        <translation>数据已恢复，请重新登录。</translation>
+    </message>
+</context>
+<context>
+    <name>SignedDialog</name>
+    <message>
+        <source>登记承诺书签署</source>
+        <translation>登记承诺书签署</translation>
+    </message>
+    <message>
+        <source>（缺）</source>
+        <translation>（缺）</translation>
+    </message>
+    <message>
+        <source>（已有）</source>
+        <translation>（已有）</translation>
+    </message>
+    <message>
+        <source>签署人姓名</source>
+        <translation>签署人姓名</translation>
+    </message>
+    <message>
+        <source>承诺书</source>
+        <translation>承诺书</translation>
+    </message>
+    <message>
+        <source>签署日期</source>
+        <translation>签署日期</translation>
+    </message>
+    <message>
+        <source>签署人</source>
+        <translation>签署人</translation>
+    </message>
+    <message>
+        <source>登记</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsPage</name>
+    <message>
+        <source>统计报表</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
+        <source>实时（评定基准日）</source>
+        <translation>实时（评定基准日）</translation>
+    </message>
+    <message>
+        <source>实时评定，或已确认的某年度评定（按年度报送时用）</source>
+        <translation>实时评定，或已确认的某年度评定（按年度报送时用）</translation>
+    </message>
+    <message>
+        <source>按报送单位分组（市级汇总）</source>
+        <translation>按报送单位分组（市级汇总）</translation>
+    </message>
+    <message>
+        <source>按企业的“报送单位”分别统计；报送单位为空的企业计入本单位。</source>
+        <translation>按企业的“报送单位”分别统计；报送单位为空的企业计入本单位。</translation>
+    </message>
+    <message>
+        <source>统计</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>评定依据：</source>
+        <translation>评定依据：</translation>
+    </message>
+    <message>
+        <source>评定基准日：</source>
+        <translation>评定基准日：</translation>
+    </message>
+    <message>
+        <source>按等级 × 行业类别</source>
+        <translation>按等级 × 行业类别</translation>
+    </message>
+    <message>
+        <source>按等级 × 乡镇</source>
+        <translation>按等级 × 乡镇</translation>
+    </message>
+    <message>
+        <source>检查完成与到期（按月）/ 逾期（按乡镇）</source>
+        <translation>检查完成与到期（按月）/ 逾期（按乡镇）</translation>
+    </message>
+    <message>
+        <source>{month}月</source>
+        <translation>{month}月</translation>
+    </message>
+    <message>
+        <source>合计</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>计划应检</source>
+        <translation>计划应检</translation>
+    </message>
+    <message>
+        <source>已检</source>
+        <translation>已检</translation>
+    </message>
+    <message>
+        <source>填表人姓名</source>
+        <translation>填表人姓名</translation>
+    </message>
+    <message>
+        <source>导出当前统计表…</source>
+        <translation>导出当前统计表…</translation>
+    </message>
+    <message>
+        <source>导出统计表…</source>
+        <translation>导出统计表…</translation>
+    </message>
+    <message>
+        <source>导出信用等级名单…</source>
+        <translation>导出信用等级名单…</translation>
+    </message>
+    <message>
+        <source>生成邮件草稿</source>
+        <translation>生成邮件草稿</translation>
+    </message>
+    <message>
+        <source>先导出统计表或名单，再生成附有该文件、发往上级单位邮箱的邮件草稿。</source>
+        <translation>先导出统计表或名单，再生成附有该文件、发往上级单位邮箱的邮件草稿。</translation>
+    </message>
+    <message>
+        <source>统计人员：</source>
+        <translation>统计人员：</translation>
+    </message>
+    <message>
+        <source>{year}年度评定（已确认）</source>
+        <translation>{year}年度评定（已确认）</translation>
+    </message>
+    <message>
+        <source>正在评定信用等级…</source>
+        <translation>正在评定信用等级…</translation>
+    </message>
+    <message>
+        <source>正在统计检查完成情况…</source>
+        <translation>正在统计检查完成情况…</translation>
+    </message>
+    <message>
+        <source>{year}年度执法检查计划：应检 {planned} 次，已完成 {done} 次（截至 {as_of}）。</source>
+        <translation>{year}年度执法检查计划：应检 {planned} 次，已完成 {done} 次（截至 {as_of}）。</translation>
+    </message>
+    <message>
+        <source>逾期未检查（按乡镇）：{towns}</source>
+        <translation>逾期未检查（按乡镇）：{towns}</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>{basis}&#x3000;共 {units} 家：{grades}</source>
+        <translation>{basis}&#x3000;共 {units} 家：{grades}</translation>
+    </message>
+    <message>
+        <source>。其中 {flagged} 家有待定或待核实的事故记录，等级可能变化。</source>
+        <translation>。其中 {flagged} 家有待定或待核实的事故记录，等级可能变化。</translation>
+    </message>
+    <message>
+        <source>按等级 × 报送单位</source>
+        <translation>按等级 × 报送单位</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>已导出{what}：{path}（&lt;a href=&quot;{url}&quot;&gt;打开所在文件夹&lt;/a&gt;）</source>
+        <translation>已导出{what}：{path}（&lt;a href=&quot;{url}&quot;&gt;打开所在文件夹&lt;/a&gt;）</translation>
+    </message>
+    <message>
+        <source>已导出 {path}</source>
+        <translation>已导出 {path}</translation>
+    </message>
+    <message>
+        <source>导出统计表</source>
+        <translation>导出统计表</translation>
+    </message>
+    <message>
+        <source>正在导出统计表…</source>
+        <translation>正在导出统计表…</translation>
+    </message>
+    <message>
+        <source>统计表</source>
+        <translation>统计表</translation>
+    </message>
+    <message>
+        <source>导出信用等级名单</source>
+        <translation>导出信用等级名单</translation>
+    </message>
+    <message>
+        <source>正在导出信用等级名单…</source>
+        <translation>正在导出信用等级名单…</translation>
+    </message>
+    <message>
+        <source>信用等级名单</source>
+        <translation>信用等级名单</translation>
+    </message>
+    <message>
+        <source>保存邮件草稿</source>
+        <translation>保存邮件草稿</translation>
+    </message>
+    <message>
+        <source>邮件草稿 (*.eml)</source>
+        <translation>邮件草稿 (*.eml)</translation>
+    </message>
+    <message>
+        <source>正在生成邮件草稿…</source>
+        <translation>正在生成邮件草稿…</translation>
+    </message>
+    <message>
+        <source>收件人：{address}</source>
+        <translation>收件人：{address}</translation>
+    </message>
+    <message>
+        <source>尚未设置上级单位邮箱，收件人为空，请在邮件程序中填写</source>
+        <translation>尚未设置上级单位邮箱，收件人为空，请在邮件程序中填写</translation>
+    </message>
+    <message>
+        <source>已生成邮件草稿：{draft}（{to}）。双击该文件即可在 Outlook 或 Foxmail 中打开、核对后发送。（&lt;a href=&quot;{url}&quot;&gt;打开所在文件夹&lt;/a&gt;）</source>
+        <translation>已生成邮件草稿：{draft}（{to}）。双击该文件即可在 Outlook 或 Foxmail 中打开、核对后发送。（&lt;a href=&quot;{url}&quot;&gt;打开所在文件夹&lt;/a&gt;）</translation>
+    </message>
+    <message>
+        <source>已生成邮件草稿 {draft}</source>
+        <translation>已生成邮件草稿 {draft}</translation>
+    </message>
+</context>
+<context>
+    <name>UnitCreditPanel</name>
+    <message>
+        <source>所在名单</source>
+        <translation>所在名单</translation>
+    </message>
+    <message>
+        <source>守信激励</source>
+        <translation>守信激励</translation>
+    </message>
+    <message>
+        <source>不良信用记录</source>
+        <translation>不良信用记录</translation>
+    </message>
+    <message>
+        <source>异议中的记录</source>
+        <translation>异议中的记录</translation>
+    </message>
+    <message>
+        <source>违反承诺</source>
+        <translation>违反承诺</translation>
+    </message>
+    <message>
+        <source>名单 {count}</source>
+        <translation>名单 {count}</translation>
+    </message>
+    <message>
+        <source>不良记录 {count}</source>
+        <translation>不良记录 {count}</translation>
+    </message>
+    <message>
+        <source>异议中 {count}</source>
+        <translation>异议中 {count}</translation>
+    </message>
+    <message>
+        <source>不良信用记录（{count} 条）</source>
+        <translation>不良信用记录（{count} 条）</translation>
+    </message>
+    <message>
+        <source>异议办结前，这些记录在时间线中标注“（异议中）”。</source>
+        <translation>异议办结前，这些记录在时间线中标注“（异议中）”。</translation>
+    </message>
+    <message>
+        <source>未列入任何名单。</source>
+        <translation>未列入任何名单。</translation>
+    </message>
+    <message>
+        <source>{day} 采集</source>
+        <translation>{day} 采集</translation>
+    </message>
+    <message>
+        <source>{day} 告知</source>
+        <translation>{day} 告知</translation>
+    </message>
+    <message>
+        <source>{day} 公布</source>
+        <translation>{day} 公布</translation>
+    </message>
+    <message>
+        <source>至 {day}</source>
+        <translation>至 {day}</translation>
+    </message>
+    <message>
+        <source>阶段：{stage}（{dates}）</source>
+        <translation>阶段：{stage}（{dates}）</translation>
+    </message>
+    <message>
+        <source>没有不良信用记录。</source>
+        <translation>没有不良信用记录。</translation>
+    </message>
+    <message>
+        <source>违反的承诺：{commitment}</source>
+        <translation>违反的承诺：{commitment}</translation>
+    </message>
+    <message>
+        <source>未找到此前签署的单位承诺书</source>
+        <translation>未找到此前签署的单位承诺书</translation>
+    </message>
+</context>
+<context>
+    <name>UnitDetailPage</name>
+    <message>
+        <source>（异议中）</source>
+        <translation>（异议中）</translation>
+    </message>
+    <message>
+        <source>← 返回台账</source>
+        <translation>← 返回台账</translation>
+    </message>
+    <message>
+        <source>修改企业信息</source>
+        <translation>修改企业信息</translation>
+    </message>
+    <message>
+        <source>企业信息</source>
+        <translation>企业信息</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation>信用等级</translation>
+    </message>
+    <message>
+        <source>记录时间线</source>
+        <translation>记录时间线</translation>
+    </message>
+    <message>
+        <source>信用状况</source>
+        <translation>信用状况</translation>
+    </message>
+    <message>
+        <source>新增记录</source>
+        <translation>新增记录</translation>
+    </message>
+    <message>
+        <source>执法检查</source>
+        <translation>执法检查</translation>
+    </message>
+    <message>
+        <source>生产安全事故</source>
+        <translation>生产安全事故</translation>
+    </message>
+    <message>
+        <source>行政处罚</source>
+        <translation>行政处罚</translation>
+    </message>
+    <message>
+        <source>失信行为</source>
+        <translation>失信行为</translation>
+    </message>
+    <message>
+        <source>承诺书</source>
+        <translation>承诺书</translation>
+    </message>
+    <message>
+        <source>表彰</source>
+        <translation>表彰</translation>
+    </message>
+    <message>
+        <source>联合惩戒</source>
+        <translation>联合惩戒</translation>
+    </message>
+    <message>
+        <source>修改</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>标记</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>该企业还没有任何记录。可点“新增”录入执法检查、事故、处罚等记录。</source>
+        <translation>该企业还没有任何记录。可点“新增”录入执法检查、事故、处罚等记录。</translation>
+    </message>
+    <message>
+        <source>信用状况（{counts}）</source>
+        <translation>信用状况（{counts}）</translation>
+    </message>
+    <message>
+        <source>尚无已确认的年度评定</source>
+        <translation>尚无已确认的年度评定</translation>
+    </message>
+    <message>
+        <source>与{year}年度评定一致</source>
+        <translation>与{year}年度评定一致</translation>
+    </message>
+    <message>
+        <source>未经年度评定确认</source>
+        <translation>未经年度评定确认</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;实时信用等级（截至 {today} 的记录，{standing}）：{grade}（{label}{tier}）&lt;/b&gt;{flags}&lt;ul style=&apos;margin:2px&apos;&gt;{reasons}&lt;/ul&gt;</source>
+        <translation>&lt;b&gt;实时信用等级（截至 {today} 的记录，{standing}）：{grade}（{label}{tier}）&lt;/b&gt;{flags}&lt;ul style=&apos;margin:2px&apos;&gt;{reasons}&lt;/ul&gt;</translation>
+    </message>
+    <message>
+        <source>信用提升提示：</source>
+        <translation>信用提升提示：</translation>
+    </message>
+    <message>
+        <source>信用保持提示：</source>
+        <translation>信用保持提示：</translation>
+    </message>
+    <message>
+        <source>信用提升提示：已是最高等级，保持即可。</source>
+        <translation>信用提升提示：已是最高等级，保持即可。</translation>
+    </message>
+    <message>
+        <source>等级变化：</source>
+        <translation>等级变化：</translation>
+    </message>
+    <message>
+        <source>&lt;div&gt;&lt;b&gt;{year}年度评定（评定基准日 {as_of}，已确认）：{grade}（{label}）&lt;/b&gt;&lt;/div&gt;</source>
+        <translation>&lt;div&gt;&lt;b&gt;{year}年度评定（评定基准日 {as_of}，已确认）：{grade}（{label}）&lt;/b&gt;&lt;/div&gt;</translation>
+    </message>
+    <message>
+        <source>{label}：</source>
+        <translation>{label}：</translation>
+    </message>
+    <message>
+        <source>记录时间线（共 {count} 条，最新的在前）</source>
+        <translation>记录时间线（共 {count} 条，最新的在前）</translation>
+    </message>
+    <message>
+        <source>找不到该企业</source>
+        <translation>找不到该企业</translation>
+    </message>
+    <message>
+        <source>确定要删除这条{kind_label}记录吗？
+
+{day}  {summary}
+
+删除会记入操作日志（操作人：{user}），不能撤销；以后导入表格时，这条记录也不会再被导入。</source>
+        <translation>确定要删除这条{kind_label}记录吗？
+
+{day}  {summary}
+
+删除会记入操作日志（操作人：{user}），不能撤销；以后导入表格时，这条记录也不会再被导入。</translation>
+    </message>
+    <message>
+        <source>删除{kind_label}记录</source>
+        <translation>删除{kind_label}记录</translation>
+    </message>
+    <message>
+        <source>已删除{kind_label}记录（{day}）。</source>
+        <translation>已删除{kind_label}记录（{day}）。</translation>
+    </message>
+    <message>
+        <source>暂不能录入</source>
+        <translation>暂不能录入</translation>
+    </message>
+    <message>
+        <source>录入表单尚未完成，请在新版本中使用此功能。</source>
+        <translation>录入表单尚未完成，请在新版本中使用此功能。</translation>
+    </message>
+</context>
+<context>
+    <name>UnitPicker</name>
+    <message>
+        <source>企业名称、统一社会信用代码或拼音首字母</source>
+        <translation>企业名称、统一社会信用代码或拼音首字母</translation>
+    </message>
+    <message>
+        <source>勾选列表中全部</source>
+        <translation>勾选列表中全部</translation>
+    </message>
+    <message>
+        <source>清空</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>选择企业（可多选，每家出具一份）</source>
+        <translation>选择企业（可多选，每家出具一份）</translation>
+    </message>
+    <message>
+        <source>只列出前 {limit} 家，请输入更多文字缩小范围。</source>
+        <translation>只列出前 {limit} 家，请输入更多文字缩小范围。</translation>
+    </message>
+    <message>
+        <source>已选 {count} 家企业</source>
+        <translation>已选 {count} 家企业</translation>
+    </message>
+</context>
+<context>
+    <name>UnitSearch</name>
+    <message>
+        <source>企业名称、统一社会信用代码或拼音首字母</source>
+        <translation>企业名称、统一社会信用代码或拼音首字母</translation>
+    </message>
+</context>
+<context>
+    <name>UnitTableModel</name>
+    <message>
+        <source>单位名称</source>
+        <translation>单位名称</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>行业类别</source>
+        <translation>行业类别</translation>
+    </message>
+    <message>
+        <source>所在乡镇</source>
+        <translation>所在乡镇</translation>
+    </message>
+    <message>
+        <source>主要负责人</source>
+        <translation>主要负责人</translation>
+    </message>
+    <message>
+        <source>高危行业</source>
+        <translation>高危行业</translation>
+    </message>
+    <message>
+        <source>标准化等级</source>
+        <translation>标准化等级</translation>
+    </message>
+    <message>
+        <source>经营状态</source>
+        <translation>经营状态</translation>
+    </message>
+    <message>
+        <source>信用等级</source>
+        <translation>信用等级</translation>
+    </message>
+    <message>
+        <source>年度评定</source>
+        <translation>年度评定</translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>否</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>（未确认）</source>
+        <translation>（未确认）</translation>
+    </message>
+    <message>
+        <source>今日</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>实时评定（截至 {day}）</source>
+        <translation>实时评定（截至 {day}）</translation>
+    </message>
+    <message>
+        <source>没有实时等级（如成立日期之前）</source>
+        <translation>没有实时等级（如成立日期之前）</translation>
+    </message>
+    <message>
+        <source>，与{confirmed_year}年度评定一致</source>
+        <translation>，与{confirmed_year}年度评定一致</translation>
+    </message>
+    <message>
+        <source>，尚无已确认的年度评定</source>
+        <translation>，尚无已确认的年度评定</translation>
+    </message>
+    <message>
+        <source>，{confirmed_year}年度评定未评定该企业</source>
+        <translation>，{confirmed_year}年度评定未评定该企业</translation>
+    </message>
+    <message>
+        <source>，{confirmed_year}年度评定（已确认）为 {confirmed_grade}</source>
+        <translation>，{confirmed_year}年度评定（已确认）为 {confirmed_grade}</translation>
+    </message>
+    <message>
+        <source>{confirmed_year}年度评定</source>
+        <translation>{confirmed_year}年度评定</translation>
+    </message>
+    <message>
+        <source>；标“未确认”的，没有已确认的年度评定给出该等级</source>
+        <translation>；标“未确认”的，没有已确认的年度评定给出该等级</translation>
+    </message>
+    <message>
+        <source>最近一次已确认的年度评定（评定基准日为上一年12月31日）</source>
+        <translation>最近一次已确认的年度评定（评定基准日为上一年12月31日）</translation>
+    </message>
+</context>
+<context>
+    <name>UsersTab</name>
+    <message>
+        <source>用户名</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>角色</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>添加用户…</source>
+        <translation>添加用户…</translation>
+    </message>
+    <message>
+        <source>重设密码…</source>
+        <translation>重设密码…</translation>
+    </message>
+    <message>
+        <source>更改角色…</source>
+        <translation>更改角色…</translation>
+    </message>
+    <message>
+        <source>停用</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>管理员：用户、设置、恢复；审核员：确认评级、审批信用修复、处理异议、审核名单、导入信用修复和执法人员；录入员：录入记录。一位用户可兼有多个角色。停用的用户不能登录；唯一在用的管理员不能停用或取消管理员角色。</source>
+        <translation>管理员：用户、设置、恢复；审核员：确认评级、审批信用修复、处理异议、审核名单、导入信用修复和执法人员；录入员：录入记录。一位用户可兼有多个角色。停用的用户不能登录；唯一在用的管理员不能停用或取消管理员角色。</translation>
+    </message>
+    <message>
+        <source>在用</source>
+        <translation>在用</translation>
+    </message>
+    <message>
+        <source>启用</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>无法完成</source>
+        <translation>无法完成</translation>
+    </message>
+    <message>
+        <source>已添加用户 {username}</source>
+        <translation>已添加用户 {username}</translation>
+    </message>
+    <message>
+        <source>重设密码</source>
+        <translation>重设密码</translation>
+    </message>
+    <message>
+        <source>用户 {username} 的新密码：</source>
+        <translation>用户 {username} 的新密码：</translation>
+    </message>
+    <message>
+        <source>已重设用户 {username} 的密码</source>
+        <translation>已重设用户 {username} 的密码</translation>
+    </message>
+    <message>
+        <source>已更改用户 {username} 的角色</source>
+        <translation>已更改用户 {username} 的角色</translation>
+    </message>
+    <message>
+        <source>停用用户</source>
+        <translation>停用用户</translation>
+    </message>
+    <message>
+        <source>停用用户 {username}？停用后不能登录，记录和审计日志保留。</source>
+        <translation>停用用户 {username}？停用后不能登录，记录和审计日志保留。</translation>
+    </message>
+    <message>
+        <source>已启用用户 {username}</source>
+        <translation>已启用用户 {username}</translation>
+    </message>
+    <message>
+        <source>已停用用户 {username}</source>
+        <translation>已停用用户 {username}</translation>
+    </message>
+</context>
+<context>
+    <name>_SubmitDialog</name>
+    <message>
+        <source>确定</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>_UnitRecordDialog</name>
+    <message>
+        <source>企业 *</source>
+        <translation>企业 *</translation>
+    </message>
+    <message>
+        <source>记录 *</source>
+        <translation>记录 *</translation>
+    </message>
+    <message>
+        <source>请先查找并选中一家企业。</source>
+        <translation>请先查找并选中一家企业。</translation>
+    </message>
+    <message>
+        <source>请选择一条记录。</source>
+        <translation>请选择一条记录。</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>数据库服务器的密码</source>
+        <translation>数据库服务器的密码</translation>
+    </message>
+    <message>
+        <source>无法打开数据库</source>
+        <translation>无法打开数据库</translation>
+    </message>
+    <message>
+        <source>数据库已损坏</source>
+        <translation>数据库已损坏</translation>
+    </message>
+    <message>
+        <source>{message}
+
+是否现在用这份备份恢复？损坏的文件会原样保留在备份文件夹中。</source>
+        <translation>{message}
+
+是否现在用这份备份恢复？损坏的文件会原样保留在备份文件夹中。</translation>
+    </message>
+    <message>
+        <source>请注意</source>
+        <translation>请注意</translation>
+    </message>
+</context>
+<context>
+    <name>dialog</name>
+    <message>
+        <source>确定</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>page</name>
+    <message>
+        <source>正在生成预览…</source>
+        <translation>正在生成预览…</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <source>正在备份…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>备份失败</source>
+        <translation>备份失败</translation>
+    </message>
+    <message>
+        <source>已备份到 {path}</source>
+        <translation>已备份到 {path}</translation>
+    </message>
+    <message>
+        <source>打印</source>
+        <translation>打印</translation>
+    </message>
+</context>
+<context>
+    <name>widget</name>
+    <message>
+        <source>两次输入的密码不一致。</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>密码至少需要 {auth} 个字符。</source>
+        <translation>密码至少需要 {auth} 个字符。</translation>
+    </message>
+</context>
+<context>
+    <name>workers</name>
+    <message>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>正在取消，已写入的内容将被撤回…</source>
+        <translation>正在取消，已写入的内容将被撤回…</translation>
+    </message>
+</context>
+</TS>
