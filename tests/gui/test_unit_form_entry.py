@@ -24,8 +24,7 @@ from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
 TODAY = date(2026, 12, 5)
 FIRST17 = "91433123MA4L0000X"
 CODE = FIRST17 + uscc_check_character(FIRST17)
-OTHER = "914331231118202" + "21"
-OTHER_CODE = OTHER[:17] + uscc_check_character(OTHER[:17])
+TRADE = "工贸八大行业"
 
 
 @pytest.fixture
