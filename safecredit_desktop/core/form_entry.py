@@ -58,9 +58,9 @@ def check_phone(text: str, *, field: str = "联系电话") -> str:
             continue
         digits = re.sub(r"\D", "", number)
         if _LOCAL_ONLY.fullmatch(number):
-            reason = f"固定电话“{number}”缺少区号，请加上区号（如 0743-{number}）"
+            reason = f"固定电话缺少区号，应如 0743-{number}"
         elif digits.startswith("1") and len(digits) != 11:
-            reason = f"手机号“{number}”应为11位，现为{len(digits)}位，请核对"
+            reason = f"手机号应为11位，“{number}”为{len(digits)}位，请核对"
         else:
             reason = f"“{number}”不像电话号码：{PHONE_HINT}"
         raise ValidationError(field, reason, text)
@@ -86,10 +86,8 @@ class TownList:
         if not town or not self.names or town in self.names or town == self.kept:
             return None
         if self.may_add:
-            return f"“{town}”不在本县乡镇名单中；如确是本县乡镇，请点“加入乡镇名单”"
-        return (
-            f"“{town}”不在本县乡镇名单中，请从列表中选择；新的乡镇需由管理员加入名单（设置 → 乡镇）"
-        )
+            return f"“{town}”不在本县乡镇名单中，可点“加入乡镇名单”"
+        return f"“{town}”不在本县乡镇名单中，请从列表选择（新乡镇由管理员添加）"
 
 
 # -- 文书编号 -----------------------------------------------------------------------------

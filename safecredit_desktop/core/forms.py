@@ -837,7 +837,8 @@ def _unit_entry_checks(
     if unit_lookup is not None and "uscc" not in check.errors and isinstance(code, str):
         found = unit_lookup(code)
         if found is not None and found[0] != record_id:
-            check.errors["uscc"] = _conflict_sentence("units", {"uscc": code}, found[1], "企业信息")
+            # the name first: the form's message line shows its start
+            check.errors["uscc"] = f"已登记为“{found[1]}”，不能重复录入；请在企业台账中修改该企业"
     town = check.parsed.get("town")
     if towns is not None and "town" not in check.errors and isinstance(town, str):
         problem = towns.problem(town)
