@@ -310,3 +310,21 @@ def test_a_fatal_accident_offers_a_notice_and_the_black_list(
     assert "已采集入黑名单" in shown[-1]
     assert not steps.steps.list_button.isEnabled()
     steps.close()
+
+
+def test_a_long_name_is_cut_in_the_unit_pages_heading(qtbot: QtBot, session: core.Session) -> None:
+    from safecredit_desktop.gui.views.unit_detail_page import UnitDetailPage
+
+    name = "凤凰县" + "沱江" * 48 + "公司"  # 101 → the form refuses it; 100 is the longest
+    name = name[:100]
+    unit_id = session.records.save(model.Unit(uscc=CODE, name=name, category=TRADE))
+    page = UnitDetailPage(session, DataBus())
+    qtbot.addWidget(page)
+    page.resize(900, 700)
+    page.show_unit(unit_id)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.heading.text() == name  # the whole name, cut only where it is painted
+    assert page.minimumSizeHint().width() < 900
+    assert page.heading.is_cut() and page.heading.toolTip() == name
+    assert page.heading.shown_text().endswith("…")

@@ -26,7 +26,7 @@ from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QStringListModel, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +49,7 @@ from safecredit_desktop.core import forms
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.form_entry import TownList, next_doc_no
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.blocks.elided_label import ElidedLabel
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform, publish
 
@@ -60,35 +60,6 @@ _LINE_KINDS = ("text", "uscc", "id_number", "date", "count", "amount", "unit")
 _RETURN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _TWO_COLUMNS_FROM = 13  # fields: a longer form is laid out in two columns
 _NAME_SEPARATOR = "、"
-
-
-class ElidedLabel(QLabel):
-    """One line of text that never widens its window: cut with "…" to the width it is
-    given, the whole text in its tooltip (a long unit name, a long message)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(40)
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideRight, max(self.width(), 40)
-        )
-        self.setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
 
 
 class NamesCompleter(QCompleter):
@@ -221,6 +192,7 @@ class RecordFormDialog(QDialog):
         self.table = table
         self.today = today or date.today()
         self.saved_count = 0
+        self.saved_ids: list[int] = []  # the records this form saved, in order (net of undo)
         self.last_grade_change: str | None = None  # the sentence of the last save, if any
         self._record_id = record_id
         self._unit_id = unit_id
@@ -808,7 +780,7 @@ class RecordFormDialog(QDialog):
         profile = self.session.profile
         before = self.session.last_save
 
-        def save() -> tuple[Any, str | None] | forms.FormErrors:
+        def save() -> tuple[Any, int, str | None] | forms.FormErrors:
             try:
                 record = forms.build_record(
                     self.form,
@@ -821,10 +793,12 @@ class RecordFormDialog(QDialog):
                     short_dates=True,
                     towns=self._towns,
                 )
-                _, change = self.session.records.save_entered_telling(record, today=self.today)
+                saved_id, change = self.session.records.save_entered_telling(
+                    record, today=self.today
+                )
             except forms.FormErrors as exc:  # shown beside the fields, below
                 return exc
-            return record, change
+            return record, saved_id, change
 
         # any other refusal or failure is shown by the operation; the form keeps its values
         saved = perform(self, save, title=self.tr("无法保存"))
@@ -833,12 +807,13 @@ class RecordFormDialog(QDialog):
         if isinstance(saved, forms.FormErrors):
             self._refused(saved.errors, saved.message)
             return False
-        record, change = saved
+        record, saved_id, change = saved
         step = self.session.last_save
         if step is before:  # an edit that changed nothing
             self.bus.status_message.emit(self.tr("{title}没有改动。").format(title=self.form.title))
             return True
         self.saved_count += 1
+        self.saved_ids.append(saved_id)
         self._saved_unit_id = getattr(record, "unit_id", None)
         self._undo_step = step
         self._last_saved = (values, self._record_id)
@@ -878,6 +853,8 @@ class RecordFormDialog(QDialog):
         done = self.session.records.undo()
         self._undo_step = None
         self.saved_count -= 1
+        if self.saved_ids:
+            self.saved_ids.pop()
         publish(self)
         self.bus.status_message.emit(done + "。")
         last = self._last_saved
@@ -922,8 +899,10 @@ def open_record_form(
     *,
     unit_id: int | None = None,
     record_id: int | None = None,
+    saved_ids: list[int] | None = None,
 ) -> int:
-    """Open the entry form of ``table`` modally; return how many records were saved."""
+    """Open the entry form of ``table`` modally; return how many records were saved
+    (their ids appended to ``saved_ids`` when given)."""
     dialog = perform(
         parent,
         lambda: RecordFormDialog(
@@ -935,5 +914,7 @@ def open_record_form(
         return 0
     dialog.exec()
     count = dialog.saved_count
+    if saved_ids is not None:
+        saved_ids.extend(dialog.saved_ids)
     dialog.deleteLater()
     return count
