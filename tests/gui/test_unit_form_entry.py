@@ -247,6 +247,10 @@ def test_inspectors_complete_from_the_roster(
     line.setText("张明、李")
     completer.setCompletionPrefix(completer.splitPath(line.text())[0])
     assert completer.currentCompletion() == "张明、李华"  # the names before it kept
+    line.setText("张明、lh")  # pinyin initials find the name too
+    completer.setCompletionPrefix(completer.splitPath(line.text())[0])
+    assert completer.completionCount() == 1
+    assert completer.currentCompletion() == "张明、李华"
     put(form, "inspectors", "张明、王五（外单位）")  # free text still allowed
     assert "inspectors" not in form.errors()
 

@@ -25,8 +25,15 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QStringListModel, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -49,6 +56,7 @@ from safecredit_desktop.core import forms
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.form_entry import TownList, next_doc_no
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.pinyin_index import search_keys
 from safecredit_desktop.gui.blocks.elided_label import ElidedLabel
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform, publish
@@ -60,6 +68,7 @@ _LINE_KINDS = ("text", "uscc", "id_number", "date", "count", "amount", "unit")
 _RETURN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _TWO_COLUMNS_FROM = 13  # fields: a longer form is laid out in two columns
 _NAME_SEPARATOR = "、"
+_MATCH_ROLE = Qt.ItemDataRole.UserRole + 1  # what a roster name is found by
 
 
 class NamesCompleter(QCompleter):
@@ -449,7 +458,15 @@ class RecordFormDialog(QDialog):
             roster = []
         names = [e.inspector.name for e in roster if e.inspector.active]
         names += [e.inspector.name for e in roster if not e.inspector.active]
-        completer = NamesCompleter(QStringListModel(list(dict.fromkeys(names)), line), line)
+        names = list(dict.fromkeys(names))
+        shown = QStandardItemModel(line)
+        for name in names:  # found by the name, its pinyin initials or its full pinyin
+            item = QStandardItem(name)
+            initials, full = search_keys(name)
+            item.setData(f"{name} {initials} {full}", _MATCH_ROLE)
+            shown.appendRow(item)
+        completer = NamesCompleter(shown, line)
+        completer.setCompletionRole(_MATCH_ROLE)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
@@ -709,7 +726,7 @@ class RecordFormDialog(QDialog):
                 return True
         if isinstance(widget, QComboBox) and widget.view().isVisible():
             return False
-        completer = widget.completer() if isinstance(widget, QLineEdit) else None
+        completer = widget.completer() if isinstance(widget, (QLineEdit, QComboBox)) else None
         if completer is not None and completer.popup().isVisible():
             return False
         if isinstance(widget, QLineEdit) and self.form.field(key).kind == "date":
