@@ -160,6 +160,13 @@ def test_high_risk_is_ticked_for_a_dangerous_chemicals_unit(
     put(form, "category", "危险化学品")
     assert box.isChecked()
     assert "已勾选" in form.message("high_risk")
+    # a stored unit of a high-risk category unticked (an old import) shows it ticked
+    unit_id = session.records.save(
+        model.Unit(uscc=CODE, name="甲公司", category="烟花爆竹", high_risk=False)
+    )
+    edit = open_form(qtbot, session, "units", record_id=unit_id)
+    high_risk = edit.editor("high_risk")
+    assert isinstance(high_risk, QCheckBox) and high_risk.isChecked()
 
 
 def test_a_clerk_chooses_the_town_from_the_list(qtbot: QtBot, session: core.Session) -> None:

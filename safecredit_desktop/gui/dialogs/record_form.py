@@ -561,12 +561,21 @@ class RecordFormDialog(QDialog):
         try:
             for spec in self.form.fields:
                 self.set_value(spec.key, values.get(spec.key, spec.default))
+            self._tick_high_risk()
         finally:
             self._loading = False
         self._initial = self.values()
         self._touched.clear()
         self._outside_errors.clear()
         self._show_all = False
+
+    def _tick_high_risk(self) -> None:
+        """A high-risk category (危险化学品 …) is managed as such: 高危行业 ticked for her
+        to see (the check ticks it on saving in any case)."""
+        box = self._editors.get("high_risk")
+        category = self.value("category") if "category" in self._editors else ""
+        if isinstance(box, QCheckBox) and category in self.session.profile.high_risk_categories:
+            box.setChecked(True)
 
     def is_dirty(self) -> bool:
         return self.values() != self._initial
@@ -580,13 +589,8 @@ class RecordFormDialog(QDialog):
             return
         self._touched.add(key)
         self._outside_errors.clear()
-        box = self._editors.get("high_risk")
-        if (
-            key == "category"
-            and isinstance(box, QCheckBox)
-            and self.value("category") in self.session.profile.high_risk_categories
-        ):  # a high-risk category (危险化学品 …) is managed as such: ticked for her to see
-            box.setChecked(True)
+        if key == "category":
+            self._tick_high_risk()
         self._refresh()
 
     def _on_left(self, key: str) -> None:
