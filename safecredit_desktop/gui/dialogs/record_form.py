@@ -120,9 +120,14 @@ class NextSteps(QWidget):
         self.list_button.clicked.connect(self.collect)
         self.proposed: list[str] = []
 
-    def show_change(self, unit_id: int, sentence: str, today: date) -> None:
+    def show_change(
+        self, unit_id: int, sentence: str, today: date, *, with_sentence: bool = True
+    ) -> None:
+        """Offer the next steps after ``sentence``; without the sentence where it is
+        already said (the form's line of what was saved)."""
         self.unit_id, self.today = unit_id, today
         self.sentence.setText(sentence + "。")
+        self.sentence.setVisible(with_sentence)
         try:
             self.proposed = self.session.lists.proposed_for(unit_id, today=today)
         except SafeCreditError:  # not graded today (成立日期 ahead): nothing to propose
@@ -766,7 +771,7 @@ class RecordFormDialog(QDialog):
             if change and unit_id is not None:
                 shown = NextStepsDialog(self.session, self.bus, self.parentWidget())
                 shown.steps.show_change(unit_id, change, self.today)
-                shown.open()  # not blocking: the form closes behind it
+                shown.show()  # not modal: the form closes behind it, the page stays usable
                 self.next_steps_dialog = shown
             self.accept()
             return True
@@ -781,7 +786,9 @@ class RecordFormDialog(QDialog):
         if self.form.has("doc_no") and self.form.field("doc_no").suggest == "doc_no":
             self._last_doc_no = forms.last_doc_no(self.session.db)
         if self.last_grade_change and self._saved_unit_id is not None:
-            self.next_steps.show_change(self._saved_unit_id, self.last_grade_change, self.today)
+            self.next_steps.show_change(
+                self._saved_unit_id, self.last_grade_change, self.today, with_sentence=False
+            )
         else:
             self.next_steps.setVisible(False)
         self._load(forms.carry_over(self.form, values))
