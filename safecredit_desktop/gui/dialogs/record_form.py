@@ -476,7 +476,6 @@ class RecordFormDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         line.setCompleter(completer)
-        self.inspector_names = names
 
     def doc_no_suggestion(self) -> str:
         """The next 文书编号 after the last one entered (blank when there is none)."""
