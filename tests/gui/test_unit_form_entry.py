@@ -339,3 +339,20 @@ def test_a_long_name_is_cut_in_the_unit_pages_heading(qtbot: QtBot, session: cor
     assert page.minimumSizeHint().width() < 900
     assert page.heading.is_cut() and page.heading.toolTip() == name
     assert page.heading.shown_text().endswith("…")
+
+
+def test_print_a_new_notice_opens_the_units_grade_notice(
+    qtbot: QtBot, session: core.Session, unit_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safecredit_desktop.gui.dialogs import document_dialog, record_form
+
+    asked: list[core.DocumentRequest] = []
+    monkeypatch.setattr(
+        document_dialog, "show_document", lambda _p, _s, _b, request, **_k: asked.append(request)
+    )
+    steps = record_form.NextSteps(session, DataBus())
+    qtbot.addWidget(steps)
+    steps.show_change(unit_id, "等级由B（二级）变为C（三级）：…", TODAY)
+    assert steps.proposed == [] and steps.list_button.isHidden()  # no list proposes it
+    steps.print_button.click()
+    assert [(r.kind, r.unit_ids, r.as_of) for r in asked] == [("grade-notice", (unit_id,), TODAY)]
