@@ -32,6 +32,13 @@ from safecredit_desktop.core.errors import (
     SafeCreditError,
     ValidationError,
 )
+from safecredit_desktop.core.form_entry import (
+    TownList,
+    bracket_doc_no,
+    check_phone,
+    split_doc_no,
+    tidy_code,
+)
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, SPEC_BY_RECORD, to_row
@@ -64,6 +71,7 @@ __all__ = [
     "FormCheck",
     "FormErrors",
     "FormSpec",
+    "TownList",
     "UnitLookup",
     "build_record",
     "carry_over",
@@ -74,6 +82,7 @@ __all__ = [
     "find_conflict",
     "find_unit",
     "form_for",
+    "last_doc_no",
     "normalize_date_text",
     "parse_penalty_types",
     "validate_field",
@@ -160,6 +169,8 @@ class FieldSpec:
     placeholder: str = ""
     check_text: str = "是"
     deadline: bool = False
+    max_length: int = 0  # characters at most (0: no limit of its own)
+    suggest: str = ""  # the window offers values: "towns" (设置 → 乡镇), "inspectors" (名录)
 
     @property
     def short_date(self) -> ShortDate:
@@ -254,7 +265,9 @@ _UNIT_FIELDS = (
         help="18位，按营业执照填写，字母大写，不使用 I、O、S、V、Z",
         placeholder="18位代码，字母大写",
     ),
-    FieldSpec("name", "单位名称", required=True, help="与营业执照一致"),
+    FieldSpec(
+        "name", "单位名称", required=True, help="与营业执照一致，最多100个字", max_length=100
+    ),
     FieldSpec(
         "category",
         "行业类别",
@@ -264,7 +277,13 @@ _UNIT_FIELDS = (
         keep_on_next=True,
         help="本局信用规则中的行业类别",
     ),
-    FieldSpec("town", "所在乡镇", keep_on_next=True),
+    FieldSpec(
+        "town",
+        "所在乡镇",
+        keep_on_next=True,
+        suggest="towns",
+        help="从本县乡镇名单中选择；名单由管理员在“设置 → 乡镇”中维护",
+    ),
     FieldSpec("address", "地址"),
     FieldSpec("legal_rep", "法定代表人"),
     FieldSpec("main_person", "主要负责人"),
@@ -276,7 +295,12 @@ _UNIT_FIELDS = (
         placeholder="18位身份证号，末位X大写",
     ),
     FieldSpec("safety_person", "分管安全负责人"),
-    FieldSpec("phone", "联系电话"),
+    FieldSpec(
+        "phone",
+        "联系电话",
+        help="手机号11位；固定电话带区号，如 0743-3221234，分机 0743-3221234-801；多个用“、”分隔",
+        placeholder="如 13807431234 或 0743-3221234",
+    ),
     FieldSpec("permit_no", "安全生产许可证号"),
     FieldSpec(
         "permit_valid_until", "许可证有效期至", "date", placeholder=DATE_PLACEHOLDER, deadline=True
@@ -350,7 +374,13 @@ _INSPECTION_FIELDS = (
         default=model.InspectionMethod.PLANNED.value,
         keep_on_next=True,
     ),
-    FieldSpec("inspectors", "执法人员", keep_on_next=True, help="多人用“、”分隔"),
+    FieldSpec(
+        "inspectors",
+        "执法人员",
+        keep_on_next=True,
+        suggest="inspectors",
+        help="从执法人员名录中选择（输入姓名或拼音首字母），名录外人员直接填写；多人用“、”分隔",
+    ),
     FieldSpec("hazards", "发现隐患数", "count", placeholder="0"),
     FieldSpec(
         "major_hazards",
@@ -361,7 +391,12 @@ _INSPECTION_FIELDS = (
     ),
     FieldSpec("rectify_deadline", "整改期限", "date", placeholder=DATE_PLACEHOLDER, deadline=True),
     FieldSpec("rectified_on", "整改完成日期", "date", max_today=True, placeholder=DATE_PLACEHOLDER),
-    FieldSpec("doc_no", "文书编号"),
+    FieldSpec(
+        "doc_no",
+        "文书编号",
+        suggest="doc_no",
+        help="如 凤应急检〔2026〕3203号；输入“凤应急检2026 3203”或只输入号数，离开时自动补全",
+    ),
     FieldSpec("note", "备注", "multiline"),
 )
 
@@ -532,6 +567,9 @@ class FormCheck:
     notes: dict[str, str] = field(default_factory=dict)
     parsed: dict[str, Any] = field(default_factory=dict)
     uscc_check_ok: bool = True
+    # codes typed in lower case or with spaces: key → the code as it is read (the window
+    # writes it back into the field)
+    tidied: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -556,6 +594,10 @@ def _check_text(raw: object, spec: FieldSpec) -> str:
     problem = control_character_problem(text, multiline=multiline)
     if problem is not None:
         raise ValidationError(spec.label, problem, raw)
+    if spec.max_length and len(text) > spec.max_length:
+        raise ValidationError(
+            spec.label, f"最多{spec.max_length}个字，现有{len(text)}个字，请核对", raw
+        )
     return text
 
 
@@ -569,12 +611,22 @@ def _parse_field(
     unit_lookup: UnitLookup | None,
     check: FormCheck,
     short_dates: bool = False,
+    typed: bool = False,
 ) -> object:
     """The stored value of one field; raises ValidationError with a Chinese reason."""
     label = spec.label
     kind = spec.kind
+    if kind in ("uscc", "unit") and typed:
+        raw, tidied = tidy_code(raw)
+        if tidied:
+            check.tidied[spec.key] = str(raw)
     if kind in ("text", "multiline"):
-        return _check_text(raw, spec)
+        text = _check_text(raw, spec)
+        if typed and spec.key == "phone" and text:
+            return check_phone(text, field=label)
+        if typed and spec.suggest == "doc_no":
+            return bracket_doc_no(text)
+        return text
     if kind == "uscc":
         accept = _as_bool(values.get("check_accepted", False))
         try:
@@ -650,11 +702,20 @@ def check_form(
     today: date,
     unit_lookup: UnitLookup | None = None,
     short_dates: bool = False,
+    typed: bool | None = None,
+    record_id: int | None = None,
+    towns: TownList | None = None,
 ) -> FormCheck:
     """Every field's message and note, the cross-field checks, and the parsed values.
 
     ``short_dates``: dates may be typed without their year (``11-3``), as in the window
-    and ``safecredit add``; a workbook never may (workbook.md)."""
+    and ``safecredit add``; a workbook never may (workbook.md). ``typed`` (by default as
+    ``short_dates``): a person typed the values, so codes are upper-cased and their
+    spaces dropped (with a note), 联系电话 is checked, 高危行业 is ticked for a high-risk
+    category; a workbook keeps its own strictness. In the unit form, ``unit_lookup``
+    names a unit that already has the typed code (other than ``record_id``), and
+    ``towns`` holds 所在乡镇 to the county's list."""
+    by_hand = short_dates if typed is None else typed
     check = FormCheck()
     for spec in form.fields:
         raw = values.get(spec.key, spec.default)
@@ -668,10 +729,20 @@ def check_form(
                 unit_lookup=unit_lookup,
                 check=check,
                 short_dates=short_dates,
+                typed=by_hand,
             )
         except ValidationError as exc:
             check.errors[spec.key] = exc.reason
+    for key, code in check.tidied.items():
+        if key not in check.errors and form.field(key).kind == "uscc":
+            note = f"已按 {code} 读取（字母改为大写、去掉空格）"
+            old = check.notes.get(key)
+            check.notes[key] = f"{note}；{old}" if old else note
     _CROSS_CHECKS.get(form.table, _no_cross)(check, profile)
+    if form.table == "units":
+        _unit_entry_checks(
+            check, profile, typed=by_hand, unit_lookup=unit_lookup, record_id=record_id, towns=towns
+        )
     return check
 
 
@@ -685,6 +756,9 @@ def validate_field(
     values: Mapping[str, object],
     unit_lookup: UnitLookup | None = None,
     short_dates: bool = False,
+    typed: bool | None = None,
+    record_id: int | None = None,
+    towns: TownList | None = None,
 ) -> str | None:
     """The message of one field (None when it is fine), the other values as context."""
     merged = dict(values)
@@ -696,6 +770,9 @@ def validate_field(
         today=today,
         unit_lookup=unit_lookup,
         short_dates=short_dates,
+        typed=typed,
+        record_id=record_id,
+        towns=towns,
     )
     return check.errors.get(key)
 
@@ -743,6 +820,34 @@ def _cross_units(check: FormCheck, profile: Profile) -> None:
         and check.parsed.get("check_accepted") is True
     ):
         check.notes["check_accepted"] = "代码校验码正确，无需勾选“接受”"
+
+
+def _unit_entry_checks(
+    check: FormCheck,
+    profile: Profile,
+    *,
+    typed: bool,
+    unit_lookup: UnitLookup | None,
+    record_id: int | None,
+    towns: TownList | None,
+) -> None:
+    """What the unit form says while it is typed: a code another unit holds (named), a
+    town outside the county's list, 高危行业 ticked for a high-risk category."""
+    code = check.parsed.get("uscc")
+    if unit_lookup is not None and "uscc" not in check.errors and isinstance(code, str):
+        found = unit_lookup(code)
+        if found is not None and found[0] != record_id:
+            # the name first: the form's message line shows its start
+            check.errors["uscc"] = f"已登记为“{found[1]}”，不能重复录入；请在企业台账中修改该企业"
+    town = check.parsed.get("town")
+    if towns is not None and "town" not in check.errors and isinstance(town, str):
+        problem = towns.problem(town)
+        if problem is not None:
+            check.errors["town"] = problem
+    category = check.parsed.get("category")
+    if typed and "category" not in check.errors and category in profile.high_risk_categories:
+        check.parsed["high_risk"] = True
+        check.notes["high_risk"] = f"“{category}”属高危行业，已勾选"
 
 
 def _cross_inspections(check: FormCheck, profile: Profile) -> None:
@@ -867,6 +972,8 @@ def build_record(
     today: date,
     unit_lookup: UnitLookup | None = None,
     short_dates: bool = False,
+    typed: bool | None = None,
+    towns: TownList | None = None,
 ) -> Any:
     """The record dataclass for the typed values; :class:`FormErrors` lists every bad field."""
     check = check_form(
@@ -876,6 +983,9 @@ def build_record(
         today=today,
         unit_lookup=unit_lookup,
         short_dates=short_dates,
+        typed=typed,
+        record_id=record_id,
+        towns=towns,
     )
     if not check.ok:
         raise FormErrors(check.errors, form.labels)
@@ -971,6 +1081,21 @@ def find_unit(db: Database, uscc: str) -> tuple[int, str] | None:
     if row is None:
         return None
     return int(row[0]), str(row[1])
+
+
+def last_doc_no(db: Database) -> str | None:
+    """The 文书编号 an inspection's form goes on from: of the most recently entered
+    prefix and year (凤应急检〔2026〕…), the highest number; None when there is none."""
+    rows = db.conn.execute(
+        "SELECT doc_no FROM inspections WHERE doc_no LIKE ? ORDER BY id DESC LIMIT 500",
+        ("%〔%〕%号",),
+    ).fetchall()
+    found = [parts for (text,) in rows if (parts := split_doc_no(str(text))) is not None]
+    if not found:
+        return None
+    prefix, year, _number = found[0]
+    highest = max(n for p, y, n in found if (p, y) == (prefix, year))
+    return f"{prefix}〔{year}〕{highest}号"
 
 
 _CONFLICT_FIELD: dict[str, str] = {

@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.detail = UnitDetailPage(session, self.bus, self)
         self.stack.addWidget(self.detail)
 
+        self._person = self.session.accounts.person_name()  # 姓名, else the login
         self._status = QLabel(self)
         self.statusBar().addPermanentWidget(self._status, 1)
         self._build_menus()
@@ -256,7 +257,7 @@ class MainWindow(QMainWindow):
         parts = [
             self.tr("数据库：{path}").format(path=str(self.session.db.location)),
             self.tr("用户：{user}（{roles}）").format(
-                user=self.session.user,
+                user=self._person,
                 roles="、".join(r.value for r in ROLE_ORDER if self.session.has_role(r)),
             ),
             self.tr("信用规则：{title}").format(title=self.session.profile.title),
@@ -285,6 +286,9 @@ class MainWindow(QMainWindow):
 
     def _on_changes(self, changes: Changes) -> None:
         self.undo_action.setEnabled(self.session.last_save is not None)
+        if Table.USERS in changes:  # the person's 姓名 may have changed
+            self._person = self.session.accounts.person_name()
+            self._refresh_status()
         if Table.SETTINGS in changes:  # 单位名称 may have changed in 设置 → 单位信息
             self.setWindowTitle(
                 self.tr("安全生产信用分级分类监管系统 — {bureau_name}").format(

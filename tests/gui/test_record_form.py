@@ -111,12 +111,16 @@ def test_bad_code_blocks_save_until_fixed(
     assert audit_users(session, "units") == ["测试员"]
 
 
-def test_lowercase_code_message_next_to_field(
+def test_lowercase_code_is_upper_cased_with_a_note_next_to_field(
     qtbot: QtBot, session: core.Session, bus: DataBus
 ) -> None:
+    """Issue 18: lower-case letters and spaces are mended with a note, not refused."""
     form = dialog(qtbot, session, bus, "units")
-    type_into(qtbot, form, "uscc", CODE.lower())
-    assert "字母应大写" in form.message("uscc")
+    type_into(qtbot, form, "uscc", CODE[:9].lower() + " " + CODE[9:].lower())
+    assert "字母改为大写" in form.message("uscc")
+    assert "uscc" not in form.errors()
+    qtbot.keyClick(form.editor("uscc"), Qt.Key.Key_Return)  # leaving it: written as read
+    assert form.value("uscc") == CODE
 
 
 def test_accepting_a_bad_check_character(qtbot: QtBot, session: core.Session, bus: DataBus) -> None:

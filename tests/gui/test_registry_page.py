@@ -292,22 +292,33 @@ def test_refreshes_when_units_change(
 def test_new_unit_button_opens_the_form(
     page: RegistryPage, filled: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Issue 18: saving a new unit left the old search; now the new unit is selected."""
     calls: list[tuple[object, ...]] = []
 
-    def open_record_form(parent: object, session: object, bus: object, table: str) -> int:
+    def open_record_form(
+        parent: object, session: object, bus: object, table: str, *, saved_ids: list[int]
+    ) -> int:
         calls.append((parent, session, bus, table))
-        filled.records.save(
-            model.Unit(uscc=make_code(555_555_555), name="凤凰县新增企业", category="非煤矿山"),
+        saved_ids.append(
+            filled.records.save(
+                model.Unit(uscc=make_code(555_555_555), name="凤凰县新增企业", category="非煤矿山"),
+            )
         )
         return 1
 
     fake = types.ModuleType("safecredit_desktop.gui.dialogs.record_form")
     fake.open_record_form = open_record_form  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, fake.__name__, fake)
-    before = page.model.total
+    page.search_edit.setText("tj")  # an old search, and a filter
+    page.status_combo.setCurrentIndex(page.status_combo.count() - 1)
     page.new_button.click()
     assert calls == [(page, filled, page.bus, "units")]
-    assert page.model.total == before + 1
+    assert page.search_edit.text() == make_code(555_555_555)
+    assert page.status_combo.currentIndex() == 0
+    assert page.model.total == 1
+    assert page._selected_unit_id() == filled.units.find_by_code(make_code(555_555_555))[0]  # type: ignore[index]
+    page.clear_button.click()  # 清除 shows every unit again, the new one among them
+    assert page.model.total == filled.units.count()
 
 
 def test_header_state_is_remembered(qtbot: QtBot, page: RegistryPage, filled: core.Session) -> None:

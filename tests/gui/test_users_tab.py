@@ -19,7 +19,7 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.dialogs.login import LoginDialog, RestoreCredentialsDialog
 from safecredit_desktop.gui.dialogs.recovery_code import NewPasswordDialog, RecoveryCodeDialog
 from safecredit_desktop.gui.main_window import MainWindow
-from safecredit_desktop.gui.views.users_tab import NewUserDialog, RolesDialog, UsersTab
+from safecredit_desktop.gui.views.users_tab import NameDialog, NewUserDialog, RolesDialog, UsersTab
 
 PASSWORDS = {"boss": "boss-pass-1", "rita": "rita-pass-1", "carl": "carl-pass-1"}
 
@@ -388,3 +388,34 @@ def test_saved_pdf_is_private_and_named_safely(  # type: ignore[no-untyped-def]
         os.umask(old)
     assert saved == tmp_path / "告知书.pdf" and offered == [str(saved)]
     assert saved.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_status_bar_names_the_person_and_the_name_can_be_changed(  # type: ignore[no-untyped-def]
+    qtbot, county: Path, modal: Modal
+) -> None:
+    """Issue 18: the status bar showed the login (shenhe), not the person's 姓名."""
+    session = core.sign_in(county, "boss", PASSWORDS["boss"])
+    session.accounts.create_user("shenhe", "shenhe-pass-1", Role.REVIEWER, "王芳")
+    window = MainWindow(core.sign_in(county, "shenhe", "shenhe-pass-1"))
+    qtbot.addWidget(window)
+    window._backup_on_close = False
+    assert "用户：王芳（审核员）" in window._status.text()
+    assert "shenhe" not in window._status.text()
+    # an administrator renames carl from 设置 → 用户与权限
+    tab = UsersTab(session, window.bus)
+    qtbot.addWidget(tab)
+    tab.refresh()
+    tab.table.selectRow([u.username for u in tab.users].index("carl"))
+
+    def rename(dialog: QDialog) -> None:
+        assert isinstance(dialog, NameDialog)
+        dialog.name.setText("陈卡尔")
+        dialog.accept()
+
+    modal.expect(NameDialog, rename)
+    tab.name_button.click()
+    assert not modal.problems
+    assert session.accounts.person_name("carl") == "陈卡尔"
+    names = {u.username: u.display_name for u in session.accounts.users()}
+    assert names["carl"] == "陈卡尔"
+    session.close()

@@ -70,3 +70,17 @@ class AccountsPart:
         session = self._session
         session.require(Role.ADMIN)
         return user_store.acknowledge_recoveries(session.db, session.user)
+
+    def set_name(self, username: str, display_name: str) -> None:
+        """Change a user's 姓名 (管理员; anyone may change their own)."""
+        session = self._session
+        if username != session.user:
+            _require_user_manager(session)
+        user_store.set_display_name(session.db, session.user, username, display_name)
+
+    def person_name(self, username: str | None = None) -> str:
+        """The person's 姓名 (the session's user by default), else the login."""
+        session = self._session
+        login = username or session.user
+        found = user_store.find_user(session.db, login)
+        return (found.display_name.strip() if found is not None else "") or login

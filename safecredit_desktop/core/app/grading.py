@@ -231,11 +231,14 @@ class GradingPart:
         }
         points: list[GradePoint] = []
         founded = facts[0].founded_on
+        # History begins at the 成立日期 where it is set (grading.md Revision 2 item 9),
+        # else at the unit's first record: not years before anything was known of it.
+        begins = founded if founded is not None else _first_record_day(session, unit_id)
         for year in range(today.year - years + 1, today.year + 1):
             day = files.assessment_date(year)
-            if founded is not None and founded > day:
-                continue  # not yet founded then: no grade (grading.md Revision 2)
             stored = confirmed.get(year)
+            if stored is None and (begins is None or begins > day):
+                continue  # not yet founded (or nothing recorded) then: no grade
             if stored is not None:
                 source = _statistics.assessment_basis(year)
                 points.append(GradePoint(day, stored.grade, stored.label, source))
@@ -253,3 +256,11 @@ class GradingPart:
         from safecredit_desktop.core.rules.describe import describe_profile
 
         return describe_profile(session.profile)
+
+
+def _first_record_day(session: Session, unit_id: int) -> date | None:
+    """The day of a unit's earliest record (any kind), None when it has none."""
+    from safecredit_desktop.core.timeline import unit_timeline
+
+    days = [entry.day for entry in unit_timeline(session.db, unit_id)]
+    return min(days) if days else None

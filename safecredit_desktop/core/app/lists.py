@@ -223,3 +223,27 @@ class ListsPart:
             ]
         why = "列入红名单" if on_red else f"信用等级为A级（{profile.label('A')}）"
         return [f"{why}，适用以下守信激励措施：", *measures]
+
+    def proposed_for(self, unit_id: int, *, today: date | None = None) -> list[str]:
+        """The lists the rules now propose for one unit (after a save moved its grade)
+        that it has no entry of in progress or in force: the names of those lists."""
+        session = self._session
+        day = files._today(today)
+        result = session.grading.grade_one(unit_id, as_of=day)
+        found = _lists.proposals(session.db, session.profile, [result], day).get(unit_id, [])
+        held = {
+            e.list_kind
+            for e in self.entries(unit_id=unit_id, active_only=True, today=day)
+            if not e.person_name
+        }
+        return [p.list_def.name for p in found if p.list_def.name not in held]
+
+    def propose_unit(self, unit_id: int, *, today: date | None = None) -> list[_lists.ListEntry]:
+        """采集 one unit into the lists the rules now propose for it (the new entries)."""
+        session = self._session
+        day = files._today(today)
+        result = session.grading.grade_one(unit_id, as_of=day)
+        created = _lists.propose_from_rules(
+            session.db, session.user, session.profile, [result], day, as_of=day
+        )
+        return [_lists.get(session.db, i) for i in created]

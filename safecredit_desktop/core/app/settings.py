@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage.settings import get_setting
@@ -34,3 +35,34 @@ class SettingsPart:
         session = self._session
         session.require(Role.ADMIN)
         return keys.set_bureau_settings(session.db, session.user, values)
+
+    # -- 本县乡镇 (设置 → 乡镇): the unit form's list of 所在乡镇 ------------------------------
+    def towns(self) -> list[str]:
+        """The county's towns an administrator keeps, in the order kept (empty: no list)."""
+        session = self._session
+        text = get_setting(session.db, keys.COUNTY_TOWNS)
+        return [t for t in text.split("、") if t]
+
+    def set_towns(self, towns: list[str]) -> list[str]:
+        """Replace the county's towns (管理员), audited; returns the list as stored."""
+        session = self._session
+        session.require(Role.ADMIN)
+        keys.set_bureau_settings(session.db, session.user, {"本县乡镇": "、".join(towns)})
+        return self.towns()
+
+    def add_town(self, town: str) -> list[str]:
+        """Add one town to the county's list (管理员; from 设置 or the unit form)."""
+        name = town.strip()
+        if not name:
+            raise SafeCreditError("请填写乡镇名称。")
+        current = self.towns()
+        if name in current:
+            return current
+        return self.set_towns([*current, name])
+
+    def towns_in_registry(self) -> list[str]:
+        """The towns the registry's units name, in pinyin order (to start the list from)."""
+        session = self._session
+        from safecredit_desktop.core.registry import filter_choices
+
+        return list(filter_choices(session.db)[1])

@@ -47,6 +47,7 @@ def set_setting(db: Database, user: str, key: str, value: str) -> None:
 
 ENTRUSTED_TOWNS = "entrusted_towns"  # the same key as scheduling/due.py reads
 DRAW_AVOID_OWN_TOWN = "draw_avoid_own_town"  # the same key as the draws part's setting
+COUNTY_TOWNS = "county_towns"  # 本县乡镇: the unit form's 所在乡镇 list (设置 → 乡镇)
 
 _LINE_BREAKS = re.compile(r"[\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _EMAIL = re.compile(
@@ -107,6 +108,18 @@ def check_towns(value: str) -> str:
     return "、".join(towns)
 
 
+def check_county_towns(value: str) -> str:
+    """本县乡镇: the county's towns (设置 → 乡镇), each once, joined by 、."""
+    value = _one_line("本县乡镇", value, 4000)
+    towns: list[str] = []
+    for town in _TOWN_SEPARATORS.split(value):
+        if town and town not in towns:
+            if len(town) > 20:
+                raise ValidationError("本县乡镇", f"“{town}”不像乡镇名称（最多20个字）。")
+            towns.append(town)
+    return "、".join(towns)
+
+
 def check_yes_no(value: str) -> str:
     text = _one_line("双随机回避本乡镇", value, 10).lower()
     if text in ("是", "1", "yes", "true", "y"):
@@ -139,6 +152,12 @@ BUREAU_SETTINGS: tuple[BureauSetting, ...] = (
     BureauSetting("上级单位邮箱", UPPER_EMAIL, "报送统计表的收件地址", check_email),
     BureauSetting("统计人员", REPORTER, "统计表默认的统计人员", check_reporter),
     BureauSetting("受委托乡镇", ENTRUSTED_TOWNS, "受委托执法的乡镇，用“、”分隔", check_towns),
+    BureauSetting(
+        "本县乡镇",
+        COUNTY_TOWNS,
+        "本县的乡镇（街道），用“、”分隔；录入企业时从中选择所在乡镇",
+        check_county_towns,
+    ),
     BureauSetting(
         "双随机回避本乡镇",
         DRAW_AVOID_OWN_TOWN,

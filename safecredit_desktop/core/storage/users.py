@@ -294,6 +294,19 @@ def set_active(db: Database, actor: str, username: str, active: bool) -> None:
         audit.append(conn, actor, [audit.AuditEntry("update", "users", username, before, after)])
 
 
+def set_display_name(db: Database, actor: str, username: str, display_name: str) -> None:
+    """Change a user's 姓名 (shown in the status bar, on documents), audited."""
+    name = single_line_text(display_name, field="姓名")
+    with db.transaction() as conn:
+        found = _require_user(conn, username)
+        if found.display_name == name:
+            return
+        conn.execute("UPDATE users SET display_name = ? WHERE username = ?", (name, username))
+        before = {"username": username, "display_name": found.display_name}
+        after = {"username": username, "display_name": name}
+        audit.append(conn, actor, [audit.AuditEntry("update", "users", username, before, after)])
+
+
 # -- signing in --------------------------------------------------------------------------
 
 

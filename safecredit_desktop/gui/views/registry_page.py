@@ -418,9 +418,31 @@ class RegistryPage(Page):
             self.bus.status_message.emit(self.tr("新增企业表单尚未完成。"))
             return
         self._refreshed = False
-        saves = open_record_form(self, self.session, self.bus, "units")
-        if saves and not self._refreshed:
+        saved: list[int] = []
+        saves = open_record_form(self, self.session, self.bus, "units", saved_ids=saved)
+        if saves and saved:
+            self.show_new_unit(saved[-1])
+        elif saves and not self._refreshed:
             self.refresh()
+
+    def show_new_unit(self, unit_id: int) -> None:
+        """A unit just added: the old search and filters go, the new unit is found by its
+        code and selected (清除 shows all units again)."""
+        try:
+            code = str(self.session.records.get("units", unit_id).uscc)
+        except SafeCreditError:
+            self.refresh()
+            return
+        self._on_clear_clicked()
+        self.search_edit.blockSignals(True)
+        self.search_edit.setText(code)
+        self.search_edit.blockSignals(False)
+        self._apply_query()
+        self._update_count()
+        row = self.model.row_of(unit_id)
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
 
     def on_changes(self, changes: Changes) -> None:
         if self.isVisible():

@@ -24,7 +24,7 @@ from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage.changes import Changes, Table
-from safecredit_desktop.core.storage.settings import DRAW_AVOID_OWN_TOWN
+from safecredit_desktop.core.storage.settings import COUNTY_TOWNS, DRAW_AVOID_OWN_TOWN
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
@@ -32,6 +32,7 @@ from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.documents_settings_tab import DocumentsSettingsTab
 from safecredit_desktop.gui.views.holidays_tab import HolidaysTab
 from safecredit_desktop.gui.views.roster_tab import RosterTab
+from safecredit_desktop.gui.views.towns_tab import TownsTab
 from safecredit_desktop.gui.views.users_tab import UsersTab
 from safecredit_desktop.gui.widgets import readonly_table
 
@@ -51,6 +52,8 @@ class SettingsPage(Page):
         self.page_title = self.tr("设置")
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._bureau_tab(), self.tr("单位信息"))
+        self.towns_tab = TownsTab(session, bus, self)
+        self.tabs.addTab(self.towns_tab, self.tr("乡镇"))
         self.tabs.addTab(self._rules_tab(), self.tr("信用规则"))
         self.tabs.addTab(self._users_tab(), self.tr("用户与权限"))
         self.tabs.addTab(self._backups_tab(), self.tr("备份与恢复"))
@@ -72,8 +75,8 @@ class SettingsPage(Page):
         self.bureau_fields: dict[str, QLineEdit] = {}
         form = QFormLayout()
         for setting, value in self.session.settings.bureau():
-            if setting.key == DRAW_AVOID_OWN_TOWN:
-                continue  # a switch of 执法人员名录, kept there
+            if setting.key in (DRAW_AVOID_OWN_TOWN, COUNTY_TOWNS):
+                continue  # kept on their own tabs (执法人员名录, 乡镇)
             edit = QLineEdit(value, tab)
             edit.setPlaceholderText(setting.note)
             edit.setToolTip(setting.note)
@@ -166,6 +169,7 @@ class SettingsPage(Page):
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
         self.users_tab.refresh()
+        self.towns_tab.refresh()
         copies = core.backups_of(self.session.db.path)
         self.backups_table.setRowCount(len(copies))
         for row, copy in enumerate(copies):
@@ -191,6 +195,7 @@ class SettingsPage(Page):
     # -- 单位信息 ---------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:
         self.show_bureau(keep_edits=True)
+        self.towns_tab.refresh()
 
     def show_bureau(self, *, keep_edits: bool = False) -> None:
         """The stored values again (after a save, or 还原 of unsaved edits); with

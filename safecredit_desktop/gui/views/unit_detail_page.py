@@ -37,6 +37,7 @@ from safecredit_desktop.core.registry import ConfirmedGrade
 from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.blocks import ColumnFitter
+from safecredit_desktop.gui.blocks.elided_label import ElidedLabel
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -71,7 +72,8 @@ class UnitDetailPage(Page):
 
         top = QHBoxLayout()
         self.back_button = QPushButton(self.tr("← 返回台账"), self)
-        self.heading = QLabel(self)
+        # a long name (up to 100 characters) is cut with "…", never widening the window
+        self.heading = ElidedLabel(self)
         self.heading.setStyleSheet("font-size: 18px; font-weight: bold;")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.edit_unit_button = QPushButton(self.tr("修改企业信息"), self)
@@ -201,7 +203,7 @@ class UnitDetailPage(Page):
         self._summary = summary
         self._entries = entries
         self._objected = objected
-        self.heading.setText(summary.name)
+        self.heading.set_full_text(summary.name)
         self._fill_fields(summary)
         self._fill_grade()
         self._fill_timeline(entries, keep)
@@ -356,7 +358,7 @@ class UnitDetailPage(Page):
         self._objected = {}
         self.credit_panel.clear()
         self.tabs.setTabText(1, self.tr("信用状况"))
-        self.heading.setText(self.tr("找不到该企业"))
+        self.heading.set_full_text(self.tr("找不到该企业"))
         self._fill_fields_message(message)
         self.timeline.setRowCount(0)
         self.timeline_title.setText("")

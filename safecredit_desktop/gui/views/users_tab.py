@@ -114,6 +114,29 @@ class RolesDialog(QDialog):
         layout.addWidget(buttons)
 
 
+class NameDialog(QDialog):
+    """A user's 姓名: shown in the status bar and on documents instead of the login."""
+
+    def __init__(self, username: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("修改姓名"))
+        self.setMinimumWidth(360)
+        self.name = QLineEdit(name, self)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #c00;")
+        self.error.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(self.tr("用户名："), QLabel(username, self))
+        form.addRow(self.tr("姓名："), self.name)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(self.tr("确定"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
 class UsersTab(QWidget):
     """The user list and the administrator's actions on it; every refusal (not an
     administrator, the last administrator, a short password) is the core's sentence."""
@@ -129,6 +152,7 @@ class UsersTab(QWidget):
         self.add_button = QPushButton(self.tr("添加用户…"), self)
         self.reset_button = QPushButton(self.tr("重设密码…"), self)
         self.roles_button = QPushButton(self.tr("更改角色…"), self)
+        self.name_button = QPushButton(self.tr("修改姓名…"), self)
         self.active_button = QPushButton(self.tr("停用"), self)
         note = QLabel(
             self.tr(
@@ -140,7 +164,13 @@ class UsersTab(QWidget):
         )
         note.setWordWrap(True)
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.reset_button, self.roles_button, self.active_button):
+        for button in (
+            self.add_button,
+            self.reset_button,
+            self.roles_button,
+            self.name_button,
+            self.active_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -150,6 +180,7 @@ class UsersTab(QWidget):
         self.add_button.clicked.connect(self._on_add_user)
         self.reset_button.clicked.connect(self._on_reset_password)
         self.roles_button.clicked.connect(self._on_change_roles)
+        self.name_button.clicked.connect(self._on_change_name)
         self.active_button.clicked.connect(self._on_toggle_active)
         self.table.itemSelectionChanged.connect(self._on_selection)
 
@@ -174,7 +205,7 @@ class UsersTab(QWidget):
 
     def _on_selection(self) -> None:
         chosen = self._selected()
-        for button in (self.reset_button, self.roles_button, self.active_button):
+        for button in (self.reset_button, self.roles_button, self.name_button, self.active_button):
             button.setEnabled(chosen is not None)
         active = chosen is None or chosen.active
         self.active_button.setText(self.tr("停用") if active else self.tr("启用"))
@@ -250,6 +281,26 @@ class UsersTab(QWidget):
         if code:
             show_recovery_code(self, chosen.username, code)
         self._changed(self.tr("已更改用户 {username} 的角色").format(username=chosen.username))
+
+    def _on_change_name(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        if chosen.username != self.session.user and not self._may_manage():
+            return
+        dialog = NameDialog(chosen.username, chosen.display_name, self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                self.session.accounts.set_name(chosen.username, dialog.name.text())
+            except SafeCreditError as exc:
+                dialog.error.setText(exc.message)
+                continue
+            self._changed(
+                self.tr("已将用户 {username} 的姓名改为“{name}”").format(
+                    username=chosen.username, name=dialog.name.text().strip()
+                )
+            )
+            return
 
     def _on_toggle_active(self) -> None:
         chosen = self._selected()
