@@ -17,6 +17,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import column_mapping
 from safecredit_desktop.core.exchange.columns import SHEET_BY_NAME
@@ -474,3 +475,15 @@ def test_header_row_found_under_any_title_rows(titles: list[str], data: int) -> 
     for row in register_rows(data):
         rows.append((len(rows) + 1, dict(enumerate(row, start=1))))
     assert header_index(rows) == len(titles)
+
+
+def test_a_town_on_the_county_list_is_not_new(session: core.Session, tmp_path: Path) -> None:
+    session.role = Role.ADMIN
+    session.settings.set_towns(["吉首市乾州街道"])
+    path = write_register(
+        tmp_path / "名录.xlsx",
+        register_rows(2, town=lambda n: "吉首市乾州街道" if n == 1 else "新镇"),
+    )
+    proposal = session.exchange.propose_mapping(path)
+    summary = session.exchange.import_mapped(path, proposal.mapping, dry_run=False, today=TODAY)
+    assert summary.new_towns == ("新镇",)

@@ -1,11 +1,13 @@
 """The towns an import brings that no stored unit has yet (issue 18): an import takes any
 所在乡镇 as written — a city bureau holds other counties' towns — and its summary names
-the new ones, so that a misspelt town is seen the day it comes in."""
+the new ones, so that a misspelt town is seen the day it comes in. Known are the towns of
+stored units and the county's own list (设置 → 乡镇, 本县乡镇)."""
 
 from __future__ import annotations
 
 from safecredit_desktop.core.exchange.plans import ADD, UPDATE, ImportPlan
 from safecredit_desktop.core.storage.connection import Database
+from safecredit_desktop.core.storage.settings import COUNTY_TOWNS, get_setting
 
 
 def new_towns(db: Database, plan: ImportPlan) -> tuple[str, ...]:
@@ -20,4 +22,5 @@ def new_towns(db: Database, plan: ImportPlan) -> tuple[str, ...]:
     if not towns:
         return ()
     known = {str(row[0]) for row in db.conn.execute("SELECT DISTINCT town FROM units")}
+    known.update(t for t in get_setting(db, COUNTY_TOWNS).split("、") if t)
     return tuple(sorted(towns - known))
