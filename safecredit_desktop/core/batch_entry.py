@@ -32,13 +32,16 @@ __all__ = [
     "BatchSaved",
     "CellError",
     "GradeChange",
+    "UnitBadge",
     "UnitResolver",
     "batch_form",
     "carry_down",
     "check_batch",
+    "complete_choice",
     "is_blank_row",
     "next_doc_no",
     "save_checked",
+    "unit_badge",
 ]
 
 UNIT_KEY = forms.UNIT_PICKER.key
@@ -147,6 +150,56 @@ class UnitResolver:
         if found is not None and not found:
             return f"本系统中没有名为“{name}”的企业，请填写已登记企业的统一社会信用代码"
         return None
+
+
+@dataclass(frozen=True)
+class UnitBadge:
+    """What the grid shows beside a unit cell: the unit's name and live grade."""
+
+    unit_id: int
+    uscc: str
+    name: str
+    grade: str | None
+
+    @property
+    def text(self) -> str:
+        return f"{self.name}（{self.grade or '未评定'}）"
+
+
+def unit_badge(db: Database, text: str) -> UnitBadge | None:
+    """The unit a unit cell names (its code or exact name) with its stored live grade."""
+    code = UnitResolver(db).code_for(text)
+    row = db.conn.execute(
+        "SELECT u.id, u.uscc, u.name, g.grade FROM units AS u"
+        " LEFT JOIN unit_grades AS g ON g.unit_id = u.id WHERE u.uscc = ?",
+        (code,),
+    ).fetchone()
+    if row is None:
+        return None
+    return UnitBadge(int(row[0]), str(row[1]), str(row[2]), None if row[3] is None else str(row[3]))
+
+
+def complete_choice(spec: forms.FieldSpec, profile: Profile, text: str) -> str:
+    """A choice cell typed short: its number in the list (1, 2 …) or a part of one value
+    only (日常 → 日常检查) becomes that value; anything else stays as typed (and is
+    refused by the form's check with the list of values)."""
+    typed = text.strip()
+    if spec.kind not in ("choice", "violation_kind", "bool") or not typed:
+        return text
+    if spec.kind == "bool":
+        items: tuple[tuple[str, str], ...] = (("是", "是"), ("否", "否"))
+    else:
+        items = tuple((shown, value) for shown, value in spec.choice_items(profile) if value)
+    values = [value for _, value in items]
+    if typed in values:
+        return typed
+    if typed.isdigit() and 1 <= int(typed) <= len(items):
+        return items[int(typed) - 1][1]
+    starts = [value for shown, value in items if shown.startswith(typed)]
+    if len(starts) == 1:
+        return starts[0]
+    inside = [value for shown, value in items if typed in shown]
+    return inside[0] if len(inside) == 1 else text
 
 
 # -- checking ----------------------------------------------------------------------------------

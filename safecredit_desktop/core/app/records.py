@@ -117,6 +117,12 @@ class RecordsPart:
         session.last_save = BatchUndoStep(spec.record, saved.ids[0], None, what, saved.ids)
         return saved
 
+    def batch_unit(self, text: str) -> batch_entry.UnitBadge | None:
+        """The unit a grid's unit cell names (code or exact name), with its live grade."""
+        session = self._session
+        session.grading.settle_live(quiet=True)
+        return batch_entry.unit_badge(session.db, text)
+
     def save_entered(self, record: Any) -> int:
         """``save`` for an entry form (issue 3): a record whose natural key is taken is refused
         with a sentence next to the field (forms.FormErrors), and a database refusal becomes a

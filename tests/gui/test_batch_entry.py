@@ -1,0 +1,171 @@
+"""连续录入 (issue 18) driven as a clerk does: keys only (qtbot.keyClicks / keyClick) into
+the real grid; the database is read back to see what was saved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
+from safecredit_desktop.core.pinyin_index import name_keys
+from safecredit_desktop.core.validate import uscc_check_character
+from safecredit_desktop.gui.batch_entry import BatchEntryDialog
+from safecredit_desktop.gui.bus import DataBus
+
+TODAY = date.today()
+TOWNS = ("沱江镇", "阿拉营镇", "茶田镇", "廖家桥镇", "木江坪镇")
+
+
+def code(n: int) -> str:
+    first17 = f"91433123{n:09d}"
+    return first17 + uscc_check_character(first17)
+
+
+def chinese(n: int) -> str:
+    digits = "〇一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")
+    return head + (digits[ones] if ones else "") if n >= 10 else digits[n]
+
+
+def name(n: int) -> str:
+    return f"凤凰县{TOWNS[n % 5]}第{chinese(n)}建材厂"
+
+
+class Keys:
+    """Key events sent to whatever cell is being typed in, counted (the unit's search
+    text apart: the issue counts keystrokes besides the unit's name)."""
+
+    def __init__(self, qtbot: Any, grid: Any) -> None:
+        self.qtbot = qtbot
+        self.grid = grid
+        self.count = 0
+
+    def target(self) -> Any:
+        editor = self.grid.editor()
+        return editor if editor is not None else self.grid.view
+
+    def type(self, text: str, *, counted: bool = True) -> None:
+        self.qtbot.keyClicks(self.target(), text)
+        if counted:
+            self.count += len(text)
+
+    def ime(self, text: str, keystrokes: int, *, counted: bool = True) -> None:
+        """Chinese as an input method commits it (QTest types ASCII only); counted as
+        the ``keystrokes`` the pinyin takes."""
+        event = QInputMethodEvent("", [])
+        event.setCommitString(text)
+        QApplication.sendEvent(self.target(), event)
+        if counted:
+            self.count += keystrokes
+
+    def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        self.qtbot.keyClick(self.target(), key, modifier)
+        self.count += 1
+
+    def tab(self, times: int = 1) -> None:
+        for _ in range(times):
+            self.press(Qt.Key.Key_Tab)
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Iterator[core.Session]:
+    session = core.init_database(
+        tmp_path / "grid.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="小王"
+    )
+    session.repo.insert_many(
+        [model.Unit(uscc=code(n), name=name(n), category="工贸八大行业", town=TOWNS[n % 5]) for n in range(1, 61)]
+    )
+    yield session
+    session.close()
+
+
+def open_grid(qtbot: Any, session: core.Session, kind: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[BatchEntryDialog]:
+    opened = BatchEntryDialog(session, DataBus(), kind)
+    opened.show()
+    qtbot.waitExposed(opened)
+    yield opened
+    # leaving with unsaved rows asks first; the tests have said what they mean by then
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    opened.close()
+    opened.deleteLater()
+
+
+@pytest.fixture
+def dialog(qtbot: Any, county: core.Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[BatchEntryDialog]:
+    yield from open_grid(qtbot, county, "inspection", monkeypatch)
+
+
+def count(session: core.Session, table: str = "inspections") -> int:
+    return int(session.db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def short(day: date) -> str:
+    return f"{day.month}-{day.day}"
+
+
+# searched as a clerk would: by code, by a part of the name, by pinyin initials
+def type_unit(keys: Keys, n: int) -> None:
+    if n % 3 == 0:
+        keys.type(code(n), counted=False)
+    elif n % 3 == 1:
+        keys.ime(f"第{chinese(n)}建材", 0, counted=False)
+    else:
+        keys.type(name_keys(name(n)).initials, counted=False)  # e.g. fhxtjzdejcc
+
+
+def test_a_stack_of_twenty_inspections_typed_with_keys(dialog: BatchEntryDialog, qtbot: Any, county: core.Session) -> None:
+    grid = dialog.grid
+    keys = Keys(qtbot, grid)
+    day = TODAY - timedelta(days=3)
+    deadline = TODAY + timedelta(days=20)
+    per_row: list[int] = []
+    for n in range(1, 21):
+        before = keys.count
+        type_unit(keys, n)
+        keys.press(Qt.Key.Key_Return)  # the first match; on to 检查日期
+        if n == 1:
+            keys.type(short(day))
+            keys.tab()
+            keys.type("4")  # the fourth 检查方式: 专项
+            keys.tab()
+            keys.ime("张三、李四", len("zs,ls"))
+            keys.tab()
+        else:  # 检查日期, 检查方式, 执法人员 carried from the row above
+            keys.tab(3)
+        keys.type(str(n % 4))  # 发现隐患数
+        keys.tab(2)  # 重大隐患数 left blank
+        keys.type(short(deadline))
+        keys.tab(2)  # 整改完成日期 blank
+        if n == 1:
+            keys.ime("凤应急检〔2026〕0101号", len("fyjj[2026]0101h"))
+        keys.tab()  # 文书编号: the next number is suggested
+        keys.press(Qt.Key.Key_Return)  # 备注 is the last cell: Enter saves the row
+        per_row.append(keys.count - before)
+    assert grid.error_list() == []
+    assert count(county) == 20
+    stored = county.db.conn.execute(
+        "SELECT u.uscc, i.inspected_on, i.method, i.inspectors, i.hazards, i.rectify_deadline,"
+        " i.doc_no FROM inspections i JOIN units u ON u.id = i.unit_id ORDER BY i.id"
+    ).fetchall()
+    assert [row[0] for row in stored] == [code(n) for n in range(1, 21)]
+    assert {tuple(row[1:4]) for row in stored} == {(day.isoformat(), "专项", "张三、李四")}
+    assert [row[4] for row in stored] == [n % 4 for n in range(1, 21)]
+    assert {row[5] for row in stored} == {deadline.isoformat()}
+    assert [row[6] for row in stored] == [f"凤应急检〔2026〕{100 + n:04d}号" for n in range(1, 21)]
+    typical = max(per_row[1:])
+    print("keystrokes per row", per_row)
+    assert typical <= 20, per_row
+    KEYSTROKES["typical inspection row"] = typical
+    KEYSTROKES["first row"] = per_row[0]
+
+
+KEYSTROKES: dict[str, int] = {}
