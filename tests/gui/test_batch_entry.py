@@ -162,10 +162,109 @@ def test_a_stack_of_twenty_inspections_typed_with_keys(dialog: BatchEntryDialog,
     assert {row[5] for row in stored} == {deadline.isoformat()}
     assert [row[6] for row in stored] == [f"凤应急检〔2026〕{100 + n:04d}号" for n in range(1, 21)]
     typical = max(per_row[1:])
-    print("keystrokes per row", per_row)
     assert typical <= 20, per_row
     KEYSTROKES["typical inspection row"] = typical
     KEYSTROKES["first row"] = per_row[0]
 
 
 KEYSTROKES: dict[str, int] = {}
+
+
+def pasted_block(bad: dict[tuple[int, str], str]) -> str:
+    """50 inspections as a WPS sheet copies them: a header row of its own wording,
+    tab-separated cells, CRLF line ends."""
+    day = TODAY - timedelta(days=2)
+    lines = ["社会信用代码\t检查日期\t检查方式\t执法人员\t隐患数"]
+    for n in range(1, 51):
+        cells = {
+            "code": code(n),
+            "date": f"{day.year}.{day.month}.{day.day}",
+            "method": "日常",
+            "who": "张三",
+            "hazards": str(n % 3),
+        }
+        for (row, column), text in bad.items():
+            if row == n:
+                cells[column] = text
+        lines.append("\t".join(cells.values()))
+    return "\r\n".join(lines) + "\r\n"
+
+
+def test_a_pasted_block_with_three_bad_cells_then_fixed_saved_and_undone(
+    dialog: BatchEntryDialog, qtbot: Any, county: core.Session
+) -> None:
+    grid = dialog.grid
+    keys = Keys(qtbot, grid)
+    QGuiApplication.clipboard().setText(
+        pasted_block({(7, "date"): "2026.13.1", (23, "hazards"): "两个", (41, "code"): code(99)})
+    )
+    keys.press(Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert count(county) == 0
+    listed = grid.error_list()
+    assert [(row, column, value) for row, column, value, _ in listed] == [
+        (7, "检查日期", "2026.13.1"),
+        (23, "发现隐患数", "两个"),
+        (41, "统一社会信用代码", code(99)),
+    ]
+    assert "不是真实存在的日期" in listed[0][3]
+    assert "没有统一社会信用代码为" in listed[2][3]
+    # Enter on the last cell of a row of a block with bad cells saves nothing
+    grid.go_to(0, grid.model.last_column())
+    keys.press(Qt.Key.Key_Return)
+    assert count(county) == 0
+    # each fix, then Ctrl+S: the grid goes to the next bad cell until the block saves
+    day = TODAY - timedelta(days=2)
+    fixes = {
+        grid.model.column_of("inspected_on"): short(day),
+        grid.model.column_of("hazards"): "2",
+        grid.model.column_of("unit_id"): code(51),
+    }
+    for expected_row in (6, 22, 40):
+        row, column = grid.current()
+        assert row == expected_row
+        keys.type(fixes[column])
+        keys.press(Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert grid.error_list() == []
+    assert count(county) == 50
+    assert "已在一次操作中保存 50 条执法检查记录" in grid.message.text()
+    keys.press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert count(county) == 0  # the block taken back as one step
+    assert "撤销新增的50条执法检查记录" in grid.message.text()
+    assert grid.unsaved_count() == 50  # the rows are back in the grid, as typed
+
+
+def test_an_accident_that_drops_a_unit_from_a_to_c(
+    qtbot: Any, county: core.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit = model.Unit(
+        uscc=code(90),
+        name="凤凰县沱江化工有限公司",
+        category="工贸八大行业",
+        std_level="二级",
+        std_awarded_on=TODAY - timedelta(days=300),
+        std_valid_until=TODAY + timedelta(days=700),
+    )
+    (unit_id,) = county.repo.insert_many([unit])
+    for kind in model.CommitmentType:
+        county.records.save(model.Commitment(unit_id, kind.value, TODAY - timedelta(days=30)))
+    assert county.grading.grade_one(unit_id).grade == "A"
+    for opened in open_grid(qtbot, county, "accident", monkeypatch):
+        grid = opened.grid
+        keys = Keys(qtbot, grid)
+        keys.type("fhxtjhg", counted=False)  # 凤凰县沱江化工…
+        assert grid.candidates.isVisible()
+        keys.press(Qt.Key.Key_Return)
+        assert grid.model.rows[0].badge is not None
+        assert grid.model.rows[0].badge.text == "凤凰县沱江化工有限公司（A）"
+        keys.type(short(TODAY - timedelta(days=1)))
+        keys.tab(3)  # 事故编号, 事故等级 (from the figures)
+        keys.type("1")  # 死亡人数
+        keys.tab(3)
+        keys.type("1")  # 责任事故: the first choice, 是
+        keys.tab()
+        keys.press(Qt.Key.Key_Return)
+        assert count(county, "accidents") == 1
+        assert (
+            "凤凰县沱江化工有限公司：等级由A（一级）变为C（三级）：1年内发生造成人员死亡的生产安全责任事故"
+            in grid.message.text()
+        )
