@@ -388,15 +388,16 @@ class BatchSaved:
 def _live_grades(
     db: Database, profile: Profile, unit_ids: Iterable[int], day: date
 ) -> dict[int, Any]:
-    from safecredit_desktop.core.rules.engine import grade_unit
+    """The units' live grades as of ``day`` (one grader for all; not yet founded: none)."""
+    from safecredit_desktop.core.rules.engine import grade_many
     from safecredit_desktop.core.rules.facts import load_facts
 
-    grades: dict[int, Any] = {}
-    for facts in load_facts(db, unit_ids=sorted(set(unit_ids))):
-        if facts.founded_on is not None and facts.founded_on > day:
-            continue  # not founded yet: not graded
-        grades[facts.unit_id] = grade_unit(profile, facts, day)
-    return grades
+    founded = [
+        facts
+        for facts in load_facts(db, unit_ids=sorted(set(unit_ids)))
+        if facts.founded_on is None or facts.founded_on <= day
+    ]
+    return {result.unit_id: result for result in grade_many(profile, founded, day)}
 
 
 def save_checked(

@@ -3,6 +3,8 @@ the real grid; the database is read back to see what was saved."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -67,7 +69,9 @@ class Keys:
         if counted:
             self.count += keystrokes
 
-    def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    def press(
+        self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+    ) -> None:
         self.qtbot.keyClick(self.target(), key, modifier)
         self.count += 1
 
@@ -82,13 +86,18 @@ def county(tmp_path: Path) -> Iterator[core.Session]:
         tmp_path / "grid.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="小王"
     )
     session.repo.insert_many(
-        [model.Unit(uscc=code(n), name=name(n), category="工贸八大行业", town=TOWNS[n % 5]) for n in range(1, 61)]
+        [
+            model.Unit(uscc=code(n), name=name(n), category="工贸八大行业", town=TOWNS[n % 5])
+            for n in range(1, 61)
+        ]
     )
     yield session
     session.close()
 
 
-def open_grid(qtbot: Any, session: core.Session, kind: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[BatchEntryDialog]:
+def open_grid(
+    qtbot: Any, session: core.Session, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[BatchEntryDialog]:
     opened = BatchEntryDialog(session, DataBus(), kind)
     opened.show()
     qtbot.waitExposed(opened)
@@ -100,7 +109,9 @@ def open_grid(qtbot: Any, session: core.Session, kind: str, monkeypatch: pytest.
 
 
 @pytest.fixture
-def dialog(qtbot: Any, county: core.Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[BatchEntryDialog]:
+def dialog(
+    qtbot: Any, county: core.Session, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[BatchEntryDialog]:
     yield from open_grid(qtbot, county, "inspection", monkeypatch)
 
 
@@ -122,7 +133,9 @@ def type_unit(keys: Keys, n: int) -> None:
         keys.type(name_keys(name(n)).initials, counted=False)  # e.g. fhxtjzdejcc
 
 
-def test_a_stack_of_twenty_inspections_typed_with_keys(dialog: BatchEntryDialog, qtbot: Any, county: core.Session) -> None:
+def test_a_stack_of_twenty_inspections_typed_with_keys(
+    dialog: BatchEntryDialog, qtbot: Any, county: core.Session
+) -> None:
     grid = dialog.grid
     keys = Keys(qtbot, grid)
     day = TODAY - timedelta(days=3)
@@ -163,11 +176,12 @@ def test_a_stack_of_twenty_inspections_typed_with_keys(dialog: BatchEntryDialog,
     assert [row[6] for row in stored] == [f"凤应急检〔2026〕{100 + n:04d}号" for n in range(1, 21)]
     typical = max(per_row[1:])
     assert typical <= 20, per_row
-    KEYSTROKES["typical inspection row"] = typical
-    KEYSTROKES["first row"] = per_row[0]
-
-
-KEYSTROKES: dict[str, int] = {}
+    report = os.environ.get("SAFECREDIT_BENCH_KEYSTROKES")  # bench/bench_batch_entry.py
+    if report:
+        Path(report).write_text(
+            json.dumps({"typical_row": typical, "first_row": per_row[0], "rows": per_row}),
+            encoding="utf-8",
+        )
 
 
 def pasted_block(bad: dict[tuple[int, str], str]) -> str:

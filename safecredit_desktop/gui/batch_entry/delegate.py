@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -135,9 +142,14 @@ class GridDelegate(QStyledItemDelegate):
         assert isinstance(event, QKeyEvent)
         key = event.key()
         ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        if self.unit_editor and self._candidates.isVisible() and key in (
-            Qt.Key.Key_Up,
-            Qt.Key.Key_Down,
+        if (
+            self.unit_editor
+            and self._candidates.isVisible()
+            and key
+            in (
+                Qt.Key.Key_Up,
+                Qt.Key.Key_Down,
+            )
         ):
             self._candidates.step(-1 if key == Qt.Key.Key_Up else 1)
             return True

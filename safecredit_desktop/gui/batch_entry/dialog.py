@@ -49,9 +49,7 @@ class BatchEntryDialog(QDialog):
         self.bus = bus
         table = table_of(kind)
         self.grid = BatchEntryGrid(session, bus, table, self, today=today)
-        self.setWindowTitle(
-            self.tr("连续录入 — {title}").format(title=self.grid.form.title)
-        )
+        self.setWindowTitle(self.tr("连续录入 — {title}").format(title=self.grid.form.title))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         buttons = QDialogButtonBox(self)
         close = buttons.addButton(self.tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
@@ -79,7 +77,9 @@ class BatchEntryDialog(QDialog):
         super().reject()
 
 
-def open_batch_entry(parent: QWidget | None, session: core.Session, bus: DataBus, kind: str) -> None:
+def open_batch_entry(
+    parent: QWidget | None, session: core.Session, bus: DataBus, kind: str
+) -> None:
     """Open the 连续录入 window of ``kind`` (inspection … or the table's name), beside
     the main window; it is deleted when closed."""
     dialog = perform(

@@ -127,7 +127,8 @@ class BatchEntryGrid(QWidget):
         hint = QLabel(
             self.tr(
                 "Tab/Enter 下一格，末格按 Enter 保存本行（粘贴的整块一起保存）；"
-                "企业可输入代码、名称或拼音首字母，↑↓ 选择；检查日期、检查方式、执法人员等沿用上一行。"
+                "企业可输入代码、名称或拼音首字母，↑↓ 选择；"
+                "检查日期、检查方式、执法人员等沿用上一行。"
             ),
             self,
         )
@@ -247,7 +248,7 @@ class BatchEntryGrid(QWidget):
             return False
         return True
 
-    # -- the unit cell ---------------------------------------------------------------------
+    # -- the unit cell -------------------------------------------------------------------
     def _search_units(self, text: str) -> list[tuple[str, str, str | None]]:
         found = perform(
             self,
@@ -256,7 +257,7 @@ class BatchEntryGrid(QWidget):
         )
         return [(r.uscc, r.name, r.grade) for r in found or []]
 
-    # -- errors ----------------------------------------------------------------------------
+    # -- errors --------------------------------------------------------------------------
     def _show_errors(self) -> None:
         lines = self.model.error_lines()
         self.errors.setRowCount(len(lines))
@@ -278,7 +279,10 @@ class BatchEntryGrid(QWidget):
 
     def error_list(self) -> list[tuple[int, str, str, str]]:
         """The error list as shown: (row number, column, value, reason)."""
-        return [(row + 1, title, value, reason) for row, _, title, value, reason in self.model.error_lines()]
+        return [
+            (row + 1, title, value, reason)
+            for row, _, title, value, reason in self.model.error_lines()
+        ]
 
     def _jump_to_error(self, index: QModelIndex) -> None:
         where = index.data(Qt.ItemDataRole.UserRole)
@@ -289,7 +293,7 @@ class BatchEntryGrid(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet(style)
 
-    # -- saving ------------------------------------------------------------------------------
+    # -- saving --------------------------------------------------------------------------
     def save_current(self) -> None:
         self._close_editor()
         self.save_row(self.current()[0])
@@ -311,9 +315,7 @@ class BatchEntryGrid(QWidget):
             self.go_to(row, 0)
             return
         if self.model.check_group(group, show_all=True):
-            first = next(
-                (n, c) for n, c, *_ in self.model.error_lines() if n in numbers
-            )
+            first = next((n, c) for n, c, *_ in self.model.error_lines() if n in numbers)
             count = sum(len(self.model.rows[n].errors) for n in numbers)
             self._say(
                 self.tr("有 {n} 处需要更正，没有保存；改正后再按 Enter 保存。").format(n=count),
@@ -360,7 +362,7 @@ class BatchEntryGrid(QWidget):
         self.bus.status_message.emit(text + "".join(f"{line}。" for line in lines))
         self._say("\n".join([text, *lines]), _NOTE_STYLE if lines else _DONE_STYLE)
 
-    # -- undo ----------------------------------------------------------------------------------
+    # -- undo ----------------------------------------------------------------------------
     def undo(self) -> None:
         """Take back the last save of this grid (a row, or a whole block): its rows come
         back unsaved, as typed, to be corrected or removed."""
@@ -389,7 +391,7 @@ class BatchEntryGrid(QWidget):
         first = self.model.rows.index(rows[0])
         self.go_to(first, 0)
 
-    # -- rows ------------------------------------------------------------------------------------
+    # -- rows ----------------------------------------------------------------------------
     def delete_current_row(self) -> None:
         self._close_editor()
         row, column = self.current()
@@ -412,7 +414,7 @@ class BatchEntryGrid(QWidget):
             if not row.saved and not self.model.is_untouched(number)
         )
 
-    # -- paste --------------------------------------------------------------------------------------
+    # -- paste ---------------------------------------------------------------------------
     def paste(self, text: str | None = None) -> None:
         """A block copied from Excel/WPS, inserted at the current row as new rows (the
         current row replaced when nothing was typed in it); checked as one block."""

@@ -12,8 +12,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from safecredit_desktop.core import batch_entry, forms
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core import batch_entry, forms
 
 BADGE = "_badge"  # the read-only column beside the unit: its name and live grade
 UNIT = forms.UNIT_PICKER.key
