@@ -3,7 +3,7 @@
     python bench/bench_batch_entry.py [--enterprises N]
 
 - ``keystrokes_typical_row``: keystrokes per typical inspection row besides the unit's
-  name, counted from the key events of tests/gui/test_batch_entry.py's stack of 20
+  name, counted from the key events of tests/gui/test_batch_entry_grid.py's stack of 20
   inspections (run here in a subprocess), and the first row's;
 - on a copy of the demo county of N units (bench_registry's cached database, ≈10
   records a unit), in the real grid widget (Qt offscreen):
@@ -52,7 +52,7 @@ def keystrokes() -> dict[str, float]:
                 "-q",
                 "-p",
                 "no:cacheprovider",
-                "tests/gui/test_batch_entry.py::test_a_stack_of_twenty_inspections_typed_with_keys",
+                "tests/gui/test_batch_entry_grid.py::test_a_stack_of_twenty_inspections_typed_with_keys",
             ],
             cwd=ROOT,
             env=env,
