@@ -163,21 +163,30 @@ class BatchEntryGrid(QWidget):
 
     # -- layout --------------------------------------------------------------------------
     def _size_columns(self) -> None:
+        """Each column as wide as its title or a typical value, so that every column of
+        a kind fits a 1366-pixel screen; the badge is elided (its tooltip is whole)."""
         metrics = self.view.fontMetrics()
         header = self.view.horizontalHeader()
         for number, column in enumerate(self.model.columns):
             title = column.spec.display_label if column.spec is not None else column.title
-            width = metrics.horizontalAdvance(title) + 30
+            width = metrics.horizontalAdvance(title) + 24
+            sample = ""
             if column.key == UNIT:
-                width = max(width, metrics.horizontalAdvance("91433123MA4L0000XX") + 24)
+                sample = "91433123MAWWWWWWWW"
             elif column.key == BADGE:
-                width = max(width, metrics.horizontalAdvance("凤凰县沱江镇某某化工有限公司（A）"))
+                sample = "凤凰县沱江某化工有限公司（A）"
             elif column.spec is not None and column.spec.kind == "date":
-                width = max(width, metrics.horizontalAdvance("2026-11-03") + 24)
+                sample = "2026-11-03"
+            elif column.key in ("doc_no", "basis_doc"):
+                sample = "凤应急检〔2026〕0000号"
             elif column.spec is not None and column.spec.kind in ("text", "multiline"):
-                width = max(width, metrics.horizontalAdvance("凤应急检〔2026〕0000号") + 24)
+                sample = "张三、李四、王五"
+            if sample:
+                width = max(width, metrics.horizontalAdvance(sample) + 16)
             header.resizeSection(number, width)
         header.setStretchLastSection(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
 
     # -- moving --------------------------------------------------------------------------
     def editor(self) -> QLineEdit | None:
@@ -431,8 +440,15 @@ class BatchEntryGrid(QWidget):
         group = new_group()
         defaults = forms.default_values(self.form)
         new_rows = []
-        for values in block.rows:
-            grid_row = GridRow({**defaults, **values}, group=group, show_all=True)
+        for pasted in block.rows:
+            values = {**defaults, **pasted}
+            for key in self.form.keys:  # 2026.11.3 shown as 2026-11-03, as typed ones are
+                spec = self.form.field(key)
+                if spec.kind == "date" and isinstance(values.get(key), str):
+                    values[key] = forms.normalize_date_text(
+                        str(values[key]), short=spec.short_date, today=self.today
+                    )
+            grid_row = GridRow(values, group=group, show_all=True)
             grid_row.touched = set(self.form.keys)
             new_rows.append(grid_row)
         at = row if row < len(self.model.rows) else len(self.model.rows)

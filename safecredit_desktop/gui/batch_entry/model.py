@@ -128,6 +128,8 @@ class BatchModel(QAbstractTableModel):
                 return errors[column.key]
             if row.saved:
                 return f"已保存（记录编号 {row.record_id}）"
+            if column.spec is None and row.badge is not None:
+                return row.badge.text
             if column.key in row.notes:
                 return row.notes[column.key]
             if column.spec is not None and column.spec.help:
