@@ -282,3 +282,44 @@ def test_an_accident_that_drops_a_unit_from_a_to_c(
             "凤凰县沱江化工有限公司：等级由A（一级）变为C（三级）：1年内发生造成人员死亡的生产安全责任事故"
             in grid.message.text()
         )
+
+
+def test_open_batch_entry_for_each_kind_with_the_templates_columns(
+    qtbot: Any, county: core.Session
+) -> None:
+    from safecredit_desktop.core.exchange.columns import SHEET_BY_TABLE
+    from safecredit_desktop.gui.batch_entry import open_batch_entry
+    from safecredit_desktop.gui.batch_entry.dialog import KIND_TABLES
+
+    for kind, table in KIND_TABLES.items():
+        open_batch_entry(None, county, DataBus(), kind)
+        opened = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, BatchEntryDialog) and w.isVisible()
+        ]
+        assert len(opened) == 1
+        dialog = opened[0]
+        titles = [c.title for c in dialog.grid.model.columns if c.spec is not None]
+        headers = [c.header for c in SHEET_BY_TABLE[table].columns if c.kind != "review"]
+        assert titles == headers
+        assert dialog.windowTitle().startswith("连续录入")
+        dialog.close()  # nothing typed: closes without asking
+        assert not dialog.isVisible()
+
+
+def test_ctrl_delete_removes_an_unsaved_row_and_undo_refuses_when_nothing_saved(
+    dialog: BatchEntryDialog, qtbot: Any, county: core.Session
+) -> None:
+    grid = dialog.grid
+    keys = Keys(qtbot, grid)
+    keys.type(code(5), counted=False)
+    keys.press(Qt.Key.Key_Return)
+    keys.type("5")  # a date that cannot be read
+    keys.tab()
+    assert [(r, c) for r, c, _, _ in grid.error_list()] == [(1, "检查日期")]
+    keys.press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "没有可以撤销的保存" in grid.message.text()
+    keys.press(Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    assert grid.unsaved_count() == 0 and grid.error_list() == []
+    assert count(county) == 0

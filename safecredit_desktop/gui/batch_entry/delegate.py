@@ -46,7 +46,8 @@ class UnitCandidates(QListWidget):
     def show_matches(self, rows: list[tuple[str, str, str | None]], anchor: QWidget) -> None:
         self.clear()
         for uscc, name, grade in rows:
-            item = QListWidgetItem(f"{name}　{uscc}　{grade or '未评定'}", self)
+            shown = grade or self.tr("未评定")
+            item = QListWidgetItem(f"{name}　{uscc}　{shown}", self)
             item.setData(CODE_ROLE, uscc)
         if not rows:
             self.hide()
@@ -132,6 +133,8 @@ class GridDelegate(QStyledItemDelegate):
 
     def finish(self, editor: QWidget) -> None:
         """Store the cell and close its editor (the grid moves on itself)."""
+        if self.editor is editor:
+            self.editor = None
         self.commitData.emit(editor)
         self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
         self._candidates.hide()
@@ -166,6 +169,10 @@ class GridDelegate(QStyledItemDelegate):
         if ctrl and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_S):
             self.finish(watched)
             self._on_key("save")
+            return True
+        if ctrl and key == Qt.Key.Key_Delete:
+            self.finish(watched)
+            self._on_key("delete_row")
             return True
         if event.matches(QKeySequence.StandardKey.Paste) and self._on_paste_block():
             self.finish(watched)

@@ -77,6 +77,9 @@ class BatchEntryDialog(QDialog):
         super().reject()
 
 
+_OPEN: set[BatchEntryDialog] = set()
+
+
 def open_batch_entry(
     parent: QWidget | None, session: core.Session, bus: DataBus, kind: str
 ) -> None:
@@ -89,6 +92,8 @@ def open_batch_entry(
     )
     if dialog is None:
         return
+    _OPEN.add(dialog)  # a window without a parent lives until it is closed
+    dialog.finished.connect(lambda _result: _OPEN.discard(dialog))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     dialog.show()
     dialog.raise_()

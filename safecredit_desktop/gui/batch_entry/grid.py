@@ -137,6 +137,7 @@ class BatchEntryGrid(QWidget):
 
         buttons = QHBoxLayout()
         for button in (self.save_button, self.paste_button, self.delete_button, self.undo_button):
+            button.setAutoDefault(False)  # Enter belongs to the grid's cells
             buttons.addWidget(button)
         buttons.addStretch(1)
 
@@ -239,6 +240,8 @@ class BatchEntryGrid(QWidget):
             self.paste()
         elif action == "undo":
             self.undo()
+        elif action == "delete_row":
+            self.delete_current_row()
 
     def handle_view_key(self, event: QKeyEvent) -> bool:
         """Keys while no cell is open: paste, undo, save, delete a row, Enter."""
@@ -316,6 +319,7 @@ class BatchEntryGrid(QWidget):
         """Save the row's group (the row, or its whole pasted block) in one transaction;
         with a bad cell anywhere in it, nothing: the cells are marked and listed."""
         if row >= len(self.model.rows) or self.model.rows[row].saved:
+            self.go_to(*self.current())
             return
         group = self.model.rows[row].group
         numbers = self.model.group_rows(group)
@@ -341,7 +345,8 @@ class BatchEntryGrid(QWidget):
                 return exc
 
         saved = perform(self, save, title=self.tr("无法保存"))
-        if saved is None:
+        if saved is None:  # refused or failed, and said so: the rows stay as typed
+            self.go_to(row, self.current()[1])
             return
         if isinstance(saved, batch_entry.BatchErrors):
             self.model.check_group(group, show_all=True)
@@ -378,14 +383,17 @@ class BatchEntryGrid(QWidget):
         self._close_editor()
         if not self._steps:
             self._say(self.tr("没有可以撤销的保存。"), _NOTE_STYLE)
+            self.go_to(*self.current())
             return
         step, rows = self._steps[-1]
         if self.session.last_save is not step:
             self._steps.clear()
             self._say(self.tr("之后已有其他保存，不能在这里撤销。"), _NOTE_STYLE)
+            self.go_to(*self.current())
             return
         done = perform(self, self.session.records.undo, title=self.tr("无法撤销"))
         if done is None:
+            self.go_to(*self.current())
             return
         self._steps.pop()
         self.model.mark_unsaved(rows)
@@ -436,6 +444,7 @@ class BatchEntryGrid(QWidget):
         block = parse_pasted(text, self.form, first_column=first_field)
         if not block.rows:
             self._say(self.tr("剪贴板中没有可粘贴的内容。"), _NOTE_STYLE)
+            self.go_to(row, column)
             return
         group = new_group()
         defaults = forms.default_values(self.form)

@@ -73,7 +73,7 @@ class BatchModel(QAbstractTableModel):
         fields = self.form.fields
         self.columns: list[GridColumn] = [
             GridColumn(UNIT, fields[0].label, fields[0]),
-            GridColumn(BADGE, "企业名称（当前等级）", None),
+            GridColumn(BADGE, self.tr("企业名称（当前等级）"), None),
             *(GridColumn(spec.key, spec.label, spec) for spec in fields[1:]),
         ]
         self.rows: list[GridRow] = [GridRow(forms.default_values(self.form))]
@@ -127,7 +127,7 @@ class BatchModel(QAbstractTableModel):
             if column.key in errors:
                 return errors[column.key]
             if row.saved:
-                return f"已保存（记录编号 {row.record_id}）"
+                return self.tr("已保存（记录编号 {id}）").format(id=row.record_id)
             if column.spec is None and row.badge is not None:
                 return row.badge.text
             if column.key in row.notes:
@@ -149,7 +149,7 @@ class BatchModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"✓{section + 1}" if self.rows[section].saved else str(section + 1)
         if role == Qt.ItemDataRole.ToolTipRole and self.rows[section].saved:
-            return f"已保存（记录编号 {self.rows[section].record_id}）"
+            return self.tr("已保存（记录编号 {id}）").format(id=self.rows[section].record_id)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
