@@ -27,6 +27,7 @@ from safecredit_desktop.core.validate import validate_uscc
 
 __all__ = [
     "BATCH_KINDS",
+    "KIND_TABLES",
     "BatchCheck",
     "BatchErrors",
     "BatchSaved",
@@ -41,6 +42,7 @@ __all__ = [
     "is_blank_row",
     "next_doc_no",
     "save_checked",
+    "table_for",
     "unit_badge",
 ]
 
@@ -56,14 +58,30 @@ BATCH_KINDS: tuple[str, ...] = (
 )
 """The record kinds a batch can enter (those of the record pages)."""
 
+KIND_TABLES: dict[str, str] = {
+    "inspection": "inspections",
+    "accident": "accidents",
+    "penalty": "penalties",
+    "violation": "violations",
+    "commitment": "commitments",
+    "honour": "honours",
+}
+"""cli.md's KIND → the record table (the table's own name is taken as well)."""
+
 Row = Mapping[str, object]
 
 
-def batch_form(table: str) -> forms.FormSpec:
-    """The grid's columns: the unit's code first, then the form's fields in paper order."""
+def table_for(kind: str) -> str:
+    """The record table of ``kind`` (inspection … or inspections …)."""
+    table = KIND_TABLES.get(kind, kind)
     if table not in BATCH_KINDS:
-        raise SafeCreditError(f"“{table}”不能连续录入。")
-    return forms.form_for(table, pick_unit=True)
+        raise SafeCreditError(f"“{kind}”不能连续录入。")
+    return table
+
+
+def batch_form(kind: str) -> forms.FormSpec:
+    """The grid's columns: the unit's code first, then the form's fields in paper order."""
+    return forms.form_for(table_for(kind), pick_unit=True)
 
 
 # -- carrying values down a stack ------------------------------------------------------------
@@ -298,7 +316,7 @@ def check_batch(
     """Every bad cell of ``rows`` (blank rows skipped), and the records of the rest."""
     form = batch_form(table)
     resolver = UnitResolver(db)
-    result = BatchCheck(table)
+    result = BatchCheck(form.table)
     labels = form.labels
     seen_keys: dict[tuple[object, ...], int] = {}
     for index, row in enumerate(rows):

@@ -323,3 +323,23 @@ def test_ctrl_delete_removes_an_unsaved_row_and_undo_refuses_when_nothing_saved(
     keys.press(Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     assert grid.unsaved_count() == 0 and grid.error_list() == []
     assert count(county) == 0
+
+
+def test_a_cell_is_checked_as_it_is_typed(dialog: BatchEntryDialog, qtbot: Any) -> None:
+    grid = dialog.grid
+    keys = Keys(qtbot, grid)
+    keys.type(code(5), counted=False)
+    keys.press(Qt.Key.Key_Return)
+    ahead = TODAY + timedelta(days=400)
+    keys.type(f"{ahead.year}-{ahead.month}-{ahead.day}")  # in the future
+    editor = grid.editor()
+    assert editor is not None and "晚于今天" in editor.toolTip()
+    assert grid.error_list() == []  # listed when the cell is left
+    keys.tab()
+    assert [(r, c) for r, c, _, _ in grid.error_list()] == [(1, "检查日期")]
+    grid.go_to(0, grid.model.column_of("inspected_on"))
+    keys.type(short(TODAY))
+    editor = grid.editor()
+    assert editor is not None and editor.toolTip() == ""
+    keys.tab()
+    assert grid.error_list() == []

@@ -93,7 +93,7 @@ class RecordsPart:
     def check_batch(
         self, table: str, rows: Sequence[Mapping[str, object]], *, today: date | None = None
     ) -> batch_entry.BatchCheck:
-        """Every bad cell of a batch of new records (the forms' checks, duplicates within
+        """(``table``: inspections … or cli.md's KIND, inspection …) Every bad cell of a batch of new records (the forms' checks, duplicates within
         the batch and against stored records); blank rows skipped (batch_entry.py)."""
         session = self._session
         return batch_entry.check_batch(
@@ -111,7 +111,7 @@ class RecordsPart:
         saved = batch_entry.save_checked(
             session.db, session.user, session.profile, check, today=day
         )
-        spec = SPEC_BY_RECORD[files.record_type(table)]
+        spec = SPEC_BY_RECORD[files.record_type(batch_entry.table_for(table))]
         count = len(saved.ids)
         what = f"撤销新增的{count}条{spec.label}记录" if count > 1 else f"撤销新增{spec.label}记录"
         session.last_save = BatchUndoStep(spec.record, saved.ids[0], None, what, saved.ids)

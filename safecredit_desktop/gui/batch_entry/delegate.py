@@ -31,6 +31,7 @@ from safecredit_desktop.gui.batch_entry.model import UNIT, BatchModel
 Index = QModelIndex | QPersistentModelIndex
 CODE_ROLE = Qt.ItemDataRole.UserRole
 CANDIDATES = 8  # matches listed under the unit cell
+TYPING_ERROR_STYLE = "QLineEdit { background: #f8d7da; }"
 
 
 class UnitCandidates(QListWidget):
@@ -81,14 +82,17 @@ class GridDelegate(QStyledItemDelegate):
         candidates: UnitCandidates,
         search: Callable[[str], list[tuple[str, str, str | None]]],
         on_key: Callable[[str], None],
+        preview: Callable[[int, str, str], str | None],
     ) -> None:
         super().__init__()
+        self._preview = preview
         self._model = model
         self._candidates = candidates
         self._search = search
         self._on_key = on_key
         self.editor: QLineEdit | None = None
         self.unit_editor = False
+        self.typing_message: str | None = None  # the open cell's message as typed
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         editor = QLineEdit(parent)
@@ -100,9 +104,20 @@ class GridDelegate(QStyledItemDelegate):
             editor.textEdited.connect(lambda text: self._find_units(text, editor))
         elif column.spec is not None and column.spec.placeholder:
             editor.setPlaceholderText(column.spec.placeholder)
+        if not self.unit_editor:
+            row, key = index.row(), column.key
+            editor.textEdited.connect(lambda text: self._check_typing(editor, row, key, text))
         self.editor = editor
         editor.destroyed.connect(lambda *_: self._forget(editor))
         return editor
+
+    def _check_typing(self, editor: QLineEdit, row: int, key: str, text: str) -> None:
+        """The cell's message as it is typed: the editor turns pink, the reason in its
+        tooltip (the error list follows when the cell is left)."""
+        message = self._preview(row, key, text)
+        editor.setStyleSheet(TYPING_ERROR_STYLE if message else "")
+        editor.setToolTip(message or "")
+        self.typing_message = message
 
     def _forget(self, editor: QLineEdit) -> None:
         if self.editor is editor:

@@ -9,27 +9,15 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QVBoxLayou
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core import batch_entry
-from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.batch_entry.grid import BatchEntryGrid
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import perform
 
-KIND_TABLES: dict[str, str] = {
-    "inspection": "inspections",
-    "accident": "accidents",
-    "penalty": "penalties",
-    "violation": "violations",
-    "commitment": "commitments",
-    "honour": "honours",
-}
-"""cli.md's KIND → the record table; the table's own name is taken as well."""
+KIND_TABLES = batch_entry.KIND_TABLES
 
 
 def table_of(kind: str) -> str:
-    table = KIND_TABLES.get(kind, kind)
-    if table not in batch_entry.BATCH_KINDS:
-        raise SafeCreditError(f"“{kind}”不能连续录入。")
-    return table
+    return batch_entry.table_for(kind)
 
 
 class BatchEntryDialog(QDialog):

@@ -87,7 +87,9 @@ class BatchEntryGrid(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setTabKeyNavigation(False)
         self.candidates = UnitCandidates(self)
-        self.delegate = GridDelegate(self.model, self.candidates, self._search_units, self._on_key)
+        self.delegate = GridDelegate(
+            self.model, self.candidates, self._search_units, self._on_key, self._preview
+        )
         self.view.setItemDelegate(self.delegate)
         self._size_columns()
 
@@ -268,6 +270,17 @@ class BatchEntryGrid(QWidget):
             title=self.tr("查找企业"),
         )
         return [(r.uscc, r.name, r.grade) for r in found or []]
+
+    def _preview(self, row: int, key: str, text: str) -> str | None:
+        """What the forms would say of ``text`` in the cell (row, key), the rest of the
+        row as it stands; nothing is stored."""
+        if row >= len(self.model.rows):
+            return None
+        spec = self.form.field(key)
+        values = dict(self.model.rows[row].values)
+        values[key] = batch_entry.complete_choice(spec, self.session.profile, text)
+        check = self.session.records.check_batch(self.model.table, [values], today=self.today)
+        return check.errors_of(0).get(key)
 
     # -- errors --------------------------------------------------------------------------
     def _show_errors(self) -> None:
