@@ -250,3 +250,32 @@ def test_check_batch_lists_exactly_the_bad_cells(session: Any, rows: list[Any]) 
     assert set(check.records) == {
         i for i in range(len(rows)) if (i + 1) not in {r for r, _ in expected}
     }
+
+
+@given(
+    st.permutations(list(FORM.keys)).flatmap(
+        lambda keys: st.tuples(
+            st.just(keys),
+            st.integers(min_value=1, max_value=len(keys)),
+            st.lists(
+                st.lists(
+                    st.text(alphabet="0123456789-.年月日AB甲乙", min_size=1, max_size=6),
+                    min_size=len(keys),
+                    max_size=len(keys),
+                ),
+                min_size=1,
+                max_size=5,
+            ),
+        )
+    )
+)
+@example((list(FORM.keys), 2, [["a"] * len(FORM.keys)]))
+def test_a_header_in_any_order_puts_every_cell_in_its_column(case: Any) -> None:
+    keys, width, rows = case
+    chosen = keys[:width]
+    labels = FORM.labels
+    text = "\t".join(labels[k] for k in chosen) + "\r\n"
+    text += "".join("\t".join(row[:width]) + "\r\n" for row in rows)
+    block = parse_pasted(text, FORM)
+    assert block.header
+    assert block.rows == [dict(zip(chosen, row[:width], strict=True)) for row in rows]
