@@ -343,3 +343,13 @@ def test_a_cell_is_checked_as_it_is_typed(dialog: BatchEntryDialog, qtbot: Any) 
     assert editor is not None and editor.toolTip() == ""
     keys.tab()
     assert grid.error_list() == []
+
+
+def test_one_copied_cell_goes_into_the_current_cell(dialog: BatchEntryDialog, qtbot: Any) -> None:
+    grid = dialog.grid
+    grid.go_to(0, grid.model.column_of("hazards"))
+    grid.delegate.finish(grid.editor())  # the view itself has the focus
+    QGuiApplication.clipboard().setText("3\r\n")
+    qtbot.keyClick(grid.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert grid.model.text(0, "hazards") == "3"
+    assert len(grid.model.rows) == 1

@@ -452,6 +452,12 @@ class BatchEntryGrid(QWidget):
         if text is None:
             text = QGuiApplication.clipboard().text()
         row, column = self.current()
+        single = text.rstrip("\r\n")
+        if single and "\t" not in single and "\n" not in single and "\r" not in single:
+            if self.model.editable(row, column):  # one cell copied: into this cell
+                self.model.set_text(row, self.model.columns[column].key, single.strip())
+            self.go_to(row, column)
+            return
         key = self.model.columns[column].key
         first_field = 0 if key in (UNIT, BADGE) else self.form.keys.index(key)
         block = parse_pasted(text, self.form, first_column=first_field)
