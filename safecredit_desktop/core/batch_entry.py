@@ -36,6 +36,7 @@ __all__ = [
     "UnitBadge",
     "UnitResolver",
     "batch_form",
+    "carried_keys",
     "carry_down",
     "check_batch",
     "complete_choice",
@@ -99,16 +100,25 @@ def next_doc_no(doc_no: str) -> str:
     return f"{head}{int(number) + 1:0{len(number)}d}{tail}"
 
 
+def carried_keys(form: forms.FormSpec) -> tuple[str, ...]:
+    """The fields a new row takes from the row above: those a run keeps
+    (forms.carry_over: 检查方式, 执法人员, 处罚部门 …) and the date of the event (检查日期,
+    事故日期 … a stack of paper is usually one day's); never the unit."""
+    return tuple(
+        spec.key
+        for spec in form.fields
+        if spec.key != UNIT_KEY
+        and (spec.keep_on_next or (spec.kind == "date" and spec.required and spec.max_today))
+    )
+
+
 def carry_down(form: forms.FormSpec, above: Row) -> dict[str, object]:
-    """The values a new row starts with, from the row above: the fields a run keeps
-    (forms.carry_over: 检查方式, 执法人员, 处罚部门 …) and the date of the event
-    (检查日期, 事故日期 … a stack of paper is usually one day's); never the unit.
-    The inspection's 文书编号 is suggested as the next number."""
-    values = forms.carry_over(form, above)
-    values[UNIT_KEY] = ""
-    for spec in form.fields:
-        if spec.kind == "date" and spec.required and spec.max_today and spec.key in above:
-            values[spec.key] = above[spec.key]
+    """The values a new row starts with, from the row above (:func:`carried_keys`);
+    the inspection's 文书编号 is suggested as the next number."""
+    values = forms.default_values(form)
+    for key in carried_keys(form):
+        if key in above:
+            values[key] = above[key]
     if form.table == "inspections" and str(above.get("doc_no", "")).strip():
         values["doc_no"] = next_doc_no(str(above["doc_no"]))
     return values

@@ -126,12 +126,15 @@ class BatchEntryGrid(QWidget):
         self.delete_button.clicked.connect(lambda: self.delete_current_row())
         self.paste_button.clicked.connect(lambda: self.paste())
 
+        carried = "、".join(
+            self.form.field(key).label for key in batch_entry.carried_keys(self.form)
+        )
         hint = QLabel(
             self.tr(
                 "Tab/Enter 下一格，末格按 Enter 保存本行（粘贴的整块一起保存）；"
-                "企业可输入代码、名称或拼音首字母，↑↓ 选择；"
-                "检查日期、检查方式、执法人员等沿用上一行。"
-            ),
+                "企业可输入代码、名称或拼音首字母，↑↓ 选择"
+            )
+            + (self.tr("；{fields}沿用上一行。").format(fields=carried) if carried else "。"),
             self,
         )
         hint.setWordWrap(True)
