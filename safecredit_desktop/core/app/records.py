@@ -93,8 +93,9 @@ class RecordsPart:
     def check_batch(
         self, table: str, rows: Sequence[Mapping[str, object]], *, today: date | None = None
     ) -> batch_entry.BatchCheck:
-        """(``table``: inspections … or cli.md's KIND, inspection …) Every bad cell of a batch of new records (the forms' checks, duplicates within
-        the batch and against stored records); blank rows skipped (batch_entry.py)."""
+        """Every bad cell of a batch of new records (the forms' checks, duplicates within
+        the batch and against stored records); blank rows skipped (batch_entry.py).
+        ``table``: inspections … or cli.md's KIND (inspection …)."""
         session = self._session
         return batch_entry.check_batch(
             session.db, session.profile, table, rows, today=today or date.today()
