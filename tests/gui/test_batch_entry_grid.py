@@ -353,3 +353,21 @@ def test_one_copied_cell_goes_into_the_current_cell(dialog: BatchEntryDialog, qt
     qtbot.keyClick(grid.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert grid.model.text(0, "hazards") == "3"
     assert len(grid.model.rows) == 1
+
+
+def test_enter_on_the_last_cell_of_a_right_block_saves_it_whole(
+    dialog: BatchEntryDialog, qtbot: Any, county: core.Session
+) -> None:
+    grid = dialog.grid
+    keys = Keys(qtbot, grid)
+    day = TODAY - timedelta(days=1)
+    rows = [f"{code(n)}\t{day.year}年{day.month}月{day.day}日\t\t\t{n}" for n in (3, 4, 5)]
+    QGuiApplication.clipboard().setText("\r\n".join(rows))  # no header: by position
+    keys.press(Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert grid.error_list() == []
+    assert grid.current() == (2, grid.model.last_column())  # ready for Enter
+    keys.press(Qt.Key.Key_Return)
+    assert count(county) == 3
+    methods = county.db.conn.execute("SELECT DISTINCT method FROM inspections").fetchall()
+    assert [m[0] for m in methods] == ["计划"]  # a blank pasted cell: the form's default
+    assert grid.current() == (3, 0)  # on to the new row
