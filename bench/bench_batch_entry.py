@@ -10,7 +10,8 @@
   ``save_row_p50_ms`` / ``save_row_p95_ms``: one inspection row typed (cells set as the
   editor does: each checked, the unit's badge looked up) and saved with Enter's code
   path (check, one transaction, the grade change before/after), per row, 100 rows;
-  ``cell_check_p50_ms``: one cell typed and checked;
+  ``cell_check_p50_ms``: one cell typed and checked; ``unit_search_p50_ms`` /
+  ``unit_search_max_ms``: the unit cell's matches per keystroke (f, fh … 凤凰);
   ``paste_validate_seconds``: a 500-row block with a header parsed, placed in the grid,
   every unit's badge looked up and all checked (nothing saved);
   ``paste_save_seconds``: that block saved in one transaction.
@@ -113,6 +114,12 @@ def grid_timings(path: Path) -> dict[str, float]:
     ).fetchone()[0]
     assert saved == ROWS_SAVED, saved
 
+    searches: list[float] = []
+    for text in ("f", "fh", "fhx", "fhxt", "fhxtj", "9", "914", "9143312", "凤", "凤凰", "化工"):
+        started = time.perf_counter()
+        grid._search_units(text)  # what a keystroke in the unit cell runs
+        searches.append((time.perf_counter() - started) * 1000)
+
     block = ["统一社会信用代码\t检查日期\t检查方式\t执法人员\t发现隐患数"]
     block += [
         f"{c}\t{day.year}.{day.month}.{day.day}\t日常\t张三、李四\t1" for c in codes[ROWS_SAVED:]
@@ -131,6 +138,8 @@ def grid_timings(path: Path) -> dict[str, float]:
         "save_row_p50_ms": statistics.median(saves),
         "save_row_p95_ms": statistics.quantiles(saves, n=20)[-1],
         "cell_check_p50_ms": statistics.median(cells),
+        "unit_search_p50_ms": statistics.median(searches),
+        "unit_search_max_ms": max(searches),
         "paste_validate_seconds": paste_seconds,
         "paste_save_seconds": paste_save_seconds,
         "pasted_rows": float(PASTED),

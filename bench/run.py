@@ -214,7 +214,12 @@ BENCHES = (
                 "s",
             ),
         ),
-        (("keystrokes_first_row", "first row keys"), ("cell_check_p50_ms", "one cell checked ms")),
+        (
+            ("keystrokes_first_row", "first row keys"),
+            ("cell_check_p50_ms", "one cell checked ms"),
+            ("unit_search_p50_ms", "unit cell matches p50 ms"),
+            ("unit_search_max_ms", "max ms"),
+        ),
     ),
     Bench(
         "bench_engines",

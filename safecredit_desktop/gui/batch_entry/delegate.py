@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -31,6 +32,7 @@ from safecredit_desktop.gui.batch_entry.model import UNIT, BatchModel
 Index = QModelIndex | QPersistentModelIndex
 CODE_ROLE = Qt.ItemDataRole.UserRole
 CANDIDATES = 8  # matches listed under the unit cell
+SEARCH_PAUSE_MS = 150  # the matches are looked up when typing pauses this long, or on Enter
 TYPING_ERROR_STYLE = "QLineEdit { background: #f8d7da; }"
 
 
@@ -93,6 +95,10 @@ class GridDelegate(QStyledItemDelegate):
         self.editor: QLineEdit | None = None
         self.unit_editor = False
         self.typing_message: str | None = None  # the open cell's message as typed
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_PAUSE_MS)
+        self._search_timer.timeout.connect(self.find_units_now)
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         editor = QLineEdit(parent)
@@ -101,7 +107,7 @@ class GridDelegate(QStyledItemDelegate):
         self.unit_editor = column.key == UNIT
         if self.unit_editor:
             editor.setPlaceholderText(self.tr("代码、名称或拼音首字母"))
-            editor.textEdited.connect(lambda text: self._find_units(text, editor))
+            editor.textEdited.connect(lambda _text: self._search_timer.start())
         elif column.spec is not None and column.spec.placeholder:
             editor.setPlaceholderText(column.spec.placeholder)
         if not self.unit_editor:
@@ -123,8 +129,14 @@ class GridDelegate(QStyledItemDelegate):
         if self.editor is editor:
             self.editor = None
 
-    def _find_units(self, text: str, editor: QLineEdit) -> None:
-        typed = text.strip()
+    def find_units_now(self) -> None:
+        """List the registry's matches for the unit cell's text (a search still waiting
+        for a pause in the typing runs now: Enter, Tab and ↑↓ never act on stale ones)."""
+        self._search_timer.stop()
+        editor = self.editor
+        if editor is None or not self.unit_editor:
+            return
+        typed = editor.text().strip()
         if not typed:
             self._candidates.hide()
             return
@@ -139,6 +151,8 @@ class GridDelegate(QStyledItemDelegate):
         assert isinstance(editor, QLineEdit)
         text = editor.text()
         if self._model.columns[index.column()].key == UNIT:
+            if self._search_timer.isActive():
+                self.find_units_now()
             chosen = self._candidates.chosen_code()
             if chosen is not None and editor.isModified():
                 text = chosen
@@ -148,9 +162,9 @@ class GridDelegate(QStyledItemDelegate):
 
     def finish(self, editor: QWidget) -> None:
         """Store the cell and close its editor (the grid moves on itself)."""
+        self.commitData.emit(editor)  # (a waiting search runs first: setModelData)
         if self.editor is editor:
             self.editor = None
-        self.commitData.emit(editor)
         self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
         self._candidates.hide()
 
