@@ -183,6 +183,45 @@ BENCHES = (
         (("floor_seconds", "floor s"), ("render_seconds", "layout+drawing s"), ("pages", "pages")),
     ),
     Bench(
+        "bench_batch_entry",
+        {"enterprises": 100_000},
+        (
+            Row(
+                "连续录入: keystrokes per typical inspection row (besides the unit's name)",
+                "keystrokes_typical_row",
+                20,
+                "keys",
+            ),
+            Row(
+                "连续录入: one grid row saved (Enter), 100,000 units, p50",
+                "save_row_p50_ms",
+                None,
+                "ms",
+            ),
+            Row(
+                "连续录入: one grid row saved (Enter), 100,000 units, p95",
+                "save_row_p95_ms",
+                300,
+                "ms",
+            ),
+            Row(
+                "连续录入: paste-validate 500 rows, 100,000 units", "paste_validate_seconds", 1, "s"
+            ),
+            Row(
+                "连续录入: save the 500 pasted rows in one transaction",
+                "paste_save_seconds",
+                None,
+                "s",
+            ),
+        ),
+        (
+            ("keystrokes_first_row", "first row keys"),
+            ("cell_check_p50_ms", "one cell checked ms"),
+            ("unit_search_p50_ms", "unit cell matches p50 ms"),
+            ("unit_search_max_ms", "max ms"),
+        ),
+    ),
+    Bench(
         "bench_engines",
         {"enterprises": 100_000},
         (

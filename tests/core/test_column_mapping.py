@@ -17,13 +17,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import column_mapping
 from safecredit_desktop.core.exchange.columns import SHEET_BY_NAME
 from safecredit_desktop.core.exchange.header_synonyms import SYNONYMS, match_header
 from safecredit_desktop.core.exchange.importer import WorkbookError
 from safecredit_desktop.core.exchange.source_sheet import read_source_sheet
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.paths import backups_dir_for
 from safecredit_desktop.core.validate import id_check_character, uscc_check_character
 

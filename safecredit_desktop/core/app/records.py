@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from safecredit_desktop.core import forms
+from safecredit_desktop.core import batch_entry, forms
 from safecredit_desktop.core import model as _model
 from safecredit_desktop.core.app import files
 from safecredit_desktop.core.app.session import UndoStep
@@ -17,6 +18,13 @@ from safecredit_desktop.core.workflows import repairs as _repairs
 
 if TYPE_CHECKING:
     from safecredit_desktop.core.app.session import Session
+
+
+@dataclass(frozen=True)
+class BatchUndoStep(UndoStep):
+    """A batch saved in one transaction (batch_entry): undone as one step."""
+
+    record_ids: tuple[int, ...] = ()
 
 
 class RecordsPart:
@@ -72,12 +80,49 @@ class RecordsPart:
             raise SafeCreditError("没有可以撤销的保存。")
         repo = session.repo
         with session.db.transaction():
-            if step.before is None:
+            if isinstance(step, BatchUndoStep):
+                for record_id in step.record_ids:
+                    repo.delete(step.record_type, record_id, remember=False)
+            elif step.before is None:
                 repo.delete(step.record_type, step.record_id, remember=False)
             else:
                 repo.update(replace(step.before))
         session.last_save = None
         return step.description
+
+    def check_batch(
+        self, table: str, rows: Sequence[Mapping[str, object]], *, today: date | None = None
+    ) -> batch_entry.BatchCheck:
+        """Every bad cell of a batch of new records (the forms' checks, duplicates within
+        the batch and against stored records); blank rows skipped (batch_entry.py).
+        ``table``: inspections … or cli.md's KIND (inspection …)."""
+        session = self._session
+        return batch_entry.check_batch(
+            session.db, session.profile, table, rows, today=today or date.today()
+        )
+
+    def save_batch(
+        self, table: str, rows: Sequence[Mapping[str, object]], *, today: date | None = None
+    ) -> batch_entry.BatchSaved:
+        """Save a batch of new records in one transaction, or nothing when any cell is bad
+        (batch_entry.BatchErrors lists them all); undone as one step by ``undo``."""
+        session = self._session
+        day = today or date.today()
+        check = batch_entry.check_batch(session.db, session.profile, table, rows, today=day)
+        saved = batch_entry.save_checked(
+            session.db, session.user, session.profile, check, today=day
+        )
+        spec = SPEC_BY_RECORD[files.record_type(batch_entry.table_for(table))]
+        count = len(saved.ids)
+        what = f"撤销新增的{count}条{spec.label}记录" if count > 1 else f"撤销新增{spec.label}记录"
+        session.last_save = BatchUndoStep(spec.record, saved.ids[0], None, what, saved.ids)
+        return saved
+
+    def batch_unit(self, text: str) -> batch_entry.UnitBadge | None:
+        """The unit a grid's unit cell names (code or exact name), with its live grade."""
+        session = self._session
+        session.grading.settle_live(quiet=True)
+        return batch_entry.unit_badge(session.db, text)
 
     def save_entered(self, record: Any) -> int:
         """``save`` for an entry form (issue 3): a record whose natural key is taken is refused
