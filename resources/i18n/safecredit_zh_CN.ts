@@ -96,6 +96,171 @@
     </message>
 </context>
 <context>
+    <name>BatchEntryDialog</name>
+    <message>
+        <source>连续录入 — {title}</source>
+        <translation>连续录入 — {title}</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation type="unfinished">关闭</translation>
+    </message>
+    <message>
+        <source>关闭连续录入</source>
+        <translation>关闭连续录入</translation>
+    </message>
+    <message>
+        <source>还有 {n} 行没有保存，关闭后将丢失。确定要关闭吗？</source>
+        <translation>还有 {n} 行没有保存，关闭后将丢失。确定要关闭吗？</translation>
+    </message>
+    <message>
+        <source>无法打开连续录入</source>
+        <translation>无法打开连续录入</translation>
+    </message>
+</context>
+<context>
+    <name>BatchEntryGrid</name>
+    <message>
+        <source>行</source>
+        <translation type="unfinished">行</translation>
+    </message>
+    <message>
+        <source>列</source>
+        <translation type="unfinished">列</translation>
+    </message>
+    <message>
+        <source>填写内容</source>
+        <translation>填写内容</translation>
+    </message>
+    <message>
+        <source>需要更正的原因</source>
+        <translation>需要更正的原因</translation>
+    </message>
+    <message>
+        <source>保存(&amp;S)</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>保存当前行；粘贴的整块一起保存（Ctrl+S）</source>
+        <translation>保存当前行；粘贴的整块一起保存（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>撤销(&amp;Z)</source>
+        <translation>撤销(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>撤销最近一次保存的一行或一整块（Ctrl+Z）</source>
+        <translation>撤销最近一次保存的一行或一整块（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <source>删除行(&amp;D)</source>
+        <translation>删除行(&amp;D)</translation>
+    </message>
+    <message>
+        <source>删除当前未保存的行（Ctrl+Delete）</source>
+        <translation>删除当前未保存的行（Ctrl+Delete）</translation>
+    </message>
+    <message>
+        <source>粘贴(&amp;V)</source>
+        <translation>粘贴(&amp;V)</translation>
+    </message>
+    <message>
+        <source>粘贴从 Excel/WPS 复制的一块单元格（Ctrl+V）</source>
+        <translation>粘贴从 Excel/WPS 复制的一块单元格（Ctrl+V）</translation>
+    </message>
+    <message>
+        <source>Tab/Enter 下一格，末格按 Enter 保存本行（粘贴的整块一起保存）；企业可输入代码、名称或拼音首字母，↑↓ 选择</source>
+        <translation>Tab/Enter 下一格，末格按 Enter 保存本行（粘贴的整块一起保存）；企业可输入代码、名称或拼音首字母，↑↓ 选择</translation>
+    </message>
+    <message>
+        <source>；{fields}沿用上一行。</source>
+        <translation>；{fields}沿用上一行。</translation>
+    </message>
+    <message>
+        <source>查找企业</source>
+        <translation type="unfinished">查找企业</translation>
+    </message>
+    <message>
+        <source>（空）</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>有 {n} 处需要更正（改正后才能保存）：</source>
+        <translation>有 {n} 处需要更正（改正后才能保存）：</translation>
+    </message>
+    <message>
+        <source>没有需要更正的内容。</source>
+        <translation>没有需要更正的内容。</translation>
+    </message>
+    <message>
+        <source>本行还没有填写内容。</source>
+        <translation>本行还没有填写内容。</translation>
+    </message>
+    <message>
+        <source>有 {n} 处需要更正，没有保存；改正后再按 Enter 保存。</source>
+        <translation>有 {n} 处需要更正，没有保存；改正后再按 Enter 保存。</translation>
+    </message>
+    <message>
+        <source>无法保存</source>
+        <translation type="unfinished">无法保存</translation>
+    </message>
+    <message>
+        <source>已保存第{row}行{who}。</source>
+        <translation>已保存第{row}行{who}。</translation>
+    </message>
+    <message>
+        <source>已在一次操作中保存 {n} 条{title}。</source>
+        <translation>已在一次操作中保存 {n} 条{title}。</translation>
+    </message>
+    <message>
+        <source>没有可以撤销的保存。</source>
+        <translation>没有可以撤销的保存。</translation>
+    </message>
+    <message>
+        <source>之后已有其他保存，不能在这里撤销。</source>
+        <translation>之后已有其他保存，不能在这里撤销。</translation>
+    </message>
+    <message>
+        <source>无法撤销</source>
+        <translation>无法撤销</translation>
+    </message>
+    <message>
+        <source>{done}；这些行已退回为未保存，可改正后再保存，或按 Ctrl+Delete 删除。</source>
+        <translation>{done}；这些行已退回为未保存，可改正后再保存，或按 Ctrl+Delete 删除。</translation>
+    </message>
+    <message>
+        <source>剪贴板中没有可粘贴的内容。</source>
+        <translation>剪贴板中没有可粘贴的内容。</translation>
+    </message>
+    <message>
+        <source>按表头对应各列</source>
+        <translation>按表头对应各列</translation>
+    </message>
+    <message>
+        <source>按列的顺序对应</source>
+        <translation>按列的顺序对应</translation>
+    </message>
+    <message>
+        <source>已粘贴 {n} 行（{how}）；有 {bad} 处需要更正，全部改正前不会保存任何一行。</source>
+        <translation>已粘贴 {n} 行（{how}）；有 {bad} 处需要更正，全部改正前不会保存任何一行。</translation>
+    </message>
+    <message>
+        <source>已粘贴 {n} 行（{how}），全部正确；在末列按 Enter 或按 Ctrl+S 一次保存整块。</source>
+        <translation>已粘贴 {n} 行（{how}），全部正确；在末列按 Enter 或按 Ctrl+S 一次保存整块。</translation>
+    </message>
+</context>
+<context>
+    <name>BatchModel</name>
+    <message>
+        <source>企业名称（当前等级）</source>
+        <translation>企业名称（当前等级）</translation>
+    </message>
+    <message>
+        <source>已保存（记录编号 {id}）</source>
+        <translation>已保存（记录编号 {id}）</translation>
+    </message>
+</context>
+<context>
     <name>CommitmentsPage</name>
     <message>
         <source>缺单位承诺</source>
@@ -282,6 +447,10 @@
     <message>
         <source>正在计算各项期限…</source>
         <translation>正在计算各项期限…</translation>
+    </message>
+    <message>
+        <source>……另有 {count} 条，期限较晚，未列出</source>
+        <translation>……另有 {count} 条，期限较晚，未列出</translation>
     </message>
     <message>
         <source>暂无需要关注的期限</source>
@@ -1199,6 +1368,13 @@
     </message>
 </context>
 <context>
+    <name>GridDelegate</name>
+    <message>
+        <source>代码、名称或拼音首字母</source>
+        <translation>代码、名称或拼音首字母</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
         <source>使用说明</source>
@@ -1356,6 +1532,14 @@
         <translation>导入</translation>
     </message>
     <message>
+        <source>检查</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>按当前列对照检查每一个单元格（不写入数据）</source>
+        <translation>按当前列对照检查每一个单元格（不写入数据）</translation>
+    </message>
+    <message>
         <source>关闭</source>
         <translation>关闭</translation>
     </message>
@@ -1366,6 +1550,14 @@
     <message>
         <source>正在导入…</source>
         <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>正在读取工作簿…</source>
+        <translation>正在读取工作簿…</translation>
+    </message>
+    <message>
+        <source>按列对照导入 — {name}</source>
+        <translation>按列对照导入 — {name}</translation>
     </message>
     <message>
         <source>同时导入隐藏的工作表：{sheets}（在 Excel 中看不到，请确认其内容）</source>
@@ -1400,6 +1592,10 @@
         <translation>问题</translation>
     </message>
     <message>
+        <source>{letter}列 {header}</source>
+        <translation>{letter}列 {header}</translation>
+    </message>
+    <message>
         <source> 与数据库中的记录相同，无需导入。</source>
         <translation> 与数据库中的记录相同，无需导入。</translation>
     </message>
@@ -1418,6 +1614,10 @@
     <message>
         <source>未导入</source>
         <translation>未导入</translation>
+    </message>
+    <message>
+        <source>列对照已更改：请点“检查”，检查通过后再导入。</source>
+        <translation>列对照已更改：请点“检查”，检查通过后再导入。</translation>
     </message>
 </context>
 <context>
@@ -2249,6 +2449,88 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     </message>
 </context>
 <context>
+    <name>MappingPanel</name>
+    <message>
+        <source>这个工作簿不是导入模板的格式。已按列标题和内容建议了每一列对应的模板列，请逐列核对（可更改，不需要的列选“不导入”），再点“检查”，无误后“导入”。</source>
+        <translation>这个工作簿不是导入模板的格式。已按列标题和内容建议了每一列对应的模板列，请逐列核对（可更改，不需要的列选“不导入”），再点“检查”，无误后“导入”。</translation>
+    </message>
+    <message>
+        <source>列</source>
+        <translation type="unfinished">列</translation>
+    </message>
+    <message>
+        <source>原表列标题</source>
+        <translation>原表列标题</translation>
+    </message>
+    <message>
+        <source>对应模板列</source>
+        <translation>对应模板列</translation>
+    </message>
+    <message>
+        <source>依据</source>
+        <translation type="unfinished">依据</translation>
+    </message>
+    <message>
+        <source>工作表：</source>
+        <translation>工作表：</translation>
+    </message>
+    <message>
+        <source>导入为：</source>
+        <translation>导入为：</translation>
+    </message>
+    <message>
+        <source>列对照（可逐列更改）：</source>
+        <translation>列对照（可逐列更改）：</translation>
+    </message>
+    <message>
+        <source>前几行预览（按当前对照）：</source>
+        <translation>前几行预览（按当前对照）：</translation>
+    </message>
+    <message>
+        <source>，已套用上次确认的对照</source>
+        <translation>，已套用上次确认的对照</translation>
+    </message>
+    <message>
+        <source>第{row}行是列标题，共 {count} 行数据{remembered}</source>
+        <translation>第{row}行是列标题，共 {count} 行数据{remembered}</translation>
+    </message>
+    <message>
+        <source>（不导入）</source>
+        <translation>（不导入）</translation>
+    </message>
+    <message>
+        <source>（必填）</source>
+        <translation>（必填）</translation>
+    </message>
+    <message>
+        <source>尚未对照的必填列：{names}（新企业必须有这些列）</source>
+        <translation>尚未对照的必填列：{names}（新企业必须有这些列）</translation>
+    </message>
+</context>
+<context>
+    <name>NameDialog</name>
+    <message>
+        <source>修改姓名</source>
+        <translation>修改姓名</translation>
+    </message>
+    <message>
+        <source>用户名：</source>
+        <translation type="unfinished">用户名：</translation>
+    </message>
+    <message>
+        <source>姓名：</source>
+        <translation type="unfinished">姓名：</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation type="unfinished">确定</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+</context>
+<context>
     <name>NewPasswordDialog</name>
     <message>
         <source>新密码：</source>
@@ -2312,6 +2594,44 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>请至少选择一个角色。</source>
         <translation>请至少选择一个角色。</translation>
+    </message>
+</context>
+<context>
+    <name>NextSteps</name>
+    <message>
+        <source>打印新的告知书…</source>
+        <translation>打印新的告知书…</translation>
+    </message>
+    <message>
+        <source>采集入{lists}</source>
+        <translation>采集入{lists}</translation>
+    </message>
+    <message>
+        <source>安全生产信用等级告知书</source>
+        <translation>安全生产信用等级告知书</translation>
+    </message>
+    <message>
+        <source>信用等级告知书</source>
+        <translation>信用等级告知书</translation>
+    </message>
+    <message>
+        <source>已采集入{lists}，请在“信用名单”中告知和审核。</source>
+        <translation>已采集入{lists}，请在“信用名单”中告知和审核。</translation>
+    </message>
+    <message>
+        <source>已采集入{lists}</source>
+        <translation>已采集入{lists}</translation>
+    </message>
+</context>
+<context>
+    <name>NextStepsDialog</name>
+    <message>
+        <source>信用等级已变化</source>
+        <translation>信用等级已变化</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation type="unfinished">关闭</translation>
     </message>
 </context>
 <context>
@@ -3329,8 +3649,32 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <translation>取消</translation>
     </message>
     <message>
+        <source>加入乡镇名单</source>
+        <translation>加入乡镇名单</translation>
+    </message>
+    <message>
+        <source>把填写的乡镇加入本县乡镇名单（管理员）</source>
+        <translation>把填写的乡镇加入本县乡镇名单（管理员）</translation>
+    </message>
+    <message>
         <source>Ctrl+Enter 换行</source>
         <translation>Ctrl+Enter 换行</translation>
+    </message>
+    <message>
+        <source>尚无乡镇名单，可直接填写</source>
+        <translation>尚无乡镇名单，可直接填写</translation>
+    </message>
+    <message>
+        <source>下一号：{number}（按 ↓ 填入）</source>
+        <translation>下一号：{number}（按 ↓ 填入）</translation>
+    </message>
+    <message>
+        <source>如 凤应急检〔2026〕1号</source>
+        <translation>如 凤应急检〔2026〕1号</translation>
+    </message>
+    <message>
+        <source>已将“{town}”加入本县乡镇名单。</source>
+        <translation>已将“{town}”加入本县乡镇名单。</translation>
     </message>
     <message>
         <source>{text}（不在可选范围内）</source>
@@ -3692,6 +4036,10 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <translation>单位信息</translation>
     </message>
     <message>
+        <source>乡镇</source>
+        <translation type="unfinished">乡镇</translation>
+    </message>
+    <message>
         <source>信用规则</source>
         <translation>信用规则</translation>
     </message>
@@ -4046,6 +4394,68 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>已生成邮件草稿 {draft}</source>
         <translation>已生成邮件草稿 {draft}</translation>
+    </message>
+</context>
+<context>
+    <name>TownsTab</name>
+    <message>
+        <source>录入企业时，“所在乡镇”从本名单中选择；名单外的乡镇只能由管理员加入（在此处或企业信息表中）。名单为空时不作限制。导入表格不受名单限制。</source>
+        <translation>录入企业时，“所在乡镇”从本名单中选择；名单外的乡镇只能由管理员加入（在此处或企业信息表中）。名单为空时不作限制。导入表格不受名单限制。</translation>
+    </message>
+    <message>
+        <source>本县乡镇名单由管理员维护；录入企业时“所在乡镇”从名单中选择。</source>
+        <translation>本县乡镇名单由管理员维护；录入企业时“所在乡镇”从名单中选择。</translation>
+    </message>
+    <message>
+        <source>新乡镇名称，如 沱江镇</source>
+        <translation>新乡镇名称，如 沱江镇</translation>
+    </message>
+    <message>
+        <source>添加</source>
+        <translation type="unfinished">添加</translation>
+    </message>
+    <message>
+        <source>删除所选</source>
+        <translation type="unfinished">删除所选</translation>
+    </message>
+    <message>
+        <source>加入台账中已有的乡镇</source>
+        <translation>加入台账中已有的乡镇</translation>
+    </message>
+    <message>
+        <source>共 {count} 个乡镇</source>
+        <translation>共 {count} 个乡镇</translation>
+    </message>
+    <message>
+        <source>无法保存乡镇名单</source>
+        <translation>无法保存乡镇名单</translation>
+    </message>
+    <message>
+        <source>“{town}”已在名单中。</source>
+        <translation>“{town}”已在名单中。</translation>
+    </message>
+    <message>
+        <source>已添加乡镇“{town}”。</source>
+        <translation>已添加乡镇“{town}”。</translation>
+    </message>
+    <message>
+        <source>已从名单中删除：{towns}。</source>
+        <translation>已从名单中删除：{towns}。</translation>
+    </message>
+    <message>
+        <source>台账中的乡镇都已在名单中。</source>
+        <translation>台账中的乡镇都已在名单中。</translation>
+    </message>
+    <message>
+        <source>已加入台账中的 {count} 个乡镇。</source>
+        <translation>已加入台账中的 {count} 个乡镇。</translation>
+    </message>
+</context>
+<context>
+    <name>UnitCandidates</name>
+    <message>
+        <source>未评定</source>
+        <translation>未评定</translation>
     </message>
 </context>
 <context>
@@ -4458,6 +4868,10 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <translation>更改角色…</translation>
     </message>
     <message>
+        <source>修改姓名…</source>
+        <translation>修改姓名…</translation>
+    </message>
+    <message>
         <source>停用</source>
         <translation>停用</translation>
     </message>
@@ -4496,6 +4910,10 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>已更改用户 {username} 的角色</source>
         <translation>已更改用户 {username} 的角色</translation>
+    </message>
+    <message>
+        <source>已将用户 {username} 的姓名改为“{name}”</source>
+        <translation>已将用户 {username} 的姓名改为“{name}”</translation>
     </message>
     <message>
         <source>停用用户</source>
