@@ -138,3 +138,17 @@ def test_upgrade_moves_waiting_kundulun_entries_to_internal(tmp_path: Path) -> N
     report = core.check_database(path)
     assert report.ok, report.problems
     assert report.schema_version == migrations.latest_version()
+
+
+def test_an_internal_entry_has_its_end_and_early_removal_reminders(tmp_path: Path) -> None:
+    admin, reviewer, unit = _county(tmp_path, "kundulun")
+    try:
+        entry_id = _approved(admin, reviewer, unit, "黑名单")
+        found = admin.schedule.deadlines(as_of=date(2027, 6, 1), horizon_days=30)
+        kinds = {(d.kind, d.due_on) for d in found if d.unit_id == unit}
+        assert ("名单期满", ENDS) in kinds
+        assert ("可申请提前移出", ENDS) in kinds  # 12 months after 列入
+        assert not any("陈述申辩期" in d.detail for d in found), [d.detail for d in found]
+        assert all(f"第{entry_id}号" in d.detail for d in found if d.unit_id == unit)
+    finally:
+        admin.close()
