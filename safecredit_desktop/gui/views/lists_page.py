@@ -336,7 +336,11 @@ class ListsPage(Page):
             f"<p><b>{escape(number)}　{escape(e.list_kind)}"
             f"　<span style='color:{colour};'>{escape(e.stage)}</span></b></p>"
         )
-        period = self.tr("{months} 个月（自公布之日起）").format(months=e.period_months)
+        period = (
+            self.tr("{months} 个月（自列入之日起，不对外公布）")
+            if self.session.lists.publication_refused() is not None
+            else self.tr("{months} 个月（自公布之日起）")
+        ).format(months=e.period_months)
         about = html_rows(
             [
                 (self.tr("列入对象"), escape(e.subject)),
@@ -369,6 +373,11 @@ class ListsPage(Page):
                 published=iso(e.published_on), ends=iso(e.ends_on)
             )
             steps.append((self.tr("公布"), escape(published)))
+        elif e.stage == "内部管理" or (e.reviewed_on is not None and e.ends_on is not None):
+            internal = self.tr("{listed} 列入，内部管理，不对外公布；期满日期 {ends}").format(
+                listed=iso(e.reviewed_on), ends=iso(e.ends_on)
+            )
+            steps.append((self.tr("列入"), escape(internal)))
         if e.removed_on is not None:
             removed = f"{iso(e.removed_on)}　{e.removed_by or ''}　{e.removal_reason or ''}"
             steps.append((self.tr("移出"), escape(removed)))
