@@ -10,7 +10,8 @@ Micro Hei, HanaMin A and HanaMin B. So:
 - ``uming-cn.ttf``: face 0 (AR PL UMing CN) of ``uming.ttc`` (the HK, TW and TW MBE faces
   are used by nothing), cut to what it can draw: the page numbers (``— 1 —``: digits, space,
   dash; it heads only the page-number chain) and every character Fandol 仿宋 lacks
-  (Fandol comes before it in every other chain). Its embedded bitmaps (EBDT/EBLC/BDF) are left out: a PDF embeds outlines.
+  (Fandol comes before it in every other chain). Its embedded bitmaps (EBDT/EBLC/BDF)
+  are left out: a PDF embeds outlines.
 - ``HanaMinB.ttf``: cut to the characters the fonts before it lack (Extensions B to F,
   58,527 ideographs); the 1,891 it shares with UMing or WenQuanYi were never drawn from it.
 
