@@ -33,7 +33,7 @@ STAGES = "('采集', '告知', '待公布', '公布', '移出', '不予列入', 
 
 def _widen_check(conn: sqlite3.Connection) -> None:
     if dialect.is_postgres(conn):
-        conn.execute("ALTER TABLE list_entries DROP CONSTRAINT list_entries_stage_check")
+        conn.execute("ALTER TABLE list_entries DROP CONSTRAINT IF EXISTS list_entries_stage_check")
         conn.execute(
             "ALTER TABLE list_entries ADD CONSTRAINT list_entries_stage_check"
             f" CHECK (stage IN {STAGES})"
