@@ -152,3 +152,15 @@ def test_an_internal_entry_has_its_end_and_early_removal_reminders(tmp_path: Pat
         assert all(f"第{entry_id}号" in d.detail for d in found if d.unit_id == unit)
     finally:
         admin.close()
+
+
+def test_an_internal_entry_may_be_applied_for_early_removal(tmp_path: Path) -> None:
+    admin, reviewer, unit = _county(tmp_path, "kundulun")
+    try:
+        entry_id = _approved(admin, reviewer, unit, "黑名单")
+        application = admin.repairs.apply(
+            table="list_entries", target_id=entry_id, applied_on=date(2027, 6, 25)
+        )
+        assert application.target_text.endswith(f"（{LISTED.isoformat()}列入）")
+    finally:
+        admin.close()
