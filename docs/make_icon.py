@@ -76,7 +76,7 @@ def draw(size: int, family: str) -> QImage:
 def main() -> int:
     app = QGuiApplication(sys.argv)
     font_id = QFontDatabase.addApplicationFont(
-        str(ROOT / "resources" / "fonts" / "wqy-microhei.ttc")
+        str(ROOT / "resources" / "fonts" / "wqy-microhei.ttf")
     )
     family = QFontDatabase.applicationFontFamilies(font_id)[0]
     OUT.mkdir(parents=True, exist_ok=True)

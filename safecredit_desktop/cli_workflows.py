@@ -404,7 +404,7 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
     lists.required = True
     s = lists.add_parser("show", help="列出名单记录")
     s.add_argument("--list", help="红名单、黑名单或严重失信主体名单")
-    s.add_argument("--stage", help="采集、告知、待公布、公布、移出、不予列入")
+    s.add_argument("--stage", help="采集、告知、待公布、公布、内部管理、移出、不予列入")
     s.add_argument("--uscc")
     s.add_argument("--format", choices=["table", "json"], default="table")
     s = lists.add_parser("propose", help="按信用规则采集")

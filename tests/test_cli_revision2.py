@@ -549,7 +549,7 @@ def test_7_kundulun_lists_are_internal(kundulun: County) -> None:
     c.ok("list", "review", str(entry), "--approve", user="审核员乙")
     err = c.refused("list", "publish", str(entry), user="审核员乙")
     assert "只作内部管理使用，不对外公布" in err and "不能公布" in err
-    assert c.one("SELECT stage FROM list_entries") == ("待公布",)
+    assert c.one("SELECT stage FROM list_entries") == ("内部管理",)
     out = c.tmp / "黑名单.xlsx"
     c.ok("list", "export", "--list", "黑名单", "--out", str(out))
     cells = [

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from safecredit_desktop.core.paths import resources_dir
 
 PREFERRED = ("Microsoft YaHei UI", "Microsoft YaHei", "微软雅黑")
-SHIPPED = "wqy-microhei.ttc"
+SHIPPED = "wqy-microhei.ttf"
 POINT_SIZE = 10
 
 

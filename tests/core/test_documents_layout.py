@@ -152,7 +152,7 @@ def test_page_number_is_half_width_song_with_one_em_dashes(tmp_path: Path) -> No
     # may bring in another font.
     path = render(tmp_path, notice(Para("本单位安全生产信用评定。"), Signature(BUREAU, TODAY)))
     assert "UMing" in pdf_fonts(path)  # AR PL UMing: the shipped 宋体
-    assert doc_fonts.SHIPPED_SONG[0] == "uming.ttc"
+    assert doc_fonts.SHIPPED_SONG[0] == "uming-cn.ttf"
     number = [w for w in words(path)[0] if w.y_min > BLOCK_BOTTOM_MM * MM]
     assert [w.text for w in number] == ["—", "1", "—"]
     dash, digit, _ = number

@@ -304,8 +304,9 @@ def test_listing_notice(county: County) -> None:
     profile = county.session.profile
     if not profile.listed_grades:
         # grading.md Revision 2 item 7: fenghuang's 黑名单 has grounds of its own (seed
-        # 002), grade D alone no longer lists a unit; its listing notice is issued for an
-        # entry (test_workflow_lists.test_listing_notice_issues_for_an_entry).
+        # 002), grade D alone no longer lists a unit; its listing notice follows those
+        # grounds (tests/test_cli_listing_documents.py) or an entry
+        # (test_workflow_lists.test_listing_notice_issues_for_an_entry).
         assert profile.name == "fenghuang"
         return
     assert "D" in profile.listed_grades

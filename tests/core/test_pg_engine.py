@@ -148,8 +148,8 @@ def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, 
     assert core.check_database(app).problems == []
     # An older register: the app role is told to let the owner upgrade, nothing changes;
     # the owner's opening backs it up and upgrades it.
-    with _owner(pg) as raw:
-        raw.execute("DROP INDEX audit_log_row")
+    with _owner(pg) as raw:  # the latest step undone (0015: the stage 内部管理 allowed)
+        raw.execute("ALTER TABLE list_entries DROP CONSTRAINT list_entries_stage_check")
         raw.execute("UPDATE schema_version SET version = version - 1")
     with pytest.raises(StorageError, match=r"需要从数据结构版本 \d+ 升级.*所有者账户"):
         core.open_session(app, user="录入")
@@ -157,6 +157,12 @@ def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, 
     core.open_session(pg, user="所有者").close()
     assert [b.reason for b in core.backups_of(pg)] == [f"upgrade-v{latest_version() - 1}"]
     assert core.check_database(app).problems == []
+    with _owner(pg) as raw:  # the upgrade put the widened constraint back
+        found = raw.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conname = 'list_entries_stage_check'"
+        ).fetchone()
+    assert found is not None and "内部管理" in found[0]
 
 
 def test_a_password_is_asked_for_and_never_in_the_url(pg: ServerLocation, pg_cluster) -> None:  # type: ignore[no-untyped-def]

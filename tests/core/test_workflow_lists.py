@@ -491,7 +491,7 @@ def test_kundulun_lists_are_internal(tmp_path: Path) -> None:
         county.reviewer.lists.review(entry.id, approve=True, today=REVIEWED)
         with pytest.raises(SafeCreditError, match=r"只作内部管理使用，不对外公布.*不能公布"):
             county.reviewer.lists.publish(entry.id, published_on=PUBLISHED)
-        assert county.admin.lists.entry(entry.id).stage == "待公布"
+        assert county.admin.lists.entry(entry.id).stage == "内部管理"
         assert county.admin.lists.publication_refused() is not None
         # reviewed into the internal list, it leaves it by hand like a published one
         removed = county.reviewer.lists.remove(entry.id, reason="整改到位", on=date(2026, 7, 1))

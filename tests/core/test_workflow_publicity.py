@@ -473,7 +473,7 @@ def test_kundulun_publication_says_it_is_internal(tmp_path: Path) -> None:
         # list export holds the entries reviewed into the list
         with pytest.raises(SafeCreditError, match="只作内部管理使用，不对外公布"):
             publish(county, entry.id)
-        assert county.admin.lists.entry(entry.id).stage == "待公布"
+        assert county.admin.lists.entry(entry.id).stage == "内部管理"
         out = county.admin.lists.export_publication(
             tmp_path / "黑名单.xlsx", list_kind="黑名单", today=date(2026, 7, 1)
         )

@@ -447,6 +447,6 @@ def test_kundulun_lists_page_refuses_publication_with_the_cores_sentence(
         page.exec_dialog = publish
         page.publish_selected()
         assert shown and shown[-1] == ("warning", sentence)
-        assert admin.lists.entry(entry.id).stage == "待公布"
+        assert admin.lists.entry(entry.id).stage == "内部管理"
     finally:
         admin.close()

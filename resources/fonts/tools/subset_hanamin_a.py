@@ -22,7 +22,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 TARGET = "hanamin-a-cjk.ttf"
-OTHERS = ("fandol-fang.ttf", "uming.ttc", "wqy-microhei.ttc", "HanaMinB.ttf")
+OTHERS = ("fandol-fang.ttf", "uming-cn.ttf", "wqy-microhei.ttf", "HanaMinB.ttf")
 CJK_BLOCKS = (
     (0x2E80, 0x2FDF),  # CJK radicals supplement, Kangxi radicals
     (0x2FF0, 0x2FFF),  # ideographic description characters

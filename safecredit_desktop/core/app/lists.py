@@ -128,7 +128,8 @@ class ListsPart:
     def review(
         self, entry_id: int, *, approve: bool, note: str = "", today: date | None = None
     ) -> _lists.ListEntry:
-        """审核 (审核员 or 管理员, never the proposer): 待公布, or 不予列入 with a reason."""
+        """审核 (审核员 or 管理员, never the proposer): 待公布 (内部管理 where lists are
+        internal), or 不予列入 with a reason."""
         session = self._session
         session.require(Role.REVIEWER, Role.ADMIN)
         return _lists.review(
@@ -176,8 +177,8 @@ class ListsPart:
         if list_kind not in session.lists.kinds():
             raise SafeCreditError(f"本局的信用规则没有“{list_kind}”。")
         profile = session.profile
-        # internal lists are never published: the entries reviewed into them, 不对外公布
-        stage = "待公布" if _lists.publication_refused(profile) else "公布"
+        # internal lists are never published: the entries in force inside the bureau
+        stage = _lists.INTERNAL if _lists.publication_refused(profile) else "公布"
         entries = session.lists.entries(list_kind=list_kind, stage=stage, today=today)
         notice = profile.internal_notice if profile.internal_only else None
         written = workflow_export.write_publication(

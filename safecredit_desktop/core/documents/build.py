@@ -10,11 +10,13 @@ from safecredit_desktop.core.documents import data, letters, notices, tabular
 from safecredit_desktop.core.documents.content import Document
 from safecredit_desktop.core.documents.kinds import KIND_BY_NAME
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.rules.listing import Proposal
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.scheduling.draw import DrawDetail
 from safecredit_desktop.core.scheduling.plan import Plan
 from safecredit_desktop.core.storage.connection import Database
+from safecredit_desktop.core.workflows import lists as list_rules
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,11 @@ def build(
     if progress is not None:
         progress(0.1, f"正在评定 {len(units):,} 家企业的信用等级…")
     results = sources.grades([u.id for u, _ in units], as_of, request.assessment)
+    listed = (
+        _dishonest_proposals(db, profile, list(results.values()), as_of)
+        if kind == "listing-notice"
+        else {}
+    )
     documents = []
     for unit, marked in units:
         result = results.get(unit.id)
@@ -154,10 +161,38 @@ def build(
                 )
             )
         else:  # listing-notice
-            if result.grade not in profile.listed_grades:
+            proposal = listed.get(unit.id)
+            if proposal is None:
                 raise SafeCreditError(
                     f"{unit.name}（{unit.uscc}）的信用等级为{result.grade}级（{result.label}），"
-                    f"不符合列入{profile.list_name}的条件。"
+                    f"截至{as_of.isoformat()}不符合列入{profile.list_name}的条件。"
                 )
-            documents.append(notices.listing_notice(unit, result, profile, bureau=bureau, day=day))
+            documents.append(
+                notices.listing_notice(
+                    unit,
+                    proposal.grounds,
+                    proposal.period_months,
+                    profile,
+                    as_of=result.as_of or as_of,
+                    bureau=bureau,
+                    day=day,
+                )
+            )
     return documents
+
+
+def _dishonest_proposals(
+    db: Database, profile: Profile, results: Sequence[GradeResult], as_of: date
+) -> dict[int, Proposal]:
+    """Unit id → the rules' proposal for the profile's list of the seriously dishonest at
+    ``as_of``: the list's own grounds (grading.md Revision 2 item 7), not a grade alone."""
+    dishonest = profile.dishonest_list
+    if dishonest is None:
+        raise SafeCreditError("本局的信用规则没有失信名单，不能出具列入告知书。")
+    found = list_rules.proposals(db, profile, results, as_of)
+    return {
+        unit_id: proposal
+        for unit_id, made in found.items()
+        for proposal in made
+        if proposal.list_def.name == dishonest.name
+    }

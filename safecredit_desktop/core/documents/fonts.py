@@ -42,8 +42,8 @@ def _shipped(name: str, label: str) -> FontFile:
 
 SHIPPED_BODY = ("fandol-fang.ttf", "Fandol 仿宋")
 SHIPPED_TITLE = ("fandol-song-bold.ttf", "Fandol 宋体粗")
-SHIPPED_SONG = ("uming.ttc", "AR PL UMing 明体")  # 宋体: page numbers
-SHIPPED_HEI = ("wqy-microhei.ttc", "文泉驿微米黑")  # 黑体: first-level headings
+SHIPPED_SONG = ("uming-cn.ttf", "AR PL UMing 明体")  # 宋体: page numbers
+SHIPPED_HEI = ("wqy-microhei.ttf", "文泉驿微米黑")  # 黑体: first-level headings
 SHIPPED_FALLBACKS = (
     SHIPPED_SONG,
     SHIPPED_HEI,

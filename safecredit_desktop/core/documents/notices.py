@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,7 @@ from safecredit_desktop.core.documents.wording import (
 )
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.profile import Profile
-from safecredit_desktop.core.rules.result import GradeResult
+from safecredit_desktop.core.rules.result import GradeResult, Reason
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
 
@@ -200,13 +201,23 @@ def grade_notice(
 def fact_paragraphs(result: GradeResult) -> list[Para]:
     """The records behind the reasons, each once, as sentences to the unit; the reasons
     themselves where no record stands behind them."""
-    records = list(dict.fromkeys(rec for reason in result.reasons for rec in reason.records))
+    return ground_paragraphs(result.reasons)
+
+
+def ground_paragraphs(reasons: Sequence[Reason]) -> list[Para]:
+    """The records behind ``reasons`` (a grade's, or a list's grounds), each once, as
+    sentences to the unit; the reasons themselves where no record stands behind them."""
+    records = list(dict.fromkeys(rec for reason in reasons for rec in reason.records))
     if records:
         return [Para(record_sentence(r)) for r in records]
-    return [Para(_sentence(r.text)) for r in result.reasons] or [Para("符合列入条件。")]
+    return [Para(_sentence(r.text)) for r in reasons] or [Para("符合列入条件。")]
 
 
-def listing_period_text(profile: Profile) -> str:
+def listing_period_text(profile: Profile, months: int | None = None) -> str:
+    """The period a listing notice states: the managed list's terms (suizhou), the
+    entry's own period where known, else the 1/2/3-year rule of seed 002. Under a
+    profile whose lists are never published the period runs from 列入 (the review's
+    approval), not from 公布."""
     if profile.management is not None:
         m = profile.management
         return (
@@ -214,17 +225,30 @@ def listing_period_text(profile: Profile) -> str:
             f"列入满{m.early_removal_months}个月后，已完成整改、履行处罚并作出信用承诺的，"
             f"可以申请提前移出。"
         )
+    start = "列入" if profile.internal_only else "公布"
+    if months is not None:
+        return (
+            f"列入期限为{months}个月，自{start}之日起计算。"
+            "期满后经复核不再符合列入条件的，予以移出。"
+        )
     return (
-        "列入期限为1年，自公布之日起计算；因发生较大、重大、特别重大生产安全责任事故列入的，"
+        f"列入期限为1年，自{start}之日起计算；因发生较大、重大、特别重大生产安全责任事故列入的，"
         "期限分别为1年、2年、3年。期满后经复核不再符合列入条件的，予以移出。"
     )
 
 
 def listing_notice(
-    unit: UnitInfo, result: GradeResult, profile: Profile, *, bureau: str, day: date
+    unit: UnitInfo,
+    grounds: Sequence[Reason],
+    period_months: int,
+    profile: Profile,
+    *,
+    as_of: date,
+    bureau: str,
+    day: date,
 ) -> Document:
-    """Notice of the intention to list a unit (告知, before 审核 and 公布)."""
-    as_of = result.as_of or day
+    """Notice of the intention to list a unit (告知, before 审核 and 公布), on the grounds
+    the profile's list criteria found at ``as_of`` (grading.md Revision 2 item 7)."""
     title = kind_name("listing-notice", profile)
     blocks: list[Block] = [
         Para(
@@ -233,19 +257,18 @@ def listing_notice(
         ),
         heading(0, "事实"),
     ]
-    blocks += fact_paragraphs(result)
+    blocks += ground_paragraphs(grounds)
     blocks.append(heading(1, "依据"))
-    basis = "；".join(r.text.rstrip("。") for r in result.reasons) or "见上述事实"
+    basis = "；".join(g.text.rstrip("。") for g in grounds) or "见上述事实"
     blocks.append(
         Para(
             _sentence(
-                f"{basis_title(profile)}规定，{result.grade}级（{result.label}）企业列入"
-                f"{profile.list_name}。你单位符合以下认定条件：{basis}"
+                f"你单位符合{basis_title(profile)}规定的列入{profile.list_name}的情形：{basis}"
             )
         )
     )
     blocks.append(heading(2, "列入期限"))
-    blocks.append(Para(listing_period_text(profile)))
+    blocks.append(Para(listing_period_text(profile, period_months)))
     blocks.append(heading(3, "陈述申辩"))
     raise_days = profile.deadlines.objection_raise_working_days
     blocks.append(
@@ -400,11 +423,7 @@ def listing_notice_for_entry(
         heading(1, "依据"),
         Para(_sentence(chinese_dates(entry.basis))),
         heading(2, "列入期限"),
-        Para(
-            listing_period_text(profile)
-            if profile.management is not None
-            else f"列入期限为{entry.period_months}个月，自公布之日起计算。"
-        ),
+        Para(listing_period_text(profile, entry.period_months)),
         heading(3, "陈述申辩"),
         Para(
             f"依法你单位享有陈述、申辩的权利。你单位可自收到本告知书之日起{raise_days}个工作日内，"

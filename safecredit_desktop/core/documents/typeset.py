@@ -3,9 +3,10 @@
 Full-width characters (hanzi, Chinese punctuation) take exactly one grid pitch, as
 word processors' 文档网格 places them; half-width characters take their own width,
 and a run of letters and digits (a code, a date, a number) is never split unless it
-is longer than a line. No line starts with closing punctuation nor ends with an
-opening mark: the characters before are pushed to the next line (推出), and the
-line is justified so its right edge stays on the grid. Where nothing can be pushed
+is longer than a line; nor is a number with its marks (第1号, 〔2026〕12号). No line
+starts with closing punctuation nor ends with an opening mark: the characters before
+are pushed to the next line (推出), and the line is justified so its right edge stays
+on the grid. Where nothing can be pushed
 (the line is one glued run), the half-width word after it is cut instead.
 """
 
@@ -77,8 +78,19 @@ def _split_long(token: Token, width: float, width_of: Callable[[str], float]) ->
     return pieces
 
 
+# A number with its marks is one piece: 第1号, 第3次, 〔2026〕12号 (an application's or a
+# document's number) never break as 「（第1」/「号）」 or 「〔2026〕」/「12号」.
+NUMBER_OPENERS = frozenset("第〕")
+NUMBER_UNITS = frozenset("号次条项")
+
+
 def _breakable(before: Token, after: Token) -> bool:
-    return after.text[0] not in NO_LINE_START and before.text[-1] not in NO_LINE_END
+    last, first = before.text[-1], after.text[0]
+    if first in NO_LINE_START or last in NO_LINE_END:
+        return False
+    if first.isdigit() and last in NUMBER_OPENERS:
+        return False
+    return not (last.isdigit() and first in NUMBER_UNITS)
 
 
 def break_lines(

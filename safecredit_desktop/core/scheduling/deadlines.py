@@ -230,10 +230,11 @@ def tracked_deadlines(
         listed,
     ) in conn.execute(
         "SELECT id, unit_id, list_kind, person_name, published_on, ends_on, notified_on,"
-        " statement_due, reviewed_on FROM list_entries WHERE stage IN ('公布', '告知')"
+        " statement_due, reviewed_on FROM list_entries"
+        " WHERE stage IN ('公布', '告知', '内部管理')"
     ):
         who = f"（{subject}）" if subject else ""
-        if published is not None and ends is not None:
+        if ends is not None:  # in force: published, or 内部管理 (an internal list's entry)
             end_day = _day(ends)
             if end_day <= horizon:
                 add(LISTING_ENDS, int(uid), end_day, f"{kind}第{entry_id}号{who}于 {ends} 期满")

@@ -5,11 +5,14 @@ Lists are the profile's ``[[lists]]`` (grading.md Revision 2 item 7): the 红名
 criteria the rules evaluate (``core.rules.listing``); a rule proposal links the records
 behind it to the entry (``list_entry_records``), so that after the entry's removal the
 grade released by that list no longer counts them. Under a profile whose grades are
-internal (kundulun) nothing is published: 公布 is refused with a sentence. Stages:
+internal (kundulun) nothing is published: 公布 is refused with a sentence, and an
+approved entry is 内部管理 instead. Stages:
 
     采集 (proposed by the rules or entered by hand, with facts and basis)
     → 告知 (the listing notice served; the 陈述申辩 period runs; not for the red list)
-    → 审核 (a 审核员 other than the proposer: 待公布, or 不予列入)
+    → 审核 (a 审核员 other than the proposer: 待公布, or 不予列入; under an internal
+      profile 内部管理 — listed, in force inside the bureau, never published, the period
+      running from 列入, the review's approval)
     → 公布 (publication date; the period runs from it)
     → 移出 (期满 automatically, 提前移出 on an approved application after the minimum
       months, 信用修复, or by hand with a reason)
@@ -40,8 +43,10 @@ from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.workflows import store
 
 RED_LIST = "红名单"
-STAGES = ("采集", "告知", "待公布", "公布", "移出", "不予列入")
-ACTIVE_STAGES = ("采集", "告知", "待公布", "公布")
+INTERNAL = "内部管理"  # listed under a profile whose lists are never published
+STAGES = ("采集", "告知", "待公布", "公布", "移出", "不予列入", INTERNAL)
+ACTIVE_STAGES = ("采集", "告知", "待公布", "公布", INTERNAL)
+IN_FORCE_STAGES = ("公布", INTERNAL)
 RED_LIST_MONTHS = 12
 EARLY_REMOVAL_MONTHS = 12  # seed 004; the profile's list may say otherwise
 SYSTEM_USER = "系统（期满自动移出）"
@@ -458,12 +463,15 @@ def review(
         raise SafeCreditError("审核人不能是提出列入的人，请由另一位审核员审核。")
     if not approve and not note.strip():
         raise SafeCreditError("不予列入时请填写理由。")
+    internal = profile is not None and publication_refused(profile) is not None
     changes: dict[str, Any] = {
-        "stage": "待公布" if approve else "不予列入",
+        "stage": (INTERNAL if internal else "待公布") if approve else "不予列入",
         "reviewed_by": user,
         "reviewed_on": today,
         "review_note": note.strip(),
     }
+    if approve and internal:  # never published: the period runs from 列入
+        changes["ends_on"] = add_months(today, entry.period_months)
     with db.transaction() as conn:
         store.update(conn, user, "list_entries", entry_id, changes)
     if approve and profile is not None:
@@ -504,11 +512,12 @@ def remove(
     conn: sqlite3.Connection | None = None,
     profile: Profile | None = None,
 ) -> None:
-    """移出. Under a profile whose lists are internal (never published) an entry reviewed
-    into the list (待公布) is removed the same way."""
+    """移出 of an entry in force: published, or 内部管理 where lists are internal."""
     entry = get(db, entry_id)
-    internal = profile is not None and publication_refused(profile) is not None
-    _require_stage(entry, *(("公布", "待公布") if internal else ("公布",)))
+    if profile is None:
+        _require_stage(entry, *IN_FORCE_STAGES)
+    else:
+        _require_stage(entry, INTERNAL if publication_refused(profile) else "公布")
     if not reason.strip():
         raise SafeCreditError("请填写移出原因。")
     changes = {
@@ -525,23 +534,29 @@ def remove(
 
 
 def restore(conn: sqlite3.Connection, user: str, entry_id: int) -> None:
-    """Undo an early removal whose approval is revoked: the listing is in force again."""
+    """Undo an early removal whose approval is revoked: the listing is in force again
+    (公布, or 内部管理 for an entry that was never published)."""
+    published = conn.execute(
+        "SELECT published_on FROM list_entries WHERE id = ?", (entry_id,)
+    ).fetchone()
+    stage = "公布" if published is not None and published[0] is not None else INTERNAL
     store.update(
         conn,
         user,
         "list_entries",
         entry_id,
-        {"stage": "公布", "removed_on": None, "removal_reason": None, "removed_by": None},
+        {"stage": stage, "removed_on": None, "removal_reason": None, "removed_by": None},
     )
 
 
 def expire(db: Database, today: date) -> list[int]:
-    """Move every published entry whose period has ended to 移出 (期满). Ids moved."""
+    """Move every entry in force (published, or 内部管理) whose period has ended to 移出
+    (期满). Ids moved."""
     due = [
         int(i)
         for (i,) in db.conn.execute(
-            "SELECT id FROM list_entries WHERE stage = '公布' AND ends_on <= ?",
-            (today.isoformat(),),
+            "SELECT id FROM list_entries WHERE stage IN (?, ?) AND ends_on <= ?",
+            (*IN_FORCE_STAGES, today.isoformat()),
         )
     ]
     if not due:
@@ -567,10 +582,11 @@ def expire(db: Database, today: date) -> list[int]:
 
 
 def in_force(db: Database, unit_ids: Sequence[int] | None = None) -> dict[int, list[str]]:
-    """Lists each unit is published on now: unit id → list kinds."""
+    """Lists each unit is on now (published, or 内部管理): unit id → list kinds."""
     found: dict[int, list[str]] = {}
     for unit_id, kind in db.conn.execute(
-        "SELECT unit_id, list_kind FROM list_entries WHERE stage = '公布' AND person_name = ''"
+        "SELECT unit_id, list_kind FROM list_entries WHERE stage IN (?, ?) AND person_name = ''",
+        IN_FORCE_STAGES,
     ):
         if unit_ids is None or int(unit_id) in unit_ids:
             found.setdefault(int(unit_id), []).append(str(kind))

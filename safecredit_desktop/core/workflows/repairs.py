@@ -137,8 +137,12 @@ def applications(
 def _target(db: Database, table: str, target_id: int) -> tuple[int, str]:
     if table == "list_entries":
         entry = lists.get(db, target_id)
-        if entry.stage != "公布":
-            raise SafeCreditError("只能对已公布、尚在期内的名单记录申请提前移出。")
+        if entry.stage not in lists.IN_FORCE_STAGES:
+            raise SafeCreditError(
+                "只能对已公布、尚在期内的名单记录申请提前移出（不对外公布的名单：已列入、尚在期内的）。"
+            )
+        if entry.published_on is None:  # an internal list's entry: never published
+            return entry.unit_id, f"{entry.list_kind}：{entry.subject}（{entry.reviewed_on}列入）"
         return entry.unit_id, f"{entry.list_kind}：{entry.subject}（{entry.published_on}公布）"
     if table == "accidents":
         raise SafeCreditError(ACCIDENT_REFUSED)

@@ -58,13 +58,14 @@ from safecredit_desktop.gui.workers import run_with_progress
 __all__ = ["COLUMNS", "STAGE_COLUMN", "DocumentDialog", "ListsPage", "ManualEntryDialog"]
 
 RED_LIST = "红名单"
-STAGES = ("采集", "告知", "待公布", "公布", "移出", "不予列入")
+STAGES = ("采集", "告知", "待公布", "公布", "内部管理", "移出", "不予列入")
 REVIEWERS = (Role.REVIEWER, Role.ADMIN)
 STAGE_COLOURS = {
     "采集": "#1f5f99",
     "告知": "#b35c00",
     "待公布": "#6a3d9a",
     "公布": "#c62828",
+    "内部管理": "#c62828",  # in force, as 公布, inside the bureau (internal lists)
     "移出": "#777777",
     "不予列入": "#777777",
 }
@@ -185,8 +186,11 @@ class ListsPage(Page):
             self.kind.addItem(kind, kind)
         self.stage = QComboBox(self)
         self.stage.addItem(self.tr("全部阶段"), None)
+        internal = session.lists.publication_refused() is not None
+        published = ("待公布", "公布")  # never reached where lists are internal (kundulun)
         for stage in STAGES:
-            self.stage.addItem(stage, stage)
+            if stage not in (published if internal else ("内部管理",)):
+                self.stage.addItem(stage, stage)
         self.pane: ListPane[core.ListEntry] = ListPane(
             self, self._columns(), lambda e: e.id, self._load
         )
@@ -333,7 +337,11 @@ class ListsPage(Page):
             f"<p><b>{escape(number)}　{escape(e.list_kind)}"
             f"　<span style='color:{colour};'>{escape(e.stage)}</span></b></p>"
         )
-        period = self.tr("{months} 个月（自公布之日起）").format(months=e.period_months)
+        period = (
+            self.tr("{months} 个月（自列入之日起，不对外公布）")
+            if self.session.lists.publication_refused() is not None
+            else self.tr("{months} 个月（自公布之日起）")
+        ).format(months=e.period_months)
         about = html_rows(
             [
                 (self.tr("列入对象"), escape(e.subject)),
@@ -366,6 +374,11 @@ class ListsPage(Page):
                 published=iso(e.published_on), ends=iso(e.ends_on)
             )
             steps.append((self.tr("公布"), escape(published)))
+        elif e.stage == "内部管理" or (e.reviewed_on is not None and e.ends_on is not None):
+            internal = self.tr("{listed} 列入，内部管理，不对外公布；期满日期 {ends}").format(
+                listed=iso(e.reviewed_on), ends=iso(e.ends_on)
+            )
+            steps.append((self.tr("列入"), escape(internal)))
         if e.removed_on is not None:
             removed = f"{iso(e.removed_on)}　{e.removed_by or ''}　{e.removal_reason or ''}"
             steps.append((self.tr("移出"), escape(removed)))
@@ -387,9 +400,9 @@ class ListsPage(Page):
         refused = self.session.lists.publication_refused()
         self.publish_button.setEnabled(reviewer and stage == "待公布" and refused is None)
         self.publish_button.setToolTip(refused or "")
-        in_list = stage == "公布" or (refused is not None and stage == "待公布")
+        in_list = stage in ("公布", "内部管理")
         self.remove_button.setEnabled(reviewer and in_list)
-        self.early_button.setEnabled(stage == "公布")
+        self.early_button.setEnabled(in_list)
 
     # -- acting ---------------------------------------------------------------------------
     def _done(self, entry_id: int, message: str) -> None:
@@ -527,9 +540,13 @@ class ListsPage(Page):
         answer = QMessageBox.question(
             self,
             self.tr("审核通过"),
-            self.tr("审核通过第 {id} 号（{subject}，{kind}）？通过后转为待公布。").format(
-                id=e.id, subject=e.subject, kind=e.list_kind
-            ),
+            (
+                self.tr("审核通过第 {id} 号（{subject}，{kind}）？通过后转为待公布。")
+                if self.session.lists.publication_refused() is None
+                else self.tr(
+                    "审核通过第 {id} 号（{subject}，{kind}）？通过后即列入，内部管理，不对外公布。"
+                )
+            ).format(id=e.id, subject=e.subject, kind=e.list_kind),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -538,7 +555,9 @@ class ListsPage(Page):
         return self._step(
             lambda: self.session.lists.review(e.id, approve=True),
             self,
-            self.tr("第 {id} 号：审核通过，待公布。"),
+            self.tr("第 {id} 号：审核通过，待公布。")
+            if self.session.lists.publication_refused() is None
+            else self.tr("第 {id} 号：审核通过，已列入（内部管理）。"),
         )
 
     def refuse_selected(self) -> None:
