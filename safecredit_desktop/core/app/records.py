@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from safecredit_desktop.core import forms
 from safecredit_desktop.core import model as _model
+from safecredit_desktop.core import record_pages as _pages
 from safecredit_desktop.core.app import files
 from safecredit_desktop.core.app.session import UndoStep
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
+from safecredit_desktop.core.record_pages import query as _pages_query
 from safecredit_desktop.core.storage.tables import SPEC_BY_RECORD
 from safecredit_desktop.core.workflows import repairs as _repairs
 
@@ -138,3 +140,36 @@ class RecordsPart:
         return write_records_sheet(
             Path(path), listing, session.profile, session.bureau_name, today=date.today()
         )
+
+    # -- the county-wide record pages (issue 18; core/record_pages/) -----------------------
+
+    def page(
+        self,
+        kind: str,
+        filters: _pages.RecordFilters,
+        sort: _pages.RecordSort,
+        offset: int,
+        limit: int,
+    ) -> list[_pages.PageRow]:
+        """One page of the records of ``kind`` (a record table) across all units."""
+        return _pages_query.page(self._session.db, kind, filters, sort, offset, limit)
+
+    def page_totals(self, kind: str, filters: _pages.RecordFilters) -> _pages.PageTotals:
+        """The count and the footer sums over every record the filters keep."""
+        return _pages_query.totals(self._session.db, kind, filters)
+
+    def page_choices(self) -> tuple[list[str], list[str]]:
+        """(乡镇, 报送单位) for the record pages' filter lists."""
+        return _pages_query.filter_choices(self._session.db)
+
+    def export_filtered(
+        self,
+        kind: str,
+        filters: _pages.RecordFilters,
+        path: Path,
+        sort: _pages.RecordSort | None = None,
+    ) -> Path:
+        """The filtered records, in the page's order, as that sheet of the import
+        template (re-importable)."""
+        listing = _pages_query.listing(self._session.db, kind, filters, sort or _pages.RecordSort())
+        return self.export(listing, path)
