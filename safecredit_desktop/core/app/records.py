@@ -61,10 +61,16 @@ class RecordsPart:
         return record_id
 
     def delete(self, table: str, record_id: int) -> None:
-        """Delete a record (audited, remembered so an import won't bring it back)."""
+        """Delete a record (audited, remembered so an import won't bring it back); the
+        deletion can be undone once (the record stored again, no longer remembered)."""
         session = self._session
-        session.repo.delete(files.record_type(table), record_id)
-        session.last_save = None
+        record_type = files.record_type(table)
+        before = session.repo.get(record_type, record_id)
+        session.repo.delete(record_type, record_id)
+        label = SPEC_BY_RECORD[record_type].label
+        session.last_save = UndoStep(
+            record_type, record_id, before, f"撤销删除{label}记录", deleted=True
+        )
 
     def undo(self) -> str:
         """Take back the last save; returns what was undone, as a sentence."""
@@ -74,7 +80,9 @@ class RecordsPart:
             raise SafeCreditError("没有可以撤销的保存。")
         repo = session.repo
         with session.db.transaction():
-            if step.before is None:
+            if step.deleted and step.before is not None:
+                repo.restore(replace(step.before, id=None))
+            elif step.before is None:
                 repo.delete(step.record_type, step.record_id, remember=False)
             else:
                 repo.update(replace(step.before))
