@@ -30,6 +30,7 @@ class PageColumn:
     sql: str
     kind: ColumnKind = "text"
     sort_sql: str = ""
+    decimals: int | None = None  # an amount: always this many decimals (None: 2 unless whole)
 
     @property
     def order_sql(self) -> str:
@@ -88,13 +89,19 @@ def _label(table: str, key: str) -> str:
     return FORMS[table].field(key).label
 
 
-def _own(table: str, key: str, kind: ColumnKind = "text") -> PageColumn:
-    return PageColumn(key, _label(table, key), f"t.{key}", kind)
+def _own(
+    table: str, key: str, kind: ColumnKind = "text", *, title: str = "", decimals: int | None = None
+) -> PageColumn:
+    """A column of the record itself, titled by the form's label (or a shorter ``title``
+    where the label is much wider than the values, so a 1366-pixel screen holds the row)."""
+    return PageColumn(key, title or _label(table, key), f"t.{key}", kind, decimals=decimals)
 
 
 UNIT_NAME = PageColumn("unit_name", "单位名称", "u.name", sort_sql="u.name_pinyin")
-UNIT_CODE = PageColumn("uscc", "统一社会信用代码", "u.uscc")
 UNIT_TOWN = PageColumn("town", "所在乡镇", "u.town")
+# The unit's 统一社会信用代码 is not a column (a row of 12 columns would not fit a 1366-pixel
+# screen); every row carries it (PageRow.uscc), shown with the unit's name, and the unit
+# filter finds units by it.
 
 
 def _choices(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -102,7 +109,7 @@ def _choices(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def _with_unit(table: str, date_key: str, *rest: PageColumn) -> tuple[PageColumn, ...]:
-    return (_own(table, date_key, "date"), UNIT_NAME, UNIT_CODE, UNIT_TOWN, *rest)
+    return (_own(table, date_key, "date"), UNIT_NAME, UNIT_TOWN, *rest)
 
 
 INSPECTIONS = RecordKind(
@@ -114,10 +121,10 @@ INSPECTIONS = RecordKind(
         "inspected_on",
         _own("inspections", "method"),
         _own("inspections", "inspectors"),
-        _own("inspections", "hazards", "count"),
-        _own("inspections", "major_hazards", "count"),
+        _own("inspections", "hazards", "count", title="隐患数"),
+        _own("inspections", "major_hazards", "count", title="重大隐患"),
         _own("inspections", "rectify_deadline", "date"),
-        _own("inspections", "rectified_on", "date"),
+        _own("inspections", "rectified_on", "date", title="整改完成"),
         _own("inspections", "doc_no"),
         _own("inspections", "note"),
     ),
@@ -144,7 +151,7 @@ ACCIDENTS = RecordKind(
         _own("accidents", "grade"),
         _own("accidents", "deaths", "count"),
         _own("accidents", "serious_injuries", "count"),
-        _own("accidents", "loss_wan", "amount"),
+        _own("accidents", "loss_wan", "amount", title="经济损失(万元)", decimals=2),
         _own("accidents", "responsible"),
         PageColumn("needs_review", "待核实", "t.needs_review", "flag"),
         _own("accidents", "note"),

@@ -66,6 +66,7 @@ class RecordSort:
 class PageRow:
     id: int
     unit_id: int
+    uscc: str  # the unit's 统一社会信用代码
     values: tuple[object, ...]  # in the kind's column order, as shown (see _shown)
 
 
@@ -193,7 +194,7 @@ def page(
     units_first = where.unit_side and _unit_side_is_narrow(db, filters)
     selected = ", ".join(column.sql for column in kind.columns)
     statement = (
-        f"SELECT t.id, t.unit_id, {selected} FROM {_source(kind, units_first=units_first)}"
+        f"SELECT t.id, t.unit_id, u.uscc, {selected} FROM {_source(kind, units_first=units_first)}"
         f" WHERE u.id = t.unit_id AND {where.sql} ORDER BY {_order(kind, sort)}"
         " LIMIT ? OFFSET ?"
     )
@@ -202,7 +203,8 @@ def page(
         PageRow(
             int(r[0]),
             int(r[1]),
-            tuple(_shown(c, v) for c, v in zip(kind.columns, r[2:], strict=True)),
+            str(r[2]),
+            tuple(_shown(c, v) for c, v in zip(kind.columns, r[3:], strict=True)),
         )
         for r in rows
     ]

@@ -25,11 +25,14 @@ Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-def number_text(value: object, kind: str) -> str:
-    """A count as 1,234; an amount with two decimals unless whole (20,000 / 5,000.50)."""
+def number_text(value: object, kind: str, decimals: int | None = None) -> str:
+    """A count as 1,234; an amount with ``decimals`` decimals, or (None) two unless
+    whole (20,000 / 5,000.50)."""
     if value is None or value == "":
         return ""
     number = float(value)  # type: ignore[arg-type]
+    if kind == "amount" and decimals is not None:
+        return f"{number:,.{decimals}f}"
     if kind == "amount" and not number.is_integer():
         return f"{number:,.2f}"
     return f"{int(number):,}"
@@ -137,8 +140,10 @@ class RecordTableModel(QAbstractTableModel):
         value = row.values[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             if column.kind in ("count", "amount"):
-                return number_text(value, column.kind)
+                return number_text(value, column.kind, column.decimals)
             return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and column.key == "unit_name":
+            return self.tr("{name}\n统一社会信用代码：{uscc}").format(name=value, uscc=row.uscc)
         if role == Qt.ItemDataRole.ToolTipRole and column.kind == "text" and value:
             return str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("count", "amount"):

@@ -50,7 +50,8 @@ from safecredit_desktop.gui.pages import LazyPage, Page
 DEBOUNCE_MS = 300
 ALL = "（全部）"
 _ERROR_STYLE = "color: #c62828;"
-_WIDEST_TEXT = 260  # a long column other than the stretching one is cut (tooltip) past this
+_WIDEST_TEXT = 260  # a text column other than the stretching one is cut (tooltip) past this
+_WIDEST_NOTE = 110  # 备注 beside a stretching 单位名称: its first words, the rest in the tooltip
 
 ABOUT = {
     "inspections": "全县所有企业的执法检查记录。",
@@ -184,7 +185,7 @@ class RecordPage(LazyPage):
         self.table.setSortingEnabled(True)
         stretch = self.model.column_of(self.kind.stretch)
         widest = {
-            number: _WIDEST_TEXT
+            number: _WIDEST_NOTE if column.key == "note" else _WIDEST_TEXT
             for number, column in enumerate(self.kind.columns)
             if column.kind == "text" and number != stretch
         }
