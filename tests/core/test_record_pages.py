@@ -285,6 +285,21 @@ def test_pages_are_slices_of_the_whole_list(filled: core.Session, offset: int, l
         assert part == whole[offset : offset + limit]
 
 
+@pytest.mark.parametrize("descending", [True, False])
+def test_next_page_after_a_row_is_the_same_as_by_offset(
+    filled: core.Session, descending: bool
+) -> None:
+    """Keyset paging in the date order (same-day records included) equals OFFSET paging."""
+    sort = RecordSort(None, descending)
+    whole = filled.records.page("inspections", RecordFilters(), sort, 0, 100)
+    shown = filled.records.page("inspections", RecordFilters(), sort, 0, 2)
+    while len(shown) < len(whole):
+        more = filled.records.page("inspections", RecordFilters(), sort, 99, 2, after=shown[-1])
+        assert more
+        shown += more
+    assert shown == whole
+
+
 def _import(session: core.Session, path: Path) -> object:
     return session.exchange.import_workbook(path, dry_run=False, accept_bad_check=False)
 
@@ -320,3 +335,46 @@ def test_export_of_every_kind_round_trips(filled: core.Session, tmp_path: Path, 
     summary = filled.exchange.import_workbook(out, dry_run=True, accept_bad_check=False)
     assert not summary.changed
     assert summary.unchanged == filled.records.page_totals(kind, RecordFilters()).count
+
+
+def _both_ways(session: core.Session, **filters: object) -> tuple[object, object]:
+    """The footer from the stored per-unit totals, and counted from the records."""
+    stored = session.records.page_totals("inspections", RecordFilters(**filters))  # type: ignore[arg-type]
+    counted = session.records.page_totals(
+        "inspections",
+        RecordFilters(date_from=date(1900, 1, 1), **filters),  # type: ignore[arg-type]
+    )
+    return stored, counted
+
+
+def test_stored_unit_totals_follow_every_write(filled: core.Session, tmp_path: Path) -> None:
+    chem, tea, mine = (filled.units.find_by_code(c)[0] for c in (CHEM, TEA, MINE))  # type: ignore[index]
+    views = [{}, {"town": "沱江镇"}, {"town": "阿拉营镇"}, {"unit": "xxhs"}]
+
+    def agree() -> None:
+        for view in views:
+            stored, counted = _both_ways(filled, **view)
+            assert stored == counted, view
+
+    agree()
+    new = model.Inspection(chem, date(2025, 7, 1), "专项", "王五", 4, 1)
+    filled.records.save(new)
+    agree()
+    moved = filled.records.get("inspections", new.id or 0)
+    moved.unit_id, moved.hazards = tea, 9  # corrected: another unit, other figures
+    filled.records.save(moved)
+    agree()
+    assert _both_ways(filled, town="阿拉营镇")[0].sum_of("隐患数") == 16  # type: ignore[attr-defined]
+    filled.records.undo()
+    agree()
+    filled.records.delete("inspections", new.id or 0)
+    agree()
+    filled.records.undo()  # the deletion taken back
+    agree()
+    out = filled.records.export_filtered("inspections", RecordFilters(), tmp_path / "all.xlsx")
+    with filled.db.transaction() as conn:
+        conn.execute("DELETE FROM inspections WHERE unit_id = ?", (mine,))
+    agree()
+    filled.exchange.import_workbook(out, dry_run=False, accept_bad_check=False)
+    agree()
+    assert _both_ways(filled)[0].count == 6  # type: ignore[attr-defined]

@@ -158,9 +158,12 @@ class RecordsPart:
         sort: _pages.RecordSort,
         offset: int,
         limit: int,
+        *,
+        after: _pages.PageRow | None = None,
     ) -> list[_pages.PageRow]:
-        """One page of the records of ``kind`` (a record table) across all units."""
-        return _pages_query.page(self._session.db, kind, filters, sort, offset, limit)
+        """One page of the records of ``kind`` (a record table) across all units; ``after``
+        the last row shown (the next page found from it, in the date order)."""
+        return _pages_query.page(self._session.db, kind, filters, sort, offset, limit, after=after)
 
     def page_totals(self, kind: str, filters: _pages.RecordFilters) -> _pages.PageTotals:
         """The count and the footer sums over every record the filters keep."""

@@ -67,6 +67,9 @@ class RecordKind:
     filters: tuple[PageFilter, ...] = ()
     sums: tuple[PageSum, ...] = ()
     stretch: str = "unit_name"  # the long text column: it takes the page's spare width
+    # A table of each unit's records counted (``records``) and summed (a column per sum,
+    # named by its key), kept by triggers: the footer of a page filtered by units only.
+    unit_totals: str = ""
 
     def column(self, key: str) -> PageColumn:
         for column in self.columns:
@@ -138,6 +141,7 @@ INSPECTIONS = RecordKind(
         PageSum("hazards", "隐患数", "t.hazards"),
         PageSum("major_hazards", "重大隐患数", "t.major_hazards"),
     ),
+    unit_totals="inspection_unit_totals",
 )
 
 ACCIDENTS = RecordKind(

@@ -16,7 +16,7 @@ record's unit up. The count and sums read covering indexes (migration
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,8 +31,11 @@ from safecredit_desktop.core.registry import search_condition
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import from_row
 
-# A unit-side filter keeping at most 1/_NARROW_SHARE of the units is answered units first.
-_NARROW_SHARE = 20
+# A unit-side filter keeping at most 1/_NARROW_SHARE of the units is counted units first;
+# a page is read units first only when they are fewer still (1/_PAGE_NARROW_SHARE): the
+# newest rows of a few percent of the county are found sooner walking the date index.
+_NARROW_SHARE = 8
+_PAGE_NARROW_SHARE = 50
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,23 @@ class _Where:
     sql: str
     params: tuple[object, ...]
     unit_side: bool  # needs the units joined
+    record_side: bool  # conditions on the records themselves (date, the kind's filters)
+
+
+def _unit_conditions(filters: RecordFilters) -> tuple[list[str], list[object]]:
+    conditions: list[str] = []
+    params: list[object] = []
+    if filters.town:
+        conditions.append("u.town = ?")
+        params.append(filters.town)
+    if filters.reporter:
+        conditions.append("u.reporter = ?")
+        params.append(filters.reporter)
+    found = search_condition(filters.unit)
+    if found is not None:
+        conditions.append(found[0])
+        params.extend(found[1])
+    return conditions, params
 
 
 def _where(kind: RecordKind, filters: RecordFilters) -> _Where:
@@ -108,44 +128,52 @@ def _where(kind: RecordKind, filters: RecordFilters) -> _Where:
         else:
             conditions.append(f"{spec.sql} = ?")
             params.append(str(value))
-    unit_side = False
-    if filters.town:
-        conditions.append("u.town = ?")
-        params.append(filters.town)
-        unit_side = True
-    if filters.reporter:
-        conditions.append("u.reporter = ?")
-        params.append(filters.reporter)
-        unit_side = True
-    found = search_condition(filters.unit)
-    if found is not None:
-        conditions.append(found[0])
-        params.extend(found[1])
-        unit_side = True
-    return _Where(" AND ".join(conditions) or "1 = 1", tuple(params), unit_side)
+    record_side = bool(conditions)
+    unit_conditions, unit_params = _unit_conditions(filters)
+    conditions += unit_conditions
+    params += unit_params
+    return _Where(
+        " AND ".join(conditions) or "1 = 1", tuple(params), bool(unit_conditions), record_side
+    )
 
 
-def _unit_side_is_narrow(db: Database, filters: RecordFilters) -> bool:
-    """Whether the unit-side filters keep few units (then they lead the query)."""
-    conditions: list[str] = []
-    params: list[object] = []
-    if filters.town:
-        conditions.append("u.town = ?")
-        params.append(filters.town)
-    if filters.reporter:
-        conditions.append("u.reporter = ?")
-        params.append(filters.reporter)
-    found = search_condition(filters.unit)
-    if found is not None:
-        conditions.append(found[0])
-        params.extend(found[1])
+# How many units a unit-side filter keeps only chooses a plan, never the answer, so it is
+# remembered (by the filter's text) instead of counted again for the page and its footer,
+# for every scrolled page, after every save.
+_share_seen: dict[tuple[object, ...], float] = {}
+
+
+def _unit_share(db: Database, filters: RecordFilters) -> float:
+    """The share of the county's units the unit-side filters keep (1.0: no such filter)."""
+    conditions, params = _unit_conditions(filters)
     if not conditions:
-        return False
+        return 1.0
+    found = _share_seen.get(_share_key(db, filters))
+    if found is not None:
+        return found
     matching = db.conn.execute(
         f"SELECT count(*) FROM units AS u WHERE {' AND '.join(conditions)}", params
     ).fetchone()[0]
-    total = db.conn.execute("SELECT count(*) FROM units").fetchone()[0]
-    return int(matching) * _NARROW_SHARE <= int(total)
+    return _remember_share(db, filters, int(matching))
+
+
+def _share_key(db: Database, filters: RecordFilters) -> tuple[object, ...]:
+    return (id(db), filters.town, filters.reporter, filters.unit.strip())
+
+
+def _remember_share(db: Database, filters: RecordFilters, matching: int) -> float:
+    total = int(db.conn.execute("SELECT count(*) FROM units").fetchone()[0])
+    share = matching / max(total, 1)
+    if len(_share_seen) > 256:
+        _share_seen.clear()
+    _share_seen[_share_key(db, filters)] = share
+    return share
+
+
+def _unit_side_is_narrow(db: Database, filters: RecordFilters, *, share: int) -> bool:
+    """Whether the unit-side filters keep at most 1/``share`` of the units (then the
+    units lead the query)."""
+    return _unit_share(db, filters) * share <= 1.0
 
 
 def _source(kind: RecordKind, *, units_first: bool) -> str:
@@ -187,18 +215,31 @@ def page(
     sort: RecordSort,
     offset: int,
     limit: int,
+    *,
+    after: PageRow | None = None,
 ) -> list[PageRow]:
-    """Rows ``offset`` … ``offset + limit - 1`` of the filtered records, in ``sort``'s order."""
+    """Rows ``offset`` … ``offset + limit - 1`` of the filtered records, in ``sort``'s order.
+
+    ``after``: the last row already shown, in the date order (the default): the next rows
+    are found from it through the date index (keyset), not by skipping ``offset`` rows, so
+    the 250th page comes as fast as the first. Other orders skip rows."""
     kind = kind_of(table)
     where = _where(kind, filters)
-    units_first = where.unit_side and _unit_side_is_narrow(db, filters)
+    condition, params = where.sql, where.params
+    if after is not None and (sort.key is None or sort.key == kind.date_key):
+        beyond = "<" if sort.descending else ">"
+        day = kind.date_sql
+        condition += f" AND ({day} {beyond} ? OR ({day} = ? AND t.id {beyond} ?))"
+        params = (*params, after.values[0], after.values[0], after.id)
+        offset = 0
+    units_first = where.unit_side and _unit_side_is_narrow(db, filters, share=_PAGE_NARROW_SHARE)
     selected = ", ".join(column.sql for column in kind.columns)
     statement = (
         f"SELECT t.id, t.unit_id, u.uscc, {selected} FROM {_source(kind, units_first=units_first)}"
-        f" WHERE u.id = t.unit_id AND {where.sql} ORDER BY {_order(kind, sort)}"
+        f" WHERE u.id = t.unit_id AND {condition} ORDER BY {_order(kind, sort)}"
         " LIMIT ? OFFSET ?"
     )
-    rows = db.conn.execute(statement, (*where.params, max(limit, 0), max(offset, 0)))
+    rows = db.conn.execute(statement, (*params, max(limit, 0), max(offset, 0)))
     return [
         PageRow(
             int(r[0]),
@@ -214,15 +255,32 @@ def totals(db: Database, table: str, filters: RecordFilters) -> PageTotals:
     """How many records match and the kind's footer sums over all of them."""
     kind = kind_of(table)
     where = _where(kind, filters)
-    sums = "".join(f", coalesce(sum({s.sql}), 0)" for s in kind.sums)
-    if where.unit_side:
-        units_first = _unit_side_is_narrow(db, filters)
-        source = f"{_source(kind, units_first=units_first)} WHERE u.id = t.unit_id AND"
+    if kind.unit_totals and not where.record_side and not where.unit_side:
+        sums = "".join(f", coalesce(sum(a.{s.key}), 0)" for s in kind.sums)
+        statement = f"SELECT coalesce(sum(a.records), 0){sums} FROM {kind.unit_totals} AS a"
+    elif kind.unit_totals and not where.record_side:
+        # one pass over the units: their totals, and how many units match (the page's plan)
+        sums = "".join(f", coalesce(sum(a.{s.key}), 0)" for s in kind.sums)
+        row = db.conn.execute(
+            f"SELECT coalesce(sum(a.records), 0){sums}, count(*) FROM units AS u"
+            f" LEFT JOIN {kind.unit_totals} AS a ON a.unit_id = u.id WHERE {where.sql}",
+            where.params,
+        ).fetchone()
+        _remember_share(db, filters, int(row[-1]))
+        return _totals(kind, row[:-1])
     else:
-        source = f"{kind.table} AS t WHERE"
-    row = db.conn.execute(
-        f"SELECT count(*){sums} FROM {source} {where.sql}", where.params
-    ).fetchone()
+        sums = "".join(f", coalesce(sum({s.sql}), 0)" for s in kind.sums)
+        if where.unit_side:
+            units_first = _unit_side_is_narrow(db, filters, share=_NARROW_SHARE)
+            source = f"{_source(kind, units_first=units_first)} WHERE u.id = t.unit_id AND"
+        else:
+            source = f"{kind.table} AS t WHERE"
+        statement = f"SELECT count(*){sums} FROM {source} {where.sql}"
+    return _totals(kind, db.conn.execute(statement, where.params).fetchone())
+
+
+def _totals(kind: RecordKind, row: Sequence[Any]) -> PageTotals:
+    """(count, sum, …) read from the database → PageTotals."""
     values = tuple(
         (s.title, float(v) if s.kind == "amount" else int(v))
         for s, v in zip(kind.sums, row[1:], strict=True)
@@ -236,7 +294,7 @@ def records(
     """Every filtered record in ``sort``'s order, as its row of the import template."""
     kind = kind_of(table)
     where = _where(kind, filters)
-    units_first = where.unit_side and _unit_side_is_narrow(db, filters)
+    units_first = where.unit_side and _unit_side_is_narrow(db, filters, share=_PAGE_NARROW_SHARE)
     cursor = db.conn.execute(
         f"SELECT t.*, u.uscc AS _uscc, u.name AS _name"
         f" FROM {_source(kind, units_first=units_first)}"

@@ -89,8 +89,9 @@ class RecordTableModel(QAbstractTableModel):
         records = self._session.records
         self.beginResetModel()
         try:
-            self._rows = records.page(self.kind.table, self._filters, self._sort, 0, limit)
+            # the footer first: its pass over the units also tells the page's plan
             self._totals = records.page_totals(self.kind.table, self._filters)
+            self._rows = records.page(self.kind.table, self._filters, self._sort, 0, limit)
             self._loaded = True
         finally:
             self.endResetModel()
@@ -123,7 +124,12 @@ class RecordTableModel(QAbstractTableModel):
             return
         offset = len(self._rows)
         page = self._session.records.page(
-            self.kind.table, self._filters, self._sort, offset, self._page_size
+            self.kind.table,
+            self._filters,
+            self._sort,
+            offset,
+            self._page_size,
+            after=self._rows[-1] if self._rows else None,
         )
         if not page:  # records were deleted meanwhile
             self._totals = PageTotals(offset, self._totals.sums)
