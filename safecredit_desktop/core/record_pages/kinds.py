@@ -221,6 +221,7 @@ VIOLATIONS = RecordKind(
             choices=tuple((k.name, k.code) for k in model.VIOLATION_KINDS),
         ),
     ),
+    stretch="kind",
 )
 
 COMMITMENTS = RecordKind(

@@ -150,7 +150,11 @@ class RecordTableModel(QAbstractTableModel):
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole and column.key == "unit_name":
             return self.tr("{name}\n统一社会信用代码：{uscc}").format(name=value, uscc=row.uscc)
-        if role == Qt.ItemDataRole.ToolTipRole and column.kind == "text" and value:
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and column.kind in ("text", "violation_kind")
+            and value
+        ):
             return str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("count", "amount"):
             return _RIGHT
