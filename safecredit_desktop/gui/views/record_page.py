@@ -13,6 +13,7 @@ entry form the unit page uses. What each kind shows is data in core/record_pages
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,7 @@ from safecredit_desktop.gui.operations import attempt, operation
 from safecredit_desktop.gui.pages import LazyPage, Page
 
 DEBOUNCE_MS = 300
+_FRESH_SECONDS = 1.0  # a read this recent is not repeated when the page is shown again
 ALL = "（全部）"
 _ERROR_STYLE = "color: #c62828;"
 _WIDEST_TEXT = 260  # a text column other than the stretching one is cut (tooltip) past this
@@ -75,6 +77,7 @@ class RecordPage(LazyPage):
         self.watched = frozenset({kind, Table.UNITS})
         self.page_title = self.tr(self.kind.title)
         self.last_export: Path | None = None
+        self._read_at = 0.0
         self.heading = PageHeading(
             self,
             self.page_title,
@@ -318,7 +321,17 @@ class RecordPage(LazyPage):
     # -- reading --------------------------------------------------------------------------
     @operation
     def refresh(self) -> None:
-        """Read again (the filter lists too), keeping the selection and the rows loaded."""
+        """Read again (the filter lists too), keeping the selection and the rows loaded.
+
+        Showing the page reads it once: the window's navigation asks again right after
+        the page's own first showing read it, and that second read is skipped."""
+        if (
+            self.model.loaded
+            and not self._stale
+            and time.monotonic() - self._read_at < _FRESH_SECONDS
+        ):
+            return
+        self._read_at = time.monotonic()
         self._fill_choices()
         filters = self.filters()
         keep = self.selected_id()
@@ -331,6 +344,7 @@ class RecordPage(LazyPage):
             self.select_record(keep)
 
     def on_changes(self, changes: Changes) -> None:
+        self._stale = True  # read again however recent the last read
         super().on_changes(changes)
         self._update_buttons()
 
