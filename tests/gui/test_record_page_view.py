@@ -281,3 +281,39 @@ def test_main_window_hosts_the_record_pages(qtbot: QtBot, session: core.Session)
     assert [both.tabText(i) for i in range(both.count())] == ["承诺书", "表彰", "缺少承诺书的企业"]
     assert isinstance(both.widget(2), CommitmentsPage)
     assert window.record_pages["honours"] is both.widget(1)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_page_filters_sorts_deletes_undoes_and_exports(
+    qtbot: QtBot,
+    session: core.Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    page = _page(qtbot, session, kind)
+    unit = page.model.row(0)
+    page.unit.setText(unit.uscc)  # the unit of the newest record, by its code
+    page.apply_filters()
+    assert {row.unit_id for row in map(page.model.row, range(page.model.rowCount()))} == {
+        unit.unit_id
+    }
+    shown = page.model.totals.count
+    assert shown >= 1
+    for column in range(page.model.columnCount()):  # every header sorts in the core
+        page.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
+        assert page.model.rowCount() == shown
+        key = page.model.kind.columns[column].key
+        assert page.model.sort_order.key == (None if key == page.kind.date_key else key)
+    record_id = page.model.row(0).id
+    page.select_record(record_id)
+    _answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    page.delete_button.click()
+    assert page.model.totals.count == shown - 1
+    page.undo_button.click()
+    assert page.model.totals.count == shown
+    target = tmp_path / f"{kind}.xlsx"
+    monkeypatch.setattr(page, "export_path", lambda: target)
+    page.export_button.click()
+    summary = session.exchange.import_workbook(target, dry_run=True, accept_bad_check=False)
+    assert not summary.changed and summary.unchanged == shown
