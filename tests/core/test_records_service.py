@@ -72,6 +72,24 @@ def test_delete_is_remembered_and_can_be_undone(session: core.Session) -> None:
     assert session.last_save is None
 
 
+def test_undoing_a_delete_refused_when_the_record_was_entered_again(
+    session: core.Session,
+) -> None:
+    unit = _unit()
+    session.records.save(unit)
+    first = model.Inspection(unit_id=unit.id or 0, inspected_on=date(2025, 5, 1), hazards=1)
+    session.records.save(first)
+    session.records.delete("inspections", first.id or 0)
+    step = session.last_save
+    again = model.Inspection(unit_id=unit.id or 0, inspected_on=date(2025, 5, 1), hazards=2)
+    session.repo.insert(again)  # the same day entered again (an import, another seat)
+    session.last_save = step
+    with pytest.raises(SafeCreditError, match="无法撤销删除"):
+        session.records.undo()
+    rows = session.db.conn.execute("SELECT hazards FROM inspections").fetchall()
+    assert rows == [(2,)]
+
+
 def test_automatic_backup_daily_and_forced(session: core.Session) -> None:
     from datetime import datetime, timedelta
 

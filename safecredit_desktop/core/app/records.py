@@ -79,9 +79,17 @@ class RecordsPart:
         if step is None:
             raise SafeCreditError("没有可以撤销的保存。")
         repo = session.repo
+        import sqlite3
+
         with session.db.transaction():
             if step.deleted and step.before is not None:
-                repo.restore(replace(step.before, id=None))
+                try:
+                    repo.restore(replace(step.before, id=None))
+                except sqlite3.IntegrityError as exc:
+                    raise SafeCreditError(
+                        "无法撤销删除：已有相同的记录（可能已重新录入或导入），"
+                        "或它所属的企业已被删除。"
+                    ) from exc
             elif step.before is None:
                 repo.delete(step.record_type, step.record_id, remember=False)
             else:
