@@ -69,7 +69,8 @@ PG_TESTS := tests/core/test_records_service.py tests/core/test_storage.py \
 	tests/core/test_concurrent_edit.py tests/core/test_plan_adoption.py \
 	tests/core/test_timeline.py tests/core/test_workflow_publicity.py \
 	tests/core/test_holiday_import.py tests/core/test_engine.py \
-	tests/core/test_batch_entry.py tests/core/test_column_mapping.py
+	tests/core/test_batch_entry.py tests/core/test_column_mapping.py \
+	tests/core/test_record_pages.py
 
 test: $(TEST_STAMP) $(OLDEST_STAMP) system-packages
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest

@@ -70,6 +70,34 @@ BENCHES = (
         (("search_keystrokes", "keystrokes timed"), ("day_turn_units", "units regraded")),
     ),
     Bench(
+        "bench_record_pages",
+        {"enterprises": 100_000, "inspections": 1_000_000},
+        (
+            Row(
+                "执法检查 page opened, ≈1,000,000 inspections (rows, count, sums)",
+                "open_ms",
+                300,
+                "ms",
+            ),
+            Row(
+                "record page filter (date, 乡镇, 报送单位, 检查方式, unit search), slowest",
+                "filter_max_ms",
+                300,
+                "ms",
+            ),
+            Row("record page filter, median", "filter_p50_ms", None, "ms"),
+            Row(
+                "record page filtered by 执法人员 alone (no date range)",
+                "inspector_alone_ms",
+                None,
+                "ms",
+            ),
+            Row("record page sorted by 隐患数 / 单位名称", "sort_max_ms", None, "ms"),
+            Row("record page: next 200 rows at row 50,000", "deep_fetch_ms", None, "ms"),
+        ),
+        (("inspections", "inspections"), ("filters_timed", "filters timed")),
+    ),
+    Bench(
         "bench_grading",
         {"enterprises": 100_000},
         (

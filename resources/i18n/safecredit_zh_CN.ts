@@ -1829,6 +1829,10 @@
         <translation>第 {id} 号</translation>
     </message>
     <message>
+        <source>{months} 个月（自列入之日起，不对外公布）</source>
+        <translation>{months} 个月（自列入之日起，不对外公布）</translation>
+    </message>
+    <message>
         <source>{months} 个月（自公布之日起）</source>
         <translation>{months} 个月（自公布之日起）</translation>
     </message>
@@ -1883,6 +1887,14 @@
     <message>
         <source>公布</source>
         <translation>公布</translation>
+    </message>
+    <message>
+        <source>{listed} 列入，内部管理，不对外公布；期满日期 {ends}</source>
+        <translation>{listed} 列入，内部管理，不对外公布；期满日期 {ends}</translation>
+    </message>
+    <message>
+        <source>列入</source>
+        <translation>列入</translation>
     </message>
     <message>
         <source>移出</source>
@@ -1965,8 +1977,16 @@
         <translation>审核通过第 {id} 号（{subject}，{kind}）？通过后转为待公布。</translation>
     </message>
     <message>
+        <source>审核通过第 {id} 号（{subject}，{kind}）？通过后即列入，内部管理，不对外公布。</source>
+        <translation>审核通过第 {id} 号（{subject}，{kind}）？通过后即列入，内部管理，不对外公布。</translation>
+    </message>
+    <message>
         <source>第 {id} 号：审核通过，待公布。</source>
         <translation>第 {id} 号：审核通过，待公布。</translation>
+    </message>
+    <message>
+        <source>第 {id} 号：审核通过，已列入（内部管理）。</source>
+        <translation>第 {id} 号：审核通过，已列入（内部管理）。</translation>
     </message>
     <message>
         <source>第 {id} 号：{subject}
@@ -2115,10 +2135,6 @@
         <translation>企业台账</translation>
     </message>
     <message>
-        <source>在企业台账中打开企业，在企业详情页中录入、修改和删除{kind}记录。</source>
-        <translation>在企业台账中打开企业，在企业详情页中录入、修改和删除{kind}记录。</translation>
-    </message>
-    <message>
         <source>执法检查</source>
         <translation>执法检查</translation>
     </message>
@@ -2127,12 +2143,32 @@
         <translation>生产安全事故</translation>
     </message>
     <message>
+        <source>处罚决定</source>
+        <translation>处罚决定</translation>
+    </message>
+    <message>
+        <source>双公示</source>
+        <translation>双公示</translation>
+    </message>
+    <message>
         <source>行政处罚</source>
         <translation>行政处罚</translation>
     </message>
     <message>
         <source>失信行为</source>
         <translation>失信行为</translation>
+    </message>
+    <message>
+        <source>承诺书</source>
+        <translation type="unfinished">承诺书</translation>
+    </message>
+    <message>
+        <source>表彰</source>
+        <translation type="unfinished">表彰</translation>
+    </message>
+    <message>
+        <source>缺少承诺书的企业</source>
+        <translation>缺少承诺书的企业</translation>
     </message>
     <message>
         <source>承诺与表彰</source>
@@ -2632,17 +2668,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>关闭</source>
         <translation type="unfinished">关闭</translation>
-    </message>
-</context>
-<context>
-    <name>NotYetPage</name>
-    <message>
-        <source>本页面尚未完成：{what}
-
-在此之前，请使用现有的表格和纸质流程。</source>
-        <translation>本页面尚未完成：{what}
-
-在此之前，请使用现有的表格和纸质流程。</translation>
     </message>
 </context>
 <context>
@@ -3730,10 +3755,154 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     </message>
 </context>
 <context>
+    <name>RecordPage</name>
+    <message>
+        <source>双击一行打开录入表修改；点击列标题排序。</source>
+        <translation>双击一行打开录入表修改；点击列标题排序。</translation>
+    </message>
+    <message>
+        <source>如 2026-01-01</source>
+        <translation>如 2026-01-01</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码、名称或拼音首字母</source>
+        <translation>统一社会信用代码、名称或拼音首字母</translation>
+    </message>
+    <message>
+        <source>清除筛选</source>
+        <translation type="unfinished">清除筛选</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation type="unfinished">日期</translation>
+    </message>
+    <message>
+        <source>至</source>
+        <translation type="unfinished">至</translation>
+    </message>
+    <message>
+        <source>企业</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <source>乡镇</source>
+        <translation type="unfinished">乡镇</translation>
+    </message>
+    <message>
+        <source>报送单位</source>
+        <translation>报送单位</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation type="unfinished">姓名</translation>
+    </message>
+    <message>
+        <source>新增…</source>
+        <translation type="unfinished">新增…</translation>
+    </message>
+    <message>
+        <source>录入一条{title}记录（先选企业）</source>
+        <translation>录入一条{title}记录（先选企业）</translation>
+    </message>
+    <message>
+        <source>修改…</source>
+        <translation type="unfinished">修改…</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation type="unfinished">删除</translation>
+    </message>
+    <message>
+        <source>撤销</source>
+        <translation type="unfinished">撤销</translation>
+    </message>
+    <message>
+        <source>撤销上次保存或删除</source>
+        <translation>撤销上次保存或删除</translation>
+    </message>
+    <message>
+        <source>导出…</source>
+        <translation type="unfinished">导出…</translation>
+    </message>
+    <message>
+        <source>把筛选出的记录导出为导入模板的“{title}”表，可再导入</source>
+        <translation>把筛选出的记录导出为导入模板的“{title}”表，可再导入</translation>
+    </message>
+    <message>
+        <source>起始日期</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <source>截止日期</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>起始日期晚于截止日期，没有记录可以显示。</source>
+        <translation>起始日期晚于截止日期，没有记录可以显示。</translation>
+    </message>
+    <message>
+        <source>共 {count} 条</source>
+        <translation type="unfinished">共 {count} 条</translation>
+    </message>
+    <message>
+        <source>{title}合计 {value}</source>
+        <translation>{title}合计 {value}</translation>
+    </message>
+    <message>
+        <source>删除{title}记录</source>
+        <translation>删除{title}记录</translation>
+    </message>
+    <message>
+        <source>确定删除这条{title}记录吗？
+
+{record}
+
+删除后可以点“撤销”恢复。</source>
+        <translation>确定删除这条{title}记录吗？
+
+{record}
+
+删除后可以点“撤销”恢复。</translation>
+    </message>
+    <message>
+        <source>无法删除</source>
+        <translation>无法删除</translation>
+    </message>
+    <message>
+        <source>已删除{title}记录：{record}</source>
+        <translation>已删除{title}记录：{record}</translation>
+    </message>
+    <message>
+        <source>已{done}</source>
+        <translation type="unfinished">已{done}</translation>
+    </message>
+    <message>
+        <source>导出{title}</source>
+        <translation>导出{title}</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation type="unfinished">Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>已导出 {count} 条{title}记录：{path}</source>
+        <translation>已导出 {count} 条{title}记录：{path}</translation>
+    </message>
+</context>
+<context>
     <name>RecordPicker</name>
     <message>
         <source>（该企业没有可选的记录）</source>
         <translation>（该企业没有可选的记录）</translation>
+    </message>
+</context>
+<context>
+    <name>RecordTableModel</name>
+    <message>
+        <source>{name}
+统一社会信用代码：{uscc}</source>
+        <translation>{name}
+统一社会信用代码：{uscc}</translation>
     </message>
 </context>
 <context>
@@ -3863,10 +4032,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>共 {total} 家</source>
         <translation>共 {total} 家</translation>
-    </message>
-    <message>
-        <source>新增企业表单尚未完成。</source>
-        <translation>新增企业表单尚未完成。</translation>
     </message>
     <message>
         <source>企业台账{d}.xlsx</source>
@@ -4698,14 +4863,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>已删除{kind_label}记录（{day}）。</source>
         <translation>已删除{kind_label}记录（{day}）。</translation>
-    </message>
-    <message>
-        <source>暂不能录入</source>
-        <translation>暂不能录入</translation>
-    </message>
-    <message>
-        <source>录入表单尚未完成，请在新版本中使用此功能。</source>
-        <translation>录入表单尚未完成，请在新版本中使用此功能。</translation>
     </message>
 </context>
 <context>

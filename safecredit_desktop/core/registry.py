@@ -243,6 +243,17 @@ def search_terms(text: str) -> list[str]:
     return unicodedata.normalize("NFKC", text).split()
 
 
+def search_condition(text: str) -> tuple[str, tuple[object, ...]] | None:
+    """The registry's search as a WHERE condition on ``units AS u`` (every term must
+    match) and its parameters, for other lists filtered by unit (record pages); None
+    for an empty search."""
+    clauses = [_term_clause(term) for term in search_terms(text)]
+    if not clauses:
+        return None
+    where = " AND ".join(clause.where for clause in clauses)
+    return where, tuple(p for clause in clauses for p in clause.params)
+
+
 # -- the WHERE and ORDER BY ------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from safecredit_desktop.gui import errors, workers
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform
-from safecredit_desktop.gui.pages import NotYetPage, Page
+from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.recovery_banner import RecoveryBanner, with_banner
 from safecredit_desktop.gui.views.commitments_page import CommitmentsPage
 from safecredit_desktop.gui.views.documents_page import DocumentsPage
@@ -37,6 +37,7 @@ from safecredit_desktop.gui.views.lists_page import ListsPage
 from safecredit_desktop.gui.views.objections_page import ObjectionsPage
 from safecredit_desktop.gui.views.plan_page import PlanPage
 from safecredit_desktop.gui.views.publicity_page import PublicityPage
+from safecredit_desktop.gui.views.record_page import RecordPage, TabbedPage
 from safecredit_desktop.gui.views.registry_page import RegistryPage
 from safecredit_desktop.gui.views.settings_page import SettingsPage
 from safecredit_desktop.gui.views.unit_detail_page import UnitDetailPage
@@ -111,19 +112,43 @@ class MainWindow(QMainWindow):
         self.home = HomePage(session, self.bus, self)
         self._add_page(self.tr("首页"), self.home)
         self.registry = self._add_page(self.tr("企业台账"), RegistryPage(session, self.bus, self))
-        later = self.tr("在企业台账中打开企业，在企业详情页中录入、修改和删除{kind}记录。")
-        for title, what in (
-            (self.tr("执法检查"), later.format(kind=self.tr("执法检查"))),
-            (self.tr("生产安全事故"), later.format(kind=self.tr("生产安全事故"))),
-        ):
-            self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.record_pages: dict[str, RecordPage] = {
+            kind: RecordPage(session, self.bus, kind, self)
+            for kind in (
+                "inspections",
+                "accidents",
+                "penalties",
+                "violations",
+                "commitments",
+                "honours",
+            )
+        }
+        self._add_page(self.tr("执法检查"), self.record_pages["inspections"])
+        self._add_page(self.tr("生产安全事故"), self.record_pages["accidents"])
         self.publicity = PublicityPage(session, self.bus, self)
-        self._add_page(self.tr("行政处罚"), self.publicity)
-        title = self.tr("失信行为")
-        what = later.format(kind=title)
-        self._add_page(title, NotYetPage(session, self.bus, title, what, self))
+        self.penalties_page = TabbedPage(
+            session,
+            self.bus,
+            [
+                (self.tr("处罚决定"), self.record_pages["penalties"]),
+                (self.tr("双公示"), self.publicity),
+            ],
+            self,
+        )
+        self._add_page(self.tr("行政处罚"), self.penalties_page)
+        self._add_page(self.tr("失信行为"), self.record_pages["violations"])
         self.commitments = CommitmentsPage(session, self.bus, self)
-        self._add_page(self.tr("承诺与表彰"), self.commitments)
+        self.commitments_page = TabbedPage(
+            session,
+            self.bus,
+            [
+                (self.tr("承诺书"), self.record_pages["commitments"]),
+                (self.tr("表彰"), self.record_pages["honours"]),
+                (self.tr("缺少承诺书的企业"), self.commitments),
+            ],
+            self,
+        )
+        self._add_page(self.tr("承诺与表彰"), self.commitments_page)
         self.grades = self._add_page(self.tr("信用等级"), GradesPage(session, self.bus, self))
         self.lists = self._add_page(self.tr("名单管理"), ListsPage(session, self.bus, self))
         self.objections = self._add_page(

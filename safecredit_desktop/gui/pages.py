@@ -1,10 +1,9 @@
-"""The base of every page in the main window's stack, and the page for later issues."""
+"""The base of every page in the main window's stack."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.storage.changes import Changes
@@ -62,30 +61,3 @@ class LazyPage(Page):
         change: it shows the result even when it is not on screen)."""
         if self._stale:
             self.refresh()
-
-
-class NotYetPage(Page):
-    """A page whose work comes with a later version: says so plainly."""
-
-    def __init__(
-        self,
-        session: core.Session,
-        bus: DataBus,
-        title: str,
-        what: str,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(session, bus, parent)
-        layout = QVBoxLayout(self)
-        heading = QLabel(title, self)
-        heading.setStyleSheet("font-size: 18px; font-weight: bold;")
-        body = QLabel(
-            self.tr("本页面尚未完成：{what}\n\n在此之前，请使用现有的表格和纸质流程。").format(
-                what=what
-            ),
-            self,
-        )
-        body.setWordWrap(True)
-        body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(heading)
-        layout.addWidget(body, 1)

@@ -148,7 +148,7 @@ def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, 
     assert core.check_database(app).problems == []
     # An older register: the app role is told to let the owner upgrade, nothing changes;
     # the owner's opening backs it up and upgrades it.
-    with _owner(pg) as raw:  # the latest step undone (0015: the stage 内部管理 allowed)
+    with _owner(pg) as raw:  # the latest step undone (0016: the stage 内部管理 allowed)
         raw.execute("ALTER TABLE list_entries DROP CONSTRAINT list_entries_stage_check")
         raw.execute("UPDATE schema_version SET version = version - 1")
     with pytest.raises(StorageError, match=r"需要从数据结构版本 \d+ 升级.*所有者账户"):

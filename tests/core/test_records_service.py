@@ -49,7 +49,7 @@ def test_save_edit_then_undo_restores(session: core.Session) -> None:
     assert actions == ["insert", "update", "update"]
 
 
-def test_delete_clears_undo_and_is_remembered(session: core.Session) -> None:
+def test_delete_is_remembered_and_can_be_undone(session: core.Session) -> None:
     unit = _unit()
     session.records.save(unit)
     penalty = model.Penalty(
@@ -60,11 +60,34 @@ def test_delete_clears_undo_and_is_remembered(session: core.Session) -> None:
     )
     session.records.save(penalty)
     session.records.delete("penalties", penalty.id or 0)
-    assert session.last_save is None
     remembered = session.db.conn.execute(
         "SELECT natural_key, deleted_by FROM deleted_records"
     ).fetchall()
     assert remembered == [('["凤应急罚〔2025〕1号"]', session.user)]
+    # 撤销 stores it again, and an import may bring it back (no longer remembered)
+    assert session.records.undo() == "撤销删除行政处罚记录"
+    rows = session.db.conn.execute("SELECT doc_no, fine_yuan FROM penalties").fetchall()
+    assert rows == [("凤应急罚〔2025〕1号", 0.0)]
+    assert session.db.conn.execute("SELECT count(*) FROM deleted_records").fetchone()[0] == 0
+    assert session.last_save is None
+
+
+def test_undoing_a_delete_refused_when_the_record_was_entered_again(
+    session: core.Session,
+) -> None:
+    unit = _unit()
+    session.records.save(unit)
+    first = model.Inspection(unit_id=unit.id or 0, inspected_on=date(2025, 5, 1), hazards=1)
+    session.records.save(first)
+    session.records.delete("inspections", first.id or 0)
+    step = session.last_save
+    again = model.Inspection(unit_id=unit.id or 0, inspected_on=date(2025, 5, 1), hazards=2)
+    session.repo.insert(again)  # the same day entered again (an import, another seat)
+    session.last_save = step
+    with pytest.raises(SafeCreditError, match="无法撤销删除"):
+        session.records.undo()
+    rows = session.db.conn.execute("SELECT hazards FROM inspections").fetchall()
+    assert rows == [(2,)]
 
 
 def test_automatic_backup_daily_and_forced(session: core.Session) -> None:

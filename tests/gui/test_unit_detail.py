@@ -316,16 +316,6 @@ def test_a_save_in_the_form_announces_the_change(
     assert changed.args[0].data_tables == {"commitments"}
 
 
-def test_form_not_there_yet_says_so(page: UnitDetailPage, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, FORM_MODULE, None)
-    told: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "information", staticmethod(lambda parent, title, text, *a: told.append(text))
-    )
-    page.add_actions["inspections"].trigger()
-    assert told and "尚未完成" in told[0]
-
-
 def test_refreshes_on_data_changed_and_keeps_selection(
     page: UnitDetailPage, filled: tuple[core.Session, int, dict[str, int]]
 ) -> None:

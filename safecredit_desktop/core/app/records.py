@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from safecredit_desktop.core import batch_entry, forms
 from safecredit_desktop.core import model as _model
+from safecredit_desktop.core import record_pages as _pages
 from safecredit_desktop.core.app import files
 from safecredit_desktop.core.app.session import UndoStep
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
+from safecredit_desktop.core.record_pages import query as _pages_query
 from safecredit_desktop.core.storage.tables import SPEC_BY_RECORD
 from safecredit_desktop.core.workflows import repairs as _repairs
 
@@ -67,10 +69,16 @@ class RecordsPart:
         return record_id
 
     def delete(self, table: str, record_id: int) -> None:
-        """Delete a record (audited, remembered so an import won't bring it back)."""
+        """Delete a record (audited, remembered so an import won't bring it back); the
+        deletion can be undone once (the record stored again, no longer remembered)."""
         session = self._session
-        session.repo.delete(files.record_type(table), record_id)
-        session.last_save = None
+        record_type = files.record_type(table)
+        before = session.repo.get(record_type, record_id)
+        session.repo.delete(record_type, record_id)
+        label = SPEC_BY_RECORD[record_type].label
+        session.last_save = UndoStep(
+            record_type, record_id, before, f"撤销删除{label}记录", deleted=True
+        )
 
     def undo(self) -> str:
         """Take back the last save; returns what was undone, as a sentence."""
@@ -79,10 +87,20 @@ class RecordsPart:
         if step is None:
             raise SafeCreditError("没有可以撤销的保存。")
         repo = session.repo
+        import sqlite3
+
         with session.db.transaction():
             if isinstance(step, BatchUndoStep):
                 for record_id in step.record_ids:
                     repo.delete(step.record_type, record_id, remember=False)
+            elif step.deleted and step.before is not None:
+                try:
+                    repo.restore(replace(step.before, id=None))
+                except sqlite3.IntegrityError as exc:
+                    raise SafeCreditError(
+                        "无法撤销删除：已有相同的记录（可能已重新录入或导入），"
+                        "或它所属的企业已被删除。"
+                    ) from exc
             elif step.before is None:
                 repo.delete(step.record_type, step.record_id, remember=False)
             else:
@@ -115,7 +133,9 @@ class RecordsPart:
         spec = SPEC_BY_RECORD[files.record_type(batch_entry.table_for(table))]
         count = len(saved.ids)
         what = f"撤销新增的{count}条{spec.label}记录" if count > 1 else f"撤销新增{spec.label}记录"
-        session.last_save = BatchUndoStep(spec.record, saved.ids[0], None, what, saved.ids)
+        session.last_save = BatchUndoStep(
+            spec.record, saved.ids[0], None, what, record_ids=saved.ids
+        )
         return saved
 
     def batch_unit(self, text: str) -> batch_entry.UnitBadge | None:
@@ -183,3 +203,39 @@ class RecordsPart:
         return write_records_sheet(
             Path(path), listing, session.profile, session.bureau_name, today=date.today()
         )
+
+    # -- the county-wide record pages (issue 18; core/record_pages/) -----------------------
+
+    def page(
+        self,
+        kind: str,
+        filters: _pages.RecordFilters,
+        sort: _pages.RecordSort,
+        offset: int,
+        limit: int,
+        *,
+        after: _pages.PageRow | None = None,
+    ) -> list[_pages.PageRow]:
+        """One page of the records of ``kind`` (a record table) across all units; ``after``
+        the last row shown (the next page found from it, in the date order)."""
+        return _pages_query.page(self._session.db, kind, filters, sort, offset, limit, after=after)
+
+    def page_totals(self, kind: str, filters: _pages.RecordFilters) -> _pages.PageTotals:
+        """The count and the footer sums over every record the filters keep."""
+        return _pages_query.totals(self._session.db, kind, filters)
+
+    def page_choices(self) -> tuple[list[str], list[str]]:
+        """(乡镇, 报送单位) for the record pages' filter lists."""
+        return _pages_query.filter_choices(self._session.db)
+
+    def export_filtered(
+        self,
+        kind: str,
+        filters: _pages.RecordFilters,
+        path: Path,
+        sort: _pages.RecordSort | None = None,
+    ) -> Path:
+        """The filtered records, in the page's order, as that sheet of the import
+        template (re-importable)."""
+        listing = _pages_query.listing(self._session.db, kind, filters, sort or _pages.RecordSort())
+        return self.export(listing, path)

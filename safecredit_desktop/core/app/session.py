@@ -39,12 +39,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class UndoStep:
-    """How to take back the last save: the record as it was (None: it was new)."""
+    """How to take back the last save: the record as it was (None: it was new);
+    ``deleted``: the save was a deletion (undoing it stores ``before`` again)."""
 
     record_type: type[Any]
     record_id: int
     before: Any | None
     description: str
+    deleted: bool = False
 
 
 @dataclass

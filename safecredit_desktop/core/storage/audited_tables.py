@@ -629,5 +629,6 @@ DERIVED: dict[str, str] = {
     "unit_grades": "derived: recomputed from the records by check (grade_cache.problems)",
     "unit_grades_stale": "derived: the units a write touched, regraded before it commits",
     "unit_grades_state": "derived: what the stored grades are good for (rules, day)",
+    "inspection_unit_totals": "derived: each unit's inspections summed, kept by triggers",
 }
 """Tables not reconciled entry by entry, and what accounts for their rows."""

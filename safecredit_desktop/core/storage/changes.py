@@ -54,6 +54,7 @@ class Table(StrEnum):
     UNIT_GRADES = "unit_grades"
     UNIT_GRADES_STALE = "unit_grades_stale"
     UNIT_GRADES_STATE = "unit_grades_state"
+    INSPECTION_UNIT_TOTALS = "inspection_unit_totals"
 
 
 KNOWN_TABLES: frozenset[str] = frozenset(t.value for t in Table)

@@ -30,7 +30,9 @@ from safecredit_desktop.core.storage.location import Location, ServerLocation
 
 # Derived tables are not copied: the stored live grades are recomputed when the copy is
 # first opened (its own empty cache says so), as after an upgrade.
-_DERIVED = frozenset({"unit_grades", "unit_grades_stale", "unit_grades_state"})
+_DERIVED = frozenset(
+    {"unit_grades", "unit_grades_stale", "unit_grades_state", "inspection_unit_totals"}
+)  # inspection_unit_totals: rebuilt by the target's triggers as the inspections arrive
 _SKIPPED = frozenset({"sqlite_sequence", "sqlite_stat1", dialect.VERSION_TABLE}) | _DERIVED
 _BATCH = 2_000
 

@@ -225,6 +225,20 @@ class Repository:
             entry = audit.AuditEntry("delete", spec.name, key, before, after)
             audit.append(conn, self.user, [entry])
 
+    def restore(self, record: Any) -> int:
+        """Store a deleted record again (undoing its deletion): inserted, and its natural
+        key no longer remembered as deleted, in one transaction."""
+        spec = SPEC_BY_RECORD[type(record)]
+        with self.db.transaction() as conn:
+            record_id = self.insert(record)
+            key = self.natural_key(spec, to_row(self.get(spec.record, record_id)))
+            note_written(conn, Table.DELETED_RECORDS)
+            conn.execute(
+                "DELETE FROM deleted_records WHERE table_name = ? AND natural_key = ?",
+                (spec.name, key),
+            )
+        return record_id
+
     def log_event(self, table_name: str, key: str, detail: dict[str, Any]) -> None:
         """An audited action that is not a row change (a backup, a restore, a log-in)."""
         with self.db.transaction() as conn:

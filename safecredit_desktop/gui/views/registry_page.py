@@ -410,13 +410,8 @@ class RegistryPage(Page):
             self.unit_activated.emit(self.model.unit_id(index.row()))
 
     def _on_new_unit_clicked(self) -> None:
-        try:
-            from safecredit_desktop.gui.dialogs.record_form import open_record_form
-        except ModuleNotFoundError as exc:
-            if exc.name != "safecredit_desktop.gui.dialogs.record_form":
-                raise
-            self.bus.status_message.emit(self.tr("新增企业表单尚未完成。"))
-            return
+        from safecredit_desktop.gui.dialogs.record_form import open_record_form
+
         self._refreshed = False
         saved: list[int] = []
         saves = open_record_form(self, self.session, self.bus, "units", saved_ids=saved)

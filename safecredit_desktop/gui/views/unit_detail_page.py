@@ -43,7 +43,6 @@ from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.views.unit_credit_panel import UnitCreditPanel
 
-_FORM_MODULE = "safecredit_desktop.gui.dialogs.record_form"
 FIELD_COLUMNS = 3  # label: value pairs per row of the field grid
 TIMELINE_TEXT_COLUMN = 2  # 内容, the long column of the timeline
 _KEY_ROLE = Qt.ItemDataRole.UserRole  # (table, record_id) on column 0 of each row
@@ -451,17 +450,8 @@ class UnitDetailPage(Page):
     def _open_form(self, table: str, record_id: int | None) -> None:
         if self._unit_id is None:
             return
-        try:
-            from safecredit_desktop.gui.dialogs.record_form import open_record_form
-        except ModuleNotFoundError as exc:
-            if exc.name != _FORM_MODULE:
-                raise
-            QMessageBox.information(
-                self,
-                self.tr("暂不能录入"),
-                self.tr("录入表单尚未完成，请在新版本中使用此功能。"),
-            )
-            return
+        from safecredit_desktop.gui.dialogs.record_form import open_record_form
+
         open_record_form(
             self, self.session, self.bus, table, unit_id=self._unit_id, record_id=record_id
         )
