@@ -2135,6 +2135,14 @@
         <translation>企业台账</translation>
     </message>
     <message>
+        <source>连续录入…</source>
+        <translation>连续录入…</translation>
+    </message>
+    <message>
+        <source>一行一条，连续录入或从 Excel/WPS 粘贴多条记录</source>
+        <translation>一行一条，连续录入或从 Excel/WPS 粘贴多条记录</translation>
+    </message>
+    <message>
         <source>执法检查</source>
         <translation>执法检查</translation>
     </message>

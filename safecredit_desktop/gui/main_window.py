@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
 )
@@ -24,6 +26,7 @@ from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.storage.users import ROLE_ORDER
 from safecredit_desktop.gui import errors, workers
 from safecredit_desktop.gui.actions import backup_now
+from safecredit_desktop.gui.batch_entry import open_batch_entry
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform
 from safecredit_desktop.gui.pages import Page
@@ -123,6 +126,11 @@ class MainWindow(QMainWindow):
                 "honours",
             )
         }
+        for kind, page in self.record_pages.items():
+            batch = QPushButton(self.tr("连续录入…"), page)
+            batch.setToolTip(self.tr("一行一条，连续录入或从 Excel/WPS 粘贴多条记录"))
+            batch.clicked.connect(partial(open_batch_entry, self, session, self.bus, kind))
+            page.add_entry_button(batch)
         self._add_page(self.tr("执法检查"), self.record_pages["inspections"])
         self._add_page(self.tr("生产安全事故"), self.record_pages["accidents"])
         self.publicity = PublicityPage(session, self.bus, self)

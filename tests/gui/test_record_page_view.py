@@ -283,6 +283,26 @@ def test_main_window_hosts_the_record_pages(qtbot: QtBot, session: core.Session)
     assert window.record_pages["honours"] is both.widget(1)
 
 
+def test_each_record_page_opens_its_batch_entry(qtbot: QtBot, session: core.Session) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from safecredit_desktop.gui.batch_entry import dialog as batch_dialog
+    from safecredit_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window._daily_backup_timer.stop()
+    window._backup_on_close = False
+    for kind, page in window.record_pages.items():
+        (button,) = [b for b in page.findChildren(QPushButton) if b.text() == "连续录入…"]
+        button.click()
+        (opened,) = [d for d in batch_dialog._OPEN if d.grid.model.table == kind]
+        assert opened.isVisible()
+        assert opened.grid.form.title in opened.windowTitle()
+        opened.reject()
+        assert opened not in batch_dialog._OPEN
+
+
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_each_page_filters_sorts_deletes_undoes_and_exports(
     qtbot: QtBot,
