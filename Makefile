@@ -16,7 +16,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1 \
 	libwayland-cursor0 libdbus-1-3 xvfb xauth poppler-utils \
-	libreoffice-calc-nogui mpack postgresql
+	libreoffice-calc-nogui mpack postgresql openssl
 
 .PHONY: run test lint format typecheck bench dist deb system-packages clean
 
