@@ -67,7 +67,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "sqlite_only: the test works on the SQLite file itself (skipped on PostgreSQL)"
+        "markers",
+        "sqlite_only(reason): the test works on the SQLite file itself — its mode, PRAGMAs,"
+        " WAL, a kill mid-write (left out on PostgreSQL)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "both_engines: a test using the server fixtures that also runs on the second pass",
     )
     chosen = config.getoption("--engine")
     if chosen:
@@ -78,13 +84,29 @@ def engine_under_test() -> str:
     return os.environ.get(ENGINE_ENV, "sqlite")
 
 
+# The fixtures that give a test a database of the engine under test. On the PostgreSQL
+# pass a test that uses none of them runs nothing on the server (its verdict is the
+# SQLite pass's), and one that uses ``pg`` ran on the server in the first pass already.
+ENGINE_FIXTURES = frozenset({"db_path", "new_db", "module_new_db", "session"})
+SERVER_FIXTURES = frozenset({"pg", "pg_cluster"})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if engine_under_test() != "postgresql":
         return
-    skip = pytest.mark.skip(reason="works on the SQLite file itself")
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
     for item in items:
-        if item.get_closest_marker("sqlite_only"):
-            item.add_marker(skip)
+        used = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("sqlite_only") or not used & ENGINE_FIXTURES:
+            left.append(item)
+        elif used & SERVER_FIXTURES and not item.get_closest_marker("both_engines"):
+            left.append(item)
+        else:
+            kept.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 class _PgCluster:
