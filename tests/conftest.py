@@ -98,9 +98,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     left: list[pytest.Item] = []
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
-        if item.get_closest_marker("sqlite_only") or not used & ENGINE_FIXTURES:
-            left.append(item)
-        elif used & SERVER_FIXTURES and not item.get_closest_marker("both_engines"):
+        server_only = bool(used & SERVER_FIXTURES) and not item.get_closest_marker("both_engines")
+        if item.get_closest_marker("sqlite_only") or not used & ENGINE_FIXTURES or server_only:
             left.append(item)
         else:
             kept.append(item)
@@ -122,13 +121,14 @@ class _PgCluster:
         pg_server.make_database(self.server, self.TEMPLATE)
         self.count = 0
 
-    def fresh(self, *, role: str | None = None) -> object:
-        """A new empty database (made from the template) and its location."""
+    def fresh(self, *, role: str | None = None, template: str | None = None) -> object:
+        """A new empty database (made from the template) and its location; ``template``:
+        a copy of that database (no one may be connected to it)."""
         from safecredit_desktop.core.storage.location import parse_server
 
         self.count += 1
         name = f"t{os.getpid()}_{self.count}"
-        self.module.make_database(self.server, name, template=self.TEMPLATE)
+        self.module.make_database(self.server, name, template=template or self.TEMPLATE)
         return parse_server(self.server.url(name, role or self.module.OWNER))
 
     def drop(self, location: object) -> None:
@@ -200,3 +200,30 @@ def module_new_db(
     """``new_db`` for module-scoped fixtures."""
     folder = tmp_path_factory.mktemp("module-db")
     return lambda name="x.db": fresh_location(request, folder, name)
+
+
+def copy_location(
+    request: pytest.FixtureRequest, source: object, folder: Path, name: str
+) -> object:
+    """A copy of a closed register: the file copied to ``folder / name``, or on
+    PostgreSQL a new server database made from ``source`` as its template."""
+    import shutil
+
+    if isinstance(source, Path):
+        target = folder / name
+        shutil.copyfile(source, target)
+        return target
+    cluster: _PgCluster = request.getfixturevalue("pg_cluster")
+    return cluster.fresh(template=str(getattr(source, "dbname", "")))
+
+
+def checkpoint_wal(location: object) -> None:
+    """Fold a SQLite file's WAL into it (so a plain file copy is whole); nothing on a server."""
+    import sqlite3
+
+    if isinstance(location, Path):
+        conn = sqlite3.connect(location)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()

@@ -318,3 +318,20 @@ def test_a_closed_server_connection_fails_as_sqlites_does(pg: ServerLocation) ->
     with pytest.raises(sqlite3.ProgrammingError):
         session.db.conn.execute("SELECT 1")
     session.close()  # the verification it tries first is a database error, suppressed
+
+
+def test_a_json_list_parameter_is_compared_as_text_on_the_server(pg: ServerLocation) -> None:
+    """``col IN (SELECT value FROM json_each(?))`` (an import's stored records of the
+    codes a sheet names) runs on both engines, for a number column as for a text one."""
+    sql = "SELECT id FROM units WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"
+    assert dialect.to_postgres(sql) == (
+        "SELECT id FROM units WHERE id::text IN (SELECT json_array_elements_text(%s::json))"
+        " ORDER BY id",
+    )
+    _county(pg, enterprises=4)
+    with Database.open(pg) as db:
+        ids = [int(r[0]) for r in db.conn.execute("SELECT id FROM units ORDER BY id")]
+        assert [r[0] for r in db.conn.execute(sql, (json.dumps(ids[1:3]),))] == ids[1:3]
+        codes = "SELECT uscc FROM units WHERE uscc IN (SELECT value FROM json_each(?))"
+        first = db.conn.execute("SELECT uscc FROM units ORDER BY id").fetchone()[0]
+        assert db.conn.execute(codes, (json.dumps([first]),)).fetchall() == [(first,)]

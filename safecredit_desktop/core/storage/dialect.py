@@ -97,7 +97,15 @@ _ESCAPE = re.compile(r"\bESCAPE\b", re.IGNORECASE)
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
+# ``col IN (SELECT value FROM json_each(?))`` (a long list as one JSON parameter): on
+# PostgreSQL the array's elements come as text, so the column is compared as text.
+_JSON_EACH_IN = re.compile(
+    r"\b([\w.]+)\s+IN\s*\(\s*SELECT\s+value\s+FROM\s+json_each\(\?\)\s*\)", re.IGNORECASE
+)
+
+
 def _code(text: str, with_params: bool | str) -> str:
+    text = _JSON_EACH_IN.sub(r"\1::text IN (SELECT json_array_elements_text(?::json))", text)
     text = _USER.sub('"user"', text)
     text = _INSTR.sub("strpos(", text)
     text = _IS_NOT.sub("IS DISTINCT FROM ", text)
