@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
@@ -435,11 +436,11 @@ def test_draw_notice(county: County, tmp_path: Path) -> None:
         assert "信用等级" in text
 
 
-def test_draw_notice_fits_many_units_a_page(tmp_path: Path) -> None:
+def test_draw_notice_fits_many_units_a_page(tmp_path: Path, new_db: Any) -> None:
     """A full page of the table holds at least 18 units (it held 8): one inspector a
     line, headers broken only between words, codes and towns never broken."""
     session = core.init_database(
-        tmp_path / "draw.db", profile="fenghuang", bureau_name=BUREAU, user="管理员"
+        new_db("draw.db"), profile="fenghuang", bureau_name=BUREAU, user="管理员"
     )
     try:
         core.fill_demo(session, enterprises=80, seed=2, today=TODAY)
@@ -519,7 +520,7 @@ def test_objection_reply_names_the_investigator_by_display_name(tmp_path: Path) 
             content="该指令已于当日执行完毕",
             filed_on=date(2026, 10, 8),
         )
-        reviewer = core.open_session(session.db.path, user="shenhe", role=Role.REVIEWER)
+        reviewer = core.open_session(session.db.location, user="shenhe", role=Role.REVIEWER)
         try:
             reviewer.objections.accept(filed.id, on=date(2026, 10, 9))
             reviewer.objections.answer(
@@ -799,7 +800,7 @@ def test_font_settings_through_services(tmp_path: Path, no_windows_fonts: None) 
         assert not before.use_official and before.notes == []
         with pytest.raises(SafeCreditError, match="不存在"):
             session.documents.set_fonts(use_official=True, folder=str(tmp_path / "none"))
-        clerk = core.open_session(session.db.path, user="录入员", role=Role.CLERK)
+        clerk = core.open_session(session.db.location, user="录入员", role=Role.CLERK)
         try:
             with pytest.raises(SafeCreditError, match="管理员"):
                 clerk.documents.set_fonts(use_official=True, folder=str(folder))
