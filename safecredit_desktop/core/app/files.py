@@ -261,6 +261,14 @@ def probe_location(location: Location) -> None:
     Database._connect_server(location).close()
 
 
+def server_register_is_new(location: Location) -> bool:
+    """A server database without the program's tables yet (an administrator made it
+    empty, README): the window offers to set up a register there. False for a file."""
+    if isinstance(location, Path):
+        return False
+    return Database.server_is_empty(location)
+
+
 def table_label(table: str) -> str:
     """The Chinese name of a table (企业信息, 执法检查 …) for a count shown to people."""
     spec = SPEC_BY_NAME.get(table)

@@ -250,6 +250,15 @@ class Database:
         return typing.cast(sqlite3.Connection, conn)
 
     @classmethod
+    def server_is_empty(cls, where: ServerLocation) -> bool:
+        """Whether the server database has none of the program's tables yet."""
+        conn = cls._connect_server(where)
+        try:
+            return not dialect.table_names(conn) and not dialect.schema_version(conn)
+        finally:
+            conn.close()
+
+    @classmethod
     def _create_server(
         cls, where: ServerLocation, *, record_anchor: bool, version: int | None = None
     ) -> Database:
