@@ -91,13 +91,25 @@ ENGINE_FIXTURES = frozenset({"db_path", "new_db", "module_new_db", "session"})
 SERVER_FIXTURES = frozenset({"pg", "pg_cluster"})
 
 
+def _engine_fixtures_used(item: pytest.Item) -> set[str]:
+    """The fixtures of this conftest among those the test uses (directly or through its
+    own fixtures); a test module's own ``session`` or ``db_path`` does not count."""
+    info = getattr(item, "_fixtureinfo", None)
+    found: set[str] = set()
+    for name in set(getattr(item, "fixturenames", ())):
+        defs = info.name2fixturedefs.get(name, ()) if info is not None else ()
+        if defs and getattr(defs[-1].func, "__module__", "") == __name__:
+            found.add(name)
+    return found
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if engine_under_test() != "postgresql":
         return
     kept: list[pytest.Item] = []
     left: list[pytest.Item] = []
     for item in items:
-        used = set(getattr(item, "fixturenames", ()))
+        used = _engine_fixtures_used(item)
         server_only = bool(used & SERVER_FIXTURES) and not item.get_closest_marker("both_engines")
         if item.get_closest_marker("sqlite_only") or not used & ENGINE_FIXTURES or server_only:
             left.append(item)
