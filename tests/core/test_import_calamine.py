@@ -28,11 +28,11 @@ INSPECTION_HEAD = ("统一社会信用代码", "检查日期", "检查方式", "
 
 
 @pytest.fixture(scope="module")
-def stocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[core.Session]:
+def stocked(tmp_path_factory: pytest.TempPathFactory, module_new_db: Any) -> Iterator[core.Session]:
     """A database holding units 1 and 2 (the workbooks' records refer to them)."""
     folder = tmp_path_factory.mktemp("stocked")
     session = core.init_database(
-        folder / "x.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
+        module_new_db("x.db"), profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     book = write_book(folder / "units.xlsx", {"企业信息": [UNIT_HEAD, unit(1), unit(2)]})
     session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False, today=TODAY)
