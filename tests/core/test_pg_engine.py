@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -132,7 +133,9 @@ def _grades(location: object) -> str:
         session.close()
 
 
-def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, pg_cluster) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_role_reads_and_writes_but_builds_no_tables(
+    pg: ServerLocation, pg_cluster, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     app = parse_server(pg.url.replace("safecredit_owner@", "safecredit_app@"))
     with pytest.raises(StorageError, match=r"没有在服务器数据库.*建立或升级数据表的权限"):
         Database.create(app)
@@ -146,17 +149,25 @@ def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, 
     finally:
         session.close()
     assert core.check_database(app).problems == []
-    # An older register: the app role is told to let the owner upgrade, nothing changes;
-    # the owner's opening backs it up and upgrades it.
-    with _owner(pg) as raw:
-        raw.execute("DROP INDEX audit_log_row")
-        raw.execute("UPDATE schema_version SET version = version - 1")
+    # An older register (the previous schema's sample, copied to the server as it is):
+    # the app role is told to let the owner upgrade, nothing changes; the owner's opening
+    # backs it up and upgrades it.
+    from safecredit_desktop.core.paths import install_root
+    from safecredit_desktop.core.storage import copying
+
+    older = pg_cluster.fresh()
+    sample = install_root() / "db" / "samples" / f"v{latest_version() - 1}.db"
+    copy = tmp_path / sample.name
+    shutil.copyfile(sample, copy)
+    copying.copy_register(copy, older, as_is=True)
+    older_app = parse_server(older.url.replace("safecredit_owner@", "safecredit_app@"))
     with pytest.raises(StorageError, match=r"需要从数据结构版本 \d+ 升级.*所有者账户"):
-        core.open_session(app, user="录入")
-    assert core.backups_of(app) == []
-    core.open_session(pg, user="所有者").close()
-    assert [b.reason for b in core.backups_of(pg)] == [f"upgrade-v{latest_version() - 1}"]
-    assert core.check_database(app).problems == []
+        core.open_session(older_app, user="录入")
+    assert core.backups_of(older_app) == []
+    core.open_session(older, user="所有者").close()
+    assert [b.reason for b in core.backups_of(older)] == [f"upgrade-v{latest_version() - 1}"]
+    assert core.check_database(older_app).problems == []
+    pg_cluster.drop(older)
 
 
 def test_a_password_is_asked_for_and_never_in_the_url(pg: ServerLocation, pg_cluster) -> None:  # type: ignore[no-untyped-def]
