@@ -86,3 +86,33 @@ def test_opening_an_empty_server_database_offers_the_first_run_dialog(
         lambda self: int(QDialog.DialogCode.Rejected.value),
     )
     assert app.start_session(pg, create=False) is None and len(offered) == 1
+
+
+def test_a_county_seat_makes_no_automatic_copy_of_the_city_register(
+    qtbot: Any, pg: ServerLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pg_server
+
+    from safecredit_desktop.gui.main_window import MainWindow
+
+    session = core.init_database(
+        pg,
+        profile="fenghuang",
+        bureau_name="测试市应急管理局",
+        user="市管理员",
+        admin=("city", "city-password"),
+    )
+    session.accounts.create_user("fh", "fh-password", {Role.ADMIN})
+    session.accounts.set_county("fh", "凤凰县应急管理局")
+    session.close()
+    app_role = pg.url.replace("safecredit_owner@", f"{pg_server.APP}@")
+    from safecredit_desktop.core.storage.location import parse_server
+
+    county = core.sign_in(parse_server(app_role), "fh", "fh-password")
+    copies: list[object] = []
+    monkeypatch.setattr(core, "automatic_backup", lambda *a, **k: copies.append(a))
+    window = MainWindow(county)
+    qtbot.addWidget(window)
+    window._on_daily_backup()
+    window.close()
+    assert copies == [] and core.backups_of(pg) == []
