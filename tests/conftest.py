@@ -212,30 +212,3 @@ def module_new_db(
     """``new_db`` for module-scoped fixtures."""
     folder = tmp_path_factory.mktemp("module-db")
     return lambda name="x.db": fresh_location(request, folder, name)
-
-
-def copy_location(
-    request: pytest.FixtureRequest, source: object, folder: Path, name: str
-) -> object:
-    """A copy of a closed register: the file copied to ``folder / name``, or on
-    PostgreSQL a new server database made from ``source`` as its template."""
-    import shutil
-
-    if isinstance(source, Path):
-        target = folder / name
-        shutil.copyfile(source, target)
-        return target
-    cluster: _PgCluster = request.getfixturevalue("pg_cluster")
-    return cluster.fresh(template=str(getattr(source, "dbname", "")))
-
-
-def checkpoint_wal(location: object) -> None:
-    """Fold a SQLite file's WAL into it (so a plain file copy is whole); nothing on a server."""
-    import sqlite3
-
-    if isinstance(location, Path):
-        conn = sqlite3.connect(location)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()

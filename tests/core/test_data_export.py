@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import checkpoint_wal, copy_location
+from engine_helpers import checkpoint_wal, copy_location
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.exchange.columns import NOTES_SHEET, SHEETS

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import checkpoint_wal, copy_location
+from engine_helpers import checkpoint_wal, copy_location
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
