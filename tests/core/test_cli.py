@@ -146,7 +146,7 @@ def test_restore_needs_admin_when_one_exists(
         )
         == 0
     )
-    copy = new_db("c.db")
+    copy = tmp_path / "c.db"  # a backup is a file, whatever the engine
     assert main(["--db", str(db), "backup", "--to", str(copy)]) == 0
     assert main(["--db", str(db), "restore", str(copy)]) == 1
     assert "管理员" in capsys.readouterr().err

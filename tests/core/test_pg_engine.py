@@ -346,3 +346,16 @@ def test_a_json_list_parameter_is_compared_as_text_on_the_server(pg: ServerLocat
         codes = "SELECT uscc FROM units WHERE uscc IN (SELECT value FROM json_each(?))"
         first = db.conn.execute("SELECT uscc FROM units ORDER BY id").fetchone()[0]
         assert db.conn.execute(codes, (json.dumps([first]),)).fetchall() == [(first,)]
+
+
+def test_a_backup_to_a_server_address_is_refused_in_words(
+    pg: ServerLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``backup --to postgresql://…`` once made folders named “postgresql:” in the
+    working directory; a backup is a file (copy moves a register to a server)."""
+    from safecredit_desktop.cli import main
+
+    _county(pg, enterprises=2)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", pg.url, "backup", "--to", pg.url]) == 1
+    assert list(tmp_path.iterdir()) == []
