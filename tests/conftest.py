@@ -67,7 +67,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "sqlite_only: the test works on the SQLite file itself (skipped on PostgreSQL)"
+        "markers",
+        "sqlite_only(reason): the test works on the SQLite file itself — its mode, PRAGMAs,"
+        " WAL, a kill mid-write (left out on PostgreSQL)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "both_engines: a test using the server fixtures that also runs on the second pass",
     )
     chosen = config.getoption("--engine")
     if chosen:
@@ -78,13 +84,40 @@ def engine_under_test() -> str:
     return os.environ.get(ENGINE_ENV, "sqlite")
 
 
+# The fixtures that give a test a database of the engine under test. On the PostgreSQL
+# pass a test that uses none of them runs nothing on the server (its verdict is the
+# SQLite pass's), and one that uses ``pg`` ran on the server in the first pass already.
+ENGINE_FIXTURES = frozenset({"db_path", "new_db", "module_new_db", "session"})
+SERVER_FIXTURES = frozenset({"pg", "pg_cluster"})
+
+
+def _engine_fixtures_used(item: pytest.Item) -> set[str]:
+    """The fixtures of this conftest among those the test uses (directly or through its
+    own fixtures); a test module's own ``session`` or ``db_path`` does not count."""
+    info = getattr(item, "_fixtureinfo", None)
+    found: set[str] = set()
+    for name in set(getattr(item, "fixturenames", ())):
+        defs = info.name2fixturedefs.get(name, ()) if info is not None else ()
+        if defs and getattr(defs[-1].func, "__module__", "") == __name__:
+            found.add(name)
+    return found
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if engine_under_test() != "postgresql":
         return
-    skip = pytest.mark.skip(reason="works on the SQLite file itself")
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
     for item in items:
-        if item.get_closest_marker("sqlite_only"):
-            item.add_marker(skip)
+        used = _engine_fixtures_used(item)
+        server_only = bool(used & SERVER_FIXTURES) and not item.get_closest_marker("both_engines")
+        if item.get_closest_marker("sqlite_only") or not used & ENGINE_FIXTURES or server_only:
+            left.append(item)
+        else:
+            kept.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 class _PgCluster:
@@ -100,13 +133,14 @@ class _PgCluster:
         pg_server.make_database(self.server, self.TEMPLATE)
         self.count = 0
 
-    def fresh(self, *, role: str | None = None) -> object:
-        """A new empty database (made from the template) and its location."""
+    def fresh(self, *, role: str | None = None, template: str | None = None) -> object:
+        """A new empty database (made from the template) and its location; ``template``:
+        a copy of that database (no one may be connected to it)."""
         from safecredit_desktop.core.storage.location import parse_server
 
         self.count += 1
         name = f"t{os.getpid()}_{self.count}"
-        self.module.make_database(self.server, name, template=self.TEMPLATE)
+        self.module.make_database(self.server, name, template=template or self.TEMPLATE)
         return parse_server(self.server.url(name, role or self.module.OWNER))
 
     def drop(self, location: object) -> None:

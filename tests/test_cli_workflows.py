@@ -8,10 +8,10 @@ relative to today."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -21,6 +21,7 @@ from safecredit_desktop.core import app as core
 from safecredit_desktop.core import model
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.due import add_months
+from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.validate import uscc_check_character
 
 PASSWORD = "secret-pw"
@@ -78,19 +79,19 @@ class Setup:
             session.close()
 
     def one(self, sql: str, *args: object) -> object:
-        conn = sqlite3.connect(self.db)
-        try:
-            return conn.execute(sql, args).fetchone()
-        finally:
-            conn.close()
+        with Database.open(self.db, upgrade=False) as opened:
+            return opened.conn.execute(sql, args).fetchone()
 
 
 @pytest.fixture
 def county(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    new_db: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Setup:
     monkeypatch.setenv("SAFECREDIT_PASSWORD", PASSWORD)
-    db = tmp_path / "凤凰.db"
+    db = new_db("凤凰.db")
     argv = ["--db", str(db), "init", "--profile", "fenghuang", "--unit", "凤凰县应急管理局"]
     assert main([*argv, "--admin", "管理员"]) == 0
     admin = core.sign_in(db, "管理员", PASSWORD)

@@ -1162,6 +1162,14 @@
         <translation>更改位置…</translation>
     </message>
     <message>
+        <source>服务器上的数据库…</source>
+        <translation>服务器上的数据库…</translation>
+    </message>
+    <message>
+        <source>多人或全市共用一个登记库时，填写 PostgreSQL 服务器上的空数据库（见说明书）。</source>
+        <translation>多人或全市共用一个登记库时，填写 PostgreSQL 服务器上的空数据库（见说明书）。</translation>
+    </message>
+    <message>
         <source>单位名称：</source>
         <translation>单位名称：</translation>
     </message>
@@ -1198,12 +1206,28 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>服务器：{label}</source>
+        <translation>服务器：{label}</translation>
+    </message>
+    <message>
         <source>数据库保存位置</source>
         <translation>数据库保存位置</translation>
     </message>
     <message>
         <source>数据库文件 (*.db)</source>
         <translation>数据库文件 (*.db)</translation>
+    </message>
+    <message>
+        <source>服务器上的数据库</source>
+        <translation>服务器上的数据库</translation>
+    </message>
+    <message>
+        <source>数据库地址（不含密码）：
+postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]
+数据库须由管理员事先建好（空库），用其所有者账户新建。</source>
+        <translation>数据库地址（不含密码）：
+postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]
+数据库须由管理员事先建好（空库），用其所有者账户新建。</translation>
     </message>
     <message>
         <source>请填写单位名称。</source>

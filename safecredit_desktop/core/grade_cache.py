@@ -462,10 +462,11 @@ def settle(db: Database, *, today: date, progress: Progress | None = None) -> in
             if today > state.settled_on:
                 ids.update(_due(conn, today))
             graded = _store(db, profile, today, sorted(ids), progress) if ids else 0
-        conn.execute(
-            "UPDATE unit_grades_state SET fingerprint = ?, settled_on = ? WHERE id = 1",
-            (fingerprint(text), today.isoformat()),
-        )
+        if not db.county:  # a county's connection regraded its own units only
+            conn.execute(
+                "UPDATE unit_grades_state SET fingerprint = ?, settled_on = ? WHERE id = 1",
+                (fingerprint(text), today.isoformat()),
+            )
     return graded
 
 

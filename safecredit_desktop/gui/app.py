@@ -63,6 +63,14 @@ def start_session(path: Location, *, create: bool) -> core.Session | None:
         if located is None:
             return None
         path = located
+        try:
+            new_register = core.server_register_is_new(path)
+        except SafeCreditError as exc:
+            QMessageBox.critical(None, QApplication.translate("app", "无法打开数据库"), exc.message)
+            return None
+        if new_register:  # an empty database the administrator made: set up the register
+            first = FirstRunDialog(path)
+            return first.session if first.exec() == QDialog.DialogCode.Accepted else None
     elif create or not path.exists():
         first = FirstRunDialog(path)
         return first.session if first.exec() == QDialog.DialogCode.Accepted else None

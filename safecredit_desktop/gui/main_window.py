@@ -341,6 +341,8 @@ class MainWindow(QMainWindow):
     def _on_daily_backup(self) -> None:
         """The once-a-day backup; a failure is a line in the status bar (and the error
         log), not a box in the way of the morning's work."""
+        if self.session.db.county:  # a county's seat on a city server: the city backs up
+            return
         workers.wait_for_jobs()
         try:
             copy = core.automatic_backup(self.session.db.location)
@@ -522,7 +524,9 @@ class MainWindow(QMainWindow):
     # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
-        if self._backup_on_close:  # a failure is said; the window closes all the same
+        # a failure is said; the window closes all the same (a county's seat on a city
+        # server makes no copy of the whole register: the city backs up)
+        if self._backup_on_close and not self.session.db.county:
             perform(
                 self,
                 lambda: run_with_progress(

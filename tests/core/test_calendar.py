@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import chinese_calendar
 import pytest
@@ -22,8 +23,8 @@ from safecredit_desktop.core.scheduling.calendar import (
 
 
 @pytest.fixture
-def admin(tmp_path: Path) -> Iterator[core.Session]:
-    path = tmp_path / "x.db"
+def admin(tmp_path: Path, new_db: Any) -> Iterator[core.Session]:
+    path = new_db("x.db")
     core.init_database(
         path,
         profile="fenghuang",
@@ -147,7 +148,7 @@ def test_bad_input_refused(admin: core.Session) -> None:
 
 
 def test_non_admin_refused(admin: core.Session) -> None:
-    clerk = core.open_session(admin.db.path, user="录入员", role=Role.CLERK)
+    clerk = core.open_session(admin.db.location, user="录入员", role=Role.CLERK)
     try:
         with pytest.raises(SafeCreditError, match="管理员"):
             clerk.schedule.set_holiday("2027-10-01", "休息日", "国庆节")

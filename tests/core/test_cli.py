@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,8 +45,8 @@ def test_usage_error_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 2
 
 
-def test_init_demo_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "x.db"
+def test_init_demo_check(tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    db = new_db("x.db")
     init(db)
     assert main(["--db", str(db), "demo", "--enterprises", "200", "--seed", "7"]) == 0
     assert main(["--db", str(db), "check"]) == 0
@@ -53,8 +54,11 @@ def test_init_demo_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "检查通过" in out and "企业信息：200 条" in out
 
 
-def test_init_refuses_existing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "x.db"
+@pytest.mark.sqlite_only(reason="compares the file's bytes before and after")
+def test_init_refuses_existing(
+    tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = new_db("x.db")
     init(db)
     before = digest(db)
     code = main(["--db", str(db), "init", "--profile", "kundulun", "--unit", "另一个局"])
@@ -63,8 +67,11 @@ def test_init_refuses_existing(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert digest(db) == before
 
 
-def test_unknown_profile_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "x.db"
+@pytest.mark.sqlite_only(reason="no file is left behind")
+def test_unknown_profile_refused(
+    tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = new_db("x.db")
     assert main(["--db", str(db), "init", "--profile", "nowhere", "--unit", "某局"]) == 1
     assert not db.exists()
     assert "Traceback" not in capsys.readouterr().err
@@ -76,10 +83,11 @@ def test_missing_database_refused(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert not (tmp_path / "none.db").exists()
 
 
+@pytest.mark.sqlite_only(reason="restores from text and truncated copies of the file")
 def test_restore_refuses_text_and_truncated(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_db("x.db")
     init(db)
     assert main(["--db", str(db), "demo", "--enterprises", "50"]) == 0
     before = digest(db)
@@ -88,10 +96,10 @@ def test_restore_refuses_text_and_truncated(
     assert main(["--db", str(db), "restore", str(text)]) == 1
     assert "不是" in capsys.readouterr().err
 
-    copy = tmp_path / "copy.db"
+    copy = new_db("copy.db")
     assert main(["--db", str(db), "backup", "--to", str(copy)]) == 0
     before = digest(db)
-    truncated = tmp_path / "truncated.db"
+    truncated = new_db("truncated.db")
     data = copy.read_bytes()
     truncated.write_bytes(data[: len(data) // 2])
     assert main(["--db", str(db), "restore", str(truncated)]) == 1
@@ -101,12 +109,13 @@ def test_restore_refuses_text_and_truncated(
     assert not list((tmp_path / "x.db.backups").glob("*before-restore*"))
 
 
+@pytest.mark.sqlite_only(reason="reads the restored file and its safety copy with sqlite3")
 def test_restore_good_copy_keeps_safety_backup(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_db("x.db")
     init(db)
-    copy = tmp_path / "empty.db"
+    copy = new_db("empty.db")
     assert main(["--db", str(db), "backup", "--to", str(copy)]) == 0
     assert main(["--db", str(db), "demo", "--enterprises", "30"]) == 0
     assert main(["--db", str(db), "restore", str(copy)]) == 0
@@ -117,9 +126,9 @@ def test_restore_good_copy_keeps_safety_backup(
 
 
 def test_restore_needs_admin_when_one_exists(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, new_db: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_db("x.db")
     monkeypatch.setenv("SAFECREDIT_PASSWORD", "secret-1")
     assert (
         main(
@@ -137,7 +146,7 @@ def test_restore_needs_admin_when_one_exists(
         )
         == 0
     )
-    copy = tmp_path / "c.db"
+    copy = tmp_path / "c.db"  # a backup is a file, whatever the engine
     assert main(["--db", str(db), "backup", "--to", str(copy)]) == 0
     assert main(["--db", str(db), "restore", str(copy)]) == 1
     assert "管理员" in capsys.readouterr().err
@@ -147,8 +156,11 @@ def test_restore_needs_admin_when_one_exists(
     assert main(["--db", str(db), "--user", "admin", "restore", str(copy)]) == 0
 
 
-def test_edited_audit_row_fails_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "x.db"
+@pytest.mark.sqlite_only(reason="edits the file with sqlite3 (the server: test_tamper_operations)")
+def test_edited_audit_row_fails_check(
+    tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = new_db("x.db")
     init(db)
     assert main(["--db", str(db), "demo", "--enterprises", "20"]) == 0
     conn = sqlite3.connect(db)
@@ -168,9 +180,9 @@ def test_edited_audit_row_fails_check(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_users_add_list_reset(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, new_db: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "x.db"
+    db = new_db("x.db")
     init(db)
     monkeypatch.setenv("SAFECREDIT_PASSWORD", "pass-123")
     assert main(["--db", str(db), "users", "add", "李审核", "--role", "审核员"]) == 0
@@ -201,8 +213,9 @@ print(i, flush=True)
 """
 
 
-def test_backup_while_another_process_writes(tmp_path: Path) -> None:
-    db = tmp_path / "x.db"
+@pytest.mark.sqlite_only(reason="another process holds the file's lock (server: pg_concurrency)")
+def test_backup_while_another_process_writes(tmp_path: Path, new_db: Any) -> None:
+    db = new_db("x.db")
     init(db)
     assert main(["--db", str(db), "demo", "--enterprises", "50"]) == 0
     writer = subprocess.Popen(
@@ -227,14 +240,16 @@ def test_backup_while_another_process_writes(tmp_path: Path) -> None:
     assert run("--db", str(db), "check").returncode == 0
 
 
-def test_init_with_edited_profile_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_with_edited_profile_file(
+    tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     from safecredit_desktop.core import app as core
     from safecredit_desktop.core.rules.profile import profiles_dir
 
     text = (profiles_dir() / "fenghuang.toml").read_text(encoding="utf-8")
     edited = tmp_path / "本县规则.toml"
     edited.write_text(text.replace('label = "四级"', 'label = "较差"', 1), encoding="utf-8")
-    db = tmp_path / "own.db"
+    db = new_db("own.db")
     assert (
         main(["--db", str(db), "init", "--profile", str(edited), "--unit", "某县应急管理局"]) == 0
     )
@@ -255,9 +270,9 @@ def test_init_with_edited_profile_file(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_draw_command_recorded_and_reproducible(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "d.db"
+    db = new_db("d.db")
     init(db)
     assert main(["--db", str(db), "demo", "--enterprises", "120", "--seed", "3"]) == 0
     capsys.readouterr()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,8 +37,8 @@ CHEM, TEA, OTHER = code(1), code(2), code(3)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "x.db"
+def db(tmp_path: Path, new_db: Any) -> Path:
+    path = new_db("x.db")
     session = core.init_database(
         path, profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试"
     )
@@ -184,7 +185,7 @@ def test_records_json_newest_first(db: Path) -> None:
     ]
 
 
-def test_records_xlsx_reimports_to_the_same_rows(db: Path, tmp_path: Path) -> None:
+def test_records_xlsx_reimports_to_the_same_rows(db: Path, tmp_path: Path, new_db: Any) -> None:
     _add_inspections(db)
     out = tmp_path / "检查.xlsx"
     result = run("--db", str(db), "records", "inspection", "--format", "xlsx", "--out", str(out))
@@ -192,7 +193,7 @@ def test_records_xlsx_reimports_to_the_same_rows(db: Path, tmp_path: Path) -> No
     assert result.stdout == f"已导出 4 条执法检查记录：{out}\n"
     before = json.loads(run("--db", str(db), "records", "inspection", "--format", "json").stdout)
     # a new database holding the same units takes the file back as the same rows
-    other = tmp_path / "y.db"
+    other = new_db("y.db")
     session = core.init_database(
         other, profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试"
     )
@@ -241,7 +242,7 @@ ARGPARSE_WORDS = re.compile(
 )
 
 
-def test_help_and_usage_errors_are_chinese(tmp_path: Path) -> None:
+def test_help_and_usage_errors_are_chinese(tmp_path: Path, new_db: Any) -> None:
     helped = run("--help")
     assert helped.returncode == 0
     assert helped.stdout.startswith("用法：safecredit ")
@@ -249,7 +250,7 @@ def test_help_and_usage_errors_are_chinese(tmp_path: Path) -> None:
     assert "显示本帮助并退出" in helped.stdout and "显示程序版本并退出" in helped.stdout
     assert not ARGPARSE_WORDS.search(helped.stdout), helped.stdout
     for args, says in (
-        (("--db", str(tmp_path / "x.db"), "add", "inspection"), "缺少必需的参数：--uscc"),
+        (("--db", str(new_db("x.db")), "add", "inspection"), "缺少必需的参数：--uscc"),
         ((), "缺少必需的参数：COMMAND"),
         (("find",), "缺少必需的参数：TEXT"),
         (("records", "nothing"), "参数 KIND：无效的选择 'nothing'（可选：'inspection'"),
@@ -266,8 +267,8 @@ def test_help_and_usage_errors_are_chinese(tmp_path: Path) -> None:
     assert not ARGPARSE_WORDS.search(sub.stdout)
 
 
-def test_demo_counts_by_chinese_table_names(tmp_path: Path) -> None:
-    db = tmp_path / "d.db"
+def test_demo_counts_by_chinese_table_names(tmp_path: Path, new_db: Any) -> None:
+    db = new_db("d.db")
     assert (
         run(
             "--db", str(db), "init", "--profile", "suizhou", "--unit", "随州市曾都区应急管理局"

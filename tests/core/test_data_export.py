@@ -5,7 +5,6 @@ imports several counties."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,11 +12,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from engine_helpers import checkpoint_wal, copy_location
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.exchange.columns import NOTES_SHEET, SHEETS
 from safecredit_desktop.core.exchange.importer import WorkbookError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import TABLES
 from safecredit_desktop.core.validate import uscc_check_character
 
@@ -38,7 +39,8 @@ def new_session(path: Path, bureau: str, profile: str = "fenghuang") -> core.Ses
 
 def snapshot(db: Path) -> dict[str, list[str]]:
     """Every table's rows by content: no ids; units as codes; repairs by their target."""
-    conn = sqlite3.connect(db)
+    opened = Database.open(db, upgrade=False)
+    conn = opened.conn
     try:
         units = dict(conn.execute("SELECT id, uscc FROM units").fetchall())
         targets = {
@@ -70,26 +72,25 @@ def snapshot(db: Path) -> dict[str, list[str]]:
         )
         return out
     finally:
-        conn.close()
+        opened.close()
 
 
 @pytest.fixture(scope="module")
-def county_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo county (every record kind), closed; its database file."""
-    path = tmp_path_factory.mktemp("county") / "county.db"
+def county_master(module_new_db: Any) -> Any:
+    """A demo county (every record kind), closed; its database."""
+    path = module_new_db("county.db")
     session = new_session(path, "凤凰县应急管理局")
     core.fill_demo(session, enterprises=80, seed=7, today=TODAY)
     # a unit reported by another bureau (a city's roll-up) keeps that name
     session.db.conn.execute("UPDATE units SET reporter = '外县应急管理局' WHERE id = 1")
     session.close()
+    checkpoint_wal(path)
     return path
 
 
 @pytest.fixture
-def county(county_master: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "county.db"
-    copy.write_bytes(county_master.read_bytes())
-    return copy
+def county(county_master: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    return copy_location(request, county_master, tmp_path, "county.db")
 
 
 def export(db: Path, out: Path, *, include_id: bool) -> core.Session:
@@ -98,10 +99,10 @@ def export(db: Path, out: Path, *, include_id: bool) -> core.Session:
     return session
 
 
-def test_round_trip_gives_the_same_records(county: Path, tmp_path: Path) -> None:
+def test_round_trip_gives_the_same_records(county: Path, tmp_path: Path, new_db: Any) -> None:
     book = tmp_path / "all.xlsx"
     export(county, book, include_id=True).close()
-    target = tmp_path / "new.db"
+    target = new_db("new.db")
     session = new_session(target, "凤凰县应急管理局")
     try:
         summary = session.exchange.import_workbook(
@@ -127,7 +128,7 @@ def test_round_trip_gives_the_same_records(county: Path, tmp_path: Path) -> None
     assert len(after["inspections"]) > 0 and len(after["repairs"]) > 0
 
 
-def test_without_ids_the_column_is_empty(county: Path, tmp_path: Path) -> None:
+def test_without_ids_the_column_is_empty(county: Path, tmp_path: Path, new_db: Any) -> None:
     book = tmp_path / "all.xlsx"
     session = export(county, book, include_id=False)
     try:
@@ -143,13 +144,13 @@ def test_without_ids_the_column_is_empty(county: Path, tmp_path: Path) -> None:
     column = rows[0].index("主要负责人身份证号")
     assert all(r[column] is None for r in rows[1:])
     wb.close()
-    target = tmp_path / "new.db"
+    target = new_db("new.db")
     session = new_session(target, "凤凰县应急管理局")
     session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False, today=TODAY)
     session.close()
-    stored = sqlite3.connect(target)
+    stored = Database.open(target, upgrade=False)
     try:
-        assert stored.execute(
+        assert stored.conn.execute(
             "SELECT count(*) FROM units WHERE main_person_id != ''"
         ).fetchone() == (0,)
     finally:
@@ -191,8 +192,8 @@ def test_sheets_are_the_template(county: Path, tmp_path: Path) -> None:
     wb.close()
 
 
-def test_internal_profile_carries_the_notice_everywhere(tmp_path: Path) -> None:
-    db = tmp_path / "k.db"
+def test_internal_profile_carries_the_notice_everywhere(tmp_path: Path, new_db: Any) -> None:
+    db = new_db("k.db")
     session = new_session(db, "昆都仑区应急管理局", profile="kundulun")
     core.fill_demo(session, enterprises=15, seed=3, today=TODAY)
     book = tmp_path / "k.xlsx"
@@ -211,7 +212,8 @@ def test_internal_profile_carries_the_notice_everywhere(tmp_path: Path) -> None:
             assert wb[spec.name]["A1"].value == "统一社会信用代码" or spec.table == "inspectors"
         wb.close()
     # the notice does not break re-import
-    copy = new_session(tmp_path / "k2.db", "昆都仑区应急管理局", profile="kundulun")
+    k2 = new_db("k2.db")
+    copy = new_session(k2, "昆都仑区应急管理局", profile="kundulun")
     try:
         summary = copy.exchange.import_workbook(
             book, dry_run=False, accept_bad_check=False, today=TODAY
@@ -219,10 +221,10 @@ def test_internal_profile_carries_the_notice_everywhere(tmp_path: Path) -> None:
         assert summary.added > 15
     finally:
         copy.close()
-    assert snapshot(db) == snapshot(tmp_path / "k2.db")
+    assert snapshot(db) == snapshot(k2)
 
 
-def test_city_keeps_each_countys_name(tmp_path: Path) -> None:
+def test_city_keeps_each_countys_name(tmp_path: Path, new_db: Any) -> None:
     books = []
     for n, bureau in ((1, "甲县应急管理局"), (2, "乙县应急管理局")):
         session = new_session(tmp_path / f"{n}.db", bureau)
@@ -237,7 +239,7 @@ def test_city_keeps_each_countys_name(tmp_path: Path) -> None:
         books.append(tmp_path / f"all{n}.xlsx")
         session.exchange.export_all_data(books[-1], include_id=False, today=TODAY)
         session.close()
-    city = new_session(tmp_path / "city.db", "某市应急管理局")
+    city = new_session(new_db("city.db"), "某市应急管理局")
     try:
         for book in books:
             city.exchange.import_workbook(book, dry_run=False, accept_bad_check=False)
@@ -251,8 +253,8 @@ def test_city_keeps_each_countys_name(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[core.Session]:
-    opened = new_session(tmp_path / "t.db", "测试县应急管理局")
+def session(tmp_path: Path, new_db: Any) -> Iterator[core.Session]:
+    opened = new_session(new_db("t.db"), "测试县应急管理局")
     yield opened
     opened.close()
 

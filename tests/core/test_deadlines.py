@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,9 +23,9 @@ def _uscc(n: int) -> str:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[core.Session]:
+def session(tmp_path: Path, new_db: Any) -> Iterator[core.Session]:
     s = core.init_database(
-        tmp_path / "x.db", profile="suizhou", bureau_name="测试县应急管理局", user="测试"
+        new_db("x.db"), profile="suizhou", bureau_name="测试县应急管理局", user="测试"
     )
     yield s
     s.close()
@@ -178,9 +179,9 @@ def test_management_period_end(session: core.Session) -> None:
     assert session.schedule.deadlines(as_of=date(2026, 6, 1)) == []
 
 
-def test_management_needs_a_profile_with_periods(tmp_path: Path) -> None:
+def test_management_needs_a_profile_with_periods(tmp_path: Path, new_db: Any) -> None:
     s = core.init_database(
-        tmp_path / "f.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
+        new_db("f.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     try:
         assert s.profile.management is None

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
@@ -160,9 +161,10 @@ class County:
     tmp: Path
 
 
-def make_county(tmp: Path, profile: str) -> County:
+def make_county(tmp: Path, profile: str, where: Any = None) -> County:
+    """A demo county; ``where``: its database (default: a file in ``tmp``)."""
     session = core.init_database(
-        tmp / f"{profile}.db",
+        tmp / f"{profile}.db" if where is None else where,
         profile=profile,
         bureau_name=BUREAU,
         user="管理员",
@@ -193,8 +195,8 @@ def make_county(tmp: Path, profile: str) -> County:
 
 
 @pytest.fixture(params=PROFILES)
-def county(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[County]:
-    made = make_county(tmp_path, request.param)
+def county(request: pytest.FixtureRequest, tmp_path: Path, new_db: Any) -> Iterator[County]:
+    made = make_county(tmp_path, request.param, new_db(f"{request.param}.db"))
     yield made
     made.session.close()
 
@@ -436,11 +438,11 @@ def test_draw_notice(county: County, tmp_path: Path) -> None:
         assert "信用等级" in text
 
 
-def test_draw_notice_fits_many_units_a_page(tmp_path: Path) -> None:
+def test_draw_notice_fits_many_units_a_page(tmp_path: Path, new_db: Any) -> None:
     """A full page of the table holds at least 18 units (it held 8): one inspector a
     line, headers broken only between words, codes and towns never broken."""
     session = core.init_database(
-        tmp_path / "draw.db", profile="fenghuang", bureau_name=BUREAU, user="管理员"
+        new_db("draw.db"), profile="fenghuang", bureau_name=BUREAU, user="管理员"
     )
     try:
         core.fill_demo(session, enterprises=80, seed=2, today=TODAY)
@@ -504,10 +506,12 @@ def test_objection_reply_renders(profile_name: str, tmp_path: Path) -> None:
     assert text.count("经核查") == 1 and "核查人" not in text
 
 
-def test_objection_reply_names_the_investigator_by_display_name(tmp_path: Path) -> None:
+def test_objection_reply_names_the_investigator_by_display_name(
+    tmp_path: Path, new_db: Any
+) -> None:
     """The reply says who investigated as the bureau writes the name (用户管理's display
     name), not the login, and does not repeat 经核查 when the findings begin with it."""
-    county = make_county(tmp_path, "suizhou")
+    county = make_county(tmp_path, "suizhou", new_db("suizhou.db"))
     session = county.session
     try:
         session.accounts.create_user("shenhe", "审核员密码123", Role.REVIEWER, "沈和")
@@ -520,7 +524,7 @@ def test_objection_reply_names_the_investigator_by_display_name(tmp_path: Path) 
             content="该指令已于当日执行完毕",
             filed_on=date(2026, 10, 8),
         )
-        reviewer = core.open_session(session.db.path, user="shenhe", role=Role.REVIEWER)
+        reviewer = core.open_session(session.db.location, user="shenhe", role=Role.REVIEWER)
         try:
             reviewer.objections.accept(filed.id, on=date(2026, 10, 9))
             reviewer.objections.answer(
@@ -632,8 +636,8 @@ def test_rare_characters_are_drawn(tmp_path: Path) -> None:
         assert ImageChops.difference(first, bare_pages[i]).getbbox() is None
 
 
-def test_rare_name_in_issued_notice_text_and_ink(tmp_path: Path) -> None:
-    county = make_county(tmp_path, "fenghuang")
+def test_rare_name_in_issued_notice_text_and_ink(tmp_path: Path, new_db: Any) -> None:
+    county = make_county(tmp_path, "fenghuang", new_db("fenghuang.db"))
     try:
         request = core.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
         path, _ = issue(county, request)
@@ -655,8 +659,8 @@ def _rename(county: County, name: str) -> None:
     county.session.records.save(dataclasses.replace(unit, name=name))
 
 
-def test_extension_b_characters_are_drawn_and_read_back(tmp_path: Path) -> None:
-    county = make_county(tmp_path, "fenghuang")
+def test_extension_b_characters_are_drawn_and_read_back(tmp_path: Path, new_db: Any) -> None:
+    county = make_county(tmp_path, "fenghuang", new_db("fenghuang.db"))
     try:
         _rename(county, EXT_B_NAME)
         request = core.DocumentRequest("grade-notice", unit_ids=(county.d_unit,), as_of=TODAY)
@@ -683,8 +687,8 @@ def test_extension_b_characters_are_drawn_and_read_back(tmp_path: Path) -> None:
     assert ImageChops.difference(glyphs[1], glyphs[2]).getbbox() is not None
 
 
-def test_a_character_no_font_has_is_refused_before_numbering(tmp_path: Path) -> None:
-    county = make_county(tmp_path, "fenghuang")
+def test_a_character_no_font_has_is_refused_before_numbering(tmp_path: Path, new_db: Any) -> None:
+    county = make_county(tmp_path, "fenghuang", new_db("fenghuang.db"))
     session = county.session
     try:
         _rename(county, "𠀀𪚥𠮷企业😀有限公司")
@@ -789,8 +793,10 @@ def test_official_postscript_font_is_refused(tmp_path: Path, no_windows_fonts: N
     assert any("simfang.ttf" in n and "CFF" in n for n in choice.notes), choice.notes
 
 
-def test_font_settings_through_services(tmp_path: Path, no_windows_fonts: None) -> None:
-    county = make_county(tmp_path, "fenghuang")
+def test_font_settings_through_services(
+    tmp_path: Path, new_db: Any, no_windows_fonts: None
+) -> None:
+    county = make_county(tmp_path, "fenghuang", new_db("fenghuang.db"))
     session = county.session
     folder = tmp_path / "fonts"
     folder.mkdir()
@@ -800,7 +806,7 @@ def test_font_settings_through_services(tmp_path: Path, no_windows_fonts: None) 
         assert not before.use_official and before.notes == []
         with pytest.raises(SafeCreditError, match="不存在"):
             session.documents.set_fonts(use_official=True, folder=str(tmp_path / "none"))
-        clerk = core.open_session(session.db.path, user="录入员", role=Role.CLERK)
+        clerk = core.open_session(session.db.location, user="录入员", role=Role.CLERK)
         try:
             with pytest.raises(SafeCreditError, match="管理员"):
                 clerk.documents.set_fonts(use_official=True, folder=str(folder))
@@ -823,8 +829,8 @@ def test_font_settings_through_services(tmp_path: Path, no_windows_fonts: None) 
 # -- known defects ------------------------------------------------------------------------------
 
 
-def test_codes_in_the_plan_table_stay_on_one_line(tmp_path: Path) -> None:
-    county = make_county(tmp_path, "fenghuang")
+def test_codes_in_the_plan_table_stay_on_one_line(tmp_path: Path, new_db: Any) -> None:
+    county = make_county(tmp_path, "fenghuang", new_db("fenghuang.db"))
     try:
         path, _ = issue(county, core.DocumentRequest("inspection-plan", year=2027))
         plan = county.session.schedule.plan(year=2027)
@@ -835,8 +841,8 @@ def test_codes_in_the_plan_table_stay_on_one_line(tmp_path: Path) -> None:
         county.session.close()
 
 
-def test_codes_in_the_draw_table_stay_on_one_line(tmp_path: Path) -> None:
-    county = make_county(tmp_path, "fenghuang")
+def test_codes_in_the_draw_table_stay_on_one_line(tmp_path: Path, new_db: Any) -> None:
+    county = make_county(tmp_path, "fenghuang", new_db("fenghuang.db"))
     try:
         found = county.session.draws.make(year=2026, seed="s", ratios={g: "1" for g in "ABCD"})
         assert any("MA" in s.uscc for s in found.selections)

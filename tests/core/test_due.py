@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,9 +113,9 @@ def test_higher_tier_is_the_body() -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def db(tmp_path: Path, new_db: Any):  # type: ignore[no-untyped-def]
     session = core.init_database(
-        tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
+        new_db("x.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     yield session
     session.close()

@@ -947,11 +947,11 @@ def test_worked_examples_through_the_database(tmp_path: Path, name: str) -> None
         session.close()
 
 
-def test_database_facts_match_records_and_repairs(tmp_path: Path) -> None:
+def test_database_facts_match_records_and_repairs(tmp_path: Path, new_db: Any) -> None:
     from safecredit_desktop.core import app as core
 
     session = core.init_database(
-        tmp_path / "r.db", profile="kundulun", bureau_name="测试县应急管理局", user="测试员"
+        new_db("r.db"), profile="kundulun", bureau_name="测试县应急管理局", user="测试员"
     )
     try:
         repo = session.repo
@@ -991,14 +991,14 @@ def test_database_facts_match_records_and_repairs(tmp_path: Path) -> None:
         session.close()
 
 
-def test_demo_county_grades_like_records_built_in_memory(tmp_path: Path) -> None:
+def test_demo_county_grades_like_records_built_in_memory(tmp_path: Path, new_db: Any) -> None:
     """Every unit of a small demo county: load_facts (one query per table) and build_facts
     (records read one by one) give the same results."""
     from safecredit_desktop.core import app as core
     from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, from_row
 
     session = core.init_database(
-        tmp_path / "demo.db", profile="suizhou", bureau_name="测试县应急管理局", user="测试员"
+        new_db("demo.db"), profile="suizhou", bureau_name="测试县应急管理局", user="测试员"
     )
     try:
         core.fill_demo(session, enterprises=400, seed=7, today=date(2025, 6, 30))

@@ -31,9 +31,9 @@ def code(n: int) -> str:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[core.Session]:
+def session(tmp_path: Path, new_db: Any) -> Iterator[core.Session]:
     opened = core.init_database(
-        tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
+        new_db("x.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     )
     yield opened
     opened.close()

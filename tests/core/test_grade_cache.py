@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engine_helpers import checkpoint_wal, copy_location
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from safecredit_desktop.core import grade_cache, model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules import engine
 from safecredit_desktop.core.rules.engine import grade_all
+from safecredit_desktop.core.storage import dialect
 from safecredit_desktop.core.storage.migrations import latest_version
 
 D0 = date(2026, 3, 15)  # the day the base database is filled and settled for
@@ -68,31 +70,32 @@ def assert_cache_is_fresh(session: core.Session) -> None:
         assert recheck is None or date.fromisoformat(recheck) > day
 
 
-def _base(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Path:
-    path = tmp_path_factory.mktemp(f"base-{profile}") / "base.db"
+def _base(module_new_db: Any, profile: str) -> Any:
+    path = module_new_db(f"base-{profile}.db")
     session = core.init_database(path, profile=profile, bureau_name="测试县应急管理局", user="测试")
     try:
         core.fill_demo(session, enterprises=14, seed=7, today=D0)
         session.grading.settle_live(today=D0)
-        session.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         session.close()
+    checkpoint_wal(path)
     return path
 
 
 @pytest.fixture(scope="module")
-def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return {profile: _base(tmp_path_factory, profile) for profile in PROFILES}
+def bases(module_new_db: Any) -> dict[str, Any]:
+    return {profile: _base(module_new_db, profile) for profile in PROFILES}
 
 
 @pytest.fixture
-def fresh_copy(tmp_path: Path, bases: dict[str, Path]) -> Iterator[Any]:
+def fresh_copy(
+    tmp_path: Path, bases: dict[str, Any], request: pytest.FixtureRequest
+) -> Iterator[Any]:
     made: list[core.Session] = []
     counter = iter(range(1_000_000))
 
     def open_copy(profile: str) -> core.Session:
-        target = tmp_path / f"copy-{next(counter)}.db"
-        shutil.copyfile(bases[profile], target)
+        target = copy_location(request, bases[profile], tmp_path, f"copy-{next(counter)}.db")
         session = core.open_session(target, user="测试")
         made.append(session)
         return session
@@ -433,12 +436,16 @@ def test_every_table_grading_reads_marks_its_units_stale(fresh_copy: Any) -> Non
         }
     )
     read = {m for sql in register_queries(everything) for m in re.findall(r"FROM (\w+)", sql)}
-    triggers = {
-        (str(table), str(name))
-        for name, table in session.db.conn.execute(
-            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
-        )
-    }
+    conn = session.db.conn
+    if dialect.is_postgres(conn):
+        triggers = {(found[0], name) for name, found in dialect.pg_triggers(conn).items()}
+    else:
+        triggers = {
+            (str(table), str(name))
+            for name, table in conn.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
+            )
+        }
     for table in read:
         for event in ("insert", "update", "delete"):
             assert (table, f"{table}_grade_stale_{event}") in triggers, (table, event)
@@ -502,14 +509,14 @@ def test_an_import_grades_the_units_it_touched_in_one_batch(
 
 
 def test_a_whole_register_import_reads_each_table_once(
-    bases: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    bases: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_db: Any
 ) -> None:
     """Every unit of a fresh database imported at once: one batch over the whole register."""
     source = core.open_session(bases["fenghuang"], user="测试")
     book = source.exchange.export_all_data(tmp_path / "all.xlsx", include_id=True, today=D0)
     source.close()
     target = core.init_database(
-        tmp_path / "t.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
+        new_db("t.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     try:
         target.role = model.Role.REVIEWER

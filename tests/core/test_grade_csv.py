@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core import model
@@ -41,8 +42,8 @@ def test_not_a_formula() -> None:
     assert not_a_formula("") == ""
 
 
-def test_grade_csv_from_the_command_line(tmp_path: Path) -> None:
-    db = tmp_path / "c.db"
+def test_grade_csv_from_the_command_line(tmp_path: Path, new_db: Any) -> None:
+    db = new_db("c.db")
     session = core.init_database(
         db, profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )

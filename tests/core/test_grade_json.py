@@ -13,6 +13,7 @@ import io
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -38,8 +39,8 @@ def fast(results: list[GradeResult]) -> str:
 
 
 @pytest.fixture(scope="module", params=["fenghuang", "kundulun", "suizhou"])
-def county(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp(request.param) / "county.db"
+def county(request: pytest.FixtureRequest, module_new_db: Any) -> Any:
+    path = module_new_db(f"{request.param}.db")
     session = core.init_database(
         path, profile=request.param, bureau_name="测试应急管理局", user="测试员"
     )

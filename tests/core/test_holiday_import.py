@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,8 +28,8 @@ NOTICE_2027 = NOTICES / "2027-style.txt"
 
 
 @pytest.fixture
-def admin_db(tmp_path: Path) -> Path:
-    path = tmp_path / "x.db"
+def admin_db(tmp_path: Path, new_db: Any) -> Path:
+    path = new_db("x.db")
     core.init_database(
         path,
         profile="fenghuang",

@@ -28,11 +28,11 @@ INSPECTION_HEAD = ("统一社会信用代码", "检查日期", "检查方式", "
 
 
 @pytest.fixture(scope="module")
-def stocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[core.Session]:
+def stocked(tmp_path_factory: pytest.TempPathFactory, module_new_db: Any) -> Iterator[core.Session]:
     """A database holding units 1 and 2 (the workbooks' records refer to them)."""
     folder = tmp_path_factory.mktemp("stocked")
     session = core.init_database(
-        folder / "x.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
+        module_new_db("x.db"), profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     book = write_book(folder / "units.xlsx", {"企业信息": [UNIT_HEAD, unit(1), unit(2)]})
     session.exchange.import_workbook(book, dry_run=False, accept_bad_check=False, today=TODAY)
@@ -256,11 +256,13 @@ def test_cells_without_their_reference_go_to_our_reader(
     assert read == [] and result[0] == "planned"
 
 
-def test_the_full_data_export_reads_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_full_data_export_reads_alike(
+    tmp_path: Path, new_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Our own 全部数据 export (shared strings, styles, lists, a 说明 sheet) of a demo
     county: every sheet read by calamine, the same rows as our reader's."""
     source = core.init_database(
-        tmp_path / "source.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
+        new_db("source.db"), profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     try:
         core.fill_demo(source, enterprises=60, seed=3, today=TODAY)
@@ -268,7 +270,7 @@ def test_the_full_data_export_reads_alike(tmp_path: Path, monkeypatch: pytest.Mo
     finally:
         source.close()
     target = core.init_database(
-        tmp_path / "target.db", profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
+        new_db("target.db"), profile="fenghuang", bureau_name="凤凰县应急管理局", user="测试员"
     )
     try:
         result, read = both(target, tmp_path / "all.xlsx", monkeypatch)

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import openpyxl
 import pytest
@@ -63,6 +64,7 @@ def unit(n: int, name: str | None = None) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """For the workbook reader's limits (a file: the engine does not matter there)."""
     path = tmp_path_factory.mktemp("db") / "x.db"
     core.init_database(
         path, profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
@@ -71,10 +73,10 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(new_db: Any) -> Any:
     """A database of its own (a copied file would rightly get the opening's note that
     this computer has no record of its audit head)."""
-    path = tmp_path / "x.db"
+    path = new_db("x.db")
     core.init_database(
         path, profile="fenghuang", bureau_name="测试县应急管理局", user="测试员"
     ).close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -66,9 +67,9 @@ def penalty(unit_id: int, doc_no: str, decided_on: date, **fields: object) -> mo
 
 
 @pytest.fixture
-def county(tmp_path: Path) -> Iterator[tuple[core.Session, dict[str, int]]]:
+def county(tmp_path: Path, new_db: Any) -> Iterator[tuple[core.Session, dict[str, int]]]:
     session = core.init_database(
-        tmp_path / "p.db", profile="fenghuang", bureau_name=BUREAU, user="测试员"
+        new_db("p.db"), profile="fenghuang", bureau_name=BUREAU, user="测试员"
     )
     company = session.records.save(
         model.Unit(code("91", 1), "凤凰县沱江化工有限公司", "危险化学品", legal_rep="田华")
@@ -273,8 +274,10 @@ def test_decision_ends_by_penalty_kind() -> None:
     assert publicity_export.fine_wan(12_345.67) == 1.234567
 
 
-def test_cli_export_publicity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(tmp_path / "c.db")
+def test_cli_export_publicity(
+    tmp_path: Path, new_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(new_db("c.db"))
     assert main(["--db", db, "init", "--profile", "fenghuang", "--unit", BUREAU]) == 0
     assert main(["--db", db, "demo", "--enterprises", "80", "--seed", "5"]) == 0
     capsys.readouterr()

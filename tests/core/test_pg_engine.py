@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -132,7 +133,9 @@ def _grades(location: object) -> str:
         session.close()
 
 
-def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, pg_cluster) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_role_reads_and_writes_but_builds_no_tables(
+    pg: ServerLocation, pg_cluster, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     app = parse_server(pg.url.replace("safecredit_owner@", "safecredit_app@"))
     with pytest.raises(StorageError, match=r"没有在服务器数据库.*建立或升级数据表的权限"):
         Database.create(app)
@@ -146,23 +149,25 @@ def test_the_app_role_reads_and_writes_but_builds_no_tables(pg: ServerLocation, 
     finally:
         session.close()
     assert core.check_database(app).problems == []
-    # An older register: the app role is told to let the owner upgrade, nothing changes;
-    # the owner's opening backs it up and upgrades it.
-    with _owner(pg) as raw:  # the latest step undone (0016: the stage 内部管理 allowed)
-        raw.execute("ALTER TABLE list_entries DROP CONSTRAINT list_entries_stage_check")
-        raw.execute("UPDATE schema_version SET version = version - 1")
+    # An older register (the previous schema's sample, copied to the server as it is):
+    # the app role is told to let the owner upgrade, nothing changes; the owner's opening
+    # backs it up and upgrades it.
+    from safecredit_desktop.core.paths import install_root
+    from safecredit_desktop.core.storage import copying
+
+    older = pg_cluster.fresh()
+    sample = install_root() / "db" / "samples" / f"v{latest_version() - 1}.db"
+    copy = tmp_path / sample.name
+    shutil.copyfile(sample, copy)
+    copying.copy_register(copy, older, as_is=True)
+    older_app = parse_server(older.url.replace("safecredit_owner@", "safecredit_app@"))
     with pytest.raises(StorageError, match=r"需要从数据结构版本 \d+ 升级.*所有者账户"):
-        core.open_session(app, user="录入")
-    assert core.backups_of(app) == []
-    core.open_session(pg, user="所有者").close()
-    assert [b.reason for b in core.backups_of(pg)] == [f"upgrade-v{latest_version() - 1}"]
-    assert core.check_database(app).problems == []
-    with _owner(pg) as raw:  # the upgrade put the widened constraint back
-        found = raw.execute(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conname = 'list_entries_stage_check'"
-        ).fetchone()
-    assert found is not None and "内部管理" in found[0]
+        core.open_session(older_app, user="录入")
+    assert core.backups_of(older_app) == []
+    core.open_session(older, user="所有者").close()
+    assert [b.reason for b in core.backups_of(older)] == [f"upgrade-v{latest_version() - 1}"]
+    assert core.check_database(older_app).problems == []
+    pg_cluster.drop(older)
 
 
 def test_a_password_is_asked_for_and_never_in_the_url(pg: ServerLocation, pg_cluster) -> None:  # type: ignore[no-untyped-def]
@@ -324,3 +329,37 @@ def test_a_closed_server_connection_fails_as_sqlites_does(pg: ServerLocation) ->
     with pytest.raises(sqlite3.ProgrammingError):
         session.db.conn.execute("SELECT 1")
     session.close()  # the verification it tries first is a database error, suppressed
+
+
+def test_a_json_list_parameter_runs_on_the_server(pg: ServerLocation) -> None:
+    """``col IN (SELECT value FROM json_each(?))`` (an import's stored records of the
+    codes a sheet names) runs on both engines, for a number column (its values cast, the
+    column left alone for its index) as for a text one."""
+    sql = (
+        "SELECT id FROM units WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"
+        " ORDER BY id"
+    )
+    assert dialect.to_postgres(sql) == (
+        "SELECT id FROM units WHERE id IN (SELECT CAST(value AS INTEGER)"
+        " FROM json_array_elements_text(CAST(%s AS json))) ORDER BY id",
+    )
+    _county(pg, enterprises=4)
+    with Database.open(pg) as db:
+        ids = [int(r[0]) for r in db.conn.execute("SELECT id FROM units ORDER BY id")]
+        assert [r[0] for r in db.conn.execute(sql, (json.dumps(ids[1:3]),))] == ids[1:3]
+        codes = "SELECT uscc FROM units WHERE uscc IN (SELECT value FROM json_each(?))"
+        first = db.conn.execute("SELECT uscc FROM units ORDER BY id").fetchone()[0]
+        assert db.conn.execute(codes, (json.dumps([first]),)).fetchall() == [(first,)]
+
+
+def test_a_backup_to_a_server_address_is_refused_in_words(
+    pg: ServerLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``backup --to postgresql://…`` once made folders named “postgresql:” in the
+    working directory; a backup is a file (copy moves a register to a server)."""
+    from safecredit_desktop.cli import main
+
+    _county(pg, enterprises=2)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", pg.url, "backup", "--to", pg.url]) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -178,9 +179,9 @@ def test_levelling_never_exceeds_capacity_where_feasible(seed: int) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def db(tmp_path: Path, new_db: Any):  # type: ignore[no-untyped-def]
     session = core.init_database(
-        tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
+        new_db("x.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     yield session
     session.close()

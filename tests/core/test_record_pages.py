@@ -305,20 +305,10 @@ def engine_under_test() -> str:
     return os.environ.get("SAFECREDIT_TEST_ENGINE", "sqlite")  # as tests/conftest.py
 
 
-# The importer reads a sheet's stored records through SQLite's json_each (planning_base.py,
-# before this work): on PostgreSQL an import of a record sheet fails there, whatever the
-# file. Until that is fixed the round trips are checked on SQLite only.
-_IMPORT_ON_SQLITE = pytest.mark.skipif(
-    engine_under_test() == "postgresql",
-    reason="import planning uses json_each (SQLite only): operator does not exist: bigint = json",
-)
-
-
 def _import(session: core.Session, path: Path) -> object:
     return session.exchange.import_workbook(path, dry_run=False, accept_bad_check=False)
 
 
-@_IMPORT_ON_SQLITE
 def test_export_filtered_imports_back_unchanged(
     filled: core.Session, tmp_path: Path, new_db: Callable[[str], object]
 ) -> None:
@@ -344,7 +334,6 @@ def test_export_filtered_imports_back_unchanged(
         other.close()
 
 
-@_IMPORT_ON_SQLITE
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_export_of_every_kind_round_trips(filled: core.Session, tmp_path: Path, kind: str) -> None:
     out = filled.records.export_filtered(kind, RecordFilters(), tmp_path / f"{kind}.xlsx")
@@ -391,8 +380,6 @@ def test_stored_unit_totals_follow_every_write(filled: core.Session, tmp_path: P
     with filled.db.transaction() as conn:
         conn.execute("DELETE FROM inspections WHERE unit_id = ?", (mine,))
     agree()
-    if engine_under_test() == "postgresql":  # see _IMPORT_ON_SQLITE
-        return
     filled.exchange.import_workbook(out, dry_run=False, accept_bad_check=False)
     agree()
     assert _both_ways(filled)[0].count == 6  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,9 +256,9 @@ def test_pages_join_up(session: core.Session) -> None:
         assert [r.id for page in pages for r in page] == [r.id for r in everything]
 
 
-def test_created_through_save_record_is_found(tmp_path: Path) -> None:
+def test_created_through_save_record_is_found(tmp_path: Path, new_db: Any) -> None:
     fresh = core.init_database(
-        tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
+        new_db("x.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     try:
         unit_id = fresh.records.save(
@@ -280,9 +281,9 @@ def _is_subsequence(term: str, text: str) -> bool:
     return all(letter in letters for letter in term)
 
 
-def test_demo_search_agrees_with_a_plain_python_filter(tmp_path: Path) -> None:
+def test_demo_search_agrees_with_a_plain_python_filter(tmp_path: Path, new_db: Any) -> None:
     demo = core.init_database(
-        tmp_path / "x.db", profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
+        new_db("x.db"), profile="fenghuang", bureau_name="测试县应急管理局", user="测试"
     )
     try:
         core.fill_demo(demo, enterprises=300, seed=1)

@@ -7,6 +7,7 @@ from datetime import date
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -456,9 +457,9 @@ def test_eml_missing_attachment(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- services
 
 
-def test_services_exports(tmp_path: Path) -> None:
+def test_services_exports(tmp_path: Path, new_db: Any) -> None:
     session = core.init_database(
-        tmp_path / "s.db",
+        new_db("s.db"),
         profile="fenghuang",
         bureau_name="凤凰县应急管理局",
         user="测试员",

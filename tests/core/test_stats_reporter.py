@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -25,8 +26,8 @@ def signed_by(path: Path) -> str:
     raise AssertionError("no 统计人员 line")
 
 
-def test_reporter_chosen_in_order(tmp_path: Path) -> None:
-    db = tmp_path / "r.db"
+def test_reporter_chosen_in_order(tmp_path: Path, new_db: Any) -> None:
+    db = new_db("r.db")
     admin = core.init_database(
         db, profile="fenghuang", bureau_name="凤凰县应急管理局", user="命令行:root"
     )
@@ -56,8 +57,8 @@ def test_reporter_chosen_in_order(tmp_path: Path) -> None:
         admin.close()
 
 
-def test_cli_export_stats_is_not_signed_by_the_actor(tmp_path: Path) -> None:
-    db = str(tmp_path / "c.db")
+def test_cli_export_stats_is_not_signed_by_the_actor(tmp_path: Path, new_db: Any) -> None:
+    db = str(new_db("c.db"))
     assert main(["--db", db, "init", "--profile", "fenghuang", "--unit", "凤凰县应急管理局"]) == 0
     assert main(["--db", db, "demo", "--enterprises", "5", "--seed", "2"]) == 0
     out = tmp_path / "stats.xlsx"

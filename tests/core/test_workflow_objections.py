@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -353,10 +354,12 @@ def test_answer_due_by_profile(tmp_path: Path, profile: str, due: date) -> None:
         made.admin.close()
 
 
-def test_a_correction_clashing_with_another_record_is_a_sentence(tmp_path: Path) -> None:
+def test_a_correction_clashing_with_another_record_is_a_sentence(
+    tmp_path: Path, new_db: Any
+) -> None:
     """更正 onto another record's natural key (same unit, same day) is refused in words."""
     Inspection = model.Inspection
-    path = tmp_path / "clash.db"
+    path = new_db("clash.db")
     admin = core.init_database(
         path,
         profile="fenghuang",

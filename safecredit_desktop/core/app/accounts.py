@@ -55,6 +55,16 @@ class AccountsPart:
         _require_user_manager(session)
         return user_store.set_roles(session.db, session.user, username, roles)
 
+    def set_county(self, username: str, county: str) -> None:
+        """A city server: the county (报送单位) whose units the user sees and changes
+        (blank: the whole register)."""
+        session = self._session
+        _require_user_manager(session)
+        user_store.set_county(session.db, session.user, username, county)
+
+    def county_of(self, username: str) -> str:
+        return user_store.county_of(self._session.db.conn, username)
+
     def set_active(self, username: str, active: bool) -> None:
         """Deactivate a user (they cannot sign in) or take them back."""
         session = self._session

@@ -37,7 +37,7 @@ from safecredit_desktop.core.storage import users as user_store
 from safecredit_desktop.core.storage import verification as _verification
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
-from safecredit_desktop.core.storage.location import Location, local_path
+from safecredit_desktop.core.storage.location import Location, ServerLocation, local_path
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.settings import get_setting, set_setting
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, TABLES
@@ -131,6 +131,7 @@ def sign_in(path: Location, username: str, password: str) -> Session:
     db = Database.open(path)
     try:
         found = user_store.authenticate(db, username, password)
+        db.confine(user_store.county_of(db.conn, found.username))  # a city server's county
         warnings = open_warnings(db)
     except BaseException:
         db.close()
@@ -194,6 +195,10 @@ def backup_now(path: Location, *, to: Path | None = None, user: str) -> Path:
     A server register's copy is a SQLite file of the whole register."""
     if isinstance(path, Path) and not path.exists():
         raise StorageError(f"数据库文件不存在：{path}")
+    if isinstance(path, ServerLocation):  # a city server: a county's user backs up nothing
+        with Database.open(path, upgrade=False) as db:
+            db.confine(user_store.county_of(db.conn, user))
+            db.require_whole_register("备份")
     copy = backup.backup_database(path, reason="manual", to=to)
     with Database.open(path) as db:
         Repository(db, user).log_event("backup", str(copy), {"备份到": str(copy)})
@@ -254,6 +259,14 @@ def probe_location(location: Location) -> None:
     if isinstance(location, Path):
         return
     Database._connect_server(location).close()
+
+
+def server_register_is_new(location: Location) -> bool:
+    """A server database without the program's tables yet (an administrator made it
+    empty, README): the window offers to set up a register there. False for a file."""
+    if isinstance(location, Path):
+        return False
+    return Database.server_is_empty(location)
 
 
 def table_label(table: str) -> str:

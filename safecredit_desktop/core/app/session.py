@@ -104,7 +104,7 @@ class Session:
         """The same database, user and role on a new connection, for a worker thread (call
         it in that thread; the worker closes it). The two connections' transactions are
         separate: what the window saves while a job runs is not the job's to roll back."""
-        db = Database.open(self.db.location, upgrade=False)
+        db = self.db.reopen()
         return Session(
             db,
             self.user,

@@ -267,7 +267,7 @@ class UsersTable(Table):
         return found
 
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
-        return {"display_name": "", "active": 1}
+        return {"display_name": "", "active": 1, "county": ""}
 
     def comparable(self, conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
         shown = {k: v for k, v in row.items() if k not in self.unaudited}

@@ -93,6 +93,11 @@ def copy_database(source: Path, dest: Path) -> None:
 def backup_database(database: Location, *, reason: str = "manual", to: Path | None = None) -> Path:
     """Back up ``database`` to ``to`` or to its backups folder; return the copy's path.
     A server register's copy is a SQLite file of the whole register (copying.py)."""
+    if to is not None and str(to).lower().startswith(("postgresql:", "postgres:")):
+        raise StorageError(
+            f"备份只能写成文件，不能写到数据库服务器（{to}）。请给出文件路径，"
+            "如 D:\\备份\\登记库.db；要把登记库搬到服务器，请用 safecredit copy。"
+        )
     dest = to or default_backup_path(local_path(database), reason)
     if isinstance(database, ServerLocation):
         from safecredit_desktop.core.storage import copying

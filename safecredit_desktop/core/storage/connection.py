@@ -13,7 +13,7 @@ from pathlib import Path
 
 from safecredit_desktop.core import pause_points
 from safecredit_desktop.core.errors import DamagedDatabaseError, StorageError
-from safecredit_desktop.core.storage import anchor, audit, dialect, migrations, safety
+from safecredit_desktop.core.storage import anchor, audit, county, dialect, migrations, safety
 from safecredit_desktop.core.storage.backup import (
     backup_database,
     is_sqlite_file,
@@ -117,6 +117,10 @@ class Database:
         self.warning = warning  # why the database is read-only, shown to the user
         self.wrote = False  # a write transaction was committed on this connection
         self.keep_anchor = False  # set when the log must not be anchored on close
+        # A city server (storage/county.py): the county this connection sees, '' for
+        # the whole register; ``confined_to`` is the account's county it was asked for.
+        self.county = county.current(conn) if self.engine == dialect.POSTGRESQL else ""
+        self.confined_to = ""
 
     @classmethod
     def create(
@@ -246,6 +250,15 @@ class Database:
         return typing.cast(sqlite3.Connection, conn)
 
     @classmethod
+    def server_is_empty(cls, where: ServerLocation) -> bool:
+        """Whether the server database has none of the program's tables yet."""
+        conn = cls._connect_server(where)
+        try:
+            return not dialect.table_names(conn) and not dialect.schema_version(conn)
+        finally:
+            conn.close()
+
+    @classmethod
     def _create_server(
         cls, where: ServerLocation, *, record_anchor: bool, version: int | None = None
     ) -> Database:
@@ -302,6 +315,33 @@ class Database:
             conn.close()
             raise
         return cls(where.local_path, conn, location=where)
+
+    def confine(self, county_name: str) -> None:
+        """Confine this connection to an account's county (a city server); refused on a
+        file, through the owner role, or through another county's role."""
+        if not county_name.strip():
+            return
+        self.county = county.confine(self.conn, county_name, where=str(self.location))
+        self.confined_to = county_name.strip()
+
+    def reopen(self) -> Database:
+        """The same register on a new connection, confined as this one (a worker's)."""
+        again = Database.open(self.location, upgrade=False)
+        try:
+            again.confine(self.confined_to)
+        except BaseException:
+            again.close()
+            raise
+        return again
+
+    def require_whole_register(self, what: str) -> None:
+        """Refuse a whole-register job (check, backup, copy) on a connection that sees
+        one county only: its result would be the county's part, not the register."""
+        if self.county:
+            raise StorageError(
+                f"{what}针对整个数据库，由市级管理员进行：当前连接只能看到“{self.county}”"
+                "的企业。请用市级管理员的账户（数据库所有者）运行。"
+            )
 
     @property
     def is_server(self) -> bool:

@@ -98,6 +98,11 @@ def _open_source(location: Location, scratch: Path, *, as_is: bool = False) -> D
     """The source at the program's schema (an older file: an upgraded temporary copy);
     ``as_is``: at its own version (a backup before an upgrade)."""
     db = Database.open(location, upgrade=False)
+    try:
+        db.require_whole_register("复制和备份")
+    except BaseException:
+        db.close()
+        raise
     version = migrations.schema_version(db.conn)
     if version == migrations.latest_version() or as_is:
         return db
@@ -195,6 +200,7 @@ def restore_server(candidate: Path, target: ServerLocation) -> None:
         try:
             target_db = Database.open(target, upgrade=False)
             try:
+                target_db.require_whole_register("恢复")
                 version = migrations.schema_version(target_db.conn)
                 if version != migrations.latest_version():
                     raise StorageError(

@@ -11,7 +11,8 @@ triggers ending in ``SELECT RAISE(ABORT, '…')``). On PostgreSQL the connection
   character" unless the statement names one; ``GLOB`` → a case-sensitive ``LIKE`` of
   the pattern converted by the function ``sc_glob``; ``instr`` → ``strpos``;
   ``json_each(?)`` (a JSON array of keys as one parameter) → ``json_array_elements_text``,
-  whose column is also ``value`` (text);
+  whose column is also ``value`` — text, so a number column compares
+  ``CAST(value AS INTEGER)`` (the column is not cast: its index stays usable);
   ``a IS b`` / ``a IS NOT b`` → ``IS [NOT] DISTINCT FROM``;
 - DDL: ``INTEGER`` → ``BIGINT``, ``REAL`` → ``DOUBLE PRECISION``, ``BLOB`` → ``BYTEA``,
   ``TEXT`` → ``TEXT COLLATE "C"`` (byte order, as SQLite compares), ``STRICT`` dropped,

@@ -18,6 +18,7 @@ columns are INTEGER and TEXT, as on SQLite); a ``numeric`` result (``sum`` of BI
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -146,6 +147,9 @@ class PgConnection:
         self.pending: set[str] = set()
         self.committed: set[str] = set()
         self._trace: Callable[[str], object] | None = None
+        # As sqlite3's: the connection belongs to the thread that opened it (a worker
+        # opens its own, session.reopen()); another thread's statement is refused.
+        self.owner_thread = threading.get_ident()
         _configure(raw)
 
     @classmethod
@@ -184,6 +188,11 @@ class PgConnection:
             raise as_sqlite_error(exc) from exc
 
     def _cursor(self) -> psycopg.Cursor[Any]:
+        if threading.get_ident() != self.owner_thread:
+            raise sqlite3.ProgrammingError(
+                "SQLite objects created in a thread can only be used in that same thread"
+                " (a PostgreSQL connection of this program likewise)"
+            )
         try:
             return self.raw.cursor()
         except psycopg.Error as exc:  # closed: sqlite3 says ProgrammingError

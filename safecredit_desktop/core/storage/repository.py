@@ -20,7 +20,7 @@ from safecredit_desktop.core import (
 )
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.pinyin_index import name_keys
-from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage import audit, county
 from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
@@ -40,6 +40,19 @@ class ConcurrentEditError(StorageError):
 
 
 _CHUNK = 5_000
+
+
+def _keep_to_county(units: Sequence[Any], county_name: str) -> None:
+    """A county user's units are its county's: a blank 报送单位 becomes the county, another
+    county's is refused (the server's policy would refuse it too, less clearly)."""
+    for unit in units:
+        if not unit.reporter:
+            unit.reporter = county_name
+        elif unit.reporter != county_name:
+            raise StorageError(
+                f"企业“{unit.name}”的报送单位是“{unit.reporter}”，县级用户只能登记和修改"
+                f"本县（{county_name}）的企业。"
+            )
 
 
 def _derived_columns(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
@@ -115,9 +128,9 @@ class Repository:
         names = [c for c in columns(spec.record) if c != "id"]
         ids: list[int] = []
         with self.db.transaction() as conn:
-            next_id = int(
-                conn.execute(f"SELECT coalesce(max(id), 0) FROM {spec.name}").fetchone()[0]
-            )
+            next_id = county.max_id(conn, spec.name, confined=bool(self.db.county))
+            if spec.record is model.Unit and self.db.county:
+                _keep_to_county(records, self.db.county)
             if spec.record is not model.Unit:
                 self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
             for start in range(0, len(records), _CHUNK):
@@ -173,6 +186,8 @@ class Repository:
                 newest = self._newest_entry(spec, self.natural_key(spec, before))
                 if newest[0] > seen:
                     raise ConcurrentEditError(self._changed_by(newest[1], newest[2]))
+            if spec.record is model.Unit and self.db.county:
+                _keep_to_county([record], self.db.county)
             after = to_row(record)
             after.update(_derived_columns(spec, after))
             before.update(_derived_columns(spec, before))

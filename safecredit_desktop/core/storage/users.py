@@ -126,6 +126,42 @@ def list_users_in(conn: sqlite3.Connection) -> list[User]:
     return [_user(r) for r in rows]
 
 
+def county_of(conn: sqlite3.Connection, username: str) -> str:
+    """The county an account works for on a city server ('' for the whole register, and
+    in a database from before accounts had counties)."""
+    if "county" not in dialect.column_names(conn, "users"):
+        return ""
+    row = conn.execute("SELECT county FROM users WHERE username = ?", (username,)).fetchone()
+    return "" if row is None else str(row[0])
+
+
+def set_county(db: Database, actor: str, username: str, county: str) -> None:
+    """Make ``username`` a county's user (it then sees and changes only that county's
+    units on a city server), or the whole register's (blank); audited."""
+    county = county.strip()
+    with db.transaction() as conn:
+        _require_user(conn, username)
+        before = county_of(conn, username)
+        if before == county:
+            return
+        if db.county and county != db.county:
+            raise SafeCreditError(f"县级用户只能把账户设为本县（{db.county}）的账户。")
+        conn.execute("UPDATE users SET county = ? WHERE username = ?", (county, username))
+        audit.append(
+            conn,
+            actor,
+            [
+                audit.AuditEntry(
+                    "update",
+                    "users",
+                    username,
+                    {"username": username, "county": before},
+                    {"username": username, "county": county},
+                )
+            ],
+        )
+
+
 def find_user(db: Database, username: str) -> User | None:
     return next((u for u in list_users(db) if u.username == username), None)
 

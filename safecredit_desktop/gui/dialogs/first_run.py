@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -20,13 +21,14 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.storage.location import Location, ServerLocation, parse_server
 from safecredit_desktop.gui.dialogs import recovery_code
 
 
 class FirstRunDialog(QDialog):
     """Creates the database; ``session`` holds the signed-in administrator afterwards."""
 
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Location, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("新建数据库 — 首次使用"))
         self.setMinimumWidth(560)
@@ -59,16 +61,27 @@ class FirstRunDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm = QLineEdit(self)
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
-        self.location = QLabel(str(path), self)
+        self.location = QLabel(self)
         self.location.setWordWrap(True)
         self.change_location = QPushButton(self.tr("更改位置…"), self)
+        self.choose_server = QPushButton(self.tr("服务器上的数据库…"), self)
+        self.choose_server.setToolTip(
+            self.tr("多人或全市共用一个登记库时，填写 PostgreSQL 服务器上的空数据库（见说明书）。")
+        )
+        self._show_location()
         self.error = QLabel(self)
         self.error.setStyleSheet("color: #c00;")
         self.error.setWordWrap(True)
 
-        where = QHBoxLayout()
-        where.addWidget(self.location, 1)
-        where.addWidget(self.change_location)
+        where = QVBoxLayout()  # the place on its own line: a server's address is long
+        where.addWidget(self.location)
+        choices = QHBoxLayout()
+        choices.addWidget(self.change_location)
+        choices.addWidget(self.choose_server)
+        choices.addStretch(1)
+        for button in (self.change_location, self.choose_server):
+            button.setMinimumHeight(button.sizeHint().height())  # not squeezed by the wrap
+        where.addLayout(choices)
         form = QFormLayout()
         form.addRow(self.tr("单位名称："), self.bureau)
         form.addRow(self.tr("信用规则："), self.profile)
@@ -95,6 +108,7 @@ class FirstRunDialog(QDialog):
     def _connect_signals(self) -> None:
         self.profile.currentIndexChanged.connect(self._on_profile_changed)
         self.change_location.clicked.connect(self._on_change_location)
+        self.choose_server.clicked.connect(self._on_choose_server)
         self.buttons.accepted.connect(self._on_create)
         self.buttons.rejected.connect(self.reject)
 
@@ -103,13 +117,48 @@ class FirstRunDialog(QDialog):
         if 0 <= index < len(self._profiles):
             self.profile_note.setText(self._profiles[index].rules_of)
 
+    def _show_location(self) -> None:
+        if isinstance(self.path, ServerLocation):
+            self.location.setText(self.tr("服务器：{label}").format(label=self.path.label))
+        else:
+            self.location.setText(str(self.path))
+
     def _on_change_location(self) -> None:
+        start = "" if isinstance(self.path, ServerLocation) else str(self.path)
         chosen, _ = QFileDialog.getSaveFileName(
-            self, self.tr("数据库保存位置"), str(self.path), self.tr("数据库文件 (*.db)")
+            self, self.tr("数据库保存位置"), start, self.tr("数据库文件 (*.db)")
         )
         if chosen:
             self.path = Path(chosen)
-            self.location.setText(chosen)
+            self._show_location()
+
+    def _on_choose_server(self) -> None:
+        """A register on a PostgreSQL server: its address (no password), then the
+        password when the server wants one (kept in memory only)."""
+        from safecredit_desktop.gui.app import server_password
+
+        start = self.path.url if isinstance(self.path, ServerLocation) else "postgresql://"
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("服务器上的数据库"),
+            self.tr(
+                "数据库地址（不含密码）：\npostgresql://用户名@服务器[:端口]/数据库名"
+                "[?sslmode=require]\n数据库须由管理员事先建好（空库），用其所有者账户新建。"
+            ),
+            text=start,
+        )
+        if not ok or not text.strip():
+            return
+        try:
+            location = parse_server(text)
+        except SafeCreditError as exc:
+            self.error.setText(exc.message)
+            return
+        located = server_password(location)
+        if located is not None:
+            self.path = located
+            self.error.clear()
+            self._show_location()
 
     def _problem(self) -> str | None:
         if not self.bureau.text().strip():
