@@ -3789,6 +3789,34 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
 <context>
     <name>RecordPage</name>
     <message>
+        <source>（全部）</source>
+        <translation>（全部）</translation>
+    </message>
+    <message>
+        <source>全县所有企业的执法检查记录。</source>
+        <translation>全县所有企业的执法检查记录。</translation>
+    </message>
+    <message>
+        <source>全县所有企业的生产安全事故记录。</source>
+        <translation>全县所有企业的生产安全事故记录。</translation>
+    </message>
+    <message>
+        <source>全县所有企业的行政处罚决定。</source>
+        <translation>全县所有企业的行政处罚决定。</translation>
+    </message>
+    <message>
+        <source>全县所有企业被认定的失信行为。</source>
+        <translation>全县所有企业被认定的失信行为。</translation>
+    </message>
+    <message>
+        <source>全县所有企业签署的安全生产承诺书。</source>
+        <translation>全县所有企业签署的安全生产承诺书。</translation>
+    </message>
+    <message>
+        <source>全县所有企业获得的表彰。</source>
+        <translation>全县所有企业获得的表彰。</translation>
+    </message>
+    <message>
         <source>双击一行打开录入表修改；点击列标题排序。</source>
         <translation>双击一行打开录入表修改；点击列标题排序。</translation>
     </message>

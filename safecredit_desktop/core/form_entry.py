@@ -118,7 +118,7 @@ def bracket_doc_no(text: str) -> str:
     if found is None or not found["prefix"].strip():
         return stripped
     year = found["year"] or found["year_b"]
-    return f"{found['prefix'].strip()}〔{year}〕{int(found['number'])}号"
+    return f"{found['prefix'].strip()}〔{year}〕{found['number']}号"  # digits as typed
 
 
 def next_doc_no(last: str | None, *, year: int, typed: str = "") -> str:

@@ -303,3 +303,10 @@ def test_a_typed_doc_number_is_bracketed_by_the_form() -> None:
     found = forms.check_form(form, values, profile=PROFILE, today=TODAY, short_dates=True)
     assert found.parsed["doc_no"] == "凤应急检〔2026〕3203号"
     assert "日常" in form.field("method").choice_values(PROFILE)
+
+
+def test_a_bracketed_number_keeps_its_digits_as_typed() -> None:
+    from safecredit_desktop.core.form_entry import bracket_doc_no
+
+    assert bracket_doc_no("凤应急检〔2026〕0101号") == "凤应急检〔2026〕0101号"
+    assert bracket_doc_no("凤应急检2026 0102") == "凤应急检〔2026〕0102号"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -50,18 +50,18 @@ from safecredit_desktop.gui.pages import LazyPage, Page
 
 DEBOUNCE_MS = 300
 _FRESH_SECONDS = 1.0  # a read this recent is not repeated when the page is shown again
-ALL = "（全部）"
+ALL = QT_TRANSLATE_NOOP("RecordPage", "（全部）")
 _ERROR_STYLE = "color: #c62828;"
 _WIDEST_TEXT = 260  # a text column other than the stretching one is cut (tooltip) past this
 _WIDEST_NOTE = 110  # 备注 beside a stretching 单位名称: its first words, the rest in the tooltip
 
 ABOUT = {
-    "inspections": "全县所有企业的执法检查记录。",
-    "accidents": "全县所有企业的生产安全事故记录。",
-    "penalties": "全县所有企业的行政处罚决定。",
-    "violations": "全县所有企业被认定的失信行为。",
-    "commitments": "全县所有企业签署的安全生产承诺书。",
-    "honours": "全县所有企业获得的表彰。",
+    "inspections": QT_TRANSLATE_NOOP("RecordPage", "全县所有企业的执法检查记录。"),
+    "accidents": QT_TRANSLATE_NOOP("RecordPage", "全县所有企业的生产安全事故记录。"),
+    "penalties": QT_TRANSLATE_NOOP("RecordPage", "全县所有企业的行政处罚决定。"),
+    "violations": QT_TRANSLATE_NOOP("RecordPage", "全县所有企业被认定的失信行为。"),
+    "commitments": QT_TRANSLATE_NOOP("RecordPage", "全县所有企业签署的安全生产承诺书。"),
+    "honours": QT_TRANSLATE_NOOP("RecordPage", "全县所有企业获得的表彰。"),
 }
 
 
@@ -75,13 +75,13 @@ class RecordPage(LazyPage):
         self.model = RecordTableModel(session, kind, self)
         self.kind = self.model.kind
         self.watched = frozenset({kind, Table.UNITS})
-        self.page_title = self.tr(self.kind.title)
+        self.page_title = self.kind.title  # the core's name of the kind
         self.last_export: Path | None = None
         self._read_at = 0.0
         self.heading = PageHeading(
             self,
             self.page_title,
-            self.tr(ABOUT.get(kind, "")) + self.tr("双击一行打开录入表修改；点击列标题排序。"),
+            self.tr(ABOUT[kind]) + self.tr("双击一行打开录入表修改；点击列标题排序。"),
         )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -144,7 +144,7 @@ class RecordPage(LazyPage):
         second = QHBoxLayout()
         self.kind_filters: dict[str, QComboBox | QLineEdit] = {}
         for spec in self.kind.filters:
-            second.addWidget(QLabel(self.tr(spec.title), self))
+            second.addWidget(QLabel(spec.title, self))
             if spec.match == "contains":
                 edit = QLineEdit(self)
                 edit.setPlaceholderText(self.tr("姓名"))
@@ -360,7 +360,7 @@ class RecordPage(LazyPage):
         for title, value in totals.sums:
             parts.append(
                 self.tr("{title}合计 {value}").format(
-                    title=self.tr(title), value=number_text(value, kinds[title])
+                    title=title, value=number_text(value, kinds[title])
                 )
             )
         self.footer.setText("　　".join(parts))
