@@ -68,7 +68,7 @@ class ListsPart:
         """采集 from the rules: units graded in the profile's listed grades (and A for the
         red list) with no entry of that list in progress or in force."""
         session = self._session
-        from safecredit_desktop.core.rules.engine import grade_all
+        from safecredit_desktop.core.grade_facts import grade_all
 
         day = files._today(today)
         if progress is not None:

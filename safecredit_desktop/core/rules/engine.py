@@ -1,9 +1,10 @@
 """The grading engine: a grade is a pure function of (profile, a unit's facts, as-of date T).
 
 ``grade_unit(profile, facts, as_of)`` grades one unit; ``grade_many`` grades many units
-sharing one cache; ``grade_all(db, profile, as_of)`` reads every unit's rows
-(``facts.load_register``, one query per table, only the records the profile can see at
-as_of) and grades them (``Grader.grade_register``, the same results as ``grade`` of each
+sharing one cache; ``grade_loaded(profile, as_of, load)`` grades every unit that ``load``
+hands over for the grader's scope (``core/grade_facts.py`` reads them, one query per
+table, only the records the profile can see at as_of: the engine never reads the
+database) with ``Grader.grade_register`` (the same results as ``grade`` of each
 unit's facts), sorted by 统一社会信用代码.
 
 The engine reads the profile's criteria generically (``docs/profile-format.md``) and has
@@ -90,7 +91,6 @@ from safecredit_desktop.core.rules.facts import (
     UnitFacts,
     UnitRecords,
     ViolationFact,
-    load_register,
 )
 from safecredit_desktop.core.rules.facts import standardization as facts_standardization
 from safecredit_desktop.core.rules.profile import (
@@ -104,7 +104,6 @@ from safecredit_desktop.core.rules.profile import (
     WindowKind,
 )
 from safecredit_desktop.core.rules.result import GradeResult, NextChange, Reason
-from safecredit_desktop.core.storage.connection import Database
 
 __all__ = [
     "FLAG_PENDING",
@@ -113,7 +112,7 @@ __all__ = [
     "criterion_records",
     "exists_at",
     "first_counted_day",
-    "grade_all",
+    "grade_loaded",
     "grade_many",
     "grade_unit",
     "leaves_window_on",
@@ -1614,20 +1613,14 @@ def grade_many(profile: Profile, units: Iterable[UnitFacts], as_of: date) -> lis
         return [grade(f) for f in units]
 
 
-def grade_all(
-    db: Database, profile: Profile, as_of: date, *, uscc: str | None = None
+def grade_loaded(
+    profile: Profile, as_of: date, load: Callable[[Scope], Register]
 ) -> list[GradeResult]:
-    """Every unit of the database, sorted by 统一社会信用代码; with ``uscc`` that unit only
-    (an empty list when no unit has that code)."""
-    ids: list[int] | None = None
-    if uscc is not None:
-        row = db.conn.execute("SELECT id FROM units WHERE uscc = ?", (uscc,)).fetchone()
-        if row is None:
-            return []
-        ids = [int(row[0])]
+    """Every unit ``load`` hands over for the grader's scope (``grade_facts.load_register``
+    reads it from the database), sorted by 统一社会信用代码."""
     with _collector_paused():
         grader = Grader(profile, as_of)
-        results = grader.grade_register(load_register(db, grader.scope(), unit_ids=ids))
+        results = grader.grade_register(load(grader.scope()))
         results.sort(key=_by_uscc)  # graded in storage order (see facts.Register)
         # The grader's caches go while the collector is paused: on its return it would
         # walk them once more (it walks each object made during the pause that is alive).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from safecredit_desktop.core.grade_facts import iter_facts
 from safecredit_desktop.core.rules.bad_records import (
     TRIGGERS,
     VIOLATION_TRIGGER,
@@ -12,7 +13,6 @@ from safecredit_desktop.core.rules.bad_records import (
     of_unit,
 )
 from safecredit_desktop.core.rules.engine import exists_at
-from safecredit_desktop.core.rules.facts import iter_facts
 from safecredit_desktop.core.storage.connection import Database
 
 __all__ = ["TRIGGERS", "VIOLATION_TRIGGER", "BadRecord", "bad_records"]

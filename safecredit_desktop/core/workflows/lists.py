@@ -27,10 +27,10 @@ from datetime import date
 from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.grade_facts import iter_facts
 from safecredit_desktop.core.rules import bad_records as bad
 from safecredit_desktop.core.rules import listing
 from safecredit_desktop.core.rules.engine import Grader
-from safecredit_desktop.core.rules.facts import iter_facts
 from safecredit_desktop.core.rules.profile import ListDef, Profile
 from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.scheduling.calendar import Calendar
@@ -43,7 +43,6 @@ RED_LIST = "红名单"
 STAGES = ("采集", "告知", "待公布", "公布", "移出", "不予列入")
 ACTIVE_STAGES = ("采集", "告知", "待公布", "公布")
 RED_LIST_MONTHS = 12
-EARLY_REMOVAL_MONTHS = 12  # seed 004; the profile's list may say otherwise
 SYSTEM_USER = "系统（期满自动移出）"
 
 
@@ -188,12 +187,7 @@ def period_for(profile: Profile, list_kind: str) -> int:
 
 def early_removal_months(profile: Profile) -> int:
     """Months after 列入 (the review's approval) before early removal (提前移出)."""
-    found = profile.dishonest_list
-    if found is not None and found.early_removal_months is not None:
-        return found.early_removal_months
-    if profile.management is not None:
-        return profile.management.early_removal_months
-    return EARLY_REMOVAL_MONTHS
+    return profile.early_removal_months
 
 
 def publication_refused(profile: Profile) -> str | None:
@@ -345,7 +339,7 @@ def link_if_unlinked(db: Database, user: str, profile: Profile, entry_id: int, d
         "SELECT 1 FROM list_entry_records WHERE entry_id = ?", (entry_id,)
     ).fetchone():
         return
-    from safecredit_desktop.core.rules.engine import grade_all
+    from safecredit_desktop.core.grade_facts import grade_all
 
     results = grade_all(db, profile, day, uscc=entry.uscc)
     for proposal in proposals(db, profile, results, day).get(entry.unit_id, []):
