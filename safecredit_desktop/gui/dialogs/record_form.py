@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core import forms
+from safecredit_desktop.core.app import entry_forms as forms
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform, publish
 

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.storage.changes import Table
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading, action_box
 from safecredit_desktop.gui.blocks.forms import (
     StepDialog,

@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core import forms
+from safecredit_desktop.core.app import entry_forms as forms
+from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Table
 from safecredit_desktop.gui.blocks import ID_ROLE, Column, ListPane, PageHeading, action_box
 from safecredit_desktop.gui.blocks.forms import (
     StepDialog,

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.registry import ConfirmedGrade
-from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
