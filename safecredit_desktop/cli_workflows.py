@@ -309,12 +309,11 @@ def cmd_bad_records(args: argparse.Namespace, sessions: _Sessions) -> int:
     try:
         unit_id = _unit_id(session, args.uscc) if args.uscc else None
         found = session.repairs.bad_records(unit_id=unit_id, as_of=_day(args.as_of, "--as-of"))
-        codes = dict(session.db.conn.execute("SELECT id, uscc FROM units").fetchall())
     finally:
         session.close()
     print(f"不良信用记录 {len(found)} 条")
     for bad in found:
-        print(f"{codes.get(bad.unit_id, '')}\t第{bad.trigger}项\t{bad.trigger_text}\t{bad.record}")
+        print(f"{bad.uscc}\t第{bad.trigger}项\t{bad.trigger_text}\t{bad.record}")
     return EXIT_OK
 
 
