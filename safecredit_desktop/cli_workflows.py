@@ -9,9 +9,7 @@ its password (cli.md "Who acts"); the others are attributed like every other cha
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
-import typing
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -160,36 +158,15 @@ def _print_objection(o: core.Objection) -> None:
     )
 
 
-def _convert(value: str, annotation: Any) -> Any:
-    text = str(annotation)
-    if value == "" and "None" in text:
-        return None
-    if "date" in text:
-        return parse_date(value, field="--set")
-    if "int" in text and "str" not in text:
-        return int(value)
-    if "float" in text:
-        return float(value)
-    if "bool" in text:
-        return value in ("1", "是", "true", "True")
-    return value
-
-
-def corrected_record(session: core.Session, table: str, record_id: int, pairs: list[str]) -> Any:
-    """The record with ``field=value`` corrections applied (for an objection's 更正)."""
-    record = session.records.get(table, record_id)
-    hints = typing.get_type_hints(type(record))
-    changes: dict[str, Any] = {}
+def correction_pairs(pairs: list[str]) -> list[tuple[str, str]]:
+    """``--set 字段=值`` as (field, typed value); the core checks them as the window does."""
+    found: list[tuple[str, str]] = []
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or name not in hints or name in ("id", "unit_id"):
-            fields = "、".join(f for f in hints if f not in ("id", "unit_id"))
-            raise SafeCreditError(f"更正应写成 字段=值，字段可以是：{fields}。")
-        try:
-            changes[name] = _convert(value, hints[name])
-        except ValueError as error:
-            raise SafeCreditError(f"更正的值“{value}”无法用于字段 {name}。") from error
-    return dataclasses.replace(record, **changes)
+        if not sep or not name.strip():
+            raise SafeCreditError(f"更正应写成 字段=值（“{pair}”）。")
+        found.append((name, value))
+    return found
 
 
 def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
@@ -220,8 +197,8 @@ def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
             found = session.objections.get(args.id)
             corrected = None
             if args.outcome == "更正":
-                corrected = corrected_record(
-                    session, found.target_table, found.target_id, args.set or []
+                corrected = session.objections.correction(
+                    args.id, correction_pairs(args.set or []), today=_day(args.on, "--on")
                 )
             _print_objection(
                 session.objections.answer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,20 @@ class ObjectionsPart:
             outcome=outcome,
             on=files._today(on),
             corrected=corrected,
+        )
+
+    def correction(
+        self, objection_id: int, changes: Sequence[tuple[str, str]], *, today: date | None = None
+    ) -> Any:
+        """The objected record with ``changes`` (field key or column name, typed value)
+        through the window's form checks, ready for ``answer(outcome="更正")``."""
+        session = self._session
+        return _objections.corrected_record(
+            session.db,
+            objection_id,
+            changes,
+            profile=session.profile,
+            today=files._today(today),
         )
 
     def open_targets(self, unit_id: int | None = None) -> dict[tuple[str, int], str]:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from safecredit_desktop.core import forms
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE
 from safecredit_desktop.core.rules.profile import Profile
@@ -248,6 +250,42 @@ def refuse(db: Database, user: str, objection_id: int, reason: str, on: date) ->
             {"status": "不予受理", "refused_reason": reason.strip(), "answered_on": on},
         )
     return get(db, objection_id)
+
+
+def corrected_record(
+    db: Database,
+    objection_id: int,
+    changes: Sequence[tuple[str, str]],
+    *,
+    profile: Profile,
+    today: date,
+) -> Any:
+    """The objected record with ``changes`` (field, typed value) applied, through the same
+    entry form, field and cross-field checks as the window's 更正 (``core/forms.py``): a
+    future date or an accident grade its figures contradict is refused with the form's
+    sentence (:class:`forms.FormErrors`). A field is named by its key or its column name."""
+    found = get(db, objection_id)
+    spec = SPEC_BY_NAME[found.target_table]
+    form = forms.form_for(found.target_table)
+    record = Repository(db, "").get(spec.record, found.target_id)
+    values = forms.values_of(record, form)
+    by_name = {f.key: f.key for f in form.fields if f.kind != "unit"}
+    by_name.update({f.label: f.key for f in form.fields if f.kind != "unit"})
+    for name, value in changes:
+        key = by_name.get(name.strip())
+        if key is None:
+            fields = "、".join(f"{f.key}（{f.label}）" for f in form.fields if f.kind != "unit")
+            raise SafeCreditError(f"更正应写成 字段=值，字段可以是：{fields}。")
+        values[key] = value.strip()
+    return forms.build_record(
+        form,
+        values,
+        unit_id=record.unit_id,
+        record_id=found.target_id,
+        profile=profile,
+        today=today,
+        unit_lookup=lambda code: forms.find_unit(db, code),
+    )
 
 
 def answer(
