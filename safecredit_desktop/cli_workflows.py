@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import ListAction, ObjectionAction, RepairAction
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import parse_date
@@ -96,6 +97,11 @@ def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
     reviewer = action in ("review", "publish", "remove")
     session = sessions.for_action(args, reviewer)
     try:
+        wanted = _LIST_ACTIONS.get(action)
+        if action == "review":
+            wanted = ListAction.APPROVE if args.approve else ListAction.REFUSE
+        if wanted is not None:  # the workflow says what this user may do in the entry's stage
+            session.lists.require_action(args.id, wanted)
         if action == "show":
             unit_id = _unit_id(session, args.uscc) if args.uscc else None
             shown = session.lists.entries(list_kind=args.list, stage=args.stage, unit_id=unit_id)
@@ -169,11 +175,31 @@ def correction_pairs(pairs: list[str]) -> list[tuple[str, str]]:
     return found
 
 
+_LIST_ACTIONS = {
+    "notify": ListAction.NOTIFY,
+    "statement": ListAction.RECORD_STATEMENT,
+    "publish": ListAction.PUBLISH,
+    "remove": ListAction.REMOVE,
+}
+_OBJECTION_ACTIONS = {
+    "accept": ObjectionAction.ACCEPT,
+    "refuse": ObjectionAction.REFUSE,
+    "answer": ObjectionAction.ANSWER,
+}
+_REPAIR_ACTIONS = {
+    "approve": RepairAction.APPROVE,
+    "refuse": RepairAction.REJECT,
+    "revoke": RepairAction.REVOKE,
+}
+
+
 def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.objection_command
     reviewer = action in ("accept", "refuse", "answer")
     session = sessions.for_action(args, reviewer)
     try:
+        if action in _OBJECTION_ACTIONS:
+            session.objections.require_action(args.id, _OBJECTION_ACTIONS[action])
         if action == "show":
             for found in session.objections.all(open_only=args.open):
                 _print_objection(found)
@@ -230,6 +256,8 @@ def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
     reviewer = action in ("approve", "refuse", "revoke")
     session = sessions.for_action(args, reviewer)
     try:
+        if action in _REPAIR_ACTIONS:
+            session.repairs.require_action(args.id, _REPAIR_ACTIONS[action])
         if action == "show":
             found_all = session.repairs.all()
             if args.format == "json":

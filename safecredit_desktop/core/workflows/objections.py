@@ -13,20 +13,22 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from safecredit_desktop.core import forms
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE
+from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE, Role
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.scheduling.calendar import Calendar
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.workflows import store
+from safecredit_desktop.core.workflows.permissions import reviews
 
 TARGET_TABLES = {
     "inspections": "执法检查",
@@ -34,8 +36,30 @@ TARGET_TABLES = {
     "penalties": "行政处罚",
     "violations": "失信行为",
 }
-OPEN = ("待受理", "已受理")
-OUTCOMES = ("更正", "删除", "保留")
+
+
+class ObjectionStatus(StrEnum):
+    FILED = "待受理"
+    ACCEPTED = "已受理"
+    REFUSED = "不予受理"
+    ANSWERED = "已答复"
+
+
+class Outcome(StrEnum):
+    CORRECTED = "更正"
+    DELETED = "删除"
+    KEPT = "保留"
+
+
+class ObjectionAction(StrEnum):
+    ACCEPT = "受理"
+    REFUSE = "不予受理"
+    ANSWER = "答复"
+    PRINT_REPLY = "打印答复书"
+
+
+OPEN = (ObjectionStatus.FILED, ObjectionStatus.ACCEPTED)
+OUTCOMES = tuple(Outcome)
 
 
 @dataclass(frozen=True)
@@ -51,7 +75,7 @@ class Objection:
     filed_by: str
     content: str
     evidence: str
-    status: str
+    status: ObjectionStatus
     accepted_on: date | None
     due_on: date | None
     refused_reason: str
@@ -67,6 +91,30 @@ class Objection:
     @property
     def target_kind(self) -> str:
         return TARGET_TABLES[self.target_table]
+
+
+def allowed_actions(objection: Objection, roles: Collection[Role]) -> set[ObjectionAction]:
+    """What a user with ``roles`` may do to ``objection`` in its status: acceptance and
+    the answer are a reviewer's (and the answer not the recorder's: checked on answer);
+    a reply is printed once it is answered or refused."""
+    status = objection.status
+    found: set[ObjectionAction] = set()
+    if reviews(roles) and status == ObjectionStatus.FILED:
+        found |= {ObjectionAction.ACCEPT, ObjectionAction.REFUSE}
+    if reviews(roles) and status == ObjectionStatus.ACCEPTED:
+        found.add(ObjectionAction.ANSWER)
+    if status in (ObjectionStatus.ANSWERED, ObjectionStatus.REFUSED):
+        found.add(ObjectionAction.PRINT_REPLY)
+    return found
+
+
+def refusal(objection: Objection, action: ObjectionAction) -> str:
+    """Why ``action`` cannot be done to ``objection`` whatever the user's roles."""
+    if action == ObjectionAction.ANSWER:
+        return "只能答复已受理的异议。"
+    if action == ObjectionAction.PRINT_REPLY:
+        return f"异议第{objection.id}号尚未答复，没有答复书可打印。"
+    return f"该异议已{objection.status}。"
 
 
 _day = store.day
@@ -85,7 +133,7 @@ def _objection(r: dict[str, Any]) -> Objection:
         filed_by=str(r["filed_by"]),
         content=str(r["content"]),
         evidence=str(r["evidence"]),
-        status=str(r["status"]),
+        status=ObjectionStatus(r["status"]),
         accepted_on=_day(r["accepted_on"]),
         due_on=_day(r["due_on"]),
         refused_reason=str(r["refused_reason"]),
