@@ -21,5 +21,5 @@ def test_the_import_contracts_hold() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 6 kept, 0 broken." in result.stdout
+    assert ", 0 broken." in result.stdout
     assert "the core never imports Qt KEPT" in result.stdout
