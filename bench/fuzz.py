@@ -1,6 +1,6 @@
 """Fuzzing the importer and the entry forms' checks for a time budget.
 
-    python bench/fuzz.py [--seconds 300] [--seed 1]
+    python bench/fuzz.py [--seconds 300 | --rounds N] [--seed 1]
 
 Importer: a good workbook (the 全部数据 export of a 20-unit demo county) is damaged
 at random — cells replaced by random text, numbers, dates, formulas, control
@@ -216,8 +216,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, help="exactly this many workbooks (no budget)")
     args = parser.parse_args()
-    print(json.dumps(fuzz(args.seconds, args.seed), ensure_ascii=False, indent=2))
+    seconds = None if args.rounds else args.seconds
+    counts = fuzz(seconds, args.seed, rounds=args.rounds)
+    print(json.dumps(counts, ensure_ascii=False, indent=2))
     return 0
 
 
