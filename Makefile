@@ -73,6 +73,7 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check safecredit_desktop tests bench
 	$(VENV)/bin/ruff format --check safecredit_desktop tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(TEST_STAMP)
 	$(VENV)/bin/ruff format safecredit_desktop tests bench

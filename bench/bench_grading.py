@@ -6,11 +6,11 @@ Uses the demo database that bench_registry.py builds and keeps (``bench/out/regi
 profile fenghuang, demo "today" 2025-06-30; built here if missing). In the same process
 and run, alternately and three times each (the best time of each is reported):
 
-- the floor: every query ``engine.grade_all`` runs (``facts.register_queries`` for the
+- the floor: every query ``grade_facts.grade_all`` runs (``grade_facts.register_queries`` for the
   profile at that date: the same columns of units, commitments and of those of accidents,
   violations, penalties, honours, joint_punishments and repairs that the profile's
   criteria use) fetched into tuples, no Python work on them;
-- ``engine.grade_all`` of every unit as of that date: loading the facts, grades, reasons,
+- ``grade_facts.grade_all`` of every unit as of that date: loading the facts, grades, reasons,
   next change and hints.
 
 Figures: ``seconds`` (grade_all), ``floor_seconds``, ``ratio``, ``units``,
@@ -38,8 +38,12 @@ for folder in (ROOT, BENCH):
 
 from bench_registry import TODAY, demo_database  # noqa: E402
 
+from safecredit_desktop.core.grade_facts import (  # noqa: E402
+    grade_all,
+    load_register,
+    register_queries,
+)
 from safecredit_desktop.core.rules import engine  # noqa: E402
-from safecredit_desktop.core.rules.facts import load_register, register_queries  # noqa: E402
 from safecredit_desktop.core.rules.profile import parse_profile  # noqa: E402
 from safecredit_desktop.core.rules.result import GradeResult  # noqa: E402
 from safecredit_desktop.core.storage import settings as keys  # noqa: E402
@@ -75,7 +79,7 @@ def run(enterprises: int = 100_000) -> dict[str, float]:
             records = floor(db, queries)
             floor_times.append(time.perf_counter() - started)
             started = time.perf_counter()
-            results = engine.grade_all(db, profile, AS_OF)
+            results = grade_all(db, profile, AS_OF)
             grade_times.append(time.perf_counter() - started)
         # where grade_all's time goes (outside the timed rounds; the garbage collector
         # paused as grade_all pauses it)
@@ -93,7 +97,7 @@ def run(enterprises: int = 100_000) -> dict[str, float]:
         finally:
             gc.enable()
         del register, grader
-        results = engine.grade_all(db, profile, AS_OF)
+        results = grade_all(db, profile, AS_OF)
     finally:
         db.close()
     seconds = min(grade_times)

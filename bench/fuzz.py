@@ -1,6 +1,6 @@
 """Fuzzing the importer and the entry forms' checks for a time budget.
 
-    python bench/fuzz.py [--seconds 300] [--seed 1]
+    python bench/fuzz.py [--seconds 300 | --rounds N] [--seed 1]
 
 Importer: a good workbook (the 全部数据 export of a 20-unit demo county) is damaged
 at random — cells replaced by random text, numbers, dates, formulas, control
@@ -11,7 +11,7 @@ exception is a traceback. A refused import must leave the database file byte for
 byte as it was (a partial write otherwise).
 Forms: every entry form is checked with random values; ``check_form`` must return
 (messages per field), never raise.
-Prints and returns the counts; the CI runs a short budget (tests/core/test_fuzz.py).
+Prints and returns the counts; the test runs a fixed 20 rounds (tests/core/test_fuzz.py).
 """
 
 from __future__ import annotations
@@ -126,7 +126,9 @@ def _damage(source: Path, target: Path, rng: random.Random) -> None:
     wb.save(target)
 
 
-def fuzz(seconds: float, seed: int = 1) -> dict[str, int]:
+def fuzz(seconds: float | None, seed: int = 1, *, rounds: int | None = None) -> dict[str, int]:
+    """Damaged workbooks and random forms for ``seconds``, or for exactly ``rounds``
+    workbooks (the test: the same work however busy the machine is)."""
     rng = random.Random(seed)
     counts = {
         "imports": 0,
@@ -151,8 +153,10 @@ def fuzz(seconds: float, seed: int = 1) -> dict[str, int]:
         empty = base / "empty.db"
         core.init_database(empty, profile="fenghuang", bureau_name="测试局", user="fuzz").close()
         profile = core.builtin_profiles()[0]
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while (deadline is None or time.monotonic() < deadline) and (
+            rounds is None or counts["imports"] < rounds
+        ):
             # one damaged workbook
             book, db = base / "damaged.xlsx", base / "target.db"
             _damage(Path(good), book, rng)
@@ -212,8 +216,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, help="exactly this many workbooks (no budget)")
     args = parser.parse_args()
-    print(json.dumps(fuzz(args.seconds, args.seed), ensure_ascii=False, indent=2))
+    seconds = None if args.rounds else args.seconds
+    counts = fuzz(seconds, args.seed, rounds=args.rounds)
+    print(json.dumps(counts, ensure_ascii=False, indent=2))
     return 0
 
 

@@ -9,15 +9,14 @@ its password (cli.md "Who acts"); the others are attributed like every other cha
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
-import typing
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import ListAction, ObjectionAction, RepairAction
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import parse_date
@@ -98,6 +97,11 @@ def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
     reviewer = action in ("review", "publish", "remove")
     session = sessions.for_action(args, reviewer)
     try:
+        wanted = _LIST_ACTIONS.get(action)
+        if action == "review":
+            wanted = ListAction.APPROVE if args.approve else ListAction.REFUSE
+        if wanted is not None:  # the workflow says what this user may do in the entry's stage
+            session.lists.require_action(args.id, wanted)
         if action == "show":
             unit_id = _unit_id(session, args.uscc) if args.uscc else None
             shown = session.lists.entries(list_kind=args.list, stage=args.stage, unit_id=unit_id)
@@ -160,36 +164,33 @@ def _print_objection(o: core.Objection) -> None:
     )
 
 
-def _convert(value: str, annotation: Any) -> Any:
-    text = str(annotation)
-    if value == "" and "None" in text:
-        return None
-    if "date" in text:
-        return parse_date(value, field="--set")
-    if "int" in text and "str" not in text:
-        return int(value)
-    if "float" in text:
-        return float(value)
-    if "bool" in text:
-        return value in ("1", "是", "true", "True")
-    return value
-
-
-def corrected_record(session: core.Session, table: str, record_id: int, pairs: list[str]) -> Any:
-    """The record with ``field=value`` corrections applied (for an objection's 更正)."""
-    record = session.records.get(table, record_id)
-    hints = typing.get_type_hints(type(record))
-    changes: dict[str, Any] = {}
+def correction_pairs(pairs: list[str]) -> list[tuple[str, str]]:
+    """``--set 字段=值`` as (field, typed value); the core checks them as the window does."""
+    found: list[tuple[str, str]] = []
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or name not in hints or name in ("id", "unit_id"):
-            fields = "、".join(f for f in hints if f not in ("id", "unit_id"))
-            raise SafeCreditError(f"更正应写成 字段=值，字段可以是：{fields}。")
-        try:
-            changes[name] = _convert(value, hints[name])
-        except ValueError as error:
-            raise SafeCreditError(f"更正的值“{value}”无法用于字段 {name}。") from error
-    return dataclasses.replace(record, **changes)
+        if not sep or not name.strip():
+            raise SafeCreditError(f"更正应写成 字段=值（“{pair}”）。")
+        found.append((name, value))
+    return found
+
+
+_LIST_ACTIONS = {
+    "notify": ListAction.NOTIFY,
+    "statement": ListAction.RECORD_STATEMENT,
+    "publish": ListAction.PUBLISH,
+    "remove": ListAction.REMOVE,
+}
+_OBJECTION_ACTIONS = {
+    "accept": ObjectionAction.ACCEPT,
+    "refuse": ObjectionAction.REFUSE,
+    "answer": ObjectionAction.ANSWER,
+}
+_REPAIR_ACTIONS = {
+    "approve": RepairAction.APPROVE,
+    "refuse": RepairAction.REJECT,
+    "revoke": RepairAction.REVOKE,
+}
 
 
 def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
@@ -197,6 +198,8 @@ def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
     reviewer = action in ("accept", "refuse", "answer")
     session = sessions.for_action(args, reviewer)
     try:
+        if action in _OBJECTION_ACTIONS:
+            session.objections.require_action(args.id, _OBJECTION_ACTIONS[action])
         if action == "show":
             for found in session.objections.all(open_only=args.open):
                 _print_objection(found)
@@ -220,8 +223,8 @@ def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
             found = session.objections.get(args.id)
             corrected = None
             if args.outcome == "更正":
-                corrected = corrected_record(
-                    session, found.target_table, found.target_id, args.set or []
+                corrected = session.objections.correction(
+                    args.id, correction_pairs(args.set or []), today=_day(args.on, "--on")
                 )
             _print_objection(
                 session.objections.answer(
@@ -253,6 +256,8 @@ def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
     reviewer = action in ("approve", "refuse", "revoke")
     session = sessions.for_action(args, reviewer)
     try:
+        if action in _REPAIR_ACTIONS:
+            session.repairs.require_action(args.id, _REPAIR_ACTIONS[action])
         if action == "show":
             found_all = session.repairs.all()
             if args.format == "json":
@@ -309,12 +314,11 @@ def cmd_bad_records(args: argparse.Namespace, sessions: _Sessions) -> int:
     try:
         unit_id = _unit_id(session, args.uscc) if args.uscc else None
         found = session.repairs.bad_records(unit_id=unit_id, as_of=_day(args.as_of, "--as-of"))
-        codes = dict(session.db.conn.execute("SELECT id, uscc FROM units").fetchall())
     finally:
         session.close()
     print(f"不良信用记录 {len(found)} 条")
     for bad in found:
-        print(f"{codes.get(bad.unit_id, '')}\t第{bad.trigger}项\t{bad.trigger_text}\t{bad.record}")
+        print(f"{bad.uscc}\t第{bad.trigger}项\t{bad.trigger_text}\t{bad.record}")
     return EXIT_OK
 
 

@@ -268,7 +268,8 @@ def test_objection_corrected_with_set_and_refused(county: Setup) -> None:
         "objection", "answer", "1", "--findings", "核实", "--outcome", "更正",
         "--set", "no_such=1", user="审核员乙",
     )  # fmt: skip
-    assert "无法用于字段 fine_yuan" in county.refused(
+    # the window's sentence for the field (core/forms.py), not a conversion error
+    assert "罚款金额(元)：应填写不小于0的数字，现为「很多」" in county.refused(
         "objection", "answer", "1", "--findings", "核实", "--outcome", "更正",
         "--set", "fine_yuan=很多", user="审核员乙",
     )  # fmt: skip
@@ -291,6 +292,70 @@ def test_objection_corrected_with_set_and_refused(county: Setup) -> None:
     )
     out = county.ok("objection", "refuse", "2", "--reason", "已答复过", user="审核员乙")
     assert "不予受理：已答复过" in out
+
+
+def test_objection_correction_runs_the_windows_checks(county: Setup) -> None:
+    """The CLI's 更正 goes through the entry form's field and cross-field checks (issue 17):
+    a future date and an accident grade its figures contradict are refused with the
+    sentences the window shows beside those fields, and nothing is stored."""
+    from safecredit_desktop.core import forms
+
+    clerk = county.session()
+    try:
+        accident = model.Accident(
+            county.units[OBJECTION_CODE], TODAY - timedelta(days=40), "一般", "是",
+            accident_no="事故-1", deaths=1,
+        )  # fmt: skip
+        accident_id = clerk.records.save(accident)
+        stored = clerk.records.get("accidents", accident_id)
+        profile = clerk.profile
+    finally:
+        clerk.close()
+    county.ok(
+        "objection", "file", "--table", "accidents", "--id", str(accident_id),
+        "--content", "伤亡人数不符",
+    )  # fmt: skip
+    county.ok("objection", "accept", "1", user="审核员乙")
+
+    def window_says(**changed: str) -> dict[str, str]:
+        form = forms.form_for("accidents")
+        values = {**forms.values_of(stored, form), **changed}
+        return forms.check_form(form, values, profile=profile, today=TODAY).errors
+
+    future = (TODAY + timedelta(days=3)).isoformat()
+    (date_sentence,) = window_says(occurred_on=future).values()
+    err = county.refused(
+        "objection", "answer", "1", "--findings", "核实", "--outcome", "更正",
+        "--set", f"occurred_on={future}", user="审核员乙",
+    )  # fmt: skip
+    labels = forms.form_for("accidents").labels
+    assert date_sentence and f"{labels['occurred_on']}：{date_sentence}" in err
+
+    grade_sentence = window_says(deaths="3", grade="一般")["grade"]
+    assert "较大" in grade_sentence
+    err = county.refused(
+        "objection", "answer", "1", "--findings", "核实", "--outcome", "更正",
+        "--set", f"{labels['deaths']}=3", "--set", "grade=一般", user="审核员乙",
+    )  # fmt: skip
+    assert f"{labels['grade']}：{grade_sentence}" in err
+
+    assert county.one(
+        "SELECT occurred_on, deaths, grade FROM accidents WHERE id = ?", accident_id
+    ) == (
+        stored.occurred_on.isoformat(),
+        1,
+        "一般",
+    )
+    assert county.one("SELECT status FROM objections") == ("已受理",)
+    out = county.ok(
+        "objection", "answer", "1", "--findings", "死亡3人", "--outcome", "更正",
+        "--set", "deaths=3", "--set", f"{labels['grade']}=较大", user="审核员乙",
+    )  # fmt: skip
+    assert "结论 更正" in out
+    assert county.one("SELECT deaths, grade FROM accidents WHERE id = ?", accident_id) == (
+        3,
+        "较大",
+    )
 
 
 # -- repairs -------------------------------------------------------------------------------------

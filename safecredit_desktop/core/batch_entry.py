@@ -417,8 +417,8 @@ def _live_grades(
     db: Database, profile: Profile, unit_ids: Iterable[int], day: date
 ) -> dict[int, Any]:
     """The units' live grades as of ``day`` (one grader for all; not yet founded: none)."""
+    from safecredit_desktop.core.grade_facts import load_facts
     from safecredit_desktop.core.rules.engine import grade_many
-    from safecredit_desktop.core.rules.facts import load_facts
 
     founded = [
         facts

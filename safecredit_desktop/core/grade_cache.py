@@ -27,7 +27,7 @@ How the stored rows stay equal to a fresh grade of every unit:
   marks for it.
 
 The engine is used through its public functions only (``engine.Grader``,
-``facts.load_register``): this module knows nothing of the criteria.
+``grade_facts.load_register``): this module knows nothing of the criteria.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from safecredit_desktop.core.grade_facts import load_register
 from safecredit_desktop.core.rules import engine
-from safecredit_desktop.core.rules.facts import Register, load_register
+from safecredit_desktop.core.rules.facts import Register
 from safecredit_desktop.core.rules.profile import FactKind, Profile, parse_profile
 from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.storage import connection, dialect
@@ -182,7 +183,7 @@ def _whole_needed(conn: sqlite3.Connection, state: _State, today: date | None) -
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """As engine.grade_all: grading makes millions of small acyclic tuples."""
+    """As grade_facts.grade_all: grading makes millions of small acyclic tuples."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -12,9 +12,9 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Location, ServerLocation
 from safecredit_desktop.core.errors import DamagedDatabaseError, SafeCreditError
 from safecredit_desktop.core.paths import default_database_path, resources_dir
-from safecredit_desktop.core.storage.location import Location, ServerLocation
 from safecredit_desktop.gui import errors
 from safecredit_desktop.gui.fonts import install_app_font
 
@@ -31,7 +31,7 @@ def server_password(location: ServerLocation) -> ServerLocation | None:
     finds none); None when cancelled. The password is kept in memory only."""
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-    from safecredit_desktop.core.storage.connection import PasswordNeededError
+    from safecredit_desktop.core.app.vocabulary import PasswordNeededError
 
     while True:
         try:

@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import ROLE_ORDER, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
-from safecredit_desktop.core.storage.changes import Changes, Table
-from safecredit_desktop.core.storage.users import ROLE_ORDER
 from safecredit_desktop.gui import errors, workers
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.batch_entry import open_batch_entry
@@ -458,7 +457,7 @@ class MainWindow(QMainWindow):
         """A PostgreSQL register by its address (the password is asked when opening)."""
         from PySide6.QtWidgets import QInputDialog
 
-        from safecredit_desktop.core.storage.location import parse_server
+        from safecredit_desktop.core.app.vocabulary import parse_server
 
         text, ok = QInputDialog.getText(
             self,

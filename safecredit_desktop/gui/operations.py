@@ -28,8 +28,8 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Changes
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
-from safecredit_desktop.core.storage.changes import Changes
 from safecredit_desktop.gui import errors, workers
 from safecredit_desktop.gui.bus import DataBus
 

@@ -6,14 +6,14 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core.storage.changes import Changes
+from safecredit_desktop.core.app.vocabulary import Changes
 from safecredit_desktop.gui.bus import DataBus
 
 
 class Page(QWidget):
     """A page: built with the session and the bus; ``refresh`` re-reads from the Session.
 
-    ``watched``: the tables (``core.storage.changes.Table``) whose change makes the
+    ``watched``: the tables (``core.app.vocabulary.Table``) whose change makes the
     page read again; ``on_changes`` does it (a page that needs more overrides it).
     ``page_title`` titles the page's message boxes."""
 

@@ -34,8 +34,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Qt, QT
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Changes
 from safecredit_desktop.core.errors import Cancelled
-from safecredit_desktop.core.storage.changes import Changes
 
 T = TypeVar("T")
 Report = Callable[[float, str], None]

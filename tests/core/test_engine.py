@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from safecredit_desktop.core import model
+from safecredit_desktop.core.grade_facts import grade_all, load_facts
 from safecredit_desktop.core.model import (
     VIOLATION_KIND_BY_CODE,
     VIOLATION_KIND_BY_NAME,
@@ -25,8 +26,8 @@ from safecredit_desktop.core.model import (
     PenaltyDepartment,
     RepairTarget,
 )
-from safecredit_desktop.core.rules.engine import grade_all, grade_many, grade_unit
-from safecredit_desktop.core.rules.facts import UnitFacts, add_records, build_facts, load_facts
+from safecredit_desktop.core.rules.engine import grade_many, grade_unit
+from safecredit_desktop.core.rules.facts import UnitFacts, add_records, build_facts
 from safecredit_desktop.core.rules.profile import Profile, load_profile
 from safecredit_desktop.core.rules.result import GradeResult, NextChange
 from safecredit_desktop.core.validate import resolve_accident_grade

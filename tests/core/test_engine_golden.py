@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core.rules.engine import grade_all, grade_unit
-from safecredit_desktop.core.rules.facts import load_facts
+from safecredit_desktop.core.grade_facts import grade_all, load_facts
+from safecredit_desktop.core.rules.engine import grade_unit
 from safecredit_desktop.core.rules.result import GradeResult
 
 UNITS = 3_000

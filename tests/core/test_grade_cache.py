@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core import grade_cache, model
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.grade_facts import grade_all
 from safecredit_desktop.core.rules import engine
-from safecredit_desktop.core.rules.engine import grade_all
 from safecredit_desktop.core.storage import dialect
 from safecredit_desktop.core.storage.migrations import latest_version
 
@@ -419,12 +419,12 @@ def test_an_upgraded_database_is_filled_at_first_opening(tmp_path: Path) -> None
 
 
 def test_every_table_grading_reads_marks_its_units_stale(fresh_copy: Any) -> None:
-    """The engine's queries (facts.register_queries) name the tables grading reads: each
+    """The engine's queries (grade_facts.register_queries) name the tables grading reads: each
     must have the triggers that mark a touched unit (a table added to grading without
     them would leave its units' rows stale)."""
     import re
 
-    from safecredit_desktop.core.rules.facts import register_queries
+    from safecredit_desktop.core.grade_facts import register_queries
 
     session = fresh_copy("fenghuang")
     scope = engine.Grader(session.profile, D0).scope()

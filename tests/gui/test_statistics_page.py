@@ -144,7 +144,7 @@ def test_charts_paint(qtbot: QtBot, demo: core.Session) -> None:
 def test_grouped_by_reporter_with_fake_engine(
     qtbot: QtBot, demo: core.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safecredit_desktop.core.rules import engine
+    from safecredit_desktop.core import grade_facts
 
     calls: list[date] = []
 
@@ -152,7 +152,7 @@ def test_grouped_by_reporter_with_fake_engine(
         calls.append(as_of)
         return fake_grades(core.Session(db, "测试员"), profile)  # the worker's connection
 
-    monkeypatch.setattr(engine, "grade_all", grade_all)
+    monkeypatch.setattr(grade_facts, "grade_all", grade_all)
     demo.db.conn.execute("UPDATE units SET reporter = '吉首市应急管理局' WHERE id % 3 = 0")
     page = make_page(qtbot, demo)
     page.compute()

@@ -46,7 +46,7 @@ def _font_choice(session: Session) -> _doc_fonts.FontChoice:
 def _document_grades(
     session: Session, unit_ids: Any, as_of: date, assessment: int | None
 ) -> dict[int, _GradeResult]:
-    from safecredit_desktop.core.rules.engine import grade_all
+    from safecredit_desktop.core.grade_facts import grade_all
 
     wanted = set(unit_ids)
     if assessment is not None:

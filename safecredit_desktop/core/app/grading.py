@@ -79,7 +79,7 @@ class GradingPart:
     def grade(self, *, as_of: date, uscc: str | None = None) -> list[Any]:
         """Every unit's GradeResult as of ``as_of`` (sorted by code); one unit with ``uscc``."""
         session = self._session
-        from safecredit_desktop.core.rules.engine import grade_all
+        from safecredit_desktop.core.grade_facts import grade_all
 
         results = grade_all(session.db, session.profile, as_of, uscc=uscc)
         if uscc is not None and not results:
@@ -154,7 +154,7 @@ class GradingPart:
     ) -> list[_GradeResult]:
         """Every unit's grade as of ``as_of``, for the statistics page and the report exports."""
         session = self._session
-        from safecredit_desktop.core.rules.engine import grade_all
+        from safecredit_desktop.core.grade_facts import grade_all
 
         if progress is not None:
             progress(0.05, f"正在评定信用等级（评定基准日 {as_of.isoformat()}）…")
@@ -200,8 +200,8 @@ class GradingPart:
     def grade_one(self, unit_id: int, *, as_of: date | None = None) -> Any:
         """One unit's GradeResult as of ``as_of`` (today by default)."""
         session = self._session
+        from safecredit_desktop.core.grade_facts import load_facts
         from safecredit_desktop.core.rules.engine import grade_unit
-        from safecredit_desktop.core.rules.facts import load_facts
 
         facts = load_facts(session.db, unit_ids=[unit_id])
         if not facts:
@@ -218,8 +218,8 @@ class GradingPart:
         """How a unit's grade changed: the grade at the end of each of the last ``years`` years
         (the confirmed assessment's where there is one) and today, oldest first."""
         session = self._session
+        from safecredit_desktop.core.grade_facts import load_facts
         from safecredit_desktop.core.rules.engine import grade_unit
-        from safecredit_desktop.core.rules.facts import load_facts
 
         facts = load_facts(session.db, unit_ids=[unit_id])
         if not facts:

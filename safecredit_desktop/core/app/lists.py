@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.permissions import require_action
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.workflows import lists as _lists
@@ -21,6 +22,26 @@ class ListsPart:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def allowed_actions(self, entry: _lists.ListEntry) -> set[_lists.ListAction]:
+        """What this user may do to ``entry`` now (the window's buttons)."""
+        session = self._session
+        refused = _lists.publication_refused(session.profile) is not None
+        return _lists.allowed_actions(entry, session.roles, publication_refused=refused)
+
+    def require_action(self, entry_id: int, action: _lists.ListAction) -> None:
+        """Refuse ``action`` on the entry unless allowed_actions has it (the CLI)."""
+        session = self._session
+        entry = _lists.get(session.db, entry_id)
+        refused = _lists.publication_refused(session.profile)
+        require_action(
+            session,
+            action,
+            lambda roles: _lists.allowed_actions(
+                entry, roles, publication_refused=refused is not None
+            ),
+            lambda: _lists.refusal(entry, action, publication_refused=refused),
+        )
 
     def kinds(self) -> tuple[str, ...]:
         """红名单 and this profile's list of the seriously dishonest (黑名单 / 严重失信主体名单)."""
@@ -68,7 +89,7 @@ class ListsPart:
         """采集 from the rules: units graded in the profile's listed grades (and A for the
         red list) with no entry of that list in progress or in force."""
         session = self._session
-        from safecredit_desktop.core.rules.engine import grade_all
+        from safecredit_desktop.core.grade_facts import grade_all
 
         day = files._today(today)
         if progress is not None:

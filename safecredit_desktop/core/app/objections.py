@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.permissions import require_action
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.workflows import objections as _objections
 
@@ -18,6 +20,21 @@ class ObjectionsPart:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def allowed_actions(self, objection: _objections.Objection) -> set[_objections.ObjectionAction]:
+        """What this user may do to ``objection`` now (the window's buttons)."""
+        return _objections.allowed_actions(objection, self._session.roles)
+
+    def require_action(self, objection_id: int, action: _objections.ObjectionAction) -> None:
+        """Refuse ``action`` on the objection unless allowed_actions has it (the CLI)."""
+        session = self._session
+        found = _objections.get(session.db, objection_id)
+        require_action(
+            session,
+            action,
+            lambda roles: _objections.allowed_actions(found, roles),
+            lambda: _objections.refusal(found, action),
+        )
 
     def all(
         self, *, unit_id: int | None = None, open_only: bool = False, search: str = ""
@@ -94,6 +111,20 @@ class ObjectionsPart:
             outcome=outcome,
             on=files._today(on),
             corrected=corrected,
+        )
+
+    def correction(
+        self, objection_id: int, changes: Sequence[tuple[str, str]], *, today: date | None = None
+    ) -> Any:
+        """The objected record with ``changes`` (field key or column name, typed value)
+        through the window's form checks, ready for ``answer(outcome="更正")``."""
+        session = self._session
+        return _objections.corrected_record(
+            session.db,
+            objection_id,
+            changes,
+            profile=session.profile,
+            today=files._today(today),
         )
 
     def open_targets(self, unit_id: int | None = None) -> dict[tuple[str, int], str]:

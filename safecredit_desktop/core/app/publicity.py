@@ -27,6 +27,10 @@ class PublicityPart:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def allowed_actions(self, item: _publicity.PublicityItem) -> set[_publicity.PublicityAction]:
+        """What this user may do to a 双公示 item now (the window's buttons)."""
+        return _publicity.allowed_actions(item, self._session.roles)
+
     def commitment_gaps(self, *, as_of: date | None = None) -> list[_publicity.CommitmentGap]:
         """Units lacking a valid unit commitment or main-person 履职尽责承诺."""
         session = self._session

@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.permissions import require_action
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.workflows import bad_records as _bad
 from safecredit_desktop.core.workflows import repairs as _repairs
@@ -19,6 +20,21 @@ class RepairsPart:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def allowed_actions(self, application: _repairs.Application) -> set[_repairs.RepairAction]:
+        """What this user may do to ``application`` now (the window's buttons)."""
+        return _repairs.allowed_actions(application, self._session.roles)
+
+    def require_action(self, application_id: int, action: _repairs.RepairAction) -> None:
+        """Refuse ``action`` on the application unless allowed_actions has it (the CLI)."""
+        session = self._session
+        found = _repairs.get(session.db, application_id)
+        require_action(
+            session,
+            action,
+            lambda roles: _repairs.allowed_actions(found, roles),
+            lambda: _repairs.refusal(found, action),
+        )
 
     def all(
         self, *, unit_id: int | None = None, status: str | None = None, search: str = ""

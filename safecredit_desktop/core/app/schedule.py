@@ -110,7 +110,7 @@ class SchedulePart:
         """Overdue units and those due within ``within_days`` of ``as_of``, most overdue first,
         from the live grades as of ``as_of`` (scheduling/due.py says why)."""
         session = self._session
-        from safecredit_desktop.core.rules.engine import grade_all
+        from safecredit_desktop.core.grade_facts import grade_all
 
         if progress is not None:
             progress(0.05, f"正在评定信用等级（{as_of.isoformat()}）…")
@@ -133,7 +133,7 @@ class SchedulePart:
         """The 年度执法检查计划 of ``year``: grades of the confirmed assessment of ``year`` if
         there is one, else computed as of 31 December of the year before."""
         session = self._session
-        from safecredit_desktop.core.rules.engine import grade_all
+        from safecredit_desktop.core.grade_facts import grade_all
 
         if capacity is not None and capacity < 1:
             raise SafeCreditError("每月检查能力应为正整数。")

@@ -94,7 +94,7 @@ class UnitsPart:
         """Ids of the units graded ``grade`` as of ``as_of``, or in the confirmed assessment
         of year ``assessment`` (for batch printing)."""
         session = self._session
-        from safecredit_desktop.core.rules.engine import grade_all
+        from safecredit_desktop.core.grade_facts import grade_all
 
         if assessment is not None:
             results = session.grading.assessment_results(assessment)

@@ -58,6 +58,7 @@ class BadRecord:
     trigger: int
     record: str  # the record as notices quote it
     day: date
+    uscc: str = ""  # the unit's 统一社会信用代码 (the CLI prints it)
 
     @property
     def trigger_text(self) -> str:

@@ -1,9 +1,16 @@
 """The grading engine: a grade is a pure function of (profile, a unit's facts, as-of date T).
 
+Grading runs in three stages, one module each: ``compile.py`` turns the profile's
+criteria into filters and plans once per grader; this module evaluates a unit's state
+(which criteria hold at T, the grade, its reasons, the day it next changes); ``outlook.py``
+says what keeps the top grade and the way back to a better one. Nothing in ``rules/``
+reads the database (``core/grade_facts.py`` gathers the facts).
+
 ``grade_unit(profile, facts, as_of)`` grades one unit; ``grade_many`` grades many units
-sharing one cache; ``grade_all(db, profile, as_of)`` reads every unit's rows
-(``facts.load_register``, one query per table, only the records the profile can see at
-as_of) and grades them (``Grader.grade_register``, the same results as ``grade`` of each
+sharing one cache; ``grade_loaded(profile, as_of, load)`` grades every unit that ``load``
+hands over for the grader's scope (``core/grade_facts.py`` reads them, one query per
+table, only the records the profile can see at as_of: the engine never reads the
+database) with ``Grader.grade_register`` (the same results as ``grade`` of each
 unit's facts), sorted by 统一社会信用代码.
 
 The engine reads the profile's criteria generically (``docs/profile-format.md``) and has
@@ -63,21 +70,44 @@ import gc
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
-from datetime import date, timedelta
-from functools import cache, lru_cache
+from datetime import date
+from functools import cache
 from operator import attrgetter, or_
 from typing import Any, NamedTuple
 
-from dateutil.relativedelta import relativedelta
-
-from safecredit_desktop.core.model import (
-    CommitmentType,
-    Responsibility,
-    StandardizationLevel,
+from safecredit_desktop.core.rules import explain, outlook
+from safecredit_desktop.core.rules.compile import (
+    _ACC,
+    _BEST,
+    _COM,
+    _DAY,
+    _FILTERS,
+    _FIXES,
+    _FOREVER,
+    _HON,
+    _KIND,
+    _LEVELS_UP,
+    _LS,
+    _NO_FIX,
+    _NONE_LEVEL,
+    _PEN,
+    _PENDING,
+    _STD,
+    _TABLE_KIND,
+    _UNIT_COMMITMENT,
+    _VIO,
+    FLAG_PENDING,
+    FLAG_REVIEW,
+    _Checks,
+    _Compiled,
+    _Fix,
+    _months_before,
+    _Plan,
+    _std_rank,
+    first_counted_day,
+    leaves_window_on,
 )
-from safecredit_desktop.core.rules import explain
 from safecredit_desktop.core.rules.facts import (
     AccidentFact,
     CommitmentFact,
@@ -90,21 +120,15 @@ from safecredit_desktop.core.rules.facts import (
     UnitFacts,
     UnitRecords,
     ViolationFact,
-    load_register,
 )
 from safecredit_desktop.core.rules.facts import standardization as facts_standardization
 from safecredit_desktop.core.rules.profile import (
     GRADE_LETTERS,
     Criterion,
     Expect,
-    FactKind,
-    Mode,
     Profile,
-    Window,
-    WindowKind,
 )
 from safecredit_desktop.core.rules.result import GradeResult, NextChange, Reason
-from safecredit_desktop.core.storage.connection import Database
 
 __all__ = [
     "FLAG_PENDING",
@@ -113,363 +137,11 @@ __all__ = [
     "criterion_records",
     "exists_at",
     "first_counted_day",
-    "grade_all",
+    "grade_loaded",
     "grade_many",
     "grade_unit",
     "leaves_window_on",
 ]
-
-FLAG_PENDING = "待定"
-FLAG_REVIEW = "待核实"
-
-_DAY = timedelta(days=1)
-_FOREVER = date.max
-_RANK: dict[str, int] = {letter: i for i, letter in enumerate(GRADE_LETTERS)}  # 0 = best
-_BEST = GRADE_LETTERS[0]
-_NONE_LEVEL = StandardizationLevel.NONE.value
-_UNIT_COMMITMENT = CommitmentType.UNIT.value
-_YES = Responsibility.YES.value
-_PENDING = Responsibility.PENDING.value
-
-# fact kinds as small ints (record kinds first)
-_ACC, _VIO, _PEN, _HON, _COM, _STD, _JP, _LS = range(8)
-_KIND: dict[FactKind, int] = {
-    FactKind.ACCIDENT: _ACC,
-    FactKind.VIOLATION: _VIO,
-    FactKind.PENALTY: _PEN,
-    FactKind.HONOUR: _HON,
-    FactKind.COMMITMENT: _COM,
-    FactKind.STANDARDIZATION: _STD,
-    FactKind.JOINT_PUNISHMENT: _JP,
-    FactKind.LISTING: _LS,
-}
-_NOUN: dict[int, str] = {_ACC: "事故", _VIO: "失信行为", _PEN: "处罚", _HON: "表彰"}
-# record kinds by the table a listing's links name
-_TABLE_KIND: dict[str, int] = {"accidents": _ACC, "violations": _VIO, "penalties": _PEN}
-_KIND_TABLE: dict[int, str] = {kind: table for table, kind in _TABLE_KIND.items()}
-
-
-# ---------------------------------------------------------------- calendar
-
-
-@lru_cache(maxsize=1 << 16)
-def _months_before(day: date, months: int) -> date:
-    result: date = day - relativedelta(months=months)
-    return result
-
-
-@lru_cache(maxsize=1 << 16)
-def first_counted_day(as_of: date, window: Window) -> date:
-    """The earliest record date that ``window`` counts at ``as_of`` (as Window.contains)."""
-    if window.kind is WindowKind.LAST_YEAR_OR_SINCE:
-        return date(as_of.year - 1, 1, 1)
-    return _months_before(as_of, window.months) + _DAY
-
-
-@lru_cache(maxsize=1 << 16)
-def leaves_window_on(day: date, window: Window) -> date:
-    """The first as-of date at which a record dated ``day`` is no longer in ``window``."""
-    if window.kind is WindowKind.LAST_YEAR_OR_SINCE:
-        return date(day.year + 2, 1, 1)
-    months = window.months
-    result: date = day + relativedelta(months=months)
-    while _months_before(result, months) < day:
-        result += _DAY
-    while _months_before(result - _DAY, months) >= day:
-        result -= _DAY
-    return result
-
-
-# ---------------------------------------------------------------- compiled profile
-
-
-@dataclass(frozen=True, eq=False)
-class _Crit:
-    c: Criterion
-    kind: int
-    some: bool  # expect "some"
-    accept: Callable[[Any], bool] | None  # static filter of record facts
-    levels: frozenset[str]
-    window: Window | None
-    single: bool  # a windowed record criterion that one counting record decides
-    # memos (criteria with equal windows share ``starts``): as-of date → the earliest
-    # record date counted (first_counted_day); record date → the first as-of date at which
-    # it no longer counts, repairs aside (leaves_window_on, or the end of its run of years)
-    starts: dict[date, date]
-    ends: dict[date, date]
-    span: str  # what a record stops counting in: 1年内, 连续3年 … ("" without a window)
-
-    def start(self, as_of: date) -> date:
-        found = self.starts.get(as_of)
-        if found is None:
-            assert self.window is not None
-            found = self.starts[as_of] = first_counted_day(as_of, self.window)
-        return found
-
-    def end(self, day: date) -> date:
-        found = self.ends.get(day)
-        if found is None:
-            years = self.c.consecutive_years
-            if years is not None:
-                found = date(day.year + self.c.latest_year_offset_max + 1, 1, 1)
-            else:
-                assert self.window is not None
-                found = leaves_window_on(day, self.window)
-            self.ends[day] = found
-        return found
-
-
-def _span(c: Criterion) -> str:
-    if c.consecutive_years is not None:
-        return f"连续{c.consecutive_years}年"
-    if c.window is not None:
-        return explain.window(c.window)
-    return ""
-
-
-def _accident_filter(c: Criterion) -> Callable[[Any], bool]:
-    allowed = c.responsibilities
-    grades = None if c.accident_grades is None else frozenset(g.value for g in c.accident_grades)
-    fatal = c.fatal
-
-    def accept(a: AccidentFact) -> bool:
-        return (
-            a.responsible in allowed
-            and (not fatal or a.deaths >= 1)
-            and (grades is None or a.grade in grades)
-        )
-
-    return accept
-
-
-def _violation_filter(c: Criterion) -> Callable[[Any], bool]:
-    kinds = None if c.kinds is None else frozenset(c.kinds)
-    subjects = None if c.subjects is None else frozenset(s.value for s in c.subjects)
-
-    def accept(v: ViolationFact) -> bool:
-        return (kinds is None or v.kind in kinds) and (subjects is None or v.subject in subjects)
-
-    return accept
-
-
-def _penalty_filter(c: Criterion) -> Callable[[Any], bool]:
-    department = None if c.department is None else c.department.value
-    aggravated = c.aggravated_fine
-
-    def accept(p: PenaltyFact) -> bool:
-        return (department is None or p.department == department) and (
-            aggravated is None or p.aggravated_fine == aggravated
-        )
-
-    return accept
-
-
-def _honour_filter(c: Criterion) -> Callable[[Any], bool]:
-    types = None if c.honour_types is None else frozenset(t.value for t in c.honour_types)
-    levels = None if c.honour_levels is None else frozenset(lv.value for lv in c.honour_levels)
-
-    def accept(h: HonourFact) -> bool:
-        return (types is None or h.type in types) and (levels is None or h.level in levels)
-
-    return accept
-
-
-_FILTERS: dict[int, Callable[[Criterion], Callable[[Any], bool]]] = {
-    _ACC: _accident_filter,
-    _VIO: _violation_filter,
-    _PEN: _penalty_filter,
-    _HON: _honour_filter,
-}
-
-
-_Checks = tuple[tuple[int, int, bool, frozenset[str]], ...]  # (index, kind, some, levels)
-_Plan = tuple[tuple[str, bool, bool, _Checks], ...]  # (letter, every, decided, checks)
-
-
-class _Fix(NamedTuple):
-    """Steps the unit can take itself: sign a unit commitment, obtain a level."""
-
-    commit: bool
-    level: str | None
-
-    def describe(self, held: tuple[str, date | None, date | None] | None = None) -> str:
-        """``held``: the level on the unit's record (level, 评定日期, 有效期至) when it does
-        not count then; a step to that very level renews it rather than obtains it."""
-        parts = []
-        if self.commit:
-            parts.append(explain.COMMITMENT_FIX)
-        if self.level is not None:
-            if held is not None and held[0] == self.level:
-                parts.append(explain.std_renewal(*held))
-            else:
-                parts.append(explain.std_fix(self.level))
-        return "并".join(parts)
-
-
-_NO_FIX = _Fix(False, None)
-_FIXES: dict[tuple[bool, str | None], _Fix] = {
-    (commit, level): _Fix(commit, level)
-    for commit in (False, True)
-    for level in (None, *explain.STD_LEVELS)
-}
-
-
-class _Compiled:
-    """A profile's criteria turned into filters, once per Grader."""
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-        crits: list[_Crit] = []
-        index: dict[str, int] = {}
-        starts: dict[Window | None, dict[date, date]] = {}
-        for letter in GRADE_LETTERS:
-            for c in profile.criteria_for(letter):
-                kind = _KIND[c.fact]
-                make = _FILTERS.get(kind)
-                index[c.code] = len(crits)
-                crits.append(
-                    _Crit(
-                        c=c,
-                        kind=kind,
-                        some=c.expect is Expect.SOME,
-                        accept=None if make is None else make(c),
-                        levels=frozenset(lv.value for lv in (c.levels or ())),
-                        window=c.window,
-                        single=c.window is not None
-                        and (c.expect is Expect.NONE or c.count_at_least == 1),
-                        starts=starts.setdefault(c.window, {}),
-                        ends={},
-                        span=_span(c),
-                    )
-                )
-        self.crits: tuple[_Crit, ...] = tuple(crits)
-        self.order: tuple[tuple[str, bool, tuple[int, ...]], ...] = tuple(
-            (
-                letter,
-                profile.grades[letter].mode is Mode.ALL,
-                tuple(index[c.code] for c in profile.criteria_for(letter)),
-            )
-            for letter in profile.evaluation_order
-        )
-        # per grade: the criteria of better "all" grades that fail when a record or a
-        # joint punishment is there (expect "none"), in evaluation order (see obstacles)
-        self.blockers: dict[str, tuple[tuple[int, int], ...]] = {
-            letter: tuple(
-                (i, crits[i].kind)
-                for better, every, idxs in self.order
-                if every and _RANK[better] < _RANK[letter]
-                for i in idxs
-                if not crits[i].some
-            )
-            for letter in GRADE_LETTERS
-        }
-        reasons_from = profile.fallback_reasons_from
-        self.fallback_idx: tuple[int, ...] = (
-            ()
-            if reasons_from is None
-            else tuple(index[c.code] for c in profile.criteria_for(reasons_from))
-        )
-        by_kind: dict[int, list[_Crit]] = {}
-        for cr in crits:
-            by_kind.setdefault(cr.kind, []).append(cr)
-        self.by_kind = by_kind
-        self.uses_commitment = _COM in by_kind
-        self.uses_std = _STD in by_kind
-        self.uses_joint = _JP in by_kind
-        self.can_commit = any(cr.some for cr in by_kind.get(_COM, ()))
-        self.windows: dict[int, tuple[Window, ...]] = {
-            kind: tuple(
-                sorted(
-                    {cr.c.window for cr in by_kind.get(kind, ()) if cr.c.window is not None},
-                    key=lambda w: (w.kind.value, w.months),
-                )
-            )
-            for kind in (_ACC, _VIO, _PEN, _HON)
-        }
-        # per record kind: (criterion, its filter)
-        self.accepts: dict[int, tuple[tuple[int, Callable[[Any], bool]], ...]] = {
-            kind: tuple(
-                (i, cr.accept) for i, cr in enumerate(crits) if cr.kind == kind and cr.accept
-            )
-            for kind in (_ACC, _VIO, _PEN, _HON)
-        }
-        self.accept_any: dict[int, tuple[Callable[[Any], bool], ...]] = {
-            kind: tuple(cr.accept for cr in by_kind.get(kind, ()) if cr.accept is not None)
-            for kind in (_ACC, _VIO, _PEN, _HON)
-        }
-        # which criteria can vary for a unit with no records, without / with a joint
-        # punishment in force, without / with list entries (see _Evaluation)
-        self.no_records: list[tuple[Any, ...]] = [()] * len(crits)  # shared, never changed
-        self.shapes: dict[tuple[bool, bool], tuple[bool, ...]] = {
-            (joint, listed): tuple(
-                cr.kind in (_COM, _STD) or (joint and cr.kind == _JP) or (listed and cr.kind == _LS)
-                for cr in crits
-            )
-            for joint in (False, True)
-            for listed in (False, True)
-        }
-        self.shape_without_records = self.shapes[(False, False)]
-        # lists: a listing criterion's list (by name), and the list whose removed entries
-        # release a criterion's records (the grade's released_by_list)
-        names = {d.key: d.name for d in profile.lists}
-        self.list_of: tuple[str | None, ...] = tuple(
-            names.get(cr.c.list_key or "") if cr.kind == _LS else None for cr in crits
-        )
-        grade_of = {i: letter for letter, _every, idxs in self.order for i in idxs}
-        self.released_by: tuple[str | None, ...] = tuple(
-            names.get(profile.grades[grade_of[i]].released_by_list or "")
-            if i in grade_of and cr.kind < _HON
-            else None
-            for i, cr in enumerate(crits)
-        )
-        self.listing_names: frozenset[str] = frozenset(
-            n for n in (*self.list_of, *self.released_by) if n is not None
-        )
-        self.releases = any(n is not None for n in self.released_by)
-        # honour criteria over consecutive calendar years: (years, latest offset)
-        self.consecutive: tuple[tuple[int, int], ...] = tuple(
-            sorted(
-                {
-                    (cr.c.consecutive_years, cr.c.latest_year_offset_max)
-                    for cr in by_kind.get(_HON, ())
-                    if cr.c.consecutive_years is not None
-                }
-            )
-        )
-
-    def plan(self, varies: tuple[bool, ...]) -> tuple[_Plan, tuple[bool, ...], _Checks]:
-        """Grades in order with those of their criteria that can vary (``varies``); the
-        others are folded into ``decided``: for "all", one always fails; for "any", one
-        always holds. Also the verdicts of the criteria that cannot vary (the others'
-        entries are placeholders) and the checks of those that can."""
-        crits = self.crits
-        plan = []
-        for letter, every, idxs in self.order:
-            fixed = [i for i in idxs if not varies[i]]
-            checks = tuple(
-                (i, crits[i].kind, crits[i].some, crits[i].levels) for i in idxs if varies[i]
-            )
-            if every:
-                decided = any(crits[i].some for i in fixed)
-            else:
-                decided = any(not crits[i].some for i in fixed)
-            plan.append((letter, every, decided, checks))
-        constant = tuple(not cr.some for cr in crits)
-        varying = tuple(
-            (i, crits[i].kind, crits[i].some, crits[i].levels) for i, v in enumerate(varies) if v
-        )
-        return tuple(plan), constant, varying
-
-    def earliest(self, kind: int, as_of: date) -> date | None:
-        """Records of ``kind`` dated before this never count at as_of or later."""
-        days = [first_counted_day(as_of, w) for w in self.windows[kind]]
-        if kind == _HON:
-            days += [date(as_of.year - k - n + 1, 1, 1) for n, k in self.consecutive]
-        return min(days) if days else None
-
-    def relevant(self, kind: int, record: Any) -> bool:
-        return any(accept(record) for accept in self.accept_any[kind])
-
 
 # ---------------------------------------------------------------- the state at T
 
@@ -1286,190 +958,10 @@ class _Evaluation:
         improve: tuple[str, ...] = ()
         keep: tuple[str, ...] = ()
         if letter != _BEST:
-            improve = self.improve(letter, deciding)
+            improve = outlook.improve(self, letter, deciding)
         else:
-            keep = self.keep(letter)
+            keep = outlook.keep(self, letter)
         return _Core(letter, tuple(reasons), next_change, improve, keep)
-
-    # -- what keeps the top grade
-
-    def keep(self, letter: str) -> tuple[str, ...]:
-        """信用保持提示: the conditions of ``letter`` (the top grade, held at T) that lapse
-        on a known date — by date, each with what must happen by then — and then those
-        that must keep holding. Never a lower grade to come."""
-        found = next(((every, idxs) for g, every, idxs in self.comp.order if g == letter), None)
-        if found is None:
-            return ()  # the top grade is the fallback: nothing of its own to keep
-        every, idxs = found
-        as_of = self.as_of
-        held = self.verdicts(as_of)
-        target = f"{letter}级（{self.g._labels[letter]}）"
-        lapsing: list[tuple[date, str]] = []
-        steady: list[str] = []
-        for i in idxs:
-            if not held[i]:
-                continue
-            lapse = next((d for d in self.end_days if not self.verdicts(d)[i]), None)
-            c = self.comp.crits[i].c
-            if lapse is None:
-                steady.append(c.text.rstrip("。"))
-            else:
-                lapsing.append((lapse, f"{self._renewal(i, lapse)}，方可继续评为{target}"))
-            if not every:
-                break  # one holding criterion of an "any" grade is what keeps it
-        result = [text for _day, text in sorted(lapsing)]
-        if steady:
-            head = "其余条件需继续保持" if lapsing else f"需继续保持以下条件，方可继续评为{target}"
-            result.append(f"{head}：{'；'.join(steady)}")
-        return tuple(result)
-
-    def _renewal(self, i: int, lapse: date) -> str:
-        """What must happen before ``lapse`` for criterion i to keep holding."""
-        cr = self.comp.crits[i]
-        c = cr.c
-        if cr.kind == _HON:
-            what = explain.honour_wanted(c.honour_levels, c.honour_types)
-            if c.consecutive_years is not None:
-                return f"{lapse.year - c.latest_year_offset_max}年需再次获得{what}"
-            return f"{lapse.isoformat()}前需再次获得{what}"
-        if cr.kind == _STD and self.st.std is not None:
-            level, valid, _raw = self.st.std
-            lowest = max(cr.levels, key=_std_rank) if cr.levels else level
-            return (
-                f"安全生产标准化{level}有效期至{valid.isoformat() if valid else '—'}，"
-                f"需在期满前复评并保持{explain.level_or_better(lowest)}"
-            )
-        if cr.kind == _COM:
-            return f"安全生产承诺书{lapse.isoformat()}起撤回，需重新{explain.COMMITMENT_FIX}"
-        return f"{lapse.isoformat()}起不再满足“{c.text.rstrip('。')}”，需在此前重新满足"
-
-    # -- the way back
-
-    def obstacles(self, letter: str, deciding: list[int]) -> list[tuple[int, Any, bool]]:
-        """(criterion, record, behind a reason) pairs whose leaving may raise the grade."""
-        as_of = self.as_of
-        crits = self.comp.crits
-        pairs: list[tuple[int, Any, bool]] = []
-        for i in deciding:
-            kind = crits[i].kind
-            if kind <= _HON:
-                live = self.live(i, as_of)
-                blocking = self.counted(i, live) if crits[i].some else live
-                pairs += [(i, r, True) for r in blocking]
-            elif kind == _JP:
-                pairs += [(i, j, True) for j in self.st.jp]
-            elif kind == _LS:
-                pairs += [(i, entry, True) for entry in self.listed(i, as_of)]
-        verdicts = self.verdicts(as_of)
-        for i, kind in self.comp.blockers[letter]:
-            if verdicts[i] or i in deciding:
-                continue
-            if kind <= _HON:
-                pairs += [(i, r, False) for r in self.live(i, as_of)]
-            elif kind == _JP:
-                pairs += [(i, j, False) for j in self.st.jp]
-        return pairs
-
-    def improve(self, letter: str, deciding: list[int]) -> tuple[str, ...]:
-        items: dict[tuple[date, Any], tuple[int, bool]] = {}
-        for i, record, behind in self.obstacles(letter, deciding):
-            if isinstance(record, JointPunishmentFact):
-                if record.ends_on is None:
-                    continue
-                day = record.ends_on + _DAY
-            elif isinstance(record, ListingFact):
-                if record.end is None:
-                    continue
-                day = record.end
-            else:
-                day = self.leaves(i, record)
-            key = (day, record)
-            if key not in items or (behind and not items[key][1]):
-                items[key] = (i, behind)
-        single = len({record for _day, record in items}) == 1
-        result: list[str] = []
-        ordered = sorted(items.items(), key=_item_order) if len(items) > 1 else items.items()
-        tails = self.g._tails
-        for (day, record), (i, behind) in ordered:
-            # the tail depends on the grades at day and the day before and on the steps
-            # open at day: on the plan, the verdicts there, the commitment and the level
-            here = self.stretch(day)
-            seen = (
-                self._plan_id,
-                letter,
-                self.verdicts(here),
-                self.verdicts(self.stretch(day - _DAY)),
-                self.committed(here),
-                self.level_at(here),
-                self.held_level(here),
-            )
-            tail = tails.get(seen)
-            if tail is None:
-                tail = tails[seen] = self._tail(letter, day)
-            if tail or behind:
-                what = self._leaving(i, record, day, single=single)
-                result.append(f"{day.isoformat()} 起{what}{tail}")
-        as_of = self.as_of
-        now = (
-            self._plan_id,
-            letter,
-            self.verdicts(as_of),
-            self.committed(as_of),
-            self.level_at(as_of),
-            self.held_level(as_of),
-        )
-        steps = self.g._steps.get(now)
-        if steps is None:
-            steps = self.g._steps[now] = self._steps(letter)
-        if steps:
-            result += steps
-        return tuple(dict.fromkeys(result))
-
-    def _tail(self, letter: str, day: date) -> str:
-        """``，届时可评为…`` or ``，届时<step>后可评为…`` for something leaving on ``day``."""
-        labels = self.g._labels
-        then = self.grade_at(day)
-        if _better(then, letter) and _better(then, self.grade_at(day - _DAY)):
-            return f"，届时可评为{labels[then]}"
-        best: tuple[_Fix, str] | None = None
-        floor = then if _better(then, letter) else letter
-        for fix in self.fixes(day):
-            fixed = self.grade_at(day, fix)
-            if _better(fixed, floor) and (best is None or _better(fixed, best[1])):
-                best = (fix, fixed)
-        if best is not None:
-            return f"，届时{best[0].describe(self.held_level(day))}后可评为{labels[best[1]]}"
-        return ""
-
-    def _steps(self, letter: str) -> tuple[str, ...]:
-        """The steps the unit can take now, each with the better grade it gives."""
-        labels = self.g._labels
-        as_of = self.as_of
-        result = []
-        reached = letter
-        for fix in self.fixes(as_of):
-            fixed = self.grade_at(as_of, fix)
-            if _better(fixed, reached):
-                result.append(f"{fix.describe(self.held_level(as_of))}后可评为{labels[fixed]}")
-                reached = fixed
-        return tuple(result)
-
-    def _leaving(self, i: int, record: Any, day: date, *, single: bool) -> str:
-        cr = self.comp.crits[i]
-        if isinstance(record, JointPunishmentFact):
-            return f"联合惩戒（{record.department}）期满"
-        if isinstance(record, ListingFact):
-            if record.removed_on is not None and record.removed_on == record.end:
-                return f"移出{record.list_kind}"
-            return f"{record.list_kind}管理期满"
-        noun = _NOUN[cr.kind]
-        which = "" if single else f"（{_identify(cr.kind, record)}）"
-        repaired = getattr(record, "repaired_on", None)
-        if repaired is not None and repaired <= day:
-            if (i, record.id) in self.released:
-                return f"该{noun}{which}随名单移出不再计入{cr.c.grade}级条件"
-            return f"该{noun}{which}经信用修复不再计入"
-        return f"该{noun}{which}不再计入{cr.span}"
 
 
 def _counted(c: Criterion, live: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -1543,27 +1035,6 @@ def _consecutive(
     return ()
 
 
-def _item_order(item: tuple[tuple[date, Any], tuple[int, bool]]) -> tuple[date, int, str]:
-    (day, record), (i, _behind) = item
-    return (day, i, repr(record))
-
-
-def _identify(kind: int, record: Any) -> str:
-    if kind == _PEN:
-        return str(record.doc_no)
-    if kind == _ACC and record.accident_no:
-        return f"{record.day.isoformat()} {record.accident_no}"
-    return str(record.day.isoformat())
-
-
-_STD_ORDER: dict[str, int] = {lv: k for k, lv in enumerate((*explain.STD_LEVELS, _NONE_LEVEL))}
-_LEVELS_UP: tuple[str, ...] = tuple(reversed(explain.STD_LEVELS))  # 三级, 二级, 一级
-
-
-def _std_rank(level: str) -> int:
-    return _STD_ORDER.get(level, len(_STD_ORDER))
-
-
 @cache
 def _fixes_for(sign: bool, level: str | None, renew: str | None = None) -> tuple[_Fix, ...]:
     """Steps for a unit that can sign (``sign``) and has ``level`` (None: levels do not
@@ -1577,10 +1048,6 @@ def _fixes_for(sign: bool, level: str | None, renew: str | None = None) -> tuple
     if sign:
         result += [_FIXES[(True, lv)] for lv in levels]
     return tuple(result)
-
-
-def _better(a: str, b: str) -> bool:
-    return _RANK[a] < _RANK[b]
 
 
 def _describe(kind: int, records: Iterable[Any]) -> tuple[str, ...]:
@@ -1614,20 +1081,14 @@ def grade_many(profile: Profile, units: Iterable[UnitFacts], as_of: date) -> lis
         return [grade(f) for f in units]
 
 
-def grade_all(
-    db: Database, profile: Profile, as_of: date, *, uscc: str | None = None
+def grade_loaded(
+    profile: Profile, as_of: date, load: Callable[[Scope], Register]
 ) -> list[GradeResult]:
-    """Every unit of the database, sorted by 统一社会信用代码; with ``uscc`` that unit only
-    (an empty list when no unit has that code)."""
-    ids: list[int] | None = None
-    if uscc is not None:
-        row = db.conn.execute("SELECT id FROM units WHERE uscc = ?", (uscc,)).fetchone()
-        if row is None:
-            return []
-        ids = [int(row[0])]
+    """Every unit ``load`` hands over for the grader's scope (``grade_facts.load_register``
+    reads it from the database), sorted by 统一社会信用代码."""
     with _collector_paused():
         grader = Grader(profile, as_of)
-        results = grader.grade_register(load_register(db, grader.scope(), unit_ids=ids))
+        results = grader.grade_register(load(grader.scope()))
         results.sort(key=_by_uscc)  # graded in storage order (see facts.Register)
         # The grader's caches go while the collector is paused: on its return it would
         # walk them once more (it walks each object made during the pause that is alive).

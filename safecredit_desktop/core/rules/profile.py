@@ -303,6 +303,9 @@ class ManagementPeriod:
     early_removal_months: int
 
 
+EARLY_REMOVAL_MONTHS = 12  # seed 004; the profile's list may say otherwise
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -359,6 +362,17 @@ class Profile:
     def list_names_persons(self) -> bool:
         found = self.dishonest_list
         return found is not None and found.names_persons
+
+    @property
+    def early_removal_months(self) -> int:
+        """Months after 列入 (the review's approval) before early removal (提前移出): the
+        list's own figure, else the management period's, else seed 004's twelve."""
+        found = self.dishonest_list
+        if found is not None and found.early_removal_months is not None:
+            return found.early_removal_months
+        if self.management is not None:
+            return self.management.early_removal_months
+        return EARLY_REMOVAL_MONTHS
 
     def list_def(self, name_or_key: str) -> ListDef | None:
         return next((d for d in self.lists if name_or_key in (d.name, d.key)), None)

@@ -11,14 +11,33 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
+
+
+class _Reason(Protocol):
+    def as_json(self) -> dict[str, Any]: ...
+
+
+class AssessedGrade(Protocol):
+    """What a confirmation stores of one unit's grade (the rules' GradeResult has it;
+    storage does not import the rules: the import contracts in pyproject.toml)."""
+
+    @property
+    def unit_id(self) -> int: ...
+    @property
+    def grade(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def tier(self) -> str | None: ...
+    @property
+    def reasons(self) -> Sequence[_Reason]: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +61,7 @@ class StoredGrade:
     annotation: str
 
 
-def _rows(results: Sequence[GradeResult], notes: Mapping[int, str]) -> list[tuple[object, ...]]:
+def _rows(results: Sequence[AssessedGrade], notes: Mapping[int, str]) -> list[tuple[object, ...]]:
     return [
         (
             r.unit_id,
@@ -92,7 +111,7 @@ def confirm(
     as_of: date,
     profile_name: str,
     profile_text: str,
-    results: Sequence[GradeResult],
+    results: Sequence[AssessedGrade],
     notes: Mapping[int, str] | None = None,
 ) -> StoredAssessment:
     """Store the assessment for ``year`` in one transaction; a year is confirmed once."""

@@ -385,8 +385,7 @@ def integrity_problems(conn: Any) -> list[str]:
     integrity = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
     if integrity != ["ok"]:
         problems.extend(f"完整性检查：{line}" for line in integrity[:20])
-    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-        problems.append(f"表 {table} 第 {rowid} 行引用了不存在的 {parent} 记录。")
+    problems.extend(dangling_references(conn))
     return problems
 
 
@@ -405,6 +404,31 @@ def defer_foreign_keys(conn: Any) -> None:
         conn.execute("SET CONSTRAINTS ALL DEFERRED")
     else:
         conn.execute("PRAGMA defer_foreign_keys = ON")
+
+
+def foreign_keys_enforced(conn: Any) -> bool:
+    """Whether SQLite enforces foreign keys on this connection (always on PostgreSQL)."""
+    if is_postgres(conn):
+        return True
+    return bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+
+
+def enforce_foreign_keys(conn: Any, on: bool) -> None:
+    """SQLite: switch enforcement (only outside a transaction: the PRAGMA is a no-op
+    inside one). PostgreSQL never switches it off; a schema upgrade defers instead."""
+    if not is_postgres(conn):
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
+def dangling_references(conn: Any) -> list[str]:
+    """Rows whose foreign key names no row, as sentences (SQLite's foreign_key_check).
+    PostgreSQL: empty; its deferred constraints are checked by the COMMIT itself."""
+    if is_postgres(conn):
+        return []
+    return [
+        f"表 {table} 第 {rowid} 行引用了不存在的 {parent} 记录。"
+        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+    ]
 
 
 def empty_tables(conn: Any, tables: Iterable[str]) -> None:

@@ -8,6 +8,9 @@ commits). The version is kept in ``PRAGMA user_version`` (PostgreSQL: a table, s
 dialect.py). The same steps build a PostgreSQL register: its connection translates each
 statement (dialect.py). An upgrade runs every pending
 step in one transaction, so a failure leaves the database at its old version.
+Foreign keys are not enforced while the steps run (a step may rebuild a referenced
+table) and ``PRAGMA foreign_key_check`` must find nothing before the commit;
+PostgreSQL defers its DEFERRABLE keys to the COMMIT instead.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.paths import migrations_dir
 from safecredit_desktop.core.storage import dialect
 from safecredit_desktop.core.storage.sqlfile import statements
@@ -26,6 +30,10 @@ from safecredit_desktop.core.storage.sqlfile import statements
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 Upgrade = Callable[[sqlite3.Connection], None]
+
+
+class MigrationError(StorageError):
+    """The steps left a row pointing at nothing (the upgrade was rolled back)."""
 
 
 @dataclass(frozen=True)
@@ -102,14 +110,28 @@ def apply_pending(
     pending = [m for m in migrations if current < m.version <= target]
     if not pending:
         return []
-    conn.execute("BEGIN IMMEDIATE")
+    # A step may rebuild a table others reference (SQLite changes a CHECK vocabulary by
+    # copying the table): keys are not enforced while the steps run, and every key is
+    # checked once before the commit. PostgreSQL keeps them on but deferred to COMMIT.
+    enforced = dialect.foreign_keys_enforced(conn)
+    dialect.enforce_foreign_keys(conn, False)
     try:
-        dialect.bootstrap(conn)
-        for migration in pending:
-            migration.run(conn)
-            dialect.set_schema_version(conn, migration.version)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            dialect.bootstrap(conn)
+            dialect.defer_foreign_keys(conn)
+            for migration in pending:
+                migration.run(conn)
+                dialect.set_schema_version(conn, migration.version)
+            dangling = dialect.dangling_references(conn)
+            if dangling:
+                raise MigrationError(
+                    "数据库升级后有记录引用了不存在的记录，升级已撤销：" + "；".join(dangling[:5])
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        dialect.enforce_foreign_keys(conn, enforced)
     return [m.version for m in pending]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from safecredit_desktop.core.storage import county, dialect, migrations
+from safecredit_desktop.core.storage import county, dialect, migrations, schema_detail
 
 _KINDS = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
 _RAISE = re.compile(r"RAISE\s*\(\s*ABORT\s*,\s*'([^']*)'\s*\)", re.IGNORECASE)
@@ -74,8 +74,12 @@ def differences(conn: sqlite3.Connection) -> list[str]:
                 f"数据库结构中缺少{label} {name}{_guards(sql)}：它被程序以外的工具删除了。"
             )
         elif have[(kind, name)] != sql:
+            how = ""
+            if kind == "table" and sql is not None:
+                changes = schema_detail.table_changes(name, sql, str(have[(kind, name)]))
+                how = f"（{'；'.join(changes)}）" if changes else ""
             found.append(
-                f"数据库结构中{label} {name} 的定义与本程序建立的不同{_guards(sql)}："
+                f"数据库结构中{label} {name} 的定义与本程序建立的不同{how}{_guards(sql)}："
                 "它被程序以外的工具改动过。"
             )
     for kind, name in sorted(have):

@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.grade_facts import iter_facts
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.rules import bad_records as bad
 from safecredit_desktop.core.rules import listing
 from safecredit_desktop.core.rules.engine import Grader
-from safecredit_desktop.core.rules.facts import iter_facts
 from safecredit_desktop.core.rules.profile import ListDef, Profile
 from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.scheduling.calendar import Calendar
@@ -41,14 +43,47 @@ from safecredit_desktop.core.scheduling.due import add_months
 from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.workflows import store
+from safecredit_desktop.core.workflows.permissions import EVERY_ROLE, reviews
 
 RED_LIST = "红名单"
-INTERNAL = "内部管理"  # listed under a profile whose lists are never published
-STAGES = ("采集", "告知", "待公布", "公布", "移出", "不予列入", INTERNAL)
-ACTIVE_STAGES = ("采集", "告知", "待公布", "公布", INTERNAL)
-IN_FORCE_STAGES = ("公布", INTERNAL)
+
+
+class ListStage(StrEnum):
+    """The stages of a list entry, in order (不予列入 ends a refused review)."""
+
+    COLLECTED = "采集"
+    NOTIFIED = "告知"
+    TO_PUBLISH = "待公布"
+    PUBLISHED = "公布"
+    REMOVED = "移出"
+    NOT_LISTED = "不予列入"
+    INTERNAL = "内部管理"  # listed under a profile whose lists are never published
+
+
+class ListAction(StrEnum):
+    """What can be done to a list entry (the window's buttons, the CLI's commands)."""
+
+    PRINT_NOTICE = "打印告知书"
+    NOTIFY = "送达告知书"
+    RECORD_STATEMENT = "记录陈述申辩"
+    APPROVE = "审核同意列入"
+    REFUSE = "不予列入"
+    PUBLISH = "公布"
+    REMOVE = "移出"
+    APPLY_EARLY_REMOVAL = "申请提前移出"
+
+
+STAGES = tuple(ListStage)
+ACTIVE_STAGES = (
+    ListStage.COLLECTED,
+    ListStage.NOTIFIED,
+    ListStage.TO_PUBLISH,
+    ListStage.PUBLISHED,
+    ListStage.INTERNAL,
+)
+IN_FORCE_STAGES = (ListStage.PUBLISHED, ListStage.INTERNAL)
+INTERNAL = ListStage.INTERNAL
 RED_LIST_MONTHS = 12
-EARLY_REMOVAL_MONTHS = 12  # seed 004; the profile's list may say otherwise
 SYSTEM_USER = "系统（期满自动移出）"
 
 
@@ -65,7 +100,7 @@ class ListEntry:
     facts: str
     basis: str
     period_months: int
-    stage: str
+    stage: ListStage
     proposed_by: str
     proposed_on: date
     notified_on: date | None
@@ -92,6 +127,57 @@ class ListEntry:
         return self.stage in ACTIVE_STAGES
 
 
+def allowed_actions(
+    entry: ListEntry, roles: Collection[Role], *, publication_refused: bool = False
+) -> set[ListAction]:
+    """What a user with ``roles`` may do to ``entry`` in its stage. The red list (守信激励)
+    has no notice and statement: it is reviewed from 采集. Review, publication and removal
+    are a reviewer's; under a profile whose lists are internal nothing is published and
+    an approved entry (内部管理) is in the list, so it can be removed."""
+    stage = entry.stage
+    red = entry.list_kind == RED_LIST
+    reviewer = reviews(roles)
+    found: set[ListAction] = set()
+    if not red and stage in (ListStage.COLLECTED, ListStage.NOTIFIED):
+        found.add(ListAction.PRINT_NOTICE)
+    if not red and stage == ListStage.COLLECTED:
+        found.add(ListAction.NOTIFY)
+    if stage == ListStage.NOTIFIED:
+        found.add(ListAction.RECORD_STATEMENT)
+    review_stage = ListStage.COLLECTED if red else ListStage.NOTIFIED
+    if reviewer and stage == review_stage:
+        found |= {ListAction.APPROVE, ListAction.REFUSE}
+    if reviewer and stage == ListStage.TO_PUBLISH and not publication_refused:
+        found.add(ListAction.PUBLISH)
+    in_list = stage in IN_FORCE_STAGES or (publication_refused and stage == ListStage.TO_PUBLISH)
+    if reviewer and in_list:
+        found.add(ListAction.REMOVE)
+    if stage in IN_FORCE_STAGES:
+        found.add(ListAction.APPLY_EARLY_REMOVAL)
+    return found
+
+
+def refusal(entry: ListEntry, action: ListAction, *, publication_refused: str | None) -> str:
+    """Why ``action`` cannot be done to ``entry`` whatever the user's roles (the sentence
+    the steps below also give)."""
+    if entry.list_kind == RED_LIST and action in (
+        ListAction.PRINT_NOTICE,
+        ListAction.NOTIFY,
+        ListAction.RECORD_STATEMENT,
+    ):
+        return f"{entry.list_kind}是守信激励，不需要告知和陈述申辩，请直接审核。"
+    if action == ListAction.PUBLISH and publication_refused is not None:
+        return publication_refused
+    refused = publication_refused is not None
+    wanted = [
+        stage
+        for stage in ListStage
+        if action
+        in allowed_actions(replace(entry, stage=stage), EVERY_ROLE, publication_refused=refused)
+    ]
+    return f"该名单记录处于“{entry.stage}”阶段，此操作只能在“{'、'.join(wanted)}”阶段进行。"
+
+
 _day = store.day
 
 
@@ -108,7 +194,7 @@ def _entry(r: dict[str, Any]) -> ListEntry:
         facts=str(r["facts"]),
         basis=str(r["basis"]),
         period_months=int(r["period_months"]),
-        stage=str(r["stage"]),
+        stage=ListStage(r["stage"]),
         proposed_by=str(r["proposed_by"]),
         proposed_on=date.fromisoformat(str(r["proposed_on"])),
         notified_on=_day(r["notified_on"]),
@@ -193,12 +279,7 @@ def period_for(profile: Profile, list_kind: str) -> int:
 
 def early_removal_months(profile: Profile) -> int:
     """Months after 列入 (the review's approval) before early removal (提前移出)."""
-    found = profile.dishonest_list
-    if found is not None and found.early_removal_months is not None:
-        return found.early_removal_months
-    if profile.management is not None:
-        return profile.management.early_removal_months
-    return EARLY_REMOVAL_MONTHS
+    return profile.early_removal_months
 
 
 def publication_refused(profile: Profile) -> str | None:
@@ -350,7 +431,7 @@ def link_if_unlinked(db: Database, user: str, profile: Profile, entry_id: int, d
         "SELECT 1 FROM list_entry_records WHERE entry_id = ?", (entry_id,)
     ).fetchone():
         return
-    from safecredit_desktop.core.rules.engine import grade_all
+    from safecredit_desktop.core.grade_facts import grade_all
 
     results = grade_all(db, profile, day, uscc=entry.uscc)
     for proposal in proposals(db, profile, results, day).get(entry.unit_id, []):

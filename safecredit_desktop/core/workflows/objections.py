@@ -13,18 +13,22 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
+from safecredit_desktop.core import forms
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE
+from safecredit_desktop.core.model import VIOLATION_KIND_BY_CODE, Role
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.scheduling.calendar import Calendar
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.workflows import store
+from safecredit_desktop.core.workflows.permissions import reviews
 
 TARGET_TABLES = {
     "inspections": "执法检查",
@@ -32,8 +36,30 @@ TARGET_TABLES = {
     "penalties": "行政处罚",
     "violations": "失信行为",
 }
-OPEN = ("待受理", "已受理")
-OUTCOMES = ("更正", "删除", "保留")
+
+
+class ObjectionStatus(StrEnum):
+    FILED = "待受理"
+    ACCEPTED = "已受理"
+    REFUSED = "不予受理"
+    ANSWERED = "已答复"
+
+
+class Outcome(StrEnum):
+    CORRECTED = "更正"
+    DELETED = "删除"
+    KEPT = "保留"
+
+
+class ObjectionAction(StrEnum):
+    ACCEPT = "受理"
+    REFUSE = "不予受理"
+    ANSWER = "答复"
+    PRINT_REPLY = "打印答复书"
+
+
+OPEN = (ObjectionStatus.FILED, ObjectionStatus.ACCEPTED)
+OUTCOMES = tuple(Outcome)
 
 
 @dataclass(frozen=True)
@@ -49,7 +75,7 @@ class Objection:
     filed_by: str
     content: str
     evidence: str
-    status: str
+    status: ObjectionStatus
     accepted_on: date | None
     due_on: date | None
     refused_reason: str
@@ -65,6 +91,30 @@ class Objection:
     @property
     def target_kind(self) -> str:
         return TARGET_TABLES[self.target_table]
+
+
+def allowed_actions(objection: Objection, roles: Collection[Role]) -> set[ObjectionAction]:
+    """What a user with ``roles`` may do to ``objection`` in its status: acceptance and
+    the answer are a reviewer's (and the answer not the recorder's: checked on answer);
+    a reply is printed once it is answered or refused."""
+    status = objection.status
+    found: set[ObjectionAction] = set()
+    if reviews(roles) and status == ObjectionStatus.FILED:
+        found |= {ObjectionAction.ACCEPT, ObjectionAction.REFUSE}
+    if reviews(roles) and status == ObjectionStatus.ACCEPTED:
+        found.add(ObjectionAction.ANSWER)
+    if status in (ObjectionStatus.ANSWERED, ObjectionStatus.REFUSED):
+        found.add(ObjectionAction.PRINT_REPLY)
+    return found
+
+
+def refusal(objection: Objection, action: ObjectionAction) -> str:
+    """Why ``action`` cannot be done to ``objection`` whatever the user's roles."""
+    if action == ObjectionAction.ANSWER:
+        return "只能答复已受理的异议。"
+    if action == ObjectionAction.PRINT_REPLY:
+        return f"异议第{objection.id}号尚未答复，没有答复书可打印。"
+    return f"该异议已{objection.status}。"
 
 
 _day = store.day
@@ -83,7 +133,7 @@ def _objection(r: dict[str, Any]) -> Objection:
         filed_by=str(r["filed_by"]),
         content=str(r["content"]),
         evidence=str(r["evidence"]),
-        status=str(r["status"]),
+        status=ObjectionStatus(r["status"]),
         accepted_on=_day(r["accepted_on"]),
         due_on=_day(r["due_on"]),
         refused_reason=str(r["refused_reason"]),
@@ -248,6 +298,42 @@ def refuse(db: Database, user: str, objection_id: int, reason: str, on: date) ->
             {"status": "不予受理", "refused_reason": reason.strip(), "answered_on": on},
         )
     return get(db, objection_id)
+
+
+def corrected_record(
+    db: Database,
+    objection_id: int,
+    changes: Sequence[tuple[str, str]],
+    *,
+    profile: Profile,
+    today: date,
+) -> Any:
+    """The objected record with ``changes`` (field, typed value) applied, through the same
+    entry form, field and cross-field checks as the window's 更正 (``core/forms.py``): a
+    future date or an accident grade its figures contradict is refused with the form's
+    sentence (:class:`forms.FormErrors`). A field is named by its key or its column name."""
+    found = get(db, objection_id)
+    spec = SPEC_BY_NAME[found.target_table]
+    form = forms.form_for(found.target_table)
+    record = Repository(db, "").get(spec.record, found.target_id)
+    values = forms.values_of(record, form)
+    by_name = {f.key: f.key for f in form.fields if f.kind != "unit"}
+    by_name.update({f.label: f.key for f in form.fields if f.kind != "unit"})
+    for name, value in changes:
+        key = by_name.get(name.strip())
+        if key is None:
+            fields = "、".join(f"{f.key}（{f.label}）" for f in form.fields if f.kind != "unit")
+            raise SafeCreditError(f"更正应写成 字段=值，字段可以是：{fields}。")
+        values[key] = value.strip()
+    return forms.build_record(
+        form,
+        values,
+        unit_id=record.unit_id,
+        record_id=found.target_id,
+        profile=profile,
+        today=today,
+        unit_lookup=lambda code: forms.find_unit(db, code),
+    )
 
 
 def answer(

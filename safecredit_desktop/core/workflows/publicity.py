@@ -6,17 +6,31 @@ A penalty of another department is that department's to publish and is left out.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.calendar import Calendar
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.workflows import store
 
 PUBLISH_WORKING_DAYS = 7
 KINDS = ("行政处罚", "行政许可")
+
+
+class PublicityStatus(StrEnum):
+    OVERDUE = "逾期未公示"
+    DUE = "待公示"
+    LATE = "逾期公示"
+    PUBLISHED = "已公示"
+
+
+class PublicityAction(StrEnum):
+    MARK_PUBLISHED = "登记公示"
 
 
 @dataclass(frozen=True)
@@ -32,10 +46,17 @@ class PublicityItem:
     due_on: date
     published_on: date | None
 
-    def status(self, as_of: date) -> str:
+    def status(self, as_of: date) -> PublicityStatus:
         if self.published_on is None:
-            return "逾期未公示" if as_of > self.due_on else "待公示"
-        return "逾期公示" if self.published_on > self.due_on else "已公示"
+            return PublicityStatus.OVERDUE if as_of > self.due_on else PublicityStatus.DUE
+        return (
+            PublicityStatus.LATE if self.published_on > self.due_on else PublicityStatus.PUBLISHED
+        )
+
+
+def allowed_actions(item: PublicityItem, roles: Collection[Role]) -> set[PublicityAction]:
+    """Any user who keeps records may note a decision's publication, once."""
+    return {PublicityAction.MARK_PUBLISHED} if item.published_on is None and roles else set()
 
 
 def items(db: Database, calendar: Calendar) -> list[PublicityItem]:

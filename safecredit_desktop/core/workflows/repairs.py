@@ -14,18 +14,21 @@ statements can be revoked, which restores the record (or the listing).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import Repair
+from safecredit_desktop.core.model import Repair, Role
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.scheduling.due import add_months
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.workflows import lists, store
 from safecredit_desktop.core.workflows.objections import describe
+from safecredit_desktop.core.workflows.permissions import reviews
 
 TARGETS = {
     "penalties": "行政处罚",
@@ -46,6 +49,21 @@ _REPAIR_COLUMN = {
 }
 
 
+class ApplicationStatus(StrEnum):
+    PENDING = "待审核"
+    APPROVED = "批准"
+    REJECTED = "驳回"
+    REVOKED = "撤销"
+
+
+class RepairAction(StrEnum):
+    CHECK = "核对条件"
+    APPROVE = "批准"
+    REJECT = "驳回"
+    REVOKE = "撤销"
+    PRINT_DECISION = "打印决定书"
+
+
 @dataclass(frozen=True)
 class Application:
     id: int
@@ -58,7 +76,7 @@ class Application:
     applied_on: date
     applied_by: str
     statement: str
-    status: str
+    status: ApplicationStatus
     decided_by: str | None
     decided_on: date | None
     decision_note: str
@@ -74,6 +92,31 @@ class Application:
     @property
     def kind_text(self) -> str:
         return "提前移出" if self.early_removal else "信用修复"
+
+
+def allowed_actions(application: Application, roles: Collection[Role]) -> set[RepairAction]:
+    """What a user with ``roles`` may do to ``application`` in its status: the decision and
+    its revocation are a reviewer's; a decision is printed once approved."""
+    status = application.status
+    found: set[RepairAction] = set()
+    if status == ApplicationStatus.PENDING:
+        found.add(RepairAction.CHECK)
+        if reviews(roles):
+            found |= {RepairAction.APPROVE, RepairAction.REJECT}
+    if status == ApplicationStatus.APPROVED:
+        found.add(RepairAction.PRINT_DECISION)
+        if reviews(roles):
+            found.add(RepairAction.REVOKE)
+    return found
+
+
+def refusal(application: Application, action: RepairAction) -> str:
+    """Why ``action`` cannot be done to ``application`` whatever the user's roles."""
+    if action == RepairAction.REVOKE:
+        return "只能撤销已批准的申请。"
+    if action == RepairAction.PRINT_DECISION:
+        return f"申请第{application.id}号未获批准，没有决定书可打印。"
+    return f"该申请已{application.status}。"
 
 
 @dataclass(frozen=True)
@@ -99,7 +142,7 @@ def _application(r: dict[str, Any]) -> Application:
         applied_on=date.fromisoformat(str(r["applied_on"])),
         applied_by=str(r["applied_by"]),
         statement=str(r["statement"]),
-        status=str(r["status"]),
+        status=ApplicationStatus(r["status"]),
         decided_by=r["decided_by"],
         decided_on=_day(r["decided_on"]),
         decision_note=str(r["decision_note"]),

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core import batch_entry, forms
+from safecredit_desktop.core import batch_entry
+from safecredit_desktop.core.app import entry_forms as forms
 from safecredit_desktop.core.app.session import UndoStep
 from safecredit_desktop.core.exchange.paste import parse_pasted
 from safecredit_desktop.core.registry import UnitQuery

@@ -13,7 +13,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core import batch_entry, forms
+from safecredit_desktop.core import batch_entry
+from safecredit_desktop.core.app import entry_forms as forms
 
 BADGE = "_badge"  # the read-only column beside the unit: its name and live grade
 UNIT = forms.UNIT_PICKER.key

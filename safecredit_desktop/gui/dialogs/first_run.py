@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Location, ServerLocation, parse_server
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.storage.location import Location, ServerLocation, parse_server
 from safecredit_desktop.gui.dialogs import recovery_code
 
 

@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core import forms
+from safecredit_desktop.core.app import entry_forms as forms
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.form_entry import TownList, next_doc_no
 from safecredit_desktop.core.model import Role

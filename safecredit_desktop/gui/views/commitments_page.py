@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.model import CommitmentType
-from safecredit_desktop.core.storage.changes import Table
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
 from safecredit_desktop.gui.bus import DataBus

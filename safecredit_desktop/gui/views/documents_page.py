@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
 from safecredit_desktop.gui.bus import DataBus

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Changes, Table
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import (
@@ -38,7 +39,6 @@ from safecredit_desktop.core.scheduling.draw import (
     DrawSummary,
     Selected,
 )
-from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.gui.blocks import Column, PageHeading, RowTable
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.calendar import (
@@ -31,7 +32,6 @@ from safecredit_desktop.core.scheduling.calendar import (
     YearSource,
 )
 from safecredit_desktop.core.scheduling.holiday_notice import HolidayNotice
-from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.gui.blocks import Column, RowTable
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish

@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import ListAction, Table
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.storage.changes import Table
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading, action_box
 from safecredit_desktop.gui.blocks.forms import (
     StepDialog,
@@ -387,22 +387,17 @@ class ListsPage(Page):
         return head + about + f"<p><b>{steps_title}</b></p>" + html_rows(steps)
 
     def _update_buttons(self, e: core.ListEntry | None) -> None:
-        reviewer = self.session.role in REVIEWERS
-        stage = e.stage if e is not None else ""
-        red = e is not None and e.list_kind == RED_LIST
-        review_stage = "采集" if red else "告知"
-        self.print_notice_button.setEnabled(not red and stage in ("采集", "告知"))
-        self.notify_button.setEnabled(not red and stage == "采集")
-        self.statement_button.setEnabled(stage == "告知")
-        self.approve_button.setEnabled(reviewer and e is not None and stage == review_stage)
-        self.refuse_button.setEnabled(reviewer and e is not None and stage == review_stage)
+        allowed = self.session.lists.allowed_actions(e) if e is not None else set()
+        self.print_notice_button.setEnabled(ListAction.PRINT_NOTICE in allowed)
+        self.notify_button.setEnabled(ListAction.NOTIFY in allowed)
+        self.statement_button.setEnabled(ListAction.RECORD_STATEMENT in allowed)
+        self.approve_button.setEnabled(ListAction.APPROVE in allowed)
+        self.refuse_button.setEnabled(ListAction.REFUSE in allowed)
+        self.publish_button.setEnabled(ListAction.PUBLISH in allowed)
         # kundulun: lists are internal, never published (grading.md Revision 2 item 7)
-        refused = self.session.lists.publication_refused()
-        self.publish_button.setEnabled(reviewer and stage == "待公布" and refused is None)
-        self.publish_button.setToolTip(refused or "")
-        in_list = stage in ("公布", "内部管理")
-        self.remove_button.setEnabled(reviewer and in_list)
-        self.early_button.setEnabled(in_list)
+        self.publish_button.setToolTip(self.session.lists.publication_refused() or "")
+        self.remove_button.setEnabled(ListAction.REMOVE in allowed)
+        self.early_button.setEnabled(ListAction.APPLY_EARLY_REMOVAL in allowed)
 
     # -- acting ---------------------------------------------------------------------------
     def _done(self, entry_id: int, message: str) -> None:

@@ -37,10 +37,15 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core import forms
+from safecredit_desktop.core.app import entry_forms as forms
+from safecredit_desktop.core.app.vocabulary import (
+    GRADE_INPUTS,
+    ObjectionAction,
+    RepairAction,
+    Table,
+)
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Table
 from safecredit_desktop.gui.blocks import ID_ROLE, Column, ListPane, PageHeading, action_box
 from safecredit_desktop.gui.blocks.forms import (
     StepDialog,
@@ -679,12 +684,11 @@ class ObjectionsPage(Page):
 
     def _on_objection_selected(self) -> None:
         o = self.selected_objection()
-        reviewer = self.session.role in REVIEWERS
-        status = o.status if o is not None else ""
-        self.accept_button.setEnabled(reviewer and status == "待受理")
-        self.refuse_button.setEnabled(reviewer and status == "待受理")
-        self.answer_button.setEnabled(reviewer and status == "已受理")
-        self.reply_button.setEnabled(status in ("已答复", "不予受理"))
+        allowed = self.session.objections.allowed_actions(o) if o is not None else set()
+        self.accept_button.setEnabled(ObjectionAction.ACCEPT in allowed)
+        self.refuse_button.setEnabled(ObjectionAction.REFUSE in allowed)
+        self.answer_button.setEnabled(ObjectionAction.ANSWER in allowed)
+        self.reply_button.setEnabled(ObjectionAction.PRINT_REPLY in allowed)
         self.objection_detail.setHtml(self.objection_html(o) if o is not None else "")
 
     def objection_html(self, o: core.Objection) -> str:
@@ -713,12 +717,11 @@ class ObjectionsPage(Page):
 
     def _on_repair_selected(self) -> None:
         a = self.selected_application()
-        reviewer = self.session.role in REVIEWERS
-        status = a.status if a is not None else ""
-        self.approve_button.setEnabled(reviewer and status == "待审核")
-        self.reject_button.setEnabled(reviewer and status == "待审核")
-        self.revoke_button.setEnabled(reviewer and status == "批准")
-        self.decision_button.setEnabled(status == "批准")
+        allowed = self.session.repairs.allowed_actions(a) if a is not None else set()
+        self.approve_button.setEnabled(RepairAction.APPROVE in allowed)
+        self.reject_button.setEnabled(RepairAction.REJECT in allowed)
+        self.revoke_button.setEnabled(RepairAction.REVOKE in allowed)
+        self.decision_button.setEnabled(RepairAction.PRINT_DECISION in allowed)
         self.repair_detail.setHtml(self.application_html(a) if a is not None else "")
 
     def checks_html(self, a: core.RepairApplication) -> str:

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
-from safecredit_desktop.core.storage.changes import Table
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
 from safecredit_desktop.gui.blocks.forms import date_edit, from_qdate
 from safecredit_desktop.gui.bus import DataBus

@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import Changes, Table
 from safecredit_desktop.core.errors import ValidationError
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.record_pages import RecordFilters
-from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.blocks import PageHeading
 from safecredit_desktop.gui.blocks.columns import ColumnFitter

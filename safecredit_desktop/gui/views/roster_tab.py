@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core import model
+from safecredit_desktop.core.app.vocabulary import Changes, Table
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import RosterEntry
-from safecredit_desktop.core.storage.changes import Changes, Table
 from safecredit_desktop.gui.blocks import Column, RowTable
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.registry import ConfirmedGrade
-from safecredit_desktop.core.storage.changes import GRADE_INPUTS, Changes
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.blocks.elided_label import ElidedLabel

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from safecredit_desktop.core import app as core
+from safecredit_desktop.core.app.vocabulary import ROLE_ORDER, User
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
-from safecredit_desktop.core.storage.users import ROLE_ORDER, User
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.dialogs.recovery_code import (
     NewPasswordDialog,
