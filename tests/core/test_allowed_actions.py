@@ -64,7 +64,8 @@ LIST_CASES = [
     ("红名单", ListStage.COLLECTED, ADMIN, False, {LA.APPROVE, LA.REFUSE}),
     ("黑名单", ListStage.TO_PUBLISH, CLERK, False, set()),
     ("黑名单", ListStage.TO_PUBLISH, REVIEWER, False, {LA.PUBLISH}),
-    ("黑名单", ListStage.TO_PUBLISH, REVIEWER, True, {LA.REMOVE}),  # kundulun: internal
+    ("黑名单", ListStage.INTERNAL, REVIEWER, True, {LA.REMOVE, LA.APPLY_EARLY_REMOVAL}),  # kundulun
+    ("黑名单", ListStage.INTERNAL, CLERK, True, {LA.APPLY_EARLY_REMOVAL}),
     ("黑名单", ListStage.PUBLISHED, CLERK, False, {LA.APPLY_EARLY_REMOVAL}),
     ("黑名单", ListStage.PUBLISHED, REVIEWER, False, {LA.REMOVE, LA.APPLY_EARLY_REMOVAL}),
     ("黑名单", ListStage.REMOVED, ADMIN, False, set()),
@@ -108,7 +109,7 @@ def test_list_refusals_name_the_stage_where_the_action_belongs() -> None:
 
 
 def test_stages_and_statuses_are_enums_equal_to_the_stored_words() -> None:
-    assert lists.STAGES == ("采集", "告知", "待公布", "公布", "移出", "不予列入")
+    assert lists.STAGES == ("采集", "告知", "待公布", "公布", "移出", "不予列入", "内部管理")
     assert objections.OUTCOMES == ("更正", "删除", "保留")
     assert [str(s) for s in ApplicationStatus] == ["待审核", "批准", "驳回", "撤销"]
     assert f"{ObjectionStatus.ACCEPTED}" == "已受理"

@@ -132,8 +132,8 @@ def allowed_actions(
 ) -> set[ListAction]:
     """What a user with ``roles`` may do to ``entry`` in its stage. The red list (守信激励)
     has no notice and statement: it is reviewed from 采集. Review, publication and removal
-    are a reviewer's; under a profile whose lists are internal nothing is published and
-    an approved entry (内部管理) is in the list, so it can be removed."""
+    are a reviewer's; under a profile whose lists are internal nothing is published: an
+    approved entry is 内部管理, in the list, and can be removed like a published one."""
     stage = entry.stage
     red = entry.list_kind == RED_LIST
     reviewer = reviews(roles)
