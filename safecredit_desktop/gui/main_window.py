@@ -23,6 +23,7 @@ from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import ROLE_ORDER, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
+from safecredit_desktop.core.record_pages import KINDS as RECORD_PAGE_KINDS
 from safecredit_desktop.gui import errors, workers
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.batch_entry import open_batch_entry
@@ -115,15 +116,7 @@ class MainWindow(QMainWindow):
         self._add_page(self.tr("首页"), self.home)
         self.registry = self._add_page(self.tr("企业台账"), RegistryPage(session, self.bus, self))
         self.record_pages: dict[str, RecordPage] = {
-            kind: RecordPage(session, self.bus, kind, self)
-            for kind in (
-                "inspections",
-                "accidents",
-                "penalties",
-                "violations",
-                "commitments",
-                "honours",
-            )
+            kind: RecordPage(session, self.bus, kind, self) for kind in RECORD_PAGE_KINDS
         }
         for kind, page in self.record_pages.items():
             batch = QPushButton(self.tr("连续录入…"), page)

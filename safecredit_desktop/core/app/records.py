@@ -80,6 +80,12 @@ class RecordsPart:
             record_type, record_id, before, f"撤销删除{label}记录", deleted=True
         )
 
+    def last_doc_no(self) -> str | None:
+        """The 文书编号 the next inspection goes on from (forms.last_doc_no)."""
+        from safecredit_desktop.core.forms import last_doc_no
+
+        return last_doc_no(self._session.db)
+
     def undo(self) -> str:
         """Take back the last save; returns what was undone, as a sentence."""
         session = self._session

@@ -1,4 +1,4 @@
-"""The entry form of every record kind, built from ``core.forms.FORMS``.
+"""The entry form of every record kind, built from the entry forms (core.app.entry_forms).
 
 Clerks type from paper files in a hurry, so the form follows the paper: fields in the
 paper's order, Tab and Enter move to the next field, Enter on the last field saves.
@@ -235,7 +235,7 @@ class RecordFormDialog(QDialog):
             )
         self._last_doc_no: str | None = None
         if self.form.has("doc_no") and self.form.field("doc_no").suggest == "doc_no":
-            self._last_doc_no = forms.last_doc_no(session.db)
+            self._last_doc_no = session.records.last_doc_no()
 
         self._editors: dict[str, QWidget] = {}
         self._key_of: dict[QObject, str] = {}  # editors and their inner line edits
@@ -783,7 +783,7 @@ class RecordFormDialog(QDialog):
             return False
         self._record_id = None
         if self.form.has("doc_no") and self.form.field("doc_no").suggest == "doc_no":
-            self._last_doc_no = forms.last_doc_no(self.session.db)
+            self._last_doc_no = self.session.records.last_doc_no()
         if self.last_grade_change and self._saved_unit_id is not None:
             self.next_steps.show_change(
                 self._saved_unit_id, self.last_grade_change, self.today, with_sentence=False
