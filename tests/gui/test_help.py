@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.gui.dialogs.help_dialog import HelpDialog, guide_path
@@ -39,7 +39,10 @@ def test_help_menu_opens_the_guide(qtbot, tmp_path: Path) -> None:  # type: igno
     window = MainWindow(session)
     window._backup_on_close = False
     qtbot.addWidget(window)
-    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text().startswith("帮助"))
+    # the menu itself, not QAction.menu() (a wrapper PySide6 6.8 lets go at once)
+    help_menu = next(
+        m for m in window.menuBar().findChildren(QMenu) if m.title().startswith("帮助")
+    )
     entries = [a.text() for a in help_menu.actions()]
     assert entries[:2] == ["使用说明", "关于"]
     next(a for a in help_menu.actions() if a.text() == "使用说明").trigger()

@@ -33,7 +33,7 @@ from safecredit_desktop.gui.dialogs.help_dialog import HelpDialog
 from safecredit_desktop.gui.dialogs.login import LoginDialog
 from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
 from safecredit_desktop.gui.fonts import install_app_font
-from safecredit_desktop.gui.main_window import MainWindow
+from safecredit_desktop.gui.main_window import MainWindow, app_settings
 
 SCREENS = [(1366, 768), (1920, 1080)]
 
@@ -67,6 +67,9 @@ def chinese(qapp: QApplication) -> Iterator[None]:
 
 @pytest.fixture
 def window(qtbot, demo_db: Path, chinese: None) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    # a fresh user's window: no column widths remembered by the tests before this one
+    # (QSettings is kept for the whole test process)
+    app_settings().clear()
     session = core.sign_in(demo_db, "管理员", "demo1234")
     window = MainWindow(session)
     window._backup_on_close = False
