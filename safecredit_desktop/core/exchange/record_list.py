@@ -12,16 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from safecredit_desktop.core.exchange import sheets
 from safecredit_desktop.core.exchange.columns import NOTES_SHEET, SHEET_BY_TABLE, SheetSpec
-from safecredit_desktop.core.exchange.data_export import record_cells
-from safecredit_desktop.core.exchange.template_export import (
-    add_validations,
-    list_formulas,
-    notice_of,
-    sheet_columns,
-    write_options,
-)
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import from_row
@@ -83,6 +74,9 @@ def list_records(
 ) -> RecordList:
     """The records of ``table`` matching the filters, newest first (then the newest
     entered first)."""
+    # the workbook modules (openpyxl) load when a listing is made, not at start-up
+    from safecredit_desktop.core.exchange.data_export import record_cells
+
     sheet = SHEET_BY_TABLE[table]
     day = DATE_COLUMN[table]
     conditions: list[str] = []
@@ -121,6 +115,15 @@ def write_records_sheet(
 ) -> Path:
     """That sheet of the import template, one row per record (re-importable), with a
     说明 sheet naming the bureau and the date."""
+    from safecredit_desktop.core.exchange import sheets
+    from safecredit_desktop.core.exchange.template_export import (
+        add_validations,
+        list_formulas,
+        notice_of,
+        sheet_columns,
+        write_options,
+    )
+
     notice = notice_of(profile)
     wb = sheets.new_workbook()
     sheets.set_properties(wb, title=listing.sheet.name, creator=bureau_name)

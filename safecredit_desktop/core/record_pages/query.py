@@ -24,7 +24,6 @@ from typing import Any
 from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.columns import SHEET_BY_TABLE
-from safecredit_desktop.core.exchange.data_export import record_cells
 from safecredit_desktop.core.exchange.record_list import ListedRecord, RecordList
 from safecredit_desktop.core.record_pages.kinds import PageColumn, RecordKind, kind_of
 from safecredit_desktop.core.registry import search_condition
@@ -306,7 +305,7 @@ def records(
     for values in cursor:
         row: dict[str, Any] = dict(zip(names, values, strict=True))
         record = from_row(sheet.record, row)
-        cells = record_cells(table, str(row["_uscc"]), record)
+        cells = _record_cells(table, str(row["_uscc"]), record)
         yield ListedRecord(int(row["id"]), str(row["_name"]), tuple(cells))
 
 
@@ -327,3 +326,11 @@ def filter_choices(db: Database) -> tuple[list[str], list[str]]:
         key=lambda text: (search_keys(text)[1], text),
     )
     return towns, reporters
+
+
+def _record_cells(table: str, uscc: str, record: Any) -> list[object]:
+    """The template row of a record (data_export, loaded when first exported: it brings
+    openpyxl, 0.1 s at start-up)."""
+    from safecredit_desktop.core.exchange.data_export import record_cells
+
+    return list(record_cells(table, uscc, record))

@@ -14,10 +14,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import sqlite_utils
-
 
 def _table(sql: str, name: str) -> Any:
+    import sqlite_utils  # loaded when check finds a differing table, not at start-up
+
     conn = sqlite3.connect(":memory:")
     conn.execute(sql)
     db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
