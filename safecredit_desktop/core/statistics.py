@@ -106,6 +106,18 @@ def count_table(
     )
 
 
+def category_table(results: Sequence[GradeResult], profile: Profile) -> CountTable:
+    """按行业类别: the profile's categories in its order, then any others."""
+    return count_table(
+        results,
+        lambda r: r.category,
+        profile=profile,
+        title="按行业类别",
+        row_header="行业类别",
+        order=profile.categories,
+    )
+
+
 @dataclass(frozen=True)
 class StatisticsTables:
     """Everything the 统计报表 page shows for one basis."""
@@ -140,14 +152,7 @@ def build_statistics(
 ) -> StatisticsTables:
     """The page's tables; ``reporters`` (unit id → 报送单位, blank = this bureau) adds
     the 报送单位 table, for a city bureau rolling up its counties."""
-    by_category = count_table(
-        results,
-        lambda r: r.category,
-        profile=profile,
-        title="按行业类别",
-        row_header="行业类别",
-        order=profile.categories,
-    )
+    by_category = category_table(results, profile)
     by_town = count_table(
         results, town_of, profile=profile, title="按乡镇", row_header="乡镇", last=(NO_TOWN,)
     )

@@ -12,18 +12,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from safecredit_desktop.core.exchange.sheets import (
-    Column,
-    Kind,
-    Line,
-    chinese_date,
-    code_column,
-    new_workbook,
-    save_workbook,
-    set_properties,
-    write_notes,
-    write_table,
+from safecredit_desktop.core.exchange.sheet_writing import (
+    CATEGORY,
+    SERIAL,
+    TOWN,
+    ReportBook,
+    numbered,
+    unit_columns,
 )
+from safecredit_desktop.core.exchange.sheets import Column, Kind, Line, chinese_date, code_column
 from safecredit_desktop.core.scheduling.draw import METHOD, DrawDetail
 
 DRAW_TITLE = "双随机抽查结果"
@@ -59,17 +56,13 @@ def write_draw(
         lines.append(
             Line(f"本次抽查已于 {s.annulled_at} 由 {s.annulled_by} 作废，理由：{s.annul_reason}")
         )
-    wb = new_workbook()
-    set_properties(wb, title=title, subject=f"第 {s.id} 号双随机抽查", creator=bureau_name)
-    write_table(
-        wb,
+    day = today or date.today()
+    book = ReportBook(title, subject=f"第 {s.id} 号双随机抽查", creator=bureau_name)
+    book.table(
         "抽查结果",
-        columns=(
-            Column("序号", Kind.CENTER, 6, 8),
-            code_column(),
-            Column("单位名称", Kind.TEXT, 24, 40),
-            Column("行业类别", Kind.TEXT, 10, 22),
-            Column("所在乡镇", Kind.TEXT, 10, 16),
+        columns=unit_columns(
+            CATEGORY,
+            TOWN,
             Column("信用等级", Kind.CENTER, 8, 10),
             Column("检查人员（执法证号）", Kind.WRAP, 30, 60),
         ),
@@ -79,10 +72,9 @@ def write_draw(
         ],
         title=title,
         lines=lines,
-        footer=((2, f"{bureau_name}"), (7, chinese_date(today or date.today()))),
+        footer=((2, f"{bureau_name}"), (7, chinese_date(day))),
     )
-    write_table(
-        wb,
+    book.table(
         "抽取参数",
         columns=(
             Column("信用等级", Kind.CENTER, 8, 10),
@@ -104,19 +96,17 @@ def write_draw(
         bold_last_row=True,
         landscape=False,
     )
-    write_table(
-        wb,
+    book.table(
         "抽查对象库",
-        columns=(Column("序号", Kind.CENTER, 6, 8), code_column(), Column("信用等级", Kind.CENTER)),
-        rows=[(n, code, grade) for n, (code, grade) in enumerate(found.pool, start=1)],
+        columns=(SERIAL, code_column(), Column("信用等级", Kind.CENTER)),
+        rows=numbered(found.pool),
         title=f"第 {s.id} 号抽查的抽查对象库（按代码排序）",
         landscape=False,
     )
     conflicts: dict[str, list[str]] = {}
     for cert, uscc in found.conflicts:
         conflicts.setdefault(cert, []).append(uscc)
-    write_table(
-        wb,
+    book.table(
         "执法人员",
         columns=(
             Column("执法证号", Kind.CODE, 14, 24),
@@ -127,11 +117,8 @@ def write_draw(
         title=f"第 {s.id} 号抽查时的在岗执法人员名录",
         landscape=False,
     )
-    write_notes(
-        wb,
-        "说明",
-        title=f"{title}说明",
-        items=[
+    book.notes(
+        [
             ("编制单位", bureau_name),
             ("抽查编号", str(s.id)),
             ("年度", str(s.year)),
@@ -147,7 +134,7 @@ def write_draw(
                 if s.annulled
                 else "有效",
             ),
-            ("生成时间", chinese_date(today or date.today())),
         ],
+        today=day,
     )
-    return save_workbook(wb, path)
+    return book.save(path)

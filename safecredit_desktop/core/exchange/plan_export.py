@@ -13,18 +13,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from safecredit_desktop.core.exchange.sheets import (
-    Column,
-    Kind,
-    Line,
-    chinese_date,
-    code_column,
-    new_workbook,
-    save_workbook,
-    set_properties,
-    write_notes,
-    write_table,
+from safecredit_desktop.core.exchange.sheet_writing import (
+    CATEGORY,
+    TOWN,
+    ReportBook,
+    numbered,
+    report_notice,
+    unit_columns,
 )
+from safecredit_desktop.core.exchange.sheets import Column, Kind, Line
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
 from safecredit_desktop.core.scheduling.plan import (
     CANNOT_FIT_NOTE,
@@ -37,7 +34,7 @@ PLAN_TITLE = "年度执法检查计划"
 def write_plan(
     path: Path, plan: Plan, *, profile: Profile, bureau_name: str, today: date | None = None
 ) -> Path:
-    notice = profile.internal_notice if profile.internal_only else None
+    notice = report_notice(profile)
     title = f"{bureau_name}{plan.year}年{PLAN_TITLE}"
     capacity = "不限" if plan.capacity is None else f"每月{plan.capacity}次"
     adopted = "草稿，尚未采用" if plan.adopted is None else plan.adopted.describe()
@@ -45,9 +42,8 @@ def write_plan(
         Line(f"等级依据：{plan.basis}；检查能力：{capacity}；{adopted}", centered=True),
         Line(f"编制单位：{bureau_name}"),
     )
-    rows: list[tuple[object, ...]] = [
+    rows = numbered(
         (
-            number,
             i.uscc,
             i.name,
             i.town,
@@ -62,14 +58,11 @@ def write_plan(
             i.status_text(),
             i.remarks(),
         )
-        for number, i in enumerate(plan.items, start=1)
-    ]
-    columns = [
-        Column("序号", Kind.CENTER, 6, 8),
-        code_column(),
-        Column("单位名称", Kind.TEXT, 24, 40),
-        Column("所在乡镇", Kind.TEXT, 10, 16),
-        Column("行业类别", Kind.TEXT, 10, 22),
+        for i in plan.items
+    )
+    columns = unit_columns(
+        TOWN,
+        CATEGORY,
         Column("信用等级", Kind.CENTER, 14, 24),
         Column("高危行业", Kind.CENTER, 8, 10),
         Column("上次检查", Kind.DATE, 13, 14),
@@ -79,11 +72,9 @@ def write_plan(
         Column("执法主体（检查组）", Kind.TEXT, 14, 30),
         Column("状态", Kind.TEXT, 10, 24),
         Column("备注", Kind.WRAP, 8, 36),
-    ]
-    wb = new_workbook()
-    set_properties(wb, title=title, subject=plan.basis, creator=bureau_name)
-    write_table(
-        wb,
+    )
+    book = ReportBook(title, subject=plan.basis, creator=bureau_name)
+    book.table(
         "检查计划",
         columns=columns,
         rows=rows,
@@ -103,8 +94,7 @@ def write_plan(
     footer: list[tuple[int, str]] = []
     if cannot:
         footer.append((1, f"无法安排{len(cannot)}次：见“检查计划”表备注“{CANNOT_FIT_NOTE}”"))
-    write_table(
-        wb,
+    book.table(
         "月度安排",
         columns=(
             Column("月份", Kind.CENTER, 8, 10),
@@ -151,9 +141,6 @@ def write_plan(
             "一户企业只对应一个层级执法主体：上级监管的等级由上级检查，受委托乡镇检查本乡镇企业，其余由本局检查。",
         ),
         ("状态", "时段内第一次检查即完成该次计划；时段已过未检查为逾期。"),
-        ("生成时间", chinese_date(today or date.today())),
     ]
-    if notice:
-        notes.insert(0, ("使用范围", notice))
-    write_notes(wb, "说明", title=f"{title}说明", items=notes, notice=notice)
-    return save_workbook(wb, path)
+    book.notes(notes, today=today or date.today(), notice=notice)
+    return book.save(path)

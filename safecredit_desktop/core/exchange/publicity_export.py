@@ -30,18 +30,8 @@ from dateutil.relativedelta import relativedelta
 
 from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.exchange.sheets import (
-    Column,
-    Kind,
-    Line,
-    chinese_date,
-    code_column,
-    new_workbook,
-    save_workbook,
-    set_properties,
-    write_notes,
-    write_table,
-)
+from safecredit_desktop.core.exchange.sheet_writing import SERIAL, ReportBook, numbered
+from safecredit_desktop.core.exchange.sheets import Column, Kind, Line, code_column
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import from_row
 
@@ -249,31 +239,28 @@ def write_penalty_publicity(
     """The workbook: the national columns on row 1, then 缺项 and 说明."""
     period = _period(found.start, found.end)
     title = f"{bureau_name}{TITLE}"
-    wb = new_workbook()
-    set_properties(wb, title=title, subject=f"处罚决定日期 {period}", creator=bureau_name)
-    write_table(wb, SHEET, columns=PUBLICITY_COLUMNS, rows=found.rows, auto_filter=True)
+    book = ReportBook(title, subject=f"处罚决定日期 {period}", creator=bureau_name)
+    book.table(SHEET, columns=PUBLICITY_COLUMNS, rows=found.rows, auto_filter=True)
     last = len(found.rows) + 1
-    gap_rows = [
+    gap_rows = numbered(
         (
-            n,
             f"第{g.row}行" if g.row is not None else f"第2–{last}行（全部）",
             g.column,
             g.doc_no,
             g.unit_name,
             g.what,
         )
-        for n, g in enumerate(found.gaps, start=1)
-    ]
+        for g in found.gaps
+    )
     summary = (
         f"共{len(found.gaps)}处必填项空白，补全记录后重新导出（不要在表中猜填）。"
         if found.gaps
         else "没有缺项：每行的必填项都已填写。"
     )
-    write_table(
-        wb,
+    book.table(
         GAPS_SHEET,
         columns=(
-            Column("序号", Kind.CENTER, 6, 8),
+            SERIAL,
             Column("行", Kind.CENTER, 8, 18),
             Column("列", Kind.TEXT, 12, 30),
             Column("行政处罚决定书文号", Kind.TEXT, 18, 28),
@@ -284,11 +271,8 @@ def write_penalty_publicity(
         title=f"{title}缺项",
         lines=(Line(f"处罚决定日期：{period}", centered=True), Line(summary)),
     )
-    write_notes(
-        wb,
-        NOTES_SHEET,
-        title=f"{title}说明",
-        items=[
+    book.notes(
+        [
             ("处罚机关", bureau_name),
             ("期间", f"处罚决定日期 {period}（含首尾两日）"),
             ("范围", "本局（应急管理部门）作出的行政处罚，每条一行；其他部门的处罚由其自行公示。"),
@@ -319,7 +303,8 @@ def write_penalty_publicity(
                 "行政相对人类别",
                 "统一社会信用代码以92开头的为个体工商户，其余为法人及非法人组织。",
             ),
-            ("生成时间", chinese_date(today)),
         ],
+        today=today,
+        sheet_name=NOTES_SHEET,
     )
-    return save_workbook(wb, path)
+    return book.save(path)

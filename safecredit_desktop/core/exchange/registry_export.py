@@ -14,16 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from safecredit_desktop.core import registry
-from safecredit_desktop.core.exchange.sheets import (
-    Column,
-    Kind,
-    Line,
-    code_column,
-    new_workbook,
-    save_workbook,
-    set_properties,
-    write_table,
-)
+from safecredit_desktop.core.exchange.sheet_writing import ReportBook, report_notice
+from safecredit_desktop.core.exchange.sheets import Column, Kind, Line, code_column
 from safecredit_desktop.core.exchange.sheets import chinese_date as _chinese_date
 from safecredit_desktop.core.registry import RegistryRow, UnitQuery
 from safecredit_desktop.core.rules.profile import Profile
@@ -121,10 +113,8 @@ def write_registry(
         else "尚无已确认的年度评定。"
     )
     title = f"{bureau_name}企业台账"
-    wb = new_workbook()
-    set_properties(wb, title=title, subject=basis, creator=bureau_name)
-    write_table(
-        wb,
+    book = ReportBook(title, subject=basis, creator=bureau_name)
+    book.table(
         SHEET,
         columns=columns,
         rows=values,
@@ -134,7 +124,7 @@ def write_registry(
             Line(basis),
             Line(f"导出日期：{_chinese_date(today)}"),
         ),
-        notice=profile.internal_notice if profile.internal_only else None,
+        notice=report_notice(profile),
         auto_filter=True,
     )
-    return save_workbook(wb, path)
+    return book.save(path)

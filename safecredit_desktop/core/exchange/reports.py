@@ -23,24 +23,20 @@ from pathlib import Path
 
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import eml
-from safecredit_desktop.core.exchange.sheets import (
-    XLSX_MIME,
-    Column,
-    Kind,
-    Line,
-    chinese_date,
-    code_column,
-    new_workbook,
-    save_workbook,
-    set_properties,
-    write_notes,
-    write_table,
+from safecredit_desktop.core.exchange.sheet_writing import (
+    CATEGORY,
+    TOWN,
+    ReportBook,
+    numbered,
+    report_notice,
+    unit_columns,
 )
+from safecredit_desktop.core.exchange.sheets import XLSX_MIME, Column, Kind, Line, chinese_date
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
 from safecredit_desktop.core.rules.result import GradeResult, Reason
 from safecredit_desktop.core.statistics import (
     CountTable,
-    count_table,
+    category_table,
     grade_counts,
     reporter_of,
 )
@@ -106,10 +102,6 @@ def reasons_text(reasons: Sequence[Reason]) -> str:
     return "\n".join(lines)
 
 
-def _notice(profile: Profile) -> str | None:
-    return profile.internal_notice if profile.internal_only else None
-
-
 def _counts_line(results: Sequence[GradeResult], profile: Profile) -> str:
     counts = {letter: 0 for letter in GRADE_LETTERS}
     for result in results:
@@ -137,29 +129,24 @@ def write_stats_form(
     时间. ``reporters`` (unit id → 报送单位) puts each unit's 报送单位 into 备注, for a
     city roll-up.
     """
-    notice = _notice(profile)
+    notice = report_notice(profile)
     title = f"{bureau_name}{STATS_FORM_TITLE}"
-    rows = [
+    rows = numbered(
         (
-            number,
             r.uscc,
             r.name,
             profile.grade_display(r.grade),
             remarks(r, reporters=reporters, bureau_name=bureau_name),
         )
-        for number, r in enumerate(sorted_for_report(results), start=1)
-    ]
-    columns = (
-        Column(STATS_COLUMNS[0], Kind.CENTER, 6, 8),
-        code_column(STATS_COLUMNS[1]),
-        Column(STATS_COLUMNS[2], Kind.TEXT, 24, 50),
+        for r in sorted_for_report(results)
+    )
+    columns = unit_columns(
         Column(STATS_COLUMNS[3], Kind.CENTER, 18, 30),
         Column(STATS_COLUMNS[4], Kind.WRAP, 16, 40),
+        name=Column(STATS_COLUMNS[2], Kind.TEXT, 24, 50),
     )
-    wb = new_workbook()
-    set_properties(wb, title=title, subject=basis, creator=bureau_name)
-    write_table(
-        wb,
+    book = ReportBook(title, subject=basis, creator=bureau_name)
+    book.table(
         "统计表",
         columns=columns,
         rows=rows,
@@ -172,16 +159,8 @@ def write_stats_form(
         ),
     )
 
-    table = count_table(
-        results,
-        lambda r: r.category,
-        profile=profile,
-        title="按行业类别",
-        row_header="行业类别",
-        order=profile.categories,
-    )
-    write_table(
-        wb,
+    table = category_table(results, profile)
+    book.table(
         "分级汇总",
         columns=(
             Column(table.row_header, Kind.TEXT, 14, 30),
@@ -194,7 +173,7 @@ def write_stats_form(
         notice=notice,
         bold_last_row=True,
     )
-    return save_workbook(wb, path)
+    return book.save(path)
 
 
 def write_grade_list(
@@ -215,15 +194,14 @@ def write_grade_list(
     the scheduling feature: without ``next_due`` the column stays blank and the 说明
     sheet says why.
     """
-    notice = _notice(profile)
+    notice = report_notice(profile)
     title = f"{bureau_name}{GRADE_LIST_TITLE}"
     with_tier = any(r.tier for r in results)
     last = last_inspection or {}
     due = next_due or {}
-    rows: list[tuple[object, ...]] = []
-    for number, r in enumerate(sorted_for_report(results), start=1):
+    rows: list[list[object]] = []
+    for r in sorted_for_report(results):
         row: list[object] = [
-            number,
             r.uscc,
             r.name,
             r.category,
@@ -237,15 +215,8 @@ def write_grade_list(
             reporter = f"报送单位：{reporter_of(reporters, r.unit_id, bureau_name)}"
             flags = f"{flags}；{reporter}" if flags else reporter
         row.extend((reasons_text(r.reasons), last.get(r.unit_id), due.get(r.unit_id), flags))
-        rows.append(tuple(row))
-    columns = [
-        Column("序号", Kind.CENTER, 6, 8),
-        code_column(),
-        Column("单位名称", Kind.TEXT, 24, 40),
-        Column("行业类别", Kind.TEXT, 10, 22),
-        Column("所在乡镇", Kind.TEXT, 10, 16),
-        Column("信用等级", Kind.CENTER, 14, 24),
-    ]
+        rows.append(row)
+    columns = [*unit_columns(CATEGORY, TOWN, Column("信用等级", Kind.CENTER, 14, 24))]
     if with_tier:
         columns.append(Column("监管层级", Kind.CENTER, 10, 14))
     columns.extend(
@@ -256,13 +227,11 @@ def write_grade_list(
             Column("备注", Kind.WRAP, 8, 30),
         )
     )
-    wb = new_workbook()
-    set_properties(wb, title=title, subject=basis, creator=bureau_name)
-    write_table(
-        wb,
+    book = ReportBook(title, subject=basis, creator=bureau_name)
+    book.table(
         "信用等级名单",
         columns=columns,
-        rows=rows,
+        rows=numbered(rows),
         title=title,
         lines=(Line(basis, centered=True), Line(f"编制单位：{bureau_name}")),
         notice=notice,
@@ -279,12 +248,9 @@ def write_grade_list(
             "按等级和高危行业确定的下次检查到期日。" if next_due is not None else NEXT_DUE_PENDING,
         ),
         ("备注", FLAG_NOTE),
-        ("生成时间", chinese_date(today or date.today())),
     ]
-    if notice:
-        notes.insert(0, ("使用范围", notice))
-    write_notes(wb, "说明", title=f"{title}说明", items=notes, notice=notice)
-    return save_workbook(wb, path)
+    book.notes(notes, today=today or date.today(), notice=notice)
+    return book.save(path)
 
 
 # ---------------------------------------------------------------- e-mail draft
@@ -378,21 +344,19 @@ def write_count_table(
     basis: str,
 ) -> Path:
     """One of the statistics page's count tables (grade × category / town / 报送单位)."""
-    wb = new_workbook()
     columns = [
         Column(table.row_header, Kind.TEXT, min_width=10.0),
         *(Column(h, Kind.NUMBER, min_width=8.0) for h in table.grade_headers),
         Column("合计", Kind.NUMBER, min_width=8.0),
     ]
-    write_table(
-        wb,
+    book = ReportBook(table.title, subject=basis, creator=bureau_name)
+    book.table(
         table.title[:31],
         columns=columns,
         rows=[list(r) for r in table.body()],
         title=f"{bureau_name}安全生产信用等级统计（{table.title}）",
         lines=[Line(basis)],
-        notice=profile.internal_notice if profile.internal_only else None,
+        notice=report_notice(profile),
         bold_last_row=True,
     )
-    set_properties(wb, title=table.title, subject=basis, creator=bureau_name)
-    return save_workbook(wb, path)
+    return book.save(path)

@@ -12,16 +12,14 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from safecredit_desktop.core.exchange.sheets import (
-    Column,
-    Kind,
-    chinese_date,
-    code_column,
-    new_workbook,
-    save_workbook,
-    set_properties,
-    write_table,
+from safecredit_desktop.core.exchange.sheet_writing import (
+    SERIAL,
+    UNIT_NAME,
+    ReportBook,
+    numbered,
+    unit_columns,
 )
+from safecredit_desktop.core.exchange.sheets import Column, Kind, chinese_date, code_column
 from safecredit_desktop.core.workflows.lists import ListEntry
 from safecredit_desktop.core.workflows.publicity import PublicityItem
 
@@ -40,24 +38,18 @@ def write_publication(
     the entries reviewed into it — the notice then says 不对外公布)."""
     title = f"{bureau_name}安全生产{list_kind}"
     published = [e for e in entries if e.stage in stages and e.list_kind == list_kind]
-    wb = new_workbook()
     subject = f"{list_kind}（{'公布' if '公布' in stages else '内部管理，不对外公布'}）"
-    set_properties(wb, title=title, subject=subject, creator=bureau_name)
-    write_table(
-        wb,
+    book = ReportBook(title, subject=subject, creator=bureau_name)
+    book.table(
         list_kind,
-        columns=(
-            Column("序号", Kind.CENTER, 6, 8),
-            code_column(),
-            Column("单位名称", Kind.TEXT, 24, 40),
+        columns=unit_columns(
             Column("列入对象", Kind.TEXT, 16, 30),
             Column("列入事实", Kind.WRAP, 40, 80),
             Column("公布日期", Kind.CENTER, 12, 12),
             Column("期满日期", Kind.CENTER, 12, 12),
         ),
-        rows=[
+        rows=numbered(
             (
-                n,
                 e.uscc,
                 e.unit_name,
                 f"{e.person_name}（{e.person_role}）" if e.person_name else "单位",
@@ -65,39 +57,36 @@ def write_publication(
                 e.published_on.isoformat() if e.published_on else "",
                 e.ends_on.isoformat() if e.ends_on else "",
             )
-            for n, e in enumerate(published, start=1)
-        ],
+            for e in published
+        ),
         title=title,
         notice=notice,
         footer=((2, bureau_name), (7, chinese_date(today))),
     )
-    return save_workbook(wb, path)
+    return book.save(path)
 
 
 def write_publicity(
     path: Path, items: Sequence[PublicityItem], *, bureau_name: str, today: date
 ) -> Path:
     title = f"{bureau_name}行政许可和行政处罚信息公示（双公示）"
-    wb = new_workbook()
-    set_properties(wb, title=title, subject="双公示", creator=bureau_name)
-    write_table(
-        wb,
+    book = ReportBook(title, subject="双公示", creator=bureau_name)
+    book.table(
         "双公示",
         columns=(
-            Column("序号", Kind.CENTER, 6, 8),
+            SERIAL,
             Column("类别", Kind.CENTER, 10, 10),
             Column("决定书文号或许可证号", Kind.TEXT, 20, 36),
             code_column(),
-            Column("单位名称", Kind.TEXT, 24, 40),
+            UNIT_NAME,
             Column("事由或许可类别", Kind.WRAP, 24, 50),
             Column("决定日期", Kind.CENTER, 12, 12),
             Column("应公示日期", Kind.CENTER, 12, 12),
             Column("公示日期", Kind.CENTER, 12, 12),
             Column("状态", Kind.CENTER, 10, 12),
         ),
-        rows=[
+        rows=numbered(
             (
-                n,
                 i.kind,
                 i.number,
                 i.uscc,
@@ -108,10 +97,10 @@ def write_publicity(
                 i.published_on.isoformat() if i.published_on else "",
                 i.status(today),
             )
-            for n, i in enumerate(items, start=1)
-        ],
+            for i in items
+        ),
         title=title,
         footer=((2, bureau_name), (10, chinese_date(today))),
         auto_filter=True,
     )
-    return save_workbook(wb, path)
+    return book.save(path)
