@@ -13,14 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from safecredit_desktop.core.exchange.sheet_writing import (
-    CATEGORY,
-    TOWN,
-    ReportBook,
-    numbered,
-    report_notice,
-    unit_columns,
-)
+from safecredit_desktop.core.exchange import sheet_writing
 from safecredit_desktop.core.exchange.sheets import Column, Kind, Line
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
 from safecredit_desktop.core.scheduling.plan import (
@@ -34,7 +27,6 @@ PLAN_TITLE = "年度执法检查计划"
 def write_plan(
     path: Path, plan: Plan, *, profile: Profile, bureau_name: str, today: date | None = None
 ) -> Path:
-    notice = report_notice(profile)
     title = f"{bureau_name}{plan.year}年{PLAN_TITLE}"
     capacity = "不限" if plan.capacity is None else f"每月{plan.capacity}次"
     adopted = "草稿，尚未采用" if plan.adopted is None else plan.adopted.describe()
@@ -42,7 +34,7 @@ def write_plan(
         Line(f"等级依据：{plan.basis}；检查能力：{capacity}；{adopted}", centered=True),
         Line(f"编制单位：{bureau_name}"),
     )
-    rows = numbered(
+    rows = sheet_writing.numbered(
         (
             i.uscc,
             i.name,
@@ -60,27 +52,31 @@ def write_plan(
         )
         for i in plan.items
     )
-    columns = unit_columns(
-        TOWN,
-        CATEGORY,
-        Column("信用等级", Kind.CENTER, 14, 24),
+    columns = sheet_writing.unit_columns(
+        sheet_writing.TOWN,
+        sheet_writing.CATEGORY,
+        sheet_writing.GRADE_SHOWN,
         Column("高危行业", Kind.CENTER, 8, 10),
-        Column("上次检查", Kind.DATE, 13, 14),
+        sheet_writing.date_column("上次检查"),
         Column("检查时段", Kind.TEXT, 14, 26),
-        Column("到期日", Kind.DATE, 13, 14),
+        sheet_writing.date_column("到期日"),
         Column("建议月份", Kind.CENTER, 8, 10),
         Column("执法主体（检查组）", Kind.TEXT, 14, 30),
         Column("状态", Kind.TEXT, 10, 24),
         Column("备注", Kind.WRAP, 8, 36),
     )
-    book = ReportBook(title, subject=plan.basis, creator=bureau_name)
+    book = sheet_writing.ReportBook(
+        title,
+        subject=plan.basis,
+        creator=bureau_name,
+        notice=sheet_writing.report_notice(profile),
+    )
     book.table(
         "检查计划",
         columns=columns,
         rows=rows,
         title=title,
         lines=lines,
-        notice=notice,
         auto_filter=True,
     )
 
@@ -104,7 +100,6 @@ def write_plan(
         rows=month_rows,
         title=f"{title}月度安排",
         lines=lines[:1],
-        notice=notice,
         footer=footer,
         bold_last_row=True,
         landscape=False,
@@ -142,5 +137,5 @@ def write_plan(
         ),
         ("状态", "时段内第一次检查即完成该次计划；时段已过未检查为逾期。"),
     ]
-    book.notes(notes, today=today or date.today(), notice=notice)
+    book.notes(notes, today=today or date.today())
     return book.save(path)

@@ -113,7 +113,7 @@ def write_registry(
         else "尚无已确认的年度评定。"
     )
     title = f"{bureau_name}企业台账"
-    book = ReportBook(title, subject=basis, creator=bureau_name)
+    book = ReportBook(title, subject=basis, creator=bureau_name, notice=report_notice(profile))
     book.table(
         SHEET,
         columns=columns,
@@ -124,7 +124,6 @@ def write_registry(
             Line(basis),
             Line(f"导出日期：{_chinese_date(today)}"),
         ),
-        notice=report_notice(profile),
         auto_filter=True,
     )
     return book.save(path)

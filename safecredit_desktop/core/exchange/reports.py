@@ -22,15 +22,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.exchange import eml
-from safecredit_desktop.core.exchange.sheet_writing import (
-    CATEGORY,
-    TOWN,
-    ReportBook,
-    numbered,
-    report_notice,
-    unit_columns,
-)
+from safecredit_desktop.core.exchange import eml, sheet_writing
 from safecredit_desktop.core.exchange.sheets import XLSX_MIME, Column, Kind, Line, chinese_date
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
 from safecredit_desktop.core.rules.result import GradeResult, Reason
@@ -129,9 +121,8 @@ def write_stats_form(
     时间. ``reporters`` (unit id → 报送单位) puts each unit's 报送单位 into 备注, for a
     city roll-up.
     """
-    notice = report_notice(profile)
     title = f"{bureau_name}{STATS_FORM_TITLE}"
-    rows = numbered(
+    rows = sheet_writing.numbered(
         (
             r.uscc,
             r.name,
@@ -140,19 +131,20 @@ def write_stats_form(
         )
         for r in sorted_for_report(results)
     )
-    columns = unit_columns(
+    columns = sheet_writing.unit_columns(
         Column(STATS_COLUMNS[3], Kind.CENTER, 18, 30),
         Column(STATS_COLUMNS[4], Kind.WRAP, 16, 40),
         name=Column(STATS_COLUMNS[2], Kind.TEXT, 24, 50),
     )
-    book = ReportBook(title, subject=basis, creator=bureau_name)
+    book = sheet_writing.ReportBook(
+        title, subject=basis, creator=bureau_name, notice=sheet_writing.report_notice(profile)
+    )
     book.table(
         "统计表",
         columns=columns,
         rows=rows,
         title=title,
         lines=(Line(basis, centered=True), Line(f"报送单位：{bureau_name}")),
-        notice=notice,
         footer=(
             (2, f"统计人员：{reporter_name or HANDWRITTEN}"),
             (4, f"时间：{chinese_date(today)}"),
@@ -170,7 +162,6 @@ def write_stats_form(
         rows=table.body(),
         title=f"{bureau_name}安全生产信用等级分类汇总",
         lines=(Line(basis, centered=True), Line(_counts_line(results, profile))),
-        notice=notice,
         bold_last_row=True,
     )
     return book.save(path)
@@ -194,7 +185,6 @@ def write_grade_list(
     the scheduling feature: without ``next_due`` the column stays blank and the 说明
     sheet says why.
     """
-    notice = report_notice(profile)
     title = f"{bureau_name}{GRADE_LIST_TITLE}"
     with_tier = any(r.tier for r in results)
     last = last_inspection or {}
@@ -216,25 +206,30 @@ def write_grade_list(
             flags = f"{flags}；{reporter}" if flags else reporter
         row.extend((reasons_text(r.reasons), last.get(r.unit_id), due.get(r.unit_id), flags))
         rows.append(row)
-    columns = [*unit_columns(CATEGORY, TOWN, Column("信用等级", Kind.CENTER, 14, 24))]
+    columns = [
+        *sheet_writing.unit_columns(
+            sheet_writing.CATEGORY, sheet_writing.TOWN, sheet_writing.GRADE_SHOWN
+        )
+    ]
     if with_tier:
         columns.append(Column("监管层级", Kind.CENTER, 10, 14))
     columns.extend(
         (
             Column("评定理由及依据记录", Kind.WRAP, 30, 60),
-            Column("最近检查日期", Kind.DATE, 13, 14),
-            Column("下次检查到期", Kind.DATE, 13, 14),
+            sheet_writing.date_column("最近检查日期"),
+            sheet_writing.date_column("下次检查到期"),
             Column("备注", Kind.WRAP, 8, 30),
         )
     )
-    book = ReportBook(title, subject=basis, creator=bureau_name)
+    book = sheet_writing.ReportBook(
+        title, subject=basis, creator=bureau_name, notice=sheet_writing.report_notice(profile)
+    )
     book.table(
         "信用等级名单",
         columns=columns,
-        rows=numbered(rows),
+        rows=sheet_writing.numbered(rows),
         title=title,
         lines=(Line(basis, centered=True), Line(f"编制单位：{bureau_name}")),
-        notice=notice,
         auto_filter=True,
     )
     notes: list[tuple[str, str]] = [
@@ -249,7 +244,7 @@ def write_grade_list(
         ),
         ("备注", FLAG_NOTE),
     ]
-    book.notes(notes, today=today or date.today(), notice=notice)
+    book.notes(notes, today=today or date.today())
     return book.save(path)
 
 
@@ -349,14 +344,18 @@ def write_count_table(
         *(Column(h, Kind.NUMBER, min_width=8.0) for h in table.grade_headers),
         Column("合计", Kind.NUMBER, min_width=8.0),
     ]
-    book = ReportBook(table.title, subject=basis, creator=bureau_name)
+    book = sheet_writing.ReportBook(
+        table.title,
+        subject=basis,
+        creator=bureau_name,
+        notice=sheet_writing.report_notice(profile),
+    )
     book.table(
         table.title[:31],
         columns=columns,
         rows=[list(r) for r in table.body()],
         title=f"{bureau_name}安全生产信用等级统计（{table.title}）",
         lines=[Line(basis)],
-        notice=report_notice(profile),
         bold_last_row=True,
     )
     return book.save(path)

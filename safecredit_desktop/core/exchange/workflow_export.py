@@ -16,6 +16,7 @@ from safecredit_desktop.core.exchange.sheet_writing import (
     SERIAL,
     UNIT_NAME,
     ReportBook,
+    day_text_column,
     numbered,
     unit_columns,
 )
@@ -39,14 +40,14 @@ def write_publication(
     title = f"{bureau_name}安全生产{list_kind}"
     published = [e for e in entries if e.stage in stages and e.list_kind == list_kind]
     subject = f"{list_kind}（{'公布' if '公布' in stages else '内部管理，不对外公布'}）"
-    book = ReportBook(title, subject=subject, creator=bureau_name)
+    book = ReportBook(title, subject=subject, creator=bureau_name, notice=notice)
     book.table(
         list_kind,
         columns=unit_columns(
             Column("列入对象", Kind.TEXT, 16, 30),
             Column("列入事实", Kind.WRAP, 40, 80),
-            Column("公布日期", Kind.CENTER, 12, 12),
-            Column("期满日期", Kind.CENTER, 12, 12),
+            day_text_column("公布日期"),
+            day_text_column("期满日期"),
         ),
         rows=numbered(
             (
@@ -60,7 +61,6 @@ def write_publication(
             for e in published
         ),
         title=title,
-        notice=notice,
         footer=((2, bureau_name), (7, chinese_date(today))),
     )
     return book.save(path)
@@ -80,9 +80,9 @@ def write_publicity(
             code_column(),
             UNIT_NAME,
             Column("事由或许可类别", Kind.WRAP, 24, 50),
-            Column("决定日期", Kind.CENTER, 12, 12),
-            Column("应公示日期", Kind.CENTER, 12, 12),
-            Column("公示日期", Kind.CENTER, 12, 12),
+            day_text_column("决定日期"),
+            day_text_column("应公示日期"),
+            day_text_column("公示日期"),
             Column("状态", Kind.CENTER, 10, 12),
         ),
         rows=numbered(
