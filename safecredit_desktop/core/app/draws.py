@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from safecredit_desktop.core import model as _model
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.app.values import (
     DRAW_AVOID_OWN_TOWN,
 )
@@ -33,11 +34,8 @@ def _draw_basis(session: Session, year: int) -> tuple[list[_GradeResult], str]:
     )
 
 
-class DrawsPart:
+class DrawsPart(Part):
     """双随机 draws and the inspector roster."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def make(
         self,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.app.values import (
     REVIEWED_IMPORT_TABLES,
 )
@@ -22,7 +23,6 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import backup
 
 if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
     from safecredit_desktop.core.exchange.data_export import DataExport as _DataExport
     from safecredit_desktop.core.exchange.source_sheet import SourceSheet as _SourceSheet
 
@@ -41,11 +41,8 @@ def _progress_part(
     return part
 
 
-class ExchangePart:
+class ExchangePart(Part):
     """Workbook import and the template / 全部数据 exports."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def import_workbook(
         self,
@@ -69,15 +66,12 @@ class ExchangePart:
         is backed up first (reason ``before-import``) and the rows are written in one
         transaction, each audited as ``session.user``, followed by one ``import`` event.
         """
-        session = self._session
         day = today or date.today()
         parsed = _importer.read_workbook(
             Path(path), include_hidden=include_hidden, progress=_progress_part(progress, 0.0, 0.4)
         )
-        plan = _importer.plan_import(
-            session.db,
+        plan = self._plan(
             parsed,
-            profile=session.profile,
             accept_bad_check=accept_bad_check,
             today=day,
             progress=_progress_part(progress, 0.4, 0.7),
@@ -87,15 +81,30 @@ class ExchangePart:
 
         def replan() -> _importer.ImportPlan:
             again = _importer.read_workbook(Path(path), include_hidden=include_hidden)
-            return _importer.plan_import(
-                session.db,
-                again,
-                profile=session.profile,
-                accept_bad_check=accept_bad_check,
-                today=day,
-            )
+            return self._plan(again, accept_bad_check=accept_bad_check, today=day)
 
         return self._write(plan, replan, dry_run=dry_run, progress=progress)
+
+    def _plan(
+        self,
+        parsed: _importer.ParsedWorkbook,
+        *,
+        accept_bad_check: bool,
+        today: date,
+        progress: Callable[[float, str], None] | None = None,
+        release_rows: bool = False,
+    ) -> _importer.ImportPlan:
+        """``parsed`` checked against this database and its profile (nothing written)."""
+        session = self._session
+        return _importer.plan_import(
+            session.db,
+            parsed,
+            profile=session.profile,
+            accept_bad_check=accept_bad_check,
+            today=today,
+            progress=progress,
+            release_rows=release_rows,
+        )
 
     def _write(
         self,
@@ -278,13 +287,8 @@ class ExchangePart:
             current: _SourceSheet, progress_part: Callable[[float, str], None] | None
         ) -> _importer.ImportPlan:
             parsed = _mapping.mapped_workbook(current, kind, checked)
-            plan = _importer.plan_import(
-                session.db,
-                parsed,
-                profile=session.profile,
-                accept_bad_check=accept_bad_check,
-                today=day,
-                progress=progress_part,
+            plan = self._plan(
+                parsed, accept_bad_check=accept_bad_check, today=day, progress=progress_part
             )
             plan.errors = _mapping.source_errors(plan.errors, current, checked)
             return plan

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from safecredit_desktop.core import statistics as _statistics
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.result import GradeResult as _GradeResult
 from safecredit_desktop.core.scheduling import due as _due
@@ -46,11 +47,16 @@ def _next_due(session: Session, results: list[_GradeResult], as_of: date) -> dic
     return _due.next_due_dates(items, as_of)
 
 
-class ReportsPart:
-    """Statistics, the 统计表 and 信用等级名单 exports, e-mail drafts."""
+def _log_export(session: Session, written: Path, title: str, basis: str, units: int) -> Path:
+    """The export of a report on ``units`` units audited; returns the file written."""
+    session.repo.log_event(
+        "export", str(written), {"导出": title, "评定依据": basis, "企业数": units}
+    )
+    return written
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+
+class ReportsPart(Part):
+    """Statistics, the 统计表 and 信用等级名单 exports, e-mail drafts."""
 
     def statistics(
         self,
@@ -129,12 +135,7 @@ class ReportsPart:
             today=today or date.today(),
             reporters=reporters,
         )
-        session.repo.log_event(
-            "export",
-            str(written),
-            {"导出": reports.STATS_FORM_TITLE, "评定依据": basis, "企业数": len(results)},
-        )
-        return written
+        return _log_export(session, written, reports.STATS_FORM_TITLE, basis, len(results))
 
     def export_grade_list(
         self,
@@ -173,12 +174,7 @@ class ReportsPart:
             reporters=reporters,
             today=today,
         )
-        session.repo.log_event(
-            "export",
-            str(written),
-            {"导出": reports.GRADE_LIST_TITLE, "评定依据": basis, "企业数": len(results)},
-        )
-        return written
+        return _log_export(session, written, reports.GRADE_LIST_TITLE, basis, len(results))
 
     def write_mail_draft(
         self, workbook: Path, out: Path | None = None, *, today: date | None = None

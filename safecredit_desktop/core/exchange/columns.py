@@ -139,19 +139,19 @@ class SheetSpec:
     note: str
     form: str | None = None
     _by_folded: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
+    _by_attr: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_folded.update((c.folded, c) for c in self.columns)
+        self._by_attr.update((c.attr, c) for c in self.columns)
 
     def column_for(self, header: str) -> Column | None:
         """The column a header names (after folding), or None."""
         return self._by_folded.get(fold_header(header))
 
     def column(self, attr: str) -> Column:
-        for column in self.columns:
-            if column.attr == attr:
-                return column
-        raise KeyError(attr)
+        """The column of the record's ``attr``; KeyError if the sheet has none."""
+        return self._by_attr[attr]
 
     @property
     def headers(self) -> tuple[str, ...]:

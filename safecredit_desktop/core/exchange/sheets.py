@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -293,15 +293,20 @@ class Styler:
             array = self._arrays[style] = StyleArray(probe._style)
         return array
 
-    def cell(self, value: object, style: CellStyle | StyleArray) -> Cell:
-        """A cell for ``ws.append``. Text is always text: a leading ``=`` is not a formula,
-        and characters a workbook cannot hold (control characters) are dropped."""
+    def _text_safe_cell(self, value: object) -> Cell:
+        """An unstyled cell. Text is always text: a leading ``=`` is not a formula, and
+        characters a workbook cannot hold (control characters) are dropped."""
         try:
             cell = WriteOnlyCell(self.ws, value)
         except IllegalCharacterError:
             cell = WriteOnlyCell(self.ws, ILLEGAL_CHARACTERS_RE.sub("", str(value)))
         if cell.data_type == "f":
             cell.data_type = "s"
+        return cell
+
+    def cell(self, value: object, style: CellStyle | StyleArray) -> Cell:
+        """A cell for ``ws.append`` (text always text, as ``_text_safe_cell``)."""
+        cell = self._text_safe_cell(value)
         array = style if isinstance(style, StyleArray) else self.resolve(style)
         cell._style = StyleArray(array)  # a copy: later edits of one cell stay its own
         return cell
@@ -309,12 +314,7 @@ class Styler:
     def shared_cell(self, value: object, style: StyleArray) -> Cell:
         """``cell`` sharing ``style`` (from ``resolve``) instead of copying it: for cells
         appended and never touched again, as in ``write_table``."""
-        try:
-            cell = WriteOnlyCell(self.ws, value)
-        except IllegalCharacterError:
-            cell = WriteOnlyCell(self.ws, ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-        if cell.data_type == "f":
-            cell.data_type = "s"
+        cell = self._text_safe_cell(value)
         cell._style = style
         return cell
 
@@ -522,8 +522,9 @@ def set_properties(wb: Workbook, *, title: str, subject: str = "", creator: str 
     props.creator = creator or "安全生产信用分级分类监管系统"
 
 
-def save_workbook(wb: Workbook, path: Path) -> Path:
-    """Save next to ``path`` and move into place, so a failure never leaves half a file."""
+def temp_beside(path: Path) -> tuple[Path, Path]:
+    """(``path``, an empty temporary file beside it) for a workbook written there and then
+    moved into place; refuses a name not ending in .xlsx and a missing folder."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise SafeCreditError(f"导出文件应以 .xlsx 结尾：{path}")
@@ -532,9 +533,14 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
         raise SafeCreditError(f"保存位置不存在：{folder}")
     handle, temp_name = tempfile.mkstemp(prefix=".~safecredit-", suffix=".xlsx", dir=folder)
     os.close(handle)
-    temp = Path(temp_name)
+    return path, Path(temp_name)
+
+
+def move_into_place(write: Callable[[], object], temp: Path, path: Path) -> Path:
+    """Run ``write`` (which fills ``temp``), then move ``temp`` to ``path``; on a failure
+    ``temp`` is removed and the reason said in Chinese, so no half file is ever left."""
     try:
-        wb.save(temp)
+        write()
         os.replace(temp, path)
     except PermissionError:
         temp.unlink(missing_ok=True)
@@ -548,6 +554,12 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
         temp.unlink(missing_ok=True)
         raise
     return path
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    """Save next to ``path`` and move into place, so a failure never leaves half a file."""
+    path, temp = temp_beside(path)
+    return move_into_place(lambda: wb.save(temp), temp, path)
 
 
 def chinese_date(day: date) -> str:

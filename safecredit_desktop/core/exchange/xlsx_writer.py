@@ -21,8 +21,6 @@ as text '@', dates ``yyyy-mm-dd``), so a 全部数据 export looks like every ot
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,7 +34,6 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import sheets
 from safecredit_desktop.core.exchange.sheets import Column, Kind, WidthMeter, text_width
 
@@ -202,16 +199,7 @@ class StreamingBook:
     closed (a failure never leaves half a file)."""
 
     def __init__(self, path: Path) -> None:
-        path = Path(path)
-        if path.suffix.lower() != ".xlsx":
-            raise SafeCreditError(f"导出文件应以 .xlsx 结尾：{path}")
-        folder = path.parent if str(path.parent) else Path(".")
-        if not folder.is_dir():
-            raise SafeCreditError(f"保存位置不存在：{folder}")
-        handle, temp_name = tempfile.mkstemp(prefix=".~safecredit-", suffix=".xlsx", dir=folder)
-        os.close(handle)
-        self.path = path
-        self._temp = Path(temp_name)
+        self.path, self._temp = sheets.temp_beside(path)
         self.book = xlsxwriter.Workbook(
             str(self._temp),
             {
@@ -313,22 +301,7 @@ class StreamingBook:
 
     def close(self) -> Path:
         """Write the file and move it into place."""
-        try:
-            self.book.close()
-            os.replace(self._temp, self.path)
-        except PermissionError:
-            self._temp.unlink(missing_ok=True)
-            raise SafeCreditError(
-                f"无法写入 {self.path}：文件可能正在 Excel 或 WPS 中打开，"
-                "请关闭后重试，或另选文件名。"
-            ) from None
-        except OSError as exc:
-            self._temp.unlink(missing_ok=True)
-            raise SafeCreditError(f"无法写入 {self.path}（{exc.strerror or exc}）。") from None
-        except BaseException:
-            self._temp.unlink(missing_ok=True)
-            raise
-        return self.path
+        return sheets.move_into_place(self.book.close, self._temp, self.path)
 
     def discard(self) -> None:
         """Give up (an error while writing): no file is left behind."""
@@ -372,23 +345,6 @@ def set_header_footer(sheet: Worksheet, *, notice: str | None) -> None:
     else:
         sheet.set_header("", {"margin": 0.3})
     sheet.set_footer(f"&C&9{sheets.PAGE_FOOTER}", {"margin": 0.3})
-
-
-def write_small_table(
-    book: StreamingBook,
-    name: str,
-    *,
-    columns: Sequence[Column],
-    rows: Sequence[Sequence[object]],
-    lines: Sequence[Line] = (),
-    notice: str | None = None,
-    landscape: bool = True,
-) -> StreamingSheet:
-    """A short sheet (说明): wrapped cells get a row height from their text."""
-    sheet = book.add_sheet(name)
-    return fill_small_table(
-        book, sheet, columns=columns, rows=rows, lines=lines, notice=notice, landscape=landscape
-    )
 
 
 def fill_small_table(

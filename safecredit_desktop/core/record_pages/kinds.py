@@ -11,7 +11,7 @@ from outside.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from safecredit_desktop.core import model
 from safecredit_desktop.core.forms import FORMS
@@ -58,6 +58,17 @@ class PageSum:
     kind: Literal["count", "amount"] = "count"
 
 
+_Keyed = TypeVar("_Keyed", PageColumn, PageFilter)
+
+
+def _with_key(items: tuple[_Keyed, ...], key: str) -> _Keyed:
+    """The item whose ``key`` is ``key``; KeyError if there is none."""
+    found = next((item for item in items if item.key == key), None)
+    if found is None:
+        raise KeyError(key)
+    return found
+
+
 @dataclass(frozen=True)
 class RecordKind:
     table: str
@@ -72,16 +83,10 @@ class RecordKind:
     unit_totals: str = ""
 
     def column(self, key: str) -> PageColumn:
-        for column in self.columns:
-            if column.key == key:
-                return column
-        raise KeyError(key)
+        return _with_key(self.columns, key)
 
     def filter(self, key: str) -> PageFilter:
-        for found in self.filters:
-            if found.key == key:
-                return found
-        raise KeyError(key)
+        return _with_key(self.filters, key)
 
     @property
     def date_sql(self) -> str:
