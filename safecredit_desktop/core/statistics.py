@@ -1,7 +1,8 @@
 """统计报表: counts of graded units by grade and category, town or 报送单位.
 
-The counting is pure (grades in, tables out); the two read-only look-ups the reports
-add to grades — each unit's 报送单位 and its last inspection — are here too.
+The counting is pure (grades in, tables out); the read-only look-ups of each unit's
+报送单位 the reports add to grades are here too (its last inspection is
+``scheduling.due.last_inspections``).
 """
 
 from __future__ import annotations
@@ -198,13 +199,3 @@ def has_other_reporters(db: Database, bureau_name: str) -> bool:
         "SELECT 1 FROM units WHERE trim(reporter) NOT IN ('', ?) LIMIT 1", (bureau_name,)
     ).fetchone()
     return row is not None
-
-
-def last_inspections(db: Database, as_of: date) -> dict[int, date]:
-    """unit id → date of its latest inspection on or before ``as_of``."""
-    rows = db.conn.execute(
-        "SELECT unit_id, max(inspected_on) FROM inspections WHERE inspected_on <= ?"
-        " GROUP BY unit_id",
-        (as_of.isoformat(),),
-    )
-    return {int(unit_id): date.fromisoformat(str(day)) for unit_id, day in rows}

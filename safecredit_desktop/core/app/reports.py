@@ -169,7 +169,7 @@ class ReportsPart(Part):
             profile=session.profile,
             bureau_name=bureau,
             basis=basis,
-            last_inspection=_statistics.last_inspections(session.db, as_of),
+            last_inspection=_due.last_inspections(session.db, as_of),
             next_due=_next_due(session, results, as_of),
             reporters=reporters,
             today=today,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from safecredit_desktop.core import model
-from safecredit_desktop.core.forms import FORMS, FieldSpec
+from safecredit_desktop.core.forms import FORMS, FieldKind, FieldSpec
 from safecredit_desktop.core.rules.profile import Profile
 
 __all__ = [
@@ -45,24 +45,9 @@ __all__ = [
     "sheet_for_title",
 ]
 
-ColumnKind = Literal[
-    "text",
-    "multiline",
-    "uscc",
-    "unit",
-    "id_number",
-    "date",
-    "count",
-    "amount",
-    "choice",
-    "bool",
-    "violation_kind",
-    "accept",
-    "review",
-    "uscc_list",
-]
-"""How a cell is read. The form kinds keep their meaning (forms.FieldKind); ``unit`` is
-the 统一社会信用代码 of the unit a record belongs to; ``accept`` is 代码校验 (接受 or
+ColumnKind = FieldKind | Literal["accept", "review", "uscc_list"]
+"""How a cell is read. The form kinds keep their meaning (forms.FieldKind; its ``unit``
+is the 统一社会信用代码 of the unit a record belongs to); ``accept`` is 代码校验 (接受 or
 blank); ``review`` is 核实状态 (待核实, 已核实 or blank); ``uscc_list`` is 回避单位 (codes
 separated by 、 or ,)."""
 
