@@ -418,7 +418,7 @@ def write_all_data(
         fill_small_table(
             book,
             notes,
-            columns=NOTES_COLUMNS,
+            columns=sheets.NOTES_COLUMNS,
             rows=items,
             lines=lines,
             notice=notice,
@@ -430,13 +430,6 @@ def write_all_data(
     except BaseException:
         book.discard()
         raise
-
-
-NOTES_COLUMNS = (
-    sheets.Column("项目", sheets.Kind.TEXT, 10, 16),
-    sheets.Column("内容", sheets.Kind.WRAP, 30, 80),
-)
-"""The 说明 sheet's columns (those of :func:`.sheets.write_notes`)."""
 
 
 def add_list_validations(

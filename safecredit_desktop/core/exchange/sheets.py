@@ -485,6 +485,10 @@ def write_table(
     )
 
 
+NOTES_COLUMNS = (Column("项目", Kind.TEXT, 10, 16), Column("内容", Kind.WRAP, 30, 80))
+"""The 说明 sheet's columns: 项目 / 内容."""
+
+
 def write_notes(
     wb: Workbook,
     sheet_name: str,
@@ -494,11 +498,10 @@ def write_notes(
     notice: str | None = None,
 ) -> TableLayout:
     """A 说明 sheet: what the workbook is, as 项目 / 内容 pairs (portrait A4)."""
-    columns = (Column("项目", Kind.TEXT, 10, 16), Column("内容", Kind.WRAP, 30, 80))
     return write_table(
         wb,
         sheet_name,
-        columns=columns,
+        columns=NOTES_COLUMNS,
         rows=[(key, value) for key, value in items],
         title=title,
         notice=notice,
