@@ -210,23 +210,12 @@ def record_cells(table: str, code: str, r: Any) -> list[object]:
 
 
 # The big plain tables read straight into their cells (dates converted once each): the
-# same cells as ``record_cells`` of the record (tests/core/test_data_export.py compares),
-# without a record object per row — a county's 700,000 inspections.
+# same cells as ``record_cells`` of the record (tests/core/test_data_export_scale.py
+# compares), without a record object per row — a county's 700,000 inspections. Their
+# template columns after the unit's code are each a field of the record, as stored.
 _DIRECT: dict[str, tuple[str, ...]] = {
-    "inspections": (
-        "inspected_on",
-        "method",
-        "inspectors",
-        "hazards",
-        "major_hazards",
-        "rectify_deadline",
-        "rectified_on",
-        "doc_no",
-        "note",
-    ),
-    "commitments": ("type", "signed_on", "signer", "withdrawn_on"),
-    "honours": ("honoured_on", "level", "type", "title"),
-    "joint_punishments": ("department", "starts_on", "ends_on"),
+    table: tuple(column.attr for column in SHEET_BY_TABLE[table].columns[1:])
+    for table in ("inspections", "commitments", "honours", "joint_punishments")
 }
 
 
