@@ -33,6 +33,20 @@ PROCEDURE = (
     "从小到大取前若干名。任何人用同样的对象库、比例、种子和人员名录都能得到同样的结果。"
 )
 
+QUOTA_COLUMNS = (
+    Column("信用等级", Kind.CENTER, 8, 10),
+    Column("抽查对象库企业数", Kind.NUMBER, 10, 18),
+    Column("抽取比例", Kind.CENTER, 10, 12),
+    Column("抽中企业数", Kind.NUMBER, 10, 12),
+)
+"""抽取参数: per grade the pool, the ratio and how many were drawn."""
+ROSTER_COLUMNS = (
+    Column("执法证号", Kind.CODE, 14, 24),
+    Column("姓名", Kind.TEXT, 8, 12),
+    Column("回避企业（统一社会信用代码）", Kind.WRAP, 24, 60),
+)
+"""执法人员: the roster the teams were drawn from, with each inspector's conflicts."""
+
 
 def _ratio_percent(ratio: str) -> str:
     if not ratio:
@@ -76,12 +90,7 @@ def write_draw(
     )
     book.table(
         "抽取参数",
-        columns=(
-            Column("信用等级", Kind.CENTER, 8, 10),
-            Column("抽查对象库企业数", Kind.NUMBER, 10, 18),
-            Column("抽取比例", Kind.CENTER, 10, 12),
-            Column("抽中企业数", Kind.NUMBER, 10, 12),
-        ),
+        columns=QUOTA_COLUMNS,
         rows=[(q.grade, q.pool_count, _ratio_percent(q.ratio), q.drawn) for q in found.quotas]
         + [
             (
@@ -108,11 +117,7 @@ def write_draw(
         conflicts.setdefault(cert, []).append(uscc)
     book.table(
         "执法人员",
-        columns=(
-            Column("执法证号", Kind.CODE, 14, 24),
-            Column("姓名", Kind.TEXT, 8, 12),
-            Column("回避企业（统一社会信用代码）", Kind.WRAP, 24, 60),
-        ),
+        columns=ROSTER_COLUMNS,
         rows=[(cert, name, "、".join(conflicts.get(cert, []))) for cert, name in found.roster],
         title=f"第 {s.id} 号抽查时的在岗执法人员名录",
         landscape=False,

@@ -22,6 +22,12 @@ from safecredit_desktop.core.scheduling.plan import (
 )
 
 PLAN_TITLE = "年度执法检查计划"
+MONTH_COLUMNS = (
+    Column("月份", Kind.CENTER, 8, 10),
+    Column("本级计划检查（次）", Kind.NUMBER, 12, 20),
+    Column("每月检查能力（次）", Kind.NUMBER, 12, 20),
+)
+"""月度安排: the county's inspections per month against the capacity."""
 
 
 def write_plan(
@@ -92,11 +98,7 @@ def write_plan(
         footer.append((1, f"无法安排{len(cannot)}次：见“检查计划”表备注“{CANNOT_FIT_NOTE}”"))
     book.table(
         "月度安排",
-        columns=(
-            Column("月份", Kind.CENTER, 8, 10),
-            Column("本级计划检查（次）", Kind.NUMBER, 12, 20),
-            Column("每月检查能力（次）", Kind.NUMBER, 12, 20),
-        ),
+        columns=MONTH_COLUMNS,
         rows=month_rows,
         title=f"{title}月度安排",
         lines=lines[:1],
