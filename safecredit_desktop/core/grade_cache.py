@@ -8,7 +8,8 @@ How the stored rows stay equal to a fresh grade of every unit:
   import, a list publication or removal, a repair approved or revoked, an objection's
   outcome). Just before the write's transaction commits, :func:`settle_stale` (a
   ``connection.BEFORE_COMMIT`` hook) grades the stale units in one batch and replaces
-  their rows, in that same transaction. An import calls :func:`settle_stale` itself at
+  their rows, in that same transaction (put in place by :func:`install`, which the layer
+  that opens registers calls). An import calls :func:`settle_stale` itself at
   the end of its transaction, to report progress. A step that changes grades by a
   table without a trigger calls :func:`mark_changed` ("units whose facts changed").
 - **Days.** All rows hold for the day in ``unit_grades_state.settled_on``. A row holds
@@ -56,6 +57,7 @@ __all__ = [
     "Work",
     "ensure_current",
     "fingerprint",
+    "install",
     "live_grade",
     "mark_changed",
     "pending_work",
@@ -526,7 +528,13 @@ def _settle_stale_before_commit(db: Database) -> None:
             raise
 
 
-connection.BEFORE_COMMIT.append(_settle_stale_before_commit)
+def install() -> None:
+    """Put the before-commit hook in place (once a process; again does nothing). Storage
+    cannot import this module, so the layer that opens registers calls it
+    (core/app/files.py): then every transaction of every register the process opens
+    regrades the units it touched before it commits."""
+    if _settle_stale_before_commit not in connection.BEFORE_COMMIT:
+        connection.BEFORE_COMMIT.append(_settle_stale_before_commit)
 
 
 def problems(db: Database) -> list[str]:

@@ -31,14 +31,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from safecredit_desktop.core.model import UnitStatus
+from safecredit_desktop.core.model import FOLLOW_UP_NOTE, UnitStatus
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.settings import get_setting
 
 ENTRUSTED_TOWNS = "entrusted_towns"
 ENTRUSTED_SUFFIX = "（受委托）"
-FOLLOW_UP_NOTE = "停产整顿：恢复生产前须复查"
 NEVER_NOTE = "从未检查，立即到期"
 
 Progress = Callable[[float, str], None]

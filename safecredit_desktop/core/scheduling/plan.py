@@ -43,12 +43,15 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
+# The plan's items and adoptions live below storage/plans.py, which stores them:
+from safecredit_desktop.core.model import CANNOT_FIT_NOTE as CANNOT_FIT_NOTE
+from safecredit_desktop.core.model import Adoption as Adoption
+from safecredit_desktop.core.model import PlannedInspection as PlannedInspection
+from safecredit_desktop.core.model import PlanStatus as PlanStatus
 from safecredit_desktop.core.model import UnitStatus
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
 from safecredit_desktop.core.scheduling.due import (
-    FOLLOW_UP_NOTE,
     Bodies,
     UnitRow,
     add_months,
@@ -58,92 +61,7 @@ from safecredit_desktop.core.scheduling.due import (
 )
 from safecredit_desktop.core.storage.connection import Database
 
-CANNOT_FIT_NOTE = "本时段检查能力已满，无法安排"
-HIGHER_TIER_NOTE = "由上级执法主体检查，不占本级检查能力"
-
 WINDOW_LENGTHS = (12, 6, 4, 3, 2, 1)
-
-
-class PlanStatus(StrEnum):
-    DONE = "已完成"
-    NOT_DUE = "未到期"
-    DUE = "到期未检"
-    OVERDUE = "逾期"
-
-
-@dataclass(slots=True)
-class PlannedInspection:
-    """One planned inspection (read-only by convention; not frozen, because a frozen
-    dataclass is three times slower to build and a plan holds ~170,000 of them)."""
-
-    unit_id: int
-    uscc: str
-    name: str
-    category: str
-    town: str
-    status_of_unit: str
-    grade: str
-    high_risk: bool
-    interval_months: int
-    last_inspection: date | None  # on or before 31 December Y-1
-    window_start: date
-    window_end: date
-    window_label: str  # 第一季度 / 上半年 / 全年 …
-    due_on: date  # the planned day: the due date clamped into the window
-    suggested_month: int  # 1–12, after levelling
-    original_month: int  # before levelling
-    body: str
-    county: bool  # False: a higher tier's; takes no county capacity
-    fits: bool  # False: levelling found no month with room in the window
-    status: PlanStatus
-    done_on: date | None  # the inspection that fulfils it
-
-    @property
-    def follow_up(self) -> bool:
-        return self.status_of_unit == UnitStatus.SUSPENDED
-
-    def window_text(self) -> str:
-        return f"{self.window_label}（{self.window_start:%m-%d}至{self.window_end:%m-%d}）"
-
-    def status_text(self) -> str:
-        if self.done_on is not None:
-            return f"{self.status}（{self.done_on.isoformat()}）"
-        return str(self.status)
-
-    def remarks(self) -> str:
-        """The 备注 of the plan's row (window and workbook)."""
-        parts = []
-        if self.last_inspection is None:
-            parts.append("从未检查")
-        if self.follow_up:
-            parts.append(FOLLOW_UP_NOTE)
-        if not self.county:
-            parts.append(HIGHER_TIER_NOTE)
-        if not self.fits:
-            parts.append(CANNOT_FIT_NOTE)
-        elif self.suggested_month != self.original_month:
-            parts.append(f"由{self.original_month}月调整")
-        return "；".join(parts)
-
-
-@dataclass(frozen=True)
-class Adoption:
-    """One adoption of a year's plan (storage/plans.py keeps them)."""
-
-    id: int
-    year: int
-    capacity: int | None
-    basis: str
-    as_of: date
-    computed_on: date  # the day the plan was computed
-    adopted_at: str
-    adopted_by: str
-    items_count: int
-    items_sha256: str
-
-    def describe(self) -> str:
-        when = self.adopted_at.replace("T", " ")[:16]
-        return f"{when} 由 {self.adopted_by} 采用"
 
 
 @dataclass(frozen=True)

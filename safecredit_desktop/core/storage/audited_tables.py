@@ -18,6 +18,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from safecredit_desktop.core.model import DOCUMENT_KIND_BY_NAME
 from safecredit_desktop.core.storage import dialect
 from safecredit_desktop.core.storage.tables import TABLES, TableSpec, columns
 
@@ -189,14 +190,8 @@ class RecordTable(Table):
         return f"编号 {ident}"
 
     def field_label(self, name: str) -> str:
-        from safecredit_desktop.core.exchange.columns import SHEET_BY_TABLE
-
-        sheet = SHEET_BY_TABLE.get(self.name)
-        if sheet is not None:
-            for column in sheet.columns:
-                if column.attr == name:
-                    return column.header
-        return _RECORD_FIELD_EXTRA.get(name, name)
+        labels = self.field_labels or {}
+        return labels.get(name) or _RECORD_FIELD_EXTRA.get(name, name)
 
 
 def natural_key_of(conn: sqlite3.Connection, spec: TableSpec, row: Mapping[str, Any]) -> str:
@@ -512,9 +507,7 @@ class DocumentsTable(Table):
         return ident
 
     def comparable(self, conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
-        from safecredit_desktop.core.documents.kinds import KIND_BY_NAME
-
-        kind = KIND_BY_NAME.get(str(row["kind"]))
+        kind = DOCUMENT_KIND_BY_NAME.get(str(row["kind"]))
         return {**row, "kind_name": kind.name if kind else row["kind"]}
 
 
@@ -617,6 +610,19 @@ def _tables() -> tuple[Table, ...]:
 AUDITED: tuple[Table, ...] = _tables()
 BY_NAME: dict[str, Table] = {t.name: t for t in AUDITED}
 RECORD_TABLES: dict[str, RecordTable] = {t.name: t for t in AUDITED if isinstance(t, RecordTable)}
+
+
+def name_record_fields(labels: Mapping[str, Iterable[tuple[str, str]]]) -> None:
+    """Hand in the record tables' field names as people read them: ``table → (attribute,
+    label)`` pairs, the first label of an attribute kept. They are the workbook's column
+    headers (exchange/columns.py, above storage), so the layer that opens registers
+    (core/app/files.py) hands them down; until then a field is named by its column."""
+    for name, table in RECORD_TABLES.items():
+        named: dict[str, str] = {}
+        for attr, label in labels.get(name, ()):
+            named.setdefault(attr, label)
+        table.field_labels = named
+
 
 DERIVED: dict[str, str] = {
     "deleted_records": "repository deletes (reconcile.py: tombstones)",

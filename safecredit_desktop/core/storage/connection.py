@@ -45,7 +45,8 @@ def require_sqlite(version: tuple[int, int, int] | None = None) -> None:
 
 # Called with the database inside every outermost transaction, just before it commits:
 # derived data brought up to date with what the transaction wrote, in the same
-# transaction (core/grade_cache.py registers the live grades of the units it touched).
+# transaction (core/grade_cache.py's, put in place by core/app/files.py: the live grades
+# of the units it touched).
 BEFORE_COMMIT: list[Callable[[Database], None]] = []
 
 
