@@ -63,6 +63,7 @@ from safecredit_desktop.core.model import (
 from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.storage.tables import TABLES
 from safecredit_desktop.core.validate import (
     accident_grade_from_figures,
     id_check_character,
@@ -78,19 +79,7 @@ __all__ = ["TABLE_ORDER", "DemoSummary", "generate_demo"]
 _BATCH_UNITS = 20_000
 _HISTORY_YEARS = 5
 
-TABLE_ORDER: tuple[str, ...] = (
-    "units",
-    "inspections",
-    "accidents",
-    "penalties",
-    "violations",
-    "commitments",
-    "honours",
-    "joint_punishments",
-    "repairs",
-    "inspectors",
-    "inspector_conflicts",
-)
+TABLE_ORDER: tuple[str, ...] = (*(spec.name for spec in TABLES), "inspector_conflicts")
 
 
 @dataclass(frozen=True)

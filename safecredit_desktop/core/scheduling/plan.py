@@ -49,7 +49,6 @@ from safecredit_desktop.core.model import CANNOT_FIT_NOTE as CANNOT_FIT_NOTE
 from safecredit_desktop.core.model import Adoption as Adoption
 from safecredit_desktop.core.model import PlannedInspection as PlannedInspection
 from safecredit_desktop.core.model import PlanStatus as PlanStatus
-from safecredit_desktop.core.model import UnitStatus
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
 from safecredit_desktop.core.scheduling.due import (
     Bodies,
@@ -58,6 +57,7 @@ from safecredit_desktop.core.scheduling.due import (
     bodies_of,
     last_inspections,
     load_units,
+    scheduled_units,
 )
 from safecredit_desktop.core.storage.connection import Database
 
@@ -248,26 +248,12 @@ def build_plan(
 
         raise SafeCreditError("每月检查能力应为正整数。")
     items: list[PlannedInspection] = []
-    closed = UnitStatus.CLOSED.value
     not_due = PlanStatus.NOT_DUE
-    high_risk_categories = profile.high_risk_categories  # as Profile.is_high_risk
     above = {g for g in profile.grades if bodies.above_county(g)}
-    intervals: dict[tuple[str, bool], int] = {}
-    body_of: dict[tuple[str, str], str] = {}
-    for u in units:
-        if u.status == closed:
-            continue
-        grade = grades.get(u.unit_id)
-        if grade is None:
-            continue
-        high = u.high_risk_marked or u.category in high_risk_categories
-        interval = intervals.get((grade, high)) or intervals.setdefault(
-            (grade, high), profile.interval_for(grade, high)
-        )
+    for u, grade, high, interval, body in scheduled_units(
+        units, grades, profile=profile, bodies=bodies
+    ):
         previous = last.get(u.unit_id)
-        body = body_of.get((grade, u.town)) or body_of.setdefault(
-            (grade, u.town), bodies.body(grade, u.town)
-        )
         county = grade not in above
         for start, end, label, planned in _windows(interval, previous, year):
             month = planned.month

@@ -84,6 +84,8 @@ class Table:
     key_column: str = "id"
     unaudited: frozenset[str] = frozenset()
     field_labels: Mapping[str, str] | None = None
+    # A row's identity as a message names it ({} the identity).
+    named_as: ClassVar[str] = "{}"
 
     # -- what an entry says -----------------------------------------------------------
     def identity(self, entry: Entry) -> Hashable:
@@ -148,7 +150,7 @@ class Table:
     # -- words ---------------------------------------------------------------------------
     def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
         """The row's natural key for a message."""
-        return str(ident)
+        return self.named_as.format(ident)
 
     def field_label(self, name: str) -> str:
         labels = self.field_labels or {}
@@ -226,12 +228,11 @@ class WorkflowTable(Table):
     """Lists, objections, repair applications, permits: ``row_key`` is ``table#id``;
     an insert's entry names the values given, the rest are the columns' defaults."""
 
+    named_as = "第 {} 号"
+
     def identity(self, entry: Entry) -> Hashable:
         _, _, number = entry.row_key.rpartition("#")
         return int(number) if number.isdigit() else entry.row_key
-
-    def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
-        return f"第 {ident} 号"
 
 
 _SETTING_NAMES = {
@@ -296,6 +297,14 @@ class KeyOnlyTable(Table):
     def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
         return {}
 
+    def rows(
+        self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
+    ) -> dict[Hashable, dict[str, Any]]:
+        return _only(self.every_row(conn), idents)
+
+    def every_row(self, conn: sqlite3.Connection) -> dict[Hashable, dict[str, Any]]:
+        raise NotImplementedError
+
 
 @dataclass
 class ConflictsTable(KeyOnlyTable):
@@ -306,10 +315,8 @@ class ConflictsTable(KeyOnlyTable):
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         return {}
 
-    def rows(
-        self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
-    ) -> dict[Hashable, dict[str, Any]]:
-        found: dict[Hashable, dict[str, Any]] = {
+    def every_row(self, conn: sqlite3.Connection) -> dict[Hashable, dict[str, Any]]:
+        return {
             (int(i), int(u)): {"inspector_id": int(i), "unit_id": int(u), "cert_no": c, "uscc": x}
             for i, u, c, x in conn.execute(
                 "SELECT k.inspector_id, k.unit_id, i.cert_no, u.uscc FROM inspector_conflicts k"
@@ -317,7 +324,6 @@ class ConflictsTable(KeyOnlyTable):
                 " LEFT JOIN units u ON u.id = k.unit_id"
             )
         }
-        return _only(found, idents)
 
     def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
         if row_key:
@@ -341,16 +347,13 @@ class ListingRecordsTable(KeyOnlyTable):
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         return {}
 
-    def rows(
-        self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
-    ) -> dict[Hashable, dict[str, Any]]:
-        found: dict[Hashable, dict[str, Any]] = {
+    def every_row(self, conn: sqlite3.Connection) -> dict[Hashable, dict[str, Any]]:
+        return {
             (int(e), str(t), int(r)): {"entry_id": int(e), "record_table": t, "record_id": int(r)}
             for e, t, r in conn.execute(
                 "SELECT entry_id, record_table, record_id FROM list_entry_records"
             )
         }
-        return _only(found, idents)
 
     def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
         if isinstance(ident, tuple) and len(ident) == 3:
@@ -362,6 +365,8 @@ class ListingRecordsTable(KeyOnlyTable):
 @dataclass
 class DrawsTable(Table):
     """双随机 draws: the entry holds the inputs, the pool's hash and the selections."""
+
+    named_as = "第 {} 号抽查"
 
     def identity(self, entry: Entry) -> Hashable:
         try:
@@ -403,9 +408,6 @@ class DrawsTable(Table):
         shown["selections"] = selections
         return shown
 
-    def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
-        return f"第 {ident} 号抽查"
-
 
 _ASSESSMENT_FIELDS = {
     "年度": "year",
@@ -441,6 +443,7 @@ class AssessmentsTable(SummaryTable):
 
     summary = _ASSESSMENT_FIELDS
     by_column = "confirmed_by"
+    named_as = "{}年度"
 
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         return {}
@@ -459,9 +462,6 @@ class AssessmentsTable(SummaryTable):
             "SELECT count(*) FROM assessment_grades WHERE assessment_id = ?", (row["id"],)
         ).fetchone()[0]
         return {**row, "graded_units": int(graded)}
-
-    def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
-        return f"{ident}年度"
 
 
 _ADOPTION_FIELDS = {
