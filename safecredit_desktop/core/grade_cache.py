@@ -33,17 +33,17 @@ The engine is used through its public functions only (``engine.Grader``,
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from safecredit_desktop.core import collector
 from safecredit_desktop.core.grade_facts import load_register
 from safecredit_desktop.core.rules import engine
 from safecredit_desktop.core.rules.facts import Register
@@ -183,24 +183,12 @@ def _whole_needed(conn: sqlite3.Connection, state: _State, today: date | None) -
 # -- grading and storing ---------------------------------------------------------------------
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """As grade_facts.grade_all: grading makes millions of small acyclic tuples."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _grade(
     db: Database, profile: Profile, day: date, ids: Sequence[int] | None
 ) -> tuple[list[Any], dict[int, date]]:
     """The results as of ``day`` and, per unit, the first later day on which one of its
     records seen at ``day`` may stop counting (see :func:`_ends_after`)."""
-    with _collector_paused():
+    with collector.paused():
         grader = engine.Grader(profile, day)
         register = load_register(db, grader.scope(), unit_ids=ids)
         results = grader.grade_register(register)
