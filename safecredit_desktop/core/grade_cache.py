@@ -72,20 +72,17 @@ Progress = Callable[[float, str], None]
 # row computed before such a date must be looked at again on it. The ends of what grading
 # at a day sees are found from the records themselves (_ends_after). Columns a database
 # lacks are skipped.
-_STARTS: tuple[tuple[str, str, str], ...] = (
-    ("units", "id", "std_awarded_on"),
-    ("units", "id", "founded_on"),
-    ("accidents", "unit_id", "occurred_on"),
-    ("violations", "unit_id", "occurred_on"),
-    ("penalties", "unit_id", "decided_on"),
-    ("commitments", "unit_id", "signed_on"),
-    ("honours", "unit_id", "honoured_on"),
-    ("joint_punishments", "unit_id", "starts_on"),
-    ("repairs", "unit_id", "approved_on"),
-    ("list_entries", "unit_id", "published_on"),
-    ("list_entries", "unit_id", "ends_on"),
-    ("list_entries", "unit_id", "removed_on"),
-)
+_STARTS: dict[str, tuple[str, ...]] = {  # table → those dates (the unit: unit_id, or id)
+    "units": ("std_awarded_on", "founded_on"),
+    "accidents": ("occurred_on",),
+    "violations": ("occurred_on",),
+    "penalties": ("decided_on",),
+    "commitments": ("signed_on",),
+    "honours": ("honoured_on",),
+    "joint_punishments": ("starts_on",),
+    "repairs": ("approved_on",),
+    "list_entries": ("published_on", "ends_on", "removed_on"),
+}
 _DAY = timedelta(days=1)
 _CHUNK = 500  # ids per IN (...) list
 _WHOLE_SHARE = 5  # more stale units than 1/5 of the register: read the register whole
@@ -280,13 +277,11 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 def _dates_after(conn: sqlite3.Connection, day: date, ids: Sequence[int] | None) -> dict[int, date]:
     """Per unit, the first date after ``day`` at which one of its records starts to count."""
-    known: dict[str, set[str]] = {}
     selects: list[tuple[str, str, str]] = []
-    for table, unit_column, column in _STARTS:
-        if table not in known:
-            known[table] = _columns(conn, table)
-        if column in known[table]:
-            selects.append((table, unit_column, column))
+    for table, starts in _STARTS.items():
+        have = _columns(conn, table)
+        unit_column = "id" if table == "units" else "unit_id"
+        selects += [(table, unit_column, column) for column in starts if column in have]
     found: dict[int, date] = {}
     chunks: list[Sequence[int] | None] = (
         [None] if ids is None else [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]

@@ -396,6 +396,60 @@ class Adoption:
         return f"{when} 由 {self.adopted_by} 采用"
 
 
+GRADE_LETTERS: tuple[str, ...] = ("A", "B", "C", "D")
+
+
+@dataclass(frozen=True)
+class Plan:
+    year: int
+    as_of: date  # the grades' date: 31 December Y-1
+    basis: str  # which grades, as a sentence
+    capacity: int | None
+    today: date
+    items: list[PlannedInspection]  # by suggested month, then code
+    adopted: Adoption | None = None  # the adoption this plan is (None: a draft)
+
+    @property
+    def county_items(self) -> list[PlannedInspection]:
+        return [i for i in self.items if i.county]
+
+    @property
+    def cannot_fit(self) -> list[PlannedInspection]:
+        return [i for i in self.items if not i.fits]
+
+    def month_loads(self) -> list[int]:
+        """Planned county inspections per month (index 0 = January), fitting ones only."""
+        loads = [0] * 12
+        for i in self.items:
+            if i.county and i.fits:
+                loads[i.suggested_month - 1] += 1
+        return loads
+
+    def counts_by_grade(self) -> dict[str, int]:
+        counts = {g: 0 for g in GRADE_LETTERS}
+        for i in self.items:
+            counts[i.grade] = counts.get(i.grade, 0) + 1
+        return counts
+
+    def units_by_grade(self) -> dict[str, int]:
+        seen: dict[str, set[int]] = {g: set() for g in GRADE_LETTERS}
+        for i in self.items:
+            seen.setdefault(i.grade, set()).add(i.unit_id)
+        return {g: len(s) for g, s in seen.items()}
+
+    def counts_by_status(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in PlanStatus}
+        for i in self.items:
+            counts[i.status.value] += 1
+        return counts
+
+    def bodies(self) -> list[str]:
+        return sorted({i.body for i in self.items})
+
+    def towns(self) -> list[str]:
+        return sorted({i.town for i in self.items})
+
+
 # --- The kinds of printed documents (documents.md; documents/kinds.py says what each is
 # made from): here, below storage, whose audit of the document register names them.
 

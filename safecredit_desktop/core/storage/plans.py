@@ -14,9 +14,8 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import date
-from typing import Protocol
 
-from safecredit_desktop.core.model import Adoption, PlannedInspection, PlanStatus
+from safecredit_desktop.core.model import Adoption, Plan, PlannedInspection, PlanStatus
 from safecredit_desktop.core.storage import audit, dialect
 from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
@@ -32,26 +31,6 @@ _ADOPTION_COLUMNS = (
     "id, year, capacity, basis, as_of, computed_on, adopted_at, adopted_by, items_count,"
     " items_sha256"
 )
-
-
-class Plan(Protocol):
-    """What an adoption stores of a computed plan (scheduling/plan.py's ``Plan``)."""
-
-    @property
-    def year(self) -> int: ...
-    @property
-    def capacity(self) -> int | None: ...
-    @property
-    def basis(self) -> str: ...
-    @property
-    def as_of(self) -> date: ...
-    @property
-    def today(self) -> date: ...
-    @property
-    def items(self) -> Sequence[PlannedInspection]: ...
-    @property
-    def cannot_fit(self) -> Sequence[PlannedInspection]: ...
-    def month_loads(self) -> list[int]: ...
 
 
 def _item_row(item: PlannedInspection) -> tuple[object, ...]:
