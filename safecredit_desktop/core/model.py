@@ -306,7 +306,7 @@ class Inspector:
     id: int | None = None
 
 
-# --- The annual inspection plan's items and adoptions (scheduling/plan.py computes them,
+# --- The annual inspection plan, its items and adoptions (scheduling/plan.py computes them,
 # storage/plans.py stores them): here, below both, so storage need not import scheduling.
 
 FOLLOW_UP_NOTE = "停产整顿：恢复生产前须复查"
@@ -396,7 +396,7 @@ class Adoption:
         return f"{when} 由 {self.adopted_by} 采用"
 
 
-GRADE_LETTERS: tuple[str, ...] = ("A", "B", "C", "D")
+GRADE_LETTERS: tuple[str, ...] = ("A", "B", "C", "D")  # every profile's (rules/profile.py)
 
 
 @dataclass(frozen=True)
