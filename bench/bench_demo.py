@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from safecredit_desktop.core import grade_cache  # noqa: E402
 from safecredit_desktop.core.demo import generate_demo  # noqa: E402
 from safecredit_desktop.core.rules.profile import load_profile  # noqa: E402
 from safecredit_desktop.core.storage.connection import Database  # noqa: E402
@@ -37,6 +38,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="safecredit-bench-") as folder:
         path = Path(folder) / "bench.db"
         started = time.perf_counter()
+        grade_cache.install()  # as core.app does: writes regrade the units they touch
         db = Database.create(path)
         try:
             summary = generate_demo(

@@ -37,11 +37,13 @@ from __future__ import annotations
 import bisect
 import json
 import time
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from random import Random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
@@ -60,9 +62,11 @@ from safecredit_desktop.core.model import (
     UnitStatus,
     ViolationSubject,
 )
+from safecredit_desktop.core.paths import resources_dir
 from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.storage.tables import TABLES
 from safecredit_desktop.core.validate import (
     accident_grade_from_figures,
     id_check_character,
@@ -74,23 +78,13 @@ if TYPE_CHECKING:
 
 __all__ = ["TABLE_ORDER", "DemoSummary", "generate_demo"]
 
+T = TypeVar("T")
+
 # Units generated, inserted and given their records per round: bounds memory.
 _BATCH_UNITS = 20_000
 _HISTORY_YEARS = 5
 
-TABLE_ORDER: tuple[str, ...] = (
-    "units",
-    "inspections",
-    "accidents",
-    "penalties",
-    "violations",
-    "commitments",
-    "honours",
-    "joint_punishments",
-    "repairs",
-    "inspectors",
-    "inspector_conflicts",
-)
+TABLE_ORDER: tuple[str, ...] = (*(spec.name for spec in TABLES), "inspector_conflicts")
 
 
 @dataclass(frozen=True)
@@ -129,167 +123,6 @@ class _County:
     local_surnames: str
     full_names: tuple[str, ...] = ()  # names without a Han surname (Mongolian)
 
-
-_FENGHUANG = _County(
-    province="湖南省",
-    province_short="湖南",
-    province_abbr="湘",
-    city="湘西",
-    county="凤凰县",
-    county_short="凤凰",
-    area_code="433123",
-    doc_abbr="凤",
-    bureau="凤凰县应急管理局",
-    name_prefixes=(("凤凰县", 80), ("湘西", 12), ("湖南", 8)),
-    towns=(
-        "沱江镇",
-        "廖家桥镇",
-        "阿拉营镇",
-        "茶田镇",
-        "新场镇",
-        "禾库镇",
-        "吉信镇",
-        "山江镇",
-        "腊尔山镇",
-        "千工坪镇",
-        "木江坪镇",
-        "竿子坪镇",
-        "落潮井镇",
-        "麻冲乡",
-        "水打田乡",
-        "两林乡",
-        "米良乡",
-        "林峰乡",
-    ),
-    places=("南华山", "奇梁洞", "黄丝桥", "长潭岗", "虹桥", "苗疆", "凤凰", "沱江", "武陵"),
-    roads=(
-        "虹桥路",
-        "沱江大道",
-        "凤凰路",
-        "建设路",
-        "南华路",
-        "文化路",
-        "工业园路",
-        "迎宾路",
-        "滨江路",
-        "民族路",
-    ),
-    villages=("新田", "大坪", "竹山", "岩坎", "长坳", "老寨", "杉木冲", "石板", "双龙", "红岩"),
-    local_surnames="龙吴麻石杨田滕向彭",
-)
-
-_KUNDULUN = _County(
-    province="内蒙古自治区",
-    province_short="内蒙古",
-    province_abbr="蒙",
-    city="包头",
-    county="包头市昆都仑区",
-    county_short="昆都仑",
-    area_code="150203",
-    doc_abbr="昆",
-    bureau="包头市昆都仑区应急管理局",
-    name_prefixes=(("包头市", 60), ("包头市昆都仑区", 15), ("内蒙古", 25)),
-    towns=(
-        "沼潭街道",
-        "昆北街道",
-        "林荫路街道",
-        "前进道街道",
-        "友谊大街街道",
-        "市府东路街道",
-        "少先路街道",
-        "团结大街街道",
-        "鞍山道街道",
-        "阿尔丁街道",
-        "昆河街道",
-        "白云路街道",
-        "昆工路街道",
-        "卜尔汉图镇",
-    ),
-    places=("昆仑", "昆河", "鹿城", "阴山", "塞北", "北方", "黄河", "乌素图", "哈业胡同"),
-    roads=(
-        "钢铁大街",
-        "阿尔丁大街",
-        "友谊大街",
-        "团结大街",
-        "少先路",
-        "白云路",
-        "鞍山道",
-        "青年路",
-        "林荫路",
-        "市府东路",
-        "昆河路",
-        "昆工路",
-    ),
-    villages=("哈业脑包", "大德恒", "石拐沟", "阿都赖", "乌兰计", "卜尔汉图"),
-    local_surnames="王张李刘赵高郭白云包韩",
-    full_names=(
-        "巴特尔",
-        "其木格",
-        "苏日娜",
-        "乌力吉",
-        "额尔敦",
-        "宝音",
-        "那日苏",
-        "图雅",
-        "斯琴",
-        "格日勒",
-        "阿拉坦仓",
-        "朝鲁",
-        "敖登",
-        "萨仁",
-        "哈斯",
-        "布和",
-        "乌云",
-        "吉日嘎拉",
-    ),
-)
-
-_SUIZHOU = _County(
-    province="湖北省",
-    province_short="湖北",
-    province_abbr="鄂",
-    city="随州",
-    county="随州市曾都区",
-    county_short="曾都",
-    area_code="421303",
-    doc_abbr="曾",
-    bureau="随州市曾都区应急管理局",
-    name_prefixes=(("随州市", 60), ("随州市曾都区", 25), ("湖北", 15)),
-    towns=(
-        "东城街道",
-        "西城街道",
-        "南郊街道",
-        "北郊街道",
-        "城南新区",
-        "何店镇",
-        "洛阳镇",
-        "府河镇",
-        "万店镇",
-        "淅河镇",
-        "曾都经济开发区",
-    ),
-    places=("曾都", "擂鼓墩", "炎帝", "涢水", "白云湖", "大洪山", "编钟", "神农", "随州"),
-    roads=(
-        "烈山大道",
-        "交通大道",
-        "沿河大道",
-        "青年路",
-        "解放路",
-        "白云大道",
-        "汉东路",
-        "舜井大道",
-        "季梁大道",
-        "编钟大道",
-    ),
-    villages=("黄土坡", "双寺", "桃园", "新街", "董家湾", "胡家河", "梅丘", "龙泉"),
-    local_surnames="刘王李陈张周胡余涂程",
-)
-
-_COUNTIES: dict[str, _County] = {
-    "fenghuang": _FENGHUANG,
-    "kundulun": _KUNDULUN,
-    "suizhou": _SUIZHOU,
-}
 
 _SURNAMES_COMMON = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 _SURNAMES_MORE = (
@@ -431,6 +264,12 @@ _PLACE_SUFFIXES = (
     "厂",
     "坊",
 )
+
+
+def _one_of(rng: Random, items: Sequence[T]) -> T:
+    """One of ``items``, from a single draw (``rng.choice`` draws otherwise: a seed would
+    no longer make the county it made before)."""
+    return items[int(rng.random() * len(items))]
 
 
 def _cn_number(n: int) -> str:
@@ -715,32 +554,29 @@ class _Generator:
     def person(self) -> str:
         rng = self.rng
         if self.c.full_names and rng.random() < 0.08:
-            return self.c.full_names[int(rng.random() * len(self.c.full_names))]
+            return _one_of(rng, self.c.full_names)
         surname: str = self.surnames(rng)
         r = rng.random()
         if r < 0.28:
-            given = _GIVEN_SECOND[int(rng.random() * len(_GIVEN_SECOND))]
+            given = _one_of(rng, _GIVEN_SECOND)
         else:
-            given = (
-                _GIVEN_FIRST[int(rng.random() * len(_GIVEN_FIRST))]
-                + _GIVEN_SECOND[int(rng.random() * len(_GIVEN_SECOND))]
-            )
+            given = _one_of(rng, _GIVEN_FIRST) + _one_of(rng, _GIVEN_SECOND)
         if rng.random() < 0.015:
-            given = given[:-1] + _RARE_CHARS[int(rng.random() * len(_RARE_CHARS))]
+            given = given[:-1] + _one_of(rng, _RARE_CHARS)
         return surname + given
 
     def zihao(self, *, places: bool = True) -> str:
         rng = self.rng
         if places and rng.random() < 0.2:
-            return self.place_words[int(rng.random() * len(self.place_words))]
-        first = _ZIHAO_FIRST[int(rng.random() * len(_ZIHAO_FIRST))]
-        second = _ZIHAO_SECOND[int(rng.random() * len(_ZIHAO_SECOND))]
+            return _one_of(rng, self.place_words)
+        first = _one_of(rng, _ZIHAO_FIRST)
+        second = _one_of(rng, _ZIHAO_SECOND)
         if first == second:
             second = "源"
         return first + second
 
     def place(self) -> str:
-        return self.place_words[int(self.rng.random() * len(self.place_words))]
+        return _one_of(self.rng, self.place_words)
 
     def id_number(self) -> str:
         rng = self.rng
@@ -750,7 +586,7 @@ class _Generator:
 
     def phone(self) -> str:
         rng = self.rng
-        prefix = _MOBILE_PREFIXES[int(rng.random() * len(_MOBILE_PREFIXES))]
+        prefix = _one_of(rng, _MOBILE_PREFIXES)
         return f"{prefix}{int(rng.random() * 100_000_000):08d}"
 
     def uscc(self, authority: str) -> str:
@@ -759,9 +595,7 @@ class _Generator:
         while True:
             if rng.random() < 0.55:
                 # Registered since 2015: "MA" + 6 characters of the code alphabet.
-                body = "MA" + "".join(
-                    _ORG_ALPHABET[int(rng.random() * len(_ORG_ALPHABET))] for _ in range(6)
-                )
+                body = "MA" + "".join(_one_of(rng, _ORG_ALPHABET) for _ in range(6))
             else:
                 body = f"{int(rng.random() * 100_000_000):08d}"
             org = body + _org_check(body)
@@ -810,7 +644,7 @@ class _Generator:
             owner = ""
             r = rng.random()
             if kind in (_TRADE, _OTHER):
-                word = _TRADE_WORDS[int(rng.random() * len(_TRADE_WORDS))]
+                word = _one_of(rng, _TRADE_WORDS)
                 if kind == _OTHER and rng.random() < 0.5:
                     # A category of the bureau's own: its name says the trade (建筑施工).
                     trade = category.replace("行业", "").replace("领域", "")
@@ -819,16 +653,15 @@ class _Generator:
                 if r < 0.80:
                     name = f"{prefix}{self.zihao()}{word}{company}"
                 elif r < 0.95:
-                    works = _TRADE_WORKS[int(rng.random() * len(_TRADE_WORKS))]
+                    works = _one_of(rng, _TRADE_WORKS)
                     name = f"{c.county}{stem}{self.zihao(places=False)}{works}厂"
                 else:
-                    works = _TRADE_WORKS[int(rng.random() * len(_TRADE_WORKS))]
+                    works = _one_of(rng, _TRADE_WORKS)
                     owner = self.person()
                     name = f"{c.county}{town}{owner}{works}坊"
                     authority = "92"
             elif kind == _METAL:
-                word = _METAL_WORDS[int(rng.random() * len(_METAL_WORDS))]
-                name = f"{prefix}{self.zihao()}{word}{company}"
+                name = self.trading_name(prefix, _METAL_WORDS, company)
             elif kind == _CHEM:
                 if r < 0.12:
                     name = (
@@ -843,8 +676,7 @@ class _Generator:
                 elif r < 0.35:
                     name = f"{prefix}{self.zihao()}石油有限公司{self.place()}加油站"
                 else:
-                    word = _CHEM_WORDS[int(rng.random() * len(_CHEM_WORDS))]
-                    name = f"{prefix}{self.zihao()}{word}{company}"
+                    name = self.trading_name(prefix, _CHEM_WORDS, company)
             elif kind == _FIREWORKS:
                 if r < 0.25:
                     name = f"{c.city}{self.place()}烟花爆竹{company}"
@@ -856,23 +688,27 @@ class _Generator:
                     authority = "92"
             elif kind == _MINE:
                 if r < 0.45:
-                    site = _MINE_SITES[int(rng.random() * len(_MINE_SITES))]
+                    site = _one_of(rng, _MINE_SITES)
                     name = f"{c.county}{stem}{self.zihao(places=False)}{site}"
                 else:
-                    word = _MINE_WORDS[int(rng.random() * len(_MINE_WORDS))]
-                    name = f"{prefix}{self.zihao()}{word}{company}"
+                    name = self.trading_name(prefix, _MINE_WORDS, company)
             elif kind == _COAL:
                 if r < 0.5:
                     name = f"{c.city}{self.zihao()}煤业有限责任公司"
                 else:
                     name = f"{c.city}{self.zihao()}能源有限公司{self.place()}煤矿"
             else:  # _AGENCY
-                form = _AGENCY_FORMS[int(rng.random() * len(_AGENCY_FORMS))]
+                form = _one_of(rng, _AGENCY_FORMS)
                 where = c.province_short if r < 0.3 else c.city
                 name = f"{where}{self.zihao()}{form}"
             if name not in self.used_names:
                 break
         return self.unique_name(name, stem), authority, owner
+
+    def trading_name(self, prefix: str, words: Sequence[str], company: str) -> str:
+        """Prefix, 字号, a word of the trade and the company form (the word drawn first)."""
+        word = _one_of(self.rng, words)
+        return f"{prefix}{self.zihao()}{word}{company}"
 
     # -- inspectors ---------------------------------------------------------------
     def make_inspectors(self, enterprises: int) -> list[model.Inspector]:
@@ -890,11 +726,7 @@ class _Generator:
             seq = seq_by_year.get(year, 0) + 1 + int(rng.random() * 3)
             seq_by_year[year] = seq
             cert_no = f"{self.c.area_code}{year}{seq:04d}"
-            org = (
-                self.c.bureau
-                if rng.random() < 0.6
-                else self.c.towns[int(rng.random() * len(self.c.towns))]
-            )
+            org = self.c.bureau if rng.random() < 0.6 else _one_of(rng, self.c.towns)
             result.append(
                 model.Inspector(name=name, cert_no=cert_no, org=org, active=rng.random() < 0.9)
             )
@@ -1004,9 +836,9 @@ class _Generator:
         c = self.c
         number = 1 + int(rng.random() * 298)
         if town.endswith(("街道", "新区", "开发区")) or rng.random() < 0.5:
-            road = c.roads[int(rng.random() * len(c.roads))]
+            road = _one_of(rng, c.roads)
             return f"{c.county}{town}{road}{number}号"
-        village = c.villages[int(rng.random() * len(c.villages))]
+        village = _one_of(rng, c.villages)
         return f"{c.county}{town}{village}村{1 + number % 12}组"
 
     def permit(self, kind: int, status: str, *, retail: bool) -> tuple[str, date]:
@@ -1216,7 +1048,7 @@ class _Generator:
                 end = start + 180 + int(rng.random() * 900)
                 if end <= today_ord:
                     ends = date.fromordinal(end)
-            department = _JOINT_DEPARTMENTS[int(rng.random() * len(_JOINT_DEPARTMENTS))]
+            department = _one_of(rng, _JOINT_DEPARTMENTS)
             b.joint_punishments.append(
                 model.JointPunishment(
                     unit_id=ctx.uid,
@@ -1260,7 +1092,7 @@ class _Generator:
                 rectified = date.fromordinal(done)
         note = ""
         if method == _SPECIAL:
-            note = _SPECIAL_NOTES[int(rng.random() * len(_SPECIAL_NOTES))]
+            note = _one_of(rng, _SPECIAL_NOTES)
         elif method == _COMPLAINT:
             note = "群众举报核查"
         ctx.batch.inspections.append(
@@ -1282,11 +1114,7 @@ class _Generator:
         if rng.random() < (0.55 if major else 0.035):
             pday = day + 7 + int(rng.random() * 40)
             if pday <= today_ord:
-                reason = (
-                    "重大事故隐患未按期整改"
-                    if major
-                    else _PENALTY_REASONS[int(rng.random() * len(_PENALTY_REASONS))]
-                )
+                reason = "重大事故隐患未按期整改" if major else _one_of(rng, _PENALTY_REASONS)
                 doc = self.add_penalty(ctx, pday, reason)
                 if rng.random() < 0.3:
                     kind: str = _VIOLATION_ORDINARY(rng)
@@ -1318,7 +1146,7 @@ class _Generator:
         else:
             responsible = Responsibility.YES.value if r < 0.78 else Responsibility.NO.value
         types = _ACCIDENT_TYPES[ctx.life.kind]
-        kind_text = types[int(rng.random() * len(types))]
+        kind_text = _one_of(rng, types)
         ctx.batch.accidents.append(
             model.Accident(
                 unit_id=ctx.uid,
@@ -1577,8 +1405,18 @@ def _special_accidents(rng: Random, enterprises: int) -> dict[int, str]:
     return dict(zip(chosen, grades, strict=False))
 
 
+@cache
 def _county_for(profile_name: str) -> _County:
-    return _COUNTIES.get(profile_name, _FENGHUANG)
+    """The profile's county of resources/demo/counties.toml (凤凰县 for one it lacks)."""
+    path = resources_dir() / "demo" / "counties.toml"
+    counties = tomllib.loads(path.read_text(encoding="utf-8"))
+    found = counties.get(profile_name, counties["fenghuang"])
+    return _County(**{name: _frozen(value) for name, value in found.items()})
+
+
+def _frozen(value: Any) -> Any:
+    """TOML's arrays as tuples (``name_prefixes``: pairs), the rest as read."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
 
 
 # ---------------------------------------------------------------------------
@@ -1693,8 +1531,8 @@ def _conflicts(
     pairs: list[tuple[int, int]] = []
     seen: set[tuple[int, int]] = set()
     while len(pairs) < wanted:
-        inspector = inspectors[int(rng.random() * len(inspectors))]
-        unit_id = unit_ids[int(rng.random() * len(unit_ids))]
+        inspector = _one_of(rng, inspectors)
+        unit_id = _one_of(rng, unit_ids)
         assert inspector.id is not None
         pair = (inspector.id, unit_id)
         if pair not in seen:

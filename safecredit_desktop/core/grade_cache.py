@@ -8,7 +8,8 @@ How the stored rows stay equal to a fresh grade of every unit:
   import, a list publication or removal, a repair approved or revoked, an objection's
   outcome). Just before the write's transaction commits, :func:`settle_stale` (a
   ``connection.BEFORE_COMMIT`` hook) grades the stale units in one batch and replaces
-  their rows, in that same transaction. An import calls :func:`settle_stale` itself at
+  their rows, in that same transaction (put in place by :func:`install`, which the layer
+  that opens registers calls). An import calls :func:`settle_stale` itself at
   the end of its transaction, to report progress. A step that changes grades by a
   table without a trigger calls :func:`mark_changed` ("units whose facts changed").
 - **Days.** All rows hold for the day in ``unit_grades_state.settled_on``. A row holds
@@ -32,17 +33,17 @@ The engine is used through its public functions only (``engine.Grader``,
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from safecredit_desktop.core import collector
 from safecredit_desktop.core.grade_facts import load_register
 from safecredit_desktop.core.rules import engine
 from safecredit_desktop.core.rules.facts import Register
@@ -56,6 +57,7 @@ __all__ = [
     "Work",
     "ensure_current",
     "fingerprint",
+    "install",
     "live_grade",
     "mark_changed",
     "pending_work",
@@ -70,20 +72,17 @@ Progress = Callable[[float, str], None]
 # row computed before such a date must be looked at again on it. The ends of what grading
 # at a day sees are found from the records themselves (_ends_after). Columns a database
 # lacks are skipped.
-_STARTS: tuple[tuple[str, str, str], ...] = (
-    ("units", "id", "std_awarded_on"),
-    ("units", "id", "founded_on"),
-    ("accidents", "unit_id", "occurred_on"),
-    ("violations", "unit_id", "occurred_on"),
-    ("penalties", "unit_id", "decided_on"),
-    ("commitments", "unit_id", "signed_on"),
-    ("honours", "unit_id", "honoured_on"),
-    ("joint_punishments", "unit_id", "starts_on"),
-    ("repairs", "unit_id", "approved_on"),
-    ("list_entries", "unit_id", "published_on"),
-    ("list_entries", "unit_id", "ends_on"),
-    ("list_entries", "unit_id", "removed_on"),
-)
+_STARTS: dict[str, tuple[str, ...]] = {  # table → those dates (the unit: unit_id, or id)
+    "units": ("std_awarded_on", "founded_on"),
+    "accidents": ("occurred_on",),
+    "violations": ("occurred_on",),
+    "penalties": ("decided_on",),
+    "commitments": ("signed_on",),
+    "honours": ("honoured_on",),
+    "joint_punishments": ("starts_on",),
+    "repairs": ("approved_on",),
+    "list_entries": ("published_on", "ends_on", "removed_on"),
+}
 _DAY = timedelta(days=1)
 _CHUNK = 500  # ids per IN (...) list
 _WHOLE_SHARE = 5  # more stale units than 1/5 of the register: read the register whole
@@ -181,24 +180,12 @@ def _whole_needed(conn: sqlite3.Connection, state: _State, today: date | None) -
 # -- grading and storing ---------------------------------------------------------------------
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """As grade_facts.grade_all: grading makes millions of small acyclic tuples."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _grade(
     db: Database, profile: Profile, day: date, ids: Sequence[int] | None
 ) -> tuple[list[Any], dict[int, date]]:
     """The results as of ``day`` and, per unit, the first later day on which one of its
     records seen at ``day`` may stop counting (see :func:`_ends_after`)."""
-    with _collector_paused():
+    with collector.paused():
         grader = engine.Grader(profile, day)
         register = load_register(db, grader.scope(), unit_ids=ids)
         results = grader.grade_register(register)
@@ -290,13 +277,11 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 def _dates_after(conn: sqlite3.Connection, day: date, ids: Sequence[int] | None) -> dict[int, date]:
     """Per unit, the first date after ``day`` at which one of its records starts to count."""
-    known: dict[str, set[str]] = {}
     selects: list[tuple[str, str, str]] = []
-    for table, unit_column, column in _STARTS:
-        if table not in known:
-            known[table] = _columns(conn, table)
-        if column in known[table]:
-            selects.append((table, unit_column, column))
+    for table, starts in _STARTS.items():
+        have = _columns(conn, table)
+        unit_column = "id" if table == "units" else "unit_id"
+        selects += [(table, unit_column, column) for column in starts if column in have]
     found: dict[int, date] = {}
     chunks: list[Sequence[int] | None] = (
         [None] if ids is None else [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
@@ -526,7 +511,13 @@ def _settle_stale_before_commit(db: Database) -> None:
             raise
 
 
-connection.BEFORE_COMMIT.append(_settle_stale_before_commit)
+def install() -> None:
+    """Put the before-commit hook in place (once a process; again does nothing). Storage
+    cannot import this module, so the layer that opens registers calls it
+    (core/app/files.py): then every transaction of every register the process opens
+    regrades the units it touched before it commits."""
+    if _settle_stale_before_commit not in connection.BEFORE_COMMIT:
+        connection.BEFORE_COMMIT.append(_settle_stale_before_commit)
 
 
 def problems(db: Database) -> list[str]:

@@ -170,6 +170,23 @@ def _optional_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _accident_fact(row: Sequence[Any]) -> AccidentFact:
+    """An accident as the rules read it, from a row of ``_ACCIDENT_SQL``."""
+    _u, day, number, rid, grade, resp, deaths, injuries, loss, review = row
+    return AccidentFact(
+        date.fromisoformat(day),
+        effective_accident_grade(grade, deaths, injuries, loss),
+        resp,
+        deaths,
+        injuries,
+        float(loss),
+        number,
+        bool(review),
+        None,
+        rid,
+    )
+
+
 def iter_facts(
     db: Database, *, unit_ids: Sequence[int] | None = None, inspections: bool = False
 ) -> Iterator[UnitFacts]:
@@ -197,24 +214,7 @@ def iter_facts(
         )
 
     rows = _fetch(conn, _ACCIDENT_SQL, ids)
-    accidents = _group(
-        rows,
-        [
-            AccidentFact(
-                iso(day),
-                effective_accident_grade(grade, deaths, injuries, loss),
-                resp,
-                deaths,
-                injuries,
-                float(loss),
-                number,
-                bool(review),
-                None,
-                rid,
-            )
-            for _u, day, number, rid, grade, resp, deaths, injuries, loss, review in rows
-        ],
-    )
+    accidents = _group(rows, [_accident_fact(row) for row in rows])
     rows = _fetch(conn, _VIOLATION_SQL, ids)
     violations = _group(
         rows,
@@ -335,24 +335,10 @@ def load_register(db: Database, scope: Scope, *, unit_ids: Sequence[int] | None 
 
     since = scope.accidents
     if since is not None and wanted[_ACCIDENT_SQL]:
-        for _u, day, number, rid, grade, resp, deaths, injuries, loss, review in _fetch(
-            conn, _ACCIDENT_SQL, ids
-        ):
-            d = iso(day)
-            if since <= d <= until:
-                accident = AccidentFact(
-                    d,
-                    effective_accident_grade(grade, deaths, injuries, loss),
-                    resp,
-                    deaths,
-                    injuries,
-                    float(loss),
-                    number,
-                    bool(review),
-                    None,
-                    rid,
-                )
-                add(_u, 0, accident)
+        for row in _fetch(conn, _ACCIDENT_SQL, ids):
+            accident = _accident_fact(row)
+            if since <= accident.day <= until:
+                add(row[0], 0, accident)
     since = scope.violations
     if since is not None and wanted[_VIOLATION_SQL]:
         for _u, day, kind, subject, rid, person, basis in _fetch(conn, _VIOLATION_SQL, ids):

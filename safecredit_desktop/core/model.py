@@ -304,3 +304,172 @@ class Inspector:
     org: str = ""
     active: bool = True
     id: int | None = None
+
+
+# --- The annual inspection plan, its items and adoptions (scheduling/plan.py computes them,
+# storage/plans.py stores them): here, below both, so storage need not import scheduling.
+
+FOLLOW_UP_NOTE = "停产整顿：恢复生产前须复查"
+CANNOT_FIT_NOTE = "本时段检查能力已满，无法安排"
+HIGHER_TIER_NOTE = "由上级执法主体检查，不占本级检查能力"
+
+
+class PlanStatus(StrEnum):
+    DONE = "已完成"
+    NOT_DUE = "未到期"
+    DUE = "到期未检"
+    OVERDUE = "逾期"
+
+
+@dataclass(slots=True)
+class PlannedInspection:
+    """One planned inspection (read-only by convention; not frozen, because a frozen
+    dataclass is three times slower to build and a plan holds ~170,000 of them)."""
+
+    unit_id: int
+    uscc: str
+    name: str
+    category: str
+    town: str
+    status_of_unit: str
+    grade: str
+    high_risk: bool
+    interval_months: int
+    last_inspection: date | None  # on or before 31 December Y-1
+    window_start: date
+    window_end: date
+    window_label: str  # 第一季度 / 上半年 / 全年 …
+    due_on: date  # the planned day: the due date clamped into the window
+    suggested_month: int  # 1–12, after levelling
+    original_month: int  # before levelling
+    body: str
+    county: bool  # False: a higher tier's; takes no county capacity
+    fits: bool  # False: levelling found no month with room in the window
+    status: PlanStatus
+    done_on: date | None  # the inspection that fulfils it
+
+    @property
+    def follow_up(self) -> bool:
+        return self.status_of_unit == UnitStatus.SUSPENDED
+
+    def window_text(self) -> str:
+        return f"{self.window_label}（{self.window_start:%m-%d}至{self.window_end:%m-%d}）"
+
+    def status_text(self) -> str:
+        if self.done_on is not None:
+            return f"{self.status}（{self.done_on.isoformat()}）"
+        return str(self.status)
+
+    def remarks(self) -> str:
+        """The 备注 of the plan's row (window and workbook)."""
+        parts = []
+        if self.last_inspection is None:
+            parts.append("从未检查")
+        if self.follow_up:
+            parts.append(FOLLOW_UP_NOTE)
+        if not self.county:
+            parts.append(HIGHER_TIER_NOTE)
+        if not self.fits:
+            parts.append(CANNOT_FIT_NOTE)
+        elif self.suggested_month != self.original_month:
+            parts.append(f"由{self.original_month}月调整")
+        return "；".join(parts)
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """One adoption of a year's plan (storage/plans.py keeps them)."""
+
+    id: int
+    year: int
+    capacity: int | None
+    basis: str
+    as_of: date
+    computed_on: date  # the day the plan was computed
+    adopted_at: str
+    adopted_by: str
+    items_count: int
+    items_sha256: str
+
+    def describe(self) -> str:
+        when = self.adopted_at.replace("T", " ")[:16]
+        return f"{when} 由 {self.adopted_by} 采用"
+
+
+GRADE_LETTERS: tuple[str, ...] = ("A", "B", "C", "D")  # every profile's (rules/profile.py)
+
+
+@dataclass(frozen=True)
+class Plan:
+    year: int
+    as_of: date  # the grades' date: 31 December Y-1
+    basis: str  # which grades, as a sentence
+    capacity: int | None
+    today: date
+    items: list[PlannedInspection]  # by suggested month, then code
+    adopted: Adoption | None = None  # the adoption this plan is (None: a draft)
+
+    @property
+    def county_items(self) -> list[PlannedInspection]:
+        return [i for i in self.items if i.county]
+
+    @property
+    def cannot_fit(self) -> list[PlannedInspection]:
+        return [i for i in self.items if not i.fits]
+
+    def month_loads(self) -> list[int]:
+        """Planned county inspections per month (index 0 = January), fitting ones only."""
+        loads = [0] * 12
+        for i in self.items:
+            if i.county and i.fits:
+                loads[i.suggested_month - 1] += 1
+        return loads
+
+    def counts_by_grade(self) -> dict[str, int]:
+        counts = {g: 0 for g in GRADE_LETTERS}
+        for i in self.items:
+            counts[i.grade] = counts.get(i.grade, 0) + 1
+        return counts
+
+    def units_by_grade(self) -> dict[str, int]:
+        seen: dict[str, set[int]] = {g: set() for g in GRADE_LETTERS}
+        for i in self.items:
+            seen.setdefault(i.grade, set()).add(i.unit_id)
+        return {g: len(s) for g, s in seen.items()}
+
+    def counts_by_status(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in PlanStatus}
+        for i in self.items:
+            counts[i.status.value] += 1
+        return counts
+
+    def bodies(self) -> list[str]:
+        return sorted({i.body for i in self.items})
+
+    def towns(self) -> list[str]:
+        return sorted({i.town for i in self.items})
+
+
+# --- The kinds of printed documents (documents.md; documents/kinds.py says what each is
+# made from): here, below storage, whose audit of the document register names them.
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    kind: str  # as in ``safecredit print KIND``
+    name: str  # 名称
+    needs: str  # units | year | draw | repair | objection | listing
+    graded: bool = False  # filled from a grade: live as of a date, or a confirmed year
+
+
+DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
+    DocumentKind("grade-notice", "安全生产信用等级告知书", "units", graded=True),
+    DocumentKind("commitment", "安全生产承诺书", "units"),
+    DocumentKind("duty-commitment", "主要负责人安全生产履职尽责承诺书", "units"),
+    DocumentKind("listing-notice", "列入严重失信主体名单告知书", "units", graded=True),
+    DocumentKind("removal-decision", "信用修复决定书", "repair"),
+    DocumentKind("objection-reply", "异议申请答复书", "objection"),
+    DocumentKind("inspection-plan", "年度执法检查计划", "year"),
+    DocumentKind("draw-notice", "双随机抽查结果公示", "draw"),
+)
+DOCUMENT_KIND_BY_NAME = {k.kind: k for k in DOCUMENT_KINDS}

@@ -12,7 +12,7 @@ within a table the later-entered record (higher id) first.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -128,6 +128,12 @@ class UnitSummary:
             ("经营状态", self.status),
             ("成立日期", _day(self.founded_on)),
         )
+
+
+# The summary's fields that are the unit's own as stored (the rest are derived above).
+_AS_STORED: tuple[str, ...] = tuple(
+    f.name for f in fields(UnitSummary) if f.name in {u.name for u in fields(model.Unit)} - {"id"}
+)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -402,26 +408,9 @@ def unit_summary(
     }
     return UnitSummary(
         id=unit_id,
-        uscc=unit.uscc,
-        name=unit.name,
-        category=unit.category,
-        reporter=unit.reporter,
-        check_accepted=unit.check_accepted,
-        town=unit.town,
-        address=unit.address,
-        legal_rep=unit.legal_rep,
-        main_person=unit.main_person,
         main_person_id_masked=mask_id_number(unit.main_person_id),
-        safety_person=unit.safety_person,
-        phone=unit.phone,
-        permit_no=unit.permit_no,
-        permit_valid_until=unit.permit_valid_until,
-        std_level=unit.std_level,
-        std_awarded_on=unit.std_awarded_on,
-        std_valid_until=unit.std_valid_until,
         high_risk_marked=unit.high_risk,
         high_risk_category=unit.category in high_risk_categories,
-        status=unit.status,
         counts=counts,
-        founded_on=unit.founded_on,
+        **{name: getattr(unit, name) for name in _AS_STORED},
     )

@@ -133,6 +133,24 @@ def uscc_check_character(first17: str) -> str:
     return USCC_ALPHABET[0 if check == 31 else check]
 
 
+def _typed_code(value: object, field: str, what: str) -> str:
+    """``value`` as a code typed as text (``what``: 代码, 身份证号): refused when blank,
+    when it is not text (a cell read as a number) or when _check_plain_code finds a
+    fault."""
+    if value is None or value == "":
+        raise ValidationError(field, _EMPTY, value)
+    if not isinstance(value, str):
+        if _is_number(value):
+            raise ValidationError(
+                field, f"{what}必须以文本填写（单元格被当成了数字），请把该列设为文本格式", value
+            )
+        raise ValidationError(field, f"{what}必须以文本填写", value)
+    if value.strip() == "":
+        raise ValidationError(field, _EMPTY, value)
+    _check_plain_code(value, field, what)
+    return value
+
+
 def validate_uscc(
     value: object, *, field: str = "统一社会信用代码", accept_bad_check: bool = False
 ) -> tuple[str, bool]:
@@ -142,18 +160,7 @@ def validate_uscc(
     :class:`BadCheckCharacterError`, unless ``accept_bad_check`` is true, in which
     case ``(code, False)`` is returned.
     """
-    if value is None or value == "":
-        raise ValidationError(field, _EMPTY, value)
-    if not isinstance(value, str):
-        if _is_number(value):
-            raise ValidationError(
-                field, "代码必须以文本填写（单元格被当成了数字），请把该列设为文本格式", value
-            )
-        raise ValidationError(field, "代码必须以文本填写", value)
-    if value.strip() == "":
-        raise ValidationError(field, _EMPTY, value)
-    code = value
-    _check_plain_code(code, field, "代码")
+    code = _typed_code(value, field, "代码")
     for pos, ch in enumerate(code, start=1):
         if "a" <= ch <= "z":
             raise ValidationError(field, f"含小写字母{_show(ch)}（第{pos}位），字母应大写", code)
@@ -210,18 +217,7 @@ def validate_id_number(
     The area code is deliberately not checked against any table: codes are
     renumbered over the years and old ones stay valid on issued cards.
     """
-    if value is None or value == "":
-        raise ValidationError(field, _EMPTY, value)
-    if not isinstance(value, str):
-        if _is_number(value):
-            raise ValidationError(
-                field, "身份证号必须以文本填写（单元格被当成了数字），请把该列设为文本格式", value
-            )
-        raise ValidationError(field, "身份证号必须以文本填写", value)
-    if value.strip() == "":
-        raise ValidationError(field, _EMPTY, value)
-    number = value
-    _check_plain_code(number, field, "身份证号")
+    number = _typed_code(value, field, "身份证号")
     if len(number) == 15 and all(ch in _DIGITS for ch in number):
         raise ValidationError(field, "这是15位旧身份证号，请填写18位身份证号", number)
     if len(number) != _ID_LENGTH:

@@ -20,6 +20,7 @@ from safecredit_desktop.core.app.values import (
     DemoResult,
 )
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
+from safecredit_desktop.core.exchange.columns import SHEET_BY_TABLE
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.paths import backups_dir_for
 from safecredit_desktop.core.rules.profile import (
@@ -30,6 +31,7 @@ from safecredit_desktop.core.rules.profile import (
 from safecredit_desktop.core.scheduling import holiday_notice as _notice
 from safecredit_desktop.core.storage import anchor as _anchor
 from safecredit_desktop.core.storage import assessments, audit, backup, migrations, rotation
+from safecredit_desktop.core.storage import audited_tables as _audited_tables
 from safecredit_desktop.core.storage import dialect as _dialect
 from safecredit_desktop.core.storage import plans as _plan_store
 from safecredit_desktop.core.storage import settings as keys
@@ -44,6 +46,14 @@ from safecredit_desktop.core.storage.tables import SPEC_BY_NAME, TABLES
 
 if TYPE_CHECKING:
     pass
+
+# What storage may not import, handed down before this module opens any register: the
+# grade cache's before-commit hook (every write regrades the units it touched) and the
+# record fields' names for the audit's sentences (the workbook's column headers).
+_grade_cache.install()
+_audited_tables.name_record_fields(
+    {t: [(c.attr, c.header) for c in sheet.columns] for t, sheet in SHEET_BY_TABLE.items()}
+)
 
 
 def init_database(

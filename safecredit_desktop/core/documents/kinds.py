@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+# The kinds and their names live in model.py, below storage (the register's audit names them).
+from safecredit_desktop.core.model import DOCUMENT_KIND_BY_NAME as KIND_BY_NAME
+from safecredit_desktop.core.model import DOCUMENT_KINDS as KINDS
+from safecredit_desktop.core.model import DocumentKind as DocumentKind
 from safecredit_desktop.core.rules.profile import Profile
 
-
-@dataclass(frozen=True)
-class DocumentKind:
-    kind: str  # as in ``safecredit print KIND``
-    name: str  # 名称
-    needs: str  # units | year | draw | repair | objection | listing
-    graded: bool = False  # filled from a grade: live as of a date, or a confirmed year
-
-
-KINDS: tuple[DocumentKind, ...] = (
-    DocumentKind("grade-notice", "安全生产信用等级告知书", "units", graded=True),
-    DocumentKind("commitment", "安全生产承诺书", "units"),
-    DocumentKind("duty-commitment", "主要负责人安全生产履职尽责承诺书", "units"),
-    DocumentKind("listing-notice", "列入严重失信主体名单告知书", "units", graded=True),
-    DocumentKind("removal-decision", "信用修复决定书", "repair"),
-    DocumentKind("objection-reply", "异议申请答复书", "objection"),
-    DocumentKind("inspection-plan", "年度执法检查计划", "year"),
-    DocumentKind("draw-notice", "双随机抽查结果公示", "draw"),
-)
-KIND_BY_NAME = {k.kind: k for k in KINDS}
+__all__ = ["KINDS", "KIND_BY_NAME", "DocumentKind", "basis_title", "kind_name"]
 
 
 def kind_name(kind: str, profile: Profile | None = None) -> str:

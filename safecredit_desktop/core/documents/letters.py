@@ -45,6 +45,20 @@ def _numbered(items: tuple[str, ...]) -> list[Block]:
     return [Para(f"{ordinals[i]}、{text}") for i, text in enumerate(items)]
 
 
+def _letter(kind: str, unit: UnitInfo, blocks: list[Block], *, bureau: str, day: date) -> Document:
+    """A letter ``unit`` signs, addressed to ``bureau``, closed by the filing note."""
+    return Document(
+        kind=kind,
+        title=kind_name(kind),
+        issuer=bureau,
+        addressee=f"致{bureau}：",
+        blocks=(*blocks, _filing_note(bureau, day)),
+        unit_id=unit.id,
+        subject=unit.name,
+        params={"day": day.isoformat()},
+    )
+
+
 def commitment(unit: UnitInfo, *, bureau: str, day: date) -> Document:
     blocks: list[Block] = [
         Para(
@@ -58,18 +72,8 @@ def commitment(unit: UnitInfo, *, bureau: str, day: date) -> Document:
         SignLines(
             ("承诺单位（盖章）：", "法定代表人（签字）：", "主要负责人（签字）：", BLANK_DATE)
         ),
-        _filing_note(bureau, day),
     ]
-    return Document(
-        kind="commitment",
-        title=kind_name("commitment"),
-        issuer=bureau,
-        addressee=f"致{bureau}：",
-        blocks=tuple(blocks),
-        unit_id=unit.id,
-        subject=unit.name,
-        params={"day": day.isoformat()},
-    )
+    return _letter("commitment", unit, blocks, bureau=bureau, day=day)
 
 
 def duty_commitment(unit: UnitInfo, *, bureau: str, day: date) -> Document:
@@ -88,15 +92,5 @@ def duty_commitment(unit: UnitInfo, *, bureau: str, day: date) -> Document:
             "如违反上述承诺，本人愿意承担相应的法律责任。"
         ),
         SignLines(("单位（盖章）：", "主要负责人（签字）：", BLANK_DATE)),
-        _filing_note(bureau, day),
     ]
-    return Document(
-        kind="duty-commitment",
-        title=kind_name("duty-commitment"),
-        issuer=bureau,
-        addressee=f"致{bureau}：",
-        blocks=tuple(blocks),
-        unit_id=unit.id,
-        subject=unit.name,
-        params={"day": day.isoformat()},
-    )
+    return _letter("duty-commitment", unit, blocks, bureau=bureau, day=day)

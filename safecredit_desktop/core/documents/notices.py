@@ -42,26 +42,78 @@ class UnitInfo:
         return f"{self.name}（统一社会信用代码：{self.uscc}）："
 
 
+# How each kind of notice closes, above the bureau's signature.
+CLOSINGS = {
+    "grade-notice": "特此告知。",
+    "listing-notice": "特此告知。",
+    "removal-decision": "特此决定。",
+    "objection-reply": "特此答复。",
+}
+
+
 def unit_document(
     kind: str,
     unit: UnitInfo,
     blocks: list[Block],
     *,
     bureau: str,
-    title: str,
-    params: dict[str, object],
+    day: date,
+    title: str | None = None,
+    **params: object,
 ) -> Document:
-    """A document addressed to ``unit`` (its name and code as the addressee)."""
+    """A document addressed to ``unit`` (its name and code as the addressee), closed as
+    its kind closes and signed by ``bureau`` on ``day``; titled as its kind unless
+    ``title`` names it otherwise; ``params`` say what it was made from."""
     return Document(
         kind=kind,
-        title=title,
+        title=title or kind_name(kind),
         issuer=bureau,
         addressee=unit.addressee,
-        blocks=tuple(blocks),
+        blocks=(*blocks, Para(CLOSINGS[kind]), Signature(bureau, day)),
         unit_id=unit.id,
         subject=unit.name,
         params=params,
     )
+
+
+@dataclass(frozen=True)
+class RepairFacts:
+    """An approved credit repair (信用修复) application and the record it repaired."""
+
+    application_id: int  # the number ``repair show`` prints
+    target_kind: str  # 行政处罚 / 失信行为 / 生产安全事故
+    record: str  # the record as quoted on notices
+    applied_on: date
+    approved_on: date
+    grade_after: GradeResult | None
+
+
+@dataclass(frozen=True)
+class ObjectionFacts:
+    """An answered objection (异议), as the objection workflow records it."""
+
+    objection_id: int
+    filed_on: date
+    record: str  # the disputed record as quoted on notices
+    content: str
+    findings: str
+    outcome: str  # 更正 / 删除 / 保留
+    investigator: str  # the investigators' names as the bureau writes them (not logins)
+
+
+@dataclass(frozen=True)
+class ListingFacts:
+    """A list entry as the listing notice and the removal decision quote it."""
+
+    entry_id: int
+    list_kind: str
+    subject: str  # the unit, or a person beside it
+    facts: str
+    basis: str
+    period_months: int
+    published_on: date | None = None
+    removed_on: date | None = None
+    removal_reason: str | None = None
 
 
 def heading(index: int, text: str) -> Para:
@@ -186,15 +238,14 @@ def grade_notice(
     blocks.append(objection_paragraph(profile))
     if profile.internal_only and profile.internal_notice:
         blocks.append(Para(_sentence(f"本告知书所载信用等级{profile.internal_notice}")))
-    blocks.append(Para("特此告知。"))
-    blocks.append(Signature(bureau, day))
     return unit_document(
         "grade-notice",
         unit,
         blocks,
         bureau=bureau,
-        title=kind_name("grade-notice"),
-        params={"as_of": as_of.isoformat(), "assessment": assessment_year},
+        day=day,
+        as_of=as_of.isoformat(),
+        assessment=assessment_year,
     )
 
 
@@ -277,28 +328,9 @@ def listing_notice(
             f"向我局提出书面陈述、申辩意见，并提供相关证据材料；逾期未提出的，视为放弃陈述、申辩的权利。"
         )
     )
-    blocks.append(Para("特此告知。"))
-    blocks.append(Signature(bureau, day))
     return unit_document(
-        "listing-notice",
-        unit,
-        blocks,
-        bureau=bureau,
-        title=title,
-        params={"as_of": as_of.isoformat()},
+        "listing-notice", unit, blocks, bureau=bureau, day=day, title=title, as_of=as_of.isoformat()
     )
-
-
-@dataclass(frozen=True)
-class RepairFacts:
-    """An approved credit repair (信用修复) application and the record it repaired."""
-
-    application_id: int  # the number ``repair show`` prints
-    target_kind: str  # 行政处罚 / 失信行为 / 生产安全事故
-    record: str  # the record as quoted on notices
-    applied_on: date
-    approved_on: date
-    grade_after: GradeResult | None
 
 
 def removal_decision(
@@ -328,29 +360,9 @@ def removal_decision(
             "信用修复后，你单位如再次发生同类失信行为，或者经查实以虚假材料取得信用修复的，我局将撤销本决定，恢复上述记录。"
         )
     )
-    blocks.append(Para("特此决定。"))
-    blocks.append(Signature(bureau, day))
     return unit_document(
-        "removal-decision",
-        unit,
-        blocks,
-        bureau=bureau,
-        title=kind_name("removal-decision"),
-        params={"repair": facts.application_id},
+        "removal-decision", unit, blocks, bureau=bureau, day=day, repair=facts.application_id
     )
-
-
-@dataclass(frozen=True)
-class ObjectionFacts:
-    """An answered objection (异议), as the objection workflow records it."""
-
-    objection_id: int
-    filed_on: date
-    record: str  # the disputed record as quoted on notices
-    content: str
-    findings: str
-    outcome: str  # 更正 / 删除 / 保留
-    investigator: str  # the investigators' names as the bureau writes them (not logins)
 
 
 OUTCOME_SENTENCES = {
@@ -379,32 +391,10 @@ def objection_reply(
         ),
         Para(f"我局受理后，由{facts.investigator}进行了核查。{_findings(facts.findings)}"),
         Para(OUTCOME_SENTENCES.get(facts.outcome, f"我局的处理结果为：{facts.outcome}。")),
-        Para("特此答复。"),
-        Signature(bureau, day),
     ]
     return unit_document(
-        "objection-reply",
-        unit,
-        blocks,
-        bureau=bureau,
-        title=kind_name("objection-reply"),
-        params={"objection": facts.objection_id},
+        "objection-reply", unit, blocks, bureau=bureau, day=day, objection=facts.objection_id
     )
-
-
-@dataclass(frozen=True)
-class ListingFacts:
-    """A list entry as the listing notice and the removal decision quote it."""
-
-    entry_id: int
-    list_kind: str
-    subject: str  # the unit, or a person beside it
-    facts: str
-    basis: str
-    period_months: int
-    published_on: date | None = None
-    removed_on: date | None = None
-    removal_reason: str | None = None
 
 
 def listing_notice_for_entry(
@@ -429,16 +419,10 @@ def listing_notice_for_entry(
             f"依法你单位享有陈述、申辩的权利。你单位可自收到本告知书之日起{raise_days}个工作日内，"
             "向我局提出书面陈述、申辩意见，并提供相关证据材料；逾期未提出的，视为放弃陈述、申辩的权利。"
         ),
-        Para("特此告知。"),
-        Signature(bureau, day),
     ]
+    title = f"列入{entry.list_kind}告知书"
     return unit_document(
-        "listing-notice",
-        unit,
-        blocks,
-        bureau=bureau,
-        title=f"列入{entry.list_kind}告知书",
-        params={"listing": entry.entry_id},
+        "listing-notice", unit, blocks, bureau=bureau, day=day, title=title, listing=entry.entry_id
     )
 
 
@@ -466,14 +450,14 @@ def listing_removal_decision(
             f"将其移出安全生产{entry.list_kind}，并停止公示。"
         ),
         Para("移出后如再次发生失信行为，将依法依规重新列入。"),
-        Para("特此决定。"),
-        Signature(bureau, day),
     ]
+    title = f"移出{entry.list_kind}决定书"
     return unit_document(
         "removal-decision",
         unit,
         blocks,
         bureau=bureau,
-        title=f"移出{entry.list_kind}决定书",
-        params={"listing": entry.entry_id},
+        day=day,
+        title=title,
+        listing=entry.entry_id,
     )

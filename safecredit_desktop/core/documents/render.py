@@ -12,7 +12,6 @@ block to its page (GB/T 9704 7.3.5: the seal never stands on a page alone).
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 import re
@@ -25,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
+from safecredit_desktop.core import collector
 from safecredit_desktop.core.documents.content import (
     Block,
     Document,
@@ -772,14 +772,9 @@ def render_pdf(
     every object the caller holds (a batch's grades and documents)."""
     writer = PdfWriter(fonts, title=title)
     pages = []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         for index, (document, number) in enumerate(zip(documents, numbers, strict=True)):
             pages.append(writer.add(document, number))
             if progress is not None:
                 progress(index + 1)
         return writer.finish(), pages
-    finally:
-        if collecting:
-            gc.enable()

@@ -66,16 +66,15 @@ no branch on a profile's name. Its choices, where grading.md leaves room:
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from functools import cache
 from operator import attrgetter, or_
 from typing import Any, NamedTuple
 
+from safecredit_desktop.core import collector
 from safecredit_desktop.core.rules import explain, outlook
 from safecredit_desktop.core.rules.compile import (
     _ACC,
@@ -1077,7 +1076,7 @@ def grade_unit(profile: Profile, facts: UnitFacts, as_of: date) -> GradeResult:
 def grade_many(profile: Profile, units: Iterable[UnitFacts], as_of: date) -> list[GradeResult]:
     """Grades in the order given; units with equal facts share one evaluation."""
     grade = Grader(profile, as_of).grade
-    with _collector_paused():
+    with collector.paused():
         return [grade(f) for f in units]
 
 
@@ -1086,7 +1085,7 @@ def grade_loaded(
 ) -> list[GradeResult]:
     """Every unit ``load`` hands over for the grader's scope (``grade_facts.load_register``
     reads it from the database), sorted by 统一社会信用代码."""
-    with _collector_paused():
+    with collector.paused():
         grader = Grader(profile, as_of)
         results = grader.grade_register(load(grader.scope()))
         results.sort(key=_by_uscc)  # graded in storage order (see facts.Register)
@@ -1097,17 +1096,3 @@ def grade_loaded(
 
 
 _by_uscc = attrgetter("uscc")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Grading a register allocates millions of small acyclic tuples; the cyclic garbage
-    collector would rescan them again and again (half the run time at 100,000 units) and
-    could free nothing. It is paused for the run and restored after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -18,15 +18,7 @@ from safecredit_desktop.core.model import (
     Responsibility,
     StandardizationLevel,
 )
-from safecredit_desktop.core.rules.facts import (
-    AccidentFact,
-    CommitmentFact,
-    HonourFact,
-    JointPunishmentFact,
-    ListingFact,
-    PenaltyFact,
-    ViolationFact,
-)
+from safecredit_desktop.core.rules import facts
 from safecredit_desktop.core.rules.profile import Window, WindowKind
 from safecredit_desktop.core.validate import accident_grade_from_figures
 
@@ -46,7 +38,7 @@ def number(value: float) -> str:
     return text or "0"
 
 
-def accident(a: AccidentFact) -> str:
+def accident(a: facts.AccidentFact) -> str:
     parts = ["事故", a.day.isoformat()]
     if a.accident_no:
         parts.append(a.accident_no)
@@ -70,7 +62,7 @@ def accident(a: AccidentFact) -> str:
     return " ".join(parts)
 
 
-def violation(v: ViolationFact) -> str:
+def violation(v: facts.ViolationFact) -> str:
     kind = VIOLATION_KIND_BY_CODE.get(v.kind)
     name = kind.name if kind is not None else v.kind
     who = f"{v.subject} {v.person_name}" if v.person_name else v.subject
@@ -78,7 +70,7 @@ def violation(v: ViolationFact) -> str:
     return f"{text} {v.basis_doc}" if v.basis_doc else text
 
 
-def penalty(p: PenaltyFact) -> str:
+def penalty(p: facts.PenaltyFact) -> str:
     text = f"处罚 {p.doc_no} {p.day.isoformat()}"
     if p.department != PenaltyDepartment.EMERGENCY.value:
         text += f"（{p.department}）"
@@ -87,7 +79,7 @@ def penalty(p: PenaltyFact) -> str:
     return text
 
 
-def listing(entry: ListingFact) -> str:
+def listing(entry: facts.ListingFact) -> str:
     """``名单 严重失信主体名单 2026-07-01公布 管理期至2029-07-01``."""
     text = f"名单 {entry.list_kind} {entry.published_on.isoformat()}公布"
     if entry.ends_on is not None:
@@ -95,17 +87,17 @@ def listing(entry: ListingFact) -> str:
     return text
 
 
-def honour(h: HonourFact) -> str:
+def honour(h: facts.HonourFact) -> str:
     text = f"表彰 {h.day.isoformat()} {h.level} {h.type}"
     return f"{text} {h.title}" if h.title else text
 
 
-def joint_punishment(j: JointPunishmentFact) -> str:
+def joint_punishment(j: facts.JointPunishmentFact) -> str:
     end = f"至{j.ends_on.isoformat()}" if j.ends_on is not None else "起（未结束）"
     return f"联合惩戒 {j.department} {j.starts_on.isoformat()}{end}"
 
 
-def withdrawn_commitment(c: CommitmentFact) -> str:
+def withdrawn_commitment(c: facts.CommitmentFact) -> str:
     assert c.withdrawn_on is not None
     return f"承诺 {c.signed_on.isoformat()} 已于{c.withdrawn_on.isoformat()}撤回"
 

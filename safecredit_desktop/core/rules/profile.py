@@ -77,6 +77,7 @@ from safecredit_desktop.core.model import (
     StandardizationLevel,
     ViolationSubject,
 )
+from safecredit_desktop.core.model import GRADE_LETTERS as GRADE_LETTERS
 
 BUILTIN_PROFILES: tuple[str, ...] = ("fenghuang", "kundulun", "suizhou")
 FORMAT_VERSION = 2
@@ -85,7 +86,6 @@ FORMAT_VERSION = 2
 READABLE_FORMATS: tuple[int, ...] = (1, 2)
 # The list kinds the database accepts (list_entries.list_kind).
 LIST_NAMES: tuple[str, ...] = ("红名单", "黑名单", "严重失信主体名单")
-GRADE_LETTERS: tuple[str, ...] = ("A", "B", "C", "D")
 DOC_KINDS: tuple[str, ...] = (
     "grade-notice",
     "commitment",

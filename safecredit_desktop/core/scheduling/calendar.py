@@ -76,38 +76,36 @@ def builtin_years() -> range:
     return range(low, high + 1)
 
 
-def _warning(years: tuple[int, ...]) -> str:
-    if not years:
-        return ""
-    text = "、".join(f"{y}年" for y in years)
-    return f"{text}节假日安排未知，按周一至周五计算，请在 设置 → 节假日 中补充"
+class _Estimated:
+    """A result counted Mon–Fri in ``estimated_years`` (their holidays not known)."""
+
+    estimated_years: tuple[int, ...]
+
+    @property
+    def warning(self) -> str:
+        """The sentence to show beside the result ("" when not estimated)."""
+        if not self.estimated_years:
+            return ""
+        text = "、".join(f"{y}年" for y in self.estimated_years)
+        return f"{text}节假日安排未知，按周一至周五计算，请在 设置 → 节假日 中补充"
 
 
 @dataclass(frozen=True)
-class WorkingDays:
+class WorkingDays(_Estimated):
     """A date computed in working days; ``estimated`` when a year was counted Mon–Fri."""
 
     day: date
     estimated: bool = False
     estimated_years: tuple[int, ...] = ()
 
-    @property
-    def warning(self) -> str:
-        """The sentence to show beside the date ("" when not estimated)."""
-        return _warning(self.estimated_years)
-
 
 @dataclass(frozen=True)
-class WorkingDayCount:
+class WorkingDayCount(_Estimated):
     """A number of working days; ``estimated`` when a year was counted Mon–Fri."""
 
     count: int
     estimated: bool = False
     estimated_years: tuple[int, ...] = ()
-
-    @property
-    def warning(self) -> str:
-        return _warning(self.estimated_years)
 
 
 @dataclass(frozen=True)

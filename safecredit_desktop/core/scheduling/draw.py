@@ -36,11 +36,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any
 
 from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.rules.profile import GRADE_LETTERS
+from safecredit_desktop.core.rules.result import GradeResult
 from safecredit_desktop.core.storage import audit
 from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
@@ -199,23 +200,6 @@ def new_seed() -> str:
 # -- making, reading and annulling draws ---------------------------------------------------
 
 
-class Graded(Protocol):
-    """What a draw needs of a graded unit (a GradeResult fits)."""
-
-    @property
-    def unit_id(self) -> int: ...
-    @property
-    def uscc(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def category(self) -> str: ...
-    @property
-    def town(self) -> str: ...
-    @property
-    def grade(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class DrawFilters:
     grades: tuple[str, ...] | None = None  # None: every grade
@@ -250,7 +234,7 @@ def create_draw(
     user: str,
     *,
     year: int,
-    graded: Iterable[Graded],
+    graded: Iterable[GradeResult],
     basis: str,
     filters: DrawFilters = DrawFilters(),
     ratios: Mapping[str, object] | None = None,

@@ -26,19 +26,18 @@ Speed: one query for the units and one for the last inspections, whatever the co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from safecredit_desktop.core.model import UnitStatus
+from safecredit_desktop.core.model import FOLLOW_UP_NOTE, UnitStatus
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.settings import get_setting
 
 ENTRUSTED_TOWNS = "entrusted_towns"
 ENTRUSTED_SUFFIX = "（受委托）"
-FOLLOW_UP_NOTE = "停产整顿：恢复生产前须复查"
 NEVER_NOTE = "从未检查，立即到期"
 
 Progress = Callable[[float, str], None]
@@ -169,6 +168,40 @@ class DueItem:
         return (1, self.due_on, self.uscc)
 
 
+class Scheduled(NamedTuple):
+    """A unit a schedule covers, with what its inspections depend on."""
+
+    unit: UnitRow
+    grade: str
+    high_risk: bool
+    interval: int  # months between inspections
+    body: str  # the enforcement body (执法主体)
+
+
+def scheduled_units(
+    units: Iterable[UnitRow], grades: Mapping[int, str], *, profile: Profile, bodies: Bodies
+) -> Iterator[Scheduled]:
+    """The units a due list or a plan covers (关闭 and ungraded units left out), each with
+    its grade, high-risk, interval and body (computed once per grade, risk and town)."""
+    closed = UnitStatus.CLOSED.value
+    intervals: dict[tuple[str, bool], int] = {}
+    body_of: dict[tuple[str, str], str] = {}
+    for u in units:
+        if u.status == closed:
+            continue
+        grade = grades.get(u.unit_id)
+        if grade is None:
+            continue
+        high = profile.is_high_risk(u.category, u.high_risk_marked)
+        interval = intervals.get((grade, high)) or intervals.setdefault(
+            (grade, high), profile.interval_for(grade, high)
+        )
+        body = body_of.get((grade, u.town)) or body_of.setdefault(
+            (grade, u.town), bodies.body(grade, u.town)
+        )
+        yield Scheduled(u, grade, high, interval, body)
+
+
 def due_items(
     units: Iterable[UnitRow],
     grades: Mapping[int, str],
@@ -180,23 +213,10 @@ def due_items(
 ) -> list[DueItem]:
     """Every unit's next inspection (关闭 and ungraded units left out), most overdue first."""
     items: list[DueItem] = []
-    interval_for = profile.interval_for
-    is_high_risk = profile.is_high_risk
-    closed = UnitStatus.CLOSED.value
     suspended = UnitStatus.SUSPENDED.value
-    cache: dict[tuple[str, bool], int] = {}
-    body_of: dict[tuple[str, str], str] = {}
-    for u in units:
-        if u.status == closed:
-            continue
-        grade = grades.get(u.unit_id)
-        if grade is None:
-            continue
-        high = is_high_risk(u.category, u.high_risk_marked)
-        key = (grade, high)
-        months = cache.get(key)
-        if months is None:
-            months = cache[key] = interval_for(grade, high)
+    for u, grade, high, months, body in scheduled_units(
+        units, grades, profile=profile, bodies=bodies
+    ):
         previous = last.get(u.unit_id)
         due_on = None if previous is None else add_months(previous, months)
         items.append(
@@ -213,8 +233,7 @@ def due_items(
                 previous,
                 due_on,
                 None if due_on is None else (due_on - as_of).days,
-                body_of.get((grade, u.town))
-                or body_of.setdefault((grade, u.town), bodies.body(grade, u.town)),
+                body,
                 u.status == suspended,
             )
         )

@@ -43,158 +43,26 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
-from safecredit_desktop.core.model import UnitStatus
-from safecredit_desktop.core.rules.profile import GRADE_LETTERS, Profile
+# The plan's items and adoptions live below storage/plans.py, which stores them:
+from safecredit_desktop.core.model import CANNOT_FIT_NOTE as CANNOT_FIT_NOTE
+from safecredit_desktop.core.model import Adoption as Adoption
+from safecredit_desktop.core.model import Plan as Plan
+from safecredit_desktop.core.model import PlannedInspection as PlannedInspection
+from safecredit_desktop.core.model import PlanStatus as PlanStatus
+from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.scheduling.due import (
-    FOLLOW_UP_NOTE,
     Bodies,
     UnitRow,
     add_months,
     bodies_of,
     last_inspections,
     load_units,
+    scheduled_units,
 )
 from safecredit_desktop.core.storage.connection import Database
 
-CANNOT_FIT_NOTE = "本时段检查能力已满，无法安排"
-HIGHER_TIER_NOTE = "由上级执法主体检查，不占本级检查能力"
-
 WINDOW_LENGTHS = (12, 6, 4, 3, 2, 1)
-
-
-class PlanStatus(StrEnum):
-    DONE = "已完成"
-    NOT_DUE = "未到期"
-    DUE = "到期未检"
-    OVERDUE = "逾期"
-
-
-@dataclass(slots=True)
-class PlannedInspection:
-    """One planned inspection (read-only by convention; not frozen, because a frozen
-    dataclass is three times slower to build and a plan holds ~170,000 of them)."""
-
-    unit_id: int
-    uscc: str
-    name: str
-    category: str
-    town: str
-    status_of_unit: str
-    grade: str
-    high_risk: bool
-    interval_months: int
-    last_inspection: date | None  # on or before 31 December Y-1
-    window_start: date
-    window_end: date
-    window_label: str  # 第一季度 / 上半年 / 全年 …
-    due_on: date  # the planned day: the due date clamped into the window
-    suggested_month: int  # 1–12, after levelling
-    original_month: int  # before levelling
-    body: str
-    county: bool  # False: a higher tier's; takes no county capacity
-    fits: bool  # False: levelling found no month with room in the window
-    status: PlanStatus
-    done_on: date | None  # the inspection that fulfils it
-
-    @property
-    def follow_up(self) -> bool:
-        return self.status_of_unit == UnitStatus.SUSPENDED
-
-    def window_text(self) -> str:
-        return f"{self.window_label}（{self.window_start:%m-%d}至{self.window_end:%m-%d}）"
-
-    def status_text(self) -> str:
-        if self.done_on is not None:
-            return f"{self.status}（{self.done_on.isoformat()}）"
-        return str(self.status)
-
-    def remarks(self) -> str:
-        """The 备注 of the plan's row (window and workbook)."""
-        parts = []
-        if self.last_inspection is None:
-            parts.append("从未检查")
-        if self.follow_up:
-            parts.append(FOLLOW_UP_NOTE)
-        if not self.county:
-            parts.append(HIGHER_TIER_NOTE)
-        if not self.fits:
-            parts.append(CANNOT_FIT_NOTE)
-        elif self.suggested_month != self.original_month:
-            parts.append(f"由{self.original_month}月调整")
-        return "；".join(parts)
-
-
-@dataclass(frozen=True)
-class Adoption:
-    """One adoption of a year's plan (storage/plans.py keeps them)."""
-
-    id: int
-    year: int
-    capacity: int | None
-    basis: str
-    as_of: date
-    computed_on: date  # the day the plan was computed
-    adopted_at: str
-    adopted_by: str
-    items_count: int
-    items_sha256: str
-
-    def describe(self) -> str:
-        when = self.adopted_at.replace("T", " ")[:16]
-        return f"{when} 由 {self.adopted_by} 采用"
-
-
-@dataclass(frozen=True)
-class Plan:
-    year: int
-    as_of: date  # the grades' date: 31 December Y-1
-    basis: str  # which grades, as a sentence
-    capacity: int | None
-    today: date
-    items: list[PlannedInspection]  # by suggested month, then code
-    adopted: Adoption | None = None  # the adoption this plan is (None: a draft)
-
-    @property
-    def county_items(self) -> list[PlannedInspection]:
-        return [i for i in self.items if i.county]
-
-    @property
-    def cannot_fit(self) -> list[PlannedInspection]:
-        return [i for i in self.items if not i.fits]
-
-    def month_loads(self) -> list[int]:
-        """Planned county inspections per month (index 0 = January), fitting ones only."""
-        loads = [0] * 12
-        for i in self.items:
-            if i.county and i.fits:
-                loads[i.suggested_month - 1] += 1
-        return loads
-
-    def counts_by_grade(self) -> dict[str, int]:
-        counts = {g: 0 for g in GRADE_LETTERS}
-        for i in self.items:
-            counts[i.grade] = counts.get(i.grade, 0) + 1
-        return counts
-
-    def units_by_grade(self) -> dict[str, int]:
-        seen: dict[str, set[int]] = {g: set() for g in GRADE_LETTERS}
-        for i in self.items:
-            seen.setdefault(i.grade, set()).add(i.unit_id)
-        return {g: len(s) for g, s in seen.items()}
-
-    def counts_by_status(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in PlanStatus}
-        for i in self.items:
-            counts[i.status.value] += 1
-        return counts
-
-    def bodies(self) -> list[str]:
-        return sorted({i.body for i in self.items})
-
-    def towns(self) -> list[str]:
-        return sorted({i.town for i in self.items})
 
 
 def window_length(interval: int) -> int:
@@ -330,26 +198,12 @@ def build_plan(
 
         raise SafeCreditError("每月检查能力应为正整数。")
     items: list[PlannedInspection] = []
-    closed = UnitStatus.CLOSED.value
     not_due = PlanStatus.NOT_DUE
-    high_risk_categories = profile.high_risk_categories  # as Profile.is_high_risk
     above = {g for g in profile.grades if bodies.above_county(g)}
-    intervals: dict[tuple[str, bool], int] = {}
-    body_of: dict[tuple[str, str], str] = {}
-    for u in units:
-        if u.status == closed:
-            continue
-        grade = grades.get(u.unit_id)
-        if grade is None:
-            continue
-        high = u.high_risk_marked or u.category in high_risk_categories
-        interval = intervals.get((grade, high)) or intervals.setdefault(
-            (grade, high), profile.interval_for(grade, high)
-        )
+    for u, grade, high, interval, body in scheduled_units(
+        units, grades, profile=profile, bodies=bodies
+    ):
         previous = last.get(u.unit_id)
-        body = body_of.get((grade, u.town)) or body_of.setdefault(
-            (grade, u.town), bodies.body(grade, u.town)
-        )
         county = grade not in above
         for start, end, label, planned in _windows(interval, previous, year):
             month = planned.month

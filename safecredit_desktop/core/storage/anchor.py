@@ -29,6 +29,7 @@ from pathlib import Path
 from safecredit_desktop.core.paths import user_data_dir
 from safecredit_desktop.core.storage.audit import GENESIS, head
 from safecredit_desktop.core.storage.clock import now_iso
+from safecredit_desktop.core.storage.tables import TABLES
 
 SUFFIX = ".anchor"
 FORMAT = "safecredit-audit-anchor-1"
@@ -36,16 +37,7 @@ FORMAT = "safecredit-audit-anchor-1"
 # Tables whose rows are exactly the audit's inserts minus its deletes (reconcile.py).
 # Kept here so an anchor's counts and the check agree on what is counted.
 COUNTED_TABLES: tuple[str, ...] = (
-    "units",
-    "inspections",
-    "accidents",
-    "penalties",
-    "violations",
-    "commitments",
-    "honours",
-    "joint_punishments",
-    "repairs",
-    "inspectors",
+    *(spec.name for spec in TABLES),  # the record tables
     "inspector_conflicts",
     "settings",
     "users",

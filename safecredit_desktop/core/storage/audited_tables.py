@@ -16,8 +16,9 @@ import json
 import sqlite3
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
+from safecredit_desktop.core.model import DOCUMENT_KIND_BY_NAME
 from safecredit_desktop.core.storage import dialect
 from safecredit_desktop.core.storage.tables import TABLES, TableSpec, columns
 
@@ -41,6 +42,10 @@ class Entry(NamedTuple):
     def before_json(self) -> dict[str, Any]:
         value = json.loads(self.before) if self.before else {}
         return value if isinstance(value, dict) else {}
+
+    def row_json(self) -> dict[str, Any]:
+        """The row the entry names: as it was for a delete, as it became otherwise."""
+        return self.before_json() if self.action == "delete" else self.after_json()
 
 
 UNKNOWN = object()
@@ -79,6 +84,8 @@ class Table:
     key_column: str = "id"
     unaudited: frozenset[str] = frozenset()
     field_labels: Mapping[str, str] | None = None
+    # A row's identity as a message names it ({} the identity).
+    named_as: ClassVar[str] = "{}"
 
     # -- what an entry says -----------------------------------------------------------
     def identity(self, entry: Entry) -> Hashable:
@@ -143,7 +150,7 @@ class Table:
     # -- words ---------------------------------------------------------------------------
     def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
         """The row's natural key for a message."""
-        return str(ident)
+        return self.named_as.format(ident)
 
     def field_label(self, name: str) -> str:
         labels = self.field_labels or {}
@@ -167,8 +174,7 @@ class RecordTable(Table):
     spec: TableSpec | None = None
 
     def identity(self, entry: Entry) -> Hashable:
-        source = entry.before_json() if entry.action == "delete" else entry.after_json()
-        return source.get("id")
+        return entry.row_json().get("id")
 
     def written_columns(self) -> list[str]:
         """The columns the repository writes (the record's fields and search keys)."""
@@ -189,14 +195,17 @@ class RecordTable(Table):
         return f"编号 {ident}"
 
     def field_label(self, name: str) -> str:
-        from safecredit_desktop.core.exchange.columns import SHEET_BY_TABLE
+        labels = self.field_labels or {}
+        return labels.get(name) or _RECORD_FIELD_EXTRA.get(name, name)
 
-        sheet = SHEET_BY_TABLE.get(self.name)
-        if sheet is not None:
-            for column in sheet.columns:
-                if column.attr == name:
-                    return column.header
-        return _RECORD_FIELD_EXTRA.get(name, name)
+
+def _only(
+    found: dict[Hashable, dict[str, Any]], idents: Iterable[Hashable] | None
+) -> dict[Hashable, dict[str, Any]]:
+    """Rows read whole (a small table), all of them or those of ``idents``."""
+    if idents is None:
+        return found
+    return {k: found[k] for k in idents if k in found}
 
 
 def natural_key_of(conn: sqlite3.Connection, spec: TableSpec, row: Mapping[str, Any]) -> str:
@@ -219,12 +228,11 @@ class WorkflowTable(Table):
     """Lists, objections, repair applications, permits: ``row_key`` is ``table#id``;
     an insert's entry names the values given, the rest are the columns' defaults."""
 
+    named_as = "第 {} 号"
+
     def identity(self, entry: Entry) -> Hashable:
         _, _, number = entry.row_key.rpartition("#")
         return int(number) if number.isdigit() else entry.row_key
-
-    def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
-        return f"第 {ident} 号"
 
 
 _SETTING_NAMES = {
@@ -276,23 +284,39 @@ class UsersTable(Table):
 
 
 @dataclass
-class ConflictsTable(Table):
-    """回避 pairs: an entry names the pair; there is nothing else to a row."""
+class KeyOnlyTable(Table):
+    """A table whose rows are nothing but their key: an entry names the ``key_of``
+    columns, and states nothing else."""
+
+    key_of: ClassVar[tuple[str, ...]] = ()
 
     def identity(self, entry: Entry) -> Hashable:
-        source = entry.before_json() if entry.action == "delete" else entry.after_json()
-        return (source.get("inspector_id"), source.get("unit_id"))
+        source = entry.row_json()
+        return tuple(source.get(column) for column in self.key_of)
 
     def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
-        return {}
-
-    def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         return {}
 
     def rows(
         self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
     ) -> dict[Hashable, dict[str, Any]]:
-        found = {
+        return _only(self.every_row(conn), idents)
+
+    def every_row(self, conn: sqlite3.Connection) -> dict[Hashable, dict[str, Any]]:
+        raise NotImplementedError
+
+
+@dataclass
+class ConflictsTable(KeyOnlyTable):
+    """回避 pairs: an entry names the pair; there is nothing else to a row."""
+
+    key_of = ("inspector_id", "unit_id")
+
+    def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
+        return {}
+
+    def every_row(self, conn: sqlite3.Connection) -> dict[Hashable, dict[str, Any]]:
+        return {
             (int(i), int(u)): {"inspector_id": int(i), "unit_id": int(u), "cert_no": c, "uscc": x}
             for i, u, c, x in conn.execute(
                 "SELECT k.inspector_id, k.unit_id, i.cert_no, u.uscc FROM inspector_conflicts k"
@@ -300,9 +324,6 @@ class ConflictsTable(Table):
                 " LEFT JOIN units u ON u.id = k.unit_id"
             )
         }
-        if idents is None:
-            return dict(found)
-        return {k: found[k] for k in idents if k in found}
 
     def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
         if row_key:
@@ -317,32 +338,22 @@ class ConflictsTable(Table):
 
 
 @dataclass
-class ListingRecordsTable(Table):
+class ListingRecordsTable(KeyOnlyTable):
     """The records that listed a unit (an entry of a list): an entry names the triple;
     there is nothing else to a row."""
 
-    def identity(self, entry: Entry) -> Hashable:
-        source = entry.before_json() if entry.action == "delete" else entry.after_json()
-        return (source.get("entry_id"), source.get("record_table"), source.get("record_id"))
-
-    def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
-        return {}
+    key_of = ("entry_id", "record_table", "record_id")
 
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         return {}
 
-    def rows(
-        self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
-    ) -> dict[Hashable, dict[str, Any]]:
-        found: dict[Hashable, dict[str, Any]] = {
+    def every_row(self, conn: sqlite3.Connection) -> dict[Hashable, dict[str, Any]]:
+        return {
             (int(e), str(t), int(r)): {"entry_id": int(e), "record_table": t, "record_id": int(r)}
             for e, t, r in conn.execute(
                 "SELECT entry_id, record_table, record_id FROM list_entry_records"
             )
         }
-        if idents is None:
-            return found
-        return {k: found[k] for k in idents if k in found}
 
     def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
         if isinstance(ident, tuple) and len(ident) == 3:
@@ -354,6 +365,8 @@ class ListingRecordsTable(Table):
 @dataclass
 class DrawsTable(Table):
     """双随机 draws: the entry holds the inputs, the pool's hash and the selections."""
+
+    named_as = "第 {} 号抽查"
 
     def identity(self, entry: Entry) -> Hashable:
         try:
@@ -395,9 +408,6 @@ class DrawsTable(Table):
         shown["selections"] = selections
         return shown
 
-    def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
-        return f"第 {ident} 号抽查"
-
 
 _ASSESSMENT_FIELDS = {
     "年度": "year",
@@ -409,18 +419,31 @@ _ASSESSMENT_FIELDS = {
 
 
 @dataclass
-class AssessmentsTable(Table):
-    """Confirmed annual assessments: the entry holds a summary and the grades' hash
-    (the grades themselves are checked against that hash by ``assessments.verify``)."""
+class SummaryTable(Table):
+    """A table whose entry holds a summary, not the row: ``summary`` names the columns
+    its keys state, and the entry's user is the row's ``by_column``; rows are numbered."""
+
+    summary: ClassVar[Mapping[str, str]] = {}
+    by_column: ClassVar[str] = ""
 
     def identity(self, entry: Entry) -> Hashable:
         return int(entry.row_key) if entry.row_key.isdigit() else entry.row_key
 
     def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
         after = entry.after_json()
-        found = {_ASSESSMENT_FIELDS[k]: v for k, v in after.items() if k in _ASSESSMENT_FIELDS}
-        found["confirmed_by"] = entry.user
+        found = {self.summary[k]: v for k, v in after.items() if k in self.summary}
+        found[self.by_column] = entry.user
         return found
+
+
+@dataclass
+class AssessmentsTable(SummaryTable):
+    """Confirmed annual assessments: the entry holds a summary and the grades' hash
+    (the grades themselves are checked against that hash by ``assessments.verify``)."""
+
+    summary = _ASSESSMENT_FIELDS
+    by_column = "confirmed_by"
+    named_as = "{}年度"
 
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         return {}
@@ -432,19 +455,13 @@ class AssessmentsTable(Table):
     def rows(
         self, conn: sqlite3.Connection, idents: Iterable[Hashable] | None = None
     ) -> dict[Hashable, dict[str, Any]]:
-        found = self._read(conn, "SELECT * FROM assessments", ())
-        if idents is None:
-            return found
-        return {k: found[k] for k in idents if k in found}
+        return _only(self._read(conn, "SELECT * FROM assessments", ()), idents)
 
     def comparable(self, conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
         graded = conn.execute(
             "SELECT count(*) FROM assessment_grades WHERE assessment_id = ?", (row["id"],)
         ).fetchone()[0]
         return {**row, "graded_units": int(graded)}
-
-    def describe(self, ident: Hashable, row_key: str | None, row: Mapping[str, Any] | None) -> str:
-        return f"{ident}年度"
 
 
 _ADOPTION_FIELDS = {
@@ -457,18 +474,12 @@ _ADOPTION_FIELDS = {
 
 
 @dataclass
-class PlanAdoptionsTable(Table):
+class PlanAdoptionsTable(SummaryTable):
     """Adopted annual plans: the entry holds the adoption's number, a summary and the
     items' hash (the items themselves are checked against it by ``plans.problems``)."""
 
-    def identity(self, entry: Entry) -> Hashable:
-        return int(entry.row_key) if entry.row_key.isdigit() else entry.row_key
-
-    def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
-        after = entry.after_json()
-        found = {_ADOPTION_FIELDS[k]: v for k, v in after.items() if k in _ADOPTION_FIELDS}
-        found["adopted_by"] = entry.user
-        return found
+    summary = _ADOPTION_FIELDS
+    by_column = "adopted_by"
 
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         return {}
@@ -478,17 +489,24 @@ class PlanAdoptionsTable(Table):
         return f"{year}检查计划（第{ident}次采用）"
 
 
+_DOCUMENT_FIELDS = {
+    "文号": "doc_no",
+    "文书": "kind_name",
+    "对象": "subject",
+    "SHA-256": "file_sha256",
+}
+
+
 @dataclass
-class DocumentsTable(Table):
+class DocumentsTable(SummaryTable):
     """The register of issued documents: the entry names the number, kind, subject and
     the SHA-256 of the file it was issued in; who issued it is the entry's user."""
 
-    def stated(self, entry: Entry, cols: frozenset[str]) -> dict[str, Any]:
-        after = entry.after_json()
-        names = {"文号": "doc_no", "文书": "kind_name", "对象": "subject", "SHA-256": "file_sha256"}
-        found = {names[k]: v for k, v in after.items() if k in names}
-        found["issued_by"] = entry.user
-        return found
+    summary = _DOCUMENT_FIELDS
+    by_column = "issued_by"
+
+    def identity(self, entry: Entry) -> Hashable:
+        return entry.row_key  # the document's number as written, never a count
 
     def defaults(self, conn: sqlite3.Connection) -> dict[str, Any]:
         return {}
@@ -512,9 +530,7 @@ class DocumentsTable(Table):
         return ident
 
     def comparable(self, conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
-        from safecredit_desktop.core.documents.kinds import KIND_BY_NAME
-
-        kind = KIND_BY_NAME.get(str(row["kind"]))
+        kind = DOCUMENT_KIND_BY_NAME.get(str(row["kind"]))
         return {**row, "kind_name": kind.name if kind else row["kind"]}
 
 
@@ -617,6 +633,19 @@ def _tables() -> tuple[Table, ...]:
 AUDITED: tuple[Table, ...] = _tables()
 BY_NAME: dict[str, Table] = {t.name: t for t in AUDITED}
 RECORD_TABLES: dict[str, RecordTable] = {t.name: t for t in AUDITED if isinstance(t, RecordTable)}
+
+
+def name_record_fields(labels: Mapping[str, Iterable[tuple[str, str]]]) -> None:
+    """Hand in the record tables' field names as people read them: ``table → (attribute,
+    label)`` pairs, the first label of an attribute kept. They are the workbook's column
+    headers (exchange/columns.py, above storage), so the layer that opens registers
+    (core/app/files.py) hands them down; until then a field is named by its column."""
+    for name, table in RECORD_TABLES.items():
+        named: dict[str, str] = {}
+        for attr, label in labels.get(name, ()):
+            named.setdefault(attr, label)
+        table.field_labels = named
+
 
 DERIVED: dict[str, str] = {
     "deleted_records": "repository deletes (reconcile.py: tombstones)",

@@ -45,7 +45,8 @@ def require_sqlite(version: tuple[int, int, int] | None = None) -> None:
 
 # Called with the database inside every outermost transaction, just before it commits:
 # derived data brought up to date with what the transaction wrote, in the same
-# transaction (core/grade_cache.py registers the live grades of the units it touched).
+# transaction (core/grade_cache.py's, put in place by core/app/files.py: the live grades
+# of the units it touched).
 BEFORE_COMMIT: list[Callable[[Database], None]] = []
 
 
@@ -83,6 +84,20 @@ def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, factory=TrackedConnection)
     configure(conn)
     return conn
+
+
+def _known_version(version: int, not_ours: str) -> int:
+    """The latest schema version, after refusing a register of a newer program or, with
+    ``not_ours``, a database that has no schema version (not this program's)."""
+    latest = migrations.latest_version()
+    if version > latest:
+        raise StorageError(
+            f"此数据库由较新版本的程序创建（数据结构版本 {version}），"
+            f"本程序只支持到版本 {latest}。请升级程序后再打开，数据未作任何改动。"
+        )
+    if version == 0:
+        raise StorageError(not_ours)
+    return latest
 
 
 class PasswordNeededError(StorageError):
@@ -208,14 +223,7 @@ class Database:
                 version = migrations.schema_version(conn)
             except sqlite3.DatabaseError as exc:
                 raise cls._damaged(path, str(exc)) from exc
-            latest = migrations.latest_version()
-            if version > latest:
-                raise StorageError(
-                    f"此数据库由较新版本的程序创建（数据结构版本 {version}），"
-                    f"本程序只支持到版本 {latest}。请升级程序后再打开，数据未作任何改动。"
-                )
-            if version == 0:
-                raise StorageError(f"{path} 不是本程序的数据库（没有数据结构版本）。")
+            latest = _known_version(version, f"{path} 不是本程序的数据库（没有数据结构版本）。")
             if version < latest and upgrade:
                 backup_database(path, reason=f"upgrade-v{version}")
                 migrations.apply_pending(conn)
@@ -287,17 +295,11 @@ class Database:
         conn = cls._connect_server(where)
         try:
             version = migrations.schema_version(conn)
-            latest = migrations.latest_version()
-            if version > latest:
-                raise StorageError(
-                    f"此数据库由较新版本的程序创建（数据结构版本 {version}），"
-                    f"本程序只支持到版本 {latest}。请升级程序后再打开，数据未作任何改动。"
-                )
-            if version == 0:
-                raise StorageError(
-                    f"服务器上的数据库 {where.label} 还不是本程序的数据库（没有数据结构版本）。"
-                    "请先用 safecredit --db 该地址 init 新建。"
-                )
+            latest = _known_version(
+                version,
+                f"服务器上的数据库 {where.label} 还不是本程序的数据库（没有数据结构版本）。"
+                "请先用 safecredit --db 该地址 init 新建。",
+            )
             if version < latest and upgrade:
                 from safecredit_desktop.core.storage.backup import backup_database
 

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date
 
-from safecredit_desktop.core.scheduling.plan import Adoption, Plan, PlannedInspection, PlanStatus
+from safecredit_desktop.core.model import Adoption, Plan, PlannedInspection, PlanStatus
 from safecredit_desktop.core.storage import audit, dialect
 from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso

@@ -3,8 +3,8 @@
 The repository is the only place that writes record tables. It runs inside the
 caller's transaction when there is one, otherwise in its own. The units a write touches
 are marked by the schema's triggers and regraded before the outermost transaction
-commits (core/grade_cache.py, imported here so that hook is in place wherever records
-are written).
+commits (core/grade_cache.py's hook, put in place by the layer that opens registers:
+core/app/files.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from safecredit_desktop.core import (
-    grade_cache,  # noqa: F401  (its before-commit hook)
-    model,
-)
+from safecredit_desktop.core import model
 from safecredit_desktop.core.errors import StorageError
 from safecredit_desktop.core.pinyin_index import name_keys
 from safecredit_desktop.core.storage import audit, county

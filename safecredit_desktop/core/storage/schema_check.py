@@ -17,11 +17,15 @@ from safecredit_desktop.core.storage import county, dialect, migrations, schema_
 _KINDS = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
 _RAISE = re.compile(r"RAISE\s*\(\s*ABORT\s*,\s*'([^']*)'\s*\)", re.IGNORECASE)
 
-_expected_cache: dict[int, dict[tuple[str, str], str | None]] = {}
-_columns_cache: dict[int, dict[str, list[tuple[str, str, bool]]]] = {}
+# The schema's objects, (kind, name) → their SQL; and each table's (column, type, not null).
+Objects = dict[tuple[str, str], str | None]
+Columns = dict[str, list[tuple[str, str, bool]]]
+
+_expected_cache: dict[int, Objects] = {}
+_columns_cache: dict[int, Columns] = {}
 
 
-def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
+def _objects(conn: sqlite3.Connection) -> Objects:
     return {
         (str(kind), str(name)): None if sql is None else " ".join(str(sql).split())
         for kind, name, sql in conn.execute(
@@ -30,7 +34,7 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
     }
 
 
-def expected(version: int) -> dict[tuple[str, str], str | None]:
+def expected(version: int) -> Objects:
     """The objects the migrations up to ``version`` create (memoised)."""
     found = _expected_cache.get(version)
     if found is None:
@@ -112,8 +116,8 @@ def _bootstrap_bodies() -> dict[str, str]:
 
 
 def _pg_expected_triggers(
-    want: dict[tuple[str, str], str | None],
-    columns: dict[str, list[tuple[str, str, bool]]],
+    want: Objects,
+    columns: Columns,
 ) -> dict[str, tuple[str, str, str, str | None]]:
     """trigger → (table, "BEFORE event" or "AFTER event", function, body of its own
     function or None)."""
@@ -142,16 +146,12 @@ def _pg_expected_triggers(
     return triggers
 
 
-def _has_id_key(want: dict[tuple[str, str], str | None], table: str) -> bool:
+def _has_id_key(want: Objects, table: str) -> bool:
     sql = want.get(("table", table)) or ""
     return re.search(r"\bid\s+INTEGER PRIMARY KEY\b", sql) is not None
 
 
-def _pg_differences(
-    conn: sqlite3.Connection,
-    want: dict[tuple[str, str], str | None],
-    columns: dict[str, list[tuple[str, str, bool]]],
-) -> list[str]:
+def _pg_differences(conn: sqlite3.Connection, want: Objects, columns: Columns) -> list[str]:
     found: list[str] = []
     gone = "它被程序以外的工具删除了。"
     changed = "它被程序以外的工具改动过。"
@@ -201,11 +201,7 @@ def _pg_differences(
     return found
 
 
-def _pg_trigger_differences(
-    conn: sqlite3.Connection,
-    want: dict[tuple[str, str], str | None],
-    columns: dict[str, list[tuple[str, str, bool]]],
-) -> list[str]:
+def _pg_trigger_differences(conn: sqlite3.Connection, want: Objects, columns: Columns) -> list[str]:
     found: list[str] = []
     expected_triggers = _pg_expected_triggers(want, columns)
     have = dialect.pg_triggers(conn)

@@ -97,27 +97,25 @@ def check_reporter(value: str) -> str:
     return _one_line("统计人员", value, 20)
 
 
-def check_towns(value: str) -> str:
-    value = _one_line("受委托乡镇", value, 1000)
+def _town_list(field: str, value: str, longest: int) -> str:
+    """Town names separated by commas, 顿号 or spaces: each once, joined by 、."""
+    value = _one_line(field, value, longest)
     towns: list[str] = []
     for town in _TOWN_SEPARATORS.split(value):
         if town and town not in towns:
             if len(town) > 20:
-                raise ValidationError("受委托乡镇", f"“{town}”不像乡镇名称（最多20个字）。")
+                raise ValidationError(field, f"“{town}”不像乡镇名称（最多20个字）。")
             towns.append(town)
     return "、".join(towns)
+
+
+def check_towns(value: str) -> str:
+    return _town_list("受委托乡镇", value, 1000)
 
 
 def check_county_towns(value: str) -> str:
     """本县乡镇: the county's towns (设置 → 乡镇), each once, joined by 、."""
-    value = _one_line("本县乡镇", value, 4000)
-    towns: list[str] = []
-    for town in _TOWN_SEPARATORS.split(value):
-        if town and town not in towns:
-            if len(town) > 20:
-                raise ValidationError("本县乡镇", f"“{town}”不像乡镇名称（最多20个字）。")
-            towns.append(town)
-    return "、".join(towns)
+    return _town_list("本县乡镇", value, 4000)
 
 
 def check_yes_no(value: str) -> str:
