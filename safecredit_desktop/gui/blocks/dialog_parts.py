@@ -1,0 +1,100 @@
+"""Small pieces the window's dialogs and tabs share: a password field, the red line
+where a dialog says what it refused, the accept/取消 buttons, a column or row of
+widgets, and the loop that keeps a dialog open until what it holds is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
+
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.core.errors import SafeCreditError
+
+T = TypeVar("T")
+
+
+def password_edit(parent: QWidget) -> QLineEdit:
+    """A line edit that shows dots for what is typed."""
+    edit = QLineEdit(parent)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+def error_label(parent: QWidget) -> QLabel:
+    """Where a dialog says what it refused: red, wrapping, empty until then."""
+    label = QLabel(parent)
+    label.setStyleSheet("color: #c00;")
+    label.setWordWrap(True)
+    return label
+
+
+def accept_cancel(
+    dialog: QDialog, accept_text: str, on_accept: Callable[[], object] | None = None
+) -> QDialogButtonBox:
+    """The dialog's accept button (named ``accept_text``) and 取消; 取消 rejects, the
+    accept button runs ``on_accept`` (by default the dialog closes accepted)."""
+    buttons = QDialogButtonBox(dialog)
+    buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(dialog.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(on_accept or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def add_parts(layout: QBoxLayout, parts: Iterable[QWidget | QLayout]) -> QBoxLayout:
+    """``layout`` with each widget or layout of ``parts`` added in order."""
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part)
+    return layout
+
+
+def vbox(owner: QWidget, *parts: QWidget | QLayout) -> QBoxLayout:
+    """``owner``'s layout: ``parts`` one below the other."""
+    return add_parts(QVBoxLayout(owner), parts)
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """Buttons side by side from the left, the rest of the row empty."""
+    row = QHBoxLayout()
+    add_parts(row, buttons)
+    row.addStretch(1)
+    return row
+
+
+def connect_all(*wiring: tuple[SignalInstance, Callable[..., object]]) -> None:
+    """Connect each signal to its slot: one line a wire, read as a table."""
+    for signal, slot in wiring:
+        signal.connect(slot)
+
+
+class RefusingDialog(Protocol):
+    error: QLabel
+
+    def exec(self) -> int: ...
+
+
+def exec_until_saved(dialog: RefusingDialog, save: Callable[[], T]) -> tuple[T] | None:
+    """Show ``dialog`` until ``save`` succeeds (its result, in a 1-tuple) or the user
+    cancels (None); a refusal shows its sentence on ``dialog.error`` and keeps what was
+    typed."""
+    while dialog.exec() == QDialog.DialogCode.Accepted:
+        try:
+            return (save(),)
+        except SafeCreditError as exc:
+            dialog.error.setText(exc.message)
+    return None
