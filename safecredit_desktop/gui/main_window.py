@@ -246,12 +246,15 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav_changed)
-        self.registry.unit_activated.connect(self._on_unit_activated)
-        self.home.due_panel.unit_activated.connect(self._on_unit_activated)
-        self.home.deadlines_panel.unit_activated.connect(self._on_unit_activated)
-        self.plan.unit_activated.connect(self._on_unit_activated)
-        self.publicity.unit_activated.connect(self._on_unit_activated)
-        self.commitments.unit_activated.connect(self._on_unit_activated)
+        for opens_units in (
+            self.registry,
+            self.home.due_panel,
+            self.home.deadlines_panel,
+            self.plan,
+            self.publicity,
+            self.commitments,
+        ):
+            opens_units.unit_activated.connect(self._on_unit_activated)
         self.detail.back_requested.connect(self._on_back_to_registry)
         self.bus.status_message.connect(self._on_status_message)
         self.bus.changed.connect(self._on_changes)

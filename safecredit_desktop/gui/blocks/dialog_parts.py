@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QBoxLayout,
     QDialog,
     QDialogButtonBox,
@@ -51,6 +52,15 @@ def accept_cancel(
     buttons.accepted.connect(on_accept or dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def accept_button(buttons: QDialogButtonBox) -> QAbstractButton:
+    """The accept button of a box made by ``accept_cancel``."""
+    return next(
+        button
+        for button in buttons.buttons()
+        if buttons.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole
+    )
 
 
 def add_parts(layout: QBoxLayout, parts: Iterable[QWidget | QLayout]) -> QBoxLayout:
