@@ -30,7 +30,6 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -43,10 +42,10 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
 from safecredit_desktop.gui.blocks import ColumnFitter
+from safecredit_desktop.gui.blocks.save_path import ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
@@ -554,18 +553,9 @@ class PlanPage(Page):
 
     # -- export ----------------------------------------------------------------------------
     def _ask_path(self, suggested: str) -> Path | None:
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self,
-            self.tr("导出检查计划"),
-            str(self._last_dir / safe_file_name(suggested, suffix=".xlsx")),
-            self.tr("Excel 工作簿 (*.xlsx)"),
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self._last_dir = path.parent
+        path = ask_workbook_path(self, self.tr("导出检查计划"), self._last_dir, suggested)
+        if path is not None:
+            self._last_dir = path.parent
         return path
 
     def _on_export(self) -> None:

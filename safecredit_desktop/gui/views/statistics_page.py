@@ -8,6 +8,7 @@ is shown after a change, or on 统计; the exports reuse them for the same date.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -48,12 +48,12 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.statistics import CountTable, StatisticsTables
+from safecredit_desktop.gui.blocks.save_path import ask_save_path, ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
-from safecredit_desktop.gui.workers import run_with_progress
+from safecredit_desktop.gui.workers import Report, run_with_progress
 
 GRADE_COLORS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
 LIVE = "live"
@@ -560,18 +560,9 @@ class StatisticsPage(Page):
 
     # -- exports ---------------------------------------------------------------------------
     def _ask_path(self, title: str, suggested: str) -> Path | None:
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self,
-            title,
-            str(self._last_dir / safe_file_name(suggested, suffix=".xlsx")),
-            self.tr("Excel 工作簿 (*.xlsx)"),
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self._last_dir = path.parent
+        path = ask_workbook_path(self, title, self._last_dir, suggested)
+        if path is not None:
+            self._last_dir = path.parent
         return path
 
     def _exported(self, path: Path, what: str) -> None:
@@ -585,23 +576,40 @@ class StatisticsPage(Page):
         )
         self.bus.status_message.emit(self.tr("已导出 {path}").format(path=str(path)))
 
-    @operation
-    def _on_export_stats(self) -> None:
+    def _export_graded(
+        self,
+        title: str,
+        name: str,
+        progress_title: str,
+        what: str,
+        export: Callable[[core.Session, Path, date, int | None, list[Any], Report], Path],
+    ) -> None:
+        """A workbook of the grades as of the chosen day, named ``{bureau}{name}-{day}``:
+        asked where, then graded and written on the worker's own connection."""
         as_of = self.selected_as_of()
-        bureau = self.session.bureau_name
-        path = self._ask_path(
-            self.tr("导出统计表"), f"{bureau}安全生产信用分级分类统计表-{as_of.isoformat()}.xlsx"
-        )
+        path = self._ask_path(title, f"{self.session.bureau_name}{name}-{as_of.isoformat()}.xlsx")
         if path is None:
             return
-        reporter = self.reporter_name.text().strip()
         year = self.selected_year()
-        grouped = True if self.group_by_reporter.isChecked() else None
         results = self._grades(as_of)
         written = run_with_progress(
             self,
+            progress_title,
+            lambda own, report: export(own, path, as_of, year, results, report),
+            session=self.session,
+        )
+        self._exported(written, what)
+
+    @operation
+    def _on_export_stats(self) -> None:
+        reporter = self.reporter_name.text().strip()
+        grouped = True if self.group_by_reporter.isChecked() else None
+        self._export_graded(
+            self.tr("导出统计表"),
+            "安全生产信用分级分类统计表",
             self.tr("正在导出统计表…"),
-            lambda own, report: own.reports.export_stats(
+            self.tr("统计表"),
+            lambda own, path, as_of, year, results, report: own.reports.export_stats(
                 path,
                 as_of=as_of,
                 assessment=year,
@@ -610,9 +618,7 @@ class StatisticsPage(Page):
                 results=results,
                 progress=report,
             ),
-            session=self.session,
         )
-        self._exported(written, self.tr("统计表"))
 
     def current_count_table(self) -> Any:
         """The CountTable of the tab on show (grade × category, town or 报送单位)."""
@@ -640,41 +646,30 @@ class StatisticsPage(Page):
 
     @operation
     def _on_export_list(self) -> None:
-        as_of = self.selected_as_of()
-        bureau = self.session.bureau_name
-        path = self._ask_path(
-            self.tr("导出信用等级名单"), f"{bureau}安全生产信用等级名单-{as_of.isoformat()}.xlsx"
-        )
-        if path is None:
-            return
-        year = self.selected_year()
-        results = self._grades(as_of)
-        written = run_with_progress(
-            self,
+        self._export_graded(
+            self.tr("导出信用等级名单"),
+            "安全生产信用等级名单",
             self.tr("正在导出信用等级名单…"),
-            lambda own, report: own.reports.export_grade_list(
+            self.tr("信用等级名单"),
+            lambda own, path, as_of, year, results, report: own.reports.export_grade_list(
                 path, as_of=as_of, assessment=year, results=results, progress=report
             ),
-            session=self.session,
         )
-        self._exported(written, self.tr("信用等级名单"))
 
     @operation
     def _on_mail_draft(self) -> None:
         workbook = self.last_export
         if workbook is None:
             return
-        chosen, _filter = QFileDialog.getSaveFileName(
+        out = ask_save_path(
             self,
             self.tr("保存邮件草稿"),
-            str(workbook.with_suffix(".eml")),
+            workbook.with_suffix(".eml"),
             self.tr("邮件草稿 (*.eml)"),
+            ".eml",
         )
-        if not chosen:
+        if out is None:
             return
-        out = Path(chosen)
-        if out.suffix.lower() != ".eml":
-            out = out.with_name(out.name + ".eml")
         draft = run_with_progress(
             self,
             self.tr("正在生成邮件草稿…"),
