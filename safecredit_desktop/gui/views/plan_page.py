@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QRect,
+    QSignalBlocker,
     QSize,
     Qt,
     Signal,
@@ -45,6 +46,7 @@ from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
 from safecredit_desktop.gui.blocks import ColumnFitter
+from safecredit_desktop.gui.blocks.choices import refill
 from safecredit_desktop.gui.blocks.save_path import ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
@@ -515,14 +517,9 @@ class PlanPage(Page):
         )
         for combo, values in choices:
             current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(self.tr("全部"), ALL)
-            for value in values:
-                combo.addItem(value, value)
-            found = combo.findData(current)
-            combo.setCurrentIndex(max(0, found))
-            combo.blockSignals(False)
+            with QSignalBlocker(combo):
+                refill(combo, self.tr("全部"), ALL, values)
+                combo.setCurrentIndex(max(0, combo.findData(current)))
 
     def apply_filters(self) -> None:
         if self.plan is None:
