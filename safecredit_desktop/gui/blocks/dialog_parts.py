@@ -33,12 +33,18 @@ def password_edit(parent: QWidget) -> QLineEdit:
     return edit
 
 
+def wrapping_label(parent: QWidget, text: str = "", style: str = "") -> QLabel:
+    """A label whose text wraps at the width it is given, in ``style`` if any."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    if style:
+        label.setStyleSheet(style)
+    return label
+
+
 def error_label(parent: QWidget) -> QLabel:
     """Where a dialog says what it refused: red, wrapping, empty until then."""
-    label = QLabel(parent)
-    label.setStyleSheet("color: #c00;")
-    label.setWordWrap(True)
-    return label
+    return wrapping_label(parent, style="color: #c00;")
 
 
 def accept_cancel(
@@ -78,10 +84,11 @@ def vbox(owner: QWidget, *parts: QWidget | QLayout) -> QBoxLayout:
     return add_parts(QVBoxLayout(owner), parts)
 
 
-def button_row(*buttons: QWidget) -> QHBoxLayout:
-    """Buttons side by side from the left, the rest of the row empty."""
+def row_of(*parts: QWidget) -> QHBoxLayout:
+    """Widgets side by side from the left, then the row's empty rest (a caller may add
+    more after it, at the right edge)."""
     row = QHBoxLayout()
-    add_parts(row, buttons)
+    add_parts(row, parts)
     row.addStretch(1)
     return row
 

@@ -23,7 +23,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.blocks.dialog_parts import (
     accept_button,
     accept_cancel,
-    button_row,
+    row_of,
     error_label,
     password_edit,
     vbox,
@@ -77,7 +77,7 @@ class FirstRunDialog(QDialog):
 
         where = QVBoxLayout()  # the place on its own line: a server's address is long
         where.addWidget(self.location)
-        choices = button_row(self.change_location, self.choose_server)
+        choices = row_of(self.change_location, self.choose_server)
         for button in (self.change_location, self.choose_server):
             button.setMinimumHeight(button.sizeHint().height())  # not squeezed by the wrap
         where.addLayout(choices)

@@ -31,7 +31,6 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -47,6 +46,7 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
 from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.blocks.choices import refill
+from safecredit_desktop.gui.blocks.dialog_parts import row_of, wrapping_label
 from safecredit_desktop.gui.blocks.save_path import ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
@@ -237,28 +237,22 @@ class PlanPage(Page):
         self.show_adopted_button.setEnabled(False)
         self.show_adopted_button.clicked.connect(lambda: self.load_adopted())
 
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel(self.tr("计划年度"), self))
-        controls.addWidget(self.year)
-        controls.addWidget(QLabel(self.tr("每月检查能力"), self))
-        controls.addWidget(self.capacity)
-        controls.addWidget(self.compute_button)
-        controls.addWidget(self.adopt_button)
-        controls.addWidget(self.show_adopted_button)
-        controls.addStretch(1)
+        controls = row_of(
+            QLabel(self.tr("计划年度"), self),
+            self.year,
+            QLabel(self.tr("每月检查能力"), self),
+            self.capacity,
+            self.compute_button,
+            self.adopt_button,
+            self.show_adopted_button,
+        )
         controls.addWidget(self.export_button)
 
-        self.state = QLabel(self)
-        self.state.setWordWrap(True)
-        self.changes_label = QLabel(self)
-        self.changes_label.setWordWrap(True)
-        self.changes_label.setStyleSheet("color: #b36b00;")
-        self.summary = QLabel(self.tr("选择年度后点“编制计划”。"), self)
-        self.summary.setWordWrap(True)
+        self.state = wrapping_label(self)
+        self.changes_label = wrapping_label(self, style="color: #b36b00;")
+        self.summary = wrapping_label(self, self.tr("选择年度后点“编制计划”。"))
         self.bars = MonthBars(self)
-        self.cannot_fit_label = QLabel(self)
-        self.cannot_fit_label.setWordWrap(True)
-        self.cannot_fit_label.setStyleSheet("color: #b00020;")
+        self.cannot_fit_label = wrapping_label(self, style="color: #b00020;")
 
         self.status_filter = QComboBox(self)
         self.body_filter = QComboBox(self)
@@ -266,14 +260,14 @@ class PlanPage(Page):
         for combo in (self.status_filter, self.body_filter, self.town_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.count_label = QLabel(self)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel(self.tr("状态"), self))
-        filters.addWidget(self.status_filter)
-        filters.addWidget(QLabel(self.tr("执法主体"), self))
-        filters.addWidget(self.body_filter)
-        filters.addWidget(QLabel(self.tr("乡镇"), self))
-        filters.addWidget(self.town_filter)
-        filters.addStretch(1)
+        filters = row_of(
+            QLabel(self.tr("状态"), self),
+            self.status_filter,
+            QLabel(self.tr("执法主体"), self),
+            self.body_filter,
+            QLabel(self.tr("乡镇"), self),
+            self.town_filter,
+        )
         filters.addWidget(self.count_label)
 
         self.model = PlanModel(self)

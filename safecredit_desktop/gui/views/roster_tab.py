@@ -21,7 +21,7 @@ from safecredit_desktop.core.app.vocabulary import Changes, Table
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import RosterEntry
 from safecredit_desktop.gui.blocks import Column, RowTable
-from safecredit_desktop.gui.blocks.dialog_parts import button_row
+from safecredit_desktop.gui.blocks.dialog_parts import row_of
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation
 
@@ -96,7 +96,7 @@ class RosterTab(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.toggle_button.clicked.connect(self.toggle_selected)
         self.conflicts_button.clicked.connect(self.edit_conflicts)
-        buttons = button_row(
+        buttons = row_of(
             self.add_button, self.edit_button, self.toggle_button, self.conflicts_button
         )
 

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -49,6 +48,7 @@ from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.statistics import CountTable, StatisticsTables
+from safecredit_desktop.gui.blocks.dialog_parts import row_of, vbox, wrapping_label
 from safecredit_desktop.gui.blocks.save_path import ask_save_path, ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
@@ -330,17 +330,16 @@ class StatisticsPage(Page):
             self.tr("按企业的“报送单位”分别统计；报送单位为空的企业计入本单位。")
         )
         self.compute_button = QPushButton(self.tr("统计"), self)
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel(self.tr("评定依据："), self))
-        controls.addWidget(self.basis)
-        controls.addWidget(QLabel(self.tr("评定基准日："), self))
-        controls.addWidget(self.as_of)
-        controls.addWidget(self.group_by_reporter)
-        controls.addWidget(self.compute_button)
-        controls.addStretch(1)
+        controls = row_of(
+            QLabel(self.tr("评定依据："), self),
+            self.basis,
+            QLabel(self.tr("评定基准日："), self),
+            self.as_of,
+            self.group_by_reporter,
+            self.compute_button,
+        )
 
-        self.summary = QLabel(self)
-        self.summary.setWordWrap(True)
+        self.summary = wrapping_label(self)
         self.notice = QLabel(self)
         self.notice.setStyleSheet("color: #c00000; font-weight: bold;")
         self.notice.setVisible(False)
@@ -356,9 +355,7 @@ class StatisticsPage(Page):
 
         # -- scheduling figures: not yet
         self.schedule_box = QGroupBox(self.tr("检查完成与到期（按月）/ 逾期（按乡镇）"), self)
-        schedule_layout = QVBoxLayout(self.schedule_box)
-        self.schedule_summary = QLabel(self.schedule_box)
-        self.schedule_summary.setWordWrap(True)
+        self.schedule_summary = wrapping_label(self.schedule_box)
         self.schedule_months = QTableWidget(2, 13, self.schedule_box)
         self.schedule_months.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.schedule_months.setHorizontalHeaderLabels(
@@ -366,11 +363,8 @@ class StatisticsPage(Page):
         )
         self.schedule_months.setVerticalHeaderLabels([self.tr("计划应检"), self.tr("已检")])
         self.schedule_months.setMaximumHeight(90)
-        self.overdue_towns = QLabel(self.schedule_box)
-        self.overdue_towns.setWordWrap(True)
-        schedule_layout.addWidget(self.schedule_summary)
-        schedule_layout.addWidget(self.schedule_months)
-        schedule_layout.addWidget(self.overdue_towns)
+        self.overdue_towns = wrapping_label(self.schedule_box)
+        vbox(self.schedule_box, self.schedule_summary, self.schedule_months, self.overdue_towns)
 
         # -- exports
         self.reporter_name = QLineEdit(self)
@@ -385,16 +379,15 @@ class StatisticsPage(Page):
         self.mail_button.setToolTip(
             self.tr("先导出统计表或名单，再生成附有该文件、发往上级单位邮箱的邮件草稿。")
         )
-        exports = QHBoxLayout()
-        exports.addWidget(QLabel(self.tr("统计人员："), self))
-        exports.addWidget(self.reporter_name)
-        exports.addWidget(self.export_table_button)
-        exports.addWidget(self.export_stats_button)
-        exports.addWidget(self.export_list_button)
-        exports.addWidget(self.mail_button)
-        exports.addStretch(1)
-        self.export_result = QLabel(self)
-        self.export_result.setWordWrap(True)
+        exports = row_of(
+            QLabel(self.tr("统计人员："), self),
+            self.reporter_name,
+            self.export_table_button,
+            self.export_stats_button,
+            self.export_list_button,
+            self.mail_button,
+        )
+        self.export_result = wrapping_label(self)
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.export_result.setOpenExternalLinks(True)
 

@@ -21,7 +21,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.blocks.dialog_parts import (
     accept_cancel,
-    button_row,
+    row_of,
     connect_all,
     error_label,
     exec_until_saved,
@@ -147,7 +147,7 @@ class UsersTab(QWidget):
             self,
         )
         note.setWordWrap(True)
-        buttons = button_row(
+        buttons = row_of(
             self.add_button,
             self.reset_button,
             self.roles_button,
