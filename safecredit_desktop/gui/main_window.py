@@ -430,24 +430,24 @@ class MainWindow(QMainWindow):
         self.bus.status_message.emit(self.tr("已导出全部数据：{path}").format(path=path))
 
     def _on_new_database(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("新建数据库"),
-            str(self.session.db.path.parent / "新数据库.db"),
-            self.tr("数据库文件 (*.db)"),
+        folder = self.session.db.path.parent
+        self._choose_database(
+            QFileDialog.getSaveFileName, self.tr("新建数据库"), folder / "新数据库.db", create=True
         )
-        if chosen:
-            self._switch_to(Path(chosen), True)
 
     def _on_open_database(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("打开数据库"),
-            str(self.session.db.path.parent),
-            self.tr("数据库文件 (*.db)"),
+        folder = self.session.db.path.parent
+        self._choose_database(
+            QFileDialog.getOpenFileName, self.tr("打开数据库"), folder, create=False
         )
+
+    def _choose_database(
+        self, ask: Callable[..., tuple[str, str]], title: str, suggested: Path, *, create: bool
+    ) -> None:
+        """``ask`` (the save or the open file dialog) for a database file, then switch to it."""
+        chosen, _ = ask(self, title, str(suggested), self.tr("数据库文件 (*.db)"))
         if chosen:
-            self._switch_to(Path(chosen), False)
+            self._switch_to(Path(chosen), create)
 
     def _on_open_server(self) -> None:
         """A PostgreSQL register by its address (the password is asked when opening)."""
