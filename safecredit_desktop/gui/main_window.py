@@ -27,6 +27,7 @@ from safecredit_desktop.core.record_pages import KINDS as RECORD_PAGE_KINDS
 from safecredit_desktop.gui import errors, workers
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.batch_entry import open_batch_entry
+from safecredit_desktop.gui.blocks.dialog_parts import confirmed
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform
 from safecredit_desktop.gui.pages import Page
@@ -408,17 +409,15 @@ class MainWindow(QMainWindow):
         )
         if path is None:
             return
-        answer = QMessageBox.question(
+        include_id = confirmed(
             self,
             self.tr("身份证号"),
             self.tr(
                 "是否导出完整的主要负责人身份证号？\n选“是”会记入审计日志；"
                 "选“否”则身份证号一栏留空（迁移到新电脑请用备份与恢复）。"
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            no_by_default=True,
         )
-        include_id = answer == QMessageBox.StandardButton.Yes
         run_with_progress(
             self,
             self.tr("正在导出全部数据…"),

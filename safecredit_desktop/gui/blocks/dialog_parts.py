@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -97,6 +98,18 @@ def connect_all(*wiring: tuple[SignalInstance, Callable[..., object]]) -> None:
     """Connect each signal to its slot: one line a wire, read as a table."""
     for signal, slot in wiring:
         signal.connect(slot)
+
+
+def confirmed(
+    parent: QWidget | None, title: str, text: str, *, no_by_default: bool = False
+) -> bool:
+    """The user's 是 to a question (否 is the default button when ``no_by_default``: for
+    a question whose 是 loses or replaces something typed or stored)."""
+    buttons = QMessageBox.StandardButton
+    default = buttons.No if no_by_default else buttons.NoButton
+    return (
+        QMessageBox.question(parent, title, text, buttons.Yes | buttons.No, default) == buttons.Yes
+    )
 
 
 class RefusingDialog(Protocol):

@@ -57,6 +57,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.form_entry import TownList, next_doc_no
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.pinyin_index import search_keys
+from safecredit_desktop.gui.blocks.dialog_parts import confirmed
 from safecredit_desktop.gui.blocks.elided_label import ElidedLabel
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform, publish
@@ -901,16 +902,13 @@ class RecordFormDialog(QDialog):
 
     def reject(self) -> None:
         """取消 / Esc / closing the window: ask before throwing away typed input."""
-        if self.is_dirty():
-            answer = QMessageBox.question(
-                self,
-                self.tr("放弃录入"),
-                self.tr("已填写的内容尚未保存，确定要放弃吗？"),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if self.is_dirty() and not confirmed(
+            self,
+            self.tr("放弃录入"),
+            self.tr("已填写的内容尚未保存，确定要放弃吗？"),
+            no_by_default=True,
+        ):
+            return
         super().reject()
 
     def showEvent(self, event: Any) -> None:

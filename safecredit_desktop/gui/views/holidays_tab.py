@@ -33,6 +33,7 @@ from safecredit_desktop.core.scheduling.calendar import (
 )
 from safecredit_desktop.core.scheduling.holiday_notice import HolidayNotice
 from safecredit_desktop.gui.blocks import Column, RowTable
+from safecredit_desktop.gui.blocks.dialog_parts import confirmed
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 
@@ -152,18 +153,15 @@ class NoticeDialog(QDialog):
         if notice is None:
             return
         held = self.session.schedule.holidays(notice.year)
-        if held:
-            answer = QMessageBox.question(
-                self,
-                self.tr("替换节假日安排"),
-                self.tr(
-                    "节假日表中已有{year}年的 {count} 天，保存后将按本通知替换。确定保存吗？"
-                ).format(year=str(notice.year), count=str(len(held))),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if held and not confirmed(
+            self,
+            self.tr("替换节假日安排"),
+            self.tr(
+                "节假日表中已有{year}年的 {count} 天，保存后将按本通知替换。确定保存吗？"
+            ).format(year=str(notice.year), count=str(len(held))),
+            no_by_default=True,
+        ):
+            return
         done = self.session.schedule.import_holiday_notice(notice)
         self.saved = True
         self.result.setText(

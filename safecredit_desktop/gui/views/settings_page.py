@@ -25,6 +25,7 @@ from safecredit_desktop.core.app.vocabulary import COUNTY_TOWNS, DRAW_AVOID_OWN_
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.actions import backup_now
+from safecredit_desktop.gui.blocks.dialog_parts import confirmed
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -245,14 +246,13 @@ class SettingsPage(Page):
             return
         candidate = Path(str(self.backups_table.item(row, 0).data(Qt.ItemDataRole.UserRole)))
         self.session.require(Role.ADMIN)
-        answer = QMessageBox.question(
+        if not confirmed(
             self,
             self.tr("确认恢复"),
             self.tr("确定用 {item} 的备份替换当前数据吗？\n当前数据会先另存一份备份。").format(
                 item=self.backups_table.item(row, 0).text()
             ),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         core.restore_backup(self.session, candidate)
         QMessageBox.information(self, self.tr("恢复完成"), self.tr("数据已恢复，请重新登录。"))

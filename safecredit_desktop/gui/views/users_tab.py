@@ -21,11 +21,12 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.blocks.dialog_parts import (
     accept_cancel,
-    row_of,
+    confirmed,
     connect_all,
     error_label,
     exec_until_saved,
     password_edit,
+    row_of,
     vbox,
 )
 from safecredit_desktop.gui.bus import DataBus
@@ -279,16 +280,14 @@ class UsersTab(QWidget):
         chosen = self._selected()
         if chosen is None or not self._may_manage():
             return
-        if chosen.active:
-            answer = QMessageBox.question(
-                self,
-                self.tr("停用用户"),
-                self.tr("停用用户 {username}？停用后不能登录，记录和审计日志保留。").format(
-                    username=chosen.username
-                ),
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if chosen.active and not confirmed(
+            self,
+            self.tr("停用用户"),
+            self.tr("停用用户 {username}？停用后不能登录，记录和审计日志保留。").format(
+                username=chosen.username
+            ),
+        ):
+            return
         try:
             self.session.accounts.set_active(chosen.username, not chosen.active)
         except SafeCreditError as exc:
