@@ -112,6 +112,11 @@ def confirmed(
     )
 
 
+def show_refusal(parent: QWidget, exc: SafeCreditError) -> None:
+    """The core's sentence for what it refused, in a warning titled 无法完成."""
+    QMessageBox.warning(parent, parent.tr("无法完成"), exc.message)
+
+
 class RefusingDialog(Protocol):
     error: QLabel
 

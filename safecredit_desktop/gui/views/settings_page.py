@@ -25,7 +25,7 @@ from safecredit_desktop.core.app.vocabulary import COUNTY_TOWNS, DRAW_AVOID_OWN_
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.actions import backup_now
-from safecredit_desktop.gui.blocks.dialog_parts import confirmed
+from safecredit_desktop.gui.blocks.dialog_parts import confirmed, row_of, vbox, wrapping_label
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -85,13 +85,9 @@ class SettingsPage(Page):
             form.addRow(self.tr("{name}：").format(name=setting.name), edit)
         profile = self.session.profile
         form.addRow(self.tr("信用规则："), QLabel(profile.title, tab))
-        note = QLabel(profile.rules_of, tab)
-        note.setWordWrap(True)
-        form.addRow("", note)
+        form.addRow("", wrapping_label(tab, profile.rules_of))
         form.addRow(self.tr("数据库文件："), QLabel(str(self.session.db.location), tab))
-        self.bureau_error = QLabel(tab)
-        self.bureau_error.setWordWrap(True)
-        self.bureau_error.setStyleSheet("color: #b00020;")
+        self.bureau_error = wrapping_label(tab, style="color: #b00020;")
         self.bureau_save_button = QPushButton(self.tr("保存单位信息"), tab)
         self.bureau_revert_button = QPushButton(self.tr("还原"), tab)
         self.bureau_save_button.setEnabled(admin)
@@ -141,23 +137,16 @@ class SettingsPage(Page):
         )
         self.backup_button = QPushButton(self.tr("立即备份"), tab)
         self.restore_button = QPushButton(self.tr("从所选备份恢复…"), tab)
-        note = QLabel(
+        note = wrapping_label(
+            tab,
             self.tr(
                 "程序在关闭时和每天首次打开时自动备份，并在导入、升级和恢复前备份；"
                 "自动备份保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。"
                 "恢复只限管理员，恢复前会先备份当前数据。"
             ),
-            tab,
         )
-        note.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.backup_button)
-        buttons.addWidget(self.restore_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(tab)
-        layout.addWidget(note)
-        layout.addWidget(self.backups_table)
-        layout.addLayout(buttons)
+        buttons = row_of(self.backup_button, self.restore_button)
+        vbox(tab, note, self.backups_table, buttons)
         return tab
 
     def _connect_signals(self) -> None:
@@ -188,9 +177,6 @@ class SettingsPage(Page):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, str(copy.path))
                 self.backups_table.setItem(row, column, item)
-
-    def _refuse(self, exc: SafeCreditError) -> None:
-        QMessageBox.warning(self, self.tr("无法完成"), exc.message)
 
     # -- 单位信息 ---------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:

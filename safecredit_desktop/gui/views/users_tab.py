@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidgetItem,
     QWidget,
@@ -27,7 +26,9 @@ from safecredit_desktop.gui.blocks.dialog_parts import (
     exec_until_saved,
     password_edit,
     row_of,
+    show_refusal,
     vbox,
+    wrapping_label,
 )
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.dialogs.recovery_code import (
@@ -139,23 +140,22 @@ class UsersTab(QWidget):
         self.roles_button = QPushButton(self.tr("更改角色…"), self)
         self.name_button = QPushButton(self.tr("修改姓名…"), self)
         self.active_button = QPushButton(self.tr("停用"), self)
-        note = QLabel(
+        note = wrapping_label(
+            self,
             self.tr(
                 "管理员：用户、设置、恢复；审核员：确认评级、审批信用修复、处理异议、审核名单、"
                 "导入信用修复和执法人员；录入员：录入记录。一位用户可兼有多个角色。"
                 "停用的用户不能登录；唯一在用的管理员不能停用或取消管理员角色。"
             ),
-            self,
         )
-        note.setWordWrap(True)
-        buttons = row_of(
+        buttons = (
             self.add_button,
             self.reset_button,
             self.roles_button,
             self.name_button,
             self.active_button,
         )
-        vbox(self, note, self.table, buttons)
+        vbox(self, note, self.table, row_of(*buttons))
         connect_all(
             (self.add_button.clicked, self._on_add_user),
             (self.reset_button.clicked, self._on_reset_password),
@@ -191,14 +191,12 @@ class UsersTab(QWidget):
         active = chosen is None or chosen.active
         self.active_button.setText(self.tr("停用") if active else self.tr("启用"))
 
-    def _refuse(self, exc: SafeCreditError) -> None:
-        QMessageBox.warning(self, self.tr("无法完成"), exc.message)
-
     def _may_manage(self) -> bool:
         """Only administrators manage users (the core refuses others too)."""
         if core.has_admin(self.session.db) and not self.session.has_role(Role.ADMIN):
-            self._refuse(
-                SafeCreditError(f"此操作需要管理员权限，当前用户“{self.session.user}”没有该权限。")
+            show_refusal(
+                self,
+                SafeCreditError(f"此操作需要管理员权限，当前用户“{self.session.user}”没有该权限。"),
             )
             return False
         return True
@@ -254,7 +252,7 @@ class UsersTab(QWidget):
         try:
             code = self.session.accounts.set_roles(chosen.username, dialog.roles.roles())
         except SafeCreditError as exc:
-            self._refuse(exc)
+            show_refusal(self, exc)
             return
         if code:
             show_recovery_code(self, chosen.username, code)
@@ -291,7 +289,7 @@ class UsersTab(QWidget):
         try:
             self.session.accounts.set_active(chosen.username, not chosen.active)
         except SafeCreditError as exc:
-            self._refuse(exc)
+            show_refusal(self, exc)
             return
         done = (
             self.tr("已启用用户 {username}")
