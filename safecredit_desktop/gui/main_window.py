@@ -127,29 +127,19 @@ class MainWindow(QMainWindow):
         self._add_page(self.tr("执法检查"), self.record_pages["inspections"])
         self._add_page(self.tr("生产安全事故"), self.record_pages["accidents"])
         self.publicity = PublicityPage(session, self.bus, self)
-        self.penalties_page = TabbedPage(
-            session,
-            self.bus,
-            [
-                (self.tr("处罚决定"), self.record_pages["penalties"]),
-                (self.tr("双公示"), self.publicity),
-            ],
-            self,
+        self.penalties_page = self._add_tabs(
+            self.tr("行政处罚"),
+            (self.tr("处罚决定"), self.record_pages["penalties"]),
+            (self.tr("双公示"), self.publicity),
         )
-        self._add_page(self.tr("行政处罚"), self.penalties_page)
         self._add_page(self.tr("失信行为"), self.record_pages["violations"])
         self.commitments = CommitmentsPage(session, self.bus, self)
-        self.commitments_page = TabbedPage(
-            session,
-            self.bus,
-            [
-                (self.tr("承诺书"), self.record_pages["commitments"]),
-                (self.tr("表彰"), self.record_pages["honours"]),
-                (self.tr("缺少承诺书的企业"), self.commitments),
-            ],
-            self,
+        self.commitments_page = self._add_tabs(
+            self.tr("承诺与表彰"),
+            (self.tr("承诺书"), self.record_pages["commitments"]),
+            (self.tr("表彰"), self.record_pages["honours"]),
+            (self.tr("缺少承诺书的企业"), self.commitments),
         )
-        self._add_page(self.tr("承诺与表彰"), self.commitments_page)
         self.grades = self._add_page(self.tr("信用等级"), GradesPage(session, self.bus, self))
         self.lists = self._add_page(self.tr("名单管理"), ListsPage(session, self.bus, self))
         self.objections = self._add_page(
@@ -188,6 +178,12 @@ class MainWindow(QMainWindow):
         self.nav.addItem(title)
         self.stack.addWidget(page)
         self.pages[title] = page
+        return page
+
+    def _add_tabs(self, title: str, *tabs: tuple[str, Page]) -> TabbedPage:
+        """A page of the navigation holding other pages as its tabs."""
+        page = TabbedPage(self.session, self.bus, list(tabs), self)
+        self._add_page(title, page)
         return page
 
     def _action(

@@ -85,11 +85,12 @@ def vbox(owner: QWidget, *parts: QWidget | QLayout) -> QBoxLayout:
     return add_parts(QVBoxLayout(owner), parts)
 
 
-def row_of(*parts: QWidget) -> QHBoxLayout:
-    """Widgets side by side from the left, then the row's empty rest (a caller may add
-    more after it, at the right edge)."""
+def row_of(*parts: QWidget | str) -> QHBoxLayout:
+    """Widgets side by side from the left (a text is a label of its own, given to the
+    widget the row is laid out in), then the row's empty rest (a caller may add more
+    after it, at the right edge)."""
     row = QHBoxLayout()
-    add_parts(row, parts)
+    add_parts(row, (QLabel(part) if isinstance(part, str) else part for part in parts))
     row.addStretch(1)
     return row
 

@@ -238,9 +238,9 @@ class PlanPage(Page):
         self.show_adopted_button.clicked.connect(lambda: self.load_adopted())
 
         controls = row_of(
-            QLabel(self.tr("计划年度"), self),
+            self.tr("计划年度"),
             self.year,
-            QLabel(self.tr("每月检查能力"), self),
+            self.tr("每月检查能力"),
             self.capacity,
             self.compute_button,
             self.adopt_button,
@@ -261,11 +261,11 @@ class PlanPage(Page):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.count_label = QLabel(self)
         filters = row_of(
-            QLabel(self.tr("状态"), self),
+            self.tr("状态"),
             self.status_filter,
-            QLabel(self.tr("执法主体"), self),
+            self.tr("执法主体"),
             self.body_filter,
-            QLabel(self.tr("乡镇"), self),
+            self.tr("乡镇"),
             self.town_filter,
         )
         filters.addWidget(self.count_label)

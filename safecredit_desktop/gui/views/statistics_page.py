@@ -331,9 +331,9 @@ class StatisticsPage(Page):
         )
         self.compute_button = QPushButton(self.tr("统计"), self)
         controls = row_of(
-            QLabel(self.tr("评定依据："), self),
+            self.tr("评定依据："),
             self.basis,
-            QLabel(self.tr("评定基准日："), self),
+            self.tr("评定基准日："),
             self.as_of,
             self.group_by_reporter,
             self.compute_button,
@@ -380,7 +380,7 @@ class StatisticsPage(Page):
             self.tr("先导出统计表或名单，再生成附有该文件、发往上级单位邮箱的邮件草稿。")
         )
         exports = row_of(
-            QLabel(self.tr("统计人员："), self),
+            self.tr("统计人员："),
             self.reporter_name,
             self.export_table_button,
             self.export_stats_button,
