@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,7 +32,13 @@ from safecredit_desktop.core.scheduling.calendar import (
 )
 from safecredit_desktop.core.scheduling.holiday_notice import HolidayNotice
 from safecredit_desktop.gui.blocks import Column, RowTable
-from safecredit_desktop.gui.blocks.dialog_parts import confirmed
+from safecredit_desktop.gui.blocks.dialog_parts import (
+    accept_button,
+    accept_cancel,
+    confirmed,
+    row_of,
+    wrapping_label,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 
@@ -51,14 +56,13 @@ class NoticeDialog(QDialog):
         self.saved = False
         self.setWindowTitle(self.tr("粘贴国务院办公厅节假日安排通知"))
         self.resize(760, 640)
-        hint = QLabel(
+        hint = wrapping_label(
+            self,
             self.tr(
                 "把《国务院办公厅关于某年部分节假日安排的通知》全文（含标题）粘贴到下面，"
                 "点“读取”，核对读到的放假日和调休上班日后点“保存”。"
             ),
-            self,
         )
-        hint.setWordWrap(True)
         self.text = QPlainTextEdit(self)
         self.text.setPlaceholderText(
             self.tr(
@@ -67,8 +71,7 @@ class NoticeDialog(QDialog):
             )
         )
         self.read_button = QPushButton(self.tr("读取"), self)
-        self.result = QLabel(self)
-        self.result.setWordWrap(True)
+        self.result = wrapping_label(self)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         def colour(row: HolidayRow) -> str | None:
@@ -92,11 +95,8 @@ class NoticeDialog(QDialog):
             ],
             lambda r: r.day,
         )
-        self.buttons = QDialogButtonBox(self)
-        self.save_button = self.buttons.addButton(
-            self.tr("保存到节假日表"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons = accept_cancel(self, self.tr("保存到节假日表"), self.save)
+        self.save_button = accept_button(self.buttons)
         self.save_button.setEnabled(False)
         if session.role is not Role.ADMIN:
             self.save_button.setToolTip(self.tr("只有管理员可以保存节假日安排"))
@@ -111,8 +111,6 @@ class NoticeDialog(QDialog):
         layout.addWidget(self.buttons)
         self.read_button.clicked.connect(self.read)
         self.text.textChanged.connect(self._on_text_changed)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
 
     def _on_text_changed(self) -> None:
         if self.notice is not None:
@@ -185,8 +183,7 @@ class HolidaysTab(QWidget):
         self.year.setRange(2000, 2100)
         self.year.setValue(date.today().year)
         self.year.setSuffix(self.tr(" 年"))
-        self.coverage = QLabel(self)
-        self.coverage.setWordWrap(True)
+        self.coverage = wrapping_label(self)
 
         self.builtin = False  # the year shown comes from the built-in calendar
         grey = lambda _row: "#808080" if self.builtin else None  # noqa: E731
@@ -213,10 +210,7 @@ class HolidaysTab(QWidget):
             self.tr("粘贴国务院办公厅节假日安排通知的全文，一次读入全年的放假和调休上班日")
         )
 
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("年份："), self))
-        top.addWidget(self.year)
-        top.addStretch(1)
+        top = row_of(self.tr("年份："), self.year)
         top.addWidget(self.notice_button)
         entry = QHBoxLayout()
         entry.addWidget(QLabel(self.tr("日期："), self))
@@ -225,15 +219,14 @@ class HolidaysTab(QWidget):
         entry.addWidget(self.name_edit, 1)
         entry.addWidget(self.add_button)
         entry.addWidget(self.remove_button)
-        hint = QLabel(
+        hint = wrapping_label(
+            self,
             self.tr(
                 "内置日历没有的年份，请点“粘贴通知…”读入国务院办公厅的节假日安排通知，"
                 "或逐日填写该年全部放假日（休息日）和调休上班的周末（工作日）；"
                 "其余日期按周一至周五上班计算。"
             ),
-            self,
         )
-        hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.coverage)
