@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
-from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import (
     QAbstractButton,
     QBoxLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +46,13 @@ def wrapping_label(parent: QWidget, text: str = "", style: str = "") -> QLabel:
 def error_label(parent: QWidget) -> QLabel:
     """Where a dialog says what it refused: red, wrapping, empty until then."""
     return wrapping_label(parent, style="color: #c00;")
+
+
+def push_button(parent: QWidget, text: str, on_click: Callable[[], object]) -> QPushButton:
+    """A button that calls ``on_click`` when clicked."""
+    button = QPushButton(text, parent)
+    button.clicked.connect(on_click)
+    return button
 
 
 def accept_cancel(
@@ -93,12 +100,6 @@ def row_of(*parts: QWidget | str) -> QHBoxLayout:
     add_parts(row, (QLabel(part) if isinstance(part, str) else part for part in parts))
     row.addStretch(1)
     return row
-
-
-def connect_all(*wiring: tuple[SignalInstance, Callable[..., object]]) -> None:
-    """Connect each signal to its slot: one line a wire, read as a table."""
-    for signal, slot in wiring:
-        signal.connect(slot)
 
 
 def confirmed(

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QInputDialog,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +20,7 @@ from safecredit_desktop.core.app.vocabulary import Changes, Table
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import RosterEntry
 from safecredit_desktop.gui.blocks import Column, RowTable
-from safecredit_desktop.gui.blocks.dialog_parts import row_of
+from safecredit_desktop.gui.blocks.dialog_parts import push_button, row_of
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation
 
@@ -86,16 +85,12 @@ class RosterTab(QWidget):
             lambda e: e.inspector.id,
         )
 
-        self.add_button = QPushButton(self.tr("新增…"), self)
-        self.edit_button = QPushButton(self.tr("修改…"), self)
-        self.toggle_button = QPushButton(self.tr("停用"), self)
-        self.conflicts_button = QPushButton(self.tr("回避企业…"), self)
+        self.add_button = push_button(self, self.tr("新增…"), self.add_inspector)
+        self.edit_button = push_button(self, self.tr("修改…"), self.edit_selected)
+        self.toggle_button = push_button(self, self.tr("停用"), self.toggle_selected)
+        self.conflicts_button = push_button(self, self.tr("回避企业…"), self.edit_conflicts)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
-        self.add_button.clicked.connect(self.add_inspector)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.toggle_button.clicked.connect(self.toggle_selected)
-        self.conflicts_button.clicked.connect(self.edit_conflicts)
         buttons = row_of(
             self.add_button, self.edit_button, self.toggle_button, self.conflicts_button
         )

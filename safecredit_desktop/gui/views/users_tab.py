@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableWidgetItem,
     QWidget,
 )
@@ -21,10 +20,10 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.blocks.dialog_parts import (
     accept_cancel,
     confirmed,
-    connect_all,
     error_label,
     exec_until_saved,
     password_edit,
+    push_button,
     row_of,
     show_refusal,
     vbox,
@@ -135,11 +134,11 @@ class UsersTab(QWidget):
         self.table = readonly_table(
             self, [self.tr("用户名"), self.tr("姓名"), self.tr("角色"), self.tr("状态")]
         )
-        self.add_button = QPushButton(self.tr("添加用户…"), self)
-        self.reset_button = QPushButton(self.tr("重设密码…"), self)
-        self.roles_button = QPushButton(self.tr("更改角色…"), self)
-        self.name_button = QPushButton(self.tr("修改姓名…"), self)
-        self.active_button = QPushButton(self.tr("停用"), self)
+        self.add_button = push_button(self, self.tr("添加用户…"), self._on_add_user)
+        self.reset_button = push_button(self, self.tr("重设密码…"), self._on_reset_password)
+        self.roles_button = push_button(self, self.tr("更改角色…"), self._on_change_roles)
+        self.name_button = push_button(self, self.tr("修改姓名…"), self._on_change_name)
+        self.active_button = push_button(self, self.tr("停用"), self._on_toggle_active)
         note = wrapping_label(
             self,
             self.tr(
@@ -156,14 +155,7 @@ class UsersTab(QWidget):
             self.active_button,
         )
         vbox(self, note, self.table, row_of(*buttons))
-        connect_all(
-            (self.add_button.clicked, self._on_add_user),
-            (self.reset_button.clicked, self._on_reset_password),
-            (self.roles_button.clicked, self._on_change_roles),
-            (self.name_button.clicked, self._on_change_name),
-            (self.active_button.clicked, self._on_toggle_active),
-            (self.table.itemSelectionChanged, self._on_selection),
-        )
+        self.table.itemSelectionChanged.connect(self._on_selection)
 
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
