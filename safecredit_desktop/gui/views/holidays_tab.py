@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from safecredit_desktop.gui.blocks.dialog_parts import (
     accept_button,
     accept_cancel,
     confirmed,
+    push_button,
     row_of,
     wrapping_label,
 )
@@ -70,7 +70,7 @@ class NoticeDialog(QDialog):
                 "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n……"
             )
         )
-        self.read_button = QPushButton(self.tr("读取"), self)
+        self.read_button = push_button(self, self.tr("读取"), self.read)
         self.result = wrapping_label(self)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -109,7 +109,6 @@ class NoticeDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.days, 3)
         layout.addWidget(self.buttons)
-        self.read_button.clicked.connect(self.read)
         self.text.textChanged.connect(self._on_text_changed)
 
     def _on_text_changed(self) -> None:
@@ -203,9 +202,9 @@ class HolidaysTab(QWidget):
         self.kind.addItems(list(HOLIDAY_KINDS))
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText(self.tr("节日名称，如 国庆节"))
-        self.add_button = QPushButton(self.tr("添加/修改"), self)
-        self.remove_button = QPushButton(self.tr("删除所选"), self)
-        self.notice_button = QPushButton(self.tr("粘贴通知…"), self)
+        self.add_button = push_button(self, self.tr("添加/修改"), self._on_add_clicked)
+        self.remove_button = push_button(self, self.tr("删除所选"), self._on_remove_clicked)
+        self.notice_button = push_button(self, self.tr("粘贴通知…"), self._on_paste_notice)
         self.notice_button.setToolTip(
             self.tr("粘贴国务院办公厅节假日安排通知的全文，一次读入全年的放假和调休上班日")
         )
@@ -239,9 +238,6 @@ class HolidaysTab(QWidget):
 
     def _connect_signals(self) -> None:
         self.year.valueChanged.connect(lambda _year: self.refresh())
-        self.add_button.clicked.connect(self._on_add_clicked)
-        self.remove_button.clicked.connect(self._on_remove_clicked)
-        self.notice_button.clicked.connect(self._on_paste_notice)
         self.bus.changed.connect(self._on_changes)
 
     def _on_changes(self, changes: Changes) -> None:
