@@ -23,9 +23,9 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.blocks.dialog_parts import (
     accept_button,
     accept_cancel,
-    row_of,
     error_label,
     password_edit,
+    row_of,
     vbox,
 )
 from safecredit_desktop.gui.dialogs import recovery_code

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -46,7 +45,7 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
 from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.blocks.choices import refill
-from safecredit_desktop.gui.blocks.dialog_parts import row_of, wrapping_label
+from safecredit_desktop.gui.blocks.dialog_parts import push_button, row_of, wrapping_label
 from safecredit_desktop.gui.blocks.save_path import ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
@@ -222,20 +221,18 @@ class PlanPage(Page):
         self.capacity.setSpecialValueText(self.tr("不限"))
         self.capacity.setSuffix(self.tr(" 次/月"))
         self.capacity.setToolTip(self.tr("本局每月能完成的检查次数；0 表示不限，不做均衡"))
-        self.compute_button = QPushButton(self.tr("编制计划"), self)
-        self.compute_button.clicked.connect(self.compute)
-        self.export_button = QPushButton(self.tr("导出计划…"), self)
+        self.compute_button = push_button(self, self.tr("编制计划"), self.compute)
+        self.export_button = push_button(self, self.tr("导出计划…"), self._on_export)
         self.export_button.setEnabled(False)
-        self.export_button.clicked.connect(self._on_export)
-        self.adopt_button = QPushButton(self.tr("采用计划…"), self)
+        self.adopt_button = push_button(self, self.tr("采用计划…"), self.adopt)
         self.adopt_button.setEnabled(False)
         self.adopt_button.setToolTip(
             self.tr("把编制的计划采用为本年度的检查计划（审核员或管理员）")
         )
-        self.adopt_button.clicked.connect(self.adopt)
-        self.show_adopted_button = QPushButton(self.tr("查看已采用的计划"), self)
+        self.show_adopted_button = push_button(
+            self, self.tr("查看已采用的计划"), lambda: self.load_adopted()
+        )
         self.show_adopted_button.setEnabled(False)
-        self.show_adopted_button.clicked.connect(lambda: self.load_adopted())
 
         controls = row_of(
             self.tr("计划年度"),

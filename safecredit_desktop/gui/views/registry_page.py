@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,6 +36,7 @@ from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.registry import UnitQuery
 from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.blocks.choices import refill
+from safecredit_desktop.gui.blocks.dialog_parts import push_button
 from safecredit_desktop.gui.blocks.enter_key import EnterOpensRow
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.unit_table_model import UnitTableModel
@@ -76,12 +76,12 @@ class RegistryPage(Page):
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText(self.tr("名称、统一社会信用代码或拼音首字母，如 fhhg"))
         self.search_edit.setClearButtonEnabled(True)
-        self.new_button = QPushButton(self.tr("新增企业"), self)
-        self.export_button = QPushButton(self.tr("导出工作簿…"), self)
+        self.new_button = push_button(self, self.tr("新增企业"), self._on_new_unit_clicked)
+        self.export_button = push_button(self, self.tr("导出工作簿…"), self._on_export_clicked)
         self.export_button.setToolTip(
             self.tr("把当前筛选出的企业（按当前排序）导出为 Excel 工作簿")
         )
-        self.clear_button = QPushButton(self.tr("清除筛选"), self)
+        self.clear_button = push_button(self, self.tr("清除筛选"), self._on_clear_clicked)
 
         self.category_combo = QComboBox(self)
         self.town_combo = QComboBox(self)
@@ -283,9 +283,6 @@ class RegistryPage(Page):
         self._search_timer.timeout.connect(self._on_search_timeout)
         for combo in self._filter_combos():
             combo.currentIndexChanged.connect(self._on_filter_changed)
-        self.clear_button.clicked.connect(self._on_clear_clicked)
-        self.new_button.clicked.connect(self._on_new_unit_clicked)
-        self.export_button.clicked.connect(self._on_export_clicked)
         self._day_timer.timeout.connect(self._on_day_check)
         self.table.doubleClicked.connect(self._on_row_double_clicked)
         self.model.modelReset.connect(self._update_count)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
@@ -25,7 +24,13 @@ from safecredit_desktop.core.app.vocabulary import COUNTY_TOWNS, DRAW_AVOID_OWN_
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.actions import backup_now
-from safecredit_desktop.gui.blocks.dialog_parts import confirmed, row_of, vbox, wrapping_label
+from safecredit_desktop.gui.blocks.dialog_parts import (
+    confirmed,
+    push_button,
+    row_of,
+    vbox,
+    wrapping_label,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -65,7 +70,6 @@ class SettingsPage(Page):
         self.tabs.addTab(self.documents_tab, self.tr("文书"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
-        self._connect_signals()
 
     # -- building -----------------------------------------------------------------------
     def _bureau_tab(self) -> QWidget:
@@ -88,8 +92,8 @@ class SettingsPage(Page):
         form.addRow("", wrapping_label(tab, profile.rules_of))
         form.addRow(self.tr("数据库文件："), QLabel(str(self.session.db.location), tab))
         self.bureau_error = wrapping_label(tab, style="color: #b00020;")
-        self.bureau_save_button = QPushButton(self.tr("保存单位信息"), tab)
-        self.bureau_revert_button = QPushButton(self.tr("还原"), tab)
+        self.bureau_save_button = push_button(tab, self.tr("保存单位信息"), self.save_bureau)
+        self.bureau_revert_button = push_button(tab, self.tr("还原"), lambda: self.show_bureau())
         self.bureau_save_button.setEnabled(admin)
         self.bureau_revert_button.setEnabled(admin)
         who = QLabel(
@@ -135,8 +139,8 @@ class SettingsPage(Page):
         self.backups_table = readonly_table(
             tab, [self.tr("备份时间"), self.tr("类型"), self.tr("大小"), self.tr("文件")]
         )
-        self.backup_button = QPushButton(self.tr("立即备份"), tab)
-        self.restore_button = QPushButton(self.tr("从所选备份恢复…"), tab)
+        self.backup_button = push_button(tab, self.tr("立即备份"), self._on_backup_now)
+        self.restore_button = push_button(tab, self.tr("从所选备份恢复…"), self._on_restore)
         note = wrapping_label(
             tab,
             self.tr(
@@ -148,12 +152,6 @@ class SettingsPage(Page):
         buttons = row_of(self.backup_button, self.restore_button)
         vbox(tab, note, self.backups_table, buttons)
         return tab
-
-    def _connect_signals(self) -> None:
-        self.bureau_save_button.clicked.connect(self.save_bureau)
-        self.bureau_revert_button.clicked.connect(lambda: self.show_bureau())
-        self.backup_button.clicked.connect(self._on_backup_now)
-        self.restore_button.clicked.connect(self._on_restore)
 
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, QUrl
+from PySide6.QtCore import QDate, QPoint, QRect, QSignalBlocker, QSize, Qt, QUrl
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTableWidget,
@@ -48,7 +47,8 @@ from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.statistics import CountTable, StatisticsTables
-from safecredit_desktop.gui.blocks.dialog_parts import row_of, vbox, wrapping_label
+from safecredit_desktop.gui.blocks.choices import refill_items
+from safecredit_desktop.gui.blocks.dialog_parts import push_button, row_of, vbox, wrapping_label
 from safecredit_desktop.gui.blocks.save_path import ask_save_path, ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
@@ -329,7 +329,7 @@ class StatisticsPage(Page):
         self.group_by_reporter.setToolTip(
             self.tr("按企业的“报送单位”分别统计；报送单位为空的企业计入本单位。")
         )
-        self.compute_button = QPushButton(self.tr("统计"), self)
+        self.compute_button = push_button(self, self.tr("统计"), self._on_compute)
         controls = row_of(
             self.tr("评定依据："),
             self.basis,
@@ -371,10 +371,14 @@ class StatisticsPage(Page):
         self.reporter_name.setPlaceholderText(self.tr("填表人姓名"))
         self.reporter_name.setText(session.reports.reporter())
         self.reporter_name.setMaximumWidth(160)
-        self.export_table_button = QPushButton(self.tr("导出当前统计表…"), self)
-        self.export_stats_button = QPushButton(self.tr("导出统计表…"), self)
-        self.export_list_button = QPushButton(self.tr("导出信用等级名单…"), self)
-        self.mail_button = QPushButton(self.tr("生成邮件草稿"), self)
+        self.export_table_button = push_button(
+            self, self.tr("导出当前统计表…"), self._on_export_table
+        )
+        self.export_stats_button = push_button(self, self.tr("导出统计表…"), self._on_export_stats)
+        self.export_list_button = push_button(
+            self, self.tr("导出信用等级名单…"), self._on_export_list
+        )
+        self.mail_button = push_button(self, self.tr("生成邮件草稿"), self._on_mail_draft)
         self.mail_button.setEnabled(False)
         self.mail_button.setToolTip(
             self.tr("先导出统计表或名单，再生成附有该文件、发往上级单位邮箱的邮件草稿。")
@@ -401,13 +405,8 @@ class StatisticsPage(Page):
         layout.addLayout(exports)
         layout.addWidget(self.export_result)
 
-        self.compute_button.clicked.connect(self._on_compute)
         self.basis.currentIndexChanged.connect(self._on_basis_changed)
         self.group_by_reporter.toggled.connect(lambda _on: self._on_compute())
-        self.export_stats_button.clicked.connect(self._on_export_stats)
-        self.export_list_button.clicked.connect(self._on_export_list)
-        self.mail_button.clicked.connect(self._on_mail_draft)
-        self.export_table_button.clicked.connect(self._on_export_table)
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -425,13 +424,13 @@ class StatisticsPage(Page):
 
     def _fill_basis(self) -> None:
         current = self.basis.currentData()
-        self.basis.blockSignals(True)
-        self.basis.clear()
-        self.basis.addItem(self.tr("实时（评定基准日）"), LIVE)
-        for year in self.session.grading.confirmed_years():
-            self.basis.addItem(self.tr("{year}年度评定（已确认）").format(year=str(year)), year)
-        self.basis.setCurrentIndex(max(self.basis.findData(current), 0))
-        self.basis.blockSignals(False)
+        confirmed = [
+            (self.tr("{year}年度评定（已确认）").format(year=str(year)), year)
+            for year in self.session.grading.confirmed_years()
+        ]
+        with QSignalBlocker(self.basis):
+            refill_items(self.basis, [(self.tr("实时（评定基准日）"), LIVE), *confirmed])
+            self.basis.setCurrentIndex(max(self.basis.findData(current), 0))
         self.as_of.setEnabled(self.selected_year() is None)
 
     def refresh(self) -> None:
