@@ -135,12 +135,7 @@ class SettingsPage(Page):
         return self.users_tab
 
     def _backups_tab(self) -> QWidget:
-        tab = QWidget(self)
-        self.backups_table = readonly_table(
-            tab, [self.tr("备份时间"), self.tr("类型"), self.tr("大小"), self.tr("文件")]
-        )
-        self.backup_button = push_button(tab, self.tr("立即备份"), self._on_backup_now)
-        self.restore_button = push_button(tab, self.tr("从所选备份恢复…"), self._on_restore)
+        tab = QWidget(self)  # from the top: a note, the backups, the buttons
         note = wrapping_label(
             tab,
             self.tr(
@@ -149,8 +144,12 @@ class SettingsPage(Page):
                 "恢复只限管理员，恢复前会先备份当前数据。"
             ),
         )
-        buttons = row_of(self.backup_button, self.restore_button)
-        vbox(tab, note, self.backups_table, buttons)
+        self.backups_table = readonly_table(
+            tab, [self.tr("备份时间"), self.tr("类型"), self.tr("大小"), self.tr("文件")]
+        )
+        self.backup_button = push_button(tab, self.tr("立即备份"), self._on_backup_now)
+        self.restore_button = push_button(tab, self.tr("从所选备份恢复…"), self._on_restore)
+        vbox(tab, note, self.backups_table, row_of(self.backup_button, self.restore_button))
         return tab
 
     # -- showing ------------------------------------------------------------------------
