@@ -797,13 +797,21 @@ class RecordFormDialog(QDialog):
         self.focus_first_field()
         return True
 
-    def _store(self) -> bool:
+    def checked_values(self) -> dict[str, object] | None:
+        """What the fields hold; None when a field is wrong (then every field's error is
+        shown and the first wrong field has the focus)."""
         values = self.values()
         self._refresh()
         if self.errors():
             self._show_all = True
             self._refresh()
             self._focus_first_error()
+            return None
+        return values
+
+    def _store(self) -> bool:
+        values = self.checked_values()
+        if values is None:
             return False
         profile = self.session.profile
         before = self.session.last_save
