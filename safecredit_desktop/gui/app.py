@@ -93,6 +93,8 @@ def start_session(path: Location, *, create: bool) -> core.Session | None:
 
 def offer_restore(error: DamagedDatabaseError) -> bool:
     """A damaged database: offer the newest good backup. True when restored."""
+    from safecredit_desktop.gui.blocks.dialog_parts import confirmed
+
     title = QApplication.translate("app", "数据库已损坏")
     if error.backup is None:
         QMessageBox.critical(None, title, error.message)
@@ -100,8 +102,7 @@ def offer_restore(error: DamagedDatabaseError) -> bool:
     question = QApplication.translate(
         "app", "{message}\n\n是否现在用这份备份恢复？损坏的文件会原样保留在备份文件夹中。"
     ).format(message=error.message)
-    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-    if QMessageBox.question(None, title, question, buttons) != QMessageBox.StandardButton.Yes:
+    if not confirmed(None, title, question):
         return False
     try:
         user = window_user()

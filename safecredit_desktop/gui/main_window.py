@@ -27,6 +27,7 @@ from safecredit_desktop.core.record_pages import KINDS as RECORD_PAGE_KINDS
 from safecredit_desktop.gui import errors, workers
 from safecredit_desktop.gui.actions import backup_now
 from safecredit_desktop.gui.batch_entry import open_batch_entry
+from safecredit_desktop.gui.blocks.dialog_parts import confirmed
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform
 from safecredit_desktop.gui.pages import Page
@@ -126,29 +127,19 @@ class MainWindow(QMainWindow):
         self._add_page(self.tr("执法检查"), self.record_pages["inspections"])
         self._add_page(self.tr("生产安全事故"), self.record_pages["accidents"])
         self.publicity = PublicityPage(session, self.bus, self)
-        self.penalties_page = TabbedPage(
-            session,
-            self.bus,
-            [
-                (self.tr("处罚决定"), self.record_pages["penalties"]),
-                (self.tr("双公示"), self.publicity),
-            ],
-            self,
+        self.penalties_page = self._add_tabs(
+            self.tr("行政处罚"),
+            (self.tr("处罚决定"), self.record_pages["penalties"]),
+            (self.tr("双公示"), self.publicity),
         )
-        self._add_page(self.tr("行政处罚"), self.penalties_page)
         self._add_page(self.tr("失信行为"), self.record_pages["violations"])
         self.commitments = CommitmentsPage(session, self.bus, self)
-        self.commitments_page = TabbedPage(
-            session,
-            self.bus,
-            [
-                (self.tr("承诺书"), self.record_pages["commitments"]),
-                (self.tr("表彰"), self.record_pages["honours"]),
-                (self.tr("缺少承诺书的企业"), self.commitments),
-            ],
-            self,
+        self.commitments_page = self._add_tabs(
+            self.tr("承诺与表彰"),
+            (self.tr("承诺书"), self.record_pages["commitments"]),
+            (self.tr("表彰"), self.record_pages["honours"]),
+            (self.tr("缺少承诺书的企业"), self.commitments),
         )
-        self._add_page(self.tr("承诺与表彰"), self.commitments_page)
         self.grades = self._add_page(self.tr("信用等级"), GradesPage(session, self.bus, self))
         self.lists = self._add_page(self.tr("名单管理"), ListsPage(session, self.bus, self))
         self.objections = self._add_page(
@@ -187,6 +178,12 @@ class MainWindow(QMainWindow):
         self.nav.addItem(title)
         self.stack.addWidget(page)
         self.pages[title] = page
+        return page
+
+    def _add_tabs(self, title: str, *tabs: tuple[str, Page]) -> TabbedPage:
+        """A page of the navigation holding other pages as its tabs."""
+        page = TabbedPage(self.session, self.bus, list(tabs), self)
+        self._add_page(title, page)
         return page
 
     def _action(
@@ -246,12 +243,15 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav_changed)
-        self.registry.unit_activated.connect(self._on_unit_activated)
-        self.home.due_panel.unit_activated.connect(self._on_unit_activated)
-        self.home.deadlines_panel.unit_activated.connect(self._on_unit_activated)
-        self.plan.unit_activated.connect(self._on_unit_activated)
-        self.publicity.unit_activated.connect(self._on_unit_activated)
-        self.commitments.unit_activated.connect(self._on_unit_activated)
+        for opens_units in (
+            self.registry,
+            self.home.due_panel,
+            self.home.deadlines_panel,
+            self.plan,
+            self.publicity,
+            self.commitments,
+        ):
+            opens_units.unit_activated.connect(self._on_unit_activated)
         self.detail.back_requested.connect(self._on_back_to_registry)
         self.bus.status_message.connect(self._on_status_message)
         self.bus.changed.connect(self._on_changes)
@@ -405,17 +405,15 @@ class MainWindow(QMainWindow):
         )
         if path is None:
             return
-        answer = QMessageBox.question(
+        include_id = confirmed(
             self,
             self.tr("身份证号"),
             self.tr(
                 "是否导出完整的主要负责人身份证号？\n选“是”会记入审计日志；"
                 "选“否”则身份证号一栏留空（迁移到新电脑请用备份与恢复）。"
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            no_by_default=True,
         )
-        include_id = answer == QMessageBox.StandardButton.Yes
         run_with_progress(
             self,
             self.tr("正在导出全部数据…"),
@@ -427,24 +425,24 @@ class MainWindow(QMainWindow):
         self.bus.status_message.emit(self.tr("已导出全部数据：{path}").format(path=path))
 
     def _on_new_database(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("新建数据库"),
-            str(self.session.db.path.parent / "新数据库.db"),
-            self.tr("数据库文件 (*.db)"),
+        folder = self.session.db.path.parent
+        self._choose_database(
+            QFileDialog.getSaveFileName, self.tr("新建数据库"), folder / "新数据库.db", create=True
         )
-        if chosen:
-            self._switch_to(Path(chosen), True)
 
     def _on_open_database(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("打开数据库"),
-            str(self.session.db.path.parent),
-            self.tr("数据库文件 (*.db)"),
+        folder = self.session.db.path.parent
+        self._choose_database(
+            QFileDialog.getOpenFileName, self.tr("打开数据库"), folder, create=False
         )
+
+    def _choose_database(
+        self, ask: Callable[..., tuple[str, str]], title: str, suggested: Path, *, create: bool
+    ) -> None:
+        """``ask`` (the save or the open file dialog) for a database file, then switch to it."""
+        chosen, _ = ask(self, title, str(suggested), self.tr("数据库文件 (*.db)"))
         if chosen:
-            self._switch_to(Path(chosen), False)
+            self._switch_to(Path(chosen), create)
 
     def _on_open_server(self) -> None:
         """A PostgreSQL register by its address (the password is asked when opening)."""

@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from safecredit_desktop.core import app as core
@@ -190,7 +190,7 @@ def test_exports_and_mail_draft(
         asked.append(suggested)
         return next(answers), filters
 
-    monkeypatch.setattr(statistics_page.QFileDialog, "getSaveFileName", save_name)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
     page.reporter_name.setText("张三")
     page.export_stats_button.click()
     stats = tmp_path / "统计表.xlsx"
@@ -238,7 +238,7 @@ def test_cancelled_file_dialog_does_nothing(
     qtbot: QtBot, demo: core.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = make_page(qtbot, demo)
-    monkeypatch.setattr(statistics_page.QFileDialog, "getSaveFileName", lambda *args: ("", ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: ("", ""))
     page.export_stats_button.click()
     assert page.last_export is None and page.tables is None  # not even graded
 

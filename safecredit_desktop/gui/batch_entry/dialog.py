@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core import batch_entry
 from safecredit_desktop.gui.batch_entry.grid import BatchEntryGrid
+from safecredit_desktop.gui.blocks.dialog_parts import confirmed
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import perform
 
@@ -52,16 +53,13 @@ class BatchEntryDialog(QDialog):
         """关闭 / Esc outside a cell / the window's close button: typed rows not saved are
         lost only when the clerk says so."""
         unsaved = self.grid.unsaved_count()
-        if unsaved:
-            answer = QMessageBox.question(
-                self,
-                self.tr("关闭连续录入"),
-                self.tr("还有 {n} 行没有保存，关闭后将丢失。确定要关闭吗？").format(n=unsaved),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if unsaved and not confirmed(
+            self,
+            self.tr("关闭连续录入"),
+            self.tr("还有 {n} 行没有保存，关闭后将丢失。确定要关闭吗？").format(n=unsaved),
+            no_by_default=True,
+        ):
+            return
         super().reject()
 
 

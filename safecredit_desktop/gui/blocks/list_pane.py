@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from safecredit_desktop.gui.blocks.dialog_parts import add_parts
+from safecredit_desktop.gui.blocks.enter_key import EnterOpensRow
 from safecredit_desktop.gui.blocks.row_model import Column
 from safecredit_desktop.gui.blocks.row_table import RowTable
 
@@ -124,7 +126,7 @@ class ListPane(QWidget, Generic[R]):
             lambda *_a: self.selection_changed.emit()
         )
         self.table.doubleClicked.connect(self._on_double_clicked)
-        self.table.installEventFilter(self)
+        self._enter = EnterOpensRow(self.table, self._on_double_clicked)
 
     # -- building ------------------------------------------------------------------------
     def add_filter(self, label: str, widget: QWidget) -> None:
@@ -162,19 +164,11 @@ class ListPane(QWidget, Generic[R]):
 
     def add_tools(self, left: Sequence[QWidget], right: Sequence[QWidget] = ()) -> None:
         """Buttons in a row above the table."""
-        for widget in left:
-            self.tools.addWidget(widget)
-        self.tools.addStretch(1)
-        for widget in right:
-            self.tools.addWidget(widget)
+        _split_row(self.tools, left, right)
 
     def add_buttons(self, left: Sequence[QWidget], right: Sequence[QWidget] = ()) -> None:
         """Buttons in a row below the list."""
-        for widget in left:
-            self.buttons.addWidget(widget)
-        self.buttons.addStretch(1)
-        for widget in right:
-            self.buttons.addWidget(widget)
+        _split_row(self.buttons, left, right)
 
     def set_detail(self, detail: QWidget, actions: QWidget | None = None) -> None:
         """The detail of the selected row (with the actions at its right), below the
@@ -250,19 +244,16 @@ class ListPane(QWidget, Generic[R]):
         if index.isValid():
             self.activated.emit(self.model.row(index.row()))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                index = self.table.currentIndex()
-                if index.isValid():
-                    self.activated.emit(self.model.row(index.row()))
-                    return True
-        return super().eventFilter(watched, event)
-
 
 def button(parent: QWidget, text: str, tooltip: str = "") -> QPushButton:
     made = QPushButton(text, parent)
     if tooltip:
         made.setToolTip(tooltip)
     return made
+
+
+def _split_row(row: QBoxLayout, left: Sequence[QWidget], right: Sequence[QWidget]) -> None:
+    """``left`` from the left edge, ``right`` at the right edge, space between."""
+    add_parts(row, left)
+    row.addStretch(1)
+    add_parts(row, right)

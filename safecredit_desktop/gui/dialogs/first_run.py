@@ -7,10 +7,8 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -22,6 +20,14 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import Location, ServerLocation, parse_server
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.blocks.dialog_parts import (
+    accept_button,
+    accept_cancel,
+    error_label,
+    password_edit,
+    row_of,
+    vbox,
+)
 from safecredit_desktop.gui.dialogs import recovery_code
 
 
@@ -57,10 +63,8 @@ class FirstRunDialog(QDialog):
         self.email.setPlaceholderText(self.tr("报送统计表的上级单位邮箱（可稍后在设置中填写）"))
         self.admin = QLineEdit(self)
         self.admin.setText("管理员")
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm = QLineEdit(self)
-        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_edit(self)
+        self.confirm = password_edit(self)
         self.location = QLabel(self)
         self.location.setWordWrap(True)
         self.change_location = QPushButton(self.tr("更改位置…"), self)
@@ -69,16 +73,11 @@ class FirstRunDialog(QDialog):
             self.tr("多人或全市共用一个登记库时，填写 PostgreSQL 服务器上的空数据库（见说明书）。")
         )
         self._show_location()
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #c00;")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
 
         where = QVBoxLayout()  # the place on its own line: a server's address is long
         where.addWidget(self.location)
-        choices = QHBoxLayout()
-        choices.addWidget(self.change_location)
-        choices.addWidget(self.choose_server)
-        choices.addStretch(1)
+        choices = row_of(self.change_location, self.choose_server)
         for button in (self.change_location, self.choose_server):
             button.setMinimumHeight(button.sizeHint().height())  # not squeezed by the wrap
         where.addLayout(choices)
@@ -91,26 +90,13 @@ class FirstRunDialog(QDialog):
         form.addRow(self.tr("管理员密码："), self.password)
         form.addRow(self.tr("确认密码："), self.confirm)
         form.addRow(self.tr("数据库位置："), where)
-        self.buttons = QDialogButtonBox(self)
-        self.ok_button = self.buttons.addButton(
-            self.tr("新建"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self._connect_signals()
-        self._on_profile_changed()
-
-    def _connect_signals(self) -> None:
+        self.buttons = accept_cancel(self, self.tr("新建"), self._on_create)
+        self.ok_button = accept_button(self.buttons)
+        vbox(self, intro, form, self.error, self.buttons)
         self.profile.currentIndexChanged.connect(self._on_profile_changed)
         self.change_location.clicked.connect(self._on_change_location)
         self.choose_server.clicked.connect(self._on_choose_server)
-        self.buttons.accepted.connect(self._on_create)
-        self.buttons.rejected.connect(self.reject)
+        self._on_profile_changed()
 
     def _on_profile_changed(self) -> None:
         index = self.profile.currentIndex()

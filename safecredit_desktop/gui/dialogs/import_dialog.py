@@ -10,6 +10,7 @@ preview; 检查 runs the same dry run with the mapping, 导入 the same import."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -179,21 +180,34 @@ class ImportDialog(QDialog):
     def check(self) -> None:
         """The dry run: fills the table with the plan, or with every bad cell. A workbook
         that is not the template gets its mapping proposed first."""
-        try:
+
+        def look_then_run() -> core.ImportSummary:
             if self.mapped is None:
                 if self.session.exchange.is_template(self.path):
                     self.mapped = False
                 else:
                     self._enter_mapping_step()
                     self._propose()
-            self.summary = self._run(dry_run=True)
+            return self._run(dry_run=True)
+
+        self._show_dry_run(look_then_run)
+
+    def _summary_of(self, job: Callable[[], core.ImportSummary]) -> core.ImportSummary | None:
+        """What ``job`` imported or would import; a refusal is shown instead (every bad
+        cell, or the sentence) and gives None."""
+        try:
+            return job()
         except core.WorkbookError as exc:
             self._show_errors(exc)
-            return
         except SafeCreditError as exc:
             self._show_sentence(exc.message)
-            return
-        self._show_plan(self.summary)
+        return None
+
+    def _show_dry_run(self, job: Callable[[], core.ImportSummary]) -> None:
+        summary = self._summary_of(job)
+        if summary is not None:
+            self.summary = summary
+            self._show_plan(summary)
 
     def _show_errors(self, exc: core.WorkbookError) -> None:
         self.summary = None
@@ -269,13 +283,8 @@ class ImportDialog(QDialog):
 
     @operation
     def _on_import(self) -> None:
-        try:
-            summary = self._run(dry_run=False)
-        except core.WorkbookError as exc:
-            self._show_errors(exc)
-            return
-        except SafeCreditError as exc:
-            self._show_sentence(exc.message)
+        summary = self._summary_of(lambda: self._run(dry_run=False))
+        if summary is None:
             return
         self.imported = True
         self.summary = summary
@@ -294,13 +303,9 @@ class ImportDialog(QDialog):
     @operation
     def _on_source_changed(self) -> None:
         """Another sheet or kind chosen: propose its mapping, then check it."""
-        try:
+
+        def propose_then_run() -> core.ImportSummary:
             self._propose(sheet=self.mapping.sheet(), kind=self.mapping.kind())
-            self.summary = self._run(dry_run=True)
-        except core.WorkbookError as exc:
-            self._show_errors(exc)
-            return
-        except SafeCreditError as exc:
-            self._show_sentence(exc.message)
-            return
-        self._show_plan(self.summary)
+            return self._run(dry_run=True)
+
+        self._show_dry_run(propose_then_run)

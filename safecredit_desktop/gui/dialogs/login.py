@@ -6,20 +6,49 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.gui.blocks.dialog_parts import (
+    accept_cancel,
+    error_label,
+    password_edit,
+    vbox,
+)
 from safecredit_desktop.gui.dialogs import recovery_code
 
 
-class LoginDialog(QDialog):
+class CredentialsDialog(QDialog):
+    """A heading, a user name and a password, the line for a refusal, and the accept
+    button (which runs ``_on_accept``) beside 取消."""
+
+    def __init__(
+        self, parent: QWidget | None, *, title: str, heading: str, who: str, accept_text: str
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(420)
+        self.heading = QLabel(heading, self)
+        self.heading.setWordWrap(True)
+        self.username = QLineEdit(self)
+        self.password = password_edit(self)
+        self.error = error_label(self)
+        self.form = QFormLayout()
+        self.form.addRow(who, self.username)
+        self.form.addRow(self.tr("密码："), self.password)
+        self.buttons = accept_cancel(self, accept_text, self._on_accept)
+        vbox(self, self.heading, self.form, self.error, self.buttons)
+
+    def _on_accept(self) -> None:
+        raise NotImplementedError
+
+
+class LoginDialog(CredentialsDialog):
     """Signs in to ``path``; ``session`` is set on success. A wrong password keeps the name."""
 
     def __init__(
@@ -30,56 +59,33 @@ class LoginDialog(QDialog):
         create_admin: bool = False,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        if create_admin:
+            heading = self.tr("此数据库（{path}）还没有管理员。请设置一位管理员后继续。").format(
+                path=path.name if isinstance(path, Path) else str(path)
+            )
+        else:
+            heading = self.tr("数据库：{path}").format(path=str(path))
+        super().__init__(
+            parent,
+            title=self.tr("创建管理员") if create_admin else self.tr("登录"),
+            heading=heading,
+            who=self.tr("用户名："),
+            accept_text=self.tr("创建并登录") if create_admin else self.tr("登录"),
+        )
         self.path = path
         self.create_admin = create_admin
         self.session: core.Session | None = None
-        self.setWindowTitle(self.tr("创建管理员") if create_admin else self.tr("登录"))
-        self.setMinimumWidth(420)
-
-        heading = QLabel(self)
-        heading.setWordWrap(True)
-        if create_admin:
-            heading.setText(
-                self.tr("此数据库（{path}）还没有管理员。请设置一位管理员后继续。").format(
-                    path=path.name if isinstance(path, Path) else str(path)
-                )
-            )
-        else:
-            heading.setText(self.tr("数据库：{path}").format(path=str(path)))
-        self.username = QLineEdit(self)
         self.username.setText(last_user)
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm = QLineEdit(self)
-        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #c00;")
-        self.error.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow(self.tr("用户名："), self.username)
-        form.addRow(self.tr("密码："), self.password)
+        self.confirm = password_edit(self)
         if create_admin:
-            form.addRow(self.tr("确认密码："), self.confirm)
+            self.form.addRow(self.tr("确认密码："), self.confirm)
+            QWidget.setTabOrder(self.password, self.confirm)
         else:
             self.confirm.hide()
-        self.buttons = QDialogButtonBox(self)
-        self.buttons.addButton(
-            self.tr("创建并登录") if create_admin else self.tr("登录"),
-            QDialogButtonBox.ButtonRole.AcceptRole,
-        )
-        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self._connect_signals()
         (self.password if last_user else self.username).setFocus()
 
-    def _connect_signals(self) -> None:
-        self.buttons.accepted.connect(self._on_sign_in)
-        self.buttons.rejected.connect(self.reject)
+    def _on_accept(self) -> None:
+        self._on_sign_in()
 
     def _on_sign_in(self) -> None:
         name = self.username.text().strip()
@@ -105,43 +111,23 @@ class LoginDialog(QDialog):
         self.accept()
 
 
-class RestoreCredentialsDialog(QDialog):
+class RestoreCredentialsDialog(CredentialsDialog):
     """An administrator's name and password before a damaged database is replaced by a
     backup: checked against the backup's own users (the damaged file cannot say)."""
 
     def __init__(self, path: Path, backup: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            parent,
+            title=self.tr("恢复需要管理员"),
+            heading=self.tr(
+                "用备份 {name} 恢复需要管理员的用户名和密码（按备份中的用户核对）。"
+            ).format(name=backup.name),
+            who=self.tr("管理员用户名："),
+            accept_text=self.tr("恢复"),
+        )
         self.path = path
         self.backup = backup
         self.verified_user: str | None = None
-        self.setWindowTitle(self.tr("恢复需要管理员"))
-        self.setMinimumWidth(420)
-        heading = QLabel(
-            self.tr("用备份 {name} 恢复需要管理员的用户名和密码（按备份中的用户核对）。").format(
-                name=backup.name
-            ),
-            self,
-        )
-        heading.setWordWrap(True)
-        self.username = QLineEdit(self)
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #c00;")
-        self.error.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow(self.tr("管理员用户名："), self.username)
-        form.addRow(self.tr("密码："), self.password)
-        self.buttons = QDialogButtonBox(self)
-        self.buttons.addButton(self.tr("恢复"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self._on_accept)
-        self.buttons.rejected.connect(self.reject)
 
     def _on_accept(self) -> None:
         try:

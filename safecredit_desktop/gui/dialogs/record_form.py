@@ -57,6 +57,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.form_entry import TownList, next_doc_no
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.pinyin_index import search_keys
+from safecredit_desktop.gui.blocks.dialog_parts import confirmed
 from safecredit_desktop.gui.blocks.elided_label import ElidedLabel
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform, publish
@@ -796,13 +797,21 @@ class RecordFormDialog(QDialog):
         self.focus_first_field()
         return True
 
-    def _store(self) -> bool:
+    def checked_values(self) -> dict[str, object] | None:
+        """What the fields hold; None when a field is wrong (then every field's error is
+        shown and the first wrong field has the focus)."""
         values = self.values()
         self._refresh()
         if self.errors():
             self._show_all = True
             self._refresh()
             self._focus_first_error()
+            return None
+        return values
+
+    def _store(self) -> bool:
+        values = self.checked_values()
+        if values is None:
             return False
         profile = self.session.profile
         before = self.session.last_save
@@ -901,16 +910,13 @@ class RecordFormDialog(QDialog):
 
     def reject(self) -> None:
         """取消 / Esc / closing the window: ask before throwing away typed input."""
-        if self.is_dirty():
-            answer = QMessageBox.question(
-                self,
-                self.tr("放弃录入"),
-                self.tr("已填写的内容尚未保存，确定要放弃吗？"),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if self.is_dirty() and not confirmed(
+            self,
+            self.tr("放弃录入"),
+            self.tr("已填写的内容尚未保存，确定要放弃吗？"),
+            no_by_default=True,
+        ):
+            return
         super().reject()
 
     def showEvent(self, event: Any) -> None:

@@ -10,13 +10,17 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from safecredit_desktop.core import auth
+from safecredit_desktop.gui.blocks.dialog_parts import (
+    accept_cancel,
+    error_label,
+    password_edit,
+    vbox,
+)
 
 
 class RecoveryCodeDialog(QDialog):
@@ -59,12 +63,7 @@ class RecoveryCodeDialog(QDialog):
         self.ok_button = QPushButton(self.tr("确定"), self)
         self.ok_button.setEnabled(False)
         self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.code)
-        layout.addWidget(warning)
-        layout.addWidget(self.written)
-        layout.addWidget(self.buttons)
+        vbox(self, intro, self.code, warning, self.written, self.buttons)
         self.written.toggled.connect(self.ok_button.setEnabled)
         self.buttons.accepted.connect(self.accept)
 
@@ -87,13 +86,9 @@ class NewPasswordDialog(QDialog):
         self.setMinimumWidth(380)
         label = QLabel(prompt, self)
         label.setWordWrap(True)
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm = QLineEdit(self)
-        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #c00;")
-        self.error.setWordWrap(True)
+        self.password = password_edit(self)
+        self.confirm = password_edit(self)
+        self.error = error_label(self)
         form = QFormLayout()
         form.addRow(self.tr("新密码："), self.password)
         form.addRow(self.tr("确认密码："), self.confirm)
@@ -101,17 +96,8 @@ class NewPasswordDialog(QDialog):
             self.tr("至少 {auth} 个字符。").format(auth=str(auth.MIN_PASSWORD_LENGTH)), self
         )
         hint.setStyleSheet("color: #555;")
-        self.buttons = QDialogButtonBox(self)
-        self.buttons.addButton(self.tr("确定"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self._on_accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = accept_cancel(self, self.tr("确定"), self._on_accept)
+        vbox(self, label, form, hint, self.error, self.buttons)
 
     def problem(self) -> str | None:
         return password_problem(self, self.password.text(), self.confirm.text())

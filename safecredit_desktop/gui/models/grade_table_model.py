@@ -8,8 +8,21 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from safecredit_desktop.gui.blocks.row_model import Column
+
 Index = QModelIndex | QPersistentModelIndex
 GRADE_COLOURS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
+
+
+def _grade_text(result: Any) -> str:
+    tier = f"，{result.tier}" if result.tier else ""
+    flags = f" [{'、'.join(result.flags)}]" if result.flags else ""
+    return f"{result.grade}（{result.label}{tier}）{flags}"
+
+
+def _next_text(result: Any) -> str:
+    nxt = result.next_change
+    return "—" if nxt is None else f"{nxt.day.isoformat()} → {nxt.grade}"
 
 
 class GradeTableModel(QAbstractTableModel):
@@ -21,16 +34,16 @@ class GradeTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Any] = []
         self._before: dict[int, str] = {}
-        self._headers = [
-            self.tr("统一社会信用代码"),
-            self.tr("单位名称"),
-            self.tr("行业类别"),
-            self.tr("所在乡镇"),
-            self.tr("信用等级"),
-            self.tr("上次评定"),
-            self.tr("评定理由"),
-            self.tr("下次变化"),
-        ]
+        self._columns: tuple[Column[Any], ...] = (  # in COL_ order
+            Column(self.tr("统一社会信用代码"), lambda result: result.uscc),
+            Column(self.tr("单位名称"), lambda result: result.name),
+            Column(self.tr("行业类别"), lambda result: result.category),
+            Column(self.tr("所在乡镇"), lambda result: result.town),
+            Column(self.tr("信用等级"), _grade_text),
+            Column(self.tr("上次评定"), lambda result: self._before.get(result.unit_id, "—")),
+            Column(self.tr("评定理由"), lambda result: "；".join(r.text for r in result.reasons)),
+            Column(self.tr("下次变化"), _next_text),
+        )
 
     def set_rows(self, rows: Sequence[Any], before: dict[int, str]) -> None:
         self.beginResetModel()
@@ -45,7 +58,7 @@ class GradeTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
+        return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
@@ -54,32 +67,13 @@ class GradeTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_GRADE:
             return QColor(GRADE_COLOURS.get(result.grade, "#000"))
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role != Qt.ItemDataRole.DisplayRole or not 0 <= column < len(self._columns):
             return None
-        if column == self.COL_USCC:
-            return result.uscc
-        if column == self.COL_NAME:
-            return result.name
-        if column == self.COL_CATEGORY:
-            return result.category
-        if column == self.COL_TOWN:
-            return result.town
-        if column == self.COL_GRADE:
-            tier = f"，{result.tier}" if result.tier else ""
-            flags = f" [{'、'.join(result.flags)}]" if result.flags else ""
-            return f"{result.grade}（{result.label}{tier}）{flags}"
-        if column == self.COL_BEFORE:
-            return self._before.get(result.unit_id, "—")
-        if column == self.COL_REASONS:
-            return "；".join(r.text for r in result.reasons)
-        if column == self.COL_NEXT:
-            nxt = result.next_change
-            return "—" if nxt is None else f"{nxt.day.isoformat()} → {nxt.grade}"
-        return None
+        return self._columns[column].text(result)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
+            return self._columns[section].title
         return None

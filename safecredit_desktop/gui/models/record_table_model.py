@@ -8,7 +8,7 @@ sorts rows itself.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.record_pages import (
@@ -19,6 +19,7 @@ from safecredit_desktop.core.record_pages import (
     RecordSort,
     kind_of,
 )
+from safecredit_desktop.gui.blocks.paged_model import PagedModel
 
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
@@ -38,7 +39,7 @@ def number_text(value: object, kind: str, decimals: int | None = None) -> str:
     return f"{int(number):,}"
 
 
-class RecordTableModel(QAbstractTableModel):
+class RecordTableModel(PagedModel[PageRow]):
     ID_ROLE = Qt.ItemDataRole.UserRole
     UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -50,13 +51,11 @@ class RecordTableModel(QAbstractTableModel):
         *,
         page_size: int = PAGE,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, page_size)
         self._session = session
         self.kind: RecordKind = kind_of(kind)
-        self._page_size = page_size
         self._filters = RecordFilters()
         self._sort = RecordSort()
-        self._rows: list[PageRow] = []
         self._totals = PageTotals(0, tuple((s.title, 0) for s in self.kind.sums))
         self._loaded = False
 
@@ -83,47 +82,16 @@ class RecordTableModel(QAbstractTableModel):
         self._filters = filters
         self.reload()
 
-    def reload(self, at_least: int = 0) -> None:
-        """Re-read from the start: one page, or ``at_least`` rows (to keep a scroll position)."""
-        limit = max(self._page_size, at_least)
+    def _read_first(self, limit: int) -> list[PageRow]:
         records = self._session.records
-        self.beginResetModel()
-        try:
-            # the footer first: its pass over the units also tells the page's plan
-            self._totals = records.page_totals(self.kind.table, self._filters)
-            self._rows = records.page(self.kind.table, self._filters, self._sort, 0, limit)
-            self._loaded = True
-        finally:
-            self.endResetModel()
+        # the footer first: its pass over the units also tells the page's plan
+        self._totals = records.page_totals(self.kind.table, self._filters)
+        first = records.page(self.kind.table, self._filters, self._sort, 0, limit)
+        self._loaded = True
+        return first
 
-    def row(self, number: int) -> PageRow:
-        return self._rows[number]
-
-    def row_of(self, record_id: int) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row.id == record_id:
-                return number
-        return None
-
-    def column_of(self, key: str) -> int:
-        return [c.key for c in self.kind.columns].index(key)
-
-    # -- Qt's model interface ------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.kind.columns)
-
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and len(self._rows) < self._totals.count
-
-    def fetchMore(self, parent: Index) -> None:
-        if parent.isValid():
-            return
-        offset = len(self._rows)
-        page = self._session.records.page(
+    def _read_page(self, offset: int) -> list[PageRow]:
+        return self._session.records.page(
             self.kind.table,
             self._filters,
             self._sort,
@@ -131,12 +99,23 @@ class RecordTableModel(QAbstractTableModel):
             self._page_size,
             after=self._rows[-1] if self._rows else None,
         )
-        if not page:  # records were deleted meanwhile
-            self._totals = PageTotals(offset, self._totals.sums)
-            return
-        self.beginInsertRows(QModelIndex(), offset, offset + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
+
+    def _count(self) -> int:
+        return self._totals.count
+
+    def _ran_out(self, offset: int) -> None:
+        self._totals = PageTotals(offset, self._totals.sums)
+
+    def row(self, number: int) -> PageRow:
+        return self._rows[number]
+
+    def column_of(self, key: str) -> int:
+        return [c.key for c in self.kind.columns].index(key)
+
+    # -- Qt's model interface ------------------------------------------------------------------
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.kind.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._rows):

@@ -15,17 +15,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.registry import RegistryRow, SortKey, UnitQuery
+from safecredit_desktop.gui.blocks.paged_model import PagedModel
+from safecredit_desktop.gui.blocks.row_model import Column
 
 PAGE = 500
 Index = QModelIndex | QPersistentModelIndex
 NO_GRADE = "—"
 
 
-class UnitTableModel(QAbstractTableModel):
+class UnitTableModel(PagedModel[RegistryRow]):
     (
         COL_NAME,
         COL_USCC,
@@ -61,26 +63,24 @@ class UnitTableModel(QAbstractTableModel):
         query: UnitQuery | None = None,
         page_size: int = PAGE,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, page_size)
         self._session = session
-        self._page_size = page_size
         self._query = query or UnitQuery()
-        self._rows: list[RegistryRow] = []
         self._total = 0
-        self._headers = (
-            self.tr("单位名称"),
-            self.tr("统一社会信用代码"),
-            self.tr("行业类别"),
-            self.tr("所在乡镇"),
-            self.tr("主要负责人"),
-            self.tr("高危行业"),
-            self.tr("标准化等级"),
-            self.tr("经营状态"),
-            self.tr("信用等级"),
-            self.tr("年度评定"),
-        )
-        self._yes, self._no = self.tr("是"), self.tr("否")
+        yes, no = self.tr("是"), self.tr("否")
         self._not_confirmed = self.tr("（未确认）")
+        self._columns: tuple[Column[RegistryRow], ...] = (  # in COL_ order
+            Column(self.tr("单位名称"), lambda row: row.name),
+            Column(self.tr("统一社会信用代码"), lambda row: row.uscc),
+            Column(self.tr("行业类别"), lambda row: row.category),
+            Column(self.tr("所在乡镇"), lambda row: row.town),
+            Column(self.tr("主要负责人"), lambda row: row.main_person),
+            Column(self.tr("高危行业"), lambda row: yes if row.high_risk else no),
+            Column(self.tr("标准化等级"), lambda row: row.std_level),
+            Column(self.tr("经营状态"), lambda row: row.status),
+            Column(self.tr("信用等级"), self._grade_text),
+            Column(self.tr("年度评定"), lambda row: row.confirmed_grade or NO_GRADE),
+        )
         self._confirmed_year: int | None = None
         self._as_of: date | None = None
         self.reload()
@@ -110,59 +110,37 @@ class UnitTableModel(QAbstractTableModel):
         self._query = query
         self.reload()
 
-    def reload(self, at_least: int = 0) -> None:
-        """Re-read from the start: one page, or ``at_least`` rows (to keep a scroll position).
+    def _read_first(self, limit: int) -> list[RegistryRow]:
+        """The count is skipped when what was read holds every match."""
+        first = self._session.units.query(self._query, 0, limit)
+        self._confirmed_year = self._session.grading.confirmed_year()
+        self._as_of = self._session.grading.live_as_of()
+        if len(first) < limit:
+            self._total = len(first)
+        else:
+            self._total = self._session.units.count_matching(self._query)
+        return first
 
-        The count is skipped when what was read holds every match.
-        """
-        limit = max(self._page_size, at_least)
-        self.beginResetModel()
-        try:
-            first = self._session.units.query(self._query, 0, limit)
-            self._confirmed_year = self._session.grading.confirmed_year()
-            self._as_of = self._session.grading.live_as_of()
-            if len(first) < limit:
-                self._total = len(first)
-            else:
-                self._total = self._session.units.count_matching(self._query)
-            self._rows = first
-        finally:
-            self.endResetModel()
+    def _read_page(self, offset: int) -> list[RegistryRow]:
+        return self._session.units.query(self._query, offset, self._page_size)
+
+    def _count(self) -> int:
+        return self._total
+
+    def _ran_out(self, offset: int) -> None:
+        self._total = offset
+
+    def _fetched(self, page: list[RegistryRow]) -> None:
+        if len(page) < self._page_size:
+            self._total = len(self._rows)
 
     def unit_id(self, row: int) -> int:
         return self._rows[row].id
 
-    def row_of(self, unit_id: int) -> int | None:
-        """The loaded row showing ``unit_id``, if it is loaded."""
-        for number, row in enumerate(self._rows):
-            if row.id == unit_id:
-                return number
-        return None
-
     # -- Qt's model interface ------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent: Index) -> None:
-        if parent.isValid():
-            return
-        offset = len(self._rows)
-        page = self._session.units.query(self._query, offset, self._page_size)
-        if not page:
-            self._total = offset  # units were deleted meanwhile
-            return
-        self.beginInsertRows(QModelIndex(), offset, offset + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
-        if len(page) < self._page_size:
-            self._total = len(self._rows)
+        return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._rows):
@@ -170,7 +148,7 @@ class UnitTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column)
+            return self._columns[column].text(row)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_NAME:
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_GRADE:
@@ -187,28 +165,10 @@ class UnitTableModel(QAbstractTableModel):
             return row.id
         return None
 
-    def _text(self, row: RegistryRow, column: int) -> str:
-        if column == self.COL_NAME:
-            return row.name
-        if column == self.COL_USCC:
-            return row.uscc
-        if column == self.COL_CATEGORY:
-            return row.category
-        if column == self.COL_TOWN:
-            return row.town
-        if column == self.COL_MAIN_PERSON:
-            return row.main_person
-        if column == self.COL_HIGH_RISK:
-            return self._yes if row.high_risk else self._no
-        if column == self.COL_STD_LEVEL:
-            return row.std_level
-        if column == self.COL_STATUS:
-            return row.status
-        if column == self.COL_GRADE:
-            if row.grade is None:
-                return NO_GRADE
-            return row.grade if row.confirmed else row.grade + self._not_confirmed
-        return row.confirmed_grade or NO_GRADE
+    def _grade_text(self, row: RegistryRow) -> str:
+        if row.grade is None:
+            return NO_GRADE
+        return row.grade if row.confirmed else row.grade + self._not_confirmed
 
     def _basis(self) -> str:
         day = self._as_of.isoformat() if self._as_of else self.tr("今日")
@@ -234,14 +194,14 @@ class UnitTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             if section == self.COL_CONFIRMED and self._confirmed_year is not None:
                 return self.tr("{confirmed_year}年度评定").format(
                     confirmed_year=str(self._confirmed_year)
                 )
-            return self._headers[section]
+            return self._columns[section].title
         if role == Qt.ItemDataRole.ToolTipRole and section == self.COL_GRADE:
             return self._basis() + self.tr("；标“未确认”的，没有已确认的年度评定给出该等级")
         if role == Qt.ItemDataRole.ToolTipRole and section == self.COL_CONFIRMED:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.scheduling.due import DueItem, DueList
 from safecredit_desktop.gui.blocks import ColumnFitter
+from safecredit_desktop.gui.blocks.dialog_parts import push_button
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.workers import run_with_progress
@@ -61,8 +61,7 @@ class DuePanel(QWidget):
         self.group_by.addItem(self.tr("按乡镇"), "town")
         self.group_by.addItem(self.tr("按执法主体"), "body")
         self.group_by.currentIndexChanged.connect(lambda _i: self._fill())
-        self.refresh_button = QPushButton(self.tr("重新计算"), self)
-        self.refresh_button.clicked.connect(lambda: self.refresh())
+        self.refresh_button = push_button(self, self.tr("重新计算"), lambda: self.refresh())
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels(
             [

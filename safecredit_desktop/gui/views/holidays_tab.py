@@ -9,13 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,6 +31,14 @@ from safecredit_desktop.core.scheduling.calendar import (
 )
 from safecredit_desktop.core.scheduling.holiday_notice import HolidayNotice
 from safecredit_desktop.gui.blocks import Column, RowTable
+from safecredit_desktop.gui.blocks.dialog_parts import (
+    accept_button,
+    accept_cancel,
+    confirmed,
+    push_button,
+    row_of,
+    wrapping_label,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 
@@ -50,14 +56,13 @@ class NoticeDialog(QDialog):
         self.saved = False
         self.setWindowTitle(self.tr("粘贴国务院办公厅节假日安排通知"))
         self.resize(760, 640)
-        hint = QLabel(
+        hint = wrapping_label(
+            self,
             self.tr(
                 "把《国务院办公厅关于某年部分节假日安排的通知》全文（含标题）粘贴到下面，"
                 "点“读取”，核对读到的放假日和调休上班日后点“保存”。"
             ),
-            self,
         )
-        hint.setWordWrap(True)
         self.text = QPlainTextEdit(self)
         self.text.setPlaceholderText(
             self.tr(
@@ -65,9 +70,8 @@ class NoticeDialog(QDialog):
                 "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n……"
             )
         )
-        self.read_button = QPushButton(self.tr("读取"), self)
-        self.result = QLabel(self)
-        self.result.setWordWrap(True)
+        self.read_button = push_button(self, self.tr("读取"), self.read)
+        self.result = wrapping_label(self)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         def colour(row: HolidayRow) -> str | None:
@@ -91,11 +95,8 @@ class NoticeDialog(QDialog):
             ],
             lambda r: r.day,
         )
-        self.buttons = QDialogButtonBox(self)
-        self.save_button = self.buttons.addButton(
-            self.tr("保存到节假日表"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons = accept_cancel(self, self.tr("保存到节假日表"), self.save)
+        self.save_button = accept_button(self.buttons)
         self.save_button.setEnabled(False)
         if session.role is not Role.ADMIN:
             self.save_button.setToolTip(self.tr("只有管理员可以保存节假日安排"))
@@ -108,10 +109,7 @@ class NoticeDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.days, 3)
         layout.addWidget(self.buttons)
-        self.read_button.clicked.connect(self.read)
         self.text.textChanged.connect(self._on_text_changed)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
 
     def _on_text_changed(self) -> None:
         if self.notice is not None:
@@ -152,18 +150,15 @@ class NoticeDialog(QDialog):
         if notice is None:
             return
         held = self.session.schedule.holidays(notice.year)
-        if held:
-            answer = QMessageBox.question(
-                self,
-                self.tr("替换节假日安排"),
-                self.tr(
-                    "节假日表中已有{year}年的 {count} 天，保存后将按本通知替换。确定保存吗？"
-                ).format(year=str(notice.year), count=str(len(held))),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if held and not confirmed(
+            self,
+            self.tr("替换节假日安排"),
+            self.tr(
+                "节假日表中已有{year}年的 {count} 天，保存后将按本通知替换。确定保存吗？"
+            ).format(year=str(notice.year), count=str(len(held))),
+            no_by_default=True,
+        ):
+            return
         done = self.session.schedule.import_holiday_notice(notice)
         self.saved = True
         self.result.setText(
@@ -187,8 +182,7 @@ class HolidaysTab(QWidget):
         self.year.setRange(2000, 2100)
         self.year.setValue(date.today().year)
         self.year.setSuffix(self.tr(" 年"))
-        self.coverage = QLabel(self)
-        self.coverage.setWordWrap(True)
+        self.coverage = wrapping_label(self)
 
         self.builtin = False  # the year shown comes from the built-in calendar
         grey = lambda _row: "#808080" if self.builtin else None  # noqa: E731
@@ -208,17 +202,14 @@ class HolidaysTab(QWidget):
         self.kind.addItems(list(HOLIDAY_KINDS))
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText(self.tr("节日名称，如 国庆节"))
-        self.add_button = QPushButton(self.tr("添加/修改"), self)
-        self.remove_button = QPushButton(self.tr("删除所选"), self)
-        self.notice_button = QPushButton(self.tr("粘贴通知…"), self)
+        self.add_button = push_button(self, self.tr("添加/修改"), self._on_add_clicked)
+        self.remove_button = push_button(self, self.tr("删除所选"), self._on_remove_clicked)
+        self.notice_button = push_button(self, self.tr("粘贴通知…"), self._on_paste_notice)
         self.notice_button.setToolTip(
             self.tr("粘贴国务院办公厅节假日安排通知的全文，一次读入全年的放假和调休上班日")
         )
 
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("年份："), self))
-        top.addWidget(self.year)
-        top.addStretch(1)
+        top = row_of(self.tr("年份："), self.year)
         top.addWidget(self.notice_button)
         entry = QHBoxLayout()
         entry.addWidget(QLabel(self.tr("日期："), self))
@@ -227,15 +218,14 @@ class HolidaysTab(QWidget):
         entry.addWidget(self.name_edit, 1)
         entry.addWidget(self.add_button)
         entry.addWidget(self.remove_button)
-        hint = QLabel(
+        hint = wrapping_label(
+            self,
             self.tr(
                 "内置日历没有的年份，请点“粘贴通知…”读入国务院办公厅的节假日安排通知，"
                 "或逐日填写该年全部放假日（休息日）和调休上班的周末（工作日）；"
                 "其余日期按周一至周五上班计算。"
             ),
-            self,
         )
-        hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.coverage)
@@ -248,9 +238,6 @@ class HolidaysTab(QWidget):
 
     def _connect_signals(self) -> None:
         self.year.valueChanged.connect(lambda _year: self.refresh())
-        self.add_button.clicked.connect(self._on_add_clicked)
-        self.remove_button.clicked.connect(self._on_remove_clicked)
-        self.notice_button.clicked.connect(self._on_paste_notice)
         self.bus.changed.connect(self._on_changes)
 
     def _on_changes(self, changes: Changes) -> None:

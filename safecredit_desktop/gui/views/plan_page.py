@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QRect,
+    QSignalBlocker,
     QSize,
     Qt,
     Signal,
@@ -30,11 +31,8 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -43,10 +41,12 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedInspection, PlanStatus
 from safecredit_desktop.gui.blocks import ColumnFitter
+from safecredit_desktop.gui.blocks.choices import refill
+from safecredit_desktop.gui.blocks.dialog_parts import push_button, row_of, wrapping_label
+from safecredit_desktop.gui.blocks.save_path import ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
@@ -221,43 +221,35 @@ class PlanPage(Page):
         self.capacity.setSpecialValueText(self.tr("不限"))
         self.capacity.setSuffix(self.tr(" 次/月"))
         self.capacity.setToolTip(self.tr("本局每月能完成的检查次数；0 表示不限，不做均衡"))
-        self.compute_button = QPushButton(self.tr("编制计划"), self)
-        self.compute_button.clicked.connect(self.compute)
-        self.export_button = QPushButton(self.tr("导出计划…"), self)
+        self.compute_button = push_button(self, self.tr("编制计划"), self.compute)
+        self.export_button = push_button(self, self.tr("导出计划…"), self._on_export)
         self.export_button.setEnabled(False)
-        self.export_button.clicked.connect(self._on_export)
-        self.adopt_button = QPushButton(self.tr("采用计划…"), self)
+        self.adopt_button = push_button(self, self.tr("采用计划…"), self.adopt)
         self.adopt_button.setEnabled(False)
         self.adopt_button.setToolTip(
             self.tr("把编制的计划采用为本年度的检查计划（审核员或管理员）")
         )
-        self.adopt_button.clicked.connect(self.adopt)
-        self.show_adopted_button = QPushButton(self.tr("查看已采用的计划"), self)
+        self.show_adopted_button = push_button(
+            self, self.tr("查看已采用的计划"), lambda: self.load_adopted()
+        )
         self.show_adopted_button.setEnabled(False)
-        self.show_adopted_button.clicked.connect(lambda: self.load_adopted())
 
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel(self.tr("计划年度"), self))
-        controls.addWidget(self.year)
-        controls.addWidget(QLabel(self.tr("每月检查能力"), self))
-        controls.addWidget(self.capacity)
-        controls.addWidget(self.compute_button)
-        controls.addWidget(self.adopt_button)
-        controls.addWidget(self.show_adopted_button)
-        controls.addStretch(1)
+        controls = row_of(
+            self.tr("计划年度"),
+            self.year,
+            self.tr("每月检查能力"),
+            self.capacity,
+            self.compute_button,
+            self.adopt_button,
+            self.show_adopted_button,
+        )
         controls.addWidget(self.export_button)
 
-        self.state = QLabel(self)
-        self.state.setWordWrap(True)
-        self.changes_label = QLabel(self)
-        self.changes_label.setWordWrap(True)
-        self.changes_label.setStyleSheet("color: #b36b00;")
-        self.summary = QLabel(self.tr("选择年度后点“编制计划”。"), self)
-        self.summary.setWordWrap(True)
+        self.state = wrapping_label(self)
+        self.changes_label = wrapping_label(self, style="color: #b36b00;")
+        self.summary = wrapping_label(self, self.tr("选择年度后点“编制计划”。"))
         self.bars = MonthBars(self)
-        self.cannot_fit_label = QLabel(self)
-        self.cannot_fit_label.setWordWrap(True)
-        self.cannot_fit_label.setStyleSheet("color: #b00020;")
+        self.cannot_fit_label = wrapping_label(self, style="color: #b00020;")
 
         self.status_filter = QComboBox(self)
         self.body_filter = QComboBox(self)
@@ -265,14 +257,14 @@ class PlanPage(Page):
         for combo in (self.status_filter, self.body_filter, self.town_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.count_label = QLabel(self)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel(self.tr("状态"), self))
-        filters.addWidget(self.status_filter)
-        filters.addWidget(QLabel(self.tr("执法主体"), self))
-        filters.addWidget(self.body_filter)
-        filters.addWidget(QLabel(self.tr("乡镇"), self))
-        filters.addWidget(self.town_filter)
-        filters.addStretch(1)
+        filters = row_of(
+            self.tr("状态"),
+            self.status_filter,
+            self.tr("执法主体"),
+            self.body_filter,
+            self.tr("乡镇"),
+            self.town_filter,
+        )
         filters.addWidget(self.count_label)
 
         self.model = PlanModel(self)
@@ -516,14 +508,9 @@ class PlanPage(Page):
         )
         for combo, values in choices:
             current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(self.tr("全部"), ALL)
-            for value in values:
-                combo.addItem(value, value)
-            found = combo.findData(current)
-            combo.setCurrentIndex(max(0, found))
-            combo.blockSignals(False)
+            with QSignalBlocker(combo):
+                refill(combo, self.tr("全部"), ALL, values)
+                combo.setCurrentIndex(max(0, combo.findData(current)))
 
     def apply_filters(self) -> None:
         if self.plan is None:
@@ -554,18 +541,9 @@ class PlanPage(Page):
 
     # -- export ----------------------------------------------------------------------------
     def _ask_path(self, suggested: str) -> Path | None:
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self,
-            self.tr("导出检查计划"),
-            str(self._last_dir / safe_file_name(suggested, suffix=".xlsx")),
-            self.tr("Excel 工作簿 (*.xlsx)"),
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self._last_dir = path.parent
+        path = ask_workbook_path(self, self.tr("导出检查计划"), self._last_dir, suggested)
+        if path is not None:
+            self._last_dir = path.parent
         return path
 
     def _on_export(self) -> None:

@@ -14,8 +14,8 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtCore import QModelIndex, QSettings, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,9 @@ from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
 from safecredit_desktop.core.registry import UnitQuery
 from safecredit_desktop.gui.blocks import ColumnFitter
+from safecredit_desktop.gui.blocks.choices import refill
+from safecredit_desktop.gui.blocks.dialog_parts import push_button
+from safecredit_desktop.gui.blocks.enter_key import EnterOpensRow
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.unit_table_model import UnitTableModel
 from safecredit_desktop.gui.pages import Page
@@ -74,12 +76,12 @@ class RegistryPage(Page):
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText(self.tr("名称、统一社会信用代码或拼音首字母，如 fhhg"))
         self.search_edit.setClearButtonEnabled(True)
-        self.new_button = QPushButton(self.tr("新增企业"), self)
-        self.export_button = QPushButton(self.tr("导出工作簿…"), self)
+        self.new_button = push_button(self, self.tr("新增企业"), self._on_new_unit_clicked)
+        self.export_button = push_button(self, self.tr("导出工作簿…"), self._on_export_clicked)
         self.export_button.setToolTip(
             self.tr("把当前筛选出的企业（按当前排序）导出为 Excel 工作簿")
         )
-        self.clear_button = QPushButton(self.tr("清除筛选"), self)
+        self.clear_button = push_button(self, self.tr("清除筛选"), self._on_clear_clicked)
 
         self.category_combo = QComboBox(self)
         self.town_combo = QComboBox(self)
@@ -179,7 +181,7 @@ class RegistryPage(Page):
         if state is not None and not header.restoreState(state):
             self._apply_default_widths()
         header.setStretchLastSection(False)  # also over a state saved when it was on
-        table.installEventFilter(self)
+        self._enter = EnterOpensRow(table, self._on_row_double_clicked)
 
     def _apply_default_widths(self) -> None:
         metrics = self.table.fontMetrics()
@@ -259,32 +261,28 @@ class RegistryPage(Page):
             (self.status_combo, statuses),
         ):
             chosen = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(self.tr("全部"), None)
-            for value in values:
-                combo.addItem(value, value)
-            if chosen is not None and chosen not in values:
-                combo.addItem(chosen, chosen)  # keep the filter: it now matches nothing
-            combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen is not None else 0)
-            combo.blockSignals(False)
+            with QSignalBlocker(combo):
+                refill(combo, self.tr("全部"), None, values)
+                if chosen is not None and chosen not in values:
+                    combo.addItem(chosen, chosen)  # keep the filter: it now matches nothing
+                combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen is not None else 0)
 
-    def _connect_signals(self) -> None:
-        self.search_edit.textChanged.connect(self._on_search_text_changed)
-        self.search_edit.returnPressed.connect(self._on_search_return_pressed)
-        self._search_timer.timeout.connect(self._on_search_timeout)
-        for combo in (
+    def _filter_combos(self) -> tuple[QComboBox, ...]:
+        return (
             self.category_combo,
             self.town_combo,
             self.grade_combo,
             self.confirmed_combo,
             self.status_combo,
             self.high_risk_combo,
-        ):
+        )
+
+    def _connect_signals(self) -> None:
+        self.search_edit.textChanged.connect(self._on_search_text_changed)
+        self.search_edit.returnPressed.connect(self._on_search_return_pressed)
+        self._search_timer.timeout.connect(self._on_search_timeout)
+        for combo in self._filter_combos():
             combo.currentIndexChanged.connect(self._on_filter_changed)
-        self.clear_button.clicked.connect(self._on_clear_clicked)
-        self.new_button.clicked.connect(self._on_new_unit_clicked)
-        self.export_button.clicked.connect(self._on_export_clicked)
         self._day_timer.timeout.connect(self._on_day_check)
         self.table.doubleClicked.connect(self._on_row_double_clicked)
         self.model.modelReset.connect(self._update_count)
@@ -353,17 +351,6 @@ class RegistryPage(Page):
 
     # -- events --------------------------------------------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter on a row of the table opens the unit, like a double-click."""
-        if watched is self.table and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                index = self.table.currentIndex()
-                if index.isValid():
-                    self.unit_activated.emit(self.model.unit_id(index.row()))
-                    return True
-        return super().eventFilter(watched, event)
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._stale:
@@ -389,14 +376,7 @@ class RegistryPage(Page):
         self._apply_query()
 
     def _on_clear_clicked(self) -> None:
-        for combo in (
-            self.category_combo,
-            self.town_combo,
-            self.grade_combo,
-            self.confirmed_combo,
-            self.status_combo,
-            self.high_risk_combo,
-        ):
+        for combo in self._filter_combos():
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)

@@ -8,10 +8,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QInputDialog,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +20,7 @@ from safecredit_desktop.core.app.vocabulary import Changes, Table
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import RosterEntry
 from safecredit_desktop.gui.blocks import Column, RowTable
+from safecredit_desktop.gui.blocks.dialog_parts import push_button, row_of
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation
 
@@ -86,25 +85,15 @@ class RosterTab(QWidget):
             lambda e: e.inspector.id,
         )
 
-        self.add_button = QPushButton(self.tr("新增…"), self)
-        self.edit_button = QPushButton(self.tr("修改…"), self)
-        self.toggle_button = QPushButton(self.tr("停用"), self)
-        self.conflicts_button = QPushButton(self.tr("回避企业…"), self)
+        self.add_button = push_button(self, self.tr("新增…"), self.add_inspector)
+        self.edit_button = push_button(self, self.tr("修改…"), self.edit_selected)
+        self.toggle_button = push_button(self, self.tr("停用"), self.toggle_selected)
+        self.conflicts_button = push_button(self, self.tr("回避企业…"), self.edit_conflicts)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
-        self.add_button.clicked.connect(self.add_inspector)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.toggle_button.clicked.connect(self.toggle_selected)
-        self.conflicts_button.clicked.connect(self.edit_conflicts)
-        buttons = QHBoxLayout()
-        for button in (
-            self.add_button,
-            self.edit_button,
-            self.toggle_button,
-            self.conflicts_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = row_of(
+            self.add_button, self.edit_button, self.toggle_button, self.conflicts_button
+        )
 
         self.avoid_own_town = QCheckBox(
             self.tr("双随机抽查时，执法人员回避其所属乡镇的企业（所属单位与企业所在乡镇相同）"),
@@ -160,18 +149,19 @@ class RosterTab(QWidget):
         """Save; on a refusal the dialog opens again with what was typed."""
         return attempt(self, lambda: self.session.draws.save_inspector(inspector))
 
-    def add_inspector(self) -> None:
-        inspector = self.ask_inspector(None)
+    def _edit(self, inspector: model.Inspector | None) -> None:
+        """Ask until what was typed is saved or the dialog is cancelled."""
+        inspector = self.ask_inspector(inspector)
         while inspector is not None and not self._save(inspector):
             inspector = self.ask_inspector(inspector)
 
+    def add_inspector(self) -> None:
+        self._edit(None)
+
     def edit_selected(self) -> None:
         chosen = self.selected()
-        if chosen is None:
-            return
-        inspector = self.ask_inspector(chosen.inspector)
-        while inspector is not None and not self._save(inspector):
-            inspector = self.ask_inspector(inspector)
+        if chosen is not None:
+            self._edit(chosen.inspector)
 
     def toggle_selected(self) -> None:
         chosen = self.selected()

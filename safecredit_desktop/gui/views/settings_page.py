@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
@@ -25,6 +24,13 @@ from safecredit_desktop.core.app.vocabulary import COUNTY_TOWNS, DRAW_AVOID_OWN_
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.actions import backup_now
+from safecredit_desktop.gui.blocks.dialog_parts import (
+    confirmed,
+    push_button,
+    row_of,
+    vbox,
+    wrapping_label,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -64,7 +70,6 @@ class SettingsPage(Page):
         self.tabs.addTab(self.documents_tab, self.tr("文书"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
-        self._connect_signals()
 
     # -- building -----------------------------------------------------------------------
     def _bureau_tab(self) -> QWidget:
@@ -84,15 +89,11 @@ class SettingsPage(Page):
             form.addRow(self.tr("{name}：").format(name=setting.name), edit)
         profile = self.session.profile
         form.addRow(self.tr("信用规则："), QLabel(profile.title, tab))
-        note = QLabel(profile.rules_of, tab)
-        note.setWordWrap(True)
-        form.addRow("", note)
+        form.addRow("", wrapping_label(tab, profile.rules_of))
         form.addRow(self.tr("数据库文件："), QLabel(str(self.session.db.location), tab))
-        self.bureau_error = QLabel(tab)
-        self.bureau_error.setWordWrap(True)
-        self.bureau_error.setStyleSheet("color: #b00020;")
-        self.bureau_save_button = QPushButton(self.tr("保存单位信息"), tab)
-        self.bureau_revert_button = QPushButton(self.tr("还原"), tab)
+        self.bureau_error = wrapping_label(tab, style="color: #b00020;")
+        self.bureau_save_button = push_button(tab, self.tr("保存单位信息"), self.save_bureau)
+        self.bureau_revert_button = push_button(tab, self.tr("还原"), lambda: self.show_bureau())
         self.bureau_save_button.setEnabled(admin)
         self.bureau_revert_button.setEnabled(admin)
         who = QLabel(
@@ -134,36 +135,22 @@ class SettingsPage(Page):
         return self.users_tab
 
     def _backups_tab(self) -> QWidget:
-        tab = QWidget(self)
-        self.backups_table = readonly_table(
-            tab, [self.tr("备份时间"), self.tr("类型"), self.tr("大小"), self.tr("文件")]
-        )
-        self.backup_button = QPushButton(self.tr("立即备份"), tab)
-        self.restore_button = QPushButton(self.tr("从所选备份恢复…"), tab)
-        note = QLabel(
+        tab = QWidget(self)  # from the top: a note, the backups, the buttons
+        note = wrapping_label(
+            tab,
             self.tr(
                 "程序在关闭时和每天首次打开时自动备份，并在导入、升级和恢复前备份；"
                 "自动备份保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。"
                 "恢复只限管理员，恢复前会先备份当前数据。"
             ),
-            tab,
         )
-        note.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.backup_button)
-        buttons.addWidget(self.restore_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(tab)
-        layout.addWidget(note)
-        layout.addWidget(self.backups_table)
-        layout.addLayout(buttons)
+        self.backups_table = readonly_table(
+            tab, [self.tr("备份时间"), self.tr("类型"), self.tr("大小"), self.tr("文件")]
+        )
+        self.backup_button = push_button(tab, self.tr("立即备份"), self._on_backup_now)
+        self.restore_button = push_button(tab, self.tr("从所选备份恢复…"), self._on_restore)
+        vbox(tab, note, self.backups_table, row_of(self.backup_button, self.restore_button))
         return tab
-
-    def _connect_signals(self) -> None:
-        self.bureau_save_button.clicked.connect(self.save_bureau)
-        self.bureau_revert_button.clicked.connect(lambda: self.show_bureau())
-        self.backup_button.clicked.connect(self._on_backup_now)
-        self.restore_button.clicked.connect(self._on_restore)
 
     # -- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -187,9 +174,6 @@ class SettingsPage(Page):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, str(copy.path))
                 self.backups_table.setItem(row, column, item)
-
-    def _refuse(self, exc: SafeCreditError) -> None:
-        QMessageBox.warning(self, self.tr("无法完成"), exc.message)
 
     # -- 单位信息 ---------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:
@@ -245,14 +229,13 @@ class SettingsPage(Page):
             return
         candidate = Path(str(self.backups_table.item(row, 0).data(Qt.ItemDataRole.UserRole)))
         self.session.require(Role.ADMIN)
-        answer = QMessageBox.question(
+        if not confirmed(
             self,
             self.tr("确认恢复"),
             self.tr("确定用 {item} 的备份替换当前数据吗？\n当前数据会先另存一份备份。").format(
                 item=self.backups_table.item(row, 0).text()
             ),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         core.restore_backup(self.session, candidate)
         QMessageBox.information(self, self.tr("恢复完成"), self.tr("数据已恢复，请重新登录。"))

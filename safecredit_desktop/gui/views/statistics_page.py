@@ -8,11 +8,12 @@ is shown after a change, or on 统计; the exports reuse them for the same date.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, QUrl
+from PySide6.QtCore import QDate, QPoint, QRect, QSignalBlocker, QSize, Qt, QUrl
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -28,13 +29,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTableWidget,
@@ -48,12 +46,14 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.statistics import CountTable, StatisticsTables
+from safecredit_desktop.gui.blocks.choices import refill_items
+from safecredit_desktop.gui.blocks.dialog_parts import push_button, row_of, vbox, wrapping_label
+from safecredit_desktop.gui.blocks.save_path import ask_save_path, ask_workbook_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
-from safecredit_desktop.gui.workers import run_with_progress
+from safecredit_desktop.gui.workers import Report, run_with_progress
 
 GRADE_COLORS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
 LIVE = "live"
@@ -329,18 +329,17 @@ class StatisticsPage(Page):
         self.group_by_reporter.setToolTip(
             self.tr("按企业的“报送单位”分别统计；报送单位为空的企业计入本单位。")
         )
-        self.compute_button = QPushButton(self.tr("统计"), self)
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel(self.tr("评定依据："), self))
-        controls.addWidget(self.basis)
-        controls.addWidget(QLabel(self.tr("评定基准日："), self))
-        controls.addWidget(self.as_of)
-        controls.addWidget(self.group_by_reporter)
-        controls.addWidget(self.compute_button)
-        controls.addStretch(1)
+        self.compute_button = push_button(self, self.tr("统计"), self._on_compute)
+        controls = row_of(
+            self.tr("评定依据："),
+            self.basis,
+            self.tr("评定基准日："),
+            self.as_of,
+            self.group_by_reporter,
+            self.compute_button,
+        )
 
-        self.summary = QLabel(self)
-        self.summary.setWordWrap(True)
+        self.summary = wrapping_label(self)
         self.notice = QLabel(self)
         self.notice.setStyleSheet("color: #c00000; font-weight: bold;")
         self.notice.setVisible(False)
@@ -356,9 +355,7 @@ class StatisticsPage(Page):
 
         # -- scheduling figures: not yet
         self.schedule_box = QGroupBox(self.tr("检查完成与到期（按月）/ 逾期（按乡镇）"), self)
-        schedule_layout = QVBoxLayout(self.schedule_box)
-        self.schedule_summary = QLabel(self.schedule_box)
-        self.schedule_summary.setWordWrap(True)
+        self.schedule_summary = wrapping_label(self.schedule_box)
         self.schedule_months = QTableWidget(2, 13, self.schedule_box)
         self.schedule_months.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.schedule_months.setHorizontalHeaderLabels(
@@ -366,35 +363,35 @@ class StatisticsPage(Page):
         )
         self.schedule_months.setVerticalHeaderLabels([self.tr("计划应检"), self.tr("已检")])
         self.schedule_months.setMaximumHeight(90)
-        self.overdue_towns = QLabel(self.schedule_box)
-        self.overdue_towns.setWordWrap(True)
-        schedule_layout.addWidget(self.schedule_summary)
-        schedule_layout.addWidget(self.schedule_months)
-        schedule_layout.addWidget(self.overdue_towns)
+        self.overdue_towns = wrapping_label(self.schedule_box)
+        vbox(self.schedule_box, self.schedule_summary, self.schedule_months, self.overdue_towns)
 
         # -- exports
         self.reporter_name = QLineEdit(self)
         self.reporter_name.setPlaceholderText(self.tr("填表人姓名"))
         self.reporter_name.setText(session.reports.reporter())
         self.reporter_name.setMaximumWidth(160)
-        self.export_table_button = QPushButton(self.tr("导出当前统计表…"), self)
-        self.export_stats_button = QPushButton(self.tr("导出统计表…"), self)
-        self.export_list_button = QPushButton(self.tr("导出信用等级名单…"), self)
-        self.mail_button = QPushButton(self.tr("生成邮件草稿"), self)
+        self.export_table_button = push_button(
+            self, self.tr("导出当前统计表…"), self._on_export_table
+        )
+        self.export_stats_button = push_button(self, self.tr("导出统计表…"), self._on_export_stats)
+        self.export_list_button = push_button(
+            self, self.tr("导出信用等级名单…"), self._on_export_list
+        )
+        self.mail_button = push_button(self, self.tr("生成邮件草稿"), self._on_mail_draft)
         self.mail_button.setEnabled(False)
         self.mail_button.setToolTip(
             self.tr("先导出统计表或名单，再生成附有该文件、发往上级单位邮箱的邮件草稿。")
         )
-        exports = QHBoxLayout()
-        exports.addWidget(QLabel(self.tr("统计人员："), self))
-        exports.addWidget(self.reporter_name)
-        exports.addWidget(self.export_table_button)
-        exports.addWidget(self.export_stats_button)
-        exports.addWidget(self.export_list_button)
-        exports.addWidget(self.mail_button)
-        exports.addStretch(1)
-        self.export_result = QLabel(self)
-        self.export_result.setWordWrap(True)
+        exports = row_of(
+            self.tr("统计人员："),
+            self.reporter_name,
+            self.export_table_button,
+            self.export_stats_button,
+            self.export_list_button,
+            self.mail_button,
+        )
+        self.export_result = wrapping_label(self)
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.export_result.setOpenExternalLinks(True)
 
@@ -408,13 +405,8 @@ class StatisticsPage(Page):
         layout.addLayout(exports)
         layout.addWidget(self.export_result)
 
-        self.compute_button.clicked.connect(self._on_compute)
         self.basis.currentIndexChanged.connect(self._on_basis_changed)
         self.group_by_reporter.toggled.connect(lambda _on: self._on_compute())
-        self.export_stats_button.clicked.connect(self._on_export_stats)
-        self.export_list_button.clicked.connect(self._on_export_list)
-        self.mail_button.clicked.connect(self._on_mail_draft)
-        self.export_table_button.clicked.connect(self._on_export_table)
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -432,13 +424,13 @@ class StatisticsPage(Page):
 
     def _fill_basis(self) -> None:
         current = self.basis.currentData()
-        self.basis.blockSignals(True)
-        self.basis.clear()
-        self.basis.addItem(self.tr("实时（评定基准日）"), LIVE)
-        for year in self.session.grading.confirmed_years():
-            self.basis.addItem(self.tr("{year}年度评定（已确认）").format(year=str(year)), year)
-        self.basis.setCurrentIndex(max(self.basis.findData(current), 0))
-        self.basis.blockSignals(False)
+        confirmed = [
+            (self.tr("{year}年度评定（已确认）").format(year=str(year)), year)
+            for year in self.session.grading.confirmed_years()
+        ]
+        with QSignalBlocker(self.basis):
+            refill_items(self.basis, [(self.tr("实时（评定基准日）"), LIVE), *confirmed])
+            self.basis.setCurrentIndex(max(self.basis.findData(current), 0))
         self.as_of.setEnabled(self.selected_year() is None)
 
     def refresh(self) -> None:
@@ -560,18 +552,9 @@ class StatisticsPage(Page):
 
     # -- exports ---------------------------------------------------------------------------
     def _ask_path(self, title: str, suggested: str) -> Path | None:
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self,
-            title,
-            str(self._last_dir / safe_file_name(suggested, suffix=".xlsx")),
-            self.tr("Excel 工作簿 (*.xlsx)"),
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self._last_dir = path.parent
+        path = ask_workbook_path(self, title, self._last_dir, suggested)
+        if path is not None:
+            self._last_dir = path.parent
         return path
 
     def _exported(self, path: Path, what: str) -> None:
@@ -585,23 +568,40 @@ class StatisticsPage(Page):
         )
         self.bus.status_message.emit(self.tr("已导出 {path}").format(path=str(path)))
 
-    @operation
-    def _on_export_stats(self) -> None:
+    def _export_graded(
+        self,
+        title: str,
+        name: str,
+        progress_title: str,
+        what: str,
+        export: Callable[[core.Session, Path, date, int | None, list[Any], Report], Path],
+    ) -> None:
+        """A workbook of the grades as of the chosen day, named ``{bureau}{name}-{day}``:
+        asked where, then graded and written on the worker's own connection."""
         as_of = self.selected_as_of()
-        bureau = self.session.bureau_name
-        path = self._ask_path(
-            self.tr("导出统计表"), f"{bureau}安全生产信用分级分类统计表-{as_of.isoformat()}.xlsx"
-        )
+        path = self._ask_path(title, f"{self.session.bureau_name}{name}-{as_of.isoformat()}.xlsx")
         if path is None:
             return
-        reporter = self.reporter_name.text().strip()
         year = self.selected_year()
-        grouped = True if self.group_by_reporter.isChecked() else None
         results = self._grades(as_of)
         written = run_with_progress(
             self,
+            progress_title,
+            lambda own, report: export(own, path, as_of, year, results, report),
+            session=self.session,
+        )
+        self._exported(written, what)
+
+    @operation
+    def _on_export_stats(self) -> None:
+        reporter = self.reporter_name.text().strip()
+        grouped = True if self.group_by_reporter.isChecked() else None
+        self._export_graded(
+            self.tr("导出统计表"),
+            "安全生产信用分级分类统计表",
             self.tr("正在导出统计表…"),
-            lambda own, report: own.reports.export_stats(
+            self.tr("统计表"),
+            lambda own, path, as_of, year, results, report: own.reports.export_stats(
                 path,
                 as_of=as_of,
                 assessment=year,
@@ -610,9 +610,7 @@ class StatisticsPage(Page):
                 results=results,
                 progress=report,
             ),
-            session=self.session,
         )
-        self._exported(written, self.tr("统计表"))
 
     def current_count_table(self) -> Any:
         """The CountTable of the tab on show (grade × category, town or 报送单位)."""
@@ -640,41 +638,30 @@ class StatisticsPage(Page):
 
     @operation
     def _on_export_list(self) -> None:
-        as_of = self.selected_as_of()
-        bureau = self.session.bureau_name
-        path = self._ask_path(
-            self.tr("导出信用等级名单"), f"{bureau}安全生产信用等级名单-{as_of.isoformat()}.xlsx"
-        )
-        if path is None:
-            return
-        year = self.selected_year()
-        results = self._grades(as_of)
-        written = run_with_progress(
-            self,
+        self._export_graded(
+            self.tr("导出信用等级名单"),
+            "安全生产信用等级名单",
             self.tr("正在导出信用等级名单…"),
-            lambda own, report: own.reports.export_grade_list(
+            self.tr("信用等级名单"),
+            lambda own, path, as_of, year, results, report: own.reports.export_grade_list(
                 path, as_of=as_of, assessment=year, results=results, progress=report
             ),
-            session=self.session,
         )
-        self._exported(written, self.tr("信用等级名单"))
 
     @operation
     def _on_mail_draft(self) -> None:
         workbook = self.last_export
         if workbook is None:
             return
-        chosen, _filter = QFileDialog.getSaveFileName(
+        out = ask_save_path(
             self,
             self.tr("保存邮件草稿"),
-            str(workbook.with_suffix(".eml")),
+            workbook.with_suffix(".eml"),
             self.tr("邮件草稿 (*.eml)"),
+            ".eml",
         )
-        if not chosen:
+        if out is None:
             return
-        out = Path(chosen)
-        if out.suffix.lower() != ".eml":
-            out = out.with_name(out.name + ".eml")
         draft = run_with_progress(
             self,
             self.tr("正在生成邮件草稿…"),

@@ -5,15 +5,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
-    QPushButton,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -21,6 +17,18 @@ from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import ROLE_ORDER, User
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.blocks.dialog_parts import (
+    accept_cancel,
+    confirmed,
+    error_label,
+    exec_until_saved,
+    password_edit,
+    push_button,
+    row_of,
+    show_refusal,
+    vbox,
+    wrapping_label,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.dialogs.recovery_code import (
     NewPasswordDialog,
@@ -64,13 +72,9 @@ class NewUserDialog(QDialog):
         self.username = QLineEdit(self)
         self.display_name = QLineEdit(self)
         self.roles = RoleChoice(frozenset({Role.CLERK}), self)
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm = QLineEdit(self)
-        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #c00;")
-        self.error.setWordWrap(True)
+        self.password = password_edit(self)
+        self.confirm = password_edit(self)
+        self.error = error_label(self)
         form = QFormLayout(self)
         form.addRow(self.tr("用户名："), self.username)
         form.addRow(self.tr("姓名："), self.display_name)
@@ -78,11 +82,7 @@ class NewUserDialog(QDialog):
         form.addRow(self.tr("初始密码："), self.password)
         form.addRow(self.tr("确认密码："), self.confirm)
         form.addRow(self.error)
-        self.buttons = QDialogButtonBox(self)
-        self.buttons.addButton(self.tr("添加"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        self.buttons.accepted.connect(self._on_accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = accept_cancel(self, self.tr("添加"), self._on_accept)
         form.addRow(self.buttons)
 
     def _on_accept(self) -> None:
@@ -103,15 +103,7 @@ class RolesDialog(QDialog):
         self.setWindowTitle(self.tr("更改角色"))
         label = QLabel(self.tr("用户 {username} 的角色：").format(username=username), self)
         self.roles = RoleChoice(roles, self)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton(self.tr("确定"), QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addWidget(self.roles)
-        layout.addWidget(buttons)
+        vbox(self, label, self.roles, accept_cancel(self, self.tr("确定")))
 
 
 class NameDialog(QDialog):
@@ -122,19 +114,12 @@ class NameDialog(QDialog):
         self.setWindowTitle(self.tr("修改姓名"))
         self.setMinimumWidth(360)
         self.name = QLineEdit(name, self)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #c00;")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
         form = QFormLayout(self)
         form.addRow(self.tr("用户名："), QLabel(username, self))
         form.addRow(self.tr("姓名："), self.name)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton(self.tr("确定"), QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(accept_cancel(self, self.tr("确定")))
 
 
 class UsersTab(QWidget):
@@ -149,39 +134,27 @@ class UsersTab(QWidget):
         self.table = readonly_table(
             self, [self.tr("用户名"), self.tr("姓名"), self.tr("角色"), self.tr("状态")]
         )
-        self.add_button = QPushButton(self.tr("添加用户…"), self)
-        self.reset_button = QPushButton(self.tr("重设密码…"), self)
-        self.roles_button = QPushButton(self.tr("更改角色…"), self)
-        self.name_button = QPushButton(self.tr("修改姓名…"), self)
-        self.active_button = QPushButton(self.tr("停用"), self)
-        note = QLabel(
+        self.add_button = push_button(self, self.tr("添加用户…"), self._on_add_user)
+        self.reset_button = push_button(self, self.tr("重设密码…"), self._on_reset_password)
+        self.roles_button = push_button(self, self.tr("更改角色…"), self._on_change_roles)
+        self.name_button = push_button(self, self.tr("修改姓名…"), self._on_change_name)
+        self.active_button = push_button(self, self.tr("停用"), self._on_toggle_active)
+        note = wrapping_label(
+            self,
             self.tr(
                 "管理员：用户、设置、恢复；审核员：确认评级、审批信用修复、处理异议、审核名单、"
                 "导入信用修复和执法人员；录入员：录入记录。一位用户可兼有多个角色。"
                 "停用的用户不能登录；唯一在用的管理员不能停用或取消管理员角色。"
             ),
-            self,
         )
-        note.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (
+        buttons = (
             self.add_button,
             self.reset_button,
             self.roles_button,
             self.name_button,
             self.active_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-        self.add_button.clicked.connect(self._on_add_user)
-        self.reset_button.clicked.connect(self._on_reset_password)
-        self.roles_button.clicked.connect(self._on_change_roles)
-        self.name_button.clicked.connect(self._on_change_name)
-        self.active_button.clicked.connect(self._on_toggle_active)
+        )
+        vbox(self, note, self.table, row_of(*buttons))
         self.table.itemSelectionChanged.connect(self._on_selection)
 
     # -- showing ------------------------------------------------------------------------
@@ -210,14 +183,12 @@ class UsersTab(QWidget):
         active = chosen is None or chosen.active
         self.active_button.setText(self.tr("停用") if active else self.tr("启用"))
 
-    def _refuse(self, exc: SafeCreditError) -> None:
-        QMessageBox.warning(self, self.tr("无法完成"), exc.message)
-
     def _may_manage(self) -> bool:
         """Only administrators manage users (the core refuses others too)."""
         if core.has_admin(self.session.db) and not self.session.has_role(Role.ADMIN):
-            self._refuse(
-                SafeCreditError(f"此操作需要管理员权限，当前用户“{self.session.user}”没有该权限。")
+            show_refusal(
+                self,
+                SafeCreditError(f"此操作需要管理员权限，当前用户“{self.session.user}”没有该权限。"),
             )
             return False
         return True
@@ -232,21 +203,21 @@ class UsersTab(QWidget):
         if not self._may_manage():
             return
         dialog = NewUserDialog(self)
-        while dialog.exec() == QDialog.DialogCode.Accepted:
-            try:
-                made = self.session.accounts.create_user(
-                    dialog.username.text(),
-                    dialog.password.text(),
-                    dialog.roles.roles(),
-                    dialog.display_name.text(),
-                )
-            except SafeCreditError as exc:
-                dialog.error.setText(exc.message)
-                continue
-            if made.recovery_code:
-                show_recovery_code(self, made.user.username, made.recovery_code)
-            self._changed(self.tr("已添加用户 {username}").format(username=made.user.username))
+        saved = exec_until_saved(
+            dialog,
+            lambda: self.session.accounts.create_user(
+                dialog.username.text(),
+                dialog.password.text(),
+                dialog.roles.roles(),
+                dialog.display_name.text(),
+            ),
+        )
+        if saved is None:
             return
+        (made,) = saved
+        if made.recovery_code:
+            show_recovery_code(self, made.user.username, made.recovery_code)
+        self._changed(self.tr("已添加用户 {username}").format(username=made.user.username))
 
     def _on_reset_password(self) -> None:
         chosen = self._selected()
@@ -257,14 +228,11 @@ class UsersTab(QWidget):
             self.tr("用户 {username} 的新密码：").format(username=chosen.username),
             self,
         )
-        while dialog.exec() == QDialog.DialogCode.Accepted:
-            try:
-                self.session.accounts.set_password(chosen.username, dialog.password.text())
-            except SafeCreditError as exc:
-                dialog.error.setText(exc.message)
-                continue
+        if exec_until_saved(
+            dialog,
+            lambda: self.session.accounts.set_password(chosen.username, dialog.password.text()),
+        ):
             self._changed(self.tr("已重设用户 {username} 的密码").format(username=chosen.username))
-            return
 
     def _on_change_roles(self) -> None:
         chosen = self._selected()
@@ -276,7 +244,7 @@ class UsersTab(QWidget):
         try:
             code = self.session.accounts.set_roles(chosen.username, dialog.roles.roles())
         except SafeCreditError as exc:
-            self._refuse(exc)
+            show_refusal(self, exc)
             return
         if code:
             show_recovery_code(self, chosen.username, code)
@@ -289,37 +257,31 @@ class UsersTab(QWidget):
         if chosen.username != self.session.user and not self._may_manage():
             return
         dialog = NameDialog(chosen.username, chosen.display_name, self)
-        while dialog.exec() == QDialog.DialogCode.Accepted:
-            try:
-                self.session.accounts.set_name(chosen.username, dialog.name.text())
-            except SafeCreditError as exc:
-                dialog.error.setText(exc.message)
-                continue
+        if exec_until_saved(
+            dialog, lambda: self.session.accounts.set_name(chosen.username, dialog.name.text())
+        ):
             self._changed(
                 self.tr("已将用户 {username} 的姓名改为“{name}”").format(
                     username=chosen.username, name=dialog.name.text().strip()
                 )
             )
-            return
 
     def _on_toggle_active(self) -> None:
         chosen = self._selected()
         if chosen is None or not self._may_manage():
             return
-        if chosen.active:
-            answer = QMessageBox.question(
-                self,
-                self.tr("停用用户"),
-                self.tr("停用用户 {username}？停用后不能登录，记录和审计日志保留。").format(
-                    username=chosen.username
-                ),
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if chosen.active and not confirmed(
+            self,
+            self.tr("停用用户"),
+            self.tr("停用用户 {username}？停用后不能登录，记录和审计日志保留。").format(
+                username=chosen.username
+            ),
+        ):
+            return
         try:
             self.session.accounts.set_active(chosen.username, not chosen.active)
         except SafeCreditError as exc:
-            self._refuse(exc)
+            show_refusal(self, exc)
             return
         done = (
             self.tr("已启用用户 {username}")
