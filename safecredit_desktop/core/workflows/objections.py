@@ -117,57 +117,18 @@ def refusal(objection: Objection, action: ObjectionAction) -> str:
     return f"该异议已{objection.status}。"
 
 
-_day = store.day
-
-
-def _objection(r: dict[str, Any]) -> Objection:
-    return Objection(
-        id=int(r["id"]),
-        unit_id=int(r["unit_id"]),
-        uscc=str(r["uscc"]),
-        unit_name=str(r["unit_name"]),
-        target_table=str(r["target_table"]),
-        target_id=int(r["target_id"]),
-        target_text=str(r["target_text"]),
-        filed_on=date.fromisoformat(str(r["filed_on"])),
-        filed_by=str(r["filed_by"]),
-        content=str(r["content"]),
-        evidence=str(r["evidence"]),
-        status=ObjectionStatus(r["status"]),
-        accepted_on=_day(r["accepted_on"]),
-        due_on=_day(r["due_on"]),
-        refused_reason=str(r["refused_reason"]),
-        investigator=r["investigator"],
-        findings=str(r["findings"]),
-        outcome=r["outcome"],
-        answered_on=_day(r["answered_on"]),
-    )
-
-
-_SELECT = store.with_unit("objections", "o")
+_OBJECTIONS = store.Entries(Objection, "objections", "o", "target_text", "没有编号为 {} 的异议。")
 
 
 def get(db: Database, objection_id: int) -> Objection:
-    found = store.rows(db.conn, _SELECT + " WHERE o.id = ?", (objection_id,))
-    if not found:
-        raise SafeCreditError(f"没有编号为 {objection_id} 的异议。")
-    return _objection(found[0])
+    return _OBJECTIONS.get(db.conn, objection_id)
 
 
 def objections(
     db: Database, *, unit_id: int | None = None, open_only: bool = False, search: str = ""
 ) -> list[Objection]:
     extra = [("o.status IN ('待受理', '已受理')", ())] if open_only else []
-    found = store.search_rows(
-        db.conn,
-        "objections",
-        "o",
-        equal={"unit_id": unit_id},
-        search=search,
-        search_column="target_text",
-        extra=extra,
-    )
-    return [_objection(r) for r in found]
+    return _OBJECTIONS.search(db.conn, equal={"unit_id": unit_id}, search=search, extra=extra)
 
 
 def describe(db: Database, table: str, record_id: int) -> tuple[int, str]:
@@ -272,14 +233,8 @@ def accept(
     if found.status != "待受理":
         raise SafeCreditError(f"该异议已{found.status}。")
     due = calendar.add_working_days(on, profile.deadlines.objection_answer_working_days)
-    with db.transaction() as conn:
-        store.update(
-            conn,
-            user,
-            "objections",
-            objection_id,
-            {"status": "已受理", "accepted_on": on, "due_on": due.day},
-        )
+    changes = {"status": "已受理", "accepted_on": on, "due_on": due.day}
+    store.step(db, user, "objections", objection_id, changes)
     return get(db, objection_id)
 
 
@@ -289,14 +244,8 @@ def refuse(db: Database, user: str, objection_id: int, reason: str, on: date) ->
         raise SafeCreditError(f"该异议已{found.status}。")
     if not reason.strip():
         raise SafeCreditError("不予受理时请填写理由。")
-    with db.transaction() as conn:
-        store.update(
-            conn,
-            user,
-            "objections",
-            objection_id,
-            {"status": "不予受理", "refused_reason": reason.strip(), "answered_on": on},
-        )
+    changes = {"status": "不予受理", "refused_reason": reason.strip(), "answered_on": on}
+    store.step(db, user, "objections", objection_id, changes)
     return get(db, objection_id)
 
 

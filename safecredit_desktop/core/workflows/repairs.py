@@ -127,54 +127,20 @@ class Check:
     ok: bool | None
 
 
-_day = store.day
-
-
-def _application(r: dict[str, Any]) -> Application:
-    return Application(
-        id=int(r["id"]),
-        unit_id=int(r["unit_id"]),
-        uscc=str(r["uscc"]),
-        unit_name=str(r["unit_name"]),
-        target_table=str(r["target_table"]),
-        target_id=int(r["target_id"]),
-        target_text=str(r["target_text"]),
-        applied_on=date.fromisoformat(str(r["applied_on"])),
-        applied_by=str(r["applied_by"]),
-        statement=str(r["statement"]),
-        status=ApplicationStatus(r["status"]),
-        decided_by=r["decided_by"],
-        decided_on=_day(r["decided_on"]),
-        decision_note=str(r["decision_note"]),
-        repair_id=None if r["repair_id"] is None else int(r["repair_id"]),
-        revoked_by=r["revoked_by"],
-        revoked_on=_day(r["revoked_on"]),
-        revoke_reason=str(r["revoke_reason"]),
-    )
-
-
-_SELECT = store.with_unit("repair_applications", "a")
+_APPLICATIONS = store.Entries(
+    Application, "repair_applications", "a", "target_text", "没有编号为 {} 的信用修复申请。"
+)
 
 
 def get(db: Database, application_id: int) -> Application:
-    found = store.rows(db.conn, _SELECT + " WHERE a.id = ?", (application_id,))
-    if not found:
-        raise SafeCreditError(f"没有编号为 {application_id} 的信用修复申请。")
-    return _application(found[0])
+    return _APPLICATIONS.get(db.conn, application_id)
 
 
 def applications(
     db: Database, *, unit_id: int | None = None, status: str | None = None, search: str = ""
 ) -> list[Application]:
-    found = store.search_rows(
-        db.conn,
-        "repair_applications",
-        "a",
-        equal={"unit_id": unit_id, "status": status},
-        search=search,
-        search_column="target_text",
-    )
-    return [_application(r) for r in found]
+    equal = {"unit_id": unit_id, "status": status}
+    return _APPLICATIONS.search(db.conn, equal=equal, search=search)
 
 
 def _target(db: Database, table: str, target_id: int) -> tuple[int, str]:
