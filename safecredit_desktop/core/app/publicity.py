@@ -9,23 +9,20 @@ from typing import TYPE_CHECKING
 
 from safecredit_desktop.core import model as _model
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage.settings import get_setting
 from safecredit_desktop.core.workflows import publicity as _publicity
 
 if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
     from safecredit_desktop.core.exchange.publicity_export import (
         PenaltyPublicity as _PenaltyPublicity,
     )
 
 
-class PublicityPart:
+class PublicityPart(Part):
     """双公示 of penalties and permits; commitments lacking and signed."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def allowed_actions(self, item: _publicity.PublicityItem) -> set[_publicity.PublicityAction]:
         """What this user may do to a 双公示 item now (the window's buttons)."""

@@ -417,25 +417,24 @@ def add_by_hand(
         raise SafeCreditError("请填写列入的事实和依据。")
     if period_months is not None and period_months < 1:
         raise SafeCreditError("列入期限应为正整数（月）。")
-    with db.transaction() as conn:
-        return store.insert(
-            conn,
-            user,
-            "list_entries",
-            {
-                "list_kind": list_kind,
-                "unit_id": unit_id,
-                "person_name": person_name.strip(),
-                "person_role": person_role.strip(),
-                "source": "人工",
-                "facts": facts.strip(),
-                "basis": basis.strip(),
-                "period_months": period_months or list_def.period_months,
-                "stage": "采集",
-                "proposed_by": user,
-                "proposed_on": today,
-            },
-        )
+    return store.add(
+        db,
+        user,
+        "list_entries",
+        {
+            "list_kind": list_kind,
+            "unit_id": unit_id,
+            "person_name": person_name.strip(),
+            "person_role": person_role.strip(),
+            "source": "人工",
+            "facts": facts.strip(),
+            "basis": basis.strip(),
+            "period_months": period_months or list_def.period_months,
+            "stage": "采集",
+            "proposed_by": user,
+            "proposed_on": today,
+        },
+    )
 
 
 def _require_stage(entry: ListEntry, *stages: str) -> None:

@@ -207,23 +207,15 @@ def file(
     ).fetchone()
     if already is not None:
         raise SafeCreditError(f"这条记录已有未办结的异议（第 {already[0]} 号）。")
-    with db.transaction() as conn:
-        return store.insert(
-            conn,
-            user,
-            "objections",
-            {
-                "unit_id": unit_id,
-                "target_table": table,
-                "target_id": record_id,
-                "target_text": text,
-                "filed_on": filed_on,
-                "filed_by": user,
-                "content": content.strip(),
-                "evidence": evidence.strip(),
-                "status": "待受理",
-            },
-        )
+    values = {
+        **store.naming(unit_id, table, record_id, text),
+        "filed_on": filed_on,
+        "filed_by": user,
+        "content": content.strip(),
+        "evidence": evidence.strip(),
+        "status": "待受理",
+    }
+    return store.add(db, user, "objections", values)
 
 
 def accept(

@@ -159,8 +159,7 @@ def add_permit(
         "kind": kind,
         "decided_on": decided_on,
     }
-    with db.transaction() as conn:
-        return store.insert(conn, user, "permits", values)
+    return store.add(db, user, "permits", values)
 
 
 @dataclass(frozen=True)

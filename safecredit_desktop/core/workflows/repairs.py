@@ -176,22 +176,14 @@ def apply(
     ).fetchone()
     if pending is not None:
         raise SafeCreditError(f"这条记录已有待审核的申请（第 {pending[0]} 号）。")
-    with db.transaction() as conn:
-        return store.insert(
-            conn,
-            user,
-            "repair_applications",
-            {
-                "unit_id": unit_id,
-                "target_table": table,
-                "target_id": target_id,
-                "target_text": text,
-                "applied_on": applied_on,
-                "applied_by": user,
-                "statement": statement.strip(),
-                "status": "待审核",
-            },
-        )
+    values = {
+        **store.naming(unit_id, table, target_id, text),
+        "applied_on": applied_on,
+        "applied_by": user,
+        "statement": statement.strip(),
+        "status": "待审核",
+    }
+    return store.add(db, user, "repair_applications", values)
 
 
 def _since(db: Database, found: Application) -> date:

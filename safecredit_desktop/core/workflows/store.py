@@ -69,6 +69,18 @@ def update(
     return after
 
 
+def add(db: Database, user: str, table: str, values: Mapping[str, Any]) -> int:
+    """A workflow's new row in a transaction of its own (audited); its id."""
+    with db.transaction() as conn:
+        return insert(conn, user, table, values)
+
+
+def naming(unit_id: int, table: str, record_id: int, text: str) -> dict[str, Any]:
+    """The columns of a row that names one record (an objection, a repair application):
+    its unit, the record and the record as quoted."""
+    return {"unit_id": unit_id, "target_table": table, "target_id": record_id, "target_text": text}
+
+
 def step(
     db: Database, user: str, table: str, row_id: int, changes: Mapping[str, Any]
 ) -> dict[str, Any]:

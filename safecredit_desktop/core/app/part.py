@@ -1,0 +1,29 @@
+"""What every part of the Session shares: the session it is bound to, and the roles a
+use case asks of its user."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from safecredit_desktop.core.model import Role
+
+if TYPE_CHECKING:
+    from safecredit_desktop.core.app.session import Session
+
+
+class Part:
+    """One area of the Session's API (Anki's managers): its methods are the use cases,
+    with the session's database, user, roles and profile bound."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _as_reviewer(self) -> Session:
+        """The session, refused unless its user is a 审核员 or 管理员."""
+        self._session.require(Role.REVIEWER, Role.ADMIN)
+        return self._session
+
+    def _as_admin(self) -> Session:
+        """The session, refused unless its user is a 管理员."""
+        self._session.require(Role.ADMIN)
+        return self._session
