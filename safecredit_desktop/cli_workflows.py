@@ -29,6 +29,11 @@ def _day(value: str | None, field: str) -> date | None:
     return parse_date(value, field=field) if value else None
 
 
+def _on(args: argparse.Namespace) -> date | None:
+    """The command's ``--on`` date (None: not given)."""
+    return _day(args.on, "--on")
+
+
 def _iso(value: date | None) -> str:
     return value.isoformat() if value else "—"
 
@@ -53,6 +58,17 @@ class _Sessions:
 
     def for_action(self, args: argparse.Namespace, reviewer: bool) -> core.Session:
         return self.signed_in(args, *REVIEWERS) if reviewer else self.open(args)
+
+    def run(
+        self, args: argparse.Namespace, reviewer: bool, step: Callable[[core.Session], None]
+    ) -> int:
+        """Run one command's ``step`` on the session it needs, closed after."""
+        session = self.for_action(args, reviewer)
+        try:
+            step(session)
+        finally:
+            session.close()
+        return EXIT_OK
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -92,64 +108,78 @@ def _entries_json(entries: list[core.ListEntry]) -> list[dict[str, Any]]:
     ]
 
 
+def _show_entries(session: core.Session, args: argparse.Namespace) -> None:
+    unit_id = _unit_id(session, args.uscc) if args.uscc else None
+    shown = session.lists.entries(list_kind=args.list, stage=args.stage, unit_id=unit_id)
+    if args.format == "json":
+        everything = shown
+        if args.stage or args.list:  # the persons of a unit's entry, whatever the filter
+            everything = session.lists.entries(unit_id=unit_id)
+        by_id = {o["number"]: o for o in _entries_json(everything)}
+        rows = [by_id[e.id] for e in shown]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for entry in shown:
+            _print_entry(entry)
+
+
+def _propose(session: core.Session, args: argparse.Namespace) -> None:
+    created = session.lists.propose(as_of=_day(args.as_of, "--as-of"))
+    print(f"按规则采集 {len(created)} 条：")
+    for entry in created:
+        _print_entry(entry)
+
+
+def _export_list(session: core.Session, args: argparse.Namespace) -> None:
+    path = session.lists.export_publication(Path(args.out), list_kind=args.list)
+    print(f"已导出：{path}")
+
+
+def _add_entry(session: core.Session, args: argparse.Namespace) -> core.ListEntry:
+    return session.lists.add(
+        unit_id=_unit_id(session, args.uscc),
+        list_kind=args.list,
+        facts=args.facts,
+        basis=args.basis,
+        period_months=args.months,
+        person_name=args.person or "",
+        person_role=args.role or "",
+    )
+
+
+# list ACTION → the step on the entry it changes (printed after)
+_LIST_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.ListEntry]] = {
+    "add": _add_entry,
+    "notify": lambda s, a: s.lists.notify(
+        a.id, served_on=_day(a.served, "--served") or date.today()
+    ),
+    "statement": lambda s, a: s.lists.record_statement(a.id, a.text),
+    "review": lambda s, a: s.lists.review(a.id, approve=a.approve, note=a.note or ""),
+    "publish": lambda s, a: s.lists.publish(a.id, published_on=_on(a) or date.today()),
+    "remove": lambda s, a: s.lists.remove(a.id, reason=a.reason, on=_on(a)),
+}
+_LIST_SHOWS: dict[str, Callable[[core.Session, argparse.Namespace], None]] = {
+    "show": _show_entries,
+    "propose": _propose,
+    "export": _export_list,
+}
+
+
 def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.list_command
-    reviewer = action in ("review", "publish", "remove")
-    session = sessions.for_action(args, reviewer)
-    try:
-        wanted = _LIST_ACTIONS.get(action)
-        if action == "review":
-            wanted = ListAction.APPROVE if args.approve else ListAction.REFUSE
+    wanted = _LIST_ACTIONS.get(action)
+    if action == "review":
+        wanted = ListAction.APPROVE if args.approve else ListAction.REFUSE
+
+    def run(session: core.Session) -> None:
         if wanted is not None:  # the workflow says what this user may do in the entry's stage
             session.lists.require_action(args.id, wanted)
-        if action == "show":
-            unit_id = _unit_id(session, args.uscc) if args.uscc else None
-            shown = session.lists.entries(list_kind=args.list, stage=args.stage, unit_id=unit_id)
-            if args.format == "json":
-                everything = shown
-                if args.stage or args.list:  # the persons of a unit's entry, whatever the filter
-                    everything = session.lists.entries(unit_id=unit_id)
-                by_id = {o["number"]: o for o in _entries_json(everything)}
-                rows = [by_id[e.id] for e in shown]
-                print(json.dumps(rows, ensure_ascii=False, indent=1))
-            else:
-                for entry in shown:
-                    _print_entry(entry)
-        elif action == "propose":
-            created = session.lists.propose(as_of=_day(args.as_of, "--as-of"))
-            print(f"按规则采集 {len(created)} 条：")
-            for entry in created:
-                _print_entry(entry)
-        elif action == "add":
-            entry = session.lists.add(
-                unit_id=_unit_id(session, args.uscc),
-                list_kind=args.list,
-                facts=args.facts,
-                basis=args.basis,
-                period_months=args.months,
-                person_name=args.person or "",
-                person_role=args.role or "",
-            )
-            _print_entry(entry)
-        elif action == "notify":
-            served = _day(args.served, "--served") or date.today()
-            _print_entry(session.lists.notify(args.id, served_on=served))
-        elif action == "statement":
-            _print_entry(session.lists.record_statement(args.id, args.text))
-        elif action == "review":
-            _print_entry(session.lists.review(args.id, approve=args.approve, note=args.note or ""))
-        elif action == "publish":
-            on = _day(args.on, "--on") or date.today()
-            _print_entry(session.lists.publish(args.id, published_on=on))
-        elif action == "remove":
-            entry = session.lists.remove(args.id, reason=args.reason, on=_day(args.on, "--on"))
-            _print_entry(entry)
-        elif action == "export":
-            path = session.lists.export_publication(Path(args.out), list_kind=args.list)
-            print(f"已导出：{path}")
-    finally:
-        session.close()
-    return EXIT_OK
+        if action in _LIST_SHOWS:
+            _LIST_SHOWS[action](session, args)
+        else:
+            _print_entry(_LIST_STEPS[action](session, args))
+
+    return sessions.run(args, action in ("review", "publish", "remove"), run)
 
 
 # -- objections ----------------------------------------------------------------------------------
@@ -193,51 +223,49 @@ _REPAIR_ACTIONS = {
 }
 
 
+def _answer(session: core.Session, args: argparse.Namespace) -> core.Objection:
+    corrected = None
+    if args.outcome == "更正":
+        corrected = session.objections.correction(
+            args.id, correction_pairs(args.set or []), today=_on(args)
+        )
+    return session.objections.answer(
+        args.id,
+        findings=args.findings,
+        outcome=args.outcome,
+        corrected=corrected,
+        on=_on(args),
+    )
+
+
+# objection ACTION → the step on the objection it changes (printed after)
+_OBJECTION_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.Objection]] = {
+    "file": lambda s, a: s.objections.file(
+        table=a.table,
+        record_id=a.id,
+        content=a.content,
+        evidence=a.evidence or "",
+        filed_on=_on(a),
+    ),
+    "accept": lambda s, a: s.objections.accept(a.id, on=_on(a)),
+    "refuse": lambda s, a: s.objections.refuse(a.id, reason=a.reason, on=_on(a)),
+    "answer": _answer,
+}
+
+
 def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.objection_command
-    reviewer = action in ("accept", "refuse", "answer")
-    session = sessions.for_action(args, reviewer)
-    try:
+
+    def run(session: core.Session) -> None:
         if action in _OBJECTION_ACTIONS:
             session.objections.require_action(args.id, _OBJECTION_ACTIONS[action])
         if action == "show":
             for found in session.objections.all(open_only=args.open):
                 _print_objection(found)
-        elif action == "file":
-            _print_objection(
-                session.objections.file(
-                    table=args.table,
-                    record_id=args.id,
-                    content=args.content,
-                    evidence=args.evidence or "",
-                    filed_on=_day(args.on, "--on"),
-                )
-            )
-        elif action == "accept":
-            _print_objection(session.objections.accept(args.id, on=_day(args.on, "--on")))
-        elif action == "refuse":
-            _print_objection(
-                session.objections.refuse(args.id, reason=args.reason, on=_day(args.on, "--on"))
-            )
-        elif action == "answer":
-            found = session.objections.get(args.id)
-            corrected = None
-            if args.outcome == "更正":
-                corrected = session.objections.correction(
-                    args.id, correction_pairs(args.set or []), today=_day(args.on, "--on")
-                )
-            _print_objection(
-                session.objections.answer(
-                    args.id,
-                    findings=args.findings,
-                    outcome=args.outcome,
-                    corrected=corrected,
-                    on=_day(args.on, "--on"),
-                )
-            )
-    finally:
-        session.close()
-    return EXIT_OK
+        else:
+            _print_objection(_OBJECTION_STEPS[action](session, args))
+
+    return sessions.run(args, action in _OBJECTION_ACTIONS, run)
 
 
 # -- repairs -------------------------------------------------------------------------------------
@@ -251,59 +279,63 @@ def _print_application(a: core.RepairApplication) -> None:
     )
 
 
+def _show_applications(session: core.Session, args: argparse.Namespace) -> None:
+    found_all = session.repairs.all()
+    if args.format == "json":
+        rows = [
+            {
+                "number": a.id,
+                "uscc": a.uscc,
+                "name": a.unit_name,
+                "status": a.status,
+                "target": f"{a.kind_text}：{a.target_text}",
+            }
+            for a in found_all
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for found in found_all:
+            _print_application(found)
+
+
+def _print_checks(session: core.Session, args: argparse.Namespace) -> None:
+    for check in session.repairs.checks(args.id, on=_on(args)):
+        mark = {True: "✔", False: "✘", None: "待核实"}[check.ok]
+        print(f"{mark}\t{check.text}")
+
+
+def _decide(session: core.Session, args: argparse.Namespace) -> core.RepairApplication:
+    approve = args.repair_command == "approve"
+    return session.repairs.decide(args.id, approve=approve, note=args.note or "", on=_on(args))
+
+
+# repair ACTION → the step on the application it changes (printed after)
+_REPAIR_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.RepairApplication]] = {
+    "apply": lambda s, a: s.repairs.apply(
+        table=a.table, target_id=a.id, statement=a.statement or "", applied_on=_on(a)
+    ),
+    "approve": _decide,
+    "refuse": _decide,
+    "revoke": lambda s, a: s.repairs.revoke(a.id, reason=a.reason, on=_on(a)),
+}
+_REPAIR_SHOWS: dict[str, Callable[[core.Session, argparse.Namespace], None]] = {
+    "show": _show_applications,
+    "check": _print_checks,
+}
+
+
 def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.repair_command
-    reviewer = action in ("approve", "refuse", "revoke")
-    session = sessions.for_action(args, reviewer)
-    try:
+
+    def run(session: core.Session) -> None:
         if action in _REPAIR_ACTIONS:
             session.repairs.require_action(args.id, _REPAIR_ACTIONS[action])
-        if action == "show":
-            found_all = session.repairs.all()
-            if args.format == "json":
-                rows = [
-                    {
-                        "number": a.id,
-                        "uscc": a.uscc,
-                        "name": a.unit_name,
-                        "status": a.status,
-                        "target": f"{a.kind_text}：{a.target_text}",
-                    }
-                    for a in found_all
-                ]
-                print(json.dumps(rows, ensure_ascii=False, indent=1))
-            else:
-                for found in found_all:
-                    _print_application(found)
-        elif action == "apply":
-            _print_application(
-                session.repairs.apply(
-                    table=args.table,
-                    target_id=args.id,
-                    statement=args.statement or "",
-                    applied_on=_day(args.on, "--on"),
-                )
-            )
-        elif action == "check":
-            for check in session.repairs.checks(args.id, on=_day(args.on, "--on")):
-                mark = {True: "✔", False: "✘", None: "待核实"}[check.ok]
-                print(f"{mark}\t{check.text}")
-        elif action in ("approve", "refuse"):
-            _print_application(
-                session.repairs.decide(
-                    args.id,
-                    approve=action == "approve",
-                    note=args.note or "",
-                    on=_day(args.on, "--on"),
-                )
-            )
-        elif action == "revoke":
-            _print_application(
-                session.repairs.revoke(args.id, reason=args.reason, on=_day(args.on, "--on"))
-            )
-    finally:
-        session.close()
-    return EXIT_OK
+        if action in _REPAIR_SHOWS:
+            _REPAIR_SHOWS[action](session, args)
+        else:
+            _print_application(_REPAIR_STEPS[action](session, args))
+
+    return sessions.run(args, action in _REPAIR_ACTIONS, run)
 
 
 # -- bad records, commitments, 双公示 -------------------------------------------------------------

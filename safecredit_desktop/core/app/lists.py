@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from safecredit_desktop.core.app import files
 from safecredit_desktop.core.app.part import Part
-from safecredit_desktop.core.app.permissions import require_action
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.workflows import lists as _lists
 
@@ -25,15 +25,12 @@ class ListsPart(Part):
     def require_action(self, entry_id: int, action: _lists.ListAction) -> None:
         """Refuse ``action`` on the entry unless allowed_actions has it (the CLI)."""
         session = self._session
-        entry = _lists.get(session.db, entry_id)
         refused = _lists.publication_refused(session.profile)
-        require_action(
-            session,
+        self._require_action(
+            _lists.get(session.db, entry_id),
             action,
-            lambda roles: _lists.allowed_actions(
-                entry, roles, publication_refused=refused is not None
-            ),
-            lambda: _lists.refusal(entry, action, publication_refused=refused),
+            partial(_lists.allowed_actions, publication_refused=refused is not None),
+            partial(_lists.refusal, publication_refused=refused),
         )
 
     def kinds(self) -> tuple[str, ...]:

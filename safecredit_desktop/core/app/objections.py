@@ -8,7 +8,6 @@ from typing import Any
 
 from safecredit_desktop.core.app import files
 from safecredit_desktop.core.app.part import Part
-from safecredit_desktop.core.app.permissions import require_action
 from safecredit_desktop.core.workflows import objections as _objections
 
 
@@ -21,14 +20,8 @@ class ObjectionsPart(Part):
 
     def require_action(self, objection_id: int, action: _objections.ObjectionAction) -> None:
         """Refuse ``action`` on the objection unless allowed_actions has it (the CLI)."""
-        session = self._session
-        found = _objections.get(session.db, objection_id)
-        require_action(
-            session,
-            action,
-            lambda roles: _objections.allowed_actions(found, roles),
-            lambda: _objections.refusal(found, action),
-        )
+        found = _objections.get(self._session.db, objection_id)
+        self._require_action(found, action, _objections.allowed_actions, _objections.refusal)
 
     def all(
         self, *, unit_id: int | None = None, open_only: bool = False, search: str = ""

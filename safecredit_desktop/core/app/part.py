@@ -3,12 +3,17 @@ use case asks of its user."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, TypeVar
 
+from safecredit_desktop.core.app.permissions import require_action
 from safecredit_desktop.core.model import Role
 
 if TYPE_CHECKING:
     from safecredit_desktop.core.app.session import Session
+
+Entry = TypeVar("Entry")
+Action = TypeVar("Action")
 
 
 class Part:
@@ -27,3 +32,19 @@ class Part:
         """The session, refused unless its user is a 管理员."""
         self._session.require(Role.ADMIN)
         return self._session
+
+    def _require_action(
+        self,
+        entry: Entry,
+        action: Action,
+        allowed: Callable[[Entry, Collection[Role]], Collection[Action]],
+        refusal: Callable[[Entry, Action], str],
+    ) -> None:
+        """Refuse ``action`` on a workflow's ``entry`` unless ``allowed`` (the workflow's
+        ``allowed_actions``) has it for this user, with the workflow's ``refusal``."""
+        require_action(
+            self._session,
+            action,
+            lambda roles: allowed(entry, roles),
+            lambda: refusal(entry, action),
+        )

@@ -6,7 +6,6 @@ from datetime import date
 
 from safecredit_desktop.core.app import files
 from safecredit_desktop.core.app.part import Part
-from safecredit_desktop.core.app.permissions import require_action
 from safecredit_desktop.core.workflows import bad_records as _bad
 from safecredit_desktop.core.workflows import repairs as _repairs
 
@@ -20,14 +19,8 @@ class RepairsPart(Part):
 
     def require_action(self, application_id: int, action: _repairs.RepairAction) -> None:
         """Refuse ``action`` on the application unless allowed_actions has it (the CLI)."""
-        session = self._session
-        found = _repairs.get(session.db, application_id)
-        require_action(
-            session,
-            action,
-            lambda roles: _repairs.allowed_actions(found, roles),
-            lambda: _repairs.refusal(found, action),
-        )
+        found = _repairs.get(self._session.db, application_id)
+        self._require_action(found, action, _repairs.allowed_actions, _repairs.refusal)
 
     def all(
         self, *, unit_id: int | None = None, status: str | None = None, search: str = ""
