@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import ListAction, ObjectionAction, RepairAction
@@ -22,6 +23,7 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import parse_date
 
 REVIEWERS = (Role.REVIEWER, Role.ADMIN)
+Entry = TypeVar("Entry")
 EXIT_OK = 0
 
 
@@ -69,6 +71,38 @@ class _Sessions:
         finally:
             session.close()
         return EXIT_OK
+
+
+@dataclass(frozen=True)
+class _Workflow(Generic[Entry]):
+    """One workflow's command (list, objection, repair): ACTION → a step on one entry
+    (printed after) or a listing, behind the workflow's allowed actions."""
+
+    require: Callable[[core.Session, int, Any], None]  # the part's require_action
+    steps: Mapping[str, Callable[[core.Session, argparse.Namespace], Entry]]
+    shows: Mapping[str, Callable[[core.Session, argparse.Namespace], None]]
+    print_one: Callable[[Entry], None]
+
+    def run(
+        self,
+        args: argparse.Namespace,
+        sessions: _Sessions,
+        action: str,
+        *,
+        wanted: Any | None,
+        reviewer: bool,
+    ) -> int:
+        """``wanted``: the workflow action ACTION takes on ``args.id`` (None: none)."""
+
+        def step(session: core.Session) -> None:
+            if wanted is not None:  # the workflow says what this user may do to the entry
+                self.require(session, args.id, wanted)
+            if action in self.shows:
+                self.shows[action](session, args)
+            else:
+                self.print_one(self.steps[action](session, args))
+
+        return sessions.run(args, reviewer, step)
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -158,11 +192,12 @@ _LIST_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.ListEnt
     "publish": lambda s, a: s.lists.publish(a.id, published_on=_on(a) or date.today()),
     "remove": lambda s, a: s.lists.remove(a.id, reason=a.reason, on=_on(a)),
 }
-_LIST_SHOWS: dict[str, Callable[[core.Session, argparse.Namespace], None]] = {
-    "show": _show_entries,
-    "propose": _propose,
-    "export": _export_list,
-}
+_LISTS = _Workflow(
+    require=lambda s, entry_id, wanted: s.lists.require_action(entry_id, wanted),
+    steps=_LIST_STEPS,
+    shows={"show": _show_entries, "propose": _propose, "export": _export_list},
+    print_one=_print_entry,
+)
 
 
 def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
@@ -170,16 +205,8 @@ def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
     wanted = _LIST_ACTIONS.get(action)
     if action == "review":
         wanted = ListAction.APPROVE if args.approve else ListAction.REFUSE
-
-    def run(session: core.Session) -> None:
-        if wanted is not None:  # the workflow says what this user may do in the entry's stage
-            session.lists.require_action(args.id, wanted)
-        if action in _LIST_SHOWS:
-            _LIST_SHOWS[action](session, args)
-        else:
-            _print_entry(_LIST_STEPS[action](session, args))
-
-    return sessions.run(args, action in ("review", "publish", "remove"), run)
+    reviewer = action in ("review", "publish", "remove")
+    return _LISTS.run(args, sessions, action, wanted=wanted, reviewer=reviewer)
 
 
 # -- objections ----------------------------------------------------------------------------------
@@ -253,19 +280,23 @@ _OBJECTION_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.Ob
 }
 
 
+def _show_objections(session: core.Session, args: argparse.Namespace) -> None:
+    for found in session.objections.all(open_only=args.open):
+        _print_objection(found)
+
+
+_OBJECTIONS = _Workflow(
+    require=lambda s, objection_id, wanted: s.objections.require_action(objection_id, wanted),
+    steps=_OBJECTION_STEPS,
+    shows={"show": _show_objections},
+    print_one=_print_objection,
+)
+
+
 def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.objection_command
-
-    def run(session: core.Session) -> None:
-        if action in _OBJECTION_ACTIONS:
-            session.objections.require_action(args.id, _OBJECTION_ACTIONS[action])
-        if action == "show":
-            for found in session.objections.all(open_only=args.open):
-                _print_objection(found)
-        else:
-            _print_objection(_OBJECTION_STEPS[action](session, args))
-
-    return sessions.run(args, action in _OBJECTION_ACTIONS, run)
+    wanted = _OBJECTION_ACTIONS.get(action)
+    return _OBJECTIONS.run(args, sessions, action, wanted=wanted, reviewer=wanted is not None)
 
 
 # -- repairs -------------------------------------------------------------------------------------
@@ -318,24 +349,18 @@ _REPAIR_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.Repai
     "refuse": _decide,
     "revoke": lambda s, a: s.repairs.revoke(a.id, reason=a.reason, on=_on(a)),
 }
-_REPAIR_SHOWS: dict[str, Callable[[core.Session, argparse.Namespace], None]] = {
-    "show": _show_applications,
-    "check": _print_checks,
-}
+_REPAIRS = _Workflow(
+    require=lambda s, application_id, wanted: s.repairs.require_action(application_id, wanted),
+    steps=_REPAIR_STEPS,
+    shows={"show": _show_applications, "check": _print_checks},
+    print_one=_print_application,
+)
 
 
 def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.repair_command
-
-    def run(session: core.Session) -> None:
-        if action in _REPAIR_ACTIONS:
-            session.repairs.require_action(args.id, _REPAIR_ACTIONS[action])
-        if action in _REPAIR_SHOWS:
-            _REPAIR_SHOWS[action](session, args)
-        else:
-            _print_application(_REPAIR_STEPS[action](session, args))
-
-    return sessions.run(args, action in _REPAIR_ACTIONS, run)
+    wanted = _REPAIR_ACTIONS.get(action)
+    return _REPAIRS.run(args, sessions, action, wanted=wanted, reviewer=wanted is not None)
 
 
 # -- bad records, commitments, 双公示 -------------------------------------------------------------
