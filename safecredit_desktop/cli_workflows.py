@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -61,15 +62,21 @@ class _Sessions:
     def for_action(self, args: argparse.Namespace, reviewer: bool) -> core.Session:
         return self.signed_in(args, *REVIEWERS) if reviewer else self.open(args)
 
+    @contextmanager
+    def opened(self, args: argparse.Namespace, reviewer: bool = False) -> Iterator[core.Session]:
+        """The session a command needs, closed when the command is done with it."""
+        session = self.for_action(args, reviewer)
+        try:
+            yield session
+        finally:
+            session.close()
+
     def run(
         self, args: argparse.Namespace, reviewer: bool, step: Callable[[core.Session], None]
     ) -> int:
         """Run one command's ``step`` on the session it needs, closed after."""
-        session = self.for_action(args, reviewer)
-        try:
+        with self.opened(args, reviewer) as session:
             step(session)
-        finally:
-            session.close()
         return EXIT_OK
 
 
@@ -367,12 +374,9 @@ def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
 
 
 def cmd_bad_records(args: argparse.Namespace, sessions: _Sessions) -> int:
-    session = sessions.open(args)
-    try:
+    with sessions.opened(args) as session:
         unit_id = _unit_id(session, args.uscc) if args.uscc else None
         found = session.repairs.bad_records(unit_id=unit_id, as_of=_day(args.as_of, "--as-of"))
-    finally:
-        session.close()
     print(f"不良信用记录 {len(found)} 条")
     for bad in found:
         print(f"{bad.uscc}\t第{bad.trigger}项\t{bad.trigger_text}\t{bad.record}")
@@ -380,21 +384,18 @@ def cmd_bad_records(args: argparse.Namespace, sessions: _Sessions) -> int:
 
 
 def cmd_commitments(args: argparse.Namespace, sessions: _Sessions) -> int:
-    session = sessions.open(args)
-    try:
+    with sessions.opened(args) as session:
         if args.signed:
             kind = "主要负责人履职尽责承诺" if args.duty else "单位承诺"
             session.publicity.record_commitment_signed(
                 unit_id=_unit_id(session, args.signed),
                 kind=kind,
-                signed_on=_day(args.on, "--on") or date.today(),
+                signed_on=_on(args) or date.today(),
                 signer=args.signer or "",
             )
             print(f"已登记：{args.signed} {kind}")
             return EXIT_OK
         gaps = session.publicity.commitment_gaps()
-    finally:
-        session.close()
     print(f"缺少承诺书的企业 {len(gaps)} 家")
     for gap in gaps:
         lacks = "、".join(
@@ -407,20 +408,15 @@ def cmd_commitments(args: argparse.Namespace, sessions: _Sessions) -> int:
 
 
 def cmd_publicity(args: argparse.Namespace, sessions: _Sessions) -> int:
-    session = sessions.open(args)
-    try:
+    with sessions.opened(args) as session:
         if args.mark:
-            session.publicity.mark_published(
-                args.kind, args.mark, on=_day(args.on, "--on") or date.today()
-            )
+            session.publicity.mark_published(args.kind, args.mark, on=_on(args) or date.today())
             print(f"已标记公示：{args.kind} 第 {args.mark} 条")
             return EXIT_OK
         if args.out:
             print(f"已导出：{session.publicity.export(Path(args.out))}")
             return EXIT_OK
         items = session.publicity.items()
-    finally:
-        session.close()
     today = date.today()
     for item in items:
         if args.pending and item.published_on is not None:
@@ -434,8 +430,7 @@ def cmd_publicity(args: argparse.Namespace, sessions: _Sessions) -> int:
 
 
 def cmd_permit(args: argparse.Namespace, sessions: _Sessions) -> int:
-    session = sessions.open(args)
-    try:
+    with sessions.opened(args) as session:
         decided = _day(args.date, "--date") or date.today()
         session.publicity.add_permit(
             unit_id=_unit_id(session, args.uscc),
@@ -443,8 +438,6 @@ def cmd_permit(args: argparse.Namespace, sessions: _Sessions) -> int:
             kind=args.kind,
             decided_on=decided,
         )
-    finally:
-        session.close()
     print(f"已登记行政许可：{args.no}")
     return EXIT_OK
 
