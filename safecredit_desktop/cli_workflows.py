@@ -445,6 +445,28 @@ def cmd_permit(args: argparse.Namespace, sessions: _Sessions) -> int:
 # -- parser --------------------------------------------------------------------------------------
 
 
+def _options(parser: argparse.ArgumentParser, *flags: str, required: bool = False) -> None:
+    """Options taking one text value each (``--name VALUE``)."""
+    for flag in flags:
+        parser.add_argument(flag, required=required)
+
+
+def _step(
+    actions: Any,
+    name: str,
+    help_text: str,
+    *,
+    required: tuple[str, ...] = (),
+    optional: tuple[str, ...] = ("--on",),
+) -> argparse.ArgumentParser:
+    """The parser of an ACTION on one entry: the entry's ``id``, then text options."""
+    parser: argparse.ArgumentParser = actions.add_parser(name, help=help_text)
+    parser.add_argument("id", type=int)
+    _options(parser, *required, required=True)
+    _options(parser, *optional)
+    return parser
+
+
 def add_commands(sub: Any, sessions: _Sessions) -> None:
     """Add the workflow commands to ``safecredit``'s subparsers."""
 
@@ -464,35 +486,22 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
     s = lists.add_parser("propose", help="按信用规则采集")
     s.add_argument("--as-of")
     s = lists.add_parser("add", help="人工采集")
-    s.add_argument("--uscc", required=True)
-    s.add_argument("--list", required=True)
-    s.add_argument("--facts", required=True)
-    s.add_argument("--basis", required=True)
+    _options(s, "--uscc", "--list", "--facts", "--basis", required=True)
     s.add_argument("--months", type=int)
-    s.add_argument("--person")
-    s.add_argument("--role")
-    s = lists.add_parser("notify", help="告知书已送达：陈述申辩期开始")
-    s.add_argument("id", type=int)
+    _options(s, "--person", "--role")
+    s = _step(lists, "notify", "告知书已送达：陈述申辩期开始", optional=())
     s.add_argument("--served", help="送达日期（默认今天）")
-    s = lists.add_parser("statement", help="记录陈述申辩")
-    s.add_argument("id", type=int)
-    s.add_argument("--text", required=True)
-    s = lists.add_parser("review", help="审核（审核员，不能是提出人）")
-    s.add_argument("id", type=int)
+    _step(lists, "statement", "记录陈述申辩", required=("--text",), optional=())
+    s = _step(lists, "review", "审核（审核员，不能是提出人）", optional=())
     choice = s.add_mutually_exclusive_group(required=True)
     choice.add_argument("--approve", action="store_true", dest="approve")
     choice.add_argument("--refuse", action="store_false", dest="approve")
     s.add_argument("--note")
-    s = lists.add_parser("publish", help="公布（审核员）")
-    s.add_argument("id", type=int)
+    s = _step(lists, "publish", "公布（审核员）", optional=())
     s.add_argument("--on", help="公布日期（默认今天）")
-    s = lists.add_parser("remove", help="移出（审核员）")
-    s.add_argument("id", type=int)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--on")
+    _step(lists, "remove", "移出（审核员）", required=("--reason",))
     s = lists.add_parser("export", help="导出公布名单")
-    s.add_argument("--list", required=True)
-    s.add_argument("--out", required=True)
+    _options(s, "--list", "--out", required=True)
     p.set_defaults(handler=handler(cmd_list))
 
     p = sub.add_parser("objection", help="异议：登记、受理、答复")
@@ -504,17 +513,10 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
     s.add_argument("--table", required=True, choices=list(core.OBJECTION_TARGETS))
     s.add_argument("--id", type=int, required=True, help="被异议记录的编号")
     s.add_argument("--content", required=True)
-    s.add_argument("--evidence")
-    s.add_argument("--on")
-    s = objections.add_parser("accept", help="受理（审核员）")
-    s.add_argument("id", type=int)
-    s.add_argument("--on")
-    s = objections.add_parser("refuse", help="不予受理（审核员）")
-    s.add_argument("id", type=int)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--on")
-    s = objections.add_parser("answer", help="答复（审核员，不能是记录录入人）")
-    s.add_argument("id", type=int)
+    _options(s, "--evidence", "--on")
+    _step(objections, "accept", "受理（审核员）")
+    _step(objections, "refuse", "不予受理（审核员）", required=("--reason",))
+    s = _step(objections, "answer", "答复（审核员，不能是记录录入人）", optional=())
     s.add_argument("--findings", required=True)
     s.add_argument("--outcome", required=True, choices=["更正", "删除", "保留"])
     s.add_argument("--set", action="append", metavar="字段=值", help="更正时的新值，可重复")
@@ -534,20 +536,11 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
         help="penalties（行政处罚）、violations（失信行为）或 list_entries（提前移出）",
     )
     s.add_argument("--id", type=int, required=True)
-    s.add_argument("--statement")
-    s.add_argument("--on")
-    s = repairs.add_parser("check", help="检查修复条件")
-    s.add_argument("id", type=int)
-    s.add_argument("--on")
-    for name, text in (("approve", "批准（审核员）"), ("refuse", "驳回（审核员）")):
-        s = repairs.add_parser(name, help=text)
-        s.add_argument("id", type=int)
-        s.add_argument("--note")
-        s.add_argument("--on")
-    s = repairs.add_parser("revoke", help="撤销批准（审核员）")
-    s.add_argument("id", type=int)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--on")
+    _options(s, "--statement", "--on")
+    _step(repairs, "check", "检查修复条件")
+    _step(repairs, "approve", "批准（审核员）", optional=("--note", "--on"))
+    _step(repairs, "refuse", "驳回（审核员）", optional=("--note", "--on"))
+    _step(repairs, "revoke", "撤销批准（审核员）", required=("--reason",))
     p.set_defaults(handler=handler(cmd_repair))
 
     p = sub.add_parser("bad-records", help="不良信用记录")
