@@ -30,11 +30,10 @@ from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.workflows import store
 from safecredit_desktop.core.workflows.permissions import reviews
 
+# the records an objection may dispute → their kind as the window names it
 TARGET_TABLES = {
-    "inspections": "执法检查",
-    "accidents": "生产安全事故",
-    "penalties": "行政处罚",
-    "violations": "失信行为",
+    table: SPEC_BY_NAME[table].label
+    for table in ("inspections", "accidents", "penalties", "violations")
 }
 
 
@@ -200,13 +199,9 @@ def file(
     unit_id, text = describe(db, table, record_id)
     if not content.strip():
         raise SafeCreditError("请填写异议内容。")
-    already = db.conn.execute(
-        "SELECT id FROM objections WHERE target_table = ? AND target_id = ?"
-        " AND status IN ('待受理', '已受理')",
-        (table, record_id),
-    ).fetchone()
+    already = store.naming_row(db.conn, "objections", table, record_id, OPEN)
     if already is not None:
-        raise SafeCreditError(f"这条记录已有未办结的异议（第 {already[0]} 号）。")
+        raise SafeCreditError(f"这条记录已有未办结的异议（第 {already} 号）。")
     values = {
         **store.naming(unit_id, table, record_id, text),
         "filed_on": filed_on,

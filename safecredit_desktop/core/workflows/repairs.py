@@ -26,17 +26,17 @@ from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.scheduling.due import add_months
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.workflows import lists, store
 from safecredit_desktop.core.workflows.objections import describe
 from safecredit_desktop.core.workflows.permissions import reviews
 
 TARGETS = {
-    "penalties": "行政处罚",
-    "violations": "失信行为",
+    **{table: SPEC_BY_NAME[table].label for table in ("penalties", "violations")},
     "list_entries": "名单",
 }
 # Older applications (before the revision) may name an accident: shown, never made.
-TARGET_NAMES = {**TARGETS, "accidents": "生产安全事故"}
+TARGET_NAMES = {**TARGETS, "accidents": SPEC_BY_NAME["accidents"].label}
 ACCIDENT_REFUSED = (
     "生产安全事故不能信用修复：信用修复只适用于行政处罚和失信行为，"
     "事故在各项事故条件的期限内始终计入（信用分级规则修订2）。"
@@ -169,13 +169,11 @@ def apply(
     db: Database, user: str, *, table: str, target_id: int, applied_on: date, statement: str
 ) -> int:
     unit_id, text = _target(db, table, target_id)
-    pending = db.conn.execute(
-        "SELECT id FROM repair_applications WHERE target_table = ? AND target_id = ?"
-        " AND status = '待审核'",
-        (table, target_id),
-    ).fetchone()
+    pending = store.naming_row(
+        db.conn, "repair_applications", table, target_id, (ApplicationStatus.PENDING,)
+    )
     if pending is not None:
-        raise SafeCreditError(f"这条记录已有待审核的申请（第 {pending[0]} 号）。")
+        raise SafeCreditError(f"这条记录已有待审核的申请（第 {pending} 号）。")
     values = {
         **store.naming(unit_id, table, target_id, text),
         "applied_on": applied_on,

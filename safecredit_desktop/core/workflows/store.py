@@ -81,6 +81,19 @@ def naming(unit_id: int, table: str, record_id: int, text: str) -> dict[str, Any
     return {"unit_id": unit_id, "target_table": table, "target_id": record_id, "target_text": text}
 
 
+def naming_row(
+    conn: sqlite3.Connection, table: str, record_table: str, record_id: int, statuses: Sequence[str]
+) -> int | None:
+    """The id of a row of ``table`` in one of ``statuses`` that names the record (the
+    objection or application still open on it), None when there is none."""
+    marks = ", ".join("?" for _ in statuses)
+    found = conn.execute(
+        f"SELECT id FROM {table} WHERE target_table = ? AND target_id = ? AND status IN ({marks})",
+        (record_table, record_id, *statuses),
+    ).fetchone()
+    return None if found is None else int(found[0])
+
+
 def step(
     db: Database, user: str, table: str, row_id: int, changes: Mapping[str, Any]
 ) -> dict[str, Any]:
