@@ -1,5 +1,7 @@
 """Audited writes of the workflow tables (lists, objections, repair applications,
-permits): every insert and update is one audit entry with the row before and after."""
+permits): every insert and update is one audit entry with the row before and after; a
+step (:func:`step`, :func:`add`) is one write in a transaction of its own. Rows are read
+back as the workflows' dataclasses (:class:`Entries`, :func:`entry`)."""
 
 from __future__ import annotations
 
@@ -157,7 +159,9 @@ def _reader(hint: Any) -> Callable[[Any], Any]:
         return (lambda v: None if v is None else int(v)) if optional else int
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint
-    return (lambda v: v) if optional else str
+    if hint is str:
+        return (lambda v: v) if optional else str
+    raise TypeError(f"a workflow row has no reader for {hint!r}")
 
 
 _READERS: dict[type[Any], tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
