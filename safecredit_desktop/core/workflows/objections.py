@@ -28,7 +28,7 @@ from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.workflows import store
-from safecredit_desktop.core.workflows.permissions import ByStatus, allowed_in
+from safecredit_desktop.core.workflows.permissions import ActionRules
 
 # the records an objection may dispute → their kind as the window names it
 TARGET_TABLES = {
@@ -96,26 +96,27 @@ def allowed_actions(objection: Objection, roles: Collection[Role]) -> set[Object
     """What a user with ``roles`` may do to ``objection`` in its status: acceptance and
     the answer are a reviewer's (and the answer not the recorder's: checked on answer);
     a reply is printed once it is answered or refused."""
-    return allowed_in(_ALLOWED, objection.status, roles)
+    return _RULES.allowed_actions(objection.status, roles)
 
 
-_ALLOWED: ByStatus[ObjectionStatus, ObjectionAction] = {
-    ObjectionStatus.FILED: ((), (ObjectionAction.ACCEPT, ObjectionAction.REFUSE)),
-    ObjectionStatus.ACCEPTED: ((), (ObjectionAction.ANSWER,)),
-    ObjectionStatus.ANSWERED: ((ObjectionAction.PRINT_REPLY,), ()),
-    ObjectionStatus.REFUSED: ((ObjectionAction.PRINT_REPLY,), ()),
-}
-# why an action is refused whatever the roles ({id}, {status}: the objection's)
-_REFUSALS = {
-    ObjectionAction.ANSWER: "只能答复已受理的异议。",
-    ObjectionAction.PRINT_REPLY: "异议第{id}号尚未答复，没有答复书可打印。",
-}
+_RULES: ActionRules[ObjectionStatus, ObjectionAction] = ActionRules(
+    allowed={
+        ObjectionStatus.FILED: ((), (ObjectionAction.ACCEPT, ObjectionAction.REFUSE)),
+        ObjectionStatus.ACCEPTED: ((), (ObjectionAction.ANSWER,)),
+        ObjectionStatus.ANSWERED: ((ObjectionAction.PRINT_REPLY,), ()),
+        ObjectionStatus.REFUSED: ((ObjectionAction.PRINT_REPLY,), ()),
+    },
+    refusals={
+        ObjectionAction.ANSWER: "只能答复已受理的异议。",
+        ObjectionAction.PRINT_REPLY: "异议第{id}号尚未答复，没有答复书可打印。",
+    },
+    otherwise="该异议已{status}。",
+)
 
 
 def refusal(objection: Objection, action: ObjectionAction) -> str:
     """Why ``action`` cannot be done to ``objection`` whatever the user's roles."""
-    sentence = _REFUSALS.get(action, "该异议已{status}。")
-    return sentence.format(id=objection.id, status=objection.status)
+    return _RULES.refusal(action, entry_id=objection.id, status=objection.status)
 
 
 _OBJECTIONS = store.Entries(Objection, "objections", "o", "target_text", "没有编号为 {} 的异议。")

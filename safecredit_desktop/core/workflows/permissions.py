@@ -5,7 +5,8 @@ status."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import TypeAlias, TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeAlias, TypeVar
 
 from safecredit_desktop.core.model import Role
 
@@ -24,9 +25,19 @@ def reviews(roles: Collection[Role]) -> bool:
     return not REVIEWERS.isdisjoint(roles)
 
 
-def allowed_in(
-    table: ByStatus[State, Action], status: State, roles: Collection[Role]
-) -> set[Action]:
-    """What a user with ``roles`` may do to an entry in ``status``, by the workflow's table."""
-    anyone, reviewer = table.get(status, ((), ()))
-    return {*anyone, *reviewer} if reviews(roles) else set(anyone)
+@dataclass(frozen=True)
+class ActionRules(Generic[State, Action]):
+    """A workflow's rules of action: what may be done to an entry in each status, and the
+    sentence refusing an action whatever the user's roles ({id}, {status}: the entry's)."""
+
+    allowed: ByStatus[State, Action]
+    refusals: Mapping[Action, str]
+    otherwise: str  # the refusal of any other action
+
+    def allowed_actions(self, status: State, roles: Collection[Role]) -> set[Action]:
+        """What a user with ``roles`` may do to an entry in ``status``."""
+        anyone, reviewer = self.allowed.get(status, ((), ()))
+        return {*anyone, *reviewer} if reviews(roles) else set(anyone)
+
+    def refusal(self, action: Action, *, entry_id: int, status: State) -> str:
+        return self.refusals.get(action, self.otherwise).format(id=entry_id, status=status)

@@ -29,7 +29,7 @@ from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.workflows import lists, store
 from safecredit_desktop.core.workflows.objections import describe
-from safecredit_desktop.core.workflows.permissions import ByStatus, allowed_in
+from safecredit_desktop.core.workflows.permissions import ActionRules
 
 TARGETS = {
     **{table: SPEC_BY_NAME[table].label for table in ("penalties", "violations")},
@@ -97,24 +97,28 @@ class Application:
 def allowed_actions(application: Application, roles: Collection[Role]) -> set[RepairAction]:
     """What a user with ``roles`` may do to ``application`` in its status: the decision and
     its revocation are a reviewer's; a decision is printed once approved."""
-    return allowed_in(_ALLOWED, application.status, roles)
+    return _RULES.allowed_actions(application.status, roles)
 
 
-_ALLOWED: ByStatus[ApplicationStatus, RepairAction] = {
-    ApplicationStatus.PENDING: ((RepairAction.CHECK,), (RepairAction.APPROVE, RepairAction.REJECT)),
-    ApplicationStatus.APPROVED: ((RepairAction.PRINT_DECISION,), (RepairAction.REVOKE,)),
-}
-# why an action is refused whatever the roles ({id}, {status}: the application's)
-_REFUSALS = {
-    RepairAction.REVOKE: "只能撤销已批准的申请。",
-    RepairAction.PRINT_DECISION: "申请第{id}号未获批准，没有决定书可打印。",
-}
+_RULES: ActionRules[ApplicationStatus, RepairAction] = ActionRules(
+    allowed={
+        ApplicationStatus.PENDING: (
+            (RepairAction.CHECK,),
+            (RepairAction.APPROVE, RepairAction.REJECT),
+        ),
+        ApplicationStatus.APPROVED: ((RepairAction.PRINT_DECISION,), (RepairAction.REVOKE,)),
+    },
+    refusals={
+        RepairAction.REVOKE: "只能撤销已批准的申请。",
+        RepairAction.PRINT_DECISION: "申请第{id}号未获批准，没有决定书可打印。",
+    },
+    otherwise="该申请已{status}。",
+)
 
 
 def refusal(application: Application, action: RepairAction) -> str:
     """Why ``action`` cannot be done to ``application`` whatever the user's roles."""
-    sentence = _REFUSALS.get(action, "该申请已{status}。")
-    return sentence.format(id=application.id, status=application.status)
+    return _RULES.refusal(action, entry_id=application.id, status=application.status)
 
 
 @dataclass(frozen=True)
