@@ -198,10 +198,7 @@ class ListsPart(Part):
             today=files._today(today),
             stages=(stage,),
         )
-        session.repo.log_event(
-            "export", str(written), {"导出": f"{list_kind}公布名单", "条数": len(entries)}
-        )
-        return written
+        return self._audit_export(written, {"导出": f"{list_kind}公布名单", "条数": len(entries)})
 
     def units_in_force(self) -> dict[int, list[str]]:
         """Published lists each unit is on now."""

@@ -4,7 +4,8 @@ use case asks of its user."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from safecredit_desktop.core.app.permissions import require_action
 from safecredit_desktop.core.model import Role
@@ -48,3 +49,9 @@ class Part:
             lambda roles: allowed(entry, roles),
             lambda: refusal(entry, action),
         )
+
+    def _audit_export(self, written: Path, detail: dict[str, Any]) -> Path:
+        """Record in the audit log that ``written`` was exported (``detail``: what and how
+        much); the path, for the caller to return."""
+        self._session.repo.log_event("export", str(written), detail)
+        return written

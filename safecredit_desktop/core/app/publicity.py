@@ -87,8 +87,7 @@ class PublicityPart(Part):
         written = workflow_export.write_publicity(
             path, items, bureau_name=session.bureau_name, today=files._today(today)
         )
-        session.repo.log_event("export", str(written), {"导出": "双公示", "条数": len(items)})
-        return written
+        return self._audit_export(written, {"导出": "双公示", "条数": len(items)})
 
     def export_penalties(
         self, path: Path, *, start: date, end: date, today: date | None = None
@@ -110,14 +109,10 @@ class PublicityPart(Part):
         written = publicity_export.write_penalty_publicity(
             Path(path), found, bureau_name=bureau, today=files._today(today)
         )
-        session.repo.log_event(
-            "export",
-            str(written),
-            {
-                "导出": publicity_export.TITLE,
-                "期间": f"{start.isoformat()} 至 {end.isoformat()}",
-                "条数": len(found.rows),
-                "缺项": len(found.gaps),
-            },
-        )
-        return replace(found, path=written)
+        detail = {
+            "导出": publicity_export.TITLE,
+            "期间": f"{start.isoformat()} 至 {end.isoformat()}",
+            "条数": len(found.rows),
+            "缺项": len(found.gaps),
+        }
+        return replace(found, path=self._audit_export(written, detail))

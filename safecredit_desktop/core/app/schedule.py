@@ -238,12 +238,8 @@ class SchedulePart(Part):
         written = plan_export.write_plan(
             path, plan, profile=session.profile, bureau_name=bureau, today=today
         )
-        session.repo.log_event(
-            "export",
-            str(written),
-            {"导出": plan_export.PLAN_TITLE, "年度": year, "计划检查": len(plan.items)},
-        )
-        return written
+        detail = {"导出": plan_export.PLAN_TITLE, "年度": year, "计划检查": len(plan.items)}
+        return self._audit_export(written, detail)
 
     def deadlines(
         self, *, as_of: date | None = None, horizon_days: int = 30
