@@ -62,14 +62,7 @@ OUTCOMES = tuple(Outcome)
 
 
 @dataclass(frozen=True)
-class Objection:
-    id: int
-    unit_id: int
-    uscc: str
-    unit_name: str
-    target_table: str
-    target_id: int
-    target_text: str
+class Objection(store.NamingRow):
     filed_on: date
     filed_by: str
     content: str

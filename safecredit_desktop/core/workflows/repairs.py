@@ -65,14 +65,7 @@ class RepairAction(StrEnum):
 
 
 @dataclass(frozen=True)
-class Application:
-    id: int
-    unit_id: int
-    uscc: str
-    unit_name: str
-    target_table: str
-    target_id: int
-    target_text: str
+class Application(store.NamingRow):
     applied_on: date
     applied_by: str
     statement: str

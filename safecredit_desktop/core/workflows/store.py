@@ -77,6 +77,20 @@ def add(db: Database, user: str, table: str, values: Mapping[str, Any]) -> int:
         return insert(conn, user, table, values)
 
 
+@dataclass(frozen=True)
+class NamingRow:
+    """A workflow row that names one record (an objection, a repair application): its
+    id, its unit (code and name from :func:`with_unit`), the record and how it is quoted."""
+
+    id: int
+    unit_id: int
+    uscc: str
+    unit_name: str
+    target_table: str
+    target_id: int
+    target_text: str
+
+
 def naming(unit_id: int, table: str, record_id: int, text: str) -> dict[str, Any]:
     """The columns of a row that names one record (an objection, a repair application):
     its unit, the record and the record as quoted."""
