@@ -27,14 +27,7 @@ from safecredit_desktop.core.validate import parse_date, validate_uscc
 
 EXIT_OK = 0
 
-KINDS: dict[str, str] = {
-    "inspection": "inspections",
-    "accident": "accidents",
-    "penalty": "penalties",
-    "violation": "violations",
-    "commitment": "commitments",
-    "honour": "honours",
-}
+KINDS: dict[str, str] = model.RECORD_KIND_TABLES
 """The KIND of cli.md → the record table."""
 
 OpenSession = Callable[[argparse.Namespace], core.Session]

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import ListAction, ObjectionAction, RepairAction
@@ -22,11 +24,17 @@ from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import parse_date
 
 REVIEWERS = (Role.REVIEWER, Role.ADMIN)
+Entry = TypeVar("Entry")
 EXIT_OK = 0
 
 
 def _day(value: str | None, field: str) -> date | None:
     return parse_date(value, field=field) if value else None
+
+
+def _on(args: argparse.Namespace) -> date | None:
+    """The command's ``--on`` date (None: not given)."""
+    return _day(args.on, "--on")
 
 
 def _iso(value: date | None) -> str:
@@ -53,6 +61,55 @@ class _Sessions:
 
     def for_action(self, args: argparse.Namespace, reviewer: bool) -> core.Session:
         return self.signed_in(args, *REVIEWERS) if reviewer else self.open(args)
+
+    @contextmanager
+    def opened(self, args: argparse.Namespace, reviewer: bool = False) -> Iterator[core.Session]:
+        """The session a command needs, closed when the command is done with it."""
+        session = self.for_action(args, reviewer)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def run(
+        self, args: argparse.Namespace, reviewer: bool, step: Callable[[core.Session], None]
+    ) -> int:
+        """Run one command's ``step`` on the session it needs, closed after."""
+        with self.opened(args, reviewer) as session:
+            step(session)
+        return EXIT_OK
+
+
+@dataclass(frozen=True)
+class _Workflow(Generic[Entry]):
+    """One workflow's command (list, objection, repair): ACTION → a step on one entry
+    (printed after) or a listing, behind the workflow's allowed actions."""
+
+    require: Callable[[core.Session, int, Any], None]  # the part's require_action
+    steps: Mapping[str, Callable[[core.Session, argparse.Namespace], Entry]]
+    shows: Mapping[str, Callable[[core.Session, argparse.Namespace], None]]
+    print_one: Callable[[Entry], None]
+
+    def run(
+        self,
+        args: argparse.Namespace,
+        sessions: _Sessions,
+        action: str,
+        *,
+        wanted: Any | None,
+        reviewer: bool,
+    ) -> int:
+        """``wanted``: the workflow action ACTION takes on ``args.id`` (None: none)."""
+
+        def step(session: core.Session) -> None:
+            if wanted is not None:  # the workflow says what this user may do to the entry
+                self.require(session, args.id, wanted)
+            if action in self.shows:
+                self.shows[action](session, args)
+            else:
+                self.print_one(self.steps[action](session, args))
+
+        return sessions.run(args, reviewer, step)
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -92,64 +149,71 @@ def _entries_json(entries: list[core.ListEntry]) -> list[dict[str, Any]]:
     ]
 
 
+def _show_entries(session: core.Session, args: argparse.Namespace) -> None:
+    unit_id = _unit_id(session, args.uscc) if args.uscc else None
+    shown = session.lists.entries(list_kind=args.list, stage=args.stage, unit_id=unit_id)
+    if args.format == "json":
+        everything = shown
+        if args.stage or args.list:  # the persons of a unit's entry, whatever the filter
+            everything = session.lists.entries(unit_id=unit_id)
+        by_id = {o["number"]: o for o in _entries_json(everything)}
+        rows = [by_id[e.id] for e in shown]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for entry in shown:
+            _print_entry(entry)
+
+
+def _propose(session: core.Session, args: argparse.Namespace) -> None:
+    created = session.lists.propose(as_of=_day(args.as_of, "--as-of"))
+    print(f"按规则采集 {len(created)} 条：")
+    for entry in created:
+        _print_entry(entry)
+
+
+def _export_list(session: core.Session, args: argparse.Namespace) -> None:
+    path = session.lists.export_publication(Path(args.out), list_kind=args.list)
+    print(f"已导出：{path}")
+
+
+def _add_entry(session: core.Session, args: argparse.Namespace) -> core.ListEntry:
+    return session.lists.add(
+        unit_id=_unit_id(session, args.uscc),
+        list_kind=args.list,
+        facts=args.facts,
+        basis=args.basis,
+        period_months=args.months,
+        person_name=args.person or "",
+        person_role=args.role or "",
+    )
+
+
+# list ACTION → the step on the entry it changes (printed after)
+_LIST_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.ListEntry]] = {
+    "add": _add_entry,
+    "notify": lambda s, a: s.lists.notify(
+        a.id, served_on=_day(a.served, "--served") or date.today()
+    ),
+    "statement": lambda s, a: s.lists.record_statement(a.id, a.text),
+    "review": lambda s, a: s.lists.review(a.id, approve=a.approve, note=a.note or ""),
+    "publish": lambda s, a: s.lists.publish(a.id, published_on=_on(a) or date.today()),
+    "remove": lambda s, a: s.lists.remove(a.id, reason=a.reason, on=_on(a)),
+}
+_LISTS = _Workflow(
+    require=lambda s, entry_id, wanted: s.lists.require_action(entry_id, wanted),
+    steps=_LIST_STEPS,
+    shows={"show": _show_entries, "propose": _propose, "export": _export_list},
+    print_one=_print_entry,
+)
+
+
 def cmd_list(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.list_command
+    wanted = _LIST_ACTIONS.get(action)
+    if action == "review":
+        wanted = ListAction.APPROVE if args.approve else ListAction.REFUSE
     reviewer = action in ("review", "publish", "remove")
-    session = sessions.for_action(args, reviewer)
-    try:
-        wanted = _LIST_ACTIONS.get(action)
-        if action == "review":
-            wanted = ListAction.APPROVE if args.approve else ListAction.REFUSE
-        if wanted is not None:  # the workflow says what this user may do in the entry's stage
-            session.lists.require_action(args.id, wanted)
-        if action == "show":
-            unit_id = _unit_id(session, args.uscc) if args.uscc else None
-            shown = session.lists.entries(list_kind=args.list, stage=args.stage, unit_id=unit_id)
-            if args.format == "json":
-                everything = shown
-                if args.stage or args.list:  # the persons of a unit's entry, whatever the filter
-                    everything = session.lists.entries(unit_id=unit_id)
-                by_id = {o["number"]: o for o in _entries_json(everything)}
-                rows = [by_id[e.id] for e in shown]
-                print(json.dumps(rows, ensure_ascii=False, indent=1))
-            else:
-                for entry in shown:
-                    _print_entry(entry)
-        elif action == "propose":
-            created = session.lists.propose(as_of=_day(args.as_of, "--as-of"))
-            print(f"按规则采集 {len(created)} 条：")
-            for entry in created:
-                _print_entry(entry)
-        elif action == "add":
-            entry = session.lists.add(
-                unit_id=_unit_id(session, args.uscc),
-                list_kind=args.list,
-                facts=args.facts,
-                basis=args.basis,
-                period_months=args.months,
-                person_name=args.person or "",
-                person_role=args.role or "",
-            )
-            _print_entry(entry)
-        elif action == "notify":
-            served = _day(args.served, "--served") or date.today()
-            _print_entry(session.lists.notify(args.id, served_on=served))
-        elif action == "statement":
-            _print_entry(session.lists.record_statement(args.id, args.text))
-        elif action == "review":
-            _print_entry(session.lists.review(args.id, approve=args.approve, note=args.note or ""))
-        elif action == "publish":
-            on = _day(args.on, "--on") or date.today()
-            _print_entry(session.lists.publish(args.id, published_on=on))
-        elif action == "remove":
-            entry = session.lists.remove(args.id, reason=args.reason, on=_day(args.on, "--on"))
-            _print_entry(entry)
-        elif action == "export":
-            path = session.lists.export_publication(Path(args.out), list_kind=args.list)
-            print(f"已导出：{path}")
-    finally:
-        session.close()
-    return EXIT_OK
+    return _LISTS.run(args, sessions, action, wanted=wanted, reviewer=reviewer)
 
 
 # -- objections ----------------------------------------------------------------------------------
@@ -193,51 +257,53 @@ _REPAIR_ACTIONS = {
 }
 
 
+def _answer(session: core.Session, args: argparse.Namespace) -> core.Objection:
+    corrected = None
+    if args.outcome == "更正":
+        corrected = session.objections.correction(
+            args.id, correction_pairs(args.set or []), today=_on(args)
+        )
+    return session.objections.answer(
+        args.id,
+        findings=args.findings,
+        outcome=args.outcome,
+        corrected=corrected,
+        on=_on(args),
+    )
+
+
+# objection ACTION → the step on the objection it changes (printed after)
+_OBJECTION_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.Objection]] = {
+    "file": lambda s, a: s.objections.file(
+        table=a.table,
+        record_id=a.id,
+        content=a.content,
+        evidence=a.evidence or "",
+        filed_on=_on(a),
+    ),
+    "accept": lambda s, a: s.objections.accept(a.id, on=_on(a)),
+    "refuse": lambda s, a: s.objections.refuse(a.id, reason=a.reason, on=_on(a)),
+    "answer": _answer,
+}
+
+
+def _show_objections(session: core.Session, args: argparse.Namespace) -> None:
+    for found in session.objections.all(open_only=args.open):
+        _print_objection(found)
+
+
+_OBJECTIONS = _Workflow(
+    require=lambda s, objection_id, wanted: s.objections.require_action(objection_id, wanted),
+    steps=_OBJECTION_STEPS,
+    shows={"show": _show_objections},
+    print_one=_print_objection,
+)
+
+
 def cmd_objection(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.objection_command
-    reviewer = action in ("accept", "refuse", "answer")
-    session = sessions.for_action(args, reviewer)
-    try:
-        if action in _OBJECTION_ACTIONS:
-            session.objections.require_action(args.id, _OBJECTION_ACTIONS[action])
-        if action == "show":
-            for found in session.objections.all(open_only=args.open):
-                _print_objection(found)
-        elif action == "file":
-            _print_objection(
-                session.objections.file(
-                    table=args.table,
-                    record_id=args.id,
-                    content=args.content,
-                    evidence=args.evidence or "",
-                    filed_on=_day(args.on, "--on"),
-                )
-            )
-        elif action == "accept":
-            _print_objection(session.objections.accept(args.id, on=_day(args.on, "--on")))
-        elif action == "refuse":
-            _print_objection(
-                session.objections.refuse(args.id, reason=args.reason, on=_day(args.on, "--on"))
-            )
-        elif action == "answer":
-            found = session.objections.get(args.id)
-            corrected = None
-            if args.outcome == "更正":
-                corrected = session.objections.correction(
-                    args.id, correction_pairs(args.set or []), today=_day(args.on, "--on")
-                )
-            _print_objection(
-                session.objections.answer(
-                    args.id,
-                    findings=args.findings,
-                    outcome=args.outcome,
-                    corrected=corrected,
-                    on=_day(args.on, "--on"),
-                )
-            )
-    finally:
-        session.close()
-    return EXIT_OK
+    wanted = _OBJECTION_ACTIONS.get(action)
+    return _OBJECTIONS.run(args, sessions, action, wanted=wanted, reviewer=wanted is not None)
 
 
 # -- repairs -------------------------------------------------------------------------------------
@@ -251,71 +317,66 @@ def _print_application(a: core.RepairApplication) -> None:
     )
 
 
+def _show_applications(session: core.Session, args: argparse.Namespace) -> None:
+    found_all = session.repairs.all()
+    if args.format == "json":
+        rows = [
+            {
+                "number": a.id,
+                "uscc": a.uscc,
+                "name": a.unit_name,
+                "status": a.status,
+                "target": f"{a.kind_text}：{a.target_text}",
+            }
+            for a in found_all
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for found in found_all:
+            _print_application(found)
+
+
+def _print_checks(session: core.Session, args: argparse.Namespace) -> None:
+    for check in session.repairs.checks(args.id, on=_on(args)):
+        mark = {True: "✔", False: "✘", None: "待核实"}[check.ok]
+        print(f"{mark}\t{check.text}")
+
+
+def _decide(session: core.Session, args: argparse.Namespace) -> core.RepairApplication:
+    approve = args.repair_command == "approve"
+    return session.repairs.decide(args.id, approve=approve, note=args.note or "", on=_on(args))
+
+
+# repair ACTION → the step on the application it changes (printed after)
+_REPAIR_STEPS: dict[str, Callable[[core.Session, argparse.Namespace], core.RepairApplication]] = {
+    "apply": lambda s, a: s.repairs.apply(
+        table=a.table, target_id=a.id, statement=a.statement or "", applied_on=_on(a)
+    ),
+    "approve": _decide,
+    "refuse": _decide,
+    "revoke": lambda s, a: s.repairs.revoke(a.id, reason=a.reason, on=_on(a)),
+}
+_REPAIRS = _Workflow(
+    require=lambda s, application_id, wanted: s.repairs.require_action(application_id, wanted),
+    steps=_REPAIR_STEPS,
+    shows={"show": _show_applications, "check": _print_checks},
+    print_one=_print_application,
+)
+
+
 def cmd_repair(args: argparse.Namespace, sessions: _Sessions) -> int:
     action = args.repair_command
-    reviewer = action in ("approve", "refuse", "revoke")
-    session = sessions.for_action(args, reviewer)
-    try:
-        if action in _REPAIR_ACTIONS:
-            session.repairs.require_action(args.id, _REPAIR_ACTIONS[action])
-        if action == "show":
-            found_all = session.repairs.all()
-            if args.format == "json":
-                rows = [
-                    {
-                        "number": a.id,
-                        "uscc": a.uscc,
-                        "name": a.unit_name,
-                        "status": a.status,
-                        "target": f"{a.kind_text}：{a.target_text}",
-                    }
-                    for a in found_all
-                ]
-                print(json.dumps(rows, ensure_ascii=False, indent=1))
-            else:
-                for found in found_all:
-                    _print_application(found)
-        elif action == "apply":
-            _print_application(
-                session.repairs.apply(
-                    table=args.table,
-                    target_id=args.id,
-                    statement=args.statement or "",
-                    applied_on=_day(args.on, "--on"),
-                )
-            )
-        elif action == "check":
-            for check in session.repairs.checks(args.id, on=_day(args.on, "--on")):
-                mark = {True: "✔", False: "✘", None: "待核实"}[check.ok]
-                print(f"{mark}\t{check.text}")
-        elif action in ("approve", "refuse"):
-            _print_application(
-                session.repairs.decide(
-                    args.id,
-                    approve=action == "approve",
-                    note=args.note or "",
-                    on=_day(args.on, "--on"),
-                )
-            )
-        elif action == "revoke":
-            _print_application(
-                session.repairs.revoke(args.id, reason=args.reason, on=_day(args.on, "--on"))
-            )
-    finally:
-        session.close()
-    return EXIT_OK
+    wanted = _REPAIR_ACTIONS.get(action)
+    return _REPAIRS.run(args, sessions, action, wanted=wanted, reviewer=wanted is not None)
 
 
 # -- bad records, commitments, 双公示 -------------------------------------------------------------
 
 
 def cmd_bad_records(args: argparse.Namespace, sessions: _Sessions) -> int:
-    session = sessions.open(args)
-    try:
+    with sessions.opened(args) as session:
         unit_id = _unit_id(session, args.uscc) if args.uscc else None
         found = session.repairs.bad_records(unit_id=unit_id, as_of=_day(args.as_of, "--as-of"))
-    finally:
-        session.close()
     print(f"不良信用记录 {len(found)} 条")
     for bad in found:
         print(f"{bad.uscc}\t第{bad.trigger}项\t{bad.trigger_text}\t{bad.record}")
@@ -323,21 +384,18 @@ def cmd_bad_records(args: argparse.Namespace, sessions: _Sessions) -> int:
 
 
 def cmd_commitments(args: argparse.Namespace, sessions: _Sessions) -> int:
-    session = sessions.open(args)
-    try:
+    with sessions.opened(args) as session:
         if args.signed:
             kind = "主要负责人履职尽责承诺" if args.duty else "单位承诺"
             session.publicity.record_commitment_signed(
                 unit_id=_unit_id(session, args.signed),
                 kind=kind,
-                signed_on=_day(args.on, "--on") or date.today(),
+                signed_on=_on(args) or date.today(),
                 signer=args.signer or "",
             )
             print(f"已登记：{args.signed} {kind}")
             return EXIT_OK
         gaps = session.publicity.commitment_gaps()
-    finally:
-        session.close()
     print(f"缺少承诺书的企业 {len(gaps)} 家")
     for gap in gaps:
         lacks = "、".join(
@@ -350,20 +408,15 @@ def cmd_commitments(args: argparse.Namespace, sessions: _Sessions) -> int:
 
 
 def cmd_publicity(args: argparse.Namespace, sessions: _Sessions) -> int:
-    session = sessions.open(args)
-    try:
+    with sessions.opened(args) as session:
         if args.mark:
-            session.publicity.mark_published(
-                args.kind, args.mark, on=_day(args.on, "--on") or date.today()
-            )
+            session.publicity.mark_published(args.kind, args.mark, on=_on(args) or date.today())
             print(f"已标记公示：{args.kind} 第 {args.mark} 条")
             return EXIT_OK
         if args.out:
             print(f"已导出：{session.publicity.export(Path(args.out))}")
             return EXIT_OK
         items = session.publicity.items()
-    finally:
-        session.close()
     today = date.today()
     for item in items:
         if args.pending and item.published_on is not None:
@@ -377,8 +430,7 @@ def cmd_publicity(args: argparse.Namespace, sessions: _Sessions) -> int:
 
 
 def cmd_permit(args: argparse.Namespace, sessions: _Sessions) -> int:
-    session = sessions.open(args)
-    try:
+    with sessions.opened(args) as session:
         decided = _day(args.date, "--date") or date.today()
         session.publicity.add_permit(
             unit_id=_unit_id(session, args.uscc),
@@ -386,13 +438,33 @@ def cmd_permit(args: argparse.Namespace, sessions: _Sessions) -> int:
             kind=args.kind,
             decided_on=decided,
         )
-    finally:
-        session.close()
     print(f"已登记行政许可：{args.no}")
     return EXIT_OK
 
 
 # -- parser --------------------------------------------------------------------------------------
+
+
+def _options(parser: argparse.ArgumentParser, *flags: str, required: bool = False) -> None:
+    """Options taking one text value each (``--name VALUE``)."""
+    for flag in flags:
+        parser.add_argument(flag, required=required)
+
+
+def _step(
+    actions: Any,
+    name: str,
+    help_text: str,
+    *,
+    required: tuple[str, ...] = (),
+    optional: tuple[str, ...] = ("--on",),
+) -> argparse.ArgumentParser:
+    """The parser of an ACTION on one entry: the entry's ``id``, then text options."""
+    parser: argparse.ArgumentParser = actions.add_parser(name, help=help_text)
+    parser.add_argument("id", type=int)
+    _options(parser, *required, required=True)
+    _options(parser, *optional)
+    return parser
 
 
 def add_commands(sub: Any, sessions: _Sessions) -> None:
@@ -414,35 +486,22 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
     s = lists.add_parser("propose", help="按信用规则采集")
     s.add_argument("--as-of")
     s = lists.add_parser("add", help="人工采集")
-    s.add_argument("--uscc", required=True)
-    s.add_argument("--list", required=True)
-    s.add_argument("--facts", required=True)
-    s.add_argument("--basis", required=True)
+    _options(s, "--uscc", "--list", "--facts", "--basis", required=True)
     s.add_argument("--months", type=int)
-    s.add_argument("--person")
-    s.add_argument("--role")
-    s = lists.add_parser("notify", help="告知书已送达：陈述申辩期开始")
-    s.add_argument("id", type=int)
+    _options(s, "--person", "--role")
+    s = _step(lists, "notify", "告知书已送达：陈述申辩期开始", optional=())
     s.add_argument("--served", help="送达日期（默认今天）")
-    s = lists.add_parser("statement", help="记录陈述申辩")
-    s.add_argument("id", type=int)
-    s.add_argument("--text", required=True)
-    s = lists.add_parser("review", help="审核（审核员，不能是提出人）")
-    s.add_argument("id", type=int)
+    _step(lists, "statement", "记录陈述申辩", required=("--text",), optional=())
+    s = _step(lists, "review", "审核（审核员，不能是提出人）", optional=())
     choice = s.add_mutually_exclusive_group(required=True)
     choice.add_argument("--approve", action="store_true", dest="approve")
     choice.add_argument("--refuse", action="store_false", dest="approve")
     s.add_argument("--note")
-    s = lists.add_parser("publish", help="公布（审核员）")
-    s.add_argument("id", type=int)
+    s = _step(lists, "publish", "公布（审核员）", optional=())
     s.add_argument("--on", help="公布日期（默认今天）")
-    s = lists.add_parser("remove", help="移出（审核员）")
-    s.add_argument("id", type=int)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--on")
+    _step(lists, "remove", "移出（审核员）", required=("--reason",))
     s = lists.add_parser("export", help="导出公布名单")
-    s.add_argument("--list", required=True)
-    s.add_argument("--out", required=True)
+    _options(s, "--list", "--out", required=True)
     p.set_defaults(handler=handler(cmd_list))
 
     p = sub.add_parser("objection", help="异议：登记、受理、答复")
@@ -454,17 +513,10 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
     s.add_argument("--table", required=True, choices=list(core.OBJECTION_TARGETS))
     s.add_argument("--id", type=int, required=True, help="被异议记录的编号")
     s.add_argument("--content", required=True)
-    s.add_argument("--evidence")
-    s.add_argument("--on")
-    s = objections.add_parser("accept", help="受理（审核员）")
-    s.add_argument("id", type=int)
-    s.add_argument("--on")
-    s = objections.add_parser("refuse", help="不予受理（审核员）")
-    s.add_argument("id", type=int)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--on")
-    s = objections.add_parser("answer", help="答复（审核员，不能是记录录入人）")
-    s.add_argument("id", type=int)
+    _options(s, "--evidence", "--on")
+    _step(objections, "accept", "受理（审核员）")
+    _step(objections, "refuse", "不予受理（审核员）", required=("--reason",))
+    s = _step(objections, "answer", "答复（审核员，不能是记录录入人）", optional=())
     s.add_argument("--findings", required=True)
     s.add_argument("--outcome", required=True, choices=["更正", "删除", "保留"])
     s.add_argument("--set", action="append", metavar="字段=值", help="更正时的新值，可重复")
@@ -484,20 +536,11 @@ def add_commands(sub: Any, sessions: _Sessions) -> None:
         help="penalties（行政处罚）、violations（失信行为）或 list_entries（提前移出）",
     )
     s.add_argument("--id", type=int, required=True)
-    s.add_argument("--statement")
-    s.add_argument("--on")
-    s = repairs.add_parser("check", help="检查修复条件")
-    s.add_argument("id", type=int)
-    s.add_argument("--on")
-    for name, text in (("approve", "批准（审核员）"), ("refuse", "驳回（审核员）")):
-        s = repairs.add_parser(name, help=text)
-        s.add_argument("id", type=int)
-        s.add_argument("--note")
-        s.add_argument("--on")
-    s = repairs.add_parser("revoke", help="撤销批准（审核员）")
-    s.add_argument("id", type=int)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--on")
+    _options(s, "--statement", "--on")
+    _step(repairs, "check", "检查修复条件")
+    _step(repairs, "approve", "批准（审核员）", optional=("--note", "--on"))
+    _step(repairs, "refuse", "驳回（审核员）", optional=("--note", "--on"))
+    _step(repairs, "revoke", "撤销批准（审核员）", required=("--reason",))
     p.set_defaults(handler=handler(cmd_repair))
 
     p = sub.add_parser("bad-records", help="不良信用记录")

@@ -19,6 +19,7 @@ from typing import Any
 from safecredit_desktop.core import forms
 from safecredit_desktop.core.errors import SafeCreditError, ValidationError
 from safecredit_desktop.core.grade_change import grade_change_sentence
+from safecredit_desktop.core.model import RECORD_KIND_TABLES
 from safecredit_desktop.core.record_pages import KINDS as RECORD_PAGE_KINDS
 from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.storage.connection import Database
@@ -53,14 +54,7 @@ UNIT_KEY = forms.UNIT_PICKER.key
 BATCH_KINDS: tuple[str, ...] = tuple(RECORD_PAGE_KINDS)
 """The record kinds a batch can enter (those of the record pages)."""
 
-KIND_TABLES: dict[str, str] = {
-    "inspection": "inspections",
-    "accident": "accidents",
-    "penalty": "penalties",
-    "violation": "violations",
-    "commitment": "commitments",
-    "honour": "honours",
-}
+KIND_TABLES: dict[str, str] = RECORD_KIND_TABLES
 """cli.md's KIND → the record table (the table's own name is taken as well)."""
 
 Row = Mapping[str, object]

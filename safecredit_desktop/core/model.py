@@ -165,6 +165,16 @@ VIOLATION_KIND_BY_CODE: dict[str, ViolationKind] = {k.code: k for k in VIOLATION
 VIOLATION_KIND_BY_NAME: dict[str, ViolationKind] = {k.name: k for k in VIOLATION_KINDS}
 
 
+RECORD_KIND_TABLES: dict[str, str] = {
+    "inspection": "inspections",
+    "accident": "accidents",
+    "penalty": "penalties",
+    "violation": "violations",
+    "commitment": "commitments",
+    "honour": "honours",
+}
+"""cli.md's KIND of a record (``add``, ``records``, batch entry) → the record table."""
+
 # --- Records, one dataclass per table of the schema (db/migrations). Dates are ISO text
 # in storage and ``datetime.date`` here; ``id`` is None until stored.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import users as user_store
 
@@ -19,11 +20,8 @@ def _require_user_manager(session: Session) -> None:
         session.require(Role.ADMIN)
 
 
-class AccountsPart:
+class AccountsPart(Part):
     """Users: add, passwords, roles, deactivation, recoveries."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def users(self) -> list[user_store.User]:
         session = self._session
@@ -77,8 +75,7 @@ class AccountsPart:
 
     def acknowledge_recoveries(self) -> int:
         """An administrator has seen the recovery notices: stop announcing them."""
-        session = self._session
-        session.require(Role.ADMIN)
+        session = self._as_admin()
         return user_store.acknowledge_recoveries(session.db, session.user)
 
     def set_name(self, username: str, display_name: str) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from safecredit_desktop.core import registry
 from safecredit_desktop.core import statistics as _statistics
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.app.values import (
     AssessmentPreview,
     GradeChange,
@@ -23,11 +24,8 @@ if TYPE_CHECKING:
     from safecredit_desktop.core.app.session import Session
 
 
-class GradingPart:
+class GradingPart(Part):
     """Live grades, grade history and the annual assessment."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def live_work(self, *, today: date | None = None) -> Any:
         """What bringing the stored live grades to ``today`` would take (grade_cache.Work):

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from safecredit_desktop.core.app import files
-from safecredit_desktop.core.app.permissions import require_action
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.workflows import lists as _lists
 
-if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
 
-
-class ListsPart:
+class ListsPart(Part):
     """红名单 and the profile's list: proposal, 告知, 审核, 公布, 移出."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def allowed_actions(self, entry: _lists.ListEntry) -> set[_lists.ListAction]:
         """What this user may do to ``entry`` now (the window's buttons)."""
@@ -32,15 +25,12 @@ class ListsPart:
     def require_action(self, entry_id: int, action: _lists.ListAction) -> None:
         """Refuse ``action`` on the entry unless allowed_actions has it (the CLI)."""
         session = self._session
-        entry = _lists.get(session.db, entry_id)
         refused = _lists.publication_refused(session.profile)
-        require_action(
-            session,
+        self._require_action(
+            _lists.get(session.db, entry_id),
             action,
-            lambda roles: _lists.allowed_actions(
-                entry, roles, publication_refused=refused is not None
-            ),
-            lambda: _lists.refusal(entry, action, publication_refused=refused),
+            partial(_lists.allowed_actions, publication_refused=refused is not None),
+            partial(_lists.refusal, publication_refused=refused),
         )
 
     def kinds(self) -> tuple[str, ...]:
@@ -151,8 +141,7 @@ class ListsPart:
     ) -> _lists.ListEntry:
         """审核 (审核员 or 管理员, never the proposer): 待公布 (内部管理 where lists are
         internal), or 不予列入 with a reason."""
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         return _lists.review(
             session.db,
             session.user,
@@ -166,8 +155,7 @@ class ListsPart:
     def publish(self, entry_id: int, *, published_on: date) -> _lists.ListEntry:
         """公布 on ``published_on``; the period runs from it. Refused with a sentence where
         the profile's grades and lists are internal (kundulun)."""
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         return _lists.publish(session.db, session.user, entry_id, published_on, session.profile)
 
     def publication_refused(self) -> str | None:
@@ -178,8 +166,7 @@ class ListsPart:
     def remove(self, entry_id: int, *, reason: str, on: date | None = None) -> _lists.ListEntry:
         """移出 by hand with a reason (审核员 or 管理员); early removal goes through an
         application (``repairs.apply`` with the entry)."""
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         _lists.remove(
             session.db,
             session.user,
@@ -211,10 +198,7 @@ class ListsPart:
             today=files._today(today),
             stages=(stage,),
         )
-        session.repo.log_event(
-            "export", str(written), {"导出": f"{list_kind}公布名单", "条数": len(entries)}
-        )
-        return written
+        return self._audit_export(written, {"导出": f"{list_kind}公布名单", "条数": len(entries)})
 
     def units_in_force(self) -> dict[int, list[str]]:
         """Published lists each unit is on now."""

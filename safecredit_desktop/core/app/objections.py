@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from safecredit_desktop.core.app import files
-from safecredit_desktop.core.app.permissions import require_action
-from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.workflows import objections as _objections
 
-if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
 
-
-class ObjectionsPart:
+class ObjectionsPart(Part):
     """Objections (异议): filing, acceptance, answer with its outcome."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def allowed_actions(self, objection: _objections.Objection) -> set[_objections.ObjectionAction]:
         """What this user may do to ``objection`` now (the window's buttons)."""
@@ -27,14 +20,8 @@ class ObjectionsPart:
 
     def require_action(self, objection_id: int, action: _objections.ObjectionAction) -> None:
         """Refuse ``action`` on the objection unless allowed_actions has it (the CLI)."""
-        session = self._session
-        found = _objections.get(session.db, objection_id)
-        require_action(
-            session,
-            action,
-            lambda roles: _objections.allowed_actions(found, roles),
-            lambda: _objections.refusal(found, action),
-        )
+        found = _objections.get(self._session.db, objection_id)
+        self._require_action(found, action, _objections.allowed_actions, _objections.refusal)
 
     def all(
         self, *, unit_id: int | None = None, open_only: bool = False, search: str = ""
@@ -72,8 +59,7 @@ class ObjectionsPart:
 
     def accept(self, objection_id: int, *, on: date | None = None) -> _objections.Objection:
         """受理 (审核员 or 管理员): the answer is due in the profile's working days."""
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         return _objections.accept(
             session.db,
             session.user,
@@ -86,8 +72,7 @@ class ObjectionsPart:
     def refuse(
         self, objection_id: int, *, reason: str, on: date | None = None
     ) -> _objections.Objection:
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         return _objections.refuse(session.db, session.user, objection_id, reason, files._today(on))
 
     def answer(
@@ -101,8 +86,7 @@ class ObjectionsPart:
     ) -> _objections.Objection:
         """The investigator's answer (审核员 or 管理员, not who recorded the record): 更正
         stores ``corrected``, 删除 deletes the record, 保留 keeps it."""
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         return _objections.answer(
             session.db,
             session.user,

@@ -9,23 +9,20 @@ from typing import TYPE_CHECKING
 
 from safecredit_desktop.core import model as _model
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage.settings import get_setting
 from safecredit_desktop.core.workflows import publicity as _publicity
 
 if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
     from safecredit_desktop.core.exchange.publicity_export import (
         PenaltyPublicity as _PenaltyPublicity,
     )
 
 
-class PublicityPart:
+class PublicityPart(Part):
     """双公示 of penalties and permits; commitments lacking and signed."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def allowed_actions(self, item: _publicity.PublicityItem) -> set[_publicity.PublicityAction]:
         """What this user may do to a 双公示 item now (the window's buttons)."""
@@ -90,8 +87,7 @@ class PublicityPart:
         written = workflow_export.write_publicity(
             path, items, bureau_name=session.bureau_name, today=files._today(today)
         )
-        session.repo.log_event("export", str(written), {"导出": "双公示", "条数": len(items)})
-        return written
+        return self._audit_export(written, {"导出": "双公示", "条数": len(items)})
 
     def export_penalties(
         self, path: Path, *, start: date, end: date, today: date | None = None
@@ -113,14 +109,10 @@ class PublicityPart:
         written = publicity_export.write_penalty_publicity(
             Path(path), found, bureau_name=bureau, today=files._today(today)
         )
-        session.repo.log_event(
-            "export",
-            str(written),
-            {
-                "导出": publicity_export.TITLE,
-                "期间": f"{start.isoformat()} 至 {end.isoformat()}",
-                "条数": len(found.rows),
-                "缺项": len(found.gaps),
-            },
-        )
-        return replace(found, path=written)
+        detail = {
+            "导出": publicity_export.TITLE,
+            "期间": f"{start.isoformat()} 至 {end.isoformat()}",
+            "条数": len(found.rows),
+            "缺项": len(found.gaps),
+        }
+        return replace(found, path=self._audit_export(written, detail))

@@ -6,20 +6,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from safecredit_desktop.core import batch_entry, forms
 from safecredit_desktop.core import model as _model
 from safecredit_desktop.core import record_pages as _pages
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.app.session import UndoStep
 from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.record_pages import query as _pages_query
 from safecredit_desktop.core.storage.tables import SPEC_BY_RECORD
 from safecredit_desktop.core.workflows import repairs as _repairs
-
-if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
 
 
 @dataclass(frozen=True)
@@ -29,11 +27,8 @@ class BatchUndoStep(UndoStep):
     record_ids: tuple[int, ...] = ()
 
 
-class RecordsPart:
+class RecordsPart(Part):
     """Records of every kind: get, save (with the forms' checks), delete, undo, lists."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def get(self, table: str, record_id: int) -> Any:
         """A stored record, opened for editing: an edit saved later is refused if another

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from safecredit_desktop.core.app import files
-from safecredit_desktop.core.app.permissions import require_action
-from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.workflows import bad_records as _bad
 from safecredit_desktop.core.workflows import repairs as _repairs
 
-if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
 
-
-class RepairsPart:
+class RepairsPart(Part):
     """Credit repair and early-removal applications; 不良信用记录."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def allowed_actions(self, application: _repairs.Application) -> set[_repairs.RepairAction]:
         """What this user may do to ``application`` now (the window's buttons)."""
@@ -27,14 +19,8 @@ class RepairsPart:
 
     def require_action(self, application_id: int, action: _repairs.RepairAction) -> None:
         """Refuse ``action`` on the application unless allowed_actions has it (the CLI)."""
-        session = self._session
-        found = _repairs.get(session.db, application_id)
-        require_action(
-            session,
-            action,
-            lambda roles: _repairs.allowed_actions(found, roles),
-            lambda: _repairs.refusal(found, action),
-        )
+        found = _repairs.get(self._session.db, application_id)
+        self._require_action(found, action, _repairs.allowed_actions, _repairs.refusal)
 
     def all(
         self, *, unit_id: int | None = None, status: str | None = None, search: str = ""
@@ -75,8 +61,7 @@ class RepairsPart:
         self, application_id: int, *, approve: bool, note: str = "", on: date | None = None
     ) -> _repairs.Application:
         """批准 (effective from ``on``) or 驳回, by a 审核员 or 管理员."""
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         return _repairs.decide(
             session.db,
             session.user,
@@ -91,8 +76,7 @@ class RepairsPart:
         self, application_id: int, *, reason: str, on: date | None = None
     ) -> _repairs.Application:
         """Revoke an approval obtained by false statements; the record counts again."""
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         return _repairs.revoke(
             session.db, session.user, application_id, reason=reason, on=files._today(on)
         )

@@ -6,18 +6,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from safecredit_desktop.core import statistics as _statistics
 from safecredit_desktop.core import validate as _validate
 from safecredit_desktop.core.app import files
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.app.values import (
     _NOT_READ,
     HomeSummary,
     InspectionProgress,
 )
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.rules.result import GradeResult as _GradeResult
 from safecredit_desktop.core.scheduling import calendar as _workcal
 from safecredit_desktop.core.scheduling import deadlines as _deadlines
@@ -28,15 +27,9 @@ from safecredit_desktop.core.storage import assessments
 from safecredit_desktop.core.storage import plans as _plan_store
 from safecredit_desktop.core.storage.tables import TABLES
 
-if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
 
-
-class SchedulePart:
+class SchedulePart(Part):
     """Working-day calendar and holidays, due list, annual plan, deadlines, home page."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def home_summary(self) -> HomeSummary:
         session = self._session
@@ -71,23 +64,20 @@ class SchedulePart:
 
     def set_holiday(self, day: date | str, kind: str, name: str = "") -> None:
         """Add or change a day of the holiday table (管理员); ``day`` as date or YYYY-MM-DD."""
-        session = self._session
-        session.require(Role.ADMIN)
+        session = self._as_admin()
         parsed = _validate.parse_date(day, field="日期")
         _workcal.set_holiday(session.db, session.user, parsed, kind, name)
 
     def remove_holiday(self, day: date | str) -> None:
         """Remove a day from the holiday table (管理员)."""
-        session = self._session
-        session.require(Role.ADMIN)
+        session = self._as_admin()
         parsed = _validate.parse_date(day, field="日期")
         _workcal.remove_holiday(session.db, session.user, parsed)
 
     def import_holiday_notice(self, notice: _notice.HolidayNotice) -> _workcal.YearImport:
         """Store a read notice as its year's rows of the holiday table (管理员), replacing
         what the table held for that year; audited, one transaction."""
-        session = self._session
-        session.require(Role.ADMIN)
+        session = self._as_admin()
         return _workcal.replace_year(session.db, session.user, notice.year, notice.days)
 
     def holiday_arrangement(
@@ -207,8 +197,7 @@ class SchedulePart:
     def adopt(self, plan: _plan.Plan, *, adopted: _plan.Plan | None = _NOT_READ) -> _plan.Plan:
         """Store a computed plan as its year's plan (审核员 or 管理员; audited). A plan the same
         as the adopted one is not stored again: the adopted plan is returned unchanged."""
-        session = self._session
-        session.require(Role.REVIEWER, Role.ADMIN)
+        session = self._as_reviewer()
         if plan.adopted is not None:
             raise SafeCreditError(f"这是已采用的{plan.year}年度计划，如需调整请重新编制。")
         if adopted is _NOT_READ:
@@ -249,12 +238,8 @@ class SchedulePart:
         written = plan_export.write_plan(
             path, plan, profile=session.profile, bureau_name=bureau, today=today
         )
-        session.repo.log_event(
-            "export",
-            str(written),
-            {"导出": plan_export.PLAN_TITLE, "年度": year, "计划检查": len(plan.items)},
-        )
-        return written
+        detail = {"导出": plan_export.PLAN_TITLE, "年度": year, "计划检查": len(plan.items)}
+        return self._audit_export(written, detail)
 
     def deadlines(
         self, *, as_of: date | None = None, horizon_days: int = 30

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.storage import settings as keys
 from safecredit_desktop.core.storage.settings import get_setting
 
-if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
 
-
-class SettingsPart:
+class SettingsPart(Part):
     """The bureau's settings an administrator keeps."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def upper_email(self) -> str:
         """The configured upper-level e-mail address (blank if none)."""
@@ -32,8 +24,7 @@ class SettingsPart:
     def set_bureau(self, values: dict[str, str]) -> list[str]:
         """Change settings by their Chinese names (管理员): every value checked first, the
         changed ones stored in one transaction, audited. Returns the names changed."""
-        session = self._session
-        session.require(Role.ADMIN)
+        session = self._as_admin()
         return keys.set_bureau_settings(session.db, session.user, values)
 
     # -- 本县乡镇 (设置 → 乡镇): the unit form's list of 所在乡镇 ------------------------------
@@ -45,8 +36,7 @@ class SettingsPart:
 
     def set_towns(self, towns: list[str]) -> list[str]:
         """Replace the county's towns (管理员), audited; returns the list as stored."""
-        session = self._session
-        session.require(Role.ADMIN)
+        session = self._as_admin()
         keys.set_bureau_settings(session.db, session.user, {"本县乡镇": "、".join(towns)})
         return self.towns()
 

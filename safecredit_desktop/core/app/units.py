@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from safecredit_desktop.core import forms, registry
 from safecredit_desktop.core import timeline as _timeline
+from safecredit_desktop.core.app.part import Part
 from safecredit_desktop.core.scheduling import draw as _draw
 
-if TYPE_CHECKING:
-    from safecredit_desktop.core.app.session import Session
 
-
-class UnitsPart:
+class UnitsPart(Part):
     """The register of units (企业台账): search, filters, one unit's page."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def count(self) -> int:
         session = self._session

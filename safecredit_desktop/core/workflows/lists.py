@@ -178,47 +178,13 @@ def refusal(entry: ListEntry, action: ListAction, *, publication_refused: str | 
     return f"该名单记录处于“{entry.stage}”阶段，此操作只能在“{'、'.join(wanted)}”阶段进行。"
 
 
-_day = store.day
-
-
-def _entry(r: dict[str, Any]) -> ListEntry:
-    return ListEntry(
-        id=int(r["id"]),
-        list_kind=str(r["list_kind"]),
-        unit_id=int(r["unit_id"]),
-        uscc=str(r["uscc"]),
-        unit_name=str(r["unit_name"]),
-        person_name=str(r["person_name"]),
-        person_role=str(r["person_role"]),
-        source=str(r["source"]),
-        facts=str(r["facts"]),
-        basis=str(r["basis"]),
-        period_months=int(r["period_months"]),
-        stage=ListStage(r["stage"]),
-        proposed_by=str(r["proposed_by"]),
-        proposed_on=date.fromisoformat(str(r["proposed_on"])),
-        notified_on=_day(r["notified_on"]),
-        statement_due=_day(r["statement_due"]),
-        statement=str(r["statement"]),
-        reviewed_by=r["reviewed_by"],
-        reviewed_on=_day(r["reviewed_on"]),
-        review_note=str(r["review_note"]),
-        published_on=_day(r["published_on"]),
-        ends_on=_day(r["ends_on"]),
-        removed_on=_day(r["removed_on"]),
-        removal_reason=r["removal_reason"],
-        removed_by=r["removed_by"],
-    )
-
-
-_SELECT = store.with_unit("list_entries", "e")
+_ENTRIES = store.Entries(
+    ListEntry, "list_entries", "e", "person_name", "名单中没有编号为 {} 的记录。"
+)
 
 
 def get(db: Database, entry_id: int) -> ListEntry:
-    found = store.rows(db.conn, _SELECT + " WHERE e.id = ?", (entry_id,))
-    if not found:
-        raise SafeCreditError(f"名单中没有编号为 {entry_id} 的记录。")
-    return _entry(found[0])
+    return _ENTRIES.get(db.conn, entry_id)
 
 
 def entries(
@@ -235,16 +201,8 @@ def entries(
         if active_only
         else []
     )
-    found = store.search_rows(
-        db.conn,
-        "list_entries",
-        "e",
-        equal={"list_kind": list_kind, "stage": stage, "unit_id": unit_id},
-        search=search,
-        search_column="person_name",
-        extra=extra,
-    )
-    return [_entry(r) for r in found]
+    equal = {"list_kind": list_kind, "stage": stage, "unit_id": unit_id}
+    return _ENTRIES.search(db.conn, equal=equal, search=search, extra=extra)
 
 
 def list_kinds(profile: Profile) -> tuple[str, ...]:
@@ -459,25 +417,24 @@ def add_by_hand(
         raise SafeCreditError("请填写列入的事实和依据。")
     if period_months is not None and period_months < 1:
         raise SafeCreditError("列入期限应为正整数（月）。")
-    with db.transaction() as conn:
-        return store.insert(
-            conn,
-            user,
-            "list_entries",
-            {
-                "list_kind": list_kind,
-                "unit_id": unit_id,
-                "person_name": person_name.strip(),
-                "person_role": person_role.strip(),
-                "source": "人工",
-                "facts": facts.strip(),
-                "basis": basis.strip(),
-                "period_months": period_months or list_def.period_months,
-                "stage": "采集",
-                "proposed_by": user,
-                "proposed_on": today,
-            },
-        )
+    return store.add(
+        db,
+        user,
+        "list_entries",
+        {
+            "list_kind": list_kind,
+            "unit_id": unit_id,
+            "person_name": person_name.strip(),
+            "person_role": person_role.strip(),
+            "source": "人工",
+            "facts": facts.strip(),
+            "basis": basis.strip(),
+            "period_months": period_months or list_def.period_months,
+            "stage": "采集",
+            "proposed_by": user,
+            "proposed_on": today,
+        },
+    )
 
 
 def _require_stage(entry: ListEntry, *stages: str) -> None:
@@ -497,14 +454,8 @@ def notify(
     if is_incentive(profile, entry.list_kind):
         raise SafeCreditError(f"{entry.list_kind}是守信激励，不需要告知和陈述申辩，请直接审核。")
     due = calendar.add_working_days(served_on, profile.deadlines.objection_raise_working_days)
-    with db.transaction() as conn:
-        store.update(
-            conn,
-            user,
-            "list_entries",
-            entry_id,
-            {"stage": "告知", "notified_on": served_on, "statement_due": due.day},
-        )
+    changes = {"stage": "告知", "notified_on": served_on, "statement_due": due.day}
+    store.step(db, user, "list_entries", entry_id, changes)
     return get(db, entry_id)
 
 
@@ -513,8 +464,7 @@ def record_statement(db: Database, user: str, entry_id: int, text: str) -> ListE
     _require_stage(entry, "告知")
     if not text.strip():
         raise SafeCreditError("请填写陈述申辩的内容。")
-    with db.transaction() as conn:
-        store.update(conn, user, "list_entries", entry_id, {"statement": text.strip()})
+    store.step(db, user, "list_entries", entry_id, {"statement": text.strip()})
     return get(db, entry_id)
 
 
@@ -553,8 +503,7 @@ def review(
     }
     if approve and internal:  # never published: the period runs from 列入
         changes["ends_on"] = add_months(today, entry.period_months)
-    with db.transaction() as conn:
-        store.update(conn, user, "list_entries", entry_id, changes)
+    store.step(db, user, "list_entries", entry_id, changes)
     if approve and profile is not None:
         link_if_unlinked(db, user, profile, entry_id, today)
     return get(db, entry_id)
@@ -572,14 +521,8 @@ def publish(
     if entry.reviewed_on and published_on < entry.reviewed_on:
         raise SafeCreditError("公布日期不能早于审核日期。")
     ends = add_months(published_on, entry.period_months)
-    with db.transaction() as conn:
-        store.update(
-            conn,
-            user,
-            "list_entries",
-            entry_id,
-            {"stage": "公布", "published_on": published_on, "ends_on": ends},
-        )
+    changes = {"stage": "公布", "published_on": published_on, "ends_on": ends}
+    store.step(db, user, "list_entries", entry_id, changes)
     return get(db, entry_id)
 
 
@@ -609,9 +552,8 @@ def remove(
     }
     if conn is not None:
         store.update(conn, user, "list_entries", entry_id, changes)
-        return
-    with db.transaction() as own:
-        store.update(own, user, "list_entries", entry_id, changes)
+    else:
+        store.step(db, user, "list_entries", entry_id, changes)
 
 
 def restore(conn: sqlite3.Connection, user: str, entry_id: int) -> None:

@@ -28,13 +28,12 @@ from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.workflows import store
-from safecredit_desktop.core.workflows.permissions import reviews
+from safecredit_desktop.core.workflows.permissions import ActionRules
 
+# the records an objection may dispute → their kind as the window names it
 TARGET_TABLES = {
-    "inspections": "执法检查",
-    "accidents": "生产安全事故",
-    "penalties": "行政处罚",
-    "violations": "失信行为",
+    table: SPEC_BY_NAME[table].label
+    for table in ("inspections", "accidents", "penalties", "violations")
 }
 
 
@@ -63,14 +62,7 @@ OUTCOMES = tuple(Outcome)
 
 
 @dataclass(frozen=True)
-class Objection:
-    id: int
-    unit_id: int
-    uscc: str
-    unit_name: str
-    target_table: str
-    target_id: int
-    target_text: str
+class Objection(store.NamingRow):
     filed_on: date
     filed_by: str
     content: str
@@ -97,77 +89,41 @@ def allowed_actions(objection: Objection, roles: Collection[Role]) -> set[Object
     """What a user with ``roles`` may do to ``objection`` in its status: acceptance and
     the answer are a reviewer's (and the answer not the recorder's: checked on answer);
     a reply is printed once it is answered or refused."""
-    status = objection.status
-    found: set[ObjectionAction] = set()
-    if reviews(roles) and status == ObjectionStatus.FILED:
-        found |= {ObjectionAction.ACCEPT, ObjectionAction.REFUSE}
-    if reviews(roles) and status == ObjectionStatus.ACCEPTED:
-        found.add(ObjectionAction.ANSWER)
-    if status in (ObjectionStatus.ANSWERED, ObjectionStatus.REFUSED):
-        found.add(ObjectionAction.PRINT_REPLY)
-    return found
+    return _RULES.allowed_actions(objection.status, roles)
+
+
+_RULES: ActionRules[ObjectionStatus, ObjectionAction] = ActionRules(
+    allowed={
+        ObjectionStatus.FILED: ((), (ObjectionAction.ACCEPT, ObjectionAction.REFUSE)),
+        ObjectionStatus.ACCEPTED: ((), (ObjectionAction.ANSWER,)),
+        ObjectionStatus.ANSWERED: ((ObjectionAction.PRINT_REPLY,), ()),
+        ObjectionStatus.REFUSED: ((ObjectionAction.PRINT_REPLY,), ()),
+    },
+    refusals={
+        ObjectionAction.ANSWER: "只能答复已受理的异议。",
+        ObjectionAction.PRINT_REPLY: "异议第{id}号尚未答复，没有答复书可打印。",
+    },
+    otherwise="该异议已{status}。",
+)
 
 
 def refusal(objection: Objection, action: ObjectionAction) -> str:
     """Why ``action`` cannot be done to ``objection`` whatever the user's roles."""
-    if action == ObjectionAction.ANSWER:
-        return "只能答复已受理的异议。"
-    if action == ObjectionAction.PRINT_REPLY:
-        return f"异议第{objection.id}号尚未答复，没有答复书可打印。"
-    return f"该异议已{objection.status}。"
+    return _RULES.refusal(action, entry_id=objection.id, status=objection.status)
 
 
-_day = store.day
-
-
-def _objection(r: dict[str, Any]) -> Objection:
-    return Objection(
-        id=int(r["id"]),
-        unit_id=int(r["unit_id"]),
-        uscc=str(r["uscc"]),
-        unit_name=str(r["unit_name"]),
-        target_table=str(r["target_table"]),
-        target_id=int(r["target_id"]),
-        target_text=str(r["target_text"]),
-        filed_on=date.fromisoformat(str(r["filed_on"])),
-        filed_by=str(r["filed_by"]),
-        content=str(r["content"]),
-        evidence=str(r["evidence"]),
-        status=ObjectionStatus(r["status"]),
-        accepted_on=_day(r["accepted_on"]),
-        due_on=_day(r["due_on"]),
-        refused_reason=str(r["refused_reason"]),
-        investigator=r["investigator"],
-        findings=str(r["findings"]),
-        outcome=r["outcome"],
-        answered_on=_day(r["answered_on"]),
-    )
-
-
-_SELECT = store.with_unit("objections", "o")
+_OBJECTIONS = store.Entries(Objection, "objections", "o", "target_text", "没有编号为 {} 的异议。")
 
 
 def get(db: Database, objection_id: int) -> Objection:
-    found = store.rows(db.conn, _SELECT + " WHERE o.id = ?", (objection_id,))
-    if not found:
-        raise SafeCreditError(f"没有编号为 {objection_id} 的异议。")
-    return _objection(found[0])
+    return _OBJECTIONS.get(db.conn, objection_id)
 
 
 def objections(
     db: Database, *, unit_id: int | None = None, open_only: bool = False, search: str = ""
 ) -> list[Objection]:
     extra = [("o.status IN ('待受理', '已受理')", ())] if open_only else []
-    found = store.search_rows(
-        db.conn,
-        "objections",
-        "o",
-        equal={"unit_id": unit_id},
-        search=search,
-        search_column="target_text",
-        extra=extra,
-    )
-    return [_objection(r) for r in found]
+    return _OBJECTIONS.search(db.conn, equal={"unit_id": unit_id}, search=search, extra=extra)
 
 
 def describe(db: Database, table: str, record_id: int) -> tuple[int, str]:
@@ -239,30 +195,18 @@ def file(
     unit_id, text = describe(db, table, record_id)
     if not content.strip():
         raise SafeCreditError("请填写异议内容。")
-    already = db.conn.execute(
-        "SELECT id FROM objections WHERE target_table = ? AND target_id = ?"
-        " AND status IN ('待受理', '已受理')",
-        (table, record_id),
-    ).fetchone()
+    already = store.naming_row(db.conn, "objections", table, record_id, OPEN)
     if already is not None:
-        raise SafeCreditError(f"这条记录已有未办结的异议（第 {already[0]} 号）。")
-    with db.transaction() as conn:
-        return store.insert(
-            conn,
-            user,
-            "objections",
-            {
-                "unit_id": unit_id,
-                "target_table": table,
-                "target_id": record_id,
-                "target_text": text,
-                "filed_on": filed_on,
-                "filed_by": user,
-                "content": content.strip(),
-                "evidence": evidence.strip(),
-                "status": "待受理",
-            },
-        )
+        raise SafeCreditError(f"这条记录已有未办结的异议（第 {already} 号）。")
+    values = {
+        **store.naming(unit_id, table, record_id, text),
+        "filed_on": filed_on,
+        "filed_by": user,
+        "content": content.strip(),
+        "evidence": evidence.strip(),
+        "status": "待受理",
+    }
+    return store.add(db, user, "objections", values)
 
 
 def accept(
@@ -272,14 +216,8 @@ def accept(
     if found.status != "待受理":
         raise SafeCreditError(f"该异议已{found.status}。")
     due = calendar.add_working_days(on, profile.deadlines.objection_answer_working_days)
-    with db.transaction() as conn:
-        store.update(
-            conn,
-            user,
-            "objections",
-            objection_id,
-            {"status": "已受理", "accepted_on": on, "due_on": due.day},
-        )
+    changes = {"status": "已受理", "accepted_on": on, "due_on": due.day}
+    store.step(db, user, "objections", objection_id, changes)
     return get(db, objection_id)
 
 
@@ -289,14 +227,8 @@ def refuse(db: Database, user: str, objection_id: int, reason: str, on: date) ->
         raise SafeCreditError(f"该异议已{found.status}。")
     if not reason.strip():
         raise SafeCreditError("不予受理时请填写理由。")
-    with db.transaction() as conn:
-        store.update(
-            conn,
-            user,
-            "objections",
-            objection_id,
-            {"status": "不予受理", "refused_reason": reason.strip(), "answered_on": on},
-        )
+    changes = {"status": "不予受理", "refused_reason": reason.strip(), "answered_on": on}
+    store.step(db, user, "objections", objection_id, changes)
     return get(db, objection_id)
 
 

@@ -110,8 +110,7 @@ def mark_published_permit(db: Database, user: str, permit_id: int, on: date) -> 
     found = store.row(db.conn, "permits", permit_id)
     if on < date.fromisoformat(str(found["decided_on"])):
         raise SafeCreditError("公示日期不能早于许可决定日期。")
-    with db.transaction() as conn:
-        store.update(conn, user, "permits", permit_id, {"published_on": on})
+    store.step(db, user, "permits", permit_id, {"published_on": on})
 
 
 @dataclass(frozen=True)
@@ -160,8 +159,7 @@ def add_permit(
         "kind": kind,
         "decided_on": decided_on,
     }
-    with db.transaction() as conn:
-        return store.insert(conn, user, "permits", values)
+    return store.add(db, user, "permits", values)
 
 
 @dataclass(frozen=True)

@@ -26,17 +26,17 @@ from safecredit_desktop.core.rules.profile import Profile
 from safecredit_desktop.core.scheduling.due import add_months
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.storage.tables import SPEC_BY_NAME
 from safecredit_desktop.core.workflows import lists, store
 from safecredit_desktop.core.workflows.objections import describe
-from safecredit_desktop.core.workflows.permissions import reviews
+from safecredit_desktop.core.workflows.permissions import ActionRules
 
 TARGETS = {
-    "penalties": "行政处罚",
-    "violations": "失信行为",
+    **{table: SPEC_BY_NAME[table].label for table in ("penalties", "violations")},
     "list_entries": "名单",
 }
 # Older applications (before the revision) may name an accident: shown, never made.
-TARGET_NAMES = {**TARGETS, "accidents": "生产安全事故"}
+TARGET_NAMES = {**TARGETS, "accidents": SPEC_BY_NAME["accidents"].label}
 ACCIDENT_REFUSED = (
     "生产安全事故不能信用修复：信用修复只适用于行政处罚和失信行为，"
     "事故在各项事故条件的期限内始终计入（信用分级规则修订2）。"
@@ -65,14 +65,7 @@ class RepairAction(StrEnum):
 
 
 @dataclass(frozen=True)
-class Application:
-    id: int
-    unit_id: int
-    uscc: str
-    unit_name: str
-    target_table: str
-    target_id: int
-    target_text: str
+class Application(store.NamingRow):
     applied_on: date
     applied_by: str
     statement: str
@@ -97,26 +90,28 @@ class Application:
 def allowed_actions(application: Application, roles: Collection[Role]) -> set[RepairAction]:
     """What a user with ``roles`` may do to ``application`` in its status: the decision and
     its revocation are a reviewer's; a decision is printed once approved."""
-    status = application.status
-    found: set[RepairAction] = set()
-    if status == ApplicationStatus.PENDING:
-        found.add(RepairAction.CHECK)
-        if reviews(roles):
-            found |= {RepairAction.APPROVE, RepairAction.REJECT}
-    if status == ApplicationStatus.APPROVED:
-        found.add(RepairAction.PRINT_DECISION)
-        if reviews(roles):
-            found.add(RepairAction.REVOKE)
-    return found
+    return _RULES.allowed_actions(application.status, roles)
+
+
+_RULES: ActionRules[ApplicationStatus, RepairAction] = ActionRules(
+    allowed={
+        ApplicationStatus.PENDING: (
+            (RepairAction.CHECK,),
+            (RepairAction.APPROVE, RepairAction.REJECT),
+        ),
+        ApplicationStatus.APPROVED: ((RepairAction.PRINT_DECISION,), (RepairAction.REVOKE,)),
+    },
+    refusals={
+        RepairAction.REVOKE: "只能撤销已批准的申请。",
+        RepairAction.PRINT_DECISION: "申请第{id}号未获批准，没有决定书可打印。",
+    },
+    otherwise="该申请已{status}。",
+)
 
 
 def refusal(application: Application, action: RepairAction) -> str:
     """Why ``action`` cannot be done to ``application`` whatever the user's roles."""
-    if action == RepairAction.REVOKE:
-        return "只能撤销已批准的申请。"
-    if action == RepairAction.PRINT_DECISION:
-        return f"申请第{application.id}号未获批准，没有决定书可打印。"
-    return f"该申请已{application.status}。"
+    return _RULES.refusal(action, entry_id=application.id, status=application.status)
 
 
 @dataclass(frozen=True)
@@ -127,54 +122,20 @@ class Check:
     ok: bool | None
 
 
-_day = store.day
-
-
-def _application(r: dict[str, Any]) -> Application:
-    return Application(
-        id=int(r["id"]),
-        unit_id=int(r["unit_id"]),
-        uscc=str(r["uscc"]),
-        unit_name=str(r["unit_name"]),
-        target_table=str(r["target_table"]),
-        target_id=int(r["target_id"]),
-        target_text=str(r["target_text"]),
-        applied_on=date.fromisoformat(str(r["applied_on"])),
-        applied_by=str(r["applied_by"]),
-        statement=str(r["statement"]),
-        status=ApplicationStatus(r["status"]),
-        decided_by=r["decided_by"],
-        decided_on=_day(r["decided_on"]),
-        decision_note=str(r["decision_note"]),
-        repair_id=None if r["repair_id"] is None else int(r["repair_id"]),
-        revoked_by=r["revoked_by"],
-        revoked_on=_day(r["revoked_on"]),
-        revoke_reason=str(r["revoke_reason"]),
-    )
-
-
-_SELECT = store.with_unit("repair_applications", "a")
+_APPLICATIONS = store.Entries(
+    Application, "repair_applications", "a", "target_text", "没有编号为 {} 的信用修复申请。"
+)
 
 
 def get(db: Database, application_id: int) -> Application:
-    found = store.rows(db.conn, _SELECT + " WHERE a.id = ?", (application_id,))
-    if not found:
-        raise SafeCreditError(f"没有编号为 {application_id} 的信用修复申请。")
-    return _application(found[0])
+    return _APPLICATIONS.get(db.conn, application_id)
 
 
 def applications(
     db: Database, *, unit_id: int | None = None, status: str | None = None, search: str = ""
 ) -> list[Application]:
-    found = store.search_rows(
-        db.conn,
-        "repair_applications",
-        "a",
-        equal={"unit_id": unit_id, "status": status},
-        search=search,
-        search_column="target_text",
-    )
-    return [_application(r) for r in found]
+    equal = {"unit_id": unit_id, "status": status}
+    return _APPLICATIONS.search(db.conn, equal=equal, search=search)
 
 
 def _target(db: Database, table: str, target_id: int) -> tuple[int, str]:
@@ -203,29 +164,19 @@ def apply(
     db: Database, user: str, *, table: str, target_id: int, applied_on: date, statement: str
 ) -> int:
     unit_id, text = _target(db, table, target_id)
-    pending = db.conn.execute(
-        "SELECT id FROM repair_applications WHERE target_table = ? AND target_id = ?"
-        " AND status = '待审核'",
-        (table, target_id),
-    ).fetchone()
+    pending = store.naming_row(
+        db.conn, "repair_applications", table, target_id, (ApplicationStatus.PENDING,)
+    )
     if pending is not None:
-        raise SafeCreditError(f"这条记录已有待审核的申请（第 {pending[0]} 号）。")
-    with db.transaction() as conn:
-        return store.insert(
-            conn,
-            user,
-            "repair_applications",
-            {
-                "unit_id": unit_id,
-                "target_table": table,
-                "target_id": target_id,
-                "target_text": text,
-                "applied_on": applied_on,
-                "applied_by": user,
-                "statement": statement.strip(),
-                "status": "待审核",
-            },
-        )
+        raise SafeCreditError(f"这条记录已有待审核的申请（第 {pending} 号）。")
+    values = {
+        **store.naming(unit_id, table, target_id, text),
+        "applied_on": applied_on,
+        "applied_by": user,
+        "statement": statement.strip(),
+        "status": "待审核",
+    }
+    return store.add(db, user, "repair_applications", values)
 
 
 def _since(db: Database, found: Application) -> date:
