@@ -1,0 +1,159 @@
+"""Small pieces the list and workflow pages share: a row of buttons, a column of parts,
+确定 / 取消 wired to a dialog, a yes/no question, where to save a workbook, a read-only
+table's settings, running a dialog for what it made, and one workflow step's dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLayout,
+    QMessageBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safecredit_desktop.gui.blocks.forms import StepDialog, ok_cancel
+from safecredit_desktop.gui.operations import attempt
+
+D = TypeVar("D", bound=QDialog)
+T = TypeVar("T")
+
+
+def button_row(left: Iterable[QWidget], right: Iterable[QWidget] = ()) -> QHBoxLayout:
+    """``left`` at the left, then a stretch, then ``right`` at the right."""
+    row = QHBoxLayout()
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row
+
+
+def stacked(parent: QWidget, *parts: QWidget | QLayout) -> QVBoxLayout:
+    """``parent``'s layout: ``parts`` (widgets or layouts) one below the other."""
+    layout = QVBoxLayout(parent)
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part)
+    return layout
+
+
+def dialog_buttons(
+    dialog: QDialog, ok_text: str = "", on_ok: Callable[[], object] | None = None
+) -> QDialogButtonBox:
+    """确定 (``ok_text``) / 取消: 确定 runs ``on_ok`` (the dialog's ``accept`` unless
+    given), 取消 rejects."""
+    buttons = ok_cancel(dialog, ok_text)
+    buttons.accepted.connect(on_ok or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def combo_pane(parent: QWidget, label: str, min_chars: int = 24) -> tuple[QWidget, QComboBox]:
+    """A pane of one labelled combo box (no margins), e.g. the document a form is about."""
+    pane = QWidget(parent)
+    combo = QComboBox(pane)
+    combo.setMinimumContentsLength(min_chars)
+    form = QFormLayout(pane)
+    form.setContentsMargins(0, 0, 0, 0)
+    form.addRow(label, combo)
+    return pane, combo
+
+
+def confirm(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    default: QMessageBox.StandardButton = QMessageBox.StandardButton.No,
+) -> bool:
+    """A 是 / 否 question (否 by default); True when the answer is 是."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        default,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_workbook_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
+    """Where to save an Excel workbook (a .xlsx name is ensured); None when cancelled."""
+    chosen, _filter = QFileDialog.getSaveFileName(
+        parent,
+        title,
+        str(suggested),
+        QCoreApplication.translate("page_parts", "Excel 工作簿 (*.xlsx)"),
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+    return path
+
+
+def read_only_rows(view: QTableView) -> None:
+    """A table a user reads and picks one row of: whole rows, one at a time, no editing,
+    striped, no wrapping, no row numbers."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+
+
+def run_once(exec_dialog: Callable[[QDialog], bool], dialog: QDialog) -> bool:
+    """Run ``dialog`` with ``exec_dialog``, then schedule it for deletion; whether it
+    was accepted."""
+    accepted = exec_dialog(dialog)
+    dialog.deleteLater()
+    return accepted
+
+
+def run_for(exec_dialog: Callable[[QDialog], bool], dialog: D, made: Callable[[D], T]) -> T:
+    """Run ``dialog`` with ``exec_dialog`` and hand back what it ``made`` (read before the
+    dialog is scheduled for deletion)."""
+    exec_dialog(dialog)
+    result = made(dialog)
+    dialog.deleteLater()
+    return result
+
+
+def run_step(
+    exec_dialog: Callable[[QDialog], bool],
+    parent: QWidget,
+    title: str,
+    intro: str,
+    act: Callable[[StepDialog], T],
+    **fields: Any,
+) -> T | None:
+    """A StepDialog (``fields``: its date, text and 确定 text) whose 确定 runs ``act``: a
+    refusal is shown and the dialog stays open with what was typed. What ``act``
+    returned, or None when the dialog was cancelled."""
+    made: list[T] = []
+    dialog = StepDialog(
+        parent,
+        title,
+        intro,
+        attempt=lambda d: attempt(d, lambda: made.append(act(d))),
+        **fields,
+    )
+    run_once(exec_dialog, dialog)
+    return made[0] if made else None
