@@ -11,11 +11,9 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLayout,
     QMessageBox,
@@ -62,17 +60,6 @@ def dialog_buttons(
     buttons.accepted.connect(on_ok or dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
-
-
-def combo_pane(parent: QWidget, label: str, min_chars: int = 24) -> tuple[QWidget, QComboBox]:
-    """A pane of one labelled combo box (no margins), e.g. the document a form is about."""
-    pane = QWidget(parent)
-    combo = QComboBox(pane)
-    combo.setMinimumContentsLength(min_chars)
-    form = QFormLayout(pane)
-    form.setContentsMargins(0, 0, 0, 0)
-    form.addRow(label, combo)
-    return pane, combo
 
 
 def confirm(

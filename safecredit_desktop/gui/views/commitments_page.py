@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +34,7 @@ from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.model import CommitmentType
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
+from safecredit_desktop.gui.blocks.page_parts import confirm, dialog_buttons, stacked
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import LazyPage
@@ -88,17 +88,7 @@ class SignedDialog(QDialog):
         form.addRow(self.tr("承诺书"), self.kind)
         form.addRow(self.tr("签署日期"), self.signed_on)
         form.addRow(self.tr("签署人"), self.signer)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登记"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(about)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        stacked(self, about, form, dialog_buttons(self, self.tr("登记")))
         self.setMinimumWidth(400)
 
     def signed_date(self) -> date:
@@ -327,14 +317,7 @@ class CommitmentsPage(LazyPage):
                 count=skipped
             )
         question += self.tr("\n\n确定出具并打印吗？")
-        answer = QMessageBox.question(
-            self,
-            self.tr("批量打印"),
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(self, self.tr("批量打印"), question):
             return None
         title = (
             name
@@ -372,17 +355,15 @@ class CommitmentsPage(LazyPage):
         printer = printing.choose_printer(self, title=title)
         if printer is not None:
             return printer, None
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("未打印"),
             self.tr(
                 "没有选择打印机。是否改为出具后保存为 PDF 文件？以后也可在“文书 → 文书登记”"
                 "中重印。\n选“否”则不出具，不占用文号。"
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            default=QMessageBox.StandardButton.Yes,
+        ):
             return None, None
         return None, printing.ask_pdf_path(self, title)
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -40,6 +39,7 @@ from safecredit_desktop.core.scheduling.draw import (
     Selected,
 )
 from safecredit_desktop.gui.blocks import Column, PageHeading, RowTable
+from safecredit_desktop.gui.blocks.page_parts import ask_workbook_path, confirm
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -312,14 +312,7 @@ class DrawPage(Page):
             seed=seed.strip() or self.tr("（随机生成）"),
             size=size,
         )
-        answer = QMessageBox.question(
-            self,
-            self.tr("确认抽取"),
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm(self, self.tr("确认抽取"), text)
 
     @operation
     def annul_selected(self) -> None:
@@ -342,14 +335,9 @@ class DrawPage(Page):
         if draw_id is None:
             return
         suggested = self._last_dir / safe_file_name(f"双随机抽查结果-第{draw_id}号", suffix=".xlsx")
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("导出双随机抽查结果"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
-        )
-        if not chosen:
+        path = ask_workbook_path(self, self.tr("导出双随机抽查结果"), suggested)
+        if path is None:
             return
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
         self._last_dir = path.parent
         self.last_export = self.session.draws.export(draw_id, path)
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=path))

@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +34,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
 from safecredit_desktop.gui.blocks.forms import date_edit, from_qdate
+from safecredit_desktop.gui.blocks.page_parts import ask_workbook_path, dialog_buttons, stacked
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import LazyPage
@@ -76,13 +75,7 @@ class _SubmitDialog(QDialog):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.submit: Callable[[], bool] = lambda: True
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self)
 
     def accept(self) -> None:
         if self.submit():
@@ -116,10 +109,7 @@ class PublishDialog(_SubmitDialog):
         self.published_on.setToolTip(self.tr("在信用网站或政府网站上公示的日期"))
         form = QFormLayout()
         form.addRow(self.tr("公示日期"), self.published_on)
-        layout = QVBoxLayout(self)
-        layout.addWidget(about)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
+        stacked(self, about, form, self.buttons)
         self.setMinimumWidth(400)
 
 
@@ -159,10 +149,7 @@ class PermitDialog(_SubmitDialog):
         form.addRow(self.tr("决定日期"), self.decided_on)
         note = QLabel(self.tr("行政许可决定应自作出之日起7个工作日内公示。"), self)
         note.setStyleSheet("color: #555;")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.buttons)
+        stacked(self, form, note, self.buttons)
         self.resize(520, 460)
 
         self.finder.unit_changed.connect(self._on_unit_chosen)
@@ -203,17 +190,7 @@ class PeriodDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("处罚决定日期自"), self.start)
         form.addRow(self.tr("至"), self.end)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出…"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(about)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        stacked(self, about, form, dialog_buttons(self, self.tr("导出…")))
         self.setMinimumWidth(420)
 
     def period(self) -> tuple[date, date]:
@@ -510,14 +487,9 @@ class PublicityPage(LazyPage):
     def export(self) -> Path | None:
         name = f"双公示清单-{self.today().isoformat()}"
         suggested = self._last_dir / safe_file_name(name, suffix=".xlsx")
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("导出公示清单"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
-        )
-        if not chosen:
+        path = ask_workbook_path(self, self.tr("导出公示清单"), suggested)
+        if path is None:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
         self._last_dir = path.parent
         written = self.session.publicity.export(path, today=self.today())
         self.last_export = written
@@ -538,14 +510,9 @@ class PublicityPage(LazyPage):
             )
             return None
         suggested = self._last_dir / f"行政处罚双公示-{start.isoformat()}至{end.isoformat()}.xlsx"
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("导出行政处罚双公示"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
-        )
-        if not chosen:
+        path = ask_workbook_path(self, self.tr("导出行政处罚双公示"), suggested)
+        if path is None:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
         self._last_dir = path.parent
         return self.write_penalty_publicity(path, start, end)
 
