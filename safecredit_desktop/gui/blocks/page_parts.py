@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLayout,
     QMessageBox,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -144,3 +145,14 @@ def run_step(
     )
     run_once(exec_dialog, dialog)
     return made[0] if made else None
+
+
+def push_button(
+    parent: QWidget, text: str, on_click: Callable[[], object], tip: str = ""
+) -> QPushButton:
+    """A button that runs ``on_click``, with ``tip`` as its tooltip."""
+    button = QPushButton(text, parent)
+    if tip:
+        button.setToolTip(tip)
+    button.clicked.connect(on_click)
+    return button

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QTextBrowser,
     QVBoxLayout,
@@ -51,6 +50,7 @@ from safecredit_desktop.gui.blocks.page_parts import (
     ask_workbook_path,
     confirm,
     dialog_buttons,
+    push_button,
     run_for,
     run_step,
     stacked,
@@ -203,15 +203,21 @@ class ListsPage(Page):
         self.search = self.pane.add_search(self.tr("企业名称、统一社会信用代码或人员姓名"))
         self.count = self.pane.count
 
-        self.propose_button = QPushButton(self.tr("按规则采集"), self)
-        self.propose_button.setToolTip(
+        self.propose_button = push_button(
+            self,
+            self.tr("按规则采集"),
+            self.propose,
             self.tr("按截至今天的信用等级采集：A级企业列入红名单，{grades}的企业列入{kind}").format(
                 grades=self._listed_grades_text(), kind=session.lists.kinds()[-1]
-            )
+            ),
         )
-        self.add_button = QPushButton(self.tr("手工采集…"), self)
-        self.export_button = QPushButton(self.tr("导出公布名单…"), self)
-        self.export_button.setToolTip(self.tr("导出已公布、尚在期内的名单，供向社会公布"))
+        self.add_button = push_button(self, self.tr("手工采集…"), self.add_by_hand)
+        self.export_button = push_button(
+            self,
+            self.tr("导出公布名单…"),
+            self.export_publication,
+            self.tr("导出已公布、尚在期内的名单，供向社会公布"),
+        )
         self.pane.add_tools([self.propose_button, self.add_button], [self.export_button])
 
         self.detail = QTextBrowser(self)
@@ -219,18 +225,28 @@ class ListsPage(Page):
         self.detail.setPlaceholderText(
             self.tr("在上面的表中选择一条名单记录，查看事实、依据和办理经过。")
         )
-        self.print_notice_button = QPushButton(self.tr("打印告知书"), self)
-        self.notify_button = QPushButton(self.tr("已送达…"), self)
-        self.statement_button = QPushButton(self.tr("记录陈述申辩…"), self)
-        self.approve_button = QPushButton(self.tr("审核通过"), self)
-        self.refuse_button = QPushButton(self.tr("不予列入…"), self)
-        self.publish_button = QPushButton(self.tr("公布…"), self)
-        self.remove_button = QPushButton(self.tr("移出…"), self)
-        self.early_button = QPushButton(self.tr("申请提前移出…"), self)
-        self.print_notice_button.setToolTip(self.tr("预览、出具并打印列入名单告知书"))
-        self.notify_button.setToolTip(self.tr("告知书已送达：登记送达日期，陈述申辩期开始计算"))
-        self.early_button.setToolTip(
-            self.tr("登记企业的提前移出申请，由审核员在“异议与修复 → 信用修复”中审核")
+        self.print_notice_button = push_button(
+            self,
+            self.tr("打印告知书"),
+            self.print_notice,
+            self.tr("预览、出具并打印列入名单告知书"),
+        )
+        self.notify_button = push_button(
+            self,
+            self.tr("已送达…"),
+            self.notify_selected,
+            self.tr("告知书已送达：登记送达日期，陈述申辩期开始计算"),
+        )
+        self.statement_button = push_button(self, self.tr("记录陈述申辩…"), self.record_statement)
+        self.approve_button = push_button(self, self.tr("审核通过"), self.approve_selected)
+        self.refuse_button = push_button(self, self.tr("不予列入…"), self.refuse_selected)
+        self.publish_button = push_button(self, self.tr("公布…"), self.publish_selected)
+        self.remove_button = push_button(self, self.tr("移出…"), self.remove_selected)
+        self.early_button = push_button(
+            self,
+            self.tr("申请提前移出…"),
+            self.apply_early_removal,
+            self.tr("登记企业的提前移出申请，由审核员在“异议与修复 → 信用修复”中审核"),
         )
         self.role_note = QLabel(self)
         if session.role not in REVIEWERS:
@@ -252,7 +268,7 @@ class ListsPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.pane, 1)
-        self._connect_signals()
+        self.pane.selection_changed.connect(self._on_selected)
         self.refresh()
 
     def _columns(self) -> list[Column[core.ListEntry]]:
@@ -285,20 +301,6 @@ class ListsPage(Page):
             Column(titles[12], lambda e: iso(e.ends_on)),
             Column(titles[13], _removed, widest=WIDEST),
         ]
-
-    def _connect_signals(self) -> None:
-        self.pane.selection_changed.connect(self._on_selected)
-        self.propose_button.clicked.connect(self.propose)
-        self.add_button.clicked.connect(self.add_by_hand)
-        self.export_button.clicked.connect(self.export_publication)
-        self.print_notice_button.clicked.connect(self.print_notice)
-        self.notify_button.clicked.connect(self.notify_selected)
-        self.statement_button.clicked.connect(self.record_statement)
-        self.approve_button.clicked.connect(self.approve_selected)
-        self.refuse_button.clicked.connect(self.refuse_selected)
-        self.publish_button.clicked.connect(self.publish_selected)
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.early_button.clicked.connect(self.apply_early_removal)
 
     def _listed_grades_text(self) -> str:
         # a list with grounds of its own (fenghuang's 黑名单, seed 002) names no grade

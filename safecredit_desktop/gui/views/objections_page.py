@@ -59,6 +59,7 @@ from safecredit_desktop.gui.blocks.forms import (
 from safecredit_desktop.gui.blocks.page_parts import (
     confirm,
     dialog_buttons,
+    push_button,
     run_for,
     run_step,
     stacked,
@@ -469,7 +470,8 @@ class ObjectionsPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.tabs, 1)
-        self._connect_signals()
+        self.objections.selection_changed.connect(self._on_objection_selected)
+        self.repairs.selection_changed.connect(self._on_repair_selected)
         self.refresh()
 
     # -- building -------------------------------------------------------------------------
@@ -565,15 +567,16 @@ class ObjectionsPage(Page):
         self.objection_search = self.objections.add_search(
             self.tr("企业名称、统一社会信用代码或记录")
         )
-        self.file_button = QPushButton(self.tr("登记异议…"), tab)
+        self.file_button = push_button(tab, self.tr("登记异议…"), self.file_objection)
         self.objections.add_tools([self.file_button])
         self.objection_detail = QTextBrowser(tab)
         self.objection_detail.setPlaceholderText(self.tr("在上面的表中选择一件异议查看详情。"))
-        self.accept_button = QPushButton(self.tr("受理"), tab)
-        self.accept_button.setToolTip(self.tr("今天受理，答复期限按工作日计算"))
-        self.refuse_button = QPushButton(self.tr("不予受理…"), tab)
-        self.answer_button = QPushButton(self.tr("答复…"), tab)
-        self.reply_button = QPushButton(self.tr("打印答复书"), tab)
+        self.accept_button = push_button(
+            tab, self.tr("受理"), self.accept_selected, self.tr("今天受理，答复期限按工作日计算")
+        )
+        self.refuse_button = push_button(tab, self.tr("不予受理…"), self.refuse_selected)
+        self.answer_button = push_button(tab, self.tr("答复…"), self.answer_selected)
+        self.reply_button = push_button(tab, self.tr("打印答复书"), self.print_reply)
         self._finish_tab(
             tab,
             self.objections,
@@ -596,18 +599,28 @@ class ObjectionsPage(Page):
             self.repair_status.addItem(status, status)
         self.repairs.add_filter(self.tr("状态"), self.repair_status)
         self.repair_search = self.repairs.add_search(self.tr("企业名称、统一社会信用代码或记录"))
-        self.apply_button = QPushButton(self.tr("申请信用修复…"), tab)
-        self.apply_button.setToolTip(
-            self.tr("行政处罚、失信行为或生产安全事故的信用修复；提前移出名单在“名单管理”中申请")
+        self.apply_button = push_button(
+            tab,
+            self.tr("申请信用修复…"),
+            self.apply_repair,
+            self.tr("行政处罚、失信行为或生产安全事故的信用修复；提前移出名单在“名单管理”中申请"),
         )
         self.repairs.add_tools([self.apply_button])
         self.repair_detail = QTextBrowser(tab)
         self.repair_detail.setPlaceholderText(self.tr("在上面的表中选择一件申请查看核查项目。"))
-        self.approve_button = QPushButton(self.tr("批准…"), tab)
-        self.reject_button = QPushButton(self.tr("驳回…"), tab)
-        self.revoke_button = QPushButton(self.tr("撤销批准…"), tab)
-        self.revoke_button.setToolTip(self.tr("以虚假材料取得信用修复的，撤销批准，记录重新计入"))
-        self.decision_button = QPushButton(self.tr("打印决定书"), tab)
+        self.approve_button = push_button(
+            tab, self.tr("批准…"), lambda: self.decide_selected(approve=True)
+        )
+        self.reject_button = push_button(
+            tab, self.tr("驳回…"), lambda: self.decide_selected(approve=False)
+        )
+        self.revoke_button = push_button(
+            tab,
+            self.tr("撤销批准…"),
+            self.revoke_selected,
+            self.tr("以虚假材料取得信用修复的，撤销批准，记录重新计入"),
+        )
+        self.decision_button = push_button(tab, self.tr("打印决定书"), self.print_decision)
         self._finish_tab(
             tab,
             self.repairs,
@@ -616,20 +629,6 @@ class ObjectionsPage(Page):
             self.tr("批准、驳回和撤销需要审核员或管理员权限。"),
         )
         return tab
-
-    def _connect_signals(self) -> None:
-        self.objections.selection_changed.connect(self._on_objection_selected)
-        self.file_button.clicked.connect(self.file_objection)
-        self.accept_button.clicked.connect(self.accept_selected)
-        self.refuse_button.clicked.connect(self.refuse_selected)
-        self.answer_button.clicked.connect(self.answer_selected)
-        self.reply_button.clicked.connect(self.print_reply)
-        self.repairs.selection_changed.connect(self._on_repair_selected)
-        self.apply_button.clicked.connect(self.apply_repair)
-        self.approve_button.clicked.connect(lambda: self.decide_selected(approve=True))
-        self.reject_button.clicked.connect(lambda: self.decide_selected(approve=False))
-        self.revoke_button.clicked.connect(self.revoke_selected)
-        self.decision_button.clicked.connect(self.print_decision)
 
     # -- reading --------------------------------------------------------------------------
     @operation

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGridLayout,
@@ -43,6 +42,7 @@ from safecredit_desktop.core.record_pages import RecordFilters
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.blocks import PageHeading
 from safecredit_desktop.gui.blocks.columns import ColumnFitter
+from safecredit_desktop.gui.blocks.page_parts import read_only_rows
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.record_table_model import RecordTableModel, number_text
 from safecredit_desktop.gui.operations import attempt, operation
@@ -175,12 +175,7 @@ class RecordPage(LazyPage):
     def _build_table(self) -> None:
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        read_only_rows(self.table)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
