@@ -18,7 +18,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QLabel,
@@ -34,6 +33,7 @@ from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.model import CommitmentType
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
+from safecredit_desktop.gui.blocks.forms import date_edit, from_qdate
 from safecredit_desktop.gui.blocks.page_parts import confirm, dialog_buttons, stacked
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation, publish
@@ -78,9 +78,7 @@ class SignedDialog(QDialog):
             label = kind.value + (self.tr("（缺）") if missing else self.tr("（已有）"))
             self.kind.addItem(label, kind.value)
         self.kind.setCurrentIndex(0 if gap.lacks_unit else 1)
-        self.signed_on = QDateEdit(QDate.currentDate(), self)
-        self.signed_on.setCalendarPopup(True)
-        self.signed_on.setDisplayFormat("yyyy-MM-dd")
+        self.signed_on = date_edit(self)
         self.signed_on.setMaximumDate(QDate.currentDate())
         self.signer = QLineEdit(gap.main_person, self)
         self.signer.setPlaceholderText(self.tr("签署人姓名"))
@@ -92,8 +90,7 @@ class SignedDialog(QDialog):
         self.setMinimumWidth(400)
 
     def signed_date(self) -> date:
-        value = self.signed_on.date()
-        return date(value.year(), value.month(), value.day())
+        return from_qdate(self.signed_on.date())
 
     def accept(self) -> None:
         if self.submit():
