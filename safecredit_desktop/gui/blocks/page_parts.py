@@ -4,7 +4,7 @@ table's settings, running a dialog for what it made, and one workflow step's dia
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.gui.blocks.forms import StepDialog, ok_cancel
 from safecredit_desktop.gui.operations import attempt
 
+A = TypeVar("A")
 D = TypeVar("D", bound=QDialog)
 T = TypeVar("T")
 
@@ -63,6 +64,19 @@ def dialog_buttons(
     return buttons
 
 
+class SubmitDialog(QDialog):
+    """A dialog whose 确定 (its ``accept``) calls ``submit``; it closes only when that
+    succeeds, so a refusal (shown by ``submit``) keeps what was typed."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.submit: Callable[[], bool] = lambda: True
+
+    def accept(self) -> None:
+        if self.submit():
+            super().accept()
+
+
 def confirm(
     parent: QWidget | None,
     title: str,
@@ -94,6 +108,12 @@ def ask_workbook_path(parent: QWidget | None, title: str, suggested: Path) -> Pa
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
     return path
+
+
+def enable_for(allowed: Collection[A], buttons: Mapping[A, QWidget]) -> None:
+    """Each of ``buttons`` (action → button) enabled when its action is ``allowed``."""
+    for action, button in buttons.items():
+        button.setEnabled(action in allowed)
 
 
 def read_only_rows(view: QTableView) -> None:

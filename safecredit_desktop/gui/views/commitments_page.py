@@ -9,7 +9,6 @@ signed (``record_commitment_signed``), after which the unit leaves the list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -34,7 +32,7 @@ from safecredit_desktop.core.model import CommitmentType
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
 from safecredit_desktop.gui.blocks.forms import date_edit, from_qdate
-from safecredit_desktop.gui.blocks.page_parts import confirm, dialog_buttons, stacked
+from safecredit_desktop.gui.blocks.page_parts import SubmitDialog, confirm, dialog_buttons, stacked
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import LazyPage
@@ -62,13 +60,12 @@ def _numbers_text(numbers: list[str]) -> str:
     return f"{numbers[0]} 至 {numbers[-1]}"
 
 
-class SignedDialog(QDialog):
+class SignedDialog(SubmitDialog):
     """登记签署: which letter, when, by whom; 确定 closes only when the save succeeds."""
 
     def __init__(self, parent: QWidget | None, gap: core.CommitmentGap) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("登记承诺书签署"))
-        self.submit: Callable[[], bool] = lambda: True
         about = QLabel(f"{gap.name}（{gap.uscc}）", self)
         about.setWordWrap(True)
         about.setStyleSheet("font-weight: bold;")
@@ -91,10 +88,6 @@ class SignedDialog(QDialog):
 
     def signed_date(self) -> date:
         return from_qdate(self.signed_on.date())
-
-    def accept(self) -> None:
-        if self.submit():
-            super().accept()
 
 
 class CommitmentsPage(LazyPage):

@@ -59,6 +59,7 @@ from safecredit_desktop.gui.blocks.forms import (
 from safecredit_desktop.gui.blocks.page_parts import (
     confirm,
     dialog_buttons,
+    enable_for,
     push_button,
     run_for,
     run_step,
@@ -539,20 +540,27 @@ class ObjectionsPage(Page):
             count_text=lambda n: self.tr("共 {count} 件").format(count=f"{n:,}"),
         )
 
+    def _detail(self, tab: QWidget, hint: str) -> QTextBrowser:
+        """Where the chosen objection or application is shown (``hint`` until then)."""
+        detail = QTextBrowser(tab)
+        detail.setPlaceholderText(hint)
+        return detail
+
     def _finish_tab(
         self,
         tab: QWidget,
         pane: ListPane[Any],
         detail: QTextBrowser,
-        buttons: tuple[QPushButton, ...],
+        buttons: dict[Any, QPushButton],
         reviewers_only: str,
     ) -> None:
-        """Below the list: the detail and the 办理 buttons, with ``reviewers_only`` said
-        to a user who may not use them."""
+        """Below the list: the detail and the 办理 buttons (action → button), with
+        ``reviewers_only`` said to a user who may not use them."""
         note = QLabel(tab)
         if self.session.role not in REVIEWERS:
             note.setText(reviewers_only)
-        pane.set_detail(detail, action_box(tab, self.tr("办理"), [(b,) for b in buttons], note))
+        rows = [(b,) for b in buttons.values()]
+        pane.set_detail(detail, action_box(tab, self.tr("办理"), rows, note))
         QVBoxLayout(tab).addWidget(pane)
 
     def _objections_tab(self) -> QWidget:
@@ -569,19 +577,24 @@ class ObjectionsPage(Page):
         )
         self.file_button = push_button(tab, self.tr("登记异议…"), self.file_objection)
         self.objections.add_tools([self.file_button])
-        self.objection_detail = QTextBrowser(tab)
-        self.objection_detail.setPlaceholderText(self.tr("在上面的表中选择一件异议查看详情。"))
+        self.objection_detail = self._detail(tab, self.tr("在上面的表中选择一件异议查看详情。"))
         self.accept_button = push_button(
             tab, self.tr("受理"), self.accept_selected, self.tr("今天受理，答复期限按工作日计算")
         )
         self.refuse_button = push_button(tab, self.tr("不予受理…"), self.refuse_selected)
         self.answer_button = push_button(tab, self.tr("答复…"), self.answer_selected)
         self.reply_button = push_button(tab, self.tr("打印答复书"), self.print_reply)
+        self.objection_buttons = {
+            ObjectionAction.ACCEPT: self.accept_button,
+            ObjectionAction.REFUSE: self.refuse_button,
+            ObjectionAction.ANSWER: self.answer_button,
+            ObjectionAction.PRINT_REPLY: self.reply_button,
+        }
         self._finish_tab(
             tab,
             self.objections,
             self.objection_detail,
-            (self.accept_button, self.refuse_button, self.answer_button, self.reply_button),
+            self.objection_buttons,
             self.tr("受理、答复需要审核员或管理员权限。"),
         )
         return tab
@@ -606,8 +619,7 @@ class ObjectionsPage(Page):
             self.tr("行政处罚、失信行为或生产安全事故的信用修复；提前移出名单在“名单管理”中申请"),
         )
         self.repairs.add_tools([self.apply_button])
-        self.repair_detail = QTextBrowser(tab)
-        self.repair_detail.setPlaceholderText(self.tr("在上面的表中选择一件申请查看核查项目。"))
+        self.repair_detail = self._detail(tab, self.tr("在上面的表中选择一件申请查看核查项目。"))
         self.approve_button = push_button(
             tab, self.tr("批准…"), lambda: self.decide_selected(approve=True)
         )
@@ -621,11 +633,17 @@ class ObjectionsPage(Page):
             self.tr("以虚假材料取得信用修复的，撤销批准，记录重新计入"),
         )
         self.decision_button = push_button(tab, self.tr("打印决定书"), self.print_decision)
+        self.repair_buttons = {
+            RepairAction.APPROVE: self.approve_button,
+            RepairAction.REJECT: self.reject_button,
+            RepairAction.REVOKE: self.revoke_button,
+            RepairAction.PRINT_DECISION: self.decision_button,
+        }
         self._finish_tab(
             tab,
             self.repairs,
             self.repair_detail,
-            (self.approve_button, self.reject_button, self.revoke_button, self.decision_button),
+            self.repair_buttons,
             self.tr("批准、驳回和撤销需要审核员或管理员权限。"),
         )
         return tab
@@ -690,10 +708,7 @@ class ObjectionsPage(Page):
     def _on_objection_selected(self) -> None:
         o = self.selected_objection()
         allowed = self.session.objections.allowed_actions(o) if o is not None else set()
-        self.accept_button.setEnabled(ObjectionAction.ACCEPT in allowed)
-        self.refuse_button.setEnabled(ObjectionAction.REFUSE in allowed)
-        self.answer_button.setEnabled(ObjectionAction.ANSWER in allowed)
-        self.reply_button.setEnabled(ObjectionAction.PRINT_REPLY in allowed)
+        enable_for(allowed, self.objection_buttons)
         self.objection_detail.setHtml(self.objection_html(o) if o is not None else "")
 
     def objection_html(self, o: core.Objection) -> str:
@@ -723,10 +738,7 @@ class ObjectionsPage(Page):
     def _on_repair_selected(self) -> None:
         a = self.selected_application()
         allowed = self.session.repairs.allowed_actions(a) if a is not None else set()
-        self.approve_button.setEnabled(RepairAction.APPROVE in allowed)
-        self.reject_button.setEnabled(RepairAction.REJECT in allowed)
-        self.revoke_button.setEnabled(RepairAction.REVOKE in allowed)
-        self.decision_button.setEnabled(RepairAction.PRINT_DECISION in allowed)
+        enable_for(allowed, self.repair_buttons)
         self.repair_detail.setHtml(self.application_html(a) if a is not None else "")
 
     def checks_html(self, a: core.RepairApplication) -> str:

@@ -9,7 +9,6 @@ exports the list for publication. Every decision is the core's.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -33,8 +32,13 @@ from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
-from safecredit_desktop.gui.blocks.forms import date_edit, from_qdate
-from safecredit_desktop.gui.blocks.page_parts import ask_workbook_path, dialog_buttons, stacked
+from safecredit_desktop.gui.blocks.forms import date_edit, exec_modal, from_qdate
+from safecredit_desktop.gui.blocks.page_parts import (
+    SubmitDialog,
+    ask_workbook_path,
+    dialog_buttons,
+    stacked,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import LazyPage
@@ -68,25 +72,12 @@ def _date_of(edit: QDateEdit) -> date:
     return from_qdate(edit.date())
 
 
-class _SubmitDialog(QDialog):
-    """A dialog whose 确定 calls ``submit``; it closes only when that succeeds, so a
-    refusal (shown by ``submit``) keeps what was typed."""
-
-    def __init__(self, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.submit: Callable[[], bool] = lambda: True
-        self.buttons = dialog_buttons(self)
-
-    def accept(self) -> None:
-        if self.submit():
-            super().accept()
-
-
-class PublishDialog(_SubmitDialog):
+class PublishDialog(SubmitDialog):
     """标记已公示: the publication date of one or more items."""
 
     def __init__(self, parent: QWidget | None, items: list[core.PublicityItem]) -> None:
         super().__init__(parent)
+        self.buttons = dialog_buttons(self)
         self.setWindowTitle(self.tr("标记已公示"))
         if len(items) == 1:
             item = items[0]
@@ -113,11 +104,12 @@ class PublishDialog(_SubmitDialog):
         self.setMinimumWidth(400)
 
 
-class PermitDialog(_SubmitDialog):
+class PermitDialog(SubmitDialog):
     """登记行政许可: the unit (searched), 许可证号, 许可类别, 决定日期."""
 
     def __init__(self, parent: QWidget | None, session: core.Session) -> None:
         super().__init__(parent)
+        self.buttons = dialog_buttons(self)
         self.setWindowTitle(self.tr("登记行政许可"))
         self.session = session
         self.finder = UnitSearch(session, self)
@@ -499,7 +491,7 @@ class PublicityPage(LazyPage):
     def export_penalty_publicity(self) -> Path | None:
         """Ask for the period and the file, then write 行政处罚双公示."""
         dialog = PeriodDialog(self, self.today())
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        accepted = exec_modal(dialog)
         start, end = dialog.period()
         dialog.deleteLater()
         if not accepted:
