@@ -76,6 +76,14 @@ class SubmitDialog(QDialog):
         if self.submit():
             super().accept()
 
+    def run(self, submit: Callable[[], bool]) -> bool:
+        """Show the dialog modally with 确定 running ``submit``, then schedule it for
+        deletion; whether it was accepted."""
+        self.submit = submit
+        accepted = self.exec() == QDialog.DialogCode.Accepted
+        self.deleteLater()
+        return accepted
+
 
 def confirm(
     parent: QWidget | None,

@@ -400,9 +400,7 @@ class CommitmentsPage(LazyPage):
                 ),
             )
 
-        dialog.submit = submit
-        dialog.exec()
-        dialog.deleteLater()
+        dialog.run(submit)
         if not saved:
             return None
         new_id, kind = saved[0]

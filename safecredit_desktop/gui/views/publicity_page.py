@@ -404,9 +404,7 @@ class PublicityPage(LazyPage):
             on = _date_of(dialog.published_on)
             return self.mark_published(items, on, done)
 
-        dialog.submit = submit
-        dialog.exec()
-        dialog.deleteLater()
+        dialog.run(submit)
 
     def mark_published(
         self,
@@ -464,9 +462,7 @@ class PublicityPage(LazyPage):
                 ),
             )
 
-        dialog.submit = submit
-        dialog.exec()
-        dialog.deleteLater()
+        dialog.run(submit)
         if not added:
             return None
         publish(self)
