@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -83,6 +84,31 @@ class SubmitDialog(QDialog):
         accepted = self.exec() == QDialog.DialogCode.Accepted
         self.deleteLater()
         return accepted
+
+
+def refill(combo: QComboBox, items: Iterable[tuple[str, object]], *, quiet: bool = False) -> None:
+    """Replace ``combo``'s items with (text, data) ``items``, keeping the chosen one (by
+    its data) where it is still there, else the first; ``quiet``: no change signals."""
+    current = combo.currentData()
+    blocked = combo.blockSignals(True) if quiet else None
+    combo.clear()
+    for text, data in items:
+        combo.addItem(text, data)
+    index = combo.findData(current) if current is not None else 0
+    combo.setCurrentIndex(max(index, 0))
+    if blocked is not None:
+        combo.blockSignals(blocked)
+
+
+def refill_texts(combo: QComboBox, texts: Iterable[str]) -> None:
+    """Replace ``combo``'s items with ``texts`` without change signals, keeping the
+    chosen text where it is still there, else the first."""
+    current = combo.currentText()
+    blocked = combo.blockSignals(True)
+    combo.clear()
+    combo.addItems(list(texts))
+    combo.setCurrentIndex(max(combo.findText(current), 0))
+    combo.blockSignals(blocked)
 
 
 def confirm(

@@ -37,7 +37,7 @@ from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
-from safecredit_desktop.gui.blocks.page_parts import button_row
+from safecredit_desktop.gui.blocks.page_parts import button_row, refill
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -391,23 +391,13 @@ class DocumentsPage(Page):
         self.refresh_register()
 
     def _fill_choices(self) -> None:
-        current = self.assessment.currentData()
-        self.assessment.blockSignals(True)
-        self.assessment.clear()
-        self.assessment.addItem(self.tr("按截至日期实时评定"), None)
-        for year in self.session.grading.confirmed_years():
-            label = self.tr("{year}年度评定结果（已确认）").format(year=year)
-            self.assessment.addItem(label, year)
-        index = self.assessment.findData(current) if current is not None else 0
-        self.assessment.setCurrentIndex(max(index, 0))
-        self.assessment.blockSignals(False)
-
-        current = self.draw.currentData()
-        self.draw.clear()
-        for s in self.session.draws.history():
-            if s.annulled:
-                continue
-            self.draw.addItem(
+        years = [
+            (self.tr("{year}年度评定结果（已确认）").format(year=year), year)
+            for year in self.session.grading.confirmed_years()
+        ]
+        refill(self.assessment, [(self.tr("按截至日期实时评定"), None), *years], quiet=True)
+        draws = [
+            (
                 self.tr("第 {id} 号（{year} 年度，{drawn_at} 抽取，抽中 {selected} 家）").format(
                     id=str(s.id),
                     year=str(s.year),
@@ -416,18 +406,18 @@ class DocumentsPage(Page):
                 ),
                 s.id,
             )
-        self.draw.setCurrentIndex(max(self.draw.findData(current), 0))
+            for s in self.session.draws.history()
+            if not s.annulled
+        ]
+        refill(self.draw, draws)
         self.draw_note.setText(
             ""
             if self.draw.count()
             else self.tr("尚无有效的双随机抽查记录，请先在“双随机抽查”页面抽取。")
         )
 
-        current = self.repair.currentData()
-        self.repair.clear()
-        for repair_id, text in self.session.documents.repairs_for_documents():
-            self.repair.addItem(text, repair_id)
-        self.repair.setCurrentIndex(max(self.repair.findData(current), 0))
+        repairs = self.session.documents.repairs_for_documents()
+        refill(self.repair, [(text, repair_id) for repair_id, text in repairs])
         self.repair_note.setText(
             "" if self.repair.count() else self.tr("尚无已批准的信用修复或提前移出申请。")
         )

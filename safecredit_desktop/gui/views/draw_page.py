@@ -39,7 +39,7 @@ from safecredit_desktop.core.scheduling.draw import (
     Selected,
 )
 from safecredit_desktop.gui.blocks import Column, PageHeading, RowTable
-from safecredit_desktop.gui.blocks.page_parts import ask_workbook_path, confirm
+from safecredit_desktop.gui.blocks.page_parts import ask_workbook_path, confirm, refill_texts
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -194,14 +194,8 @@ class DrawPage(Page):
     # -- reading ------------------------------------------------------------------------
     def _fill_choices(self) -> None:
         categories, towns, _statuses = self.session.units.filter_choices()
-        for combo, values in ((self.category, categories), (self.town, towns)):
-            current = combo.currentText()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItems([ALL, *values])
-            index = combo.findText(current)
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
+        refill_texts(self.category, [ALL, *categories])
+        refill_texts(self.town, [ALL, *towns])
 
     def on_changes(self, changes: Changes) -> None:
         if Table.UNITS in changes:

@@ -31,6 +31,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.blocks import ColumnFitter
+from safecredit_desktop.gui.blocks.page_parts import refill_texts
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.grade_table_model import GradeTableModel
 from safecredit_desktop.gui.operations import operation
@@ -226,14 +227,7 @@ class GradesPage(Page):
             (self.town, sorted({r.town for r in self._results if r.town})),
             (self.grade, ["A", "B", "C", "D"]),
         ):
-            current = combo.currentText()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(ALL)
-            combo.addItems(values)
-            index = combo.findText(current)
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
+            refill_texts(combo, [ALL, *values])
 
     def _apply_filters(self) -> None:
         category, town, grade = (c.currentText() for c in (self.category, self.town, self.grade))
