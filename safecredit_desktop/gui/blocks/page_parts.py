@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -32,25 +33,30 @@ D = TypeVar("D", bound=QDialog)
 T = TypeVar("T")
 
 
-def button_row(left: Iterable[QWidget], right: Iterable[QWidget] = ()) -> QHBoxLayout:
-    """``left`` at the left, then a stretch, then ``right`` at the right."""
+def button_row(
+    left: Iterable[QWidget | QLayout], right: Iterable[QWidget | QLayout] = ()
+) -> QHBoxLayout:
+    """``left`` at the left, then a stretch, then ``right`` at the right (widgets, or
+    layouts that hold more of them)."""
     row = QHBoxLayout()
-    for widget in left:
-        row.addWidget(widget)
+    _add_all(row, left)
     row.addStretch(1)
-    for widget in right:
-        row.addWidget(widget)
+    _add_all(row, right)
     return row
 
 
-def stacked(parent: QWidget, *parts: QWidget | QLayout) -> QVBoxLayout:
-    """``parent``'s layout: ``parts`` (widgets or layouts) one below the other."""
-    layout = QVBoxLayout(parent)
+def _add_all(layout: QBoxLayout, parts: Iterable[QWidget | QLayout]) -> None:
     for part in parts:
         if isinstance(part, QLayout):
             layout.addLayout(part)
         else:
             layout.addWidget(part)
+
+
+def stacked(parent: QWidget, *parts: QWidget | QLayout) -> QVBoxLayout:
+    """``parent``'s layout: ``parts`` (widgets or layouts) one below the other."""
+    layout = QVBoxLayout(parent)
+    _add_all(layout, parts)
     return layout
 
 
