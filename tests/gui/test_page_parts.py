@@ -24,6 +24,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.blocks.forms import StepDialog
 from safecredit_desktop.gui.blocks.page_parts import (
     SubmitDialog,
+    ask_save_path,
     ask_workbook_path,
     button_row,
     confirm,
@@ -240,3 +241,16 @@ def test_submit_dialog_closes_only_when_submit_succeeds(
     dialog = SubmitDialog(None)
     qtbot.addWidget(dialog)
     assert dialog.run(lambda: next(outcomes)) is True
+
+
+def test_ask_save_path_ensures_the_suffix_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda _p, _t, _s, _f: ("/tmp/x/告知书.Pdf", "")
+    )
+    assert ask_save_path(None, "另存为", Path("/tmp/x/a.pdf"), "PDF (*.pdf)", ".pdf") == Path(
+        "/tmp/x/告知书.Pdf"
+    )
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _p, _t, _s, _f: ("/tmp/告知书", ""))
+    assert ask_save_path(None, "另存为", Path("/tmp/a.pdf"), "PDF (*.pdf)", ".pdf") == Path(
+        "/tmp/告知书.pdf"
+    )

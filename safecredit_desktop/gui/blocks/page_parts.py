@@ -134,20 +134,24 @@ def confirm(
     return answer == QMessageBox.StandardButton.Yes
 
 
-def ask_workbook_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
-    """Where to save an Excel workbook (a .xlsx name is ensured); None when cancelled."""
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent,
-        title,
-        str(suggested),
-        QCoreApplication.translate("page_parts", "Excel 工作簿 (*.xlsx)"),
-    )
+def ask_save_path(
+    parent: QWidget | None, title: str, suggested: Path, file_filter: str, suffix: str
+) -> Path | None:
+    """Where to save a file (a name ending in ``suffix``, e.g. ".pdf", is ensured);
+    None when the dialog was cancelled."""
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
     if not chosen:
         return None
     path = Path(chosen)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_name(path.name + ".xlsx")
+    if path.suffix.lower() != suffix:
+        path = path.with_name(path.name + suffix)
     return path
+
+
+def ask_workbook_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
+    """Where to save an Excel workbook (a .xlsx name is ensured); None when cancelled."""
+    workbooks = QCoreApplication.translate("page_parts", "Excel 工作簿 (*.xlsx)")
+    return ask_save_path(parent, title, suggested, workbooks, ".xlsx")
 
 
 def enable_for(allowed: Collection[A], buttons: Mapping[A, QWidget]) -> None:

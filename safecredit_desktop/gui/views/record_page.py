@@ -21,7 +21,6 @@ from pathlib import Path
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -42,7 +41,12 @@ from safecredit_desktop.core.record_pages import RecordFilters
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.blocks import PageHeading
 from safecredit_desktop.gui.blocks.columns import ColumnFitter
-from safecredit_desktop.gui.blocks.page_parts import button_row, push_button, read_only_rows
+from safecredit_desktop.gui.blocks.page_parts import (
+    ask_workbook_path,
+    button_row,
+    push_button,
+    read_only_rows,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.record_table_model import RecordTableModel, number_text
 from safecredit_desktop.gui.operations import attempt, operation
@@ -446,16 +450,8 @@ class RecordPage(LazyPage):
     def export_path(self) -> Path | None:
         """Where to write the export (asked; tests replace it)."""
         suggested = safe_file_name(f"{self.session.bureau_name}{self.kind.title}", suffix=".xlsx")
-        chosen, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("导出{title}").format(title=self.page_title),
-            str(Path.home() / suggested),
-            self.tr("Excel 工作簿 (*.xlsx)"),
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+        title = self.tr("导出{title}").format(title=self.page_title)
+        return ask_workbook_path(self, title, Path.home() / suggested)
 
     @operation(title="导出失败")
     def export(self) -> None:
