@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui.blocks.forms import StepDialog
 from safecredit_desktop.gui.blocks.page_parts import (
+    SaveFolder,
     SubmitDialog,
     ask_save_path,
     ask_workbook_path,
@@ -254,3 +255,23 @@ def test_ask_save_path_ensures_the_suffix_it_is_given(monkeypatch: pytest.Monkey
     assert ask_save_path(None, "另存为", Path("/tmp/a.pdf"), "PDF (*.pdf)", ".pdf") == Path(
         "/tmp/告知书.pdf"
     )
+
+
+def test_save_folder_suggests_a_safe_name_and_remembers_the_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    suggested: list[str] = []
+    answers = iter([str(tmp_path / "甲" / "名单"), ""])
+
+    def save_as(_parent: object, _title: str, offered: str, _filter: str) -> tuple[str, str]:
+        suggested.append(offered)
+        return next(answers), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    folder = SaveFolder()
+    assert folder.path == Path.home()
+    assert folder.ask_workbook(None, "导出", "红名单/公布:2026") == tmp_path / "甲" / "名单.xlsx"
+    assert suggested == [str(Path.home() / "红名单_公布_2026.xlsx")]
+    assert folder.ask_workbook(None, "导出", "黑名单") is None  # cancelled: folder kept
+    assert suggested[1] == str(tmp_path / "甲" / "黑名单.xlsx")
+    assert folder.path == tmp_path / "甲"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.gui.blocks.forms import StepDialog, ok_cancel
 from safecredit_desktop.gui.operations import attempt
 
@@ -158,6 +159,22 @@ def enable_for(allowed: Collection[A], buttons: Mapping[A, QWidget]) -> None:
     """Each of ``buttons`` (action → button) enabled when its action is ``allowed``."""
     for action, button in buttons.items():
         button.setEnabled(action in allowed)
+
+
+class SaveFolder:
+    """The folder a page last saved a workbook in: its next save-as dialog opens there."""
+
+    def __init__(self) -> None:
+        self.path = Path.home()
+
+    def ask_workbook(self, parent: QWidget | None, title: str, name: str) -> Path | None:
+        """Where to save the workbook suggested as ``name`` (made a safe file name);
+        the folder chosen is remembered. None when the dialog was cancelled."""
+        suggested = self.path / safe_file_name(name, suffix=".xlsx")
+        path = ask_workbook_path(parent, title, suggested)
+        if path is not None:
+            self.path = path.parent
+        return path
 
 
 def read_only_rows(view: QTableView) -> None:

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import Changes, Table
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import (
     DEFAULT_RATIOS,
@@ -39,7 +38,7 @@ from safecredit_desktop.core.scheduling.draw import (
     Selected,
 )
 from safecredit_desktop.gui.blocks import Column, PageHeading, RowTable
-from safecredit_desktop.gui.blocks.page_parts import ask_workbook_path, confirm, refill_texts
+from safecredit_desktop.gui.blocks.page_parts import SaveFolder, confirm, refill_texts
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -57,7 +56,7 @@ class DrawPage(Page):
 
     def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
-        self._last_dir = Path.home()
+        self.save_folder = SaveFolder()
         self._shown: DrawDetail | None = None
         self.last_export: Path | None = None
         self.page_title = self.tr("双随机抽查")
@@ -328,11 +327,10 @@ class DrawPage(Page):
         draw_id = self.selected_draw_id()
         if draw_id is None:
             return
-        suggested = self._last_dir / safe_file_name(f"双随机抽查结果-第{draw_id}号", suffix=".xlsx")
-        path = ask_workbook_path(self, self.tr("导出双随机抽查结果"), suggested)
+        name = f"双随机抽查结果-第{draw_id}号"
+        path = self.save_folder.ask_workbook(self, self.tr("导出双随机抽查结果"), name)
         if path is None:
             return
-        self._last_dir = path.parent
         self.last_export = self.session.draws.export(draw_id, path)
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=path))
 

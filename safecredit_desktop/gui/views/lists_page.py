@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import ListAction, Table
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading, action_box
 from safecredit_desktop.gui.blocks.forms import (
@@ -47,7 +46,7 @@ from safecredit_desktop.gui.blocks.forms import (
     text_edit,
 )
 from safecredit_desktop.gui.blocks.page_parts import (
-    ask_workbook_path,
+    SaveFolder,
     confirm,
     dialog_buttons,
     push_button,
@@ -179,7 +178,7 @@ class ListsPage(Page):
         super().__init__(session, bus, parent)
         self.page_title = self.tr("名单管理")
         self.exec_dialog: Callable[[QDialog], bool] = exec_modal
-        self._last_dir = Path.home()
+        self.save_folder = SaveFolder()
         self.last_export: Path | None = None
         self.heading = PageHeading(self, self.page_title)
 
@@ -618,11 +617,9 @@ class ListsPage(Page):
                 return None
             kind = chosen
         name = f"{kind}公布名单-{date.today().isoformat()}"
-        suggested = self._last_dir / safe_file_name(name, suffix=".xlsx")
-        path = ask_workbook_path(self, self.tr("导出公布名单"), suggested)
+        path = self.save_folder.ask_workbook(self, self.tr("导出公布名单"), name)
         if path is None:
             return None
-        self._last_dir = path.parent
         self.last_export = self.session.lists.export_publication(path, list_kind=str(kind))
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=self.last_export))
         return self.last_export

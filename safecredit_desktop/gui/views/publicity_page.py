@@ -30,12 +30,11 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
 from safecredit_desktop.gui.blocks.forms import date_edit, exec_modal, from_qdate
 from safecredit_desktop.gui.blocks.page_parts import (
+    SaveFolder,
     SubmitDialog,
-    ask_workbook_path,
     dialog_buttons,
     stacked,
 )
@@ -199,7 +198,7 @@ class PublicityPage(LazyPage):
     def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
         self._items: list[core.PublicityItem] = []
-        self._last_dir = Path.home()
+        self.save_folder = SaveFolder()
         self.as_of: date | None = None  # the day states are judged on (tests); None = today
         self.last_export: Path | None = None
         self.page_title = self.tr("双公示（行政处罚、行政许可）")
@@ -474,11 +473,9 @@ class PublicityPage(LazyPage):
     @operation(title="导出公示清单")
     def export(self) -> Path | None:
         name = f"双公示清单-{self.today().isoformat()}"
-        suggested = self._last_dir / safe_file_name(name, suffix=".xlsx")
-        path = ask_workbook_path(self, self.tr("导出公示清单"), suggested)
+        path = self.save_folder.ask_workbook(self, self.tr("导出公示清单"), name)
         if path is None:
             return None
-        self._last_dir = path.parent
         written = self.session.publicity.export(path, today=self.today())
         self.last_export = written
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=written))
@@ -497,11 +494,10 @@ class PublicityPage(LazyPage):
                 self, self.tr("导出行政处罚双公示"), self.tr("开始日期晚于结束日期，请重新选择。")
             )
             return None
-        suggested = self._last_dir / f"行政处罚双公示-{start.isoformat()}至{end.isoformat()}.xlsx"
-        path = ask_workbook_path(self, self.tr("导出行政处罚双公示"), suggested)
+        name = f"行政处罚双公示-{start.isoformat()}至{end.isoformat()}"
+        path = self.save_folder.ask_workbook(self, self.tr("导出行政处罚双公示"), name)
         if path is None:
             return None
-        self._last_dir = path.parent
         return self.write_penalty_publicity(path, start, end)
 
     @operation(title="导出行政处罚双公示")
