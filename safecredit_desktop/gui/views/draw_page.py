@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -38,7 +37,13 @@ from safecredit_desktop.core.scheduling.draw import (
     Selected,
 )
 from safecredit_desktop.gui.blocks import Column, PageHeading, RowTable
-from safecredit_desktop.gui.blocks.page_parts import SaveFolder, confirm, refill_texts
+from safecredit_desktop.gui.blocks.page_parts import (
+    SaveFolder,
+    button_row,
+    confirm,
+    push_button,
+    refill_texts,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -100,17 +105,14 @@ class DrawPage(Page):
         self.team_size.setRange(2, 10)
         self.team_size.setValue(2)
         form.addRow(self.tr("每组执法人员"), self.team_size)
-        self.draw_button = QPushButton(self.tr("抽取"), box)
+        self.draw_button = push_button(box, self.tr("抽取"), self.make_draw)
         form.addRow("", self.draw_button)
 
         self.draws: RowTable[DrawSummary] = RowTable(self, self._draw_columns(), lambda s: s.id)
-        self.annul_button = QPushButton(self.tr("作废…"), self)
-        self.export_button = QPushButton(self.tr("导出结果…"), self)
-        self.verify_button = QPushButton(self.tr("验证"), self)
-        buttons = QHBoxLayout()
-        for button in (self.annul_button, self.export_button, self.verify_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        self.annul_button = push_button(self, self.tr("作废…"), self.annul_selected)
+        self.export_button = push_button(self, self.tr("导出结果…"), self.export_selected)
+        self.verify_button = push_button(self, self.tr("验证"), self.verify_selected)
+        buttons = button_row([self.annul_button, self.export_button, self.verify_button])
 
         past = QWidget(self)
         past_layout = QVBoxLayout(past)
@@ -184,11 +186,7 @@ class DrawPage(Page):
         ]
 
     def _connect_signals(self) -> None:
-        self.draw_button.clicked.connect(self.make_draw)
         self.draws.selectionModel().selectionChanged.connect(lambda *_a: self._on_draw_selected())
-        self.annul_button.clicked.connect(self.annul_selected)
-        self.export_button.clicked.connect(self.export_selected)
-        self.verify_button.clicked.connect(self.verify_selected)
 
     # -- reading ------------------------------------------------------------------------
     def _fill_choices(self) -> None:
