@@ -37,7 +37,7 @@ from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
-from safecredit_desktop.gui.blocks.page_parts import button_row, refill
+from safecredit_desktop.gui.blocks.page_parts import button_row, confirm, refill
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -524,7 +524,7 @@ class DocumentsPage(Page):
             )
             return None
         prefix = self.session.documents.prefixes().get(kind.kind, "")
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("出具文书"),
             self.tr(
@@ -534,10 +534,7 @@ class DocumentsPage(Page):
             ).format(
                 count=f"{count:,}", name=kind.name, prefix=prefix, year=str(date.today().year)
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return None
         title = kind.name if count == 1 else f"{kind.name}（{count}份）"
         printer = None

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -44,6 +43,7 @@ from safecredit_desktop.gui.blocks.columns import ColumnFitter
 from safecredit_desktop.gui.blocks.page_parts import (
     ask_workbook_path,
     button_row,
+    confirm,
     push_button,
     read_only_rows,
 )
@@ -421,16 +421,13 @@ class RecordPage(LazyPage):
         number = rows[0].row()
         record_id = self.model.row(number).id
         record = self._describe(number)
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("删除{title}记录").format(title=self.page_title),
             self.tr("确定删除这条{title}记录吗？\n\n{record}\n\n删除后可以点“撤销”恢复。").format(
                 title=self.page_title, record=record
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         if attempt(
             self,

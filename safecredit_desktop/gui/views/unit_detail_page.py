@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -36,7 +35,7 @@ from safecredit_desktop.core.registry import ConfirmedGrade
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.blocks.elided_label import ElidedLabel
-from safecredit_desktop.gui.blocks.page_parts import push_button, read_only_rows
+from safecredit_desktop.gui.blocks.page_parts import confirm, push_button, read_only_rows
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -420,14 +419,11 @@ class UnitDetailPage(Page):
             summary=entry.summary,
             user=self.session.user,
         )
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("删除{kind_label}记录").format(kind_label=entry.kind_label),
             question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         self.session.records.delete(entry.table, entry.record_id)
         self.bus.status_message.emit(
