@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from html import escape
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Qt
 from PySide6.QtGui import QColor
@@ -48,6 +48,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.blocks import ID_ROLE, Column, ListPane, PageHeading, action_box
 from safecredit_desktop.gui.blocks.forms import (
+    StepDialog,
     date_edit,
     exec_modal,
     from_qdate,
@@ -71,6 +72,16 @@ from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.unit_search import UnitSearch
+
+
+class _Handled(Protocol):
+    """An objection or an application, as a step returns it."""
+
+    id: int
+    status: str
+
+
+H = TypeVar("H", bound=_Handled)
 
 OVERDUE = QColor("#c62828")
 NEAR = QColor("#c77700")
@@ -789,6 +800,23 @@ class ObjectionsPage(Page):
         pane.show_id(found_id)
         self.bus.status_message.emit(message)
 
+    def _step(
+        self,
+        pane: ListPane[Any],
+        message: str,
+        title: str,
+        intro: str,
+        act: Callable[[StepDialog], H],
+        **fields: Any,
+    ) -> H | None:
+        """One step's dialog (``run_step``); when it went through, ``pane`` shows what it
+        returned and the status bar says ``message`` (its {id} and {status} are the
+        result's)."""
+        found = run_step(self.exec_dialog, self, title, intro, act, **fields)
+        if found is not None:
+            self._done(pane, found.id, message.format(id=found.id, status=found.status))
+        return found
+
     def file_objection(self) -> core.Objection | None:
         created = run_for(
             self.exec_dialog, FileObjectionDialog(self.session, self), lambda d: d.created
@@ -822,9 +850,9 @@ class ObjectionsPage(Page):
         o = self.selected_objection()
         if o is None:
             return
-        found = run_step(
-            self.exec_dialog,
-            self,
+        self._step(
+            self.objections,
+            self.tr("第 {id} 号异议不予受理。"),
             self.tr("不予受理"),
             self.tr("第 {id} 号异议：{unit}\n{record}\n不予受理，请填写理由。").format(
                 id=o.id, unit=o.unit_name, record=o.target_text
@@ -834,10 +862,6 @@ class ObjectionsPage(Page):
             text_label=self.tr("理由"),
             ok_text=self.tr("不予受理"),
         )
-        if found is not None:
-            self._done(
-                self.objections, found.id, self.tr("第 {id} 号异议不予受理。").format(id=o.id)
-            )
 
     def answer_selected(self) -> core.Objection | None:
         o = self.selected_objection()
@@ -897,9 +921,9 @@ class ObjectionsPage(Page):
             effect = self.tr("驳回须填写理由。")
             title = self.tr("驳回{kind}申请（第 {id} 号）").format(kind=a.kind_text, id=a.id)
             label, verb = self.tr("理由"), self.tr("驳回")
-        found = run_step(
-            self.exec_dialog,
-            self,
+        return self._step(
+            self.repairs,
+            self.tr("第 {id} 号申请：{status}。"),
             title,
             self.tr("{unit}：{record}\n\n核查项目（截至今天）：\n{checks}\n\n{effect}").format(
                 unit=a.unit_name, record=a.target_text, checks=checks, effect=effect
@@ -909,13 +933,6 @@ class ObjectionsPage(Page):
             text_label=label,
             ok_text=verb,
         )
-        if found is not None:
-            self._done(
-                self.repairs,
-                found.id,
-                self.tr("第 {id} 号申请：{status}。").format(id=found.id, status=found.status),
-            )
-        return found
 
     def revoke_selected(self) -> core.RepairApplication | None:
         a = self.selected_application()
@@ -926,9 +943,9 @@ class ObjectionsPage(Page):
             if a.early_removal
             else self.tr("撤销后该记录重新计入信用评定。")
         )
-        found = run_step(
-            self.exec_dialog,
-            self,
+        return self._step(
+            self.repairs,
+            self.tr("已撤销第 {id} 号申请的批准。"),
             self.tr("撤销批准（第 {id} 号）").format(id=a.id),
             self.tr(
                 "{unit}：{record}\n以虚假材料等不正当手段取得{kind}的，撤销批准。{effect}"
@@ -938,11 +955,6 @@ class ObjectionsPage(Page):
             text_label=self.tr("撤销理由"),
             ok_text=self.tr("撤销批准"),
         )
-        if found is not None:
-            self._done(
-                self.repairs, found.id, self.tr("已撤销第 {id} 号申请的批准。").format(id=found.id)
-            )
-        return found
 
     def decision_request(self, a: core.RepairApplication) -> core.DocumentRequest:
         if a.early_removal:
