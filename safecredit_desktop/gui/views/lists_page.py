@@ -49,6 +49,7 @@ from safecredit_desktop.gui.blocks.page_parts import (
     SaveFolder,
     confirm,
     dialog_buttons,
+    enable_for,
     push_button,
     run_for,
     run_step,
@@ -263,6 +264,16 @@ class ListsPage(Page):
             self.role_note,
         )
         self.pane.set_detail(self.detail, actions)
+        self.action_buttons = {
+            ListAction.PRINT_NOTICE: self.print_notice_button,
+            ListAction.NOTIFY: self.notify_button,
+            ListAction.RECORD_STATEMENT: self.statement_button,
+            ListAction.APPROVE: self.approve_button,
+            ListAction.REFUSE: self.refuse_button,
+            ListAction.PUBLISH: self.publish_button,
+            ListAction.REMOVE: self.remove_button,
+            ListAction.APPLY_EARLY_REMOVAL: self.early_button,
+        }
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -392,16 +403,9 @@ class ListsPage(Page):
 
     def _update_buttons(self, e: core.ListEntry | None) -> None:
         allowed = self.session.lists.allowed_actions(e) if e is not None else set()
-        self.print_notice_button.setEnabled(ListAction.PRINT_NOTICE in allowed)
-        self.notify_button.setEnabled(ListAction.NOTIFY in allowed)
-        self.statement_button.setEnabled(ListAction.RECORD_STATEMENT in allowed)
-        self.approve_button.setEnabled(ListAction.APPROVE in allowed)
-        self.refuse_button.setEnabled(ListAction.REFUSE in allowed)
-        self.publish_button.setEnabled(ListAction.PUBLISH in allowed)
+        enable_for(allowed, self.action_buttons)
         # kundulun: lists are internal, never published (grading.md Revision 2 item 7)
         self.publish_button.setToolTip(self.session.lists.publication_refused() or "")
-        self.remove_button.setEnabled(ListAction.REMOVE in allowed)
-        self.early_button.setEnabled(ListAction.APPLY_EARLY_REMOVAL in allowed)
 
     # -- acting ---------------------------------------------------------------------------
     def _done(self, entry_id: int, message: str) -> None:
