@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks.forms import exec_modal
+from safecredit_desktop.gui.blocks.page_parts import button_row
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, perform, publish
 from safecredit_desktop.gui.pdf_preview import PdfPreview
@@ -63,15 +65,10 @@ class DocumentDialog(QDialog):
         self.print_button.clicked.connect(lambda: self.issue(then="print"))
         self.save_button.clicked.connect(lambda: self.issue(then="save"))
         self.close_button.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.note)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row([self.print_button, self.save_button], [self.close_button]))
         self.resize(760, 860)
         self.preview.load_pdf(pdf)
 
@@ -175,3 +172,26 @@ def show_document(
     exec_dialog(dialog)
     dialog.deleteLater()
     return dialog
+
+
+class ShowsDocuments(Protocol):
+    """A page that previews documents: its session, bus and way of running dialogs."""
+
+    session: core.Session
+    bus: DataBus
+    exec_dialog: Callable[[QDialog], bool]
+
+
+def page_document(
+    page: ShowsDocuments, request: core.DocumentRequest, title: str, file_stem: str
+) -> DocumentDialog | None:
+    """``show_document`` for a page (a QWidget): its own session, bus and dialog runner."""
+    return show_document(
+        cast(QWidget, page),
+        page.session,
+        page.bus,
+        request,
+        title=title,
+        file_stem=file_stem,
+        exec_dialog=page.exec_dialog,
+    )

@@ -9,7 +9,6 @@ signed (``record_commitment_signed``), after which the unit leaves the list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -18,9 +17,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +31,8 @@ from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.model import CommitmentType
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
+from safecredit_desktop.gui.blocks.forms import date_edit, from_qdate
+from safecredit_desktop.gui.blocks.page_parts import SubmitDialog, confirm, dialog_buttons, stacked
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import LazyPage
@@ -62,13 +60,12 @@ def _numbers_text(numbers: list[str]) -> str:
     return f"{numbers[0]} 至 {numbers[-1]}"
 
 
-class SignedDialog(QDialog):
+class SignedDialog(SubmitDialog):
     """登记签署: which letter, when, by whom; 确定 closes only when the save succeeds."""
 
     def __init__(self, parent: QWidget | None, gap: core.CommitmentGap) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("登记承诺书签署"))
-        self.submit: Callable[[], bool] = lambda: True
         about = QLabel(f"{gap.name}（{gap.uscc}）", self)
         about.setWordWrap(True)
         about.setStyleSheet("font-weight: bold;")
@@ -78,9 +75,7 @@ class SignedDialog(QDialog):
             label = kind.value + (self.tr("（缺）") if missing else self.tr("（已有）"))
             self.kind.addItem(label, kind.value)
         self.kind.setCurrentIndex(0 if gap.lacks_unit else 1)
-        self.signed_on = QDateEdit(QDate.currentDate(), self)
-        self.signed_on.setCalendarPopup(True)
-        self.signed_on.setDisplayFormat("yyyy-MM-dd")
+        self.signed_on = date_edit(self)
         self.signed_on.setMaximumDate(QDate.currentDate())
         self.signer = QLineEdit(gap.main_person, self)
         self.signer.setPlaceholderText(self.tr("签署人姓名"))
@@ -88,26 +83,11 @@ class SignedDialog(QDialog):
         form.addRow(self.tr("承诺书"), self.kind)
         form.addRow(self.tr("签署日期"), self.signed_on)
         form.addRow(self.tr("签署人"), self.signer)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登记"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(about)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        stacked(self, about, form, dialog_buttons(self, self.tr("登记")))
         self.setMinimumWidth(400)
 
     def signed_date(self) -> date:
-        value = self.signed_on.date()
-        return date(value.year(), value.month(), value.day())
-
-    def accept(self) -> None:
-        if self.submit():
-            super().accept()
+        return from_qdate(self.signed_on.date())
 
 
 class CommitmentsPage(LazyPage):
@@ -327,14 +307,7 @@ class CommitmentsPage(LazyPage):
                 count=skipped
             )
         question += self.tr("\n\n确定出具并打印吗？")
-        answer = QMessageBox.question(
-            self,
-            self.tr("批量打印"),
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(self, self.tr("批量打印"), question):
             return None
         title = (
             name
@@ -372,17 +345,15 @@ class CommitmentsPage(LazyPage):
         printer = printing.choose_printer(self, title=title)
         if printer is not None:
             return printer, None
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("未打印"),
             self.tr(
                 "没有选择打印机。是否改为出具后保存为 PDF 文件？以后也可在“文书 → 文书登记”"
                 "中重印。\n选“否”则不出具，不占用文号。"
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            default=QMessageBox.StandardButton.Yes,
+        ):
             return None, None
         return None, printing.ask_pdf_path(self, title)
 
@@ -429,9 +400,7 @@ class CommitmentsPage(LazyPage):
                 ),
             )
 
-        dialog.submit = submit
-        dialog.exec()
-        dialog.deleteLater()
+        dialog.run(submit)
         if not saved:
             return None
         new_id, kind = saved[0]

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -38,6 +37,7 @@ from safecredit_desktop.core.app.vocabulary import GRADE_INPUTS, Changes, Table
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.gui import printing
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
+from safecredit_desktop.gui.blocks.page_parts import button_row, confirm, refill
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -82,17 +82,12 @@ class UnitPicker(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
 
-        row = QHBoxLayout()
-        row.addWidget(self.tick_all)
-        row.addWidget(self.clear_button)
-        row.addStretch(1)
-        row.addWidget(self.count)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel(self.tr("选择企业（可多选，每家出具一份）"), self))
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
-        layout.addLayout(row)
+        layout.addLayout(button_row([self.tick_all, self.clear_button], [self.count]))
 
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self._timer.timeout.connect(self.run_search)
@@ -242,29 +237,11 @@ class DocumentsPage(Page):
         self._add_pane("year", year_pane)
 
         # draw: a 双随机 draw
-        draw_pane = QWidget(tab)
-        self.draw = QComboBox(draw_pane)
-        self.draw.setMinimumContentsLength(24)
-        draw_form = QFormLayout(draw_pane)
-        draw_form.setContentsMargins(0, 0, 0, 0)
-        draw_form.addRow(self.tr("抽查记录"), self.draw)
-        self.draw_note = QLabel(draw_pane)
-        self.draw_note.setWordWrap(True)
-        draw_form.addRow("", self.draw_note)
-        self._add_pane("draw", draw_pane)
+        self.draw, self.draw_note = self._choice_pane(tab, "draw", self.tr("抽查记录"))
 
         # repair: an approved credit repair or early removal application
-        repair_pane = QWidget(tab)
-        self.repair = QComboBox(repair_pane)
-        self.repair.setMinimumContentsLength(24)
-        repair_form = QFormLayout(repair_pane)
-        repair_form.setContentsMargins(0, 0, 0, 0)
-        repair_form.addRow(self.tr("修复申请"), self.repair)
+        self.repair, self.repair_note = self._choice_pane(tab, "repair", self.tr("修复申请"))
         self.repair.setToolTip(self.tr("已批准的信用修复或提前移出申请（编号同“异议与修复”页）"))
-        self.repair_note = QLabel(repair_pane)
-        self.repair_note.setWordWrap(True)
-        repair_form.addRow("", self.repair_note)
-        self._add_pane("repair", repair_pane)
 
         # objection / listing: issued from the pages where they are handled
         later = QLabel(
@@ -287,10 +264,7 @@ class DocumentsPage(Page):
         self.preview_button.clicked.connect(self.preview)
         self.print_button.clicked.connect(lambda: self.issue(then="print"))
         self.save_button.clicked.connect(lambda: self.issue(then="save"))
-        buttons = QHBoxLayout()
-        for button in (self.preview_button, self.print_button, self.save_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row([self.preview_button, self.print_button, self.save_button])
         self.issue_notes = QLabel(tab)
         self.issue_notes.setWordWrap(True)
         self.issue_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -328,6 +302,21 @@ class DocumentsPage(Page):
     def _add_pane(self, needs: str, pane: QWidget) -> None:
         self.panes.addWidget(pane)
         self.pane_of[needs] = pane
+
+    def _choice_pane(self, tab: QWidget, needs: str, label: str) -> tuple[QComboBox, QLabel]:
+        """The pane of a document about one thing chosen from a list (a draw, an
+        application): the list, and a note below it."""
+        pane = QWidget(tab)
+        choice = QComboBox(pane)
+        choice.setMinimumContentsLength(24)
+        note = QLabel(pane)
+        note.setWordWrap(True)
+        form = QFormLayout(pane)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(label, choice)
+        form.addRow("", note)
+        self._add_pane(needs, pane)
+        return choice, note
 
     # -- building: 文书登记 --------------------------------------------------------------
     def _register_tab(self) -> QWidget:
@@ -402,23 +391,13 @@ class DocumentsPage(Page):
         self.refresh_register()
 
     def _fill_choices(self) -> None:
-        current = self.assessment.currentData()
-        self.assessment.blockSignals(True)
-        self.assessment.clear()
-        self.assessment.addItem(self.tr("按截至日期实时评定"), None)
-        for year in self.session.grading.confirmed_years():
-            label = self.tr("{year}年度评定结果（已确认）").format(year=year)
-            self.assessment.addItem(label, year)
-        index = self.assessment.findData(current) if current is not None else 0
-        self.assessment.setCurrentIndex(max(index, 0))
-        self.assessment.blockSignals(False)
-
-        current = self.draw.currentData()
-        self.draw.clear()
-        for s in self.session.draws.history():
-            if s.annulled:
-                continue
-            self.draw.addItem(
+        years = [
+            (self.tr("{year}年度评定结果（已确认）").format(year=year), year)
+            for year in self.session.grading.confirmed_years()
+        ]
+        refill(self.assessment, [(self.tr("按截至日期实时评定"), None), *years], quiet=True)
+        draws = [
+            (
                 self.tr("第 {id} 号（{year} 年度，{drawn_at} 抽取，抽中 {selected} 家）").format(
                     id=str(s.id),
                     year=str(s.year),
@@ -427,18 +406,18 @@ class DocumentsPage(Page):
                 ),
                 s.id,
             )
-        self.draw.setCurrentIndex(max(self.draw.findData(current), 0))
+            for s in self.session.draws.history()
+            if not s.annulled
+        ]
+        refill(self.draw, draws)
         self.draw_note.setText(
             ""
             if self.draw.count()
             else self.tr("尚无有效的双随机抽查记录，请先在“双随机抽查”页面抽取。")
         )
 
-        current = self.repair.currentData()
-        self.repair.clear()
-        for repair_id, text in self.session.documents.repairs_for_documents():
-            self.repair.addItem(text, repair_id)
-        self.repair.setCurrentIndex(max(self.repair.findData(current), 0))
+        repairs = self.session.documents.repairs_for_documents()
+        refill(self.repair, [(text, repair_id) for repair_id, text in repairs])
         self.repair_note.setText(
             "" if self.repair.count() else self.tr("尚无已批准的信用修复或提前移出申请。")
         )
@@ -545,7 +524,7 @@ class DocumentsPage(Page):
             )
             return None
         prefix = self.session.documents.prefixes().get(kind.kind, "")
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("出具文书"),
             self.tr(
@@ -555,10 +534,7 @@ class DocumentsPage(Page):
             ).format(
                 count=f"{count:,}", name=kind.name, prefix=prefix, year=str(date.today().year)
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return None
         title = kind.name if count == 1 else f"{kind.name}（{count}份）"
         printer = None

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.blocks.page_parts import button_row
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, perform
 
@@ -68,10 +69,7 @@ class DocumentsSettingsTab(QWidget):
         )
         prefix_note.setWordWrap(True)
         prefix_form.addRow(prefix_note)
-        save_prefix_row = QHBoxLayout()
-        save_prefix_row.addWidget(self.save_prefixes_button)
-        save_prefix_row.addStretch(1)
-        prefix_form.addRow(save_prefix_row)
+        prefix_form.addRow(button_row([self.save_prefixes_button]))
 
         # -- 字体 --
         font_box = QGroupBox(self.tr("文书字体"), self)
@@ -110,10 +108,7 @@ class DocumentsSettingsTab(QWidget):
         font_layout.addWidget(self.official_radio)
         font_layout.addLayout(folder_row)
         font_layout.addWidget(font_note)
-        save_row = QHBoxLayout()
-        save_row.addWidget(self.save_fonts_button)
-        save_row.addStretch(1)
-        font_layout.addLayout(save_row)
+        font_layout.addLayout(button_row([self.save_fonts_button]))
         font_layout.addWidget(self.font_description)
         font_layout.addWidget(self.font_notes)
         self.official_radio.toggled.connect(self._update_folder_enabled)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -31,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import Changes, Table
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.scheduling.draw import (
     DEFAULT_RATIOS,
@@ -40,6 +37,13 @@ from safecredit_desktop.core.scheduling.draw import (
     Selected,
 )
 from safecredit_desktop.gui.blocks import Column, PageHeading, RowTable
+from safecredit_desktop.gui.blocks.page_parts import (
+    SaveFolder,
+    button_row,
+    confirm,
+    push_button,
+    refill_texts,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -57,7 +61,7 @@ class DrawPage(Page):
 
     def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
-        self._last_dir = Path.home()
+        self.save_folder = SaveFolder()
         self._shown: DrawDetail | None = None
         self.last_export: Path | None = None
         self.page_title = self.tr("双随机抽查")
@@ -101,17 +105,14 @@ class DrawPage(Page):
         self.team_size.setRange(2, 10)
         self.team_size.setValue(2)
         form.addRow(self.tr("每组执法人员"), self.team_size)
-        self.draw_button = QPushButton(self.tr("抽取"), box)
+        self.draw_button = push_button(box, self.tr("抽取"), self.make_draw)
         form.addRow("", self.draw_button)
 
         self.draws: RowTable[DrawSummary] = RowTable(self, self._draw_columns(), lambda s: s.id)
-        self.annul_button = QPushButton(self.tr("作废…"), self)
-        self.export_button = QPushButton(self.tr("导出结果…"), self)
-        self.verify_button = QPushButton(self.tr("验证"), self)
-        buttons = QHBoxLayout()
-        for button in (self.annul_button, self.export_button, self.verify_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        self.annul_button = push_button(self, self.tr("作废…"), self.annul_selected)
+        self.export_button = push_button(self, self.tr("导出结果…"), self.export_selected)
+        self.verify_button = push_button(self, self.tr("验证"), self.verify_selected)
+        buttons = button_row([self.annul_button, self.export_button, self.verify_button])
 
         past = QWidget(self)
         past_layout = QVBoxLayout(past)
@@ -185,23 +186,13 @@ class DrawPage(Page):
         ]
 
     def _connect_signals(self) -> None:
-        self.draw_button.clicked.connect(self.make_draw)
         self.draws.selectionModel().selectionChanged.connect(lambda *_a: self._on_draw_selected())
-        self.annul_button.clicked.connect(self.annul_selected)
-        self.export_button.clicked.connect(self.export_selected)
-        self.verify_button.clicked.connect(self.verify_selected)
 
     # -- reading ------------------------------------------------------------------------
     def _fill_choices(self) -> None:
         categories, towns, _statuses = self.session.units.filter_choices()
-        for combo, values in ((self.category, categories), (self.town, towns)):
-            current = combo.currentText()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItems([ALL, *values])
-            index = combo.findText(current)
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
+        refill_texts(self.category, [ALL, *categories])
+        refill_texts(self.town, [ALL, *towns])
 
     def on_changes(self, changes: Changes) -> None:
         if Table.UNITS in changes:
@@ -312,14 +303,7 @@ class DrawPage(Page):
             seed=seed.strip() or self.tr("（随机生成）"),
             size=size,
         )
-        answer = QMessageBox.question(
-            self,
-            self.tr("确认抽取"),
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm(self, self.tr("确认抽取"), text)
 
     @operation
     def annul_selected(self) -> None:
@@ -341,16 +325,10 @@ class DrawPage(Page):
         draw_id = self.selected_draw_id()
         if draw_id is None:
             return
-        suggested = self._last_dir / safe_file_name(f"双随机抽查结果-第{draw_id}号", suffix=".xlsx")
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("导出双随机抽查结果"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
-        )
-        if not chosen:
+        name = f"双随机抽查结果-第{draw_id}号"
+        path = self.save_folder.ask_workbook(self, self.tr("导出双随机抽查结果"), name)
+        if path is None:
             return
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self._last_dir = path.parent
         self.last_export = self.session.draws.export(draw_id, path)
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=path))
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -31,6 +30,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.blocks import ColumnFitter
+from safecredit_desktop.gui.blocks.page_parts import push_button, refill_texts
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.grade_table_model import GradeTableModel
 from safecredit_desktop.gui.operations import operation
@@ -85,7 +85,7 @@ class GradesPage(Page):
         self.as_of = QLineEdit(date.today().isoformat(), self)
         self.as_of.setMaximumWidth(120)
         self.as_of.setToolTip(self.tr("可以填写过去或将来的日期，查看“如果在那天评定”的结果"))
-        self.regrade_button = QPushButton(self.tr("按此日评定"), self)
+        self.regrade_button = push_button(self, self.tr("按此日评定"), self._on_regrade)
         self.category = QComboBox(self)
         self.town = QComboBox(self)
         self.grade = QComboBox(self)
@@ -113,8 +113,8 @@ class GradesPage(Page):
         self.year = QSpinBox(self)
         self.year.setRange(2000, 2100)
         self.year.setValue(date.today().year)
-        self.compute_year_button = QPushButton(self.tr("计算年度评定"), self)
-        self.confirm_button = QPushButton(self.tr("确认年度评定…"), self)
+        self.compute_year_button = push_button(self, self.tr("计算年度评定"), self._on_compute_year)
+        self.confirm_button = push_button(self, self.tr("确认年度评定…"), self._on_confirm)
         self.assessment_note = QLabel(self)
         self.assessment_note.setWordWrap(True)
         self._may_confirm = session.has_role(Role.REVIEWER)
@@ -125,7 +125,7 @@ class GradesPage(Page):
             self.assessment_note.setText(self._needs_reviewer())
         self.annotation = QLineEdit(self)
         self.annotation.setPlaceholderText(self.tr("审核批注（对所选企业，随年度评定保存）"))
-        self.annotate_button = QPushButton(self.tr("记下批注"), self)
+        self.annotate_button = push_button(self, self.tr("记下批注"), self._on_annotate)
         self._notes: dict[int, str] = {}
 
         filters = QHBoxLayout()
@@ -168,15 +168,11 @@ class GradesPage(Page):
         self._connect_signals()
 
     def _connect_signals(self) -> None:
-        self.regrade_button.clicked.connect(self._on_regrade)
         self.as_of.returnPressed.connect(self._on_regrade)
         for combo in (self.category, self.town, self.grade):
             combo.currentIndexChanged.connect(self._apply_filters)
         self.changed_only.toggled.connect(self._apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
-        self.compute_year_button.clicked.connect(self._on_compute_year)
-        self.confirm_button.clicked.connect(self._on_confirm)
-        self.annotate_button.clicked.connect(self._on_annotate)
 
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -226,14 +222,7 @@ class GradesPage(Page):
             (self.town, sorted({r.town for r in self._results if r.town})),
             (self.grade, ["A", "B", "C", "D"]),
         ):
-            current = combo.currentText()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(ALL)
-            combo.addItems(values)
-            index = combo.findText(current)
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
+            refill_texts(combo, [ALL, *values])
 
     def _apply_filters(self) -> None:
         category, town, grade = (c.currentText() for c in (self.category, self.town, self.grade))

@@ -15,19 +15,18 @@ from collections.abc import Callable
 from datetime import date
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QTextBrowser,
     QVBoxLayout,
@@ -36,7 +35,6 @@ from PySide6.QtWidgets import (
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import ListAction, Table
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.core.model import Role
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading, action_box
 from safecredit_desktop.gui.blocks.forms import (
@@ -44,12 +42,21 @@ from safecredit_desktop.gui.blocks.forms import (
     exec_modal,
     html_rows,
     iso,
-    ok_cancel,
     para,
     text_edit,
 )
+from safecredit_desktop.gui.blocks.page_parts import (
+    SaveFolder,
+    confirm,
+    dialog_buttons,
+    enable_for,
+    push_button,
+    run_for,
+    run_step,
+    stacked,
+)
 from safecredit_desktop.gui.bus import DataBus
-from safecredit_desktop.gui.dialogs.document_dialog import DocumentDialog, show_document
+from safecredit_desktop.gui.dialogs.document_dialog import DocumentDialog, page_document
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.unit_search import UnitSearch
@@ -132,12 +139,8 @@ class ManualEntryDialog(QDialog):
         person.addWidget(QLabel(self.tr("身份"), self))
         person.addWidget(self.person_role, 1)
         form.addRow(self.tr("责任人员"), person)
-        self.buttons = ok_cancel(self, self.tr("采集"))
-        self.buttons.accepted.connect(self.try_accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
+        self.buttons = dialog_buttons(self, self.tr("采集"), self.try_accept)
+        stacked(self, form, self.buttons)
         self.resize(640, 620)
 
     def try_accept(self) -> bool:
@@ -176,7 +179,7 @@ class ListsPage(Page):
         super().__init__(session, bus, parent)
         self.page_title = self.tr("名单管理")
         self.exec_dialog: Callable[[QDialog], bool] = exec_modal
-        self._last_dir = Path.home()
+        self.save_folder = SaveFolder()
         self.last_export: Path | None = None
         self.heading = PageHeading(self, self.page_title)
 
@@ -200,15 +203,21 @@ class ListsPage(Page):
         self.search = self.pane.add_search(self.tr("企业名称、统一社会信用代码或人员姓名"))
         self.count = self.pane.count
 
-        self.propose_button = QPushButton(self.tr("按规则采集"), self)
-        self.propose_button.setToolTip(
+        self.propose_button = push_button(
+            self,
+            self.tr("按规则采集"),
+            self.propose,
             self.tr("按截至今天的信用等级采集：A级企业列入红名单，{grades}的企业列入{kind}").format(
                 grades=self._listed_grades_text(), kind=session.lists.kinds()[-1]
-            )
+            ),
         )
-        self.add_button = QPushButton(self.tr("手工采集…"), self)
-        self.export_button = QPushButton(self.tr("导出公布名单…"), self)
-        self.export_button.setToolTip(self.tr("导出已公布、尚在期内的名单，供向社会公布"))
+        self.add_button = push_button(self, self.tr("手工采集…"), self.add_by_hand)
+        self.export_button = push_button(
+            self,
+            self.tr("导出公布名单…"),
+            self.export_publication,
+            self.tr("导出已公布、尚在期内的名单，供向社会公布"),
+        )
         self.pane.add_tools([self.propose_button, self.add_button], [self.export_button])
 
         self.detail = QTextBrowser(self)
@@ -216,18 +225,28 @@ class ListsPage(Page):
         self.detail.setPlaceholderText(
             self.tr("在上面的表中选择一条名单记录，查看事实、依据和办理经过。")
         )
-        self.print_notice_button = QPushButton(self.tr("打印告知书"), self)
-        self.notify_button = QPushButton(self.tr("已送达…"), self)
-        self.statement_button = QPushButton(self.tr("记录陈述申辩…"), self)
-        self.approve_button = QPushButton(self.tr("审核通过"), self)
-        self.refuse_button = QPushButton(self.tr("不予列入…"), self)
-        self.publish_button = QPushButton(self.tr("公布…"), self)
-        self.remove_button = QPushButton(self.tr("移出…"), self)
-        self.early_button = QPushButton(self.tr("申请提前移出…"), self)
-        self.print_notice_button.setToolTip(self.tr("预览、出具并打印列入名单告知书"))
-        self.notify_button.setToolTip(self.tr("告知书已送达：登记送达日期，陈述申辩期开始计算"))
-        self.early_button.setToolTip(
-            self.tr("登记企业的提前移出申请，由审核员在“异议与修复 → 信用修复”中审核")
+        self.print_notice_button = push_button(
+            self,
+            self.tr("打印告知书"),
+            self.print_notice,
+            self.tr("预览、出具并打印列入名单告知书"),
+        )
+        self.notify_button = push_button(
+            self,
+            self.tr("已送达…"),
+            self.notify_selected,
+            self.tr("告知书已送达：登记送达日期，陈述申辩期开始计算"),
+        )
+        self.statement_button = push_button(self, self.tr("记录陈述申辩…"), self.record_statement)
+        self.approve_button = push_button(self, self.tr("审核通过"), self.approve_selected)
+        self.refuse_button = push_button(self, self.tr("不予列入…"), self.refuse_selected)
+        self.publish_button = push_button(self, self.tr("公布…"), self.publish_selected)
+        self.remove_button = push_button(self, self.tr("移出…"), self.remove_selected)
+        self.early_button = push_button(
+            self,
+            self.tr("申请提前移出…"),
+            self.apply_early_removal,
+            self.tr("登记企业的提前移出申请，由审核员在“异议与修复 → 信用修复”中审核"),
         )
         self.role_note = QLabel(self)
         if session.role not in REVIEWERS:
@@ -245,11 +264,21 @@ class ListsPage(Page):
             self.role_note,
         )
         self.pane.set_detail(self.detail, actions)
+        self.action_buttons = {
+            ListAction.PRINT_NOTICE: self.print_notice_button,
+            ListAction.NOTIFY: self.notify_button,
+            ListAction.RECORD_STATEMENT: self.statement_button,
+            ListAction.APPROVE: self.approve_button,
+            ListAction.REFUSE: self.refuse_button,
+            ListAction.PUBLISH: self.publish_button,
+            ListAction.REMOVE: self.remove_button,
+            ListAction.APPLY_EARLY_REMOVAL: self.early_button,
+        }
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.pane, 1)
-        self._connect_signals()
+        self.pane.selection_changed.connect(self._on_selected)
         self.refresh()
 
     def _columns(self) -> list[Column[core.ListEntry]]:
@@ -282,20 +311,6 @@ class ListsPage(Page):
             Column(titles[12], lambda e: iso(e.ends_on)),
             Column(titles[13], _removed, widest=WIDEST),
         ]
-
-    def _connect_signals(self) -> None:
-        self.pane.selection_changed.connect(self._on_selected)
-        self.propose_button.clicked.connect(self.propose)
-        self.add_button.clicked.connect(self.add_by_hand)
-        self.export_button.clicked.connect(self.export_publication)
-        self.print_notice_button.clicked.connect(self.print_notice)
-        self.notify_button.clicked.connect(self.notify_selected)
-        self.statement_button.clicked.connect(self.record_statement)
-        self.approve_button.clicked.connect(self.approve_selected)
-        self.refuse_button.clicked.connect(self.refuse_selected)
-        self.publish_button.clicked.connect(self.publish_selected)
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.early_button.clicked.connect(self.apply_early_removal)
 
     def _listed_grades_text(self) -> str:
         # a list with grounds of its own (fenghuang's 黑名单, seed 002) names no grade
@@ -388,16 +403,9 @@ class ListsPage(Page):
 
     def _update_buttons(self, e: core.ListEntry | None) -> None:
         allowed = self.session.lists.allowed_actions(e) if e is not None else set()
-        self.print_notice_button.setEnabled(ListAction.PRINT_NOTICE in allowed)
-        self.notify_button.setEnabled(ListAction.NOTIFY in allowed)
-        self.statement_button.setEnabled(ListAction.RECORD_STATEMENT in allowed)
-        self.approve_button.setEnabled(ListAction.APPROVE in allowed)
-        self.refuse_button.setEnabled(ListAction.REFUSE in allowed)
-        self.publish_button.setEnabled(ListAction.PUBLISH in allowed)
+        enable_for(allowed, self.action_buttons)
         # kundulun: lists are internal, never published (grading.md Revision 2 item 7)
         self.publish_button.setToolTip(self.session.lists.publication_refused() or "")
-        self.remove_button.setEnabled(ListAction.REMOVE in allowed)
-        self.early_button.setEnabled(ListAction.APPLY_EARLY_REMOVAL in allowed)
 
     # -- acting ---------------------------------------------------------------------------
     def _done(self, entry_id: int, message: str) -> None:
@@ -408,7 +416,7 @@ class ListsPage(Page):
         self.bus.status_message.emit(message)
 
     def _step(self, call: Callable[[], core.ListEntry], dialog: QWidget, message: str) -> bool:
-        """One step from a StepDialog: True (the dialog closes) when it went through."""
+        """One step asked for without a dialog (审核通过): True when it went through."""
         done: list[core.ListEntry] = []
         if not attempt(dialog, lambda: done.append(call())):
             return False
@@ -417,7 +425,7 @@ class ListsPage(Page):
 
     @operation
     def propose(self) -> list[core.ListEntry] | None:
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("按规则采集"),
             self.tr(
@@ -425,10 +433,7 @@ class ListsPage(Page):
                 "采集到{kind}。已在名单办理中或在公布期内的不重复采集。\n\n"
                 "采集后还要经过告知、审核和公布。确定采集吗？"
             ).format(grades=self._listed_grades_text(), kind=self.session.lists.kinds()[-1]),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return None
         created = run_with_progress(
             self,
@@ -453,10 +458,7 @@ class ListsPage(Page):
         return created
 
     def add_by_hand(self) -> core.ListEntry | None:
-        dialog = ManualEntryDialog(self)
-        self.exec_dialog(dialog)
-        created = dialog.created
-        dialog.deleteLater()
+        created = run_for(self.exec_dialog, ManualEntryDialog(self), lambda d: d.created)
         if created is not None:
             self._done(
                 created.id,
@@ -470,198 +472,142 @@ class ListsPage(Page):
         e = self.selected_entry()
         if e is None:
             return None
-        return show_document(
-            self,
-            self.session,
-            self.bus,
-            core.DocumentRequest("listing-notice", listing_id=e.id),
-            title=self.tr("列入名单告知书"),
-            file_stem=self.tr("列入名单告知书（{subject}）").format(subject=e.subject),
-            exec_dialog=self.exec_dialog,
+        notice = self.tr("列入名单告知书")
+        stem = self.tr("列入名单告知书（{subject}）").format(subject=e.subject)
+        return page_document(
+            self, core.DocumentRequest("listing-notice", listing_id=e.id), notice, stem
         )
 
-    def _run_step(self, dialog: StepDialog) -> None:
-        self.exec_dialog(dialog)
-        dialog.deleteLater()
-
-    def notify_selected(self) -> None:
+    def _on_selected_step(
+        self,
+        title: str,
+        intro: str,
+        act: Callable[[core.ListEntry, StepDialog], core.ListEntry],
+        message: str,
+        **fields: Any,
+    ) -> None:
+        """The dialog of one step on the selected entry: ``intro`` says what is done (its
+        {id}, {subject}, {kind} and {months} are the entry's), ``fields`` are StepDialog's
+        (a date, a text, the 确定 text), ``act`` does it; ``message`` (with {id}) goes to
+        the status bar."""
         e = self.selected_entry()
         if e is None:
             return
-        self._run_step(
-            StepDialog(
-                self,
-                self.tr("告知书已送达"),
-                self.tr(
-                    "第 {id} 号：{subject}\n登记列入名单告知书的送达日期。陈述申辩期自送达"
-                    "之日起计算，期满或收到陈述申辩后才能审核列入。"
-                ).format(id=e.id, subject=e.subject),
-                date_label=self.tr("送达日期"),
-                latest=date.today(),
-                attempt=lambda d: self._step(
-                    lambda: self.session.lists.notify(e.id, served_on=d.day()),
-                    d,
-                    self.tr("第 {id} 号：已登记告知书送达。"),
-                ),
-            )
+        about = intro.format(id=e.id, subject=e.subject, kind=e.list_kind, months=e.period_months)
+        done = run_step(self.exec_dialog, self, title, about, lambda d: act(e, d), **fields)
+        if done is not None:
+            self._done(done.id, message.format(id=done.id))
+
+    def notify_selected(self) -> None:
+        self._on_selected_step(
+            self.tr("告知书已送达"),
+            self.tr(
+                "第 {id} 号：{subject}\n登记列入名单告知书的送达日期。陈述申辩期自送达"
+                "之日起计算，期满或收到陈述申辩后才能审核列入。"
+            ),
+            lambda e, d: self.session.lists.notify(e.id, served_on=d.day()),
+            self.tr("第 {id} 号：已登记告知书送达。"),
+            date_label=self.tr("送达日期"),
+            latest=date.today(),
         )
 
     def record_statement(self) -> None:
         e = self.selected_entry()
-        if e is None:
-            return
-        self._run_step(
-            StepDialog(
-                self,
-                self.tr("记录陈述申辩"),
-                self.tr(
-                    "第 {id} 号：{subject}\n记录企业（或当事人）的陈述、申辩意见，供审核时参考。"
-                ).format(id=e.id, subject=e.subject),
-                text_label=self.tr("陈述申辩"),
-                text=e.statement,
-                placeholder=self.tr("收到日期、方式和主要意见"),
-                attempt=lambda d: self._step(
-                    lambda: self.session.lists.record_statement(e.id, d.text()),
-                    d,
-                    self.tr("第 {id} 号：已记录陈述申辩。"),
-                ),
-            )
+        self._on_selected_step(
+            self.tr("记录陈述申辩"),
+            self.tr("第 {id} 号：{subject}\n记录企业（或当事人）的陈述、申辩意见，供审核时参考。"),
+            lambda e, d: self.session.lists.record_statement(e.id, d.text()),
+            self.tr("第 {id} 号：已记录陈述申辩。"),
+            text_label=self.tr("陈述申辩"),
+            text=e.statement if e is not None else "",
+            placeholder=self.tr("收到日期、方式和主要意见"),
         )
 
     def approve_selected(self) -> bool:
         e = self.selected_entry()
         if e is None:
             return False
-        answer = QMessageBox.question(
-            self,
-            self.tr("审核通过"),
-            (
-                self.tr("审核通过第 {id} 号（{subject}，{kind}）？通过后转为待公布。")
-                if self.session.lists.publication_refused() is None
-                else self.tr(
-                    "审核通过第 {id} 号（{subject}，{kind}）？通过后即列入，内部管理，不对外公布。"
-                )
-            ).format(id=e.id, subject=e.subject, kind=e.list_kind),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+        internal = self.session.lists.publication_refused() is not None
+        question = (
+            self.tr("审核通过第 {id} 号（{subject}，{kind}）？通过后转为待公布。")
+            if not internal
+            else self.tr(
+                "审核通过第 {id} 号（{subject}，{kind}）？通过后即列入，内部管理，不对外公布。"
+            )
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        text = question.format(id=e.id, subject=e.subject, kind=e.list_kind)
+        if not confirm(self, self.tr("审核通过"), text):
             return False
         return self._step(
             lambda: self.session.lists.review(e.id, approve=True),
             self,
             self.tr("第 {id} 号：审核通过，待公布。")
-            if self.session.lists.publication_refused() is None
+            if not internal
             else self.tr("第 {id} 号：审核通过，已列入（内部管理）。"),
         )
 
     def refuse_selected(self) -> None:
-        e = self.selected_entry()
-        if e is None:
-            return
-        self._run_step(
-            StepDialog(
-                self,
-                self.tr("不予列入"),
-                self.tr("第 {id} 号：{subject}\n不予列入{kind}，请填写理由。").format(
-                    id=e.id, subject=e.subject, kind=e.list_kind
-                ),
-                text_label=self.tr("理由"),
-                ok_text=self.tr("不予列入"),
-                attempt=lambda d: self._step(
-                    lambda: self.session.lists.review(e.id, approve=False, note=d.text()),
-                    d,
-                    self.tr("第 {id} 号：不予列入。"),
-                ),
-            )
+        self._on_selected_step(
+            self.tr("不予列入"),
+            self.tr("第 {id} 号：{subject}\n不予列入{kind}，请填写理由。"),
+            lambda e, d: self.session.lists.review(e.id, approve=False, note=d.text()),
+            self.tr("第 {id} 号：不予列入。"),
+            text_label=self.tr("理由"),
+            ok_text=self.tr("不予列入"),
         )
 
     def publish_selected(self) -> None:
-        e = self.selected_entry()
-        if e is None:
-            return
-        self._run_step(
-            StepDialog(
-                self,
-                self.tr("公布"),
-                self.tr(
-                    "第 {id} 号：{subject}\n公布到{kind}。列入期限 {months} 个月，"
-                    "自公布之日起计算。"
-                ).format(id=e.id, subject=e.subject, kind=e.list_kind, months=e.period_months),
-                date_label=self.tr("公布日期"),
-                ok_text=self.tr("公布"),
-                attempt=lambda d: self._step(
-                    lambda: self.session.lists.publish(e.id, published_on=d.day()),
-                    d,
-                    self.tr("第 {id} 号：已公布。"),
-                ),
-            )
+        self._on_selected_step(
+            self.tr("公布"),
+            self.tr(
+                "第 {id} 号：{subject}\n公布到{kind}。列入期限 {months} 个月，自公布之日起计算。"
+            ),
+            lambda e, d: self.session.lists.publish(e.id, published_on=d.day()),
+            self.tr("第 {id} 号：已公布。"),
+            date_label=self.tr("公布日期"),
+            ok_text=self.tr("公布"),
         )
 
     def remove_selected(self) -> None:
-        e = self.selected_entry()
-        if e is None:
-            return
-        self._run_step(
-            StepDialog(
-                self,
-                self.tr("移出名单"),
-                self.tr(
-                    "第 {id} 号：{subject}\n从{kind}中移出（期满的由程序自动移出；企业申请"
-                    "提前移出的，请用“申请提前移出…”）。"
-                ).format(id=e.id, subject=e.subject, kind=e.list_kind),
-                date_label=self.tr("移出日期"),
-                text_label=self.tr("移出原因"),
-                ok_text=self.tr("移出"),
-                attempt=lambda d: self._step(
-                    lambda: self.session.lists.remove(e.id, reason=d.text(), on=d.day()),
-                    d,
-                    self.tr("第 {id} 号：已移出。"),
-                ),
-            )
+        self._on_selected_step(
+            self.tr("移出名单"),
+            self.tr(
+                "第 {id} 号：{subject}\n从{kind}中移出（期满的由程序自动移出；企业申请"
+                "提前移出的，请用“申请提前移出…”）。"
+            ),
+            lambda e, d: self.session.lists.remove(e.id, reason=d.text(), on=d.day()),
+            self.tr("第 {id} 号：已移出。"),
+            date_label=self.tr("移出日期"),
+            text_label=self.tr("移出原因"),
+            ok_text=self.tr("移出"),
         )
 
     def apply_early_removal(self) -> core.RepairApplication | None:
         e = self.selected_entry()
         if e is None:
             return None
-        made: list[core.RepairApplication] = []
-
-        def apply(d: StepDialog) -> bool:
-            return attempt(
-                d,
-                lambda: made.append(
-                    self.session.repairs.apply(
-                        table="list_entries",
-                        target_id=e.id,
-                        statement=d.text(),
-                        applied_on=d.day(),
-                    )
-                ),
-            )
-
-        self._run_step(
-            StepDialog(
-                self,
-                self.tr("申请提前移出"),
-                self.tr(
-                    "第 {id} 号：{subject}（{published} 公布）\n登记企业的提前移出申请。"
-                    "申请由审核员在“异议与修复 → 信用修复”中核实条件后批准或驳回。"
-                ).format(id=e.id, subject=e.subject, published=iso(e.published_on)),
-                date_label=self.tr("申请日期"),
-                latest=date.today(),
-                text_label=self.tr("申请理由"),
-                placeholder=self.tr("企业陈述的整改情况和理由"),
-                ok_text=self.tr("登记申请"),
-                attempt=apply,
-            )
+        made = run_step(
+            self.exec_dialog,
+            self,
+            self.tr("申请提前移出"),
+            self.tr(
+                "第 {id} 号：{subject}（{published} 公布）\n登记企业的提前移出申请。"
+                "申请由审核员在“异议与修复 → 信用修复”中核实条件后批准或驳回。"
+            ).format(id=e.id, subject=e.subject, published=iso(e.published_on)),
+            lambda d: self.session.repairs.apply(
+                table="list_entries", target_id=e.id, statement=d.text(), applied_on=d.day()
+            ),
+            date_label=self.tr("申请日期"),
+            latest=date.today(),
+            text_label=self.tr("申请理由"),
+            placeholder=self.tr("企业陈述的整改情况和理由"),
+            ok_text=self.tr("登记申请"),
         )
-        if not made:
-            return None
-        self.bus.status_message.emit(
-            self.tr("已登记第 {id} 号提前移出申请，待审核。").format(id=made[0].id)
-        )
-        return made[0]
+        if made is not None:
+            self.bus.status_message.emit(
+                self.tr("已登记第 {id} 号提前移出申请，待审核。").format(id=made.id)
+            )
+        return made
 
     @operation
     def export_publication(self) -> Path | None:
@@ -675,16 +621,9 @@ class ListsPage(Page):
                 return None
             kind = chosen
         name = f"{kind}公布名单-{date.today().isoformat()}"
-        suggested = self._last_dir / safe_file_name(name, suffix=".xlsx")
-        chosen_path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("导出公布名单"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
-        )
-        if not chosen_path:
+        path = self.save_folder.ask_workbook(self, self.tr("导出公布名单"), name)
+        if path is None:
             return None
-        path = Path(chosen_path)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self._last_dir = path.parent
         self.last_export = self.session.lists.export_publication(path, list_kind=str(kind))
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=self.last_export))
         return self.last_export

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from html import escape
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Qt
 from PySide6.QtGui import QColor
@@ -54,16 +54,34 @@ from safecredit_desktop.gui.blocks.forms import (
     from_qdate,
     html_rows,
     iso,
-    ok_cancel,
     para,
     text_edit,
 )
+from safecredit_desktop.gui.blocks.page_parts import (
+    confirm,
+    dialog_buttons,
+    enable_for,
+    push_button,
+    run_for,
+    run_step,
+    stacked,
+)
 from safecredit_desktop.gui.bus import DataBus
-from safecredit_desktop.gui.dialogs.document_dialog import DocumentDialog, show_document
+from safecredit_desktop.gui.dialogs.document_dialog import DocumentDialog, page_document
 from safecredit_desktop.gui.dialogs.record_form import RecordFormDialog
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import Page
 from safecredit_desktop.gui.unit_search import UnitSearch
+
+
+class _Handled(Protocol):
+    """An objection or an application, as a step returns it."""
+
+    id: int
+    status: str
+
+
+H = TypeVar("H", bound=_Handled)
 
 OVERDUE = QColor("#c62828")
 NEAR = QColor("#c77700")
@@ -174,13 +192,9 @@ class _UnitRecordDialog(QDialog):
         self.form = QFormLayout()
         self.form.addRow(self.tr("企业 *"), self.units)
         self.form.addRow(self.tr("记录 *"), self.records)
-        self.buttons = ok_cancel(self)
-        self.buttons.accepted.connect(self.try_accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, on_ok=self.try_accept)
         self.units.unit_changed.connect(self._fill_records)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.buttons)
+        stacked(self, self.form, self.buttons)
         self.resize(720, 640)
 
     def blocked(self, unit_id: int) -> dict[tuple[str, int], str]:
@@ -377,16 +391,10 @@ class AnswerDialog(QDialog):
         )
         self.investigator.setWordWrap(True)
         self.investigator.setStyleSheet("color: #666666;")
-        self.buttons = ok_cancel(self, self.tr("答复"))
-        self.buttons.accepted.connect(self.try_accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.tr("答复"), self.try_accept)
         self.outcome.currentIndexChanged.connect(self._on_outcome)
         self.correct_button.clicked.connect(self.edit_correction)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.about)
-        layout.addLayout(form)
-        layout.addWidget(self.investigator)
-        layout.addWidget(self.buttons)
+        stacked(self, self.about, form, self.investigator, self.buttons)
         self.resize(640, 560)
         self._on_outcome()
 
@@ -432,18 +440,14 @@ class AnswerDialog(QDialog):
         outcome = str(self.outcome.currentData())
         if outcome == "更正" and self.corrected is None and not self.edit_correction():
             return False
-        if outcome == "删除":
-            answer = QMessageBox.question(
-                self,
-                self.windowTitle(),
-                self.tr(
-                    "将删除被异议的记录“{record}”，删除记入操作日志，不能撤销。确定吗？"
-                ).format(record=self.found.target_text),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
+        if outcome == "删除" and not confirm(
+            self,
+            self.windowTitle(),
+            self.tr("将删除被异议的记录“{record}”，删除记入操作日志，不能撤销。确定吗？").format(
+                record=self.found.target_text
+            ),
+        ):
+            return False
 
         def answer_it() -> None:
             self.answered = self.page.session.objections.answer(
@@ -478,7 +482,8 @@ class ObjectionsPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.tabs, 1)
-        self._connect_signals()
+        self.objections.selection_changed.connect(self._on_objection_selected)
+        self.repairs.selection_changed.connect(self._on_repair_selected)
         self.refresh()
 
     # -- building -------------------------------------------------------------------------
@@ -534,14 +539,45 @@ class ObjectionsPage(Page):
             Column(self.tr("撤销"), revoked, tooltip=lambda a: a.revoke_reason or "", colour=grey),
         ]
 
+    def _pane(
+        self, tab: QWidget, columns: list[Column[Any]], load: Callable[[], list[Any]]
+    ) -> ListPane[Any]:
+        """A tab's list (of objections or applications), counted in 件."""
+        return ListPane(
+            tab,
+            columns,
+            lambda found: found.id,
+            load,
+            count_text=lambda n: self.tr("共 {count} 件").format(count=f"{n:,}"),
+        )
+
+    def _detail(self, tab: QWidget, hint: str) -> QTextBrowser:
+        """Where the chosen objection or application is shown (``hint`` until then)."""
+        detail = QTextBrowser(tab)
+        detail.setPlaceholderText(hint)
+        return detail
+
+    def _finish_tab(
+        self,
+        tab: QWidget,
+        pane: ListPane[Any],
+        detail: QTextBrowser,
+        buttons: dict[Any, QPushButton],
+        reviewers_only: str,
+    ) -> None:
+        """Below the list: the detail and the 办理 buttons (action → button), with
+        ``reviewers_only`` said to a user who may not use them."""
+        note = QLabel(tab)
+        if self.session.role not in REVIEWERS:
+            note.setText(reviewers_only)
+        rows = [(b,) for b in buttons.values()]
+        pane.set_detail(detail, action_box(tab, self.tr("办理"), rows, note))
+        QVBoxLayout(tab).addWidget(pane)
+
     def _objections_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.objections: ListPane[core.Objection] = ListPane(
-            tab,
-            self._objection_columns(),
-            lambda o: o.id,
-            self._load_objections,
-            count_text=lambda n: self.tr("共 {count} 件").format(count=f"{n:,}"),
+        self.objections: ListPane[core.Objection] = self._pane(
+            tab, self._objection_columns(), self._load_objections
         )
         self.objection_table = self.objections.table
         self.objection_count = self.objections.count
@@ -550,32 +586,34 @@ class ObjectionsPage(Page):
         self.objection_search = self.objections.add_search(
             self.tr("企业名称、统一社会信用代码或记录")
         )
-        self.file_button = QPushButton(self.tr("登记异议…"), tab)
+        self.file_button = push_button(tab, self.tr("登记异议…"), self.file_objection)
         self.objections.add_tools([self.file_button])
-        self.objection_detail = QTextBrowser(tab)
-        self.objection_detail.setPlaceholderText(self.tr("在上面的表中选择一件异议查看详情。"))
-        self.accept_button = QPushButton(self.tr("受理"), tab)
-        self.accept_button.setToolTip(self.tr("今天受理，答复期限按工作日计算"))
-        self.refuse_button = QPushButton(self.tr("不予受理…"), tab)
-        self.answer_button = QPushButton(self.tr("答复…"), tab)
-        self.reply_button = QPushButton(self.tr("打印答复书"), tab)
-        note = QLabel(tab)
-        if self.session.role not in REVIEWERS:
-            note.setText(self.tr("受理、答复需要审核员或管理员权限。"))
-        buttons = (self.accept_button, self.refuse_button, self.answer_button, self.reply_button)
-        actions = action_box(tab, self.tr("办理"), [(b,) for b in buttons], note)
-        self.objections.set_detail(self.objection_detail, actions)
-        QVBoxLayout(tab).addWidget(self.objections)
+        self.objection_detail = self._detail(tab, self.tr("在上面的表中选择一件异议查看详情。"))
+        self.accept_button = push_button(
+            tab, self.tr("受理"), self.accept_selected, self.tr("今天受理，答复期限按工作日计算")
+        )
+        self.refuse_button = push_button(tab, self.tr("不予受理…"), self.refuse_selected)
+        self.answer_button = push_button(tab, self.tr("答复…"), self.answer_selected)
+        self.reply_button = push_button(tab, self.tr("打印答复书"), self.print_reply)
+        self.objection_buttons = {
+            ObjectionAction.ACCEPT: self.accept_button,
+            ObjectionAction.REFUSE: self.refuse_button,
+            ObjectionAction.ANSWER: self.answer_button,
+            ObjectionAction.PRINT_REPLY: self.reply_button,
+        }
+        self._finish_tab(
+            tab,
+            self.objections,
+            self.objection_detail,
+            self.objection_buttons,
+            self.tr("受理、答复需要审核员或管理员权限。"),
+        )
         return tab
 
     def _repairs_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.repairs: ListPane[core.RepairApplication] = ListPane(
-            tab,
-            self._repair_columns(),
-            lambda a: a.id,
-            self._load_repairs,
-            count_text=lambda n: self.tr("共 {count} 件").format(count=f"{n:,}"),
+        self.repairs: ListPane[core.RepairApplication] = self._pane(
+            tab, self._repair_columns(), self._load_repairs
         )
         self.repair_table = self.repairs.table
         self.repair_count = self.repairs.count
@@ -585,45 +623,41 @@ class ObjectionsPage(Page):
             self.repair_status.addItem(status, status)
         self.repairs.add_filter(self.tr("状态"), self.repair_status)
         self.repair_search = self.repairs.add_search(self.tr("企业名称、统一社会信用代码或记录"))
-        self.apply_button = QPushButton(self.tr("申请信用修复…"), tab)
-        self.apply_button.setToolTip(
-            self.tr("行政处罚、失信行为或生产安全事故的信用修复；提前移出名单在“名单管理”中申请")
+        self.apply_button = push_button(
+            tab,
+            self.tr("申请信用修复…"),
+            self.apply_repair,
+            self.tr("行政处罚、失信行为或生产安全事故的信用修复；提前移出名单在“名单管理”中申请"),
         )
         self.repairs.add_tools([self.apply_button])
-        self.repair_detail = QTextBrowser(tab)
-        self.repair_detail.setPlaceholderText(self.tr("在上面的表中选择一件申请查看核查项目。"))
-        self.approve_button = QPushButton(self.tr("批准…"), tab)
-        self.reject_button = QPushButton(self.tr("驳回…"), tab)
-        self.revoke_button = QPushButton(self.tr("撤销批准…"), tab)
-        self.revoke_button.setToolTip(self.tr("以虚假材料取得信用修复的，撤销批准，记录重新计入"))
-        self.decision_button = QPushButton(self.tr("打印决定书"), tab)
-        note = QLabel(tab)
-        if self.session.role not in REVIEWERS:
-            note.setText(self.tr("批准、驳回和撤销需要审核员或管理员权限。"))
-        buttons = (
-            self.approve_button,
-            self.reject_button,
-            self.revoke_button,
-            self.decision_button,
+        self.repair_detail = self._detail(tab, self.tr("在上面的表中选择一件申请查看核查项目。"))
+        self.approve_button = push_button(
+            tab, self.tr("批准…"), lambda: self.decide_selected(approve=True)
         )
-        actions = action_box(tab, self.tr("办理"), [(b,) for b in buttons], note)
-        self.repairs.set_detail(self.repair_detail, actions)
-        QVBoxLayout(tab).addWidget(self.repairs)
+        self.reject_button = push_button(
+            tab, self.tr("驳回…"), lambda: self.decide_selected(approve=False)
+        )
+        self.revoke_button = push_button(
+            tab,
+            self.tr("撤销批准…"),
+            self.revoke_selected,
+            self.tr("以虚假材料取得信用修复的，撤销批准，记录重新计入"),
+        )
+        self.decision_button = push_button(tab, self.tr("打印决定书"), self.print_decision)
+        self.repair_buttons = {
+            RepairAction.APPROVE: self.approve_button,
+            RepairAction.REJECT: self.reject_button,
+            RepairAction.REVOKE: self.revoke_button,
+            RepairAction.PRINT_DECISION: self.decision_button,
+        }
+        self._finish_tab(
+            tab,
+            self.repairs,
+            self.repair_detail,
+            self.repair_buttons,
+            self.tr("批准、驳回和撤销需要审核员或管理员权限。"),
+        )
         return tab
-
-    def _connect_signals(self) -> None:
-        self.objections.selection_changed.connect(self._on_objection_selected)
-        self.file_button.clicked.connect(self.file_objection)
-        self.accept_button.clicked.connect(self.accept_selected)
-        self.refuse_button.clicked.connect(self.refuse_selected)
-        self.answer_button.clicked.connect(self.answer_selected)
-        self.reply_button.clicked.connect(self.print_reply)
-        self.repairs.selection_changed.connect(self._on_repair_selected)
-        self.apply_button.clicked.connect(self.apply_repair)
-        self.approve_button.clicked.connect(lambda: self.decide_selected(approve=True))
-        self.reject_button.clicked.connect(lambda: self.decide_selected(approve=False))
-        self.revoke_button.clicked.connect(self.revoke_selected)
-        self.decision_button.clicked.connect(self.print_decision)
 
     # -- reading --------------------------------------------------------------------------
     @operation
@@ -685,10 +719,7 @@ class ObjectionsPage(Page):
     def _on_objection_selected(self) -> None:
         o = self.selected_objection()
         allowed = self.session.objections.allowed_actions(o) if o is not None else set()
-        self.accept_button.setEnabled(ObjectionAction.ACCEPT in allowed)
-        self.refuse_button.setEnabled(ObjectionAction.REFUSE in allowed)
-        self.answer_button.setEnabled(ObjectionAction.ANSWER in allowed)
-        self.reply_button.setEnabled(ObjectionAction.PRINT_REPLY in allowed)
+        enable_for(allowed, self.objection_buttons)
         self.objection_detail.setHtml(self.objection_html(o) if o is not None else "")
 
     def objection_html(self, o: core.Objection) -> str:
@@ -718,10 +749,7 @@ class ObjectionsPage(Page):
     def _on_repair_selected(self) -> None:
         a = self.selected_application()
         allowed = self.session.repairs.allowed_actions(a) if a is not None else set()
-        self.approve_button.setEnabled(RepairAction.APPROVE in allowed)
-        self.reject_button.setEnabled(RepairAction.REJECT in allowed)
-        self.revoke_button.setEnabled(RepairAction.REVOKE in allowed)
-        self.decision_button.setEnabled(RepairAction.PRINT_DECISION in allowed)
+        enable_for(allowed, self.repair_buttons)
         self.repair_detail.setHtml(self.application_html(a) if a is not None else "")
 
     def checks_html(self, a: core.RepairApplication) -> str:
@@ -765,19 +793,38 @@ class ObjectionsPage(Page):
         )
 
     # -- acting: 异议 ---------------------------------------------------------------------
-    def _objection_done(self, found: core.Objection, message: str) -> None:
+    def _done(self, pane: ListPane[Any], found_id: int, message: str) -> None:
+        """After a step: the pages hear of it, ``pane`` shows the objection or application
+        (clearing the filters if they hide it) and the status bar says what was done."""
         publish(self)
-        self.objections.show_id(found.id)
+        pane.show_id(found_id)
         self.bus.status_message.emit(message)
 
+    def _step(
+        self,
+        pane: ListPane[Any],
+        message: str,
+        title: str,
+        intro: str,
+        act: Callable[[StepDialog], H],
+        **fields: Any,
+    ) -> H | None:
+        """One step's dialog (``run_step``); when it went through, ``pane`` shows what it
+        returned and the status bar says ``message`` (its {id} and {status} are the
+        result's)."""
+        found = run_step(self.exec_dialog, self, title, intro, act, **fields)
+        if found is not None:
+            self._done(pane, found.id, message.format(id=found.id, status=found.status))
+        return found
+
     def file_objection(self) -> core.Objection | None:
-        dialog = FileObjectionDialog(self.session, self)
-        self.exec_dialog(dialog)
-        created = dialog.created
-        dialog.deleteLater()
+        created = run_for(
+            self.exec_dialog, FileObjectionDialog(self.session, self), lambda d: d.created
+        )
         if created is not None:
-            self._objection_done(
-                created,
+            self._done(
+                self.objections,
+                created.id,
                 self.tr("已登记第 {id} 号异议：{record}。").format(
                     id=created.id, record=created.target_text
                 ),
@@ -790,8 +837,9 @@ class ObjectionsPage(Page):
         if o is None:
             return None
         found = self.session.objections.accept(o.id)
-        self._objection_done(
-            found,
+        self._done(
+            self.objections,
+            found.id,
             self.tr("已受理第 {id} 号异议，答复期限 {due}。").format(
                 id=found.id, due=iso(found.due_on)
             ),
@@ -802,39 +850,29 @@ class ObjectionsPage(Page):
         o = self.selected_objection()
         if o is None:
             return
-        done: list[core.Objection] = []
-        dialog = StepDialog(
-            self,
+        self._step(
+            self.objections,
+            self.tr("第 {id} 号异议不予受理。"),
             self.tr("不予受理"),
             self.tr("第 {id} 号异议：{unit}\n{record}\n不予受理，请填写理由。").format(
                 id=o.id, unit=o.unit_name, record=o.target_text
             ),
+            lambda d: self.session.objections.refuse(o.id, reason=d.text(), on=d.day()),
             date_label=self.tr("日期"),
             text_label=self.tr("理由"),
             ok_text=self.tr("不予受理"),
-            attempt=lambda d: attempt(
-                d,
-                lambda: done.append(
-                    self.session.objections.refuse(o.id, reason=d.text(), on=d.day())
-                ),
-            ),
         )
-        self.exec_dialog(dialog)
-        dialog.deleteLater()
-        if done:
-            self._objection_done(done[0], self.tr("第 {id} 号异议不予受理。").format(id=o.id))
 
     def answer_selected(self) -> core.Objection | None:
         o = self.selected_objection()
         if o is None:
             return None
         dialog = AnswerDialog(self, o, self.exec_dialog)
-        self.exec_dialog(dialog)
-        answered = dialog.answered
-        dialog.deleteLater()
+        answered = run_for(self.exec_dialog, dialog, lambda d: d.answered)
         if answered is not None:
-            self._objection_done(
-                answered,
+            self._done(
+                self.objections,
+                answered.id,
                 self.tr("已答复第 {id} 号异议：{outcome}。").format(
                     id=answered.id, outcome=answered.outcome or ""
                 ),
@@ -845,31 +883,21 @@ class ObjectionsPage(Page):
         o = self.selected_objection()
         if o is None:
             return None
-        return show_document(
-            self,
-            self.session,
-            self.bus,
-            core.DocumentRequest("objection-reply", objection_id=o.id),
-            title=self.tr("异议申请答复书"),
-            file_stem=self.tr("异议申请答复书（{unit}）").format(unit=o.unit_name),
-            exec_dialog=self.exec_dialog,
-        )
+        request = core.DocumentRequest("objection-reply", objection_id=o.id)
+        reply = self.tr("异议申请答复书")
+        stem = self.tr("异议申请答复书（{unit}）").format(unit=o.unit_name)
+        return page_document(self, request, reply, stem)
 
     # -- acting: 信用修复 ------------------------------------------------------------------
-    def _repair_done(self, found: core.RepairApplication, message: str) -> None:
-        publish(self)
-        self.repairs.show_id(found.id)
-        self.bus.status_message.emit(message)
-
     def apply_repair(self) -> core.RepairApplication | None:
-        dialog = RepairApplicationDialog(self.session, self)
-        self.exec_dialog(dialog)
-        created = dialog.created
-        dialog.deleteLater()
+        created = run_for(
+            self.exec_dialog, RepairApplicationDialog(self.session, self), lambda d: d.created
+        )
         if created is not None:
             self.tabs.setCurrentIndex(1)
-            self._repair_done(
-                created,
+            self._done(
+                self.repairs,
+                created.id,
                 self.tr("已登记第 {id} 号信用修复申请，待审核。").format(id=created.id),
             )
         return created
@@ -878,7 +906,6 @@ class ObjectionsPage(Page):
         a = self.selected_application()
         if a is None:
             return None
-        done: list[core.RepairApplication] = []
         checks = "\n".join(
             f"{CHECK_MARKS[c.ok][0]}　{c.text}" for c in self.session.repairs.checks(a.id)
         )
@@ -894,63 +921,40 @@ class ObjectionsPage(Page):
             effect = self.tr("驳回须填写理由。")
             title = self.tr("驳回{kind}申请（第 {id} 号）").format(kind=a.kind_text, id=a.id)
             label, verb = self.tr("理由"), self.tr("驳回")
-        dialog = StepDialog(
-            self,
+        return self._step(
+            self.repairs,
+            self.tr("第 {id} 号申请：{status}。"),
             title,
             self.tr("{unit}：{record}\n\n核查项目（截至今天）：\n{checks}\n\n{effect}").format(
                 unit=a.unit_name, record=a.target_text, checks=checks, effect=effect
             ),
+            lambda d: self.session.repairs.decide(a.id, approve=approve, note=d.text(), on=d.day()),
             date_label=self.tr("决定日期"),
             text_label=label,
             ok_text=verb,
-            attempt=lambda d: attempt(
-                d,
-                lambda: done.append(
-                    self.session.repairs.decide(a.id, approve=approve, note=d.text(), on=d.day())
-                ),
-            ),
         )
-        self.exec_dialog(dialog)
-        dialog.deleteLater()
-        if not done:
-            return None
-        found = done[0]
-        self._repair_done(
-            found, self.tr("第 {id} 号申请：{status}。").format(id=found.id, status=found.status)
-        )
-        return found
 
     def revoke_selected(self) -> core.RepairApplication | None:
         a = self.selected_application()
         if a is None:
             return None
-        done: list[core.RepairApplication] = []
         effect = (
             self.tr("撤销后该企业恢复列入名单。")
             if a.early_removal
             else self.tr("撤销后该记录重新计入信用评定。")
         )
-        dialog = StepDialog(
-            self,
+        return self._step(
+            self.repairs,
+            self.tr("已撤销第 {id} 号申请的批准。"),
             self.tr("撤销批准（第 {id} 号）").format(id=a.id),
             self.tr(
                 "{unit}：{record}\n以虚假材料等不正当手段取得{kind}的，撤销批准。{effect}"
             ).format(unit=a.unit_name, record=a.target_text, kind=a.kind_text, effect=effect),
+            lambda d: self.session.repairs.revoke(a.id, reason=d.text(), on=d.day()),
             date_label=self.tr("撤销日期"),
             text_label=self.tr("撤销理由"),
             ok_text=self.tr("撤销批准"),
-            attempt=lambda d: attempt(
-                d,
-                lambda: done.append(self.session.repairs.revoke(a.id, reason=d.text(), on=d.day())),
-            ),
         )
-        self.exec_dialog(dialog)
-        dialog.deleteLater()
-        if not done:
-            return None
-        found = done[0]
-        self._repair_done(found, self.tr("已撤销第 {id} 号申请的批准。").format(id=found.id))
-        return found
 
     def decision_request(self, a: core.RepairApplication) -> core.DocumentRequest:
         if a.early_removal:
@@ -962,12 +966,4 @@ class ObjectionsPage(Page):
         if a is None:
             return None
         title = self.tr("提前移出名单决定书") if a.early_removal else self.tr("信用修复决定书")
-        return show_document(
-            self,
-            self.session,
-            self.bus,
-            self.decision_request(a),
-            title=title,
-            file_stem=f"{title}（{a.unit_name}）",
-            exec_dialog=self.exec_dialog,
-        )
+        return page_document(self, self.decision_request(a), title, f"{title}（{a.unit_name}）")

@@ -9,7 +9,6 @@ exports the list for publication. Every decision is the core's.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -19,8 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -33,9 +30,14 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.app.vocabulary import Table
 from safecredit_desktop.core.errors import SafeCreditError
-from safecredit_desktop.core.file_names import safe_file_name
 from safecredit_desktop.gui.blocks import Column, ListPane, PageHeading
-from safecredit_desktop.gui.blocks.forms import date_edit, from_qdate
+from safecredit_desktop.gui.blocks.forms import date_edit, exec_modal, from_qdate
+from safecredit_desktop.gui.blocks.page_parts import (
+    SaveFolder,
+    SubmitDialog,
+    dialog_buttons,
+    stacked,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import attempt, operation, publish
 from safecredit_desktop.gui.pages import LazyPage
@@ -69,31 +71,12 @@ def _date_of(edit: QDateEdit) -> date:
     return from_qdate(edit.date())
 
 
-class _SubmitDialog(QDialog):
-    """A dialog whose 确定 calls ``submit``; it closes only when that succeeds, so a
-    refusal (shown by ``submit``) keeps what was typed."""
-
-    def __init__(self, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.submit: Callable[[], bool] = lambda: True
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-    def accept(self) -> None:
-        if self.submit():
-            super().accept()
-
-
-class PublishDialog(_SubmitDialog):
+class PublishDialog(SubmitDialog):
     """标记已公示: the publication date of one or more items."""
 
     def __init__(self, parent: QWidget | None, items: list[core.PublicityItem]) -> None:
         super().__init__(parent)
+        self.buttons = dialog_buttons(self)
         self.setWindowTitle(self.tr("标记已公示"))
         if len(items) == 1:
             item = items[0]
@@ -116,18 +99,16 @@ class PublishDialog(_SubmitDialog):
         self.published_on.setToolTip(self.tr("在信用网站或政府网站上公示的日期"))
         form = QFormLayout()
         form.addRow(self.tr("公示日期"), self.published_on)
-        layout = QVBoxLayout(self)
-        layout.addWidget(about)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
+        stacked(self, about, form, self.buttons)
         self.setMinimumWidth(400)
 
 
-class PermitDialog(_SubmitDialog):
+class PermitDialog(SubmitDialog):
     """登记行政许可: the unit (searched), 许可证号, 许可类别, 决定日期."""
 
     def __init__(self, parent: QWidget | None, session: core.Session) -> None:
         super().__init__(parent)
+        self.buttons = dialog_buttons(self)
         self.setWindowTitle(self.tr("登记行政许可"))
         self.session = session
         self.finder = UnitSearch(session, self)
@@ -159,10 +140,7 @@ class PermitDialog(_SubmitDialog):
         form.addRow(self.tr("决定日期"), self.decided_on)
         note = QLabel(self.tr("行政许可决定应自作出之日起7个工作日内公示。"), self)
         note.setStyleSheet("color: #555;")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.buttons)
+        stacked(self, form, note, self.buttons)
         self.resize(520, 460)
 
         self.finder.unit_changed.connect(self._on_unit_chosen)
@@ -203,17 +181,7 @@ class PeriodDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("处罚决定日期自"), self.start)
         form.addRow(self.tr("至"), self.end)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出…"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(about)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        stacked(self, about, form, dialog_buttons(self, self.tr("导出…")))
         self.setMinimumWidth(420)
 
     def period(self) -> tuple[date, date]:
@@ -230,7 +198,7 @@ class PublicityPage(LazyPage):
     def __init__(self, session: core.Session, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(session, bus, parent)
         self._items: list[core.PublicityItem] = []
-        self._last_dir = Path.home()
+        self.save_folder = SaveFolder()
         self.as_of: date | None = None  # the day states are judged on (tests); None = today
         self.last_export: Path | None = None
         self.page_title = self.tr("双公示（行政处罚、行政许可）")
@@ -435,9 +403,7 @@ class PublicityPage(LazyPage):
             on = _date_of(dialog.published_on)
             return self.mark_published(items, on, done)
 
-        dialog.submit = submit
-        dialog.exec()
-        dialog.deleteLater()
+        dialog.run(submit)
 
     def mark_published(
         self,
@@ -495,9 +461,7 @@ class PublicityPage(LazyPage):
                 ),
             )
 
-        dialog.submit = submit
-        dialog.exec()
-        dialog.deleteLater()
+        dialog.run(submit)
         if not added:
             return None
         publish(self)
@@ -509,16 +473,9 @@ class PublicityPage(LazyPage):
     @operation(title="导出公示清单")
     def export(self) -> Path | None:
         name = f"双公示清单-{self.today().isoformat()}"
-        suggested = self._last_dir / safe_file_name(name, suffix=".xlsx")
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("导出公示清单"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
-        )
-        if not chosen:
+        path = self.save_folder.ask_workbook(self, self.tr("导出公示清单"), name)
+        if path is None:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self._last_dir = path.parent
         written = self.session.publicity.export(path, today=self.today())
         self.last_export = written
         self.bus.status_message.emit(self.tr("已导出：{path}").format(path=written))
@@ -527,7 +484,7 @@ class PublicityPage(LazyPage):
     def export_penalty_publicity(self) -> Path | None:
         """Ask for the period and the file, then write 行政处罚双公示."""
         dialog = PeriodDialog(self, self.today())
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        accepted = exec_modal(dialog)
         start, end = dialog.period()
         dialog.deleteLater()
         if not accepted:
@@ -537,16 +494,10 @@ class PublicityPage(LazyPage):
                 self, self.tr("导出行政处罚双公示"), self.tr("开始日期晚于结束日期，请重新选择。")
             )
             return None
-        suggested = self._last_dir / f"行政处罚双公示-{start.isoformat()}至{end.isoformat()}.xlsx"
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("导出行政处罚双公示"), str(suggested), self.tr("Excel 工作簿 (*.xlsx)")
-        )
-        if not chosen:
+        name = f"行政处罚双公示-{start.isoformat()}至{end.isoformat()}"
+        path = self.save_folder.ask_workbook(self, self.tr("导出行政处罚双公示"), name)
+        if path is None:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self._last_dir = path.parent
         return self.write_penalty_publicity(path, start, end)
 
     @operation(title="导出行政处罚双公示")

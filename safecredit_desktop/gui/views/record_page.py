@@ -20,14 +20,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -43,6 +40,13 @@ from safecredit_desktop.core.record_pages import RecordFilters
 from safecredit_desktop.core.validate import parse_date
 from safecredit_desktop.gui.blocks import PageHeading
 from safecredit_desktop.gui.blocks.columns import ColumnFitter
+from safecredit_desktop.gui.blocks.page_parts import (
+    ask_workbook_path,
+    button_row,
+    confirm,
+    push_button,
+    read_only_rows,
+)
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.models.record_table_model import RecordTableModel, number_text
 from safecredit_desktop.gui.operations import attempt, operation
@@ -175,12 +179,7 @@ class RecordPage(LazyPage):
     def _build_table(self) -> None:
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        read_only_rows(self.table)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
@@ -200,35 +199,29 @@ class RecordPage(LazyPage):
         self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def _build_buttons(self) -> None:
-        self.buttons = QHBoxLayout()
-        self.new_button = QPushButton(self.tr("新增…"), self)
-        self.new_button.setToolTip(
-            self.tr("录入一条{title}记录（先选企业）").format(title=self.page_title)
+        new_tip = self.tr("录入一条{title}记录（先选企业）").format(title=self.page_title)
+        self.new_button = push_button(self, self.tr("新增…"), self.add_record, new_tip)
+        self.edit_button = push_button(self, self.tr("修改…"), self.edit_selected)
+        self.delete_button = push_button(self, self.tr("删除"), self.delete_selected)
+        self.undo_button = push_button(
+            self, self.tr("撤销"), self.undo, self.tr("撤销上次保存或删除")
         )
-        self.edit_button = QPushButton(self.tr("修改…"), self)
-        self.delete_button = QPushButton(self.tr("删除"), self)
-        self.undo_button = QPushButton(self.tr("撤销"), self)
-        self.undo_button.setToolTip(self.tr("撤销上次保存或删除"))
-        self.export_button = QPushButton(self.tr("导出…"), self)
-        self.export_button.setToolTip(
-            self.tr("把筛选出的记录导出为导入模板的“{title}”表，可再导入").format(
-                title=self.kind.title
-            )
+        export_tip = self.tr("把筛选出的记录导出为导入模板的“{title}”表，可再导入").format(
+            title=self.kind.title
         )
-        self.buttons.addWidget(self.new_button)
+        self.export_button = push_button(self, self.tr("导出…"), self.export, export_tip)
         # 连续录入 (gui/batch_entry/) is added here by the integrator: add_entry_button
         self.entry_slot = QHBoxLayout()
-        self.buttons.addLayout(self.entry_slot)
-        self.buttons.addWidget(self.edit_button)
-        self.buttons.addWidget(self.delete_button)
-        self.buttons.addWidget(self.undo_button)
-        self.buttons.addStretch(1)
-        self.buttons.addWidget(self.export_button)
-        self.new_button.clicked.connect(self.add_record)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.delete_button.clicked.connect(self.delete_selected)
-        self.undo_button.clicked.connect(self.undo)
-        self.export_button.clicked.connect(self.export)
+        self.buttons = button_row(
+            [
+                self.new_button,
+                self.entry_slot,
+                self.edit_button,
+                self.delete_button,
+                self.undo_button,
+            ],
+            [self.export_button],
+        )
 
     def add_entry_button(self, button: QWidget) -> None:
         """A button beside 新增 (连续录入, the batch-entry grid)."""
@@ -428,16 +421,13 @@ class RecordPage(LazyPage):
         number = rows[0].row()
         record_id = self.model.row(number).id
         record = self._describe(number)
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("删除{title}记录").format(title=self.page_title),
             self.tr("确定删除这条{title}记录吗？\n\n{record}\n\n删除后可以点“撤销”恢复。").format(
                 title=self.page_title, record=record
             ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         if attempt(
             self,
@@ -457,16 +447,8 @@ class RecordPage(LazyPage):
     def export_path(self) -> Path | None:
         """Where to write the export (asked; tests replace it)."""
         suggested = safe_file_name(f"{self.session.bureau_name}{self.kind.title}", suffix=".xlsx")
-        chosen, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("导出{title}").format(title=self.page_title),
-            str(Path.home() / suggested),
-            self.tr("Excel 工作簿 (*.xlsx)"),
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+        title = self.tr("导出{title}").format(title=self.page_title)
+        return ask_workbook_path(self, title, Path.home() / suggested)
 
     @operation(title="导出失败")
     def export(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.model import Role
+from safecredit_desktop.gui.blocks.page_parts import button_row
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import publish
 
@@ -51,16 +52,13 @@ class TownsTab(QWidget):
         adding = QHBoxLayout()
         adding.addWidget(self.new_town, 1)
         adding.addWidget(self.add_button)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.remove_button)
-        buttons.addWidget(self.from_registry_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addLayout(adding)
         layout.addWidget(self.list, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(
+            button_row([self.remove_button, self.from_registry_button], [self.count_label])
+        )
         for widget in (self.new_town, self.add_button, self.remove_button):
             widget.setEnabled(admin)
         self.from_registry_button.setEnabled(admin)

@@ -15,14 +15,11 @@ from html import escape
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMenu,
-    QMessageBox,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -38,6 +35,7 @@ from safecredit_desktop.core.registry import ConfirmedGrade
 from safecredit_desktop.core.timeline import TimelineEntry, UnitSummary
 from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.blocks.elided_label import ElidedLabel
+from safecredit_desktop.gui.blocks.page_parts import confirm, push_button, read_only_rows
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation, publish
 from safecredit_desktop.gui.pages import Page
@@ -70,12 +68,12 @@ class UnitDetailPage(Page):
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("← 返回台账"), self)
+        self.back_button = push_button(self, self.tr("← 返回台账"), self._on_back)
         # a long name (up to 100 characters) is cut with "…", never widening the window
         self.heading = ElidedLabel(self)
         self.heading.setStyleSheet("font-size: 18px; font-weight: bold;")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.edit_unit_button = QPushButton(self.tr("修改企业信息"), self)
+        self.edit_unit_button = push_button(self, self.tr("修改企业信息"), self._on_edit_unit)
         top.addWidget(self.back_button)
         top.addSpacing(12)
         top.addWidget(self.heading, 1)
@@ -136,8 +134,8 @@ class UnitDetailPage(Page):
             action.setData(table)
             self.add_actions[table] = action
         self.add_button.setMenu(self.add_menu)
-        self.edit_button = QPushButton(self.tr("修改"), self)
-        self.delete_button = QPushButton(self.tr("删除"), self)
+        self.edit_button = push_button(self, self.tr("修改"), self._on_edit_record)
+        self.delete_button = push_button(self, self.tr("删除"), self._on_delete_record)
         bar.addWidget(self.timeline_title, 1)
         bar.addWidget(self.add_button)
         bar.addWidget(self.edit_button)
@@ -148,12 +146,7 @@ class UnitDetailPage(Page):
         self.timeline.setHorizontalHeaderLabels(
             [self.tr("日期"), self.tr("类别"), self.tr("内容"), self.tr("标记")]
         )
-        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.timeline.setAlternatingRowColors(True)
-        self.timeline.setWordWrap(False)
-        self.timeline.verticalHeader().setVisible(False)
+        read_only_rows(self.timeline)
         # date, kind and marks as wide as their texts; 内容 takes the rest (whole in its tooltip)
         self.timeline_fitter = ColumnFitter(self.timeline, TIMELINE_TEXT_COLUMN)
         timeline_layout.addWidget(self.timeline, 1)
@@ -165,11 +158,7 @@ class UnitDetailPage(Page):
         timeline_layout.addWidget(self.empty_label)
 
     def _connect_signals(self) -> None:
-        self.back_button.clicked.connect(self._on_back)
-        self.edit_unit_button.clicked.connect(self._on_edit_unit)
         self.add_menu.triggered.connect(self._on_add_triggered)
-        self.edit_button.clicked.connect(self._on_edit_record)
-        self.delete_button.clicked.connect(self._on_delete_record)
         self.timeline.itemDoubleClicked.connect(self._on_double_clicked)
         self.timeline.itemSelectionChanged.connect(self._update_buttons)
 
@@ -430,14 +419,11 @@ class UnitDetailPage(Page):
             summary=entry.summary,
             user=self.session.user,
         )
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             self.tr("删除{kind_label}记录").format(kind_label=entry.kind_label),
             question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         self.session.records.delete(entry.table, entry.record_id)
         self.bus.status_message.emit(
