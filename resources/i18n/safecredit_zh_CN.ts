@@ -435,6 +435,13 @@
     </message>
 </context>
 <context>
+    <name>CredentialsDialog</name>
+    <message>
+        <source>密码：</source>
+        <translation type="unfinished">密码：</translation>
+    </message>
+</context>
+<context>
     <name>DeadlinesPanel</name>
     <message>
         <source>待办期限</source>
@@ -1017,10 +1024,6 @@
         <translation>导出双随机抽查结果</translation>
     </message>
     <message>
-        <source>Excel 工作簿 (*.xlsx)</source>
-        <translation>Excel 工作簿 (*.xlsx)</translation>
-    </message>
-    <message>
         <source>已导出：{path}</source>
         <translation>已导出：{path}</translation>
     </message>
@@ -1200,10 +1203,6 @@
     <message>
         <source>新建</source>
         <translation>新建</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>服务器：{label}</source>
@@ -2097,10 +2096,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]
         <translation>导出哪一个名单？</translation>
     </message>
     <message>
-        <source>Excel 工作簿 (*.xlsx)</source>
-        <translation>Excel 工作簿 (*.xlsx)</translation>
-    </message>
-    <message>
         <source>已导出：{path}</source>
         <translation>已导出：{path}</translation>
     </message>
@@ -2128,20 +2123,12 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]
         <translation>用户名：</translation>
     </message>
     <message>
-        <source>密码：</source>
-        <translation>密码：</translation>
-    </message>
-    <message>
         <source>确认密码：</source>
         <translation>确认密码：</translation>
     </message>
     <message>
         <source>创建并登录</source>
         <translation>创建并登录</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -2593,10 +2580,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <source>确定</source>
         <translation type="unfinished">确定</translation>
     </message>
-    <message>
-        <source>取消</source>
-        <translation type="unfinished">取消</translation>
-    </message>
 </context>
 <context>
     <name>NewPasswordDialog</name>
@@ -2615,10 +2598,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>确定</source>
         <translation>确定</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -2650,10 +2629,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>添加</source>
         <translation>添加</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>请填写用户名。</source>
@@ -2757,10 +2732,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>保存到节假日表</source>
         <translation>保存到节假日表</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>只有管理员可以保存节假日安排</source>
@@ -3203,10 +3174,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <source>导出…</source>
         <translation>导出…</translation>
     </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
-    </message>
 </context>
 <context>
     <name>PermitDialog</name>
@@ -3451,10 +3418,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <translation>导出检查计划</translation>
     </message>
     <message>
-        <source>Excel 工作簿 (*.xlsx)</source>
-        <translation>Excel 工作簿 (*.xlsx)</translation>
-    </message>
-    <message>
         <source>正在导出检查计划…</source>
         <translation>正在导出检查计划…</translation>
     </message>
@@ -3620,10 +3583,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>导出公示清单</source>
         <translation>导出公示清单</translation>
-    </message>
-    <message>
-        <source>Excel 工作簿 (*.xlsx)</source>
-        <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
         <source>已导出：{path}</source>
@@ -3941,10 +3900,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <translation>导出{title}</translation>
     </message>
     <message>
-        <source>Excel 工作簿 (*.xlsx)</source>
-        <translation type="unfinished">Excel 工作簿 (*.xlsx)</translation>
-    </message>
-    <message>
         <source>已导出 {count} 条{title}记录：{path}</source>
         <translation>已导出 {count} 条{title}记录：{path}</translation>
     </message>
@@ -4156,16 +4111,8 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <source>密码：</source>
-        <translation>密码：</translation>
-    </message>
-    <message>
         <source>恢复</source>
         <translation>恢复</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -4181,10 +4128,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>确定</source>
         <translation>确定</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -4353,10 +4296,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <translation>升级前备份</translation>
     </message>
     <message>
-        <source>无法完成</source>
-        <translation>无法完成</translation>
-    </message>
-    <message>
         <source>已保存单位信息：{changed}</source>
         <translation>已保存单位信息：{changed}</translation>
     </message>
@@ -4424,10 +4363,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>登记</source>
         <translation>登记</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -4555,10 +4490,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>按等级 × 报送单位</source>
         <translation>按等级 × 报送单位</translation>
-    </message>
-    <message>
-        <source>Excel 工作簿 (*.xlsx)</source>
-        <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
         <source>已导出{what}：{path}（&lt;a href=&quot;{url}&quot;&gt;打开所在文件夹&lt;/a&gt;）</source>
@@ -5105,10 +5036,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
         <translation>启用</translation>
     </message>
     <message>
-        <source>无法完成</source>
-        <translation>无法完成</translation>
-    </message>
-    <message>
         <source>已添加用户 {username}</source>
         <translation>已添加用户 {username}</translation>
     </message>
@@ -5147,17 +5074,6 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>已停用用户 {username}</source>
         <translation>已停用用户 {username}</translation>
-    </message>
-</context>
-<context>
-    <name>_SubmitDialog</name>
-    <message>
-        <source>确定</source>
-        <translation>确定</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -5241,6 +5157,17 @@ postgresql://用户名@服务器[:端口]/数据库名[?sslmode=require]</transl
     <message>
         <source>打印</source>
         <translation>打印</translation>
+    </message>
+    <message>
+        <source>无法完成</source>
+        <translation type="unfinished">无法完成</translation>
+    </message>
+</context>
+<context>
+    <name>save_path</name>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation type="unfinished">Excel 工作簿 (*.xlsx)</translation>
     </message>
 </context>
 <context>

@@ -25,7 +25,7 @@ from safecredit_desktop.gui.blocks.dialog_parts import (
 )
 from safecredit_desktop.gui.blocks.enter_key import EnterOpensRow
 from safecredit_desktop.gui.blocks.paged_model import PagedModel
-from safecredit_desktop.gui.blocks.save_path import ask_workbook_path
+from safecredit_desktop.gui.blocks.save_path import SaveFolder
 
 
 class _Answers(QDialog):
@@ -122,7 +122,9 @@ def test_ask_workbook_path_ends_in_xlsx(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
     owner = QLabel()
     qtbot.addWidget(owner)
-    path = ask_workbook_path(owner, "导出", Path("/tmp"), "凤凰县/2027年计划.xlsx")
+    folder = SaveFolder()
+    folder.path = Path("/tmp")
+    path = folder.ask_workbook(owner, "导出", "凤凰县/2027年计划.xlsx")
     assert path == (Path(expected) if expected else None)
     assert offered[0].startswith("/tmp/") and offered[0].endswith(".xlsx")
     assert "/" not in offered[0][len("/tmp/") :]  # the name made a safe file name

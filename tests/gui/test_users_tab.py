@@ -363,7 +363,7 @@ def test_suggested_save_paths_stay_in_the_folder(  # type: ignore[no-untyped-def
     window.plan._ask_path(f"{session.bureau_name}2027年年度执法检查计划.xlsx")
     home = Path.home()
     assert suggested[0] == str(home / "etc_凤凰县全部数据.xlsx")
-    assert Path(suggested[1]).parent == window.plan._last_dir
+    assert Path(suggested[1]).parent == window.plan.save_folder.path
     assert Path(suggested[1]).name == "etc_凤凰县2027年年度执法检查计划.xlsx"
 
 

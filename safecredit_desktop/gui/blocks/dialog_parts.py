@@ -48,9 +48,13 @@ def error_label(parent: QWidget) -> QLabel:
     return wrapping_label(parent, style="color: #c00;")
 
 
-def push_button(parent: QWidget, text: str, on_click: Callable[[], object]) -> QPushButton:
-    """A button that calls ``on_click`` when clicked."""
+def push_button(
+    parent: QWidget, text: str, on_click: Callable[[], object], tip: str = ""
+) -> QPushButton:
+    """A button that runs ``on_click``, with ``tip`` as its tooltip."""
     button = QPushButton(text, parent)
+    if tip:
+        button.setToolTip(tip)
     button.clicked.connect(on_click)
     return button
 

@@ -5,28 +5,27 @@ table's settings, running a dialog for what it made, and one workflow step's dia
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLayout,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from safecredit_desktop.core.file_names import safe_file_name
+from safecredit_desktop.gui.blocks.dialog_parts import add_parts
+from safecredit_desktop.gui.blocks.dialog_parts import push_button as push_button
 from safecredit_desktop.gui.blocks.forms import StepDialog, ok_cancel
+from safecredit_desktop.gui.blocks.save_path import SaveFolder as SaveFolder
+from safecredit_desktop.gui.blocks.save_path import ask_save_path as ask_save_path
+from safecredit_desktop.gui.blocks.save_path import ask_workbook_path as ask_workbook_path
 from safecredit_desktop.gui.operations import attempt
 
 A = TypeVar("A")
@@ -40,24 +39,16 @@ def button_row(
     """``left`` at the left, then a stretch, then ``right`` at the right (widgets, or
     layouts that hold more of them)."""
     row = QHBoxLayout()
-    _add_all(row, left)
+    add_parts(row, left)
     row.addStretch(1)
-    _add_all(row, right)
+    add_parts(row, right)
     return row
-
-
-def _add_all(layout: QBoxLayout, parts: Iterable[QWidget | QLayout]) -> None:
-    for part in parts:
-        if isinstance(part, QLayout):
-            layout.addLayout(part)
-        else:
-            layout.addWidget(part)
 
 
 def stacked(parent: QWidget, *parts: QWidget | QLayout) -> QVBoxLayout:
     """``parent``'s layout: ``parts`` (widgets or layouts) one below the other."""
     layout = QVBoxLayout(parent)
-    _add_all(layout, parts)
+    add_parts(layout, parts)
     return layout
 
 
@@ -135,46 +126,10 @@ def confirm(
     return answer == QMessageBox.StandardButton.Yes
 
 
-def ask_save_path(
-    parent: QWidget | None, title: str, suggested: Path, file_filter: str, suffix: str
-) -> Path | None:
-    """Where to save a file (a name ending in ``suffix``, e.g. ".pdf", is ensured);
-    None when the dialog was cancelled."""
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != suffix:
-        path = path.with_name(path.name + suffix)
-    return path
-
-
-def ask_workbook_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
-    """Where to save an Excel workbook (a .xlsx name is ensured); None when cancelled."""
-    workbooks = QCoreApplication.translate("page_parts", "Excel 工作簿 (*.xlsx)")
-    return ask_save_path(parent, title, suggested, workbooks, ".xlsx")
-
-
 def enable_for(allowed: Collection[A], buttons: Mapping[A, QWidget]) -> None:
     """Each of ``buttons`` (action → button) enabled when its action is ``allowed``."""
     for action, button in buttons.items():
         button.setEnabled(action in allowed)
-
-
-class SaveFolder:
-    """The folder a page last saved a workbook in: its next save-as dialog opens there."""
-
-    def __init__(self) -> None:
-        self.path = Path.home()
-
-    def ask_workbook(self, parent: QWidget | None, title: str, name: str) -> Path | None:
-        """Where to save the workbook suggested as ``name`` (made a safe file name);
-        the folder chosen is remembered. None when the dialog was cancelled."""
-        suggested = self.path / safe_file_name(name, suffix=".xlsx")
-        path = ask_workbook_path(parent, title, suggested)
-        if path is not None:
-            self.path = path.parent
-        return path
 
 
 def read_only_rows(view: QTableView) -> None:
@@ -226,14 +181,3 @@ def run_step(
     )
     run_once(exec_dialog, dialog)
     return made[0] if made else None
-
-
-def push_button(
-    parent: QWidget, text: str, on_click: Callable[[], object], tip: str = ""
-) -> QPushButton:
-    """A button that runs ``on_click``, with ``tip`` as its tooltip."""
-    button = QPushButton(text, parent)
-    if tip:
-        button.setToolTip(tip)
-    button.clicked.connect(on_click)
-    return button

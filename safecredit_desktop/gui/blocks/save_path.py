@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from safecredit_desktop.core.file_names import safe_file_name
 
 
 def ask_save_path(
-    parent: QWidget, title: str, suggested: Path, file_filter: str, suffix: str
+    parent: QWidget | None, title: str, suggested: Path, file_filter: str, suffix: str
 ) -> Path | None:
     """Where to write a file, ``suggested`` first; the path chosen always ends in
     ``suffix``; None when the user cancels."""
@@ -24,8 +25,23 @@ def ask_save_path(
     return path
 
 
-def ask_workbook_path(parent: QWidget, title: str, folder: Path, name: str) -> Path | None:
-    """Where to write an Excel workbook: ``name`` (made a safe file name) in ``folder``
-    suggested; the path chosen always ends in .xlsx; None when the user cancels."""
-    suggested = folder / safe_file_name(name, suffix=".xlsx")
-    return ask_save_path(parent, title, suggested, parent.tr("Excel 工作簿 (*.xlsx)"), ".xlsx")
+def ask_workbook_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
+    """Where to save an Excel workbook (a .xlsx name is ensured); None when cancelled."""
+    workbooks = QCoreApplication.translate("save_path", "Excel 工作簿 (*.xlsx)")
+    return ask_save_path(parent, title, suggested, workbooks, ".xlsx")
+
+
+class SaveFolder:
+    """The folder a page last saved a workbook in: its next save-as dialog opens there."""
+
+    def __init__(self) -> None:
+        self.path = Path.home()
+
+    def ask_workbook(self, parent: QWidget | None, title: str, name: str) -> Path | None:
+        """Where to save the workbook suggested as ``name`` (made a safe file name);
+        the folder chosen is remembered. None when the dialog was cancelled."""
+        suggested = self.path / safe_file_name(name, suffix=".xlsx")
+        path = ask_workbook_path(parent, title, suggested)
+        if path is not None:
+            self.path = path.parent
+        return path

@@ -46,7 +46,7 @@ from safecredit_desktop.core.scheduling.plan import Plan, PlanChanges, PlannedIn
 from safecredit_desktop.gui.blocks import ColumnFitter
 from safecredit_desktop.gui.blocks.choices import refill
 from safecredit_desktop.gui.blocks.dialog_parts import push_button, row_of, wrapping_label
-from safecredit_desktop.gui.blocks.save_path import ask_workbook_path
+from safecredit_desktop.gui.blocks.save_path import SaveFolder
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
@@ -208,7 +208,7 @@ class PlanPage(Page):
         self._adopted: Plan | None = None  # the adopted plan a draft was compared with
         self._stale = False
         self._opened = False  # the adopted plan is read when the page is first shown
-        self._last_dir = Path.home()
+        self.save_folder = SaveFolder()
         self.last_export: Path | None = None
 
         self.year = QSpinBox(self)
@@ -541,10 +541,7 @@ class PlanPage(Page):
 
     # -- export ----------------------------------------------------------------------------
     def _ask_path(self, suggested: str) -> Path | None:
-        path = ask_workbook_path(self, self.tr("导出检查计划"), self._last_dir, suggested)
-        if path is not None:
-            self._last_dir = path.parent
-        return path
+        return self.save_folder.ask_workbook(self, self.tr("导出检查计划"), suggested)
 
     def _on_export(self) -> None:
         plan = self.plan

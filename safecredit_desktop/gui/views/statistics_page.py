@@ -49,7 +49,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.statistics import CountTable, StatisticsTables
 from safecredit_desktop.gui.blocks.choices import refill_items
 from safecredit_desktop.gui.blocks.dialog_parts import push_button, row_of, vbox, wrapping_label
-from safecredit_desktop.gui.blocks.save_path import ask_save_path, ask_workbook_path
+from safecredit_desktop.gui.blocks.save_path import SaveFolder, ask_save_path
 from safecredit_desktop.gui.bus import DataBus
 from safecredit_desktop.gui.operations import operation
 from safecredit_desktop.gui.pages import Page
@@ -312,7 +312,7 @@ class StatisticsPage(Page):
         self._schedule_as_of: date | None = None
         self._tables: StatisticsTables | None = None
         self.last_export: Path | None = None
-        self._last_dir = Path.home()
+        self.save_folder = SaveFolder()
 
         heading = QLabel(self.tr("统计报表"), self)
         heading.setStyleSheet("font-size: 18px; font-weight: bold;")
@@ -552,10 +552,7 @@ class StatisticsPage(Page):
 
     # -- exports ---------------------------------------------------------------------------
     def _ask_path(self, title: str, suggested: str) -> Path | None:
-        path = ask_workbook_path(self, title, self._last_dir, suggested)
-        if path is not None:
-            self._last_dir = path.parent
-        return path
+        return self.save_folder.ask_workbook(self, title, suggested)
 
     def _exported(self, path: Path, what: str) -> None:
         self.last_export = path
