@@ -18,7 +18,7 @@ from datetime import date
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from safecredit_desktop.core import app as core
-from safecredit_desktop.core.registry import RegistryRow, SortKey, UnitQuery
+from safecredit_desktop.core.registry import SORT_KEYS, RegistryRow, SortKey, UnitQuery
 from safecredit_desktop.gui.blocks.paged_model import PagedModel
 from safecredit_desktop.gui.blocks.row_model import Column
 
@@ -41,18 +41,7 @@ class UnitTableModel(PagedModel[RegistryRow]):
         COL_CONFIRMED,
     ) = range(10)
 
-    SORT_KEYS: tuple[SortKey, ...] = (
-        "name",
-        "uscc",
-        "category",
-        "town",
-        "main_person",
-        "high_risk",
-        "std_level",
-        "status",
-        "grade",
-        "confirmed_grade",
-    )
+    SORT_KEYS: tuple[SortKey, ...] = SORT_KEYS  # one a column, in the columns' order
     ID_ROLE = Qt.ItemDataRole.UserRole
 
     def __init__(
