@@ -310,12 +310,8 @@ class CorrectionForm(RecordFormDialog):
         return False
 
     def _store(self) -> bool:
-        values = self.values()
-        self._refresh()
-        if self.errors():
-            self._show_all = True
-            self._refresh()
-            self._focus_first_error()
+        values = self.checked_values()
+        if values is None:
             return False
         try:
             self.corrected = forms.build_record(
