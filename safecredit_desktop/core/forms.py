@@ -116,15 +116,7 @@ DATE_PLACEHOLDER = "如 2025-3-1"
 
 def _event_date(key: str, label: str) -> FieldSpec:
     """A required date of something that happened: never in the future, kept by 保存并新增."""
-    return FieldSpec(
-        key,
-        label,
-        "date",
-        required=True,
-        max_today=True,
-        keep_on_next=True,
-        placeholder=DATE_PLACEHOLDER,
-    )
+    return _date(key, label, required=True, max_today=True, keep_on_next=True)
 
 
 DATE_HINT = f"可按 {date_formats_hint(short=True)} 填写"
@@ -240,6 +232,26 @@ def _values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(str(member.value) for member in enum)
 
 
+def _date(key: str, label: str, **more: Any) -> FieldSpec:
+    """A date field (``more``: required, max_today, deadline, help …)."""
+    return FieldSpec(key, label, "date", placeholder=DATE_PLACEHOLDER, **more)
+
+
+def _choice(
+    key: str, label: str, vocabulary: type[StrEnum], default: StrEnum | None = None, **more: Any
+) -> FieldSpec:
+    """A required choice among ``vocabulary``'s values, ``default`` chosen in a fresh form."""
+    return FieldSpec(
+        key,
+        label,
+        "choice",
+        required=True,
+        choices=_values(vocabulary),
+        default="" if default is None else default.value,
+        **more,
+    )
+
+
 def _categories(profile: Profile) -> tuple[str, ...]:
     return profile.categories
 
@@ -302,27 +314,10 @@ _UNIT_FIELDS = (
         placeholder="如 13807431234 或 0743-3221234",
     ),
     FieldSpec("permit_no", "安全生产许可证号"),
-    FieldSpec(
-        "permit_valid_until", "许可证有效期至", "date", placeholder=DATE_PLACEHOLDER, deadline=True
-    ),
-    FieldSpec(
-        "std_level",
-        "标准化等级",
-        "choice",
-        required=True,
-        choices=_values(model.StandardizationLevel),
-        default=model.StandardizationLevel.NONE.value,
-    ),
-    FieldSpec(
-        "std_awarded_on",
-        "标准化评定日期",
-        "date",
-        max_today=True,
-        placeholder=DATE_PLACEHOLDER,
-    ),
-    FieldSpec(
-        "std_valid_until", "标准化有效期至", "date", placeholder=DATE_PLACEHOLDER, deadline=True
-    ),
+    _date("permit_valid_until", "许可证有效期至", deadline=True),
+    _choice("std_level", "标准化等级", model.StandardizationLevel, model.StandardizationLevel.NONE),
+    _date("std_awarded_on", "标准化评定日期", max_today=True),
+    _date("std_valid_until", "标准化有效期至", deadline=True),
     FieldSpec(
         "high_risk",
         "高危行业",
@@ -330,20 +325,9 @@ _UNIT_FIELDS = (
         default=False,
         help="行业类别本身属高危的，不勾选也按高危管理",
     ),
-    FieldSpec(
-        "status",
-        "经营状态",
-        "choice",
-        required=True,
-        choices=_values(model.UnitStatus),
-        default=model.UnitStatus.NORMAL.value,
-    ),
-    FieldSpec(
-        "founded_on",
-        "成立日期",
-        "date",
-        help="企业成立（登记）日期，不是录入日期；此日期前不评定信用等级",
-        placeholder=DATE_PLACEHOLDER,
+    _choice("status", "经营状态", model.UnitStatus, model.UnitStatus.NORMAL),
+    _date(
+        "founded_on", "成立日期", help="企业成立（登记）日期，不是录入日期；此日期前不评定信用等级"
     ),
     FieldSpec("reporter", "报送单位", keep_on_next=True, help="留空表示本局"),
     FieldSpec(
@@ -357,21 +341,12 @@ _UNIT_FIELDS = (
 )
 
 _INSPECTION_FIELDS = (
-    FieldSpec(
-        "inspected_on",
-        "检查日期",
-        "date",
-        required=True,
-        max_today=True,
-        placeholder=DATE_PLACEHOLDER,
-    ),
-    FieldSpec(
+    _date("inspected_on", "检查日期", required=True, max_today=True),
+    _choice(
         "method",
         "检查方式",
-        "choice",
-        required=True,
-        choices=_values(model.InspectionMethod),
-        default=model.InspectionMethod.PLANNED.value,
+        model.InspectionMethod,
+        model.InspectionMethod.PLANNED,
         keep_on_next=True,
     ),
     FieldSpec(
@@ -389,8 +364,8 @@ _INSPECTION_FIELDS = (
         placeholder="0",
         help="重大事故隐患与重大职业病危害隐患合计",
     ),
-    FieldSpec("rectify_deadline", "整改期限", "date", placeholder=DATE_PLACEHOLDER, deadline=True),
-    FieldSpec("rectified_on", "整改完成日期", "date", max_today=True, placeholder=DATE_PLACEHOLDER),
+    _date("rectify_deadline", "整改期限", deadline=True),
+    _date("rectified_on", "整改完成日期", max_today=True),
     FieldSpec(
         "doc_no",
         "文书编号",
@@ -401,14 +376,7 @@ _INSPECTION_FIELDS = (
 )
 
 _ACCIDENT_FIELDS = (
-    FieldSpec(
-        "occurred_on",
-        "事故日期",
-        "date",
-        required=True,
-        max_today=True,
-        placeholder=DATE_PLACEHOLDER,
-    ),
+    _date("occurred_on", "事故日期", required=True, max_today=True),
     FieldSpec("accident_no", "事故编号", help="同一企业同一天有两起事故时用于区分"),
     FieldSpec(
         "grade",
@@ -421,31 +389,17 @@ _ACCIDENT_FIELDS = (
     FieldSpec("deaths", "死亡人数", "count", placeholder="0"),
     FieldSpec("serious_injuries", "重伤人数", "count", placeholder="0"),
     FieldSpec("loss_wan", "直接经济损失(万元)", "amount", placeholder="0"),
-    FieldSpec(
-        "responsible",
-        "责任事故",
-        "choice",
-        required=True,
-        choices=_values(model.Responsibility),
-        help="调查未结论时选“待定”",
-    ),
+    _choice("responsible", "责任事故", model.Responsibility, help="调查未结论时选“待定”"),
     FieldSpec("note", "备注", "multiline"),
 )
 
 _PENALTY_FIELDS = (
     FieldSpec("doc_no", "决定书文号", required=True, placeholder="如 凤应急罚〔2025〕1号"),
     _event_date("decided_on", "决定日期"),
-    FieldSpec(
-        "department",
-        "处罚部门",
-        "choice",
-        required=True,
-        choices=_values(model.PenaltyDepartment),
-        keep_on_next=True,
-    ),
+    _choice("department", "处罚部门", model.PenaltyDepartment, keep_on_next=True),
     FieldSpec("reason", "处罚事由", "multiline"),
     FieldSpec("fine_yuan", "罚款金额(元)", "amount", placeholder="0"),
-    FieldSpec("published_on", "公示日期", "date", max_today=True, placeholder=DATE_PLACEHOLDER),
+    _date("published_on", "公示日期", max_today=True),
     FieldSpec("violation_type", "违法行为类型", help="按处罚决定书填写，用于行政处罚双公示"),
     FieldSpec("legal_basis", "处罚依据", "multiline", help="处罚所依据的法律条款"),
     FieldSpec(
@@ -473,58 +427,30 @@ _VIOLATION_FIELDS = (
         help="按认定文书选择失信行为类型",
     ),
     _event_date("occurred_on", "发生日期"),
-    FieldSpec(
-        "subject",
-        "责任主体",
-        "choice",
-        required=True,
-        choices=_values(model.ViolationSubject),
-        default=model.ViolationSubject.UNIT.value,
-    ),
+    _choice("subject", "责任主体", model.ViolationSubject, model.ViolationSubject.UNIT),
     FieldSpec("person_name", "责任人姓名", help="责任主体为个人时填写当时的责任人"),
     FieldSpec("basis_doc", "认定文书", keep_on_next=True),
     FieldSpec("note", "备注", "multiline"),
 )
 
 _COMMITMENT_FIELDS = (
-    FieldSpec(
-        "type",
-        "承诺类型",
-        "choice",
-        required=True,
-        choices=_values(model.CommitmentType),
-    ),
+    _choice("type", "承诺类型", model.CommitmentType),
     _event_date("signed_on", "签署日期"),
     FieldSpec("signer", "签署人"),
-    FieldSpec("withdrawn_on", "撤回日期", "date", max_today=True, placeholder=DATE_PLACEHOLDER),
+    _date("withdrawn_on", "撤回日期", max_today=True),
 )
 
 _HONOUR_FIELDS = (
     _event_date("honoured_on", "表彰日期"),
-    FieldSpec(
-        "level",
-        "表彰级别",
-        "choice",
-        required=True,
-        choices=_values(model.HonourLevel),
-        keep_on_next=True,
-        help="自治区级表彰选“省级”",
-    ),
-    FieldSpec("type", "表彰类型", "choice", required=True, choices=_values(model.HonourType)),
+    _choice("level", "表彰级别", model.HonourLevel, keep_on_next=True, help="自治区级表彰选“省级”"),
+    _choice("type", "表彰类型", model.HonourType),
     FieldSpec("title", "名称", help="如：2024年度安全生产先进单位"),
 )
 
 _JOINT_FIELDS = (
     FieldSpec("department", "认定部门", required=True, keep_on_next=True),
-    FieldSpec(
-        "starts_on",
-        "开始日期",
-        "date",
-        required=True,
-        max_today=True,
-        placeholder=DATE_PLACEHOLDER,
-    ),
-    FieldSpec("ends_on", "结束日期", "date", help="不填表示尚未结束", placeholder=DATE_PLACEHOLDER),
+    _date("starts_on", "开始日期", required=True, max_today=True),
+    _date("ends_on", "结束日期", help="不填表示尚未结束"),
 )
 
 FORMS: dict[str, FormSpec] = {
