@@ -21,7 +21,7 @@ from safecredit_desktop.core.exchange.plans import (
     _audit_head,
     _key_json,
 )
-from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage import audit, bulk
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 
@@ -41,7 +41,7 @@ def apply_import(
     plan.raise_for_errors()
     if not plan.changed:
         return
-    with db.transaction() as conn:
+    with bulk.larger_cache(db), db.transaction() as conn:
         if _audit_head(db) != plan.audit_head:
             raise StalePlanError(
                 "检查工作簿之后，数据库又被其他用户或程序修改过；为防止覆盖，没有写入任何数据，"

@@ -9,7 +9,6 @@ are written).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -81,7 +80,7 @@ class Repository:
 
     def natural_key(self, spec: TableSpec, row: dict[str, Any]) -> str:
         parts = [self._uscc(row[c]) if c == "unit_id" else row[c] for c in spec.key]
-        return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+        return audit.key_json(parts)
 
     # -- reads ------------------------------------------------------------------
     def get(self, record: type[R], record_id: int) -> R:
