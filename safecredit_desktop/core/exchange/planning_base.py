@@ -210,7 +210,7 @@ class _PlannerBase:
         self.final: dict[str, dict[tuple[Any, ...], tuple[str, Any]]] = {}
         self.mentioned: dict[str, set[tuple[Any, ...]]] = {}
         self.skipped_keys: dict[str, set[tuple[Any, ...]]] = {}
-        self._codes: dict[str, tuple[str | None, str]] = {}
+        self._codes: dict[str, tuple[str | None, bool, str]] = {}
         self.missing_rows: MissingRows = {}
 
     # -- helpers -------------------------------------------------------------------
@@ -264,13 +264,20 @@ class _PlannerBase:
 
         Records of one unit repeat its code on many rows; checking each distinct value
         once keeps a 100,000-row import fast."""
+        code, _, why = self._checked_uscc(raw)
+        return code, why
+
+    def _checked_uscc(self, raw: object) -> tuple[str | None, bool, str]:
+        """:func:`validate_uscc` of a cell, once per distinct value: (code, whether its
+        check character is right, "") or (None, False, why)."""
         key = raw if isinstance(raw, str) else repr(raw)
         found = self._codes.get(key)
         if found is None:
             try:
-                found = (validate_uscc(raw, accept_bad_check=True)[0], "")
+                code, check_ok = validate_uscc(raw, accept_bad_check=True)
+                found = (code, check_ok, "")
             except ValidationError as exc:
-                found = (None, exc.reason)
+                found = (None, False, exc.reason)
             self._codes[key] = found
         return found
 
