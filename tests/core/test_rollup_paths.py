@@ -69,8 +69,10 @@ def _reference_plain(window: bytes) -> bool:
 
 
 _PIECES = st.sampled_from(
-    [b"<", b":", b"f", b">", b" ", b"/", b"\t", b"\n", b"\r", b"=", b"t", b'"', b"'", b"e"]
-    + [b"d", b"x", b"<c r=", b"<v>1</v>", b"\xe4\xb8\xad"]
+    [
+        *(b"<", b":", b"f", b">", b" ", b"/", b"\t", b"\n", b"\r", b"=", b"t", b'"', b"'"),
+        *(b"e", b"d", b"x", b"<c r=", b"<v>1</v>", b"\xe4\xb8\xad"),
+    ]
 )
 
 
