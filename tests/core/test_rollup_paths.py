@@ -152,3 +152,35 @@ def test_odd_cells_are_read_the_long_way() -> None:
         (4, "单元格是公式错误"),
         (5, "单元格是公式，但"),
     ]
+
+
+def test_collector_paused_within_steps_and_enabled_after() -> None:
+    import gc
+
+    from safecredit_desktop.core.exchange.paused_gc import paused_collector
+
+    seen: list[bool] = []
+
+    @paused_collector
+    def inner() -> None:
+        seen.append(gc.isenabled())
+
+    @paused_collector
+    def outer(fail: bool) -> None:
+        inner()
+        seen.append(gc.isenabled())  # still paused after the nested step
+        if fail:
+            raise ValueError("bad")
+
+    assert gc.isenabled()
+    outer(False)
+    with pytest.raises(ValueError):
+        outer(True)
+    assert seen == [False, False, False, False]
+    assert gc.isenabled()
+    gc.disable()  # a collector paused by someone else stays paused
+    try:
+        outer(False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -12,6 +12,7 @@ from typing import Any
 from safecredit_desktop.core import grade_cache
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.import_errors import Progress
+from safecredit_desktop.core.exchange.paused_gc import paused_collector
 from safecredit_desktop.core.exchange.plans import (
     ADD,
     UPDATE,
@@ -30,6 +31,7 @@ class StalePlanError(SafeCreditError):
     """The database changed between planning and writing; the plan must be made again."""
 
 
+@paused_collector
 def apply_import(
     db: Database,
     repo: Repository,

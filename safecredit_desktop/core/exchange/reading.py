@@ -49,6 +49,7 @@ from safecredit_desktop.core.exchange.limits import (
     open_member,
     scan_sheet,
 )
+from safecredit_desktop.core.exchange.paused_gc import paused_collector
 from safecredit_desktop.core.exchange.xlsx_calamine import CalamineBook, NotPlain
 from safecredit_desktop.core.exchange.xlsx_package import Package, SheetPart, open_package
 from safecredit_desktop.core.exchange.xlsx_rows import (
@@ -123,6 +124,7 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+@paused_collector
 def read_workbook(
     path: Path, *, include_hidden: bool = False, progress: Progress | None = None
 ) -> ParsedWorkbook:
