@@ -184,3 +184,14 @@ def test_collector_paused_within_steps_and_enabled_after() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@example("凤凰县沱江化工有限公司")
+@example("长沙银行股份有限公司")
+@given(st.text(alphabet="凤凰县沱江镇化工有限公司银行长重庆乐行中国人民", min_size=1, max_size=12))
+def test_name_segments_are_pypinyins(run: str) -> None:
+    from pypinyin.seg.simpleseg import seg
+
+    from safecredit_desktop.core import pinyin_index
+
+    assert pinyin_index._segments(run) == seg(run)
