@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from safecredit_desktop.core import forms
@@ -186,6 +186,7 @@ def test_collector_paused_within_steps_and_enabled_after() -> None:
         gc.enable()
 
 
+@settings(deadline=None)  # the first example loads pypinyin's phrase table
 @example("凤凰县沱江化工有限公司")
 @example("长沙银行股份有限公司")
 @given(st.text(alphabet="凤凰县沱江镇化工有限公司银行长重庆乐行中国人民", min_size=1, max_size=12))
