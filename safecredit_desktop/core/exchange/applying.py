@@ -138,30 +138,23 @@ def _apply_conflicts(
     removed: list[tuple[int, int]] = []
     for change in changes:
         inspector_id = inspector_ids[change.cert_no]
-        for code in change.add:
-            pair = (inspector_id, unit_ids[code])
-            added.append(pair)
-            entries.append(
-                audit.AuditEntry(
-                    "insert",
-                    "inspector_conflicts",
-                    _key_json([change.cert_no, code]),
-                    None,
-                    {"inspector_id": pair[0], "unit_id": pair[1]},
+        for action, codes, pairs in (
+            ("insert", change.add, added),
+            ("delete", change.remove, removed),
+        ):
+            for code in codes:
+                pair = (inspector_id, unit_ids[code])
+                pairs.append(pair)
+                row = {"inspector_id": pair[0], "unit_id": pair[1]}
+                entries.append(
+                    audit.AuditEntry(
+                        action,
+                        "inspector_conflicts",
+                        _key_json([change.cert_no, code]),
+                        None if action == "insert" else row,
+                        row if action == "insert" else None,
+                    )
                 )
-            )
-        for code in change.remove:
-            pair = (inspector_id, unit_ids[code])
-            removed.append(pair)
-            entries.append(
-                audit.AuditEntry(
-                    "delete",
-                    "inspector_conflicts",
-                    _key_json([change.cert_no, code]),
-                    {"inspector_id": pair[0], "unit_id": pair[1]},
-                    None,
-                )
-            )
     conn.executemany(
         "DELETE FROM inspector_conflicts WHERE inspector_id = ? AND unit_id = ?", removed
     )

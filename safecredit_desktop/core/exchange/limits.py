@@ -139,6 +139,7 @@ def too_many_strings(file_name: str) -> LimitError:
 
 
 def column_letters(index: int) -> str:
+    """Excel's letters of a 1-based column number (1 → A, 27 → AA)."""
     text = ""
     while index > 0:
         index, rest = divmod(index - 1, 26)

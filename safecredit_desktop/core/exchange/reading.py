@@ -45,6 +45,7 @@ from safecredit_desktop.core.exchange.limits import (
     MAX_SHEET_XML,
     CappedStream,
     checked_info,
+    column_letters,
     count_shared_strings,
     open_member,
     scan_sheet,
@@ -428,7 +429,7 @@ def _slow_row(
                     CellError(
                         title,
                         number,
-                        f"第{_letters(index)}列",
+                        f"第{column_letters(index)}列",
                         show_value(value),
                         "这一列没有列标题，请填写列标题或删除该列的内容",
                     )
@@ -459,11 +460,3 @@ def _slow_row(
             row.report(column_or_none.attr)
         cells[column_or_none.attr] = value
     return row
-
-
-def _letters(index: int) -> str:
-    text = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        text = chr(65 + rest) + text
-    return text
