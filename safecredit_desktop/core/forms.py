@@ -527,33 +527,57 @@ def _check_text(raw: object, spec: FieldSpec) -> str:
     return text
 
 
-def _parse_field(
-    spec: FieldSpec,
-    raw: object,
-    *,
-    profile: Profile,
-    today: date,
-    values: Mapping[str, object],
-    unit_lookup: UnitLookup | None,
-    check: FormCheck,
-    short_dates: bool = False,
-    typed: bool = False,
-) -> object:
-    """The stored value of one field; raises ValidationError with a Chinese reason."""
-    label = spec.label
+FieldParser = Callable[[object, Mapping[str, object], FormCheck, date, UnitLookup | None], object]
+"""One field's check, made once per form: (raw, all values, the check so far, today,
+unit lookup) → the stored value; raises ValidationError with a Chinese reason."""
+
+
+def _field_parser(
+    spec: FieldSpec, profile: Profile, *, short_dates: bool, typed: bool
+) -> FieldParser:
+    """The check of one field, its kind's branch chosen (and a choice's values read from
+    the profile) once rather than for every row of a workbook."""
     kind = spec.kind
-    if kind in ("uscc", "unit") and typed:
+    key = spec.key
+    parse = _KIND_PARSERS.get(kind, _choice_parser)(spec, profile, short_dates, typed)
+    if kind not in ("uscc", "unit") or not typed:
+        return parse
+
+    def tidied_first(
+        raw: object,
+        values: Mapping[str, object],
+        check: FormCheck,
+        today: date,
+        unit_lookup: UnitLookup | None,
+    ) -> object:
         raw, tidied = tidy_code(raw)
         if tidied:
-            check.tidied[spec.key] = str(raw)
-    if kind in ("text", "multiline"):
+            check.tidied[key] = str(raw)
+        return parse(raw, values, check, today, unit_lookup)
+
+    return tidied_first
+
+
+def _text_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    phone = typed and spec.key == "phone"
+    doc_no = typed and spec.suggest == "doc_no"
+    label = spec.label
+
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
         text = _check_text(raw, spec)
-        if typed and spec.key == "phone" and text:
+        if phone and text:
             return check_phone(text, field=label)
-        if typed and spec.suggest == "doc_no":
+        if doc_no:
             return bracket_doc_no(text)
         return text
-    if kind == "uscc":
+
+    return parse
+
+
+def _uscc_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    label, key = spec.label, spec.key
+
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
         accept = _as_bool(values.get("check_accepted", False))
         try:
             code, ok = validate_uscc(raw, field=label, accept_bad_check=accept)
@@ -565,51 +589,147 @@ def _parse_field(
             ) from None
         check.uscc_check_ok = ok
         if not ok:
-            check.notes[spec.key] = (
+            check.notes[key] = (
                 f"校验码应为 {uscc_check_character(code[:17])}，已按“接受”保存，"
                 "企业信息中将注明代码校验未通过"
             )
         return code
-    if kind == "unit":
-        code, ok = validate_uscc(raw, field=label, accept_bad_check=True)
-        if unit_lookup is None:
+
+    return parse
+
+
+def _unit_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    label, key = spec.label, spec.key
+
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
+        code, _ = validate_uscc(raw, field=label, accept_bad_check=True)
+        if lookup is None:
             return None
-        found = unit_lookup(code)
+        found = lookup(code)
         if found is None:
             raise ValidationError(
                 label, f"本系统中没有统一社会信用代码为 {code} 的企业，请先录入企业信息", raw
             )
-        check.notes[spec.key] = found[1]
+        check.notes[key] = found[1]
         return found[0]
-    if kind == "id_number":
+
+    return parse
+
+
+def _id_number_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    label, required = spec.label, spec.required
+
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
         if _is_blank(raw):
-            if spec.required:
+            if required:
                 raise ValidationError(label, "不能为空", raw)
             return ""
         return validate_id_number(raw, field=label, today=today)
-    if kind == "date":
-        short = spec.short_date if short_dates else None
-        if spec.required:
-            parsed: date | None = parse_date(raw, field=label, short=short, today=today)
+
+    return parse
+
+
+def _date_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    label, required, max_today = spec.label, spec.required, spec.max_today
+    short_date = spec.short_date if short else None
+
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
+        if required:
+            parsed: date | None = parse_date(raw, field=label, short=short_date, today=today)
         else:
-            parsed = parse_optional_date(raw, field=label, short=short, today=today)
-        if parsed is not None and spec.max_today:
+            parsed = parse_optional_date(raw, field=label, short=short_date, today=today)
+        if parsed is not None and max_today:
             check_not_future(parsed, field=label, today=today)
         return parsed
-    if kind == "count":
-        return _bounded(raw, spec, label, parse_count, MAX_COUNT)
-    if kind == "amount":
-        return _bounded(raw, spec, label, parse_amount, MAX_AMOUNT)
-    if kind == "bool":
+
+    return parse
+
+
+def _count_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
+        return _bounded(raw, spec, spec.label, parse_count, MAX_COUNT)
+
+    return parse
+
+
+def _amount_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
+        return _bounded(raw, spec, spec.label, parse_amount, MAX_AMOUNT)
+
+    return parse
+
+
+def _bool_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    label = spec.label
+
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
         if _is_blank(raw):
             return False
         return parse_yes_no(raw, field=label)
-    if kind == "violation_kind":
+
+    return parse
+
+
+def _kind_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    label = spec.label
+
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
         return parse_violation_kind(raw, field=label)
-    # choice
-    if _is_blank(raw) and not spec.required:
-        return spec.default if isinstance(spec.default, str) else ""
-    return parse_choice(raw, spec.choice_values(profile), field=label)
+
+    return parse
+
+
+def _choice_parser(spec: FieldSpec, profile: Profile, short: bool, typed: bool) -> FieldParser:
+    label, required = spec.label, spec.required
+    blank = spec.default if isinstance(spec.default, str) else ""
+    allowed = spec.choice_values(profile)
+
+    def parse(raw: object, values: Any, check: FormCheck, today: date, lookup: Any) -> object:
+        if not required and _is_blank(raw):
+            return blank
+        return parse_choice(raw, allowed, field=label)
+
+    return parse
+
+
+_KIND_PARSERS: dict[str, Callable[[FieldSpec, Profile, bool, bool], FieldParser]] = {
+    "text": _text_parser,
+    "multiline": _text_parser,
+    "uscc": _uscc_parser,
+    "unit": _unit_parser,
+    "id_number": _id_number_parser,
+    "date": _date_parser,
+    "count": _count_parser,
+    "amount": _amount_parser,
+    "bool": _bool_parser,
+    "violation_kind": _kind_parser,
+}
+
+_FormParsers = tuple[tuple[str, object, FieldParser], ...]
+_COMPILED: dict[tuple[int, int, bool, bool], tuple[FormSpec, Profile, _FormParsers]] = {}
+
+
+def _form_parsers(
+    form: FormSpec, profile: Profile, *, short_dates: bool, typed: bool
+) -> _FormParsers:
+    """(key, default, check) of each field of ``form``, made once per form and profile
+    (both immutable; kept by identity, with the objects themselves so ids stay theirs)."""
+    cache_key = (id(form), id(profile), short_dates, typed)
+    found = _COMPILED.get(cache_key)
+    if found is not None and found[0] is form and found[1] is profile:
+        return found[2]
+    parsers = tuple(
+        (
+            spec.key,
+            spec.default,
+            _field_parser(spec, profile, short_dates=short_dates, typed=typed),
+        )
+        for spec in form.fields
+    )
+    if len(_COMPILED) >= 256:
+        _COMPILED.clear()
+    _COMPILED[cache_key] = (form, profile, parsers)
+    return parsers
 
 
 def _as_bool(raw: object) -> bool:
@@ -643,22 +763,12 @@ def check_form(
     ``towns`` holds 所在乡镇 to the county's list."""
     by_hand = short_dates if typed is None else typed
     check = FormCheck()
-    for spec in form.fields:
-        raw = values.get(spec.key, spec.default)
+    parsed, errors = check.parsed, check.errors
+    for key, default, parse in _form_parsers(form, profile, short_dates=short_dates, typed=by_hand):
         try:
-            check.parsed[spec.key] = _parse_field(
-                spec,
-                raw,
-                profile=profile,
-                today=today,
-                values=values,
-                unit_lookup=unit_lookup,
-                check=check,
-                short_dates=short_dates,
-                typed=by_hand,
-            )
+            parsed[key] = parse(values.get(key, default), values, check, today, unit_lookup)
         except ValidationError as exc:
-            check.errors[spec.key] = exc.reason
+            errors[key] = exc.reason
     for key, code in check.tidied.items():
         if key not in check.errors and form.field(key).kind == "uscc":
             note = f"已按 {code} 读取（字母改为大写、去掉空格）"

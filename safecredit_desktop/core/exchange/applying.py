@@ -12,6 +12,7 @@ from typing import Any
 from safecredit_desktop.core import grade_cache
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.import_errors import Progress
+from safecredit_desktop.core.exchange.paused_gc import paused_collector
 from safecredit_desktop.core.exchange.plans import (
     ADD,
     UPDATE,
@@ -21,7 +22,7 @@ from safecredit_desktop.core.exchange.plans import (
     _audit_head,
     _key_json,
 )
-from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage import audit, bulk
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 
@@ -30,6 +31,7 @@ class StalePlanError(SafeCreditError):
     """The database changed between planning and writing; the plan must be made again."""
 
 
+@paused_collector
 def apply_import(
     db: Database,
     repo: Repository,
@@ -41,7 +43,7 @@ def apply_import(
     plan.raise_for_errors()
     if not plan.changed:
         return
-    with db.transaction() as conn:
+    with bulk.larger_cache(db), db.transaction() as conn:
         if _audit_head(db) != plan.audit_head:
             raise StalePlanError(
                 "检查工作簿之后，数据库又被其他用户或程序修改过；为防止覆盖，没有写入任何数据，"
@@ -136,30 +138,23 @@ def _apply_conflicts(
     removed: list[tuple[int, int]] = []
     for change in changes:
         inspector_id = inspector_ids[change.cert_no]
-        for code in change.add:
-            pair = (inspector_id, unit_ids[code])
-            added.append(pair)
-            entries.append(
-                audit.AuditEntry(
-                    "insert",
-                    "inspector_conflicts",
-                    _key_json([change.cert_no, code]),
-                    None,
-                    {"inspector_id": pair[0], "unit_id": pair[1]},
+        for action, codes, pairs in (
+            ("insert", change.add, added),
+            ("delete", change.remove, removed),
+        ):
+            for code in codes:
+                pair = (inspector_id, unit_ids[code])
+                pairs.append(pair)
+                row = {"inspector_id": pair[0], "unit_id": pair[1]}
+                entries.append(
+                    audit.AuditEntry(
+                        action,
+                        "inspector_conflicts",
+                        _key_json([change.cert_no, code]),
+                        None if action == "insert" else row,
+                        row if action == "insert" else None,
+                    )
                 )
-            )
-        for code in change.remove:
-            pair = (inspector_id, unit_ids[code])
-            removed.append(pair)
-            entries.append(
-                audit.AuditEntry(
-                    "delete",
-                    "inspector_conflicts",
-                    _key_json([change.cert_no, code]),
-                    {"inspector_id": pair[0], "unit_id": pair[1]},
-                    None,
-                )
-            )
     conn.executemany(
         "DELETE FROM inspector_conflicts WHERE inspector_id = ? AND unit_id = ?", removed
     )

@@ -8,16 +8,10 @@
    formulas without a stored result) become :class:`CellError`\\ s; reading carries
    on so that every fault is reported. The rows are parsed from the sheet XML
    directly (see :mod:`.xlsx_rows`), three times faster than openpyxl's cells.
-2. :func:`plan_import` validates every cell against the database's profile, the
-   stored records and the other sheets, and decides for each row: add, update,
-   unchanged, or skipped because the record was deleted in the program (已删除，
-   未导入). Record sheets go through the entry forms' own checks
-   (:func:`safecredit_desktop.core.forms.build_record`), on the stored record with
-   the workbook's non-blank cells laid over it — so a blank cell never clears a
-   stored value and an update is checked as a whole record. A row whose every cell
-   already equals the stored record is unchanged without that check (re-importing
-   100,000 rows stays quick). A missing required column is reported once, and only
-   when some row adds a record (an update does not need it).
+2. :func:`plan_import` checks every cell (through the entry forms' own checks, on the
+   stored record with the row's non-blank cells laid over it) and decides each row's
+   fate: add, update, unchanged, or skipped as deleted in the program (已删除，未导入);
+   :mod:`.planning` says how.
 3. :func:`apply_import` writes the plan in one transaction through the repository
    (every row audited as the importing user), or refuses it when the plan has errors.
 

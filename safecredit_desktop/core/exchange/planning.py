@@ -34,6 +34,7 @@ from datetime import date
 
 from safecredit_desktop.core.exchange.columns import SHEETS
 from safecredit_desktop.core.exchange.import_errors import CellError, CellErrors, Progress
+from safecredit_desktop.core.exchange.paused_gc import paused_collector
 from safecredit_desktop.core.exchange.planning_records import _RecordPlanner
 from safecredit_desktop.core.exchange.planning_repairs import _RepairPlanner
 from safecredit_desktop.core.exchange.plans import (
@@ -53,6 +54,7 @@ class _Planner(_RecordPlanner, _RepairPlanner):
     """The planner of a whole workbook: each sheet's planning, sharing one state."""
 
 
+@paused_collector
 def plan_import(
     db: Database,
     parsed: ParsedWorkbook,

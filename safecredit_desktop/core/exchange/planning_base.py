@@ -84,6 +84,36 @@ def _attrs(spec: SheetSpec) -> frozenset[str]:
     return frozenset(c.attr for c in spec.columns)
 
 
+_Overlaid = tuple[tuple[str, Column, bool, bool, bool], ...]
+_OVERLAID: dict[int, tuple[tuple[Column, ...], _Overlaid]] = {}
+
+
+def _overlaid(columns: tuple[Column, ...]) -> _Overlaid:
+    """The form's columns of a sheet with what laying a cell over a value needs of each:
+    (attribute, column, an identifier checked here, text read as the form reads it, not a
+    form value) — worked out once per sheet layout, not for every row."""
+    # by identity (a sheet keeps its tuple; hashing every column for every row costs more
+    # than the work saved), the tuple kept with it so that its id stays its own
+    cached = _OVERLAID.get(id(columns))
+    if cached is not None and cached[0] is columns:
+        return cached[1]
+    found = tuple(
+        (
+            c.attr,
+            c,
+            bool(c.code) and c.kind not in ("uscc", "id_number"),
+            c.kind in ("text", "multiline"),
+            c.kind == "accept",
+        )
+        for c in columns
+        if c.form_field is not None
+    )
+    if len(_OVERLAID) >= 64:
+        _OVERLAID.clear()
+    _OVERLAID[id(columns)] = (columns, found)
+    return found
+
+
 def _text_cell(value: object) -> object:
     """A text column's cell as the form reads it: 12.0 → "12", a date → YYYY-MM-DD."""
     if isinstance(value, float) and value.is_integer():
@@ -113,6 +143,8 @@ def _code_problem(column: Column, value: object) -> str | None:
         return "开头或末尾有空格，请删除"
     if column.no_spaces and any(ch.isspace() for ch in value):
         return "中间有空格，请删除"
+    if value.isascii():  # ASCII has no format characters
+        return None
     for ch in value:  # a code also refuses format characters (zero-width space, BOM …)
         if unicodedata.category(ch) == "Cf":
             return f"含不可见字符（U+{ord(ch):04X}），请删除"
@@ -210,7 +242,7 @@ class _PlannerBase:
         self.final: dict[str, dict[tuple[Any, ...], tuple[str, Any]]] = {}
         self.mentioned: dict[str, set[tuple[Any, ...]]] = {}
         self.skipped_keys: dict[str, set[tuple[Any, ...]]] = {}
-        self._codes: dict[str, tuple[str | None, str]] = {}
+        self._codes: dict[str, tuple[str | None, bool, str]] = {}
         self.missing_rows: MissingRows = {}
 
     # -- helpers -------------------------------------------------------------------
@@ -264,13 +296,20 @@ class _PlannerBase:
 
         Records of one unit repeat its code on many rows; checking each distinct value
         once keeps a 100,000-row import fast."""
+        code, _, why = self._checked_uscc(raw)
+        return code, why
+
+    def _checked_uscc(self, raw: object) -> tuple[str | None, bool, str]:
+        """:func:`validate_uscc` of a cell, once per distinct value: (code, whether its
+        check character is right, "") or (None, False, why)."""
         key = raw if isinstance(raw, str) else repr(raw)
         found = self._codes.get(key)
         if found is None:
             try:
-                found = (validate_uscc(raw, accept_bad_check=True)[0], "")
+                code, check_ok = validate_uscc(raw, accept_bad_check=True)
+                found = (code, check_ok, "")
             except ValidationError as exc:
-                found = (None, exc.reason)
+                found = (None, False, exc.reason)
             self._codes[key] = found
         return found
 
@@ -306,24 +345,25 @@ class _PlannerBase:
         values: dict[str, object],
     ) -> None:
         """Lay the row's non-blank cells over ``values`` (as the forms read them)."""
-        for column in sheet.columns:
-            if column.form_field is None or column.attr not in row.cells:
+        cells = row.cells
+        for attr, column, code, text, accept in _overlaid(sheet.columns):
+            if attr not in cells:
                 continue
-            raw = row.cells[column.attr]
-            if column.code and column.kind not in ("uscc", "id_number"):
+            raw = cells[attr]
+            if code:
                 problem = _code_problem(column, raw)
                 if problem is not None:
-                    errors.add(column.attr, problem)
+                    errors.add(attr, problem)
                     continue
-            if column.kind in ("text", "multiline"):
+            if text and type(raw) is not str:
                 raw = _text_cell(raw)
-            if column.attr == "level" and isinstance(raw, str):
+            if attr == "level" and isinstance(raw, str):
                 raw = model.HONOUR_LEVEL_ALIASES.get(raw.strip(), raw)
-            if column.attr == "reporter" and isinstance(raw, str) and raw.strip() == self.bureau:
+            elif attr == "reporter" and isinstance(raw, str) and raw.strip() == self.bureau:
                 raw = ""
-            if column.kind == "accept":
+            if accept:
                 continue
-            values[column.attr] = raw
+            values[attr] = raw
 
     def _build(
         self,

@@ -65,12 +65,10 @@ class _RecordPlanner(_PlannerBase):
                     accept_cell = True
                 else:
                     errors.add("check_accepted", f"应填“{ACCEPT_TEXT}”或留空")
-            code: str | None = None
-            check_ok = True
-            try:
-                code, check_ok = validate_uscc(raw_code, accept_bad_check=True)
-            except ValidationError as exc:
-                errors.add("uscc", exc.reason)
+            # checked once per distinct code (the stored units were looked up by it)
+            code, check_ok, problem = self._checked_uscc(raw_code)
+            if code is None:
+                errors.add("uscc", problem)
             stored = existing.get((code,)) if code is not None else None
             if code is not None and stored is None and self._deleted("units", [code]):
                 self.deleted_units.add(code)

@@ -19,6 +19,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from safecredit_desktop.core.errors import SafeCreditError
@@ -44,10 +45,12 @@ from safecredit_desktop.core.exchange.limits import (
     MAX_SHEET_XML,
     CappedStream,
     checked_info,
+    column_letters,
     count_shared_strings,
     open_member,
     scan_sheet,
 )
+from safecredit_desktop.core.exchange.paused_gc import paused_collector
 from safecredit_desktop.core.exchange.xlsx_calamine import CalamineBook, NotPlain
 from safecredit_desktop.core.exchange.xlsx_package import Package, SheetPart, open_package
 from safecredit_desktop.core.exchange.xlsx_rows import (
@@ -122,6 +125,7 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+@paused_collector
 def read_workbook(
     path: Path, *, include_hidden: bool = False, progress: Progress | None = None
 ) -> ParsedWorkbook:
@@ -375,59 +379,84 @@ def _read_sheet(
     missing = tuple(c.attr for c in spec.required if c.attr not in seen)
     blank_headers_reported: set[int] = set()
     parsed_rows: list[RawRow] = []
+    attr_of = {index: column.attr for index, column in by_index.items()}
     for number, values in rows:
         cells: dict[str, object] = {}
-        row = RawRow(number, cells)
         for index, value in values.items():
-            if _is_blank(value):
-                continue
-            column_or_none = by_index.get(index)
-            if column_or_none is None:
-                if index not in unknown and index not in blank_headers_reported:
-                    blank_headers_reported.add(index)
-                    errors.append(
-                        CellError(
-                            title,
-                            number,
-                            f"第{_letters(index)}列",
-                            show_value(value),
-                            "这一列没有列标题，请填写列标题或删除该列的内容",
-                        )
-                    )
-                continue
-            if isinstance(value, _ExcelErrorValue):
-                errors.append(
-                    CellError(
-                        title,
-                        number,
-                        column_or_none.header,
-                        str(value),
-                        "单元格是公式错误值，请改为实际内容",
-                    )
-                )
-                row.report(column_or_none.attr)
-            elif isinstance(value, _FormulaWithoutValue):
-                errors.append(
-                    CellError(
-                        title,
-                        number,
-                        column_or_none.header,
-                        "",
-                        "单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导入，"
-                        "或改为直接填写",
-                    )
-                )
-                row.report(column_or_none.attr)
-            cells[column_or_none.attr] = value
-        if cells:
+            # the common cells (text, numbers, dates of a mapped column) in a few steps;
+            # anything else (blank text, an error value, a formula …) the long way
+            kind = type(value)
+            if kind is str:
+                if not value.strip():  # type: ignore[attr-defined]
+                    continue
+            elif kind is not int and kind is not float and kind is not datetime:
+                break
+            attr = attr_of.get(index)
+            if attr is None:
+                break
+            cells[attr] = value
+        else:
+            if cells:
+                parsed_rows.append(RawRow(number, cells))
+            continue
+        row = _slow_row(title, number, values, by_index, unknown, blank_headers_reported, errors)
+        if row.cells:
             parsed_rows.append(row)
     present = tuple(by_index[i] for i in sorted(by_index))
     return ParsedSheet(spec, title, present, parsed_rows, missing)
 
 
-def _letters(index: int) -> str:
-    text = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        text = chr(65 + rest) + text
-    return text
+def _slow_row(
+    title: str,
+    number: int,
+    values: dict[int, object],
+    by_index: dict[int, Column],
+    unknown: set[int],
+    blank_headers_reported: set[int],
+    errors: CellErrors,
+) -> RawRow:
+    """A row with a cell the fast loop does not take: every cell checked one by one."""
+    cells: dict[str, object] = {}
+    row = RawRow(number, cells)
+    for index, value in values.items():
+        if _is_blank(value):
+            continue
+        column_or_none = by_index.get(index)
+        if column_or_none is None:
+            if index not in unknown and index not in blank_headers_reported:
+                blank_headers_reported.add(index)
+                errors.append(
+                    CellError(
+                        title,
+                        number,
+                        f"第{column_letters(index)}列",
+                        show_value(value),
+                        "这一列没有列标题，请填写列标题或删除该列的内容",
+                    )
+                )
+            continue
+        if isinstance(value, _ExcelErrorValue):
+            errors.append(
+                CellError(
+                    title,
+                    number,
+                    column_or_none.header,
+                    str(value),
+                    "单元格是公式错误值，请改为实际内容",
+                )
+            )
+            row.report(column_or_none.attr)
+        elif isinstance(value, _FormulaWithoutValue):
+            errors.append(
+                CellError(
+                    title,
+                    number,
+                    column_or_none.header,
+                    "",
+                    "单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导入，"
+                    "或改为直接填写",
+                )
+            )
+            row.report(column_or_none.attr)
+        cells[column_or_none.attr] = value
+    return row

@@ -20,6 +20,7 @@ from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.columns import fold_header, sheet_for_title
 from safecredit_desktop.core.exchange.header_synonyms import any_sheet_matches
 from safecredit_desktop.core.exchange.import_errors import WorkbookError, show_value
+from safecredit_desktop.core.exchange.limits import column_letters as column_letters
 from safecredit_desktop.core.exchange.reading import _checked_sources
 from safecredit_desktop.core.exchange.xlsx_package import Package, SheetPart, open_package
 from safecredit_desktop.core.exchange.xlsx_rows import _broken, _check_file
@@ -29,15 +30,6 @@ HEADER_SEARCH_ROWS = 10
 “XX县市场主体名录” and a 制表日期 line come above it)."""
 
 Cells = dict[int, object]
-
-
-def column_letters(index: int) -> str:
-    """Excel's letters of a 1-based column number (1 → A, 27 → AA)."""
-    text = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        text = chr(65 + rest) + text
-    return text
 
 
 def _blank(value: object) -> bool:

@@ -9,7 +9,6 @@ core/app/files.py).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -78,7 +77,7 @@ class Repository:
 
     def natural_key(self, spec: TableSpec, row: dict[str, Any]) -> str:
         parts = [self._uscc(row[c]) if c == "unit_id" else row[c] for c in spec.key]
-        return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+        return audit.key_json(parts)
 
     # -- reads ------------------------------------------------------------------
     def get(self, record: type[R], record_id: int) -> R:
@@ -130,6 +129,10 @@ class Repository:
                 _keep_to_county(records, self.db.county)
             if spec.record is not model.Unit:
                 self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
+            from operator import itemgetter
+
+            derived = spec.record is model.Unit  # only units have search columns
+            tombstones = self._has_tombstones(spec)
             for start in range(0, len(records), _CHUNK):
                 rows: list[dict[str, Any]] = []
                 for record in records[start : start + _CHUNK]:
@@ -138,27 +141,29 @@ class Repository:
                     next_id += 1
                     row = to_row(record)
                     row["id"] = next_id
-                    row.update(_derived_columns(spec, row))
+                    if derived:
+                        row.update(_derived_columns(spec, row))
                     rows.append(row)
                 all_names = ["id", *names, *(k for k in rows[0] if k not in names and k != "id")]
                 placeholders = ", ".join("?" for _ in all_names)
+                values_of = itemgetter(*all_names)
                 conn.executemany(
                     f"INSERT INTO {spec.name} ({', '.join(all_names)}) VALUES ({placeholders})",
-                    [tuple(r[n] for n in all_names) for r in rows],
+                    [values_of(r) for r in rows],
                 )
                 if spec.record is model.Unit:
                     self._uscc_cache.update((r["id"], r["uscc"]) for r in rows)
+                keys = [self.natural_key(spec, r) for r in rows]
                 audit.append(
                     conn,
                     self.user,
                     (
-                        audit.AuditEntry("insert", spec.name, self.natural_key(spec, r), None, r)
-                        for r in rows
+                        audit.AuditEntry("insert", spec.name, key, None, r)
+                        for key, r in zip(keys, rows, strict=True)
                     ),
                 )
-                if self._has_tombstones(spec):
+                if tombstones:
                     note_written(conn, Table.DELETED_RECORDS)
-                    keys = [self.natural_key(spec, r) for r in rows]
                     conn.executemany(
                         "DELETE FROM deleted_records WHERE table_name = ? AND natural_key = ?",
                         [(spec.name, k) for k in keys],
