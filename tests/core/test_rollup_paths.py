@@ -157,7 +157,7 @@ def test_odd_cells_are_read_the_long_way() -> None:
 def test_collector_paused_within_steps_and_enabled_after() -> None:
     import gc
 
-    from safecredit_desktop.core.exchange.paused_gc import paused_collector
+    from safecredit_desktop.core.collector import paused_collector
 
     seen: list[bool] = []
 

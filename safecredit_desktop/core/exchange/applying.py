@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from safecredit_desktop.core import grade_cache
+from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.import_errors import Progress
-from safecredit_desktop.core.exchange.paused_gc import paused_collector
 from safecredit_desktop.core.exchange.plans import (
     ADD,
     UPDATE,

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.exchange.columns import SHEETS
 from safecredit_desktop.core.exchange.import_errors import CellError, CellErrors, Progress
-from safecredit_desktop.core.exchange.paused_gc import paused_collector
 from safecredit_desktop.core.exchange.planning_records import _RecordPlanner
 from safecredit_desktop.core.exchange.planning_repairs import _RepairPlanner
 from safecredit_desktop.core.exchange.plans import (

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.columns import (
     AUX_SHEETS,
@@ -50,7 +51,6 @@ from safecredit_desktop.core.exchange.limits import (
     open_member,
     scan_sheet,
 )
-from safecredit_desktop.core.exchange.paused_gc import paused_collector
 from safecredit_desktop.core.exchange.xlsx_calamine import CalamineBook, NotPlain
 from safecredit_desktop.core.exchange.xlsx_package import Package, SheetPart, open_package
 from safecredit_desktop.core.exchange.xlsx_rows import (
