@@ -55,18 +55,21 @@ def entry_hash(
     before: str | None,
     after: str | None,
 ) -> str:
-    parts = [
-        prev_hash,
-        str(entry_id),
-        at,
-        user,
-        action,
-        table_name,
-        row_key,
-        _NULL if before is None else before,
-        _NULL if after is None else after,
-    ]
-    return hashlib.sha256(_SEP.join(parts).encode("utf-8")).hexdigest()
+    """An entry's hash: of the previous hash and the entry's fields."""
+    text = _SEP.join(
+        (
+            prev_hash,
+            str(entry_id),
+            at,
+            user,
+            action,
+            table_name,
+            row_key,
+            _NULL if before is None else before,
+            _NULL if after is None else after,
+        )
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -89,26 +92,14 @@ def append(conn: sqlite3.Connection, user: str, entries: Iterable[AuditEntry]) -
     last_id, prev = head(conn)
     at = now_iso()
     rows: list[tuple[object, ...]] = []
-    encode, sha256, sep, null = _ENTRY_JSON, hashlib.sha256, _SEP, _NULL
+    encode = _ENTRY_JSON
     for entry in entries:
         last_id += 1
         before = None if entry.before is None else encode(entry.before)
         after = None if entry.after is None else encode(entry.after)
-        # entry_hash, inline: an import hashes half a million entries
-        text = sep.join(
-            (
-                prev,
-                str(last_id),
-                at,
-                user,
-                entry.action,
-                entry.table_name,
-                entry.row_key,
-                null if before is None else before,
-                null if after is None else after,
-            )
+        digest = entry_hash(
+            prev, last_id, at, user, entry.action, entry.table_name, entry.row_key, before, after
         )
-        digest = sha256(text.encode("utf-8")).hexdigest()
         rows.append(
             (
                 last_id,
@@ -163,7 +154,6 @@ def verify_rows(
     prev = after_hash
     expected_id = after_id + 1 if after_id else None
     problem: ChainProblem | None = None
-    sha256 = hashlib.sha256
     for row in rows:
         if sink is not None:
             sink(row)
@@ -178,20 +168,10 @@ def verify_rows(
                 entry_id, f"审计日志第 {entry_id} 条的前序哈希不符，其前面的记录被改动或删除。"
             )
             continue
-        text = _SEP.join(
-            (
-                prev,
-                str(entry_id),
-                at,
-                user,
-                action,
-                table_name,
-                row_key,
-                _NULL if before is None else before,
-                _NULL if after is None else after,
-            )
-        )
-        if sha256(text.encode("utf-8")).hexdigest() != digest:
+        if (
+            entry_hash(prev, entry_id, at, user, action, table_name, row_key, before, after)
+            != digest
+        ):
             problem = ChainProblem(
                 entry_id, f"审计日志第 {entry_id} 条的内容与其哈希不符，已被改动。"
             )
