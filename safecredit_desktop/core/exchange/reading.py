@@ -18,6 +18,7 @@ from __future__ import annotations
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -131,16 +132,9 @@ def read_workbook(
 ) -> ParsedWorkbook:
     """Read every known sheet of a template workbook; see the module docstring."""
     path = Path(path)
-    _check_file(path)
     hidden: list[str] = []
-    with path.open("rb") as handle, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with opened_package(path) as package:
         try:
-            archive = zipfile.ZipFile(handle)
-        except Exception:  # zipfile raises many kinds for a damaged file
-            raise _broken(path.name) from None
-        try:
-            package = open_package(archive, path.name)
             chosen, parsed = _choose(path, package, include_hidden)
             hidden = parsed.hidden_sheets
             if progress is not None:
@@ -154,6 +148,26 @@ def read_workbook(
             raise
         except Exception:  # damaged zip or XML: zipfile, zlib and expat raise many kinds
             raise _broken(path.name) from None
+
+
+@contextmanager
+def opened_package(path: Path) -> Iterator[Package]:
+    """The package of a checked file, open for the block (one sentence if unreadable)."""
+    _check_file(path)
+    with path.open("rb") as handle, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            archive = zipfile.ZipFile(handle)
+        except Exception:  # zipfile raises many kinds for a damaged file
+            raise _broken(path.name) from None
+        try:
+            try:
+                package = open_package(archive, path.name)
+            except SafeCreditError:
+                raise
+            except Exception:  # damaged zip or XML
+                raise _broken(path.name) from None
+            yield package
         finally:
             archive.close()
 

@@ -9,10 +9,6 @@ visible one, or the one named.
 
 from __future__ import annotations
 
-import warnings
-import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +17,8 @@ from safecredit_desktop.core.exchange.columns import fold_header, sheet_for_titl
 from safecredit_desktop.core.exchange.header_synonyms import any_sheet_matches
 from safecredit_desktop.core.exchange.import_errors import WorkbookError, show_value
 from safecredit_desktop.core.exchange.limits import column_letters as column_letters
-from safecredit_desktop.core.exchange.reading import _checked_sources
-from safecredit_desktop.core.exchange.xlsx_package import Package, SheetPart, open_package
-from safecredit_desktop.core.exchange.xlsx_rows import _broken, _check_file
+from safecredit_desktop.core.exchange.reading import _checked_sources, opened_package
+from safecredit_desktop.core.exchange.xlsx_package import Package, SheetPart
 
 HEADER_SEARCH_ROWS = 10
 """The header row is looked for among this many first non-blank rows (title rows such as
@@ -87,32 +82,10 @@ class SourceSheet:
 def sheet_titles(path: Path) -> tuple[tuple[str, ...], bool]:
     """The visible sheets' titles, and whether any sheet (hidden ones too: the template
     import names and skips them) is a sheet of the import template."""
-    with _opened(Path(path)) as package:
+    with opened_package(Path(path)) as package:
         titles = tuple(p.title for p in _visible(package))
         template = any(sheet_for_title(p.title) is not None for p in package.sheets)
     return titles, template
-
-
-@contextmanager
-def _opened(path: Path) -> Iterator[Package]:
-    """The package of a checked file, open for the block (one sentence if unreadable)."""
-    _check_file(path)
-    with path.open("rb") as handle, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            archive = zipfile.ZipFile(handle)
-        except Exception:  # zipfile raises many kinds for a damaged file
-            raise _broken(path.name) from None
-        try:
-            try:
-                package = open_package(archive, path.name)
-            except SafeCreditError:
-                raise
-            except Exception:  # damaged zip or XML
-                raise _broken(path.name) from None
-            yield package
-        finally:
-            archive.close()
 
 
 def _visible(package: Package) -> list[SheetPart]:
@@ -123,7 +96,7 @@ def read_source_sheet(path: Path, sheet: str | None = None) -> SourceSheet:
     """Read the first visible sheet of ``path`` (or the one titled ``sheet``, compared
     folded like headers) with its header row found; see the module docstring."""
     path = Path(path)
-    with _opened(path) as package:
+    with opened_package(path) as package:
         parts = _visible(package)
         if not parts:
             raise WorkbookError(f"“{path.name}”中没有可读取的工作表。")
