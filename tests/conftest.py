@@ -8,13 +8,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # One verdict everywhere: Hypothesis runs derandomized with no example database, so a
 # fresh clone (CI) and a developer's checkout try the same inputs; every failing example
 # it ever found is pinned with @example. HYPOTHESIS_PROFILE=explore hunts for new ones.
-hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+# No deadline and no too-slow health check: on a busy machine an example may take
+# longer, and the verdict must not depend on how long.
+hypothesis_settings.register_profile(
+    "deterministic",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 # QSettings (window state, recent files) of the tests must not touch the user's own.
