@@ -323,9 +323,14 @@ def import_streamed(
 ) -> Written:
     """Write the stream's rows as they come, in one transaction committed only when the
     whole plan is faultless, ``require_role`` accepts it and ``backup`` (started here,
-    once the write lock is held and the worker's snapshot is known to be the database's
-    state) has made its copy — raising otherwise: all rolled back. Nothing is written for
-    a plan that changes nothing."""
+    as soon as the worker has said its audit head) has made its copy — raising
+    otherwise: all rolled back. Nothing is written for a plan that changes nothing."""
+    # The copy is made while the worker reads the workbook. It starts after the worker
+    # read its audit head and the write below checks that head is still the database's:
+    # the log only grows, so the copy's state is then exactly the one planned against
+    # (what this connection writes stays unseen by the copy's until the commit, which
+    # waits for the copy).
+    backup.start()
     chunks = stream.chunks()
     # the write lock is taken when there is something to write: while the worker reads
     # the workbook, the window may still save (the plan then goes stale, see above)
@@ -335,9 +340,6 @@ def import_streamed(
             check_not_stale(db, stream.head)
         except SafeCreditError as exc:
             raise WorkerUnavailable(str(exc)) from exc
-        # other connections see the database as it is now until this one commits: the
-        # copy is of the state the worker planned against, whenever it reads
-        backup.start()
         writer = PlanWriter(db, repo)
         known: set[str] | None = None
         towns: set[str] = set()

@@ -132,6 +132,7 @@ class Database:
         self.warning = warning  # why the database is read-only, shown to the user
         self.wrote = False  # a write transaction was committed on this connection
         self.keep_anchor = False  # set when the log must not be anchored on close
+        self._checkpointing: threading.Thread | None = None
         # A city server (storage/county.py): the county this connection sees, '' for
         # the whole register; ``confined_to`` is the account's county it was asked for.
         self.county = county.current(conn) if self.engine == dialect.POSTGRESQL else ""
@@ -349,9 +350,37 @@ class Database:
     def is_server(self) -> bool:
         return isinstance(self.location, ServerLocation)
 
+    def checkpoint_in_background(self) -> None:
+        """Copy the write-ahead log into the database file in a thread of its own (after
+        a big write, whose commit did not wait for it; bulk.py). A checkpoint still
+        running is left to finish; closing waits for it."""
+        if self.read_only or self.is_server:
+            return
+        running = self._checkpointing
+        if running is not None and running.is_alive():
+            return
+        path = self.path
+
+        def checkpoint() -> None:
+            # a checkpoint that cannot run now (readers, another checkpoint) is done by a
+            # later commit or by closing: nothing to report
+            with contextlib.suppress(sqlite3.Error, OSError):
+                conn = connect_raw(path)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                finally:
+                    conn.close()
+
+        self._checkpointing = threading.Thread(
+            target=checkpoint, name="safecredit-checkpoint", daemon=True
+        )
+        self._checkpointing.start()
+
     def close(self) -> None:
         """Close; after a session that wrote, record the audit chain's head outside the
         file (anchor.py), unless told not to (the log did not verify)."""
+        if self._checkpointing is not None:
+            self._checkpointing.join()
         try:
             if self.wrote and not self.read_only and not self.keep_anchor:
                 # On failure the next opening compares and records again.
