@@ -37,7 +37,6 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from safecredit_desktop.core import pinyin_index
 from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import plan_worker
@@ -49,7 +48,11 @@ from safecredit_desktop.core.exchange.plan_worker import PlanJob, PlanOutline
 from safecredit_desktop.core.exchange.plans import ImportPlan, PlannedRow, SheetPlan
 from safecredit_desktop.core.storage import bulk
 from safecredit_desktop.core.storage.connection import Database
-from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.storage.repository import (
+    PreparedInserts,
+    PreparedOutOfStep,
+    Repository,
+)
 
 __all__ = [
     "MIN_BYTES",
@@ -144,7 +147,7 @@ def worker_pid() -> int | None:
 
 # -- the stream of planned rows ------------------------------------------------------------
 
-Chunk = tuple[str, list[PlannedRow], bool, bool]
+Chunk = tuple[str, list[PlannedRow], bool, bool, list[PreparedInserts] | None]
 
 
 _END = ("eof",)
@@ -210,10 +213,9 @@ class PlanStream:
                 return
             if message[0] != "rows":
                 raise WorkerUnavailable(f"后台检查进程的回复不对：{message[0]}")
-            _, name, rows, finished, faulty, search_keys = message
+            _, name, rows, finished, faulty, prepared = message
             self.rows.setdefault(name, []).extend(rows)
-            pinyin_index.remember(search_keys)
-            yield name, rows, finished, faulty
+            yield name, rows, finished, faulty, prepared
 
     def plan(self) -> ImportPlan:
         """The whole plan, as the serial path would have made it."""
@@ -335,7 +337,7 @@ def import_streamed(
     # the write lock is taken when there is something to write: while the worker reads
     # the workbook, the window may still save (the plan then goes stale, see above)
     first = next(chunks, None)
-    with bulk.larger_cache(db), db.transaction(), _forgetting_search_keys():
+    with bulk.larger_cache(db), db.transaction():
         try:
             check_not_stale(db, stream.head)
         except SafeCreditError as exc:
@@ -344,7 +346,9 @@ def import_streamed(
         known: set[str] | None = None
         towns: set[str] = set()
         writing = True
-        for name, rows, finished, faulty in itertools.chain([first] if first else [], chunks):
+        for name, rows, finished, faulty, prepared in itertools.chain(
+            [first] if first else [], chunks
+        ):
             writing = writing and not faulty  # a fault: the rest is only collected
             if not writing:
                 continue
@@ -353,7 +357,10 @@ def import_streamed(
                 if known is None:
                     known = known_towns(db)  # before this import's units are written
                 towns |= planned_towns(rows)
-            writer.write(spec, rows)
+            try:
+                writer.write(spec, rows, prepared)
+            except PreparedOutOfStep as exc:  # cannot be, once the head is checked
+                raise WorkerUnavailable(str(exc)) from exc
             if finished:
                 writer.end_sheet()
         plan = stream.plan()
@@ -363,14 +370,6 @@ def import_streamed(
             writer.finish(plan, progress=_grading_progress(progress))
         copy = backup.result()  # before the commit: no import without its backup
     return Written(plan, tuple(sorted(towns - (known or set()))), copy)
-
-
-@contextmanager
-def _forgetting_search_keys() -> Iterator[None]:
-    try:
-        yield
-    finally:
-        pinyin_index.forget()
 
 
 def _grading_progress(progress: Progress | None) -> Progress | None:

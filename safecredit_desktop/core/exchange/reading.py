@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +27,7 @@ from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.columns import (
     AUX_SHEETS,
+    SHEET_BY_NAME,
     SHEETS,
     Column,
     SheetSpec,
@@ -111,14 +112,17 @@ class ParsedWorkbook:
     ``hidden_included``)."""
 
     path: Path
-    sheets: dict[str, ParsedSheet]
+    sheets: MutableMapping[str, ParsedSheet]
     errors: CellErrors
     ignored_sheets: list[str]
     hidden_sheets: list[str] = field(default_factory=list)
     hidden_included: bool = False
+    expected_rows: int | None = None
+    """Read on demand (:func:`read_on_demand`): the rows expected, for progress."""
 
     @property
     def row_count(self) -> int:
+        """The rows read (on demand: so far)."""
         return sum(len(s.rows) for s in self.sheets.values())
 
 
@@ -148,6 +152,82 @@ def read_workbook(
             raise
         except Exception:  # damaged zip or XML: zipfile, zlib and expat raise many kinds
             raise _broken(path.name) from None
+
+
+_BYTES_A_ROW = 400  # of a county's sheet XML (bench_export: 385), for progress only
+
+
+class SheetsOnDemand(MutableMapping[str, ParsedSheet]):
+    """The chosen sheets, each read when first asked for; iterating gives the sheets
+    read so far (a sheet without a header row is not one)."""
+
+    def __init__(self, path: Path, sources: dict[str, _Source], errors: CellErrors) -> None:
+        self._path = path
+        self._sources = sources
+        self._errors = errors
+        self._read: dict[str, ParsedSheet | None] = {}
+        self.rows_read = 0
+
+    def _sheet(self, name: str) -> ParsedSheet | None:
+        if name not in self._read:
+            source = self._sources.get(name)
+            self._read[name] = None if source is None else self._read_one(name, source)
+        return self._read[name]
+
+    def _read_one(self, name: str, source: _Source) -> ParsedSheet | None:
+        spec = SHEET_BY_NAME[name]
+        try:
+            sheet = _read_either(spec, source, self._errors, self._path.name)
+        except SafeCreditError:
+            raise
+        except Exception:  # damaged XML inside the zip
+            raise _broken(self._path.name) from None
+        if sheet is not None:
+            self.rows_read += len(sheet.rows)
+        return sheet
+
+    def __getitem__(self, name: str) -> ParsedSheet:
+        sheet = self._sheet(name)
+        if sheet is None:
+            raise KeyError(name)
+        return sheet
+
+    def __setitem__(self, name: str, sheet: ParsedSheet) -> None:
+        self._read[name] = sheet
+
+    def __delitem__(self, name: str) -> None:
+        self._read[name] = None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([n for n, s in self._read.items() if s is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for s in self._read.values() if s is not None)
+
+
+@contextmanager
+def read_on_demand(path: Path, *, include_hidden: bool = False) -> Iterator[ParsedWorkbook]:
+    """The workbook as :func:`read_workbook` reads it — the sheets chosen and every
+    limit checked before any row is read — but each sheet's rows read only when planning
+    asks for them (``parsed.sheets.get``), within the block: the import's planning
+    worker hands over the units it planned while the records are still to be read. A
+    fault :func:`read_workbook` would raise may be raised by a sheet's reading, and a
+    workbook without data rows is not refused here (``parsed.sheets.rows_read``)."""
+    path = Path(path)
+    with opened_package(path) as package:
+        chosen, parsed = _choose(path, package, include_hidden)
+        sources = _checked_sources(path, package, chosen)
+        by_name: dict[str, _Source] = {}
+        expected = 0
+        for part, source in zip(chosen, sources, strict=True):
+            spec = sheet_for_title(source.xml.title)
+            if spec is None or source.xml.is_chart:
+                continue
+            by_name[spec.name] = source
+            expected += package.archive.getinfo(part.member or "").file_size // _BYTES_A_ROW
+        parsed.sheets = SheetsOnDemand(path, by_name, parsed.errors)
+        parsed.expected_rows = max(expected, 1)
+        yield parsed
 
 
 @contextmanager
