@@ -84,7 +84,8 @@ def main() -> int:
         other = Path(folder) / "other.db"
         run(str(cli), "--db", str(other), "init", "--profile", "suizhou", "--unit", "随州市")
         checker = {**os.environ, "SAFECREDIT_PASSWORD": "smoke-pass-1"}  # 执法人员 rows
-        run(str(cli), "--db", str(other), "users", "add", "--role", "审核员", "checker", env=checker)
+        add = ("users", "add", "--role", "审核员", "checker")
+        run(str(cli), "--db", str(other), *add, env=checker)
         worker_env = {**checker, "SAFECREDIT_IMPORT_WORKER": "always"}
         imported = run(
             str(cli), "--db", str(other), "--user", "checker", "import", str(book), env=worker_env
