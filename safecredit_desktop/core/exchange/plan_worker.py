@@ -28,6 +28,7 @@ from safecredit_desktop.core.exchange.import_errors import CellError
 from safecredit_desktop.core.exchange.planning import plan_import
 from safecredit_desktop.core.exchange.plans import (
     ADD,
+    UNCHANGED,
     ConflictChange,
     ImportPlan,
     PlannedRow,
@@ -145,6 +146,21 @@ class _Preparer:
         return prepared
 
 
+def _as_needed(sheet: str, rows: list[PlannedRow], prepared: bool) -> list[PlannedRow]:
+    """The rows as the writer needs them: a record to add that was made ready to insert,
+    or one unchanged, is only counted there (its record stays here: half of what would
+    cross the pipe). A unit's record stays (the summary names accepted codes and new
+    towns); an update's is written from it."""
+    if SHEET_BY_NAME[sheet].table == "units":
+        return rows
+    return [
+        PlannedRow(r.row, r.action, None, r.unit_code)
+        if r.action == UNCHANGED or (prepared and r.action == ADD)
+        else r
+        for r in rows
+    ]
+
+
 def plan_job(job: PlanJob, conn: Connection) -> None:
     """Plan one workbook, sending what is planned as it is planned."""
 
@@ -154,7 +170,7 @@ def plan_job(job: PlanJob, conn: Connection) -> None:
     def rows_planned(name: str, rows: list[PlannedRow], finished: bool, faulty: bool) -> None:
         # with a fault nothing will be written: the rows are only counted
         prepared = None if faulty else preparer.prepare(name, rows)
-        send("rows", name, rows, finished, faulty, prepared)
+        send("rows", name, _as_needed(name, rows, prepared is not None), finished, faulty, prepared)
 
     db = Database.open(job.location, upgrade=False)
     try:
