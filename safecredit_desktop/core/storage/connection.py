@@ -7,6 +7,7 @@ import os
 import sqlite3
 import threading
 import typing
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,6 +109,25 @@ class PasswordNeededError(StorageError):
         self.location = location
 
 
+_open_here: Counter[tuple[int, int]] = Counter()
+"""The SQLite files this process has open (device, inode) → connections."""
+_open_here_lock = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _is_open_here(path: Path) -> bool:
+    key = _file_key(path)
+    with _open_here_lock:
+        return key is not None and _open_here[key] > 0
+
+
 class Database:
     """One open register: a SQLite file or a PostgreSQL database (``location``).
     ``conn`` is autocommit; use ``transaction()`` to write. For a server register
@@ -133,6 +153,10 @@ class Database:
         self.wrote = False  # a write transaction was committed on this connection
         self.keep_anchor = False  # set when the log must not be anchored on close
         self._checkpointing: threading.Thread | None = None
+        self._file = None if isinstance(self.location, ServerLocation) else _file_key(path)
+        if self._file is not None:
+            with _open_here_lock:
+                _open_here[self._file] += 1
         # A city server (storage/county.py): the county this connection sees, '' for
         # the whole register; ``confined_to`` is the account's county it was asked for.
         self.county = county.current(conn) if self.engine == dialect.POSTGRESQL else ""
@@ -181,7 +205,12 @@ class Database:
             raise StorageError(
                 f"数据库文件不存在：{path}。请先用 safecredit init 新建，或在窗口中新建数据库。"
             )
-        if not is_sqlite_file(path):
+        # The header is read only when this process has no connection to the file yet:
+        # closing any descriptor of a file drops every POSIX lock the process holds on
+        # it, and an open connection's lock is what tells SQLite elsewhere (another
+        # program, the import's planning worker) that it is not the last one — the last
+        # one to close deletes the WAL under the others.
+        if not _is_open_here(path) and not is_sqlite_file(path):
             raise cls._damaged(path, "不是 SQLite 数据库，文件头已损坏或不是本程序的文件")
         where = safety.network_location(path)
         if where is not None:
@@ -388,6 +417,12 @@ class Database:
                     anchor.advance(self.path, self.conn)
         finally:
             self.conn.close()
+            if self._file is not None:
+                with _open_here_lock:
+                    _open_here[self._file] -= 1
+                    if _open_here[self._file] <= 0:
+                        del _open_here[self._file]
+                self._file = None
 
     def __enter__(self) -> Database:
         return self
