@@ -24,6 +24,7 @@ or waking a process costs more than it saves).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -249,9 +250,16 @@ def planned_by_worker(job: PlanJob, progress: Progress | None) -> Iterator[PlanS
     try:
         worker = _started_worker()
         stream = PlanStream(worker.conn, job.path, progress)
+        # the worker was started in some folder, maybe not this one now: it is told
+        # where the files are, not how to find them from here
+        there = dataclasses.replace(
+            job,
+            location=job.location.absolute() if isinstance(job.location, Path) else job.location,
+            path=job.path.absolute(),
+        )
         try:
             try:
-                worker.conn.send(job)
+                worker.conn.send(there)
             except Exception as exc:  # a pipe gone, or something that does not pickle
                 raise WorkerUnavailable(f"无法把任务交给后台检查进程：{exc}") from exc
             stream.start()
