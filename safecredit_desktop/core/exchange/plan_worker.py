@@ -138,7 +138,7 @@ class _Preparer:
         if first is None:
             first = county.max_id(self.db.conn, table, confined=bool(self.db.county)) + 1
         self.next_ids[table] = first + len(added)
-        prepared = self.repo.prepare_inserts([r.record for r in added], first)
+        prepared = list(self.repo.prepare_inserts([r.record for r in added], first))
         for new_id, planned in enumerate(added, start=first):
             planned.record.id = new_id
             if table == "units":
