@@ -54,7 +54,7 @@ class PreparedInserts:
     names: tuple[str, ...]
     values: list[tuple[Any, ...]]
     keys: list[str | None]  # None: the unit was not found when prepared
-    after: list[audit.Encoded]
+    after: list[audit.Encoded] | None  # None: made from the values when written
 
 
 def _keep_to_county(units: Sequence[Any], county_name: str) -> None:
@@ -149,7 +149,9 @@ class Repository:
             record.id = new_id
         return ids
 
-    def prepare_inserts(self, records: Sequence[Any], first_id: int) -> Iterator[PreparedInserts]:
+    def prepare_inserts(
+        self, records: Sequence[Any], first_id: int, *, audit_text: bool = True
+    ) -> Iterator[PreparedInserts]:
         """Records of one kind made ready to insert from ``first_id`` on: rows (ids
         given), natural keys and audit texts, a piece of a few thousand at a time (each
         written before the next is made: a big insert is not held whole). Made by the
@@ -185,7 +187,7 @@ class Repository:
                 tuple(all_names),
                 [values_of(r) for r in rows],
                 [self._natural_key_if_known(spec, r) for r in rows],
-                [audit.Encoded(audit.to_json(r) or "") for r in rows],
+                [audit.Encoded(audit.to_json(r) or "") for r in rows] if audit_text else None,
             )
 
     def write_prepared(self, prepared: PreparedInserts) -> list[int]:
@@ -220,7 +222,7 @@ class Repository:
                 self.user,
                 (
                     audit.AuditEntry("insert", spec.name, key, None, after)
-                    for key, after in zip(keys, prepared.after, strict=True)
+                    for key, after in zip(keys, self._audit_texts(prepared), strict=True)
                 ),
             )
             if self._has_tombstones(spec):
@@ -230,6 +232,14 @@ class Repository:
                     [(spec.name, k) for k in keys],
                 )
         return ids
+
+    @staticmethod
+    def _audit_texts(prepared: PreparedInserts) -> Iterable[object]:
+        """Each row's audit entry value: its text when prepared, else the row itself."""
+        if prepared.after is not None:
+            return prepared.after
+        names = prepared.names
+        return (dict(zip(names, values, strict=True)) for values in prepared.values)
 
     def _natural_key_if_known(self, spec: TableSpec, row: dict[str, Any]) -> str | None:
         """The row's natural key, or None while its unit is not to be found (the insert
