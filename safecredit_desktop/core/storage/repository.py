@@ -9,6 +9,7 @@ core/app/files.py).
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,20 @@ class PreparedInserts:
     values: list[tuple[Any, ...]]
     keys: list[str | None]  # None: the unit was not found when prepared
     after: list[audit.Encoded] | None  # None: made from the values when written
+
+
+def _with_search_keys(spec: TableSpec, prepared: PreparedInserts) -> PreparedInserts:
+    """Units' rows with their pinyin search columns, made here when not prepared."""
+    if spec.record is not model.Unit or "name_keys" in prepared.names or not prepared.values:
+        return prepared
+    at = prepared.names.index("name")
+    extra_names: tuple[str, ...] = ()
+    values = []
+    for row in prepared.values:
+        extra = _derived_columns(spec, {"name": row[at]})
+        extra_names = tuple(extra)
+        values.append((*row, *extra.values()))
+    return dataclasses.replace(prepared, names=(*prepared.names, *extra_names), values=values)
 
 
 def _keep_to_county(units: Sequence[Any], county_name: str) -> None:
@@ -150,13 +165,19 @@ class Repository:
         return ids
 
     def prepare_inserts(
-        self, records: Sequence[Any], first_id: int, *, audit_text: bool = True
+        self,
+        records: Sequence[Any],
+        first_id: int,
+        *,
+        audit_text: bool = True,
+        search_keys: bool = True,
     ) -> Iterator[PreparedInserts]:
         """Records of one kind made ready to insert from ``first_id`` on: rows (ids
         given), natural keys and audit texts, a piece of a few thousand at a time (each
         written before the next is made: a big insert is not held whole). Made by the
         writing connection, or by the import's planning worker on its own (the ids are
-        checked when written)."""
+        checked when written). Without ``audit_text`` or ``search_keys`` (a unit's pinyin
+        columns), those are made when the rows are written."""
         if not records:
             return
         spec = SPEC_BY_RECORD[type(records[0])]
@@ -165,7 +186,7 @@ class Repository:
             _keep_to_county(records, self.db.county)
         if spec.record is not model.Unit:
             self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
-        derived = spec.record is model.Unit  # only units have search columns
+        derived = search_keys and spec.record is model.Unit  # only units have search columns
         next_id = first_id
         for start in range(0, len(records), _CHUNK):
             rows: list[dict[str, Any]] = []
@@ -178,7 +199,7 @@ class Repository:
                 if derived:
                     row.update(_derived_columns(spec, row))
                 rows.append(row)
-            if derived:
+            if spec.record is model.Unit:
                 self._uscc_cache.update((r["id"], r["uscc"]) for r in rows)
             all_names = ["id", *names, *(k for k in rows[0] if k not in names and k != "id")]
             values_of = itemgetter(*all_names)
@@ -195,6 +216,7 @@ class Repository:
         or its own). Refused when their ids are not the next ones (prepared elsewhere
         from a database that has changed since)."""
         spec = SPEC_BY_NAME[prepared.table]
+        prepared = _with_search_keys(spec, prepared)
         ids = [int(v[0]) for v in prepared.values]
         with self.db.transaction() as conn:
             if ids:
