@@ -1,0 +1,581 @@
+"""The parallel import (issue 20) is the serial import's twin.
+
+``session.exchange.import_workbook`` may read and plan the workbook in a worker process and
+write the planned rows as they arrive (``SAFECREDIT_IMPORT_WORKER``: ``never`` serial,
+``always`` parallel whatever the size). Whatever the path, an import must end the same:
+the same rows (ids included), the same audit entries in the same order, the same summary;
+the same refusal (bad cells, a clerk's 执法人员 / 信用修复 rows) with nothing written and no
+backup left behind; a cancel rolled back; a worker that dies mid-import replaced by the
+serial path. The workbooks are made by the program itself: a small demo county exported as
+全部数据 (every record kind, 执法人员 with 回避单位, 信用修复 rows), and variants of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from engine_helpers import copy_location
+
+from safecredit_desktop.core import app as core
+from safecredit_desktop.core import model
+from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.exchange.importer import (
+    DELETED,
+    TARGET_DELETED,
+    UNIT_DELETED,
+    WorkbookError,
+)
+from safecredit_desktop.core.model import Role
+from safecredit_desktop.core.paths import backups_dir_for
+from safecredit_desktop.core.storage import dialect
+from safecredit_desktop.core.storage.location import local_path
+
+WORKER_ENV = "SAFECREDIT_IMPORT_WORKER"
+SERIAL, PARALLEL = "never", "always"
+MODES = (SERIAL, PARALLEL)
+MADE_ON = date(2025, 6, 30)  # the county's demo and export
+TODAY = date(2025, 7, 1)  # the imports
+ENTERPRISES = 60
+SEED = 1  # 60 units, seed 1: every record kind, accidents and honours included
+ID = "433123198001011238"
+
+Rows = list[list[Any]]
+Book = dict[str, Rows]
+
+
+# -- workbooks ---------------------------------------------------------------------------------
+
+
+def read_book(path: Path) -> Book:
+    """The template sheets of a workbook as rows of cell values (header row first)."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {
+            ws.title: [list(r) for r in ws.iter_rows(values_only=True)]
+            for ws in wb.worksheets
+            if ws.title not in ("说明", "选项")
+        }
+    finally:
+        wb.close()
+
+
+def write_book(path: Path, book: Book) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in book.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def column(book: Book, sheet: str, header: str) -> int:
+    return book[sheet][0].index(header)
+
+
+def copy_of(book: Book) -> Book:
+    return {title: [list(r) for r in rows] for title, rows in book.items()}
+
+
+def county_database(folder: Path) -> Path:
+    """A demo county (SQLite: only its export is used) with five more 信用修复 rows: three
+    penalties and two 失信行为 repaired (at least 12 months after them)."""
+    path = folder / "county.db"
+    session = core.init_database(
+        path, profile="fenghuang", bureau_name="源县应急管理局", user="源县录入员"
+    )
+    try:
+        core.fill_demo(session, enterprises=ENTERPRISES, seed=SEED, today=MADE_ON)
+        conn = session.db.conn
+        penalties = conn.execute(
+            "SELECT id, unit_id FROM penalties WHERE decided_on <= '2024-05-31' AND id NOT IN"
+            " (SELECT penalty_id FROM repairs WHERE penalty_id IS NOT NULL) ORDER BY id LIMIT 3"
+        ).fetchall()
+        violations = conn.execute(
+            "SELECT id, unit_id FROM violations WHERE occurred_on <= '2024-05-31'"
+            " ORDER BY id LIMIT 2"
+        ).fetchall()
+        repairs = [
+            model.Repair(
+                unit_id=int(unit_id),
+                target_kind=model.RepairTarget.PENALTY.value,
+                approved_on=date(2025, 6, 1),
+                penalty_id=int(penalty_id),
+                approval_no=f"源应急信修〔2025〕{10 + n}号",
+            )
+            for n, (penalty_id, unit_id) in enumerate(penalties)
+        ] + [
+            model.Repair(
+                unit_id=int(unit_id),
+                target_kind=model.RepairTarget.VIOLATION.value,
+                approved_on=date(2025, 6, 2),
+                violation_id=int(violation_id),
+                approval_no=f"源应急信修〔2025〕{20 + n}号",
+            )
+            for n, (violation_id, unit_id) in enumerate(violations)
+        ]
+        assert len(repairs) == 5
+        with session.db.transaction():
+            session.repo.insert_many(repairs)
+    finally:
+        session.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def county_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The county's 全部数据 export, full ID numbers (made once for the module)."""
+    folder = tmp_path_factory.mktemp("county")
+    session = core.open_session(county_database(folder), user="源县录入员")
+    try:
+        path = session.exchange.export_all_data(
+            folder / "全部数据.xlsx", include_id=True, today=MADE_ON
+        ).path
+    finally:
+        session.close()
+    counts = {title: len(rows) - 1 for title, rows in read_book(path).items()}
+    # the equivalence is shown on every kind of row
+    assert all(counts[title] > 0 for title in counts), counts
+    assert counts["信用修复"] >= 5 and counts["执法检查"] > 300
+    return path
+
+
+def half_book(full: Book) -> Book:
+    """What a target already holds for the "partial" case: every other unit with its
+    records (so the full workbook adds the rest), some cells different (so it updates
+    them), six of the inspectors, one with another unit as its 回避单位 (so the full
+    workbook removes that one and adds its own), no 信用修复."""
+    book = copy_of(full)
+    units = book["企业信息"]
+    kept = {row[0] for row in units[1::2]}
+    for title, rows in book.items():
+        if title != "执法人员" and rows[0][0] == "统一社会信用代码":
+            book[title] = [rows[0], *(r for r in rows[1:] if r[0] in kept)]
+    del book["信用修复"]
+    name = column(book, "企业信息", "单位名称")
+    book["企业信息"][1][name] = f"{book['企业信息'][1][name]}（旧名）"
+    hazards = column(book, "执法检查", "发现隐患数")
+    for row in book["执法检查"][1:4]:
+        row[hazards] = int(row[hazards] or 0) + 3
+    inspectors = book["执法人员"]
+    conflicts = column(book, "执法人员", "回避单位")
+    listed = [r for r in inspectors[1:] if r[conflicts]]
+    assert listed, "the demo's roster has 回避单位"
+    listed[0][conflicts] = sorted(kept)[0]
+    book["执法人员"] = [inspectors[0], *inspectors[1:7]]
+    if listed[0] not in book["执法人员"]:
+        book["执法人员"].append(listed[0])
+    return book
+
+
+def without_repairs_and_conflicts(full: Book) -> Book:
+    """What a target holds before the "tombstones" case's deletions: everything but the
+    信用修复 rows, and the first listed inspector without 回避单位."""
+    book = copy_of(full)
+    del book["信用修复"]
+    conflicts = column(book, "执法人员", "回避单位")
+    next(r for r in book["执法人员"][1:] if r[conflicts])[conflicts] = None
+    return book
+
+
+# -- databases ---------------------------------------------------------------------------------
+
+
+def open_as(location: object, role: Role = Role.REVIEWER) -> core.Session:
+    return core.open_session(location, user="市局审核员", role=role)  # type: ignore[arg-type]
+
+
+def new_target(location: object) -> None:
+    core.init_database(
+        location,  # type: ignore[arg-type]
+        profile="fenghuang",
+        bureau_name="湘西州应急管理局",
+        user="市局管理员",
+    ).close()
+
+
+def serial_import(session: core.Session, path: Path) -> core.ImportSummary:
+    os.environ[WORKER_ENV] = SERIAL
+    try:
+        return session.exchange.import_workbook(path, dry_run=False, accept_bad_check=False)
+    finally:
+        del os.environ[WORKER_ENV]
+
+
+def delete_tombstones(session: core.Session, full: Book) -> None:
+    """Deleted in the program: the unit the full workbook lists as the first inspector's
+    回避单位 (with its records), the penalty of the first penalty repair, and one
+    inspection of another unit."""
+    conn = session.db.conn
+    conflicts = column(full, "执法人员", "回避单位")
+    gone_code = next(str(r[conflicts]) for r in full["执法人员"][1:] if r[conflicts]).split("、")[0]
+    (gone_id,) = conn.execute("SELECT id FROM units WHERE uscc = ?", (gone_code,)).fetchone()
+    for table in (
+        "inspections",
+        "accidents",
+        "penalties",
+        "violations",
+        "commitments",
+        "honours",
+        "joint_punishments",
+    ):
+        for (record_id,) in conn.execute(
+            f"SELECT id FROM {table} WHERE unit_id = ? ORDER BY id", (gone_id,)
+        ).fetchall():
+            session.records.delete(table, int(record_id))
+    session.records.delete("units", int(gone_id))
+    repairs = full["信用修复"]
+    kind, doc_no = column(full, "信用修复", "修复对象类型"), column(full, "信用修复", "决定书文号")
+    repaired = next(r[doc_no] for r in repairs[1:] if r[kind] == "行政处罚" and r[0] != gone_code)
+    (penalty_id,) = conn.execute(
+        "SELECT id FROM penalties WHERE doc_no = ?", (repaired,)
+    ).fetchone()
+    session.records.delete("penalties", int(penalty_id))
+    (inspection_id,) = conn.execute(
+        "SELECT min(id) FROM inspections WHERE unit_id != ?", (gone_id,)
+    ).fetchone()
+    session.records.delete("inspections", int(inspection_id))
+
+
+CASES = ("empty", "partial", "tombstones")
+
+
+@pytest.fixture(scope="module")
+def targets(
+    county_book: Path,
+    module_new_db: Callable[[str], object],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, object]:
+    """The closed target registers of each case (copied by each test, never written)."""
+    folder = tmp_path_factory.mktemp("targets")
+    full = read_book(county_book)
+    made: dict[str, object] = {}
+    for case in CASES:
+        location = module_new_db(f"{case}.db")
+        new_target(location)
+        made[case] = location
+        if case == "empty":
+            continue
+        session = open_as(location)
+        try:
+            first = half_book(full) if case == "partial" else without_repairs_and_conflicts(full)
+            serial_import(session, write_book(folder / f"{case}.xlsx", first))
+            if case == "tombstones":
+                delete_tombstones(session, full)
+        finally:
+            session.close()
+    return made
+
+
+def copy_target(
+    request: pytest.FixtureRequest, targets: dict[str, object], case: str, folder: Path, name: str
+) -> object:
+    return copy_location(request, targets[case], folder, name)
+
+
+# -- what an import left behind ----------------------------------------------------------------
+
+# compared on their own (audit_log) or holding hashes of timestamps (audit_checkpoint)
+_NOT_COMPARED = frozenset({"sqlite_sequence", "sqlite_stat1", "audit_log", "audit_checkpoint"})
+
+
+def tables(session: core.Session) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, ids included, in a stable order."""
+    conn = session.db.conn
+    names = sorted(dialect.table_names(conn) - _NOT_COMPARED)
+    return {
+        name: sorted((tuple(r) for r in conn.execute(f"SELECT * FROM {name}")), key=repr)
+        for name in names
+    }
+
+
+def audit_entries(session: core.Session) -> list[tuple[Any, ...]]:
+    """The audit log in order: what, where, which row, before, after, who (not when)."""
+    return [
+        tuple(r)
+        for r in session.db.conn.execute(
+            "SELECT action, table_name, row_key, before, after, user FROM audit_log ORDER BY id"
+        )
+    ]
+
+
+def audit_head(session: core.Session) -> int:
+    return int(session.db.conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
+
+
+def backups(session: core.Session) -> set[Path]:
+    """Every file in the register's backups folder (copies and their anchors)."""
+    folder = backups_dir_for(local_path(session.db.location))
+    return {p for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """An import's result as compared between the paths (the backup's path aside)."""
+
+    summary: core.ImportSummary | None
+    refusal: tuple[type[BaseException], str, tuple[Any, ...]] | None
+    tables: dict[str, list[tuple[Any, ...]]]
+    audit: list[tuple[Any, ...]]
+
+
+def refusal_of(exc: BaseException) -> tuple[type[BaseException], str, tuple[Any, ...]]:
+    if isinstance(exc, WorkbookError):
+        details: tuple[Any, ...] = (tuple(exc.errors), exc.total, exc.only_bad_check)
+    else:
+        details = ()
+    return (type(exc), str(exc), details)
+
+
+def run_import(
+    session: core.Session,
+    path: Path,
+    mode: str,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    dry_run: bool = False,
+    accept_bad_check: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> Outcome:
+    """One import by the path ``mode``; a refusal is part of the outcome, and then
+    nothing was written and no backup is left."""
+    monkeypatch.setenv(WORKER_ENV, mode)
+    head, before, kept = audit_head(session), tables(session), backups(session)
+    summary: core.ImportSummary | None = None
+    refusal = None
+    try:
+        summary = session.exchange.import_workbook(
+            path,
+            dry_run=dry_run,
+            accept_bad_check=accept_bad_check,
+            today=TODAY,
+            progress=progress,
+        )
+    except SafeCreditError as exc:
+        refusal = refusal_of(exc)
+    if refusal is not None or dry_run or not summary or not summary.changed:
+        assert audit_head(session) == head, f"{mode}: written though refused or not changed"
+        assert tables(session) == before, f"{mode}: tables changed"
+        assert backups(session) == kept, f"{mode}: a backup left behind"
+    else:
+        assert summary.backup is not None and summary.backup.exists()
+        assert {p for p in backups(session) - kept if p.suffix == ".db"} == {summary.backup}
+        summary = dataclasses.replace(summary, backup=None)
+    return Outcome(summary, refusal, tables(session), audit_entries(session))
+
+
+def both_ways(
+    request: pytest.FixtureRequest,
+    targets: dict[str, object],
+    case: str,
+    folder: Path,
+    book: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    role: Role = Role.REVIEWER,
+    **kwargs: Any,
+) -> dict[str, Outcome]:
+    """The import of ``book`` into two copies of the case's target, one each way."""
+    folder.mkdir(parents=True, exist_ok=True)
+    outcomes = {}
+    for mode in MODES:
+        session = open_as(copy_target(request, targets, case, folder, f"{mode}.db"), role)
+        try:
+            outcomes[mode] = run_import(session, book, mode, monkeypatch, **kwargs)
+        finally:
+            session.close()
+    return outcomes
+
+
+def assert_twins(outcomes: dict[str, Outcome]) -> None:
+    serial, parallel = outcomes[SERIAL], outcomes[PARALLEL]
+    assert parallel.refusal == serial.refusal
+    assert parallel.summary == serial.summary
+    assert parallel.audit == serial.audit
+    for name, rows in serial.tables.items():
+        assert parallel.tables[name] == rows, f"table {name} differs"
+    assert parallel.tables.keys() == serial.tables.keys()
+
+
+# -- 1. the same import ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_parallel_import_writes_what_the_serial_import_writes(
+    case: str,
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outcomes = both_ways(request, targets, case, tmp_path, county_book, monkeypatch)
+    summary = outcomes[SERIAL].summary
+    assert summary is not None and outcomes[SERIAL].refusal is None
+    # the case is what it says
+    if case == "empty":
+        assert summary.added > 500 and summary.updated == summary.unchanged == 0
+        assert summary.conflicts_added > 0
+    elif case == "partial":
+        assert summary.added and summary.updated >= 4 and summary.unchanged
+        assert summary.conflicts_added and summary.conflicts_removed
+    else:
+        reasons = {s.reason for s in summary.skipped}
+        assert {DELETED, UNIT_DELETED, TARGET_DELETED} <= reasons, reasons
+        assert any(s.sheet == "执法人员" for s in summary.skipped)
+    assert_twins(outcomes)
+
+
+# -- 2. bad cells ------------------------------------------------------------------------------
+
+
+def bad_book(full: Book) -> Book:
+    """Bad cells in several sheets, the last in the last row of the biggest sheet."""
+    book = copy_of(full)
+    units = book["企业信息"]
+    units[5][column(book, "企业信息", "主要负责人身份证号")] = ID[:-1] + "9"
+    inspections = book["执法检查"]
+    inspections[-1][column(book, "执法检查", "检查日期")] = "2025-02-30"
+    inspections[len(inspections) // 2][column(book, "执法检查", "发现隐患数")] = "很多"
+    book["行政处罚"][2][column(book, "行政处罚", "决定日期")] = "明天"
+    book["执法人员"][1][column(book, "执法人员", "在岗")] = "也许"
+    book["信用修复"][-1][column(book, "信用修复", "批准日期")] = datetime(1999, 1, 1)
+    return book
+
+
+def bad_check_only_book(full: Book) -> Book:
+    """One fault only, a late new unit's 统一社会信用代码 with a wrong check character."""
+    book = copy_of(full)
+    units = book["企业信息"]
+    last = list(units[-1])
+    code = str(last[0])
+    last[0] = code[:-1] + ("0" if code[-1] != "0" else "1")
+    last[column(book, "企业信息", "单位名称")] = "校验码不符的新公司"
+    units.append(last)
+    return book
+
+
+@pytest.mark.parametrize("case", ["empty", "partial"])
+def test_bad_cells_refused_alike_and_nothing_left(
+    case: str,
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book = write_book(tmp_path / "有错.xlsx", bad_book(read_book(county_book)))
+    outcomes = both_ways(request, targets, case, tmp_path, book, monkeypatch)
+    refusal = outcomes[SERIAL].refusal
+    assert refusal is not None and refusal[0] is WorkbookError
+    errors, total, only_bad_check = refusal[2]
+    assert total == len(errors) >= 6 and only_bad_check is False
+    sheets = {e.sheet for e in errors}
+    assert {"企业信息", "执法检查", "行政处罚", "执法人员", "信用修复"} <= sheets
+    last_row = len(read_book(book)["执法检查"])
+    assert any(e.sheet == "执法检查" and e.row == last_row for e in errors)
+    assert_twins(outcomes)
+
+
+def test_only_a_bad_check_character_refused_alike_then_accepted_alike(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book = write_book(tmp_path / "校验码.xlsx", bad_check_only_book(read_book(county_book)))
+    refused = both_ways(request, targets, "partial", tmp_path / "refused", book, monkeypatch)
+    refusal = refused[SERIAL].refusal
+    assert refusal is not None and refusal[2][1:] == (1, True)
+    assert_twins(refused)
+    accepted = both_ways(
+        request, targets, "partial", tmp_path / "accepted", book, monkeypatch, accept_bad_check=True
+    )
+    summary = accepted[SERIAL].summary
+    assert summary is not None and len(summary.accepted_bad_check) == 1
+    assert_twins(accepted)
+
+
+# -- 3. a clerk's 执法人员 and 信用修复 rows ----------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["empty", "partial"])
+def test_a_clerk_is_refused_alike_and_nothing_left(
+    case: str,
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outcomes = both_ways(
+        request, targets, case, tmp_path, county_book, monkeypatch, role=Role.CLERK
+    )
+    refusal = outcomes[SERIAL].refusal
+    assert refusal is not None and refusal[0] is SafeCreditError
+    assert "“执法人员”工作表" in refusal[1] and "“信用修复”工作表" in refusal[1]
+    assert "回避单位" in refusal[1] and "没有导入任何数据" in refusal[1]
+    assert_twins(outcomes)
+
+
+def test_a_clerk_may_import_what_leaves_inspectors_and_repairs_as_they_are(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The refusal is about rows that change: a clerk re-importing the workbook into a
+    register that holds it all (one unit renamed since) is let through, both ways."""
+    full = read_book(county_book)
+    renamed = copy_of(full)
+    name = column(renamed, "企业信息", "单位名称")
+    renamed["企业信息"][-1][name] = "改名后的公司"
+    book = write_book(tmp_path / "改名.xlsx", renamed)
+    folder = tmp_path / "base"
+    folder.mkdir()
+    base = copy_target(request, targets, "empty", folder, "base.db")
+    session = open_as(base)
+    try:
+        serial_import(session, county_book)
+    finally:
+        session.close()
+    outcomes = both_ways(
+        request, {"full": base}, "full", tmp_path, book, monkeypatch, role=Role.CLERK
+    )
+    summary = outcomes[SERIAL].summary
+    assert summary is not None and summary.updated == 1
+    assert_twins(outcomes)
+
+
+# -- 7. a dry run ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["empty", "tombstones"])
+def test_a_dry_run_writes_nothing_and_gives_the_serial_verdict(
+    case: str,
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outcomes = both_ways(request, targets, case, tmp_path, county_book, monkeypatch, dry_run=True)
+    summary = outcomes[SERIAL].summary
+    assert summary is not None and summary.dry_run and summary.added
+    assert_twins(outcomes)
+    bad = write_book(tmp_path / "有错.xlsx", bad_book(read_book(county_book)))
+    refused = both_ways(request, targets, case, tmp_path / "bad", bad, monkeypatch, dry_run=True)
+    assert refused[SERIAL].refusal is not None
+    assert_twins(refused)
