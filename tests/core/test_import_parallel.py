@@ -212,15 +212,21 @@ def serial_import(session: core.Session, path: Path) -> core.ImportSummary:
         del os.environ[WORKER_ENV]
 
 
-def delete_tombstones(session: core.Session, full: Book) -> None:
-    """Deleted in the program: the unit the full workbook lists as the first inspector's
-    回避单位 (with its records), the penalty of the first penalty repair, and one
-    inspection of another unit."""
-    conn = session.db.conn
+def listed_in_conflicts(full: Book) -> list[str]:
+    """The codes the workbook's inspectors list as 回避单位, in order."""
     conflicts = column(full, "执法人员", "回避单位")
-    gone_code = next(str(r[conflicts]) for r in full["执法人员"][1:] if r[conflicts]).split("、")[0]
+    return [c for r in full["执法人员"][1:] if r[conflicts] for c in str(r[conflicts]).split("、")]
+
+
+def delete_tombstones(session: core.Session, full: Book, unit_code: str | None = None) -> None:
+    """Deleted in the program: a unit with its records (by default the first the workbook
+    lists as an inspector's 回避单位), the penalty of the first penalty repair of another
+    unit (its repair first, if stored), and one inspection of yet another unit."""
+    conn = session.db.conn
+    gone_code = unit_code or listed_in_conflicts(full)[0]
     (gone_id,) = conn.execute("SELECT id FROM units WHERE uscc = ?", (gone_code,)).fetchone()
     for table in (
+        "repairs",
         "inspections",
         "accidents",
         "penalties",
@@ -237,12 +243,16 @@ def delete_tombstones(session: core.Session, full: Book) -> None:
     repairs = full["信用修复"]
     kind, doc_no = column(full, "信用修复", "修复对象类型"), column(full, "信用修复", "决定书文号")
     repaired = next(r[doc_no] for r in repairs[1:] if r[kind] == "行政处罚" and r[0] != gone_code)
-    (penalty_id,) = conn.execute(
-        "SELECT id FROM penalties WHERE doc_no = ?", (repaired,)
+    (penalty_id, unit_id) = conn.execute(
+        "SELECT id, unit_id FROM penalties WHERE doc_no = ?", (repaired,)
     ).fetchone()
+    for (repair_id,) in conn.execute(
+        "SELECT id FROM repairs WHERE penalty_id = ?", (penalty_id,)
+    ).fetchall():
+        session.records.delete("repairs", int(repair_id))
     session.records.delete("penalties", int(penalty_id))
     (inspection_id,) = conn.execute(
-        "SELECT min(id) FROM inspections WHERE unit_id != ?", (gone_id,)
+        "SELECT min(id) FROM inspections WHERE unit_id NOT IN (?, ?)", (gone_id, unit_id)
     ).fetchone()
     session.records.delete("inspections", int(inspection_id))
 
@@ -347,6 +357,8 @@ def run_import(
     accept_bad_check: bool = False,
     progress: Callable[[float, str], None] | None = None,
     backup_may_stay: bool = False,
+    today: date = TODAY,
+    include_hidden: bool = False,
 ) -> Outcome:
     """One import by the path ``mode``; a refusal is part of the outcome, and then
     nothing was written and (unless ``backup_may_stay``) no backup is left."""
@@ -359,7 +371,8 @@ def run_import(
             path,
             dry_run=dry_run,
             accept_bad_check=accept_bad_check,
-            today=TODAY,
+            include_hidden=include_hidden,
+            today=today,
             progress=progress,
         )
     except SafeCreditError as exc:
@@ -467,6 +480,20 @@ def bad_check_only_book(full: Book) -> Book:
     return book
 
 
+def many_bad_book(full: Book) -> Book:
+    """More bad cells than are listed (the first 1,000): three in every inspection, one in
+    every 承诺书."""
+    book = copy_of(full)
+    for header, value in (("检查方式", "乱填"), ("发现隐患数", "很多"), ("重大隐患数", "-1")):
+        at = column(book, "执法检查", header)
+        for row in book["执法检查"][1:]:
+            row[at] = value
+    at = column(book, "承诺书", "承诺类型")
+    for row in book["承诺书"][1:]:
+        row[at] = "口头承诺"
+    return book
+
+
 @pytest.mark.parametrize("case", ["empty", "partial"])
 def test_bad_cells_refused_alike_and_nothing_left(
     case: str,
@@ -507,6 +534,23 @@ def test_only_a_bad_check_character_refused_alike_then_accepted_alike(
     summary = accepted[SERIAL].summary
     assert summary is not None and len(summary.accepted_bad_check) == 1
     assert_twins(accepted)
+
+
+def test_more_bad_cells_than_are_listed_alike(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book = write_book(tmp_path / "错很多.xlsx", many_bad_book(read_book(county_book)))
+    outcomes = both_ways(request, targets, "partial", tmp_path, book, monkeypatch)
+    refusal = outcomes[SERIAL].refusal
+    assert refusal is not None
+    errors, total, _ = refusal[2]
+    assert len(errors) == 1000 < total
+    assert {e.sheet for e in errors} == {"执法检查"} and total > 3 * 300 + 100
+    assert_twins(outcomes)
 
 
 # -- 3. a clerk's 执法人员 and 信用修复 rows ----------------------------------------------------
@@ -730,3 +774,172 @@ def test_the_cli_import_prints_the_same_either_way(
     assert printed[PARALLEL] == printed[SERIAL]
     assert any("回避单位：新增" in line for line in printed[SERIAL])
     assert written[PARALLEL] == written[SERIAL]
+
+
+# -- what the worker must take from the caller, not remember -----------------------------------
+
+
+def test_the_worker_plans_with_each_registers_profile(
+    county_book: Path,
+    targets: dict[str, object],
+    new_db: Callable[[str], object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One worker serves imports into registers of different profiles one after the
+    other: 随州's 行业类别 refuse the county's units, 凤凰's take them."""
+    suizhou = new_db("suizhou.db")
+    core.init_database(
+        suizhou,  # type: ignore[arg-type]
+        profile="suizhou",
+        bureau_name="随州市应急管理局",
+        user="市局管理员",
+    ).close()
+    outcomes: dict[str, list[Outcome]] = {}
+    for mode in MODES:
+        outcomes[mode] = []
+        for name, source in (("suizhou", suizhou), ("fenghuang", targets["empty"])):
+            location = copy_location(request, source, tmp_path, f"{mode}-{name}.db")
+            session = open_as(location)
+            try:
+                outcomes[mode].append(run_import(session, county_book, mode, monkeypatch))
+            finally:
+                session.close()
+    refused, imported = outcomes[SERIAL]
+    assert refused.refusal is not None and "行业类别" in refused.refusal[1]
+    assert imported.summary is not None and imported.summary.added
+    for serial, parallel in zip(outcomes[SERIAL], outcomes[PARALLEL], strict=True):
+        assert_twins({SERIAL: serial, PARALLEL: parallel})
+
+
+@pytest.mark.parametrize("today", [date(2021, 1, 1), date(2000, 1, 1)])
+def test_the_callers_today_decides_alike(
+    today: date,
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Dates after ``today`` are refused: the worker plans with the caller's day."""
+    outcomes = both_ways(
+        request, targets, "partial", tmp_path, county_book, monkeypatch, today=today
+    )
+    refusal = outcomes[SERIAL].refusal
+    assert refusal is not None and "晚于今天" in refusal[1]
+    assert_twins(outcomes)
+
+
+@pytest.mark.parametrize("include_hidden", [False, True])
+def test_hidden_and_unknown_sheets_alike(
+    include_hidden: bool,
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = write_book(tmp_path / "隐藏.xlsx", {**read_book(county_book), "备忘": [["随便写写"]]})
+    wb = openpyxl.load_workbook(path)
+    wb["表彰"].sheet_state = "hidden"
+    wb.save(path)
+    outcomes = both_ways(
+        request, targets, "partial", tmp_path, path, monkeypatch, include_hidden=include_hidden
+    )
+    summary = outcomes[SERIAL].summary
+    assert summary is not None
+    assert summary.hidden_sheets == ("表彰",) and summary.ignored_sheets == ("备忘",)
+    assert ("表彰" in {s.sheet for s in summary.sheets}) is include_hidden
+    assert_twins(outcomes)
+
+
+def not_a_workbook(path: Path) -> Path:
+    path.write_text("这不是工作簿", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("make", [not_a_workbook, lambda p: p], ids=["text", "missing"])
+def test_a_file_that_is_no_workbook_refused_alike(
+    make: Callable[[Path], Path],
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = make(tmp_path / "名单.xlsx")
+    outcomes = both_ways(request, targets, "partial", tmp_path, path, monkeypatch)
+    assert outcomes[SERIAL].refusal is not None
+    assert_twins(outcomes)
+
+
+def test_one_register_through_a_day_of_imports(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same worker across imports into one register that changes in between: half,
+    the whole, deletions in the program, the whole (tombstones skipped), a bad workbook,
+    the whole again (nothing changes), the half again (its older cells update back)."""
+    full = read_book(county_book)
+    half = write_book(tmp_path / "一半.xlsx", half_book(full))
+    bad = write_book(tmp_path / "有错.xlsx", bad_book(full))
+    # a unit with records, not in the half, and no inspector's 回避单位
+    listed = set(listed_in_conflicts(full))
+    inspections = {r[0] for r in full["执法检查"][1:]}
+    gone = next(r[0] for r in full["企业信息"][2::2] if r[0] not in listed and r[0] in inspections)
+    steps: dict[str, list[Outcome]] = {}
+    for mode in MODES:
+        session = open_as(copy_target(request, targets, "empty", tmp_path, f"{mode}.db"))
+        try:
+            done = [run_import(session, book, mode, monkeypatch) for book in (half, county_book)]
+            delete_tombstones(session, full, gone)
+            for book in (county_book, bad, county_book, half):
+                done.append(run_import(session, book, mode, monkeypatch))
+        finally:
+            session.close()
+        steps[mode] = done
+    summaries = [o.summary for o in steps[SERIAL]]
+    assert summaries[1] is not None and summaries[1].added and summaries[1].updated
+    assert summaries[2] is not None and summaries[2].skipped
+    assert steps[SERIAL][3].refusal is not None
+    assert summaries[4] is not None and not summaries[4].changed
+    assert summaries[5] is not None and summaries[5].updated
+    for serial, parallel in zip(steps[SERIAL], steps[PARALLEL], strict=True):
+        assert_twins({SERIAL: serial, PARALLEL: parallel})
+
+
+def test_an_import_on_a_thread_of_its_own(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the window runs it: on a worker thread, on the session's second connection."""
+    import threading
+
+    outcomes: dict[str, Outcome] = {}
+    failures: list[BaseException] = []
+    for mode in MODES:
+        session = open_as(copy_target(request, targets, "partial", tmp_path, f"{mode}.db"))
+
+        def job(mode: str = mode, session: core.Session = session) -> None:
+            job_session = session.reopen()
+            try:
+                outcomes[mode] = run_import(job_session, county_book, mode, monkeypatch)
+            except BaseException as exc:  # handed to the test's thread
+                failures.append(exc)
+            finally:
+                job_session.close()
+
+        try:
+            thread = threading.Thread(target=job)
+            thread.start()
+            thread.join()
+        finally:
+            session.close()
+    assert not failures, failures
+    assert_twins(outcomes)
