@@ -27,7 +27,9 @@ from engine_helpers import copy_location
 
 from safecredit_desktop.core import app as core
 from safecredit_desktop.core import model
+from safecredit_desktop.core.app.exchange import ExchangePart
 from safecredit_desktop.core.errors import Cancelled, SafeCreditError
+from safecredit_desktop.core.exchange import importer, parallel_import
 from safecredit_desktop.core.exchange.importer import (
     DELETED,
     TARGET_DELETED,
@@ -304,9 +306,15 @@ def tables(session: core.Session) -> dict[str, list[tuple[Any, ...]]]:
     conn = session.db.conn
     names = sorted(dialect.table_names(conn) - _NOT_COMPARED)
     return {
-        name: sorted((tuple(r) for r in conn.execute(f"SELECT * FROM {name}")), key=repr)
+        name: sorted(
+            (tuple(r) for r in conn.execute(_SELECT.get(name, f"SELECT * FROM {name}"))), key=repr
+        )
         for name in names
     }
+
+
+# a deletion's time is when the test deleted (the same in copies, not in a sequence)
+_SELECT = {"deleted_records": "SELECT table_name, natural_key, deleted_by FROM deleted_records"}
 
 
 def audit_entries(session: core.Session) -> list[tuple[Any, ...]]:
@@ -347,6 +355,38 @@ def refusal_of(exc: BaseException) -> tuple[type[BaseException], str, tuple[Any,
     return (type(exc), str(exc), details)
 
 
+PARALLEL_WRITTEN, FELL_BACK, SERIAL_READ = "parallel", "worker unavailable", "serial"
+
+
+def watch_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ways the next imports go, in order: the worker's plan written or refused
+    (``parallel``), the worker given up on (``worker unavailable``), the serial path's
+    own reading in this process (``serial``)."""
+    taken: list[str] = []
+    with_worker = ExchangePart._import_with_worker
+    read = importer.read_workbook
+
+    def watched_worker(self: ExchangePart, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = with_worker(self, *args, **kwargs)
+        except parallel_import.WorkerUnavailable:
+            taken.append(FELL_BACK)
+            raise
+        except BaseException:
+            taken.append(PARALLEL_WRITTEN)
+            raise
+        taken.append(PARALLEL_WRITTEN)
+        return result
+
+    def watched_read(*args: Any, **kwargs: Any) -> Any:
+        taken.append(SERIAL_READ)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(ExchangePart, "_import_with_worker", watched_worker)
+    monkeypatch.setattr(importer, "read_workbook", watched_read)
+    return taken
+
+
 def run_import(
     session: core.Session,
     path: Path,
@@ -359,10 +399,14 @@ def run_import(
     backup_may_stay: bool = False,
     today: date = TODAY,
     include_hidden: bool = False,
+    falls_back: bool = False,
 ) -> Outcome:
     """One import by the path ``mode``; a refusal is part of the outcome, and then
-    nothing was written and (unless ``backup_may_stay``) no backup is left."""
+    nothing was written and (unless ``backup_may_stay``) no backup is left. The path is
+    checked: ``always`` goes through the worker (or, ``falls_back``, gives it up for the
+    serial path), except a dry run; ``never`` does not touch it."""
     monkeypatch.setenv(WORKER_ENV, mode)
+    taken = watch_paths(monkeypatch)
     head, before, kept = audit_head(session), tables(session), backups(session)
     summary: core.ImportSummary | None = None
     refusal = None
@@ -377,6 +421,12 @@ def run_import(
         )
     except SafeCreditError as exc:
         refusal = refusal_of(exc)
+    if mode == SERIAL or dry_run:
+        assert PARALLEL_WRITTEN not in taken and FELL_BACK not in taken, taken
+    elif falls_back:
+        assert taken[:2] == [FELL_BACK, SERIAL_READ], taken
+    else:
+        assert taken == [PARALLEL_WRITTEN], taken
     if refusal is not None or dry_run or not summary or not summary.changed:
         assert audit_head(session) == head, f"{mode}: written though refused or not changed"
         assert tables(session) == before, f"{mode}: tables changed"
@@ -868,7 +918,7 @@ def test_a_file_that_is_no_workbook_refused_alike(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = make(tmp_path / "名单.xlsx")
-    outcomes = both_ways(request, targets, "partial", tmp_path, path, monkeypatch)
+    outcomes = both_ways(request, targets, "partial", tmp_path, path, monkeypatch, falls_back=True)
     assert outcomes[SERIAL].refusal is not None
     assert_twins(outcomes)
 
@@ -943,3 +993,188 @@ def test_an_import_on_a_thread_of_its_own(
             session.close()
     assert not failures, failures
     assert_twins(outcomes)
+
+
+# -- 5. the worker gone, the register changed: the serial path takes over ---------------------
+
+
+def kill_worker() -> int:
+    """Kill the worker (SIGKILL) and wait until it is gone; its process id."""
+    import signal
+
+    pid = parallel_import.worker_pid()
+    assert pid is not None, "no worker running"
+    os.kill(pid, signal.SIGKILL)
+    worker = parallel_import._worker
+    assert worker is not None
+    worker.process.join()
+    return pid
+
+
+def first_call_does(
+    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, before: Callable[[], None]
+) -> list[int]:
+    """``owner.name`` patched to run ``before`` first, on its first call only; the list
+    counts the calls."""
+    original = getattr(owner, name)
+    calls: list[int] = []
+
+    def patched(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            before()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, patched)
+    return calls
+
+
+def test_a_worker_killed_mid_import_leaves_the_serial_result(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Killed once it has the job and has said its audit head, as this process starts
+    writing: the import still ends as the serial one; the next import has a new worker."""
+    serial = both_ways(request, targets, "partial", tmp_path, county_book, monkeypatch)[SERIAL]
+    monkeypatch.setenv(WORKER_ENV, PARALLEL)
+    # a worker that has done an import already (the one a program keeps), elsewhere
+    warm = open_as(copy_target(request, targets, "empty", tmp_path, "warm.db"))
+    try:
+        one_unit = write_book(
+            tmp_path / "试.xlsx", {"企业信息": read_book(county_book)["企业信息"][:2]}
+        )
+        warm.exchange.import_workbook(one_unit, dry_run=False, accept_bad_check=False, today=TODAY)
+    finally:
+        warm.close()
+    assert parallel_import.worker_pid() is not None
+    session = open_as(copy_target(request, targets, "partial", tmp_path, "killed.db"))
+    try:
+        killed: list[int] = []
+        first_call_does(
+            monkeypatch,
+            parallel_import,
+            "import_streamed",
+            lambda: killed.append(kill_worker()),
+        )
+        taken = watch_paths(monkeypatch)
+        summary = session.exchange.import_workbook(
+            county_book, dry_run=False, accept_bad_check=False, today=TODAY
+        )
+        assert killed and parallel_import.worker_pid() != killed[0]
+        # the worker may (rarely) have sent its whole plan before it was killed
+        assert taken in ([FELL_BACK, SERIAL_READ], [PARALLEL_WRITTEN]), taken
+        assert summary.backup is not None and summary.backup.exists()
+        assert summary.backup in backups(session)
+        outcome = Outcome(
+            dataclasses.replace(summary, backup=None),
+            None,
+            tables(session),
+            audit_entries(session),
+        )
+        again = run_import(session, county_book, PARALLEL, monkeypatch)
+        assert again.summary is not None and not again.summary.changed
+        assert parallel_import.worker_pid() not in (None, killed[0])
+    finally:
+        session.close()
+    assert_twins({SERIAL: serial, PARALLEL: outcome})
+
+
+def test_a_worker_dead_before_it_plans_gives_way_to_the_serial_path(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker handed out dies before the job reaches it: the serial path imports."""
+    started = parallel_import._started_worker
+
+    def dead_worker() -> Any:
+        worker = started()
+        kill_worker()
+        return worker
+
+    outcomes: dict[str, Outcome] = {}
+    for mode in MODES:
+        session = open_as(copy_target(request, targets, "partial", tmp_path, f"{mode}.db"))
+        try:
+            with monkeypatch.context() as patch:
+                patch.setattr(parallel_import, "_started_worker", dead_worker)
+                outcomes[mode] = run_import(
+                    session, county_book, mode, patch, falls_back=mode == PARALLEL
+                )
+        finally:
+            session.close()
+    assert_twins(outcomes)
+
+
+def test_a_register_changed_after_the_workers_snapshot_gives_way_to_the_serial_path(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another seat deletes an inspection after the workbook was planned and before the
+    import takes the write lock. Serial: the plan is stale, made again under the lock.
+    Parallel: the worker's plan is not written, the serial path does it all. Both skip
+    the deleted row."""
+    outcomes: dict[str, Outcome] = {}
+    for mode in MODES:
+        location = copy_target(request, targets, "partial", tmp_path, f"{mode}.db")
+        session = open_as(location)
+
+        def delete_one(location: object = location) -> None:
+            other = core.open_session(location, user="另一席位")  # type: ignore[arg-type]
+            try:
+                (inspection,) = other.db.conn.execute("SELECT min(id) FROM inspections").fetchone()
+                other.records.delete("inspections", int(inspection))
+            finally:
+                other.close()
+
+        try:
+            with monkeypatch.context() as patch:
+                if mode == SERIAL:
+                    first_call_does(patch, importer, "apply_import", delete_one)
+                else:
+                    first_call_does(patch, parallel_import, "import_streamed", delete_one)
+                outcomes[mode] = run_import(
+                    session, county_book, mode, patch, falls_back=mode == PARALLEL
+                )
+        finally:
+            session.close()
+    summary = outcomes[SERIAL].summary
+    assert summary is not None and any(s.sheet == "执法检查" for s in summary.skipped)
+    assert_twins(outcomes)
+
+
+# -- the size decides when the variable is not set ---------------------------------------------
+
+
+def test_without_the_variable_the_size_decides(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unset: a workbook of MIN_BYTES or more goes to the worker, a smaller one does not
+    (the threshold brought down to the county's workbook, as a 1 MB book takes long)."""
+    half = write_book(tmp_path / "一半.xlsx", half_book(read_book(county_book)))
+    assert half.stat().st_size < county_book.stat().st_size
+    monkeypatch.setattr(parallel_import, "MIN_BYTES", county_book.stat().st_size)
+    assert parallel_import.worker_wanted(county_book) and not parallel_import.worker_wanted(half)
+    session = open_as(copy_target(request, targets, "empty", tmp_path, "x.db"))
+    try:
+        for book, expected in ((half, [SERIAL_READ]), (county_book, [PARALLEL_WRITTEN])):
+            monkeypatch.delenv(WORKER_ENV, raising=False)
+            taken = watch_paths(monkeypatch)
+            summary = session.exchange.import_workbook(
+                book, dry_run=False, accept_bad_check=False, today=TODAY
+            )
+            assert summary.changed and taken == expected
+    finally:
+        session.close()
