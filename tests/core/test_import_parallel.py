@@ -769,7 +769,8 @@ def test_a_cancelled_serial_import_leaves_no_backup(
 
 # -- 6. the command line -----------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
+# the checkout of the package under test (subprocesses import the same)
+ROOT = Path(core.__file__).resolve().parents[3]
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -1178,3 +1179,97 @@ def test_without_the_variable_the_size_decides(
             assert summary.changed and taken == expected
     finally:
         session.close()
+
+
+# -- the bundle: the worker is the program's own executable -------------------------------------
+
+# A PyInstaller bundle in miniature. Frozen, multiprocessing's spawn starts a worker (and its
+# resource tracker) as the program's own executable with ``--multiprocessing-fork …`` (or
+# ``-c 'from multiprocessing.resource_tracker import main…'``) and PyInstaller's bootloader
+# runs the entry script on those arguments: only ``multiprocessing.freeze_support()``, called
+# by the entry script first, diverts them (PyInstaller's runtime hook pyi_rth_multiprocessing
+# makes it do so on Linux too; its essentials are copied below). The bundle's CLI entry is
+# safecredit_desktop/cli.py (pyinstaller.spec), run as __main__.
+FROZEN_LAUNCHER = """
+import multiprocessing, multiprocessing.spawn, os, runpy, sys
+from subprocess import _args_from_interpreter_flags
+
+sys.frozen = True
+sys._MEIPASS = os.environ["FAKE_BUNDLE_ROOT"]  # resources/ and db/ of the bundle
+sys.executable = os.environ["FAKE_BUNDLE_EXE"]
+multiprocessing.spawn.set_executable(sys.executable)
+multiprocessing.process.ORIGINAL_DIR = None
+with open(os.environ["FAKE_BUNDLE_LOG"], "a", encoding="utf-8") as log:
+    log.write(" ".join(sys.argv[1:3]) + "\\n")
+
+
+def _freeze_support():  # pyi_rth_multiprocessing's, reduced
+    if "-c" in sys.argv:
+        at = sys.argv.index("-c")
+        command = sys.argv[at + 1] if at + 1 < len(sys.argv) else ""
+        if set(sys.argv[1:at]) == set(_args_from_interpreter_flags()) and command.startswith(
+            "from multiprocessing.resource_tracker import main"
+        ):
+            exec(command)
+            sys.exit()
+    if multiprocessing.spawn.is_forking(sys.argv):
+        kwds = {}
+        for arg in sys.argv[2:]:
+            name, value = arg.split("=")
+            kwds[name] = None if value == "None" else int(value)
+        multiprocessing.spawn.spawn_main(**kwds)
+        sys.exit()
+
+
+multiprocessing.freeze_support = multiprocessing.spawn.freeze_support = _freeze_support
+runpy.run_path(os.environ["FAKE_BUNDLE_ENTRY"], run_name="__main__")
+"""
+
+
+def test_the_bundled_cli_starts_its_worker_without_running_itself_again(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
+    """As the bundle runs it, ``safecredit import`` with the worker prints what it prints
+    without it, and nothing else: the worker's process must not run the command line
+    again (an argparse error on ``--multiprocessing-fork`` on the terminal; in the
+    window's bundle, a second window)."""
+    launcher = tmp_path / "launcher.py"
+    launcher.write_text(FROZEN_LAUNCHER, encoding="utf-8")
+    exe = tmp_path / "safecredit"
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{launcher}" "$@"\n', encoding="utf-8")
+    exe.chmod(0o755)
+    log = tmp_path / "launches.txt"
+    bundle = {
+        "FAKE_BUNDLE_EXE": str(exe),
+        "FAKE_BUNDLE_ROOT": str(ROOT),
+        "FAKE_BUNDLE_ENTRY": str(ROOT / "safecredit_desktop" / "cli.py"),
+        "FAKE_BUNDLE_LOG": str(log),
+        "SAFECREDIT_PASSWORD": "审核-pass-1",
+    }
+    done: dict[str, subprocess.CompletedProcess[str]] = {}
+    for mode in MODES:
+        db = str(copy_target(request, targets, "partial", tmp_path, f"{mode}.db"))
+        added = cli("--db", db, "users", "add", "李审核", "--role", "审核员", env=bundle)
+        assert added.returncode == 0, added.stderr
+        log.write_text("", encoding="utf-8")
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        done[mode] = subprocess.run(
+            [str(exe), "--db", db, "--user", "李审核", "import", str(county_book)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": path, **bundle, WORKER_ENV: mode},
+            timeout=600,
+        )
+        launches = log.read_text(encoding="utf-8").splitlines()
+        forks = [a for a in launches if a.startswith("--multiprocessing-fork")]
+        assert len(forks) == (1 if mode == PARALLEL else 0), launches
+    for mode in MODES:
+        assert (done[mode].returncode, done[mode].stderr) == (0, ""), (mode, done[mode].stderr)
+    shown = {
+        mode: [line for line in run.stdout.splitlines() if "导入前已备份数据库" not in line]
+        for mode, run in done.items()
+    }
+    assert shown[PARALLEL] == shown[SERIAL]
