@@ -345,6 +345,8 @@ class Outcome:
     refusal: tuple[type[BaseException], str, tuple[Any, ...]] | None
     tables: dict[str, list[tuple[Any, ...]]]
     audit: list[tuple[Any, ...]]
+    changes: frozenset[str] = frozenset()
+    """The tables the window is told were written (``session.take_changes()``)."""
 
 
 def refusal_of(exc: BaseException) -> tuple[type[BaseException], str, tuple[Any, ...]]:
@@ -408,6 +410,7 @@ def run_import(
     monkeypatch.setenv(WORKER_ENV, mode)
     taken = watch_paths(monkeypatch)
     head, before, kept = audit_head(session), tables(session), backups(session)
+    session.take_changes()
     summary: core.ImportSummary | None = None
     refusal = None
     try:
@@ -436,7 +439,8 @@ def run_import(
         assert summary.backup is not None and summary.backup.exists()
         assert {p for p in backups(session) - kept if p.suffix == ".db"} == {summary.backup}
         summary = dataclasses.replace(summary, backup=None)
-    return Outcome(summary, refusal, tables(session), audit_entries(session))
+    changes = session.take_changes().tables
+    return Outcome(summary, refusal, tables(session), audit_entries(session), changes)
 
 
 def both_ways(
@@ -467,6 +471,7 @@ def assert_twins(outcomes: dict[str, Outcome]) -> None:
     assert parallel.refusal == serial.refusal
     assert parallel.summary == serial.summary
     assert parallel.audit == serial.audit
+    assert parallel.changes == serial.changes
     for name, rows in serial.tables.items():
         assert parallel.tables[name] == rows, f"table {name} differs"
     assert parallel.tables.keys() == serial.tables.keys()
@@ -516,6 +521,26 @@ def bad_book(full: Book) -> Book:
     book["执法人员"][1][column(book, "执法人员", "在岗")] = "也许"
     book["信用修复"][-1][column(book, "信用修复", "批准日期")] = datetime(1999, 1, 1)
     return book
+
+
+def test_a_discarded_backup_leaves_nothing_behind(
+    targets: dict[str, object], request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """What "no backup left behind" rests on: the pre-import copy is the copy and its
+    anchor, and discarding it (the parallel path's refusal, cancel or fallback) removes
+    both. On PostgreSQL the copy is made by copying.export_sqlite, whose ``.part`` file
+    is anchored when closed (copy_register's Database.close), and that anchor stays."""
+    from safecredit_desktop.core.storage import anchor, backup
+
+    session = open_as(copy_target(request, targets, "partial", tmp_path, "x.db"))
+    try:
+        kept = backups(session)
+        copy = backup.backup_database(session.db.location, reason="before-import")
+        assert backups(session) - kept == {copy, anchor.sidecar_path(copy)}
+        backup.discard_backup(copy)
+        assert backups(session) == kept
+    finally:
+        session.close()
 
 
 def bad_check_only_book(full: Book) -> Book:
@@ -1061,19 +1086,23 @@ def test_a_worker_killed_mid_import_leaves_the_serial_result(
             lambda: killed.append(kill_worker()),
         )
         taken = watch_paths(monkeypatch)
+        session.take_changes()
         summary = session.exchange.import_workbook(
             county_book, dry_run=False, accept_bad_check=False, today=TODAY
         )
+        changes = session.take_changes().tables
         assert killed and parallel_import.worker_pid() != killed[0]
         # the worker may (rarely) have sent its whole plan before it was killed
         assert taken in ([FELL_BACK, SERIAL_READ], [PARALLEL_WRITTEN]), taken
         assert summary.backup is not None and summary.backup.exists()
-        assert summary.backup in backups(session)
+        # the copy made for the worker's attempt is gone, the serial path's stays
+        assert {p for p in backups(session) if p.suffix == ".db"} == {summary.backup}
         outcome = Outcome(
             dataclasses.replace(summary, backup=None),
             None,
             tables(session),
             audit_entries(session),
+            changes,
         )
         again = run_import(session, county_book, PARALLEL, monkeypatch)
         assert again.summary is not None and not again.summary.changed
