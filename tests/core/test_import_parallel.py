@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1302,3 +1302,62 @@ def test_the_bundled_cli_starts_its_worker_without_running_itself_again(
         for mode, run in done.items()
     }
     assert shown[PARALLEL] == shown[SERIAL]
+
+
+# -- a workbook the worker hands over in several pieces ----------------------------------------
+
+
+def big_book(full: Book, *, per_unit: int = 80) -> Book:
+    """The county's workbook with ``per_unit`` more inspections of every unit (in 2019,
+    before its own): past the worker's piece size (planning_base.STREAM_CHUNK, 4,000
+    rows), so 执法检查 comes in more than one piece."""
+    book = copy_of(full)
+    width = len(book["执法检查"][0])
+    at = column(book, "执法检查", "检查日期")
+    for unit in book["企业信息"][1:]:
+        for day in range(per_unit):
+            row: list[Any] = [None] * width
+            row[0], row[at] = unit[0], datetime(2019, 1, 1) + timedelta(days=day)
+            book["执法检查"].append(row)
+    return book
+
+
+def watch_pieces(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, bool]]:
+    """The pieces the next parallel imports are handed: (sheet, rows, sheet finished)."""
+    pieces: list[tuple[str, int, bool]] = []
+    chunks = parallel_import.PlanStream.chunks
+
+    def watched(self: Any) -> Any:
+        for name, rows, finished, faulty in chunks(self):
+            pieces.append((name, len(rows), finished))
+            yield name, rows, finished, faulty
+
+    monkeypatch.setattr(parallel_import.PlanStream, "chunks", watched)
+    return pieces
+
+
+@pytest.mark.parametrize("bad_last_row", [False, True], ids=["whole", "bad last row"])
+def test_a_workbook_in_several_pieces_alike(
+    bad_last_row: bool,
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows added in one piece and updated in another, in the order the serial path
+    writes them; or a bad cell in the last row, after the first piece was written."""
+    book = big_book(read_book(county_book))
+    if bad_last_row:
+        book["执法检查"][-1][column(book, "执法检查", "发现隐患数")] = "很多"
+    path = write_book(tmp_path / "大.xlsx", book)
+    pieces = watch_pieces(monkeypatch)
+    outcomes = both_ways(request, targets, "partial", tmp_path, path, monkeypatch)
+    inspections = [p for p in pieces if p[0] == "执法检查"]
+    assert len(inspections) >= 2 and not inspections[0][2], pieces
+    if bad_last_row:
+        assert outcomes[SERIAL].refusal is not None
+    else:
+        summary = outcomes[SERIAL].summary
+        assert summary is not None and summary.added > 4000 and summary.updated
+    assert_twins(outcomes)
