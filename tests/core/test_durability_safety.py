@@ -251,18 +251,25 @@ def test_two_writers_at_once_lose_nothing(county: Path, workbook: Workbook, tmp_
     )
 
 
+@pytest.mark.parametrize("worker", ["never", "always"])
 def test_import_survives_an_unrelated_save_in_the_window(
-    county: Path, workbook: Workbook, tmp_path: Path
+    county: Path, workbook: Workbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: str
 ) -> None:
+    """The window saves while an import is planned: the serial path (the workbook is
+    checked, not yet written) plans again under the write lock; the planning worker's
+    path (saved while it reads the workbook, before the import holds the lock) finds its
+    plan stale, writes nothing and hands over to the serial path."""
+    monkeypatch.setenv("SAFECREDIT_IMPORT_WORKER", worker)
     db = copy_of(county, tmp_path)
     before = counts(db, "units")["units"]
     unit, day = next(free_inspection_slots(db))
     window = core.open_session(db, user="窗口用户")
     cli = core.open_session(db, user="命令行", role=Role.REVIEWER)
     saved: list[int] = []
+    save_from = 0.7 if worker == "never" else 0.0
 
     def progress(fraction: float, text: str) -> None:
-        if fraction >= 0.7 and not saved:  # the workbook is checked, not yet written
+        if fraction >= save_from and not saved:
             record = model.Inspection(unit_id=unit, inspected_on=day, note="窗口保存")
             saved.append(window.records.save(record))
 
@@ -275,6 +282,12 @@ def test_import_survives_an_unrelated_save_in_the_window(
         window.close()
     assert saved
     assert counts(db, "units")["units"] == before + workbook.units
+    conn = sqlite3.connect(db)
+    try:
+        found = conn.execute("SELECT note FROM inspections WHERE id = ?", (saved[0],)).fetchone()
+    finally:
+        conn.close()
+    assert found == ("窗口保存",)
 
 
 # -- full disk ---------------------------------------------------------------------------------

@@ -587,6 +587,7 @@ def test_planned_rows_are_dropped_and_a_stale_plan_reads_the_workbook_again(
     from safecredit_desktop.core.exchange import importer, planning
     from safecredit_desktop.core.storage import backup
 
+    monkeypatch.setenv("SAFECREDIT_IMPORT_WORKER", "never")  # the serial path's own replan
     book = write_book(tmp_path / "u.xlsx", {"企业信息": [UNIT_HEAD, unit(1), unit(2)]})
     parsed = read_workbook(book)
     importer.plan_import(

@@ -17,6 +17,7 @@ from safecredit_desktop.core.errors import SafeCreditError, StorageError
 from safecredit_desktop.core.exchange import column_mapping as _mapping
 from safecredit_desktop.core.exchange import importer as _importer
 from safecredit_desktop.core.exchange import mapping_memory as _memory
+from safecredit_desktop.core.exchange import parallel_import as _parallel
 from safecredit_desktop.core.exchange.columns import fold_header
 from safecredit_desktop.core.exchange.import_towns import new_towns
 from safecredit_desktop.core.model import Role
@@ -67,6 +68,17 @@ class ExchangePart(Part):
         transaction, each audited as ``session.user``, followed by one ``import`` event.
         """
         day = today or date.today()
+        if not dry_run and _parallel.worker_wanted(Path(path)):
+            try:
+                return self._import_with_worker(
+                    Path(path),
+                    include_hidden=include_hidden,
+                    accept_bad_check=accept_bad_check,
+                    today=day,
+                    progress=progress,
+                )
+            except _parallel.WorkerUnavailable:
+                pass  # nothing was written: the serial path below does it all
         parsed = _importer.read_workbook(
             Path(path), include_hidden=include_hidden, progress=_progress_part(progress, 0.0, 0.4)
         )
@@ -158,6 +170,71 @@ class ExchangePart(Part):
             ) from exc
         session.last_save = None
         return summary(dry_run=False, backup=copy)
+
+    def _import_with_worker(
+        self,
+        path: Path,
+        *,
+        include_hidden: bool,
+        accept_bad_check: bool,
+        today: date,
+        progress: Callable[[float, str], None] | None,
+    ) -> _importer.ImportSummary:
+        """The import of a big workbook on both cores (``exchange/parallel_import.py``): a
+        worker process plans, this one backs up and then writes what is planned as it
+        comes. Raises :class:`~.parallel_import.WorkerUnavailable` with nothing written
+        when the worker cannot do it."""
+        import sqlite3
+
+        session = self._session
+        db = session.db
+        job = _parallel.PlanJob(
+            db.location,
+            db.confined_to,
+            path,
+            include_hidden,
+            accept_bad_check,
+            today,
+            session.profile.text,
+            session.profile.source,
+        )
+        pending = _parallel.Pending(
+            lambda: backup.backup_database(db.location, reason="before-import")
+        )
+        with _parallel.planned_by_worker(job, progress) as stream:
+            try:
+                written = _parallel.import_streamed(
+                    db,
+                    session.repo,
+                    stream,
+                    backup=pending,
+                    require_role=self.require_import_role,
+                    progress=progress,
+                )
+            except sqlite3.OperationalError as exc:
+                reason = files.failure_message(exc) or "数据库暂时无法写入。"
+                copy = pending.settled()
+                raise StorageError(f"{reason}没有导入任何数据；导入前的备份在 {copy}。") from exc
+            except sqlite3.IntegrityError as exc:
+                copy = pending.settled()
+                raise StorageError(
+                    f"导入被数据库拒绝（{exc}），没有导入任何数据；导入前的备份在 {copy}。"
+                ) from exc
+            except BaseException:
+                # refused, bad cells, cancelled, or the serial path takes over: the copy
+                # made for it goes (the serial path makes none for what it does not write)
+                copy = pending.settled()
+                if copy is not None:
+                    backup.discard_backup(copy)
+                raise
+        plan = written.plan
+        if not plan.changed:
+            backup.discard_backup(written.backup)
+            return dataclasses.replace(plan.summary(dry_run=False), new_towns=written.new_towns)
+        session.last_save = None
+        return dataclasses.replace(
+            plan.summary(dry_run=False, backup=written.backup), new_towns=written.new_towns
+        )
 
     def require_import_role(self, plan: _importer.ImportPlan) -> None:
         """Refuse an import that would add or change 信用修复 or 执法人员 rows (or an

@@ -12,12 +12,14 @@ from typing import Any
 from safecredit_desktop.core import grade_cache
 from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.errors import SafeCreditError
+from safecredit_desktop.core.exchange.columns import SheetSpec
 from safecredit_desktop.core.exchange.import_errors import Progress
 from safecredit_desktop.core.exchange.plans import (
     ADD,
     UPDATE,
     ConflictChange,
     ImportPlan,
+    PlannedRow,
     SheetPlan,
     _audit_head,
     _key_json,
@@ -43,36 +45,75 @@ def apply_import(
     plan.raise_for_errors()
     if not plan.changed:
         return
-    with bulk.larger_cache(db), db.transaction() as conn:
-        if _audit_head(db) != plan.audit_head:
-            raise StalePlanError(
-                "检查工作簿之后，数据库又被其他用户或程序修改过；为防止覆盖，没有写入任何数据，"
-                "请重新导入。"
-            )
+    with bulk.larger_cache(db), db.transaction():
+        check_not_stale(db, plan.audit_head)
+        writer = PlanWriter(db, repo)
         steps = max(len(plan.sheets), 1)
-        unit_ids: dict[str, int] = {}
         for index, sheet in enumerate(sorted(plan.sheets, key=_apply_order)):
             if progress is not None:
                 progress(0.9 * index / steps, f"写入“{sheet.spec.name}”表")
-            if sheet.spec.table != "units" and not unit_ids:
-                unit_ids = {str(u): int(i) for u, i in conn.execute("SELECT uscc, id FROM units")}
-            if sheet.spec.table == "repairs":
-                _resolve_targets(conn, sheet, unit_ids)
-            per_unit = sheet.spec.table not in ("units", "inspectors")
-            added = []
-            for planned in sheet.rows:
-                if planned.action == ADD:
-                    if per_unit:
-                        planned.record.unit_id = unit_ids[planned.unit_code]
-                    added.append(planned.record)
-            repo.insert_many(added)
-            for planned in sheet.rows:
-                if planned.action == UPDATE:
-                    repo.update(planned.record)
+            writer.write(sheet.spec, sheet.rows)
+            writer.end_sheet()
+        writer.finish(plan, progress=_grading_progress(progress))
+
+
+def check_not_stale(db: Database, audit_head: int) -> None:
+    """Refuse to write a plan made before the database last changed (within the write
+    transaction, so that nothing can change after this check)."""
+    if _audit_head(db) != audit_head:
+        raise StalePlanError(
+            "检查工作簿之后，数据库又被其他用户或程序修改过；为防止覆盖，没有写入任何数据，"
+            "请重新导入。"
+        )
+
+
+class PlanWriter:
+    """Writes a plan's rows within the caller's transaction, sheet by sheet in the order
+    of :func:`_apply_order` (units first, 信用修复 last): a sheet's new rows as they are
+    handed over (in as many pieces as planning hands them), its updates when the sheet
+    ends — the same statements in the same order whether the plan comes whole or streamed.
+    """
+
+    def __init__(self, db: Database, repo: Repository) -> None:
+        self.db = db
+        self.repo = repo
+        self.unit_ids: dict[str, int] = {}
+        self.updates: list[PlannedRow] = []
+
+    def _load_unit_ids(self) -> dict[str, int]:
+        if not self.unit_ids:
+            conn = self.db.conn
+            self.unit_ids = {str(u): int(i) for u, i in conn.execute("SELECT uscc, id FROM units")}
+        return self.unit_ids
+
+    def write(self, spec: SheetSpec, rows: list[PlannedRow]) -> None:
+        """Insert the rows to add; keep the updates for :meth:`end_sheet`."""
+        table = spec.table
+        per_unit = table not in ("units", "inspectors")
+        unit_ids = self._load_unit_ids() if table != "units" else {}
+        if table == "repairs":
+            _resolve_targets(self.db.conn, rows, unit_ids)
+        added = []
+        for planned in rows:
+            if planned.action == ADD:
+                if per_unit:
+                    planned.record.unit_id = unit_ids[planned.unit_code]
+                added.append(planned.record)
+            elif planned.action == UPDATE:
+                self.updates.append(planned)
+        self.repo.insert_many(added)
+
+    def end_sheet(self) -> None:
+        for planned in self.updates:
+            self.repo.update(planned.record)
+        self.updates = []
+
+    def finish(self, plan: ImportPlan, *, progress: Progress | None = None) -> None:
+        """The inspectors' 回避单位, the import's own audit event and the live grades of
+        every unit the import touched (in one batch, in this transaction)."""
+        conn = self.db.conn
         if plan.conflicts:
-            if not unit_ids:
-                unit_ids = {str(u): int(i) for u, i in conn.execute("SELECT uscc, id FROM units")}
-            _apply_conflicts(conn, repo, plan.conflicts, unit_ids)
+            _apply_conflicts(conn, self.repo, plan.conflicts, self._load_unit_ids())
         summary = plan.summary(dry_run=False)
         detail = {
             "文件": plan.path.name,
@@ -82,10 +123,11 @@ def apply_import(
             },
         }
         audit.append(
-            conn, repo.user, [audit.AuditEntry("event", "import", plan.path.name, None, detail)]
+            conn,
+            self.repo.user,
+            [audit.AuditEntry("event", "import", plan.path.name, None, detail)],
         )
-        # the live grades of every unit the import touched, in one batch, in this transaction
-        grade_cache.settle_stale(db, progress=_grading_progress(progress))
+        grade_cache.settle_stale(self.db, progress=progress)
 
 
 def _grading_progress(progress: Progress | None) -> Progress | None:
@@ -104,8 +146,8 @@ def _apply_order(sheet: SheetPlan) -> int:
     return 0 if table == "units" else 2 if table == "repairs" else 1
 
 
-def _resolve_targets(conn: Any, sheet: SheetPlan, unit_ids: dict[str, int]) -> None:
-    for planned in sheet.rows:
+def _resolve_targets(conn: Any, rows: list[PlannedRow], unit_ids: dict[str, int]) -> None:
+    for planned in rows:
         if planned.action != ADD or planned.target is None:
             continue
         table, key = planned.target

@@ -35,6 +35,7 @@ from datetime import date
 from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.exchange.columns import SHEETS
 from safecredit_desktop.core.exchange.import_errors import CellError, CellErrors, Progress
+from safecredit_desktop.core.exchange.planning_base import RowsPlanned
 from safecredit_desktop.core.exchange.planning_records import _RecordPlanner
 from safecredit_desktop.core.exchange.planning_repairs import _RepairPlanner
 from safecredit_desktop.core.exchange.plans import (
@@ -64,11 +65,14 @@ def plan_import(
     today: date,
     progress: Progress | None = None,
     release_rows: bool = False,
+    on_rows: RowsPlanned | None = None,
 ) -> ImportPlan:
     """Decide every row's fate; every fault is in ``plan.errors`` (nothing is written).
 
     With ``release_rows`` each sheet's rows are dropped from ``parsed`` once planned
-    (their records are in the plan), so that a big workbook is not held twice."""
+    (their records are in the plan), so that a big workbook is not held twice.
+    ``on_rows`` is handed the planned rows as planning goes, sheet by sheet in the
+    order they are written (units first, 信用修复 last), a few thousand at a time."""
     planner = _Planner(
         db,
         parsed,
@@ -77,6 +81,7 @@ def plan_import(
         today=today,
         bureau_name=get_setting(db, setting_keys.BUREAU_NAME),
         progress=progress,
+        on_rows=on_rows,
     )
     head = _audit_head(db)
     plans: dict[str, SheetPlan] = {}
@@ -94,6 +99,7 @@ def plan_import(
             plans[spec.name] = planner.plan_repairs(sheet)
         else:
             plans[spec.name] = planner.plan_records(sheet)
+        planner.tell(finished=True)
         if release_rows:
             sheet.rows = []
     missing = CellErrors()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -43,6 +43,13 @@ from safecredit_desktop.core.validate import (
 
 MissingRows = dict[tuple[str, str], list[int]]
 """(sheet title, attribute) of a missing required column → the rows that needed it."""
+
+RowsPlanned = Callable[[str, list[PlannedRow], bool, bool], None]
+"""Told of planned rows as planning goes: (sheet name, rows planned since last told,
+whether the sheet is finished, whether any fault was found so far)."""
+
+STREAM_CHUNK = 4000
+"""Rows planned between two calls of a :data:`RowsPlanned` listener."""
 
 
 class _RowErrors:
@@ -217,9 +224,13 @@ class _PlannerBase:
         today: date,
         bureau_name: str,
         progress: Progress | None,
+        on_rows: RowsPlanned | None = None,
     ) -> None:
         self.db = db
         self.progress = progress
+        self.on_rows = on_rows
+        self.current: SheetPlan | None = None
+        self.told = 0  # rows of ``current`` the listener was told of
         self.done = 0
         self.total = max(parsed.row_count, 1)
         self.parsed = parsed
@@ -251,6 +262,25 @@ class _PlannerBase:
         self.done += 1
         if self.progress is not None and self.done % 2000 == 0:
             self.progress(self.done / self.total, f"已检查 {self.done} 行")
+        if self.on_rows is not None and self.done % STREAM_CHUNK == 0:
+            self.tell(finished=False)
+
+    def start_sheet(self, sheet: ParsedSheet) -> SheetPlan:
+        """A new sheet's plan, the one the listener is told of from now on."""
+        self.current = SheetPlan(sheet.spec, sheet.title)
+        self.told = 0
+        return self.current
+
+    def tell(self, *, finished: bool) -> None:
+        """Hand the listener the current sheet's rows planned since it was last told.
+        A row is handed over only once final (appended after its checks)."""
+        plan = self.current
+        if self.on_rows is None or plan is None:
+            return
+        rows = plan.rows[self.told :]
+        self.told = len(plan.rows)
+        faulty = bool(self.errors or self.missing_rows or self.parsed.errors)
+        self.on_rows(plan.spec.name, rows, finished, faulty)
 
     def _existing(
         self, spec: SheetSpec, sheet: ParsedSheet | None = None

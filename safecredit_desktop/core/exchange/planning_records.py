@@ -48,7 +48,7 @@ class _RecordPlanner(_PlannerBase):
 
     # -- units ---------------------------------------------------------------------
     def plan_units(self, sheet: ParsedSheet) -> SheetPlan:
-        plan = SheetPlan(sheet.spec, sheet.title)
+        plan = self.start_sheet(sheet)
         existing = self._existing(sheet.spec, sheet)
         seen: dict[tuple[Any, ...], int] = {}
         form = forms.FORMS["units"]
@@ -161,7 +161,7 @@ class _RecordPlanner(_PlannerBase):
 
     def plan_records(self, sheet: ParsedSheet) -> SheetPlan:
         spec = sheet.spec
-        plan = SheetPlan(spec, sheet.title)
+        plan = self.start_sheet(sheet)
         existing = self._existing(spec, sheet)
         form = forms.FORMS[spec.form or ""]
         seen: dict[tuple[Any, ...], int] = {}
@@ -251,7 +251,7 @@ class _RecordPlanner(_PlannerBase):
     # -- inspectors ----------------------------------------------------------------------
     def plan_inspectors(self, sheet: ParsedSheet) -> tuple[SheetPlan, list[ConflictChange]]:
         spec = sheet.spec
-        plan = SheetPlan(spec, sheet.title)
+        plan = self.start_sheet(sheet)
         existing = self._existing(spec)
         stored_conflicts: dict[str, set[str]] = {}
         for cert, code in self.db.conn.execute(

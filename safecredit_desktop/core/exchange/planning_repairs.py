@@ -72,7 +72,7 @@ class _RepairPlanner(_PlannerBase):
 
     def plan_repairs(self, sheet: ParsedSheet) -> SheetPlan:
         spec = sheet.spec
-        plan = SheetPlan(spec, sheet.title)
+        plan = self.start_sheet(sheet)
         targets = self._targets()
         existing: dict[tuple[Any, ...], model.Repair] = {}
         cursor = self.db.conn.execute(

@@ -157,6 +157,18 @@ def backup_database(database: Location, *, reason: str = "manual", to: Path | No
     return dest
 
 
+def discard_backup(copy: Path) -> None:
+    """Remove a backup made for a change that did not happen (and its anchor), and the
+    program's backups folder if that leaves it empty (as it was before, then)."""
+    copy.unlink(missing_ok=True)
+    anchor.remove_sidecar(copy)
+    folder = copy.parent
+    if folder.name.endswith(".backups"):
+        for empty in (folder / "anchors", folder):
+            with contextlib.suppress(OSError):  # not empty, or not there: left as it is
+                empty.rmdir()
+
+
 def latest_backup(database: Path) -> Path | None:
     folder = backups_dir_for(database)
     if not folder.is_dir():
