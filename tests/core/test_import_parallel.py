@@ -1361,3 +1361,37 @@ def test_a_workbook_in_several_pieces_alike(
         summary = outcomes[SERIAL].summary
         assert summary is not None and summary.added > 4000 and summary.updated
     assert_twins(outcomes)
+
+
+def test_a_relative_path_is_read_where_the_caller_is(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``import_workbook(Path("县.xlsx"))`` reads the caller's 县.xlsx, in the folder the
+    caller is in now — not the one of the folder the worker was started in (it is kept
+    for the program's life): there it would find another workbook and plan that."""
+    full = read_book(county_book)
+    started_in, now_in = tmp_path / "上周", tmp_path / "本周"
+    for folder, book in ((started_in, half_book(full)), (now_in, full)):
+        folder.mkdir()
+        write_book(folder / "县.xlsx", book)
+    try:
+        monkeypatch.chdir(started_in)
+        parallel_import.discard_worker()
+        warm = open_as(copy_target(request, targets, "empty", tmp_path, "warm.db"))
+        try:
+            run_import(warm, started_in / "县.xlsx", PARALLEL, monkeypatch)
+        finally:
+            warm.close()
+        monkeypatch.chdir(now_in)
+        outcomes = both_ways(
+            request, targets, "empty", tmp_path / "registers", Path("县.xlsx"), monkeypatch
+        )
+    finally:
+        parallel_import.discard_worker()  # not left running in a folder of this test
+    summary = outcomes[SERIAL].summary
+    assert summary is not None and summary.added > 500
+    assert_twins(outcomes)
