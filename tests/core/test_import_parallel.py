@@ -1395,3 +1395,77 @@ def test_a_relative_path_is_read_where_the_caller_is(
     summary = outcomes[SERIAL].summary
     assert summary is not None and summary.added > 500
     assert_twins(outcomes)
+
+
+def test_ctrl_c_in_the_cli_stops_the_import_without_a_traceback(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
+    """Ctrl+C on the terminal (SIGINT to the command's process group, the worker's too)
+    while the import writes: "已取消。", exit 1, nothing imported, no backup left — and
+    no Python traceback from the worker on the terminal. The command is stopped exactly
+    where it writes the import's own audit entry (core/pause_points.py), whatever the
+    load: the worker has handed over the whole plan by then (it is idle, or closing the
+    register it read) and stays running."""
+    import signal
+    import time
+
+    password = {"SAFECREDIT_PASSWORD": "审核-pass-1"}
+    base = copy_target(request, targets, "partial", tmp_path, "base.db")
+    added = cli("--db", str(base), "users", "add", "李审核", "--role", "审核员", env=password)
+    assert added.returncode == 0, added.stderr
+    command = ("--user", "李审核", "import", str(county_book))
+    env = {**password, WORKER_ENV: PARALLEL}
+    # a rehearsal on a copy counts the audit appends up to the import's own entry: the
+    # last of the transaction that appends most
+    rehearsal = copy_location(request, base, tmp_path, "rehearsal.db")
+    trace = tmp_path / "trace.txt"
+    done = cli("--db", str(rehearsal), *command, env={**env, "SAFECREDIT_PAUSE_TRACE": str(trace)})
+    assert done.returncode == 0, done.stderr
+    appends = 0
+    last_of: list[tuple[int, int]] = []  # per transaction: (appends in it, count at its last)
+    for point in trace.read_text(encoding="utf-8").splitlines():
+        if point == "transaction.begun":
+            last_of.append((0, 0))
+        elif point == "audit.appended" and last_of:
+            appends += 1
+            last_of[-1] = (last_of[-1][0] + 1, appends)
+    n = max(last_of)[1]
+
+    location = copy_location(request, base, tmp_path, "x.db")
+    session = open_as(location)
+    try:
+        before, kept = tables(session), backups(session)
+    finally:
+        session.close()
+    marker = tmp_path / "paused"
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    paused = {"SAFECREDIT_PAUSE_AT": f"audit.appended@{n}:{marker}", "PYTHONPATH": path}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "safecredit_desktop.cli", "--db", str(location), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env, **paused},
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 1 and "已取消" in err, (out, err)
+    assert "Traceback" not in err, err
+    session = open_as(location)
+    try:
+        assert tables(session) == before
+        assert {p for p in backups(session) - kept if p.suffix == ".db"} == set()
+    finally:
+        session.close()
