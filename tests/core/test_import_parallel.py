@@ -1469,3 +1469,51 @@ def test_ctrl_c_in_the_cli_stops_the_import_without_a_traceback(
         assert {p for p in backups(session) - kept if p.suffix == ".db"} == set()
     finally:
         session.close()
+
+
+# -- a county's account on a city server -----------------------------------------------------
+
+
+def test_a_county_account_on_a_city_server_imports_alike(
+    pg: Any, pg_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker reads as the county's account reads (confined to its county): units of
+    the county updated and added, the other county's unit untouched and unseen."""
+    from tests.core.test_pg_city import FH, LS, _app, _unit
+
+    session = core.init_database(
+        pg, profile="fenghuang", bureau_name="测试市应急管理局", user="市管理员",
+        admin=("city", "city-password"),
+    )  # fmt: skip
+    try:
+        ours, theirs = _unit("凤凰第一矿业有限公司", FH), _unit("蓝山建材有限公司", LS)
+        for unit in (ours, theirs):
+            session.records.save(unit)
+        session.accounts.create_user("fh", "fh-password", {Role.ADMIN, Role.CLERK})
+        session.accounts.set_county("fh", FH)
+    finally:
+        session.close()
+    head = ("统一社会信用代码", "单位名称", "行业类别", "报送单位")
+    rows = [
+        head,
+        (ours.uscc, "凤凰第一矿业（更名）有限公司", "非煤矿山", FH),
+        (_unit("凤凰新建砖厂", FH).uscc, "凤凰新建砖厂", "非煤矿山", None),
+    ]
+    book = write_book(tmp_path / "县.xlsx", {"企业信息": [list(r) for r in rows]})
+    outcomes: dict[str, Outcome] = {}
+    for mode in MODES:
+        location = pg_cluster.fresh(template=pg.dbname)
+        county_session = core.sign_in(_app(location), "fh", "fh-password")
+        try:
+            outcomes[mode] = run_import(county_session, book, mode, monkeypatch)
+        finally:
+            county_session.close()
+        whole = core.open_session(location, user="市管理员")
+        try:
+            names = dict(whole.db.conn.execute("SELECT uscc, name FROM units"))
+            assert names[theirs.uscc] == "蓝山建材有限公司" and len(names) == 3
+        finally:
+            whole.close()
+    summary = outcomes[SERIAL].summary
+    assert summary is not None and (summary.added, summary.updated) == (1, 1)
+    assert_twins(outcomes)
