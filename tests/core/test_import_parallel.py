@@ -8,6 +8,13 @@ the same refusal (bad cells, a clerk's 执法人员 / 信用修复 rows) with no
 backup left behind; a cancel rolled back; a worker that dies mid-import replaced by the
 serial path. The workbooks are made by the program itself: a small demo county exported as
 全部数据 (every record kind, 执法人员 with 回避单位, 信用修复 rows), and variants of it.
+
+Every import here also checks which way it went (``watch_paths``): ``always`` must really
+write the worker's plan (or, where a test says so, give the worker up for the serial path),
+so that an equivalence cannot pass because both runs were serial. The worker is a process
+kept for the program's life, so the file also holds it to what a process owes its caller:
+a relative path read where the caller is, a bundled executable that does not run itself
+again as the worker, and no traceback on the terminal after Ctrl+C.
 """
 
 from __future__ import annotations
@@ -207,11 +214,17 @@ def new_target(location: object) -> None:
 
 
 def serial_import(session: core.Session, path: Path) -> core.ImportSummary:
+    """An import by the serial path (for making the targets: module fixtures have no
+    monkeypatch), the variable as it was afterwards."""
+    previous = os.environ.get(WORKER_ENV)
     os.environ[WORKER_ENV] = SERIAL
     try:
         return session.exchange.import_workbook(path, dry_run=False, accept_bad_check=False)
     finally:
-        del os.environ[WORKER_ENV]
+        if previous is None:
+            del os.environ[WORKER_ENV]
+        else:
+            os.environ[WORKER_ENV] = previous
 
 
 def listed_in_conflicts(full: Book) -> list[str]:
