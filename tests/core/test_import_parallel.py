@@ -1317,6 +1317,40 @@ def test_the_bundled_cli_starts_its_worker_without_running_itself_again(
     assert shown[PARALLEL] == shown[SERIAL]
 
 
+def _calls(node: Any, name: str) -> bool:
+    import ast
+
+    return any(
+        isinstance(n, ast.Call)
+        and (getattr(n.func, "id", None) == name or getattr(n.func, "attr", None) == name)
+        for n in ast.walk(node)
+    )
+
+
+def test_every_bundle_entry_diverts_the_worker_before_it_runs_the_program() -> None:
+    """The window's bundle too (pyinstaller.spec's entry scripts, run as __main__): the
+    first thing run calls ``multiprocessing.freeze_support()`` — else each worker the
+    window starts would open a second window (the behaviour is shown for the command
+    line above; the window's is this same line)."""
+    import ast
+    import re
+
+    spec = (ROOT / "pyinstaller.spec").read_text(encoding="utf-8")
+    entries = re.findall(r'Analysis\(\s*\[str\(ROOT / "safecredit_desktop" / "([^"]+)"\)', spec)
+    assert sorted(entries) == ["__main__.py", "cli.py"], entries
+    for entry in entries:
+        tree = ast.parse((ROOT / "safecredit_desktop" / entry).read_text(encoding="utf-8"))
+        run: list[Any] = []  # what runs as __main__, in order
+        for statement in tree.body:
+            is_main_guard = isinstance(statement, ast.If) and "__main__" in ast.unparse(
+                statement.test
+            )
+            run.extend(statement.body if is_main_guard else [statement])
+        runs_program = next(i for i, s in enumerate(run) if _calls(s, "main"))
+        diverts = [i for i, s in enumerate(run) if _calls(s, "freeze_support")]
+        assert diverts and diverts[0] < runs_program, f"{entry}: no freeze_support() first"
+
+
 # -- a workbook the worker hands over in several pieces ----------------------------------------
 
 
