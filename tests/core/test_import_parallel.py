@@ -364,7 +364,12 @@ class Outcome:
 
 def refusal_of(exc: BaseException) -> tuple[type[BaseException], str, tuple[Any, ...]]:
     if isinstance(exc, WorkbookError):
-        details: tuple[Any, ...] = (tuple(exc.errors), exc.total, exc.only_bad_check)
+        details: tuple[Any, ...] = (
+            tuple(exc.errors),
+            exc.total,
+            exc.only_bad_check,
+            exc.hidden_sheets,
+        )
     else:
         details = ()
     return (type(exc), str(exc), details)
@@ -595,7 +600,7 @@ def test_bad_cells_refused_alike_and_nothing_left(
     outcomes = both_ways(request, targets, case, tmp_path, book, monkeypatch)
     refusal = outcomes[SERIAL].refusal
     assert refusal is not None and refusal[0] is WorkbookError
-    errors, total, only_bad_check = refusal[2]
+    errors, total, only_bad_check, _ = refusal[2]
     assert total == len(errors) >= 6 and only_bad_check is False
     sheets = {e.sheet for e in errors}
     assert {"企业信息", "执法检查", "行政处罚", "执法人员", "信用修复"} <= sheets
@@ -614,7 +619,7 @@ def test_only_a_bad_check_character_refused_alike_then_accepted_alike(
     book = write_book(tmp_path / "校验码.xlsx", bad_check_only_book(read_book(county_book)))
     refused = both_ways(request, targets, "partial", tmp_path / "refused", book, monkeypatch)
     refusal = refused[SERIAL].refusal
-    assert refusal is not None and refusal[2][1:] == (1, True)
+    assert refusal is not None and refusal[2][1:3] == (1, True)
     assert_twins(refused)
     accepted = both_ways(
         request, targets, "partial", tmp_path / "accepted", book, monkeypatch, accept_bad_check=True
@@ -635,7 +640,7 @@ def test_more_bad_cells_than_are_listed_alike(
     outcomes = both_ways(request, targets, "partial", tmp_path, book, monkeypatch)
     refusal = outcomes[SERIAL].refusal
     assert refusal is not None
-    errors, total, _ = refusal[2]
+    errors, total, _, _ = refusal[2]
     assert len(errors) == 1000 < total
     assert {e.sheet for e in errors} == {"执法检查"} and total > 3 * 300 + 100
     assert_twins(outcomes)
@@ -941,6 +946,17 @@ def test_hidden_and_unknown_sheets_alike(
     assert summary.hidden_sheets == ("表彰",) and summary.ignored_sheets == ("备忘",)
     assert ("表彰" in {s.sheet for s in summary.sheets}) is include_hidden
     assert_twins(outcomes)
+    # refused, the hidden sheets are named with the bad cells
+    wb = openpyxl.load_workbook(path)
+    wb["企业信息"]["J3"] = ID[:-1] + "9"  # 主要负责人身份证号
+    wb.save(path)
+    refused = both_ways(
+        request, targets, "partial", tmp_path / "bad", path, monkeypatch,
+        include_hidden=include_hidden,
+    )  # fmt: skip
+    refusal = refused[SERIAL].refusal
+    assert refusal is not None and refusal[2][3] == ("表彰",)
+    assert_twins(refused)
 
 
 def not_a_workbook(path: Path) -> Path:
