@@ -1541,32 +1541,47 @@ def test_a_county_account_on_a_city_server_imports_alike(
     pg: Any, pg_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The worker reads as the county's account reads (confined to its county): units of
-    the county updated and added, the other county's unit untouched and unseen."""
-    from tests.core.test_pg_city import FH, LS, _app, _unit
+    the county updated and added, the other county's unit untouched and unseen. (The city
+    as tests/core/test_pg_city.py makes it.)"""
+    import pg_server
+
+    from safecredit_desktop.core.storage.location import parse_server
+    from safecredit_desktop.core.validate import uscc_check_character
+
+    fh, ls = "凤凰县应急管理局", "蓝山县应急管理局"
+    numbers = iter(range(1, 100))
+
+    def unit(name: str, reporter: str) -> model.Unit:
+        first = f"91431200MA{next(numbers):07d}"
+        code = first + uscc_check_character(first)
+        return model.Unit(uscc=code, name=name, category="非煤矿山", reporter=reporter)
+
+    def as_app(location: Any) -> Any:  # the program's login role on the server
+        return parse_server(location.url.replace(f"{location.user}@", f"{pg_server.APP}@"))
 
     session = core.init_database(
         pg, profile="fenghuang", bureau_name="测试市应急管理局", user="市管理员",
         admin=("city", "city-password"),
     )  # fmt: skip
     try:
-        ours, theirs = _unit("凤凰第一矿业有限公司", FH), _unit("蓝山建材有限公司", LS)
-        for unit in (ours, theirs):
-            session.records.save(unit)
+        ours, theirs = unit("凤凰第一矿业有限公司", fh), unit("蓝山建材有限公司", ls)
+        for stored in (ours, theirs):
+            session.records.save(stored)
         session.accounts.create_user("fh", "fh-password", {Role.ADMIN, Role.CLERK})
-        session.accounts.set_county("fh", FH)
+        session.accounts.set_county("fh", fh)
     finally:
         session.close()
     head = ("统一社会信用代码", "单位名称", "行业类别", "报送单位")
     rows = [
         head,
-        (ours.uscc, "凤凰第一矿业（更名）有限公司", "非煤矿山", FH),
-        (_unit("凤凰新建砖厂", FH).uscc, "凤凰新建砖厂", "非煤矿山", None),
+        (ours.uscc, "凤凰第一矿业（更名）有限公司", "非煤矿山", fh),
+        (unit("凤凰新建砖厂", fh).uscc, "凤凰新建砖厂", "非煤矿山", None),
     ]
     book = write_book(tmp_path / "县.xlsx", {"企业信息": [list(r) for r in rows]})
     outcomes: dict[str, Outcome] = {}
     for mode in MODES:
         location = pg_cluster.fresh(template=pg.dbname)
-        county_session = core.sign_in(_app(location), "fh", "fh-password")
+        county_session = core.sign_in(as_app(location), "fh", "fh-password")
         try:
             outcomes[mode] = run_import(county_session, book, mode, monkeypatch)
         finally:
