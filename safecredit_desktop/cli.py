@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import multiprocessing
 import os
 import sqlite3
 import sys
@@ -1042,4 +1043,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # in the bundle, the import's planning worker is this program started again
+    multiprocessing.freeze_support()
     sys.exit(main())

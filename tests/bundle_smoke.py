@@ -78,6 +78,20 @@ def main() -> int:
             assert embedded, f"字体未嵌入：{name}"
             assert any(f in name for f in BUNDLED_FONTS), f"不是随程序提供的字体：{name}"
         print(f"PDF：{len(fonts)} 种字体，均已嵌入，均为随程序提供的字体")
+        # the import's planning worker is the bundle started again (freeze_support)
+        book = Path(folder) / "all.xlsx"
+        run(str(cli), "--db", str(db), "export", "data", str(book))
+        other = Path(folder) / "other.db"
+        run(str(cli), "--db", str(other), "init", "--profile", "suizhou", "--unit", "随州市")
+        checker = {**os.environ, "SAFECREDIT_PASSWORD": "smoke-pass-1"}  # 执法人员 rows
+        add = ("users", "add", "--role", "审核员", "checker")
+        run(str(cli), "--db", str(other), *add, env=checker)
+        worker_env = {**checker, "SAFECREDIT_IMPORT_WORKER": "always"}
+        imported = run(
+            str(cli), "--db", str(other), "--user", "checker", "import", str(book), env=worker_env
+        )
+        assert "导入完成" in imported, imported
+        print(imported.splitlines()[0])
         env = {
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",

@@ -26,7 +26,7 @@ from safecredit_desktop.core.exchange.plans import (
 )
 from safecredit_desktop.core.storage import audit, bulk
 from safecredit_desktop.core.storage.connection import Database
-from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.storage.repository import PreparedInserts, Repository
 
 
 class StalePlanError(SafeCreditError):
@@ -86,9 +86,20 @@ class PlanWriter:
             self.unit_ids = {str(u): int(i) for u, i in conn.execute("SELECT uscc, id FROM units")}
         return self.unit_ids
 
-    def write(self, spec: SheetSpec, rows: list[PlannedRow]) -> None:
-        """Insert the rows to add; keep the updates for :meth:`end_sheet`."""
+    def write(
+        self,
+        spec: SheetSpec,
+        rows: list[PlannedRow],
+        prepared: list[PreparedInserts] | None = None,
+    ) -> None:
+        """Insert the rows to add (``prepared``: made ready by the planning worker);
+        keep the updates for :meth:`end_sheet`."""
         table = spec.table
+        self.updates.extend(r for r in rows if r.action == UPDATE)
+        if prepared is not None:
+            for piece in prepared:
+                self.repo.write_prepared(piece)
+            return
         per_unit = table not in ("units", "inspectors")
         unit_ids = self._load_unit_ids() if table != "units" else {}
         if table == "repairs":
@@ -99,8 +110,6 @@ class PlanWriter:
                 if per_unit:
                     planned.record.unit_id = unit_ids[planned.unit_code]
                 added.append(planned.record)
-            elif planned.action == UPDATE:
-                self.updates.append(planned)
         self.repo.insert_many(added)
 
     def end_sheet(self) -> None:

@@ -24,6 +24,7 @@ or waking a process costs more than it saves).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -37,7 +38,6 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from safecredit_desktop.core import pinyin_index
 from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange import plan_worker
@@ -49,7 +49,11 @@ from safecredit_desktop.core.exchange.plan_worker import PlanJob, PlanOutline
 from safecredit_desktop.core.exchange.plans import ImportPlan, PlannedRow, SheetPlan
 from safecredit_desktop.core.storage import bulk
 from safecredit_desktop.core.storage.connection import Database
-from safecredit_desktop.core.storage.repository import Repository
+from safecredit_desktop.core.storage.repository import (
+    PreparedInserts,
+    PreparedOutOfStep,
+    Repository,
+)
 
 __all__ = [
     "MIN_BYTES",
@@ -144,7 +148,7 @@ def worker_pid() -> int | None:
 
 # -- the stream of planned rows ------------------------------------------------------------
 
-Chunk = tuple[str, list[PlannedRow], bool, bool]
+Chunk = tuple[str, list[PlannedRow], bool, bool, list[PreparedInserts] | None]
 
 
 _END = ("eof",)
@@ -210,10 +214,9 @@ class PlanStream:
                 return
             if message[0] != "rows":
                 raise WorkerUnavailable(f"后台检查进程的回复不对：{message[0]}")
-            _, name, rows, finished, faulty, search_keys = message
+            _, name, rows, finished, faulty, prepared = message
             self.rows.setdefault(name, []).extend(rows)
-            pinyin_index.remember(search_keys)
-            yield name, rows, finished, faulty
+            yield name, rows, finished, faulty, prepared
 
     def plan(self) -> ImportPlan:
         """The whole plan, as the serial path would have made it."""
@@ -247,9 +250,16 @@ def planned_by_worker(job: PlanJob, progress: Progress | None) -> Iterator[PlanS
     try:
         worker = _started_worker()
         stream = PlanStream(worker.conn, job.path, progress)
+        # the worker was started in some folder, maybe not this one now: it is told
+        # where the files are, not how to find them from here
+        there = dataclasses.replace(
+            job,
+            location=job.location.absolute() if isinstance(job.location, Path) else job.location,
+            path=job.path.absolute(),
+        )
         try:
             try:
-                worker.conn.send(job)
+                worker.conn.send(there)
             except Exception as exc:  # a pipe gone, or something that does not pickle
                 raise WorkerUnavailable(f"无法把任务交给后台检查进程：{exc}") from exc
             stream.start()
@@ -323,26 +333,30 @@ def import_streamed(
 ) -> Written:
     """Write the stream's rows as they come, in one transaction committed only when the
     whole plan is faultless, ``require_role`` accepts it and ``backup`` (started here,
-    once the write lock is held and the worker's snapshot is known to be the database's
-    state) has made its copy — raising otherwise: all rolled back. Nothing is written for
-    a plan that changes nothing."""
+    as soon as the worker has said its audit head) has made its copy — raising
+    otherwise: all rolled back. Nothing is written for a plan that changes nothing."""
+    # The copy is made while the worker reads the workbook. It starts after the worker
+    # read its audit head and the write below checks that head is still the database's:
+    # the log only grows, so the copy's state is then exactly the one planned against
+    # (what this connection writes stays unseen by the copy's until the commit, which
+    # waits for the copy).
+    backup.start()
     chunks = stream.chunks()
     # the write lock is taken when there is something to write: while the worker reads
     # the workbook, the window may still save (the plan then goes stale, see above)
     first = next(chunks, None)
-    with bulk.larger_cache(db), db.transaction(), _forgetting_search_keys():
+    with bulk.larger_cache(db), db.transaction():
         try:
             check_not_stale(db, stream.head)
         except SafeCreditError as exc:
             raise WorkerUnavailable(str(exc)) from exc
-        # other connections see the database as it is now until this one commits: the
-        # copy is of the state the worker planned against, whenever it reads
-        backup.start()
         writer = PlanWriter(db, repo)
         known: set[str] | None = None
         towns: set[str] = set()
         writing = True
-        for name, rows, finished, faulty in itertools.chain([first] if first else [], chunks):
+        for name, rows, finished, faulty, prepared in itertools.chain(
+            [first] if first else [], chunks
+        ):
             writing = writing and not faulty  # a fault: the rest is only collected
             if not writing:
                 continue
@@ -351,7 +365,10 @@ def import_streamed(
                 if known is None:
                     known = known_towns(db)  # before this import's units are written
                 towns |= planned_towns(rows)
-            writer.write(spec, rows)
+            try:
+                writer.write(spec, rows, prepared)
+            except PreparedOutOfStep as exc:  # cannot be, once the head is checked
+                raise WorkerUnavailable(str(exc)) from exc
             if finished:
                 writer.end_sheet()
         plan = stream.plan()
@@ -361,14 +378,6 @@ def import_streamed(
             writer.finish(plan, progress=_grading_progress(progress))
         copy = backup.result()  # before the commit: no import without its backup
     return Written(plan, tuple(sorted(towns - (known or set()))), copy)
-
-
-@contextmanager
-def _forgetting_search_keys() -> Iterator[None]:
-    try:
-        yield
-    finally:
-        pinyin_index.forget()
 
 
 def _grading_progress(progress: Progress | None) -> Progress | None:

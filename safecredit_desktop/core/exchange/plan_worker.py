@@ -3,20 +3,21 @@
 :mod:`.parallel_import` starts it (spawn, so the same on Windows, Linux and in the
 bundle) and keeps it for the program's life. For each :class:`PlanJob` it receives it
 opens the database on its own read connection, says the audit head it plans against,
-reads the workbook and plans it with the serial path's own functions
-(:func:`.reading.read_workbook`, :func:`.planning.plan_import`), sending the planned rows
+reads the workbook (each sheet when planning comes to it: :func:`.reading.read_on_demand`)
+and plans it with the serial path's own :func:`.planning.plan_import`, sending the planned rows
 as they come, then a :class:`PlanOutline` (everything of the plan but its rows). Any
 failure is sent as one ``failed`` message and the worker waits for the next job: the
 parent then runs the serial path, which reports the failure in its own words.
 
 Messages (pickled over the pipe), in order: ``("head", audit_head)``, any number of
 ``("progress", fraction, text)`` and ``("rows", sheet name, rows, sheet finished, faults
-so far, the pinyin search keys of the units' names)``, then ``("done", PlanOutline)``
+so far, the rows to add made ready to insert or None)``, then ``("done", PlanOutline)``
 or, at any point, ``("failed", text)``.
 """
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import Connection
@@ -27,20 +28,21 @@ from safecredit_desktop.core.exchange.import_errors import CellError
 from safecredit_desktop.core.exchange.planning import plan_import
 from safecredit_desktop.core.exchange.plans import (
     ADD,
-    UPDATE,
+    UNCHANGED,
     ConflictChange,
     ImportPlan,
     PlannedRow,
 )
-from safecredit_desktop.core.exchange.reading import read_workbook
-from safecredit_desktop.core.pinyin_index import NameKeys, name_keys
+from safecredit_desktop.core.exchange.reading import SheetsOnDemand, read_on_demand
 from safecredit_desktop.core.rules.profile import Profile, parse_profile
+from safecredit_desktop.core.storage import county
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.location import Location
+from safecredit_desktop.core.storage.repository import PreparedInserts, Repository
 
-READING_SHARE = 0.4
-"""The part of the worker's progress that reading the workbook takes (planning the rest)."""
-PLANNING_SHARE = 1 - READING_SHARE
+
+class NoDataRows(Exception):
+    """The workbook has headers only (the serial path says so in its words)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ class PlanOutline:
 
 def serve(conn: Connection) -> None:
     """The worker's loop: one job after another until the parent closes the pipe."""
+    # Ctrl+C in a terminal reaches the whole process group: the parent stops the job
+    # (and this process), which has nothing of its own to say about it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             job = conn.recv()
@@ -108,13 +113,52 @@ def serve(conn: Connection) -> None:
                 raise
 
 
-def _search_keys(sheet: str, rows: list[PlannedRow]) -> dict[str, NameKeys]:
-    """The pinyin search keys of the units to be stored: worked out here, on this core,
-    rather than by the writing process."""
-    if SHEET_BY_NAME[sheet].table != "units":
-        return {}
-    names = {r.record.name for r in rows if r.action in (ADD, UPDATE)}
-    return {name: name_keys(name) for name in names}
+class _Preparer:
+    """The rows to add made ready to insert here, on this core (``to_row``, search keys,
+    natural keys, audit texts): the ids they will get are the next ones of each table in
+    the order the writer inserts them, which it checks (``Repository.write_prepared``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.repo = Repository(db, "")
+        self.next_ids: dict[str, int] = {}
+        self.unit_ids = {str(u): int(i) for u, i in db.conn.execute("SELECT uscc, id FROM units")}
+
+    def prepare(self, sheet: str, rows: list[PlannedRow]) -> list[PreparedInserts] | None:
+        table = SHEET_BY_NAME[sheet].table
+        if table == "repairs":  # their targets are looked up by the writer
+            return None
+        added = [r for r in rows if r.action == ADD]
+        if not added:
+            return []
+        if table not in ("units", "inspectors"):
+            for planned in added:
+                planned.record.unit_id = self.unit_ids[planned.unit_code]
+        first = self.next_ids.get(table)
+        if first is None:
+            first = county.max_id(self.db.conn, table, confined=bool(self.db.county)) + 1
+        self.next_ids[table] = first + len(added)
+        prepared = self.repo.prepare_inserts([r.record for r in added], first)
+        for new_id, planned in enumerate(added, start=first):
+            planned.record.id = new_id
+            if table == "units":
+                self.unit_ids[planned.record.uscc] = new_id
+        return prepared
+
+
+def _as_needed(sheet: str, rows: list[PlannedRow], prepared: bool) -> list[PlannedRow]:
+    """The rows as the writer needs them: a record to add that was made ready to insert,
+    or one unchanged, is only counted there (its record stays here: half of what would
+    cross the pipe). A unit's record stays (the summary names accepted codes and new
+    towns); an update's is written from it."""
+    if SHEET_BY_NAME[sheet].table == "units":
+        return rows
+    return [
+        PlannedRow(r.row, r.action, None, r.unit_code)
+        if r.action == UNCHANGED or (prepared and r.action == ADD)
+        else r
+        for r in rows
+    ]
 
 
 def plan_job(job: PlanJob, conn: Connection) -> None:
@@ -124,29 +168,35 @@ def plan_job(job: PlanJob, conn: Connection) -> None:
         conn.send(message)
 
     def rows_planned(name: str, rows: list[PlannedRow], finished: bool, faulty: bool) -> None:
-        send("rows", name, rows, finished, faulty, _search_keys(name, rows))
+        # with a fault nothing will be written: the rows are only counted
+        prepared = None if faulty else preparer.prepare(name, rows)
+        send("rows", name, _as_needed(name, rows, prepared is not None), finished, faulty, prepared)
 
     db = Database.open(job.location, upgrade=False)
     try:
         db.confine(job.confined_to)
+        preparer = _Preparer(db)
         # read first: the parent writes only if nothing was committed since this head
         head = int(db.conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
         send("head", head)
-        parsed = read_workbook(
-            job.path,
-            include_hidden=job.include_hidden,
-            progress=lambda f, text: send("progress", READING_SHARE * f, text),
-        )
-        plan = plan_import(
-            db,
-            parsed,
-            profile=job.profile,
-            accept_bad_check=job.accept_bad_check,
-            today=job.today,
-            progress=lambda f, text: send("progress", READING_SHARE + PLANNING_SHARE * f, text),
-            release_rows=True,
-            on_rows=rows_planned,
-        )
+        send("progress", 0.0, "检查工作簿的大小")
+        # each sheet read when planning comes to it: the units are planned and handed
+        # over while the records are still to be read
+        with read_on_demand(job.path, include_hidden=job.include_hidden) as parsed:
+            plan = plan_import(
+                db,
+                parsed,
+                profile=job.profile,
+                accept_bad_check=job.accept_bad_check,
+                today=job.today,
+                progress=lambda f, text: send("progress", f, text),
+                release_rows=True,
+                on_rows=rows_planned,
+            )
+            sheets = parsed.sheets
+            if not parsed.errors and isinstance(sheets, SheetsOnDemand) and not sheets.rows_read:
+                # refused with read_workbook's own sentence by the serial path
+                raise NoDataRows(job.path.name)
         send("done", PlanOutline.of(plan))
     finally:
         db.close()

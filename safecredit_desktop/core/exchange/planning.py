@@ -86,11 +86,13 @@ def plan_import(
     head = _audit_head(db)
     plans: dict[str, SheetPlan] = {}
     conflicts: list[ConflictChange] = []
-    order = [s for s in SHEETS if s.name in parsed.sheets]
-    # units first (others refer to them), repairs last (they refer to other records)
-    order.sort(key=lambda s: (s.table != "units", s.table == "repairs"))
+    # units first (others refer to them), repairs last (they refer to other records);
+    # a sheet read on demand (reading.read_on_demand) is read here, in this order
+    order = sorted(SHEETS, key=lambda s: (s.table != "units", s.table == "repairs"))
     for spec in order:
-        sheet = parsed.sheets[spec.name]
+        sheet = parsed.sheets.get(spec.name)
+        if sheet is None:
+            continue
         if spec.table == "units":
             plans[spec.name] = planner.plan_units(sheet)
         elif spec.table == "inspectors":

@@ -48,7 +48,7 @@ RowsPlanned = Callable[[str, list[PlannedRow], bool, bool], None]
 """Told of planned rows as planning goes: (sheet name, rows planned since last told,
 whether the sheet is finished, whether any fault was found so far)."""
 
-STREAM_CHUNK = 4000
+STREAM_CHUNK = 2000
 """Rows planned between two calls of a :data:`RowsPlanned` listener."""
 
 
@@ -232,7 +232,7 @@ class _PlannerBase:
         self.current: SheetPlan | None = None
         self.told = 0  # rows of ``current`` the listener was told of
         self.done = 0
-        self.total = max(parsed.row_count, 1)
+        self.total = max(parsed.expected_rows or parsed.row_count, 1)
         self.parsed = parsed
         self.profile = profile
         self.accept_bad_check = accept_bad_check
@@ -261,7 +261,7 @@ class _PlannerBase:
         """Count a row; report progress now and then (the callback may cancel)."""
         self.done += 1
         if self.progress is not None and self.done % 2000 == 0:
-            self.progress(self.done / self.total, f"已检查 {self.done} 行")
+            self.progress(min(self.done / self.total, 1.0), f"已检查 {self.done} 行")
         if self.on_rows is not None and self.done % STREAM_CHUNK == 0:
             self.tell(finished=False)
 

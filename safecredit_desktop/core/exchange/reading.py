@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +27,7 @@ from safecredit_desktop.core.collector import paused_collector
 from safecredit_desktop.core.errors import SafeCreditError
 from safecredit_desktop.core.exchange.columns import (
     AUX_SHEETS,
+    SHEET_BY_NAME,
     SHEETS,
     Column,
     SheetSpec,
@@ -111,14 +112,17 @@ class ParsedWorkbook:
     ``hidden_included``)."""
 
     path: Path
-    sheets: dict[str, ParsedSheet]
+    sheets: MutableMapping[str, ParsedSheet]
     errors: CellErrors
     ignored_sheets: list[str]
     hidden_sheets: list[str] = field(default_factory=list)
     hidden_included: bool = False
+    expected_rows: int | None = None
+    """Read on demand (:func:`read_on_demand`): the rows expected, for progress."""
 
     @property
     def row_count(self) -> int:
+        """The rows read (on demand: so far)."""
         return sum(len(s.rows) for s in self.sheets.values())
 
 
@@ -148,6 +152,86 @@ def read_workbook(
             raise
         except Exception:  # damaged zip or XML: zipfile, zlib and expat raise many kinds
             raise _broken(path.name) from None
+
+
+_BYTES_A_ROW = 400  # of a county's sheet XML (bench_export: 385), for progress only
+
+
+class SheetsOnDemand(MutableMapping[str, ParsedSheet]):
+    """The chosen sheets, each read when first asked for; iterating gives the sheets
+    read so far (a sheet without a header row is not one)."""
+
+    def __init__(self, path: Path, sources: dict[str, _Source], errors: CellErrors) -> None:
+        self._path = path
+        self._sources = sources
+        self._errors = errors
+        self._read: dict[str, ParsedSheet | None] = {}
+        self.rows_read = 0
+
+    def _sheet(self, name: str) -> ParsedSheet | None:
+        if name not in self._read:
+            source = self._sources.get(name)
+            self._read[name] = None if source is None else self._read_one(name, source)
+        return self._read[name]
+
+    def _read_one(self, name: str, source: _Source) -> ParsedSheet | None:
+        spec = SHEET_BY_NAME[name]
+        if source.scan is not None:  # past a limit: refused before a row is read
+            source = source.scan.source(source.xml)
+        try:
+            sheet = _read_either(spec, source, self._errors, self._path.name)
+        except SafeCreditError:
+            raise
+        except Exception:  # damaged XML inside the zip
+            raise _broken(self._path.name) from None
+        if sheet is not None:
+            self.rows_read += len(sheet.rows)
+        return sheet
+
+    def __getitem__(self, name: str) -> ParsedSheet:
+        sheet = self._sheet(name)
+        if sheet is None:
+            raise KeyError(name)
+        return sheet
+
+    def __setitem__(self, name: str, sheet: ParsedSheet) -> None:
+        self._read[name] = sheet
+
+    def __delitem__(self, name: str) -> None:
+        self._read[name] = None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([n for n, s in self._read.items() if s is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for s in self._read.values() if s is not None)
+
+
+@contextmanager
+def read_on_demand(path: Path, *, include_hidden: bool = False) -> Iterator[ParsedWorkbook]:
+    """The workbook as :func:`read_workbook` reads it — the sheets chosen, the sizes and
+    shared strings checked — but each sheet scanned against the limits and its rows read
+    only when planning asks for them (``parsed.sheets.get``), within the block: a sheet
+    past a limit is refused before its rows are read, a later one's after earlier sheets
+    were planned (nothing is written from a refused workbook). The import's planning
+    worker hands over the units it planned while the records are still to be read. A
+    fault :func:`read_workbook` would raise may be raised by a sheet's reading, and a
+    workbook without data rows is not refused here (``parsed.sheets.rows_read``)."""
+    path = Path(path)
+    with opened_package(path) as package:
+        chosen, parsed = _choose(path, package, include_hidden)
+        sources = _checked_sources(path, package, chosen, scan_on_demand=True)
+        by_name: dict[str, _Source] = {}
+        expected = 0
+        for part, source in zip(chosen, sources, strict=True):
+            spec = sheet_for_title(source.xml.title)
+            if spec is None or source.xml.is_chart:
+                continue
+            by_name[spec.name] = source
+            expected += package.archive.getinfo(part.member or "").file_size // _BYTES_A_ROW
+        parsed.sheets = SheetsOnDemand(path, by_name, parsed.errors)
+        parsed.expected_rows = max(expected, 1)
+        yield parsed
 
 
 @contextmanager
@@ -225,6 +309,7 @@ class _Source:
 
     xml: _SheetSource
     calamine: CalamineBook | None
+    scan: _Scan | None = None  # not yet scanned (read on demand)
 
 
 class _LazyStrings:
@@ -241,11 +326,14 @@ class _LazyStrings:
         return self._table[index]
 
 
-def _checked_sources(path: Path, package: Package, chosen: Sequence[SheetPart]) -> list[_Source]:
+def _checked_sources(
+    path: Path, package: Package, chosen: Sequence[SheetPart], *, scan_on_demand: bool = False
+) -> list[_Source]:
     """The limits checked on what will be read (the zip's directory, then a streaming
     pass over the shared strings and each chosen sheet); plain sheets are read by
     calamine, the others (and any calamine gives up on) by our reader, which then reads
-    the shared strings itself."""
+    the shared strings itself. ``scan_on_demand``: each sheet's pass is made when the
+    sheet is read (:func:`read_on_demand`; still before any of its rows is)."""
     archive, name = package.archive, package.file_name
     for part in chosen:
         checked_info(
@@ -260,7 +348,8 @@ def _checked_sources(path: Path, package: Package, chosen: Sequence[SheetPart]) 
     short = True
     if member is not None:
         short = count_shared_strings(open_strings(member), name).short
-    plain = [scan_sheet(archive, part.member or "", part.title, name) for part in chosen]
+    if not scan_on_demand:
+        plain = [scan_sheet(archive, part.member or "", part.title, name) for part in chosen]
     strings: StringTable = ()
     if member is not None:
         strings_member = member
@@ -273,11 +362,47 @@ def _checked_sources(path: Path, package: Package, chosen: Sequence[SheetPart]) 
         strings = _LazyStrings(read) if short else read()
     # calamine holds the shared strings as Python-sized strings, not compactly as ours
     few = member is None or archive.getinfo(member).file_size <= CALAMINE_MAX_STRINGS_XML
+    xml_sources = _sources(package, chosen, strings)
+    if scan_on_demand:
+        book = _CalamineOnDemand(path) if USE_CALAMINE and few else None
+        return [
+            _Source(xml, None, _Scan(archive, part.member or "", part.title, name, book))
+            for xml, part in zip(xml_sources, chosen, strict=True)
+        ]
     calamine = CalamineBook(path) if USE_CALAMINE and few and any(plain) else None
     return [
         _Source(xml, calamine if is_plain else None)
-        for xml, is_plain in zip(_sources(package, chosen, strings), plain, strict=True)
+        for xml, is_plain in zip(xml_sources, plain, strict=True)
     ]
+
+
+class _CalamineOnDemand:
+    """One calamine workbook, opened when a plain sheet first needs it."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._book: CalamineBook | None = None
+
+    def book(self) -> CalamineBook:
+        if self._book is None:
+            self._book = CalamineBook(self._path)
+        return self._book
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """A sheet's streaming pass, made when the sheet is about to be read."""
+
+    archive: zipfile.ZipFile
+    member: str
+    title: str
+    file_name: str
+    calamine: _CalamineOnDemand | None
+
+    def source(self, xml: _SheetSource) -> _Source:
+        plain = scan_sheet(self.archive, self.member, self.title, self.file_name)
+        book = self.calamine.book() if plain and self.calamine is not None else None
+        return _Source(xml, book)
 
 
 def _read_sheets(

@@ -32,6 +32,13 @@ _ENTRY_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=("
 _KEY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+class Encoded(str):
+    """A before/after value already as its stored text (``to_json``): appended as it is
+    (made by the import's planning worker, on the other core)."""
+
+    __slots__ = ()
+
+
 def to_json(value: object) -> str | None:
     """A stored before/after value: keys sorted, no spaces, characters as they are."""
     if value is None:
@@ -96,7 +103,9 @@ def append(conn: sqlite3.Connection, user: str, entries: Iterable[AuditEntry]) -
     for entry in entries:
         last_id += 1
         before = None if entry.before is None else encode(entry.before)
-        after = None if entry.after is None else encode(entry.after)
+        after = entry.after
+        if after is not None and type(after) is not Encoded:
+            after = encode(after)
         digest = entry_hash(
             prev, last_id, at, user, entry.action, entry.table_name, entry.row_key, before, after
         )

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import threading
 import typing
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,6 +109,25 @@ class PasswordNeededError(StorageError):
         self.location = location
 
 
+_open_here: Counter[tuple[int, int]] = Counter()
+"""The SQLite files this process has open (device, inode) → connections."""
+_open_here_lock = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _is_open_here(path: Path) -> bool:
+    key = _file_key(path)
+    with _open_here_lock:
+        return key is not None and _open_here[key] > 0
+
+
 class Database:
     """One open register: a SQLite file or a PostgreSQL database (``location``).
     ``conn`` is autocommit; use ``transaction()`` to write. For a server register
@@ -132,6 +152,11 @@ class Database:
         self.warning = warning  # why the database is read-only, shown to the user
         self.wrote = False  # a write transaction was committed on this connection
         self.keep_anchor = False  # set when the log must not be anchored on close
+        self._checkpointing: threading.Thread | None = None
+        self._file = None if isinstance(self.location, ServerLocation) else _file_key(path)
+        if self._file is not None:
+            with _open_here_lock:
+                _open_here[self._file] += 1
         # A city server (storage/county.py): the county this connection sees, '' for
         # the whole register; ``confined_to`` is the account's county it was asked for.
         self.county = county.current(conn) if self.engine == dialect.POSTGRESQL else ""
@@ -180,7 +205,12 @@ class Database:
             raise StorageError(
                 f"数据库文件不存在：{path}。请先用 safecredit init 新建，或在窗口中新建数据库。"
             )
-        if not is_sqlite_file(path):
+        # The header is read only when this process has no connection to the file yet:
+        # closing any descriptor of a file drops every POSIX lock the process holds on
+        # it, and an open connection's lock is what tells SQLite elsewhere (another
+        # program, the import's planning worker) that it is not the last one — the last
+        # one to close deletes the WAL under the others.
+        if not _is_open_here(path) and not is_sqlite_file(path):
             raise cls._damaged(path, "不是 SQLite 数据库，文件头已损坏或不是本程序的文件")
         where = safety.network_location(path)
         if where is not None:
@@ -349,9 +379,37 @@ class Database:
     def is_server(self) -> bool:
         return isinstance(self.location, ServerLocation)
 
+    def checkpoint_in_background(self) -> None:
+        """Copy the write-ahead log into the database file in a thread of its own (after
+        a big write, whose commit did not wait for it; bulk.py). A checkpoint still
+        running is left to finish; closing waits for it."""
+        if self.read_only or self.is_server:
+            return
+        running = self._checkpointing
+        if running is not None and running.is_alive():
+            return
+        path = self.path
+
+        def checkpoint() -> None:
+            # a checkpoint that cannot run now (readers, another checkpoint) is done by a
+            # later commit or by closing: nothing to report
+            with contextlib.suppress(sqlite3.Error, OSError):
+                conn = connect_raw(path)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                finally:
+                    conn.close()
+
+        self._checkpointing = threading.Thread(
+            target=checkpoint, name="safecredit-checkpoint", daemon=True
+        )
+        self._checkpointing.start()
+
     def close(self) -> None:
         """Close; after a session that wrote, record the audit chain's head outside the
         file (anchor.py), unless told not to (the log did not verify)."""
+        if self._checkpointing is not None:
+            self._checkpointing.join()
         try:
             if self.wrote and not self.read_only and not self.keep_anchor:
                 # On failure the next opening compares and records again.
@@ -359,6 +417,12 @@ class Database:
                     anchor.advance(self.path, self.conn)
         finally:
             self.conn.close()
+            if self._file is not None:
+                with _open_here_lock:
+                    _open_here[self._file] -= 1
+                    if _open_here[self._file] <= 0:
+                        del _open_here[self._file]
+                self._file = None
 
     def __enter__(self) -> Database:
         return self

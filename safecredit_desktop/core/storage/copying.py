@@ -142,6 +142,8 @@ def copy_register(
                     counts = copy_rows(source_db.conn, conn, progress=progress)
                 if record_anchor:
                     anchor.reset(target_db.path, target_db.conn)
+                else:  # a backup's partial file: its anchor is written beside the copy
+                    target_db.keep_anchor = True
             except BaseException:
                 _undo_target(target_db, target)
                 raise

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from safecredit_desktop.core import model
@@ -21,6 +23,7 @@ from safecredit_desktop.core.storage.changes import Table, note_written
 from safecredit_desktop.core.storage.clock import now_iso
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.tables import (
+    SPEC_BY_NAME,
     SPEC_BY_RECORD,
     TableSpec,
     columns,
@@ -36,6 +39,22 @@ class ConcurrentEditError(StorageError):
 
 
 _CHUNK = 5_000
+
+
+class PreparedOutOfStep(StorageError):
+    """Prepared rows whose ids are not the next ones of their table."""
+
+
+@dataclass(frozen=True)
+class PreparedInserts:
+    """Rows of one table ready to insert: the columns, each row's values (its id first),
+    natural key and audit entry text (``Repository.prepare_inserts``)."""
+
+    table: str
+    names: tuple[str, ...]
+    values: list[tuple[Any, ...]]
+    keys: list[str | None]  # None: the unit was not found when prepared
+    after: list[audit.Encoded]
 
 
 def _keep_to_county(units: Sequence[Any], county_name: str) -> None:
@@ -121,57 +140,107 @@ class Repository:
         if not records:
             return []
         spec = SPEC_BY_RECORD[type(records[0])]
-        names = [c for c in columns(spec.record) if c != "id"]
         ids: list[int] = []
         with self.db.transaction() as conn:
             next_id = county.max_id(conn, spec.name, confined=bool(self.db.county))
-            if spec.record is model.Unit and self.db.county:
-                _keep_to_county(records, self.db.county)
-            if spec.record is not model.Unit:
-                self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
-            from operator import itemgetter
-
-            derived = spec.record is model.Unit  # only units have search columns
-            tombstones = self._has_tombstones(spec)
-            for start in range(0, len(records), _CHUNK):
-                rows: list[dict[str, Any]] = []
-                for record in records[start : start + _CHUNK]:
-                    if type(record) is not spec.record:
-                        raise TypeError("insert_many takes records of one kind")
-                    next_id += 1
-                    row = to_row(record)
-                    row["id"] = next_id
-                    if derived:
-                        row.update(_derived_columns(spec, row))
-                    rows.append(row)
-                all_names = ["id", *names, *(k for k in rows[0] if k not in names and k != "id")]
-                placeholders = ", ".join("?" for _ in all_names)
-                values_of = itemgetter(*all_names)
-                conn.executemany(
-                    f"INSERT INTO {spec.name} ({', '.join(all_names)}) VALUES ({placeholders})",
-                    [values_of(r) for r in rows],
-                )
-                if spec.record is model.Unit:
-                    self._uscc_cache.update((r["id"], r["uscc"]) for r in rows)
-                keys = [self.natural_key(spec, r) for r in rows]
-                audit.append(
-                    conn,
-                    self.user,
-                    (
-                        audit.AuditEntry("insert", spec.name, key, None, r)
-                        for key, r in zip(keys, rows, strict=True)
-                    ),
-                )
-                if tombstones:
-                    note_written(conn, Table.DELETED_RECORDS)
-                    conn.executemany(
-                        "DELETE FROM deleted_records WHERE table_name = ? AND natural_key = ?",
-                        [(spec.name, k) for k in keys],
-                    )
-                ids.extend(r["id"] for r in rows)
+            for prepared in self.prepare_inserts(records, next_id + 1):
+                ids.extend(self.write_prepared(prepared))
         for record, new_id in zip(records, ids, strict=True):
             record.id = new_id
         return ids
+
+    def prepare_inserts(self, records: Sequence[Any], first_id: int) -> list[PreparedInserts]:
+        """Records of one kind made ready to insert from ``first_id`` on: rows (ids
+        given), natural keys and audit texts, in pieces of a few thousand. Made by the
+        writing connection, or by the import's planning worker on its own (the ids are
+        checked when written)."""
+        if not records:
+            return []
+        spec = SPEC_BY_RECORD[type(records[0])]
+        names = [c for c in columns(spec.record) if c != "id"]
+        if spec.record is model.Unit and self.db.county:
+            _keep_to_county(records, self.db.county)
+        if spec.record is not model.Unit:
+            self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
+        derived = spec.record is model.Unit  # only units have search columns
+        out: list[PreparedInserts] = []
+        next_id = first_id
+        for start in range(0, len(records), _CHUNK):
+            rows: list[dict[str, Any]] = []
+            for record in records[start : start + _CHUNK]:
+                if type(record) is not spec.record:
+                    raise TypeError("insert_many takes records of one kind")
+                row = to_row(record)
+                row["id"] = next_id
+                next_id += 1
+                if derived:
+                    row.update(_derived_columns(spec, row))
+                rows.append(row)
+            if derived:
+                self._uscc_cache.update((r["id"], r["uscc"]) for r in rows)
+            all_names = ["id", *names, *(k for k in rows[0] if k not in names and k != "id")]
+            values_of = itemgetter(*all_names)
+            out.append(
+                PreparedInserts(
+                    spec.name,
+                    tuple(all_names),
+                    [values_of(r) for r in rows],
+                    [self._natural_key_if_known(spec, r) for r in rows],
+                    [audit.Encoded(audit.to_json(r) or "") for r in rows],
+                )
+            )
+        return out
+
+    def write_prepared(self, prepared: PreparedInserts) -> list[int]:
+        """Insert prepared rows, each audited as this user (in the caller's transaction,
+        or its own). Refused when their ids are not the next ones (prepared elsewhere
+        from a database that has changed since)."""
+        spec = SPEC_BY_NAME[prepared.table]
+        ids = [int(v[0]) for v in prepared.values]
+        with self.db.transaction() as conn:
+            if ids:
+                last = county.max_id(conn, spec.name, confined=bool(self.db.county))
+                if ids[0] != last + 1:
+                    raise PreparedOutOfStep(
+                        f"准备写入的{spec.label}记录编号从 {ids[0]} 起，数据库中已到 {last}。"
+                    )
+            placeholders = ", ".join("?" for _ in prepared.names)
+            conn.executemany(
+                f"INSERT INTO {spec.name} ({', '.join(prepared.names)}) VALUES ({placeholders})",
+                prepared.values,
+            )
+            keys = [
+                self.natural_key(spec, dict(zip(prepared.names, v, strict=True)))
+                if key is None
+                else key
+                for key, v in zip(prepared.keys, prepared.values, strict=True)
+            ]
+            if spec.record is model.Unit:
+                at = prepared.names.index("uscc")
+                self._uscc_cache.update((int(v[0]), str(v[at])) for v in prepared.values)
+            audit.append(
+                conn,
+                self.user,
+                (
+                    audit.AuditEntry("insert", spec.name, key, None, after)
+                    for key, after in zip(keys, prepared.after, strict=True)
+                ),
+            )
+            if self._has_tombstones(spec):
+                note_written(conn, Table.DELETED_RECORDS)
+                conn.executemany(
+                    "DELETE FROM deleted_records WHERE table_name = ? AND natural_key = ?",
+                    [(spec.name, k) for k in keys],
+                )
+        return ids
+
+    def _natural_key_if_known(self, spec: TableSpec, row: dict[str, Any]) -> str | None:
+        """The row's natural key, or None while its unit is not to be found (the insert
+        then says why, or the key is looked up again when written)."""
+        try:
+            return self.natural_key(spec, row)
+        except StorageError:
+            return None
 
     def update(self, record: Any, *, seen: int | None = None) -> bool:
         """Store a changed record; return False (and write nothing) when nothing changed.
