@@ -611,6 +611,37 @@ def test_bad_cells_refused_alike_and_nothing_left(
     assert_twins(outcomes)
 
 
+def test_faults_found_in_reading_late_sheets_refused_alike(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Faults of the sheet itself, found as it is read — the worker reads each sheet when
+    planning comes to it, after earlier sheets' rows were written: an Excel error value
+    in the last 信用修复 row, a formula saved without its result in 表彰, an unknown
+    column in 联合惩戒 — and a bad cell in 企业信息 as well."""
+    full = read_book(county_book)
+    book = copy_of(full)
+    book["联合惩戒"][0].append("备用列")
+    book["联合惩戒"][1].append("随便")
+    book["企业信息"][3][column(book, "企业信息", "主要负责人身份证号")] = ID[:-1] + "9"
+    path = write_book(tmp_path / "读错.xlsx", book)
+    wb = openpyxl.load_workbook(path)
+    repairs = wb["信用修复"]
+    cell = repairs.cell(repairs.max_row, column(book, "信用修复", "批准日期") + 1)
+    cell.value, cell.data_type = "#N/A", "e"
+    wb["表彰"].cell(2, column(book, "表彰", "表彰日期") + 1).value = "=TODAY()"
+    wb.save(path)
+    outcomes = both_ways(request, targets, "partial", tmp_path, path, monkeypatch)
+    refusal = outcomes[SERIAL].refusal
+    assert refusal is not None
+    sheets = {e.sheet for e in refusal[2][0]}
+    assert {"企业信息", "表彰", "联合惩戒", "信用修复"} <= sheets, refusal[1]
+    assert_twins(outcomes)
+
+
 def test_only_a_bad_check_character_refused_alike_then_accepted_alike(
     county_book: Path,
     targets: dict[str, object],
