@@ -761,16 +761,19 @@ class CancelAt:
     from the next report) at its ``calls``-th call, or at the first report at or past
     ``fraction``."""
 
-    def __init__(self, *, calls: int = 0, fraction: float = 2.0) -> None:
-        self.calls, self.fraction = calls, fraction
+    def __init__(self, *, calls: int = 0, fraction: float = 2.0, text: str = "") -> None:
+        self.calls, self.fraction, self.text = calls, fraction, text
         self.seen: list[tuple[float, str]] = []
 
     def __call__(self, fraction: float, text: str) -> None:
         self.seen.append((fraction, text))
-        if len(self.seen) == self.calls or fraction >= self.fraction:
+        if len(self.seen) == self.calls or fraction >= self.fraction or text == self.text:
             raise Cancelled()
 
 
+# Named after the serial path's stages. The parallel path reports a small workbook's
+# reading and planning hardly at all (its first report, then grading), so there these
+# fall on grading; a cancel between written pieces: test_a_cancel_between_pieces_….
 CANCELS = {
     "at the first report": {"calls": 1},
     "at the third report": {"calls": 3},
@@ -1457,6 +1460,41 @@ def test_a_workbook_in_several_pieces_alike(
         summary = outcomes[SERIAL].summary
         assert summary is not None and summary.added > 4000 and summary.updated
     assert_twins(outcomes)
+
+
+@pytest.mark.parametrize("report", ["已检查 2000 行", "已检查 4000 行"])
+def test_a_cancel_between_pieces_rolls_back_what_was_written(
+    report: str,
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cancelled at the worker's report between two pieces — the pieces before it are
+    written by then (one transaction): all rolled back, no backup left, the register as
+    after the serial import cancelled at the same report (while planning, nothing
+    written); the next import works."""
+    path = write_book(tmp_path / "大.xlsx", big_book(read_book(county_book)))
+    pieces = watch_pieces(monkeypatch)
+    outcomes: dict[str, Outcome] = {}
+    following: dict[str, Outcome] = {}
+    written_first: list[tuple[str, int, bool]] = []
+    for mode in MODES:
+        session = open_as(copy_target(request, targets, "partial", tmp_path, f"{mode}.db"))
+        try:
+            cancel = CancelAt(text=report)
+            outcomes[mode] = run_import(session, path, mode, monkeypatch, progress=cancel)
+            assert outcomes[mode].refusal is not None, f"{mode}: not cancelled {cancel.seen}"
+            if mode == PARALLEL:
+                written_first = list(pieces)
+            following[mode] = run_import(session, path, mode, monkeypatch)
+        finally:
+            session.close()
+    assert written_first, "no piece was written before the cancel"
+    assert outcomes[SERIAL].refusal == (Cancelled, Cancelled().message, ())
+    assert_twins(outcomes)
+    assert_twins(following)
 
 
 def test_a_relative_path_is_read_where_the_caller_is(
