@@ -1246,6 +1246,28 @@ def test_a_register_changed_after_the_workers_snapshot_gives_way_to_the_serial_p
     assert_twins(outcomes)
 
 
+def test_a_backup_that_fails_refuses_the_import_alike(
+    county_book: Path,
+    targets: dict[str, object],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No import without its backup: the copy cannot be made (a full disk) — the same
+    refusal both ways (the parallel path's copy is made beside the writing), nothing
+    written."""
+    from safecredit_desktop.core.errors import StorageError
+    from safecredit_desktop.core.storage import backup
+
+    def disk_full(*args: Any, **kwargs: Any) -> Path:
+        raise StorageError("备份失败：磁盘已满。")
+
+    monkeypatch.setattr(backup, "backup_database", disk_full)
+    outcomes = both_ways(request, targets, "partial", tmp_path, county_book, monkeypatch)
+    assert outcomes[SERIAL].refusal == (StorageError, "备份失败：磁盘已满。", ())
+    assert_twins(outcomes)
+
+
 # -- the size decides when the variable is not set ---------------------------------------------
 
 
