@@ -167,6 +167,7 @@ class PlanStream:
     progress: Progress | None
     head: int = -1
     outline: PlanOutline | None = None
+    failed: bool = False  # the worker said so, and waits for its next job
     rows: dict[str, list[PlannedRow]] = field(default_factory=dict)
     inbox: queue.SimpleQueue[tuple[Any, ...]] = field(default_factory=queue.SimpleQueue)
 
@@ -195,6 +196,7 @@ class PlanStream:
                     self.progress(WRITING_SHARE * float(message[1]), str(message[2]))
                 continue
             if kind == "failed":
+                self.failed = True
                 raise WorkerUnavailable(str(message[1]))
             return message
 
@@ -266,7 +268,7 @@ def planned_by_worker(job: PlanJob, progress: Progress | None) -> Iterator[PlanS
             stream.read_head()
             yield stream
         finally:
-            if stream.outline is None:
+            if stream.outline is None and not stream.failed:
                 discard_worker()
     finally:
         _lock.release()

@@ -115,8 +115,9 @@ def serve(conn: Connection) -> None:
 
 class _Preparer:
     """The rows to add made ready to insert here, on this core (``to_row``, search keys,
-    natural keys, audit texts): the ids they will get are the next ones of each table in
-    the order the writer inserts them, which it checks (``Repository.write_prepared``)."""
+    natural keys; the audit texts are left to the writer, which has less to do): the ids
+    they will get are the next ones of each table in the order the writer inserts them,
+    which it checks (``Repository.write_prepared``)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -138,7 +139,9 @@ class _Preparer:
         if first is None:
             first = county.max_id(self.db.conn, table, confined=bool(self.db.county)) + 1
         self.next_ids[table] = first + len(added)
-        prepared = self.repo.prepare_inserts([r.record for r in added], first)
+        # the audit texts are made by the writer: this process has the more to do
+        records = [r.record for r in added]
+        prepared = list(self.repo.prepare_inserts(records, first, audit_text=False))
         for new_id, planned in enumerate(added, start=first):
             planned.record.id = new_id
             if table == "units":

@@ -10,7 +10,7 @@ core/app/files.py).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -54,7 +54,7 @@ class PreparedInserts:
     names: tuple[str, ...]
     values: list[tuple[Any, ...]]
     keys: list[str | None]  # None: the unit was not found when prepared
-    after: list[audit.Encoded]
+    after: list[audit.Encoded] | None  # None: made from the values when written
 
 
 def _keep_to_county(units: Sequence[Any], county_name: str) -> None:
@@ -149,13 +149,16 @@ class Repository:
             record.id = new_id
         return ids
 
-    def prepare_inserts(self, records: Sequence[Any], first_id: int) -> list[PreparedInserts]:
+    def prepare_inserts(
+        self, records: Sequence[Any], first_id: int, *, audit_text: bool = True
+    ) -> Iterator[PreparedInserts]:
         """Records of one kind made ready to insert from ``first_id`` on: rows (ids
-        given), natural keys and audit texts, in pieces of a few thousand. Made by the
+        given), natural keys and audit texts, a piece of a few thousand at a time (each
+        written before the next is made: a big insert is not held whole). Made by the
         writing connection, or by the import's planning worker on its own (the ids are
         checked when written)."""
         if not records:
-            return []
+            return
         spec = SPEC_BY_RECORD[type(records[0])]
         names = [c for c in columns(spec.record) if c != "id"]
         if spec.record is model.Unit and self.db.county:
@@ -163,7 +166,6 @@ class Repository:
         if spec.record is not model.Unit:
             self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
         derived = spec.record is model.Unit  # only units have search columns
-        out: list[PreparedInserts] = []
         next_id = first_id
         for start in range(0, len(records), _CHUNK):
             rows: list[dict[str, Any]] = []
@@ -180,16 +182,13 @@ class Repository:
                 self._uscc_cache.update((r["id"], r["uscc"]) for r in rows)
             all_names = ["id", *names, *(k for k in rows[0] if k not in names and k != "id")]
             values_of = itemgetter(*all_names)
-            out.append(
-                PreparedInserts(
-                    spec.name,
-                    tuple(all_names),
-                    [values_of(r) for r in rows],
-                    [self._natural_key_if_known(spec, r) for r in rows],
-                    [audit.Encoded(audit.to_json(r) or "") for r in rows],
-                )
+            yield PreparedInserts(
+                spec.name,
+                tuple(all_names),
+                [values_of(r) for r in rows],
+                [self._natural_key_if_known(spec, r) for r in rows],
+                [audit.Encoded(audit.to_json(r) or "") for r in rows] if audit_text else None,
             )
-        return out
 
     def write_prepared(self, prepared: PreparedInserts) -> list[int]:
         """Insert prepared rows, each audited as this user (in the caller's transaction,
@@ -223,7 +222,7 @@ class Repository:
                 self.user,
                 (
                     audit.AuditEntry("insert", spec.name, key, None, after)
-                    for key, after in zip(keys, prepared.after, strict=True)
+                    for key, after in zip(keys, self._audit_texts(prepared), strict=True)
                 ),
             )
             if self._has_tombstones(spec):
@@ -233,6 +232,14 @@ class Repository:
                     [(spec.name, k) for k in keys],
                 )
         return ids
+
+    @staticmethod
+    def _audit_texts(prepared: PreparedInserts) -> Iterable[object]:
+        """Each row's audit entry value: its text when prepared, else the row itself."""
+        if prepared.after is not None:
+            return prepared.after
+        names = prepared.names
+        return (dict(zip(names, values, strict=True)) for values in prepared.values)
 
     def _natural_key_if_known(self, spec: TableSpec, row: dict[str, Any]) -> str | None:
         """The row's natural key, or None while its unit is not to be found (the insert
