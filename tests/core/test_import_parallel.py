@@ -822,11 +822,6 @@ def test_a_cancel_rolls_back_alike_and_the_next_import_works(
     assert_twins(following)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the serial path (ExchangePart._write) keeps the before-import backup of an import"
-    " cancelled while writing; the parallel path deletes it",
-)
 @pytest.mark.parametrize("when", CANCELS_AFTER_BACKUP)
 def test_a_cancelled_serial_import_leaves_no_backup(
     when: str,

@@ -168,6 +168,11 @@ class ExchangePart(Part):
             raise StorageError(
                 f"导入被数据库拒绝（{exc}），没有导入任何数据；导入前的备份在 {copy}。"
             ) from exc
+        except BaseException:
+            # cancelled, or refused on the second reading: nothing was written, and the
+            # copy made for it goes (as the planning worker's path does)
+            backup.discard_backup(copy)
+            raise
         session.last_save = None
         return summary(dry_run=False, backup=copy)
 

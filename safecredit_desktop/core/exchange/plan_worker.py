@@ -114,8 +114,8 @@ def serve(conn: Connection) -> None:
 
 
 class _Preparer:
-    """The rows to add made ready to insert here, on this core (``to_row``, natural keys;
-    the audit texts and the units' search keys are left to the writer): the ids
+    """The rows to add made ready to insert here, on this core (``to_row``, natural keys,
+    audit texts; the units' search keys are left to the writer): the ids
     they will get are the next ones of each table in the order the writer inserts them,
     which it checks (``Repository.write_prepared``)."""
 
@@ -139,12 +139,10 @@ class _Preparer:
         if first is None:
             first = county.max_id(self.db.conn, table, confined=bool(self.db.county)) + 1
         self.next_ids[table] = first + len(added)
-        # the audit texts and the units' pinyin keys are made by the writer: this process
-        # has the more to do (the writer writes the units while this one reads on)
+        # the units' pinyin keys are made by the writer, which writes the units while this
+        # process reads on (the two then have about as much to do)
         records = [r.record for r in added]
-        prepared = list(
-            self.repo.prepare_inserts(records, first, audit_text=False, search_keys=False)
-        )
+        prepared = list(self.repo.prepare_inserts(records, first, search_keys=False))
         for new_id, planned in enumerate(added, start=first):
             planned.record.id = new_id
             if table == "units":
