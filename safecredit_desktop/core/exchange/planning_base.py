@@ -48,7 +48,7 @@ RowsPlanned = Callable[[str, list[PlannedRow], bool, bool], None]
 """Told of planned rows as planning goes: (sheet name, rows planned since last told,
 whether the sheet is finished, whether any fault was found so far)."""
 
-STREAM_CHUNK = 2000
+STREAM_CHUNK = 1000
 """Rows planned between two calls of a :data:`RowsPlanned` listener."""
 
 
