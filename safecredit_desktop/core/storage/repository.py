@@ -187,6 +187,8 @@ class Repository:
         if spec.record is not model.Unit:
             self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
         derived = search_keys and spec.record is model.Unit  # only units have search columns
+        # a unit's audit text holds its search columns: without them, it is made when written
+        audit_text = audit_text and (search_keys or spec.record is not model.Unit)
         next_id = first_id
         for start in range(0, len(records), _CHUNK):
             rows: list[dict[str, Any]] = []
