@@ -119,7 +119,24 @@ def demo_database(enterprises: int) -> tuple[Path, float]:
     finally:
         session.close()
     part.rename(path)
+    _anchor_moved(part, path)
     return path, time.perf_counter() - started
+
+
+def _anchor_moved(part: Path, path: Path) -> None:
+    """The audit head recorded for the database under its final name (and the partial
+    name's forgotten): a rebuilt database is a new one, not the old one rewritten."""
+    import sqlite3
+
+    from safecredit_desktop.core.storage import anchor
+
+    conn = sqlite3.connect(path)
+    try:
+        anchor.reset(path, conn)
+    finally:
+        conn.close()
+    anchor.file_path(part).unlink(missing_ok=True)
+    anchor.store_path(part).unlink(missing_ok=True)
 
 
 def child(path: Path) -> None:
