@@ -63,7 +63,7 @@ from safecredit_desktop.core.model import (
     ViolationSubject,
 )
 from safecredit_desktop.core.paths import resources_dir
-from safecredit_desktop.core.storage import audit
+from safecredit_desktop.core.storage import audit, bulk
 from safecredit_desktop.core.storage.connection import Database
 from safecredit_desktop.core.storage.repository import Repository
 from safecredit_desktop.core.storage.tables import TABLES
@@ -1461,7 +1461,10 @@ def generate_demo(
         counts[table] += len(records)
 
     started_all = time.perf_counter()
-    with db.transaction() as conn:
+    # a million rows in one transaction: a page cache that holds what it touches (the
+    # default one spilled the same pages to the WAL over and over), and the WAL copied
+    # into the file after the commit (storage/bulk.py)
+    with bulk.larger_cache(db), db.transaction() as conn:
         existing = int(conn.execute("SELECT count(*) FROM units").fetchone()[0])
         if existing:
             raise SafeCreditError(

@@ -179,25 +179,8 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-_worked_out: dict[str, NameKeys] = {}
-
-
-def remember(keys: dict[str, NameKeys]) -> None:
-    """Keys of names about to be stored, worked out by another process (the import's
-    planning worker, on the other core): :func:`name_keys` takes each once."""
-    _worked_out.update(keys)
-
-
-def forget() -> None:
-    """Drop the remembered keys not taken (an import that stopped)."""
-    _worked_out.clear()
-
-
 def name_keys(name: str) -> NameKeys:
     """Every search key of ``name`` (see the module's docstring)."""
-    found = _worked_out.pop(name, None)
-    if found is not None:
-        return found
     positions = _positions(name)
     primary = [syllable for syllable, _ in positions]
     primary_initials = "".join(s[:1] for s in primary)

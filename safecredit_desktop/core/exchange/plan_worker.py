@@ -142,7 +142,9 @@ class _Preparer:
         # the units' pinyin keys are made by the writer, which writes the units while this
         # process reads on (the two then have about as much to do)
         records = [r.record for r in added]
-        prepared = list(self.repo.prepare_inserts(records, first, search_keys=False))
+        prepared = list(
+            self.repo.prepare_inserts(records, first, audit_text=True, search_keys=False)
+        )
         for new_id, planned in enumerate(added, start=first):
             planned.record.id = new_id
             if table == "units":

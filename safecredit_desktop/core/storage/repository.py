@@ -55,7 +55,9 @@ class PreparedInserts:
     names: tuple[str, ...]
     values: list[tuple[Any, ...]]
     keys: list[str | None]  # None: the unit was not found when prepared
-    after: list[audit.Encoded] | None  # None: made from the values when written
+    after: list[audit.Encoded] | list[dict[str, Any]] | None
+    """Each row's audit value: its text (made by the import's worker), the row itself
+    (encoded when appended), or None: made from the values when written."""
 
 
 def _with_search_keys(spec: TableSpec, prepared: PreparedInserts) -> PreparedInserts:
@@ -169,15 +171,17 @@ class Repository:
         records: Sequence[Any],
         first_id: int,
         *,
-        audit_text: bool = True,
+        audit_text: bool = False,
         search_keys: bool = True,
     ) -> Iterator[PreparedInserts]:
         """Records of one kind made ready to insert from ``first_id`` on: rows (ids
         given), natural keys and audit texts, a piece of a few thousand at a time (each
         written before the next is made: a big insert is not held whole). Made by the
         writing connection, or by the import's planning worker on its own (the ids are
-        checked when written). Without ``audit_text`` or ``search_keys`` (a unit's pinyin
-        columns), those are made when the rows are written."""
+        checked when written). ``audit_text``: each row's audit text made here (for another
+        process to write; else the rows are kept to be encoded as appended). Without
+        ``search_keys`` (a unit's pinyin columns), those and the units' audit texts are
+        made when the rows are written."""
         if not records:
             return
         spec = SPEC_BY_RECORD[type(records[0])]
@@ -188,7 +192,7 @@ class Repository:
             self._prime_uscc(r.unit_id for r in records if hasattr(r, "unit_id"))
         derived = search_keys and spec.record is model.Unit  # only units have search columns
         # a unit's audit text holds its search columns: without them, it is made when written
-        audit_text = audit_text and (search_keys or spec.record is not model.Unit)
+        audit_later = not search_keys and spec.record is model.Unit
         next_id = first_id
         for start in range(0, len(records), _CHUNK):
             rows: list[dict[str, Any]] = []
@@ -210,7 +214,11 @@ class Repository:
                 tuple(all_names),
                 [values_of(r) for r in rows],
                 [self._natural_key_if_known(spec, r) for r in rows],
-                [audit.Encoded(audit.to_json(r) or "") for r in rows] if audit_text else None,
+                None
+                if audit_later
+                else [audit.Encoded(audit.to_json(r) or "") for r in rows]
+                if audit_text
+                else rows,
             )
 
     def write_prepared(self, prepared: PreparedInserts) -> list[int]:
