@@ -72,7 +72,7 @@ def plan_import(
     With ``release_rows`` each sheet's rows are dropped from ``parsed`` once planned
     (their records are in the plan), so that a big workbook is not held twice.
     ``on_rows`` is handed the planned rows as planning goes, sheet by sheet in the
-    order they are written (units first, 信用修复 last), a few thousand at a time."""
+    order they are written (units first, 信用修复 last), a thousand at a time."""
     planner = _Planner(
         db,
         parsed,
